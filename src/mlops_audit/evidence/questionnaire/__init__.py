@@ -1,0 +1,1 @@
+"""Questionnaires: export the rubric's questions, import and check answered files, merge respondents."""

@@ -1,0 +1,240 @@
+"""The Assessment: the frozen result every renderer reads (nothing re-scans while rendering).
+
+It is self-contained: it embeds the resolved rubric it was scored against (`rubric_snapshot`), so
+a report can be rendered years later, and it records the digest of every input.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mlops_audit.evidence.answers import Organisation, RosterEntry
+from mlops_audit.evidence.model import Evidence
+from mlops_audit.rubric.model import EvidencePolicy, Outcome, Rubric, Strength
+
+ASSESSMENT_FORMAT = "mlops-audit/assessment@1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ToolRef(_Model):
+    name: str
+    version: str
+
+
+class RubricRef(_Model):
+    id: str
+    version: str
+    digest: str
+
+
+class InputRef(_Model):
+    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric"]
+    name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
+    sha256: str | None = None
+
+
+class RespondentSummary(_Model):
+    id: str
+    roles: list[str]
+    team: str | None = None
+    source: str  # the answer file it came from
+    answered: int
+
+
+class AnswerRecord(_Model):
+    respondent: str
+    roles: list[str]
+    value: bool | int | float | str | None
+    outcome: Outcome | None  # what the answer claims; None = unknown / not answered
+    routed: bool  # the respondent holds a role the question is asked of
+    comment: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+    proposed_by: str | None = None
+
+
+class WaiverRecord(_Model):
+    criterion: str
+    justification: str
+    approved_by: str
+    expires: str
+    status: Literal["applied", "expired", "unused", "unknown_criterion"]
+
+
+class Conflict(_Model):
+    criterion: str
+    kind: Literal["denied_against_evidence", "claimed_without_evidence"]
+    respondents: list[str]
+    evidence: list[str]  # evidence ids
+    detail: str
+
+
+class CriterionResult(_Model):
+    id: str
+    practice: str
+    domain: str
+    level: int
+    weight: float
+    outcome: Outcome
+    credit: float
+    applicable: bool
+    strength: Strength | None  # strength of what the outcome stands on
+    required_strength: Strength
+    claimed: Outcome | None  # respondents' combined claim
+    answers: list[AnswerRecord] = Field(default_factory=list)
+    agreement: float | None = None  # share of answering respondents who agree with the combined claim
+    contested: bool = False
+    evidence: list[str] = Field(default_factory=list)  # evidence ids
+    unsubstantiated: bool = False
+    waiver: WaiverRecord | None = None
+    conflict: bool = False
+    contribution: float = 0.0  # points this criterion adds to the overall score (0-100 scale)
+
+
+class OutcomeCounts(_Model):
+    met: int = 0
+    partial: int = 0
+    unmet: int = 0
+    not_applicable: int = 0
+    waived: int = 0
+    not_assessed: int = 0
+
+
+class PracticeResult(_Model):
+    id: str
+    domain: str
+    pipeline_part: str | None
+    weight: float
+    applicable: bool
+    level: int
+    score: float | None  # None when nothing in it is applicable
+    coverage: float | None  # assessed share of applicable criteria
+    counts: OutcomeCounts
+    blocking: list[str] = Field(default_factory=list)  # criteria at level+1 that keep it from rising
+
+
+class DomainResult(_Model):
+    id: str
+    weight: float
+    applicable: bool
+    level: int
+    score: float | None
+    coverage: float | None
+    practices: list[str]
+    weakest: list[str] = Field(default_factory=list)  # practices at the domain's level
+
+
+class OverallResult(_Model):
+    level: int
+    score: float | None
+    coverage: float | None
+    weakest: list[str] = Field(default_factory=list)  # domains at the overall level
+
+
+class PipelinePartResult(_Model):
+    part: str
+    applicable: bool
+    level: int
+    score: float | None
+    practices: list[str]
+
+
+class RoleHolders(_Model):
+    role: str
+    holders: list[str]
+    dedicated: list[str]
+    part_time: list[str]
+
+
+class RaciSlot(_Model):
+    part: str
+    slot: Literal["responsible", "accountable"]
+    role: str
+    filled: bool
+
+
+class SodResult(_Model):
+    rule: str
+    roles: list[str]
+    severity: Literal["required", "recommended"]
+    status: Literal["ok", "violated", "unknown"]
+    persons: list[str] = Field(default_factory=list)  # who holds both roles
+
+
+class RoleCoverage(_Model):
+    roster_present: bool
+    roles: list[RoleHolders]
+    slots: list[RaciSlot]
+    slot_coverage: float | None  # filled required slots / required slots
+    unfilled_roles: list[str]
+    multi_role_persons: dict[str, list[str]]  # person -> roles, for persons holding two or more
+    single_holder_roles: list[str]  # roles exactly one person holds (a single point of failure)
+    separation_of_duties: list[SodResult]
+    roster_conflicts: list[str] = Field(default_factory=list)
+
+
+class Gap(_Model):
+    criterion: str
+    practice: str
+    domain: str
+    target_level: int
+    outcome: Outcome
+    gain: float  # overall score points gained if this criterion became met
+    completes_level: bool  # meeting it alone lifts its practice to target_level
+    unsubstantiated: bool
+
+
+class RunRecord(_Model):
+    name: str
+    run_id: str | None
+    ok: bool
+    problems: list[str]
+    event_count: int
+    head_hash: str | None
+    merkle_root: str | None
+    signature: str
+    clauses_executed: list[str]
+
+
+class RepoRecord(_Model):
+    name: str
+    findings: int
+    passed: int
+    failed: int
+    not_applicable: int
+    errors: int
+    git: dict[str, object] = Field(default_factory=dict)
+
+
+class Assessment(_Model):
+    format: Literal["mlops-audit/assessment@1"] = ASSESSMENT_FORMAT
+    tool: ToolRef
+    assessment_id: str
+    assessed_at: str
+    organisation: Organisation | None = None
+    assessor: str | None = None
+    rubric: RubricRef
+    policy: EvidencePolicy
+    inputs: list[InputRef]
+    respondents: list[RespondentSummary]
+    roster: list[RosterEntry]
+    criteria: list[CriterionResult]
+    practices: list[PracticeResult]
+    domains: list[DomainResult]
+    overall: OverallResult
+    pipeline_parts: list[PipelinePartResult]
+    roles: RoleCoverage
+    evidence: list[Evidence]
+    conflicts: list[Conflict]
+    unsubstantiated: list[str]
+    contested: list[str]
+    waivers: list[WaiverRecord]
+    gaps: list[Gap]
+    runs: list[RunRecord] = Field(default_factory=list)
+    repos: list[RepoRecord] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    rubric_snapshot: Rubric

@@ -1,0 +1,182 @@
+"""Per-criterion reconciliation (DESIGN §4 rules 1-3): answers, evidence, policy and waivers -> outcome.
+
+Pure functions. The order of decisions, for one criterion:
+1. Respondents' answers become a combined claim: only respondents holding a role the question is
+   asked of vote when any of them answered (otherwise everyone who answered); each role votes
+   with the lower median of its holders' answers, and the claim is the lower median of the role
+   votes (for yes/no this is "majority, a tie goes to the lower answer"). `unknown` answers are not
+   votes. The claim is not_applicable only when every vote is n/a; otherwise n/a votes are set aside.
+   (Unanimity keeps rule 6: adding a "met" answer can never turn n/a into unmet.)
+2. Evidence that says met (a repo finding that passed, a verified pipeline step) makes the
+   criterion met at the strongest such strength. A respondent who says unmet against it is a conflict.
+3. Without such evidence, a detector that looked and found nothing makes a met/partial claim a
+   conflict (the claim stands, at `claimed` strength); with no claim at all it makes the criterion unmet.
+4. Evidence policy: a met outcome below the required strength becomes partial and "unsubstantiated".
+5. A valid waiver turns a not-met outcome into waived (never a met one: met is better and keeps
+   the denominator honest). Expired waivers are void and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.result.model import AnswerRecord, Conflict, WaiverRecord
+from mlops_audit.rubric.model import Criterion, EvidencePolicy, Outcome, Strength
+from mlops_audit.util.clock import parse_timestamp
+
+CREDIT: dict[Outcome, float] = {
+    Outcome.met: 1.0,
+    Outcome.partial: 0.5,
+    Outcome.unmet: 0.0,
+    Outcome.not_assessed: 0.0,
+}
+# Order of claims for combining votes; not_applicable is handled apart.
+_RANK = {Outcome.unmet: 0, Outcome.partial: 1, Outcome.met: 2}
+_BY_RANK = {v: k for k, v in _RANK.items()}
+
+
+def lower_median(ranks: Sequence[int]) -> int:
+    ordered = sorted(ranks)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+@dataclass(frozen=True)
+class Claim:
+    outcome: Outcome | None
+    agreement: float | None
+    contested: bool
+
+
+def combine_answers(answers: Sequence[AnswerRecord]) -> Claim:
+    """Combine respondents' answers into one claim (rule 2), with agreement and contest flags."""
+    given = [a for a in answers if a.outcome is not None]
+    if not given:
+        return Claim(None, None, False)
+    voters = [a for a in given if a.routed] or given
+    by_role: dict[str, list[Outcome]] = {}
+    for answer in voters:
+        roles = answer.roles if answer.routed else ["(any)"]
+        for role in roles:
+            by_role.setdefault(role, []).append(answer.outcome)  # type: ignore[arg-type]
+    if all(a.outcome is Outcome.not_applicable for a in voters):
+        combined: Outcome = Outcome.not_applicable
+    else:
+        role_votes = []
+        for outcomes in by_role.values():
+            ranked = [_RANK[o] for o in outcomes if o is not Outcome.not_applicable]
+            if ranked:
+                role_votes.append(lower_median(ranked))
+        combined = _BY_RANK[lower_median(role_votes)]
+    outcomes = {a.outcome for a in given}
+    agree = sum(1 for a in given if a.outcome is combined) / len(given)
+    return Claim(combined, round(agree, 4), len(outcomes) > 1)
+
+
+@dataclass
+class CriterionVerdict:
+    outcome: Outcome
+    strength: Strength | None
+    claim: Claim
+    evidence_ids: list[str]
+    unsubstantiated: bool
+    conflicts: list[Conflict] = field(default_factory=list)
+    waiver: WaiverRecord | None = None
+
+
+def _waiver_record(waiver: Waiver, status: str) -> WaiverRecord:
+    return WaiverRecord(
+        criterion=waiver.criterion,
+        justification=waiver.justification,
+        approved_by=waiver.approved_by,
+        expires=waiver.expires,
+        status=status,  # type: ignore[arg-type]
+    )
+
+
+def waiver_is_current(waiver: Waiver, at: datetime) -> bool:
+    expires = parse_timestamp(waiver.expires, where=f"waiver for {waiver.criterion}: expires")
+    if len(waiver.expires.strip()) <= 10:  # a bare date is valid through the end of that day
+        return at.date() <= expires.date()
+    return at <= expires
+
+
+def reconcile(
+    criterion: Criterion,
+    answers: Sequence[AnswerRecord],
+    evidence: Sequence[Evidence],
+    waiver: Waiver | None,
+    policy: EvidencePolicy,
+    at: datetime,
+) -> CriterionVerdict:
+    claim = combine_answers(answers)
+    required = policy.required_strength(criterion)
+    positive = [e for e in evidence if e.says == "met"]
+    negative = [e for e in evidence if e.says == "unmet" and e.kind == "repo"]
+    conflicts: list[Conflict] = []
+    evidence_ids = sorted(e.id for e in evidence)
+
+    outcome: Outcome
+    strength: Strength | None
+    if positive:
+        outcome = Outcome.met
+        strength = max((e.strength for e in positive), key=lambda s: s.rank)
+        deniers = sorted(a.respondent for a in answers if a.outcome is Outcome.unmet)
+        if deniers:
+            conflicts.append(
+                Conflict(
+                    criterion=criterion.id,
+                    kind="denied_against_evidence",
+                    respondents=deniers,
+                    evidence=sorted(e.id for e in positive),
+                    detail="respondents answered 'no' but evidence shows the practice",
+                )
+            )
+    elif claim.outcome is not None:
+        outcome, strength = claim.outcome, Strength.claimed
+        if negative and claim.outcome in (Outcome.met, Outcome.partial):
+            claimants = sorted(
+                a.respondent for a in answers if a.outcome in (Outcome.met, Outcome.partial)
+            )
+            conflicts.append(
+                Conflict(
+                    criterion=criterion.id,
+                    kind="claimed_without_evidence",
+                    respondents=claimants,
+                    evidence=sorted(e.id for e in negative),
+                    detail="respondents answered 'yes' but a detector looked and found nothing",
+                )
+            )
+    elif negative:
+        outcome, strength = Outcome.unmet, Strength.evidenced
+    elif any(e.says == "not_applicable" for e in evidence):
+        outcome, strength = Outcome.not_assessed, None
+    else:
+        outcome, strength = Outcome.not_assessed, None
+
+    unsubstantiated = False
+    if outcome is Outcome.met and strength is not None and strength.rank < required.rank:
+        outcome, unsubstantiated = Outcome.partial, True
+
+    waiver_record = None
+    if waiver is not None:
+        if not waiver_is_current(waiver, at):
+            waiver_record = _waiver_record(waiver, "expired")
+        elif outcome in (Outcome.met, Outcome.not_applicable):
+            waiver_record = _waiver_record(waiver, "unused")
+        else:
+            waiver_record = _waiver_record(waiver, "applied")
+            outcome = Outcome.waived
+    return CriterionVerdict(
+        outcome=outcome,
+        strength=strength if outcome not in (Outcome.not_assessed, Outcome.not_applicable, Outcome.waived) else (
+            strength if outcome is Outcome.not_applicable else None
+        ),
+        claim=claim,
+        evidence_ids=evidence_ids,
+        unsubstantiated=unsubstantiated,
+        conflicts=conflicts,
+        waiver=waiver_record,
+    )
