@@ -1,0 +1,140 @@
+"""`mlops-audit rubric ...`: list, show, validate, coverage and schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlops_audit.errors import GateFailed
+
+RUBRIC_OPTION = click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A rubric folder or YAML file (default: the bundled CAICT rubric).",
+)
+
+
+def _load(rubric_path: Path | None):
+    from mlops_audit.rubric.loader import default_rubric, load_rubric
+
+    return load_rubric(rubric_path) if rubric_path else default_rubric()
+
+
+@click.group()
+def rubric() -> None:
+    """List, show, validate and inspect rubrics."""
+
+
+@rubric.command("list")
+def list_rubrics() -> None:
+    """List the bundled rubrics."""
+    from mlops_audit import paths
+    from mlops_audit.rubric.loader import RUBRIC_FILE, load_rubric
+
+    for folder in sorted(p for p in paths.rubrics_dir().iterdir() if (p / RUBRIC_FILE).is_file()):
+        loaded = load_rubric(folder)
+        r = loaded.rubric
+        click.echo(
+            f"{r.id}  {r.version}  {len(r.practices())} practices, {len(r.criteria())} criteria  "
+            f"digest {loaded.digest[:12]}  {r.title.en} / {r.title.zh}"
+        )
+
+
+@rubric.command()
+@RUBRIC_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+def show(rubric_path: Path | None, fmt: str, lang: str) -> None:
+    """Show a rubric: a readable outline, or the whole resolved rubric as JSON."""
+    from mlops_audit.util.jsonio import pretty_json
+
+    loaded = _load(rubric_path)
+    r = loaded.rubric
+    if fmt == "json":
+        data = {"digest": loaded.digest, "rubric": r.model_dump(mode="json")}
+        click.echo(pretty_json(data), nl=False)
+        return
+    click.echo(f"{r.title.get(lang)}  ({r.id} {r.version}, digest {loaded.digest[:12]})")
+    for domain in r.domains:
+        click.echo(f"\n{domain.id}: {domain.name.get(lang)}  [{', '.join(domain.clauses)}]")
+        for practice in domain.practices:
+            part = practice.pipeline_part or "-"
+            click.echo(f"  {practice.id:<28} {part:<5} w={practice.weight:g}  {practice.title.get(lang)}")
+            for c in practice.criteria:
+                click.echo(f"      L{c.level} {c.id:<30} {c.text.get(lang)}")
+
+
+@rubric.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Validate rubric folders or files (default: the bundled rubric). Exit 2 on any problem."""
+    from mlops_audit.errors import RubricError
+    from mlops_audit.rubric.loader import load_rubric
+
+    targets = list(paths) or [None]
+    failed: list[str] = []
+    for target in targets:
+        try:
+            loaded = load_rubric(target)
+        except RubricError as exc:
+            failed.extend(exc.problems)
+            continue
+        r = loaded.rubric
+        click.echo(
+            f"ok: {r.id} {r.version}: {len(r.domains)} domains, {len(r.practices())} practices, "
+            f"{len(r.criteria())} criteria; digest {loaded.digest}"
+        )
+    if failed:
+        raise RubricError(failed)
+
+
+@rubric.command()
+@RUBRIC_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def coverage(rubric_path: Path | None, fmt: str) -> None:
+    """For each clause of the guide, the practices and criteria citing it. Exit 1 if any is uncovered."""
+    from mlops_audit.rubric.coverage import clause_coverage, practices_citing
+    from mlops_audit.util.jsonio import pretty_json
+
+    loaded = _load(rubric_path)
+    by_criterion = clause_coverage(loaded)
+    by_practice = practices_citing(loaded)
+    missing = [cid for cid, ids in by_criterion.items() if not ids]
+    if fmt == "json":
+        click.echo(pretty_json(by_criterion), nl=False)
+    else:
+        titles = {c.id: c.title.en for c in loaded.catalogue.clauses}
+        for cid, ids in by_criterion.items():
+            mark = "MISSING" if not ids else f"{len(ids):>3} criteria"
+            click.echo(f"{cid:<14} {mark:<12} {titles.get(cid, '')}")
+            if ids:
+                click.echo(f"{'':<14} practices: {', '.join(by_practice[cid])}")
+        click.echo(f"\n{len(by_criterion) - len(missing)}/{len(by_criterion)} clauses covered")
+    if missing:
+        raise GateFailed(f"{len(missing)} clause(s) not cited by any criterion: {', '.join(missing)}")
+
+
+@rubric.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Write the schemas into this folder.")
+@click.option("--check", is_flag=True, help="Exit 1 if the published schemas in rubrics/schema are stale.")
+def schema(out_dir: Path | None, check: bool) -> None:
+    """Print or write the JSON Schemas of the rubric, answers, waivers and assessment formats."""
+    from mlops_audit import schemas
+
+    if check:
+        stale = schemas.stale_schemas()
+        if stale:
+            raise GateFailed(f"stale JSON Schemas (regenerate with 'mlops-audit rubric schema --out rubrics/schema'): {', '.join(stale)}")
+        click.echo("schemas are up to date")
+        return
+    generated = schemas.generate_all()
+    if out_dir is None:
+        for name in sorted(generated):
+            click.echo(f"{name}: {len(generated[name])} bytes")
+        click.echo("(use --out DIR to write them)")
+        return
+    for path in schemas.write_all(out_dir):
+        click.echo(f"wrote {path}")

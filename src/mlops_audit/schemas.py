@@ -1,0 +1,69 @@
+"""JSON Schemas generated from the pydantic contracts, published in rubrics/schema/.
+
+A test regenerates them and fails when the published copies are stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mlops_audit import paths
+from mlops_audit.util.jsonio import atomic_write_text, pretty_json
+
+
+def _model_schema(model: Any, title: str, schema_id: str) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://mlops-audit.invalid/schema/{schema_id}"
+    schema["title"] = title
+    return schema
+
+
+def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
+    from mlops_audit.evidence.answers import AnswerFile
+    from mlops_audit.evidence.model import Evidence, WaiverFile
+    from mlops_audit.result.model import Assessment
+    from mlops_audit.rubric.model import ClauseCatalogue, EvidencePolicy, Rubric
+
+    builders: dict[str, Callable[[], dict[str, Any]]] = {
+        "rubric.schema.json": lambda: _model_schema(Rubric, "mlops-audit rubric (resolved)", "rubric.schema.json"),
+        "clauses.schema.json": lambda: _model_schema(ClauseCatalogue, "mlops-audit clause catalogue", "clauses.schema.json"),
+        "policy.schema.json": lambda: _model_schema(EvidencePolicy, "mlops-audit evidence policy", "policy.schema.json"),
+        "answers.schema.json": lambda: _model_schema(AnswerFile, "mlops-audit answer file", "answers.schema.json"),
+        "waivers.schema.json": lambda: _model_schema(WaiverFile, "mlops-audit waiver file", "waivers.schema.json"),
+        "evidence.schema.json": lambda: _model_schema(Evidence, "mlops-audit evidence record", "evidence.schema.json"),
+        "assessment.schema.json": lambda: _model_schema(Assessment, "mlops-audit assessment", "assessment.schema.json"),
+    }
+    try:
+        from mlops_audit.evidence.repo.model import CollectionResult
+    except ImportError:
+        pass
+    else:
+        builders["collection.schema.json"] = lambda: _model_schema(
+            CollectionResult, "mlops-audit repository evidence collection", "collection.schema.json"
+        )
+    return builders
+
+
+def generate_all() -> dict[str, str]:
+    return {name: pretty_json(build()) for name, build in _builders().items()}
+
+
+def write_all(out_dir: Path | None = None) -> list[Path]:
+    out_dir = out_dir or paths.schema_dir()
+    written = []
+    for name, text in generate_all().items():
+        written.append(atomic_write_text(out_dir / name, text))
+    return written
+
+
+def stale_schemas(folder: Path | None = None) -> list[str]:
+    folder = folder or paths.schema_dir()
+    stale = []
+    for name, text in generate_all().items():
+        target = folder / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    return stale

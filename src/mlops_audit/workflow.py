@@ -1,0 +1,221 @@
+"""The assessment workflow at the I/O edge: read every source, verify runs, score, write.
+
+`mlops-audit assess` and `mlops-audit demo` both call `run_assessment`; tests call it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from mlops_audit.errors import InputError
+from mlops_audit.evidence.answers import Organisation
+from mlops_audit.evidence.model import Evidence, Waiver, WaiverFile
+from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
+from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric
+from mlops_audit.scoring.engine import AssessmentInputs, assess
+from mlops_audit.util.clock import isoformat
+from mlops_audit.util.clock import now as clock_now
+from mlops_audit.util.jsonio import sha256_file, sha256_text, write_json
+from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class AssessOptions:
+    answers: list[Path] = field(default_factory=list)
+    repos: list[Path] = field(default_factory=list)
+    evidence_files: list[Path] = field(default_factory=list)  # output of `mlops-audit collect`
+    runs: list[Path] = field(default_factory=list)
+    waivers: Path | None = None
+    policy: Path | None = None
+    rubric: Path | None = None
+    organisation: str | None = None
+    scope: str | None = None
+    assessor: str | None = None
+    assessed_at: datetime | None = None  # injected; defaults to clock.now() (SOURCE_DATE_EPOCH aware)
+
+
+def _display(path: Path) -> str:
+    """The path as the user gave it, never made absolute (results must not leak machine paths)."""
+    return path.as_posix()
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    doc = load_yaml_file(path)
+    try:
+        return list(WaiverFile.model_validate(doc.data).waivers)
+    except ValidationError as exc:
+        problems = [f"{doc.where(tuple(e['loc']))}: {format_key_path(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        raise InputError("\n".join(problems)) from None
+
+
+def load_assessment(path: Path) -> Assessment:
+    """Read an assessment JSON written by this tool; errors name the file and the key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read assessment: {exc}") from None
+    try:
+        return Assessment.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[:5]
+        detail = "; ".join(f"{format_key_path(tuple(e['loc']))}: {e['msg']}" for e in first)
+        raise InputError(f"{path}: not a valid mlops-audit assessment: {detail}") from None
+
+
+def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
+    from mlops_audit.evidence.repo.collect import collect
+    from mlops_audit.evidence.sources import evidence_from_findings
+
+    if not path.is_dir():
+        raise InputError(f"{path}: --repo expects a folder (a checkout of the repository)")
+    progress(f"collecting evidence from {path}")
+    result = collect(path, rubric=loaded)
+    return _repo_evidence(result, _display(path))
+
+
+def _repo_evidence(result, name: str) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
+    from mlops_audit.evidence.sources import evidence_from_findings
+
+    evidence, warnings = evidence_from_findings(name, result.findings, None)
+    outcomes = [getattr(f.outcome, "value", f.outcome) for f in result.findings]
+    git = result.git.model_dump(mode="json") if hasattr(result.git, "model_dump") else dict(result.git or {})
+    record = RepoRecord(
+        name=name,
+        findings=len(outcomes),
+        passed=outcomes.count("pass"),
+        failed=outcomes.count("fail"),
+        not_applicable=outcomes.count("not_applicable"),
+        errors=outcomes.count("error"),
+        git=git,
+    )
+    head = git.get("head") if isinstance(git, dict) else None
+    digest = head if isinstance(head, str) else sha256_text(result.model_dump_json())
+    return evidence, record, InputRef(kind="repo", name=name, sha256=digest), warnings
+
+
+def _load_collection(path: Path):
+    from mlops_audit.evidence.repo.model import CollectionResult
+
+    try:
+        return CollectionResult.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read evidence file: {exc}") from None
+    except ValidationError as exc:
+        e = exc.errors(include_url=False)[0]
+        raise InputError(f"{path}: not an mlops-audit collection (JSON from 'mlops-audit collect'): {format_key_path(tuple(e['loc']))}: {e['msg']}") from None
+
+
+def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress) -> tuple[list[Evidence], RunRecord, InputRef]:
+    from mlops_audit.evidence.sources import evidence_from_run
+    from mlops_audit.evidence.trail import verify_run
+
+    progress(f"verifying pipeline run {path}")
+    result = verify_run(path)
+    seq_by_clause: dict[str, list[int]] = {}
+    for event in result.events or []:
+        seq_by_clause.setdefault(event.clause, []).append(event.seq)
+    record = RunRecord(
+        name=_display(path),
+        run_id=result.run_id,
+        ok=result.ok,
+        problems=list(result.problems),
+        event_count=result.event_count,
+        head_hash=result.head_hash,
+        merkle_root=result.merkle_root,
+        signature=str(result.signature),
+        clauses_executed=sorted(result.clauses_executed) if result.ok else [],
+    )
+    manifest = path / "manifest.json"
+    ref = InputRef(kind="run", name=_display(path), sha256=sha256_file(manifest) if manifest.is_file() else None)
+    if not result.ok:
+        return [], record, ref  # a run that fails verification contributes nothing
+    evidence = evidence_from_run(
+        loaded.rubric, result.run_id or path.name, result.clauses_executed, seq_by_clause, result.head_hash, verified_at
+    )
+    return evidence, record, ref
+
+
+def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Assessment:
+    progress = progress or (lambda _msg: None)
+    loaded = load_rubric(opts.rubric) if opts.rubric else default_rubric()
+    at = opts.assessed_at or clock_now()
+    inputs: list[InputRef] = []
+    warnings: list[str] = []
+    evidence: list[Evidence] = []
+    runs: list[RunRecord] = []
+    repos: list[RepoRecord] = []
+
+    policy = None
+    if opts.policy:
+        policy = load_policy(opts.policy)
+        inputs.append(InputRef(kind="policy", name=_display(opts.policy), sha256=sha256_file(opts.policy)))
+
+    answer_files = []
+    if opts.answers:
+        from mlops_audit.evidence.questionnaire.importer import read_answer_files
+
+        progress(f"reading answers from {len(opts.answers)} path(s)")
+        imported = read_answer_files(list(opts.answers), loaded)
+        if imported.errors:
+            raise InputError(
+                f"{len(imported.errors)} problem(s) in the answer files:\n" + "\n".join(str(p) for p in imported.problems)
+            )
+        warnings.extend(str(p) for p in imported.problems)
+        answer_files = imported.files
+        for name, _file in answer_files:
+            inputs.append(InputRef(kind="answers", name=Path(name).as_posix(), sha256=sha256_file(name)))
+
+    waivers: list[Waiver] = []
+    if opts.waivers:
+        waivers = load_waivers(opts.waivers)
+        inputs.append(InputRef(kind="waivers", name=_display(opts.waivers), sha256=sha256_file(opts.waivers)))
+
+    for repo in opts.repos:
+        ev, record, ref, warn = _collect_repo(repo, loaded, progress)
+        evidence += ev
+        repos.append(record)
+        inputs.append(ref)
+        warnings += warn
+    for file in opts.evidence_files:
+        ev, record, ref, warn = _repo_evidence(_load_collection(file), _display(file))
+        evidence += ev
+        repos.append(record)
+        inputs.append(ref.model_copy(update={"sha256": sha256_file(file)}))
+        warnings += warn
+    for run in opts.runs:
+        ev, record, ref = _verify_run(run, loaded, isoformat(at), progress)
+        evidence += ev
+        runs.append(record)
+        inputs.append(ref)
+        if not record.ok:
+            warnings.append(f"pipeline run {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
+
+    organisation = Organisation(name=opts.organisation, scope=opts.scope) if opts.organisation else None
+    progress("scoring")
+    return assess(
+        AssessmentInputs(
+            rubric=loaded,
+            answer_files=answer_files,
+            evidence=evidence,
+            waivers=waivers,
+            policy=policy,
+            runs=runs,
+            repos=repos,
+            inputs=inputs,
+            organisation=organisation,
+            assessor=opts.assessor,
+            warnings=warnings,
+        ),
+        assessed_at=at,
+    )
+
+
+def write_assessment(assessment: Assessment, out_dir: Path) -> Path:
+    return write_json(out_dir / "assessment.json", assessment.model_dump(mode="json"))
