@@ -1,0 +1,55 @@
+"""Shared fixtures: the small test rubric, answer-file and evidence builders, a CLI runner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlops_audit.evidence.answers import Answer, AnswerFile, Organisation, Respondent, RosterEntry, RubricRef
+from mlops_audit.evidence.model import Evidence
+from mlops_audit.rubric.loader import LoadedRubric, load_rubric
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_RUBRIC = FIXTURES / "rubric_small.yaml"
+AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def small_rubric() -> LoadedRubric:
+    return load_rubric(SMALL_RUBRIC)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def answer_file(respondent: str, roles: list[str], answers: dict[str, object], roster: list[RosterEntry] | None = None) -> AnswerFile:
+    return AnswerFile(
+        rubric=RubricRef(id="test-small", version="0.1.0"),
+        organisation=Organisation(name="Example Bank"),
+        respondent=Respondent(id=respondent, roles=roles),
+        roster=roster or [],
+        answers=[Answer(criterion=k, value=v) for k, v in answers.items()],
+    )
+
+
+def repo_evidence(detector: str, criteria: list[str], says: str = "met") -> Evidence:
+    return Evidence(
+        id=f"repo:r:{detector}",
+        kind="repo",
+        source=detector,
+        locator="r/file.py:1",
+        strength="evidenced",
+        says=says,
+        criteria=criteria,
+    )
+
+
+def run_evidence(criterion: str) -> Evidence:
+    return Evidence(
+        id=f"run:run-1:{criterion}", kind="pipeline", source="run-1", locator="run-1#3", strength="verified", says="met", criteria=[criterion]
+    )
