@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("mlops_audit.commands.collect:collect", "Collect evidence from a code repository."),
     "pipeline": ("mlops_audit.commands.pipeline:pipeline", "Run the reference MLOps pipeline."),
     "verify": ("mlops_audit.commands.verify:verify", "Verify a pipeline run's audit trail and artefacts."),
-    "assess": ("mlops_audit.commands.assess:assess", "Score answers and evidence against a rubric."),
+    "assess": ("mlops_audit.commands.assess:assess", "Score answers and evidence against a rubric and write assessment.json."),
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),
 }
@@ -66,7 +66,11 @@ class LazyGroup(click.Group):
 
 
 def _not_built(name: str) -> click.Command:
-    @click.command(name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    @click.command(
+        name=name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=f"NOT BUILT YET: {COMMANDS[name][1]}",
+    )
     def placeholder() -> None:
         raise AuditError(f"'mlops-audit {name}' is not built yet in this version.")
 

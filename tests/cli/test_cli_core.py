@@ -26,10 +26,17 @@ def test_help_lists_every_command_without_importing_heavy_libraries():
     assert "HEAVY []" in out
 
 
+def test_every_listed_command_is_built():
+    missing = [name for name in COMMANDS if (cli.get_command(None, name).help or "").startswith("NOT BUILT")]
+    assert not missing, f"commands listed but not built: {missing}"
+
+
 def test_short_help_in_the_lazy_table_matches_each_command(runner):
     for name, (_target, short) in COMMANDS.items():
         command = cli.get_command(None, name)
         assert command is not None
+        if (command.help or "").startswith("NOT BUILT"):
+            continue  # reported by test_every_listed_command_is_built
         doc = (command.help or "").strip().splitlines()[0] if command.help else ""
         assert doc == short, f"{name}: table says {short!r}, command says {doc!r}"
 

@@ -77,11 +77,21 @@ class _RubricSources:
         return self.main.where(loc)
 
 
+def _load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
+    """YAML problems in a rubric are rubric problems: one message, file:line:column first."""
+    try:
+        return load_yaml_file(path, display=display)
+    except RubricError:
+        raise
+    except InputError as exc:
+        raise RubricError([exc.message]) from None
+
+
 def _read_rubric_documents(path: Path) -> tuple[dict[str, Any], _RubricSources]:
     main_file = path / RUBRIC_FILE if path.is_dir() else path
     if not main_file.is_file():
         raise InputError(f"{path}: no rubric here (expected a rubric folder with {RUBRIC_FILE}, or a YAML file)")
-    main = load_yaml_file(main_file)
+    main = _load_yaml(main_file)
     if not isinstance(main.data, dict):
         raise RubricError([f"{main.where(())}: expected a mapping with the rubric's keys at the top level"])
     data = dict(main.data)
@@ -102,7 +112,7 @@ def _read_rubric_documents(path: Path) -> tuple[dict[str, Any], _RubricSources]:
             if not candidate.is_file():
                 problems.append(f"{main.where(('domain_files', i))}: domain file '{name}' does not exist")
                 continue
-            doc = load_yaml_file(candidate, display=str(main_file.parent / name))
+            doc = _load_yaml(candidate, display=str(main_file.parent / name))
             domains.append(doc.data)
             domain_sources.append((doc, ()))
         if problems:
@@ -199,7 +209,7 @@ def known_detector_ids() -> set[str]:
 @cache
 def load_catalogue(path: Path | None = None) -> ClauseCatalogue:
     path = path or paths.clause_catalogue_path()
-    doc = load_yaml_file(path)
+    doc = _load_yaml(path)
     try:
         return ClauseCatalogue.model_validate(doc.data)
     except ValidationError as exc:
@@ -229,7 +239,7 @@ def default_rubric() -> LoadedRubric:
 
 def load_policy(path: str | Path) -> EvidencePolicy:
     """An evidence policy file that overrides the rubric's default for one run."""
-    doc = load_yaml_file(path)
+    doc = _load_yaml(Path(path))
     try:
         return EvidencePolicy.model_validate(doc.data)
     except ValidationError as exc:
