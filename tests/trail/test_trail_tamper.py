@@ -319,3 +319,11 @@ def test_symlinked_trail_is_refused(run_dir: Path, tmp_path: Path) -> None:
     os.symlink(moved, run_dir / "audit.jsonl")
     with pytest.raises(InputError, match="symbolic link"):
         verify_run(run_dir)
+
+
+def test_deeply_nested_line_is_reported_not_a_crash(run_dir: Path, files) -> None:  # noqa: ANN001
+    lines = files.read_lines(run_dir)
+    lines[2] = b"[" * 100_000 + b"]" * 100_000
+    files.write_lines(run_dir, lines)
+    result = verify_run(run_dir)
+    assert finding(result, "not_json").line == 3

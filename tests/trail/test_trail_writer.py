@@ -85,7 +85,7 @@ def test_a_closed_run_is_never_reopened_or_appended(tmp_path: Path) -> None:
     [
         ("../escape.txt", "inside the run folder"),
         ("data/../../escape.txt", "inside the run folder"),
-        ("/etc/passwd", "relative"),
+        ("/etc/passwd", "outside the run folder"),
         ("", "non-empty"),
         ("audit.jsonl", "reserved"),
         ("manifest.json", "reserved"),
@@ -191,3 +191,23 @@ def test_empty_run_closes_and_verifies(tmp_path: Path) -> None:
     manifest = new_trail(tmp_path / "run").close()
     assert manifest.event_count == 0 and manifest.head_hash == "0" * 64
     assert verify_run(tmp_path / "run").ok
+
+
+def test_absolute_output_paths_inside_the_run_are_stored_relative(tmp_path: Path) -> None:
+    trail = new_trail(tmp_path / "run")
+    (tmp_path / "run" / "data").mkdir()
+    (tmp_path / "run" / "data" / "x.csv").write_text("x")
+    event = record(trail, outputs=[tmp_path / "run" / "data" / "x.csv"])
+    assert event.outputs[0].path == "data/x.csv"
+    (tmp_path / "elsewhere.csv").write_text("x")
+    with pytest.raises(TrailError, match="outside the run folder"):
+        record(trail, outputs=[tmp_path / "elsewhere.csv"])
+
+
+def test_a_single_path_instead_of_a_list_is_refused(tmp_path: Path) -> None:
+    trail = new_trail(tmp_path / "run")
+    (tmp_path / "run" / "a.txt").write_text("a")
+    with pytest.raises(TrailError, match="outputs must be a list"):
+        record(trail, outputs="a.txt")
+    with pytest.raises(TrailError, match="inputs must be a list"):
+        record(trail, inputs=ArtifactRef(name="a", sha256="0" * 64))

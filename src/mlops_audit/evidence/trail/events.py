@@ -101,7 +101,7 @@ def ensure_json_value(value: Any, *, what: str) -> Any:
     """
     try:
         text = canonical_json(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{what} must be JSON (finite numbers, string keys): {exc}") from exc
     normalised = json.loads(text)
     if canonical_json(normalised) != text or normalised != value:

@@ -273,8 +273,9 @@ class _Verifier:
             self.add("not_json", f"{where}: not valid JSON ({exc.msg} at column {exc.colno})",
                      seq=position_seq, line=entry.number)
             return
-        except ValueError as exc:
-            self.add("not_json", f"{where}: not valid JSON ({exc})", seq=position_seq, line=entry.number)
+        except (ValueError, RecursionError) as exc:
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            self.add("not_json", f"{where}: not valid JSON ({detail})", seq=position_seq, line=entry.number)
             return
         if not isinstance(raw, dict):
             self.add("not_object", f"{where}: expected a JSON object, got {type(raw).__name__}",
@@ -381,8 +382,9 @@ class _Verifier:
             self.add("manifest_invalid", f"{MANIFEST_FILE}: not valid JSON ({exc.msg} at line {exc.lineno}, "
                      f"column {exc.colno})", path=MANIFEST_FILE)
             return None
-        except ValueError as exc:
-            self.add("manifest_invalid", f"{MANIFEST_FILE}: not valid JSON ({exc})", path=MANIFEST_FILE)
+        except (ValueError, RecursionError) as exc:
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            self.add("manifest_invalid", f"{MANIFEST_FILE}: not valid JSON ({detail})", path=MANIFEST_FILE)
             return None
         except OSError as exc:
             self.add("manifest_invalid", f"{MANIFEST_FILE}: cannot be read ({exc.strerror or exc})",

@@ -186,6 +186,9 @@ class AuditTrail:
         decision: str | Mapping[str, Any] | None = None,
     ) -> Event:
         """Append one event. Outputs are files under the run folder, hashed now. Returns the event."""
+        for label, value in (("inputs", inputs), ("outputs", outputs)):
+            if isinstance(value, (str, bytes, os.PathLike, Mapping, ArtifactRef)):
+                raise TrailError(f"event {self._seq}: {label} must be a list, got a single {type(value).__name__}")
         with self._lock:
             self._ensure_open()
             input_refs = [self._input_ref(item, index) for index, item in enumerate(inputs)]
@@ -299,6 +302,17 @@ class AuditTrail:
         self._file_digest.update(line)
 
     def _safe_relative(self, path: str | os.PathLike[str], *, what: str) -> str:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TrailError(f"{what}: expected a path, got {type(path).__name__}")
+        candidate = Path(path)
+        if candidate.is_absolute():
+            # An absolute path is accepted when it lies inside the run folder (compared lexically,
+            # without resolving links; links are refused when the file is opened).
+            root = os.path.abspath(self._run_dir)
+            absolute = os.path.abspath(candidate)
+            if os.path.commonpath([root, absolute]) != root:
+                raise TrailError(f"{what}: {os.fspath(path)!r} is outside the run folder")
+            path = Path(absolute).relative_to(root).as_posix()
         try:
             return normalise_relative(path)
         except UnsafePath as exc:
