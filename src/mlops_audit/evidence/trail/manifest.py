@@ -71,8 +71,6 @@ class ManifestSignature(_Frozen):
 class RunManifest(_Frozen):
     """manifest.json. `schema` is spelled `schema_` in Python (pydantic reserves the name)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, validate_by_name=True, validate_by_alias=True)
-
     schema_: Literal["mlops-audit/run-manifest/v1"] = Field(alias="schema")
     run_id: Annotated[str, Field(pattern=RUN_ID_PATTERN)]
     tool: ToolInfo
@@ -221,7 +219,7 @@ def write_closed_run(
     )
     statement_data = statement_bytes(statement)
     manifest = RunManifest(
-        schema_=MANIFEST_SCHEMA,
+        **{"schema": MANIFEST_SCHEMA},  # by alias: works on every pydantic 2.x
         run_id=run_id,
         tool=tool,
         created=created,
