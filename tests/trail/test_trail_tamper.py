@@ -327,3 +327,11 @@ def test_deeply_nested_line_is_reported_not_a_crash(run_dir: Path, files) -> Non
     files.write_lines(run_dir, lines)
     result = verify_run(run_dir)
     assert finding(result, "not_json").line == 3
+
+
+def test_emptied_trail_is_a_truncation_of_every_event(run_dir: Path) -> None:
+    (run_dir / "audit.jsonl").write_bytes(b"")
+    result = verify_run(run_dir)
+    truncated = finding(result, "truncated")
+    assert truncated.seq == 0 and "has no events" in truncated.message and "the last 6 event(s)" in truncated.message
+    assert result.event_count == 0

@@ -405,7 +405,8 @@ class _Verifier:
         explained = any(f.kind in ("deleted", "duplicated") for f in self.findings)
         if top + 1 < count:
             missing = count - (top + 1)
-            self.add("truncated", f"{TRAIL_FILE} ends at seq {top} but the manifest records {count} events: "
+            ends = f"ends at seq {top}" if top >= 0 else "has no events"
+            self.add("truncated", f"{TRAIL_FILE} {ends} but the manifest records {count} events: "
                      f"the last {missing} event(s) (seq {_ranges(list(range(top + 1, count)))}) are missing "
                      "(truncated tail)", seq=top + 1)
             explained = True
