@@ -39,11 +39,28 @@ class AssessOptions:
     scope: str | None = None
     assessor: str | None = None
     assessed_at: datetime | None = None  # injected; defaults to clock.now() (SOURCE_DATE_EPOCH aware)
+    # How paths are named in the result: relative to display_root when under it, or by an explicit
+    # name. Never absolute paths of the machine that ran the assessment.
+    display_root: Path | None = None
+    names: dict[Path, str] = field(default_factory=dict)
 
 
-def _display(path: Path) -> str:
-    """The path as the user gave it, never made absolute (results must not leak machine paths)."""
-    return path.as_posix()
+@dataclass(frozen=True)
+class _Namer:
+    """Names paths for the result: as given, relative to a root, or by an explicit name."""
+
+    root: Path | None = None
+    names: dict[Path, str] = field(default_factory=dict)
+
+    def __call__(self, path: Path) -> str:
+        if path in self.names:
+            return self.names[path]
+        if self.root is not None:
+            try:
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
 
 
 def load_waivers(path: Path) -> list[Waiver]:
@@ -69,7 +86,7 @@ def load_assessment(path: Path) -> Assessment:
         raise InputError(f"{path}: not a valid mlops-audit assessment: {detail}") from None
 
 
-def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
+def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
     from mlops_audit.evidence.repo.collect import collect
     from mlops_audit.evidence.sources import evidence_from_findings
 
@@ -77,7 +94,7 @@ def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress) -> tuple
         raise InputError(f"{path}: --repo expects a folder (a checkout of the repository)")
     progress(f"collecting evidence from {path}")
     result = collect(path, rubric=loaded)
-    return _repo_evidence(result, _display(path))
+    return _repo_evidence(result, name(path))
 
 
 def _repo_evidence(result, name: str) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
@@ -112,7 +129,7 @@ def _load_collection(path: Path):
         raise InputError(f"{path}: not an mlops-audit collection (JSON from 'mlops-audit collect'): {format_key_path(tuple(e['loc']))}: {e['msg']}") from None
 
 
-def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress) -> tuple[list[Evidence], RunRecord, InputRef]:
+def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress, name: _Namer) -> tuple[list[Evidence], RunRecord, InputRef]:
     from mlops_audit.evidence.sources import evidence_from_run
     from mlops_audit.evidence.trail import verify_run
 
@@ -122,7 +139,7 @@ def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Pr
     for event in result.events or []:
         seq_by_clause.setdefault(event.clause, []).append(event.seq)
     record = RunRecord(
-        name=_display(path),
+        name=name(path),
         run_id=result.run_id,
         ok=result.ok,
         problems=list(result.problems),
@@ -133,7 +150,7 @@ def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Pr
         clauses_executed=sorted(result.clauses_executed) if result.ok else [],
     )
     manifest = path / "manifest.json"
-    ref = InputRef(kind="run", name=_display(path), sha256=sha256_file(manifest) if manifest.is_file() else None)
+    ref = InputRef(kind="run", name=name(path), sha256=sha256_file(manifest) if manifest.is_file() else None)
     if not result.ok:
         return [], record, ref  # a run that fails verification contributes nothing
     evidence = evidence_from_run(
@@ -144,6 +161,7 @@ def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Pr
 
 def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Assessment:
     progress = progress or (lambda _msg: None)
+    name = _Namer(opts.display_root, dict(opts.names))
     loaded = load_rubric(opts.rubric) if opts.rubric else default_rubric()
     at = opts.assessed_at or clock_now()
     inputs: list[InputRef] = []
@@ -155,7 +173,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
     policy = None
     if opts.policy:
         policy = load_policy(opts.policy)
-        inputs.append(InputRef(kind="policy", name=_display(opts.policy), sha256=sha256_file(opts.policy)))
+        inputs.append(InputRef(kind="policy", name=name(opts.policy), sha256=sha256_file(opts.policy)))
 
     answer_files = []
     if opts.answers:
@@ -168,29 +186,30 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
                 f"{len(imported.errors)} problem(s) in the answer files:\n" + "\n".join(str(p) for p in imported.problems)
             )
         warnings.extend(str(p) for p in imported.problems)
-        answer_files = imported.files
-        for name, _file in answer_files:
-            inputs.append(InputRef(kind="answers", name=Path(name).as_posix(), sha256=sha256_file(name)))
+        for source, answer_file in imported.files:
+            shown = name(Path(source))
+            answer_files.append((shown, answer_file))
+            inputs.append(InputRef(kind="answers", name=shown, sha256=sha256_file(source)))
 
     waivers: list[Waiver] = []
     if opts.waivers:
         waivers = load_waivers(opts.waivers)
-        inputs.append(InputRef(kind="waivers", name=_display(opts.waivers), sha256=sha256_file(opts.waivers)))
+        inputs.append(InputRef(kind="waivers", name=name(opts.waivers), sha256=sha256_file(opts.waivers)))
 
     for repo in opts.repos:
-        ev, record, ref, warn = _collect_repo(repo, loaded, progress)
+        ev, record, ref, warn = _collect_repo(repo, loaded, progress, name)
         evidence += ev
         repos.append(record)
         inputs.append(ref)
         warnings += warn
     for file in opts.evidence_files:
-        ev, record, ref, warn = _repo_evidence(_load_collection(file), _display(file))
+        ev, record, ref, warn = _repo_evidence(_load_collection(file), name(file))
         evidence += ev
         repos.append(record)
         inputs.append(ref.model_copy(update={"sha256": sha256_file(file)}))
         warnings += warn
     for run in opts.runs:
-        ev, record, ref = _verify_run(run, loaded, isoformat(at), progress)
+        ev, record, ref = _verify_run(run, loaded, isoformat(at), progress, name)
         evidence += ev
         runs.append(record)
         inputs.append(ref)

@@ -1,0 +1,1 @@
+"""The bundled demonstration: an example bank's AI team, end to end."""

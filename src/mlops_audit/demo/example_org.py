@@ -1,0 +1,194 @@
+"""A fictional bank's retail-credit AI team answering the questionnaire, for `mlops-audit demo`.
+
+Nothing here is real data. The team has a profile of true maturity per practice — strong where
+banks invest (data controls, independent model validation), weak where most teams are (retraining,
+progressive delivery, the MLOps engineer function) — and five respondents who see it through
+their roles and temperaments: some are optimistic, one is strict, some don't know. Answers are
+drawn with a seeded random generator, so the same seed gives the same files byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from mlops_audit.evidence.answers import Answer, AnswerFile, Organisation, Respondent, RosterEntry, RubricRef
+from mlops_audit.evidence.model import Waiver
+from mlops_audit.rubric.loader import LoadedRubric
+from mlops_audit.rubric.model import Criterion, Outcome, QuestionType
+
+ORGANISATION = Organisation(
+    name="示例城市商业银行 零售信贷 AI 团队 / Example City Commercial Bank, Retail Credit AI Team",
+    scope="零售信贷审批与贷后模型 / retail credit approval and monitoring models",
+)
+
+# True level per domain, with per-practice overrides by practice-id prefix or id.
+DOMAIN_LEVEL = {
+    "requirements": 2,
+    "data_engineering": 3,
+    "model_development": 2,
+    "model_delivery": 2,
+    "model_operations": 1,
+    "organisation": 2,
+}
+# Practices where the bank differs from its domain's level (unknown ids fall back to the domain).
+PRACTICE_LEVEL = {
+    "REQ.feasibility_risk": 3,  # credit risk culture: feasibility and risk reviews are routine
+    "REQ.pipeline_trigger": 1,
+    "DE.exploration_quality": 3,
+    "DE.versioning_lineage": 3,
+    "DE.feature_store": 2,
+    "DE.data_sharing": 2,
+    "MD.experiment_tracking": 3,
+    "MD.validation_stopping": 3,
+    "DL.ci_pipeline": 3,
+    "DL.security_scanning": 2,
+    "DL.traffic": 1,  # no canary yet: releases are all-at-once
+    "DL.online_evaluation": 1,
+    "OP.model_registry": 2,
+    "OP.metric_collection": 2,
+    "OP.alerting": 2,
+    "ORG.mlops_engineer": 1,  # part-time, shared with modelling
+    "ORG.mra_design": 3,
+    "ORG.mra_process": 3,
+    "ORG.mra_outcome": 4,  # validation of outcomes is the bank's strongest control
+}
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    roles: tuple[str, ...]
+    team: str
+    optimism: int  # levels above the truth they believe in (negative: stricter than the truth)
+    noise: float  # chance of a random slip
+    unknown: float  # chance of "don't know"
+    fmt: str  # the format the assessor received their answers in
+
+
+PERSONAS = (
+    Persona("r-de-01", ("data_engineer",), "数据平台组 / data platform", 0, 0.05, 0.03, "xlsx"),
+    Persona("r-ds-01", ("data_scientist",), "建模组 / modelling", 1, 0.08, 0.05, "yaml"),
+    Persona("r-ops-01", ("ops_engineer", "mlops_engineer"), "运维组 / operations", 0, 0.06, 0.08, "yaml"),
+    Persona("r-mra-01", ("model_risk_analyst",), "风险管理部 / risk management", -1, 0.04, 0.02, "json"),
+    Persona("r-pm-01", ("project_manager", "business", "ml_architect"), "零售信贷部 / retail credit", 1, 0.10, 0.10, "yaml"),
+)
+
+ROSTER = (
+    RosterEntry(person="p-01", roles=["business"], team="retail credit"),
+    RosterEntry(person="p-02", roles=["project_manager"], team="retail credit"),
+    RosterEntry(person="p-03", roles=["ml_architect"], team="data platform"),
+    RosterEntry(person="p-04", roles=["data_engineer"], team="data platform"),
+    RosterEntry(person="p-05", roles=["data_engineer"], team="data platform"),
+    RosterEntry(person="p-06", roles=["data_scientist"], team="modelling"),
+    RosterEntry(person="p-07", roles=["data_scientist", "mlops_engineer"], dedicated=False, team="modelling"),
+    RosterEntry(person="p-08", roles=["software_engineer"], team="channels"),
+    RosterEntry(person="p-09", roles=["ops_engineer", "data_scientist"], dedicated=False, team="operations"),
+    RosterEntry(person="p-10", roles=["model_risk_analyst"], team="risk management"),
+)
+# No test engineer on the roster: a real gap that role coverage must show.
+
+
+def true_level(domain_id: str, practice_id: str) -> int:
+    return PRACTICE_LEVEL.get(practice_id, DOMAIN_LEVEL.get(domain_id, 1))
+
+
+def value_for(criterion: Criterion, outcome: Outcome) -> object:
+    q = criterion.question
+    if q.type is QuestionType.yes_no:
+        return {Outcome.met: "yes", Outcome.partial: "partial"}.get(outcome, "no")
+    if q.type is QuestionType.scale:
+        if outcome is Outcome.met:
+            return q.scale_max
+        if outcome is Outcome.partial and q.partial_at is not None:
+            return int(q.partial_at)
+        return q.scale_min
+    if q.type is QuestionType.choice:
+        wanted = outcome.value if outcome in (Outcome.met, Outcome.partial) else "unmet"
+        choices = [c for c in q.choices or [] if c.outcome == wanted] or [c for c in q.choices or [] if c.outcome == "unmet"]
+        return choices[0].value
+    assert q.met_at is not None
+    higher = q.direction == "higher_is_better"
+    if outcome is Outcome.met:
+        return q.met_at
+    if outcome is Outcome.partial and q.partial_at is not None:
+        return q.partial_at
+    worse = (q.partial_at if q.partial_at is not None else q.met_at)
+    return round(worse * 0.5, 2) if higher else round(worse * 2 + 1, 2)
+
+
+def _believed(persona: Persona, level: int, criterion: Criterion, rng: random.Random) -> Outcome | None:
+    # People know whether the basics happen; doubt and slips grow with the level asked about.
+    if criterion.level >= 3 and rng.random() < persona.unknown:
+        return None
+    believed_level = level + persona.optimism
+    if criterion.level <= believed_level:
+        outcome = Outcome.met
+    elif criterion.level == believed_level + 1 and rng.random() < 0.35:
+        outcome = Outcome.partial
+    else:
+        outcome = Outcome.unmet
+    if criterion.level >= 2 and rng.random() < persona.noise * (criterion.level - 1) / 2:
+        outcome = rng.choice([Outcome.met, Outcome.partial, Outcome.unmet])
+    return outcome
+
+
+def answer_files(loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int = 0) -> list[tuple[Persona, AnswerFile]]:
+    """One answer file per persona. `maturity_shift` lowers the truth (e.g. -1 for last year)."""
+    rubric = loaded.rubric
+    files = []
+    for index, persona in enumerate(PERSONAS):
+        rng = random.Random(seed * 1000 + index)
+        answers = []
+        for domain, practice, criterion in rubric.criteria():
+            routed = set(persona.roles) & set(criterion.question.roles)
+            # People mostly answer what they are asked; the PM also answers some others' questions.
+            if not routed and not (persona.id == "r-pm-01" and criterion.level <= 2 and rng.random() < 0.3):
+                continue
+            level = max(0, true_level(domain.id, practice.id) + maturity_shift)
+            outcome = _believed(persona, level, criterion, rng)
+            value = "unknown" if outcome is None else value_for(criterion, outcome)
+            comment = None
+            if outcome is Outcome.partial:
+                comment = "部分项目已做到,尚未全面推广 / done in some projects, not yet everywhere"
+            evidence = [f"https://wiki.example-bank.invalid/mlops/{criterion.id}"] if outcome is Outcome.met and criterion.level >= 3 else []
+            answers.append(Answer(criterion=criterion.id, value=value, comment=comment, evidence=evidence))
+        files.append(
+            (
+                persona,
+                AnswerFile(
+                    rubric=RubricRef(id=rubric.id, version=rubric.version, digest=loaded.digest),
+                    organisation=ORGANISATION,
+                    respondent=Respondent(id=persona.id, roles=list(persona.roles), team=persona.team),
+                    roster=list(ROSTER),
+                    answers=answers,
+                ),
+            )
+        )
+    return files
+
+
+def waivers(loaded: LoadedRubric) -> list[Waiver]:
+    """Two waivers: one current (a platform migration), one that expired and is void."""
+    ops = [c for d, p, c in loaded.rubric.criteria() if d.id == "model_operations" and c.level == 2]
+    deliv = [c for d, p, c in loaded.rubric.criteria() if d.id == "model_delivery" and c.level == 3]
+    chosen = []
+    if ops:
+        chosen.append(
+            Waiver(
+                criterion=ops[0].id,
+                justification="监控平台迁移期间以人工周报替代,迁移完成后恢复 / manual weekly review during the monitoring-platform migration",
+                approved_by="首席风险官 / Chief Risk Officer",
+                expires="2027-03-31",
+            )
+        )
+    if deliv:
+        chosen.append(
+            Waiver(
+                criterion=deliv[-1].id,
+                justification="旧渠道系统无法接入自动化测试 / legacy channel system cannot join automated tests",
+                approved_by="科技部负责人 / Head of IT",
+                expires="2026-06-30",
+            )
+        )
+    return chosen

@@ -1,0 +1,151 @@
+"""`mlops-audit demo`: the whole product on bundled material, offline, in about a minute.
+
+1. runs the reference pipeline's default scenario (seven stages, drift, retraining, canary) and
+   verifies its audit trail;
+2. writes the example bank's answers (five respondents, several formats) and last year's answers;
+3. collects repository evidence from the reference pipeline's own source tree;
+4. assesses (answers + repository + verified run + waivers), with last year's assessment as the
+   previous one, and renders the reports in Chinese and English plus the exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from mlops_audit.errors import AuditError
+from mlops_audit.evidence.model import WaiverFile
+from mlops_audit.result.model import Assessment
+from mlops_audit.util.clock import now as clock_now
+from mlops_audit.util.jsonio import atomic_write_text, pretty_json, write_json
+
+Progress = Callable[[str], None]
+REPORT_FORMATS = ["html", "pdf", "json", "oscal", "sarif", "xlsx"]
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    assessment: Assessment
+    run_ok: bool
+    written: list[Path] = field(default_factory=list)
+
+
+def _write_answer_files(loaded, out: Path, *, maturity_shift: int = 0, formats: bool = True) -> list[Path]:
+    import yaml
+
+    from mlops_audit.demo.example_org import answer_files
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for persona, model in answer_files(loaded, maturity_shift=maturity_shift):
+        data = model.model_dump(mode="json", exclude_none=True)
+        fmt = persona.fmt if formats else "yaml"
+        if fmt == "xlsx":
+            path = _write_xlsx(loaded, model, out / f"{persona.id}.xlsx")
+            if path is not None:
+                written.append(path)
+                continue
+            fmt = "yaml"
+        if fmt == "json":
+            path = out / f"{persona.id}.json"
+            atomic_write_text(path, pretty_json(data))
+        else:
+            path = out / f"{persona.id}.yaml"
+            atomic_write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120))
+        written.append(path)
+    return written
+
+
+def _write_xlsx(loaded, model, path: Path) -> Path | None:
+    """A filled Excel questionnaire in Chinese, as a business user returns it."""
+    try:
+        from mlops_audit.evidence.questionnaire.export import write_filled_xlsx
+    except ImportError:
+        return None
+    write_filled_xlsx(loaded, model, path, lang="zh")
+    return path
+
+
+def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
+    from mlops_audit.demo.example_org import waivers
+    from mlops_audit.evidence.trail import verify_run
+    from mlops_audit.report import render_reports
+    from mlops_audit.rubric.loader import default_rubric
+    from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
+
+    progress = progress or (lambda _m: None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    at = clock_now()
+    loaded = default_rubric()
+
+    run_dir = out_dir / "run"
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise AuditError(f"{run_dir}: already holds a pipeline run; choose an empty --out folder")
+    progress("[1/5] reference pipeline: seven stages, drift episode, retraining, canary")
+    import reference_pipeline
+    from reference_pipeline.config import load_config
+    from reference_pipeline.run import run_pipeline
+
+    ticks = iter(range(10**9))
+    run_pipeline(
+        load_config(None),
+        run_dir,
+        clock=lambda: at - timedelta(hours=2) + timedelta(seconds=next(ticks)),
+        run_id=f"demo-{at.strftime('%Y%m%d')}",
+        progress=lambda msg: progress(f"      {msg}"),
+    )
+    verification = verify_run(run_dir)
+    progress(f"      audit trail: {'intact' if verification.ok else 'NOT INTACT'}, {verification.event_count} events")
+
+    progress("[2/5] example bank: five respondents answer the questionnaire")
+    answers_dir = out_dir / "answers"
+    _write_answer_files(loaded, answers_dir)
+    waiver_path = out_dir / "waivers.yaml"
+    import yaml
+
+    atomic_write_text(
+        waiver_path,
+        yaml.safe_dump(WaiverFile(waivers=waivers(loaded)).model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+    )
+
+    progress("[3/5] last year's assessment (answers only), for the trend")
+    previous_dir = out_dir / "previous"
+    _write_answer_files(loaded, previous_dir / "answers", maturity_shift=-1, formats=False)
+    previous = run_assessment(
+        AssessOptions(answers=[previous_dir / "answers"], assessed_at=at - timedelta(days=365), display_root=out_dir)
+    )
+    write_assessment(previous, previous_dir)
+
+    progress("[4/5] assessing: answers + repository evidence + verified run + waivers")
+    repo = Path(reference_pipeline.__file__).resolve().parent
+    assessment = run_assessment(
+        AssessOptions(
+            answers=[answers_dir],
+            repos=[repo],
+            runs=[run_dir],
+            waivers=waiver_path,
+            assessor="mlops-audit demo",
+            assessed_at=at,
+            display_root=out_dir,
+            names={repo: "reference_pipeline (bundled source)"},
+        ),
+        progress=lambda msg: progress(f"      {msg}"),
+    )
+    written = [write_assessment(assessment, out_dir)]
+
+    progress(f"[5/5] rendering reports ({', '.join(langs)}) and exports")
+    manifest = run_dir / "manifest.json"
+    attachments = {"manifest.json": manifest.read_bytes()} if manifest.is_file() else None
+    written += render_reports(
+        assessment, formats=REPORT_FORMATS, lang=langs, out_dir=out_dir, previous=previous, attachments=attachments
+    )
+    write_json(out_dir / "demo-summary.json", {
+        "overall_level": assessment.overall.level,
+        "overall_score": assessment.overall.score,
+        "run_verified": verification.ok,
+        "files": sorted(p.relative_to(out_dir).as_posix() for p in written),
+    })
+    return DemoResult(out_dir=out_dir, assessment=assessment, run_ok=verification.ok, written=written)
