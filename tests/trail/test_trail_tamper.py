@@ -335,3 +335,16 @@ def test_emptied_trail_is_a_truncation_of_every_event(run_dir: Path) -> None:
     truncated = finding(result, "truncated")
     assert truncated.seq == 0 and "has no events" in truncated.message and "the last 6 event(s)" in truncated.message
     assert result.event_count == 0
+
+
+def test_escaped_lone_surrogate_in_a_line_is_reported_not_a_crash(run_dir: Path, files) -> None:  # noqa: ANN001
+    lines = files.read_lines(run_dir)
+    lines[1] = lines[1].replace(b'"action":"ingest_batch"', b'"action":"\\ud800"')
+    files.write_lines(run_dir, lines)
+    assert finding(verify_run(run_dir), "not_json").line == 2
+
+
+def test_escaped_lone_surrogate_in_the_manifest_is_reported_not_a_crash(run_dir: Path) -> None:
+    path = run_dir / "manifest.json"
+    path.write_text(path.read_text().replace('"run_id": "run-test-0001"', '"run_id": "\\ud800"'))
+    assert "lone surrogate" in finding(verify_run(run_dir), "manifest_invalid").message

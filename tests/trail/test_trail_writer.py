@@ -211,3 +211,11 @@ def test_a_single_path_instead_of_a_list_is_refused(tmp_path: Path) -> None:
         record(trail, outputs="a.txt")
     with pytest.raises(TrailError, match="inputs must be a list"):
         record(trail, inputs=ArtifactRef(name="a", sha256="0" * 64))
+
+
+@pytest.mark.parametrize("overrides", [{"params": {"name": "bad \ud800"}}, {"action": "bad \udc00"}])
+def test_text_that_is_not_valid_unicode_is_refused(tmp_path: Path, overrides: dict) -> None:
+    trail = new_trail(tmp_path / "run")
+    with pytest.raises(TrailError, match="not valid Unicode"):
+        record(trail, **overrides)
+    assert (tmp_path / "run" / "audit.jsonl").read_bytes() == b""

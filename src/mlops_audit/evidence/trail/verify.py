@@ -281,9 +281,16 @@ class _Verifier:
             self.add("not_object", f"{where}: expected a JSON object, got {type(raw).__name__}",
                      seq=position_seq, line=entry.number)
             return
+        try:
+            canonical = canonical_json(raw)
+            canonical.encode("utf-8")
+        except (UnicodeEncodeError, RecursionError):
+            self.add("not_json", f"{where}: holds an escaped lone surrogate (not valid Unicode text)",
+                     seq=position_seq, line=entry.number)
+            return
         entry.raw = raw
         seq = entry.seq if entry.seq is not None else position_seq
-        if canonical_json(raw) != text:
+        if canonical != text:
             self.add("not_canonical", f"{entry.where()}: not in canonical JSON form (the line was "
                      "re-encoded or edited)", seq=seq, line=entry.number)
         recorded = entry.field("hash", str)
@@ -389,6 +396,12 @@ class _Verifier:
         except OSError as exc:
             self.add("manifest_invalid", f"{MANIFEST_FILE}: cannot be read ({exc.strerror or exc})",
                      path=MANIFEST_FILE)
+            return None
+        try:
+            canonical_json(raw).encode("utf-8")
+        except (UnicodeEncodeError, RecursionError):
+            self.add("manifest_invalid", f"{MANIFEST_FILE}: holds an escaped lone surrogate (not valid Unicode "
+                     "text)", path=MANIFEST_FILE)
             return None
         try:
             return RunManifest.model_validate(raw)

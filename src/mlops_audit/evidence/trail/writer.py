@@ -216,6 +216,13 @@ class AuditTrail:
                 "decision": decision_json,
                 "prev_hash": self._head,
             }
+            try:
+                canonical_json(body).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise TrailError(
+                    f"event {self._seq} ({clause!r} {action!r}): text is not valid Unicode "
+                    f"(a lone surrogate at position {exc.start}); it cannot be written as UTF-8"
+                ) from None
             body["hash"] = event_hash(body)
             try:
                 event = Event.model_validate(body)
