@@ -1,0 +1,49 @@
+"""Assessment -> one self-contained HTML document (jinja2, autoescaped, strict).
+
+Autoescape is switched on for every template explicitly: `select_autoescape()` would leave
+`*.html.j2` names unescaped (reference notes §5). StrictUndefined turns a typo in a template into
+an error instead of an empty cell. Evidence, comments, file names and every other input are data:
+nothing from them is marked safe. The only markup inserted as is comes from our own CSS file and
+our own SVG code (which escapes its labels).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from mlops_audit import paths
+from mlops_audit.report.context import build_context
+from mlops_audit.report.i18n import messages
+from mlops_audit.result.model import Assessment
+
+TEMPLATE = "report.html.j2"
+
+
+@cache
+def environment() -> Environment:
+    templates = paths.reports_dir() / "templates"
+    return Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def stylesheet() -> Markup:
+    css = (paths.reports_dir() / "static" / "report.css").read_text(encoding="utf-8")
+    if "</" in css:  # our own file; guard anyway so it can never close the <style> element
+        raise ValueError("report.css must not contain '</'")
+    return Markup(css)
+
+
+def render_html(assessment: Assessment, lang: str, *, report_digest: str, previous: Assessment | None = None) -> str:
+    t = messages(lang)
+    context = build_context(assessment, t, previous=previous, report_digest=report_digest)
+    return environment().get_template(TEMPLATE).render(r=context, t=t, css=stylesheet())
