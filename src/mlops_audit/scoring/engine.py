@@ -63,6 +63,7 @@ class AssessmentInputs:
 
 def _answer_records(inputs: AssessmentInputs, warnings: list[str]) -> tuple[dict[str, list[AnswerRecord]], list[RespondentSummary]]:
     index = inputs.rubric.rubric.criterion_index()
+    asked_of = {cid: frozenset(entry[2].question.roles) for cid, entry in index.items()}
     per_criterion: dict[str, list[AnswerRecord]] = defaultdict(list)
     summaries: list[RespondentSummary] = []
     seen: dict[str, str] = {}
@@ -74,6 +75,8 @@ def _answer_records(inputs: AssessmentInputs, warnings: list[str]) -> tuple[dict
             )
             continue
         seen[who.id] = source
+        their_roles = sorted(set(who.roles))
+        role_set = frozenset(their_roles)
         answered = 0
         done: set[str] = set()
         for answer in file.answers:
@@ -97,10 +100,10 @@ def _answer_records(inputs: AssessmentInputs, warnings: list[str]) -> tuple[dict
             per_criterion[answer.criterion].append(
                 AnswerRecord(
                     respondent=who.id,
-                    roles=sorted(set(who.roles)),
+                    roles=their_roles,
                     value=answer.value,
                     outcome=outcome,
-                    routed=bool(set(who.roles) & set(question.roles)),
+                    routed=bool(role_set & asked_of[answer.criterion]),
                     comment=answer.comment,
                     evidence=list(answer.evidence),
                     proposed_by=answer.proposed_by,
