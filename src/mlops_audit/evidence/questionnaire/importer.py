@@ -1,34 +1,26 @@
-"""Read answered questionnaires into AnswerFile models, collecting every problem with its place.
+"""Read answered questionnaires of any format into AnswerFile models, collecting every problem with its place.
 
-MINIMAL VERSION: YAML and JSON answer files only. Excel, CSV and Markdown import, rubric-digest
-round-trip checks and per-cell locations are the questionnaire issue's work and extend this module.
+Formats by file suffix: .xlsx (Excel), .yaml/.yml, .json, .csv and .md. Each file is size-capped,
+read by its format's reader (layout only) and checked by `validate.py` (rubric rules). A problem
+in one answer drops only that answer; a file that cannot be used at all is reported and the other
+files are still read. Across files, one respondent id answering twice is an error (the second
+file's answers would otherwise be ignored silently by scoring).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from mlops_audit.errors import InputError
-from mlops_audit.evidence.answers import AnswerFile, check_answer_value
+from mlops_audit.evidence.answers import AnswerFile
+from mlops_audit.evidence.questionnaire.raw import Problem, RawFile, failed
+from mlops_audit.evidence.questionnaire.validate import validate_raw
 from mlops_audit.rubric.loader import LoadedRubric
-from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
 
-MAX_ANSWER_FILE_BYTES = 16 * 1024 * 1024
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+__all__ = ["AnswerImport", "Problem", "read_answer_file", "read_answer_files", "expand_answer_paths", "read_raw"]
 
-
-@dataclass(frozen=True)
-class Problem:
-    where: str  # file:line or file:sheet!cell
-    message: str
-    severity: str = "error"  # error | warning
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.message}"
+MAX_ANSWER_FILE_BYTES = 8 * 1024 * 1024
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".csv", ".md")
 
 
 @dataclass
@@ -40,87 +32,86 @@ class AnswerImport:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+
+def _is_answer_file(path: Path) -> bool:
+    # Skip Excel's lock files (~$name.xlsx) and hidden files such as editor backups.
+    return path.is_file() and path.suffix.lower() in ANSWER_SUFFIXES and not path.name.startswith(("~$", "."))
+
 
 def expand_answer_paths(paths: list[Path]) -> list[Path]:
     """Files as given, and the answer files inside any folder given (sorted, not recursive)."""
     out: list[Path] = []
     for path in paths:
+        path = Path(path)
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ANSWER_SUFFIXES))
+            out.extend(sorted(p for p in path.iterdir() if _is_answer_file(p)))
         else:
             out.append(path)
     return out
 
 
-def read_answer_file(path: Path, rubric: LoadedRubric) -> tuple[AnswerFile | None, list[Problem]]:
-    name = str(path)
-    if not path.is_file():
-        return None, [Problem(name, "file not found")]
-    if path.stat().st_size > MAX_ANSWER_FILE_BYTES:
-        return None, [Problem(name, f"larger than {MAX_ANSWER_FILE_BYTES // (1024 * 1024)} MiB; refusing to read")]
+def read_raw(path: Path, rubric: LoadedRubric) -> RawFile:
+    """Read one file with its format's reader; nothing is checked against the rubric yet."""
+    source = str(path)
     suffix = path.suffix.lower()
     if suffix not in ANSWER_SUFFIXES:
-        return None, [Problem(name, f"unsupported answer file type '{suffix}' (expected .yaml, .yml or .json)")]
+        return failed(source, f"unsupported answer file type '{suffix or path.name}'; expected one of {', '.join(ANSWER_SUFFIXES)}")
     try:
-        doc = load_yaml_file(path)  # JSON is YAML; positions come for free
-    except InputError as exc:
-        if suffix == ".json":
-            try:
-                json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as jexc:
-                return None, [Problem(name, f"not valid JSON: {jexc}")]
-        return None, [Problem(name, exc.message.removeprefix(name + ":").strip() or exc.message)]
-    if not isinstance(doc.data, dict):
-        return None, [Problem(doc.where(()), "expected a mapping with format, rubric, organisation, respondent, roster and answers")]
-    problems: list[Problem] = []
+        if not path.is_file():
+            return failed(source, "file not found" if not path.exists() else "not a regular file")
+        size = path.stat().st_size
+        if size > MAX_ANSWER_FILE_BYTES:
+            return failed(source, f"{size} bytes is larger than {MAX_ANSWER_FILE_BYTES // (1024 * 1024)} MiB; refusing to read")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return failed(source, f"cannot read: {exc.strerror or exc}")
+    if suffix == ".xlsx":
+        from mlops_audit.evidence.questionnaire.xlsx import read_xlsx
+
+        return read_xlsx(raw, source, rubric.rubric)
+    if suffix == ".csv":
+        from mlops_audit.evidence.questionnaire.csvfile import read_csv
+
+        return read_csv(raw, source)
     try:
-        model = AnswerFile.model_validate(doc.data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            problems.append(Problem(doc.where(loc), f"{format_key_path(loc)}: {err['msg']}"))
-        return None, problems
-    index = rubric.rubric.criterion_index()
-    roles = set(rubric.rubric.role_ids())
-    for i, role in enumerate(model.respondent.roles):
-        if role not in roles:
-            problems.append(Problem(doc.where(("respondent", "roles", i)), f"unknown role '{role}'"))
-    for i, entry in enumerate(model.roster):
-        for k, role in enumerate(entry.roles):
-            if role not in roles:
-                problems.append(Problem(doc.where(("roster", i, "roles", k)), f"unknown role '{role}'"))
-    seen: set[str] = set()
-    for i, answer in enumerate(model.answers):
-        where = doc.where(("answers", i))
-        if answer.criterion not in index:
-            problems.append(Problem(where, f"unknown criterion id '{answer.criterion}'"))
-            continue
-        if answer.criterion in seen:
-            problems.append(Problem(where, f"criterion '{answer.criterion}' is answered more than once"))
-            continue
-        seen.add(answer.criterion)
-        expected = check_answer_value(index[answer.criterion][2].question, answer.value)
-        if expected:
-            problems.append(Problem(doc.where(("answers", i, "value")), f"{answer.criterion}: {expected}, got {answer.value!r}"))
-    if model.rubric.id != rubric.rubric.id:
-        problems.append(Problem(doc.where(("rubric", "id")), f"answers are for rubric '{model.rubric.id}', not '{rubric.rubric.id}'"))
-    elif model.rubric.digest and model.rubric.digest != rubric.digest:
-        problems.append(
-            Problem(doc.where(("rubric", "digest")), "rubric digest differs from the rubric in use (it changed since export)", "warning")
-        )
-    if any(p.severity == "error" for p in problems):
-        # Keep the valid answers: drop only the bad ones.
-        bad = {p.where for p in problems}
-        kept = [a for i, a in enumerate(model.answers) if doc.where(("answers", i)) not in bad and doc.where(("answers", i, "value")) not in bad]
-        model = model.model_copy(update={"answers": kept})
-    return model, problems
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return failed(f"{source}:{line}", f"not valid UTF-8 (byte offset {exc.start}); save the file as UTF-8")
+    if suffix == ".md":
+        from mlops_audit.evidence.questionnaire.markdown import read_markdown
+
+        return read_markdown(text, source)
+    from mlops_audit.evidence.questionnaire.structured import read_structured
+
+    return read_structured(text, source, is_json=suffix == ".json")
+
+
+def read_answer_file(path: Path, rubric: LoadedRubric) -> tuple[AnswerFile | None, list[Problem]]:
+    return validate_raw(read_raw(Path(path), rubric), rubric)
 
 
 def read_answer_files(paths: list[Path], rubric: LoadedRubric) -> AnswerImport:
     result = AnswerImport()
-    for path in expand_answer_paths(paths):
+    expanded = expand_answer_paths(paths)
+    if not expanded:
+        result.problems.append(Problem(", ".join(map(str, paths)) or "(no paths)", "no answer files found; expected " + ", ".join(ANSWER_SUFFIXES)))
+    by_respondent: dict[str, str] = {}
+    for path in expanded:
         model, problems = read_answer_file(path, rubric)
         result.problems.extend(problems)
-        if model is not None:
-            result.files.append((str(path), model))
+        if model is None:
+            continue
+        first = by_respondent.get(model.respondent.id)
+        if first is not None:
+            result.problems.append(
+                Problem(str(path), f"respondent id '{model.respondent.id}' also answered in {first}; give each respondent their own id")
+            )
+            continue
+        by_respondent[model.respondent.id] = str(path)
+        result.files.append((str(path), model))
     return result
