@@ -1,0 +1,45 @@
+"""`mlops-audit collect REPO`: evidence of MLOps practices found in a repository, as JSON or SARIF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(name="collect")
+@click.argument("repo", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "sarif"]), default="json", show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option(
+    "--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric whose criteria the findings map to (default: bundled)."
+)
+@click.option("--sarif-passes", is_flag=True, help="SARIF: also list passing checks (kind: pass) for archival.")
+def collect(repo: Path, fmt: str, out: Path | None, rubric_path: Path | None, sarif_passes: bool) -> None:
+    """Collect evidence from a code repository.
+
+    Scans REPO (a checkout; nothing in it is executed) and reports, per detector, whether the
+    practice is implemented: pass, fail, not_applicable or error, with file:line locations.
+    """
+    from mlops_audit.errors import InputError
+    from mlops_audit.evidence.repo.collect import collect_with_index
+    from mlops_audit.evidence.repo.sarif import to_sarif
+    from mlops_audit.rubric.loader import default_rubric, load_rubric
+    from mlops_audit.util.clock import now
+    from mlops_audit.util.jsonio import atomic_write_text, pretty_json
+
+    if not repo.is_dir():
+        raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
+    rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
+    result, index = collect_with_index(repo, rubric=rubric, now=now())
+    if fmt == "sarif":
+        document = to_sarif(result, files=list(index.files), include_passes=sarif_passes)
+    else:
+        document = result.model_dump(mode="json")
+    text = pretty_json(document)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(out, text)
+        failed = sum(1 for f in result.findings if f.outcome.value == "fail")
+        click.echo(f"wrote {out}: {len(result.findings)} findings, {failed} fail", err=True)

@@ -1,0 +1,191 @@
+"""CI/CD configuration files: which systems are configured, what triggers them, what they run.
+
+Shared by the detectors that read CI (the CI pipeline itself, security scanning, retraining
+triggers). Everything comes from parsed YAML/JSON values, so commented-out lines never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.util.safeyaml import LocatedDocument
+
+# GitHub Actions events that start a workflow without a person pressing a button.
+AUTOMATIC_EVENTS = frozenset(
+    {"push", "pull_request", "pull_request_target", "merge_group", "schedule", "workflow_run", "release", "repository_dispatch"}
+)
+GITLAB_RESERVED = frozenset(
+    {"image", "services", "stages", "types", "before_script", "after_script", "variables", "cache", "include", "default", "workflow"}
+)
+
+
+@dataclass(frozen=True)
+class CiConfig:
+    system: str
+    path: str
+    line: int | None
+    automatic: bool  # runs without manual action (as far as the file says)
+    note: str
+    confident: bool = True  # False when the trigger lives outside the repository or parsing fell back to text
+
+
+def _doc_line(doc: LocatedDocument, *key: str | int) -> int | None:
+    pos = doc.locate(tuple(key))
+    return pos[0] if pos else None
+
+
+def workflow_triggers(doc: LocatedDocument) -> tuple[set[str], Any, int | None]:
+    """GitHub Actions `on:` events. YAML 1.1 reads a bare `on` key as boolean true, hence "True"."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for key in ("on", "True"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, str):
+                events = {value}
+            elif isinstance(value, list):
+                events = {str(v) for v in value}
+            elif isinstance(value, dict):
+                events = {str(k) for k in value}
+            else:
+                events = set()
+            return events, value, _doc_line(doc, key)
+    return set(), None, None
+
+
+def _github(repo: RepoIndex, path: str) -> CiConfig | None:
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    jobs = doc.data.get("jobs")
+    runnable = isinstance(jobs, dict) and any(
+        isinstance(j, dict) and ((isinstance(j.get("steps"), list) and j["steps"]) or j.get("uses")) for j in jobs.values()
+    )
+    if not runnable:
+        return None
+    events, _, line = workflow_triggers(doc)
+    automatic = sorted(events & AUTOMATIC_EVENTS)
+    if automatic:
+        return CiConfig("GitHub Actions", path, line, True, f"runs on {', '.join(automatic)}")
+    return CiConfig("GitHub Actions", path, line, False, f"only runs on {', '.join(sorted(events)) or 'no event'}")
+
+
+def _gitlab(repo: RepoIndex, path: str) -> CiConfig | None:
+    doc = repo.yaml(path)
+    if doc is not None and isinstance(doc.data, dict):
+        jobs = [
+            k
+            for k, v in doc.data.items()
+            if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict) and ({"script", "trigger", "extends", "run"} & set(v))
+        ]
+        if jobs:
+            return CiConfig("GitLab CI", path, _doc_line(doc, jobs[0]), True, f"{len(jobs)} job(s)")
+        if doc.data.get("include"):
+            return CiConfig("GitLab CI", path, _doc_line(doc, "include"), True, "jobs come from included files", confident=False)
+        return None
+    # YAML we refuse to expand (anchors are common in GitLab CI): fall back to the text.
+    for number, line in repo.meaningful_lines(path):
+        if line.startswith("script:"):
+            return CiConfig("GitLab CI", path, number, True, "job scripts found (file not parsed: YAML anchors are refused)", confident=False)
+    return None
+
+
+def _azure(repo: RepoIndex, path: str) -> CiConfig | None:
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict) or not ({"steps", "jobs", "stages", "extends"} & set(doc.data)):
+        return None
+    trigger, pr = doc.data.get("trigger", "default"), doc.data.get("pr", "default")
+    manual = trigger == "none" and pr in ("none", "default") and not doc.data.get("schedules")
+    line = _doc_line(doc, "trigger") or _doc_line(doc, next(iter(doc.data)))
+    if manual:
+        return CiConfig("Azure Pipelines", path, line, False, "trigger: none (manual only)")
+    return CiConfig("Azure Pipelines", path, line, True, "runs on push/PR (Azure Pipelines defaults)")
+
+
+def _mapping_with(system: str, keys: set[str], *, confident: bool = True, note: str = "") -> Callable[[RepoIndex, str], CiConfig | None]:
+    def check(repo: RepoIndex, path: str) -> CiConfig | None:
+        data: Any
+        if path.endswith(".json"):
+            data, line = repo.json(path), 1
+        else:
+            doc = repo.yaml(path)
+            data = doc.data if doc else None
+            line = None
+            if isinstance(data, dict):
+                found = sorted(keys & set(data))
+                line = _doc_line(doc, found[0]) if found and doc else None
+        if isinstance(data, dict) and keys & set(data) and any(data[k] for k in keys & set(data)):
+            return CiConfig(system, path, line, True, note or f"defines {', '.join(sorted(keys & set(data)))}", confident)
+        return None
+
+    return check
+
+
+def _jenkins(repo: RepoIndex, path: str) -> CiConfig | None:
+    lines = repo.meaningful_lines(path, comment="//")
+    text = "\n".join(line for _, line in lines)
+    if ("pipeline" in text or "node" in text) and "stage" in text:
+        return CiConfig("Jenkins", path, lines[0][0], True, "declares stages (trigger configured in Jenkins)", confident=False)
+    return None
+
+
+CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | None]], ...] = (
+    ((".github/workflows/*.yml", ".github/workflows/*.yaml"), _github),
+    ((".gitlab-ci.yml", ".gitlab-ci.yaml"), _gitlab),
+    (("azure-pipelines.yml", "azure-pipelines.yaml", "**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", ".azure-pipelines/**/*.yml", ".azuredevops/**/*.yml"), _azure),
+    (("Jenkinsfile", "**/Jenkinsfile", "**/*.jenkinsfile"), _jenkins),
+    ((".circleci/config.yml", ".circleci/config.yaml"), _mapping_with("CircleCI", {"jobs", "workflows"})),
+    (("cloudbuild.yaml", "cloudbuild.yml", "cloudbuild.json", "**/cloudbuild*.yaml", "**/cloudbuild*.yml"),
+     _mapping_with("Google Cloud Build", {"steps"}, confident=False, note="build steps (trigger configured in Cloud Build)")),
+    (("buildspec.yml", "buildspec.yaml", "**/buildspec*.yml", "**/buildspec*.yaml"),
+     _mapping_with("AWS CodeBuild", {"phases"}, confident=False, note="build phases (trigger configured in CodePipeline/CodeBuild)")),
+    (("bitbucket-pipelines.yml",), _mapping_with("Bitbucket Pipelines", {"pipelines"})),
+    ((".travis.yml",), _mapping_with("Travis CI", {"script", "language", "jobs", "install"})),
+    ((".drone.yml",), _mapping_with("Drone", {"steps", "pipeline"})),
+    ((".buildkite/*.yml", ".buildkite/*.yaml"), _mapping_with("Buildkite", {"steps"})),
+    (("prow_config.yaml",), _mapping_with("Prow", {"workflows", "presubmits", "postsubmits"}, confident=False, note="Prow workflows (triggers configured in the Prow cluster)")),
+)
+
+
+def ci_configs(repo: RepoIndex) -> list[CiConfig]:
+    found: list[CiConfig] = []
+    for patterns, check in CI_SYSTEMS:
+        for path in repo.glob(*patterns):
+            config = check(repo, path)
+            if config is not None:
+                found.append(config)
+    return found
+
+
+def ci_file_paths(repo: RepoIndex) -> list[str]:
+    paths: list[str] = []
+    for patterns, _ in CI_SYSTEMS:
+        paths += repo.glob(*patterns)
+    return sorted(set(paths))
+
+
+def strings(doc: LocatedDocument) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string value (and key path) in a parsed document, depth-first, iteratively."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
+
+
+def ci_commands(repo: RepoIndex) -> Iterator[tuple[str, int | None, tuple[str | int, ...], str]]:
+    """(path, line, key path, text) of every string in every CI file; Jenkinsfiles line by line."""
+    for path in ci_file_paths(repo):
+        if path.endswith(("Jenkinsfile", ".jenkinsfile")):
+            for number, line in repo.meaningful_lines(path, comment="//"):
+                yield path, number, (), line
+            continue
+        for doc in repo.yaml_documents(path) if not path.endswith(".json") else []:
+            for key_path, text in strings(doc):
+                yield path, _doc_line(doc, *key_path), key_path, text

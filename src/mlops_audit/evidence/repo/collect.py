@@ -1,0 +1,102 @@
+"""Collect evidence from a repository: build the index once, run every detector, map to criteria."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from mlops_audit import __version__
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import CollectionResult, CollectionStats, Finding, FindingOutcome
+from mlops_audit.evidence.repo.registry import Detector, Evidence, all_detectors, all_needles
+from mlops_audit.rubric.loader import LoadedRubric
+
+
+def criteria_by_detector(loaded: LoadedRubric) -> dict[str, list[str]]:
+    """detector id -> ids of the criteria that cite it. The rubric is the one source of this link."""
+    mapping: dict[str, list[str]] = defaultdict(list)
+    for _, _, criterion in loaded.rubric.criteria():
+        for detector_id in criterion.detectors:
+            mapping[detector_id].append(criterion.id)
+    return {k: sorted(set(v)) for k, v in mapping.items()}
+
+
+def run_detector(det: Detector, index: RepoIndex) -> Evidence:
+    """Run one detector; a crash becomes an `error` outcome instead of ending the scan."""
+    try:
+        evidence = det.run(index)
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"returned {type(evidence).__name__}, not Evidence")
+        return evidence
+    except Exception as exc:  # noqa: BLE001 - any detector bug must not stop the other detectors
+        return Evidence(FindingOutcome.error, f"detector crashed: {type(exc).__name__}: {exc}")
+
+
+def to_finding(det: Detector, evidence: Evidence, criteria: Iterable[str]) -> Finding:
+    return Finding(
+        detector=det.id,
+        kind=det.kind,
+        outcome=evidence.outcome,
+        title=det.title,
+        locations=list(evidence.locations),
+        criteria=list(criteria),
+        confidence=evidence.confidence or det.confidence,
+        message=evidence.message,
+    )
+
+
+def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None) -> RepoIndex:
+    return RepoIndex(repo_path, needles=all_needles(), now=now)
+
+
+def collect(
+    repo_path: str | os.PathLike[str],
+    *,
+    rubric: LoadedRubric | None = None,
+    now: datetime | None = None,
+    detectors: list[Detector] | None = None,
+) -> CollectionResult:
+    """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows."""
+    return collect_with_index(repo_path, rubric=rubric, now=now, detectors=detectors)[0]
+
+
+def collect_with_index(
+    repo_path: str | os.PathLike[str],
+    *,
+    rubric: LoadedRubric | None = None,
+    now: datetime | None = None,
+    detectors: list[Detector] | None = None,
+) -> tuple[CollectionResult, RepoIndex]:
+    """`collect`, also returning the index (its listing pins file-less SARIF results to a real file)."""
+    if rubric is None:
+        from mlops_audit.rubric.loader import default_rubric
+
+        rubric = default_rubric()
+    mapping = criteria_by_detector(rubric)
+    index = build_index(repo_path, now=now)
+    findings = [to_finding(det, run_detector(det, index), mapping.get(det.id, [])) for det in (detectors or all_detectors())]
+    stats = index.stats
+    result = CollectionResult(
+        repo=Path(repo_path).resolve().name,
+        tool_version=__version__,
+        rubric=rubric.ref,
+        findings=findings,
+        git=index.git_signals(),
+        stats=CollectionStats(
+            listing=stats.listing,
+            listing_note=stats.listing_note,
+            files_listed=stats.files_listed,
+            truncated=stats.truncated,
+            skipped_links_or_special=stats.skipped_links_or_special,
+            files_read=stats.files_read,
+            bytes_read=stats.bytes_read,
+            skipped_too_large=stats.skipped_too_large,
+            unreadable=stats.unreadable,
+            parse_problems=stats.parse_problems,
+            problems=list(index.problems),
+        ),
+    )
+    return result, index

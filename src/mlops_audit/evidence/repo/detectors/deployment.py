@@ -1,0 +1,286 @@
+"""Delivery: containers, deployment manifests, progressive delivery, model serving code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import Confidence, Kind, Location
+from mlops_audit.evidence.repo.pysource import Call, PythonSummary
+from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.util.safeyaml import LocatedDocument
+
+MANIFEST_MAX_BYTES = 512 * 1024
+
+
+def dockerfiles(repo: RepoIndex) -> list[str]:
+    return [
+        f
+        for f in repo.files
+        if re.fullmatch(r"(Dockerfile|Containerfile)([._-][^/]*)?|[^/]*\.(Dockerfile|dockerfile)", f.rsplit("/", 1)[-1])
+    ]
+
+
+@detector(
+    id="has_container",
+    title="Does the repo build a container image for the project?",
+    kind=Kind.containerization,
+    remediation="Add a Dockerfile that builds the training or serving image from pinned base images and the project's locked dependencies.",
+)
+def has_container(repo: RepoIndex) -> Evidence:
+    found: list[Location] = []
+    dev_only: list[Location] = []
+    for path in dockerfiles(repo):
+        for number, line in repo.meaningful_lines(path):
+            if line.upper().startswith("FROM "):
+                (dev_only if path.startswith(".devcontainer/") else found).append(at(path, number))
+                break
+    if found:
+        return Evidence.passed(f"{len(found)} Dockerfile(s) with a FROM instruction", found)
+    if dev_only:
+        return Evidence.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
+    return Evidence.failed("no Dockerfile or Containerfile with a FROM instruction found")
+
+
+# Top-level keys that make a YAML document worth keeping as a possible manifest.
+_MANIFEST_KEYS = frozenset(
+    {"apiVersion", "kind", "Resources", "AWSTemplateFormatVersion", "$schema", "groups", "functions", "resources",
+     "traffic", "type", "ray_serve_config", "pipelineInfo"}
+)
+
+
+def manifest_documents(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
+    """Parsed YAML documents that may be manifests, read once per index (Helm templates are not YAML)."""
+
+    def read() -> list[tuple[str, LocatedDocument]]:
+        found = []
+        for path in repo.with_suffix(".yaml", ".yml"):
+            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or "/templates/" in f"/{path}":
+                continue
+            for doc in repo.yaml_documents(path):
+                if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
+                    found.append((path, doc))
+        return found
+
+    return repo.memo("manifest_documents", read)  # type: ignore[no-any-return]
+
+
+_SERVING_KINDS = {
+    "Deployment", "StatefulSet", "Service", "Ingress", "HorizontalPodAutoscaler", "InferenceService",
+    "SeldonDeployment", "Rollout", "ServingRuntime", "Canary", "VirtualService", "HTTPRoute", "DaemonSet",
+}
+
+
+def _line(doc: LocatedDocument, *key: str | int) -> int | None:
+    pos = doc.locate(tuple(key))
+    return pos[0] if pos else None
+
+
+def _k8s(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str) and isinstance(data.get("spec"), dict)
+
+
+def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
+    resources = data.get("Resources")
+    if not isinstance(resources, dict):
+        return []
+    return [str(r.get("Type")) for r in resources.values() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
+
+
+@detector(
+    id="has_deployment_manifest",
+    title="Does the repo declare how the model is deployed (Kubernetes/Helm, KServe/Seldon, CloudFormation, Terraform, endpoint specs)?",
+    kind=Kind.deployment_manifest,
+    remediation=(
+        "Describe the serving deployment declaratively and keep it in the repository: Kubernetes manifests or a "
+        "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
+    ),
+)
+def has_deployment_manifest(repo: RepoIndex) -> Evidence:
+    found: list[tuple[str, Location]] = []
+    for path, doc in manifest_documents(repo):
+        data = doc.data
+        if _k8s(data) and data["kind"] in _SERVING_KINDS:
+            found.append((f"Kubernetes {data['kind']}", at(path, _line(doc, "kind"))))
+        elif data.get("AWSTemplateFormatVersion") or any(t.startswith("AWS::") for t in _cfn_resource_types(data)):
+            found.append(("CloudFormation/SAM", at(path, _line(doc, "Resources") or 1)))
+        elif isinstance(data.get("$schema"), str) and re.search(r"(managed|kubernetes)Online(Endpoint|Deployment)|batch(Endpoint|Deployment)", data["$schema"]):
+            found.append(("Azure ML endpoint", at(path, _line(doc, "$schema"))))
+        elif isinstance(data.get("functions"), dict) and isinstance(data.get("provider"), dict) and data.get("service"):
+            found.append(("Serverless Framework", at(path, _line(doc, "functions"))))
+        elif isinstance(data.get("ray_serve_config"), dict):
+            found.append(("Anyscale/Ray Serve service", at(path, _line(doc, "ray_serve_config"))))
+        elif path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") and data.get("resources"):
+            found.append(("Kustomize", at(path, _line(doc, "resources"))))
+    for path in repo.named("Chart.yaml"):
+        doc = repo.yaml(path)
+        if doc is not None and isinstance(doc.data, dict) and doc.data.get("name") and doc.data.get("apiVersion"):
+            folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+            if any(f.startswith(folder + "templates/") for f in repo.files):
+                found.append(("Helm chart", at(path, 1)))
+    for path in repo.with_suffix(".tf", ".bicep"):
+        if repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        for number, line in repo.meaningful_lines(path, comment="#" if path.endswith(".tf") else "//"):
+            if re.match(r'resource\s+["\']?\w', line):
+                found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
+                break
+    if found:
+        kinds = sorted({k for k, _ in found})
+        return Evidence.passed(f"{len(found)} deployment declaration(s): {', '.join(kinds)}", [loc for _, loc in found])
+    return Evidence.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+
+
+def _weights(items: Any, key: str) -> list[int]:
+    if not isinstance(items, list):
+        return []
+    return [int(i[key]) for i in items if isinstance(i, dict) and isinstance(i.get(key), (int, float)) and not isinstance(i.get(key), bool)]
+
+
+def _split(weights: list[int]) -> bool:
+    """Traffic really split: two or more destinations, at least one between 0 and 100 % exclusive."""
+    return len(weights) >= 2 and any(0 < w < 100 for w in weights)
+
+
+def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
+    kind, spec = data.get("kind"), data.get("spec")
+    if _k8s(data):
+        assert isinstance(spec, dict)
+        strategy = spec.get("strategy")
+        if kind == "Rollout" and isinstance(strategy, dict) and ({"canary", "blueGreen"} & set(strategy)):
+            return "Argo Rollouts " + ("canary" if "canary" in strategy else "blue-green")
+        if kind == "Canary" and "flagger" in str(data.get("apiVersion")):
+            return "Flagger canary"
+        if kind == "InferenceService":
+            predictor = spec.get("predictor")
+            if isinstance(predictor, dict) and isinstance(predictor.get("canaryTrafficPercent"), int) and 0 < predictor["canaryTrafficPercent"] < 100:
+                return "KServe canary"
+        if kind == "SeldonDeployment":
+            predictors = spec.get("predictors")
+            if _split(_weights(predictors, "traffic")) or any(isinstance(p, dict) and p.get("shadow") for p in predictors or []):
+                return "Seldon traffic split / shadow"
+        if kind == "VirtualService":
+            for route in spec.get("http") or []:
+                if isinstance(route, dict) and (_split(_weights(route.get("route"), "weight")) or route.get("mirror")):
+                    return "Istio weighted routing / mirroring"
+        if kind == "HTTPRoute":
+            for rule in spec.get("rules") or []:
+                if isinstance(rule, dict) and _split(_weights(rule.get("backendRefs"), "weight")):
+                    return "Gateway API weighted routing"
+        if kind == "TrafficSplit" and _split(_weights(spec.get("backends"), "weight")):
+            return "SMI TrafficSplit"
+    resources = data.get("Resources")
+    if isinstance(resources, dict):
+        for resource in resources.values():
+            if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
+                continue
+            props = resource["Properties"]
+            variants = props.get("ProductionVariants")
+            if resource.get("Type") == "AWS::SageMaker::EndpointConfig" and (
+                props.get("ShadowProductionVariants") or (isinstance(variants, list) and len(variants) >= 2)
+            ):
+                return "SageMaker production/shadow variants"
+            deploy = props.get("DeploymentConfig")
+            if resource.get("Type") == "AWS::SageMaker::Endpoint" and isinstance(deploy, dict) and deploy.get("BlueGreenUpdatePolicy"):
+                return "SageMaker blue/green deployment guardrails"
+            preference = props.get("DeploymentPreference")
+            if isinstance(preference, dict) and re.match(r"(Canary|Linear)", str(preference.get("Type", ""))):
+                return "SAM/CodeDeploy gradual deployment"
+    traffic = data.get("traffic")
+    if isinstance(data.get("$schema"), str) and "Endpoint" in data["$schema"] and isinstance(traffic, dict):
+        weights = [int(v) for v in traffic.values() if isinstance(v, (int, float))]
+        if _split(weights):
+            return "Azure ML endpoint traffic split"
+    return None
+
+
+_PROGRESSIVE_NEEDLES = ("traffic",)
+
+
+def _progressive_calls(summary: PythonSummary) -> list[Call]:
+    found = [c for c in summary.calls if isinstance(c.keyword("traffic_percentage"), int) and 0 < c.keyword("traffic_percentage") < 100]  # type: ignore[operator]
+    found += [c for c in summary.calls if isinstance(c.keyword("traffic_split"), dict) and c.keyword("traffic_split")["__dict_size__"] >= 2]  # type: ignore[index]
+    found += [Call(name, line) for name, size, line in summary.assigned_dicts if name.endswith(".traffic") and size >= 2]
+    return found
+
+
+@detector(
+    id="uses_progressive_delivery",
+    title="Does the repo configure progressive delivery (canary, A/B, shadow or blue-green traffic split)?",
+    kind=Kind.progressive_delivery,
+    remediation=(
+        "Roll new models out gradually: a KServe canaryTrafficPercent, Argo Rollouts/Flagger canary, Istio "
+        "weighted routes, SageMaker shadow or multi-variant endpoints, or an endpoint traffic split."
+    ),
+    needles=_PROGRESSIVE_NEEDLES,
+)
+def uses_progressive_delivery(repo: RepoIndex) -> Evidence:
+    found: list[tuple[str, Location]] = []
+    for path, doc in manifest_documents(repo):
+        what = _progressive_in_manifest(doc.data)
+        if what:
+            found.append((what, at(path, _line(doc, "kind") or _line(doc, "Resources") or 1)))
+    hits = matching(repo, _PROGRESSIVE_NEEDLES, _progressive_calls)
+    if found or hits:
+        kinds = sorted({k for k, _ in found}) + ([f"traffic split in code ({describe(hits)})"] if hits else [])
+        return Evidence.passed("; ".join(kinds), [loc for _, loc in found] + locations(hits))
+    return Evidence.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
+
+
+_SERVING_NEEDLES = ("fastapi", "flask", "Flask", "FastAPI", "bentoml", "serve", "kserve", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "litserve", "gradio", "starlette", "aiohttp", "sanic", "tornado", "def run(")
+_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
+_PREDICTS = re.compile(r"(predict|infer|inference|forward|generate|classify|score|transform|pipeline|__call__)", re.IGNORECASE)
+
+
+def _serving(summary: PythonSummary) -> list[Call]:
+    found: list[Call] = []
+    found += summary.decorated_by("bentoml.service", "bentoml.api", "ray.serve.deployment", "litserve")
+    found += summary.calls_to("bentoml.Service", "kserve.ModelServer", "ray.serve.run", "litserve.LitServer")
+    for name, bases, line, methods in summary.classes:
+        if any(b in ("kserve.Model", "kserve.model.Model", "ts.torch_handler.base_handler.BaseHandler", "litserve.LitAPI") for b in bases) and (
+            {"predict", "handle", "inference"} & set(methods)
+        ):
+            found.append(Call(f"{name}({bases[0]})", line))
+    web = summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
+    predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
+    if web and predicts:
+        found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
+    if summary.imports_module("gradio") and predicts:
+        found += summary.calls_to("gradio.Interface")
+    # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
+    if {"model_fn", "predict_fn"} <= set(summary.functions) or {"model_fn", "transform_fn"} <= set(summary.functions):
+        found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
+    if {"init", "run"} <= set(summary.functions) and summary.imports_module("json") and predicts and "score" in summary.path.lower():
+        found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
+    return found
+
+
+@detector(
+    id="serves_model",
+    title="Does the repo contain code that answers prediction requests?",
+    kind=Kind.model_serving,
+    remediation=(
+        "Expose the model behind a prediction interface (a FastAPI/Flask endpoint, BentoML or Ray Serve service, "
+        "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
+    ),
+    confidence=Confidence.medium,
+    needles=_SERVING_NEEDLES,
+)
+def serves_model(repo: RepoIndex) -> Evidence:
+    hits = matching(repo, _SERVING_NEEDLES, _serving)
+    servers = []
+    for path in dockerfiles(repo):
+        for number, line in repo.meaningful_lines(path):
+            if re.search(r"mlflow\s+models\s+serve|tensorflow/serving|tritonserver|torchserve\b", line):
+                servers.append(at(path, number))
+    for path in repo.named("config.pbtxt"):
+        if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
+            servers.append(at(path, 1))
+    if hits or servers:
+        parts = [f"serving code: {describe(hits)}"] if hits else []
+        if servers:
+            parts.append(f"{len(servers)} model server configuration(s)")
+        return Evidence.passed("; ".join(parts), locations(hits) + servers)
+    return Evidence.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")

@@ -1,0 +1,246 @@
+"""Governance: design documents, dependency pinning, security scanning, code ownership."""
+
+from __future__ import annotations
+
+import re
+
+from mlops_audit.evidence.repo.ciconfig import ci_commands
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import Confidence, Kind, Location
+from mlops_audit.evidence.repo.registry import Evidence, at, detector
+
+_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".txt", ".pdf", ".docx")
+_DESIGN_NAME = re.compile(
+    r"(design|architecture|requirement|specification|\bspec\b|\badr\b|adr[-_]?\d|decision|rfc|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|prd)",
+    re.IGNORECASE,
+)
+_DESIGN_HEADING = re.compile(
+    r"^(#{1,3}\s+|=+\s*$)?.*\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
+    re.IGNORECASE,
+)
+MIN_DOC_CHARS = 400
+
+
+def _prose_chars(text: str) -> int:
+    """Characters of prose, leaving out directives, code fences and tables of auto-generated API docs."""
+    count = 0
+    in_code = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code or not stripped or stripped.startswith((".. ", ":", "|", "<!--")):
+            continue
+        count += len(stripped)
+    return count
+
+
+def _headings(text: str) -> list[tuple[int, str]]:
+    out = []
+    for number, line in enumerate(text.splitlines()[:400], start=1):
+        if line.startswith("#"):
+            out.append((number, line))
+    return out
+
+
+@detector(
+    id="has_design_docs",
+    title="Does the repo keep requirements, design or architecture documents or model cards?",
+    kind=Kind.design_docs,
+    remediation=(
+        "Write down what the model is for and how the system is built: a requirements/design document or ADRs "
+        "under docs/, and a model card (intended use, data, metrics, limitations) for each released model."
+    ),
+    confidence=Confidence.medium,
+)
+def has_design_docs(repo: RepoIndex) -> Evidence:
+    found: list[Location] = []
+    for path in repo.with_suffix(*_DOC_SUFFIXES):
+        name = path.rsplit("/", 1)[-1]
+        if name.lower().startswith(("license", "changelog", "contributing", "code_of_conduct", "security", "requirements")) and not name.lower().endswith((".md", ".rst", ".pdf", ".docx")):
+            continue
+        if name.lower().startswith(("license", "changelog", "code_of_conduct")):
+            continue
+        if path.endswith((".pdf", ".docx")):
+            if _DESIGN_NAME.search(path) and repo.size(path) > 0:
+                found.append(at(path))
+            continue
+        text = repo.text(path)
+        if not text or _prose_chars(text) < MIN_DOC_CHARS:
+            continue  # an empty or stub document proves nothing
+        if _DESIGN_NAME.search(path.rsplit(".", 1)[0]) and not name.lower().startswith("requirements"):
+            found.append(at(path, 1))
+            continue
+        # Inside docs folders and READMEs: a design-type heading counts (model cards are often READMEs).
+        heads = [(n, h) for n, h in _headings(text) if _DESIGN_HEADING.match(h)]
+        if heads and (re.search(r"(^|/)(docs?|design|architecture|adrs?|rfcs?)/", path) or name.lower().startswith("readme") and any("model card" in h.lower() or "intended use" in h.lower() for _, h in heads)):
+            found.append(at(path, heads[0][0]))
+    if found:
+        return Evidence.passed(f"{len(found)} design, requirements or model-card document(s)", found)
+    return Evidence.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
+
+
+_LOCK_FILES = {
+    "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "package-lock.json",
+    "yarn.lock", "pnpm-lock.yaml", "renv.lock", "Cargo.lock", "pixi.lock", "requirements.lock", "go.sum",
+}
+_PIN = re.compile(r"^[A-Za-z0-9_.\-\[\], ]+\s*===?\s*[A-Za-z0-9_.+!*\-]+(\s*;.*)?(\s+--hash=.*)?(\s*\\)?$")
+_REQ_LINE = re.compile(r"^[A-Za-z0-9]")
+
+
+def _requirements_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
+    pinned, total, loose = 0, 0, []
+    for _, line in repo.meaningful_lines(path):
+        line = line.split(" #", 1)[0].strip()
+        if not _REQ_LINE.match(line) or line.startswith(("-", "--")):
+            continue
+        total += 1
+        if _PIN.match(line) or re.search(r"@\s*git\+\S+@[0-9a-f]{7,40}\b", line):
+            pinned += 1
+        elif len(loose) < 5:
+            loose.append(line)
+    return pinned, total, loose
+
+
+_CONDA_PIN = re.compile(r"^[A-Za-z0-9_.\-]+\s*(==?\s*[0-9][A-Za-z0-9_.+!\-]*|=\s*[0-9][^\s]*=[^\s]+)$")
+
+
+def _conda_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
+    doc = repo.yaml(path)
+    deps = doc.data.get("dependencies") if doc and isinstance(doc.data, dict) else None
+    if not isinstance(deps, list):
+        return 0, 0, []
+    entries: list[str] = []
+    for dep in deps:
+        if isinstance(dep, str) and dep.strip() != "pip":
+            entries.append(dep.strip())
+        elif isinstance(dep, dict) and isinstance(dep.get("pip"), list):
+            entries += [d.strip() for d in dep["pip"] if isinstance(d, str) and not d.strip().startswith("-")]
+    pinned = [e for e in entries if _CONDA_PIN.match(e) or _PIN.match(e)]
+    return len(pinned), len(entries), [e for e in entries if e not in pinned][:5]
+
+
+@detector(
+    id="pins_dependencies",
+    title="Are the project's dependencies locked or pinned to exact versions?",
+    kind=Kind.dependency_pinning,
+    remediation=(
+        "Lock dependencies (poetry.lock, uv.lock, Pipfile.lock, conda-lock) or pin every requirement exactly "
+        "(`pip-compile --generate-hashes`), so training and serving environments can be rebuilt."
+    ),
+)
+def pins_dependencies(repo: RepoIndex) -> Evidence:
+    locks = [at(p) for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0]
+    requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt")
+    conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml")
+    fully_pinned, partly = [], []
+    for path in requirement_files + conda_files:
+        pinned, total, loose = _conda_pinning(repo, path) if path in conda_files else _requirements_pinning(repo, path)
+        if total and pinned == total:
+            fully_pinned.append(at(path))
+        elif total:
+            partly.append((path, pinned, total, loose))
+    if locks or fully_pinned:
+        parts = []
+        if locks:
+            parts.append(f"lock file(s): {', '.join(sorted({loc.path.rsplit('/', 1)[-1] for loc in locks}))}")
+        if fully_pinned:
+            parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
+        return Evidence.passed("; ".join(parts), locks + fully_pinned)
+    if partly:
+        path, pinned, total, loose = partly[0]
+        return Evidence.failed(
+            f"{path}: {total - pinned} of {total} requirement(s) are not pinned exactly (e.g. {', '.join(loose[:3])}); no lock file",
+            [at(p) for p, *_ in partly],
+        )
+    return Evidence.failed("no lock file and no exactly pinned requirements file found")
+
+
+_SCAN_ACTIONS = re.compile(
+    r"^(github/codeql-action/|aquasecurity/trivy-action|snyk/actions|pypa/gh-action-pip-audit|gitleaks/gitleaks-action|"
+    r"trufflesecurity/trufflehog|anchore/scan-action|anchore/sbom-action|ossf/scorecard-action|docker/scout-action|"
+    r"pycqa/bandit-action|mdegis/bandit-action|jpetrucciani/bandit-check|returntocorp/semgrep-action|semgrep/semgrep-action|"
+    r"zricethezav/gitleaks-action|actions/dependency-review-action|google/osv-scanner-action|aquasecurity/tfsec-action|bridgecrewio/checkov-action)",
+    re.IGNORECASE,
+)
+_SCAN_COMMANDS = re.compile(
+    r"(^|[\s;&|(])(bandit|pip-audit|safety\s+(check|scan)|trivy|grype|gitleaks|semgrep|detect-secrets|snyk\s+(test|container|code)|"
+    r"osv-scanner|trufflehog|checkov|tfsec)(\s|$)"
+)
+_GITLAB_TEMPLATES = re.compile(r"(SAST|Secret-Detection|Dependency-Scanning|Container-Scanning)", re.IGNORECASE)
+_PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgrep", "pip-audit", "safety", "python-safety-dependencies-check", "checkov", "detect-private-key"}
+
+
+@detector(
+    id="scans_security",
+    title="Does the repo run security scanning (code, dependencies, secrets or containers)?",
+    kind=Kind.security_scanning,
+    remediation=(
+        "Run scanners automatically: CodeQL or bandit for code, pip-audit for dependencies, gitleaks for "
+        "secrets, Trivy for images, in CI on every pull request (or as pre-commit hooks at least)."
+    ),
+)
+def scans_security(repo: RepoIndex) -> Evidence:
+    found: list[Location] = []
+    names: set[str] = set()
+    for path, line, key_path, text in ci_commands(repo):
+        key = key_path[-1] if key_path else None
+        if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
+            found.append(at(path, line))
+            names.add(text.split("@")[0])
+        elif key in ("run", "script", "command", "commands", "args", None) or isinstance(key, int):
+            match = _SCAN_COMMANDS.search(text)
+            if match:
+                found.append(at(path, line))
+                names.add(match.group(2).split()[0])
+            elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
+                found.append(at(path, line))
+                names.add("GitLab security template")
+    precommit: list[Location] = []
+    for path in repo.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
+        doc = repo.yaml(path)
+        repos = doc.data.get("repos") if doc and isinstance(doc.data, dict) else None
+        for i, entry in enumerate(repos or []):
+            for j, hook in enumerate(entry.get("hooks") or [] if isinstance(entry, dict) else []):
+                if isinstance(hook, dict) and hook.get("id") in _PRECOMMIT_HOOKS:
+                    pos = doc.locate(("repos", i, "hooks", j)) if doc else None
+                    precommit.append(at(path, pos[0] if pos else None))
+                    names.add(str(hook["id"]))
+    if found:
+        return Evidence.passed(f"security scanning in CI: {', '.join(sorted(names))}", found + precommit)
+    if precommit:
+        return Evidence.passed(
+            f"security scanning as pre-commit hooks only: {', '.join(sorted(names))}", precommit, confidence=Confidence.medium
+        )
+    return Evidence.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
+
+
+@detector(
+    id="has_code_owners",
+    title="Does the repo assign owners to its code (CODEOWNERS / OWNERS)?",
+    kind=Kind.code_ownership,
+    remediation="Add a CODEOWNERS file (root, .github/ or docs/) naming the team or people who must review each area, e.g. `/data/ @data-team`.",
+)
+def has_code_owners(repo: RepoIndex) -> Evidence:
+    candidates = [p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS") if repo.exists(p)]
+    rules = []
+    for path in candidates:
+        for number, line in repo.meaningful_lines(path):
+            parts = line.split()
+            if line.startswith("[") or len(parts) < 2:
+                continue  # GitLab section headers; patterns without owners
+            if any(p.startswith("@") or "@" in p for p in parts[1:]):
+                rules.append(at(path, number))
+    owners_files = []
+    for path in repo.named("OWNERS"):
+        doc = repo.yaml(path)
+        if doc is not None and isinstance(doc.data, dict) and (doc.data.get("approvers") or doc.data.get("reviewers")):
+            owners_files.append(at(path, 1))
+    if rules:
+        return Evidence.passed(f"{len(rules)} ownership rule(s) in {', '.join(candidates)}", rules)
+    if owners_files:
+        return Evidence.passed(f"{len(owners_files)} OWNERS file(s) with approvers (Prow/Kubernetes style)", owners_files, confidence=Confidence.medium)
+    if candidates:
+        return Evidence.failed(f"{', '.join(candidates)} exists but assigns no owners", [at(p) for p in candidates])
+    return Evidence.failed("no CODEOWNERS file (root, .github/, docs/ or .gitlab/)")

@@ -1,0 +1,57 @@
+"""Git history: separation of duties between training and deployment changes; tagged releases."""
+
+from __future__ import annotations
+
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import Confidence, Kind
+from mlops_audit.evidence.repo.registry import Evidence, detector
+
+
+@detector(
+    id="separates_duties_in_git",
+    title="Do different people change training code and deployment configuration?",
+    kind=Kind.separation_of_duties,
+    remediation=(
+        "Separate the roles: have deployment paths (deploy/, k8s/, helm/, Dockerfile, infra) changed or approved "
+        "by people other than the model's developers, e.g. enforced with CODEOWNERS and required reviews."
+    ),
+    confidence=Confidence.medium,
+)
+def separates_duties_in_git(repo: RepoIndex) -> Evidence:
+    git = repo.git_signals()
+    if not git.present:
+        return Evidence.not_applicable(git.reason or "no git history")
+    training, deployment = git.areas.get("training"), git.areas.get("deployment")
+    if not training or not training.commits or not deployment or not deployment.commits:
+        missing = "training" if not training or not training.commits else "deployment"
+        return Evidence.not_applicable(f"no commit in the history changes {missing} paths, so who changes what cannot be compared")
+    shared = git.shared_authors.get("training+deployment", 0)
+    summary = (
+        f"{training.authors} author(s) changed training paths, {deployment.authors} changed deployment paths, "
+        f"{shared} changed both"
+    )
+    shallow = " (shallow clone: history incomplete)" if git.shallow else ""
+    if shared < training.authors and shared < deployment.authors:
+        return Evidence.passed(
+            f"{summary}: some people only train, others only deploy{shallow}", confidence=Confidence.low if git.shallow else None
+        )
+    if training.authors == deployment.authors == shared == 1:
+        return Evidence.failed(f"{summary}: one person changes both training and deployment{shallow}")
+    return Evidence.failed(f"{summary}: everyone on one side also works on the other, so no independent deployer or developer{shallow}")
+
+
+@detector(
+    id="tags_releases",
+    title="Does the repo tag its releases in git?",
+    kind=Kind.release_tagging,
+    remediation="Tag every release (e.g. `git tag -a v1.4.0`) so a deployed model and its code can be traced to an exact version.",
+)
+def tags_releases(repo: RepoIndex) -> Evidence:
+    git = repo.git_signals()
+    if not git.present:
+        return Evidence.not_applicable(git.reason or "no git history")
+    if git.tags:
+        return Evidence.passed(f"{git.tags} tag(s), {git.release_tags} named like versions; latest: {git.latest_tag}")
+    if git.shallow:
+        return Evidence.not_applicable("shallow clone without tags: tags may exist upstream but were not fetched")
+    return Evidence.failed(f"no tags in a history of {git.commits} commit(s)")

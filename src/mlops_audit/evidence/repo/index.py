@@ -1,0 +1,498 @@
+"""RepoIndex: one listing of a repository tree and safe, capped, lazy reads of its files.
+
+The listing is git's own file list (tracked plus untracked-but-not-ignored) when the root is a git
+work tree, else a walk that honours `.gitignore` files. Only regular files inside the root are
+kept: symlinks, devices, FIFOs and anything reached through a link are skipped, and every open
+re-checks that the real path lies inside the root. Contents are read on demand, capped per file,
+and parsed safely (YAML without aliases through `mlops_audit.util.safeyaml`, TOML with `tomllib`,
+JSON with a depth limit, notebooks as their code and markdown cells with outputs ignored). Nothing
+from the tree is executed or imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tomllib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo import gitignore
+from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git
+from mlops_audit.evidence.repo.model import GitSignals
+from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
+from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
+
+MAX_FILE_BYTES = 1024 * 1024  # content cap per file
+MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024  # notebooks carry outputs we discard; their code is small
+MAX_FILES = 500_000  # listing cap: beyond it the scan says it is truncated
+MAX_JSON_DEPTH = 64
+TEXT_CACHE_CHARS = 32 * 1024 * 1024
+PARSED_CACHE_ENTRIES = 512
+
+# Folders that hold other people's code, caches or environments, never the project's practices.
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages",
+        ".eggs", "bower_components", "vendor",
+    }
+)
+# DVC's content cache and temporary files are data, not configuration.
+SKIP_PREFIXES = (".dvc/cache/", ".dvc/tmp/")
+PYTHON_SUFFIXES = (".py", ".pyw")
+NOTEBOOK_SUFFIX = ".ipynb"
+_DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+@dataclass
+class IndexStats:
+    listing: str = "walk"  # "git" or "walk"
+    listing_note: str | None = None
+    files_listed: int = 0
+    truncated: bool = False
+    skipped_links_or_special: int = 0
+    files_read: int = 0
+    bytes_read: int = 0
+    skipped_too_large: int = 0
+    unreadable: int = 0
+    parse_problems: int = 0
+
+
+@dataclass(frozen=True)
+class Notebook:
+    code_cells: tuple[str, ...]
+    markdown_cells: tuple[str, ...]
+
+
+@dataclass
+class _Cache:
+    max_entries: int
+    max_weight: int = 0
+    items: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    weights: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    def get(self, key: str) -> Any:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        return _MISSING
+
+    def put(self, key: str, value: Any, weight: int = 1) -> None:
+        self.items[key] = value
+        self.weights[key] = weight
+        self.total += weight
+        while len(self.items) > self.max_entries or (self.max_weight and self.total > self.max_weight and len(self.items) > 1):
+            old, _ = self.items.popitem(last=False)
+            self.total -= self.weights.pop(old)
+
+
+_MISSING = object()
+
+
+def _skipped(rel: str) -> bool:
+    parts = rel.split("/")
+    return any(p in SKIP_DIRS for p in parts[:-1]) or rel.startswith(SKIP_PREFIXES)
+
+
+def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def _compile_glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(gitignore._translate(pattern) + r"\Z", re.DOTALL)
+
+
+class RepoIndex:
+    """The files of one tree, listed once; contents read lazily through capped, checked reads."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        needles: Iterable[str] | None = None,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        max_files: int = MAX_FILES,
+        now: datetime | None = None,
+    ) -> None:
+        path = Path(root)
+        if not path.is_dir():
+            raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
+        self.root = path.resolve()
+        self.max_file_bytes = max_file_bytes
+        self.max_files = max_files
+        self.stats = IndexStats()
+        self.problems: list[str] = []
+        self.is_git = is_git_work_tree(self.root)
+        self._now = now
+        self._git: GitSignals | None = None
+        self._memo: dict[str, Any] = {}
+        self._sizes: dict[str, int] = {}
+        self._texts = _Cache(max_entries=4096, max_weight=TEXT_CACHE_CHARS)
+        self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
+        self._python: dict[str, PythonSummary | None] = {}
+        self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
+        self._needle_hits: dict[str, frozenset[str]] | None = None
+        self._globs: dict[str, re.Pattern[str]] = {}
+        self.files: tuple[str, ...] = tuple(sorted(self._list()))
+        self.stats.files_listed = len(self.files)
+        self._file_set = frozenset(self.files)
+
+    def memo(self, key: str, compute: Any) -> Any:
+        """A value derived from the tree, computed once per index (shared between detectors)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def git_signals(self) -> GitSignals:
+        """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
+        if self._git is None:
+            from mlops_audit.evidence.repo.git import git_signals
+
+            self._git = git_signals(self.root, now=self._now)
+        return self._git
+
+    # Listing ----------------------------------------------------------------------------------
+    def _list(self) -> list[str]:
+        names: Iterable[str]
+        if self.is_git:
+            try:
+                names = self._git_names()
+                self.stats.listing = "git"
+            except GitUnavailable as exc:
+                self.stats.listing_note = f"{exc}; walked the folder instead"
+                names = self._walk_names()
+        else:
+            names = self._walk_names()
+        kept: list[str] = []
+        for rel in names:
+            if _skipped(rel):
+                continue
+            try:
+                st = os.lstat(self.root / rel)
+            except OSError:
+                continue  # listed by git but deleted in the work tree
+            if not stat.S_ISREG(st.st_mode):
+                self.stats.skipped_links_or_special += 1
+                continue
+            if len(kept) >= self.max_files:
+                self.stats.truncated = True
+                break
+            self._sizes[rel] = st.st_size
+            kept.append(rel)
+        return kept
+
+    def _git_names(self) -> Iterator[str]:
+        out = run_git(self.root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        seen: set[str] = set()
+        for raw in out.split(b"\0"):
+            if raw:
+                rel = os.fsdecode(raw)
+                if rel not in seen:  # unmerged entries appear once per stage
+                    seen.add(rel)
+                    yield rel
+
+    def _walk_names(self) -> Iterator[str]:
+        rules: list[gitignore.IgnoreRule] = []
+        root = str(self.root)
+        for current, dirs, files in os.walk(root, followlinks=False):
+            rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            if ".gitignore" in files:
+                text = self._read_ignore_file(os.path.join(current, ".gitignore"))
+                # Rules keep their folder as base, so they only ever apply below it.
+                rules = rules + gitignore.parse_gitignore(text, rel_dir)
+            kept_dirs = []
+            for d in sorted(dirs):
+                rel = f"{rel_dir}/{d}" if rel_dir else d
+                if d in SKIP_DIRS or os.path.islink(os.path.join(current, d)):
+                    continue
+                if not gitignore.is_ignored(rules, rel, is_dir=True):
+                    kept_dirs.append(d)
+            dirs[:] = kept_dirs
+            for name in sorted(files):
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not gitignore.is_ignored(rules, rel, is_dir=False):
+                    yield rel
+
+    def _read_ignore_file(self, path: str) -> str:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return ""
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return ""
+            return handle.read(self.max_file_bytes).decode("utf-8", "replace")
+
+    # Queries over the listing -------------------------------------------------------------------
+    def exists(self, rel: str) -> bool:
+        return rel in self._file_set
+
+    def size(self, rel: str) -> int:
+        return self._sizes.get(rel, 0)
+
+    def glob(self, *patterns: str, ignore_case: bool = False) -> list[str]:
+        """Listed files matching any gitignore-style glob (`**` crosses folders), in listing order."""
+        compiled = []
+        for pattern in patterns:
+            key = ("i:" if ignore_case else "") + pattern
+            if key not in self._globs:
+                body = gitignore._translate(pattern) + r"\Z"
+                self._globs[key] = re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            compiled.append(self._globs[key])
+        return [f for f in self.files if any(c.match(f) for c in compiled)]
+
+    def named(self, *basenames: str, ignore_case: bool = False) -> list[str]:
+        wanted = {b.lower() for b in basenames} if ignore_case else set(basenames)
+        out = []
+        for f in self.files:
+            base = f.rsplit("/", 1)[-1]
+            if (base.lower() if ignore_case else base) in wanted:
+                out.append(f)
+        return out
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        lowered = tuple(s.lower() for s in suffixes)
+        return [f for f in self.files if f.lower().endswith(lowered)]
+
+    # Content ---------------------------------------------------------------------------------
+    def _cap(self, rel: str) -> int:
+        return MAX_NOTEBOOK_BYTES if rel.endswith(NOTEBOOK_SUFFIX) else self.max_file_bytes
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The file's bytes, or None when not listed, too large, not regular or not inside the root."""
+        if rel not in self._file_set:
+            return None
+        cap = self._cap(rel)
+        if self._sizes[rel] > cap:
+            self.stats.skipped_too_large += 1
+            return None
+        full = self.root / rel
+        real = Path(os.path.realpath(full))
+        if not real.is_relative_to(self.root) or real != full:
+            # a folder on the way was swapped for a link after listing
+            self.stats.skipped_links_or_special += 1
+            return None
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            self.stats.unreadable += 1
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                self.stats.skipped_links_or_special += 1
+                return None
+            data = handle.read(cap + 1)
+        if len(data) > cap:  # grew after listing
+            self.stats.skipped_too_large += 1
+            return None
+        self.stats.files_read += 1
+        self.stats.bytes_read += len(data)
+        return data
+
+    def text(self, rel: str) -> str | None:
+        """Decoded text, or None for binary, missing or oversized files. Undecodable bytes become U+FFFD."""
+        cached = self._texts.get(rel)
+        if cached is not _MISSING:
+            return cached
+        data = self.read_bytes(rel)
+        text: str | None
+        if data is None or b"\0" in data[:8192]:
+            text = None
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("utf-8", "replace")
+        self._texts.put(rel, text, weight=len(text) if text else 1)
+        return text
+
+    def meaningful_lines(self, rel: str, comment: str = "#") -> list[tuple[int, str]]:
+        """(line number, stripped line) for non-blank, non-comment lines."""
+        text = self.text(rel) or ""
+        out = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped and not stripped.startswith(comment):
+                out.append((number, stripped))
+        return out
+
+    def _problem(self, rel: str, message: str) -> None:
+        self.stats.parse_problems += 1
+        if len(self.problems) < 200:
+            self.problems.append(f"{rel}: {message}")
+
+    def _parsed_get(self, kind: str, rel: str, parse: Any) -> Any:
+        key = f"{kind}:{rel}"
+        cached = self._parsed.get(key)
+        if cached is not _MISSING:
+            return cached
+        value = parse(rel)
+        self._parsed.put(key, value)
+        return value
+
+    def yaml_documents(self, rel: str) -> list[LocatedDocument]:
+        """Every YAML document of a (possibly multi-document) file; [] when unreadable or refused."""
+        return self._parsed_get("yaml", rel, self._parse_yaml)
+
+    def yaml(self, rel: str) -> LocatedDocument | None:
+        docs = [d for d in self.yaml_documents(rel) if d.data is not None]
+        return docs[0] if docs else None
+
+    def _parse_yaml(self, rel: str) -> list[LocatedDocument]:
+        text = self.text(rel)
+        if text is None:
+            return []
+        docs: list[LocatedDocument] = []
+        # Split on document markers ourselves: safeyaml reads one document per call.
+        starts = [0] + [m.end() for m in _DOC_SPLIT.finditer(text)]
+        ends = [m.start() for m in _DOC_SPLIT.finditer(text)] + [len(text)]
+        for start, end in zip(starts, ends, strict=True):
+            chunk = text[start:end]
+            if not chunk.strip():
+                continue
+            offset = text.count("\n", 0, start)
+            try:
+                doc = load_yaml_text(chunk, rel)
+            except InputError as exc:
+                self._problem(rel, str(exc.message) if hasattr(exc, "message") else str(exc))
+                continue
+            if offset:
+                doc.positions = {k: (line + offset, col) for k, (line, col) in doc.positions.items()}
+            docs.append(doc)
+        return docs
+
+    def json(self, rel: str) -> Any:
+        return self._parsed_get("json", rel, self._parse_json)
+
+    def _parse_json(self, rel: str) -> Any:
+        text = self.text(rel)
+        if text is None:
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            self._problem(rel, f"not valid JSON ({type(exc).__name__})")
+            return None
+        if not json_depth_ok(value):
+            self._problem(rel, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; ignored")
+            return None
+        return value
+
+    def toml(self, rel: str) -> dict[str, Any] | None:
+        return self._parsed_get("toml", rel, self._parse_toml)
+
+    def _parse_toml(self, rel: str) -> dict[str, Any] | None:
+        text = self.text(rel)
+        if text is None:
+            return None
+        try:
+            value = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+            self._problem(rel, f"not valid TOML ({exc})")
+            return None
+        return value if json_depth_ok(value) else None
+
+    def notebook(self, rel: str) -> Notebook | None:
+        """A Jupyter notebook's code and markdown cells; outputs are never looked at."""
+        return self._parsed_get("notebook", rel, self._parse_notebook)
+
+    def _parse_notebook(self, rel: str) -> Notebook | None:
+        data = self._parse_json(rel)  # not cached: the outputs inside may be large
+        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+            return None
+        code: list[str] = []
+        markdown: list[str] = []
+        for cell in data["cells"]:
+            if not isinstance(cell, dict):
+                continue
+            source = cell.get("source", "")
+            if isinstance(source, list):
+                source = "".join(s for s in source if isinstance(s, str))
+            if not isinstance(source, str):
+                continue
+            if cell.get("cell_type") == "code":
+                code.append(source)
+            elif cell.get("cell_type") == "markdown":
+                markdown.append(source)
+        return Notebook(tuple(code), tuple(markdown))
+
+    # Python ----------------------------------------------------------------------------------
+    def python_files(self) -> list[str]:
+        return [f for f in self.files if f.endswith(PYTHON_SUFFIXES) or f.endswith(NOTEBOOK_SUFFIX)]
+
+    def _code_text(self, rel: str) -> list[str] | None:
+        if rel.endswith(NOTEBOOK_SUFFIX):
+            nb = self.notebook(rel)
+            return list(nb.code_cells) if nb else None
+        text = self.text(rel)
+        return [text] if text is not None else None
+
+    def python(self, rel: str) -> PythonSummary | None:
+        """The parsed summary of a Python file or notebook (cached for the life of the index)."""
+        if rel in self._python:
+            return self._python[rel]
+        sources = self._code_text(rel)
+        summary = None if sources is None else summarise(rel, sources, is_notebook=rel.endswith(NOTEBOOK_SUFFIX))
+        if summary is not None and summary.syntax_errors:
+            self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
+        self._python[rel] = summary
+        return summary
+
+    def _build_needle_index(self) -> dict[str, frozenset[str]]:
+        assert self._needles is not None
+        pattern = re.compile("|".join(re.escape(n) for n in self._needles))
+        implied = {n: frozenset(m for m in self._needles if m in n) for n in self._needles}
+        hits: dict[str, frozenset[str]] = {}
+        for rel in self.python_files():
+            sources = self._code_text(rel)
+            if not sources:
+                continue
+            found: set[str] = set()
+            for source in sources:
+                for match in pattern.finditer(source):
+                    found |= implied[match.group()]
+            if found:
+                hits[rel] = frozenset(found)
+        return hits
+
+    def python_mentioning(self, *needles: str) -> list[PythonSummary]:
+        """Parsed Python files and notebooks whose code contains any of `needles` (plain substrings).
+
+        The text of every Python file is scanned once for all needles the registered detectors
+        declared, so each detector parses only the few files that can matter to it.
+        """
+        if self._needles is None:
+            candidates = [rel for rel in self.python_files() if any(n in s for s in (self._code_text(rel) or []) for n in needles)]
+        else:
+            unknown = set(needles) - set(self._needles)
+            if unknown:
+                raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
+            if self._needle_hits is None:
+                self._needle_hits = self._build_needle_index()
+            wanted = set(needles)
+            candidates = [rel for rel, found in self._needle_hits.items() if found & wanted]
+        out = []
+        for rel in sorted(candidates):
+            summary = self.python(rel)
+            if summary is not None:
+                out.append(summary)
+        return out

@@ -1,0 +1,123 @@
+"""The collector's contract: findings and the collection result (published as a JSON Schema)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FindingOutcome(StrEnum):
+    pass_ = "pass"
+    fail = "fail"
+    not_applicable = "not_applicable"  # cannot be observed from the files (reason in the message)
+    error = "error"  # the detector crashed; the message says how
+
+
+class Confidence(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class Kind(StrEnum):
+    """What a finding is evidence of (issue 8 §3; two more for git history signals)."""
+
+    ci_pipeline = "ci_pipeline"
+    unit_tests = "unit_tests"
+    data_validation = "data_validation"
+    data_versioning = "data_versioning"
+    experiment_tracking = "experiment_tracking"
+    hyperparameter_tuning = "hyperparameter_tuning"
+    model_registry = "model_registry"
+    containerization = "containerization"
+    deployment_manifest = "deployment_manifest"
+    progressive_delivery = "progressive_delivery"
+    model_serving = "model_serving"
+    monitoring = "monitoring"
+    retraining_trigger = "retraining_trigger"
+    pipeline_orchestration = "pipeline_orchestration"
+    feature_store = "feature_store"
+    design_docs = "design_docs"
+    dependency_pinning = "dependency_pinning"
+    security_scanning = "security_scanning"
+    code_ownership = "code_ownership"
+    reproducibility = "reproducibility"
+    separation_of_duties = "separation_of_duties"  # git: different people change training and deployment
+    release_tagging = "release_tagging"  # git: tagged releases
+
+
+class Location(Model):
+    path: Annotated[str, Field(min_length=1, description="repository-relative, '/'-separated")]
+    line: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="1-based line; absent for whole-file evidence and notebook cells"
+    )
+
+
+class Finding(Model):
+    detector: str
+    kind: Kind
+    outcome: FindingOutcome
+    title: str
+    locations: list[Location] = Field(default_factory=list)
+    criteria: list[str] = Field(default_factory=list, description="rubric criterion ids this detector evidences")
+    confidence: Confidence
+    message: str
+
+
+class AreaActivity(Model):
+    commits: int
+    authors: int
+
+
+class GitSignals(Model):
+    """History signals; `present` is false (with the reason) when the root is not a git work tree."""
+
+    present: bool
+    reason: str | None = None
+    head: str | None = None
+    shallow: bool = False
+    commits: int = 0
+    commits_last_90_days: int = 0
+    commits_last_365_days: int = 0
+    history_truncated: bool = False
+    contributors: int = 0
+    contributors_last_365_days: int = 0
+    first_commit: str | None = None
+    last_commit: str | None = None
+    tags: int = 0
+    release_tags: int = 0  # tags named like versions (v1.2, 1.2.3, release-1.0)
+    registry_tags: int = 0  # GTO model-registry tags (name@v1.2.3, name#stage#1)
+    latest_tag: str | None = None
+    # area -> how many commits touched it and how many distinct authors made them
+    areas: dict[str, AreaActivity] = Field(default_factory=dict)
+    # pairs "a+b" -> authors who changed both areas
+    shared_authors: dict[str, int] = Field(default_factory=dict)
+
+
+class CollectionStats(Model):
+    listing: str
+    listing_note: str | None = None
+    files_listed: int
+    truncated: bool
+    skipped_links_or_special: int
+    files_read: int
+    bytes_read: int
+    skipped_too_large: int
+    unreadable: int
+    parse_problems: int
+    problems: list[str] = Field(default_factory=list, description="files that could not be parsed (first 200)")
+
+
+class CollectionResult(Model):
+    repo: str = Field(description="the scanned folder's name")
+    tool_version: str
+    rubric: dict[str, str] | None = Field(default=None, description="id, version and digest of the rubric used")
+    findings: list[Finding]
+    git: GitSignals
+    stats: CollectionStats

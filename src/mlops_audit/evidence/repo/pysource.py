@@ -1,0 +1,256 @@
+"""What a Python file (or a notebook's code cells) does, read with `ast` only: never imported or run.
+
+A `PythonSummary` keeps the facts detectors ask about, compactly, so that a large tree can be
+parsed once: imported modules, calls and decorators with their names resolved through import
+aliases (`import mlflow as mf; mf.log_param()` -> `mlflow.log_param`), constant keyword arguments,
+classes with their bases, and test functions with whether they assert anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+# IPython magics and shell escapes in notebook cells are not Python; blank them (keeping line numbers).
+_MAGIC = re.compile(r"^\s*[%!?]")
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str  # resolved dotted name, e.g. "mlflow.log_param"; ".optimize" for a method on an unknown object
+    line: int | None
+    keywords: tuple[tuple[str, object], ...] = ()  # (name, constant value or Ellipsis when not a constant)
+    args: tuple[object, ...] = ()  # first positional arguments: constant values or Ellipsis
+
+    def keyword(self, name: str) -> object | None:
+        for key, value in self.keywords:
+            if key == name:
+                return value
+        return None
+
+    def has_keyword(self, name: str) -> bool:
+        return any(key == name for key, _ in self.keywords)
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    name: str
+    line: int | None
+    asserts: bool
+
+
+@dataclass
+class PythonSummary:
+    path: str
+    is_notebook: bool = False
+    imports: dict[str, int | None] = field(default_factory=dict)  # module -> first line
+    calls: list[Call] = field(default_factory=list)
+    decorators: list[Call] = field(default_factory=list)
+    functions: dict[str, int | None] = field(default_factory=dict)  # top-level and method names
+    classes: list[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]] = field(default_factory=list)
+    tests: list[TestFunction] = field(default_factory=list)
+    assigned_dicts: list[tuple[str, int, int | None]] = field(default_factory=list)  # (target attr, dict size, line)
+    syntax_errors: int = 0
+
+    def line(self, node_line: int | None) -> int | None:
+        return None if self.is_notebook else node_line
+
+    def imports_module(self, *prefixes: str) -> bool:
+        return any(_has_prefix(m, p) for m in self.imports for p in prefixes)
+
+    def calls_to(self, *prefixes: str) -> list[Call]:
+        """Calls whose resolved name equals a prefix or lies under it (`mlflow` matches `mlflow.log_param`)."""
+        return [c for c in self.calls if any(_has_prefix(c.name, p) for p in prefixes)]
+
+    def calls_named(self, *names: str) -> list[Call]:
+        """Calls whose last name part is one of `names` (for methods on objects of unknown type)."""
+        wanted = set(names)
+        return [c for c in self.calls if c.name.rsplit(".", 1)[-1] in wanted]
+
+    def decorated_by(self, *prefixes: str) -> list[Call]:
+        return [d for d in self.decorators if any(_has_prefix(d.name, p) for p in prefixes)]
+
+
+def _has_prefix(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if isinstance(node, ast.Call):  # e.g. mlflow.MlflowClient().create_model_version -> ".create_model_version"
+        inner = _dotted(node.func)
+        if parts:
+            return (inner or "") + "()." + ".".join(reversed(parts))
+        return None
+    if parts:
+        return "." + ".".join(reversed(parts))
+    return None
+
+
+def _constant(node: ast.AST) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        value = node.operand.value
+        if isinstance(value, (int, float)):
+            return -value
+    if isinstance(node, ast.Dict):
+        return {"__dict_size__": len(node.keys)}
+    return Ellipsis
+
+
+_ASSERTING_CALL = re.compile(r"(^|\.)(assert\w*|raises|approx|fail|expect\w*|check\w*)$", re.IGNORECASE)
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, summary: PythonSummary) -> None:
+        self.s = summary
+        self.aliases: dict[str, str] = {}
+        self.class_stack: list[tuple[str, tuple[str, ...]]] = []
+
+    # Imports --------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.s.imports.setdefault(alias.name, node.lineno)
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.aliases.setdefault(head, head)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return  # relative imports name the scanned project itself
+        self.s.imports.setdefault(node.module, node.lineno)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            full = f"{node.module}.{alias.name}"
+            self.s.imports.setdefault(full, node.lineno)
+            self.aliases[alias.asname or alias.name] = full
+
+    def resolve(self, node: ast.AST) -> str | None:
+        name = _dotted(node)
+        if name is None:
+            return None
+        if name.startswith(".") or "()" in name.split(".")[0]:
+            return name
+        head, _, rest = name.partition(".")
+        if head in self.aliases:
+            full = self.aliases[head]
+            return f"{full}.{rest}" if rest else full
+        if "()" in name:
+            return "." + name.rsplit(".", 1)[-1]
+        # A method on self keeps only its attribute path; other local names stay as written.
+        if head in ("self", "cls") and rest:
+            return "." + rest
+        return name
+
+    # Calls, decorators, definitions -------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name:
+            keywords = tuple((k.arg, _constant(k.value)) for k in node.keywords if k.arg)
+            args = tuple(_constant(a) for a in node.args[:4])
+            self.s.calls.append(Call(name, self.s.line(node.lineno), keywords, args))
+        self.generic_visit(node)
+
+    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            name = self.resolve(target)
+            if name:
+                keywords = (
+                    tuple((k.arg, _constant(k.value)) for k in dec.keywords if k.arg) if isinstance(dec, ast.Call) else ()
+                )
+                self.s.decorators.append(Call(name, self.s.line(dec.lineno), keywords))
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._decorators(node)
+        self.s.functions.setdefault(node.name, self.s.line(node.lineno))
+        in_test_class = bool(self.class_stack) and (
+            self.class_stack[-1][0].startswith("Test")
+            or any(b.endswith("TestCase") for b in self.class_stack[-1][1])
+        )
+        if node.name.startswith("test") and (not self.class_stack or in_test_class):
+            self.s.tests.append(TestFunction(node.name, self.s.line(node.lineno), _asserts(node)))
+        self.generic_visit(node)
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._decorators(node)
+        bases = tuple(b for b in (self.resolve(base) for base in node.bases) if b)
+        methods = tuple(
+            item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+        self.s.classes.append((node.name, bases, self.s.line(node.lineno), methods))
+        self.class_stack.append((node.name, bases))
+        self.generic_visit(node)
+        self.class_stack.pop()
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Dict):
+            for target in node.targets:
+                name = _dotted(target)
+                if name:
+                    self.s.assigned_dicts.append((name, len(node.value.keys), self.s.line(node.lineno)))
+        self.generic_visit(node)
+
+
+def _asserts(func: ast.AST) -> bool:
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func) or ""
+            if _ASSERTING_CALL.search(name):
+                return True
+        if isinstance(node, ast.Raise):
+            return True
+    return False
+
+
+_WRITEFILE_PY = re.compile(r"^%%writefile\s+(-a\s+)?\S+\.py\s*$")
+
+
+def _blank_magics(code: str) -> str | None:
+    """Python of a notebook cell: line magics blanked; cell magics (%%bash...) are not Python, except
+    `%%writefile x.py`, whose body is a Python file the notebook writes."""
+    lines = code.split("\n")
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.startswith("%%"):
+        if not _WRITEFILE_PY.match(first):
+            return None
+        index = next(i for i, line in enumerate(lines) if line.strip())
+        lines[index] = ""
+    return "\n".join("" if _MAGIC.match(line) else line for line in lines)
+
+
+def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> PythonSummary:
+    """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code."""
+    summary = PythonSummary(path=path, is_notebook=is_notebook)
+    for code in sources:
+        if is_notebook:
+            python = _blank_magics(code)
+            if python is None:
+                continue
+            code = python
+        try:
+            tree = ast.parse(code, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            summary.syntax_errors += 1
+            continue
+        try:
+            _Visitor(summary).visit(tree)
+        except RecursionError:
+            summary.syntax_errors += 1
+    return summary
