@@ -44,11 +44,8 @@ def _write_answer_files(loaded, out: Path, *, maturity_shift: int = 0, formats: 
         data = model.model_dump(mode="json", exclude_none=True)
         fmt = persona.fmt if formats else "yaml"
         if fmt == "xlsx":
-            path = _write_xlsx(loaded, model, out / f"{persona.id}.xlsx")
-            if path is not None:
-                written.append(path)
-                continue
-            fmt = "yaml"
+            written.append(_write_xlsx(loaded, model, out / f"{persona.id}.xlsx"))
+            continue
         if fmt == "json":
             path = out / f"{persona.id}.json"
             atomic_write_text(path, pretty_json(data))
@@ -59,14 +56,13 @@ def _write_answer_files(loaded, out: Path, *, maturity_shift: int = 0, formats: 
     return written
 
 
-def _write_xlsx(loaded, model, path: Path) -> Path | None:
+def _write_xlsx(loaded, model, path: Path) -> Path:
     """A filled Excel questionnaire in Chinese, as a business user returns it."""
-    try:
-        from mlops_audit.evidence.questionnaire.export import write_filled_xlsx
-    except ImportError:
-        return None
-    write_filled_xlsx(loaded, model, path, lang="zh")
-    return path
+    from mlops_audit.evidence.questionnaire.export import make_form, render
+    from mlops_audit.util.jsonio import atomic_write_bytes
+
+    form, _ = make_form(loaded, lang="zh", roles=list(model.respondent.roles), filled=model)
+    return atomic_write_bytes(path, render(form, "xlsx"))
 
 
 def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
