@@ -238,6 +238,7 @@ def _blank_magics(code: str) -> str | None:
 def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> PythonSummary:
     """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code."""
     summary = PythonSummary(path=path, is_notebook=is_notebook)
+    visitor = _Visitor(summary)  # one visitor: a notebook's imports in one cell serve the later cells
     for code in sources:
         if is_notebook:
             python = _blank_magics(code)
@@ -250,7 +251,8 @@ def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> Py
             summary.syntax_errors += 1
             continue
         try:
-            _Visitor(summary).visit(tree)
+            visitor.class_stack.clear()
+            visitor.visit(tree)
         except RecursionError:
             summary.syntax_errors += 1
     return summary

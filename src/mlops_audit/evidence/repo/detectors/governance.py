@@ -164,9 +164,11 @@ _SCAN_ACTIONS = re.compile(
     r"zricethezav/gitleaks-action|actions/dependency-review-action|google/osv-scanner-action|aquasecurity/tfsec-action|bridgecrewio/checkov-action)",
     re.IGNORECASE,
 )
+# A scanner in command position (line start, after ; && | or a runner such as `python -m`), not a word in an echo.
 _SCAN_COMMANDS = re.compile(
-    r"(^|[\s;&|(])(bandit|pip-audit|safety\s+(check|scan)|trivy|grype|gitleaks|semgrep|detect-secrets|snyk\s+(test|container|code)|"
-    r"osv-scanner|trufflehog|checkov|tfsec)(\s|$)"
+    r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run)\s*"
+    r"(bandit|pip-audit|pip_audit|safety\s+(?:check|scan)|trivy|grype|gitleaks|semgrep|detect-secrets(?:-hook)?|snyk\s+(?:test|container|code)|"
+    r"osv-scanner|trufflehog|checkov|tfsec)(?=\s|$)"
 )
 _GITLAB_TEMPLATES = re.compile(r"(SAST|Secret-Detection|Dependency-Scanning|Container-Scanning)", re.IGNORECASE)
 _PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgrep", "pip-audit", "safety", "python-safety-dependencies-check", "checkov", "detect-private-key"}
@@ -193,7 +195,7 @@ def scans_security(repo: RepoIndex) -> Evidence:
             match = _SCAN_COMMANDS.search(text)
             if match:
                 found.append(at(path, line))
-                names.add(match.group(2).split()[0])
+                names.add(match.group(1).split()[0])
             elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
                 found.append(at(path, line))
                 names.add("GitLab security template")
