@@ -1,0 +1,48 @@
+"""Model serving code shipped in every deployment package (copied verbatim as `serving.py`).
+
+`ScoringService` serves one package folder. Before anything is loaded it checks every file of the
+package against `MANIFEST.json` (and the manifest against the digest the deployment recorded), so a
+package changed after CI is refused; the model itself goes through `registry.load_verified`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlops_audit.util.jsonio import sha256_file
+
+from reference_pipeline.features import TransformSpec, transform
+from reference_pipeline.registry import ModelIntegrityError, load_verified
+
+MANIFEST = "MANIFEST.json"
+MODEL_FILE = "model.skops"
+TRANSFORM_FILE = "transform.json"
+
+
+class ScoringService:
+    def __init__(self, package_dir: Path, manifest_sha256: str | None = None) -> None:
+        self.package_dir = Path(package_dir)
+        manifest_path = self.package_dir / MANIFEST
+        if manifest_sha256 is not None and sha256_file(manifest_path) != manifest_sha256:
+            raise ModelIntegrityError(f"package {self.package_dir}: {MANIFEST} differs from the deployed digest")
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for name, digest in sorted(self.manifest["files"].items()):
+            path = self.package_dir / name
+            if not path.is_file() or sha256_file(path) != digest:
+                raise ModelIntegrityError(f"package {self.package_dir}: {name} is missing or differs from {MANIFEST}")
+        self.spec = TransformSpec.model_validate_json((self.package_dir / TRANSFORM_FILE).read_text(encoding="utf-8"))
+        self.model = load_verified(self.package_dir / MODEL_FILE, self.manifest["files"][MODEL_FILE])
+
+    def score(self, requests: pd.DataFrame) -> np.ndarray:
+        """Probability of the positive class per request; raises features.SchemaError on bad input."""
+        features = transform(requests, self.spec)
+        return np.asarray(self.model.predict_proba(features)[:, 1], dtype=float)
+
+    def score_features(self, features: pd.DataFrame) -> np.ndarray:
+        """Score rows that are already features (replays of stored feature sets)."""
+        return np.asarray(self.model.predict_proba(features[self.spec.feature_names])[:, 1], dtype=float)
