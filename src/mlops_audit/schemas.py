@@ -21,8 +21,14 @@ def _model_schema(model: Any, title: str, schema_id: str) -> dict[str, Any]:
     return schema
 
 
+def _answers_schema() -> dict[str, Any]:
+    # The questionnaire package owns this one: it also admits the informational `question` field.
+    from mlops_audit.evidence.questionnaire.schema import answers_json_schema
+
+    return answers_json_schema()
+
+
 def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
-    from mlops_audit.evidence.answers import AnswerFile
     from mlops_audit.evidence.model import Evidence, WaiverFile
     from mlops_audit.result.model import Assessment
     from mlops_audit.rubric.model import ClauseCatalogue, EvidencePolicy, Rubric
@@ -31,7 +37,7 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         "rubric.schema.json": lambda: _model_schema(Rubric, "mlops-audit rubric (resolved)", "rubric.schema.json"),
         "clauses.schema.json": lambda: _model_schema(ClauseCatalogue, "mlops-audit clause catalogue", "clauses.schema.json"),
         "policy.schema.json": lambda: _model_schema(EvidencePolicy, "mlops-audit evidence policy", "policy.schema.json"),
-        "answers.schema.json": lambda: _model_schema(AnswerFile, "mlops-audit answer file", "answers.schema.json"),
+        "answers.schema.json": _answers_schema,
         "waivers.schema.json": lambda: _model_schema(WaiverFile, "mlops-audit waiver file", "waivers.schema.json"),
         "evidence.schema.json": lambda: _model_schema(Evidence, "mlops-audit evidence record", "evidence.schema.json"),
         "assessment.schema.json": lambda: _model_schema(Assessment, "mlops-audit assessment", "assessment.schema.json"),
