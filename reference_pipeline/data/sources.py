@@ -122,7 +122,8 @@ def _tabular(config: PipelineConfig, frame: pd.DataFrame, description: str) -> S
     stream_rows = int(len(development) * source.stream_share)
     batch = development.iloc[: len(development) - stream_rows].reset_index(drop=True)
     stream_part = development.iloc[len(development) - stream_rows :]
-    stream = [part.reset_index(drop=True) for part in np.array_split(stream_part, source.stream_batches) if len(part)]
+    stream = [stream_part.iloc[rows].reset_index(drop=True)
+              for rows in np.array_split(np.arange(len(stream_part)), source.stream_batches) if len(rows)]
     parts = {
         "monitor": shuffled.iloc[cut_dev:cut_mon],
         "canary": shuffled.iloc[cut_mon:cut_can],
