@@ -117,7 +117,11 @@ def load_yaml_text(text: str, source: str) -> LocatedDocument:
     """Parse one YAML document; errors name `source:line:column`."""
     if len(text.encode("utf-8", errors="replace")) > MAX_YAML_BYTES:
         raise YamlProblem(f"{source}: larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB; refusing to parse")
-    loader = _NoAliasComposer(text)
+    try:
+        loader = _NoAliasComposer(text)  # the reader rejects control characters already here
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise YamlProblem(f"{source}:{line}: character U+{exc.character:04X} is not allowed in YAML ({exc.reason})") from None
     try:
         node = loader.get_single_node()
         positions: dict[KeyPath, tuple[int, int]] = {}

@@ -43,7 +43,7 @@ def _quote(text: str) -> list[str]:
 
 
 def _field(name: str, value: str | None, lang: str) -> list[str]:
-    lines = (value or "").splitlines() or [""]
+    lines = (value or "").split("\n")
     out = [f"- {_field_label(name, lang)}: {lines[0]}".rstrip()]
     out += [(CONTINUATION + line).rstrip() if line.strip() else CONTINUATION for line in lines[1:]]
     return out
@@ -131,7 +131,8 @@ def _front_matter(lines: list[str], source: str) -> tuple[dict[str, Any] | None,
 def read_markdown(text: str, source: str) -> RawFile:
     if not text.strip():
         return failed(source, "file is empty; expected a Markdown questionnaire exported by 'mlops-audit questionnaire export'")
-    lines = text.splitlines()
+    # Only \n (and \r) end lines: other Unicode line separators inside a comment stay text.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header, header_where, body, problems = _front_matter(lines, source)
     answers: list[RawAnswer] = []
     current: RawAnswer | None = None

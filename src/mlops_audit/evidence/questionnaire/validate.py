@@ -83,25 +83,46 @@ def _roles(value: Any) -> Any:
     return value
 
 
+OPTIONAL_TEXT = ("scope", "team", "answered_at")
+
+
+def _tidy(mapping: dict[str, Any]) -> dict[str, Any]:
+    """Text trimmed the same way for every format (spreadsheets trim cells); a blank optional text is absent."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, (datetime, date)):
+            value = value.isoformat()
+        if isinstance(value, str):
+            value = value.strip()
+            if not value and key in OPTIONAL_TEXT:
+                value = None
+        if key == "roles":
+            value = _roles(value)
+            if isinstance(value, list):
+                value = [v.strip() if isinstance(v, str) else v for v in value]
+        out[key] = value
+    return out
+
+
 def _normalise_header(header: dict[str, Any]) -> dict[str, Any]:
-    """Spreadsheet-style values into the AnswerFile shape: role lists from text, dates as text."""
-    out = dict(header)
-    respondent = out.get("respondent")
-    if isinstance(respondent, dict):
-        respondent = dict(respondent)
-        if "roles" in respondent:
-            respondent["roles"] = _roles(respondent["roles"])
-        out["respondent"] = respondent
+    """Spreadsheet-style values into the AnswerFile shape: role lists from text, dates as text, text trimmed."""
+    out = _tidy(header)
+    for key in ("organisation", "respondent"):
+        if isinstance(out.get(key), dict):
+            out[key] = _tidy(out[key])
     roster = out.get("roster")
     if isinstance(roster, list):
-        out["roster"] = [
-            {**entry, "roles": _roles(entry["roles"])} if isinstance(entry, dict) and "roles" in entry else entry
-            for entry in roster
-        ]
-    for key in ("answered_at",):
-        if isinstance(out.get(key), (datetime, date)):
-            out[key] = out[key].isoformat()
+        out["roster"] = [_tidy(entry) if isinstance(entry, dict) else entry for entry in roster]
     return out
+
+
+def _comment(value: Any) -> str | None:
+    """Comments are kept as written, except line ends (\\r\\n -> \\n) and trailing spaces on each line."""
+    text = _text(value)
+    if text is None:
+        return None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip() or None
 
 
 def _pydantic_message(err: dict[str, Any]) -> str:
@@ -258,7 +279,7 @@ def _check_answer(raw: RawAnswer, rubric: Rubric, index: dict[str, Any], problem
         problems.append(Problem(raw.at("value"), f"{criterion_id}: {expected}, got {value!r}"))
         return None
     try:
-        comment = _text(raw.fields.get("comment"))
+        comment = _comment(raw.fields.get("comment"))
         proposed_by = _text(raw.fields.get("proposed_by"))
     except TypeError as exc:
         problems.append(Problem(raw.where, f"{criterion_id}: comment and proposed_by must be text, got {exc}"))
