@@ -9,11 +9,10 @@ Run folder: data/ features/ experiments/ registry/ deploy/ monitoring/ reports/ 
 manifest.json statement.json, validation/ (the validator's own trail and reports) and summary.json
 (a convenience copy of the `RunSummary`, written after both trails are closed and not attested).
 
-Determinism: the same config, injected clock, run id and timer give byte-identical audit trails,
-metrics and artefacts *except* skops model files, which skops does not write byte-reproducibly
-(reference notes §6). Their digests, and the digests of files that list them (registry index,
-package manifest, deployment state), therefore differ between runs; `tests/pipeline/test_determinism.py`
-compares two runs after mapping each run's model digests onto the other's.
+Determinism: the same config, injected clock, run id and timer give a byte-identical run folder
+(everything but `summary.json`, which carries wall-clock stage timings). skops does not write model
+files byte-reproducibly by itself (reference notes §6); `registry.canonical_skops` renumbers its
+object ids and fixes its zip timestamps, so model digests are reproducible too.
 """
 
 from __future__ import annotations

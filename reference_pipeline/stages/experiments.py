@@ -168,6 +168,7 @@ def run(
     entry = registry.register(
         ctx.config.name,
         model,
+        probe=test.drop(columns=[LABEL]),
         algorithm=best["algorithm"],
         params=best["params"],
         metrics={k: v for k, v in test_metrics.items()},

@@ -128,7 +128,7 @@ def run(ctx: RunContext, trigger: MonitoringResult, production: Package, window:
 
     # PA.6.step5: export to the registry, with golden predictions for CI.
     entry = ModelRegistry(ctx.run_dir / "registry").register(
-        config.name, challenger, algorithm=algorithm, params=best_params, metrics=challenger_metrics,
+        config.name, challenger, probe=x_hold, algorithm=algorithm, params=best_params, metrics=challenger_metrics,
         feature_version="+".join(f"{FEATURE_SET}@{v}" for v in versions), code_digest=code_digest(*CODE_FILES),
     )
     holdout_path = write_holdout_scores(ctx, f"{base}/holdout_scores.csv", new_scores, y_hold)
