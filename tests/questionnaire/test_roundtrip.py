@@ -58,3 +58,14 @@ def test_blank_rows_are_not_answers_and_the_role_filter_keeps_answered_rows(rubr
     assert "MD.track.L1" in ids  # answered, although not asked of data engineers
     assert "MD.track.L2" not in ids  # neither routed nor answered
     assert len(ids) == 12
+
+
+def test_workbook_bytes_depend_on_content_and_generated_at_only_not_on_the_clock(rubric, filled):
+    import io
+    import zipfile
+
+    form, _ = make_form(rubric, lang="zh", filled=filled)
+    with zipfile.ZipFile(io.BytesIO(render(form, "xlsx", generated_at=WHEN))) as z:
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert ">2026-11-30T08:00:00Z</dcterms:modified>" in core and ">2026-11-30T08:00:00Z</dcterms:created>" in core

@@ -270,7 +270,7 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
 
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _normalise_zip(buffer.getvalue())
+    return _normalise_zip(buffer.getvalue(), when)
 
 
 def _write_row(ws: Worksheet, rr: int, row: FormRow, lang: str) -> None:
@@ -339,15 +339,25 @@ def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tup
     return f"list:{formula}:{prompt}", dv
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Same entries, fixed timestamps: the workbook's bytes depend only on its content."""
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _normalise_zip(data: bytes, when: datetime) -> bytes:
+    """Same entries, fixed timestamps: the workbook's bytes depend only on its content and `when`.
+
+    openpyxl stamps the save time into docProps/core.xml and into every zip entry; both are replaced.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
             fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
