@@ -140,3 +140,30 @@ def test_markdown_filled_by_hand_imports_every_answer(rubric, tmp_path):
     assert problems == []
     assert _values(model) == EXPECTED
     assert model.answers[0].comment == "first line\nsecond line"
+
+
+def test_choice_lists_longer_than_excel_allows_inline_live_in_the_hidden_sheet(fixture_rubric_path, tmp_path):
+    from mlops_audit.rubric.loader import load_rubric
+
+    long = {name: name + "_" + "x" * (79 - len(name)) for name in ("none", "some", "all")}
+    text = fixture_rubric_path.read_text(encoding="utf-8")
+    for name, value in long.items():
+        text = text.replace(f"- value: {name}\n", f"- value: {value}\n", 1)
+    path = tmp_path / "rubric_long_choices.yaml"
+    path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(path)
+    out = _blank(rubric, "xlsx", "en", tmp_path)
+    wb = openpyxl.load_workbook(out)
+    sheet = wb["Data"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "DE.quality.L2")
+    (dv,) = [dv for dv in sheet.data_validations.dataValidation if f"E{row}" in dv.sqref]
+    assert dv.formula1 == "'_meta'!$F$1:$F$5"
+    assert [wb["_meta"].cell(row=i, column=6).value for i in range(1, 6)] == [*long.values(), "n/a", "unknown"]
+    sheet.cell(row=row, column=5, value=long["some"])
+    cover = wb["Cover"]
+    labels = {cover.cell(row=r, column=1).value: r for r in range(1, cover.max_row + 1)}
+    cover.cell(row=labels["Organisation"], column=2, value="Bank")
+    cover.cell(row=labels["Respondent id (pseudonym)"], column=2, value="r-1")
+    wb.save(out)
+    model, problems = read_answer_file(out, rubric)
+    assert problems == [] and model.answers[0].value == long["some"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -58,7 +57,7 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
     form, proposed = make_form(loaded, lang=lang, roles=list(roles), filled=answers, findings=findings)
     data = render(form, fmt, generated_at=now())
     if out is None:
-        sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else click.echo(data.decode("utf-8"), nl=False)
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     atomic_write_bytes(out, data)
     note = f", {proposed} answer(s) proposed by detectors" if prefill else ""

@@ -145,7 +145,6 @@ def read_csv(raw: bytes, source: str) -> RawFile:
     header_lines: dict[KeyPath, int] = {}
     roster: list[dict[str, Any]] = []
     columns: dict[str, int] | None = None
-    table_line = 0
     answers: list[RawAnswer] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
@@ -185,7 +184,6 @@ def read_csv(raw: bytes, source: str) -> RawFile:
             if columns is None:
                 names = [c.strip().lower() for c in cells]
                 columns = {name: i for i, name in enumerate(names) if name}
-                table_line = line
                 missing = [c for c in ("criterion", "value") if c not in columns]
                 if missing:
                     return RawFile(
@@ -233,5 +231,4 @@ def read_csv(raw: bytes, source: str) -> RawFile:
             probe = probe[:-1]
         return f"{source}:1"
 
-    del table_line
     return RawFile(source, header, header_where, answers, problems)

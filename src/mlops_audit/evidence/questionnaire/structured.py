@@ -43,7 +43,7 @@ def _question_dict(row: FormRow, lang: str) -> dict[str, Any]:
         "text": pick(q.text, lang),
         "help": pick(q.help, lang) or None,
         "type": q.type.value,
-        "answers": describe_allowed(row.criterion, lang),
+        "allowed": describe_allowed(row.criterion, lang),
         "level": row.criterion.level,
         "practice": f"{row.practice.id} {pick(row.practice.title, lang, ' / ')}",
         "roles": list(q.roles),
@@ -117,7 +117,7 @@ def write_json(form: Form) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _json_data(text: str, source: str) -> Any:
+def _json_data(text: str) -> Any:
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in pairs:
@@ -139,7 +139,7 @@ def read_structured(text: str, source: str, is_json: bool) -> RawFile:
     doc: LocatedDocument
     if is_json:
         try:
-            data = _json_data(text, source)
+            data = _json_data(text)
         except (ValueError, RecursionError) as exc:
             line = getattr(exc, "lineno", None)
             return failed(f"{source}:{line}" if line else source, f"not valid JSON: {getattr(exc, 'msg', exc)}")

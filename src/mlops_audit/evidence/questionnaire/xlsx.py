@@ -265,7 +265,7 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
             _put(meta, i, j, value)
     for k, tokens in enumerate(long_lists):
         for i, token in enumerate(tokens, start=1):
-            _put(meta, i, 6 + k, token)
+            _put(meta, i, 6 + k, token)  # column F + k, as referenced by _validation_for
     meta.sheet_state = "hidden"
 
     buffer = io.BytesIO()
@@ -323,7 +323,9 @@ def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tup
         formula = inline
     else:  # Excel caps inline lists at 255 characters: keep long lists in the hidden sheet
         long_lists.append(tokens)
-        col = chr(ord("F") + len(long_lists) - 1)
+        from openpyxl.utils import get_column_letter
+
+        col = get_column_letter(5 + len(long_lists))  # F, G, ... beside the key/value rows
         formula = f"'{META_SHEET}'!${col}$1:${col}${len(tokens)}"
     dv = DataValidation(
         type="list",
