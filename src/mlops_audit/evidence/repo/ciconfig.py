@@ -96,6 +96,9 @@ def _azure(repo: RepoIndex, path: str) -> CiConfig | None:
     doc = repo.yaml(path)
     if doc is None or not isinstance(doc.data, dict) or not ({"steps", "jobs", "stages", "extends"} & set(doc.data)):
         return None
+    named_as_pipeline = path.rsplit("/", 1)[-1].startswith("azure-pipelines")
+    if not named_as_pipeline and not ({"trigger", "pr", "schedules", "pool", "resources"} & set(doc.data)):
+        return None  # a template included by other pipelines, not a pipeline of its own
     trigger, pr = doc.data.get("trigger", "default"), doc.data.get("pr", "default")
     manual = trigger == "none" and pr in ("none", "default") and not doc.data.get("schedules")
     line = _doc_line(doc, "trigger") or _doc_line(doc, next(iter(doc.data)))
@@ -134,7 +137,8 @@ def _jenkins(repo: RepoIndex, path: str) -> CiConfig | None:
 CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | None]], ...] = (
     ((".github/workflows/*.yml", ".github/workflows/*.yaml"), _github),
     ((".gitlab-ci.yml", ".gitlab-ci.yaml"), _gitlab),
-    (("azure-pipelines.yml", "azure-pipelines.yaml", "**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", ".azure-pipelines/**/*.yml", ".azuredevops/**/*.yml"), _azure),
+    (("azure-pipelines.yml", "azure-pipelines.yaml", "**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", ".azure-pipelines/**/*.yml", ".azuredevops/**/*.yml",
+      ".pipelines/**/*.yml", ".pipelines/**/*.yaml"), _azure),
     (("Jenkinsfile", "**/Jenkinsfile", "**/*.jenkinsfile"), _jenkins),
     ((".circleci/config.yml", ".circleci/config.yaml"), _mapping_with("CircleCI", {"jobs", "workflows"})),
     (("cloudbuild.yaml", "cloudbuild.yml", "cloudbuild.json", "**/cloudbuild*.yaml", "**/cloudbuild*.yml"),

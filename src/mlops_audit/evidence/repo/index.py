@@ -116,8 +116,15 @@ def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def _compile_glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(gitignore._translate(pattern) + r"\Z", re.DOTALL)
+HELM_PLACEHOLDER = "__helm__"
+_HELM_ACTION_LINE = re.compile(r"^[ \t]*\{\{-?.*?-?\}\}[ \t]*$", re.MULTILINE)
+_HELM_ACTION = re.compile(r"\{\{-?.*?-?\}\}")
+
+
+def helm_template_as_yaml(text: str) -> str:
+    """A Helm/Go template made parseable: action-only lines dropped, inline actions become a
+    placeholder string. Values are unknown, the structure (kinds, routes, weights) is kept."""
+    return _HELM_ACTION.sub(HELM_PLACEHOLDER, _HELM_ACTION_LINE.sub("", text))
 
 
 class RepoIndex:
@@ -361,6 +368,8 @@ class RepoIndex:
         text = self.text(rel)
         if text is None:
             return []
+        if "{{" in text and f"/{rel}".rfind("/templates/") != -1:
+            text = helm_template_as_yaml(text)
         docs: list[LocatedDocument] = []
         # Split on document markers ourselves: safeyaml reads one document per call.
         starts = [0] + [m.end() for m in _DOC_SPLIT.finditer(text)]

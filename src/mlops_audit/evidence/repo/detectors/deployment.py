@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Evidence, at, detector
@@ -52,12 +52,13 @@ _MANIFEST_KEYS = frozenset(
 
 
 def manifest_documents(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
-    """Parsed YAML documents that may be manifests, read once per index (Helm templates are not YAML)."""
+    """Parsed YAML documents that may be manifests, read once per index (Helm templates included,
+    with their template actions replaced by a placeholder)."""
 
     def read() -> list[tuple[str, LocatedDocument]]:
         found = []
         for path in repo.with_suffix(".yaml", ".yml"):
-            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or "/templates/" in f"/{path}":
+            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/"):
                 continue
             for doc in repo.yaml_documents(path):
                 if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
@@ -133,15 +134,24 @@ def has_deployment_manifest(repo: RepoIndex) -> Evidence:
     return Evidence.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
 
 
-def _weights(items: Any, key: str) -> list[int]:
+def _weights(items: Any, key: str) -> list[int | None]:
+    """Weights of the destinations that have one; None for a value a Helm template fills in."""
     if not isinstance(items, list):
         return []
-    return [int(i[key]) for i in items if isinstance(i, dict) and isinstance(i.get(key), (int, float)) and not isinstance(i.get(key), bool)]
+    out: list[int | None] = []
+    for item in items:
+        value = item.get(key) if isinstance(item, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(int(value))
+        elif value == HELM_PLACEHOLDER:
+            out.append(None)
+    return out
 
 
-def _split(weights: list[int]) -> bool:
-    """Traffic really split: two or more destinations, at least one between 0 and 100 % exclusive."""
-    return len(weights) >= 2 and any(0 < w < 100 for w in weights)
+def _split(weights: list[int | None]) -> bool:
+    """Traffic really split: two or more weighted destinations, at least one strictly between 0 and
+    100 % (or set by the chart's values)."""
+    return len(weights) >= 2 and any(w is None or 0 < w < 100 for w in weights)
 
 
 def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
@@ -190,7 +200,7 @@ def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
                 return "SAM/CodeDeploy gradual deployment"
     traffic = data.get("traffic")
     if isinstance(data.get("$schema"), str) and "Endpoint" in data["$schema"] and isinstance(traffic, dict):
-        weights = [int(v) for v in traffic.values() if isinstance(v, (int, float))]
+        weights: list[int | None] = [int(v) for v in traffic.values() if isinstance(v, (int, float))]
         if _split(weights):
             return "Azure ML endpoint traffic split"
     return None
@@ -252,7 +262,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
     if {"model_fn", "predict_fn"} <= set(summary.functions) or {"model_fn", "transform_fn"} <= set(summary.functions):
         found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
-    if {"init", "run"} <= set(summary.functions) and summary.imports_module("json") and predicts and "score" in summary.path.lower():
+    if {"init", "run"} <= set(summary.functions) and predicts and "scor" in summary.path.lower():
         found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
     return found
 

@@ -131,9 +131,10 @@ def _scheduled_code(summary: PythonSummary) -> list[Call]:
         schedule = dec.keyword("schedule") if dec.has_keyword("schedule") else dec.keyword("schedule_interval")
         if schedule not in (None, "@once") and (dec.has_keyword("schedule") or dec.has_keyword("schedule_interval")):
             found.append(dec)
-    for call in summary.calls_named("serve", "deploy", "to_deployment"):
-        if ("prefect" in " ".join(summary.imports)) and (call.has_keyword("cron") or call.has_keyword("interval") or call.has_keyword("schedule")):
-            found.append(call)
+    if summary.imports_module("prefect"):
+        for call in summary.calls_named("serve", "deploy", "to_deployment", "build_from_flow", "Deployment", "DeploymentSpec"):
+            if any(call.has_keyword(k) for k in ("cron", "interval", "rrule", "schedule", "schedules")):
+                found.append(call)
     return found
 
 

@@ -10,7 +10,7 @@ from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Evidence, at, detector
 
 _NEEDLES = (
-    "airflow", "kfp", "tfx", "sagemaker.workflow", "PipelineJob", "azure.ai.ml", "prefect", "dagster", "zenml",
+    "airflow", "kfp", "tfx", "sagemaker.workflow", "PipelineJob", "azure.ai.ml", "azureml.pipeline", "prefect", "dagster", "zenml",
     "metaflow", "FlowSpec", "kedro", "flytekit", "luigi",
 )
 
@@ -22,6 +22,7 @@ def _orchestrated(summary: PythonSummary) -> list[Call]:
     found += summary.decorated_by("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline", "kfp.components.pipeline")
     found += summary.calls_to("tfx.orchestration.pipeline.Pipeline", "tfx.v1.dsl.Pipeline", "tfx.dsl.Pipeline")
     found += summary.calls_to("sagemaker.workflow.pipeline.Pipeline")
+    found += summary.calls_to("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline")
     found += summary.decorated_by("azure.ai.ml.dsl.pipeline")
     if summary.decorated_by("prefect.task") and summary.decorated_by("prefect.flow"):
         found += summary.decorated_by("prefect.flow")
