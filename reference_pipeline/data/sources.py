@@ -37,6 +37,7 @@ class ScenarioData:
     target: str
     positive_label: int | str
     description: str
+    source_file: Path | None = None  # the user's CSV, hashed into the trail at ingest
 
 
 def load_scenario(config: PipelineConfig) -> ScenarioData:
@@ -50,7 +51,9 @@ def load_scenario(config: PipelineConfig) -> ScenarioData:
         return _tabular(config, frame, "scikit-learn breast cancer (Wisconsin diagnostic), 569 rows")
     if isinstance(source, CsvSource):
         path = config.resolve(source.path)
-        return _tabular(config, read_user_csv(path, source), f"user CSV {path.name}")
+        scenario = _tabular(config, read_user_csv(path, source), f"user CSV {path.name}")
+        scenario.source_file = path
+        return scenario
     raise InputError(f"data source kind {source.kind!r} is not supported")  # pragma: no cover - pydantic refuses
 
 

@@ -118,9 +118,14 @@ def run(ctx: RunContext, requirements: RequirementsSpec, data: ScenarioData, rul
 
     # PA.2.step1: batch extract and stream micro-batches land in data/raw/.
     batch_path = write_csv(ctx, "data/raw/batch.csv", data.batch)
+    sources = [ctx.ref(rules_path)]
+    if data.source_file is not None:
+        from mlops_audit.evidence.trail import external_ref
+
+        sources.append(external_ref(data.source_file, name=data.source_file.name))
     ctx.record(
         "PA.2.step1", "ingest_batch", ROLE, STAGE,
-        inputs=[ctx.ref(rules_path)],
+        inputs=sources,
         outputs=[batch_path],
         params={"source": data.description, "format": "csv", "columns": [str(c) for c in data.batch.columns]},
         metrics={"rows": float(len(data.batch))},

@@ -15,7 +15,6 @@ import inspect
 import json
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
