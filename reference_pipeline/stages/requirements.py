@@ -48,8 +48,7 @@ def run(ctx: RunContext, data: ScenarioData) -> RequirementsResult:
         problems.append(f"the data holds prohibited features {banned}; remove them before modelling")
     ctx.record(
         "PA.1.step1", "frame_problem_and_assess_risk", "business", STAGE,
-        inputs=[ctx.ref(spec_path)],
-        outputs=[config_path],
+        outputs=[spec_path, config_path],
         params={
             "goal": spec.business_goal.statement,
             "problem": spec.problem.model_dump(),

@@ -6,6 +6,7 @@ session (`default_run`); the determinism and CLI tests use the smaller config fr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,16 @@ import pytest
 from reference_pipeline.config import load_config
 from reference_pipeline.run import RunSummary
 from tests.pipeline.helpers import run_reproducibly
+
+
+@pytest.fixture(autouse=True)
+def single_threaded_native_pools() -> Iterator[None]:
+    """As run_pipeline does: OpenMP/BLAS oversubscription makes fits far slower on shared cores."""
+    import sklearn.ensemble  # noqa: F401  (threadpoolctl limits only libraries already loaded)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 @dataclass

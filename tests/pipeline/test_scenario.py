@@ -173,3 +173,16 @@ def test_a_tampered_artefact_makes_executed_clauses_empty(default_run: Any, tmp_
     shutil.copytree(default_run.run_dir, copy)
     (copy / "reports/evaluation-2.json").write_text("{}")
     assert executed_clauses(copy) == []
+
+
+def test_every_input_from_the_run_folder_was_recorded_earlier_as_an_output_with_that_digest(events: list[Any]) -> None:
+    written: dict[str, str] = {}
+    checked = 0
+    for event in events:
+        for ref in event.inputs:
+            if ref.name in written or "/" in ref.name:
+                assert written.get(ref.name) == ref.sha256, f"seq {event.seq} reads {ref.name} not as last written"
+                checked += 1
+        for output in event.outputs:
+            written[output.path] = output.sha256
+    assert checked > 30
