@@ -24,9 +24,9 @@ SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 
 @pytest.fixture(scope="module")
 def rubric():
-    from mlops_audit.rubric.loader import load_rubric
+    from mlops_audit.rubric.loader import default_rubric
 
-    return load_rubric()
+    return default_rubric()
 
 
 @pytest.fixture

@@ -178,6 +178,16 @@ def test_reads_refuse_paths_that_became_links_after_listing(tmp_path: Path, outs
     assert index.read_bytes("../outside/secret.py") is None  # never listed, never read
 
 
+def test_reads_refuse_files_reached_through_a_folder_swapped_for_a_link(tmp_path: Path, outside: Path) -> None:
+    write(tmp_path, "repo/pkg/secret.py", "x = 1\n")
+    index = RepoIndex(tmp_path / "repo")
+    (tmp_path / "repo" / "pkg" / "secret.py").unlink()
+    (tmp_path / "repo" / "pkg").rmdir()
+    os.symlink(outside.parent, tmp_path / "repo" / "pkg")  # pkg/secret.py now resolves outside the root
+    assert index.read_bytes("pkg/secret.py") is None
+    assert index.stats.skipped_links_or_special == 1
+
+
 def test_binary_and_invalid_utf8_files_do_not_break_parsing(tmp_path: Path) -> None:
     write(tmp_path, "blob.py", b"\x00\x01\x02import mlflow")
     write(tmp_path, "odd.py", b"import mlflow\nmlflow.log_param('a', '\xff')\n")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import gitignore
+from mlops_audit.evidence.repo import fastyaml, gitignore
 from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git
 from mlops_audit.evidence.repo.model import GitSignals
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
@@ -143,6 +143,8 @@ class RepoIndex:
         if not path.is_dir():
             raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
         self.root = path.resolve()
+        self._root_str = str(self.root)
+        self._identity: dict[str, tuple[int, int]] = {}
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
         self.stats = IndexStats()
@@ -161,6 +163,9 @@ class RepoIndex:
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
         self.stats.files_listed = len(self.files)
         self._file_set = frozenset(self.files)
+        self._order = {f: i for i, f in enumerate(self.files)}
+        self._names: dict[str, list[str]] | None = None
+        self._suffix_cache: dict[str, list[str]] = {}
 
     def memo(self, key: str, compute: Any) -> Any:
         """A value derived from the tree, computed once per index (shared between detectors)."""
@@ -193,7 +198,7 @@ class RepoIndex:
             if _skipped(rel):
                 continue
             try:
-                st = os.lstat(self.root / rel)
+                st = os.lstat(os.path.join(self._root_str, rel))
             except OSError:
                 continue  # listed by git but deleted in the work tree
             if not stat.S_ISREG(st.st_mode):
@@ -203,6 +208,7 @@ class RepoIndex:
                 self.stats.truncated = True
                 break
             self._sizes[rel] = st.st_size
+            self._identity[rel] = (st.st_dev, st.st_ino)
             kept.append(rel)
         return kept
 
@@ -256,29 +262,46 @@ class RepoIndex:
     def size(self, rel: str) -> int:
         return self._sizes.get(rel, 0)
 
+    def _by_name(self) -> dict[str, list[str]]:
+        if self._names is None:
+            names: dict[str, list[str]] = {}
+            for f in self.files:
+                names.setdefault(f.rsplit("/", 1)[-1], []).append(f)
+            self._names = names
+        return self._names
+
     def glob(self, *patterns: str, ignore_case: bool = False) -> list[str]:
         """Listed files matching any gitignore-style glob (`**` crosses folders), in listing order."""
-        compiled = []
+        found: set[str] = set()
         for pattern in patterns:
             key = ("i:" if ignore_case else "") + pattern
             if key not in self._globs:
                 body = gitignore._translate(pattern) + r"\Z"
                 self._globs[key] = re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-            compiled.append(self._globs[key])
-        return [f for f in self.files if any(c.match(f) for c in compiled)]
+            regex = self._globs[key]
+            last = pattern.rsplit("/", 1)[-1]
+            if not ignore_case and not any(c in last for c in "*?[\\"):
+                candidates: Iterable[str] = self._by_name().get(last, [])  # literal file name: look it up
+            elif not ignore_case and last.startswith("*") and not any(c in last[1:] for c in "*?[\\"):
+                candidates = self.with_suffix(last[1:])  # "*.ext": only files with that ending
+            else:
+                candidates = self.files
+            found.update(f for f in candidates if regex.match(f))
+        return [f for f in self.files if f in found] if len(found) > 1 else list(found)
 
     def named(self, *basenames: str, ignore_case: bool = False) -> list[str]:
-        wanted = {b.lower() for b in basenames} if ignore_case else set(basenames)
-        out = []
-        for f in self.files:
-            base = f.rsplit("/", 1)[-1]
-            if (base.lower() if ignore_case else base) in wanted:
-                out.append(f)
-        return out
+        if not ignore_case:
+            hits = [f for b in basenames for f in self._by_name().get(b, [])]
+            return sorted(set(hits), key=self._order.__getitem__)
+        wanted = {b.lower() for b in basenames}
+        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         lowered = tuple(s.lower() for s in suffixes)
-        return [f for f in self.files if f.lower().endswith(lowered)]
+        key = "|".join(lowered)
+        if key not in self._suffix_cache:
+            self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
+        return self._suffix_cache[key]
 
     # Content ---------------------------------------------------------------------------------
     def _cap(self, rel: str) -> int:
@@ -292,19 +315,16 @@ class RepoIndex:
         if self._sizes[rel] > cap:
             self.stats.skipped_too_large += 1
             return None
-        full = self.root / rel
-        real = Path(os.path.realpath(full))
-        if not real.is_relative_to(self.root) or real != full:
-            # a folder on the way was swapped for a link after listing
-            self.stats.skipped_links_or_special += 1
-            return None
         try:
-            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            fd = os.open(os.path.join(self._root_str, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
-            self.stats.unreadable += 1
+            self.stats.unreadable += 1  # includes a final component swapped for a link (ELOOP)
             return None
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != self._identity[rel]:
+                # Not the file that was listed: a folder on the way was swapped for a link (which
+                # could lead out of the root) or the file was replaced. Never read it.
                 self.stats.skipped_links_or_special += 1
                 return None
             data = handle.read(cap + 1)
@@ -370,8 +390,14 @@ class RepoIndex:
             return []
         if "{{" in text and f"/{rel}".rfind("/templates/") != -1:
             text = helm_template_as_yaml(text)
+        if fastyaml.HAVE_LIBYAML:
+            try:
+                return fastyaml.load_documents(text, rel)
+            except InputError as exc:
+                self._problem(rel, exc.message)
+                return []
         docs: list[LocatedDocument] = []
-        # Split on document markers ourselves: safeyaml reads one document per call.
+        # Without libyaml: safeyaml reads one document per call, so split on document markers.
         starts = [0] + [m.end() for m in _DOC_SPLIT.finditer(text)]
         ends = [m.start() for m in _DOC_SPLIT.finditer(text)] + [len(text)]
         for start, end in zip(starts, ends, strict=True):
@@ -382,7 +408,7 @@ class RepoIndex:
             try:
                 doc = load_yaml_text(chunk, rel)
             except InputError as exc:
-                self._problem(rel, str(exc.message) if hasattr(exc, "message") else str(exc))
+                self._problem(rel, exc.message)
                 continue
             if offset:
                 doc.positions = {k: (line + offset, col) for k, (line, col) in doc.positions.items()}

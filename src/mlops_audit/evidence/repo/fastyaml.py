@@ -1,0 +1,85 @@
+"""YAML documents of scanned files, composed by libyaml (C) under the rules of `util.safeyaml`.
+
+Repositories hold many YAML files (CI, Kubernetes, configs); composing them in pure Python is the
+largest cost of a scan. libyaml composes aliases as shared nodes without expanding them, so the
+same refusals as `safeyaml` hold cheaply: a node reached twice is an alias (refused: the
+"billion laughs" expansion needs them), merge keys (`<<`), non-scalar and duplicate keys are
+refused, nesting is capped, dates stay text. Positions are recorded exactly as `safeyaml` records
+them. Without libyaml, `safeyaml` itself is used (one document per `---` chunk).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mlops_audit.util.safeyaml import MAX_DEPTH, MAX_YAML_BYTES, KeyPath, LocatedDocument, YamlProblem, format_key_path
+
+HAVE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.seen: set[int] = set()
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, root: Node) -> LocatedDocument:
+        positions: dict[KeyPath, tuple[int, int]] = {}
+        data = self._node(root, (), positions, 0)
+        return LocatedDocument(data=data, source=self.source, positions=positions)
+
+    def _where(self, node: Node) -> str:
+        return f"{self.source}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+    def _node(self, node: Node, path: KeyPath, positions: dict[KeyPath, tuple[int, int]], depth: int) -> Any:
+        if id(node) in self.seen:
+            raise YamlProblem(f"{self._where(node)}: YAML aliases (*name) are not accepted in mlops-audit input")
+        self.seen.add(id(node))
+        positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise YamlProblem(f"{self.source}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    raise YamlProblem(f"{self._where(key_node)}: mapping keys must be plain scalars")
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlProblem(f"{self.source}:{key_node.start_mark.line + 1}: YAML merge keys (<<) are not accepted")
+                key = self.constructor.construct_object(key_node)
+                key = key if isinstance(key, str) else str(key)
+                if key in result:
+                    raise YamlProblem(f"{self._where(key_node)}: duplicate key '{key}' at {format_key_path(path)}")
+                child = path + (key,)
+                result[key] = self._node(value_node, child, positions, depth + 1)
+                positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            return result
+        if isinstance(node, SequenceNode):
+            return [self._node(item, path + (i,), positions, depth + 1) for i, item in enumerate(node.value)]
+        value = self.constructor.construct_object(node, deep=True)
+        if hasattr(value, "isoformat") and not isinstance(value, (str, int, float, bool)):
+            return node.value
+        return value
+
+
+def load_documents(text: str, source: str) -> list[LocatedDocument]:
+    """Every document of a YAML stream; raises YamlProblem (an InputError) naming file:line."""
+    if len(text) > MAX_YAML_BYTES:
+        raise YamlProblem(f"{source}: larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB; refusing to parse")
+    docs: list[LocatedDocument] = []
+    builder = _Builder(source)
+    try:
+        for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+            if node is not None:
+                docs.append(builder.build(node))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise YamlProblem(f"{place}: YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"{source}: YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlProblem(f"{source}: nesting too deep to parse") from None
+    return docs
