@@ -11,7 +11,11 @@ import click
 
 @click.group("pipeline")
 def pipeline() -> None:
-    """Run the reference MLOps pipeline (the guide's seven stages plus model risk validation)."""
+    """Run the reference MLOps pipeline.
+
+    The guide's seven pipeline parts (PA.1-PA.7) plus independent model risk validation
+    (CASE.mra.1-3), each step recorded in a verifiable audit trail.
+    """
 
 
 @pipeline.command("run")
