@@ -107,11 +107,15 @@ def _plan(level: int, i: int, variant: str) -> list[str]:
     if level == 1:
         return ["met"] * 5
     if level == 2:
-        return ["met", "met", "unmet", "met", "unknown"] if i % 3 else ["met", "met", "met", "met", "met"]
+        if i % 4 == 1:  # contested: one routed respondent disagrees
+            return ["met", "met", "unmet", "met", "unknown"]
+        return ["met", "met", "met", "met", "unknown"]
     if level == 3:
-        return ["met", "met", "partial", "met", "unknown"] if i % 4 != 3 else ["partial", "unmet", "partial", "unmet", "unknown"]
+        if i % 4 == 3:
+            return ["partial", "unmet", "partial", "unmet", "unknown"]
+        return ["met", "met", "met", "met", "unknown"]
     if level == 4:
-        return ["partial", "unmet", "unmet", "partial", "unknown"]
+        return ["partial"] * 4 + ["unknown"] if i % 3 == 0 else ["unmet"] * 4 + ["unknown"]
     return ["unknown"] * 5
 
 
@@ -160,57 +164,60 @@ def rich_assessment(loaded: LoadedRubric | None = None, *, variant: str = "curre
 
     evidence: list[Evidence] = []
     run_id = "run-2026-11-30" if variant == "current" else "run-2026-05-31"
-    with_detectors = [c for c in criteria if c.detectors]
-    for k, c in enumerate(with_detectors):
+    # As the collector reports them: one record per detector, serving every criterion naming it.
+    detectors = sorted({d for c in criteria for d in c.detectors})
+    for k, det in enumerate(detectors):
         says = "met" if k % 3 != 2 else "unmet"
-        locator = f"src/pipeline/{c.detectors[0]}.py:{10 + k}"
-        excerpt = f"{c.detectors[0]}: {'found' if says == 'met' else 'nothing found'}"
+        locator = f"src/pipeline/{det}.py:{10 + k}"
+        excerpt = f"{det}: {'found' if says == 'met' else 'nothing found'}"
         if hostile and k == 0:
             locator = f"src/{SCRIPT}.py:1"
             excerpt = HOSTILE
         evidence.append(
             Evidence(
-                id=f"repo:{c.detectors[0]}:{c.id}",
+                id=f"repo:{det}",
                 kind="repo",
-                source=c.detectors[0],
+                source=det,
                 locator=locator,
                 sha256=HEX_A,
                 excerpt=excerpt,
                 collected_at="2026-11-30T08:55:00Z",
-                criteria=[c.id],
+                criteria=[c.id for c in criteria if det in c.detectors],
                 strength="evidenced",
                 says=says,
             )
         )
-    for k, c in enumerate([c for c in criteria if c.pipeline_steps]):
+    # And one per verified pipeline step, serving every criterion naming that step.
+    steps = sorted({s for c in criteria for s in c.pipeline_steps})
+    for k, step in enumerate(steps):
         if variant == "previous" and k % 2:
             continue
         evidence.append(
             Evidence(
-                id=f"run:{run_id}:{c.id}",
+                id=f"run:{run_id}:{step}",
                 kind="pipeline",
                 source=run_id,
                 locator=f"{run_id}#{5 + k}",
                 sha256=HEX_B,
-                excerpt=f"step {c.pipeline_steps[0]} completed",
+                excerpt=f"step {step} completed",
                 collected_at="2026-11-30T08:50:00Z",
-                criteria=[c.id],
+                criteria=[c.id for c in criteria if step in c.pipeline_steps],
                 strength="verified",
                 says="met",
             )
         )
     mra = [c for c in criteria if any(cl.startswith("CASE.mra") for cl in c.clauses)]
-    for c in mra[:3]:
+    if mra:
         evidence.append(
             Evidence(
-                id=f"run:{run_id}:mra:{c.id}",
+                id=f"run:{run_id}:mra-outcome",
                 kind="pipeline",
                 source=run_id,
                 locator=f"{run_id}#40",
                 sha256=HEX_B,
                 excerpt="outcome validation: AUC 0.812, KS 0.451, Gini 0.624, PSI 0.041 (stable)",
                 collected_at="2026-11-30T08:50:00Z",
-                criteria=[c.id],
+                criteria=[c.id for c in mra[:3]],
                 strength="verified",
                 says="met",
             )
@@ -236,7 +243,7 @@ def rich_assessment(loaded: LoadedRubric | None = None, *, variant: str = "curre
             clauses_executed=sorted({s for c in criteria for s in c.pipeline_steps} | {"CASE.mra.1", "CASE.mra.3"}),
         )
     ]
-    repos = [RepoRecord(name="credit-model-repo", findings=len(with_detectors), passed=2, failed=1, not_applicable=0, errors=0)]
+    repos = [RepoRecord(name="credit-model-repo", findings=len(detectors), passed=2, failed=1, not_applicable=0, errors=0)]
     inputs = [InputRef(kind="answers", name=name, sha256=HEX_A) for name, _ in files]
     inputs += [InputRef(kind="repo", name="credit-model-repo"), InputRef(kind="run", name=f"runs/{run_id}", sha256=HEX_B)]
     return assess(

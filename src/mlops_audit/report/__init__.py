@@ -1,0 +1,128 @@
+"""Reports: render an Assessment as HTML and PDF (zh/en) and export it as JSON, OSCAL, SARIF, XLSX.
+
+`render_reports` is the one entry point the CLI (`report`, `assess`, `demo`) calls. Renderers read
+only the Assessment (it embeds the rubric snapshot); nothing is re-scanned while rendering.
+Heavy libraries (WeasyPrint, openpyxl) are imported only when their format is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlops_audit.errors import AuditError
+
+if TYPE_CHECKING:
+    from mlops_audit.result.model import Assessment
+
+FORMATS: tuple[str, ...] = ("html", "pdf", "json", "oscal", "sarif", "xlsx")
+ASSESSMENT_FILE = "assessment.json"
+
+
+def parse_formats(formats: str | Sequence[str]) -> list[str]:
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    chosen = []
+    for item in items:
+        name = item.strip().lower()
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise AuditError(f"unknown report format '{name}' (expected some of: {', '.join(FORMATS)})")
+        if name not in chosen:
+            chosen.append(name)
+    if not chosen:
+        raise AuditError(f"no report format given (expected some of: {', '.join(FORMATS)})")
+    return chosen
+
+
+def parse_languages(lang: str | Sequence[str]) -> list[str]:
+    from mlops_audit.report.i18n import LANGUAGES, check_language
+
+    if isinstance(lang, str):
+        items = list(LANGUAGES) if lang == "both" else lang.split(",")
+    else:
+        items = list(lang)
+    chosen = []
+    for item in items:
+        code = check_language(item.strip())
+        if code not in chosen:
+            chosen.append(code)
+    if not chosen:
+        raise AuditError("no report language given (expected zh, en or both)")
+    return chosen
+
+
+def _attachment_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not base or base in (".", ".."):
+        raise AuditError(f"attachment name {name!r} is not a file name")
+    return base
+
+
+def render_reports(
+    assessment: Assessment,
+    *,
+    formats: str | Sequence[str],
+    lang: str | Sequence[str],
+    out_dir: Path,
+    previous: Assessment | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> list[Path]:
+    """Write the requested formats into `out_dir` (atomically) and return the paths written.
+
+    Files: report.<lang>.html, report.<lang>.pdf, assessment.json (+ assessment.schema.json),
+    assessment.oscal.json, assessment.sarif, assessment.xlsx. The PDF embeds assessment.json and any
+    `attachments` (file name -> bytes, e.g. a run's manifest.json).
+    """
+    from mlops_audit.report.exports import assessment_json_bytes, assessment_schema, report_digest
+    from mlops_audit.util.clock import parse_timestamp
+    from mlops_audit.util.jsonio import atomic_write_bytes, pretty_json, write_json
+
+    chosen = parse_formats(formats)
+    languages = parse_languages(lang)
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    data = assessment_json_bytes(assessment)
+    digest = report_digest(assessment)
+
+    if "json" in chosen:
+        written.append(atomic_write_bytes(out_dir / ASSESSMENT_FILE, data))
+        written.append(write_json(out_dir / "assessment.schema.json", assessment_schema()))
+    if "html" in chosen or "pdf" in chosen:
+        from mlops_audit.report.html import render_html
+
+        pdf_files = {ASSESSMENT_FILE: data}
+        for name, content in sorted((attachments or {}).items()):
+            pdf_files[_attachment_name(name)] = content
+        if "pdf" in chosen:
+            from mlops_audit.report.pdf import ensure_fonts
+
+            for code in languages:  # fail before any slow work if a font is missing
+                ensure_fonts(code)
+        for code in languages:
+            html = render_html(assessment, code, report_digest=digest, previous=previous)
+            if "html" in chosen:
+                written.append(atomic_write_bytes(out_dir / f"report.{code}.html", html.encode("utf-8")))
+            if "pdf" in chosen:
+                from mlops_audit.report.pdf import render_pdf
+
+                created = parse_timestamp(assessment.assessed_at, where="assessment: assessed_at")
+                pdf = render_pdf(html, lang=code, attachments=pdf_files, created=created)
+                written.append(atomic_write_bytes(out_dir / f"report.{code}.pdf", pdf))
+    if "oscal" in chosen:
+        from mlops_audit.report.oscal import to_oscal
+
+        written.append(atomic_write_bytes(out_dir / "assessment.oscal.json", pretty_json(to_oscal(assessment)).encode("utf-8")))
+    if "sarif" in chosen:
+        from mlops_audit.report.sarif import to_sarif
+
+        written.append(atomic_write_bytes(out_dir / "assessment.sarif", pretty_json(to_sarif(assessment)).encode("utf-8")))
+    if "xlsx" in chosen:
+        from mlops_audit.report.xlsx import to_xlsx
+
+        written.append(atomic_write_bytes(out_dir / "assessment.xlsx", to_xlsx(assessment, languages[0])))
+    return written
+
+
+__all__ = ["FORMATS", "parse_formats", "parse_languages", "render_reports"]

@@ -491,18 +491,23 @@ class ContextBuilder:
             for cid in a.unsubstantiated
             if cid in self.results
         ]
-        contested = [
-            {
-                "criterion": cid,
-                "anchor": anchor("cr", cid),
-                "text": self.criterion_text(cid),
-                "answers": ", ".join(
-                    f"{x.respondent}: {self.outcome(x.outcome)}" for x in self.results[cid].answers if x.outcome is not None
-                ),
-            }
-            for cid in a.contested
-            if cid in self.results
-        ]
+        contested = []
+        for cid in a.contested:
+            r = self.results.get(cid)
+            if r is None:
+                continue
+            given = [x for x in r.answers if x.outcome is not None]
+            tally = {o: sum(1 for x in given if x.outcome is o) for o in Outcome}
+            dissent = [x.respondent for x in given if x.outcome is not r.claimed]
+            contested.append(
+                {
+                    "criterion": cid,
+                    "anchor": anchor("cr", cid),
+                    "text": self.criterion_text(cid),
+                    "answers": " · ".join(f"{self.outcome(o)} {n}" for o, n in tally.items() if n),
+                    "dissent": ", ".join(dissent),
+                }
+            )
         waivers = [
             {
                 "criterion": w.criterion,
