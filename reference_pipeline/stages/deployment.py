@@ -85,12 +85,8 @@ def first_release(ctx: RunContext, package: Package, requirements: RequirementsS
     # equal the ones the experiment recorded, or the package is not the model that was validated.
     holdout = pd.read_csv(ctx.run_dir / package.holdout_scores_path)
     replay_scores = service.score_features(package.holdout_features)
-    drift_from_recorded = float(np.max(np.abs(np.round(replay_scores, 12) - holdout["score"].to_numpy())))
-    if drift_from_recorded > 1e-9:
-        raise StageFailed(
-            f"staging replay of {package.name}: scores differ from {package.holdout_scores_path} by "
-            f"{drift_from_recorded:.3g}; the package is not the validated model"
-        )
+    difference = float(np.max(np.abs(np.round(replay_scores, 12) - holdout["score"].to_numpy())))
+    replay_ok = difference <= 1e-9
     measured = stats.discrimination(replay_scores, holdout["label"].to_numpy())
     telemetry = simulate(len(holdout), ctx.config.service, phase_rng(ctx.config.seed, f"staging-replay-{rollout}"))
     measured.update(latency_p95_ms=stats.rounded(telemetry.latency_p95()), error_rate=stats.rounded(telemetry.error_rate))
@@ -98,8 +94,15 @@ def first_release(ctx: RunContext, package: Package, requirements: RequirementsS
         "PA.5.step2", "staging_replay", "ops_engineer", STAGE,
         inputs=[ctx.ref(package.holdout_scores_path)],
         params={"rollout": rollout, "strategy": "first release: staging replay, then 100 %", "requests": len(holdout)},
-        metrics=measured,
+        metrics={**measured, "replay_max_difference": difference},
+        decision={"verdict": "pass" if replay_ok else "fail",
+                  "check": "packaged model reproduces the validated model's holdout scores"},
     )
+    if not replay_ok:
+        raise StageFailed(
+            f"staging replay of {package.name}: scores differ from {package.holdout_scores_path} by "
+            f"{difference:.3g}; the package is not the validated model"
+        )
 
     # PA.5.step3: acceptance criteria decide whether the first release goes live.
     results = _acceptance(requirements, measured)

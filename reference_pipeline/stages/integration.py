@@ -48,7 +48,8 @@ class Package:
 
 def build(ctx: RunContext, entry: ModelVersion, spec_path: str) -> tuple[str, str]:
     package = f"deploy/packages/{entry.name}-v{entry.version}"
-    root = ctx.path(package + "/x").parent
+    root = ctx.run_dir / package
+    root.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(root / serving.MODEL_FILE, (ctx.run_dir / "registry" / entry.path).read_bytes())
     atomic_write_bytes(root / serving.TRANSFORM_FILE, (ctx.run_dir / spec_path).read_bytes())
     atomic_write_text(root / "serving.py", inspect.getsource(serving))

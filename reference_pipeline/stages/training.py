@@ -20,7 +20,7 @@ from reference_pipeline import stats
 from reference_pipeline.code_digest import code_digest
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.feature_store import FeatureStore
-from reference_pipeline.features import TransformSpec
+from reference_pipeline.features import TransformSpec, transform
 from reference_pipeline.models import grid_points, make_estimator, scores
 from reference_pipeline.registry import ModelRegistry
 from reference_pipeline.serving import ScoringService
@@ -133,8 +133,6 @@ def run(ctx: RunContext, trigger: MonitoringResult, production: Package, window:
     )
     holdout_path = write_holdout_scores(ctx, f"{base}/holdout_scores.csv", new_scores, y_hold)
     raw = window[spec.input_columns].head(config.ci.golden_rows).reset_index(drop=True)
-    from reference_pipeline.features import transform
-
     golden = raw.copy()
     golden["expected_score"] = scores(challenger, transform(raw, spec))
     golden_path = write_csv(ctx, f"{base}/golden.csv", golden)
