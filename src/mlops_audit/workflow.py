@@ -86,14 +86,13 @@ def load_assessment(path: Path) -> Assessment:
         raise InputError(f"{path}: not a valid mlops-audit assessment: {detail}") from None
 
 
-def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
+def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer, at: datetime) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
     from mlops_audit.evidence.repo.collect import collect
-    from mlops_audit.evidence.sources import evidence_from_findings
 
     if not path.is_dir():
         raise InputError(f"{path}: --repo expects a folder (a checkout of the repository)")
     progress(f"collecting evidence from {path}")
-    result = collect(path, rubric=loaded)
+    result = collect(path, rubric=loaded, now=at)
     return _repo_evidence(result, name(path))
 
 
@@ -197,7 +196,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
         inputs.append(InputRef(kind="waivers", name=name(opts.waivers), sha256=sha256_file(opts.waivers)))
 
     for repo in opts.repos:
-        ev, record, ref, warn = _collect_repo(repo, loaded, progress, name)
+        ev, record, ref, warn = _collect_repo(repo, loaded, progress, name, at)
         evidence += ev
         repos.append(record)
         inputs.append(ref)

@@ -117,10 +117,14 @@ def value_for(criterion: Criterion, outcome: Outcome) -> object:
     return round(worse * 0.5, 2) if higher else round(worse * 2 + 1, 2)
 
 
-def _believed(persona: Persona, level: int, criterion: Criterion, rng: random.Random) -> Outcome | None:
+def _believed(persona: Persona, level: int, criterion: Criterion, rng: random.Random, evidenced: bool) -> Outcome | None:
     # People know whether the basics happen; doubt and slips grow with the level asked about.
     if criterion.level >= 3 and rng.random() < persona.unknown:
         return None
+    # Where the pilot pipeline demonstrably does it, most respondents know; the stricter ones judge
+    # the whole team and sometimes say no: those answers become recorded conflicts.
+    if evidenced and rng.random() < (0.6 if persona.optimism < 0 else 0.9):
+        return Outcome.met
     believed_level = level + persona.optimism
     if criterion.level <= believed_level:
         outcome = Outcome.met
@@ -133,8 +137,11 @@ def _believed(persona: Persona, level: int, criterion: Criterion, rng: random.Ra
     return outcome
 
 
-def answer_files(loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int = 0) -> list[tuple[Persona, AnswerFile]]:
-    """One answer file per persona. `maturity_shift` lowers the truth (e.g. -1 for last year)."""
+def answer_files(
+    loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int = 0, evidenced: frozenset[str] = frozenset()
+) -> list[tuple[Persona, AnswerFile]]:
+    """One answer file per persona. `maturity_shift` lowers the truth (e.g. -1 for last year);
+    `evidenced` names the criteria the team's pilot pipeline and repository demonstrably meet."""
     rubric = loaded.rubric
     files = []
     for index, persona in enumerate(PERSONAS):
@@ -146,7 +153,7 @@ def answer_files(loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int 
             if not routed and not (persona.id == "r-pm-01" and criterion.level <= 2 and rng.random() < 0.3):
                 continue
             level = max(0, true_level(domain.id, practice.id) + maturity_shift)
-            outcome = _believed(persona, level, criterion, rng)
+            outcome = _believed(persona, level, criterion, rng, criterion.id in evidenced)
             value = "unknown" if outcome is None else value_for(criterion, outcome)
             comment = None
             if outcome is Outcome.partial:
@@ -168,10 +175,16 @@ def answer_files(loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int 
     return files
 
 
-def waivers(loaded: LoadedRubric) -> list[Waiver]:
-    """Two waivers: one current (a platform migration), one that expired and is void."""
-    ops = [c for d, p, c in loaded.rubric.criteria() if d.id == "model_operations" and c.level == 2]
-    deliv = [c for d, p, c in loaded.rubric.criteria() if d.id == "model_delivery" and c.level == 3]
+def waivers(loaded: LoadedRubric, evidenced: frozenset[str] = frozenset()) -> list[Waiver]:
+    """Two waivers on practices the bank has not built: one current (a platform migration), one
+    that expired and is void."""
+    gaps = [
+        (d, p, c)
+        for d, p, c in loaded.rubric.criteria()
+        if c.id not in evidenced and c.level > true_level(d.id, p.id)
+    ]
+    ops = [c for d, p, c in gaps if p.id == "OP.metric_collection"] or [c for d, p, c in gaps if d.id == "model_operations"]
+    deliv = [c for d, p, c in gaps if p.id == "DL.integration_testing"] or [c for d, p, c in gaps if d.id == "model_delivery"]
     chosen = []
     if ops:
         chosen.append(
@@ -185,7 +198,7 @@ def waivers(loaded: LoadedRubric) -> list[Waiver]:
     if deliv:
         chosen.append(
             Waiver(
-                criterion=deliv[-1].id,
+                criterion=deliv[0].id,
                 justification="旧渠道系统无法接入自动化测试 / legacy channel system cannot join automated tests",
                 approved_by="科技部负责人 / Head of IT",
                 expires="2026-06-30",

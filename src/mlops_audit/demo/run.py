@@ -33,14 +33,16 @@ class DemoResult:
     written: list[Path] = field(default_factory=list)
 
 
-def _write_answer_files(loaded, out: Path, *, maturity_shift: int = 0, formats: bool = True) -> list[Path]:
+def _write_answer_files(
+    loaded, out: Path, *, maturity_shift: int = 0, formats: bool = True, evidenced: frozenset[str] = frozenset()
+) -> list[Path]:
     import yaml
 
     from mlops_audit.demo.example_org import answer_files
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for persona, model in answer_files(loaded, maturity_shift=maturity_shift):
+    for persona, model in answer_files(loaded, maturity_shift=maturity_shift, evidenced=evidenced):
         data = model.model_dump(mode="json", exclude_none=True)
         fmt = persona.fmt if formats else "yaml"
         if fmt == "xlsx":
@@ -65,6 +67,15 @@ def _write_xlsx(loaded, model, path: Path) -> Path:
     return atomic_write_bytes(path, render(form, "xlsx"))
 
 
+def _evidenced_criteria(loaded, collection, verification) -> frozenset[str]:
+    """Criteria the automated sources will show met: passing detectors, and steps of a verified run."""
+    ids = {cid for f in collection.findings if getattr(f.outcome, "value", f.outcome) == "pass" for cid in f.criteria}
+    if verification.ok:
+        done = set(verification.clauses_executed)
+        ids |= {c.id for _, _, c in loaded.rubric.criteria() if c.pipeline_steps and set(c.pipeline_steps) <= done}
+    return frozenset(ids)
+
+
 def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
     from mlops_audit.demo.example_org import waivers
     from mlops_audit.evidence.trail import verify_run
@@ -80,7 +91,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     run_dir = out_dir / "run"
     if run_dir.exists() and any(run_dir.iterdir()):
         raise AuditError(f"{run_dir}: already holds a pipeline run; choose an empty --out folder")
-    progress("[1/5] reference pipeline: seven stages, drift episode, retraining, canary")
+    progress("[1/6] reference pipeline: seven stages, drift episode, retraining, canary, model risk validation")
     import reference_pipeline
     from reference_pipeline.config import load_config
     from reference_pipeline.run import run_pipeline
@@ -96,18 +107,26 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     verification = verify_run(run_dir)
     progress(f"      audit trail: {'intact' if verification.ok else 'NOT INTACT'}, {verification.event_count} events")
 
-    progress("[2/5] example bank: five respondents answer the questionnaire")
+    progress("[2/6] repository evidence from the reference pipeline's own source tree")
+    from mlops_audit.evidence.repo.collect import collect
+
+    repo = Path(reference_pipeline.__file__).resolve().parent
+    collection = collect(repo, rubric=loaded, now=at)
+    evidence_path = write_json(out_dir / "evidence.json", collection.model_dump(mode="json"))
+    evidenced = _evidenced_criteria(loaded, collection, verification)
+
+    progress("[3/6] example bank: five respondents answer the questionnaire")
     answers_dir = out_dir / "answers"
-    _write_answer_files(loaded, answers_dir)
+    _write_answer_files(loaded, answers_dir, evidenced=evidenced)
     waiver_path = out_dir / "waivers.yaml"
     import yaml
 
     atomic_write_text(
         waiver_path,
-        yaml.safe_dump(WaiverFile(waivers=waivers(loaded)).model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+        yaml.safe_dump(WaiverFile(waivers=waivers(loaded, evidenced)).model_dump(mode="json"), allow_unicode=True, sort_keys=False),
     )
 
-    progress("[3/5] last year's assessment (answers only), for the trend")
+    progress("[4/6] last year's assessment (answers only), for the trend")
     previous_dir = out_dir / "previous"
     _write_answer_files(loaded, previous_dir / "answers", maturity_shift=-1, formats=False)
     previous = run_assessment(
@@ -115,24 +134,22 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     )
     write_assessment(previous, previous_dir)
 
-    progress("[4/5] assessing: answers + repository evidence + verified run + waivers")
-    repo = Path(reference_pipeline.__file__).resolve().parent
+    progress("[5/6] assessing: answers + repository evidence + verified run + waivers")
     assessment = run_assessment(
         AssessOptions(
             answers=[answers_dir],
-            repos=[repo],
+            evidence_files=[evidence_path],
             runs=[run_dir],
             waivers=waiver_path,
             assessor="mlops-audit demo",
             assessed_at=at,
             display_root=out_dir,
-            names={repo: "reference_pipeline (bundled source)"},
         ),
         progress=lambda msg: progress(f"      {msg}"),
     )
     written = [write_assessment(assessment, out_dir)]
 
-    progress(f"[5/5] rendering reports ({', '.join(langs)}) and exports")
+    progress(f"[6/6] rendering reports ({', '.join(langs)}) and exports")
     manifest = run_dir / "manifest.json"
     attachments = {"manifest.json": manifest.read_bytes()} if manifest.is_file() else None
     written += render_reports(
