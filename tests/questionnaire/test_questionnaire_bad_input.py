@@ -261,14 +261,17 @@ def test_huge_file_is_refused_without_reading_it(rubric, filled, tmp_path, suffi
     assert [name for name, _ in result.files] == [str(good)]
 
 
-def test_excel_zip_bomb_is_refused_before_unpacking(rubric, tmp_path):
+def test_excel_zip_bomb_is_refused_before_unpacking(rubric, tmp_path, monkeypatch):
     import zipfile
 
+    from mlops_audit.evidence.questionnaire import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_UNZIPPED_BYTES", 1024 * 1024)  # the real cap is 128 MiB; same check, smaller test
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", b"<x/>")
-        z.writestr("xl/huge.xml", b"\0" * (129 * 1024 * 1024))
-    assert path.stat().st_size < MAX_ANSWER_FILE_BYTES
+        z.writestr("xl/huge.xml", b"\0" * (2 * 1024 * 1024))
+    assert path.stat().st_size < 64 * 1024
     model, problems = read_answer_file(path, rubric)
     assert model is None
     assert problems[0].message.startswith("unpacks to ") and "refusing to read" in problems[0].message
@@ -355,3 +358,24 @@ def test_answers_for_another_rubric_are_refused(rubric, filled, tmp_path):
     assert model is None
     assert [p.message for p in _errors(problems)] == ["answers are for rubric 'other-rubric', not 'test-small'; export the questionnaire again"]
     assert _errors(problems)[0].where == f"{path}:{_line_of(path, 'other-rubric')}:5"
+
+
+def test_excel_with_an_xml_entity_bomb_is_refused(rubric, filled, tmp_path):
+    import io
+    import zipfile
+
+    path = _export(rubric, filled, "xlsx", tmp_path)
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "lol" * 10}">' for i in range(10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE w [{entities}]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&e9;</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, bomb if info.filename == "xl/worksheets/sheet3.xml" else src.read(info.filename))
+    path.write_bytes(out.getvalue())
+    model, problems = read_answer_file(path, rubric)
+    assert model is None
+    assert problems[0].message.startswith("cannot read the workbook (ParseError: limit on input amplification factor")

@@ -149,3 +149,33 @@ def test_any_valid_answer_file_round_trips_through_every_format(model, fmt, lang
     again, problems = _read(f"answers.{fmt}", render(form, fmt))
     assert [p for p in problems if p.severity == "error"] == []
     assert again == model
+
+
+cell_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(min_value=__import__("datetime").datetime(1990, 1, 1), max_value=__import__("datetime").datetime(2100, 1, 1)),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),  # openpyxl refuses control characters
+    st.sampled_from(["=1+1", "=A1", "是", "n/a", "DE.ingest.L1", "DE.nope", "data_engineer", "yes, maybe"]),
+)
+
+
+@settings(max_examples=15, deadline=None)  # each example writes and reads a workbook
+@given(st.lists(st.tuples(st.sampled_from(["Cover", "Roster", "Data", "Development", "_meta", "Extra"]), st.integers(1, 16), st.integers(1, 10), cell_values), max_size=12), st.booleans())
+def test_random_cells_in_a_real_workbook_give_problems_not_tracebacks(edits, merge):
+    import io
+
+    import openpyxl
+
+    form, _ = make_form(RUBRIC, lang="en")
+    wb = openpyxl.load_workbook(io.BytesIO(render(form, "xlsx")))
+    for sheet, row, col, value in edits:
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+        ws.cell(row=row, column=col, value=value)
+    if merge:
+        wb["Data"].merge_cells("C3:E4")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _read("random.xlsx", buffer.getvalue())
