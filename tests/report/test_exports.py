@@ -1,0 +1,181 @@
+"""Machine-readable exports: assessment JSON, OSCAL assessment-results, SARIF, Excel."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import regex
+from jsonschema import Draft4Validator, Draft7Validator, validators
+
+import report_builders as builders
+from mlops_audit.errors import InputError
+from mlops_audit.report import render_reports
+from mlops_audit.report.exports import assessment_json_bytes, load_assessment, report_digest
+from mlops_audit.report.oscal import md, to_oscal
+from mlops_audit.report.sarif import to_sarif
+from mlops_audit.report.xlsx import to_xlsx
+from mlops_audit.result.model import Assessment
+from mlops_audit.util.jsonio import pretty_json, sha256_file
+
+TESTS = Path(__file__).resolve().parents[1]
+OSCAL_SCHEMA = TESTS / "report" / "schemas" / "oscal_assessment-results_schema.json"
+SARIF_SCHEMA = TESTS / "repo" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def _regex_pattern(validator, pattern, instance, schema):
+    """`pattern` with the `regex` module: NIST's schema uses \\p{L}, which `re` rejects."""
+    if validator.is_type(instance, "string") and not regex.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+OscalValidator = validators.extend(Draft7Validator, {"pattern": _regex_pattern})
+
+
+def oscal_errors(document) -> list[str]:
+    schema = json.loads(OSCAL_SCHEMA.read_text(encoding="utf-8"))
+    validator = OscalValidator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    return [f"{list(e.path)}: {e.message[:200]}" for e in validator.iter_errors(document)]
+
+
+def sarif_errors(document) -> list[str]:
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return [f"{list(e.path)}: {e.message[:200]}" for e in Draft4Validator(schema).iter_errors(document)]
+
+
+@pytest.mark.parametrize("which", ["rich", "sparse"])
+def test_oscal_validates_against_the_nist_schema(which, rich, sparse):
+    document = to_oscal(rich if which == "rich" else sparse)
+    assert oscal_errors(document) == []
+
+
+def test_oscal_validator_is_not_vacuous(rich):
+    document = to_oscal(rich)
+    document["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] = "fine"
+    document["assessment-results"]["uuid"] = "6f1c2a57-3a8e-1d5e-9b0e-2f4b8f6f9a01"  # a v1 UUID
+    assert len(oscal_errors(document)) >= 2
+
+
+def test_oscal_maps_findings_observations_and_hashes(rich):
+    ar = to_oscal(rich)["assessment-results"]
+    result = ar["results"][0]
+    targets = {f["target"]["target-id"]: f["target"]["status"]["state"] for f in result["findings"]}
+    for c in rich.criteria:
+        assert targets[c.id] == ("satisfied" if c.outcome.value in ("met", "not_applicable") else "not-satisfied")
+    assert {p.id for p in rich.practices} <= set(targets)
+    assert len(result["observations"]) == len(rich.evidence) + len(rich.respondents)
+    hashes = [h["value"] for r in ar["back-matter"]["resources"] for link in r.get("rlinks", []) for h in link.get("hashes", [])]
+    assert rich.rubric.digest in hashes and builders.HEX_A in hashes
+    plan = ar["import-ap"]["href"][1:]
+    assert plan in {r["uuid"] for r in ar["back-matter"]["resources"]}
+    uuids = [ar["uuid"], result["uuid"]] + [f["uuid"] for f in result["findings"]] + [o["uuid"] for o in result["observations"]]
+    assert len(uuids) == len(set(uuids))
+
+
+def test_oscal_escapes_untrusted_text_for_markdown(rich):
+    text = pretty_json(to_oscal(rich))
+    assert "<script>" not in text and "<img" not in text
+    assert md("[x](javascript:alert(1)) <b>") == "\\[x\\](javascript:alert(1)) &lt;b&gt;"
+
+
+def test_oscal_uuids_are_deterministic_uuid5(rich):
+    assert to_oscal(rich) == to_oscal(rich)
+    assert to_oscal(rich)["assessment-results"]["uuid"][14] == "5"
+
+
+@pytest.mark.parametrize("which", ["rich", "sparse"])
+def test_sarif_validates_against_the_oasis_schema(which, rich, sparse):
+    assert sarif_errors(to_sarif(rich if which == "rich" else sparse)) == []
+
+
+def test_sarif_has_a_rule_per_practice_and_real_locations(rich):
+    run = to_sarif(rich)["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert rule_ids == [p.id for _, p in rich.rubric_snapshot.practices()]
+    results = run["results"]
+    assert results, "the rich assessment has unmet criteria"
+    failing = {c.id for c in rich.criteria if c.applicable and c.outcome.value not in ("met", "waived")}
+    assert {r["properties"]["criterion"] for r in results} == failing
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "assessment.json" in uris  # criteria without repository evidence point at the assessment
+    assert any(u.startswith("src/pipeline/") for u in uris)  # repository evidence gives its own path
+    for r in results:
+        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+
+
+def test_assessment_json_round_trips_byte_for_byte(rich, tmp_path):
+    data = assessment_json_bytes(rich)
+    path = tmp_path / "a.json"
+    path.write_bytes(data)
+    again = load_assessment(path)
+    assert again == rich
+    assert assessment_json_bytes(again) == data
+
+
+def test_exports_are_deterministic(rich, previous, tmp_path):
+    first = render_reports(rich, formats="html,json,oscal,sarif", lang="both", out_dir=tmp_path / "1", previous=previous)
+    second = render_reports(rich, formats="html,json,oscal,sarif", lang="both", out_dir=tmp_path / "2", previous=previous)
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    names = {p.name for p in first}
+    assert {"report.zh.html", "report.en.html", "assessment.json", "assessment.oscal.json", "assessment.sarif"} <= names
+    # the digest printed on the report is the sha256 of assessment.json as written
+    digest = sha256_file(tmp_path / "1" / "assessment.json")
+    assert digest == report_digest(rich)
+    assert digest in (tmp_path / "1" / "report.en.html").read_text(encoding="utf-8")
+
+
+def test_assessment_schema_validates_the_assessment(rich, tmp_path):
+    render_reports(rich, formats="json", lang="en", out_dir=tmp_path)
+    schema = json.loads((tmp_path / "assessment.schema.json").read_text(encoding="utf-8"))
+    document = json.loads((tmp_path / "assessment.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+
+
+def test_workbook_holds_scores_and_gaps_and_never_formulas(rich):
+    from openpyxl import load_workbook
+
+    hostile = rich.model_copy(
+        update={"evidence": [rich.evidence[0].model_copy(update={"source": '=HYPERLINK("http://x.invalid","y")'})] + list(rich.evidence[1:])}
+    )
+    wb = load_workbook(io.BytesIO(to_xlsx(hostile, "zh")))
+    assert wb.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence"]
+    criteria = wb["Criteria"]
+    assert criteria.max_row == len(rich.criteria) + 1
+    assert wb["Gaps"].max_row == len(rich.gaps) + 1
+    cell = wb["Evidence"]["C2"]
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+    assert not any(c.data_type == "f" for row in wb["Evidence"].iter_rows() for c in row)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", ":1:2: not valid JSON"),
+        ('["a"]', "expected a JSON object"),
+        ('{"format": "other"}', "format: expected 'mlops-audit/assessment@1'"),
+    ],
+)
+def test_loading_a_bad_assessment_names_the_file_and_place(tmp_path, content, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json") as info:
+        load_assessment(path)
+    assert expected in info.value.message
+
+
+def test_loading_names_the_key_that_is_wrong(rich, tmp_path):
+    data = json.loads(assessment_json_bytes(rich))
+    data["overall"]["level"] = "high"
+    data["criteria"][3]["outcome"] = "great"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_assessment(path)
+    assert "broken.json: overall.level:" in info.value.message
+    assert "broken.json: criteria[3].outcome:" in info.value.message
+    assert isinstance(rich, Assessment)

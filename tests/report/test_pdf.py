@@ -1,0 +1,131 @@
+"""PDF rendering: Chinese text with an embedded CJK font, attachments, and no fetching.
+
+Slow (WeasyPrint): one PDF per language is rendered once per module and shared.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import report_builders as builders
+from mlops_audit.errors import AuditError
+from mlops_audit.report import render_reports
+from mlops_audit.report import pdf as pdfmod
+from mlops_audit.report.exports import assessment_json_bytes, report_digest
+from mlops_audit.report.html import render_html
+
+pytestmark = pytest.mark.slow
+POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfdetach"))
+needs_poppler = pytest.mark.skipif(
+    not POPPLER, reason="LOUD SKIP: poppler-utils (pdftotext, pdffonts, pdfdetach) not installed; PDF content unchecked"
+)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, rich, previous):
+    """report.zh.pdf and report.en.pdf of the rich assessment, with an extra attachment."""
+    out = tmp_path_factory.mktemp("pdf")
+    written = render_reports(
+        rich,
+        formats=["pdf"],
+        lang="both",
+        out_dir=out,
+        previous=previous,
+        attachments={"runs/manifest.json": b'{"run_id": "run-2026-11-30"}'},
+    )
+    return {p.name.split(".")[1]: p for p in written}
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@needs_poppler
+def test_chinese_pdf_contains_level_names_and_embeds_a_cjk_font(rendered, rich):
+    text = _text(rendered["zh"])
+    assert "基础级" in text and "专业级" in text and "领航级" in text
+    assert "执行摘要" in text and "附录" in text
+    assert report_digest(rich)[:32] in text.replace("\n", "")
+    fonts = subprocess.run(["pdffonts", str(rendered["zh"])], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk, fonts
+    assert all(" yes " in line for line in cjk)  # embedded (emb column)
+
+
+@needs_poppler
+def test_english_pdf_has_page_numbers_and_the_level_names(rendered):
+    text = _text(rendered["en"])
+    assert "Executive summary" in text and "Professional" in text
+    pages = int(next(l.split()[-1] for l in subprocess.run(["pdfinfo", str(rendered["en"])], capture_output=True, text=True).stdout.splitlines() if l.startswith("Pages:")))
+    assert f"2 / {pages}" in text
+
+
+@needs_poppler
+def test_pdf_embeds_the_assessment_json_and_given_attachments(rendered, rich, tmp_path):
+    listing = subprocess.run(["pdfdetach", "-list", str(rendered["en"])], capture_output=True, text=True, check=True).stdout
+    assert "assessment.json" in listing and "manifest.json" in listing
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(rendered["en"])], check=True)
+    assert (tmp_path / "assessment.json").read_bytes() == assessment_json_bytes(rich)
+
+
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="LOUD SKIP: pdfinfo (poppler-utils) not installed")
+def test_pdf_declares_pdf_a_3u(rendered):
+    """PDF/A-3u is declared in the XMP metadata (conformance itself is not verified: no veraPDF here)."""
+    meta = subprocess.run(["pdfinfo", "-meta", str(rendered["zh"])], capture_output=True, text=True, check=True).stdout
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="U"' in meta
+
+
+def test_rendering_the_hostile_report_fetches_nothing_outside_the_allow_list(rich):
+    fetcher = pdfmod.safe_fetcher_class()()
+    html = render_html(rich, "en", report_digest=report_digest(rich))
+    pdfmod.render_pdf(html, lang="en", fetcher=fetcher, attachments={"assessment.json": b"{}"})
+    assert fetcher.refused == []
+    assert all(pdfmod.is_allowed_url(url) for url in fetcher.requested)
+    for hostile in ("etc/passwd", "x.invalid", "javascript:"):
+        assert not any(hostile in url for url in fetcher.requested)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="file:///etc/passwd">',
+        '<link rel="stylesheet" href="http://x.invalid/a.css">',
+        '<p style="background: url(http://x.invalid/leak.png)">x</p>',
+        '<link rel="attachment" href="file:///etc/hostname">',
+    ],
+)
+def test_the_fetcher_stops_a_render_that_asks_for_a_forbidden_url(markup):
+    """Proof the recorder sees fetches: HTML that bypasses our escaping is refused, loudly."""
+    fetcher = pdfmod.safe_fetcher_class()()
+    with pytest.raises(pdfmod.FetchRefused):
+        pdfmod.render_pdf(f"<html><body><p>x</p>{markup}</body></html>", lang="en", fetcher=fetcher)
+    assert fetcher.refused and not fetcher.requested[0].startswith("data:")
+
+
+def test_allow_list_admits_data_urls_and_own_files_only(tmp_path):
+    own = (pdfmod.paths.reports_dir() / "static" / "report.css").resolve()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    assert pdfmod.is_allowed_url("data:text/plain,hello")
+    assert pdfmod.is_allowed_url(own.as_uri())
+    assert not pdfmod.is_allowed_url(outside.as_uri())
+    assert not pdfmod.is_allowed_url((own.parent / ".." / ".." / "pyproject.toml").as_uri())
+    assert not pdfmod.is_allowed_url("http://x.invalid/a.png")
+    assert not pdfmod.is_allowed_url("https://x.invalid/a.png")
+    assert not pdfmod.is_allowed_url("file:///etc/passwd")
+    assert not pdfmod.is_allowed_url("file://evil.host/share/a.png")
+    fetcher = pdfmod.safe_fetcher_class()()
+    response = fetcher.fetch(own.as_uri())
+    assert b"font-family" in response.read()
+    response.close()
+
+
+def test_missing_cjk_font_is_reported_instead_of_printing_boxes(monkeypatch, rich, tmp_path):
+    monkeypatch.setattr(pdfmod, "cjk_font_available", lambda: False)
+    with pytest.raises(AuditError, match="fonts-noto-cjk"):
+        render_reports(rich, formats=["html", "pdf"], lang="zh", out_dir=tmp_path)
+    assert not (tmp_path / "report.zh.html").exists()  # failed before any slow work
