@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 from mlops_audit.evidence.questionnaire.form import Form, describe_allowed, display_value, label, pick
-from mlops_audit.evidence.questionnaire.raw import ANSWER_FIELDS, KeyPath, Problem, RawAnswer, RawFile, failed
+from mlops_audit.evidence.questionnaire.raw import ANSWER_FIELDS, KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
 
 COLUMNS = (
     "criterion",
@@ -213,7 +213,7 @@ def read_csv(raw: bytes, source: str) -> RawFile:
                 if name in fields and not fields[name].strip():
                     fields[name] = None
             fp = cells[columns["fingerprint"]].strip() if "fingerprint" in columns and columns["fingerprint"] < len(cells) else None
-            answers.append(RawAnswer(where, fields, {}, fp or None))
+            answers.append(RawAnswer(fields, fixed_places(where), fp or None))
     except csv.Error as exc:
         problems.append(Problem(f"{source}:{reader.line_num}", f"CSV syntax error: {exc}; the rest of the file is ignored"))
     if columns is None:

@@ -16,7 +16,7 @@ import yaml
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.questionnaire.form import Form, FormRow, describe_allowed, display_value, label, pick
-from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed
+from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
 from mlops_audit.util.safeyaml import load_yaml_text
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -136,13 +136,15 @@ def read_markdown(text: str, source: str) -> RawFile:
     header, header_where, body, problems = _front_matter(lines, source)
     answers: list[RawAnswer] = []
     current: RawAnswer | None = None
+    places: dict[str, str] = {}
     field_name: str | None = None
     for i in range(body, len(lines)):
         line = lines[i]
         number = i + 1
         heading = HEADING.match(line)
         if heading:
-            current = RawAnswer(f"{source}:{number}", {"criterion": heading.group("id")}, {"criterion": f"{source}:{number}"})
+            places = {"criterion": f"{source}:{number}"}
+            current = RawAnswer({"criterion": heading.group("id")}, fixed_places(f"{source}:{number}", places))
             answers.append(current)
             field_name = None
             continue
@@ -169,7 +171,7 @@ def read_markdown(text: str, source: str) -> RawFile:
                 field_name = None
                 continue
             current.fields[name] = m.group("rest").strip()
-            current.field_where[name] = f"{source}:{number}"
+            places[name] = f"{source}:{number}"
             field_name = name
             continue
         if field_name is not None and (line.startswith(CONTINUATION) or line.startswith("\t") or not line.strip()):

@@ -27,17 +27,29 @@ class Problem:
         return f"{self.where}: {self.severity}: {self.message}"
 
 
+Locate = Callable[[str | None], str]  # None: the entry as a whole; a field name: that field
+
+
+def fixed_places(where: str, fields: dict[str, str] | None = None) -> Locate:
+    """Places known up front: the entry's, and per field where the format knows better."""
+    fields = fields if fields is not None else {}
+    return lambda name: where if name is None else fields.get(name, where)
+
+
 @dataclass
 class RawAnswer:
     """One answer entry (a row, a list item or a Markdown section) as read, not yet checked."""
 
-    where: str  # the entry as a whole (row or list item)
     fields: dict[str, Any]  # criterion, value, comment, evidence, proposed_by, confirmed, or unknown keys
-    field_where: dict[str, str] = field(default_factory=dict)  # per field, when the format knows better
+    place: Locate  # computed only when a problem needs it (JSON positions cost a second parse)
     fingerprint: str | None = None  # the criterion's fingerprint at export, when the format kept it
 
+    @property
+    def where(self) -> str:
+        return self.place(None)
+
     def at(self, name: str) -> str:
-        return self.field_where.get(name, self.where)
+        return self.place(name)
 
     def is_blank(self) -> bool:
         """A row nobody wrote in (only the exported criterion id, or nothing at all)."""

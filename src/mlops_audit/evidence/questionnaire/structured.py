@@ -16,7 +16,7 @@ import yaml
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.questionnaire.form import Form, FormRow, describe_allowed, display_value, label, pick
-from mlops_audit.evidence.questionnaire.raw import ANSWER_FIELDS, Problem, RawAnswer, RawFile, failed
+from mlops_audit.evidence.questionnaire.raw import Problem, RawAnswer, RawFile, failed
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 FINGERPRINT_MARK = re.compile(r"^\s*#\s*\[(?P<id>[A-Za-z][A-Za-z0-9_.\-]*) q:(?P<fp>[0-9a-f]{16})\]\s*$")
@@ -132,22 +132,39 @@ def _json_data(text: str) -> Any:
     return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
 
 
+class _LazyJsonPositions:
+    """Line and column of JSON keys, found (by reading the JSON as YAML) only when a message needs one."""
+
+    def __init__(self, data: Any, text: str, source: str) -> None:
+        self.data, self.text, self.source = data, text, source
+        self._located: LocatedDocument | None = None
+
+    def where(self, path: tuple[str | int, ...]) -> str:
+        if self._located is None:
+            try:  # JSON is YAML for almost every file people write
+                positions = load_yaml_text(self.text, self.source).positions
+            except InputError:
+                positions = {}
+            self._located = LocatedDocument(self.data, self.source, positions)
+        return self._located.where(path)
+
+
+def _entry_places(doc: LocatedDocument | _LazyJsonPositions, index: int) -> Any:
+    return lambda name: doc.where(("answers", index) if name is None else ("answers", index, name))
+
+
 def read_structured(text: str, source: str, is_json: bool) -> RawFile:
     """Parse YAML or JSON text (already size-checked and decoded) into a RawFile."""
     if not text.strip():
         return failed(source, "file is empty; expected an answer file exported by 'mlops-audit questionnaire export'")
-    doc: LocatedDocument
+    doc: LocatedDocument | _LazyJsonPositions
     if is_json:
         try:
             data = _json_data(text)
         except (ValueError, RecursionError) as exc:
             line = getattr(exc, "lineno", None)
             return failed(f"{source}:{line}" if line else source, f"not valid JSON: {getattr(exc, 'msg', exc)}")
-        try:  # positions for messages; JSON is YAML for almost every file people write
-            located = load_yaml_text(text, source)
-            doc = LocatedDocument(data, source, located.positions)
-        except InputError:
-            doc = LocatedDocument(data, source, {})
+        doc = _LazyJsonPositions(data, text, source)
     else:
         try:
             doc = load_yaml_text(text, source)
@@ -173,9 +190,8 @@ def read_structured(text: str, source: str, is_json: bool) -> RawFile:
             if m:
                 fingerprints.setdefault(m.group("id"), m.group("fp"))
     for i, item in enumerate(answers_data):
-        where = doc.where(("answers", i))
         if not isinstance(item, dict):
-            problems.append(Problem(where, f"answers[{i}]: expected a mapping with criterion and value, got {type(item).__name__}"))
+            problems.append(Problem(doc.where(("answers", i)), f"answers[{i}]: expected a mapping with criterion and value, got {type(item).__name__}"))
             continue
         fields = {k: v for k, v in item.items() if k not in INFORMATIONAL_KEYS}
         fingerprint = None
@@ -184,12 +200,5 @@ def read_structured(text: str, source: str, is_json: bool) -> RawFile:
             fingerprint = question["fingerprint"]
         elif isinstance(item.get("criterion"), str):
             fingerprint = fingerprints.get(item["criterion"])
-        raw_answers.append(
-            RawAnswer(
-                where=where,
-                fields=fields,
-                field_where={k: doc.where(("answers", i, k)) for k in list(ANSWER_FIELDS) + list(fields)},
-                fingerprint=fingerprint,
-            )
-        )
+        raw_answers.append(RawAnswer(fields, _entry_places(doc, i), fingerprint))
     return RawFile(source, header, doc.where, raw_answers, problems)

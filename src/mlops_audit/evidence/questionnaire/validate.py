@@ -358,18 +358,20 @@ def validate_raw(raw: RawFile, rubric: LoadedRubric) -> tuple[AnswerFile | None,
         return None, problems
     header = _check_header(raw, rubric, problems)
     index = rubric.rubric.criterion_index()
-    seen: dict[str, str] = {}
+    seen: dict[str, RawAnswer] = {}
     kept: list[Answer] = []
     for entry in raw.answers:
         if entry.is_blank() and _safe_id(entry) is not None and not (set(entry.fields) - set(ANSWER_FIELDS)):
             continue  # an exported row nobody answered
         cid = _safe_id(entry)
         if cid is not None and cid in seen:
-            problems.append(Problem(entry.at("criterion"), f"criterion '{cid}' is answered more than once (first at {seen[cid]}); this answer is ignored"))
+            problems.append(
+                Problem(entry.at("criterion"), f"criterion '{cid}' is answered more than once (first at {seen[cid].at('criterion')}); this answer is ignored")
+            )
             continue
         answer = _check_answer(entry, rubric.rubric, index, problems)
         if cid is not None:
-            seen.setdefault(cid, entry.at("criterion"))
+            seen.setdefault(cid, entry)
         if answer is not None:
             kept.append(answer)
     if header is not None:

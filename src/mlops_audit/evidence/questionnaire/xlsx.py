@@ -29,7 +29,7 @@ from mlops_audit.evidence.questionnaire.form import (
     pick,
     token_lang,
 )
-from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed
+from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
 from mlops_audit.rubric.model import QuestionType, Rubric
 
 if TYPE_CHECKING:
@@ -523,7 +523,7 @@ def _read_domain_sheet(reader: _SheetReader, meta: dict[str, Any] | None, answer
             # The problem is already reported at the cell; this row's answer cannot be trusted.
             continue
         cid = _cell_text(fields.get("criterion"))
-        answers.append(RawAnswer(reader.at(f"A{r}"), fields, places, fingerprints.get(cid)))
+        answers.append(RawAnswer(fields, fixed_places(reader.at(f"A{r}"), places), fingerprints.get(cid)))
     return True
 
 
