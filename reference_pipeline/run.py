@@ -25,10 +25,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from mlops_audit.errors import AuditError
 from mlops_audit.util.jsonio import write_json
 
 from reference_pipeline.config import PipelineConfig
-from reference_pipeline.context import RunContext, StageFailed
+from reference_pipeline.context import RunContext
 
 VALIDATION_DIR = "validation"
 
@@ -182,10 +183,14 @@ def _run_pipeline(
         last = production
         windows.append(stage("PA.7 continuous monitoring (window: post)", lambda: monitoring.run(
             ctx, last, "post", data.windows["post"], target, positive, windows_since_training=0)))
-    except StageFailed:
-        # The failure is in the trail already; closing attests to exactly what happened.
+    except AuditError:
+        # A failed check is in the trail already (bad input stops a stage before it records);
+        # closing attests to exactly what happened up to here.
         say("stage failed: closing the audit trail with the events recorded so far")
-        trail.close(signing_key)
+        try:
+            trail.close(signing_key)
+        except AuditError as close_error:  # the trail itself is unusable: report the first error
+            say(f"the audit trail could not be closed: {close_error}")
         raise
     manifest = trail.close(signing_key)
 

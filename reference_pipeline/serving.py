@@ -32,6 +32,8 @@ class ScoringService:
             raise ModelIntegrityError(f"package {self.package_dir}: {MANIFEST} differs from the deployed digest")
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         for name, digest in sorted(self.manifest["files"].items()):
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise ModelIntegrityError(f"package {self.package_dir}: {MANIFEST} names {name!r}, not a file of the package")
             path = self.package_dir / name
             if not path.is_file() or sha256_file(path) != digest:
                 raise ModelIntegrityError(f"package {self.package_dir}: {name} is missing or differs from {MANIFEST}")

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlops_audit.errors import InputError
 from mlops_audit.util.jsonio import atomic_write_bytes
 
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.data.sources import ScenarioData
 from reference_pipeline.feature_store import FeatureStore, FeatureVersion, to_csv_bytes
-from reference_pipeline.features import TransformSpec, clean, fit_transform_spec, out_of_range_mask, transform
+from reference_pipeline.features import SchemaError, TransformSpec, clean, fit_transform_spec, out_of_range_mask, transform
 from reference_pipeline.requirements_spec import RequirementsSpec
 
 STAGE = "data_engineering"
@@ -158,8 +159,11 @@ def run(ctx: RunContext, requirements: RequirementsSpec, data: ScenarioData, rul
 
     # PA.2.step3: clean and transform by the declared rules.
     rules = requirements.data_rules
-    cleaned = clean(raw, rules, target)
-    spec = fit_transform_spec(cleaned.clean, rules, target)
+    try:
+        cleaned = clean(raw, rules, target)
+        spec = fit_transform_spec(cleaned.clean, rules, target)
+    except SchemaError as exc:
+        raise InputError(f"{data.description} does not fit the data rules of {ctx.config.requirements}: {exc}") from None
     clean_path = write_csv(ctx, "data/clean.csv", cleaned.clean)
     quarantine_path = write_csv(ctx, "data/quarantine.csv", cleaned.quarantine)
     spec_path = ctx.write_json("data/transform.json", spec.model_dump())

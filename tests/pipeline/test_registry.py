@@ -104,3 +104,9 @@ def test_serving_refuses_a_package_changed_after_ci(default_run, tmp_path: Path)
     (package / "MANIFEST.json").write_text(json.dumps(listed))
     with pytest.raises(ModelIntegrityError, match="differs from the deployed digest"):
         ScoringService(package, manifest_sha)
+
+    # A manifest naming files outside the package is refused before anything is read.
+    listed["files"] = {"../../outside.txt": "0" * 64}
+    (package / "MANIFEST.json").write_text(json.dumps(listed))
+    with pytest.raises(ModelIntegrityError, match="not a file of the package"):
+        ScoringService(package)

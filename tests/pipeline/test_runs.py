@@ -101,3 +101,16 @@ def test_a_failing_ci_check_fails_the_stage_and_the_trail_records_it(tmp_path: P
     assert last.clause == "PA.4.step3" and last.decision["verdict"] == "fail"
     assert not any(e.clause.startswith("PA.5") for e in result.events)  # nothing was deployed
     assert not (tmp_path / "run" / "validation").exists()
+
+
+def test_an_undeclared_text_column_is_bad_input_naming_the_column_and_the_trail_is_closed(tmp_path: Path) -> None:
+    config = user_csv_config(tmp_path)
+    frame = synthetic_credit.generate(3000, seed=11).assign(region="north")
+    frame.to_csv(tmp_path / "applications.csv", index=False)
+    run_dir = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["pipeline", "run", "--config", str(config), "--run-dir", str(run_dir), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "['region'] are not numeric" in result.stderr and "data_rules.features.one_hot" in result.stderr
+    verified = verify_run(run_dir)
+    assert verified.ok and verified.events[-1].clause == "PA.2.step2"  # closed after the last step that ran
