@@ -87,3 +87,20 @@ def test_consolidated_file_reads_back_as_one_valid_respondent(rubric, tmp_path):
     model, problems = read_answer_file(path, rubric)
     assert problems == []
     assert model == result.answers
+
+
+def test_reading_a_merged_file_with_individual_ones_warns_of_double_counting(rubric, tmp_path):
+    from mlops_audit.evidence.questionnaire.export import make_form, render
+    from mlops_audit.evidence.questionnaire.importer import read_answer_files
+
+    files = _crafted(rubric)
+    result = merge_answer_files(files, rubric)
+    paths = []
+    for name, model in [("merged.yaml", result.answers), *files]:
+        form, _ = make_form(rubric, lang="en", filled=model)
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(render(form, "yaml"))
+    imported = read_answer_files(paths, rubric)
+    assert imported.errors == []
+    (warning,) = imported.warnings
+    assert warning.where == str(paths[0]) and "counted twice" in warning.message

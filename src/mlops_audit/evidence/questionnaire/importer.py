@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_audit.evidence.answers import AnswerFile
+from mlops_audit.evidence.questionnaire.merge import CONSOLIDATED_ID
 from mlops_audit.evidence.questionnaire.raw import Problem, RawFile, failed
 from mlops_audit.evidence.questionnaire.validate import validate_raw
 from mlops_audit.rubric.loader import LoadedRubric
@@ -114,4 +115,13 @@ def read_answer_files(paths: list[Path], rubric: LoadedRubric) -> AnswerImport:
             continue
         by_respondent[model.respondent.id] = str(path)
         result.files.append((str(path), model))
+    if CONSOLIDATED_ID in by_respondent and len(by_respondent) > 1:
+        result.problems.append(
+            Problem(
+                by_respondent[CONSOLIDATED_ID],
+                "a consolidated (merged) answer file is read together with individual respondents; "
+                "anyone in both is counted twice. Pass either the merged file or the individual files",
+                "warning",
+            )
+        )
     return result
