@@ -247,3 +247,18 @@ def test_undeclared_needles_are_a_programming_error(tmp_path: Path) -> None:
     index = RepoIndex(tmp_path, needles=["mlflow"])
     with pytest.raises(ValueError, match="not declared"):
         index.python_mentioning("optuna")
+
+
+def test_many_yaml_documents_in_one_stream_are_not_mistaken_for_aliases(tmp_path: Path) -> None:
+    docs = "\n---\n".join(f"kind: Role\nmetadata:\n  name: r{i}\nrules:\n  - verbs: [get, list]\n" for i in range(300))
+    write(tmp_path, "rbac.yaml", docs)
+    index = RepoIndex(tmp_path)
+    assert len(index.yaml_documents("rbac.yaml")) == 300
+    assert not index.problems
+
+
+def test_yaml_aliases_are_refused_in_every_document_of_a_stream(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "kind: A\n---\nbase: &b {x: 1}\nother: *b\n")
+    index = RepoIndex(tmp_path)
+    assert index.yaml_documents("a.yaml") == []
+    assert any(p.startswith("a.yaml:3:") and "alias" in p for p in index.problems)  # where the shared node is

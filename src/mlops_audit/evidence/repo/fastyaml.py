@@ -27,6 +27,9 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, root: Node) -> LocatedDocument:
+        # Node ids are only unique while the nodes live: an earlier document's freed nodes may share
+        # ids with this one's, so aliases are tracked per document (the root keeps its nodes alive).
+        self.seen = set()
         positions: dict[KeyPath, tuple[int, int]] = {}
         data = self._node(root, (), positions, 0)
         return LocatedDocument(data=data, source=self.source, positions=positions)

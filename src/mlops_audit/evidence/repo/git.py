@@ -88,11 +88,16 @@ def git_signals(root: Path, *, now: datetime | None = None) -> GitSignals:
     since_365 = reference - timedelta(days=365).total_seconds()
     authors_by_area: dict[str, set[str]] = defaultdict(set)
     commits_by_area: dict[str, int] = defaultdict(int)
+    areas_of: dict[str, tuple[str, ...]] = {}  # a path is classified once, however often it changes
     for _, email, files in commits:
-        for area, pattern in AREAS.items():
-            if any(pattern.search(f) for f in files):
-                authors_by_area[area].add(email)
-                commits_by_area[area] += 1
+        touched: set[str] = set()
+        for f in files:
+            if f not in areas_of:
+                areas_of[f] = tuple(area for area, pattern in AREAS.items() if pattern.search(f))
+            touched.update(areas_of[f])
+        for area in touched:
+            authors_by_area[area].add(email)
+            commits_by_area[area] += 1
 
     tags: list[tuple[str, int]] = []
     for line in tag_out.decode("utf-8", "replace").splitlines():

@@ -365,7 +365,7 @@ class RepoIndex:
     def _problem(self, rel: str, message: str) -> None:
         self.stats.parse_problems += 1
         if len(self.problems) < 200:
-            self.problems.append(f"{rel}: {message}")
+            self.problems.append(message if message.startswith(rel) else f"{rel}: {message}")
 
     def _parsed_get(self, kind: str, rel: str, parse: Any) -> Any:
         key = f"{kind}:{rel}"

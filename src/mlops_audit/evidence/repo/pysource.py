@@ -57,11 +57,13 @@ class PythonSummary:
         return None if self.is_notebook else node_line
 
     def imports_module(self, *prefixes: str) -> bool:
-        return any(_has_prefix(m, p) for m in self.imports for p in prefixes)
+        wanted = set(prefixes)
+        return any(_under(m, wanted) for m in self.imports)
 
     def calls_to(self, *prefixes: str) -> list[Call]:
         """Calls whose resolved name equals a prefix or lies under it (`mlflow` matches `mlflow.log_param`)."""
-        return [c for c in self.calls if any(_has_prefix(c.name, p) for p in prefixes)]
+        wanted = set(prefixes)
+        return [c for c in self.calls if _under(c.name, wanted)]
 
     def calls_named(self, *names: str) -> list[Call]:
         """Calls whose last name part is one of `names` (for methods on objects of unknown type)."""
@@ -69,11 +71,20 @@ class PythonSummary:
         return [c for c in self.calls if c.name.rsplit(".", 1)[-1] in wanted]
 
     def decorated_by(self, *prefixes: str) -> list[Call]:
-        return [d for d in self.decorators if any(_has_prefix(d.name, p) for p in prefixes)]
+        wanted = set(prefixes)
+        return [d for d in self.decorators if _under(d.name, wanted)]
 
 
-def _has_prefix(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
+def _under(name: str, wanted: set[str]) -> bool:
+    """`name` is one of `wanted` or a dotted child of one (checked per dot: linear in the name)."""
+    if name in wanted:
+        return True
+    dot = name.find(".")
+    while dot != -1:
+        if name[:dot] in wanted:
+            return True
+        dot = name.find(".", dot + 1)
+    return False
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -109,7 +120,7 @@ def _constant(node: ast.AST) -> object:
 _ASSERTING_CALL = re.compile(r"(^|\.)(assert\w*|raises|approx|fail|expect\w*|check\w*)$", re.IGNORECASE)
 
 
-class _Visitor(ast.NodeVisitor):
+class _Visitor:
     def __init__(self, summary: PythonSummary) -> None:
         self.s = summary
         self.aliases: dict[str, str] = {}
@@ -153,14 +164,37 @@ class _Visitor(ast.NodeVisitor):
             return "." + rest
         return name
 
-    # Calls, decorators, definitions -------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
+    # Traversal: depth-first in source order (aliases must be seen before their use), iterative
+    # (no recursion limit on deep code) and without NodeVisitor's per-node method dispatch.
+    def visit(self, tree: ast.AST) -> None:
+        stack: list[ast.AST | None] = [tree]
+        while stack:
+            node = stack.pop()
+            if node is None:  # end of a class body
+                self.class_stack.pop()
+                continue
+            kind = type(node)
+            if kind is ast.Call:
+                self._call(node)  # type: ignore[arg-type]
+            elif kind is ast.Import:
+                self.visit_Import(node)  # type: ignore[arg-type]
+            elif kind is ast.ImportFrom:
+                self.visit_ImportFrom(node)  # type: ignore[arg-type]
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._function(node)  # type: ignore[arg-type]
+            elif kind is ast.ClassDef:
+                self._class(node)  # type: ignore[arg-type]
+                stack.append(None)
+            elif kind is ast.Assign:
+                self._assign(node)  # type: ignore[arg-type]
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
         if name:
             keywords = tuple((k.arg, _constant(k.value)) for k in node.keywords if k.arg)
             args = tuple(_constant(a) for a in node.args[:4])
             self.s.calls.append(Call(name, self.s.line(node.lineno), keywords, args))
-        self.generic_visit(node)
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for dec in node.decorator_list:
@@ -181,12 +215,8 @@ class _Visitor(ast.NodeVisitor):
         )
         if node.name.startswith("test") and (not self.class_stack or in_test_class):
             self.s.tests.append(TestFunction(node.name, self.s.line(node.lineno), _asserts(node)))
-        self.generic_visit(node)
 
-    visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+    def _class(self, node: ast.ClassDef) -> None:
         self._decorators(node)
         bases = tuple(b for b in (self.resolve(base) for base in node.bases) if b)
         methods = tuple(
@@ -194,16 +224,13 @@ class _Visitor(ast.NodeVisitor):
         )
         self.s.classes.append((node.name, bases, self.s.line(node.lineno), methods))
         self.class_stack.append((node.name, bases))
-        self.generic_visit(node)
-        self.class_stack.pop()
 
-    def visit_Assign(self, node: ast.Assign) -> None:
+    def _assign(self, node: ast.Assign) -> None:
         if isinstance(node.value, ast.Dict):
             for target in node.targets:
                 name = _dotted(target)
                 if name:
                     self.s.assigned_dicts.append((name, len(node.value.keys), self.s.line(node.lineno)))
-        self.generic_visit(node)
 
 
 def _asserts(func: ast.AST) -> bool:

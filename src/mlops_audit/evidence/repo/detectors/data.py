@@ -10,7 +10,11 @@ from mlops_audit.evidence.repo.registry import Evidence, at, detector
 
 # Libraries whose calls are data checks (import alone proves nothing: the call must be there).
 _VALIDATION_PREFIXES = (
-    "great_expectations", "gx", "pandera", "tensorflow_data_validation", "deepchecks", "soda.scan",
+    "great_expectations", "gx", "pandera", "deepchecks", "soda.scan",
+    # TFDV also loads and draws statistics; only these calls check data against a schema.
+    "tensorflow_data_validation.validate_statistics", "tensorflow_data_validation.infer_schema",
+    "tensorflow_data_validation.validate_instance", "tensorflow_data_validation.validate_examples_in_tfrecord",
+    "tensorflow_data_validation.validate_examples_in_csv", "tensorflow_data_validation.display_anomalies",
     "pointblank", "tfx.components.ExampleValidator", "tfx.v1.components.ExampleValidator",
     "tfx.components.SchemaGen", "tfx.v1.components.SchemaGen", "frictionless.validate", "cerberus.Validator",
 )
@@ -72,7 +76,7 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
     needles=_VALIDATION_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Evidence:
-    hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES)
+    hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES, include_tests=True)
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
     if hits or configs:
         parts = []
@@ -107,7 +111,7 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_VERSIONING_NEEDLES = ("lakefs", "DeltaTable", "deltalake", "delta", "dvc.api", "azure.ai.ml")
+_VERSIONING_NEEDLES = ("lakefs", "DeltaTable", "deltalake", '"delta"', "'delta'", "dvc.api", "azure.ai.ml")
 
 
 def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
+from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
 from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -51,6 +51,9 @@ _MANIFEST_KEYS = frozenset(
 )
 
 
+_MANIFEST_TEXT = re.compile(r"^(" + "|".join(re.escape(k) for k in sorted(_MANIFEST_KEYS)) + r")\s*:", re.MULTILINE)
+
+
 def manifest_documents(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
     """Parsed YAML documents that may be manifests, read once per index (Helm templates included,
     with their template actions replaced by a placeholder)."""
@@ -58,8 +61,10 @@ def manifest_documents(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
     def read() -> list[tuple[str, LocatedDocument]]:
         found = []
         for path in repo.with_suffix(".yaml", ".yml"):
-            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/"):
+            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or is_test_path(path):
                 continue
+            if not _MANIFEST_TEXT.search(repo.text(path) or ""):
+                continue  # no top-level key a manifest starts with: not worth parsing
             for doc in repo.yaml_documents(path):
                 if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
                     found.append((path, doc))
@@ -239,7 +244,11 @@ def uses_progressive_delivery(repo: RepoIndex) -> Evidence:
     return Evidence.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
 
 
-_SERVING_NEEDLES = ("fastapi", "flask", "Flask", "FastAPI", "bentoml", "serve", "kserve", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "litserve", "gradio", "starlette", "aiohttp", "sanic", "tornado", "def run(")
+_SERVING_NEEDLES = (
+    "fastapi", "flask", "Flask", "FastAPI", "bentoml", "serve.deployment", "serve.run", "ray.serve", "import serve",
+    "kserve", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "litserve", "gradio", "starlette",
+    "aiohttp", "sanic", "tornado", "def run(",
+)
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
 _PREDICTS = re.compile(r"(predict|infer|inference|forward|generate|classify|score|transform|pipeline|__call__)", re.IGNORECASE)
 

@@ -11,8 +11,9 @@ from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Evidence, at, detector
 
 _TRACKING_NEEDLES = (
-    "mlflow", "wandb", "SummaryWriter", "tensorboard", "tf.summary", "summary", "dvclive", "comet_ml", "neptune",
-    "clearml", "aim", "aiplatform", "sagemaker", "Logger", "azureml", "mlflow_logger", "MLflowLoggerCallback",
+    "mlflow", "wandb", "SummaryWriter", "tensorboard", "TensorBoard", "summary.scalar", "dvclive", "comet_ml", "neptune",
+    "clearml", "import aim", "from aim", "aiplatform", "sagemaker", "MLFlowLogger", "WandbLogger", "TensorBoardLogger",
+    "azureml", "MLflowLoggerCallback", "WandbLoggerCallback", "MLflowCallback",
 )
 _TRACKING_CALLS = (
     "mlflow.log_param", "mlflow.log_params", "mlflow.log_metric", "mlflow.log_metrics", "mlflow.autolog",
@@ -67,8 +68,8 @@ def tracks_experiments(repo: RepoIndex) -> Evidence:
 
 
 _TUNING_NEEDLES = (
-    "SearchCV", "optuna", "hyperopt", "tune", "keras_tuner", "kerastuner", "skopt", "HyperparameterTuner",
-    "HyperparameterTuningJob", "sweep", "nni", "flaml", "katib",
+    "SearchCV", "optuna", "hyperopt", "Tuner", "tune.run", "keras_tuner", "kerastuner", "skopt", "gp_minimize",
+    "HyperparameterTuningJob", "sweep", "import nni", "flaml", "katib",
 )
 _TUNING_CALLS = (
     "sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
@@ -127,7 +128,12 @@ def tunes_hyperparameters(repo: RepoIndex) -> Evidence:
     return Evidence.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
-_REGISTRY_NEEDLES = ("mlflow", "registered_model_name", "register", "ModelPackage", "model_package", "Model.upload", "aiplatform", "azure.ai.ml", "azureml", "link_model", "link_artifact")
+_REGISTRY_NEEDLES = (
+    "register_model", "registered_model_name", "create_registered_model", "create_model_version",
+    "transition_model_version_stage", "set_registered_model_alias", "update_model_version", "RegisterModel",
+    "model_package_group_name", "create_model_package", "Model.upload", "models.create_or_update",
+    "Model.register", "link_model",
+)
 _REGISTRY_METHODS = (
     "create_registered_model", "create_model_version", "transition_model_version_stage",
     "set_registered_model_alias", "update_model_version",
@@ -140,7 +146,7 @@ def _registry_calls(summary: PythonSummary) -> list[Call]:
         found += summary.calls_named(*_REGISTRY_METHODS)
         found += [c for c in summary.calls_to("mlflow") if c.name.endswith(".log_model") and c.keyword("registered_model_name") not in (None,)]
     if summary.imports_module("sagemaker"):
-        found += summary.calls_to("sagemaker.workflow.step_collections.RegisterModel", "sagemaker.workflow.model_step.ModelStep")
+        found += summary.calls_to("sagemaker.workflow.step_collections.RegisterModel")
         found += [c for c in summary.calls_named("register") if c.has_keyword("model_package_group_name")]
         found += summary.calls_named("create_model_package", "create_model_package_group")
     if summary.imports_module("boto3"):

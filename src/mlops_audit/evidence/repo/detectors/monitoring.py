@@ -13,8 +13,8 @@ from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Evidence, at, detector
 
 _MONITOR_NEEDLES = (
-    "evidently", "whylogs", "alibi_detect", "nannyml", "Monitor", "monitor", "DataCaptureConfig", "frouros",
-    "ModelDeploymentMonitoringJob", "model_monitoring", "MonitorDefinition", "deepchecks",
+    "evidently", "whylogs", "alibi_detect", "nannyml", "model_monitor", "ModelMonitor", "DataCaptureConfig", "frouros",
+    "ModelDeploymentMonitoringJob", "model_monitoring", "MonitorDefinition", "MonitorSchedule", "deepchecks",
 )
 _MONITOR_CALLS = (
     "evidently", "whylogs.log", "whylogs.api", "alibi_detect.cd", "nannyml", "frouros.detectors",
@@ -66,8 +66,9 @@ def monitors_model(repo: RepoIndex) -> Evidence:
 
 _TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
 _RETRAIN_NEEDLES = (
-    "schedule", "Schedule", "cron", "create_recurring_run", "PipelineJobSchedule", "create_schedule",
-    "ScheduleDefinition", "sensor", "CronTrigger",
+    "schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "create_recurring_run",
+    "PipelineJobSchedule", "create_schedule", "ScheduleDefinition", "dagster", "CronTrigger", "JobSchedule",
+    "zenml", "metaflow",
 )
 
 
