@@ -379,3 +379,18 @@ def test_excel_with_an_xml_entity_bomb_is_refused(rubric, filled, tmp_path):
     model, problems = read_answer_file(path, rubric)
     assert model is None
     assert problems[0].message.startswith("cannot read the workbook (ParseError: limit on input amplification factor")
+
+
+def test_roster_dedicated_must_be_yes_or_no_in_every_format(rubric, filled, tmp_path):
+    path = _export(rubric, filled, "csv", tmp_path)
+    text = path.read_bytes().decode("utf-8-sig").replace("#roster,p-01,data_engineer;mlops_engineer,no,", "#roster,p-01,data_engineer;mlops_engineer,sometimes,")
+    path.write_bytes(text.encode("utf-8-sig"))
+    model, problems = read_answer_file(path, rubric)
+    assert model is None
+    assert [(p.where, p.message) for p in _errors(problems)] == [
+        (
+            f"{path}:{_line_of(path, '#roster,p-01')}",
+            "roster[0].dedicated: Input should be a valid boolean, unable to interpret input (got 'sometimes'); "
+            "expected yes (dedicated) or no (part-time)",
+        )
+    ]

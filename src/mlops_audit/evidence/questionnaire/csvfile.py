@@ -165,7 +165,7 @@ def read_csv(raw: bytes, source: str) -> RawFile:
                     header_lines[("roster", len(roster))] = line
                     entry: dict[str, Any] = {"person": person.strip(), "roles": roles}
                     if dedicated.strip():
-                        entry["dedicated"] = dedicated.strip().lower() in ("yes", "y", "true", "1", "是", "专职")
+                        entry["dedicated"] = dedicated.strip()  # yes/no, checked with the header
                     if team.strip():
                         entry["team"] = team.strip()
                     roster.append(entry)

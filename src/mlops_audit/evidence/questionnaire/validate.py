@@ -37,11 +37,13 @@ ROLE_SEPARATORS = re.compile(r"[,;，；、\n]+")
 TRUE_TOKENS = frozenset({"yes", "y", "true", "1", "是", "已确认", "confirmed"})
 FALSE_TOKENS = frozenset({"no", "n", "false", "0", "否", "未确认"})
 MAX_LISTED = 12
+DEDICATED_TOKENS = {t: True for t in TRUE_TOKENS | {"专职", "dedicated"}} | {t: False for t in FALSE_TOKENS | {"兼职", "part-time", "part_time"}}
 
 HEADER_EXPECTATIONS: dict[KeyPath, str] = {
     ("organisation", "name"): "the organisation's name",
     ("respondent", "id"): "a pseudonymous respondent id such as r-data-01 (not a person's name)",
     ("respondent", "roles"): "at least one role id",
+    ("dedicated",): "yes (dedicated) or no (part-time)",
     ("format",): "mlops-audit/answers@1",
     ("rubric",): "the rubric's id, version and digest as exported",
 }
@@ -96,6 +98,8 @@ def _tidy(mapping: dict[str, Any]) -> dict[str, Any]:
             value = value.strip()
             if not value and key in OPTIONAL_TEXT:
                 value = None
+        if key == "dedicated" and isinstance(value, str) and value.lower() in DEDICATED_TOKENS:
+            value = DEDICATED_TOKENS[value.lower()]
         if key == "roles":
             value = _roles(value)
             if isinstance(value, list):
@@ -127,7 +131,7 @@ def _comment(value: Any) -> str | None:
 
 def _pydantic_message(err: dict[str, Any]) -> str:
     loc = tuple(err["loc"])
-    expected = HEADER_EXPECTATIONS.get(loc)
+    expected = HEADER_EXPECTATIONS.get(loc) or HEADER_EXPECTATIONS.get(loc[-1:])
     kind = err["type"]
     if kind == "missing":
         return f"{format_key_path(loc)} is missing" + (f"; expected {expected}" if expected else "")
@@ -136,6 +140,8 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     if kind in ("string_too_short", "too_short") and expected:
         return f"{format_key_path(loc)} is empty; expected {expected}"
     msg = f"{format_key_path(loc)}: {err['msg']}"
+    if not isinstance(err.get("input"), (dict, list, type(None))):
+        msg += f" (got {str(err['input'])[:60]!r})"
     if expected:
         msg += f"; expected {expected}"
     return msg

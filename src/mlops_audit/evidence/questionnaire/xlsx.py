@@ -485,11 +485,8 @@ def _read_roster(reader: _SheetReader, header: dict[str, Any], places: dict[KeyP
         for key, cell in values.items():
             if cell is None or cell.value is None or not _cell_text(cell.value):
                 continue
-            if key == "dedicated":
-                text = _cell_text(cell.value).lower()
-                entry[key] = cell.value if isinstance(cell.value, bool) else text in ("yes", "y", "true", "1", "是", "专职")
-            else:
-                entry[key] = _cell_text(cell.value)
+            # yes/no for `dedicated` is checked with the header, like every other format
+            entry[key] = cell.value if isinstance(cell.value, bool) else _cell_text(cell.value)
             places[("roster", index, key)] = reader.at(cell.coordinate)
         places[("roster", index)] = reader.at(f"A{row[0].row}")
         entries.append(entry)
