@@ -167,3 +167,15 @@ def test_choice_lists_longer_than_excel_allows_inline_live_in_the_hidden_sheet(f
     wb.save(out)
     model, problems = read_answer_file(out, rubric)
     assert problems == [] and model.answers[0].value == long["some"]
+
+
+def test_a_respondent_id_excel_turned_into_a_number_is_read_as_text(rubric, tmp_path):
+    path = _blank(rubric, "xlsx", "en", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    cover = wb["Cover"]
+    labels = {cover.cell(row=r, column=1).value: r for r in range(1, cover.max_row + 1)}
+    cover.cell(row=labels["Organisation"], column=2, value="Bank")
+    cover.cell(row=labels["Respondent id (pseudonym)"], column=2, value=7)
+    wb.save(path)
+    model, problems = read_answer_file(path, rubric)
+    assert problems == [] and model.respondent.id == "7"

@@ -86,6 +86,7 @@ def _roles(value: Any) -> Any:
 
 
 OPTIONAL_TEXT = ("scope", "team", "answered_at")
+TEXT_KEYS = ("id", "name", "scope", "team", "person", "answered_at")
 
 
 def _tidy(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +95,8 @@ def _tidy(mapping: dict[str, Any]) -> dict[str, Any]:
     for key, value in mapping.items():
         if isinstance(value, (datetime, date)):
             value = value.isoformat()
+        if key in TEXT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = _text(value)  # a spreadsheet turns the id 007 into the number 7; take it as text
         if isinstance(value, str):
             value = value.strip()
             if not value and key in OPTIONAL_TEXT:
