@@ -88,7 +88,7 @@ class RecessionDrift(_Strict):
     income_factor: Annotated[float, Field(gt=0.2, le=1.5)] = 0.8
     debt_ratio_shift: Annotated[float, Field(ge=-0.3, le=0.3)] = 0.08
     channel_mix: dict[str, float] = Field(default_factory=lambda: {"branch": 0.15, "online": 0.6, "broker": 0.25})
-    online_risk_uplift: Annotated[float, Field(ge=0.0, le=3.0)] = 0.8
+    online_risk_uplift: Annotated[float, Field(ge=0.0, le=3.0)] = 1.2
 
     @field_validator("channel_mix")
     @classmethod

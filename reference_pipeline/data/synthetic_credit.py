@@ -25,7 +25,7 @@ approximates), falls with income, tenure and home ownership, and differs by chan
 Drift episode ("recession", ``RecessionDrift``): incomes are multiplied by ``income_factor``
 (default 0.8), debt ratios move up by ``debt_ratio_shift`` (default +0.08, clipped to [0, 0.95]),
 the application mix moves towards online and broker channels (default 0.15 / 0.6 / 0.25), and the
-online channel's risk rises by ``online_risk_uplift`` (default +0.8 on z: a fraud wave). The first
+online channel's risk rises by ``online_risk_uplift`` (default +1.2 on z: a fraud wave). The first
 three are covariate drift that PSI/CSI see; the last is concept drift that makes the old model's
 AUC decay, which only retraining on the new labelled data repairs.
 
@@ -36,8 +36,13 @@ checks count them and its cleaning rules repair or quarantine them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from reference_pipeline.config import RecessionDrift
 
 FEATURE_COLUMNS = (
     "age",
@@ -132,14 +137,14 @@ def _inject_defects(frame: pd.DataFrame, rng: np.random.Generator, rate: float) 
     return pd.concat([frame, duplicates], ignore_index=True)
 
 
-def drifted(rows: int, seed: int, drift: object, *, id_offset: int = 0) -> pd.DataFrame:
+def drifted(rows: int, seed: int, drift: RecessionDrift, *, id_offset: int = 0) -> pd.DataFrame:
     """Applications during the drift episode described by a `RecessionDrift` config."""
     return generate(
         rows,
         seed,
-        income_factor=drift.income_factor,  # type: ignore[attr-defined]
-        debt_ratio_shift=drift.debt_ratio_shift,  # type: ignore[attr-defined]
-        channel_mix=dict(drift.channel_mix),  # type: ignore[attr-defined]
-        online_risk_uplift=drift.online_risk_uplift,  # type: ignore[attr-defined]
+        income_factor=drift.income_factor,
+        debt_ratio_shift=drift.debt_ratio_shift,
+        channel_mix=dict(drift.channel_mix),
+        online_risk_uplift=drift.online_risk_uplift,
         id_offset=id_offset,
     )
