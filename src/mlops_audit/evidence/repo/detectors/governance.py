@@ -5,24 +5,30 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.ciconfig import ci_commands
+from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.registry import Evidence, at, detector
 
-_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".txt", ".pdf", ".docx")
+_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx")
+_BINARY_DOCS = (".pdf", ".docx")
+# Files whose name says what they are, and it is not design.
+_NOT_DESIGN = ("license", "changelog", "changes", "history", "contributing", "code_of_conduct", "security", "authors", "notice", "citation")
 _DESIGN_NAME = re.compile(
-    r"(design|architecture|requirement|specification|\bspec\b|\badr\b|adr[-_]?\d|decision|rfc|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|prd)",
+    r"design|architecture|requirement|specification|\bspec\b|\badrs?\b|adr[-_]?\d|decision[-_ ]?(record|log)|\brfcs?\b"
+    r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b",
     re.IGNORECASE,
 )
 _DESIGN_HEADING = re.compile(
-    r"^(#{1,3}\s+|=+\s*$)?.*\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
+    r"^#{1,3}\s+.*\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
     re.IGNORECASE,
 )
-MIN_DOC_CHARS = 400
+_DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions)/", re.IGNORECASE)
+MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
 
 
 def _prose_chars(text: str) -> int:
-    """Characters of prose, leaving out directives, code fences and tables of auto-generated API docs."""
+    """Characters of prose, leaving out code blocks, directives, tables and comments."""
     count = 0
     in_code = False
     for line in text.splitlines():
@@ -36,12 +42,28 @@ def _prose_chars(text: str) -> int:
     return count
 
 
-def _headings(text: str) -> list[tuple[int, str]]:
-    out = []
-    for number, line in enumerate(text.splitlines()[:400], start=1):
-        if line.startswith("#"):
-            out.append((number, line))
-    return out
+def _design_document(repo: RepoIndex, path: str) -> Location | None:
+    """Where a file shows itself to be a design, requirements or model-card document, if it does."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.startswith(_NOT_DESIGN) or is_test_path(path):
+        return None
+    stem_path = path.rsplit(".", 1)[0]
+    if path.lower().endswith(_BINARY_DOCS):
+        return at(path) if _DESIGN_NAME.search(stem_path) and repo.size(path) > 0 else None
+    text = repo.text(path)
+    if not text or _prose_chars(text) < MIN_DOC_CHARS:
+        return None  # an empty or stub document proves nothing
+    if _DESIGN_NAME.search(stem_path):
+        return at(path, 1)
+    headings = [(n, line) for n, line in enumerate(text.splitlines()[:400], start=1) if _DESIGN_HEADING.match(line)]
+    if not headings:
+        return None
+    if _DOCS_FOLDER.search(path):
+        return at(path, headings[0][0])
+    # Model cards often are READMEs (Hugging Face style): their headings say so.
+    if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
+        return at(path, headings[0][0])
+    return None
 
 
 @detector(
@@ -55,27 +77,7 @@ def _headings(text: str) -> list[tuple[int, str]]:
     confidence=Confidence.medium,
 )
 def has_design_docs(repo: RepoIndex) -> Evidence:
-    found: list[Location] = []
-    for path in repo.with_suffix(*_DOC_SUFFIXES):
-        name = path.rsplit("/", 1)[-1]
-        if name.lower().startswith(("license", "changelog", "contributing", "code_of_conduct", "security", "requirements")) and not name.lower().endswith((".md", ".rst", ".pdf", ".docx")):
-            continue
-        if name.lower().startswith(("license", "changelog", "code_of_conduct")):
-            continue
-        if path.endswith((".pdf", ".docx")):
-            if _DESIGN_NAME.search(path) and repo.size(path) > 0:
-                found.append(at(path))
-            continue
-        text = repo.text(path)
-        if not text or _prose_chars(text) < MIN_DOC_CHARS:
-            continue  # an empty or stub document proves nothing
-        if _DESIGN_NAME.search(path.rsplit(".", 1)[0]) and not name.lower().startswith("requirements"):
-            found.append(at(path, 1))
-            continue
-        # Inside docs folders and READMEs: a design-type heading counts (model cards are often READMEs).
-        heads = [(n, h) for n, h in _headings(text) if _DESIGN_HEADING.match(h)]
-        if heads and (re.search(r"(^|/)(docs?|design|architecture|adrs?|rfcs?)/", path) or name.lower().startswith("readme") and any("model card" in h.lower() or "intended use" in h.lower() for _, h in heads)):
-            found.append(at(path, heads[0][0]))
+    found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
     if found:
         return Evidence.passed(f"{len(found)} design, requirements or model-card document(s)", found)
     return Evidence.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
