@@ -118,6 +118,14 @@ def test_sarif_reports_detector_errors_as_notifications_and_can_archive_passes(p
     assert {"pass", "fail"} <= {r["kind"] for r in run["results"]}
 
 
+def test_sarif_uris_are_percent_encoded_repo_relative_references() -> None:
+    from mlops_audit.evidence.repo.model import Location
+    from mlops_audit.evidence.repo.sarif import physical_location
+
+    physical = physical_location(Location(path="notebooks/Ridge Regression #1.ipynb", line=None))
+    assert physical == {"artifactLocation": {"uri": "notebooks/Ridge%20Regression%20%231.ipynb", "uriBaseId": "%SRCROOT%"}}
+
+
 # CLI -----------------------------------------------------------------------------------------------
 def test_cli_collect_prints_json_and_writes_sarif_atomically(project: Path, tmp_path: Path, runner, monkeypatch, sarif_validator) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")

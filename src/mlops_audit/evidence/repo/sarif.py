@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from mlops_audit import TOOL_NAME
 from mlops_audit.evidence.repo.model import CollectionResult, Finding, FindingOutcome, Location
@@ -25,8 +26,9 @@ def _rule(det: Detector, criteria: list[str]) -> dict[str, Any]:
     }
 
 
-def _physical(location: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": location.path, "uriBaseId": "%SRCROOT%"}}
+def physical_location(location: Location) -> dict[str, Any]:
+    # A URI reference: spaces and other reserved characters in file names are percent-encoded.
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(location.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
     if location.line is not None:
         physical["region"] = {"startLine": location.line}
     return physical
@@ -86,7 +88,7 @@ def _result(finding: Finding, rule_index: dict[str, int], fallback: Location | N
         "ruleIndex": rule_index[finding.detector],
         "kind": "fail" if finding.outcome is FindingOutcome.fail else "pass",
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": _physical(loc)} for loc in locations],
+        "locations": [{"physicalLocation": physical_location(loc)} for loc in locations],
         "properties": {"confidence": finding.confidence.value, "criteria": finding.criteria, "outcome": finding.outcome.value},
     }
     if finding.outcome is FindingOutcome.fail:
