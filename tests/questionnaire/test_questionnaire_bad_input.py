@@ -394,3 +394,17 @@ def test_roster_dedicated_must_be_yes_or_no_in_every_format(rubric, filled, tmp_
             "expected yes (dedicated) or no (part-time)",
         )
     ]
+
+
+def test_yaml_binary_and_set_values_are_refused_per_answer(rubric, filled, tmp_path):
+    path = _export(rubric, filled, "yaml", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("value: 3\n", "value: !!binary aGVsbG8=\n", 1)
+    text = text.replace("  - docs/ingest.md\n", "  - !!binary aGVsbG8=\n", 1)
+    path.write_text(text, encoding="utf-8")
+    model, problems = read_answer_file(path, rubric)
+    assert sorted(p.message for p in _errors(problems)) == [
+        "DE.ingest.L1: evidence must be a list of links or references (text)",
+        "DE.quality.L1: expected a whole number from 0 to 4, n/a or unknown, got b'hello'",
+    ]
+    assert _kept(model) == ALL - {"DE.ingest.L1", "DE.quality.L1"}

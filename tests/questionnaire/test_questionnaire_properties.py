@@ -29,24 +29,33 @@ scalars = st.one_of(
     st.text(max_size=20),
     st.sampled_from(["yes", "no", "n/a", "unknown", "是", "3", "1e999", "none", "all", "DE.ingest.L1", "data_engineer", ""]),
 )
-json_values = st.recursive(
-    scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.sampled_from(REAL_KEYS) | st.text(max_size=8), children, max_size=5)),
-    max_leaves=25,
-)
-answer_like = st.dictionaries(st.sampled_from(["criterion", "value", "comment", "evidence", "proposed_by", "confirmed", "question", "extra"]), json_values, max_size=6)
-document_like = st.fixed_dictionaries(
-    {},
-    optional={
-        "format": st.one_of(st.just("mlops-audit/answers@1"), json_values),
-        "rubric": st.one_of(st.just(RUBRIC.ref), json_values),
-        "organisation": st.one_of(st.just({"name": "Bank"}), json_values),
-        "respondent": st.one_of(st.fixed_dictionaries({"id": st.text(max_size=5), "roles": st.lists(st.sampled_from(ROLES + ["x"]), max_size=3)}), json_values),
-        "roster": st.one_of(st.lists(st.fixed_dictionaries({"person": st.text(max_size=4), "roles": json_values}), max_size=2), json_values),
-        "answers": st.one_of(st.lists(st.one_of(answer_like, json_values), max_size=6), json_values),
-        "unexpected": json_values,
-    },
-)
+def _nested(leaves):  # type: ignore[no-untyped-def]
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.sampled_from(REAL_KEYS) | st.text(max_size=8), children, max_size=5)),
+        max_leaves=25,
+    )
+
+
+def _documents(values):  # type: ignore[no-untyped-def]
+    answer_like = st.dictionaries(st.sampled_from(["criterion", "value", "comment", "evidence", "proposed_by", "confirmed", "question", "extra"]), values, max_size=6)
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "format": st.one_of(st.just("mlops-audit/answers@1"), values),
+            "rubric": st.one_of(st.just(RUBRIC.ref), values),
+            "organisation": st.one_of(st.just({"name": "Bank"}), values),
+            "respondent": st.one_of(st.fixed_dictionaries({"id": st.text(max_size=5), "roles": st.lists(st.sampled_from(ROLES + ["x"]), max_size=3)}), values),
+            "roster": st.one_of(st.lists(st.fixed_dictionaries({"person": st.text(max_size=4), "roles": values, "dedicated": values}), max_size=2), values),
+            "answers": st.one_of(st.lists(st.one_of(answer_like, values), max_size=6), values),
+            "unexpected": values,
+        },
+    )
+
+
+json_documents = _documents(_nested(scalars))
+# YAML can also carry binary data, sets and timestamps.
+yaml_documents = _documents(_nested(scalars | st.binary(max_size=6) | st.sets(st.integers(0, 3), max_size=3) | st.dates()))
 QUIET = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -62,13 +71,13 @@ def _read(name: str, data: bytes):
 
 
 @QUIET
-@given(document_like)
+@given(yaml_documents)
 def test_random_yaml_structures_give_problems_not_tracebacks(document):
     _read("random.yaml", yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
 
 
 @QUIET
-@given(document_like)
+@given(json_documents)
 def test_random_json_structures_give_problems_not_tracebacks(document):
     _read("random.json", json.dumps(document, ensure_ascii=False).encode("utf-8"))
 

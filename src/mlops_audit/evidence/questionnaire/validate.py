@@ -243,12 +243,14 @@ def _evidence(value: Any) -> list[str] | None:
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
     for item in items:
-        if isinstance(item, (dict, list)):
+        try:
+            text = _text(item)
+        except TypeError:
             return None
-        text = _text(item)
         if text is None:
             continue
-        out.extend(line.strip() for line in text.splitlines() if line.strip())
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # one link per line
+        out.extend(line.strip() for line in lines if line.strip())
     return out
 
 
