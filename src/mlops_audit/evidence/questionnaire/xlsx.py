@@ -65,6 +65,7 @@ COVER_FIELDS: list[tuple[KeyPath, str, str]] = [
     (("respondent", "team"), "团队", "Team"),
     (("answered_at",), "日期", "Date"),
 ]
+COLUMN_LETTERS = "ABCDEFGHI"  # one per entry of COLUMNS
 ROSTER_BLANK_ROWS = 30
 MAX_ROWS_PER_SHEET = 20_000
 MAX_UNZIPPED_BYTES = 128 * 1024 * 1024
@@ -246,6 +247,8 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
         ws.add_data_validation(confirmed_dv)
         if rows:
             confirmed_dv.add(f"I2:I{len(rows) + 1}")
+            ws.auto_filter.ref = f"A1:{COLUMN_LETTERS[-1]}{len(rows) + 1}"  # filter by level or practice
+        _print_setup(ws)
 
     # Hidden metadata
     meta = wb.create_sheet(META_SHEET)
@@ -271,6 +274,15 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return _normalise_zip(buffer.getvalue(), when)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide, header row repeated: the sheet prints as a readable form."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _write_row(ws: Worksheet, rr: int, row: FormRow, lang: str) -> None:
