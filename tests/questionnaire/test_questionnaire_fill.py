@@ -81,7 +81,7 @@ def test_excel_answer_cells_carry_dropdowns_matching_the_question_type(rubric, t
     assert sheet.column_dimensions["D"].width >= 60
     assert sheet["D2"].alignment.wrap_text is True
     assert sheet.auto_filter.ref == f"A1:I{sheet.max_row}"
-    assert sheet.print_title_rows == "1:1" and sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.orientation == "landscape"
 
 
 def test_yaml_filled_in_an_editor_imports_every_answer(rubric, tmp_path):
