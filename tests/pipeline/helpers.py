@@ -6,8 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from mlops_audit.util.jsonio import sha256_file
 from reference_pipeline.config import PipelineConfig, load_config
+from reference_pipeline.registry import ModelVersion
 from reference_pipeline.run import RunSummary, run_pipeline
+from reference_pipeline.stages.integration import Package
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 RUN_ID = "run-test-0001"
@@ -47,3 +50,18 @@ def small_config() -> PipelineConfig:
 
 def run_reproducibly(config: PipelineConfig, run_dir: Path, **kwargs: object) -> RunSummary:
     return run_pipeline(config, run_dir, clock=ticking_clock(), run_id=RUN_ID, timer=ticking_timer(), **kwargs)
+
+
+def package_from_run(run_dir: Path, version: int) -> Package:
+    """A deployed package of a finished run, as the stages hand it on (without in-memory frames)."""
+    import json
+
+    import pandas as pd
+
+    index = json.loads((run_dir / "registry/index.json").read_text())["models"]
+    (name,) = index
+    path = f"deploy/packages/{name}-v{version}"
+    return Package(name=f"{name}-v{version}", path=path, manifest_sha256=sha256_file(run_dir / path / "MANIFEST.json"),
+                   model=ModelVersion.model_validate(index[name][version - 1]), holdout_scores_path="",
+                   holdout_features=pd.DataFrame(), reference_features=pd.DataFrame())
+

@@ -15,14 +15,12 @@ import pandas as pd
 import pytest
 
 from mlops_audit.evidence.trail import AuditTrail, verify_run
-from mlops_audit.util.jsonio import sha256_file
 from reference_pipeline.config import PipelineConfig, load_config
 from reference_pipeline.context import RunContext
 from reference_pipeline.data.sources import load_scenario
-from reference_pipeline.registry import ModelVersion
 from reference_pipeline.stages import deployment
 from reference_pipeline.stages.integration import Package
-from tests.pipeline.helpers import ticking_clock, ticking_timer
+from tests.pipeline.helpers import package_from_run, ticking_clock, ticking_timer
 
 pytestmark = pytest.mark.slow  # uses the shared full run
 
@@ -37,14 +35,9 @@ def deploy(default_run: Any, tmp_path: Path, config: PipelineConfig, challenger_
     run_dir = tmp_path / "run"
     trail = AuditTrail.create(run_dir, run_id="rollout-test", clock=ticking_clock())
     shutil.copytree(default_run.run_dir / "deploy/packages", run_dir / "deploy/packages")
-    index = json.loads((default_run.run_dir / "registry/index.json").read_text())["models"]["bank-credit-default"]
 
     def package(version: int) -> Package:
-        path = f"deploy/packages/bank-credit-default-v{version}"
-        return Package(name=f"bank-credit-default-v{version}", path=path,
-                       manifest_sha256=sha256_file(run_dir / path / "MANIFEST.json"),
-                       model=ModelVersion.model_validate(index[version - 1]), holdout_scores_path="",
-                       holdout_features=pd.DataFrame(), reference_features=pd.DataFrame())
+        return package_from_run(default_run.run_dir, version)  # same relative path, copied bytes
 
     ctx = RunContext(config=config, run_dir=run_dir, trail=trail, timer=ticking_timer())
     result = deployment.rollout(ctx, package(challenger_version), package(champion_version), window,
