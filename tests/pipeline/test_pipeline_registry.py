@@ -110,3 +110,21 @@ def test_serving_refuses_a_package_changed_after_ci(default_run, tmp_path: Path)
     (package / "MANIFEST.json").write_text(json.dumps(listed))
     with pytest.raises(ModelIntegrityError, match="not a file of the package"):
         ScoringService(package)
+
+
+@pytest.mark.slow  # uses the shared full run
+def test_the_ci_security_scan_fails_on_pickles_unpinned_dependencies_and_changed_files(default_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from reference_pipeline.stages.integration import security_scan
+
+    package = "deploy/packages/bank-credit-default-v1"
+    shutil.copytree(default_run.run_dir / package, tmp_path / package)
+    ctx = SimpleNamespace(run_dir=tmp_path)
+    assert all(check["passed"] for check in security_scan(ctx, package))
+
+    (tmp_path / package / "helper.pkl").write_bytes(b"\x80\x04K\x01.")
+    lock = tmp_path / package / "requirements.lock"
+    lock.write_text(lock.read_text().replace("numpy==", "numpy>="))
+    failed = {c["check"] for c in security_scan(ctx, package) if not c["passed"]}
+    assert failed == {"no_pickle_files", "dependencies_pinned", "digests_consistent"}
