@@ -64,10 +64,13 @@ def format_summary(summary) -> str:  # type: ignore[no-untyped-def]  # RunSummar
         f"first model:      {first['name']} v{first['version']} {first['algorithm']} "
         + " ".join(f"{k}={v}" for k, v in sorted(first["metrics"].items())),
     ]
-    for window in summary.monitoring:
+    for index, window in enumerate(summary.monitoring):
         fired = sorted(k for k, v in window["triggers"].items() if v) or ["none"]
+        note = ""
+        if window["start_retraining"] and index == len(summary.monitoring) - 1:
+            note = " (reported; the scenario runs one retraining cycle)"
         lines.append(f"monitoring {window['window']:<6} score PSI {window['score_psi']}, AUC {window['auc']} "
-                     f"(decay {window['auc_decay']}); triggers fired: {', '.join(fired)}")
+                     f"(decay {window['auc_decay']}); triggers fired: {', '.join(fired)}{note}")
     lines += [
         f"drift fired:      {'yes' if summary.drift_fired else 'no'}; retrained: {'yes' if summary.retrained else 'no'}",
         f"promotion:        {summary.promotion or 'no rollout (nothing retrained)'}",
