@@ -48,12 +48,15 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if name.startswith(_NOT_DESIGN) or is_test_path(path):
         return None
     stem_path = path.rsplit(".", 1)[0]
+    named_as_design = bool(_DESIGN_NAME.search(stem_path))
     if path.lower().endswith(_BINARY_DOCS):
-        return at(path) if _DESIGN_NAME.search(stem_path) and repo.size(path) > 0 else None
+        return at(path) if named_as_design and repo.size(path) > 0 else None
+    if not (named_as_design or _DOCS_FOLDER.search(path) or name.startswith("readme")):
+        return None  # notes elsewhere are not read: only these three places can qualify
     text = repo.text(path)
     if not text or _prose_chars(text) < MIN_DOC_CHARS:
         return None  # an empty or stub document proves nothing
-    if _DESIGN_NAME.search(stem_path):
+    if named_as_design:
         return at(path, 1)
     headings = [(n, line) for n, line in enumerate(text.splitlines()[:400], start=1) if _DESIGN_HEADING.match(line)]
     if not headings:
