@@ -36,20 +36,28 @@ def user_csv_config(tmp_path: Path) -> Path:
     return config
 
 
-def test_pipeline_run_command_on_a_user_csv_then_verify(tmp_path: Path) -> None:
+def test_pipeline_run_command_on_a_user_csv_signed_then_verify(tmp_path: Path) -> None:
+    from mlops_audit.evidence.trail.keys import generate_signing_key, private_key_pem, public_key_pem
+
+    key = generate_signing_key()
+    (tmp_path / "key.pem").write_bytes(private_key_pem(key))
+    (tmp_path / "key.pub").write_bytes(public_key_pem(key))
     run_dir = tmp_path / "run"
     result = CliRunner().invoke(cli, ["pipeline", "run", "--config", str(user_csv_config(tmp_path)),
-                                      "--run-dir", str(run_dir), "--run-id", "run-cli-1"])
+                                      "--run-dir", str(run_dir), "--run-id", "run-cli-1",
+                                      "--sign-key", str(tmp_path / "key.pem")])
     assert result.exit_code == 0, result.output
     assert "[pipeline] PA.3 experiments done" in result.stderr
     out = result.stdout
     for expected in ("run run-cli-1: scenario my-bank (user CSV applications.csv)", "first model:", "drift fired:",
-                     "promotion:", "audit trail:", "verify with:"):
+                     "promotion:", "(signed)", "verify with:"):
         assert expected in out
     assert verify_run(run_dir).ok
     assert verify_run(run_dir / "validation").ok
-    verified = CliRunner().invoke(cli, ["verify", str(run_dir)])
-    assert verified.exit_code == 0 and "INTACT" in verified.output
+    for folder in (run_dir, run_dir / "validation"):
+        verified = CliRunner().invoke(cli, ["verify", str(folder), "--public-key", str(tmp_path / "key.pub"),
+                                            "--require-signature"])
+        assert verified.exit_code == 0 and "INTACT" in verified.output, verified.output
     assert "PA.7.step3" in executed_clauses(run_dir)
 
 
@@ -61,20 +69,6 @@ def test_pipeline_run_with_a_missing_target_column_exits_2_naming_file_and_colum
     assert "Traceback" not in result.output
     assert f"error: {tmp_path / 'applications.csv'}: target column 'defaulted' not found" in result.stderr
     assert not (tmp_path / "r").exists()  # nothing started
-
-
-def test_signed_runs_verify_with_the_signers_public_key(tmp_path: Path) -> None:
-    from mlops_audit.evidence.trail.keys import generate_signing_key, private_key_pem, public_key_pem
-
-    key = generate_signing_key()
-    (tmp_path / "key.pem").write_bytes(private_key_pem(key))
-    (tmp_path / "key.pub").write_bytes(public_key_pem(key))
-    summary = run_reproducibly(small_config(), tmp_path / "run", signing_key=key)
-    assert summary.signed
-    for folder in (tmp_path / "run", tmp_path / "run" / "validation"):
-        result = CliRunner().invoke(cli, ["verify", str(folder), "--public-key", str(tmp_path / "key.pub"),
-                                          "--require-signature"])
-        assert result.exit_code == 0, result.output
 
 
 def test_the_breast_cancer_config_runs_on_real_data(tmp_path: Path) -> None:
