@@ -181,8 +181,9 @@ def _run_pipeline(
                 promotion = rollout.verdict
                 production = rollout.production
         last = production
+        since = 0 if retrained else 1  # windows the production model has already been monitored for
         windows.append(stage("PA.7 continuous monitoring (window: post)", lambda: monitoring.run(
-            ctx, last, "post", data.windows["post"], target, positive, windows_since_training=0)))
+            ctx, last, "post", data.windows["post"], target, positive, windows_since_training=since)))
     except AuditError:
         # A failed check is in the trail already (bad input stops a stage before it records);
         # closing attests to exactly what happened up to here.
