@@ -181,7 +181,7 @@ def _run_pipeline(
                 promotion = rollout.verdict
                 production = rollout.production
         last = production
-        since = 0 if retrained else 1  # windows the production model has already been monitored for
+        since = 0 if promotion == "promote" else 1  # windows the production model was already monitored for
         windows.append(stage("PA.7 continuous monitoring (window: post)", lambda: monitoring.run(
             ctx, last, "post", data.windows["post"], target, positive, windows_since_training=since)))
     except AuditError:
