@@ -92,6 +92,8 @@ class ContextBuilder:
         self.role_text = {r.id: r for r in self.rubric.roles}
         self.results = {c.id: c for c in a.criteria}
         self.evidence = {e.id: e for e in a.evidence}
+        # Short, stable labels (E1, E2, ...) in register order: long evidence ids made tables unreadable.
+        self.evidence_number = {e.id: n for n, e in enumerate(a.evidence, start=1)}
         self.assessed = any(c.outcome is not Outcome.not_assessed for c in a.criteria)
 
     # -- small helpers -------------------------------------------------------------------------
@@ -125,6 +127,12 @@ class ContextBuilder:
 
     def part_name(self, part: str) -> str:
         return self.t(f"parts.{part}")
+
+    def evidence_links(self, ids: list[str]) -> list[dict[str, str]]:
+        return [
+            {"anchor": anchor("ev", e), "label": f"E{self.evidence_number[e]}" if e in self.evidence_number else e, "title": e}
+            for e in ids
+        ]
 
     def absent(self, key: str) -> dict[str, Any]:
         return {"present": False, "reason": self.t(f"absent.{key}")}
@@ -300,7 +308,7 @@ class ContextBuilder:
             "conflict": c.conflict,
             "unsubstantiated": c.unsubstantiated,
             "waiver": c.waiver.status if c.waiver else None,
-            "evidence": [{"anchor": anchor("ev", e), "label": e} for e in c.evidence],
+            "evidence": self.evidence_links(c.evidence),
             "comments": comments,
         }
 
@@ -438,7 +446,10 @@ class ContextBuilder:
     def mra(self) -> dict[str, Any]:
         if not self.a.runs:
             return self.absent("runs")
-        criteria = [
+        # The practices devoted to model risk validation (their own clauses cite CASE.mra); criteria
+        # elsewhere that merely mention it stay in their own practice.
+        practices = {p.id for _, p in self.rubric.practices() if any(cl.startswith(MRA_PREFIX) for cl in p.clauses)}
+        criteria = [c for c in self.a.criteria if c.practice in practices] or [
             c for c in self.a.criteria if any(cl.startswith(MRA_PREFIX) for cl in self.index[c.id][2].clauses)
         ]
         runs = [
@@ -458,7 +469,7 @@ class ContextBuilder:
             "criteria": [self._criterion_row(c) for c in criteria],
             "criteria_reason": None if criteria else self.t("absent.mra_criteria"),
             "excerpts": [
-                {"anchor": anchor("ev", e.id), "id": e.id, "excerpt": e.excerpt}
+                {"anchor": anchor("ev", e.id), "id": e.id, "label": f"E{self.evidence_number[e.id]}", "excerpt": e.excerpt}
                 for c in criteria
                 for e in (self.evidence.get(x) for x in c.evidence)
                 if e is not None and e.kind == "pipeline" and e.excerpt
@@ -475,7 +486,7 @@ class ContextBuilder:
                 "text": self.criterion_text(c.criterion),
                 "kind": self.t(f"exceptions.kind_{c.kind}"),
                 "respondents": ", ".join(c.respondents),
-                "evidence": [{"anchor": anchor("ev", e), "label": e} for e in c.evidence],
+                "evidence": self.evidence_links(c.evidence),
             }
             for c in a.conflicts
         ]
@@ -611,6 +622,7 @@ class ContextBuilder:
         evidence = [
             {
                 "id": e.id,
+                "label": f"E{self.evidence_number[e.id]}",
                 "anchor": anchor("ev", e.id),
                 "kind": self.t(f"evidence_kind.{e.kind.value}"),
                 "source": e.source,
