@@ -261,3 +261,14 @@ def test_gaps_are_the_next_level_criteria_ordered_by_level_completion_then_gain(
     gap = by_practice["DE.quality"][0]
     better = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L1": "yes", "DE.quality.L1": 4})])
     assert better.overall.score - a.overall.score == pytest.approx(gap.gain, abs=0.01)
+
+
+def test_holding_extra_roles_the_question_is_not_asked_of_gives_no_extra_votes(small_rubric):
+    # DE.ingest.L2.2 is asked of data engineers and data scientists. A data engineer says partial;
+    # someone who is a data scientist and also architect, PM and business says yes: one vote each,
+    # a tie, which goes to the lower answer.
+    files = [
+        answer_file("de", [DE], {"DE.ingest.L2.2": "partial"}),
+        answer_file("many", [DS, "ml_architect", "project_manager", "business"], {"DE.ingest.L2.2": "yes"}),
+    ]
+    assert crit(run(small_rubric, files), "DE.ingest.L2.2").claimed is Outcome.partial

@@ -18,7 +18,7 @@ Pure functions. The order of decisions, for one criterion:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,15 +50,20 @@ class Claim:
     contested: bool
 
 
-def combine_answers(answers: Sequence[AnswerRecord]) -> Claim:
-    """Combine respondents' answers into one claim (rule 2), with agreement and contest flags."""
+def combine_answers(answers: Sequence[AnswerRecord], asked_of: Iterable[str]) -> Claim:
+    """Combine respondents' answers into one claim (rule 2), with agreement and contest flags.
+
+    A routed respondent votes in each role they hold *that the question is asked of*: holding
+    three other roles as well gives no extra weight.
+    """
     given = [a for a in answers if a.outcome is not None]
     if not given:
         return Claim(None, None, False)
+    asked = frozenset(asked_of)
     voters = [a for a in given if a.routed] or given
     by_role: dict[str, list[Outcome]] = {}
     for answer in voters:
-        roles = answer.roles if answer.routed else ["(any)"]
+        roles = sorted(asked.intersection(answer.roles)) if answer.routed else ["(any)"]
         for role in roles:
             by_role.setdefault(role, []).append(answer.outcome)  # type: ignore[arg-type]
     if all(a.outcome is Outcome.not_applicable for a in voters):
@@ -111,7 +116,7 @@ def reconcile(
     policy: EvidencePolicy,
     at: datetime,
 ) -> CriterionVerdict:
-    claim = combine_answers(answers)
+    claim = combine_answers(answers, criterion.question.roles)
     required = policy.required_strength(criterion)
     positive = [e for e in evidence if e.says == "met"]
     negative = [e for e in evidence if e.says == "unmet" and e.kind == "repo"]

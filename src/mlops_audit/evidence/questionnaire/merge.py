@@ -117,7 +117,7 @@ def merge_answer_files(files: Sequence[tuple[str, AnswerFile]], rubric: LoadedRu
         if not given:
             continue
         records = [_record(who, criterion, a) for who, a in given]
-        claim = combine_answers(records)
+        claim = combine_answers(records, criterion.question.roles)
         value = combined_value(criterion, claim, records)
         evidence = list(dict.fromkeys(e for _, a in given for e in a.evidence))
         answers.append(
