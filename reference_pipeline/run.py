@@ -185,21 +185,19 @@ def _run_pipeline(
         windows.append(stage("PA.7 continuous monitoring (window: post)", lambda: monitoring.run(
             ctx, last, "post", data.windows["post"], target, positive, windows_since_training=since)))
     except AuditError:
-        # A failed check is in the trail already (bad input stops a stage before it records);
-        # closing attests to exactly what happened up to here.
-        say("stage failed: closing the audit trail with the events recorded so far")
-        try:
-            trail.close(signing_key)
-        except AuditError as close_error:  # the trail itself is unusable: report the first error
-            say(f"the audit trail could not be closed: {close_error}")
+        _close_after_failure(trail, signing_key, say)
         raise
     manifest = trail.close(signing_key)
 
     vdir = run_dir / VALIDATION_DIR
     vtrail = factory(vdir, run_id=f"{run_id}.mra", clock=clock)
     vctx = RunContext(config=config, run_dir=vdir, trail=vtrail, timer=timer, progress=say)
-    validation = stage("CASE.mra model risk validation", lambda: model_risk.run(
-        vctx, req.spec, production, run_dir, data.windows["post"], target, positive, retrained), vctx)
+    try:
+        validation = stage("CASE.mra model risk validation", lambda: model_risk.run(
+            vctx, req.spec, production, run_dir, data.windows["post"], target, positive, retrained), vctx)
+    except AuditError:
+        _close_after_failure(vtrail, signing_key, say)
+        raise
     vmanifest = vtrail.close(signing_key)
 
     summary = RunSummary(
@@ -233,6 +231,16 @@ def _run_pipeline(
     )
     write_json(run_dir / "summary.json", summary.model_dump(mode="json"))
     return summary
+
+
+def _close_after_failure(trail: Any, signing_key: Any, say: Callable[[str], None]) -> None:
+    """A failed check is in the trail already (bad input stops a stage before it records anything);
+    closing attests to exactly what happened up to the failure."""
+    say("stage failed: closing the audit trail with the events recorded so far")
+    try:
+        trail.close(signing_key)
+    except AuditError as close_error:  # the trail itself is unusable: the first error is the one raised
+        say(f"the audit trail could not be closed: {close_error}")
 
 
 def _get(manifest: Any, name: str, default: Any) -> Any:
