@@ -15,18 +15,35 @@ def small_rubric():
 
 
 @pytest.fixture(scope="session")
-def rich(small_rubric):
+def full_rubric(small_rubric):
+    """The bundled ~200-criterion rubric (the real report's size); the small fixture until it loads."""
+    return builders.bundled_rubric_or_none() or small_rubric
+
+
+@pytest.fixture(scope="session")
+def rich(full_rubric):
+    return builders.rich_assessment(full_rubric)
+
+
+@pytest.fixture(scope="session")
+def previous(full_rubric):
+    return builders.rich_assessment(full_rubric, variant="previous")
+
+
+@pytest.fixture(scope="session")
+def sparse(full_rubric):
+    return builders.sparse_assessment(full_rubric)
+
+
+@pytest.fixture(scope="session")
+def rich_small(small_rubric):
+    """A rich assessment on the small rubric: the PDF tests use it to stay fast (the benchmark renders the full one)."""
     return builders.rich_assessment(small_rubric)
 
 
 @pytest.fixture(scope="session")
-def previous(small_rubric):
+def previous_small(small_rubric):
     return builders.rich_assessment(small_rubric, variant="previous")
-
-
-@pytest.fixture(scope="session")
-def sparse(small_rubric):
-    return builders.sparse_assessment(small_rubric)
 
 
 @pytest.fixture(scope="session")

@@ -26,15 +26,15 @@ needs_poppler = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, rich, previous):
+def rendered(tmp_path_factory, rich_small, previous_small):
     """report.zh.pdf and report.en.pdf of the rich assessment, with an extra attachment."""
     out = tmp_path_factory.mktemp("pdf")
     written = render_reports(
-        rich,
+        rich_small,
         formats=["pdf"],
         lang="both",
         out_dir=out,
-        previous=previous,
+        previous=previous_small,
         attachments={"runs/manifest.json": b'{"run_id": "run-2026-11-30"}'},
     )
     return {p.name.split(".")[1]: p for p in written}
@@ -45,11 +45,11 @@ def _text(path: Path) -> str:
 
 
 @needs_poppler
-def test_chinese_pdf_contains_level_names_and_embeds_a_cjk_font(rendered, rich):
+def test_chinese_pdf_contains_level_names_and_embeds_a_cjk_font(rendered, rich_small):
     text = _text(rendered["zh"])
     assert "基础级" in text and "专业级" in text and "领航级" in text
     assert "执行摘要" in text and "附录" in text
-    assert report_digest(rich)[:32] in text.replace("\n", "")
+    assert report_digest(rich_small)[:32] in text.replace("\n", "")
     fonts = subprocess.run(["pdffonts", str(rendered["zh"])], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk, fonts
@@ -65,11 +65,11 @@ def test_english_pdf_has_page_numbers_and_the_level_names(rendered):
 
 
 @needs_poppler
-def test_pdf_embeds_the_assessment_json_and_given_attachments(rendered, rich, tmp_path):
+def test_pdf_embeds_the_assessment_json_and_given_attachments(rendered, rich_small, tmp_path):
     listing = subprocess.run(["pdfdetach", "-list", str(rendered["en"])], capture_output=True, text=True, check=True).stdout
     assert "assessment.json" in listing and "manifest.json" in listing
     subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(rendered["en"])], check=True)
-    assert (tmp_path / "assessment.json").read_bytes() == assessment_json_bytes(rich)
+    assert (tmp_path / "assessment.json").read_bytes() == assessment_json_bytes(rich_small)
 
 
 @pytest.mark.skipif(not shutil.which("pdfinfo"), reason="LOUD SKIP: pdfinfo (poppler-utils) not installed")
@@ -79,9 +79,9 @@ def test_pdf_declares_pdf_a_3u(rendered):
     assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="U"' in meta
 
 
-def test_rendering_the_hostile_report_fetches_nothing_outside_the_allow_list(rich):
+def test_rendering_the_hostile_report_fetches_nothing_outside_the_allow_list(rich_small):
     fetcher = pdfmod.safe_fetcher_class()()
-    html = render_html(rich, "en", report_digest=report_digest(rich))
+    html = render_html(rich_small, "en", report_digest=report_digest(rich_small))
     pdfmod.render_pdf(html, lang="en", fetcher=fetcher, attachments={"assessment.json": b"{}"})
     assert fetcher.refused == []
     assert all(pdfmod.is_allowed_url(url) for url in fetcher.requested)
@@ -124,8 +124,8 @@ def test_allow_list_admits_data_urls_and_own_files_only(tmp_path):
     response.close()
 
 
-def test_missing_cjk_font_is_reported_instead_of_printing_boxes(monkeypatch, rich, tmp_path):
+def test_missing_cjk_font_is_reported_instead_of_printing_boxes(monkeypatch, rich_small, tmp_path):
     monkeypatch.setattr(pdfmod, "cjk_font_available", lambda: False)
     with pytest.raises(AuditError, match="fonts-noto-cjk"):
-        render_reports(rich, formats=["html", "pdf"], lang="zh", out_dir=tmp_path)
+        render_reports(rich_small, formats=["html", "pdf"], lang="zh", out_dir=tmp_path)
     assert not (tmp_path / "report.zh.html").exists()  # failed before any slow work
