@@ -494,29 +494,25 @@ class RepoIndex:
 
     def _build_needle_index(self) -> dict[str, frozenset[str]]:
         assert self._needles is not None
-        pattern = re.compile("|".join(re.escape(n) for n in self._needles))
-        implied = {n: frozenset(m for m in self._needles if m in n) for n in self._needles}
         hits: dict[str, frozenset[str]] = {}
         for rel in self.python_files():
             sources = self._code_text(rel)
-            if not sources:
-                continue
-            found: set[str] = set()
-            for source in sources:
-                for match in pattern.finditer(source):
-                    found |= implied[match.group()]
-            if found:
-                hits[rel] = frozenset(found)
+            if sources:
+                found = needles_in("\n".join(sources), self._needles)
+                if found:
+                    hits[rel] = found
         return hits
 
     def python_mentioning(self, *needles: str) -> list[PythonSummary]:
-        """Parsed Python files and notebooks whose code contains any of `needles` (plain substrings).
+        """Parsed Python files and notebooks whose code mentions any of `needles`.
 
-        The text of every Python file is scanned once for all needles the registered detectors
-        declared, so each detector parses only the few files that can matter to it.
+        A needle that is an identifier (`mlflow`, `GridSearchCV`) must occur as a whole identifier;
+        any other needle (`tune.run`, `def run(`) as a substring. The code of every Python file is
+        scanned once for all needles the registered detectors declared, so each detector parses
+        only the few files that can matter to it.
         """
         if self._needles is None:
-            candidates = [rel for rel in self.python_files() if any(n in s for s in (self._code_text(rel) or []) for n in needles)]
+            candidates = [rel for rel in self.python_files() if needles_in("\n".join(self._code_text(rel) or []), needles)]
         else:
             unknown = set(needles) - set(self._needles)
             if unknown:
@@ -531,3 +527,18 @@ class RepoIndex:
             if summary is not None:
                 out.append(summary)
         return out
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
+    """The needles `code` mentions: identifiers as whole tokens, anything else as substrings.
+
+    Tokenising once and looking identifiers up in a set is several times faster than a regex
+    alternation of every needle or one substring search per needle.
+    """
+    if not code:
+        return frozenset()
+    tokens = set(_IDENTIFIER.findall(code))
+    return frozenset(n for n in needles if (n in tokens if _IDENTIFIER.fullmatch(n) else n in code))

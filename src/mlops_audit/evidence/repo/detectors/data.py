@@ -111,7 +111,7 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_VERSIONING_NEEDLES = ("lakefs", "DeltaTable", "deltalake", '"delta"', "'delta'", "dvc.api", "azure.ai.ml")
+_VERSIONING_NEEDLES = ("lakefs", "lakefs_client", "lakefs_sdk", "DeltaTable", "deltalake", '"delta"', "'delta'", "dvc.api", "azure.ai.ml")
 
 
 def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
@@ -153,7 +153,7 @@ def versions_data(repo: RepoIndex) -> Evidence:
     return Evidence.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")
 
 
-_FEATURE_NEEDLES = ("feast", "tecton", "hsfs", "hopsworks", "feature_group", "FeatureGroup", "feature_store", "FeatureStore", "Featurestore", "featurestore", "FeatureView", "FeatureEngineeringClient", "FeatureSet")
+_FEATURE_NEEDLES = ("feast", "tecton", "hsfs", "hopsworks", "create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view", "FeatureGroup", "feature_store", "FeatureStore", "Featurestore", "featurestore", "FeatureView", "BatchFeatureView", "StreamFeatureView", "FeatureEngineeringClient", "FeatureSet")
 _FEATURE_PREFIXES = (
     "feast.FeatureView", "feast.Entity", "feast.FeatureService", "feast.BatchFeatureView", "feast.StreamFeatureView",
     "feast.on_demand_feature_view", "feast.Field", "feast.FeatureStore.apply",

@@ -211,7 +211,7 @@ def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
     return None
 
 
-_PROGRESSIVE_NEEDLES = ("traffic",)
+_PROGRESSIVE_NEEDLES = ("traffic", "traffic_split", "traffic_percentage")
 
 
 def _progressive_calls(summary: PythonSummary) -> list[Call]:

@@ -68,7 +68,8 @@ def tracks_experiments(repo: RepoIndex) -> Evidence:
 
 
 _TUNING_NEEDLES = (
-    "SearchCV", "optuna", "hyperopt", "Tuner", "tune.run", "keras_tuner", "kerastuner", "skopt", "gp_minimize",
+    "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV", "BayesSearchCV", "optuna",
+    "hyperopt", "Tuner", "tune.run", "keras_tuner", "kerastuner", "skopt", "gp_minimize", "HyperparameterTuner",
     "HyperparameterTuningJob", "sweep", "import nni", "flaml", "katib",
 )
 _TUNING_CALLS = (
@@ -131,7 +132,7 @@ def tunes_hyperparameters(repo: RepoIndex) -> Evidence:
 _REGISTRY_NEEDLES = (
     "register_model", "registered_model_name", "create_registered_model", "create_model_version",
     "transition_model_version_stage", "set_registered_model_alias", "update_model_version", "RegisterModel",
-    "model_package_group_name", "create_model_package", "Model.upload", "models.create_or_update",
+    "model_package_group_name", "create_model_package", "create_model_package_group", "Model.upload", "models.create_or_update",
     "Model.register", "link_model",
 )
 _REGISTRY_METHODS = (
@@ -199,7 +200,9 @@ def registers_models(repo: RepoIndex) -> Evidence:
     return Evidence.failed("no model registration found (MLflow registry, SageMaker model packages, Vertex, Azure ML, GTO)")
 
 
-_SEED_NEEDLES = ("seed", "random_state")
+_SEED_NEEDLES = (
+    "seed", "random_state", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "default_rng",
+)
 _SEED_CALLS = (
     "random.seed", "numpy.random.seed", "numpy.random.default_rng", "torch.manual_seed", "torch.cuda.manual_seed_all",
     "tensorflow.random.set_seed", "tensorflow.keras.utils.set_random_seed", "keras.utils.set_random_seed",
