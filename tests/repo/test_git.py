@@ -1,0 +1,52 @@
+"""Git history signals: activity windows, contributors, tags, and who changes which areas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlops_audit.evidence.repo.git import git_signals
+from tests.repo import gitreplay
+
+
+def history(root: Path) -> None:
+    # gitreplay dates commit n at BASE_EPOCH + n days (BASE_EPOCH = 2023-11-14T22:13:20Z).
+    gitreplay.init(root)
+    gitreplay.commit(root, "alice", ["training/train.py", "data/raw.csv.dvc"], 1, tag="v1.0.0")
+    gitreplay.commit(root, "bob", ["deploy/k8s.yaml", "Dockerfile"], 2)
+    gitreplay.commit(root, "carol", ["training/train.py", "deploy/k8s.yaml"], 3, tag="churn@v1.2.0")
+    gitreplay.commit(root, "alice", ["README.md"], 200, tag="nightly")
+
+
+def test_signals_count_activity_contributors_tags_and_areas(tmp_path: Path) -> None:
+    history(tmp_path)
+    now = datetime.fromtimestamp(gitreplay.BASE_EPOCH + 210 * 86_400, UTC)
+    signals = git_signals(tmp_path, now=now)
+    assert signals.present and not signals.shallow
+    assert (signals.commits, signals.contributors) == (4, 3)
+    assert signals.commits_last_90_days == 1  # day 200 only
+    assert signals.commits_last_365_days == 4
+    assert signals.contributors_last_365_days == 3
+    assert (signals.tags, signals.release_tags, signals.registry_tags) == (3, 1, 1)
+    assert signals.areas["training"].model_dump() == {"commits": 2, "authors": 2}
+    assert signals.areas["deployment"].model_dump() == {"commits": 2, "authors": 2}
+    assert signals.areas["data"].model_dump() == {"commits": 1, "authors": 1}
+    assert signals.shared_authors == {"data+training": 1, "training+deployment": 1, "data+deployment": 0}
+    assert signals.head and len(signals.head) == 40
+
+
+def test_without_now_the_windows_end_at_the_latest_commit_so_output_is_reproducible(tmp_path: Path) -> None:
+    history(tmp_path)
+    assert git_signals(tmp_path) == git_signals(tmp_path)
+    assert git_signals(tmp_path).commits_last_90_days == 1
+
+
+def test_a_folder_without_git_has_no_signals_and_says_why(tmp_path: Path) -> None:
+    signals = git_signals(tmp_path)
+    assert not signals.present and "no .git" in (signals.reason or "")
+
+
+def test_an_empty_repository_is_reported_not_crashed(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    signals = git_signals(tmp_path)
+    assert not signals.present and "unreadable" in (signals.reason or "")
