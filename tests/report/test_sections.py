@@ -43,8 +43,9 @@ def sections_of(html: str) -> dict[str, str]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_rich_report_has_every_section_in_order_with_content(rich_html, lang):
     html = rich_html[lang]
-    ids = re.findall(r'<h1 id="sec-([a-z]+)" class="section">', html)
+    ids = re.findall(r'<h1 id="sec-([a-z]+)" class="section(?: brief)?">', html)
     assert ids == list(SECTIONS)
+    assert 'class="section brief"' not in html  # every section has content, so each starts a page
     t = messages(lang)
     sections = sections_of(html)
     # No section of a rich assessment falls back to an "absent" sentence for its main content.
@@ -93,7 +94,7 @@ def test_executive_summary_names_the_level_in_each_language(rich, rich_html):
 def test_sparse_report_keeps_every_heading_and_says_why_each_part_is_empty(sparse_html, lang):
     html = sparse_html[lang]
     t = messages(lang)
-    ids = re.findall(r'<h1 id="sec-([a-z]+)" class="section">', html)
+    ids = re.findall(r'<h1 id="sec-([a-z]+)" class="section(?: brief)?">', html)
     assert ids == list(SECTIONS)
     sections = sections_of(html)
     expected = {
@@ -106,6 +107,7 @@ def test_sparse_report_keeps_every_heading_and_says_why_each_part_is_empty(spars
     }
     for section, key in expected.items():
         assert t(key) in sections[section], f"{section} should explain itself with {key}"
+        assert f'<h1 id="sec-{section}" class="section brief">' in html  # no page of its own
     assert t("absent.waivers") in sections["exceptions"]
     assert t("absent.evidence") in sections["appendix"]
     assert t("absent.respondents") in sections["methodology"]

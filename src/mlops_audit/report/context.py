@@ -191,9 +191,9 @@ class ContextBuilder:
             "assessed": self.assessed,
             "not_assessed_note": None if self.assessed else self.t("absent.nothing_assessed"),
             "strengths": strengths,
-            "strengths_reason": None if strengths else self.t("absent.strengths" if self.assessed else "absent.nothing_assessed"),
+            "strengths_reason": None if strengths else self.t("absent.strengths" if self.assessed else "absent.not_assessed_short"),
             "top_gaps": top_gaps,
-            "top_gaps_reason": None if top_gaps else self.t("absent.gaps" if self.assessed else "absent.nothing_assessed"),
+            "top_gaps_reason": None if top_gaps else self.t("absent.gaps" if self.assessed else "absent.not_assessed_short"),
             "counts": self._counts(a.criteria),
         }
 
@@ -531,7 +531,7 @@ class ContextBuilder:
             }
             for w in a.waivers
         ]
-        why = "nothing_assessed" if not self.assessed else None
+        why = "not_assessed_short" if not self.assessed else None
         return {
             "conflicts": conflicts,
             "conflicts_reason": None if conflicts else self.t(f"absent.{why or 'conflicts'}"),
