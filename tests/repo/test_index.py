@@ -262,3 +262,37 @@ def test_yaml_aliases_are_refused_in_every_document_of_a_stream(tmp_path: Path) 
     index = RepoIndex(tmp_path)
     assert index.yaml_documents("a.yaml") == []
     assert any(p.startswith("a.yaml:3:") and "alias" in p for p in index.problems)  # where the shared node is
+
+
+YAML_SAMPLES = [
+    "on:\n  push:\n    branches: [main]\njobs:\n  test:\n    steps:\n      - run: pytest\n",
+    "apiVersion: v1\nkind: Service\nspec:\n  ports: [{port: 80}]\nwhen: 2024-01-01\nempty:\n",
+    "- 1\n- [2, [3, {a: b}]]\n",
+    "a: &x 1\nb: *x\n",  # alias
+    "base: &b {x: 1}\n<<: *b\n",  # merge key
+    "a: 1\na: 2\n",  # duplicate key
+    "? [1, 2]\n: complex key\n",
+    "a: [unclosed\n",
+    "x: " + "[" * 100 + "]" * 100 + "\n",  # too deep
+]
+
+
+@pytest.mark.parametrize("text", YAML_SAMPLES)
+def test_libyaml_documents_follow_the_rules_of_safeyaml_exactly(text: str) -> None:
+    """The collector composes YAML with libyaml for speed; data, positions and refusals must be
+    those of `mlops_audit.util.safeyaml`, the project's one YAML policy."""
+    from mlops_audit.evidence.repo import fastyaml
+    from mlops_audit.util.safeyaml import load_yaml_text
+
+    if not fastyaml.HAVE_LIBYAML:
+        pytest.skip("PyYAML built without libyaml: the collector uses safeyaml itself")
+
+    def outcome(load):  # type: ignore[no-untyped-def]
+        try:
+            return ("ok", load())
+        except InputError as exc:
+            return ("refused", type(exc).__name__)
+
+    fast = outcome(lambda: [(d.data, d.positions) for d in fastyaml.load_documents(text, "f.yaml")])
+    safe = outcome(lambda: [(lambda d: (d.data, d.positions))(load_yaml_text(text, "f.yaml"))])
+    assert fast == safe
