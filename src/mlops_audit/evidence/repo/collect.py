@@ -11,7 +11,7 @@ from pathlib import Path
 from mlops_audit import __version__
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import CollectionResult, CollectionStats, Finding, FindingOutcome
-from mlops_audit.evidence.repo.registry import Detector, Evidence, all_detectors, all_needles
+from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, all_needles
 from mlops_audit.rubric.loader import LoadedRubric
 
 
@@ -24,18 +24,18 @@ def criteria_by_detector(loaded: LoadedRubric) -> dict[str, list[str]]:
     return {k: sorted(set(v)) for k, v in mapping.items()}
 
 
-def run_detector(det: Detector, index: RepoIndex) -> Evidence:
+def run_detector(det: Detector, index: RepoIndex) -> Observation:
     """Run one detector; a crash becomes an `error` outcome instead of ending the scan."""
     try:
         evidence = det.run(index)
-        if not isinstance(evidence, Evidence):
-            raise TypeError(f"returned {type(evidence).__name__}, not Evidence")
+        if not isinstance(evidence, Observation):
+            raise TypeError(f"returned {type(evidence).__name__}, not Observation")
         return evidence
     except Exception as exc:  # noqa: BLE001 - any detector bug must not stop the other detectors
-        return Evidence(FindingOutcome.error, f"detector crashed: {type(exc).__name__}: {exc}")
+        return Observation(FindingOutcome.error, f"detector crashed: {type(exc).__name__}: {exc}")
 
 
-def to_finding(det: Detector, evidence: Evidence, criteria: Iterable[str]) -> Finding:
+def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str]) -> Finding:
     return Finding(
         detector=det.id,
         kind=det.kind,

@@ -1,6 +1,6 @@
 """The detector registry: a plain dict filled by the `@detector` decorator, modules listed explicitly.
 
-A detector is a small pure function `(RepoIndex) -> Evidence` with its metadata beside it. Which
+A detector is a small pure function `(RepoIndex) -> Observation` with its metadata beside it. Which
 rubric criteria a detector evidences is NOT stated here: the rubric's `Criterion.detectors` is the
 single source of that link (see `collect.criteria_by_detector`).
 """
@@ -32,8 +32,8 @@ MAX_LOCATIONS = 20
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """What a detector saw: its outcome, why, and where."""
+class Observation:
+    """What a detector observed: its outcome, why, and where (collect turns it into a Finding)."""
 
     outcome: FindingOutcome
     message: str
@@ -41,15 +41,15 @@ class Evidence:
     confidence: Confidence | None = None  # overrides the detector's default when the evidence is weaker
 
     @classmethod
-    def passed(cls, message: str, locations: list[Location] | None = None, confidence: Confidence | None = None) -> Evidence:
+    def passed(cls, message: str, locations: list[Location] | None = None, confidence: Confidence | None = None) -> Observation:
         return cls(FindingOutcome.pass_, message, tuple(_dedupe(locations or [])[:MAX_LOCATIONS]), confidence)
 
     @classmethod
-    def failed(cls, message: str, locations: list[Location] | None = None) -> Evidence:
+    def failed(cls, message: str, locations: list[Location] | None = None) -> Observation:
         return cls(FindingOutcome.fail, message, tuple(_dedupe(locations or [])[:MAX_LOCATIONS]))
 
     @classmethod
-    def not_applicable(cls, reason: str) -> Evidence:
+    def not_applicable(cls, reason: str) -> Observation:
         return cls(FindingOutcome.not_applicable, reason)
 
 
@@ -76,7 +76,7 @@ class Detector:
     remediation: str
     confidence: Confidence
     needles: tuple[str, ...]
-    run: Callable[..., Evidence] = field(compare=False)
+    run: Callable[..., Observation] = field(compare=False)
     module: str = ""
 
 
@@ -95,7 +95,7 @@ def detector(
     remediation: str,
     confidence: Confidence = Confidence.high,
     needles: tuple[str, ...] = (),
-) -> Callable[[Callable[..., Evidence]], Callable[..., Evidence]]:
+) -> Callable[[Callable[..., Observation]], Callable[..., Observation]]:
     """Register a detector. `needles`: substrings of Python code the detector looks for (see
     `RepoIndex.python_mentioning`); the collector scans every file once for all of them."""
     if not _ID.match(id):
@@ -103,7 +103,7 @@ def detector(
     if not title.endswith("?"):
         raise ValueError(f"detector '{id}': the title must be a yes/no question ending in '?'")
 
-    def register(func: Callable[..., Evidence]) -> Callable[..., Evidence]:
+    def register(func: Callable[..., Observation]) -> Callable[..., Observation]:
         if id in _REGISTRY:
             raise DuplicateDetectorId(f"detector id '{id}' is registered twice ({_REGISTRY[id].module} and {func.__module__})")
         _REGISTRY[id] = Detector(

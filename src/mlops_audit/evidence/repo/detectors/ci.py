@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlops_audit.evidence.repo.ciconfig import ci_configs
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 
 @detector(
@@ -17,24 +17,24 @@ from mlops_audit.evidence.repo.registry import Evidence, at, detector
         "that installs the project and runs its tests on every push and pull request."
     ),
 )
-def has_ci_pipeline(repo: RepoIndex) -> Evidence:
+def has_ci_pipeline(repo: RepoIndex) -> Observation:
     configs = ci_configs(repo)
     automatic = [c for c in configs if c.automatic]
     if automatic:
         systems = sorted({c.system for c in automatic})
         confident = any(c.confident for c in automatic)
-        return Evidence.passed(
+        return Observation.passed(
             f"{len(automatic)} automatic CI configuration(s) ({', '.join(systems)}): "
             + "; ".join(f"{c.path} {c.note}" for c in automatic[:3]),
             [at(c.path, c.line) for c in automatic],
             confidence=None if confident else Confidence.medium,
         )
     if configs:
-        return Evidence.failed(
+        return Observation.failed(
             "CI is configured but never runs on its own: " + "; ".join(f"{c.path} {c.note}" for c in configs[:3]),
             [at(c.path, c.line) for c in configs],
         )
-    return Evidence.failed(
+    return Observation.failed(
         "no CI configuration found (looked for GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, CircleCI, "
         "Cloud Build, CodeBuild, Bitbucket, Travis, Drone, Buildkite)"
     )

@@ -6,7 +6,7 @@ from mlops_audit.evidence.repo.detectors._python import call_hits, describe, loc
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 # Libraries whose calls are data checks (import alone proves nothing: the call must be there).
 _VALIDATION_PREFIXES = (
@@ -75,7 +75,7 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
     ),
     needles=_VALIDATION_NEEDLES,
 )
-def validates_data(repo: RepoIndex) -> Evidence:
+def validates_data(repo: RepoIndex) -> Observation:
     hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES, include_tests=True)
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
     if hits or configs:
@@ -84,8 +84,8 @@ def validates_data(repo: RepoIndex) -> Evidence:
             parts.append(f"calls {describe(hits)}")
         if configs:
             parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
-        return Evidence.passed("; ".join(parts), locations(hits) + configs)
-    return Evidence.failed(
+        return Observation.passed("; ".join(parts), locations(hits) + configs)
+    return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
         "no expectation suites, dbt tests or Soda checks"
     )
@@ -138,7 +138,7 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     ),
     needles=_VERSIONING_NEEDLES,
 )
-def versions_data(repo: RepoIndex) -> Evidence:
+def versions_data(repo: RepoIndex) -> Observation:
     dvc = _dvc_tracked(repo)
     calls = _versioning_calls(repo)
     if dvc or calls:
@@ -147,10 +147,10 @@ def versions_data(repo: RepoIndex) -> Evidence:
             parts.append(f"{len(dvc)} DVC-tracked output(s)")
         if calls:
             parts.append(f"calls {describe(calls)}")
-        return Evidence.passed("; ".join(parts), dvc + locations(calls))
+        return Observation.passed("; ".join(parts), dvc + locations(calls))
     if repo.exists(".dvc/config"):
-        return Evidence.failed("DVC is initialised (.dvc/config) but no data is tracked (no .dvc files or stage outputs)", [at(".dvc/config")])
-    return Evidence.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")
+        return Observation.failed("DVC is initialised (.dvc/config) but no data is tracked (no .dvc files or stage outputs)", [at(".dvc/config")])
+    return Observation.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")
 
 
 _FEATURE_NEEDLES = ("feast", "tecton", "hsfs", "hopsworks", "create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view", "FeatureGroup", "feature_store", "FeatureStore", "Featurestore", "featurestore", "FeatureView", "BatchFeatureView", "StreamFeatureView", "FeatureEngineeringClient", "FeatureSet")
@@ -175,7 +175,7 @@ _FEATURE_PREFIXES = (
     confidence=Confidence.high,
     needles=_FEATURE_NEEDLES,
 )
-def defines_features(repo: RepoIndex) -> Evidence:
+def defines_features(repo: RepoIndex) -> Observation:
     def predicate(summary: PythonSummary) -> list[Call]:
         found = summary.calls_to(*_FEATURE_PREFIXES) + summary.decorated_by(
             "feast.on_demand_feature_view", "tecton.batch_feature_view", "tecton.stream_feature_view", "tecton.on_demand_feature_view"
@@ -195,7 +195,7 @@ def defines_features(repo: RepoIndex) -> Evidence:
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("project") and ({"provider", "registry"} & set(doc.data)):
             stores.append(at(path, 1))
     if hits:
-        return Evidence.passed(f"feature definitions: {describe(hits)}", locations(hits) + stores)
+        return Observation.passed(f"feature definitions: {describe(hits)}", locations(hits) + stores)
     if stores:
-        return Evidence.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
-    return Evidence.failed("no feature store definitions found (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML feature stores)")
+        return Observation.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
+    return Observation.failed("no feature store definitions found (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML feature stores)")

@@ -9,7 +9,7 @@ from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, 
 from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 from mlops_audit.util.safeyaml import LocatedDocument
 
 MANIFEST_MAX_BYTES = 512 * 1024
@@ -29,7 +29,7 @@ def dockerfiles(repo: RepoIndex) -> list[str]:
     kind=Kind.containerization,
     remediation="Add a Dockerfile that builds the training or serving image from pinned base images and the project's locked dependencies.",
 )
-def has_container(repo: RepoIndex) -> Evidence:
+def has_container(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     dev_only: list[Location] = []
     for path in dockerfiles(repo):
@@ -38,10 +38,10 @@ def has_container(repo: RepoIndex) -> Evidence:
                 (dev_only if path.startswith(".devcontainer/") else found).append(at(path, number))
                 break
     if found:
-        return Evidence.passed(f"{len(found)} Dockerfile(s) with a FROM instruction", found)
+        return Observation.passed(f"{len(found)} Dockerfile(s) with a FROM instruction", found)
     if dev_only:
-        return Evidence.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
-    return Evidence.failed("no Dockerfile or Containerfile with a FROM instruction found")
+        return Observation.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
+    return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
 
 
 # Top-level keys that make a YAML document worth keeping as a possible manifest.
@@ -104,7 +104,7 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
 )
-def has_deployment_manifest(repo: RepoIndex) -> Evidence:
+def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
     for path, doc in manifest_documents(repo):
         data = doc.data
@@ -135,8 +135,8 @@ def has_deployment_manifest(repo: RepoIndex) -> Evidence:
                 break
     if found:
         kinds = sorted({k for k, _ in found})
-        return Evidence.passed(f"{len(found)} deployment declaration(s): {', '.join(kinds)}", [loc for _, loc in found])
-    return Evidence.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+        return Observation.passed(f"{len(found)} deployment declaration(s): {', '.join(kinds)}", [loc for _, loc in found])
+    return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
 
 
 def _weights(items: Any, key: str) -> list[int | None]:
@@ -231,7 +231,7 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
     ),
     needles=_PROGRESSIVE_NEEDLES,
 )
-def uses_progressive_delivery(repo: RepoIndex) -> Evidence:
+def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
     for path, doc in manifest_documents(repo):
         what = _progressive_in_manifest(doc.data)
@@ -240,8 +240,8 @@ def uses_progressive_delivery(repo: RepoIndex) -> Evidence:
     hits = matching(repo, _PROGRESSIVE_NEEDLES, _progressive_calls)
     if found or hits:
         kinds = sorted({k for k, _ in found}) + ([f"traffic split in code ({describe(hits)})"] if hits else [])
-        return Evidence.passed("; ".join(kinds), [loc for _, loc in found] + locations(hits))
-    return Evidence.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
+        return Observation.passed("; ".join(kinds), [loc for _, loc in found] + locations(hits))
+    return Observation.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
 
 
 _SERVING_NEEDLES = (
@@ -287,7 +287,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES,
 )
-def serves_model(repo: RepoIndex) -> Evidence:
+def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
     servers = []
     for path in dockerfiles(repo):
@@ -301,5 +301,5 @@ def serves_model(repo: RepoIndex) -> Evidence:
         parts = [f"serving code: {describe(hits)}"] if hits else []
         if servers:
             parts.append(f"{len(servers)} model server configuration(s)")
-        return Evidence.passed("; ".join(parts), locations(hits) + servers)
-    return Evidence.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")
+        return Observation.passed("; ".join(parts), locations(hits) + servers)
+    return Observation.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")

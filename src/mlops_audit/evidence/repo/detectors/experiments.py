@@ -8,7 +8,7 @@ from mlops_audit.evidence.repo.detectors._python import describe, locations, mat
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 _TRACKING_NEEDLES = (
     "mlflow", "wandb", "SummaryWriter", "tensorboard", "TensorBoard", "summary.scalar", "dvclive", "comet_ml", "neptune",
@@ -46,11 +46,11 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
     ),
     needles=_TRACKING_NEEDLES,
 )
-def tracks_experiments(repo: RepoIndex) -> Evidence:
+def tracks_experiments(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TRACKING_NEEDLES, lambda s: s.calls_to(*_TRACKING_CALLS) + _mlflow_flavour_autolog(s))
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
-        return Evidence.passed(f"logs runs with {describe(hits)}", locations(hits))
+        return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
     dvc_metrics = []
     for path in repo.named("dvc.yaml"):
         doc = repo.yaml(path)
@@ -63,8 +63,8 @@ def tracks_experiments(repo: RepoIndex) -> Evidence:
                     pos = doc.locate(("stages", name, "metrics"))
                     dvc_metrics.append(at(path, pos[0] if pos else None))
     if dvc_metrics:
-        return Evidence.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
-    return Evidence.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
+        return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
+    return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
 
 
 _TUNING_NEEDLES = (
@@ -114,7 +114,7 @@ def _katib_or_sweep_configs(repo: RepoIndex) -> list[Location]:
     ),
     needles=_TUNING_NEEDLES,
 )
-def tunes_hyperparameters(repo: RepoIndex) -> Evidence:
+def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     def predicate(summary: PythonSummary) -> list[Call]:
         found = summary.calls_to(*_TUNING_CALLS)
         if summary.imports_module("azure.ai.ml"):
@@ -125,8 +125,8 @@ def tunes_hyperparameters(repo: RepoIndex) -> Evidence:
     configs = _katib_or_sweep_configs(repo)
     if hits or configs:
         detail = f"calls {describe(hits)}" if hits else f"{len(configs)} search configuration(s) (Katib/W&B/Azure ML sweep)"
-        return Evidence.passed(detail, locations(hits) + configs)
-    return Evidence.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
+        return Observation.passed(detail, locations(hits) + configs)
+    return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
 _REGISTRY_NEEDLES = (
@@ -185,19 +185,19 @@ def _gto_declarations(repo: RepoIndex) -> list[Location]:
     ),
     needles=_REGISTRY_NEEDLES,
 )
-def registers_models(repo: RepoIndex) -> Evidence:
+def registers_models(repo: RepoIndex) -> Observation:
     hits = matching(repo, _REGISTRY_NEEDLES, _registry_calls)
     if hits:
-        return Evidence.passed(f"registers models with {describe(hits)}", locations(hits))
+        return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
     declared = _gto_declarations(repo)
     git = repo.git_signals()
     if git.present and git.registry_tags:
-        return Evidence.passed(f"GTO model registry: {git.registry_tags} model version/stage tag(s) in git", declared, confidence=Confidence.medium)
+        return Observation.passed(f"GTO model registry: {git.registry_tags} model version/stage tag(s) in git", declared, confidence=Confidence.medium)
     if declared:
         if git.present:
-            return Evidence.failed("models are declared for GTO but no model version tags (name@vX.Y.Z) exist in git", declared)
-        return Evidence.not_applicable("GTO keeps the registry in git tags, and there is no git metadata here to read them from")
-    return Evidence.failed("no model registration found (MLflow registry, SageMaker model packages, Vertex, Azure ML, GTO)")
+            return Observation.failed("models are declared for GTO but no model version tags (name@vX.Y.Z) exist in git", declared)
+        return Observation.not_applicable("GTO keeps the registry in git tags, and there is no git metadata here to read them from")
+    return Observation.failed("no model registration found (MLflow registry, SageMaker model packages, Vertex, Azure ML, GTO)")
 
 
 _SEED_NEEDLES = (
@@ -235,7 +235,7 @@ def _trains(summary: PythonSummary) -> bool:
     confidence=Confidence.medium,
     needles=_SEED_NEEDLES + ("hydra",),
 )
-def is_reproducible(repo: RepoIndex) -> Evidence:
+def is_reproducible(repo: RepoIndex) -> Observation:
     lineage = []
     for path in repo.named("dvc.lock"):
         doc = repo.yaml(path)
@@ -243,7 +243,7 @@ def is_reproducible(repo: RepoIndex) -> Evidence:
         if isinstance(stages, dict) and any(isinstance(s, dict) and s.get("deps") for s in stages.values()):
             lineage.append(at(path, 1))
     if lineage:
-        return Evidence.passed("dvc.lock records the code, data and parameter hashes of each pipeline stage", lineage, confidence=Confidence.high)
+        return Observation.passed("dvc.lock records the code, data and parameter hashes of each pipeline stage", lineage, confidence=Confidence.high)
     configs: list[Location] = []
     for path in repo.named("dvc.yaml"):
         doc = repo.yaml(path)
@@ -264,5 +264,5 @@ def is_reproducible(repo: RepoIndex) -> Evidence:
             parts.append("Hydra configuration")
         if seeded:
             parts.append(f"seeded training code ({describe(seeded)})")
-        return Evidence.passed("; ".join(parts), configs + locations(hydra) + locations(seeded))
-    return Evidence.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")
+        return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded))
+    return Observation.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")

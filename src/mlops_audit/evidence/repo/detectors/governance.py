@@ -8,7 +8,7 @@ from mlops_audit.evidence.repo.ciconfig import ci_commands
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx")
 _BINARY_DOCS = (".pdf", ".docx")
@@ -79,11 +79,11 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     ),
     confidence=Confidence.medium,
 )
-def has_design_docs(repo: RepoIndex) -> Evidence:
+def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
     if found:
-        return Evidence.passed(f"{len(found)} design, requirements or model-card document(s)", found)
-    return Evidence.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
+        return Observation.passed(f"{len(found)} design, requirements or model-card document(s)", found)
+    return Observation.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
 
 
 _LOCK_FILES = {
@@ -135,7 +135,7 @@ def _conda_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
         "(`pip-compile --generate-hashes`), so training and serving environments can be rebuilt."
     ),
 )
-def pins_dependencies(repo: RepoIndex) -> Evidence:
+def pins_dependencies(repo: RepoIndex) -> Observation:
     locks = [at(p) for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0]
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt")
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml")
@@ -152,14 +152,14 @@ def pins_dependencies(repo: RepoIndex) -> Evidence:
             parts.append(f"lock file(s): {', '.join(sorted({loc.path.rsplit('/', 1)[-1] for loc in locks}))}")
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
-        return Evidence.passed("; ".join(parts), locks + fully_pinned)
+        return Observation.passed("; ".join(parts), locks + fully_pinned)
     if partly:
         path, pinned, total, loose = partly[0]
-        return Evidence.failed(
+        return Observation.failed(
             f"{path}: {total - pinned} of {total} requirement(s) are not pinned exactly (e.g. {', '.join(loose[:3])}); no lock file",
             [at(p) for p, *_ in partly],
         )
-    return Evidence.failed("no lock file and no exactly pinned requirements file found")
+    return Observation.failed("no lock file and no exactly pinned requirements file found")
 
 
 _SCAN_ACTIONS = re.compile(
@@ -188,7 +188,7 @@ _PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgr
         "secrets, Trivy for images, in CI on every pull request (or as pre-commit hooks at least)."
     ),
 )
-def scans_security(repo: RepoIndex) -> Evidence:
+def scans_security(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     names: set[str] = set()
     for path, line, key_path, text in ci_commands(repo):
@@ -215,12 +215,12 @@ def scans_security(repo: RepoIndex) -> Evidence:
                     precommit.append(at(path, pos[0] if pos else None))
                     names.add(str(hook["id"]))
     if found:
-        return Evidence.passed(f"security scanning in CI: {', '.join(sorted(names))}", found + precommit)
+        return Observation.passed(f"security scanning in CI: {', '.join(sorted(names))}", found + precommit)
     if precommit:
-        return Evidence.passed(
+        return Observation.passed(
             f"security scanning as pre-commit hooks only: {', '.join(sorted(names))}", precommit, confidence=Confidence.medium
         )
-    return Evidence.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
+    return Observation.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
 
 
 @detector(
@@ -229,7 +229,7 @@ def scans_security(repo: RepoIndex) -> Evidence:
     kind=Kind.code_ownership,
     remediation="Add a CODEOWNERS file (root, .github/ or docs/) naming the team or people who must review each area, e.g. `/data/ @data-team`.",
 )
-def has_code_owners(repo: RepoIndex) -> Evidence:
+def has_code_owners(repo: RepoIndex) -> Observation:
     candidates = [p for p in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS") if repo.exists(p)]
     rules = []
     for path in candidates:
@@ -245,9 +245,9 @@ def has_code_owners(repo: RepoIndex) -> Evidence:
         if doc is not None and isinstance(doc.data, dict) and (doc.data.get("approvers") or doc.data.get("reviewers")):
             owners_files.append(at(path, 1))
     if rules:
-        return Evidence.passed(f"{len(rules)} ownership rule(s) in {', '.join(candidates)}", rules)
+        return Observation.passed(f"{len(rules)} ownership rule(s) in {', '.join(candidates)}", rules)
     if owners_files:
-        return Evidence.passed(f"{len(owners_files)} OWNERS file(s) with approvers (Prow/Kubernetes style)", owners_files, confidence=Confidence.medium)
+        return Observation.passed(f"{len(owners_files)} OWNERS file(s) with approvers (Prow/Kubernetes style)", owners_files, confidence=Confidence.medium)
     if candidates:
-        return Evidence.failed(f"{', '.join(candidates)} exists but assigns no owners", [at(p) for p in candidates])
-    return Evidence.failed("no CODEOWNERS file (root, .github/, docs/ or .gitlab/)")
+        return Observation.failed(f"{', '.join(candidates)} exists but assigns no owners", [at(p) for p in candidates])
+    return Observation.failed("no CODEOWNERS file (root, .github/, docs/ or .gitlab/)")

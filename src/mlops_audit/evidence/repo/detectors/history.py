@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
-from mlops_audit.evidence.repo.registry import Evidence, detector
+from mlops_audit.evidence.repo.registry import Observation, detector
 
 
 @detector(
@@ -17,14 +17,14 @@ from mlops_audit.evidence.repo.registry import Evidence, detector
     ),
     confidence=Confidence.medium,
 )
-def separates_duties_in_git(repo: RepoIndex) -> Evidence:
+def separates_duties_in_git(repo: RepoIndex) -> Observation:
     git = repo.git_signals()
     if not git.present:
-        return Evidence.not_applicable(git.reason or "no git history")
+        return Observation.not_applicable(git.reason or "no git history")
     training, deployment = git.areas.get("training"), git.areas.get("deployment")
     if not training or not training.commits or not deployment or not deployment.commits:
         missing = "training" if not training or not training.commits else "deployment"
-        return Evidence.not_applicable(f"no commit in the history changes {missing} paths, so who changes what cannot be compared")
+        return Observation.not_applicable(f"no commit in the history changes {missing} paths, so who changes what cannot be compared")
     shared = git.shared_authors.get("training+deployment", 0)
     summary = (
         f"{training.authors} author(s) changed training paths, {deployment.authors} changed deployment paths, "
@@ -32,12 +32,12 @@ def separates_duties_in_git(repo: RepoIndex) -> Evidence:
     )
     shallow = " (shallow clone: history incomplete)" if git.shallow else ""
     if shared < training.authors and shared < deployment.authors:
-        return Evidence.passed(
+        return Observation.passed(
             f"{summary}: some people only train, others only deploy{shallow}", confidence=Confidence.low if git.shallow else None
         )
     if training.authors == deployment.authors == shared == 1:
-        return Evidence.failed(f"{summary}: one person changes both training and deployment{shallow}")
-    return Evidence.failed(f"{summary}: everyone on one side also works on the other, so no independent deployer or developer{shallow}")
+        return Observation.failed(f"{summary}: one person changes both training and deployment{shallow}")
+    return Observation.failed(f"{summary}: everyone on one side also works on the other, so no independent deployer or developer{shallow}")
 
 
 @detector(
@@ -46,12 +46,12 @@ def separates_duties_in_git(repo: RepoIndex) -> Evidence:
     kind=Kind.release_tagging,
     remediation="Tag every release (e.g. `git tag -a v1.4.0`) so a deployed model and its code can be traced to an exact version.",
 )
-def tags_releases(repo: RepoIndex) -> Evidence:
+def tags_releases(repo: RepoIndex) -> Observation:
     git = repo.git_signals()
     if not git.present:
-        return Evidence.not_applicable(git.reason or "no git history")
+        return Observation.not_applicable(git.reason or "no git history")
     if git.tags:
-        return Evidence.passed(f"{git.tags} tag(s), {git.release_tags} named like versions; latest: {git.latest_tag}")
+        return Observation.passed(f"{git.tags} tag(s), {git.release_tags} named like versions; latest: {git.latest_tag}")
     if git.shallow:
-        return Evidence.not_applicable("shallow clone without tags: tags may exist upstream but were not fetched")
-    return Evidence.failed(f"no tags in a history of {git.commits} commit(s)")
+        return Observation.not_applicable("shallow clone without tags: tags may exist upstream but were not fetched")
+    return Observation.failed(f"no tags in a history of {git.commits} commit(s)")

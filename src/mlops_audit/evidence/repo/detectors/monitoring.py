@@ -10,7 +10,7 @@ from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 _MONITOR_NEEDLES = (
     "evidently", "whylogs", "alibi_detect", "nannyml", "model_monitor", "ModelMonitor", "DataCaptureConfig", "frouros",
@@ -49,19 +49,19 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
     ),
     needles=_MONITOR_NEEDLES + ("prometheus_client",),
 )
-def monitors_model(repo: RepoIndex) -> Evidence:
+def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITOR_NEEDLES, lambda s: s.calls_to(*_MONITOR_CALLS))
     if hits:
-        return Evidence.passed(f"monitoring code: {describe(hits)}", locations(hits))
+        return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
     alerts = _alert_rules(repo)
     metrics = matching(repo, ("prometheus_client",), lambda s: s.calls_to("prometheus_client.Counter", "prometheus_client.Histogram", "prometheus_client.Gauge", "prometheus_client.Summary"))
     if alerts and metrics:
-        return Evidence.passed(
+        return Observation.passed(
             "prediction metrics exported (prometheus_client) with alerting rules", locations(metrics) + alerts, confidence=Confidence.medium
         )
     if metrics:
-        return Evidence.failed("serving metrics are exported but no drift detection or alerting rules were found", locations(metrics))
-    return Evidence.failed("no model or data monitoring found (drift detection, monitoring jobs, prediction metrics with alerts)")
+        return Observation.failed("serving metrics are exported but no drift detection or alerting rules were found", locations(metrics))
+    return Observation.failed("no model or data monitoring found (drift detection, monitoring jobs, prediction metrics with alerts)")
 
 
 _TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
@@ -159,10 +159,10 @@ def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     confidence=Confidence.medium,
     needles=_RETRAIN_NEEDLES,
 )
-def triggers_retraining(repo: RepoIndex) -> Evidence:
+def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
     code = [(s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s)]
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
-        return Evidence.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
-    return Evidence.failed("no scheduled or event-driven training found (CI schedules, orchestrator schedules, recurring pipeline runs, CronJobs)")
+        return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
+    return Observation.failed("no scheduled or event-driven training found (CI schedules, orchestrator schedules, recurring pipeline runs, CronJobs)")

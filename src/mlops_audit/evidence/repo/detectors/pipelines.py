@@ -7,7 +7,7 @@ from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 _NEEDLES = (
     "airflow", "kfp", "tfx", "sagemaker.workflow", "PipelineJob", "azure.ai.ml", "azureml.pipeline", "prefect", "dagster", "zenml",
@@ -80,12 +80,12 @@ def _workflow_manifests(repo: RepoIndex) -> list[Location]:
     ),
     needles=_NEEDLES,
 )
-def orchestrates_pipeline(repo: RepoIndex) -> Evidence:
+def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     hits = matching(repo, _NEEDLES, _orchestrated)
     configs = _dvc_pipelines(repo) + _workflow_manifests(repo)
     if hits or configs:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
             parts.append(f"{len(configs)} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML)")
-        return Evidence.passed("; ".join(parts), locations(hits) + configs)
-    return Evidence.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")
+        return Observation.passed("; ".join(parts), locations(hits) + configs)
+    return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")

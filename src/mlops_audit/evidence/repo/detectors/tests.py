@@ -6,7 +6,7 @@ import re
 
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Kind
-from mlops_audit.evidence.repo.registry import Evidence, at, detector
+from mlops_audit.evidence.repo.registry import Observation, at, detector
 
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)tests?/[^/]*\.(py|ipynb)$|(^|/)tests?/.*\.py$")
 
@@ -24,7 +24,7 @@ def test_files(repo: RepoIndex) -> list[str]:
         "preparation, feature and model code) and run them in CI."
     ),
 )
-def has_unit_tests(repo: RepoIndex) -> Evidence:
+def has_unit_tests(repo: RepoIndex) -> Observation:
     files = test_files(repo)
     asserting = []
     hollow = []
@@ -39,8 +39,8 @@ def has_unit_tests(repo: RepoIndex) -> Evidence:
             (asserting if test.asserts else hollow).append(at(path, test.line))
     if asserting:
         n_files = len({loc.path for loc in asserting})
-        return Evidence.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s)", asserting)
+        return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s)", asserting)
     if files:
         detail = f"{len(hollow)} test function(s) assert nothing" if hollow else "no test functions in them"
-        return Evidence.failed(f"{len(files)} file(s) are named like tests but {detail}", [at(f) for f in files])
-    return Evidence.failed("no test files (test_*.py, *_test.py, tests/) with test functions found")
+        return Observation.failed(f"{len(files)} file(s) are named like tests but {detail}", [at(f) for f in files])
+    return Observation.failed("no test files (test_*.py, *_test.py, tests/) with test functions found")
