@@ -168,12 +168,12 @@ def bench(label: str, root: Path, repeats: int, rubric) -> None:  # type: ignore
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{label}: {listed} files ({lister.__name__.replace('list_', '')} listing), median of {repeats}")
-    print(f"  listing   {t_list:8.2f} s")
-    print(f"  read all  {t_read:8.2f} s")
-    print(f"  collect   {t_collect:8.2f} s   collect/listing = {t_collect / t_list:5.1f}x   collect/read-all = {t_collect / t_read:4.2f}x")
-    print(f"  collect read {result.stats.files_read} files, {result.stats.bytes_read / 2**20:.1f} MiB")
-    print(f"  peak memory: tracemalloc {peak / 2**20:.0f} MiB, process max RSS so far {maxrss_mib:.0f} MiB")
+    print(f"\n{label}: {listed} files ({lister.__name__.replace('list_', '')} listing), median of {repeats}", flush=True)
+    print(f"  listing   {t_list:8.2f} s", flush=True)
+    print(f"  read all  {t_read:8.2f} s", flush=True)
+    print(f"  collect   {t_collect:8.2f} s   collect/listing = {t_collect / t_list:5.1f}x   collect/read-all = {t_collect / t_read:4.2f}x", flush=True)
+    print(f"  collect read {result.stats.files_read} files, {result.stats.bytes_read / 2**20:.1f} MiB", flush=True)
+    print(f"  peak memory: tracemalloc {peak / 2**20:.0f} MiB, process max RSS so far {maxrss_mib:.0f} MiB", flush=True)
 
 
 def main() -> None:
@@ -189,14 +189,14 @@ def main() -> None:
         root.mkdir()
         start = time.perf_counter()
         generate(root, args.files)
-        print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s")
+        print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s", flush=True)
         bench("generated tree, plain folder", root, args.repeats, rubric)
         if not args.no_git:
             start = time.perf_counter()
             git(root, "init", "-q")
             git(root, "add", "-A")
             git(root, "commit", "-q", "-m", "tree")
-            print(f"\n(git add + commit took {time.perf_counter() - start:.1f} s)")
+            print(f"\n(git add + commit took {time.perf_counter() - start:.1f} s)", flush=True)
             bench("generated tree, git work tree", root, args.repeats, rubric)
     for repo in args.repo:
         bench(f"repository {Path(repo).name}", Path(repo), args.repeats, rubric)

@@ -250,7 +250,7 @@ _SERVING_NEEDLES = (
     "aiohttp", "sanic", "tornado", "def run(",
 )
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
-_PREDICTS = re.compile(r"(predict|infer|inference|forward|generate|classify|score|transform|pipeline|__call__)", re.IGNORECASE)
+_PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generate|forward)$", re.IGNORECASE)  # not transform/score: they are not serving
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
