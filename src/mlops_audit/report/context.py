@@ -145,6 +145,7 @@ class ContextBuilder:
             "scope": (a.organisation.scope if a.organisation and a.organisation.scope else self.t("cover.scope_unstated")),
             "assessor": a.assessor or self.t("cover.assessor_unstated"),
             "assessed_at": a.assessed_at.replace("T", " ").replace("Z", " UTC"),
+            "assessed_at_iso": a.assessed_at,
             "assessment_id": a.assessment_id,
             "rubric_title": self.rubric.title.get(self.lang),
             "rubric_id": a.rubric.id,
