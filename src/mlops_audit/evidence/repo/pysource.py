@@ -120,6 +120,10 @@ def _constant(node: ast.AST) -> object:
 _ASSERTING_CALL = re.compile(r"(^|\.)(assert\w*|raises|approx|fail|expect\w*|check\w*)$", re.IGNORECASE)
 
 
+# Nodes that never contain a call, import or definition: not descended into.
+_LEAVES = frozenset({ast.Constant, ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.alias})
+
+
 class _Visitor:
     def __init__(self, summary: PythonSummary) -> None:
         self.s = summary
@@ -187,7 +191,15 @@ class _Visitor:
                 stack.append(None)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            children: list[ast.AST] = []
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    children.extend(item for item in value if isinstance(item, ast.AST) and type(item) not in _LEAVES)
+                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                    children.append(value)
+            children.reverse()
+            stack.extend(children)
 
     def _call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
