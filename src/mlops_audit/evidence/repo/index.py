@@ -529,6 +529,13 @@ class RepoIndex:
         return out
 
 
+    def python_scan(self, *identifiers: str) -> list[PythonSummary]:
+        """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
+        helper names): reads the code of every Python file again, so detectors use it as a fallback."""
+        candidates = [rel for rel in self.python_files() if needles_in("\n".join(self._code_text(rel) or []), identifiers)]
+        return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

@@ -22,6 +22,7 @@ class Call:
     line: int | None
     keywords: tuple[tuple[str, object], ...] = ()  # (name, constant value or Ellipsis when not a constant)
     args: tuple[object, ...] = ()  # first positional arguments: constant values or Ellipsis
+    scope: str | None = None  # name of the innermost function the call is in (None at module level)
 
     def keyword(self, name: str) -> object | None:
         for key, value in self.keywords:
@@ -120,6 +121,9 @@ def _constant(node: ast.AST) -> object:
 _ASSERTING_CALL = re.compile(r"(^|\.)(assert\w*|raises|approx|fail|expect\w*|check\w*)$", re.IGNORECASE)
 
 
+# Markers on the traversal stack: the end of a class or function body.
+_END_CLASS = ast.Pass()
+_END_FUNCTION = ast.Pass()
 # Nodes that never contain a call, import or definition: not descended into.
 _LEAVES = frozenset({ast.Constant, ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.alias})
 
@@ -129,6 +133,7 @@ class _Visitor:
         self.s = summary
         self.aliases: dict[str, str] = {}
         self.class_stack: list[tuple[str, tuple[str, ...]]] = []
+        self.function_stack: list[str] = []
 
     # Imports --------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -171,11 +176,14 @@ class _Visitor:
     # Traversal: depth-first in source order (aliases must be seen before their use), iterative
     # (no recursion limit on deep code) and without NodeVisitor's per-node method dispatch.
     def visit(self, tree: ast.AST) -> None:
-        stack: list[ast.AST | None] = [tree]
+        stack: list[ast.AST] = [tree]
         while stack:
             node = stack.pop()
-            if node is None:  # end of a class body
+            if node is _END_CLASS:
                 self.class_stack.pop()
+                continue
+            if node is _END_FUNCTION:
+                self.function_stack.pop()
                 continue
             kind = type(node)
             if kind is ast.Call:
@@ -186,9 +194,11 @@ class _Visitor:
                 self.visit_ImportFrom(node)  # type: ignore[arg-type]
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 self._function(node)  # type: ignore[arg-type]
+                self.function_stack.append(node.name)  # type: ignore[attr-defined]
+                stack.append(_END_FUNCTION)
             elif kind is ast.ClassDef:
                 self._class(node)  # type: ignore[arg-type]
-                stack.append(None)
+                stack.append(_END_CLASS)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
             children: list[ast.AST] = []
@@ -206,7 +216,8 @@ class _Visitor:
         if name:
             keywords = tuple((k.arg, _constant(k.value)) for k in node.keywords if k.arg)
             args = tuple(_constant(a) for a in node.args[:4])
-            self.s.calls.append(Call(name, self.s.line(node.lineno), keywords, args))
+            scope = self.function_stack[-1] if self.function_stack else None
+            self.s.calls.append(Call(name, self.s.line(node.lineno), keywords, args, scope))
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for dec in node.decorator_list:
@@ -291,6 +302,7 @@ def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> Py
             continue
         try:
             visitor.class_stack.clear()
+            visitor.function_stack.clear()
             visitor.visit(tree)
         except RecursionError:
             summary.syntax_errors += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
+from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -255,7 +255,17 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("entry_points"), dict):
             configs.append(at(path, 1))
     hydra = matching(repo, ("hydra",), lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis)])
-    seeded = [(s, c) for s, c in matching(repo, _SEED_NEEDLES, _seeded) if _trains(s)]
+    seeding = matching(repo, _SEED_NEEDLES, _seeded)
+    seeded = [(s, c) for s, c in seeding if _trains(s)]
+    if not seeded:
+        # A project helper (utils.set_seeds) that seeds, called from training code.
+        helpers = {c.scope for _, c in seeding if c.scope}
+        seeded = [
+            (s, c)
+            for s in repo.python_scan(*sorted(helpers))
+            if _trains(s) and not is_test_path(s.path)
+            for c in s.calls_named(*helpers)
+        ] if helpers else []
     if configs or hydra or seeded:
         parts = []
         if configs:
