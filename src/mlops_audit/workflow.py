@@ -93,13 +93,13 @@ def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _N
         raise InputError(f"{path}: --repo expects a folder (a checkout of the repository)")
     progress(f"collecting evidence from {path}")
     result = collect(path, rubric=loaded, now=at)
-    return _repo_evidence(result, name(path))
+    return _repo_evidence(result, name(path), loaded)
 
 
-def _repo_evidence(result, name: str) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
+def _repo_evidence(result, name: str, loaded: LoadedRubric) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
     from mlops_audit.evidence.sources import evidence_from_findings
 
-    evidence, warnings = evidence_from_findings(name, result.findings, None)
+    evidence, warnings = evidence_from_findings(name, result.findings, None, loaded.rubric)
     outcomes = [getattr(f.outcome, "value", f.outcome) for f in result.findings]
     git = result.git.model_dump(mode="json") if hasattr(result.git, "model_dump") else dict(result.git or {})
     record = RepoRecord(
@@ -128,34 +128,61 @@ def _load_collection(path: Path):
         raise InputError(f"{path}: not an mlops-audit collection (JSON from 'mlops-audit collect'): {format_key_path(tuple(e['loc']))}: {e['msg']}") from None
 
 
-def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress, name: _Namer) -> tuple[list[Evidence], RunRecord, InputRef]:
-    from mlops_audit.evidence.sources import evidence_from_run
+def nested_trails(run_dir: Path) -> list[Path]:
+    """The run folder's own trail and the trails one level inside it (e.g. an independent
+    validation written under `validation/`, which must see the development trail closed)."""
+    inner = sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / "audit.jsonl").is_file())
+    return [run_dir, *inner]
+
+
+def verify_trails(run_dir: Path) -> list[tuple[Path, object]]:
+    """Verify every trail of a run. A nested trail counts only when the outer one verifies."""
     from mlops_audit.evidence.trail import verify_run
 
-    progress(f"verifying pipeline run {path}")
-    result = verify_run(path)
+    results = []
+    for trail_dir in nested_trails(run_dir):
+        results.append((trail_dir, verify_run(trail_dir)))
+    return results
+
+
+def executed_clauses(results: list[tuple[Path, object]]) -> set[str]:
+    """Clauses executed in trails that verified; nothing at all when the outer trail did not."""
+    if not results or not results[0][1].ok:
+        return set()
+    return {clause for _, r in results if r.ok for clause in r.clauses_executed}
+
+
+def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress, name: _Namer) -> tuple[list[Evidence], list[RunRecord], InputRef]:
+    from mlops_audit.evidence.sources import evidence_from_run
+
+    progress(f"verifying pipeline run {name(path)}")
+    results = verify_trails(path)
+    records = []
     seq_by_clause: dict[str, list[int]] = {}
-    for event in result.events or []:
-        seq_by_clause.setdefault(event.clause, []).append(event.seq)
-    record = RunRecord(
-        name=name(path),
-        run_id=result.run_id,
-        ok=result.ok,
-        problems=list(result.problems),
-        event_count=result.event_count,
-        head_hash=result.head_hash,
-        merkle_root=result.merkle_root,
-        signature=str(result.signature),
-        clauses_executed=sorted(result.clauses_executed) if result.ok else [],
-    )
+    for trail_dir, result in results:
+        for event in (result.events or []) if result.ok else []:
+            seq_by_clause.setdefault(event.clause, []).append(event.seq)
+        records.append(
+            RunRecord(
+                name=name(trail_dir),
+                run_id=result.run_id,
+                ok=result.ok,
+                problems=list(result.problems),
+                event_count=result.event_count,
+                head_hash=result.head_hash,
+                merkle_root=result.merkle_root,
+                signature=str(result.signature),
+                clauses_executed=sorted(result.clauses_executed) if result.ok else [],
+            )
+        )
     manifest = path / "manifest.json"
     ref = InputRef(kind="run", name=name(path), sha256=sha256_file(manifest) if manifest.is_file() else None)
-    if not result.ok:
-        return [], record, ref  # a run that fails verification contributes nothing
-    evidence = evidence_from_run(
-        loaded.rubric, result.run_id or path.name, result.clauses_executed, seq_by_clause, result.head_hash, verified_at
-    )
-    return evidence, record, ref
+    done = executed_clauses(results)
+    if not done:
+        return [], records, ref  # a run that fails verification contributes nothing
+    outer = results[0][1]
+    evidence = evidence_from_run(loaded.rubric, outer.run_id or path.name, sorted(done), seq_by_clause, outer.head_hash, verified_at)
+    return evidence, records, ref
 
 
 def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Assessment:
@@ -202,18 +229,19 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
         inputs.append(ref)
         warnings += warn
     for file in opts.evidence_files:
-        ev, record, ref, warn = _repo_evidence(_load_collection(file), name(file))
+        ev, record, ref, warn = _repo_evidence(_load_collection(file), name(file), loaded)
         evidence += ev
         repos.append(record)
         inputs.append(ref.model_copy(update={"sha256": sha256_file(file)}))
         warnings += warn
     for run in opts.runs:
-        ev, record, ref = _verify_run(run, loaded, isoformat(at), progress, name)
+        ev, records, ref = _verify_run(run, loaded, isoformat(at), progress, name)
         evidence += ev
-        runs.append(record)
+        runs.extend(records)
         inputs.append(ref)
-        if not record.ok:
-            warnings.append(f"pipeline run {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
+        for record in records:
+            if not record.ok:
+                warnings.append(f"pipeline trail {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
 
     organisation = Organisation(name=opts.organisation, scope=opts.scope) if opts.organisation else None
     progress("scoring")

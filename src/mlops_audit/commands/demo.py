@@ -18,7 +18,9 @@ def demo(out_dir: Path, lang: str) -> None:
 
     started = time.monotonic()
     langs = ["zh", "en"] if lang == "both" else [lang]
-    result = run_demo(out_dir, langs=langs, progress=lambda msg: click.echo(msg, err=True))
+    result = run_demo(
+        out_dir, langs=langs, progress=lambda msg: click.echo(f"[{time.monotonic() - started:5.1f}s] {msg}", err=True)
+    )
     click.echo("")
     click.echo("\n".join(summary_lines(result.assessment, "en")))
     click.echo("")

@@ -67,21 +67,18 @@ def _write_xlsx(loaded, model, path: Path) -> Path:
     return atomic_write_bytes(path, render(form, "xlsx"))
 
 
-def _evidenced_criteria(loaded, collection, verification) -> frozenset[str]:
+def _evidenced_criteria(loaded, collection, done: set[str]) -> frozenset[str]:
     """Criteria the automated sources will show met: passing detectors, and steps of a verified run."""
     ids = {cid for f in collection.findings if getattr(f.outcome, "value", f.outcome) == "pass" for cid in f.criteria}
-    if verification.ok:
-        done = set(verification.clauses_executed)
-        ids |= {c.id for _, _, c in loaded.rubric.criteria() if c.pipeline_steps and set(c.pipeline_steps) <= done}
+    ids |= {c.id for _, _, c in loaded.rubric.criteria() if c.pipeline_steps and set(c.pipeline_steps) <= done}
     return frozenset(ids)
 
 
 def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
     from mlops_audit.demo.example_org import waivers
-    from mlops_audit.evidence.trail import verify_run
     from mlops_audit.report import render_reports
     from mlops_audit.rubric.loader import default_rubric
-    from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
+    from mlops_audit.workflow import AssessOptions, executed_clauses, run_assessment, verify_trails, write_assessment
 
     progress = progress or (lambda _m: None)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,8 +101,11 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         run_id=f"demo-{at.strftime('%Y%m%d')}",
         progress=lambda msg: progress(f"      {msg}"),
     )
-    verification = verify_run(run_dir)
-    progress(f"      audit trail: {'intact' if verification.ok else 'NOT INTACT'}, {verification.event_count} events")
+    trails = verify_trails(run_dir)
+    run_ok = all(result.ok for _, result in trails)
+    for trail_dir, result in trails:
+        shown = trail_dir.relative_to(out_dir).as_posix()
+        progress(f"      audit trail {shown}: {'intact' if result.ok else 'NOT INTACT'}, {result.event_count} events")
 
     progress("[2/6] repository evidence from the reference pipeline's own source tree")
     from mlops_audit.evidence.repo.collect import collect
@@ -113,7 +113,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     repo = Path(reference_pipeline.__file__).resolve().parent
     collection = collect(repo, rubric=loaded, now=at)
     evidence_path = write_json(out_dir / "evidence.json", collection.model_dump(mode="json"))
-    evidenced = _evidenced_criteria(loaded, collection, verification)
+    evidenced = _evidenced_criteria(loaded, collection, executed_clauses(trails))
 
     progress("[3/6] example bank: five respondents answer the questionnaire")
     answers_dir = out_dir / "answers"
@@ -150,15 +150,18 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     written = [write_assessment(assessment, out_dir)]
 
     progress(f"[6/6] rendering reports ({', '.join(langs)}) and exports")
-    manifest = run_dir / "manifest.json"
-    attachments = {"manifest.json": manifest.read_bytes()} if manifest.is_file() else None
+    attachments = {
+        f"{trail_dir.relative_to(out_dir).as_posix().replace('/', '-')}-manifest.json": (trail_dir / "manifest.json").read_bytes()
+        for trail_dir, _ in trails
+        if (trail_dir / "manifest.json").is_file()
+    }
     written += render_reports(
         assessment, formats=REPORT_FORMATS, lang=langs, out_dir=out_dir, previous=previous, attachments=attachments
     )
     write_json(out_dir / "demo-summary.json", {
         "overall_level": assessment.overall.level,
         "overall_score": assessment.overall.score,
-        "run_verified": verification.ok,
+        "run_verified": run_ok,
         "files": sorted(p.relative_to(out_dir).as_posix() for p in written),
     })
-    return DemoResult(out_dir=out_dir, assessment=assessment, run_ok=verification.ok, written=written)
+    return DemoResult(out_dir=out_dir, assessment=assessment, run_ok=run_ok, written=written)

@@ -12,8 +12,23 @@ from mlops_audit.rubric.model import Rubric, Strength
 _SAYS = {"pass": "met", "fail": "unmet", "not_applicable": "not_applicable"}
 
 
-def evidence_from_findings(repo_name: str, findings: Iterable[Any], collected_at: str | None) -> tuple[list[Evidence], list[str]]:
-    """One Evidence per detector finding that says something; errors become warnings."""
+def criteria_by_detector(rubric: Rubric) -> dict[str, list[str]]:
+    """The rubric in use is the one source of the detector -> criteria link."""
+    mapping: dict[str, list[str]] = {}
+    for _domain, _practice, criterion in rubric.criteria():
+        for detector in criterion.detectors:
+            mapping.setdefault(detector, []).append(criterion.id)
+    return mapping
+
+
+def evidence_from_findings(
+    repo_name: str, findings: Iterable[Any], collected_at: str | None, rubric: Rubric
+) -> tuple[list[Evidence], list[str]]:
+    """One Evidence per detector finding that says something; errors become warnings.
+
+    Criteria come from the rubric in use, not from the findings: evidence collected under one rubric
+    is mapped afresh when assessed against another."""
+    mapping = criteria_by_detector(rubric)
     evidence: list[Evidence] = []
     warnings: list[str] = []
     for finding in findings:
@@ -22,7 +37,8 @@ def evidence_from_findings(repo_name: str, findings: Iterable[Any], collected_at
         if outcome == "error":
             warnings.append(f"{repo_name}: detector {finding.detector} failed: {finding.message}")
             continue
-        if outcome not in _SAYS or not finding.criteria:
+        criteria = mapping.get(finding.detector, [])
+        if outcome not in _SAYS or not criteria:
             continue
         loc = finding.locations[0] if finding.locations else None
         locator = f"{repo_name}/{loc.path}:{loc.line}" if loc is not None and loc.line else (
@@ -37,7 +53,7 @@ def evidence_from_findings(repo_name: str, findings: Iterable[Any], collected_at
                 sha256=getattr(finding, "sha256", None),
                 excerpt=finding.message,
                 collected_at=collected_at,
-                criteria=sorted(finding.criteria),
+                criteria=sorted(criteria),
                 strength=Strength.evidenced,
                 says=_SAYS[outcome],  # type: ignore[arg-type]
             )
