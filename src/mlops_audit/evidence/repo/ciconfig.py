@@ -6,6 +6,7 @@ triggers). Everything comes from parsed YAML/JSON values, so commented-out lines
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +154,25 @@ CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | N
 )
 
 
+_STEPS_TEXT = re.compile(r"^steps\s*:", re.MULTILINE)
+
+
+def cloud_build_by_content(repo: RepoIndex, exclude: set[str]) -> list[CiConfig]:
+    """Cloud Build configs not named cloudbuild*.yaml: top-level `steps` of {name, args|entrypoint|script}."""
+    found = []
+    for path in repo.with_suffix(".yaml", ".yml"):
+        if path in exclude or repo.size(path) > 256 * 1024 or not _STEPS_TEXT.search(repo.text(path) or ""):
+            continue
+        doc = repo.yaml(path)
+        steps = doc.data.get("steps") if doc and isinstance(doc.data, dict) else None
+        if isinstance(steps, list) and steps and all(
+            isinstance(s, dict) and isinstance(s.get("name"), str) and ({"args", "entrypoint", "script"} & set(s)) for s in steps
+        ):
+            found.append(CiConfig("Google Cloud Build", path, _doc_line(doc, "steps") if doc else None, True,
+                                  "build steps (trigger configured in Cloud Build)", confident=False))
+    return found
+
+
 def ci_configs(repo: RepoIndex) -> list[CiConfig]:
     found: list[CiConfig] = []
     for patterns, check in CI_SYSTEMS:
@@ -160,7 +180,7 @@ def ci_configs(repo: RepoIndex) -> list[CiConfig]:
             config = check(repo, path)
             if config is not None:
                 found.append(config)
-    return found
+    return found + cloud_build_by_content(repo, set(ci_file_paths(repo)))
 
 
 def ci_file_paths(repo: RepoIndex) -> list[str]:

@@ -5,7 +5,9 @@ largest cost of a scan. libyaml composes aliases as shared nodes without expandi
 same refusals as `safeyaml` hold cheaply: a node reached twice is an alias (refused: the
 "billion laughs" expansion needs them), merge keys (`<<`), non-scalar and duplicate keys are
 refused, nesting is capped, dates stay text. Positions are recorded exactly as `safeyaml` records
-them. Without libyaml, `safeyaml` itself is used (one document per `---` chunk).
+them. One deliberate difference: application tags (`!Ref`, `!GetAtt`, `!reference`) are read as
+their untagged value instead of failing the whole file, so CloudFormation templates and GitLab CI
+files using them can be read. Without libyaml, `safeyaml` itself is used (one document per `---`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class _Builder:
             return result
         if isinstance(node, SequenceNode):
             return [self._node(item, path + (i,), positions, depth + 1) for i, item in enumerate(node.value)]
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            # Application tags (`!Ref x` in CloudFormation, `!reference [...]` in GitLab CI) are
+            # read as their plain value; nothing is constructed from them.
+            return node.value
         value = self.constructor.construct_object(node, deep=True)
         if hasattr(value, "isoformat") and not isinstance(value, (str, int, float, bool)):
             return node.value

@@ -88,6 +88,24 @@ def _k8s(data: dict[str, Any]) -> bool:
     return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str) and isinstance(data.get("spec"), dict)
 
 
+# Infrastructure that serves something: buckets, IAM roles or notebooks alone are not a deployment.
+_CFN_SERVING = re.compile(
+    r"AWS::(SageMaker::(Endpoint|EndpointConfig|Model|InferenceComponent)|ECS::Service|EKS::|AppRunner::Service|"
+    r"ApiGateway(V2)?::|Serverless::(Function|Api|HttpApi)|ElasticBeanstalk::Environment|Lambda::Url)"
+)
+_TF_SERVING = re.compile(
+    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_eks_|aws_apprunner_service|'
+    r"aws_api_gateway|aws_apigatewayv2|aws_lambda_function_url|aws_elastic_beanstalk_environment|"
+    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_container_cluster|google_app_engine_|"
+    r"azurerm_machine_learning_inference_cluster|azurerm_kubernetes_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
+    r'azurerm_(linux_|windows_)?function_app|kubernetes_deployment|kubernetes_service|helm_release)'
+)
+_BICEP_SERVING = re.compile(
+    r"resource\s+\w+\s+'(Microsoft\.MachineLearningServices/workspaces/(onlineEndpoints|batchEndpoints)|Microsoft\.Web/sites|"
+    r"Microsoft\.ContainerService/managedClusters|Microsoft\.App/containerApps)"
+)
+
+
 def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
     resources = data.get("Resources")
     if not isinstance(resources, dict):
@@ -110,7 +128,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
         data = doc.data
         if _k8s(data) and data["kind"] in _SERVING_KINDS:
             found.append((f"Kubernetes {data['kind']}", at(path, _line(doc, "kind"))))
-        elif data.get("AWSTemplateFormatVersion") or any(t.startswith("AWS::") for t in _cfn_resource_types(data)):
+        elif any(_CFN_SERVING.match(t) for t in _cfn_resource_types(data)):
             found.append(("CloudFormation/SAM", at(path, _line(doc, "Resources") or 1)))
         elif isinstance(data.get("$schema"), str) and re.search(r"(managed|kubernetes)Online(Endpoint|Deployment)|batch(Endpoint|Deployment)", data["$schema"]):
             found.append(("Azure ML endpoint", at(path, _line(doc, "$schema"))))
@@ -127,10 +145,11 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if any(f.startswith(folder + "templates/") for f in repo.files):
                 found.append(("Helm chart", at(path, 1)))
     for path in repo.with_suffix(".tf", ".bicep"):
-        if repo.size(path) > MANIFEST_MAX_BYTES:
+        if repo.size(path) > MANIFEST_MAX_BYTES or is_test_path(path):
             continue
+        serving = _TF_SERVING if path.endswith(".tf") else _BICEP_SERVING
         for number, line in repo.meaningful_lines(path, comment="#" if path.endswith(".tf") else "//"):
-            if re.match(r'resource\s+["\']?\w', line):
+            if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
     if found:

@@ -233,7 +233,7 @@ def _trains(summary: PythonSummary) -> bool:
         "(dvc.lock, MLflow run metadata)."
     ),
     confidence=Confidence.medium,
-    needles=_SEED_NEEDLES + ("hydra",),
+    needles=_SEED_NEEDLES + ("hydra", "tfx"),
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
     lineage = []
@@ -244,6 +244,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             lineage.append(at(path, 1))
     if lineage:
         return Observation.passed("dvc.lock records the code, data and parameter hashes of each pipeline stage", lineage, confidence=Confidence.high)
+    # TFX pipelines record every run's artefacts and their lineage in ML Metadata.
+    tfx = matching(repo, ("tfx",), lambda s: s.calls_to("tfx.orchestration.pipeline.Pipeline", "tfx.v1.dsl.Pipeline", "tfx.dsl.Pipeline"))
+    if tfx:
+        return Observation.passed("TFX pipeline: ML Metadata records each run's artefacts and lineage", locations(tfx))
     configs: list[Location] = []
     for path in repo.named("dvc.yaml"):
         doc = repo.yaml(path)
