@@ -296,3 +296,21 @@ def test_libyaml_documents_follow_the_rules_of_safeyaml_exactly(text: str) -> No
     fast = outcome(lambda: [(d.data, d.positions) for d in fastyaml.load_documents(text, "f.yaml")])
     safe = outcome(lambda: [(lambda d: (d.data, d.positions))(load_yaml_text(text, "f.yaml"))])
     assert fast == safe
+
+
+def test_application_tags_are_read_as_plain_values_not_constructed(tmp_path: Path) -> None:
+    write(tmp_path, "cfn.yml", "Resources:\n  E:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      Name: !Ref Model\n      Arn: !GetAtt [Role, Arn]\n")
+    index = RepoIndex(tmp_path)
+    doc = index.yaml("cfn.yml")
+    assert doc is not None and doc.data["Resources"]["E"]["Properties"] == {"Name": "Model", "Arn": ["Role", "Arn"]}
+
+
+def test_without_libyaml_the_index_falls_back_to_safeyaml_per_document(tmp_path: Path, monkeypatch) -> None:
+    from mlops_audit.evidence.repo import fastyaml
+
+    monkeypatch.setattr(fastyaml, "HAVE_LIBYAML", False)
+    write(tmp_path, "m.yaml", "a: 1\n---\nkind: Service\n---\nb: &x 1\nc: *x\n")
+    index = RepoIndex(tmp_path)
+    assert [d.data for d in index.yaml_documents("m.yaml")] == [{"a": 1}, {"kind": "Service"}]
+    assert [d.locate(("kind",)) for d in index.yaml_documents("m.yaml")[1:]] == [(3, 1)]
+    assert any("anchor" in p or "alias" in p for p in index.problems)
