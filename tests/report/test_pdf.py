@@ -131,5 +131,5 @@ def test_allow_list_admits_data_urls_and_own_files_only(tmp_path):
 def test_missing_cjk_font_is_reported_instead_of_printing_boxes(monkeypatch, rich_small, tmp_path):
     monkeypatch.setattr(pdfmod, "cjk_font_available", lambda: False)
     with pytest.raises(AuditError, match="fonts-noto-cjk"):
-        render_reports(rich_small, formats=["html", "pdf"], lang="zh", out_dir=tmp_path)
-    assert not (tmp_path / "report.zh.html").exists()  # failed before any slow work
+        render_reports(rich_small, formats=["json", "html", "pdf"], lang="zh", out_dir=tmp_path)
+    assert not any(tmp_path.iterdir())  # failed before writing anything

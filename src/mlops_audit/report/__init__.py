@@ -81,6 +81,11 @@ def render_reports(
 
     chosen = parse_formats(formats)
     languages = parse_languages(lang)
+    if "pdf" in chosen:
+        from mlops_audit.report.pdf import ensure_fonts
+
+        for code in languages:  # fail before writing anything if a font is missing
+            ensure_fonts(code)
     out_dir = Path(out_dir)
     written: list[Path] = []
     data = assessment_json_bytes(assessment)
@@ -95,11 +100,6 @@ def render_reports(
         pdf_files = {ASSESSMENT_FILE: data}
         for name, content in sorted((attachments or {}).items()):
             pdf_files[_attachment_name(name)] = content
-        if "pdf" in chosen:
-            from mlops_audit.report.pdf import ensure_fonts
-
-            for code in languages:  # fail before any slow work if a font is missing
-                ensure_fonts(code)
         for code in languages:
             html = render_html(assessment, code, report_digest=digest, previous=previous)
             if "html" in chosen:

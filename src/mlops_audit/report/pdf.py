@@ -80,17 +80,25 @@ def safe_fetcher_class():
     return SafeFetcher
 
 
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+CJK_FONT_NAMES = ("*CJK*", "*SourceHan*", "*wqy*", "*WenQuanYi*", "*SimSun*", "*SimHei*", "*msyh*", "*NotoSansSC*", "*NotoSerifSC*")
+
+
 @cache
 def cjk_font_available() -> bool:
-    """True when fontconfig knows a font covering Chinese."""
+    """True when fontconfig knows a font covering Chinese (or, without fc-list, a CJK font file exists)."""
     fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return False
-    try:
-        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return bool(out.stdout.strip())
+    if fc_list is not None:
+        try:
+            out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False)
+            return bool(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for folder in FONT_DIRS:
+        root = Path(folder).expanduser()
+        if root.is_dir() and any(next(root.rglob(pattern), None) for pattern in CJK_FONT_NAMES):
+            return True
+    return False
 
 
 def ensure_fonts(lang: str) -> None:
