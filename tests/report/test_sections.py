@@ -148,3 +148,21 @@ def test_trend_with_a_different_rubric_warns_and_shows_no_movement(rich, previou
         assert ctx["comparable"] is False
         assert "improved" not in ctx and "regressed" not in ctx
         assert any("version" in d for d in ctx["differences"])
+
+
+def test_at_the_top_level_the_roadmap_says_there_is_nothing_left(rich):
+    top = rich.model_copy(update={"overall": rich.overall.model_copy(update={"level": 5})})
+    for lang in LANGS:
+        t = messages(lang)
+        gaps = build_context(top, t, report_digest="x")["gaps"]
+        assert gaps == {"present": False, "reason": t("absent.top_level")}
+
+
+def test_evidence_is_cited_by_short_labels_that_link_to_the_register(rich, rich_html):
+    ctx = build_context(rich, messages("en"), report_digest="x")
+    register = {e["anchor"]: e["label"] for e in ctx["appendix"]["evidence"]}
+    assert [e["label"] for e in ctx["appendix"]["evidence"]] == [f"E{n}" for n in range(1, len(rich.evidence) + 1)]
+    cited = [link for d in ctx["domains"]["items"] for p in d["practices"] for c in p["criteria"] for link in c["evidence"]]
+    assert cited and all(register[link["anchor"]] == link["label"] for link in cited)
+    for anchor_id in register:
+        assert f'id="{anchor_id}"' in rich_html["en"]
