@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 _MAGIC = re.compile(r"^\s*[%!?]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     name: str  # resolved dotted name, e.g. "mlflow.log_param"; ".optimize" for a method on an unknown object
     line: int | None
@@ -34,7 +34,7 @@ class Call:
         return any(key == name for key, _ in self.keywords)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TestFunction:
     name: str
     line: int | None
