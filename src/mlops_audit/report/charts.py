@@ -51,7 +51,7 @@ def radar(axes: Sequence[tuple[str, int]], *, title: str, max_level: int = 5) ->
     """Radar of levels 0..max_level, one axis per (label, level). Needs at least three axes."""
     if len(axes) < 3:
         raise ValueError("a radar needs at least three axes")
-    width, height = 460.0, 330.0
+    width, height = 600.0, 340.0
     cx, cy, radius = width / 2, height / 2 + 4, 112.0
     n = len(axes)
 
@@ -77,10 +77,12 @@ def radar(axes: Sequence[tuple[str, int]], *, title: str, max_level: int = 5) ->
     for i, (label, level) in enumerate(axes):
         x, y = point(i, level)
         parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{ACCENT}"/>')
-        lx, ly = point(i, max_level + 0.55)
+        lx, ly = point(i, max_level + 0.5)
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        room = (width - lx - 4) if anchor == "start" else (lx - 4 if anchor == "end" else 160)
-        parts.append(_text(lx, ly + 4, fit(f"{label} · L{level}", 10.5, room), size=10.5, anchor=anchor))
+        room = (width - lx - 4) if anchor == "start" else (lx - 4 if anchor == "end" else 260)
+        top = ly - 10 if ly < cy - 8 else (ly + 2 if ly > cy + 8 else ly - 4)  # name above level line
+        parts.append(_text(lx, top, fit(label, 10.5, room), size=10.5, anchor=anchor))
+        parts.append(_text(lx, top + 13, f"L{level}", size=10.5, anchor=anchor, weight="bold"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
