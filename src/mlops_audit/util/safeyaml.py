@@ -75,6 +75,27 @@ class _NoAliasComposer(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+
+
+def _check_events(text: str, source: str) -> None:
+    """One streaming pass over libyaml's events before composing: refuses anchors, aliases and
+    nesting deeper than MAX_DEPTH, so the (recursive, C-level) composer only sees bounded input."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_FAST_LOADER):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem(f"{source}:{mark.line + 1}:{mark.column + 1}: YAML syntax error: YAML aliases (*name) are not accepted in mlops-audit input")
+        if getattr(event, "anchor", None) is not None:
+            raise YamlProblem(f"{source}:{mark.line + 1}:{mark.column + 1}: YAML syntax error: YAML anchors (&name) are not accepted in mlops-audit input")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(f"{source}:{mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _construct(
     node: Node, loader: yaml.SafeLoader, path: KeyPath, positions: dict[KeyPath, tuple[int, int]], source: str, depth: int
 ) -> Any:
@@ -122,6 +143,18 @@ def load_yaml_text(text: str, source: str) -> LocatedDocument:
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise YamlProblem(f"{source}:{line}: character U+{exc.character:04X} is not allowed in YAML ({exc.reason})") from None
+    if _FAST_LOADER is not None:
+        # Same checks and positions, ~10x faster: libyaml scans and composes, we construct.
+        loader.dispose()
+        try:
+            _check_events(text, source)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+            raise YamlProblem(f"{place}: YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}") from None
+        except yaml.YAMLError as exc:
+            raise YamlProblem(f"{source}: YAML error: {exc}") from None
+        loader = _FAST_LOADER(text)
     try:
         node = loader.get_single_node()
         positions: dict[KeyPath, tuple[int, int]] = {}
