@@ -11,7 +11,6 @@ import hashlib
 from collections import defaultdict
 from typing import Any
 
-from markupsafe import Markup
 
 from mlops_audit.report import charts
 from mlops_audit.report.diff import AssessmentDiff, diff_assessments
@@ -689,4 +688,4 @@ def build_context(
     return ContextBuilder(assessment, t, previous=previous, report_digest=report_digest).build()
 
 
-__all__ = ["SECTIONS", "Markup", "anchor", "build_context", "potential_gains"]
+__all__ = ["SECTIONS", "anchor", "build_context", "potential_gains"]
