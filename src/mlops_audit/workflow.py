@@ -72,20 +72,6 @@ def load_waivers(path: Path) -> list[Waiver]:
         raise InputError("\n".join(problems)) from None
 
 
-def load_assessment(path: Path) -> Assessment:
-    """Read an assessment JSON written by this tool; errors name the file and the key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read assessment: {exc}") from None
-    try:
-        return Assessment.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[:5]
-        detail = "; ".join(f"{format_key_path(tuple(e['loc']))}: {e['msg']}" for e in first)
-        raise InputError(f"{path}: not a valid mlops-audit assessment: {detail}") from None
-
-
 def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer, at: datetime) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
     from mlops_audit.evidence.repo.collect import collect
 

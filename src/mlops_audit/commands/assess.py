@@ -69,7 +69,7 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--fail-under", type=click.IntRange(0, 5), default=None, help="Exit 1 if the overall level is below this level.")
 def assess(answers, repos, evidence_files, runs, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
     """Score answers and evidence against a rubric and write assessment.json."""
-    from mlops_audit.workflow import AssessOptions, load_assessment, run_assessment, write_assessment
+    from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
     if not (answers or repos or evidence_files or runs):
         raise click.UsageError("give at least one source: --answers, --repo, --evidence or --run")
@@ -86,6 +86,7 @@ def assess(answers, repos, evidence_files, runs, waivers, policy, rubric, previo
     click.echo(f"wrote {path}")
     if report_formats:
         from mlops_audit.report import render_reports
+        from mlops_audit.report.exports import load_assessment
 
         prev = load_assessment(previous) if previous else None
         langs = ["zh", "en"] if lang == "both" else [lang]
