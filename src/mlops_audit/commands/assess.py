@@ -73,6 +73,8 @@ def assess(answers, repos, evidence_files, runs, waivers, policy, rubric, previo
 
     if not (answers or repos or evidence_files or runs):
         raise click.UsageError("give at least one source: --answers, --repo, --evidence or --run")
+    if previous and not report_formats:
+        click.echo("warning: --previous feeds the report's trend section; add --report to render it", err=True)
     progress = lambda msg: click.echo(f"... {msg}", err=True)  # noqa: E731
     opts = AssessOptions(
         answers=list(answers), repos=list(repos), evidence_files=list(evidence_files), runs=list(runs),
