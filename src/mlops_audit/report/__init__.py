@@ -60,6 +60,32 @@ def _attachment_name(name: str) -> str:
     return base
 
 
+def _pdf_job(html: str, code: str, attachments: Mapping[str, bytes], created) -> bytes:  # noqa: ANN001
+    from mlops_audit.report.pdf import render_pdf
+
+    return render_pdf(html, lang=code, attachments=dict(attachments), created=created)
+
+
+def _render_pdfs(pages: Mapping[str, str], attachments: Mapping[str, bytes], created) -> dict[str, bytes]:  # noqa: ANN001
+    """One PDF per language. Layout is single-threaded in WeasyPrint, so with two or more languages
+    and cores each language renders in its own process (the same bytes as rendering in turn)."""
+    import os
+
+    if len(pages) > 1 and (os.cpu_count() or 1) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # platforms without fork render in turn
+            context = None
+        if context is not None:
+            with ProcessPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1), mp_context=context) as pool:
+                futures = {code: pool.submit(_pdf_job, html, code, attachments, created) for code, html in pages.items()}
+                return {code: future.result() for code, future in futures.items()}
+    return {code: _pdf_job(html, code, attachments, created) for code, html in pages.items()}
+
+
 def render_reports(
     assessment: Assessment,
     *,
@@ -100,15 +126,14 @@ def render_reports(
         pdf_files = {ASSESSMENT_FILE: data}
         for name, content in sorted((attachments or {}).items()):
             pdf_files[_attachment_name(name)] = content
+        pages: dict[str, str] = {}
         for code in languages:
-            html = render_html(assessment, code, report_digest=digest, previous=previous)
+            pages[code] = render_html(assessment, code, report_digest=digest, previous=previous)
             if "html" in chosen:
-                written.append(atomic_write_bytes(out_dir / f"report.{code}.html", html.encode("utf-8")))
-            if "pdf" in chosen:
-                from mlops_audit.report.pdf import render_pdf
-
-                created = parse_timestamp(assessment.assessed_at, where="assessment: assessed_at")
-                pdf = render_pdf(html, lang=code, attachments=pdf_files, created=created)
+                written.append(atomic_write_bytes(out_dir / f"report.{code}.html", pages[code].encode("utf-8")))
+        if "pdf" in chosen:
+            created = parse_timestamp(assessment.assessed_at, where="assessment: assessed_at")
+            for code, pdf in _render_pdfs(pages, pdf_files, created).items():
                 written.append(atomic_write_bytes(out_dir / f"report.{code}.pdf", pdf))
     if "oscal" in chosen:
         from mlops_audit.report.oscal import to_oscal
