@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import call_hits, describe, locations, matching
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
@@ -65,6 +69,114 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated", "hasnans", "is_unique", "between", "nunique")
+_CHECK_CALLS = {
+    "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
+    "duplicates": frozenset({"duplicated", "has_duplicates"}),
+    "range": frozenset({"between"}),
+}
+_RANGE_HELPER = re.compile(r"out_of_range|in_range|valid_range|outside_range|range_check|check_range|out_of_bounds", re.IGNORECASE)
+
+
+def _check_kinds(node: ast.AST) -> set[str]:
+    """Kinds of data checks inside `node`. Missing/duplicate/range primitives count wherever they
+    are used; schema, row-count and class checks only inside a comparison (reading `.columns` or
+    `len(df)` is not checking them)."""
+    kinds: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = _inhouse.call_name(sub)
+            for kind, names in _CHECK_CALLS.items():
+                if name in names:
+                    kinds.add(kind)
+            if _RANGE_HELPER.search(name):
+                kinds.add("range")
+        elif isinstance(sub, ast.Attribute) and sub.attr in ("hasnans", "is_unique"):
+            kinds.add("missing" if sub.attr == "hasnans" else "duplicates")
+        elif isinstance(sub, ast.Compare):
+            for part in ast.walk(sub):
+                if isinstance(part, ast.Attribute) and part.attr in ("columns", "dtypes", "dtype"):
+                    kinds.add("schema")
+                elif isinstance(part, ast.Call) and _inhouse.call_name(part) == "len":
+                    kinds.add("rows")
+                elif isinstance(part, ast.Attribute) and part.attr == "shape":
+                    kinds.add("rows")
+                elif isinstance(part, ast.Call) and _inhouse.call_name(part) in ("nunique", "value_counts"):
+                    kinds.add("classes")
+    return kinds
+
+
+def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
+    """Lines of `raise` statements in `func` whose `if` depends on a data check: the test checks data
+    itself, or reads a value derived from checks (a helper's report, a `problems` list the checks fill)."""
+    derived: set[str] = set()
+
+    def from_checks(expr: ast.AST) -> bool:
+        if _check_kinds(expr):
+            return True
+        if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
+            return True
+        return bool(_inhouse.identifiers(expr) & derived)
+
+    for _ in range(4):
+        before = len(derived)
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and from_checks(node.value):
+                for target in node.targets:
+                    derived |= _inhouse.assigned_names(target)
+            elif isinstance(node, ast.If) and from_checks(node.test):
+                for stmt in node.body:
+                    for call in _inhouse.calls_in(stmt):
+                        if _inhouse.call_name(call) in ("append", "extend", "add") and isinstance(call.func, ast.Attribute):
+                            derived.add(_inhouse.last_name(call.func.value))
+                    if isinstance(stmt, ast.Assign):
+                        for target in stmt.targets:
+                            derived |= _inhouse.assigned_names(target)
+        if len(derived) == before:
+            break
+    lines = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.If) and from_checks(node.test):
+            lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
+    return lines
+
+
+def _data_quality_gates(repo: RepoIndex) -> list[Location]:
+    """Rule `in-house data quality gate`: project code checks data in at least two ways (schema,
+    missing values, duplicates, value ranges, row count, classes) and raises when a check fails,
+    in the checking function or in the caller that reads its result. A lone `.isna().sum()`
+    printed, cleaning (`dropna`, `drop_duplicates`), or checks whose outcome nothing acts on are not a gate."""
+    checkers: dict[str, tuple[str, int]] = {}
+    for summary in _inhouse.project_code(repo.python_mentioning(*_CHECK_NEEDLES)):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            if len(_check_kinds(func)) >= 2:
+                checkers.setdefault(func.name, (summary.path, func.lineno))
+    if not checkers:
+        return []
+    hits: list[Location] = []
+    helpers = set(checkers)
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(helpers))):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            is_checker = checkers.get(func.name) == (summary.path, func.lineno)
+            calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))
+            if not (is_checker or calls_checker):
+                continue
+            raises = _gate_raises(func, helpers - {func.name})
+            if raises:
+                hits.extend(at(summary.path, line) for line in raises)
+                if not is_checker:
+                    for c in _inhouse.calls_in(func):
+                        if _inhouse.call_name(c) in helpers:
+                            hits.append(at(*checkers[_inhouse.call_name(c)]))
+    return hits
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -73,7 +185,7 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION_NEEDLES,
+    needles=_VALIDATION_NEEDLES + _CHECK_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES, include_tests=True)
@@ -85,6 +197,13 @@ def validates_data(repo: RepoIndex) -> Observation:
         if configs:
             parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
         return Observation.passed("; ".join(parts), locations(hits) + configs)
+    gates = _data_quality_gates(repo)
+    if gates:
+        return Observation.passed(
+            "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
+            "counts, classes) whose failure raises and stops the pipeline",
+            gates, confidence=Confidence.medium,
+        )
     return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
         "no expectation suites, dbt tests or Soda checks"
@@ -164,6 +283,72 @@ _FEATURE_PREFIXES = (
 )
 
 
+_STORE_CLASS = re.compile(r"Feature(Store|Registry|Repository)$")
+_STORE_WRITES = frozenset({"put", "write", "save", "ingest", "materialize", "materialise", "register", "add", "push", "store"})
+_STORE_READS = frozenset({"get", "read", "load", "fetch", "get_features", "get_historical_features", "get_online_features", "pull"})
+
+
+def _in_house_feature_store(repo: RepoIndex) -> list[Location]:
+    """Rule `in-house feature store`: a project class named like a feature store (`FeatureStore`,
+    `FeatureRegistry`) with write and read methods, whose code hashes what it stores (content
+    addresses or digests), numbers versions and keeps an index; and project code outside the class
+    both writes and reads through it. A class defined but never used, a cache, or a pandas table
+    saved to disk are not a feature store. Low confidence: it is a store of versioned feature
+    sets, not the shared declarative definitions a feature-store product adds."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning("FeatureStore", "FeatureRegistry", "FeatureRepository")):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for node in ast.walk(module):
+            if not isinstance(node, ast.ClassDef) or not _STORE_CLASS.search(node.name):
+                continue
+            methods = {m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            if not (methods & _STORE_WRITES and methods & _STORE_READS):
+                continue
+            lines = {c.lineno for c in _inhouse.calls_in(node)}
+            names = {c.name for c in summary.calls if c.line in lines}
+            words = {w.lower() for w in _inhouse.words(node)}
+            digests = any(re.search(r"sha256|sha1|md5|blake2|hashlib|digest", n, re.IGNORECASE) for n in names)
+            versions = any("version" in w for w in words)
+            indexed = any("index" in w or "manifest" in w or "catalog" in w for w in words)
+            if not (digests and versions and indexed):
+                continue
+            users = _store_users(repo, node.name, summary.path)
+            wrote = [loc for loc, method in users if method in _STORE_WRITES]
+            read = [loc for loc, method in users if method in _STORE_READS]
+            if wrote and read:
+                hits.append(at(summary.path, node.lineno))
+                hits.extend(wrote[:3] + read[:3])
+    return hits
+
+
+def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tuple[Location, str]]:
+    """(where, method) for write/read method calls in project files (other than the class's own)
+    that use the class: `FeatureStore(root).get(...)`, or `store = FeatureStore(root); store.put(...)`."""
+    found = []
+    for summary in _inhouse.project_code(repo.python_scan(class_name)):
+        if summary.path == defined_in:
+            continue
+        made = [c for c in summary.calls if c.name.rsplit(".", 1)[-1] == class_name]
+        if not made:
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        holders = set()
+        if module is not None:
+            for node in ast.walk(module):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _inhouse.call_name(node.value) == class_name:
+                    for target in node.targets:
+                        holders |= _inhouse.assigned_names(target)
+        for call in summary.calls:
+            receiver, _, method = call.name.rpartition(".")
+            if method not in _STORE_WRITES | _STORE_READS:
+                continue
+            if receiver.endswith(f"{class_name}()") or receiver.split(".")[-1] in holders:
+                found.append((at(summary.path, call.line), method))
+    return found
+
+
 @detector(
     id="defines_features",
     title="Does the repo define features for a feature store?",
@@ -173,7 +358,7 @@ _FEATURE_PREFIXES = (
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURE_NEEDLES,
+    needles=_FEATURE_NEEDLES + ("FeatureRegistry", "FeatureRepository"),
 )
 def defines_features(repo: RepoIndex) -> Observation:
     def predicate(summary: PythonSummary) -> list[Call]:
@@ -196,6 +381,14 @@ def defines_features(repo: RepoIndex) -> Observation:
             stores.append(at(path, 1))
     if hits:
         return Observation.passed(f"feature definitions: {describe(hits)}", locations(hits) + stores)
+    in_house = _in_house_feature_store(repo)
+    if in_house:
+        return Observation.passed(
+            "in-house feature store: a store class keeps versioned, content-addressed (digest-checked) feature sets "
+            "with an index, and pipeline code both writes and reads versions through it (no declarative feature "
+            "definitions of a feature-store product)",
+            in_house, confidence=Confidence.low,
+        )
     if stores:
         return Observation.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
     return Observation.failed("no feature store definitions found (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML feature stores)")

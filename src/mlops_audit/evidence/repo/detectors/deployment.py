@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
 from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
@@ -240,6 +241,58 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_STEP_KEY = re.compile(r"canary|traffic|rollout|ramp", re.IGNORECASE)
+# A single share: an A/B split or the canary's traffic weight (not `canary_share` of a data set).
+_SPLIT_KEY = re.compile(r"^(ab|a_b)_?(split|test_share|traffic)\w*$|^(canary_)?traffic_?(split|share|percent\w*|weight)$|^canary_?(percent\w*|weight)$", re.IGNORECASE)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _partial(values: list[float]) -> bool:
+    """Some traffic goes to the new version but not all: a share strictly between none and all
+    (fractions when every value is at most 1, else percentages)."""
+    full = 1.0 if max(values) <= 1 else 100.0
+    return any(0 < v < full for v in values) and all(0 <= v <= full for v in values)
+
+
+def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
+    """Rule `declared canary steps`: a project configuration (YAML) declares a rollout as a list of
+    traffic shares (`canary_steps: [0.05, 0.25, 0.5, 1.0]`, `traffic_percent: [10, 50, 100]`) or an
+    A/B split share (`ab_split: 0.5`), with some share strictly between 0 and 100 %, AND project code
+    reads that key. A single step to 100 %, prose, or a key no code reads do not count.
+    Returns (declared and read: config and code locations, declared but never read)."""
+    read: list[Location] = []
+    unread: list[Location] = []
+    checked: dict[str, list[tuple[str, int]]] = {}
+    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"canary|traffic|rollout|ramp|ab_?split|a_b", re.IGNORECASE)):
+        data = doc.data  # type: ignore[attr-defined]
+        if _k8s(data) or data.get("Resources"):
+            continue  # Kubernetes and CloudFormation manifests have their own rules above
+        for key_path, value in _inhouse.walk_mapping(data):
+            key = key_path[-1]
+            if not isinstance(key, str):
+                continue
+            steps = isinstance(value, list) and len(value) >= 1 and all(_number(v) for v in value) and _STEP_KEY.search(key)
+            split = _number(value) and _SPLIT_KEY.match(key)
+            if not steps and not split:
+                continue
+            values = [float(v) for v in value] if isinstance(value, list) else [float(value)]  # type: ignore[arg-type]
+            if not _partial(values):
+                continue
+            pos = doc.locate(key_path)  # type: ignore[attr-defined]
+            where = at(path, pos[0] if pos else None)
+            if key not in checked:
+                checked[key] = _inhouse.code_reads_key(repo, key)
+            if checked[key]:
+                read.append(where)
+                read.extend(at(p, line) for p, line in checked[key])
+            else:
+                unread.append(where)
+    return read, unread
+
+
 @detector(
     id="uses_progressive_delivery",
     title="Does the repo configure progressive delivery (canary, A/B, shadow or blue-green traffic split)?",
@@ -260,6 +313,16 @@ def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     if found or hits:
         kinds = sorted({k for k, _ in found}) + ([f"traffic split in code ({describe(hits)})"] if hits else [])
         return Observation.passed("; ".join(kinds), [loc for _, loc in found] + locations(hits))
+    declared, unused = _traffic_steps_in_config(repo)
+    if declared:
+        return Observation.passed(
+            "canary traffic steps or an A/B split declared in configuration and read by the deployment code",
+            declared, confidence=Confidence.medium,
+        )
+    if unused:
+        return Observation.failed(
+            "canary steps or a traffic split are declared in configuration, but no project code reads them", unused
+        )
     return Observation.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
 
 

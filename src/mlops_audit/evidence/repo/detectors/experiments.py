@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
@@ -44,13 +46,16 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
         "Log every training run's parameters, metrics and artefacts to a tracker (mlflow.log_params/log_metrics "
         "or mlflow.autolog(), W&B, dvclive, TensorBoard) so runs can be compared and traced."
     ),
-    needles=_TRACKING_NEEDLES,
+    needles=_TRACKING_NEEDLES + _inhouse.TRAIL_NEEDLES,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TRACKING_NEEDLES, lambda s: s.calls_to(*_TRACKING_CALLS) + _mlflow_flavour_autolog(s))
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
+    audit_trail = _audit_trail_tracking(repo)
+    if audit_trail is not None:
+        return audit_trail
     dvc_metrics = []
     for path in repo.named("dvc.yaml"):
         doc = repo.yaml(path)
@@ -65,6 +70,24 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
     if dvc_metrics:
         return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
     return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
+
+
+def _audit_trail_tracking(repo: RepoIndex) -> Observation | None:
+    """Rule `audit-trail run tracking`: runs recorded through the mlops-audit audit-trail SDK, whose
+    `AuditTrail.record(..., params=..., metrics=...)` keeps each run's parameters and metrics in a
+    hash-chained, verifiable trail. Both the SDK import and record calls with params/metrics are
+    needed: a mention, or an import used only to verify trails, is not tracking."""
+    imports, calls = _inhouse.audit_trail_use(repo, "params", "metrics")
+    if not imports or not calls:
+        return None
+    direct = any(d for *_, d in calls)
+    where = [at(p, line) for p, line, _ in calls] + [at(p, line) for p, line in imports]
+    how = "in the same code" if direct else "through a project wrapper the trail is handed to"
+    return Observation.passed(
+        f"records runs (params and metrics) with the mlops-audit audit-trail SDK (AuditTrail.record, {how})",
+        where,
+        confidence=Confidence.high if direct else Confidence.medium,
+    )
 
 
 _TUNING_NEEDLES = (
@@ -104,6 +127,78 @@ def _katib_or_sweep_configs(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_CV_CALLS = (
+    "sklearn.model_selection.cross_val_score", "sklearn.model_selection.cross_validate",
+    "sklearn.model_selection.cross_val_predict",
+)
+_CV_NAMES = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+_GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
+_NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
+
+
+def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
+    """Rule `sklearn ParameterGrid/ParameterSampler`: grid points enumerated by scikit-learn in code
+    that also fits or cross-validates (the points are evaluated, not just listed)."""
+
+    def predicate(summary: PythonSummary) -> list[Call]:
+        evaluates = summary.calls_to(*_CV_CALLS) or any(c.name.rsplit(".", 1)[-1] == "fit" for c in summary.calls)
+        grids = summary.calls_to("sklearn.model_selection.ParameterGrid", "sklearn.model_selection.ParameterSampler")
+        return grids if evaluates else []
+
+    return matching(repo, ("ParameterGrid", "ParameterSampler"), predicate)
+
+
+def _grid_like(loop: ast.For) -> bool:
+    """The loop walks hyper-parameter settings: grid points (`for params in grid_points(grid)`,
+    `ParameterGrid`, `itertools.product`), or a literal list whose item is passed as a model keyword."""
+    if _GRID_ITER.search(_inhouse.dotted(loop.iter)) or _GRID_ITER.search(_inhouse.last_name(loop.iter)):
+        return True
+    if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
+        if all(isinstance(e, ast.Dict) for e in loop.iter.elts):
+            return True
+        targets = _inhouse.assigned_names(loop.target)
+        for call in _inhouse.calls_in(loop):
+            for keyword in call.keywords:
+                if keyword.arg not in _NOT_HYPERPARAMETERS and isinstance(keyword.value, ast.Name) and keyword.value.id in targets:
+                    return True
+    return False
+
+
+def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
+    """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
+    over the collected results in the same function."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Compare) and any("best" in name.lower() for name in _inhouse.identifiers(node)):
+            return True
+    return any(
+        _inhouse.call_name(c) in ("max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest") for c in _inhouse.calls_in(func)
+    )
+
+
+def _grid_loop_search(repo: RepoIndex) -> list[Location]:
+    """Rule `in-house grid search`: a loop over declared hyper-parameter settings that cross-validates
+    each setting (directly or through a project function that calls cross_val_score/cross_validate)
+    and selects the best. A single cross-validation, or a loop over folds or seeds, is not a search."""
+    with_cv = _inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate"))
+    cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
+    candidates = {s.path: s for s in with_cv}
+    if cv_functions:
+        candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions)))})
+    evaluators = _CV_NAMES | cv_functions
+    hits = []
+    for path in sorted(candidates):
+        module = _inhouse.tree(repo, path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
+                if not _grid_like(loop):
+                    continue
+                if any(_inhouse.call_name(c) in evaluators for c in _inhouse.calls_in(loop)) and _keeps_best(func, loop):
+                    hits.append(at(path, loop.lineno))
+    return hits
+
+
 @detector(
     id="tunes_hyperparameters",
     title="Does the repo run an automated hyperparameter search?",
@@ -112,7 +207,7 @@ def _katib_or_sweep_configs(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING_NEEDLES,
+    needles=_TUNING_NEEDLES + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate"),
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     def predicate(summary: PythonSummary) -> list[Call]:
@@ -126,6 +221,18 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     if hits or configs:
         detail = f"calls {describe(hits)}" if hits else f"{len(configs)} search configuration(s) (Katib/W&B/Azure ML sweep)"
         return Observation.passed(detail, locations(hits) + configs)
+    sampled = _parameter_grid_search(repo)
+    if sampled:
+        return Observation.passed(
+            f"searches a parameter grid with {describe(sampled)} and fits or cross-validates each point", locations(sampled),
+            confidence=Confidence.medium,
+        )
+    loops = _grid_loop_search(repo)
+    if loops:
+        return Observation.passed(
+            "in-house grid search: loops over declared hyper-parameter grid points, cross-validates each and keeps the best",
+            loops, confidence=Confidence.medium,
+        )
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
@@ -175,6 +282,87 @@ def _gto_declarations(repo: RepoIndex) -> list[Location]:
     return found
 
 
+_DIGEST_NEEDLES = ("sha256", "hashlib", "sha256_file", "sha256_bytes", "md5", "file_digest")
+_REGISTER_FUNCTION = re.compile(r"^(register|promote|publish)\w*$")
+_SERIALISERS = re.compile(
+    r"^(skops\.io|joblib|pickle|cloudpickle|dill|torch|onnx|safetensors\.\w+)\.(dumps?|save\w*)$|(^|\.)(save_model|dump_model|save_pretrained)$"
+)
+_DIGEST_CALL = re.compile(r"sha256|sha1|sha512|md5|blake2|hashlib|digest", re.IGNORECASE)
+_INDEX_WRITE = re.compile(r"(^|\.)(json\.dumps?|write_json|safe_dump|yaml\.dump|to_json|json_dump|write_text)$")
+
+
+def _reached(module: ast.Module, func: ast.AST, depth: int = 2) -> list[ast.AST]:
+    """`func` and the same-module functions it calls (to `depth` levels): helpers such as a
+    `dump_model` that a `register` method delegates to."""
+    defined = {f.name: f for _, f in _inhouse.functions(module)}
+    seen: list[ast.AST] = [func]
+    frontier = [func]
+    for _ in range(depth):
+        nxt = []
+        for node in frontier:
+            for call in _inhouse.calls_in(node):
+                target = defined.get(_inhouse.call_name(call))
+                if target is not None and target not in seen:
+                    seen.append(target)
+                    nxt.append(target)
+        frontier = nxt
+    return seen
+
+
+def _resolved_calls(summary: PythonSummary, nodes: list[ast.AST]) -> set[str]:
+    """Import-resolved names (from the summary) of the calls made inside `nodes`."""
+    lines = {c.lineno for node in nodes for c in _inhouse.calls_in(node)}
+    return {c.name for c in summary.calls if c.line in lines}
+
+
+def _in_house_registry(repo: RepoIndex) -> list[Location]:
+    """Rule `in-house model registry`: a `register`/`promote`/`publish` function that serialises a
+    model (skops, joblib, pickle, torch...), records a digest of it, numbers versions and writes an
+    index; and project code outside the function calls it. A `joblib.dump(model, "model.pkl")`, or
+    a registry class nobody calls, is not a registry in use."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DIGEST_NEEDLES)):
+        if not any(_REGISTER_FUNCTION.match(name) for name in summary.functions):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func in _inhouse.functions(module):
+            if not _REGISTER_FUNCTION.match(func.name):
+                continue
+            reached = _reached(module, func)
+            names = _resolved_calls(summary, reached)
+            words = set().union(*(_inhouse.words(n) for n in reached))
+            serialises = any(_SERIALISERS.search(n) for n in names)
+            digests = any(_DIGEST_CALL.search(n) for n in names)
+            versions = any("version" in w.lower() for w in words)
+            indexes = any(_INDEX_WRITE.search(n) for n in names)
+            if not (serialises and digests and versions and indexes):
+                continue
+            callers = _registry_callers(repo, summary.path, func, owner)
+            if callers:
+                hits.append(at(summary.path, func.lineno))
+                hits.extend(callers)
+    return hits
+
+
+def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> list[Location]:
+    """Calls of the register function from project code outside its own body, on something named
+    like its class or a registry (`registry.register(...)`, `ModelRegistry(root).register(...)`)."""
+    found = []
+    start, end = func.lineno, getattr(func, "end_lineno", func.lineno) or func.lineno
+    for summary in _inhouse.project_code(repo.python_scan(func.name)):
+        for call in summary.calls_named(func.name):
+            if summary.path == path and call.line is not None and start <= call.line <= end:
+                continue
+            receiver = call.name.rsplit(".", 1)[0].lower() if "." in call.name else ""
+            if owner is None and "." not in call.name.lstrip("."):
+                found.append(at(summary.path, call.line))  # a module-level function called by name
+            elif "registry" in receiver or (owner is not None and owner.lower() in receiver) or receiver.endswith(path.rsplit("/", 1)[-1][:-3]):
+                found.append(at(summary.path, call.line))
+    return found
+
+
 @detector(
     id="registers_models",
     title="Does the repo register versioned models in a model registry?",
@@ -183,12 +371,19 @@ def _gto_declarations(repo: RepoIndex) -> list[Location]:
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY_NEEDLES,
+    needles=_REGISTRY_NEEDLES + _DIGEST_NEEDLES,
 )
 def registers_models(repo: RepoIndex) -> Observation:
     hits = matching(repo, _REGISTRY_NEEDLES, _registry_calls)
     if hits:
         return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
+    in_house = _in_house_registry(repo)
+    if in_house:
+        return Observation.passed(
+            "in-house model registry: a register function writes versioned model files, records their digest in an "
+            "index, and pipeline code calls it",
+            in_house, confidence=Confidence.medium,
+        )
     declared = _gto_declarations(repo)
     git = repo.git_signals()
     if git.present and git.registry_tags:
@@ -219,6 +414,92 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_SEED_KEYS = frozenset({"seed", "random_seed", "random_state", "global_seed", "rng_seed"})
+_SEEDING_FUNCTIONS = frozenset({"default_rng", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "RandomState"})
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
+    """Seed values the project fixes: a YAML config key (`seed: 42`), a module or class constant
+    (`SEED = 42`, `seed: int = 42`) or an argparse default (`--seed`, default=42), by key name."""
+    found: dict[str, list[Location]] = {}
+    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"seed|random_state", re.IGNORECASE)):
+        for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
+            key = key_path[-1]
+            if isinstance(key, str) and key.lower() in _SEED_KEYS and _int(value):
+                pos = doc.locate(key_path)  # type: ignore[attr-defined]
+                found.setdefault(key.lower(), []).append(at(path, pos[0] if pos else None))
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SEED_NEEDLES)):
+        for call in summary.calls_named("add_argument"):
+            flag = call.args[0] if call.args else None
+            if isinstance(flag, str) and flag.lstrip("-").replace("-", "_").lower() in _SEED_KEYS and _int(call.keyword("default")):
+                found.setdefault(flag.lstrip("-").replace("-", "_").lower(), []).append(at(summary.path, call.line))
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        bodies = [module.body] + [n.body for n in module.body if isinstance(n, ast.ClassDef)]
+        for body in bodies:
+            for node in body:
+                target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+                value = getattr(node, "value", None)
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and target.id.lower() in _SEED_KEYS:
+                    if isinstance(value, ast.Constant) and _int(value.value):
+                        found.setdefault(target.id.lower(), []).append(at(summary.path, node.lineno))
+    return found
+
+
+def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
+    """Rule `seed from a declared value`: training code passes `random_state=`/`seed=` (or seeds a
+    generator) with a variable or config attribute named like a seed the project declares with a
+    fixed value. A parameter defaulting to None, a call (`np.random.randint()`) or a name no
+    declaration fixes does not count: those runs are not repeatable."""
+    declared = _declared_seeds(repo)
+    if not declared:
+        return []
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SEED_NEEDLES)):
+        if not _trains(summary):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            local: dict[str, ast.AST] = {}
+            for node in ast.walk(func):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    local[node.targets[0].id] = node.value
+            args = func.args.posonlyargs + func.args.args + func.args.kwonlyargs
+            defaults = dict(zip([a.arg for a in func.args.posonlyargs + func.args.args][::-1], func.args.defaults[::-1]))
+            defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
+            params = {a.arg for a in args}
+            for call in _inhouse.calls_in(func):
+                values = [k.value for k in call.keywords if k.arg in ("random_state", "seed")]
+                if _inhouse.call_name(call) in _SEEDING_FUNCTIONS and call.args:
+                    values.append(call.args[0])
+                for value in values:
+                    if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
+                        value = value.elts[0]  # default_rng([seed, stream]): the seed comes first
+                    if not isinstance(value, (ast.Name, ast.Attribute)):
+                        continue
+                    if isinstance(value, ast.Name) and value.id in params:
+                        default = defaults.get(value.id)
+                        if isinstance(default, ast.Constant) and default.value is None:
+                            continue  # `random_state=None` unless a caller passes one: not fixed
+                    name = _inhouse.last_name(value)
+                    if isinstance(value, ast.Name) and value.id in local and isinstance(local[value.id], (ast.Name, ast.Attribute)):
+                        name = _inhouse.last_name(local[value.id])  # seed = cfg.seed
+                    if name.lower() in declared:
+                        hits.append(at(summary.path, call.lineno))
+    if not hits:
+        return []
+    used = {loc for loc in hits}
+    keys = sorted(declared)
+    return sorted(used, key=lambda loc: (loc.path, loc.line or 0)) + [loc for k in keys for loc in declared[k]]
+
+
 def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(c.name) for c in summary.calls) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
@@ -233,7 +514,7 @@ def _trains(summary: PythonSummary) -> bool:
         "(dvc.lock, MLflow run metadata)."
     ),
     confidence=Confidence.medium,
-    needles=_SEED_NEEDLES + ("hydra", "tfx"),
+    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES,
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
     lineage = []
@@ -270,7 +551,12 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             if _trains(s) and not is_test_path(s.path)
             for c in s.calls_named(*helpers)
         ] if helpers else []
-    if configs or hydra or seeded:
+    declared_seed = _seed_from_declared_value(repo) if not seeded else []
+    lineage_calls: list[Location] = []
+    trail_imports, trail_calls = _inhouse.audit_trail_use(repo, "inputs", "outputs")
+    if trail_imports and trail_calls:
+        lineage_calls = [at(p, line) for p, line, _ in trail_calls] + [at(p, line) for p, line in trail_imports]
+    if configs or hydra or seeded or declared_seed or lineage_calls:
         parts = []
         if configs:
             parts.append("training driven by versioned parameter files (dvc.yaml params / MLproject)")
@@ -278,5 +564,9 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             parts.append("Hydra configuration")
         if seeded:
             parts.append(f"seeded training code ({describe(seeded)})")
-        return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded))
+        if declared_seed:
+            parts.append("training seeded from a declared seed value (config key or constant passed as random_state/seed)")
+        if lineage_calls:
+            parts.append("per-step lineage recorded with the mlops-audit audit-trail SDK (inputs and outputs hashed per event)")
+        return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)
     return Observation.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")

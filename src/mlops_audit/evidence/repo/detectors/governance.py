@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.ciconfig import ci_commands
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
@@ -69,6 +70,43 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     return None
 
 
+# Top-level keys of a structured requirements/design spec, by what they record.
+_SPEC_GOAL = frozenset({"business_goal", "business_objective", "business_problem", "problem_statement", "goal", "objective", "purpose"})
+_SPEC_SUCCESS = frozenset({"success_metrics", "success_criteria", "acceptance_criteria", "kpis", "business_metrics"})
+_SPEC_RISK = frozenset({"risk_assessment", "risks", "risk_analysis"})
+_SPEC_DESIGN = frozenset({"architecture", "design", "components", "system_design"})
+_SPEC_TEXT = re.compile(r"^(business_goal|business_objective|business_problem|problem_statement|goal|objective|purpose)\s*:", re.MULTILINE)
+MIN_SPEC_WORDS = 8
+
+
+def _substantive(value: object, *, prose: bool = False) -> bool:
+    """Filled in, not a placeholder: a mapping or list with entries, or (for goals) a sentence."""
+    if isinstance(value, dict):
+        return any(_substantive(v, prose=prose) for v in value.values()) if prose else bool(value)
+    if isinstance(value, list):
+        return bool(value) and not prose
+    if isinstance(value, str):
+        return len(value.split()) >= (MIN_SPEC_WORDS if prose else 1) and value.strip().upper() not in ("TODO", "TBD", "N/A")
+    return False
+
+
+def _requirements_specs(repo: RepoIndex) -> list[Location]:
+    """Rule `structured requirements spec`: a YAML file whose top level states a business goal (a
+    sentence or a filled mapping, so `objective: binary:logistic` of a model config does not count),
+    success metrics or acceptance criteria, and a risk assessment or an architecture, all filled in."""
+    found = []
+    for path, doc in _inhouse.yaml_mappings(repo, _SPEC_TEXT):
+        data = doc.data  # type: ignore[attr-defined]
+        keys = {str(k).lower(): k for k in data}
+        goal = [keys[k] for k in keys if k in _SPEC_GOAL and _substantive(data[keys[k]], prose=True)]
+        success = [keys[k] for k in keys if k in _SPEC_SUCCESS and _substantive(data[keys[k]])]
+        rest = [keys[k] for k in keys if k in _SPEC_RISK | _SPEC_DESIGN and _substantive(data[keys[k]])]
+        if goal and success and rest:
+            pos = doc.locate((goal[0],))  # type: ignore[attr-defined]
+            found.append(at(path, pos[0] if pos else None))
+    return found
+
+
 @detector(
     id="has_design_docs",
     title="Does the repo keep requirements, design or architecture documents or model cards?",
@@ -81,8 +119,12 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
 )
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
-    if found:
-        return Observation.passed(f"{len(found)} design, requirements or model-card document(s)", found)
+    specs = _requirements_specs(repo)
+    if found or specs:
+        parts = [f"{len(found)} design, requirements or model-card document(s)"] if found else []
+        if specs:
+            parts.append(f"{len(specs)} structured requirements spec(s) (business goal, success metrics, risks/architecture)")
+        return Observation.passed("; ".join(parts), found + specs)
     return Observation.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -23,6 +25,118 @@ _MONITOR_CALLS = (
     "azure.ai.ml.entities.MonitorSchedule", "deepchecks.tabular.suites.train_test_validation",
     "deepchecks.tabular.checks.FeatureDrift", "deepchecks.tabular.checks.TrainTestFeatureDrift",
 )
+
+
+# Drift statistics a project computes itself (its own PSI/CSI functions) or with scipy.
+_DRIFT_NEEDLES = (
+    "psi", "csi", "PSI", "CSI", "ks_2samp", "wasserstein_distance", "jensenshannon", "population_stability_index",
+    "calculate_psi", "compute_psi", "detect_drift", "drift_score", "stability_index", "js_divergence", "kl_divergence",
+)
+_DRIFT_FUNCTION = re.compile(
+    r"^(psi|csi|\w*_psi|psi_\w+|\w*_csi|population_stability\w*|characteristic_stability\w*|\w*drift\w*|ks_2samp|"
+    r"wasserstein_distance|jensenshannon|\w*js_divergence|\w*kl_divergence|jensen_shannon\w*)$",
+    re.IGNORECASE,
+)
+_THRESHOLD_NAME = re.compile(r"alert|threshold|limit|max|min|cutoff|bound|toleran|trigger|critical|warn|alarm", re.IGNORECASE)
+_ACTION_NAME = re.compile(r"alert|alarm|trigger|drift|breach|fire|flag|status|retrain|notify|incident|page|violation", re.IGNORECASE)
+_ACTION_CALL = re.compile(
+    r"alert|alarm|notify|trigger|retrain|page|warn|error|critical|send|post|publish|emit|fire|incident|slack|mail|raise",
+    re.IGNORECASE,
+)
+
+
+_NOT_MEASURING = re.compile(r"^(apply|simulate|inject|add|make|generate|create|synthesi[sz]e|plot|draw|show)_", re.IGNORECASE)
+
+
+def _drift_call(node: ast.AST) -> bool:
+    """A call that measures drift (`stats.psi(...)`, `ks_2samp(...)`), not one that stages it
+    (`simulate_drift(...)`, `apply_drift(...)` in synthetic-data code) or draws it."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = _inhouse.call_name(node)
+    return bool(_DRIFT_FUNCTION.match(name)) and not _NOT_MEASURING.match(name)
+
+
+def _drift_values(func: ast.AST) -> set[str]:
+    """Names holding drift statistics in a function: assigned from an expression that computes one
+    (`psi = stats.psi(ref, cur)`), or iterated out of one (`for k, v in csi.items()`)."""
+    names: set[str] = set()
+    for _ in range(3):  # a few passes: values derived from values
+        before = len(names)
+        for node in ast.walk(func):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in ast.walk(node.value)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        names |= _inhouse.assigned_names(target)
+            elif isinstance(node, (ast.comprehension, ast.For)):
+                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in ast.walk(node.iter)):
+                    names |= _inhouse.assigned_names(node.target)
+        if len(names) == before:
+            break
+    return names
+
+
+def _is_threshold(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return True
+    return isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and bool(_THRESHOLD_NAME.search(_inhouse.dotted(node) or _inhouse.last_name(node)))
+
+
+def _acts(compare: ast.Compare, up: dict[ast.AST, ast.AST]) -> bool:
+    """The comparison's outcome does something: it decides an `if` that raises, alerts, sets or
+    returns something, or it is stored under an alert/trigger/drift name, or returned."""
+    node: ast.AST = compare
+    while node in up:
+        parent = up[node]
+        if isinstance(parent, (ast.If, ast.While)) and node is parent.test:
+            for stmt in parent.body:
+                if isinstance(stmt, (ast.Raise, ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    return True
+                if any(_ACTION_CALL.search(_inhouse.dotted(c.func) or "") for c in _inhouse.calls_in(stmt)):
+                    return True
+            return False
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            return any(_ACTION_NAME.search(_inhouse.dotted(t) or "") for t in targets)
+        if isinstance(parent, ast.Return):
+            return True
+        if isinstance(parent, ast.Call) and _ACTION_CALL.search(_inhouse.dotted(parent.func) or ""):
+            return True
+        if isinstance(parent, ast.stmt):
+            return False
+        node = parent
+    return False
+
+
+def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
+    """Rule `in-house drift monitoring`: in project code, a drift statistic (a project PSI/CSI/drift
+    function, scipy's ks_2samp or a distribution distance) is computed and compared with a threshold
+    whose outcome raises an alert or trigger. A PSI function defined but never called, a value only
+    printed, or a threshold constant nothing compares with are not monitoring. Returns (where, function)."""
+
+    def read() -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        for summary in _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES)):
+            if not any(_DRIFT_FUNCTION.match(c.name.rsplit(".", 1)[-1]) for c in summary.calls):
+                continue
+            module = _inhouse.tree(repo, summary.path)
+            if module is None:
+                continue
+            for _, func in _inhouse.functions(module):
+                values = _drift_values(func)
+                up = _inhouse.parents(func)
+                for node in ast.walk(func):
+                    if not isinstance(node, ast.Compare):
+                        continue
+                    operands = [node.left, *node.comparators]
+                    drift_side = [o for o in operands if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in values) for n in ast.walk(o))]
+                    other = [o for o in operands if o not in drift_side]
+                    if drift_side and any(_is_threshold(o) for o in other) and _acts(node, up):
+                        found.append((at(summary.path, node.lineno), func.name))
+        return found
+
+    return repo.memo("drift_threshold_actions", read)  # type: ignore[no-any-return]
 
 
 def _alert_rules(repo: RepoIndex) -> list[Location]:
@@ -47,12 +161,19 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
         "Monitor the deployed model: compute data and prediction drift and quality (Evidently, whylogs, "
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring) on logged predictions and alert on thresholds."
     ),
-    needles=_MONITOR_NEEDLES + ("prometheus_client",),
+    needles=_MONITOR_NEEDLES + ("prometheus_client",) + _DRIFT_NEEDLES,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITOR_NEEDLES, lambda s: s.calls_to(*_MONITOR_CALLS))
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
+    drift_rules = drift_threshold_actions(repo)
+    if drift_rules:
+        return Observation.passed(
+            "in-house drift monitoring: drift statistics (PSI/CSI, KS, distances) are computed and compared with "
+            "thresholds that raise alerts or triggers",
+            [loc for loc, _ in drift_rules], confidence=Confidence.medium,
+        )
     alerts = _alert_rules(repo)
     metrics = matching(repo, ("prometheus_client",), lambda s: s.calls_to("prometheus_client.Counter", "prometheus_client.Histogram", "prometheus_client.Gauge", "prometheus_client.Summary"))
     if alerts and metrics:
@@ -148,6 +269,81 @@ def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     return bool(text and re.search(r"\btrain", text))
 
 
+_MONITORING_TRIGGER_NEEDLES = (
+    "drift", "drift_detected", "is_drift", "data_drift", "decay", "retrain", "retraining", "start_retraining",
+    "should_retrain", "needs_retraining", "retrain_needed", "trigger", "triggers", "triggered",
+)
+# Parts of the names an `if` tests (split at `_`, `.` and case changes). "decay" alone is not enough:
+# learning-rate and weight decay are training settings, so it needs monitoring nearby like a flag.
+_DRIFT_TEST = re.compile(r"^(drift\w*|drifted|psi|csi|degrad\w*|alerts?|alarms?|anomal\w*)$", re.IGNORECASE)
+_TRIGGER_TEST = re.compile(r"^(triggers?|triggered|retrain\w*|decay\w*)$", re.IGNORECASE)
+
+
+def _name_parts(names: set[str]) -> set[str]:
+    parts: set[str] = set()
+    for name in names:
+        for piece in re.split(r"[_.\s\-]+|(?<=[a-z])(?=[A-Z])", name):
+            if piece:
+                parts.add(piece.lower())
+    return parts
+_MONITOR_CALL = re.compile(r"monitor|drift|detect", re.IGNORECASE)
+_TRIGGER_SECTION = re.compile(r"^(re)?train(ing)?$|^retrain\w*|trigger", re.IGNORECASE)
+
+
+def _training_started_by_monitoring(repo: RepoIndex) -> list[Location]:
+    """Rule `drift-triggered training in code`: an `if` on a monitoring outcome (drift, decay, an
+    alert, or a trigger/retrain flag in code that also runs monitoring) whose branch starts training
+    (`train(...)`, `training.run(...)`, `model.fit(...)`, `retrain(...)`). A flag a person sets
+    (`if args.retrain:`) without monitoring in the same function, a drift check that only prints,
+    and a CI job on push are not such triggers."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_TRIGGER_NEEDLES)):
+        if not any(_TRAINING.search(c.name) for c in summary.calls):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            monitors = any(_MONITOR_CALL.search(_inhouse.dotted(c.func) or "") for c in _inhouse.calls_in(func)) or bool(
+                drift_in_function(repo, summary.path, func.name)
+            )
+            for node in ast.walk(func):
+                if not isinstance(node, ast.If):
+                    continue
+                test = _name_parts(_inhouse.words(node.test))
+                drift = any(_DRIFT_TEST.match(p) for p in test)
+                flag = any(_TRIGGER_TEST.match(p) for p in test)
+                if not (drift or (flag and monitors)):
+                    continue
+                body_calls = [c for stmt in node.body for c in _inhouse.calls_in(stmt)]
+                if any(_TRAINING.search(_inhouse.dotted(c.func) or "") for c in body_calls):
+                    hits.append(at(summary.path, node.lineno))
+    return hits
+
+
+def drift_in_function(repo: RepoIndex, path: str, name: str) -> list[Location]:
+    return [loc for loc, func in drift_threshold_actions(repo) if loc.path == path and func == name]
+
+
+def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
+    """Configuration that declares when to retrain (`retraining: {triggers: [drift, decay]}`,
+    `retrain_triggers`, `drift_threshold` under a retraining section): supporting evidence only."""
+    found = []
+    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"trigger|retrain", re.IGNORECASE)):
+        for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
+            keys = [str(k) for k in key_path if isinstance(k, str)]
+            if not keys or isinstance(key_path[-1], int):
+                continue
+            last = keys[-1].lower()
+            in_section = any(_TRIGGER_SECTION.search(k) for k in keys[:-1])
+            names_trigger = "trigger" in last or (in_section and ("threshold" in last or "drift" in last))
+            if names_trigger and (in_section or "retrain" in last) and value not in (None, [], {}, False, ""):
+                pos = doc.locate(key_path)  # type: ignore[attr-defined]
+                found.append(at(path, pos[0] if pos else None))
+    return found
+
+
+
 @detector(
     id="triggers_retraining",
     title="Is training started automatically by a schedule, an event or drift (not only by a code push)?",
@@ -157,7 +353,7 @@ def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
@@ -165,4 +361,18 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
-    return Observation.failed("no scheduled or event-driven training found (CI schedules, orchestrator schedules, recurring pipeline runs, CronJobs)")
+    declared = _declared_trigger_rules(repo)
+    started = _training_started_by_monitoring(repo)
+    if started:
+        detail = "training is started in code when a monitoring result (drift, decay, alert) fires"
+        if declared:
+            detail += "; trigger rules declared in configuration"
+        return Observation.passed(detail, started + declared, confidence=Confidence.medium)
+    if declared:
+        return Observation.failed(
+            "retraining trigger rules are declared in configuration, but no code was found that starts training when "
+            "they fire (and no scheduled training)",
+            declared,
+        )
+    return Observation.failed("no scheduled or event-driven training found (CI schedules, orchestrator schedules, recurring pipeline runs, CronJobs, drift-triggered training in code)")
+
