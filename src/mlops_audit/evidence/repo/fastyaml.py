@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mlops_audit.util.safeyaml import MAX_DEPTH, MAX_YAML_BYTES, KeyPath, LocatedDocument, YamlProblem, format_key_path
 
 HAVE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+_STR = "tag:yaml.org,2002:str"
 
 
 class _Builder:
@@ -40,30 +41,49 @@ class _Builder:
         return f"{self.source}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
     def _node(self, node: Node, path: KeyPath, positions: dict[KeyPath, tuple[int, int]], depth: int) -> Any:
-        if id(node) in self.seen:
+        seen = self.seen
+        if id(node) in seen:
             raise YamlProblem(f"{self._where(node)}: YAML aliases (*name) are not accepted in mlops-audit input")
-        self.seen.add(id(node))
-        positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        seen.add(id(node))
+        mark = node.start_mark
+        positions[path] = (mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
-            raise YamlProblem(f"{self.source}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, MappingNode):
+            raise YamlProblem(f"{self.source}:{mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        kind = type(node)
+        if kind is MappingNode:
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
+                if type(key_node) is not ScalarNode:
                     raise YamlProblem(f"{self._where(key_node)}: mapping keys must be plain scalars")
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlProblem(f"{self.source}:{key_node.start_mark.line + 1}: YAML merge keys (<<) are not accepted")
-                key = self.constructor.construct_object(key_node)
-                key = key if isinstance(key, str) else str(key)
+                tag = key_node.tag
+                if tag == _STR:
+                    key = key_node.value  # what SafeConstructor builds for a str scalar, without its dispatch
+                else:
+                    if tag == "tag:yaml.org,2002:merge":
+                        raise YamlProblem(f"{self.source}:{key_node.start_mark.line + 1}: YAML merge keys (<<) are not accepted")
+                    key = self.constructor.construct_object(key_node)
+                    key = key if isinstance(key, str) else str(key)
                 if key in result:
                     raise YamlProblem(f"{self._where(key_node)}: duplicate key '{key}' at {format_key_path(path)}")
                 child = path + (key,)
-                result[key] = self._node(value_node, child, positions, depth + 1)
-                positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                value_kind = type(value_node)
+                if value_kind is ScalarNode and value_node.tag == _STR and id(value_node) not in seen and depth + 1 <= MAX_DEPTH:
+                    # The common leaf, inlined: same checks and records as the general call below.
+                    seen.add(id(value_node))
+                    value_mark = value_node.start_mark
+                    positions[child] = (value_mark.line + 1, value_mark.column + 1)
+                    result[key] = value_node.value
+                else:
+                    result[key] = self._node(value_node, child, positions, depth + 1)
+                key_mark = key_node.start_mark
+                positions[child] = (key_mark.line + 1, key_mark.column + 1)
             return result
-        if isinstance(node, SequenceNode):
+        if kind is SequenceNode:
             return [self._node(item, path + (i,), positions, depth + 1) for i, item in enumerate(node.value)]
-        if not node.tag.startswith("tag:yaml.org,2002:"):
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if not tag.startswith("tag:yaml.org,2002:"):
             # Application tags (`!Ref x` in CloudFormation, `!reference [...]` in GitLab CI) are
             # read as their plain value; nothing is constructed from them.
             return node.value

@@ -19,6 +19,7 @@ import tomllib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024  # notebooks carry outputs we discard; the
 MAX_FILES = 500_000  # listing cap: beyond it the scan says it is truncated
 MAX_JSON_DEPTH = 64
 TEXT_CACHE_CHARS = 32 * 1024 * 1024
+# Entries are bounded by TEXT_CACHE_CHARS; the count cap only bounds per-entry overhead. It must be
+# large enough that detectors visiting the same tens of thousands of small files in turn (CI, then
+# manifests) do not evict each other and re-read every file.
+TEXT_CACHE_ENTRIES = 200_000
 PARSED_CACHE_ENTRIES = 512
 
 # Folders that hold other people's code, caches or environments, never the project's practices.
@@ -49,6 +54,7 @@ SKIP_DIRS = frozenset(
 SKIP_PREFIXES = (".dvc/cache/", ".dvc/tmp/")
 PYTHON_SUFFIXES = (".py", ".pyw")
 NOTEBOOK_SUFFIX = ".ipynb"
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -144,6 +150,7 @@ class RepoIndex:
             raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
         self.root = path.resolve()
         self._root_str = str(self.root)
+        self._root_prefix = os.path.join(self._root_str, "")
         self._identity: dict[str, tuple[int, int]] = {}
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
@@ -154,7 +161,7 @@ class RepoIndex:
         self._git: GitSignals | None = None
         self._memo: dict[str, Any] = {}
         self._sizes: dict[str, int] = {}
-        self._texts = _Cache(max_entries=4096, max_weight=TEXT_CACHE_CHARS)
+        self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
         self._python: dict[str, PythonSummary | None] = {}
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
@@ -316,18 +323,32 @@ class RepoIndex:
             self.stats.skipped_too_large += 1
             return None
         try:
-            fd = os.open(os.path.join(self._root_str, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            fd = os.open(self._root_prefix + rel, _READ_FLAGS)
         except OSError:
             self.stats.unreadable += 1  # includes a final component swapped for a link (ELOOP)
             return None
-        with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(handle.fileno())
+        try:  # raw fd reads: no buffered file object per file (most files are read in one call)
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != self._identity[rel]:
                 # Not the file that was listed: a folder on the way was swapped for a link (which
                 # could lead out of the root) or the file was replaced. Never read it.
                 self.stats.skipped_links_or_special += 1
                 return None
-            data = handle.read(cap + 1)
+            chunks: list[bytes] = []
+            remaining = cap + 1
+            while remaining > 0:
+                wanted = min(remaining, max(st.st_size + 1, 65536))
+                chunk = os.read(fd, wanted)
+                chunks.append(chunk)
+                remaining -= len(chunk)
+                if len(chunk) < wanted:
+                    break  # end of file: a regular file only reads short at its end
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        except OSError:
+            self.stats.unreadable += 1
+            return None
+        finally:
+            os.close(fd)
         if len(data) > cap:  # grew after listing
             self.stats.skipped_too_large += 1
             return None
@@ -340,15 +361,7 @@ class RepoIndex:
         cached = self._texts.get(rel)
         if cached is not _MISSING:
             return cached
-        data = self.read_bytes(rel)
-        text: str | None
-        if data is None or b"\0" in data[:8192]:
-            text = None
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("utf-8", "replace")
+        text = decode_text(self.read_bytes(rel))
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return text
 
@@ -492,15 +505,38 @@ class RepoIndex:
         self._python[rel] = summary
         return summary
 
+    def _code_mentions(self, rel: str, needles: tuple[str, ...], prefilter: NeedleFilter) -> frozenset[str]:
+        """The needles the code of `rel` mentions, reading the file at most once.
+
+        Most files mention no needle at all; a C-speed substring search over the raw bytes settles
+        those without decoding or tokenising. Only a hit is decoded (and kept in the text cache,
+        since the file is parsed next) and checked exactly by `needles_in`.
+        """
+        if rel.endswith(NOTEBOOK_SUFFIX):
+            # Code cells are JSON strings (escapes, split lines): the raw bytes are not the code.
+            sources = self._code_text(rel)
+            return needles_in("\n".join(sources), needles) if sources else frozenset()
+        cached = self._texts.get(rel)
+        if cached is not _MISSING:
+            return needles_in(cached, needles) if cached and prefilter.text_may_mention(cached) else frozenset()
+        data = self.read_bytes(rel)
+        if data is None or _is_binary(data):
+            self._texts.put(rel, None)
+            return frozenset()
+        if not prefilter.may_mention(data):
+            return frozenset()  # not cached: nothing will ask for this file's text again
+        text = decode_text(data)
+        self._texts.put(rel, text, weight=len(text) if text else 1)
+        return needles_in(text, needles) if text else frozenset()
+
     def _build_needle_index(self) -> dict[str, frozenset[str]]:
         assert self._needles is not None
+        prefilter = NeedleFilter.of(self._needles)
         hits: dict[str, frozenset[str]] = {}
         for rel in self.python_files():
-            sources = self._code_text(rel)
-            if sources:
-                found = needles_in("\n".join(sources), self._needles)
-                if found:
-                    hits[rel] = found
+            found = self._code_mentions(rel, self._needles, prefilter)
+            if found:
+                hits[rel] = found
         return hits
 
     def python_mentioning(self, *needles: str) -> list[PythonSummary]:
@@ -512,7 +548,8 @@ class RepoIndex:
         only the few files that can matter to it.
         """
         if self._needles is None:
-            candidates = [rel for rel in self.python_files() if needles_in("\n".join(self._code_text(rel) or []), needles)]
+            prefilter = NeedleFilter.of(needles)
+            candidates = [rel for rel in self.python_files() if self._code_mentions(rel, needles, prefilter)]
         else:
             unknown = set(needles) - set(self._needles)
             if unknown:
@@ -532,11 +569,98 @@ class RepoIndex:
     def python_scan(self, *identifiers: str) -> list[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
         helper names): reads the code of every Python file again, so detectors use it as a fallback."""
-        candidates = [rel for rel in self.python_files() if needles_in("\n".join(self._code_text(rel) or []), identifiers)]
+        prefilter = NeedleFilter.of(identifiers)
+        candidates = [rel for rel in self.python_files() if self._code_mentions(rel, identifiers, prefilter)]
         return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _is_binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]
+
+
+def decode_text(data: bytes | None) -> str | None:
+    """Text of a file's bytes: None for missing or binary (a NUL early on); undecodable bytes become U+FFFD."""
+    if data is None or _is_binary(data):
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace")
+
+
+# Bytes that can be part of an identifier, except digits: everything else splits.
+_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+_TO_PIECES = bytes(c if c in _LETTERS else 0x20 for c in range(256))
+
+
+@dataclass(frozen=True)
+class NeedleFilter:
+    """A quick, C-speed necessary condition for `needles_in` on a file's raw bytes.
+
+    Exactness: needles are ASCII, and UTF-8 maps ASCII bytes to the same characters and never
+    produces them from other bytes, so the raw bytes contain an ASCII string iff the decoded text
+    does. An identifier token of `needles_in` (`[A-Za-z_][A-Za-z0-9_]*`) without digits is a
+    maximal run of letters and underscores, i.e. one of the pieces `bytes.translate` + `split`
+    yields. Every other needle (with digits, dots, spaces...) is looked for as a substring by one
+    trie-shaped regex. A file this filter rejects mentions no needle; one it accepts is checked
+    exactly by `needles_in`.
+    """
+
+    pieces: frozenset[bytes]
+    others: re.Pattern[bytes] | None
+    exact: bool  # False: needles this filter cannot judge (non-ASCII); every file passes
+
+    @staticmethod
+    def of(needles: Iterable[str]) -> NeedleFilter:
+        return _needle_filter(tuple(sorted(set(needles))))
+
+    def may_mention(self, data: bytes) -> bool:
+        if not self.exact:
+            return True
+        if self.pieces and not self.pieces.isdisjoint(data.translate(_TO_PIECES).split()):
+            return True
+        return self.others is not None and self.others.search(data) is not None
+
+    def text_may_mention(self, text: str) -> bool:
+        return self.may_mention(text.encode("utf-8", "surrogatepass"))
+
+
+def _trie_pattern(words: Iterable[bytes]) -> bytes:
+    """A regex matching any of `words`, shaped as a trie: Python's `re` tries the branches of a
+    flat alternation one by one at every position; a trie rejects most positions at one byte."""
+    trie: dict[int, Any] = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[-1] = {}
+
+    def emit(node: dict[int, Any]) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(node.items()) if byte != -1]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        return b"(?:" + body + b")?" if -1 in node else body
+
+    return emit(trie)
+
+
+@lru_cache(maxsize=64)
+def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
+    if not all(n.isascii() for n in needles):
+        return NeedleFilter(frozenset(), None, exact=False)
+    pieces = frozenset(n.encode() for n in needles if _IDENTIFIER.fullmatch(n) and not any(c.isdigit() for c in n))
+    others = [n.encode() for n in needles if n.encode() not in pieces]
+    return NeedleFilter(pieces, re.compile(_trie_pattern(others)) if others else None, exact=True)
+
+
+@lru_cache(maxsize=64)
+def _split_needles(needles: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    identifiers = frozenset(n for n in needles if _IDENTIFIER.fullmatch(n))
+    return identifiers, tuple(sorted(needles - identifiers))
 
 
 def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
@@ -547,5 +671,7 @@ def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
     """
     if not code:
         return frozenset()
-    tokens = set(_IDENTIFIER.findall(code))
-    return frozenset(n for n in needles if (n in tokens if _IDENTIFIER.fullmatch(n) else n in code))
+    identifiers, substrings = _split_needles(frozenset(needles))
+    found = set(_IDENTIFIER.findall(code)) & identifiers if identifiers else set()
+    found.update(n for n in substrings if n in code)
+    return frozenset(found)
