@@ -125,7 +125,7 @@ def has_design_docs(repo: RepoIndex) -> Observation:
         if specs:
             parts.append(f"{len(specs)} structured requirements spec(s) (business goal, success metrics, risks/architecture)")
         return Observation.passed("; ".join(parts), found + specs)
-    return Observation.failed("no requirements, design or architecture documents, ADRs or model cards found (a README alone does not count)")
+    return Observation.failed("no requirements, design or architecture documents, ADRs, model cards or structured requirements specs found (a README alone does not count)")
 
 
 _LOCK_FILES = {
