@@ -279,6 +279,31 @@ _DRIFT_TEST = re.compile(r"^(drift\w*|drifted|psi|csi|degrad\w*|alerts?|alarms?|
 _TRIGGER_TEST = re.compile(r"^(triggers?|triggered|retrain\w*|decay\w*)$", re.IGNORECASE)
 
 
+# A call that starts training: `train(...)`, `train_model(...)`, `training.run(...)`, `trainer.train()`,
+# `retrain(...)`, `model.fit(...)`; not `save_pretrained` or `fit_transform`.
+_STARTS_TRAINING = re.compile(r"(^|[._])(re)?train(ing|er)?([._]|$)|(^|\.)fit$", re.IGNORECASE)
+_TYPE_TESTS = frozenset({"isinstance", "issubclass", "hasattr", "type", "callable"})
+
+
+def _test_words(test: ast.AST) -> set[str]:
+    """Names and short strings an `if` tests, leaving out type dispatch (`isinstance(d, KSDrift)`
+    says what a thing is, not that drift was found)."""
+    found: set[str] = set()
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and _inhouse.call_name(node) in _TYPE_TESTS:
+            continue
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 64:
+            found.add(node.value)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _name_parts(names: set[str]) -> set[str]:
     parts: set[str] = set()
     for name in names:
@@ -298,7 +323,7 @@ def _training_started_by_monitoring(repo: RepoIndex) -> list[Location]:
     and a CI job on push are not such triggers."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_TRIGGER_NEEDLES)):
-        if not any(_TRAINING.search(c.name) for c in summary.calls):
+        if not any(_STARTS_TRAINING.search(c.name) for c in summary.calls):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -310,13 +335,13 @@ def _training_started_by_monitoring(repo: RepoIndex) -> list[Location]:
             for node in ast.walk(func):
                 if not isinstance(node, ast.If):
                     continue
-                test = _name_parts(_inhouse.words(node.test))
+                test = _name_parts(_test_words(node.test))
                 drift = any(_DRIFT_TEST.match(p) for p in test)
                 flag = any(_TRIGGER_TEST.match(p) for p in test)
                 if not (drift or (flag and monitors)):
                     continue
                 body_calls = [c for stmt in node.body for c in _inhouse.calls_in(stmt)]
-                if any(_TRAINING.search(_inhouse.dotted(c.func) or "") for c in body_calls):
+                if any(_STARTS_TRAINING.search(_inhouse.dotted(c.func) or "") for c in body_calls):
                     hits.append(at(summary.path, node.lineno))
     return hits
 
