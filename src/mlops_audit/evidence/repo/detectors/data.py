@@ -78,20 +78,45 @@ _CHECK_CALLS = {
 _RANGE_HELPER = re.compile(r"out_of_range|in_range|valid_range|outside_range|range_check|check_range|out_of_bounds", re.IGNORECASE)
 
 
+_VALUE_KINDS = frozenset({"missing", "duplicates", "range"})
+_REDUCTIONS = frozenset({"any", "all", "sum", "mean", "max", "min", "count", "item", "nunique"})
+
+
+def _tested(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
+    """A value-level primitive is a check when its result is measured or decided on (`.any()`,
+    `.mean()`, a comparison, an `if`), not when it filters or cleans (`df[df.x.notna()]`)."""
+    child = node
+    while child in up:
+        parent = up[child]
+        if isinstance(parent, ast.Attribute) and parent.attr in _REDUCTIONS:
+            return True
+        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
+            return True
+        if isinstance(parent, (ast.If, ast.While, ast.Assert, ast.IfExp)) and child is parent.test:
+            return True
+        if isinstance(parent, ast.Call) and _inhouse.call_name(parent) in _REDUCTIONS | {"float", "int", "bool", "round", "len"}:
+            return True
+        if isinstance(parent, (ast.stmt, ast.Subscript)):
+            return False
+        child = parent
+    return False
+
+
 def _check_kinds(node: ast.AST) -> set[str]:
-    """Kinds of data checks inside `node`. Missing/duplicate/range primitives count wherever they
-    are used; schema, row-count and class checks only inside a comparison (reading `.columns` or
-    `len(df)` is not checking them)."""
+    """Kinds of data checks inside `node`. Missing/duplicate/range primitives count when their result
+    is measured or decided on; schema, row-count and class checks only inside a comparison (reading
+    `.columns` or `len(df)` is not checking them)."""
     kinds: set[str] = set()
+    up = _inhouse.parents(node)
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             name = _inhouse.call_name(sub)
             for kind, names in _CHECK_CALLS.items():
-                if name in names:
+                if name in names and _tested(sub, up):
                     kinds.add(kind)
-            if _RANGE_HELPER.search(name):
+            if _RANGE_HELPER.search(name) and _tested(sub, up):
                 kinds.add("range")
-        elif isinstance(sub, ast.Attribute) and sub.attr in ("hasnans", "is_unique"):
+        elif isinstance(sub, ast.Attribute) and sub.attr in ("hasnans", "is_unique") and _tested(sub, up):
             kinds.add("missing" if sub.attr == "hasnans" else "duplicates")
         elif isinstance(sub, ast.Compare):
             for part in ast.walk(sub):
@@ -106,13 +131,22 @@ def _check_kinds(node: ast.AST) -> set[str]:
     return kinds
 
 
+def _is_checker(func: ast.AST) -> bool:
+    """Checks data in at least two ways, at least one on the values (missing, duplicates, ranges):
+    structural argument checks alone (`len(x)`, `col in df.columns`) are how any library validates
+    its arguments, not a data-quality check."""
+    kinds = _check_kinds(func)
+    return len(kinds) >= 2 and bool(kinds & _VALUE_KINDS)
+
+
 def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
-    """Lines of `raise` statements in `func` whose `if` depends on a data check: the test checks data
-    itself, or reads a value derived from checks (a helper's report, a `problems` list the checks fill)."""
+    """Lines of `raise` statements in `func` whose `if` depends on a data-quality check: the test
+    checks values itself, or reads a value derived from checks (a helper's report, a `problems`
+    list that value checks fill)."""
     derived: set[str] = set()
 
     def from_checks(expr: ast.AST) -> bool:
-        if _check_kinds(expr):
+        if _check_kinds(expr) & _VALUE_KINDS:
             return True
         if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
             return True
@@ -142,26 +176,32 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
 
 
 def _data_quality_gates(repo: RepoIndex) -> list[Location]:
-    """Rule `in-house data quality gate`: project code checks data in at least two ways (schema,
-    missing values, duplicates, value ranges, row count, classes) and raises when a check fails,
-    in the checking function or in the caller that reads its result. A lone `.isna().sum()`
-    printed, cleaning (`dropna`, `drop_duplicates`), or checks whose outcome nothing acts on are not a gate."""
+    """Rule `in-house data quality gate`: project code checks data in at least two ways, at least one
+    on the values (missing values, duplicates, value ranges; besides schema, row count, classes), and
+    raises when a value check fails, in the checking function or in a caller (same module, or one
+    that imports it) that reads its result. A lone `.isna().sum()` printed, cleaning (`dropna`,
+    `drop_duplicates`, filtering on `notna()`), argument checks of a library, or checks whose
+    outcome nothing acts on are not a gate."""
     checkers: dict[str, tuple[str, int]] = {}
     for summary in _inhouse.project_code(repo.python_mentioning(*_CHECK_NEEDLES)):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
         for _, func in _inhouse.functions(module):
-            if len(_check_kinds(func)) >= 2:
+            if _is_checker(func):
                 checkers.setdefault(func.name, (summary.path, func.lineno))
     if not checkers:
         return []
     hits: list[Location] = []
-    helpers = set(checkers)
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(helpers))):
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers))):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
+        # Helpers this file can reach: defined here, or imported under that name.
+        helpers = {
+            name for name, (path, _) in checkers.items()
+            if path == summary.path or any(m == name or m.endswith(f".{name}") for m in summary.imports)
+        }
         for _, func in _inhouse.functions(module):
             is_checker = checkers.get(func.name) == (summary.path, func.lineno)
             calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))
