@@ -54,6 +54,7 @@ SKIP_DIRS = frozenset(
 SKIP_PREFIXES = (".dvc/cache/", ".dvc/tmp/")
 PYTHON_SUFFIXES = (".py", ".pyw")
 NOTEBOOK_SUFFIX = ".ipynb"
+_LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
@@ -102,6 +103,10 @@ class _Cache:
 
 
 _MISSING = object()
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _skipped(rel: str) -> bool:
@@ -190,22 +195,29 @@ class RepoIndex:
 
     # Listing ----------------------------------------------------------------------------------
     def _list(self) -> list[str]:
-        names: Iterable[str]
+        entries: Iterable[tuple[str, os.DirEntry[str] | None]]
         if self.is_git:
             try:
-                names = self._git_names()
+                entries = self._git_names()
                 self.stats.listing = "git"
             except GitUnavailable as exc:
                 self.stats.listing_note = f"{exc}; walked the folder instead"
-                names = self._walk_names()
+                entries = self._walk_names()
         else:
-            names = self._walk_names()
+            entries = self._walk_names()
         kept: list[str] = []
-        for rel in names:
-            if _skipped(rel):
+        prefix = self._root_prefix
+        skipped_dir: dict[str, bool] = {}  # folder -> under a skipped folder (decided once per folder)
+        for rel, entry in entries:
+            folder = rel[: rel.rfind("/") + 1]
+            skip = skipped_dir.get(folder)
+            if skip is None:
+                skip = skipped_dir[folder] = _skipped(folder + "x")
+            if skip:
                 continue
             try:
-                st = os.lstat(os.path.join(self._root_str, rel))
+                # lstat (the walk's entry does the same call): never follows a final link
+                st = entry.stat(follow_symlinks=False) if entry is not None else os.lstat(prefix + rel)
             except OSError:
                 continue  # listed by git but deleted in the work tree
             if not stat.S_ISREG(st.st_mode):
@@ -219,7 +231,7 @@ class RepoIndex:
             kept.append(rel)
         return kept
 
-    def _git_names(self) -> Iterator[str]:
+    def _git_names(self) -> Iterator[tuple[str, None]]:
         out = run_git(self.root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
         seen: set[str] = set()
         for raw in out.split(b"\0"):
@@ -227,30 +239,50 @@ class RepoIndex:
                 rel = os.fsdecode(raw)
                 if rel not in seen:  # unmerged entries appear once per stage
                     seen.add(rel)
-                    yield rel
+                    yield rel, None
 
-    def _walk_names(self) -> Iterator[str]:
-        rules: list[gitignore.IgnoreRule] = []
-        root = str(self.root)
-        for current, dirs, files in os.walk(root, followlinks=False):
-            rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir
-            if ".gitignore" in files:
-                text = self._read_ignore_file(os.path.join(current, ".gitignore"))
-                # Rules keep their folder as base, so they only ever apply below it.
-                rules = rules + gitignore.parse_gitignore(text, rel_dir)
+    def _walk_names(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        """Files of the tree, top-down and depth-first in name order (the order `os.walk` with sorted
+        folders gives), not descending into links, skipped folders or ignored folders.
+
+        One `scandir` per folder: whether an entry is a folder or a link comes with the listing
+        instead of one system call per name. The `.gitignore` rules in force in a folder are its
+        own and its ancestors' (rules only ever apply below their folder).
+        """
+        stack: list[tuple[str, list[gitignore.IgnoreRule]]] = [("", [])]
+        prefix = self._root_prefix
+        while stack:
+            rel_dir, inherited = stack.pop()
+            try:
+                with os.scandir(prefix + rel_dir if rel_dir else self._root_str) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue  # unreadable folder: skipped, as os.walk does
+            dirs: list[os.DirEntry[str]] = []
+            files: list[os.DirEntry[str]] = []
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()  # follows a link, as os.walk does; links are pruned below
+                except OSError:
+                    is_dir = False
+                (dirs if is_dir else files).append(entry)
+            rules = inherited
+            if any(entry.name == ".gitignore" for entry in files):
+                text = self._read_ignore_file(os.path.join(prefix + rel_dir, ".gitignore"))
+                rules = inherited + gitignore.parse_gitignore(text, rel_dir)
+            base = rel_dir + "/" if rel_dir else ""
             kept_dirs = []
-            for d in sorted(dirs):
-                rel = f"{rel_dir}/{d}" if rel_dir else d
-                if d in SKIP_DIRS or os.path.islink(os.path.join(current, d)):
+            for entry in sorted(dirs, key=_entry_name):
+                rel = base + entry.name
+                if entry.name in SKIP_DIRS or entry.is_symlink():
                     continue
-                if not gitignore.is_ignored(rules, rel, is_dir=True):
-                    kept_dirs.append(d)
-            dirs[:] = kept_dirs
-            for name in sorted(files):
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not gitignore.is_ignored(rules, rel, is_dir=False):
-                    yield rel
+                if not rules or not gitignore.is_ignored(rules, rel, is_dir=True):
+                    kept_dirs.append(rel)
+            stack.extend((rel, rules) for rel in reversed(kept_dirs))
+            for entry in sorted(files, key=_entry_name):
+                rel = base + entry.name
+                if not rules or not gitignore.is_ignored(rules, rel, is_dir=False):
+                    yield rel, entry
 
     def _read_ignore_file(self, path: str) -> str:
         try:
@@ -277,6 +309,48 @@ class RepoIndex:
             self._names = names
         return self._names
 
+    def _by_extension(self, lowered: bool) -> dict[str, list[str]]:
+        """Text after the last dot of each listed path (lowercased or as is) -> files, in listing order."""
+        key = "ext_lower" if lowered else "ext"
+        if key not in self._memo:
+            by_ext: dict[str, list[str]] = {}
+            for f in self.files:
+                name = f.lower() if lowered else f
+                dot = name.rfind(".")
+                if dot != -1:
+                    by_ext.setdefault(name[dot + 1 :], []).append(f)
+            self._memo[key] = by_ext
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def _in_order(self, found: Iterable[str]) -> list[str]:
+        return sorted(set(found), key=self._order.__getitem__)
+
+    def _glob_candidates(self, pattern: str, ignore_case: bool) -> Iterable[str]:
+        """Listed files that can match `pattern` (a superset; the glob's regex decides), found
+        without testing every listed path when the pattern's last part allows it."""
+        last = pattern.rsplit("/", 1)[-1]
+        if ignore_case:
+            return self.files
+        if not any(c in last for c in "*?[\\"):
+            return self._by_name().get(last, [])  # literal file name: look it up
+        if last.startswith("*") and not any(c in last[1:] for c in "*?[\\"):
+            return self.with_suffix(last[1:])  # "*.ext": only files with that ending
+        extension = _LITERAL_EXTENSION.search(last)
+        if extension:  # "requirements*.txt": the path ends with ".txt" exactly
+            return self._by_extension(lowered=False).get(extension.group(1), [])
+        return self._joined_matches(pattern)
+
+    def _joined_matches(self, pattern: str) -> Iterable[str]:
+        """Every listed path matching `pattern`, by one regex search over the newline-joined listing
+        (C speed) instead of one match call per path. Only when no path holds a newline and the
+        pattern has no bracket class (whose negation could cross lines); else every path."""
+        body = gitignore._translate(pattern)
+        if "[" in body.replace("[^/]", "") or self.memo("newline_in_paths", lambda: any("\n" in f for f in self.files)):
+            return self.files
+        joined: str = self.memo("joined_paths", lambda: "\n".join(self.files))
+        line_regex = re.compile("^(?:" + body.replace("[^/]", "[^/\n]") + ")$", re.MULTILINE)
+        return [m.group(0) for m in line_regex.finditer(joined)]
+
     def glob(self, *patterns: str, ignore_case: bool = False) -> list[str]:
         """Listed files matching any gitignore-style glob (`**` crosses folders), in listing order."""
         found: set[str] = set()
@@ -286,28 +360,33 @@ class RepoIndex:
                 body = gitignore._translate(pattern) + r"\Z"
                 self._globs[key] = re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
             regex = self._globs[key]
-            last = pattern.rsplit("/", 1)[-1]
-            if not ignore_case and not any(c in last for c in "*?[\\"):
-                candidates: Iterable[str] = self._by_name().get(last, [])  # literal file name: look it up
-            elif not ignore_case and last.startswith("*") and not any(c in last[1:] for c in "*?[\\"):
-                candidates = self.with_suffix(last[1:])  # "*.ext": only files with that ending
-            else:
-                candidates = self.files
-            found.update(f for f in candidates if regex.match(f))
-        return [f for f in self.files if f in found] if len(found) > 1 else list(found)
+            found.update(f for f in self._glob_candidates(pattern, ignore_case) if regex.match(f))
+        return self._in_order(found) if len(found) > 1 else list(found)
 
     def named(self, *basenames: str, ignore_case: bool = False) -> list[str]:
         if not ignore_case:
             hits = [f for b in basenames for f in self._by_name().get(b, [])]
-            return sorted(set(hits), key=self._order.__getitem__)
-        wanted = {b.lower() for b in basenames}
-        return [f for f in self.files if f.rsplit("/", 1)[-1].lower() in wanted]
+            return self._in_order(hits)
+        by_lower: dict[str, list[str]] = self.memo("names_lower", self._names_lowered)
+        return self._in_order(f for b in {b.lower() for b in basenames} for f in by_lower.get(b, []))
+
+    def _names_lowered(self) -> dict[str, list[str]]:
+        names: dict[str, list[str]] = {}
+        for name, files in self._by_name().items():
+            names.setdefault(name.lower(), []).extend(files)
+        return names
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         lowered = tuple(s.lower() for s in suffixes)
         key = "|".join(lowered)
         if key not in self._suffix_cache:
-            self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
+            if all(s.startswith(".") and "." not in s[1:] for s in lowered):
+                # f.lower() ends with ".yaml" exactly when the text after its last dot is "yaml".
+                by_ext = self._by_extension(lowered=True)
+                found = [f for s in lowered for f in by_ext.get(s[1:], [])]
+                self._suffix_cache[key] = self._in_order(found) if len(lowered) > 1 else found
+            else:
+                self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
         return self._suffix_cache[key]
 
     # Content ---------------------------------------------------------------------------------
