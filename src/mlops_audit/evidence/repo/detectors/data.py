@@ -69,7 +69,9 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated", "hasnans", "is_unique", "between", "nunique")
+# Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
+# are common words in prose and would make every file a candidate).
+_CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
 _CHECK_CALLS = {
     "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
     "duplicates": frozenset({"duplicated", "has_duplicates"}),
@@ -102,12 +104,12 @@ def _tested(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _check_kinds(node: ast.AST) -> set[str]:
+def _check_kinds(node: ast.AST, up: dict[ast.AST, ast.AST] | None = None) -> set[str]:
     """Kinds of data checks inside `node`. Missing/duplicate/range primitives count when their result
     is measured or decided on; schema, row-count and class checks only inside a comparison (reading
     `.columns` or `len(df)` is not checking them)."""
     kinds: set[str] = set()
-    up = _inhouse.parents(node)
+    up = _inhouse.parents(node) if up is None else up
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             name = _inhouse.call_name(sub)
@@ -144,9 +146,10 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     checks values itself, or reads a value derived from checks (a helper's report, a `problems`
     list that value checks fill)."""
     derived: set[str] = set()
+    up = _inhouse.parents(func)
 
     def from_checks(expr: ast.AST) -> bool:
-        if _check_kinds(expr) & _VALUE_KINDS:
+        if _check_kinds(expr, up) & _VALUE_KINDS:
             return True
         if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
             return True
@@ -183,12 +186,17 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     `drop_duplicates`, filtering on `notna()`), argument checks of a library, or checks whose
     outcome nothing acts on are not a gate."""
     checkers: dict[str, tuple[str, int]] = {}
+    value_checks = frozenset().union(*_CHECK_CALLS.values())
     for summary in _inhouse.project_code(repo.python_mentioning(*_CHECK_NEEDLES)):
+        # Only functions that call a value-check primitive can be checkers (cheap, from the summary).
+        scopes = {c.scope for c in summary.calls if c.scope and (c.name.rsplit(".", 1)[-1] in value_checks or _RANGE_HELPER.search(c.name))}
+        if not scopes:
+            continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
         for _, func in _inhouse.functions(module):
-            if _is_checker(func):
+            if func.name in scopes and _is_checker(func):
                 checkers.setdefault(func.name, (summary.path, func.lineno))
     if not checkers:
         return []

@@ -241,7 +241,18 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
     return found
 
 
-_STEP_KEY = re.compile(r"canary|traffic|rollout|ramp", re.IGNORECASE)
+# Step lists are traffic shares when the key (or a section above it) says canary or traffic, or says
+# rollout/ramp inside a deployment section: `rollout_lengths: [16, 32]` of an RL config is not traffic.
+_STEP_KEY = re.compile(r"canary|traffic", re.IGNORECASE)
+_ROLLOUT_KEY = re.compile(r"rollout|ramp", re.IGNORECASE)
+_DEPLOY_SECTION = re.compile(r"deploy|release|promot|serving|canary|traffic", re.IGNORECASE)
+
+
+def _traffic_steps_key(key_path: tuple[str | int, ...]) -> bool:
+    names = [str(k) for k in key_path if isinstance(k, str)]
+    if any(_STEP_KEY.search(n) for n in names):
+        return True
+    return bool(_ROLLOUT_KEY.search(names[-1])) and any(_DEPLOY_SECTION.search(n) for n in names[:-1])
 # A single share: an A/B split or the canary's traffic weight (not `canary_share` of a data set).
 _SPLIT_KEY = re.compile(r"^(ab|a_b)_?(split|test_share|traffic)\w*$|^(canary_)?traffic_?(split|share|percent\w*|weight)$|^canary_?(percent\w*|weight)$", re.IGNORECASE)
 
@@ -274,7 +285,10 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
             key = key_path[-1]
             if not isinstance(key, str):
                 continue
-            steps = isinstance(value, list) and len(value) >= 1 and all(_number(v) for v in value) and _STEP_KEY.search(key)
+            steps = (
+                isinstance(value, list) and len(value) >= 1 and all(_number(v) for v in value)
+                and all(a <= b for a, b in zip(value, value[1:])) and _traffic_steps_key(key_path)  # type: ignore[operator]
+            )
             split = _number(value) and _SPLIT_KEY.match(key)
             if not steps and not split:
                 continue
