@@ -44,7 +44,8 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
     kind=Kind.experiment_tracking,
     remediation=(
         "Log every training run's parameters, metrics and artefacts to a tracker (mlflow.log_params/log_metrics "
-        "or mlflow.autolog(), W&B, dvclive, TensorBoard) so runs can be compared and traced."
+        "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
+        "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
     needles=_TRACKING_NEEDLES + _inhouse.TRAIL_NEEDLES,
 )

@@ -159,7 +159,8 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
     kind=Kind.monitoring,
     remediation=(
         "Monitor the deployed model: compute data and prediction drift and quality (Evidently, whylogs, "
-        "alibi-detect, SageMaker Model Monitor, Vertex model monitoring) on logged predictions and alert on thresholds."
+        "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
+        "predictions and alert or trigger retraining when a threshold is crossed."
     ),
     needles=_MONITOR_NEEDLES + ("prometheus_client",) + _DRIFT_NEEDLES,
 )
