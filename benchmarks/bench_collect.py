@@ -1,7 +1,7 @@
 """Benchmark repository collection against a bare listing and against reading every file once.
 
 Run by hand (not part of the tests):
-    python benchmarks/bench_collect.py [--files 100000] [--repeats 3] [--no-git] [--repo PATH ...]
+    python benchmarks/bench_collect.py [--files 100000] [--repeats 3] [--no-git] [--tree DIR] [--repo PATH ...]
 
 A tree of N files is generated in a temporary folder (Python modules, some using ML libraries,
 YAML configs, Markdown, CSV data and notebooks, 100 files per folder). For the tree as a plain
@@ -182,15 +182,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-git", action="store_true", help="skip the git work-tree variant (git add of the tree is slow)")
     parser.add_argument("--repo", action="append", default=[], help="also benchmark this checkout (repeatable)")
+    parser.add_argument("--tree", help="generate the tree in this folder once and reuse it on later runs (plain-folder variant only)")
+    parser.add_argument("--no-tree", action="store_true", help="only benchmark the --repo checkouts")
     args = parser.parse_args()
     rubric = default_rubric()
+    if args.tree and not args.no_tree:
+        root = Path(args.tree)
+        if not root.is_dir() or not any(root.iterdir()):
+            root.mkdir(parents=True, exist_ok=True)
+            generate(root, args.files)
+        bench(f"generated tree ({root.name}), plain folder", root, args.repeats, rubric)
     with tempfile.TemporaryDirectory(prefix="bench-collect-") as tmp:
         root = Path(tmp) / "tree"
         root.mkdir()
-        start = time.perf_counter()
-        generate(root, args.files)
-        print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s", flush=True)
-        bench("generated tree, plain folder", root, args.repeats, rubric)
+        if args.tree or args.no_tree:
+            args.no_git = True
+        else:
+            start = time.perf_counter()
+            generate(root, args.files)
+            print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s", flush=True)
+            bench("generated tree, plain folder", root, args.repeats, rubric)
         if not args.no_git:
             start = time.perf_counter()
             git(root, "init", "-q")

@@ -42,16 +42,27 @@ _RELEASE_TAG = re.compile(r"^(v|release[-/_]?)?\d+(\.\d+)+([-+.][0-9A-Za-z.\-]+)
 _GTO_TAG = re.compile(r"^[A-Za-z0-9_\-/]+(@v\d+\.\d+\.\d+|#[A-Za-z0-9_\-]+#\d+)$")
 
 
+def _paths_matching(paths: list[str], pattern: re.Pattern[str]) -> set[str]:
+    """The paths `pattern` finds something in: one search over the newline-joined paths (C speed)
+    for the whole lines holding a match, or one search per path if a path holds a newline."""
+    if any("\n" in p for p in paths):
+        return {p for p in paths if pattern.search(p)}
+    # In MULTILINE mode ^ and $ mark each path's start and end; [^/] must not cross into the next path.
+    body = pattern.pattern.replace("[^/]", "[^/\n]")
+    line = re.compile(r"^[^\n]*?(?:" + body + r")[^\n]*$", pattern.flags | re.MULTILINE)
+    return {m.group(0) for m in line.finditer("\n".join(paths))}
+
+
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
-def git_signals(root: Path, *, now: datetime | None = None) -> GitSignals:
-    """Signals for the work tree at `root`; `present=False` with a reason when they cannot be read.
+GitOutput = tuple[str, bytes, bytes]  # HEAD, `git log` output, tag listing
 
-    Activity windows end at `now` (inject it; the CLI passes the clock, which honours
-    SOURCE_DATE_EPOCH) or, when it is None, at the latest commit, which keeps output reproducible.
-    """
+
+def read_git_output(root: Path) -> GitOutput | GitSignals:
+    """The raw output of the git commands behind the signals (all the time spent in git), or the
+    absent signals saying why they cannot be read. Separate so a scan can run it in the background."""
     if not is_git_work_tree(root):
         return GitSignals(present=False, reason="no .git at the repository root: history, tags and authorship cannot be observed")
     try:
@@ -69,8 +80,24 @@ def git_signals(root: Path, *, now: datetime | None = None) -> GitSignals:
         tag_out = run_git(root, ["for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"])
     except GitUnavailable as exc:
         return GitSignals(present=False, head=head or None, reason=f"git history unreadable: {exc}")
+    return head, log, tag_out
 
-    commits: list[tuple[int, str, list[str]]] = []
+
+def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None) -> GitSignals:
+    """Signals for the work tree at `root`; `present=False` with a reason when they cannot be read.
+
+    Activity windows end at `now` (inject it; the CLI passes the clock, which honours
+    SOURCE_DATE_EPOCH) or, when it is None, at the latest commit, which keeps output reproducible.
+    `output`: what `read_git_output(root)` returned, when it was run ahead (else it is run now).
+    """
+    if output is None:
+        output = read_git_output(root)
+    if isinstance(output, GitSignals):
+        return output
+    head, log, tag_out = output
+
+    # Paths stay bytes per commit; each distinct path is decoded and classified once.
+    commits: list[tuple[int, str, list[bytes]]] = []
     for chunk in log.split(b"\x1e"):
         fields = chunk.split(b"\0")
         if len(fields) < 3 or not fields[0]:
@@ -80,24 +107,24 @@ def git_signals(root: Path, *, now: datetime | None = None) -> GitSignals:
         except ValueError:
             continue
         email = fields[2].decode("utf-8", "replace").strip().lower()
-        files = [f.decode("utf-8", "replace").lstrip("\n") for f in fields[3:]]
-        commits.append((timestamp, email, [f for f in files if f]))
+        commits.append((timestamp, email, fields[3:]))
 
     reference = now.timestamp() if now is not None else (max(t for t, _, _ in commits) if commits else 0)
     since_90 = reference - timedelta(days=90).total_seconds()
     since_365 = reference - timedelta(days=365).total_seconds()
+    decoded = {raw: raw.decode("utf-8", "replace").lstrip("\n") for raw in set().union(*(f for _, _, f in commits))}
+    paths = sorted({p for p in decoded.values() if p})
+    raw_in_area: dict[str, frozenset[bytes]] = {}
+    for area, pattern in AREAS.items():
+        matching = _paths_matching(paths, pattern)
+        raw_in_area[area] = frozenset(raw for raw, path in decoded.items() if path in matching)
     authors_by_area: dict[str, set[str]] = defaultdict(set)
     commits_by_area: dict[str, int] = defaultdict(int)
-    areas_of: dict[str, tuple[str, ...]] = {}  # a path is classified once, however often it changes
     for _, email, files in commits:
-        touched: set[str] = set()
-        for f in files:
-            if f not in areas_of:
-                areas_of[f] = tuple(area for area, pattern in AREAS.items() if pattern.search(f))
-            touched.update(areas_of[f])
-        for area in touched:
-            authors_by_area[area].add(email)
-            commits_by_area[area] += 1
+        for area, raws in raw_in_area.items():
+            if not raws.isdisjoint(files):  # the commit changes at least one path of the area
+                authors_by_area[area].add(email)
+                commits_by_area[area] += 1
 
     tags: list[tuple[str, int]] = []
     for line in tag_out.decode("utf-8", "replace").splitlines():

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import threading
 import tomllib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -164,6 +165,13 @@ class RepoIndex:
         self.is_git = is_git_work_tree(self.root)
         self._now = now
         self._git: GitSignals | None = None
+        self._git_output: list[Any] = []  # filled by the background reader: [output] or [exception]
+        self._git_reader: threading.Thread | None = None
+        if self.is_git:
+            # git log runs in its own process: start it now so it overlaps the listing and the
+            # detectors (the thread only waits on the pipe) instead of adding its time at the end.
+            self._git_reader = threading.Thread(target=self._read_git_output, name="mlops-audit-git-log", daemon=True)
+            self._git_reader.start()
         self._memo: dict[str, Any] = {}
         self._sizes: dict[str, int] = {}
         self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
@@ -185,12 +193,26 @@ class RepoIndex:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def _read_git_output(self) -> None:
+        from mlops_audit.evidence.repo.git import read_git_output
+
+        try:
+            self._git_output.append(read_git_output(self.root))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of git_signals
+            self._git_output.append(exc)
+
     def git_signals(self) -> GitSignals:
         """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
         if self._git is None:
             from mlops_audit.evidence.repo.git import git_signals
 
-            self._git = git_signals(self.root, now=self._now)
+            output = None
+            if self._git_reader is not None:
+                self._git_reader.join()
+                output = self._git_output[0]
+                if isinstance(output, BaseException):
+                    raise output
+            self._git = git_signals(self.root, now=self._now, output=output)
         return self._git
 
     # Listing ----------------------------------------------------------------------------------

@@ -128,6 +128,21 @@ _END_FUNCTION = ast.Pass()
 _LEAVES = frozenset({ast.Constant, ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.alias})
 
 
+# Field values that are never descended into: leaf nodes, and the plain values some fields hold.
+_NOT_VISITED = _LEAVES | {type(None), str, int, bool}
+# Fields that hold identifiers, flags or contexts, never a node worth visiting.
+_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "kind", "type_comment", "conversion", "is_async", "simple"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold child nodes, last first (see `_Visitor.visit`)."""
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(reversed([f for f in getattr(kind, "_fields", ()) if f not in _SCALAR_FIELDS]))
+    return fields
+
+
 class _Visitor:
     def __init__(self, summary: PythonSummary) -> None:
         self.s = summary
@@ -201,15 +216,14 @@ class _Visitor:
                 stack.append(_END_CLASS)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
-            children: list[ast.AST] = []
-            for field in node._fields:
+            # Children pushed last-first so they pop in source order; only fields that can hold
+            # nodes, and no leaves, None, names or numbers.
+            for field in _child_fields(kind):
                 value = getattr(node, field, None)
                 if type(value) is list:
-                    children.extend(item for item in value if isinstance(item, ast.AST) and type(item) not in _LEAVES)
-                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
-                    children.append(value)
-            children.reverse()
-            stack.extend(children)
+                    stack.extend([item for item in reversed(value) if type(item) not in _NOT_VISITED])
+                elif type(value) not in _NOT_VISITED:
+                    stack.append(value)
 
     def _call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
