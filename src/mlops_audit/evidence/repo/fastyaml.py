@@ -23,6 +23,33 @@ HAVE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 _STR = "tag:yaml.org,2002:str"
 
 
+_RESOLVED_CACHE_ENTRIES = 65_536
+_RESOLVED_MAX_CHARS = 64
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader, remembering the implicit tag of short plain scalars.
+
+    libyaml composes in C but asks the Python resolver for every scalar's tag (a loop of regex
+    matches per scalar), which is most of the composing time. The answer depends only on the
+    scalar's text and style (no path resolvers are registered on the safe loader), and keys and
+    values (`name`, `true`, `1`) repeat across files, so it is cached.
+    """
+
+    _tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode and type(value) is str and len(value) <= _RESOLVED_MAX_CHARS:
+            key = (value, implicit)
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._tags) < _RESOLVED_CACHE_ENTRIES:
+                    self._tags[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
 class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -100,7 +127,7 @@ def load_documents(text: str, source: str) -> list[LocatedDocument]:
     docs: list[LocatedDocument] = []
     builder = _Builder(source)
     try:
-        for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+        for node in yaml.compose_all(text, Loader=_Loader):
             if node is not None:
                 docs.append(builder.build(node))
     except yaml.MarkedYAMLError as exc:

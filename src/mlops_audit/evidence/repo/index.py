@@ -541,7 +541,8 @@ class RepoIndex:
         except (ValueError, RecursionError) as exc:
             self._problem(rel, f"not valid JSON ({type(exc).__name__})")
             return None
-        if not json_depth_ok(value):
+        # Nesting needs an opening bracket per level: with few in the text the walk is not needed.
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and not json_depth_ok(value):
             self._problem(rel, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; ignored")
             return None
         return value
