@@ -532,8 +532,9 @@ class RepoIndex:
     def json(self, rel: str) -> Any:
         return self._parsed_get("json", rel, self._parse_json)
 
-    def _parse_json(self, rel: str) -> Any:
-        text = self.text(rel)
+    def _parse_json(self, rel: str, *, keep_text: bool = True) -> Any:
+        cached = self._texts.get(rel)
+        text = cached if cached is not _MISSING else self.text(rel) if keep_text else decode_text(self.read_bytes(rel))
         if text is None:
             return None
         try:
@@ -566,7 +567,8 @@ class RepoIndex:
         return self._parsed_get("notebook", rel, self._parse_notebook)
 
     def _parse_notebook(self, rel: str) -> Notebook | None:
-        data = self._parse_json(rel)  # not cached: the outputs inside may be large
+        # Neither the JSON nor its text is cached: the outputs inside may be large, the cells are kept.
+        data = self._parse_json(rel, keep_text=False)
         if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
             return None
         code: list[str] = []

@@ -1,0 +1,142 @@
+"""The collector's shortcuts answer exactly what the plain, per-file computations answer.
+
+Each fast path (raw-bytes needle filter, extension and joined-listing globs, one regex pass per
+history area, scandir walk) is checked against the straightforward definition it replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlops_audit.evidence.repo import gitignore
+from mlops_audit.evidence.repo.git import AREAS, _paths_matching, git_signals
+from mlops_audit.evidence.repo.index import NeedleFilter, RepoIndex, decode_text, needles_in
+from tests.repo import gitreplay
+
+NEEDLE_VOCABULARY = [
+    "mlflow", "seed", "GridSearchCV", "tune.run", "def run(", '"delta"', "'delta'", "interval=", "s3fs",
+    "x2", "_", "a", "import serve", ".record(", "ré",
+]
+CODE_ALPHABET = st.sampled_from(list("abdeflmnorstuwxyzGSCV_0123456789.( )='\"\n\tré\ufffd") + ["mlflow", "seed", "tune", "run"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(CODE_ALPHABET, max_size=40).map("".join), st.sets(st.sampled_from(NEEDLE_VOCABULARY), max_size=5))
+def test_the_raw_bytes_filter_never_rejects_code_that_mentions_a_needle(code: str, needles: set[str]) -> None:
+    found = needles_in(code, needles)
+    if found:
+        assert NeedleFilter.of(needles).may_mention(code.encode("utf-8"))
+        assert NeedleFilter.of(needles).may_mention(b"\xef\xbb\xbf" + code.encode("utf-8"))  # with a BOM
+
+
+def test_the_needle_filter_rejects_code_without_needles_and_identifiers_inside_longer_names() -> None:
+    needle_filter = NeedleFilter.of(["mlflow", "seed", "tune.run"])
+    assert not needle_filter.may_mention(b"import os\nmlflowx = 1\nreseed()\n")
+    assert needle_filter.may_mention(b"x = 9mlflow\n")  # a token after digits is still a token
+    assert needles_in("x = 9mlflow\n", ["mlflow"]) == {"mlflow"}
+    assert needle_filter.may_mention(b"autotune.run()\n")  # substrings match anywhere
+    assert not NeedleFilter.of([]).may_mention(b"anything")
+
+
+def write(root: Path, rel: str, content: str | bytes = "x\n") -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def test_python_mentioning_finds_exactly_the_files_whose_decoded_code_mentions_a_needle(tmp_path: Path) -> None:
+    sources: dict[str, bytes] = {
+        "a.py": b"import mlflow\n",
+        "b.py": b"\xef\xbb\xbfimport numpy as np\nnp.random.seed(1)\n",
+        "c.py": b"reseed = 1\nmlflowx = 2\n",
+        "d.py": b"x = '\xff\xfe' ; from ray import tune\ntune.run(f)\n",
+        "e.py": b"\0binary mlflow",
+        "f.ipynb": b'{"cells": [{"cell_type": "code", "source": ["import ml", "flow\\n"]}]}',
+        "g.py": b"print('seed')\n",
+    }
+    for rel, data in sources.items():
+        write(tmp_path, rel, data)
+    needles = ("mlflow", "seed", "tune.run")
+    index = RepoIndex(tmp_path, needles=needles)
+    for needle in needles:
+        expected = sorted(
+            rel for rel, data in sources.items()
+            if rel.endswith(".py") and needle in needles_in(decode_text(data) or "", [needle])
+        ) + (["f.ipynb"] if needle == "mlflow" else [])
+        assert sorted(s.path for s in index.python_mentioning(needle)) == sorted(expected), needle
+    assert [s.path for s in index.python_scan("reseed")] == ["c.py"]
+
+
+GLOB_PATTERNS = [
+    "**/requirements*.txt", "**/*.y*ml", "**/*.yaml", "**/*.yml", "docs/**", "**/Dockerfile*", "*.md",
+    ".github/workflows/*.yml", "**/expectations/**/*.json", "**/environment*.yml", "a?c.txt", "**/[ab]*.txt",
+    "**/conda.yaml", "**/*.tar.gz",
+]
+NAMES = [
+    "requirements.txt", "requirements-dev.txt", "sub/requirements_test.txt", "sub/requirements.TXT", "x.yaml",
+    "deep/a/b/c.YML", "deep/a/b/c.yml", "yaml", "noext", "docs/guide.md", "docs/sub/x.txt", "Dockerfile",
+    "svc/Dockerfile.prod", ".github/workflows/ci.yml", "ge/expectations/s/suite.json", "environment-gpu.yml",
+    "abc.txt", "README.md", "conda.yaml", "pkg/conda.yaml", "b.txt", "d/.hidden.yaml", "dist/a.tar.gz",
+    "K\u212aelvin.YAML",
+]
+
+
+@pytest.mark.parametrize("with_newline_name", [False, True])
+def test_globs_suffixes_and_names_match_the_per_path_definitions(tmp_path: Path, with_newline_name: bool) -> None:
+    for rel in NAMES + (["odd\nname.yml", "two\nlines.txt"] if with_newline_name else []):
+        write(tmp_path, rel)
+    index = RepoIndex(tmp_path)
+    for pattern in GLOB_PATTERNS:
+        for ignore_case in (False, True):
+            regex = re.compile(gitignore._translate(pattern) + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            assert index.glob(pattern, ignore_case=ignore_case) == [f for f in index.files if regex.match(f)], pattern
+    for suffixes in ((".yaml",), (".yaml", ".yml"), (".TXT",), (".tar.gz",), ("file",), (".",)):
+        lowered = tuple(s.lower() for s in suffixes)
+        assert index.with_suffix(*suffixes) == [f for f in index.files if f.lower().endswith(lowered)], suffixes
+    for names in (("conda.yaml",), ("README.md", "Dockerfile"), ("CONDA.YAML",)):
+        wanted = {n.lower() for n in names}
+        assert index.named(*names, ignore_case=True) == [f for f in index.files if f.rsplit("/", 1)[-1].lower() in wanted]
+        assert index.named(*names) == [f for f in index.files if f.rsplit("/", 1)[-1] in names]
+
+
+def test_the_walk_lists_folders_depth_first_in_name_order_before_truncating(tmp_path: Path) -> None:
+    for rel in ["b/2.txt", "b/1.txt", "a/z/9.txt", "a/1.txt", "top.txt", "c.txt", "a/y/.gitignore", "a/y/kept.txt", "a/y/ignored.log"]:
+        write(tmp_path, rel, "*.log\n" if rel.endswith(".gitignore") else "x\n")
+    walk_order = []
+    for current, dirs, files in os.walk(tmp_path):
+        dirs.sort()
+        rel_dir = os.path.relpath(current, tmp_path).replace(os.sep, "/")
+        walk_order += [name if rel_dir == "." else f"{rel_dir}/{name}" for name in sorted(files)]
+    walk_order.remove("a/y/ignored.log")
+    for cap in range(1, len(walk_order) + 1):
+        index = RepoIndex(tmp_path, max_files=cap)
+        assert list(index.files) == sorted(walk_order[:cap])
+        assert index.stats.truncated == (cap < len(walk_order))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["data", "train", "model", "api", "x", "Dockerfile", "a.py", "t.ipynb", "dvc.lock", "infra_x", "é", "serve.py", "docker-compose.yml", "k8s"]), min_size=1, max_size=4).map("/".join), max_size=12))
+def test_history_paths_are_classified_as_a_per_path_search_would(paths: list[str]) -> None:
+    unique = sorted(set(paths))
+    for pattern in AREAS.values():
+        assert _paths_matching(unique, pattern) == {p for p in unique if pattern.search(p)}
+    with_newline = [*unique, "data/x\ntrain.py"]
+    for pattern in AREAS.values():
+        assert _paths_matching(with_newline, pattern) == {p for p in with_newline if pattern.search(p)}
+
+
+def test_history_read_in_the_background_equals_history_read_on_demand(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "ana", ["train/model.py", "deploy/Dockerfile"], 1, tag="v1.0.0")
+    gitreplay.commit(tmp_path, "bo", ["data/raw.csv.dvc", "train/model.py"], 2)
+    index = RepoIndex(tmp_path)
+    assert index.git_signals() == git_signals(tmp_path)
+    signals = index.git_signals()
+    assert signals.present and signals.commits == 2 and signals.tags == 1
+    assert signals.areas["training"].authors == 2 and signals.areas["deployment"].authors == 1
