@@ -140,3 +140,34 @@ def test_history_read_in_the_background_equals_history_read_on_demand(tmp_path: 
     signals = index.git_signals()
     assert signals.present and signals.commits == 2 and signals.tags == 1
     assert signals.areas["training"].authors == 2 and signals.areas["deployment"].authors == 1
+
+
+TEST_SOURCES = [
+    "def test_a():\n    assert 1\n\ndef test_b():\n    pass\n",
+    "def test_outer():\n    def helper():\n        raise ValueError\n    helper()\n\ndef test_after():\n    x = 1\n",
+    "def test_nested():\n    def test_inner():\n        self.assertEqual(1, 1)\n    return test_inner\n",
+    "class TestX:\n    def test_m(self):\n        with pytest.raises(E):\n            f()\n    def test_n(self):\n        print(1)\n",
+    "class Case(unittest.TestCase):\n    def test_k(self):\n        self.check_all()\n    def helper(self):\n        assert 0\n",
+    "@pytest.mark.parametrize('x', [assert_ok()])\ndef test_deco(x):\n    pass\n",
+    "def test_default(x=expect_value()):\n    pass\n\ndef test_lambda():\n    f = lambda: fail()\n",
+    "def test_class_inside():\n    class A:\n        def m(self):\n            assert True\n\nasync def test_async():\n    await thing()\n",
+]
+
+
+@pytest.mark.parametrize("source", TEST_SOURCES)
+def test_test_functions_assert_exactly_when_their_whole_definition_asserts(source: str) -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.pysource import _asserts, summarise
+
+    tests = summarise("t.py", [source]).tests
+    by_name = {n.name: n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    assert tests, "every source above defines test functions"
+    assert [(t.name, t.asserts) for t in tests] == [(t.name, _asserts(by_name[t.name])) for t in tests]
+
+
+def test_the_sources_above_cover_asserting_and_hollow_tests() -> None:
+    from mlops_audit.evidence.repo.pysource import summarise
+
+    outcomes = [t.asserts for source in TEST_SOURCES for t in summarise("t.py", [source]).tests]
+    assert outcomes.count(True) >= 6 and outcomes.count(False) >= 4

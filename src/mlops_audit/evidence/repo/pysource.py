@@ -149,6 +149,11 @@ class _Visitor:
         self.aliases: dict[str, str] = {}
         self.class_stack: list[tuple[str, tuple[str, ...]]] = []
         self.function_stack: list[str] = []
+        # Whether a test function asserts is decided during the one traversal: the tests whose
+        # bodies are being traversed are open; an assert, raise or asserting call marks them all.
+        self.test_stack: list[int | None] = []  # per function on function_stack: its index in s.tests
+        self.open_tests: list[int] = []
+        self.asserting: list[bool] = []  # per entry of s.tests
 
     # Imports --------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -199,23 +204,32 @@ class _Visitor:
                 continue
             if node is _END_FUNCTION:
                 self.function_stack.pop()
+                if self.test_stack.pop() is not None:
+                    self._close_test()
                 continue
             kind = type(node)
             if kind is ast.Call:
                 self._call(node)  # type: ignore[arg-type]
+                if self.open_tests and _ASSERTING_CALL.search(_dotted(node.func) or ""):  # type: ignore[attr-defined]
+                    self._mark_open_tests()
             elif kind is ast.Import:
                 self.visit_Import(node)  # type: ignore[arg-type]
             elif kind is ast.ImportFrom:
                 self.visit_ImportFrom(node)  # type: ignore[arg-type]
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                self._function(node)  # type: ignore[arg-type]
+                test = self._function(node)  # type: ignore[arg-type]
                 self.function_stack.append(node.name)  # type: ignore[attr-defined]
+                self.test_stack.append(test)
+                if test is not None:
+                    self.open_tests.append(test)
                 stack.append(_END_FUNCTION)
             elif kind is ast.ClassDef:
                 self._class(node)  # type: ignore[arg-type]
                 stack.append(_END_CLASS)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
+            elif (kind is ast.Assert or kind is ast.Raise) and self.open_tests:
+                self._mark_open_tests()
             # Children pushed last-first so they pop in source order; only fields that can hold
             # nodes, and no leaves, None, names or numbers.
             for field in _child_fields(kind):
@@ -243,7 +257,27 @@ class _Visitor:
                 )
                 self.s.decorators.append(Call(name, self.s.line(dec.lineno), keywords))
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _mark_open_tests(self) -> None:
+        for index in self.open_tests:
+            self.asserting[index] = True
+
+    def _close_test(self) -> None:
+        index = self.open_tests.pop()
+        test = self.s.tests[index]
+        self.s.tests[index] = TestFunction(test.name, test.line, self.asserting[index])
+
+    def reset(self) -> None:
+        """Before each notebook cell (and after an aborted traversal): no class or function is open."""
+        while self.open_tests:
+            self._close_test()
+        self.class_stack.clear()
+        self.function_stack.clear()
+        self.test_stack.clear()
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+        """Record a function; for a test function, its index in `s.tests` (whether it asserts is
+        settled when its body has been traversed: any assert, raise or assert*/raises/... call in it,
+        nested definitions included)."""
         self._decorators(node)
         self.s.functions.setdefault(node.name, self.s.line(node.lineno))
         in_test_class = bool(self.class_stack) and (
@@ -251,7 +285,10 @@ class _Visitor:
             or any(b.endswith("TestCase") for b in self.class_stack[-1][1])
         )
         if node.name.startswith("test") and (not self.class_stack or in_test_class):
-            self.s.tests.append(TestFunction(node.name, self.s.line(node.lineno), _asserts(node)))
+            self.s.tests.append(TestFunction(node.name, self.s.line(node.lineno), False))
+            self.asserting.append(False)
+            return len(self.s.tests) - 1
+        return None
 
     def _class(self, node: ast.ClassDef) -> None:
         self._decorators(node)
@@ -271,6 +308,8 @@ class _Visitor:
 
 
 def _asserts(func: ast.AST) -> bool:
+    """Whether a test function asserts, by its definition: the visitor settles the same in its one
+    traversal (`_Visitor._mark_open_tests`); tests compare the two."""
     for node in ast.walk(func):
         if isinstance(node, ast.Assert):
             return True
@@ -315,9 +354,9 @@ def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> Py
             summary.syntax_errors += 1
             continue
         try:
-            visitor.class_stack.clear()
-            visitor.function_stack.clear()
+            visitor.reset()
             visitor.visit(tree)
         except RecursionError:
             summary.syntax_errors += 1
+    visitor.reset()
     return summary
