@@ -49,6 +49,9 @@ SKIP_DIRS = frozenset(
         ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
         ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages",
         ".eggs", "bower_components", "vendor",
+        # Test data: sample trees and files that exercise code (our own detector fixtures hold
+        # Dockerfiles, DVC files and lock files of pretend projects); never the project's practices.
+        "fixtures", "__fixtures__", "testdata", "test_data", "test-fixtures",
     }
 )
 # DVC's content cache and temporary files are data, not configuration.
