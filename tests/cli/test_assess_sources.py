@@ -101,3 +101,19 @@ def test_collector_evidence_file_is_used_at_evidenced_strength(runner, tmp_path)
     c = criterion(data, "DE.quality.L3")  # validates_data: no data validation in this repo
     assert (c["outcome"], c["strength"]) == ("unmet", "evidenced")
     assert data["repos"][0]["findings"] == len(findings)
+
+
+def test_a_low_confidence_detector_pass_weighs_as_a_claim():
+    from types import SimpleNamespace
+
+    from mlops_audit.evidence.sources import evidence_from_findings
+    from mlops_audit.rubric.loader import load_rubric
+
+    rubric = load_rubric(SMALL_RUBRIC).rubric
+    finding = lambda confidence: SimpleNamespace(  # noqa: E731
+        detector="versions_data", outcome="pass", confidence=confidence, locations=[], message="m", criteria=[]
+    )
+    [low], _ = evidence_from_findings("r", [finding("low")], None, rubric)
+    [high], _ = evidence_from_findings("r", [finding("high")], None, rubric)
+    assert (low.strength, high.strength) == ("claimed", "evidenced")
+    assert low.criteria == ["DE.ingest.L3"]

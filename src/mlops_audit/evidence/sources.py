@@ -40,6 +40,10 @@ def evidence_from_findings(
         criteria = mapping.get(finding.detector, [])
         if outcome not in _SAYS or not criteria:
             continue
+        confidence = str(getattr(getattr(finding, "confidence", None), "value", getattr(finding, "confidence", "high")))
+        # A low-confidence pass suggests the practice rather than showing it: it weighs as a claim,
+        # so the evidence policy keeps it from meeting criteria that need evidence (levels 3-5).
+        strength = Strength.claimed if (outcome == "pass" and confidence == "low") else Strength.evidenced
         loc = finding.locations[0] if finding.locations else None
         locator = f"{repo_name}/{loc.path}:{loc.line}" if loc is not None and loc.line else (
             f"{repo_name}/{loc.path}" if loc is not None else repo_name
@@ -54,7 +58,7 @@ def evidence_from_findings(
                 excerpt=finding.message,
                 collected_at=collected_at,
                 criteria=sorted(criteria),
-                strength=Strength.evidenced,
+                strength=strength,
                 says=_SAYS[outcome],  # type: ignore[arg-type]
             )
         )
