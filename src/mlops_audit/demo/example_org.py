@@ -137,6 +137,9 @@ def _believed(persona: Persona, level: int, criterion: Criterion, rng: random.Ra
     return outcome
 
 
+_PANEL_ROLES = frozenset(role for persona in PERSONAS for role in persona.roles)
+
+
 def answer_files(
     loaded: LoadedRubric, *, seed: int = 2023, maturity_shift: int = 0, evidenced: frozenset[str] = frozenset()
 ) -> list[tuple[Persona, AnswerFile]]:
@@ -144,13 +147,17 @@ def answer_files(
     `evidenced` names the criteria the team's pilot pipeline and repository demonstrably meet."""
     rubric = loaded.rubric
     files = []
-    for index, persona in enumerate(PERSONAS):
-        rng = random.Random(seed * 1000 + index)
+    for persona in PERSONAS:
         answers = []
         for domain, practice, criterion in rubric.criteria():
             routed = set(persona.roles) & set(criterion.question.roles)
-            # People mostly answer what they are asked; the PM also answers some others' questions.
-            if not routed and not (persona.id == "r-pm-01" and criterion.level <= 2 and rng.random() < 0.3):
+            # One generator per (persona, criterion): an answer does not shift when others change.
+            rng = random.Random(f"{seed}:{persona.id}:{criterion.id}")
+            # People mostly answer what they are asked. The project manager also answers the basics
+            # nobody else on the panel is asked (there is no test engineer), and some others'.
+            orphan = not set(criterion.question.roles) & _PANEL_ROLES
+            pm_extra = persona.id == "r-pm-01" and criterion.level <= 2 and (orphan or rng.random() < 0.3)
+            if not routed and not pm_extra:
                 continue
             level = max(0, true_level(domain.id, practice.id) + maturity_shift)
             outcome = _believed(persona, level, criterion, rng, criterion.id in evidenced)
