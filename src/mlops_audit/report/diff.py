@@ -114,19 +114,18 @@ def diff_assessments(old: Assessment, new: Assessment) -> AssessmentDiff:
         if comparable
         else "changed",
     )
+    header = {
+        "old_id": old.assessment_id,
+        "new_id": new.assessment_id,
+        "old_assessed_at": old.assessed_at,
+        "new_assessed_at": new.assessed_at,
+        "old_rubric": old.rubric,
+        "new_rubric": new.rubric,
+        "overall": overall,
+    }
     if not comparable:
         # Different rubrics: the two results are shown side by side, never as movement.
-        return AssessmentDiff(
-            old_id=old.assessment_id,
-            new_id=new.assessment_id,
-            old_assessed_at=old.assessed_at,
-            new_assessed_at=new.assessed_at,
-            old_rubric=old.rubric,
-            new_rubric=new.rubric,
-            comparable=False,
-            rubric_differences=differences,
-            overall=overall,
-        )
+        return AssessmentDiff(**header, comparable=False, rubric_differences=differences)
 
     def changes(kind: Literal["domain", "practice", "pipeline_part"], olds: list, news: list, key: str) -> list[LevelChange]:
         before = {getattr(o, key): o for o in olds}
@@ -174,14 +173,8 @@ def diff_assessments(old: Assessment, new: Assessment) -> AssessmentDiff:
                 )
             )
     return AssessmentDiff(
-        old_id=old.assessment_id,
-        new_id=new.assessment_id,
-        old_assessed_at=old.assessed_at,
-        new_assessed_at=new.assessed_at,
-        old_rubric=old.rubric,
-        new_rubric=new.rubric,
+        **header,
         comparable=True,
-        overall=overall,
         domains=changes("domain", list(old.domains), list(new.domains), "id"),
         practices=changes("practice", list(old.practices), list(new.practices), "id"),
         pipeline_parts=changes("pipeline_part", list(old.pipeline_parts), list(new.pipeline_parts), "part"),
