@@ -79,3 +79,13 @@ def run_git(root: Path, args: list[str], *, timeout: float = GIT_TIMEOUT_SECONDS
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitUnavailable(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(done.returncode)}")
     return done.stdout
+
+
+def run_git_many(root: Path, commands: list[list[str]], *, timeout: float = GIT_TIMEOUT_SECONDS) -> list[bytes]:
+    """stdout of each `git <args>`, the commands running at the same time (each waits on its own
+    process, so the wall time is the slowest one's); the first failure is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(commands), thread_name_prefix="mlops-audit-git") as pool:
+        futures = [pool.submit(run_git, root, args, timeout=timeout) for args in commands]
+        return [future.result() for future in futures]

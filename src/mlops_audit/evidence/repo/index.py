@@ -11,11 +11,13 @@ from the tree is executed or imported.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import stat
 import threading
+import weakref
 import tomllib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -27,7 +29,7 @@ from typing import Any
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import fastyaml, gitignore
-from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git
+from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git_many
 from mlops_audit.evidence.repo.model import GitSignals
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
@@ -109,6 +111,49 @@ class _Cache:
 _MISSING = object()
 
 
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+MAX_OPEN_FOLDERS = 64
+
+
+def _safe_relative(rel: str) -> bool:
+    """A relative path whose every component names an entry of its folder (no '', '.' or '..')."""
+    return not rel.startswith("/") and all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
+class _FolderFds:
+    """Open folders of the tree, each opened inside its parent with O_NOFOLLOW, starting at the
+    root: a path resolved through these never passes a symbolic link, so it cannot lead out of the
+    root whatever changes in the tree after the listing (what `openat2(RESOLVE_BENEATH)` gives,
+    portably). The most recently used folders stay open (files are read folder by folder)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        self.open: OrderedDict[str, int] = OrderedDict()
+
+    def fd(self, folder: str) -> int:
+        if not folder:
+            return self.root
+        found = self.open.get(folder)
+        if found is not None:
+            self.open.move_to_end(folder)
+            return found
+        parent, _, name = folder.rpartition("/")
+        if name in ("", ".", ".."):
+            raise OSError(f"not a plain folder name: {name!r}")
+        fd = os.open(name, _FOLDER_FLAGS, dir_fd=self.fd(parent))
+        self.open[folder] = fd
+        while len(self.open) > MAX_OPEN_FOLDERS:
+            os.close(self.open.popitem(last=False)[1])
+        return fd
+
+    def close(self) -> None:
+        while self.open:
+            os.close(self.open.popitem()[1])
+        if self.root >= 0:
+            os.close(self.root)
+            self.root = -1
+
+
 def _entry_name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
@@ -160,7 +205,6 @@ class RepoIndex:
         self.root = path.resolve()
         self._root_str = str(self.root)
         self._root_prefix = os.path.join(self._root_str, "")
-        self._identity: dict[str, tuple[int, int]] = {}
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
         self.stats = IndexStats()
@@ -177,6 +221,9 @@ class RepoIndex:
             self._git_reader.start()
         self._memo: dict[str, Any] = {}
         self._sizes: dict[str, int] = {}
+        self._folders = _FolderFds(self._root_str)
+        # Folders stay open while the index lives; closed with it (or by `close`).
+        self._closer = weakref.finalize(self, self._folders.close)
         self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
         self._python: dict[str, PythonSummary | None] = {}
@@ -189,6 +236,16 @@ class RepoIndex:
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
+
+    def close(self) -> None:
+        """Close the folders held open for reading (also done when the index is collected)."""
+        self._closer()
+
+    def __enter__(self) -> RepoIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def memo(self, key: str, compute: Any) -> Any:
         """A value derived from the tree, computed once per index (shared between detectors)."""
@@ -220,7 +277,10 @@ class RepoIndex:
 
     # Listing ----------------------------------------------------------------------------------
     def _list(self) -> list[str]:
-        entries: Iterable[tuple[str, os.DirEntry[str] | None]]
+        """Regular files only, decided without a system call per file: git's index modes (a
+        tracked link is mode 120000, a submodule 160000) or the walk's directory-entry types. A
+        file the work tree changed into a link after that is refused when read (see `_open`)."""
+        entries: Iterable[str]
         if self.is_git:
             try:
                 entries = self._git_names()
@@ -231,48 +291,72 @@ class RepoIndex:
         else:
             entries = self._walk_names()
         kept: list[str] = []
-        prefix = self._root_prefix
         skipped_dir: dict[str, bool] = {}  # folder -> under a skipped folder (decided once per folder)
-        for rel, entry in entries:
+        for rel in entries:
             folder = rel[: rel.rfind("/") + 1]
             skip = skipped_dir.get(folder)
             if skip is None:
-                skip = skipped_dir[folder] = _skipped(folder + "x")
+                skip = skipped_dir[folder] = _skipped(folder + "x") or not _safe_relative(rel)
             if skip:
-                continue
-            try:
-                # lstat (the walk's entry does the same call): never follows a final link
-                st = entry.stat(follow_symlinks=False) if entry is not None else os.lstat(prefix + rel)
-            except OSError:
-                continue  # listed by git but deleted in the work tree
-            if not stat.S_ISREG(st.st_mode):
-                self.stats.skipped_links_or_special += 1
                 continue
             if len(kept) >= self.max_files:
                 self.stats.truncated = True
                 break
-            self._sizes[rel] = st.st_size
-            self._identity[rel] = (st.st_dev, st.st_ino)
             kept.append(rel)
         return kept
 
-    def _git_names(self) -> Iterator[tuple[str, None]]:
-        out = run_git(self.root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    def _git_names(self) -> Iterator[str]:
+        """Tracked files from the index with their modes, then untracked-but-not-ignored files
+        (checked with one lstat each: git knows nothing of their type), minus files deleted from
+        the work tree. The three git commands run at the same time."""
+        staged, others, deleted = run_git_many(
+            self.root,
+            [
+                ["ls-files", "-z", "--stage"],
+                ["ls-files", "-z", "--others", "--exclude-standard"],
+                ["ls-files", "-z", "--deleted"],
+            ],
+        )
+        gone = {os.fsdecode(raw) for raw in deleted.split(b"\0") if raw}
         seen: set[str] = set()
-        for raw in out.split(b"\0"):
-            if raw:
-                rel = os.fsdecode(raw)
-                if rel not in seen:  # unmerged entries appear once per stage
-                    seen.add(rel)
-                    yield rel, None
+        for raw in staged.split(b"\0"):
+            if not raw:
+                continue
+            meta, _, name = raw.partition(b"\t")
+            rel = os.fsdecode(name)
+            if rel in seen or rel in gone:  # unmerged entries appear once per stage
+                continue
+            seen.add(rel)
+            if not meta.startswith((b"100644", b"100755")):
+                self.stats.skipped_links_or_special += 1  # 120000 link, 160000 submodule
+                continue
+            yield rel
+        prefix = self._root_prefix
+        for raw in others.split(b"\0"):
+            if not raw:
+                continue
+            rel = os.fsdecode(raw)
+            if rel in seen:
+                continue
+            seen.add(rel)
+            try:
+                st = os.lstat(prefix + rel)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                self.stats.skipped_links_or_special += 1
+                continue
+            self._sizes[rel] = st.st_size
+            yield rel
 
-    def _walk_names(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    def _walk_names(self) -> Iterator[str]:
         """Files of the tree, top-down and depth-first in name order (the order `os.walk` with sorted
         folders gives), not descending into links, skipped folders or ignored folders.
 
-        One `scandir` per folder: whether an entry is a folder or a link comes with the listing
-        instead of one system call per name. The `.gitignore` rules in force in a folder are its
-        own and its ancestors' (rules only ever apply below their folder).
+        One `scandir` per folder: whether an entry is a folder, a file or a link comes with the
+        listing (the directory entry's type) instead of one system call per name. The
+        `.gitignore` rules in force in a folder are its own and its ancestors' (rules only ever
+        apply below their folder).
         """
         stack: list[tuple[str, list[gitignore.IgnoreRule]]] = [("", [])]
         prefix = self._root_prefix
@@ -287,10 +371,16 @@ class RepoIndex:
             files: list[os.DirEntry[str]] = []
             for entry in entries:
                 try:
-                    is_dir = entry.is_dir()  # follows a link, as os.walk does; links are pruned below
+                    if entry.is_dir(follow_symlinks=False):
+                        dirs.append(entry)
+                    elif entry.is_file(follow_symlinks=False):
+                        files.append(entry)
+                    elif entry.is_symlink():
+                        self.stats.skipped_links_or_special += 1  # links to files or folders are never followed
+                    else:
+                        self.stats.skipped_links_or_special += 1  # FIFOs, sockets, devices
                 except OSError:
-                    is_dir = False
-                (dirs if is_dir else files).append(entry)
+                    continue
             rules = inherited
             if any(entry.name == ".gitignore" for entry in files):
                 text = self._read_ignore_file(os.path.join(prefix + rel_dir, ".gitignore"))
@@ -299,7 +389,7 @@ class RepoIndex:
             kept_dirs = []
             for entry in sorted(dirs, key=_entry_name):
                 rel = base + entry.name
-                if entry.name in SKIP_DIRS or entry.is_symlink():
+                if entry.name in SKIP_DIRS:
                     continue
                 if not rules or not gitignore.is_ignored(rules, rel, is_dir=True):
                     kept_dirs.append(rel)
@@ -307,7 +397,7 @@ class RepoIndex:
             for entry in sorted(files, key=_entry_name):
                 rel = base + entry.name
                 if not rules or not gitignore.is_ignored(rules, rel, is_dir=False):
-                    yield rel, entry
+                    yield rel
 
     def _read_ignore_file(self, path: str) -> str:
         try:
@@ -322,9 +412,6 @@ class RepoIndex:
     # Queries over the listing -------------------------------------------------------------------
     def exists(self, rel: str) -> bool:
         return rel in self._file_set
-
-    def size(self, rel: str) -> int:
-        return self._sizes.get(rel, 0)
 
     def _by_name(self) -> dict[str, list[str]]:
         if self._names is None:
@@ -418,25 +505,54 @@ class RepoIndex:
     def _cap(self, rel: str) -> int:
         return MAX_NOTEBOOK_BYTES if rel.endswith(NOTEBOOK_SUFFIX) else self.max_file_bytes
 
+    def size(self, rel: str) -> int:
+        """Size in bytes of a listed file (0 when it is gone or not a regular file), from one lstat
+        done on demand: most files' sizes are only ever learnt when they are read."""
+        if rel not in self._sizes:
+            if rel not in self._file_set:
+                return 0
+            try:
+                folder, name = self._folder_fd_and_name(rel)
+                st = os.stat(name, dir_fd=folder, follow_symlinks=False)
+                self._sizes[rel] = st.st_size if stat.S_ISREG(st.st_mode) else 0
+            except OSError:
+                self._sizes[rel] = 0
+        return self._sizes[rel]
+
+    def _folder_fd_and_name(self, rel: str) -> tuple[int, str]:
+        folder, _, name = rel.rpartition("/")
+        return self._folders.fd(folder), name
+
     def read_bytes(self, rel: str) -> bytes | None:
-        """The file's bytes, or None when not listed, too large, not regular or not inside the root."""
+        """The file's bytes, or None when not listed, too large, not regular or not inside the root.
+
+        The file is opened relative to its folder, and every folder on the way was opened from the
+        root one component at a time without following links (`_FolderFds`): a folder swapped for
+        a link after the listing, or a file swapped for one, is never read through."""
         if rel not in self._file_set:
             return None
         cap = self._cap(rel)
-        if self._sizes[rel] > cap:
+        known = self._sizes.get(rel)
+        if known is not None and known > cap:
             self.stats.skipped_too_large += 1
             return None
         try:
-            fd = os.open(self._root_prefix + rel, _READ_FLAGS)
-        except OSError:
-            self.stats.unreadable += 1  # includes a final component swapped for a link (ELOOP)
+            folder, name = self._folder_fd_and_name(rel)
+            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                self.stats.skipped_links_or_special += 1  # the file or a folder on the way is now a link
+            else:
+                self.stats.unreadable += 1
             return None
         try:  # raw fd reads: no buffered file object per file (most files are read in one call)
             st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != self._identity[rel]:
-                # Not the file that was listed: a folder on the way was swapped for a link (which
-                # could lead out of the root) or the file was replaced. Never read it.
-                self.stats.skipped_links_or_special += 1
+            if not stat.S_ISREG(st.st_mode):
+                self.stats.skipped_links_or_special += 1  # replaced by a FIFO, device or folder
+                return None
+            self._sizes[rel] = st.st_size
+            if st.st_size > cap:
+                self.stats.skipped_too_large += 1
                 return None
             chunks: list[bytes] = []
             remaining = cap + 1
