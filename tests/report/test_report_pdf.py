@@ -6,8 +6,10 @@ Slow (WeasyPrint): one PDF per language is rendered once per module and shared.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,16 @@ from mlops_audit.report import render_reports
 from mlops_audit.report import pdf as pdfmod
 from mlops_audit.report.exports import assessment_json_bytes, report_digest
 from mlops_audit.report.html import render_html
+from tests.fresh_process import run_cli
 
 pytestmark = pytest.mark.slow
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfdetach"))
 needs_poppler = pytest.mark.skipif(
     not POPPLER, reason="LOUD SKIP: poppler-utils (pdftotext, pdffonts, pdfdetach) not installed; PDF content unchecked"
 )
+
+
+MANIFEST = b'{"run_id": "run-2026-11-30"}'
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +42,7 @@ def rendered(tmp_path_factory, rich_small, previous_small):
         lang="both",
         out_dir=out,
         previous=previous_small,
-        attachments={"runs/manifest.json": b'{"run_id": "run-2026-11-30"}'},
+        attachments={"runs/manifest.json": MANIFEST},
     )
     return {p.name.split(".")[1]: p for p in written}
 
@@ -78,6 +84,47 @@ def test_pdf_declares_pdf_a_3u(rendered):
     """PDF/A-3u is declared in the XMP metadata (conformance itself is not verified: no veraPDF here)."""
     meta = subprocess.run(["pdfinfo", "-meta", str(rendered["zh"])], capture_output=True, text=True, check=True).stdout
     assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="U"' in meta
+
+
+def _pdf_dates(data: bytes) -> list[str]:
+    """Every PDF date (D:YYYYMMDDHHMMSS) and XMP date in the file, compressed object streams included."""
+    texts = [data]
+    view = memoryview(data)
+    for start in re.finditer(rb"(?<!end)stream\r?\n", data):
+        try:
+            texts.append(zlib.decompressobj().decompress(view[start.end():]))
+        except zlib.error:
+            continue  # not a Flate stream
+    found = []
+    for text in texts:
+        found += [d.decode() for d in re.findall(rb"\(D:(\d{14})", text)]
+        found += [d.decode() for d in re.findall(rb"<xmp:\w*Date>([^<]*)<", text)]
+    return found
+
+
+def test_pdf_is_byte_identical_when_rendered_again_in_a_fresh_process(rendered, rich_small, previous_small, tmp_path):
+    """The fixture rendered in a forked worker of this process; the CLI renders in a new interpreter
+    with another hash seed, from the assessment as JSON: same bytes (/ID, font subset tags, dates)."""
+    (tmp_path / "a.json").write_bytes(assessment_json_bytes(rich_small))
+    (tmp_path / "prev.json").write_bytes(assessment_json_bytes(previous_small))
+    (tmp_path / "manifest.json").write_bytes(MANIFEST)
+    run_cli(
+        ["report", "a.json", "--format", "pdf", "--lang", "en", "--previous", "prev.json", "--attach", "manifest.json", "--out", "out"],
+        cwd=tmp_path,
+    )
+    assert (tmp_path / "out" / "report.en.pdf").read_bytes() == rendered["en"].read_bytes()
+
+
+def test_every_date_in_the_pdf_is_the_assessment_time(rendered, rich_small):
+    """Document info, XMP and both attachments' creation and modification dates: none from the clock."""
+    dates = _pdf_dates(rendered["zh"].read_bytes())
+    assert len(dates) >= 6  # info CreationDate, XMP CreateDate, 2 attachments x (CreationDate, ModDate)
+    assert set(dates) == {"20261130090000", rich_small.assessed_at}
+
+
+def test_attachments_without_an_injected_time_get_a_fixed_date_not_the_clock():
+    data = pdfmod.render_pdf("<html><body><p>x</p></body></html>", lang="en", attachments={"a.json": b"{}"})
+    assert _pdf_dates(data) == ["20000101000000", "20000101000000"]
 
 
 def test_rendering_the_hostile_report_fetches_nothing_outside_the_allow_list(rich_small, caplog):

@@ -5,6 +5,12 @@ the network. Our HTML is escaped, so it should ask for nothing; `SafeFetcher` ma
 URL outside `data:` and the reports folder is refused and the render stops (a fetch attempt means
 something got through that should not have). WeasyPrint is imported lazily: it is slow to import.
 
+Reproducible bytes: WeasyPrint's output depends only on the HTML, the attachments, the fonts and
+their dates. The /ID is the MD5 of the document (pydyf), font subset tags are MD5s of the font
+descriptions, and the creation date comes from the HTML's dcterms.created. Attachments are the one
+place WeasyPrint would read the clock (`datetime.now()` for their creation and modification dates),
+so `render_pdf` always passes them a date: the injected `created`, or UNDATED.
+
 Fonts: Chinese needs a CJK font installed (Debian: fonts-noto-cjk). Without one WeasyPrint would
 print empty boxes, so we check first and say what to install.
 """
@@ -14,7 +20,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,6 +34,7 @@ CJK_FONT_HINT = (
     "(and libharfbuzz-subset0 for fast font subsetting), or render --lang en."
 )
 PDF_VARIANT = "pdf/a-3u"
+UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # attachment dates when the caller injects none (never the clock)
 
 
 class FetchRefused(AuditError):
@@ -122,6 +129,7 @@ def render_pdf(
     except ImportError as exc:  # pragma: no cover - weasyprint is a dependency; system libs may lack
         raise AuditError(f"cannot render PDF: WeasyPrint failed to load ({exc}); see the README's set-up section") from None
     fetcher = fetcher or safe_fetcher_class()()
+    created = created or UNDATED
     base_url = (paths.reports_dir() / "templates").resolve().as_uri() + "/"
     files = [
         Attachment(

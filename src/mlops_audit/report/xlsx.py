@@ -1,7 +1,9 @@
 """The Assessment as an Excel workbook of scores and gaps (openpyxl, imported lazily).
 
-Untrusted text is always written as a string cell, never as a formula: openpyxl would otherwise
-turn a comment starting with "=" into a formula that Excel evaluates (CSV/formula injection).
+Untrusted text (organisation name, evidence sources and messages) is always written as a string
+cell, never as a formula: openpyxl would otherwise turn text starting with "=" into a formula that
+Excel evaluates (formula injection; see util/spreadsheet.py). The bytes depend only on the
+Assessment: every save-time stamp is replaced by its `assessed_at`.
 """
 
 from __future__ import annotations
@@ -14,24 +16,20 @@ from mlops_audit.report.context import potential_gains
 from mlops_audit.report.i18n import messages
 from mlops_audit.result.model import Assessment
 from mlops_audit.util.clock import parse_timestamp
+from mlops_audit.util.spreadsheet import put_cell, reproducible_xlsx
 
 
 def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     ws = wb.create_sheet(title)
-    ws.append(header)
-    for cell in ws[1]:
+    for col, value in enumerate(header, start=1):
+        cell = put_cell(ws, 1, col, value)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EAF0F7")
-    for row in rows:
-        ws.append([None] * len(row))
-        r = ws.max_row
+    for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
+            put_cell(ws, r, col, value)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for i, width in enumerate(widths):
@@ -113,4 +111,4 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
     )
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return reproducible_xlsx(out.getvalue(), moment)

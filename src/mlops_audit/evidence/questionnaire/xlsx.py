@@ -31,6 +31,7 @@ from mlops_audit.evidence.questionnaire.form import (
 )
 from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
 from mlops_audit.rubric.model import QuestionType, Rubric
+from mlops_audit.util.spreadsheet import put_cell, reproducible_xlsx
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -69,7 +70,6 @@ COLUMN_LETTERS = "ABCDEFGHI"  # one per entry of COLUMNS
 ROSTER_BLANK_ROWS = 30
 MAX_ROWS_PER_SHEET = 20_000
 MAX_UNZIPPED_BYTES = 128 * 1024 * 1024
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -90,18 +90,6 @@ def _sheet_name(text: str, taken: set[str]) -> str:
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(name.lower())
     return name
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
-    """Write a value as data: text starting with '=' stays text, characters Excel refuses are removed."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
 
 
 def _domain_sheet_title(form: Form, domain_name: Any) -> str:
@@ -134,8 +122,8 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     assert cover is not None
     cover.title = _sheet_name(COVER_NAMES[lang], taken)
     r = form.rubric.rubric
-    _put(cover, 1, 1, label("MLOps 成熟度评估问卷", "MLOps maturity questionnaire", lang, " / ")).font = Font(bold=True, size=14)
-    _put(cover, 2, 1, f"{pick(r.title, lang, ' / ')} · {r.id} {r.version}")
+    put_cell(cover, 1, 1, label("MLOps 成熟度评估问卷", "MLOps maturity questionnaire", lang, " / ")).font = Font(bold=True, size=14)
+    put_cell(cover, 2, 1, f"{pick(r.title, lang, ' / ')} · {r.id} {r.version}")
     instructions = [
         label("说明", "Instructions", lang, " / "),
         label(
@@ -164,7 +152,7 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     ]
     row_no = 4
     for i, text in enumerate(instructions):
-        cell = _put(cover, row_no, 1, text)
+        cell = put_cell(cover, row_no, 1, text)
         if i == 0:
             cell.font = bold
         row_no += 1
@@ -179,17 +167,17 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
         ("answered_at",): h.answered_at,
     }
     for path, zh, en in COVER_FIELDS:
-        _put(cover, row_no, 1, label(zh, en, lang)).font = bold
-        value_cell = _put(cover, row_no, 2, cover_values[path])
+        put_cell(cover, row_no, 1, label(zh, en, lang)).font = bold
+        value_cell = put_cell(cover, row_no, 2, cover_values[path])
         value_cell.fill = input_fill
         value_cell.alignment = wrap
         row_no += 1
     row_no += 1
-    _put(cover, row_no, 1, label("角色编号", "Role ids", lang, " / ")).font = bold
+    put_cell(cover, row_no, 1, label("角色编号", "Role ids", lang, " / ")).font = bold
     row_no += 1
     for role in r.roles:
-        _put(cover, row_no, 1, role.id)
-        _put(cover, row_no, 2, pick(role.name, lang, " / "))
+        put_cell(cover, row_no, 1, role.id)
+        put_cell(cover, row_no, 2, pick(role.name, lang, " / "))
         row_no += 1
     cover.column_dimensions["A"].width = 34
     cover.column_dimensions["B"].width = 60
@@ -197,7 +185,7 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     # Roster
     roster = wb.create_sheet(_sheet_name(ROSTER_NAMES[lang], taken))
     for col, (_key, zh, en, width) in enumerate(ROSTER_COLUMNS, start=1):
-        cell = _put(roster, 1, col, label(zh, en, lang))
+        cell = put_cell(roster, 1, col, label(zh, en, lang))
         cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
         roster.column_dimensions[cell.column_letter].width = width
     roster.freeze_panes = "A2"
@@ -209,10 +197,10 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
         rr = i + 2
         if i < len(entries):
             e = entries[i]
-            _put(roster, rr, 1, e.person)
-            _put(roster, rr, 2, ", ".join(e.roles))
-            _put(roster, rr, 3, yes if e.dedicated else no)
-            _put(roster, rr, 4, e.team)
+            put_cell(roster, rr, 1, e.person)
+            put_cell(roster, rr, 2, ", ".join(e.roles))
+            put_cell(roster, rr, 3, yes if e.dedicated else no)
+            put_cell(roster, rr, 4, e.team)
         for col in range(1, len(ROSTER_COLUMNS) + 1):
             roster.cell(row=rr, column=col).fill = input_fill
         dedicated_dv.add(f"C{rr}")
@@ -225,7 +213,7 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
         ws = wb.create_sheet(_sheet_name(_domain_sheet_title(form, domain.name), taken))
         sheet_of_domain[domain.id] = ws.title
         for col, (_key, zh, en, width) in enumerate(COLUMNS, start=1):
-            cell = _put(ws, 1, col, label(zh, en, lang))
+            cell = put_cell(ws, 1, col, label(zh, en, lang))
             cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
             ws.column_dimensions[cell.column_letter].width = width
         ws.freeze_panes = "B2"
@@ -265,15 +253,15 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     head += [["domain_sheet", did, name] for did, name in sheet_of_domain.items()]
     for i, values in enumerate(head + meta_rows, start=1):
         for j, value in enumerate(values, start=1):
-            _put(meta, i, j, value)
+            put_cell(meta, i, j, value)
     for k, tokens in enumerate(long_lists):
         for i, token in enumerate(tokens, start=1):
-            _put(meta, i, 6 + k, token)  # column F + k, as referenced by _validation_for
+            put_cell(meta, i, 6 + k, token)  # column F + k, as referenced by _validation_for
     meta.sheet_state = "hidden"
 
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _normalise_zip(buffer.getvalue(), when)
+    return reproducible_xlsx(buffer.getvalue(), when)
 
 
 def _print_setup(ws: Worksheet) -> None:
@@ -293,18 +281,18 @@ def _write_row(ws: Worksheet, rr: int, row: FormRow, lang: str) -> None:
     if q.help:
         question += "\n" + pick(q.help, lang)
     question += "\n" + label("可选答案", "Answers", lang, "/") + ": " + describe_allowed(c, lang)
-    _put(ws, rr, 1, c.id)
-    _put(ws, rr, 2, c.level)
-    _put(ws, rr, 3, f"{row.practice.id}\n{pick(row.practice.title, lang)}")
-    _put(ws, rr, 4, question)
+    put_cell(ws, rr, 1, c.id)
+    put_cell(ws, rr, 2, c.level)
+    put_cell(ws, rr, 3, f"{row.practice.id}\n{pick(row.practice.title, lang)}")
+    put_cell(ws, rr, 4, question)
     if a is not None:
-        _put(ws, rr, 5, display_value(c, a.value, lang))
-        _put(ws, rr, 6, "\n".join(a.evidence) or None)
-        _put(ws, rr, 7, a.comment)
-        _put(ws, rr, 8, a.proposed_by)
+        put_cell(ws, rr, 5, display_value(c, a.value, lang))
+        put_cell(ws, rr, 6, "\n".join(a.evidence) or None)
+        put_cell(ws, rr, 7, a.comment)
+        put_cell(ws, rr, 8, a.proposed_by)
         if a.proposed_by or not a.confirmed:
             yes, no = ("是", "否") if token_lang(lang) == "zh" else ("yes", "no")
-            _put(ws, rr, 9, yes if a.confirmed else no)
+            put_cell(ws, rr, 9, yes if a.confirmed else no)
 
 
 def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tuple[str, Any]:
@@ -351,28 +339,6 @@ def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tup
         showInputMessage=True,
     )
     return f"list:{formula}:{prompt}", dv
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _normalise_zip(data: bytes, when: datetime) -> bytes:
-    """Same entries, fixed timestamps: the workbook's bytes depend only on its content and `when`.
-
-    openpyxl stamps the save time into docProps/core.xml and into every zip entry; both are replaced.
-    """
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
-            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, content)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- reading
