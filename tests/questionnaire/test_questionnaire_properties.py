@@ -123,7 +123,8 @@ def _values(criterion):
         return st.integers(q.scale_min, q.scale_max) | common
     if q.type is QuestionType.choice:
         return st.sampled_from([c.value for c in q.choices]) | common
-    number = st.floats(-1e12, 1e12, allow_nan=False).map(lambda f: int(f) if f.is_integer() else f)
+    # Workbooks hold 16 significant digits (openpyxl writes "%.16g"; Excel itself computes with 15).
+    number = st.floats(-1e12, 1e12, allow_nan=False).map(lambda f: float(f"{f:.15g}")).map(lambda f: int(f) if f.is_integer() else f)
     return number | st.integers(-(10**9), 10**9) | common
 
 

@@ -13,11 +13,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 import report_builders as builders
+
 from mlops_audit.errors import AuditError
-from mlops_audit.report import render_reports
 from mlops_audit.report import pdf as pdfmod
+from mlops_audit.report import render_reports
 from mlops_audit.report.exports import assessment_json_bytes, report_digest
 from mlops_audit.report.html import render_html
 from tests.fresh_process import run_cli

@@ -33,18 +33,17 @@ from typing import Any
 
 QUOTE = "'"
 FORMULA_STARTS = frozenset("=+-@＝＋－＠")
-# Characters a spreadsheet may skip before it looks for a formula start.
-LEADING_BLANKS = " \t\r\n\u00a0\u3000"
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
 def looks_like_formula(text: str) -> bool:
     """True when a spreadsheet could evaluate `text` typed into (or read from a CSV into) a cell."""
     if not text or _NUMBER.fullmatch(text):
         return False
-    if text[0] in "\t\r\n":
+    if text[0] in "\t\r\n":  # OWASP lists a leading tab or CR as dangerous on its own
         return True
-    return text.lstrip(LEADING_BLANKS)[:1] in FORMULA_STARTS
+    # Spreadsheets differ in which blanks they skip before a formula start: assume any white space.
+    return text.lstrip()[:1] in FORMULA_STARTS
 
 
 def escape_formula(text: str) -> str:

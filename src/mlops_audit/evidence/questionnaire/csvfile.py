@@ -6,6 +6,10 @@ separated by `;`, ...). A roster entry is one `#roster,person,roles,dedicated,te
 whose first cell is `#` alone, or starts with `# `, is a free comment. The first row not starting
 with `#` is the table header; columns are found by name, so they may be reordered. Evidence links
 are one per line inside their cell.
+
+Formula injection: every cell is written through `escape_formula` (an apostrophe in front of text
+a spreadsheet could run as a formula, or that starts with an apostrophe) and read through
+`unescape_formula` (one leading apostrophe dropped), so answers come back exactly as written.
 """
 
 from __future__ import annotations
@@ -14,8 +18,23 @@ import csv
 import io
 from typing import Any
 
-from mlops_audit.evidence.questionnaire.form import Form, describe_allowed, display_value, label, pick
-from mlops_audit.evidence.questionnaire.raw import ANSWER_FIELDS, KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
+from mlops_audit.evidence.questionnaire.form import (
+    Form,
+    describe_allowed,
+    display_value,
+    label,
+    pick,
+)
+from mlops_audit.evidence.questionnaire.raw import (
+    ANSWER_FIELDS,
+    KeyPath,
+    Problem,
+    RawAnswer,
+    RawFile,
+    failed,
+    fixed_places,
+)
+from mlops_audit.util.spreadsheet import csv_cell, unescape_formula
 
 COLUMNS = (
     "criterion",
@@ -55,10 +74,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+class _SafeWriter:
+    """csv.writer whose cells are escaped against formula injection (numbers stay numbers)."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\r\n")
+
+    def writerow(self, cells: list[Any]) -> None:
+        self._writer.writerow([csv_cell(c) for c in cells])
+
+
 def write_csv(form: Form) -> bytes:
     lang = form.lang
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = _SafeWriter(out)
     w.writerow(
         [
             "# "
@@ -92,7 +121,7 @@ def write_csv(form: Form) -> bytes:
     w.writerow(["# roster: person, roles (;), dedicated (yes/no), team"])
     for entry in form.header.roster:
         w.writerow(["#roster", entry.person, ";".join(entry.roles), _cell(entry.dedicated), _cell(entry.team)])
-    w.writerow(COLUMNS)
+    w.writerow(list(COLUMNS))
     for row in form.rows:
         a = row.answer
         q = row.criterion.question
@@ -154,6 +183,7 @@ def read_csv(raw: bytes, source: str) -> RawFile:
             line, start = start, end + 1
             if any(n in bad_lines for n in range(line, end + 1)):
                 continue
+            cells = [unescape_formula(c) for c in cells]
             if not any(c.strip() for c in cells):
                 continue
             first = cells[0].strip()

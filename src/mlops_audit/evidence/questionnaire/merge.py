@@ -13,13 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlops_audit.evidence.answers import Answer, AnswerFile, Organisation, Respondent, RubricRef, answer_outcome
+from mlops_audit.evidence.answers import (
+    Answer,
+    AnswerFile,
+    Organisation,
+    Respondent,
+    RubricRef,
+    answer_outcome,
+)
 from mlops_audit.evidence.questionnaire.form import pick
 from mlops_audit.result.model import AnswerRecord
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import Criterion, Outcome, QuestionType
 from mlops_audit.scoring.reconcile import Claim, combine_answers
 from mlops_audit.scoring.roles import merge_rosters
+from mlops_audit.util.spreadsheet import csv_cell
 
 CONSOLIDATED_ID = "consolidated"
 TABLE_COLUMNS = (
@@ -156,11 +164,18 @@ def merge_answer_files(files: Sequence[tuple[str, AnswerFile]], rubric: LoadedRu
 
 
 def disagreement_csv(result: MergeResult) -> bytes:
-    """The disagreement table as CSV (UTF-8 with BOM for Excel), contested criteria first."""
+    """The disagreement table as CSV (UTF-8 with BOM for Excel), contested criteria first.
+
+    Text cells (respondent ids, answers, question texts) are escaped against formula injection;
+    numbers, including a negative combined value, stay numbers.
+    """
     import pandas as pd
 
     frame = pd.DataFrame(result.table, columns=list(TABLE_COLUMNS))
     if not frame.empty:
         frame["order"] = range(len(frame))
         frame = frame.sort_values(["contested", "agreement", "order"], ascending=[False, True, True], kind="stable").drop(columns="order")
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # text, or text mixed with numbers (combined)
+            frame[column] = frame[column].map(csv_cell)
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")

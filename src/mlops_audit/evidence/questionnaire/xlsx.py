@@ -29,7 +29,14 @@ from mlops_audit.evidence.questionnaire.form import (
     pick,
     token_lang,
 )
-from mlops_audit.evidence.questionnaire.raw import KeyPath, Problem, RawAnswer, RawFile, failed, fixed_places
+from mlops_audit.evidence.questionnaire.raw import (
+    KeyPath,
+    Problem,
+    RawAnswer,
+    RawFile,
+    failed,
+    fixed_places,
+)
 from mlops_audit.rubric.model import QuestionType, Rubric
 from mlops_audit.util.spreadsheet import put_cell, reproducible_xlsx
 
