@@ -6,6 +6,7 @@ history area, scandir walk) is checked against the straightforward definition it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -35,12 +36,52 @@ def test_the_raw_bytes_filter_never_rejects_code_that_mentions_a_needle(code: st
         assert NeedleFilter.of(needles).may_mention(b"\xef\xbb\xbf" + code.encode("utf-8"))  # with a BOM
 
 
+def _cut(code_and_cuts: tuple[str, list[int]]) -> list[str]:
+    """A cell's code cut into list items at the given offsets (inside words too)."""
+    code, cuts = code_and_cuts
+    points = sorted({min(c, len(code)) for c in cuts} | {0, len(code)})
+    return [code[a:b] for a, b in zip(points, points[1:], strict=False)] or [""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(CODE_ALPHABET, max_size=16).map("".join), st.lists(st.integers(0, 60), max_size=4)).map(_cut),
+        min_size=1, max_size=3,
+    ),
+    st.sets(st.sampled_from([n for n in NEEDLE_VOCABULARY if n.isascii()]), min_size=1, max_size=4),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_notebook_whose_code_mentions_a_needle_always_passes_the_raw_filter(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[list[str]], needles: set[str], as_string: bool, source_first: bool
+) -> None:
+    """Cells as lists of strings (split anywhere, even inside a word) or as one string, the source key
+    before or after the others, written by json.dumps (escapes): the notebook is found exactly when
+    the code of its cells mentions a needle."""
+    def cell(parts: list[str]) -> dict[str, object]:
+        source: object = "".join(parts) if as_string else parts
+        rest = {"cell_type": "code", "metadata": {"tags": ["x"]}, "outputs": []}
+        return {"source": source, **rest} if source_first else {**rest, "source": source}
+
+    root = tmp_path_factory.mktemp("nb")
+    (root / "n.ipynb").write_text(json.dumps({"cells": [cell(c) for c in cells], "nbformat": 4}), encoding="utf-8")
+    code = "\n".join("".join(c) for c in cells)
+    expected = bool(needles_in(code, needles))
+    index = RepoIndex(root, needles=sorted(needles))
+    assert bool(list(index.python_mentioning(*needles))) == expected
+
+
 def test_the_needle_filter_rejects_code_without_needles_and_identifiers_inside_longer_names() -> None:
     needle_filter = NeedleFilter.of(["mlflow", "seed", "tune.run"])
     assert not needle_filter.may_mention(b"import os\nmlflowx = 1\nreseed()\n")
     assert needle_filter.may_mention(b"x = 9mlflow\n")  # a token after digits is still a token
     assert needles_in("x = 9mlflow\n", ["mlflow"]) == {"mlflow"}
-    assert needle_filter.may_mention(b"autotune.run()\n")  # substrings match anywhere
+    # A phrase needle's words are whole identifiers: `tune.run` is not in `autotune.runner()`.
+    assert needle_filter.may_mention(b"from ray import tune\ntune.run(f)\n")
+    assert needles_in("autotune.runner()\n", ["tune.run"]) == frozenset()
+    assert needles_in("x = (tune.run)\n", ["tune.run"]) == {"tune.run"}
+    assert needles_in("x = 'delta'\n", ["'delta'"]) == {"'delta'"}  # no identifier at its ends: a substring
     assert not NeedleFilter.of([]).may_mention(b"anything")
 
 

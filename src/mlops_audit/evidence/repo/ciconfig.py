@@ -161,7 +161,10 @@ def cloud_build_by_content(repo: RepoIndex, exclude: set[str]) -> list[CiConfig]
     """Cloud Build configs not named cloudbuild*.yaml: top-level `steps` of {name, args|entrypoint|script}."""
     found = []
     for path in repo.with_suffix(".yaml", ".yml"):
-        if path in exclude or repo.size(path) > 256 * 1024 or not _STEPS_TEXT.search(repo.text(path) or ""):
+        if path in exclude or repo.size(path) > 256 * 1024:
+            continue
+        text = repo.text(path) or ""
+        if "steps" not in text or not _STEPS_TEXT.search(text):  # the substring test is the fast common case
             continue
         doc = repo.yaml(path)
         steps = doc.data.get("steps") if doc and isinstance(doc.data, dict) else None

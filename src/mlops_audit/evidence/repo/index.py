@@ -11,25 +11,31 @@ from the tree is executed or imported.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import json
+import keyword
 import os
 import re
 import stat
 import threading
-import weakref
 import tomllib
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import fastyaml, gitignore
-from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git_many
+from mlops_audit.evidence.repo.gitcmd import (
+    GitUnavailable,
+    is_git_work_tree,
+    run_git_many,
+)
 from mlops_audit.evidence.repo.model import GitSignals
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
@@ -228,7 +234,9 @@ class RepoIndex:
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
         self._python: dict[str, PythonSummary | None] = {}
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
-        self._needle_hits: dict[str, frozenset[str]] | None = None
+        self._scanned = 0  # python_files()[:_scanned] have been read for every declared needle
+        self._files_by_needle: dict[str, list[int]] = {}  # needle -> positions of the files mentioning it
+        self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
         self._globs: dict[str, re.Pattern[str]] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
         self.stats.files_listed = len(self.files)
@@ -241,7 +249,7 @@ class RepoIndex:
         """Close the folders held open for reading (also done when the index is collected)."""
         self._closer()
 
-    def __enter__(self) -> RepoIndex:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -585,6 +593,20 @@ class RepoIndex:
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return text
 
+    def mentions(self, rel: str, words: Iterable[str]) -> bool:
+        """Whether the file's text contains any of `words` (lowercase), ignoring case.
+
+        A plain substring test on the lowercased text (kept in the text cache): several times
+        faster than a case-insensitive regex alternation, which rules run over every YAML file.
+        """
+        key = "\0lower\0" + rel  # no listed path holds a NUL
+        lowered = self._texts.get(key)
+        if lowered is _MISSING:
+            text = self.text(rel)
+            lowered = text.lower() if text else None
+            self._texts.put(key, lowered, weight=len(lowered) if lowered else 1)
+        return bool(lowered) and any(word in lowered for word in words)
+
     def meaningful_lines(self, rel: str, comment: str = "#") -> list[tuple[int, str]]:
         """(line number, stripped line) for non-blank, non-comment lines."""
         text = self.text(rel) or ""
@@ -651,9 +673,10 @@ class RepoIndex:
     def json(self, rel: str) -> Any:
         return self._parsed_get("json", rel, self._parse_json)
 
-    def _parse_json(self, rel: str, *, keep_text: bool = True) -> Any:
-        cached = self._texts.get(rel)
-        text = cached if cached is not _MISSING else self.text(rel) if keep_text else decode_text(self.read_bytes(rel))
+    def _parse_json(self, rel: str) -> Any:
+        return self._json_of(rel, self.text(rel))
+
+    def _json_of(self, rel: str, text: str | None) -> Any:
         if text is None:
             return None
         try:
@@ -687,7 +710,10 @@ class RepoIndex:
 
     def _parse_notebook(self, rel: str) -> Notebook | None:
         # Neither the JSON nor its text is cached: the outputs inside may be large, the cells are kept.
-        data = self._parse_json(rel, keep_text=False)
+        return self._notebook_of(rel, self.read_bytes(rel))
+
+    def _notebook_of(self, rel: str, raw: bytes | None) -> Notebook | None:
+        data = self._json_of(rel, decode_text(raw))
         if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
             return None
         code: list[str] = []
@@ -708,7 +734,8 @@ class RepoIndex:
 
     # Python ----------------------------------------------------------------------------------
     def python_files(self) -> list[str]:
-        return [f for f in self.files if f.endswith(PYTHON_SUFFIXES) or f.endswith(NOTEBOOK_SUFFIX)]
+        """Python files and notebooks, in path order."""
+        return self.memo("python_files", lambda: [f for f in self.files if f.endswith(PYTHON_SUFFIXES) or f.endswith(NOTEBOOK_SUFFIX)])  # type: ignore[no-any-return]
 
     def _code_text(self, rel: str) -> list[str] | None:
         if rel.endswith(NOTEBOOK_SUFFIX):
@@ -731,12 +758,15 @@ class RepoIndex:
     def _code_mentions(self, rel: str, needles: tuple[str, ...], prefilter: NeedleFilter) -> frozenset[str]:
         """The needles the code of `rel` mentions, reading the file at most once.
 
-        Most files mention no needle at all; a C-speed substring search over the raw bytes settles
-        those without decoding or tokenising. Only a hit is decoded (and kept in the text cache,
-        since the file is parsed next) and checked exactly by `needles_in`.
+        Most files mention no needle at all; a C-speed test of the raw bytes (`NeedleFilter`)
+        settles those without decoding or tokenising. Only a hit is decoded (and kept in the text
+        cache, since the file is parsed next) and checked exactly by `needles_in`.
         """
         if rel.endswith(NOTEBOOK_SUFFIX):
-            # Code cells are JSON strings (escapes, split lines): the raw bytes are not the code.
+            # Code cells are JSON strings (escapes, lines as list items): the raw bytes are not the
+            # code, but every word of the code is in them once escapes are read (see below).
+            if not self._notebook_may_mention(rel, prefilter):
+                return frozenset()
             sources = self._code_text(rel)
             return needles_in("\n".join(sources), needles) if sources else frozenset()
         cached = self._texts.get(rel)
@@ -752,42 +782,71 @@ class RepoIndex:
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return needles_in(text, needles) if text else frozenset()
 
-    def _build_needle_index(self) -> dict[str, frozenset[str]]:
-        assert self._needles is not None
-        prefilter = NeedleFilter.of(self._needles)
-        hits: dict[str, frozenset[str]] = {}
-        for rel in self.python_files():
-            found = self._code_mentions(rel, self._needles, prefilter)
-            if found:
-                hits[rel] = found
-        return hits
+    def _notebook_may_mention(self, rel: str, prefilter: NeedleFilter) -> bool:
+        if self._parsed.get(f"notebook:{rel}") is not _MISSING:
+            return True  # already parsed: the exact check is as cheap
+        data = self.read_bytes(rel)
+        if data is None:
+            return False
+        # Every escape becomes a separator (none decodes to a letter, bar a \u-escaped one). A
+        # cell's source is one string (read as is) or a list of strings that are concatenated
+        # (read with the `", "` between adjacent strings removed); a needle's key word lies in one
+        # cell, so one of the two readings holds it.
+        escaped = _JSON_ESCAPE.sub(b" ", data)
+        if not (prefilter.may_mention(escaped) or prefilter.may_mention(_JSON_STRING_JOINS.sub(b"", escaped))):
+            return False
+        self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
+        return True
 
-    def python_mentioning(self, *needles: str) -> list[PythonSummary]:
-        """Parsed Python files and notebooks whose code mentions any of `needles`.
+    def _scan_next(self) -> bool:
+        """Read one more Python file for every declared needle (in path order); False at the end."""
+        files = self.python_files()
+        position = self._scanned
+        if position >= len(files):
+            return False
+        assert self._needles is not None and self._needle_filter is not None
+        for needle in self._code_mentions(files[position], self._needles, self._needle_filter):
+            self._files_by_needle.setdefault(needle, []).append(position)
+        self._scanned = position + 1
+        return True
+
+    def _positions_mentioning(self, wanted: frozenset[str]) -> Iterator[int]:
+        """Positions in `python_files()` of the files mentioning any wanted needle, in order. Files
+        already read are looked up (each needle keeps the positions of its files); the others are
+        read as the caller asks for more, so no file is read twice and none before it is needed."""
+        after = -1
+        while True:
+            following = [
+                positions[i]
+                for needle in wanted
+                if (positions := self._files_by_needle.get(needle)) and (i := bisect.bisect_right(positions, after)) < len(positions)
+            ]
+            if following:
+                after = min(following)
+                yield after
+            elif not self._scan_next():
+                return
+
+    def python_mentioning(self, *needles: str) -> Iterator[PythonSummary]:
+        """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
+        produced lazily: a detector that has seen enough stops, and files further on are neither
+        read nor parsed for it.
 
         A needle that is an identifier (`mlflow`, `GridSearchCV`) must occur as a whole identifier;
-        any other needle (`tune.run`, `def run(`) as a substring. The code of every Python file is
-        scanned once for all needles the registered detectors declared, so each detector parses
-        only the few files that can matter to it.
+        any other needle (`tune.run`, `def run(`) as a phrase whose words are whole identifiers
+        (`tune.run` is not in `autotune.running`). The code of each Python file is read once for
+        all the needles the registered detectors declared, the first time any detector gets to it.
         """
+        files = self.python_files()
         if self._needles is None:
             prefilter = NeedleFilter.of(needles)
-            candidates = [rel for rel in self.python_files() if self._code_mentions(rel, needles, prefilter)]
+            candidates: Iterable[str] = (rel for rel in files if self._code_mentions(rel, needles, prefilter))
         else:
             unknown = set(needles) - set(self._needles)
             if unknown:
                 raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
-            if self._needle_hits is None:
-                self._needle_hits = self._build_needle_index()
-            wanted = set(needles)
-            candidates = [rel for rel, found in self._needle_hits.items() if found & wanted]
-        out = []
-        for rel in sorted(candidates):
-            summary = self.python(rel)
-            if summary is not None:
-                out.append(summary)
-        return out
-
+            candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
+        return (summary for rel in candidates if (summary := self.python(rel)) is not None)
 
     def python_scan(self, *identifiers: str) -> list[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
@@ -825,11 +884,12 @@ class NeedleFilter:
 
     Exactness: needles are ASCII, and UTF-8 maps ASCII bytes to the same characters and never
     produces them from other bytes, so the raw bytes contain an ASCII string iff the decoded text
-    does. An identifier token of `needles_in` (`[A-Za-z_][A-Za-z0-9_]*`) without digits is a
-    maximal run of letters and underscores, i.e. one of the pieces `bytes.translate` + `split`
-    yields. Every other needle (with digits, dots, spaces...) is looked for as a substring by one
-    trie-shaped regex. A file this filter rejects mentions no needle; one it accepts is checked
-    exactly by `needles_in`.
+    does. `bytes.translate` + `split` cut the bytes into pieces: maximal runs of letters and
+    underscores. Every run of letters in a needle is such a piece wherever `needles_in` finds the
+    needle: an identifier needle is a whole token, and a phrase needle (`tune.run`) has
+    identifier boundaries at its ends, so its runs are cut off by the needle's own separators
+    (dots, spaces, digits) or by the boundary. The filter keeps a file when it has the longest
+    run (the key) of any needle. A needle without letters is looked for as a substring.
     """
 
     pieces: frozenset[bytes]
@@ -849,6 +909,22 @@ class NeedleFilter:
 
     def text_may_mention(self, text: str) -> bool:
         return self.may_mention(text.encode("utf-8", "surrogatepass"))
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z_]+")
+# In a notebook's JSON: any escape, and the `", "` between adjacent strings of a list.
+_JSON_ESCAPE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_JSON_STRING_JOINS = re.compile(rb'"\s*,\s*"')
+
+
+# Words nearly every Python file has: a needle's key is another of its words when it has one.
+_COMMON_WORDS = frozenset(keyword.kwlist) | {"self", "print", "len", "str", "int", "os", "sys"}
+
+
+def _key_piece(needle: str) -> bytes | None:
+    """The word of a needle the filter looks for: the longest that is not a common word."""
+    runs = _LETTER_RUN.findall(needle)
+    return max(runs, key=lambda run: (run not in _COMMON_WORDS, len(run))).encode() if runs else None
 
 
 def _trie_pattern(words: Iterable[bytes]) -> bytes:
@@ -875,9 +951,21 @@ def _trie_pattern(words: Iterable[bytes]) -> bytes:
 def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
     if not all(n.isascii() for n in needles):
         return NeedleFilter(frozenset(), None, exact=False)
-    pieces = frozenset(n.encode() for n in needles if _IDENTIFIER.fullmatch(n) and not any(c.isdigit() for c in n))
-    others = [n.encode() for n in needles if n.encode() not in pieces]
+    keys = {n: _key_piece(n) for n in needles}
+    pieces = frozenset(k for k in keys.values() if k is not None)
+    others = [n.encode() for n, k in keys.items() if k is None]
     return NeedleFilter(pieces, re.compile(_trie_pattern(others)) if others else None, exact=True)
+
+
+_IDENTIFIER_CHAR = re.compile(r"[A-Za-z0-9_]")
+
+
+@lru_cache(maxsize=512)
+def _phrase(needle: str) -> re.Pattern[str]:
+    """A phrase needle with identifier boundaries where it starts or ends with an identifier character."""
+    before = r"(?<![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[:1]) else ""
+    after = r"(?![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[-1:]) else ""
+    return re.compile(before + re.escape(needle) + after)
 
 
 @lru_cache(maxsize=64)
@@ -887,14 +975,15 @@ def _split_needles(needles: frozenset[str]) -> tuple[frozenset[str], tuple[str, 
 
 
 def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
-    """The needles `code` mentions: identifiers as whole tokens, anything else as substrings.
+    """The needles `code` mentions: identifiers as whole tokens, anything else as a phrase with
+    identifier boundaries at its ends (`tune.run` in `tune.run(f)`, not in `autotune.runner`).
 
     Tokenising once and looking identifiers up in a set is several times faster than a regex
     alternation of every needle or one substring search per needle.
     """
     if not code:
         return frozenset()
-    identifiers, substrings = _split_needles(frozenset(needles))
+    identifiers, phrases = _split_needles(frozenset(needles))
     found = set(_IDENTIFIER.findall(code)) & identifiers if identifiers else set()
-    found.update(n for n in substrings if n in code)
+    found.update(n for n in phrases if n in code and _phrase(n).search(code))
     return frozenset(found)

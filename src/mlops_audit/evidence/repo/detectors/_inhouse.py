@@ -130,15 +130,15 @@ def assigned_names(target: ast.AST) -> set[str]:
     return set()
 
 
-def yaml_mappings(repo: RepoIndex, text_pattern: re.Pattern[str]) -> list[tuple[str, object]]:
-    """(path, LocatedDocument) of project YAML files whose text matches `text_pattern` (CI
-    definitions, tests and large files left out: they are not the project's own configuration)."""
+def yaml_mappings(repo: RepoIndex, words: tuple[str, ...], pattern: re.Pattern[str] | None = None) -> list[tuple[str, object]]:
+    """(path, LocatedDocument) of project YAML files whose text holds any of `words` (lowercase,
+    case ignored) and, when given, matches `pattern` too (CI definitions, tests and large files
+    left out: they are not the project's own configuration)."""
     found = []
     for path in repo.with_suffix(".yaml", ".yml"):
         if repo.size(path) > MAX_CONFIG_BYTES or is_test_path(path) or path.startswith((".github/", ".gitlab", ".circleci/")):
             continue
-        text = repo.text(path)
-        if not text or not text_pattern.search(text):
+        if not repo.mentions(path, words) or (pattern is not None and not pattern.search(repo.text(path) or "")):
             continue
         for doc in repo.yaml_documents(path):
             if isinstance(doc.data, dict):

@@ -3,12 +3,62 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
 
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import at
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
+
+T = TypeVar("T")
+
+
+class Hits(Generic[T]):
+    """Hits found on demand, in path order, each at most once.
+
+    A detector mostly asks "is there any?" and "show me the first few": answering that pulls only
+    as many hits as needed, so the files after them are neither read nor parsed when the evidence
+    is plentiful (a repository with ten thousand tests needs a few parsed to prove it has tests).
+    Iterating to the end, or `len`, still sees every hit.
+    """
+
+    def __init__(self, source: Iterable[T]) -> None:
+        self._source: Iterator[T] | None = iter(source)
+        self._seen: list[T] = []
+
+    def _pull(self, wanted: int | None) -> None:
+        while self._source is not None and (wanted is None or len(self._seen) < wanted):
+            try:
+                self._seen.append(next(self._source))
+            except StopIteration:
+                self._source = None
+
+    def __bool__(self) -> bool:
+        self._pull(1)
+        return bool(self._seen)
+
+    def __iter__(self) -> Iterator[T]:
+        i = 0
+        while True:
+            self._pull(i + 1)
+            if i >= len(self._seen):
+                return
+            yield self._seen[i]
+            i += 1
+
+    def __len__(self) -> int:
+        self._pull(None)
+        return len(self._seen)
+
+    def head(self, n: int) -> list[T]:
+        self._pull(n)
+        return self._seen[:n]
+
+    def exhausted_after(self, n: int) -> bool:
+        """Whether there is nothing beyond the first `n` hits (pulls one more to know)."""
+        self._pull(n + 1)
+        return len(self._seen) <= n
 
 
 # Tests and their fixture data exercise a library; they do not show the project running the practice.
@@ -25,7 +75,7 @@ def is_test_path(path: str) -> bool:
 
 def call_hits(
     repo: RepoIndex, needles: Iterable[str], prefixes: Iterable[str], *, include_tests: bool = False
-) -> list[tuple[PythonSummary, Call]]:
+) -> Hits[tuple[PythonSummary, Call]]:
     """Calls resolved under any of `prefixes`, in files whose code mentions any of `needles`."""
     prefixes = tuple(prefixes)
     return matching(repo, needles, lambda summary: summary.calls_to(*prefixes), include_tests=include_tests)
@@ -37,26 +87,36 @@ def matching(
     predicate: Callable[[PythonSummary], list[Call]],
     *,
     include_tests: bool = False,
-) -> list[tuple[PythonSummary, Call]]:
-    """(file, call) for every call `predicate` picks in files mentioning a needle; test code is left
-    out unless `include_tests` (data checks written as tests are still data checks)."""
-    hits = []
-    for summary in repo.python_mentioning(*needles):
-        if not include_tests and is_test_path(summary.path):
-            continue
-        for call in predicate(summary):
-            hits.append((summary, call))
-    return hits
+) -> Hits[tuple[PythonSummary, Call]]:
+    """(file, call) for every call `predicate` picks in files mentioning a needle, found lazily;
+    test code is left out unless `include_tests` (data checks written as tests are still data checks)."""
+
+    def found() -> Iterator[tuple[PythonSummary, Call]]:
+        for summary in repo.python_mentioning(*needles):
+            if not include_tests and is_test_path(summary.path):
+                continue
+            for call in predicate(summary):
+                yield summary, call
+
+    return Hits(found())
 
 
 def locations(hits: Iterable[tuple[PythonSummary, Call]]) -> list[Location]:
-    return [at(s.path, c.line) for s, c in hits]
+    """Where the first hits are (a finding shows at most MAX_LOCATIONS places)."""
+    shown = hits.head(MAX_LOCATIONS) if isinstance(hits, Hits) else list(hits)[:MAX_LOCATIONS]
+    return [at(s.path, c.line) for s, c in shown]
 
 
-def describe(hits: list[tuple[PythonSummary, Call]], limit: int = 3) -> str:
-    names = []
-    for _, call in hits:
+def describe(hits: Iterable[tuple[PythonSummary, Call]], limit: int = 3) -> str:
+    """The first few distinct call names among the hits shown; "and more" when there are others."""
+    shown = hits.head(MAX_LOCATIONS) if isinstance(hits, Hits) else list(hits)
+    names: list[str] = []
+    for _, call in shown:
         if call.name not in names:
             names.append(call.name)
-    shown = ", ".join(n if " " in n else f"{n}()" for n in names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    text = ", ".join(n if " " in n else f"{n}()" for n in names[:limit])
+    if len(names) > limit:
+        text += f" and {len(names) - limit} more"
+    if isinstance(hits, Hits) and not hits.exhausted_after(MAX_LOCATIONS):
+        text += f" (the scan stopped after {MAX_LOCATIONS} calls)"
+    return text

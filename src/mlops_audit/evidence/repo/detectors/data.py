@@ -6,7 +6,12 @@ import ast
 import re
 
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._python import call_hits, describe, locations, matching
+from mlops_audit.evidence.repo.detectors._python import (
+    call_hits,
+    describe,
+    locations,
+    matching,
+)
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary

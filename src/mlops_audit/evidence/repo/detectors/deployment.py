@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
+from mlops_audit.evidence.repo.detectors._python import (
+    describe,
+    is_test_path,
+    locations,
+    matching,
+)
 from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 from mlops_audit.util.safeyaml import LocatedDocument
 
 MANIFEST_MAX_BYTES = 512 * 1024
@@ -55,23 +61,24 @@ _MANIFEST_KEYS = frozenset(
 _MANIFEST_TEXT = re.compile(r"^(" + "|".join(re.escape(k) for k in sorted(_MANIFEST_KEYS)) + r")\s*:", re.MULTILINE)
 
 
-def manifest_documents(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
-    """Parsed YAML documents that may be manifests, read once per index (Helm templates included,
-    with their template actions replaced by a placeholder)."""
+def manifest_documents(repo: RepoIndex, must_mention: tuple[str, ...] = ()) -> Iterator[tuple[str, LocatedDocument]]:
+    """Parsed YAML documents that may be manifests, in path order, produced lazily (Helm templates
+    included, with their template actions replaced by a placeholder).
 
-    def read() -> list[tuple[str, LocatedDocument]]:
-        found = []
-        for path in repo.with_suffix(".yaml", ".yml"):
-            if repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or is_test_path(path):
-                continue
-            if not _MANIFEST_TEXT.search(repo.text(path) or ""):
-                continue  # no top-level key a manifest starts with: not worth parsing
-            for doc in repo.yaml_documents(path):
-                if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
-                    found.append((path, doc))
-        return found
-
-    return repo.memo("manifest_documents", read)  # type: ignore[no-any-return]
+    `must_mention`: a rule looking for something specific (a canary, an alert) passes words (lowercase,
+    case ignored) its manifests cannot lack, and only files whose text holds one are parsed for it.
+    """
+    looks_like: dict[str, bool] = repo.memo("manifest_text", dict)  # path -> a top-level manifest key in its text
+    for path in repo.with_suffix(".yaml", ".yml"):
+        if path not in looks_like:
+            looks_like[path] = not (
+                repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or is_test_path(path)
+            ) and bool(_MANIFEST_TEXT.search(repo.text(path) or ""))
+        if not looks_like[path] or (must_mention and not repo.mentions(path, must_mention)):
+            continue
+        for doc in repo.yaml_documents(path):
+            if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
+                yield path, doc
 
 
 _SERVING_KINDS = {
@@ -125,7 +132,11 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
+    enough = False
     for path, doc in manifest_documents(repo):
+        if len(found) >= MAX_LOCATIONS:
+            enough = True  # as many as a finding shows: the remaining manifests are not parsed
+            break
         data = doc.data
         if _k8s(data) and data["kind"] in _SERVING_KINDS:
             found.append((f"Kubernetes {data['kind']}", at(path, _line(doc, "kind"))))
@@ -155,7 +166,8 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
                 break
     if found:
         kinds = sorted({k for k, _ in found})
-        return Observation.passed(f"{len(found)} deployment declaration(s): {', '.join(kinds)}", [loc for _, loc in found])
+        count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
+        return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
     return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
 
 
@@ -232,6 +244,8 @@ def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
 
 
 _PROGRESSIVE_NEEDLES = ("traffic", "traffic_split", "traffic_percentage")
+# A word every manifest rule of `_progressive_in_manifest` needs in the file's text.
+_PROGRESSIVE_TEXT = ("canary", "bluegreen", "traffic", "shadow", "weight", "mirror", "productionvariants", "deploymentpreference")
 
 
 def _progressive_calls(summary: PythonSummary) -> list[Call]:
@@ -277,7 +291,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
     read: list[Location] = []
     unread: list[Location] = []
     checked: dict[str, list[tuple[str, int]]] = {}
-    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"canary|traffic|rollout|ramp|ab_?split|a_b", re.IGNORECASE)):
+    for path, doc in _inhouse.yaml_mappings(repo, ("canary", "traffic", "rollout", "ramp", "absplit", "ab_split", "a_b")):
         data = doc.data  # type: ignore[attr-defined]
         if _k8s(data) or data.get("Resources"):
             continue  # Kubernetes and CloudFormation manifests have their own rules above
@@ -319,7 +333,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
 )
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
-    for path, doc in manifest_documents(repo):
+    for path, doc in manifest_documents(repo, _PROGRESSIVE_TEXT):
         what = _progressive_in_manifest(doc.data)
         if what:
             found.append((what, at(path, _line(doc, "kind") or _line(doc, "Resources") or 1)))

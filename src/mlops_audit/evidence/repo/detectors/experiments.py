@@ -6,7 +6,13 @@ import ast
 import re
 
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._python import describe, is_test_path, locations, matching
+from mlops_audit.evidence.repo.detectors._python import (
+    Hits,
+    describe,
+    is_test_path,
+    locations,
+    matching,
+)
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -427,7 +433,7 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
     """Seed values the project fixes: a YAML config key (`seed: 42`), a module or class constant
     (`SEED = 42`, `seed: int = 42`) or an argparse default (`--seed`, default=42), by key name."""
     found: dict[str, list[Location]] = {}
-    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"seed|random_state", re.IGNORECASE)):
+    for path, doc in _inhouse.yaml_mappings(repo, ("seed", "random_state")):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
             key = key_path[-1]
             if isinstance(key, str) and key.lower() in _SEED_KEYS and _int(value):
@@ -542,7 +548,7 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             configs.append(at(path, 1))
     hydra = matching(repo, ("hydra",), lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis)])
     seeding = matching(repo, _SEED_NEEDLES, _seeded)
-    seeded = [(s, c) for s, c in seeding if _trains(s)]
+    seeded: Hits[tuple[PythonSummary, Call]] | list[tuple[PythonSummary, Call]] = Hits((s, c) for s, c in seeding if _trains(s))
     if not seeded:
         # A project helper (utils.set_seeds) that seeds, called from training code.
         helpers = {c.scope for _, c in seeding if c.scope}

@@ -76,6 +76,7 @@ _SPEC_SUCCESS = frozenset({"success_metrics", "success_criteria", "acceptance_cr
 _SPEC_RISK = frozenset({"risk_assessment", "risks", "risk_analysis"})
 _SPEC_DESIGN = frozenset({"architecture", "design", "components", "system_design"})
 _SPEC_TEXT = re.compile(r"^(business_goal|business_objective|business_problem|problem_statement|goal|objective|purpose)\s*:", re.MULTILINE)
+_SPEC_WORDS = ("goal", "objective", "business_problem", "problem_statement", "purpose")  # one is in every _SPEC_TEXT match
 MIN_SPEC_WORDS = 8
 
 
@@ -95,7 +96,7 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
     sentence or a filled mapping, so `objective: binary:logistic` of a model config does not count),
     success metrics or acceptance criteria, and a risk assessment or an architecture, all filled in."""
     found = []
-    for path, doc in _inhouse.yaml_mappings(repo, _SPEC_TEXT):
+    for path, doc in _inhouse.yaml_mappings(repo, _SPEC_WORDS, _SPEC_TEXT):
         data = doc.data  # type: ignore[attr-defined]
         keys = {str(k).lower(): k for k in data}
         goal = [keys[k] for k in keys if k in _SPEC_GOAL and _substantive(data[keys[k]], prose=True)]

@@ -7,7 +7,12 @@ import re
 
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
+from mlops_audit.evidence.repo.detectors._python import (
+    Hits,
+    describe,
+    locations,
+    matching,
+)
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
@@ -139,9 +144,12 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
     return repo.memo("drift_threshold_actions", read)  # type: ignore[no-any-return]
 
 
+_ALERT_TEXT = ("alert",)  # Prometheus rules: `- alert: Name` with an `expr`
+
+
 def _alert_rules(repo: RepoIndex) -> list[Location]:
     hits = []
-    for path, doc in manifest_documents(repo):
+    for path, doc in manifest_documents(repo, _ALERT_TEXT):
         data = doc.data
         groups = data.get("groups") if data.get("kind") != "PrometheusRule" else (data.get("spec") or {}).get("groups")
         if isinstance(groups, list):
@@ -225,9 +233,12 @@ def _scheduled_workflows(repo: RepoIndex) -> list[tuple[str, Location]]:
     return found
 
 
+_SCHEDULE_TEXT = ("cron", "schedule")  # CronJob/CronWorkflow kinds, Azure ML schedule schemas
+
+
 def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     found = []
-    for path, doc in manifest_documents(repo):
+    for path, doc in manifest_documents(repo, _SCHEDULE_TEXT):
         data = doc.data
         kind = data.get("kind")
         if kind in ("CronJob", "CronWorkflow") and _TRAINING.search(str(data.get("spec"))):
@@ -355,7 +366,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     """Configuration that declares when to retrain (`retraining: {triggers: [drift, decay]}`,
     `retrain_triggers`, `drift_threshold` under a retraining section): supporting evidence only."""
     found = []
-    for path, doc in _inhouse.yaml_mappings(repo, re.compile(r"trigger|retrain", re.IGNORECASE)):
+    for path, doc in _inhouse.yaml_mappings(repo, ("trigger", "retrain")):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
             keys = [str(k) for k in key_path if isinstance(k, str)]
             if not keys or isinstance(key_path[-1], int):
@@ -383,7 +394,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
-    code = [(s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s)]
+    code = Hits((s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s))
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))

@@ -53,9 +53,13 @@ def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Argo Workflow kinds, `pipelineInfo` of a compiled KFP spec, `type: pipeline` of an Azure ML job.
+_WORKFLOW_TEXT = ("workflow", "pipeline")
+
+
 def _workflow_manifests(repo: RepoIndex) -> list[Location]:
     hits = []
-    for path, doc in manifest_documents(repo):
+    for path, doc in manifest_documents(repo, _WORKFLOW_TEXT):
         data = doc.data
         if data.get("kind") in ("Workflow", "WorkflowTemplate") and "argoproj.io" in str(data.get("apiVersion")):
             templates = (data.get("spec") or {}).get("templates") if isinstance(data.get("spec"), dict) else None

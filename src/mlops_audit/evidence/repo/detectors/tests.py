@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.index import RepoIndex
-from mlops_audit.evidence.repo.model import Kind
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.model import Kind, Location
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)tests?/[^/]*\.(py|ipynb)$|(^|/)tests?/.*\.py$")
 
@@ -26,9 +26,13 @@ def test_files(repo: RepoIndex) -> list[str]:
 )
 def has_unit_tests(repo: RepoIndex) -> Observation:
     files = test_files(repo)
-    asserting = []
-    hollow = []
+    asserting: list[Location] = []
+    hollow: list[Location] = []
+    looked = 0
     for path in files:
+        if len(asserting) >= MAX_LOCATIONS:
+            break  # enough to show: the remaining test files are not parsed
+        looked += 1
         code = repo.text(path) if not path.endswith(".ipynb") else "def test"
         if not code or "def test" not in code:
             continue  # no test function can be in it: skip parsing
@@ -39,6 +43,12 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
             (asserting if test.asserts else hollow).append(at(path, test.line))
     if asserting:
         n_files = len({loc.path for loc in asserting})
+        if looked < len(files):
+            return Observation.passed(
+                f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); the scan stopped "
+                f"after {looked} of the {len(files)} test files",
+                asserting,
+            )
         return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s)", asserting)
     if files:
         detail = f"{len(hollow)} test function(s) assert nothing" if hollow else "no test functions in them"
