@@ -161,8 +161,8 @@ def test_the_walk_lists_folders_depth_first_in_name_order_before_truncating(tmp_
         assert index.stats.truncated == (cap < len(walk_order))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["data", "train", "model", "api", "x", "Dockerfile", "a.py", "t.ipynb", "dvc.lock", "infra_x", "é", "serve.py", "docker-compose.yml", "k8s"]), min_size=1, max_size=4).map("/".join), max_size=12))
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["data", "train", "model", "api", "x", "Dockerfile", "a.py", "t.ipynb", "dvc.lock", "infra_x", "é", "serve.py", "docker-compose.yml", "k8s", "training", "models", "params.yaml", "m.tf", "train_x.py", "Containerfile.dev", "charts", "features", "raw.csv.dvc", "hyperparams.yml", "app.py", "my_train.py", "DATA", "Train.PY", ""]), min_size=1, max_size=4).map("/".join), max_size=12))
 def test_history_paths_are_classified_as_a_per_path_search_would(paths: list[str]) -> None:
     unique = sorted(set(paths))
     for pattern in AREAS.values():

@@ -155,16 +155,17 @@ CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | N
 
 
 _STEPS_TEXT = re.compile(r"^steps\s*:", re.MULTILINE)
+CLOUD_BUILD_WORDS = ("steps",)  # declared by the detectors that look for Cloud Build configs by content
 
 
 def cloud_build_by_content(repo: RepoIndex, exclude: set[str]) -> list[CiConfig]:
     """Cloud Build configs not named cloudbuild*.yaml: top-level `steps` of {name, args|entrypoint|script}."""
     found = []
     for path in repo.with_suffix(".yaml", ".yml"):
-        if path in exclude or repo.size(path) > 256 * 1024:
+        # The word test comes from the YAML word facts (no read here); only candidates are read.
+        if path in exclude or not repo.mentions(path, CLOUD_BUILD_WORDS) or repo.size(path) > 256 * 1024:
             continue
-        text = repo.text(path) or ""
-        if "steps" not in text or not _STEPS_TEXT.search(text):  # the substring test is the fast common case
+        if not _STEPS_TEXT.search(repo.text(path) or ""):
             continue
         doc = repo.yaml(path)
         steps = doc.data.get("steps") if doc and isinstance(doc.data, dict) else None

@@ -10,8 +10,19 @@ from pathlib import Path
 
 from mlops_audit import __version__
 from mlops_audit.evidence.repo.index import RepoIndex
-from mlops_audit.evidence.repo.model import CollectionResult, CollectionStats, Finding, FindingOutcome
-from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, all_needles
+from mlops_audit.evidence.repo.model import (
+    CollectionResult,
+    CollectionStats,
+    Finding,
+    FindingOutcome,
+)
+from mlops_audit.evidence.repo.registry import (
+    Detector,
+    Observation,
+    all_detectors,
+    all_needles,
+    all_words,
+)
 from mlops_audit.rubric.loader import LoadedRubric
 
 
@@ -35,6 +46,13 @@ def run_detector(det: Detector, index: RepoIndex) -> Observation:
         return Observation(FindingOutcome.error, f"detector crashed: {type(exc).__name__}: {exc}")
 
 
+def execution_order(det: Detector) -> tuple[bool, bool]:
+    """Detectors that need neither whole-tree scan run first, while a background scan (if the tree
+    is large enough for one) reads the Python and YAML files; those reading git history run last,
+    while `git log` runs in the background. Findings keep the registry's order whatever this is."""
+    return det.reads_history, bool(det.needles or det.words)
+
+
 def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str]) -> Finding:
     return Finding(
         detector=det.id,
@@ -49,7 +67,7 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str]) ->
 
 
 def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None) -> RepoIndex:
-    return RepoIndex(repo_path, needles=all_needles(), now=now)
+    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now)
 
 
 def collect(
@@ -77,7 +95,9 @@ def collect_with_index(
         rubric = default_rubric()
     mapping = criteria_by_detector(rubric)
     index = build_index(repo_path, now=now)
-    findings = [to_finding(det, run_detector(det, index), mapping.get(det.id, [])) for det in (detectors or all_detectors())]
+    chosen = detectors or all_detectors()
+    observations = {det.id: run_detector(det, index) for det in sorted(chosen, key=execution_order)}
+    findings = [to_finding(det, observations[det.id], mapping.get(det.id, [])) for det in chosen]
     stats = index.stats
     result = CollectionResult(
         repo=Path(repo_path).resolve().name,

@@ -13,7 +13,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mlops_audit.evidence.repo.gitcmd import GitUnavailable, is_git_work_tree, run_git
+from mlops_audit.evidence.repo.gitcmd import (
+    GitUnavailable,
+    PendingGit,
+    is_git_work_tree,
+)
 from mlops_audit.evidence.repo.model import AreaActivity, GitSignals
 
 MAX_COMMITS = 50_000
@@ -43,14 +47,29 @@ _GTO_TAG = re.compile(r"^[A-Za-z0-9_\-/]+(@v\d+\.\d+\.\d+|#[A-Za-z0-9_\-]+#\d+)$
 
 
 def _paths_matching(paths: list[str], pattern: re.Pattern[str]) -> set[str]:
-    """The paths `pattern` finds something in: one search over the newline-joined paths (C speed)
-    for the whole lines holding a match, or one search per path if a path holds a newline."""
-    if any("\n" in p for p in paths):
-        return {p for p in paths if pattern.search(p)}
-    # In MULTILINE mode ^ and $ mark each path's start and end; [^/] must not cross into the next path.
-    body = pattern.pattern.replace("[^/]", "[^/\n]")
-    line = re.compile(r"^[^\n]*?(?:" + body + r")[^\n]*$", pattern.flags | re.MULTILINE)
-    return {m.group(0) for m in line.finditer("\n".join(paths))}
+    """The paths `pattern` finds something in, testing each distinct folder and file name once.
+
+    Exact for the area patterns: none matches across a `/` except with its leading `(^|/)`, and
+    none ends a match on a `/` before `$`. So a match in `a/b/name` lies within `a/b/` (where it
+    is found with the same anchors) or within `/name` (where `(^|/)` still sees a separator), and
+    a match in either piece is a match in the path. Folders and names repeat across thousands of
+    paths; the regex engine is the cost.
+    """
+    folder_hit: dict[str, bool] = {}
+    name_hit: dict[str, bool] = {}
+    found = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        hit = folder_hit.get(folder)
+        if hit is None:
+            hit = folder_hit[folder] = bool(folder) and pattern.search(folder + "/") is not None
+        if not hit:
+            hit = name_hit.get(name)
+            if hit is None:
+                hit = name_hit[name] = pattern.search("/" + name) is not None
+        if hit:
+            found.add(path)
+    return found
 
 
 def _iso(ts: int) -> str:
@@ -60,27 +79,47 @@ def _iso(ts: int) -> str:
 GitOutput = tuple[str, bytes, bytes]  # HEAD, `git log` output, tag listing
 
 
-def read_git_output(root: Path) -> GitOutput | GitSignals:
-    """The raw output of the git commands behind the signals (all the time spent in git), or the
-    absent signals saying why they cannot be read. Separate so a scan can run it in the background."""
-    if not is_git_work_tree(root):
-        return GitSignals(present=False, reason="no .git at the repository root: history, tags and authorship cannot be observed")
-    try:
-        head = run_git(root, ["rev-parse", "--verify", "-q", "HEAD"]).decode("ascii", "replace").strip()
-    except GitUnavailable as exc:
-        return GitSignals(present=False, reason=f"git history unreadable: {exc}")
-    try:
-        log = run_git(
+class PendingGitOutput:
+    """The git commands behind the signals, started in the background (all the time spent in git);
+    `result()` waits for them and returns the output, or the absent signals saying why not."""
+
+    def __init__(self, root: Path) -> None:
+        self.absent: GitSignals | None = None
+        if not is_git_work_tree(root):
+            self.absent = GitSignals(present=False, reason="no .git at the repository root: history, tags and authorship cannot be observed")
+            return
+        self.head = PendingGit(root, ["rev-parse", "--verify", "-q", "HEAD"])
+        self.log = PendingGit(
             root,
             [
                 "log", "--no-show-signature", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-color",
                 f"--max-count={MAX_COMMITS}", "-z", "--format=%x1e%H%x00%at%x00%aE", "--name-only", "HEAD",
             ],
         )
-        tag_out = run_git(root, ["for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"])
-    except GitUnavailable as exc:
-        return GitSignals(present=False, head=head or None, reason=f"git history unreadable: {exc}")
-    return head, log, tag_out
+        self.tags = PendingGit(root, ["for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"])
+
+    def result(self) -> GitOutput | GitSignals:
+        if self.absent is not None:
+            return self.absent
+        outputs: dict[str, bytes] = {}
+        errors: dict[str, GitUnavailable] = {}
+        for name, job in (("head", self.head), ("log", self.log), ("tags", self.tags)):
+            try:
+                outputs[name] = job.output()
+            except GitUnavailable as exc:
+                errors[name] = exc
+        if "head" in errors:
+            return GitSignals(present=False, reason=f"git history unreadable: {errors['head']}")
+        head = outputs["head"].decode("ascii", "replace").strip()
+        failed = errors.get("log") or errors.get("tags")
+        if failed is not None:
+            return GitSignals(present=False, head=head or None, reason=f"git history unreadable: {failed}")
+        return head, outputs["log"], outputs["tags"]
+
+
+def read_git_output(root: Path) -> GitOutput | GitSignals:
+    """The raw output of the git commands behind the signals, or the absent signals saying why not."""
+    return PendingGitOutput(root).result()
 
 
 def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None) -> GitSignals:

@@ -53,12 +53,67 @@ def git_env(root: Path) -> dict[str, str]:
     return env
 
 
-def run_git(root: Path, args: list[str], *, timeout: float = GIT_TIMEOUT_SECONDS) -> bytes:
-    """stdout of `git <args>` run in `root`; raises GitUnavailable with a reason on any failure."""
+def _command(args: list[str]) -> list[str]:
     command = ["git", "--no-pager", "--no-replace-objects"]
     for option in _SAFE_CONFIG:
         command += ["-c", option]
-    command += args
+    return command + args
+
+
+class PendingGit:
+    """`git <args>` started in the background, its output going to unnamed temporary files (not a
+    pipe, which would stall git once full, and not a thread, which would make forking the process
+    unsafe); `output()` waits for it."""
+
+    def __init__(self, root: Path, args: list[str], *, timeout: float = GIT_TIMEOUT_SECONDS) -> None:
+        import tempfile
+        import time
+
+        self.args = args
+        self.timeout = timeout
+        self.started = time.monotonic()
+        self.error: GitUnavailable | None = None
+        self.stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by output()
+        self.process: subprocess.Popen[bytes] | None = None
+        try:
+            self.process = subprocess.Popen(
+                _command(args), cwd=root, env=git_env(root), stdin=subprocess.DEVNULL, stdout=self.stdout, stderr=self.stderr
+            )
+        except FileNotFoundError:
+            self.error = GitUnavailable("git is not installed")
+        except OSError as exc:
+            self.error = GitUnavailable(f"git could not run: {exc.strerror or exc}")
+
+    def output(self) -> bytes:
+        """stdout of the command; raises GitUnavailable with a reason on any failure."""
+        import time
+
+        try:
+            if self.error is not None:
+                raise self.error
+            assert self.process is not None
+            try:
+                returncode = self.process.wait(timeout=max(0.0, self.timeout - (time.monotonic() - self.started)))
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise GitUnavailable(f"git {self.args[0]} took longer than {self.timeout:.0f} s") from None
+            self.stdout.seek(0)
+            out = self.stdout.read()
+            if returncode != 0:
+                self.stderr.seek(0)
+                message = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                raise GitUnavailable(f"git {self.args[0]} failed: {message[-1] if message else 'exit ' + str(returncode)}")
+            return out
+        finally:
+            self.stdout.close()
+            self.stderr.close()
+
+
+def run_git(root: Path, args: list[str], *, timeout: float = GIT_TIMEOUT_SECONDS) -> bytes:
+    """stdout of `git <args>` run in `root`; raises GitUnavailable with a reason on any failure."""
+    command = _command(args)
     try:
         done = subprocess.run(
             command,
@@ -82,10 +137,16 @@ def run_git(root: Path, args: list[str], *, timeout: float = GIT_TIMEOUT_SECONDS
 
 
 def run_git_many(root: Path, commands: list[list[str]], *, timeout: float = GIT_TIMEOUT_SECONDS) -> list[bytes]:
-    """stdout of each `git <args>`, the commands running at the same time (each waits on its own
-    process, so the wall time is the slowest one's); the first failure is raised."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=len(commands), thread_name_prefix="mlops-audit-git") as pool:
-        futures = [pool.submit(run_git, root, args, timeout=timeout) for args in commands]
-        return [future.result() for future in futures]
+    """stdout of each `git <args>`, the commands running at the same time (so the wall time is the
+    slowest one's); the first failure is raised."""
+    pending = [PendingGit(root, args, timeout=timeout) for args in commands]
+    outputs: list[bytes] = []
+    failure: GitUnavailable | None = None
+    for job in pending:  # wait for every one, so none is left running
+        try:
+            outputs.append(job.output())
+        except GitUnavailable as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return outputs

@@ -11,13 +11,15 @@ from the tree is executed or imported.
 
 from __future__ import annotations
 
-import bisect
 import errno
 import json
 import keyword
 import os
+import pickle
 import re
+import signal
 import stat
+import sys
 import threading
 import tomllib
 import weakref
@@ -44,6 +46,7 @@ MAX_FILE_BYTES = 1024 * 1024  # content cap per file
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024  # notebooks carry outputs we discard; their code is small
 MAX_FILES = 500_000  # listing cap: beyond it the scan says it is truncated
 MAX_JSON_DEPTH = 64
+MAX_PROBLEMS = 200  # problems listed (all are counted)
 TEXT_CACHE_CHARS = 32 * 1024 * 1024
 # Entries are bounded by TEXT_CACHE_CHARS; the count cap only bounds per-entry overhead. It must be
 # large enough that detectors visiting the same tens of thousands of small files in turn (CI, then
@@ -65,6 +68,8 @@ SKIP_DIRS = frozenset(
 # DVC's content cache and temporary files are data, not configuration.
 SKIP_PREFIXES = (".dvc/cache/", ".dvc/tmp/")
 PYTHON_SUFFIXES = (".py", ".pyw")
+_YAML_SUFFIXES = (".yaml", ".yml")
+_NO_WORDS: frozenset[str] = frozenset()
 NOTEBOOK_SUFFIX = ".ipynb"
 _LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -135,11 +140,16 @@ class _FolderFds:
     def __init__(self, root: str) -> None:
         self.root = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
         self.open: OrderedDict[str, int] = OrderedDict()
+        self.last, self.last_fd = "", self.root
 
     def fd(self, folder: str) -> int:
+        if folder == self.last:  # files are mostly read folder by folder
+            return self.last_fd
         if not folder:
             return self.root
         found = self.open.get(folder)
+        if found is not None:
+            self.last, self.last_fd = folder, found
         if found is not None:
             self.open.move_to_end(folder)
             return found
@@ -149,10 +159,15 @@ class _FolderFds:
         fd = os.open(name, _FOLDER_FLAGS, dir_fd=self.fd(parent))
         self.open[folder] = fd
         while len(self.open) > MAX_OPEN_FOLDERS:
-            os.close(self.open.popitem(last=False)[1])
+            evicted, closed = self.open.popitem(last=False)
+            os.close(closed)
+            if evicted == self.last:
+                self.last, self.last_fd = "", self.root
+        self.last, self.last_fd = folder, fd
         return fd
 
     def close(self) -> None:
+        self.last, self.last_fd = "", -1
         while self.open:
             os.close(self.open.popitem()[1])
         if self.root >= 0:
@@ -193,6 +208,132 @@ def helm_template_as_yaml(text: str) -> str:
     return _HELM_ACTION.sub(HELM_PLACEHOLDER, _HELM_ACTION_LINE.sub("", text))
 
 
+# A background scan pays for its fork when the tree has at least this many Python and YAML files.
+PARALLEL_MIN_FILES = 1000
+
+
+def _can_fork() -> bool:
+    """Forking is safe and useful: Linux (macOS system libraries are not fork-safe), more than one
+    CPU, and no other thread in this process (a thread holding a lock while we fork would leave the
+    lock held forever in the child)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+BACKGROUND_WORKERS = 2  # forked scanners; with the index's own process, a 2-CPU machine stays busy
+
+
+class _BackgroundScan:
+    """The index's two whole-tree scans (every Python file for the declared needles, every YAML file
+    for the declared words) run in forked copies of this process, each taking a contiguous slice
+    of both lists, while the detectors that need neither scan run here. Each child reports what it
+    learnt, what it read and the problems it met, in a temporary file; the index merges a part
+    (slices in path order) the first time a detector needs it, exactly where it would otherwise
+    have scanned, so the results are the same either way. If any child fails, the index scans by
+    itself."""
+
+    def __init__(self, workers: list[tuple[int, Any]]) -> None:
+        self._pids = [pid for pid, _ in workers]  # emptied once reaped (shared with the finaliser)
+        self._results = [result for _, result in workers]
+        self._loaded: list[Any] | None = None
+        weakref.finalize(self, _stop_children, self._pids, self._results)
+
+    @staticmethod
+    def start(index: RepoIndex) -> _BackgroundScan | None:
+        python_files = index.python_files()
+        yaml_files = index.with_suffix(*_YAML_SUFFIXES)
+        if not _can_fork() or len(python_files) + len(yaml_files) < PARALLEL_MIN_FILES:
+            return None
+        import tempfile
+
+        workers: list[tuple[int, Any]] = []
+        n = BACKGROUND_WORKERS
+        for k in range(n):
+            python_slice = (len(python_files) * k // n, len(python_files) * (k + 1) // n)
+            yaml_slice = yaml_files[len(yaml_files) * k // n : len(yaml_files) * (k + 1) // n]
+            result = tempfile.TemporaryFile()  # noqa: SIM115 - closed once merged or by the finaliser
+            try:
+                pid = os.fork()
+            except OSError:
+                result.close()
+                _stop_children([p for p, _ in workers], [r for _, r in workers])
+                return None
+            if pid == 0:  # a child: scan, write, leave without running any of the parent's exit code
+                status = 1
+                try:
+                    index._read_outcomes, index.problems, index.stats = {}, [], IndexStats()
+                    by_needle = index._scan_python_needles(*python_slice)
+                    python_part = (by_needle, index._read_outcomes, index.problems, index.stats.parse_problems)
+                    index._read_outcomes = {}
+                    yaml_part = (index._scan_yaml_words(yaml_slice), index._read_outcomes)
+                    pickle.dump((python_part, yaml_part), result, protocol=pickle.HIGHEST_PROTOCOL)
+                    result.flush()
+                    status = 0
+                finally:
+                    os._exit(status)
+            workers.append((pid, result))
+        return _BackgroundScan(workers)
+
+    def _all(self) -> list[Any] | None:
+        if self._loaded is None:
+            loaded: list[Any] = []
+            try:
+                for pid, result in zip(list(self._pids), self._results, strict=True):
+                    status = os.waitpid(pid, 0)[1]
+                    self._pids.remove(pid)
+                    if os.waitstatus_to_exitcode(status) != 0:
+                        raise ValueError(f"background scanner exited with {status}")
+                    result.seek(0)
+                    loaded.append(pickle.load(result))
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+                loaded = []
+            finally:
+                _stop_children(self._pids, self._results)
+            self._loaded = loaded
+        return self._loaded or None
+
+    def python_part(self) -> tuple[dict[str, list[int]], dict[str, tuple[str, int]], list[str], int] | None:
+        """The Python scan, merged over the slices in order; None if it is not available."""
+        parts = self._all()
+        if parts is None:
+            return None
+        by_needle: dict[str, list[int]] = {}
+        outcomes: dict[str, tuple[str, int]] = {}
+        problems: list[str] = []
+        parse_problems = 0
+        for (needles, read, found, count), _ in parts:
+            for needle, positions in needles.items():
+                by_needle.setdefault(needle, []).extend(positions)
+            outcomes.update(read)
+            problems.extend(found)
+            parse_problems += count
+        return by_needle, outcomes, problems, parse_problems
+
+    def yaml_part(self) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, int]]] | None:
+        parts = self._all()
+        if parts is None:
+            return None
+        words: dict[str, frozenset[str]] = {}
+        outcomes: dict[str, tuple[str, int]] = {}
+        for _, (found, read) in parts:
+            words.update(found)
+            outcomes.update(read)
+        return words, outcomes
+
+
+def _stop_children(pids: list[int], results: list[Any]) -> None:
+    """End and reap the children still running (an index dropped before it needed the scan, or a
+    failed merge), and close their result files: no zombie, no leaked descriptor."""
+    while pids:
+        child = pids.pop()
+        try:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        except OSError:
+            pass
+    for result in results:
+        result.close()
+
+
 class RepoIndex:
     """The files of one tree, listed once; contents read lazily through capped, checked reads."""
 
@@ -201,6 +342,7 @@ class RepoIndex:
         root: str | os.PathLike[str],
         *,
         needles: Iterable[str] | None = None,
+        words: Iterable[str] | None = None,
         max_file_bytes: int = MAX_FILE_BYTES,
         max_files: int = MAX_FILES,
         now: datetime | None = None,
@@ -218,15 +360,16 @@ class RepoIndex:
         self.is_git = is_git_work_tree(self.root)
         self._now = now
         self._git: GitSignals | None = None
-        self._git_output: list[Any] = []  # filled by the background reader: [output] or [exception]
-        self._git_reader: threading.Thread | None = None
+        self._git_pending: Any = None
         if self.is_git:
             # git log runs in its own process: start it now so it overlaps the listing and the
-            # detectors (the thread only waits on the pipe) instead of adding its time at the end.
-            self._git_reader = threading.Thread(target=self._read_git_output, name="mlops-audit-git-log", daemon=True)
-            self._git_reader.start()
+            # detectors instead of adding its time at the end.
+            from mlops_audit.evidence.repo.git import PendingGitOutput
+
+            self._git_pending = PendingGitOutput(self.root)
         self._memo: dict[str, Any] = {}
         self._sizes: dict[str, int] = {}
+        self._read_outcomes: dict[str, tuple[str, int]] = {}  # rel -> (first outcome of reading it, bytes)
         self._folders = _FolderFds(self._root_str)
         # Folders stay open while the index lives; closed with it (or by `close`).
         self._closer = weakref.finalize(self, self._folders.close)
@@ -234,9 +377,11 @@ class RepoIndex:
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
         self._python: dict[str, PythonSummary | None] = {}
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
-        self._scanned = 0  # python_files()[:_scanned] have been read for every declared needle
-        self._files_by_needle: dict[str, list[int]] = {}  # needle -> positions of the files mentioning it
+        self._files_by_needle: dict[str, list[int]] | None = None  # needle -> positions in python_files() mentioning it
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
+        self._words = frozenset(w.lower() for w in words) if words is not None else None
+        self._word_facts: dict[str, frozenset[str]] | None = None  # YAML file -> the declared words its text holds
+        self._background: _BackgroundScan | None = None
         self._globs: dict[str, re.Pattern[str]] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
         self.stats.files_listed = len(self.files)
@@ -244,6 +389,8 @@ class RepoIndex:
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
+        if self._needles is not None and self._words is not None:
+            self._background = _BackgroundScan.start(self)
 
     def close(self) -> None:
         """Close the folders held open for reading (also done when the index is collected)."""
@@ -261,25 +408,13 @@ class RepoIndex:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def _read_git_output(self) -> None:
-        from mlops_audit.evidence.repo.git import read_git_output
-
-        try:
-            self._git_output.append(read_git_output(self.root))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller of git_signals
-            self._git_output.append(exc)
-
     def git_signals(self) -> GitSignals:
         """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
         if self._git is None:
             from mlops_audit.evidence.repo.git import git_signals
 
-            output = None
-            if self._git_reader is not None:
-                self._git_reader.join()
-                output = self._git_output[0]
-                if isinstance(output, BaseException):
-                    raise output
+            output = self._git_pending.result() if self._git_pending is not None else None
+            self._git_pending = None
             self._git = git_signals(self.root, now=self._now, output=output)
         return self._git
 
@@ -433,13 +568,17 @@ class RepoIndex:
         """Text after the last dot of each listed path (lowercased or as is) -> files, in listing order."""
         key = "ext_lower" if lowered else "ext"
         if key not in self._memo:
+            # Both maps in one pass (lowercasing never moves or makes a dot, so the lowered text after
+            # the last dot is the text after the last dot, lowered).
             by_ext: dict[str, list[str]] = {}
+            by_lower: dict[str, list[str]] = {}
             for f in self.files:
-                name = f.lower() if lowered else f
-                dot = name.rfind(".")
+                dot = f.rfind(".")
                 if dot != -1:
-                    by_ext.setdefault(name[dot + 1 :], []).append(f)
-            self._memo[key] = by_ext
+                    extension = f[dot + 1 :]
+                    by_ext.setdefault(extension, []).append(f)
+                    by_lower.setdefault(extension.lower(), []).append(f)
+            self._memo["ext"], self._memo["ext_lower"] = by_ext, by_lower
         return self._memo[key]  # type: ignore[no-any-return]
 
     def _in_order(self, found: Iterable[str]) -> list[str]:
@@ -531,6 +670,23 @@ class RepoIndex:
         folder, _, name = rel.rpartition("/")
         return self._folders.fd(folder), name
 
+    def _note_read(self, rel: str, outcome: str, size: int = 0) -> None:
+        """Count each file once, by the first outcome of reading it, whoever read it and however
+        often (the counts then do not depend on caches, on the order detectors ran in, or on
+        whether a background scan read the file)."""
+        if rel in self._read_outcomes:
+            return
+        self._read_outcomes[rel] = (outcome, size)
+        if outcome == "read":
+            self.stats.files_read += 1
+            self.stats.bytes_read += size
+        elif outcome == "too_large":
+            self.stats.skipped_too_large += 1
+        elif outcome == "special":
+            self.stats.skipped_links_or_special += 1
+        else:
+            self.stats.unreadable += 1
+
     def read_bytes(self, rel: str) -> bytes | None:
         """The file's bytes, or None when not listed, too large, not regular or not inside the root.
 
@@ -542,28 +698,27 @@ class RepoIndex:
         cap = self._cap(rel)
         known = self._sizes.get(rel)
         if known is not None and known > cap:
-            self.stats.skipped_too_large += 1
+            self._note_read(rel, "too_large")
             return None
         try:
             folder, name = self._folder_fd_and_name(rel)
             fd = os.open(name, _READ_FLAGS, dir_fd=folder)
         except OSError as exc:
-            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                self.stats.skipped_links_or_special += 1  # the file or a folder on the way is now a link
-            else:
-                self.stats.unreadable += 1
+            # ELOOP/ENOTDIR: the file or a folder on the way is now a link
+            self._note_read(rel, "special" if exc.errno in (errno.ELOOP, errno.ENOTDIR) else "unreadable")
             return None
         try:  # raw fd reads: no buffered file object per file (most files are read in one call)
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self.stats.skipped_links_or_special += 1  # replaced by a FIFO, device or folder
+                self._note_read(rel, "special")  # replaced by a FIFO, device or folder
                 return None
             self._sizes[rel] = st.st_size
             if st.st_size > cap:
-                self.stats.skipped_too_large += 1
+                self._note_read(rel, "too_large")
                 return None
-            chunks: list[bytes] = []
-            remaining = cap + 1
+            data = os.read(fd, st.st_size + 1)  # one call reads the whole file (a short read ends it)
+            chunks: list[bytes] = [data]
+            remaining = cap + 1 - len(data) if len(data) > st.st_size else 0  # it grew: read on, up to the cap
             while remaining > 0:
                 wanted = min(remaining, max(st.st_size + 1, 65536))
                 chunk = os.read(fd, wanted)
@@ -573,15 +728,14 @@ class RepoIndex:
                     break  # end of file: a regular file only reads short at its end
             data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         except OSError:
-            self.stats.unreadable += 1
+            self._note_read(rel, "unreadable")
             return None
         finally:
             os.close(fd)
         if len(data) > cap:  # grew after listing
-            self.stats.skipped_too_large += 1
+            self._note_read(rel, "too_large")
             return None
-        self.stats.files_read += 1
-        self.stats.bytes_read += len(data)
+        self._note_read(rel, "read", len(data))
         return data
 
     def text(self, rel: str) -> str | None:
@@ -596,16 +750,48 @@ class RepoIndex:
     def mentions(self, rel: str, words: Iterable[str]) -> bool:
         """Whether the file's text contains any of `words` (lowercase), ignoring case.
 
-        A plain substring test on the lowercased text (kept in the text cache): several times
-        faster than a case-insensitive regex alternation, which rules run over every YAML file.
+        For a YAML file and words the detectors declared, the answer comes from the file's word
+        facts: every YAML file is read once for every declared word (in the background scan when
+        there is one), so rules that each look over every YAML file read none of them again.
         """
-        key = "\0lower\0" + rel  # no listed path holds a NUL
-        lowered = self._texts.get(key)
-        if lowered is _MISSING:
-            text = self.text(rel)
-            lowered = text.lower() if text else None
-            self._texts.put(key, lowered, weight=len(lowered) if lowered else 1)
-        return bool(lowered) and any(word in lowered for word in words)
+        wanted = tuple(words)
+        if self._words is not None and rel.lower().endswith(_YAML_SUFFIXES):
+            unknown = set(wanted) - self._words
+            if unknown:
+                raise ValueError(f"words {sorted(unknown)} were not declared by any registered detector")
+            return not self._yaml_word_facts().get(rel, _NO_WORDS).isdisjoint(wanted)
+        text = self.text(rel)
+        if not text:
+            return False
+        lowered = text.lower()
+        return any(word in lowered for word in wanted)
+
+    def _words_in(self, rel: str) -> frozenset[str]:
+        assert self._words is not None
+        text = self.text(rel)
+        if not text:
+            return _NO_WORDS
+        lowered = text.lower()
+        return frozenset(w for w in self._words if w in lowered) or _NO_WORDS
+
+    def _yaml_word_facts(self) -> dict[str, frozenset[str]]:
+        if self._word_facts is None:
+            facts = self._background.yaml_part() if self._background is not None else None
+            if facts is not None:
+                words, outcomes = facts
+                self._merge_outcomes(outcomes)
+                self._word_facts = words
+            else:
+                self._word_facts = self._scan_yaml_words()
+        return self._word_facts
+
+    def _scan_yaml_words(self, files: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        found = {}
+        for rel in self.with_suffix(*_YAML_SUFFIXES) if files is None else files:
+            words = self._words_in(rel)
+            if words:
+                found[rel] = words
+        return found
 
     def meaningful_lines(self, rel: str, comment: str = "#") -> list[tuple[int, str]]:
         """(line number, stripped line) for non-blank, non-comment lines."""
@@ -619,7 +805,7 @@ class RepoIndex:
 
     def _problem(self, rel: str, message: str) -> None:
         self.stats.parse_problems += 1
-        if len(self.problems) < 200:
+        if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message if message.startswith(rel) else f"{rel}: {message}")
 
     def _parsed_get(self, kind: str, rel: str, parse: Any) -> Any:
@@ -798,34 +984,41 @@ class RepoIndex:
         self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
         return True
 
-    def _scan_next(self) -> bool:
-        """Read one more Python file for every declared needle (in path order); False at the end."""
-        files = self.python_files()
-        position = self._scanned
-        if position >= len(files):
-            return False
+    def _scan_python_needles(self, start: int = 0, stop: int | None = None) -> dict[str, list[int]]:
+        """Every Python file and notebook (or those at positions start:stop) read once for every
+        declared needle, in path order."""
         assert self._needles is not None and self._needle_filter is not None
-        for needle in self._code_mentions(files[position], self._needles, self._needle_filter):
-            self._files_by_needle.setdefault(needle, []).append(position)
-        self._scanned = position + 1
-        return True
+        by_needle: dict[str, list[int]] = {}
+        files = self.python_files()
+        for position in range(start, len(files) if stop is None else stop):
+            rel = files[position]
+            for needle in self._code_mentions(rel, self._needles, self._needle_filter):
+                by_needle.setdefault(needle, []).append(position)
+        return by_needle
 
-    def _positions_mentioning(self, wanted: frozenset[str]) -> Iterator[int]:
-        """Positions in `python_files()` of the files mentioning any wanted needle, in order. Files
-        already read are looked up (each needle keeps the positions of its files); the others are
-        read as the caller asks for more, so no file is read twice and none before it is needed."""
-        after = -1
-        while True:
-            following = [
-                positions[i]
-                for needle in wanted
-                if (positions := self._files_by_needle.get(needle)) and (i := bisect.bisect_right(positions, after)) < len(positions)
-            ]
-            if following:
-                after = min(following)
-                yield after
-            elif not self._scan_next():
-                return
+    def _needle_positions(self) -> dict[str, list[int]]:
+        """needle -> positions in `python_files()` of the files mentioning it. The whole scan runs the
+        first time any detector asks (in the background when there is a background scan), so what
+        it records (read counts, problems) does not depend on which detector asked first."""
+        if self._files_by_needle is None:
+            facts = self._background.python_part() if self._background is not None else None
+            if facts is not None:
+                by_needle, outcomes, problems, parse_problems = facts
+                self._merge_outcomes(outcomes)
+                self.stats.parse_problems += parse_problems
+                self.problems.extend(problems[: max(0, MAX_PROBLEMS - len(self.problems))])
+                self._files_by_needle = by_needle
+            else:
+                self._files_by_needle = self._scan_python_needles()
+        return self._files_by_needle
+
+    def _merge_outcomes(self, outcomes: dict[str, tuple[str, int]]) -> None:
+        for rel, (outcome, size) in outcomes.items():
+            self._note_read(rel, outcome, size)
+
+    def _positions_mentioning(self, wanted: frozenset[str]) -> list[int]:
+        by_needle = self._needle_positions()
+        return sorted({p for needle in wanted for p in by_needle.get(needle, ())})
 
     def python_mentioning(self, *needles: str) -> Iterator[PythonSummary]:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,

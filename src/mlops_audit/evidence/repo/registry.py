@@ -77,6 +77,8 @@ class Detector:
     confidence: Confidence
     needles: tuple[str, ...]
     run: Callable[..., Observation] = field(compare=False)
+    words: tuple[str, ...] = ()
+    reads_history: bool = False
     module: str = ""
 
 
@@ -95,9 +97,13 @@ def detector(
     remediation: str,
     confidence: Confidence = Confidence.high,
     needles: tuple[str, ...] = (),
+    words: tuple[str, ...] = (),
+    reads_history: bool = False,
 ) -> Callable[[Callable[..., Observation]], Callable[..., Observation]]:
-    """Register a detector. `needles`: substrings of Python code the detector looks for (see
-    `RepoIndex.python_mentioning`); the collector scans every file once for all of them."""
+    """Register a detector. `needles`: words and phrases of Python code the detector looks for (see
+    `RepoIndex.python_mentioning`); `words`: lowercase words it asks YAML files for (see
+    `RepoIndex.mentions`). The collector reads every file once for all of them. `reads_history`: the
+    detector waits for `git log` (which runs in the background meanwhile), so it runs last."""
     if not _ID.match(id):
         raise ValueError(f"detector id '{id}' must be snake_case")
     if not title.endswith("?"):
@@ -113,6 +119,8 @@ def detector(
             remediation=remediation,
             confidence=Confidence(confidence),
             needles=tuple(needles),
+            words=tuple(words),
+            reads_history=reads_history,
             run=func,
             module=func.__module__,
         )
@@ -141,3 +149,7 @@ def get_detector(detector_id: str) -> Detector:
 
 def all_needles() -> set[str]:
     return {n for d in all_detectors() for n in d.needles}
+
+
+def all_words() -> set[str]:
+    return {w for d in all_detectors() for w in d.words}

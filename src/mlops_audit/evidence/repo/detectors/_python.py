@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -69,6 +70,7 @@ _TEST_PATH = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 17)
 def is_test_path(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlops_audit.evidence.repo.ciconfig import ci_configs
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_configs
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -16,6 +16,7 @@ from mlops_audit.evidence.repo.registry import Observation, at, detector
         "Add a CI workflow (e.g. .github/workflows/ci.yml with `on: [push, pull_request]`, or .gitlab-ci.yml) "
         "that installs the project and runs its tests on every push and pull request."
     ),
+    words=CLOUD_BUILD_WORDS,
 )
 def has_ci_pipeline(repo: RepoIndex) -> Observation:
     configs = ci_configs(repo)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mlops_audit.evidence.repo.detectors import _inhouse
@@ -22,12 +22,18 @@ from mlops_audit.util.safeyaml import LocatedDocument
 MANIFEST_MAX_BYTES = 512 * 1024
 
 
+_DOCKERFILE_NAME = re.compile(r"(Dockerfile|Containerfile)([._-][^/]*)?|[^/]*\.(Dockerfile|dockerfile)")
+
+
 def dockerfiles(repo: RepoIndex) -> list[str]:
-    return [
-        f
-        for f in repo.files
-        if re.fullmatch(r"(Dockerfile|Containerfile)([._-][^/]*)?|[^/]*\.(Dockerfile|dockerfile)", f.rsplit("/", 1)[-1])
-    ]
+    def find() -> list[str]:
+        # Every such name holds "ockerfile" or "ontainerfile": a substring test spares the regex.
+        return [
+            f for f in repo.files
+            if ("ockerfile" in f or "ontainerfile" in f) and _DOCKERFILE_NAME.fullmatch(f.rsplit("/", 1)[-1])
+        ]
+
+    return repo.memo("dockerfiles", find)  # type: ignore[no-any-return]
 
 
 @detector(
@@ -61,12 +67,15 @@ _MANIFEST_KEYS = frozenset(
 _MANIFEST_TEXT = re.compile(r"^(" + "|".join(re.escape(k) for k in sorted(_MANIFEST_KEYS)) + r")\s*:", re.MULTILINE)
 
 
-def manifest_documents(repo: RepoIndex, must_mention: tuple[str, ...] = ()) -> Iterator[tuple[str, LocatedDocument]]:
+def manifest_documents(
+    repo: RepoIndex, must_mention: tuple[str, ...] = (), must_match: Callable[[str, str], bool] | None = None
+) -> Iterator[tuple[str, LocatedDocument]]:
     """Parsed YAML documents that may be manifests, in path order, produced lazily (Helm templates
     included, with their template actions replaced by a placeholder).
 
     `must_mention`: a rule looking for something specific (a canary, an alert) passes words (lowercase,
-    case ignored) its manifests cannot lack, and only files whose text holds one are parsed for it.
+    case ignored) its manifests cannot lack, and only files whose text holds one are parsed for it;
+    `must_match(path, text)`: a finer test of the text, also before parsing.
     """
     looks_like: dict[str, bool] = repo.memo("manifest_text", dict)  # path -> a top-level manifest key in its text
     for path in repo.with_suffix(".yaml", ".yml"):
@@ -74,7 +83,9 @@ def manifest_documents(repo: RepoIndex, must_mention: tuple[str, ...] = ()) -> I
             looks_like[path] = not (
                 repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or is_test_path(path)
             ) and bool(_MANIFEST_TEXT.search(repo.text(path) or ""))
-        if not looks_like[path] or (must_mention and not repo.mentions(path, must_mention)):
+        if must_mention and not repo.mentions(path, must_mention):
+            continue  # decided from the word facts, without reading the file here
+        if not looks_like[path] or (must_match is not None and not must_match(path, repo.text(path) or "")):
             continue
         for doc in repo.yaml_documents(path):
             if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
@@ -121,6 +132,20 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
     return [str(r.get("Type")) for r in resources.values() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
 
 
+# `kind: <a serving kind>` (block or flow style, quoted or not), a CloudFormation type, an Azure ML
+# endpoint schema, a Serverless `functions:` key or a Ray Serve config: one of them is in the text
+# of any manifest `has_deployment_manifest` counts.
+_SERVING_TEXT = re.compile(
+    r"\bkind[\"']?\s*:\s*[\"']?(" + "|".join(sorted(_SERVING_KINDS)) + r")\b"
+    r"|AWS::|Online(Endpoint|Deployment)|batch(Endpoint|Deployment)|\bfunctions[\"']?\s*:|ray_serve_config"
+)
+
+
+def _may_declare_serving(path: str, text: str) -> bool:
+    """Text without which no rule of `has_deployment_manifest` can match (checked before parsing)."""
+    return path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") or bool(_SERVING_TEXT.search(text))
+
+
 @detector(
     id="has_deployment_manifest",
     title="Does the repo declare how the model is deployed (Kubernetes/Helm, KServe/Seldon, CloudFormation, Terraform, endpoint specs)?",
@@ -133,7 +158,7 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
     enough = False
-    for path, doc in manifest_documents(repo):
+    for path, doc in manifest_documents(repo, must_match=_may_declare_serving):
         if len(found) >= MAX_LOCATIONS:
             enough = True  # as many as a finding shows: the remaining manifests are not parsed
             break
@@ -255,6 +280,7 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_CANARY_CONFIG_WORDS = ("canary", "traffic", "rollout", "ramp", "absplit", "ab_split", "a_b")
 # Step lists are traffic shares when the key (or a section above it) says canary or traffic, or says
 # rollout/ramp inside a deployment section: `rollout_lengths: [16, 32]` of an RL config is not traffic.
 _STEP_KEY = re.compile(r"canary|traffic", re.IGNORECASE)
@@ -291,7 +317,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
     read: list[Location] = []
     unread: list[Location] = []
     checked: dict[str, list[tuple[str, int]]] = {}
-    for path, doc in _inhouse.yaml_mappings(repo, ("canary", "traffic", "rollout", "ramp", "absplit", "ab_split", "a_b")):
+    for path, doc in _inhouse.yaml_mappings(repo, _CANARY_CONFIG_WORDS):
         data = doc.data  # type: ignore[attr-defined]
         if _k8s(data) or data.get("Resources"):
             continue  # Kubernetes and CloudFormation manifests have their own rules above
@@ -330,6 +356,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
         "weighted routes, SageMaker shadow or multi-variant endpoints, or an endpoint traffic split."
     ),
     needles=_PROGRESSIVE_NEEDLES,
+    words=_PROGRESSIVE_TEXT + _CANARY_CONFIG_WORDS,
 )
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []

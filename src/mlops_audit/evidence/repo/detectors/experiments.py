@@ -379,6 +379,7 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
     needles=_REGISTRY_NEEDLES + _DIGEST_NEEDLES,
+    reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
     hits = matching(repo, _REGISTRY_NEEDLES, _registry_calls)
@@ -429,11 +430,14 @@ def _int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_SEED_CONFIG_WORDS = ("seed", "random_state")
+
+
 def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
     """Seed values the project fixes: a YAML config key (`seed: 42`), a module or class constant
     (`SEED = 42`, `seed: int = 42`) or an argparse default (`--seed`, default=42), by key name."""
     found: dict[str, list[Location]] = {}
-    for path, doc in _inhouse.yaml_mappings(repo, ("seed", "random_state")):
+    for path, doc in _inhouse.yaml_mappings(repo, _SEED_CONFIG_WORDS):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
             key = key_path[-1]
             if isinstance(key, str) and key.lower() in _SEED_KEYS and _int(value):
@@ -522,6 +526,7 @@ def _trains(summary: PythonSummary) -> bool:
     ),
     confidence=Confidence.medium,
     needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES,
+    words=_SEED_CONFIG_WORDS,
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
     lineage = []

@@ -117,6 +117,7 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
         "under docs/, and a model card (intended use, data, metrics, limitations) for each released model."
     ),
     confidence=Confidence.medium,
+    words=_SPEC_WORDS,
 )
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]

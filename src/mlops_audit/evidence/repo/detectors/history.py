@@ -9,6 +9,7 @@ from mlops_audit.evidence.repo.registry import Observation, detector
 
 @detector(
     id="separates_duties_in_git",
+    reads_history=True,
     title="Do different people change training code and deployment configuration?",
     kind=Kind.separation_of_duties,
     remediation=(
@@ -42,6 +43,7 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
 
 @detector(
     id="tags_releases",
+    reads_history=True,
     title="Does the repo tag its releases in git?",
     kind=Kind.release_tagging,
     remediation="Tag every release (e.g. `git tag -a v1.4.0`) so a deployed model and its code can be traced to an exact version.",

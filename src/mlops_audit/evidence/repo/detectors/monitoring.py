@@ -171,6 +171,7 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
     needles=_MONITOR_NEEDLES + ("prometheus_client",) + _DRIFT_NEEDLES,
+    words=_ALERT_TEXT,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITOR_NEEDLES, lambda s: s.calls_to(*_MONITOR_CALLS))
@@ -362,11 +363,14 @@ def drift_in_function(repo: RepoIndex, path: str, name: str) -> list[Location]:
     return [loc for loc, func in drift_threshold_actions(repo) if loc.path == path and func == name]
 
 
+_TRIGGER_CONFIG_WORDS = ("trigger", "retrain")
+
+
 def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     """Configuration that declares when to retrain (`retraining: {triggers: [drift, decay]}`,
     `retrain_triggers`, `drift_threshold` under a retraining section): supporting evidence only."""
     found = []
-    for path, doc in _inhouse.yaml_mappings(repo, ("trigger", "retrain")):
+    for path, doc in _inhouse.yaml_mappings(repo, _TRIGGER_CONFIG_WORDS):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
             keys = [str(k) for k in key_path if isinstance(k, str)]
             if not keys or isinstance(key_path[-1], int):
@@ -391,6 +395,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     ),
     confidence=Confidence.medium,
     needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)

@@ -83,6 +83,7 @@ def _workflow_manifests(repo: RepoIndex) -> list[Location]:
         "orchestrator (DVC stages, Airflow, Kubeflow/TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow)."
     ),
     needles=_NEEDLES,
+    words=_WORKFLOW_TEXT,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     hits = matching(repo, _NEEDLES, _orchestrated)
