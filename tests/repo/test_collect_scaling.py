@@ -3,22 +3,25 @@ detectors stop when the evidence suffices, and none of it changes what is report
 
 from __future__ import annotations
 
-import gc
 import json
-import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from mlops_audit.evidence.repo import index as index_module
-from mlops_audit.evidence.repo.collect import build_index, collect, collect_with_index, run_detector
+from mlops_audit.evidence.repo.collect import build_index, collect, run_detector
 from mlops_audit.evidence.repo.detectors._python import Hits
-from mlops_audit.evidence.repo.index import RepoIndex, _can_fork
-from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, all_detectors, all_words, get_detector
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.registry import (
+    MAX_LOCATIONS,
+    all_detectors,
+    all_words,
+    get_detector,
+)
 from mlops_audit.util.jsonio import canonical_json
 from tests.repo import gitreplay
-
-needs_fork = pytest.mark.skipif(not _can_fork(), reason="background scans fork, on Linux with more than one CPU")
 
 
 def write(root: Path, rel: str, content: str | bytes) -> None:
@@ -54,49 +57,91 @@ def finding_json(root: Path) -> str:
     return canonical_json(collect(root).model_dump(mode="json"))
 
 
-@needs_fork
-def test_a_background_scan_reports_exactly_what_scanning_in_process_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mixed_tree(tmp_path)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 10**9)
-    in_process = finding_json(tmp_path)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 0)
-    result, index = collect_with_index(tmp_path)
-    assert index._background is not None  # the scans really ran in forked children
-    assert canonical_json(result.model_dump(mode="json")) == in_process
-    assert result.stats.parse_problems >= 2 and any("broken.ipynb" in p for p in result.stats.problems)
+# Forking needs a process without other threads; the test process usually has numpy's BLAS threads
+# by now, so the background scans are exercised in a fresh interpreter (as `mlops-audit collect` is).
+FRESH_SCRIPT = """
+import gc, json, os, sys
+from mlops_audit.evidence.repo import index as index_module
+from mlops_audit.evidence.repo.collect import build_index, collect_with_index
+from mlops_audit.evidence.repo.index import RepoIndex, _can_fork
+from mlops_audit.util.jsonio import canonical_json
 
+root, case = sys.argv[1], sys.argv[2]
+report = {"can_fork": _can_fork()}
 
-@needs_fork
-def test_a_failing_background_scan_falls_back_to_scanning_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mixed_tree(tmp_path)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 10**9)
-    in_process = finding_json(tmp_path)
-    parent = os.getpid()
-    scan = RepoIndex._scan_python_needles
+def result_json(threshold):
+    index_module.PARALLEL_MIN_FILES = threshold
+    result, index = collect_with_index(root)
+    return canonical_json(result.model_dump(mode="json")), index._background is not None
 
-    def crash_in_children(self: RepoIndex, *args: int) -> dict[str, list[int]]:
+if case == "equal":
+    in_process, _ = result_json(10**9)
+    background, used = result_json(0)
+    report.update(same=in_process == background, used=used, stats=json.loads(background)["stats"])
+elif case == "child_fails":
+    in_process, _ = result_json(10**9)
+    parent, scan = os.getpid(), RepoIndex._scan_python_needles
+    def crash_in_children(self, *args):
         if os.getpid() != parent:
             raise RuntimeError("a scanner child died")
         return scan(self, *args)
-
-    monkeypatch.setattr(RepoIndex, "_scan_python_needles", crash_in_children)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 0)
-    assert finding_json(tmp_path) == in_process
-
-
-@needs_fork
-def test_an_index_dropped_before_it_needs_its_scan_leaves_no_child_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mixed_tree(tmp_path)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 0)
-    index = build_index(tmp_path)
-    assert index._background is not None
-    children = list(index._background._pids)
-    assert children
+    RepoIndex._scan_python_needles = crash_in_children
+    background, used = result_json(0)
+    report.update(same=in_process == background, used=used)
+elif case == "dropped":
+    index_module.PARALLEL_MIN_FILES = 0
+    index = build_index(root)
+    children = list(index._background._pids) if index._background else []
     del index
     gc.collect()
+    reaped = []
     for pid in children:
-        with pytest.raises(ChildProcessError):  # already reaped: no zombie
+        try:
             os.waitpid(pid, os.WNOHANG)
+            reaped.append(False)
+        except ChildProcessError:
+            reaped.append(True)
+    report.update(children=len(children), reaped=reaped)
+print(json.dumps(report))
+"""
+
+
+def run_fresh(root: Path, case: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", FRESH_SCRIPT, str(root), case], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    if not report["can_fork"]:
+        pytest.skip("background scans fork: Linux with more than one CPU")
+    return report
+
+
+def test_a_background_scan_reports_exactly_what_scanning_in_process_reports(tmp_path: Path) -> None:
+    mixed_tree(tmp_path)
+    report = run_fresh(tmp_path, "equal")
+    assert report["used"] is True  # the scans really ran in forked children
+    assert report["same"] is True
+    stats = report["stats"]
+    assert isinstance(stats, dict) and stats["parse_problems"] >= 2 and any("broken.ipynb" in p for p in stats["problems"])
+
+
+def test_a_failing_background_scan_falls_back_to_scanning_in_process(tmp_path: Path) -> None:
+    mixed_tree(tmp_path)
+    report = run_fresh(tmp_path, "child_fails")
+    assert report["used"] is True and report["same"] is True
+
+
+def test_an_index_dropped_before_it_needs_its_scan_leaves_no_child_behind(tmp_path: Path) -> None:
+    mixed_tree(tmp_path)
+    report = run_fresh(tmp_path, "dropped")
+    assert report["children"] == 2 and report["reaped"] == [True, True]  # no zombie left
+
+
+def test_background_scans_are_not_started_where_forking_is_unsafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_tree(tmp_path)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(index_module, "_os_threads", lambda: 2)  # e.g. numpy's BLAS threads are running
+    assert build_index(tmp_path)._background is None
+    assert finding_json(tmp_path)  # and collection still works, scanning in process
 
 
 def test_plentiful_tests_are_proven_by_parsing_a_few_files(tmp_path: Path) -> None:

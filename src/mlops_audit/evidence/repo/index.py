@@ -214,9 +214,22 @@ PARALLEL_MIN_FILES = 1000
 
 def _can_fork() -> bool:
     """Forking is safe and useful: Linux (macOS system libraries are not fork-safe), more than one
-    CPU, and no other thread in this process (a thread holding a lock while we fork would leave the
-    lock held forever in the child)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    CPU, and no other thread in this process, Python's or native (a thread holding a lock while we
+    fork would leave the lock held forever in the child; numpy's BLAS pools are such threads)."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1):
+        return False
+    return threading.active_count() == 1 and _os_threads() == 1
+
+
+def _os_threads() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0  # unknown: do not fork
 
 
 BACKGROUND_WORKERS = 2  # forked scanners; with the index's own process, a 2-CPU machine stays busy
