@@ -1001,11 +1001,22 @@ class RepoIndex:
         """Every Python file and notebook (or those at positions start:stop) read once for every
         declared needle, in path order."""
         assert self._needles is not None and self._needle_filter is not None
+        needles, prefilter = self._needles, self._needle_filter
         by_needle: dict[str, list[int]] = {}
         files = self.python_files()
+        read, texts = self.read_bytes, self._texts
         for position in range(start, len(files) if stop is None else stop):
             rel = files[position]
-            for needle in self._code_mentions(rel, self._needles, self._needle_filter):
+            if rel.endswith(NOTEBOOK_SUFFIX) or rel in texts.items:
+                found = self._code_mentions(rel, needles, prefilter)
+            else:  # `_code_mentions` for a Python file not read yet, inlined: this loop sees every one
+                data = read(rel)
+                if data is None or b"\0" in data[:8192] or not prefilter.may_mention(data):
+                    continue
+                text = decode_text(data)
+                texts.put(rel, text, weight=len(text) if text else 1)
+                found = needles_in(text, needles) if text else _NO_WORDS
+            for needle in found:
                 by_needle.setdefault(needle, []).append(position)
         return by_needle
 

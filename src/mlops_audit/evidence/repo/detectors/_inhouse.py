@@ -136,9 +136,11 @@ def yaml_mappings(repo: RepoIndex, words: tuple[str, ...], pattern: re.Pattern[s
     left out: they are not the project's own configuration)."""
     found = []
     for path in repo.with_suffix(".yaml", ".yml"):
-        if repo.size(path) > MAX_CONFIG_BYTES or is_test_path(path) or path.startswith((".github/", ".gitlab", ".circleci/")):
+        if not repo.mentions(path, words):  # from the word facts: most files are settled without a system call
             continue
-        if not repo.mentions(path, words) or (pattern is not None and not pattern.search(repo.text(path) or "")):
+        if is_test_path(path) or path.startswith((".github/", ".gitlab", ".circleci/")) or repo.size(path) > MAX_CONFIG_BYTES:
+            continue
+        if pattern is not None and not pattern.search(repo.text(path) or ""):
             continue
         for doc in repo.yaml_documents(path):
             if isinstance(doc.data, dict):

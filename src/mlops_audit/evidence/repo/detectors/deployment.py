@@ -79,12 +79,12 @@ def manifest_documents(
     """
     looks_like: dict[str, bool] = repo.memo("manifest_text", dict)  # path -> a top-level manifest key in its text
     for path in repo.with_suffix(".yaml", ".yml"):
-        if path not in looks_like:
-            looks_like[path] = not (
-                repo.size(path) > MANIFEST_MAX_BYTES or path.startswith(".github/") or is_test_path(path)
-            ) and bool(_MANIFEST_TEXT.search(repo.text(path) or ""))
         if must_mention and not repo.mentions(path, must_mention):
             continue  # decided from the word facts, without reading the file here
+        if path not in looks_like:
+            looks_like[path] = not (
+                path.startswith(".github/") or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES
+            ) and bool(_MANIFEST_TEXT.search(repo.text(path) or ""))
         if not looks_like[path] or (must_match is not None and not must_match(path, repo.text(path) or "")):
             continue
         for doc in repo.yaml_documents(path):
@@ -132,18 +132,19 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
     return [str(r.get("Type")) for r in resources.values() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
 
 
-# `kind: <a serving kind>` (block or flow style, quoted or not), a CloudFormation type, an Azure ML
-# endpoint schema, a Serverless `functions:` key or a Ray Serve config: one of them is in the text
-# of any manifest `has_deployment_manifest` counts.
-_SERVING_TEXT = re.compile(
-    r"\bkind[\"']?\s*:\s*[\"']?(" + "|".join(sorted(_SERVING_KINDS)) + r")\b"
-    r"|AWS::|Online(Endpoint|Deployment)|batch(Endpoint|Deployment)|\bfunctions[\"']?\s*:|ray_serve_config"
-)
+# Text without which no rule of `has_deployment_manifest` can match, tested before parsing: `kind:
+# <a serving kind>` (block or flow style, quoted or not), a CloudFormation type, an Azure ML endpoint
+# schema, a Serverless `functions:` key or a Ray Serve config. Each regex starts with a literal, which
+# Python's `re` finds at C speed (compiled pipeline specs of hundreds of KB are common).
+_KIND_LINE = re.compile(r"kind[\"']?\s*:\s*[\"']?(" + "|".join(sorted(_SERVING_KINDS)) + r")\b")
+_ENDPOINT_SCHEMA = re.compile(r"Online(Endpoint|Deployment)|batch(Endpoint|Deployment)")
+_FUNCTIONS_KEY = re.compile(r"functions[\"']?\s*:")
 
 
 def _may_declare_serving(path: str, text: str) -> bool:
-    """Text without which no rule of `has_deployment_manifest` can match (checked before parsing)."""
-    return path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") or bool(_SERVING_TEXT.search(text))
+    if path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") or "AWS::" in text or "ray_serve_config" in text:
+        return True
+    return bool(_KIND_LINE.search(text) or _ENDPOINT_SCHEMA.search(text) or _FUNCTIONS_KEY.search(text))
 
 
 @detector(
@@ -269,6 +270,18 @@ def _progressive_in_manifest(data: dict[str, Any]) -> str | None:
 
 
 _PROGRESSIVE_NEEDLES = ("traffic", "traffic_split", "traffic_percentage")
+# The kinds `_progressive_in_manifest` looks into; with the CloudFormation and Azure ML markers below,
+# text without which it finds nothing (tested before parsing: compiled pipeline specs often say
+# "weight" or "traffic" and are hundreds of KB).
+_PROGRESSIVE_KIND = re.compile(r"kind[\"']?\s*:\s*[\"']?(Rollout|Canary|InferenceService|SeldonDeployment|VirtualService|HTTPRoute|TrafficSplit)\b")
+
+
+def _may_split_traffic(path: str, text: str) -> bool:
+    if "ProductionVariants" in text or "BlueGreenUpdatePolicy" in text or "DeploymentPreference" in text:
+        return True
+    return ("Endpoint" in text and "traffic" in text) or bool(_PROGRESSIVE_KIND.search(text))
+
+
 # A word every manifest rule of `_progressive_in_manifest` needs in the file's text.
 _PROGRESSIVE_TEXT = ("canary", "bluegreen", "traffic", "shadow", "weight", "mirror", "productionvariants", "deploymentpreference")
 
@@ -360,7 +373,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
 )
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
-    for path, doc in manifest_documents(repo, _PROGRESSIVE_TEXT):
+    for path, doc in manifest_documents(repo, _PROGRESSIVE_TEXT, _may_split_traffic):
         what = _progressive_in_manifest(doc.data)
         if what:
             found.append((what, at(path, _line(doc, "kind") or _line(doc, "Resources") or 1)))

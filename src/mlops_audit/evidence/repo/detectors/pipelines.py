@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 _NEEDLES = (
     "airflow", "kfp", "tfx", "sagemaker.workflow", "PipelineJob", "azure.ai.ml", "azureml.pipeline", "prefect", "dagster", "zenml",
@@ -55,11 +57,22 @@ def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
 
 # Argo Workflow kinds, `pipelineInfo` of a compiled KFP spec, `type: pipeline` of an Azure ML job.
 _WORKFLOW_TEXT = ("workflow", "pipeline")
+_WORKFLOW_KIND = re.compile(r"kind[\"']?\s*:\s*[\"']?(Workflow|WorkflowTemplate)\b|type[\"']?\s*:\s*[\"']?pipeline\b")
 
 
-def _workflow_manifests(repo: RepoIndex) -> list[Location]:
-    hits = []
-    for path, doc in manifest_documents(repo, _WORKFLOW_TEXT):
+def _may_define_workflow(path: str, text: str) -> bool:
+    return "pipelineInfo" in text or bool(_WORKFLOW_KIND.search(text))
+
+
+def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[list[Location], bool]:
+    """Up to `limit` workflow definitions, and whether there may be more (compiled pipeline specs
+    are often hundreds of KB: parsing stops once there are as many as the finding can show)."""
+    hits: list[Location] = []
+    if limit <= 0:
+        return hits, True
+    for path, doc in manifest_documents(repo, _WORKFLOW_TEXT, _may_define_workflow):
+        if len(hits) >= limit:
+            return hits, True
         data = doc.data
         if data.get("kind") in ("Workflow", "WorkflowTemplate") and "argoproj.io" in str(data.get("apiVersion")):
             templates = (data.get("spec") or {}).get("templates") if isinstance(data.get("spec"), dict) else None
@@ -71,7 +84,7 @@ def _workflow_manifests(repo: RepoIndex) -> list[Location]:
         elif data.get("type") == "pipeline" and isinstance(data.get("jobs"), dict) and len(data["jobs"]) >= 2:
             pos = doc.locate(("jobs",))
             hits.append(at(path, pos[0] if pos else None))  # Azure ML pipeline job
-    return hits
+    return hits, False
 
 
 @detector(
@@ -87,10 +100,15 @@ def _workflow_manifests(repo: RepoIndex) -> list[Location]:
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     hits = matching(repo, _NEEDLES, _orchestrated)
-    configs = _dvc_pipelines(repo) + _workflow_manifests(repo)
+    shown = locations(hits)
+    dvc = _dvc_pipelines(repo)
+    # Definition files fill the places the code leaves in the finding; none are parsed beyond that.
+    workflows, more = _workflow_manifests(repo, MAX_LOCATIONS - len(shown) - len(dvc))
+    configs = dvc + workflows
     if hits or configs:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
-            parts.append(f"{len(configs)} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML)")
-        return Observation.passed("; ".join(parts), locations(hits) + configs)
+            count = f"at least {len(configs)}" if more else str(len(configs))
+            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML)")
+        return Observation.passed("; ".join(parts), shown + configs)
     return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")
