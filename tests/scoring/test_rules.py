@@ -152,6 +152,21 @@ def test_criteria_naming_pipeline_steps_need_a_verified_run_from_level_three(sma
     assert (c.required_strength, c.outcome, c.unsubstantiated) == (Strength.verified, Outcome.partial, True)
 
 
+def test_support_too_weak_for_the_policy_does_not_overturn_not_applicable(small_rubric):
+    # DE.ingest.L3 needs evidenced support; one respondent says it does not apply to them.
+    says_na = answer_file("a", [DE], {"DE.ingest.L3": "n/a"})
+    says_yes = answer_file("b", [DE], {"DE.ingest.L3": "yes"})
+    assert crit(run(small_rubric, [says_na]), "DE.ingest.L3").outcome is Outcome.not_applicable
+    # A bare "yes" beside it stays n/a (as partial it would lower the score), and is shown as contested.
+    c = crit(run(small_rubric, [says_na, says_yes]), "DE.ingest.L3")
+    assert (c.outcome, c.unsubstantiated, c.contested) == (Outcome.not_applicable, False, True)
+    # Without the n/a vote the same "yes" is an unsubstantiated partial, as rule 3 says.
+    assert crit(run(small_rubric, [says_yes]), "DE.ingest.L3").outcome is Outcome.partial
+    # Evidence strong enough for the policy does overturn it.
+    c = crit(run(small_rubric, [says_na], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])]), "DE.ingest.L3")
+    assert c.outcome is Outcome.met
+
+
 def test_a_policy_given_for_the_run_overrides_the_rubric_default(small_rubric):
     lenient = small_rubric.rubric.evidence_policy.model_copy(
         update={"id": "lenient", "min_strength": {i: Strength.claimed for i in range(1, 6)}, "verified_for_pipeline_steps_from_level": 6}

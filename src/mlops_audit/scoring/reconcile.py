@@ -11,7 +11,11 @@ Pure functions. The order of decisions, for one criterion:
    criterion met at the strongest such strength. A respondent who says unmet against it is a conflict.
 3. Without such evidence, a detector that looked and found nothing makes a met/partial claim a
    conflict (the claim stands, at `claimed` strength); with no claim at all it makes the criterion unmet.
-4. Evidence policy: a met outcome below the required strength becomes partial and "unsubstantiated".
+4. Evidence policy: a met outcome below the required strength becomes partial and "unsubstantiated" -
+   unless a respondent said the practice does not apply: support too weak for the policy
+   does not overturn that, and the criterion stays not_applicable (otherwise adding a "yes", or
+   weak met evidence, would bring an excluded criterion into the denominator at half credit and
+   lower the score, against rule 6).
 5. A valid waiver turns a not-met outcome into waived (never a met one: met is better and keeps
    the denominator honest). Expired waivers are void and reported.
 """
@@ -60,7 +64,7 @@ def combine_answers(answers: Sequence[AnswerRecord], asked_of: Iterable[str]) ->
     if not given:
         return Claim(None, None, False)
     asked = frozenset(asked_of)
-    voters = [a for a in given if a.routed] or given
+    voters = _voters(given)
     by_role: dict[str, list[Outcome]] = {}
     for answer in voters:
         roles = sorted(asked.intersection(answer.roles)) if answer.routed else ["(any)"]
@@ -78,6 +82,11 @@ def combine_answers(answers: Sequence[AnswerRecord], asked_of: Iterable[str]) ->
     outcomes = {a.outcome for a in given}
     agree = sum(1 for a in given if a.outcome is combined) / len(given)
     return Claim(combined, round(agree, 4), len(outcomes) > 1)
+
+
+def _voters(given: Sequence[AnswerRecord]) -> list[AnswerRecord]:
+    """The answers that vote: the routed respondents' when any answered, else everyone's."""
+    return [a for a in given if a.routed] or list(given)
 
 
 @dataclass
@@ -163,7 +172,11 @@ def reconcile(
 
     unsubstantiated = False
     if outcome is Outcome.met and strength is not None and strength.rank < required.rank:
-        outcome, unsubstantiated = Outcome.partial, True
+        # Any respondent, routed or not: a routed "yes" arriving must not silence an earlier n/a.
+        if any(a.outcome is Outcome.not_applicable for a in answers):
+            outcome = Outcome.not_applicable  # weak support does not overturn "does not apply" (rule 4)
+        else:
+            outcome, unsubstantiated = Outcome.partial, True
 
     waiver_record = None
     if waiver is not None:
