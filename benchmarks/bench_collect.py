@@ -168,12 +168,17 @@ def bench(label: str, root: Path, repeats: int, rubric) -> None:  # type: ignore
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     maxrss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\n{label}: {listed} files ({lister.__name__.replace('list_', '')} listing), median of {repeats}", flush=True)
     print(f"  listing   {t_list:8.2f} s", flush=True)
     print(f"  read all  {t_read:8.2f} s", flush=True)
     print(f"  collect   {t_collect:8.2f} s   collect/listing = {t_collect / t_list:5.1f}x   collect/read-all = {t_collect / t_read:4.2f}x", flush=True)
     print(f"  collect read {result.stats.files_read} files, {result.stats.bytes_read / 2**20:.1f} MiB", flush=True)
-    print(f"  peak memory: tracemalloc {peak / 2**20:.0f} MiB, process max RSS so far {maxrss_mib:.0f} MiB", flush=True)
+    print(
+        f"  peak memory: tracemalloc {peak / 2**20:.0f} MiB, process max RSS so far {maxrss_mib:.0f} MiB, "
+        f"largest child (background scanners, git) {children_mib:.0f} MiB",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -182,7 +187,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-git", action="store_true", help="skip the git work-tree variant (git add of the tree is slow)")
     parser.add_argument("--repo", action="append", default=[], help="also benchmark this checkout (repeatable)")
-    parser.add_argument("--tree", help="generate the tree in this folder once and reuse it on later runs (plain-folder variant only)")
+    parser.add_argument("--tree", help="generate the tree in this folder once and reuse it on later runs (a git work tree if it holds .git)")
     parser.add_argument("--no-tree", action="store_true", help="only benchmark the --repo checkouts")
     args = parser.parse_args()
     rubric = default_rubric()
@@ -191,7 +196,8 @@ def main() -> None:
         if not root.is_dir() or not any(root.iterdir()):
             root.mkdir(parents=True, exist_ok=True)
             generate(root, args.files)
-        bench(f"generated tree ({root.name}), plain folder", root, args.repeats, rubric)
+        kind = "git work tree" if (root / ".git").is_dir() else "plain folder"
+        bench(f"generated tree ({root.name}), {kind}", root, args.repeats, rubric)
     with tempfile.TemporaryDirectory(prefix="bench-collect-") as tmp:
         root = Path(tmp) / "tree"
         root.mkdir()

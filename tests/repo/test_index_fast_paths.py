@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlops_audit.evidence.repo import gitignore
-from mlops_audit.evidence.repo.git import AREAS, _paths_matching, git_signals
+from mlops_audit.evidence.repo.git import AREAS, classify_paths, git_signals
 from mlops_audit.evidence.repo.index import NeedleFilter, RepoIndex, decode_text, needles_in
 from tests.repo import gitreplay
 
@@ -162,14 +162,15 @@ def test_the_walk_lists_folders_depth_first_in_name_order_before_truncating(tmp_
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["data", "train", "model", "api", "x", "Dockerfile", "a.py", "t.ipynb", "dvc.lock", "infra_x", "é", "serve.py", "docker-compose.yml", "k8s", "training", "models", "params.yaml", "m.tf", "train_x.py", "Containerfile.dev", "charts", "features", "raw.csv.dvc", "hyperparams.yml", "app.py", "my_train.py", "DATA", "Train.PY", ""]), min_size=1, max_size=4).map("/".join), max_size=12))
+@given(st.lists(st.lists(st.sampled_from(["data", "train", "model", "api", "x", "Dockerfile", "a.py", "t.ipynb", "dvc.lock", "infra_x", "é", "serve.py", "docker-compose.yml", "k8s", "training", "models", "params.yaml", "m.tf", "train_x.py", "Containerfile.dev", "charts", "features", "raw.csv.dvc", "hyperparams.yml", "app.py", "my_train.py", "DATA", "Train.PY", "", "x.TF", "a.bicep", "docker-compose.prod.yaml",
+"main_api.py", "Modeling.py", "hyperparam.yml", "dvc.yaml", "n.IPYNB", "experiments.py", "tuning.py", "server", "Serving.py",
+"notebook.py", "retrain_job.py", "models.py", "deploy_x", "feature_repo", "Dockerfile.gpu", "api", "inference", "charts"]), min_size=1, max_size=4).map("/".join), max_size=12))
 def test_history_paths_are_classified_as_a_per_path_search_would(paths: list[str]) -> None:
     unique = sorted(set(paths))
-    for pattern in AREAS.values():
-        assert _paths_matching(unique, pattern) == {p for p in unique if pattern.search(p)}
-    with_newline = [*unique, "data/x\ntrain.py"]
-    for pattern in AREAS.values():
-        assert _paths_matching(with_newline, pattern) == {p for p in with_newline if pattern.search(p)}
+    for paths_ in (unique, [*unique, "data/x\ntrain.py"]):
+        classified = classify_paths(paths_)
+        for area, pattern in AREAS.items():
+            assert classified[area] == {p for p in paths_ if pattern.search(p)}, area
 
 
 def test_history_read_in_the_background_equals_history_read_on_demand(tmp_path: Path) -> None:

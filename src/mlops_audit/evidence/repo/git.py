@@ -46,8 +46,19 @@ _RELEASE_TAG = re.compile(r"^(v|release[-/_]?)?\d+(\.\d+)+([-+.][0-9A-Za-z.\-]+)
 _GTO_TAG = re.compile(r"^[A-Za-z0-9_\-/]+(@v\d+\.\d+\.\d+|#[A-Za-z0-9_\-]+#\d+)$")
 
 
-def _paths_matching(paths: list[str], pattern: re.Pattern[str]) -> set[str]:
-    """The paths `pattern` finds something in, testing each distinct folder and file name once.
+# For each area, words (lowercase) of which every file name its pattern matches contains one, so
+# that the regex runs only on names that can match; folder names are always searched. Checked
+# against a plain search of every path by a property test.
+AREA_NAME_HINTS: dict[str, tuple[str, ...]] = {
+    "data": ("dvc",),
+    "training": ("train", "model", "experiment", "notebook", "tuning", "param", "dvc", ".ipynb"),
+    "deployment": ("dockerfile", "containerfile", "docker-compose", ".tf", ".bicep", "serv", "app", "api"),
+}
+
+
+def classify_paths(paths: list[str]) -> dict[str, set[str]]:
+    """area -> the paths its pattern finds something in, testing each distinct folder and file name
+    once (names only when they hold one of the area's hints).
 
     Exact for the area patterns: none matches across a `/` except with its leading `(^|/)`, and
     none ends a match on a `/` before `$`. So a match in `a/b/name` lies within `a/b/` (where it
@@ -55,20 +66,31 @@ def _paths_matching(paths: list[str], pattern: re.Pattern[str]) -> set[str]:
     a match in either piece is a match in the path. Folders and names repeat across thousands of
     paths; the regex engine is the cost.
     """
-    folder_hit: dict[str, bool] = {}
-    name_hit: dict[str, bool] = {}
-    found = set()
+    areas = list(AREAS.items())
+    hints = [AREA_NAME_HINTS[area] for area, _ in areas]
+    any_hint = re.compile("|".join(re.escape(h) for hint in hints for h in hint))
+    nowhere = (False,) * len(areas)
+    folder_hits: dict[str, tuple[bool, ...]] = {"": nowhere}
+    name_hits: dict[str, tuple[bool, ...]] = {}
+    found: dict[str, set[str]] = {area: set() for area, _ in areas}
     for path in paths:
         folder, _, name = path.rpartition("/")
-        hit = folder_hit.get(folder)
-        if hit is None:
-            hit = folder_hit[folder] = bool(folder) and pattern.search(folder + "/") is not None
-        if not hit:
-            hit = name_hit.get(name)
-            if hit is None:
-                hit = name_hit[name] = pattern.search("/" + name) is not None
-        if hit:
-            found.add(path)
+        in_folder = folder_hits.get(folder)
+        if in_folder is None:
+            hits = tuple(pattern.search(folder + "/") is not None for _, pattern in areas)
+            in_folder = folder_hits[folder] = nowhere if hits == nowhere else hits
+        in_name = name_hits.get(name)
+        if in_name is None:
+            lowered = name.lower()
+            in_name = name_hits[name] = nowhere if not any_hint.search(lowered) else tuple(
+                any(h in lowered for h in hint) and pattern.search("/" + name) is not None
+                for (_, pattern), hint in zip(areas, hints, strict=True)
+            )
+        if in_folder is nowhere and in_name is nowhere:
+            continue
+        for (area, _), a, b in zip(areas, in_folder, in_name, strict=True):
+            if a or b:
+                found[area].add(path)
     return found
 
 
@@ -154,8 +176,7 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     decoded = {raw: raw.decode("utf-8", "replace").lstrip("\n") for raw in set().union(*(f for _, _, f in commits))}
     paths = sorted({p for p in decoded.values() if p})
     raw_in_area: dict[str, frozenset[bytes]] = {}
-    for area, pattern in AREAS.items():
-        matching = _paths_matching(paths, pattern)
+    for area, matching in classify_paths(paths).items():
         raw_in_area[area] = frozenset(raw for raw, path in decoded.items() if path in matching)
     authors_by_area: dict[str, set[str]] = defaultdict(set)
     commits_by_area: dict[str, int] = defaultdict(int)
