@@ -235,6 +235,21 @@ def test_notebooks_are_read_as_code_and_markdown_cells_only(tmp_path: Path) -> N
     assert run_detector(get_detector("tracks_experiments"), build_index(tmp_path)).outcome is FindingOutcome.fail
 
 
+def test_notebook_cells_with_shell_escapes_in_blocks_or_assignments_are_still_read(tmp_path: Path) -> None:
+    """Cells of real notebooks (vertex-ai-samples): a shell escape as the only statement of a block,
+    `x = !cmd`, and a `!pip install` continued over several lines. The Python around them counts."""
+    cells = [
+        "import mlflow\nif os.getenv('IS_TESTING'):\n    ! gcloud storage rm -r $BUCKET\nmlflow.log_param('a', 1)\n",
+        "project = ! gcloud config list --format 'value(core.project)'\nmlflow.log_metric('m', 2)\n",
+        "! pip install --quiet mlflow \\\n    google-cloud-storage \\\n    pandas\nmlflow.autolog()\n",
+        "x = 1 if a != b else 2\nfiles, more = %sx ls\n",
+    ]
+    write(tmp_path, "nb.ipynb", json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]}))
+    summary = RepoIndex(tmp_path).python("nb.ipynb")
+    assert summary is not None and summary.syntax_errors == 0
+    assert [c.name for c in summary.calls_to("mlflow")] == ["mlflow.log_param", "mlflow.log_metric", "mlflow.autolog"]
+
+
 def test_multi_document_yaml_keeps_true_line_numbers(tmp_path: Path) -> None:
     write(tmp_path, "m.yaml", "a: 1\n---\n# comment\nkind: Service\n---\nkind: Deployment\n")
     docs = RepoIndex(tmp_path).yaml_documents("m.yaml")

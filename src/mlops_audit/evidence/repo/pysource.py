@@ -12,8 +12,11 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-# IPython magics and shell escapes in notebook cells are not Python; blank them (keeping line numbers).
+# IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
+# indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
+# are blanked; `files = !ls` keeps its assignment with None. Line numbers are kept.
 _MAGIC = re.compile(r"^\s*[%!?]")
+_SHELL_ASSIGNMENT = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)[!%](?!=)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +338,20 @@ def _blank_magics(code: str) -> str | None:
             return None
         index = next(i for i, line in enumerate(lines) if line.strip())
         lines[index] = ""
-    return "\n".join("" if _MAGIC.match(line) else line for line in lines)
+    out: list[str] = []
+    continued = False
+    for line in lines:
+        if continued:  # a continuation line of a shell command or magic
+            out.append("")
+        elif _MAGIC.match(line):
+            out.append(line[: len(line) - len(line.lstrip())] + "pass")
+        elif assignment := _SHELL_ASSIGNMENT.match(line):
+            out.append(assignment.group(1) + "None")
+        else:
+            out.append(line)
+            continue
+        continued = line.rstrip().endswith("\\")
+    return "\n".join(out)
 
 
 def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> PythonSummary:
