@@ -9,6 +9,7 @@ from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
     call_hits,
     describe,
+    is_test_path,
     locations,
     matching,
 )
@@ -266,6 +267,8 @@ def validates_data(repo: RepoIndex) -> Observation:
 def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.glob("**/*.dvc"):
+        if is_test_path(path):
+            continue  # test snapshots kept in DVC (evidently's UI tests) are not the project's data
         doc = repo.yaml(path)
         outs = doc.data.get("outs") if doc and isinstance(doc.data, dict) else None
         if isinstance(outs, list) and any(isinstance(o, dict) and o.get("path") for o in outs):
