@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from mlops_audit.evidence.repo.model import (
     CollectionStats,
     Finding,
     FindingOutcome,
+    Location,
 )
 from mlops_audit.evidence.repo.registry import (
     Detector,
@@ -41,7 +43,9 @@ def run_detector(det: Detector, index: RepoIndex) -> Observation:
         evidence = det.run(index)
         if not isinstance(evidence, Observation):
             raise TypeError(f"returned {type(evidence).__name__}, not Observation")
-        return evidence
+        # Positions in notebooks (code cell, line) become lines of the .ipynb file.
+        located = tuple(loc if loc.line is None else Location(path=loc.path, line=index.file_line(loc.path, loc.line)) for loc in evidence.locations)
+        return dataclasses.replace(evidence, locations=located) if located != evidence.locations else evidence
     except Exception as exc:  # noqa: BLE001 - any detector bug must not stop the other detectors
         return Observation(FindingOutcome.error, f"detector crashed: {type(exc).__name__}: {exc}")
 

@@ -39,7 +39,13 @@ from mlops_audit.evidence.repo.gitcmd import (
     run_git_many,
 )
 from mlops_audit.evidence.repo.model import GitSignals
-from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
+from mlops_audit.evidence.repo.nblines import code_line_maps
+from mlops_audit.evidence.repo.pysource import (
+    NOTEBOOK_CELL_STRIDE,
+    PythonSummary,
+    split_notebook_position,
+    summarise,
+)
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 MAX_FILE_BYTES = 1024 * 1024  # content cap per file
@@ -173,6 +179,20 @@ class _FolderFds:
         if self.root >= 0:
             os.close(self.root)
             self.root = -1
+
+
+def _cell_source(cell: object) -> str | None:
+    """A notebook cell's source text (a string or a list of strings, concatenated)."""
+    if not isinstance(cell, dict):
+        return None
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else None
+
+
+def _is_code_cell(cell: object) -> bool:
+    return isinstance(cell, dict) and cell.get("cell_type") == "code" and _cell_source(cell) is not None
 
 
 def _entry_name(entry: os.DirEntry[str]) -> str:
@@ -918,20 +938,51 @@ class RepoIndex:
         code: list[str] = []
         markdown: list[str] = []
         for cell in data["cells"]:
-            if not isinstance(cell, dict):
+            source = _cell_source(cell)
+            if source is None:
                 continue
-            source = cell.get("source", "")
-            if isinstance(source, list):
-                source = "".join(s for s in source if isinstance(s, str))
-            if not isinstance(source, str):
-                continue
-            if cell.get("cell_type") == "code":
+            if _is_code_cell(cell):
                 code.append(source)
             elif cell.get("cell_type") == "markdown":
                 markdown.append(source)
         return Notebook(tuple(code), tuple(markdown))
 
     # Python ----------------------------------------------------------------------------------
+    def file_line(self, rel: str, line: int | None) -> int | None:
+        """A line as shown in a finding. Lines in a notebook's summary are (code cell, line in the
+        cell) positions: they become the line of the .ipynb file holding that code, worked out
+        only for the few locations a finding shows, or None when it cannot be placed."""
+        if line is None or not rel.endswith(NOTEBOOK_SUFFIX):
+            return line
+        if line < NOTEBOOK_CELL_STRIDE:
+            return line  # already a file line (a rule that read the notebook's text itself)
+        maps: list[tuple[int, ...] | None] | None = self.memo("notebook_lines", dict).get(rel, _MISSING)
+        if maps is _MISSING:
+            maps = self._notebook_line_maps(rel)
+            self._memo["notebook_lines"][rel] = maps
+        cell, within = split_notebook_position(line)
+        if maps is None or not 0 <= cell < len(maps) or maps[cell] is None:
+            return None
+        cell_lines = maps[cell]
+        assert cell_lines is not None
+        return cell_lines[within - 1] if 0 < within <= len(cell_lines) else None
+
+    def _notebook_line_maps(self, rel: str) -> list[tuple[int, ...] | None] | None:
+        """Per code cell (as `Notebook.code_cells` lists them), the file line of each code line."""
+        text = decode_text(self.read_bytes(rel))
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or not json_depth_ok(data):
+            return None
+        maps = code_line_maps(text, data["cells"])
+        if maps is None:
+            return None
+        return [m for cell, m in zip(data["cells"], maps, strict=True) if _is_code_cell(cell)]
+
     def python_files(self) -> list[str]:
         """Python files and notebooks, in path order."""
         return self.memo("python_files", lambda: [f for f in self.files if f.endswith(PYTHON_SUFFIXES) or f.endswith(NOTEBOOK_SUFFIX)])  # type: ignore[no-any-return]

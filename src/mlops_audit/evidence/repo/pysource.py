@@ -37,6 +37,21 @@ class Call:
         return any(key == name for key, _ in self.keywords)
 
 
+# A notebook has no line numbers of its own: a position in it is (code cell, line in that cell),
+# packed into one int so that Call and friends keep `line: int | None`. The collector turns it into
+# the line of the .ipynb file holding that code (see `RepoIndex.file_line`) before anything is shown.
+NOTEBOOK_CELL_STRIDE = 1_000_000
+
+
+def notebook_position(cell: int, line: int) -> int:
+    return (cell + 1) * NOTEBOOK_CELL_STRIDE + line
+
+
+def split_notebook_position(position: int) -> tuple[int, int]:
+    """(code cell index, line within the cell) of a `notebook_position`."""
+    return position // NOTEBOOK_CELL_STRIDE - 1, position % NOTEBOOK_CELL_STRIDE
+
+
 @dataclass(frozen=True, slots=True)
 class TestFunction:
     name: str
@@ -57,8 +72,12 @@ class PythonSummary:
     assigned_dicts: list[tuple[str, int, int | None]] = field(default_factory=list)  # (target attr, dict size, line)
     syntax_errors: int = 0
 
+    cell: int = 0  # while summarising a notebook: the code cell being read
+
     def line(self, node_line: int | None) -> int | None:
-        return None if self.is_notebook else node_line
+        if not self.is_notebook or node_line is None:
+            return node_line
+        return notebook_position(self.cell, node_line)
 
     def imports_module(self, *prefixes: str) -> bool:
         wanted = set(prefixes)
@@ -358,7 +377,8 @@ def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> Py
     """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code."""
     summary = PythonSummary(path=path, is_notebook=is_notebook)
     visitor = _Visitor(summary)  # one visitor: a notebook's imports in one cell serve the later cells
-    for code in sources:
+    for cell, code in enumerate(sources):
+        summary.cell = cell
         if is_notebook:
             python = _blank_magics(code)
             if python is None:
