@@ -35,6 +35,26 @@ def test_signals_count_activity_contributors_tags_and_areas(tmp_path: Path) -> N
     assert signals.head and len(signals.head) == 40
 
 
+def test_bots_are_commits_but_neither_contributors_nor_area_authors(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["training/train.py", "deploy/k8s.yaml"], 1)
+    # A dependency bot bumping the base image would otherwise look like an independent deployer.
+    gitreplay.commit(tmp_path, "49699333+dependabot[bot]", ["Dockerfile"], 2)
+    signals = git_signals(tmp_path)
+    assert (signals.commits, signals.contributors) == (2, 1)
+    assert signals.areas["deployment"].model_dump() == {"commits": 2, "authors": 1}
+    assert signals.shared_authors["training+deployment"] == 1
+
+
+def test_only_tool_accounts_are_bots() -> None:
+    from mlops_audit.evidence.repo.git import is_bot
+
+    bots = ["49699333+dependabot[bot]@users.noreply.github.com", "41898282+github-actions[bot]@users.noreply.github.com",
+            "action@github.com", "bot@renovateapp.com", "renovate[bot]@example.com"]
+    people = ["abbot@example.com", "robot.lover@example.com", "jane@github.com", "12345+jane@users.noreply.github.com"]
+    assert all(is_bot(e) for e in bots) and not any(is_bot(e) for e in people)
+
+
 def test_without_now_the_windows_end_at_the_latest_commit_so_output_is_reproducible(tmp_path: Path) -> None:
     history(tmp_path)
     assert git_signals(tmp_path) == git_signals(tmp_path)

@@ -1,7 +1,9 @@
 """History signals from `git log` and tags, read-only and time-bounded.
 
 Activity (commits and contributors in the last 90/365 days), tags and release tags, and who
-changes which areas of the repository: data, training and deployment paths. The last is a
+changes which areas of the repository: data, training and deployment paths. People are counted by
+author email (after the repository's .mailmap); bot accounts (dependabot, renovate, GitHub
+Actions...) count as commits but never as contributors or area authors. The last is a
 separation-of-duties signal: if every person who changes deployment also changes training code,
 nobody independent stands between a model and production. Authors are counted, never listed.
 """
@@ -94,6 +96,17 @@ def classify_paths(paths: list[str]) -> dict[str, set[str]]:
     return found
 
 
+# Accounts of tools, not people: a dependency bot bumping a Dockerfile is not an independent deployer.
+_BOT_EMAIL = re.compile(
+    r"\[bot\]|^(dependabot|renovate|github-actions|pre-commit-ci|snyk-bot|greenkeeper|mergify|codecov)\b"
+    r"|^(action|actions|bot|noreply)@github\.com$|@renovateapp\.com$|^bot@"
+)
+
+
+def is_bot(email: str) -> bool:
+    return bool(_BOT_EMAIL.search(email))
+
+
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
@@ -183,7 +196,8 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     for _, email, files in commits:
         for area, raws in raw_in_area.items():
             if not raws.isdisjoint(files):  # the commit changes at least one path of the area
-                authors_by_area[area].add(email)
+                if not is_bot(email):
+                    authors_by_area[area].add(email)
                 commits_by_area[area] += 1
 
     tags: list[tuple[str, int]] = []
@@ -200,8 +214,8 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         history_truncated=len(commits) >= MAX_COMMITS,
         commits_last_90_days=sum(1 for t in timestamps if since_90 <= t <= reference),
         commits_last_365_days=sum(1 for t in timestamps if since_365 <= t <= reference),
-        contributors=len({e for _, e, _ in commits}),
-        contributors_last_365_days=len({e for t, e, _ in commits if since_365 <= t <= reference}),
+        contributors=len({e for _, e, _ in commits if not is_bot(e)}),
+        contributors_last_365_days=len({e for t, e, _ in commits if since_365 <= t <= reference and not is_bot(e)}),
         first_commit=_iso(min(timestamps)) if timestamps else None,
         last_commit=_iso(max(timestamps)) if timestamps else None,
         tags=len(tags),
