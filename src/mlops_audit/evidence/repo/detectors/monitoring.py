@@ -363,6 +363,48 @@ def drift_in_function(repo: RepoIndex, path: str, name: str) -> list[Location]:
     return [loc for loc, func in drift_threshold_actions(repo) if loc.path == path and func == name]
 
 
+# Calls that start a run of an ML pipeline on a managed orchestrator.
+_PIPELINE_RUN_NEEDLES = (
+    "create_run_from_job_spec", "start_pipeline_execution", "create_run_from_pipeline_package",
+    "create_run_from_pipeline_func", "run_pipeline", "PipelineJob",
+)
+_STARTS_PIPELINE_RUN = re.compile(r"(^|\.)(create_run_from_job_spec|start_pipeline_execution|create_run_from_pipeline_package|create_run_from_pipeline_func|run_pipeline)$")
+_PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob",)
+_HANDLER_DECORATORS = ("functions_framework.cloud_event", "functions_framework.http")
+
+
+def _event_handler(func: ast.FunctionDef | ast.AsyncFunctionDef, decorators: set[str]) -> bool:
+    """A function a cloud platform calls on an event: the (event, context) signature of AWS Lambda
+    and Google Cloud Functions background functions, or a functions-framework handler."""
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    return params[:2] in (["event", "context"], ["data", "context"]) or bool(decorators & set(_HANDLER_DECORATORS))
+
+
+def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
+    """Rule `event-triggered pipeline run`: an event handler (a Lambda or Cloud Function, fed by a
+    schedule, a Pub/Sub message or a storage event) whose body starts a pipeline run
+    (`create_run_from_job_spec`, `start_pipeline_execution`, `PipelineJob(...).submit()`). Starting
+    a run from a script a person executes, or a handler that only logs, is not a trigger."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_PIPELINE_RUN_NEEDLES)):
+        starts = [c for c in summary.calls if c.scope and (_STARTS_PIPELINE_RUN.search(c.name) or c.name in _PIPELINE_JOB or c.name.startswith(_PIPELINE_JOB[0] + "("))]
+        if not starts:
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            decorator_lines = {d.lineno for d in func.decorator_list}
+            names = {d.name for d in summary.decorators if d.line in decorator_lines}  # import-resolved
+            if not _event_handler(func, names):
+                continue
+            in_handler = [c for c in starts if c.scope == func.name]
+            if in_handler:
+                hits.append(at(summary.path, func.lineno))
+                hits.extend(at(summary.path, c.line) for c in in_handler)
+    return hits
+
+
 _TRIGGER_CONFIG_WORDS = ("trigger", "retrain")
 
 
@@ -394,7 +436,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES,
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
@@ -403,6 +445,12 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
+    by_event = _pipeline_runs_started_by_events(repo)
+    if by_event:
+        return Observation.passed(
+            "an event handler (Cloud Function/Lambda: schedule, Pub/Sub or storage events) starts a pipeline run",
+            by_event, confidence=Confidence.medium,
+        )
     declared = _declared_trigger_rules(repo)
     started = _training_started_by_monitoring(repo)
     if started:
