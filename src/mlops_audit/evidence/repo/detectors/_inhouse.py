@@ -108,6 +108,12 @@ def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef 
                 stack.append((owner, child))
 
 
+def functions_of(repo: RepoIndex, path: str) -> Iterator[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """`functions` of a Python file's parsed module; nothing for notebooks and bad code."""
+    module = tree(repo, path)
+    return functions(module) if module is not None else iter(())
+
+
 def calls_in(node: ast.AST) -> list[ast.Call]:
     return [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
 

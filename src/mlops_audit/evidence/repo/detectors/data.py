@@ -198,10 +198,7 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
         scopes = {c.scope for c in summary.calls if c.scope and (c.name.rsplit(".", 1)[-1] in value_checks or _RANGE_HELPER.search(c.name))}
         if not scopes:
             continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for _, func in _inhouse.functions(module):
+        for _, func in _inhouse.functions_of(repo, summary.path):
             if func.name in scopes and _is_checker(func):
                 checkers.setdefault(func.name, (summary.path, func.lineno))
     if not checkers:

@@ -390,10 +390,7 @@ def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
         starts = [c for c in summary.calls if c.scope and (_STARTS_PIPELINE_RUN.search(c.name) or c.name in _PIPELINE_JOB or c.name.startswith(_PIPELINE_JOB[0] + "("))]
         if not starts:
             continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for _, func in _inhouse.functions(module):
+        for _, func in _inhouse.functions_of(repo, summary.path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}  # import-resolved
             if not _event_handler(func, names):
