@@ -231,3 +231,19 @@ def test_execution_order_does_not_change_the_order_of_findings(tmp_path: Path) -
     gitreplay.commit(tmp_path, "ana", ["src/train.py"], 1)
     result = collect(tmp_path)
     assert [f.detector for f in result.findings] == [d.id for d in all_detectors()]
+
+
+def test_a_tree_built_to_exhaust_parsing_gets_no_false_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of files that mention a tool without using it would make a detector parse them
+    all; past the parsing budget the detector says it could not look everywhere, not "fail"."""
+    monkeypatch.setattr(index_module, "MAX_PARSED_FILES", 10)
+    for i in range(30):
+        write(tmp_path, f"pkg/m_{i:02}.py", f"# mlflow is mentioned here only\nx_{i} = {i}\n")
+    index = build_index(tmp_path)
+    tracking = run_detector(get_detector("tracks_experiments"), index)
+    assert tracking.outcome.value == "not_applicable" and "parsing budget" in tracking.message
+    assert any("parsing budget spent" in p for p in index.problems)
+    # A detector that parses nothing keeps its verdict; evidence found within the budget still passes.
+    assert run_detector(get_detector("has_code_owners"), index).outcome.value == "fail"
+    write(tmp_path, "a_first/train.py", "import mlflow\nmlflow.log_metric('auc', 0.9)\n")
+    assert run_detector(get_detector("tracks_experiments"), build_index(tmp_path)).outcome.value == "pass"

@@ -39,10 +39,17 @@ def criteria_by_detector(loaded: LoadedRubric) -> dict[str, list[str]]:
 
 def run_detector(det: Detector, index: RepoIndex) -> Observation:
     """Run one detector; a crash becomes an `error` outcome instead of ending the scan."""
+    refused_before = index.parse_budget_refusals
     try:
         evidence = det.run(index)
         if not isinstance(evidence, Observation):
             raise TypeError(f"returned {type(evidence).__name__}, not Observation")
+        if evidence.outcome is FindingOutcome.fail and index.parse_budget_refusals > refused_before:
+            # Files it needed went unparsed: "not found" would be a guess.
+            return Observation.not_applicable(
+                f"the tree is too large to inspect in full: files this detector needed were not parsed once the "
+                f"parsing budget was spent, and nothing was found in those that were ({evidence.message})"
+            )
         # Positions in notebooks (code cell, line) become lines of the .ipynb file.
         located = tuple(loc if loc.line is None else Location(path=loc.path, line=index.file_line(loc.path, loc.line)) for loc in evidence.locations)
         return dataclasses.replace(evidence, locations=located) if located != evidence.locations else evidence

@@ -53,6 +53,11 @@ MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024  # notebooks carry outputs we discard; the
 MAX_FILES = 500_000  # listing cap: beyond it the scan says it is truncated
 MAX_JSON_DEPTH = 64
 MAX_PROBLEMS = 200  # problems listed (all are counted)
+# Parsing budget per scan: a tree built to make every detector parse everything (a hundred thousand
+# files that all mention `mlflow`) stops being parsed after this much; a detector that then found
+# nothing reports that it could not look everywhere (not_applicable) instead of a fail.
+MAX_PARSE_BYTES = 128 * 1024 * 1024
+MAX_PARSED_FILES = 50_000
 TEXT_CACHE_CHARS = 32 * 1024 * 1024
 # Entries are bounded by TEXT_CACHE_CHARS; the count cap only bounds per-entry overhead. It must be
 # large enough that detectors visiting the same tens of thousands of small files in turn (CI, then
@@ -415,6 +420,9 @@ class RepoIndex:
         self._words = frozenset(w.lower() for w in words) if words is not None else None
         self._word_facts: dict[str, frozenset[str]] | None = None  # YAML file -> the declared words its text holds
         self._background: _BackgroundScan | None = None
+        self._parsed_bytes = 0
+        self._parsed_files = 0
+        self.parse_budget_refusals = 0  # parses refused once the budget was spent (see MAX_PARSE_BYTES)
         self._globs: dict[str, re.Pattern[str]] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
         self.stats.files_listed = len(self.files)
@@ -860,7 +868,7 @@ class RepoIndex:
 
     def _parse_yaml(self, rel: str) -> list[LocatedDocument]:
         text = self.text(rel)
-        if text is None:
+        if text is None or not self._within_parse_budget(rel, len(text)):
             return []
         if "{{" in text and f"/{rel}".rfind("/templates/") != -1:
             text = helm_template_as_yaml(text)
@@ -994,11 +1002,25 @@ class RepoIndex:
         text = self.text(rel)
         return [text] if text is not None else None
 
+    def _within_parse_budget(self, rel: str, size: int) -> bool:
+        """Spend `size` bytes of the parsing budget on `rel`; False (and a problem, once) when spent."""
+        if self.parse_budget_refusals or self._parsed_bytes + size > MAX_PARSE_BYTES or self._parsed_files >= MAX_PARSED_FILES:
+            if not self.parse_budget_refusals:
+                self._problem(rel, f"parsing budget spent ({self._parsed_files} files, {self._parsed_bytes // 2**20} MiB parsed): "
+                                   "this and later files were not parsed")
+            self.parse_budget_refusals += 1
+            return False
+        self._parsed_bytes += size
+        self._parsed_files += 1
+        return True
+
     def python(self, rel: str) -> PythonSummary | None:
         """The parsed summary of a Python file or notebook (cached for the life of the index)."""
         if rel in self._python:
             return self._python[rel]
         sources = self._code_text(rel)
+        if sources is not None and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
+            return None  # not cached: the refusal is counted each time a detector asks
         summary = None if sources is None else summarise(rel, sources, is_notebook=rel.endswith(NOTEBOOK_SUFFIX))
         if summary is not None and summary.syntax_errors:
             self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
