@@ -213,3 +213,17 @@ def test_the_sources_above_cover_asserting_and_hollow_tests() -> None:
 
     outcomes = [t.asserts for source in TEST_SOURCES for t in summarise("t.py", [source]).tests]
     assert outcomes.count(True) >= 6 and outcomes.count(False) >= 4
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([
+    "docs", "Documentation", "design", "ARCHITECTURE", "adr", "adrs", "adr-0001", "rfcs", "proposal", "decisions",
+    "model_card", "Model-Card", "data card", "datasheet", "system-card", "prd", "PRD", "spec", "Specification",
+    "requirements", "README", "readme.md", "notes", "src", "x", "decision_log", "decision record", "api",
+]), min_size=1, max_size=4).map("/".join))
+def test_the_design_path_hint_never_skips_a_path_the_design_rules_match(path: str) -> None:
+    from mlops_audit.evidence.repo.detectors.governance import _DESIGN_NAME, _DOCS_FOLDER, may_be_design_path
+
+    name = path.rsplit("/", 1)[-1].lower()
+    if _DESIGN_NAME.search(path.rsplit(".", 1)[0]) or _DOCS_FOLDER.search(path) or name.startswith("readme"):
+        assert may_be_design_path(path)

@@ -43,8 +43,19 @@ def _prose_chars(text: str) -> int:
     return count
 
 
+# A word of every path `_DESIGN_NAME`, `_DOCS_FOLDER` or a README name matches (lowercased): paths
+# without one are settled without those case-insensitive regexes (property-tested).
+_DESIGN_HINT = re.compile("design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme")
+
+
+def may_be_design_path(path: str) -> bool:
+    return _DESIGN_HINT.search(path.lower()) is not None
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
+    if not may_be_design_path(path):
+        return None
     name = path.rsplit("/", 1)[-1].lower()
     if name.startswith(_NOT_DESIGN) or is_test_path(path):
         return None
