@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlops_audit.evidence.repo import background
 from mlops_audit.evidence.repo import index as index_module
 from mlops_audit.evidence.repo.collect import build_index, collect, run_detector
 from mlops_audit.evidence.repo.detectors._python import Hits
@@ -61,16 +62,18 @@ def finding_json(root: Path) -> str:
 # by now, so the background scans are exercised in a fresh interpreter (as `mlops-audit collect` is).
 FRESH_SCRIPT = """
 import gc, json, os, sys
-from mlops_audit.evidence.repo import index as index_module
+from mlops_audit.evidence.repo import background
+from mlops_audit.evidence.repo import background
 from mlops_audit.evidence.repo.collect import build_index, collect_with_index
-from mlops_audit.evidence.repo.index import RepoIndex, _can_fork
+from mlops_audit.evidence.repo.background import can_fork
+from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.util.jsonio import canonical_json
 
 root, case = sys.argv[1], sys.argv[2]
-report = {"can_fork": _can_fork()}
+report = {"can_fork": can_fork()}
 
 def result_json(threshold):
-    index_module.PARALLEL_MIN_FILES = threshold
+    background.PARALLEL_MIN_FILES = threshold
     result, index = collect_with_index(root)
     return canonical_json(result.model_dump(mode="json")), index._background is not None
 
@@ -89,7 +92,7 @@ elif case == "child_fails":
     background, used = result_json(0)
     report.update(same=in_process == background, used=used)
 elif case == "dropped":
-    index_module.PARALLEL_MIN_FILES = 0
+    background.PARALLEL_MIN_FILES = 0
     index = build_index(root)
     children = list(index._background._pids) if index._background else []
     del index
@@ -138,8 +141,8 @@ def test_an_index_dropped_before_it_needs_its_scan_leaves_no_child_behind(tmp_pa
 
 def test_background_scans_are_not_started_where_forking_is_unsafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mixed_tree(tmp_path)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 0)
-    monkeypatch.setattr(index_module, "_os_threads", lambda: 2)  # e.g. numpy's BLAS threads are running
+    monkeypatch.setattr(background, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(background, "_os_threads", lambda: 2)  # e.g. numpy's BLAS threads are running
     assert build_index(tmp_path)._background is None
     assert finding_json(tmp_path)  # and collection still works, scanning in process
 

@@ -2,37 +2,38 @@
 
 The listing is git's own file list (tracked plus untracked-but-not-ignored) when the root is a git
 work tree, else a walk that honours `.gitignore` files. Only regular files inside the root are
-kept: symlinks, devices, FIFOs and anything reached through a link are skipped, and every open
-re-checks that the real path lies inside the root. Contents are read on demand, capped per file,
-and parsed safely (YAML without aliases through `mlops_audit.util.safeyaml`, TOML with `tomllib`,
-JSON with a depth limit, notebooks as their code and markdown cells with outputs ignored). Nothing
-from the tree is executed or imported.
+kept: symlinks, devices, FIFOs and anything reached through a link are skipped, and every open goes
+through folders opened one by one without following links (`folders`). Contents are read on
+demand, capped per file, and parsed safely (YAML without aliases through
+`mlops_audit.util.safeyaml`, TOML with `tomllib`, JSON with a depth limit, notebooks as their code
+and markdown cells with outputs ignored) within a parsing budget. Nothing from the tree is executed
+or imported.
+
+Two whole-tree scans answer the detectors' "which files mention X" questions: every Python file
+for the declared needles (`needles`), every YAML file for the declared words; on large trees they
+run in forked children (`background`).
 """
 
 from __future__ import annotations
 
 import errno
 import json
-import keyword
 import os
-import pickle
 import re
-import signal
 import stat
-import sys
-import threading
 import tomllib
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import fastyaml, gitignore
+from mlops_audit.evidence.repo.background import BackgroundScan
+from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 from mlops_audit.evidence.repo.gitcmd import (
     GitUnavailable,
     is_git_work_tree,
@@ -40,6 +41,11 @@ from mlops_audit.evidence.repo.gitcmd import (
 )
 from mlops_audit.evidence.repo.model import GitSignals
 from mlops_audit.evidence.repo.nblines import code_line_maps
+from mlops_audit.evidence.repo.needles import (
+    NeedleFilter,
+    needles_in,
+    notebook_may_mention,
+)
 from mlops_audit.evidence.repo.pysource import (
     NOTEBOOK_CELL_STRIDE,
     PythonSummary,
@@ -83,7 +89,6 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _NO_WORDS: frozenset[str] = frozenset()
 NOTEBOOK_SUFFIX = ".ipynb"
 _LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -133,59 +138,6 @@ class _Cache:
 _MISSING = object()
 
 
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-MAX_OPEN_FOLDERS = 64
-
-
-def _safe_relative(rel: str) -> bool:
-    """A relative path whose every component names an entry of its folder (no '', '.' or '..')."""
-    return not rel.startswith("/") and all(part not in ("", ".", "..") for part in rel.split("/"))
-
-
-class _FolderFds:
-    """Open folders of the tree, each opened inside its parent with O_NOFOLLOW, starting at the
-    root: a path resolved through these never passes a symbolic link, so it cannot lead out of the
-    root whatever changes in the tree after the listing (what `openat2(RESOLVE_BENEATH)` gives,
-    portably). The most recently used folders stay open (files are read folder by folder)."""
-
-    def __init__(self, root: str) -> None:
-        self.root = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-        self.open: OrderedDict[str, int] = OrderedDict()
-        self.last, self.last_fd = "", self.root
-
-    def fd(self, folder: str) -> int:
-        if folder == self.last:  # files are mostly read folder by folder
-            return self.last_fd
-        if not folder:
-            return self.root
-        found = self.open.get(folder)
-        if found is not None:
-            self.last, self.last_fd = folder, found
-        if found is not None:
-            self.open.move_to_end(folder)
-            return found
-        parent, _, name = folder.rpartition("/")
-        if name in ("", ".", ".."):
-            raise OSError(f"not a plain folder name: {name!r}")
-        fd = os.open(name, _FOLDER_FLAGS, dir_fd=self.fd(parent))
-        self.open[folder] = fd
-        while len(self.open) > MAX_OPEN_FOLDERS:
-            evicted, closed = self.open.popitem(last=False)
-            os.close(closed)
-            if evicted == self.last:
-                self.last, self.last_fd = "", self.root
-        self.last, self.last_fd = folder, fd
-        return fd
-
-    def close(self) -> None:
-        self.last, self.last_fd = "", -1
-        while self.open:
-            os.close(self.open.popitem()[1])
-        if self.root >= 0:
-            os.close(self.root)
-            self.root = -1
-
-
 def _cell_source(cell: object) -> str | None:
     """A notebook cell's source text (a string or a list of strings, concatenated)."""
     if not isinstance(cell, dict):
@@ -233,145 +185,6 @@ def helm_template_as_yaml(text: str) -> str:
     return _HELM_ACTION.sub(HELM_PLACEHOLDER, _HELM_ACTION_LINE.sub("", text))
 
 
-# A background scan pays for its fork when the tree has at least this many Python and YAML files.
-PARALLEL_MIN_FILES = 1000
-
-
-def _can_fork() -> bool:
-    """Forking is safe and useful: Linux (macOS system libraries are not fork-safe), more than one
-    CPU, and no other thread in this process, Python's or native (a thread holding a lock while we
-    fork would leave the lock held forever in the child; numpy's BLAS pools are such threads)."""
-    if not (sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1):
-        return False
-    return threading.active_count() == 1 and _os_threads() == 1
-
-
-def _os_threads() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("Threads:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0  # unknown: do not fork
-
-
-BACKGROUND_WORKERS = 2  # forked scanners; with the index's own process, a 2-CPU machine stays busy
-
-
-class _BackgroundScan:
-    """The index's two whole-tree scans (every Python file for the declared needles, every YAML file
-    for the declared words) run in forked copies of this process, each taking a contiguous slice
-    of both lists, while the detectors that need neither scan run here. Each child reports what it
-    learnt, what it read and the problems it met, in a temporary file; the index merges a part
-    (slices in path order) the first time a detector needs it, exactly where it would otherwise
-    have scanned, so the results are the same either way. If any child fails, the index scans by
-    itself."""
-
-    def __init__(self, workers: list[tuple[int, Any]]) -> None:
-        self._pids = [pid for pid, _ in workers]  # emptied once reaped (shared with the finaliser)
-        self._results = [result for _, result in workers]
-        self._loaded: list[Any] | None = None
-        weakref.finalize(self, _stop_children, self._pids, self._results)
-
-    @staticmethod
-    def start(index: RepoIndex) -> _BackgroundScan | None:
-        python_files = index.python_files()
-        yaml_files = index.with_suffix(*_YAML_SUFFIXES)
-        if not _can_fork() or len(python_files) + len(yaml_files) < PARALLEL_MIN_FILES:
-            return None
-        import tempfile
-
-        workers: list[tuple[int, Any]] = []
-        n = BACKGROUND_WORKERS
-        for k in range(n):
-            python_slice = (len(python_files) * k // n, len(python_files) * (k + 1) // n)
-            yaml_slice = yaml_files[len(yaml_files) * k // n : len(yaml_files) * (k + 1) // n]
-            result = tempfile.TemporaryFile()  # noqa: SIM115 - closed once merged or by the finaliser
-            try:
-                pid = os.fork()
-            except OSError:
-                result.close()
-                _stop_children([p for p, _ in workers], [r for _, r in workers])
-                return None
-            if pid == 0:  # a child: scan, write, leave without running any of the parent's exit code
-                status = 1
-                try:
-                    index._read_outcomes, index.problems, index.stats = {}, [], IndexStats()
-                    by_needle = index._scan_python_needles(*python_slice)
-                    python_part = (by_needle, index._read_outcomes, index.problems, index.stats.parse_problems)
-                    index._read_outcomes = {}
-                    yaml_part = (index._scan_yaml_words(yaml_slice), index._read_outcomes)
-                    pickle.dump((python_part, yaml_part), result, protocol=pickle.HIGHEST_PROTOCOL)
-                    result.flush()
-                    status = 0
-                finally:
-                    os._exit(status)
-            workers.append((pid, result))
-        return _BackgroundScan(workers)
-
-    def _all(self) -> list[Any] | None:
-        if self._loaded is None:
-            loaded: list[Any] = []
-            try:
-                for pid, result in zip(list(self._pids), self._results, strict=True):
-                    status = os.waitpid(pid, 0)[1]
-                    self._pids.remove(pid)
-                    if os.waitstatus_to_exitcode(status) != 0:
-                        raise ValueError(f"background scanner exited with {status}")
-                    result.seek(0)
-                    loaded.append(pickle.load(result))
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-                loaded = []
-            finally:
-                _stop_children(self._pids, self._results)
-            self._loaded = loaded
-        return self._loaded or None
-
-    def python_part(self) -> tuple[dict[str, list[int]], dict[str, tuple[str, int]], list[str], int] | None:
-        """The Python scan, merged over the slices in order; None if it is not available."""
-        parts = self._all()
-        if parts is None:
-            return None
-        by_needle: dict[str, list[int]] = {}
-        outcomes: dict[str, tuple[str, int]] = {}
-        problems: list[str] = []
-        parse_problems = 0
-        for (needles, read, found, count), _ in parts:
-            for needle, positions in needles.items():
-                by_needle.setdefault(needle, []).extend(positions)
-            outcomes.update(read)
-            problems.extend(found)
-            parse_problems += count
-        return by_needle, outcomes, problems, parse_problems
-
-    def yaml_part(self) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, int]]] | None:
-        parts = self._all()
-        if parts is None:
-            return None
-        words: dict[str, frozenset[str]] = {}
-        outcomes: dict[str, tuple[str, int]] = {}
-        for _, (found, read) in parts:
-            words.update(found)
-            outcomes.update(read)
-        return words, outcomes
-
-
-def _stop_children(pids: list[int], results: list[Any]) -> None:
-    """End and reap the children still running (an index dropped before it needed the scan, or a
-    failed merge), and close their result files: no zombie, no leaked descriptor."""
-    while pids:
-        child = pids.pop()
-        try:
-            os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
-        except OSError:
-            pass
-    for result in results:
-        result.close()
-
-
 class RepoIndex:
     """The files of one tree, listed once; contents read lazily through capped, checked reads."""
 
@@ -408,7 +221,7 @@ class RepoIndex:
         self._memo: dict[str, Any] = {}
         self._sizes: dict[str, int] = {}
         self._read_outcomes: dict[str, tuple[str, int]] = {}  # rel -> (first outcome of reading it, bytes)
-        self._folders = _FolderFds(self._root_str)
+        self._folders = FolderFds(self._root_str)
         # Folders stay open while the index lives; closed with it (or by `close`).
         self._closer = weakref.finalize(self, self._folders.close)
         self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
@@ -419,7 +232,7 @@ class RepoIndex:
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
         self._words = frozenset(w.lower() for w in words) if words is not None else None
         self._word_facts: dict[str, frozenset[str]] | None = None  # YAML file -> the declared words its text holds
-        self._background: _BackgroundScan | None = None
+        self._background: BackgroundScan | None = None
         self._parsed_bytes = 0
         self._parsed_files = 0
         self.parse_budget_refusals = 0  # parses refused once the budget was spent (see MAX_PARSE_BYTES)
@@ -431,7 +244,7 @@ class RepoIndex:
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
         if self._needles is not None and self._words is not None:
-            self._background = _BackgroundScan.start(self)
+            self._background = BackgroundScan.start(self, self.python_files(), self.with_suffix(*_YAML_SUFFIXES))
 
     def close(self) -> None:
         """Close the folders held open for reading (also done when the index is collected)."""
@@ -480,7 +293,7 @@ class RepoIndex:
             folder = rel[: rel.rfind("/") + 1]
             skip = skipped_dir.get(folder)
             if skip is None:
-                skip = skipped_dir[folder] = _skipped(folder + "x") or not _safe_relative(rel)
+                skip = skipped_dir[folder] = _skipped(folder + "x") or not safe_relative(rel)
             if skip:
                 continue
             if len(kept) >= self.max_files:
@@ -732,7 +545,7 @@ class RepoIndex:
         """The file's bytes, or None when not listed, too large, not regular or not inside the root.
 
         The file is opened relative to its folder, and every folder on the way was opened from the
-        root one component at a time without following links (`_FolderFds`): a folder swapped for
+        root one component at a time without following links (`FolderFds`): a folder swapped for
         a link after the listing, or a file swapped for one, is never read through."""
         if rel not in self._file_set:
             return None
@@ -743,7 +556,7 @@ class RepoIndex:
             return None
         try:
             folder, name = self._folder_fd_and_name(rel)
-            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
+            fd = os.open(name, READ_FLAGS, dir_fd=folder)
         except OSError as exc:
             # ELOOP/ENOTDIR: the file or a folder on the way is now a link
             self._note_read(rel, "special" if exc.errno in (errno.ELOOP, errno.ENOTDIR) else "unreadable")
@@ -1060,12 +873,7 @@ class RepoIndex:
         data = self.read_bytes(rel)
         if data is None:
             return False
-        # Every escape becomes a separator (none decodes to a letter, bar a \u-escaped one). A
-        # cell's source is one string (read as is) or a list of strings that are concatenated
-        # (read with the `", "` between adjacent strings removed); a needle's key word lies in one
-        # cell, so one of the two readings holds it.
-        escaped = _JSON_ESCAPE.sub(b" ", data)
-        if not (prefilter.may_mention(escaped) or prefilter.may_mention(_JSON_STRING_JOINS.sub(b"", escaped))):
+        if not notebook_may_mention(data, prefilter):
             return False
         self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
         return True
@@ -1146,9 +954,6 @@ class RepoIndex:
         return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
 def _is_binary(data: bytes) -> bool:
     return b"\0" in data[:8192]
 
@@ -1161,119 +966,3 @@ def decode_text(data: bytes | None) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("utf-8", "replace")
-
-
-# Bytes that can be part of an identifier, except digits: everything else splits.
-_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-_TO_PIECES = bytes(c if c in _LETTERS else 0x20 for c in range(256))
-
-
-@dataclass(frozen=True)
-class NeedleFilter:
-    """A quick, C-speed necessary condition for `needles_in` on a file's raw bytes.
-
-    Exactness: needles are ASCII, and UTF-8 maps ASCII bytes to the same characters and never
-    produces them from other bytes, so the raw bytes contain an ASCII string iff the decoded text
-    does. `bytes.translate` + `split` cut the bytes into pieces: maximal runs of letters and
-    underscores. Every run of letters in a needle is such a piece wherever `needles_in` finds the
-    needle: an identifier needle is a whole token, and a phrase needle (`tune.run`) has
-    identifier boundaries at its ends, so its runs are cut off by the needle's own separators
-    (dots, spaces, digits) or by the boundary. The filter keeps a file when it has the longest
-    run (the key) of any needle. A needle without letters is looked for as a substring.
-    """
-
-    pieces: frozenset[bytes]
-    others: re.Pattern[bytes] | None
-    exact: bool  # False: needles this filter cannot judge (non-ASCII); every file passes
-
-    @staticmethod
-    def of(needles: Iterable[str]) -> NeedleFilter:
-        return _needle_filter(tuple(sorted(set(needles))))
-
-    def may_mention(self, data: bytes) -> bool:
-        if not self.exact:
-            return True
-        if self.pieces and not self.pieces.isdisjoint(data.translate(_TO_PIECES).split()):
-            return True
-        return self.others is not None and self.others.search(data) is not None
-
-    def text_may_mention(self, text: str) -> bool:
-        return self.may_mention(text.encode("utf-8", "surrogatepass"))
-
-
-_LETTER_RUN = re.compile(r"[A-Za-z_]+")
-# In a notebook's JSON: any escape, and the `", "` between adjacent strings of a list.
-_JSON_ESCAPE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_JSON_STRING_JOINS = re.compile(rb'"\s*,\s*"')
-
-
-# Words nearly every Python file has: a needle's key is another of its words when it has one.
-_COMMON_WORDS = frozenset(keyword.kwlist) | {"self", "print", "len", "str", "int", "os", "sys"}
-
-
-def _key_piece(needle: str) -> bytes | None:
-    """The word of a needle the filter looks for: the longest that is not a common word."""
-    runs = _LETTER_RUN.findall(needle)
-    return max(runs, key=lambda run: (run not in _COMMON_WORDS, len(run))).encode() if runs else None
-
-
-def _trie_pattern(words: Iterable[bytes]) -> bytes:
-    """A regex matching any of `words`, shaped as a trie: Python's `re` tries the branches of a
-    flat alternation one by one at every position; a trie rejects most positions at one byte."""
-    trie: dict[int, Any] = {}
-    for word in words:
-        node = trie
-        for byte in word:
-            node = node.setdefault(byte, {})
-        node[-1] = {}
-
-    def emit(node: dict[int, Any]) -> bytes:
-        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(node.items()) if byte != -1]
-        if not branches:
-            return b""
-        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
-        return b"(?:" + body + b")?" if -1 in node else body
-
-    return emit(trie)
-
-
-@lru_cache(maxsize=64)
-def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
-    if not all(n.isascii() for n in needles):
-        return NeedleFilter(frozenset(), None, exact=False)
-    keys = {n: _key_piece(n) for n in needles}
-    pieces = frozenset(k for k in keys.values() if k is not None)
-    others = [n.encode() for n, k in keys.items() if k is None]
-    return NeedleFilter(pieces, re.compile(_trie_pattern(others)) if others else None, exact=True)
-
-
-_IDENTIFIER_CHAR = re.compile(r"[A-Za-z0-9_]")
-
-
-@lru_cache(maxsize=512)
-def _phrase(needle: str) -> re.Pattern[str]:
-    """A phrase needle with identifier boundaries where it starts or ends with an identifier character."""
-    before = r"(?<![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[:1]) else ""
-    after = r"(?![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[-1:]) else ""
-    return re.compile(before + re.escape(needle) + after)
-
-
-@lru_cache(maxsize=64)
-def _split_needles(needles: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-    identifiers = frozenset(n for n in needles if _IDENTIFIER.fullmatch(n))
-    return identifiers, tuple(sorted(needles - identifiers))
-
-
-def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
-    """The needles `code` mentions: identifiers as whole tokens, anything else as a phrase with
-    identifier boundaries at its ends (`tune.run` in `tune.run(f)`, not in `autotune.runner`).
-
-    Tokenising once and looking identifiers up in a set is several times faster than a regex
-    alternation of every needle or one substring search per needle.
-    """
-    if not code:
-        return frozenset()
-    identifiers, phrases = _split_needles(frozenset(needles))
-    found = set(_IDENTIFIER.findall(code)) & identifiers if identifiers else set()
-    found.update(n for n in phrases if n in code and _phrase(n).search(code))
-    return frozenset(found)

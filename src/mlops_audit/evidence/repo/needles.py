@@ -1,0 +1,138 @@
+"""Needles: the words and phrases of code detectors look for, and a C-speed test of a file's raw
+bytes that rejects files which cannot mention any of them (see NeedleFilter)."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+# Bytes that can be part of an identifier, except digits: everything else splits.
+_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+_TO_PIECES = bytes(c if c in _LETTERS else 0x20 for c in range(256))
+
+
+@dataclass(frozen=True)
+class NeedleFilter:
+    """A quick, C-speed necessary condition for `needles_in` on a file's raw bytes.
+
+    Exactness: needles are ASCII, and UTF-8 maps ASCII bytes to the same characters and never
+    produces them from other bytes, so the raw bytes contain an ASCII string iff the decoded text
+    does. `bytes.translate` + `split` cut the bytes into pieces: maximal runs of letters and
+    underscores. Every run of letters in a needle is such a piece wherever `needles_in` finds the
+    needle: an identifier needle is a whole token, and a phrase needle (`tune.run`) has
+    identifier boundaries at its ends, so its runs are cut off by the needle's own separators
+    (dots, spaces, digits) or by the boundary. The filter keeps a file when it has the longest
+    run (the key) of any needle. A needle without letters is looked for as a substring.
+    """
+
+    pieces: frozenset[bytes]
+    others: re.Pattern[bytes] | None
+    exact: bool  # False: needles this filter cannot judge (non-ASCII); every file passes
+
+    @staticmethod
+    def of(needles: Iterable[str]) -> NeedleFilter:
+        return _needle_filter(tuple(sorted(set(needles))))
+
+    def may_mention(self, data: bytes) -> bool:
+        if not self.exact:
+            return True
+        if self.pieces and not self.pieces.isdisjoint(data.translate(_TO_PIECES).split()):
+            return True
+        return self.others is not None and self.others.search(data) is not None
+
+    def text_may_mention(self, text: str) -> bool:
+        return self.may_mention(text.encode("utf-8", "surrogatepass"))
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z_]+")
+# In a notebook's JSON: any escape, and the `", "` between adjacent strings of a list.
+_JSON_ESCAPE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_JSON_STRING_JOINS = re.compile(rb'"\s*,\s*"')
+
+
+# Words nearly every Python file has: a needle's key is another of its words when it has one.
+_COMMON_WORDS = frozenset(keyword.kwlist) | {"self", "print", "len", "str", "int", "os", "sys"}
+
+
+def _key_piece(needle: str) -> bytes | None:
+    """The word of a needle the filter looks for: the longest that is not a common word."""
+    runs = _LETTER_RUN.findall(needle)
+    return max(runs, key=lambda run: (run not in _COMMON_WORDS, len(run))).encode() if runs else None
+
+
+def _trie_pattern(words: Iterable[bytes]) -> bytes:
+    """A regex matching any of `words`, shaped as a trie: Python's `re` tries the branches of a
+    flat alternation one by one at every position; a trie rejects most positions at one byte."""
+    trie: dict[int, Any] = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[-1] = {}
+
+    def emit(node: dict[int, Any]) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(node.items()) if byte != -1]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        return b"(?:" + body + b")?" if -1 in node else body
+
+    return emit(trie)
+
+
+@lru_cache(maxsize=64)
+def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
+    if not all(n.isascii() for n in needles):
+        return NeedleFilter(frozenset(), None, exact=False)
+    keys = {n: _key_piece(n) for n in needles}
+    pieces = frozenset(k for k in keys.values() if k is not None)
+    others = [n.encode() for n, k in keys.items() if k is None]
+    return NeedleFilter(pieces, re.compile(_trie_pattern(others)) if others else None, exact=True)
+
+
+_IDENTIFIER_CHAR = re.compile(r"[A-Za-z0-9_]")
+
+
+@lru_cache(maxsize=512)
+def _phrase(needle: str) -> re.Pattern[str]:
+    """A phrase needle with identifier boundaries where it starts or ends with an identifier character."""
+    before = r"(?<![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[:1]) else ""
+    after = r"(?![A-Za-z0-9_])" if _IDENTIFIER_CHAR.match(needle[-1:]) else ""
+    return re.compile(before + re.escape(needle) + after)
+
+
+@lru_cache(maxsize=64)
+def _split_needles(needles: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    identifiers = frozenset(n for n in needles if _IDENTIFIER.fullmatch(n))
+    return identifiers, tuple(sorted(needles - identifiers))
+
+
+def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
+    """The needles `code` mentions: identifiers as whole tokens, anything else as a phrase with
+    identifier boundaries at its ends (`tune.run` in `tune.run(f)`, not in `autotune.runner`).
+
+    Tokenising once and looking identifiers up in a set is several times faster than a regex
+    alternation of every needle or one substring search per needle.
+    """
+    if not code:
+        return frozenset()
+    identifiers, phrases = _split_needles(frozenset(needles))
+    found = set(_IDENTIFIER.findall(code)) & identifiers if identifiers else set()
+    found.update(n for n in phrases if n in code and _phrase(n).search(code))
+    return frozenset(found)
+
+
+def notebook_may_mention(data: bytes, prefilter: NeedleFilter) -> bool:
+    """Whether a notebook's raw JSON can hold code mentioning a needle. Every escape becomes a
+    separator (none decodes to a letter, bar a \\u-escaped one). A cell's source is one string (read
+    as is) or a list of strings that are concatenated (read with the `", "` between adjacent strings
+    removed); a needle's key word lies in one cell, so one of the two readings holds it."""
+    escaped = _JSON_ESCAPE.sub(b" ", data)
+    return prefilter.may_mention(escaped) or prefilter.may_mention(_JSON_STRING_JOINS.sub(b"", escaped))
