@@ -26,7 +26,13 @@ def questionnaire() -> None:
 
 
 @questionnaire.command()
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "json", "csv", "md"]), help="Output format (default: from --out's suffix).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "yaml", "json", "csv", "md", "html"]),
+    help="Output format (default: from --out's suffix). html: a self-contained page to fill in a browser "
+    "(its 'Download answers' button saves a JSON answer file) or to print.",
+)
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True)
 @click.option("--role", "roles", multiple=True, help="Keep only the questions asked of this role (repeatable).")
 @click.option("--prefill", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence JSON from 'collect': detectors propose answers to confirm.")
@@ -34,7 +40,12 @@ def questionnaire() -> None:
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output; required for xlsx).")
 def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | None, filled: Path | None, rubric: Path | None, out: Path | None) -> None:
-    """Export the rubric's questions as a questionnaire to fill in."""
+    """Export the rubric's questions as a questionnaire to fill in.
+
+    Every format except html reads back with 'check', 'merge' and 'assess --answers'. The html page
+    works offline in any browser, keeps work in the browser's storage and hands back an answers
+    JSON file; printed, it is a paper form.
+    """
     from mlops_audit.evidence.questionnaire.export import format_for_path, make_form, render
     from mlops_audit.evidence.questionnaire.importer import read_answer_file
     from mlops_audit.evidence.questionnaire.prefill import load_findings
@@ -43,7 +54,7 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
 
     fmt = fmt or (format_for_path(out) if out else None)
     if fmt is None:
-        raise InputError("give --format (xlsx, yaml, json, csv or md), or an --out file with one of those suffixes")
+        raise InputError("give --format (xlsx, yaml, json, csv, md or html), or an --out file with one of those suffixes")
     if fmt == "xlsx" and out is None:
         raise InputError("--format xlsx needs --out FILE.xlsx (a workbook cannot go to the terminal)")
     loaded = _rubric(rubric)
@@ -88,14 +99,14 @@ def check(files: tuple[Path, ...], rubric: Path | None) -> None:
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
 def merge(files: tuple[Path, ...], out: Path, disagreements: Path | None, lang: str, rubric: Path | None) -> None:
     """Merge several respondents' answers into one file, with who said what and where they disagree."""
-    from mlops_audit.evidence.questionnaire.export import format_for_path, make_form, render
+    from mlops_audit.evidence.questionnaire.export import FORMATS, format_for_path, make_form, render
     from mlops_audit.evidence.questionnaire.importer import read_answer_files
     from mlops_audit.evidence.questionnaire.merge import disagreement_csv, merge_answer_files
     from mlops_audit.util.clock import now
     from mlops_audit.util.jsonio import atomic_write_bytes
 
     fmt = format_for_path(out)
-    if fmt is None:
+    if fmt not in FORMATS:  # an HTML page cannot be read back as answers
         raise InputError(f"--out {out}: expected a .yaml, .json, .xlsx, .csv or .md file")
     loaded = _rubric(rubric)
     imported = read_answer_files(list(files), loaded)

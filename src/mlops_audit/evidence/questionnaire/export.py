@@ -11,8 +11,10 @@ from mlops_audit.evidence.questionnaire.form import LANGS, Form, build_form
 from mlops_audit.evidence.questionnaire.prefill import Finding, apply_prefill
 from mlops_audit.rubric.loader import LoadedRubric
 
-FORMATS = ("xlsx", "yaml", "json", "csv", "md")
-_SUFFIX_FORMAT = {".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md"}
+FORMATS = ("xlsx", "yaml", "json", "csv", "md")  # written and read back (import, check, merge, assess)
+# Written only: the HTML page is filled in a browser and hands back an answers@1 JSON file.
+EXPORT_FORMATS = (*FORMATS, "html")
+_SUFFIX_FORMAT = {".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
 TEXT_FORMATS = ("yaml", "json", "csv", "md")
 
 
@@ -34,11 +36,15 @@ def render(form: Form, fmt: str, generated_at: datetime | None = None) -> bytes:
         from mlops_audit.evidence.questionnaire.markdown import write_markdown
 
         return write_markdown(form).encode("utf-8")
+    if fmt == "html":
+        from mlops_audit.evidence.questionnaire.htmlform import write_html
+
+        return write_html(form).encode("utf-8")
     if fmt in ("yaml", "json"):
         from mlops_audit.evidence.questionnaire.structured import write_json, write_yaml
 
         return (write_yaml(form) if fmt == "yaml" else write_json(form)).encode("utf-8")
-    raise InputError(f"unknown questionnaire format '{fmt}'; expected one of {', '.join(FORMATS)}")
+    raise InputError(f"unknown questionnaire format '{fmt}'; expected one of {', '.join(EXPORT_FORMATS)}")
 
 
 def check_roles(rubric: LoadedRubric, roles: list[str]) -> list[str]:

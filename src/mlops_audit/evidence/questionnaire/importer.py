@@ -59,6 +59,12 @@ def read_raw(path: Path, rubric: LoadedRubric) -> RawFile:
     """Read one file with its format's reader; nothing is checked against the rubric yet."""
     source = str(path)
     suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return failed(
+            source,
+            "an HTML questionnaire is not read back; open it in a browser, press its 'Download answers' button "
+            "and use the JSON file it saves",
+        )
     if suffix not in ANSWER_SUFFIXES:
         return failed(source, f"unsupported answer file type '{suffix or path.name}'; expected one of {', '.join(ANSWER_SUFFIXES)}")
     try:
