@@ -7,7 +7,7 @@
   var NUMBER_OPTION = "#number";
   var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
   var ROLE_SEPARATORS = /[,;\uFF0C\uFF1B\u3001\n]+/;
-  var LARGEST_EXACT = 9007199254740992; /* 2**53: the importer refuses larger whole numbers */
+  var LARGEST_EXACT = 9007199254740992; /* 2**53: JSON would write 1e16 as a whole number, which the importer refuses */
 
   function say(meta, key, params) {
     return meta.messages[key].replace(/\{(\w+)\}/g, function (_, name) {
@@ -33,11 +33,8 @@
         problems.push(say(meta, "not_a_number", { id: c.id, value: numberText }));
         return null;
       }
-      if (Math.abs(n) > LARGEST_EXACT && Math.floor(n) === n) {
-        problems.push(say(meta, "too_large", { id: c.id, value: numberText }));
-        return null;
-      }
-      return n;
+      /* Beyond 2**53 the text goes as typed; the importer reads it as the same float a YAML file gives. */
+      return Math.abs(n) > LARGEST_EXACT ? numberText : n;
     }
     if (!choice) return null;
     if (c.type === "yes_no" && ["yes", "no", "partial"].indexOf(choice) >= 0) return choice;

@@ -136,7 +136,6 @@ SCRIPT_MESSAGES: dict[str, tuple[str, str]] = {
     "roster_unknown_role": ("名册第 {row} 行:未知角色“{role}”", "Roster row {row}: unknown role '{role}'"),
     "bad_value": ("{id}:“{value}”不是可选答案", "{id}: '{value}' is not one of the answers allowed"),
     "not_a_number": ("{id}:“{value}”不是数字", "{id}: '{value}' is not a number"),
-    "too_large": ("{id}:数字 {value} 过大", "{id}: the number {value} is too large"),
     "fix_first": ("下载前请先修正:", "Fix these before downloading:"),
     "downloaded": (
         "已生成 {file}。请交给评估人;可用 mlops-audit questionnaire check 检查。",
