@@ -160,6 +160,20 @@ def test_excel_renamed_domain_sheet_is_still_read_by_criterion_id_with_a_warning
     assert _kept(model) == ALL
 
 
+def test_excel_meta_sheet_missing_the_cover_row_still_names_the_sheets_it_lists(rubric, filled, tmp_path):
+    # Found by test_random_cells_in_a_real_workbook_give_problems_not_tracebacks: a KeyError before.
+    path = _export(rubric, filled, "xlsx", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    [cover_row] = [row for row in wb["_meta"].iter_rows() if row[0].value == "cover_sheet"]
+    cover_row[0].value = None
+    wb.create_sheet("Notes")["A1"] = "scratch"
+    wb.save(path)
+    _, problems = read_answer_file(path, rubric)
+    assert (f"{path}:Notes!A1", "sheet 'Notes' is not part of the questionnaire and is ignored; expected sheets: Roster, Data, Development") in {
+        (p.where, p.message) for p in problems
+    }
+
+
 def test_excel_sheet_with_a_broken_header_is_an_error_naming_the_expected_columns(rubric, filled, tmp_path):
     path = _export(rubric, filled, "xlsx", tmp_path)
     wb = openpyxl.load_workbook(path)

@@ -568,7 +568,8 @@ def read_xlsx(raw: bytes, source: str, rubric: Rubric) -> RawFile:
             )
             seen_domain_sheets.add(name)
         elif ws.max_row > 1 or ws.max_column > 1 or ws["A1"].value is not None:
-            expected = [meta["cover_sheet"], meta["roster_sheet"], *meta["domain_sheets"]] if meta else []
+            # An edited _meta sheet may lack any of these rows: list the names it still has.
+            expected = [s for s in (meta.get("cover_sheet"), meta.get("roster_sheet"), *meta["domain_sheets"]) if s] if meta else []
             problems.append(
                 Problem(
                     reader.at("A1"),
