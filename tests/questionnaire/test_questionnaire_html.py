@@ -94,7 +94,9 @@ def test_a_person_fills_in_a_blank_page(rubric, tmp_path):
     assert page.checked("respondent.roles") == ["data_engineer"]  # the --role filter, pre-ticked
     header_filled(page).type("organisation.scope", "信贷").type("respondent.team", "数据平台").type("answered_at", "2026-12-01")
     page.tick("respondent.roles", "mlops_engineer")
+    assert page.value_of("roster.0.dedicated") == ""  # printed empty; left so, it reads as dedicated
     page.type("roster.0.person", "p-01").type("roster.0.roles", "数据工程师，mlops_engineer").select("roster.0.dedicated", "no")
+    page.type("roster.1.person", "p-02").type("roster.1.roles", "data_scientist")
     page.choose("value:DE.ingest.L1", "partial").type("comment:DE.ingest.L1", "  两个脚本  \n  第二行  ")
     page.type("evidence:DE.ingest.L1", "https://git.example/a\n\n  docs/b.md  \n")
     page.choose("value:DE.ingest.L2", "n/a").choose("value:DE.ingest.L3", "unknown")
@@ -107,7 +109,10 @@ def test_a_person_fills_in_a_blank_page(rubric, tmp_path):
     assert errors(problems) == [] and model is not None
     assert model.organisation == Organisation(name="示例银行", scope="信贷")
     assert model.respondent == Respondent(id="r-data-07", roles=["data_engineer", "mlops_engineer"], team="数据平台")
-    assert model.roster == [RosterEntry(person="p-01", roles=["data_engineer", "mlops_engineer"], dedicated=False)]
+    assert model.roster == [
+        RosterEntry(person="p-01", roles=["data_engineer", "mlops_engineer"], dedicated=False),
+        RosterEntry(person="p-02", roles=["data_scientist"], dedicated=True),
+    ]
     assert model.answered_at == "2026-12-01"
     assert model.answers == [
         Answer(criterion="DE.ingest.L1", value="partial", comment="两个脚本\n  第二行", evidence=["https://git.example/a", "docs/b.md"]),

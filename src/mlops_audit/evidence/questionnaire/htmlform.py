@@ -325,8 +325,8 @@ def write_html(form: Form) -> str:
     r = form.rubric.rubric
     roles = [{"id": role.id, "name": pick(role.name, lang, " / "), "checked": role.id in h.roles} for role in r.roles]
     roster = [
-        {"person": e.person, "roles": ", ".join(e.roles), "dedicated": e.dedicated, "team": e.team or ""} for e in h.roster
-    ] + [{"person": "", "roles": "", "dedicated": True, "team": ""} for _ in range(ROSTER_BLANK_ROWS)]
+        {"person": e.person, "roles": ", ".join(e.roles), "dedicated": e.dedicated, "team": e.team or "", "blank": False} for e in h.roster
+    ] + [{"person": "", "roles": "", "dedicated": True, "team": "", "blank": True} for _ in range(ROSTER_BLANK_ROWS)]  # blank: prints empty, reads as dedicated
     domains = [
         {"id": domain.id, "name": pick(domain.name, lang, " / "), "questions": [_question_view(row, lang) for row in rows]}
         for domain, rows in form.by_domain()
