@@ -9,38 +9,23 @@ our own SVG code (which escapes its labels).
 
 from __future__ import annotations
 
-from functools import cache
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
-from mlops_audit import paths
 from mlops_audit.report.context import build_context
 from mlops_audit.report.i18n import messages
 from mlops_audit.result.model import Assessment
+from mlops_audit.util import templates
 
 TEMPLATE = "report.html.j2"
 
 
-@cache
 def environment() -> Environment:
-    templates = paths.reports_dir() / "templates"
-    return Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return templates.environment()
 
 
-@cache
 def stylesheet() -> Markup:
-    css = (paths.reports_dir() / "static" / "report.css").read_text(encoding="utf-8")
-    if "</" in css:  # our own file; guard anyway so it can never close the <style> element
-        raise ValueError("report.css must not contain '</'")
-    return Markup(css)
+    return templates.inline_static("report.css")
 
 
 def render_html(assessment: Assessment, lang: str, *, report_digest: str, previous: Assessment | None = None) -> str:

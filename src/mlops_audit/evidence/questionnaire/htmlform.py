@@ -18,13 +18,11 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
-from mlops_audit import paths
 from mlops_audit.evidence.answers import ANSWERS_FORMAT, Answer
 from mlops_audit.evidence.questionnaire.form import (
     NA_TOKEN,
@@ -38,6 +36,7 @@ from mlops_audit.evidence.questionnaire.form import (
 )
 from mlops_audit.evidence.questionnaire.validate import canonical_value
 from mlops_audit.rubric.model import QuestionType
+from mlops_audit.util import templates
 from mlops_audit.util.jsonio import canonical_json, sha256_text
 
 TEMPLATE = "questionnaire.html.j2"
@@ -292,24 +291,12 @@ def script_meta(form: Form) -> dict[str, Any]:
     }
 
 
-@cache
 def _environment() -> Environment:
-    # Autoescape for every template explicitly (select_autoescape would miss *.html.j2 names).
-    return Environment(
-        loader=FileSystemLoader(str(paths.reports_dir() / "templates")),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templates.environment()
 
 
-@cache
 def _static(name: str) -> Markup:
-    text = (paths.reports_dir() / "static" / name).read_text(encoding="utf-8")
-    if "</" in text:  # our own file; guard anyway so it can never close its <style> or <script> element
-        raise ValueError(f"reports/static/{name} must not contain '</'")
-    return Markup(text)
+    return templates.inline_static(name)
 
 
 def _csp_hash(text: str) -> str:
