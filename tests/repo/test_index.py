@@ -72,6 +72,22 @@ def test_git_work_tree_is_listed_by_git_with_untracked_but_not_ignored_files(tmp
     assert set(index.files) == {".gitignore", "tracked.py", "untracked.py"}
 
 
+def test_git_listing_leaves_out_deleted_files_links_submodule_style_entries_and_sparse_checkout_gaps(tmp_path: Path) -> None:
+    for rel in ("kept.py", "deleted.py", "sparse/CODEOWNERS"):
+        write(tmp_path, rel, "x\n")
+    os.symlink("kept.py", tmp_path / "link.py")
+    gitreplay.init(tmp_path)
+    gitreplay.git(tmp_path, "add", ".")
+    gitreplay.commit(tmp_path, "alice", ["kept.py"], 1)
+    (tmp_path / "deleted.py").unlink()  # deleted in the work tree, still in the index
+    gitreplay.git(tmp_path, "update-index", "--skip-worktree", "sparse/CODEOWNERS")
+    (tmp_path / "sparse" / "CODEOWNERS").unlink()  # what a sparse checkout leaves out
+    index = RepoIndex(tmp_path)
+    assert index.stats.listing == "git"
+    assert set(index.files) == {"kept.py"}  # never a file that is not there to read
+    assert index.stats.skipped_links_or_special == 1  # the tracked link
+
+
 def test_a_subfolder_of_a_git_repository_is_walked_not_listed_by_the_parent_repository(tmp_path: Path) -> None:
     write(tmp_path, "inner/a.py", "x = 1\n")
     gitreplay.init(tmp_path)

@@ -303,13 +303,14 @@ class RepoIndex:
         return kept
 
     def _git_names(self) -> Iterator[str]:
-        """Tracked files from the index with their modes, then untracked-but-not-ignored files
+        """Tracked files from the index with their modes (leaving out files a sparse checkout keeps
+        out of the work tree), then untracked-but-not-ignored files
         (checked with one lstat each: git knows nothing of their type), minus files deleted from
         the work tree. The three git commands run at the same time."""
         staged, others, deleted = run_git_many(
             self.root,
             [
-                ["ls-files", "-z", "--stage"],
+                ["ls-files", "-z", "-t", "--stage"],
                 ["ls-files", "-z", "--others", "--exclude-standard"],
                 ["ls-files", "-z", "--deleted"],
             ],
@@ -320,11 +321,14 @@ class RepoIndex:
             if not raw:
                 continue
             meta, _, name = raw.partition(b"\t")
+            tag, _, mode = meta.partition(b" ")
             rel = os.fsdecode(name)
             if rel in seen or rel in gone:  # unmerged entries appear once per stage
                 continue
             seen.add(rel)
-            if not meta.startswith((b"100644", b"100755")):
+            if tag == b"S":
+                continue  # skip-worktree (sparse checkout): in the index, not in the work tree
+            if not mode.startswith((b"100644", b"100755")):
                 self.stats.skipped_links_or_special += 1  # 120000 link, 160000 submodule
                 continue
             yield rel
