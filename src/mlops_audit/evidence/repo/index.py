@@ -276,7 +276,7 @@ class RepoIndex:
     def _list(self) -> list[str]:
         """Regular files only, decided without a system call per file: git's index modes (a
         tracked link is mode 120000, a submodule 160000) or the walk's directory-entry types. A
-        file the work tree changed into a link after that is refused when read (see `_open`)."""
+        file the work tree changed into a link after that is refused when read (see `read_bytes`)."""
         entries: Iterable[str]
         if self.is_git:
             try:
@@ -376,10 +376,8 @@ class RepoIndex:
                         dirs.append(entry)
                     elif entry.is_file(follow_symlinks=False):
                         files.append(entry)
-                    elif entry.is_symlink():
-                        self.stats.skipped_links_or_special += 1  # links to files or folders are never followed
-                    else:
-                        self.stats.skipped_links_or_special += 1  # FIFOs, sockets, devices
+                    else:  # links (never followed), FIFOs, sockets, devices
+                        self.stats.skipped_links_or_special += 1
                 except OSError:
                     continue
             rules = inherited
@@ -889,19 +887,8 @@ class RepoIndex:
         needles, prefilter = self._needles, self._needle_filter
         by_needle: dict[str, list[int]] = {}
         files = self.python_files()
-        read, texts = self.read_bytes, self._texts
         for position in range(start, len(files) if stop is None else stop):
-            rel = files[position]
-            if rel.endswith(NOTEBOOK_SUFFIX) or rel in texts.items:
-                found = self._code_mentions(rel, needles, prefilter)
-            else:  # `_code_mentions` for a Python file not read yet, inlined: this loop sees every one
-                data = read(rel)
-                if data is None or b"\0" in data[:8192] or not prefilter.may_mention(data):
-                    continue
-                text = decode_text(data)
-                texts.put(rel, text, weight=len(text) if text else 1)
-                found = needles_in(text, needles) if text else _NO_WORDS
-            for needle in found:
+            for needle in self._code_mentions(files[position], needles, prefilter):
                 by_needle.setdefault(needle, []).append(position)
         return by_needle
 
@@ -931,13 +918,13 @@ class RepoIndex:
 
     def python_mentioning(self, *needles: str) -> Iterator[PythonSummary]:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
-        produced lazily: a detector that has seen enough stops, and files further on are neither
-        read nor parsed for it.
+        parsed lazily: a detector that has seen enough stops, and files further on are not parsed
+        for it.
 
         A needle that is an identifier (`mlflow`, `GridSearchCV`) must occur as a whole identifier;
         any other needle (`tune.run`, `def run(`) as a phrase whose words are whole identifiers
         (`tune.run` is not in `autotune.running`). The code of each Python file is read once for
-        all the needles the registered detectors declared, the first time any detector gets to it.
+        all the needles the registered detectors declared, the first time any detector asks.
         """
         files = self.python_files()
         if self._needles is None:
