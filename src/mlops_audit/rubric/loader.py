@@ -8,6 +8,7 @@ fixes them all in one pass; no traceback reaches the user.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -189,6 +190,10 @@ def reference_problems(rubric: Rubric, catalogue: ClauseCatalogue, detector_ids:
                 cloc = ploc + ("criteria", ci)
                 clauses(c.clauses, cloc + ("clauses",))
                 clauses(c.pipeline_steps, cloc + ("pipeline_steps",))
+                for k, route in enumerate(c.trail_events):
+                    clauses([route.clause], cloc + ("trail_events", k, "clause"))
+                if c.run_series is not None:
+                    clauses(c.run_series.steps, cloc + ("run_series", "steps"))
                 roles(c.question.roles, cloc + ("question", "roles"))
                 for k, det in enumerate(c.detectors):
                     if det not in detector_ids:
@@ -196,6 +201,22 @@ def reference_problems(rubric: Rubric, catalogue: ClauseCatalogue, detector_ids:
                             f"{locate(cloc + ('detectors', k))}: {format_key_path(cloc + ('detectors', k))}: "
                             f"unknown detector id '{det}'"
                         )
+    problems += policy_problems(rubric.evidence_policy, rubric, lambda loc: locate(("evidence_policy", *loc)))
+    return problems
+
+
+def policy_problems(policy: EvidencePolicy, rubric: Rubric, locate: Any) -> list[str]:
+    """An evidence policy may accept reviewed documents only for criteria that say which documents."""
+    index = rubric.criterion_index()
+    problems = []
+    for k, cid in enumerate(policy.accept_reviewed):
+        loc = ("accept_reviewed", k)
+        where = f"{locate(loc)}: evidence_policy.{format_key_path(loc)}"
+        if cid not in index:
+            near = difflib.get_close_matches(cid, list(index), n=1)
+            problems.append(f"{where}: unknown criterion '{cid}'" + (f" (did you mean '{near[0]}'?)" if near else ""))
+        elif not index[cid][2].documents:
+            problems.append(f"{where}: criterion '{cid}' lists no documents to review")
     return problems
 
 

@@ -44,9 +44,16 @@ class Text(Frozen):
 
 
 class Strength(StrEnum):
-    """How far evidence can be trusted (DESIGN §2), weakest first."""
+    """How far evidence can be trusted (DESIGN §2), weakest first.
+
+    claimed: someone said so. reviewed: an assessor read a named document and recorded who, when,
+    its digest and a note. evidenced: an artefact in a repository shows it (or a pipeline run that
+    verified but is not signed by a key the assessment trusts). verified: a run of the assessed
+    system did it, its trail and artefacts check out, and a trusted key signed its manifest.
+    """
 
     claimed = "claimed"
+    reviewed = "reviewed"
     evidenced = "evidenced"
     verified = "verified"
 
@@ -55,7 +62,7 @@ class Strength(StrEnum):
         return _STRENGTH_RANK[self]
 
 
-_STRENGTH_RANK = {Strength.claimed: 1, Strength.evidenced: 2, Strength.verified: 3}
+_STRENGTH_RANK = {Strength.claimed: 1, Strength.reviewed: 2, Strength.evidenced: 3, Strength.verified: 4}
 
 
 class Source(StrEnum):
@@ -147,8 +154,52 @@ class Question(Frozen):
         return self
 
 
+TrailCheck = Literal["present", "within_sla"]
+
+
+class TrailEventRoute(Frozen):
+    """A specific event in the audit trail of a credited run proves the criterion.
+
+    `check` names a rule in code (`mlops_audit.scoring.routes`): `present` - at least one event
+    with this clause (and action) carrying every `require` key in its metrics or params;
+    `within_sla` - as present, and every such event has `raised_at` and `acknowledged_at`
+    timestamps and an `sla_hours` limit, and was acknowledged within it.
+    """
+
+    clause: ClauseId
+    action: Identifier | None = None
+    require: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=list)
+    check: TrailCheck = "present"
+
+    def key(self) -> str:
+        parts = [self.clause, self.action or "*", self.check, *sorted(self.require)]
+        return "event:" + "/".join(parts)
+
+
+class RunSeriesRoute(Frozen):
+    """The steps were executed in at least `min_runs` distinct credited runs spanning at least
+    `min_span_days` (first to last run), each recording `metric` when one is named: coverage over
+    a period, not one run."""
+
+    steps: Annotated[list[ClauseId], Field(min_length=1)]
+    min_runs: Annotated[int, Field(ge=2, le=1000)]
+    min_span_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    metric: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+
+    def key(self) -> str:
+        return f"series:{'+'.join(sorted(self.steps))}/{self.min_runs}/{self.min_span_days}/{self.metric or ''}"
+
+
 class Criterion(Frozen):
-    """One checkable statement at one maturity level."""
+    """One checkable statement at one maturity level.
+
+    Evidence routes (what can prove this criterion's own claim): `detectors` (repository
+    findings), `pipeline_steps` (all executed in one credited run), `trail_events` (specific
+    events in a credited run), `run_series` (steps repeated across runs over a period) and
+    `documents` (documents an assessor reviews; they count only where the evidence policy's
+    `accept_reviewed` names the criterion). A level-4/5 criterion must not reuse a route of a
+    lower level of its practice unless `shared_routes` gives the reason (a rubric test pins it).
+    """
 
     id: Identifier
     level: LevelNumber
@@ -158,8 +209,27 @@ class Criterion(Frozen):
     question: Question
     detectors: list[Identifier] = Field(default_factory=list)
     pipeline_steps: list[ClauseId] = Field(default_factory=list)
+    trail_events: list[TrailEventRoute] = Field(default_factory=list)
+    run_series: RunSeriesRoute | None = None
+    documents: list[Text] = Field(default_factory=list)
+    shared_routes: Text | None = None
     remediation: Text
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
+
+    @property
+    def names_pipeline(self) -> bool:
+        """Whether any route of this criterion is a pipeline run (steps, events or a series)."""
+        return bool(self.pipeline_steps or self.trail_events or self.run_series)
+
+    def route_keys(self) -> set[str]:
+        """Identities of this criterion's automated routes, for the one-route-one-level rule."""
+        keys = {f"detector:{d}" for d in self.detectors}
+        if self.pipeline_steps:
+            keys.add("steps:" + "+".join(sorted(self.pipeline_steps)))
+        keys.update(route.key() for route in self.trail_events)
+        if self.run_series is not None:
+            keys.add(self.run_series.key())
+        return keys
 
 
 class Raci(Frozen):
@@ -248,6 +318,11 @@ class EvidencePolicy(Frozen):
     min_strength: dict[int, Strength]
     # Criteria at or above this level that name pipeline steps need `verified` evidence.
     verified_for_pipeline_steps_from_level: Annotated[int, Field(ge=1, le=6)] = 3
+    # Criteria a document reviewed by the assessor can meet (strength `reviewed`): policies,
+    # committee minutes and validation reports that no repository holds. Each must list `documents`.
+    accept_reviewed: list[Identifier] = Field(default_factory=list)
+    # What a run whose trail verifies but whose manifest no trusted key signed is worth.
+    unsigned_runs: Literal["evidenced", "claimed", "excluded"] = "evidenced"
 
     @field_validator("min_strength")
     @classmethod
@@ -257,9 +332,12 @@ class EvidencePolicy(Frozen):
         return value
 
     def required_strength(self, criterion: Criterion) -> Strength:
+        """The weakest strength that lets evidence meet the criterion."""
         base = self.min_strength[criterion.level]
-        if criterion.pipeline_steps and criterion.level >= self.verified_for_pipeline_steps_from_level:
-            return Strength.verified
+        if criterion.names_pipeline and criterion.level >= self.verified_for_pipeline_steps_from_level:
+            base = Strength.verified
+        if criterion.id in self.accept_reviewed and base.rank > Strength.reviewed.rank:
+            return Strength.reviewed
         return base
 
 
