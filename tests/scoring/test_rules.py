@@ -115,11 +115,13 @@ def test_scale_choice_and_number_answers_map_to_outcomes(small_rubric):
     assert crit(a, "DE.quality.L5").claimed is Outcome.partial  # 10 days: worse than 7, within 30
 
 
-def test_saying_no_against_evidence_is_a_recorded_conflict(small_rubric):
+def test_saying_no_against_evidence_is_a_recorded_conflict_and_the_answer_stands(small_rubric):
     a = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L3": "no"})], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])])
-    assert crit(a, "DE.ingest.L3").outcome is Outcome.met
+    assert crit(a, "DE.ingest.L3").outcome is Outcome.unmet  # evidence corroborates, never votes
     [conflict] = a.conflicts
     assert (conflict.criterion, conflict.kind, conflict.respondents) == ("DE.ingest.L3", "denied_against_evidence", ["r1"])
+    assert conflict.resolution is None
+    assert [c.kind for c in a.caveats if c.criteria == ["DE.ingest.L3"]] == ["conflicts"]
 
 
 def test_saying_yes_where_a_detector_found_nothing_is_a_recorded_conflict(small_rubric):
@@ -162,9 +164,10 @@ def test_support_too_weak_for_the_policy_does_not_overturn_not_applicable(small_
     assert (c.outcome, c.unsubstantiated, c.contested) == (Outcome.not_applicable, False, True)
     # Without the n/a vote the same "yes" is an unsubstantiated partial, as rule 3 says.
     assert crit(run(small_rubric, [says_yes]), "DE.ingest.L3").outcome is Outcome.partial
-    # Evidence strong enough for the policy does overturn it.
-    c = crit(run(small_rubric, [says_na], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])]), "DE.ingest.L3")
-    assert c.outcome is Outcome.met
+    # Even evidence strong enough for the policy does not overturn it on its own: it is a conflict.
+    a = run(small_rubric, [says_na], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])])
+    assert crit(a, "DE.ingest.L3").outcome is Outcome.not_applicable
+    assert [c.kind for c in a.conflicts] == ["not_applicable_against_evidence"]
 
 
 def test_a_policy_given_for_the_run_overrides_the_rubric_default(small_rubric):

@@ -93,6 +93,14 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     from reference_pipeline.config import load_config
     from reference_pipeline.run import run_pipeline
 
+    from mlops_audit.demo.example_org import ORGANISATION
+    from mlops_audit.evidence.trail.keys import generate_signing_key, save_signing_key
+
+    # The demo signs its run with a key it generates and trusts, to show the strongest path
+    # (verified) end to end. A real assessment trusts only keys the organisation controls.
+    key_path = out_dir / "keys" / "demo-signing-key.pem"
+    key = generate_signing_key()
+    save_signing_key(key_path, key, overwrite=True)
     ticks = iter(range(10**9))
     run_pipeline(
         load_config(None),
@@ -100,6 +108,8 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         clock=lambda: at - timedelta(hours=2) + timedelta(seconds=next(ticks)),
         run_id=f"demo-{at.strftime('%Y%m%d')}",
         progress=lambda msg: progress(f"      {msg}"),
+        signing_key=key,
+        organisation=ORGANISATION.name,
     )
     trails = verify_trails(run_dir)
     run_ok = all(result.ok for _, result in trails)
@@ -134,12 +144,16 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     )
     write_assessment(previous, previous_dir)
 
-    progress("[5/6] assessing: answers + repository evidence + verified run + waivers")
+    progress("[5/6] assessing: answers + repository evidence + signed run + waivers")
     assessment = run_assessment(
         AssessOptions(
             answers=[answers_dir],
             evidence_files=[evidence_path],
             runs=[run_dir],
+            trust_keys=[key_path.with_name(key_path.name + ".pub")],
+            # The run is of the bundled reference pipeline: credited here because this is the demo,
+            # and the report says so on its first page.
+            accept_reference_runs=True,
             waivers=waiver_path,
             assessor="mlops-audit demo",
             assessed_at=at,

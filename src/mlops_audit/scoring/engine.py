@@ -15,7 +15,7 @@ from datetime import datetime
 
 from mlops_audit import TOOL_NAME, __version__
 from mlops_audit.evidence.answers import AnswerFile, Organisation, answer_outcome
-from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.evidence.model import Evidence, Resolution, Waiver
 from mlops_audit.result.model import (
     AnswerRecord,
     Assessment,
@@ -37,6 +37,7 @@ from mlops_audit.result.model import (
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import PIPELINE_PARTS, EvidencePolicy, Outcome
 from mlops_audit.scoring import levels as lv
+from mlops_audit.scoring.caveats import assessment_caveats
 from mlops_audit.scoring.reconcile import CREDIT, reconcile
 from mlops_audit.scoring.roles import merge_rosters, role_coverage
 from mlops_audit.util.clock import isoformat
@@ -59,6 +60,7 @@ class AssessmentInputs:
     organisation: Organisation | None = None
     assessor: str | None = None
     warnings: Sequence[str] = field(default_factory=tuple)
+    resolutions: Sequence[Resolution] = ()
 
 
 def _answer_records(inputs: AssessmentInputs, warnings: list[str]) -> tuple[dict[str, list[AnswerRecord]], list[RespondentSummary]]:
@@ -136,6 +138,24 @@ def _pick_waivers(waivers: Sequence[Waiver], known: set[str]) -> tuple[dict[str,
     return chosen, unknown
 
 
+def _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at):
+    """Every criterion through the combination table; assessor resolutions apply to conflicts only."""
+    resolutions = {r.criterion: r for r in inputs.resolutions}
+    verdicts = {}
+    for _domain, _practice, criterion in rubric.criteria():
+        verdicts[criterion.id] = reconcile(
+            criterion,
+            answers_by_criterion.get(criterion.id, []),
+            evidence_by_criterion.get(criterion.id, []),
+            waivers.get(criterion.id),
+            policy,
+            assessed_at,
+            resolutions.get(criterion.id),
+        )
+    unused = sorted(cid for cid in resolutions if cid not in verdicts or not verdicts[cid].conflicts)
+    return verdicts, unused
+
+
 def _assessment_id(inputs: AssessmentInputs, assessed_at: str) -> str:
     basis = {
         "rubric": inputs.rubric.digest,
@@ -160,17 +180,8 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
             else:
                 warnings.append(f"evidence {item.id} names unknown criterion '{cid}'")
     waivers, waiver_records = _pick_waivers(inputs.waivers, set(index))
-
-    verdicts = {}
-    for _domain, _practice, criterion in rubric.criteria():
-        verdicts[criterion.id] = reconcile(
-            criterion,
-            answers_by_criterion.get(criterion.id, []),
-            evidence_by_criterion.get(criterion.id, []),
-            waivers.get(criterion.id),
-            policy,
-            assessed_at,
-        )
+    verdicts, unused_resolutions = _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at)
+    warnings += [f"resolution for '{cid}' matches no conflict between answers and evidence; it has no effect" for cid in unused_resolutions]
 
     # Aggregate: practices -> domains -> overall, keeping the weight shares for contributions.
     practice_results: list[PracticeResult] = []
@@ -292,6 +303,7 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
                 unsubstantiated=verdict.unsubstantiated,
                 waiver=verdict.waiver,
                 conflict=bool(verdict.conflicts),
+                basis=verdict.basis,
                 contribution=round(unit * credit, 4),
             )
         )
@@ -336,6 +348,8 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         elif record.status == "unknown_criterion":
             warnings.append(f"waiver names unknown criterion '{record.criterion}'; ignored")
     at = isoformat(assessed_at)
+    conflicts = sorted(conflicts, key=lambda c: (c.criterion, c.kind))
+    caveats = assessment_caveats(criterion_results, conflicts, overall.coverage, inputs.runs, waiver_list, unused_resolutions)
     return Assessment(
         tool=ToolRef(name=TOOL_NAME, version=__version__),
         assessment_id=_assessment_id(inputs, at),
@@ -354,7 +368,7 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         pipeline_parts=parts,
         roles=roles,
         evidence=sorted(inputs.evidence, key=lambda e: e.id),
-        conflicts=sorted(conflicts, key=lambda c: (c.criterion, c.kind)),
+        conflicts=conflicts,
         unsubstantiated=sorted(cid for cid, v in verdicts.items() if v.unsubstantiated),
         contested=sorted(cid for cid, v in verdicts.items() if v.claim.contested),
         waivers=sorted(waiver_list, key=lambda w: (w.criterion, w.status)),
@@ -362,5 +376,6 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         runs=list(inputs.runs),
         repos=list(inputs.repos),
         warnings=warnings,
+        caveats=caveats,
         rubric_snapshot=rubric,
     )
