@@ -172,3 +172,11 @@ def test_a_resolution_without_a_conflict_is_reported_not_applied(small_rubric):
     assert next(c for c in a.criteria if c.id == CID).outcome is Outcome.partial  # a bare yes at level 3
     assert [k.criteria for k in a.caveats if k.kind == "resolution_unused"] == [[CID]]
     assert any("matches no conflict" in w for w in a.warnings)
+
+
+def test_the_scoring_document_prints_the_table_the_code_runs():
+    from mlops_audit.scoring import tabledoc
+
+    text = tabledoc.DOC.read_text(encoding="utf-8")
+    assert tabledoc.render(text) == text, "refresh with: python -m mlops_audit.scoring.tabledoc --write"
+    assert text.count("| no | shows it | unmet | claimed | denied_against_evidence |") == 1
