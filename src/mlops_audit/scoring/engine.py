@@ -165,25 +165,17 @@ def _assessment_id(inputs: AssessmentInputs, assessed_at: str) -> str:
     return str(uuid.uuid5(ASSESSMENT_NAMESPACE, canonical_json(basis)))
 
 
-def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
-    loaded = inputs.rubric
-    rubric = loaded.rubric
-    policy = inputs.policy or rubric.evidence_policy
-    warnings: list[str] = list(inputs.warnings)
-    answers_by_criterion, respondents = _answer_records(inputs, warnings)
-    evidence_by_criterion: dict[str, list[Evidence]] = defaultdict(list)
-    index = rubric.criterion_index()
-    for item in inputs.evidence:
-        for cid in item.criteria:
-            if cid in index:
-                evidence_by_criterion[cid].append(item)
-            else:
-                warnings.append(f"evidence {item.id} names unknown criterion '{cid}'")
-    waivers, waiver_records = _pick_waivers(inputs.waivers, set(index))
-    verdicts, unused_resolutions = _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at)
-    warnings += [f"resolution for '{cid}' matches no conflict between answers and evidence; it has no effect" for cid in unused_resolutions]
+@dataclass(frozen=True)
+class _Aggregate:
+    practices: list[PracticeResult]
+    domains: list[DomainResult]
+    overall: OverallResult
+    items: dict[str, list[lv.Scored]]  # practice id -> its criteria as scored items
+    share: dict[str, float]  # practice id -> its share of the overall score
 
-    # Aggregate: practices -> domains -> overall, keeping the weight shares for contributions.
+
+def _aggregate(rubric, verdicts) -> _Aggregate:
+    """Practices -> domains -> overall (rules 4-5), keeping the weight shares for contributions."""
     practice_results: list[PracticeResult] = []
     domain_results: list[DomainResult] = []
     practice_share: dict[str, float] = {}  # a practice's share of the overall score
@@ -271,6 +263,13 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         weakest=sorted(did for did, level in domain_levels if level == overall_level),
     )
 
+    return _Aggregate(practice_results, domain_results, overall, practice_items, practice_share)
+
+
+def _criteria_and_gaps(rubric, verdicts, agg: _Aggregate, policy, answers_by_criterion) -> tuple[list[CriterionResult], list[Gap]]:
+    """Each criterion's result with its contribution to the overall score, and the gaps: the
+    criteria blocking each practice's next level, those completing a level first, then by gain."""
+    practice_results, practice_items, practice_share = agg.practices, agg.items, agg.share
     criterion_results: list[CriterionResult] = []
     gaps: list[Gap] = []
     practice_by_id = {r.id: r for r in practice_results}
@@ -323,6 +322,11 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
             )
     gaps.sort(key=lambda g: (not g.completes_level, -g.gain, g.target_level, g.criterion))
 
+    return criterion_results, gaps
+
+
+def _pipeline_parts(practice_results: list[PracticeResult]) -> list[PipelinePartResult]:
+    """The second view (DESIGN §2): practices grouped by the pipeline part they belong to."""
     parts = []
     for part in PIPELINE_PARTS:
         members = [r for r in practice_results if r.pipeline_part == part]
@@ -336,6 +340,34 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
                 practices=[r.id for r in members],
             )
         )
+
+    return parts
+
+
+def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
+    """Rubric + answers + evidence + waivers -> Assessment: reconcile each criterion by the
+    combination table (scoring/combine.py), aggregate, explain."""
+    loaded = inputs.rubric
+    rubric = loaded.rubric
+    policy = inputs.policy or rubric.evidence_policy
+    warnings: list[str] = list(inputs.warnings)
+    answers_by_criterion, respondents = _answer_records(inputs, warnings)
+    evidence_by_criterion: dict[str, list[Evidence]] = defaultdict(list)
+    index = rubric.criterion_index()
+    for item in inputs.evidence:
+        for cid in item.criteria:
+            if cid in index:
+                evidence_by_criterion[cid].append(item)
+            else:
+                warnings.append(f"evidence {item.id} names unknown criterion '{cid}'")
+    waivers, waiver_records = _pick_waivers(inputs.waivers, set(index))
+    verdicts, unused_resolutions = _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at)
+    warnings += [f"resolution for '{cid}' matches no conflict between answers and evidence; it has no effect" for cid in unused_resolutions]
+
+    agg = _aggregate(rubric, verdicts)
+    criterion_results, gaps = _criteria_and_gaps(rubric, verdicts, agg, policy, answers_by_criterion)
+    practice_results, domain_results, overall = agg.practices, agg.domains, agg.overall
+    parts = _pipeline_parts(practice_results)
 
     roster, roster_conflicts = merge_rosters([(src, f.roster) for src, f in inputs.answer_files])
     roles = role_coverage(rubric, roster, roster_conflicts)
