@@ -94,7 +94,13 @@ def test_assess_writes_assessment_and_prints_a_summary(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(cli, ["assess", "--rubric", str(SMALL_RUBRIC), "--answers", str(tmp_path), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "OVERALL" in result.output and "top gaps" in result.output
+    assert "OVERALL" in result.output
+    # The summary leads with what blocks the next overall level, before other gaps.
+    lines = result.output.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("what stands between you and level"))
+    assert lines[head + 1].startswith("  -> ")
+    others = [i for i, line in enumerate(lines) if line.startswith("other gaps, by impact")]
+    assert not others or others[0] > head
     data = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
     assert data["format"] == "mlops-audit/assessment@1"
     assert [i["kind"] for i in data["inputs"]] == ["answers"]

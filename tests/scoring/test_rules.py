@@ -273,12 +273,24 @@ def test_gaps_are_the_next_level_criteria_ordered_by_level_completion_then_gain(
     assert {g.criterion for g in by_practice["DE.ingest"]} == {"DE.ingest.L2", "DE.ingest.L2.2"}
     assert all(g.target_level == 2 for g in by_practice["DE.ingest"])
     assert [g.criterion for g in by_practice["DE.quality"]] == ["DE.quality.L1"]
-    keys = [(not g.completes_level, -g.gain) for g in a.gaps]
+    order = {"overall": 0, "domain": 1, "practice": 2}
+    keys = [(order[g.blocks], g.target_level, not g.completes_level, -g.gain) for g in a.gaps]
     assert keys == sorted(keys)
     # The gain is what meeting it would add to the overall score.
     gap = by_practice["DE.quality"][0]
     better = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L1": "yes", "DE.quality.L1": 4})])
     assert better.overall.score - a.overall.score == pytest.approx(gap.gain, abs=0.01)
+
+
+def test_gaps_lead_with_what_stands_between_the_organisation_and_its_next_level(small_rubric):
+    # DE.ingest reaches level 1; every other practice stays at 0: the overall level is 0, and what
+    # blocks level 1 comes first, before DE.ingest's level-2 criteria (which block only that practice).
+    a = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L1": "yes"})])
+    assert a.overall.level == 0
+    first = [g for g in a.gaps if g.blocks == "overall"]
+    assert first and all(g.target_level == 1 for g in first)
+    assert a.gaps[: len(first)] == first
+    assert {g.blocks for g in a.gaps if g.practice == "DE.ingest"} == {"practice"}
 
 
 def test_holding_extra_roles_the_question_is_not_asked_of_gives_no_extra_votes(small_rubric):

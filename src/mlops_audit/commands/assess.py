@@ -44,9 +44,17 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
         f"{len(assessment.unsubstantiated)} unsubstantiated claims, {len(assessment.contested)} contested, "
         f"{sum(1 for w in assessment.waivers if w.status == 'applied')} waived"
     )
-    if assessment.gaps:
-        lines.append("top gaps:")
-        for gap in assessment.gaps[:5]:
+    blocking = [g for g in assessment.gaps if g.blocks == "overall"]
+    if blocking:
+        lines.append(f"what stands between you and level {o.level + 1} ({len(blocking)} criteria):")
+        for gap in blocking[:8]:
+            lines.append(f"  -> {gap.criterion}  (+{gap.gain:.2f} points)")
+        if len(blocking) > 8:
+            lines.append(f"  ... and {len(blocking) - 8} more (see the report's gaps section)")
+    others = [g for g in assessment.gaps if g.blocks != "overall"]
+    if others:
+        lines.append("other gaps, by impact:")
+        for gap in others[:5]:
             lines.append(f"  -> L{gap.target_level} {gap.criterion}  (+{gap.gain:.2f} points{', completes the level' if gap.completes_level else ''})")
     return lines
 

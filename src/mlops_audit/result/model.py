@@ -180,9 +180,16 @@ class RoleCoverage(_Model):
 
 
 class Gap(_Model):
+    """A criterion blocking its practice's next level. `blocks` says how far its effect reaches:
+    `overall` - its practice is among the weakest of a weakest domain, so the organisation's next
+    level waits for it; `domain` - it holds its domain at its level; `practice` - only its practice.
+    Gaps are listed in that order first (what stands between you and the next level), then those
+    that complete a level alone, then by the points they would add."""
+
     criterion: str
     practice: str
     domain: str
+    blocks: Literal["overall", "domain", "practice"] = "practice"
     target_level: int
     outcome: Outcome
     gain: float  # overall score points gained if this criterion became met

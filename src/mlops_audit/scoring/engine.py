@@ -320,7 +320,17 @@ def _criteria_and_gaps(rubric, verdicts, agg: _Aggregate, policy, answers_by_cri
                     unsubstantiated=verdict.unsubstantiated,
                 )
             )
-    gaps.sort(key=lambda g: (not g.completes_level, -g.gain, g.target_level, g.criterion))
+    domains = {d.id: d for d in agg.domains}
+    reach = []
+    for gap in gaps:
+        domain = domains[gap.domain]
+        level = gap.target_level - 1
+        blocks = "practice"
+        if domain.applicable and level == domain.level:
+            blocks = "overall" if level == agg.overall.level else "domain"
+        reach.append(gap.model_copy(update={"blocks": blocks}))
+    order = {"overall": 0, "domain": 1, "practice": 2}
+    gaps = sorted(reach, key=lambda g: (order[g.blocks], g.target_level, not g.completes_level, -g.gain, g.criterion))
 
     return criterion_results, gaps
 
