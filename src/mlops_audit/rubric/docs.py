@@ -119,7 +119,7 @@ class _Renderer:
             "",
             f"<!-- Generated from the rubric data by `{REGENERATE}`. Do not edit by hand. -->",
             "",
-            f"> 本文件由评估准则数据自动生成,请勿手工修改。/ Generated from the rubric data; do not edit by hand "
+            f"> 本文件由评估准则数据自动生成，请勿手工修改。 / Generated from the rubric data; do not edit by hand "
             f"(`{REGENERATE}`).",
             "",
             f"- 准则 / Rubric: `{r.id}` {r.version}",
@@ -315,7 +315,7 @@ class _Renderer:
             return "—"
         names = "; ".join(f"{cell(d.zh)} / {cell(d.en)}" for d in c.documents)
         if c.id not in self.rubric.evidence_policy.accept_reviewed:
-            return f"{names} (策略未接受 / not accepted by the evidence policy)"
+            return f"{names}（策略未接受 / not accepted by the evidence policy）"
         return names
 
     def clause_index(self) -> None:
