@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from pydantic import BaseModel
 
 from mlops_audit.evidence.detector_catalogue import known_ids
 from mlops_audit.rubric.loader import LoadedRubric, default_rubric
-from mlops_audit.rubric.model import PIPELINE_PARTS, Criterion, Text
+from mlops_audit.rubric.model import PIPELINE_PARTS, Criterion
+from tests.rubric.helpers import rubric_texts
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 PIPELINE_STEP = re.compile(r"^(PA\.[1-7]\.step\d+|CASE\.mra\.[1-3])$")
@@ -33,24 +33,6 @@ DOMAIN_PREFIX = {
 @pytest.fixture(scope="module")
 def loaded() -> LoadedRubric:
     return default_rubric()
-
-
-def _texts(obj: object, where: str) -> list[tuple[str, Text]]:
-    """Every bilingual Text inside a model, with a readable path to it."""
-    if isinstance(obj, Text):
-        return [(where, obj)]
-    found: list[tuple[str, Text]] = []
-    if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            found += _texts(getattr(obj, name), f"{where}.{name}")
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            label = getattr(item, "id", None) or getattr(item, "value", None) or i
-            found += _texts(item, f"{where}[{label}]")
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            found += _texts(item, f"{where}[{key}]")
-    return found
 
 
 def test_the_bundled_rubric_has_the_six_domains_in_lifecycle_order(loaded: LoadedRubric) -> None:
@@ -89,7 +71,7 @@ def test_every_pipeline_part_has_practices(loaded: LoadedRubric) -> None:
 
 
 def test_every_text_is_bilingual_with_chinese_in_zh(loaded: LoadedRubric) -> None:
-    texts = _texts(loaded.rubric, "rubric") + _texts(loaded.catalogue, "clauses")
+    texts = rubric_texts(loaded.rubric, "rubric") + rubric_texts(loaded.catalogue, "clauses")
     assert len(texts) > 1000  # the walk really reached the criteria, questions and help texts
     bad = [
         where
@@ -100,7 +82,7 @@ def test_every_text_is_bilingual_with_chinese_in_zh(loaded: LoadedRubric) -> Non
 
 
 def test_english_and_chinese_are_not_the_same_string(loaded: LoadedRubric) -> None:
-    same = [where for where, text in _texts(loaded.rubric, "rubric") if text.zh.strip() == text.en.strip()]
+    same = [where for where, text in rubric_texts(loaded.rubric, "rubric") if text.zh.strip() == text.en.strip()]
     assert same == []
 
 

@@ -19,11 +19,10 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
 from mlops_audit import paths
 from mlops_audit.rubric.loader import RUBRIC_FILE, load_catalogue, load_rubric
-from mlops_audit.rubric.model import Text
+from tests.rubric.helpers import rubric_texts
 
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u201c\u201d]")
 MARK = re.compile(r"[,;:?!]")
@@ -61,22 +60,6 @@ def typography_problems(text: str) -> list[str]:
     return found
 
 
-def _texts(obj: object, where: str) -> list[tuple[str, Text]]:
-    if isinstance(obj, Text):
-        return [(where, obj)]
-    found: list[tuple[str, Text]] = []
-    if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            found += _texts(getattr(obj, name), f"{where}.{name}")
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            found += _texts(item, f"{where}[{getattr(item, 'id', None) or i}]")
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            found += _texts(item, f"{where}[{key}]")
-    return found
-
-
 def _shipped() -> list[Path]:
     return sorted(p.parent for p in paths.rubrics_dir().rglob(RUBRIC_FILE))
 
@@ -102,14 +85,14 @@ def test_the_rule_catches_half_width_marks_next_to_chinese_and_spares_ascii_runs
 
 @pytest.mark.parametrize("folder", _shipped(), ids=lambda p: p.name)
 def test_every_zh_string_of_every_shipped_rubric_uses_full_width_punctuation(folder: Path) -> None:
-    texts = _texts(load_rubric(folder).rubric, "rubric")
+    texts = rubric_texts(load_rubric(folder).rubric, "rubric")
     assert len(texts) > 100
     bad = [f"{where}: {problem}" for where, text in texts for problem in typography_problems(text.zh)]
     assert bad == []
 
 
 def test_every_zh_string_of_the_clause_catalogue_uses_full_width_punctuation() -> None:
-    texts = _texts(load_catalogue(), "clauses")
+    texts = rubric_texts(load_catalogue(), "clauses")
     assert texts
     bad = [f"{where}: {problem}" for where, text in texts for problem in typography_problems(text.zh)]
     assert bad == []
