@@ -57,6 +57,10 @@ def _bundled_domain_alone(tmp_path: Path, domain_file: str) -> LoadedRubric:
     bundled = default_rubric_path()
     data = yaml.safe_load((bundled / "rubric.yaml").read_text(encoding="utf-8"))
     data["domain_files"] = [domain_file]
+    domain = yaml.safe_load((bundled / domain_file).read_text(encoding="utf-8"))
+    kept = {c["id"] for p in domain["practices"] for c in p["criteria"]}
+    policy = data["evidence_policy"]
+    policy["accept_reviewed"] = [cid for cid in policy.get("accept_reviewed", []) if cid in kept]
     (tmp_path / "domains").mkdir()
     (tmp_path / "rubric.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (tmp_path / domain_file).write_bytes((bundled / domain_file).read_bytes())
