@@ -181,6 +181,7 @@ def _run_records(
         outer_system = results[0][1].system
         events: list = []
         strengths: list[Strength] = []
+        outer_credited, outer_status = False, "duplicate"  # nothing inside a run counts unless the run itself does
         for i, (trail_dir, result) in enumerate(results):
             system = result.system or (outer_system if i else None)
             base = dict(
@@ -196,8 +197,9 @@ def _run_records(
                 records.append(RunRecord(**base, status="duplicate", duplicate_of=seen[key], reason=f"the same trail as {seen[key]}; counted once"))
                 continue
             seen[key] = base["name"]
-            if i and not outer_ok:
-                records.append(RunRecord(**base, status="not_verified", reason=f"the run it belongs to ({outer_name}) does not verify"))
+            if i and not outer_credited:
+                status = "not_verified" if not outer_ok else outer_status
+                records.append(RunRecord(**base, status=status, reason=f"the run it belongs to ({outer_name}) is not credited ({outer_status})"))  # type: ignore[arg-type]
                 continue
             decision = credit_run(
                 verified=result.ok, system=system, signature=base["signature"], signer=result.signature_keyid,
@@ -205,12 +207,13 @@ def _run_records(
                 accept_reference=accept_reference,
             )
             ok = decision.status == "credited"
+            if i == 0:
+                outer_credited, outer_status = ok, decision.status
             records.append(RunRecord(**base, credited=ok, status=decision.status, strength=decision.strength, reason=decision.reason))  # type: ignore[arg-type]
             if ok:
                 events += list(result.events or [])
                 strengths.append(decision.strength)  # type: ignore[arg-type]
-        outer_record = next((r for r in records if r.name == outer_name and r.nested_in is None), None)
-        if strengths and outer_record is not None and outer_record.credited:
+        if strengths and outer_credited:
             weakest = min(strengths, key=lambda s: s.rank)
             credited.append(CreditedRun(run_id=results[0][1].run_id or path.name, events=events, strength=weakest, head_hash=results[0][1].head_hash))
     return records, credited, refs

@@ -257,3 +257,14 @@ def test_a_low_confidence_detector_pass_weighs_as_a_claim():
     [high], _ = evidence_from_findings("r", [finding("high")], None, rubric)
     assert (low.strength, high.strength) == ("claimed", "evidenced")
     assert low.criteria == ["DE.ingest.L3"]
+
+
+def test_nothing_inside_a_run_that_is_not_credited_counts(runner, tmp_path, signing):
+    key, public = signing
+    run = tmp_path / "run"
+    write_trail(run, ["PA.2.step1"], "run-f", system={**SYSTEM, "organisation": "Another Bank"}, key=key)
+    write_trail(run / "validation", ["PA.3.step2"], "run-f-validation", key=key)  # names the assessed bank itself
+    data = assess_run(runner, tmp_path, run, extra=["--trust-key", str(public)])
+    assert [(r["status"], r["credited"]) for r in data["runs"]] == [("other_organisation", False), ("other_organisation", False)]
+    assert "is not credited" in data["runs"][1]["reason"]
+    assert not [e for e in data["evidence"] if e["kind"] == "pipeline"]

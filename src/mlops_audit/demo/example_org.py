@@ -218,11 +218,15 @@ def reviewed_documents(loaded: LoadedRubric) -> list[tuple[str, str, str, list[s
     """Documents the bank's assessor read: (file name, title, text, criteria), for the criteria the
     evidence policy lets a reviewed document meet and the bank truly does (its true level reaches
     them). Their text is fictional; the assessment records each file's SHA-256."""
+    from mlops_audit.rubric.model import Strength
+
     policy = loaded.rubric.evidence_policy
-    accepted = set(policy.accept_reviewed)
     chosen: dict[str, list[str]] = {}
     for domain, practice, criterion in loaded.rubric.criteria():
-        if criterion.id in accepted and criterion.level <= true_level(domain.id, practice.id):
+        accepts = policy.required_strength(criterion).rank <= Strength.reviewed.rank
+        # Level-2 written rules and plans the assessor read, and any higher criterion the policy
+        # lets a document meet, where the bank really does it.
+        if accepts and 2 <= criterion.level <= true_level(domain.id, practice.id) and len(chosen.get(domain.id, [])) < 4:
             chosen.setdefault(domain.id, []).append(criterion.id)
     docs = []
     for domain_id, ids in sorted(chosen.items()):
