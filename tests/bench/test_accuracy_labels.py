@@ -36,9 +36,9 @@ def test_the_committed_labels_are_valid_and_complete() -> None:
     assert labels.unknown_kinds(known) == []
     # Every detector of this collector is labelled (a new detector needs labels before it is measured).
     assert set(labels.kinds) == known
-    assert len(labels.repos) >= 20
+    assert len(labels.repos) >= 36
     heldout = [r for r in labels.repos if r.split == "heldout"]
-    assert len(heldout) >= 6
+    assert len(heldout) >= 12
     assert sum(r.decoy for r in heldout) >= 2
     assert sum(r.decoy for r in labels.repos) >= 4
     for item in labels.repos:
