@@ -283,6 +283,44 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     return "\n".join(lines)
 
 
+def _cell(t: dict[str, object] | None) -> str:
+    if t is None:
+        return "- | - | -"
+    counts = f"{t['tp']}/{t['fp']}/{t['fn']}"
+    return f"{_fmt(t['precision']).strip()} | {_fmt(t['recall']).strip()} | {counts}"
+
+
+def render_markdown(report: dict[str, object], labels: LabelFile) -> str:
+    """Tables for docs/benchmarks.md: the labelled repositories, then P/R per kind, dev and held-out apart."""
+    splits = report["splits"]  # type: ignore[index]
+    scored = set(splits["dev"]["repos"]) | set(splits["heldout"]["repos"])  # type: ignore[index]
+    lines = ["| repository | kind of repository | split | decoy | commit | scored |", "|---|---|---|---|---|---|"]
+    for repo in sorted(labels.repos, key=lambda r: r.repo.lower()):
+        lines.append(
+            f"| {repo.repo} | {repo.kind_of_repo} | {repo.split} | {'yes' if repo.decoy else ''} | "
+            f"`{repo.commit[:12]}` | {'yes' if repo.repo in scored else 'no'} |"
+        )
+    lines += ["", "| kind | dev precision | dev recall | dev TP/FP/FN | held-out precision | held-out recall | held-out TP/FP/FN |",
+              "|---|---|---|---|---|---|---|"]
+    dev, held = splits["dev"], splits["heldout"]  # type: ignore[index]
+    for kind in labels.kinds:
+        lines.append(f"| {kind} | {_cell(dev['per_kind'].get(kind))} | {_cell(held['per_kind'].get(kind))} |")
+    lines.append(f"| **overall** | {_cell(dev['overall'])} | {_cell(held['overall'])} |")
+    decoys = report["decoy_false_passes"]
+    lines += [
+        "",
+        f"False passes on decoys: {len(decoys)}"  # type: ignore[arg-type]
+        + (": " + ", ".join(f"{d['repo']} ({d['kind']})" for d in decoys) if decoys else "") + ".",  # type: ignore[union-attr]
+        f"Uncertain labels (not in the tables): dev {dev['uncertain']['agree']} agree / {dev['uncertain']['disagree']} disagree, "
+        f"held-out {held['uncertain']['agree']} agree / {held['uncertain']['disagree']} disagree.",
+    ]
+    seconds = sorted(t["seconds"] for t in report["timing"])  # type: ignore[union-attr]
+    if seconds:
+        median = seconds[len(seconds) // 2] if len(seconds) % 2 else (seconds[len(seconds) // 2 - 1] + seconds[len(seconds) // 2]) / 2
+        lines.append(f"`collect()` per repository: median {median:.2f} s, max {seconds[-1]:.2f} s over {len(seconds)} repositories.")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder holding the checkouts as OWNER+NAME (default %(default)s)")
@@ -290,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME", help="score only these repositories")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables for docs/benchmarks.md")
     parser.add_argument("--show-heldout-errors", action="store_true", help="also list the held-out disagreements one by one")
     args = parser.parse_args(argv)
 
@@ -316,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         "timing": [{"repo": r, "seconds": round(p.seconds, 3)} for r, p in predictions.items()],
         "skipped": skipped,
     }
-    if args.json:
+    if args.markdown:
+        print(render_markdown(report, labels))
+    elif args.json:
         heldout = report["splits"]["heldout"]  # type: ignore[index]
         heldout["errors_count"] = len(heldout["errors"])
         if not args.show_heldout_errors:

@@ -216,3 +216,15 @@ def test_text_report_and_bad_input(tree: tuple[Path, Path], tmp_path: Path, caps
     broken.write_text("kinds: [has_ci_pipeline]\nrepos: []\n", encoding="utf-8")
     assert main(["--root", str(root), "--labels", str(broken)]) == 2
     assert str(broken) in capsys.readouterr().err
+
+
+def test_markdown_tables_for_the_benchmarks_doc(tree: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root, labels = tree
+    assert main(["--root", str(root), "--labels", str(labels), "--markdown"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines() if line.startswith("| ")}
+    assert rows["acme/houses"].endswith("| dev |  | `" + git(root / "acme+houses", "rev-parse", "HEAD")[:12] + "` | yes |")
+    assert rows["acme/absent"].endswith("| no |")  # listed, and said to be unscored
+    assert rows["has_ci_pipeline"].startswith("| has_ci_pipeline | 1.000 | 1.000 | 1/0/0 |")
+    assert "| **overall** |" in out and "False passes on decoys: 0." in out
+    assert "over 2 repositories" in out
