@@ -214,6 +214,31 @@ def installed_detectors() -> tuple[set[str], set[str]]:
     return {d.id for d in detectors}, {d.id for d in detectors if getattr(d, "reads_history", False)}
 
 
+def missing_label_paths(repo: LabelledRepo, folder: Path, has_history: bool) -> list[str]:
+    """Label paths that name nothing in the checkout (a typo in the labels, or a file the snapshot
+    lacks). `refs/tags/...` names a git tag and is checked only when the checkout has git history."""
+    missing = []
+    for label in repo.labels:
+        for path in label.paths:
+            if path.startswith("refs/tags/"):
+                if has_history and git_tag_missing(folder, path.removeprefix("refs/tags/")):
+                    missing.append(f"{label.kind}: {path}")
+            elif not (folder / path).exists():
+                missing.append(f"{label.kind}: {path}")
+    return missing
+
+
+def git_tag_missing(folder: Path, tag: str) -> bool:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode != 0
+
+
 def measure(
     labels: LabelFile,
     root: Path,
@@ -222,12 +247,15 @@ def measure(
     head: Callable[[Path], str | None] = git_head,
     only: set[str] | None = None,
     split: str = "all",
-) -> tuple[dict[str, Prediction], list[dict[str, str]]]:
-    """Run the collector on every labelled checkout found; return predictions and skipped repositories."""
+) -> tuple[dict[str, Prediction], list[dict[str, str]], list[dict[str, str]]]:
+    """Run the collector on every labelled checkout found; return the predictions, the repositories
+    skipped, and label paths missing from the checkouts."""
     predictions: dict[str, Prediction] = {}
     skipped: list[dict[str, str]] = []
+    problems: list[dict[str, str]] = []
     for repo in labels.repos:
         if (only and repo.repo not in only) or (split != "all" and repo.split != split):
+            skipped.append({"repo": repo.repo, "split": repo.split, "reason": "not selected by --split/--repo"})
             continue
         folder, reason, has_history = checkout_state(repo, root, head)
         if folder is None:
@@ -235,7 +263,8 @@ def measure(
             continue
         outcomes, seconds = collector(folder)
         predictions[repo.repo] = Prediction(outcomes=outcomes, seconds=seconds, history_scored=has_history)
-    return predictions, skipped
+        problems += [{"repo": repo.repo, "path": item} for item in missing_label_paths(repo, folder, has_history)]
+    return predictions, skipped, problems
 
 
 def _fmt(value: object) -> str:
@@ -248,6 +277,9 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     for name, s in report["splits"].items():  # type: ignore[union-attr]
         o = s["overall"]
         lines.append("")
+        if not s["repos"]:
+            lines.append(f"== {name}: no repository scored ==")
+            continue
         lines.append(f"== {name}: {len(s['repos'])} repositories scored ==")
         lines.append(f"{'kind':28} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4} {'prec':>6} {'recall':>6}")
         for kind, t in s["per_kind"].items():
@@ -272,9 +304,16 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     for t in report["timing"]:  # type: ignore[union-attr]
         lines.append(f"  {t['seconds']:7.2f} s  {t['repo']}")
     skipped = report["skipped"]
-    lines.append(f"skipped repositories: {len(skipped)}")  # type: ignore[arg-type]
+    unselected = [s for s in skipped if s["reason"] == "not selected by --split/--repo"]  # type: ignore[union-attr]
+    lines.append(f"skipped repositories: {len(skipped) - len(unselected)} (and {len(unselected)} not selected by --split/--repo)")  # type: ignore[arg-type]
     for s in skipped:  # type: ignore[union-attr]
-        lines.append(f"  {s['repo']} ({s['split']}): {s['reason']}")
+        if s not in unselected:
+            lines.append(f"  {s['repo']} ({s['split']}): {s['reason']}")
+    missing = report["missing_label_paths"]
+    if missing:
+        lines.append(f"label paths not found in the checkouts: {len(missing)}")  # type: ignore[arg-type]
+        for m in missing:  # type: ignore[union-attr]
+            lines.append(f"  {m['repo']}: {m['path']}")
     not_scored = report["not_scored"]
     if not_scored:
         lines.append(f"labels not scored: {len(not_scored)}")  # type: ignore[arg-type]
@@ -344,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     from mlops_audit import __version__
 
     known, history = installed_detectors()
-    predictions, skipped = measure(labels, args.root, only=set(args.repo) or None, split=args.split)
+    predictions, skipped, missing_paths = measure(labels, args.root, only=set(args.repo) or None, split=args.split)
     report = score(labels, predictions, history_kinds=history, known_kinds=known)
     report = {
         "labels": str(args.labels),
@@ -354,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         "unlabelled_detectors": sorted(known - set(labels.kinds)),
         "timing": [{"repo": r, "seconds": round(p.seconds, 3)} for r, p in predictions.items()],
         "skipped": skipped,
+        "missing_label_paths": missing_paths,
     }
     if args.markdown:
         print(render_markdown(report, labels))

@@ -26,6 +26,7 @@ from mlops_audit.errors import InputError
 from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
 
 LABELS_FILE = Path(__file__).resolve().parent / "labels.yaml"
+SCHEMA_FILE = Path(__file__).resolve().parent / "labels.schema.json"
 
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -148,3 +149,16 @@ def load_labels(path: str | Path = LABELS_FILE) -> LabelFile:
             msg = "required key is missing" if err["type"] == "missing" else err["msg"]
             problems.append(f"{doc.where(loc)}: {format_key_path(loc)}: {msg}")
         raise InputError("\n".join(problems)) from None
+
+
+def labels_schema_text() -> str:
+    """The JSON Schema of the labels file, as committed beside it (a test keeps it current)."""
+    import json
+
+    return json.dumps(LabelFile.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":  # python benchmarks/evidence/labels.py: rewrite labels.schema.json
+    from mlops_audit.util.jsonio import atomic_write_text
+
+    atomic_write_text(SCHEMA_FILE, labels_schema_text())

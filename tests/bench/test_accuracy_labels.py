@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.evidence.labels import LABELS_FILE, LabelFile, load_labels
+from benchmarks.evidence.labels import LABELS_FILE, SCHEMA_FILE, LabelFile, labels_schema_text, load_labels
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.registry import all_detectors
 
@@ -97,3 +97,9 @@ def test_unknown_kinds_are_reported_against_a_registry() -> None:
     labels = LabelFile.model_validate({"kinds": ["has_ci_pipeline"], "repos": [repo()]})
     assert labels.unknown_kinds({"has_unit_tests"}) == ["has_ci_pipeline"]
     assert labels.unknown_kinds({"has_ci_pipeline", "has_unit_tests"}) == []
+
+
+def test_the_published_json_schema_is_current() -> None:
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == labels_schema_text(), (
+        "benchmarks/evidence/labels.schema.json is stale: run python benchmarks/evidence/labels.py"
+    )

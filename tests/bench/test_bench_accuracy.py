@@ -192,6 +192,8 @@ def test_runs_the_installed_collector_on_a_generated_labelled_tree(tree: tuple[P
     assert report["decoy_false_passes"] == []
     assert held["errors"] == "hidden: run with --show-heldout-errors (do not tune on them)"
     assert held["errors_count"] == 0
+    # The made-up labels name a path "x" that is not in the checkout: reported, one per label.
+    assert report["missing_label_paths"] == [{"repo": "acme/houses", "path": f"{kind}: x"} for kind in KINDS]
 
 
 def test_a_checkout_at_another_commit_is_skipped_not_scored(tree: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -204,12 +206,37 @@ def test_a_checkout_at_another_commit_is_skipped_not_scored(tree: tuple[Path, Pa
     assert report["splits"]["dev"]["repos"] == [] and report["splits"]["heldout"]["repos"] == []
 
 
+def test_label_paths_are_checked_against_the_checkout(tmp_path: Path) -> None:
+    from benchmarks.bench_accuracy import missing_label_paths
+    from benchmarks.evidence.labels import LabelledRepo
+
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "train.py").write_text("print()\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "one")
+    git(root, "tag", "v1")
+    repo = LabelledRepo.model_validate(
+        {
+            "repo": "acme/one", "commit": "a" * 40, "split": "dev", "kind_of_repo": "x",
+            "labels": [
+                {"kind": "tags_releases", "present": True, "paths": ["refs/tags/v1", "refs/tags/v2"], "note": "n"},
+                {"kind": "is_reproducible", "present": True, "paths": ["src/train.py", "src", "params.yaml"], "note": "n"},
+            ],
+        }
+    )
+    assert missing_label_paths(repo, root, has_history=True) == ["tags_releases: refs/tags/v2", "is_reproducible: params.yaml"]
+    # Without git history the tags cannot be checked, so only files are.
+    assert missing_label_paths(repo, root, has_history=False) == ["is_reproducible: params.yaml"]
+
+
 def test_text_report_and_bad_input(tree: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root, labels = tree
     assert main(["--root", str(root), "--labels", str(labels), "--repo", "acme/talk", "--show-heldout-errors"]) == 0
     out = capsys.readouterr().out
     assert "== heldout: 1 repositories scored ==" in out and "false passes on decoys: 0" in out
-    assert "acme/talk" in out and "skipped repositories: 0" in out
+    assert "acme/talk" in out and "skipped repositories: 0 (and 2 not selected by --split/--repo)" in out
     assert main(["--root", str(root), "--labels", str(labels), "--repo", "acme/nowhere"]) == 2
     assert "not in" in capsys.readouterr().err
     broken = tmp_path / "broken.yaml"
