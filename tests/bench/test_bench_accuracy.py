@@ -192,6 +192,8 @@ def test_runs_the_installed_collector_on_a_generated_labelled_tree(tree: tuple[P
     assert report["decoy_false_passes"] == []
     assert held["errors"] == "hidden: run with --show-heldout-errors (do not tune on them)"
     assert held["errors_count"] == 0
+    # Detectors the labels do not cover are named, not silently ignored.
+    assert "serves_model" in report["unlabelled_detectors"] and "has_ci_pipeline" not in report["unlabelled_detectors"]
     # The made-up labels name a path "x" that is not in the checkout: reported, one per label.
     assert report["missing_label_paths"] == [{"repo": "acme/houses", "path": f"{kind}: x"} for kind in KINDS]
 
