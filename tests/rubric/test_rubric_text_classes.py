@@ -47,7 +47,9 @@ def test_level_1_criteria_are_derived_not_the_guides(loaded: LoadedRubric) -> No
 
 
 # Yes/no questions ask about the practice the criterion states, not about one past event.
-EVENT_QUESTION = re.compile(r"^(Did|Was|Were|Has any|Have any)\b|\bever\b|\bthe (latest|last) (release|project|change|rule change)\b")
+EVENT_QUESTION = re.compile(
+    r"^(Did|Was|Were|Has any|Have any)\b|\bever\b|\b(was|were) last\b|\bthe (latest|last) (release|project|change|rule change)\b"
+)
 
 
 def test_yes_no_questions_ask_about_the_practice_not_one_event(loaded: LoadedRubric) -> None:
