@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("mlops_audit.commands.assess:assess", "Score answers and evidence against a rubric and write assessment.json."),
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),
+    "portfolio": ("mlops_audit.commands.portfolio:portfolio", "Collect and roll up evidence from many repositories."),
 }
 
 
