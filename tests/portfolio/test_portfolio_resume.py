@@ -27,7 +27,7 @@ def small_estate(tmp_path: Path) -> Path:
 
 
 def run(estate: Path, out: Path, **options: object):
-    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=2, timeout=TIMEOUT, **options))
+    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT, **options))
 
 
 def test_rerun_collects_only_what_changed(small_estate, tmp_path):

@@ -68,3 +68,40 @@ def collect(
         f"{len(summary.unchanged)} unchanged, {len(summary.errors)} errors",
         err=True,
     )
+
+
+FORMATS = ("html", "pdf", "xlsx", "parquet", "csv")
+
+
+@portfolio.command(name="report")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--format", "formats", default="html,xlsx,csv", show_default=True, help=f"Comma-separated: {', '.join(FORMATS)}.")
+@click.option("--lang", default="both", show_default=True, type=click.Choice(["zh", "en", "both"]), help="Language of the page and workbook.")
+@click.option("--previous", type=click.Path(path_type=Path), help="An earlier portfolio folder: show the change since it.")
+@click.option("--teams", "teams_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="teams.yaml mapping teams to repository patterns (default: CODEOWNERS).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write (default: FOLDER/report).")
+def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None) -> None:
+    """Roll a portfolio folder up: shares per practice, heat map, teams, weakest practices, change.
+
+    Writes portfolio.<lang>.html/.pdf/.xlsx and findings.csv/.parquet (one row per repository x
+    finding) into --out.
+    """
+    from mlops_audit.errors import InputError
+    from mlops_audit.portfolio.report import write_report
+    from mlops_audit.portfolio.teams import load_teams
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown or not chosen:
+        raise InputError(f"--format {formats!r}: unknown {', '.join(unknown) or 'empty list'}; expected a comma-separated list of {', '.join(FORMATS)}")
+    langs = ["zh", "en"] if lang == "both" else [lang]
+    written = write_report(
+        folder,
+        out_dir or folder / "report",
+        formats=chosen,
+        langs=langs,
+        previous=previous,
+        rules=load_teams(teams_file) if teams_file else None,
+    )
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
