@@ -113,3 +113,14 @@ def test_listed_paths_missing_or_sharing_a_name(tmp_path):
     ids = [s.id for s in specs]
     assert len(set(ids)) == 3 and sum(i.startswith("model-") for i in ids) == 2
     assert [s.refusal for s in specs if s.id == "missing"] == ["not a folder (expected a repository checkout)"]
+
+
+def test_worker_decides_unchanged_when_given_the_previous_key(estate):
+    from mlops_audit.portfolio.task import run_task
+
+    task = {"id": "svc-00", "path": str(estate / "estate" / "svc-00"), "now": NOW.isoformat(), "rubric": None, "previous": None}
+    first = run_task(task)
+    assert first["state"] == "ok" and first["key"]["head"]
+    assert run_task({**task, "previous": first["key"]}) == {"state": "unchanged", "key": first["key"]}
+    stale = {**first["key"], "collector_digest": "0" * 64}
+    assert run_task({**task, "previous": stale})["state"] == "ok"

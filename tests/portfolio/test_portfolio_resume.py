@@ -26,8 +26,12 @@ def small_estate(tmp_path: Path) -> Path:
     return estate
 
 
-def run(estate: Path, out: Path, **options: object):
-    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT, **options))
+def run(estate: Path, out: Path, executor=None, **options: object):
+    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT, **options), executor=executor)
+
+
+def no_workers(tasks, **_):
+    raise AssertionError(f"nothing changed, yet {len(tasks)} tasks were sent to workers")
 
 
 def test_rerun_collects_only_what_changed(small_estate, tmp_path):
@@ -36,7 +40,7 @@ def test_rerun_collects_only_what_changed(small_estate, tmp_path):
     assert len(first.collected) == 12
     before = folder_bytes(out)
 
-    again = run(small_estate, out)
+    again = run(small_estate, out, executor=no_workers)  # unchanged is decided without starting a worker
     assert again.collected == [] and len(again.unchanged) == 12
     assert folder_bytes(out) == before
 

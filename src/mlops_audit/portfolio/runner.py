@@ -8,6 +8,7 @@ Dask run and a local run write byte-identical folders.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -175,6 +176,29 @@ def _entry(spec: RepoSpec, answer: Answer, previous: RepoEntry | None, collected
     )
 
 
+def _unchanged_here(tasks: Tasks, rubric_path: str | None, jobs: int) -> tuple[list[str], Tasks]:
+    """Split off the tasks whose repository is unchanged, checked here (HEAD or tree digest) so a
+    rerun with nothing changed starts no worker at all. A repository this process cannot see (a
+    Dask cluster with its own file system) goes to the workers, which check it there."""
+    from mlops_audit.portfolio.task import current_key
+
+    def check(task: dict[str, Any]) -> bool:
+        root = Path(task["path"])
+        if task["previous"] is None or not root.is_dir():
+            return False
+        try:
+            return current_key(root, rubric_path).model_dump(mode="json") == task["previous"]
+        except Exception:  # noqa: BLE001 - undecided here: the worker decides (and records any error)
+            return False
+
+    candidates = [t for t in tasks if t["previous"] is not None]
+    if not candidates:
+        return [], tasks
+    with ThreadPoolExecutor(max_workers=max(2, jobs + 1), thread_name_prefix="fingerprint") as pool:
+        same = dict(zip((t["id"] for t in candidates), pool.map(check, candidates), strict=True))
+    return [t["id"] for t in tasks if same.get(t["id"])], [t for t in tasks if not same.get(t["id"])]
+
+
 def _reusable(entry: RepoEntry | None, options: RunOptions) -> bool:
     if entry is None or entry.key is None or options.force:
         return False
@@ -226,7 +250,9 @@ def collect_portfolio(
     kwargs: dict[str, Any] = {"jobs": options.jobs, "timeout": options.timeout}
     if options.scheduler is not None:
         kwargs["scheduler"] = options.scheduler
-    for repo, answer, seconds in executor(tasks, **kwargs):
+    unchanged, changed = _unchanged_here(tasks, rubric_path, options.jobs)
+    answers = itertools.chain(((repo, {"state": "unchanged"}, 0.0) for repo in unchanged), executor(changed, **kwargs) if changed else ())
+    for repo, answer, seconds in answers:
         spec = by_id[repo]
         entry, text = _entry(spec, answer, previous[repo], collected_at)
         if answer.get("state") == "unchanged" and previous[repo] is not None:
