@@ -124,3 +124,15 @@ def test_worker_decides_unchanged_when_given_the_previous_key(estate):
     assert run_task({**task, "previous": first["key"]}) == {"state": "unchanged", "key": first["key"]}
     stale = {**first["key"], "collector_digest": "0" * 64}
     assert run_task({**task, "previous": stale})["state"] == "ok"
+
+
+def test_output_folder_inside_the_estate_is_not_a_repository(tmp_path):
+    from mlops_audit.portfolio.runner import RunOptions, collect_portfolio
+    from mlops_audit.portfolio.sources import expand_sources
+
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "Dockerfile").write_text("FROM scratch\n")
+    out = tmp_path / "portfolio"
+    for _ in range(2):  # the second run sees the output folder as a child of the estate
+        summary = collect_portfolio(expand_sources([tmp_path]), out, RunOptions(now=NOW, jobs=1))
+    assert [e.repo for e in load_portfolio(out).repos] == ["only"] and summary.unchanged == ["only"]

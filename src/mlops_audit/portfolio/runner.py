@@ -218,6 +218,8 @@ def collect_portfolio(
 
     store = Store(out)
     store.prepare()
+    own = out.resolve()
+    specs = [s for s in specs if Path(s.path).resolve() != own]  # --out inside an estate folder is not a repository
     collected_at = isoformat(options.now)
     rubric_path = str(options.rubric.resolve()) if options.rubric else None
     by_id = {spec.id: spec for spec in specs}
