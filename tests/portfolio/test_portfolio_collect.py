@@ -4,6 +4,8 @@ known, a hanging, a dying and a hostile repository each cost one error record, n
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,25 @@ def test_output_folder_inside_the_estate_is_not_a_repository(tmp_path):
     for _ in range(2):  # the second run sees the output folder as a child of the estate
         summary = collect_portfolio(expand_sources([tmp_path]), out, RunOptions(now=NOW, jobs=1))
     assert [e.repo for e in load_portfolio(out).repos] == ["only"] and summary.unchanged == ["only"]
+
+
+def test_interrupted_run_stops_at_once_and_kills_its_workers(estate, monkeypatch):
+    import time
+
+    from mlops_audit.portfolio.runner import run_local
+
+    monkeypatch.setenv("MLOPS_AUDIT_PORTFOLIO_TEST_HANG", "svc-02,svc-03")
+    tasks = [
+        {"id": f"svc-{n:02d}", "path": str(estate / "estate" / f"svc-{n:02d}"), "now": NOW.isoformat(), "rubric": None, "previous": None}
+        for n in (1, 2, 3, 4, 5)
+    ]
+    answers = run_local(tasks, jobs=2, timeout=300)
+    first_id, first, _ = next(answers)
+    assert first_id == "svc-01" and first["state"] == "ok"
+    time.sleep(0.5)  # both slots are now stuck in svc-02 and svc-03
+    workers = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "mlops_audit.portfolio.worker"], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2
+    started = time.monotonic()
+    answers.close()  # what Ctrl-C or a failed write does to the loop that consumes the answers
+    assert time.monotonic() - started < 10  # not 300 s, and svc-04/05 never started
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"] == []

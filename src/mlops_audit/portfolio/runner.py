@@ -68,14 +68,20 @@ def run_local(tasks: Tasks, *, jobs: int, timeout: float) -> Iterator[tuple[str,
         started = time.monotonic()
         return task["id"], slot.run(task, timeout), time.monotonic() - started
 
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="portfolio")
+    finished = False
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="portfolio") as pool:
-            futures = [pool.submit(one, task) for task in tasks]
-            for future in as_completed(futures):
-                yield future.result()
+        futures = [pool.submit(one, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+        finished = True
     finally:
-        for slot in slots:
-            slot.close()
+        # Interrupted (Ctrl-C, an error while saving): drop the queued tasks and kill the workers
+        # at once instead of letting the pool work through the rest of the estate.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for slot in list(slots):
+            slot.close() if finished else slot.kill()
+        pool.shutdown(wait=True)
 
 
 _DASK_SLOTS: dict[int, WorkerSlot] = {}

@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 
+READY = '{"ready": true}'  # first line: started and imported (the time limit starts after it)
+
 
 def _watch_parent(parent: int) -> None:
     """End this worker (and its git children) once the process that started it is gone, even in
@@ -32,8 +34,11 @@ def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
     sys.stdout = sys.stderr
-    from mlops_audit.portfolio.task import run_task
+    from mlops_audit.portfolio.task import _collector_digest, run_task
 
+    _collector_digest()  # imports the collector and its detectors before saying ready
+    protocol.write(READY + "\n")
+    protocol.flush()
     for line in sys.stdin:
         try:
             task = json.loads(line)
