@@ -31,3 +31,21 @@ def test_dask_cluster_run_equals_local_run(tmp_path, monkeypatch):
     from mlops_audit.portfolio.runner import _DASK_SLOTS
 
     assert _DASK_SLOTS == {}  # every worker process the tasks started was stopped
+
+
+def test_cli_dask_starts_and_stops_a_loopback_process_cluster(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from mlops_audit.cli import cli
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    estate = tmp_path / "estate"
+    for n in (2, 7):
+        make_service(estate / f"svc-{n:02d}", n)
+    local = CliRunner().invoke(cli, ["portfolio", "collect", str(estate), "--out", str(tmp_path / "local"), "--jobs", "1"])
+    on_dask = CliRunner().invoke(cli, ["portfolio", "collect", str(estate), "--out", str(tmp_path / "dask"), "--jobs", "1", "--dask"])
+    assert local.exit_code == 0 and on_dask.exit_code == 0, on_dask.output
+    assert "2 collected" in on_dask.output
+    assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
+    both = CliRunner().invoke(cli, ["portfolio", "collect", str(estate), "--out", str(tmp_path / "x"), "--dask", "--scheduler", "tcp://127.0.0.1:1"])
+    assert both.exit_code == 2 and "give one" in both.output
