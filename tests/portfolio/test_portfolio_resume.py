@@ -124,3 +124,27 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_a_second_run_on_the_same_folder_is_refused(small_estate, tmp_path):
+    from mlops_audit.errors import InputError
+    from mlops_audit.portfolio.store import Store
+
+    out = tmp_path / "out"
+    store = Store(out)
+    store.prepare()
+    with store.locked(), pytest.raises(InputError, match="another 'portfolio collect' is writing"):
+        run(small_estate, out, executor=no_workers)
+
+
+def test_moved_repository_keeps_its_result_and_gets_its_new_path(small_estate, tmp_path):
+    out = tmp_path / "out"
+    run(small_estate, out)
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    (small_estate / "svc-03").rename(moved / "svc-03")
+    listing = tmp_path / "repos.txt"
+    listing.write_text("".join(f"{p}\n" for p in sorted(small_estate.iterdir())) + f"{moved / 'svc-03'}\n")
+    summary = collect_portfolio(expand_sources([listing]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT), executor=no_workers)
+    assert len(summary.unchanged) == 12
+    assert f'"path": "{moved / "svc-03"}"' in (out / "portfolio.json").read_text()

@@ -220,10 +220,22 @@ def collect_portfolio(
     executor: Callable[..., Iterator[tuple[str, Answer, float]]] | None = None,
 ) -> RunSummary:
     """Collect every repository of `specs` into `out`, reusing unchanged results already there."""
-    from mlops_audit.portfolio.task import _collector_digest, _rubric
-
     store = Store(out)
     store.prepare()
+    with store.locked():
+        return _collect(store, specs, out, options, progress, executor)
+
+
+def _collect(
+    store: Store,
+    specs: list[RepoSpec],
+    out: Path,
+    options: RunOptions,
+    progress: Progress | None,
+    executor: Callable[..., Iterator[tuple[str, Answer, float]]] | None,
+) -> RunSummary:
+    from mlops_audit.portfolio.task import _collector_digest, _rubric
+
     own = out.resolve()
     specs = [s for s in specs if Path(s.path).resolve() != own]  # --out inside an estate folder is not a repository
     collected_at = isoformat(options.now)
@@ -265,6 +277,8 @@ def collect_portfolio(
         entry, text = _entry(spec, answer, previous[repo], collected_at)
         if answer.get("state") == "unchanged" and previous[repo] is not None:
             summary.unchanged.append(repo)
+            if entry.path != spec.path:  # the same repository named by another path now
+                store.save(entry.model_copy(update={"path": spec.path}), None)
         else:
             store.save(entry, text)
             summary.collected.append(repo)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -24,6 +26,7 @@ from mlops_audit.portfolio.model import Portfolio, RepoEntry
 from mlops_audit.util.jsonio import atomic_write_text, pretty_json, sha256_bytes
 
 INDEX = "portfolio.json"
+LOCK = ".lock"
 MAX_STATE_BYTES = 4 * 1024 * 1024
 
 
@@ -38,12 +41,27 @@ class Store:
         if self.root.exists():
             if not self.root.is_dir():
                 raise InputError(f"{self.root}: exists and is not a folder; --out expects a portfolio folder")
-            known = {INDEX, "repos", "state", "timings.json"}
+            known = {INDEX, LOCK, "repos", "state", "timings.json"}
             if any(self.root.iterdir()) and not ((self.root / INDEX).is_file() or self.state.is_dir()):
                 strangers = sorted(p.name for p in self.root.iterdir() if p.name not in known)[:3]
                 raise InputError(f"{self.root}: a non-empty folder that is not a portfolio (holds {', '.join(strangers)}); choose a new or empty folder")
         self.repos.mkdir(parents=True, exist_ok=True)
         self.state.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold DIR/.lock for the run: a second run on the same folder stops with a clear error."""
+        import fcntl
+
+        handle = open(self.root / LOCK, "a+b")  # noqa: SIM115 - held for the whole run
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(f"{self.root}: another 'portfolio collect' is writing this folder; wait for it or choose another --out") from None
+            yield
+        finally:
+            handle.close()
 
     def result_path(self, repo: str) -> Path:
         return self.repos / f"{repo}.json"
@@ -110,6 +128,3 @@ def load_portfolio(root: Path) -> Portfolio:
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
 
-
-def portfolio_root(path: Path) -> Path:
-    return path if path.is_dir() else Path(os.path.dirname(path) or ".")
