@@ -193,3 +193,15 @@ def test_pdf_renders_with_the_index_attached(collected, tmp_path):
     assert "MLOps practice across the estate" in text and "svc-07" in text
     subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(pdf)], check=True)
     assert (tmp_path / "portfolio.json").read_bytes() == b'{"x": 1}'
+
+
+def test_heat_map_of_a_huge_estate_shows_the_weakest_rows(collected, monkeypatch):
+    out, _ = collected
+    monkeypatch.setattr(render, "MAX_HEAT_ROWS", 5)
+    services = services_only(load_portfolio(out))
+    html = render.render_html(build_rollup(services), "en")
+    assert html.count('<tr><th class="repo"') == 5
+    assert "Showing 5 of 50 repositories" in html
+    # fewest practices present: numbers that are odd, not multiples of 3, 5 or 4 -> svc-01, 07, 11, 13, 17
+    rows = re.findall(r'<th class="repo" title="[^"]*">([^<]+)</th>', html)
+    assert rows == ["svc-01", "svc-07", "svc-11", "svc-13", "svc-17"]

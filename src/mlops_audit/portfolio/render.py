@@ -23,6 +23,7 @@ from mlops_audit.util import templates
 TEMPLATE = "portfolio.html.j2"
 LOW_SHARE = 0.5
 HEAT_OUTCOMES = (*OUTCOMES, "none")
+MAX_HEAT_ROWS = 2000
 
 
 @cache
@@ -73,7 +74,12 @@ def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None) 
     ]
     paths = dict(zip(r.repos["repo"], r.repos["path"], strict=True))
     heat = []
-    for repo, row in r.matrix.iterrows():
+    shown = r.matrix
+    if len(shown) > MAX_HEAT_ROWS:  # the page stays readable; the workbook and CSV hold every row
+        passing = r.repos.set_index("repo")["passing"]
+        weakest_repos = sorted(passing.sort_values(kind="stable").index[:MAX_HEAT_ROWS])
+        shown = r.matrix.loc[weakest_repos]
+    for repo, row in shown.iterrows():
         cells = []
         for kind in KINDS:
             outcome = row[kind] or "none"
@@ -112,6 +118,7 @@ def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None) 
         "kinds": [{"key": k, "label": label[k]} for k in KINDS],
         "outcomes": [{"key": o, "label": t(f"outcome.{o}")} for o in OUTCOMES],
         "heat": heat,
+        "heat_note": t("note.heat_capped", shown=len(shown), total=len(r.matrix)) if len(shown) < len(r.matrix) else "",
         "change": change,
         "added": r.added,
         "removed": r.removed,
