@@ -205,3 +205,15 @@ def test_heat_map_of_a_huge_estate_shows_the_weakest_rows(collected, monkeypatch
     # fewest practices present: numbers that are odd, not multiples of 3, 5 or 4 -> svc-01, 07, 11, 13, 17
     rows = re.findall(r'<th class="repo" title="[^"]*">([^<]+)</th>', html)
     assert rows == ["svc-01", "svc-07", "svc-11", "svc-13", "svc-17"]
+
+
+def test_every_literal_key_used_by_the_page_and_workbook_exists():
+    from pathlib import Path
+
+    package = Path(render.__file__).parent
+    sources = [p.read_text(encoding="utf-8") for p in [*(package / "templates").glob("*.j2"), package / "render.py", package / "exports.py"]]
+    keys = {k for text in sources for k in re.findall(r"""\bt\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+|[a-z_]+)["']""", text)}
+    keys = {k for k in keys if not k.endswith(("_", "."))}
+    assert len(keys) > 30
+    for lang in ("zh", "en"):
+        assert [k for k in keys if not render.messages(lang).has(k)] == [], lang

@@ -1,7 +1,9 @@
 """The roll-up as a self-contained HTML page (and PDF through the report's WeasyPrint renderer).
 
 Same look as the assessment report: its stylesheet (reports/static/report.css) plus
-portfolio.css, through the one jinja2 environment of util/templates.py (autoescaped, strict).
+portfolio.css, through the one jinja2 environment of util/templates.py (autoescaped, strict),
+overlaid with this package's template folder (the page's words are in this package's catalogue,
+not the assessment report's).
 Every repository name, path and error message is data and is escaped.
 """
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import Environment, FileSystemLoader
 
 from mlops_audit import __version__
 from mlops_audit.portfolio.rollup import KINDS, OUTCOMES, Rollup
@@ -24,6 +27,12 @@ TEMPLATE = "portfolio.html.j2"
 LOW_SHARE = 0.5
 HEAT_OUTCOMES = (*OUTCOMES, "none")
 MAX_HEAT_ROWS = 2000
+
+
+@cache
+def environment() -> Environment:
+    """The report's jinja2 environment (autoescape, strict undefined) over this package's templates."""
+    return templates.environment().overlay(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))))
 
 
 @cache
@@ -129,7 +138,7 @@ def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None) 
 def render_html(r: Rollup, lang: str, *, previous_label: str | None = None) -> str:
     t = messages(lang)
     context = build_context(r, t, previous_label=previous_label)
-    return templates.environment().get_template(TEMPLATE).render(
+    return environment().get_template(TEMPLATE).render(
         p=context, t=t, css=templates.inline_static("report.css"), extra_css=templates.inline_static("portfolio.css")
     )
 
