@@ -12,7 +12,7 @@ from mlops_audit.portfolio.sources import expand_sources
 from tests.portfolio.estate import make_estate, make_trouble
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-TIMEOUT = 6.0  # a small repository takes well under a second even on a loaded machine
+TIMEOUT = 4.0  # seconds; a small repository takes well under one even on a loaded machine (start-up is not counted)
 
 
 @pytest.fixture(scope="session")
