@@ -50,6 +50,7 @@ class AssessOptions:
     documents: list[Path] = field(default_factory=list)  # reviewed-documents files (strength `reviewed`)
     resolutions: Path | None = None  # assessor decisions on conflicts
     accept_reference_runs: bool = False  # credit runs of the bundled reference pipeline (the demo; printed as a caveat)
+    portfolios: list[Path] = field(default_factory=list)  # folders of 'mlops-audit portfolio collect' (estate shares)
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,15 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
             warnings.append(f"pipeline trail {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
         elif record.status not in ("credited", "not_verified"):
             warnings.append(f"pipeline trail {record.name} is not credited: {record.reason}")
+
+    for folder in opts.portfolios:
+        from mlops_audit.evidence.estate import evidence_from_portfolio
+        from mlops_audit.portfolio.store import load_portfolio
+
+        progress(f"reading portfolio {name(folder)}")
+        evidence += evidence_from_portfolio(loaded.rubric, load_portfolio(folder), name(folder))
+        index = folder / "portfolio.json"
+        inputs.append(InputRef(kind="portfolio", name=name(folder), sha256=sha256_file(index) if index.is_file() else None))
 
     resolutions = []
     for doc_path in opts.documents:

@@ -33,7 +33,7 @@ class RubricRef(_Model):
 
 
 class InputRef(_Model):
-    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions"]
+    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions", "portfolio"]
     name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
     sha256: str | None = None
 
