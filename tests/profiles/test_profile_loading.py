@@ -144,6 +144,11 @@ def test_catalogue_rules(tmp_path: Path) -> None:
     (folder / "clauses.yaml").write_text(text + "  - id: PIPL.art57\n    source: PIPL\n    ref: Art. 57\n    title: {zh: 泄露补救与通知, en: Breach remediation and notice}\n    status: confirmed\n", encoding="utf-8")
     with pytest.raises(RubricError, match="clause 'PIPL.art57' is served by no crosswalk row"):
         load_profile(folder)
+    # Served only by a partial row: nothing could ever meet it.
+    text = (folder / "crosswalk.yaml").read_text(encoding="utf-8")
+    (folder / "crosswalk.yaml").write_text(text + "  - obligation: PIPL.art57\n    coverage: partial\n    criteria: [OP.alerting.L3]\n    note: {zh: 测试, en: test}\n", encoding="utf-8")
+    with pytest.raises(RubricError, match="clause 'PIPL.art57' has only partial crosswalk rows and no criterion of the profile cites it"):
+        load_profile(folder)
 
 
 def test_unknown_profile_names_and_folders(tmp_path: Path) -> None:

@@ -335,6 +335,14 @@ def load_profile(folder: str | Path, base: LoadedRubric | None = None) -> Profil
         if clause.id not in served:
             problems.append(f"{clause_doc.where(('clauses', i, 'id'))}: clause '{clause.id}' is served by no crosswalk row and cited by no criterion (drop it, or map it)")
 
+    # An obligation whose crosswalk rows are all partial can only be met through the profile's own
+    # criteria: one must cite it, or the catalogue promises what nothing can show.
+    cited = {ref for _d, _p, c in profile.criteria() for ref in cites_by_id.get(c.id, ())}
+    full = {r.obligation for r in profile.crosswalk if r.coverage == "full"}
+    for i, clause in enumerate(clause_file.clauses):
+        if clause.id in served and clause.id not in cited | full:
+            problems.append(f"{clause_doc.where(('clauses', i, 'id'))}: clause '{clause.id}' has only partial crosswalk rows and no criterion of the profile cites it, so it could never be met")
+
     own = {c.id for _d, _p, c in profile.criteria()}
     for k, cid in enumerate(meta.accept_reviewed):
         where = f"{meta_doc.where(('accept_reviewed', k))}: accept_reviewed[{k}]"
