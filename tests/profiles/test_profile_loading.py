@@ -22,7 +22,7 @@ from mlops_audit.rubric.profiles import (
 )
 from mlops_audit.rubric.soundness import route_problems
 
-REQUIRED = {"cn-finance"}
+REQUIRED = {"cn-finance", "cn-genai", "us-model-risk", "eu-ai-act-high-risk", "nist-ai-rmf"}
 
 
 def test_the_required_profiles_are_bundled() -> None:
