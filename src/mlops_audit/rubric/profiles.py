@@ -380,10 +380,14 @@ def _combine(base: Rubric, profiles: list[Profile]) -> Rubric:
         accept += [cid for cid in profile.meta.accept_reviewed if cid not in accept]
     policy = base.evidence_policy.model_copy(update={"accept_reviewed": accept})
     domains = list(base.domains) + [d for p in profiles for d in p.domains]
-    suffix = ".".join(p.id for p in profiles)
+    # The id names the profiles while it fits the id limit; the version's build metadata always
+    # names them with their versions, and the digest tells any two combinations apart.
+    rubric_id = f"{base.id}.{'.'.join(p.id for p in profiles)}"
+    if len(rubric_id) > 80:
+        rubric_id = f"{base.id}.profiles"
     return base.model_copy(
         update={
-            "id": f"{base.id}.{suffix}" if profiles else base.id,
+            "id": rubric_id if profiles else base.id,
             "version": f"{base.version.split('+')[0]}+" + ".".join(f"{p.id}-{p.meta.version}" for p in profiles) if profiles else base.version,
             "evidence_policy": policy,
             "domains": domains,
@@ -401,8 +405,8 @@ def combined_rubric(profiles: list[Profile], base: LoadedRubric | None = None) -
     rubric = _combine(base.rubric, profiles)
     try:
         rubric = Rubric.model_validate(rubric.model_dump())
-    except ValidationError as exc:  # pragma: no cover - each part validated already
-        raise RubricError([str(exc)]) from None
+    except ValidationError as exc:
+        raise RubricError([f"profiles {', '.join(p.id for p in profiles)}: {problem}" for problem in _pydantic_problems(exc, lambda loc: "combined rubric")]) from None
     problems = reference_problems(rubric, base.catalogue, known_detector_ids(), lambda loc: f"profiles {', '.join(p.id for p in profiles)}")
     if problems:
         raise RubricError(problems)
