@@ -421,20 +421,37 @@ def extend_policy(policy, profiles: list[Profile]):
     return policy.model_copy(update={"accept_reviewed": accept})
 
 
-@cache
-def bundled_profile(name: str) -> Profile:
-    """A bundled profile by name, loaded once per process. InputError naming the known ones."""
+def _known(name: str) -> None:
     known = available_profiles()
     if name not in known:
         near = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         raise InputError(f"unknown profile '{name}'{hint}; bundled profiles: {', '.join(known) or 'none'}")
+
+
+@cache
+def bundled_profile(name: str) -> Profile:
+    """A bundled profile by name, validated against the bundled rubric, loaded once per process.
+    InputError naming the bundled ones when there is no such profile."""
+    _known(name)
     return load_profile(profiles_dir() / name)
 
 
-def resolve_profile(name_or_path: str) -> Profile:
-    """A bundled profile name, or a path to a profile folder."""
+def resolve_profile(name_or_path: str, base: LoadedRubric | None = None) -> Profile:
+    """A bundled profile name, or a path to a profile folder, validated against `base` (default:
+    the bundled rubric)."""
     path = Path(name_or_path)
     if (path / PROFILE_FILE).is_file():
-        return load_profile(path)
-    return bundled_profile(name_or_path)
+        return load_profile(path, base=base)
+    if base is None:
+        return bundled_profile(name_or_path)
+    _known(name_or_path)
+    return load_profile(profiles_dir() / name_or_path, base=base)
+
+
+def with_profiles(base: LoadedRubric, names: tuple[str, ...] | list[str]) -> LoadedRubric:
+    """The base rubric with the named profiles combined in (the base itself when none is named):
+    what a command given `--profile NAME` (repeatable) reads."""
+    if not names:
+        return base
+    return combined_rubric([resolve_profile(n, base=base) for n in names], base=base)
