@@ -157,3 +157,20 @@ def test_unknown_profile_names_and_folders(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a profile folder"):
         load_profile(tmp_path)
     assert resolve_profile(str(profiles_dir() / "cn-finance")).id == "cn-finance"
+
+
+def test_docs_describe_every_profile_its_sources_and_practices() -> None:
+    from mlops_audit import paths
+
+    docs = (paths.rubrics_dir().parent / "docs" / "profiles.md")
+    if not docs.is_file():  # an installed wheel carries no docs
+        pytest.skip("docs/profiles.md is not part of an installed package")
+    text = docs.read_text(encoding="utf-8")
+    for name in available_profiles():
+        profile = bundled_profile(name)
+        assert f"### {name} " in text, name
+        for source in profile.meta.sources:
+            assert source.identifier in text or source.title.zh in text, source.identifier
+        for domain in profile.domains:
+            for practice in domain.practices:
+                assert f"`{practice.id}`" in text, practice.id
