@@ -174,3 +174,15 @@ def test_docs_describe_every_profile_its_sources_and_practices() -> None:
         for domain in profile.domains:
             for practice in domain.practices:
                 assert f"`{practice.id}`" in text, practice.id
+
+
+@pytest.mark.parametrize("name", available_profiles())
+def test_every_zh_string_of_a_profile_uses_full_width_punctuation(name: str) -> None:
+    from tests.rubric.helpers import rubric_texts
+    from tests.rubric.test_zh_typography import typography_problems
+
+    profile = bundled_profile(name)
+    texts = [t for d in profile.domains for t in rubric_texts(d, d.id)] + rubric_texts(profile.meta, "profile")
+    texts += [t for c in profile.clauses for t in rubric_texts(c, c.id)] + [t for r in profile.crosswalk for t in rubric_texts(r, r.obligation)]
+    assert texts
+    assert [(where, p) for where, text in texts for p in typography_problems(text.zh)] == []
