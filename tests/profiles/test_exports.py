@@ -211,3 +211,22 @@ def test_questionnaire_export_with_a_profile_asks_its_questions(runner) -> None:
         assert c.id in result.output
     plain = runner.invoke(cli, ["questionnaire", "export", "--format", "json", "--lang", "en"])
     assert "EUAI." not in plain.output
+
+
+def test_rubric_validate_checks_the_bundled_profiles_and_a_profile_folder(runner, tmp_path: Path) -> None:
+    import shutil
+
+    from mlops_audit.rubric.profiles import profiles_dir
+
+    ok = runner.invoke(cli, ["rubric", "validate"])
+    assert ok.exit_code == 0, ok.output
+    for name in available_profiles():
+        assert f"ok: profile {name} " in ok.output
+    bad = tmp_path / "cn-genai"
+    shutil.copytree(profiles_dir() / "cn-genai", bad)
+    text = (bad / "domains" / "cn_genai.yaml").read_text(encoding="utf-8")
+    (bad / "domains" / "cn_genai.yaml").write_text(text.replace("cites: [GENAI.art15]", "cites: [GENAI.art51]"), encoding="utf-8")
+    result = runner.invoke(cli, ["rubric", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert "cn_genai.yaml:" in result.output and "unknown clause 'GENAI.art51'" in result.output
+    assert "Traceback" not in result.output

@@ -83,7 +83,8 @@ def show(rubric_path: Path | None, fmt: str, lang: str) -> None:
 @rubric.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Validate rubric folders or files (default: the bundled rubric). Exit 2 on any problem.
+    """Validate rubric folders or files and regulator profile folders (default: the bundled rubric
+    and profiles). Exit 2 on any problem.
 
     Besides the schema and references, each rubric's evidence routes must be sound
     (rubric/soundness.py): no level-4/5 criterion proved by a lower level's route without a written
@@ -93,9 +94,24 @@ def validate(paths: tuple[Path, ...]) -> None:
     from mlops_audit.rubric.loader import load_rubric
     from mlops_audit.rubric.soundness import route_problems, shared_routes
 
-    targets = list(paths) or [None]
+    from mlops_audit.rubric.profiles import PROFILE_FILE, available_profiles, load_profile, profiles_dir
+
+    # Regulator profiles (folders with profile.yaml) are validated against the bundled rubric; with no
+    # argument, the bundled rubric and every bundled profile.
+    targets = list(paths) or [None, *(profiles_dir() / name for name in available_profiles())]
     failed: list[str] = []
     for target in targets:
+        if target is not None and (target / PROFILE_FILE).is_file():
+            try:
+                profile = load_profile(target)
+            except RubricError as exc:
+                failed.extend(exc.problems)
+                continue
+            click.echo(
+                f"ok: profile {profile.id} {profile.meta.version}: {len(profile.criteria())} criteria, "
+                f"{len(profile.clauses)} obligations, {len(profile.crosswalk)} crosswalk rows"
+            )
+            continue
         try:
             loaded = load_rubric(target)
         except RubricError as exc:
