@@ -13,7 +13,7 @@ from mlops_audit.rubric.loader import default_rubric
 from mlops_audit.rubric.profiles import CrosswalkRow, available_profiles, bundled_profile, combined_rubric
 from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.scoring.regulatory import regulatory_coverage
-from tests.conftest import AT, answer_file, extreme_answer
+from tests.conftest import AT, answer_file, extreme_answer, run_evidence
 
 ALL_ROLES = [r.id for r in default_rubric().rubric.roles]
 
@@ -64,7 +64,8 @@ def test_reviewed_documents_meet_an_obligation_whose_criteria_accept_them(cn_fin
     cov = regulatory_coverage(_assess(combined, _all(combined, best=True), (_doc("CNF.piia.L3"),)), [cn_finance])
     art55 = _obligation(cov, "PIPL.art55")
     assert art55.status == "met"
-    assert art55.strength == "claimed"  # the weakest link: level 1 stands on a claim
+    # The strength shown is that of the top level the status stands on (levels 1-2 accept claims).
+    assert art55.strength == "reviewed"
     assert _obligation(cov, "PIPL.art56").status == "met"  # cited by L3 (met) and L4/L5 above the bar
     # A criterion above the obligation level does not decide it.
     own = next(b for b in art55.bases if b.kind == "profile")
@@ -115,6 +116,21 @@ def test_a_full_row_meets_the_obligation_and_a_partial_row_does_not(cn_finance) 
     levelled = dataclasses.replace(cn_finance, crosswalk=(prow,))
     got = _obligation(regulatory_coverage(assessment, [levelled]), "PIPL.art51")
     assert got.status == "partial" and got.bases[0].practices[0].level == 1
+
+
+def test_a_practice_target_shows_the_strength_of_the_level_it_reached(cn_finance) -> None:
+    base = default_rubric()
+    practice = next(p for _d, p in base.rubric.practices() if p.id == "REQ.feasibility_risk")
+    answers = {c.id: extreme_answer(c, best=True) for c in practice.criteria if c.level <= 3}
+    level3 = [c.id for c in practice.criteria if c.level == 3]
+    evidence = tuple(run_evidence(cid) for cid in level3)  # its level 3 names a pipeline step: a verified run
+    assessment = _assess(base, answers, evidence)
+    assert next(p for p in assessment.practices if p.id == practice.id).level == 3
+    row = CrosswalkRow(obligation="PIPL.art51", coverage="full", practices={practice.id: 3}, note={"zh": "测试", "en": "test"})
+    got = _obligation(regulatory_coverage(assessment, [dataclasses.replace(cn_finance, crosswalk=(row,))]), "PIPL.art51")
+    # Levels 1-2 stand on claims; level 3 on a verified run: that is what is shown.
+    assert got.status == "met" and got.strength == "verified"
+    assert got.bases[0].practices[0].strength == "verified"
 
 
 def test_results_given_separately_count_like_results_in_the_assessment(cn_finance, combined) -> None:

@@ -15,7 +15,9 @@ partial row is met too; `not_applicable` when every basis that was assessed is n
 `not_assessed` when nothing behind it was assessed; `partial` when anything behind it is met or
 partial; else `unmet`. A waived criterion is not evidence that an obligation is met (it counts as
 unmet here). The strength is the weakest strength of the met (or, for partial, met or partial)
-criteria the status stands on.
+criteria the status stands on, at the highest level they reach (levels 1-2 accept claims by policy,
+so the top level is where the evidence shows): an obligation met through level-1/2 criteria alone
+says `claimed`, one met through a level-3 criterion an assessor reviewed says `reviewed`.
 """
 
 from __future__ import annotations
@@ -45,19 +47,29 @@ def _weakest(strengths: Iterable[Strength | None]) -> Strength | None:
     return min(found, key=lambda s: s.rank) if found else None
 
 
-def _judge(items: list[tuple[str, Strength | None]]) -> tuple[ObligationStatus, Strength | None]:
-    """items: (state, strength) with state in satisfied | partial | unmet | n/a | none."""
-    states = [s for s, _ in items]
+def _top_strength(items: list[tuple[str, Strength | None, int]], states: tuple[str, ...]) -> Strength | None:
+    """Weakest strength among the items in `states` at the highest level they reach: levels 1-2
+    accept claims by policy, so the top level is where the evidence behind a status shows."""
+    counted = [(st, level) for s, st, level in items if s in states]
+    if not counted:
+        return None
+    top = max(level for _st, level in counted)
+    return _weakest(st for st, level in counted if level == top)
+
+
+def _judge(items: list[tuple[str, Strength | None, int]]) -> tuple[ObligationStatus, Strength | None]:
+    """items: (state, strength, level) with state in satisfied | partial | unmet | n/a | none."""
+    states = [s for s, _st, _lv in items]
     if not states or all(s == "none" for s in states):
         return "not_assessed", None
     assessed = [s for s in states if s != "none"]
     if all(s == "n/a" for s in assessed):
         return "not_applicable", None
-    relevant = [(s, st) for s, st in items if s not in ("n/a",)]
-    if all(s == "satisfied" for s, _ in relevant):
-        return "met", _weakest(st for _, st in relevant)
-    if any(s in ("satisfied", "partial") for s, _ in relevant):
-        return "partial", _weakest(st for s, st in relevant if s in ("satisfied", "partial"))
+    relevant = [item for item in items if item[0] != "n/a"]
+    if all(s == "satisfied" for s, _st, _lv in relevant):
+        return "met", _top_strength(relevant, ("satisfied",))
+    if any(s in ("satisfied", "partial") for s, _st, _lv in relevant):
+        return "partial", _top_strength(relevant, ("satisfied", "partial"))
     return "unmet", None
 
 
@@ -82,7 +94,8 @@ def _practice(pid: str, level: int, practices: dict[str, PracticeResult], result
     if p is None:
         return PracticeStatus(id=pid, required_level=level, level=None), "none"
     below = [r for r in results.values() if r.practice == pid and r.level <= level]
-    strength = _weakest(r.strength for r in below if r.outcome is Outcome.met)
+    reached = min(p.level, level)  # the strength shown is that of the highest level the practice reached
+    strength = _weakest(r.strength for r in below if r.outcome is Outcome.met and r.level == reached)
     status = PracticeStatus(id=pid, required_level=level, level=p.level, applicable=p.applicable, strength=strength)
     if not p.applicable:
         return status, "n/a"
@@ -110,12 +123,12 @@ def _obligation(profile: Profile, clause: ProfileClause, results: dict[str, Crit
             continue
         crit = [_criterion(cid, results) for cid in row.criteria]
         prac = [_practice(pid, lvl, practices, results) for pid, lvl in row.practices.items()]
-        status, strength = _judge([(s, c.strength) for c, s in crit] + [(s, p.strength) for p, s in prac])
+        status, strength = _judge([(s, c.strength, c.level or 0) for c, s in crit] + [(s, p.strength, min(p.level or 0, p.required_level)) for p, s in prac])
         bases.append((ObligationBasis(kind="crosswalk", coverage=row.coverage, status=status, criteria=[c for c, _ in crit], practices=[p for p, _ in prac], note=row.note), strength))
     own = _own_criteria(profile, clause)
     if own:
         crit = [_criterion(cid, results) for cid in own]
-        status, strength = _judge([(s, c.strength) for c, s in crit])
+        status, strength = _judge([(s, c.strength, c.level or 0) for c, s in crit])
         bases.append((ObligationBasis(kind="profile", coverage="full", status=status, criteria=[c for c, _ in crit]), strength))
     status, strength = _combine(bases)
     return ObligationResult(
