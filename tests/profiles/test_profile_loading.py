@@ -64,7 +64,9 @@ def test_all_profiles_combine_into_one_rubric() -> None:
     combined = combined_rubric(profiles)
     base = default_rubric()
     assert len(combined.rubric.criteria()) == len(base.rubric.criteria()) + sum(len(p.criteria()) for p in profiles)
-    assert combined.rubric.id.startswith(base.rubric.id + ".")
+    # Same id as the base (answers to the base questionnaire stay valid), profiles in the version.
+    assert combined.rubric.id == base.rubric.id
+    assert combined.rubric.version == base.rubric.version.split("+")[0] + "+" + ".".join(f"{p.id}-{p.meta.version}" for p in profiles)
     assert set(combined.rubric.evidence_policy.accept_reviewed) >= {c for p in profiles for c in p.meta.accept_reviewed}
     assert combined.digest != base.digest
 

@@ -17,7 +17,8 @@ A profile is a folder `rubrics/profiles/<name>/` holding
 
 `load_profile` validates all of it against the base rubric and reports every problem as
 file:line:column. `combined_rubric` builds base + profile domains (the evidence policy extended by
-the profiles' `accept_reviewed`), which is what scoring a profile reads.
+the profiles' `accept_reviewed`; same id as the base, the profiles in the version's build metadata),
+which is what scoring a profile reads.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from mlops_audit.rubric.loader import (
     reference_problems,
     rubric_digest,
 )
-from mlops_audit.rubric.model import Domain, Frozen, Identifier, LevelNumber, Rubric, Text
+from mlops_audit.rubric.model import Domain, EvidencePolicy, Frozen, Identifier, LevelNumber, Rubric, Text
 from mlops_audit.rubric.soundness import route_problems
 from mlops_audit.util.safeyaml import KeyPath, LocatedDocument, format_key_path
 
@@ -375,19 +376,14 @@ def load_profile(folder: str | Path, base: LoadedRubric | None = None) -> Profil
 
 
 def _combine(base: Rubric, profiles: list[Profile]) -> Rubric:
-    accept = list(base.evidence_policy.accept_reviewed)
-    for profile in profiles:
-        accept += [cid for cid in profile.meta.accept_reviewed if cid not in accept]
-    policy = base.evidence_policy.model_copy(update={"accept_reviewed": accept})
+    policy = extend_policy(base.evidence_policy, profiles)
     domains = list(base.domains) + [d for p in profiles for d in p.domains]
-    # The id names the profiles while it fits the id limit; the version's build metadata always
-    # names them with their versions, and the digest tells any two combinations apart.
-    rubric_id = f"{base.id}.{'.'.join(p.id for p in profiles)}"
-    if len(rubric_id) > 80:
-        rubric_id = f"{base.id}.profiles"
+    # The id stays the base rubric's: answers given to the base questionnaire remain answers to the
+    # same rubric (the importer checks the id) and profile questions are simply more of them. The
+    # version's build metadata names the profiles, and the digest tells any combination apart, so a
+    # comparison with an assessment made without them is flagged as a rubric change.
     return base.model_copy(
         update={
-            "id": rubric_id if profiles else base.id,
             "version": f"{base.version.split('+')[0]}+" + ".".join(f"{p.id}-{p.meta.version}" for p in profiles) if profiles else base.version,
             "evidence_policy": policy,
             "domains": domains,
@@ -413,7 +409,7 @@ def combined_rubric(profiles: list[Profile], base: LoadedRubric | None = None) -
     return LoadedRubric(rubric=rubric, path=base.path, digest=rubric_digest(rubric), catalogue=base.catalogue)
 
 
-def extend_policy(policy, profiles: list[Profile]):
+def extend_policy(policy: EvidencePolicy, profiles: list[Profile]) -> EvidencePolicy:
     """An evidence policy (e.g. one given with --policy) with the profiles' accept_reviewed added."""
     accept = list(policy.accept_reviewed)
     for profile in profiles:
