@@ -230,3 +230,18 @@ def test_rubric_validate_checks_the_bundled_profiles_and_a_profile_folder(runner
     assert result.exit_code == 2
     assert "cn_genai.yaml:" in result.output and "unknown clause 'GENAI.art51'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_profile_questionnaire_round_trips_and_needs_its_profile(runner, tmp_path: Path) -> None:
+    exported = runner.invoke(cli, ["questionnaire", "export", "--profile", "cn-genai", "--format", "yaml", "--lang", "en", "--role", "business"])
+    assert exported.exit_code == 0, exported.output
+    text = exported.output.replace("  name: ''", "  name: Example Bank", 1).replace("  id: ''", "  id: r-biz-01", 1)
+    text = text.replace("- criterion: CNG.content_labelling.L1\n  value:", "- criterion: CNG.content_labelling.L1\n  value: yes")
+    answers = tmp_path / "a.yaml"
+    answers.write_text(text, encoding="utf-8")
+    ok = runner.invoke(cli, ["questionnaire", "check", "--profile", "cn-genai", str(answers)])
+    assert ok.exit_code == 0, ok.output
+    assert "1 answer(s) accepted, 0 error(s)" in ok.output
+    without = runner.invoke(cli, ["questionnaire", "check", str(answers)])
+    assert without.exit_code == 2
+    assert "unknown criterion id 'CNG.content_labelling.L1'" in without.output
