@@ -245,3 +245,10 @@ def test_a_profile_questionnaire_round_trips_and_needs_its_profile(runner, tmp_p
     without = runner.invoke(cli, ["questionnaire", "check", str(answers)])
     assert without.exit_code == 2
     assert "unknown criterion id 'CNG.content_labelling.L1'" in without.output
+
+
+def test_rubric_show_with_a_profile_outlines_its_practices(runner) -> None:
+    result = runner.invoke(cli, ["rubric", "show", "--profile", "nist-ai-rmf"])
+    assert result.exit_code == 0, result.output
+    assert "NIST.manage" in result.output and "L4 NIST.manage.L4" in result.output
+    assert "+nist-ai-rmf-1.0.0" in result.output.splitlines()[0]

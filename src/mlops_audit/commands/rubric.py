@@ -58,13 +58,15 @@ def list_rubrics() -> None:
 
 @rubric.command()
 @RUBRIC_OPTION
+@click.option("--profile", "profiles", multiple=True, help="Combine a regulator profile into the rubric shown (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
-def show(rubric_path: Path | None, fmt: str, lang: str) -> None:
+def show(rubric_path: Path | None, profiles: tuple[str, ...], fmt: str, lang: str) -> None:
     """Show a rubric: a readable outline, or the whole resolved rubric as JSON."""
+    from mlops_audit.rubric.profiles import with_profiles
     from mlops_audit.util.jsonio import pretty_json
 
-    loaded = _load(rubric_path)
+    loaded = with_profiles(_load(rubric_path), profiles)
     r = loaded.rubric
     if fmt == "json":
         data = {"digest": loaded.digest, "rubric": r.model_dump(mode="json")}
