@@ -152,3 +152,16 @@ def test_every_profile_reports_every_obligation_once_per_regulation_deterministi
         assert sorted(o.id for r in regs for o in r.obligations) == sorted(c.id for c in profile.clauses)
         for r in regs:
             assert sum(r.counts.model_dump().values()) == len(r.obligations)
+
+
+def test_coverage_json_validates_against_the_published_schema(cn_finance, combined) -> None:
+    import json
+
+    import jsonschema
+
+    from mlops_audit import paths
+
+    schema = json.loads((paths.schema_dir() / "regulatory-coverage.schema.json").read_text(encoding="utf-8"))
+    cov = regulatory_coverage(_assess(combined, _all(combined, best=True), (_doc("CNF.piia.L3"),)), [cn_finance])
+    jsonschema.validate(json.loads(cov.model_dump_json()), schema)
+    assert RegulatoryCoverage.model_validate_json(cov.model_dump_json()) == cov
