@@ -42,6 +42,17 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         "evidence.schema.json": lambda: _model_schema(Evidence, "mlops-audit evidence record", "evidence.schema.json"),
         "assessment.schema.json": lambda: _model_schema(Assessment, "mlops-audit assessment", "assessment.schema.json"),
     }
+    from mlops_audit.result.regulatory import RegulatoryCoverage
+    from mlops_audit.rubric.profiles import ClauseFile, CrosswalkFile, ProfileMeta
+
+    builders.update(
+        {
+            "profile.schema.json": lambda: _model_schema(ProfileMeta, "mlops-audit regulator profile (profile.yaml)", "profile.schema.json"),
+            "profile-clauses.schema.json": lambda: _model_schema(ClauseFile, "mlops-audit profile clause catalogue (clauses.yaml)", "profile-clauses.schema.json"),
+            "profile-crosswalk.schema.json": lambda: _model_schema(CrosswalkFile, "mlops-audit profile crosswalk (crosswalk.yaml)", "profile-crosswalk.schema.json"),
+            "regulatory-coverage.schema.json": lambda: _model_schema(RegulatoryCoverage, "mlops-audit regulatory coverage", "regulatory-coverage.schema.json"),
+        }
+    )
     try:
         from mlops_audit.evidence.repo.model import CollectionResult
     except ImportError:
