@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlops_audit.evidence.answers import Organisation, RosterEntry
 from mlops_audit.evidence.model import Evidence, Resolution
+from mlops_audit.result.regulatory import RegulatoryCoverage
 from mlops_audit.rubric.model import EvidencePolicy, Outcome, Rubric, Strength, Text
 
 ASSESSMENT_FORMAT = "mlops-audit/assessment@1"
@@ -291,4 +292,5 @@ class Assessment(_Model):
     repos: list[RepoRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     caveats: list[Caveat] = Field(default_factory=list)
+    regulatory: RegulatoryCoverage | None = None  # with `assess --profile`: obligations per regulation
     rubric_snapshot: Rubric

@@ -294,6 +294,9 @@ class Domain(Frozen):
     clauses: Annotated[list[ClauseId], Field(min_length=1)]
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
     practices: Annotated[list[Practice], Field(min_length=1)]
+    # Set on the domains a regulator profile adds (`assess --profile`): they are scored and shown,
+    # and feed the regulatory coverage, but the CAICT overall level and score stay the guide's.
+    profile: Identifier | None = None
 
 
 class Level(Frozen):

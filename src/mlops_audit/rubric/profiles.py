@@ -377,7 +377,7 @@ def load_profile(folder: str | Path, base: LoadedRubric | None = None) -> Profil
 
 def _combine(base: Rubric, profiles: list[Profile]) -> Rubric:
     policy = extend_policy(base.evidence_policy, profiles)
-    domains = list(base.domains) + [d for p in profiles for d in p.domains]
+    domains = list(base.domains) + [d.model_copy(update={"profile": p.id}) for p in profiles for d in p.domains]
     # The id stays the base rubric's: answers given to the base questionnaire remain answers to the
     # same rubric (the importer checks the id) and profile questions are simply more of them. The
     # version's build metadata names the profiles, and the digest tells any combination apart, so a
