@@ -19,7 +19,7 @@ def collect(repo: Path, fmt: str, out: Path | None, rubric_path: Path | None, sa
     """Collect evidence from a code repository.
 
     Scans REPO (a checkout; nothing in it is executed) and reports, per detector, whether the
-    practice is implemented: pass, fail, not_applicable or error, with file:line locations.
+    practice is implemented: pass, partial, fail, not_applicable or error, with file:line locations.
     """
     from mlops_audit.errors import InputError
     from mlops_audit.evidence.repo.collect import collect_with_index

@@ -14,6 +14,7 @@ class Model(BaseModel):
 
 class FindingOutcome(StrEnum):
     pass_ = "pass"
+    partial = "partial"  # the practice is there but incomplete; the message says what is missing, with counts
     fail = "fail"
     not_applicable = "not_applicable"  # cannot be observed from the files (reason in the message)
     error = "error"  # the detector crashed; the message says how

@@ -198,23 +198,38 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     for path in requirement_files + conda_files:
         pinned, total, loose = _conda_pinning(repo, path) if path in conda_files else _requirements_pinning(repo, path)
         if total and pinned == total:
-            fully_pinned.append(at(path))
+            fully_pinned.append((path, pinned, total, loose))
         elif total:
             partly.append((path, pinned, total, loose))
-    if locks or fully_pinned:
+    if locks or fully_pinned:  # a fully pinned file (e.g. runtime requirements beside loose dev ones) is pinning
         parts = []
         if locks:
             parts.append(f"lock file(s): {', '.join(sorted({loc.path.rsplit('/', 1)[-1] for loc in locks}))}")
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
-        return Observation.passed("; ".join(parts), locks + fully_pinned)
+        return Observation.passed("; ".join(parts), locks + [at(p) for p, *_ in fully_pinned])
     if partly:
-        path, pinned, total, loose = partly[0]
-        return Observation.failed(
-            f"{path}: {total - pinned} of {total} requirement(s) are not pinned exactly (e.g. {', '.join(loose[:3])}); no lock file",
-            [at(p) for p, *_ in partly],
-        )
+        return _graded_pinning(partly)
     return Observation.failed("no lock file and no exactly pinned requirements file found")
+
+
+MOSTLY_PINNED = 0.5  # at least this share of requirements pinned exactly: partial, below it: fail
+
+
+def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation:
+    """Rule `mostly pinned`: with no lock file and no fully pinned file, the share of exactly pinned
+    requirements over the requirements/environment files grades the finding: at least half is
+    partial (saying what is loose, with counts), less fails."""
+    pinned = sum(p for _, p, _, _ in files)
+    total = sum(t for _, _, t, _ in files)
+    loose = [name for _, _, _, names in files for name in names][:5]
+    unpinned = total - pinned
+    shown = ", ".join(loose) + (f" and {unpinned - len(loose)} more" if unpinned > len(loose) else "")
+    message = f"{pinned} of {total} requirements pinned exactly; unpinned: {shown} (in {len(files)} requirements/environment file(s); no lock file)"
+    where = [at(p) for p, *_ in files]
+    if pinned / total >= MOSTLY_PINNED:
+        return Observation.partly(message, where)
+    return Observation.failed(message, where)
 
 
 _SCAN_ACTIONS = re.compile(
