@@ -64,6 +64,12 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
     from mlops_audit.portfolio.model import Portfolio
 
     builders["portfolio.schema.json"] = lambda: _model_schema(Portfolio, "mlops-audit portfolio index", "portfolio.schema.json")
+    try:
+        from mlops_audit.evidence.repo.catalogue import CatalogueFile
+    except ImportError:
+        pass
+    else:
+        builders["catalogue.schema.json"] = lambda: _model_schema(CatalogueFile, "mlops-audit tool catalogue file", "catalogue.schema.json")
     return builders
 
 

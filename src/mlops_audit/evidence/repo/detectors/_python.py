@@ -75,14 +75,6 @@ def is_test_path(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 
 
-def call_hits(
-    repo: RepoIndex, needles: Iterable[str], prefixes: Iterable[str], *, include_tests: bool = False
-) -> Hits[tuple[PythonSummary, Call]]:
-    """Calls resolved under any of `prefixes`, in files whose code mentions any of `needles`."""
-    prefixes = tuple(prefixes)
-    return matching(repo, needles, lambda summary: summary.calls_to(*prefixes), include_tests=include_tests)
-
-
 def matching(
     repo: RepoIndex,
     needles: Iterable[str],

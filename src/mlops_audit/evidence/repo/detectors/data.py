@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
-    call_hits,
     describe,
     is_test_path,
     locations,
@@ -18,17 +18,11 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-# Libraries whose calls are data checks (import alone proves nothing: the call must be there).
-_VALIDATION_PREFIXES = (
-    "great_expectations", "gx", "pandera", "deepchecks", "soda.scan",
-    # TFDV also loads and draws statistics; only these calls check data against a schema.
-    "tensorflow_data_validation.validate_statistics", "tensorflow_data_validation.infer_schema",
-    "tensorflow_data_validation.validate_instance", "tensorflow_data_validation.validate_examples_in_tfrecord",
-    "tensorflow_data_validation.validate_examples_in_csv", "tensorflow_data_validation.display_anomalies",
-    "pointblank", "tfx.components.ExampleValidator", "tfx.v1.components.ExampleValidator",
-    "tfx.components.SchemaGen", "tfx.v1.components.SchemaGen", "frictionless.validate", "cerberus.Validator",
-)
-_VALIDATION_NEEDLES = ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks", "soda", "pointblank", "ExampleValidator", "SchemaGen", "frictionless", "cerberus")
+# Libraries whose calls are data checks (import alone proves nothing: the call must be there), and the
+# rest of the vocabulary of this module: catalogue/data.yaml.
+_VALIDATION = vocabulary(Kind.data_validation)
+_VERSIONING = vocabulary(Kind.data_versioning)
+_FEATURES = vocabulary(Kind.feature_store)
 
 
 def _dbt_tests(repo: RepoIndex) -> list[Location]:
@@ -236,10 +230,10 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION_NEEDLES + _CHECK_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
-    hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES, include_tests=True)
+    hits = matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
     if hits or configs:
         parts = []
@@ -283,21 +277,17 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_VERSIONING_NEEDLES = ("lakefs", "lakefs_client", "lakefs_sdk", "DeltaTable", "deltalake", '"delta"', "'delta'", "dvc.api", "azure.ai.ml")
+_DELTA_FORMAT = ('"delta"', "'delta'")
 
 
 def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(
-            "lakefs", "lakefs_client", "lakefs_sdk", "delta.tables.DeltaTable", "deltalake.write_deltalake", "deltalake.DeltaTable", "dvc.api"
-        )
+        found = _VERSIONING.code_hits(summary)
         # Spark writes in Delta format: `df.write.format("delta")`.
         found += [c for c in summary.calls_named("format") if c.args[:1] == ("delta",)]
-        if summary.imports_module("azure.ai.ml"):
-            found += [c for c in summary.calls_to("azure.ai.ml.entities.Data") if c.keyword("version") not in (None, Ellipsis)]
         return found
 
-    return matching(repo, _VERSIONING_NEEDLES, predicate)
+    return matching(repo, _VERSIONING.needles + _DELTA_FORMAT, predicate)
 
 
 @detector(
@@ -308,7 +298,7 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
         "Version datasets outside git with content hashes: `dvc add data/raw` (commit the .dvc file and "
         "dvc.lock), a lakeFS branch/commit, Delta tables or versioned cloud data assets."
     ),
-    needles=_VERSIONING_NEEDLES,
+    needles=_VERSIONING.needles + _DELTA_FORMAT,
 )
 def versions_data(repo: RepoIndex) -> Observation:
     dvc = _dvc_tracked(repo)
@@ -325,15 +315,8 @@ def versions_data(repo: RepoIndex) -> Observation:
     return Observation.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")
 
 
-_FEATURE_NEEDLES = ("feast", "tecton", "hsfs", "hopsworks", "create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view", "FeatureGroup", "feature_store", "FeatureStore", "Featurestore", "featurestore", "FeatureView", "BatchFeatureView", "StreamFeatureView", "FeatureEngineeringClient", "FeatureSet")
-_FEATURE_PREFIXES = (
-    "feast.FeatureView", "feast.Entity", "feast.FeatureService", "feast.BatchFeatureView", "feast.StreamFeatureView",
-    "feast.on_demand_feature_view", "feast.Field", "feast.FeatureStore.apply",
-    "tecton.Entity", "tecton.FeatureView", "tecton.batch_feature_view", "tecton.stream_feature_view", "tecton.FeatureService",
-    "sagemaker.feature_store.feature_group.FeatureGroup",
-    "google.cloud.aiplatform.Featurestore", "google.cloud.aiplatform.FeatureView", "google.cloud.aiplatform.FeatureGroup",
-    "azure.ai.ml.entities.FeatureSet", "azure.ai.ml.entities.FeatureStoreEntity",
-)
+# Words of in-house feature stores and feature-store products the catalogue's calls need not name.
+_FEATURE_WORDS = ("feature_store", "FeatureStore", "FeatureRegistry", "FeatureRepository")
 
 
 _STORE_CLASS = re.compile(r"Feature(Store|Registry|Repository)$")
@@ -411,22 +394,10 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURE_NEEDLES + ("FeatureRegistry", "FeatureRepository"),
+    needles=_FEATURES.needles + _FEATURE_WORDS,
 )
 def defines_features(repo: RepoIndex) -> Observation:
-    def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(*_FEATURE_PREFIXES) + summary.decorated_by(
-            "feast.on_demand_feature_view", "tecton.batch_feature_view", "tecton.stream_feature_view", "tecton.on_demand_feature_view"
-        )
-        if summary.imports_module("hsfs", "hopsworks"):
-            found += summary.calls_named("create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view")
-        if summary.imports_module("databricks.feature_store", "databricks.feature_engineering"):
-            found += summary.calls_named("create_table", "create_feature_table")
-        if summary.imports_module("google.cloud.aiplatform"):
-            found += summary.calls_named("create_entity_type", "create_feature", "batch_create_features")
-        return found
-
-    hits = matching(repo, _FEATURE_NEEDLES, predicate)
+    hits = matching(repo, _FEATURES.needles, _FEATURES.code_hits)
     stores = []
     for path in repo.named("feature_store.yaml", "feature_store.yml"):
         doc = repo.yaml(path)

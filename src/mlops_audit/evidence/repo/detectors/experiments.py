@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -18,26 +19,10 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-_TRACKING_NEEDLES = (
-    "mlflow", "wandb", "SummaryWriter", "tensorboard", "TensorBoard", "summary.scalar", "dvclive", "comet_ml", "neptune",
-    "clearml", "import aim", "from aim", "aiplatform", "sagemaker", "MLFlowLogger", "WandbLogger", "TensorBoardLogger",
-    "azureml", "MLflowLoggerCallback", "WandbLoggerCallback", "MLflowCallback",
-)
-_TRACKING_CALLS = (
-    "mlflow.log_param", "mlflow.log_params", "mlflow.log_metric", "mlflow.log_metrics", "mlflow.autolog",
-    "mlflow.log_input", "wandb.log", "wandb.init", "wandb.config.update", "dvclive.Live",
-    "torch.utils.tensorboard.SummaryWriter", "tensorboardX.SummaryWriter", "tensorflow.summary.scalar",
-    "tensorflow.keras.callbacks.TensorBoard", "keras.callbacks.TensorBoard", "comet_ml.Experiment",
-    "comet_ml.start", "neptune.init_run", "neptune.init", "clearml.Task.init", "aim.Run",
-    "sagemaker.experiments.Run", "sagemaker.experiments.run.Run", "google.cloud.aiplatform.start_run",
-    "google.cloud.aiplatform.log_params", "google.cloud.aiplatform.log_metrics",
-    "pytorch_lightning.loggers.MLFlowLogger", "pytorch_lightning.loggers.WandbLogger",
-    "pytorch_lightning.loggers.TensorBoardLogger", "lightning.pytorch.loggers.MLFlowLogger",
-    "lightning.pytorch.loggers.WandbLogger", "lightning.pytorch.loggers.TensorBoardLogger",
-    "ray.air.integrations.mlflow.MLflowLoggerCallback", "ray.air.integrations.wandb.WandbLoggerCallback",
-    "ray.tune.integration.mlflow.MLflowLoggerCallback", "transformers.integrations.MLflowCallback",
-    "azureml.core.Run.get_context",
-)
+# The vocabulary (tools, calls, needles) is data: catalogue/experiments.yaml.
+_TRACKING = vocabulary(Kind.experiment_tracking)
+_TUNING = vocabulary(Kind.hyperparameter_tuning)
+_REGISTRY = vocabulary(Kind.model_registry)
 
 
 def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
@@ -53,10 +38,10 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING_NEEDLES + _inhouse.TRAIL_NEEDLES,
+    needles=_TRACKING.needles + _inhouse.TRAIL_NEEDLES,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _TRACKING_NEEDLES, lambda s: s.calls_to(*_TRACKING_CALLS) + _mlflow_flavour_autolog(s))
+    hits = matching(repo, _TRACKING.needles, lambda s: _TRACKING.code_hits(s) + _mlflow_flavour_autolog(s))
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
@@ -95,22 +80,6 @@ def _audit_trail_tracking(repo: RepoIndex) -> Observation | None:
         where,
         confidence=Confidence.high if direct else Confidence.medium,
     )
-
-
-_TUNING_NEEDLES = (
-    "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV", "BayesSearchCV", "optuna",
-    "hyperopt", "Tuner", "tune.run", "keras_tuner", "kerastuner", "skopt", "gp_minimize", "HyperparameterTuner",
-    "HyperparameterTuningJob", "sweep", "import nni", "flaml", "katib",
-)
-_TUNING_CALLS = (
-    "sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
-    "sklearn.model_selection.HalvingGridSearchCV", "sklearn.model_selection.HalvingRandomSearchCV",
-    "skopt.BayesSearchCV", "skopt.gp_minimize", "optuna.create_study", "hyperopt.fmin", "ray.tune.Tuner",
-    "ray.tune.run", "ray.tune.tune.run", "keras_tuner.RandomSearch", "keras_tuner.Hyperband",
-    "keras_tuner.BayesianOptimization", "kerastuner.RandomSearch", "kerastuner.Hyperband",
-    "sagemaker.tuner.HyperparameterTuner", "google.cloud.aiplatform.HyperparameterTuningJob", "wandb.sweep",
-    "wandb.agent", "nni.get_next_parameter", "flaml.AutoML", "flaml.tune.run",
-)
 
 
 def _katib_or_sweep_configs(repo: RepoIndex) -> list[Location]:
@@ -214,16 +183,10 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING_NEEDLES + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate"),
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate"),
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
-    def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(*_TUNING_CALLS)
-        if summary.imports_module("azure.ai.ml"):
-            found += summary.calls_named("sweep")
-        return found
-
-    hits = matching(repo, _TUNING_NEEDLES, predicate)
+    hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
     configs = _katib_or_sweep_configs(repo)
     if hits or configs:
         detail = f"calls {describe(hits)}" if hits else f"{len(configs)} search configuration(s) (Katib/W&B/Azure ML sweep)"
@@ -243,35 +206,10 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
-_REGISTRY_NEEDLES = (
-    "register_model", "registered_model_name", "create_registered_model", "create_model_version",
-    "transition_model_version_stage", "set_registered_model_alias", "update_model_version", "RegisterModel",
-    "model_package_group_name", "create_model_package", "create_model_package_group", "Model.upload", "models.create_or_update",
-    "Model.register", "link_model",
-)
-_REGISTRY_METHODS = (
-    "create_registered_model", "create_model_version", "transition_model_version_stage",
-    "set_registered_model_alias", "update_model_version",
-)
-
-
 def _registry_calls(summary: PythonSummary) -> list[Call]:
-    found = summary.calls_to("mlflow.register_model")
-    if summary.imports_module("mlflow"):
-        found += summary.calls_named(*_REGISTRY_METHODS)
-        found += [c for c in summary.calls_to("mlflow") if c.name.endswith(".log_model") and c.keyword("registered_model_name") not in (None,)]
-    if summary.imports_module("sagemaker"):
-        found += summary.calls_to("sagemaker.workflow.step_collections.RegisterModel")
-        found += [c for c in summary.calls_named("register") if c.has_keyword("model_package_group_name")]
-        found += summary.calls_named("create_model_package", "create_model_package_group")
-    if summary.imports_module("boto3"):
-        found += summary.calls_named("create_model_package")
-    found += summary.calls_to("google.cloud.aiplatform.Model.upload")
+    found = _REGISTRY.code_hits(summary)
     if summary.imports_module("azure.ai.ml"):
         found += [c for c in summary.calls_named("create_or_update") if ".models." in c.name or c.name.startswith("models.")]
-    found += summary.calls_to("azureml.core.Model.register", "azureml.core.model.Model.register")
-    if summary.imports_module("wandb"):
-        found += summary.calls_named("link_model")
     return found
 
 
@@ -378,11 +316,11 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY_NEEDLES + _DIGEST_NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _REGISTRY_NEEDLES, _registry_calls)
+    hits = matching(repo, _REGISTRY.needles, _registry_calls)
     if hits:
         return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
     in_house = _in_house_registry(repo)

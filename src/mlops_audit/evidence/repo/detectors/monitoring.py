@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import Grade, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -19,17 +21,10 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-_MONITOR_NEEDLES = (
-    "evidently", "whylogs", "alibi_detect", "nannyml", "model_monitor", "ModelMonitor", "DataCaptureConfig", "frouros",
-    "ModelDeploymentMonitoringJob", "model_monitoring", "MonitorDefinition", "MonitorSchedule", "deepchecks",
-)
-_MONITOR_CALLS = (
-    "evidently", "whylogs.log", "whylogs.api", "alibi_detect.cd", "nannyml", "frouros.detectors",
-    "sagemaker.model_monitor", "google.cloud.aiplatform.ModelDeploymentMonitoringJob",
-    "google.cloud.aiplatform.model_monitoring", "azure.ai.ml.entities.MonitorDefinition",
-    "azure.ai.ml.entities.MonitorSchedule", "deepchecks.tabular.suites.train_test_validation",
-    "deepchecks.tabular.checks.FeatureDrift", "deepchecks.tabular.checks.TrainTestFeatureDrift",
-)
+# Monitoring tools (full evidence) and operational telemetry (partial alone): catalogue/monitoring.yaml.
+_MONITORING = vocabulary(Kind.monitoring)
+_TELEMETRY = vocabulary(Kind.monitoring, Grade.partial)
+_EVERY_MONITORING_NEEDLE = vocabulary(Kind.monitoring, None).needles
 
 
 # Drift statistics a project computes itself (its own PSI/CSI functions) or with scipy.
@@ -161,6 +156,35 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
+_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
+_PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
+
+
+def _prediction_logging(repo: RepoIndex) -> list[Location]:
+    """Rule `prediction logging`: a request handler (a web route) that predicts and, in the same
+    function, writes to a log store (BigQuery rows, DynamoDB items, Kinesis records, MongoDB
+    documents, InfluxDB points...). Printing or `logger.info` a prediction is not a store."""
+    stores = next(tuple(t.imports) for t, ev in vocabulary(Kind.monitoring, None).entries if ev is _PREDICTION_LOGGING)
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_PREDICTION_LOGGING.needles)):
+        if not summary.imports_module(*stores):
+            continue
+        route_lines = [d.line for d in summary.decorators if d.line is not None and _WEB_ROUTE.search(d.name)]
+        # A decorated function's `def` follows its decorators (a few lines at most).
+        routes = {f for f, line in summary.functions.items() if line is not None and any(0 < line - d <= 5 for d in route_lines)}
+        by_scope: dict[str, list[Call]] = {}
+        for call in summary.calls:
+            if call.scope in routes:
+                by_scope.setdefault(call.scope, []).append(call)
+        for calls in by_scope.values():
+            predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in calls)
+            writes = [c for c in calls if c.name.rsplit(".", 1)[-1] in _PREDICTION_LOGGING.methods]
+            if predicts and writes:
+                hits.extend(at(summary.path, c.line) for c in writes)
+    return hits
+
+
 @detector(
     id="monitors_model",
     title="Does the repo monitor the model or its data in production (drift, quality, alerts)?",
@@ -170,11 +194,14 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_MONITOR_NEEDLES + ("prometheus_client",) + _DRIFT_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES,
     words=_ALERT_TEXT,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _MONITOR_NEEDLES, lambda s: s.calls_to(*_MONITOR_CALLS))
+    """Graded: drift/quality monitoring (tools or in-house drift rules) passes; alert rules pass at
+    medium confidence; operational telemetry alone (metrics, dashboards, request telemetry,
+    captured or stored predictions) is partial; nothing is a fail."""
+    hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
     drift_rules = drift_threshold_actions(repo)
@@ -185,14 +212,28 @@ def monitors_model(repo: RepoIndex) -> Observation:
             [loc for loc, _ in drift_rules], confidence=Confidence.medium,
         )
     alerts = _alert_rules(repo)
-    metrics = matching(repo, ("prometheus_client",), lambda s: s.calls_to("prometheus_client.Counter", "prometheus_client.Histogram", "prometheus_client.Gauge", "prometheus_client.Summary"))
-    if alerts and metrics:
+    telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
+    dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
+    stored = _prediction_logging(repo)
+    if alerts:
+        detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
-            "prediction metrics exported (prometheus_client) with alerting rules", locations(metrics) + alerts, confidence=Confidence.medium
+            f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
-    if metrics:
-        return Observation.failed("serving metrics are exported but no drift detection or alerting rules were found", locations(metrics))
-    return Observation.failed("no model or data monitoring found (drift detection, monitoring jobs, prediction metrics with alerts)")
+    if telemetry or dashboards or stored:
+        parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if dashboards:
+            parts.append(f"{len(dashboards)} dashboard(s) ({', '.join(sorted({t.name for t, _ in dashboards}))})")
+        if stored:
+            parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
+        return Observation.partly(
+            "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
+            locations(telemetry) + [loc for _, loc in dashboards] + stored,
+            confidence=Confidence.medium,
+        )
+    return Observation.failed(
+        "no model or data monitoring found (drift detection, monitoring jobs, alert rules, metrics, dashboards or prediction logs)"
+    )
 
 
 _TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
