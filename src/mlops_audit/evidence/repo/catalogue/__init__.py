@@ -266,6 +266,25 @@ def files_for(kind: Kind, grade: Grade | None = None) -> list[tuple[Tool, FileRu
     return [(tool, rule) for tool in tools() for ev in tool.evidence if ev.kind is kind and (grade is None or ev.grade is grade) for rule in ev.files]
 
 
+# A command in command position: at a line start, after ; && | ( or a runner (`python -m`, `uv run`...),
+# not a word in an echo; followed by a space or the end.
+_COMMAND_POSITION = r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run|\bhatch run)\s*"
+
+
+def command_pattern(commands: Iterable[str]) -> re.Pattern[str]:
+    """One regex finding any of `commands` ("safety check": words separated by spaces) in command
+    position; group 1 is the command found. Longer commands are tried first."""
+    ordered = sorted(set(commands), key=lambda c: (-len(c), c))
+    alternatives = "|".join(r"\s+".join(re.escape(w) for w in c.split()) for c in ordered) or r"(?!x)x"
+    return re.compile(_COMMAND_POSITION + "(" + alternatives + r")(?=\s|$)")
+
+
+def action_pattern(actions: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching a CI action reference (`owner/name@v1`) that starts with any of `actions`."""
+    alternatives = "|".join(re.escape(a) for a in sorted(set(actions), key=lambda a: (-len(a), a))) or r"(?!x)x"
+    return re.compile("^(" + alternatives + ")", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DependencyHint:
     """A declared dependency that suggests a practice: a proposal for a person, never evidence."""

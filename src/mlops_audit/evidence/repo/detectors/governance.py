@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
@@ -232,21 +233,12 @@ def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation
     return Observation.failed(message, where)
 
 
-_SCAN_ACTIONS = re.compile(
-    r"^(github/codeql-action/|aquasecurity/trivy-action|snyk/actions|pypa/gh-action-pip-audit|gitleaks/gitleaks-action|"
-    r"trufflesecurity/trufflehog|anchore/scan-action|anchore/sbom-action|ossf/scorecard-action|docker/scout-action|"
-    r"pycqa/bandit-action|mdegis/bandit-action|jpetrucciani/bandit-check|returntocorp/semgrep-action|semgrep/semgrep-action|"
-    r"zricethezav/gitleaks-action|actions/dependency-review-action|google/osv-scanner-action|aquasecurity/tfsec-action|bridgecrewio/checkov-action)",
-    re.IGNORECASE,
-)
-# A scanner in command position (line start, after ; && | or a runner such as `python -m`), not a word in an echo.
-_SCAN_COMMANDS = re.compile(
-    r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run)\s*"
-    r"(bandit|pip-audit|pip_audit|safety\s+(?:check|scan)|trivy|grype|gitleaks|semgrep|detect-secrets(?:-hook)?|snyk\s+(?:test|container|code)|"
-    r"osv-scanner|trufflehog|checkov|tfsec)(?=\s|$)"
-)
+# Scanners as CI actions, commands and pre-commit hooks: catalogue/security.yaml.
+_SECURITY = vocabulary(Kind.security_scanning)
+_SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
+_SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
 _GITLAB_TEMPLATES = re.compile(r"(SAST|Secret-Detection|Dependency-Scanning|Container-Scanning)", re.IGNORECASE)
-_PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgrep", "pip-audit", "safety", "python-safety-dependencies-check", "checkov", "detect-private-key"}
+_PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
 
 
 @detector(
