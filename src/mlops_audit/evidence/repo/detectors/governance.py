@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
-from mlops_audit.evidence.repo.ciconfig import ci_commands
+from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -251,38 +251,79 @@ _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
     ),
 )
 def scans_security(repo: RepoIndex) -> Observation:
+    """Scanners CI runs (actions, commands, and commands reached through task runners or `pre-commit
+    run`) pass; scanners only configured as pre-commit hooks nothing in CI runs are partial."""
     found: list[Location] = []
     names: set[str] = set()
+    routes: set[str] = set()
     for path, line, key_path, text in ci_commands(repo):
         key = key_path[-1] if key_path else None
         if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
             found.append(at(path, line))
             names.add(text.split("@")[0])
-        elif key in ("run", "script", "command", "commands", "args", None) or isinstance(key, int):
-            match = _SCAN_COMMANDS.search(text)
-            if match:
-                found.append(at(path, line))
-                names.add(match.group(1).split()[0])
-            elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
-                found.append(at(path, line))
-                names.add("GitLab security template")
+        elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
+            found.append(at(path, line))
+            names.add("GitLab security template")
+    ruff_rules = _ruff_security_rules(repo)
+    for command in ci_run_commands(repo):
+        match = _SCAN_COMMANDS.search(command.text)
+        hook = command.text.split()[0] if command.via and command.via.startswith("pre-commit") and command.text.split() else None
+        scanner = match.group(1).split()[0] if match else hook if hook in _PRECOMMIT_HOOKS else None
+        if scanner is None and ruff_rules and _RUFF.search(command.text):
+            scanner = "ruff (flake8-bandit S rules)"
+        if scanner is None:
+            continue
+        found.append(at(command.path, command.line))
+        names.add(scanner)
+        if command.via:
+            found.append(at(command.ci_path, command.ci_line))  # type: ignore[arg-type]
+            routes.add(command.via.split(" > ")[0])
     precommit: list[Location] = []
+    hooks: set[str] = set()
     for path in repo.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
         doc = repo.yaml(path)
         repos = doc.data.get("repos") if doc and isinstance(doc.data, dict) else None
         for i, entry in enumerate(repos or []):
-            for j, hook in enumerate(entry.get("hooks") or [] if isinstance(entry, dict) else []):
-                if isinstance(hook, dict) and hook.get("id") in _PRECOMMIT_HOOKS:
+            for j, hook_entry in enumerate(entry.get("hooks") or [] if isinstance(entry, dict) else []):
+                if isinstance(hook_entry, dict) and (hook_entry.get("id") in _PRECOMMIT_HOOKS or (ruff_rules and hook_entry.get("id") == "ruff")):
                     pos = doc.locate(("repos", i, "hooks", j)) if doc else None
                     precommit.append(at(path, pos[0] if pos else None))
-                    names.add(str(hook["id"]))
+                    hooks.add(str(hook_entry["id"]))
     if found:
-        return Observation.passed(f"security scanning in CI: {', '.join(sorted(names))}", found + precommit)
+        via = f" (through {', '.join(sorted(routes))})" if routes else ""
+        return Observation.passed(f"security scanning in CI{via}: {', '.join(sorted(names))}", found + precommit + ruff_rules)
     if precommit:
-        return Observation.passed(
-            f"security scanning as pre-commit hooks only: {', '.join(sorted(names))}", precommit, confidence=Confidence.medium
+        return Observation.partly(
+            f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "
+            "them (no `pre-commit run` in CI, no pre-commit action, no pre-commit.ci section): they run only where developers "
+            "installed the hooks",
+            precommit + ruff_rules,
         )
     return Observation.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
+
+
+_RUFF = re.compile(r"(?:^|[;&|(\s])ruff(?:\s+check)?(?=\s|$)")
+_RUFF_SECURITY = re.compile(r"^S\d*$")
+
+
+def _ruff_security_rules(repo: RepoIndex) -> list[Location]:
+    """Rule `ruff security rules`: ruff configured to select the flake8-bandit rules (S, S1xx...)
+    in pyproject.toml, ruff.toml or .ruff.toml; they count when ruff runs in CI or as a hook."""
+    found = []
+    for path in ("pyproject.toml", "ruff.toml", ".ruff.toml"):
+        data = repo.toml(path) if repo.exists(path) else None
+        if not isinstance(data, dict):
+            continue
+        section = data.get("tool", {}).get("ruff") if path == "pyproject.toml" and isinstance(data.get("tool"), dict) else data
+        if not isinstance(section, dict):
+            continue
+        tables = [section] + [section["lint"]] if isinstance(section.get("lint"), dict) else [section]
+        selected = [r for t in tables for key in ("select", "extend-select") for r in (t.get(key) or []) if isinstance(r, str)]
+        if any(_RUFF_SECURITY.match(r) or r == "ALL" for r in selected):
+            lines = (repo.text(path) or "").splitlines()
+            line = next((n for n, text in enumerate(lines, start=1) if "select" in text and ('"S' in text or "'S" in text or "ALL" in text)), 1)
+            found.append(at(path, line))
+    return found
 
 
 @detector(
