@@ -59,6 +59,23 @@ class FileRule(_Model):
 
     glob: Name
     keys: list[Name] = Field(min_length=1)
+    matches: dict[str, str] = Field(default_factory=dict, description="key -> regular expression its (string) value must contain")
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> FileRule:
+        for key, pattern in self.matches.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"matches.{key}: not a regular expression: {exc}") from None
+        return self
+
+    def accepts(self, data: object) -> bool:
+        return (
+            isinstance(data, dict)
+            and all(key in data for key in self.keys)
+            and all(isinstance(data.get(k), str) and re.search(p, data[k]) for k, p in self.matches.items())
+        )
 
 
 class Evidence(_Model):
@@ -81,7 +98,9 @@ class Evidence(_Model):
     precommit_hooks: list[Name] = Field(default_factory=list, description="pre-commit hook ids")
     images: list[Name] = Field(default_factory=list, description="container images or server commands that run it")
     files: list[FileRule] = Field(default_factory=list, description="definition files (JSON/YAML) recognised by their keys")
-    resource_types: list[Name] = Field(default_factory=list, description="CloudFormation/Terraform resource types")
+    resource_types: list[Name] = Field(
+        default_factory=list, description="CloudFormation/Terraform resource types, or Kubernetes apiGroup/Kind"
+    )
     note: str | None = None
 
     @model_validator(mode="after")
@@ -263,7 +282,13 @@ def judged_by(kind: Kind, rule: str) -> Evidence:
 
 
 def files_for(kind: Kind, grade: Grade | None = None) -> list[tuple[Tool, FileRule]]:
-    return [(tool, rule) for tool in tools() for ev in tool.evidence if ev.kind is kind and (grade is None or ev.grade is grade) for rule in ev.files]
+    return [
+        (tool, rule)
+        for tool in tools()
+        for ev in tool.evidence
+        if ev.kind is kind and ev.rule is None and (grade is None or ev.grade is grade)
+        for rule in ev.files
+    ]
 
 
 # A command in command position: at a line start, after ; && | ( or a runner (`python -m`, `uv run`...),

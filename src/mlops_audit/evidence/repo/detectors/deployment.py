@@ -6,7 +6,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, judged_by, vocabulary
+from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -190,11 +193,68 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
+    found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
+    found += [(f"{service} (docker-compose)", loc) for service, loc in compose_model_services(repo)]
+    found += _platform_deployments(repo)
     if found:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
     return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+
+
+_DEPLOY = vocabulary(Kind.deployment_manifest)
+_DEPLOY_ACTIONS = action_pattern(_DEPLOY.ci_actions)
+_DEPLOY_COMMANDS = command_pattern(_DEPLOY.ci_commands)
+
+
+def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `platform deployment from CI`: CI deploys to a platform (App Service, Cloud Run,
+    Elastic Beanstalk, ECS, an Azure ML endpoint, kubectl/helm...) with a deploy action or command,
+    also through a task runner (`make deploy`). The deploy step declares how the model ships."""
+    found = []
+    for path, line, key_path, text in ci_commands(repo):
+        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()):
+            found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
+    for command in ci_run_commands(repo):
+        match = _DEPLOY_COMMANDS.search(command.text)
+        if match:
+            how = f" via {command.via}" if command.via else ""
+            found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
+    return found
+
+
+_COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml", "compose.*.yml", "compose.*.yaml")
+_MODEL_SERVICE_NAME = re.compile(r"model|predict|inference|serving|scor|classif|recommend|forecast", re.IGNORECASE)
+
+
+def compose_model_services(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `compose model service`: a docker-compose service that runs a model server (image or
+    command the catalogue lists: TF Serving, Triton, TorchServe, `mlflow models serve`, Seldon
+    MLServer, BentoML), or a service built from the repository, named like a model service and
+    publishing a port. A stack of databases or a notebook service is not a model service."""
+    servers = judged_by(Kind.deployment_manifest, "compose model service").images
+    model_servers = tuple(i for i in servers if i not in ("uvicorn", "gunicorn"))
+    found = []
+    for pattern in _COMPOSE_FILES:
+        for path in repo.glob(f"**/{pattern}"):
+            if is_test_path(path):
+                continue
+            doc = repo.yaml(path)
+            services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+            for name, service in services.items() if isinstance(services, dict) else []:
+                if not isinstance(service, dict):
+                    continue
+                command = service.get("command") or service.get("entrypoint") or ""
+                text = f"{service.get('image') or ''} {' '.join(command) if isinstance(command, list) else command}"
+                runs_server = any(s in text for s in model_servers)
+                built_service = bool(service.get("build")) and bool(service.get("ports")) and (
+                    _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
+                )
+                if runs_server or built_service:
+                    pos = doc.locate(("services", name)) if doc is not None else None
+                    found.append((f"service '{name}'", at(path, pos[0] if pos else None)))
+    return sorted(set(found), key=lambda f: (f[1].path, f[1].line or 0))
 
 
 def _weights(items: Any, key: str) -> list[int | None]:
@@ -394,9 +454,12 @@ def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     return Observation.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
 
 
-_SERVING_NEEDLES = (
-    "fastapi", "flask", "Flask", "FastAPI", "bentoml", "serve.deployment", "serve.run", "ray.serve", "import serve",
-    "kserve", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "litserve", "gradio", "starlette",
+# Serving frameworks and model servers: catalogue/deployment.yaml; web frameworks and platform
+# handler contracts are judged below (a route must call a model).
+_SERVING = vocabulary(Kind.model_serving)
+_MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.split()) for image in _SERVING.images))
+_SERVING_NEEDLES = _SERVING.needles + (
+    "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(",
 )
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
@@ -404,9 +467,7 @@ _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generat
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
-    found: list[Call] = []
-    found += summary.decorated_by("bentoml.service", "bentoml.api", "ray.serve.deployment", "litserve")
-    found += summary.calls_to("bentoml.Service", "kserve.ModelServer", "ray.serve.run", "litserve.LitServer")
+    found: list[Call] = _SERVING.code_hits(summary)
     for name, bases, line, methods in summary.classes:
         if any(b in ("kserve.Model", "kserve.model.Model", "ts.torch_handler.base_handler.BaseHandler", "litserve.LitAPI") for b in bases) and (
             {"predict", "handle", "inference"} & set(methods)
@@ -442,8 +503,9 @@ def serves_model(repo: RepoIndex) -> Observation:
     servers = []
     for path in dockerfiles(repo):
         for number, line in repo.meaningful_lines(path):
-            if re.search(r"mlflow\s+models\s+serve|tensorflow/serving|tritonserver|torchserve\b", line):
+            if _MODEL_SERVERS.search(line):
                 servers.append(at(path, number))
+    servers += [loc for _, loc in compose_model_services(repo) if _MODEL_SERVERS.search(repo.text(loc.path) or "")]
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))

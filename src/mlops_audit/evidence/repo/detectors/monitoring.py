@@ -8,7 +8,7 @@ import re
 from mlops_audit.evidence.repo.catalogue import Grade, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._catalogue import definition_files
+from mlops_audit.evidence.repo.detectors._catalogue import definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -443,6 +443,32 @@ def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_EVENT_RULE = "event rule starts training"
+_EVENT_RULES = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == _EVENT_RULE]
+_EVENT_RULE_NEEDLES = tuple(dict.fromkeys(n for _, ev in _EVENT_RULES for n in ev.needles))
+_STARTS_TRAINING_TEXT = re.compile(
+    r"SageMakerPipeline|StartPipelineExecution|start_pipeline_execution|pipelineJobs|PipelineJob|\b(re)?train(ing)?\b|[-_](re)?train|"
+    r"training[-_]?(job|pipeline)|CreateTrainingJob|create_training_job",
+    re.IGNORECASE,
+)
+
+
+def _event_rules_starting_training(repo: RepoIndex) -> list[Location]:
+    """Rule `event rule starts training`: an EventBridge/CloudWatch Events rule, an EventBridge
+    schedule or a Cloud Scheduler job (declared in CloudFormation/SAM or Terraform, or created in
+    code with put_rule/put_targets, CDK events.Rule or CloudSchedulerClient.create_job) whose
+    target or surrounding code starts training (a SageMaker pipeline, a Vertex PipelineJob, a
+    training job, something named train/retrain). A rule that only notifies is not a trigger."""
+    types = [t for _, ev in _EVENT_RULES for t in ev.resource_types]
+    hits = [loc for _, loc, text in resource_declarations(repo, types) if _STARTS_TRAINING_TEXT.search(text)]
+    for summary in _inhouse.project_code(repo.python_mentioning(*_EVENT_RULE_NEEDLES)):
+        for tool, ev in _EVENT_RULES:
+            calls = summary.calls_to(*ev.calls) + (summary.calls_named(*ev.methods) if summary.imports_module(*tool.imports) else [])
+            if calls and _STARTS_TRAINING_TEXT.search(repo.text(summary.path) or ""):
+                hits.extend(at(summary.path, c.line) for c in calls)
+    return hits
+
+
 _TRIGGER_CONFIG_WORDS = ("trigger", "retrain")
 
 
@@ -474,7 +500,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES,
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
@@ -488,6 +514,12 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "an event handler (Cloud Function/Lambda: schedule, Pub/Sub or storage events) starts a pipeline run",
             by_event, confidence=Confidence.medium,
+        )
+    rules = _event_rules_starting_training(repo)
+    if rules:
+        return Observation.passed(
+            "an event rule or scheduler job (EventBridge/CloudWatch Events, Cloud Scheduler) targets training or a training pipeline",
+            rules, confidence=Confidence.medium,
         )
     declared = _declared_trigger_rules(repo)
     started = _training_started_by_monitoring(repo)
