@@ -80,3 +80,26 @@ def test_prefill_turns_a_partial_finding_into_a_partial_proposal_never_a_yes() -
     if choice is not None:
         picked = propose(choice, parse_findings({"findings": [{**finding, "criteria": [choice.id]}]}, "evidence.json"))
         assert next(ch for ch in choice.question.choices if ch.value == picked.value).outcome == "partial"
+
+
+def test_declared_dependencies_are_hints_on_findings_that_did_not_pass_and_never_pass_a_detector(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "requirements.txt").write_text("evidently==0.4.30\nmlflow==2.14.1\n", encoding="utf-8")
+    (root / "train.py").write_text("import mlflow\n\n\ndef train(x):\n    mlflow.log_metric('n', len(x))\n", encoding="utf-8")
+    result, _ = collect_with_index(root, rubric=default_rubric(), now=AT)
+    by_id = {f.detector: f for f in result.findings}
+    assert by_id["monitors_model"].outcome is FindingOutcome.fail
+    assert by_id["monitors_model"].hints == ["evidently (requirements.txt:1)"]
+    assert by_id["tracks_experiments"].outcome is FindingOutcome.pass_ and by_id["tracks_experiments"].hints == []
+
+
+def test_prefill_turns_a_hinted_fail_into_a_question_not_a_no() -> None:
+    from mlops_audit.evidence.questionnaire.prefill import parse_findings, propose
+    from mlops_audit.rubric.model import QuestionType
+
+    criterion = next(c for _, _, c in default_rubric().rubric.criteria() if c.question.type is QuestionType.yes_no)
+    plain = {"detector": "monitors_model", "outcome": "fail", "criteria": [criterion.id], "message": "nothing found"}
+    assert propose(criterion, parse_findings({"findings": [plain]}, "e.json")).value == "no"
+    hinted = propose(criterion, parse_findings({"findings": [{**plain, "hints": ["evidently (requirements.txt:1)"]}]}, "e.json"))
+    assert hinted.value is None and "maybe (low confidence)" in hinted.comment and "evidently" in hinted.comment

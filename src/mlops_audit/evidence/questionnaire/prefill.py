@@ -32,6 +32,7 @@ class Finding:
     criteria: tuple[str, ...]
     locations: tuple[str, ...]
     message: str | None
+    hints: tuple[str, ...] = ()  # declared dependencies that suggest the practice: never evidence
 
 
 def _location(value: Any) -> str | None:
@@ -75,7 +76,8 @@ def parse_findings(data: Any, source: str) -> list[Finding]:
             raw_locs.append({"path": item["path"], "line": item.get("line")})
         locations = tuple(dict.fromkeys(loc for loc in map(_location, raw_locs) if loc))
         message = item.get("message") if isinstance(item.get("message"), str) else None
-        out.append(Finding(detector, outcome, tuple(criteria), locations, message))
+        hints = tuple(h for h in item.get("hints") or [] if isinstance(h, str)) if isinstance(item.get("hints"), list) else ()
+        out.append(Finding(detector, outcome, tuple(criteria), locations, message, hints))
     return out
 
 
@@ -120,10 +122,14 @@ def propose(criterion: Criterion, findings: list[Finding]) -> Answer | None:
     detectors = sorted({f.detector for f in used})
     locations = list(dict.fromkeys(loc for f in used for loc in f.locations))[:MAX_LOCATIONS]
     notes = sorted({f"{f.detector}: {f.message}" for f in used if f.message})
+    hinted = sorted({h for f in used for h in f.hints}) if outcome is Outcome.unmet else []
+    if hinted:
+        # Declared dependencies suggest the practice the scan did not find: not "no", a question.
+        notes.append("maybe (low confidence): declared dependencies suggest it, which is not evidence: " + ", ".join(hinted))
     comment = "; ".join(notes) if notes else None
     return Answer(
         criterion=criterion.id,
-        value=_proposed_value(criterion, outcome),
+        value=None if hinted else _proposed_value(criterion, outcome),
         comment=comment,
         evidence=locations,
         proposed_by=", ".join(detectors),

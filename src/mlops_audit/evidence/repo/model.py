@@ -69,6 +69,10 @@ class Finding(Model):
     criteria: list[str] = Field(default_factory=list, description="rubric criterion ids this detector evidences")
     confidence: Confidence
     message: str
+    hints: list[str] = Field(
+        default_factory=list,
+        description="declared dependencies of tools for this kind ('evidently (requirements.txt:3)'): hints for a person, never evidence",
+    )
 
 
 class AreaActivity(Model):
