@@ -153,8 +153,10 @@ def _line_of(lines: list[str], fragment: str, start: int | None) -> int | None:
     return start
 
 
-def _python_tasks(repo: RepoIndex, path: str, runner: str) -> list[Task]:
-    """noxfile.py sessions (`session.run("pytest", ...)`) and invoke tasks.py (`c.run("pytest ...")`)."""
+def _python_tasks(repo: RepoIndex, path: str, runner: str, namespace: str = "") -> list[Task]:
+    """noxfile.py sessions (`session.run("pytest", ...)`) and invoke tasks (`c.run("pytest ...")`,
+    `@task(pre=[lint, test], default=True)`); tasks of a tasks/ package module are named
+    `module.task`, and the module's default task answers to `module` alone."""
     text = _readable(repo, path)
     if not text:
         return []
@@ -163,6 +165,7 @@ def _python_tasks(repo: RepoIndex, path: str, runner: str) -> list[Task]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     tasks = []
+    prefix = f"{namespace}." if namespace else ""
     for func in (n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
         decorators = {_decorator_name(d) for d in func.decorator_list}
         if runner == "nox" and not decorators & {"nox.session", "session"}:
@@ -176,10 +179,27 @@ def _python_tasks(repo: RepoIndex, path: str, runner: str) -> list[Task]:
                 words = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
                 if words:
                     commands.append((" ".join(words), node.lineno))
-        tasks.append(Task(runner, name, path, func.lineno, tuple(commands)))
-        if runner == "invoke" and "_" in name:
-            tasks.append(Task(runner, name.replace("_", "-"), path, func.lineno, tuple(commands)))
+        pre, default = _invoke_options(func) if runner == "invoke" else ((), False)
+        depends = tuple(prefix + p for p in pre)
+        names = [prefix + name] + ([prefix + name.replace("_", "-")] if "_" in name else []) + ([namespace] if default and namespace else [])
+        tasks += [Task(runner, n, path, func.lineno, tuple(commands), depends) for n in names]
     return tasks
+
+
+def _invoke_options(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[str, ...], bool]:
+    """The `pre=[...]` tasks and `default=True` of an invoke `@task(...)` decorator."""
+    pre: list[str] = []
+    default = False
+    for dec in func.decorator_list:
+        if not isinstance(dec, ast.Call):
+            continue
+        pre += [n.id for n in dec.args if isinstance(n, ast.Name)]
+        for keyword in dec.keywords:
+            if keyword.arg in ("pre", "post") and isinstance(keyword.value, (ast.List, ast.Tuple)):
+                pre += [n.id for n in keyword.value.elts if isinstance(n, ast.Name)]
+            if keyword.arg == "default" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True:
+                default = True
+    return tuple(pre), default
 
 
 def _decorator_name(node: ast.AST) -> str:
@@ -316,6 +336,9 @@ def task_definitions(repo: RepoIndex) -> dict[str, dict[str, Task]]:
             found += _python_tasks(repo, "noxfile.py", "nox")
         if repo.exists("tasks.py"):
             found += _python_tasks(repo, "tasks.py", "invoke")
+        for path in repo.glob("tasks/*.py"):
+            name = path.rsplit("/", 1)[-1][:-3]
+            found += _python_tasks(repo, path, "invoke", "" if name == "__init__" else name)
         if repo.exists("pyproject.toml"):
             found += _pyproject_tasks(repo, "pyproject.toml")
         if repo.exists("package.json"):
