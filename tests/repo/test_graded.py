@@ -29,18 +29,18 @@ def _partly_pinned(tmp_path: Path) -> Path:
 def test_mostly_pinned_requirements_are_partial_with_counts_and_the_loose_names(tmp_path: Path) -> None:
     evidence = run_detector(get_detector("pins_dependencies"), build_index(_partly_pinned(tmp_path)))
     assert evidence.outcome is FindingOutcome.partial
-    assert evidence.message.startswith("6 of 8 requirements pinned exactly; unpinned: fastapi>=0.110, uvicorn")
+    assert evidence.message.startswith("10 of 12 requirements pinned exactly; unpinned: fastapi>=0.110, uvicorn")
 
 
-def test_half_pinned_is_the_partial_threshold_and_less_fails(tmp_path: Path) -> None:
+def test_four_in_five_pinned_is_the_partial_threshold_and_less_fails(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
-    (root / "requirements.txt").write_text("a==1\nb==2\nc\nd\n", encoding="utf-8")
+    (root / "requirements.txt").write_text("a==1\nb==2\nc==3\nd==4\ne\n", encoding="utf-8")
     assert run_detector(get_detector("pins_dependencies"), build_index(root)).outcome is FindingOutcome.partial
-    (root / "requirements.txt").write_text("a==1\nb\nc\nd\n", encoding="utf-8")
+    (root / "requirements.txt").write_text("a==1\nb==2\nc==3\nd\ne\n", encoding="utf-8")
     failed = run_detector(get_detector("pins_dependencies"), build_index(root))
     assert failed.outcome is FindingOutcome.fail
-    assert "1 of 4 requirements pinned exactly; unpinned: b, c, d" in failed.message
+    assert "3 of 5 requirements pinned exactly; unpinned: d, e" in failed.message
 
 
 def test_partial_findings_are_sarif_notes_and_validate(tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
     also through a task runner (`make deploy`). The deploy step declares how the model ships."""
     found = []
     for path, line, key_path, text in ci_commands(repo):
-        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()):
+        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
         match = _DEPLOY_COMMANDS.search(command.text)
@@ -222,6 +222,25 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
             how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
     return found
+
+
+_FILE_INPUT = re.compile(r"^(\./)?[\w.\-/]+\.(json|ya?ml|zip|war|jar)$")
+
+
+def _missing_inputs(repo: RepoIndex, path: str, key_path: tuple[str | int, ...]) -> list[str]:
+    """Files a deploy step's `with:` inputs name (a task definition, an app spec) that are not in
+    the repository: the deployment is declared somewhere else, not here."""
+    doc = repo.yaml(path)
+    step: Any = doc.data if doc is not None else None
+    for key in key_path[:-1]:
+        if isinstance(step, dict):
+            step = step.get(key)
+        elif isinstance(step, list) and isinstance(key, int) and 0 <= key < len(step):
+            step = step[key]
+        else:
+            return []
+    inputs = step.get("with") if isinstance(step, dict) else None
+    return [v for v in (inputs or {}).values() if isinstance(v, str) and _FILE_INPUT.match(v) and not repo.exists(v.removeprefix("./"))] if isinstance(inputs, dict) else []
 
 
 _COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml", "compose.*.yml", "compose.*.yaml")
@@ -487,6 +506,32 @@ def _serving(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
+_ENDPOINT_MODULES = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENDPOINT_CALLS)
+
+
+def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
+    """Rule `cloud function calls an endpoint`: an event or HTTP handler (Lambda `(event, context)`,
+    functions-framework, Azure Functions) of project code whose own body calls a model endpoint
+    (`invoke_endpoint` of the SageMaker runtime, `predict` on a Vertex endpoint). A script or
+    notebook calling the endpoint to try it out is not serving."""
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_ENDPOINT_CALLS.needles)):
+        if not summary.imports_module(*_ENDPOINT_MODULES):
+            continue
+        calls = [c for c in summary.calls_named(*_ENDPOINT_CALLS.methods) if c.scope]
+        if not calls:
+            continue
+        for _, func in _inhouse.functions_of(repo, summary.path):
+            decorator_lines = {d.lineno for d in func.decorator_list}
+            names = {d.name for d in summary.decorators if d.line in decorator_lines}
+            inside = [c for c in calls if c.scope == func.name]
+            if inside and _inhouse.event_handler(func, names):
+                hits.append(at(summary.path, func.lineno))
+                hits.extend(at(summary.path, c.line) for c in inside)
+    return hits
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -496,10 +541,11 @@ def _serving(summary: PythonSummary) -> list[Call]:
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles),
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
+    fronts = _functions_calling_endpoints(repo) if not hits else []
     servers = []
     for path in dockerfiles(repo):
         for number, line in repo.meaningful_lines(path):
@@ -514,4 +560,9 @@ def serves_model(repo: RepoIndex) -> Observation:
         if servers:
             parts.append(f"{len(servers)} model server configuration(s)")
         return Observation.passed("; ".join(parts), locations(hits) + servers)
+    if fronts:
+        return Observation.passed(
+            "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
+            fronts, confidence=Confidence.medium,
+        )
     return Observation.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")

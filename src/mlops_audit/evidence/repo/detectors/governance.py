@@ -214,12 +214,12 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     return Observation.failed("no lock file and no exactly pinned requirements file found")
 
 
-MOSTLY_PINNED = 0.5  # at least this share of requirements pinned exactly: partial, below it: fail
+MOSTLY_PINNED = 0.8  # at least this share of requirements pinned exactly: partial, below it: fail
 
 
 def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation:
     """Rule `mostly pinned`: with no lock file and no fully pinned file, the share of exactly pinned
-    requirements over the requirements/environment files grades the finding: at least half is
+    requirements over the requirements/environment files grades the finding: at least 80 % is
     partial (saying what is loose, with counts), less fails."""
     pinned = sum(p for _, p, _, _ in files)
     total = sum(t for _, _, t, _ in files)

@@ -142,18 +142,26 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
 _ALERT_TEXT = ("alert",)  # Prometheus rules: `- alert: Name` with an `expr`
 
 
-def _alert_rules(repo: RepoIndex) -> list[Location]:
-    hits = []
+# An alert about the model service (its predictions, requests, latency, errors, drift), not about
+# the machines: node/container CPU, memory and disk alerts are infrastructure monitoring.
+_MODEL_ALERT = re.compile(r"predict|inference|model|drift|serving|scor|request|latency|http_|error_rate|accuracy|skew", re.IGNORECASE)
+
+
+def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
+    """Prometheus alerting rules (`groups[].rules[]` with `alert` and `expr`, or a PrometheusRule):
+    (rules about a model service, rules about infrastructure only)."""
+    model, infra = [], []
     for path, doc in manifest_documents(repo, _ALERT_TEXT):
         data = doc.data
         groups = data.get("groups") if data.get("kind") != "PrometheusRule" else (data.get("spec") or {}).get("groups")
-        if isinstance(groups, list):
-            for group in groups:
-                if isinstance(group, dict) and any(isinstance(r, dict) and r.get("alert") and r.get("expr") for r in group.get("rules") or []):
-                    pos = doc.locate(("groups",)) or doc.locate(("spec",))
-                    hits.append(at(path, pos[0] if pos else None))
-                    break
-    return hits
+        for i, group in enumerate(groups if isinstance(groups, list) else []):
+            rules = [r for r in (group.get("rules") or [] if isinstance(group, dict) else []) if isinstance(r, dict) and r.get("alert") and r.get("expr")]
+            if not rules:
+                continue
+            pos = doc.locate(("groups", i)) or doc.locate(("spec",))
+            about_model = any(_MODEL_ALERT.search(f"{r.get('alert')} {r.get('expr')}") for r in rules)
+            (model if about_model else infra).append(at(path, pos[0] if pos else None))
+    return model, infra
 
 
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
@@ -211,7 +219,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "thresholds that raise alerts or triggers",
             [loc for loc, _ in drift_rules], confidence=Confidence.medium,
         )
-    alerts = _alert_rules(repo)
+    alerts, infra_alerts = _alert_rules(repo)
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
     dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     stored = _prediction_logging(repo)
@@ -230,6 +238,12 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
             locations(telemetry) + [loc for _, loc in dashboards] + stored,
             confidence=Confidence.medium,
+        )
+    if infra_alerts:
+        return Observation.failed(
+            "only infrastructure alerting (machine CPU, memory, disk rules); nothing monitors the model's requests, "
+            "predictions or data (no drift, model alerts, model metrics or prediction logs)",
+            infra_alerts,
         )
     return Observation.failed(
         "no model or data monitoring found (drift detection, monitoring jobs, alert rules, metrics, dashboards or prediction logs)"
@@ -411,16 +425,6 @@ _PIPELINE_RUN_NEEDLES = (
 )
 _STARTS_PIPELINE_RUN = re.compile(r"(^|\.)(create_run_from_job_spec|start_pipeline_execution|create_run_from_pipeline_package|create_run_from_pipeline_func|run_pipeline)$")
 _PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob",)
-_HANDLER_DECORATORS = ("functions_framework.cloud_event", "functions_framework.http")
-
-
-def _event_handler(func: ast.FunctionDef | ast.AsyncFunctionDef, decorators: set[str]) -> bool:
-    """A function a cloud platform calls on an event: the (event, context) signature of AWS Lambda
-    and Google Cloud Functions background functions, or a functions-framework handler."""
-    params = [a.arg for a in func.args.posonlyargs + func.args.args]
-    return params[:2] in (["event", "context"], ["data", "context"]) or bool(decorators & set(_HANDLER_DECORATORS))
-
-
 def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     """Rule `event-triggered pipeline run`: an event handler (a Lambda or Cloud Function, fed by a
     schedule, a Pub/Sub message or a storage event) whose body starts a pipeline run
@@ -434,7 +438,7 @@ def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
         for _, func in _inhouse.functions_of(repo, summary.path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}  # import-resolved
-            if not _event_handler(func, names):
+            if not _inhouse.event_handler(func, names):
                 continue
             in_handler = [c for c in starts if c.scope == func.name]
             if in_handler:
