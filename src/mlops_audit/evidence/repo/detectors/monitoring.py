@@ -212,6 +212,10 @@ def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
+    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries for t in ev.resource_types])
+    if declared:
+        kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
+        return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
     drift_rules = drift_threshold_actions(repo)
     if drift_rules:
         return Observation.passed(
