@@ -228,19 +228,21 @@ _FILE_INPUT = re.compile(r"^(\./)?[\w.\-/]+\.(json|ya?ml|zip|war|jar)$")
 
 
 def _missing_inputs(repo: RepoIndex, path: str, key_path: tuple[str | int, ...]) -> list[str]:
-    """Files a deploy step's `with:` inputs name (a task definition, an app spec) that are not in
-    the repository: the deployment is declared somewhere else, not here."""
+    """Files the `with:` inputs of a deploy step, or of the steps of its job (a task definition
+    rendered first, an app spec), name that are not in the repository: the deployment is declared
+    somewhere else, not here."""
     doc = repo.yaml(path)
-    step: Any = doc.data if doc is not None else None
-    for key in key_path[:-1]:
-        if isinstance(step, dict):
-            step = step.get(key)
-        elif isinstance(step, list) and isinstance(key, int) and 0 <= key < len(step):
-            step = step[key]
+    node: Any = doc.data if doc is not None else None
+    for key in key_path[:-2]:  # down to the job's `steps` list
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
         else:
             return []
-    inputs = step.get("with") if isinstance(step, dict) else None
-    return [v for v in (inputs or {}).values() if isinstance(v, str) and _FILE_INPUT.match(v) and not repo.exists(v.removeprefix("./"))] if isinstance(inputs, dict) else []
+    steps = node if isinstance(node, list) else []
+    inputs = [v for step in steps if isinstance(step, dict) and isinstance(step.get("with"), dict) for v in step["with"].values()]
+    return [v for v in inputs if isinstance(v, str) and _FILE_INPUT.match(v) and not repo.exists(v.removeprefix("./"))]
 
 
 _COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml", "compose.*.yml", "compose.*.yaml")
@@ -522,10 +524,13 @@ def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
         calls = [c for c in summary.calls_named(*_ENDPOINT_CALLS.methods) if c.scope]
         if not calls:
             continue
+        callers = {c.scope for c in calls}  # functions calling the endpoint, maybe through a helper
         for _, func in _inhouse.functions_of(repo, summary.path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
-            inside = [c for c in calls if c.scope == func.name]
+            inside = [c for c in calls if c.scope == func.name] or [
+                c for c in summary.calls if c.scope == func.name and c.name.rsplit(".", 1)[-1] in callers
+            ]
             if inside and _inhouse.event_handler(func, names):
                 hits.append(at(summary.path, func.lineno))
                 hits.extend(at(summary.path, c.line) for c in inside)

@@ -218,9 +218,9 @@ MOSTLY_PINNED = 0.8  # at least this share of requirements pinned exactly: parti
 
 
 def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation:
-    """Rule `mostly pinned`: with no lock file and no fully pinned file, the share of exactly pinned
-    requirements over the requirements/environment files grades the finding: at least 80 % is
-    partial (saying what is loose, with counts), less fails."""
+    """Rule `mostly pinned`: with no lock file and no fully pinned file, a requirements/environment
+    file with at least 80 % of its requirements pinned exactly makes the finding partial (the
+    message counts what is loose over all files); less fails."""
     pinned = sum(p for _, p, _, _ in files)
     total = sum(t for _, _, t, _ in files)
     loose = [name for _, _, _, names in files for name in names][:5]
@@ -228,7 +228,8 @@ def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation
     shown = ", ".join(loose) + (f" and {unpinned - len(loose)} more" if unpinned > len(loose) else "")
     message = f"{pinned} of {total} requirements pinned exactly; unpinned: {shown} (in {len(files)} requirements/environment file(s); no lock file)"
     where = [at(p) for p, *_ in files]
-    if pinned / total >= MOSTLY_PINNED:
+    best = max(p / t for _, p, t, _ in files)  # the most pinned file: runtime requirements beside loose tool ones
+    if best >= MOSTLY_PINNED:
         return Observation.partly(message, where)
     return Observation.failed(message, where)
 

@@ -164,6 +164,7 @@ def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
     return model, infra
 
 
+_MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
@@ -225,7 +226,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
         )
     alerts, infra_alerts = _alert_rules(repo)
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
-    dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
+    # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
+    dashboards = [(t, loc) for t, loc in definition_files(repo, Kind.monitoring, Grade.partial) if _MODEL_DASHBOARD.search(repo.text(loc.path) or "")]
     stored = _prediction_logging(repo)
     if alerts:
         detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
