@@ -82,6 +82,41 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     return None
 
 
+# Rule `structure document`: headings that describe a system's parts and flow.
+_STRUCTURE_HEADING = re.compile(
+    r"^#{1,4}\s+.*\b(structure|components?|pipelines?|workflow|data flow|training|evaluation|deployment|scoring|serving|"
+    r"infrastructure|environments?|services?|modules?|interfaces?|stages?|steps?|overview)\b",
+    re.IGNORECASE,
+)
+MIN_OWN_NAMES = 3  # distinct top-level folders of this repository a structure document must name
+_NOT_OWN = frozenset({"docs", "doc", "images", "img", "assets", "data", "tests", "test", "notebooks", "src", "scripts", "license", "readme"})
+
+
+def _structure_documents(repo: RepoIndex) -> list[Location]:
+    """Rule `structure document`: a document under docs/ (or at the root, not a README) whose
+    headings describe the system's parts and flow (structure, components, pipelines, training,
+    deployment...) and whose text names at least three of this repository's own top-level folders:
+    a description of *this* system, where a general guide about MLOps names none of them."""
+    own = {p.split("/", 1)[0] for p in repo.files if "/" in p}
+    own = {name for name in own if len(name) >= 4 and name.lower().lstrip(".") not in _NOT_OWN}
+    if len(own) < MIN_OWN_NAMES:
+        return []
+    found = []
+    for path in repo.with_suffix(".md", ".rst"):
+        name = path.rsplit("/", 1)[-1].lower()
+        in_docs = bool(_DOCS_FOLDER.search(path))
+        if not (in_docs or "/" not in path) or name.startswith(("readme",) + _NOT_DESIGN) or is_test_path(path):
+            continue
+        text = repo.text(path)
+        if not text or _prose_chars(text) < MIN_DOC_CHARS:
+            continue
+        headings = [n for n, line in enumerate(text.splitlines()[:400], start=1) if _STRUCTURE_HEADING.match(line)]
+        named = {o for o in own if re.search(r"(?<![\w.-])" + re.escape(o) + r"(?![\w-])", text)}
+        if len(headings) >= 2 and len(named) >= MIN_OWN_NAMES:
+            found.append(at(path, headings[0]))
+    return found
+
+
 # Top-level keys of a structured requirements/design spec, by what they record.
 _SPEC_GOAL = frozenset({"business_goal", "business_objective", "business_problem", "problem_statement", "goal", "objective", "purpose"})
 _SPEC_SUCCESS = frozenset({"success_metrics", "success_criteria", "acceptance_criteria", "kpis", "business_metrics"})
@@ -134,6 +169,14 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
     specs = _requirements_specs(repo)
+    if not found and not specs:
+        structure = _structure_documents(repo)
+        if structure:
+            return Observation.passed(
+                f"{len(structure)} document(s) describing this repository's system: headings on its structure, components "
+                "and flow, naming its own folders (no document titled design/architecture)",
+                structure, confidence=Confidence.low,
+            )
     if found or specs:
         parts = [f"{len(found)} design, requirements or model-card document(s)"] if found else []
         if specs:
