@@ -76,3 +76,12 @@ def test_declared_dependencies_map_to_tools_as_hints_only() -> None:
     hints = dependency_hints(["Evidently", "numpy", "mlflow_skinny"])
     assert [(h.tool, h.package) for h in hints] == [("evidently", "Evidently"), ("mlflow", "mlflow_skinny")]
     assert Kind.monitoring in hints[0].kinds
+
+
+def test_the_catalogue_reference_document_is_up_to_date_and_names_every_tool() -> None:
+    from mlops_audit.evidence.repo.catalogue.docs import REGENERATE, default_docs_path, render_catalogue_markdown
+
+    text = render_catalogue_markdown()
+    assert default_docs_path().read_text(encoding="utf-8") == text, f"docs/catalogue.md is stale: run `{REGENERATE}`"
+    for tool in tools():
+        assert f"(`{tool.id}`)" in text
