@@ -310,6 +310,14 @@ def action_pattern(actions: Iterable[str]) -> re.Pattern[str]:
     return re.compile("^(" + alternatives + ")", re.IGNORECASE)
 
 
+@cache
+def tool_roots() -> frozenset[str]:
+    """The top-level modules of every tool's calls, decorators and imports (`mlflow`, `evidently`...)."""
+    names = {n for tool in tools() for ev in tool.evidence for n in ev.calls + ev.decorators + [k.call for k in ev.keyword_calls if k.call]}
+    names |= {m for tool in tools() for m in tool.imports}
+    return frozenset(n.split(".", 1)[0] for n in names)
+
+
 @dataclass(frozen=True)
 class DependencyHint:
     """A declared dependency that suggests a practice: a proposal for a person, never evidence."""
