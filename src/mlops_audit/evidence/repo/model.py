@@ -126,3 +126,19 @@ class CollectionResult(Model):
     findings: list[Finding]
     git: GitSignals
     stats: CollectionStats
+
+
+class ProjectCollection(Model):
+    path: str = Field(description="the sub-project's folder, repository-relative")
+    markers: list[str] = Field(description="the build/CI/pipeline files that make it a project")
+    result: CollectionResult
+
+
+class ProjectsCollection(Model):
+    """`collect --per-project`: the whole repository (roll-up) and each sub-project found in it."""
+
+    format: str = "mlops-audit/projects@1"
+    repo: str
+    overall: CollectionResult = Field(description="the roll-up: the whole repository scanned as one")
+    projects: list[ProjectCollection]
+    truncated: bool = Field(default=False, description="more sub-projects than are reported")
