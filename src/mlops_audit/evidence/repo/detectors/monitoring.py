@@ -142,6 +142,22 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
 _ALERT_TEXT = ("alert",)  # Prometheus rules: `- alert: Name` with an `expr`
 
 
+def _drift_statistics(repo: RepoIndex) -> list[Location]:
+    """Rule `drift statistics computed`: project code computes a drift statistic (a project
+    PSI/CSI/drift function, ks_2samp, a distribution distance) in a function that is itself run
+    (called from project code, or a module-level or `main` entry point). Without a threshold that
+    acts on it this is partial monitoring; a drift function defined and never run is nothing."""
+    calls: list[tuple[str, Call]] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES)):
+        for call in summary.calls:
+            last = call.name.rsplit(".", 1)[-1]
+            if _DRIFT_FUNCTION.match(last) and not _NOT_MEASURING.match(last) and call.scope != last:
+                calls.append((summary.path, call))
+    scopes = sorted({c.scope for _, c in calls if c.scope and c.scope != "main"})
+    run = {c.name.rsplit(".", 1)[-1] for s in _inhouse.project_code(repo.python_scan(*scopes)) for c in s.calls} if scopes else set()
+    return [at(path, c.line) for path, c in calls if c.scope in (None, "main") or c.scope in run]
+
+
 # An alert about the model service (its predictions, requests, latency, errors, drift), not about
 # the machines: node/container CPU, memory and disk alerts are infrastructure monitoring.
 _MODEL_ALERT = re.compile(r"predict|inference|model|drift|serving|scor|request|latency|http_|error_rate|accuracy|skew", re.IGNORECASE)
@@ -223,6 +239,13 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "in-house drift monitoring: drift statistics (PSI/CSI, KS, distances) are computed and compared with "
             "thresholds that raise alerts or triggers",
             [loc for loc, _ in drift_rules], confidence=Confidence.medium,
+        )
+    statistics = _drift_statistics(repo)
+    if statistics:
+        return Observation.partly(
+            f"drift statistics are computed in project code ({len(statistics)} place(s)), but no threshold on them raises "
+            "an alert or starts an action: missing the alerting half of monitoring",
+            statistics, confidence=Confidence.medium,
         )
     alerts, infra_alerts = _alert_rules(repo)
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
