@@ -449,6 +449,22 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     return sorted(used, key=lambda loc: (loc.path, loc.line or 0)) + [loc for k in keys for loc in declared[k]]
 
 
+_NOT_WORK = re.compile(r"^(print|pprint|str|repr|format|len|info|debug|warning|log|echo)$")
+
+
+def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
+    """The function under a decorator calls something besides printing and logging: a placeholder
+    `main(config)` that only prints its settings is driven by a config but runs nothing."""
+    module = _inhouse.tree(repo, path)
+    if module is None or decorator_line is None:
+        return True  # notebooks and unparsable files: the decorator alone decides, as before
+    for _, func in _inhouse.functions(module):
+        if any(d.lineno == decorator_line for d in func.decorator_list):
+            body = [c for statement in func.body for c in _inhouse.calls_in(statement)]  # not the decorator's own call
+            return any(not _NOT_WORK.match(_inhouse.call_name(c)) for c in body)
+    return True
+
+
 def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(c.name) for c in summary.calls) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
@@ -489,7 +505,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("entry_points"), dict):
             configs.append(at(path, 1))
-    hydra = matching(repo, ("hydra",), lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis)])
+    hydra = matching(
+        repo, ("hydra",),
+        lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis) and _does_work(repo, s.path, d.line)],
+    )
     seeding = matching(repo, _SEED_NEEDLES, _seeded)
     seeded: Hits[tuple[PythonSummary, Call]] | list[tuple[PythonSummary, Call]] = Hits((s, c) for s, c in seeding if _trains(s))
     if not seeded:
