@@ -116,10 +116,11 @@ _CFN_SERVING = re.compile(
     r"ApiGateway(V2)?::|Serverless::(Function|Api|HttpApi)|ElasticBeanstalk::Environment|Lambda::Url)"
 )
 _TF_SERVING = re.compile(
-    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_eks_|aws_apprunner_service|'
+    # Services that run something; a bare Kubernetes cluster (EKS/GKE/AKS) is infrastructure, not a deployment.
+    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_apprunner_service|'
     r"aws_api_gateway|aws_apigatewayv2|aws_lambda_function_url|aws_elastic_beanstalk_environment|"
-    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_container_cluster|google_app_engine_|"
-    r"azurerm_machine_learning_inference_cluster|azurerm_kubernetes_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
+    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_app_engine_|"
+    r"azurerm_machine_learning_inference_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
     r'azurerm_(linux_|windows_)?function_app|kubernetes_deployment|kubernetes_service|helm_release)'
 )
 _BICEP_SERVING = re.compile(
