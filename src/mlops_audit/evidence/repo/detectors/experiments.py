@@ -344,6 +344,7 @@ def registers_models(repo: RepoIndex) -> Observation:
 _SEED_NEEDLES = (
     "seed", "random_state", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "default_rng",
 )
+_PARAM_NEEDLES = ("safe_load", "json", "OmegaConf", "tomllib", "toml")  # training that loads a parameter file
 _SEED_CALLS = (
     "random.seed", "numpy.random.seed", "numpy.random.default_rng", "torch.manual_seed", "torch.cuda.manual_seed_all",
     "tensorflow.random.set_seed", "tensorflow.keras.utils.set_random_seed", "keras.utils.set_random_seed",
@@ -479,7 +480,7 @@ def _trains(summary: PythonSummary) -> bool:
         "(dvc.lock, MLflow run metadata)."
     ),
     confidence=Confidence.medium,
-    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES,
+    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES + _PARAM_NEEDLES,
     words=_SEED_CONFIG_WORDS,
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
@@ -538,4 +539,38 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         if lineage_calls:
             parts.append("per-step lineage recorded with the mlops-audit audit-trail SDK (inputs and outputs hashed per event)")
         return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)
+    read_params = _parameter_files_read_by_training(repo)
+    if read_params:
+        return Observation.passed(
+            "training reads its hyperparameters from versioned parameter files kept in the repository (no seed found)",
+            read_params, confidence=Confidence.low,
+        )
     return Observation.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")
+
+
+_PARAM_FILE = re.compile(r"(^|/)[^/]*(param|hparam|hyperparam|config|settings)[^/]*\.(ya?ml|json|toml)$", re.IGNORECASE)
+_LOADERS = frozenset({"safe_load", "load", "full_load", "loads", "load_yaml", "read_yaml", "OmegaConf.load"})
+
+
+def _parameter_files_read_by_training(repo: RepoIndex) -> list[Location]:
+    """Rule `parameter file read by training`: training code (a file that fits or trains) loads a
+    YAML/JSON/TOML file named like parameters or configuration (params.yaml, config/train.json,
+    hparams.toml) that is in the repository, and passes values from it on: the run's settings are
+    versioned with the code. A params file nobody reads does not count."""
+    files = {p for p in repo.files if _PARAM_FILE.search(p) and not is_test_path(p)}
+    if not files:
+        return []
+    names = {p.rsplit("/", 1)[-1] for p in files}
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_PARAM_NEEDLES)):
+        if not _trains(summary):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        literals = [n for n in ast.walk(module) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.rsplit("/", 1)[-1] in names]
+        loads = any(_inhouse.call_name(c) in _LOADERS or _inhouse.dotted(c.func).endswith(("yaml.safe_load", "json.load", "tomllib.load", "OmegaConf.load")) for c in _inhouse.calls_in(module))
+        if literals and loads:
+            hits.append(at(summary.path, literals[0].lineno))
+            hits.extend(at(p) for p in sorted(files) if p.rsplit("/", 1)[-1] == literals[0].value.rsplit("/", 1)[-1])
+    return hits
