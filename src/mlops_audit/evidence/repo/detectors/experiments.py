@@ -140,6 +140,9 @@ def _grid_like(loop: ast.For) -> bool:
     return False
 
 
+_SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
+
+
 def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
     """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
     over the collected results in the same function."""
@@ -153,14 +156,17 @@ def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     """Rule `in-house grid search`: a loop over declared hyper-parameter settings that cross-validates
-    each setting (directly or through a project function that calls cross_val_score/cross_validate)
-    and selects the best. A single cross-validation, or a loop over folds or seeds, is not a search."""
+    each setting (directly or through a project function that calls cross_val_score/cross_validate),
+    or fits and scores it (a grid from itertools.product), and selects the best. A single
+    cross-validation, or a loop over folds or seeds, is not a search."""
     with_cv = _inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate"))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
     candidates = {s.path: s for s in with_cv}
     if cv_functions:
         candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions)))})
     evaluators = _CV_NAMES | cv_functions
+    # Loops over itertools.product grids that fit and score each point (no cross-validation).
+    candidates.update({s.path: s for s in _inhouse.project_code(repo.python_mentioning("product")) if s.calls_to("itertools.product")})
     hits = []
     for path in sorted(candidates):
         module = _inhouse.tree(repo, path)
@@ -170,7 +176,9 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
             for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
                 if not _grid_like(loop):
                     continue
-                if any(_inhouse.call_name(c) in evaluators for c in _inhouse.calls_in(loop)) and _keeps_best(func, loop):
+                names = {_inhouse.call_name(c) for c in _inhouse.calls_in(loop)}
+                evaluates = bool(names & evaluators) or ("fit" in names and any(_SCORES.search(n) for n in names))
+                if evaluates and _keeps_best(func, loop):
                     hits.append(at(path, loop.lineno))
     return hits
 
@@ -183,7 +191,7 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate"),
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate", "product"),
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
