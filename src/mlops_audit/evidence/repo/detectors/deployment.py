@@ -509,6 +509,34 @@ def _serving(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_SELDON_MICROSERVICE = re.compile(r"seldon-core-microservice[\"',\s]+([A-Za-z_][A-Za-z0-9_.]*)")  # shell or exec form
+_S2I_MODEL = re.compile(r"^MODEL_NAME\s*=\s*['\"]?([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)
+
+
+def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
+    """Rule `model class wrapped for a serving image`: a Seldon Python wrapper - the serving image
+    names a class (`seldon-core-microservice Churn` in a Dockerfile, `MODEL_NAME=Churn` in
+    .s2i/environment) and the project defines that class with a predict/predict_proba method. A
+    class with predict that no serving image names is only a model class."""
+    named: dict[str, Location] = {}
+    for path in dockerfiles(repo):
+        for number, line in repo.meaningful_lines(path):
+            match = _SELDON_MICROSERVICE.search(line)
+            if match:
+                named.setdefault(match.group(1).rsplit(".", 1)[-1], at(path, number))
+    for path in repo.glob("**/.s2i/environment"):
+        text = repo.text(path) or ""
+        match = _S2I_MODEL.search(text)
+        if match and "SERVICE_TYPE=MODEL" in text.replace(" ", ""):
+            named.setdefault(match.group(1).rsplit(".", 1)[-1], at(path, 1))
+    hits = []
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(named))) if named else []:
+        for name, _bases, line, methods in summary.classes:
+            if name in named and {"predict", "predict_proba", "predict_raw"} & set(methods):
+                hits += [at(summary.path, line), named[name]]
+    return hits
+
+
 _ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
 _ENDPOINT_MODULES = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENDPOINT_CALLS)
 
@@ -566,6 +594,11 @@ def serves_model(repo: RepoIndex) -> Observation:
         if servers:
             parts.append(f"{len(servers)} model server configuration(s)")
         return Observation.passed("; ".join(parts), locations(hits) + servers)
+    wrapped = _wrapped_model_classes(repo) if not fronts else []
+    if wrapped:
+        return Observation.passed(
+            "a model class with predict wrapped for a Seldon serving image (the image names the class)", wrapped, confidence=Confidence.medium
+        )
     if fronts:
         return Observation.passed(
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
