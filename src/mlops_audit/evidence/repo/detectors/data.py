@@ -292,6 +292,34 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})
+
+
+def _data_tests(repo: RepoIndex) -> list[Location]:
+    """Rule `data checks written as tests`: in the project's test files, a test asserts on the data
+    itself - missing values, duplicates, ranges (isna/isnull/duplicated/between) or its columns and
+    dtypes - in a module that reads a dataset (read_csv, read_parquet, load_dataset...). Tests of
+    a cleaning function on a frame built in the test check code, not data, and do not count."""
+    value_checks = frozenset().union(*_CHECK_CALLS.values())
+    hits = []
+    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
+        if not is_test_path(summary.path) or summary.is_notebook:
+            continue
+        if not any(c.name.rsplit(".", 1)[-1] in _READS_DATA for c in summary.calls):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for _, func in _inhouse.functions(module) if module is not None else []:
+            if not func.name.startswith("test"):
+                continue
+            for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
+                checks = any(isinstance(c, ast.Call) and _inhouse.call_name(c) in value_checks for c in ast.walk(node.test))
+                columns = any(_about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
+                if checks or columns:
+                    hits.append(at(summary.path, node.lineno))
+                    break
+    return hits
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -319,11 +347,11 @@ def validates_data(repo: RepoIndex) -> Observation:
             "counts, classes) whose failure raises and stops the pipeline",
             gates, confidence=Confidence.medium,
         )
-    schema = _schema_checks(repo)
+    schema = _schema_checks(repo) + _data_tests(repo)
     if schema:
         return Observation.passed(
-            "in-house schema validation: data rows validated with a pydantic model, or the frame's columns, shape or "
-            "dtypes compared with a declared schema",
+            "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
+            "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
             schema, confidence=Confidence.medium,
         )
     return Observation.failed(
