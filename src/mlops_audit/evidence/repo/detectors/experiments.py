@@ -382,7 +382,8 @@ _SEED_CONFIG_WORDS = ("seed", "random_state")
 
 def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
     """Seed values the project fixes: a YAML config key (`seed: 42`), a module or class constant
-    (`SEED = 42`, `seed: int = 42`) or an argparse default (`--seed`, default=42), by key name."""
+    (`SEED = 42`, `seed: int = 42`, `SEED = int(os.getenv("SEED", 42))`) or an argparse default
+    (`--seed`, default=42), by key name."""
     found: dict[str, list[Location]] = {}
     for path, doc in _inhouse.yaml_mappings(repo, _SEED_CONFIG_WORDS):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
@@ -404,9 +405,20 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
                 target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
                 value = getattr(node, "value", None)
                 if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and target.id.lower() in _SEED_KEYS:
-                    if isinstance(value, ast.Constant) and _int(value.value):
+                    if (isinstance(value, ast.Constant) and _int(value.value)) or _env_with_fixed_default(value):
                         found.setdefault(target.id.lower(), []).append(at(summary.path, node.lineno))
     return found
+
+
+def _env_with_fixed_default(value: ast.AST | None) -> bool:
+    """`int(os.environ.get("SEED", 42))` / `os.getenv("SEED", "42")`: a seed from the environment
+    with a fixed default, so runs repeat unless someone sets it on purpose."""
+    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
+        name = _inhouse.dotted(call.func)
+        if name.endswith(("environ.get", "getenv")) and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
+            default = call.args[1].value
+            return _int(default) or (isinstance(default, str) and default.isdigit())
+    return False
 
 
 def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
