@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
@@ -35,6 +37,43 @@ def _orchestrated(summary: PythonSummary) -> list[Call]:
         if "luigi.Task" in bases and "requires" in methods:
             found.append(Call(f"{name}(luigi.Task)", line))
     return found
+
+
+_COMPONENT_WRAPPERS = frozenset({"create_component_from_func", "func_to_container_op"})
+_PLACEHOLDER_IMAGE = re.compile(r"your[-_]|<[^>]*>|example\.com|registry/[^:]*:tag$|^image:?tag$", re.IGNORECASE)
+
+
+def _trivial(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A placeholder body: pass, a docstring, prints, a constant returned, or a container op whose
+    image is a placeholder (`your-registry/training-image:tag`)."""
+    for statement in func.body:
+        if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and _inhouse.call_name(statement.value) == "print":
+            continue
+        if isinstance(statement, ast.Return) and (statement.value is None or isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Return) and isinstance(statement.value, ast.Call):
+            images = [k.value.value for k in statement.value.keywords if k.arg == "image" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+            if images and all(_PLACEHOLDER_IMAGE.search(i) for i in images):
+                continue
+        return False
+    return True
+
+
+def _placeholder_components(repo: RepoIndex, path: str) -> bool:
+    """Rule `placeholder pipeline`: every component function of a Kubeflow pipeline module (decorated
+    as a component or wrapped by create_component_from_func) is a placeholder, so the pipeline runs
+    nothing. Components built elsewhere (images, other modules) are not judged."""
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return False
+    wrapped = {a.id for c in _inhouse.calls_in(module) if _inhouse.call_name(c) in _COMPONENT_WRAPPERS for a in c.args[:1] if isinstance(a, ast.Name)}
+    components = [
+        f for _, f in _inhouse.functions(module)
+        if f.name in wrapped or any(_inhouse.last_name(d) in ("component", "container_component") for d in f.decorator_list)
+    ]
+    return bool(components) and all(_trivial(f) for f in components)
 
 
 def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
@@ -95,7 +134,7 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
     words=_WORKFLOW_TEXT,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _NEEDLES, _orchestrated)
+    hits = matching(repo, _NEEDLES, lambda s: [c for c in _orchestrated(s) if not (c.name.startswith("kfp.") and _placeholder_components(repo, s.path))])
     shown = locations(hits)
     dvc = _dvc_pipelines(repo)
     # Definition files fill the places the code leaves in the finding; none are parsed beyond that.
