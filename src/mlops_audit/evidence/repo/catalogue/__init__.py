@@ -90,6 +90,7 @@ class Evidence(_Model):
     )
     needles: list[Name] = Field(default_factory=list, description="words of code a file must mention to be parsed for this tool")
     calls: list[Name] = Field(default_factory=list, description="qualified call prefixes (resolved through imports)")
+    excluding: list[Name] = Field(default_factory=list, description="call prefixes under `calls` that do not count (graded elsewhere)")
     decorators: list[Name] = Field(default_factory=list, description="qualified decorator prefixes")
     methods: list[Name] = Field(default_factory=list, description="call names counted in files that import the tool")
     keyword_calls: list[KeywordCall] = Field(default_factory=list)
@@ -211,10 +212,13 @@ class Vocabulary:
     images: tuple[str, ...] = ()
     _gated: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[KeywordCall, ...]], ...] = field(default=(), repr=False)
     _keyword_calls: tuple[KeywordCall, ...] = field(default=(), repr=False)
+    _excluding: tuple[str, ...] = field(default=(), repr=False)
 
     def code_hits(self, summary: PythonSummary) -> list[Call]:
         """Calls and decorators in this file that the catalogue counts for the kind."""
         found = summary.calls_to(*self.calls) + summary.decorated_by(*self.decorators) if self.calls or self.decorators else []
+        if self._excluding:
+            found = [c for c in found if not any(c.name == x or c.name.startswith(x + ".") for x in self._excluding)]
         for rule in self._keyword_calls:
             found += [c for c in summary.calls_to(rule.call) if _keyword_matches(c, rule)]  # type: ignore[arg-type]
         for modules, methods, keyword_rules in self._gated:
@@ -270,6 +274,7 @@ def vocabulary(kind: Kind, grade: Grade | None = Grade.full) -> Vocabulary:
         images=merged("images"),
         _gated=gated,
         _keyword_calls=tuple(k for _, ev in counted for k in ev.keyword_calls if k.call),
+        _excluding=merged("excluding"),
     )
 
 

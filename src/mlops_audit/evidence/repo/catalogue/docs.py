@@ -24,7 +24,7 @@ def _code(items: Sequence[str]) -> str:
 def _what_counts(tool: Tool, ev: Evidence) -> str:
     parts = []
     if ev.calls:
-        parts.append(f"calls {_code(ev.calls)}")
+        parts.append(f"calls {_code(ev.calls)}" + (f" except {_code(ev.excluding)}" if ev.excluding else ""))
     if ev.decorators:
         parts.append(f"decorators {_code(ev.decorators)}")
     if ev.methods:
