@@ -230,12 +230,6 @@ class Vocabulary:
                 found += [c for c in summary.calls_named(rule.method) if _keyword_matches(c, rule)]  # type: ignore[arg-type]
         return list({(c.name, c.line, c.scope): c for c in found}.values())  # each call once, in order found
 
-    def tool_for_action(self, action: str) -> Tool | None:
-        return next((t for t, ev in self.entries if any(action.lower().startswith(a.lower()) for a in ev.ci_actions)), None)
-
-    def names(self) -> list[str]:
-        return [tool.name for tool, _ in self.entries]
-
 
 def _keyword_matches(call: Call, rule: KeywordCall) -> bool:
     if not call.has_keyword(rule.keyword):
