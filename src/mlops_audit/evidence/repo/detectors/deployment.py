@@ -195,7 +195,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
-    found += [(f"{service} (docker-compose)", loc) for service, loc in compose_model_services(repo)]
+    found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
     if found:
         kinds = sorted({k for k, _ in found})
@@ -258,25 +258,29 @@ def compose_model_services(repo: RepoIndex) -> list[tuple[str, Location]]:
     servers = judged_by(Kind.deployment_manifest, "compose model service").images
     model_servers = tuple(i for i in servers if i not in ("uvicorn", "gunicorn"))
     found = []
-    for pattern in _COMPOSE_FILES:
-        for path in repo.glob(f"**/{pattern}"):
-            if is_test_path(path):
-                continue
-            doc = repo.yaml(path)
-            services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
-            for name, service in services.items() if isinstance(services, dict) else []:
-                if not isinstance(service, dict):
-                    continue
-                command = service.get("command") or service.get("entrypoint") or ""
-                text = f"{service.get('image') or ''} {' '.join(command) if isinstance(command, list) else command}"
-                runs_server = any(s in text for s in model_servers)
-                built_service = bool(service.get("build")) and bool(service.get("ports")) and (
-                    _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
-                )
-                if runs_server or built_service:
-                    pos = doc.locate(("services", name)) if doc is not None else None
-                    found.append((f"service '{name}'", at(path, pos[0] if pos else None)))
+    for path in repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES)):
+        if not is_test_path(path):
+            found += _model_services(repo, path, servers, model_servers)
     return sorted(set(found), key=lambda f: (f[1].path, f[1].line or 0))
+
+
+def _model_services(repo: RepoIndex, path: str, servers: list[str], model_servers: tuple[str, ...]) -> list[tuple[str, Location]]:
+    doc = repo.yaml(path)
+    services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+    found = []
+    for name, service in services.items() if isinstance(services, dict) else []:
+        if not isinstance(service, dict):
+            continue
+        command = service.get("command") or service.get("entrypoint") or ""
+        text = f"{service.get('image') or ''} {' '.join(map(str, command)) if isinstance(command, list) else command}"
+        runs_server = any(s in text for s in model_servers)
+        built_service = bool(service.get("build")) and bool(service.get("ports")) and (
+            _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
+        )
+        if runs_server or built_service:
+            pos = doc.locate(("services", name)) if doc is not None else None
+            found.append((f"service '{name}'", at(path, pos[0] if pos else None)))
+    return found
 
 
 def _weights(items: Any, key: str) -> list[int | None]:
@@ -585,7 +589,7 @@ def serves_model(repo: RepoIndex) -> Observation:
         for number, line in repo.meaningful_lines(path):
             if _MODEL_SERVERS.search(line):
                 servers.append(at(path, number))
-    servers += [loc for _, loc in compose_model_services(repo) if _MODEL_SERVERS.search(repo.text(loc.path) or "")]
+    servers += [loc for _, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo)) if _MODEL_SERVERS.search(repo.text(loc.path) or "")]
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))

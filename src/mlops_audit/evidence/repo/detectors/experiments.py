@@ -352,7 +352,6 @@ def registers_models(repo: RepoIndex) -> Observation:
 _SEED_NEEDLES = (
     "seed", "random_state", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "default_rng",
 )
-_PARAM_NEEDLES = ("safe_load", "json", "OmegaConf", "tomllib", "toml")  # training that loads a parameter file
 _SEED_CALLS = (
     "random.seed", "numpy.random.seed", "numpy.random.default_rng", "torch.manual_seed", "torch.cuda.manual_seed_all",
     "tensorflow.random.set_seed", "tensorflow.keras.utils.set_random_seed", "keras.utils.set_random_seed",
@@ -500,7 +499,7 @@ def _trains(summary: PythonSummary) -> bool:
         "(dvc.lock, MLflow run metadata)."
     ),
     confidence=Confidence.medium,
-    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES + _PARAM_NEEDLES,
+    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES,
     words=_SEED_CONFIG_WORDS,
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
@@ -582,7 +581,9 @@ def _parameter_files_read_by_training(repo: RepoIndex) -> list[Location]:
         return []
     names = {p.rsplit("/", 1)[-1] for p in files}
     hits = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_PARAM_NEEDLES)):
+    # A fallback rule: the files naming a parameter file are found by reading the code again
+    # (`python_scan`), not with needles every scan would test ("json" is in most modules).
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(names))):
         if not _trains(summary):
             continue
         module = _inhouse.tree(repo, summary.path)

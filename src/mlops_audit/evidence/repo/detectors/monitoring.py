@@ -8,7 +8,7 @@ import re
 from mlops_audit.evidence.repo.catalogue import Grade, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._catalogue import definition_files, resource_declarations
+from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -220,7 +220,7 @@ def _prediction_logging(repo: RepoIndex) -> list[Location]:
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
     needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES,
-    words=_ALERT_TEXT,
+    words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
     """Graded: drift/quality monitoring (tools or in-house drift rules) passes; alert rules pass at
@@ -534,7 +534,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     ),
     confidence=Confidence.medium,
     needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES,
-    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)

@@ -7,7 +7,7 @@ import re
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors._catalogue import definition_files, resource_declarations
+from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -131,7 +131,7 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
         "orchestrator (DVC stages, Airflow, Kubeflow/TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow)."
     ),
     needles=_NEEDLES,
-    words=_WORKFLOW_TEXT,
+    words=_WORKFLOW_TEXT + RESOURCE_WORDS,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     hits = matching(repo, _NEEDLES, lambda s: [c for c in _orchestrated(s) if not (c.name.startswith("kfp.") and _placeholder_components(repo, s.path))])
