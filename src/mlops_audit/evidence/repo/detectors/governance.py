@@ -29,6 +29,23 @@ _DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|
 MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
 
 
+# Documents named as setup or how-to guides: instructions, not requirements or design.
+_HOW_TO_NAME = re.compile(r"setup|install|guide|tutorial|how[-_]?to|getting[-_]?started|troubleshoot|faq|quickstart|onboarding", re.IGNORECASE)
+
+
+def _heading_lines(text: str, limit: int = 400) -> list[tuple[int, str]]:
+    """(line number, line) of the first `limit` lines outside fenced code blocks: a `# comment`
+    in a shell snippet is not a heading."""
+    out = []
+    fenced = False
+    for number, line in enumerate(text.splitlines()[:limit], start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            out.append((number, line))
+    return out
+
+
 def _prose_chars(text: str) -> int:
     """Characters of prose, leaving out code blocks, directives, tables and comments."""
     count = 0
@@ -71,7 +88,9 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
         return None  # an empty or stub document proves nothing
     if named_as_design:
         return at(path, 1)
-    headings = [(n, line) for n, line in enumerate(text.splitlines()[:400], start=1) if _DESIGN_HEADING.match(line)]
+    if _HOW_TO_NAME.search(name):
+        return None  # a setup or how-to guide, whatever its headings say
+    headings = [(n, line) for n, line in _heading_lines(text) if _DESIGN_HEADING.match(line)]
     if not headings:
         return None
     if _DOCS_FOLDER.search(path):
@@ -84,8 +103,8 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
 
 # Rule `structure document`: headings that describe a system's parts and flow.
 _STRUCTURE_HEADING = re.compile(
-    r"^#{1,4}\s+.*\b(structure|components?|pipelines?|workflow|data flow|training|evaluation|deployment|scoring|serving|"
-    r"infrastructure|environments?|services?|modules?|interfaces?|stages?|steps?|overview)\b",
+    r"^#{1,4}\s+.*\b(structure|components?|architecture|pipelines?|workflow|data flow|training|evaluation|deployment|scoring|"
+    r"serving|modules?|interfaces?|stages?)\b",
     re.IGNORECASE,
 )
 MIN_OWN_NAMES = 3  # distinct top-level folders of this repository a structure document must name
@@ -105,12 +124,12 @@ def _structure_documents(repo: RepoIndex) -> list[Location]:
     for path in repo.with_suffix(".md", ".rst"):
         name = path.rsplit("/", 1)[-1].lower()
         in_docs = bool(_DOCS_FOLDER.search(path))
-        if not (in_docs or "/" not in path) or name.startswith(("readme",) + _NOT_DESIGN) or is_test_path(path):
+        if not (in_docs or "/" not in path) or name.startswith(("readme",) + _NOT_DESIGN) or is_test_path(path) or _HOW_TO_NAME.search(name):
             continue
         text = repo.text(path)
         if not text or _prose_chars(text) < MIN_DOC_CHARS:
             continue
-        headings = [n for n, line in enumerate(text.splitlines()[:400], start=1) if _STRUCTURE_HEADING.match(line)]
+        headings = [n for n, line in _heading_lines(text) if _STRUCTURE_HEADING.match(line)]
         named = {o for o in own if re.search(r"(?<![\w.-])" + re.escape(o) + r"(?![\w-])", text)}
         if len(headings) >= 2 and len(named) >= MIN_OWN_NAMES:
             found.append(at(path, headings[0]))
