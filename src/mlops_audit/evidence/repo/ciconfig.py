@@ -240,7 +240,12 @@ def is_run_key(key_path: tuple[str | int, ...]) -> bool:
     return key is None or isinstance(key, int) or key in _RUN_KEYS or any(k in _RUN_KEYS for k in key_path if isinstance(k, str))
 
 
-def ci_run_commands(repo: RepoIndex) -> Iterator[CiCommand]:
+def ci_run_commands(repo: RepoIndex) -> list[CiCommand]:
+    """`_ci_run_commands`, worked out once per scan for every detector that asks."""
+    return repo.memo("ci_run_commands", lambda: list(_ci_run_commands(repo)))  # type: ignore[no-any-return]
+
+
+def _ci_run_commands(repo: RepoIndex) -> Iterator[CiCommand]:
     """Every command CI runs as far as the files say: the run/script strings of CI files, and what
     the task-runner calls among them (make, just, tox, nox, invoke, poe, npm, mise, task,
     `pre-commit run`, the pre-commit GitHub action) run in turn. pre-commit.ci (a `ci:` section in

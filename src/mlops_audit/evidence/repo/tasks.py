@@ -366,6 +366,9 @@ _RUNNER_PREFIX = ("python -m ", "python3 -m ", "uv run ", "poetry run ", "pipx r
 _DEFAULT_TASK = {"make": None, "just": None, "tox": "testenv", "nox": None, "pre-commit": ""}
 
 
+_RUNNER_WORD = re.compile(r"\b(g?make|just|tox|nox|invoke|inv|poe|task|npm|yarn|pnpm|bun|mise|pre-commit|pdm|hatch)\b")
+
+
 def _words(command: str) -> list[str]:
     try:
         return shlex.split(command, comments=False, posix=True)
@@ -438,6 +441,8 @@ def _first_make_target(tasks: dict[str, dict[str, Task]]) -> str:
 def expand(repo: RepoIndex, command: str) -> Iterator[Command]:
     """The commands that running `command` runs through task runners (not `command` itself), each
     with where it is written and the chain of tasks that led to it."""
+    if not _RUNNER_WORD.search(command):
+        return  # most CI strings call no task runner: settled without tokenising them
     tasks = task_definitions(repo)
     if not tasks:
         return

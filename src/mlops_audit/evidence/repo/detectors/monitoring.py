@@ -148,13 +148,18 @@ def _drift_statistics(repo: RepoIndex) -> list[Location]:
     (called from project code, or a module-level or `main` entry point). Without a threshold that
     acts on it this is partial monitoring; a drift function defined and never run is nothing."""
     calls: list[tuple[str, Call]] = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES)):
+    candidates = _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES))
+    for summary in candidates:
         for call in summary.calls:
             last = call.name.rsplit(".", 1)[-1]
             if _DRIFT_FUNCTION.match(last) and not _NOT_MEASURING.match(last) and call.scope != last:
                 calls.append((summary.path, call))
-    scopes = sorted({c.scope for _, c in calls if c.scope and c.scope != "main"})
-    run = {c.name.rsplit(".", 1)[-1] for s in _inhouse.project_code(repo.python_scan(*scopes)) for c in s.calls} if scopes else set()
+    scopes = {c.scope for _, c in calls if c.scope and c.scope != "main"}
+    # Callers are looked for among the files already parsed first; the code is read again only
+    # when none of them runs a drift-computing function.
+    run = {c.name.rsplit(".", 1)[-1] for s in candidates for c in s.calls} & scopes
+    if scopes and not run:
+        run = {c.name.rsplit(".", 1)[-1] for s in _inhouse.project_code(repo.python_scan(*sorted(scopes))) for c in s.calls} & scopes
     return [at(path, c.line) for path, c in calls if c.scope in (None, "main") or c.scope in run]
 
 
