@@ -61,9 +61,20 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         builders["collection.schema.json"] = lambda: _model_schema(
             CollectionResult, "mlops-audit repository evidence collection", "collection.schema.json"
         )
+        from mlops_audit.evidence.repo.model import ProjectsCollection
+
+        builders["projects.schema.json"] = lambda: _model_schema(
+            ProjectsCollection, "mlops-audit per-project repository evidence (collect --per-project)", "projects.schema.json"
+        )
     from mlops_audit.portfolio.model import Portfolio
 
     builders["portfolio.schema.json"] = lambda: _model_schema(Portfolio, "mlops-audit portfolio index", "portfolio.schema.json")
+    try:
+        from mlops_audit.evidence.repo.catalogue import CatalogueFile
+    except ImportError:
+        pass
+    else:
+        builders["catalogue.schema.json"] = lambda: _model_schema(CatalogueFile, "mlops-audit tool catalogue file", "catalogue.schema.json")
     return builders
 
 
