@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),
     "portfolio": ("mlops_audit.commands.portfolio:portfolio", "Collect and roll up evidence from many repositories."),
+    "serve": ("mlops_audit.commands.serve:serve", "Serve assessment campaigns in the browser, on SQLite or PostgreSQL."),
 }
 
 

@@ -1,0 +1,260 @@
+"""From a campaign to files the CLI reads, to an assessment, to reports; history and diff.
+
+Nothing is locked in the database: `write_inputs` lays out a campaign exactly as an assessor would
+hand it to the CLI (answers/<respondent>.json, evidence/<file>, waivers.<ext>), and the assessment
+is `mlops_audit.workflow.run_assessment` on those files, so `mlops-audit assess` on the same files
+gives the same assessment.json bytes (tested).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlops_audit.errors import AuditError
+from mlops_audit.evidence.answers import AnswerFile
+from mlops_audit.evidence.questionnaire.export import FORMATS as ANSWER_FORMATS
+from mlops_audit.evidence.questionnaire.export import make_form, render
+from mlops_audit.result.model import Assessment
+from mlops_audit.rubric.loader import LoadedRubric
+from mlops_audit.server import campaigns, ledger
+from mlops_audit.server.campaigns import ClientError
+from mlops_audit.server.db import AssessmentRow, Campaign, CampaignFile, RenderedFile
+from mlops_audit.util.clock import now as clock_now
+
+REPORT_FILES = {
+    # download name -> (render_reports format, language or None)
+    "report.zh.html": ("html", "zh"),
+    "report.en.html": ("html", "en"),
+    "report.zh.pdf": ("pdf", "zh"),
+    "report.en.pdf": ("pdf", "en"),
+    "assessment.oscal.json": ("oscal", None),
+    "assessment.sarif": ("sarif", None),
+    "assessment.xlsx": ("xlsx", None),
+}
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, default: str = "file") -> str:
+    base = SAFE_NAME.sub("_", Path(name or "").name).strip("._") or default
+    return base[:120]
+
+
+def answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, *, submitted_only: bool) -> list[AnswerFile]:
+    everyone = campaigns.respondents_of(session, campaign)
+    chosen = [r for r in everyone if r.submitted_at is not None or not submitted_only]
+    files = [campaigns.answer_file(session, rubric, campaign, r, everyone) for r in chosen]
+    return [f for f in files if f.answers or not submitted_only]
+
+
+def answer_bytes(rubric: LoadedRubric, model: AnswerFile, fmt: str, lang: str = "en") -> bytes:
+    """One respondent's file in a CLI format (the questionnaire exporter, re-export of a filled file)."""
+    if fmt not in ANSWER_FORMATS:
+        raise ClientError(422, f"format: expected one of {', '.join(ANSWER_FORMATS)}")
+    form, _ = make_form(rubric, lang=lang, roles=list(model.respondent.roles), filled=model)
+    return render(form, fmt)
+
+
+def campaign_files(session: Session, campaign: Campaign, kind: str) -> list[CampaignFile]:
+    return list(session.scalars(select(CampaignFile).where(CampaignFile.campaign_id == campaign.id, CampaignFile.kind == kind).order_by(CampaignFile.id)))
+
+
+@dataclass
+class Inputs:
+    root: Path
+    answers: Path | None
+    evidence: list[Path]
+    waivers: Path | None
+
+
+def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path) -> Inputs:
+    """The campaign's inputs as files: submitted answers (JSON), attached evidence, the latest waivers."""
+    answers_dir = root / "answers"
+    files = answer_files(session, rubric, campaign, submitted_only=True)
+    if files:
+        answers_dir.mkdir(parents=True)
+        for model in files:
+            (answers_dir / f"{safe_filename(model.respondent.id)}.json").write_bytes(answer_bytes(rubric, model, "json"))
+    evidence = []
+    for item in campaign_files(session, campaign, "evidence"):
+        path = root / "evidence" / f"{item.id}-{safe_filename(item.filename, 'evidence.json')}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(item.data)
+        evidence.append(path)
+    waivers = None
+    waiver_files = campaign_files(session, campaign, "waivers")
+    if waiver_files:
+        latest = waiver_files[-1]
+        waivers = root / ("waivers" + (Path(latest.filename).suffix.lower() or ".yaml"))
+        waivers.write_bytes(latest.data)
+    return Inputs(root, answers_dir if files else None, evidence, waivers)
+
+
+def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str) -> AssessmentRow:
+    """Score the campaign with the CLI's engine and keep the result with the log head it saw."""
+    from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
+
+    campaigns.check_rubric(campaign, rubric)
+    count, head = ledger.head(session, campaign.id)
+    problem = ledger.check_chain(ledger.lines(session, campaign.id))
+    if problem:
+        raise ClientError(409, problem)
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-serve-") as tmp:
+        inputs = write_inputs(session, rubric, campaign, Path(tmp))
+        if inputs.answers is None and not inputs.evidence:
+            raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
+        options = AssessOptions(
+            answers=[inputs.answers] if inputs.answers else [],
+            evidence_files=list(inputs.evidence),
+            waivers=inputs.waivers,
+            organisation=campaign.organisation,
+            scope=campaign.scope,
+            assessor=assessor,
+            assessed_at=clock_now(),
+            display_root=inputs.root,
+        )
+        try:
+            result = run_assessment(options)
+        except AuditError as exc:
+            raise ClientError(422, exc.message) from None
+        data = write_assessment(result, Path(tmp) / "out").read_bytes()
+    row = AssessmentRow(
+        campaign_id=campaign.id,
+        organisation=campaign.organisation,
+        rubric_version=result.rubric.version,
+        assessed_at=result.assessed_at,
+        overall_level=result.overall.level,
+        overall_score=None if result.overall.score is None else f"{result.overall.score:.1f}",
+        log_head=head,
+        log_count=count,
+        data=data,
+        created_at=campaigns.now(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def load(row: AssessmentRow) -> Assessment:
+    return Assessment.model_validate_json(row.data)
+
+
+def history_of_campaign(session: Session, campaign_id: int) -> list[AssessmentRow]:
+    return list(session.scalars(select(AssessmentRow).where(AssessmentRow.campaign_id == campaign_id).order_by(AssessmentRow.id)))
+
+
+def _shown(message: str, tmp: Path, names: dict[str, str]) -> str:
+    """Problems name the uploaded file, never the server's temporary folder."""
+    for path, name in names.items():
+        message = message.replace(path, name)
+    return message.replace(str(tmp) + "/", "")
+
+
+def check_campaign_file(kind: str, path: Path, shown: str) -> None:
+    """An attached collect JSON or waiver file is checked when attached, with the CLI's messages."""
+    from pydantic import ValidationError
+
+    from mlops_audit.evidence.repo.model import CollectionResult
+    from mlops_audit.workflow import load_waivers
+
+    try:
+        if kind == "evidence":
+            try:
+                CollectionResult.model_validate_json(path.read_bytes())
+            except ValidationError as exc:
+                e = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in e["loc"])
+                raise ClientError(422, f"{shown}: not an mlops-audit collection (JSON from 'mlops-audit collect'): {where}: {e['msg']}") from None
+        else:
+            load_waivers(path)
+    except AuditError as exc:
+        raise ClientError(422, _shown(exc.message, path.parent, {str(path): shown})) from None
+
+
+def read_uploaded_answers(files: list[tuple[str, bytes]], rubric: LoadedRubric) -> list[AnswerFile]:
+    """Uploaded answer files read by the CLI's importer; every problem reported with the file's name."""
+    from mlops_audit.evidence.questionnaire.importer import read_answer_files
+
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-import-") as tmp:
+        names: dict[str, str] = {}
+        paths = []
+        for index, (filename, data) in enumerate(files):
+            path = Path(tmp) / f"{index}-{safe_filename(filename, 'answers')}"
+            path.write_bytes(data)
+            names[str(path)] = filename
+            paths.append(path)
+        imported = read_answer_files(paths, rubric)
+        if imported.errors:
+            raise ClientError(422, "\n".join(_shown(str(p), Path(tmp), names) for p in imported.errors))
+        return [model for _source, model in imported.files]
+
+
+def get(session: Session, assessment_id: int) -> AssessmentRow:
+    row = session.get(AssessmentRow, assessment_id)
+    if row is None:
+        raise ClientError(404, f"assessment {assessment_id} not found")
+    return row
+
+
+def history(session: Session, organisation: str) -> list[AssessmentRow]:
+    return list(session.scalars(select(AssessmentRow).where(AssessmentRow.organisation == organisation).order_by(AssessmentRow.id)))
+
+
+def previous(session: Session, row: AssessmentRow) -> AssessmentRow | None:
+    return session.scalar(
+        select(AssessmentRow).where(AssessmentRow.organisation == row.organisation, AssessmentRow.id < row.id).order_by(AssessmentRow.id.desc()).limit(1)
+    )
+
+
+def rendered(session: Session, row: AssessmentRow, name: str) -> bytes:
+    """A report file of an assessment, rendered by `render_reports` once and then kept."""
+    if name == "assessment.json":
+        return row.data
+    if name not in REPORT_FILES:
+        raise ClientError(404, f"no report named '{name}'; expected assessment.json or one of {', '.join(REPORT_FILES)}")
+    cached = session.scalar(select(RenderedFile.data).where(RenderedFile.assessment_id == row.id, RenderedFile.name == name))
+    if cached is not None:
+        return cached
+    from mlops_audit.report import render_reports
+
+    fmt, lang = REPORT_FILES[name]
+    prev_row = previous(session, row)
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-report-") as tmp:
+        written = render_reports(load(row), formats=[fmt], lang=[lang or "zh"], out_dir=Path(tmp), previous=load(prev_row) if prev_row else None)
+        data = next(p for p in written if p.name == name).read_bytes()
+    session.add(RenderedFile(assessment_id=row.id, name=name, data=data))
+    return data
+
+
+def diff_text(old: AssessmentRow, new: AssessmentRow) -> str:
+    from mlops_audit.report.diff import diff_assessments, format_diff_text
+
+    return format_diff_text(diff_assessments(load(old), load(new)))
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # deterministic archive
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def answers_zip(session: Session, rubric: LoadedRubric, campaign: Campaign, fmt: str, lang: str = "en") -> bytes:
+    files = answer_files(session, rubric, campaign, submitted_only=False)
+    return zip_bytes({f"answers/{safe_filename(m.respondent.id)}.{fmt}": answer_bytes(rubric, m, fmt, lang) for m in files})
+
+
+def log_zip(session: Session, campaign: Campaign) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-log-") as tmp:
+        folder = ledger.export(session, campaign.id, Path(tmp) / "log")
+        return zip_bytes({f"campaign-{campaign.id}-log/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())})

@@ -1,0 +1,67 @@
+"""The assessor's view of a campaign: completion by team and role, who is pending, what is contested."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlops_audit.evidence.questionnaire.merge import merge_answer_files
+from mlops_audit.rubric.loader import LoadedRubric
+from mlops_audit.server import campaigns
+from mlops_audit.server.db import AnswerRow, Campaign
+
+
+@dataclass
+class Group:
+    label: str
+    respondents: int = 0
+    submitted: int = 0
+    answered: int = 0
+    asked: int = 0
+
+
+def summary(session: Session, rubric: LoadedRubric, campaign: Campaign) -> dict[str, Any]:
+    everyone = campaigns.respondents_of(session, campaign)
+    answered_by: dict[int, int] = {}
+    for respondent_id, value in session.execute(
+        select(AnswerRow.respondent_id, AnswerRow.value).where(AnswerRow.respondent_id.in_([r.id for r in everyone]))
+    ):
+        if json.loads(value) is not None:
+            answered_by[respondent_id] = answered_by.get(respondent_id, 0) + 1
+    rows = []
+    groups: dict[str, Group] = {}
+    for r in everyone:
+        asked = len(campaigns.questions_for(rubric, r))
+        answered = answered_by.get(r.id, 0)
+        rows.append(
+            {
+                **campaigns.respondent_json(r),
+                "pseudonym": r.pseudonym,
+                "asked": asked,
+                "answered": answered,
+            }
+        )
+        keys = [f"team: {r.team or '—'}"] + [f"role: {role}" for role in campaigns.roles_of(r)]
+        for key in keys:
+            g = groups.setdefault(key, Group(key))
+            g.respondents += 1
+            g.submitted += r.submitted_at is not None
+            g.answered += answered
+            g.asked += asked
+    files = campaigns_answer_files(session, rubric, campaign, everyone)
+    contested = [row for row in merge_answer_files(files, rubric).table if row["contested"]] if files else []
+    return {
+        "respondents": rows,
+        "groups": [asdict(g) for g in sorted(groups.values(), key=lambda g: g.label)],
+        "pending": [r.pseudonym for r in everyone if r.submitted_at is None],
+        "contested": [{"criterion": c["criterion"], "answers": c["answers"], "agreement": c["agreement"]} for c in contested],
+    }
+
+
+def campaigns_answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list) -> list:  # noqa: ANN001
+    files = [(r.pseudonym, campaigns.answer_file(session, rubric, campaign, r, everyone)) for r in everyone]
+    return [(name, f) for name, f in files if f.answers]

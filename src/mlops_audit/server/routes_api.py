@@ -1,0 +1,149 @@
+"""The JSON API under /api/: what the pages' script and other clients use.
+
+Assessors authenticate with their session cookie; respondents with their invitation token (page
+cookie or `Authorization: Bearer`). Errors are `{"error": "..."}` with the HTTP status.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import FormData
+
+from mlops_audit.server import assessing, campaigns, dashboard, ledger, web
+from mlops_audit.server.db import Campaign
+
+router = APIRouter(prefix="/api")
+
+AnswerValue = bool | int | float | str | None
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation: str
+    scope: str | None = None
+    teams: list[str] = Field(default_factory=list)
+
+
+class RespondentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    respondent: str
+    roles: list[str]
+    team: str | None = None
+    lang: str = "zh"
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: AnswerValue = None
+    comment: Annotated[str | None, Field(max_length=campaigns.MAX_COMMENT)] = None
+    evidence: Annotated[list[str], Field(max_length=campaigns.MAX_EVIDENCE_ITEMS)] = Field(default_factory=list)
+    base_version: int | None = None
+
+
+def _campaign_json(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "id": campaign.id,
+        "organisation": campaign.organisation,
+        "scope": campaign.scope,
+        "rubric": {"id": campaign.rubric_id, "version": campaign.rubric_version, "digest": campaign.rubric_digest},
+        "teams": campaigns.teams_of(campaign),
+    }
+
+
+@router.get("/campaigns")
+def list_campaigns(request: Request) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        from sqlalchemy import select
+
+        return JSONResponse({"campaigns": [_campaign_json(c) for c in session.scalars(select(Campaign).order_by(Campaign.id))]})
+
+
+@router.post("/campaigns")
+def create_campaign(request: Request, body: CampaignIn, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        user = web.require_assessor(request, session)
+        campaign = campaigns.create_campaign(session, request.app.state.rubric, organisation=body.organisation, scope=body.scope, teams=body.teams, created_by=user.username)
+        return JSONResponse(_campaign_json(campaign), status_code=201)
+
+
+@router.get("/campaigns/{campaign_id}")
+def campaign(request: Request, campaign_id: int) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        c = campaigns.get_campaign(session, campaign_id)
+        count, head = ledger.head(session, c.id)
+        return JSONResponse({**_campaign_json(c), **dashboard.summary(session, request.app.state.rubric, c), "log": {"events": count, "head": head}})
+
+
+@router.post("/campaigns/{campaign_id}/respondents")
+def add_respondent(request: Request, campaign_id: int, body: RespondentIn, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        c = campaigns.get_campaign(session, campaign_id)
+        r = campaigns.add_respondent(session, request.app.state.rubric, c, pseudonym=body.respondent, roles=body.roles, team=body.team, lang=body.lang)
+        token = campaigns.issue_link(session, r)
+        return JSONResponse({**campaigns.respondent_json(r), "token": token, "link": f"{str(request.base_url).rstrip('/')}/r/{token}"}, status_code=201)
+
+
+@router.get("/respondents/{respondent_id}/answers")
+def answers(request: Request, respondent_id: int) -> Response:
+    with web.transaction(request) as session:
+        respondent = _reachable(request, session, respondent_id)
+        return JSONResponse({**campaigns.respondent_json(respondent), "answers": [campaigns.answer_json(a) for a in campaigns.answers_of(session, respondent)]})
+
+
+def _reachable(request: Request, session, respondent_id: int, *, respondent_only: str | None = None):  # noqa: ANN001, ANN202
+    """The respondent, if the caller may reach them: an assessor, or that respondent's own token.
+    `respondent_only`: refuse assessors with this message (things only the respondent does)."""
+    from mlops_audit.server.db import Respondent
+
+    caller = web.api_caller(request, session)
+    respondent = session.get(Respondent, respondent_id)
+    if respondent is None:
+        raise campaigns.ClientError(404, f"respondent {respondent_id} not found")
+    web.may_see_respondent(caller, respondent)
+    if respondent_only and caller.assessor is not None:
+        raise campaigns.ClientError(403, respondent_only)
+    return respondent
+
+
+@router.put("/respondents/{respondent_id}/answers/{criterion}")
+def save_answer(request: Request, respondent_id: int, criterion: str, body: AnswerIn, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        respondent = _reachable(request, session, respondent_id, respondent_only="assessors do not answer for respondents; import their answer file instead")
+        row = campaigns.save_answer(
+            session, request.app.state.rubric, respondent, criterion,
+            campaigns.AnswerInput(value=body.value, comment=body.comment, evidence=body.evidence, base_version=body.base_version),
+            actor=f"respondent:{respondent.pseudonym}",
+        )
+        return JSONResponse(campaigns.answer_json(row))
+
+
+@router.post("/respondents/{respondent_id}/submit")
+def submit(request: Request, respondent_id: int, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        respondent = _reachable(request, session, respondent_id, respondent_only="only the respondent submits their answers")
+        campaigns.submit(session, respondent, actor=f"respondent:{respondent.pseudonym}")
+        return JSONResponse(campaigns.respondent_json(respondent))
+
+
+@router.post("/campaigns/{campaign_id}/assess")
+def assess(request: Request, campaign_id: int, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        user = web.require_assessor(request, session)
+        c = campaigns.lock_campaign(session, campaign_id)
+        row = assessing.run(session, request.app.state.rubric, c, assessor=user.username)
+        return JSONResponse({"id": row.id, "overall_level": row.overall_level, "log": {"events": row.log_count, "head": row.log_head}}, status_code=201)
+
+
+@router.get("/assessments/{assessment_id}")
+def assessment(request: Request, assessment_id: int) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        row = assessing.get(session, assessment_id)
+        return Response(row.data, media_type="application/json", headers={"X-Campaign-Log-Head": row.log_head, "X-Campaign-Log-Events": str(row.log_count)})

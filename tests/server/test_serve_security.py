@@ -1,0 +1,189 @@
+"""Security of the server, tried from the outside: who gets in, CSRF, tokens, cookies, headers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, text, update
+
+from mlops_audit.server import security
+from mlops_audit.server.db import Link, Session
+from tests.server.conftest import PASSWORD, SETUP_CODE, csrf
+from tests.server.helpers import make_campaign, page_csrf
+
+
+def test_api_answers_401_without_a_signed_in_assessor(server):
+    client = server.client()
+    for path in ("/api/campaigns", "/api/campaigns/1", "/api/assessments/1", "/api/respondents/1/answers"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert "error" in response.json()
+
+
+def test_assessor_pages_send_strangers_to_sign_in(server):
+    client = server.client()
+    for path in ("/campaigns", "/campaigns/1", "/campaigns/1/history", "/campaigns/1/answers.zip", "/campaigns/1/log.zip", "/assessments/1/files/assessment.json"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/login", path
+
+
+def test_setup_needs_the_printed_code_and_works_once(server):
+    client = server.client()
+    assert client.get("/setup?code=wrong").status_code == 403
+    token = csrf(client)
+    assert client.post("/setup", data={"code": "wrong", "username": "root", "password": PASSWORD, "csrf_token": token}).status_code == 403
+    assert client.get(f"/setup?code={SETUP_CODE}").status_code == 200
+    made = client.post("/setup", data={"code": SETUP_CODE, "username": "root", "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
+    assert made.status_code == 303
+    assert client.get("/api/campaigns").status_code == 200  # signed in by the set-up
+    assert server.client().get(f"/setup?code={SETUP_CODE}").status_code == 404  # only while nobody exists
+
+
+def test_short_password_refused(server):
+    client = server.client()
+    response = client.post("/setup", data={"code": SETUP_CODE, "username": "root", "password": "short", "csrf_token": csrf(client)})
+    assert response.status_code == 422 and "at least 10 characters" in response.text
+
+
+def test_password_is_stored_as_argon2_hash(server):
+    server.assessor("alice")
+    with server.app.state.sessions.begin() as session:
+        stored = session.execute(text("SELECT password_hash FROM assessors")).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_session_cookie_is_httponly_strict_and_stored_hashed(server):
+    server.assessor("alice")
+    client = server.client()
+    response = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": csrf(client)}, follow_redirects=False)
+    header = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("mlops_audit_session="))
+    assert "HttpOnly" in header and "SameSite=strict" in header
+    token = header.split("=", 1)[1].split(";", 1)[0]
+    with server.app.state.sessions.begin() as session:
+        hashes = session.scalars(select(Session.token_sha256)).all()
+    assert token not in hashes and security.token_hash(token) in hashes
+
+
+def test_wrong_password_401_then_rate_limited_429(server):
+    server.assessor("alice")
+    client = server.client()
+    token = csrf(client)
+    for _ in range(5):
+        assert client.post("/login", data={"username": "alice", "password": "not the password", "csrf_token": token}).status_code == 401
+    limited = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token})
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+
+
+def test_unknown_user_fails_like_a_wrong_password(server):
+    client = server.client()
+    response = client.post("/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": csrf(client)})
+    assert response.status_code == 401 and "wrong user name or password" in response.text
+
+
+def test_logout_ends_the_session(server):
+    client = server.assessor()
+    assert client.post("/logout", data={"csrf_token": csrf(client)}, follow_redirects=False).status_code == 303
+    assert client.get("/api/campaigns").status_code == 401
+
+
+def test_unsafe_requests_need_the_csrf_token(server):
+    client = server.assessor()
+    # no token, a made-up token, and the token of another visitor's cookie
+    other = csrf(server.client())
+    for token in (None, "0" * 64, other):
+        data = {"organisation": "X"} | ({"csrf_token": token} if token else {})
+        assert client.post("/campaigns", data=data).status_code == 403
+        headers = {"X-CSRF-Token": token} if token else {}
+        assert client.post("/api/campaigns", json={"organisation": "X"}, headers=headers).status_code == 403
+    assert client.post("/login", data={"username": "alice", "password": PASSWORD}).status_code == 403
+    assert client.get("/api/campaigns").json() == {"campaigns": []}  # nothing was created
+
+
+def test_invitation_tokens_stored_hashed_unknown_404_revoked_410_reissued(server):
+    c = make_campaign(server)
+    with server.app.state.sessions.begin() as session:
+        hashes = session.scalars(select(Link.token_sha256)).all()
+    assert c.data.token not in hashes
+    stranger = server.client()
+    assert stranger.get("/r/not-a-token").status_code == 404
+    assert stranger.get("/r/" + c.data.token[:-1] + ("A" if c.data.token[-1] != "A" else "B")).status_code == 404  # tampered
+    revoked = c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/revoke", data={"csrf_token": c.csrf}, follow_redirects=False)
+    assert revoked.status_code == 303
+    gone = stranger.get(f"/r/{c.data.token}")
+    assert gone.status_code == 410 and "withdrawn" in gone.text
+    assert c.data.put(c.data.criteria[0], "yes").status_code == 410  # the page cookie dies with the link
+    reissued = c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/link", data={"csrf_token": c.csrf})
+    assert reissued.status_code == 200
+    new_link = reissued.text.split('id="invitation-link">')[1].split("<")[0]
+    assert new_link.startswith("http://127.0.0.1:8000/r/")
+    assert stranger.get(new_link.replace("http://127.0.0.1:8000", "")).status_code == 200
+    assert stranger.get(f"/r/{c.data.token}").status_code == 410
+
+
+def test_expired_link_410(server):
+    c = make_campaign(server)
+    with server.app.state.sessions.begin() as session:
+        session.execute(update(Link).values(expires_at=datetime.now(tz=UTC) - timedelta(minutes=1)))
+    response = server.client().get(f"/r/{c.model.token}")
+    assert response.status_code == 410 and "expired" in response.text
+
+
+def test_a_token_reaches_only_its_own_answers(server):
+    c = make_campaign(server)
+    assert c.data.put(c.data.criteria[0], "yes").status_code == 200
+    # respondent "model" reads and writes respondent "data"'s answers: forbidden
+    assert c.model.client.get(f"/api/respondents/{c.data.id}/answers").status_code == 403
+    shared = sorted(set(c.data.criteria) & set(c.model.criteria))[0]
+    forged = c.model.client.put(f"/api/respondents/{c.data.id}/answers/{shared}", json={"value": "no"}, headers={"X-CSRF-Token": c.model.csrf})
+    assert forged.status_code == 403
+    # by bearer token too
+    bearer = server.client().get(f"/api/respondents/{c.data.id}/answers", headers={"Authorization": f"Bearer {c.model.token}"})
+    assert bearer.status_code == 403
+    assert c.data.client.get(f"/api/respondents/{c.data.id}/answers").json()["answers"][0]["value"] == "yes"
+    # nor the campaign, the reports, the assessor pages
+    assert c.model.client.get("/api/campaigns").status_code == 401
+    assert c.model.client.get(f"/api/campaigns/{c.id}").status_code == 401
+    assert c.model.client.get(f"/campaigns/{c.id}", follow_redirects=False).status_code == 303
+    # another respondent's submission
+    assert c.model.client.post(f"/api/respondents/{c.data.id}/submit", headers={"X-CSRF-Token": c.model.csrf}).status_code == 403
+
+
+def test_security_headers_on_every_response(server):
+    c = make_campaign(server)
+    for response in (server.client().get("/login"), c.data.client.get(f"/r/{c.data.token}"), server.client().get("/api/campaigns"), server.client().get("/r/nothing")):
+        h = response.headers
+        assert h["x-content-type-options"] == "nosniff"
+        assert h["referrer-policy"] == "no-referrer"
+        assert h["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in h["content-security-policy"]
+    page_policy = c.data.client.get(f"/r/{c.data.token}").headers["content-security-policy"]
+    assert "'unsafe-inline'" not in page_policy and "script-src 'sha256-" in page_policy
+
+
+def test_respondent_cookie_is_httponly_strict_and_scoped_to_the_api(server):
+    c = make_campaign(server)
+    response = server.client().get(f"/r/{c.data.token}")
+    header = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("mlops_audit_respondent="))
+    assert "HttpOnly" in header and "SameSite=strict" in header and "Path=/api/respondents" in header
+
+
+def test_all_text_is_escaped(server):
+    c = make_campaign(server, organisation="<script>alert(1)</script>")
+    page = c.assessor.get(f"/campaigns/{c.id}")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    c.data.put(c.data.criteria[0], "yes", comment="</textarea><script>alert(2)</script>")
+    respond = c.data.client.get(f"/r/{c.data.token}")
+    assert "<script>alert(2)" not in respond.text
+
+
+def test_oversized_request_refused_413(server):
+    client = server.assessor()
+    response = client.post("/api/campaigns", content=b"x", headers={"Content-Length": str(64 * 1024 * 1024), "X-CSRF-Token": page_csrf(client.get("/login").text)})
+    assert response.status_code == 413
+
+
+def test_production_password_hashing_uses_argon2id_defaults(monkeypatch):
+    monkeypatch.setattr(security, "ARGON2_PARAMETERS", {})
+    stored = security.hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert security.check_password(stored, PASSWORD) and not security.check_password(stored, PASSWORD + "x")
