@@ -62,16 +62,30 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     return path
 
 
+def _pg_base() -> str:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL run skipped: set {PG_ENV}=postgresql://user@host:port/db (.ci/run does)")
+    return base
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
+    """A database at the current schema, empty."""
     if request.param == "sqlite":
         shutil.copyfile(request.getfixturevalue("migrated_sqlite"), tmp_path / "serve.db")
         yield f"sqlite:///{tmp_path / 'serve.db'}"
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL run skipped: set {PG_ENV}=postgresql://user@host:port/db (.ci/run does)")
-    yield from _pg_database(base)
+    yield from _pg_database(_pg_base())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_database_url(request, tmp_path) -> Iterator[str]:
+    """A database without any table (for migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    yield from _pg_database(_pg_base())
 
 
 @dataclass

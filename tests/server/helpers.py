@@ -19,6 +19,12 @@ class Person:
     csrf: str
     criteria: list[str]  # the questions routed to their roles, in rubric order
 
+    @property
+    def yes_no(self) -> list[str]:
+        """Routed questions answered yes / no / partial (the tests' usual answers)."""
+        index = default_rubric().rubric.criterion_index()
+        return [c for c in self.criteria if index[c][2].question.type.value == "yes_no"]
+
     def put(self, criterion: str, value, base_version=None, **extra):  # noqa: ANN001, ANN201
         body = {"value": value, "base_version": base_version, **extra}
         return self.client.put(f"/api/respondents/{self.id}/answers/{criterion}", json=body, headers={"X-CSRF-Token": self.csrf})

@@ -111,7 +111,7 @@ def test_invitation_tokens_stored_hashed_unknown_404_revoked_410_reissued(server
     assert revoked.status_code == 303
     gone = stranger.get(f"/r/{c.data.token}")
     assert gone.status_code == 410 and "withdrawn" in gone.text
-    assert c.data.put(c.data.criteria[0], "yes").status_code == 410  # the page cookie dies with the link
+    assert c.data.put(c.data.yes_no[0], "yes").status_code == 410  # the page cookie dies with the link
     reissued = c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/link", data={"csrf_token": c.csrf})
     assert reissued.status_code == 200
     new_link = reissued.text.split('id="invitation-link">')[1].split("<")[0]
@@ -130,10 +130,10 @@ def test_expired_link_410(server):
 
 def test_a_token_reaches_only_its_own_answers(server):
     c = make_campaign(server)
-    assert c.data.put(c.data.criteria[0], "yes").status_code == 200
+    assert c.data.put(c.data.yes_no[0], "yes").status_code == 200
     # respondent "model" reads and writes respondent "data"'s answers: forbidden
     assert c.model.client.get(f"/api/respondents/{c.data.id}/answers").status_code == 403
-    shared = sorted(set(c.data.criteria) & set(c.model.criteria))[0]
+    shared = sorted(set(c.data.yes_no) & set(c.model.yes_no))[0]
     forged = c.model.client.put(f"/api/respondents/{c.data.id}/answers/{shared}", json={"value": "no"}, headers={"X-CSRF-Token": c.model.csrf})
     assert forged.status_code == 403
     # by bearer token too
@@ -171,7 +171,7 @@ def test_all_text_is_escaped(server):
     c = make_campaign(server, organisation="<script>alert(1)</script>")
     page = c.assessor.get(f"/campaigns/{c.id}")
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
-    c.data.put(c.data.criteria[0], "yes", comment="</textarea><script>alert(2)</script>")
+    c.data.put(c.data.yes_no[0], "yes", comment="</textarea><script>alert(2)</script>")
     respond = c.data.client.get(f"/r/{c.data.token}")
     assert "<script>alert(2)" not in respond.text
 

@@ -1,0 +1,175 @@
+"""Assessing a campaign: the CLI's engine and bytes, files out and in, the log, history and diff."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from mlops_audit.cli import cli
+from mlops_audit.evidence.questionnaire.importer import read_answer_files
+from mlops_audit.rubric.loader import default_rubric
+from mlops_audit.server.db import LogEvent
+from tests.server.helpers import make_campaign
+
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+@pytest.fixture(scope="module")
+def collection_json(tmp_path_factory) -> bytes:
+    """`mlops-audit collect` output of a tiny repository."""
+    from mlops_audit.evidence.repo.collect import collect
+
+    repo = tmp_path_factory.mktemp("repo")
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_model.py").write_text("def test_train():\n    assert True\n")
+    (repo / "README.md").write_text("# model\n")
+    return collect(repo, rubric=default_rubric(), now=datetime(2026, 1, 1)).model_dump_json().encode()
+
+
+def answered(server):  # noqa: ANN001, ANN201
+    c = make_campaign(server)
+    for person, values in ((c.data, ("yes", "partial", "no")), (c.model, ("yes", "yes", "n/a"))):
+        for criterion, value in zip(person.yes_no, values, strict=False):
+            assert person.put(criterion, value, evidence=["https://wiki/x"]).status_code == 200
+        assert person.client.post(f"/api/respondents/{person.id}/submit", headers={"X-CSRF-Token": person.csrf}).status_code == 200
+    return c
+
+
+def unzip(data: bytes, into) -> list[str]:  # noqa: ANN001
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(into)
+        return sorted(archive.namelist())
+
+
+def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkeypatch, collection_json):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    c = answered(server)
+    attached = c.assessor.post(f"/campaigns/{c.id}/files", data={"kind": "evidence", "csrf_token": c.csrf}, files={"file": ("repo.json", collection_json)}, follow_redirects=False)
+    assert attached.status_code == 303
+    made = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    assert made.status_code == 201, made.text
+    served = c.assessor.get(f"/api/assessments/{made.json()['id']}")
+    assert served.headers["x-campaign-log-head"] == made.json()["log"]["head"]
+    assert made.json()["log"]["events"] == 8  # 6 answers, 2 submissions
+    # the same inputs, laid out as the server exports them, through the CLI
+    names = unzip(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=json").content, tmp_path)
+    assert names == ["answers/r-data-01.json", "answers/r-model-01.json"]
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / "1-repo.json").write_bytes(collection_json)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        ["assess", "--answers", "answers", "--evidence", "evidence/1-repo.json", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "assessment.json").read_bytes() == served.content
+    data = json.loads(served.content)
+    assert [i["kind"] for i in data["inputs"]].count("answers") == 2 and any(i["kind"] == "repo" for i in data["inputs"])
+
+
+def test_answer_files_download_in_every_cli_format(server, tmp_path):
+    c = answered(server)
+    for fmt in ("json", "yaml", "xlsx", "csv", "md"):
+        folder = tmp_path / fmt
+        names = unzip(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format={fmt}").content, folder)
+        assert names == [f"answers/r-data-01.{fmt}", f"answers/r-model-01.{fmt}"]
+        imported = read_answer_files([folder / "answers"], default_rubric())
+        assert not imported.errors, imported.problems
+        by_id = {m.respondent.id: m for _s, m in imported.files}
+        assert [a.value for a in by_id["r-data-01"].answers] == ["yes", "partial", "no"]
+    assert c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=exe").status_code == 422
+
+
+def test_campaign_log_exports_and_verifies_and_tampering_is_caught(server, tmp_path):
+    c = answered(server)
+    unzip(c.assessor.get(f"/campaigns/{c.id}/log.zip").content, tmp_path)
+    folder = tmp_path / f"campaign-{c.id}-log"
+    ok = CliRunner().invoke(cli, ["verify", str(folder)])
+    assert ok.exit_code == 0, ok.output
+    assert "INTACT" in ok.output and "events:            8" in ok.output
+    first = json.loads((folder / "audit.jsonl").read_text().splitlines()[0])
+    assert first["params"]["respondent"] == "r-data-01" and first["action"] == "answer_saved"
+    # someone edits an answer event in the database: the export no longer verifies, assessing refuses
+    with server.app.state.sessions.begin() as session:
+        row = session.scalar(select(LogEvent).where(LogEvent.campaign_id == c.id, LogEvent.seq == 0))
+        session.execute(update(LogEvent).where(LogEvent.id == row.id).values(line=row.line.replace('"value":"yes"', '"value":"no"')))
+    unzip(c.assessor.get(f"/campaigns/{c.id}/log.zip").content, tmp_path / "tampered")
+    bad = CliRunner().invoke(cli, ["verify", str(tmp_path / "tampered" / f"campaign-{c.id}-log")])
+    assert bad.exit_code == 1 and "NOT INTACT" in bad.output
+    refused = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    assert refused.status_code == 409 and "does not chain" in refused.json()["error"]
+
+
+def test_nothing_to_assess_409(server):
+    c = make_campaign(server)
+    response = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    assert response.status_code == 409 and "nothing to assess" in response.json()["error"]
+
+
+def test_import_answer_files_and_malformed_ones(server, tmp_path):
+    c = answered(server)
+    exported = c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=yaml").content
+    unzip(exported, tmp_path)
+    text = (tmp_path / "answers" / "r-data-01.yaml").read_text().replace("r-data-01", "r-data-02")
+    imported = c.assessor.post(f"/campaigns/{c.id}/import", data={"csrf_token": c.csrf}, files={"files": ("r-data-02.yaml", text.encode())}, follow_redirects=False)
+    assert imported.status_code == 303, imported.text
+    people = {r["respondent"]: r for r in c.assessor.get(f"/api/campaigns/{c.id}").json()["respondents"]}
+    assert people["r-data-02"]["answered"] == 3
+    broken = c.assessor.post(f"/campaigns/{c.id}/import", data={"csrf_token": c.csrf}, files={"files": ("mine.yaml", b"respondent: [unclosed\n")})
+    assert broken.status_code == 422 and "mine.yaml" in broken.text and "/tmp" not in broken.text
+    wrong_value = text.replace("r-data-02", "r-data-03").replace("value: partial", "value: sometimes")
+    refused = c.assessor.post(f"/campaigns/{c.id}/import", data={"csrf_token": c.csrf}, files={"files": ("r3.yaml", wrong_value.encode())})
+    assert refused.status_code == 422 and "r3.yaml" in refused.text and "sometimes" in refused.text
+    assert "r-data-03" not in {r["respondent"] for r in c.assessor.get(f"/api/campaigns/{c.id}").json()["respondents"]}  # nothing half-imported
+    submitted = c.assessor.post(f"/campaigns/{c.id}/import", data={"csrf_token": c.csrf}, files={"files": ("again.yaml", text.replace("r-data-02", "r-data-01").encode())})
+    assert submitted.status_code == 409 and "reopen" in submitted.text
+
+
+def test_attached_files_are_checked_when_attached(server):
+    c = make_campaign(server)
+    post = lambda kind, name, data: c.assessor.post(f"/campaigns/{c.id}/files", data={"kind": kind, "csrf_token": c.csrf}, files={"file": (name, data)}, follow_redirects=False)  # noqa: E731
+    bad_evidence = post("evidence", "repo.json", b'{"not": "a collection"}')
+    assert bad_evidence.status_code == 422 and "repo.json" in bad_evidence.text and "collect" in bad_evidence.text
+    bad_waiver = post("waivers", "waivers.yaml", b"waivers:\n  - criterion: X\n")
+    assert bad_waiver.status_code == 422 and "waivers.yaml" in bad_waiver.text
+    assert post("other", "x.json", b"{}").status_code == 422
+    good = post("waivers", "waivers.yaml", b"waivers:\n  - {criterion: REQ.data_rules.L1, justification: legacy, approved_by: cro, expires: '2030-01-01'}\n")
+    assert good.status_code == 303
+    assert "waivers.yaml" in c.assessor.get(f"/campaigns/{c.id}").text
+
+
+def test_reports_view_and_downloads(server):
+    c = answered(server)
+    aid = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).json()["id"]
+    view = c.assessor.get(f"/assessments/{aid}/files/report.en.html")
+    assert view.status_code == 200 and view.headers["content-type"].startswith("text/html") and "sandbox" in view.headers["content-security-policy"]
+    download = c.assessor.get(f"/assessments/{aid}/files/report.en.html?download=1")
+    assert download.headers["content-disposition"].startswith("attachment;")
+    for name, check in (("assessment.oscal.json", lambda b: "assessment-results" in json.loads(b)), ("assessment.sarif", lambda b: json.loads(b)["version"] == "2.1.0"), ("assessment.xlsx", lambda b: b[:2] == b"PK")):
+        got = c.assessor.get(f"/assessments/{aid}/files/{name}")
+        assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment;") and check(got.content), name
+    assert c.assessor.get(f"/assessments/{aid}/files/../../etc/passwd").status_code == 404
+    assert c.assessor.get(f"/assessments/{aid}/files/secrets.txt").status_code == 404
+    assert c.assessor.get("/assessments/999/files/assessment.json").status_code == 404
+    assert c.data.client.get(f"/assessments/{aid}/files/assessment.json", follow_redirects=False).status_code == 303  # respondents: sign in
+
+
+def test_history_per_organisation_and_diff(server):
+    c = answered(server)
+    first = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).json()["id"]
+    c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/reopen", data={"csrf_token": c.csrf})
+    assert c.data.put(c.data.yes_no[2], "yes", base_version=1, evidence=["https://wiki/x"]).status_code == 200
+    c.data.client.post(f"/api/respondents/{c.data.id}/submit", headers={"X-CSRF-Token": c.data.csrf})
+    second = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).json()["id"]
+    history = c.assessor.get(f"/campaigns/{c.id}/history")
+    assert history.status_code == 200 and history.text.count("1.0.0") >= 2
+    diff = c.assessor.get(f"/campaigns/{c.id}/diff?old={first}&new={second}")
+    assert diff.status_code == 200 and c.data.yes_no[2] in diff.text
+    other = make_campaign(server, organisation="Other Bank", username="bob")
+    assert other.assessor.get(f"/campaigns/{other.id}/diff?old={first}&new={second}").status_code == 422
