@@ -27,13 +27,18 @@ PASSWORD = "correct horse battery"
 SETUP_CODE = "test-setup-code"
 
 
-def _pg_database(base: str) -> Iterator[str]:
+def _admin(base: str) -> str:
+    return re.sub(r"^postgresql\+psycopg://", "postgresql://", base)
+
+
+def _pg_database(base: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the test server (a copy of `template` when given), dropped afterwards."""
     import psycopg
 
     name = "t_" + uuid.uuid4().hex[:12]
-    admin = re.sub(r"^postgresql\+psycopg://", "postgresql://", base)
+    admin = _admin(base)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield admin.rsplit("/", 1)[0] + f"/{name}"  # same server and user, the new database
     finally:
@@ -69,6 +74,19 @@ def _pg_base() -> str:
     return base
 
 
+@pytest.fixture(scope="session")
+def migrated_postgresql() -> Iterator[str]:
+    """A database at the head revision that each test's database is created from."""
+    from mlops_audit.server import migrate
+    from mlops_audit.server.db import make_engine
+
+    for url in _pg_database(_pg_base()):
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url.rsplit("/", 1)[1]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
     """A database at the current schema, empty."""
@@ -76,7 +94,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
         shutil.copyfile(request.getfixturevalue("migrated_sqlite"), tmp_path / "serve.db")
         yield f"sqlite:///{tmp_path / 'serve.db'}"
         return
-    yield from _pg_database(_pg_base())
+    base = _pg_base()
+    yield from _pg_database(base, template=request.getfixturevalue("migrated_postgresql"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
