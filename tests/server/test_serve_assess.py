@@ -57,11 +57,10 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     served = c.assessor.get(f"/api/assessments/{made.json()['id']}")
     assert served.headers["x-campaign-log-head"] == made.json()["log"]["head"]
     assert made.json()["log"]["events"] == 8  # 6 answers, 2 submissions
-    # the same inputs, laid out as the server exports them, through the CLI
-    names = unzip(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=json").content, tmp_path)
-    assert names == ["answers/r-data-01.json", "answers/r-model-01.json"]
-    (tmp_path / "evidence").mkdir()
-    (tmp_path / "evidence" / "1-repo.json").write_bytes(collection_json)
+    # the same inputs, downloaded, through the CLI
+    names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
+    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", "evidence/1-repo.json"]
+    assert (tmp_path / "evidence" / "1-repo.json").read_bytes() == collection_json
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli,
@@ -75,10 +74,11 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
 
 def test_answer_files_download_in_every_cli_format(server, tmp_path):
     c = answered(server)
-    for fmt in ("json", "yaml", "xlsx", "csv", "md"):
+    for fmt in ("answers", "json", "yaml", "xlsx", "csv", "md"):
         folder = tmp_path / fmt
         names = unzip(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format={fmt}").content, folder)
-        assert names == [f"answers/r-data-01.{fmt}", f"answers/r-model-01.{fmt}"]
+        suffix = "json" if fmt == "answers" else fmt
+        assert names == [f"answers/r-data-01.{suffix}", f"answers/r-model-01.{suffix}"]
         imported = read_answer_files([folder / "answers"], default_rubric())
         assert not imported.errors, imported.problems
         by_id = {m.respondent.id: m for _s, m in imported.files}

@@ -22,7 +22,7 @@ def test_api_answers_401_without_a_signed_in_assessor(server):
 
 def test_assessor_pages_send_strangers_to_sign_in(server):
     client = server.client()
-    for path in ("/campaigns", "/campaigns/1", "/campaigns/1/history", "/campaigns/1/answers.zip", "/campaigns/1/log.zip", "/assessments/1/files/assessment.json"):
+    for path in ("/campaigns", "/campaigns/1", "/campaigns/1/history", "/campaigns/1/answers.zip", "/campaigns/1/inputs.zip", "/campaigns/1/log.zip", "/assessments/1/files/assessment.json"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/login", path
 

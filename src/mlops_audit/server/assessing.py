@@ -28,6 +28,7 @@ from mlops_audit.server import campaigns, ledger
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import AssessmentRow, Campaign, CampaignFile, RenderedFile
 from mlops_audit.util.clock import now as clock_now
+from mlops_audit.util.jsonio import pretty_json
 
 REPORT_FILES = {
     # download name -> (render_reports format, language or None)
@@ -50,12 +51,16 @@ def safe_filename(name: str, default: str = "file") -> str:
 def answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, *, submitted_only: bool) -> list[AnswerFile]:
     everyone = campaigns.respondents_of(session, campaign)
     chosen = [r for r in everyone if r.submitted_at is not None or not submitted_only]
-    files = [campaigns.answer_file(session, rubric, campaign, r, everyone) for r in chosen]
+    rows = campaigns.answers_by_respondent(session, chosen)
+    files = [campaigns.answer_file(session, rubric, campaign, r, everyone, rows[r.id]) for r in chosen]
     return [f for f in files if f.answers or not submitted_only]
 
 
 def answer_bytes(rubric: LoadedRubric, model: AnswerFile, fmt: str, lang: str = "en") -> bytes:
-    """One respondent's file in a CLI format (the questionnaire exporter, re-export of a filled file)."""
+    """One respondent's file in a CLI format: `answers` is the bare answers@1 JSON (what assessments
+    read), the others are the questionnaire exporter's re-export of a filled file."""
+    if fmt == "answers":
+        return pretty_json(model.model_dump(mode="json")).encode("utf-8")
     if fmt not in ANSWER_FORMATS:
         raise ClientError(422, f"format: expected one of {', '.join(ANSWER_FORMATS)}")
     form, _ = make_form(rubric, lang=lang, roles=list(model.respondent.roles), filled=model)
@@ -81,7 +86,7 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
     if files:
         answers_dir.mkdir(parents=True)
         for model in files:
-            (answers_dir / f"{safe_filename(model.respondent.id)}.json").write_bytes(answer_bytes(rubric, model, "json"))
+            (answers_dir / f"{safe_filename(model.respondent.id)}.json").write_bytes(answer_bytes(rubric, model, "answers"))
     evidence = []
     for item in campaign_files(session, campaign, "evidence"):
         path = root / "evidence" / f"{item.id}-{safe_filename(item.filename, 'evidence.json')}"
@@ -250,8 +255,20 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def answers_zip(session: Session, rubric: LoadedRubric, campaign: Campaign, fmt: str, lang: str = "en") -> bytes:
+    """Every respondent's answers (submitted or not) in one CLI format; `answers` = bare answers@1 JSON."""
     files = answer_files(session, rubric, campaign, submitted_only=False)
-    return zip_bytes({f"answers/{safe_filename(m.respondent.id)}.{fmt}": answer_bytes(rubric, m, fmt, lang) for m in files})
+    suffix = "json" if fmt == "answers" else fmt
+    return zip_bytes({f"answers/{safe_filename(m.respondent.id)}.{suffix}": answer_bytes(rubric, m, fmt, lang) for m in files})
+
+
+def inputs_zip(session: Session, rubric: LoadedRubric, campaign: Campaign) -> bytes:
+    """Exactly the files an assessment of the campaign reads now, laid out as it reads them:
+    `mlops-audit assess --answers answers [--evidence evidence/...] [--waivers waivers.*]` in the
+    unpacked folder gives the server's assessment.json."""
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-inputs-") as tmp:
+        write_inputs(session, rubric, campaign, Path(tmp))
+        root = Path(tmp)
+        return zip_bytes({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
 
 
 def log_zip(session: Session, campaign: Campaign) -> bytes:

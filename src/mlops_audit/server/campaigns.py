@@ -330,10 +330,21 @@ def roster(respondents: list[Respondent]) -> list[RosterEntry]:
     return [RosterEntry(person=r.pseudonym, roles=roles_of(r), team=r.team) for r in respondents]
 
 
-def answer_file(session: Session, rubric: LoadedRubric, campaign: Campaign, respondent: Respondent, everyone: list[Respondent]) -> AnswerFile:
+def answers_by_respondent(session: Session, respondents: list[Respondent]) -> dict[int, list[AnswerRow]]:
+    """Every answer of these respondents in one query, by respondent id, each list by criterion."""
+    out: dict[int, list[AnswerRow]] = {r.id: [] for r in respondents}
+    rows = session.scalars(select(AnswerRow).where(AnswerRow.respondent_id.in_(list(out))).order_by(AnswerRow.respondent_id, AnswerRow.criterion))
+    for row in rows:
+        out[row.respondent_id].append(row)
+    return out
+
+
+def answer_file(
+    session: Session, rubric: LoadedRubric, campaign: Campaign, respondent: Respondent, everyone: list[Respondent], rows: list[AnswerRow] | None = None
+) -> AnswerFile:
     """The respondent's answers as an answers@1 file (blank answers left out), the roster from the campaign."""
     answers = []
-    for row in answers_of(session, respondent):
+    for row in answers_of(session, respondent) if rows is None else rows:
         value = json.loads(row.value)
         evidence = json.loads(row.evidence)
         if value is None and not row.comment and not evidence:

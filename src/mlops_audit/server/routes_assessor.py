@@ -167,7 +167,7 @@ def campaign_page(request: Request, session: DbSession, user: Assessor, campaign
         pending=data["pending"],
         contested=data["contested"],
         files=assessing.campaign_files(session, campaign, "evidence") + assessing.campaign_files(session, campaign, "waivers"),
-        answer_formats=ANSWER_FORMATS,
+        answer_formats=("answers", *ANSWER_FORMATS),
         assessments=list(reversed(assessing.history_of_campaign(session, campaign.id))),
         report_files=["assessment.json", *assessing.REPORT_FILES],
         log_count=count,
@@ -274,6 +274,14 @@ def answers_zip(request: Request, campaign_id: int, format: str = "json", lang: 
         campaign = campaigns.get_campaign(session, campaign_id)
         data = assessing.answers_zip(session, request.app.state.rubric, campaign, format, lang if lang in ("zh", "en") else "en")
     return download(data, f"campaign-{campaign_id}-answers-{format}.zip", "application/zip")
+
+
+@router.get("/campaigns/{campaign_id}/inputs.zip")
+def inputs_zip(request: Request, campaign_id: int) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        data = assessing.inputs_zip(session, request.app.state.rubric, campaigns.get_campaign(session, campaign_id))
+    return download(data, f"campaign-{campaign_id}-inputs.zip", "application/zip")
 
 
 @router.get("/campaigns/{campaign_id}/log.zip")
