@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
@@ -187,3 +188,35 @@ def test_production_password_hashing_uses_argon2id_defaults(monkeypatch):
     stored = security.hash_password(PASSWORD)
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert not security.check_password(stored, PASSWORD + "x")
+
+
+def test_every_route_refuses_a_stranger(server):
+    """Each route of the application, asked by someone with no session, no link and no CSRF token:
+    sent to sign in (pages), 401 (API), 403 (no CSRF token) or 404 (unknown link); never served."""
+    client = server.client()
+    seen = 0
+    from mlops_audit.server import routes_api, routes_assessor, routes_respondent
+
+    for route in [*routes_assessor.router.routes, *routes_respondent.router.routes, *routes_api.router.routes]:
+        methods = sorted(getattr(route, "methods", None) or [])
+        if not methods or route.path in ("/", "/login", "/setup"):
+            continue
+        path = route.path.replace("{token}", "not-a-link").replace("{name}", "assessment.json").replace("{action}", "reopen")
+        path = re.sub(r"\{[a-z_]+\}", "1", path)
+        for method in methods:
+            if method == "HEAD":
+                continue
+            response = client.request(method, path, follow_redirects=False)
+            allowed = {303, 401, 403, 404, 422} if method == "GET" else {401, 403, 404}
+            assert response.status_code in allowed, (method, route.path, response.status_code)
+            if response.status_code == 303:
+                assert response.headers["location"] == "/login"
+            seen += 1
+    assert seen == 29  # the whole route table was walked (update when adding a route, and test it)
+
+
+def test_home_sends_to_campaigns_and_unknown_actions_404(server):
+    c = make_campaign(server)
+    assert c.assessor.get("/", follow_redirects=False).headers["location"] == "/campaigns"
+    assert c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/explode", data={"csrf_token": c.csrf}).status_code == 404
+    assert c.assessor.post(f"/campaigns/{c.id}/respondents/999/revoke", data={"csrf_token": c.csrf}).status_code == 404
