@@ -165,3 +165,17 @@ def test_dashboard_completion_pending_and_contested(server):
     assert [x["criterion"] for x in data["contested"]] == [shared[0]]
     page = c.assessor.get(f"/campaigns/{c.id}").text
     assert "r-model-01" in page.split('id="pending"')[1][:200] and shared[0] in page.split('id="contested"')[1]
+
+
+def test_a_campaign_of_another_rubric_version_is_refused_with_the_reason(server):
+    from sqlalchemy import update
+
+    from mlops_audit.server.db import Campaign as CampaignRow
+
+    c = make_campaign(server)
+    with server.app.state.sessions.begin() as session:
+        session.execute(update(CampaignRow).values(rubric_version="0.9.0"))
+    page = c.data.client.get(f"/r/{c.data.token}")
+    assert page.status_code == 409 and "0.9.0" in page.text
+    assert c.data.put(c.data.yes_no[0], "yes").status_code == 409
+    assert c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).status_code == 409

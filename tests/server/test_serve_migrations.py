@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
+from mlops_audit.rubric.loader import default_rubric
 from mlops_audit.server import migrate, security
 from mlops_audit.server.app import create_app
 from mlops_audit.server.db import Base, make_engine
 from tests.server.conftest import PASSWORD, Server
+from tests.server.helpers import routed
 
 
 def test_an_older_database_file_is_upgraded_and_keeps_its_data(blank_database_url):
@@ -21,12 +23,12 @@ def test_an_older_database_file_is_upgraded_and_keeps_its_data(blank_database_ur
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO assessors (id, username, password_hash, created_at) VALUES (1, 'old', :h, :t)"), {"h": security.hash_password(PASSWORD), "t": now})
         conn.execute(
-            text("INSERT INTO campaigns (id, organisation, scope, rubric_id, rubric_version, rubric_digest, teams, created_by, created_at) VALUES (1, 'Old Bank', NULL, 'caict-mlops-2023', '1.0.0', NULL, '[]', 'old', :t)"),
-            {"t": now},
+            text("INSERT INTO campaigns (id, organisation, scope, rubric_id, rubric_version, rubric_digest, teams, created_by, created_at) VALUES (1, 'Old Bank', NULL, 'caict-mlops-2023', :v, NULL, '[]', 'old', :t)"),
+            {"t": now, "v": default_rubric().rubric.version},
         )
         conn.execute(text("INSERT INTO respondents (id, campaign_id, pseudonym, roles, team, submitted_at, created_at) VALUES (1, 1, 'r-old', '[\"business\"]', NULL, NULL, :t)"), {"t": now})
         conn.execute(text("INSERT INTO links (respondent_id, token_sha256, expires_at, revoked_at, created_at) VALUES (1, :h, :e, NULL, :t)"), {"h": security.token_hash(token), "e": now + timedelta(days=3), "t": now})
-        conn.execute(text("INSERT INTO answers (respondent_id, criterion, value, comment, evidence, version, updated_at) VALUES (1, 'DL.online_evaluation.L1', '\"yes\"', 'kept', '[]', 1, :t)"), {"t": now})
+        conn.execute(text("INSERT INTO answers (respondent_id, criterion, value, comment, evidence, version, updated_at) VALUES (1, :c, '\"yes\"', 'kept', '[]', 1, :t)"), {"t": now, "c": routed(["business"])[0]})
     engine.dispose()
 
     app = create_app(blank_database_url)  # upgrades on start

@@ -41,6 +41,7 @@ def respond_page(request: Request, token: str) -> Response:
     with web.transaction(request) as session:
         respondent = campaigns.resolve_token(session, token)
         campaign = campaigns.get_campaign(session, respondent.campaign_id)
+        campaigns.check_rubric(campaign, rubric)
         lang = request.query_params.get("lang") if request.query_params.get("lang") in campaigns.LANGS else respondent.lang
         saved = {row.criterion: row for row in campaigns.answers_of(session, respondent)}
         index = rubric.rubric.criterion_index()
