@@ -179,3 +179,13 @@ def test_a_campaign_of_another_rubric_version_is_refused_with_the_reason(server)
     assert page.status_code == 409 and "0.9.0" in page.text
     assert c.data.put(c.data.yes_no[0], "yes").status_code == 409
     assert c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).status_code == 409
+
+
+def test_uploads_are_looked_at_only_after_the_sender_is_known(server):
+    c = make_campaign(server)
+    stranger = server.client()
+    token = page_csrf(stranger.get("/login").text)
+    unknown = stranger.post("/r/not-a-link/attachments", data={"criterion": c.data.yes_no[0], "csrf_token": token}, files={"file": ("x.html", b"<html>")})
+    assert unknown.status_code == 404
+    refused = stranger.post(f"/campaigns/{c.id}/files", data={"kind": "evidence", "csrf_token": token}, files={"file": ("x.json", b"{}")}, follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/login"

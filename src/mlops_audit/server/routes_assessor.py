@@ -227,6 +227,9 @@ def _upload(form: FormData | None, name: str) -> UploadFile:
 
 @router.post("/campaigns/{campaign_id}/files")
 def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:  # who asks, before reading what they send
+        web.require_assessor(request, session)
+        campaigns.get_campaign(session, campaign_id)
     kind = web.form_text(form, "kind")
     if kind not in ("evidence", "waivers"):
         raise ClientError(422, "kind: expected evidence or waivers")

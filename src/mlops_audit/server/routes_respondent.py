@@ -99,6 +99,8 @@ def submit(request: Request, token: str, form: FormData = Depends(web.checked_fo
 
 @router.post("/r/{token}/attachments")
 def attach(request: Request, token: str, form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:  # an unknown or withdrawn link gets 404/410, not a file check
+        campaigns.resolve_token(session, token)
     upload = _upload(form, "file")
     criterion = web.form_text(form, "criterion")
     data = uploads.read_capped(upload.file, uploads.MAX_ATTACHMENT, upload.filename or "file")

@@ -165,7 +165,7 @@ def page(request: Request, template: str, *, title: str, lang: str = "en", statu
         csrf=csrf_for(request),
         user=user,
         error=context.pop("error", None),
-        t=(lambda en, zh: zh) if lang == "zh" else (lambda en, zh: en),
+        tr=(lambda en, zh: zh) if lang == "zh" else (lambda en, zh: en),  # not `t`: the report templates own t("key")
         **context,
     )
     response = HTMLResponse(html, status_code=status)
