@@ -173,3 +173,27 @@ def test_history_per_organisation_and_diff(server):
     assert diff.status_code == 200 and c.data.yes_no[2] in diff.text
     other = make_campaign(server, organisation="Other Bank", username="bob")
     assert other.assessor.get(f"/campaigns/{other.id}/diff?old={first}&new={second}").status_code == 422
+
+
+def test_detector_proposals_shown_to_respondents_never_saved_for_them(server, collection_json):
+    from mlops_audit.evidence.questionnaire.prefill import parse_findings, propose
+
+    c = make_campaign(server)
+    findings = parse_findings(json.loads(collection_json), "repo.json")
+    index = default_rubric().rubric.criterion_index()
+    expected = {q: propose(index[q][2], findings) for q in c.data.criteria}
+    expected = {q: p for q, p in expected.items() if p is not None}
+    assert expected, "the tiny repository's findings propose answers to data_engineer questions"
+    before = c.data.client.get(f"/r/{c.data.token}").text
+    assert 'class="proposal"' not in before
+    c.assessor.post(f"/campaigns/{c.id}/files", data={"kind": "evidence", "csrf_token": c.csrf}, files={"file": ("repo.json", collection_json)})
+    page = c.data.client.get(f"/r/{c.data.token}").text
+    shown = {q for q in c.data.criteria if 'class="proposal"' in page.split(f'data-criterion="{q}"')[1].split("</fieldset>")[0]}
+    assert shown == set(expected)
+    first = sorted(expected)[0]
+    assert expected[first].proposed_by in page
+    assert c.data.client.get(f"/api/respondents/{c.data.id}/answers").json()["answers"] == []  # nothing saved for them
+    if index[first][2].question.type.value != "number":
+        c.data.put(first, expected[first].value if expected[first].value is not None else "n/a")
+        after = c.data.client.get(f"/r/{c.data.token}").text
+        assert 'class="proposal"' not in after.split(f'data-criterion="{first}"')[1].split("</fieldset>")[0]  # answered: no longer proposed

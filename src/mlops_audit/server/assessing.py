@@ -71,6 +71,21 @@ def campaign_files(session: Session, campaign: Campaign, kind: str) -> list[Camp
     return list(session.scalars(select(CampaignFile).where(CampaignFile.campaign_id == campaign.id, CampaignFile.kind == kind).order_by(CampaignFile.id)))
 
 
+def campaign_findings(session: Session, campaign: Campaign) -> list:
+    """The findings of every attached collect JSON, for detector proposals on respondents' pages."""
+    import json
+
+    from mlops_audit.evidence.questionnaire.prefill import parse_findings
+
+    findings = []
+    for item in campaign_files(session, campaign, "evidence"):
+        try:
+            findings += parse_findings(json.loads(item.data), item.filename)
+        except (AuditError, ValueError) as exc:
+            raise ClientError(422, f"attached evidence {item.filename}: {getattr(exc, 'message', exc)}") from None
+    return findings
+
+
 @dataclass
 class Inputs:
     root: Path

@@ -13,7 +13,7 @@ from mlops_audit.evidence.answers import Answer
 from mlops_audit.evidence.questionnaire import htmlform
 from mlops_audit.evidence.questionnaire.form import FormRow, describe_allowed, label, pick
 from mlops_audit.rubric.model import QuestionType
-from mlops_audit.server import campaigns, uploads, web
+from mlops_audit.server import assessing, campaigns, uploads, web
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import Attachment
 from mlops_audit.server.routes_assessor import _upload, download
@@ -35,6 +35,18 @@ def options(row: FormRow, lang: str) -> list[dict[str, object]]:
     return [{"value": o.value, "label": o.label, "selected": o.checked} for o in choices]
 
 
+def proposal_view(criterion, findings: list, choices: list[dict[str, object]]) -> dict[str, object] | None:  # noqa: ANN001
+    """What a detector proposes for an unanswered question (the questionnaire's pre-fill rule); the
+    respondent confirms by choosing it. Never saved on their behalf."""
+    from mlops_audit.evidence.questionnaire.prefill import propose
+
+    proposed = propose(criterion, findings) if findings else None
+    if proposed is None:
+        return None
+    shown = next((c["label"] for c in choices if c["value"] == str(proposed.value)), None) if proposed.value is not None else None
+    return {"value": shown, "by": proposed.proposed_by, "evidence": list(proposed.evidence)}
+
+
 @router.get("/r/{token}")
 def respond_page(request: Request, token: str) -> Response:
     rubric = request.app.state.rubric
@@ -44,6 +56,7 @@ def respond_page(request: Request, token: str) -> Response:
         campaigns.check_rubric(campaign, rubric)
         lang = request.query_params.get("lang") if request.query_params.get("lang") in campaigns.LANGS else respondent.lang
         saved = {row.criterion: row for row in campaigns.answers_of(session, respondent)}
+        findings = assessing.campaign_findings(session, campaign)
         index = rubric.rubric.criterion_index()
         questions = []
         for criterion in campaigns.questions_for(rubric, respondent):
@@ -51,6 +64,7 @@ def respond_page(request: Request, token: str) -> Response:
             current = json.loads(row.value) if row else None
             domain, practice, _c = index[criterion.id]
             form_row = FormRow(domain, practice, criterion, Answer(criterion=criterion.id, value=current) if current is not None else None)
+            choices = options(form_row, lang)
             questions.append(
                 {
                     "id": criterion.id,
@@ -59,7 +73,8 @@ def respond_page(request: Request, token: str) -> Response:
                     "text": pick(criterion.question.text, lang),
                     "help": pick(criterion.question.help, lang),
                     "allowed": describe_allowed(criterion, lang),
-                    "options": options(form_row, lang),
+                    "options": choices,
+                    "proposal": proposal_view(criterion, findings, choices) if row is None else None,
                     "number": "" if current is None else str(current),
                     "evidence": "\n".join(json.loads(row.evidence)) if row else "",
                     "comment": (row.comment or "") if row else "",
