@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 
@@ -197,3 +198,26 @@ def test_detector_proposals_shown_to_respondents_never_saved_for_them(server, co
         c.data.put(first, expected[first].value if expected[first].value is not None else "n/a")
         after = c.data.client.get(f"/r/{c.data.token}").text
         assert 'class="proposal"' not in after.split(f'data-criterion="{first}"')[1].split("</fieldset>")[0]  # answered: no longer proposed
+
+
+def test_demo_bank_loads_as_two_finished_campaigns_once(server):
+    from mlops_audit.demo.example_org import ORGANISATION, PERSONAS
+    from mlops_audit.server.demo import load_demo
+
+    if not server.url.startswith("sqlite"):
+        pytest.skip("loading the demo (9 s) exercises no database feature the other PostgreSQL runs do not; run on SQLite")
+    ids = load_demo(server.app.state.sessions, server.app.state.rubric)
+    assert load_demo(server.app.state.sessions, server.app.state.rubric) == ids and len(ids) == 2  # not twice
+    client = server.assessor()
+    last, this = (client.get(f"/api/campaigns/{i}").json() for i in ids)
+    for campaign in (last, this):
+        assert campaign["organisation"] == ORGANISATION.name
+        assert sorted(r["respondent"] for r in campaign["respondents"]) == sorted(p.id for p in PERSONAS)
+        assert campaign["pending"] == [] and all(r["answered"] > 0 for r in campaign["respondents"])
+    history = client.get(f"/campaigns/{ids[1]}/history").text
+    found = re.findall(r'<option value="(\d+)"', history)
+    assert len(set(found)) == 2
+    old, new = sorted({int(x) for x in found})
+    diff = client.get(f"/campaigns/{ids[1]}/diff?old={old}&new={new}")
+    assert diff.status_code == 200 and "improved" in diff.text.lower()
+    assert json.loads(client.get(f"/api/assessments/{new}").content)["assessed_at"] > json.loads(client.get(f"/api/assessments/{old}").content)["assessed_at"]

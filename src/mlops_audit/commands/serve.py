@@ -24,7 +24,8 @@ def database_url(database: Path, url: str | None) -> str:
 @click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=Path("mlops-audit.db"), show_default=True, help="SQLite database file (created when absent).")
 @click.option("--database-url", "url", help="Database URL instead of --database, e.g. postgresql://user:pass@host/db (or env MLOPS_AUDIT_DATABASE_URL).")
 @click.option("--add-assessor", "add_assessor", metavar="NAME", help="Create an assessor account (password from env MLOPS_AUDIT_PASSWORD or a prompt) and exit.")
-def serve(host: str, port: int, database: Path, url: str | None, add_assessor: str | None) -> None:
+@click.option("--demo", is_flag=True, help="Load the demo bank as two finished campaigns (last year's and this year's) first.")
+def serve(host: str, port: int, database: Path, url: str | None, add_assessor: str | None, demo: bool) -> None:
     """Serve assessment campaigns in the browser, on SQLite or PostgreSQL."""
     try:
         import uvicorn
@@ -47,6 +48,11 @@ def serve(host: str, port: int, database: Path, url: str | None, add_assessor: s
             raise InputError(f"--add-assessor: {exc.message}") from None
         click.echo(f"assessor '{add_assessor}' created")
         return
+    if demo:
+        from mlops_audit.server.demo import load_demo
+
+        ids = load_demo(app.state.sessions, app.state.rubric)
+        click.echo(f"demo bank loaded: campaigns {', '.join(map(str, ids))}", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"mlops-audit serve: database {url.split('@')[-1] if '@' in url else url}; http://{shown}:{port}/", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -13,6 +13,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -117,7 +118,7 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
     return Inputs(root, answers_dir if files else None, evidence, waivers)
 
 
-def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str) -> AssessmentRow:
+def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str, assessed_at: datetime | None = None) -> AssessmentRow:
     """Score the campaign with the CLI's engine and keep the result with the log head it saw."""
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
@@ -137,7 +138,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
             organisation=campaign.organisation,
             scope=campaign.scope,
             assessor=assessor,
-            assessed_at=clock_now(),
+            assessed_at=assessed_at or clock_now(),
             display_root=inputs.root,
         )
         try:
