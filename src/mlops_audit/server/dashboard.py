@@ -59,7 +59,21 @@ def summary(session: Session, rubric: LoadedRubric, campaign: Campaign) -> dict[
         "groups": [asdict(g) for g in sorted(groups.values(), key=lambda g: g.label)],
         "pending": [r.pseudonym for r in everyone if r.submitted_at is None],
         "contested": [{"criterion": c["criterion"], "answers": c["answers"], "agreement": c["agreement"]} for c in contested],
+        "conflicts": latest_conflicts(session, campaign),
     }
+
+
+def latest_conflicts(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    """Answers contradicting the evidence, as the campaign's latest assessment recorded them."""
+    from mlops_audit.server import assessing
+
+    rows = assessing.history_of_campaign(session, campaign.id)
+    if not rows:
+        return []
+    return [
+        {"assessment": rows[-1].id, "criterion": c.criterion, "kind": c.kind, "respondents": list(c.respondents), "detail": c.detail}
+        for c in assessing.load(rows[-1]).conflicts
+    ]
 
 
 def campaigns_answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list) -> list:  # noqa: ANN001

@@ -166,6 +166,7 @@ def campaign_page(request: Request, session: DbSession, user: Assessor, campaign
         groups=data["groups"],
         pending=data["pending"],
         contested=data["contested"],
+        conflicts=data["conflicts"],
         files=assessing.campaign_files(session, campaign, "evidence") + assessing.campaign_files(session, campaign, "waivers"),
         answer_formats=("answers", *ANSWER_FORMATS),
         assessments=list(reversed(assessing.history_of_campaign(session, campaign.id))),
