@@ -170,6 +170,9 @@ def test_history_per_organisation_and_diff(server):
     second = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).json()["id"]
     history = c.assessor.get(f"/campaigns/{c.id}/history")
     assert history.status_code == 200 and history.text.count(default_rubric().rubric.version) >= 2
+    chart = history.text.split('id="trend"')[1].split("</figure>")[0]
+    assert "<svg" in chart and f"#{first} " in chart and f"#{second} " in chart  # one bar per assessment
+    assert "different rubric versions" not in history.text
     diff = c.assessor.get(f"/campaigns/{c.id}/diff?old={first}&new={second}")
     assert diff.status_code == 200 and c.data.yes_no[2] in diff.text
     other = make_campaign(server, organisation="Other Bank", username="bob")

@@ -254,6 +254,23 @@ def rendered(session: Session, row: AssessmentRow, name: str) -> bytes:
     return data
 
 
+def trend_chart(rows: list[AssessmentRow], lang: str = "en"):  # noqa: ANN201
+    """Overall and per-domain scores of an organisation's assessments, oldest first (the report's
+    bar chart, inline SVG). Bars of different rubric versions carry the version: not comparable."""
+    from mlops_audit.report.charts import Bar, BarGroup, grouped_bars
+
+    loaded = [(row, load(row)) for row in rows]
+    if not loaded:
+        return None
+    label = lambda row, a: f"#{row.id} {a.assessed_at[:10]} · v{a.rubric.version}"  # noqa: E731
+    groups = [BarGroup("overall" if lang == "en" else "总体", [Bar(label(r, a), a.overall.score, a.overall.level) for r, a in loaded])]
+    names = {d.id: d.name.get(lang) for _r, a in loaded for d in a.rubric_snapshot.domains}
+    for domain_id, name in names.items():
+        bars = [Bar(label(r, a), d.score, d.level) for r, a in loaded for d in a.domains if d.id == domain_id]
+        groups.append(BarGroup(name, bars))
+    return grouped_bars(groups, title="score by assessment" if lang == "en" else "历次评估得分", empty_label="n/a")
+
+
 def diff_text(old: AssessmentRow, new: AssessmentRow) -> str:
     from mlops_audit.report.diff import diff_assessments, format_diff_text
 

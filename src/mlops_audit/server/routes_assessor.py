@@ -335,7 +335,12 @@ def history(request: Request, campaign_id: int) -> Response:
         user = web.require_assessor(request, session)
         campaign = campaigns.get_campaign(session, campaign_id)
         rows = assessing.history(session, campaign.organisation)
-        return web.page(request, "history.html.j2", title=f"{campaign.organisation}: history", user=user.username, rows=rows, campaign_id=campaign_id)
+        lang = web.lang_of(request)
+        versions = sorted({r.rubric_version for r in rows})
+        return web.page(
+            request, "history.html.j2", title=f"{campaign.organisation}: history", lang=lang, user=user.username, rows=rows,
+            campaign_id=campaign_id, chart=assessing.trend_chart(rows, lang), versions=versions,
+        )
 
 
 @router.get("/campaigns/{campaign_id}/diff")
