@@ -246,3 +246,49 @@ def test_dashboard_lists_the_latest_assessments_conflicts_with_evidence(server, 
     assert [(x["criterion"], x["kind"], x["respondents"]) for x in shown] == [(x["criterion"], x["kind"], x["respondents"]) for x in recorded]
     page = c.assessor.get(f"/campaigns/{c.id}").text.split('id="conflicts"')[1].split("</table>")[0]
     assert all(x["criterion"] in page for x in recorded)
+
+
+def zipped_run(tmp_path, *, tamper: bool = False) -> bytes:
+    """A closed, verifiable pipeline run made with the audit-trail SDK, zipped as its folder."""
+    from mlops_audit.evidence.trail import AuditTrail
+
+    run = tmp_path / "run-2026"
+    trail = AuditTrail.create(run, run_id="credit-2026")
+    (run / "dq.json").write_text('{"missing_ratio": 0.002}')
+    trail.record(clause="PA.2.step1", action="quality_checks", actor="job:dq", role="data_engineer", outputs=["dq.json"])
+    trail.close()
+    if tamper:
+        (run / "dq.json").write_text('{"missing_ratio": 0.2}')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(run.rglob("*")):
+            archive.write(path, path.relative_to(tmp_path).as_posix())
+    return buffer.getvalue()
+
+
+def test_a_zipped_pipeline_run_is_verified_when_attached_and_assessed_as_the_cli_does(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    c = answered(server)
+    post = lambda name, data: c.assessor.post(f"/campaigns/{c.id}/files", data={"kind": "run", "csrf_token": c.csrf}, files={"file": (name, data)}, follow_redirects=False)  # noqa: E731
+    tampered = post("bad.zip", zipped_run(tmp_path / "t", tamper=True))
+    assert tampered.status_code == 422 and "does not verify" in tampered.text
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../etc/cron.d/x", "boom")
+    assert post("evil.zip", evil.getvalue()).status_code == 422
+    assert post("notzip.zip", b"plain text").status_code == 422
+    assert post("run-2026.zip", zipped_run(tmp_path / "ok")).status_code == 303
+    made = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    assert made.status_code == 201, made.text
+    served = c.assessor.get(f"/api/assessments/{made.json()['id']}").content
+    runs = json.loads(served)["runs"]
+    assert runs and runs[0]["ok"] and runs[0]["run_id"] == "credit-2026"
+    names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path / "in")
+    assert "runs/1-run-2026/run-2026/audit.jsonl" in names
+    monkeypatch.chdir(tmp_path / "in")
+    result = CliRunner().invoke(
+        cli,
+        ["assess", "--answers", "answers", "--run", "runs/1-run-2026/run-2026", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "in" / "out" / "assessment.json").read_bytes() == served

@@ -93,6 +93,7 @@ class Inputs:
     answers: Path | None
     evidence: list[Path]
     waivers: Path | None
+    runs: list[Path]
 
 
 def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path) -> Inputs:
@@ -109,13 +110,18 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(item.data)
         evidence.append(path)
+    runs = []
+    for item in campaign_files(session, campaign, "run"):
+        unpacked = root / "runs" / f"{item.id}-{safe_filename(Path(item.filename).stem, 'run')}"
+        unpacked.mkdir(parents=True)
+        runs.append(run_root(item.data, unpacked, item.filename))
     waivers = None
     waiver_files = campaign_files(session, campaign, "waivers")
     if waiver_files:
         latest = waiver_files[-1]
         waivers = root / ("waivers" + (Path(latest.filename).suffix.lower() or ".yaml"))
         waivers.write_bytes(latest.data)
-    return Inputs(root, answers_dir if files else None, evidence, waivers)
+    return Inputs(root, answers_dir if files else None, evidence, waivers, runs)
 
 
 def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str, assessed_at: datetime | None = None) -> AssessmentRow:
@@ -129,11 +135,12 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         raise ClientError(409, problem)
     with tempfile.TemporaryDirectory(prefix="mlops-audit-serve-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp))
-        if inputs.answers is None and not inputs.evidence:
+        if inputs.answers is None and not inputs.evidence and not inputs.runs:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
         options = AssessOptions(
             answers=[inputs.answers] if inputs.answers else [],
             evidence_files=list(inputs.evidence),
+            runs=list(inputs.runs),
             waivers=inputs.waivers,
             organisation=campaign.organisation,
             scope=campaign.scope,
@@ -185,6 +192,9 @@ def check_campaign_file(kind: str, path: Path, shown: str) -> None:
     from mlops_audit.evidence.repo.model import CollectionResult
     from mlops_audit.workflow import load_waivers
 
+    if kind == "run":
+        run_root(path.read_bytes(), path.parent / "unpacked", shown)
+        return
     try:
         if kind == "evidence":
             try:
@@ -197,6 +207,25 @@ def check_campaign_file(kind: str, path: Path, shown: str) -> None:
             load_waivers(path)
     except AuditError as exc:
         raise ClientError(422, _shown(exc.message, path.parent, {str(path): shown})) from None
+
+
+def run_root(data: bytes, dest: Path, shown: str) -> Path:
+    """Unpack a zipped run folder and verify its trails as `assess --run` does; the run folder (the
+    archive's top level or its one folder). A run that does not verify is refused with the problems."""
+    from mlops_audit.server.uploads import safe_unzip
+    from mlops_audit.workflow import verify_trails
+
+    safe_unzip(data, dest, shown)
+    entries = [p for p in dest.iterdir()]
+    root = dest if (dest / "audit.jsonl").is_file() else (entries[0] if len(entries) == 1 and entries[0].is_dir() else None)
+    if root is None or not (root / "audit.jsonl").is_file():
+        raise ClientError(422, f"{shown}: no audit.jsonl at the top of the archive or in its one folder; zip the run folder itself")
+    results = verify_trails(root)
+    bad = [(trail, r) for trail, r in results if not r.ok]
+    if bad:
+        problems = "; ".join(f"{t.relative_to(root).as_posix() or '.'}: {'; '.join(r.problems[:3])}" for t, r in bad)
+        raise ClientError(422, f"{shown}: the run does not verify ({problems})")
+    return root
 
 
 def read_uploaded_answers(files: list[tuple[str, bytes]], rubric: LoadedRubric) -> list[AnswerFile]:

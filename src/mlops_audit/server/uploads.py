@@ -65,3 +65,39 @@ def content_disposition(filename: str) -> str:
 
     ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in filename) or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+MAX_RUN_UNPACKED = 256 * 1024 * 1024
+MAX_RUN_MEMBERS = 20000
+
+
+def safe_unzip(data: bytes, dest, what: str) -> None:  # noqa: ANN001
+    """Unpack a zip of a run folder into `dest`, refusing anything that could land outside it
+    (absolute names, '..', links), and bombs (member count, unpacked size)."""
+    import io
+    import stat
+    import zipfile
+    from pathlib import Path, PurePosixPath
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ClientError(422, f"{what}: not a zip archive (zip the run folder: audit.jsonl, manifest.json, ...)") from None
+    if len(members) > MAX_RUN_MEMBERS or sum(m.file_size for m in members) > MAX_RUN_UNPACKED:
+        raise ClientError(413, f"{what}: more than {MAX_RUN_MEMBERS} files or {MAX_RUN_UNPACKED // (1024 * 1024)} MiB unpacked")
+    root = Path(dest)
+    for member in members:
+        name = PurePosixPath(member.filename)
+        mode = member.external_attr >> 16
+        if name.is_absolute() or ".." in name.parts or "\\" in member.filename or stat.S_ISLNK(mode):
+            raise ClientError(422, f"{what}: member '{member.filename}' is a link or points outside the folder; refusing the archive")
+        target = root.joinpath(*name.parts)
+        if member.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(member) as source:
+            target.write_bytes(source.read(member.file_size + 1))  # bounded: a lying header cannot blow up memory
+        if target.stat().st_size != member.file_size:
+            raise ClientError(422, f"{what}: member '{member.filename}' does not unpack to its declared size")
