@@ -12,7 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 
-from mlops_audit.report import charts
+from mlops_audit.report import charts, priorities
+from mlops_audit.report.caveats import caveats_for
 from mlops_audit.report.diff import AssessmentDiff, diff_assessments
 from mlops_audit.report.i18n import Messages
 from mlops_audit.result.model import Assessment, CriterionResult
@@ -33,12 +34,19 @@ SECTIONS: tuple[str, ...] = (
 MRA_PREFIX = "CASE.mra"
 STRENGTH_TOP = 5  # strengths listed in the executive summary
 GAPS_TOP = 8  # gaps listed in the executive summary
+CAVEAT_LINKS = 12  # criteria linked from one caveat banner (the message names them all up to its own cap)
 PASSING = (Outcome.met, Outcome.waived, Outcome.not_applicable)
 
 
 def anchor(kind: str, ident: str) -> str:
     """A safe id attribute for anything, whatever characters its identifier holds."""
     return f"{kind}-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:12]}"
+
+
+def source_line(publisher: str, title: str, year: int | str) -> str:
+    """'Publisher · Title (year)', the year once: guide titles often carry it already."""
+    shown = title if str(year) in title else f"{title} ({year})"
+    return f"{publisher} · {shown}"
 
 
 def _pct(value: float | None) -> str | None:
@@ -153,7 +161,7 @@ class ContextBuilder:
             "policy": f"{a.policy.id} {a.policy.version}",
             "tool": f"{a.tool.name} {a.tool.version}",
             "report_digest": self.report_digest,
-            "source": f"{self.rubric.source.publisher.get(self.lang)} · {self.rubric.source.title.get(self.lang)} ({self.rubric.source.year})",
+            "source": source_line(self.rubric.source.publisher.get(self.lang), self.rubric.source.title.get(self.lang), self.rubric.source.year),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -178,7 +186,18 @@ class ContextBuilder:
         else:
             chart = None
         strengths = self._strengths()
-        top_gaps = [self._gap_row(g.criterion, g.target_level, g.gain) for g in a.gaps[:GAPS_TOP]] if self.assessed else []
+        blockers = self._next_level()
+        other = [self._gap_row(g.criterion, g.target_level, g.gain) for g in priorities.other_gaps(a, GAPS_TOP)] if self.assessed else []
+        caveats = [
+            {
+                "kind": c.kind,
+                "severity": c.severity,
+                "severity_label": self.t(f"severity.{c.severity}"),
+                "text": c.text(self.lang),
+                "criteria": [{"id": x, "anchor": anchor("cr", x)} for x in c.criteria if x in self.results][:CAVEAT_LINKS],
+            }
+            for c in caveats_for(a, self.previous)
+        ]
         return {
             "level": a.overall.level,
             "level_name": self.level_name(a.overall.level),
@@ -190,10 +209,14 @@ class ContextBuilder:
             "chart": chart,
             "assessed": self.assessed,
             "not_assessed_note": None if self.assessed else self.t("absent.nothing_assessed"),
+            "caveats": caveats,
+            "caveats_none": None if caveats else self.t("summary.caveats_none"),
+            "next_level": blockers,
             "strengths": strengths,
             "strengths_reason": None if strengths else self.t("absent.strengths" if self.assessed else "absent.not_assessed_short"),
-            "top_gaps": top_gaps,
-            "top_gaps_reason": None if top_gaps else self.t("absent.gaps" if self.assessed else "absent.not_assessed_short"),
+            "weakest_link": self._weakest_link(),
+            "top_gaps": other,
+            "top_gaps_reason": None if other else self.t("summary.other_gaps_none" if self.assessed else "absent.not_assessed_short"),
             "counts": self._counts(a.criteria),
         }
 
@@ -204,21 +227,57 @@ class ContextBuilder:
         ]
 
     def _strengths(self) -> list[dict[str, Any]]:
-        ranked = sorted(
-            (p for p in self.a.practices if p.applicable and p.level >= 1),
-            key=lambda p: (-p.level, -(p.score or 0.0), p.id),
-        )
+        practices = {p.id: p for p in self.a.practices}
         return [
             {
-                "id": p.id,
-                "anchor": anchor("pr", p.id),
-                "title": self.practice_title(p.id),
-                "level": p.level,
-                "level_name": self.level_name(p.level),
-                "score": _score(p.score),
+                "id": pid,
+                "anchor": anchor("pr", pid),
+                "title": self.practice_title(pid),
+                "level": practices[pid].level,
+                "level_name": self.level_name(practices[pid].level),
+                "score": _score(practices[pid].score),
             }
-            for p in ranked[:STRENGTH_TOP]
+            for pid in priorities.strengths(self.a, STRENGTH_TOP)
         ]
+
+    def _weakest_link(self) -> str | None:
+        """One plain sentence when some practice sits above the overall level (the weakest-link rule)."""
+        a = self.a
+        if not any(p.applicable and p.level > a.overall.level for p in a.practices) or not a.overall.weakest:
+            return None
+        weakest = [self.practice_title(p) for d in a.domains if d.id in a.overall.weakest for p in d.weakest]
+        names = (self.t("list_sep")).join(dict.fromkeys(weakest)) or (self.t("list_sep")).join(self.domain_name(d) for d in a.overall.weakest)
+        return self.t("summary.weakest_link", weakest=names, level=a.overall.level)
+
+    def _next_level(self) -> dict[str, Any]:
+        a = self.a
+        target = priorities.next_level_target(a)
+        if target is None:
+            return {"target": None, "note": self.t("summary.next_level_top") if self.assessed else self.t("absent.not_assessed_short"), "domains": []}
+        groups = priorities.next_level_blockers(a)
+        org = a.organisation.name if a.organisation else self.t("cover.unnamed_organisation")
+        domains = [
+            {
+                "name": self.domain_name(g.domain),
+                "anchor": anchor("dom", g.domain),
+                "level": g.level,
+                "level_name": self.level_name(g.level),
+                "rows": [
+                    self._gap_row(b.criterion, b.level, b.gain)
+                    | {"owners": self.t("list_sep").join(self.role(r) for r in b.owners) or "—", "conflict": b.conflict}
+                    for b in g.blockers
+                ],
+            }
+            for g in groups
+        ]
+        count = sum(len(d["rows"]) for d in domains)
+        return {
+            "target": target,
+            "title": self.t("summary.next_level", org=org, target=target, name=self.level_name(target)),
+            "intro": self.t("summary.next_level_intro", count=count, domains=len(domains), target=target),
+            "domains": domains,
+            "note": None,
+        }
 
     def _gap_row(self, cid: str, target: int, gain: float | None) -> dict[str, Any]:
         r = self.results[cid]
