@@ -65,3 +65,21 @@ def test_diff_warns_on_a_rubric_change(files, tmp_path):
     result = CliRunner().invoke(cli, ["diff", str(old), str(changed)])
     assert result.exit_code == 0
     assert "WARNING" in result.output and f"version {original} -> 2.0.0" in result.output
+
+
+@pytest.mark.parametrize("field,value", [("name", "Other Bank"), ("scope", "wealth management")])
+def test_diff_refuses_another_organisation_or_scope_unless_forced(files, tmp_path, field, value):
+    old, new = files
+    data = json.loads(new.read_text(encoding="utf-8"))
+    before = dict(data["organisation"])
+    data["organisation"][field] = value
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["diff", str(old), str(other)])
+    assert refused.exit_code == 2
+    assert "different organisations or scopes" in refused.output and "--force" in refused.output
+    assert before[field] in refused.output and value in refused.output  # both named
+    assert "criteria improved" not in refused.output and "regressed" not in refused.output
+    forced = CliRunner().invoke(cli, ["diff", str(old), str(other), "--force"])
+    assert forced.exit_code == 0 and "criteria improved:" in forced.output
+    assert "warning: comparing assessments of different organisations" in forced.output
