@@ -14,14 +14,15 @@ from pydantic import ValidationError
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.answers import Organisation
-from mlops_audit.evidence.model import Evidence, Waiver, WaiverFile
+from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.evidence.waivers import load_waivers
 from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
 from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric
 from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.util.clock import isoformat
 from mlops_audit.util.clock import now as clock_now
 from mlops_audit.util.jsonio import sha256_file, sha256_text, write_json
-from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
+from mlops_audit.util.safeyaml import format_key_path
 
 Progress = Callable[[str], None]
 
@@ -61,15 +62,6 @@ class _Namer:
             except ValueError:
                 pass
         return path.as_posix()
-
-
-def load_waivers(path: Path) -> list[Waiver]:
-    doc = load_yaml_file(path)
-    try:
-        return list(WaiverFile.model_validate(doc.data).waivers)
-    except ValidationError as exc:
-        problems = [f"{doc.where(tuple(e['loc']))}: {format_key_path(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        raise InputError("\n".join(problems)) from None
 
 
 def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer, at: datetime) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:
