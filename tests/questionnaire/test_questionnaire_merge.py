@@ -10,6 +10,8 @@ from mlops_audit.evidence.answers import Answer, AnswerFile, Organisation, Respo
 from mlops_audit.evidence.questionnaire.importer import read_answer_file
 from mlops_audit.evidence.questionnaire.merge import CONSOLIDATED_ID, disagreement_csv, merge_answer_files
 
+UNROUTED = "questions not asked of this respondent's roles"  # the fixture answers MD.track.L1 outside its roles (a warning of its own test)
+
 
 def _file(rubric, respondent: str, roles: list[str], answers: dict) -> AnswerFile:
     return AnswerFile(
@@ -102,5 +104,5 @@ def test_reading_a_merged_file_with_individual_ones_warns_of_double_counting(rub
         paths[-1].write_bytes(render(form, "yaml"))
     imported = read_answer_files(paths, rubric)
     assert imported.errors == []
-    (warning,) = imported.warnings
+    (warning,) = [w for w in imported.warnings if UNROUTED not in w.message]
     assert warning.where == str(paths[0]) and "counted twice" in warning.message

@@ -60,9 +60,14 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
     loaded = _rubric(rubric)
     answers = None
     if filled is not None:
+        from mlops_audit.evidence.questionnaire.migrate import carry_over
+
         answers, problems = read_answer_file(filled, loaded)
         _print_problems(problems)
-        if answers is None or any(p.severity == "error" for p in problems):
+        answers, blocking, notes = carry_over(answers, problems, loaded)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        if answers is None or blocking:
             raise InputError(f"{filled}: fix the problems above before re-exporting (nothing was written)")
     findings = load_findings(prefill) if prefill else None
     form, proposed = make_form(loaded, lang=lang, roles=list(roles), filled=answers, findings=findings)
