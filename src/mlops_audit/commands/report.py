@@ -26,7 +26,7 @@ import click
 def report(assessment: Path, formats: str, lang: str, previous: Path | None, attach: tuple[Path, ...], out_dir: Path) -> None:
     """Render an assessment as HTML, PDF and exports.
 
-    Writes report.<lang>.html / .pdf (self-contained; the PDF is PDF/A-3u with assessment.json
+    Writes report.<lang>.html / .pdf (self-contained; the PDF is tagged PDF/A-3a with assessment.json
     attached), assessment.json, assessment.oscal.json (OSCAL 1.2.1 assessment-results),
     assessment.sarif (SARIF 2.1.0) and assessment.xlsx, as asked by --format.
     """

@@ -312,7 +312,7 @@ class ContextBuilder:
         respondents = [
             {
                 "id": r.id,
-                "roles": ", ".join(self.role(x) for x in r.roles),
+                "roles": self.t("list_sep").join(self.role(x) for x in r.roles),
                 "team": r.team or "—",
                 "source": r.source,
                 "answered": r.answered,
@@ -472,8 +472,8 @@ class ContextBuilder:
                         {"letters": "".join(raci[role.id].get(part, [])), "gap": role.id in unfilled and bool(set(raci[role.id].get(part, [])) & {"R", "A"})}
                         for part in PIPELINE_PARTS
                     ],
-                    "holders": ", ".join(h.holders) if h and h.holders else "—",
-                    "part_time": ", ".join(h.part_time) if h and h.part_time else "",
+                    "holders": self.t("list_sep").join(h.holders) if h and h.holders else "—",
+                    "part_time": self.t("list_sep").join(h.part_time) if h and h.part_time else "",
                     "unfilled": role.id in unfilled,
                 }
             )
@@ -485,7 +485,7 @@ class ContextBuilder:
                 "severity": self.t(f"roles.severity_{s.severity}"),
                 "status": s.status,
                 "status_label": self.t(f"roles.sod_{s.status}"),
-                "persons": ", ".join(s.persons) or "—",
+                "persons": self.t("list_sep").join(s.persons) or "—",
             }
             for s in rc.separation_of_duties
         ]
@@ -496,7 +496,7 @@ class ContextBuilder:
             "slot_coverage": _pct(rc.slot_coverage) or "—",
             "unfilled": [self.role(r) for r in rc.unfilled_roles],
             "single": [self.role(r) for r in rc.single_holder_roles],
-            "multi": [{"person": p, "roles": ", ".join(self.role(r) for r in roles)} for p, roles in rc.multi_role_persons.items()],
+            "multi": [{"person": p, "roles": self.t("list_sep").join(self.role(r) for r in roles)} for p, roles in rc.multi_role_persons.items()],
             "sod": sod,
             "sod_reason": None if sod else self.t("absent.sod"),
             "roster_conflicts": rc.roster_conflicts,
@@ -533,7 +533,8 @@ class ContextBuilder:
                 for e in (self.evidence.get(x) for x in c.evidence)
                 if e is not None and e.kind == "pipeline" and e.excerpt
             ],
-            "sod": [{"rule": s.rule, "status": s.status, "status_label": self.t(f"roles.sod_{s.status}"), "persons": ", ".join(s.persons) or "—"} for s in sod],
+            # No persons: nothing printed after the status (a lone dash read as a dangling one).
+            "sod": [{"rule": s.rule, "status": s.status, "status_label": self.t(f"roles.sod_{s.status}"), "persons": self.t("list_sep").join(s.persons)} for s in sod],
         }
 
     def exceptions(self) -> dict[str, Any]:
@@ -544,7 +545,7 @@ class ContextBuilder:
                 "anchor": anchor("cr", c.criterion),
                 "text": self.criterion_text(c.criterion),
                 "kind": self.t(f"exceptions.kind_{c.kind}"),
-                "respondents": ", ".join(c.respondents),
+                "respondents": self.t("list_sep").join(c.respondents),
                 "evidence": self.evidence_links(c.evidence),
             }
             for c in a.conflicts
@@ -575,7 +576,7 @@ class ContextBuilder:
                     "anchor": anchor("cr", cid),
                     "text": self.criterion_text(cid),
                     "answers": " · ".join(f"{self.outcome(o)} {n}" for o, n in tally.items() if n),
-                    "dissent": ", ".join(dissent),
+                    "dissent": self.t("list_sep").join(dissent),
                 }
             )
         waivers = [
@@ -689,7 +690,7 @@ class ContextBuilder:
                 "sha256": e.sha256 or "—",
                 "strength": self.strength(e.strength),
                 "says": self.t(f"says.{e.says}"),
-                "criteria": ", ".join(e.criteria),
+                "criteria": self.t("list_sep").join(e.criteria),
                 "excerpt": e.excerpt,
                 "collected_at": e.collected_at or "—",
                 "expires_at": e.expires_at,
