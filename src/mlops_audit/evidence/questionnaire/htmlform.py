@@ -139,6 +139,8 @@ SCRIPT_MESSAGES: dict[str, tuple[str, str]] = {
         "Saved {file}. Hand it to the assessor; check it with mlops-audit questionnaire check.",
     ),
     "saved": ("已保存在本浏览器（{time}）", "Saved in this browser ({time})"),
+    "progress": ("已答 {answered} / {total} 题", "{answered} of {total} questions answered"),
+    "hidden": ("（另有 {count} 题未面向所勾选的角色，已隐藏）", "({count} questions not asked of the ticked roles are hidden)"),
     "restored": (
         "已恢复本浏览器保存的答卷（答卷人 {id}，{time}）。要重新开始，请点“清除本浏览器保存的答卷”。",
         "Restored the answers saved in this browser (respondent {id}, {time}). To start afresh, press 'Discard saved answers'.",
@@ -244,7 +246,7 @@ def _question_view(row: FormRow, lang: str) -> QuestionView:
 
 def _criterion_meta(row: FormRow) -> dict[str, Any]:
     q = row.criterion.question
-    entry: dict[str, Any] = {"id": row.criterion.id, "type": q.type.value, "fingerprint": row.fingerprint}
+    entry: dict[str, Any] = {"id": row.criterion.id, "type": q.type.value, "fingerprint": row.fingerprint, "roles": list(q.roles)}
     if q.type is QuestionType.scale:
         entry["scale_min"], entry["scale_max"] = q.scale_min, q.scale_max
     if q.type is QuestionType.choice:
