@@ -105,3 +105,41 @@ def test_other_errors_still_stop_the_move(rubric, filled, fixture_rubric_path, t
     out = tmp_path / "new.json"
     result = CliRunner().invoke(cli, ["questionnaire", "export", "--rubric", str(new_rubric), "--from", str(old), "--out", str(out)])
     assert result.exit_code == 2 and "got 30" in result.output and not out.exists()
+
+
+def test_chinese_workbook_dropdowns_offer_chinese_labels_and_read_back_as_values(rubric, filled, tmp_path):
+    import openpyxl
+
+    form, _ = make_form(rubric, lang="zh", roles=["data_engineer"], filled=filled)
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(render(form, "xlsx"))
+    wb = openpyxl.load_workbook(path)
+    formulas = [dv.formula1 for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert any("中文some" in f for f in formulas) and not any('"none,some' in f for f in formulas)
+    # the stored value 'some' is shown as its label, and the label reads back as the value
+    cells = [c for ws in wb.worksheets if ws.title != "_meta" for row in ws.iter_rows() for c in row if c.value == "中文some"]
+    assert cells
+    model, problems = read_answer_file(path, rubric)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert next(a.value for a in model.answers if a.criterion == "DE.quality.L2") == "some"
+
+
+def test_workbooks_with_the_older_half_width_labels_still_read(rubric, filled, tmp_path):
+    import openpyxl
+
+    form, _ = make_form(rubric, lang="zh", roles=["data_engineer"], filled=filled)
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(render(form, "xlsx"))
+    wb = openpyxl.load_workbook(path)
+    changed = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and "（" in cell.value and len(cell.value) < 20:
+                    cell.value = cell.value.translate(str.maketrans("（），", "(),"))
+                    changed += 1
+    assert changed >= 3  # cover and roster labels
+    wb.save(path)
+    model, problems = read_answer_file(path, rubric)
+    assert [p.message for p in problems if p.severity == "error"] == []
+    assert model.respondent.id == filled.respondent.id and len(model.roster) == len(filled.roster)

@@ -46,6 +46,18 @@ def token_lang(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
 
 
+def choice_tokens(criterion: Criterion, lang: str) -> list[str]:
+    """What a person picks for a choice question: the options' Chinese labels on a Chinese form
+    (the import maps a label back to its value), the stored values otherwise. A label that would
+    be ambiguous or cannot sit in a dropdown (a double quote) falls back to the value."""
+    choices = criterion.question.choices or []
+    if token_lang(lang) != "zh":
+        return [c.value for c in choices]
+    labels = [c.label.zh.strip() for c in choices]
+    usable = len({x.lower() for x in labels}) == len(labels) and not any('"' in x or not x for x in labels)
+    return labels if usable else [c.value for c in choices]
+
+
 def allowed_tokens(criterion: Criterion, lang: str) -> list[str]:
     """The answer values offered for a question (dropdown entries), n/a and unknown last."""
     q = criterion.question
@@ -56,7 +68,7 @@ def allowed_tokens(criterion: Criterion, lang: str) -> list[str]:
         assert q.scale_min is not None and q.scale_max is not None
         values = [str(v) for v in range(q.scale_min, q.scale_max + 1)]
     elif q.type is QuestionType.choice:
-        values = [c.value for c in q.choices or []]
+        values = choice_tokens(criterion, lang)
     else:
         values = []
     return values + [NA_TOKEN[tl], UNKNOWN_TOKEN[tl]]
@@ -92,6 +104,10 @@ def display_value(criterion: Criterion, value: object, lang: str) -> object:
         return UNKNOWN_TOKEN[tl]
     if criterion.question.type is QuestionType.yes_no and value in YES_NO_TOKENS["en"]:
         return YES_NO_TOKENS[tl][YES_NO_TOKENS["en"].index(value)]  # type: ignore[arg-type]
+    if criterion.question.type is QuestionType.choice:
+        values = [c.value for c in criterion.question.choices or []]
+        if value in values:
+            return choice_tokens(criterion, lang)[values.index(value)]
     return value
 
 

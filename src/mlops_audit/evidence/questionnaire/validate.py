@@ -80,6 +80,17 @@ def strip_percent(question: Question, value: Any) -> tuple[Any, str | None]:
     return value, f"this question is measured in {unit}, not percent; write the number alone, e.g. {number or 40}"
 
 
+def choice_from_label(question: Question, value: Any) -> Any:
+    """A choice picked by its label (the Chinese dropdowns show labels) -> the choice's value."""
+    if question.type is not QuestionType.choice or not isinstance(value, str):
+        return value
+    wanted = value.strip().lower()
+    for choice in question.choices or []:
+        if wanted in (choice.label.zh.strip().lower(), choice.label.en.strip().lower()) and wanted != choice.value.lower():
+            return choice.value
+    return value
+
+
 def _short_list(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_LISTED])
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
@@ -325,6 +336,7 @@ def _check_answer(raw: RawAnswer, rubric: Rubric, index: dict[str, Any], problem
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
         problems.append(Problem(raw.at("value"), f"{criterion_id}: number {str(value)[:20]}... is too large"))
         return None
+    value = choice_from_label(question, value)
     value, percent_problem = strip_percent(question, value)
     if percent_problem:
         problems.append(Problem(raw.at("value"), f"{criterion_id}: {percent_problem}, got {typed(value)}"))

@@ -332,7 +332,7 @@ def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tup
         return f"number:{prompt}", dv
     tokens = allowed_tokens(c, lang)
     inline = '"' + ",".join(tokens) + '"'
-    if len(inline) <= 255:
+    if len(inline) <= 255 and not any("," in t for t in tokens):  # a comma would split an entry
         formula = inline
     else:  # Excel caps inline lists at 255 characters: keep long lists in the hidden sheet
         long_lists.append(tokens)
