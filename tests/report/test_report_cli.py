@@ -83,3 +83,18 @@ def test_diff_refuses_another_organisation_or_scope_unless_forced(files, tmp_pat
     forced = CliRunner().invoke(cli, ["diff", str(old), str(other), "--force"])
     assert forced.exit_code == 0 and "criteria improved:" in forced.output
     assert "warning: comparing assessments of different organisations" in forced.output
+
+
+def test_report_shows_progress_on_stderr_while_rendering(files, tmp_path):
+    from mlops_audit.report import render_reports
+
+    old, new = files
+    seen: list[str] = []
+    data = json.loads(new.read_text(encoding="utf-8"))
+    from mlops_audit.result.model import Assessment
+
+    written = render_reports(Assessment.model_validate(data), formats="html,oscal,xlsx", lang="both", out_dir=tmp_path / "o", progress=seen.append)
+    assert len(written) == 4
+    assert seen == ["rendering the zh report page", "rendering the en report page", "writing OSCAL", "writing the Excel workbook"]
+    result = CliRunner().invoke(cli, ["report", str(new), "--format", "html", "--lang", "en", "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0 and "s] rendering the en report page" in result.stderr

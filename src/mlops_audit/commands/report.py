@@ -44,6 +44,12 @@ def report(assessment: Path, formats: str, lang: str, previous: Path | None, att
         if path.stat().st_size > 64 * 1024 * 1024:
             raise InputError(f"{path}: --attach file larger than 64 MiB; refusing to embed it")
         attachments[path.name] = path.read_bytes()
-    written = render_reports(current, formats=chosen, lang=lang, out_dir=out_dir, previous=earlier, attachments=attachments)
+    import time
+
+    started = time.monotonic()
+    written = render_reports(
+        current, formats=chosen, lang=lang, out_dir=out_dir, previous=earlier, attachments=attachments,
+        progress=lambda msg: click.echo(f"[{time.monotonic() - started:5.1f}s] {msg}", err=True),
+    )
     for path in written:
         click.echo(str(path))
