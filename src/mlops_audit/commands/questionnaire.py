@@ -99,7 +99,7 @@ def check(files: tuple[Path, ...], rubric: Path | None) -> None:
 @questionnaire.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Consolidated answer file (.yaml, .json, .xlsx, .csv or .md).")
-@click.option("--disagreements", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-criterion disagreement table here (CSV).")
+@click.option("--disagreements", type=click.Path(dir_okay=False, path_type=Path), help="Write the contested criteria (who answered what, least agreement first) here (CSV).")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="en", show_default=True, help="Language of question texts in the outputs.")
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
 def merge(files: tuple[Path, ...], out: Path, disagreements: Path | None, lang: str, rubric: Path | None) -> None:
