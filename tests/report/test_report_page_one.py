@@ -195,3 +195,25 @@ def test_caveat_text_falls_back_to_english():
 
 def test_derived_caveats_are_deterministic(rich_small):
     assert derive_caveats(rich_small) == derive_caveats(rich_small)
+
+
+def test_the_cover_lists_at_most_twelve_blockers_and_says_how_many_more(rich):
+    from mlops_audit.report.context import COVER_BLOCKERS
+    from mlops_audit.report.i18n import messages
+    from mlops_audit.report.context import build_context
+
+    a = rich.model_copy(
+        update={
+            "criteria": [c.model_copy(update={"outcome": Outcome.unmet}) if c.applicable else c for c in rich.criteria],
+            "practices": [p.model_copy(update={"level": 1}) for p in rich.practices],
+            "overall": rich.overall.model_copy(update={"level": 1}),
+        }
+    )
+    total = sum(len(g.blockers) for g in next_level_blockers(a))
+    assert total > COVER_BLOCKERS
+    nl = build_context(a, messages("en"), report_digest="x" * 64)["summary"]["next_level"]
+    assert len(nl["cover_rows"]) == COVER_BLOCKERS
+    assert nl["cover_more"] == f"... and {total - COVER_BLOCKERS} more, listed with what to do in the executive summary."
+    assert sum(len(d["rows"]) for d in nl["domains"]) == total  # the summary lists every one
+    html = render_html(a, "en", report_digest=report_digest(a))
+    assert cover_of(html).count("<tr><td>") == COVER_BLOCKERS

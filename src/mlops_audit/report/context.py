@@ -34,6 +34,7 @@ SECTIONS: tuple[str, ...] = (
 MRA_PREFIX = "CASE.mra"
 STRENGTH_TOP = 5  # strengths listed in the executive summary
 GAPS_TOP = 8  # gaps listed in the executive summary
+COVER_BLOCKERS = 12  # blocking criteria listed on the cover; the executive summary lists every one
 CAVEAT_LINKS = 12  # criteria linked from one caveat banner (the message names them all up to its own cap)
 PASSING = (Outcome.met, Outcome.waived, Outcome.not_applicable)
 
@@ -253,7 +254,7 @@ class ContextBuilder:
         a = self.a
         target = priorities.next_level_target(a)
         if target is None:
-            return {"target": None, "note": self.t("summary.next_level_top") if self.assessed else self.t("absent.not_assessed_short"), "domains": []}
+            return {"target": None, "cover_rows": [], "cover_more": None, "note": self.t("summary.next_level_top") if self.assessed else self.t("absent.not_assessed_short"), "domains": []}
         groups = priorities.next_level_blockers(a)
         org = a.organisation.name if a.organisation else self.t("cover.unnamed_organisation")
         domains = [
@@ -271,7 +272,15 @@ class ContextBuilder:
             for g in groups
         ]
         count = sum(len(d["rows"]) for d in domains)
+        # The cover lists the first COVER_BLOCKERS (page 1 must hold the caveats too); the summary lists all.
+        cover = [
+            {"domain": d if i == 0 else None, "row": row}
+            for d in domains
+            for i, row in enumerate(d["rows"])
+        ]
         return {
+            "cover_rows": cover[:COVER_BLOCKERS],
+            "cover_more": self.t("summary.next_level_more", count=len(cover) - COVER_BLOCKERS) if len(cover) > COVER_BLOCKERS else None,
             "target": target,
             "title": self.t("summary.next_level", org=org, target=target, name=self.level_name(target)),
             "intro": self.t("summary.next_level_intro", count=count, domains=len(domains), target=target),
