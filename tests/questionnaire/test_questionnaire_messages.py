@@ -143,3 +143,11 @@ def test_workbooks_with_the_older_half_width_labels_still_read(rubric, filled, t
     model, problems = read_answer_file(path, rubric)
     assert [p.message for p in problems if p.severity == "error"] == []
     assert model.respondent.id == filled.respondent.id and len(model.roster) == len(filled.roster)
+
+
+def test_a_problem_can_be_shown_without_its_severity_for_callers_that_prefix_one():
+    from mlops_audit.evidence.questionnaire.raw import Problem
+
+    p = Problem("f.yaml:10:3", "criterion 'X' changed", "warning")
+    assert str(p) == "f.yaml:10:3: warning: criterion 'X' changed"
+    assert f"warning: {p.located()}" == "warning: f.yaml:10:3: criterion 'X' changed"

@@ -28,6 +28,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}"
 
+    def located(self) -> str:
+        """'where: message', for callers that print their own 'warning:' or 'error:' prefix."""
+        return f"{self.where}: {self.message}"
+
 
 Locate = Callable[[str | None], str]  # None: the entry as a whole; a field name: that field
 
