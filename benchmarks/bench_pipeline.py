@@ -28,7 +28,7 @@ class NullTrail:
         Path(run_dir).mkdir(parents=True, exist_ok=True)
 
     @classmethod
-    def create(cls, run_dir: Path, *, run_id: str, clock: Any = None) -> NullTrail:
+    def create(cls, run_dir: Path, *, run_id: str, clock: Any = None, system: Any = None) -> NullTrail:
         return cls(run_dir)
 
     def ref(self, path: str, name: str | None = None) -> dict[str, str]:

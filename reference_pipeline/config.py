@@ -160,6 +160,17 @@ class MonitoringRules(_Strict):
     error_rate_max: Annotated[float, Field(ge=0, le=1)] = 0.01
 
 
+class AlertHandling(_Strict):
+    """How the operations engineer handles the alerts PA.7.step2 raises.
+
+    The reference pipeline has no on-call rota: the acknowledgement is SIMULATED, `acknowledge_after_minutes`
+    after the alert was raised, and the trail event says so (`simulated: true`).
+    """
+
+    sla_hours: Annotated[float, Field(gt=0, le=720)] = 4.0
+    acknowledge_after_minutes: Annotated[int, Field(ge=0, le=43200)] = 45
+
+
 class RetrainingSettings(_Strict):
     triggers: Annotated[list[Literal["drift", "decay", "schedule"]], Field(min_length=1)] = ["drift", "decay"]
     # "schedule": retrain after every N monitoring windows even when nothing fired (0 = never).
@@ -221,6 +232,7 @@ class PipelineConfig(_Strict):
     ci: CiSettings = CiSettings()
     service: ServiceSimulation = ServiceSimulation()
     monitoring: MonitoringRules = MonitoringRules()
+    alerts: AlertHandling = AlertHandling()
     retraining: RetrainingSettings = RetrainingSettings()
     promotion: PromotionRules = PromotionRules()
     actors: Actors = Actors()

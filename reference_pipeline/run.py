@@ -77,6 +77,21 @@ def _model_view(package: Any) -> dict[str, Any]:
             "metrics": {k: entry.metrics[k] for k in ("auc", "gini", "ks", "ece") if k in entry.metrics}}
 
 
+REFERENCE_SYSTEM_ID = "mlops-audit-reference-pipeline"
+
+
+def reference_system(config: PipelineConfig, organisation: str | None) -> dict[str, Any]:
+    """What the reference pipeline's manifests say they ran for: always the bundled reference."""
+    system: dict[str, Any] = {
+        "id": REFERENCE_SYSTEM_ID,
+        "name": f"mlops-audit reference pipeline, scenario {config.name}",
+        "reference": True,
+    }
+    if organisation:
+        system["organisation"] = organisation
+    return system
+
+
 def run_pipeline(
     config: PipelineConfig,
     run_dir: str | Path,
@@ -87,8 +102,13 @@ def run_pipeline(
     timer: Callable[[], float] | None = None,
     signing_key: Any = None,
     trail_factory: Callable[..., Any] | None = None,
+    organisation: str | None = None,
 ) -> RunSummary:
     """Run the whole scenario into `run_dir` (absent or empty) and return its summary.
+
+    Both trails' manifests name the system as the bundled reference pipeline (`reference: true`),
+    run for `organisation` when given: an assessment credits such a run only in the demo or when
+    the assessor explicitly accepts reference runs, never as the organisation's own system.
 
     `clock` feeds the trail's timestamps, `timer` the latency measurements of CI; inject both (with
     `run_id`) for reproducible runs. `trail_factory(run_dir, run_id=..., clock=...)` defaults to
@@ -103,7 +123,7 @@ def run_pipeline(
 
     with threadpool_limits(limits=1):
         return _run_pipeline(config, run_dir, clock=clock, run_id=run_id, progress=progress, timer=timer,
-                             signing_key=signing_key, trail_factory=trail_factory)
+                             signing_key=signing_key, trail_factory=trail_factory, organisation=organisation)
 
 
 def _run_pipeline(
@@ -116,6 +136,7 @@ def _run_pipeline(
     timer: Callable[[], float] | None,
     signing_key: Any,
     trail_factory: Callable[..., Any] | None,
+    organisation: str | None = None,
 ) -> RunSummary:
     from mlops_audit.evidence.trail import AuditTrail
     from mlops_audit.util.clock import now
@@ -140,7 +161,8 @@ def _run_pipeline(
     run_id = run_id or default_run_id(clock)
 
     data = load_scenario(config)
-    trail = factory(run_dir, run_id=run_id, clock=clock)
+    system = reference_system(config, organisation)
+    trail = factory(run_dir, run_id=run_id, clock=clock, system=system)
     ctx = RunContext(config=config, run_dir=run_dir, trail=trail, timer=timer, progress=say)
     stages: list[StageSummary] = []
 
@@ -190,7 +212,7 @@ def _run_pipeline(
     manifest = trail.close(signing_key)
 
     vdir = run_dir / VALIDATION_DIR
-    vtrail = factory(vdir, run_id=f"{run_id}.mra", clock=clock)
+    vtrail = factory(vdir, run_id=f"{run_id}.mra", clock=clock, system=system)
     vctx = RunContext(config=config, run_dir=vdir, trail=vtrail, timer=timer, progress=say)
     try:
         validation = stage("CASE.mra model risk validation", lambda: model_risk.run(

@@ -53,3 +53,19 @@ def run_evidence(criterion: str) -> Evidence:
     return Evidence(
         id=f"run:run-1:{criterion}", kind="pipeline", source="run-1", locator="run-1#3", strength="verified", says="met", criteria=[criterion]
     )
+
+
+def extreme_answer(criterion, *, best: bool) -> object:
+    """The answer value that claims a criterion met (best) or unmet (worst), for any question type."""
+    from mlops_audit.rubric.model import QuestionType
+
+    q = criterion.question
+    if q.type is QuestionType.yes_no:
+        return "yes" if best else "no"
+    if q.type is QuestionType.scale:
+        return q.scale_max if best else q.scale_min
+    if q.type is QuestionType.choice:
+        return next(c.value for c in q.choices if c.outcome == ("met" if best else "unmet"))
+    if best:
+        return q.met_at
+    return 0.0 if q.direction == "higher_is_better" else 1e9

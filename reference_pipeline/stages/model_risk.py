@@ -198,7 +198,7 @@ def run(ctx: RunContext, requirements: RequirementsSpec, production: Package, ru
                         "development_events": float(verification.event_count)},
                decision={"verdict": "pass" if all(c["passed"] for c in process["checks"]) else "fail"})
 
-    monitored = [e for e in verification.events if e.clause == "PA.7.step2"] if verification.ok else []
+    monitored = [e for e in verification.events if e.action == "analyse_by_rules"] if verification.ok else []
     service = {k: float(monitored[-1].metrics[k]) for k in ("latency_p95_ms", "error_rate")} if monitored else {}
     outcome = outcome_validation(ctx, requirements, production, run_dir, window, target, positive, service)
     failed_design = [c["check"] for c in design["checks"] if not c["passed"]]

@@ -4,6 +4,9 @@
   latency and failures); predictions, features and telemetry are kept under `monitoring/<window>/`.
 - PA.7.step2 analyse by the configured rules against the production model's reference: PSI of the
   score on reference deciles, CSI per feature, KS, AUC decay once labels arrive, latency, error rate.
+  Every alert raised is acknowledged and classified by the operations engineer, one event each
+  (`acknowledge_alert`) with `raised_at`, `acknowledged_at` and `sla_hours`; the acknowledgement
+  is SIMULATED (a fixed delay from config `alerts`), as this demo pipeline has no on-call rota.
 - PA.7.step3 write the monitoring report and the trigger values (drift, decay, service, schedule)
   that start continuous training (PA.6).
 """
@@ -11,11 +14,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mlops_audit.util.clock import isoformat, parse_timestamp
 from reference_pipeline import stats
 from reference_pipeline.context import RunContext
 from reference_pipeline.features import transform
@@ -34,6 +39,40 @@ class MonitoringResult:
     start_retraining: bool
     report_path: str
     metrics: dict[str, float]
+
+
+# Which kind of problem each alert rule reports: the operations engineer's classification.
+ALERT_CLASSES = {
+    "score_psi": "data_drift",
+    "feature_csi": "data_drift",
+    "auc_decay": "performance_decay",
+    "latency": "service",
+    "error_rate": "service",
+}
+
+
+def acknowledge_alerts(ctx: RunContext, raised_at: str, alerts: dict[str, bool], analysis_path: str) -> None:
+    """PA.7.step2, operations: acknowledge and classify each alert raised (simulated acknowledgement).
+
+    `raised_at` is the timestamp of the analysis event that raised the alerts; the acknowledgement
+    time is that plus the configured delay, so runs stay byte-reproducible under an injected clock.
+    """
+    handling = ctx.config.alerts
+    raised = parse_timestamp(raised_at, where="analyse_by_rules event ts")
+    acknowledged_at = isoformat(raised + timedelta(minutes=handling.acknowledge_after_minutes))
+    for rule in sorted(name for name, fired in alerts.items() if fired):
+        ctx.record(
+            "PA.7.step2", "acknowledge_alert", "ops_engineer", STAGE,
+            inputs=[ctx.ref(analysis_path)],
+            params={
+                "alert": rule,
+                "classification": ALERT_CLASSES[rule],
+                "raised_at": raised_at,
+                "acknowledged_at": acknowledged_at,
+                "sla_hours": handling.sla_hours,
+                "simulated": True,
+            },
+        )
 
 
 def run(ctx: RunContext, production: Package, window_name: str, window: pd.DataFrame, target: str, positive: Any,
@@ -103,7 +142,7 @@ def run(ctx: RunContext, production: Package, window_name: str, window: pd.DataF
         "note": stats.PSI_BANDS_NOTE,
     }
     analysis_path = ctx.write_json(f"{base}/analysis.json", analysis)
-    ctx.record(
+    analysed = ctx.record(
         "PA.7.step2", "analyse_by_rules", "mlops_engineer", STAGE,
         inputs=[ctx.ref(predictions_path), ctx.ref(features_path), ctx.ref(production.holdout_scores_path)],
         outputs=[analysis_path],
@@ -113,6 +152,8 @@ def run(ctx: RunContext, production: Package, window_name: str, window: pd.DataF
                  "latency_p95_ms": latency_p95, "error_rate": error_rate},
         decision={"alerts": alerts, "drifted_features": drifted_features},
     )
+
+    acknowledge_alerts(ctx, analysed.ts, alerts, analysis_path)
 
     # PA.7.step3: report and trigger values for PA.6.
     retraining = ctx.config.retraining

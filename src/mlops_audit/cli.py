@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("mlops_audit.commands.collect:collect", "Collect evidence from a code repository."),
     "pipeline": ("mlops_audit.commands.pipeline:pipeline", "Run the reference MLOps pipeline."),
     "verify": ("mlops_audit.commands.verify:verify", "Verify a pipeline run's audit trail and artefacts."),
+    "keygen": ("mlops_audit.commands.keygen:keygen", "Create an Ed25519 key pair for signing run manifests."),
     "assess": ("mlops_audit.commands.assess:assess", "Score answers and evidence against a rubric and write assessment.json."),
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),

@@ -14,10 +14,13 @@ from pydantic import ValidationError
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.answers import Organisation
+from mlops_audit.evidence.documents import load_documents, load_resolutions
 from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.evidence.runs import CreditedRun, credit_run, evidence_from_runs
 from mlops_audit.evidence.waivers import load_waivers
 from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
-from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric
+from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric, policy_problems
+from mlops_audit.rubric.model import EvidencePolicy, Strength
 from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.util.clock import isoformat
 from mlops_audit.util.clock import now as clock_now
@@ -44,6 +47,10 @@ class AssessOptions:
     # name. Never absolute paths of the machine that ran the assessment.
     display_root: Path | None = None
     names: dict[Path, str] = field(default_factory=dict)
+    trust_keys: list[Path] = field(default_factory=list)  # Ed25519 public keys whose signed runs are `verified`
+    documents: list[Path] = field(default_factory=list)  # reviewed-documents files (strength `reviewed`)
+    resolutions: Path | None = None  # assessor decisions on conflicts
+    accept_reference_runs: bool = False  # credit runs of the bundled reference pipeline (the demo; printed as a caveat)
 
 
 @dataclass(frozen=True)
@@ -130,37 +137,88 @@ def executed_clauses(results: list[tuple[Path, object]]) -> set[str]:
     return {clause for _, r in results if r.ok for clause in r.clauses_executed}
 
 
-def _verify_run(path: Path, loaded: LoadedRubric, verified_at: str, progress: Progress, name: _Namer) -> tuple[list[Evidence], list[RunRecord], InputRef]:
-    from mlops_audit.evidence.sources import evidence_from_run
+def _trusted_key_ids(paths: list[Path]) -> list[str]:
+    from mlops_audit.evidence.trail.keys import key_id, load_public_key
 
-    progress(f"verifying pipeline run {name(path)}")
-    results = verify_trails(path)
-    records = []
-    seq_by_clause: dict[str, list[int]] = {}
-    for trail_dir, result in results:
-        for event in (result.events or []) if result.ok else []:
-            seq_by_clause.setdefault(event.clause, []).append(event.seq)
-        records.append(
-            RunRecord(
-                name=name(trail_dir),
-                run_id=result.run_id,
-                ok=result.ok,
-                problems=list(result.problems),
-                event_count=result.event_count,
-                head_hash=result.head_hash,
-                merkle_root=result.merkle_root,
-                signature=str(result.signature),
-                clauses_executed=sorted(result.clauses_executed) if result.ok else [],
+    ids = []
+    for path in paths:
+        try:
+            ids.append(key_id(load_public_key(path)))
+        except (InputError, ValueError, OSError) as exc:
+            raise InputError(f"--trust-key {path}: not an Ed25519 public key in PEM form ({exc})") from None
+    return ids
+
+
+def _run_records(
+    paths: list[Path], policy: EvidencePolicy, organisation: str | None,
+    trusted: frozenset[str], accept_reference: bool, progress: Progress, name: _Namer,
+) -> tuple[list[RunRecord], list[CreditedRun], list[InputRef]]:
+    """Verify every trail of every run folder and decide what each is worth (evidence/runs.py).
+
+    Trails nested in a run folder (an independent validation) belong to that run: their events
+    join the run's, the run is worth its weakest credited part, and a nested trail counts only when
+    the outer one verifies. A trail given twice (nested and explicitly, or twice) is counted once.
+    """
+    records: list[RunRecord] = []
+    credited: list[CreditedRun] = []
+    refs: list[InputRef] = []
+    seen: dict[tuple[str | None, str | None], str] = {}
+    for path in paths:
+        progress(f"verifying pipeline run {name(path)}")
+        manifest = path / "manifest.json"
+        refs.append(InputRef(kind="run", name=name(path), sha256=sha256_file(manifest) if manifest.is_file() else None))
+        results = verify_trails(path)
+        outer_name = name(results[0][0])
+        outer_ok = results[0][1].ok
+        outer_system = results[0][1].system
+        events: list = []
+        strengths: list[Strength] = []
+        outer_credited, outer_status = False, "duplicate"  # nothing inside a run counts unless the run itself does
+        for i, (trail_dir, result) in enumerate(results):
+            system = result.system or (outer_system if i else None)
+            base = dict(
+                name=name(trail_dir), run_id=result.run_id, ok=result.ok, problems=list(result.problems),
+                event_count=result.event_count, head_hash=result.head_hash, merkle_root=result.merkle_root,
+                signature=str(result.signature), clauses_executed=sorted(result.clauses_executed) if result.ok else [],
+                first_bad_seq=result.first_bad_seq, signer=result.signature_keyid,
+                trusted_signer=result.signature == "valid" and result.signature_keyid in trusted,
+                system=system, reference=bool((system or {}).get("reference")), nested_in=outer_name if i else None,
             )
-        )
-    manifest = path / "manifest.json"
-    ref = InputRef(kind="run", name=name(path), sha256=sha256_file(manifest) if manifest.is_file() else None)
-    done = executed_clauses(results)
-    if not done:
-        return [], records, ref  # a run that fails verification contributes nothing
-    outer = results[0][1]
-    evidence = evidence_from_run(loaded.rubric, outer.run_id or path.name, sorted(done), seq_by_clause, outer.head_hash, verified_at)
-    return evidence, records, ref
+            key = (result.run_id, result.head_hash)
+            if key in seen:
+                records.append(RunRecord(**base, status="duplicate", duplicate_of=seen[key], reason=f"the same trail as {seen[key]}; counted once"))
+                continue
+            seen[key] = base["name"]
+            if i and not outer_credited:
+                status = "not_verified" if not outer_ok else outer_status
+                records.append(RunRecord(**base, status=status, reason=f"the run it belongs to ({outer_name}) is not credited ({outer_status})"))  # type: ignore[arg-type]
+                continue
+            decision = credit_run(
+                verified=result.ok, system=system, signature=base["signature"], signer=result.signature_keyid,
+                organisation=organisation, trusted_signers=trusted, unsigned_runs=policy.unsigned_runs,
+                accept_reference=accept_reference,
+            )
+            ok = decision.status == "credited"
+            if i == 0:
+                outer_credited, outer_status = ok, decision.status
+            records.append(RunRecord(**base, credited=ok, status=decision.status, strength=decision.strength, reason=decision.reason))  # type: ignore[arg-type]
+            if ok:
+                events += list(result.events or [])
+                strengths.append(decision.strength)  # type: ignore[arg-type]
+        if strengths and outer_credited:
+            weakest = min(strengths, key=lambda s: s.rank)
+            credited.append(CreditedRun(run_id=results[0][1].run_id or path.name, events=events, strength=weakest, head_hash=results[0][1].head_hash))
+    return records, credited, refs
+
+
+def _organisation(opts: AssessOptions, answer_files: list) -> str | None:
+    """The organisation assessed: --organisation, else the first answer file's (as the engine picks it)."""
+    if opts.organisation:
+        return opts.organisation
+    for _source, answer_file in sorted(answer_files, key=lambda item: item[0]):
+        if answer_file.organisation is not None:
+            return answer_file.organisation.name
+    return None
 
 
 def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Assessment:
@@ -177,6 +235,9 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
     policy = None
     if opts.policy:
         policy = load_policy(opts.policy)
+        problems = policy_problems(policy, loaded.rubric, lambda loc: str(opts.policy))
+        if problems:
+            raise InputError("\n".join(problems))
         inputs.append(InputRef(kind="policy", name=name(opts.policy), sha256=sha256_file(opts.policy)))
 
     answer_files = []
@@ -212,14 +273,30 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
         repos.append(record)
         inputs.append(ref.model_copy(update={"sha256": sha256_file(file)}))
         warnings += warn
-    for run in opts.runs:
-        ev, records, ref = _verify_run(run, loaded, isoformat(at), progress, name)
-        evidence += ev
-        runs.extend(records)
-        inputs.append(ref)
-        for record in records:
-            if not record.ok:
-                warnings.append(f"pipeline trail {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
+    effective_policy = policy or loaded.rubric.evidence_policy
+    trusted = frozenset(_trusted_key_ids(list(opts.trust_keys)))
+    for key_path in opts.trust_keys:
+        inputs.append(InputRef(kind="trust_key", name=name(key_path), sha256=sha256_file(key_path)))
+    records, credited, refs = _run_records(
+        list(opts.runs), effective_policy, _organisation(opts, answer_files), trusted,
+        opts.accept_reference_runs, progress, name,
+    )
+    runs += records
+    inputs += refs
+    evidence += evidence_from_runs(loaded.rubric, credited, isoformat(at))
+    for record in records:
+        if not record.ok and record.duplicate_of is None:
+            warnings.append(f"pipeline trail {record.name} failed verification and contributes nothing: " + "; ".join(record.problems[:3]))
+        elif record.status not in ("credited", "not_verified"):
+            warnings.append(f"pipeline trail {record.name} is not credited: {record.reason}")
+
+    resolutions = []
+    for doc_path in opts.documents:
+        evidence += load_documents(doc_path, loaded.rubric, effective_policy)
+        inputs.append(InputRef(kind="documents", name=name(doc_path), sha256=sha256_file(doc_path)))
+    if opts.resolutions:
+        resolutions = load_resolutions(opts.resolutions, loaded.rubric)
+        inputs.append(InputRef(kind="resolutions", name=name(opts.resolutions), sha256=sha256_file(opts.resolutions)))
 
     organisation = Organisation(name=opts.organisation, scope=opts.scope) if opts.organisation else None
     progress("scoring")
@@ -236,6 +313,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
             organisation=organisation,
             assessor=opts.assessor,
             warnings=warnings,
+            resolutions=resolutions,
         ),
         assessed_at=at,
     )

@@ -67,3 +67,23 @@ def test_a_fired_trigger_that_is_not_configured_starts_nothing(default_run: Any,
     result = monitor(default_run, tmp_path, strict, windows_since_training=0)
     assert result.triggers["service"] is True
     assert result.start_retraining is False  # service problems are for operations, not for retraining
+
+
+def test_every_alert_raised_is_acknowledged_and_classified_by_operations_within_its_sla(default_run: Any) -> None:
+    """PA.7.step2: one acknowledge_alert event per alert the analysis raised (simulated acknowledgement)."""
+    from mlops_audit.util.clock import parse_timestamp
+
+    config = load_config()
+    events = verify_run(default_run.run_dir).events
+    analyses = [e for e in events if e.action == "analyse_by_rules"]
+    acks = [e for e in events if e.action == "acknowledge_alert"]
+    raised = sorted((a.ts, rule) for a in analyses for rule, fired in a.decision["alerts"].items() if fired)
+    assert raised, "the default scenario's drifted window is expected to raise alerts"
+    assert sorted((e.params["raised_at"], e.params["alert"]) for e in acks) == raised
+    for event in acks:
+        assert event.clause == "PA.7.step2" and event.role == "ops_engineer"
+        assert event.params["classification"] == monitoring.ALERT_CLASSES[event.params["alert"]]
+        assert event.params["simulated"] is True and event.params["sla_hours"] == config.alerts.sla_hours
+        waited = parse_timestamp(event.params["acknowledged_at"], where="ack") - parse_timestamp(event.params["raised_at"], where="raised")
+        assert waited.total_seconds() == 60 * config.alerts.acknowledge_after_minutes
+        assert waited.total_seconds() <= 3600 * event.params["sla_hours"]

@@ -59,12 +59,12 @@ def test_diff_warns_on_a_rubric_change(files, tmp_path):
     old, new = files
     data = json.loads(new.read_text(encoding="utf-8"))
     original = data["rubric"]["version"]
-    data["rubric"]["version"] = "2.0.0"
+    data["rubric"]["version"] = "99.0.0"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(data), encoding="utf-8")
     result = CliRunner().invoke(cli, ["diff", str(old), str(changed)])
     assert result.exit_code == 0
-    assert "WARNING" in result.output and f"version {original} -> 2.0.0" in result.output
+    assert "WARNING" in result.output and f"version {original} -> 99.0.0" in result.output
 
 
 @pytest.mark.parametrize("field,value", [("name", "Other Bank"), ("scope", "wealth management")])

@@ -57,6 +57,10 @@ def _bundled_domain_alone(tmp_path: Path, domain_file: str) -> LoadedRubric:
     bundled = default_rubric_path()
     data = yaml.safe_load((bundled / "rubric.yaml").read_text(encoding="utf-8"))
     data["domain_files"] = [domain_file]
+    domain = yaml.safe_load((bundled / domain_file).read_text(encoding="utf-8"))
+    kept = {c["id"] for p in domain["practices"] for c in p["criteria"]}
+    policy = data["evidence_policy"]
+    policy["accept_reviewed"] = [cid for cid in policy.get("accept_reviewed", []) if cid in kept]
     (tmp_path / "domains").mkdir()
     (tmp_path / "rubric.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (tmp_path / domain_file).write_bytes((bundled / domain_file).read_bytes())
@@ -135,3 +139,28 @@ def test_a_broken_rubric_is_reported_without_a_traceback(tmp_path: Path, capsys:
     assert main(["--rubric", str(broken)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "rubric.yaml" in err
+
+
+def test_criterion_rows_show_run_routes_and_the_documents_an_assessor_reviews() -> None:
+    loaded = default_rubric()
+    text = render_rubric_markdown(loaded)
+    sla = _row(text, "OP.alerting.L4")
+    assert "event `PA.7.step2` `acknowledge_alert` with `classification` acknowledged within `sla_hours`" in sla
+    series = loaded.rubric.criterion_index()["DL.ci_feedback.L4"][2].run_series
+    assert f"in ≥ {series.min_runs} runs over ≥ {series.min_span_days} days, each with `{series.metric}`" in _row(text, "DL.ci_feedback.L4")
+    reviewed = loaded.rubric.criterion_index()["OP.alerting.L5"][2]
+    row = _row(text, "OP.alerting.L5")
+    for document in reviewed.documents:
+        assert document.zh in row and document.en in row
+    assert "not accepted by the evidence policy" not in row
+    assert f"`{reviewed.id}`" in text.split("## 证据策略", 1)[1].split("\n## ", 1)[0]  # listed in the policy section
+    assert _unescaped_pipes(sla) == _unescaped_pipes(row)
+
+
+def test_documents_the_policy_does_not_accept_are_marked_so(tmp_path: Path) -> None:
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "fixtures" / "rubric_routes.yaml").read_text(encoding="utf-8"))
+    criterion = data["domains"][0]["practices"][0]["criteria"][4]
+    criterion["documents"] = [{"zh": "质量事件报告", "en": "The quality-incident report"}]
+    (tmp_path / "rubric.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    row = _row(render_rubric_markdown(load_rubric(tmp_path / "rubric.yaml")), criterion["id"])
+    assert "质量事件报告 / The quality-incident report（策略未接受 / not accepted by the evidence policy）" in row

@@ -11,7 +11,7 @@ from mlops_audit.rubric.loader import load_rubric
 from mlops_audit.rubric.model import Outcome, QuestionType
 from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.util.jsonio import canonical_json
-from tests.conftest import AT, SMALL_RUBRIC, answer_file
+from tests.conftest import AT, SMALL_RUBRIC, answer_file, extreme_answer
 
 RUBRIC = load_rubric(SMALL_RUBRIC)
 CRITERIA = {c.id: c for _, _, c in RUBRIC.rubric.criteria()}
@@ -33,14 +33,7 @@ def values_for(cid: str):
 
 
 def met_value(cid: str):
-    q = CRITERIA[cid].question
-    if q.type is QuestionType.yes_no:
-        return "yes"
-    if q.type is QuestionType.scale:
-        return q.scale_max
-    if q.type is QuestionType.choice:
-        return next(c.value for c in q.choices if c.outcome == "met")
-    return q.met_at
+    return extreme_answer(CRITERIA[cid], best=True)
 
 
 @st.composite

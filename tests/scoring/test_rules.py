@@ -115,11 +115,13 @@ def test_scale_choice_and_number_answers_map_to_outcomes(small_rubric):
     assert crit(a, "DE.quality.L5").claimed is Outcome.partial  # 10 days: worse than 7, within 30
 
 
-def test_saying_no_against_evidence_is_a_recorded_conflict(small_rubric):
+def test_saying_no_against_evidence_is_a_recorded_conflict_and_the_answer_stands(small_rubric):
     a = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L3": "no"})], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])])
-    assert crit(a, "DE.ingest.L3").outcome is Outcome.met
+    assert crit(a, "DE.ingest.L3").outcome is Outcome.unmet  # evidence corroborates, never votes
     [conflict] = a.conflicts
     assert (conflict.criterion, conflict.kind, conflict.respondents) == ("DE.ingest.L3", "denied_against_evidence", ["r1"])
+    assert conflict.resolution is None
+    assert [c.kind for c in a.caveats if c.criteria == ["DE.ingest.L3"]] == ["conflicts"]
 
 
 def test_saying_yes_where_a_detector_found_nothing_is_a_recorded_conflict(small_rubric):
@@ -162,9 +164,10 @@ def test_support_too_weak_for_the_policy_does_not_overturn_not_applicable(small_
     assert (c.outcome, c.unsubstantiated, c.contested) == (Outcome.not_applicable, False, True)
     # Without the n/a vote the same "yes" is an unsubstantiated partial, as rule 3 says.
     assert crit(run(small_rubric, [says_yes]), "DE.ingest.L3").outcome is Outcome.partial
-    # Evidence strong enough for the policy does overturn it.
-    c = crit(run(small_rubric, [says_na], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])]), "DE.ingest.L3")
-    assert c.outcome is Outcome.met
+    # Even evidence strong enough for the policy does not overturn it on its own: it is a conflict.
+    a = run(small_rubric, [says_na], evidence=[repo_evidence("versions_data", ["DE.ingest.L3"])])
+    assert crit(a, "DE.ingest.L3").outcome is Outcome.not_applicable
+    assert [c.kind for c in a.conflicts] == ["not_applicable_against_evidence"]
 
 
 def test_a_policy_given_for_the_run_overrides_the_rubric_default(small_rubric):
@@ -270,12 +273,24 @@ def test_gaps_are_the_next_level_criteria_ordered_by_level_completion_then_gain(
     assert {g.criterion for g in by_practice["DE.ingest"]} == {"DE.ingest.L2", "DE.ingest.L2.2"}
     assert all(g.target_level == 2 for g in by_practice["DE.ingest"])
     assert [g.criterion for g in by_practice["DE.quality"]] == ["DE.quality.L1"]
-    keys = [(not g.completes_level, -g.gain) for g in a.gaps]
+    order = {"overall": 0, "domain": 1, "practice": 2}
+    keys = [(order[g.blocks], g.target_level, not g.completes_level, -g.gain) for g in a.gaps]
     assert keys == sorted(keys)
     # The gain is what meeting it would add to the overall score.
     gap = by_practice["DE.quality"][0]
     better = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L1": "yes", "DE.quality.L1": 4})])
     assert better.overall.score - a.overall.score == pytest.approx(gap.gain, abs=0.01)
+
+
+def test_gaps_lead_with_what_stands_between_the_organisation_and_its_next_level(small_rubric):
+    # DE.ingest reaches level 1; every other practice stays at 0: the overall level is 0, and what
+    # blocks level 1 comes first, before DE.ingest's level-2 criteria (which block only that practice).
+    a = run(small_rubric, [answer_file("r1", [DE], {"DE.ingest.L1": "yes"})])
+    assert a.overall.level == 0
+    first = [g for g in a.gaps if g.blocks == "overall"]
+    assert first and all(g.target_level == 1 for g in first)
+    assert a.gaps[: len(first)] == first
+    assert {g.blocks for g in a.gaps if g.practice == "DE.ingest"} == {"practice"}
 
 
 def test_holding_extra_roles_the_question_is_not_asked_of_gives_no_extra_votes(small_rubric):

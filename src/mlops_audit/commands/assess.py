@@ -44,9 +44,17 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
         f"{len(assessment.unsubstantiated)} unsubstantiated claims, {len(assessment.contested)} contested, "
         f"{sum(1 for w in assessment.waivers if w.status == 'applied')} waived"
     )
-    if assessment.gaps:
-        lines.append("top gaps:")
-        for gap in assessment.gaps[:5]:
+    blocking = [g for g in assessment.gaps if g.blocks == "overall"]
+    if blocking:
+        lines.append(f"what stands between you and level {o.level + 1} ({len(blocking)} criteria):")
+        for gap in blocking[:8]:
+            lines.append(f"  -> {gap.criterion}  (+{gap.gain:.2f} points)")
+        if len(blocking) > 8:
+            lines.append(f"  ... and {len(blocking) - 8} more (see the report's gaps section)")
+    others = [g for g in assessment.gaps if g.blocks != "overall"]
+    if others:
+        lines.append("other gaps, by impact:")
+        for gap in others[:5]:
             lines.append(f"  -> L{gap.target_level} {gap.criterion}  (+{gap.gain:.2f} points{', completes the level' if gap.completes_level else ''})")
     return lines
 
@@ -56,6 +64,10 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--repo", "repos", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Repository checkout to collect evidence from (repeatable).")
 @click.option("--evidence", "evidence_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence JSON from 'mlops-audit collect' (repeatable).")
 @click.option("--run", "runs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Pipeline run folder with an audit trail (repeatable).")
+@click.option("--trust-key", "trust_keys", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Ed25519 public key (PEM) whose signed runs count as 'verified' (repeatable; see 'mlops-audit keygen').")
+@click.option("--accept-reference-run", "accept_reference", is_flag=True, help="Credit runs of the bundled reference pipeline (normally only the demo does); the report prints it as a caveat.")
+@click.option("--documents", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Reviewed-documents file: documents the assessor read, with digest, reviewer and note (repeatable).")
+@click.option("--resolutions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Assessor decisions on conflicts between answers and evidence.")
 @click.option("--waivers", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Waiver file (YAML or JSON).")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence policy overriding the rubric's.")
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: bundled CAICT rubric).")
@@ -67,23 +79,26 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--report", "report_formats", callback=_csv_formats, help=f"Also render reports: comma-separated {','.join(FORMATS)}.")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both", show_default=True)
 @click.option("--fail-under", type=click.IntRange(0, 5), default=None, help="Exit 1 if the overall level is below this level.")
-def assess(answers, repos, evidence_files, runs, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
+def assess(answers, repos, evidence_files, runs, trust_keys, accept_reference, documents, resolutions, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
     """Score answers and evidence against a rubric and write assessment.json."""
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
-    if not (answers or repos or evidence_files or runs):
-        raise click.UsageError("give at least one source: --answers, --repo, --evidence or --run")
+    if not (answers or repos or evidence_files or runs or documents):
+        raise click.UsageError("give at least one source: --answers, --repo, --evidence, --run or --documents")
     if previous and not report_formats:
         click.echo("warning: --previous feeds the report's trend section; add --report to render it", err=True)
     progress = lambda msg: click.echo(f"... {msg}", err=True)  # noqa: E731
     opts = AssessOptions(
         answers=list(answers), repos=list(repos), evidence_files=list(evidence_files), runs=list(runs),
         waivers=waivers, policy=policy, rubric=rubric, organisation=organisation, scope=scope, assessor=assessor,
+        trust_keys=list(trust_keys), accept_reference_runs=accept_reference, documents=list(documents), resolutions=resolutions,
     )
     result = run_assessment(opts, progress)
     path = write_assessment(result, out_dir)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for caveat in result.caveats:
+        click.echo(f"{caveat.severity.upper()}: {caveat.message.en}", err=True)
     click.echo("\n".join(summary_lines(result, "en")))
     click.echo(f"wrote {path}")
     if report_formats:

@@ -26,8 +26,10 @@ def pipeline() -> None:
 @click.option("--run-id", "run_id", default=None, help="Run id (default: run-<UTC timestamp>).")
 @click.option("--sign-key", "sign_key", type=click.Path(path_type=str), default=None,
               help="PEM Ed25519 private key: sign both run manifests (development and validation).")
+@click.option("--organisation", default=None,
+              help="Organisation the run is recorded for in its manifest (the run stays marked as the bundled reference pipeline).")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
-def run(config_path: str | None, run_dir: str | None, run_id: str | None, sign_key: str | None, quiet: bool) -> None:
+def run(config_path: str | None, run_dir: str | None, run_id: str | None, sign_key: str | None, organisation: str | None, quiet: bool) -> None:
     """Run the pipeline and print where its evidence went.
 
     Stages: PA.1 requirements, PA.2 data engineering, PA.3 experiments, PA.4 CI, PA.5 deployment,
@@ -51,7 +53,7 @@ def run(config_path: str | None, run_dir: str | None, run_id: str | None, sign_k
     run_id = run_id or default_run_id(now)
     target = Path(run_dir) if run_dir is not None else Path("pipeline-runs") / run_id
     progress = None if quiet else (lambda message: click.echo(f"[pipeline] {message}", err=True))
-    summary = run_pipeline(config, target, run_id=run_id, progress=progress, signing_key=key)
+    summary = run_pipeline(config, target, run_id=run_id, progress=progress, signing_key=key, organisation=organisation)
     click.echo(format_summary(summary))
 
 

@@ -131,9 +131,15 @@ def show(ident: str | None, rubric_path: Path | None, fmt: str, lang: str) -> No
 @rubric.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Validate rubric folders or files (default: the bundled rubric). Exit 2 on any problem."""
+    """Validate rubric folders or files (default: the bundled rubric). Exit 2 on any problem.
+
+    Besides the schema and references, each rubric's evidence routes must be sound
+    (rubric/soundness.py): no level-4/5 criterion proved by a lower level's route without a written
+    reason, and every criterion at level 3 or above reachable under the evidence policy.
+    """
     from mlops_audit.errors import RubricError
     from mlops_audit.rubric.loader import load_rubric
+    from mlops_audit.rubric.soundness import route_problems, shared_routes
 
     targets = list(paths) or [None]
     failed: list[str] = []
@@ -144,10 +150,18 @@ def validate(paths: tuple[Path, ...]) -> None:
             failed.extend(exc.problems)
             continue
         r = loaded.rubric
+        where = str(target) if target is not None else r.id
+        routes = route_problems(r)
+        if routes:
+            failed.extend(f"{where}: {p.criterion}: {p.rule}: {p.message}" for p in routes)
+            continue
         click.echo(
             f"ok: {r.id} {r.version}: {len(r.domains)} domains, {len(r.practices())} practices, "
             f"{len(r.criteria())} criteria; digest {loaded.digest}"
         )
+        for criterion, common in shared_routes(r):
+            reason = criterion.shared_routes.en if criterion.shared_routes is not None else ""
+            click.echo(f"  note: {criterion.id} shares {', '.join(common)} with a lower level: {reason}")
     if failed:
         raise RubricError(failed)
 

@@ -212,3 +212,44 @@ def waivers(loaded: LoadedRubric, evidenced: frozenset[str] = frozenset()) -> li
             )
         )
     return chosen
+
+
+def reviewed_documents(loaded: LoadedRubric) -> list[tuple[str, str, str, list[str]]]:
+    """Documents the bank's assessor read: (file name, title, text, criteria), for the criteria the
+    evidence policy lets a reviewed document meet and the bank truly does (its true level reaches
+    them). Their text is fictional; the assessment records each file's SHA-256."""
+    from mlops_audit.rubric.model import Strength
+
+    policy = loaded.rubric.evidence_policy
+    chosen: dict[str, list[str]] = {}
+    for domain, practice, criterion in loaded.rubric.criteria():
+        accepts = policy.required_strength(criterion).rank <= Strength.reviewed.rank
+        # Level-2 written rules and plans the assessor read, and any higher criterion the policy
+        # lets a document meet, where the bank really does it.
+        if accepts and 2 <= criterion.level <= true_level(domain.id, practice.id) and len(chosen.get(domain.id, [])) < 4:
+            chosen.setdefault(domain.id, []).append(criterion.id)
+    docs = []
+    for domain_id, ids in sorted(chosen.items()):
+        title = f"{domain_id} governance pack 2026 (policy, committee minutes, validation reports)"
+        text = "\n".join(
+            [f"# {title}", "", "Fictional document of the mlops-audit demo bank.", ""]
+            + [f"- {cid}: described and approved in section {i + 1}." for i, cid in enumerate(ids)]
+        ) + "\n"
+        docs.append((f"{domain_id}-governance-2026.md", title, text, ids))
+    return docs
+
+
+def decide_conflicts(conflicts) -> list[dict[str, str]]:
+    """The assessor's decisions on the first conflicts found (DESIGN §4 rule 2): where the
+    evidence was checked with the team it wins; one answer is upheld; the rest stay open."""
+    decisions = []
+    for i, conflict in enumerate(sorted(conflicts, key=lambda c: c.criterion)[:3]):
+        side = "respondents" if i == 2 else "evidence"
+        reason = (
+            "与团队核实:证据所示流程确已在生产使用 / checked with the team: the practice the evidence shows is used in production"
+            if side == "evidence"
+            else "证据来自试点流水线,尚未推广至生产 / the evidence comes from the pilot pipeline, not yet used in production"
+        )
+        decisions.append({"criterion": conflict.criterion, "side": side, "decided_by": "王敏 / Wang Min (lead assessor)",
+                          "decided_at": "2026-11-28", "reason": reason})
+    return decisions

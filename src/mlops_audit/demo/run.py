@@ -67,18 +67,51 @@ def _write_xlsx(loaded, model, path: Path) -> Path:
     return atomic_write_bytes(path, render(form, "xlsx"))
 
 
-def _evidenced_criteria(loaded, collection, done: set[str]) -> frozenset[str]:
-    """Criteria the automated sources will show met: passing detectors, and steps of a verified run."""
+def _evidenced_criteria(loaded, collection, trails) -> frozenset[str]:
+    """Criteria the automated sources will show met: passing detectors, and the run's routes."""
+    from mlops_audit.evidence.runs import CreditedRun, evidence_from_runs
+    from mlops_audit.rubric.model import Strength
+
     ids = {cid for f in collection.findings if getattr(f.outcome, "value", f.outcome) == "pass" for cid in f.criteria}
-    ids |= {c.id for _, _, c in loaded.rubric.criteria() if c.pipeline_steps and set(c.pipeline_steps) <= done}
+    if trails and trails[0][1].ok:
+        events = [e for _, result in trails if result.ok for e in result.events]
+        run = CreditedRun(run_id="demo", events=events, strength=Strength.verified, head_hash=None)
+        ids |= {cid for e in evidence_from_runs(loaded.rubric, [run], None) for cid in e.criteria}
     return frozenset(ids)
+
+
+def _write_documents(loaded, out: Path) -> Path | None:
+    """The assessor's reviewed-documents file, with the (fictional) documents beside it."""
+    import hashlib
+
+    import yaml
+
+    from mlops_audit.demo.example_org import reviewed_documents
+
+    docs = reviewed_documents(loaded)
+    if not docs:
+        return None
+    folder = out / "documents"
+    entries = []
+    for file_name, title, text, criteria in docs:
+        atomic_write_text(folder / file_name, text)
+        entries.append({
+            "id": file_name.removesuffix(".md"), "title": title, "path": file_name,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "reviewed_by": "王敏 / Wang Min (lead assessor)", "reviewed_at": "2026-11-27",
+            "note": "Read in full; the sections named per criterion describe the practice and its approval.",
+            "criteria": criteria,
+        })
+    path = folder / "reviewed.yaml"
+    atomic_write_text(path, yaml.safe_dump({"format": "mlops-audit/reviewed-documents@1", "documents": entries}, allow_unicode=True, sort_keys=False))
+    return path
 
 
 def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
     from mlops_audit.demo.example_org import waivers
     from mlops_audit.report import render_reports
     from mlops_audit.rubric.loader import default_rubric
-    from mlops_audit.workflow import AssessOptions, executed_clauses, run_assessment, verify_trails, write_assessment
+    from mlops_audit.workflow import AssessOptions, run_assessment, verify_trails, write_assessment
 
     progress = progress or (lambda _m: None)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +126,14 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     from reference_pipeline.config import load_config
     from reference_pipeline.run import run_pipeline
 
+    from mlops_audit.demo.example_org import ORGANISATION
+    from mlops_audit.evidence.trail.keys import generate_signing_key, save_signing_key
+
+    # The demo signs its run with a key it generates and trusts, to show the strongest path
+    # (verified) end to end. A real assessment trusts only keys the organisation controls.
+    key_path = out_dir / "keys" / "demo-signing-key.pem"
+    key = generate_signing_key()
+    save_signing_key(key_path, key, overwrite=True)
     ticks = iter(range(10**9))
     run_pipeline(
         load_config(None),
@@ -100,6 +141,8 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         clock=lambda: at - timedelta(hours=2) + timedelta(seconds=next(ticks)),
         run_id=f"demo-{at.strftime('%Y%m%d')}",
         progress=lambda msg: progress(f"      {msg}"),
+        signing_key=key,
+        organisation=ORGANISATION.name,
     )
     trails = verify_trails(run_dir)
     run_ok = all(result.ok for _, result in trails)
@@ -113,7 +156,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     repo = Path(reference_pipeline.__file__).resolve().parent
     collection = collect(repo, rubric=loaded, now=at)
     evidence_path = write_json(out_dir / "evidence.json", collection.model_dump(mode="json"))
-    evidenced = _evidenced_criteria(loaded, collection, executed_clauses(trails))
+    evidenced = _evidenced_criteria(loaded, collection, trails)
 
     progress("[3/6] example bank: five respondents answer the questionnaire")
     answers_dir = out_dir / "answers"
@@ -134,19 +177,30 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     )
     write_assessment(previous, previous_dir)
 
-    progress("[5/6] assessing: answers + repository evidence + verified run + waivers")
-    assessment = run_assessment(
-        AssessOptions(
-            answers=[answers_dir],
-            evidence_files=[evidence_path],
-            runs=[run_dir],
-            waivers=waiver_path,
-            assessor="mlops-audit demo",
-            assessed_at=at,
-            display_root=out_dir,
-        ),
-        progress=lambda msg: progress(f"      {msg}"),
+    progress("[5/6] assessing: answers + repository evidence + signed run + reviewed documents + waivers")
+    documents = _write_documents(loaded, out_dir)
+    options = dict(
+        answers=[answers_dir],
+        evidence_files=[evidence_path],
+        runs=[run_dir],
+        trust_keys=[key_path.with_name(key_path.name + ".pub")],
+        # The run is of the bundled reference pipeline: credited here because this is the demo,
+        # and the report says so on its first page.
+        accept_reference_runs=True,
+        waivers=waiver_path,
+        documents=[documents] if documents else [],
+        assessor="mlops-audit demo",
+        assessed_at=at,
+        display_root=out_dir,
     )
+    first = run_assessment(AssessOptions(**options))
+    # The assessor looks at the conflicts and decides some; the others stay open on page 1.
+    from mlops_audit.demo.example_org import decide_conflicts
+
+    decisions = out_dir / "decisions.yaml"
+    atomic_write_text(decisions, yaml.safe_dump({"format": "mlops-audit/resolutions@1", "resolutions": decide_conflicts(first.conflicts)},
+                                                allow_unicode=True, sort_keys=False))
+    assessment = run_assessment(AssessOptions(**options, resolutions=decisions), progress=lambda msg: progress(f"      {msg}"))
     written = [write_assessment(assessment, out_dir)]
 
     progress(f"[6/6] rendering reports ({', '.join(langs)}) and exports")

@@ -69,3 +69,58 @@ class WaiverFile(BaseModel):
 
     format: Literal["mlops-audit/waivers@1"] = "mlops-audit/waivers@1"
     waivers: list[Waiver]
+
+
+class Resolution(BaseModel):
+    """An assessor's recorded decision on a conflict between respondents and evidence (DESIGN §4
+    rule 2): which side stands, who decided, when and why. Without one, the respondents' outcome
+    stands and the conflict is shown on the report's first page."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    criterion: Annotated[str, Field(min_length=1)]
+    side: Literal["evidence", "respondents"]
+    decided_by: Annotated[str, Field(min_length=1)]
+    decided_at: Annotated[str, Field(min_length=10)]  # ISO 8601 date or datetime
+    reason: Annotated[str, Field(min_length=1)]
+
+    @field_validator("decided_by", "reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class ResolutionFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["mlops-audit/resolutions@1"] = "mlops-audit/resolutions@1"
+    resolutions: list[Resolution]
+
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ReviewedDocument(BaseModel):
+    """A document an assessor read (a policy, committee minutes, a validation report) and recorded:
+    who reviewed it, when, its SHA-256 and a note. Strength `reviewed`: it counts only for criteria
+    that accept reviewed documents under the evidence policy."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,79}$")]
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    sha256: Sha256Hex
+    path: str | None = None  # relative to the documents file; when given its digest is checked
+    reviewed_by: Annotated[str, Field(min_length=1, max_length=200)]
+    reviewed_at: Annotated[str, Field(min_length=10, max_length=40)]
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+    criteria: Annotated[list[str], Field(min_length=1)]
+
+
+class DocumentFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["mlops-audit/reviewed-documents@1"] = "mlops-audit/reviewed-documents@1"
+    documents: list[ReviewedDocument]

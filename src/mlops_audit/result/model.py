@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlops_audit.evidence.answers import Organisation, RosterEntry
-from mlops_audit.evidence.model import Evidence
-from mlops_audit.rubric.model import EvidencePolicy, Outcome, Rubric, Strength
+from mlops_audit.evidence.model import Evidence, Resolution
+from mlops_audit.rubric.model import EvidencePolicy, Outcome, Rubric, Strength, Text
 
 ASSESSMENT_FORMAT = "mlops-audit/assessment@1"
 
@@ -33,7 +33,7 @@ class RubricRef(_Model):
 
 
 class InputRef(_Model):
-    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric"]
+    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions"]
     name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
     sha256: str | None = None
 
@@ -67,10 +67,11 @@ class WaiverRecord(_Model):
 
 class Conflict(_Model):
     criterion: str
-    kind: Literal["denied_against_evidence", "claimed_without_evidence"]
+    kind: Literal["denied_against_evidence", "claimed_without_evidence", "not_applicable_against_evidence"]
     respondents: list[str]
     evidence: list[str]  # evidence ids
     detail: str
+    resolution: Resolution | None = None  # the assessor's recorded decision; None = unresolved
 
 
 class CriterionResult(_Model):
@@ -92,6 +93,7 @@ class CriterionResult(_Model):
     unsubstantiated: bool = False
     waiver: WaiverRecord | None = None
     conflict: bool = False
+    basis: str = ""  # the combination-table cell: "<claim>+<evidence>", e.g. "no+met" (scoring/combine.py)
     contribution: float = 0.0  # points this criterion adds to the overall score (0-100 scale)
 
 
@@ -178,9 +180,16 @@ class RoleCoverage(_Model):
 
 
 class Gap(_Model):
+    """A criterion blocking its practice's next level. `blocks` says how far its effect reaches:
+    `overall` - its practice is among the weakest of a weakest domain, so the organisation's next
+    level waits for it; `domain` - it holds its domain at its level; `practice` - only its practice.
+    Gaps are listed in that order first (what stands between you and the next level), then those
+    that complete a level alone, then by the points they would add."""
+
     criterion: str
     practice: str
     domain: str
+    blocks: Literal["overall", "domain", "practice"] = "practice"
     target_level: int
     outcome: Outcome
     gain: float  # overall score points gained if this criterion became met
@@ -189,6 +198,13 @@ class Gap(_Model):
 
 
 class RunRecord(_Model):
+    """One audit trail given to the assessment, and what it was worth (DESIGN §2, §4 rule 2).
+
+    A trail is credited only when it verifies, names the assessed organisation in its manifest,
+    is not the bundled reference pipeline (outside the demo or an explicit flag) and was not
+    already counted; `strength` is `verified` only when a key the assessment trusts signed it.
+    """
+
     name: str
     run_id: str | None
     ok: bool
@@ -196,8 +212,45 @@ class RunRecord(_Model):
     event_count: int
     head_hash: str | None
     merkle_root: str | None
-    signature: str
+    signature: str  # valid | invalid | absent (checked against the manifest's own key)
     clauses_executed: list[str]
+    first_bad_seq: int | None = None
+    signer: str | None = None  # key id of the manifest's signature
+    trusted_signer: bool = False  # signed by a key given with --trust-key
+    system: dict[str, object] | None = None  # the manifest's system (id, organisation, owner, ...)
+    reference: bool = False  # a run of the bundled reference pipeline
+    nested_in: str | None = None  # the outer trail this one was found inside
+    credited: bool = False
+    status: Literal["credited", "not_verified", "other_organisation", "unbound", "reference", "duplicate", "excluded_by_policy"] = "not_verified"
+    strength: Strength | None = None  # what its evidence is worth when credited
+    reason: str | None = None  # why it is not credited, or why it is worth less than verified
+    duplicate_of: str | None = None  # the trail it repeats (same head hash), counted once
+
+
+class Caveat(_Model):
+    """Something a reader must know before trusting the numbers; the report shows every caveat on
+    its first page. Computed by the engine from the assessment itself (scoring/caveats.py)."""
+
+    kind: Literal[
+        "conflicts",
+        "unsubstantiated",
+        "low_coverage",
+        "run_not_verified",
+        "run_unsigned",
+        "run_untrusted_signer",
+        "run_other_organisation",
+        "run_unbound",
+        "run_reference",
+        "run_duplicate",
+        "waiver_expired",
+        "waiver_unknown_criterion",
+        "resolution_unused",
+        "unrouted_answers",
+    ]
+    severity: Literal["critical", "warning", "info"]
+    message: Text
+    criteria: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)  # runs, waivers or respondents concerned
 
 
 class RepoRecord(_Model):
@@ -237,4 +290,5 @@ class Assessment(_Model):
     runs: list[RunRecord] = Field(default_factory=list)
     repos: list[RepoRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    caveats: list[Caveat] = Field(default_factory=list)
     rubric_snapshot: Rubric

@@ -119,7 +119,7 @@ class _Renderer:
             "",
             f"<!-- Generated from the rubric data by `{REGENERATE}`. Do not edit by hand. -->",
             "",
-            f"> 本文件由评估准则数据自动生成,请勿手工修改。/ Generated from the rubric data; do not edit by hand "
+            f"> 本文件由评估准则数据自动生成，请勿手工修改。 / Generated from the rubric data; do not edit by hand "
             f"(`{REGENERATE}`).",
             "",
             f"- 准则 / Rubric: `{r.id}` {r.version}",
@@ -203,9 +203,12 @@ class _Renderer:
                 [[str(level), f"`{policy.min_strength[level].value}`"] for level in sorted(policy.min_strength)],
             ),
             "",
-            f"注明流水线步骤的准则自第 {policy.verified_for_pipeline_steps_from_level} 级起需要 `verified` 证据。"
-            f" / Criteria that name pipeline steps need `verified` evidence from level "
+            f"以流水线运行为证据路径（步骤、事件、系列）的准则自第 {policy.verified_for_pipeline_steps_from_level} 级起需要 `verified` 证据。"
+            f" / Criteria whose routes are pipeline runs (steps, events, series) need `verified` evidence from level "
             f"{policy.verified_for_pipeline_steps_from_level} on.",
+            "",
+            f"评估人审阅的文档（强度 `reviewed`）可满足的准则 / Criteria a document the assessor reviewed "
+            f"(strength `reviewed`) can meet: {_ids(policy.accept_reviewed)}",
             "",
         )
 
@@ -263,7 +266,10 @@ class _Renderer:
         rows = [self.criterion_row(c) for c in sorted(p.criteria, key=lambda c: (c.level, c.id))]
         self.add(
             *_table(
-                ["ID", "级别 Level", "准则", "Criterion", "来源 Source", "条款 Clauses", "检测器 Detectors", "流水线步骤 Pipeline steps"],
+                [
+                    "ID", "级别 Level", "准则", "Criterion", "来源 Source", "条款 Clauses", "检测器 Detectors",
+                    "流水线步骤 Pipeline steps", "运行事件与系列 Trail events & run series", "审阅文档 Documents reviewed",
+                ],
                 rows,
             ),
             "",
@@ -279,17 +285,49 @@ class _Renderer:
             _ids(c.clauses),
             _ids(c.detectors),
             _ids(c.pipeline_steps),
+            self.run_routes(c),
+            self.documents(c),
         ]
+
+    @staticmethod
+    def run_routes(c: Criterion) -> str:
+        """Trail events and the run series, in words a reader can check against a run's trail."""
+        items = []
+        for route in c.trail_events:
+            what = f"`{route.clause}`" + (f" `{route.action}`" if route.action else "")
+            if route.require:
+                what += " with " + ", ".join(f"`{cell(key)}`" for key in route.require)
+            if route.check == "within_sla":
+                what += " acknowledged within `sla_hours`"
+            items.append("event " + what)
+        series = c.run_series
+        if series is not None:
+            what = f"series {_ids(series.steps)} in ≥ {series.min_runs} runs over ≥ {series.min_span_days} days"
+            if series.metric:
+                what += f", each with `{cell(series.metric)}`"
+            items.append(what)
+        if c.shared_routes is not None:
+            items.append(f"shared with a lower level: {cell(c.shared_routes.zh)} / {cell(c.shared_routes.en)}")
+        return "; ".join(items) if items else "—"
+
+    def documents(self, c: Criterion) -> str:
+        if not c.documents:
+            return "—"
+        names = "; ".join(f"{cell(d.zh)} / {cell(d.en)}" for d in c.documents)
+        if c.id not in self.rubric.evidence_policy.accept_reviewed:
+            return f"{names}（策略未接受 / not accepted by the evidence policy）"
+        return names
 
     def clause_index(self) -> None:
         cited: dict[str, list[str]] = {}
         for _, _, c in self.rubric.criteria():
-            for cid in dict.fromkeys([*c.clauses, *c.pipeline_steps]):
+            series = c.run_series.steps if c.run_series is not None else []
+            for cid in dict.fromkeys([*c.clauses, *c.pipeline_steps, *(e.clause for e in c.trail_events), *series]):
                 cited.setdefault(cid, []).append(c.id)
         self.add('<a id="clause-index"></a>', "", "## 条款索引 / Clause index", "")
         self.add(
-            "每个条款被哪些准则引用(条款或流水线步骤)。 / The criteria that cite each clause "
-            "(as a clause or as a pipeline step).",
+            "每个条款被哪些准则引用（条款、流水线步骤、运行事件或运行系列）。 / The criteria that cite each clause "
+            "(as a clause, a pipeline step, a trail event or a run series).",
             "",
         )
         rows = []

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from mlops_audit import TOOL_NAME, __version__
 from mlops_audit.evidence.answers import AnswerFile, Organisation, answer_outcome
-from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.evidence.model import Evidence, Resolution, Waiver
 from mlops_audit.result.model import (
     AnswerRecord,
     Assessment,
@@ -37,6 +37,7 @@ from mlops_audit.result.model import (
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import PIPELINE_PARTS, EvidencePolicy, Outcome
 from mlops_audit.scoring import levels as lv
+from mlops_audit.scoring.caveats import assessment_caveats
 from mlops_audit.scoring.reconcile import CREDIT, reconcile
 from mlops_audit.scoring.roles import merge_rosters, role_coverage
 from mlops_audit.util.clock import isoformat
@@ -59,6 +60,7 @@ class AssessmentInputs:
     organisation: Organisation | None = None
     assessor: str | None = None
     warnings: Sequence[str] = field(default_factory=tuple)
+    resolutions: Sequence[Resolution] = ()
 
 
 def _answer_records(inputs: AssessmentInputs, warnings: list[str]) -> tuple[dict[str, list[AnswerRecord]], list[RespondentSummary]]:
@@ -136,31 +138,9 @@ def _pick_waivers(waivers: Sequence[Waiver], known: set[str]) -> tuple[dict[str,
     return chosen, unknown
 
 
-def _assessment_id(inputs: AssessmentInputs, assessed_at: str) -> str:
-    basis = {
-        "rubric": inputs.rubric.digest,
-        "inputs": sorted((i.kind, i.name, i.sha256 or "") for i in inputs.inputs),
-        "assessed_at": assessed_at,
-    }
-    return str(uuid.uuid5(ASSESSMENT_NAMESPACE, canonical_json(basis)))
-
-
-def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
-    loaded = inputs.rubric
-    rubric = loaded.rubric
-    policy = inputs.policy or rubric.evidence_policy
-    warnings: list[str] = list(inputs.warnings)
-    answers_by_criterion, respondents = _answer_records(inputs, warnings)
-    evidence_by_criterion: dict[str, list[Evidence]] = defaultdict(list)
-    index = rubric.criterion_index()
-    for item in inputs.evidence:
-        for cid in item.criteria:
-            if cid in index:
-                evidence_by_criterion[cid].append(item)
-            else:
-                warnings.append(f"evidence {item.id} names unknown criterion '{cid}'")
-    waivers, waiver_records = _pick_waivers(inputs.waivers, set(index))
-
+def _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at):
+    """Every criterion through the combination table; assessor resolutions apply to conflicts only."""
+    resolutions = {r.criterion: r for r in inputs.resolutions}
     verdicts = {}
     for _domain, _practice, criterion in rubric.criteria():
         verdicts[criterion.id] = reconcile(
@@ -170,9 +150,32 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
             waivers.get(criterion.id),
             policy,
             assessed_at,
+            resolutions.get(criterion.id),
         )
+    unused = sorted(cid for cid in resolutions if cid not in verdicts or not verdicts[cid].conflicts)
+    return verdicts, unused
 
-    # Aggregate: practices -> domains -> overall, keeping the weight shares for contributions.
+
+def _assessment_id(inputs: AssessmentInputs, assessed_at: str) -> str:
+    basis = {
+        "rubric": inputs.rubric.digest,
+        "inputs": sorted((i.kind, i.name, i.sha256 or "") for i in inputs.inputs),
+        "assessed_at": assessed_at,
+    }
+    return str(uuid.uuid5(ASSESSMENT_NAMESPACE, canonical_json(basis)))
+
+
+@dataclass(frozen=True)
+class _Aggregate:
+    practices: list[PracticeResult]
+    domains: list[DomainResult]
+    overall: OverallResult
+    items: dict[str, list[lv.Scored]]  # practice id -> its criteria as scored items
+    share: dict[str, float]  # practice id -> its share of the overall score
+
+
+def _aggregate(rubric, verdicts) -> _Aggregate:
+    """Practices -> domains -> overall (rules 4-5), keeping the weight shares for contributions."""
     practice_results: list[PracticeResult] = []
     domain_results: list[DomainResult] = []
     practice_share: dict[str, float] = {}  # a practice's share of the overall score
@@ -260,6 +263,13 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         weakest=sorted(did for did, level in domain_levels if level == overall_level),
     )
 
+    return _Aggregate(practice_results, domain_results, overall, practice_items, practice_share)
+
+
+def _criteria_and_gaps(rubric, verdicts, agg: _Aggregate, policy, answers_by_criterion) -> tuple[list[CriterionResult], list[Gap]]:
+    """Each criterion's result with its contribution to the overall score, and the gaps: the
+    criteria blocking each practice's next level, those completing a level first, then by gain."""
+    practice_results, practice_items, practice_share = agg.practices, agg.items, agg.share
     criterion_results: list[CriterionResult] = []
     gaps: list[Gap] = []
     practice_by_id = {r.id: r for r in practice_results}
@@ -292,6 +302,7 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
                 unsubstantiated=verdict.unsubstantiated,
                 waiver=verdict.waiver,
                 conflict=bool(verdict.conflicts),
+                basis=verdict.basis,
                 contribution=round(unit * credit, 4),
             )
         )
@@ -309,8 +320,23 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
                     unsubstantiated=verdict.unsubstantiated,
                 )
             )
-    gaps.sort(key=lambda g: (not g.completes_level, -g.gain, g.target_level, g.criterion))
+    domains = {d.id: d for d in agg.domains}
+    reach = []
+    for gap in gaps:
+        domain = domains[gap.domain]
+        level = gap.target_level - 1
+        blocks = "practice"
+        if domain.applicable and level == domain.level:
+            blocks = "overall" if level == agg.overall.level else "domain"
+        reach.append(gap.model_copy(update={"blocks": blocks}))
+    order = {"overall": 0, "domain": 1, "practice": 2}
+    gaps = sorted(reach, key=lambda g: (order[g.blocks], g.target_level, not g.completes_level, -g.gain, g.criterion))
 
+    return criterion_results, gaps
+
+
+def _pipeline_parts(practice_results: list[PracticeResult]) -> list[PipelinePartResult]:
+    """The second view (DESIGN §2): practices grouped by the pipeline part they belong to."""
     parts = []
     for part in PIPELINE_PARTS:
         members = [r for r in practice_results if r.pipeline_part == part]
@@ -325,6 +351,34 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
             )
         )
 
+    return parts
+
+
+def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
+    """Rubric + answers + evidence + waivers -> Assessment: reconcile each criterion by the
+    combination table (scoring/combine.py), aggregate, explain."""
+    loaded = inputs.rubric
+    rubric = loaded.rubric
+    policy = inputs.policy or rubric.evidence_policy
+    warnings: list[str] = list(inputs.warnings)
+    answers_by_criterion, respondents = _answer_records(inputs, warnings)
+    evidence_by_criterion: dict[str, list[Evidence]] = defaultdict(list)
+    index = rubric.criterion_index()
+    for item in inputs.evidence:
+        for cid in item.criteria:
+            if cid in index:
+                evidence_by_criterion[cid].append(item)
+            else:
+                warnings.append(f"evidence {item.id} names unknown criterion '{cid}'")
+    waivers, waiver_records = _pick_waivers(inputs.waivers, set(index))
+    verdicts, unused_resolutions = _reconcile_all(inputs, rubric, policy, answers_by_criterion, evidence_by_criterion, waivers, assessed_at)
+    warnings += [f"resolution for '{cid}' matches no conflict between answers and evidence; it has no effect" for cid in unused_resolutions]
+
+    agg = _aggregate(rubric, verdicts)
+    criterion_results, gaps = _criteria_and_gaps(rubric, verdicts, agg, policy, answers_by_criterion)
+    practice_results, domain_results, overall = agg.practices, agg.domains, agg.overall
+    parts = _pipeline_parts(practice_results)
+
     roster, roster_conflicts = merge_rosters([(src, f.roster) for src, f in inputs.answer_files])
     roles = role_coverage(rubric, roster, roster_conflicts)
 
@@ -336,6 +390,8 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         elif record.status == "unknown_criterion":
             warnings.append(f"waiver names unknown criterion '{record.criterion}'; ignored")
     at = isoformat(assessed_at)
+    conflicts = sorted(conflicts, key=lambda c: (c.criterion, c.kind))
+    caveats = assessment_caveats(criterion_results, conflicts, overall.coverage, inputs.runs, waiver_list, unused_resolutions)
     return Assessment(
         tool=ToolRef(name=TOOL_NAME, version=__version__),
         assessment_id=_assessment_id(inputs, at),
@@ -354,7 +410,7 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         pipeline_parts=parts,
         roles=roles,
         evidence=sorted(inputs.evidence, key=lambda e: e.id),
-        conflicts=sorted(conflicts, key=lambda c: (c.criterion, c.kind)),
+        conflicts=conflicts,
         unsubstantiated=sorted(cid for cid, v in verdicts.items() if v.unsubstantiated),
         contested=sorted(cid for cid, v in verdicts.items() if v.claim.contested),
         waivers=sorted(waiver_list, key=lambda w: (w.criterion, w.status)),
@@ -362,5 +418,6 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
         runs=list(inputs.runs),
         repos=list(inputs.repos),
         warnings=warnings,
+        caveats=caveats,
         rubric_snapshot=rubric,
     )

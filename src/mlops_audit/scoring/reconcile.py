@@ -1,22 +1,16 @@
 """Per-criterion reconciliation (DESIGN §4 rules 1-3): answers, evidence, policy and waivers -> outcome.
 
-Pure functions. The order of decisions, for one criterion:
+Pure functions. For one criterion:
 1. Respondents' answers become a combined claim: only respondents holding a role the question is
    asked of vote when any of them answered (otherwise everyone who answered); each role votes
    with the lower median of its holders' answers, and the claim is the lower median of the role
    votes (for yes/no this is "majority, a tie goes to the lower answer"). `unknown` answers are not
    votes. The claim is not_applicable only when every vote is n/a; otherwise n/a votes are set aside.
    (Unanimity keeps rule 6: adding a "met" answer can never turn n/a into unmet.)
-2. Evidence that says met (a repo finding that passed, a verified pipeline step) makes the
-   criterion met at the strongest such strength. A respondent who says unmet against it is a conflict.
-3. Without such evidence, a detector that looked and found nothing makes a met/partial claim a
-   conflict (the claim stands, at `claimed` strength); with no claim at all it makes the criterion unmet.
-4. Evidence policy: a met outcome below the required strength becomes partial and "unsubstantiated" -
-   unless a respondent said the practice does not apply: support too weak for the policy
-   does not overturn that, and the criterion stays not_applicable (otherwise adding a "yes", or
-   weak met evidence, would bring an excluded criterion into the denominator at half credit and
-   lower the score, against rule 6).
-5. A valid waiver turns a not-met outcome into waived (never a met one: met is better and keeps
+2. The claim and what the evidence says give the outcome by the combination table in
+   `scoring/combine.py` (evidence corroborates, never votes; contradictions are conflicts that an
+   assessor may resolve), followed by the evidence policy.
+3. A valid waiver turns a not-met outcome into waived (never a met one: met is better and keeps
    the denominator honest). Expired waivers are void and reported.
 """
 
@@ -26,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mlops_audit.evidence.model import Evidence, Waiver
+from mlops_audit.evidence.model import Evidence, Resolution, Waiver
 from mlops_audit.result.model import AnswerRecord, Conflict, WaiverRecord
 from mlops_audit.rubric.model import Criterion, EvidencePolicy, Outcome, Strength
+from mlops_audit.scoring import combine
 from mlops_audit.util.clock import parse_timestamp
 
 CREDIT: dict[Outcome, float] = {
@@ -98,6 +93,8 @@ class CriterionVerdict:
     unsubstantiated: bool
     conflicts: list[Conflict] = field(default_factory=list)
     waiver: WaiverRecord | None = None
+    shows: str = ""
+    basis: str = ""
 
 
 def _waiver_record(waiver: Waiver, status: str) -> WaiverRecord:
@@ -124,59 +121,33 @@ def reconcile(
     waiver: Waiver | None,
     policy: EvidencePolicy,
     at: datetime,
+    resolution: Resolution | None = None,
 ) -> CriterionVerdict:
+    """Answers + evidence -> outcome by the combination table (scoring/combine.py), then waivers."""
     claim = combine_answers(answers, criterion.question.roles)
     required = policy.required_strength(criterion)
-    positive = [e for e in evidence if e.says == "met"]
-    negative = [e for e in evidence if e.says == "unmet" and e.kind == "repo"]
-    conflicts: list[Conflict] = []
-    evidence_ids = sorted(e.id for e in evidence)
-
-    outcome: Outcome
-    strength: Strength | None
-    if positive:
-        outcome = Outcome.met
-        strength = max((e.strength for e in positive), key=lambda s: s.rank)
-        deniers = sorted(a.respondent for a in answers if a.outcome is Outcome.unmet)
-        if deniers:
-            conflicts.append(
-                Conflict(
-                    criterion=criterion.id,
-                    kind="denied_against_evidence",
-                    respondents=deniers,
-                    evidence=sorted(e.id for e in positive),
-                    detail="respondents answered 'no' but evidence shows the practice",
-                )
-            )
-    elif claim.outcome is not None:
-        outcome, strength = claim.outcome, Strength.claimed
-        if negative and claim.outcome in (Outcome.met, Outcome.partial):
-            claimants = sorted(
-                a.respondent for a in answers if a.outcome in (Outcome.met, Outcome.partial)
-            )
-            conflicts.append(
-                Conflict(
-                    criterion=criterion.id,
-                    kind="claimed_without_evidence",
-                    respondents=claimants,
-                    evidence=sorted(e.id for e in negative),
-                    detail="respondents answered 'yes' but a detector looked and found nothing",
-                )
-            )
-    elif negative:
-        outcome, strength = Outcome.unmet, Strength.evidenced
-    elif any(e.says == "not_applicable" for e in evidence):
-        outcome, strength = Outcome.not_assessed, None
-    else:
-        outcome, strength = Outcome.not_assessed, None
-
-    unsubstantiated = False
-    if outcome is Outcome.met and strength is not None and strength.rank < required.rank:
+    found = [e for e in evidence if e.says in ("met", "partial")]
+    # Only a detector can look and find nothing; a pipeline run never says unmet.
+    missing = [e for e in evidence if e.says == "unmet" and e.kind == "repo"]
+    key = combine.evidence_key({e.says for e in (*found, *missing)})
+    backing = found if key in ("met", "partial") else missing
+    if key == "met":
+        backing = [e for e in found if e.says == "met"]
+    best = max((e.strength for e in backing), key=lambda s: s.rank) if backing else None
+    claim_key = combine.CLAIM_OF_OUTCOME[claim.outcome]
+    decision = combine.decide(
+        claim_key,
+        key,
+        best,
+        required,
         # Any respondent, routed or not: a routed "yes" arriving must not silence an earlier n/a.
-        if any(a.outcome is Outcome.not_applicable for a in answers):
-            outcome = Outcome.not_applicable  # weak support does not overturn "does not apply" (rule 4)
-        else:
-            outcome, unsubstantiated = Outcome.partial, True
+        said_not_applicable=any(a.outcome is Outcome.not_applicable for a in answers),
+        resolved_for=resolution.side if resolution is not None else None,
+    )
+    conflicts = []
+    if decision.conflict is not None:
+        conflicts.append(_conflict(criterion.id, decision.conflict, answers, backing, resolution))
+    outcome = decision.outcome
 
     waiver_record = None
     if waiver is not None:
@@ -187,14 +158,38 @@ def reconcile(
         else:
             waiver_record = _waiver_record(waiver, "applied")
             outcome = Outcome.waived
+    strength = decision.strength if outcome not in (Outcome.not_assessed, Outcome.waived) else None
     return CriterionVerdict(
         outcome=outcome,
-        strength=strength if outcome not in (Outcome.not_assessed, Outcome.not_applicable, Outcome.waived) else (
-            strength if outcome is Outcome.not_applicable else None
-        ),
+        strength=strength,
         claim=claim,
-        evidence_ids=evidence_ids,
-        unsubstantiated=unsubstantiated,
+        evidence_ids=sorted(e.id for e in evidence),
+        unsubstantiated=decision.unsubstantiated,
         conflicts=conflicts,
         waiver=waiver_record,
+        shows=decision.shows,
+        basis=f"{claim_key}+{key}",
+    )
+
+
+_CONFLICT_DETAIL = {
+    "denied_against_evidence": ("respondents answered 'no' but evidence shows the practice", Outcome.unmet),
+    "claimed_without_evidence": ("respondents answered 'yes' but a detector looked and found nothing", None),
+    "not_applicable_against_evidence": ("respondents answered 'does not apply' but evidence shows the practice", Outcome.not_applicable),
+}
+
+
+def _conflict(cid: str, kind: str, answers: Sequence[AnswerRecord], backing: Sequence[Evidence], resolution: Resolution | None) -> Conflict:
+    detail, said = _CONFLICT_DETAIL[kind]
+    if said is None:  # claimed without evidence: those who said yes or partly
+        who = sorted(a.respondent for a in answers if a.outcome in (Outcome.met, Outcome.partial))
+    else:
+        who = sorted(a.respondent for a in answers if a.outcome is said)
+    return Conflict(
+        criterion=cid,
+        kind=kind,  # type: ignore[arg-type]
+        respondents=who,
+        evidence=sorted(e.id for e in backing),
+        detail=detail,
+        resolution=resolution,
     )

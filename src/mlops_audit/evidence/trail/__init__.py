@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlops_audit.evidence.trail.events import ZERO_HASH, ArtifactRef, Event, OutputRef, event_hash
-from mlops_audit.evidence.trail.manifest import RunManifest
+from mlops_audit.evidence.trail.manifest import RunManifest, SystemRef
 from mlops_audit.evidence.trail.writer import AuditTrail, TrailError, external_ref
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ __all__ = [
     "Finding",
     "OutputRef",
     "RunManifest",
+    "SystemRef",
     "TrailError",
     "VerificationResult",
     "event_hash",

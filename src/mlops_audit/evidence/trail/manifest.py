@@ -59,6 +59,25 @@ class ToolInfo(_Frozen):
     version: Annotated[str, Field(min_length=1, max_length=100)]
 
 
+ShortField = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class SystemRef(_Frozen):
+    """The system a run ran for, recorded in the manifest (and so covered by its signature).
+
+    An assessment credits a run only to the organisation it names; `reference` marks runs of the
+    bundled reference pipeline, which are credited only in the demo or when the assessor asks.
+    """
+
+    id: Annotated[str, Field(pattern=RUN_ID_PATTERN)]
+    name: ShortField | None = None
+    organisation: ShortField | None = None
+    owner: ShortField | None = None
+    repository: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    commit: Annotated[str, Field(pattern=r"^[0-9a-f]{7,64}$")] | None = None
+    reference: bool = False
+
+
 class ManifestSignature(_Frozen):
     alg: Literal["Ed25519"]
     encoding: Literal["DSSEv1"]
@@ -85,6 +104,7 @@ class RunManifest(_Frozen):
     trail: FileDigest
     statement: FileDigest
     artifacts: list[FileDigest]
+    system: SystemRef | None = None
     signature: ManifestSignature | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -205,6 +225,7 @@ def write_closed_run(
     trail_sha256: str,
     artifacts: list[FileDigest],
     signing_key: Ed25519PrivateKey | None = None,
+    system: SystemRef | None = None,
 ) -> RunManifest:
     """Write statement.json then manifest.json (atomically, manifest last) and return the manifest."""
     trail = FileDigest(path=TRAIL_FILE, sha256=trail_sha256)
@@ -230,6 +251,7 @@ def write_closed_run(
         trail=trail,
         statement=FileDigest(path=STATEMENT_FILE, sha256=sha256_bytes(statement_data)),
         artifacts=artifacts,
+        system=system,
     )
     if signing_key is not None:
         manifest = sign_manifest(manifest, signing_key)

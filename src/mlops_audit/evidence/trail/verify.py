@@ -109,6 +109,7 @@ class VerificationResult(_Frozen):
     artifacts_checked: int
     signature: Literal["valid", "invalid", "absent"]
     signature_keyid: str | None = None
+    system: dict[str, Any] | None = None  # the manifest's `system` (what the run ran for), if recorded
     clauses_executed: list[str]
     events: list[Event]
 
@@ -575,6 +576,7 @@ def verify_run(
         artifacts_checked=checked,
         signature=signature,
         signature_keyid=keyid,
+        system=(manifest.system.model_dump(mode="json") if manifest is not None and manifest.system is not None else None),
         clauses_executed=sorted({event.clause for event in events}) if ok else [],
         events=events,
     )

@@ -32,6 +32,7 @@ from mlops_audit.evidence.trail.manifest import (
     TRAIL_FILE,
     FileDigest,
     RunManifest,
+    SystemRef,
     ToolInfo,
     write_closed_run,
 )
@@ -92,12 +93,24 @@ class AuditTrail:
         self._closed = False
         self._broken: str | None = None
         self._lock = threading.Lock()
+        self._system: SystemRef | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, run_dir: str | os.PathLike[str], *, run_id: str, clock: Clock | None = None) -> AuditTrail:
-        """Start a run in `run_dir`, which must be absent or empty (a closed run is never reopened)."""
+    def create(
+        cls,
+        run_dir: str | os.PathLike[str],
+        *,
+        run_id: str,
+        clock: Clock | None = None,
+        system: SystemRef | Mapping[str, Any] | None = None,
+    ) -> AuditTrail:
+        """Start a run in `run_dir`, which must be absent or empty (a closed run is never reopened).
+
+        `system` names what the run ran for (id, organisation, owner, repository, commit); it goes
+        into the manifest, and an assessment credits the run only to that organisation.
+        """
         import re
 
         from mlops_audit.util.clock import now
@@ -108,6 +121,10 @@ class AuditTrail:
                 "starting with a letter or digit"
             )
         clock = clock or now
+        try:
+            system_ref = system if isinstance(system, SystemRef) or system is None else SystemRef.model_validate(dict(system))
+        except ValidationError as exc:
+            raise TrailError(f"system: {_format_validation(exc)}") from None
         root = Path(run_dir)
         if root.is_symlink():
             raise TrailError(f"run folder {root}: is a symbolic link; give the real folder")
@@ -126,7 +143,9 @@ class AuditTrail:
         fd = os.open(root / TRAIL_FILE, flags, 0o644)
         handle = os.fdopen(fd, "ab", buffering=0)
         created = isoformat(clock())
-        return cls(root, run_id, clock, handle, created)
+        trail = cls(root, run_id, clock, handle, created)
+        trail._system = system_ref
+        return trail
 
     def __enter__(self) -> AuditTrail:
         return self
@@ -281,6 +300,7 @@ class AuditTrail:
                 trail_sha256=self._file_digest.hexdigest(),
                 artifacts=artifacts,
                 signing_key=signing_key,
+                system=self._system,
             )
             self._handle.close()
             self._closed = True
