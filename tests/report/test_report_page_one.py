@@ -24,36 +24,39 @@ def cover_of(html: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
-def test_rich_assessment_caveats_name_conflicts_unsubstantiated_and_waivers(rich_small):
+def recomputed(a, **update):
+    """A copy with some fields changed and no stored caveats, so they are recomputed from its parts
+    (as for an assessment written before the engine stated caveats)."""
+    return a.model_copy(update={**update, "caveats": []})
+
+
+def test_the_engines_caveats_are_shown_as_stored(rich_small):
     found = {c.kind: c for c in caveats_for(rich_small)}
-    assert {"conflicts", "unsubstantiated", "waivers_expired", "waivers_ignored"} <= set(found)
-    assert set(found["conflicts"].criteria) == {c.criterion for c in rich_small.conflicts}
-    assert found["waivers_ignored"].criteria == ("NO.SUCH.criterion",)
+    assert set(found) == {c.kind for c in rich_small.caveats}
+    assert {"conflicts", "unsubstantiated", "waiver_expired", "waiver_unknown_criterion"} <= set(found)
     assert found["conflicts"].severity == "critical"
     for c in found.values():
         assert c.text("zh") and c.text("en") and c.text("zh") != c.text("en")
 
 
-def test_low_coverage_is_a_caveat_and_critical_when_very_low(rich_small):
-    assert "low_coverage" not in kinds(rich_small)  # 87 %
-    low = rich_small.model_copy(update={"overall": rich_small.overall.model_copy(update={"coverage": 0.02})})
+def test_an_assessment_without_stored_caveats_gets_them_recomputed_the_engines_way(rich_small):
+    again = caveats_for(recomputed(rich_small))
+    assert [(c.kind, c.severity, c.criteria) for c in again] == [(c.kind, c.severity, tuple(c.criteria)) for c in rich_small.caveats]
+
+
+def test_low_coverage_is_a_critical_caveat(rich_small):
+    assert "low_coverage" not in kinds(rich_small)
+    low = recomputed(rich_small, overall=rich_small.overall.model_copy(update={"coverage": 0.02}))
     caveat = next(c for c in caveats_for(low) if c.kind == "low_coverage")
     assert caveat.severity == "critical" and "2%" in caveat.text("en")
-    some = rich_small.model_copy(update={"overall": rich_small.overall.model_copy(update={"coverage": 0.7})})
-    assert next(c for c in caveats_for(some) if c.kind == "low_coverage").severity == "warning"
-
-
-def test_nothing_assessed_is_the_first_caveat(sparse):
-    assert kinds(sparse)[0] == "nothing_assessed"
 
 
 def test_runs_that_failed_or_are_unsigned_are_caveats(rich_small):
     run = rich_small.runs[0]
-    failed = rich_small.model_copy(update={"runs": [run.model_copy(update={"ok": False, "problems": ["hash chain broken at seq 3"]})]})
-    unsigned = rich_small.model_copy(update={"runs": [run.model_copy(update={"signature": "absent"})]})
-    assert "runs_failed" in kinds(failed) and "runs_unsigned" not in kinds(failed)
-    assert "runs_unsigned" in kinds(unsigned) and "runs_failed" not in kinds(unsigned)
-    assert "runs_unsigned" not in kinds(rich_small)
+    failed = recomputed(rich_small, runs=[run.model_copy(update={"ok": False, "problems": ["hash chain broken at seq 3"], "first_bad_seq": 3})])
+    unsigned = recomputed(rich_small, runs=[run.model_copy(update={"signature": "absent", "credited": True, "status": "credited"})])
+    assert "run_not_verified" in kinds(failed) and "run_unsigned" not in kinds(failed)
+    assert "run_unsigned" in kinds(unsigned) and "run_not_verified" not in kinds(unsigned)
 
 
 def test_rubric_change_and_other_subject_against_previous(rich_small, previous_small):
@@ -71,24 +74,8 @@ def test_unrouted_answers_are_a_caveat(rich_small):
         c.model_copy(update={"answers": [x.model_copy(update={"routed": False}) for x in c.answers]}) if c.id == target.id else c
         for c in rich_small.criteria
     ]
-    a = rich_small.model_copy(update={"criteria": changed})
-    caveat = next(c for c in caveats_for(a) if c.kind == "unrouted_answers")
-    assert target.id in caveat.criteria and caveat.severity == "warning"  # nobody routed answered: they decided it
-
-
-def test_engine_caveats_win_for_their_kind_and_derived_ones_fill_in(rich_small):
-    class WithCaveats:  # the Assessment as the engine will fill it (issue 17): a `caveats` list
-        def __init__(self, a, caveats):
-            self._a, self.caveats = a, caveats
-
-        def __getattr__(self, name):
-            return getattr(self._a, name)
-
-    engine = [{"kind": "conflicts", "severity": "critical", "message": "engine says: 1 conflict", "criteria": ["X"]}]
-    merged = caveats_for(WithCaveats(rich_small, engine))
-    conflicts = [c for c in merged if c.kind == "conflicts"]
-    assert len(conflicts) == 1 and conflicts[0].text("zh") == "engine says: 1 conflict"
-    assert {"unsubstantiated", "waivers_expired"} <= {c.kind for c in merged}
+    caveat = next(c for c in caveats_for(recomputed(rich_small, criteria=changed)) if c.kind == "unrouted_answers")
+    assert target.id in caveat.criteria
 
 
 def test_caveats_are_ordered_by_severity(rich_small):
@@ -100,16 +87,15 @@ def test_caveats_are_ordered_by_severity(rich_small):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_caveat_is_on_the_cover(rich_small, previous_small, lang):
     other_rubric = previous_small.model_copy(update={"rubric": previous_small.rubric.model_copy(update={"version": "0.9.0"})})
-    a = rich_small.model_copy(
-        update={
-            "overall": rich_small.overall.model_copy(update={"coverage": 0.02}),
-            "runs": [rich_small.runs[0].model_copy(update={"signature": "absent"})],
-        }
+    a = recomputed(
+        rich_small,
+        overall=rich_small.overall.model_copy(update={"coverage": 0.02}),
+        runs=[rich_small.runs[0].model_copy(update={"signature": "absent", "credited": True, "status": "credited"})],
     )
     html = render_html(a, lang, report_digest=report_digest(a), previous=other_rubric)
     cover = cover_of(html)
     expected = caveats_for(a, other_rubric)
-    assert {c.kind for c in expected} >= {"low_coverage", "conflicts", "unsubstantiated", "waivers_expired", "waivers_ignored", "runs_unsigned", "rubric_changed"}
+    assert {c.kind for c in expected} >= {"low_coverage", "conflicts", "unsubstantiated", "waiver_expired", "waiver_unknown_criterion", "run_unsigned", "rubric_changed"}
     from markupsafe import escape
 
     for caveat in expected:
@@ -137,6 +123,16 @@ def test_next_level_blockers_are_exactly_what_holds_the_level(rich_small):
     }
     assert {b.criterion for b in blockers} == expected
     assert not {g.criterion for g in other_gaps(rich_small)} & expected
+
+
+def test_next_level_blockers_are_the_engines_overall_gaps_in_its_order(rich, rich_small):
+    for a in (rich, rich_small):
+        engine = [g.criterion for g in a.gaps if g.blocks == "overall"]
+        ours = [b.criterion for g in next_level_blockers(a) for b in g.blockers]
+        assert sorted(ours) == sorted(engine) and engine
+        for group in next_level_blockers(a):
+            within = [b.criterion for b in group.blockers]
+            assert within == [c for c in engine if c in within]
 
 
 def test_owner_roles_come_from_the_raci(rich_small):

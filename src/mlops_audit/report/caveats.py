@@ -1,31 +1,27 @@
-"""Caveats: everything a reader must know before trusting page 1, derived in ONE place.
+"""Caveats: everything a reader must know before trusting page 1.
 
 A caveat is a plain statement with a severity (critical | warning | info), a message in both
 languages and the criteria it concerns. The report's first page prints every caveat as a banner,
 generically, whatever its kind; nothing about a kind lives in the templates.
 
-`caveats_for(assessment, previous)` is the one entry point. When the Assessment itself carries
-caveats (the scoring engine computes them, issue 17), those win for their kind and the ones
-derived here fill in the kinds the engine does not state (e.g. the rubric change against a
-previous assessment, which only the report knows about). Every function here is pure.
+The scoring engine computes the caveats of an assessment (scoring/caveats.py, stored in
+`Assessment.caveats`); an assessment written before it did gets them recomputed here from its own
+parts with the same function. The report adds what only it knows: the previous assessment it is
+compared with (another rubric version, another organisation or scope). `caveats_for` is the one
+entry point; every function here is pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mlops_audit.report.i18n import LANGUAGES, messages
 from mlops_audit.result.model import Assessment
-from mlops_audit.rubric.model import Outcome
 
 Severity = Literal["critical", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
-COVERAGE_CRITICAL = 0.5  # below: most applicable criteria have no outcome at all
-COVERAGE_WARNING = 0.8  # below: a fifth or more of applicable criteria have no outcome
-UNSIGNED = ("absent", "invalid")  # RunRecord.signature as the trail verifier states it
-CRITERIA_SHOWN = 6  # criteria named in a caveat's message (all of them stay in `criteria`)
 
 
 @dataclass(frozen=True)
@@ -42,84 +38,6 @@ class Caveat:
 def _msg(key: str, **values: Any) -> dict[str, str]:
     """The caveat's message in every language, from the report catalogues (`caveat.<key>`)."""
     return {lang: messages(lang)(f"caveat.{key}", **values) for lang in LANGUAGES}
-
-
-def _names(ids: Iterable[str]) -> str:
-    ids = list(ids)
-    shown = ", ".join(ids[:CRITERIA_SHOWN])
-    return shown + (f" (+{len(ids) - CRITERIA_SHOWN})" if len(ids) > CRITERIA_SHOWN else "")
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-def coverage_caveats(a: Assessment) -> list[Caveat]:
-    assessed = any(c.outcome is not Outcome.not_assessed for c in a.criteria)
-    if not assessed:
-        return [Caveat("nothing_assessed", "critical", _msg("nothing_assessed"))]
-    coverage = a.overall.coverage
-    if coverage is None or coverage >= COVERAGE_WARNING:
-        return []
-    missing = tuple(c.id for c in a.criteria if c.applicable and c.outcome is Outcome.not_assessed)
-    severity: Severity = "critical" if coverage < COVERAGE_CRITICAL else "warning"
-    return [Caveat("low_coverage", severity, _msg("low_coverage", coverage=_pct(coverage), count=len(missing)), missing)]
-
-
-def evidence_caveats(a: Assessment) -> list[Caveat]:
-    out: list[Caveat] = []
-    if a.conflicts:
-        ids = tuple(dict.fromkeys(c.criterion for c in a.conflicts))
-        out.append(Caveat("conflicts", "critical", _msg("conflicts", count=len(ids), ids=_names(ids)), ids))
-    if a.unsubstantiated:
-        ids = tuple(a.unsubstantiated)
-        out.append(Caveat("unsubstantiated", "warning", _msg("unsubstantiated", count=len(ids), ids=_names(ids)), ids))
-    return out
-
-
-def waiver_caveats(a: Assessment) -> list[Caveat]:
-    out: list[Caveat] = []
-    expired = tuple(w.criterion for w in a.waivers if w.status == "expired")
-    unknown = tuple(w.criterion for w in a.waivers if w.status == "unknown_criterion")
-    if expired:
-        out.append(Caveat("waivers_expired", "warning", _msg("waivers_expired", count=len(expired), ids=_names(expired)), expired))
-    if unknown:
-        out.append(Caveat("waivers_ignored", "critical", _msg("waivers_ignored", count=len(unknown), ids=_names(unknown)), unknown))
-    return out
-
-
-def run_caveats(a: Assessment) -> list[Caveat]:
-    """Runs whose trail did not verify, that were not credited (issue 17), or that are unsigned."""
-    out: list[Caveat] = []
-    failed = [r.name for r in a.runs if not r.ok]
-    if failed:
-        out.append(Caveat("runs_failed", "critical", _msg("runs_failed", count=len(failed), names=_names(failed))))
-    # `credited`/`reason` arrive with the engine's run binding (issue 17); absent means credited when ok.
-    refused = [f"{r.name} ({getattr(r, 'reason', None) or '—'})" for r in a.runs if r.ok and getattr(r, "credited", True) is False]
-    if refused:
-        out.append(Caveat("runs_not_credited", "critical", _msg("runs_not_credited", count=len(refused), names=_names(refused))))
-    unsigned = [
-        r.name
-        for r in a.runs
-        if r.ok
-        and getattr(r, "credited", True) is not False
-        and (r.signature in UNSIGNED or getattr(r, "strength", None) == "evidenced")
-    ]
-    if unsigned:
-        out.append(Caveat("runs_unsigned", "warning", _msg("runs_unsigned", count=len(unsigned), names=_names(unsigned))))
-    return out
-
-
-def routing_caveats(a: Assessment) -> list[Caveat]:
-    """Answers from respondents holding none of the roles the question is asked of."""
-    unrouted = [c for c in a.criteria if any(x.outcome is not None and not x.routed for x in c.answers)]
-    if not unrouted:
-        return []
-    counted = tuple(c.id for c in unrouted if not any(x.outcome is not None and x.routed for x in c.answers))
-    answers = sum(1 for c in unrouted for x in c.answers if x.outcome is not None and not x.routed)
-    ids = tuple(c.id for c in unrouted)
-    severity: Severity = "warning" if counted else "info"
-    return [Caveat("unrouted_answers", severity, _msg("unrouted_answers", answers=answers, count=len(ids), counted=len(counted)), ids)]
 
 
 def previous_caveats(a: Assessment, previous: Assessment | None) -> list[Caveat]:
@@ -155,15 +73,19 @@ def describe_subject(a: Assessment) -> str:
 
 
 def derive_caveats(a: Assessment, previous: Assessment | None = None) -> list[Caveat]:
-    """Every caveat computable from the assessment's existing fields (and the previous one)."""
-    return (
-        coverage_caveats(a)
-        + evidence_caveats(a)
-        + waiver_caveats(a)
-        + run_caveats(a)
-        + routing_caveats(a)
-        + previous_caveats(a, previous)
-    )
+    """The caveats only the report knows: those against the previous assessment."""
+    return previous_caveats(a, previous)
+
+
+def engine_caveats(a: Assessment) -> list[Caveat]:
+    """The assessment's own caveats; recomputed with the engine's function when an assessment
+    written before the engine stated them has none stored."""
+    stored = list(getattr(a, "caveats", None) or [])
+    if not stored:
+        from mlops_audit.scoring.caveats import assessment_caveats
+
+        stored = assessment_caveats(a.criteria, a.conflicts, a.overall.coverage, a.runs, a.waivers, [])
+    return [_from_model(c) for c in stored]
 
 
 def _from_model(item: Any) -> Caveat:
@@ -181,12 +103,9 @@ def _from_model(item: Any) -> Caveat:
 
 
 def caveats_for(a: Assessment, previous: Assessment | None = None) -> list[Caveat]:
-    """The engine's caveats (when the model has them) plus derived ones of kinds it does not state,
-    most severe first (stable within a severity)."""
-    stated = [_from_model(c) for c in (getattr(a, "caveats", None) or [])]
-    kinds = {c.kind for c in stated}
-    merged = stated + [c for c in derive_caveats(a, previous) if c.kind not in kinds]
+    """Every caveat for page 1, most severe first (stable within a severity)."""
+    merged = engine_caveats(a) + derive_caveats(a, previous)
     return sorted(merged, key=lambda c: SEVERITY_ORDER.get(c.severity, 3))
 
 
-__all__ = ["Caveat", "caveats_for", "derive_caveats", "describe_subject", "subject_of"]
+__all__ = ["Caveat", "caveats_for", "derive_caveats", "describe_subject", "engine_caveats", "subject_of"]

@@ -95,8 +95,13 @@ def next_level_blockers(a: Assessment) -> list[DomainBlockers]:
             )
         )
     levels = {d.id: d.level for d in a.domains}
+    # Within a domain, the engine's gap order (it is the console's order too); criteria the engine
+    # lists no gap for (an assessment written before gaps said what they block) follow by gain.
+    rank = {g.criterion: i for i, g in enumerate(a.gaps)}
     return [
-        DomainBlockers(d.id, levels[d.id], tuple(sorted(by_domain[d.id], key=lambda b: (b.level, -b.gain, b.criterion))))
+        DomainBlockers(
+            d.id, levels[d.id], tuple(sorted(by_domain[d.id], key=lambda b: (rank.get(b.criterion, len(rank)), b.level, -b.gain, b.criterion)))
+        )
         for d in a.domains
         if by_domain.get(d.id)
     ]
