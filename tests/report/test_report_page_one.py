@@ -213,3 +213,14 @@ def test_the_cover_lists_at_most_twelve_blockers_and_says_how_many_more(rich):
     assert sum(len(d["rows"]) for d in nl["domains"]) == total  # the summary lists every one
     html = render_html(a, "en", report_digest=report_digest(a))
     assert cover_of(html).count("<tr><td>") == COVER_BLOCKERS
+
+
+def test_the_weakest_link_sentence_names_at_most_three_practices(rich):
+    from mlops_audit.report.context import WEAKEST_NAMED, build_context
+    from mlops_audit.report.i18n import messages
+
+    weakest = [p for d in rich.domains if d.id in rich.overall.weakest for p in d.weakest]
+    sentence = build_context(rich, messages("en"), report_digest="x")["summary"]["weakest_link"]
+    if len(set(weakest)) > WEAKEST_NAMED:
+        assert f" and {len(set(weakest)) - WEAKEST_NAMED} more at level" in sentence
+    assert sentence.count(", ") <= WEAKEST_NAMED + 2  # the rule's own comma, the list, nothing more

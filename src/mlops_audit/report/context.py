@@ -34,6 +34,7 @@ SECTIONS: tuple[str, ...] = (
 MRA_PREFIX = "CASE.mra"
 STRENGTH_TOP = 5  # strengths listed in the executive summary
 GAPS_TOP = 8  # gaps listed in the executive summary
+WEAKEST_NAMED = 3  # practices named in the weakest-link sentence
 COVER_BLOCKERS = 12  # blocking criteria listed on the cover; the executive summary lists every one
 CAVEAT_LINKS = 12  # criteria linked from one caveat banner (the message names them all up to its own cap)
 PASSING = (Outcome.met, Outcome.waived, Outcome.not_applicable)
@@ -247,7 +248,10 @@ class ContextBuilder:
         if not any(p.applicable and p.level > a.overall.level for p in a.practices) or not a.overall.weakest:
             return None
         weakest = [self.practice_title(p) for d in a.domains if d.id in a.overall.weakest for p in d.weakest]
-        names = (self.t("list_sep")).join(dict.fromkeys(weakest)) or (self.t("list_sep")).join(self.domain_name(d) for d in a.overall.weakest)
+        weakest = list(dict.fromkeys(weakest)) or [self.domain_name(d) for d in a.overall.weakest]
+        names = self.t("list_sep").join(weakest[:WEAKEST_NAMED])
+        if len(weakest) > WEAKEST_NAMED:
+            names += self.t("summary.and_more", count=len(weakest) - WEAKEST_NAMED)
         return self.t("summary.weakest_link", weakest=names, level=a.overall.level)
 
     def _next_level(self) -> dict[str, Any]:
