@@ -80,7 +80,7 @@ def derive_caveats(a: Assessment, previous: Assessment | None = None) -> list[Ca
 def engine_caveats(a: Assessment) -> list[Caveat]:
     """The assessment's own caveats; recomputed with the engine's function when an assessment
     written before the engine stated them has none stored."""
-    stored = list(getattr(a, "caveats", None) or [])
+    stored = list(a.caveats)
     if not stored:
         from mlops_audit.scoring.caveats import assessment_caveats
 
