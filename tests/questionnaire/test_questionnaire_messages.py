@@ -151,3 +151,17 @@ def test_a_problem_can_be_shown_without_its_severity_for_callers_that_prefix_one
     p = Problem("f.yaml:10:3", "criterion 'X' changed", "warning")
     assert str(p) == "f.yaml:10:3: warning: criterion 'X' changed"
     assert f"warning: {p.located()}" == "warning: f.yaml:10:3: criterion 'X' changed"
+
+
+def test_the_fingerprint_follows_what_a_respondent_answers_not_typography_or_routes(rubric):
+    from mlops_audit.evidence.questionnaire.form import criterion_fingerprint
+
+    _, _, c = rubric.rubric.criterion_index()["DE.ingest.L1"]
+    same = criterion_fingerprint(c)
+    retyped = c.model_copy(update={"question": c.question.model_copy(update={"text": c.question.text.model_copy(update={"zh": c.question.text.zh + "（是否）"})})})
+    halfwidth = c.model_copy(update={"question": c.question.model_copy(update={"text": c.question.text.model_copy(update={"zh": c.question.text.zh + "(是否)"})})})
+    assert criterion_fingerprint(retyped) == criterion_fingerprint(halfwidth) != same  # new words change it; width does not
+    rerouted = c.model_copy(update={"detectors": ["has_unit_tests"], "weight": 3.0, "question": c.question.model_copy(update={"roles": ["data_scientist"]})})
+    assert criterion_fingerprint(rerouted) == same
+    reworded = c.model_copy(update={"text": c.text.model_copy(update={"en": c.text.en + " and written down"})})
+    assert criterion_fingerprint(reworded) != same

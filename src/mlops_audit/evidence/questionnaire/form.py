@@ -23,9 +23,31 @@ NA_TOKEN = {"en": "n/a", "zh": "不适用"}
 UNKNOWN_TOKEN = {"en": "unknown", "zh": "不清楚"}
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def _meaning(value: object) -> object:
+    """Text as far as its meaning goes: full-width punctuation and half-width alike (NFKC), curly
+    quotes as straight ones, runs of white space as one space."""
+    import unicodedata
+
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFKC", value).translate(_QUOTES).split())
+    if isinstance(value, dict):
+        return {k: _meaning(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_meaning(v) for v in value]
+    return value
+
+
 def criterion_fingerprint(criterion: Criterion) -> str:
-    """Short digest of one criterion's content, stored at export to name what changed since."""
-    return sha256_text(canonical_json(criterion.model_dump(mode="json")))[:16]
+    """Short digest of what a respondent answers: the criterion's statement and its question (text,
+    help, type, scale, choices and their outcomes, unit and thresholds). Stored at export, it names
+    the answers whose question changed since. Typography (full- or half-width punctuation, quotes,
+    spacing) and what the respondent never sees (evidence routes, weights, remediation, clauses,
+    routing to roles) do not change it."""
+    q = criterion.question.model_dump(mode="json", exclude={"roles"})
+    return sha256_text(canonical_json(_meaning({"text": criterion.text.model_dump(mode="json"), "question": q})))[:16]
 
 
 def pick(text: Text | None, lang: str, sep: str = "\n") -> str:
