@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),
     "init": ("mlops_audit.commands.init:init", "Write a starter campaign folder: questionnaire, waiver template and a README of next steps."),
+    "portfolio": ("mlops_audit.commands.portfolio:portfolio", "Collect and roll up evidence from many repositories."),
 }
 
 

@@ -50,6 +50,9 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         builders["collection.schema.json"] = lambda: _model_schema(
             CollectionResult, "mlops-audit repository evidence collection", "collection.schema.json"
         )
+    from mlops_audit.portfolio.model import Portfolio
+
+    builders["portfolio.schema.json"] = lambda: _model_schema(Portfolio, "mlops-audit portfolio index", "portfolio.schema.json")
     return builders
 
 

@@ -164,7 +164,7 @@ def answer_files(
             value = "unknown" if outcome is None else value_for(criterion, outcome)
             comment = None
             if outcome is Outcome.partial:
-                comment = "部分项目已做到,尚未全面推广 / done in some projects, not yet everywhere"
+                comment = "部分项目已做到，尚未全面推广 / done in some projects, not yet everywhere"
             evidence = [f"https://wiki.example-bank.invalid/mlops/{criterion.id}"] if outcome is Outcome.met and criterion.level >= 3 else []
             answers.append(Answer(criterion=criterion.id, value=value, comment=comment, evidence=evidence))
         files.append(
@@ -197,7 +197,7 @@ def waivers(loaded: LoadedRubric, evidenced: frozenset[str] = frozenset()) -> li
         chosen.append(
             Waiver(
                 criterion=ops[0].id,
-                justification="监控平台迁移期间以人工周报替代,迁移完成后恢复 / manual weekly review during the monitoring-platform migration",
+                justification="监控平台迁移期间以人工周报替代，迁移完成后恢复 / manual weekly review during the monitoring-platform migration",
                 approved_by="首席风险官 / Chief Risk Officer",
                 expires="2027-03-31",
             )
@@ -246,9 +246,9 @@ def decide_conflicts(conflicts) -> list[dict[str, str]]:
     for i, conflict in enumerate(sorted(conflicts, key=lambda c: c.criterion)[:3]):
         side = "respondents" if i == 2 else "evidence"
         reason = (
-            "与团队核实:证据所示流程确已在生产使用 / checked with the team: the practice the evidence shows is used in production"
+            "与团队核实：证据所示流程确已在生产使用 / checked with the team: the practice the evidence shows is used in production"
             if side == "evidence"
-            else "证据来自试点流水线,尚未推广至生产 / the evidence comes from the pilot pipeline, not yet used in production"
+            else "证据来自试点流水线，尚未推广至生产 / the evidence comes from the pilot pipeline, not yet used in production"
         )
         decisions.append({"criterion": conflict.criterion, "side": side, "decided_by": "王敏 / Wang Min (lead assessor)",
                           "decided_at": "2026-11-28", "reason": reason})

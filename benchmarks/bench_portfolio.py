@@ -1,0 +1,170 @@
+"""Benchmark `mlops-audit portfolio collect` against looping `mlops-audit collect` over the same repositories.
+
+Run by hand (not part of the tests):
+    python benchmarks/bench_portfolio.py [--sizes 100,300,1000] [--jobs 2] [--tree DIR ...] [--work DIR]
+                                         [--baseline 100] [--hardlink]
+
+An estate of max(--sizes) repositories is made of copies of a few template trees: generated ones
+(bench_collect's generator: 60 files as a git work tree, 400 files as a plain folder, 150 files as
+a git work tree) plus every --tree given (e.g. exported checkouts of real public repositories).
+Each size N is the first N repositories, named in a path list (so every run is the same CLI
+command a user would type). For each N it prints:
+  cold      wall time of `portfolio collect` into an empty folder, per repository, and peak memory
+            (the largest sum of resident memory of the CLI and its workers, sampled every 0.1 s)
+  warm      the same command again with nothing changed (everything unchanged, nothing collected)
+  baseline  a shell-style loop of `mlops-audit collect REPO --out FILE`, one process per repository,
+            over the first --baseline repositories, serially (what the issue says users do today)
+            and two at a time (the same loop with 2 processes, for a fair use of 2 cores);
+            for N > --baseline the loop time is extrapolated linearly from its per-repository mean
+            and marked "(extrapolated)"
+SOURCE_DATE_EPOCH is fixed, so results are comparable across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_collect import generate, git  # noqa: E402 - the same generated trees as the collection benchmark
+
+CLI = [sys.executable, "-m", "mlops_audit"]
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764504000"}
+
+
+def make_templates(root: Path, extra: list[Path]) -> list[Path]:
+    templates = []
+    for name, files, as_git in (("gen-60-git", 60, True), ("gen-400-plain", 400, False), ("gen-150-git", 150, True)):
+        folder = root / name
+        folder.mkdir(parents=True)
+        generate(folder, files)
+        (folder / "Dockerfile").write_text("FROM python:3.11\n")
+        if as_git:
+            git(folder, "init", "-q")
+            git(folder, "add", "-A")
+            git(folder, "commit", "-q", "-m", "initial")
+        templates.append(folder)
+    return templates + [p.resolve() for p in extra]
+
+
+def make_estate(root: Path, templates: list[Path], count: int, hardlink: bool) -> list[Path]:
+    estate = root / "estate"
+    estate.mkdir()
+    repos = []
+    for i in range(count):
+        target = estate / f"repo-{i:04d}"
+        subprocess.run(["cp", "-al" if hardlink else "-a", str(templates[i % len(templates)]), str(target)], check=True)
+        repos.append(target)
+    return repos
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants (Linux /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, ValueError):
+            continue
+        pending += [int(c) for c in children]
+    return total
+
+
+def timed(command: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak tree RSS in KiB, stderr's last line) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_kib(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err}")
+    lines = err.strip().splitlines()
+    return wall, peak, lines[-1] if lines else ""
+
+
+def baseline(repos: list[Path], out: Path, parallel: int) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+
+    def one(repo: Path) -> None:
+        subprocess.run([*CLI, "collect", str(repo), "--out", str(out / f"{repo.name}.json")], env=ENV, check=True, capture_output=True)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(one, repos))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,300,1000")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--tree", action="append", default=[], type=Path, help="also copy this checkout into the estate (repeatable)")
+    parser.add_argument("--baseline", type=int, default=100, help="repositories the CLI loop really runs over (0: skip)")
+    parser.add_argument("--hardlink", action="store_true", help="hard-link the copies (fast to make; every copy shares one page cache)")
+    parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed afterwards)")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    work = Path(tempfile.mkdtemp(prefix="bench-portfolio-", dir=args.work))
+    try:
+        started = time.perf_counter()
+        templates = make_templates(work / "templates", args.tree)
+        repos = make_estate(work, templates, sizes[-1], args.hardlink)
+        print(f"estate: {len(repos)} repositories from {len(templates)} templates ({', '.join(t.name for t in templates)}), made in {time.perf_counter() - started:.0f} s")
+        per_repo_loop: dict[int, float] = {}
+        if args.baseline:
+            sample = repos[: args.baseline]
+            for parallel in (1, 2):
+                seconds = baseline(sample, work / f"baseline-{parallel}", parallel)
+                per_repo_loop[parallel] = seconds / len(sample)
+                print(f"baseline loop of 'mlops-audit collect', {parallel} at a time, {len(sample)} repos: {seconds:.1f} s ({per_repo_loop[parallel] * 1000:.0f} ms/repo)")
+        print(f"{'N':>6} {'cold s':>8} {'ms/repo':>8} {'peak MiB':>9} {'warm s':>7} {'warm/cold':>9} {'loop s':>10} {'loop/cold':>9} {'loop2 s':>10} {'loop2/cold':>10}")
+        for n in sizes:
+            listing = work / f"repos-{n}.txt"
+            listing.write_text("".join(f"{p}\n" for p in repos[:n]))
+            out = work / f"portfolio-{n}"
+            command = [*CLI, "portfolio", "collect", str(listing), "--out", str(out), "--jobs", str(args.jobs)]
+            cold, peak, last = timed(command)
+            warm, _, warm_last = timed(command)
+            if "0 collected" not in warm_last or f"{n} unchanged" not in warm_last.replace(" 0 errors", ""):
+                print(f"  warning: warm run did not skip everything: {warm_last}")
+            row = f"{n:>6} {cold:>8.1f} {cold / n * 1000:>8.0f} {peak / 1024:>9.0f} {warm:>7.1f} {warm / cold:>9.2f}"
+            for parallel in (1, 2):
+                if parallel in per_repo_loop:
+                    loop = per_repo_loop[parallel] * n
+                    mark = "" if n <= args.baseline else "*"
+                    row += f" {loop:>9.1f}{mark or ' '} {loop / cold:>9.1f}x"
+            print(row, flush=True)
+            print(f"        {last}")
+        print("* extrapolated from the loop's mean time per repository")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

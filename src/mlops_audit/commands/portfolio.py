@@ -1,0 +1,107 @@
+"""`mlops-audit portfolio collect|report`: many repositories at once, and their roll-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+@click.group(name="portfolio")
+def portfolio() -> None:
+    """Collect and roll up evidence from many repositories.
+
+    SOURCES are folders of checkouts and/or text files of repository paths; see docs/portfolio.md.
+    """
+
+
+@portfolio.command(name="collect")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Portfolio folder to write (rerun: only changed repositories are collected).")
+@click.option("--jobs", type=click.IntRange(1, 1024), default=None, help="Worker processes (default: one per core).")
+@click.option("--timeout", type=click.FloatRange(0.1, 86400), default=600.0, show_default=True, help="Seconds per repository; past it the worker is killed and the repository recorded as an error.")
+@click.option("--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric whose criteria the findings map to (default: bundled).")
+@click.option("--force", is_flag=True, help="Collect every repository again, changed or not.")
+@click.option("--retry-errors", is_flag=True, help="Collect again repositories whose last record is an error.")
+@click.option("--dask", "use_dask", is_flag=True, help="Run on a Dask LocalCluster (loopback) with --jobs workers.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run on the Dask cluster whose scheduler is at this address.")
+def collect(
+    sources: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    timeout: float,
+    rubric_path: Path | None,
+    force: bool,
+    retry_errors: bool,
+    use_dask: bool,
+    scheduler: str | None,
+) -> None:
+    """Collect evidence from every repository in SOURCES into a portfolio folder.
+
+    SOURCES: folders of checkouts (each child folder is a repository) and/or text files with one
+    repository path per line. Writes OUT/repos/<repo>.json (as 'mlops-audit collect' does),
+    OUT/portfolio.json (the index) and OUT/state/ (for resuming). Repositories whose HEAD commit
+    (or tree, when not a git work tree), tool version, rubric and collector are unchanged are not
+    collected again.
+    """
+    from mlops_audit.errors import InputError
+    from mlops_audit.portfolio.runner import RunOptions, collect_portfolio
+    from mlops_audit.portfolio.sources import expand_sources
+    from mlops_audit.util.clock import now
+
+    if use_dask and scheduler:
+        raise InputError("--dask and --scheduler: give one (--dask starts a local cluster, --scheduler uses a running one)")
+    specs = expand_sources(list(sources))
+    options = RunOptions(
+        now=now(),
+        jobs=jobs or os.cpu_count() or 1,
+        timeout=timeout,
+        rubric=rubric_path,
+        force=force,
+        retry_errors=retry_errors,
+        scheduler="local" if use_dask else scheduler,
+    )
+    summary = collect_portfolio(specs, out, options)
+    click.echo(
+        f"wrote {summary.index}: {len(specs)} repositories, {len(summary.collected)} collected, "
+        f"{len(summary.unchanged)} unchanged, {len(summary.errors)} errors",
+        err=True,
+    )
+
+
+FORMATS = ("html", "pdf", "xlsx", "parquet", "csv")
+
+
+@portfolio.command(name="report")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--format", "formats", default="html,xlsx,csv", show_default=True, help=f"Comma-separated: {', '.join(FORMATS)}.")
+@click.option("--lang", default="both", show_default=True, type=click.Choice(["zh", "en", "both"]), help="Language of the page and workbook.")
+@click.option("--previous", type=click.Path(path_type=Path), help="An earlier portfolio folder: show the change since it.")
+@click.option("--teams", "teams_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="teams.yaml mapping teams to repository patterns (default: CODEOWNERS).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write (default: FOLDER/report).")
+def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None) -> None:
+    """Roll a portfolio folder up: shares per practice, heat map, teams, weakest practices, change.
+
+    Writes portfolio.<lang>.html/.pdf/.xlsx and findings.csv/.parquet (one row per repository x
+    finding) into --out.
+    """
+    from mlops_audit.errors import InputError
+    from mlops_audit.portfolio.report import write_report
+    from mlops_audit.portfolio.teams import load_teams
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown or not chosen:
+        raise InputError(f"--format {formats!r}: unknown {', '.join(unknown) or 'empty list'}; expected a comma-separated list of {', '.join(FORMATS)}")
+    langs = ["zh", "en"] if lang == "both" else [lang]
+    written = write_report(
+        folder,
+        out_dir or folder / "report",
+        formats=chosen,
+        langs=langs,
+        previous=previous,
+        rules=load_teams(teams_file) if teams_file else None,
+    )
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
