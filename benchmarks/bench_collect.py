@@ -10,7 +10,8 @@ repository), it prints the median of:
   listing   os.walk (plain folder) or `git ls-files` (work tree): the floor for any scan
   read all  listing + reading every listed file once (the "read everything" baseline)
   collect   mlops-audit's collect(): listing, every detector, git signals, criteria mapping
-with the ratios collect/listing and collect/read-all, and the peak memory of collect
+with the ratios collect/listing and collect/read-all, collect's CPU time (process and background
+children; steadier than wall time on a shared machine, for before/after comparisons), and the peak memory of collect
 (tracemalloc peak of Python allocations, and the process's maximum resident set size).
 """
 
@@ -157,12 +158,29 @@ def median_seconds(func: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its waited-for children (background scanners, git): on a
+    shared, loaded machine it varies far less than wall time, so before/after comparisons use it."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def median_cpu_seconds(func: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = cpu_seconds()
+        func()
+        times.append(cpu_seconds() - start)
+    return statistics.median(times)
+
+
 def bench(label: str, root: Path, repeats: int, rubric) -> None:  # type: ignore[no-untyped-def]
     lister = list_git if (root / ".git").is_dir() else list_walk
     listed = len(lister(root))
     t_list = median_seconds(lambda: lister(root), repeats)
     t_read = median_seconds(lambda: read_all(lister)(root), repeats)
     t_collect = median_seconds(lambda: collect(root, rubric=rubric), repeats)
+    cpu_collect = median_cpu_seconds(lambda: collect(root, rubric=rubric), repeats)
     tracemalloc.start()
     result = collect(root, rubric=rubric)
     _, peak = tracemalloc.get_traced_memory()
@@ -173,6 +191,7 @@ def bench(label: str, root: Path, repeats: int, rubric) -> None:  # type: ignore
     print(f"  listing   {t_list:8.2f} s", flush=True)
     print(f"  read all  {t_read:8.2f} s", flush=True)
     print(f"  collect   {t_collect:8.2f} s   collect/listing = {t_collect / t_list:5.1f}x   collect/read-all = {t_collect / t_read:4.2f}x", flush=True)
+    print(f"  collect CPU {cpu_collect:6.2f} s (process + background children, median)", flush=True)
     print(f"  collect read {result.stats.files_read} files, {result.stats.bytes_read / 2**20:.1f} MiB", flush=True)
     print(
         f"  peak memory: tracemalloc {peak / 2**20:.0f} MiB, process max RSS so far {maxrss_mib:.0f} MiB, "

@@ -42,6 +42,17 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         "evidence.schema.json": lambda: _model_schema(Evidence, "mlops-audit evidence record", "evidence.schema.json"),
         "assessment.schema.json": lambda: _model_schema(Assessment, "mlops-audit assessment", "assessment.schema.json"),
     }
+    from mlops_audit.result.regulatory import RegulatoryCoverage
+    from mlops_audit.rubric.profiles import ClauseFile, CrosswalkFile, ProfileMeta
+
+    builders.update(
+        {
+            "profile.schema.json": lambda: _model_schema(ProfileMeta, "mlops-audit regulator profile (profile.yaml)", "profile.schema.json"),
+            "profile-clauses.schema.json": lambda: _model_schema(ClauseFile, "mlops-audit profile clause catalogue (clauses.yaml)", "profile-clauses.schema.json"),
+            "profile-crosswalk.schema.json": lambda: _model_schema(CrosswalkFile, "mlops-audit profile crosswalk (crosswalk.yaml)", "profile-crosswalk.schema.json"),
+            "regulatory-coverage.schema.json": lambda: _model_schema(RegulatoryCoverage, "mlops-audit regulatory coverage", "regulatory-coverage.schema.json"),
+        }
+    )
     try:
         from mlops_audit.evidence.repo.model import CollectionResult
     except ImportError:
@@ -50,9 +61,20 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
         builders["collection.schema.json"] = lambda: _model_schema(
             CollectionResult, "mlops-audit repository evidence collection", "collection.schema.json"
         )
+        from mlops_audit.evidence.repo.model import ProjectsCollection
+
+        builders["projects.schema.json"] = lambda: _model_schema(
+            ProjectsCollection, "mlops-audit per-project repository evidence (collect --per-project)", "projects.schema.json"
+        )
     from mlops_audit.portfolio.model import Portfolio
 
     builders["portfolio.schema.json"] = lambda: _model_schema(Portfolio, "mlops-audit portfolio index", "portfolio.schema.json")
+    try:
+        from mlops_audit.evidence.repo.catalogue import CatalogueFile
+    except ImportError:
+        pass
+    else:
+        builders["catalogue.schema.json"] = lambda: _model_schema(CatalogueFile, "mlops-audit tool catalogue file", "catalogue.schema.json")
     return builders
 
 

@@ -20,6 +20,7 @@ from mlops_audit.evidence.runs import CreditedRun, credit_run, evidence_from_run
 from mlops_audit.evidence.waivers import load_waivers
 from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
 from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric, policy_problems
+from mlops_audit.rubric.profiles import combined_rubric, extend_policy, resolve_profile
 from mlops_audit.rubric.model import EvidencePolicy, Strength
 from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.util.clock import isoformat
@@ -51,6 +52,8 @@ class AssessOptions:
     documents: list[Path] = field(default_factory=list)  # reviewed-documents files (strength `reviewed`)
     resolutions: Path | None = None  # assessor decisions on conflicts
     accept_reference_runs: bool = False  # credit runs of the bundled reference pipeline (the demo; printed as a caveat)
+    portfolios: list[Path] = field(default_factory=list)  # folders of 'mlops-audit portfolio collect' (estate shares)
+    profiles: list[str] = field(default_factory=list)  # regulator profiles (names or folders) scored beside the rubric
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,9 @@ def _organisation(opts: AssessOptions, answer_files: list) -> str | None:
 def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Assessment:
     progress = progress or (lambda _msg: None)
     name = _Namer(opts.display_root, dict(opts.names))
-    loaded = load_rubric(opts.rubric) if opts.rubric else default_rubric()
+    base = load_rubric(opts.rubric) if opts.rubric else default_rubric()
+    chosen = [resolve_profile(n, base=base) for n in opts.profiles]
+    loaded = combined_rubric(chosen, base=base) if chosen else base
     at = opts.assessed_at or clock_now()
     inputs: list[InputRef] = []
     warnings: list[str] = []
@@ -234,7 +239,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
 
     policy = None
     if opts.policy:
-        policy = load_policy(opts.policy)
+        policy = extend_policy(load_policy(opts.policy), chosen)
         problems = policy_problems(policy, loaded.rubric, lambda loc: str(opts.policy))
         if problems:
             raise InputError("\n".join(problems))
@@ -290,6 +295,15 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
         elif record.status not in ("credited", "not_verified"):
             warnings.append(f"pipeline trail {record.name} is not credited: {record.reason}")
 
+    for folder in opts.portfolios:
+        from mlops_audit.evidence.estate import evidence_from_portfolio
+        from mlops_audit.portfolio.store import load_portfolio
+
+        progress(f"reading portfolio {name(folder)}")
+        evidence += evidence_from_portfolio(loaded.rubric, load_portfolio(folder), name(folder))
+        index = folder / "portfolio.json"
+        inputs.append(InputRef(kind="portfolio", name=name(folder), sha256=sha256_file(index) if index.is_file() else None))
+
     resolutions = []
     for doc_path in opts.documents:
         evidence += load_documents(doc_path, loaded.rubric, effective_policy)
@@ -300,7 +314,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
 
     organisation = Organisation(name=opts.organisation, scope=opts.scope) if opts.organisation else None
     progress("scoring")
-    return assess(
+    assessment = assess(
         AssessmentInputs(
             rubric=loaded,
             answer_files=answer_files,
@@ -317,6 +331,11 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
         ),
         assessed_at=at,
     )
+    if not chosen:
+        return assessment
+    from mlops_audit.scoring.regulatory import regulatory_coverage
+
+    return assessment.model_copy(update={"regulatory": regulatory_coverage(assessment, chosen)})
 
 
 def write_assessment(assessment: Assessment, out_dir: Path) -> Path:

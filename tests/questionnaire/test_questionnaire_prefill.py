@@ -106,7 +106,7 @@ def test_confirming_a_proposal_in_excel_makes_it_an_answer(rubric, findings, fil
     [
         ([], "expected the collector's JSON output, an object with a 'findings' list"),
         ({"findings": [{"outcome": "pass"}]}, "findings[0]: 'detector' must be a detector id"),
-        ({"findings": [{"detector": "d", "outcome": "maybe"}]}, "findings[0]: 'outcome' must be pass, fail, not_applicable or error, got 'maybe'"),
+        ({"findings": [{"detector": "d", "outcome": "maybe"}]}, "findings[0]: 'outcome' must be pass, partial, fail, not_applicable or error, got 'maybe'"),
         ({"findings": [{"detector": "d", "outcome": "pass", "criteria": "DE.ingest.L1"}]}, "findings[0]: 'criteria' must be a list of criterion ids"),
     ],
 )

@@ -175,8 +175,10 @@ def test_a_resolution_without_a_conflict_is_reported_not_applied(small_rubric):
 
 
 def test_the_scoring_document_prints_the_table_the_code_runs():
+    from pathlib import Path
+
     from mlops_audit.scoring import tabledoc
 
-    text = tabledoc.DOC.read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
     assert tabledoc.render(text) == text, "refresh with: python -m mlops_audit.scoring.tabledoc --write"
     assert text.count("| no | shows it | unmet | claimed | denied_against_evidence |") == 1

@@ -64,6 +64,8 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--repo", "repos", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Repository checkout to collect evidence from (repeatable).")
 @click.option("--evidence", "evidence_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence JSON from 'mlops-audit collect' (repeatable).")
 @click.option("--run", "runs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Pipeline run folder with an audit trail (repeatable).")
+@click.option("--profile", "profiles", multiple=True, help="Regulator profile to assess beside the rubric (repeatable; 'mlops-audit rubric list' names them): its obligations appear as regulatory coverage.")
+@click.option("--portfolio", "portfolios", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Portfolio folder from 'mlops-audit portfolio collect': organisation-wide shares for criteria that state 'every project' (repeatable).")
 @click.option("--trust-key", "trust_keys", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Ed25519 public key (PEM) whose signed runs count as 'verified' (repeatable; see 'mlops-audit keygen').")
 @click.option("--accept-reference-run", "accept_reference", is_flag=True, help="Credit runs of the bundled reference pipeline (normally only the demo does); the report prints it as a caveat.")
 @click.option("--documents", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Reviewed-documents file: documents the assessor read, with digest, reviewer and note (repeatable).")
@@ -79,19 +81,19 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--report", "report_formats", callback=_csv_formats, help=f"Also render reports: comma-separated {','.join(FORMATS)}.")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both", show_default=True)
 @click.option("--fail-under", type=click.IntRange(0, 5), default=None, help="Exit 1 if the overall level is below this level.")
-def assess(answers, repos, evidence_files, runs, trust_keys, accept_reference, documents, resolutions, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
+def assess(answers, repos, evidence_files, runs, profiles, portfolios, trust_keys, accept_reference, documents, resolutions, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
     """Score answers and evidence against a rubric and write assessment.json."""
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
-    if not (answers or repos or evidence_files or runs or documents):
-        raise click.UsageError("give at least one source: --answers, --repo, --evidence, --run or --documents")
+    if not (answers or repos or evidence_files or runs or documents or portfolios):
+        raise click.UsageError("give at least one source: --answers, --repo, --evidence, --run, --portfolio or --documents")
     if previous and not report_formats:
         click.echo("warning: --previous feeds the report's trend section; add --report to render it", err=True)
     progress = lambda msg: click.echo(f"... {msg}", err=True)  # noqa: E731
     opts = AssessOptions(
         answers=list(answers), repos=list(repos), evidence_files=list(evidence_files), runs=list(runs),
         waivers=waivers, policy=policy, rubric=rubric, organisation=organisation, scope=scope, assessor=assessor,
-        trust_keys=list(trust_keys), accept_reference_runs=accept_reference, documents=list(documents), resolutions=resolutions,
+        trust_keys=list(trust_keys), accept_reference_runs=accept_reference, portfolios=list(portfolios), profiles=list(profiles), documents=list(documents), resolutions=resolutions,
     )
     result = run_assessment(opts, progress)
     path = write_assessment(result, out_dir)

@@ -24,11 +24,15 @@ def stdout_is_terminal() -> bool:
     "--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric whose criteria the findings map to (default: bundled)."
 )
 @click.option("--sarif-passes", is_flag=True, help="SARIF: also list passing checks (kind: pass) for archival.")
-def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool) -> None:
+@click.option(
+    "--per-project", is_flag=True,
+    help="Also report each sub-project (a folder with its own build, CI or pipeline files) beside the whole-repository roll-up (JSON only).",
+)
+def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool) -> None:
     """Collect evidence from a code repository.
 
     Scans REPO (a checkout; nothing in it is executed) and reports, per detector, whether the
-    practice is implemented: pass, fail, not_applicable or error, with file:line locations.
+    practice is implemented: pass, partial, fail, not_applicable or error, with file:line locations.
     """
     from mlops_audit.errors import InputError
     from mlops_audit.evidence.repo.collect import collect_with_index
@@ -40,6 +44,19 @@ def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | N
     if not repo.is_dir():
         raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
     rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
+    if per_project:
+        if fmt not in (None, "json"):
+            raise InputError(f"--per-project writes JSON (one collection per sub-project and the roll-up); drop --format {fmt}")
+        from mlops_audit.evidence.repo.projects import collect_projects, summary_line
+
+        projects = collect_projects(repo, rubric=rubric, now=now())
+        text = pretty_json(projects.model_dump(mode="json"))
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            atomic_write_text(out, text)
+            click.echo(f"wrote {out}: {summary_line(projects)}", err=True)
+        return
     if fmt is None:
         fmt = "table" if out is None and stdout_is_terminal() else "json"
     result, index = collect_with_index(repo, rubric=rubric, now=now())

@@ -9,10 +9,16 @@ import click
 from mlops_audit.errors import InputError
 
 
-def _rubric(path: Path | None):  # type: ignore[no-untyped-def]
+def _rubric(path: Path | None, profiles: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     from mlops_audit.rubric.loader import default_rubric, load_rubric
+    from mlops_audit.rubric.profiles import with_profiles
 
-    return load_rubric(path) if path else default_rubric()
+    return with_profiles(load_rubric(path) if path else default_rubric(), profiles)
+
+
+PROFILE_OPTION = click.option(
+    "--profile", "profiles", multiple=True, help="Add a regulator profile's questions (repeatable; see 'rubric list')."
+)
 
 
 def _print_problems(problems: list) -> None:  # type: ignore[type-arg]
@@ -38,8 +44,9 @@ def questionnaire() -> None:
 @click.option("--prefill", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence JSON from 'collect': detectors propose answers to confirm.")
 @click.option("--from", "filled", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Re-export an answered questionnaire (any format), keeping every answer.")
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
+@PROFILE_OPTION
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output; required for xlsx).")
-def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | None, filled: Path | None, rubric: Path | None, out: Path | None) -> None:
+def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | None, filled: Path | None, rubric: Path | None, profiles: tuple[str, ...], out: Path | None) -> None:
     """Export the rubric's questions as a questionnaire to fill in.
 
     Every format except html reads back with 'check', 'merge' and 'assess --answers'. The html page
@@ -57,7 +64,7 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
         raise InputError("give --format (xlsx, yaml, json, csv, md or html), or an --out file with one of those suffixes")
     if fmt == "xlsx" and out is None:
         raise InputError("--format xlsx needs --out FILE.xlsx (a workbook cannot go to the terminal)")
-    loaded = _rubric(rubric)
+    loaded = _rubric(rubric, profiles)
     answers = None
     if filled is not None:
         from mlops_audit.evidence.questionnaire.migrate import carry_over
@@ -83,11 +90,12 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
 @questionnaire.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
-def check(files: tuple[Path, ...], rubric: Path | None) -> None:
+@PROFILE_OPTION
+def check(files: tuple[Path, ...], rubric: Path | None, profiles: tuple[str, ...]) -> None:
     """Check answered questionnaires (xlsx, yaml, json, csv, md, or folders of them); list every problem."""
     from mlops_audit.evidence.questionnaire.importer import read_answer_files
 
-    result = read_answer_files(list(files), _rubric(rubric))
+    result = read_answer_files(list(files), _rubric(rubric, profiles))
     _print_problems(result.problems)
     answered = sum(len(f.answers) for _, f in result.files)
     summary = f"{len(result.files)} file(s) usable, {answered} answer(s) accepted, {len(result.errors)} error(s), {len(result.warnings)} warning(s)"
@@ -102,7 +110,8 @@ def check(files: tuple[Path, ...], rubric: Path | None) -> None:
 @click.option("--disagreements", type=click.Path(dir_okay=False, path_type=Path), help="Write the contested criteria (who answered what, least agreement first) here (CSV).")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="en", show_default=True, help="Language of question texts in the outputs.")
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
-def merge(files: tuple[Path, ...], out: Path, disagreements: Path | None, lang: str, rubric: Path | None) -> None:
+@PROFILE_OPTION
+def merge(files: tuple[Path, ...], out: Path, disagreements: Path | None, lang: str, rubric: Path | None, profiles: tuple[str, ...]) -> None:
     """Merge several respondents' answers into one file, with who said what and where they disagree."""
     from mlops_audit.evidence.questionnaire.export import FORMATS, format_for_path, make_form, render
     from mlops_audit.evidence.questionnaire.importer import read_answer_files
@@ -113,7 +122,7 @@ def merge(files: tuple[Path, ...], out: Path, disagreements: Path | None, lang: 
     fmt = format_for_path(out)
     if fmt not in FORMATS:  # an HTML page cannot be read back as answers
         raise InputError(f"--out {out}: expected a .yaml, .json, .xlsx, .csv or .md file")
-    loaded = _rubric(rubric)
+    loaded = _rubric(rubric, profiles)
     imported = read_answer_files(list(files), loaded)
     _print_problems(imported.problems)
     if imported.errors:

@@ -41,6 +41,19 @@ def list_rubrics() -> None:
             f"{r.id}  {r.version}  {len(r.practices())} practices, {len(r.criteria())} criteria  "
             f"digest {loaded.digest[:12]}  {r.title.en} / {r.title.zh}"
         )
+    from mlops_audit.rubric.profiles import available_profiles, bundled_profile
+
+    names = available_profiles()
+    if names:
+        click.echo("\nprofiles (use with --profile NAME):")
+    for name in names:
+        profile = bundled_profile(name)
+        sources = "; ".join(f"{s.identifier} ({s.status.value}): {', '.join(profile.articles_used(s.id))}" for s in profile.meta.sources)
+        click.echo(
+            f"{profile.id}  {profile.meta.version}  {sum(len(d.practices) for d in profile.domains)} practices, "
+            f"{len(profile.criteria())} criteria, {len(profile.clauses)} obligations  {profile.meta.title.en} / {profile.meta.title.zh}"
+        )
+        click.echo(f"    sources: {sources}")
 
 
 def describe(r, ident: str, lang: str) -> list[str]:  # noqa: ANN001 - a Rubric
@@ -93,16 +106,18 @@ def describe(r, ident: str, lang: str) -> list[str]:  # noqa: ANN001 - a Rubric
 @rubric.command()
 @click.argument("ident", metavar="[PRACTICE_OR_CRITERION_ID]", required=False)
 @RUBRIC_OPTION
+@click.option("--profile", "profiles", multiple=True, help="Combine a regulator profile into the rubric shown (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
-def show(ident: str | None, rubric_path: Path | None, fmt: str, lang: str) -> None:
+def show(ident: str | None, rubric_path: Path | None, profiles: tuple[str, ...], fmt: str, lang: str) -> None:
     """Show a rubric: a readable outline, or the whole resolved rubric as JSON.
 
     With an id, show one practice and its criteria, or one criterion in full.
     """
+    from mlops_audit.rubric.profiles import with_profiles
     from mlops_audit.util.jsonio import pretty_json
 
-    loaded = _load(rubric_path)
+    loaded = with_profiles(_load(rubric_path), profiles)
     r = loaded.rubric
     if ident is not None:
         if fmt == "json":
@@ -131,7 +146,8 @@ def show(ident: str | None, rubric_path: Path | None, fmt: str, lang: str) -> No
 @rubric.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Validate rubric folders or files (default: the bundled rubric). Exit 2 on any problem.
+    """Validate rubric folders or files and regulator profile folders (default: the bundled rubric
+    and profiles). Exit 2 on any problem.
 
     Besides the schema and references, each rubric's evidence routes must be sound
     (rubric/soundness.py): no level-4/5 criterion proved by a lower level's route without a written
@@ -141,9 +157,24 @@ def validate(paths: tuple[Path, ...]) -> None:
     from mlops_audit.rubric.loader import load_rubric
     from mlops_audit.rubric.soundness import route_problems, shared_routes
 
-    targets = list(paths) or [None]
+    from mlops_audit.rubric.profiles import PROFILE_FILE, available_profiles, load_profile, profiles_dir
+
+    # Regulator profiles (folders with profile.yaml) are validated against the bundled rubric; with no
+    # argument, the bundled rubric and every bundled profile.
+    targets = list(paths) or [None, *(profiles_dir() / name for name in available_profiles())]
     failed: list[str] = []
     for target in targets:
+        if target is not None and (target / PROFILE_FILE).is_file():
+            try:
+                profile = load_profile(target)
+            except RubricError as exc:
+                failed.extend(exc.problems)
+                continue
+            click.echo(
+                f"ok: profile {profile.id} {profile.meta.version}: {len(profile.criteria())} criteria, "
+                f"{len(profile.clauses)} obligations, {len(profile.crosswalk)} crosswalk rows"
+            )
+            continue
         try:
             loaded = load_rubric(target)
         except RubricError as exc:
@@ -213,3 +244,39 @@ def schema(out_dir: Path | None, check: bool) -> None:
         return
     for path in schemas.write_all(out_dir):
         click.echo(f"wrote {path}")
+
+
+@rubric.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["oscal-catalog", "ciso-assistant"]),
+    required=True,
+    help="oscal-catalog: OSCAL 1.2.1 catalogs (rubric, each profile) and one OSCAL profile per regulation; "
+    "ciso-assistant: CISO Assistant framework libraries (YAML).",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write the files into.")
+@click.option("--profile", "profiles", multiple=True, help="Profiles to export (repeatable; default: every bundled profile).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of the OSCAL texts (CISO Assistant libraries carry both).")
+@RUBRIC_OPTION
+def export(fmt: str, out_dir: Path, profiles: tuple[str, ...], lang: str, rubric_path: Path | None) -> None:
+    """Export the rubric and regulator profiles for GRC tools (OSCAL or CISO Assistant)."""
+    from mlops_audit.rubric.profiles import available_profiles, resolve_profile
+    from mlops_audit.util.clock import now
+    from mlops_audit.util.jsonio import atomic_write_text, pretty_json
+
+    base = _load(rubric_path)
+    chosen = [resolve_profile(name, base=base) for name in (profiles or available_profiles())]
+    if fmt == "oscal-catalog":
+        from mlops_audit.rubric.oscal_catalog import export_oscal
+
+        documents = {name: pretty_json(doc) for name, doc in export_oscal(base, chosen, lang=lang, at=now()).items()}
+    else:
+        import yaml
+
+        from mlops_audit.rubric.ciso_export import export_ciso
+
+        documents = {name: yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100) for name, doc in export_ciso(base, chosen).items()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        click.echo(f"wrote {atomic_write_text(out_dir / name, text)}")

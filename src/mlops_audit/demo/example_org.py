@@ -30,6 +30,9 @@ DOMAIN_LEVEL = {
     "model_delivery": 2,
     "model_operations": 1,
     "organisation": 2,
+    # Regulator profile cn-finance (assessed beside the rubric): a bank meets the basics its
+    # supervisors already ask about.
+    "cn_finance": 2,
 }
 # Practices where the bank differs from its domain's level (unknown ids fall back to the domain).
 PRACTICE_LEVEL = {

@@ -23,6 +23,7 @@ from mlops_audit.util.jsonio import atomic_write_text, pretty_json, write_json
 
 Progress = Callable[[str], None]
 REPORT_FORMATS = ["html", "pdf", "json", "oscal", "sarif", "xlsx"]
+DEMO_PROFILES = ["cn-finance"]
 
 
 @dataclass
@@ -116,7 +117,11 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     progress = progress or (lambda _m: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     at = clock_now()
-    loaded = default_rubric()
+    from mlops_audit.rubric.profiles import with_profiles
+
+    # The bank is assessed against the CAICT rubric and, beside it, the cn-finance regulator
+    # profile (PBOC JR/T 0221-2021, PIPL, the algorithm-recommendation rules): regulatory coverage.
+    loaded = with_profiles(default_rubric(), DEMO_PROFILES)
 
     run_dir = out_dir / "run"
     if run_dir.exists() and any(run_dir.iterdir()):
@@ -173,7 +178,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     previous_dir = out_dir / "previous"
     _write_answer_files(loaded, previous_dir / "answers", maturity_shift=-1, formats=False)
     previous = run_assessment(
-        AssessOptions(answers=[previous_dir / "answers"], assessed_at=at - timedelta(days=365), display_root=out_dir)
+        AssessOptions(answers=[previous_dir / "answers"], profiles=DEMO_PROFILES, assessed_at=at - timedelta(days=365), display_root=out_dir)
     )
     write_assessment(previous, previous_dir)
 
@@ -192,6 +197,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         assessor="mlops-audit demo",
         assessed_at=at,
         display_root=out_dir,
+        profiles=DEMO_PROFILES,
     )
     first = run_assessment(AssessOptions(**options))
     # The assessor looks at the conflicts and decides some; the others stay open on page 1.

@@ -9,7 +9,7 @@ from typing import Any
 from mlops_audit.evidence.model import Evidence, EvidenceKind
 from mlops_audit.rubric.model import Rubric, Strength
 
-_SAYS = {"pass": "met", "fail": "unmet", "not_applicable": "not_applicable"}
+_SAYS = {"pass": "met", "partial": "partial", "fail": "unmet", "not_applicable": "not_applicable"}
 
 
 def criteria_by_detector(rubric: Rubric) -> dict[str, list[str]]:

@@ -79,9 +79,12 @@ def run_local(tasks: Tasks, *, jobs: int, timeout: float) -> Iterator[tuple[str,
         # Interrupted (Ctrl-C, an error while saving): drop the queued tasks and kill the workers
         # at once instead of letting the pool work through the rest of the estate.
         pool.shutdown(wait=False, cancel_futures=True)
+        if not finished:
+            for slot in list(slots):
+                slot.interrupt()  # the threads reading their answers see end of file and return
+        pool.shutdown(wait=True)
         for slot in list(slots):
             slot.close() if finished else slot.kill()
-        pool.shutdown(wait=True)
 
 
 _DASK_SLOTS: dict[int, WorkerSlot] = {}

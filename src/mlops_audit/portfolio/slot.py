@@ -78,6 +78,19 @@ class WorkerSlot:
             if stream is not None:
                 stream.close()
 
+    def interrupt(self) -> None:
+        """Kill the worker's process group from another thread, leaving its pipes to the thread
+        that is reading them: that thread sees end of file at once and cleans up. (Closing the
+        pipe here instead could race its wait: a closed descriptor silently leaves an epoll set, and
+        the reader would then sleep until its deadline.)"""
+        proc = self.proc
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def close(self) -> None:
         """Stop the worker: closing stdin ends it; kill it if it does not end promptly."""
         proc = self.proc

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mlops_audit.evidence.answers import Organisation, RosterEntry
 from mlops_audit.evidence.model import Evidence, Resolution
+from mlops_audit.result.regulatory import RegulatoryCoverage
 from mlops_audit.rubric.model import EvidencePolicy, Outcome, Rubric, Strength, Text
 
 ASSESSMENT_FORMAT = "mlops-audit/assessment@1"
@@ -33,7 +34,7 @@ class RubricRef(_Model):
 
 
 class InputRef(_Model):
-    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions"]
+    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions", "portfolio"]
     name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
     sha256: str | None = None
 
@@ -291,4 +292,5 @@ class Assessment(_Model):
     repos: list[RepoRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     caveats: list[Caveat] = Field(default_factory=list)
+    regulatory: RegulatoryCoverage | None = None  # with `assess --profile`: obligations per regulation
     rubric_snapshot: Rubric

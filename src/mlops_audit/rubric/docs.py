@@ -306,6 +306,8 @@ class _Renderer:
             if series.metric:
                 what += f", each with `{cell(series.metric)}`"
             items.append(what)
+        if c.estate is not None:
+            items.append(f"estate: {_ids(c.estate.detectors)} pass in ≥ {100 * c.estate.min_share:.0f}% of ≥ {c.estate.min_repositories} repositories (assess --portfolio)")
         if c.shared_routes is not None:
             items.append(f"shared with a lower level: {cell(c.shared_routes.zh)} / {cell(c.shared_routes.en)}")
         return "; ".join(items) if items else "—"

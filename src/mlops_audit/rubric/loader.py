@@ -195,11 +195,13 @@ def reference_problems(rubric: Rubric, catalogue: ClauseCatalogue, detector_ids:
                 if c.run_series is not None:
                     clauses(c.run_series.steps, cloc + ("run_series", "steps"))
                 roles(c.question.roles, cloc + ("question", "roles"))
-                for k, det in enumerate(c.detectors):
+                named = [(("detectors", k), det) for k, det in enumerate(c.detectors)]
+                if c.estate is not None:
+                    named += [(("estate", "detectors", k), det) for k, det in enumerate(c.estate.detectors)]
+                for where, det in named:
                     if det not in detector_ids:
                         problems.append(
-                            f"{locate(cloc + ('detectors', k))}: {format_key_path(cloc + ('detectors', k))}: "
-                            f"unknown detector id '{det}'"
+                            f"{locate(cloc + where)}: {format_key_path(cloc + where)}: unknown detector id '{det}'"
                         )
     problems += policy_problems(rubric.evidence_policy, rubric, lambda loc: locate(("evidence_policy", *loc)))
     return problems

@@ -190,6 +190,21 @@ class RunSeriesRoute(Frozen):
         return f"series:{'+'.join(sorted(self.steps))}/{self.min_runs}/{self.min_span_days}/{self.metric or ''}"
 
 
+class EstateRoute(Frozen):
+    """Across the organisation's estate (`assess --portfolio DIR`, from `mlops-audit portfolio
+    collect`): every named detector passes in at least `min_share` of the repositories where it
+    could look, over at least `min_repositories` of them - for criteria that state "every project".
+    Below the share the estate shows the practice in part; where no repository passes, it shows
+    that the practice is absent."""
+
+    detectors: Annotated[list[Identifier], Field(min_length=1)]
+    min_share: Annotated[float, Field(gt=0, le=1)]
+    min_repositories: Annotated[int, Field(ge=2, le=1_000_000)] = 5
+
+    def key(self) -> str:
+        return f"estate:{'+'.join(sorted(self.detectors))}/{self.min_share}/{self.min_repositories}"
+
+
 class Criterion(Frozen):
     """One checkable statement at one maturity level.
 
@@ -211,6 +226,7 @@ class Criterion(Frozen):
     pipeline_steps: list[ClauseId] = Field(default_factory=list)
     trail_events: list[TrailEventRoute] = Field(default_factory=list)
     run_series: RunSeriesRoute | None = None
+    estate: EstateRoute | None = None
     documents: list[Text] = Field(default_factory=list)
     shared_routes: Text | None = None
     remediation: Text
@@ -229,6 +245,8 @@ class Criterion(Frozen):
         keys.update(route.key() for route in self.trail_events)
         if self.run_series is not None:
             keys.add(self.run_series.key())
+        if self.estate is not None:
+            keys.add(self.estate.key())
         return keys
 
 
@@ -276,6 +294,9 @@ class Domain(Frozen):
     clauses: Annotated[list[ClauseId], Field(min_length=1)]
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
     practices: Annotated[list[Practice], Field(min_length=1)]
+    # Set on the domains a regulator profile adds (`assess --profile`): they are scored and shown,
+    # and feed the regulatory coverage, but the CAICT overall level and score stay the guide's.
+    profile: Identifier | None = None
 
 
 class Level(Frozen):

@@ -40,7 +40,7 @@ class RouteProblem:
 def reachable_strengths(criterion: Criterion, policy: EvidencePolicy) -> list[Strength]:
     """The strengths this criterion's routes can deliver (documents only where the policy accepts them)."""
     found = []
-    if criterion.detectors:
+    if criterion.detectors or criterion.estate is not None:
         found.append(_DETECTOR)
     if criterion.names_pipeline:
         found.append(_PIPELINE)

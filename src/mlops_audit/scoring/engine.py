@@ -237,7 +237,7 @@ def _aggregate(rubric, verdicts) -> _Aggregate:
                 weakest=sorted(pid for pid, level in levels if level == d_level) if d_applicable else [],
             )
         )
-        if d_applicable:
+        if d_applicable and domain.profile is None:  # profile domains stay out of the CAICT overall
             domain_pairs.append((domain.weight, d_score))
             domain_levels.append((domain.id, d_level))
 
@@ -250,12 +250,13 @@ def _aggregate(rubric, verdicts) -> _Aggregate:
         ]
         p_total = sum(p.weight for p, _ in scored_practices)
         for practice, _ in scored_practices:
-            d_share = domain.weight / total_domain_weight if (total_domain_weight and d_res.score is not None) else 0.0
+            counted = total_domain_weight and d_res.score is not None and domain.profile is None
+            d_share = domain.weight / total_domain_weight if counted else 0.0
             practice_share[practice.id] = (practice.weight / p_total if p_total else 0.0) * d_share
 
     overall_score = lv.weighted_mean(domain_pairs)
     overall_level = lv.weakest_level(level for _, level in domain_levels)
-    all_scored = [s for items in practice_items.values() for s in items]
+    all_scored = [s for d in rubric.domains if d.profile is None for p in d.practices for s in practice_items[p.id]]
     overall = OverallResult(
         level=overall_level,
         score=lv.round_score(overall_score),
@@ -321,13 +322,15 @@ def _criteria_and_gaps(rubric, verdicts, agg: _Aggregate, policy, answers_by_cri
                 )
             )
     domains = {d.id: d for d in agg.domains}
+    rubric_domains = {d.id: d for d in rubric.domains}
     reach = []
     for gap in gaps:
         domain = domains[gap.domain]
         level = gap.target_level - 1
         blocks = "practice"
         if domain.applicable and level == domain.level:
-            blocks = "overall" if level == agg.overall.level else "domain"
+            in_overall = rubric_domains[gap.domain].profile is None
+            blocks = "overall" if in_overall and level == agg.overall.level else "domain"
         reach.append(gap.model_copy(update={"blocks": blocks}))
     order = {"overall": 0, "domain": 1, "practice": 2}
     gaps = sorted(reach, key=lambda g: (order[g.blocks], g.target_level, not g.completes_level, -g.gain, g.criterion))

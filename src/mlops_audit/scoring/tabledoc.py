@@ -11,7 +11,7 @@ from mlops_audit.scoring import combine
 
 START = "<!-- combination-table:start (generated from scoring/combine.py; do not edit) -->"
 END = "<!-- combination-table:end -->"
-DOC = Path(__file__).resolve().parents[3] / "docs" / "scoring.md"
+DOC = Path("docs") / "scoring.md"  # relative to a checkout's root, where the command is run
 
 _CLAIM = {"yes": "yes", "partial": "partial", "no": "no", "n/a": "does not apply", "none": "nobody answered"}
 _EVIDENCE = {"met": "shows it", "partial": "shows part", "unmet": "detector found nothing", "none": "none"}
@@ -44,6 +44,9 @@ def render(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if not DOC.is_file():
+        print(f"{DOC}: not found; run this from the root of a checkout", file=sys.stderr)
+        return 2
     text = DOC.read_text(encoding="utf-8")
     fresh = render(text)
     if "--write" in argv:

@@ -1,8 +1,9 @@
 """Pre-fill a questionnaire from repository findings: detectors propose, a person confirms.
 
 Input is the collector's JSON (`{"findings": [{"detector", "outcome", "criteria", ...}]}`).
-A passing finding proposes the answer that means "met", a failing one the answer that means
-"unmet" (a pass wins over a fail, as in scoring); `not_applicable` and `error` findings propose
+A passing finding proposes the answer that means "met", a partial one the choice that means
+"partial" (other question types get its evidence without a value), a failing one the answer that
+means "unmet" (pass wins over partial, partial over fail); `not_applicable` and `error` findings propose
 nothing. Number questions get no proposed value (a detector does not measure them), only the
 evidence. Proposals are marked `proposed_by: <detector>` and `confirmed: false`, carry the
 findings' locations as evidence, and never replace an answer a person gave.
@@ -27,10 +28,11 @@ MAX_LOCATIONS = 5
 @dataclass(frozen=True)
 class Finding:
     detector: str
-    outcome: str  # pass | fail | not_applicable | error
+    outcome: str  # pass | partial | fail | not_applicable | error
     criteria: tuple[str, ...]
     locations: tuple[str, ...]
     message: str | None
+    hints: tuple[str, ...] = ()  # declared dependencies that suggest the practice: never evidence
 
 
 def _location(value: Any) -> str | None:
@@ -60,8 +62,8 @@ def parse_findings(data: Any, source: str) -> list[Finding]:
         detector, outcome, criteria = item.get("detector"), item.get("outcome"), item.get("criteria", [])
         if not isinstance(detector, str) or not detector:
             raise InputError(f"{where}: 'detector' must be a detector id")
-        if outcome not in ("pass", "fail", "not_applicable", "error"):
-            raise InputError(f"{where}: 'outcome' must be pass, fail, not_applicable or error, got {outcome!r}")
+        if outcome not in ("pass", "partial", "fail", "not_applicable", "error"):
+            raise InputError(f"{where}: 'outcome' must be pass, partial, fail, not_applicable or error, got {outcome!r}")
         if not isinstance(criteria, list) or not all(isinstance(c, str) for c in criteria):
             raise InputError(f"{where}: 'criteria' must be a list of criterion ids")
         raw_locs: list[Any] = []
@@ -74,7 +76,8 @@ def parse_findings(data: Any, source: str) -> list[Finding]:
             raw_locs.append({"path": item["path"], "line": item.get("line")})
         locations = tuple(dict.fromkeys(loc for loc in map(_location, raw_locs) if loc))
         message = item.get("message") if isinstance(item.get("message"), str) else None
-        out.append(Finding(detector, outcome, tuple(criteria), locations, message))
+        hints = tuple(h for h in item.get("hints") or [] if isinstance(h, str)) if isinstance(item.get("hints"), list) else ()
+        out.append(Finding(detector, outcome, tuple(criteria), locations, message, hints))
     return out
 
 
@@ -95,6 +98,8 @@ def load_findings(path: Path) -> list[Finding]:
 
 def _proposed_value(criterion: Criterion, outcome: Outcome) -> Any:
     q = criterion.question
+    if outcome is Outcome.partial and q.type is not QuestionType.choice:
+        return None  # present but incomplete: neither "yes" nor "no"; the person decides from the evidence
     if q.type is QuestionType.yes_no:
         return "yes" if outcome is Outcome.met else "no"
     if q.type is QuestionType.choice:
@@ -107,19 +112,24 @@ def _proposed_value(criterion: Criterion, outcome: Outcome) -> Any:
 
 def propose(criterion: Criterion, findings: list[Finding]) -> Answer | None:
     """The proposed answer for one criterion from the findings that name it, or None."""
-    relevant = [f for f in findings if criterion.id in f.criteria and f.outcome in ("pass", "fail")]
+    relevant = [f for f in findings if criterion.id in f.criteria and f.outcome in ("pass", "partial", "fail")]
     if not relevant:
         return None
     passing = [f for f in relevant if f.outcome == "pass"]
-    used = passing or relevant
-    outcome = Outcome.met if passing else Outcome.unmet
+    partial = [f for f in relevant if f.outcome == "partial"]
+    used = passing or partial or relevant
+    outcome = Outcome.met if passing else Outcome.partial if partial else Outcome.unmet
     detectors = sorted({f.detector for f in used})
     locations = list(dict.fromkeys(loc for f in used for loc in f.locations))[:MAX_LOCATIONS]
     notes = sorted({f"{f.detector}: {f.message}" for f in used if f.message})
+    hinted = sorted({h for f in used for h in f.hints}) if outcome is Outcome.unmet else []
+    if hinted:
+        # Declared dependencies suggest the practice the scan did not find: not "no", a question.
+        notes.append("maybe (low confidence): declared dependencies suggest it, which is not evidence: " + ", ".join(hinted))
     comment = "; ".join(notes) if notes else None
     return Answer(
         criterion=criterion.id,
-        value=_proposed_value(criterion, outcome),
+        value=None if hinted else _proposed_value(criterion, outcome),
         comment=comment,
         evidence=locations,
         proposed_by=", ".join(detectors),

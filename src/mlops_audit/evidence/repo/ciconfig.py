@@ -217,3 +217,54 @@ def ci_commands(repo: RepoIndex) -> Iterator[tuple[str, int | None, tuple[str | 
         for doc in repo.yaml_documents(path) if not path.endswith(".json") else []:
             for key_path, text in strings(doc):
                 yield path, _doc_line(doc, *key_path), key_path, text
+
+
+_RUN_KEYS = frozenset({"run", "script", "command", "commands", "args", "cmd", "before_script", "after_script", "entrypoint"})
+PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
+
+
+@dataclass(frozen=True)
+class CiCommand:
+    """A command CI runs: written in a CI file, or reached through a task runner the CI calls."""
+
+    path: str
+    line: int | None
+    text: str
+    via: str | None = None  # the task chain ("make check > make lint"); None when written in CI itself
+    ci_path: str | None = None  # the CI file that starts the chain
+    ci_line: int | None = None
+
+
+def is_run_key(key_path: tuple[str | int, ...]) -> bool:
+    key = key_path[-1] if key_path else None
+    return key is None or isinstance(key, int) or key in _RUN_KEYS or any(k in _RUN_KEYS for k in key_path if isinstance(k, str))
+
+
+def ci_run_commands(repo: RepoIndex) -> list[CiCommand]:
+    """`_ci_run_commands`, worked out once per scan for every detector that asks."""
+    return repo.memo("ci_run_commands", lambda: list(_ci_run_commands(repo)))  # type: ignore[no-any-return]
+
+
+def _ci_run_commands(repo: RepoIndex) -> Iterator[CiCommand]:
+    """Every command CI runs as far as the files say: the run/script strings of CI files, and what
+    the task-runner calls among them (make, just, tox, nox, invoke, poe, npm, mise, task,
+    `pre-commit run`, the pre-commit GitHub action) run in turn. pre-commit.ci (a `ci:` section in
+    .pre-commit-config.yaml) runs every hook on pull requests: its hooks count as CI commands too."""
+    from mlops_audit.evidence.repo.tasks import expand
+
+    for path, line, key_path, text in ci_commands(repo):
+        key = key_path[-1] if key_path else None
+        if key == "uses" and text.strip().lower().startswith(PRE_COMMIT_ACTIONS):
+            text = "pre-commit run --all-files"
+        elif not is_run_key(key_path):
+            continue
+        else:
+            yield CiCommand(path, line, text)
+        for command in expand(repo, text):
+            yield CiCommand(command.path, command.line, command.text, command.via, path, line)
+    for path in repo.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
+        doc = repo.yaml(path)
+        if path.count("/") == 0 and doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("ci"), dict):
+            pos = doc.locate(("ci",))
+            for command in expand(repo, "pre-commit run --all-files"):
+                yield CiCommand(command.path, command.line, command.text, "pre-commit.ci > " + command.via, path, pos[0] if pos else None)

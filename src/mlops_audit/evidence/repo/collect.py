@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mlops_audit import __version__
+from mlops_audit.evidence.repo.declared import hints_by_kind
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import (
     CollectionResult,
@@ -64,7 +65,7 @@ def execution_order(det: Detector) -> tuple[bool, bool]:
     return det.reads_history, bool(det.needles or det.words)
 
 
-def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str]) -> Finding:
+def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hints: Iterable[str] = ()) -> Finding:
     return Finding(
         detector=det.id,
         kind=det.kind,
@@ -74,6 +75,7 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str]) ->
         criteria=list(criteria),
         confidence=evidence.confidence or det.confidence,
         message=evidence.message,
+        hints=list(hints),
     )
 
 
@@ -108,7 +110,12 @@ def collect_with_index(
     index = build_index(repo_path, now=now)
     chosen = detectors or all_detectors()
     observations = {det.id: run_detector(det, index) for det in sorted(chosen, key=execution_order)}
-    findings = [to_finding(det, observations[det.id], mapping.get(det.id, [])) for det in chosen]
+    hints = hints_by_kind(index)
+    # Hints only where the detector did not find the practice: a declared package is never evidence.
+    findings = [
+        to_finding(det, observations[det.id], mapping.get(det.id, []), () if observations[det.id].outcome is FindingOutcome.pass_ else hints.get(det.kind, ()))
+        for det in chosen
+    ]
     stats = index.stats
     result = CollectionResult(
         repo=Path(repo_path).resolve().name,

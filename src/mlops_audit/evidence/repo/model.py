@@ -14,6 +14,7 @@ class Model(BaseModel):
 
 class FindingOutcome(StrEnum):
     pass_ = "pass"
+    partial = "partial"  # the practice is there but incomplete; the message says what is missing, with counts
     fail = "fail"
     not_applicable = "not_applicable"  # cannot be observed from the files (reason in the message)
     error = "error"  # the detector crashed; the message says how
@@ -68,6 +69,10 @@ class Finding(Model):
     criteria: list[str] = Field(default_factory=list, description="rubric criterion ids this detector evidences")
     confidence: Confidence
     message: str
+    hints: list[str] = Field(
+        default_factory=list,
+        description="declared dependencies of tools for this kind ('evidently (requirements.txt:3)'): hints for a person, never evidence",
+    )
 
 
 class AreaActivity(Model):
@@ -121,3 +126,19 @@ class CollectionResult(Model):
     findings: list[Finding]
     git: GitSignals
     stats: CollectionStats
+
+
+class ProjectCollection(Model):
+    path: str = Field(description="the sub-project's folder, repository-relative")
+    markers: list[str] = Field(description="the build/CI/pipeline files that make it a project")
+    result: CollectionResult
+
+
+class ProjectsCollection(Model):
+    """`collect --per-project`: the whole repository (roll-up) and each sub-project found in it."""
+
+    format: str = "mlops-audit/projects@1"
+    repo: str
+    overall: CollectionResult = Field(description="the roll-up: the whole repository scanned as one")
+    projects: list[ProjectCollection]
+    truncated: bool = Field(default=False, description="more sub-projects than are reported")

@@ -45,6 +45,11 @@ class Observation:
         return cls(FindingOutcome.pass_, message, tuple(_dedupe(locations or [])[:MAX_LOCATIONS]), confidence)
 
     @classmethod
+    def partly(cls, message: str, locations: list[Location] | None = None, confidence: Confidence | None = None) -> Observation:
+        """The practice is present but incomplete: `message` says what is missing, with counts."""
+        return cls(FindingOutcome.partial, message, tuple(_dedupe(locations or [])[:MAX_LOCATIONS]), confidence)
+
+    @classmethod
     def failed(cls, message: str, locations: list[Location] | None = None) -> Observation:
         return cls(FindingOutcome.fail, message, tuple(_dedupe(locations or [])[:MAX_LOCATIONS]))
 

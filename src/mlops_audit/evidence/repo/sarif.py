@@ -1,4 +1,5 @@
-"""SARIF 2.1.0 output: one rule per detector, one result per failing finding, real locations only."""
+"""SARIF 2.1.0 output: one rule per detector, one result per failing (level warning) or partial (level
+note) finding, real locations only."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def to_sarif(result: CollectionResult, *, files: list[str] | None = None, includ
                 {"level": "error", "message": {"text": f"{finding.detector}: {finding.message}"}, "descriptor": {"id": finding.detector}}
             )
             continue
-        if finding.outcome is FindingOutcome.fail or (include_passes and finding.outcome is FindingOutcome.pass_):
+        if finding.outcome in (FindingOutcome.fail, FindingOutcome.partial) or (include_passes and finding.outcome is FindingOutcome.pass_):
             results.append(_result(finding, rule_index, fallback))
     return {
         "$schema": SARIF_SCHEMA_URI,
@@ -86,13 +87,16 @@ def _result(finding: Finding, rule_index: dict[str, int], fallback: Location | N
     entry: dict[str, Any] = {
         "ruleId": finding.detector,
         "ruleIndex": rule_index[finding.detector],
-        "kind": "fail" if finding.outcome is FindingOutcome.fail else "pass",
+        "kind": _KIND[finding.outcome],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": physical_location(loc)} for loc in locations],
         "properties": {"confidence": finding.confidence.value, "criteria": finding.criteria, "outcome": finding.outcome.value},
     }
-    if finding.outcome is FindingOutcome.fail:
-        entry["level"] = "warning"
-    else:
-        entry["level"] = "none"
+    entry["level"] = _LEVEL[finding.outcome]
     return entry
+
+
+# SARIF result kind and level per outcome: a partial practice is a note (present, incomplete), a
+# missing one a warning; passes (listed only on request) have no level.
+_KIND = {FindingOutcome.fail: "fail", FindingOutcome.partial: "fail", FindingOutcome.pass_: "pass"}
+_LEVEL = {FindingOutcome.fail: "warning", FindingOutcome.partial: "note", FindingOutcome.pass_: "none"}

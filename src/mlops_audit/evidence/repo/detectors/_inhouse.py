@@ -114,6 +114,20 @@ def functions_of(repo: RepoIndex, path: str) -> Iterator[tuple[str | None, ast.F
     return functions(module) if module is not None else iter(())
 
 
+HANDLER_DECORATORS = ("functions_framework.cloud_event", "functions_framework.http")
+
+
+def event_handler(func: ast.FunctionDef | ast.AsyncFunctionDef, decorators: set[str]) -> bool:
+    """A function a cloud platform calls on an event or request: the (event, context) signature of
+    AWS Lambda and Google Cloud Functions background functions, a functions-framework handler, or
+    an Azure Functions `main(req: func.HttpRequest)`."""
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if params[:2] in (["event", "context"], ["data", "context"]) or decorators & set(HANDLER_DECORATORS):
+        return True
+    first = (func.args.posonlyargs + func.args.args)[:1]
+    return bool(first) and first[0].annotation is not None and dotted(first[0].annotation).endswith("HttpRequest")
+
+
 def calls_in(node: ast.AST) -> list[ast.Call]:
     return [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
 

@@ -75,14 +75,6 @@ def is_test_path(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 
 
-def call_hits(
-    repo: RepoIndex, needles: Iterable[str], prefixes: Iterable[str], *, include_tests: bool = False
-) -> Hits[tuple[PythonSummary, Call]]:
-    """Calls resolved under any of `prefixes`, in files whose code mentions any of `needles`."""
-    prefixes = tuple(prefixes)
-    return matching(repo, needles, lambda summary: summary.calls_to(*prefixes), include_tests=include_tests)
-
-
 def matching(
     repo: RepoIndex,
     needles: Iterable[str],
@@ -93,14 +85,35 @@ def matching(
     """(file, call) for every call `predicate` picks in files mentioning a needle, found lazily;
     test code is left out unless `include_tests` (data checks written as tests are still data checks)."""
 
+    own = own_tool_packages(repo)
+
     def found() -> Iterator[tuple[PythonSummary, Call]]:
         for summary in repo.python_mentioning(*needles):
             if not include_tests and is_test_path(summary.path):
                 continue
             for call in predicate(summary):
+                if own and call.name.split(".", 1)[0] in own:
+                    continue  # the repository is this library: using its own API is not practising it
                 yield summary, call
 
     return Hits(found())
+
+
+_PACKAGE_INIT = re.compile(r"^(?:src/)?([A-Za-z_][A-Za-z0-9_]*)/__init__\.py$")
+
+
+def own_tool_packages(repo: RepoIndex) -> frozenset[str]:
+    """Top-level packages this repository defines (`pkg/__init__.py` or `src/pkg/__init__.py`) that
+    are a catalogue tool's own module: the repository *is* that library (evidently, mlflow...), and
+    its examples and tests calling its API do not show the project practising what it implements."""
+
+    def compute() -> frozenset[str]:
+        from mlops_audit.evidence.repo.catalogue import tool_roots
+
+        defined = {m.group(1) for p in repo.files if (m := _PACKAGE_INIT.match(p))}
+        return frozenset(defined & tool_roots())
+
+    return repo.memo("own_tool_packages", compute)  # type: ignore[no-any-return]
 
 
 def locations(hits: Iterable[tuple[PythonSummary, Call]]) -> list[Location]:

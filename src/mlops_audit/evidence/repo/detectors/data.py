@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
-    call_hits,
     describe,
     is_test_path,
     locations,
@@ -18,17 +18,11 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-# Libraries whose calls are data checks (import alone proves nothing: the call must be there).
-_VALIDATION_PREFIXES = (
-    "great_expectations", "gx", "pandera", "deepchecks", "soda.scan",
-    # TFDV also loads and draws statistics; only these calls check data against a schema.
-    "tensorflow_data_validation.validate_statistics", "tensorflow_data_validation.infer_schema",
-    "tensorflow_data_validation.validate_instance", "tensorflow_data_validation.validate_examples_in_tfrecord",
-    "tensorflow_data_validation.validate_examples_in_csv", "tensorflow_data_validation.display_anomalies",
-    "pointblank", "tfx.components.ExampleValidator", "tfx.v1.components.ExampleValidator",
-    "tfx.components.SchemaGen", "tfx.v1.components.SchemaGen", "frictionless.validate", "cerberus.Validator",
-)
-_VALIDATION_NEEDLES = ("great_expectations", "pandera", "tensorflow_data_validation", "deepchecks", "soda", "pointblank", "ExampleValidator", "SchemaGen", "frictionless", "cerberus")
+# Libraries whose calls are data checks (import alone proves nothing: the call must be there), and the
+# rest of the vocabulary of this module: catalogue/data.yaml.
+_VALIDATION = vocabulary(Kind.data_validation)
+_VERSIONING = vocabulary(Kind.data_versioning)
+_FEATURES = vocabulary(Kind.feature_store)
 
 
 def _dbt_tests(repo: RepoIndex) -> list[Location]:
@@ -228,6 +222,104 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+_SCHEMA_NEEDLES = ("BaseModel", "columns", "shape")
+_ROW_ITERATORS = frozenset({"to_dict", "iterrows", "itertuples", "to_dicts", "iter_rows"})
+_COLUMN_ATTRS = frozenset({"columns", "dtypes", "dtype"})
+
+
+def _about_columns(compare: ast.Compare) -> bool:
+    """The comparison is about a frame's columns: `.columns`, `.dtypes`, or the column count
+    `.shape[1]` (a row count, `.shape[0]`, says nothing about the schema)."""
+    for sub in ast.walk(compare):
+        if isinstance(sub, ast.Attribute) and sub.attr in _COLUMN_ATTRS:
+            return True
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "shape":
+            if isinstance(sub.slice, ast.Constant) and sub.slice.value == 1:
+                return True
+    return False
+_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
+_PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
+
+
+def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
+    """The loop walks rows: a row iterator call (`df.to_dict("records")`, `iterrows()`) or a name
+    assigned from one in the same function (`records = df.to_dict(...)`; `enumerate(records)`)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and _inhouse.call_name(sub) in _ROW_ITERATORS:
+            return True
+        if isinstance(sub, ast.Name) and sub.id in row_names:
+            return True
+    return False
+
+
+def _schema_checks(repo: RepoIndex) -> list[Location]:
+    """Rule `schema check`: data checked against a declared schema, in project code:
+    (a) rows of a data frame validated one by one with a pydantic model the project defines
+        (`for r in df.to_dict("records"): RowSchema(**r)`, or a comprehension), or
+    (b) a test (`if`/`assert`) comparing a frame's columns, shape or dtypes, in a module that
+        reads a schema (its code names one: a schema file, a `schema` mapping or method).
+    A pydantic model for API requests, or columns printed or renamed, is not a data check."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
+        row_models = {name for name, bases, _, _ in summary.classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
+        mentions_schema = bool(_SCHEMA_WORD.search(repo.text(summary.path) or ""))
+        if not (row_models or mentions_schema):
+            continue  # neither rule can apply: the file is not parsed again
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for _, func in _inhouse.functions(module):
+            row_names = {
+                t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                and _inhouse.call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
+            }
+            loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
+            for loop in loops if row_models else []:
+                body = loop if isinstance(loop, ast.For) else func
+                for call in _inhouse.calls_in(body):
+                    name = _inhouse.call_name(call)
+                    owner = _inhouse.dotted(call.func).split(".")[0]
+                    if name in row_models or (name in _PYDANTIC_VALIDATE and owner in row_models):
+                        hits.append(at(summary.path, call.lineno))
+                        break
+            if not mentions_schema:
+                continue
+            for test in (n.test for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+                compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
+                if any(_about_columns(c) for c in compares):
+                    hits.append(at(summary.path, test.lineno))
+                    break
+    return hits
+
+
+_READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})
+
+
+def _data_tests(repo: RepoIndex) -> list[Location]:
+    """Rule `data checks written as tests`: in the project's test files, a test asserts on the data
+    itself - missing values, duplicates, ranges (isna/isnull/duplicated/between) or its columns and
+    dtypes - in a module that reads a dataset (read_csv, read_parquet, load_dataset...). Tests of
+    a cleaning function on a frame built in the test check code, not data, and do not count."""
+    value_checks = frozenset().union(*_CHECK_CALLS.values())
+    hits = []
+    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
+        if not is_test_path(summary.path) or summary.is_notebook:
+            continue
+        if not any(c.name.rsplit(".", 1)[-1] in _READS_DATA for c in summary.calls):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for _, func in _inhouse.functions(module) if module is not None else []:
+            if not func.name.startswith("test"):
+                continue
+            for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
+                checks = any(isinstance(c, ast.Call) and _inhouse.call_name(c) in value_checks for c in ast.walk(node.test))
+                columns = any(_about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
+                if checks or columns:
+                    hits.append(at(summary.path, node.lineno))
+                    break
+    return hits
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -236,10 +328,10 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION_NEEDLES + _CHECK_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
-    hits = call_hits(repo, _VALIDATION_NEEDLES, _VALIDATION_PREFIXES, include_tests=True)
+    hits = matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
     if hits or configs:
         parts = []
@@ -254,6 +346,13 @@ def validates_data(repo: RepoIndex) -> Observation:
             "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
             "counts, classes) whose failure raises and stops the pipeline",
             gates, confidence=Confidence.medium,
+        )
+    schema = _schema_checks(repo) + _data_tests(repo)
+    if schema:
+        return Observation.passed(
+            "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
+            "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
+            schema, confidence=Confidence.medium,
         )
     return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
@@ -283,21 +382,17 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_VERSIONING_NEEDLES = ("lakefs", "lakefs_client", "lakefs_sdk", "DeltaTable", "deltalake", '"delta"', "'delta'", "dvc.api", "azure.ai.ml")
+_DELTA_FORMAT = ('"delta"', "'delta'")
 
 
 def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(
-            "lakefs", "lakefs_client", "lakefs_sdk", "delta.tables.DeltaTable", "deltalake.write_deltalake", "deltalake.DeltaTable", "dvc.api"
-        )
+        found = _VERSIONING.code_hits(summary)
         # Spark writes in Delta format: `df.write.format("delta")`.
         found += [c for c in summary.calls_named("format") if c.args[:1] == ("delta",)]
-        if summary.imports_module("azure.ai.ml"):
-            found += [c for c in summary.calls_to("azure.ai.ml.entities.Data") if c.keyword("version") not in (None, Ellipsis)]
         return found
 
-    return matching(repo, _VERSIONING_NEEDLES, predicate)
+    return matching(repo, _VERSIONING.needles + _DELTA_FORMAT, predicate)
 
 
 @detector(
@@ -308,7 +403,7 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
         "Version datasets outside git with content hashes: `dvc add data/raw` (commit the .dvc file and "
         "dvc.lock), a lakeFS branch/commit, Delta tables or versioned cloud data assets."
     ),
-    needles=_VERSIONING_NEEDLES,
+    needles=_VERSIONING.needles + _DELTA_FORMAT,
 )
 def versions_data(repo: RepoIndex) -> Observation:
     dvc = _dvc_tracked(repo)
@@ -325,15 +420,8 @@ def versions_data(repo: RepoIndex) -> Observation:
     return Observation.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")
 
 
-_FEATURE_NEEDLES = ("feast", "tecton", "hsfs", "hopsworks", "create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view", "FeatureGroup", "feature_store", "FeatureStore", "Featurestore", "featurestore", "FeatureView", "BatchFeatureView", "StreamFeatureView", "FeatureEngineeringClient", "FeatureSet")
-_FEATURE_PREFIXES = (
-    "feast.FeatureView", "feast.Entity", "feast.FeatureService", "feast.BatchFeatureView", "feast.StreamFeatureView",
-    "feast.on_demand_feature_view", "feast.Field", "feast.FeatureStore.apply",
-    "tecton.Entity", "tecton.FeatureView", "tecton.batch_feature_view", "tecton.stream_feature_view", "tecton.FeatureService",
-    "sagemaker.feature_store.feature_group.FeatureGroup",
-    "google.cloud.aiplatform.Featurestore", "google.cloud.aiplatform.FeatureView", "google.cloud.aiplatform.FeatureGroup",
-    "azure.ai.ml.entities.FeatureSet", "azure.ai.ml.entities.FeatureStoreEntity",
-)
+# Words of in-house feature stores and feature-store products the catalogue's calls need not name.
+_FEATURE_WORDS = ("feature_store", "FeatureStore", "FeatureRegistry", "FeatureRepository")
 
 
 _STORE_CLASS = re.compile(r"Feature(Store|Registry|Repository)$")
@@ -411,22 +499,10 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURE_NEEDLES + ("FeatureRegistry", "FeatureRepository"),
+    needles=_FEATURES.needles + _FEATURE_WORDS,
 )
 def defines_features(repo: RepoIndex) -> Observation:
-    def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(*_FEATURE_PREFIXES) + summary.decorated_by(
-            "feast.on_demand_feature_view", "tecton.batch_feature_view", "tecton.stream_feature_view", "tecton.on_demand_feature_view"
-        )
-        if summary.imports_module("hsfs", "hopsworks"):
-            found += summary.calls_named("create_feature_group", "get_or_create_feature_group", "create_feature_view", "get_or_create_feature_view")
-        if summary.imports_module("databricks.feature_store", "databricks.feature_engineering"):
-            found += summary.calls_named("create_table", "create_feature_table")
-        if summary.imports_module("google.cloud.aiplatform"):
-            found += summary.calls_named("create_entity_type", "create_feature", "batch_create_features")
-        return found
-
-    hits = matching(repo, _FEATURE_NEEDLES, predicate)
+    hits = matching(repo, _FEATURES.needles, _FEATURES.code_hits)
     stores = []
     for path in repo.named("feature_store.yaml", "feature_store.yml"):
         doc = repo.yaml(path)

@@ -6,7 +6,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, judged_by, vocabulary
+from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -113,10 +116,11 @@ _CFN_SERVING = re.compile(
     r"ApiGateway(V2)?::|Serverless::(Function|Api|HttpApi)|ElasticBeanstalk::Environment|Lambda::Url)"
 )
 _TF_SERVING = re.compile(
-    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_eks_|aws_apprunner_service|'
+    # Services that run something; a bare Kubernetes cluster (EKS/GKE/AKS) is infrastructure, not a deployment.
+    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_apprunner_service|'
     r"aws_api_gateway|aws_apigatewayv2|aws_lambda_function_url|aws_elastic_beanstalk_environment|"
-    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_container_cluster|google_app_engine_|"
-    r"azurerm_machine_learning_inference_cluster|azurerm_kubernetes_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
+    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_app_engine_|"
+    r"azurerm_machine_learning_inference_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
     r'azurerm_(linux_|windows_)?function_app|kubernetes_deployment|kubernetes_service|helm_release)'
 )
 _BICEP_SERVING = re.compile(
@@ -190,11 +194,93 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
+    found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
+    found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
+    found += _platform_deployments(repo)
     if found:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
     return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+
+
+_DEPLOY = vocabulary(Kind.deployment_manifest)
+_DEPLOY_ACTIONS = action_pattern(_DEPLOY.ci_actions)
+_DEPLOY_COMMANDS = command_pattern(_DEPLOY.ci_commands)
+
+
+def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `platform deployment from CI`: CI deploys to a platform (App Service, Cloud Run,
+    Elastic Beanstalk, ECS, an Azure ML endpoint, kubectl/helm...) with a deploy action or command,
+    also through a task runner (`make deploy`). The deploy step declares how the model ships."""
+    found = []
+    for path, line, key_path, text in ci_commands(repo):
+        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
+            found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
+    for command in ci_run_commands(repo):
+        match = _DEPLOY_COMMANDS.search(command.text)
+        if match:
+            how = f" via {command.via}" if command.via else ""
+            found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
+    return found
+
+
+_FILE_INPUT = re.compile(r"^(\./)?[\w.\-/]+\.(json|ya?ml|zip|war|jar)$")
+
+
+def _missing_inputs(repo: RepoIndex, path: str, key_path: tuple[str | int, ...]) -> list[str]:
+    """Files the `with:` inputs of a deploy step, or of the steps of its job (a task definition
+    rendered first, an app spec), name that are not in the repository: the deployment is declared
+    somewhere else, not here."""
+    doc = repo.yaml(path)
+    node: Any = doc.data if doc is not None else None
+    for key in key_path[:-2]:  # down to the job's `steps` list
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return []
+    steps = node if isinstance(node, list) else []
+    inputs = [v for step in steps if isinstance(step, dict) and isinstance(step.get("with"), dict) for v in step["with"].values()]
+    return [v for v in inputs if isinstance(v, str) and _FILE_INPUT.match(v) and not repo.exists(v.removeprefix("./"))]
+
+
+_COMPOSE_FILES = ("docker-compose*.yml", "docker-compose*.yaml", "compose.yml", "compose.yaml", "compose.*.yml", "compose.*.yaml")
+_MODEL_SERVICE_NAME = re.compile(r"model|predict|inference|serving|scor|classif|recommend|forecast", re.IGNORECASE)
+
+
+def compose_model_services(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `compose model service`: a docker-compose service that runs a model server (image or
+    command the catalogue lists: TF Serving, Triton, TorchServe, `mlflow models serve`, Seldon
+    MLServer, BentoML), or a service built from the repository, named like a model service and
+    publishing a port. A stack of databases or a notebook service is not a model service."""
+    servers = judged_by(Kind.deployment_manifest, "compose model service").images
+    model_servers = tuple(i for i in servers if i not in ("uvicorn", "gunicorn"))
+    found = []
+    for path in repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES)):
+        if not is_test_path(path):
+            found += _model_services(repo, path, servers, model_servers)
+    return sorted(set(found), key=lambda f: (f[1].path, f[1].line or 0))
+
+
+def _model_services(repo: RepoIndex, path: str, servers: list[str], model_servers: tuple[str, ...]) -> list[tuple[str, Location]]:
+    doc = repo.yaml(path)
+    services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+    found = []
+    for name, service in services.items() if isinstance(services, dict) else []:
+        if not isinstance(service, dict):
+            continue
+        command = service.get("command") or service.get("entrypoint") or ""
+        text = f"{service.get('image') or ''} {' '.join(map(str, command)) if isinstance(command, list) else command}"
+        runs_server = any(s in text for s in model_servers)
+        built_service = bool(service.get("build")) and bool(service.get("ports")) and (
+            _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
+        )
+        if runs_server or built_service:
+            pos = doc.locate(("services", name)) if doc is not None else None
+            found.append((f"service '{name}'", at(path, pos[0] if pos else None)))
+    return found
 
 
 def _weights(items: Any, key: str) -> list[int | None]:
@@ -394,9 +480,12 @@ def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     return Observation.failed("no traffic split, canary, shadow or blue-green configuration found; deployments (if any) take 100 % at once")
 
 
-_SERVING_NEEDLES = (
-    "fastapi", "flask", "Flask", "FastAPI", "bentoml", "serve.deployment", "serve.run", "ray.serve", "import serve",
-    "kserve", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "litserve", "gradio", "starlette",
+# Serving frameworks and model servers: catalogue/deployment.yaml; web frameworks and platform
+# handler contracts are judged below (a route must call a model).
+_SERVING = vocabulary(Kind.model_serving)
+_MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.split()) for image in _SERVING.images))
+_SERVING_NEEDLES = _SERVING.needles + (
+    "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(",
 )
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
@@ -404,9 +493,7 @@ _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generat
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
-    found: list[Call] = []
-    found += summary.decorated_by("bentoml.service", "bentoml.api", "ray.serve.deployment", "litserve")
-    found += summary.calls_to("bentoml.Service", "kserve.ModelServer", "ray.serve.run", "litserve.LitServer")
+    found: list[Call] = _SERVING.code_hits(summary)
     for name, bases, line, methods in summary.classes:
         if any(b in ("kserve.Model", "kserve.model.Model", "ts.torch_handler.base_handler.BaseHandler", "litserve.LitAPI") for b in bases) and (
             {"predict", "handle", "inference"} & set(methods)
@@ -426,6 +513,63 @@ def _serving(summary: PythonSummary) -> list[Call]:
     return found
 
 
+_SELDON_MICROSERVICE = re.compile(r"seldon-core-microservice[\"',\s]+([A-Za-z_][A-Za-z0-9_.]*)")  # shell or exec form
+_S2I_MODEL = re.compile(r"^MODEL_NAME\s*=\s*['\"]?([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)
+
+
+def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
+    """Rule `model class wrapped for a serving image`: a Seldon Python wrapper - the serving image
+    names a class (`seldon-core-microservice Churn` in a Dockerfile, `MODEL_NAME=Churn` in
+    .s2i/environment) and the project defines that class with a predict/predict_proba method. A
+    class with predict that no serving image names is only a model class."""
+    named: dict[str, Location] = {}
+    for path in dockerfiles(repo):
+        for number, line in repo.meaningful_lines(path):
+            match = _SELDON_MICROSERVICE.search(line)
+            if match:
+                named.setdefault(match.group(1).rsplit(".", 1)[-1], at(path, number))
+    for path in repo.glob("**/.s2i/environment"):
+        text = repo.text(path) or ""
+        match = _S2I_MODEL.search(text)
+        if match and "SERVICE_TYPE=MODEL" in text.replace(" ", ""):
+            named.setdefault(match.group(1).rsplit(".", 1)[-1], at(path, 1))
+    hits = []
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(named))) if named else []:
+        for name, _bases, line, methods in summary.classes:
+            if name in named and {"predict", "predict_proba", "predict_raw"} & set(methods):
+                hits += [at(summary.path, line), named[name]]
+    return hits
+
+
+_ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
+_ENDPOINT_MODULES = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENDPOINT_CALLS)
+
+
+def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
+    """Rule `cloud function calls an endpoint`: an event or HTTP handler (Lambda `(event, context)`,
+    functions-framework, Azure Functions) of project code whose own body calls a model endpoint
+    (`invoke_endpoint` of the SageMaker runtime, `predict` on a Vertex endpoint). A script or
+    notebook calling the endpoint to try it out is not serving."""
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_ENDPOINT_CALLS.needles)):
+        if not summary.imports_module(*_ENDPOINT_MODULES):
+            continue
+        calls = [c for c in summary.calls_named(*_ENDPOINT_CALLS.methods) if c.scope]
+        if not calls:
+            continue
+        callers = {c.scope for c in calls}  # functions calling the endpoint, maybe through a helper
+        for _, func in _inhouse.functions_of(repo, summary.path):
+            decorator_lines = {d.lineno for d in func.decorator_list}
+            names = {d.name for d in summary.decorators if d.line in decorator_lines}
+            inside = [c for c in calls if c.scope == func.name] or [
+                c for c in summary.calls if c.scope == func.name and c.name.rsplit(".", 1)[-1] in callers
+            ]
+            if inside and _inhouse.event_handler(func, names):
+                hits.append(at(summary.path, func.lineno))
+                hits.extend(at(summary.path, c.line) for c in inside)
+    return hits
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -435,15 +579,17 @@ def _serving(summary: PythonSummary) -> list[Call]:
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles),
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
+    fronts = _functions_calling_endpoints(repo) if not hits else []
     servers = []
     for path in dockerfiles(repo):
         for number, line in repo.meaningful_lines(path):
-            if re.search(r"mlflow\s+models\s+serve|tensorflow/serving|tritonserver|torchserve\b", line):
+            if _MODEL_SERVERS.search(line):
                 servers.append(at(path, number))
+    servers += [loc for _, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo)) if _MODEL_SERVERS.search(repo.text(loc.path) or "")]
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))
@@ -452,4 +598,14 @@ def serves_model(repo: RepoIndex) -> Observation:
         if servers:
             parts.append(f"{len(servers)} model server configuration(s)")
         return Observation.passed("; ".join(parts), locations(hits) + servers)
+    wrapped = _wrapped_model_classes(repo) if not fronts else []
+    if wrapped:
+        return Observation.passed(
+            "a model class with predict wrapped for a Seldon serving image (the image names the class)", wrapped, confidence=Confidence.medium
+        )
+    if fronts:
+        return Observation.passed(
+            "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
+            fronts, confidence=Confidence.medium,
+        )
     return Observation.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -18,26 +19,10 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-_TRACKING_NEEDLES = (
-    "mlflow", "wandb", "SummaryWriter", "tensorboard", "TensorBoard", "summary.scalar", "dvclive", "comet_ml", "neptune",
-    "clearml", "import aim", "from aim", "aiplatform", "sagemaker", "MLFlowLogger", "WandbLogger", "TensorBoardLogger",
-    "azureml", "MLflowLoggerCallback", "WandbLoggerCallback", "MLflowCallback",
-)
-_TRACKING_CALLS = (
-    "mlflow.log_param", "mlflow.log_params", "mlflow.log_metric", "mlflow.log_metrics", "mlflow.autolog",
-    "mlflow.log_input", "wandb.log", "wandb.init", "wandb.config.update", "dvclive.Live",
-    "torch.utils.tensorboard.SummaryWriter", "tensorboardX.SummaryWriter", "tensorflow.summary.scalar",
-    "tensorflow.keras.callbacks.TensorBoard", "keras.callbacks.TensorBoard", "comet_ml.Experiment",
-    "comet_ml.start", "neptune.init_run", "neptune.init", "clearml.Task.init", "aim.Run",
-    "sagemaker.experiments.Run", "sagemaker.experiments.run.Run", "google.cloud.aiplatform.start_run",
-    "google.cloud.aiplatform.log_params", "google.cloud.aiplatform.log_metrics",
-    "pytorch_lightning.loggers.MLFlowLogger", "pytorch_lightning.loggers.WandbLogger",
-    "pytorch_lightning.loggers.TensorBoardLogger", "lightning.pytorch.loggers.MLFlowLogger",
-    "lightning.pytorch.loggers.WandbLogger", "lightning.pytorch.loggers.TensorBoardLogger",
-    "ray.air.integrations.mlflow.MLflowLoggerCallback", "ray.air.integrations.wandb.WandbLoggerCallback",
-    "ray.tune.integration.mlflow.MLflowLoggerCallback", "transformers.integrations.MLflowCallback",
-    "azureml.core.Run.get_context",
-)
+# The vocabulary (tools, calls, needles) is data: catalogue/experiments.yaml.
+_TRACKING = vocabulary(Kind.experiment_tracking)
+_TUNING = vocabulary(Kind.hyperparameter_tuning)
+_REGISTRY = vocabulary(Kind.model_registry)
 
 
 def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
@@ -53,10 +38,10 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING_NEEDLES + _inhouse.TRAIL_NEEDLES,
+    needles=_TRACKING.needles + _inhouse.TRAIL_NEEDLES,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _TRACKING_NEEDLES, lambda s: s.calls_to(*_TRACKING_CALLS) + _mlflow_flavour_autolog(s))
+    hits = matching(repo, _TRACKING.needles, lambda s: _TRACKING.code_hits(s) + _mlflow_flavour_autolog(s))
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
@@ -95,22 +80,6 @@ def _audit_trail_tracking(repo: RepoIndex) -> Observation | None:
         where,
         confidence=Confidence.high if direct else Confidence.medium,
     )
-
-
-_TUNING_NEEDLES = (
-    "GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV", "BayesSearchCV", "optuna",
-    "hyperopt", "Tuner", "tune.run", "keras_tuner", "kerastuner", "skopt", "gp_minimize", "HyperparameterTuner",
-    "HyperparameterTuningJob", "sweep", "import nni", "flaml", "katib",
-)
-_TUNING_CALLS = (
-    "sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
-    "sklearn.model_selection.HalvingGridSearchCV", "sklearn.model_selection.HalvingRandomSearchCV",
-    "skopt.BayesSearchCV", "skopt.gp_minimize", "optuna.create_study", "hyperopt.fmin", "ray.tune.Tuner",
-    "ray.tune.run", "ray.tune.tune.run", "keras_tuner.RandomSearch", "keras_tuner.Hyperband",
-    "keras_tuner.BayesianOptimization", "kerastuner.RandomSearch", "kerastuner.Hyperband",
-    "sagemaker.tuner.HyperparameterTuner", "google.cloud.aiplatform.HyperparameterTuningJob", "wandb.sweep",
-    "wandb.agent", "nni.get_next_parameter", "flaml.AutoML", "flaml.tune.run",
-)
 
 
 def _katib_or_sweep_configs(repo: RepoIndex) -> list[Location]:
@@ -171,6 +140,9 @@ def _grid_like(loop: ast.For) -> bool:
     return False
 
 
+_SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
+
+
 def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
     """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
     over the collected results in the same function."""
@@ -184,14 +156,17 @@ def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     """Rule `in-house grid search`: a loop over declared hyper-parameter settings that cross-validates
-    each setting (directly or through a project function that calls cross_val_score/cross_validate)
-    and selects the best. A single cross-validation, or a loop over folds or seeds, is not a search."""
+    each setting (directly or through a project function that calls cross_val_score/cross_validate),
+    or fits and scores it (a grid from itertools.product), and selects the best. A single
+    cross-validation, or a loop over folds or seeds, is not a search."""
     with_cv = _inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate"))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
     candidates = {s.path: s for s in with_cv}
     if cv_functions:
         candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions)))})
     evaluators = _CV_NAMES | cv_functions
+    # Loops over itertools.product grids that fit and score each point (no cross-validation).
+    candidates.update({s.path: s for s in _inhouse.project_code(repo.python_mentioning("product")) if s.calls_to("itertools.product")})
     hits = []
     for path in sorted(candidates):
         module = _inhouse.tree(repo, path)
@@ -201,7 +176,9 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
             for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
                 if not _grid_like(loop):
                     continue
-                if any(_inhouse.call_name(c) in evaluators for c in _inhouse.calls_in(loop)) and _keeps_best(func, loop):
+                names = {_inhouse.call_name(c) for c in _inhouse.calls_in(loop)}
+                evaluates = bool(names & evaluators) or ("fit" in names and any(_SCORES.search(n) for n in names))
+                if evaluates and _keeps_best(func, loop):
                     hits.append(at(path, loop.lineno))
     return hits
 
@@ -214,16 +191,10 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING_NEEDLES + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate"),
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate", "product"),
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
-    def predicate(summary: PythonSummary) -> list[Call]:
-        found = summary.calls_to(*_TUNING_CALLS)
-        if summary.imports_module("azure.ai.ml"):
-            found += summary.calls_named("sweep")
-        return found
-
-    hits = matching(repo, _TUNING_NEEDLES, predicate)
+    hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
     configs = _katib_or_sweep_configs(repo)
     if hits or configs:
         detail = f"calls {describe(hits)}" if hits else f"{len(configs)} search configuration(s) (Katib/W&B/Azure ML sweep)"
@@ -243,35 +214,10 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
-_REGISTRY_NEEDLES = (
-    "register_model", "registered_model_name", "create_registered_model", "create_model_version",
-    "transition_model_version_stage", "set_registered_model_alias", "update_model_version", "RegisterModel",
-    "model_package_group_name", "create_model_package", "create_model_package_group", "Model.upload", "models.create_or_update",
-    "Model.register", "link_model",
-)
-_REGISTRY_METHODS = (
-    "create_registered_model", "create_model_version", "transition_model_version_stage",
-    "set_registered_model_alias", "update_model_version",
-)
-
-
 def _registry_calls(summary: PythonSummary) -> list[Call]:
-    found = summary.calls_to("mlflow.register_model")
-    if summary.imports_module("mlflow"):
-        found += summary.calls_named(*_REGISTRY_METHODS)
-        found += [c for c in summary.calls_to("mlflow") if c.name.endswith(".log_model") and c.keyword("registered_model_name") not in (None,)]
-    if summary.imports_module("sagemaker"):
-        found += summary.calls_to("sagemaker.workflow.step_collections.RegisterModel")
-        found += [c for c in summary.calls_named("register") if c.has_keyword("model_package_group_name")]
-        found += summary.calls_named("create_model_package", "create_model_package_group")
-    if summary.imports_module("boto3"):
-        found += summary.calls_named("create_model_package")
-    found += summary.calls_to("google.cloud.aiplatform.Model.upload")
+    found = _REGISTRY.code_hits(summary)
     if summary.imports_module("azure.ai.ml"):
         found += [c for c in summary.calls_named("create_or_update") if ".models." in c.name or c.name.startswith("models.")]
-    found += summary.calls_to("azureml.core.Model.register", "azureml.core.model.Model.register")
-    if summary.imports_module("wandb"):
-        found += summary.calls_named("link_model")
     return found
 
 
@@ -378,11 +324,11 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY_NEEDLES + _DIGEST_NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _REGISTRY_NEEDLES, _registry_calls)
+    hits = matching(repo, _REGISTRY.needles, _registry_calls)
     if hits:
         return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
     in_house = _in_house_registry(repo)
@@ -435,7 +381,8 @@ _SEED_CONFIG_WORDS = ("seed", "random_state")
 
 def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
     """Seed values the project fixes: a YAML config key (`seed: 42`), a module or class constant
-    (`SEED = 42`, `seed: int = 42`) or an argparse default (`--seed`, default=42), by key name."""
+    (`SEED = 42`, `seed: int = 42`, `SEED = int(os.getenv("SEED", 42))`) or an argparse default
+    (`--seed`, default=42), by key name."""
     found: dict[str, list[Location]] = {}
     for path, doc in _inhouse.yaml_mappings(repo, _SEED_CONFIG_WORDS):
         for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
@@ -457,9 +404,20 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
                 target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
                 value = getattr(node, "value", None)
                 if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and target.id.lower() in _SEED_KEYS:
-                    if isinstance(value, ast.Constant) and _int(value.value):
+                    if (isinstance(value, ast.Constant) and _int(value.value)) or _env_with_fixed_default(value):
                         found.setdefault(target.id.lower(), []).append(at(summary.path, node.lineno))
     return found
+
+
+def _env_with_fixed_default(value: ast.AST | None) -> bool:
+    """`int(os.environ.get("SEED", 42))` / `os.getenv("SEED", "42")`: a seed from the environment
+    with a fixed default, so runs repeat unless someone sets it on purpose."""
+    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
+        name = _inhouse.dotted(call.func)
+        if name.endswith(("environ.get", "getenv")) and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
+            default = call.args[1].value
+            return _int(default) or (isinstance(default, str) and default.isdigit())
+    return False
 
 
 def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
@@ -511,6 +469,22 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     return sorted(used, key=lambda loc: (loc.path, loc.line or 0)) + [loc for k in keys for loc in declared[k]]
 
 
+_NOT_WORK = re.compile(r"^(print|pprint|str|repr|format|len|info|debug|warning|log|echo)$")
+
+
+def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
+    """The function under a decorator calls something besides printing and logging: a placeholder
+    `main(config)` that only prints its settings is driven by a config but runs nothing."""
+    module = _inhouse.tree(repo, path)
+    if module is None or decorator_line is None:
+        return True  # notebooks and unparsable files: the decorator alone decides, as before
+    for _, func in _inhouse.functions(module):
+        if any(d.lineno == decorator_line for d in func.decorator_list):
+            body = [c for statement in func.body for c in _inhouse.calls_in(statement)]  # not the decorator's own call
+            return any(not _NOT_WORK.match(_inhouse.call_name(c)) for c in body)
+    return True
+
+
 def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(c.name) for c in summary.calls) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
@@ -551,7 +525,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("entry_points"), dict):
             configs.append(at(path, 1))
-    hydra = matching(repo, ("hydra",), lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis)])
+    hydra = matching(
+        repo, ("hydra",),
+        lambda s: [d for d in s.decorated_by("hydra.main") if d.keyword("config_path") not in (None, Ellipsis) and _does_work(repo, s.path, d.line)],
+    )
     seeding = matching(repo, _SEED_NEEDLES, _seeded)
     seeded: Hits[tuple[PythonSummary, Call]] | list[tuple[PythonSummary, Call]] = Hits((s, c) for s, c in seeding if _trains(s))
     if not seeded:
@@ -581,4 +558,40 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         if lineage_calls:
             parts.append("per-step lineage recorded with the mlops-audit audit-trail SDK (inputs and outputs hashed per event)")
         return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)
+    read_params = _parameter_files_read_by_training(repo)
+    if read_params:
+        return Observation.passed(
+            "training reads its hyperparameters from versioned parameter files kept in the repository (no seed found)",
+            read_params, confidence=Confidence.low,
+        )
     return Observation.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")
+
+
+_PARAM_FILE = re.compile(r"(^|/)[^/]*(param|hparam|hyperparam|config|settings)[^/]*\.(ya?ml|json|toml)$", re.IGNORECASE)
+_LOADERS = frozenset({"safe_load", "load", "full_load", "loads", "load_yaml", "read_yaml", "OmegaConf.load"})
+
+
+def _parameter_files_read_by_training(repo: RepoIndex) -> list[Location]:
+    """Rule `parameter file read by training`: training code (a file that fits or trains) loads a
+    YAML/JSON/TOML file named like parameters or configuration (params.yaml, config/train.json,
+    hparams.toml) that is in the repository, and passes values from it on: the run's settings are
+    versioned with the code. A params file nobody reads does not count."""
+    files = {p for p in repo.files if _PARAM_FILE.search(p) and not is_test_path(p)}
+    if not files:
+        return []
+    names = {p.rsplit("/", 1)[-1] for p in files}
+    hits = []
+    # A fallback rule: the files naming a parameter file are found by reading the code again
+    # (`python_scan`), not with needles every scan would test ("json" is in most modules).
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(names))):
+        if not _trains(summary):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        literals = [n for n in ast.walk(module) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.rsplit("/", 1)[-1] in names]
+        loads = any(_inhouse.call_name(c) in _LOADERS or _inhouse.dotted(c.func).endswith(("yaml.safe_load", "json.load", "tomllib.load", "OmegaConf.load")) for c in _inhouse.calls_in(module))
+        if literals and loads:
+            hits.append(at(summary.path, literals[0].lineno))
+            hits.extend(at(p) for p in sorted(files) if p.rsplit("/", 1)[-1] == literals[0].value.rsplit("/", 1)[-1])
+    return hits

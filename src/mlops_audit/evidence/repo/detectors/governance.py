@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mlops_audit.evidence.repo.ciconfig import ci_commands
+from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
+from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -26,6 +27,23 @@ _DESIGN_HEADING = re.compile(
 )
 _DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions)/", re.IGNORECASE)
 MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
+
+
+# Documents named as setup or how-to guides: instructions, not requirements or design.
+_HOW_TO_NAME = re.compile(r"setup|install|guide|tutorial|how[-_]?to|getting[-_]?started|troubleshoot|faq|quickstart|onboarding", re.IGNORECASE)
+
+
+def _heading_lines(text: str, limit: int = 400) -> list[tuple[int, str]]:
+    """(line number, line) of the first `limit` lines outside fenced code blocks: a `# comment`
+    in a shell snippet is not a heading."""
+    out = []
+    fenced = False
+    for number, line in enumerate(text.splitlines()[:limit], start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:
+            out.append((number, line))
+    return out
 
 
 def _prose_chars(text: str) -> int:
@@ -70,7 +88,9 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
         return None  # an empty or stub document proves nothing
     if named_as_design:
         return at(path, 1)
-    headings = [(n, line) for n, line in enumerate(text.splitlines()[:400], start=1) if _DESIGN_HEADING.match(line)]
+    if _HOW_TO_NAME.search(name):
+        return None  # a setup or how-to guide, whatever its headings say
+    headings = [(n, line) for n, line in _heading_lines(text) if _DESIGN_HEADING.match(line)]
     if not headings:
         return None
     if _DOCS_FOLDER.search(path):
@@ -79,6 +99,41 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
         return at(path, headings[0][0])
     return None
+
+
+# Rule `structure document`: headings that describe a system's parts and flow.
+_STRUCTURE_HEADING = re.compile(
+    r"^#{1,4}\s+.*\b(structure|components?|architecture|pipelines?|workflow|data flow|training|evaluation|deployment|scoring|"
+    r"serving|modules?|interfaces?|stages?)\b",
+    re.IGNORECASE,
+)
+MIN_OWN_NAMES = 3  # distinct top-level folders of this repository a structure document must name
+_NOT_OWN = frozenset({"docs", "doc", "images", "img", "assets", "data", "tests", "test", "notebooks", "src", "scripts", "license", "readme"})
+
+
+def _structure_documents(repo: RepoIndex) -> list[Location]:
+    """Rule `structure document`: a document under docs/ (or at the root, not a README) whose
+    headings describe the system's parts and flow (structure, components, pipelines, training,
+    deployment...) and whose text names at least three of this repository's own top-level folders:
+    a description of *this* system, where a general guide about MLOps names none of them."""
+    own = {p.split("/", 1)[0] for p in repo.files if "/" in p}
+    own = {name for name in own if len(name) >= 4 and name.lower().lstrip(".") not in _NOT_OWN}
+    if len(own) < MIN_OWN_NAMES:
+        return []
+    found = []
+    for path in repo.with_suffix(".md", ".rst"):
+        name = path.rsplit("/", 1)[-1].lower()
+        in_docs = bool(_DOCS_FOLDER.search(path))
+        if not (in_docs or "/" not in path) or name.startswith(("readme",) + _NOT_DESIGN) or is_test_path(path) or _HOW_TO_NAME.search(name):
+            continue
+        text = repo.text(path)
+        if not text or _prose_chars(text) < MIN_DOC_CHARS:
+            continue
+        headings = [n for n, line in _heading_lines(text) if _STRUCTURE_HEADING.match(line)]
+        named = {o for o in own if re.search(r"(?<![\w.-])" + re.escape(o) + r"(?![\w-])", text)}
+        if len(headings) >= 2 and len(named) >= MIN_OWN_NAMES:
+            found.append(at(path, headings[0]))
+    return found
 
 
 # Top-level keys of a structured requirements/design spec, by what they record.
@@ -133,6 +188,14 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
     specs = _requirements_specs(repo)
+    if not found and not specs:
+        structure = _structure_documents(repo)
+        if structure:
+            return Observation.passed(
+                f"{len(structure)} document(s) describing this repository's system: headings on its structure, components "
+                "and flow, naming its own folders (no document titled design/architecture)",
+                structure, confidence=Confidence.low,
+            )
     if found or specs:
         parts = [f"{len(found)} design, requirements or model-card document(s)"] if found else []
         if specs:
@@ -198,40 +261,47 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     for path in requirement_files + conda_files:
         pinned, total, loose = _conda_pinning(repo, path) if path in conda_files else _requirements_pinning(repo, path)
         if total and pinned == total:
-            fully_pinned.append(at(path))
+            fully_pinned.append((path, pinned, total, loose))
         elif total:
             partly.append((path, pinned, total, loose))
-    if locks or fully_pinned:
+    if locks or fully_pinned:  # a fully pinned file (e.g. runtime requirements beside loose dev ones) is pinning
         parts = []
         if locks:
             parts.append(f"lock file(s): {', '.join(sorted({loc.path.rsplit('/', 1)[-1] for loc in locks}))}")
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
-        return Observation.passed("; ".join(parts), locks + fully_pinned)
+        return Observation.passed("; ".join(parts), locks + [at(p) for p, *_ in fully_pinned])
     if partly:
-        path, pinned, total, loose = partly[0]
-        return Observation.failed(
-            f"{path}: {total - pinned} of {total} requirement(s) are not pinned exactly (e.g. {', '.join(loose[:3])}); no lock file",
-            [at(p) for p, *_ in partly],
-        )
+        return _graded_pinning(partly)
     return Observation.failed("no lock file and no exactly pinned requirements file found")
 
 
-_SCAN_ACTIONS = re.compile(
-    r"^(github/codeql-action/|aquasecurity/trivy-action|snyk/actions|pypa/gh-action-pip-audit|gitleaks/gitleaks-action|"
-    r"trufflesecurity/trufflehog|anchore/scan-action|anchore/sbom-action|ossf/scorecard-action|docker/scout-action|"
-    r"pycqa/bandit-action|mdegis/bandit-action|jpetrucciani/bandit-check|returntocorp/semgrep-action|semgrep/semgrep-action|"
-    r"zricethezav/gitleaks-action|actions/dependency-review-action|google/osv-scanner-action|aquasecurity/tfsec-action|bridgecrewio/checkov-action)",
-    re.IGNORECASE,
-)
-# A scanner in command position (line start, after ; && | or a runner such as `python -m`), not a word in an echo.
-_SCAN_COMMANDS = re.compile(
-    r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run)\s*"
-    r"(bandit|pip-audit|pip_audit|safety\s+(?:check|scan)|trivy|grype|gitleaks|semgrep|detect-secrets(?:-hook)?|snyk\s+(?:test|container|code)|"
-    r"osv-scanner|trufflehog|checkov|tfsec)(?=\s|$)"
-)
+MOSTLY_PINNED = 0.8  # at least this share of requirements pinned exactly: partial, below it: fail
+
+
+def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation:
+    """Rule `mostly pinned`: with no lock file and no fully pinned file, a requirements/environment
+    file with at least 80 % of its requirements pinned exactly makes the finding partial (the
+    message counts what is loose over all files); less fails."""
+    pinned = sum(p for _, p, _, _ in files)
+    total = sum(t for _, _, t, _ in files)
+    loose = [name for _, _, _, names in files for name in names][:5]
+    unpinned = total - pinned
+    shown = ", ".join(loose) + (f" and {unpinned - len(loose)} more" if unpinned > len(loose) else "")
+    message = f"{pinned} of {total} requirements pinned exactly; unpinned: {shown} (in {len(files)} requirements/environment file(s); no lock file)"
+    where = [at(p) for p, *_ in files]
+    best = max(p / t for _, p, t, _ in files)  # the most pinned file: runtime requirements beside loose tool ones
+    if best >= MOSTLY_PINNED:
+        return Observation.partly(message, where)
+    return Observation.failed(message, where)
+
+
+# Scanners as CI actions, commands and pre-commit hooks: catalogue/security.yaml.
+_SECURITY = vocabulary(Kind.security_scanning)
+_SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
+_SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
 _GITLAB_TEMPLATES = re.compile(r"(SAST|Secret-Detection|Dependency-Scanning|Container-Scanning)", re.IGNORECASE)
-_PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgrep", "pip-audit", "safety", "python-safety-dependencies-check", "checkov", "detect-private-key"}
+_PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
 
 
 @detector(
@@ -244,38 +314,79 @@ _PRECOMMIT_HOOKS = {"bandit", "detect-secrets", "gitleaks", "trufflehog", "semgr
     ),
 )
 def scans_security(repo: RepoIndex) -> Observation:
+    """Scanners CI runs (actions, commands, and commands reached through task runners or `pre-commit
+    run`) pass; scanners only configured as pre-commit hooks nothing in CI runs are partial."""
     found: list[Location] = []
     names: set[str] = set()
+    routes: set[str] = set()
     for path, line, key_path, text in ci_commands(repo):
         key = key_path[-1] if key_path else None
         if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
             found.append(at(path, line))
             names.add(text.split("@")[0])
-        elif key in ("run", "script", "command", "commands", "args", None) or isinstance(key, int):
-            match = _SCAN_COMMANDS.search(text)
-            if match:
-                found.append(at(path, line))
-                names.add(match.group(1).split()[0])
-            elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
-                found.append(at(path, line))
-                names.add("GitLab security template")
+        elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
+            found.append(at(path, line))
+            names.add("GitLab security template")
+    ruff_rules = _ruff_security_rules(repo)
+    for command in ci_run_commands(repo):
+        match = _SCAN_COMMANDS.search(command.text)
+        hook = command.text.split()[0] if command.via and command.via.startswith("pre-commit") and command.text.split() else None
+        scanner = match.group(1).split()[0] if match else hook if hook in _PRECOMMIT_HOOKS else None
+        if scanner is None and ruff_rules and _RUFF.search(command.text):
+            scanner = "ruff (flake8-bandit S rules)"
+        if scanner is None:
+            continue
+        found.append(at(command.path, command.line))
+        names.add(scanner)
+        if command.via:
+            found.append(at(command.ci_path, command.ci_line))  # type: ignore[arg-type]
+            routes.add(command.via.split(" > ")[0])
     precommit: list[Location] = []
+    hooks: set[str] = set()
     for path in repo.named(".pre-commit-config.yaml", ".pre-commit-config.yml"):
         doc = repo.yaml(path)
         repos = doc.data.get("repos") if doc and isinstance(doc.data, dict) else None
         for i, entry in enumerate(repos or []):
-            for j, hook in enumerate(entry.get("hooks") or [] if isinstance(entry, dict) else []):
-                if isinstance(hook, dict) and hook.get("id") in _PRECOMMIT_HOOKS:
+            for j, hook_entry in enumerate(entry.get("hooks") or [] if isinstance(entry, dict) else []):
+                if isinstance(hook_entry, dict) and (hook_entry.get("id") in _PRECOMMIT_HOOKS or (ruff_rules and hook_entry.get("id") == "ruff")):
                     pos = doc.locate(("repos", i, "hooks", j)) if doc else None
                     precommit.append(at(path, pos[0] if pos else None))
-                    names.add(str(hook["id"]))
+                    hooks.add(str(hook_entry["id"]))
     if found:
-        return Observation.passed(f"security scanning in CI: {', '.join(sorted(names))}", found + precommit)
+        via = f" (through {', '.join(sorted(routes))})" if routes else ""
+        return Observation.passed(f"security scanning in CI{via}: {', '.join(sorted(names))}", found + precommit + ruff_rules)
     if precommit:
-        return Observation.passed(
-            f"security scanning as pre-commit hooks only: {', '.join(sorted(names))}", precommit, confidence=Confidence.medium
+        return Observation.partly(
+            f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "
+            "them (no `pre-commit run` in CI, no pre-commit action, no pre-commit.ci section): they run only where developers "
+            "installed the hooks",
+            precommit + ruff_rules,
         )
     return Observation.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
+
+
+_RUFF = re.compile(r"(?:^|[;&|(\s])ruff(?:\s+check)?(?=\s|$)")
+_RUFF_SECURITY = re.compile(r"^S\d*$")
+
+
+def _ruff_security_rules(repo: RepoIndex) -> list[Location]:
+    """Rule `ruff security rules`: ruff configured to select the flake8-bandit rules (S, S1xx...)
+    in pyproject.toml, ruff.toml or .ruff.toml; they count when ruff runs in CI or as a hook."""
+    found = []
+    for path in ("pyproject.toml", "ruff.toml", ".ruff.toml"):
+        data = repo.toml(path) if repo.exists(path) else None
+        if not isinstance(data, dict):
+            continue
+        section = data.get("tool", {}).get("ruff") if path == "pyproject.toml" and isinstance(data.get("tool"), dict) else data
+        if not isinstance(section, dict):
+            continue
+        tables = [section] + [section["lint"]] if isinstance(section.get("lint"), dict) else [section]
+        selected = [r for t in tables for key in ("select", "extend-select") for r in (t.get(key) or []) if isinstance(r, str)]
+        if any(_RUFF_SECURITY.match(r) or r == "ALL" for r in selected):
+            lines = (repo.text(path) or "").splitlines()
+            line = next((n for n, text in enumerate(lines, start=1) if "select" in text and ('"S' in text or "'S" in text or "ALL" in text)), 1)
+            found.append(at(path, line))
+    return found
 
 
 @detector(

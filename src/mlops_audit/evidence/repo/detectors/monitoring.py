@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import Grade, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -19,17 +21,10 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-_MONITOR_NEEDLES = (
-    "evidently", "whylogs", "alibi_detect", "nannyml", "model_monitor", "ModelMonitor", "DataCaptureConfig", "frouros",
-    "ModelDeploymentMonitoringJob", "model_monitoring", "MonitorDefinition", "MonitorSchedule", "deepchecks",
-)
-_MONITOR_CALLS = (
-    "evidently", "whylogs.log", "whylogs.api", "alibi_detect.cd", "nannyml", "frouros.detectors",
-    "sagemaker.model_monitor", "google.cloud.aiplatform.ModelDeploymentMonitoringJob",
-    "google.cloud.aiplatform.model_monitoring", "azure.ai.ml.entities.MonitorDefinition",
-    "azure.ai.ml.entities.MonitorSchedule", "deepchecks.tabular.suites.train_test_validation",
-    "deepchecks.tabular.checks.FeatureDrift", "deepchecks.tabular.checks.TrainTestFeatureDrift",
-)
+# Monitoring tools (full evidence) and operational telemetry (partial alone): catalogue/monitoring.yaml.
+_MONITORING = vocabulary(Kind.monitoring)
+_TELEMETRY = vocabulary(Kind.monitoring, Grade.partial)
+_EVERY_MONITORING_NEEDLE = vocabulary(Kind.monitoring, None).needles
 
 
 # Drift statistics a project computes itself (its own PSI/CSI functions) or with scipy.
@@ -147,17 +142,76 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
 _ALERT_TEXT = ("alert",)  # Prometheus rules: `- alert: Name` with an `expr`
 
 
-def _alert_rules(repo: RepoIndex) -> list[Location]:
-    hits = []
+def _drift_statistics(repo: RepoIndex) -> list[Location]:
+    """Rule `drift statistics computed`: project code computes a drift statistic (a project
+    PSI/CSI/drift function, ks_2samp, a distribution distance) in a function that is itself run
+    (called from project code, or a module-level or `main` entry point). Without a threshold that
+    acts on it this is partial monitoring; a drift function defined and never run is nothing."""
+    calls: list[tuple[str, Call]] = []
+    candidates = _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES))
+    for summary in candidates:
+        for call in summary.calls:
+            last = call.name.rsplit(".", 1)[-1]
+            if _DRIFT_FUNCTION.match(last) and not _NOT_MEASURING.match(last) and call.scope != last:
+                calls.append((summary.path, call))
+    scopes = {c.scope for _, c in calls if c.scope and c.scope != "main"}
+    # Callers are looked for among the files already parsed first; the code is read again only
+    # when none of them runs a drift-computing function.
+    run = {c.name.rsplit(".", 1)[-1] for s in candidates for c in s.calls} & scopes
+    if scopes and not run:
+        run = {c.name.rsplit(".", 1)[-1] for s in _inhouse.project_code(repo.python_scan(*sorted(scopes))) for c in s.calls} & scopes
+    return [at(path, c.line) for path, c in calls if c.scope in (None, "main") or c.scope in run]
+
+
+# An alert about the model service (its predictions, requests, latency, errors, drift), not about
+# the machines: node/container CPU, memory and disk alerts are infrastructure monitoring.
+_MODEL_ALERT = re.compile(r"predict|inference|model|drift|serving|scor|request|latency|http_|error_rate|accuracy|skew", re.IGNORECASE)
+
+
+def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
+    """Prometheus alerting rules (`groups[].rules[]` with `alert` and `expr`, or a PrometheusRule):
+    (rules about a model service, rules about infrastructure only)."""
+    model, infra = [], []
     for path, doc in manifest_documents(repo, _ALERT_TEXT):
         data = doc.data
         groups = data.get("groups") if data.get("kind") != "PrometheusRule" else (data.get("spec") or {}).get("groups")
-        if isinstance(groups, list):
-            for group in groups:
-                if isinstance(group, dict) and any(isinstance(r, dict) and r.get("alert") and r.get("expr") for r in group.get("rules") or []):
-                    pos = doc.locate(("groups",)) or doc.locate(("spec",))
-                    hits.append(at(path, pos[0] if pos else None))
-                    break
+        for i, group in enumerate(groups if isinstance(groups, list) else []):
+            rules = [r for r in (group.get("rules") or [] if isinstance(group, dict) else []) if isinstance(r, dict) and r.get("alert") and r.get("expr")]
+            if not rules:
+                continue
+            pos = doc.locate(("groups", i)) or doc.locate(("spec",))
+            about_model = any(_MODEL_ALERT.search(f"{r.get('alert')} {r.get('expr')}") for r in rules)
+            (model if about_model else infra).append(at(path, pos[0] if pos else None))
+    return model, infra
+
+
+_MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
+_PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
+_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
+_PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
+
+
+def _prediction_logging(repo: RepoIndex) -> list[Location]:
+    """Rule `prediction logging`: a request handler (a web route) that predicts and, in the same
+    function, writes to a log store (BigQuery rows, DynamoDB items, Kinesis records, MongoDB
+    documents, InfluxDB points...). Printing or `logger.info` a prediction is not a store."""
+    stores = next(tuple(t.imports) for t, ev in vocabulary(Kind.monitoring, None).entries if ev is _PREDICTION_LOGGING)
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_PREDICTION_LOGGING.needles)):
+        if not summary.imports_module(*stores):
+            continue
+        route_lines = [d.line for d in summary.decorators if d.line is not None and _WEB_ROUTE.search(d.name)]
+        # A decorated function's `def` follows its decorators (a few lines at most).
+        routes = {f for f, line in summary.functions.items() if line is not None and any(0 < line - d <= 5 for d in route_lines)}
+        by_scope: dict[str, list[Call]] = {}
+        for call in summary.calls:
+            if call.scope in routes:
+                by_scope.setdefault(call.scope, []).append(call)
+        for calls in by_scope.values():
+            predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in calls)
+            writes = [c for c in calls if c.name.rsplit(".", 1)[-1] in _PREDICTION_LOGGING.methods]
+            if predicts and writes:
+                hits.extend(at(summary.path, c.line) for c in writes)
     return hits
 
 
@@ -170,13 +224,20 @@ def _alert_rules(repo: RepoIndex) -> list[Location]:
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_MONITOR_NEEDLES + ("prometheus_client",) + _DRIFT_NEEDLES,
-    words=_ALERT_TEXT,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES,
+    words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _MONITOR_NEEDLES, lambda s: s.calls_to(*_MONITOR_CALLS))
+    """Graded: drift/quality monitoring (tools or in-house drift rules) passes; alert rules pass at
+    medium confidence; operational telemetry alone (metrics, dashboards, request telemetry,
+    captured or stored predictions) is partial; nothing is a fail."""
+    hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
+    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries for t in ev.resource_types])
+    if declared:
+        kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
+        return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
     drift_rules = drift_threshold_actions(repo)
     if drift_rules:
         return Observation.passed(
@@ -184,15 +245,43 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "thresholds that raise alerts or triggers",
             [loc for loc, _ in drift_rules], confidence=Confidence.medium,
         )
-    alerts = _alert_rules(repo)
-    metrics = matching(repo, ("prometheus_client",), lambda s: s.calls_to("prometheus_client.Counter", "prometheus_client.Histogram", "prometheus_client.Gauge", "prometheus_client.Summary"))
-    if alerts and metrics:
-        return Observation.passed(
-            "prediction metrics exported (prometheus_client) with alerting rules", locations(metrics) + alerts, confidence=Confidence.medium
+    statistics = _drift_statistics(repo)
+    if statistics:
+        return Observation.partly(
+            f"drift statistics are computed in project code ({len(statistics)} place(s)), but no threshold on them raises "
+            "an alert or starts an action: missing the alerting half of monitoring",
+            statistics, confidence=Confidence.medium,
         )
-    if metrics:
-        return Observation.failed("serving metrics are exported but no drift detection or alerting rules were found", locations(metrics))
-    return Observation.failed("no model or data monitoring found (drift detection, monitoring jobs, prediction metrics with alerts)")
+    alerts, infra_alerts = _alert_rules(repo)
+    telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
+    # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
+    dashboards = [(t, loc) for t, loc in definition_files(repo, Kind.monitoring, Grade.partial) if _MODEL_DASHBOARD.search(repo.text(loc.path) or "")]
+    stored = _prediction_logging(repo)
+    if alerts:
+        detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
+        return Observation.passed(
+            f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
+        )
+    if telemetry or dashboards or stored:
+        parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if dashboards:
+            parts.append(f"{len(dashboards)} dashboard(s) ({', '.join(sorted({t.name for t, _ in dashboards}))})")
+        if stored:
+            parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
+        return Observation.partly(
+            "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
+            locations(telemetry) + [loc for _, loc in dashboards] + stored,
+            confidence=Confidence.medium,
+        )
+    if infra_alerts:
+        return Observation.failed(
+            "only infrastructure alerting (machine CPU, memory, disk rules); nothing monitors the model's requests, "
+            "predictions or data (no drift, model alerts, model metrics or prediction logs)",
+            infra_alerts,
+        )
+    return Observation.failed(
+        "no model or data monitoring found (drift detection, monitoring jobs, alert rules, metrics, dashboards or prediction logs)"
+    )
 
 
 _TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
@@ -370,16 +459,6 @@ _PIPELINE_RUN_NEEDLES = (
 )
 _STARTS_PIPELINE_RUN = re.compile(r"(^|\.)(create_run_from_job_spec|start_pipeline_execution|create_run_from_pipeline_package|create_run_from_pipeline_func|run_pipeline)$")
 _PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob",)
-_HANDLER_DECORATORS = ("functions_framework.cloud_event", "functions_framework.http")
-
-
-def _event_handler(func: ast.FunctionDef | ast.AsyncFunctionDef, decorators: set[str]) -> bool:
-    """A function a cloud platform calls on an event: the (event, context) signature of AWS Lambda
-    and Google Cloud Functions background functions, or a functions-framework handler."""
-    params = [a.arg for a in func.args.posonlyargs + func.args.args]
-    return params[:2] in (["event", "context"], ["data", "context"]) or bool(decorators & set(_HANDLER_DECORATORS))
-
-
 def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     """Rule `event-triggered pipeline run`: an event handler (a Lambda or Cloud Function, fed by a
     schedule, a Pub/Sub message or a storage event) whose body starts a pipeline run
@@ -393,12 +472,38 @@ def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
         for _, func in _inhouse.functions_of(repo, summary.path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}  # import-resolved
-            if not _event_handler(func, names):
+            if not _inhouse.event_handler(func, names):
                 continue
             in_handler = [c for c in starts if c.scope == func.name]
             if in_handler:
                 hits.append(at(summary.path, func.lineno))
                 hits.extend(at(summary.path, c.line) for c in in_handler)
+    return hits
+
+
+_EVENT_RULE = "event rule starts training"
+_EVENT_RULES = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == _EVENT_RULE]
+_EVENT_RULE_NEEDLES = tuple(dict.fromkeys(n for _, ev in _EVENT_RULES for n in ev.needles))
+_STARTS_TRAINING_TEXT = re.compile(
+    r"SageMakerPipeline|StartPipelineExecution|start_pipeline_execution|pipelineJobs|PipelineJob|\b(re)?train(ing)?\b|[-_](re)?train|"
+    r"training[-_]?(job|pipeline)|CreateTrainingJob|create_training_job",
+    re.IGNORECASE,
+)
+
+
+def _event_rules_starting_training(repo: RepoIndex) -> list[Location]:
+    """Rule `event rule starts training`: an EventBridge/CloudWatch Events rule, an EventBridge
+    schedule or a Cloud Scheduler job (declared in CloudFormation/SAM or Terraform, or created in
+    code with put_rule/put_targets, CDK events.Rule or CloudSchedulerClient.create_job) whose
+    target or surrounding code starts training (a SageMaker pipeline, a Vertex PipelineJob, a
+    training job, something named train/retrain). A rule that only notifies is not a trigger."""
+    types = [t for _, ev in _EVENT_RULES for t in ev.resource_types]
+    hits = [loc for _, loc, text in resource_declarations(repo, types) if _STARTS_TRAINING_TEXT.search(text)]
+    for summary in _inhouse.project_code(repo.python_mentioning(*_EVENT_RULE_NEEDLES)):
+        for tool, ev in _EVENT_RULES:
+            calls = summary.calls_to(*ev.calls) + (summary.calls_named(*ev.methods) if summary.imports_module(*tool.imports) else [])
+            if calls and _STARTS_TRAINING_TEXT.search(repo.text(summary.path) or ""):
+                hits.extend(at(summary.path, c.line) for c in calls)
     return hits
 
 
@@ -433,8 +538,8 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES,
-    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
@@ -447,6 +552,12 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "an event handler (Cloud Function/Lambda: schedule, Pub/Sub or storage events) starts a pipeline run",
             by_event, confidence=Confidence.medium,
+        )
+    rules = _event_rules_starting_training(repo)
+    if rules:
+        return Observation.passed(
+            "an event rule or scheduler job (EventBridge/CloudWatch Events, Cloud Scheduler) targets training or a training pipeline",
+            rules, confidence=Confidence.medium,
         )
     declared = _declared_trigger_rules(repo)
     started = _training_started_by_monitoring(repo)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import vocabulary
+from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -11,27 +15,18 @@ from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
-_NEEDLES = (
-    "airflow", "kfp", "tfx", "sagemaker.workflow", "PipelineJob", "azure.ai.ml", "azureml.pipeline", "prefect", "dagster", "zenml",
-    "metaflow", "FlowSpec", "kedro", "flytekit", "luigi",
-)
+# Orchestrators and workflow engines: catalogue/pipelines.yaml (those judged below by a rule too).
+_ORCHESTRATION = vocabulary(Kind.pipeline_orchestration)
+_NEEDLES = vocabulary(Kind.pipeline_orchestration, None).needles
+_STATE_MACHINES = next(ev for t, ev in _ORCHESTRATION.entries if t.id == "step_functions").resource_types
 
 
 def _orchestrated(summary: PythonSummary) -> list[Call]:
-    found: list[Call] = []
-    found += summary.calls_to("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG")
-    found += summary.decorated_by("airflow.decorators.dag", "airflow.sdk.dag")
-    found += summary.decorated_by("kfp.dsl.pipeline", "kfp.v2.dsl.pipeline", "kfp.components.pipeline")
-    found += summary.calls_to("tfx.orchestration.pipeline.Pipeline", "tfx.v1.dsl.Pipeline", "tfx.dsl.Pipeline")
-    found += summary.calls_to("sagemaker.workflow.pipeline.Pipeline")
-    found += summary.calls_to("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline")
-    found += summary.decorated_by("azure.ai.ml.dsl.pipeline")
+    found: list[Call] = _ORCHESTRATION.code_hits(summary)
     if summary.decorated_by("prefect.task") and summary.decorated_by("prefect.flow"):
         found += summary.decorated_by("prefect.flow")
     if len(summary.decorated_by("dagster.asset", "dagster.op", "dagster.multi_asset")) >= 2:
         found += summary.decorated_by("dagster.asset", "dagster.op", "dagster.multi_asset")[:1]
-    found += summary.calls_to("dagster.Definitions")
-    found += summary.decorated_by("zenml.pipeline", "zenml.pipelines.pipeline")
     if summary.decorated_by("flytekit.workflow") and summary.decorated_by("flytekit.task"):
         found += summary.decorated_by("flytekit.workflow")
     if summary.calls_to("kedro.pipeline.Pipeline", "kedro.pipeline.pipeline") and len(summary.calls_to("kedro.pipeline.node")) >= 2:
@@ -42,6 +37,43 @@ def _orchestrated(summary: PythonSummary) -> list[Call]:
         if "luigi.Task" in bases and "requires" in methods:
             found.append(Call(f"{name}(luigi.Task)", line))
     return found
+
+
+_COMPONENT_WRAPPERS = frozenset({"create_component_from_func", "func_to_container_op"})
+_PLACEHOLDER_IMAGE = re.compile(r"your[-_]|<[^>]*>|example\.com|registry/[^:]*:tag$|^image:?tag$", re.IGNORECASE)
+
+
+def _trivial(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A placeholder body: pass, a docstring, prints, a constant returned, or a container op whose
+    image is a placeholder (`your-registry/training-image:tag`)."""
+    for statement in func.body:
+        if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and _inhouse.call_name(statement.value) == "print":
+            continue
+        if isinstance(statement, ast.Return) and (statement.value is None or isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Return) and isinstance(statement.value, ast.Call):
+            images = [k.value.value for k in statement.value.keywords if k.arg == "image" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+            if images and all(_PLACEHOLDER_IMAGE.search(i) for i in images):
+                continue
+        return False
+    return True
+
+
+def _placeholder_components(repo: RepoIndex, path: str) -> bool:
+    """Rule `placeholder pipeline`: every component function of a Kubeflow pipeline module (decorated
+    as a component or wrapped by create_component_from_func) is a placeholder, so the pipeline runs
+    nothing. Components built elsewhere (images, other modules) are not judged."""
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return False
+    wrapped = {a.id for c in _inhouse.calls_in(module) if _inhouse.call_name(c) in _COMPONENT_WRAPPERS for a in c.args[:1] if isinstance(a, ast.Name)}
+    components = [
+        f for _, f in _inhouse.functions(module)
+        if f.name in wrapped or any(_inhouse.last_name(d) in ("component", "container_component") for d in f.decorator_list)
+    ]
+    return bool(components) and all(_trivial(f) for f in components)
 
 
 def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
@@ -57,7 +89,10 @@ def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
 
 # Argo Workflow kinds, `pipelineInfo` of a compiled KFP spec, `type: pipeline` of an Azure ML job.
 _WORKFLOW_TEXT = ("workflow", "pipeline")
-_WORKFLOW_KIND = re.compile(r"kind[\"']?\s*:\s*[\"']?(Workflow|WorkflowTemplate)\b|type[\"']?\s*:\s*[\"']?pipeline\b")
+_ARGO_KINDS = {tuple(t.split("/", 1)) for t in next(ev for t, ev in vocabulary(Kind.pipeline_orchestration, None).entries if t.id == "argo_workflows").resource_types}
+_WORKFLOW_KIND = re.compile(
+    r"kind[\"']?\s*:\s*[\"']?(" + "|".join(sorted(k for _, k in _ARGO_KINDS)) + r")\b|type[\"']?\s*:\s*[\"']?pipeline\b"
+)
 
 
 def _may_define_workflow(path: str, text: str) -> bool:
@@ -74,7 +109,7 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
         if len(hits) >= limit:
             return hits, True
         data = doc.data
-        if data.get("kind") in ("Workflow", "WorkflowTemplate") and "argoproj.io" in str(data.get("apiVersion")):
+        if (str(data.get("apiVersion")).split("/", 1)[0], data.get("kind")) in _ARGO_KINDS:
             templates = (data.get("spec") or {}).get("templates") if isinstance(data.get("spec"), dict) else None
             if isinstance(templates, list) and any(isinstance(t, dict) and (t.get("dag") or t.get("steps")) for t in templates):
                 pos = doc.locate(("kind",))
@@ -96,19 +131,21 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
         "orchestrator (DVC stages, Airflow, Kubeflow/TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow)."
     ),
     needles=_NEEDLES,
-    words=_WORKFLOW_TEXT,
+    words=_WORKFLOW_TEXT + RESOURCE_WORDS,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _NEEDLES, _orchestrated)
+    hits = matching(repo, _NEEDLES, lambda s: [c for c in _orchestrated(s) if not (c.name.startswith("kfp.") and _placeholder_components(repo, s.path))])
     shown = locations(hits)
     dvc = _dvc_pipelines(repo)
     # Definition files fill the places the code leaves in the finding; none are parsed beyond that.
     workflows, more = _workflow_manifests(repo, MAX_LOCATIONS - len(shown) - len(dvc))
-    configs = dvc + workflows
+    state_machines = [loc for _, loc in definition_files(repo, Kind.pipeline_orchestration)]
+    state_machines += [loc for _, loc, _ in resource_declarations(repo, _STATE_MACHINES)]
+    configs = dvc + workflows + state_machines
     if hits or configs:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
             count = f"at least {len(configs)}" if more else str(len(configs))
-            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML)")
+            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions)")
         return Observation.passed("; ".join(parts), shown + configs)
     return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -13,6 +14,20 @@ _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)
 
 def test_files(repo: RepoIndex) -> list[str]:
     return [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
+
+
+def _asserting_helpers(repo: RepoIndex, path: str) -> set[str]:
+    """Functions of a test module that are not tests but assert (`verify_files(...)` called by a
+    test): a test calling one asserts through it."""
+    from mlops_audit.evidence.repo.detectors import _inhouse
+
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return set()
+    return {
+        func.name for _, func in _inhouse.functions(module)
+        if not func.name.startswith("test") and any(isinstance(n, ast.Assert) for n in ast.walk(func))
+    }
 
 
 @detector(
@@ -39,8 +54,15 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
         summary = repo.python(path)
         if summary is None:
             continue
+        helpers: set[str] | None = None
         for test in summary.tests:
-            (asserting if test.asserts else hollow).append(at(path, test.line))
+            if not test.asserts:
+                helpers = _asserting_helpers(repo, path) if helpers is None else helpers
+                calls = {c.name.rsplit(".", 1)[-1] for c in summary.calls if c.scope == test.name}
+                if not calls & helpers:
+                    hollow.append(at(path, test.line))
+                    continue
+            asserting.append(at(path, test.line))
     if asserting:
         n_files = len({loc.path for loc in asserting})
         if looked < len(files):
