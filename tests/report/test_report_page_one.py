@@ -224,3 +224,12 @@ def test_the_weakest_link_sentence_names_at_most_three_practices(rich):
     if len(set(weakest)) > WEAKEST_NAMED:
         assert f" and {len(set(weakest)) - WEAKEST_NAMED} more at level" in sentence
     assert sentence.count(", ") <= WEAKEST_NAMED + 2  # the rule's own comma, the list, nothing more
+
+
+def test_a_regulator_profiles_domains_never_block_the_next_level(rich_small):
+    blockers = next_level_blockers(rich_small)
+    domain = blockers[0].domain
+    rubric = rich_small.rubric_snapshot
+    marked = rubric.model_copy(update={"domains": [d.model_copy(update={"profile": "cn-finance"}) if d.id == domain else d for d in rubric.domains]})
+    a = rich_small.model_copy(update={"rubric_snapshot": marked})
+    assert domain not in {g.domain for g in next_level_blockers(a)}

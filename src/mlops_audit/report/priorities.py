@@ -77,8 +77,12 @@ def next_level_blockers(a: Assessment) -> list[DomainBlockers]:
     gains = _gains(a)
     rubric = a.rubric_snapshot
     practices = {p.id: p for p in a.practices}
+    # A regulator profile's domains are scored beside the rubric but stay out of the overall level.
+    profile_domains = {d.id for d in rubric.domains if getattr(d, "profile", None)}
     by_domain: dict[str, list[Blocker]] = defaultdict(list)
     for c in a.criteria:
+        if c.domain in profile_domains:
+            continue
         if not c.applicable or c.outcome in PASSING or c.level > target or practices[c.practice].level >= target:
             continue
         by_domain[c.domain].append(
