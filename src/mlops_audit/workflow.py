@@ -94,6 +94,7 @@ def _repo_evidence(result, name: str, loaded: LoadedRubric) -> tuple[list[Eviden
         name=name,
         findings=len(outcomes),
         passed=outcomes.count("pass"),
+        partial=outcomes.count("partial"),
         failed=outcomes.count("fail"),
         not_applicable=outcomes.count("not_applicable"),
         errors=outcomes.count("error"),

@@ -268,3 +268,16 @@ def test_nothing_inside_a_run_that_is_not_credited_counts(runner, tmp_path, sign
     assert [(r["status"], r["credited"]) for r in data["runs"]] == [("other_organisation", False), ("other_organisation", False)]
     assert "is not credited" in data["runs"][1]["reason"]
     assert not [e for e in data["evidence"] if e["kind"] == "pipeline"]
+
+
+def test_partial_findings_are_counted_and_give_partial_evidence(runner, tmp_path):
+    repo = Path(__file__).resolve().parents[1] / "repo" / "fixtures" / "monitors_model" / "partial-grafana"
+    out = tmp_path / "result"
+    result = runner.invoke(cli, ["assess", "--repo", str(repo), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    [record] = data["repos"]
+    assert record["partial"] >= 1
+    assert record["passed"] + record["partial"] + record["failed"] + record["not_applicable"] + record["errors"] == record["findings"]
+    monitoring = [e for e in data["evidence"] if e["source"] == "monitors_model"]
+    assert monitoring and {e["says"] for e in monitoring} == {"partial"}

@@ -258,6 +258,7 @@ class RepoRecord(_Model):
     name: str
     findings: int
     passed: int
+    partial: int = 0  # practice present but incomplete (graded findings)
     failed: int
     not_applicable: int
     errors: int
