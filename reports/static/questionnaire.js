@@ -114,7 +114,23 @@
     return { file: file, problems: problems };
   }
 
-  root.mlopsAuditQuestionnaire = { answerFileFromEntries: answerFileFromEntries };
+  /* The questions asked of any of `roles` (all of them when no role is ticked). */
+  function routedIds(meta, roles) {
+    return meta.criteria.filter(function (c) {
+      return !roles.length || c.roles.some(function (r) { return roles.indexOf(r) >= 0; });
+    }).map(function (c) { return c.id; });
+  }
+
+  /* Questions with an answer chosen (n/a included; a blank choice is no answer), out of `ids`. */
+  function answeredCount(entries, ids) {
+    var chosen = {};
+    entries.forEach(function (pair) {
+      if (pair[0].indexOf("value:") === 0 && pair[1] !== "") chosen[pair[0].slice(6)] = true;
+    });
+    return ids.filter(function (id) { return chosen[id]; }).length;
+  }
+
+  root.mlopsAuditQuestionnaire = { answerFileFromEntries: answerFileFromEntries, routedIds: routedIds, answeredCount: answeredCount };
   if (typeof document === "undefined") return;
 
   var meta = JSON.parse(document.getElementById("questionnaire-meta").textContent);
@@ -204,6 +220,36 @@
     save();
   });
   form.addEventListener("change", save);
+
+  /* Only the questions asked of the ticked roles are shown (an answered question always stays);
+     the progress line counts answers among the questions shown. */
+  var progress = document.getElementById("progress");
+  function ticked() {
+    return Array.prototype.filter.call(form.querySelectorAll("input[name='respondent.roles']"), function (el) { return el.checked; })
+      .map(function (el) { return el.value; });
+  }
+  function refresh() {
+    var pairs = entries();
+    var routed = routedIds(meta, ticked());
+    var answered = {};
+    pairs.forEach(function (p) { if (p[0].indexOf("value:") === 0 && p[1] !== "") answered[p[0].slice(6)] = true; });
+    var shown = meta.criteria.map(function (c) { return c.id; }).filter(function (id) { return routed.indexOf(id) >= 0 || answered[id]; });
+    var hidden = 0;
+    meta.criteria.forEach(function (c) {
+      var box = document.getElementById("q-" + c.id);
+      if (!box) return;
+      box.hidden = shown.indexOf(c.id) < 0;
+      if (box.hidden) hidden += 1;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("section.domain"), function (section) {
+      section.hidden = !section.querySelector("fieldset.question:not([hidden])");
+    });
+    progress.textContent = say(meta, "progress", { answered: answeredCount(pairs, shown), total: shown.length }) +
+      (hidden ? " " + say(meta, "hidden", { count: hidden }) : "");
+  }
+  form.addEventListener("change", refresh);
+  form.addEventListener("input", refresh);
+  refresh();
   document.getElementById("print").addEventListener("click", function () { root.print(); });
   document.getElementById("discard").addEventListener("click", function () {
     var s = storage();

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("mlops_audit.commands.assess:assess", "Score answers and evidence against a rubric and write assessment.json."),
     "report": ("mlops_audit.commands.report:report", "Render an assessment as HTML, PDF and exports."),
     "diff": ("mlops_audit.commands.diff:diff", "Compare two assessments."),
+    "init": ("mlops_audit.commands.init:init", "Write a starter campaign folder: questionnaire, waiver template and a README of next steps."),
     "portfolio": ("mlops_audit.commands.portfolio:portfolio", "Collect and roll up evidence from many repositories."),
     "serve": ("mlops_audit.commands.serve:serve", "Serve assessment campaigns in the browser, on SQLite or PostgreSQL."),
 }

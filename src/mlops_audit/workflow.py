@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.answers import Organisation
 from mlops_audit.evidence.documents import load_documents, load_resolutions
-from mlops_audit.evidence.model import Evidence, Waiver, WaiverFile
+from mlops_audit.evidence.model import Evidence, Waiver
 from mlops_audit.evidence.runs import CreditedRun, credit_run, evidence_from_runs
+from mlops_audit.evidence.waivers import load_waivers
 from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
 from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric, policy_problems
 from mlops_audit.rubric.profiles import combined_rubric, extend_policy, resolve_profile
@@ -25,7 +26,7 @@ from mlops_audit.scoring.engine import AssessmentInputs, assess
 from mlops_audit.util.clock import isoformat
 from mlops_audit.util.clock import now as clock_now
 from mlops_audit.util.jsonio import sha256_file, sha256_text, write_json
-from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
+from mlops_audit.util.safeyaml import format_key_path
 
 Progress = Callable[[str], None]
 
@@ -71,15 +72,6 @@ class _Namer:
             except ValueError:
                 pass
         return path.as_posix()
-
-
-def load_waivers(path: Path) -> list[Waiver]:
-    doc = load_yaml_file(path)
-    try:
-        return list(WaiverFile.model_validate(doc.data).waivers)
-    except ValidationError as exc:
-        problems = [f"{doc.where(tuple(e['loc']))}: {format_key_path(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        raise InputError("\n".join(problems)) from None
 
 
 def _collect_repo(path: Path, loaded: LoadedRubric, progress: Progress, name: _Namer, at: datetime) -> tuple[list[Evidence], RepoRecord, InputRef, list[str]]:

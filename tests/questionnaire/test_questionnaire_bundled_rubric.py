@@ -29,7 +29,7 @@ def _fill_excel(path: Path, respondent: str, answers: dict[str, object]) -> dict
     cover = wb["封面"]
     labels = {cover.cell(row=r, column=1).value: r for r in range(1, cover.max_row + 1)}
     cover.cell(row=labels["组织名称"], column=2, value="示例银行")
-    cover.cell(row=labels["答卷人编号(化名)"], column=2, value=respondent)
+    cover.cell(row=labels["答卷人编号（化名）"], column=2, value=respondent)
     sheet = wb["数据工程"]
     rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
     for cid, value in answers.items():

@@ -79,15 +79,16 @@ def test_export_with_prefill_reports_the_proposals(runner, fixture_rubric_path, 
 def test_check_passes_good_files_and_lists_every_problem_of_bad_ones(runner, rubric, make_filled, fixture_rubric_path, tmp_path):
     good = _write(rubric, make_filled("r-1"), "xlsx", tmp_path / "good.xlsx")
     ok = runner.invoke(cli, ["questionnaire", "check", "--rubric", str(fixture_rubric_path), str(good)])
-    assert ok.exit_code == 0, ok.output  # the one unconfirmed proposal is only a warning
-    assert "1 file(s) usable, 9 answer(s) accepted, 0 error(s), 1 warning(s)" in ok.stdout
+    assert ok.exit_code == 0, ok.output  # the unconfirmed proposal and the answer outside the roles are only warnings
+    assert "1 file(s) usable, 9 answer(s) accepted, 0 error(s), 2 warning(s)" in ok.stdout
+    assert "1 answer(s) to questions not asked of this respondent's roles (data_engineer): MD.track.L1" in ok.output
     bad = _write(rubric, make_filled("r-2"), "yaml", tmp_path / "bad.yaml")
     text = bad.read_text(encoding="utf-8").replace("value: 3\n", "value: 30\n").replace("criterion: DE.ingest.L2\n", "criterion: DE.nope\n")
     bad.write_text(text, encoding="utf-8")
     failed = runner.invoke(cli, ["questionnaire", "check", "--rubric", str(fixture_rubric_path), str(good), str(bad)])
     assert failed.exit_code == 2
     assert "unknown criterion id 'DE.nope'" in failed.stderr and "got 30" in failed.stderr
-    assert "error: 2 file(s) usable, 16 answer(s) accepted, 2 error(s), 2 warning(s)" in failed.stderr
+    assert "error: 2 file(s) usable, 16 answer(s) accepted, 2 error(s), 4 warning(s)" in failed.stderr
 
 
 def test_merge_writes_the_consolidated_file_and_the_disagreement_table(runner, rubric, make_filled, fixture_rubric_path, tmp_path):

@@ -41,8 +41,8 @@ def test_excel_filled_with_openpyxl_imports_every_answer(rubric, tmp_path):
     cover = wb["封面"]
     labels = {cover.cell(row=r, column=1).value: r for r in range(1, cover.max_row + 1)}
     cover.cell(row=labels["组织名称"], column=2, value="示例银行")
-    cover.cell(row=labels["答卷人编号(化名)"], column=2, value="r-data-01")
-    cover.cell(row=labels["角色(角色编号,逗号分隔)"], column=2, value="data_engineer, 数据科学家")
+    cover.cell(row=labels["答卷人编号（化名）"], column=2, value="r-data-01")
+    cover.cell(row=labels["角色（角色编号，逗号分隔）"], column=2, value="data_engineer, 数据科学家")
     roster = wb["角色名册"]
     roster["A2"], roster["B2"], roster["C2"] = "p-01", "data_engineer, mlops_engineer", "否"
     sheet = wb["中文Data"]

@@ -187,7 +187,7 @@ def test_disagreement_table_escapes_text_and_keeps_numbers():
 
     hostile_id = '=HYPERLINK("http://x.invalid","y")'
     result = merge_answer_files([respondent(hostile_id, -5, "@SUM(1)"), respondent("r-2", -5, "-2+3")], RUBRIC)
-    data = disagreement_csv(result)
+    data = disagreement_csv(result, contested_only=False)  # they agree: the full table holds the row
     assert [c for c in _csv_cells(data) if spreadsheet_may_evaluate(c)] == []
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
     row = table.iloc[0]

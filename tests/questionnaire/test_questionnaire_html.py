@@ -69,7 +69,9 @@ def test_a_filled_file_exported_as_html_downloads_back_unchanged(rubric, filled,
     assert page_problems == []
     model, problems = imported(file, rubric, tmp_path)
     assert errors(problems) == []
-    assert [p.message for p in problems if p.severity == "warning"] == [PROPOSAL_WARNING]
+    warnings = [p.message for p in problems if p.severity == "warning"]
+    assert warnings[0] == PROPOSAL_WARNING and len(warnings) == 2
+    assert warnings[1].startswith("1 answer(s) to questions not asked of this respondent's roles (data_engineer): MD.track.L1")
     assert model == filled  # answers, comments, evidence, n/a, unknown, the proposal, header and roster
 
 
@@ -464,3 +466,38 @@ def test_every_question_of_the_bundled_rubric_can_be_answered_on_the_page(tmp_pa
         cid: int(v) if isinstance(v, str) and v.lstrip("-").isdigit() else v for cid, v in expected.items()
     }
     assert len(model.answers) == len(list(bundled.rubric.criteria()))
+
+
+def _run_page_function(page: Page, call: str):
+    import subprocess
+
+    from questionnaire_page import NODE
+
+    driver = (
+        '\nconst input = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
+        "const meta = JSON.parse(input.meta);\nconst q = globalThis.mlopsAuditQuestionnaire;\n"
+        f"process.stdout.write(JSON.stringify({call}));\n"
+    )
+    payload = json.dumps({"meta": page.scripts["questionnaire-meta"], "entries": page.entries()})
+    done = subprocess.run([NODE, "-e", page.scripts["questionnaire-logic"] + driver], input=payload, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_node
+def test_the_page_shows_only_questions_asked_of_the_ticked_roles_and_counts_answers(rubric, filled):
+    page = page_of(rubric, lang="en", roles=(), filled=filled)  # every question on the page
+    everything = [c.id for _, _, c in rubric.rubric.criteria()]
+    asked = [c.id for _, _, c in rubric.rubric.criteria() if "data_engineer" in c.question.roles]
+    assert set(asked) < set(everything)
+    assert _run_page_function(page, 'q.routedIds(meta, ["data_engineer"])') == asked
+    assert _run_page_function(page, "q.routedIds(meta, [])") == everything
+    # every choice made counts as answered, "unknown" and an unconfirmed proposal's choice included
+    answered = {a.criterion for a in filled.answers}
+    count = _run_page_function(page, 'q.answeredCount(input.entries, q.routedIds(meta, ["data_engineer"]))')
+    assert count == len(answered & set(asked)) == 8
+    assert _run_page_function(page, "q.answeredCount(input.entries, q.routedIds(meta, []))") == len(answered) == 9
+    html = render(make_form(rubric, lang="en", roles=[], filled=filled)[0], "html").decode("utf-8")
+    assert '<p id="progress" class="progress" aria-live="polite"></p>' in html
+    for c in rubric.rubric.criteria():
+        assert f'id="q-{c[2].id}"' in html  # the boxes the script hides or shows

@@ -36,6 +36,8 @@ def findings(tmp_path):
     path.write_text(json.dumps(COLLECTION), encoding="utf-8")
     return load_findings(path)
 
+UNROUTED = "questions not asked of this respondent's roles"  # the fixture answers MD.track.L1 outside its roles (a warning of its own test)
+
 
 def _answers(form) -> dict[str, Answer]:
     return {row.criterion.id: row.answer for row in form.rows if row.answer is not None}
@@ -95,7 +97,7 @@ def test_confirming_a_proposal_in_excel_makes_it_an_answer(rubric, findings, fil
     model, problems = read_answer_file(path, rubric)
     confirmed = next(a for a in model.answers if a.criterion == "DE.quality.L3")
     assert confirmed.confirmed is True and confirmed.proposed_by == "validates_data" and confirmed.value == "no"
-    unconfirmed = sorted(p.message.split(":")[0] for p in problems if p.severity == "warning")
+    unconfirmed = sorted(p.message.split(":")[0] for p in problems if p.severity == "warning" and UNROUTED not in p.message)
     assert unconfirmed == ["DE.ingest.L5"]  # the earlier, still unconfirmed proposal
 
 

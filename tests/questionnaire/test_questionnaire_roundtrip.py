@@ -26,9 +26,11 @@ def test_filled_file_survives_export_and_import_unchanged(rubric, filled, fmt, l
     path = _export(rubric, filled, fmt, lang, tmp_path)
     model, problems = read_answer_file(path, rubric)
     assert [p for p in problems if p.severity == "error"] == []
-    # The only warning is the unconfirmed detector proposal, named at its place.
+    # The only warnings: the unconfirmed detector proposal, and the answer outside the respondent's roles.
     assert [p.message for p in problems if p.severity == "warning"] == [
-        "DE.ingest.L5: answer proposed by orchestrates_pipeline is not confirmed; it is ignored until the respondent sets confirmed to yes"
+        "DE.ingest.L5: answer proposed by orchestrates_pipeline is not confirmed; it is ignored until the respondent sets confirmed to yes",
+        "1 answer(s) to questions not asked of this respondent's roles (data_engineer): MD.track.L1; "
+        "they count only where nobody in the roles asked answers, and the report lists them",
     ]
     assert model == filled
 

@@ -65,3 +65,36 @@ def test_diff_warns_on_a_rubric_change(files, tmp_path):
     result = CliRunner().invoke(cli, ["diff", str(old), str(changed)])
     assert result.exit_code == 0
     assert "WARNING" in result.output and f"version {original} -> 99.0.0" in result.output
+
+
+@pytest.mark.parametrize("field,value", [("name", "Other Bank"), ("scope", "wealth management")])
+def test_diff_refuses_another_organisation_or_scope_unless_forced(files, tmp_path, field, value):
+    old, new = files
+    data = json.loads(new.read_text(encoding="utf-8"))
+    before = dict(data["organisation"])
+    data["organisation"][field] = value
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["diff", str(old), str(other)])
+    assert refused.exit_code == 2
+    assert "different organisations or scopes" in refused.output and "--force" in refused.output
+    assert before[field] in refused.output and value in refused.output  # both named
+    assert "criteria improved" not in refused.output and "regressed" not in refused.output
+    forced = CliRunner().invoke(cli, ["diff", str(old), str(other), "--force"])
+    assert forced.exit_code == 0 and "criteria improved:" in forced.output
+    assert "warning: comparing assessments of different organisations" in forced.output
+
+
+def test_report_shows_progress_on_stderr_while_rendering(files, tmp_path):
+    from mlops_audit.report import render_reports
+
+    old, new = files
+    seen: list[str] = []
+    data = json.loads(new.read_text(encoding="utf-8"))
+    from mlops_audit.result.model import Assessment
+
+    written = render_reports(Assessment.model_validate(data), formats="html,oscal,xlsx", lang="both", out_dir=tmp_path / "o", progress=seen.append)
+    assert len(written) == 4
+    assert seen == ["rendering the zh report page", "rendering the en report page", "writing OSCAL", "writing the Excel workbook"]
+    result = CliRunner().invoke(cli, ["report", str(new), "--format", "html", "--lang", "en", "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0 and "s] rendering the en report page" in result.stderr

@@ -143,13 +143,32 @@ def test_workbook_holds_scores_and_gaps_and_never_formulas(rich):
         update={"evidence": [rich.evidence[0].model_copy(update={"source": '=HYPERLINK("http://x.invalid","y")'})] + list(rich.evidence[1:])}
     )
     wb = load_workbook(io.BytesIO(to_xlsx(hostile, "zh")))
-    assert wb.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence"]
-    criteria = wb["Criteria"]
+    assert wb.sheetnames == ["概要", "实践", "准则", "差距", "证据"]
+    criteria = wb["准则"]
     assert criteria.max_row == len(rich.criteria) + 1
-    assert wb["Gaps"].max_row == len(rich.gaps) + 1
-    cell = wb["Evidence"]["C2"]
+    assert wb["差距"].max_row == len(rich.gaps) + 1
+    cell = wb["证据"]["C2"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
-    assert not any(c.data_type == "f" for row in wb["Evidence"].iter_rows() for c in row)
+    assert not any(c.data_type == "f" for row in wb["证据"].iter_rows() for c in row)
+
+
+def test_chinese_workbook_speaks_chinese_and_shows_shares_as_percentages(rich):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(to_xlsx(rich, "zh")))
+    header = [c.value for c in wb["准则"][1]]
+    assert header[:8] == ["编号", "实践", "等级", "结论", "强度", "要求强度", "自述结论", "一致度"]
+    assert not any(isinstance(v, str) and v.isascii() and v.isalpha() for v in header), header
+    outcomes = {row[3].value for row in wb["准则"].iter_rows(min_row=2)}
+    assert outcomes <= {"满足", "部分满足", "不满足", "不适用", "已豁免", "未评估"}
+    assert {row[8].value for row in wb["准则"].iter_rows(min_row=2)} <= {"是", "否"}
+    practices = wb["实践"]
+    coverage = [row[6] for row in practices.iter_rows(min_row=2) if isinstance(row[6].value, float)]
+    assert coverage and all(c.number_format == "0%" for c in coverage)
+    summary = {row[0].value: row[1].value for row in wb["概要"].iter_rows(min_row=2)}
+    assert summary["覆盖率"].endswith("%")
+    english = load_workbook(io.BytesIO(to_xlsx(rich, "en")))
+    assert english.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence"]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ respondent comments, a waiver justification and the organisation's name.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -87,3 +88,28 @@ def test_sparse_html_has_no_external_references_either(sparse_html):
         for tag, name, value in parse(html).attrs:
             if name in ("src", "href"):
                 assert value.startswith("#")
+
+
+def test_the_html_report_carries_the_questionnaire_pages_content_security_policy(rich_html):
+    """Nothing may load and no script may run; only our stylesheet and our own style attributes
+    apply, by hash (the same policy builder as the questionnaire page)."""
+    import base64
+    import hashlib
+    import html as htmllib
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+    for page in rich_html.values():
+        [policy] = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+        policy = htmllib.unescape(policy)
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["default-src"] == "'none'" and directives["script-src"] == "'none'"
+        assert directives["img-src"] == directives["connect-src"] == directives["font-src"] == "'none'"
+        [style] = re.findall(r"<style>(.*?)</style>", page, re.S)
+        allowed = set(directives["style-src"].split())
+        assert digest(style) in allowed
+        attributes = set(re.findall(r'\sstyle="([^"]*)"', page))
+        assert attributes and "'unsafe-hashes'" in allowed
+        assert {digest(a) for a in attributes} | {digest(style), "'unsafe-hashes'"} == allowed
+        assert "<script" not in page

@@ -80,14 +80,23 @@ def test_pdf_embeds_the_assessment_json_and_given_attachments(rendered, rich_sma
 
 
 @pytest.mark.skipif(not shutil.which("pdfinfo"), reason="LOUD SKIP: pdfinfo (poppler-utils) not installed")
-def test_pdf_declares_pdf_a_3u(rendered):
-    """PDF/A-3u is declared in the XMP metadata (conformance itself is not verified: no veraPDF here)."""
-    meta = subprocess.run(["pdfinfo", "-meta", str(rendered["zh"])], capture_output=True, text=True, check=True).stdout
-    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="U"' in meta
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_is_tagged_pdf_a_3a_with_its_language_and_chart_alt_text(rendered, lang):
+    """PDF/A-3a (level A: tagged, Unicode) is declared in the XMP metadata; pdfinfo reads it as tagged;
+    the catalogue states the language and every chart figure carries alt text (its data in words).
+    Conformance itself is not verified: no veraPDF here."""
+    meta = subprocess.run(["pdfinfo", "-meta", str(rendered[lang])], capture_output=True, text=True, check=True).stdout
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="A"' in meta
+    info = subprocess.run(["pdfinfo", str(rendered[lang])], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    objects = b"\n".join(_pdf_streams(rendered[lang].read_bytes()))
+    wanted = b"zh-CN" if lang == "zh" else b"en"
+    assert re.search(rb"/Lang\s*\(" + wanted + rb"\)", objects)
+    assert len(re.findall(rb"/Alt\s*[(<]", objects)) >= 2  # the domain chart and the pipeline chart
 
 
-def _pdf_dates(data: bytes) -> list[str]:
-    """Every PDF date (D:YYYYMMDDHHMMSS) and XMP date in the file, compressed object streams included."""
+def _pdf_streams(data: bytes) -> list[bytes]:
+    """The file and every Flate stream in it, decompressed (object streams hold the catalogue)."""
     texts = [data]
     view = memoryview(data)
     for start in re.finditer(rb"(?<!end)stream\r?\n", data):
@@ -95,8 +104,13 @@ def _pdf_dates(data: bytes) -> list[str]:
             texts.append(zlib.decompressobj().decompress(view[start.end():]))
         except zlib.error:
             continue  # not a Flate stream
+    return texts
+
+
+def _pdf_dates(data: bytes) -> list[str]:
+    """Every PDF date (D:YYYYMMDDHHMMSS) and XMP date in the file, compressed object streams included."""
     found = []
-    for text in texts:
+    for text in _pdf_streams(data):
         found += [d.decode() for d in re.findall(rb"\(D:(\d{14})", text)]
         found += [d.decode() for d in re.findall(rb"<xmp:\w*Date>([^<]*)<", text)]
     return found

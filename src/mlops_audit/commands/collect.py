@@ -7,9 +7,18 @@ from pathlib import Path
 import click
 
 
+def stdout_is_terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
+
+
 @click.command(name="collect")
 @click.argument("repo", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "sarif"]), default="json", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "sarif"]), default=None,
+    help="Output format (default: a summary table on a terminal, JSON when piped or with --out).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @click.option(
     "--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric whose criteria the findings map to (default: bundled)."
@@ -19,7 +28,7 @@ import click
     "--per-project", is_flag=True,
     help="Also report each sub-project (a folder with its own build, CI or pipeline files) beside the whole-repository roll-up (JSON only).",
 )
-def collect(repo: Path, fmt: str, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool) -> None:
+def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool) -> None:
     """Collect evidence from a code repository.
 
     Scans REPO (a checkout; nothing in it is executed) and reports, per detector, whether the
@@ -36,8 +45,8 @@ def collect(repo: Path, fmt: str, out: Path | None, rubric_path: Path | None, sa
         raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
     rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
     if per_project:
-        if fmt != "json":
-            raise InputError("--per-project writes JSON (one collection per sub-project and the roll-up); drop --format sarif")
+        if fmt not in (None, "json"):
+            raise InputError(f"--per-project writes JSON (one collection per sub-project and the roll-up); drop --format {fmt}")
         from mlops_audit.evidence.repo.projects import collect_projects, summary_line
 
         projects = collect_projects(repo, rubric=rubric, now=now())
@@ -48,7 +57,18 @@ def collect(repo: Path, fmt: str, out: Path | None, rubric_path: Path | None, sa
             atomic_write_text(out, text)
             click.echo(f"wrote {out}: {summary_line(projects)}", err=True)
         return
+    if fmt is None:
+        fmt = "table" if out is None and stdout_is_terminal() else "json"
     result, index = collect_with_index(repo, rubric=rubric, now=now())
+    if fmt == "table":
+        from mlops_audit.report.console import collect_summary_lines
+
+        lines = "\n".join(collect_summary_lines(result)) + "\n"
+        if out is None:
+            click.echo(lines, nl=False)
+        else:
+            atomic_write_text(out, lines)
+        return
     if fmt == "sarif":
         document = to_sarif(result, files=list(index.files), include_passes=sarif_passes)
     else:

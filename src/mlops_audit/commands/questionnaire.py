@@ -67,9 +67,14 @@ def export(fmt: str | None, lang: str, roles: tuple[str, ...], prefill: Path | N
     loaded = _rubric(rubric, profiles)
     answers = None
     if filled is not None:
+        from mlops_audit.evidence.questionnaire.migrate import carry_over
+
         answers, problems = read_answer_file(filled, loaded)
         _print_problems(problems)
-        if answers is None or any(p.severity == "error" for p in problems):
+        answers, blocking, notes = carry_over(answers, problems, loaded)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        if answers is None or blocking:
             raise InputError(f"{filled}: fix the problems above before re-exporting (nothing was written)")
     findings = load_findings(prefill) if prefill else None
     form, proposed = make_form(loaded, lang=lang, roles=list(roles), filled=answers, findings=findings)
@@ -102,7 +107,7 @@ def check(files: tuple[Path, ...], rubric: Path | None, profiles: tuple[str, ...
 @questionnaire.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Consolidated answer file (.yaml, .json, .xlsx, .csv or .md).")
-@click.option("--disagreements", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-criterion disagreement table here (CSV).")
+@click.option("--disagreements", type=click.Path(dir_okay=False, path_type=Path), help="Write the contested criteria (who answered what, least agreement first) here (CSV).")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="en", show_default=True, help="Language of question texts in the outputs.")
 @click.option("--rubric", type=click.Path(exists=True, path_type=Path), help="Rubric folder or file (default: the bundled CAICT rubric).")
 @PROFILE_OPTION

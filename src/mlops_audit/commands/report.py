@@ -26,7 +26,7 @@ import click
 def report(assessment: Path, formats: str, lang: str, previous: Path | None, attach: tuple[Path, ...], out_dir: Path) -> None:
     """Render an assessment as HTML, PDF and exports.
 
-    Writes report.<lang>.html / .pdf (self-contained; the PDF is PDF/A-3u with assessment.json
+    Writes report.<lang>.html / .pdf (self-contained; the PDF is tagged PDF/A-3a with assessment.json
     attached), assessment.json, assessment.oscal.json (OSCAL 1.2.1 assessment-results),
     assessment.sarif (SARIF 2.1.0) and assessment.xlsx, as asked by --format.
     """
@@ -44,6 +44,12 @@ def report(assessment: Path, formats: str, lang: str, previous: Path | None, att
         if path.stat().st_size > 64 * 1024 * 1024:
             raise InputError(f"{path}: --attach file larger than 64 MiB; refusing to embed it")
         attachments[path.name] = path.read_bytes()
-    written = render_reports(current, formats=chosen, lang=lang, out_dir=out_dir, previous=earlier, attachments=attachments)
+    import time
+
+    started = time.monotonic()
+    written = render_reports(
+        current, formats=chosen, lang=lang, out_dir=out_dir, previous=earlier, attachments=attachments,
+        progress=lambda msg: click.echo(f"[{time.monotonic() - started:5.1f}s] {msg}", err=True),
+    )
     for path in written:
         click.echo(str(path))

@@ -56,18 +56,79 @@ def list_rubrics() -> None:
         click.echo(f"    sources: {sources}")
 
 
+def describe(r, ident: str, lang: str) -> list[str]:  # noqa: ANN001 - a Rubric
+    """One practice with its criteria, or one criterion in full (question, routes, remediation)."""
+    import difflib
+
+    from mlops_audit.errors import InputError
+
+    practices = {p.id: (d, p) for d in r.domains for p in d.practices}
+    index = r.criterion_index()
+    roles = {x.id: x.name.get(lang) for x in r.roles}
+    if ident in practices:
+        domain, p = practices[ident]
+        lines = [f"{p.id}: {p.title.get(lang)}", f"domain {domain.id} ({domain.name.get(lang)}) · part {p.pipeline_part or '-'} · weight {p.weight:g}"]
+        lines += [p.description.get(lang), f"clauses: {', '.join(p.clauses)}"]
+        if p.raci:
+            for slot in ("responsible", "accountable", "consulted", "informed"):
+                if getattr(p.raci, slot):
+                    lines.append(f"{slot}: {', '.join(roles.get(x, x) for x in getattr(p.raci, slot))}")
+        lines.append("criteria:")
+        lines += [f"  L{c.level} {c.id:<30} {c.text.get(lang)}" for c in p.criteria]
+        return lines
+    if ident in index:
+        _, p, c = index[ident]
+        q = c.question
+        lines = [f"{c.id}: L{c.level} of {p.id} ({p.title.get(lang)})", c.text.get(lang), f"clauses: {', '.join(c.clauses)} · source: {c.source.value} · weight {c.weight:g}"]
+        lines.append(f"question ({q.type.value}, asked of {', '.join(roles.get(x, x) for x in q.roles)}): {q.text.get(lang)}")
+        if q.choices:
+            lines += [f"  {ch.value} = {ch.label.get(lang)} -> {ch.outcome.value}" for ch in q.choices]
+        if q.type.value == "scale":
+            lines.append(f"  {q.scale_min}..{q.scale_max}; met at {q.met_at}, partial at {q.partial_at}")
+        if q.type.value == "number":
+            lines.append(f"  unit {q.unit.get(lang) if q.unit else '-'}; {q.direction}; met at {q.met_at}, partial at {q.partial_at}")
+        routes = []
+        if c.detectors:
+            routes.append(f"detectors: {', '.join(c.detectors)}")
+        if c.pipeline_steps:
+            routes.append(f"pipeline steps: {', '.join(c.pipeline_steps)}")
+        routes += [f"trail event: {route.key()}" for route in c.trail_events]
+        if c.run_series is not None:
+            routes.append(f"run series: {c.run_series.key()}")
+        routes += [f"document: {d.get(lang)}" for d in c.documents]
+        lines += ["evidence routes:"] + [f"  {x}" for x in routes or ["(answers only)"]]
+        lines.append(f"remediation: {c.remediation.get(lang)}")
+        return lines
+    near = difflib.get_close_matches(ident, [*practices, *index], n=1)
+    raise InputError(f"'{ident}' is neither a practice nor a criterion of {r.id} {r.version}" + (f" (did you mean '{near[0]}'?)" if near else ""))
+
+
 @rubric.command()
+@click.argument("ident", metavar="[PRACTICE_OR_CRITERION_ID]", required=False)
 @RUBRIC_OPTION
 @click.option("--profile", "profiles", multiple=True, help="Combine a regulator profile into the rubric shown (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
-def show(rubric_path: Path | None, profiles: tuple[str, ...], fmt: str, lang: str) -> None:
-    """Show a rubric: a readable outline, or the whole resolved rubric as JSON."""
+def show(ident: str | None, rubric_path: Path | None, profiles: tuple[str, ...], fmt: str, lang: str) -> None:
+    """Show a rubric: a readable outline, or the whole resolved rubric as JSON.
+
+    With an id, show one practice and its criteria, or one criterion in full.
+    """
     from mlops_audit.rubric.profiles import with_profiles
     from mlops_audit.util.jsonio import pretty_json
 
     loaded = with_profiles(_load(rubric_path), profiles)
     r = loaded.rubric
+    if ident is not None:
+        if fmt == "json":
+            practices = {p.id: p for _, p in r.practices()}
+            item = practices.get(ident) or (r.criterion_index().get(ident) or (None, None, None))[2]
+            if item is None:
+                describe(r, ident, lang)  # raises with a suggestion
+            click.echo(pretty_json(item.model_dump(mode="json")), nl=False)
+            return
+        click.echo("\n".join(describe(r, ident, lang)))
+        return
     if fmt == "json":
         data = {"digest": loaded.digest, "rubric": r.model_dump(mode="json")}
         click.echo(pretty_json(data), nl=False)

@@ -7,7 +7,7 @@ Heavy libraries (WeasyPrint, openpyxl) are imported only when their format is as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +66,10 @@ def _pdf_job(html: str, code: str, attachments: Mapping[str, bytes], created) ->
     return render_pdf(html, lang=code, attachments=dict(attachments), created=created)
 
 
-def _render_pdfs(pages: Mapping[str, str], attachments: Mapping[str, bytes], created) -> dict[str, bytes]:  # noqa: ANN001
+Progress = Callable[[str], None]
+
+
+def _render_pdfs(pages: Mapping[str, str], attachments: Mapping[str, bytes], created, progress: Progress | None = None) -> dict[str, bytes]:  # noqa: ANN001
     """One PDF per language. Layout is single-threaded in WeasyPrint, so with two or more languages
     and cores each language renders in its own process (the same bytes as rendering in turn)."""
     import os
@@ -80,10 +83,22 @@ def _render_pdfs(pages: Mapping[str, str], attachments: Mapping[str, bytes], cre
         except ValueError:  # platforms without fork render in turn
             context = None
         if context is not None:
+            from concurrent.futures import as_completed
+
             with ProcessPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1), mp_context=context) as pool:
-                futures = {code: pool.submit(_pdf_job, html, code, attachments, created) for code, html in pages.items()}
-                return {code: future.result() for code, future in futures.items()}
-    return {code: _pdf_job(html, code, attachments, created) for code, html in pages.items()}
+                futures = {pool.submit(_pdf_job, html, code, attachments, created): code for code, html in pages.items()}
+                done: dict[str, bytes] = {}
+                for future in as_completed(futures):
+                    done[futures[future]] = future.result()
+                    if progress:
+                        progress(f"report.{futures[future]}.pdf laid out ({len(done)}/{len(pages)})")
+                return {code: done[code] for code in pages}
+    out = {}
+    for n, (code, html) in enumerate(pages.items(), start=1):
+        out[code] = _pdf_job(html, code, attachments, created)
+        if progress:
+            progress(f"report.{code}.pdf laid out ({n}/{len(pages)})")
+    return out
 
 
 def render_reports(
@@ -94,8 +109,12 @@ def render_reports(
     out_dir: Path,
     previous: Assessment | None = None,
     attachments: Mapping[str, bytes] | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write the requested formats into `out_dir` (atomically) and return the paths written.
+
+    `progress`, when given, is called with one short line per step (PDF layout is the slow part:
+    tens of seconds for the full rubric), so a CLI can show that work goes on.
 
     Files: report.<lang>.html, report.<lang>.pdf, assessment.json (+ assessment.schema.json),
     assessment.oscal.json, assessment.sarif, assessment.xlsx. The PDF embeds assessment.json and any
@@ -105,6 +124,7 @@ def render_reports(
     from mlops_audit.util.clock import parse_timestamp
     from mlops_audit.util.jsonio import atomic_write_bytes, pretty_json, write_json
 
+    say = progress or (lambda _msg: None)
     chosen = parse_formats(formats)
     languages = parse_languages(lang)
     if "pdf" in chosen:
@@ -128,22 +148,27 @@ def render_reports(
             pdf_files[_attachment_name(name)] = content
         pages: dict[str, str] = {}
         for code in languages:
+            say(f"rendering the {code} report page")
             pages[code] = render_html(assessment, code, report_digest=digest, previous=previous)
             if "html" in chosen:
                 written.append(atomic_write_bytes(out_dir / f"report.{code}.html", pages[code].encode("utf-8")))
         if "pdf" in chosen:
             created = parse_timestamp(assessment.assessed_at, where="assessment: assessed_at")
-            for code, pdf in _render_pdfs(pages, pdf_files, created).items():
+            say(f"laying out {len(pages)} PDF(s) ({', '.join(pages)}): the slow step, tens of seconds for a full rubric")
+            for code, pdf in _render_pdfs(pages, pdf_files, created, progress).items():
                 written.append(atomic_write_bytes(out_dir / f"report.{code}.pdf", pdf))
     if "oscal" in chosen:
+        say("writing OSCAL")
         from mlops_audit.report.oscal import to_oscal
 
         written.append(atomic_write_bytes(out_dir / "assessment.oscal.json", pretty_json(to_oscal(assessment)).encode("utf-8")))
     if "sarif" in chosen:
+        say("writing SARIF")
         from mlops_audit.report.sarif import to_sarif
 
         written.append(atomic_write_bytes(out_dir / "assessment.sarif", pretty_json(to_sarif(assessment)).encode("utf-8")))
     if "xlsx" in chosen:
+        say("writing the Excel workbook")
         from mlops_audit.report.xlsx import to_xlsx
 
         written.append(atomic_write_bytes(out_dir / "assessment.xlsx", to_xlsx(assessment, languages[0])))

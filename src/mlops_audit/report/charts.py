@@ -1,7 +1,9 @@
 """Small inline SVG charts, drawn by hand so the report needs no chart library and no requests.
 
 Every label is escaped here (the markup is returned as `Markup`, which the template inserts as is).
-Text width is estimated (CJK glyphs ~1 em, others ~0.56 em) to truncate long labels.
+Text width is estimated (CJK glyphs ~1 em, others ~0.6 em) to wrap long labels onto two lines
+(and only then truncate). Every chart carries a <title> with its data in words: it is the alt text
+of the chart in the tagged PDF and for screen readers.
 """
 
 from __future__ import annotations
@@ -26,7 +28,44 @@ def _num(value: float) -> str:
 
 
 def text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) > 0x2E7F else size * 0.56 for ch in text)
+    # 0.6 em for Latin text: a little wider than Noto Sans' average, so an estimate never runs past
+    # the chart's edge (the labels were cut off at 0.56).
+    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
+
+
+def wrap(text: str, size: float, width: float, lines: int = 2) -> list[str]:
+    """Break a label into at most `lines` lines of `width` (at spaces, or anywhere in CJK text);
+    the last line is truncated with an ellipsis only when the words still do not fit."""
+    out: list[str] = []
+    rest = text.strip()
+    while rest and len(out) < lines - 1:
+        if text_width(rest, size) <= width:
+            break
+        cut = 0
+        for i, ch in enumerate(rest):
+            if text_width(rest[: i + 1], size) > width:
+                break
+            if ch == " " or ord(ch) > 0x2E7F:
+                cut = i + 1
+        if cut == 0:  # one word longer than the line: break inside it
+            cut = max(1, len(fit(rest, size, width)) - 1)
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(fit(rest, size, width))
+    return out
+
+
+def _title(title: str, summary: str = "") -> str:
+    text = f"{title}: {summary}" if summary else title
+    return f"<title>{escape(text)}</title>"
+
+
+def _label(x: float, y: float, label: str, width: float, *, size: float, anchor: str = "start", weight: str = "normal", lines: int = 2) -> tuple[str, int]:
+    """A label wrapped onto up to `lines` lines starting at baseline y; returns (markup, lines used)."""
+    parts = wrap(label, size, width, lines)
+    step = size * 1.2
+    return "".join(_text(x, y + k * step, part, size=size, anchor=anchor, weight=weight) for k, part in enumerate(parts)), len(parts)
 
 
 def fit(text: str, size: float, width: float) -> str:
@@ -51,8 +90,8 @@ def radar(axes: Sequence[tuple[str, int]], *, title: str, max_level: int = 5) ->
     """Radar of levels 0..max_level, one axis per (label, level). Needs at least three axes."""
     if len(axes) < 3:
         raise ValueError("a radar needs at least three axes")
-    width, height = 600.0, 340.0
-    cx, cy, radius = width / 2, height / 2 + 4, 112.0
+    width, height = 640.0, 360.0
+    cx, cy, radius = width / 2, height / 2 + 6, 112.0
     n = len(axes)
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -62,7 +101,8 @@ def radar(axes: Sequence[tuple[str, int]], *, title: str, max_level: int = 5) ->
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">'
+        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">',
+        _title(title, "; ".join(f"{label} L{level}" for label, level in axes)),
     ]
     for ring in range(1, max_level + 1):
         pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, ring) for i in range(n)))
@@ -79,10 +119,13 @@ def radar(axes: Sequence[tuple[str, int]], *, title: str, max_level: int = 5) ->
         parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{ACCENT}"/>')
         lx, ly = point(i, max_level + 0.5)
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        room = (width - lx - 4) if anchor == "start" else (lx - 4 if anchor == "end" else 260)
-        top = ly - 10 if ly < cy - 8 else (ly + 2 if ly > cy + 8 else ly - 4)  # name above level line
-        parts.append(_text(lx, top, fit(label, 10.5, room), size=10.5, anchor=anchor))
-        parts.append(_text(lx, top + 13, f"L{level}", size=10.5, anchor=anchor, weight="bold"))
+        room = min(170.0, (width - lx - 6) if anchor == "start" else (lx - 6 if anchor == "end" else 220.0))
+        used = len(wrap(label, 10.5, room))
+        block = used * 12.6 + 13  # name lines, then the level line
+        top = ly - block + 10 if ly < cy - 8 else (ly + 2 if ly > cy + 8 else ly - block / 2 + 8)
+        markup, used = _label(lx, top, label, room, size=10.5, anchor=anchor)
+        parts.append(markup)
+        parts.append(_text(lx, top + used * 12.6, f"L{level}", size=10.5, anchor=anchor, weight="bold"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -101,30 +144,40 @@ class BarGroup:
 
 
 def grouped_bars(groups: Sequence[BarGroup], *, title: str, empty_label: str) -> Markup:
-    """Horizontal bars (0..100) under one heading per group, with the level printed at the end."""
-    label_w, bar_w, right = 230.0, 300.0, 46.0
-    row, head = 15.0, 19.0
+    """Horizontal bars (0..100) under one heading per group, with the level printed at the end.
+    Long practice names wrap onto a second line (the row grows) instead of being cut."""
+    label_w, bar_w, right = 270.0, 260.0, 50.0
+    row, head, line = 15.0, 19.0, 11.4
     width = label_w + bar_w + right
-    rows = sum(max(1, len(g.bars)) for g in groups)
-    height = 22 + rows * row + len(groups) * head
+    label_room = label_w - 14
+    heights = [
+        [row + line * (len(wrap(b.label, 9.5, label_room)) - 1) for b in g.bars] or [row] for g in groups
+    ]
+    height = 22 + sum(sum(h) for h in heights) + len(groups) * head
+    summary = "; ".join(
+        f"{g.label}: " + ", ".join(f"{b.label} {'—' if b.score is None else f'{b.score:.0f}'} L{b.level}" for b in g.bars)
+        for g in groups
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">'
+        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">',
+        _title(title, summary),
     ]
     for tick in (0, 25, 50, 75, 100):
         x = label_w + bar_w * tick / 100
         parts.append(f'<line x1="{_num(x)}" y1="14" x2="{_num(x)}" y2="{_num(height)}" stroke="{GRID}" stroke-width="0.6"/>')
         parts.append(_text(x, 10, str(tick), size=8, anchor="middle", fill=MUTED))
     y = 22.0
-    for group in groups:
+    for group, sizes in zip(groups, heights):
         parts.append(_text(2, y + 11, fit(group.label, 10.5, width - 4), size=10.5, weight="bold"))
         y += head
         if not group.bars:
             parts.append(_text(label_w, y + 10, empty_label, size=9, fill=MUTED))
             y += row
             continue
-        for bar in group.bars:
-            parts.append(_text(label_w - 6, y + 10, fit(bar.label, 9.5, label_w - 14), size=9.5, anchor="end"))
+        for bar, h in zip(group.bars, sizes):
+            markup, _ = _label(label_w - 6, y + 10, bar.label, label_room, size=9.5, anchor="end")
+            parts.append(markup)
             if bar.score is None:
                 parts.append(_text(label_w + 2, y + 10, empty_label, size=9, fill=MUTED))
             else:
@@ -133,7 +186,7 @@ def grouped_bars(groups: Sequence[BarGroup], *, title: str, empty_label: str) ->
                     f'<rect x="{_num(label_w)}" y="{_num(y + 2)}" width="{_num(w)}" height="{_num(row - 5)}" fill="{ACCENT}" fill-opacity="0.8"/>'
                 )
                 parts.append(_text(label_w + bar_w + 4, y + 10, f"{bar.score:.0f} · L{bar.level}", size=9))
-            y += row
+            y += h
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -145,7 +198,8 @@ def level_bars(items: Sequence[tuple[str, int]], *, title: str, max_level: int =
     width, height = label_w + bar_w + 50, 16 + row * len(items)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart levels" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">'
+        f'width="{_num(width)}" height="{_num(height)}" role="img" aria-label="{escape(title)}">',
+        _title(title, "; ".join(f"{label} L{level}" for label, level in items)),
     ]
     for i, (label, level) in enumerate(items):
         y = 8 + i * row

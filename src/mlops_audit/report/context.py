@@ -12,7 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 
-from mlops_audit.report import charts
+from mlops_audit.report import charts, priorities
+from mlops_audit.report.caveats import caveats_for
 from mlops_audit.report.diff import AssessmentDiff, diff_assessments
 from mlops_audit.report.i18n import Messages
 from mlops_audit.result.model import Assessment, CriterionResult
@@ -33,12 +34,21 @@ SECTIONS: tuple[str, ...] = (
 MRA_PREFIX = "CASE.mra"
 STRENGTH_TOP = 5  # strengths listed in the executive summary
 GAPS_TOP = 8  # gaps listed in the executive summary
+WEAKEST_NAMED = 3  # practices named in the weakest-link sentence
+COVER_BLOCKERS = 12  # blocking criteria listed on the cover; the executive summary lists every one
+CAVEAT_LINKS = 12  # criteria linked from one caveat banner (the message names them all up to its own cap)
 PASSING = (Outcome.met, Outcome.waived, Outcome.not_applicable)
 
 
 def anchor(kind: str, ident: str) -> str:
     """A safe id attribute for anything, whatever characters its identifier holds."""
     return f"{kind}-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:12]}"
+
+
+def source_line(publisher: str, title: str, year: int | str) -> str:
+    """'Publisher · Title (year)', the year once: guide titles often carry it already."""
+    shown = title if str(year) in title else f"{title} ({year})"
+    return f"{publisher} · {shown}"
 
 
 def _pct(value: float | None) -> str | None:
@@ -153,7 +163,7 @@ class ContextBuilder:
             "policy": f"{a.policy.id} {a.policy.version}",
             "tool": f"{a.tool.name} {a.tool.version}",
             "report_digest": self.report_digest,
-            "source": f"{self.rubric.source.publisher.get(self.lang)} · {self.rubric.source.title.get(self.lang)} ({self.rubric.source.year})",
+            "source": source_line(self.rubric.source.publisher.get(self.lang), self.rubric.source.title.get(self.lang), self.rubric.source.year),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -178,7 +188,18 @@ class ContextBuilder:
         else:
             chart = None
         strengths = self._strengths()
-        top_gaps = [self._gap_row(g.criterion, g.target_level, g.gain) for g in a.gaps[:GAPS_TOP]] if self.assessed else []
+        blockers = self._next_level()
+        other = [self._gap_row(g.criterion, g.target_level, g.gain) for g in priorities.other_gaps(a, GAPS_TOP)] if self.assessed else []
+        caveats = [
+            {
+                "kind": c.kind,
+                "severity": c.severity,
+                "severity_label": self.t(f"severity.{c.severity}"),
+                "text": c.text(self.lang),
+                "criteria": [{"id": x, "anchor": anchor("cr", x)} for x in c.criteria if x in self.results][:CAVEAT_LINKS],
+            }
+            for c in caveats_for(a, self.previous)
+        ]
         return {
             "level": a.overall.level,
             "level_name": self.level_name(a.overall.level),
@@ -190,10 +211,14 @@ class ContextBuilder:
             "chart": chart,
             "assessed": self.assessed,
             "not_assessed_note": None if self.assessed else self.t("absent.nothing_assessed"),
+            "caveats": caveats,
+            "caveats_none": None if caveats else self.t("summary.caveats_none"),
+            "next_level": blockers,
             "strengths": strengths,
             "strengths_reason": None if strengths else self.t("absent.strengths" if self.assessed else "absent.not_assessed_short"),
-            "top_gaps": top_gaps,
-            "top_gaps_reason": None if top_gaps else self.t("absent.gaps" if self.assessed else "absent.not_assessed_short"),
+            "weakest_link": self._weakest_link(),
+            "top_gaps": other,
+            "top_gaps_reason": None if other else self.t("summary.other_gaps_none" if self.assessed else "absent.not_assessed_short"),
             "counts": self._counts(a.criteria),
         }
 
@@ -204,21 +229,68 @@ class ContextBuilder:
         ]
 
     def _strengths(self) -> list[dict[str, Any]]:
-        ranked = sorted(
-            (p for p in self.a.practices if p.applicable and p.level >= 1),
-            key=lambda p: (-p.level, -(p.score or 0.0), p.id),
-        )
+        practices = {p.id: p for p in self.a.practices}
         return [
             {
-                "id": p.id,
-                "anchor": anchor("pr", p.id),
-                "title": self.practice_title(p.id),
-                "level": p.level,
-                "level_name": self.level_name(p.level),
-                "score": _score(p.score),
+                "id": pid,
+                "anchor": anchor("pr", pid),
+                "title": self.practice_title(pid),
+                "level": practices[pid].level,
+                "level_name": self.level_name(practices[pid].level),
+                "score": _score(practices[pid].score),
             }
-            for p in ranked[:STRENGTH_TOP]
+            for pid in priorities.strengths(self.a, STRENGTH_TOP)
         ]
+
+    def _weakest_link(self) -> str | None:
+        """One plain sentence when some practice sits above the overall level (the weakest-link rule)."""
+        a = self.a
+        if not any(p.applicable and p.level > a.overall.level for p in a.practices) or not a.overall.weakest:
+            return None
+        weakest = [self.practice_title(p) for d in a.domains if d.id in a.overall.weakest for p in d.weakest]
+        weakest = list(dict.fromkeys(weakest)) or [self.domain_name(d) for d in a.overall.weakest]
+        names = self.t("list_sep").join(weakest[:WEAKEST_NAMED])
+        if len(weakest) > WEAKEST_NAMED:
+            names += self.t("summary.and_more", count=len(weakest) - WEAKEST_NAMED)
+        return self.t("summary.weakest_link", weakest=names, level=a.overall.level)
+
+    def _next_level(self) -> dict[str, Any]:
+        a = self.a
+        target = priorities.next_level_target(a)
+        if target is None:
+            return {"target": None, "cover_rows": [], "cover_more": None, "note": self.t("summary.next_level_top") if self.assessed else self.t("absent.not_assessed_short"), "domains": []}
+        groups = priorities.next_level_blockers(a)
+        org = a.organisation.name if a.organisation else self.t("cover.unnamed_organisation")
+        domains = [
+            {
+                "name": self.domain_name(g.domain),
+                "anchor": anchor("dom", g.domain),
+                "level": g.level,
+                "level_name": self.level_name(g.level),
+                "rows": [
+                    self._gap_row(b.criterion, b.level, b.gain)
+                    | {"owners": self.t("list_sep").join(self.role(r) for r in b.owners) or "—", "conflict": b.conflict}
+                    for b in g.blockers
+                ],
+            }
+            for g in groups
+        ]
+        count = sum(len(d["rows"]) for d in domains)
+        # The cover lists the first COVER_BLOCKERS (page 1 must hold the caveats too); the summary lists all.
+        cover = [
+            {"domain": d if i == 0 else None, "row": row}
+            for d in domains
+            for i, row in enumerate(d["rows"])
+        ]
+        return {
+            "cover_rows": cover[:COVER_BLOCKERS],
+            "cover_more": self.t("summary.next_level_more", count=len(cover) - COVER_BLOCKERS) if len(cover) > COVER_BLOCKERS else None,
+            "target": target,
+            "title": self.t("summary.next_level", org=org, target=target, name=self.level_name(target)),
+            "intro": self.t("summary.next_level_intro", count=count, domains=len(domains), target=target),
+            "domains": domains,
+            "note": None,
+        }
 
     def _gap_row(self, cid: str, target: int, gain: float | None) -> dict[str, Any]:
         r = self.results[cid]
@@ -253,7 +325,7 @@ class ContextBuilder:
         respondents = [
             {
                 "id": r.id,
-                "roles": ", ".join(self.role(x) for x in r.roles),
+                "roles": self.t("list_sep").join(self.role(x) for x in r.roles),
                 "team": r.team or "—",
                 "source": r.source,
                 "answered": r.answered,
@@ -413,8 +485,8 @@ class ContextBuilder:
                         {"letters": "".join(raci[role.id].get(part, [])), "gap": role.id in unfilled and bool(set(raci[role.id].get(part, [])) & {"R", "A"})}
                         for part in PIPELINE_PARTS
                     ],
-                    "holders": ", ".join(h.holders) if h and h.holders else "—",
-                    "part_time": ", ".join(h.part_time) if h and h.part_time else "",
+                    "holders": self.t("list_sep").join(h.holders) if h and h.holders else "—",
+                    "part_time": self.t("list_sep").join(h.part_time) if h and h.part_time else "",
                     "unfilled": role.id in unfilled,
                 }
             )
@@ -426,7 +498,7 @@ class ContextBuilder:
                 "severity": self.t(f"roles.severity_{s.severity}"),
                 "status": s.status,
                 "status_label": self.t(f"roles.sod_{s.status}"),
-                "persons": ", ".join(s.persons) or "—",
+                "persons": self.t("list_sep").join(s.persons) or "—",
             }
             for s in rc.separation_of_duties
         ]
@@ -437,7 +509,7 @@ class ContextBuilder:
             "slot_coverage": _pct(rc.slot_coverage) or "—",
             "unfilled": [self.role(r) for r in rc.unfilled_roles],
             "single": [self.role(r) for r in rc.single_holder_roles],
-            "multi": [{"person": p, "roles": ", ".join(self.role(r) for r in roles)} for p, roles in rc.multi_role_persons.items()],
+            "multi": [{"person": p, "roles": self.t("list_sep").join(self.role(r) for r in roles)} for p, roles in rc.multi_role_persons.items()],
             "sod": sod,
             "sod_reason": None if sod else self.t("absent.sod"),
             "roster_conflicts": rc.roster_conflicts,
@@ -474,7 +546,8 @@ class ContextBuilder:
                 for e in (self.evidence.get(x) for x in c.evidence)
                 if e is not None and e.kind == "pipeline" and e.excerpt
             ],
-            "sod": [{"rule": s.rule, "status": s.status, "status_label": self.t(f"roles.sod_{s.status}"), "persons": ", ".join(s.persons) or "—"} for s in sod],
+            # No persons: nothing printed after the status (a lone dash read as a dangling one).
+            "sod": [{"rule": s.rule, "status": s.status, "status_label": self.t(f"roles.sod_{s.status}"), "persons": self.t("list_sep").join(s.persons)} for s in sod],
         }
 
     def exceptions(self) -> dict[str, Any]:
@@ -485,7 +558,7 @@ class ContextBuilder:
                 "anchor": anchor("cr", c.criterion),
                 "text": self.criterion_text(c.criterion),
                 "kind": self.t(f"exceptions.kind_{c.kind}"),
-                "respondents": ", ".join(c.respondents),
+                "respondents": self.t("list_sep").join(c.respondents),
                 "evidence": self.evidence_links(c.evidence),
             }
             for c in a.conflicts
@@ -516,7 +589,7 @@ class ContextBuilder:
                     "anchor": anchor("cr", cid),
                     "text": self.criterion_text(cid),
                     "answers": " · ".join(f"{self.outcome(o)} {n}" for o, n in tally.items() if n),
-                    "dissent": ", ".join(dissent),
+                    "dissent": self.t("list_sep").join(dissent),
                 }
             )
         waivers = [
@@ -630,7 +703,7 @@ class ContextBuilder:
                 "sha256": e.sha256 or "—",
                 "strength": self.strength(e.strength),
                 "says": self.t(f"says.{e.says}"),
-                "criteria": ", ".join(e.criteria),
+                "criteria": self.t("list_sep").join(e.criteria),
                 "excerpt": e.excerpt,
                 "collected_at": e.collected_at or "—",
                 "expires_at": e.expires_at,

@@ -10,7 +10,7 @@ our own SVG code (which escapes its labels).
 from __future__ import annotations
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mlops_audit.report.context import build_context
 from mlops_audit.report.i18n import messages
@@ -18,6 +18,7 @@ from mlops_audit.result.model import Assessment
 from mlops_audit.util import templates
 
 TEMPLATE = "report.html.j2"
+CSP_SLOT = "mlops-audit-csp-slot"  # replaced by the policy once the page (and its style attributes) is known
 
 
 def environment() -> Environment:
@@ -31,4 +32,9 @@ def stylesheet() -> Markup:
 def render_html(assessment: Assessment, lang: str, *, report_digest: str, previous: Assessment | None = None) -> str:
     t = messages(lang)
     context = build_context(assessment, t, previous=previous, report_digest=report_digest)
-    return environment().get_template(TEMPLATE).render(r=context, t=t, css=stylesheet())
+    css = stylesheet()
+    page = environment().get_template(TEMPLATE).render(r=context, t=t, css=css, csp=CSP_SLOT)
+    # The same policy as the questionnaire page: nothing loads, no script runs, only our own
+    # stylesheet and the style attributes our templates wrote apply.
+    policy = templates.content_security_policy(styles=[str(css)], html=page)
+    return page.replace(CSP_SLOT, str(escape(policy)), 1)

@@ -1,4 +1,4 @@
-"""HTML -> PDF/A-3u with WeasyPrint, fetching nothing but data: URLs and the tool's own files.
+"""HTML -> tagged PDF/A-3a (structure tree, document language, alt text on charts) with WeasyPrint, fetching nothing but data: URLs and the tool's own files.
 
 Security (reference notes §4): untrusted HTML or CSS could make WeasyPrint read local files or
 the network. Our HTML is escaped, so it should ask for nothing; `SafeFetcher` makes sure: every
@@ -33,7 +33,7 @@ CJK_FONT_HINT = (
     "Install one, e.g. on Debian/Ubuntu: apt-get install fonts-noto-cjk "
     "(and libharfbuzz-subset0 for fast font subsetting), or render --lang en."
 )
-PDF_VARIANT = "pdf/a-3u"
+PDF_VARIANT = "pdf/a-3a"  # PDF/A-3 level A: tagged (structure tree, language, alt text), Unicode text
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # attachment dates when the caller injects none (never the clock)
 
 
@@ -121,7 +121,7 @@ def render_pdf(
     created: datetime | None = None,
     fetcher=None,
 ) -> bytes:
-    """Render our report HTML to PDF/A-3u bytes, with `attachments` (name -> bytes) embedded."""
+    """Render our report HTML to tagged PDF/A-3a bytes, with `attachments` (name -> bytes) embedded."""
     ensure_fonts(lang)
     try:
         from weasyprint import HTML, Attachment

@@ -19,7 +19,13 @@ from mlops_audit.util.clock import parse_timestamp
 from mlops_audit.util.spreadsheet import put_cell, reproducible_xlsx
 
 
-def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+PERCENT = "0%"  # shares (coverage, agreement) are numbers shown as percentages
+SCORE = "0.0"
+
+
+def _sheet(
+    wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int], formats: dict[int, str] | None = None
+) -> None:
     from openpyxl.styles import Font, PatternFill
 
     ws = wb.create_sheet(title)
@@ -29,7 +35,9 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths
         cell.fill = PatternFill("solid", fgColor="EAF0F7")
     for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
-            put_cell(ws, r, col, value)
+            cell = put_cell(ws, r, col, value)
+            if formats and col in formats and isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.number_format = formats[col]
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for i, width in enumerate(widths):
@@ -53,10 +61,19 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
     wb.properties.creator = f"{a.tool.name} {a.tool.version}"
     wb.properties.title = t("title")
 
+    def yes_no(flag: bool) -> str:
+        return t("xlsx.yes") if flag else t("xlsx.no")
+
+    def outcome(value: Any) -> str:
+        return t(f"outcome.{value.value}") if value is not None else ""
+
+    def strength(value: Any) -> str:
+        return t(f"strength.{value.value}") if value is not None else ""
+
     summary = [
         [t("cover.overall"), f"L{a.overall.level} {level_name[a.overall.level]}"],
         [t("summary.score"), a.overall.score],
-        [t("col.coverage"), a.overall.coverage],
+        [t("col.coverage"), f"{a.overall.coverage * 100:.0f}%" if a.overall.coverage is not None else "—"],
         [t("cover.rubric"), f"{a.rubric.id} {a.rubric.version}"],
         [t("cover.rubric_digest"), a.rubric.digest],
         [t("cover.assessment_id"), a.assessment_id],
@@ -64,11 +81,11 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
         [t("cover.scope"), (a.organisation.scope or "") if a.organisation else ""],
     ]
     summary += [[domain_name[d.id], f"L{d.level} {level_name[d.level]} · {d.score if d.score is not None else '—'}"] for d in a.domains]
-    _sheet(wb, "Summary", [t("col.name"), a.organisation.name if a.organisation else ""], summary, [34, 70])
+    _sheet(wb, t("xlsx.summary"), [t("col.name"), a.organisation.name if a.organisation else ""], summary, [34, 70])
     _sheet(
         wb,
-        "Practices",
-        ["id", t("col.practice"), t("col.domain"), t("col.part"), t("col.level"), t("col.score"), t("col.coverage"),
+        t("xlsx.practices"),
+        [t("xlsx.id"), t("col.practice"), t("col.domain"), t("col.part"), t("col.level"), t("col.score"), t("col.coverage"),
          t("outcome.met"), t("outcome.partial"), t("outcome.unmet"), t("outcome.not_assessed"), t("outcome.waived"), t("outcome.not_applicable")],
         [
             [p.id, practice_title[p.id], domain_name[p.domain], p.pipeline_part or "", p.level, p.score, p.coverage,
@@ -76,27 +93,30 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
             for p in a.practices
         ],
         [24, 36, 20, 10, 8, 8, 10, 8, 8, 8, 8, 8, 8],
+        {6: SCORE, 7: PERCENT},
     )
     _sheet(
         wb,
-        "Criteria",
-        ["id", t("col.practice"), t("col.level"), t("col.outcome"), t("col.strength"), "required", "claimed", t("col.agreement"),
-         "contested", "unsubstantiated", "waiver", "contribution", t("col.evidence"), t("col.statement")],
+        t("xlsx.criteria"),
+        [t("xlsx.id"), t("col.practice"), t("col.level"), t("col.outcome"), t("col.strength"), t("xlsx.required"), t("xlsx.claimed"),
+         t("col.agreement"), t("xlsx.contested"), t("xlsx.unsubstantiated"), t("xlsx.waiver"), t("xlsx.contribution"), t("col.evidence"),
+         t("col.statement")],
         [
-            [c.id, c.practice, c.level, c.outcome.value, c.strength.value if c.strength else "", c.required_strength.value,
-             c.claimed.value if c.claimed else "", c.agreement, c.contested, c.unsubstantiated, c.waiver.status if c.waiver else "",
-             c.contribution, ", ".join(c.evidence), index[c.id][2].text.get(lang)]
+            [c.id, c.practice, c.level, outcome(c.outcome), strength(c.strength), strength(c.required_strength),
+             outcome(c.claimed), c.agreement, yes_no(c.contested), yes_no(c.unsubstantiated),
+             t(f"exceptions.waiver_{c.waiver.status}") if c.waiver else "", c.contribution, ", ".join(c.evidence), index[c.id][2].text.get(lang)]
             for c in a.criteria
         ],
         [28, 24, 7, 14, 11, 11, 11, 10, 9, 9, 10, 11, 30, 80],
+        {8: PERCENT},
     )
     gains = potential_gains(a)
     _sheet(
         wb,
-        "Gaps",
-        ["id", t("col.practice"), t("col.target"), t("col.outcome"), t("col.gain"), t("gaps.completes"), t("col.remediation")],
+        t("xlsx.gaps"),
+        [t("xlsx.id"), t("col.practice"), t("col.target"), t("col.outcome"), t("col.gain"), t("gaps.completes"), t("col.remediation")],
         [
-            [g.criterion, g.practice, g.target_level, g.outcome.value, gains.get(g.criterion, g.gain), g.completes_level,
+            [g.criterion, g.practice, g.target_level, outcome(g.outcome), gains.get(g.criterion, g.gain), yes_no(g.completes_level),
              index[g.criterion][2].remediation.get(lang)]
             for g in a.gaps
         ],
@@ -104,9 +124,12 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
     )
     _sheet(
         wb,
-        "Evidence",
-        ["id", t("col.kind"), t("col.source"), "locator", "sha256", t("col.strength"), "says", t("appendix.criteria")],
-        [[e.id, e.kind.value, e.source, e.locator, e.sha256 or "", e.strength.value, e.says, ", ".join(e.criteria)] for e in a.evidence],
+        t("xlsx.evidence"),
+        [t("xlsx.id"), t("col.kind"), t("col.source"), t("xlsx.locator"), "SHA-256", t("col.strength"), t("xlsx.says"), t("appendix.criteria")],
+        [
+            [e.id, t(f"evidence_kind.{e.kind.value}"), e.source, e.locator, e.sha256 or "", strength(e.strength), t(f"says.{e.says}"), ", ".join(e.criteria)]
+            for e in a.evidence
+        ],
         [36, 10, 20, 40, 66, 10, 10, 40],
     )
     out = io.BytesIO()

@@ -92,7 +92,7 @@ def write_csv(form: Form) -> bytes:
         [
             "# "
             + label(
-                "mlops-audit 问卷。以 # 开头的行是答卷人信息:只改第二列。每题在 value 列作答。",
+                "mlops-audit 问卷。以 # 开头的行是答卷人信息：只改第二列。每题在 value 列作答。",
                 "mlops-audit questionnaire. Rows starting with # hold the respondent's details: edit the second cell only. "
                 "Answer each question in the 'value' column.",
                 lang,

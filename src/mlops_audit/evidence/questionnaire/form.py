@@ -23,9 +23,31 @@ NA_TOKEN = {"en": "n/a", "zh": "不适用"}
 UNKNOWN_TOKEN = {"en": "unknown", "zh": "不清楚"}
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def _meaning(value: object) -> object:
+    """Text as far as its meaning goes: full-width punctuation and half-width alike (NFKC), curly
+    quotes as straight ones, runs of white space as one space."""
+    import unicodedata
+
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFKC", value).translate(_QUOTES).split())
+    if isinstance(value, dict):
+        return {k: _meaning(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_meaning(v) for v in value]
+    return value
+
+
 def criterion_fingerprint(criterion: Criterion) -> str:
-    """Short digest of one criterion's content, stored at export to name what changed since."""
-    return sha256_text(canonical_json(criterion.model_dump(mode="json")))[:16]
+    """Short digest of what a respondent answers: the criterion's statement and its question (text,
+    help, type, scale, choices and their outcomes, unit and thresholds). Stored at export, it names
+    the answers whose question changed since. Typography (full- or half-width punctuation, quotes,
+    spacing) and what the respondent never sees (evidence routes, weights, remediation, clauses,
+    routing to roles) do not change it."""
+    q = criterion.question.model_dump(mode="json", exclude={"roles"})
+    return sha256_text(canonical_json(_meaning({"text": criterion.text.model_dump(mode="json"), "question": q})))[:16]
 
 
 def pick(text: Text | None, lang: str, sep: str = "\n") -> str:
@@ -46,6 +68,18 @@ def token_lang(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
 
 
+def choice_tokens(criterion: Criterion, lang: str) -> list[str]:
+    """What a person picks for a choice question: the options' Chinese labels on a Chinese form
+    (the import maps a label back to its value), the stored values otherwise. A label that would
+    be ambiguous or cannot sit in a dropdown (a double quote) falls back to the value."""
+    choices = criterion.question.choices or []
+    if token_lang(lang) != "zh":
+        return [c.value for c in choices]
+    labels = [c.label.zh.strip() for c in choices]
+    usable = len({x.lower() for x in labels}) == len(labels) and not any('"' in x or not x for x in labels)
+    return labels if usable else [c.value for c in choices]
+
+
 def allowed_tokens(criterion: Criterion, lang: str) -> list[str]:
     """The answer values offered for a question (dropdown entries), n/a and unknown last."""
     q = criterion.question
@@ -56,7 +90,7 @@ def allowed_tokens(criterion: Criterion, lang: str) -> list[str]:
         assert q.scale_min is not None and q.scale_max is not None
         values = [str(v) for v in range(q.scale_min, q.scale_max + 1)]
     elif q.type is QuestionType.choice:
-        values = [c.value for c in q.choices or []]
+        values = choice_tokens(criterion, lang)
     else:
         values = []
     return values + [NA_TOKEN[tl], UNKNOWN_TOKEN[tl]]
@@ -92,6 +126,10 @@ def display_value(criterion: Criterion, value: object, lang: str) -> object:
         return UNKNOWN_TOKEN[tl]
     if criterion.question.type is QuestionType.yes_no and value in YES_NO_TOKENS["en"]:
         return YES_NO_TOKENS[tl][YES_NO_TOKENS["en"].index(value)]  # type: ignore[arg-type]
+    if criterion.question.type is QuestionType.choice:
+        values = [c.value for c in criterion.question.choices or []]
+        if value in values:
+            return choice_tokens(criterion, lang)[values.index(value)]
     return value
 
 

@@ -15,8 +15,6 @@ nothing else run or load, should anything ever slip through.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,16 +51,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "respondent": ("答卷人", "Respondent"),
     "organisation": ("组织名称", "Organisation"),
     "scope": ("评估范围", "Scope"),
-    "respondent_id": ("答卷人编号(化名,如 r-data-01,不要写姓名)", "Respondent id (a pseudonym such as r-data-01, not a name)"),
+    "respondent_id": ("答卷人编号（化名，如 r-data-01，不要写姓名）", "Respondent id (a pseudonym such as r-data-01, not a name)"),
     "roles": ("角色", "Roles"),
     "team": ("团队", "Team"),
     "answered_at": ("日期", "Date"),
     "roster": ("角色名册", "Roster"),
     "roster_note": (
-        "登记谁担任哪些角色(化名;角色用编号或名称,逗号分隔)。不需要时留空。",
+        "登记谁担任哪些角色（化名；角色用编号或名称，逗号分隔）。不需要时留空。",
         "Who holds which roles (pseudonyms; roles as ids or names, comma-separated). Leave blank if not needed.",
     ),
-    "person": ("人员编号(化名)", "Person (pseudonym)"),
+    "person": ("人员编号（化名）", "Person (pseudonym)"),
     "role_ids": ("角色", "Roles"),
     "dedicated": ("专职", "Dedicated"),
     "yes": ("是", "yes"),
@@ -70,38 +68,38 @@ TEXTS: dict[str, tuple[str, str]] = {
     "level": ("级别", "Level"),
     "asked_of": ("询问角色", "asked of"),
     "allowed": ("可选答案", "Answers"),
-    "evidence": ("证据(链接或文档,每行一个)", "Evidence (links or documents, one per line)"),
+    "evidence": ("证据（链接或文档，每行一个）", "Evidence (links or documents, one per line)"),
     "comment": ("备注", "Comment"),
     "no_answer": ("未作答", "no answer"),
     "number": ("数值", "number"),
-    "proposed": ("检测器建议的答案,来源:", "Answer proposed by a detector:"),
+    "proposed": ("检测器建议的答案，来源：", "Answer proposed by a detector:"),
     "proposed_note": (
-        "核实后勾选“确认”;不同意就改答案再确认。未确认的建议不计分。",
+        "核实后勾选“确认”；不同意就改答案再确认。未确认的建议不计分。",
         "Check it, then tick Confirm; if you disagree, change the answer and confirm. Unconfirmed proposals are not scored.",
     ),
     "confirm": ("确认此答案", "Confirm this answer"),
-    "download": ("下载答卷(JSON)", "Download answers (JSON)"),
+    "download": ("下载答卷（JSON）", "Download answers (JSON)"),
     "discard": ("清除本浏览器保存的答卷", "Discard saved answers"),
     "print": ("打印", "Print"),
     "no_script": (
-        "本页的脚本未运行:可以打印本页手工填写,但无法下载答卷。",
+        "本页的脚本未运行：可以打印本页手工填写，但无法下载答卷。",
         "The page's script is not running: you can print this page and fill it in by hand, but not download answers.",
     ),
 }
 STEPS: list[tuple[str, str]] = [
     (
-        "填写组织名称、答卷人编号(化名)、角色与团队。",
+        "填写组织名称、答卷人编号（化名）、角色与团队。",
         "Fill in the organisation, your respondent id (a pseudonym), your roles and team.",
     ),
     (
-        "每题选一个答案;不适用选“不适用”,不清楚选“不清楚”。可补充证据链接(每行一个)与备注。",
+        "每题选一个答案；不适用选“不适用”，不清楚选“不清楚”。可补充证据链接（每行一个）与备注。",
         (
             "Choose one answer per question: n/a if it does not apply, unknown if you do not know. Add evidence links "
             "(one per line) and a comment if you like."
         ),
     ),
     (
-        "完成后点“下载答卷”,把下载的 JSON 文件交给评估人(可用 mlops-audit questionnaire check 检查)。",
+        "完成后点“下载答卷”，把下载的 JSON 文件交给评估人（可用 mlops-audit questionnaire check 检查）。",
         (
             "When done, press 'Download answers' and hand the JSON file to the assessor (check it with "
             "mlops-audit questionnaire check)."
@@ -111,8 +109,8 @@ STEPS: list[tuple[str, str]] = [
 SCREEN_STEPS: list[tuple[str, str]] = [
     (
         (
-            "答卷随时自动保存在本浏览器(localStorage,按准则摘要、本页面与答卷人编号区分),刷新或关闭后重新打开本页面不会丢失;"
-            "清除浏览器数据会删除它,所以完成后请下载。"
+            "答卷随时自动保存在本浏览器（localStorage，按准则摘要、本页面与答卷人编号区分），刷新或关闭后重新打开本页面不会丢失；"
+            "清除浏览器数据会删除它，所以完成后请下载。"
         ),
         (
             "Your answers are saved in this browser as you go (localStorage, keyed by the rubric digest, this page and "
@@ -122,31 +120,33 @@ SCREEN_STEPS: list[tuple[str, str]] = [
     ),
 ]
 PRINT_STEPS: list[tuple[str, str]] = [
-    ("纸面填写:每题勾选一个方框,在框内写证据与备注。", "On paper: tick one box per question and write evidence and comments in the boxes."),
+    ("纸面填写：每题勾选一个方框，在框内写证据与备注。", "On paper: tick one box per question and write evidence and comments in the boxes."),
 ]
 # Messages the script shows; {name} marks a value it fills in.
 SCRIPT_MESSAGES: dict[str, tuple[str, str]] = {
     "organisation_required": ("请填写组织名称", "Organisation is required"),
-    "respondent_required": ("请填写答卷人编号(化名,如 r-data-01)", "Respondent id is required (a pseudonym such as r-data-01)"),
+    "respondent_required": ("请填写答卷人编号（化名，如 r-data-01）", "Respondent id is required (a pseudonym such as r-data-01)"),
     "roles_required": ("请至少选择一个角色", "Choose at least one role"),
-    "too_long": ("{field}:最多 {max} 个字符", "{field}: at most {max} characters"),
-    "roster_person": ("名册第 {row} 行:请填写人员编号", "Roster row {row}: give the person's id"),
-    "roster_roles": ("名册第 {row} 行:请填写角色", "Roster row {row}: give the person's roles"),
-    "roster_unknown_role": ("名册第 {row} 行:未知角色“{role}”", "Roster row {row}: unknown role '{role}'"),
-    "bad_value": ("{id}:“{value}”不是可选答案", "{id}: '{value}' is not one of the answers allowed"),
-    "not_a_number": ("{id}:“{value}”不是数字", "{id}: '{value}' is not a number"),
-    "fix_first": ("下载前请先修正:", "Fix these before downloading:"),
+    "too_long": ("{field}：最多 {max} 个字符", "{field}: at most {max} characters"),
+    "roster_person": ("名册第 {row} 行：请填写人员编号", "Roster row {row}: give the person's id"),
+    "roster_roles": ("名册第 {row} 行：请填写角色", "Roster row {row}: give the person's roles"),
+    "roster_unknown_role": ("名册第 {row} 行：未知角色“{role}”", "Roster row {row}: unknown role '{role}'"),
+    "bad_value": ("{id}：“{value}”不是可选答案", "{id}: '{value}' is not one of the answers allowed"),
+    "not_a_number": ("{id}：“{value}”不是数字", "{id}: '{value}' is not a number"),
+    "fix_first": ("下载前请先修正：", "Fix these before downloading:"),
     "downloaded": (
-        "已生成 {file}。请交给评估人;可用 mlops-audit questionnaire check 检查。",
+        "已生成 {file}。请交给评估人；可用 mlops-audit questionnaire check 检查。",
         "Saved {file}. Hand it to the assessor; check it with mlops-audit questionnaire check.",
     ),
-    "saved": ("已保存在本浏览器({time})", "Saved in this browser ({time})"),
+    "saved": ("已保存在本浏览器（{time}）", "Saved in this browser ({time})"),
+    "progress": ("已答 {answered} / {total} 题", "{answered} of {total} questions answered"),
+    "hidden": ("（另有 {count} 题未面向所勾选的角色，已隐藏）", "({count} questions not asked of the ticked roles are hidden)"),
     "restored": (
-        "已恢复本浏览器保存的答卷(答卷人 {id},{time})。要重新开始,请点“清除本浏览器保存的答卷”。",
+        "已恢复本浏览器保存的答卷（答卷人 {id}，{time}）。要重新开始，请点“清除本浏览器保存的答卷”。",
         "Restored the answers saved in this browser (respondent {id}, {time}). To start afresh, press 'Discard saved answers'.",
     ),
     "storage_unavailable": (
-        "本浏览器不允许保存答卷(localStorage 不可用):请在关闭页面前下载。",
+        "本浏览器不允许保存答卷（localStorage 不可用）：请在关闭页面前下载。",
         "This browser does not let the page save your answers (no localStorage): download them before closing the page.",
     ),
 }
@@ -246,7 +246,7 @@ def _question_view(row: FormRow, lang: str) -> QuestionView:
 
 def _criterion_meta(row: FormRow) -> dict[str, Any]:
     q = row.criterion.question
-    entry: dict[str, Any] = {"id": row.criterion.id, "type": q.type.value, "fingerprint": row.fingerprint}
+    entry: dict[str, Any] = {"id": row.criterion.id, "type": q.type.value, "fingerprint": row.fingerprint, "roles": list(q.roles)}
     if q.type is QuestionType.scale:
         entry["scale_min"], entry["scale_max"] = q.scale_min, q.scale_max
     if q.type is QuestionType.choice:
@@ -299,10 +299,6 @@ def _static(name: str) -> Markup:
     return templates.inline_static(name)
 
 
-def _csp_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
 def write_html(form: Form) -> str:
     """The questionnaire page; byte-identical for the same form."""
     lang = form.lang
@@ -318,11 +314,7 @@ def write_html(form: Form) -> str:
         {"id": domain.id, "name": pick(domain.name, lang, " / "), "questions": [_question_view(row, lang) for row in rows]}
         for domain, rows in form.by_domain()
     ]
-    csp = (
-        "default-src 'none'; "
-        f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
-        "img-src 'none'; connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'"
-    )
+    csp = templates.content_security_policy(styles=[css], scripts=[js])
     return _environment().get_template(TEMPLATE).render(
         t=t,
         lang=lang,

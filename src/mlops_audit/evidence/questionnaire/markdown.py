@@ -87,7 +87,7 @@ def write_markdown(form: Form) -> str:
     lines.append("")
     lines.append(
         label(
-            "请在上方 `---` 之间填写组织名称、答卷人化名(respondent.id)与角色。每题在“回答:”后作答,可补充证据链接(每行一个)与备注;续行缩进四个空格。",
+            "请在上方 `---` 之间填写组织名称、答卷人化名（respondent.id）与角色。每题在“回答：”后作答，可补充证据链接（每行一个）与备注；续行缩进四个空格。",
             "Fill in the organisation, your pseudonymous respondent id and roles between the `---` lines above. Answer each "
             "question after 'Answer:', optionally with evidence links (one per line) and a comment; continuation lines are "
             "indented by four spaces.",

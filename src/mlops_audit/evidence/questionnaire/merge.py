@@ -163,15 +163,17 @@ def merge_answer_files(files: Sequence[tuple[str, AnswerFile]], rubric: LoadedRu
     return MergeResult(consolidated, table, warnings)
 
 
-def disagreement_csv(result: MergeResult) -> bytes:
-    """The disagreement table as CSV (UTF-8 with BOM for Excel), contested criteria first.
+def disagreement_csv(result: MergeResult, *, contested_only: bool = True) -> bytes:
+    """The disagreement table as CSV (UTF-8 with BOM for Excel): the contested criteria, least
+    agreement first (with `contested_only=False`, every answered criterion, contested first).
 
     Text cells (respondent ids, answers, question texts) are escaped against formula injection;
     numbers, including a negative combined value, stay numbers.
     """
     import pandas as pd
 
-    frame = pd.DataFrame(result.table, columns=list(TABLE_COLUMNS))
+    rows = [row for row in result.table if row["contested"]] if contested_only else result.table
+    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     if not frame.empty:
         frame["order"] = range(len(frame))
         frame = frame.sort_values(["contested", "agreement", "order"], ascending=[False, True, True], kind="stable").drop(columns="order")

@@ -22,9 +22,15 @@ class Problem:
     where: str  # file:line, file:line:column or file:sheet!cell
     message: str
     severity: str = "error"  # error | warning
+    code: str | None = None  # machine-readable kind where a caller acts on it (unknown_criterion, criterion_changed)
+    subject: str | None = None  # the criterion id the code is about
 
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}"
+
+    def located(self) -> str:
+        """'where: message', for callers that print their own 'warning:' or 'error:' prefix."""
+        return f"{self.where}: {self.message}"
 
 
 Locate = Callable[[str | None], str]  # None: the entry as a whole; a field name: that field

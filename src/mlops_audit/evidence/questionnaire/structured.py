@@ -71,16 +71,16 @@ def write_yaml(form: Form) -> str:
     lines = [
         "# " + label("mlops-audit 问卷", "mlops-audit questionnaire", lang, " / ") + f" — {pick(form.rubric.rubric.title, lang, ' / ')}",
         "# " + label(
-            "填写 organisation.name、respondent.id(化名,如 r-data-01)与 respondent.roles;每题在 value 处作答,可填 comment 与 evidence(链接列表)。",
+            "填写 organisation.name、respondent.id（化名，如 r-data-01）与 respondent.roles；每题在 value 处作答，可填 comment 与 evidence（链接列表）。",
             "Fill in organisation.name, respondent.id (a pseudonym such as r-data-01) and respondent.roles; answer each question in "
             "'value', optionally with a comment and evidence links.",
             lang,
             "\n# ",
         ),
         "# " + label(
-            "proposed_by 表示检测器建议的答案:核实后把 confirmed 改为 true。", "proposed_by marks an answer a detector proposed: check it, then set confirmed to true.", lang, "\n# "
+            "proposed_by 表示检测器建议的答案：核实后把 confirmed 改为 true。", "proposed_by marks an answer a detector proposed: check it, then set confirmed to true.", lang, "\n# "
         ),
-        "# " + label("检查:mlops-audit questionnaire check 本文件", "Check with: mlops-audit questionnaire check THIS_FILE", lang, "\n# "),
+        "# " + label("检查：mlops-audit questionnaire check 本文件", "Check with: mlops-audit questionnaire check THIS_FILE", lang, "\n# "),
         "",
         _dump(form.header_dict()).rstrip("\n"),
     ]

@@ -49,6 +49,48 @@ HEADER_EXPECTATIONS: dict[KeyPath, str] = {
 }
 
 
+def typed(value: Any) -> str:
+    """A value as the person typed it: YAML reads an unquoted yes as True, and "got True" would
+    puzzle whoever typed yes; numbers and text are shown as written."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+PERCENT_UNITS = frozenset({"percent", "%", "百分比", "percentage"})
+
+
+def is_percent(question: Question) -> bool:
+    return question.unit is not None and bool({question.unit.en.strip().lower(), question.unit.zh.strip()} & PERCENT_UNITS)
+
+
+def strip_percent(question: Question, value: Any) -> tuple[Any, str | None]:
+    """'40%' on a percent question is 40; on any other number question it is a problem saying what
+    to write. Returns (value, problem)."""
+    if question.type is not QuestionType.number or not isinstance(value, str) or not value.strip().endswith(("%", "％")):
+        return value, None
+    number = value.strip()[:-1].strip()
+    if is_percent(question):
+        return number, None
+    unit = question.unit.en if question.unit else "the question's unit"
+    return value, f"this question is measured in {unit}, not percent; write the number alone, e.g. {number or 40}"
+
+
+def choice_from_label(question: Question, value: Any) -> Any:
+    """A choice picked by its label (the Chinese dropdowns show labels) -> the choice's value."""
+    if question.type is not QuestionType.choice or not isinstance(value, str):
+        return value
+    wanted = value.strip().lower()
+    for choice in question.choices or []:
+        if wanted in (choice.label.zh.strip().lower(), choice.label.en.strip().lower()) and wanted != choice.value.lower():
+            return choice.value
+    return value
+
+
 def _short_list(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_LISTED])
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
@@ -144,7 +186,7 @@ def _pydantic_message(err: dict[str, Any]) -> str:
         return f"{format_key_path(loc)} is empty; expected {expected}"
     msg = f"{format_key_path(loc)}: {err['msg']}"
     if not isinstance(err.get("input"), (dict, list, type(None))):
-        msg += f" (got {str(err['input'])[:60]!r})"
+        msg += f" (got {typed(err['input'])[:60]})"
     if expected:
         msg += f"; expected {expected}"
     return msg
@@ -155,8 +197,10 @@ def _map_roles(roles: list[str], lookup: dict[str, str], where: Any, path: KeyPa
     for i, role in enumerate(roles):
         rid = lookup.get(str(role).strip().lower())
         if rid is None:
+            near = difflib.get_close_matches(str(role).strip().lower(), list(lookup), n=1, cutoff=0.6)
+            hint = f" (did you mean '{lookup[near[0]]}'?)" if near else ""
             problems.append(
-                Problem(where(path + (i,)), f"unknown role '{role}'; expected one of {', '.join(sorted(set(lookup.values())))}")
+                Problem(where(path + (i,)), f"unknown role '{role}'{hint}; expected one of {', '.join(sorted(set(lookup.values())))}")
             )
         elif rid not in out:
             out.append(rid)
@@ -272,7 +316,14 @@ def _check_answer(raw: RawAnswer, rubric: Rubric, index: dict[str, Any], problem
     if criterion_id not in index:
         near = difflib.get_close_matches(criterion_id, list(index), n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
-        problems.append(Problem(raw.at("criterion"), f"unknown criterion id '{criterion_id}'{hint}; not in rubric {rubric.id} {rubric.version}"))
+        problems.append(
+            Problem(
+                raw.at("criterion"),
+                f"unknown criterion id '{criterion_id}'{hint}; not in rubric {rubric.id} {rubric.version}",
+                code="unknown_criterion",
+                subject=criterion_id,
+            )
+        )
         return None
     question = index[criterion_id][2].question
     value = raw.fields.get("value")
@@ -285,9 +336,15 @@ def _check_answer(raw: RawAnswer, rubric: Rubric, index: dict[str, Any], problem
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
         problems.append(Problem(raw.at("value"), f"{criterion_id}: number {str(value)[:20]}... is too large"))
         return None
+    value = choice_from_label(question, value)
+    value, percent_problem = strip_percent(question, value)
+    if percent_problem:
+        problems.append(Problem(raw.at("value"), f"{criterion_id}: {percent_problem}, got {typed(value)}"))
+        return None
     expected = check_answer_value(question, value)
     if expected:
-        problems.append(Problem(raw.at("value"), f"{criterion_id}: {expected}, got {value!r}"))
+        hint = " (an unquoted yes or no in YAML is read as true/false; write the number)" if isinstance(value, bool) else ""
+        problems.append(Problem(raw.at("value"), f"{criterion_id}: {expected}, got {typed(value)}{hint}"))
         return None
     try:
         comment = _comment(raw.fields.get("comment"))
@@ -301,7 +358,7 @@ def _check_answer(raw: RawAnswer, rubric: Rubric, index: dict[str, Any], problem
         return None
     confirmed = _confirmed(raw.fields.get("confirmed"), proposed_by)
     if confirmed is None:
-        problems.append(Problem(raw.at("confirmed"), f"{criterion_id}: confirmed must be yes or no, got {raw.fields.get('confirmed')!r}"))
+        problems.append(Problem(raw.at("confirmed"), f"{criterion_id}: confirmed must be yes or no, got {typed(raw.fields.get('confirmed'))}"))
         return None
     try:
         answer = Answer(
@@ -335,7 +392,13 @@ def _rubric_change_problems(raw: RawFile, model_ref: Any, rubric: LoadedRubric, 
         if cid in index and entry.fingerprint and entry.fingerprint != criterion_fingerprint(index[cid][2]):
             changed.append(cid)
             problems.append(
-                Problem(entry.at("criterion"), f"criterion '{cid}' changed since this questionnaire was exported; check the answer still fits", "warning")
+                Problem(
+                    entry.at("criterion"),
+                    f"criterion '{cid}' changed since this questionnaire was exported; check the answer still fits",
+                    "warning",
+                    code="criterion_changed",
+                    subject=cid,
+                )
             )
     if not model_ref.digest or model_ref.digest == rubric.digest:
         return
@@ -344,6 +407,9 @@ def _rubric_change_problems(raw: RawFile, model_ref: Any, rubric: LoadedRubric, 
     removed = sorted(p for p in present_set if p not in index)
     new = [c.id for _, _, c in rubric.rubric.criteria() if c.id not in present_set and routed_to(c, roles)]
     parts = [f"exported with rubric {model_ref.id} {model_ref.version}, now {rubric.rubric.id} {rubric.rubric.version}"]
+    carried = [cid for cid in (_safe_id(a) for a in raw.answers) if cid in index and cid not in changed]
+    if carried:
+        parts.append(f"migrated unchanged: {len(carried)} answer(s) whose criterion id still exists" + ("" if changed or not any(a.fingerprint for a in raw.answers) else " with the same text"))
     if changed:
         parts.append(f"changed criteria: {_short_list(changed)}")
     elif not any(a.fingerprint for a in raw.answers):
@@ -352,7 +418,29 @@ def _rubric_change_problems(raw: RawFile, model_ref: Any, rubric: LoadedRubric, 
         parts.append(f"criteria no longer in the rubric: {_short_list(removed)}")
     if new:
         parts.append(f"new criteria for these roles, not in this file: {_short_list(new)}")
+    if removed or changed:
+        parts.append(f"to move the answers: mlops-audit questionnaire export --from {raw.source} --out NEW_FILE, then check the changed and new questions")
     problems.append(Problem(raw.header_where(("rubric", "digest")), "rubric digest differs from the one exported (" + "; ".join(parts) + ")", "warning"))
+
+
+def _unrouted_problems(raw: RawFile, header: AnswerFile, kept: list[Answer], index: dict[str, Any], problems: list[Problem]) -> None:
+    """One warning per file naming the answers to questions not asked of any of the respondent's
+    roles: they are kept, but count only where no respondent of the asked roles answers."""
+    roles = header.respondent.roles
+    unrouted = [
+        a.criterion
+        for a in kept
+        if not is_unanswered(a.value) and not routed_to(index[a.criterion][2], roles)
+    ]
+    if unrouted:
+        problems.append(
+            Problem(
+                raw.header_where(("respondent", "roles")),
+                f"{len(unrouted)} answer(s) to questions not asked of this respondent's roles ({', '.join(roles)}): "
+                f"{_short_list(unrouted)}; they count only where nobody in the roles asked answers, and the report lists them",
+                "warning",
+            )
+        )
 
 
 def _safe_id(entry: RawAnswer) -> str | None:
@@ -387,6 +475,7 @@ def validate_raw(raw: RawFile, rubric: LoadedRubric) -> tuple[AnswerFile | None,
             kept.append(answer)
     if header is not None:
         _rubric_change_problems(raw, header.rubric, rubric, header.respondent.roles, problems)
+        _unrouted_problems(raw, header, kept, index, problems)
     if header is None:
         return None, problems
     return header.model_copy(update={"answers": kept}), problems

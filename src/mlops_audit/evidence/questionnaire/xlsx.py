@@ -59,17 +59,17 @@ COLUMNS: list[tuple[str, str, str, int]] = [
     ("confirmed", "已确认", "Confirmed", 10),
 ]
 ROSTER_COLUMNS: list[tuple[str, str, str, int]] = [
-    ("person", "人员编号(化名)", "Person (pseudonym)", 24),
-    ("roles", "角色编号(逗号分隔)", "Role ids (comma-separated)", 40),
-    ("dedicated", "专职(是/否)", "Dedicated (yes/no)", 18),
+    ("person", "人员编号（化名）", "Person (pseudonym)", 24),
+    ("roles", "角色编号（逗号分隔）", "Role ids (comma-separated)", 40),
+    ("dedicated", "专职（是/否）", "Dedicated (yes/no)", 18),
     ("team", "团队", "Team", 24),
 ]
 # Cover fields: header key path, Chinese and English label.
 COVER_FIELDS: list[tuple[KeyPath, str, str]] = [
     (("organisation", "name"), "组织名称", "Organisation"),
     (("organisation", "scope"), "评估范围", "Scope"),
-    (("respondent", "id"), "答卷人编号(化名)", "Respondent id (pseudonym)"),
-    (("respondent", "roles"), "角色(角色编号,逗号分隔)", "Roles (role ids, comma-separated)"),
+    (("respondent", "id"), "答卷人编号（化名）", "Respondent id (pseudonym)"),
+    (("respondent", "roles"), "角色（角色编号，逗号分隔）", "Roles (role ids, comma-separated)"),
     (("respondent", "team"), "团队", "Team"),
     (("answered_at",), "日期", "Date"),
 ]
@@ -80,8 +80,14 @@ MAX_UNZIPPED_BYTES = 128 * 1024 * 1024
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+_HALF_WIDTH = str.maketrans("（），；：", "(),;:")
+
+
 def _variants(zh: str, en: str) -> set[str]:
-    return {zh.lower(), en.lower(), f"{zh} {en}".lower()}
+    """The labels a header cell may hold: Chinese, English, both; and the Chinese label with
+    half-width punctuation, as workbooks exported before the labels were typeset still have it."""
+    old = zh.translate(_HALF_WIDTH)
+    return {zh.lower(), en.lower(), f"{zh} {en}".lower(), old.lower(), f"{old} {en}".lower()}
 
 
 _COLUMN_LOOKUP = {v: key for key, zh, en, _ in COLUMNS for v in _variants(zh, en)}
@@ -134,28 +140,28 @@ def write_xlsx(form: Form, generated_at: datetime | None = None) -> bytes:
     instructions = [
         label("说明", "Instructions", lang, " / "),
         label(
-            "1. 在下方黄色单元格填写组织、答卷人编号(请用化名,如 r-data-01,不要写姓名)、角色、团队与日期。",
+            "1. 在下方黄色单元格填写组织、答卷人编号（请用化名，如 r-data-01，不要写姓名）、角色、团队与日期。",
             "1. Fill in the yellow cells below: organisation, respondent id (a pseudonym such as r-data-01, not a name), roles, team and date.",
             lang,
         ),
         label(
-            "2. 在各领域工作表的“回答”列用下拉列表作答;不适用选“不适用”,不清楚选“不清楚”。可填写证据链接(每行一个)与备注。",
+            "2. 在各领域工作表的“回答”列用下拉列表作答；不适用选“不适用”，不清楚选“不清楚”。可填写证据链接（每行一个）与备注。",
             "2. Answer in the 'Answer' column of each domain sheet using the dropdown; choose n/a if it does not apply, unknown if you do not know. "
             "Add evidence links (one per line) and comments if you like.",
             lang,
         ),
         label(
-            "3. “建议来源”列有值的行是检测器根据代码仓库建议的答案:核实后把“已确认”改为“是”,否则改写答案并确认。",
+            "3. “建议来源”列有值的行是检测器根据代码仓库建议的答案：核实后把“已确认”改为“是”，否则改写答案并确认。",
             "3. Rows with 'Proposed by' filled hold answers a detector proposed from the code repository: check them, then set Confirmed to yes "
             "(or change the answer and confirm).",
             lang,
         ),
         label(
-            "4. 请勿改动编号列、工作表名称与隐藏的 _meta 工作表;不要使用公式或合并单元格。",
+            "4. 请勿改动编号列、工作表名称与隐藏的 _meta 工作表；不要使用公式或合并单元格。",
             "4. Do not change the ID column, the sheet names or the hidden _meta sheet; do not use formulas or merged cells.",
             lang,
         ),
-        label("5. 在“角色名册”工作表登记谁担任哪些角色(专职或兼职)。", "5. On the Roster sheet, record who holds which roles (dedicated or part-time).", lang),
+        label("5. 在“角色名册”工作表登记谁担任哪些角色（专职或兼职）。", "5. On the Roster sheet, record who holds which roles (dedicated or part-time).", lang),
     ]
     row_no = 4
     for i, text in enumerate(instructions):
@@ -326,7 +332,7 @@ def _validation_for(row: FormRow, lang: str, long_lists: list[list[str]]) -> tup
         return f"number:{prompt}", dv
     tokens = allowed_tokens(c, lang)
     inline = '"' + ",".join(tokens) + '"'
-    if len(inline) <= 255:
+    if len(inline) <= 255 and not any("," in t for t in tokens):  # a comma would split an entry
         formula = inline
     else:  # Excel caps inline lists at 255 characters: keep long lists in the hidden sheet
         long_lists.append(tokens)
