@@ -256,7 +256,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
             raise InputError(
                 f"{len(imported.errors)} problem(s) in the answer files:\n" + "\n".join(str(p) for p in imported.problems)
             )
-        warnings.extend(str(p) for p in imported.problems)
+        warnings.extend(p.located() for p in imported.problems)
         for source, answer_file in imported.files:
             shown = name(Path(source))
             answer_files.append((shown, answer_file))
@@ -264,7 +264,7 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
 
     waivers: list[Waiver] = []
     if opts.waivers:
-        waivers = load_waivers(opts.waivers)
+        waivers = load_waivers(opts.waivers, loaded)
         inputs.append(InputRef(kind="waivers", name=name(opts.waivers), sha256=sha256_file(opts.waivers)))
 
     for repo in opts.repos:

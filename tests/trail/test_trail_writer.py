@@ -219,3 +219,33 @@ def test_text_that_is_not_valid_unicode_is_refused(tmp_path: Path, overrides: di
     with pytest.raises(TrailError, match="not valid Unicode"):
         record(trail, **overrides)
     assert (tmp_path / "run" / "audit.jsonl").read_bytes() == b""
+
+
+def test_a_run_that_fails_inside_its_with_block_is_moved_aside_so_a_retry_can_start(tmp_path):
+    from mlops_audit.evidence.trail import AuditTrail, verify_run
+
+    run_dir = tmp_path / "run"
+    try:
+        with AuditTrail.create(run_dir, run_id="r1") as trail:
+            trail.record(clause="PA.2.step1", action="ingest", actor="job", role="data_engineer")
+            raise RuntimeError("the job crashed")
+    except RuntimeError:
+        pass
+    assert not run_dir.exists()
+    assert trail.failed_dir == tmp_path / "run.failed-1"
+    assert not verify_run(trail.failed_dir).ok  # kept, and visibly unfinished
+    with AuditTrail.create(run_dir, run_id="r1") as retry:  # the retry starts in the same place
+        retry.record(clause="PA.2.step1", action="ingest", actor="job", role="data_engineer")
+    assert verify_run(run_dir).ok
+
+
+def test_an_unfinished_run_left_in_place_is_named_when_starting_again(tmp_path):
+    import pytest
+
+    from mlops_audit.evidence.trail import AuditTrail, TrailError
+
+    run_dir = tmp_path / "run"
+    trail = AuditTrail.create(run_dir, run_id="r1")
+    trail.record(clause="PA.2.step1", action="ingest", actor="job", role="data_engineer")
+    with pytest.raises(TrailError, match="unfinished run"):
+        AuditTrail.create(run_dir, run_id="r1")

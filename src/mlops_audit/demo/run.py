@@ -216,7 +216,8 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         if (trail_dir / "manifest.json").is_file()
     }
     written += render_reports(
-        assessment, formats=REPORT_FORMATS, lang=langs, out_dir=out_dir, previous=previous, attachments=attachments
+        assessment, formats=REPORT_FORMATS, lang=langs, out_dir=out_dir, previous=previous, attachments=attachments,
+        progress=lambda msg: progress(f"      {msg}"),
     )
     write_json(out_dir / "demo-summary.json", {
         "overall_level": assessment.overall.level,

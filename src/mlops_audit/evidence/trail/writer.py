@@ -94,6 +94,7 @@ class AuditTrail:
         self._broken: str | None = None
         self._lock = threading.Lock()
         self._system: SystemRef | None = None
+        self._failed_dir: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -136,6 +137,12 @@ class AuditTrail:
                     f"run folder {root}: holds a closed run ({MANIFEST_FILE} exists); "
                     "a closed run cannot be reopened, start a new run folder"
                 )
+            if (root / TRAIL_FILE).exists():
+                raise TrailError(
+                    f"run folder {root}: holds an unfinished run ({TRAIL_FILE} without {MANIFEST_FILE}); "
+                    "move it aside (a run that fails inside 'with AuditTrail.create(...)' is moved to "
+                    f"{root.name}.failed-N by itself) or start a new run folder"
+                )
             if any(root.iterdir()):
                 raise TrailError(f"run folder {root}: must be empty or absent to start a run")
         root.mkdir(parents=True, exist_ok=True)
@@ -151,14 +158,33 @@ class AuditTrail:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        # On success the run is closed (manifest written); on an exception the file is closed but
-        # no manifest is written, so the run stays visibly unfinished and verify reports it.
+        # On success the run is closed (manifest written). On an exception no manifest is written,
+        # so the run stays visibly unfinished (verify reports it), and the folder is moved aside to
+        # `<name>.failed-<n>`: the evidence of the failure is kept, and a retry can start afresh
+        # in the same place.
         if self._closed:
             return
         if exc_type is None:
             self.close()
         else:
             self._handle.close()
+            self._failed_dir = self._move_aside()
+
+    def _move_aside(self) -> Path | None:
+        for n in range(1, 10_000):
+            target = self._run_dir.with_name(f"{self._run_dir.name}.failed-{n}")
+            if not target.exists():
+                try:
+                    self._run_dir.rename(target)
+                except OSError:
+                    return None  # left in place: create() then says what is there
+                return target
+        return None
+
+    @property
+    def failed_dir(self) -> Path | None:
+        """Where an unfinished run was moved when its `with` block raised (None otherwise)."""
+        return self._failed_dir
 
     @property
     def run_dir(self) -> Path:
