@@ -23,7 +23,7 @@ router = APIRouter()
 MESSAGES = {
     "saving": ("保存中…", "saving…"),
     "saved": ("已保存", "saved"),
-    "failed": ("保存失败,请重试", "not saved; try again"),
+    "failed": ("保存失败，请重试", "not saved; try again"),
 }
 
 
