@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import fastyaml, gitignore
+from mlops_audit.evidence.repo import fastyaml, gitignore, templated
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 from mlops_audit.evidence.repo.gitcmd import (
@@ -89,7 +89,6 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _NO_WORDS: frozenset[str] = frozenset()
 NOTEBOOK_SUFFIX = ".ipynb"
 _LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
-_DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass
@@ -174,15 +173,7 @@ def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-HELM_PLACEHOLDER = "__helm__"
-_HELM_ACTION_LINE = re.compile(r"^[ \t]*\{\{-?.*?-?\}\}[ \t]*$", re.MULTILINE)
-_HELM_ACTION = re.compile(r"\{\{-?.*?-?\}\}")
-
-
-def helm_template_as_yaml(text: str) -> str:
-    """A Helm/Go template made parseable: action-only lines dropped, inline actions become a
-    placeholder string. Values are unknown, the structure (kinds, routes, weights) is kept."""
-    return _HELM_ACTION.sub(HELM_PLACEHOLDER, _HELM_ACTION_LINE.sub("", text))
+HELM_PLACEHOLDER = templated.PLACEHOLDER  # what a template's hole reads as (detectors compare values with it)
 
 
 class RepoIndex:
@@ -504,6 +495,11 @@ class RepoIndex:
                 self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
         return self._suffix_cache[key]
 
+    def yaml_files(self) -> list[str]:
+        """YAML files and templated YAML files (`*.yaml.j2`, `*.yml.template`, ...: read tolerantly
+        by `yaml`/`yaml_documents`), in listing order."""
+        return self.memo("yaml_files", lambda: self._in_order(self.with_suffix(*_YAML_SUFFIXES) + self.with_suffix(*templated.TEMPLATE_SUFFIXES)))  # type: ignore[no-any-return]
+
     # Content ---------------------------------------------------------------------------------
     def _cap(self, rel: str) -> int:
         return MAX_NOTEBOOK_BYTES if rel.endswith(NOTEBOOK_SUFFIX) else self.max_file_bytes
@@ -685,32 +681,26 @@ class RepoIndex:
         text = self.text(rel)
         if text is None or not self._within_parse_budget(rel, len(text)):
             return []
-        if "{{" in text and f"/{rel}".rfind("/templates/") != -1:
-            text = helm_template_as_yaml(text)
-        if fastyaml.HAVE_LIBYAML:
+        if templated.is_templated_yaml(rel) or templated.is_helm_template(rel, text):
+            # Read tolerantly: holes blanked, then what parses, document by document (`templated`).
+            docs, problems = templated.documents_one_by_one(templated.template_as_yaml(text), rel, self._yaml_stream)
+        elif fastyaml.HAVE_LIBYAML:
             try:
                 return fastyaml.load_documents(text, rel)
             except InputError as exc:
                 self._problem(rel, exc.message)
                 return []
-        docs: list[LocatedDocument] = []
-        # Without libyaml: safeyaml reads one document per call, so split on document markers.
-        starts = [0] + [m.end() for m in _DOC_SPLIT.finditer(text)]
-        ends = [m.start() for m in _DOC_SPLIT.finditer(text)] + [len(text)]
-        for start, end in zip(starts, ends, strict=True):
-            chunk = text[start:end]
-            if not chunk.strip():
-                continue
-            offset = text.count("\n", 0, start)
-            try:
-                doc = load_yaml_text(chunk, rel)
-            except InputError as exc:
-                self._problem(rel, exc.message)
-                continue
-            if offset:
-                doc.positions = {k: (line + offset, col) for k, (line, col) in doc.positions.items()}
-            docs.append(doc)
+        else:  # safeyaml reads one document per call
+            docs, problems = templated.documents_one_by_one(text, rel, self._yaml_stream, repairs=0)
+        for problem in problems:
+            self._problem(rel, problem)
         return docs
+
+    @staticmethod
+    def _yaml_stream(text: str, rel: str) -> list[LocatedDocument]:
+        if fastyaml.HAVE_LIBYAML:
+            return fastyaml.load_documents(text, rel)
+        return [load_yaml_text(text, rel, aliases=True)]
 
     def json(self, rel: str) -> Any:
         return self._parsed_get("json", rel, self._parse_json)
