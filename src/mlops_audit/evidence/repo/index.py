@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import posixpath
 import re
 import stat
 import tomllib
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import fastyaml, gitignore, templated
+from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 from mlops_audit.evidence.repo.gitcmd import (
@@ -499,6 +500,58 @@ class RepoIndex:
         """YAML files and templated YAML files (`*.yaml.j2`, `*.yml.template`, ...: read tolerantly
         by `yaml`/`yaml_documents`), in listing order."""
         return self.memo("yaml_files", lambda: self._in_order(self.with_suffix(*_YAML_SUFFIXES) + self.with_suffix(*templated.TEMPLATE_SUFFIXES)))  # type: ignore[no-any-return]
+
+    # Things kept outside default places (`places`) ---------------------------------------------
+    def dockerfiles(self) -> list[str]:
+        """Dockerfiles and Containerfiles by name, prefixes and suffixes included (`Dockerfile`,
+        `Dockerfile.gpu`, `BaseDockerfile`, `serve.dockerfile`), in listing order."""
+        return self.memo("dockerfiles", lambda: self._in_order(  # type: ignore[no-any-return]
+            f for name, files in self._by_name().items() if places.is_dockerfile(name) for f in files))
+
+    def ci_folder_files(self) -> list[str]:
+        """YAML files kept in CI folders (`azure-pipelines/`, `.pipelines/`, `ci/`, ... see
+        `places.CI_FOLDERS`), in listing order: an Azure DevOps pipeline may point at any of them."""
+        return self.memo("ci_folder_files", lambda: [f for f in self.with_suffix(*_YAML_SUFFIXES) if places.in_ci_folder(f)])  # type: ignore[no-any-return]
+
+    def ci_included_files(self, roots: Iterable[str]) -> list[str]:
+        """Listed YAML files that the CI files `roots` reference, directly or through other
+        referenced files (`include:`, `template:`, local `uses: ./...`), roots left out, in listing
+        order; at most `places.MAX_INCLUDED_FILES` are followed."""
+        pending = list(roots)
+        seen = set(pending)
+        found: list[str] = []
+        while pending and len(found) < places.MAX_INCLUDED_FILES:
+            rel = pending.pop(0)
+            for doc in self.yaml_documents(rel):
+                for candidate in places.referenced_paths(doc.data, rel):
+                    if candidate not in seen and candidate in self._file_set and candidate.lower().endswith(_YAML_SUFFIXES):
+                        seen.add(candidate)
+                        found.append(candidate)
+                        pending.append(candidate)
+        return self._in_order(found[: places.MAX_INCLUDED_FILES])
+
+    def doc_headings(self, rel: str) -> list[tuple[int, int, str]]:
+        """(line, level, title) of the headings of a Markdown, reStructuredText or AsciiDoc file."""
+        text = self.text(rel)
+        return places.headings(text) if text else []
+
+    def mkdocs_pages(self) -> dict[str, str]:
+        """Listed pages of every MkDocs site (`mkdocs.yml` nav, relative to its `docs_dir`) -> their
+        nav title (sections joined: `Design / Architecture`), in listing order."""
+        def find() -> dict[str, str]:
+            pages: dict[str, str] = {}
+            for config in self.named("mkdocs.yml", "mkdocs.yaml"):
+                doc = self.yaml(config)
+                if doc is None:
+                    continue
+                base = posixpath.join(posixpath.dirname(config), places.mkdocs_docs_dir(doc.data))
+                for title, page in places.mkdocs_nav(doc.data):
+                    rel = posixpath.normpath(posixpath.join(base, page))
+                    if rel in self._file_set:
+                        pages.setdefault(rel, title)
+            return {rel: pages[rel] for rel in self._in_order(pages)}
+
+        return self.memo("mkdocs_pages", find)  # type: ignore[no-any-return]
 
     # Content ---------------------------------------------------------------------------------
     def _cap(self, rel: str) -> int:
