@@ -16,6 +16,7 @@ run in forked children (`background`).
 
 from __future__ import annotations
 
+import ast
 import errno
 import json
 import os
@@ -25,7 +26,7 @@ import stat
 import tomllib
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +72,11 @@ TEXT_CACHE_CHARS = 32 * 1024 * 1024
 # manifests) do not evict each other and re-read every file.
 TEXT_CACHE_ENTRIES = 200_000
 PARSED_CACHE_ENTRIES = 512
+# Parsed Python is kept within bounds, by the characters of source it came from: a syntax tree takes
+# about 30 bytes per source character, a summary about 2 (measured on scikit-learn). Evicted entries
+# are parsed again when asked for (the parsing budget is charged once per file).
+TREE_CACHE_CHARS = 1024 * 1024
+SUMMARY_CACHE_CHARS = 16 * 1024 * 1024
 
 # Folders that hold other people's code, caches or environments, never the project's practices.
 SKIP_DIRS = frozenset(
@@ -89,6 +95,11 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _NO_WORDS: frozenset[str] = frozenset()
 NOTEBOOK_SUFFIX = ".ipynb"
+# An import statement's text, with its continuations (backslashes, a parenthesised name list up to
+# a bounded length), from any line holding `import` or `from` as a word: a superset of import
+# statements, matched in linear time.
+_IMPORT_STATEMENT = re.compile(r"^[^\n]*\b(?:import|from)\b(?:[^\n(\\]|\\\n|\\.|\([^)]{0,20000}\)|\()*", re.MULTILINE)
+_IDENTIFIER_RUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
 
 
@@ -120,6 +131,9 @@ class _Cache:
     weights: dict[str, int] = field(default_factory=dict)
     total: int = 0
 
+    def __len__(self) -> int:
+        return len(self.items)
+
     def get(self, key: str) -> Any:
         if key in self.items:
             self.items.move_to_end(key)
@@ -127,6 +141,8 @@ class _Cache:
         return _MISSING
 
     def put(self, key: str, value: Any, weight: int = 1) -> None:
+        if key in self.items:
+            self.total -= self.weights[key]
         self.items[key] = value
         self.weights[key] = weight
         self.total += weight
@@ -218,7 +234,9 @@ class RepoIndex:
         self._closer = weakref.finalize(self, self._folders.close)
         self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
-        self._python: dict[str, PythonSummary | None] = {}
+        self._python = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=SUMMARY_CACHE_CHARS)
+        self._trees = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TREE_CACHE_CHARS)
+        self._summarised: set[str] = set()  # files charged to the parsing budget (and their problems noted)
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
         self._files_by_needle: dict[str, list[int]] | None = None  # needle -> positions in python_files() mentioning it
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
@@ -873,17 +891,42 @@ class RepoIndex:
         return True
 
     def python(self, rel: str) -> PythonSummary | None:
-        """The parsed summary of a Python file or notebook (cached for the life of the index)."""
-        if rel in self._python:
-            return self._python[rel]
+        """The parsed summary of a Python file or notebook (kept while the summary cache has room;
+        parsed again, without charging the budget or noting problems twice, when asked again)."""
+        cached = self._python.get(rel)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        first = rel not in self._summarised
         sources = self._code_text(rel)
-        if sources is not None and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
+        if sources is not None and first and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
             return None  # not cached: the refusal is counted each time a detector asks
-        summary = None if sources is None else summarise(rel, sources, is_notebook=rel.endswith(NOTEBOOK_SUFFIX))
-        if summary is not None and summary.syntax_errors:
-            self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
-        self._python[rel] = summary
+        is_notebook = rel.endswith(NOTEBOOK_SUFFIX)
+        weight = sum(len(s) for s in sources) if sources else 1
+
+        def keep_tree(tree: ast.Module) -> None:  # the module of a plain file, for `syntax_tree`
+            self._trees.put(rel, tree, weight=weight)
+
+        summary = None if sources is None else summarise(rel, sources, is_notebook=is_notebook, on_tree=None if is_notebook else keep_tree)
+        if first:
+            self._summarised.add(rel)
+            if summary is not None and summary.syntax_errors:
+                self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
+        self._python.put(rel, summary, weight=weight)
         return summary
+
+    def syntax_tree(self, rel: str) -> ast.Module | None:
+        """The syntax tree of a Python file (not a notebook); None for bad code. Kept within
+        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted."""
+        cached = self._trees.get(rel)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        text = self.text(rel) if rel.endswith(PYTHON_SUFFIXES) else None
+        try:
+            tree = ast.parse(text, filename=rel) if text is not None else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        self._trees.put(rel, tree, weight=len(text) if text else 1)
+        return tree
 
     def _code_mentions(self, rel: str, needles: tuple[str, ...], prefilter: NeedleFilter) -> frozenset[str]:
         """The needles the code of `rel` mentions, reading the file at most once.
@@ -980,12 +1023,30 @@ class RepoIndex:
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
         return (summary for rel in candidates if (summary := self.python(rel)) is not None)
 
-    def python_scan(self, *identifiers: str) -> list[PythonSummary]:
+    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> list[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
-        helper names): reads the code of every Python file again, so detectors use it as a fallback."""
+        helper names): reads the code of every Python file again (or of those `within`, a set of
+        paths a detector knows to be the only ones that matter), so detectors use it as a fallback."""
         prefilter = NeedleFilter.of(identifiers)
-        candidates = [rel for rel in self.python_files() if self._code_mentions(rel, identifiers, prefilter)]
+        files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
+        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter)]
         return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
+
+    def python_importing(self, *names: str) -> set[str]:
+        """Python files (not notebooks) whose import statements may bring in one of `names`: every
+        file whose summary imports `name`, `x.name` or from `x.name` is among them (a superset,
+        found from the text without parsing: the lines of `import`/`from` statements, with their
+        continuations, hold the name as a word)."""
+        prefilter = NeedleFilter.of(names)
+        wanted = set(names)
+        found = set()
+        for rel in self.python_files():
+            if rel.endswith(NOTEBOOK_SUFFIX) or not self._code_mentions(rel, names, prefilter):
+                continue
+            text = self.text(rel) or ""
+            if any(not wanted.isdisjoint(_IDENTIFIER_RUN.findall(m.group(0))) for m in _IMPORT_STATEMENT.finditer(text)):
+                found.add(rel)
+        return found
 
 
 def _is_binary(data: bytes) -> bool:

@@ -3,7 +3,7 @@
 Recognising "the team built it themselves" needs a little more than the call facts `PythonSummary`
 keeps: which value a keyword gets, what a loop iterates over, whether a comparison with a
 threshold leads to an action. These helpers parse the few candidate files again with `ast` (never
-importing or running them), cache the trees per index, and answer those questions. Notebooks are
+importing or running them), have the index cache the trees within a memory bound, and answer those questions. Notebooks are
 not read here (their code cells carry no stable line numbers); the named-tool rules still see them.
 """
 
@@ -21,15 +21,9 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 
 def tree(repo: RepoIndex, path: str) -> ast.Module | None:
-    """The parsed module of a Python file (cached per index); None for notebooks and bad code."""
-    cache: dict[str, ast.Module | None] = repo.memo("inhouse_ast", dict)
-    if path not in cache:
-        text = None if not path.endswith((".py", ".pyw")) else repo.text(path)
-        try:
-            cache[path] = ast.parse(text, filename=path) if text is not None else None
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            cache[path] = None
-    return cache[path]
+    """The parsed module of a Python file (cached by the index within a memory bound); None for
+    notebooks and bad code."""
+    return repo.syntax_tree(path)
 
 
 def project_code(summaries: Iterable[PythonSummary]) -> list[PythonSummary]:
