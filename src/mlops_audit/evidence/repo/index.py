@@ -66,7 +66,7 @@ MAX_PROBLEMS = 200  # problems listed (all are counted)
 # nothing reports that it could not look everywhere (not_applicable) instead of a fail.
 MAX_PARSE_BYTES = 128 * 1024 * 1024
 MAX_PARSED_FILES = 50_000
-TEXT_CACHE_CHARS = 32 * 1024 * 1024
+TEXT_CACHE_CHARS = 16 * 1024 * 1024
 # Entries are bounded by TEXT_CACHE_CHARS; the count cap only bounds per-entry overhead. It must be
 # large enough that detectors visiting the same tens of thousands of small files in turn (CI, then
 # manifests) do not evict each other and re-read every file.
@@ -76,7 +76,7 @@ PARSED_CACHE_ENTRIES = 512
 # about 30 bytes per source character, a summary about 2 (measured on scikit-learn). Evicted entries
 # are parsed again when asked for (the parsing budget is charged once per file).
 TREE_CACHE_CHARS = 1024 * 1024
-SUMMARY_CACHE_CHARS = 16 * 1024 * 1024
+SUMMARY_CACHE_CHARS = 40 * 1024 * 1024
 
 # Folders that hold other people's code, caches or environments, never the project's practices.
 SKIP_DIRS = frozenset(
@@ -1023,14 +1023,15 @@ class RepoIndex:
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
         return (summary for rel in candidates if (summary := self.python(rel)) is not None)
 
-    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> list[PythonSummary]:
+    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> Iterator[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
         helper names): reads the code of every Python file again (or of those `within`, a set of
-        paths a detector knows to be the only ones that matter), so detectors use it as a fallback."""
+        paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
+        The files are found now; each is parsed as the caller reaches it (its tree still cached then)."""
         prefilter = NeedleFilter.of(identifiers)
         files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
         candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter)]
-        return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
+        return (summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None)
 
     def python_importing(self, *names: str) -> set[str]:
         """Python files (not notebooks) whose import statements may bring in one of `names`: every

@@ -26,9 +26,10 @@ def tree(repo: RepoIndex, path: str) -> ast.Module | None:
     return repo.syntax_tree(path)
 
 
-def project_code(summaries: Iterable[PythonSummary]) -> list[PythonSummary]:
-    """Summaries of the project's own code: tests and notebooks left out."""
-    return [s for s in summaries if not is_test_path(s.path) and not s.is_notebook]
+def project_code(summaries: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
+    """Summaries of the project's own code: tests and notebooks left out. Lazy: a rule that asks for
+    each file's syntax tree right after its summary finds it still cached (never all at once)."""
+    return (s for s in summaries if not is_test_path(s.path) and not s.is_notebook)
 
 
 def dotted(node: ast.AST) -> str:
