@@ -12,8 +12,8 @@ background scanners, from getrusage), and prints medians of --repeats runs:
   keyword    walk the tree, read every file once and test it for the words of every declared needle
              and word: the "plain keyword scan that reads every file once"
   collect    mlops-audit's collect() with the bundled rubric
-with collect/keyword, and, over generated trees of --sizes files, seconds per 1,000 files (linear
-time means a flat column).
+with collect/keyword, and collect's time per listed file (over generated trees of --sizes files,
+linear time means a flat column).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def bench(label: str, root: Path, repeats: int) -> dict[str, float]:
     t_col, m_col = measure("collect", root, repeats)
     print(
         f"| {label} | {files:,} | {t_read:.2f} s | {t_key:.2f} s ({m_key:.0f} MiB) | {t_col:.2f} s | {m_col:.0f} MiB | "
-        f"{t_col / t_key:.1f}x | {1000 * t_col / files:.2f} ms |",
+        f"{t_col / t_key:.1f}x | {1e6 * t_col / files:.1f} µs |",
         flush=True,
     )
     return {"files": files, "read": t_read, "keyword": t_key, "collect": t_col, "collect_rss": m_col}
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     print(f"median of {args.repeats} fresh processes each; peak memory = max RSS of the process and its forked scanners\n")
-    print("| tree | files | read all | keyword scan (peak) | collect | collect peak | collect/keyword | collect per 1k files |")
+    print("| tree | files | read all | keyword scan (peak) | collect | collect peak | collect/keyword | collect per file |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for tree in args.tree:
         bench(Path(tree).name, Path(tree), args.repeats)
