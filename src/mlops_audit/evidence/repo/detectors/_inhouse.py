@@ -3,8 +3,9 @@
 Recognising "the team built it themselves" needs a little more than the call facts `PythonSummary`
 keeps: which value a keyword gets, what a loop iterates over, whether a comparison with a
 threshold leads to an action. These helpers parse the few candidate files again with `ast` (never
-importing or running them), have the index cache the trees within a memory bound, and answer those questions. Notebooks are
-not read here (their code cells carry no stable line numbers); the named-tool rules still see them.
+importing or running them; the index keeps the trees within a memory bound) and answer those
+questions. Notebooks are not read here (their code cells carry no stable line numbers); the
+named-tool rules still see them.
 """
 
 from __future__ import annotations

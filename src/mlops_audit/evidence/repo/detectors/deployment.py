@@ -25,8 +25,6 @@ from mlops_audit.util.safeyaml import LocatedDocument
 MANIFEST_MAX_BYTES = 512 * 1024
 
 
-
-
 def dockerfiles(repo: RepoIndex) -> list[str]:
     return repo.dockerfiles()  # prefixes and suffixes included (`BaseDockerfile`, `Dockerfile.gpu`): see `places`
 
