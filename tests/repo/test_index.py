@@ -288,11 +288,28 @@ def test_many_yaml_documents_in_one_stream_are_not_mistaken_for_aliases(tmp_path
     assert not index.problems
 
 
-def test_yaml_aliases_are_refused_in_every_document_of_a_stream(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", "kind: A\n---\nbase: &b {x: 1}\nother: *b\n")
+def test_yaml_aliases_are_expanded_in_every_document_of_a_stream(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "kind: A\n---\nbase: &b {x: 1}\nother: *b\n---\nbase: &b {y: 2}\nother: *b\n")
     index = RepoIndex(tmp_path)
-    assert index.yaml_documents("a.yaml") == []
-    assert any(p.startswith("a.yaml:3:") and "alias" in p for p in index.problems)  # where the shared node is
+    assert [d.data for d in index.yaml_documents("a.yaml")] == [
+        {"kind": "A"}, {"base": {"x": 1}, "other": {"x": 1}}, {"base": {"y": 2}, "other": {"y": 2}}
+    ]
+    assert index.yaml_documents("a.yaml")[1].where(("other", "x")) == "a.yaml:3:11"  # where the anchored value is written
+    assert not index.problems
+
+
+def test_a_billion_laughs_file_is_refused_by_name_and_the_scan_goes_on(tmp_path: Path) -> None:
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 10):
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        laughs += f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    write(tmp_path, ".gitlab-ci.yml", "kind: A\n---\n" + laughs)
+    write(tmp_path, "k8s/ok.yaml", "defaults: &d {image: app:1}\nspec:\n  <<: *d\n")
+    index = RepoIndex(tmp_path)
+    assert index.yaml_documents(".gitlab-ci.yml") == []
+    [problem] = index.problems
+    assert problem.startswith(".gitlab-ci.yml: YAML aliases expand to more than") and "billion laughs" in problem
+    assert index.yaml("k8s/ok.yaml").data["spec"] == {"image": "app:1"}  # type: ignore[union-attr]
 
 
 YAML_SAMPLES = [
@@ -301,6 +318,9 @@ YAML_SAMPLES = [
     "- 1\n- [2, [3, {a: b}]]\n",
     "a: &x 1\nb: *x\n",  # alias
     "base: &b {x: 1}\n<<: *b\n",  # merge key
+    "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 0\n",  # list of merges: written keys win, then earlier merges
+    "a: &a [*a]\n",  # a recursive alias: refused by the nesting cap
+    "a: 1\n<<: [1, 2]\n",  # a merge of something other than mappings
     "a: 1\na: 2\n",  # duplicate key
     "? [1, 2]\n: complex key\n",
     "a: [unclosed\n",
@@ -311,7 +331,7 @@ YAML_SAMPLES = [
 @pytest.mark.parametrize("text", YAML_SAMPLES)
 def test_libyaml_documents_follow_the_rules_of_safeyaml_exactly(text: str) -> None:
     """The collector composes YAML with libyaml for speed; data, positions and refusals must be
-    those of `mlops_audit.util.safeyaml`, the project's one YAML policy."""
+    those of `mlops_audit.util.safeyaml` in its mode for scanned files, the project's one YAML policy."""
     from mlops_audit.evidence.repo import fastyaml
     from mlops_audit.util.safeyaml import load_yaml_text
 
@@ -325,7 +345,7 @@ def test_libyaml_documents_follow_the_rules_of_safeyaml_exactly(text: str) -> No
             return ("refused", type(exc).__name__)
 
     fast = outcome(lambda: [(d.data, d.positions) for d in fastyaml.load_documents(text, "f.yaml")])
-    safe = outcome(lambda: [(lambda d: (d.data, d.positions))(load_yaml_text(text, "f.yaml"))])
+    safe = outcome(lambda: [(lambda d: (d.data, d.positions))(load_yaml_text(text, "f.yaml", aliases=True))])
     assert fast == safe
 
 
@@ -340,8 +360,9 @@ def test_without_libyaml_the_index_falls_back_to_safeyaml_per_document(tmp_path:
     from mlops_audit.evidence.repo import fastyaml
 
     monkeypatch.setattr(fastyaml, "HAVE_LIBYAML", False)
-    write(tmp_path, "m.yaml", "a: 1\n---\nkind: Service\n---\nb: &x 1\nc: *x\n")
+    write(tmp_path, "m.yaml", "a: 1\n---\nkind: Service\n---\nb: 1\nb: 2\n---\nb: &x {y: 1}\nc:\n  <<: *x\n")
     index = RepoIndex(tmp_path)
-    assert [d.data for d in index.yaml_documents("m.yaml")] == [{"a": 1}, {"kind": "Service"}]
-    assert [d.locate(("kind",)) for d in index.yaml_documents("m.yaml")[1:]] == [(3, 1)]
-    assert any("anchor" in p or "alias" in p for p in index.problems)
+    assert [d.data for d in index.yaml_documents("m.yaml")] == [{"a": 1}, {"kind": "Service"}, {"b": {"y": 1}, "c": {"y": 1}}]
+    assert [d.locate(("kind",)) for d in index.yaml_documents("m.yaml")[1:2]] == [(3, 1)]
+    assert [d.locate(("c", "y")) for d in index.yaml_documents("m.yaml")[2:]] == [(8, 8)]
+    assert index.problems == ["m.yaml:6:1: duplicate key 'b' at (document root)"]

@@ -36,6 +36,7 @@ def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | N
     """
     from mlops_audit.errors import InputError
     from mlops_audit.evidence.repo.collect import collect_with_index
+    from mlops_audit.evidence.repo.progress import Progress
     from mlops_audit.evidence.repo.sarif import to_sarif
     from mlops_audit.rubric.loader import default_rubric, load_rubric
     from mlops_audit.util.clock import now
@@ -59,7 +60,7 @@ def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | N
         return
     if fmt is None:
         fmt = "table" if out is None and stdout_is_terminal() else "json"
-    result, index = collect_with_index(repo, rubric=rubric, now=now())
+    result, index = collect_with_index(repo, rubric=rubric, now=now(), progress=Progress())  # stderr, terminals only
     if fmt == "table":
         from mlops_audit.report.console import collect_summary_lines
 

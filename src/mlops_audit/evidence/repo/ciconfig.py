@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.places import CI_FOLDERS
 from mlops_audit.util.safeyaml import LocatedDocument
 
 # GitHub Actions events that start a workflow without a person pressing a button.
@@ -73,23 +74,32 @@ def _github(repo: RepoIndex, path: str) -> CiConfig | None:
     return CiConfig("GitHub Actions", path, line, False, f"only runs on {', '.join(sorted(events)) or 'no event'}")
 
 
+def _gitlab_jobs(doc: LocatedDocument | None) -> list[str]:
+    if doc is None or not isinstance(doc.data, dict):
+        return []
+    return [
+        k
+        for k, v in doc.data.items()
+        if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict) and ({"script", "trigger", "extends", "run"} & set(v))
+    ]
+
+
 def _gitlab(repo: RepoIndex, path: str) -> CiConfig | None:
     doc = repo.yaml(path)
     if doc is not None and isinstance(doc.data, dict):
-        jobs = [
-            k
-            for k, v in doc.data.items()
-            if k not in GITLAB_RESERVED and not k.startswith(".") and isinstance(v, dict) and ({"script", "trigger", "extends", "run"} & set(v))
-        ]
+        jobs = _gitlab_jobs(doc)
         if jobs:
             return CiConfig("GitLab CI", path, _doc_line(doc, jobs[0]), True, f"{len(jobs)} job(s)")
         if doc.data.get("include"):
+            included = [rel for rel in repo.ci_included_files([path]) if _gitlab_jobs(repo.yaml(rel))]
+            if included:
+                return CiConfig("GitLab CI", path, _doc_line(doc, "include"), True, f"jobs in included {', '.join(included[:3])}")
             return CiConfig("GitLab CI", path, _doc_line(doc, "include"), True, "jobs come from included files", confident=False)
         return None
-    # YAML we refuse to expand (anchors are common in GitLab CI): fall back to the text.
+    # YAML that did not parse (a syntax error, a refused expansion): fall back to the text.
     for number, line in repo.meaningful_lines(path):
         if line.startswith("script:"):
-            return CiConfig("GitLab CI", path, number, True, "job scripts found (file not parsed: YAML anchors are refused)", confident=False)
+            return CiConfig("GitLab CI", path, number, True, "job scripts found (file not parsed as YAML)", confident=False)
     return None
 
 
@@ -139,7 +149,7 @@ CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | N
     ((".github/workflows/*.yml", ".github/workflows/*.yaml"), _github),
     ((".gitlab-ci.yml", ".gitlab-ci.yaml"), _gitlab),
     (("azure-pipelines.yml", "azure-pipelines.yaml", "**/azure-pipelines*.yml", "**/azure-pipelines*.yaml", ".azure-pipelines/**/*.yml", ".azuredevops/**/*.yml",
-      ".pipelines/**/*.yml", ".pipelines/**/*.yaml"), _azure),
+      ".pipelines/**/*.yml", ".pipelines/**/*.yaml", *(f"{d}/**/*.{e}" for d in CI_FOLDERS for e in ("yml", "yaml"))), _azure),
     (("Jenkinsfile", "**/Jenkinsfile", "**/*.jenkinsfile"), _jenkins),
     ((".circleci/config.yml", ".circleci/config.yaml"), _mapping_with("CircleCI", {"jobs", "workflows"})),
     (("cloudbuild.yaml", "cloudbuild.yml", "cloudbuild.json", "**/cloudbuild*.yaml", "**/cloudbuild*.yml"),
@@ -188,10 +198,11 @@ def ci_configs(repo: RepoIndex) -> list[CiConfig]:
 
 
 def ci_file_paths(repo: RepoIndex) -> list[str]:
+    """CI files by name and place, and the files they include (`include:`, `template:`)."""
     paths: list[str] = []
     for patterns, _ in CI_SYSTEMS:
         paths += repo.glob(*patterns)
-    return sorted(set(paths))
+    return sorted(set(paths) | set(repo.ci_included_files(sorted(set(paths)))))
 
 
 def strings(doc: LocatedDocument) -> Iterator[tuple[tuple[str | int, ...], str]]:

@@ -19,6 +19,7 @@ from mlops_audit.evidence.repo.model import (
     FindingOutcome,
     Location,
 )
+from mlops_audit.evidence.repo.progress import Progress
 from mlops_audit.evidence.repo.registry import (
     Detector,
     Observation,
@@ -100,8 +101,10 @@ def collect_with_index(
     rubric: LoadedRubric | None = None,
     now: datetime | None = None,
     detectors: list[Detector] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[CollectionResult, RepoIndex]:
-    """`collect`, also returning the index (its listing pins file-less SARIF results to a real file)."""
+    """`collect`, also returning the index (its listing pins file-less SARIF results to a real file).
+    `progress`: told what is being done between steps (the CLI's terminal progress line)."""
     if rubric is None:
         from mlops_audit.rubric.loader import default_rubric
 
@@ -109,7 +112,13 @@ def collect_with_index(
     mapping = criteria_by_detector(rubric)
     index = build_index(repo_path, now=now)
     chosen = detectors or all_detectors()
-    observations = {det.id: run_detector(det, index) for det in sorted(chosen, key=execution_order)}
+    observations = {}
+    for number, det in enumerate(sorted(chosen, key=execution_order), start=1):
+        if progress is not None:
+            progress.update(f"collect: {index.stats.files_listed} files listed; detector {number}/{len(chosen)} ({det.id}); {index.stats.files_read} files read")
+        observations[det.id] = run_detector(det, index)
+    if progress is not None:
+        progress.done()
     hints = hints_by_kind(index)
     # Hints only where the detector did not find the practice: a declared package is never evidence.
     findings = [

@@ -16,22 +16,24 @@ run in forked children (`background`).
 
 from __future__ import annotations
 
+import ast
 import errno
 import json
 import os
+import posixpath
 import re
 import stat
 import tomllib
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import fastyaml, gitignore
+from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 from mlops_audit.evidence.repo.gitcmd import (
@@ -64,12 +66,17 @@ MAX_PROBLEMS = 200  # problems listed (all are counted)
 # nothing reports that it could not look everywhere (not_applicable) instead of a fail.
 MAX_PARSE_BYTES = 128 * 1024 * 1024
 MAX_PARSED_FILES = 50_000
-TEXT_CACHE_CHARS = 32 * 1024 * 1024
+TEXT_CACHE_CHARS = 16 * 1024 * 1024
 # Entries are bounded by TEXT_CACHE_CHARS; the count cap only bounds per-entry overhead. It must be
 # large enough that detectors visiting the same tens of thousands of small files in turn (CI, then
 # manifests) do not evict each other and re-read every file.
 TEXT_CACHE_ENTRIES = 200_000
 PARSED_CACHE_ENTRIES = 512
+# Parsed Python is kept within bounds, by the characters of source it came from: a syntax tree takes
+# about 30 bytes per source character, a summary about 2 (measured on scikit-learn). Evicted entries
+# are parsed again when asked for (the parsing budget is charged once per file).
+TREE_CACHE_CHARS = 1024 * 1024
+SUMMARY_CACHE_CHARS = 40 * 1024 * 1024
 
 # Folders that hold other people's code, caches or environments, never the project's practices.
 SKIP_DIRS = frozenset(
@@ -88,8 +95,12 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _NO_WORDS: frozenset[str] = frozenset()
 NOTEBOOK_SUFFIX = ".ipynb"
+# An import statement's text, with its continuations (backslashes, a parenthesised name list up to
+# a bounded length), from any line holding `import` or `from` as a word: a superset of import
+# statements, matched in linear time.
+_IMPORT_STATEMENT = re.compile(r"^[^\n]*\b(?:import|from)\b(?:[^\n(\\]|\\\n|\\.|\([^)]{0,20000}\)|\()*", re.MULTILINE)
+_IDENTIFIER_RUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LITERAL_EXTENSION = re.compile(r"\.([^.*?\[\]\\/]+)\Z")
-_DOC_SPLIT = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass
@@ -120,6 +131,9 @@ class _Cache:
     weights: dict[str, int] = field(default_factory=dict)
     total: int = 0
 
+    def __len__(self) -> int:
+        return len(self.items)
+
     def get(self, key: str) -> Any:
         if key in self.items:
             self.items.move_to_end(key)
@@ -127,6 +141,8 @@ class _Cache:
         return _MISSING
 
     def put(self, key: str, value: Any, weight: int = 1) -> None:
+        if key in self.items:
+            self.total -= self.weights[key]
         self.items[key] = value
         self.weights[key] = weight
         self.total += weight
@@ -174,15 +190,7 @@ def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-HELM_PLACEHOLDER = "__helm__"
-_HELM_ACTION_LINE = re.compile(r"^[ \t]*\{\{-?.*?-?\}\}[ \t]*$", re.MULTILINE)
-_HELM_ACTION = re.compile(r"\{\{-?.*?-?\}\}")
-
-
-def helm_template_as_yaml(text: str) -> str:
-    """A Helm/Go template made parseable: action-only lines dropped, inline actions become a
-    placeholder string. Values are unknown, the structure (kinds, routes, weights) is kept."""
-    return _HELM_ACTION.sub(HELM_PLACEHOLDER, _HELM_ACTION_LINE.sub("", text))
+HELM_PLACEHOLDER = templated.PLACEHOLDER  # what a template's hole reads as (detectors compare values with it)
 
 
 class RepoIndex:
@@ -226,7 +234,9 @@ class RepoIndex:
         self._closer = weakref.finalize(self, self._folders.close)
         self._texts = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TEXT_CACHE_CHARS)
         self._parsed = _Cache(max_entries=PARSED_CACHE_ENTRIES)
-        self._python: dict[str, PythonSummary | None] = {}
+        self._python = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=SUMMARY_CACHE_CHARS)
+        self._trees = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TREE_CACHE_CHARS)
+        self._summarised: set[str] = set()  # files charged to the parsing budget (and their problems noted)
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
         self._files_by_needle: dict[str, list[int]] | None = None  # needle -> positions in python_files() mentioning it
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
@@ -504,6 +514,63 @@ class RepoIndex:
                 self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
         return self._suffix_cache[key]
 
+    def yaml_files(self) -> list[str]:
+        """YAML files and templated YAML files (`*.yaml.j2`, `*.yml.template`, ...: read tolerantly
+        by `yaml`/`yaml_documents`), in listing order."""
+        return self.memo("yaml_files", lambda: self._in_order(self.with_suffix(*_YAML_SUFFIXES) + self.with_suffix(*templated.TEMPLATE_SUFFIXES)))  # type: ignore[no-any-return]
+
+    # Things kept outside default places (`places`) ---------------------------------------------
+    def dockerfiles(self) -> list[str]:
+        """Dockerfiles and Containerfiles by name, prefixes and suffixes included (`Dockerfile`,
+        `Dockerfile.gpu`, `BaseDockerfile`, `serve.dockerfile`), in listing order."""
+        return self.memo("dockerfiles", lambda: self._in_order(  # type: ignore[no-any-return]
+            f for name, files in self._by_name().items() if places.is_dockerfile(name) for f in files))
+
+    def ci_folder_files(self) -> list[str]:
+        """YAML files kept in CI folders (`azure-pipelines/`, `.pipelines/`, `ci/`, ... see
+        `places.CI_FOLDERS`), in listing order: an Azure DevOps pipeline may point at any of them."""
+        return self.memo("ci_folder_files", lambda: [f for f in self.with_suffix(*_YAML_SUFFIXES) if places.in_ci_folder(f)])  # type: ignore[no-any-return]
+
+    def ci_included_files(self, roots: Iterable[str]) -> list[str]:
+        """Listed YAML files that the CI files `roots` reference, directly or through other
+        referenced files (`include:`, `template:`, local `uses: ./...`), roots left out, in listing
+        order; at most `places.MAX_INCLUDED_FILES` are followed."""
+        pending = list(roots)
+        seen = set(pending)
+        found: list[str] = []
+        while pending and len(found) < places.MAX_INCLUDED_FILES:
+            rel = pending.pop(0)
+            for doc in self.yaml_documents(rel):
+                for candidate in places.referenced_paths(doc.data, rel):
+                    if candidate not in seen and candidate in self._file_set and candidate.lower().endswith(_YAML_SUFFIXES):
+                        seen.add(candidate)
+                        found.append(candidate)
+                        pending.append(candidate)
+        return self._in_order(found[: places.MAX_INCLUDED_FILES])
+
+    def doc_headings(self, rel: str) -> list[tuple[int, int, str]]:
+        """(line, level, title) of the headings of a Markdown, reStructuredText or AsciiDoc file."""
+        text = self.text(rel)
+        return places.headings(text) if text else []
+
+    def mkdocs_pages(self) -> dict[str, str]:
+        """Listed pages of every MkDocs site (`mkdocs.yml` nav, relative to its `docs_dir`) -> their
+        nav title (sections joined: `Design / Architecture`), in listing order."""
+        def find() -> dict[str, str]:
+            pages: dict[str, str] = {}
+            for config in self.named("mkdocs.yml", "mkdocs.yaml"):
+                doc = self.yaml(config)
+                if doc is None:
+                    continue
+                base = posixpath.join(posixpath.dirname(config), places.mkdocs_docs_dir(doc.data))
+                for title, page in places.mkdocs_nav(doc.data):
+                    rel = posixpath.normpath(posixpath.join(base, page))
+                    if rel in self._file_set:
+                        pages.setdefault(rel, title)
+            return {rel: pages[rel] for rel in self._in_order(pages)}
+
+        return self.memo("mkdocs_pages", find)  # type: ignore[no-any-return]
+
     # Content ---------------------------------------------------------------------------------
     def _cap(self, rel: str) -> int:
         return MAX_NOTEBOOK_BYTES if rel.endswith(NOTEBOOK_SUFFIX) else self.max_file_bytes
@@ -685,32 +752,26 @@ class RepoIndex:
         text = self.text(rel)
         if text is None or not self._within_parse_budget(rel, len(text)):
             return []
-        if "{{" in text and f"/{rel}".rfind("/templates/") != -1:
-            text = helm_template_as_yaml(text)
-        if fastyaml.HAVE_LIBYAML:
+        if templated.is_templated_yaml(rel) or templated.is_helm_template(rel, text):
+            # Read tolerantly: holes blanked, then what parses, document by document (`templated`).
+            docs, problems = templated.documents_one_by_one(templated.template_as_yaml(text), rel, self._yaml_stream)
+        elif fastyaml.HAVE_LIBYAML:
             try:
                 return fastyaml.load_documents(text, rel)
             except InputError as exc:
                 self._problem(rel, exc.message)
                 return []
-        docs: list[LocatedDocument] = []
-        # Without libyaml: safeyaml reads one document per call, so split on document markers.
-        starts = [0] + [m.end() for m in _DOC_SPLIT.finditer(text)]
-        ends = [m.start() for m in _DOC_SPLIT.finditer(text)] + [len(text)]
-        for start, end in zip(starts, ends, strict=True):
-            chunk = text[start:end]
-            if not chunk.strip():
-                continue
-            offset = text.count("\n", 0, start)
-            try:
-                doc = load_yaml_text(chunk, rel)
-            except InputError as exc:
-                self._problem(rel, exc.message)
-                continue
-            if offset:
-                doc.positions = {k: (line + offset, col) for k, (line, col) in doc.positions.items()}
-            docs.append(doc)
+        else:  # safeyaml reads one document per call
+            docs, problems = templated.documents_one_by_one(text, rel, self._yaml_stream, repairs=0)
+        for problem in problems:
+            self._problem(rel, problem)
         return docs
+
+    @staticmethod
+    def _yaml_stream(text: str, rel: str) -> list[LocatedDocument]:
+        if fastyaml.HAVE_LIBYAML:
+            return fastyaml.load_documents(text, rel)
+        return [load_yaml_text(text, rel, aliases=True)]
 
     def json(self, rel: str) -> Any:
         return self._parsed_get("json", rel, self._parse_json)
@@ -830,17 +891,42 @@ class RepoIndex:
         return True
 
     def python(self, rel: str) -> PythonSummary | None:
-        """The parsed summary of a Python file or notebook (cached for the life of the index)."""
-        if rel in self._python:
-            return self._python[rel]
+        """The parsed summary of a Python file or notebook (kept while the summary cache has room;
+        parsed again, without charging the budget or noting problems twice, when asked again)."""
+        cached = self._python.get(rel)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        first = rel not in self._summarised
         sources = self._code_text(rel)
-        if sources is not None and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
+        if sources is not None and first and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
             return None  # not cached: the refusal is counted each time a detector asks
-        summary = None if sources is None else summarise(rel, sources, is_notebook=rel.endswith(NOTEBOOK_SUFFIX))
-        if summary is not None and summary.syntax_errors:
-            self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
-        self._python[rel] = summary
+        is_notebook = rel.endswith(NOTEBOOK_SUFFIX)
+        weight = sum(len(s) for s in sources) if sources else 1
+
+        def keep_tree(tree: ast.Module) -> None:  # the module of a plain file, for `syntax_tree`
+            self._trees.put(rel, tree, weight=weight)
+
+        summary = None if sources is None else summarise(rel, sources, is_notebook=is_notebook, on_tree=None if is_notebook else keep_tree)
+        if first:
+            self._summarised.add(rel)
+            if summary is not None and summary.syntax_errors:
+                self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
+        self._python.put(rel, summary, weight=weight)
         return summary
+
+    def syntax_tree(self, rel: str) -> ast.Module | None:
+        """The syntax tree of a Python file (not a notebook); None for bad code. Kept within
+        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted."""
+        cached = self._trees.get(rel)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        text = self.text(rel) if rel.endswith(PYTHON_SUFFIXES) else None
+        try:
+            tree = ast.parse(text, filename=rel) if text is not None else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        self._trees.put(rel, tree, weight=len(text) if text else 1)
+        return tree
 
     def _code_mentions(self, rel: str, needles: tuple[str, ...], prefilter: NeedleFilter) -> frozenset[str]:
         """The needles the code of `rel` mentions, reading the file at most once.
@@ -937,12 +1023,31 @@ class RepoIndex:
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
         return (summary for rel in candidates if (summary := self.python(rel)) is not None)
 
-    def python_scan(self, *identifiers: str) -> list[PythonSummary]:
+    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> Iterator[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
-        helper names): reads the code of every Python file again, so detectors use it as a fallback."""
+        helper names): reads the code of every Python file again (or of those `within`, a set of
+        paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
+        The files are found now; each is parsed as the caller reaches it (its tree still cached then)."""
         prefilter = NeedleFilter.of(identifiers)
-        candidates = [rel for rel in self.python_files() if self._code_mentions(rel, identifiers, prefilter)]
-        return [summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None]
+        files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
+        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter)]
+        return (summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None)
+
+    def python_importing(self, *names: str) -> set[str]:
+        """Python files (not notebooks) whose import statements may bring in one of `names`: every
+        file whose summary imports `name`, `x.name` or from `x.name` is among them (a superset,
+        found from the text without parsing: the lines of `import`/`from` statements, with their
+        continuations, hold the name as a word)."""
+        prefilter = NeedleFilter.of(names)
+        wanted = set(names)
+        found = set()
+        for rel in self.python_files():
+            if rel.endswith(NOTEBOOK_SUFFIX) or not self._code_mentions(rel, names, prefilter):
+                continue
+            text = self.text(rel) or ""
+            if any(not wanted.isdisjoint(_IDENTIFIER_RUN.findall(m.group(0))) for m in _IMPORT_STATEMENT.finditer(text)):
+                found.add(rel)
+        return found
 
 
 def _is_binary(data: bytes) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
@@ -373,8 +374,12 @@ def _blank_magics(code: str) -> str | None:
     return "\n".join(out)
 
 
-def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> PythonSummary:
-    """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code."""
+def summarise(
+    path: str, sources: list[str], *, is_notebook: bool = False, on_tree: Callable[[ast.Module], None] | None = None
+) -> PythonSummary:
+    """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code.
+    `on_tree` is given each parsed module (so a caller that also needs the syntax tree of a plain
+    file does not parse it a second time)."""
     summary = PythonSummary(path=path, is_notebook=is_notebook)
     visitor = _Visitor(summary)  # one visitor: a notebook's imports in one cell serve the later cells
     for cell, code in enumerate(sources):
@@ -389,6 +394,8 @@ def summarise(path: str, sources: list[str], *, is_notebook: bool = False) -> Py
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             summary.syntax_errors += 1
             continue
+        if on_tree is not None:
+            on_tree(tree)
         try:
             visitor.reset()
             visitor.visit(tree)

@@ -3,8 +3,9 @@
 Recognising "the team built it themselves" needs a little more than the call facts `PythonSummary`
 keeps: which value a keyword gets, what a loop iterates over, whether a comparison with a
 threshold leads to an action. These helpers parse the few candidate files again with `ast` (never
-importing or running them), cache the trees per index, and answer those questions. Notebooks are
-not read here (their code cells carry no stable line numbers); the named-tool rules still see them.
+importing or running them; the index keeps the trees within a memory bound) and answer those
+questions. Notebooks are not read here (their code cells carry no stable line numbers); the
+named-tool rules still see them.
 """
 
 from __future__ import annotations
@@ -21,20 +22,15 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 
 def tree(repo: RepoIndex, path: str) -> ast.Module | None:
-    """The parsed module of a Python file (cached per index); None for notebooks and bad code."""
-    cache: dict[str, ast.Module | None] = repo.memo("inhouse_ast", dict)
-    if path not in cache:
-        text = None if not path.endswith((".py", ".pyw")) else repo.text(path)
-        try:
-            cache[path] = ast.parse(text, filename=path) if text is not None else None
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            cache[path] = None
-    return cache[path]
+    """The parsed module of a Python file (cached by the index within a memory bound); None for
+    notebooks and bad code."""
+    return repo.syntax_tree(path)
 
 
-def project_code(summaries: Iterable[PythonSummary]) -> list[PythonSummary]:
-    """Summaries of the project's own code: tests and notebooks left out."""
-    return [s for s in summaries if not is_test_path(s.path) and not s.is_notebook]
+def project_code(summaries: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
+    """Summaries of the project's own code: tests and notebooks left out. Lazy: a rule that asks for
+    each file's syntax tree right after its summary finds it still cached (never all at once)."""
+    return (s for s in summaries if not is_test_path(s.path) and not s.is_notebook)
 
 
 def dotted(node: ast.AST) -> str:

@@ -198,7 +198,10 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     if not checkers:
         return []
     hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers))):
+    # Only a file defining a checker or importing one by name can reach one (`helpers` below is
+    # empty elsewhere): on a large tree this spares parsing every file that merely mentions a name.
+    reachable = {path for path, _ in checkers.values()} | repo.python_importing(*checkers)
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable)):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue

@@ -25,18 +25,8 @@ from mlops_audit.util.safeyaml import LocatedDocument
 MANIFEST_MAX_BYTES = 512 * 1024
 
 
-_DOCKERFILE_NAME = re.compile(r"(Dockerfile|Containerfile)([._-][^/]*)?|[^/]*\.(Dockerfile|dockerfile)")
-
-
 def dockerfiles(repo: RepoIndex) -> list[str]:
-    def find() -> list[str]:
-        # Every such name holds "ockerfile" or "ontainerfile": a substring test spares the regex.
-        return [
-            f for f in repo.files
-            if ("ockerfile" in f or "ontainerfile" in f) and _DOCKERFILE_NAME.fullmatch(f.rsplit("/", 1)[-1])
-        ]
-
-    return repo.memo("dockerfiles", find)  # type: ignore[no-any-return]
+    return repo.dockerfiles()  # prefixes and suffixes included (`BaseDockerfile`, `Dockerfile.gpu`): see `places`
 
 
 @detector(

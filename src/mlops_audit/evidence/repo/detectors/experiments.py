@@ -159,7 +159,7 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     each setting (directly or through a project function that calls cross_val_score/cross_validate),
     or fits and scores it (a grid from itertools.product), and selects the best. A single
     cross-validation, or a loop over folds or seeds, is not a search."""
-    with_cv = _inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate"))
+    with_cv = list(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
     candidates = {s.path: s for s in with_cv}
     if cv_functions:

@@ -21,8 +21,8 @@ _DESIGN_NAME = re.compile(
     r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b",
     re.IGNORECASE,
 )
-_DESIGN_HEADING = re.compile(
-    r"^#{1,3}\s+.*\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
+_DESIGN_HEADING = re.compile(  # searched in heading titles (`RepoIndex.doc_headings`)
+    r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
     re.IGNORECASE,
 )
 _DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions)/", re.IGNORECASE)
@@ -72,16 +72,17 @@ def may_be_design_path(path: str) -> bool:
 
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
-    if not may_be_design_path(path):
+    nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
+    if not may_be_design_path(path) and nav_title is None:
         return None
     name = path.rsplit("/", 1)[-1].lower()
     if name.startswith(_NOT_DESIGN) or is_test_path(path):
         return None
     stem_path = path.rsplit(".", 1)[0]
-    named_as_design = bool(_DESIGN_NAME.search(stem_path))
+    named_as_design = bool(_DESIGN_NAME.search(stem_path) or (nav_title and _DESIGN_NAME.search(nav_title)))
     if path.lower().endswith(_BINARY_DOCS):
         return at(path) if named_as_design and repo.size(path) > 0 else None
-    if not (named_as_design or _DOCS_FOLDER.search(path) or name.startswith("readme")):
+    if not (named_as_design or _DOCS_FOLDER.search(path) or nav_title is not None or name.startswith("readme")):
         return None  # notes elsewhere are not read: only these three places can qualify
     text = repo.text(path)
     if not text or _prose_chars(text) < MIN_DOC_CHARS:
@@ -90,10 +91,11 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
         return at(path, 1)
     if _HOW_TO_NAME.search(name):
         return None  # a setup or how-to guide, whatever its headings say
-    headings = [(n, line) for n, line in _heading_lines(text) if _DESIGN_HEADING.match(line)]
+    # Markdown, reStructuredText (Sphinx) and AsciiDoc headings alike, fenced code left out.
+    headings = [(n, title) for n, level, title in repo.doc_headings(path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
     if not headings:
         return None
-    if _DOCS_FOLDER.search(path):
+    if _DOCS_FOLDER.search(path) or nav_title is not None:
         return at(path, headings[0][0])
     # Model cards often are READMEs (Hugging Face style): their headings say so.
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):

@@ -148,7 +148,7 @@ def _drift_statistics(repo: RepoIndex) -> list[Location]:
     (called from project code, or a module-level or `main` entry point). Without a threshold that
     acts on it this is partial monitoring; a drift function defined and never run is nothing."""
     calls: list[tuple[str, Call]] = []
-    candidates = _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES))
+    candidates = list(_inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES)))
     for summary in candidates:
         for call in summary.calls:
             last = call.name.rsplit(".", 1)[-1]
