@@ -18,6 +18,7 @@ from pathlib import Path
 from mlops_audit import paths
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import Criterion, Crosswalk, Domain, Practice, Raci, Text
+from mlops_audit.util.gendoc import check_or_write
 
 DOCS_FILE = Path("docs") / "rubric.md"
 REGENERATE = "python -m mlops_audit.rubric.docs --write"
@@ -382,7 +383,6 @@ def default_docs_path() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     from mlops_audit.errors import AuditError
     from mlops_audit.rubric.loader import default_rubric, load_rubric
-    from mlops_audit.util.jsonio import atomic_write_text
 
     parser = argparse.ArgumentParser(prog="python -m mlops_audit.rubric.docs", description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
@@ -402,17 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AuditError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
-        if current != text:
-            print(f"{output} is stale: run `{REGENERATE}`", file=sys.stderr)
-            return 1
-        print(f"{output} is up to date")
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(output, text)
-    print(f"wrote {output}")
-    return 0
+    return check_or_write(output, text, check=args.check, regenerate=REGENERATE)
 
 
 if __name__ == "__main__":

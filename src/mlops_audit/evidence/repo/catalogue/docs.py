@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlops_audit.evidence.repo.catalogue import Evidence, Tool, tools
+from mlops_audit.util.gendoc import check_or_write
 
 DOCS_FILE = Path("docs") / "catalogue.md"
 REGENERATE = "python -m mlops_audit.evidence.repo.catalogue.docs --write"
@@ -99,7 +100,6 @@ def default_docs_path() -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from mlops_audit.errors import AuditError
-    from mlops_audit.util.jsonio import atomic_write_text
 
     parser = argparse.ArgumentParser(prog="python -m mlops_audit.evidence.repo.catalogue.docs", description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
@@ -116,16 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AuditError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
-        if current != text:
-            print(f"{output} is stale: run `{REGENERATE}`", file=sys.stderr)
-            return 1
-        print(f"{output} is up to date")
-        return 0
-    atomic_write_text(output, text)
-    print(f"wrote {output}")
-    return 0
+    return check_or_write(output, text, check=args.check, regenerate=REGENERATE)
 
 
 if __name__ == "__main__":
