@@ -143,7 +143,7 @@ def test_workbook_holds_scores_and_gaps_and_never_formulas(rich):
         update={"evidence": [rich.evidence[0].model_copy(update={"source": '=HYPERLINK("http://x.invalid","y")'})] + list(rich.evidence[1:])}
     )
     wb = load_workbook(io.BytesIO(to_xlsx(hostile, "zh")))
-    assert wb.sheetnames == ["概要", "实践", "准则", "差距", "证据"]
+    assert wb.sheetnames == ["概要", "实践", "准则", "差距", "证据", "须知事项", "冲突"]
     criteria = wb["准则"]
     assert criteria.max_row == len(rich.criteria) + 1
     assert wb["差距"].max_row == len(rich.gaps) + 1
@@ -168,7 +168,7 @@ def test_chinese_workbook_speaks_chinese_and_shows_shares_as_percentages(rich):
     summary = {row[0].value: row[1].value for row in wb["概要"].iter_rows(min_row=2)}
     assert summary["覆盖率"].endswith("%")
     english = load_workbook(io.BytesIO(to_xlsx(rich, "en")))
-    assert english.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence"]
+    assert english.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence", "Caveats", "Conflicts"]
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,28 @@ def test_loading_names_the_key_that_is_wrong(rich, tmp_path):
     assert "broken.json: overall.level:" in info.value.message
     assert "broken.json: criteria[3].outcome:" in info.value.message
     assert isinstance(rich, Assessment)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_carries_every_caveat_and_conflict_with_its_decision(rich, lang):
+    from openpyxl import load_workbook
+
+    from mlops_audit.evidence.model import Resolution
+    from mlops_audit.report.i18n import messages
+
+    t = messages(lang)
+    first = rich.conflicts[0]
+    decided = first.model_copy(update={"resolution": Resolution(criterion=first.criterion, side="evidence", decided_by="Li Wei",
+                                                                  decided_at="2026-11-29", reason="checked with the team")})
+    assessment = rich.model_copy(update={"conflicts": [decided, *rich.conflicts[1:]]})
+    wb = load_workbook(io.BytesIO(to_xlsx(assessment, lang)))
+    caveats = list(wb[t("xlsx.caveats")].iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in caveats] == [c.kind for c in assessment.caveats] and caveats
+    assert {row[0] for row in caveats} <= {t(f"severity.{s}") for s in ("critical", "warning", "info")}
+    assert all(row[2] == c.message.get(lang) for row, c in zip(caveats, assessment.caveats))
+    conflicts = list(wb[t("xlsx.conflicts")].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in conflicts] == [k.criterion for k in assessment.conflicts]
+    assert conflicts[0][4:] == (t("xlsx.side_evidence"), "Li Wei", "2026-11-29", "checked with the team")
+    assert all(row[4] == t("xlsx.open") for row in conflicts[1:])
+    header = next(wb[t("xlsx.criteria")].iter_rows(max_row=1, values_only=True))
+    assert header[-1] == t("xlsx.basis")

@@ -100,14 +100,15 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
         t("xlsx.criteria"),
         [t("xlsx.id"), t("col.practice"), t("col.level"), t("col.outcome"), t("col.strength"), t("xlsx.required"), t("xlsx.claimed"),
          t("col.agreement"), t("xlsx.contested"), t("xlsx.unsubstantiated"), t("xlsx.waiver"), t("xlsx.contribution"), t("col.evidence"),
-         t("col.statement")],
+         t("col.statement"), t("xlsx.basis")],
         [
             [c.id, c.practice, c.level, outcome(c.outcome), strength(c.strength), strength(c.required_strength),
              outcome(c.claimed), c.agreement, yes_no(c.contested), yes_no(c.unsubstantiated),
-             t(f"exceptions.waiver_{c.waiver.status}") if c.waiver else "", c.contribution, ", ".join(c.evidence), index[c.id][2].text.get(lang)]
+             t(f"exceptions.waiver_{c.waiver.status}") if c.waiver else "", c.contribution, ", ".join(c.evidence), index[c.id][2].text.get(lang),
+             c.basis]
             for c in a.criteria
         ],
-        [28, 24, 7, 14, 11, 11, 11, 10, 9, 9, 10, 11, 30, 80],
+        [28, 24, 7, 14, 11, 11, 11, 10, 9, 9, 10, 11, 30, 80, 16],
         {8: PERCENT},
     )
     gains = potential_gains(a)
@@ -131,6 +132,26 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
             for e in a.evidence
         ],
         [36, 10, 20, 40, 66, 10, 10, 40],
+    )
+    _sheet(
+        wb,
+        t("xlsx.caveats"),
+        [t("xlsx.severity"), t("col.kind"), t("xlsx.message"), t("appendix.criteria"), t("xlsx.subjects")],
+        [[t(f"severity.{c.severity}"), c.kind, c.message.get(lang), ", ".join(c.criteria), ", ".join(c.subjects)] for c in a.caveats],
+        [10, 24, 90, 40, 30],
+    )
+    _sheet(
+        wb,
+        t("xlsx.conflicts"),
+        [t("xlsx.id"), t("xlsx.conflict_kind"), t("xlsx.respondents"), t("col.evidence"), t("xlsx.decision"), t("xlsx.decided_by"),
+         t("xlsx.decided_at"), t("xlsx.reason")],
+        [
+            [k.criterion, t(f"exceptions.kind_{k.kind}"), ", ".join(k.respondents), ", ".join(k.evidence),
+             t(f"xlsx.side_{k.resolution.side}") if k.resolution else t("xlsx.open"), k.resolution.decided_by if k.resolution else "",
+             k.resolution.decided_at if k.resolution else "", k.resolution.reason if k.resolution else ""]
+            for k in a.conflicts
+        ],
+        [28, 30, 24, 40, 12, 24, 12, 60],
     )
     out = io.BytesIO()
     wb.save(out)
