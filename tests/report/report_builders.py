@@ -246,7 +246,7 @@ def rich_assessment(loaded: LoadedRubric | None = None, *, variant: str = "curre
     repos = [RepoRecord(name="credit-model-repo", findings=len(detectors), passed=2, failed=1, not_applicable=0, errors=0)]
     inputs = [InputRef(kind="answers", name=name, sha256=HEX_A) for name, _ in files]
     inputs += [InputRef(kind="repo", name="credit-model-repo"), InputRef(kind="run", name=f"runs/{run_id}", sha256=HEX_B)]
-    return assess(
+    assessment = assess(
         AssessmentInputs(
             rubric=loaded,
             answer_files=files,
@@ -259,6 +259,13 @@ def rich_assessment(loaded: LoadedRubric | None = None, *, variant: str = "curre
         ),
         assessed_at=ASSESSED_AT if variant == "current" else PREVIOUS_AT,
     )
+    if loaded.rubric.id != "caict-mlops-2023":
+        return assessment  # the small fixture rubric: no profile crosswalks onto it
+    # A regulator profile's obligations through its crosswalk (the regulatory-coverage section).
+    from mlops_audit.rubric.profiles import bundled_profile
+    from mlops_audit.scoring.regulatory import regulatory_coverage
+
+    return assessment.model_copy(update={"regulatory": regulatory_coverage(assessment, [bundled_profile("cn-finance")])})
 
 
 def sparse_assessment(loaded: LoadedRubric | None = None) -> Assessment:

@@ -55,6 +55,7 @@ def test_rich_report_has_every_section_in_order_with_content(rich_html, lang):
     assert "p-alice" in sections["roles"]  # holds two roles and breaks separation of duties
     assert t("roles.sod_violated") in sections["roles"]
     assert "CASE.mra.1" in sections["mra"]
+    assert "JR/T 0221-2021" in sections["regulatory"] and t("regulatory.status_partial") in sections["regulatory"]
     assert t("exceptions.waiver_applied") in sections["exceptions"]
     assert t("exceptions.waiver_expired") in sections["exceptions"]
     assert "2020-01-31" in sections["exceptions"]  # the expired waiver's expiry date is shown

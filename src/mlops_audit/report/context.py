@@ -26,6 +26,7 @@ SECTIONS: tuple[str, ...] = (
     "pipeline",
     "roles",
     "mra",
+    "regulatory",
     "exceptions",
     "gaps",
     "trend",
@@ -550,6 +551,30 @@ class ContextBuilder:
             "sod": [{"rule": s.rule, "status": s.status, "status_label": self.t(f"roles.sod_{s.status}"), "persons": self.t("list_sep").join(s.persons)} for s in sod],
         }
 
+    def regulatory(self) -> dict[str, Any]:
+        """Per regulation (assess --profile), each obligation's status and what it rests on."""
+        coverage = self.a.regulatory
+        if coverage is None or not coverage.regulations:
+            return self.absent("regulatory")
+        t, lang = self.t, self.lang
+        regulations = []
+        for reg in coverage.regulations:
+            rows = []
+            for ob in reg.obligations:
+                criteria = sorted({c.id for b in ob.bases for c in b.criteria})
+                practices = sorted({p.id for b in ob.bases for p in b.practices})
+                rows.append({
+                    "ref": ob.ref, "title": ob.title.get(lang), "status": ob.status,
+                    "status_label": t(f"regulatory.status_{ob.status}"),
+                    "strength": t(f"strength.{ob.strength.value}") if ob.strength else "—",
+                    "basis": (criteria + practices)[:8], "more": max(0, len(criteria) + len(practices) - 8),
+                })
+            regulations.append({
+                "identifier": reg.identifier, "title": reg.title.get(lang), "issuer": reg.issuer.get(lang), "year": reg.year,
+                "legacy": reg.legacy, "counts": reg.counts.model_dump(), "rows": rows,
+            })
+        return {"present": True, "profiles": [f"{p.id} {p.version}" for p in coverage.profiles], "regulations": regulations}
+
     def exceptions(self) -> dict[str, Any]:
         a = self.a
         conflicts = [
@@ -748,6 +773,7 @@ class ContextBuilder:
             "pipeline": self.pipeline(),
             "roles": self.roles(),
             "mra": self.mra(),
+            "regulatory": self.regulatory(),
             "exceptions": self.exceptions(),
             "gaps": self.gaps(),
             "trend": self.trend(),
