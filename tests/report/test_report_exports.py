@@ -143,7 +143,7 @@ def test_workbook_holds_scores_and_gaps_and_never_formulas(rich):
         update={"evidence": [rich.evidence[0].model_copy(update={"source": '=HYPERLINK("http://x.invalid","y")'})] + list(rich.evidence[1:])}
     )
     wb = load_workbook(io.BytesIO(to_xlsx(hostile, "zh")))
-    assert wb.sheetnames == ["概要", "实践", "准则", "差距", "证据", "须知事项", "冲突"]
+    assert wb.sheetnames[:7] == ["概要", "实践", "准则", "差距", "证据", "须知事项", "冲突"]
     criteria = wb["准则"]
     assert criteria.max_row == len(rich.criteria) + 1
     assert wb["差距"].max_row == len(rich.gaps) + 1
@@ -168,7 +168,7 @@ def test_chinese_workbook_speaks_chinese_and_shows_shares_as_percentages(rich):
     summary = {row[0].value: row[1].value for row in wb["概要"].iter_rows(min_row=2)}
     assert summary["覆盖率"].endswith("%")
     english = load_workbook(io.BytesIO(to_xlsx(rich, "en")))
-    assert english.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence", "Caveats", "Conflicts"]
+    assert english.sheetnames == ["Summary", "Practices", "Criteria", "Gaps", "Evidence", "Caveats", "Conflicts", "Regulatory coverage"]
 
 
 @pytest.mark.parametrize(
@@ -223,3 +223,16 @@ def test_the_workbook_carries_every_caveat_and_conflict_with_its_decision(rich, 
     assert all(row[4] == t("xlsx.open") for row in conflicts[1:])
     header = next(wb[t("xlsx.criteria")].iter_rows(max_row=1, values_only=True))
     assert header[-1] == t("xlsx.basis")
+
+
+def test_the_workbook_lists_every_regulatory_obligation(rich):
+    from openpyxl import load_workbook
+
+    from mlops_audit.report.i18n import messages
+
+    t = messages("en")
+    wb = load_workbook(io.BytesIO(to_xlsx(rich, "en")))
+    rows = list(wb[t("sections.regulatory")].iter_rows(min_row=2, values_only=True))
+    expected = [(reg.identifier, ob.ref) for reg in rich.regulatory.regulations for ob in reg.obligations]
+    assert [(r[0], r[1]) for r in rows] == expected and rows
+    assert {r[3] for r in rows} <= {t(f"regulatory.status_{s}") for s in ("met", "partial", "unmet", "not_applicable", "not_assessed")}

@@ -153,6 +153,18 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
         ],
         [28, 30, 24, 40, 12, 24, 12, 60],
     )
+    if a.regulatory is not None:
+        _sheet(
+            wb,
+            t("sections.regulatory"),
+            [t("xlsx.regulation"), t("regulatory.ref"), t("regulatory.obligation"), t("col.status"), t("col.strength"), t("regulatory.basis")],
+            [
+                [reg.identifier, ob.ref, ob.title.get(lang), t(f"regulatory.status_{ob.status}"), strength(ob.strength),
+                 ", ".join(sorted({c.id for b in ob.bases for c in b.criteria} | {p.id for b in ob.bases for p in b.practices}))]
+                for reg in a.regulatory.regulations for ob in reg.obligations
+            ],
+            [24, 10, 60, 12, 12, 60],
+        )
     out = io.BytesIO()
     wb.save(out)
     return reproducible_xlsx(out.getvalue(), moment)
