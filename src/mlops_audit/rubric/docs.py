@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mlops_audit import paths
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import Criterion, Crosswalk, Domain, Practice, Raci, Text
-from mlops_audit.util.gendoc import check_or_write
+from mlops_audit.util.gendoc import run_cli
 
 DOCS_FILE = Path("docs") / "rubric.md"
 REGENERATE = "python -m mlops_audit.rubric.docs --write"
@@ -381,28 +380,18 @@ def default_docs_path() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from mlops_audit.errors import AuditError
     from mlops_audit.rubric.loader import default_rubric, load_rubric
 
-    parser = argparse.ArgumentParser(prog="python -m mlops_audit.rubric.docs", description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write the document (atomically) instead of printing it")
-    mode.add_argument("--check", action="store_true", help="exit 1 if the document on disk differs from a fresh render")
-    parser.add_argument("--output", type=Path, help="document path (default: docs/rubric.md of the checkout)")
-    parser.add_argument("--rubric", type=Path, help="rubric folder or file (default: the bundled CAICT rubric)")
-    args = parser.parse_args(argv)
+    def render(args: argparse.Namespace) -> str:
+        return render_rubric_markdown(load_rubric(args.rubric) if args.rubric else default_rubric())
 
-    try:
-        loaded = load_rubric(args.rubric) if args.rubric else default_rubric()
-        text = render_rubric_markdown(loaded)
-        if not (args.write or args.check):
-            sys.stdout.write(text)
-            return 0
-        output = args.output or default_docs_path()
-    except (AuditError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return check_or_write(output, text, check=args.check, regenerate=REGENERATE)
+    def rubric_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--rubric", type=Path, help="rubric folder or file (default: the bundled CAICT rubric)")
+
+    return run_cli(
+        argv, prog="python -m mlops_audit.rubric.docs", description=__doc__.splitlines()[0], document="docs/rubric.md",
+        render=render, default_path=default_docs_path, regenerate=REGENERATE, add_arguments=rubric_option,
+    )
 
 
 if __name__ == "__main__":

@@ -55,36 +55,32 @@ class Cell:
     shows: str  # what the report says about the criterion, in one phrase
 
 
-def _cell(outcome: Outcome, strength_from: StrengthFrom, conflict: ConflictKind | None, shows: str) -> Cell:
-    return Cell(outcome, strength_from, conflict, shows)
-
-
 M, P, U, NA, NS = Outcome.met, Outcome.partial, Outcome.unmet, Outcome.not_applicable, Outcome.not_assessed
 DENIED: ConflictKind = "denied_against_evidence"
 UNFOUND: ConflictKind = "claimed_without_evidence"
 NA_FOUND: ConflictKind = "not_applicable_against_evidence"
 
 TABLE: dict[tuple[ClaimKey, EvidenceKey], Cell] = {
-    ("yes", "met"): _cell(M, "evidence", None, "claim corroborated by evidence"),
-    ("yes", "partial"): _cell(M, "claim", None, "claim; evidence shows the practice only in part"),
-    ("yes", "unmet"): _cell(M, "claim", UNFOUND, "conflict: claimed, but a detector looked and found nothing"),
-    ("yes", "none"): _cell(M, "claim", None, "claim without evidence"),
-    ("partial", "met"): _cell(P, "evidence", None, "partial claim; evidence shows the practice"),
-    ("partial", "partial"): _cell(P, "evidence", None, "partial claim corroborated by evidence"),
-    ("partial", "unmet"): _cell(P, "claim", UNFOUND, "conflict: claimed in part, but a detector found nothing"),
-    ("partial", "none"): _cell(P, "claim", None, "partial claim without evidence"),
-    ("no", "met"): _cell(U, "claim", DENIED, "conflict: respondents say no, evidence shows the practice"),
-    ("no", "partial"): _cell(U, "claim", DENIED, "conflict: respondents say no, evidence shows part of the practice"),
-    ("no", "unmet"): _cell(U, "evidence", None, "'no' corroborated: a detector found nothing either"),
-    ("no", "none"): _cell(U, "claim", None, "respondents say no"),
-    ("n/a", "met"): _cell(NA, "claim", NA_FOUND, "conflict: respondents say it does not apply, evidence shows the practice"),
-    ("n/a", "partial"): _cell(NA, "claim", NA_FOUND, "conflict: respondents say it does not apply, evidence shows part of it"),
-    ("n/a", "unmet"): _cell(NA, "claim", None, "does not apply (a detector found nothing, which agrees)"),
-    ("n/a", "none"): _cell(NA, "claim", None, "does not apply"),
-    ("none", "met"): _cell(M, "evidence", None, "nobody answered; evidence alone"),
-    ("none", "partial"): _cell(P, "evidence", None, "nobody answered; evidence shows part of the practice"),
-    ("none", "unmet"): _cell(U, "evidence", None, "nobody answered; a detector looked and found nothing"),
-    ("none", "none"): _cell(NS, "none", None, "not assessed"),
+    ("yes", "met"): Cell(M, "evidence", None, "claim corroborated by evidence"),
+    ("yes", "partial"): Cell(M, "claim", None, "claim; evidence shows the practice only in part"),
+    ("yes", "unmet"): Cell(M, "claim", UNFOUND, "conflict: claimed, but a detector looked and found nothing"),
+    ("yes", "none"): Cell(M, "claim", None, "claim without evidence"),
+    ("partial", "met"): Cell(P, "evidence", None, "partial claim; evidence shows the practice"),
+    ("partial", "partial"): Cell(P, "evidence", None, "partial claim corroborated by evidence"),
+    ("partial", "unmet"): Cell(P, "claim", UNFOUND, "conflict: claimed in part, but a detector found nothing"),
+    ("partial", "none"): Cell(P, "claim", None, "partial claim without evidence"),
+    ("no", "met"): Cell(U, "claim", DENIED, "conflict: respondents say no, evidence shows the practice"),
+    ("no", "partial"): Cell(U, "claim", DENIED, "conflict: respondents say no, evidence shows part of the practice"),
+    ("no", "unmet"): Cell(U, "evidence", None, "'no' corroborated: a detector found nothing either"),
+    ("no", "none"): Cell(U, "claim", None, "respondents say no"),
+    ("n/a", "met"): Cell(NA, "claim", NA_FOUND, "conflict: respondents say it does not apply, evidence shows the practice"),
+    ("n/a", "partial"): Cell(NA, "claim", NA_FOUND, "conflict: respondents say it does not apply, evidence shows part of it"),
+    ("n/a", "unmet"): Cell(NA, "claim", None, "does not apply (a detector found nothing, which agrees)"),
+    ("n/a", "none"): Cell(NA, "claim", None, "does not apply"),
+    ("none", "met"): Cell(M, "evidence", None, "nobody answered; evidence alone"),
+    ("none", "partial"): Cell(P, "evidence", None, "nobody answered; evidence shows part of the practice"),
+    ("none", "unmet"): Cell(U, "evidence", None, "nobody answered; a detector looked and found nothing"),
+    ("none", "none"): Cell(NS, "none", None, "not assessed"),
 }
 
 # What an assessor's decision for "evidence" makes of each conflict (the respondents' side keeps the cell).

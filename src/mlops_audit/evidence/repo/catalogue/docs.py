@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from mlops_audit.evidence.repo.catalogue import Evidence, Tool, tools
-from mlops_audit.util.gendoc import check_or_write
+from mlops_audit.util.gendoc import run_cli
 
 DOCS_FILE = Path("docs") / "catalogue.md"
 REGENERATE = "python -m mlops_audit.evidence.repo.catalogue.docs --write"
@@ -99,24 +97,11 @@ def default_docs_path() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from mlops_audit.errors import AuditError
-
-    parser = argparse.ArgumentParser(prog="python -m mlops_audit.evidence.repo.catalogue.docs", description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write the document (atomically) instead of printing it")
-    mode.add_argument("--check", action="store_true", help="exit 1 if the document on disk differs from a fresh render")
-    parser.add_argument("--output", type=Path, help="document path (default: docs/catalogue.md of the checkout)")
-    args = parser.parse_args(argv)
-    try:
-        text = render_catalogue_markdown()
-        if not (args.write or args.check):
-            sys.stdout.write(text)
-            return 0
-        output = args.output or default_docs_path()
-    except (AuditError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return check_or_write(output, text, check=args.check, regenerate=REGENERATE)
+    return run_cli(
+        argv, prog="python -m mlops_audit.evidence.repo.catalogue.docs", description=__doc__.splitlines()[0],
+        document="docs/catalogue.md", render=lambda _args: render_catalogue_markdown(),
+        default_path=default_docs_path, regenerate=REGENERATE,
+    )
 
 
 if __name__ == "__main__":
