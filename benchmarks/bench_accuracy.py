@@ -1,7 +1,7 @@
 """Accuracy of the repository collector against hand-labelled public ML repositories.
 
 Run by hand (not part of the tests; the checkouts are not in this repository):
-    python benchmarks/bench_accuracy.py [--root /tmp/mlrepos] [--labels FILE] [--split dev|heldout|all]
+    python benchmarks/bench_accuracy.py [--root /tmp/mlrepos] [--labels FILE] [--split dev|spent|heldout|all]
                                         [--repo OWNER/NAME ...] [--json] [--show-heldout-errors]
 
 The labels (benchmarks/evidence/labels.yaml) say, for each repository at one commit and each detector
@@ -39,7 +39,7 @@ from mlops_audit.errors import InputError  # noqa: E402
 
 DEFAULT_ROOT = Path("/tmp/mlrepos")
 PRESENT_OUTCOMES = frozenset({"pass", "partial"})
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "spent", "heldout")
 
 
 @dataclass(frozen=True)
@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder holding the checkouts as OWNER+NAME (default %(default)s)")
     parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="labels file (default: benchmarks/evidence/labels.yaml)")
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME", help="score only these repositories")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for docs/benchmarks.md")

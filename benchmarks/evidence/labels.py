@@ -6,7 +6,7 @@ collector. `bench_accuracy.py` compares the collector's findings with these labe
 
 Rules checked here (so a broken file fails loudly instead of skewing the numbers):
 - `kinds` lists the detector ids labelled; every repository labels each of them exactly once;
-- repository names are `owner/name`, unique; commits are 40 hex digits; split is `dev` or `heldout`;
+- repository names are `owner/name`, unique; commits are 40 hex digits; split is `dev`, `spent` or `heldout`;
 - a practice marked present names at least one path that shows it; paths are relative and stay inside
   the repository (`..` and absolute paths are refused).
 Whether the ids are known to the installed collector is checked by `unknown_kinds` (the caller holds
@@ -70,7 +70,7 @@ class Label(_Strict):
 class LabelledRepo(_Strict):
     repo: str = Field(description="owner/name on GitHub")
     commit: str = Field(description="the commit that was read (40 hex digits)")
-    split: Literal["dev", "heldout"]
+    split: Literal["dev", "spent", "heldout"] = Field(description="dev: tuned on; heldout: never looked at one by one, quoted apart; spent: was held out (its numbers were quoted as such) until its disagreements were studied, tuned on since")
     kind_of_repo: str = Field(min_length=1)
     decoy: bool = Field(default=False, description="describes MLOps practices without practising them (docs, lists, courses of text)")
     labels: list[Label]
