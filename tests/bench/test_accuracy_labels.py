@@ -38,9 +38,8 @@ def test_the_committed_labels_are_valid_and_complete() -> None:
     # "detectors without labels (not scored)" until it is labelled, rather than failing this test.
     assert len(labels.kinds) >= 22
     assert len(labels.repos) >= 36
-    not_tuned_on_when_quoted = [r for r in labels.repos if r.split in ("heldout", "spent")]
-    heldout = not_tuned_on_when_quoted
-    assert len(heldout) >= 12
+    heldout = [r for r in labels.repos if r.split == "heldout"]
+    assert len(heldout) >= 24 and len(heldout) * 3 >= len(labels.repos) - len([r for r in labels.repos if r.split == "spent"])
     assert sum(r.decoy for r in heldout) >= 2
     assert sum(r.decoy for r in labels.repos) >= 4
     for item in labels.repos:
