@@ -3,7 +3,10 @@
 Mapping: one `result` per assessment; one `observation` per evidence record (methods: TEST for a
 pipeline run, EXAMINE for repository files and documents, INTERVIEW for answers) and one per
 respondent; one `finding` per criterion (target = the criterion id as an objective) and one per
-practice (satisfied only when every applicable criterion in it is met or waived); back-matter
+practice (satisfied only when every applicable criterion in it is met or waived); with regulator
+profiles (`assess --profile`), one finding per regulation obligation (target = the obligation's
+statement in the profile's OSCAL catalog from `rubric export --format oscal-catalog`; props: its
+status, weakest strength and what it rests on; related observations: the evidence behind); back-matter
 resources carry the SHA-256 digests of the evidence and name the rubric (the assessment "plan").
 UUIDs are uuid5 under a fixed namespace, so the same assessment gives the same document and the same
 subject keeps its UUID across revisions (OSCAL's "per-subject" rule).
@@ -18,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mlops_audit.result.model import Assessment, CriterionResult
+from mlops_audit.result.regulatory import ObligationBasis, RegulatoryCoverage
 from mlops_audit.rubric.model import Outcome
 
 OSCAL_VERSION = "1.2.1"
@@ -61,6 +65,85 @@ def _state(c: CriterionResult) -> tuple[str, str]:
     return "not-satisfied", "fail"
 
 
+# An obligation's status as an OSCAL objective status: only `met` satisfies it; `partial` fails
+# like a partially met criterion; `not_applicable` is satisfied for another reason; not assessed is
+# not satisfied, for another reason (nothing was judged).
+_OBLIGATION_STATE = {
+    "met": ("satisfied", "pass"),
+    "not_applicable": ("satisfied", "other"),
+    "partial": ("not-satisfied", "fail"),
+    "unmet": ("not-satisfied", "fail"),
+    "not_assessed": ("not-satisfied", "other"),
+}
+
+
+def obligation_statement_id(clause_id: str) -> str:
+    """The id of an obligation's statement part in its profile's OSCAL catalog."""
+    return f"{clause_id}_smt"
+
+
+def _basis_line(b: ObligationBasis) -> str:
+    targets = [c.id for c in b.criteria] + [f"{p.id}@L{p.required_level}" for p in b.practices]
+    kind = "crosswalk row" if b.kind == "crosswalk" else "profile criteria"
+    return f"{kind} ({b.coverage} coverage) {b.status}: {', '.join(targets)}"
+
+
+def obligation_findings(a: Assessment, coverage: RegulatoryCoverage, related_by_criterion: dict[str, list[str]], profile_resources: dict[str, str]) -> list[dict[str, Any]]:
+    """One finding per obligation of every regulation the assessment's profiles cover. Its target is
+    the obligation's statement in the profile's OSCAL catalog; its props say the status, the weakest
+    strength, the regulation and clause and what it rests on; its related observations are the
+    evidence and answers behind the criteria it rests on (practices count through their criteria)."""
+    aid = a.assessment_id
+    practice_criteria: dict[str, list[tuple[str, int]]] = {}
+    for c in a.criteria:
+        practice_criteria.setdefault(c.practice, []).append((c.id, c.level))
+    findings = []
+    for reg in coverage.regulations:
+        for ob in reg.obligations:
+            state, reason = _OBLIGATION_STATE[ob.status]
+            rests_on = [c.id for b in ob.bases for c in b.criteria]
+            rests_on += [f"{p.id}@L{p.required_level}" for b in ob.bases for p in b.practices]
+            behind = {c.id for b in ob.bases for c in b.criteria}
+            behind |= {cid for b in ob.bases for p in b.practices for cid, level in practice_criteria.get(p.id, []) if level <= p.required_level}
+            related = sorted({u for cid in behind for u in related_by_criterion.get(cid, [])})
+            props = [
+                _prop("profile", reg.profile),
+                _prop("regulation", reg.identifier),
+                _prop("clause", ob.ref),
+                _prop("clause-id", ob.id),
+                _prop("clause-confirmation", ob.clause_status),
+                _prop("source-status", reg.source_status),
+                _prop("obligation-status", ob.status),
+            ]
+            if ob.strength is not None:
+                props.append(_prop("strength", ob.strength.value))
+            props += [_prop("rests-on", ref) for ref in dict.fromkeys(rests_on)]
+            finding: dict[str, Any] = {
+                "uuid": _uuid(aid, "obligation", reg.profile, ob.id),
+                "title": md_line(f"{reg.identifier} {ob.ref}: {ob.title.en}"),
+                "description": md(
+                    f"Obligation {ob.status}"
+                    + (f" at strength {ob.strength.value}" if ob.strength else "")
+                    + f" ({reg.title.en}; clause {ob.clause_status}"
+                    + ("; superseded, kept as a legacy crosswalk" if reg.legacy else "")
+                    + ")."
+                )
+                + "".join(f"\n\n- {md(_basis_line(b))}" for b in ob.bases),
+                "props": props,
+                "target": {
+                    "type": "statement-id",
+                    "target-id": obligation_statement_id(ob.id),
+                    "status": {"state": state, "reason": reason},
+                },
+            }
+            if reg.profile in profile_resources:
+                finding["links"] = [{"href": f"#{profile_resources[reg.profile]}", "rel": "reference"}]
+            if related:
+                finding["related-observations"] = [{"observation-uuid": u} for u in related]
+            findings.append(finding)
+    return findings
+
+
 def to_oscal(a: Assessment) -> dict[str, Any]:
     aid = a.assessment_id
     rubric = a.rubric_snapshot
@@ -97,12 +180,17 @@ def to_oscal(a: Assessment) -> dict[str, Any]:
             }
         )
 
+    related_by_criterion: dict[str, list[str]] = {}
+    for c in a.criteria:
+        related = [evidence_observation[e] for e in c.evidence if e in evidence_observation]
+        related += [respondent_observation[x.respondent] for x in c.answers if x.outcome is not None and x.respondent in respondent_observation]
+        related_by_criterion[c.id] = related
+
     findings = []
     for c in a.criteria:
         criterion = index[c.id][2]
         state, reason = _state(c)
-        related = [evidence_observation[e] for e in c.evidence if e in evidence_observation]
-        related += [respondent_observation[x.respondent] for x in c.answers if x.outcome is not None and x.respondent in respondent_observation]
+        related = related_by_criterion[c.id]
         finding: dict[str, Any] = {
             "uuid": _uuid(aid, "finding", c.id),
             "title": md_line(f"{c.id}: {criterion.text.en}"),
@@ -149,6 +237,11 @@ def to_oscal(a: Assessment) -> dict[str, Any]:
             }
         )
 
+    profile_resources: dict[str, str] = {}
+    if a.regulatory is not None:
+        profile_resources = {p.id: _uuid(aid, "profile-catalog", p.id) for p in a.regulatory.profiles}
+        findings += obligation_findings(a, a.regulatory, related_by_criterion, profile_resources)
+
     resources: list[dict[str, Any]] = [
         {
             "uuid": plan_uuid,
@@ -165,6 +258,20 @@ def to_oscal(a: Assessment) -> dict[str, Any]:
             ],
         }
     ]
+    if a.regulatory is not None:
+        for p in a.regulatory.profiles:
+            resources.append(
+                {
+                    "uuid": profile_resources[p.id],
+                    "title": md_line(f"Regulator profile {p.id} {p.version}: OSCAL catalog of its obligations"),
+                    "description": md(
+                        f"The obligation findings target the statements of this catalog's obligation controls "
+                        f"(written by 'mlops-audit rubric export --format oscal-catalog' as {p.id}.catalog.json)."
+                    ),
+                    "props": [_prop("profile-id", p.id), _prop("profile-version", p.version)],
+                    "rlinks": [{"href": _uri_ref(f"{p.id}.catalog.json")}],
+                }
+            )
     for e in a.evidence:
         rlink: dict[str, Any] = {"href": _uri_ref(e.locator)}
         if e.sha256:

@@ -4,7 +4,8 @@ regulation selecting from them, so the criteria can live in GRC tools that read 
 - `<rubric-id>.catalog.json`: groups = domains, controls = practices, sub-controls = criteria
   (level, source, guide clauses, question, remediation, evidence routes as props and parts).
 - `<profile-id>.catalog.json`: one group per source (regulation) whose controls are its
-  obligations, and one group per profile domain with its practices and criteria; a criterion links
+  obligations (each with a statement part `<clause-id>_smt`, which the assessment-results findings
+  of `report --format oscal` target), and one group per profile domain with its practices and criteria; a criterion links
   (rel "related") to the obligations it cites.
 - `<profile-id>.<source-id>.profile.json`: an OSCAL profile importing both catalogs and including
   the controls that serve that regulation's obligations: the obligations themselves, the profile's
@@ -20,7 +21,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from mlops_audit.report.oscal import OSCAL_VERSION, PROP_NS, md, md_line
+from mlops_audit.report.oscal import OSCAL_VERSION, PROP_NS, md, md_line, obligation_statement_id
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import Criterion, Domain, Practice, Text
 from mlops_audit.rubric.profiles import Profile
@@ -175,6 +176,8 @@ def profile_catalog(profile: Profile, *, lang: str, at: datetime) -> dict[str, A
                     "title": _t(clause.title, lang),
                     "props": props,
                     "links": [{"href": f"#{_uuid('source', profile.id, source.id)}", "rel": "reference"}],
+                    # What an assessment-results finding targets (statement-id) for this obligation.
+                    "parts": [{"id": obligation_statement_id(clause.id), "name": "statement", "prose": md(clause.title.get(lang))}],
                 }
             )
         groups.append(

@@ -1,0 +1,121 @@
+"""OSCAL assessment-results with regulator profiles: one finding per obligation, targeting the
+obligation's statement in the profile's OSCAL catalog, carrying its status, weakest strength and
+what it rests on; valid under NIST's schema and compliance-trestle's models."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_report_exports import oscal_errors
+
+from mlops_audit.evidence.model import Evidence
+from mlops_audit.report.oscal import PROP_NS, obligation_statement_id, to_oscal
+from mlops_audit.rubric.loader import default_rubric
+from mlops_audit.rubric.oscal_catalog import profile_catalog
+from mlops_audit.rubric.profiles import bundled_profile, combined_rubric
+from mlops_audit.scoring.engine import AssessmentInputs, assess
+from mlops_audit.scoring.regulatory import regulatory_coverage
+from tests.conftest import AT, answer_file, extreme_answer
+
+trestle_ar = pytest.importorskip("trestle.oscal.assessment_results")
+
+PROFILES = ("cn-finance", "us-model-risk")
+
+
+@pytest.fixture(scope="module")
+def profiled():
+    """Base + two profiles scored together: every criterion answered at its best up to level 2,
+    worst above, and one profile criterion evidenced by a reviewed document and a verified run."""
+    profiles = [bundled_profile(n) for n in PROFILES]
+    loaded = combined_rubric(profiles)
+    rubric = loaded.rubric
+    answers = {c.id: extreme_answer(c, best=c.level <= 3) for _d, _p, c in rubric.criteria()}
+    roles = [r.id for r in rubric.roles]
+    evidence = (
+        Evidence(id="run:run-1:CNF.explainability.L3", kind="pipeline", source="run-1", locator="run-1#7", strength="verified", says="met", criteria=["CNF.explainability.L3"]),
+    )
+    a = assess(AssessmentInputs(rubric=loaded, answer_files=[("a.yaml", answer_file("r1", roles, answers))], evidence=evidence), assessed_at=AT)
+    return a.model_copy(update={"regulatory": regulatory_coverage(a, profiles)})
+
+
+def _props(item) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in item.get("props", []):
+        assert p["ns"] == PROP_NS
+        out.setdefault(p["name"], []).append(p["value"])
+    return out
+
+
+def _obligation_findings(doc):
+    return [f for f in doc["assessment-results"]["results"][0]["findings"] if "obligation-status" in _props(f)]
+
+
+def test_every_obligation_is_a_finding_with_its_status_strength_and_bases(profiled) -> None:
+    doc = to_oscal(profiled)
+    findings = _obligation_findings(doc)
+    obligations = [(reg, ob) for reg in profiled.regulatory.regulations for ob in reg.obligations]
+    assert len(findings) == len(obligations) > 20
+    by_clause = {(_props(f)["profile"][0], _props(f)["clause-id"][0]): f for f in findings}
+    assert len(by_clause) == len(findings)
+    statuses = set()
+    for reg, ob in obligations:
+        f = by_clause[(reg.profile, ob.id)]
+        props = _props(f)
+        statuses.add(ob.status)
+        assert props["regulation"] == [reg.identifier] and props["clause"] == [ob.ref]
+        assert props["obligation-status"] == [ob.status]
+        assert props.get("strength") == ([ob.strength.value] if ob.strength else None)
+        expected = [c.id for b in ob.bases for c in b.criteria] + [f"{p.id}@L{p.required_level}" for b in ob.bases for p in b.practices]
+        assert props["rests-on"] == list(dict.fromkeys(expected))
+        assert f["target"]["type"] == "statement-id" and f["target"]["target-id"] == obligation_statement_id(ob.id)
+        state = f["target"]["status"]
+        assert (state["state"] == "satisfied") == (ob.status in ("met", "not_applicable"))
+        assert state["reason"] == {"met": "pass", "not_applicable": "other", "not_assessed": "other"}.get(ob.status, "fail")
+    assert {"met", "partial"} <= statuses  # the fixture exercises more than one status
+
+
+def test_an_obligation_met_through_evidence_links_that_evidence(profiled) -> None:
+    doc = to_oscal(profiled)
+    ar = doc["assessment-results"]
+    run_observation = next(o["uuid"] for o in ar["results"][0]["observations"] if o["title"] == "run:run-1:CNF.explainability.L3")
+    f = next(f for f in _obligation_findings(doc) if _props(f)["clause-id"] == ["PIPL.art24"])
+    assert "CNF.explainability.L3" in _props(f)["rests-on"]
+    assert {"observation-uuid": run_observation} in f["related-observations"]
+    # The finding names the profile catalog whose statement it targets, as a back-matter resource.
+    (link,) = f["links"]
+    resource = next(r for r in ar["back-matter"]["resources"] if f"#{r['uuid']}" == link["href"])
+    assert resource["rlinks"] == [{"href": "cn-finance.catalog.json"}]
+
+
+def test_each_target_is_a_statement_of_the_profile_catalog(profiled) -> None:
+    statements = {}
+    for name in PROFILES:
+        catalog = profile_catalog(bundled_profile(name), lang="en", at=AT)["catalog"]
+        statements[name] = {part["id"] for g in catalog["groups"] for c in g.get("controls", []) if c.get("class") == "obligation" for part in c["parts"] if part["name"] == "statement"}
+    for f in _obligation_findings(to_oscal(profiled)):
+        assert f["target"]["target-id"] in statements[_props(f)["profile"][0]]
+
+
+def test_with_profiles_the_document_validates_with_nist_schema_and_trestle(profiled) -> None:
+    doc = to_oscal(profiled)
+    assert oscal_errors(doc) == []
+    trestle_ar.AssessmentResults.model_validate(json.loads(json.dumps(doc["assessment-results"])))
+    assert to_oscal(profiled) == doc  # deterministic: uuid5 throughout
+    uuids = [f["uuid"] for f in doc["assessment-results"]["results"][0]["findings"]]
+    assert len(uuids) == len(set(uuids))
+
+
+def test_without_profiles_there_are_no_obligation_findings(profiled) -> None:
+    plain = profiled.model_copy(update={"regulatory": None})
+    doc = to_oscal(plain)
+    assert _obligation_findings(doc) == []
+    assert not any("profile-id" in _props(r) for r in doc["assessment-results"]["back-matter"]["resources"])
+
+
+def test_trestle_rejects_a_broken_obligation_finding(profiled) -> None:
+    doc = to_oscal(profiled)
+    _obligation_findings(doc)[0]["target"]["status"]["state"] = "mostly"
+    with pytest.raises(Exception, match="state"):
+        trestle_ar.AssessmentResults.model_validate(json.loads(json.dumps(doc["assessment-results"])))
+    assert oscal_errors(doc)
