@@ -10,7 +10,7 @@ import pytest
 from test_report_exports import oscal_errors
 
 from mlops_audit.evidence.model import Evidence
-from mlops_audit.report.oscal import PROP_NS, obligation_statement_id, to_oscal
+from mlops_audit.report.oscal import PROP_NS, md, obligation_statement_id, to_oscal
 from mlops_audit.rubric.loader import default_rubric
 from mlops_audit.rubric.oscal_catalog import profile_catalog
 from mlops_audit.rubric.profiles import bundled_profile, combined_rubric
@@ -119,3 +119,34 @@ def test_trestle_rejects_a_broken_obligation_finding(profiled) -> None:
     with pytest.raises(Exception, match="state"):
         trestle_ar.AssessmentResults.model_validate(json.loads(json.dumps(doc["assessment-results"])))
     assert oscal_errors(doc)
+
+
+# --- Criterion.cites in the report and the OSCAL findings -------------------------------------------
+
+
+def test_criterion_findings_carry_the_clauses_a_profile_criterion_cites(profiled) -> None:
+    index = profiled.rubric_snapshot.criterion_index()
+    findings = {_props(f)["practice"][0] + "/" + f["target"]["target-id"]: f for f in to_oscal(profiled)["assessment-results"]["results"][0]["findings"] if f["target"]["type"] == "objective-id"}
+    cited = 0
+    for key, f in findings.items():
+        criterion = index[key.split("/", 1)[1]][2]
+        props = [p for p in f["props"] if p["name"] == "cites"]
+        assert [p["value"] for p in props] == [x.clause for x in criterion.cites]
+        assert [p["remarks"] for p in props] == [md(f"{x.regulation} {x.ref}") for x in criterion.cites]
+        cited += bool(props)
+    assert cited == sum(1 for _d, _p, c in profiled.rubric_snapshot.criteria() if c.cites) > 0
+
+
+def test_the_report_shows_each_profile_criterions_clauses_and_none_for_the_guides(profiled) -> None:
+    from mlops_audit.report.context import anchor
+    from mlops_audit.report.html import render_html
+
+    en = render_html(profiled, "en", report_digest="0" * 64)
+    zh = render_html(profiled, "zh", report_digest="0" * 64)
+    block = en.split(f'id="{anchor("cr", "CNF.explainability.L3")}"', 1)[1].split('<div id="cr-', 1)[0]
+    assert '<div class="cites">Serves: JR/T 0221-2021 7, ' in block and "Art. 24</div>" in block
+    assert '<div class="cites">对应条款：JR/T 0221-2021 7、' in zh
+    guide_id = next(c.id for d, _p, c in profiled.rubric_snapshot.criteria() if d.profile is None)
+    guide = en.split(f'id="{anchor("cr", guide_id)}"', 1)[1].split('<div id="cr-', 1)[0]
+    assert 'class="cites"' not in guide
+    assert en.count('<div class="cites">') == sum(1 for _d, _p, c in profiled.rubric_snapshot.criteria() if c.cites)

@@ -383,6 +383,8 @@ class ContextBuilder:
             "waiver": c.waiver.status if c.waiver else None,
             "evidence": self.evidence_links(c.evidence),
             "comments": comments,
+            # A regulator profile's criterion: the regulation clauses it serves (from the snapshot).
+            "cites": [f"{x.regulation} {x.ref}" for x in criterion.cites],
         }
 
     def domains(self) -> dict[str, Any]:

@@ -207,7 +207,10 @@ def to_oscal(a: Assessment) -> dict[str, Any]:
                 _prop("level", c.level),
                 _prop("practice", c.practice),
                 _prop("credit", c.credit),
-            ],
+            ]
+            # A regulator profile's criterion: each regulation clause it serves (catalogue id; the
+            # regulation and clause label as the remark).
+            + [_prop("cites", x.clause) | {"remarks": md(f"{x.regulation} {x.ref}")} for x in criterion.cites],
             "target": {
                 "type": "objective-id",
                 "target-id": c.id,

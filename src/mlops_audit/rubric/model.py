@@ -2,7 +2,8 @@
 
 Structure: Rubric -> levels, roles, RACI, separation-of-duties rules, evidence policy, domains ->
 practices -> criteria. Every user-facing text is bilingual (`Text`: zh and en). Every criterion
-cites the guide clause ids it serves; the loader checks them against the clause catalogue.
+cites the guide clause ids it serves; the loader checks them against the clause catalogue. A
+regulator profile's criteria also cite the regulation clauses they serve (`Criterion.cites`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_validator, model_serializer, model_validator
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 ClauseId = Annotated[str, Field(pattern=r"^(LC|PA|RO|CASE)\.[A-Za-z0-9_.]+$")]
+# A regulator profile's clause id: an upper-case instrument prefix and at least one dotted part
+# (PIPL.art55, JRT0221.6.2, NIST.GV.1). Deliberately not the guide's LC/PA/RO/CASE ids.
+ProfileClauseId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:\.[A-Za-z0-9_\-]+)+$", max_length=80)]
 PipelinePart = Literal["PA.1", "PA.2", "PA.3", "PA.4", "PA.5", "PA.6", "PA.7"]
 LevelNumber = Annotated[int, Field(ge=1, le=5)]
 
@@ -205,6 +209,17 @@ class EstateRoute(Frozen):
         return f"estate:{'+'.join(sorted(self.detectors))}/{self.min_share}/{self.min_repositories}"
 
 
+class Citation(Frozen):
+    """A clause of a regulator profile's catalogue that a criterion serves, self-describing so an
+    assessment's rubric snapshot can show it without the catalogue: the catalogue id, the
+    instrument's identifier and the clause's label there. Profile domain files write only the id
+    (`cites: [JRT0221.6.2]`); the profile loader resolves it against the catalogue."""
+
+    clause: ProfileClauseId  # e.g. JRT0221.6.2
+    regulation: Annotated[str, Field(min_length=1, max_length=120)]  # e.g. "JR/T 0221-2021"
+    ref: Annotated[str, Field(min_length=1, max_length=60)]  # e.g. "6.2", "Art. 24"
+
+
 class Criterion(Frozen):
     """One checkable statement at one maturity level.
 
@@ -231,6 +246,17 @@ class Criterion(Frozen):
     shared_routes: Text | None = None
     remediation: Text
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
+    # Regulator profiles only: the regulation clauses this criterion serves (see Citation).
+    cites: list[Citation] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_cites(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # The rubric digest hashes a dump of the rubric, and assessments embed one: a criterion that
+        # cites nothing dumps exactly as before the field existed, so no digest or snapshot changes.
+        data = handler(self)
+        if not self.cites:
+            data.pop("cites", None)
+        return data
 
     @property
     def names_pipeline(self) -> bool:

@@ -13,7 +13,9 @@ A profile is a folder `rubrics/profiles/<name>/` holding
 - `crosswalk.yaml`: rows obligation -> CAICT criteria / practice levels, each `full` or `partial`;
 - domain files in the CAICT rubric's domain format, where every practice and criterion also carries
   `cites:` (ids of the profile's catalogue). `clauses:` keeps its meaning (the guide clause the
-  practice sits under): the Criterion model accepts only guide clause ids.
+  practice sits under): the Criterion model accepts only guide clause ids. A criterion's ids are
+  resolved into `Criterion.cites` (clause id, the regulation's identifier, the clause label), so a
+  rubric snapshot names the regulation clauses its profile criteria serve.
 
 `load_profile` validates all of it against the base rubric and reports every problem as
 file:line:column. `combined_rubric` builds base + profile domains (the evidence policy extended by
@@ -44,7 +46,7 @@ from mlops_audit.rubric.loader import (
     reference_problems,
     rubric_digest,
 )
-from mlops_audit.rubric.model import Domain, EvidencePolicy, Frozen, Identifier, LevelNumber, Rubric, Text
+from mlops_audit.rubric.model import Citation, Domain, EvidencePolicy, Frozen, Identifier, LevelNumber, ProfileClauseId, Rubric, Text
 from mlops_audit.rubric.soundness import route_problems
 from mlops_audit.util.safeyaml import KeyPath, LocatedDocument, format_key_path
 
@@ -52,9 +54,6 @@ PROFILE_FILE = "profile.yaml"
 CLAUSES_FILE = "clauses.yaml"
 CROSSWALK_FILE = "crosswalk.yaml"
 
-# A profile clause id: an upper-case instrument prefix and at least one dotted part (PIPL.art55,
-# EUAI.art14, NIST.GV.1). Deliberately not the guide's LC/PA/RO/CASE ids.
-ProfileClauseId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:\.[A-Za-z0-9_\-]+)+$", max_length=80)]
 ProfileId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9\-]*$", min_length=2, max_length=40)]
 
 
@@ -206,6 +205,19 @@ def _strip_cites(data: Any, doc: LocatedDocument, loc: KeyPath, cites: dict[KeyP
     return out
 
 
+def _with_citations(domain: Domain, cites: dict[str, tuple[str, ...]], clauses: list[ProfileClause], sources: list[ProfileSource]) -> Domain:
+    """The domain with each criterion's `cites` ids resolved into self-describing Citations (the
+    assessment's rubric snapshot carries them; unknown ids were reported already and are skipped)."""
+    by_id = {c.id: c for c in clauses}
+    identifier = {s.id: s.identifier for s in sources}
+
+    def citations(cid: str) -> list[Citation]:
+        return [Citation(clause=ref, regulation=identifier.get(by_id[ref].source, by_id[ref].source), ref=by_id[ref].ref) for ref in cites.get(cid, ()) if ref in by_id]
+
+    practices = [p.model_copy(update={"criteria": [c.model_copy(update={"cites": citations(c.id)}) for c in p.criteria]}) for p in domain.practices]
+    return domain.model_copy(update={"practices": practices})
+
+
 def _validate(model: type, doc: LocatedDocument, problems: list[str], data: Any = None) -> Any:
     try:
         return model.model_validate(doc.data if data is None else data)
@@ -326,7 +338,7 @@ def load_profile(folder: str | Path, base: LoadedRubric | None = None) -> Profil
         meta=meta,
         clauses=tuple(clause_file.clauses),
         crosswalk=tuple(cross_file.rows),
-        domains=tuple(domains),
+        domains=tuple(_with_citations(d, cites_by_id, clause_file.clauses, meta.sources) for d in domains),
         cites=cites_by_id,
         path=folder,
     )
