@@ -144,6 +144,38 @@ class CiSettings(_Strict):
     latency_requests: Annotated[int, Field(ge=1, le=1000)] = 30
 
 
+class FairnessSettings(_Strict):
+    """PA.3.step3 fairness_check: the selected model's calibration per customer group on the test
+    split. Groups are bands of one feature column (`bands` are the cut points: [25, 40] gives
+    <25, 25-40, >=40). A group with at least `min_group_rows` rows fails when its mean predicted
+    probability and its observed event rate differ by more than `max_calibration_gap` (the score
+    must mean the same risk in every group); a failure blocks registration. Smaller groups are
+    reported, not judged."""
+
+    group_by: str
+    bands: Annotated[list[float], Field(min_length=1, max_length=20)]
+    max_calibration_gap: Annotated[float, Field(gt=0, le=0.5)]
+    min_group_rows: Annotated[int, Field(ge=10, le=100_000)] = 50
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_increase(cls, bands: list[float]) -> list[float]:
+        if any(b <= a for a, b in zip(bands, bands[1:], strict=False)):
+            raise ValueError("bands must increase strictly")
+        return bands
+
+
+class ExplanationSettings(_Strict):
+    """PA.4.step1 check_reason_codes: the package's serving code gives reason codes with each score
+    (`ScoringService.reason_codes`); CI scores the first `decisions` cleaned applications and checks
+    that every decline (score at or above `decline_at`) carries at least one reason code and that
+    setting its reason inputs to their reference values lowers its score. A failure fails CI."""
+
+    decline_at: Annotated[float, Field(gt=0, lt=1)]
+    top_reasons: Annotated[int, Field(ge=1, le=10)] = 3
+    decisions: Annotated[int, Field(ge=10, le=5000)] = 200
+
+
 class ServiceSimulation(_Strict):
     """Seeded stand-in for a serving platform's latency and error telemetry."""
 
@@ -230,6 +262,10 @@ class PipelineConfig(_Strict):
     drift: DriftEpisode | None = None
     experiments: ExperimentSettings
     ci: CiSettings = CiSettings()
+    # Optional checks a regulator profile asks for (cn-finance: JR/T 0221-2021 6.1 and 7, PIPL Art. 24);
+    # absent: the step is not run and no event claims it.
+    fairness: FairnessSettings | None = None
+    explanations: ExplanationSettings | None = None
     service: ServiceSimulation = ServiceSimulation()
     monitoring: MonitoringRules = MonitoringRules()
     alerts: AlertHandling = AlertHandling()

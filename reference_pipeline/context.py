@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,9 +43,16 @@ class RunContext:
     run_dir: Path
     trail: Trail
     timer: Callable[[], float] = time.perf_counter
+    clock: Callable[[], datetime] | None = None  # the trail's clock, for times a step records itself
     progress: Callable[[str], None] = lambda message: None
     events: int = 0
     clauses: list[str] = field(default_factory=list)
+
+    def now_iso(self) -> str:
+        """The current time of the run's clock (the wall clock when none was injected)."""
+        from mlops_audit.util.clock import isoformat, now
+
+        return isoformat((self.clock or now)())
 
     def actor(self, role: str, stage: str) -> str:
         return f"{getattr(self.config.actors, role)}@{stage}"

@@ -163,7 +163,7 @@ def _run_pipeline(
     data = load_scenario(config)
     system = reference_system(config, organisation)
     trail = factory(run_dir, run_id=run_id, clock=clock, system=system)
-    ctx = RunContext(config=config, run_dir=run_dir, trail=trail, timer=timer, progress=say)
+    ctx = RunContext(config=config, run_dir=run_dir, trail=trail, timer=timer, progress=say, clock=clock)
     stages: list[StageSummary] = []
 
     def stage(label: str, work: Callable[[], Any], counted: RunContext | None = None) -> Any:
@@ -213,7 +213,7 @@ def _run_pipeline(
 
     vdir = run_dir / VALIDATION_DIR
     vtrail = factory(vdir, run_id=f"{run_id}.mra", clock=clock, system=system)
-    vctx = RunContext(config=config, run_dir=vdir, trail=vtrail, timer=timer, progress=say)
+    vctx = RunContext(config=config, run_dir=vdir, trail=vtrail, timer=timer, progress=say, clock=clock)
     try:
         validation = stage("CASE.mra model risk validation", lambda: model_risk.run(
             vctx, req.spec, production, run_dir, data.windows["post"], target, positive, retrained), vctx)

@@ -45,6 +45,37 @@ class ScoringService:
         features = transform(requests, self.spec)
         return np.asarray(self.model.predict_proba(features)[:, 1], dtype=float)
 
+    def reference_values(self) -> dict[str, Any]:
+        """The reference each input is compared with for reason codes: the training median of a
+        numeric input, the first declared category of a categorical one."""
+        values: dict[str, Any] = {c: self.spec.medians[c] for c in self.spec.numeric}
+        values.update({c: categories[0] for c, categories in self.spec.categorical.items()})
+        return values
+
+    def reason_codes(self, requests: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
+        """Scores and, per request, its reason codes: the inputs that raise its score most.
+
+        Baseline substitution (model-agnostic): each input in turn is set to its reference value and
+        the drop in score is that input's contribution; the reason codes are the inputs with a
+        positive contribution, largest first, at most `top`. One batched scoring call per input.
+        """
+        requests = requests[self.spec.input_columns].reset_index(drop=True)
+        base = self.score(requests)
+        reference = self.reference_values()
+        columns = self.spec.input_columns
+        variants = []
+        for column in columns:
+            variant = requests.copy()
+            variant[column] = reference[column]
+            variants.append(variant)
+        substituted = self.score(pd.concat(variants, ignore_index=True)).reshape(len(columns), len(requests))
+        contributions = base[np.newaxis, :] - substituted
+        codes = []
+        for i in range(len(requests)):
+            ranked = sorted(((float(contributions[j, i]), column) for j, column in enumerate(columns) if contributions[j, i] > 0), reverse=True)
+            codes.append([{"input": column, "contribution": round(value, 6)} for value, column in ranked[:top]])
+        return base, codes
+
     def score_features(self, features: pd.DataFrame) -> np.ndarray:
         """Score rows that are already features (replays of stored feature sets)."""
         return np.asarray(self.model.predict_proba(features[self.spec.feature_names])[:, 1], dtype=float)

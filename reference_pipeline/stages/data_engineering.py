@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_audit.errors import InputError
-from mlops_audit.util.jsonio import atomic_write_bytes
+from mlops_audit.util.jsonio import atomic_write_bytes, sha256_file
 
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.data.sources import ScenarioData
@@ -119,6 +119,7 @@ def run(ctx: RunContext, requirements: RequirementsSpec, data: ScenarioData, rul
 
     # PA.2.step1: batch extract and stream micro-batches land in data/raw/.
     batch_path = write_csv(ctx, "data/raw/batch.csv", data.batch)
+    acquired_at = ctx.now_iso()
     sources = [ctx.ref(rules_path)]
     if data.source_file is not None:
         from mlops_audit.evidence.trail import external_ref
@@ -128,8 +129,12 @@ def run(ctx: RunContext, requirements: RequirementsSpec, data: ScenarioData, rul
         "PA.2.step1", "ingest_batch", ROLE, STAGE,
         inputs=sources,
         outputs=[batch_path],
-        params={"source": data.description, "format": "csv", "columns": [str(c) for c in data.batch.columns]},
-        metrics={"rows": float(len(data.batch))},
+        # The traceability items of JR/T 0221-2021 6.4 (time, source, volume, storage, checksum,
+        # sampling): the batch is taken whole, so the sampling method is "none".
+        params={"source": data.description, "format": "csv", "columns": [str(c) for c in data.batch.columns],
+                "acquired_at": acquired_at, "storage_ref": batch_path, "sha256": sha256_file(ctx.run_dir / batch_path),
+                "sampling": "none: every row of the batch is ingested"},
+        metrics={"rows": float(len(data.batch)), "row_count": float(len(data.batch))},
     )
     stream_paths = [write_csv(ctx, f"data/raw/stream/part-{i:03d}.csv", part) for i, part in enumerate(data.stream)]
     ctx.record(

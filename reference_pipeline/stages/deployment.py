@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlops_audit.util.jsonio import sha256_file
+
 from reference_pipeline import stats
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.requirements_spec import RequirementsSpec
@@ -61,7 +63,10 @@ def _staging(ctx: RunContext, package: Package, rollout: int, history: list[dict
         "PA.5.step1", "deploy_to_staging", "ops_engineer", STAGE,
         inputs=[ctx.ref(f"{package.path}/MANIFEST.json")],
         outputs=[state],
-        params={"rollout": rollout, "package": package.path},
+        # JR/T 0221-2021 6.4's deployment items: operator, result and the configuration's digest.
+        params={"rollout": rollout, "package": package.path, "operator": ctx.actor("ops_engineer", STAGE),
+                "result": "deployed to staging; package digests verified and model loaded",
+                "config_sha256": sha256_file(ctx.run_dir / package.path / "config.json")},
         decision={"smoke_test": "package digests verified and model loaded in staging"},
     )
     return service
@@ -159,7 +164,9 @@ def rollout(
         inputs=[ctx.ref(f"{challenger.path}/MANIFEST.json")],
         outputs=[state],
         params={"rollout": number, "strategy": rules.strategy, "steps": steps, "champion": champion.path,
-                "challenger": challenger.path},
+                "challenger": challenger.path, "operator": ctx.actor("ops_engineer", STAGE),
+                "result": f"deployed to production beside the champion at 0% traffic; {rules.strategy} starts",
+                "config_sha256": sha256_file(ctx.run_dir / challenger.path / "config.json")},
     )
 
     rng = phase_rng(ctx.config.seed, f"rollout-{number}")

@@ -2,7 +2,8 @@
 
 - PA.3.step1 build the experiment data set from a pinned feature-store version (stratified split).
 - PA.3.step2 one tracked run per (algorithm, grid point): params, CV metrics, data version, code digest.
-- PA.3.step3 stop as soon as a round of runs reaches the target AUC; validate the best on the test split.
+- PA.3.step3 stop as soon as a round of runs reaches the target AUC; validate the best on the test split;
+  with a fairness policy in the config, check its calibration per customer group (fails: not registered).
 - PA.3.step4 export the best model to the registry (skops; digest recorded at write time), plus the
   golden predictions CI will check the packaged model against.
 """
@@ -15,9 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlops_audit.errors import InputError
+
 from reference_pipeline import stats
 from reference_pipeline.code_digest import code_digest
-from reference_pipeline.context import RunContext
+from reference_pipeline.config import FairnessSettings
+from reference_pipeline.context import RunContext, StageFailed
+from reference_pipeline.fairness import group_calibration
 from reference_pipeline.feature_store import FeatureStore, FeatureVersion
 from reference_pipeline.features import TransformSpec, transform
 from reference_pipeline.models import grid_points, make_estimator, scores
@@ -26,7 +31,7 @@ from reference_pipeline.stages.data_engineering import FEATURE_SET, LABEL, write
 
 STAGE = "experiments"
 ROLE = "data_scientist"
-CODE_FILES = ("stages/experiments.py", "models.py", "features.py", "stats.py", "registry.py")
+CODE_FILES = ("stages/experiments.py", "models.py", "features.py", "stats.py", "registry.py", "fairness.py")
 
 
 @dataclass
@@ -69,6 +74,36 @@ def write_golden(ctx: RunContext, relative: str, model: Any, spec: TransformSpec
     golden = raw.copy()
     golden["expected_score"] = scores(model, transform(raw, spec))
     return write_csv(ctx, relative, golden)
+
+
+def check_fairness(ctx: RunContext, settings: FairnessSettings, probabilities: np.ndarray, test: pd.DataFrame, *, inputs: list[Any],
+                   report: str, clause: str = "PA.3.step3", role: str = ROLE, stage: str = STAGE) -> None:
+    """fairness_check (PA.3.step3; PA.6.step4 for a retrained model): calibration per customer group
+    of the model about to be registered, on its held-out rows (JR/T 0221-2021 6.1: an objective free of bias and
+    discrimination). Records the group metrics and the threshold; a failure blocks registration."""
+    if settings.group_by not in test.columns:
+        features = [c for c in test.columns if c != LABEL]
+        raise InputError(f"pipeline config: fairness.group_by: '{settings.group_by}' is not a feature column (features: {', '.join(features)})")
+    result = group_calibration(
+        probabilities, test[LABEL].to_numpy(), test[settings.group_by].to_numpy(),
+        bands=settings.bands, max_gap=settings.max_calibration_gap, min_rows=settings.min_group_rows,
+    )
+    threshold = {"max_calibration_gap": settings.max_calibration_gap, "min_group_rows": settings.min_group_rows}
+    path = ctx.write_json(report, {"group_by": settings.group_by, "bands": settings.bands, "threshold": threshold, **result})
+    judged = [g["calibration_gap"] for g in result["groups"].values() if g.get("judged")]
+    ctx.record(
+        clause, "fairness_check", role, stage,
+        inputs=inputs,
+        outputs=[path],
+        params={"metric": "calibration within groups (|mean score - event rate|)", "group_by": settings.group_by,
+                "bands": settings.bands, "group_metrics": result["groups"], "fairness_threshold": threshold,
+                "passed": result["passed"]},
+        metrics={"groups_judged": float(len(judged)), "max_calibration_gap": max(judged, default=0.0)},
+        decision={"verdict": "pass" if result["passed"] else "fail", "failed_groups": result["failed_groups"]},
+    )
+    if not result["passed"]:
+        raise StageFailed(f"fairness check failed (see {path}): groups {', '.join(result['failed_groups'])} of "
+                          f"{settings.group_by} are miscalibrated beyond {settings.max_calibration_gap}; the model is not registered")
 
 
 def run(
@@ -162,6 +197,9 @@ def run(
                        else f"no run reached the target {settings.target_auc}; best CV AUC {best['cv_auc_mean']} kept"),
         },
     )
+
+    if ctx.config.fairness is not None:
+        check_fairness(ctx, ctx.config.fairness, probabilities, test, inputs=[ctx.ref(summary_path)], report="reports/fairness.json")
 
     # PA.3.step4: export to the registry and fix the golden predictions.
     registry = ModelRegistry(ctx.run_dir / "registry")

@@ -2,7 +2,9 @@
 
 - PA.4.step1 build the package folder (model, transform, serving code, serving config, pinned
   dependencies, MANIFEST.json with every file's digest) and run the integration tests against the
-  package as it will be deployed: golden predictions, input schema, latency budget.
+  package as it will be deployed: golden predictions, input schema, latency budget; with
+  `explanations` in the config, `check_reason_codes`: every decline in a sample of applications
+  carries reason codes from the package's serving code, and they name what drives the score.
 - PA.4.step2 the CI pipeline's security scan: model types against the pinned trusted list, no
   pickle/joblib in the package, every dependency pinned, digests consistent.
 - PA.4.step3 feedback: the CI report lists every check and every problem; any failed check fails
@@ -23,6 +25,7 @@ import pandas as pd
 from mlops_audit.util.jsonio import atomic_write_bytes, atomic_write_text, sha256_file, write_json
 
 from reference_pipeline import serving, stats
+from reference_pipeline.config import ExplanationSettings
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.features import SchemaError, TransformSpec
 from reference_pipeline.registry import TRUSTED_TYPES, ModelVersion, untrusted_types
@@ -31,6 +34,7 @@ from reference_pipeline.stages.experiments import ModelCandidate
 STAGE = "integration"
 PINNED_PACKAGES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "pydantic")
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
+CLEAN_DATA = "data/clean.csv"  # the cleaned applications (PA.2.step3): the reason-code check's sample
 
 
 @dataclass
@@ -121,6 +125,40 @@ def integration_tests(ctx: RunContext, package: str, manifest_sha: str, golden_p
     return results
 
 
+def reason_code_check(ctx: RunContext, package: str, manifest_sha: str, settings: ExplanationSettings) -> dict[str, Any]:
+    """The package's reason codes on the first `settings.decisions` cleaned applications: every
+    decline (score >= decline_at) must carry a reason code, and setting all its reason inputs to
+    their reference values must lower its score (the codes name what drives the decision)."""
+    service = serving.ScoringService(ctx.run_dir / package, manifest_sha)
+    requests = pd.read_csv(ctx.run_dir / CLEAN_DATA).head(settings.decisions)[service.spec.input_columns]
+    base, codes = service.reason_codes(requests, top=settings.top_reasons)
+    declines = [i for i in range(len(requests)) if base[i] >= settings.decline_at]
+    without = [i for i in declines if not codes[i]]
+    explained = [i for i in declines if codes[i]]
+    reference = service.reference_values()
+    inconsistent: list[int] = []
+    if explained:
+        reverted = requests.iloc[explained].copy()
+        for row, i in enumerate(explained):
+            for code in codes[i]:
+                reverted.iloc[row, reverted.columns.get_loc(code["input"])] = reference[code["input"]]
+        after = service.score(reverted)
+        inconsistent = [i for row, i in enumerate(explained) if not after[row] < base[i]]
+    passed = bool(declines) and not without and not inconsistent
+    return {
+        "check": "reason_codes",
+        "passed": passed,
+        "detail": (f"{len(requests)} decisions, {len(declines)} declines at score >= {settings.decline_at}: "
+                   f"{len(without)} without a reason code, {len(inconsistent)} whose reasons do not lower the score"
+                   + ("" if declines else "; no decline to check")),
+        "decisions_checked": len(requests),
+        "declines": len(declines),
+        "decisions_without_reason": len(without),
+        "inconsistent": len(inconsistent),
+        "declines_explained": [{"row": i, "score": stats.rounded(float(base[i])), "reason_codes": codes[i]} for i in declines],
+    }
+
+
 def security_scan(ctx: RunContext, package: str) -> list[dict[str, Any]]:
     root = ctx.run_dir / package
     results: list[dict[str, Any]] = []
@@ -162,6 +200,24 @@ def run(ctx: RunContext, candidate: ModelCandidate, spec_path: str) -> Package:
         metrics={t["check"]: 1.0 if t["passed"] else 0.0 for t in tests},
         decision={"verdict": "pass" if all(t["passed"] for t in tests) else "fail"},
     )
+    explanations = ctx.config.explanations
+    if explanations is not None:
+        reasons = reason_code_check(ctx, package, manifest_sha, explanations)
+        report = ctx.write_json(f"reports/reason_codes-{entry.name}-v{entry.version}.json", reasons)
+        ctx.record(
+            "PA.4.step1", "check_reason_codes", "test_engineer", STAGE,
+            inputs=[ctx.ref(f"{package}/{serving.MANIFEST}"), ctx.ref(CLEAN_DATA)],
+            outputs=[report],
+            params={"method": "baseline substitution: each input set to its training median or first category",
+                    "decline_at": explanations.decline_at, "top_reasons": explanations.top_reasons,
+                    "decisions_checked": reasons["decisions_checked"],
+                    "decisions_without_reason": reasons["decisions_without_reason"]},
+            metrics={"decisions_checked": float(reasons["decisions_checked"]), "declines": float(reasons["declines"]),
+                     "decisions_without_reason": float(reasons["decisions_without_reason"]),
+                     "inconsistent_reasons": float(reasons["inconsistent"])},
+            decision={"verdict": "pass" if reasons["passed"] else "fail"},
+        )
+        tests.append({k: reasons[k] for k in ("check", "passed", "detail")})
     scan = security_scan(ctx, package)
     ctx.record(
         "PA.4.step2", "security_scan", "mlops_engineer", STAGE,

@@ -25,7 +25,7 @@ from reference_pipeline.models import grid_points, make_estimator, scores
 from reference_pipeline.registry import ModelRegistry
 from reference_pipeline.serving import ScoringService
 from reference_pipeline.stages.data_engineering import FEATURE_SET, LABEL, store_window_features, write_csv
-from reference_pipeline.stages.experiments import CODE_FILES, ModelCandidate, cv_auc, split, write_holdout_scores
+from reference_pipeline.stages.experiments import CODE_FILES, ModelCandidate, check_fairness, cv_auc, split, write_holdout_scores
 from reference_pipeline.stages.integration import Package
 from reference_pipeline.stages.monitoring import MonitoringResult
 
@@ -125,6 +125,9 @@ def run(ctx: RunContext, trigger: MonitoringResult, production: Package, window:
     )
     if not better:
         return None
+    if config.fairness is not None:  # the same fairness policy gates every registration
+        check_fairness(ctx, config.fairness, new_scores, holdout, inputs=[ctx.ref(summary)], report=f"{base}/fairness.json",
+                       clause="PA.6.step4", role=ROLE, stage=STAGE)
 
     # PA.6.step5: export to the registry, with golden predictions for CI.
     entry = ModelRegistry(ctx.run_dir / "registry").register(

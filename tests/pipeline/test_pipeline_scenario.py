@@ -114,7 +114,7 @@ def test_ci_builds_tests_and_scans_the_package(default_run: Any, events: list[An
     report = read_json(default_run.run_dir, "reports/ci-bank-credit-default-v1.json")
     assert {c["check"] for c in report["checks"]} == {
         "package_loads", "golden_predictions", "input_schema", "latency_budget",
-        "model_types_trusted", "no_pickle_files", "dependencies_pinned", "digests_consistent"}
+        "model_types_trusted", "no_pickle_files", "dependencies_pinned", "digests_consistent", "reason_codes"}
     package = default_run.run_dir / "deploy/packages/bank-credit-default-v1"
     manifest = json.loads((package / "MANIFEST.json").read_text())
     assert sorted(manifest["files"]) == ["config.json", "model.skops", "requirements.lock", "serving.py", "transform.json"]
@@ -140,7 +140,9 @@ def test_drift_fires_monitoring_which_starts_retraining(default_run: Any, events
     assert first.decision["triggers"]["drift"] is True and first.decision["start_retraining"] is True
     assert second.decision["start_retraining"] is False
     pa6 = of(events, "PA.6.")
-    assert [e.clause for e in pa6] == [f"PA.6.step{k}" for k in range(1, 7)]
+    # The retrained model's fairness check (config `fairness`) sits in step4, before registration.
+    assert [e.clause for e in pa6 if e.action != "fairness_check"] == [f"PA.6.step{k}" for k in range(1, 7)]
+    assert [(e.clause, e.action) for e in pa6].index(("PA.6.step4", "fairness_check")) < [e.clause for e in pa6].index("PA.6.step5")
     assert pa6[0].params["triggered_by"] == ["decay", "drift"]
     assert pa6[0].seq > first.seq  # retraining came after the trigger
     assert pa6[3].decision["verdict"] == "register"
