@@ -165,6 +165,26 @@ class FairnessSettings(_Strict):
         return bands
 
 
+class StressScenario(_Strict):
+    """An adverse scenario: inputs multiplied and/or shifted (kept inside their valid ranges)."""
+
+    multiply: dict[str, float] = Field(default_factory=dict)
+    add: dict[str, float] = Field(default_factory=dict)
+
+
+class SensitivitySettings(_Strict):
+    """PA.3.step3 sensitivity_analysis (SR 11-7 / SR 26-2 conceptual soundness): on the first `rows`
+    cleaned applications, each of `inputs` moves by +-relative_change and the score's mean absolute
+    change must stay within `max_mean_change` (else the model is not registered); the adverse
+    `scenarios` are scored and their effect on the mean score reported."""
+
+    inputs: Annotated[list[str], Field(min_length=1)]
+    relative_change: Annotated[float, Field(gt=0, le=1)] = 0.1
+    max_mean_change: Annotated[float, Field(gt=0, le=1)]
+    rows: Annotated[int, Field(ge=10, le=100_000)] = 1000
+    scenarios: dict[str, StressScenario] = Field(default_factory=dict)
+
+
 class ExplanationSettings(_Strict):
     """PA.4.step1 check_reason_codes: the package's serving code gives reason codes with each score
     (`ScoringService.reason_codes`); CI scores the first `decisions` cleaned applications and checks
@@ -262,9 +282,11 @@ class PipelineConfig(_Strict):
     drift: DriftEpisode | None = None
     experiments: ExperimentSettings
     ci: CiSettings = CiSettings()
-    # Optional checks a regulator profile asks for (cn-finance: JR/T 0221-2021 6.1 and 7, PIPL Art. 24);
+    # Optional checks regulator profiles ask for (cn-finance: JR/T 0221-2021 6.1 and 7, PIPL Art. 24;
+    # us-model-risk: sensitivity and stress testing);
     # absent: the step is not run and no event claims it.
     fairness: FairnessSettings | None = None
+    sensitivity: SensitivitySettings | None = None
     explanations: ExplanationSettings | None = None
     service: ServiceSimulation = ServiceSimulation()
     monitoring: MonitoringRules = MonitoringRules()

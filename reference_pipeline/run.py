@@ -181,7 +181,8 @@ def _run_pipeline(
     try:
         req = stage("PA.1 requirements", lambda: requirements.run(ctx, data))
         de = stage("PA.2 data engineering", lambda: data_engineering.run(ctx, req.spec, data, req.rules_path))
-        first = stage("PA.3 experiments", lambda: experiments.run(ctx, de.feature_version, de.spec, "data/clean.csv"))
+        first = stage("PA.3 experiments", lambda: experiments.run(ctx, de.feature_version, de.spec, "data/clean.csv",
+                                                                   materiality_tier=req.spec.risk_assessment.tier))
         package = stage("PA.4 continuous integration", lambda: integration.run(ctx, first, de.spec_path))
         release = stage("PA.5 continuous deployment (first release)",
                         lambda: deployment.first_release(ctx, package, req.spec, history))
@@ -192,7 +193,8 @@ def _run_pipeline(
         retrained, promotion = False, None
         if windows[0].start_retraining:
             challenger = stage("PA.6 continuous training", lambda: training.run(
-                ctx, windows[0], production, data.windows["monitor"], de.spec, target, positive, number=1))
+                ctx, windows[0], production, data.windows["monitor"], de.spec, target, positive, number=1,
+                materiality_tier=req.spec.risk_assessment.tier))
             if challenger is not None:
                 retrained = True
                 package2 = stage("PA.4 continuous integration (retrained model)",

@@ -3,7 +3,8 @@
 - PA.3.step1 build the experiment data set from a pinned feature-store version (stratified split).
 - PA.3.step2 one tracked run per (algorithm, grid point): params, CV metrics, data version, code digest.
 - PA.3.step3 stop as soon as a round of runs reaches the target AUC; validate the best on the test split;
-  with a fairness policy in the config, check its calibration per customer group (fails: not registered).
+  with a sensitivity policy, move key inputs and score adverse scenarios; with a fairness policy, check
+  its calibration per customer group (either failing: the model is not registered).
 - PA.3.step4 export the best model to the registry (skops; digest recorded at write time), plus the
   golden predictions CI will check the packaged model against.
 """
@@ -20,18 +21,19 @@ from mlops_audit.errors import InputError
 
 from reference_pipeline import stats
 from reference_pipeline.code_digest import code_digest
-from reference_pipeline.config import FairnessSettings
+from reference_pipeline.config import FairnessSettings, SensitivitySettings
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.fairness import group_calibration
 from reference_pipeline.feature_store import FeatureStore, FeatureVersion
 from reference_pipeline.features import TransformSpec, transform
 from reference_pipeline.models import grid_points, make_estimator, scores
 from reference_pipeline.registry import ModelRegistry, ModelVersion
+from reference_pipeline.sensitivity import sensitivity, stress
 from reference_pipeline.stages.data_engineering import FEATURE_SET, LABEL, write_csv
 
 STAGE = "experiments"
 ROLE = "data_scientist"
-CODE_FILES = ("stages/experiments.py", "models.py", "features.py", "stats.py", "registry.py", "fairness.py")
+CODE_FILES = ("stages/experiments.py", "models.py", "features.py", "stats.py", "registry.py", "fairness.py", "sensitivity.py")
 
 
 @dataclass
@@ -106,9 +108,45 @@ def check_fairness(ctx: RunContext, settings: FairnessSettings, probabilities: n
                           f"{settings.group_by} are miscalibrated beyond {settings.max_calibration_gap}; the model is not registered")
 
 
+def check_sensitivity(ctx: RunContext, settings: SensitivitySettings, model: Any, spec: TransformSpec, clean_path: str, *, inputs: list[Any]) -> None:
+    """PA.3.step3 sensitivity_analysis of the selected model on raw applications: each named input
+    moved by +-relative_change (threshold on the mean score change; exceeding it blocks
+    registration) and the adverse scenarios scored (reported)."""
+    named = set(settings.inputs) | {c for s in settings.scenarios.values() for c in (*s.multiply, *s.add)}
+    unknown = sorted(named - set(spec.numeric))
+    if unknown:
+        raise InputError(f"pipeline config: sensitivity: {', '.join(unknown)} not numeric inputs (numeric inputs: {', '.join(spec.numeric)})")
+    requests = pd.read_csv(ctx.run_dir / clean_path).head(settings.rows)[spec.input_columns]
+
+    def score(frame: pd.DataFrame) -> np.ndarray:
+        return scores(model, transform(frame, spec))
+
+    moved = sensitivity(score, requests, settings.inputs, relative_change=settings.relative_change, valid_ranges=spec.valid_ranges)
+    stressed = stress(score, requests, settings.scenarios, spec.valid_ranges)
+    failed = sorted(c for c, r in moved.items() if r["mean_abs_change"] > settings.max_mean_change)
+    path = ctx.write_json("reports/sensitivity.json", {
+        "rows": len(requests), "relative_change": settings.relative_change, "max_mean_change": settings.max_mean_change,
+        "inputs": moved, "scenarios": stressed, "failed_inputs": failed, "passed": not failed})
+    ctx.record(
+        "PA.3.step3", "sensitivity_analysis", ROLE, STAGE,
+        inputs=inputs,
+        outputs=[path],
+        params={"perturbed_inputs": moved, "relative_change": settings.relative_change, "scenarios": stressed,
+                "threshold": {"max_mean_abs_change": settings.max_mean_change}, "rows": len(requests)},
+        metrics={"max_output_change": max(r["max_abs_change"] for r in moved.values()),
+                 "max_mean_output_change": max(r["mean_abs_change"] for r in moved.values())},
+        decision={"verdict": "pass" if not failed else "fail", "failed_inputs": failed},
+    )
+    if failed:
+        raise StageFailed(f"sensitivity analysis failed (see {path}): the score moves more than {settings.max_mean_change} on average "
+                          f"when {', '.join(failed)} moves by {settings.relative_change:.0%}; the model is not registered")
+
+
 def run(
-    ctx: RunContext, feature_version: FeatureVersion, spec: TransformSpec, clean_path: str
+    ctx: RunContext, feature_version: FeatureVersion, spec: TransformSpec, clean_path: str, *, materiality_tier: str
 ) -> ModelCandidate:
+    """`materiality_tier`: the risk tier of the validated requirements spec (PA.1), recorded with the
+    registration (no registration without one)."""
     settings = ctx.config.experiments
     seed = ctx.config.seed
     digest = code_digest(*CODE_FILES)
@@ -198,6 +236,8 @@ def run(
         },
     )
 
+    if ctx.config.sensitivity is not None:
+        check_sensitivity(ctx, ctx.config.sensitivity, model, spec, clean_path, inputs=[ctx.ref(summary_path), ctx.ref(clean_path)])
     if ctx.config.fairness is not None:
         check_fairness(ctx, ctx.config.fairness, probabilities, test, inputs=[ctx.ref(summary_path)], report="reports/fairness.json")
 
@@ -219,7 +259,9 @@ def run(
         inputs=[ctx.ref(summary_path)],
         outputs=[f"registry/{entry.path}", "registry/index.json", golden_path],
         params={"model": entry.name, "version": entry.version, "format": "skops",
-                "untrusted_types": entry.untrusted_types, "feature_version": data_version},
+                "untrusted_types": entry.untrusted_types, "feature_version": data_version,
+                "materiality_tier": materiality_tier,
+                "dependencies": {"data": [data_version], "upstream_models": []}},
     )
     return ModelCandidate(
         entry=entry,

@@ -35,8 +35,9 @@ MIN_ROWS = 30
 
 
 def run(ctx: RunContext, trigger: MonitoringResult, production: Package, window: pd.DataFrame, spec: TransformSpec,
-        target: str, positive: Any, number: int) -> ModelCandidate | None:
-    """Retrain; returns the registered challenger, or None when it does not beat production."""
+        target: str, positive: Any, number: int, *, materiality_tier: str) -> ModelCandidate | None:
+    """Retrain; returns the registered challenger, or None when it does not beat production.
+    `materiality_tier`: the validated requirements' risk tier, recorded with the registration."""
     config = ctx.config
     seed = config.seed + number
     store = FeatureStore(ctx.run_dir / "features")
@@ -143,7 +144,11 @@ def run(ctx: RunContext, trigger: MonitoringResult, production: Package, window:
         "PA.6.step5", "register_model", ROLE, STAGE,
         inputs=[ctx.ref(summary)],
         outputs=[f"registry/{entry.path}", "registry/index.json", holdout_path, golden_path],
-        params={"model": entry.name, "version": entry.version, "untrusted_types": entry.untrusted_types},
+        params={"model": entry.name, "version": entry.version, "untrusted_types": entry.untrusted_types,
+                # What the model depends on (the feature versions it was trained on; it uses no
+                # other model's output) and its tier, from the validated requirements.
+                "materiality_tier": materiality_tier,
+                "dependencies": {"data": [f"{FEATURE_SET}@{v}" for v in versions], "upstream_models": []}},
     )
 
     # PA.6.step6: trigger model testing and CD.

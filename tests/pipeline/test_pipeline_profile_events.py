@@ -1,5 +1,5 @@
-"""The reference pipeline writes the trail events the cn-finance profile's routes name - only for
-what it really does - and an assessment with the profile is corroborated by a signed run of it."""
+"""The reference pipeline writes the trail events the regulator profiles' routes name - only for
+what it really does - and an assessment with the profiles is corroborated by a signed run of it."""
 
 from __future__ import annotations
 
@@ -15,19 +15,23 @@ from mlops_audit.cli import cli
 from mlops_audit.evidence.runs import event_route_met
 from mlops_audit.evidence.trail import verify_run
 from mlops_audit.rubric.loader import default_rubric
-from mlops_audit.rubric.profiles import bundled_profile, with_profiles
-from reference_pipeline.config import ExplanationSettings, FairnessSettings, load_config
+from mlops_audit.rubric.profiles import available_profiles, bundled_profile, with_profiles
+from reference_pipeline.config import ExplanationSettings, FairnessSettings, SensitivitySettings, load_config
 from reference_pipeline.context import RunContext, StageFailed
 from reference_pipeline.serving import ScoringService
 from reference_pipeline.stages.integration import reason_code_check
 from tests.conftest import extreme_answer
 from tests.pipeline.helpers import run_reproducibly, small_config
 
-# cn-finance criteria the reference pipeline proves by its own steps (its event routes), and the
-# routes it does NOT write because it does not do the thing (no vulnerability audit of its
-# dependencies, no model exit, no fairness monitoring in production, no adversarial test).
-EMITTED = {"CNF.explainability.L3", "CNF.fairness.L3", "CNF.internal_control.L3.2"}
-NOT_DONE = {"dependency_audit", "retire_model", "fairness_alert", "adversarial_test"}
+# Profile criteria the reference pipeline proves by its own steps (their event routes). Every other
+# profile event route names something it does not do (no vulnerability audit of its dependencies,
+# no model exit, no fairness monitoring in production, no adversarial test, no human override...),
+# and it writes no event of that action.
+EMITTED = {
+    "CNF.explainability.L3", "CNF.fairness.L3", "CNF.internal_control.L3.2",  # cn-finance
+    "USM.soundness.L3", "USM.inventory_tiering.L4",  # us-model-risk
+}
+PROFILES = ["cn-finance", "us-model-risk"]
 
 
 def _events(run_dir: Path) -> list[Any]:
@@ -36,15 +40,11 @@ def _events(run_dir: Path) -> list[Any]:
 
 def test_the_default_run_meets_exactly_the_routes_it_does(default_run: Any) -> None:
     events = _events(default_run.run_dir)
-    profile = bundled_profile("cn-finance")
-    proved = set()
-    for _d, _p, c in profile.criteria():
-        if c.trail_events and all(event_route_met(route, events) for route in c.trail_events):
-            proved.add(c.id)
+    criteria = [c for name in available_profiles() for _d, _p, c in bundled_profile(name).criteria() if c.trail_events]
+    proved = {c.id for c in criteria if all(event_route_met(route, events) for route in c.trail_events)}
     assert proved == EMITTED
-    assert not {e.action for e in events} & NOT_DONE
-    routes = {r.action for _d, _p, c in profile.criteria() for r in c.trail_events}
-    assert NOT_DONE <= routes  # the list above names real routes of the profile
+    not_done = {r.action for c in criteria if c.id not in EMITTED for r in c.trail_events}
+    assert len(not_done) > 20 and not {e.action for e in events} & not_done
 
 
 def test_the_fairness_and_reason_code_events_carry_what_was_computed(default_run: Any) -> None:
@@ -65,6 +65,27 @@ def test_the_fairness_and_reason_code_events_carry_what_was_computed(default_run
     assert ingest.params["sha256"] == ingest.outputs[0].sha256 and ingest.params["storage_ref"] == "data/raw/batch.csv"
     deploys = [e for e in events if e.clause == "PA.5.step1"]
     assert deploys and all({"operator", "result", "config_sha256"} <= set(e.params) for e in deploys)
+    registrations = [e for e in events if e.action in ("export_model", "register_model")]
+    assert [e.params["materiality_tier"] for e in registrations] == ["high", "high"]  # the requirements' tier
+
+
+def test_the_sensitivity_analysis_records_what_it_measured(default_run: Any) -> None:
+    (event,) = [e for e in _events(default_run.run_dir) if e.action == "sensitivity_analysis"]
+    report = json.loads((default_run.run_dir / "reports/sensitivity.json").read_text(encoding="utf-8"))
+    assert event.params["perturbed_inputs"] == report["inputs"] and set(report["inputs"]) == {"income", "debt_ratio", "loan_amount", "age", "employment_years"}
+    assert event.metrics["max_output_change"] == max(r["max_abs_change"] for r in report["inputs"].values())
+    assert report["passed"] and all(r["mean_abs_change"] <= 0.05 for r in report["inputs"].values())
+    # The recession scenario raises the mean predicted default probability.
+    assert report["scenarios"]["recession"]["mean_score_stressed"] > report["scenarios"]["recession"]["mean_score"]
+
+
+def test_a_failed_sensitivity_analysis_blocks_registration(tmp_path: Path) -> None:
+    config = small_config().model_copy(update={"sensitivity": SensitivitySettings(inputs=["income"], max_mean_change=0.0001)})
+    with pytest.raises(StageFailed, match="sensitivity analysis failed"):
+        run_reproducibly(config, tmp_path / "run")
+    events = [json.loads(line) for line in (tmp_path / "run" / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert next(e for e in events if e["action"] == "sensitivity_analysis")["decision"]["failed_inputs"] == ["income"]
+    assert not any(e["action"] == "export_model" for e in events)
 
 
 def test_reason_codes_name_the_inputs_that_raise_the_score(default_run: Any) -> None:
@@ -136,7 +157,7 @@ def signed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _assess(runner, tmp_path: Path, run: tuple[Path, Path] | None, *, best: bool) -> dict[str, Any]:
-    rubric = with_profiles(default_rubric(), ["cn-finance"]).rubric
+    rubric = with_profiles(default_rubric(), PROFILES).rubric
     answers = {
         "rubric": {"id": rubric.id, "version": rubric.version}, "organisation": {"name": "Example Bank"},
         "respondent": {"id": "everyone", "roles": rubric.role_ids()},
@@ -145,7 +166,7 @@ def _assess(runner, tmp_path: Path, run: tuple[Path, Path] | None, *, best: bool
     path = tmp_path / f"answers-{best}.yaml"
     path.write_text(yaml.safe_dump(answers, allow_unicode=True), encoding="utf-8")
     out = tmp_path / f"out-{best}-{run is not None}"
-    args = ["assess", "--answers", str(path), "--profile", "cn-finance", "--out", str(out)]
+    args = ["assess", "--answers", str(path), "--out", str(out)] + [a for p in PROFILES for a in ("--profile", p)]
     if run is not None:
         args += ["--run", str(run[0]), "--trust-key", str(run[1]), "--accept-reference-run"]
     result = runner.invoke(cli, args)
@@ -157,11 +178,11 @@ def test_a_signed_run_corroborates_the_profile_criteria_it_proves(signed_run, ru
     claimed = {c["id"]: c for c in _assess(runner, tmp_path, None, best=True)["criteria"]}
     corroborated = {c["id"]: c for c in _assess(runner, tmp_path, signed_run, best=True)["criteria"]}
     for cid in sorted(EMITTED):
-        assert claimed[cid]["outcome"] == "partial"  # a yes alone does not meet a level-3 criterion
+        assert claimed[cid]["outcome"] == "partial"  # a yes alone does not meet a level-3/4 criterion
         assert corroborated[cid]["outcome"] == "met" and corroborated[cid]["strength"] == "verified", cid
         assert any(e.startswith("run:") for e in corroborated[cid]["evidence"]), cid
     # What the run does not do stays a claim.
-    assert corroborated["CNF.attack_defence.L3"]["outcome"] == "partial"
+    assert corroborated["CNF.attack_defence.L3"]["outcome"] == "partial" and corroborated["USM.soundness.L4"]["outcome"] == "partial"
 
 
 def test_all_no_answers_stay_at_zero_with_the_signed_run(signed_run, runner, tmp_path: Path) -> None:
