@@ -191,6 +191,7 @@ def _run_pipeline(
         windows = [stage("PA.7 continuous monitoring (window: monitor)", lambda: monitoring.run(
             ctx, production, "monitor", data.windows["monitor"], target, positive, windows_since_training=0))]
         retrained, promotion = False, None
+        benchmark: Any = None  # the other model of a rollout: what the validator compares production with
         if windows[0].start_retraining:
             challenger = stage("PA.6 continuous training", lambda: training.run(
                 ctx, windows[0], production, data.windows["monitor"], de.spec, target, positive, number=1,
@@ -204,6 +205,7 @@ def _run_pipeline(
                     ctx, package2, champion, data.windows["canary"], target, positive, 2, history))
                 promotion = rollout.verdict
                 production = rollout.production
+                benchmark = champion if production.path == package2.path else package2
         last = production
         since = 0 if promotion == "promote" else 1  # windows the production model was already monitored for
         windows.append(stage("PA.7 continuous monitoring (window: post)", lambda: monitoring.run(
@@ -218,7 +220,7 @@ def _run_pipeline(
     vctx = RunContext(config=config, run_dir=vdir, trail=vtrail, timer=timer, progress=say, clock=clock)
     try:
         validation = stage("CASE.mra model risk validation", lambda: model_risk.run(
-            vctx, req.spec, production, run_dir, data.windows["post"], target, positive, retrained), vctx)
+            vctx, req.spec, production, run_dir, data.windows["post"], target, positive, retrained, benchmark=benchmark), vctx)
     except AuditError:
         _close_after_failure(vtrail, signing_key, say)
         raise

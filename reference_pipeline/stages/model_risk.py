@@ -13,7 +13,8 @@ development run whose head hash and Merkle root it records.
   and code versions; independence of roles.
 - CASE.mra.3 outcome validation: outputs against actual outcomes on the newest labelled window
   (AUC, Gini, KS, accuracy, Brier, ECE) and score stability (PSI), against the acceptance criteria,
-  with a written verdict.
+  with a written verdict; after a rollout, a benchmark comparison with the other model of it on the
+  same window (a benchmark better beyond the tolerance is a finding).
 """
 
 from __future__ import annotations
@@ -177,8 +178,29 @@ def outcome_validation(ctx: RunContext, requirements: RequirementsSpec, producti
             "acceptance": criteria, "psi_note": stats.PSI_BANDS_NOTE}
 
 
+def benchmark_comparison(ctx: RunContext, production: Package, benchmark: Package, run_dir: Path, window: pd.DataFrame,
+                         target: str, positive: Any) -> dict[str, Any]:
+    """The production model against a benchmark (the other model of the last rollout: the champion
+    it replaced, or the challenger that was rolled back) on the same newest labelled window. A gap
+    in AUC below -tolerance (the promotion rules' max_auc_drop) is a finding; either way the
+    validator's conclusion is written down."""
+    y = labels(window, target, positive)
+    ours = stats.discrimination(ScoringService(run_dir / production.path, production.manifest_sha256).score(window), y)
+    theirs = stats.discrimination(ScoringService(run_dir / benchmark.path, benchmark.manifest_sha256).score(window), y)
+    gap = stats.rounded(ours["auc"] - theirs["auc"])
+    tolerance = ctx.config.promotion.max_auc_drop
+    within = gap >= -tolerance
+    name = f"{benchmark.model.name} v{benchmark.model.version}"
+    conclusion = (f"production AUC {ours['auc']} vs benchmark {name} {theirs['auc']} (gap {gap:+}): "
+                  + ("no worse than the benchmark within the tolerance" if within
+                     else f"the benchmark is better by more than {tolerance}: the production model's advantage is not shown"))
+    return {"benchmark_model": {"name": name, "package": benchmark.path, "sha256": benchmark.model.sha256},
+            "metric": "auc", "production": ours, "benchmark": theirs, "metric_gap": gap, "tolerance": tolerance,
+            "within_tolerance": within, "conclusion": conclusion, "window_rows": len(window)}
+
+
 def run(ctx: RunContext, requirements: RequirementsSpec, production: Package, run_dir: Path,
-        window: pd.DataFrame, target: str, positive: Any, retrained: bool) -> ValidationResult:
+        window: pd.DataFrame, target: str, positive: Any, retrained: bool, benchmark: Package | None = None) -> ValidationResult:
     manifest = run_dir / "manifest.json"
     manifest_ref = {"name": "development run manifest.json",
                     "sha256": sha256_file(manifest) if manifest.exists() else "0" * 64}
@@ -204,6 +226,17 @@ def run(ctx: RunContext, requirements: RequirementsSpec, production: Package, ru
     failed_design = [c["check"] for c in design["checks"] if not c["passed"]]
     failed_process = [c["check"] for c in process["checks"] if not c["passed"]]
     failed_outcome = [c["criterion"] for c in outcome["acceptance"] if c["passed"] is False]
+    compared = None
+    if benchmark is not None:
+        compared = benchmark_comparison(ctx, production, benchmark, run_dir, window, target, positive)
+        compared_path = ctx.write_json("reports/benchmark_comparison.json", compared)
+        ctx.record("CASE.mra.3", "benchmark_comparison", ROLE, STAGE, inputs=[manifest_ref], outputs=[compared_path],
+                   params={k: compared[k] for k in ("benchmark_model", "metric", "tolerance", "conclusion")},
+                   metrics={"metric_gap": float(compared["metric_gap"]), "production_auc": float(compared["production"]["auc"]),
+                            "benchmark_auc": float(compared["benchmark"]["auc"])},
+                   decision={"within_tolerance": compared["within_tolerance"]})
+        if not compared["within_tolerance"]:
+            failed_outcome.append(f"benchmark comparison: {compared['conclusion']}")
     findings = failed_design + failed_process + failed_outcome
     if failed_process or failed_design:
         verdict = "reject"
@@ -215,7 +248,7 @@ def run(ctx: RunContext, requirements: RequirementsSpec, production: Package, ru
         "model": {"name": production.model.name, "version": production.model.version,
                   "sha256": production.model.sha256, "package": production.path},
         "validator": ctx.actor(ROLE, STAGE),
-        "design_review": design_path, "process_review": process_path, "outcome": outcome,
+        "design_review": design_path, "process_review": process_path, "outcome": outcome, "benchmark": compared,
         "findings": findings, "verdict": verdict,
     }
     report_path = ctx.write_json("reports/validation_report.json", report)
@@ -257,6 +290,8 @@ def _written_verdict(report: dict[str, Any], design: dict[str, Any], process: di
         report["outcome"]["psi_note"],
         "",
     ]
+    if report["benchmark"]:
+        lines += ["## Benchmark (CASE.mra.3)", report["benchmark"]["conclusion"] + ".", ""]
     if report["findings"]:
         lines += ["## Findings", *[f"- {f}" for f in report["findings"]], ""]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from tests.pipeline.helpers import run_reproducibly, small_config
 # and it writes no event of that action.
 EMITTED = {
     "CNF.explainability.L3", "CNF.fairness.L3", "CNF.internal_control.L3.2",  # cn-finance
-    "USM.soundness.L3", "USM.inventory_tiering.L4",  # us-model-risk
+    "USM.soundness.L3", "USM.soundness.L4", "USM.inventory_tiering.L4",  # us-model-risk
 }
 PROFILES = ["cn-finance", "us-model-risk"]
 
@@ -39,7 +39,7 @@ def _events(run_dir: Path) -> list[Any]:
 
 
 def test_the_default_run_meets_exactly_the_routes_it_does(default_run: Any) -> None:
-    events = _events(default_run.run_dir)
+    events = _events(default_run.run_dir) + _events(default_run.run_dir / "validation")  # both trails of the run
     criteria = [c for name in available_profiles() for _d, _p, c in bundled_profile(name).criteria() if c.trail_events]
     proved = {c.id for c in criteria if all(event_route_met(route, events) for route in c.trail_events)}
     assert proved == EMITTED
@@ -77,6 +77,15 @@ def test_the_sensitivity_analysis_records_what_it_measured(default_run: Any) -> 
     assert report["passed"] and all(r["mean_abs_change"] <= 0.05 for r in report["inputs"].values())
     # The recession scenario raises the mean predicted default probability.
     assert report["scenarios"]["recession"]["mean_score_stressed"] > report["scenarios"]["recession"]["mean_score"]
+
+
+def test_the_validator_compares_production_with_the_model_it_replaced(default_run: Any) -> None:
+    (event,) = [e for e in _events(default_run.run_dir / "validation") if e.action == "benchmark_comparison"]
+    report = json.loads((default_run.run_dir / "validation/reports/benchmark_comparison.json").read_text(encoding="utf-8"))
+    assert report["benchmark_model"]["package"] == "deploy/packages/bank-credit-default-v1"  # v2 was promoted
+    assert event.metrics["metric_gap"] == report["metric_gap"] == round(report["production"]["auc"] - report["benchmark"]["auc"], 6)
+    assert report["within_tolerance"] == (report["metric_gap"] >= -report["tolerance"]) and event.params["conclusion"] == report["conclusion"]
+    assert report["conclusion"] in (default_run.run_dir / "validation/reports/validation_report.md").read_text(encoding="utf-8")
 
 
 def test_a_failed_sensitivity_analysis_blocks_registration(tmp_path: Path) -> None:
@@ -182,7 +191,7 @@ def test_a_signed_run_corroborates_the_profile_criteria_it_proves(signed_run, ru
         assert corroborated[cid]["outcome"] == "met" and corroborated[cid]["strength"] == "verified", cid
         assert any(e.startswith("run:") for e in corroborated[cid]["evidence"]), cid
     # What the run does not do stays a claim.
-    assert corroborated["CNF.attack_defence.L3"]["outcome"] == "partial" and corroborated["USM.soundness.L4"]["outcome"] == "partial"
+    assert corroborated["CNF.attack_defence.L3"]["outcome"] == "partial" and corroborated["USM.revalidation.L4"]["outcome"] == "partial"
 
 
 def test_all_no_answers_stay_at_zero_with_the_signed_run(signed_run, runner, tmp_path: Path) -> None:

@@ -155,7 +155,10 @@ def test_drift_fires_monitoring_which_starts_retraining(default_run: Any, events
 
 def test_model_risk_validation_is_independent_and_reads_the_verified_trail(default_run: Any, events: list[Any]) -> None:
     validation = verify_run(default_run.run_dir / "validation").events
-    assert [e.clause for e in validation] == ["CASE.mra.1", "CASE.mra.2", "CASE.mra.3"]
+    # After the rollout, the validator also compares production with the model it replaced.
+    assert [(e.clause, e.action) for e in validation] == [
+        ("CASE.mra.1", "design_review"), ("CASE.mra.2", "process_review"),
+        ("CASE.mra.3", "benchmark_comparison"), ("CASE.mra.3", "outcome_validation")]
     scientists = {e.actor for e in events if e.role == "data_scientist"}
     assert scientists and not scientists & {e.actor for e in validation}
     manifest = read_json(default_run.run_dir, "manifest.json")
