@@ -18,7 +18,9 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 ClauseId = Annotated[str, Field(pattern=r"^(LC|PA|RO|CASE)\.[A-Za-z0-9_.]+$")]
 # A regulator profile's clause id: an upper-case instrument prefix and at least one dotted part
-# (PIPL.art55, JRT0221.6.2, NIST.GV.1). Deliberately not the guide's LC/PA/RO/CASE ids.
+# (PIPL.art55, JRT0221.6.2, NIST.GV.1), in the profile's own catalogue - a namespace apart from the
+# guide's LC/PA/RO/CASE ids (the pattern does not exclude those prefixes; the profile loader checks
+# every id against the catalogue).
 ProfileClauseId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:\.[A-Za-z0-9_\-]+)+$", max_length=80)]
 PipelinePart = Literal["PA.1", "PA.2", "PA.3", "PA.4", "PA.5", "PA.6", "PA.7"]
 LevelNumber = Annotated[int, Field(ge=1, le=5)]
