@@ -38,7 +38,7 @@ def test_a_profile_adds_regulatory_coverage_and_leaves_the_overall_unchanged(run
     profiled = assess(runner, tmp_path, "--profile", "cn-finance")
     assert plain["regulatory"] is None
     assert profiled["overall"] == plain["overall"]
-    assert profiled["rubric"]["version"].endswith("+cn-finance-1.0.0")
+    assert profiled["rubric"]["version"].endswith("+cn-finance-1.1.0")
     profile_domains = [d for d in profiled["domains"] if d["id"] not in {d["id"] for d in plain["domains"]}]
     assert profile_domains and all(d["id"] not in profiled["overall"]["weakest"] for d in profile_domains)
     assert sum(c["contribution"] for c in profiled["criteria"]) == sum(c["contribution"] for c in plain["criteria"])
