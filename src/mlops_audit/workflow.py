@@ -34,6 +34,7 @@ Progress = Callable[[str], None]
 @dataclass
 class AssessOptions:
     answers: list[Path] = field(default_factory=list)
+    answers_log: Path | None = None  # a campaign's exported answers log (serve); verified against the answers
     repos: list[Path] = field(default_factory=list)
     evidence_files: list[Path] = field(default_factory=list)  # output of `mlops-audit collect`
     runs: list[Path] = field(default_factory=list)
@@ -261,6 +262,12 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
             shown = name(Path(source))
             answer_files.append((shown, answer_file))
             inputs.append(InputRef(kind="answers", name=shown, sha256=sha256_file(source)))
+    if opts.answers_log:
+        from mlops_audit.evidence.answers_log import check_answers_log
+
+        progress(f"verifying the answers log {name(opts.answers_log)}")
+        log = check_answers_log(opts.answers_log, name(opts.answers_log), answer_files)
+        inputs.append(InputRef(kind="answers_log", name=name(opts.answers_log), sha256=log.head, entries=log.entries))
 
     waivers: list[Waiver] = []
     if opts.waivers:

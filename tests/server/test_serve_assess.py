@@ -60,17 +60,60 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     assert made.json()["log"]["events"] == 8  # 6 answers, 2 submissions
     # the same inputs, downloaded, through the CLI
     names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
-    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", "evidence/1-repo.json"]
+    log = f"campaign-{c.id}-log"
+    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", f"{log}/audit.jsonl", f"{log}/manifest.json", f"{log}/statement.json", "evidence/1-repo.json"]
     assert (tmp_path / "evidence" / "1-repo.json").read_bytes() == collection_json
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli,
-        ["assess", "--answers", "answers", "--evidence", "evidence/1-repo.json", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
+        ["assess", "--answers", "answers", "--answers-log", log, "--evidence", "evidence/1-repo.json", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "assessment.json").read_bytes() == served.content
     data = json.loads(served.content)
     assert [i["kind"] for i in data["inputs"]].count("answers") == 2 and any(i["kind"] == "repo" for i in data["inputs"])
+    recorded = next(i for i in data["inputs"] if i["kind"] == "answers_log")
+    assert recorded == {"kind": "answers_log", "name": log, "sha256": made.json()["log"]["head"], "entries": 8}
+    # the report says so
+    html = c.assessor.get(f"/assessments/{made.json()['id']}/files/report.en.html").text
+    assert f"answers log {log} verified: 8 entries, head {recorded['sha256']}" in html
+
+
+def cli_assess(folder, *extra):  # noqa: ANN001, ANN002, ANN201
+    return CliRunner().invoke(
+        cli, ["assess", "--answers", str(folder / "answers"), *extra, "--organisation", "Bank of Tests", "--out", str(folder / "out")]
+    )
+
+
+def test_a_tampered_or_mismatched_answers_log_is_refused_by_the_cli(server, tmp_path):
+    c = answered(server)
+    c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
+    log = tmp_path / f"campaign-{c.id}-log"
+    assert cli_assess(tmp_path, "--answers-log", str(log)).exit_code == 0
+    # an event edited in the exported log: refused, naming the file and the entry
+    original = (log / "audit.jsonl").read_text()
+    lines = original.splitlines(keepends=True)
+    lines[2] = lines[2].replace('"value":"no"', '"value":"yes"')
+    assert lines[2] != original.splitlines(keepends=True)[2]
+    (log / "audit.jsonl").write_text("".join(lines))
+    refused = cli_assess(tmp_path, "--answers-log", str(log))
+    assert refused.exit_code == 2, refused.output
+    assert f"{log}/audit.jsonl: the answers log does not verify at entry 2" in refused.output
+    assert "Traceback" not in refused.output
+    # an intact log, but an answer file altered after submission
+    (log / "audit.jsonl").write_text(original)
+    answers = tmp_path / "answers" / "r-data-01.json"
+    answers.write_text(answers.read_text().replace('"no"', '"yes"'))
+    altered = cli_assess(tmp_path, "--answers-log", str(log))
+    assert altered.exit_code == 2, altered.output
+    assert "r-data-01.json" in altered.output and "differs from the answers log (entry 2: 'no')" in altered.output
+    # a submitted respondent's file left out
+    answers.unlink()
+    dropped = cli_assess(tmp_path, "--answers-log", str(log))
+    assert dropped.exit_code == 2 and "respondent 'r-data-01' submitted answers in the answers log" in dropped.output
+    # not a log folder at all
+    assert cli_assess(tmp_path, "--answers-log", str(tmp_path / "answers")).exit_code == 2
 
 
 def test_answer_files_download_in_every_cli_format(server, tmp_path):
@@ -284,11 +327,11 @@ def test_a_zipped_pipeline_run_is_verified_when_attached_and_assessed_as_the_cli
     runs = json.loads(served)["runs"]
     assert runs and runs[0]["ok"] and runs[0]["run_id"] == "credit-2026"
     names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path / "in")
-    assert "runs/1-run-2026/run-2026/audit.jsonl" in names
+    assert "runs/1-run-2026/run-2026/audit.jsonl" in names and f"campaign-{c.id}-log/audit.jsonl" in names
     monkeypatch.chdir(tmp_path / "in")
     result = CliRunner().invoke(
         cli,
-        ["assess", "--answers", "answers", "--run", "runs/1-run-2026/run-2026", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
+        ["assess", "--answers", "answers", "--answers-log", f"campaign-{c.id}-log", "--run", "runs/1-run-2026/run-2026", "--organisation", "Bank of Tests", "--scope", "AI team", "--assessor", "alice", "--out", "out"],
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "in" / "out" / "assessment.json").read_bytes() == served

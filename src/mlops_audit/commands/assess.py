@@ -61,6 +61,7 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 
 @click.command()
 @click.option("--answers", multiple=True, type=click.Path(exists=True, path_type=Path), help="Answer file or folder (repeatable).")
+@click.option("--answers-log", "answers_log", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A campaign's answers log exported by 'mlops-audit serve': verified, checked against the answers, its head recorded.")
 @click.option("--repo", "repos", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Repository checkout to collect evidence from (repeatable).")
 @click.option("--evidence", "evidence_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Evidence JSON from 'mlops-audit collect' (repeatable).")
 @click.option("--run", "runs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Pipeline run folder with an audit trail (repeatable).")
@@ -81,7 +82,7 @@ def summary_lines(assessment, lang: str = "en") -> list[str]:
 @click.option("--report", "report_formats", callback=_csv_formats, help=f"Also render reports: comma-separated {','.join(FORMATS)}.")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both", show_default=True)
 @click.option("--fail-under", type=click.IntRange(0, 5), default=None, help="Exit 1 if the overall level is below this level.")
-def assess(answers, repos, evidence_files, runs, profiles, portfolios, trust_keys, accept_reference, documents, resolutions, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
+def assess(answers, answers_log, repos, evidence_files, runs, profiles, portfolios, trust_keys, accept_reference, documents, resolutions, waivers, policy, rubric, previous, organisation, scope, assessor, out_dir, report_formats, lang, fail_under) -> None:
     """Score answers and evidence against a rubric and write assessment.json."""
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
@@ -91,7 +92,7 @@ def assess(answers, repos, evidence_files, runs, profiles, portfolios, trust_key
         click.echo("warning: --previous feeds the report's trend section; add --report to render it", err=True)
     progress = lambda msg: click.echo(f"... {msg}", err=True)  # noqa: E731
     opts = AssessOptions(
-        answers=list(answers), repos=list(repos), evidence_files=list(evidence_files), runs=list(runs),
+        answers=list(answers), answers_log=answers_log, repos=list(repos), evidence_files=list(evidence_files), runs=list(runs),
         waivers=waivers, policy=policy, rubric=rubric, organisation=organisation, scope=scope, assessor=assessor,
         trust_keys=list(trust_keys), accept_reference_runs=accept_reference, portfolios=list(portfolios), profiles=list(profiles), documents=list(documents), resolutions=resolutions,
     )

@@ -354,6 +354,9 @@ class ContextBuilder:
             "respondents": respondents,
             "respondents_reason": None if respondents else self.t("absent.respondents"),
             "inputs": [{"kind": i.kind, "name": i.name, "sha256": i.sha256 or "—"} for i in self.a.inputs],
+            "answers_logs": [
+                self.t("methodology.answers_log", name=i.name, entries=i.entries, head=i.sha256) for i in self.a.inputs if i.kind == "answers_log"
+            ],
         }
 
     def _criterion_row(self, c: CriterionResult) -> dict[str, Any]:

@@ -34,9 +34,10 @@ class RubricRef(_Model):
 
 
 class InputRef(_Model):
-    kind: Literal["answers", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions", "portfolio"]
+    kind: Literal["answers", "answers_log", "repo", "run", "waivers", "policy", "previous", "rubric", "trust_key", "documents", "resolutions", "portfolio"]
     name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
-    sha256: str | None = None
+    sha256: str | None = None  # answers_log: the log's head hash (evidence/answers_log.py)
+    entries: int | None = None  # answers_log: how many entries the verified log holds; None for other kinds
 
 
 class RespondentSummary(_Model):

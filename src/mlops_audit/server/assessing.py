@@ -94,10 +94,12 @@ class Inputs:
     evidence: list[Path]
     waivers: Path | None
     runs: list[Path]
+    answers_log: Path
 
 
 def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path) -> Inputs:
-    """The campaign's inputs as files: submitted answers (JSON), attached evidence, the latest waivers."""
+    """The campaign's inputs as files: submitted answers (JSON), attached evidence, the latest waivers,
+    the campaign's answers log (a closed trail folder, as `log.zip` holds it)."""
     answers_dir = root / "answers"
     files = answer_files(session, rubric, campaign, submitted_only=True)
     if files:
@@ -121,15 +123,20 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
         latest = waiver_files[-1]
         waivers = root / ("waivers" + (Path(latest.filename).suffix.lower() or ".yaml"))
         waivers.write_bytes(latest.data)
-    return Inputs(root, answers_dir if files else None, evidence, waivers, runs)
+    answers_log = ledger.export(session, campaign.id, root / log_folder(campaign))
+    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log)
+
+
+def log_folder(campaign: Campaign) -> str:
+    return f"campaign-{campaign.id}-log"
 
 
 def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str, assessed_at: datetime | None = None) -> AssessmentRow:
-    """Score the campaign with the CLI's engine and keep the result with the log head it saw."""
+    """Score the campaign with the CLI's engine; the assessment records the answers log's head (the
+    CLI verifies the exported log and checks the answers against it, as `assess --answers-log` does)."""
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
     campaigns.check_rubric(campaign, rubric)
-    count, head = ledger.head(session, campaign.id)
     problem = ledger.check_chain(ledger.lines(session, campaign.id))
     if problem:
         raise ClientError(409, problem)
@@ -139,6 +146,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
         options = AssessOptions(
             answers=[inputs.answers] if inputs.answers else [],
+            answers_log=inputs.answers_log,
             evidence_files=list(inputs.evidence),
             runs=list(inputs.runs),
             waivers=inputs.waivers,
@@ -153,6 +161,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         except AuditError as exc:
             raise ClientError(422, exc.message) from None
         data = write_assessment(result, Path(tmp) / "out").read_bytes()
+    log = next(i for i in result.inputs if i.kind == "answers_log")
     row = AssessmentRow(
         campaign_id=campaign.id,
         organisation=campaign.organisation,
@@ -160,8 +169,8 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         assessed_at=result.assessed_at,
         overall_level=result.overall.level,
         overall_score=None if result.overall.score is None else f"{result.overall.score:.1f}",
-        log_head=head,
-        log_count=count,
+        log_head=log.sha256,
+        log_count=log.entries,
         data=data,
         created_at=campaigns.now(),
     )
@@ -336,4 +345,4 @@ def inputs_zip(session: Session, rubric: LoadedRubric, campaign: Campaign) -> by
 def log_zip(session: Session, campaign: Campaign) -> bytes:
     with tempfile.TemporaryDirectory(prefix="mlops-audit-log-") as tmp:
         folder = ledger.export(session, campaign.id, Path(tmp) / "log")
-        return zip_bytes({f"campaign-{campaign.id}-log/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())})
+        return zip_bytes({f"{log_folder(campaign)}/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())})

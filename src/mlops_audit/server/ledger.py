@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mlops_audit.evidence.answers_log import CLAUSE
 from mlops_audit.evidence.trail.events import ZERO_HASH, Event, ensure_json_value, event_hash
 from mlops_audit.evidence.trail.manifest import ToolInfo, write_closed_run
 from mlops_audit.evidence.trail.merkle import leaf_hash, root_from_leaf_hashes
@@ -26,7 +27,6 @@ from mlops_audit.util.clock import isoformat
 from mlops_audit.util.clock import now as clock_now
 from mlops_audit.util.jsonio import sha256_bytes
 
-CLAUSE = "LC.questionnaire"
 
 
 def run_id(campaign_id: int) -> str:
