@@ -269,26 +269,35 @@ def test_demo_bank_loads_as_two_finished_campaigns_once(server):
     assert json.loads(client.get(f"/api/assessments/{new}").content)["assessed_at"] > json.loads(client.get(f"/api/assessments/{old}").content)["assessed_at"]
 
 
-def test_dashboard_lists_the_latest_assessments_conflicts_with_evidence(server, collection_json):
+def test_dashboard_shows_conflicts_with_evidence_live_as_answers_arrive(server, collection_json):
     from mlops_audit.evidence.questionnaire.prefill import parse_findings, propose
 
     c = make_campaign(server)
     findings = parse_findings(json.loads(collection_json), "repo.json")
     index = default_rubric().rubric.criterion_index()
     denied = [q for q in c.data.yes_no if (p := propose(index[q][2], findings)) is not None and p.value == "no"]
-    assert denied, "the tiny repository's failing detectors cover data_engineer questions"
-    for q in denied[:4]:
-        assert c.data.put(q, "yes").status_code == 200  # claims the detectors looked for and did not find
-    c.data.client.post(f"/api/respondents/{c.data.id}/submit", headers={"X-CSRF-Token": c.data.csrf})
-    assert c.assessor.get(f"/api/campaigns/{c.id}").json()["conflicts"] == []  # nothing assessed yet
+    assert len(denied) >= 2, "the tiny repository's failing detectors cover data_engineer questions"
+    shown = lambda: c.assessor.get(f"/api/campaigns/{c.id}").json()  # noqa: E731
+    assert c.data.put(denied[0], "yes").status_code == 200  # claims a detector looked for and did not find
+    assert shown()["conflicts"] == []  # no evidence attached: no conflict is possible
     c.assessor.post(f"/campaigns/{c.id}/files", data={"kind": "evidence", "csrf_token": c.csrf}, files={"file": ("repo.json", collection_json)})
+    first = shown()
+    assert first["conflicts_error"] is None
+    assert [(x["criterion"], x["respondents"]) for x in first["conflicts"]] == [(denied[0], ["r-data-01"])]  # a draft, not submitted
+    assert shown()["conflicts"] == first["conflicts"]  # kept (same log head, same files)
+    for q in denied[1:4]:
+        assert c.data.put(q, "yes").status_code == 200
+    live = shown()["conflicts"]
+    assert sorted(x["criterion"] for x in live) == sorted(denied[:4])  # the next answer shows at once
+    page = c.assessor.get(f"/campaigns/{c.id}").text.split('id="conflicts"')[1].split("</table>")[0]
+    assert all(q in page for q in denied[:4])
+    # once submitted and assessed, the assessment records exactly what the dashboard showed
+    c.data.client.post(f"/api/respondents/{c.data.id}/submit", headers={"X-CSRF-Token": c.data.csrf})
     aid = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf}).json()["id"]
     recorded = json.loads(c.assessor.get(f"/api/assessments/{aid}").content)["conflicts"]
-    assert recorded, "answering yes where detectors found nothing is a recorded conflict"
-    shown = c.assessor.get(f"/api/campaigns/{c.id}").json()["conflicts"]
-    assert [(x["criterion"], x["kind"], x["respondents"]) for x in shown] == [(x["criterion"], x["kind"], x["respondents"]) for x in recorded]
-    page = c.assessor.get(f"/campaigns/{c.id}").text.split('id="conflicts"')[1].split("</table>")[0]
-    assert all(x["criterion"] in page for x in recorded)
+    assert [(x["criterion"], x["kind"], x["respondents"], x["detail"]) for x in recorded] == [
+        (x["criterion"], x["kind"], x["respondents"], x["detail"]) for x in shown()["conflicts"]
+    ]
 
 
 def zipped_run(tmp_path, *, tamper: bool = False) -> bytes:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mlops_audit.rubric.loader import default_rubric
 from mlops_audit.server import migrate, web
 from mlops_audit.server.campaigns import ClientError
+from mlops_audit.server.dashboard import LiveCache
 from mlops_audit.server.db import Assessor, Setting, make_engine, session_factory
 from mlops_audit.server.security import LoginLimiter
 
@@ -48,6 +49,7 @@ def create_app(database_url: str, *, setup_code: str | None = None) -> FastAPI:
     app.state.secret = _secret(app.state.sessions)
     app.state.rubric = default_rubric()
     app.state.limiter = LoginLimiter()
+    app.state.live_cache = LiveCache()
     app.state.setup_code = setup_code
     app.state.page_csp = web.page_csp()
 

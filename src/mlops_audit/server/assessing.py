@@ -94,14 +94,15 @@ class Inputs:
     evidence: list[Path]
     waivers: Path | None
     runs: list[Path]
-    answers_log: Path
+    answers_log: Path | None
 
 
-def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path) -> Inputs:
+def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path, *, submitted_only: bool = True, log: bool = True) -> Inputs:
     """The campaign's inputs as files: submitted answers (JSON), attached evidence, the latest waivers,
-    the campaign's answers log (a closed trail folder, as `log.zip` holds it)."""
+    the campaign's answers log (a closed trail folder, as `log.zip` holds it). `submitted_only=False`
+    (the dashboard's live view) writes every respondent's saved answers instead."""
     answers_dir = root / "answers"
-    files = answer_files(session, rubric, campaign, submitted_only=True)
+    files = answer_files(session, rubric, campaign, submitted_only=submitted_only)
     if files:
         answers_dir.mkdir(parents=True)
         for model in files:
@@ -123,7 +124,7 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
         latest = waiver_files[-1]
         waivers = root / ("waivers" + (Path(latest.filename).suffix.lower() or ".yaml"))
         waivers.write_bytes(latest.data)
-    answers_log = ledger.export(session, campaign.id, root / log_folder(campaign))
+    answers_log = ledger.export(session, campaign.id, root / log_folder(campaign)) if log else None
     return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log)
 
 
@@ -134,7 +135,7 @@ def log_folder(campaign: Campaign) -> str:
 def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str, assessed_at: datetime | None = None) -> AssessmentRow:
     """Score the campaign with the CLI's engine; the assessment records the answers log's head (the
     CLI verifies the exported log and checks the answers against it, as `assess --answers-log` does)."""
-    from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
+    from mlops_audit.workflow import write_assessment
 
     campaigns.check_rubric(campaign, rubric)
     problem = ledger.check_chain(ledger.lines(session, campaign.id))
@@ -144,22 +145,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         inputs = write_inputs(session, rubric, campaign, Path(tmp))
         if inputs.answers is None and not inputs.evidence and not inputs.runs:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
-        options = AssessOptions(
-            answers=[inputs.answers] if inputs.answers else [],
-            answers_log=inputs.answers_log,
-            evidence_files=list(inputs.evidence),
-            runs=list(inputs.runs),
-            waivers=inputs.waivers,
-            organisation=campaign.organisation,
-            scope=campaign.scope,
-            assessor=assessor,
-            assessed_at=assessed_at or clock_now(),
-            display_root=inputs.root,
-        )
-        try:
-            result = run_assessment(options)
-        except AuditError as exc:
-            raise ClientError(422, exc.message) from None
+        result = _assess(campaign, inputs, assessor=assessor, assessed_at=assessed_at or clock_now())
         data = write_assessment(result, Path(tmp) / "out").read_bytes()
     log = next(i for i in result.inputs if i.kind == "answers_log")
     row = AssessmentRow(
@@ -177,6 +163,40 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
     session.add(row)
     session.flush()
     return row
+
+
+def _assess(campaign: Campaign, inputs: Inputs, *, assessor: str | None, assessed_at: datetime) -> Assessment:
+    """`run_assessment` (what `mlops-audit assess` calls) on the campaign's files; problems are 422."""
+    from mlops_audit.workflow import AssessOptions, run_assessment
+
+    options = AssessOptions(
+        answers=[inputs.answers] if inputs.answers else [],
+        answers_log=inputs.answers_log,
+        evidence_files=list(inputs.evidence),
+        runs=list(inputs.runs),
+        waivers=inputs.waivers,
+        organisation=campaign.organisation,
+        scope=campaign.scope,
+        assessor=assessor,
+        assessed_at=assessed_at,
+        display_root=inputs.root,
+    )
+    try:
+        return run_assessment(options)
+    except AuditError as exc:
+        raise ClientError(422, exc.message) from None
+
+
+def live_assessment(session: Session, rubric: LoadedRubric, campaign: Campaign) -> Assessment | None:
+    """The assessment the campaign would get if every saved answer (submitted or not) were scored
+    now with the attached evidence: the dashboard's live conflicts. None without attached evidence
+    or runs (no conflict is possible then). Not stored, not logged; the log is not an input (drafts
+    are not submitted)."""
+    with tempfile.TemporaryDirectory(prefix="mlops-audit-live-") as tmp:
+        inputs = write_inputs(session, rubric, campaign, Path(tmp), submitted_only=False, log=False)
+        if not inputs.evidence and not inputs.runs:
+            return None
+        return _assess(campaign, inputs, assessor=None, assessed_at=clock_now())
 
 
 def load(row: AssessmentRow) -> Assessment:

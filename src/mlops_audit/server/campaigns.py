@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from mlops_audit.evidence import answers_log
 from mlops_audit.evidence.answers import (
     Answer,
     AnswerFile,
@@ -263,7 +264,7 @@ def save_answer(
     ledger.append(
         session,
         campaign.id,
-        action="answer_saved",
+        action=answers_log.ANSWER_SAVED,
         actor=actor,
         role=role,
         params={
@@ -285,7 +286,7 @@ def submit(session: Session, respondent: Respondent, *, actor: str) -> None:
     if respondent.submitted_at is not None:
         raise ClientError(409, "already submitted")
     respondent.submitted_at = now()
-    ledger.append(session, campaign.id, action="answers_submitted", actor=actor, role="respondent", params={"respondent": respondent.pseudonym})
+    ledger.append(session, campaign.id, action=answers_log.SUBMITTED, actor=actor, role="respondent", params={"respondent": respondent.pseudonym})
 
 
 def reopen(session: Session, respondent: Respondent, *, actor: str) -> None:
@@ -294,7 +295,7 @@ def reopen(session: Session, respondent: Respondent, *, actor: str) -> None:
     if respondent.submitted_at is None:
         raise ClientError(409, f"respondent '{respondent.pseudonym}' has not submitted; nothing to reopen")
     respondent.submitted_at = None
-    ledger.append(session, campaign.id, action="answers_reopened", actor=actor, role="assessor", params={"respondent": respondent.pseudonym})
+    ledger.append(session, campaign.id, action=answers_log.REOPENED, actor=actor, role="assessor", params={"respondent": respondent.pseudonym})
 
 
 def answers_of(session: Session, respondent: Respondent) -> list[AnswerRow]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ class Group:
     asked: int = 0
 
 
-def summary(session: Session, rubric: LoadedRubric, campaign: Campaign) -> dict[str, Any]:
+def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: LiveCache | None = None) -> dict[str, Any]:
     everyone = campaigns.respondents_of(session, campaign)
     answered_by: dict[int, int] = {}
     for respondent_id, value in session.execute(
@@ -59,21 +60,51 @@ def summary(session: Session, rubric: LoadedRubric, campaign: Campaign) -> dict[
         "groups": [asdict(g) for g in sorted(groups.values(), key=lambda g: g.label)],
         "pending": [r.pseudonym for r in everyone if r.submitted_at is None],
         "contested": [{"criterion": c["criterion"], "answers": c["answers"], "agreement": c["agreement"]} for c in contested],
-        "conflicts": latest_conflicts(session, campaign),
+        **live_conflicts(session, rubric, campaign, cache),
     }
 
 
-def latest_conflicts(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
-    """Answers contradicting the evidence, as the campaign's latest assessment recorded them."""
-    from mlops_audit.server import assessing
+class LiveCache:
+    """The live conflicts of each campaign, kept until its log head or its attached files change
+    (every answer change appends to the log). Per server process; a miss only costs a recompute."""
 
-    rows = assessing.history_of_campaign(session, campaign.id)
-    if not rows:
-        return []
-    return [
-        {"assessment": rows[-1].id, "criterion": c.criterion, "kind": c.kind, "respondents": list(c.respondents), "detail": c.detail}
-        for c in assessing.load(rows[-1]).conflicts
-    ]
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[tuple, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, campaign_id: int, key: tuple) -> dict[str, Any] | None:
+        with self._lock:
+            kept = self._kept.get(campaign_id)
+        return kept[1] if kept and kept[0] == key else None
+
+    def put(self, campaign_id: int, key: tuple, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._kept[campaign_id] = (key, value)
+
+
+def live_conflicts(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: LiveCache | None = None) -> dict[str, Any]:
+    """Answers contradicting the attached evidence as they stand now (every saved answer, submitted
+    or not): the conflicts of the assessment `run_assessment` would make of them, never re-derived."""
+    from mlops_audit.server import assessing, ledger
+
+    attached = tuple((f.id, f.sha256) for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind))
+    key = (ledger.head(session, campaign.id), attached, rubric.ref["digest"])
+    kept = cache.get(campaign.id, key) if cache else None
+    if kept is not None:
+        return kept
+    try:
+        live = assessing.live_assessment(session, rubric, campaign)
+    except assessing.ClientError as exc:
+        value: dict[str, Any] = {"conflicts": [], "conflicts_error": exc.message}
+    else:
+        conflicts = [] if live is None else live.conflicts
+        value = {
+            "conflicts": [{"criterion": c.criterion, "kind": c.kind, "respondents": list(c.respondents), "detail": c.detail} for c in conflicts],
+            "conflicts_error": None,
+        }
+    if cache:
+        cache.put(campaign.id, key, value)
+    return value
 
 
 def campaigns_answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list) -> list:  # noqa: ANN001

@@ -77,7 +77,7 @@ def campaign(request: Request, campaign_id: int) -> Response:
         web.require_assessor(request, session)
         c = campaigns.get_campaign(session, campaign_id)
         count, head = ledger.head(session, c.id)
-        return JSONResponse({**_campaign_json(c), **dashboard.summary(session, request.app.state.rubric, c), "log": {"events": count, "head": head}})
+        return JSONResponse({**_campaign_json(c), **dashboard.summary(session, request.app.state.rubric, c, request.app.state.live_cache), "log": {"events": count, "head": head}})
 
 
 @router.post("/campaigns/{campaign_id}/respondents")

@@ -146,7 +146,7 @@ def create_campaign(request: Request, form: FormData = Depends(web.checked_form)
 
 def campaign_page(request: Request, session: DbSession, user: Assessor, campaign: Campaign, *, error: str | None = None, status: int = 200) -> Response:
     rubric = request.app.state.rubric
-    data = dashboard.summary(session, rubric, campaign)
+    data = dashboard.summary(session, rubric, campaign, request.app.state.live_cache)
     count, head = ledger.head(session, campaign.id)
     lang = web.lang_of(request)
     from mlops_audit.evidence.questionnaire.form import pick
@@ -167,6 +167,7 @@ def campaign_page(request: Request, session: DbSession, user: Assessor, campaign
         pending=data["pending"],
         contested=data["contested"],
         conflicts=data["conflicts"],
+        conflicts_error=data["conflicts_error"],
         files=[f for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind)],
         answer_formats=("answers", *ANSWER_FORMATS),
         assessments=list(reversed(assessing.history_of_campaign(session, campaign.id))),

@@ -130,10 +130,11 @@ def attach(request: Request, token: str, form: FormData = Depends(web.checked_fo
         campaign = campaigns.lock_campaign(session, respondent.campaign_id)
         digest = sha256_bytes(data)
         session.add(Attachment(respondent_id=respondent.id, criterion=criterion, filename=filename, content_type=content_type, sha256=digest, data=data, created_at=campaigns.now()))
+        from mlops_audit.evidence import answers_log
         from mlops_audit.server import ledger
 
         ledger.append(
-            session, campaign.id, action="attachment_added", actor=f"respondent:{respondent.pseudonym}", role="respondent",
+            session, campaign.id, action=answers_log.ATTACHMENT_ADDED, actor=f"respondent:{respondent.pseudonym}", role="respondent",
             params={"respondent": respondent.pseudonym, "criterion": criterion, "filename": filename, "sha256": digest},
         )
     return RedirectResponse(f"/r/{token}", status_code=303)
