@@ -5,12 +5,15 @@
    p50/p95/max latency and errors, on SQLite and, when MLOPS_AUDIT_BENCH_PG_URL or
    MLOPS_AUDIT_TEST_PG_URL is set, on PostgreSQL.
 2. Assessment: a campaign of ASSESSED respondents (each answering every yes/no question routed to
-   them and submitting) assessed by the server (POST /api/campaigns/<id>/assess) versus the CLI's
-   library calls (run_assessment + write_assessment, in this process) and the `mlops-audit assess`
-   command (a new process) on the same files, downloaded from the server's inputs.zip; medians
-   of REPEATS runs side by side.
+   them and submitting) with a collect JSON attached, assessed by the server (POST
+   /api/campaigns/<id>/assess) versus the CLI's library calls (run_assessment + write_assessment,
+   in this process) and the `mlops-audit assess` command (a new process) on the same files
+   (answers, collect JSON, answers log) downloaded from the server's inputs.zip; medians of
+   REPEATS runs side by side.
+3. Dashboard: GET /api/campaigns/<id> of that campaign right after an answer change (the live
+   conflicts recomputed by run_assessment) and read again (kept).
 
-Run by hand: python benchmarks/bench_serve.py [--respondents 200] [--rounds 5]
+Run by hand: python benchmarks/bench_serve.py [--respondents 200] [--rounds 5] [--skip-saves] [--skip-assess]
 """
 
 from __future__ import annotations
@@ -154,32 +157,72 @@ def bench_assess(db_args: list[str]) -> None:
                 for j, q in enumerate(questions):
                     http.put(f"/api/respondents/{rid}/answers/{q}", json={"value": ("yes", "no", "partial")[(i + j) % 3]}, headers=h).raise_for_status()
                 http.post(f"/api/respondents/{rid}/submit", headers=h).raise_for_status()
+        attached = client.post(f"/campaigns/{cid}/files", data={"kind": "evidence", "csrf_token": csrf}, files={"file": ("repo.json", collection_json())})
+        if attached.status_code != 303:  # the form redirects to the campaign when the file is accepted
+            raise RuntimeError(f"attaching the collect JSON failed: {attached.status_code} {attached.text[:300]}")
         server_times = []
         for _ in range(REPEATS):
             t = time.perf_counter()
             client.post(f"/api/campaigns/{cid}/assess", headers={"X-CSRF-Token": csrf}).raise_for_status()
             server_times.append(time.perf_counter() - t)
         archive = client.get(f"/campaigns/{cid}/inputs.zip").content
+        # the dashboard's live conflicts: one more (unsubmitted) respondent changes an answer, then the
+        # assessor's dashboard is read twice (a recompute, then the kept result)
+        late = client.post(f"/api/campaigns/{cid}/respondents", json={"respondent": "r-late", "roles": ["mlops_engineer"]}, headers={"X-CSRF-Token": csrf}).json()
+        missed, kept = [], []
+        with httpx.Client(base_url=serve.base, timeout=REQUEST_TIMEOUT) as http:
+            for i in range(REPEATS):
+                h = {"Authorization": f"Bearer {late['token']}"}
+                base = None if i == 0 else i
+                http.put(f"/api/respondents/{late['id']}/answers/{questions[0]}", json={"value": ("yes", "no")[i % 2], "base_version": base}, headers=h).raise_for_status()
+                for times in (missed, kept):
+                    t = time.perf_counter()
+                    client.get(f"/api/campaigns/{cid}").raise_for_status()
+                    times.append(time.perf_counter() - t)
     finally:
         serve.stop()
     from mlops_audit.workflow import AssessOptions, run_assessment, write_assessment
 
     with tempfile.TemporaryDirectory() as tmp:
         zipfile.ZipFile(io.BytesIO(archive)).extractall(tmp)
-        answers = Path(tmp) / "answers"
+        root = Path(tmp)
+        answers, log = root / "answers", next(root.glob("campaign-*-log"))
+        evidence = sorted((root / "evidence").iterdir())
         library_times, command_times = [], []
         for _ in range(REPEATS):
             t = time.perf_counter()
-            write_assessment(run_assessment(AssessOptions(answers=[answers], organisation="Bench Bank", display_root=Path(tmp))), Path(tmp) / "lib")
+            opts = AssessOptions(answers=[answers], answers_log=log, evidence_files=evidence, organisation="Bench Bank", display_root=root)
+            write_assessment(run_assessment(opts), root / "lib")
             library_times.append(time.perf_counter() - t)
             t = time.perf_counter()
-            subprocess.run(cli("assess", "--answers", str(answers), "--out", str(Path(tmp) / "out")), check=True, capture_output=True)
+            args = ["--answers", str(answers), "--answers-log", str(log), *[a for e in evidence for a in ("--evidence", str(e))], "--out", str(root / "out")]
+            subprocess.run(cli("assess", *args), check=True, capture_output=True)
             command_times.append(time.perf_counter() - t)
     s, lib, cmd = (statistics.median(x) for x in (server_times, library_times, command_times))
     print(
-        f"assessment of {ASSESSED} respondents x {len(questions)} answers (median of {REPEATS}): server request {s:.2f} s, "
+        f"assessment of {ASSESSED} respondents x {len(questions)} answers + collect JSON + answers log (median of {REPEATS}): server request {s:.2f} s, "
         f"CLI library calls (run_assessment + write_assessment) {lib:.2f} s ({s / lib:.2f}x), 'mlops-audit assess' command {cmd:.2f} s ({s / cmd:.2f}x)"
     )
+    print(
+        f"dashboard GET /api/campaigns/<id> of that campaign (median of {REPEATS}): after an answer change (live conflicts recomputed) "
+        f"{statistics.median(missed):.2f} s, read again (kept) {statistics.median(kept):.3f} s"
+    )
+
+
+def collection_json() -> bytes:
+    """`mlops-audit collect` output of a tiny repository (tests but little else): detectors that
+    looked and found nothing, so the campaign's answers meet conflicts."""
+    from datetime import datetime
+
+    from mlops_audit.evidence.repo.collect import collect
+    from mlops_audit.rubric.loader import default_rubric
+
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp)
+        (repo / "tests").mkdir()
+        (repo / "tests" / "test_model.py").write_text("def test_train():\n    assert True\n")
+        (repo / "README.md").write_text("# model\n")
+        return collect(repo, rubric=default_rubric(), now=datetime(2026, 1, 1)).model_dump_json().encode()
 
 
 def pg_database(base: str) -> tuple[str, callable]:
@@ -201,18 +244,20 @@ def main() -> int:
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-assess", action="store_true")
+    parser.add_argument("--skip-saves", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_saves("SQLite", ["--database", str(Path(tmp) / "bench.db")], args.respondents, args.rounds)
-        pg = os.environ.get("MLOPS_AUDIT_BENCH_PG_URL") or os.environ.get("MLOPS_AUDIT_TEST_PG_URL")
-        if pg:
-            url, drop = pg_database(pg)
-            try:
-                bench_saves("PostgreSQL", ["--database-url", url], args.respondents, args.rounds)
-            finally:
-                drop()
-        else:
-            print("PostgreSQL    saves: skipped (set MLOPS_AUDIT_BENCH_PG_URL=postgresql://user@127.0.0.1:port/db)")
+        if not args.skip_saves:
+            bench_saves("SQLite", ["--database", str(Path(tmp) / "bench.db")], args.respondents, args.rounds)
+            pg = os.environ.get("MLOPS_AUDIT_BENCH_PG_URL") or os.environ.get("MLOPS_AUDIT_TEST_PG_URL")
+            if pg:
+                url, drop = pg_database(pg)
+                try:
+                    bench_saves("PostgreSQL", ["--database-url", url], args.respondents, args.rounds)
+                finally:
+                    drop()
+            else:
+                print("PostgreSQL    saves: skipped (set MLOPS_AUDIT_BENCH_PG_URL=postgresql://user@127.0.0.1:port/db)")
         if not args.skip_assess:
             bench_assess(["--database", str(Path(tmp) / "assess.db")])
     return 0

@@ -53,20 +53,39 @@ def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: L
             g.submitted += r.submitted_at is not None
             g.answered += answered
             g.asked += asked
-    files = campaigns_answer_files(session, rubric, campaign, everyone)
-    contested = [row for row in merge_answer_files(files, rubric).table if row["contested"]] if files else []
     return {
         "respondents": rows,
         "groups": [asdict(g) for g in sorted(groups.values(), key=lambda g: g.label)],
         "pending": [r.pseudonym for r in everyone if r.submitted_at is None],
-        "contested": [{"criterion": c["criterion"], "answers": c["answers"], "agreement": c["agreement"]} for c in contested],
-        **live_conflicts(session, rubric, campaign, cache),
+        **disagreements(session, rubric, campaign, everyone, cache),
     }
 
 
+def disagreements(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list, cache: LiveCache | None) -> dict[str, Any]:  # noqa: ANN001
+    """Contested criteria and live conflicts with evidence, kept while nothing they read has changed:
+    the log head (every answer change appends to it), the respondents and the attached files."""
+    from mlops_audit.server import assessing, ledger
+
+    attached = tuple((f.id, f.sha256) for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind))
+    roster = tuple((r.id, r.pseudonym, r.team, tuple(campaigns.roles_of(r)), r.submitted_at is not None) for r in everyone)
+    key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"])
+    kept = cache.get(campaign.id, key) if cache else None
+    if kept is not None:
+        return kept
+    files = campaigns_answer_files(session, rubric, campaign, everyone)
+    contested = [row for row in merge_answer_files(files, rubric).table if row["contested"]] if files else []
+    value = {
+        "contested": [{"criterion": c["criterion"], "answers": c["answers"], "agreement": c["agreement"]} for c in contested],
+        **live_conflicts(session, rubric, campaign),
+    }
+    if cache:
+        cache.put(campaign.id, key, value)
+    return value
+
+
 class LiveCache:
-    """The live conflicts of each campaign, kept until its log head or its attached files change
-    (every answer change appends to the log). Per server process; a miss only costs a recompute."""
+    """Each campaign's contested criteria and live conflicts with the key they were computed for.
+    Per server process; a miss (or another process) only costs a recompute."""
 
     def __init__(self) -> None:
         self._kept: dict[int, tuple[tuple, dict[str, Any]]] = {}
@@ -82,31 +101,23 @@ class LiveCache:
             self._kept[campaign_id] = (key, value)
 
 
-def live_conflicts(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: LiveCache | None = None) -> dict[str, Any]:
+def live_conflicts(session: Session, rubric: LoadedRubric, campaign: Campaign) -> dict[str, Any]:
     """Answers contradicting the attached evidence as they stand now (every saved answer, submitted
     or not): the conflicts of the assessment `run_assessment` would make of them, never re-derived."""
-    from mlops_audit.server import assessing, ledger
+    from mlops_audit.server import assessing
 
-    attached = tuple((f.id, f.sha256) for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind))
-    key = (ledger.head(session, campaign.id), attached, rubric.ref["digest"])
-    kept = cache.get(campaign.id, key) if cache else None
-    if kept is not None:
-        return kept
     try:
         live = assessing.live_assessment(session, rubric, campaign)
     except assessing.ClientError as exc:
-        value: dict[str, Any] = {"conflicts": [], "conflicts_error": exc.message}
-    else:
-        conflicts = [] if live is None else live.conflicts
-        value = {
-            "conflicts": [{"criterion": c.criterion, "kind": c.kind, "respondents": list(c.respondents), "detail": c.detail} for c in conflicts],
-            "conflicts_error": None,
-        }
-    if cache:
-        cache.put(campaign.id, key, value)
-    return value
+        return {"conflicts": [], "conflicts_error": exc.message}
+    conflicts = [] if live is None else live.conflicts
+    return {
+        "conflicts": [{"criterion": c.criterion, "kind": c.kind, "respondents": list(c.respondents), "detail": c.detail} for c in conflicts],
+        "conflicts_error": None,
+    }
 
 
 def campaigns_answer_files(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list) -> list:  # noqa: ANN001
-    files = [(r.pseudonym, campaigns.answer_file(session, rubric, campaign, r, everyone)) for r in everyone]
+    rows = campaigns.answers_by_respondent(session, everyone)
+    files = [(r.pseudonym, campaigns.answer_file(session, rubric, campaign, r, everyone, rows[r.id])) for r in everyone]
     return [(name, f) for name, f in files if f.answers]

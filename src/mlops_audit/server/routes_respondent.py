@@ -31,7 +31,7 @@ def options(row: FormRow, lang: str) -> list[dict[str, object]]:
     """The answer choices of a question, as the offline questionnaire page offers them (canonical values)."""
     if row.criterion.question.type is QuestionType.number:
         return []  # typed into a text field
-    choices, _number = htmlform._options(row, lang)
+    choices, _number = htmlform.answer_options(row, lang)
     return [{"value": o.value, "label": o.label, "selected": o.checked} for o in choices]
 
 

@@ -189,8 +189,9 @@ def _number_text(value: float) -> str:
     return repr(value)
 
 
-def _options(row: FormRow, lang: str) -> tuple[list[Option], str]:
-    """The radio buttons of a question, one checked, and the number field's text."""
+def answer_options(row: FormRow, lang: str) -> tuple[list[Option], str]:
+    """The radio buttons of a question (canonical values, labels in `lang`), the answer's one checked,
+    and the number field's text. Public: the server's respondent page offers the same choices."""
     q = row.criterion.question
     value: Any = None
     if row.answer is not None:
@@ -222,7 +223,7 @@ def _question_view(row: FormRow, lang: str) -> QuestionView:
     c = row.criterion
     q = c.question
     a = row.answer
-    options, number = _options(row, lang)
+    options, number = answer_options(row, lang)
     return QuestionView(
         id=c.id,
         level=c.level,
