@@ -186,6 +186,30 @@ def test_attached_files_are_checked_when_attached(server):
     good = post("waivers", "waivers.yaml", b"waivers:\n  - {criterion: REQ.data_rules.L1, justification: legacy, approved_by: cro, expires: '2030-01-01'}\n")
     assert good.status_code == 303
     assert "waivers.yaml" in c.assessor.get(f"/campaigns/{c.id}").text
+    bad_decisions = post("resolutions", "decisions.yaml", b"format: mlops-audit/resolutions@1\nresolutions:\n  - {criterion: NOPE.x}\n")
+    assert bad_decisions.status_code == 422 and "decisions.yaml" in bad_decisions.text and "Traceback" not in bad_decisions.text
+    no_index = post("documents", "docs.zip", zip_of({"notes.md": b"# notes\n"}))
+    assert no_index.status_code == 422 and "no reviewed.yaml" in no_index.text
+    from mlops_audit.demo.example_org import reviewed_documents
+
+    criterion = reviewed_documents(default_rubric())[0][3][0]  # one a reviewed document may meet
+    reviewed = (
+        "format: mlops-audit/reviewed-documents@1\ndocuments:\n"
+        "  - {id: policy, title: Policy, path: policy.md, sha256: '%s', reviewed_by: me, reviewed_at: '2026-11-27', note: read, criteria: [%s]}\n"
+    )
+    changed = post("documents", "docs.zip", zip_of({"docs/reviewed.yaml": (reviewed % ("0" * 64, criterion)).encode(), "docs/policy.md": b"# policy\n"}))
+    assert changed.status_code == 422 and "docs.zip: " in changed.text and "changed after review" in changed.text
+    assert "/tmp" not in changed.text  # the server's folders never show
+    evil = post("documents", "docs.zip", zip_of({"../reviewed.yaml": b"x"}))
+    assert evil.status_code == 422
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def test_reports_view_and_downloads(server):
@@ -246,12 +270,13 @@ def test_detector_proposals_shown_to_respondents_never_saved_for_them(server, co
         assert 'class="proposal"' not in after.split(f'data-criterion="{first}"')[1].split("</fieldset>")[0]  # answered: no longer proposed
 
 
-def test_demo_bank_loads_as_two_finished_campaigns_once(server):
+def test_demo_bank_loads_as_two_finished_campaigns_once(server, tmp_path, monkeypatch):
     from mlops_audit.demo.example_org import ORGANISATION, PERSONAS
     from mlops_audit.server.demo import load_demo
 
     if not server.url.startswith("sqlite"):
         pytest.skip("loading the demo (9 s) exercises no database feature the other PostgreSQL runs do not; run on SQLite")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     ids = load_demo(server.app.state.sessions, server.app.state.rubric)
     assert load_demo(server.app.state.sessions, server.app.state.rubric) == ids and len(ids) == 2  # not twice
     client = server.assessor()
@@ -267,6 +292,23 @@ def test_demo_bank_loads_as_two_finished_campaigns_once(server):
     diff = client.get(f"/campaigns/{ids[1]}/diff?old={old}&new={new}")
     assert diff.status_code == 200 and "improved" in diff.text.lower()
     assert json.loads(client.get(f"/api/assessments/{new}").content)["assessed_at"] > json.loads(client.get(f"/api/assessments/{old}").content)["assessed_at"]
+    # this year's campaign is assessed with the CLI demo's evidence: repository, waivers, reviewed
+    # documents, the assessor's decisions on conflicts; the CLI gives the same bytes from inputs.zip
+    served = client.get(f"/api/assessments/{new}").content
+    assessment = json.loads(served)
+    kinds = sorted({i["kind"] for i in assessment["inputs"]})
+    assert kinds == ["answers", "answers_log", "documents", "repo", "resolutions", "waivers"]
+    assert assessment["conflicts"] and any(c["resolution"] for c in assessment["conflicts"])
+    names = unzip(client.get(f"/campaigns/{ids[1]}/inputs.zip").content, tmp_path)
+    reviewed = next(n for n in names if n.endswith("/reviewed.yaml"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [
+        "assess", "--answers", "answers", "--answers-log", f"campaign-{ids[1]}-log", "--evidence", next(n for n in names if n.startswith("evidence/")),
+        "--waivers", "waivers.yaml", "--documents", reviewed, "--resolutions", "resolutions.yaml",
+        "--organisation", ORGANISATION.name, "--scope", this["scope"], "--assessor", "demo", "--out", "out",
+    ])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "assessment.json").read_bytes() == served
 
 
 def test_dashboard_shows_conflicts_with_evidence_live_as_answers_arrive(server, collection_json):

@@ -42,6 +42,10 @@ REPORT_FILES = {
     "assessment.xlsx": ("xlsx", None),
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# What an assessor can attach to a campaign: collect JSON, a zipped run folder, waivers, a zipped
+# reviewed-documents folder (reviewed.yaml and the documents it names), decisions on conflicts.
+FILE_KINDS = ("evidence", "run", "waivers", "documents", "resolutions")
+DOCUMENTS_FILE = "reviewed.yaml"
 
 
 def safe_filename(name: str, default: str = "file") -> str:
@@ -95,6 +99,8 @@ class Inputs:
     waivers: Path | None
     runs: list[Path]
     answers_log: Path | None
+    documents: list[Path]
+    resolutions: Path | None
 
 
 def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path, *, submitted_only: bool = True, log: bool = True) -> Inputs:
@@ -113,19 +119,33 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(item.data)
         evidence.append(path)
-    runs = []
-    for item in campaign_files(session, campaign, "run"):
-        unpacked = root / "runs" / f"{item.id}-{safe_filename(Path(item.filename).stem, 'run')}"
-        unpacked.mkdir(parents=True)
-        runs.append(run_root(item.data, unpacked, item.filename))
-    waivers = None
-    waiver_files = campaign_files(session, campaign, "waivers")
-    if waiver_files:
-        latest = waiver_files[-1]
-        waivers = root / ("waivers" + (Path(latest.filename).suffix.lower() or ".yaml"))
-        waivers.write_bytes(latest.data)
+    runs = _unpacked(session, campaign, "run", root / "runs", run_root)
+    waivers = _latest(session, campaign, "waivers", root)
+    documents = _unpacked(session, campaign, "documents", root / "documents", documents_file)
+    resolutions = _latest(session, campaign, "resolutions", root)
     answers_log = ledger.export(session, campaign.id, root / log_folder(campaign)) if log else None
-    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log)
+    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log, documents, resolutions)
+
+
+def _unpacked(session: Session, campaign: Campaign, kind: str, folder: Path, unpack) -> list[Path]:  # noqa: ANN001
+    """Every attached archive of a kind, unpacked into its own folder by `unpack` (which checks it)."""
+    found = []
+    for item in campaign_files(session, campaign, kind):
+        dest = folder / f"{item.id}-{safe_filename(Path(item.filename).stem, kind)}"
+        dest.mkdir(parents=True)
+        found.append(unpack(item.data, dest, item.filename))
+    return found
+
+
+def _latest(session: Session, campaign: Campaign, kind: str, root: Path) -> Path | None:
+    """The latest attached file of a kind (waivers, resolutions) as <kind>.<its extension>."""
+    attached = campaign_files(session, campaign, kind)
+    if not attached:
+        return None
+    latest = attached[-1]
+    path = root / (kind + (Path(latest.filename).suffix.lower() or ".yaml"))
+    path.write_bytes(latest.data)
+    return path
 
 
 def log_folder(campaign: Campaign) -> str:
@@ -143,7 +163,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         raise ClientError(409, problem)
     with tempfile.TemporaryDirectory(prefix="mlops-audit-serve-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp))
-        if inputs.answers is None and not inputs.evidence and not inputs.runs:
+        if inputs.answers is None and not inputs.evidence and not inputs.runs and not inputs.documents:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
         result = _assess(campaign, inputs, assessor=assessor, assessed_at=assessed_at or clock_now())
         data = write_assessment(result, Path(tmp) / "out").read_bytes()
@@ -175,6 +195,8 @@ def _assess(campaign: Campaign, inputs: Inputs, *, assessor: str | None, assesse
         evidence_files=list(inputs.evidence),
         runs=list(inputs.runs),
         waivers=inputs.waivers,
+        documents=list(inputs.documents),
+        resolutions=inputs.resolutions,
         organisation=campaign.organisation,
         scope=campaign.scope,
         assessor=assessor,
@@ -194,7 +216,7 @@ def live_assessment(session: Session, rubric: LoadedRubric, campaign: Campaign) 
     are not submitted)."""
     with tempfile.TemporaryDirectory(prefix="mlops-audit-live-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp), submitted_only=False, log=False)
-        if not inputs.evidence and not inputs.runs:
+        if not inputs.evidence and not inputs.runs and not inputs.documents:
             return None
         return _assess(campaign, inputs, assessor=None, assessed_at=clock_now())
 
@@ -215,17 +237,25 @@ def _shown(message: str, tmp: Path, names: dict[str, str]) -> str:
 
 
 def check_campaign_file(kind: str, path: Path, shown: str) -> None:
-    """An attached collect JSON or waiver file is checked when attached, with the CLI's messages."""
+    """An attached file is checked when attached, with the CLI's messages (as `assess` reads it)."""
     from pydantic import ValidationError
 
+    from mlops_audit.evidence.documents import load_documents, load_resolutions
     from mlops_audit.evidence.repo.model import CollectionResult
+    from mlops_audit.rubric.loader import default_rubric
     from mlops_audit.workflow import load_waivers
 
     if kind == "run":
         run_root(path.read_bytes(), path.parent / "unpacked", shown)
         return
+    rubric = default_rubric()
     try:
-        if kind == "evidence":
+        if kind == "documents":
+            reviewed = documents_file(path.read_bytes(), path.parent / "unpacked", shown)
+            load_documents(reviewed, rubric.rubric, rubric.rubric.evidence_policy)
+        elif kind == "resolutions":
+            load_resolutions(path, rubric.rubric)
+        elif kind == "evidence":
             try:
                 CollectionResult.model_validate_json(path.read_bytes())
             except ValidationError as exc:
@@ -235,7 +265,21 @@ def check_campaign_file(kind: str, path: Path, shown: str) -> None:
         else:
             load_waivers(path)
     except AuditError as exc:
-        raise ClientError(422, _shown(exc.message, path.parent, {str(path): shown})) from None
+        names = {str(path): shown, str(path.parent / "unpacked") + "/": f"{shown}: "}
+        raise ClientError(422, _shown(exc.message, path.parent, names)) from None
+
+
+def documents_file(data: bytes, dest: Path, shown: str) -> Path:
+    """Unpack a zipped reviewed-documents folder; its reviewed.yaml (at the top or in its one folder),
+    whose document paths are read beside it as `assess --documents` reads them."""
+    from mlops_audit.server.uploads import safe_unzip
+
+    safe_unzip(data, dest, shown)
+    entries = list(dest.iterdir())
+    root = dest if (dest / DOCUMENTS_FILE).is_file() else (entries[0] if len(entries) == 1 and entries[0].is_dir() else dest)
+    if not (root / DOCUMENTS_FILE).is_file():
+        raise ClientError(422, f"{shown}: no {DOCUMENTS_FILE} at the top of the archive or in its one folder; zip the documents folder itself")
+    return root / DOCUMENTS_FILE
 
 
 def run_root(data: bytes, dest: Path, shown: str) -> Path:

@@ -66,7 +66,7 @@ def disagreements(session: Session, rubric: LoadedRubric, campaign: Campaign, ev
     the log head (every answer change appends to it), the respondents and the attached files."""
     from mlops_audit.server import assessing, ledger
 
-    attached = tuple((f.id, f.sha256) for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind))
+    attached = tuple((f.id, f.sha256) for kind in assessing.FILE_KINDS for f in assessing.campaign_files(session, campaign, kind))
     roster = tuple((r.id, r.pseudonym, r.team, tuple(campaigns.roles_of(r)), r.submitted_at is not None) for r in everyone)
     key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"])
     kept = cache.get(campaign.id, key) if cache else None

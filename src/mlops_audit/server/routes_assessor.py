@@ -168,7 +168,7 @@ def campaign_page(request: Request, session: DbSession, user: Assessor, campaign
         contested=data["contested"],
         conflicts=data["conflicts"],
         conflicts_error=data["conflicts_error"],
-        files=[f for kind in ("evidence", "run", "waivers") for f in assessing.campaign_files(session, campaign, kind)],
+        files=[f for kind in assessing.FILE_KINDS for f in assessing.campaign_files(session, campaign, kind)],
         answer_formats=("answers", *ANSWER_FORMATS),
         assessments=list(reversed(assessing.history_of_campaign(session, campaign.id))),
         report_files=["assessment.json", *assessing.REPORT_FILES],
@@ -233,8 +233,8 @@ def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web
         web.require_assessor(request, session)
         campaigns.get_campaign(session, campaign_id)
     kind = web.form_text(form, "kind")
-    if kind not in ("evidence", "waivers", "run"):
-        raise ClientError(422, "kind: expected evidence, waivers or run")
+    if kind not in assessing.FILE_KINDS:
+        raise ClientError(422, f"kind: expected one of {', '.join(assessing.FILE_KINDS)}")
     upload = _upload(form, "file")
     data = uploads.read_capped(upload.file, uploads.MAX_CAMPAIGN_FILE, upload.filename or "file")
     name = assessing.safe_filename(upload.filename or kind, kind)
