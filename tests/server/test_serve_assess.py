@@ -114,6 +114,14 @@ def test_a_tampered_or_mismatched_answers_log_is_refused_by_the_cli(server, tmp_
     assert dropped.exit_code == 2 and "respondent 'r-data-01' submitted answers in the answers log" in dropped.output
     # not a log folder at all
     assert cli_assess(tmp_path, "--answers-log", str(tmp_path / "answers")).exit_code == 2
+    # reopened after the export: last export's answers no longer stand for a submission
+    kept = tmp_path / "kept"
+    unzip(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=answers").content, kept)
+    reopened = c.assessor.post(f"/campaigns/{c.id}/respondents/{c.data.id}/reopen", data={"csrf_token": c.csrf}, follow_redirects=False)
+    assert reopened.status_code == 303
+    unzip(c.assessor.get(f"/campaigns/{c.id}/log.zip").content, kept)
+    stale = cli_assess(kept, "--answers-log", str(kept / f"campaign-{c.id}-log"))
+    assert stale.exit_code == 2 and "respondent 'r-data-01' has not submitted in the answers log (reopened at entry 8)" in stale.output
 
 
 def test_answer_files_download_in_every_cli_format(server, tmp_path):
