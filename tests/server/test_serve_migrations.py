@@ -33,7 +33,7 @@ def test_an_older_database_file_is_upgraded_and_keeps_its_data(blank_database_ur
 
     app = create_app(blank_database_url)  # upgrades on start
     server = Server(app, blank_database_url)
-    assert migrate.current_revision(app.state.engine) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(app.state.engine) == migrate.head_revision() == "0003"
     client = server.client()
     page = client.get(f"/r/{token}")
     assert page.status_code == 200 and 'lang="zh-CN"' in page.text and "kept" in page.text  # lang defaulted to zh

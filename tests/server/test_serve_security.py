@@ -75,6 +75,51 @@ def test_wrong_password_401_then_rate_limited_429(server):
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
 
 
+def test_the_sign_in_limit_is_shared_by_server_processes_and_survives_a_restart(server):
+    from mlops_audit.server.app import create_app
+    from mlops_audit.server.db import LoginFailure
+    from tests.server.conftest import Server
+
+    server.assessor("alice")
+    other = Server(create_app(server.url), server.url)  # a second process on the same database
+    try:
+        attempts = [server.client(), other.client(), server.client(), other.client(), server.client()]
+        for client in attempts:
+            wrong = client.post("/login", data={"username": "alice", "password": "not the password", "csrf_token": csrf(client)})
+            assert wrong.status_code == 401
+        for app in (server, other):
+            client = app.client()
+            refused = client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": csrf(client)})
+            assert refused.status_code == 429, "five failures across two processes count together"
+        restarted = Server(create_app(server.url), server.url)
+        client = restarted.client()
+        assert client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": csrf(client)}).status_code == 429
+        restarted.app.state.engine.dispose()
+        with server.app.state.sessions.begin() as session:
+            stored = session.scalars(select(LoginFailure.key_sha256)).all()
+        assert stored and not any("alice" in key for key in stored)  # the names typed are not kept readable
+    finally:
+        other.app.state.engine.dispose()
+
+
+def test_the_sign_in_window_passes_and_success_clears_the_name(server):
+    moment = [datetime(2026, 12, 6, 12, 0, tzinfo=UTC)]
+    limiter = security.LoginLimiter(server.app.state.sessions, max_failures=2, window=60, clock=lambda: moment[0])
+    limiter.failed("user:bob", "ip:1")
+    assert limiter.retry_after("user:bob", "ip:1") == 0
+    limiter.failed("user:bob", "ip:1")
+    assert limiter.retry_after("user:bob") == 61 and limiter.retry_after("ip:1") == 61
+    moment[0] += timedelta(seconds=30)
+    assert limiter.retry_after("user:bob") == 31
+    moment[0] += timedelta(seconds=31)
+    assert limiter.retry_after("user:bob", "ip:1") == 0  # the window has passed
+    limiter.failed("user:carol")  # and the passed failures are pruned on the next write
+    limiter.failed("user:bob")
+    limiter.failed("user:bob")
+    limiter.succeeded("user:bob")
+    assert limiter.retry_after("user:bob") == 0
+
+
 def test_unknown_user_fails_like_a_wrong_password(server):
     client = server.client()
     response = client.post("/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": csrf(client)})

@@ -35,6 +35,15 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class LoginFailure(Base):
+    """A failed sign-in, counted per key (user name, client address; stored as SHA-256) in a window."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Assessor(Base):
     __tablename__ = "assessors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

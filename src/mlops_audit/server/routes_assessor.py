@@ -68,13 +68,16 @@ def login(request: Request, form: FormData = Depends(web.checked_form)) -> Respo
         return response
     with web.transaction(request) as session:
         assessor = session.scalar(select(Assessor).where(Assessor.username == username))
-        if not security.check_password(assessor.password_hash if assessor else None, password):
-            limiter.failed(*keys)
-            return web.page(request, "login.html.j2", title="Sign in", status=401, action="/login", button="Sign in", setup_code=None, error="wrong user name or password")
-        limiter.succeeded(keys[0])
-        response = RedirectResponse("/campaigns", status_code=303)
-        _start_session(response, session, assessor)
-        return response
+        ok = security.check_password(assessor.password_hash if assessor else None, password)
+        if ok:
+            response = RedirectResponse("/campaigns", status_code=303)
+            _start_session(response, session, assessor)
+    # the limiter writes in its own transaction, after the request's (SQLite has one writer at a time)
+    if not ok:
+        limiter.failed(*keys)
+        return web.page(request, "login.html.j2", title="Sign in", status=401, action="/login", button="Sign in", setup_code=None, error="wrong user name or password")
+    limiter.succeeded(keys[0])
+    return response
 
 
 @router.post("/logout")

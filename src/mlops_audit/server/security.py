@@ -7,7 +7,7 @@
   cookie; forms and scripts send HMAC(server secret, cookie). A cross-site page can neither read
   the cookie nor forge the HMAC, and cookie-authenticated unsafe requests without it are refused.
 - Login: at most MAX_FAILURES failed attempts per user name and per client address in WINDOW
-  seconds (in memory, per server process), then 429 until the window passes.
+  seconds (counted in the database, shared by every server process), then 429 until the window passes.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
@@ -83,38 +82,55 @@ def csrf_ok(secret: str, seed: str | None, presented: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Counts failed logins per key (user name, client address) in a sliding window."""
+    """Counts failed sign-ins per key (user name, client address) in a sliding window, in the
+    database: every server process sharing it sees the same counts, and a restart forgets nothing.
+    Keys are stored as their SHA-256 (a password typed into the name field is not kept readable)."""
 
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW, clock=time.monotonic) -> None:  # noqa: ANN001
+    def __init__(self, sessions, max_failures: int = MAX_FAILURES, window: float = WINDOW, clock=None) -> None:  # noqa: ANN001
+        self.sessions = sessions
         self.max_failures = max_failures
-        self.window = window
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self.window = timedelta(seconds=window)
+        self._clock = clock or (lambda: datetime.now(tz=UTC))
 
-    def _recent(self, key: str) -> deque[float]:
-        q = self._failures[key]
-        cutoff = self._clock() - self.window
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
+    @staticmethod
+    def _hashed(keys: tuple[str, ...]) -> list[str]:
+        return [hashlib.sha256(key.encode("utf-8")).hexdigest() for key in keys]
 
     def retry_after(self, *keys: str) -> int:
         """Seconds to wait before another attempt is allowed; 0 when allowed now."""
-        with self._lock:
-            waits = []
-            for key in keys:
-                q = self._recent(key)
-                if len(q) >= self.max_failures:
-                    waits.append(int(q[0] + self.window - self._clock()) + 1)
-            return max(waits, default=0)
+        from sqlalchemy import select
+
+        from mlops_audit.server.db import LoginFailure
+
+        now = self._clock()
+        with self.sessions.begin() as session:
+            rows = session.execute(
+                select(LoginFailure.key_sha256, LoginFailure.at).where(LoginFailure.key_sha256.in_(self._hashed(keys)), LoginFailure.at >= now - self.window)
+            ).all()
+        by_key: dict[str, list[datetime]] = defaultdict(list)
+        for key, at in rows:
+            by_key[key].append(at if at.tzinfo else at.replace(tzinfo=UTC))  # SQLite hands back naive UTC
+        waits = [
+            int((min(times) + self.window - now).total_seconds()) + 1 for times in by_key.values() if len(times) >= self.max_failures
+        ]
+        return max(waits, default=0)
 
     def failed(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._recent(key).append(self._clock())
+        from sqlalchemy import delete
+
+        from mlops_audit.server.db import LoginFailure
+
+        now = self._clock()
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.at < now - self.window))  # forget what the window has passed
+            session.add_all([LoginFailure(key_sha256=key, at=now) for key in self._hashed(keys)])
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+        from sqlalchemy import delete
+
+        from mlops_audit.server.db import LoginFailure
+
+        with self.sessions.begin() as session:
+            session.execute(delete(LoginFailure).where(LoginFailure.key_sha256.in_(self._hashed(keys))))
+
+
