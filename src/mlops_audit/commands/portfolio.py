@@ -94,11 +94,13 @@ FORMATS = ("html", "pdf", "xlsx", "parquet", "csv")
 @click.option("--previous", type=click.Path(path_type=Path), help="An earlier portfolio folder: show the change since it.")
 @click.option("--teams", "teams_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="teams.yaml mapping teams to repository patterns (default: CODEOWNERS).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write (default: FOLDER/report).")
-def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None) -> None:
+@click.option("--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric the portfolio was collected against, for the levels per domain (default: bundled).")
+def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None, rubric_path: Path | None) -> None:
     """Roll a portfolio folder up: shares per practice, heat map, teams, weakest practices, change.
 
-    Writes portfolio.<lang>.html/.pdf/.xlsx and findings.csv/.parquet (one row per repository x
-    finding) into --out.
+    Writes portfolio.<lang>.html/.pdf/.xlsx, findings.csv/.parquet (one row per repository x
+    finding) and levels.csv/.parquet (one row per repository x rubric domain: the level its
+    evidence alone supports) into --out.
     """
     from mlops_audit.errors import InputError
     from mlops_audit.portfolio.report import write_report
@@ -116,6 +118,7 @@ def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_f
         langs=langs,
         previous=previous,
         rules=load_teams(teams_file) if teams_file else None,
+        rubric=rubric_path,
     )
     for path in written:
         click.echo(f"wrote {path}", err=True)
