@@ -172,13 +172,18 @@ def test_prune_keeps_the_folder_under_its_bound_evicting_the_least_recently_used
     stale = paths[0].parent / ".x.tmp"
     stale.write_bytes(b"half")
     os.utime(stale, (0.0, 0.0))
+    fresh_temp = paths[1].parent / ".y.tmp"  # a writer may still be busy with it
+    fresh_temp.write_bytes(b"half")
+    planted = paths[2].parent / ("0" * 64 + ".python.x.json")
+    planted.symlink_to(tmp_path / "nowhere")
     # A hit makes the oldest entry the most recently used.
     cache.summarise("m0.py", ["import mlflow\nmlflow.log_param('p0', 0)\n"], is_notebook=False, on_tree=None)
     cache.max_bytes = 3 * size + size // 2
     removed, left = cache.prune()
     survivors = [p.exists() for p in paths]
     assert survivors == [True, False, False, False, True, True]
-    assert not stale.exists() and removed == 4 and left <= cache.max_bytes
+    assert not stale.exists() and fresh_temp.exists() and not planted.is_symlink()
+    assert removed == 5 and left <= cache.max_bytes
 
 
 def _writer(root: str, rounds: int) -> None:

@@ -94,6 +94,7 @@ def test_page_shows_levels_labelled_as_a_floor(collected, lang):
     for domain, names in levels.names.items():
         assert escape(names[lang]) in html, domain
     assert html.count(f"<td class=\"num\">{len(portfolio.repos)}</td>") >= len(levels.names)
+    assert 'id="levels"' in html and 'id="levels"' not in render.render_html(build_rollup(portfolio), lang)  # not computed: left out
 
 
 def test_workbook_csv_and_parquet_carry_the_levels(collected):

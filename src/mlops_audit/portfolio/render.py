@@ -61,8 +61,8 @@ def _level_text(value: float | int | None, none: str) -> str:
 def levels_context(levels: DomainLevels | None, t: Messages) -> dict[str, Any]:
     """The 'levels per domain' section: one row per domain, its level names, and why it is absent."""
     none = t("none")
-    if levels is None:
-        return {"rows": [], "legend": "", "unavailable": ""}
+    if levels is None:  # not computed by this caller: the section is left out
+        return {"shown": False, "rows": [], "legend": "", "unavailable": ""}
     rows = []
     for domain, row in levels.summary.iterrows():
         rows.append(
@@ -80,6 +80,7 @@ def levels_context(levels: DomainLevels | None, t: Messages) -> dict[str, Any]:
         )
     legend = " · ".join(f"{n} {names[t.lang]}" for n, names in sorted(levels.levels.items()))
     return {
+        "shown": True,
         "rows": rows if any(r["repos"] for r in rows) else [],
         "legend": legend,
         "thresholds": list(THRESHOLDS),

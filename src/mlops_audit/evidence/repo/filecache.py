@@ -501,8 +501,8 @@ class ParseCache:
         return summary
 
     # bound
-    def _entries(self) -> Iterator[tuple[float, str, str, int]]:
-        """(last use, folder, name, size) of every file in the two-level layout; links skipped."""
+    def _entries(self) -> Iterator[tuple[float, str, str, int, bool]]:
+        """(last use, folder, name, size, is a link) of every file and link in the two-level layout."""
         try:
             folders = sorted(os.listdir(self._root()))
         except OSError:
@@ -523,17 +523,17 @@ class ParseCache:
                 except OSError:
                     continue
                 if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-                    yield info.st_mtime, folder, name, info.st_size
+                    yield info.st_mtime, folder, name, info.st_size, stat.S_ISLNK(info.st_mode)
 
     def prune(self, *, now: float | None = None) -> tuple[int, int]:
         """Keep the folder under `max_bytes`: remove stale temporary files and anything that is not
         an entry, then the least recently used entries. (entries removed, bytes left)."""
         clock = time.time() if now is None else now
-        kept: list[tuple[float, str, str, int]] = []
+        kept: list[tuple[float, str, str, int]] = []  # links and strangers are removed, never counted
         removed = 0
-        for used, folder, name, size in self._entries():
-            is_temp = name.startswith(".") and name.endswith(".tmp")
-            if (is_temp and clock - used > STALE_TEMP_SECONDS) or (not is_temp and not name.endswith(".json")):
+        for used, folder, name, size, is_link in self._entries():
+            is_temp = name.startswith(".") and name.endswith(".tmp") and not is_link
+            if (is_temp and clock - used > STALE_TEMP_SECONDS) or (not is_temp and not name.endswith(".json")) or is_link:
                 removed += self._remove(folder, name)
             elif not is_temp:
                 kept.append((used, folder, name, size))
