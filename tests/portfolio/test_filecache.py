@@ -305,3 +305,16 @@ def test_portfolio_collect_uses_a_cache_and_writes_the_same_folder(tmp_path: Pat
     warm = collect_portfolio(specs, tmp_path / "cached", RunOptions(now=NOW, jobs=2, timeout=30, cache=cache, force=True))
     assert warm.cache is not None and warm.cache.hits == cold.cache.hits + cold.cache.misses and warm.cache.misses == 0
     assert folder_bytes(tmp_path / "cached") == folder_bytes(tmp_path / "plain")
+
+
+def test_an_authentic_entry_with_a_malformed_constant_is_corrupt_not_a_crash(tmp_path: Path) -> None:
+    cache = cache_at(tmp_path)
+    source = "import mlflow\nmlflow.log_param(b'\\x01')\n"
+    digest, path = stored(cache, source)
+    document = json.loads(path.read_bytes().partition(b"\n")[2])
+    document["result"]["calls"][0][3][0] = {"t": "bytes", "v": "not hex"}
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    fresh = cache_at(tmp_path)
+    assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
+    assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.hits == 0
