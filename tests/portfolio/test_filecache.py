@@ -318,3 +318,20 @@ def test_an_authentic_entry_with_a_malformed_constant_is_corrupt_not_a_crash(tmp
     fresh = cache_at(tmp_path)
     assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
     assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.hits == 0
+
+
+def test_portfolio_cli_caches_in_the_out_folder_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mlops_audit.cli import cli
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    make_repo(tmp_path / "estate" / "one", 3)
+    runner = CliRunner()
+    cached = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "a"), "--jobs", "1"])
+    assert cached.exit_code == 0, cached.output
+    assert "parse cache: 0 hits, 5 misses, 5 stored" in cached.output and len(list((tmp_path / "a" / "cache").rglob("*.json"))) == 5
+    plain = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "b"), "--jobs", "1", "--no-cache"])
+    assert plain.exit_code == 0 and "parse cache" not in plain.output and not (tmp_path / "b" / "cache").exists()
+    both = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "c"), "--no-cache", "--cache", str(tmp_path / "x")])
+    assert both.exit_code == 2 and "--no-cache with --cache" in both.output

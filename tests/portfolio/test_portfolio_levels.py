@@ -7,6 +7,7 @@ import io
 import json
 from html import escape
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -139,3 +140,22 @@ def test_cli_report_writes_levels_files_and_refuses_a_tampered_result(collected,
     (small / name).write_text((small / name).read_text().replace('"pass"', '"fail"'))
     refused = CliRunner().invoke(cli, ["portfolio", "report", str(small), "--format", "html", "--out", str(tmp_path / "r2")])
     assert refused.exit_code == 2 and "does not match the digest" in refused.output
+
+
+def test_cli_report_with_another_rubric_warns_and_says_why_on_the_page(collected, tmp_path):
+    from mlops_audit.paths import default_rubric_path
+
+    out, _ = collected
+    small = tmp_path / "small"
+    shutil.copytree(out, small)
+    (small / "portfolio.json").write_text(json.dumps(first_services(small, 2).model_dump(mode="json")))
+    rubric = tmp_path / "rubric"
+    shutil.copytree(default_rubric_path(), rubric)
+    text = (rubric / "rubric.yaml").read_text(encoding="utf-8")
+    changed, count = re.subn(r"\nversion: ([^\n]+)\n", r"\nversion: \1-other\n", text, count=1)
+    assert count == 1
+    (rubric / "rubric.yaml").write_text(changed, encoding="utf-8")
+    done = CliRunner().invoke(cli, ["portfolio", "report", str(small), "--format", "html", "--lang", "en", "--rubric", str(rubric), "--out", str(tmp_path / "r")])
+    assert done.exit_code == 0, done.output
+    assert "warning: levels per domain not scored" in done.output and "pass the same rubric" in done.output
+    assert "Levels per domain were not scored" in (tmp_path / "r" / "portfolio.en.html").read_text()

@@ -111,6 +111,7 @@ def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_f
     if unknown or not chosen:
         raise InputError(f"--format {formats!r}: unknown {', '.join(unknown) or 'empty list'}; expected a comma-separated list of {', '.join(FORMATS)}")
     langs = ["zh", "en"] if lang == "both" else [lang]
+    warnings: list[str] = []
     written = write_report(
         folder,
         out_dir or folder / "report",
@@ -119,6 +120,9 @@ def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_f
         previous=previous,
         rules=load_teams(teams_file) if teams_file else None,
         rubric=rubric_path,
+        warnings=warnings,
     )
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)

@@ -14,15 +14,17 @@ from mlops_audit.util.jsonio import atomic_write_bytes, atomic_write_text
 
 def write_report(
     folder: Path, out: Path, *, formats: list[str], langs: list[str], previous: Path | None = None, rules: TeamRules | None = None,
-    rubric: Path | None = None,
+    rubric: Path | None = None, warnings: list[str] | None = None,
 ) -> list[Path]:
     """Write the requested formats; `rubric` scores the levels per domain (default: the bundled
     one; it must be the rubric the portfolio was collected against, else that section says why
-    it is absent)."""
+    it is absent, and so does a line added to `warnings`)."""
     rollup = load_rollup(folder, rules=rules, previous=previous)
     previous_label = f"{previous.name} ({rollup_generated(previous)})" if previous else None
     findings = findings_table(folder, rollup) if {"csv", "parquet", "xlsx"} & set(formats) else None
     levels = domain_levels(folder, rollup.portfolio, rubric)
+    if levels.unavailable and warnings is not None:
+        warnings.append(f"levels per domain not scored: {levels.unavailable}")
     written: list[Path] = []
     if "csv" in formats:
         written.append(atomic_write_bytes(out / "findings.csv", exports.to_csv(findings)))
