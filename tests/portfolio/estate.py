@@ -102,5 +102,9 @@ def make_trouble(root: Path) -> Path:
 
 
 def folder_bytes(root: Path) -> dict[str, bytes]:
-    """Every file of a portfolio folder but timings.json (run-dependent by design)."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != "timings.json"}
+    """Every file of a portfolio folder but timings.json and the parse cache (run-dependent by design)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "timings.json" and p.relative_to(root).parts[0] != "cache"
+    }
