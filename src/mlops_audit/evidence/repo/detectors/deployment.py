@@ -29,6 +29,10 @@ def dockerfiles(repo: RepoIndex) -> list[str]:
     return repo.dockerfiles()  # prefixes and suffixes included (`BaseDockerfile`, `Dockerfile.gpu`): see `places`
 
 
+# Instructions that put something of the project into the image or run it.
+_BUILDS = frozenset({"COPY", "ADD", "RUN", "CMD", "ENTRYPOINT"})
+
+
 @detector(
     id="has_container",
     title="Does the repo build a container image for the project?",
@@ -38,13 +42,23 @@ def dockerfiles(repo: RepoIndex) -> list[str]:
 def has_container(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     dev_only: list[Location] = []
+    empty: list[Location] = []
     for path in dockerfiles(repo):
-        for number, line in repo.meaningful_lines(path):
-            if line.upper().startswith("FROM "):
-                (dev_only if path.startswith(".devcontainer/") else found).append(at(path, number))
-                break
+        lines = repo.meaningful_lines(path)
+        base = next((number for number, line in lines if line.upper().startswith("FROM ")), None)
+        if base is None:
+            continue
+        if not any(line.split(None, 1)[0].upper() in _BUILDS for _, line in lines if line.split()):
+            empty.append(at(path, base))  # `FROM scratch` alone: an image with nothing of the project
+        else:
+            (dev_only if path.startswith(".devcontainer/") else found).append(at(path, base))
     if found:
-        return Observation.passed(f"{len(found)} Dockerfile(s) with a FROM instruction", found)
+        return Observation.passed(f"{len(found)} Dockerfile(s) with a FROM instruction and steps that build or run the project", found)
+    if empty:
+        return Observation.failed(
+            f"{len(empty)} Dockerfile(s) with only a base image (no COPY, ADD, RUN, CMD or ENTRYPOINT): a placeholder, not an image of the project",
+            empty,
+        )
     if dev_only:
         return Observation.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
     return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
