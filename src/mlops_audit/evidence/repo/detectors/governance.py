@@ -189,6 +189,20 @@ _NOT_SYSTEM_FOLDER = re.compile(
 MIN_SYSTEM_FILES = 2
 
 
+_PLACEHOLDER_LINE = re.compile(r"^(pass|\.\.\.|return( None)?|def \w+\(.*\):|class \w+.*:|[\"']{3}.*|print\(.*\)|echo\b.*|FROM \S+|import \S+|from \S+ import .*)$")
+MIN_SUBSTANTIAL_LINES = 3
+
+
+def _substantial(repo: RepoIndex, path: str) -> bool:
+    """More than a placeholder: at least MIN_SUBSTANTIAL_LINES lines that are not comments, blank,
+    `pass`, signatures, docstrings, imports or prints (notebooks: any non-empty notebook)."""
+    if path.endswith(".ipynb"):
+        return repo.size(path) > 0
+    comment = "//" if path.endswith((".go", ".rs", ".java", ".scala", ".kt", ".bicep")) else "--" if path.endswith(".sql") else "#"
+    lines = [line for _, line in repo.meaningful_lines(path, comment=comment) if not _PLACEHOLDER_LINE.match(line)]
+    return len(lines) >= MIN_SUBSTANTIAL_LINES
+
+
 def _system_files(repo: RepoIndex) -> list[str]:
     """Rule `system built here`: files that build or run a system (at most MIN_SYSTEM_FILES)."""
     found = []
@@ -196,8 +210,10 @@ def _system_files(repo: RepoIndex) -> list[str]:
         name = path.rsplit("/", 1)[-1].lower()
         if not (name.endswith(_SYSTEM_SUFFIXES) or name in _SYSTEM_NAMES) or _NOT_SYSTEM_FOLDER.search(path):
             continue
-        if any(part.startswith(".") for part in path.split("/")[:-1]):
-            continue  # .github/, .devcontainer/: tooling around a repository, not its system
+        if any(part.startswith(".") for part in path.split("/")[:-1]) or is_test_path(path):
+            continue  # .github/, .devcontainer/: tooling around a repository, not its system; tests test one
+        if not _substantial(repo, path):
+            continue  # empty, `pass`, TODO: a placeholder builds nothing
         found.append(path)
         if len(found) >= MIN_SYSTEM_FILES:
             break
