@@ -449,30 +449,34 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
         if module is None:
             continue
         for _, func in _inhouse.functions(module):
-            local: dict[str, ast.AST] = {}
-            for node in ast.walk(func):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    local[node.targets[0].id] = node.value
             args = func.args.posonlyargs + func.args.args + func.args.kwonlyargs
             defaults = dict(zip([a.arg for a in func.args.posonlyargs + func.args.args][::-1], func.args.defaults[::-1]))
             defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
             params = {a.arg for a in args}
             # Keyword arguments, seeding calls, and parameter dicts handed to a model
-            # (`params = {"random_state": RANDOM_STATE}`; `Model(**params)`).
+            # (`params = {"random_state": RANDOM_STATE}`; `Model(**params)`; `params.setdefault(...)`).
             sites: list[tuple[ast.AST, list[ast.expr]]] = []
-            for call in _inhouse.calls_in(func):
-                values = [k.value for k in call.keywords if k.arg in ("random_state", "seed")]
-                if _inhouse.call_name(call) in _SEEDING_FUNCTIONS and call.args:
-                    values.append(call.args[0])
-                sites.append((call, values))
+            local: dict[str, ast.AST] = {}
             for node in ast.walk(func):
-                if isinstance(node, ast.Call) and _inhouse.call_name(node) == "setdefault" and len(node.args) == 2 \
-                        and isinstance(node.args[0], ast.Constant) and node.args[0].value in ("random_state", "seed"):
-                    sites.append((node, [node.args[1]]))  # params.setdefault("random_state", seed)
-                elif isinstance(node, ast.Assign) and any(_seed_subscript(t) for t in node.targets):
-                    sites.append((node, [node.value]))  # params["random_state"] = seed
-                if isinstance(node, ast.Dict):
-                    sites.append((node, [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in ("random_state", "seed")]))
+                if isinstance(node, ast.Assign):
+                    if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                        local[node.targets[0].id] = node.value
+                    elif any(_seed_subscript(t) for t in node.targets):
+                        sites.append((node, [node.value]))  # params["random_state"] = seed
+                elif isinstance(node, ast.Call):
+                    values = [k.value for k in node.keywords if k.arg in ("random_state", "seed")]
+                    name = _inhouse.call_name(node)
+                    if name in _SEEDING_FUNCTIONS and node.args:
+                        values.append(node.args[0])
+                    elif name == "setdefault" and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) \
+                            and node.args[0].value in ("random_state", "seed"):
+                        values.append(node.args[1])  # params.setdefault("random_state", seed)
+                    if values:
+                        sites.append((node, values))
+                elif isinstance(node, ast.Dict):
+                    values = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in ("random_state", "seed")]
+                    if values:
+                        sites.append((node, values))
             for call, values in sites:
                 for value in values:
                     if isinstance(value, (ast.List, ast.Tuple)) and value.elts:

@@ -235,7 +235,11 @@ LESSON_SHARE = 0.25
 def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     """(documents that are lessons, documents read) over Markdown/reST files outside tests."""
     docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
-    lessons = sum(1 for p in docs if any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p)))
+    lessons = sum(
+        1 for p in docs
+        if _LESSON_HEADING.search(repo.text(p) or "")  # the words first: most documents are settled without their headings
+        and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
+    )
     return lessons, len(docs)
 
 

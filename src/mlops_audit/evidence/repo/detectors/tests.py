@@ -32,6 +32,9 @@ def _asserting_helpers(repo: RepoIndex, path: str) -> set[str]:
 
 _VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
 _RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.", re.MULTILINE)
+_SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `runpy.run_path("src/train.py")`
+# A line that may be an assertion on constants only: files without one are not parsed for it.
+_CONSTANT_ASSERT_LINE = re.compile(r"^\s*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
 
 
 def project_modules(repo: RepoIndex) -> frozenset[str]:
@@ -55,7 +58,7 @@ def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports:
     if any(m.split(".", 1)[0] in modules for m in imports):
         return True
     text = repo.text(path) or ""
-    return bool(_RELATIVE_IMPORT.search(text)) or any(f"{m}.py" in text for m in modules if len(m) > 2)
+    return bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text))
 
 
 def _trivial(node: ast.Assert) -> bool:
@@ -63,17 +66,18 @@ def _trivial(node: ast.Assert) -> bool:
     return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node.test))
 
 
-def _only_trivial_asserts(repo: RepoIndex, path: str, name: str) -> bool:
+def _constant_only_tests(repo: RepoIndex, path: str) -> set[str]:
+    """Test functions of a file whose every assertion is `_trivial` (read once per file)."""
     from mlops_audit.evidence.repo.detectors import _inhouse
 
     module = _inhouse.tree(repo, path)
-    if module is None:
-        return False
-    for _, func in _inhouse.functions(module):
-        if func.name == name:
+    found: set[str] = set()
+    for _, func in _inhouse.functions(module) if module is not None else ():
+        if func.name.startswith("test"):
             asserts = [n for n in ast.walk(func) if isinstance(n, ast.Assert)]
-            return bool(asserts) and all(_trivial(a) for a in asserts)
-    return False
+            if asserts and all(_trivial(a) for a in asserts):
+                found.add(func.name)
+    return found
 
 
 @detector(
@@ -108,6 +112,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
         calls_project = _calls_project(repo, path, modules, summary.imports)
         calling_files += calls_project
         helpers: set[str] | None = None
+        constant_only: set[str] | None = None
         for test in summary.tests:
             if not test.asserts:
                 helpers = _asserting_helpers(repo, path) if helpers is None else helpers
@@ -115,9 +120,11 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
                 if not calls & helpers:
                     hollow.append(at(path, test.line))
                     continue
-            elif _only_trivial_asserts(repo, path, test.name):
-                hollow.append(at(path, test.line))
-                continue
+            elif _CONSTANT_ASSERT_LINE.search(code):
+                constant_only = _constant_only_tests(repo, path) if constant_only is None else constant_only
+                if test.name in constant_only:
+                    hollow.append(at(path, test.line))
+                    continue
             (asserting if calls_project else detached).append(at(path, test.line))
     with_tests = len({loc.path for loc in asserting + detached + hollow})
     if asserting:
