@@ -223,9 +223,9 @@ def _system_files(repo: RepoIndex) -> list[str]:
 # Rule `teaching material`: lessons of a course or workshop teach practices, they do not record a
 # system's design. A document is a lesson when its headings say so; a repository whose documents
 # are mostly lessons is teaching material, and its documents count only as decision or requirements
-# records (below).
+# records (below). A bare "Objectives" heading is left out: project charters and requirements have one.
 _LESSON_HEADING = re.compile(
-    r"\b(exercises?|hands[- ]on|learning objectives|objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b",
+    r"\b(exercises?|hands[- ]on|learning objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b",
     re.IGNORECASE,
 )
 MIN_LESSONS = 3
