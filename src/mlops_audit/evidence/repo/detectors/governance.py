@@ -359,6 +359,7 @@ def _conda_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
 # lint tools govern nothing, and neither do tool output folders (MLflow runs). A fully pinned helper
 # library's requirements do not make a project whose training code sits under loose ones pinned.
 _DEV_FILE = re.compile(r"(dev|test|tests|docs?|lint|ci|tox|style|format|type|mypy|build)(\b|[-_.])", re.IGNORECASE)
+_DEV_FOLDERS = frozenset({"doc", "docs", "test", "tests", "ci", ".ci", "lint", "dev"})  # requirements kept for these govern nothing
 _SIDE_FOLDER = re.compile(r"(^|/)(mlruns|mlartifacts|site-packages|node_modules|\.venv|venv)/")
 _DEPS_FOLDER = frozenset({"requirements", "requirements.d", "envs", "env", "conda", "environments", "deps", "dependencies"})
 _CODE_SUFFIXES = (".py", ".ipynb")
@@ -377,7 +378,8 @@ def _runtime_file(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     stem = name.split(".", 1)[0]
     qualifier = re.sub(r"^(requirements|constraints|environment|conda|env)", "", stem, flags=re.IGNORECASE)
-    return not (_DEV_FILE.search(qualifier) or _DEV_FILE.match(path.split("/")[-2] if "/" in path else "")) and not _SIDE_FOLDER.search(path)
+    folder = path.split("/")[-2].lower() if "/" in path else ""
+    return not (_DEV_FILE.search(qualifier) or folder in _DEV_FOLDERS) and not _SIDE_FOLDER.search(path)
 
 
 _PIP_INSTALL = re.compile(r"[!%]\s*pip3? install\s+([^\n\\\\\"']+)")
