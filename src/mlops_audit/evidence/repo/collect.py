@@ -19,8 +19,10 @@ from mlops_audit.evidence.repo.model import (
     Finding,
     FindingOutcome,
     Location,
+    NotProjectCode,
 )
 from mlops_audit.evidence.repo.progress import Progress
+from mlops_audit.evidence.repo.thirdparty import MAX_LISTED_FOLDERS
 from mlops_audit.evidence.repo.registry import (
     Detector,
     Observation,
@@ -83,6 +85,19 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hi
 
 def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None) -> RepoIndex:
     return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache)
+
+
+def not_project_code(index: RepoIndex) -> NotProjectCode:
+    """The collection's account of what the index left out as other people's code."""
+    installed = index.stats.installed
+    folders = sorted(d.metadata for d in installed.distributions) + sorted(index.stats.vendored)
+    return NotProjectCode(
+        installed_distributions=len(installed.distributions),
+        installed_files=len(installed.left_out),
+        installed_python_files=installed.python_files,
+        vendored_folders=len(index.stats.vendored),
+        folders=folders[:MAX_LISTED_FOLDERS],
+    )
 
 
 def collect(
@@ -148,6 +163,7 @@ def collect_with_index(
             unreadable=stats.unreadable,
             parse_problems=stats.parse_problems,
             problems=list(index.problems),
+            not_project_code=not_project_code(index),
         ),
     )
     return result, index
