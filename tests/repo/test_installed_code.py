@@ -93,12 +93,13 @@ def test_a_fake_record_cannot_hide_requirements_or_root_files(tmp_path: Path) ->
     """Hiding can only remove what a detector sees: a failing thing (an unpinned requirements file,
     a Dockerfile) lives in a folder with build files, which a RECORD never hides."""
     write(tmp_path, "train.py", SEEDED_TRAINING)
-    install(tmp_path, "", "fake", {"deps/requirements.txt": "torch\n", "deps/helper.py": "x = 1\n", "lib/helper.py": "x = 1\n", "top.py": "y = 2\n"})
+    install(tmp_path, "", "fake", {"deps/requirements.txt": "torch\n", "deps/helper.py": "x = 1\n", "lib/helper.py": "x = 1\n", "top.py": "y = 2\n",
+         "env/requirements-gpu.txt": "torch\n", "docker/Dockerfile.gpu": "FROM python\n"})
     index = RepoIndex(tmp_path)
-    assert {"deps/requirements.txt", "deps/helper.py", "top.py", "train.py"} <= set(index.files)
+    assert {"deps/requirements.txt", "deps/helper.py", "top.py", "train.py", "env/requirements-gpu.txt", "docker/Dockerfile.gpu"} <= set(index.files)
     assert "lib/helper.py" not in index.files  # a plain module in a folder with no project files: left out, and named
     assert [d.metadata for d in index.stats.installed.distributions] == ["fake-1.0.dist-info"]
-    assert any("fake-1.0.dist-info/RECORD: 2 file(s) it lists not believed" in p for p in index.problems)
+    assert any("fake-1.0.dist-info/RECORD: 4 file(s) it lists not believed" in p for p in index.problems)
 
 
 def test_record_lines_must_be_plain_paths_inside_their_folder_and_match_their_digest(tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from mlops_audit.evidence.repo import places
+
 MAX_RECORD_LINES = 100_000
 MAX_RECORDS = 2_000
 MAX_LISTED_FOLDERS = 200  # folders named in the collection's summary (all are counted)
@@ -54,6 +56,14 @@ PROJECT_FILES = frozenset(
     }
 )
 _PROJECT_FOLDERS = (".github/", ".circleci/", ".gitlab/")
+# Also project files by their name's shape: requirement and constraint lists (`requirements-gpu.txt`,
+# `requirements/base.in`), Dockerfiles with prefixes or suffixes (`Dockerfile.gpu`).
+_REQUIREMENTS_NAME = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z", re.IGNORECASE)
+
+
+def is_project_file(name: str) -> bool:
+    """A file name that makes its folder a project's: build, dependency, container or CI files."""
+    return name in PROJECT_FILES or bool(_REQUIREMENTS_NAME.match(name)) or places.is_dockerfile(name)
 _RECORD = re.compile(r"(?:^|/)[^/]+\.dist-info/RECORD\Z")
 _INSTALLED_FILES = re.compile(r"(?:^|/)[^/]+\.egg-info/installed-files\.txt\Z")
 _PYTHON = (".py", ".pyw", ".ipynb")
@@ -122,7 +132,7 @@ def find_installed(
     metadata_files = [f for f in listing if _RECORD.search(f) or _INSTALLED_FILES.search(f)][:MAX_RECORDS]
     if not metadata_files:
         return found
-    project_folders = {_parent(f) for f in listing if f.rsplit("/", 1)[-1] in PROJECT_FILES}
+    project_folders = {_parent(f) for f in listing if is_project_file(f.rsplit("/", 1)[-1])}
     for f in listing:
         for marker in _PROJECT_FOLDERS:
             if f.startswith(marker):
