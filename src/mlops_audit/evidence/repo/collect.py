@@ -162,7 +162,7 @@ def collect_with_index(
             skipped_too_large=stats.skipped_too_large,
             unreadable=stats.unreadable,
             parse_problems=stats.parse_problems,
-            problems=list(index.problems),
+            problems=sorted(index.problems),  # path order: the same whichever detector parsed a file first
             not_project_code=not_project_code(index),
         ),
     )

@@ -26,7 +26,7 @@ import stat
 import tomllib
 import weakref
 from collections import OrderedDict
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -1041,7 +1041,14 @@ class RepoIndex:
         by_needle = self._needle_positions()
         return sorted({p for needle in wanted for p in by_needle.get(needle, ())})
 
-    def python_mentioning(self, *needles: str) -> Iterator[PythonSummary]:
+    def _passes(self, rel: str, where: Callable[[str], bool] | None) -> bool:
+        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test."""
+        if where is None:
+            return True
+        sources = self._code_text(rel)
+        return sources is not None and where("\n".join(sources))
+
+    def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Iterator[PythonSummary]:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
         parsed lazily: a detector that has seen enough stops, and files further on are not parsed
         for it.
@@ -1050,6 +1057,10 @@ class RepoIndex:
         any other needle (`tune.run`, `def run(`) as a phrase whose words are whole identifiers
         (`tune.run` is not in `autotune.running`). The code of each Python file is read once for
         all the needles the registered detectors declared, the first time any detector asks.
+
+        `where`: a test of a candidate's code text (a superset of what the rule can use, e.g. "also
+        names `itertools` and a fit call") that it must pass to be parsed at all: parsing is what a
+        big tree costs, reading is cheap.
         """
         files = self.python_files()
         if self._needles is None:
@@ -1060,16 +1071,19 @@ class RepoIndex:
             if unknown:
                 raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
-        return (summary for rel in candidates if (summary := self.python(rel)) is not None)
+        return (summary for rel in candidates if self._passes(rel, where) and (summary := self.python(rel)) is not None)
 
-    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> Iterator[PythonSummary]:
+    def python_scan(
+        self, *identifiers: str, within: Container[str] | None = None, where: Callable[[str], bool] | None = None
+    ) -> Iterator[PythonSummary]:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
         helper names): reads the code of every Python file again (or of those `within`, a set of
         paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
-        The files are found now; each is parsed as the caller reaches it (its tree still cached then)."""
+        The files are found now; each is parsed as the caller reaches it (its tree still cached then).
+        `where`: as for `python_mentioning`."""
         prefilter = NeedleFilter.of(identifiers)
         files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
-        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter)]
+        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter) and self._passes(rel, where)]
         return (summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None)
 
     def python_importing(self, *names: str) -> set[str]:

@@ -129,7 +129,7 @@ class CollectionStats(Model):
     skipped_too_large: int
     unreadable: int
     parse_problems: int
-    problems: list[str] = Field(default_factory=list, description="files that could not be parsed (first 200)")
+    problems: list[str] = Field(default_factory=list, description="files that could not be parsed (the first 200 met, in path order)")
     not_project_code: NotProjectCode = Field(default_factory=NotProjectCode, description="installed distributions and vendored folders left out")
 
 
