@@ -1048,7 +1048,7 @@ class RepoIndex:
         sources = self._code_text(rel)
         return sources is not None and where("\n".join(sources))
 
-    def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Iterator[PythonSummary]:
+    def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
         parsed lazily: a detector that has seen enough stops, and files further on are not parsed
         for it.
@@ -1071,11 +1071,11 @@ class RepoIndex:
             if unknown:
                 raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
-        return (summary for rel in candidates if self._passes(rel, where) and (summary := self.python(rel)) is not None)
+        return Candidates(self, candidates, where)
 
     def python_scan(
         self, *identifiers: str, within: Container[str] | None = None, where: Callable[[str], bool] | None = None
-    ) -> Iterator[PythonSummary]:
+    ) -> Candidates:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
         helper names): reads the code of every Python file again (or of those `within`, a set of
         paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
@@ -1084,7 +1084,7 @@ class RepoIndex:
         prefilter = NeedleFilter.of(identifiers)
         files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
         candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter) and self._passes(rel, where)]
-        return (summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None)
+        return Candidates(self, sorted(candidates))
 
     def python_importing(self, *names: str) -> set[str]:
         """Python files (not notebooks) whose import statements may bring in one of `names`: every
@@ -1101,6 +1101,28 @@ class RepoIndex:
             if any(not wanted.isdisjoint(_IDENTIFIER_RUN.findall(m.group(0))) for m in _IMPORT_STATEMENT.finditer(text)):
                 found.add(rel)
         return found
+
+
+class Candidates(Iterator[PythonSummary]):
+    """The parsed summaries of the files a query found, each parsed when the iteration reaches it
+    (a detector that has seen enough stops; files further on are not parsed). Before iterating,
+    `keeping(paths)` narrows the files by path, so the ones a rule drops anyway (tests, notebooks:
+    `_inhouse.project_code`) are never parsed for it."""
+
+    def __init__(self, index: RepoIndex, paths: Iterable[str], where: Callable[[str], bool] | None = None) -> None:
+        self._index, self._paths, self._where = index, paths, where
+        self._summaries: Iterator[PythonSummary] | None = None
+
+    def keeping(self, keep: Callable[[str], bool]) -> Candidates:
+        if self._summaries is not None:
+            raise RuntimeError("Candidates.keeping: the iteration has already begun")
+        return Candidates(self._index, (rel for rel in self._paths if keep(rel)), self._where)
+
+    def __next__(self) -> PythonSummary:
+        if self._summaries is None:
+            index, where = self._index, self._where
+            self._summaries = (s for rel in self._paths if index._passes(rel, where) and (s := index.python(rel)) is not None)
+        return next(self._summaries)
 
 
 def _is_binary(data: bytes) -> bool:
