@@ -67,6 +67,7 @@ def is_project_file(name: str) -> bool:
 _RECORD = re.compile(r"(?:^|/)[^/]+\.dist-info/RECORD\Z")
 _INSTALLED_FILES = re.compile(r"(?:^|/)[^/]+\.egg-info/installed-files\.txt\Z")
 _PYTHON = (".py", ".pyw", ".ipynb")
+_METADATA_NAMES = ("/RECORD", "/installed-files.txt")  # a C-speed first test of every listed path
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,9 @@ def find_installed(
     """The listed files that belong to installed distributions (see the module text). `files`: the
     listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None when it is
     too large or unreadable; `is_file(rel)`: whether `rel` is listed."""
-    listing = sorted(files)
+    listing = files if isinstance(files, list) else list(files)  # sorted, as the index lists
     found = InstalledCode()
-    metadata_files = [f for f in listing if _RECORD.search(f) or _INSTALLED_FILES.search(f)][:MAX_RECORDS]
+    metadata_files = [f for f in listing if f.endswith(_METADATA_NAMES) and (_RECORD.search(f) or _INSTALLED_FILES.search(f))][:MAX_RECORDS]
     if not metadata_files:
         return found
     project_folders = {_parent(f) for f in listing if is_project_file(f.rsplit("/", 1)[-1])}
