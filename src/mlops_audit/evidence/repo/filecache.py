@@ -50,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 1
+FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
@@ -92,6 +92,7 @@ class SummaryBody(BaseModel):
     tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
     assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
     syntax_errors: StrictInt
+    data_checkers: list[tuple[StrictStr, StrictInt]]
     cell: StrictInt
 
 
@@ -99,7 +100,7 @@ class CacheEntry(BaseModel):
     """One cache file's body (the HMAC covers exactly these bytes)."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[1]
+    format: Literal[2]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -163,6 +164,7 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
         "assigned_dicts": [list(row) for row in summary.assigned_dicts],
         "syntax_errors": summary.syntax_errors,
+        "data_checkers": [[name, line] for name, line in summary.data_checkers],
         "cell": summary.cell,
     }
 
@@ -179,6 +181,7 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         tests=[TestFunction(name, line, asserts) for name, line, asserts in body.tests],
         assigned_dicts=list(body.assigned_dicts),
         syntax_errors=body.syntax_errors,
+        data_checkers=[(name, line) for name, line in body.data_checkers],
         cell=body.cell,
     )
 
@@ -199,9 +202,9 @@ def parser_version() -> str:
     """What a stored summary depends on besides its content: the stored form, the tool version, the
     Python version (its `ast` differs between versions) and the parser's own source."""
     from mlops_audit import __version__
-    from mlops_audit.evidence.repo import pysource
+    from mlops_audit.evidence.repo import astutil, pyfacts, pysource
 
-    source = Path(pysource.__file__).read_bytes()
+    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil))
     text = f"format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} pysource={hashlib.sha256(source).hexdigest()}"
     return hashlib.sha256(text.encode()).hexdigest()
 

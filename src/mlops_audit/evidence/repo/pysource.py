@@ -3,7 +3,8 @@
 A `PythonSummary` keeps the facts detectors ask about, compactly, so that a large tree can be
 parsed once: imported modules, calls and decorators with their names resolved through import
 aliases (`import mlflow as mf; mf.log_param()` -> `mlflow.log_param`), constant keyword arguments,
-classes with their bases, and test functions with whether they assert anything.
+classes with their bases, and test functions with whether they assert anything; and the per-file
+facts the in-house rules need (`pyfacts`), so that neither they nor the parse cache need the tree.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from mlops_audit.evidence.repo import pyfacts
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
 # indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
@@ -72,6 +75,8 @@ class PythonSummary:
     tests: list[TestFunction] = field(default_factory=list)
     assigned_dicts: list[tuple[str, int, int | None]] = field(default_factory=list)  # (target attr, dict size, line)
     syntax_errors: int = 0
+    # Facts for the in-house rules (`pyfacts`), plain files only: (name, line) of data-checker functions.
+    data_checkers: list[tuple[str, int]] = field(default_factory=list)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
 
@@ -401,5 +406,7 @@ def summarise(
             visitor.visit(tree)
         except RecursionError:
             summary.syntax_errors += 1
+        if not is_notebook:  # the in-house rules read no notebooks
+            summary.data_checkers = pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
     visitor.reset()
     return summary

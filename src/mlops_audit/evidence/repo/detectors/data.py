@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
@@ -72,74 +73,7 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
-_CHECK_CALLS = {
-    "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
-    "duplicates": frozenset({"duplicated", "has_duplicates"}),
-    "range": frozenset({"between"}),
-}
-_RANGE_HELPER = re.compile(r"out_of_range|in_range|valid_range|outside_range|range_check|check_range|out_of_bounds", re.IGNORECASE)
-
-
-_VALUE_KINDS = frozenset({"missing", "duplicates", "range"})
 _RAISE_WORD = re.compile(r"\braise\b").search
-_REDUCTIONS = frozenset({"any", "all", "sum", "mean", "max", "min", "count", "item", "nunique"})
-
-
-def _tested(node: ast.AST, up: dict[ast.AST, ast.AST]) -> bool:
-    """A value-level primitive is a check when its result is measured or decided on (`.any()`,
-    `.mean()`, a comparison, an `if`), not when it filters or cleans (`df[df.x.notna()]`)."""
-    child = node
-    while child in up:
-        parent = up[child]
-        if isinstance(parent, ast.Attribute) and parent.attr in _REDUCTIONS:
-            return True
-        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp)):
-            return True
-        if isinstance(parent, (ast.If, ast.While, ast.Assert, ast.IfExp)) and child is parent.test:
-            return True
-        if isinstance(parent, ast.Call) and _inhouse.call_name(parent) in _REDUCTIONS | {"float", "int", "bool", "round", "len"}:
-            return True
-        if isinstance(parent, (ast.stmt, ast.Subscript)):
-            return False
-        child = parent
-    return False
-
-
-def _check_kinds(node: ast.AST, up: dict[ast.AST, ast.AST] | None = None) -> set[str]:
-    """Kinds of data checks inside `node`. Missing/duplicate/range primitives count when their result
-    is measured or decided on; schema, row-count and class checks only inside a comparison (reading
-    `.columns` or `len(df)` is not checking them)."""
-    kinds: set[str] = set()
-    up = _inhouse.parents(node) if up is None else up
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call):
-            name = _inhouse.call_name(sub)
-            for kind, names in _CHECK_CALLS.items():
-                if name in names and _tested(sub, up):
-                    kinds.add(kind)
-            if _RANGE_HELPER.search(name) and _tested(sub, up):
-                kinds.add("range")
-        elif isinstance(sub, ast.Attribute) and sub.attr in ("hasnans", "is_unique") and _tested(sub, up):
-            kinds.add("missing" if sub.attr == "hasnans" else "duplicates")
-        elif isinstance(sub, ast.Compare):
-            for part in ast.walk(sub):
-                if isinstance(part, ast.Attribute) and part.attr in ("columns", "dtypes", "dtype"):
-                    kinds.add("schema")
-                elif isinstance(part, ast.Call) and _inhouse.call_name(part) == "len":
-                    kinds.add("rows")
-                elif isinstance(part, ast.Attribute) and part.attr == "shape":
-                    kinds.add("rows")
-                elif isinstance(part, ast.Call) and _inhouse.call_name(part) in ("nunique", "value_counts"):
-                    kinds.add("classes")
-    return kinds
-
-
-def _is_checker(func: ast.AST) -> bool:
-    """Checks data in at least two ways, at least one on the values (missing, duplicates, ranges):
-    structural argument checks alone (`len(x)`, `col in df.columns`) are how any library validates
-    its arguments, not a data-quality check."""
-    kinds = _check_kinds(func)
-    return len(kinds) >= 2 and bool(kinds & _VALUE_KINDS)
 
 
 def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
@@ -150,7 +84,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     up = _inhouse.parents(func)
 
     def from_checks(expr: ast.AST) -> bool:
-        if _check_kinds(expr, up) & _VALUE_KINDS:
+        if pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS:
             return True
         if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
             return True
@@ -187,15 +121,11 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     `drop_duplicates`, filtering on `notna()`), argument checks of a library, or checks whose
     outcome nothing acts on are not a gate."""
     checkers: dict[str, tuple[str, int]] = {}
-    value_checks = frozenset().union(*_CHECK_CALLS.values())
     for summary in _inhouse.project_code(repo.python_mentioning(*_CHECK_NEEDLES)):
-        # Only functions that call a value-check primitive can be checkers (cheap, from the summary).
-        scopes = {c.scope for c in summary.calls if c.scope and (c.name.rsplit(".", 1)[-1] in value_checks or _RANGE_HELPER.search(c.name))}
-        if not scopes:
-            continue
-        for _, func in _inhouse.functions_of(repo, summary.path):
-            if func.name in scopes and _is_checker(func):
-                checkers.setdefault(func.name, (summary.path, func.lineno))
+        # Which functions are checkers is a per-file fact of the summary (`pyfacts.data_checkers`):
+        # no syntax tree needed here, and the parse cache serves it.
+        for name, line in summary.data_checkers:
+            checkers.setdefault(name, (summary.path, line))
     if not checkers:
         return []
     hits: list[Location] = []
@@ -319,7 +249,7 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
     dtypes - in a module that reads a dataset (read_csv, read_parquet, load_dataset...). Tests of
     a cleaning function on a frame built in the test, or on files written to a temporary folder,
     check code, not data, and do not count."""
-    value_checks = frozenset().union(*_CHECK_CALLS.values())
+    value_checks = pyfacts.VALUE_CHECK_CALLS
     hits = []
     for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
         if not is_test_path(summary.path) or summary.is_notebook:

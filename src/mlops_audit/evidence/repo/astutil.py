@@ -1,0 +1,92 @@
+"""Small pure helpers over `ast` nodes shared by the summary-time facts (`pyfacts`) and the
+in-house rules (`detectors/_inhouse.py` re-exports them). No imports of the index: `pysource`
+uses this module while summarising."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+
+def dotted(node: ast.AST) -> str:
+    """`a.b.c` for a name or attribute chain; calls in the chain become `()` (`X().get`); else ''."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            inner = dotted(node.func)
+            parts.append((inner or "") + "()")
+            break
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            break
+    return ".".join(reversed(parts))
+
+
+def last_name(node: ast.AST) -> str:
+    """The final identifier of a name, attribute, subscript or call (`cfg.seed` -> `seed`)."""
+    while isinstance(node, (ast.Subscript, ast.Call)):
+        node = node.value if isinstance(node, ast.Subscript) else node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def call_name(call: ast.Call) -> str:
+    return last_name(call.func)
+
+
+def identifiers(node: ast.AST) -> set[str]:
+    """Every name and attribute identifier inside `node`."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            found.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            found.add(sub.attr)
+    return found
+
+
+def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """(enclosing class name or None, function) for every function and method, nested ones included."""
+    stack: list[tuple[str | None, ast.AST]] = [(None, module)]
+    while stack:
+        owner, node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                stack.append((child.name, child))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield owner, child
+                stack.append((owner, child))
+            else:
+                stack.append((owner, child))
+
+
+def calls_in(node: ast.AST) -> list[ast.Call]:
+    return [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
+
+
+def parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
+    out: dict[ast.AST, ast.AST] = {}
+    for parent in ast.walk(node):
+        for child in ast.iter_child_nodes(parent):
+            out[child] = parent
+    return out
+
+
+def assigned_names(target: ast.AST) -> set[str]:
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(assigned_names(e) for e in target.elts)) if target.elts else set()
+    if isinstance(target, ast.Starred):
+        return assigned_names(target.value)
+    return set()

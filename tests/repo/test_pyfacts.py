@@ -1,0 +1,97 @@
+"""Per-file facts for the in-house rules (`pyfacts`): computed while summarising, kept by the parse
+cache, and enough for the data-gate rule to find checker functions without any syntax tree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlops_audit.evidence.repo import filecache
+from mlops_audit.evidence.repo.collect import build_index, run_detector
+from mlops_audit.evidence.repo.filecache import ParseCache, content_digest
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import FindingOutcome
+from mlops_audit.evidence.repo.pysource import summarise
+from mlops_audit.evidence.repo.registry import get_detector
+
+CHECKS = '''import pandas as pd
+
+
+def profile(frame):
+    return {"missing": frame.isna().mean().max(), "duplicates": int(frame.duplicated().sum())}
+
+
+def clean(frame):
+    print(frame.isna().sum())
+    return frame[frame["amount"].notna()].drop_duplicates()
+
+
+class Loader:
+    def check(self, frame):
+        def inner():
+            return frame.duplicated().any()
+        return frame.isna().any().any() or inner()
+'''
+
+PIPELINE = '''from checks import profile
+
+
+def run(frame):
+    report = profile(frame)
+    if report["missing"] > 0:
+        raise ValueError("missing values")
+    return frame
+'''
+
+
+def test_checker_functions_are_a_fact_of_the_summary() -> None:
+    # `profile` checks two value kinds; `clean` measures one and filters; `Loader.check` calls isna
+    # and counts the duplicates check of its nested function too; `inner` alone checks one kind.
+    summary = summarise("checks.py", [CHECKS])
+    assert summary.data_checkers == [("profile", 4), ("check", 14)]
+    assert summarise("pipeline.py", [PIPELINE]).data_checkers == []
+    # Notebooks carry no such facts (the in-house rules do not read them).
+    assert summarise("n.ipynb", [CHECKS], is_notebook=True).data_checkers == []
+
+
+def test_the_data_gate_rule_finds_checkers_without_syntax_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "checks.py").write_text(CHECKS)
+    (tmp_path / "pipeline.py").write_text(PIPELINE)
+    asked: list[str] = []
+    tree = RepoIndex.syntax_tree
+
+    def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
+        asked.append(rel)
+        return tree(self, rel)
+
+    monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
+    evidence = run_detector(get_detector("validates_data"), build_index(tmp_path))
+    assert evidence.outcome is FindingOutcome.pass_, evidence.message
+    assert {(loc.path, loc.line) for loc in evidence.locations} >= {("pipeline.py", 7), ("checks.py", 4)}
+    # Only the gate's file (it has a `raise` and imports a checker) is parsed for its tree: the
+    # checkers were found from the summaries' facts.
+    assert asked == ["pipeline.py"]
+
+
+def test_facts_survive_the_parse_cache_and_old_format_entries_are_ignored(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path, b"k" * 32)
+    first = cache.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None)
+    hit = ParseCache(tmp_path, b"k" * 32)
+    again = hit.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None)
+    assert hit.stats.hits == 1 and again.data_checkers == first.data_checkers == [("profile", 4), ("check", 14)]
+
+    # An authentic entry of the previous format (no facts) is never used: parsed again and replaced.
+    digest = content_digest([CHECKS], is_notebook=False)
+    folder, name = cache._name(digest)
+    path = tmp_path / folder / name
+    document = json.loads(path.read_bytes().partition(b"\n")[2])
+    document["format"] = 1
+    del document["result"]["data_checkers"]
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    old = ParseCache(tmp_path, b"k" * 32)
+    assert old.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
+    assert old.stats.hits == 0 and old.stats.rejected["corrupt"] == 1
+    assert ParseCache(tmp_path, b"k" * 32).summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
