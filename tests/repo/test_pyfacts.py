@@ -95,3 +95,52 @@ def test_facts_survive_the_parse_cache_and_old_format_entries_are_ignored(tmp_pa
     assert old.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
     assert old.stats.hits == 0 and old.stats.rejected["corrupt"] == 1
     assert ParseCache(tmp_path, b"k" * 32).summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
+
+
+GRID = '''import itertools
+
+from sklearn.metrics import accuracy_score
+
+
+def search(X, y, model_cls):
+    best, best_score = None, -1.0
+    for depth, rate in itertools.product([2, 4], [0.1, 0.3]):
+        model = model_cls(max_depth=depth, learning_rate=rate).fit(X, y)
+        score = accuracy_score(y, model.predict(X))
+        if score > best_score:
+            best, best_score = (depth, rate), score
+
+    def inner():
+        results = [evaluate(p) for p in []]
+        for params in grid_points():
+            results.append(evaluate(params))
+        return max(results)
+    return best, inner
+
+
+def listed(X, y):
+    for params in param_grid:  # walks settings, but nothing selects the best
+        print(params)
+'''
+
+
+def test_grid_loops_are_a_fact_of_the_summary_once_per_enclosing_function() -> None:
+    facts = summarise("grid.py", [GRID]).grid_loops
+    # The loop in `inner` is listed for `search` too (it encloses it), as the rule always counted it.
+    assert sorted(facts) == [
+        (8, ("accuracy_score", "fit", "model_cls", "predict", "product")),
+        (16, ("append", "evaluate", "grid_points")),
+        (16, ("append", "evaluate", "grid_points")),
+    ]
+    assert summarise("plain.py", ["for i in range(3):\n    print(i)\n"]).grid_loops == []
+
+
+@pytest.mark.parametrize("case", ["pass-grid-loop", "pass-product-grid-fit-and-score", "fail-product-grid-never-compared"])
+def test_the_grid_rule_decides_from_facts_without_syntax_trees(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tunes_hyperparameters" / case, tmp_path / "repo")
+    index = build_index(tmp_path / "repo")
+    monkeypatch.setattr(RepoIndex, "syntax_tree", lambda self, rel: pytest.fail(f"asked for the tree of {rel}"))
+    evidence = run_detector(get_detector("tunes_hyperparameters"), index)
+    assert evidence.outcome is FindingOutcome(case.split("-")[0]), evidence.message

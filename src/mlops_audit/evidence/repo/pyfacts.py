@@ -9,6 +9,9 @@ syntax tree for that file). Pure functions of the tree; the rules combine the fa
 Facts:
 - `data_checkers`: (name, line) of the functions that check data in at least two ways, at least one
   on the values (the candidates of the in-house data-quality gate rule, `detectors/data.py`).
+- `grid_loops`: (line, names called in the loop) of each loop over hyper-parameter settings that
+  keeps the best setting, per enclosing function (the in-house grid search rule,
+  `detectors/experiments.py`, decides from the names whether each setting is evaluated).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from mlops_audit.evidence.repo.astutil import call_name, functions, parents
+from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents
 
 CHECK_CALLS = {
     "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
@@ -98,3 +101,48 @@ def data_checkers(module: ast.Module, call_facts: Iterable[tuple[str, str | None
     if not scopes:
         return []
     return [(func.name, func.lineno) for _, func in functions(module) if func.name in scopes and is_checker(func)]
+
+
+GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
+_NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
+_SELECTIONS = ("max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest")
+
+
+def grid_like(loop: ast.For) -> bool:
+    """The loop walks hyper-parameter settings: grid points (`for params in grid_points(grid)`,
+    `ParameterGrid`, `itertools.product`), or a literal list whose item is passed as a model keyword."""
+    if GRID_ITER.search(dotted(loop.iter)) or GRID_ITER.search(last_name(loop.iter)):
+        return True
+    if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
+        if all(isinstance(e, ast.Dict) for e in loop.iter.elts):
+            return True
+        targets = assigned_names(loop.target)
+        for call in calls_in(loop):
+            for keyword in call.keywords:
+                if keyword.arg not in _NOT_HYPERPARAMETERS and isinstance(keyword.value, ast.Name) and keyword.value.id in targets:
+                    return True
+    return False
+
+
+def keeps_best(func: ast.AST, loop: ast.For) -> bool:
+    """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
+    over the collected results in the same function."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Compare) and any("best" in name.lower() for name in identifiers(node)):
+            return True
+    return any(call_name(c) in _SELECTIONS for c in calls_in(func))
+
+
+def grid_loops(module: ast.Module, loops: Iterable[ast.For]) -> list[tuple[int, tuple[str, ...]]]:
+    """(line, sorted names called inside) of every loop that walks hyper-parameter settings and keeps
+    the best, once per function that encloses it (a loop in a nested function is listed for the
+    outer function too), in `functions` order. `loops` are the module's `for` loops: when none is
+    grid-like (most files), nothing else is walked."""
+    if not any(grid_like(loop) for loop in loops):
+        return []
+    found = []
+    for _, func in functions(module):
+        for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
+            if grid_like(loop) and keeps_best(func, loop):
+                found.append((loop.lineno, tuple(sorted({call_name(c) for c in calls_in(loop)}))))
+    return found

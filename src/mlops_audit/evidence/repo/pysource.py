@@ -77,6 +77,7 @@ class PythonSummary:
     syntax_errors: int = 0
     # Facts for the in-house rules (`pyfacts`), plain files only: (name, line) of data-checker functions.
     data_checkers: list[tuple[str, int]] = field(default_factory=list)
+    grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
 
@@ -182,6 +183,7 @@ class _Visitor:
         self.test_stack: list[int | None] = []  # per function on function_stack: its index in s.tests
         self.open_tests: list[int] = []
         self.asserting: list[bool] = []  # per entry of s.tests
+        self.loops: list[ast.For] = []  # every `for` statement seen (for `pyfacts.grid_loops`)
 
     # Imports --------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -256,6 +258,8 @@ class _Visitor:
                 stack.append(_END_CLASS)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
+            elif kind is ast.For:
+                self.loops.append(node)  # type: ignore[arg-type]
             elif (kind is ast.Assert or kind is ast.Raise) and self.open_tests:
                 self._mark_open_tests()
             # Children pushed last-first so they pop in source order; only fields that can hold
@@ -404,9 +408,13 @@ def summarise(
         try:
             visitor.reset()
             visitor.visit(tree)
+            complete = True
         except RecursionError:
             summary.syntax_errors += 1
+            complete = False
         if not is_notebook:  # the in-house rules read no notebooks
             summary.data_checkers = pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
+            loops = visitor.loops if complete else [n for n in ast.walk(tree) if isinstance(n, ast.For)]
+            summary.grid_loops = pyfacts.grid_loops(tree, loops)
     visitor.reset()
     return summary

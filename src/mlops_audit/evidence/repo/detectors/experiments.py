@@ -108,8 +108,6 @@ _CV_CALLS = (
     "sklearn.model_selection.cross_val_predict",
 )
 _CV_NAMES = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
-_GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
-_NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
 
 
 def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
@@ -124,39 +122,12 @@ def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     return matching(repo, ("ParameterGrid", "ParameterSampler"), predicate)
 
 
-def _grid_like(loop: ast.For) -> bool:
-    """The loop walks hyper-parameter settings: grid points (`for params in grid_points(grid)`,
-    `ParameterGrid`, `itertools.product`), or a literal list whose item is passed as a model keyword."""
-    if _GRID_ITER.search(_inhouse.dotted(loop.iter)) or _GRID_ITER.search(_inhouse.last_name(loop.iter)):
-        return True
-    if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
-        if all(isinstance(e, ast.Dict) for e in loop.iter.elts):
-            return True
-        targets = _inhouse.assigned_names(loop.target)
-        for call in _inhouse.calls_in(loop):
-            for keyword in call.keywords:
-                if keyword.arg not in _NOT_HYPERPARAMETERS and isinstance(keyword.value, ast.Name) and keyword.value.id in targets:
-                    return True
-    return False
-
-
 _SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
 # Text tests that every file holding an in-house itertools.product grid search passes (see below).
 _SCORE_WORD = re.compile(r"\b(?:score|evaluate|\w+_score|\w+_error|\w+_loss)\b").search  # a name _SCORES matches
 _FIT_WORD = re.compile(r"\bfit\b").search
 _ITERTOOLS_WORD = re.compile(r"\bitertools\b").search
 _BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest)\b", re.IGNORECASE).search
-
-
-def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
-    """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
-    over the collected results in the same function."""
-    for node in ast.walk(loop):
-        if isinstance(node, ast.Compare) and any("best" in name.lower() for name in _inhouse.identifiers(node)):
-            return True
-    return any(
-        _inhouse.call_name(c) in ("max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest") for c in _inhouse.calls_in(func)
-    )
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
@@ -183,17 +154,12 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     candidates.update({s.path: s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product")})
     hits = []
     for path in sorted(candidates):
-        module = _inhouse.tree(repo, path)
-        if module is None:
-            continue
-        for _, func in _inhouse.functions(module):
-            for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
-                if not _grid_like(loop):
-                    continue
-                names = {_inhouse.call_name(c) for c in _inhouse.calls_in(loop)}
-                evaluates = bool(names & evaluators) or ("fit" in names and any(_SCORES.search(n) for n in names))
-                if evaluates and _keeps_best(func, loop):
-                    hits.append(at(path, loop.lineno))
+        # The grid loops that keep the best setting are a per-file fact of the summary
+        # (`pyfacts.grid_loops`): no syntax tree needed, and the parse cache serves it.
+        for line, names in candidates[path].grid_loops:
+            evaluates = bool(evaluators.intersection(names)) or ("fit" in names and any(_SCORES.search(n) for n in names))
+            if evaluates:
+                hits.append(at(path, line))
     return hits
 
 
