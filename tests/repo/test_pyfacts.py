@@ -52,6 +52,8 @@ def test_checker_functions_are_a_fact_of_the_summary() -> None:
     summary = summarise("checks.py", [CHECKS])
     assert summary.data_checkers == [("profile", 4), ("check", 14)]
     assert summarise("pipeline.py", [PIPELINE]).data_checkers == []
+    # Call names as written (the rules compare them with names as written, aliases unresolved).
+    assert summarise("c.py", ["from m import check as c\nc(x)[0]()\nobj.run()\n"]).call_names == ("c", "run")
     # Notebooks carry no such facts (the in-house rules do not read them).
     assert summarise("n.ipynb", [CHECKS], is_notebook=True).data_checkers == []
 
@@ -59,6 +61,8 @@ def test_checker_functions_are_a_fact_of_the_summary() -> None:
 def test_the_data_gate_rule_finds_checkers_without_syntax_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "checks.py").write_text(CHECKS)
     (tmp_path / "pipeline.py").write_text(PIPELINE)
+    # Imports a checker and raises, but never calls it: settled from the summary's call names.
+    (tmp_path / "other.py").write_text("from checks import profile\n\n\ndef f(x):\n    if x:\n        raise ValueError(x)\n")
     asked: list[str] = []
     tree = RepoIndex.syntax_tree
 

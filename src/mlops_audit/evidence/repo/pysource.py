@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlops_audit.evidence.repo import pyfacts
+from mlops_audit.evidence.repo.astutil import call_name
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
 # indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
@@ -78,6 +79,7 @@ class PythonSummary:
     # Facts for the in-house rules (`pyfacts`), plain files only: (name, line) of data-checker functions.
     data_checkers: list[tuple[str, int]] = field(default_factory=list)
     grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
+    call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
 
@@ -184,6 +186,7 @@ class _Visitor:
         self.open_tests: list[int] = []
         self.asserting: list[bool] = []  # per entry of s.tests
         self.loops: list[ast.For] = []  # every `for` statement seen (for `pyfacts.grid_loops`)
+        self.call_names: set[str] = set()  # `astutil.call_name` of every call seen
 
     # Imports --------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -272,6 +275,7 @@ class _Visitor:
                     stack.append(value)
 
     def _call(self, node: ast.Call) -> None:
+        self.call_names.add(call_name(node))
         name = self.resolve(node.func)
         if name:
             keywords = tuple((k.arg, _constant(k.value)) for k in node.keywords if k.arg)
@@ -414,7 +418,12 @@ def summarise(
             complete = False
         if not is_notebook:  # the in-house rules read no notebooks
             summary.data_checkers = pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
-            loops = visitor.loops if complete else [n for n in ast.walk(tree) if isinstance(n, ast.For)]
+            if complete:
+                loops, names = visitor.loops, visitor.call_names
+            else:
+                loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
+                names = {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
             summary.grid_loops = pyfacts.grid_loops(tree, loops)
+            summary.call_names = tuple(sorted(names))
     visitor.reset()
     return summary

@@ -134,9 +134,6 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     # A gate is a `raise` in the parsed file: files without one are not parsed again.
     reachable = {path for path, _ in checkers.values()} | repo.python_importing(*checkers)
     for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=_RAISE_WORD)):
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
         # Helpers this file can reach: defined here, or imported under that name.
         helpers = {
             name for name, (path, _) in checkers.items()
@@ -144,6 +141,13 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
         }
         if not helpers:
             continue  # no checker defined or imported here (the text only mentioned a name): nothing can be a gate
+        if not helpers.intersection(summary.call_names) and all(path != summary.path for path, _ in checkers.values()):
+            continue  # defines no checker and calls none (summary facts): no function here can be a gate
+        # The exception that still needs the tree: whether a `raise` depends on a check is decided
+        # with the set of checkers found across the whole tree.
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
         for _, func in _inhouse.functions(module):
             is_checker = checkers.get(func.name) == (summary.path, func.lineno)
             calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))
