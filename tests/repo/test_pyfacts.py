@@ -4,6 +4,7 @@ cache, and enough for the data-gate rule to find checker functions without any s
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -139,12 +140,20 @@ def test_grid_loops_are_a_fact_of_the_summary_once_per_enclosing_function() -> N
     assert summarise("plain.py", ["for i in range(3):\n    print(i)\n"]).grid_loops == []
 
 
-@pytest.mark.parametrize("case", ["pass-grid-loop", "pass-product-grid-fit-and-score", "fail-product-grid-never-compared"])
-def test_the_grid_rule_decides_from_facts_without_syntax_trees(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
-    shutil.copytree(Path(__file__).parent / "fixtures" / "tunes_hyperparameters" / case, tmp_path / "repo")
+@pytest.mark.parametrize(
+    ("detector_id", "case"),
+    [
+        ("tunes_hyperparameters", "pass-grid-loop"),
+        ("tunes_hyperparameters", "pass-product-grid-fit-and-score"),
+        ("tunes_hyperparameters", "fail-product-grid-never-compared"),
+        ("validates_data", "pass-pydantic-row-schema"),
+        ("validates_data", "pass-schema-file-columns"),
+        ("validates_data", "fail-schema-near-miss"),
+    ],
+)
+def test_in_house_rules_decide_from_facts_without_syntax_trees(detector_id: str, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(Path(__file__).parent / "fixtures" / detector_id / case, tmp_path / "repo")
     index = build_index(tmp_path / "repo")
     monkeypatch.setattr(RepoIndex, "syntax_tree", lambda self, rel: pytest.fail(f"asked for the tree of {rel}"))
-    evidence = run_detector(get_detector("tunes_hyperparameters"), index)
+    evidence = run_detector(get_detector(detector_id), index)
     assert evidence.outcome is FindingOutcome(case.split("-")[0]), evidence.message

@@ -50,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `call_names`)
+FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `call_names`)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
@@ -94,6 +94,7 @@ class SummaryBody(BaseModel):
     syntax_errors: StrictInt
     data_checkers: list[tuple[StrictStr, StrictInt]]
     grid_loops: list[tuple[StrictInt, list[StrictStr]]]
+    schema_checks: list[StrictInt]
     call_names: list[StrictStr]
     cell: StrictInt
 
@@ -168,6 +169,7 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "syntax_errors": summary.syntax_errors,
         "data_checkers": [[name, line] for name, line in summary.data_checkers],
         "grid_loops": [[line, list(names)] for line, names in summary.grid_loops],
+        "schema_checks": list(summary.schema_checks),
         "call_names": list(summary.call_names),
         "cell": summary.cell,
     }
@@ -187,6 +189,7 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         syntax_errors=body.syntax_errors,
         data_checkers=[(name, line) for name, line in body.data_checkers],
         grid_loops=[(line, tuple(names)) for line, names in body.grid_loops],
+        schema_checks=list(body.schema_checks),
         call_names=tuple(body.call_names),
         cell=body.cell,
     )

@@ -9,6 +9,9 @@ syntax tree for that file). Pure functions of the tree; the rules combine the fa
 Facts:
 - `data_checkers`: (name, line) of the functions that check data in at least two ways, at least one
   on the values (the candidates of the in-house data-quality gate rule, `detectors/data.py`).
+- `schema_checks`: lines where rows are validated with a pydantic model the file defines, or where
+  a test compares a frame's columns in a module that names a schema (the schema-check rule,
+  `detectors/data.py`).
 - `grid_loops`: (line, names called in the loop) of each loop over hyper-parameter settings that
   keeps the best setting, per enclosing function (the in-house grid search rule,
   `detectors/experiments.py`, decides from the names whether each setting is evaluated).
@@ -146,3 +149,69 @@ def grid_loops(module: ast.Module, loops: Iterable[ast.For]) -> list[tuple[int, 
             if grid_like(loop) and keeps_best(func, loop):
                 found.append((loop.lineno, tuple(sorted({call_name(c) for c in calls_in(loop)}))))
     return found
+
+
+SCHEMA_NEEDLES = ("BaseModel", "columns", "shape")  # a file mentioning none is not a candidate of the schema rule
+_ROW_ITERATORS = frozenset({"to_dict", "iterrows", "itertuples", "to_dicts", "iter_rows"})
+_COLUMN_ATTRS = frozenset({"columns", "dtypes", "dtype"})
+_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
+_PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
+
+
+def about_columns(compare: ast.Compare) -> bool:
+    """The comparison is about a frame's columns: `.columns`, `.dtypes`, or the column count
+    `.shape[1]` (a row count, `.shape[0]`, says nothing about the schema)."""
+    for sub in ast.walk(compare):
+        if isinstance(sub, ast.Attribute) and sub.attr in _COLUMN_ATTRS:
+            return True
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "shape":
+            if isinstance(sub.slice, ast.Constant) and sub.slice.value == 1:
+                return True
+    return False
+
+
+def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
+    """The loop walks rows: a row iterator call (`df.to_dict("records")`, `iterrows()`) or a name
+    assigned from one in the same function (`records = df.to_dict(...)`; `enumerate(records)`)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and call_name(sub) in _ROW_ITERATORS:
+            return True
+        if isinstance(sub, ast.Name) and sub.id in row_names:
+            return True
+    return False
+
+
+def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> list[int]:
+    """Lines of the schema-check rule's hits in one module (`text` its source, `classes` its
+    summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
+    defines, (b) an `if`/`assert`/`while` test comparing a frame's columns, in a module whose text
+    names a schema. At most one of each per function."""
+    if not any(needle in text for needle in SCHEMA_NEEDLES):
+        return []
+    row_models = {name for name, bases, _, _ in classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
+    mentions_schema = bool(_SCHEMA_WORD.search(text))
+    if not (row_models or mentions_schema):
+        return []
+    lines: list[int] = []
+    for _, func in functions(module):
+        row_names = {
+            t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+            and call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
+        }
+        loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
+        for loop in loops if row_models else []:
+            body = loop if isinstance(loop, ast.For) else func
+            for call in calls_in(body):
+                name = call_name(call)
+                owner = dotted(call.func).split(".")[0]
+                if name in row_models or (name in _PYDANTIC_VALIDATE and owner in row_models):
+                    lines.append(call.lineno)
+                    break
+        if not mentions_schema:
+            continue
+        for test in (n.test for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+            compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
+            if any(about_columns(c) for c in compares):
+                lines.append(test.lineno)
+                break
+    return lines

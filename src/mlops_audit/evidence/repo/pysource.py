@@ -79,6 +79,7 @@ class PythonSummary:
     # Facts for the in-house rules (`pyfacts`), plain files only: (name, line) of data-checker functions.
     data_checkers: list[tuple[str, int]] = field(default_factory=list)
     grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
+    schema_checks: list[int] = field(default_factory=list)  # lines of the schema-check rule's hits
     call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
@@ -424,6 +425,7 @@ def summarise(
                 loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
                 names = {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
             summary.grid_loops = pyfacts.grid_loops(tree, loops)
+            summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
             summary.call_names = tuple(sorted(names))
     visitor.reset()
     return summary

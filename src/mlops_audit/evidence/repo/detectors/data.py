@@ -163,34 +163,7 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_SCHEMA_NEEDLES = ("BaseModel", "columns", "shape")
-_ROW_ITERATORS = frozenset({"to_dict", "iterrows", "itertuples", "to_dicts", "iter_rows"})
-_COLUMN_ATTRS = frozenset({"columns", "dtypes", "dtype"})
-
-
-def _about_columns(compare: ast.Compare) -> bool:
-    """The comparison is about a frame's columns: `.columns`, `.dtypes`, or the column count
-    `.shape[1]` (a row count, `.shape[0]`, says nothing about the schema)."""
-    for sub in ast.walk(compare):
-        if isinstance(sub, ast.Attribute) and sub.attr in _COLUMN_ATTRS:
-            return True
-        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "shape":
-            if isinstance(sub.slice, ast.Constant) and sub.slice.value == 1:
-                return True
-    return False
-_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
-_PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
-
-
-def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
-    """The loop walks rows: a row iterator call (`df.to_dict("records")`, `iterrows()`) or a name
-    assigned from one in the same function (`records = df.to_dict(...)`; `enumerate(records)`)."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and _inhouse.call_name(sub) in _ROW_ITERATORS:
-            return True
-        if isinstance(sub, ast.Name) and sub.id in row_names:
-            return True
-    return False
+_SCHEMA_NEEDLES = pyfacts.SCHEMA_NEEDLES
 
 
 def _schema_checks(repo: RepoIndex) -> list[Location]:
@@ -199,37 +172,11 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
         (`for r in df.to_dict("records"): RowSchema(**r)`, or a comprehension), or
     (b) a test (`if`/`assert`) comparing a frame's columns, shape or dtypes, in a module that
         reads a schema (its code names one: a schema file, a `schema` mapping or method).
-    A pydantic model for API requests, or columns printed or renamed, is not a data check."""
+    A pydantic model for API requests, or columns printed or renamed, is not a data check.
+    Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`): no syntax tree here."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
-        row_models = {name for name, bases, _, _ in summary.classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
-        mentions_schema = bool(_SCHEMA_WORD.search(repo.text(summary.path) or ""))
-        if not (row_models or mentions_schema):
-            continue  # neither rule can apply: the file is not parsed again
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for _, func in _inhouse.functions(module):
-            row_names = {
-                t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                and _inhouse.call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
-            }
-            loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
-            for loop in loops if row_models else []:
-                body = loop if isinstance(loop, ast.For) else func
-                for call in _inhouse.calls_in(body):
-                    name = _inhouse.call_name(call)
-                    owner = _inhouse.dotted(call.func).split(".")[0]
-                    if name in row_models or (name in _PYDANTIC_VALIDATE and owner in row_models):
-                        hits.append(at(summary.path, call.lineno))
-                        break
-            if not mentions_schema:
-                continue
-            for test in (n.test for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
-                compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
-                if any(_about_columns(c) for c in compares):
-                    hits.append(at(summary.path, test.lineno))
-                    break
+        hits.extend(at(summary.path, line) for line in summary.schema_checks)
     return hits
 
 
@@ -266,7 +213,7 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
                 continue
             for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
                 checks = any(isinstance(c, ast.Call) and _inhouse.call_name(c) in value_checks for c in ast.walk(node.test))
-                columns = any(_about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
+                columns = any(pyfacts.about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
                 if checks or columns:
                     hits.append(at(summary.path, node.lineno))
                     break
