@@ -61,7 +61,12 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     # the same inputs, downloaded, through the CLI
     names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
     log = f"campaign-{c.id}-log"
-    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", f"{log}/audit.jsonl", f"{log}/manifest.json", f"{log}/statement.json", "evidence/1-repo.json"]
+    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", "assess-command.txt", f"{log}/audit.jsonl", f"{log}/manifest.json", f"{log}/statement.json", "evidence/1-repo.json"]
+    assert (tmp_path / "assess-command.txt").read_text() == (
+        f"mlops-audit assess --answers answers --answers-log {log} --evidence evidence/1-repo.json "
+        "--organisation 'Bank of Tests' --scope 'AI team' --assessor alice --out out\n"
+    )
+    assert made.json()["command"] == f"SOURCE_DATE_EPOCH={EPOCH} " + (tmp_path / "assess-command.txt").read_text().strip()
     assert (tmp_path / "evidence" / "1-repo.json").read_bytes() == collection_json
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(

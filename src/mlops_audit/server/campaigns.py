@@ -118,8 +118,9 @@ def create_campaign(session: Session, rubric: LoadedRubric, *, organisation: str
 
 
 def check_rubric(campaign: Campaign, rubric: LoadedRubric) -> None:
-    """A campaign is answered and scored with the rubric version it was created with."""
-    if (campaign.rubric_id, campaign.rubric_version) != (rubric.rubric.id, rubric.rubric.version):
+    """A campaign is answered and scored with the rubric version it was created with (combined with
+    the campaign's regulator profiles, which name themselves in the version's build metadata)."""
+    if (campaign.rubric_id, campaign.rubric_version) != (rubric.rubric.id, rubric.rubric.version.split("+")[0]):
         raise ClientError(
             409,
             f"campaign {campaign.id} uses rubric {campaign.rubric_id} {campaign.rubric_version}; this server has "

@@ -63,12 +63,13 @@ def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: L
 
 def disagreements(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list, cache: LiveCache | None) -> dict[str, Any]:  # noqa: ANN001
     """Contested criteria and live conflicts with evidence, kept while nothing they read has changed:
-    the log head (every answer change appends to it), the respondents and the attached files."""
+    the log head (every answer change appends to it), the respondents, the attached files and the
+    assessment settings."""
     from mlops_audit.server import assessing, ledger
 
     attached = tuple((f.id, f.sha256) for kind in assessing.FILE_KINDS for f in assessing.campaign_files(session, campaign, kind))
     roster = tuple((r.id, r.pseudonym, r.team, tuple(campaigns.roles_of(r)), r.submitted_at is not None) for r in everyone)
-    key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"])
+    key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"], campaign.profiles, bool(campaign.accept_reference_runs))
     kept = cache.get(campaign.id, key) if cache else None
     if kept is not None:
         return kept
