@@ -27,17 +27,18 @@ class Group:
 
 def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: LiveCache | None = None) -> dict[str, Any]:
     everyone = campaigns.respondents_of(session, campaign)
-    answered_by: dict[int, int] = {}
-    for respondent_id, value in session.execute(
-        select(AnswerRow.respondent_id, AnswerRow.value).where(AnswerRow.respondent_id.in_([r.id for r in everyone]))
+    answered_by: dict[int, set[str]] = {}
+    for respondent_id, criterion, value in session.execute(
+        select(AnswerRow.respondent_id, AnswerRow.criterion, AnswerRow.value).where(AnswerRow.respondent_id.in_([r.id for r in everyone]))
     ):
         if json.loads(value) is not None:
-            answered_by[respondent_id] = answered_by.get(respondent_id, 0) + 1
+            answered_by.setdefault(respondent_id, set()).add(criterion)
     rows = []
     groups: dict[str, Group] = {}
     for r in everyone:
-        asked = len(campaigns.questions_for(rubric, r))
-        answered = answered_by.get(r.id, 0)
+        questions = {c.id for c in campaigns.questions_for(rubric, r)}
+        asked = len(questions)
+        answered = len(answered_by.get(r.id, set()) & questions)  # imported answers outside their roles are not completion
         rows.append(
             {
                 **campaigns.respondent_json(r),
