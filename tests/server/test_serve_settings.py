@@ -107,6 +107,10 @@ def test_settings_are_assessed_recorded_and_reproduced_by_the_cli_byte_for_byte(
     command = (tmp_path / "in" / "assess-command.txt").read_text()
     assert made.json()["command"] == f"SOURCE_DATE_EPOCH={EPOCH} {command.strip()}"
     assert str(escape(made.json()["command"])) in c.assessor.get(f"/campaigns/{c.id}").text  # shown beside the assessment
+    assert command == (  # the command docs/serve.md shows
+        f"mlops-audit assess --answers answers --answers-log campaign-{c.id}-log --run runs/2-ref-run/ref-run --trust-key keys/1-signer.pem "
+        "--accept-reference-run --profile cn-finance --organisation 'Bank of Tests' --scope 'AI team' --assessor alice --out out\n"
+    )
     argv = shlex.split(command)
     assert argv[:2] == ["mlops-audit", "assess"] and "--accept-reference-run" in argv
     assert argv[argv.index("--profile") + 1] == PROFILE and argv[argv.index("--trust-key") + 1].startswith("keys/")
