@@ -7,6 +7,7 @@ keys, unknown profiles and runs that do not verify are refused with a clear mess
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shlex
@@ -174,3 +175,50 @@ def test_settings_are_the_assessors_only(server):
     assert c.data.client.put(f"/api/campaigns/{c.id}/settings", json={"profiles": [PROFILE]}, headers=bearer).status_code in (401, 403)
     assert c.assessor.get(f"/api/campaigns/{c.id}/settings").json()["profiles"] == []
     assert c.assessor.put("/api/campaigns/999/settings", json={"profiles": []}, headers={"X-CSRF-Token": c.csrf}).status_code == 404
+
+
+def zip_folder(folder) -> bytes:  # noqa: ANN001
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder.parent).as_posix())
+    return buffer.getvalue()
+
+
+def test_a_portfolio_folder_is_checked_attached_assessed_and_reproduced(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    c = make_campaign(server)
+    estate = tmp_path / "estate"
+    for n in range(3):
+        repo = estate / f"svc-{n}"
+        (repo / "tests").mkdir(parents=True)
+        (repo / "README.md").write_text(f"# service {n}\n")
+        (repo / "tests" / "test_model.py").write_text("def test_fit():\n    assert True\n")
+    collected = CliRunner().invoke(cli, ["portfolio", "collect", str(estate), "--out", str(tmp_path / "portfolio"), "--jobs", "1"])
+    assert collected.exit_code == 0, collected.output
+    no_index = attach(c, "portfolio", "p.zip", zip_folder(tmp_path / "estate"))
+    assert no_index.status_code == 422 and "no portfolio.json" in no_index.json()["error"]
+    broken = tmp_path / "broken" / "portfolio"
+    broken.mkdir(parents=True)
+    (broken / "portfolio.json").write_text('{"format": "nope"}')
+    bad = attach(c, "portfolio", "broken.zip", zip_folder(broken))
+    assert bad.status_code == 422 and "broken.zip" in bad.json()["error"] and "/tmp" not in bad.json()["error"]
+    good = attach(c, "portfolio", "portfolio.zip", zip_folder(tmp_path / "portfolio"))
+    assert good.status_code == 201, good.text
+    assert 'portfolio: <span class="mono">portfolio.zip</span>' in c.assessor.get(f"/campaigns/{c.id}").text  # listed once stored
+    for criterion in c.data.yes_no[:2]:
+        assert c.data.put(criterion, "yes").status_code == 200
+    assert c.data.client.post(f"/api/respondents/{c.data.id}/submit", headers={"X-CSRF-Token": c.data.csrf}).status_code == 200
+    made = c.assessor.post(f"/api/campaigns/{c.id}/assess", headers={"X-CSRF-Token": c.csrf})
+    assert made.status_code == 201, made.text
+    served = c.assessor.get(f"/api/assessments/{made.json()['id']}").content
+    recorded = [i for i in json.loads(served)["inputs"] if i["kind"] == "portfolio"]
+    assert len(recorded) == 1 and recorded[0]["sha256"] == hashlib.sha256((tmp_path / "portfolio" / "portfolio.json").read_bytes()).hexdigest()
+    zipfile.ZipFile(io.BytesIO(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content)).extractall(tmp_path / "in")
+    argv = shlex.split((tmp_path / "in" / "assess-command.txt").read_text())
+    assert argv[argv.index("--portfolio") + 1] == recorded[0]["name"]
+    monkeypatch.chdir(tmp_path / "in")
+    result = CliRunner().invoke(cli, argv[1:])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "in" / "out" / "assessment.json").read_bytes() == served

@@ -45,8 +45,10 @@ REPORT_FILES = {
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # What an assessor can attach to a campaign: collect JSON, a zipped run folder, waivers, a zipped
 # reviewed-documents folder (reviewed.yaml and the documents it names), decisions on conflicts, a
-# public key whose signed runs count as verified (`assess --trust-key`).
-FILE_KINDS = ("evidence", "run", "waivers", "documents", "resolutions", "trust_key")
+# public key whose signed runs count as verified (`assess --trust-key`), a zipped portfolio folder
+# (`mlops-audit portfolio collect`; `assess --portfolio`).
+FILE_KINDS = ("evidence", "run", "waivers", "documents", "resolutions", "trust_key", "portfolio")
+PORTFOLIO_FILE = "portfolio.json"
 MAX_KEY_FILE = 16 * 1024  # a PEM public key is about 113 bytes
 DOCUMENTS_FILE = "reviewed.yaml"
 
@@ -105,6 +107,7 @@ class Inputs:
     documents: list[Path]
     resolutions: Path | None
     trust_keys: list[Path]
+    portfolios: list[Path]
 
 
 def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path, *, submitted_only: bool = True, log: bool = True) -> Inputs:
@@ -123,8 +126,9 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
     waivers = _latest(session, campaign, "waivers", root)
     documents = _unpacked(session, campaign, "documents", root / "documents", documents_file)
     resolutions = _latest(session, campaign, "resolutions", root)
+    portfolios = _unpacked(session, campaign, "portfolio", root / "portfolios", portfolio_folder)
     answers_log = ledger.export(session, campaign.id, root / log_folder(campaign)) if log else None
-    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log, documents, resolutions, trust_keys)
+    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log, documents, resolutions, trust_keys, portfolios)
 
 
 def _each(session: Session, campaign: Campaign, kind: str, folder: Path, default: str) -> list[Path]:
@@ -174,7 +178,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         raise ClientError(409, problem)
     with tempfile.TemporaryDirectory(prefix="mlops-audit-serve-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp))
-        if inputs.answers is None and not inputs.evidence and not inputs.runs and not inputs.documents:
+        if inputs.answers is None and not inputs.evidence and not inputs.runs and not inputs.documents and not inputs.portfolios:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
         options = assess_options(campaign, inputs, assessor=assessor, assessed_at=assessed_at or clock_now())
         result = _assess(options)
@@ -220,6 +224,7 @@ def assess_options(campaign: Campaign, inputs: Inputs, *, assessor: str | None, 
         documents=list(inputs.documents),
         resolutions=inputs.resolutions,
         trust_keys=list(inputs.trust_keys),
+        portfolios=list(inputs.portfolios),
         accept_reference_runs=bool(campaign.accept_reference_runs),
         profiles=profiles_of(campaign),
         organisation=campaign.organisation,
@@ -244,6 +249,7 @@ def cli_arguments(options) -> list[str]:  # noqa: ANN001
     if options.accept_reference_runs:
         args.append("--accept-reference-run")
     args += [a for name in options.profiles for a in ("--profile", name)]
+    args += [a for path in options.portfolios for a in ("--portfolio", rel(path))]
     args += [a for path in options.documents for a in ("--documents", rel(path))]
     if options.resolutions:
         args += ["--resolutions", rel(options.resolutions)]
@@ -281,7 +287,7 @@ def live_assessment(session: Session, rubric: LoadedRubric, campaign: Campaign) 
     are not submitted)."""
     with tempfile.TemporaryDirectory(prefix="mlops-audit-live-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp), submitted_only=False, log=False)
-        if not inputs.evidence and not inputs.runs and not inputs.documents:
+        if not inputs.evidence and not inputs.runs and not inputs.documents and not inputs.portfolios:
             return None
         return _assess(assess_options(campaign, inputs, assessor=None, assessed_at=clock_now()))
 
@@ -320,7 +326,9 @@ def check_campaign_file(kind: str, path: Path, shown: str) -> None:
         return
     rubric = default_rubric()
     try:
-        if kind == "documents":
+        if kind == "portfolio":
+            portfolio_folder(path.read_bytes(), path.parent / "unpacked", shown)
+        elif kind == "documents":
             reviewed = documents_file(path.read_bytes(), path.parent / "unpacked", shown)
             load_documents(reviewed, rubric.rubric, rubric.rubric.evidence_policy)
         elif kind == "resolutions":
@@ -350,6 +358,21 @@ def documents_file(data: bytes, dest: Path, shown: str) -> Path:
     if not (root / DOCUMENTS_FILE).is_file():
         raise ClientError(422, f"{shown}: no {DOCUMENTS_FILE} at the top of the archive or in its one folder; zip the documents folder itself")
     return root / DOCUMENTS_FILE
+
+
+def portfolio_folder(data: bytes, dest: Path, shown: str) -> Path:
+    """Unpack a zipped portfolio folder; the folder holding portfolio.json (the archive's top or its
+    one folder), whose index is read as `assess --portfolio` reads it."""
+    from mlops_audit.portfolio.store import load_portfolio
+    from mlops_audit.server.uploads import safe_unzip
+
+    safe_unzip(data, dest, shown)
+    entries = list(dest.iterdir())
+    root = dest if (dest / PORTFOLIO_FILE).is_file() else (entries[0] if len(entries) == 1 and entries[0].is_dir() else dest)
+    if not (root / PORTFOLIO_FILE).is_file():
+        raise ClientError(422, f"{shown}: no {PORTFOLIO_FILE} at the top of the archive or in its one folder; zip the folder 'mlops-audit portfolio collect' wrote")
+    load_portfolio(root)
+    return root
 
 
 def run_root(data: bytes, dest: Path, shown: str) -> Path:
