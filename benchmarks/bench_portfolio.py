@@ -18,6 +18,17 @@ command a user would type). For each N it prints:
             for N > --baseline the loop time is extrapolated linearly from its per-repository mean
             and marked "(extrapolated)"
 SOURCE_DATE_EPOCH is fixed, so results are comparable across runs.
+
+    python benchmarks/bench_portfolio.py --cache-rerun DIR [--cache-rerun DIR ...] [--repeats 3] [--changed 0.01]
+
+instead measures the per-file parse cache on each tree DIR (copied to the work folder first), in
+this process, medians of --repeats (wall and CPU seconds):
+  read all     listing + reading every listed file once (the issue's "about one read of it")
+  no cache     collect() without a parse cache
+  cold cache   collect() into an empty cache (parses and stores every summary)
+  warm, k%     after changing --changed of the Python files (a comment appended to each, a
+               different set each repeat), collect() with the cache the previous run left
+with the ratios warm/no-cache and warm/read-all and the cache's hit counts.
 """
 
 from __future__ import annotations
@@ -30,11 +41,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_collect import generate, git  # noqa: E402 - the same generated trees as the collection benchmark
+from bench_collect import generate, git, list_walk, read_all  # noqa: E402 - the same generated trees as the collection benchmark
 
 CLI = [sys.executable, "-m", "mlops_audit"]
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764504000"}
@@ -120,6 +132,49 @@ def baseline(repos: list[Path], out: Path, parallel: int) -> float:
     return time.perf_counter() - start
 
 
+def _timed_call(func: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    func()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
+    """The parse cache on one tree: no cache, cold, warm after a few files changed, against read-all."""
+    import statistics
+
+    from mlops_audit.evidence.repo.collect import collect
+    from mlops_audit.evidence.repo.filecache import ParseCache
+    from mlops_audit.rubric.loader import default_rubric
+
+    root = work / f"cache-{tree.name}"
+    shutil.copytree(tree, root, symlinks=True)
+    rubric = default_rubric()
+    python = sorted(p for p in root.rglob("*.py") if ".git" not in p.parts)
+    per_run = max(1, round(len(python) * changed))
+    key = b"bench-key-" + b"0" * 32
+    collect(root, rubric=rubric)  # warm the page cache and imports
+    rows: dict[str, list[tuple[float, float]]] = {"read all": [], "no cache": [], "cold cache": [], "warm": []}
+    hits = misses = 0
+    for attempt in range(repeats):
+        rows["read all"].append(_timed_call(lambda: read_all(list_walk)(root)))
+        rows["no cache"].append(_timed_call(lambda: collect(root, rubric=rubric)))
+        folder = work / f"cache-folder-{tree.name}-{attempt}"
+        rows["cold cache"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=ParseCache(folder, key))))
+        for path in python[attempt * per_run : (attempt + 1) * per_run]:
+            with path.open("a") as handle:
+                handle.write(f"\n# changed by bench_portfolio {attempt}\n")
+        cache = ParseCache(folder, key)
+        rows["warm"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=cache)))
+        hits, misses = cache.stats.hits, cache.stats.misses
+    med = {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for name, runs in rows.items()}
+    files = sum(1 for _ in list_walk(root))
+    print(f"{tree.name}: {files} files, {len(python)} Python; {per_run} Python files changed before each warm run; median of {repeats}")
+    for name, (wall, cpu) in med.items():
+        print(f"  {name:<11} {wall:8.2f} s wall {cpu:8.2f} s CPU")
+    warm, plain, read = med["warm"], med["no cache"], med["read all"]
+    print(f"  warm/no-cache {warm[0] / plain[0]:.2f} (CPU {warm[1] / plain[1]:.2f}); warm/read-all {warm[0] / read[0]:.1f}x; last warm run: {hits} hits, {misses} misses")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,300,1000")
@@ -128,7 +183,18 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=100, help="repositories the CLI loop really runs over (0: skip)")
     parser.add_argument("--hardlink", action="store_true", help="hard-link the copies (fast to make; every copy shares one page cache)")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed afterwards)")
+    parser.add_argument("--cache-rerun", action="append", default=[], type=Path, metavar="DIR", help="measure the parse cache on this tree instead (repeatable)")
+    parser.add_argument("--repeats", type=int, default=3, help="--cache-rerun: runs per measurement (median)")
+    parser.add_argument("--changed", type=float, default=0.01, help="--cache-rerun: share of Python files changed before each warm run")
     args = parser.parse_args()
+    if args.cache_rerun:
+        work = Path(tempfile.mkdtemp(prefix="bench-cache-", dir=args.work))
+        try:
+            for tree in args.cache_rerun:
+                cache_rerun(tree, work, args.repeats, args.changed)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     work = Path(tempfile.mkdtemp(prefix="bench-portfolio-", dir=args.work))
     try:

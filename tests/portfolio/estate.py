@@ -52,7 +52,7 @@ def make_service(repo: Path, n: int) -> None:
         (repo / "Dockerfile").write_text("FROM python:3.11\nCOPY . /app\n")
     if has["unit_tests"]:
         (repo / "tests").mkdir()
-        (repo / "tests" / "test_model.py").write_text("def test_fit():\n    assert True\n")
+        (repo / "tests" / "test_model.py").write_text("import train\n\n\ndef test_fit():\n    assert train.__name__ == \"train\"\n")
     if has["ci_pipeline"]:
         (repo / ".github" / "workflows").mkdir(parents=True)
         (repo / ".github" / "workflows" / "ci.yml").write_text(
@@ -102,5 +102,9 @@ def make_trouble(root: Path) -> Path:
 
 
 def folder_bytes(root: Path) -> dict[str, bytes]:
-    """Every file of a portfolio folder but timings.json (run-dependent by design)."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != "timings.json"}
+    """Every file of a portfolio folder but timings.json and the parse cache (run-dependent by design)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "timings.json" and p.relative_to(root).parts[0] != "cache"
+    }

@@ -157,7 +157,7 @@ def test_cli_report_writes_every_format(collected, tmp_path):
     result = CliRunner().invoke(cli, ["portfolio", "report", str(out), "--format", "html,csv,parquet,xlsx", "--lang", "en", "--out", str(tmp_path / "r"), "--previous", str(out)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
-    assert names == ["findings.csv", "findings.parquet", "portfolio.en.html", "portfolio.en.xlsx"]
+    assert names == ["findings.csv", "findings.parquet", "levels.csv", "levels.parquet", "portfolio.en.html", "portfolio.en.xlsx"]
     assert "+0 pp" in (tmp_path / "r" / "portfolio.en.html").read_text()
 
 

@@ -148,8 +148,9 @@ def test_background_scans_are_not_started_where_forking_is_unsafe(tmp_path: Path
 
 
 def test_plentiful_tests_are_proven_by_parsing_a_few_files(tmp_path: Path) -> None:
+    write(tmp_path, "calc/ops.py", "def double(x):\n    return 2 * x\n")
     for i in range(200):
-        write(tmp_path, f"tests/test_{i:03}.py", f"def test_{i}():\n    assert {i} == {i}\n")
+        write(tmp_path, f"tests/test_{i:03}.py", f"from calc.ops import double\n\n\ndef test_{i}():\n    assert double({i}) == {2 * i}\n")
     index = build_index(tmp_path)
     observation = run_detector(get_detector("has_unit_tests"), index)
     assert observation.outcome.value == "pass"

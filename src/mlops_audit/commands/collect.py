@@ -28,7 +28,18 @@ def stdout_is_terminal() -> bool:
     "--per-project", is_flag=True,
     help="Also report each sub-project (a folder with its own build, CI or pipeline files) beside the whole-repository roll-up (JSON only).",
 )
-def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool) -> None:
+@click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Keep parsed Python summaries in this folder between runs (untrusted: every entry is authenticated and checked; see docs/portfolio.md).",
+)
+@click.option(
+    "--cache-key-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="HMAC key for --cache (a private file outside the cache folder; default: one made once in $XDG_STATE_HOME/mlops-audit/).",
+)
+def collect(
+    repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool,
+    cache_dir: Path | None, cache_key_file: Path | None,
+) -> None:
     """Collect evidence from a code repository.
 
     Scans REPO (a checkout; nothing in it is executed) and reports, per detector, whether the
@@ -45,7 +56,11 @@ def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | N
     if not repo.is_dir():
         raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
     rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
+    if cache_key_file is not None and cache_dir is None:
+        raise InputError("--cache-key-file is the key of a --cache folder: give --cache DIR too")
     if per_project:
+        if cache_dir is not None:
+            raise InputError("--cache is not supported with --per-project yet")
         if fmt not in (None, "json"):
             raise InputError(f"--per-project writes JSON (one collection per sub-project and the roll-up); drop --format {fmt}")
         from mlops_audit.evidence.repo.projects import collect_projects, summary_line
@@ -60,7 +75,18 @@ def collect(repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | N
         return
     if fmt is None:
         fmt = "table" if out is None and stdout_is_terminal() else "json"
-    result, index = collect_with_index(repo, rubric=rubric, now=now(), progress=Progress())  # stderr, terminals only
+    parse_cache = None
+    if cache_dir is not None:
+        from mlops_audit.evidence.repo.filecache import ParseCache
+
+        parse_cache = ParseCache.open(cache_dir, cache_key_file)
+    try:
+        result, index = collect_with_index(repo, rubric=rubric, now=now(), progress=Progress(), parse_cache=parse_cache)  # stderr, terminals only
+    finally:
+        if parse_cache is not None:
+            parse_cache.prune()
+            parse_cache.close()
+            click.echo(parse_cache.stats.line(), err=True)
     if fmt == "table":
         from mlops_audit.report.console import collect_summary_lines
 

@@ -26,6 +26,9 @@ def portfolio() -> None:
 @click.option("--retry-errors", is_flag=True, help="Collect again repositories whose last record is an error.")
 @click.option("--dask", "use_dask", is_flag=True, help="Run on a Dask LocalCluster (loopback) with --jobs workers.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run on the Dask cluster whose scheduler is at this address.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), help="Per-file parse cache folder (default: OUT/cache).")
+@click.option("--no-cache", is_flag=True, help="Parse every file again; keep no parse cache.")
+@click.option("--cache-key-file", type=click.Path(dir_okay=False, path_type=Path), help="HMAC key of the parse cache (a private file outside it; default: one made once in $XDG_STATE_HOME/mlops-audit/).")
 def collect(
     sources: tuple[Path, ...],
     out: Path,
@@ -36,6 +39,9 @@ def collect(
     retry_errors: bool,
     use_dask: bool,
     scheduler: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    cache_key_file: Path | None,
 ) -> None:
     """Collect evidence from every repository in SOURCES into a portfolio folder.
 
@@ -52,6 +58,8 @@ def collect(
 
     if use_dask and scheduler:
         raise InputError("--dask and --scheduler: give one (--dask starts a local cluster, --scheduler uses a running one)")
+    if no_cache and (cache_dir or cache_key_file):
+        raise InputError("--no-cache with --cache/--cache-key-file: give one")
     specs = expand_sources(list(sources))
     options = RunOptions(
         now=now(),
@@ -61,6 +69,8 @@ def collect(
         force=force,
         retry_errors=retry_errors,
         scheduler="local" if use_dask else scheduler,
+        cache=None if no_cache else cache_dir or out / "cache",
+        cache_key_file=cache_key_file,
     )
     summary = collect_portfolio(specs, out, options)
     click.echo(
@@ -68,6 +78,10 @@ def collect(
         f"{len(summary.unchanged)} unchanged, {len(summary.errors)} errors",
         err=True,
     )
+    if summary.cache is not None:
+        click.echo(summary.cache.line(), err=True)
+    for repo, why in sorted(summary.cache_unavailable.items())[:5]:
+        click.echo(f"warning: {repo} was collected without the parse cache: {why}", err=True)
 
 
 FORMATS = ("html", "pdf", "xlsx", "parquet", "csv")
@@ -80,11 +94,13 @@ FORMATS = ("html", "pdf", "xlsx", "parquet", "csv")
 @click.option("--previous", type=click.Path(path_type=Path), help="An earlier portfolio folder: show the change since it.")
 @click.option("--teams", "teams_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="teams.yaml mapping teams to repository patterns (default: CODEOWNERS).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write (default: FOLDER/report).")
-def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None) -> None:
+@click.option("--rubric", "rubric_path", type=click.Path(exists=True, path_type=Path), help="Rubric the portfolio was collected against, for the levels per domain (default: bundled).")
+def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_file: Path | None, out_dir: Path | None, rubric_path: Path | None) -> None:
     """Roll a portfolio folder up: shares per practice, heat map, teams, weakest practices, change.
 
-    Writes portfolio.<lang>.html/.pdf/.xlsx and findings.csv/.parquet (one row per repository x
-    finding) into --out.
+    Writes portfolio.<lang>.html/.pdf/.xlsx, findings.csv/.parquet (one row per repository x
+    finding) and levels.csv/.parquet (one row per repository x rubric domain: the level its
+    evidence alone supports) into --out.
     """
     from mlops_audit.errors import InputError
     from mlops_audit.portfolio.report import write_report
@@ -95,6 +111,7 @@ def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_f
     if unknown or not chosen:
         raise InputError(f"--format {formats!r}: unknown {', '.join(unknown) or 'empty list'}; expected a comma-separated list of {', '.join(FORMATS)}")
     langs = ["zh", "en"] if lang == "both" else [lang]
+    warnings: list[str] = []
     written = write_report(
         folder,
         out_dir or folder / "report",
@@ -102,6 +119,10 @@ def report(folder: Path, formats: str, lang: str, previous: Path | None, teams_f
         langs=langs,
         previous=previous,
         rules=load_teams(teams_file) if teams_file else None,
+        rubric=rubric_path,
+        warnings=warnings,
     )
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from mlops_audit.portfolio.levels import THRESHOLDS, DomainLevels
 from mlops_audit.portfolio.rollup import KINDS, Rollup
 from mlops_audit.portfolio.teams import UNASSIGNED
 from mlops_audit.util.clock import parse_timestamp
@@ -57,7 +58,35 @@ def _clean(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
-def to_xlsx(r: Rollup, findings: pd.DataFrame, t: Any) -> bytes:
+def levels_table(levels: DomainLevels, rollup: Rollup) -> pd.DataFrame:
+    """One row per repository x domain (and overall): the level its evidence alone supports, with
+    the repository's team, for the Parquet/CSV outputs."""
+    team = dict(zip(rollup.repos["repo"], rollup.repos["team"], strict=True))
+    frame = levels.per_repo.copy()
+    frame.insert(1, "team", [team.get(repo, "") for repo in frame["repo"]])
+    return frame.reset_index(drop=True)
+
+
+def _levels_sheets(wb: Any, levels: DomainLevels, t: Any) -> None:
+    if levels.unavailable:
+        _sheet(wb, "levels", [t("sections.levels")], [[t("note.levels_unavailable", reason=levels.unavailable)]])
+        return
+    header = [t("col.domain"), t("col.repos"), t("col.median_level"), t("col.min_level"), t("col.max_level"),
+              *[t("col.at_least", level=k) for k in THRESHOLDS], t("col.median_score"), t("col.median_coverage")]
+    rows = [
+        [levels.names[str(domain)][t.lang], int(row["repos"]), _clean(row["median"]), _clean(row["min"]), _clean(row["max"]),
+         *[_clean(row[f"at_least_{k}"]) for k in THRESHOLDS], _clean(row["median_score"]), _clean(row["median_coverage"])]
+        for domain, row in levels.summary.iterrows()
+    ]
+    rows.append([t("note.levels_floor")])
+    _sheet(wb, "levels", header, rows)
+    domains = list(levels.summary.index)
+    pivot = levels.per_repo.pivot(index="repo", columns="domain", values="level") if not levels.per_repo.empty else pd.DataFrame()
+    per_repo = [[repo, *[_clean(pivot.at[repo, d]) if d in pivot.columns else None for d in domains]] for repo in pivot.index]
+    _sheet(wb, "repo levels", [t("col.repo"), *[levels.names[str(d)][t.lang] for d in domains]], per_repo)
+
+
+def to_xlsx(r: Rollup, findings: pd.DataFrame, t: Any, levels: DomainLevels | None = None) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -75,6 +104,8 @@ def to_xlsx(r: Rollup, findings: pd.DataFrame, t: Any) -> bytes:
     _sheet(wb, "teams", [t("col.team"), t("col.repos"), *[t(f"kind.{k}") for k in KINDS]], teams)
     repos = [[row.repo, row.path, row.team, row.status, row.error_kind, row.error] for row in r.repos.itertuples()]
     _sheet(wb, "repos", [t("col.repo"), t("col.path"), t("col.team"), "status", t("col.error_kind"), t("col.error_text")], repos)
+    if levels is not None:
+        _levels_sheets(wb, levels, t)
     _sheet(wb, "findings", list(findings.columns), [list(row) for row in findings.itertuples(index=False)])
     out = io.BytesIO()
     wb.save(out)

@@ -18,6 +18,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader
 
 from mlops_audit import __version__
+from mlops_audit.portfolio.levels import OVERALL, THRESHOLDS, DomainLevels
 from mlops_audit.portfolio.rollup import KINDS, OUTCOMES, Rollup
 from mlops_audit.portfolio.teams import UNASSIGNED
 from mlops_audit.report.i18n import Messages, _flatten, check_language
@@ -51,7 +52,43 @@ def _num(value: Any) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None) -> dict[str, Any]:
+def _level_text(value: float | int | None, none: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return none
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def levels_context(levels: DomainLevels | None, t: Messages) -> dict[str, Any]:
+    """The 'levels per domain' section: one row per domain, its level names, and why it is absent."""
+    none = t("none")
+    if levels is None:  # not computed by this caller: the section is left out
+        return {"shown": False, "rows": [], "legend": "", "unavailable": ""}
+    rows = []
+    for domain, row in levels.summary.iterrows():
+        rows.append(
+            {
+                "label": levels.names[str(domain)][t.lang],
+                "overall": domain == OVERALL,
+                "repos": int(row["repos"]),
+                "median": _level_text(_num(row["median"]), none),
+                "min": _level_text(_num(row["min"]), none),
+                "max": _level_text(_num(row["max"]), none),
+                "at_least": [_pct(_num(row[f"at_least_{k}"]), none) for k in THRESHOLDS],
+                "score": none if _num(row["median_score"]) is None else f"{row['median_score']:.0f}",
+                "coverage": _pct(_num(row["median_coverage"]), none),
+            }
+        )
+    legend = " · ".join(f"{n} {names[t.lang]}" for n, names in sorted(levels.levels.items()))
+    return {
+        "shown": True,
+        "rows": rows if any(r["repos"] for r in rows) else [],
+        "legend": legend,
+        "thresholds": list(THRESHOLDS),
+        "unavailable": t("note.levels_unavailable", reason=levels.unavailable) if levels.unavailable else "",
+    }
+
+
+def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None, levels: DomainLevels | None = None) -> dict[str, Any]:
     label = {k: t(f"kind.{k}") for k in KINDS}
     none = t("none")
     shares = []
@@ -132,12 +169,13 @@ def build_context(r: Rollup, t: Messages, *, previous_label: str | None = None) 
         "added": r.added,
         "removed": r.removed,
         "errors": errors,
+        "levels": levels_context(levels, t),
     }
 
 
-def render_html(r: Rollup, lang: str, *, previous_label: str | None = None) -> str:
+def render_html(r: Rollup, lang: str, *, previous_label: str | None = None, levels: DomainLevels | None = None) -> str:
     t = messages(lang)
-    context = build_context(r, t, previous_label=previous_label)
+    context = build_context(r, t, previous_label=previous_label, levels=levels)
     return environment().get_template(TEMPLATE).render(
         p=context, t=t, css=templates.inline_static("report.css"), extra_css=templates.inline_static("portfolio.css")
     )

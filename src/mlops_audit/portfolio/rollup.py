@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.model import CollectionResult, Kind
-from mlops_audit.portfolio.model import Portfolio, Status
+from mlops_audit.portfolio.model import Portfolio, RepoEntry, Status
 from mlops_audit.portfolio.store import load_portfolio
 from mlops_audit.portfolio.teams import TeamRules, team_of
 from mlops_audit.util.jsonio import sha256_bytes
@@ -111,6 +111,24 @@ def load_rollup(folder: Path, *, rules: TeamRules | None = None, previous: Path 
     return build_rollup(load_portfolio(folder), rules, load_portfolio(previous) if previous else None)
 
 
+def checked_result(folder: Path, entry: RepoEntry) -> tuple[Path, bytes]:
+    """A collected repository's result file and its bytes, checked against the digest the index
+    holds: an edited result is an error, never silently used."""
+    assert entry.result is not None
+    path = folder / entry.result
+    if entry.result != f"repos/{entry.repo}.json" or path.is_symlink():
+        raise InputError(f"{folder}/portfolio.json, repo '{entry.repo}': result must be repos/{entry.repo}.json, a regular file")
+    try:
+        if path.stat().st_size > MAX_RESULT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_RESULT_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); run 'mlops-audit portfolio collect' again") from None
+    if sha256_bytes(raw) != entry.result_sha256:
+        raise InputError(f"{path}: does not match the digest in portfolio.json (edited after collection?); run 'mlops-audit portfolio collect' again")
+    return path, raw
+
+
 def findings_table(folder: Path, rollup: Rollup) -> pd.DataFrame:
     """One row per repository x finding, read from the result files (each checked against the
     digest the index holds: an edited result is an error, never silently used)."""
@@ -119,17 +137,7 @@ def findings_table(folder: Path, rollup: Rollup) -> pd.DataFrame:
     for entry in rollup.portfolio.repos:
         if entry.status is not Status.ok or entry.result is None:
             continue
-        path = folder / entry.result
-        if entry.result != f"repos/{entry.repo}.json" or path.is_symlink():
-            raise InputError(f"{folder}/portfolio.json, repo '{entry.repo}': result must be repos/{entry.repo}.json, a regular file")
-        try:
-            if path.stat().st_size > MAX_RESULT_BYTES:
-                raise InputError(f"{path}: larger than {MAX_RESULT_BYTES} bytes")
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc}); run 'mlops-audit portfolio collect' again") from None
-        if sha256_bytes(raw) != entry.result_sha256:
-            raise InputError(f"{path}: does not match the digest in portfolio.json (edited after collection?); run 'mlops-audit portfolio collect' again")
+        path, raw = checked_result(folder, entry)
         try:
             result = CollectionResult.model_validate_json(raw)
         except ValidationError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_audit import __version__
+from mlops_audit.evidence.repo.filecache import CacheStats
 from mlops_audit.portfolio.model import ErrorKind, Portfolio, RepoEntry, RepoKey, Status, Totals
 from mlops_audit.portfolio.progress import Progress
 from mlops_audit.portfolio.slot import WorkerSlot
@@ -40,6 +41,8 @@ class RunOptions:
     force: bool = False  # collect every repository again
     retry_errors: bool = False  # collect again repositories whose last record is an error
     scheduler: str | None = None  # None: local processes; "local": a Dask LocalCluster; else an address
+    cache: Path | None = None  # per-file parse cache folder (None: none); see evidence/repo/filecache.py
+    cache_key_file: Path | None = None  # its HMAC key (None: the per-user default key file)
 
 
 @dataclass
@@ -48,6 +51,8 @@ class RunSummary:
     unchanged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     index: Path | None = None
+    cache: CacheStats | None = None  # summed over the workers, when a parse cache was used
+    cache_unavailable: dict[str, str] = field(default_factory=dict)  # repo -> why its worker collected it without the cache
 
 
 # ---------------------------------------------------------------- executors
@@ -208,6 +213,27 @@ def _unchanged_here(tasks: Tasks, rubric_path: str | None, jobs: int) -> tuple[l
     return [t["id"] for t in tasks if same.get(t["id"])], [t for t in tasks if not same.get(t["id"])]
 
 
+def _cache_task_part(options: RunOptions) -> dict[str, Any] | None:
+    """What a task carries about the parse cache: its folder and key file. The key is checked (and
+    the default one made) here, once, so a bad key stops the run before any worker starts."""
+    if options.cache is None:
+        return None
+    from mlops_audit.evidence.repo.filecache import ParseCache, default_key_file
+
+    ParseCache.open(options.cache, options.cache_key_file).close()
+    key_file = options.cache_key_file or default_key_file()
+    return {"dir": str(options.cache.resolve()), "key_file": str(key_file.resolve())}
+
+
+def _prune_cache(options: RunOptions) -> None:
+    """Bound the cache folder after the run (the workers only add to it)."""
+    from mlops_audit.evidence.repo.filecache import ParseCache
+
+    assert options.cache is not None
+    with ParseCache.open(options.cache, options.cache_key_file) as cache:
+        cache.prune()
+
+
 def _reusable(entry: RepoEntry | None, options: RunOptions) -> bool:
     if entry is None or entry.key is None or options.force:
         return False
@@ -249,6 +275,9 @@ def _collect(
     progress = progress or Progress(len(specs))
     timings: dict[str, float] = {}
     tasks: Tasks = []
+    cache = _cache_task_part(options)
+    if cache is not None:
+        summary.cache = CacheStats()
     for spec in specs:
         if spec.refusal is not None:
             entry = RepoEntry(repo=spec.id, path=spec.path, status=Status.error, error_kind=ErrorKind.refused, error=spec.refusal, collected_at=collected_at)
@@ -266,6 +295,7 @@ def _collect(
                 "now": options.now.isoformat(),
                 "rubric": rubric_path,
                 "previous": prior.key.model_dump(mode="json") if _reusable(prior, options) and prior and prior.key else None,
+                **({"cache": cache} if cache is not None else {}),
             }
         )
     if executor is None:
@@ -277,6 +307,10 @@ def _collect(
     answers = itertools.chain(((repo, {"state": "unchanged"}, 0.0) for repo in unchanged), executor(changed, **kwargs) if changed else ())
     for repo, answer, seconds in answers:
         spec = by_id[repo]
+        if summary.cache is not None and isinstance(answer.get("cache"), dict):
+            summary.cache.add(answer["cache"])
+        if answer.get("cache_error"):
+            summary.cache_unavailable[repo] = str(answer["cache_error"])[:500]
         entry, text = _entry(spec, answer, previous[repo], collected_at)
         if answer.get("state") == "unchanged" and previous[repo] is not None:
             summary.unchanged.append(repo)
@@ -290,6 +324,8 @@ def _collect(
             summary.errors.append(repo)
         progress.advance(failed=entry.status is Status.error, skipped=repo in summary.unchanged[-1:])
     progress.finish()
+    if options.cache is not None:
+        _prune_cache(options)
     store.prune(set(by_id))
     entries = [store.load_entry(spec.id) for spec in specs]
     missing = [spec.id for spec, entry in zip(specs, entries, strict=True) if entry is None]

@@ -27,6 +27,7 @@ from mlops_audit.util.jsonio import atomic_write_text, pretty_json, sha256_bytes
 
 INDEX = "portfolio.json"
 LOCK = ".lock"
+CACHE = "cache"  # the default per-file parse cache folder of `portfolio collect`
 MAX_STATE_BYTES = 4 * 1024 * 1024
 
 
@@ -41,7 +42,7 @@ class Store:
         if self.root.exists():
             if not self.root.is_dir():
                 raise InputError(f"{self.root}: exists and is not a folder; --out expects a portfolio folder")
-            known = {INDEX, LOCK, "repos", "state", "timings.json"}
+            known = {INDEX, LOCK, "repos", "state", "timings.json", CACHE}
             if any(self.root.iterdir()) and not ((self.root / INDEX).is_file() or self.state.is_dir()):
                 strangers = sorted(p.name for p in self.root.iterdir() if p.name not in known)[:3]
                 raise InputError(f"{self.root}: a non-empty folder that is not a portfolio (holds {', '.join(strangers)}); choose a new or empty folder")

@@ -126,12 +126,16 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     key_dict = key.model_dump(mode="json")
     if task.get("previous") == key_dict:
         return {"state": "unchanged", "key": key_dict}
+    parse_cache, cache_error = _open_cache(task.get("cache"))
     try:
-        result = collect(root, rubric=_rubric(task.get("rubric")), now=datetime.fromisoformat(task["now"]))
+        result = collect(root, rubric=_rubric(task.get("rubric")), now=datetime.fromisoformat(task["now"]), parse_cache=parse_cache)
         document = result.model_dump(mode="json")
         text = pretty_json(document)
     except Exception as exc:  # noqa: BLE001 - the collector's crash is this repository's error record
         return {"state": "error", "error_kind": ErrorKind.crashed.value, "error": f"collector failed: {type(exc).__name__}: {exc}", "key": key_dict}
+    finally:
+        if parse_cache is not None:
+            parse_cache.close()
     if len(text.encode("utf-8")) > MAX_RESULT_BYTES:
         return {"state": "error", "error_kind": ErrorKind.too_large.value, "error": f"result over {MAX_RESULT_BYTES} bytes", "key": key_dict}
     kinds, detectors = summarise(document["findings"])
@@ -144,4 +148,20 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         "findings": len(document["findings"]),
         "failed": sum(1 for f in document["findings"] if f["outcome"] == "fail"),
         "codeowners": codeowners(root),
+        **({"cache": parse_cache.stats.as_dict()} if parse_cache is not None else {}),
+        **({"cache_error": cache_error} if cache_error else {}),
     }
+
+
+def _open_cache(spec: dict[str, Any] | None) -> tuple[Any, str | None]:
+    """The task's parse cache, or (None, why) when this worker cannot use it (e.g. a Dask worker
+    that does not see the folder or the key): the repository is then collected without one; the
+    cache never decides whether a collection succeeds."""
+    if not spec:
+        return None, None
+    from mlops_audit.evidence.repo.filecache import ParseCache
+
+    try:
+        return ParseCache.open(Path(spec["dir"]), Path(spec["key_file"])), None
+    except Exception as exc:  # noqa: BLE001 - see above
+        return None, f"{type(exc).__name__}: {exc}"

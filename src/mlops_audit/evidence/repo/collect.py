@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mlops_audit import __version__
 from mlops_audit.evidence.repo.declared import hints_by_kind
+from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import (
     CollectionResult,
@@ -80,8 +81,8 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hi
     )
 
 
-def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None) -> RepoIndex:
-    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now)
+def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None) -> RepoIndex:
+    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache)
 
 
 def collect(
@@ -90,9 +91,11 @@ def collect(
     rubric: LoadedRubric | None = None,
     now: datetime | None = None,
     detectors: list[Detector] | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> CollectionResult:
-    """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows."""
-    return collect_with_index(repo_path, rubric=rubric, now=now, detectors=detectors)[0]
+    """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows;
+    `parse_cache` keeps Python summaries between runs (it never changes the result)."""
+    return collect_with_index(repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache)[0]
 
 
 def collect_with_index(
@@ -102,6 +105,7 @@ def collect_with_index(
     now: datetime | None = None,
     detectors: list[Detector] | None = None,
     progress: Progress | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> tuple[CollectionResult, RepoIndex]:
     """`collect`, also returning the index (its listing pins file-less SARIF results to a real file).
     `progress`: told what is being done between steps (the CLI's terminal progress line)."""
@@ -110,7 +114,7 @@ def collect_with_index(
 
         rubric = default_rubric()
     mapping = criteria_by_detector(rubric)
-    index = build_index(repo_path, now=now)
+    index = build_index(repo_path, now=now, parse_cache=parse_cache)
     chosen = detectors or all_detectors()
     observations = {}
     for number, det in enumerate(sorted(chosen, key=execution_order), start=1):

@@ -35,6 +35,7 @@ from typing import Any, Self
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated
 from mlops_audit.evidence.repo.background import BackgroundScan
+from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 from mlops_audit.evidence.repo.gitcmd import (
     GitUnavailable,
@@ -52,7 +53,6 @@ from mlops_audit.evidence.repo.pysource import (
     NOTEBOOK_CELL_STRIDE,
     PythonSummary,
     split_notebook_position,
-    summarise,
 )
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
@@ -205,6 +205,7 @@ class RepoIndex:
         max_file_bytes: int = MAX_FILE_BYTES,
         max_files: int = MAX_FILES,
         now: datetime | None = None,
+        parse_cache: ParseCache | None = None,
     ) -> None:
         path = Path(root)
         if not path.is_dir():
@@ -218,6 +219,7 @@ class RepoIndex:
         self.problems: list[str] = []
         self.is_git = is_git_work_tree(self.root)
         self._now = now
+        self._parse_cache = parse_cache  # summaries of unchanged content come from it (filecache)
         self._git: GitSignals | None = None
         self._git_pending: Any = None
         if self.is_git:
@@ -906,7 +908,7 @@ class RepoIndex:
         def keep_tree(tree: ast.Module) -> None:  # the module of a plain file, for `syntax_tree`
             self._trees.put(rel, tree, weight=weight)
 
-        summary = None if sources is None else summarise(rel, sources, is_notebook=is_notebook, on_tree=None if is_notebook else keep_tree)
+        summary = None if sources is None else summarise_with(self._parse_cache, rel, sources, is_notebook=is_notebook, on_tree=None if is_notebook else keep_tree)
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:

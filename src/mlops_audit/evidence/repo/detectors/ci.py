@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_configs
+import re
+
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_configs, is_run_key
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -20,7 +22,15 @@ from mlops_audit.evidence.repo.registry import Observation, at, detector
 )
 def has_ci_pipeline(repo: RepoIndex) -> Observation:
     configs = ci_configs(repo)
-    automatic = [c for c in configs if c.automatic]
+    idle = _placeholder_files(repo, {c.path for c in configs if c.automatic})
+    placeholders = [c for c in configs if c.automatic and c.path in idle]
+    automatic = [c for c in configs if c.automatic and c.path not in idle]
+    if placeholders and not automatic:
+        return Observation.failed(
+            f"{len(placeholders)} CI configuration(s) run automatically but do nothing: every step only echoes or exits "
+            "(no commands, no actions besides checkout/setup): " + ", ".join(c.path for c in placeholders[:3]),
+            [at(c.path, c.line) for c in placeholders],
+        )
     if automatic:
         systems = sorted({c.system for c in automatic})
         confident = any(c.confident for c in automatic)
@@ -39,3 +49,30 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
         "no CI configuration found (looked for GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, CircleCI, "
         "Cloud Build, CodeBuild, Bitbucket, Travis, Drone, Buildkite)"
     )
+
+
+# Rule `placeholder CI`: a workflow whose every command only prints, waits or exits, and that uses no
+# action besides checking out and setting up, runs nothing of the project.
+_IDLE_COMMAND = re.compile(r"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|)$", re.IGNORECASE)
+_SETUP_ACTION = re.compile(r"^actions/(checkout|setup-\w+|cache)@", re.IGNORECASE)
+
+
+def _placeholder_files(repo: RepoIndex, paths: set[str]) -> set[str]:
+    """The YAML CI files among `paths` that do nothing (see the rule above); files that include,
+    extend or call other files (templates, local actions) are not judged here."""
+    working: set[str] = set()
+    seen: set[str] = set()
+    for path, _, key_path, text in ci_commands(repo):
+        if path not in paths or path in working or path.endswith(("Jenkinsfile", ".jenkinsfile")):
+            continue
+        seen.add(path)
+        key = key_path[-1] if key_path else None
+        keys = {k for k in key_path if isinstance(k, str)}
+        if keys & {"include", "template", "extends", "trigger"} or key == "uses" and not _SETUP_ACTION.match(text.strip()):
+            working.add(path)
+        elif key != "uses" and key_path and is_run_key(key_path) and key not in ("name", "cache"):
+            if isinstance(key, int) and not (keys & {"script", "commands", "before_script", "run", "args", "cmd"}):
+                continue  # list items that are not commands (branches, tags)
+            if any(not _IDLE_COMMAND.match(line.strip()) for line in text.splitlines()):
+                working.add(path)
+    return {p for p in seen if p not in working and not p.endswith(("Jenkinsfile", ".jenkinsfile"))}

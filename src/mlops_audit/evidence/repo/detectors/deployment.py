@@ -29,6 +29,10 @@ def dockerfiles(repo: RepoIndex) -> list[str]:
     return repo.dockerfiles()  # prefixes and suffixes included (`BaseDockerfile`, `Dockerfile.gpu`): see `places`
 
 
+# Instructions that put something of the project into the image or run it.
+_BUILDS = frozenset({"COPY", "ADD", "RUN", "CMD", "ENTRYPOINT"})
+
+
 @detector(
     id="has_container",
     title="Does the repo build a container image for the project?",
@@ -38,13 +42,23 @@ def dockerfiles(repo: RepoIndex) -> list[str]:
 def has_container(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     dev_only: list[Location] = []
+    empty: list[Location] = []
     for path in dockerfiles(repo):
-        for number, line in repo.meaningful_lines(path):
-            if line.upper().startswith("FROM "):
-                (dev_only if path.startswith(".devcontainer/") else found).append(at(path, number))
-                break
+        lines = repo.meaningful_lines(path)
+        base = next((number for number, line in lines if line.upper().startswith("FROM ")), None)
+        if base is None:
+            continue
+        if not any(line.split(None, 1)[0].upper() in _BUILDS for _, line in lines if line.split()):
+            empty.append(at(path, base))  # `FROM scratch` alone: an image with nothing of the project
+        else:
+            (dev_only if path.startswith(".devcontainer/") else found).append(at(path, base))
     if found:
-        return Observation.passed(f"{len(found)} Dockerfile(s) with a FROM instruction", found)
+        return Observation.passed(f"{len(found)} Dockerfile(s) with a FROM instruction and steps that build or run the project", found)
+    if empty:
+        return Observation.failed(
+            f"{len(empty)} Dockerfile(s) with only a base image (no COPY, ADD, RUN, CMD or ENTRYPOINT): a placeholder, not an image of the project",
+            empty,
+        )
     if dev_only:
         return Observation.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
     return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
@@ -71,7 +85,7 @@ def manifest_documents(
     `must_match(path, text)`: a finer test of the text, also before parsing.
     """
     looks_like: dict[str, bool] = repo.memo("manifest_text", dict)  # path -> a top-level manifest key in its text
-    for path in repo.with_suffix(".yaml", ".yml"):
+    for path in repo.yaml_files():  # `*.yaml.j2`, `*.yml.tpl` ... too, read tolerantly
         if must_mention and not repo.mentions(path, must_mention):
             continue  # decided from the word facts, without reading the file here
         if path not in looks_like:
@@ -153,13 +167,24 @@ def _may_declare_serving(path: str, text: str) -> bool:
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
     enough = False
+    supporting: list[tuple[str, str, Location]] = []  # (kind, the workload it names, where): kept until a workload is seen
+    hollow: list[tuple[str, Location]] = []
+    workloads: set[str] = set()
     for path, doc in manifest_documents(repo, must_match=_may_declare_serving):
         if len(found) >= MAX_LOCATIONS:
             enough = True  # as many as a finding shows: the remaining manifests are not parsed
             break
         data = doc.data
         if _k8s(data) and data["kind"] in _SERVING_KINDS:
-            found.append((f"Kubernetes {data['kind']}", at(path, _line(doc, "kind"))))
+            where = at(path, _line(doc, "kind"))
+            if data["kind"] in _WORKLOAD_KINDS:
+                if _runs_something(data):
+                    found.append((f"Kubernetes {data['kind']}", where))
+                    workloads.add(_name(data))
+                else:
+                    hollow.append((f"Kubernetes {data['kind']} without a container image or model", where))
+            else:
+                supporting.append((f"Kubernetes {data['kind']}", _target(data), where))
         elif any(_CFN_SERVING.match(t) for t in _cfn_resource_types(data)):
             found.append(("CloudFormation/SAM", at(path, _line(doc, "Resources") or 1)))
         elif isinstance(data.get("$schema"), str) and re.search(r"(managed|kubernetes)Online(Endpoint|Deployment)|batch(Endpoint|Deployment)", data["$schema"]):
@@ -188,10 +213,50 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
     if found:
+        # Services, ingresses and autoscalers count beside a workload of this repository (any, when
+        # they name theirs through a template hole); alone they route to or scale nothing declared here.
+        found += [(k, loc) for k, target, loc in supporting if target in workloads or target == "" or "__helm__" in target]
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
+    if supporting or hollow:
+        names = sorted({k for k, _, _ in supporting} | {k for k, _ in hollow})
+        return Observation.failed(
+            f"{len(supporting) + len(hollow)} Kubernetes document(s) ({', '.join(names)}) but no workload they could deploy: no "
+            "Deployment/StatefulSet/Rollout with a container image, no InferenceService/SeldonDeployment with a model, in this repository",
+            [loc for _, _, loc in supporting][:5] + [loc for _, loc in hollow][:5],
+        )
     return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+
+
+# Rule `manifest deploys a workload`: kinds that run something must say what (a container image,
+# a model); the others (Service, Ingress, HorizontalPodAutoscaler, VirtualService, HTTPRoute, Canary)
+# only count beside a workload of this repository.
+_WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Rollout", "InferenceService", "SeldonDeployment", "ServingRuntime"})
+_RUNS = re.compile(r"'(image|storageUri|modelUri|model_uri|storage_uri|implementation|modelFormat)':\s*'[^']", re.IGNORECASE)
+
+
+def _runs_something(data: dict[str, Any]) -> bool:
+    """A workload naming a container image or a model (a Rollout may point at a Deployment instead)."""
+    spec = data.get("spec")
+    if data.get("kind") == "Rollout" and isinstance(spec, dict) and isinstance(spec.get("workloadRef"), dict):
+        return True
+    return bool(_RUNS.search(repr(spec)))
+
+
+def _name(data: dict[str, Any]) -> str:
+    meta = data.get("metadata")
+    return str(meta.get("name") or "") if isinstance(meta, dict) else ""
+
+
+def _target(data: dict[str, Any]) -> str:
+    """The workload a supporting resource names: an autoscaler's scaleTargetRef; '' when it does not
+    name one by name (a Service selects pods by labels, an Ingress routes to services)."""
+    spec = data.get("spec")
+    ref = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
+    if isinstance(ref, dict) and ref.get("name") is not None:
+        return str(ref["name"])
+    return ""
 
 
 _DEPLOY = vocabulary(Kind.deployment_manifest)

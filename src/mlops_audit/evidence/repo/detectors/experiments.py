@@ -420,6 +420,19 @@ def _env_with_fixed_default(value: ast.AST | None) -> bool:
     return False
 
 
+def _seed_subscript(target: ast.AST) -> bool:
+    return isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and target.slice.value in ("random_state", "seed")
+
+
+def _config_key(value: ast.AST) -> str:
+    """The key a value is read from configuration by: `cfg.get("random_seed")`, `cfg["random_seed"]`."""
+    if isinstance(value, ast.Call) and _inhouse.call_name(value) == "get" and value.args and isinstance(value.args[0], ast.Constant):
+        return str(value.args[0].value)
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str):
+        return value.slice.value
+    return ""
+
+
 def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     """Rule `seed from a declared value`: training code passes `random_state=`/`seed=` (or seeds a
     generator) with a variable or config attribute named like a seed the project declares with a
@@ -436,18 +449,35 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
         if module is None:
             continue
         for _, func in _inhouse.functions(module):
-            local: dict[str, ast.AST] = {}
-            for node in ast.walk(func):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    local[node.targets[0].id] = node.value
             args = func.args.posonlyargs + func.args.args + func.args.kwonlyargs
             defaults = dict(zip([a.arg for a in func.args.posonlyargs + func.args.args][::-1], func.args.defaults[::-1]))
             defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
             params = {a.arg for a in args}
-            for call in _inhouse.calls_in(func):
-                values = [k.value for k in call.keywords if k.arg in ("random_state", "seed")]
-                if _inhouse.call_name(call) in _SEEDING_FUNCTIONS and call.args:
-                    values.append(call.args[0])
+            # Keyword arguments, seeding calls, and parameter dicts handed to a model
+            # (`params = {"random_state": RANDOM_STATE}`; `Model(**params)`; `params.setdefault(...)`).
+            sites: list[tuple[ast.AST, list[ast.expr]]] = []
+            local: dict[str, ast.AST] = {}
+            for node in ast.walk(func):
+                if isinstance(node, ast.Assign):
+                    if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                        local[node.targets[0].id] = node.value
+                    elif any(_seed_subscript(t) for t in node.targets):
+                        sites.append((node, [node.value]))  # params["random_state"] = seed
+                elif isinstance(node, ast.Call):
+                    values = [k.value for k in node.keywords if k.arg in ("random_state", "seed")]
+                    name = _inhouse.call_name(node)
+                    if name in _SEEDING_FUNCTIONS and node.args:
+                        values.append(node.args[0])
+                    elif name == "setdefault" and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) \
+                            and node.args[0].value in ("random_state", "seed"):
+                        values.append(node.args[1])  # params.setdefault("random_state", seed)
+                    if values:
+                        sites.append((node, values))
+                elif isinstance(node, ast.Dict):
+                    values = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in ("random_state", "seed")]
+                    if values:
+                        sites.append((node, values))
+            for call, values in sites:
                 for value in values:
                     if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
                         value = value.elts[0]  # default_rng([seed, stream]): the seed comes first
@@ -460,8 +490,10 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
                     name = _inhouse.last_name(value)
                     if isinstance(value, ast.Name) and value.id in local and isinstance(local[value.id], (ast.Name, ast.Attribute)):
                         name = _inhouse.last_name(local[value.id])  # seed = cfg.seed
+                    elif isinstance(value, ast.Name) and value.id in local and _config_key(local[value.id]):
+                        name = _config_key(local[value.id])  # seed = cfg.get("random_seed") / cfg["random_seed"]
                     if name.lower() in declared:
-                        hits.append(at(summary.path, call.lineno))
+                        hits.append(at(summary.path, call.lineno))  # type: ignore[attr-defined]
     if not hits:
         return []
     used = {loc for loc in hits}
@@ -531,6 +563,17 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     )
     seeding = matching(repo, _SEED_NEEDLES, _seeded)
     seeded: Hits[tuple[PythonSummary, Call]] | list[tuple[PythonSummary, Call]] = Hits((s, c) for s, c in seeding if _trains(s))
+    scratch_only = ""
+    if seeded and all(summary.is_notebook for summary, _ in seeded):
+        # Rule `seeds on the training path`: seeds set only in notebooks do not make the project's
+        # training scripts (train.py, training/...) repeatable when those set none.
+        scripts = [p for p in repo.with_suffix(".py") if "train" in p.lower() and not is_test_path(p)]
+        if scripts:
+            scratch_only = (
+                f"seeds are set only in notebooks ({', '.join(sorted({s.path for s, _ in seeded})[:3])}); the training "
+                f"script(s) ({', '.join(scripts[:3])}) set none"
+            )
+            seeded = []
     if not seeded:
         # A project helper (utils.set_seeds) that seeds, called from training code.
         helpers = {c.scope for _, c in seeding if c.scope}
@@ -564,7 +607,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             "training reads its hyperparameters from versioned parameter files kept in the repository (no seed found)",
             read_params, confidence=Confidence.low,
         )
-    return Observation.failed("no seeds in training code, no versioned parameter files driving training and no recorded run lineage found")
+    return Observation.failed(
+        (f"{scratch_only}; " if scratch_only else "")
+        + "no seeds in training code, no versioned parameter files driving training and no recorded run lineage found"
+    )
 
 
 _PARAM_FILE = re.compile(r"(^|/)[^/]*(param|hparam|hyperparam|config|settings)[^/]*\.(ya?ml|json|toml)$", re.IGNORECASE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
@@ -76,8 +77,8 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if not may_be_design_path(path) and nav_title is None:
         return None
     name = path.rsplit("/", 1)[-1].lower()
-    if name.startswith(_NOT_DESIGN) or is_test_path(path):
-        return None
+    if name.startswith(_NOT_DESIGN) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+        return None  # .github/, .claude/ ...: templates and assistant prompts, not the project's documents
     stem_path = path.rsplit(".", 1)[0]
     named_as_design = bool(_DESIGN_NAME.search(stem_path) or (nav_title and _DESIGN_NAME.search(nav_title)))
     if path.lower().endswith(_BINARY_DOCS):
@@ -176,6 +177,95 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
     return found
 
 
+# Rule `system built here`: design documents are of a system, so the repository must build one:
+# code, notebooks, container or infrastructure files outside documentation and site folders. A
+# book, an awesome list or a guide site (Markdown, images, the site's own scripts) builds none.
+_SYSTEM_SUFFIXES = (".py", ".ipynb", ".r", ".scala", ".java", ".go", ".rs", ".kt", ".sql", ".tf", ".bicep")
+_SYSTEM_NAMES = ("dockerfile", "containerfile", "dvc.yaml", "mlproject", "kustomization.yaml", "chart.yaml")
+_NOT_SYSTEM_FOLDER = re.compile(
+    r"(^|/)(docs?|documentation|site|_site|build|public|assets|static|theme|themes|overrides|node_modules|book|content|chapters?|slides)/",
+    re.IGNORECASE,
+)
+MIN_SYSTEM_FILES = 2
+
+
+_PLACEHOLDER_LINE = re.compile(r"^(pass|\.\.\.|return( None)?|def \w+\(.*\):|class \w+.*:|[\"']{3}.*|print\(.*\)|echo\b.*|FROM \S+|import \S+|from \S+ import .*)$")
+MIN_SUBSTANTIAL_LINES = 3
+
+
+def _substantial(repo: RepoIndex, path: str) -> bool:
+    """More than a placeholder: at least MIN_SUBSTANTIAL_LINES lines that are not comments, blank,
+    `pass`, signatures, docstrings, imports or prints (notebooks: any non-empty notebook)."""
+    if path.endswith(".ipynb"):
+        return repo.size(path) > 0
+    comment = "//" if path.endswith((".go", ".rs", ".java", ".scala", ".kt", ".bicep")) else "--" if path.endswith(".sql") else "#"
+    lines = [line for _, line in repo.meaningful_lines(path, comment=comment) if not _PLACEHOLDER_LINE.match(line)]
+    return len(lines) >= MIN_SUBSTANTIAL_LINES
+
+
+def _system_files(repo: RepoIndex) -> list[str]:
+    """Rule `system built here`: files that build or run a system (at most MIN_SYSTEM_FILES)."""
+    found = []
+    for path in repo.files:
+        name = path.rsplit("/", 1)[-1].lower()
+        if not (name.endswith(_SYSTEM_SUFFIXES) or name in _SYSTEM_NAMES) or _NOT_SYSTEM_FOLDER.search(path):
+            continue
+        if any(part.startswith(".") for part in path.split("/")[:-1]) or is_test_path(path):
+            continue  # .github/, .devcontainer/: tooling around a repository, not its system; tests test one
+        if not _substantial(repo, path):
+            continue  # empty, `pass`, TODO: a placeholder builds nothing
+        found.append(path)
+        if len(found) >= MIN_SYSTEM_FILES:
+            break
+    return found
+
+
+# Rule `teaching material`: lessons of a course or workshop teach practices, they do not record a
+# system's design. A document is a lesson when its headings say so; a repository whose documents
+# are mostly lessons is teaching material, and its documents count only as decision or requirements
+# records (below). A bare "Objectives" heading is left out: project charters and requirements have one.
+_LESSON_HEADING = re.compile(
+    r"\b(exercises?|hands[- ]on|learning objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b",
+    re.IGNORECASE,
+)
+MIN_LESSONS = 3
+LESSON_SHARE = 0.25
+
+
+def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
+    """(documents that are lessons, documents read) over Markdown/reST files outside tests."""
+    docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
+    lessons = sum(
+        1 for p in docs
+        if _LESSON_HEADING.search(repo.text(p) or "")  # the words first: most documents are settled without their headings
+        and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
+    )
+    return lessons, len(docs)
+
+
+# Rule `decision or requirements record`: headings of an ADR (context, options, decision, consequences)
+# or of a requirements document (functional/non-functional requirements, acceptance criteria, goals
+# and non-goals). Two different ones commit a document to a system, where a book chapter or a guide
+# page explains how such documents are written in general.
+_RECORD_HEADINGS = {
+    "context": re.compile(r"\bcontext( and problem( statement)?)?$|^problem statement", re.IGNORECASE),
+    "options": re.compile(r"\b(considered options|options considered|alternatives( considered)?)\b", re.IGNORECASE),
+    "decision": re.compile(r"\b(decision( outcome| drivers)?|chosen option)\b", re.IGNORECASE),
+    "consequences": re.compile(r"\b(consequences|risks and mitigations|trade-?offs)\b", re.IGNORECASE),
+    "status": re.compile(r"^status$", re.IGNORECASE),
+    "requirements": re.compile(r"\b(functional requirements|non-functional requirements|acceptance criteria|user stories|success (metrics|criteria))\b", re.IGNORECASE),
+    "goals": re.compile(r"\b(goals and non-goals|non-goals|scope|out of scope)\b", re.IGNORECASE),
+}
+MIN_RECORD_HEADINGS = 2
+
+
+def _record_document(repo: RepoIndex, path: str) -> bool:
+    if path.lower().endswith(_BINARY_DOCS):
+        return False
+    kinds = {k for _, level, title in repo.doc_headings(path) if level <= 4 for k, pattern in _RECORD_HEADINGS.items() if pattern.search(title.strip())}
+    return len(kinds) >= MIN_RECORD_HEADINGS
+
+
 @detector(
     id="has_design_docs",
     title="Does the repo keep requirements, design or architecture documents or model cards?",
@@ -190,6 +280,23 @@ def _requirements_specs(repo: RepoIndex) -> list[Location]:
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
     specs = _requirements_specs(repo)
+    if found or specs:
+        system = _system_files(repo)
+        lessons, docs = _teaching_material(repo) if system else (0, 0)
+        teaching = lessons >= MIN_LESSONS and lessons >= LESSON_SHARE * docs
+        if not system or teaching:
+            records = [loc for loc in found if _record_document(repo, loc.path)]
+            why = (
+                "no system is built in this repository (no code, notebooks, container or infrastructure files outside documentation)"
+                if not system else f"{lessons} of {docs} documents are lessons (exercises, objectives, takeaways): teaching material"
+            )
+            if not records:
+                return Observation.failed(
+                    f"{len(found) + len(specs)} document(s) about design or architecture, but {why}; only decision or requirements "
+                    "records (context, options, decision, consequences; requirements, acceptance criteria) would count, and none is one",
+                    (found + specs)[:5],
+                )
+            return Observation.passed(f"{len(records)} decision or requirements record(s) ({why})", records)
     if not found and not specs:
         structure = _structure_documents(repo)
         if structure:
@@ -246,6 +353,59 @@ def _conda_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
     return len(pinned), len(entries), [e for e in entries if e not in pinned][:5]
 
 
+# Rule `pins of the project's own code`: a dependency file governs the code in its folder and below
+# (a file in a `requirements/` or `envs/` folder governs the folder above); each code file is judged
+# by the nearest folder holding runtime dependency files. Files named for development, tests, docs or
+# lint tools govern nothing, and neither do tool output folders (MLflow runs). A fully pinned helper
+# library's requirements do not make a project whose training code sits under loose ones pinned.
+_DEV_FILE = re.compile(r"(dev|test|tests|docs?|lint|ci|tox|style|format|type|mypy|build)(\b|[-_.])", re.IGNORECASE)
+_DEV_FOLDERS = frozenset({"doc", "docs", "test", "tests", "ci", ".ci", "lint", "dev"})  # requirements kept for these govern nothing
+_SIDE_FOLDER = re.compile(r"(^|/)(mlruns|mlartifacts|site-packages|node_modules|\.venv|venv)/")
+_DEPS_FOLDER = frozenset({"requirements", "requirements.d", "envs", "env", "conda", "environments", "deps", "dependencies"})
+_CODE_SUFFIXES = (".py", ".ipynb")
+PINNED_CODE_SHARE = 0.5  # of the code files governed by dependency files: most of them under pinned ones, or the loose files decide
+
+
+def _scope(path: str) -> str:
+    """The folder a dependency file governs ('' for the root)."""
+    folders = path.split("/")[:-1]
+    if folders and folders[-1].lower() in _DEPS_FOLDER:
+        folders = folders[:-1]
+    return "/".join(folders)
+
+
+def _runtime_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    stem = name.split(".", 1)[0]
+    qualifier = re.sub(r"^(requirements|constraints|environment|conda|env)", "", stem, flags=re.IGNORECASE)
+    folder = path.split("/")[-2].lower() if "/" in path else ""
+    return not (_DEV_FILE.search(qualifier) or folder in _DEV_FOLDERS) and not _SIDE_FOLDER.search(path)
+
+
+_PIP_INSTALL = re.compile(r"[!%]\s*pip3? install\s+([^\n\\\\\"']+)")
+
+
+def _installs_unpinned(repo: RepoIndex, path: str) -> bool:
+    """A notebook installing packages itself (`!pip install x`, `%pip install x`) without `==`."""
+    text = repo.text(path) or ""
+    if "pip" not in text:
+        return False
+    for match in _PIP_INSTALL.finditer(text):
+        names = [w for w in match.group(1).split() if not w.startswith(("-", "{", "$")) and w not in ("pip", "setuptools", "wheel")]
+        if any("==" not in w and not w.startswith((".", "/", "git+")) and not w.endswith((".txt", ".whl")) for w in names):
+            return True
+    return False
+
+
+def _governing(scopes: dict[str, object], code: str) -> str | None:
+    folders = code.split("/")[:-1]
+    for depth in range(len(folders), -1, -1):
+        scope = "/".join(folders[:depth])
+        if scope in scopes:
+            return scope
+    return None
+
+
 @detector(
     id="pins_dependencies",
     title="Are the project's dependencies locked or pinned to exact versions?",
@@ -256,23 +416,51 @@ def _conda_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
     ),
 )
 def pins_dependencies(repo: RepoIndex) -> Observation:
-    locks = [at(p) for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0]
+    locks = [p for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)]
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt")
-    conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml")
+    conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")
     fully_pinned, partly = [], []
     for path in requirement_files + conda_files:
+        if _SIDE_FOLDER.search(path):
+            continue
         pinned, total, loose = _conda_pinning(repo, path) if path in conda_files else _requirements_pinning(repo, path)
         if total and pinned == total:
             fully_pinned.append((path, pinned, total, loose))
         elif total:
             partly.append((path, pinned, total, loose))
+    # Per scope (folder governed): pinned when it has a lock or a fully pinned runtime file.
+    scopes: dict[str, bool] = {}
+    for path in locks:
+        scopes[_scope(path)] = True
+    for path, *_ in fully_pinned + partly:
+        if _runtime_file(path):
+            scope = _scope(path)
+            scopes[scope] = scopes.get(scope, False) or any(path == p for p, *_ in fully_pinned)
+    code = [p for p in repo.with_suffix(*_CODE_SUFFIXES) if not is_test_path(p) and not _SIDE_FOLDER.search(p)]
+    judged: list[tuple[str, str, bool]] = []  # (code file, what governs it, pinned)
+    for path in code:
+        scope = _governing(scopes, path)
+        if scope is not None:
+            judged.append((path, scope or ".", scopes[scope]))
+        elif path.endswith(".ipynb") and scopes and _installs_unpinned(repo, path):
+            judged.append((path, "pip install in notebooks", False))
+    if judged and not all(pinned for _, _, pinned in judged):
+        pinned_code = sum(1 for _, _, pinned in judged if pinned)
+        loose_scopes = sorted({scope for _, scope, pinned in judged if not pinned})
+        counted = f"{pinned_code} of {len(judged)} code files are under locked or fully pinned dependency files; loose: {', '.join(loose_scopes[:4])}"
+        if pinned_code < PINNED_CODE_SHARE * len(judged):
+            loose_files = [f for f in partly if _runtime_file(f[0]) and (_scope(f[0]) or ".") in loose_scopes]
+            if not loose_files:
+                return Observation.failed(counted, [at(p) for p in locks][:5] + [at(p) for p, *_ in fully_pinned][:5])
+            graded = _graded_pinning(loose_files)
+            return dataclasses.replace(graded, message=f"{counted}; {graded.message}")
     if locks or fully_pinned:  # a fully pinned file (e.g. runtime requirements beside loose dev ones) is pinning
         parts = []
         if locks:
-            parts.append(f"lock file(s): {', '.join(sorted({loc.path.rsplit('/', 1)[-1] for loc in locks}))}")
+            parts.append(f"lock file(s): {', '.join(sorted({p.rsplit('/', 1)[-1] for p in locks}))}")
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
-        return Observation.passed("; ".join(parts), locks + [at(p) for p, *_ in fully_pinned])
+        return Observation.passed("; ".join(parts), [at(p) for p in locks] + [at(p) for p, *_ in fully_pinned])
     if partly:
         return _graded_pinning(partly)
     return Observation.failed("no lock file and no exactly pinned requirements file found")
@@ -384,6 +572,9 @@ def _ruff_security_rules(repo: RepoIndex) -> list[Location]:
             continue
         tables = [section] + [section["lint"]] if isinstance(section.get("lint"), dict) else [section]
         selected = [r for t in tables for key in ("select", "extend-select") for r in (t.get(key) or []) if isinstance(r, str)]
+        ignored = [r for t in tables for key in ("ignore", "extend-ignore") for r in (t.get(key) or []) if isinstance(r, str)]
+        if "S" in ignored or "ALL" in ignored:
+            continue  # `select = ["ALL"]` with `ignore = [..., "S"]`: the security rules are switched off
         if any(_RUFF_SECURITY.match(r) or r == "ALL" for r in selected):
             lines = (repo.text(path) or "").splitlines()
             line = next((n for n, text in enumerate(lines, start=1) if "select" in text and ('"S' in text or "'S" in text or "ALL" in text)), 1)

@@ -502,9 +502,23 @@ def _event_rules_starting_training(repo: RepoIndex) -> list[Location]:
     for summary in _inhouse.project_code(repo.python_mentioning(*_EVENT_RULE_NEEDLES)):
         for tool, ev in _EVENT_RULES:
             calls = summary.calls_to(*ev.calls) + (summary.calls_named(*ev.methods) if summary.imports_module(*tool.imports) else [])
-            if calls and _STARTS_TRAINING_TEXT.search(repo.text(summary.path) or ""):
-                hits.extend(at(summary.path, c.line) for c in calls)
+            if calls:
+                lines = (repo.text(summary.path) or "").splitlines()
+                spans = [(f.lineno, f.end_lineno or f.lineno) for _, f in _inhouse.functions_of(repo, summary.path)]
+                hits.extend(at(summary.path, c.line) for c in calls if _STARTS_TRAINING_TEXT.search(_enclosing_text(lines, spans, c.line)))
     return hits
+
+
+def _enclosing_text(lines: list[str], spans: list[tuple[int, int]], line: int) -> str:
+    """The innermost function around `line` (the module outside functions): a generic helper that
+    schedules whatever pipeline it is handed (`schedule_pipeline(pipeline_name)`) does not start
+    training because some other function of its module mentions a training pipeline."""
+    around = [(start, end) for start, end in spans if start <= line <= end]
+    if not around:
+        inside = {n for start, end in spans for n in range(start, end + 1)}
+        return "\n".join(text for n, text in enumerate(lines, start=1) if n not in inside)
+    start, end = max(around)  # the innermost starts last
+    return "\n".join(lines[start - 1:end])
 
 
 _TRIGGER_CONFIG_WORDS = ("trigger", "retrain")

@@ -76,6 +76,24 @@ def _placeholder_components(repo: RepoIndex, path: str) -> bool:
     return bool(components) and all(_trivial(f) for f in components)
 
 
+_NOT_A_STEP = re.compile(r"^(print|str|int|float|len|range|dict|list|format|getLogger|debug|info|warning|error|log|Condition|ExitHandler|ParallelFor)$")
+
+
+def _unwired_pipeline(repo: RepoIndex, path: str, decorator: Call) -> bool:
+    """Rule `pipeline wires its steps`: a function decorated as a pipeline/flow/workflow whose body
+    calls no step (only `pass`, a docstring, prints or logging) runs nothing, whatever its
+    decorator says. Components defined but never called by it are not wired in."""
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return False
+    for _, func in _inhouse.functions(module):
+        if not any(getattr(d, "lineno", None) == decorator.line for d in func.decorator_list):
+            continue
+        steps = [c for statement in func.body for c in _inhouse.calls_in(statement) if not _NOT_A_STEP.match(_inhouse.call_name(c) or "")]
+        return not steps
+    return False
+
+
 def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.named("dvc.yaml"):
@@ -134,7 +152,15 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
     words=_WORKFLOW_TEXT + RESOURCE_WORDS,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _NEEDLES, lambda s: [c for c in _orchestrated(s) if not (c.name.startswith("kfp.") and _placeholder_components(repo, s.path))])
+    def wired(summary: PythonSummary) -> list[Call]:
+        decorators = {(d.name, d.line) for d in summary.decorators}
+        return [
+            c for c in _orchestrated(summary)
+            if not (c.name.startswith("kfp.") and _placeholder_components(repo, summary.path))
+            and not (not summary.is_notebook and (c.name, c.line) in decorators and _unwired_pipeline(repo, summary.path, c))
+        ]
+
+    hits = matching(repo, _NEEDLES, wired)
     shown = locations(hits)
     dvc = _dvc_pipelines(repo)
     # Definition files fill the places the code leaves in the finding; none are parsed beyond that.

@@ -30,6 +30,56 @@ def _asserting_helpers(repo: RepoIndex, path: str) -> set[str]:
     }
 
 
+_VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
+_RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.", re.MULTILINE)
+_SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `runpy.run_path("src/train.py")`
+# A line that may be an assertion on constants only: files without one are not parsed for it.
+_CONSTANT_ASSERT_LINE = re.compile(r"^\s*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
+
+
+def project_modules(repo: RepoIndex) -> frozenset[str]:
+    """Names a test would import this repository's code by: every folder holding Python code and
+    every module's name (tests, hidden and vendored folders left out)."""
+    def compute() -> frozenset[str]:
+        names: set[str] = set()
+        for path in repo.python_files():
+            if path.endswith(".ipynb") or _TEST_FILE.search(path) or _VENDORED.search(path):
+                continue
+            parts = path.split("/")
+            names.update(p for p in parts[:-1] if p and not p.startswith("."))
+            names.add(parts[-1].rsplit(".", 1)[0])
+        return frozenset(names - {"tests", "test", "__init__", "conftest", "setup"})
+    return repo.memo("project_modules", compute)  # type: ignore[no-any-return]
+
+
+def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
+    """Rule `test calls project code`: the test file imports a module of this repository (absolute or
+    relative), or runs one of its scripts (`python train.py`)."""
+    if any(m.split(".", 1)[0] in modules for m in imports):
+        return True
+    text = repo.text(path) or ""
+    return bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text))
+
+
+def _trivial(node: ast.Assert) -> bool:
+    """`assert True`, `assert 1 + 1 == 2`: nothing but constants, so nothing of the project is checked."""
+    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node.test))
+
+
+def _constant_only_tests(repo: RepoIndex, path: str) -> set[str]:
+    """Test functions of a file whose every assertion is `_trivial` (read once per file)."""
+    from mlops_audit.evidence.repo.detectors import _inhouse
+
+    module = _inhouse.tree(repo, path)
+    found: set[str] = set()
+    for _, func in _inhouse.functions(module) if module is not None else ():
+        if func.name.startswith("test"):
+            asserts = [n for n in ast.walk(func) if isinstance(n, ast.Assert)]
+            if asserts and all(_trivial(a) for a in asserts):
+                found.add(func.name)
+    return found
+
+
 @detector(
     id="has_unit_tests",
     title="Does the repo have unit tests with assertions?",
@@ -40,10 +90,15 @@ def _asserting_helpers(repo: RepoIndex, path: str) -> set[str]:
     ),
 )
 def has_unit_tests(repo: RepoIndex) -> Observation:
+    """A test counts when it asserts something that is not a constant (`assert 1 + 1 == 2` checks
+    nothing) in a file that imports or runs this repository's code."""
     files = test_files(repo)
+    modules = project_modules(repo)
     asserting: list[Location] = []
     hollow: list[Location] = []
+    detached: list[Location] = []  # assert, but in files that never reach the project's code
     looked = 0
+    calling_files = 0
     for path in files:
         if len(asserting) >= MAX_LOCATIONS:
             break  # enough to show: the remaining test files are not parsed
@@ -52,9 +107,12 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
         if not code or "def test" not in code:
             continue  # no test function can be in it: skip parsing
         summary = repo.python(path)
-        if summary is None:
+        if summary is None or not summary.tests:
             continue
+        calls_project = _calls_project(repo, path, modules, summary.imports)
+        calling_files += calls_project
         helpers: set[str] | None = None
+        constant_only: set[str] | None = None
         for test in summary.tests:
             if not test.asserts:
                 helpers = _asserting_helpers(repo, path) if helpers is None else helpers
@@ -62,17 +120,30 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
                 if not calls & helpers:
                     hollow.append(at(path, test.line))
                     continue
-            asserting.append(at(path, test.line))
+            elif _CONSTANT_ASSERT_LINE.search(code):
+                constant_only = _constant_only_tests(repo, path) if constant_only is None else constant_only
+                if test.name in constant_only:
+                    hollow.append(at(path, test.line))
+                    continue
+            (asserting if calls_project else detached).append(at(path, test.line))
+    with_tests = len({loc.path for loc in asserting + detached + hollow})
     if asserting:
         n_files = len({loc.path for loc in asserting})
+        reach = f"{calling_files} of {with_tests} test files import or run this repository's code"
         if looked < len(files):
             return Observation.passed(
-                f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); the scan stopped "
+                f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); {reach}; the scan stopped "
                 f"after {looked} of the {len(files)} test files",
                 asserting,
             )
-        return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s)", asserting)
+        return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s); {reach}", asserting)
+    if detached:
+        return Observation.failed(
+            f"{len(detached)} test function(s) assert, but none of their {with_tests} file(s) imports or runs this repository's code: "
+            "they test nothing of the project",
+            detached,
+        )
     if files:
-        detail = f"{len(hollow)} test function(s) assert nothing" if hollow else "no test functions in them"
+        detail = f"{len(hollow)} test function(s) assert nothing, or only constants" if hollow else "no test functions in them"
         return Observation.failed(f"{len(files)} file(s) are named like tests but {detail}", [at(f) for f in files])
     return Observation.failed("no test files (test_*.py, *_test.py, tests/) with test functions found")

@@ -1,0 +1,564 @@
+"""A per-file parse cache: Python summaries kept on disk as JSON, keyed by the content they came from.
+
+Re-collecting a repository where few files changed should not parse every file again. The cache
+keeps each file's `PythonSummary` (what `pysource.summarise` derives: imports, calls, classes,
+tests...) under the SHA-256 of the exact sources it was parsed from (a file's decoded text, a
+notebook's code cells) and a version digest of the parser (format, tool version, Python version,
+the source of `pysource.py`), so identical files in different repositories share one entry.
+
+A cache folder is untrusted input (in CI it is restored from a cache service anyone with write
+access to a branch can fill). So:
+
+- entries are JSON, never pickle, and each is read with a size cap (`MAX_ENTRY_BYTES`);
+- each entry carries an HMAC-SHA256 of its body under a key that does NOT live in the cache folder
+  (by default `$XDG_STATE_HOME/mlops-audit/cache.key`, created once with mode 0600; or a key file
+  the caller names): an edited or truncated entry fails it;
+- the body is validated by a pydantic model, and must name the content digest, parser and version
+  asked for: an entry of file A copied under file B's name (authentic, but about other content),
+  or one from another tool version, is refused;
+- anything refused is counted by reason (`CacheStats`), treated as a miss and overwritten by the
+  fresh result: never trusted, never fatal;
+- entries are written atomically (a temporary file in the same folder, then a rename), so
+  concurrent writers of the same entry leave one whole entry; folders inside the cache are opened
+  without following links, so a planted link cannot redirect a write;
+- the folder is bounded (`max_bytes`): `prune` evicts the least recently used entries (a hit
+  touches its entry) and stale temporary files.
+
+The cache never changes what the collector reports: a hit gives an equal summary (tested
+field by field and by byte-identical collection results).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+
+from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
+
+FORMAT = 1
+MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
+STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
+KEY_BYTES = 32
+MIN_KEY_BYTES = 16
+MAX_KEY_FILE_BYTES = 4096
+_MAGIC = b"mlops-audit-parse-cache"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_HEX = frozenset("0123456789abcdef")
+REJECT_REASONS = ("too_large", "not_regular", "unauthenticated", "corrupt", "other_content", "other_version")
+
+
+# ---------------------------------------------------------------- the stored form
+
+
+class Tagged(BaseModel):
+    """A constant JSON has no form for: bytes (hex), complex, Ellipsis, a non-finite float, the
+    `{"__dict_size__": n}` marker `pysource` gives a dict literal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    t: Literal["bytes", "complex", "ellipsis", "float", "dict"]
+    v: StrictStr | StrictInt | tuple[StrictFloat, StrictFloat] | None = None
+
+
+# Order matters in the union: bool before int (JSON true is not 1), int before float.
+Const = StrictBool | StrictInt | StrictFloat | StrictStr | None | Tagged
+CallRow = tuple[StrictStr, StrictInt | None, list[tuple[StrictStr, Const]], list[Const], StrictStr | None]
+
+
+class SummaryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    is_notebook: StrictBool
+    imports: list[tuple[StrictStr, StrictInt | None]]
+    calls: list[CallRow]
+    decorators: list[CallRow]
+    functions: list[tuple[StrictStr, StrictInt | None]]
+    classes: list[tuple[StrictStr, list[StrictStr], StrictInt | None, list[StrictStr]]]
+    tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
+    assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
+    syntax_errors: StrictInt
+    cell: StrictInt
+
+
+class CacheEntry(BaseModel):
+    """One cache file's body (the HMAC covers exactly these bytes)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal[1]
+    version: StrictStr
+    parser: Literal["python"]
+    content_sha256: StrictStr
+    result: SummaryBody
+
+
+def _encode_const(value: object) -> Any:
+    if value is None or type(value) in (bool, int, str):
+        return value  # an int past Python's 4300-digit limit makes json.dumps refuse: not stored
+    if type(value) is float:
+        return value if value == value and value not in (float("inf"), float("-inf")) else {"t": "float", "v": repr(value)}
+    if type(value) is bytes:
+        return {"t": "bytes", "v": value.hex()}
+    if type(value) is complex:
+        return {"t": "complex", "v": [value.real, value.imag]}
+    if value is Ellipsis:
+        return {"t": "ellipsis"}
+    if type(value) is dict and set(value) == {"__dict_size__"} and type(value["__dict_size__"]) is int:
+        return {"t": "dict", "v": value["__dict_size__"]}
+    raise _Unstorable(f"constant of type {type(value).__name__}")
+
+
+def _decode_const(value: Any) -> object:
+    if not isinstance(value, Tagged):
+        return value
+    if value.t == "ellipsis":
+        return Ellipsis
+    if value.t == "bytes" and isinstance(value.v, str):
+        return bytes.fromhex(value.v)
+    if value.t == "float" and value.v in ("nan", "inf", "-inf"):
+        return float(value.v)  # type: ignore[arg-type]
+    if value.t == "complex" and isinstance(value.v, tuple):
+        return complex(*value.v)
+    if value.t == "dict" and type(value.v) is int:
+        return {"__dict_size__": value.v}
+    raise ValueError(f"tagged constant {value.t!r} with value {value.v!r}")
+
+
+class _Unstorable(Exception):
+    """A summary holding a value the stored form cannot give back exactly: it is not cached."""
+
+
+def _encode_call(call: Call) -> list[Any]:
+    return [call.name, call.line, [[k, _encode_const(v)] for k, v in call.keywords], [_encode_const(a) for a in call.args], call.scope]
+
+
+def _decode_call(row: tuple[Any, ...]) -> Call:
+    name, line, keywords, args, scope = row
+    return Call(name, line, tuple((k, _decode_const(v)) for k, v in keywords), tuple(_decode_const(a) for a in args), scope)
+
+
+def encode_summary(summary: PythonSummary) -> dict[str, Any]:
+    """The JSON form of a summary (everything but its path: the same content anywhere gives it)."""
+    return {
+        "is_notebook": summary.is_notebook,
+        "imports": [[k, v] for k, v in summary.imports.items()],
+        "calls": [_encode_call(c) for c in summary.calls],
+        "decorators": [_encode_call(c) for c in summary.decorators],
+        "functions": [[k, v] for k, v in summary.functions.items()],
+        "classes": [[name, list(bases), line, list(methods)] for name, bases, line, methods in summary.classes],
+        "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
+        "assigned_dicts": [list(row) for row in summary.assigned_dicts],
+        "syntax_errors": summary.syntax_errors,
+        "cell": summary.cell,
+    }
+
+
+def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
+    return PythonSummary(
+        path=path,
+        is_notebook=body.is_notebook,
+        imports=dict(body.imports),
+        calls=[_decode_call(c) for c in body.calls],
+        decorators=[_decode_call(c) for c in body.decorators],
+        functions=dict(body.functions),
+        classes=[(name, tuple(bases), line, tuple(methods)) for name, bases, line, methods in body.classes],
+        tests=[TestFunction(name, line, asserts) for name, line, asserts in body.tests],
+        assigned_dicts=list(body.assigned_dicts),
+        syntax_errors=body.syntax_errors,
+        cell=body.cell,
+    )
+
+
+def content_digest(sources: list[str], *, is_notebook: bool) -> str:
+    """SHA-256 of what the parser reads: the kind, then each source length-prefixed (a notebook's
+    code cells; a file's decoded text)."""
+    digest = hashlib.sha256(b"notebook\0" if is_notebook else b"python\0")
+    for source in sources:
+        data = source.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@cache
+def parser_version() -> str:
+    """What a stored summary depends on besides its content: the stored form, the tool version, the
+    Python version (its `ast` differs between versions) and the parser's own source."""
+    from mlops_audit import __version__
+    from mlops_audit.evidence.repo import pysource
+
+    source = Path(pysource.__file__).read_bytes()
+    text = f"format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} pysource={hashlib.sha256(source).hexdigest()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- the key
+
+
+def default_key_file() -> Path:
+    """Where the per-user key lives: `$XDG_STATE_HOME/mlops-audit/cache.key` (else ~/.local/state/...)."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "mlops-audit" / "cache.key"
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path}: the cache key file is a symbolic link; expected a regular file") from None
+        raise InputError(f"{path}: cannot read the cache key file ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: the cache key file is not a regular file")
+        if info.st_mode & 0o077:
+            raise InputError(f"{path}: the cache key file is readable or writable by others (mode {stat.S_IMODE(info.st_mode):o}); run chmod 600 on it")
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise InputError(f"{path}: the cache key file belongs to another user")
+        data = os.read(fd, MAX_KEY_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    key = data.strip()
+    if len(data) > MAX_KEY_FILE_BYTES or len(key) < MIN_KEY_BYTES:
+        raise InputError(f"{path}: a cache key must be {MIN_KEY_BYTES} to {MAX_KEY_FILE_BYTES} bytes (e.g. 64 random hex digits); got {len(key)}")
+    return key
+
+
+def load_key(key_file: Path | None = None, *, create: bool = True) -> bytes:
+    """The HMAC key: from `key_file` when given (it must exist), else the per-user default file,
+    created with 32 random bytes (mode 0600, its folder 0700) the first time."""
+    if key_file is not None:
+        return _read_key(key_file)
+    path = default_key_file()
+    if create and not os.path.lexists(path):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = path.parent / f".cache.key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.write(fd, secrets.token_hex(KEY_BYTES).encode() + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, path)  # fails if another process made it first: theirs is used
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temp)
+    return _read_key(path)
+
+
+def check_key_outside(key_file: Path, cache_dir: Path) -> None:
+    key = key_file.resolve()
+    folder = cache_dir.resolve()
+    if key == folder or folder in key.parents:
+        raise InputError(f"{key_file}: the cache key must not live inside the cache folder {cache_dir} (whoever can write the cache could then forge entries)")
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    stored: int = 0
+    not_stored: int = 0  # too large, unstorable constant, or the folder could not be written
+    rejected: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REJECT_REASONS, 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hits": self.hits, "misses": self.misses, "stored": self.stored, "not_stored": self.not_stored, "rejected": dict(self.rejected)}
+
+    def add(self, other: dict[str, Any]) -> None:
+        self.hits += int(other.get("hits", 0))
+        self.misses += int(other.get("misses", 0))
+        self.stored += int(other.get("stored", 0))
+        self.not_stored += int(other.get("not_stored", 0))
+        for reason, count in dict(other.get("rejected", {})).items():
+            if reason in self.rejected:
+                self.rejected[reason] += int(count)
+
+    def line(self) -> str:
+        bad = sum(self.rejected.values())
+        reasons = ", ".join(f"{k} {v}" for k, v in self.rejected.items() if v)
+        return (f"parse cache: {self.hits} hits, {self.misses} misses, {self.stored} stored"
+                + (f", {bad} entries ignored ({reasons})" if bad else ""))
+
+
+class ParseCache:
+    """A cache folder and its key. Every method is safe against a hostile folder: failures are
+    counted, never raised (except opening the cache root itself, which is the caller's mistake)."""
+
+    def __init__(self, root: str | os.PathLike[str], key: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError("cache key too short")
+        self.root = Path(root)
+        self._key = key
+        self.max_bytes = max_bytes
+        self.stats = CacheStats()
+        self._version = parser_version()
+        self._root_fd: int | None = None
+        self._dir_fds: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, root: Path, key_file: Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseCache:
+        """The cache at `root` (created if missing) with the key from `key_file` or the default file."""
+        try:
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise InputError(f"{root}: cannot create the cache folder ({exc.strerror})") from None
+        if not root.is_dir() or root.is_symlink():
+            raise InputError(f"{root}: the cache folder is not a folder (or is a symbolic link)")
+        check_key_outside(key_file if key_file is not None else default_key_file(), root)
+        return cls(root, load_key(key_file), max_bytes=max_bytes)
+
+    # file system, through folder descriptors opened without following links
+    def _root(self) -> int:
+        if self._root_fd is None:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._root_fd = os.open(self.root, _DIR_FLAGS)
+        return self._root_fd
+
+    def _dir(self, name: str, create: bool) -> int | None:
+        fd = self._dir_fds.get(name)
+        if fd is not None:
+            return fd
+        try:
+            if create:
+                try:
+                    os.mkdir(name, 0o700, dir_fd=self._root())
+                except FileExistsError:
+                    pass
+            fd = os.open(name, _DIR_FLAGS, dir_fd=self._root())
+        except OSError:
+            return None
+        self._dir_fds[name] = fd
+        return fd
+
+    def close(self) -> None:
+        for fd in self._dir_fds.values():
+            os.close(fd)
+        self._dir_fds.clear()
+        if self._root_fd is not None:
+            os.close(self._root_fd)
+            self._root_fd = None
+
+    def __enter__(self) -> ParseCache:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _name(self, digest: str) -> tuple[str, str]:
+        return digest[:2], f"{digest}.python.{self._version[:16]}.json"
+
+    def _mac(self, body: bytes) -> str:
+        return hmac.new(self._key, _MAGIC + b"\0" + body, hashlib.sha256).hexdigest()
+
+    # entries
+    def _reject(self, reason: str) -> None:
+        self.stats.rejected[reason] += 1
+
+    def _read_entry(self, digest: str) -> bytes | None:
+        folder, name = self._name(digest)
+        fd_dir = self._dir(folder, create=False)
+        if fd_dir is None:
+            return None
+        try:
+            fd = os.open(name, _READ_FLAGS, dir_fd=fd_dir)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                self._reject("not_regular")
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self._reject("not_regular")
+                return None
+            if info.st_size > MAX_ENTRY_BYTES:
+                self._reject("too_large")
+                return None
+            data = os.read(fd, MAX_ENTRY_BYTES + 1)
+            if len(data) > MAX_ENTRY_BYTES:
+                self._reject("too_large")
+                return None
+        except OSError:
+            self._reject("not_regular")
+            return None
+        finally:
+            os.close(fd)
+        try:  # a hit is a use: the entry is kept longest by `prune`
+            os.utime(name, dir_fd=fd_dir, follow_symlinks=False)
+        except OSError:
+            pass
+        return data
+
+    def _check(self, data: bytes, digest: str) -> SummaryBody | None:
+        header, newline, body = data.partition(b"\n")
+        parts = header.split(b" ")
+        if not newline or len(parts) != 2 or parts[0] != _MAGIC:
+            self._reject("corrupt")
+            return None
+        if not hmac.compare_digest(parts[1], self._mac(body).encode()):
+            self._reject("unauthenticated")
+            return None
+        try:
+            entry = CacheEntry.model_validate_json(body)
+            if entry.version != self._version:
+                self._reject("other_version")
+                return None
+            if entry.content_sha256 != digest:
+                self._reject("other_content")
+                return None
+            return entry.result
+        except ValidationError:
+            self._reject("corrupt")
+            return None
+
+    def get(self, digest: str, path: str) -> PythonSummary | None:
+        data = self._read_entry(digest)
+        body = self._check(data, digest) if data is not None else None
+        summary = None
+        if body is not None:
+            try:
+                summary = decode_summary(body, path)
+            except ValueError:  # a tagged constant the model allows but that decodes to nothing
+                self._reject("corrupt")
+        if summary is None:
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        return summary
+
+    def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
+        """The file an entry is stored as, or None when the summary cannot be stored exactly."""
+        try:
+            result = encode_summary(summary)
+        except _Unstorable:
+            return None
+        document = {"format": FORMAT, "version": self._version, "parser": "python", "content_sha256": digest, "result": result}
+        try:
+            # UTF-8, strictly: a string with a lone surrogate (legal in a Python constant) is not stored.
+            body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        except ValueError:
+            return None
+        return _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
+
+    def put(self, digest: str, summary: PythonSummary) -> None:
+        data = self.entry_bytes(digest, summary)
+        if data is None or len(data) > MAX_ENTRY_BYTES:
+            self.stats.not_stored += 1
+            return
+        folder, name = self._name(digest)
+        fd_dir = self._dir(folder, create=True)
+        if fd_dir is None:
+            self.stats.not_stored += 1
+            return
+        temp = f".{name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd_dir)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            # Atomic: readers see the old entry or the new one, never a part. No fsync: an entry
+            # torn by a crash fails its HMAC and is re-parsed, which is all a cache owes.
+            os.replace(temp, name, src_dir_fd=fd_dir, dst_dir_fd=fd_dir)
+        except OSError:
+            self.stats.not_stored += 1
+            try:
+                os.unlink(temp, dir_fd=fd_dir)
+            except OSError:
+                pass
+            return
+        self.stats.stored += 1
+
+    def summarise(self, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
+        """`pysource.summarise`, answered from the cache when an entry for these sources checks out."""
+        digest = content_digest(sources, is_notebook=is_notebook)
+        found = self.get(digest, rel)
+        if found is not None:
+            return found
+        summary = summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
+        self.put(digest, summary)
+        return summary
+
+    # bound
+    def _entries(self) -> Iterator[tuple[float, str, str, int, bool]]:
+        """(last use, folder, name, size, is a link) of every file and link in the two-level layout."""
+        try:
+            folders = sorted(os.listdir(self._root()))
+        except OSError:
+            return
+        for folder in folders:
+            if len(folder) != 2 or not set(folder) <= _HEX:
+                continue
+            fd_dir = self._dir(folder, create=False)
+            if fd_dir is None:
+                continue
+            try:
+                names = sorted(os.listdir(fd_dir))
+            except OSError:
+                continue
+            for name in names:
+                try:
+                    info = os.stat(name, dir_fd=fd_dir, follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+                    yield info.st_mtime, folder, name, info.st_size, stat.S_ISLNK(info.st_mode)
+
+    def prune(self, *, now: float | None = None) -> tuple[int, int]:
+        """Keep the folder under `max_bytes`: remove stale temporary files and anything that is not
+        an entry, then the least recently used entries. (entries removed, bytes left)."""
+        clock = time.time() if now is None else now
+        kept: list[tuple[float, str, str, int]] = []  # links and strangers are removed, never counted
+        removed = 0
+        for used, folder, name, size, is_link in self._entries():
+            is_temp = name.startswith(".") and name.endswith(".tmp") and not is_link
+            if (is_temp and clock - used > STALE_TEMP_SECONDS) or (not is_temp and not name.endswith(".json")) or is_link:
+                removed += self._remove(folder, name)
+            elif not is_temp:
+                kept.append((used, folder, name, size))
+        total = sum(size for *_, size in kept)
+        for _used, folder, name, size in sorted(kept):  # oldest use first; ties by name
+            if total <= self.max_bytes:
+                break
+            if self._remove(folder, name):
+                removed += 1
+                total -= size
+        return removed, total
+
+    def _remove(self, folder: str, name: str) -> int:
+        fd_dir = self._dir(folder, create=False)
+        try:
+            if fd_dir is not None:
+                os.unlink(name, dir_fd=fd_dir)
+                return 1
+        except OSError:
+            pass
+        return 0
+
+
+def summarise_with(cache: ParseCache | None, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
+    """The hook the index calls: through the cache when there is one."""
+    if cache is None:
+        return summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
+    return cache.summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
