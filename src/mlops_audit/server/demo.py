@@ -29,7 +29,6 @@ from sqlalchemy import select
 
 from mlops_audit.demo import example_org
 from mlops_audit.evidence.model import WaiverFile
-from mlops_audit.rubric.profiles import with_profiles
 from mlops_audit.server import assessing, campaigns, settings
 from mlops_audit.server.db import Campaign, CampaignFile
 from mlops_audit.util.clock import now as clock_now
@@ -104,7 +103,7 @@ def load_demo(sessions, rubric) -> list[int]:  # noqa: ANN001
     if existing:
         return existing
     at = clock_now()
-    loaded = with_profiles(rubric, DEMO_PROFILES)  # what the CLI demo answers and assesses with
+    loaded = settings.combined(rubric, tuple(DEMO_PROFILES))  # what the CLI demo answers and assesses with
     evidence = demo_evidence(loaded, at)
     ids = []
     for shift, scope, age in ((-1, f"{example_org.ORGANISATION.scope} (last year)", timedelta(days=365)), (0, example_org.ORGANISATION.scope, timedelta(0))):

@@ -46,9 +46,12 @@ def available_profiles() -> list[dict[str, str]]:
 def rubric_of(base: LoadedRubric, campaign: Campaign) -> LoadedRubric:
     """The rubric a campaign is answered and assessed with: the server's, with the campaign's
     profiles combined in (what `assess --profile` reads). Built once per combination."""
+    return combined(base, tuple(profiles_of(campaign)))
+
+
+def combined(base: LoadedRubric, names: tuple[str, ...]) -> LoadedRubric:
     from mlops_audit.rubric.profiles import with_profiles
 
-    names = tuple(profiles_of(campaign))
     if not names:
         return base
     key = (base.digest, names)
@@ -95,8 +98,7 @@ def update(session: Session, base: LoadedRubric, campaign: Campaign, *, profiles
     if len(chosen) > MAX_PROFILES:
         raise ClientError(422, f"profiles: at most {MAX_PROFILES}")
     if chosen != profiles_of(campaign):
-        after = Campaign(profiles=json.dumps(chosen))
-        kept = set(rubric_of(base, after).rubric.criterion_index())
+        kept = set(combined(base, tuple(chosen)).rubric.criterion_index())
         answered = session.scalars(
             select(AnswerRow.criterion).join(Respondent, Respondent.id == AnswerRow.respondent_id).where(Respondent.campaign_id == campaign.id).distinct()
         )
