@@ -149,6 +149,9 @@ def test_grid_loops_are_a_fact_of_the_summary_once_per_enclosing_function() -> N
         ("validates_data", "pass-pydantic-row-schema"),
         ("validates_data", "pass-schema-file-columns"),
         ("validates_data", "fail-schema-near-miss"),
+        ("validates_data", "pass-data-checks-as-tests"),
+        ("validates_data", "fail-tests-of-cleaning-code"),
+        ("validates_data", "fail-tests-of-output-in-temp-folder"),
     ],
 )
 def test_in_house_rules_decide_from_facts_without_syntax_trees(detector_id: str, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,9 +2,10 @@
 
 Re-collecting a repository where few files changed should not parse every file again. The cache
 keeps each file's `PythonSummary` (what `pysource.summarise` derives: imports, calls, classes,
-tests...) under the SHA-256 of the exact sources it was parsed from (a file's decoded text, a
-notebook's code cells) and a version digest of the parser (format, tool version, Python version,
-the source of `pysource.py`), so identical files in different repositories share one entry.
+tests..., and the in-house rules' per-file facts from `pyfacts`) under the SHA-256 of the exact
+sources it was parsed from (a file's decoded text, a notebook's code cells) and a version digest of
+the parser (format, tool version, Python version, the source of `pysource.py`, `pyfacts.py` and
+`astutil.py`), so identical files in different repositories share one entry.
 
 A cache folder is untrusted input (in CI it is restored from a cache service anyone with write
 access to a branch can fill). So:
@@ -50,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `call_names`)
+FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
@@ -95,6 +96,7 @@ class SummaryBody(BaseModel):
     data_checkers: list[tuple[StrictStr, StrictInt]]
     grid_loops: list[tuple[StrictInt, list[StrictStr]]]
     schema_checks: list[StrictInt]
+    data_test_asserts: list[StrictInt]
     call_names: list[StrictStr]
     cell: StrictInt
 
@@ -170,6 +172,7 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "data_checkers": [[name, line] for name, line in summary.data_checkers],
         "grid_loops": [[line, list(names)] for line, names in summary.grid_loops],
         "schema_checks": list(summary.schema_checks),
+        "data_test_asserts": list(summary.data_test_asserts),
         "call_names": list(summary.call_names),
         "cell": summary.cell,
     }
@@ -190,6 +193,7 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         data_checkers=[(name, line) for name, line in body.data_checkers],
         grid_loops=[(line, tuple(names)) for line, names in body.grid_loops],
         schema_checks=list(body.schema_checks),
+        data_test_asserts=list(body.data_test_asserts),
         call_names=tuple(body.call_names),
         cell=body.cell,
     )

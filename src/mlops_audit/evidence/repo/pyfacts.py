@@ -12,6 +12,9 @@ Facts:
 - `schema_checks`: lines where rows are validated with a pydantic model the file defines, or where
   a test compares a frame's columns in a module that names a schema (the schema-check rule,
   `detectors/data.py`).
+- `data_test_asserts`: in a module that reads a dataset, the first assert on data values or columns
+  of each test function that does not make its own data (the data-tests rule, `detectors/data.py`,
+  which keeps test files only: facts never depend on the path).
 - `grid_loops`: (line, names called in the loop) of each loop over hyper-parameter settings that
   keeps the best setting, per enclosing function (the in-house grid search rule,
   `detectors/experiments.py`, decides from the names whether each setting is evaluated).
@@ -213,5 +216,36 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
             compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
             if any(about_columns(c) for c in compares):
                 lines.append(test.lineno)
+                break
+    return lines
+
+
+READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})
+_TEMP_FIXTURES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory"})
+_BUILDS_FRAME = frozenset({"DataFrame", "TemporaryDirectory", "NamedTemporaryFile", "mkdtemp", "mkstemp"})
+
+
+def _makes_its_own_data(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A test given a temporary folder, or building a frame or temporary file itself, checks what
+    the project's code does to data it made up (a contract test), not the project's data."""
+    args = {a.arg for a in func.args.args + func.args.kwonlyargs}
+    return bool(args & _TEMP_FIXTURES) or any(call_name(c) in _BUILDS_FRAME for c in calls_in(func))
+
+
+def data_test_asserts(module: ast.Module, call_facts: Iterable[str]) -> list[int]:
+    """Lines of the data-tests rule's hits in one module: a module that reads a dataset (`call_facts`:
+    its summary's resolved call names), in each `test*` function that does not make its own data, the
+    first assert on missing values, duplicates, ranges, or columns and dtypes."""
+    if not any(name.rsplit(".", 1)[-1] in READS_DATA for name in call_facts):
+        return []
+    lines = []
+    for _, func in functions(module):
+        if not func.name.startswith("test") or _makes_its_own_data(func):
+            continue
+        for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
+            checks = any(isinstance(c, ast.Call) and call_name(c) in VALUE_CHECK_CALLS for c in ast.walk(node.test))
+            columns = any(about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
+            if checks or columns:
+                lines.append(node.lineno)
                 break
     return lines

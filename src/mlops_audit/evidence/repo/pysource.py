@@ -80,6 +80,7 @@ class PythonSummary:
     data_checkers: list[tuple[str, int]] = field(default_factory=list)
     grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
     schema_checks: list[int] = field(default_factory=list)  # lines of the schema-check rule's hits
+    data_test_asserts: list[int] = field(default_factory=list)  # lines of the data-tests rule's hits
     call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
@@ -426,6 +427,7 @@ def summarise(
                 names = {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
             summary.grid_loops = pyfacts.grid_loops(tree, loops)
             summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
+            summary.data_test_asserts = pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
             summary.call_names = tuple(sorted(names))
     visitor.reset()
     return summary

@@ -180,43 +180,19 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     return hits
 
 
-_READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})
-
-
-_TEMP_FIXTURES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory"})
-_BUILDS_FRAME = frozenset({"DataFrame", "TemporaryDirectory", "NamedTemporaryFile", "mkdtemp", "mkstemp"})
-
-
-def _makes_its_own_data(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A test given a temporary folder, or building a frame or temporary file itself, checks what
-    the project's code does to data it made up (a contract test), not the project's data."""
-    args = {a.arg for a in func.args.args + func.args.kwonlyargs}
-    return bool(args & _TEMP_FIXTURES) or any(_inhouse.call_name(c) in _BUILDS_FRAME for c in _inhouse.calls_in(func))
-
-
 def _data_tests(repo: RepoIndex) -> list[Location]:
     """Rule `data checks written as tests`: in the project's test files, a test asserts on the data
     itself - missing values, duplicates, ranges (isna/isnull/duplicated/between) or its columns and
     dtypes - in a module that reads a dataset (read_csv, read_parquet, load_dataset...). Tests of
     a cleaning function on a frame built in the test, or on files written to a temporary folder,
     check code, not data, and do not count."""
-    value_checks = pyfacts.VALUE_CHECK_CALLS
     hits = []
     for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
         if not is_test_path(summary.path) or summary.is_notebook:
             continue
-        if not any(c.name.rsplit(".", 1)[-1] in _READS_DATA for c in summary.calls):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        for _, func in _inhouse.functions(module) if module is not None else []:
-            if not func.name.startswith("test") or _makes_its_own_data(func):
-                continue
-            for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
-                checks = any(isinstance(c, ast.Call) and _inhouse.call_name(c) in value_checks for c in ast.walk(node.test))
-                columns = any(pyfacts.about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
-                if checks or columns:
-                    hits.append(at(summary.path, node.lineno))
-                    break
+        # The asserting lines are a per-file fact of the summary (`pyfacts.data_test_asserts`,
+        # kept only for modules that read a dataset): no syntax tree here.
+        hits.extend(at(summary.path, line) for line in summary.data_test_asserts)
     return hits
 
 
