@@ -139,15 +139,22 @@ def keeps_best(func: ast.AST, loop: ast.For) -> bool:
     return any(call_name(c) in _SELECTIONS for c in calls_in(func))
 
 
-def grid_loops(module: ast.Module, loops: Iterable[ast.For]) -> list[tuple[int, tuple[str, ...]]]:
+def grid_loops(module: ast.Module, loops: Iterable[ast.For], call_names: set[str], text: str) -> list[tuple[int, tuple[str, ...]]]:
     """(line, sorted names called inside) of every loop that walks hyper-parameter settings and keeps
     the best, once per function that encloses it (a loop in a nested function is listed for the
-    outer function too), in `functions` order. `loops` are the module's `for` loops: when none is
-    grid-like (most files), nothing else is walked."""
-    if not any(grid_like(loop) for loop in loops):
+    outer function too), in `functions` order. `loops` are the module's `for` loops, `call_names`
+    its calls' names, `text` its source: when no loop is grid-like, or nothing could select a best
+    (no max/min call, no `best` in the text), nothing else is walked."""
+    if not (call_names.intersection(_SELECTIONS) or "best" in text.lower()):
+        return []
+    grid = [loop.lineno for loop in loops if grid_like(loop)]
+    if not grid:
         return []
     found = []
     for _, func in functions(module):
+        end = func.end_lineno or func.lineno
+        if not any(func.lineno <= line <= end for line in grid):
+            continue  # encloses no grid-like loop (a `for` statement within its lines is inside it)
         for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
             if grid_like(loop) and keeps_best(func, loop):
                 found.append((loop.lineno, tuple(sorted({call_name(c) for c in calls_in(loop)}))))
@@ -195,14 +202,21 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     mentions_schema = bool(_SCHEMA_WORD.search(text))
     if not (row_models or mentions_schema):
         return []
+    if not row_models and not any(
+        isinstance(n, (ast.If, ast.Assert, ast.While)) and any(about_columns(c) for c in ast.walk(n.test) if isinstance(c, ast.Compare))
+        for n in ast.walk(module)
+    ):
+        return []  # one linear pass: no test about columns anywhere, so no function can have one
     lines: list[int] = []
     for _, func in functions(module):
-        row_names = {
-            t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-            and call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
-        }
-        loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
-        for loop in loops if row_models else []:
+        loops: list[ast.For | ast.comprehension] = []
+        if row_models:
+            row_names = {
+                t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                and call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
+            }
+            loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
+        for loop in loops:
             body = loop if isinstance(loop, ast.For) else func
             for call in calls_in(body):
                 name = call_name(call)

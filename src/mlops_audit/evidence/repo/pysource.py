@@ -425,7 +425,7 @@ def summarise(
             else:
                 loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
                 names = {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-            summary.grid_loops = pyfacts.grid_loops(tree, loops)
+            summary.grid_loops = pyfacts.grid_loops(tree, loops, names, code)
             summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
             summary.data_test_asserts = pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
             summary.call_names = tuple(sorted(names))
