@@ -45,6 +45,9 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         parts.append(f"files `{rule.glob}` with keys {_code(rule.keys)}{matches}")
     if ev.resource_types:
         parts.append(f"resources {_code(ev.resource_types)}")
+    if ev.kinds:
+        needs = f" whose spec has {_code(ev.spec_keys)}" if ev.spec_keys else ""
+        parts.append(f"Kubernetes kinds {_code(ev.kinds)}{needs}")
     text = "; ".join(parts)
     if ev.rule:
         text += f" — judged by the detector rule *{ev.rule}*"
