@@ -97,6 +97,9 @@ class Evidence(_Model):
     ci_actions: list[Name] = Field(default_factory=list, description="CI action prefixes (GitHub `uses:`)")
     ci_commands: list[Name] = Field(default_factory=list, description="commands in command position in CI or task runners")
     precommit_hooks: list[Name] = Field(default_factory=list, description="pre-commit hook ids")
+    ci_templates: list[Name] = Field(
+        default_factory=list, description="CI templates a configuration includes (GitLab `include: template:` names; case ignored)"
+    )
     images: list[Name] = Field(default_factory=list, description="container images or server commands that run it")
     files: list[FileRule] = Field(default_factory=list, description="definition files (JSON/YAML) recognised by their keys")
     resource_types: list[Name] = Field(
@@ -119,10 +122,10 @@ class Evidence(_Model):
     @model_validator(mode="after")
     def _has_something(self) -> Evidence:
         if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.ci_actions or self.ci_commands
-                or self.precommit_hooks or self.images or self.files or self.resource_types or self.kinds):
+                or self.precommit_hooks or self.ci_templates or self.images or self.files or self.resource_types or self.kinds):
             raise ValueError(
                 "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, ci_actions, ci_commands, "
-                "precommit_hooks, images, files, resource_types or kinds)"
+                "precommit_hooks, ci_templates, images, files, resource_types or kinds)"
             )
         if self.spec_keys and not self.kinds:
             raise ValueError("'spec_keys' qualify 'kinds': list the Kubernetes kinds they apply to")
@@ -223,6 +226,7 @@ class Vocabulary:
     ci_actions: tuple[str, ...] = ()
     ci_commands: tuple[str, ...] = ()
     precommit_hooks: frozenset[str] = frozenset()
+    ci_templates: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     _gated: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[KeywordCall, ...]], ...] = field(default=(), repr=False)
     _keyword_calls: tuple[KeywordCall, ...] = field(default=(), repr=False)
@@ -279,6 +283,7 @@ def vocabulary(kind: Kind, grade: Grade | None = Grade.full) -> Vocabulary:
         ci_actions=merged("ci_actions"),
         ci_commands=merged("ci_commands"),
         precommit_hooks=frozenset(merged("precommit_hooks")),
+        ci_templates=merged("ci_templates"),
         images=merged("images"),
         _gated=gated,
         _keyword_calls=tuple(k for _, ev in counted for k in ev.keyword_calls if k.call),
