@@ -298,7 +298,12 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     decoys = report["decoy_false_passes"]
     lines.append(f"false passes on decoys: {len(decoys)}")  # type: ignore[arg-type]
     for d in decoys:  # type: ignore[union-attr]
+        if d["split"] == "heldout" and not show_heldout_errors:
+            continue  # which held-out decoy fails on which kind is a held-out error like any other
         lines.append(f"  {d['repo']} ({d['split']}): {d['kind']}")
+    hidden = sum(1 for d in decoys if d["split"] == "heldout")  # type: ignore[union-attr,index]
+    if hidden and not show_heldout_errors:
+        lines.append(f"  {hidden} on held-out decoy(s), listed only with --show-heldout-errors")
     lines.append("")
     lines.append("time of collect() per repository:")
     for t in report["timing"]:  # type: ignore[union-attr]
@@ -330,28 +335,29 @@ def _cell(t: dict[str, object] | None) -> str:
 
 
 def render_markdown(report: dict[str, object], labels: LabelFile) -> str:
-    """Tables for docs/benchmarks.md: the labelled repositories, then P/R per kind, dev and held-out apart."""
+    """Tables for docs/benchmarks.md, written once measuring is over: the labelled repositories, then P/R
+    per kind for each split apart (held-out decoys are named here: the tables are for publishing)."""
     splits = report["splits"]  # type: ignore[index]
-    scored = set(splits["dev"]["repos"]) | set(splits["heldout"]["repos"])  # type: ignore[index]
+    scored = set().union(*(splits[name]["repos"] for name in SPLITS))  # type: ignore[index]
     lines = ["| repository | kind of repository | split | decoy | commit | scored |", "|---|---|---|---|---|---|"]
     for repo in sorted(labels.repos, key=lambda r: r.repo.lower()):
         lines.append(
             f"| {repo.repo} | {repo.kind_of_repo} | {repo.split} | {'yes' if repo.decoy else ''} | "
             f"`{repo.commit[:12]}` | {'yes' if repo.repo in scored else 'no'} |"
         )
-    lines += ["", "| kind | dev precision | dev recall | dev TP/FP/FN | held-out precision | held-out recall | held-out TP/FP/FN |",
-              "|---|---|---|---|---|---|---|"]
-    dev, held = splits["dev"], splits["heldout"]  # type: ignore[index]
+    header = "| kind | " + " | ".join(f"{name} precision | {name} recall | {name} TP/FP/FN" for name in SPLITS) + " |"
+    lines += ["", header, "|---|" + "---|---|---|" * len(SPLITS)]
     for kind in labels.kinds:
-        lines.append(f"| {kind} | {_cell(dev['per_kind'].get(kind))} | {_cell(held['per_kind'].get(kind))} |")
-    lines.append(f"| **overall** | {_cell(dev['overall'])} | {_cell(held['overall'])} |")
+        lines.append(f"| {kind} | " + " | ".join(_cell(splits[name]["per_kind"].get(kind)) for name in SPLITS) + " |")  # type: ignore[index]
+    lines.append("| **overall** | " + " | ".join(_cell(splits[name]["overall"]) for name in SPLITS) + " |")  # type: ignore[index]
     decoys = report["decoy_false_passes"]
     lines += [
         "",
         f"False passes on decoys: {len(decoys)}"  # type: ignore[arg-type]
-        + (": " + ", ".join(f"{d['repo']} ({d['kind']})" for d in decoys) if decoys else "") + ".",  # type: ignore[union-attr]
-        f"Uncertain labels (not in the tables): dev {dev['uncertain']['agree']} agree / {dev['uncertain']['disagree']} disagree, "
-        f"held-out {held['uncertain']['agree']} agree / {held['uncertain']['disagree']} disagree.",
+        + (": " + ", ".join(f"{d['repo']} ({d['split']}, {d['kind']})" for d in decoys) if decoys else "") + ".",  # type: ignore[union-attr]
+        "Uncertain labels (not in the tables): "
+        + ", ".join(f"{name} {splits[name]['uncertain']['agree']} agree / {splits[name]['uncertain']['disagree']} disagree" for name in SPLITS)  # type: ignore[index]
+        + ".",
     ]
     seconds = sorted(t["seconds"] for t in report["timing"])  # type: ignore[union-attr]
     if seconds:

@@ -12,7 +12,7 @@ background scanners, from getrusage), and prints medians of --repeats runs:
   keyword    walk the tree, read every file once and test it for the words of every declared needle
              and word: the "plain keyword scan that reads every file once"
   collect    mlops-audit's collect() with the bundled rubric
-with collect/keyword, and collect's time per listed file (over generated trees of --sizes files,
+each in wall and CPU seconds (CPU is what to compare on a shared machine), with collect/keyword, and collect's time per listed file (over generated trees of --sizes files,
 linear time means a flat column).
 """
 
@@ -73,38 +73,45 @@ def _collect(root: str) -> int:
     return len(collect(root).findings)
 
 
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def child(kind: str, root: str) -> None:
-    """One measurement in this (fresh) process: seconds and peak RSS (MiB), as JSON on stdout."""
+    """One measurement in this (fresh) process: wall and CPU seconds (the process and its forked
+    scanners) and peak RSS (MiB), as JSON on stdout."""
     run = {"read": _read_all, "keyword": _keyword_scan, "collect": _collect}[kind]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     run(root)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    print(json.dumps({"seconds": seconds, "rss_mib": peak}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mib": peak}))
 
 
-def measure(kind: str, root: Path, repeats: int) -> tuple[float, float]:
-    """(median seconds, largest peak RSS in MiB) over `repeats` fresh processes."""
-    seconds, peaks = [], []
+def measure(kind: str, root: Path, repeats: int) -> tuple[float, float, float]:
+    """(median wall seconds, median CPU seconds, largest peak RSS in MiB) over `repeats` fresh processes."""
+    seconds, cpus, peaks = [], [], []
     for _ in range(repeats):
         done = subprocess.run([sys.executable, __file__, "--child", kind, str(root)], capture_output=True, text=True, check=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         seconds.append(result["seconds"])
+        cpus.append(result["cpu"])
         peaks.append(result["rss_mib"])
-    return statistics.median(seconds), max(peaks)
+    return statistics.median(seconds), statistics.median(cpus), max(peaks)
 
 
 def bench(label: str, root: Path, repeats: int) -> dict[str, float]:
     files = len(_walk(str(root)))
-    t_read, m_read = measure("read", root, repeats)
-    t_key, m_key = measure("keyword", root, repeats)
-    t_col, m_col = measure("collect", root, repeats)
+    t_read, c_read, _ = measure("read", root, repeats)
+    t_key, c_key, m_key = measure("keyword", root, repeats)
+    t_col, c_col, m_col = measure("collect", root, repeats)
     print(
-        f"| {label} | {files:,} | {t_read:.2f} s | {t_key:.2f} s ({m_key:.0f} MiB) | {t_col:.2f} s | {m_col:.0f} MiB | "
-        f"{t_col / t_key:.1f}x | {1e6 * t_col / files:.1f} µs |",
+        f"| {label} | {files:,} | {t_read:.2f} s ({c_read:.2f}) | {t_key:.2f} s ({c_key:.2f}; {m_key:.0f} MiB) | {t_col:.2f} s ({c_col:.2f}) | "
+        f"{m_col:.0f} MiB | {t_col / t_key:.1f}x ({c_col / c_key:.1f}x) | {1e6 * c_col / files:.1f} µs |",
         flush=True,
     )
-    return {"files": files, "read": t_read, "keyword": t_key, "collect": t_col, "collect_rss": m_col}
+    return {"files": files, "read": t_read, "keyword": t_key, "collect": t_col, "collect_cpu": c_col, "keyword_cpu": c_key, "collect_rss": m_col}
 
 
 def generated(gen_dir: Path, files: int) -> Path:
@@ -127,7 +134,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     print(f"median of {args.repeats} fresh processes each; peak memory = max RSS of the process and its forked scanners\n")
-    print("| tree | files | read all | keyword scan (peak) | collect | collect peak | collect/keyword | collect per file |")
+    print("wall seconds (CPU seconds in brackets, process and forked scanners)\n")
+    print("| tree | files | read all | keyword scan (CPU; peak) | collect (CPU) | collect peak | collect/keyword wall (CPU) | collect CPU per file |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for tree in args.tree:
         bench(Path(tree).name, Path(tree), args.repeats)

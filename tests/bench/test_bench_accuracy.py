@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_accuracy import Prediction, main, score
+from benchmarks.bench_accuracy import render_text, Prediction, main, score
 from benchmarks.evidence.labels import LabelFile
 
 KINDS = ["has_ci_pipeline", "has_unit_tests", "has_container", "tags_releases"]
@@ -68,6 +68,13 @@ def test_score_counts_every_outcome_per_kind_and_split() -> None:
     assert held["overall"] == {"tp": 0, "fp": 1, "fn": 0, "tn": 2, "precision": 0.0, "recall": None}
     assert report["decoy_false_passes"] == [{"repo": "a/decoy", "kind": "has_ci_pipeline", "split": "heldout"}]
     assert {(n["repo"], n["kind"]) for n in report["not_scored"]} == {("a/dev1", "tags_releases"), ("a/decoy", "has_container")}
+    # The text report names a held-out decoy's false pass only on request: which decoy fails on which
+    # kind is a held-out error like any other, and printing it by default invites tuning on it.
+    run = {**report, "labels": "labels.yaml", "root": "checkouts", "tool_version": "0", "timing": [], "skipped": [], "missing_label_paths": []}
+    hidden = render_text(run, show_heldout_errors=False)
+    assert "false passes on decoys: 1" in hidden and "a/decoy (heldout)" not in hidden
+    assert "1 on held-out decoy(s), listed only with --show-heldout-errors" in hidden
+    assert "a/decoy (heldout): has_ci_pipeline" in render_text(run, show_heldout_errors=True)
 
 
 def test_score_lists_kinds_the_collector_does_not_have() -> None:

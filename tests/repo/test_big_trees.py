@@ -79,3 +79,23 @@ def test_a_summary_parse_shares_its_syntax_tree(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(index_module.ast, "parse", lambda *a, **k: parses.append(a) or real_parse(*a, **k))
     tree = index.syntax_tree("a.py")
     assert tree is not None and isinstance(tree.body[1], ast.FunctionDef) and parses == []
+
+
+def test_in_house_candidates_are_narrowed_before_parsing(tmp_path: Path) -> None:
+    """`_inhouse.project_code` drops tests and notebooks by path before they are parsed, and a
+    rule's text test (`where=`) keeps a file from being parsed at all."""
+    from mlops_audit.evidence.repo.detectors._inhouse import project_code
+
+    write(tmp_path, "src/train.py", "import itertools\nbest = max(itertools.product([1], [2]))\n")
+    write(tmp_path, "src/other.py", "import itertools\nx = list(itertools.product([1], [2]))\n")
+    write(tmp_path, "tests/test_train.py", "import itertools\nbest = max(itertools.product([1], [2]))\n")
+    write(tmp_path, "explore.ipynb", '{"cells": [{"cell_type": "code", "source": "import itertools"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    index = RepoIndex(tmp_path)
+    assert [s.path for s in project_code(index.python_scan("itertools"))] == ["src/other.py", "src/train.py"]
+    assert index._summarised == {"src/other.py", "src/train.py"}  # tests and the notebook never parsed
+    fresh = RepoIndex(tmp_path)
+    found = fresh.python_scan("itertools", where=lambda text: "max(" in text)
+    assert [s.path for s in project_code(found)] == ["src/train.py"]
+    assert fresh._summarised == {"src/train.py"}
+    # Without narrowing, every file mentioning the name is parsed (as named-tool rules need).
+    assert [s.path for s in fresh.python_scan("itertools")] == ["explore.ipynb", "src/other.py", "src/train.py", "tests/test_train.py"]

@@ -33,6 +33,13 @@ def collect_summary_lines(result: Any, width: int = 100) -> list[str]:
         f"{result.repo}: {len(findings)} findings: {counts['pass']} pass, {counts['fail']} fail, "
         f"{counts['not_applicable']} not observable, {counts['error']} error"
     )
+    left_out = getattr(result.stats, "not_project_code", None)
+    if left_out is not None:
+        from mlops_audit.evidence.repo.thirdparty import summary_line
+
+        line = summary_line(left_out.installed_distributions, left_out.installed_python_files, left_out.installed_files, left_out.vendored_folders)
+        if line:
+            lines.append(line)
     return lines
 
 

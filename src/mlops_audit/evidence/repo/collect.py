@@ -19,8 +19,10 @@ from mlops_audit.evidence.repo.model import (
     Finding,
     FindingOutcome,
     Location,
+    NotProjectCode,
 )
 from mlops_audit.evidence.repo.progress import Progress
+from mlops_audit.evidence.repo.thirdparty import MAX_LISTED_FOLDERS
 from mlops_audit.evidence.repo.registry import (
     Detector,
     Observation,
@@ -85,6 +87,19 @@ def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = Non
     return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache)
 
 
+def not_project_code(index: RepoIndex) -> NotProjectCode:
+    """The collection's account of what the index left out as other people's code."""
+    installed = index.stats.installed
+    folders = sorted(d.metadata for d in installed.distributions) + sorted(index.stats.vendored)
+    return NotProjectCode(
+        installed_distributions=len(installed.distributions),
+        installed_files=len(installed.left_out),
+        installed_python_files=installed.python_files,
+        vendored_folders=len(index.stats.vendored),
+        folders=folders[:MAX_LISTED_FOLDERS],
+    )
+
+
 def collect(
     repo_path: str | os.PathLike[str],
     *,
@@ -147,7 +162,8 @@ def collect_with_index(
             skipped_too_large=stats.skipped_too_large,
             unreadable=stats.unreadable,
             parse_problems=stats.parse_problems,
-            problems=list(index.problems),
+            problems=sorted(index.problems),  # path order: the same whichever detector parsed a file first
+            not_project_code=not_project_code(index),
         ),
     )
     return result, index

@@ -26,14 +26,14 @@ import stat
 import tomllib
 import weakref
 from collections import OrderedDict
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated
+from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated, thirdparty
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
@@ -83,11 +83,16 @@ SKIP_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
         ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages",
-        ".eggs", "bower_components", "vendor",
+        ".eggs", "bower_components", "vendor", "dist-packages", "third_party", "_vendor",
         # Test data: sample trees and files that exercise code (our own detector fixtures hold
         # Dockerfiles, DVC files and lock files of pretend projects); never the project's practices.
         "fixtures", "__fixtures__", "testdata", "test_data", "test-fixtures",
     }
+)
+# Of those, the ones holding other people's code or installed environments: each one skipped is
+# named in the collection's summary (`IndexStats.vendored`), the others (caches, test data) are not.
+THIRD_PARTY_DIRS = frozenset(
+    {"node_modules", ".venv", "venv", "site-packages", "dist-packages", "vendor", "third_party", "_vendor", "bower_components", ".eggs", ".tox", ".nox"}
 )
 # DVC's content cache and temporary files are data, not configuration.
 SKIP_PREFIXES = (".dvc/cache/", ".dvc/tmp/")
@@ -115,6 +120,8 @@ class IndexStats:
     skipped_too_large: int = 0
     unreadable: int = 0
     parse_problems: int = 0
+    vendored: set[str] = field(default_factory=set)  # skipped folders of THIRD_PARTY_DIRS (the topmost of each)
+    installed: thirdparty.InstalledCode = field(default_factory=thirdparty.InstalledCode)
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,17 @@ def _entry_name(entry: os.DirEntry[str]) -> str:
 def _skipped(rel: str) -> bool:
     parts = rel.split("/")
     return any(p in SKIP_DIRS for p in parts[:-1]) or rel.startswith(SKIP_PREFIXES)
+
+
+def _third_party_folder(folder: str) -> str | None:
+    """The folder of other people's code that makes `folder/` skipped: the first skipped component
+    of the path when it is one of THIRD_PARTY_DIRS (`app/node_modules` for `app/node_modules/x/`),
+    else None (a cache or test-data folder comes first, or nothing is skipped)."""
+    parts = folder.split("/")
+    for i, part in enumerate(parts):
+        if part in SKIP_DIRS:
+            return "/".join(parts[: i + 1]) if part in THIRD_PARTY_DIRS else None
+    return None
 
 
 def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -250,8 +268,9 @@ class RepoIndex:
         self.parse_budget_refusals = 0  # parses refused once the budget was spent (see MAX_PARSE_BYTES)
         self._globs: dict[str, re.Pattern[str]] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
-        self.stats.files_listed = len(self.files)
         self._file_set = frozenset(self.files)
+        self._leave_out_installed()
+        self.stats.files_listed = len(self.files)
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
@@ -306,6 +325,9 @@ class RepoIndex:
             skip = skipped_dir.get(folder)
             if skip is None:
                 skip = skipped_dir[folder] = _skipped(folder + "x") or not safe_relative(rel)
+                vendored = _third_party_folder(folder) if skip else None
+                if vendored is not None:
+                    self.stats.vendored.add(vendored)
             if skip:
                 continue
             if len(kept) >= self.max_files:
@@ -313,6 +335,17 @@ class RepoIndex:
                 break
             kept.append(rel)
         return kept
+
+    def _leave_out_installed(self) -> None:
+        """Files of installed distributions (their RECORD says so and checks out: `thirdparty`) are
+        not the project's code: they leave the listing, for every detector, and are counted."""
+        installed = thirdparty.find_installed(self.files, lambda rel: self._read(rel)[2], self._file_set.__contains__)
+        self.stats.installed = installed
+        for problem in installed.problems:
+            self._problem(problem.split(":", 1)[0], problem)
+        if installed.left_out:
+            self.files = tuple(f for f in self.files if f not in installed.left_out)
+            self._file_set = frozenset(self.files)
 
     def _git_names(self) -> Iterator[str]:
         """Tracked files from the index with their modes (leaving out files a sparse checkout keeps
@@ -400,9 +433,12 @@ class RepoIndex:
             kept_dirs = []
             for entry in sorted(dirs, key=_entry_name):
                 rel = base + entry.name
+                ignored = bool(rules) and gitignore.is_ignored(rules, rel, is_dir=True)
                 if entry.name in SKIP_DIRS:
+                    if entry.name in THIRD_PARTY_DIRS and not ignored:  # git would list its files: named as skipped
+                        self.stats.vendored.add(rel)
                     continue
-                if not rules or not gitignore.is_ignored(rules, rel, is_dir=True):
+                if not ignored:
                     kept_dirs.append(rel)
             stack.extend((rel, rules) for rel in reversed(kept_dirs))
             for entry in sorted(files, key=_entry_name):
@@ -618,29 +654,33 @@ class RepoIndex:
         The file is opened relative to its folder, and every folder on the way was opened from the
         root one component at a time without following links (`FolderFds`): a folder swapped for
         a link after the listing, or a file swapped for one, is never read through."""
+        outcome, size, data = self._read(rel)
+        if outcome:
+            self._note_read(rel, outcome, size)
+        return data
+
+    def _read(self, rel: str) -> tuple[str, int, bytes | None]:
+        """(outcome, bytes read, the bytes or None) of reading a listed file (outcome '' when not
+        listed), without counting it in the stats (`read_bytes` does)."""
         if rel not in self._file_set:
-            return None
+            return "", 0, None
         cap = self._cap(rel)
         known = self._sizes.get(rel)
         if known is not None and known > cap:
-            self._note_read(rel, "too_large")
-            return None
+            return "too_large", 0, None
         try:
             folder, name = self._folder_fd_and_name(rel)
             fd = os.open(name, READ_FLAGS, dir_fd=folder)
         except OSError as exc:
             # ELOOP/ENOTDIR: the file or a folder on the way is now a link
-            self._note_read(rel, "special" if exc.errno in (errno.ELOOP, errno.ENOTDIR) else "unreadable")
-            return None
+            return ("special" if exc.errno in (errno.ELOOP, errno.ENOTDIR) else "unreadable"), 0, None
         try:  # raw fd reads: no buffered file object per file (most files are read in one call)
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                self._note_read(rel, "special")  # replaced by a FIFO, device or folder
-                return None
+                return "special", 0, None  # replaced by a FIFO, device or folder
             self._sizes[rel] = st.st_size
             if st.st_size > cap:
-                self._note_read(rel, "too_large")
-                return None
+                return "too_large", 0, None
             data = os.read(fd, st.st_size + 1)  # one call reads the whole file (a short read ends it)
             chunks: list[bytes] = [data]
             remaining = cap + 1 - len(data) if len(data) > st.st_size else 0  # it grew: read on, up to the cap
@@ -653,15 +693,12 @@ class RepoIndex:
                     break  # end of file: a regular file only reads short at its end
             data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         except OSError:
-            self._note_read(rel, "unreadable")
-            return None
+            return "unreadable", 0, None
         finally:
             os.close(fd)
         if len(data) > cap:  # grew after listing
-            self._note_read(rel, "too_large")
-            return None
-        self._note_read(rel, "read", len(data))
-        return data
+            return "too_large", 0, None
+        return "read", len(data), data
 
     def text(self, rel: str) -> str | None:
         """Decoded text, or None for binary, missing or oversized files. Undecodable bytes become U+FFFD."""
@@ -1004,7 +1041,14 @@ class RepoIndex:
         by_needle = self._needle_positions()
         return sorted({p for needle in wanted for p in by_needle.get(needle, ())})
 
-    def python_mentioning(self, *needles: str) -> Iterator[PythonSummary]:
+    def _passes(self, rel: str, where: Callable[[str], bool] | None) -> bool:
+        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test."""
+        if where is None:
+            return True
+        sources = self._code_text(rel)
+        return sources is not None and where("\n".join(sources))
+
+    def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
         parsed lazily: a detector that has seen enough stops, and files further on are not parsed
         for it.
@@ -1013,6 +1057,10 @@ class RepoIndex:
         any other needle (`tune.run`, `def run(`) as a phrase whose words are whole identifiers
         (`tune.run` is not in `autotune.running`). The code of each Python file is read once for
         all the needles the registered detectors declared, the first time any detector asks.
+
+        `where`: a test of a candidate's code text (a superset of what the rule can use, e.g. "also
+        names `itertools` and a fit call") that it must pass to be parsed at all: parsing is what a
+        big tree costs, reading is cheap.
         """
         files = self.python_files()
         if self._needles is None:
@@ -1023,17 +1071,20 @@ class RepoIndex:
             if unknown:
                 raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
-        return (summary for rel in candidates if (summary := self.python(rel)) is not None)
+        return Candidates(self, candidates, where)
 
-    def python_scan(self, *identifiers: str, within: Container[str] | None = None) -> Iterator[PythonSummary]:
+    def python_scan(
+        self, *identifiers: str, within: Container[str] | None = None, where: Callable[[str], bool] | None = None
+    ) -> Candidates:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
         helper names): reads the code of every Python file again (or of those `within`, a set of
         paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
-        The files are found now; each is parsed as the caller reaches it (its tree still cached then)."""
+        The files are found now; each is parsed as the caller reaches it (its tree still cached then).
+        `where`: as for `python_mentioning`."""
         prefilter = NeedleFilter.of(identifiers)
         files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
-        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter)]
-        return (summary for rel in sorted(candidates) if (summary := self.python(rel)) is not None)
+        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter) and self._passes(rel, where)]
+        return Candidates(self, sorted(candidates))
 
     def python_importing(self, *names: str) -> set[str]:
         """Python files (not notebooks) whose import statements may bring in one of `names`: every
@@ -1050,6 +1101,28 @@ class RepoIndex:
             if any(not wanted.isdisjoint(_IDENTIFIER_RUN.findall(m.group(0))) for m in _IMPORT_STATEMENT.finditer(text)):
                 found.add(rel)
         return found
+
+
+class Candidates(Iterator[PythonSummary]):
+    """The parsed summaries of the files a query found, each parsed when the iteration reaches it
+    (a detector that has seen enough stops; files further on are not parsed). Before iterating,
+    `keeping(paths)` narrows the files by path, so the ones a rule drops anyway (tests, notebooks:
+    `_inhouse.project_code`) are never parsed for it."""
+
+    def __init__(self, index: RepoIndex, paths: Iterable[str], where: Callable[[str], bool] | None = None) -> None:
+        self._index, self._paths, self._where = index, paths, where
+        self._summaries: Iterator[PythonSummary] | None = None
+
+    def keeping(self, keep: Callable[[str], bool]) -> Candidates:
+        if self._summaries is not None:
+            raise RuntimeError("Candidates.keeping: the iteration has already begun")
+        return Candidates(self._index, (rel for rel in self._paths if keep(rel)), self._where)
+
+    def __next__(self) -> PythonSummary:
+        if self._summaries is None:
+            index, where = self._index, self._where
+            self._summaries = (s for rel in self._paths if index._passes(rel, where) and (s := index.python(rel)) is not None)
+        return next(self._summaries)
 
 
 def _is_binary(data: bytes) -> bool:

@@ -105,6 +105,19 @@ class GitSignals(Model):
     shared_authors: dict[str, int] = Field(default_factory=dict)
 
 
+class NotProjectCode(Model):
+    """Other people's code found in the tree and left out of the listing for every detector."""
+
+    installed_distributions: int = Field(default=0, description="installed distributions whose files were left out (their RECORD / installed-files.txt checked out)")
+    installed_files: int = Field(default=0, description="files of those distributions left out")
+    installed_python_files: int = Field(default=0, description="of which Python files and notebooks")
+    vendored_folders: int = Field(default=0, description="vendored or environment folders not entered (vendor/, third_party/, node_modules/, site-packages/, .venv/...)")
+    folders: list[str] = Field(
+        default_factory=list,
+        description="the installed distributions' metadata folders, then the vendored folders, each in path order (first 200)",
+    )
+
+
 class CollectionStats(Model):
     listing: str
     listing_note: str | None = None
@@ -116,7 +129,8 @@ class CollectionStats(Model):
     skipped_too_large: int
     unreadable: int
     parse_problems: int
-    problems: list[str] = Field(default_factory=list, description="files that could not be parsed (first 200)")
+    problems: list[str] = Field(default_factory=list, description="files that could not be parsed (the first 200 met, in path order)")
+    not_project_code: NotProjectCode = Field(default_factory=NotProjectCode, description="installed distributions and vendored folders left out")
 
 
 class CollectionResult(Model):

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from mlops_audit.evidence.repo.detectors._python import is_test_path
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import NOTEBOOK_SUFFIX, Candidates, RepoIndex
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
 MAX_CONFIG_BYTES = 256 * 1024
@@ -29,8 +29,15 @@ def tree(repo: RepoIndex, path: str) -> ast.Module | None:
 
 def project_code(summaries: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
     """Summaries of the project's own code: tests and notebooks left out. Lazy: a rule that asks for
-    each file's syntax tree right after its summary finds it still cached (never all at once)."""
+    each file's syntax tree right after its summary finds it still cached (never all at once).
+    Candidates of an index query are narrowed by path first: tests and notebooks are not parsed."""
+    if isinstance(summaries, Candidates):
+        summaries = summaries.keeping(_project_path)
     return (s for s in summaries if not is_test_path(s.path) and not s.is_notebook)
+
+
+def _project_path(path: str) -> bool:
+    return not is_test_path(path) and not path.endswith(NOTEBOOK_SUFFIX)
 
 
 def dotted(node: ast.AST) -> str:

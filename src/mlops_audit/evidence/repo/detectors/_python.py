@@ -88,7 +88,8 @@ def matching(
     own = own_tool_packages(repo)
 
     def found() -> Iterator[tuple[PythonSummary, Call]]:
-        for summary in repo.python_mentioning(*needles):
+        candidates = repo.python_mentioning(*needles)
+        for summary in candidates if include_tests else candidates.keeping(lambda path: not is_test_path(path)):  # tests never parsed
             if not include_tests and is_test_path(summary.path):
                 continue
             for call in predicate(summary):

@@ -81,6 +81,7 @@ _RANGE_HELPER = re.compile(r"out_of_range|in_range|valid_range|outside_range|ran
 
 
 _VALUE_KINDS = frozenset({"missing", "duplicates", "range"})
+_RAISE_WORD = re.compile(r"\braise\b").search
 _REDUCTIONS = frozenset({"any", "all", "sum", "mean", "max", "min", "count", "item", "nunique"})
 
 
@@ -200,8 +201,9 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     # Only a file defining a checker or importing one by name can reach one (`helpers` below is
     # empty elsewhere): on a large tree this spares parsing every file that merely mentions a name.
+    # A gate is a `raise` in the parsed file: files without one are not parsed again.
     reachable = {path for path, _ in checkers.values()} | repo.python_importing(*checkers)
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable)):
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=_RAISE_WORD)):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
@@ -210,6 +212,8 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
             name for name, (path, _) in checkers.items()
             if path == summary.path or any(m == name or m.endswith(f".{name}") for m in summary.imports)
         }
+        if not helpers:
+            continue  # no checker defined or imported here (the text only mentioned a name): nothing can be a gate
         for _, func in _inhouse.functions(module):
             is_checker = checkers.get(func.name) == (summary.path, func.lineno)
             calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))

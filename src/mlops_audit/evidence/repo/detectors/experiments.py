@@ -141,6 +141,11 @@ def _grid_like(loop: ast.For) -> bool:
 
 
 _SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
+# Text tests that every file holding an in-house itertools.product grid search passes (see below).
+_SCORE_WORD = re.compile(r"\b(?:score|evaluate|\w+_score|\w+_error|\w+_loss)\b").search  # a name _SCORES matches
+_FIT_WORD = re.compile(r"\bfit\b").search
+_ITERTOOLS_WORD = re.compile(r"\bitertools\b").search
+_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest)\b", re.IGNORECASE).search
 
 
 def _keeps_best(func: ast.AST, loop: ast.For) -> bool:
@@ -165,8 +170,17 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     if cv_functions:
         candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions)))})
     evaluators = _CV_NAMES | cv_functions
-    # Loops over itertools.product grids that fit and score each point (no cross-validation).
-    candidates.update({s.path: s for s in _inhouse.project_code(repo.python_mentioning("product")) if s.calls_to("itertools.product")})
+    # Loops over itertools.product grids that fit and score each point (no cross-validation). Only a
+    # file that names itertools, an evaluation (fit and a score, or an evaluator) and a selection
+    # (`best`, max/min) can hold one: the others are not parsed (big trees of library code).
+    names_evaluator = re.compile(r"\b(?:" + "|".join(sorted(evaluators)) + r")\b").search
+
+    def may_search(text: str) -> bool:
+        evaluates = names_evaluator(text) or (_FIT_WORD(text) and _SCORE_WORD(text))
+        return bool(_ITERTOOLS_WORD(text) and evaluates and _BEST_WORD(text))
+
+    product_files = repo.python_mentioning("product", where=may_search)
+    candidates.update({s.path: s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product")})
     hits = []
     for path in sorted(candidates):
         module = _inhouse.tree(repo, path)
