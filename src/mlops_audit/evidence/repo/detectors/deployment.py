@@ -292,7 +292,10 @@ def _kustomize_overlays(repo: RepoIndex, kustomizations: list[tuple[str, Located
         reached[path] = result
         return result
 
-    return [("Kustomize", at(path, _line(doc, "resources") or _line(doc, "bases") or 1)) for path, doc in kustomizations if reaches(path, doc, frozenset({path}))]
+    return [
+        ("Kustomize", at(path, _line(doc, "resources") or _line(doc, "bases") or 1))
+        for path, doc in kustomizations if reaches(path, doc, frozenset({path.rsplit("/", 1)[0] if "/" in path else ""}))
+    ]
 
 
 def _relative(folder: str, entry: str) -> str | None:
@@ -312,16 +315,11 @@ def _relative(folder: str, entry: str) -> str | None:
     return "/".join(parts)
 
 
-# Names an ARM template may carry: JSON files are read only under these (most JSON files are data).
-_ARM_PLACES = ("**/azuredeploy*.json", "**/*template*.json", "**/main.json", "**/*.arm.json", "**/arm/**/*.json",
-               "**/infra*/**/*.json", "**/deploy*/**/*.json", "**/*deploy*.json", "**/azure/**/*.json")
-
-
 def _arm_templates(repo: RepoIndex) -> list[tuple[str, Location]]:
     """Rule `serving infrastructure` for Azure Resource Manager templates: a JSON file whose `$schema`
     is a deploymentTemplate.json and whose resources (nested ones included) have a serving type."""
     found = []
-    for path in repo.glob(*_ARM_PLACES):
+    for path in repo.glob(*dict.fromkeys(rule.glob for rule in _ARM_FILES)):  # the catalogue's places: most JSON files are data
         if is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES or "deploymentTemplate" not in (repo.text(path) or ""):
             continue
         data = repo.json(path)
