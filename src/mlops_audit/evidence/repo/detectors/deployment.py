@@ -357,9 +357,29 @@ def _pulumi_programs(repo: RepoIndex) -> list[tuple[str, Location]]:
             if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
                 found.append(("Pulumi", at(path, _line(doc, "resources", name))))  # type: ignore[union-attr]
                 break
+        if doc is not None and isinstance(doc.data, dict) and str(doc.data.get("runtime", "")).startswith("nodejs"):
+            found += _pulumi_node_program(repo, path.rsplit("/", 1)[0] + "/" if "/" in path else "")
     hits = matching(repo, _DEPLOY_ALL.needles, lambda summary: summary.calls_to(*_PULUMI_CALLS))
     found += [("Pulumi", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
     return found
+
+
+# The catalogue's Pulumi calls as a TypeScript/JavaScript program writes them: `new aws.sagemaker.Endpoint(`
+# (the package imported under any name; Python's `lambda_` is `lambda` there).
+_PULUMI_NEW = re.compile(
+    r"\bnew\s+\w+\.(" + "|".join(sorted({re.escape(c.split(".", 1)[1].replace("lambda_.", "lambda.")) for c in _PULUMI_CALLS})) + r")\s*\("
+)
+
+
+def _pulumi_node_program(repo: RepoIndex, folder: str) -> list[tuple[str, Location]]:
+    """A Node.js Pulumi program (TypeScript/JavaScript in the project's folder) creating a serving resource."""
+    for path in repo.with_suffix(".ts", ".js"):
+        if not path.startswith(folder) or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        for number, line in repo.meaningful_lines(path, comment="//"):
+            if _PULUMI_NEW.search(line):
+                return [("Pulumi", at(path, number))]
+    return []
 
 
 _PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S.*)$")
