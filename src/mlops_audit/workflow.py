@@ -257,7 +257,12 @@ def run_assessment(opts: AssessOptions, progress: Progress | None = None) -> Ass
             raise InputError(
                 f"{len(imported.errors)} problem(s) in the answer files:\n" + "\n".join(str(p) for p in imported.problems)
             )
-        warnings.extend(p.located() for p in imported.problems)
+        # problems name their file as the result names it (never a path of this machine)
+        shown_as = {str(source): name(Path(source)) for source, _file in imported.files}
+        for problem in imported.problems:
+            located = problem.located()
+            where = next((s for s in shown_as if located.startswith(f"{s}:")), None)
+            warnings.append(shown_as[where] + located[len(where):] if where else located)
         for source, answer_file in imported.files:
             shown = name(Path(source))
             answer_files.append((shown, answer_file))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shlex
 import zipfile
 from datetime import datetime
 
@@ -61,7 +62,12 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     # the same inputs, downloaded, through the CLI
     names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
     log = f"campaign-{c.id}-log"
-    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", f"{log}/audit.jsonl", f"{log}/manifest.json", f"{log}/statement.json", "evidence/1-repo.json"]
+    assert names == ["answers/r-data-01.json", "answers/r-model-01.json", "assess-command.txt", f"{log}/audit.jsonl", f"{log}/manifest.json", f"{log}/statement.json", "evidence/1-repo.json"]
+    assert (tmp_path / "assess-command.txt").read_text() == (
+        f"mlops-audit assess --answers answers --answers-log {log} --evidence evidence/1-repo.json "
+        "--organisation 'Bank of Tests' --scope 'AI team' --assessor alice --out out\n"
+    )
+    assert made.json()["command"] == f"SOURCE_DATE_EPOCH={EPOCH} " + (tmp_path / "assess-command.txt").read_text().strip()
     assert (tmp_path / "evidence" / "1-repo.json").read_bytes() == collection_json
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
@@ -278,12 +284,12 @@ def test_detector_proposals_shown_to_respondents_never_saved_for_them(server, co
         assert 'class="proposal"' not in after.split(f'data-criterion="{first}"')[1].split("</fieldset>")[0]  # answered: no longer proposed
 
 
-def test_demo_bank_loads_as_two_finished_campaigns_once(server, tmp_path, monkeypatch):
-    from mlops_audit.demo.example_org import ORGANISATION, PERSONAS
+def test_demo_bank_loads_as_two_finished_campaigns_once_and_assesses_as_the_cli_demo(server, tmp_path, monkeypatch):
+    from mlops_audit.demo.example_org import ORGANISATION, PERSONAS, ROSTER
     from mlops_audit.server.demo import load_demo
 
     if not server.url.startswith("sqlite"):
-        pytest.skip("loading the demo (9 s) exercises no database feature the other PostgreSQL runs do not; run on SQLite")
+        pytest.skip("loading the demo (20 s) exercises no database feature the other PostgreSQL runs do not; run on SQLite")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     ids = load_demo(server.app.state.sessions, server.app.state.rubric)
     assert load_demo(server.app.state.sessions, server.app.state.rubric) == ids and len(ids) == 2  # not twice
@@ -292,7 +298,7 @@ def test_demo_bank_loads_as_two_finished_campaigns_once(server, tmp_path, monkey
     for campaign in (last, this):
         assert campaign["organisation"] == ORGANISATION.name
         assert sorted(r["respondent"] for r in campaign["respondents"]) == sorted(p.id for p in PERSONAS)
-        assert campaign["pending"] == [] and all(r["answered"] > 0 for r in campaign["respondents"])
+        assert campaign["pending"] == [] and all(0 < r["answered"] <= r["asked"] for r in campaign["respondents"])
     history = client.get(f"/campaigns/{ids[1]}/history").text
     found = re.findall(r'<option value="(\d+)"', history)
     assert len(set(found)) == 2
@@ -300,23 +306,66 @@ def test_demo_bank_loads_as_two_finished_campaigns_once(server, tmp_path, monkey
     diff = client.get(f"/campaigns/{ids[1]}/diff?old={old}&new={new}")
     assert diff.status_code == 200 and "improved" in diff.text.lower()
     assert json.loads(client.get(f"/api/assessments/{new}").content)["assessed_at"] > json.loads(client.get(f"/api/assessments/{old}").content)["assessed_at"]
-    # this year's campaign is assessed with the CLI demo's evidence: repository, waivers, reviewed
-    # documents, the assessor's decisions on conflicts; the CLI gives the same bytes from inputs.zip
+    # this year's campaign is assessed with everything the CLI demo uses; the CLI gives the same
+    # bytes from inputs.zip with the command it carries
     served = client.get(f"/api/assessments/{new}").content
     assessment = json.loads(served)
     kinds = sorted({i["kind"] for i in assessment["inputs"]})
-    assert kinds == ["answers", "answers_log", "documents", "repo", "resolutions", "waivers"]
+    assert kinds == ["answers", "answers_log", "documents", "repo", "resolutions", "run", "trust_key", "waivers"]
     assert assessment["conflicts"] and any(c["resolution"] for c in assessment["conflicts"])
-    names = unzip(client.get(f"/campaigns/{ids[1]}/inputs.zip").content, tmp_path)
-    reviewed = next(n for n in names if n.endswith("/reviewed.yaml"))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, [
-        "assess", "--answers", "answers", "--answers-log", f"campaign-{ids[1]}-log", "--evidence", next(n for n in names if n.startswith("evidence/")),
-        "--waivers", "waivers.yaml", "--documents", reviewed, "--resolutions", "resolutions.yaml",
-        "--organisation", ORGANISATION.name, "--scope", this["scope"], "--assessor", "demo", "--out", "out",
-    ])
+    unzip(client.get(f"/campaigns/{ids[1]}/inputs.zip").content, tmp_path / "in")
+    argv = shlex.split((tmp_path / "in" / "assess-command.txt").read_text())
+    argv[argv.index("--assessor") + 1] = "mlops-audit demo"  # the demo's assessor, not the downloader
+    monkeypatch.chdir(tmp_path / "in")
+    result = CliRunner().invoke(cli, argv[1:])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "assessment.json").read_bytes() == served
+    assert (tmp_path / "in" / "out" / "assessment.json").read_bytes() == served
+
+    # and it is `mlops-audit demo`'s assessment: the same document once the server's file names
+    # are mapped to the CLI demo's, apart from what legitimately differs (see normalise)
+    demo = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "cli"), "--lang", "en"])
+    assert demo.exit_code == 0, demo.output
+    cli_demo = json.loads((tmp_path / "cli" / "assessment.json").read_bytes())
+    runs = [(r["credited"], r["strength"], r["trusted_signer"], r["reference"]) for r in assessment["runs"]]
+    assert runs == [(True, "verified", True, True)] * 2  # the run and its nested validation trail
+    assert assessment["regulatory"]["profiles"] == [{"id": "cn-finance", "scored": True, "version": assessment["regulatory"]["profiles"][0]["version"]}]
+    expected, got = normalise(cli_demo, assessment)
+    assert got == expected
+    assert (assessment["overall"], assessment["domains"]) == (cli_demo["overall"], cli_demo["domains"])
+    # the roster: the server's is the campaign's respondents, the CLI demo's the bank's staff list
+    assert sorted(e["person"] for e in assessment["roster"]) == sorted(p.id for p in PERSONAS)
+    assert sorted(e["person"] for e in cli_demo["roster"]) == sorted(e.person for e in ROSTER)
+
+
+def normalise(cli_doc: dict, served: dict) -> tuple[dict, dict]:
+    """Both assessments with the server's file names mapped to the CLI demo's and set aside what
+    legitimately differs: the assessment id (a digest of the inputs), input digests and the
+    answers log (the server's files are JSON, the log is the server's), the run's signer and hashes
+    (a run signed with another fresh key: the same events, other bytes), the line:column of a
+    warning in an answer file (xlsx/yaml there, JSON here), and roster and role coverage (the
+    campaign's respondents here, the bank's staff list in the CLI demo's files)."""
+    by_kind = lambda doc, kind: [i["name"] for i in doc["inputs"] if i["kind"] == kind]  # noqa: E731
+    names = {}
+    for kind in ("documents", "repo", "run", "trust_key", "resolutions", "waivers"):
+        (mine,), (theirs,) = by_kind(served, kind), by_kind(cli_doc, kind)
+        names[mine] = theirs
+    for mine in by_kind(served, "answers"):
+        stem = mine.rsplit("/", 1)[1].rsplit(".", 1)[0]
+        names[mine] = next(c for c in by_kind(cli_doc, "answers") if c.rsplit("/", 1)[1].rsplit(".", 1)[0] == stem)
+    for mine, theirs in zip(served["runs"], cli_doc["runs"], strict=True):
+        names[mine["head_hash"]] = theirs["head_hash"]
+    text = json.dumps(served, ensure_ascii=False)
+    for mine in sorted(names, key=len, reverse=True):
+        text = text.replace(json.dumps(mine)[1:-1], json.dumps(names[mine])[1:-1])
+    out = []
+    for doc in (cli_doc, json.loads(text)):
+        doc = {k: v for k, v in doc.items() if k not in ("assessment_id", "roster", "roles")}
+        doc["regulatory"] = {k: v for k, v in doc["regulatory"].items() if k != "assessment_id"}
+        doc["inputs"] = [{k: v for k, v in i.items() if k != "sha256"} for i in doc["inputs"] if i["kind"] != "answers_log"]
+        doc["runs"] = [{k: v for k, v in r.items() if k not in ("signer", "head_hash", "merkle_root")} for r in doc["runs"]]
+        doc["warnings"] = [re.sub(r"^(\S+?):\d+:\d+:", r"\1:", w) for w in doc["warnings"]]
+        out.append(doc)
+    return out[0], out[1]
 
 
 def test_dashboard_shows_conflicts_with_evidence_live_as_answers_arrive(server, collection_json):

@@ -189,3 +189,39 @@ def test_uploads_are_looked_at_only_after_the_sender_is_known(server):
     assert unknown.status_code == 404
     refused = stranger.post(f"/campaigns/{c.id}/files", data={"kind": "evidence", "csrf_token": token}, files={"file": ("x.json", b"{}")}, follow_redirects=False)
     assert refused.status_code == 303 and refused.headers["location"] == "/login"
+
+
+def test_imported_answers_outside_the_roles_are_kept_as_the_cli_keeps_them(server):
+    """An answer file may answer questions not asked of its respondent's roles (the CLI counts them
+    only where no routed role answered): importing keeps them, in the exported file and the
+    assessment, but completion counts only routed questions and the respondent cannot add more."""
+    import json
+
+    from mlops_audit.evidence.answers import Answer, AnswerFile, Organisation, Respondent, RubricRef
+    from mlops_audit.rubric.loader import default_rubric
+
+    c = make_campaign(server)
+    mine, theirs = routed(["business"])[0], routed(["data_engineer"])[0]
+    assert theirs not in routed(["business"])
+    loaded = default_rubric()
+    model = AnswerFile(
+        rubric=RubricRef(**loaded.ref), organisation=Organisation(name="Bank of Tests", scope="AI team"),
+        respondent=Respondent(id="r-biz-01", roles=["business"]),
+        answers=[Answer(criterion=mine, value="yes"), Answer(criterion=theirs, value="no")],
+    )
+    imported = c.assessor.post(f"/campaigns/{c.id}/import", data={"csrf_token": c.csrf}, files={"files": ("biz.json", model.model_dump_json().encode())}, follow_redirects=False)
+    assert imported.status_code == 303, imported.text
+    person = next(r for r in c.assessor.get(f"/api/campaigns/{c.id}").json()["respondents"] if r["respondent"] == "r-biz-01")
+    assert person["answered"] == 1 and person["asked"] == len(routed(["business"]))
+    answers = c.assessor.get(f"/api/respondents/{person['id']}/answers").json()["answers"]
+    assert {(a["criterion"], a["value"]) for a in answers} == {(mine, "yes"), (theirs, "no")}
+    import io
+    import zipfile
+
+    exported = zipfile.ZipFile(io.BytesIO(c.assessor.get(f"/campaigns/{c.id}/answers.zip?format=answers").content))
+    order = list(loaded.rubric.criterion_index())
+    assert [a["criterion"] for a in json.loads(exported.read("answers/r-biz-01.json"))["answers"]] == sorted([mine, theirs], key=order.index)  # rubric order
+    # the data engineer still cannot answer a business question through the API
+    outside = next(q for q in routed(["business"]) if q not in c.data.criteria)
+    refused = c.data.put(outside, "yes")
+    assert refused.status_code == 403 and "not asked of your roles" in refused.json()["error"]

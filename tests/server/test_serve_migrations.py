@@ -33,13 +33,15 @@ def test_an_older_database_file_is_upgraded_and_keeps_its_data(blank_database_ur
 
     app = create_app(blank_database_url)  # upgrades on start
     server = Server(app, blank_database_url)
-    assert migrate.current_revision(app.state.engine) == migrate.head_revision() == "0003"
+    assert migrate.current_revision(app.state.engine) == migrate.head_revision() == "0004"
     client = server.client()
     page = client.get(f"/r/{token}")
     assert page.status_code == 200 and 'lang="zh-CN"' in page.text and "kept" in page.text  # lang defaulted to zh
     assert client.get("/api/respondents/1/answers").json()["answers"][0]["value"] == "yes"
     assessor = server.assessor("old")
     assert assessor.get("/api/campaigns").json()["campaigns"][0]["organisation"] == "Old Bank"
+    settings = assessor.get("/api/campaigns/1/settings").json()  # revision 0004's columns, defaulted
+    assert (settings["profiles"], settings["accept_reference_runs"], settings["trust_keys"]) == ([], False, [])
     app.state.engine.dispose()
 
 

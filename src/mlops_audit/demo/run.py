@@ -68,7 +68,7 @@ def _write_xlsx(loaded, model, path: Path) -> Path:
     return atomic_write_bytes(path, render(form, "xlsx"))
 
 
-def _evidenced_criteria(loaded, collection, trails) -> frozenset[str]:
+def evidenced_criteria(loaded, collection, trails) -> frozenset[str]:
     """Criteria the automated sources will show met: passing detectors, and the run's routes."""
     from mlops_audit.evidence.runs import CreditedRun, evidence_from_runs
     from mlops_audit.rubric.model import Strength
@@ -81,7 +81,7 @@ def _evidenced_criteria(loaded, collection, trails) -> frozenset[str]:
     return frozenset(ids)
 
 
-def _write_documents(loaded, out: Path) -> Path | None:
+def write_documents(loaded, out: Path) -> Path | None:
     """The assessor's reviewed-documents file, with the (fictional) documents beside it."""
     import hashlib
 
@@ -108,6 +108,26 @@ def _write_documents(loaded, out: Path) -> Path | None:
     return path
 
 
+def reference_run(run_dir: Path, *, at, signing_key, progress: Progress | None = None) -> None:  # noqa: ANN001
+    """The reference pipeline's default scenario for the example bank, signed with `signing_key`,
+    its clock two hours before `at` (the demo's step 1; `serve --demo` runs the same)."""
+    from reference_pipeline.config import load_config
+    from reference_pipeline.run import run_pipeline
+
+    from mlops_audit.demo.example_org import ORGANISATION
+
+    ticks = iter(range(10**9))
+    run_pipeline(
+        load_config(None),
+        run_dir,
+        clock=lambda: at - timedelta(hours=2) + timedelta(seconds=next(ticks)),
+        run_id=f"demo-{at.strftime('%Y%m%d')}",
+        progress=progress or (lambda _m: None),
+        signing_key=signing_key,
+        organisation=ORGANISATION.name,
+    )
+
+
 def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = None) -> DemoResult:
     from mlops_audit.demo.example_org import waivers
     from mlops_audit.report import render_reports
@@ -128,10 +148,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
         raise AuditError(f"{run_dir}: already holds a pipeline run; choose an empty --out folder")
     progress("[1/6] reference pipeline: seven stages, drift episode, retraining, canary, model risk validation")
     import reference_pipeline
-    from reference_pipeline.config import load_config
-    from reference_pipeline.run import run_pipeline
 
-    from mlops_audit.demo.example_org import ORGANISATION
     from mlops_audit.evidence.trail.keys import generate_signing_key, save_signing_key
 
     # The demo signs its run with a key it generates and trusts, to show the strongest path
@@ -139,16 +156,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     key_path = out_dir / "keys" / "demo-signing-key.pem"
     key = generate_signing_key()
     save_signing_key(key_path, key, overwrite=True)
-    ticks = iter(range(10**9))
-    run_pipeline(
-        load_config(None),
-        run_dir,
-        clock=lambda: at - timedelta(hours=2) + timedelta(seconds=next(ticks)),
-        run_id=f"demo-{at.strftime('%Y%m%d')}",
-        progress=lambda msg: progress(f"      {msg}"),
-        signing_key=key,
-        organisation=ORGANISATION.name,
-    )
+    reference_run(run_dir, at=at, signing_key=key, progress=lambda msg: progress(f"      {msg}"))
     trails = verify_trails(run_dir)
     run_ok = all(result.ok for _, result in trails)
     for trail_dir, result in trails:
@@ -161,7 +169,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     repo = Path(reference_pipeline.__file__).resolve().parent
     collection = collect(repo, rubric=loaded, now=at)
     evidence_path = write_json(out_dir / "evidence.json", collection.model_dump(mode="json"))
-    evidenced = _evidenced_criteria(loaded, collection, trails)
+    evidenced = evidenced_criteria(loaded, collection, trails)
 
     progress("[3/6] example bank: five respondents answer the questionnaire")
     answers_dir = out_dir / "answers"
@@ -183,7 +191,7 @@ def run_demo(out_dir: Path, *, langs: list[str], progress: Progress | None = Non
     write_assessment(previous, previous_dir)
 
     progress("[5/6] assessing: answers + repository evidence + signed run + reviewed documents + waivers")
-    documents = _write_documents(loaded, out_dir)
+    documents = write_documents(loaded, out_dir)
     options = dict(
         answers=[answers_dir],
         evidence_files=[evidence_path],

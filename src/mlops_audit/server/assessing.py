@@ -9,6 +9,7 @@ gives the same assessment.json bytes (tested).
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -43,8 +44,12 @@ REPORT_FILES = {
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # What an assessor can attach to a campaign: collect JSON, a zipped run folder, waivers, a zipped
-# reviewed-documents folder (reviewed.yaml and the documents it names), decisions on conflicts.
-FILE_KINDS = ("evidence", "run", "waivers", "documents", "resolutions")
+# reviewed-documents folder (reviewed.yaml and the documents it names), decisions on conflicts, a
+# public key whose signed runs count as verified (`assess --trust-key`), a zipped portfolio folder
+# (`mlops-audit portfolio collect`; `assess --portfolio`).
+FILE_KINDS = ("evidence", "run", "waivers", "documents", "resolutions", "trust_key", "portfolio")
+PORTFOLIO_FILE = "portfolio.json"
+MAX_KEY_FILE = 16 * 1024  # a PEM public key is about 113 bytes
 DOCUMENTS_FILE = "reviewed.yaml"
 
 
@@ -101,6 +106,8 @@ class Inputs:
     answers_log: Path | None
     documents: list[Path]
     resolutions: Path | None
+    trust_keys: list[Path]
+    portfolios: list[Path]
 
 
 def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, root: Path, *, submitted_only: bool = True, log: bool = True) -> Inputs:
@@ -113,18 +120,26 @@ def write_inputs(session: Session, rubric: LoadedRubric, campaign: Campaign, roo
         answers_dir.mkdir(parents=True)
         for model in files:
             (answers_dir / f"{safe_filename(model.respondent.id)}.json").write_bytes(answer_bytes(rubric, model, "answers"))
-    evidence = []
-    for item in campaign_files(session, campaign, "evidence"):
-        path = root / "evidence" / f"{item.id}-{safe_filename(item.filename, 'evidence.json')}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(item.data)
-        evidence.append(path)
+    evidence = _each(session, campaign, "evidence", root / "evidence", "evidence.json")
+    trust_keys = _each(session, campaign, "trust_key", root / "keys", "key.pem")
     runs = _unpacked(session, campaign, "run", root / "runs", run_root)
     waivers = _latest(session, campaign, "waivers", root)
     documents = _unpacked(session, campaign, "documents", root / "documents", documents_file)
     resolutions = _latest(session, campaign, "resolutions", root)
+    portfolios = _unpacked(session, campaign, "portfolio", root / "portfolios", portfolio_folder)
     answers_log = ledger.export(session, campaign.id, root / log_folder(campaign)) if log else None
-    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log, documents, resolutions)
+    return Inputs(root, answers_dir if files else None, evidence, waivers, runs, answers_log, documents, resolutions, trust_keys, portfolios)
+
+
+def _each(session: Session, campaign: Campaign, kind: str, folder: Path, default: str) -> list[Path]:
+    """Every attached file of a kind (collect JSON, keys) as <folder>/<id>-<its name>."""
+    found = []
+    for item in campaign_files(session, campaign, kind):
+        path = folder / f"{item.id}-{safe_filename(item.filename, default)}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(item.data)
+        found.append(path)
+    return found
 
 
 def _unpacked(session: Session, campaign: Campaign, kind: str, folder: Path, unpack) -> list[Path]:  # noqa: ANN001
@@ -163,10 +178,18 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         raise ClientError(409, problem)
     with tempfile.TemporaryDirectory(prefix="mlops-audit-serve-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp))
-        if inputs.answers is None and not inputs.evidence and not inputs.runs and not inputs.documents:
+        if inputs.answers is None and not inputs.evidence and not inputs.runs and not inputs.documents and not inputs.portfolios:
             raise ClientError(409, "nothing to assess yet: no respondent has submitted answers and no evidence is attached")
-        result = _assess(campaign, inputs, assessor=assessor, assessed_at=assessed_at or clock_now())
+        options = assess_options(campaign, inputs, assessor=assessor, assessed_at=assessed_at or clock_now())
+        result = _assess(options)
         data = write_assessment(result, Path(tmp) / "out").read_bytes()
+        used = {
+            "profiles": list(options.profiles),
+            "accept_reference_runs": options.accept_reference_runs,
+            "trust_keys": [p.relative_to(inputs.root).as_posix() for p in options.trust_keys],
+            "arguments": cli_arguments(options),
+            "source_date_epoch": int(datetime.fromisoformat(result.assessed_at.replace("Z", "+00:00")).timestamp()),
+        }
     log = next(i for i in result.inputs if i.kind == "answers_log")
     row = AssessmentRow(
         campaign_id=campaign.id,
@@ -178,6 +201,7 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
         log_head=log.sha256,
         log_count=log.entries,
         data=data,
+        settings=json.dumps(used, ensure_ascii=False),
         created_at=campaigns.now(),
     )
     session.add(row)
@@ -185,11 +209,13 @@ def run(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor:
     return row
 
 
-def _assess(campaign: Campaign, inputs: Inputs, *, assessor: str | None, assessed_at: datetime) -> Assessment:
-    """`run_assessment` (what `mlops-audit assess` calls) on the campaign's files; problems are 422."""
-    from mlops_audit.workflow import AssessOptions, run_assessment
+def assess_options(campaign: Campaign, inputs: Inputs, *, assessor: str | None, assessed_at: datetime):  # noqa: ANN201
+    """The `AssessOptions` of the campaign's files and settings: what `mlops-audit assess` builds
+    from the arguments `cli_arguments` gives."""
+    from mlops_audit.server.settings import profiles_of
+    from mlops_audit.workflow import AssessOptions
 
-    options = AssessOptions(
+    return AssessOptions(
         answers=[inputs.answers] if inputs.answers else [],
         answers_log=inputs.answers_log,
         evidence_files=list(inputs.evidence),
@@ -197,12 +223,57 @@ def _assess(campaign: Campaign, inputs: Inputs, *, assessor: str | None, assesse
         waivers=inputs.waivers,
         documents=list(inputs.documents),
         resolutions=inputs.resolutions,
+        trust_keys=list(inputs.trust_keys),
+        portfolios=list(inputs.portfolios),
+        accept_reference_runs=bool(campaign.accept_reference_runs),
+        profiles=profiles_of(campaign),
         organisation=campaign.organisation,
         scope=campaign.scope,
         assessor=assessor,
         assessed_at=assessed_at,
         display_root=inputs.root,
     )
+
+
+def cli_arguments(options) -> list[str]:  # noqa: ANN001
+    """`mlops-audit assess` arguments that read the same files and settings as `options`, with paths
+    relative to its display root (the unpacked inputs.zip); `--out out`."""
+    rel = lambda path: path.relative_to(options.display_root).as_posix()  # noqa: E731
+    args = ["assess"]
+    args += [a for path in options.answers for a in ("--answers", rel(path))]
+    if options.answers_log:
+        args += ["--answers-log", rel(options.answers_log)]
+    args += [a for path in options.evidence_files for a in ("--evidence", rel(path))]
+    args += [a for path in options.runs for a in ("--run", rel(path))]
+    args += [a for path in options.trust_keys for a in ("--trust-key", rel(path))]
+    if options.accept_reference_runs:
+        args.append("--accept-reference-run")
+    args += [a for name in options.profiles for a in ("--profile", name)]
+    args += [a for path in options.portfolios for a in ("--portfolio", rel(path))]
+    args += [a for path in options.documents for a in ("--documents", rel(path))]
+    if options.resolutions:
+        args += ["--resolutions", rel(options.resolutions)]
+    if options.waivers:
+        args += ["--waivers", rel(options.waivers)]
+    args += ["--organisation", options.organisation]
+    if options.scope:
+        args += ["--scope", options.scope]
+    if options.assessor:
+        args += ["--assessor", options.assessor]
+    return [*args, "--out", "out"]
+
+
+def shell_command(arguments: list[str], source_date_epoch: int | None = None) -> str:
+    import shlex
+
+    prefix = f"SOURCE_DATE_EPOCH={source_date_epoch} " if source_date_epoch is not None else ""
+    return prefix + shlex.join(["mlops-audit", *arguments])
+
+
+def _assess(options) -> Assessment:  # noqa: ANN001
+    """`run_assessment` (what `mlops-audit assess` calls) on the campaign's files; problems are 422."""
+    from mlops_audit.workflow import run_assessment
+
     try:
         return run_assessment(options)
     except AuditError as exc:
@@ -216,9 +287,9 @@ def live_assessment(session: Session, rubric: LoadedRubric, campaign: Campaign) 
     are not submitted)."""
     with tempfile.TemporaryDirectory(prefix="mlops-audit-live-") as tmp:
         inputs = write_inputs(session, rubric, campaign, Path(tmp), submitted_only=False, log=False)
-        if not inputs.evidence and not inputs.runs and not inputs.documents:
+        if not inputs.evidence and not inputs.runs and not inputs.documents and not inputs.portfolios:
             return None
-        return _assess(campaign, inputs, assessor=None, assessed_at=clock_now())
+        return _assess(assess_options(campaign, inputs, assessor=None, assessed_at=clock_now()))
 
 
 def load(row: AssessmentRow) -> Assessment:
@@ -248,9 +319,16 @@ def check_campaign_file(kind: str, path: Path, shown: str) -> None:
     if kind == "run":
         run_root(path.read_bytes(), path.parent / "unpacked", shown)
         return
+    if kind == "trust_key":
+        from mlops_audit.server.settings import check_trust_key
+
+        check_trust_key(path.read_bytes(), shown)
+        return
     rubric = default_rubric()
     try:
-        if kind == "documents":
+        if kind == "portfolio":
+            portfolio_folder(path.read_bytes(), path.parent / "unpacked", shown)
+        elif kind == "documents":
             reviewed = documents_file(path.read_bytes(), path.parent / "unpacked", shown)
             load_documents(reviewed, rubric.rubric, rubric.rubric.evidence_policy)
         elif kind == "resolutions":
@@ -280,6 +358,21 @@ def documents_file(data: bytes, dest: Path, shown: str) -> Path:
     if not (root / DOCUMENTS_FILE).is_file():
         raise ClientError(422, f"{shown}: no {DOCUMENTS_FILE} at the top of the archive or in its one folder; zip the documents folder itself")
     return root / DOCUMENTS_FILE
+
+
+def portfolio_folder(data: bytes, dest: Path, shown: str) -> Path:
+    """Unpack a zipped portfolio folder; the folder holding portfolio.json (the archive's top or its
+    one folder), whose index is read as `assess --portfolio` reads it."""
+    from mlops_audit.portfolio.store import load_portfolio
+    from mlops_audit.server.uploads import safe_unzip
+
+    safe_unzip(data, dest, shown)
+    entries = list(dest.iterdir())
+    root = dest if (dest / PORTFOLIO_FILE).is_file() else (entries[0] if len(entries) == 1 and entries[0].is_dir() else dest)
+    if not (root / PORTFOLIO_FILE).is_file():
+        raise ClientError(422, f"{shown}: no {PORTFOLIO_FILE} at the top of the archive or in its one folder; zip the folder 'mlops-audit portfolio collect' wrote")
+    load_portfolio(root)
+    return root
 
 
 def run_root(data: bytes, dest: Path, shown: str) -> Path:
@@ -396,14 +489,20 @@ def answers_zip(session: Session, rubric: LoadedRubric, campaign: Campaign, fmt:
     return zip_bytes({f"answers/{safe_filename(m.respondent.id)}.{suffix}": answer_bytes(rubric, m, fmt, lang) for m in files})
 
 
-def inputs_zip(session: Session, rubric: LoadedRubric, campaign: Campaign) -> bytes:
-    """Exactly the files an assessment of the campaign reads now, laid out as it reads them:
-    `mlops-audit assess --answers answers [--evidence evidence/...] [--waivers waivers.*]` in the
-    unpacked folder gives the server's assessment.json."""
+COMMAND_FILE = "assess-command.txt"
+
+
+def inputs_zip(session: Session, rubric: LoadedRubric, campaign: Campaign, *, assessor: str | None = None) -> bytes:
+    """Exactly the files an assessment of the campaign reads now, laid out as it reads them, and
+    `assess-command.txt`: the `mlops-audit assess` command (files and settings: keys, profiles,
+    reference runs) that gives the server's assessment.json in the unpacked folder."""
     with tempfile.TemporaryDirectory(prefix="mlops-audit-inputs-") as tmp:
-        write_inputs(session, rubric, campaign, Path(tmp))
         root = Path(tmp)
-        return zip_bytes({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
+        inputs = write_inputs(session, rubric, campaign, root)
+        files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        arguments = cli_arguments(assess_options(campaign, inputs, assessor=assessor, assessed_at=clock_now()))
+        files[COMMAND_FILE] = (shell_command(arguments) + "\n").encode("utf-8")
+        return zip_bytes(files)
 
 
 def log_zip(session: Session, campaign: Campaign) -> bytes:

@@ -118,8 +118,9 @@ def create_campaign(session: Session, rubric: LoadedRubric, *, organisation: str
 
 
 def check_rubric(campaign: Campaign, rubric: LoadedRubric) -> None:
-    """A campaign is answered and scored with the rubric version it was created with."""
-    if (campaign.rubric_id, campaign.rubric_version) != (rubric.rubric.id, rubric.rubric.version):
+    """A campaign is answered and scored with the rubric version it was created with (combined with
+    the campaign's regulator profiles, which name themselves in the version's build metadata)."""
+    if (campaign.rubric_id, campaign.rubric_version) != (rubric.rubric.id, rubric.rubric.version.split("+")[0]):
         raise ClientError(
             409,
             f"campaign {campaign.id} uses rubric {campaign.rubric_id} {campaign.rubric_version}; this server has "
@@ -229,7 +230,7 @@ def save_answer(
     if criterion_id not in index:
         raise ClientError(404, f"criterion '{criterion_id}' is not in rubric {rubric.rubric.id} {rubric.rubric.version}")
     criterion = index[criterion_id][2]
-    if not routed_to(criterion, roles_of(respondent)):
+    if role == "respondent" and not routed_to(criterion, roles_of(respondent)):
         raise ClientError(403, f"criterion '{criterion_id}' is not asked of your roles ({', '.join(roles_of(respondent))})")
     value = given.value
     if isinstance(value, str) and value.strip() == "":
@@ -345,7 +346,8 @@ def answer_file(
 ) -> AnswerFile:
     """The respondent's answers as an answers@1 file (blank answers left out), the roster from the campaign."""
     answers = []
-    for row in answers_of(session, respondent) if rows is None else rows:
+    order = {cid: i for i, cid in enumerate(rubric.rubric.criterion_index())}  # rubric order, as the CLI's files list them
+    for row in sorted(answers_of(session, respondent) if rows is None else rows, key=lambda r: (order.get(r.criterion, len(order)), r.criterion)):
         value = json.loads(row.value)
         evidence = json.loads(row.evidence)
         if value is None and not row.comment and not evidence:
@@ -362,7 +364,9 @@ def answer_file(
 
 
 def import_answer_file(session: Session, rubric: LoadedRubric, campaign: Campaign, model: AnswerFile, *, actor: str) -> Respondent:
-    """An answer file checked by the importer becomes (or updates) a respondent's answers."""
+    """An answer file checked by the importer becomes (or updates) a respondent's answers. Answers to
+    questions not asked of the respondent's roles are kept, as the CLI keeps them (the engine counts
+    them only where no routed role answered); the respondent's page shows only their own questions."""
     if model.organisation.name != campaign.organisation:
         raise ClientError(422, f"the file is for organisation '{model.organisation.name}', the campaign for '{campaign.organisation}'")
     respondent = session.scalar(select(Respondent).where(Respondent.campaign_id == campaign.id, Respondent.pseudonym == model.respondent.id))
@@ -378,8 +382,6 @@ def import_answer_file(session: Session, rubric: LoadedRubric, campaign: Campaig
     for answer in model.answers:
         if not answer.confirmed:
             continue  # an unconfirmed detector proposal is nobody's answer (as in scoring)
-        if not routed_to(index[answer.criterion][2], roles_of(respondent)):
-            raise ClientError(422, f"{answer.criterion}: not asked of {respondent.pseudonym}'s roles; the server keeps only routed answers")
         existing = session.scalar(select(AnswerRow.version).where(AnswerRow.respondent_id == respondent.id, AnswerRow.criterion == answer.criterion))
         save_answer(
             session,

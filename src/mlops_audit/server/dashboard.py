@@ -27,17 +27,18 @@ class Group:
 
 def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: LiveCache | None = None) -> dict[str, Any]:
     everyone = campaigns.respondents_of(session, campaign)
-    answered_by: dict[int, int] = {}
-    for respondent_id, value in session.execute(
-        select(AnswerRow.respondent_id, AnswerRow.value).where(AnswerRow.respondent_id.in_([r.id for r in everyone]))
+    answered_by: dict[int, set[str]] = {}
+    for respondent_id, criterion, value in session.execute(
+        select(AnswerRow.respondent_id, AnswerRow.criterion, AnswerRow.value).where(AnswerRow.respondent_id.in_([r.id for r in everyone]))
     ):
         if json.loads(value) is not None:
-            answered_by[respondent_id] = answered_by.get(respondent_id, 0) + 1
+            answered_by.setdefault(respondent_id, set()).add(criterion)
     rows = []
     groups: dict[str, Group] = {}
     for r in everyone:
-        asked = len(campaigns.questions_for(rubric, r))
-        answered = answered_by.get(r.id, 0)
+        questions = {c.id for c in campaigns.questions_for(rubric, r)}
+        asked = len(questions)
+        answered = len(answered_by.get(r.id, set()) & questions)  # imported answers outside their roles are not completion
         rows.append(
             {
                 **campaigns.respondent_json(r),
@@ -63,12 +64,13 @@ def summary(session: Session, rubric: LoadedRubric, campaign: Campaign, cache: L
 
 def disagreements(session: Session, rubric: LoadedRubric, campaign: Campaign, everyone: list, cache: LiveCache | None) -> dict[str, Any]:  # noqa: ANN001
     """Contested criteria and live conflicts with evidence, kept while nothing they read has changed:
-    the log head (every answer change appends to it), the respondents and the attached files."""
+    the log head (every answer change appends to it), the respondents, the attached files and the
+    assessment settings."""
     from mlops_audit.server import assessing, ledger
 
     attached = tuple((f.id, f.sha256) for kind in assessing.FILE_KINDS for f in assessing.campaign_files(session, campaign, kind))
     roster = tuple((r.id, r.pseudonym, r.team, tuple(campaigns.roles_of(r)), r.submitted_at is not None) for r in everyone)
-    key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"])
+    key = (ledger.head(session, campaign.id), attached, roster, rubric.ref["digest"], campaign.profiles, bool(campaign.accept_reference_runs))
     kept = cache.get(campaign.id, key) if cache else None
     if kept is not None:
         return kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -69,6 +70,9 @@ class Campaign(Base):
     rubric_version: Mapped[str] = mapped_column(String(40))
     rubric_digest: Mapped[str | None] = mapped_column(String(80), nullable=True)
     teams: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of team names
+    # assessment settings (revision 0004): `assess --profile NAME` each, `--accept-reference-run`
+    profiles: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of bundled profile names
+    accept_reference_runs: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -134,7 +138,8 @@ class Attachment(Base):
 
 
 class CampaignFile(Base):
-    """A file the assessor attached: `evidence` (collect JSON) or `waivers` (YAML/JSON)."""
+    """A file the assessor attached (`assessing.FILE_KINDS`): collect JSON, a zipped run, waivers,
+    zipped reviewed documents, decisions, a trusted public key."""
 
     __tablename__ = "campaign_files"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,6 +163,7 @@ class AssessmentRow(Base):
     log_head: Mapped[str] = mapped_column(String(64))  # the campaign log's head hash when it ran
     log_count: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # assessment.json, the bytes the CLI writes
+    settings: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: the settings and `assess` arguments it ran with (0004)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

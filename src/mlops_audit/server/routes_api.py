@@ -6,6 +6,7 @@ cookie or `Authorization: Bearer`). Errors are `{"error": "..."}` with the HTTP 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import FormData
 
-from mlops_audit.server import assessing, campaigns, dashboard, ledger, web
+from mlops_audit.server import assessing, campaigns, dashboard, ledger, settings, web
 from mlops_audit.server.db import Campaign
 
 router = APIRouter(prefix="/api")
@@ -34,6 +35,12 @@ class RespondentIn(BaseModel):
     roles: list[str]
     team: str | None = None
     lang: str = "zh"
+
+
+class SettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    profiles: Annotated[list[str], Field(max_length=settings.MAX_PROFILES)] = Field(default_factory=list)
+    accept_reference_runs: bool = False
 
 
 class AnswerIn(BaseModel):
@@ -77,7 +84,44 @@ def campaign(request: Request, campaign_id: int) -> Response:
         web.require_assessor(request, session)
         c = campaigns.get_campaign(session, campaign_id)
         count, head = ledger.head(session, c.id)
-        return JSONResponse({**_campaign_json(c), **dashboard.summary(session, request.app.state.rubric, c, request.app.state.live_cache), "log": {"events": count, "head": head}})
+        rubric = settings.rubric_of(request.app.state.rubric, c)
+        return JSONResponse({**_campaign_json(c), **dashboard.summary(session, rubric, c, request.app.state.live_cache), "log": {"events": count, "head": head}})
+
+
+def _settings_json(session, campaign: Campaign) -> dict[str, Any]:  # noqa: ANN001
+    return {
+        **settings.as_json(campaign, assessing.campaign_files(session, campaign, "trust_key")),
+        "available_profiles": settings.available_profiles(),
+        "reference_warning": settings.reference_warning("en"),
+    }
+
+
+@router.get("/campaigns/{campaign_id}/settings")
+def get_settings(request: Request, campaign_id: int) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        return JSONResponse(_settings_json(session, campaigns.get_campaign(session, campaign_id)))
+
+
+@router.put("/campaigns/{campaign_id}/settings")
+def put_settings(request: Request, campaign_id: int, body: SettingsIn, _form: FormData = Depends(web.checked_form)) -> Response:
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        c = campaigns.lock_campaign(session, campaign_id)
+        settings.update(session, request.app.state.rubric, c, profiles=body.profiles, accept_reference_runs=body.accept_reference_runs)
+        return JSONResponse(_settings_json(session, c))
+
+
+@router.post("/campaigns/{campaign_id}/files")
+def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web.checked_form)) -> Response:
+    """Multipart `kind` and `file`, as the dashboard's form; the stored file (a key with its fingerprint)."""
+    from mlops_audit.server.routes_assessor import store_campaign_file
+
+    item = store_campaign_file(request, campaign_id, form)
+    body = {"id": item.id, "kind": item.kind, "filename": item.filename, "sha256": item.sha256}
+    if item.kind == "trust_key":
+        body["fingerprint"] = settings.key_fingerprint(item.data)
+    return JSONResponse(body, status_code=201)
 
 
 @router.post("/campaigns/{campaign_id}/respondents")
@@ -116,8 +160,9 @@ def _reachable(request: Request, session, respondent_id: int, *, respondent_only
 def save_answer(request: Request, respondent_id: int, criterion: str, body: AnswerIn, _form: FormData = Depends(web.checked_form)) -> Response:
     with web.transaction(request) as session:
         respondent = _reachable(request, session, respondent_id, respondent_only="assessors do not answer for respondents; import their answer file instead")
+        rubric = settings.rubric_of(request.app.state.rubric, campaigns.get_campaign(session, respondent.campaign_id))
         row = campaigns.save_answer(
-            session, request.app.state.rubric, respondent, criterion,
+            session, rubric, respondent, criterion,
             campaigns.AnswerInput(value=body.value, comment=body.comment, evidence=body.evidence, base_version=body.base_version),
             actor=f"respondent:{respondent.pseudonym}",
         )
@@ -137,8 +182,12 @@ def assess(request: Request, campaign_id: int, _form: FormData = Depends(web.che
     with web.transaction(request) as session:
         user = web.require_assessor(request, session)
         c = campaigns.lock_campaign(session, campaign_id)
-        row = assessing.run(session, request.app.state.rubric, c, assessor=user.username)
-        return JSONResponse({"id": row.id, "overall_level": row.overall_level, "log": {"events": row.log_count, "head": row.log_head}}, status_code=201)
+        row = assessing.run(session, settings.rubric_of(request.app.state.rubric, c), c, assessor=user.username)
+        used = json.loads(row.settings)
+        return JSONResponse({
+            "id": row.id, "overall_level": row.overall_level, "log": {"events": row.log_count, "head": row.log_head},
+            "settings": used, "command": assessing.shell_command(used["arguments"], used["source_date_epoch"]),
+        }, status_code=201)
 
 
 @router.get("/assessments/{assessment_id}")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.datastructures import FormData, UploadFile
 
 from mlops_audit.evidence.questionnaire.export import FORMATS as ANSWER_FORMATS
-from mlops_audit.server import assessing, campaigns, dashboard, ledger, security, uploads, web
+from mlops_audit.server import assessing, campaigns, dashboard, ledger, security, settings, uploads, web
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import Assessor, Attachment, Campaign, CampaignFile, Respondent, Session
 from mlops_audit.util.jsonio import sha256_bytes
@@ -148,7 +148,7 @@ def create_campaign(request: Request, form: FormData = Depends(web.checked_form)
 
 
 def campaign_page(request: Request, session: DbSession, user: Assessor, campaign: Campaign, *, error: str | None = None, status: int = 200) -> Response:
-    rubric = request.app.state.rubric
+    rubric = settings.rubric_of(request.app.state.rubric, campaign)
     data = dashboard.summary(session, rubric, campaign, request.app.state.live_cache)
     count, head = ledger.head(session, campaign.id)
     lang = web.lang_of(request)
@@ -172,8 +172,11 @@ def campaign_page(request: Request, session: DbSession, user: Assessor, campaign
         conflicts=data["conflicts"],
         conflicts_error=data["conflicts_error"],
         files=[f for kind in assessing.FILE_KINDS for f in assessing.campaign_files(session, campaign, kind)],
+        settings=settings.as_json(campaign, assessing.campaign_files(session, campaign, "trust_key")),
+        available_profiles=settings.available_profiles(),
+        reference_warning=settings.reference_warning(lang),
         answer_formats=("answers", *ANSWER_FORMATS),
-        assessments=list(reversed(assessing.history_of_campaign(session, campaign.id))),
+        assessments=[(row, _command(row)) for row in reversed(assessing.history_of_campaign(session, campaign.id))],
         report_files=["assessment.json", *assessing.REPORT_FILES],
         log_count=count,
         log_head=head,
@@ -230,8 +233,19 @@ def _upload(form: FormData | None, name: str) -> UploadFile:
     return item
 
 
-@router.post("/campaigns/{campaign_id}/files")
-def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web.checked_form)) -> Response:
+def _command(row) -> str | None:  # noqa: ANN001
+    """The `mlops-audit assess` command that reproduces an assessment from its inputs (recorded since 0004)."""
+    import json
+
+    if not row.settings:
+        return None
+    used = json.loads(row.settings)
+    return assessing.shell_command(used["arguments"], used["source_date_epoch"])
+
+
+def store_campaign_file(request: Request, campaign_id: int, form: FormData | None) -> CampaignFile:
+    """Check an attached file as the CLI reads it (its kind's loader, its size cap), then store it;
+    anything wrong is a 4xx and nothing is stored. The dashboard's form and the JSON API share it."""
     with web.transaction(request) as session:  # who asks, before reading what they send
         web.require_assessor(request, session)
         campaigns.get_campaign(session, campaign_id)
@@ -239,7 +253,14 @@ def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web
     if kind not in assessing.FILE_KINDS:
         raise ClientError(422, f"kind: expected one of {', '.join(assessing.FILE_KINDS)}")
     upload = _upload(form, "file")
-    data = uploads.read_capped(upload.file, uploads.MAX_CAMPAIGN_FILE, upload.filename or "file")
+    if kind == "trust_key":
+        data = upload.file.read(assessing.MAX_KEY_FILE + 1)
+        if len(data) > assessing.MAX_KEY_FILE:
+            raise ClientError(413, f"{upload.filename or 'key'}: larger than {assessing.MAX_KEY_FILE // 1024} KiB; a PEM public key is a few lines")
+        if not data:
+            raise ClientError(422, f"{upload.filename or 'key'}: the file is empty")
+    else:
+        data = uploads.read_capped(upload.file, uploads.MAX_CAMPAIGN_FILE, upload.filename or "file")
     name = assessing.safe_filename(upload.filename or kind, kind)
     with tempfile.TemporaryDirectory(prefix="mlops-audit-check-") as tmp:  # checked now, not at assessment time
         path = Path(tmp) / name
@@ -248,7 +269,27 @@ def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web
     with web.transaction(request) as session:
         web.require_assessor(request, session)
         campaign = campaigns.get_campaign(session, campaign_id)
-        session.add(CampaignFile(campaign_id=campaign.id, kind=kind, filename=name, sha256=sha256_bytes(data), data=data, created_at=campaigns.now()))
+        item = CampaignFile(campaign_id=campaign.id, kind=kind, filename=name, sha256=sha256_bytes(data), data=data, created_at=campaigns.now())
+        session.add(item)
+        session.flush()
+    return item
+
+
+@router.post("/campaigns/{campaign_id}/files")
+def attach_file(request: Request, campaign_id: int, form: FormData = Depends(web.checked_form)) -> Response:
+    store_campaign_file(request, campaign_id, form)
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+
+@router.post("/campaigns/{campaign_id}/settings")
+def update_settings(request: Request, campaign_id: int, form: FormData = Depends(web.checked_form)) -> Response:
+    """Profiles (checkboxes) and whether the bundled reference pipeline's runs are credited."""
+    profiles = [p for p in form.getlist("profiles") if isinstance(p, str)] if form else []
+    accept = web.form_text(form, "accept_reference_runs") in ("1", "on", "true", "yes")
+    with web.transaction(request) as session:
+        web.require_assessor(request, session)
+        campaign = campaigns.lock_campaign(session, campaign_id)
+        settings.update(session, request.app.state.rubric, campaign, profiles=profiles, accept_reference_runs=accept)
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
@@ -257,10 +298,10 @@ def import_answers(request: Request, campaign_id: int, form: FormData = Depends(
     files = [f for f in (form.getlist("files") if form else []) if isinstance(f, UploadFile)]
     if not files:
         raise ClientError(422, "files: choose one or more answer files")
-    rubric = request.app.state.rubric
     with web.transaction(request) as session:
         user = web.require_assessor(request, session)
         campaign = campaigns.get_campaign(session, campaign_id)
+        rubric = settings.rubric_of(request.app.state.rubric, campaign)
         models = assessing.read_uploaded_answers([(f.filename or "answers", uploads.read_capped(f.file, uploads.MAX_CAMPAIGN_FILE, f.filename or "file")) for f in files], rubric)
         for model in models:
             campaigns.import_answer_file(session, rubric, campaign, model, actor=f"assessor:{user.username}")
@@ -280,15 +321,16 @@ def answers_zip(request: Request, campaign_id: int, format: str = "json", lang: 
     with web.transaction(request) as session:
         web.require_assessor(request, session)
         campaign = campaigns.get_campaign(session, campaign_id)
-        data = assessing.answers_zip(session, request.app.state.rubric, campaign, format, lang if lang in ("zh", "en") else "en")
+        data = assessing.answers_zip(session, settings.rubric_of(request.app.state.rubric, campaign), campaign, format, lang if lang in ("zh", "en") else "en")
     return download(data, f"campaign-{campaign_id}-answers-{format}.zip", "application/zip")
 
 
 @router.get("/campaigns/{campaign_id}/inputs.zip")
 def inputs_zip(request: Request, campaign_id: int) -> Response:
     with web.transaction(request) as session:
-        web.require_assessor(request, session)
-        data = assessing.inputs_zip(session, request.app.state.rubric, campaigns.get_campaign(session, campaign_id))
+        user = web.require_assessor(request, session)
+        campaign = campaigns.get_campaign(session, campaign_id)
+        data = assessing.inputs_zip(session, settings.rubric_of(request.app.state.rubric, campaign), campaign, assessor=user.username)
     return download(data, f"campaign-{campaign_id}-inputs.zip", "application/zip")
 
 
@@ -305,7 +347,7 @@ def assess(request: Request, campaign_id: int, form: FormData = Depends(web.chec
     with web.transaction(request) as session:
         user = web.require_assessor(request, session)
         campaign = campaigns.lock_campaign(session, campaign_id)
-        assessing.run(session, request.app.state.rubric, campaign, assessor=user.username)
+        assessing.run(session, settings.rubric_of(request.app.state.rubric, campaign), campaign, assessor=user.username)
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 

@@ -13,7 +13,7 @@ from mlops_audit.evidence.answers import Answer
 from mlops_audit.evidence.questionnaire import htmlform
 from mlops_audit.evidence.questionnaire.form import FormRow, describe_allowed, label, pick
 from mlops_audit.rubric.model import QuestionType
-from mlops_audit.server import assessing, campaigns, uploads, web
+from mlops_audit.server import assessing, campaigns, settings, uploads, web
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import Attachment
 from mlops_audit.server.routes_assessor import _upload, download
@@ -49,10 +49,10 @@ def proposal_view(criterion, findings: list, choices: list[dict[str, object]]) -
 
 @router.get("/r/{token}")
 def respond_page(request: Request, token: str) -> Response:
-    rubric = request.app.state.rubric
     with web.transaction(request) as session:
         respondent = campaigns.resolve_token(session, token)
         campaign = campaigns.get_campaign(session, respondent.campaign_id)
+        rubric = settings.rubric_of(request.app.state.rubric, campaign)
         campaigns.check_rubric(campaign, rubric)
         lang = request.query_params.get("lang") if request.query_params.get("lang") in campaigns.LANGS else respondent.lang
         saved = {row.criterion: row for row in campaigns.answers_of(session, respondent)}
@@ -125,7 +125,8 @@ def attach(request: Request, token: str, form: FormData = Depends(web.checked_fo
         respondent = campaigns.resolve_token(session, token)
         if respondent.submitted_at is not None:
             raise ClientError(409, "your answers are submitted and locked; ask the assessor to reopen them")
-        if criterion not in {c.id for c in campaigns.questions_for(request.app.state.rubric, respondent)}:
+        rubric = settings.rubric_of(request.app.state.rubric, campaigns.get_campaign(session, respondent.campaign_id))
+        if criterion not in {c.id for c in campaigns.questions_for(rubric, respondent)}:
             raise ClientError(422, f"criterion '{criterion}' is not one of your questions")
         campaign = campaigns.lock_campaign(session, respondent.campaign_id)
         digest = sha256_bytes(data)
