@@ -89,3 +89,35 @@ def test_the_catalogue_reference_document_is_up_to_date_and_names_every_tool() -
     assert committed.read_text(encoding="utf-8") == text, f"docs/catalogue.md is stale: run `{REGENERATE}`"
     for tool in tools():
         assert f"(`{tool.id}`)" in text
+
+
+def test_spec_keys_need_kinds_and_kinds_are_kubernetes_names() -> None:
+    head = "format: mlops-audit/tool-catalogue@1\ntools:\n  - id: x\n    name: X\n    evidence:\n"
+    assert "'spec_keys' qualify 'kinds'" in _problems(head + "      - {kind: deployment_manifest, resource_types: [a_b], spec_keys: [serveConfig]}\n")
+    assert "kinds.0" in _problems(head + "      - {kind: deployment_manifest, kinds: [rayservice]}\n")
+    tool = parse_catalogue([("ok.yaml", head + "      - {kind: deployment_manifest, kinds: [ray.io/RayService, Deployment], spec_keys: [serveConfigV2]}\n")])[0]
+    assert tool.evidence[0].kinds == ["ray.io/RayService", "Deployment"]
+
+
+def test_resource_types_match_exactly_and_a_trailing_star_is_a_family() -> None:
+    import re
+
+    from mlops_audit.evidence.repo.catalogue import resource_type_pattern
+
+    pattern = re.compile(resource_type_pattern(["AWS::SageMaker::Model", "AWS::ApiGateway::*", "google_cloud_run_*"]))
+    assert pattern.fullmatch("AWS::SageMaker::Model") and pattern.fullmatch("AWS::ApiGateway::RestApi")
+    assert pattern.fullmatch("google_cloud_run_v2_service")
+    assert not pattern.fullmatch("AWS::SageMaker::ModelPackageGroup") and not pattern.fullmatch("AWS::S3::Bucket")
+    assert not re.compile(resource_type_pattern([])).fullmatch("")
+
+
+def test_the_deployment_kinds_and_types_come_from_the_catalogue() -> None:
+    from mlops_audit.evidence.repo.detectors import deployment
+
+    assert deployment._WORKLOADS["serving.knative.dev/Service"].kinds == ["serving.knative.dev/Service"]
+    assert "Service" in deployment._SUPPORTING and "Service" not in deployment._WORKLOADS
+    assert deployment._WORKLOADS["ray.io/RayService"].spec_keys
+    assert deployment._TF_SERVING.match('resource "aws_sagemaker_endpoint" "x" {')
+    assert not deployment._TF_SERVING.match('resource "aws_s3_bucket" "x" {')
+    assert deployment._BICEP_SERVING.match("resource site 'Microsoft.Web/sites@2022-03-01' = {")
+    assert not deployment._BICEP_SERVING.match("resource aks 'Microsoft.ContainerService/managedClusters@2023-08-01' = {")

@@ -52,7 +52,9 @@ DECOY: dict[str, str] = {
     ".github/workflows/ci.yml": (
         "name: CI\non: [push, pull_request]\njobs:\n  all:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: actions/checkout@v4\n      - run: echo \"tests, security scans and deployment coming soon\"\n"
+        "      - run: make check\n"
     ),
+    "Makefile": "check: lint test\n\nlint:\n\t@echo \"lint coming soon\"\n\ntest:\n\t@echo \"TODO: tests\"\n",
     "Dockerfile": "FROM scratch\n",
     "tests/test_placeholder.py": "def test_placeholder():\n    assert 1 + 1 == 2\n",
     "tests/test_todo.py": "def test_model():\n    # TODO\n    pass\n",
@@ -62,6 +64,21 @@ DECOY: dict[str, str] = {
     ),
     "k8s/rollout.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: model-api\nspec: {}\n",
     "dvc.yaml": "stages: {}\n",
+    # Platform descriptors that deploy nothing: a kustomization over a base that is not here, a RayService
+    # without a Serve config, a Procfile with only a worker, an App Engine file without an entrypoint,
+    # a Pulumi project without a program, an ARM template creating only storage.
+    "deploy/overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
+    "k8s/rayservice.yaml": (
+        "apiVersion: ray.io/v1\nkind: RayService\nmetadata:\n  name: model-api\nspec:\n  rayClusterConfig:\n"
+        "    headGroupSpec:\n      template:\n        spec:\n          containers:\n            - {name: head, image: rayproject/ray:2.9.0}\n"
+    ),
+    "Procfile": "worker: echo \"serving coming soon\"\n",
+    "app.yaml": "runtime: python311\n",
+    "Pulumi.yaml": "name: platform\nruntime: python\n",
+    "infra/azuredeploy.json": (
+        '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", '
+        '"resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "data"}]}\n'
+    ),
     "params.yaml": "learning_rate: 0.1\nseed: 42\nn_estimators: 100\n",
     "feature_repo/feature_store.yaml": "# TODO: configure Feast\n",
     "great_expectations/great_expectations.yml": "# coming soon\n",

@@ -438,6 +438,17 @@ def _first_make_target(tasks: dict[str, dict[str, Task]]) -> str:
     return next((n for n in tasks.get("make", {}) if not n.startswith(".")), "")
 
 
+def runs_tasks(repo: RepoIndex, command: str) -> bool:
+    """Whether `command` calls a task this repository defines (`make check` with a `check` target)."""
+    if not _RUNNER_WORD.search(command):
+        return False
+    tasks = task_definitions(repo)
+    return any(
+        name in tasks.get(runner, {}) or runner == "tox" and "testenv" in tasks.get("tox", {})
+        for part in _SEPARATORS.split(command) for runner, names in _invoked(part, tasks) for name in names
+    )
+
+
 def expand(repo: RepoIndex, command: str) -> Iterator[Command]:
     """The commands that running `command` runs through task runners (not `command` itself), each
     with where it is written and the chain of tasks that led to it."""

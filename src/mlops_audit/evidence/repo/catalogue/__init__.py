@@ -97,21 +97,38 @@ class Evidence(_Model):
     ci_actions: list[Name] = Field(default_factory=list, description="CI action prefixes (GitHub `uses:`)")
     ci_commands: list[Name] = Field(default_factory=list, description="commands in command position in CI or task runners")
     precommit_hooks: list[Name] = Field(default_factory=list, description="pre-commit hook ids")
+    ci_templates: list[Name] = Field(
+        default_factory=list, description="CI templates a configuration includes (GitLab `include: template:` names; case ignored)"
+    )
     images: list[Name] = Field(default_factory=list, description="container images or server commands that run it")
     files: list[FileRule] = Field(default_factory=list, description="definition files (JSON/YAML) recognised by their keys")
     resource_types: list[Name] = Field(
-        default_factory=list, description="CloudFormation/Terraform resource types, or Kubernetes apiGroup/Kind"
+        default_factory=list,
+        description=(
+            "CloudFormation/Terraform/Azure (ARM, Bicep)/Pulumi resource types, or Kubernetes apiGroup/Kind; "
+            "a trailing '*' stands for any rest of the name (a family such as 'AWS::ApiGateway::*')"
+        ),
+    )
+    kinds: list[Annotated[str, Field(pattern=r"^([a-z0-9.-]+/)?[A-Z][A-Za-z0-9]*$")]] = Field(
+        default_factory=list,
+        description="Kubernetes kinds in manifests: 'Kind' (any API group) or 'apiGroup/Kind' (that group only, e.g. 'serving.knative.dev/Service')",
+    )
+    spec_keys: list[Name] = Field(
+        default_factory=list,
+        description="for `kinds`: the spec must have one of these keys to run something (e.g. a RayService's serveConfigV2); else a container image or a model reference",
     )
     note: str | None = None
 
     @model_validator(mode="after")
     def _has_something(self) -> Evidence:
         if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.ci_actions or self.ci_commands
-                or self.precommit_hooks or self.images or self.files or self.resource_types):
+                or self.precommit_hooks or self.ci_templates or self.images or self.files or self.resource_types or self.kinds):
             raise ValueError(
                 "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, ci_actions, ci_commands, "
-                "precommit_hooks, images, files or resource_types)"
+                "precommit_hooks, ci_templates, images, files, resource_types or kinds)"
             )
+        if self.spec_keys and not self.kinds:
+            raise ValueError("'spec_keys' qualify 'kinds': list the Kubernetes kinds they apply to")
         code = self.calls or self.decorators or self.methods or self.keyword_calls
         if code and not self.needles:
             raise ValueError("code evidence needs 'needles': the words a file must mention to be parsed")
@@ -209,6 +226,7 @@ class Vocabulary:
     ci_actions: tuple[str, ...] = ()
     ci_commands: tuple[str, ...] = ()
     precommit_hooks: frozenset[str] = frozenset()
+    ci_templates: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     _gated: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[KeywordCall, ...]], ...] = field(default=(), repr=False)
     _keyword_calls: tuple[KeywordCall, ...] = field(default=(), repr=False)
@@ -265,6 +283,7 @@ def vocabulary(kind: Kind, grade: Grade | None = Grade.full) -> Vocabulary:
         ci_actions=merged("ci_actions"),
         ci_commands=merged("ci_commands"),
         precommit_hooks=frozenset(merged("precommit_hooks")),
+        ci_templates=merged("ci_templates"),
         images=merged("images"),
         _gated=gated,
         _keyword_calls=tuple(k for _, ev in counted for k in ev.keyword_calls if k.call),
@@ -278,6 +297,14 @@ def judged_by(kind: Kind, rule: str) -> Evidence:
     if len(found) != 1:
         raise LookupError(f"the tool catalogue has {len(found)} {kind.value} entries for detector rule '{rule}' (expected 1)")
     return found[0]
+
+
+def resource_type_pattern(types: Iterable[str]) -> str:
+    """A regular expression (no anchors) matching any of `types` exactly, a trailing '*' standing
+    for any rest of a name (`AWS::ApiGateway::*`, `google_cloud_run_*`)."""
+    ordered = sorted(set(types), key=lambda t: (-len(t), t))
+    alternatives = [re.escape(t[:-1]) + r"[\w:./-]*" if t.endswith("*") else re.escape(t) for t in ordered]
+    return "(?:" + ("|".join(alternatives) or r"(?!x)x") + ")"
 
 
 def files_for(kind: Kind, grade: Grade | None = None) -> list[tuple[Tool, FileRule]]:

@@ -38,6 +38,8 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         parts.append(f"CI commands {_code(ev.ci_commands)} (also through task runners)")
     if ev.precommit_hooks:
         parts.append(f"pre-commit hooks {_code(ev.precommit_hooks)}")
+    if ev.ci_templates:
+        parts.append(f"CI templates included {_code(ev.ci_templates)}")
     if ev.images:
         parts.append(f"images/commands {_code(ev.images)}")
     for rule in ev.files:
@@ -45,6 +47,9 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         parts.append(f"files `{rule.glob}` with keys {_code(rule.keys)}{matches}")
     if ev.resource_types:
         parts.append(f"resources {_code(ev.resource_types)}")
+    if ev.kinds:
+        needs = f" whose spec has {_code(ev.spec_keys)}" if ev.spec_keys else ""
+        parts.append(f"Kubernetes kinds {_code(ev.kinds)}{needs}")
     text = "; ".join(parts)
     if ev.rule:
         text += f" — judged by the detector rule *{ev.rule}*"
@@ -84,7 +89,37 @@ def render_catalogue_markdown() -> str:
                 f"{ev.grade.value} | {_code(tool.dependencies)} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _STAYS_IN_CODE)
+
+
+# Hand-written: what vocabulary-like knowledge the detectors keep in Python, and why it is not an entry.
+_STAYS_IN_CODE = [
+    "## What stays in code and why",
+    "",
+    "The catalogue holds words: names whose appearance, in a place the entry says, is the evidence. Knowledge "
+    "that is a *structure to parse* or a *judgement on values* stays in the detectors:",
+    "",
+    "- **CI systems** (`ciconfig.CI_SYSTEMS`): each system pairs the places its files live with a parser of its "
+    "structure (jobs, triggers, includes, templates, anchors); the list of systems is a table of parsers, not of words.",
+    "- **Task runners** (`tasks.py`: make, just, tox, nox, invoke, poe, npm, mise, Taskfile, pre-commit, pdm, hatch): "
+    "each has its own file format and its own way of naming and chaining tasks; the catalogue's `ci_commands` are "
+    "matched in what these parsers resolve.",
+    "- **Schedules judged by value**: an Airflow DAG counts only with a `schedule`/`schedule_interval` that is not "
+    "`None` or `@once`, a Prefect deployment only with a cron/interval/rrule keyword; the scheduler APIs whose call is "
+    "the schedule (KFP recurring runs, Vertex, Dagster, ZenML, Metaflow, Azure ML) are catalogue entries.",
+    "- **Lock files** (`governance._LOCK_FILES`): file names the pinning rule weighs together with requirement files "
+    "(non-empty, outside side-tool folders); an entry would need a field only that rule reads, for no gain in reach.",
+    "- **Structural deployment checks**: a Helm chart (Chart.yaml beside `templates/`), a Serverless Framework file "
+    "(`service` + `provider` + `functions`), an Azure ML endpoint schema, a Ray Serve config, a Kustomize "
+    "overlay that reaches a workload, a docker-compose service running a model: these are shapes, judged in "
+    "`detectors/deployment.py`; the kinds and resource types they look for are in the catalogue.",
+    "- **Progressive delivery**: each kind (Rollout, Canary, InferenceService, VirtualService, HTTPRoute, SageMaker "
+    "variants) has its own traffic fields and a rule on their values (a share strictly between 0 and 100 %).",
+    "- **In-house patterns**: web routes calling `predict`, platform handler contracts (`model_fn`/`predict_fn`, "
+    "`init`/`run`), training words, data checks written as tests: judgement on code, in `detectors/_inhouse.py` "
+    "and the detector modules.",
+    "",
+]
 
 
 def default_docs_path() -> Path:

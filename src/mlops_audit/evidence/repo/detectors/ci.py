@@ -8,6 +8,7 @@ from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, c
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.tasks import expand, runs_tasks
 
 
 @detector(
@@ -51,10 +52,21 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
     )
 
 
-# Rule `placeholder CI`: a workflow whose every command only prints, waits or exits, and that uses no
-# action besides checking out and setting up, runs nothing of the project.
+# Rule `placeholder CI`: a workflow whose every command only prints, waits or exits (also through the
+# task runners it calls: `make check` whose recipe only echoes), and that uses no action besides
+# checking out and setting up, runs nothing of the project.
 _IDLE_COMMAND = re.compile(r"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|)$", re.IGNORECASE)
 _SETUP_ACTION = re.compile(r"^actions/(checkout|setup-\w+|cache)@", re.IGNORECASE)
+
+
+def _idle(repo: RepoIndex, command: str) -> bool:
+    """An idle command, or a call to a task of this repository (`make check`) whose commands, followed
+    through the task runners, are all idle. A task the repository does not define is not judged."""
+    if _IDLE_COMMAND.match(command):
+        return True
+    if not runs_tasks(repo, command):
+        return False
+    return all(_IDLE_COMMAND.match(c.text.strip()) or runs_tasks(repo, c.text) for c in expand(repo, command))
 
 
 def _placeholder_files(repo: RepoIndex, paths: set[str]) -> set[str]:
@@ -73,6 +85,6 @@ def _placeholder_files(repo: RepoIndex, paths: set[str]) -> set[str]:
         elif key != "uses" and key_path and is_run_key(key_path) and key not in ("name", "cache"):
             if isinstance(key, int) and not (keys & {"script", "commands", "before_script", "run", "args", "cmd"}):
                 continue  # list items that are not commands (branches, tags)
-            if any(not _IDLE_COMMAND.match(line.strip()) for line in text.splitlines()):
+            if any(not _idle(repo, line.strip()) for line in text.splitlines()):
                 working.add(path)
     return {p for p in seen if p not in working and not p.endswith(("Jenkinsfile", ".jenkinsfile"))}

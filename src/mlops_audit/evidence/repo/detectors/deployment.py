@@ -6,7 +6,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, judged_by, vocabulary
+from mlops_audit.evidence.repo.catalogue import (
+    Evidence,
+    Tool,
+    action_pattern,
+    command_pattern,
+    judged_by,
+    resource_type_pattern,
+    vocabulary,
+)
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
@@ -99,10 +107,26 @@ def manifest_documents(
                 yield path, doc
 
 
-_SERVING_KINDS = {
-    "Deployment", "StatefulSet", "Service", "Ingress", "HorizontalPodAutoscaler", "InferenceService",
-    "SeldonDeployment", "Rollout", "ServingRuntime", "Canary", "VirtualService", "HTTPRoute", "DaemonSet",
-}
+# The vocabulary of `has_deployment_manifest` (catalogue/deployment.yaml): Kubernetes kinds that run
+# something, kinds that only count beside such a workload, and infrastructure resources that serve.
+_DEPLOY_ALL = vocabulary(Kind.deployment_manifest, None)
+
+
+def _judged(rule: str) -> list[tuple[Tool, Evidence]]:
+    found = [(tool, ev) for tool, ev in _DEPLOY_ALL.entries if ev.rule == rule]
+    if not found:
+        raise LookupError(f"the tool catalogue has no deployment_manifest entry for detector rule '{rule}'")
+    return found
+
+
+_WORKLOADS: dict[str, Evidence] = {k: ev for _, ev in _judged("manifest deploys a workload") for k in ev.kinds}
+_SUPPORTING: frozenset[str] = frozenset(k for _, ev in _judged("supporting resource beside a workload") for k in ev.kinds)
+_SERVING_TYPES = re.compile(resource_type_pattern(t for _, ev in _judged("serving infrastructure") for t in ev.resource_types))
+_ARM_FILES = [rule for _, ev in _judged("serving infrastructure") for rule in ev.files]
+_PULUMI = _judged("pulumi program")
+_PULUMI_CALLS = tuple(c for _, ev in _PULUMI for c in ev.calls)
+_PULUMI_TYPES = re.compile(resource_type_pattern(t for _, ev in _PULUMI for t in ev.resource_types))
+_PROCFILE = [rule for _, ev in _judged("process file") for rule in ev.files]
 
 
 def _line(doc: LocatedDocument, *key: str | int) -> int | None:
@@ -114,23 +138,22 @@ def _k8s(data: dict[str, Any]) -> bool:
     return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str) and isinstance(data.get("spec"), dict)
 
 
+def _kubernetes_role(data: dict[str, Any]) -> tuple[str, Evidence | None] | None:
+    """('workload', its catalogue entry) or ('supporting', None) for a Kubernetes document of a kind
+    the catalogue lists (`group/Kind` first: a Knative Service is a workload, a core Service is not)."""
+    version, kind = data["apiVersion"], data["kind"]
+    group = version.rsplit("/", 1)[0] if "/" in version else ""
+    for key in (f"{group}/{kind}", kind):
+        if key in _WORKLOADS:
+            return "workload", _WORKLOADS[key]
+        if key in _SUPPORTING:
+            return "supporting", None
+    return None
+
+
 # Infrastructure that serves something: buckets, IAM roles or notebooks alone are not a deployment.
-_CFN_SERVING = re.compile(
-    r"AWS::(SageMaker::(Endpoint|EndpointConfig|Model|InferenceComponent)|ECS::Service|EKS::|AppRunner::Service|"
-    r"ApiGateway(V2)?::|Serverless::(Function|Api|HttpApi)|ElasticBeanstalk::Environment|Lambda::Url)"
-)
-_TF_SERVING = re.compile(
-    # Services that run something; a bare Kubernetes cluster (EKS/GKE/AKS) is infrastructure, not a deployment.
-    r'resource\s+"(aws_sagemaker_(endpoint|endpoint_configuration|model)|aws_ecs_service|aws_apprunner_service|'
-    r"aws_api_gateway|aws_apigatewayv2|aws_lambda_function_url|aws_elastic_beanstalk_environment|"
-    r"google_cloud_run_|google_vertex_ai_endpoint|google_cloudfunctions2?_function|google_app_engine_|"
-    r"azurerm_machine_learning_inference_cluster|azurerm_container_app|azurerm_(linux_|windows_)?web_app|"
-    r'azurerm_(linux_|windows_)?function_app|kubernetes_deployment|kubernetes_service|helm_release)'
-)
-_BICEP_SERVING = re.compile(
-    r"resource\s+\w+\s+'(Microsoft\.MachineLearningServices/workspaces/(onlineEndpoints|batchEndpoints)|Microsoft\.Web/sites|"
-    r"Microsoft\.ContainerService/managedClusters|Microsoft\.App/containerApps)"
-)
+_TF_SERVING = re.compile(r'resource\s+"' + _SERVING_TYPES.pattern + '"')
+_BICEP_SERVING = re.compile(r"resource\s+\w+\s+'" + _SERVING_TYPES.pattern + "@")
 
 
 def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
@@ -144,13 +167,15 @@ def _cfn_resource_types(data: dict[str, Any]) -> list[str]:
 # <a serving kind>` (block or flow style, quoted or not), a CloudFormation type, an Azure ML endpoint
 # schema, a Serverless `functions:` key or a Ray Serve config. Each regex starts with a literal, which
 # Python's `re` finds at C speed (compiled pipeline specs of hundreds of KB are common).
-_KIND_LINE = re.compile(r"kind[\"']?\s*:\s*[\"']?(" + "|".join(sorted(_SERVING_KINDS)) + r")\b")
+_SERVING_KINDS = sorted({k.rsplit("/", 1)[-1] for k in _WORKLOADS} | {k.rsplit("/", 1)[-1] for k in _SUPPORTING})
+_KIND_LINE = re.compile(r"kind[\"']?\s*:\s*[\"']?(" + "|".join(_SERVING_KINDS) + r")\b")
 _ENDPOINT_SCHEMA = re.compile(r"Online(Endpoint|Deployment)|batch(Endpoint|Deployment)")
 _FUNCTIONS_KEY = re.compile(r"functions[\"']?\s*:")
+_KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml")
 
 
 def _may_declare_serving(path: str, text: str) -> bool:
-    if path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") or "AWS::" in text or "ray_serve_config" in text:
+    if path.rsplit("/", 1)[-1] in _KUSTOMIZATION or "AWS::" in text or "ray_serve_config" in text:
         return True
     return bool(_KIND_LINE.search(text) or _ENDPOINT_SCHEMA.search(text) or _FUNCTIONS_KEY.search(text))
 
@@ -163,6 +188,7 @@ def _may_declare_serving(path: str, text: str) -> bool:
         "Describe the serving deployment declaratively and keep it in the repository: Kubernetes manifests or a "
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
+    needles=_DEPLOY_ALL.needles,
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
@@ -170,22 +196,26 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     supporting: list[tuple[str, str, Location]] = []  # (kind, the workload it names, where): kept until a workload is seen
     hollow: list[tuple[str, Location]] = []
     workloads: set[str] = set()
+    workload_files: set[str] = set()
+    kustomizations: list[tuple[str, LocatedDocument]] = []
     for path, doc in manifest_documents(repo, must_match=_may_declare_serving):
         if len(found) >= MAX_LOCATIONS:
             enough = True  # as many as a finding shows: the remaining manifests are not parsed
             break
         data = doc.data
-        if _k8s(data) and data["kind"] in _SERVING_KINDS:
+        role = _kubernetes_role(data) if _k8s(data) else None
+        if role is not None:
             where = at(path, _line(doc, "kind"))
-            if data["kind"] in _WORKLOAD_KINDS:
-                if _runs_something(data):
+            if role[0] == "workload":
+                if _runs_something(data, role[1]):
                     found.append((f"Kubernetes {data['kind']}", where))
                     workloads.add(_name(data))
+                    workload_files.add(path)
                 else:
                     hollow.append((f"Kubernetes {data['kind']} without a container image or model", where))
             else:
                 supporting.append((f"Kubernetes {data['kind']}", _target(data), where))
-        elif any(_CFN_SERVING.match(t) for t in _cfn_resource_types(data)):
+        elif any(_SERVING_TYPES.fullmatch(t) for t in _cfn_resource_types(data)):
             found.append(("CloudFormation/SAM", at(path, _line(doc, "Resources") or 1)))
         elif isinstance(data.get("$schema"), str) and re.search(r"(managed|kubernetes)Online(Endpoint|Deployment)|batch(Endpoint|Deployment)", data["$schema"]):
             found.append(("Azure ML endpoint", at(path, _line(doc, "$schema"))))
@@ -193,8 +223,9 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             found.append(("Serverless Framework", at(path, _line(doc, "functions"))))
         elif isinstance(data.get("ray_serve_config"), dict):
             found.append(("Anyscale/Ray Serve service", at(path, _line(doc, "ray_serve_config"))))
-        elif path.rsplit("/", 1)[-1] in ("kustomization.yaml", "kustomization.yml") and data.get("resources"):
-            found.append(("Kustomize", at(path, _line(doc, "resources"))))
+        elif path.rsplit("/", 1)[-1] in _KUSTOMIZATION:
+            kustomizations.append((path, doc))
+    found += _kustomize_overlays(repo, kustomizations, workload_files)
     for path in repo.named("Chart.yaml"):
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("name") and doc.data.get("apiVersion"):
@@ -209,6 +240,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
+    found += _arm_templates(repo) + _pulumi_programs(repo) + _procfiles(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
@@ -219,26 +251,168 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
-    if supporting or hollow:
-        names = sorted({k for k, _, _ in supporting} | {k for k, _ in hollow})
+    if supporting or hollow or kustomizations:
+        names = sorted({k for k, _, _ in supporting} | {k for k, _ in hollow} | ({"Kustomization"} if kustomizations else set()))
         return Observation.failed(
-            f"{len(supporting) + len(hollow)} Kubernetes document(s) ({', '.join(names)}) but no workload they could deploy: no "
-            "Deployment/StatefulSet/Rollout with a container image, no InferenceService/SeldonDeployment with a model, in this repository",
-            [loc for _, _, loc in supporting][:5] + [loc for _, loc in hollow][:5],
+            f"{len(supporting) + len(hollow) + len(kustomizations)} Kubernetes document(s) ({', '.join(names)}) but no workload they "
+            "could deploy: no Deployment/StatefulSet/Rollout with a container image, no InferenceService/SeldonDeployment with a "
+            "model, no Kustomize resources reaching one, in this repository",
+            [loc for _, _, loc in supporting][:5] + [loc for _, loc in hollow][:5] + [at(p, _line(d, "resources") or 1) for p, d in kustomizations][:5],
         )
-    return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, endpoint specs)")
+    return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, ARM, Pulumi, Procfile, App Engine, endpoint specs)")
+
+
+def _kustomize_overlays(repo: RepoIndex, kustomizations: list[tuple[str, LocatedDocument]], workload_files: set[str]) -> list[tuple[str, Location]]:
+    """Rule `kustomize reaches a workload`: a kustomization (a base or an overlay) deploys what its
+    `resources`/`bases` reach in this repository - a workload file, or a folder (a base) holding one,
+    followed through other kustomizations. Resources pointing nowhere in the repository (a remote
+    base, a missing folder) deploy nothing declared here."""
+    folders = {path.rsplit("/", 1)[0] if "/" in path else "": path for path, _ in kustomizations}
+    reached: dict[str, bool] = {}
+
+    def reaches(path: str, doc: LocatedDocument, seen: frozenset[str]) -> bool:
+        if path in reached:
+            return reached[path]
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        entries = [e for key in ("resources", "bases") if isinstance(doc.data.get(key), list) for e in doc.data[key] if isinstance(e, str)]
+        result = False
+        for entry in entries:
+            target = _relative(folder, entry)
+            if target is None:
+                continue  # remote (a URL) or out of the repository
+            if target in workload_files:
+                result = True
+            elif target in folders and target not in seen:
+                sub = folders[target]
+                result = reaches(sub, next(d for p, d in kustomizations if p == sub), seen | {target})
+            elif any(f.startswith(target + "/") for f in workload_files if target):
+                result = True
+            if result:
+                break
+        reached[path] = result
+        return result
+
+    return [
+        ("Kustomize", at(path, _line(doc, "resources") or _line(doc, "bases") or 1))
+        for path, doc in kustomizations if reaches(path, doc, frozenset({path.rsplit("/", 1)[0] if "/" in path else ""}))
+    ]
+
+
+def _relative(folder: str, entry: str) -> str | None:
+    """`entry` of a kustomization in `folder` as a repository path; None for a URL or a path leaving the repository."""
+    if "://" in entry or entry.startswith(("github.com/", "git@", "/")):
+        return None
+    parts = [p for p in folder.split("/") if p]
+    for part in entry.strip().rstrip("/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _arm_templates(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `serving infrastructure` for Azure Resource Manager templates: a JSON file whose `$schema`
+    is a deploymentTemplate.json and whose resources (nested ones included) have a serving type."""
+    found = []
+    for path in repo.glob(*dict.fromkeys(rule.glob for rule in _ARM_FILES)):  # the catalogue's places: most JSON files are data
+        if is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES or "deploymentTemplate" not in (repo.text(path) or ""):
+            continue
+        data = repo.json(path)
+        if any(rule.accepts(data) for rule in _ARM_FILES) and any(
+            _SERVING_TYPES.fullmatch(t) for t in _arm_types(data["resources"])
+        ):
+            found.append(("ARM template", at(path, 1)))
+    return found
+
+
+def _arm_types(resources: object, parent: str = "") -> Iterator[str]:
+    """Resource types of an ARM `resources` list (or mapping, language version 2), child types
+    qualified by their parent's (`Microsoft.Web/sites` + `config` -> `Microsoft.Web/sites/config`)."""
+    items = resources.values() if isinstance(resources, dict) else resources if isinstance(resources, list) else []
+    for resource in items:
+        if isinstance(resource, dict) and isinstance(resource.get("type"), str):
+            kind = resource["type"] if "/" in resource["type"] or not parent else f"{parent}/{resource['type']}"
+            yield kind
+            yield from _arm_types(resource.get("resources"), kind)
+
+
+def _pulumi_programs(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `pulumi program`: in a Pulumi project (a Pulumi.yaml), a Python program creating a serving
+    resource (`aws.sagemaker.Endpoint`, `gcp.cloudrun.Service`, `k8s.apps.v1.Deployment`...) or a
+    Pulumi YAML program whose `resources:` have a serving type. A Pulumi project creating only
+    buckets or networks deploys nothing."""
+    projects = repo.named("Pulumi.yaml", "Pulumi.yml")
+    if not projects:
+        return []
+    found = []
+    for path in projects:
+        doc = repo.yaml(path)
+        resources = doc.data.get("resources") if doc is not None and isinstance(doc.data, dict) else None
+        for name, resource in resources.items() if isinstance(resources, dict) else []:
+            if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
+                found.append(("Pulumi", at(path, _line(doc, "resources", name))))  # type: ignore[union-attr]
+                break
+        if doc is not None and isinstance(doc.data, dict) and str(doc.data.get("runtime", "")).startswith("nodejs"):
+            found += _pulumi_node_program(repo, path.rsplit("/", 1)[0] + "/" if "/" in path else "")
+    hits = matching(repo, _DEPLOY_ALL.needles, lambda summary: summary.calls_to(*_PULUMI_CALLS))
+    found += [("Pulumi", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
+    return found
+
+
+# The catalogue's Pulumi calls as a TypeScript/JavaScript program writes them: `new aws.sagemaker.Endpoint(`
+# (the package imported under any name; Python's `lambda_` is `lambda` there).
+_PULUMI_NEW = re.compile(
+    r"\bnew\s+\w+\.(" + "|".join(sorted({re.escape(c.split(".", 1)[1].replace("lambda_.", "lambda.")) for c in _PULUMI_CALLS})) + r")\s*\("
+)
+
+
+def _pulumi_node_program(repo: RepoIndex, folder: str) -> list[tuple[str, Location]]:
+    """A Node.js Pulumi program (TypeScript/JavaScript in the project's folder) creating a serving resource."""
+    for path in repo.with_suffix(".ts", ".js"):
+        if not path.startswith(folder) or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        for number, line in repo.meaningful_lines(path, comment="//"):
+            if _PULUMI_NEW.search(line):
+                return [("Pulumi", at(path, number))]
+    return []
+
+
+_PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S.*)$")
+
+
+def _procfiles(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `process file`: a Procfile declaring a `web:` process that runs something (not an echo)."""
+    found = []
+    for path in repo.glob("**/Procfile"):
+        if is_test_path(path):
+            continue
+        processes: dict[str, tuple[str, int]] = {}
+        for number, line in repo.meaningful_lines(path):
+            match = _PROCESS_LINE.match(line)
+            if match and not match.group(2).startswith(("echo ", "true", ":")):
+                processes.setdefault(match.group(1), (match.group(2), number))
+        if any(rule.accepts({k: v for k, (v, _) in processes.items()}) for rule in _PROCFILE):
+            found.append(("Procfile web process", at(path, processes["web"][1])))
+    return found
 
 
 # Rule `manifest deploys a workload`: kinds that run something must say what (a container image,
-# a model); the others (Service, Ingress, HorizontalPodAutoscaler, VirtualService, HTTPRoute, Canary)
-# only count beside a workload of this repository.
-_WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Rollout", "InferenceService", "SeldonDeployment", "ServingRuntime"})
+# a model, or a spec key the catalogue names); the others (Service, Ingress, HorizontalPodAutoscaler,
+# VirtualService, HTTPRoute, Canary) only count beside a workload of this repository.
 _RUNS = re.compile(r"'(image|storageUri|modelUri|model_uri|storage_uri|implementation|modelFormat)':\s*'[^']", re.IGNORECASE)
 
 
-def _runs_something(data: dict[str, Any]) -> bool:
-    """A workload naming a container image or a model (a Rollout may point at a Deployment instead)."""
+def _runs_something(data: dict[str, Any], entry: Evidence | None) -> bool:
+    """A workload naming a container image or a model (a Rollout may point at a Deployment instead),
+    or, for an entry listing `spec_keys`, a spec with one of them (a RayService's Serve config)."""
     spec = data.get("spec")
+    if entry is not None and entry.spec_keys:
+        return isinstance(spec, dict) and any(spec.get(key) for key in entry.spec_keys)
     if data.get("kind") == "Rollout" and isinstance(spec, dict) and isinstance(spec.get("workloadRef"), dict):
         return True
     return bool(_RUNS.search(repr(spec)))

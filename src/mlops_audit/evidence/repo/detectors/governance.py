@@ -490,7 +490,7 @@ def _graded_pinning(files: list[tuple[str, int, int, list[str]]]) -> Observation
 _SECURITY = vocabulary(Kind.security_scanning)
 _SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
 _SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
-_GITLAB_TEMPLATES = re.compile(r"(SAST|Secret-Detection|Dependency-Scanning|Container-Scanning)", re.IGNORECASE)
+_CI_TEMPLATES = re.compile("|".join(re.escape(t) for t in _SECURITY.ci_templates) or r"(?!x)x", re.IGNORECASE)
 _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
 
 
@@ -514,7 +514,7 @@ def scans_security(repo: RepoIndex) -> Observation:
         if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
             found.append(at(path, line))
             names.add(text.split("@")[0])
-        elif key_path and "include" in key_path and _GITLAB_TEMPLATES.search(text):
+        elif key_path and "include" in key_path and _CI_TEMPLATES.search(text):
             found.append(at(path, line))
             names.add("GitLab security template")
     ruff_rules = _ruff_security_rules(repo)

@@ -285,11 +285,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
 
 
 _TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
-_RETRAIN_NEEDLES = (
-    "schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "create_recurring_run",
-    "PipelineJobSchedule", "create_schedule", "ScheduleDefinition", "dagster", "CronTrigger", "JobSchedule",
-    "zenml", "metaflow",
-)
+# Words of the schedules judged here (Airflow, Prefect); the scheduler APIs' come from the catalogue below.
+_RETRAIN_NEEDLES = ("schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "CronTrigger")
 
 
 def _scheduled_workflows(repo: RepoIndex) -> list[tuple[str, Location]]:
@@ -341,11 +338,16 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     return found
 
 
+_SCHEDULERS = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == "scheduled code that trains"]
+_RETRAIN_NEEDLES = _RETRAIN_NEEDLES + tuple(dict.fromkeys(n for _, ev in _SCHEDULERS for n in ev.needles if n not in _RETRAIN_NEEDLES))
+
+
 def _scheduled_code(summary: PythonSummary) -> list[Call]:
     found: list[Call] = []
-    found += summary.calls_named("create_recurring_run", "create_schedule")
-    found += summary.calls_to("google.cloud.aiplatform.PipelineJobSchedule", "zenml.config.schedule.Schedule", "dagster.ScheduleDefinition", "azure.ai.ml.entities.JobSchedule")
-    found += summary.decorated_by("dagster.schedule", "dagster.sensor", "metaflow.schedule")
+    for tool, ev in _SCHEDULERS:  # catalogue/pipelines.yaml: scheduler APIs (KFP recurring runs, Vertex, Dagster...)
+        found += summary.calls_to(*ev.calls) + summary.decorated_by(*ev.decorators) if ev.calls or ev.decorators else []
+        if ev.methods and summary.imports_module(*tool.imports):
+            found += summary.calls_named(*ev.methods)
     # Airflow DAGs with a real schedule (not None / "@once") that train.
     for call in summary.calls_to("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag"):
         schedule = call.keyword("schedule_interval") if call.has_keyword("schedule_interval") else call.keyword("schedule")

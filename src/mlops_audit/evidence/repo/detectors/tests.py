@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
+from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -80,6 +82,25 @@ def _constant_only_tests(repo: RepoIndex, path: str) -> set[str]:
     return found
 
 
+_TEST_RUNNERS = command_pattern(judged_by(Kind.unit_tests, "tests run in CI").ci_commands)
+
+
+def _tests_run_in_ci(repo: RepoIndex) -> CiCommand | None:
+    """Rule `tests run in CI`: the first CI command running a test runner, written in CI or reached
+    through a task runner (`make test` > `pytest`). Reported beside the tests; not evidence alone."""
+    return next((c for c in ci_run_commands(repo) if _TEST_RUNNERS.search(c.text)), None)
+
+
+def _ci_note(repo: RepoIndex) -> str:
+    command = _tests_run_in_ci(repo)
+    if command is None:
+        return ""
+    match = _TEST_RUNNERS.search(command.text)
+    runner = " ".join(match.group(1).split()) if match else command.text
+    how = f" via {command.via}" if command.via else ""
+    return f"; CI runs `{runner}`{how} ({command.ci_path or command.path})"
+
+
 @detector(
     id="has_unit_tests",
     title="Does the repo have unit tests with assertions?",
@@ -129,7 +150,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     with_tests = len({loc.path for loc in asserting + detached + hollow})
     if asserting:
         n_files = len({loc.path for loc in asserting})
-        reach = f"{calling_files} of {with_tests} test files import or run this repository's code"
+        reach = f"{calling_files} of {with_tests} test files import or run this repository's code{_ci_note(repo)}"
         if looked < len(files):
             return Observation.passed(
                 f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); {reach}; the scan stopped "
