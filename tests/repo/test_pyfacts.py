@@ -152,6 +152,17 @@ def test_grid_loops_are_a_fact_of_the_summary_once_per_enclosing_function() -> N
         ("validates_data", "pass-data-checks-as-tests"),
         ("validates_data", "fail-tests-of-cleaning-code"),
         ("validates_data", "fail-tests-of-output-in-temp-folder"),
+        ("has_unit_tests", "pass"),
+        ("has_unit_tests", "pass-asserts-in-helpers"),
+        ("has_unit_tests", "fail-constant-asserts"),
+        ("has_unit_tests", "fail-helpers-that-only-print"),
+        ("has_unit_tests", "fail-tests-detached-from-project"),
+        ("is_reproducible", "pass-declared-seed"),
+        ("is_reproducible", "pass-declared-seed-in-params-dict"),
+        ("is_reproducible", "pass-seed-from-environment-with-default"),
+        ("is_reproducible", "pass-seed-read-from-config-key"),
+        ("is_reproducible", "fail-seed-not-fixed"),
+        ("is_reproducible", "fail-seed-from-environment-without-default"),
     ],
 )
 def test_in_house_rules_decide_from_facts_without_syntax_trees(detector_id: str, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,3 +171,69 @@ def test_in_house_rules_decide_from_facts_without_syntax_trees(detector_id: str,
     monkeypatch.setattr(RepoIndex, "syntax_tree", lambda self, rel: pytest.fail(f"asked for the tree of {rel}"))
     evidence = run_detector(get_detector(detector_id), index)
     assert evidence.outcome is FindingOutcome(case.split("-")[0]), evidence.message
+
+
+TESTS = '''
+import pytest
+
+from project.model import train
+
+
+def verify(result):
+    assert result.ok
+
+
+def helper():
+    def nested():
+        assert True
+    return nested
+
+
+def test_trivial():
+    assert 1 + 1 == 2
+    assert True
+
+
+def test_mixed():
+    assert True
+    assert train() is not None
+
+
+def test_through_helper():
+    verify(train())
+'''
+
+SEEDS = '''
+import os
+
+SEED = int(os.getenv("SEED", 42))
+OTHER = 3
+
+
+class Config:
+    random_state: int = 7
+    name = "x"
+
+
+def fit(X, y, cfg, random_state=None, seed=SEED):
+    rng_seed = cfg.get("rng_seed")
+    params = {"random_state": random_state, "n": 3}
+    torch.manual_seed(seed)
+    np.random.default_rng([rng_seed, 1])
+    model = Model(random_state=cfg.global_seed, seed=np.random.randint(9))
+    params.setdefault("seed", SEED)
+    return model.fit(X, y)
+'''
+
+
+def test_test_and_seed_facts_of_the_summary() -> None:
+    tests = summarise("t.py", [TESTS])
+    assert tests.asserting_helpers == ("helper", "nested", "verify")  # `helper` holds an assert in a nested function, as before
+    assert tests.constant_only_tests == ("test_trivial",)
+    seeds = summarise("s.py", [SEEDS])
+    assert seeds.seed_constants == [("seed", 4), ("random_state", 9)]
+    # `random_state=None` by default is not fixed; `np.random.randint(9)` is not a name.
+    assert sorted(seeds.seed_uses) == [(16, "seed"), (17, "rng_seed"), (18, "global_seed"), (19, "seed")]
+    # Files without the words are not walked, and notebooks carry no facts.
+    assert summarise("p.py", ["def f(x):\n    return x\n"]).seed_uses == []
+    assert summarise("n.ipynb", [TESTS], is_notebook=True).constant_only_tests == ()

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 2  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`)
+FORMAT = 3  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
@@ -97,6 +97,10 @@ class SummaryBody(BaseModel):
     grid_loops: list[tuple[StrictInt, list[StrictStr]]]
     schema_checks: list[StrictInt]
     data_test_asserts: list[StrictInt]
+    asserting_helpers: list[StrictStr]
+    constant_only_tests: list[StrictStr]
+    seed_constants: list[tuple[StrictStr, StrictInt]]
+    seed_uses: list[tuple[StrictInt, StrictStr]]
     call_names: list[StrictStr]
     cell: StrictInt
 
@@ -105,7 +109,7 @@ class CacheEntry(BaseModel):
     """One cache file's body (the HMAC covers exactly these bytes)."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[2]
+    format: Literal[3]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -173,6 +177,10 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "grid_loops": [[line, list(names)] for line, names in summary.grid_loops],
         "schema_checks": list(summary.schema_checks),
         "data_test_asserts": list(summary.data_test_asserts),
+        "asserting_helpers": list(summary.asserting_helpers),
+        "constant_only_tests": list(summary.constant_only_tests),
+        "seed_constants": [[key, line] for key, line in summary.seed_constants],
+        "seed_uses": [[line, key] for line, key in summary.seed_uses],
         "call_names": list(summary.call_names),
         "cell": summary.cell,
     }
@@ -194,6 +202,10 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         grid_loops=[(line, tuple(names)) for line, names in body.grid_loops],
         schema_checks=list(body.schema_checks),
         data_test_asserts=list(body.data_test_asserts),
+        asserting_helpers=tuple(body.asserting_helpers),
+        constant_only_tests=tuple(body.constant_only_tests),
+        seed_constants=[(key, line) for key, line in body.seed_constants],
+        seed_uses=[(line, key) for line, key in body.seed_uses],
         call_names=tuple(body.call_names),
         cell=body.cell,
     )

@@ -18,6 +18,13 @@ Facts:
 - `grid_loops`: (line, names called in the loop) of each loop over hyper-parameter settings that
   keeps the best setting, per enclosing function (the in-house grid search rule,
   `detectors/experiments.py`, decides from the names whether each setting is evaluated).
+- `asserting_helpers`: names of the functions not named `test*` that assert (a test calling one
+  asserts through it), and `constant_only_tests`: names of the `test*` functions whose every assert
+  is on constants only (`assert 1 + 1 == 2`): the unit-tests rule, `detectors/tests.py`.
+- `seed_constants`: (key, line) of module or class constants fixing a seed (`SEED = 42`,
+  `SEED = int(os.getenv("SEED", 42))`), and `seed_uses`: (line, key) of each place a function passes
+  a value named like a seed to `random_state=`/`seed=` or a seeding call (the declared-seed rule,
+  `detectors/experiments.py`, which keeps the uses of keys the project declares, in training code).
 """
 
 from __future__ import annotations
@@ -263,3 +270,147 @@ def data_test_asserts(module: ast.Module, call_facts: Iterable[str]) -> list[int
                 lines.append(node.lineno)
                 break
     return lines
+
+
+def asserting_helpers(module: ast.Module, text: str) -> tuple[str, ...]:
+    """Sorted names of the functions not named `test*` that hold an `assert` (nested ones included)."""
+    if "assert" not in text:
+        return ()
+    return tuple(sorted({
+        func.name for _, func in functions(module)
+        if not func.name.startswith("test") and any(isinstance(n, ast.Assert) for n in ast.walk(func))
+    }))
+
+
+# A line that may be an assertion on constants only: files without one are not walked for it.
+CONSTANT_ASSERT_LINE = re.compile(r"^\s*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
+
+
+def _trivial(node: ast.Assert) -> bool:
+    """`assert True`, `assert 1 + 1 == 2`: nothing but constants, so nothing of the project is checked."""
+    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node.test))
+
+
+def constant_only_tests(module: ast.Module, text: str) -> tuple[str, ...]:
+    """Sorted names of the `test*` functions that assert, and only on constants."""
+    if not CONSTANT_ASSERT_LINE.search(text):
+        return ()
+    found: set[str] = set()
+    for _, func in functions(module):
+        if func.name.startswith("test"):
+            asserts = [n for n in ast.walk(func) if isinstance(n, ast.Assert)]
+            if asserts and all(_trivial(a) for a in asserts):
+                found.add(func.name)
+    return tuple(sorted(found))
+
+
+SEED_KEYS = frozenset({"seed", "random_seed", "random_state", "global_seed", "rng_seed"})
+_SEED_WORD = re.compile(r"seed|random_state", re.IGNORECASE)  # every seed key holds one: a file without is not walked
+_SEED_ARGS = ("random_state", "seed")
+_SEEDING_FUNCTIONS = frozenset({"default_rng", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "RandomState"})
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _env_with_fixed_default(value: ast.AST | None) -> bool:
+    """`int(os.environ.get("SEED", 42))` / `os.getenv("SEED", "42")`: a seed from the environment
+    with a fixed default, so runs repeat unless someone sets it on purpose."""
+    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
+        name = dotted(call.func)
+        if name.endswith(("environ.get", "getenv")) and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
+            default = call.args[1].value
+            return _int(default) or (isinstance(default, str) and default.isdigit())
+    return False
+
+
+def seed_constants(module: ast.Module, text: str) -> list[tuple[str, int]]:
+    """(lower-case key, line) of each module or class constant named like a seed with a fixed value."""
+    if not _SEED_WORD.search(text):
+        return []
+    found = []
+    for body in [module.body] + [n.body for n in module.body if isinstance(n, ast.ClassDef)]:
+        for node in body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+            value = getattr(node, "value", None)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and target.id.lower() in SEED_KEYS:
+                if (isinstance(value, ast.Constant) and _int(value.value)) or _env_with_fixed_default(value):
+                    found.append((target.id.lower(), node.lineno))
+    return found
+
+
+def _seed_subscript(target: ast.AST) -> bool:
+    return isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and target.slice.value in _SEED_ARGS
+
+
+def _config_key(value: ast.AST) -> str:
+    """The key a value is read from configuration by: `cfg.get("random_seed")`, `cfg["random_seed"]`."""
+    if isinstance(value, ast.Call) and call_name(value) == "get" and value.args and isinstance(value.args[0], ast.Constant):
+        return str(value.args[0].value)
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str):
+        return value.slice.value
+    return ""
+
+
+def _seed_sites(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[tuple[ast.AST, list[ast.expr]]], dict[str, ast.AST]]:
+    """Keyword arguments, seeding calls, and parameter dicts handed to a model
+    (`params = {"random_state": RANDOM_STATE}`; `Model(**params)`; `params.setdefault(...)`) with
+    the values they seed with, and the function's simple assignments (name -> value)."""
+    sites: list[tuple[ast.AST, list[ast.expr]]] = []
+    local: dict[str, ast.AST] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                local[node.targets[0].id] = node.value
+            elif any(_seed_subscript(t) for t in node.targets):
+                sites.append((node, [node.value]))  # params["random_state"] = seed
+        elif isinstance(node, ast.Call):
+            values = [k.value for k in node.keywords if k.arg in _SEED_ARGS]
+            name = call_name(node)
+            if name in _SEEDING_FUNCTIONS and node.args:
+                values.append(node.args[0])
+            elif name == "setdefault" and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) \
+                    and node.args[0].value in _SEED_ARGS:
+                values.append(node.args[1])  # params.setdefault("random_state", seed)
+            if values:
+                sites.append((node, values))
+        elif isinstance(node, ast.Dict):
+            values = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in _SEED_ARGS]
+            if values:
+                sites.append((node, values))
+    return sites, local
+
+
+def seed_uses(module: ast.Module, text: str) -> list[tuple[int, str]]:
+    """(line, lower-case key) of each place a function seeds with a variable or config attribute
+    named like a seed (`random_state=SEED`, `seed = cfg.seed; set_seed(seed)`,
+    `seed = cfg.get("random_seed")`), per enclosing function in `functions` order. A parameter
+    defaulting to None, a call (`np.random.randint()`) or a literal is not a use of a declared seed."""
+    if not _SEED_WORD.search(text):
+        return []
+    found = []
+    for _, func in functions(module):
+        positional = func.args.posonlyargs + func.args.args
+        defaults = dict(zip([a.arg for a in positional][::-1], func.args.defaults[::-1]))
+        defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
+        params = {a.arg for a in positional + func.args.kwonlyargs}
+        sites, local = _seed_sites(func)
+        for site, values in sites:
+            for value in values:
+                if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
+                    value = value.elts[0]  # default_rng([seed, stream]): the seed comes first
+                if not isinstance(value, (ast.Name, ast.Attribute)):
+                    continue
+                if isinstance(value, ast.Name) and value.id in params:
+                    default = defaults.get(value.id)
+                    if isinstance(default, ast.Constant) and default.value is None:
+                        continue  # `random_state=None` unless a caller passes one: not fixed
+                name = last_name(value)
+                if isinstance(value, ast.Name) and value.id in local and isinstance(local[value.id], (ast.Name, ast.Attribute)):
+                    name = last_name(local[value.id])  # seed = cfg.seed
+                elif isinstance(value, ast.Name) and value.id in local and _config_key(local[value.id]):
+                    name = _config_key(local[value.id])  # seed = cfg.get("random_seed") / cfg["random_seed"]
+                if name.lower() in SEED_KEYS:
+                    found.append((site.lineno, name.lower()))  # type: ignore[attr-defined]
+    return found

@@ -81,6 +81,10 @@ class PythonSummary:
     grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
     schema_checks: list[int] = field(default_factory=list)  # lines of the schema-check rule's hits
     data_test_asserts: list[int] = field(default_factory=list)  # lines of the data-tests rule's hits
+    asserting_helpers: tuple[str, ...] = ()  # sorted names of non-test functions that assert
+    constant_only_tests: tuple[str, ...] = ()  # sorted names of test functions asserting on constants only
+    seed_constants: list[tuple[str, int]] = field(default_factory=list)  # (seed key, line) of fixed seed constants
+    seed_uses: list[tuple[int, str]] = field(default_factory=list)  # (line, seed key) of values named like a seed passed on
     call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
@@ -428,6 +432,10 @@ def summarise(
             summary.grid_loops = pyfacts.grid_loops(tree, loops, names, code)
             summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
             summary.data_test_asserts = pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
+            summary.asserting_helpers = pyfacts.asserting_helpers(tree, code)
+            summary.constant_only_tests = pyfacts.constant_only_tests(tree, code)
+            summary.seed_constants = pyfacts.seed_constants(tree, code)
+            summary.seed_uses = pyfacts.seed_uses(tree, code)
             summary.call_names = tuple(sorted(names))
     visitor.reset()
     return summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
@@ -348,8 +349,7 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     return found
 
 
-_SEED_KEYS = frozenset({"seed", "random_seed", "random_state", "global_seed", "rng_seed"})
-_SEEDING_FUNCTIONS = frozenset({"default_rng", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "RandomState"})
+_SEED_KEYS = pyfacts.SEED_KEYS
 
 
 def _int(value: object) -> bool:
@@ -375,42 +375,9 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
             flag = call.args[0] if call.args else None
             if isinstance(flag, str) and flag.lstrip("-").replace("-", "_").lower() in _SEED_KEYS and _int(call.keyword("default")):
                 found.setdefault(flag.lstrip("-").replace("-", "_").lower(), []).append(at(summary.path, call.line))
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        bodies = [module.body] + [n.body for n in module.body if isinstance(n, ast.ClassDef)]
-        for body in bodies:
-            for node in body:
-                target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
-                value = getattr(node, "value", None)
-                if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and target.id.lower() in _SEED_KEYS:
-                    if (isinstance(value, ast.Constant) and _int(value.value)) or _env_with_fixed_default(value):
-                        found.setdefault(target.id.lower(), []).append(at(summary.path, node.lineno))
+        for key, line in summary.seed_constants:  # per-file facts (`pyfacts`): no syntax tree needed
+            found.setdefault(key, []).append(at(summary.path, line))
     return found
-
-
-def _env_with_fixed_default(value: ast.AST | None) -> bool:
-    """`int(os.environ.get("SEED", 42))` / `os.getenv("SEED", "42")`: a seed from the environment
-    with a fixed default, so runs repeat unless someone sets it on purpose."""
-    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
-        name = _inhouse.dotted(call.func)
-        if name.endswith(("environ.get", "getenv")) and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
-            default = call.args[1].value
-            return _int(default) or (isinstance(default, str) and default.isdigit())
-    return False
-
-
-def _seed_subscript(target: ast.AST) -> bool:
-    return isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and target.slice.value in ("random_state", "seed")
-
-
-def _config_key(value: ast.AST) -> str:
-    """The key a value is read from configuration by: `cfg.get("random_seed")`, `cfg["random_seed"]`."""
-    if isinstance(value, ast.Call) and _inhouse.call_name(value) == "get" and value.args and isinstance(value.args[0], ast.Constant):
-        return str(value.args[0].value)
-    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, str):
-        return value.slice.value
-    return ""
 
 
 def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
@@ -425,55 +392,8 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     for summary in _inhouse.project_code(repo.python_mentioning(*_SEED_NEEDLES)):
         if not _trains(summary):
             continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for _, func in _inhouse.functions(module):
-            args = func.args.posonlyargs + func.args.args + func.args.kwonlyargs
-            defaults = dict(zip([a.arg for a in func.args.posonlyargs + func.args.args][::-1], func.args.defaults[::-1]))
-            defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
-            params = {a.arg for a in args}
-            # Keyword arguments, seeding calls, and parameter dicts handed to a model
-            # (`params = {"random_state": RANDOM_STATE}`; `Model(**params)`; `params.setdefault(...)`).
-            sites: list[tuple[ast.AST, list[ast.expr]]] = []
-            local: dict[str, ast.AST] = {}
-            for node in ast.walk(func):
-                if isinstance(node, ast.Assign):
-                    if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                        local[node.targets[0].id] = node.value
-                    elif any(_seed_subscript(t) for t in node.targets):
-                        sites.append((node, [node.value]))  # params["random_state"] = seed
-                elif isinstance(node, ast.Call):
-                    values = [k.value for k in node.keywords if k.arg in ("random_state", "seed")]
-                    name = _inhouse.call_name(node)
-                    if name in _SEEDING_FUNCTIONS and node.args:
-                        values.append(node.args[0])
-                    elif name == "setdefault" and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) \
-                            and node.args[0].value in ("random_state", "seed"):
-                        values.append(node.args[1])  # params.setdefault("random_state", seed)
-                    if values:
-                        sites.append((node, values))
-                elif isinstance(node, ast.Dict):
-                    values = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in ("random_state", "seed")]
-                    if values:
-                        sites.append((node, values))
-            for call, values in sites:
-                for value in values:
-                    if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
-                        value = value.elts[0]  # default_rng([seed, stream]): the seed comes first
-                    if not isinstance(value, (ast.Name, ast.Attribute)):
-                        continue
-                    if isinstance(value, ast.Name) and value.id in params:
-                        default = defaults.get(value.id)
-                        if isinstance(default, ast.Constant) and default.value is None:
-                            continue  # `random_state=None` unless a caller passes one: not fixed
-                    name = _inhouse.last_name(value)
-                    if isinstance(value, ast.Name) and value.id in local and isinstance(local[value.id], (ast.Name, ast.Attribute)):
-                        name = _inhouse.last_name(local[value.id])  # seed = cfg.seed
-                    elif isinstance(value, ast.Name) and value.id in local and _config_key(local[value.id]):
-                        name = _config_key(local[value.id])  # seed = cfg.get("random_seed") / cfg["random_seed"]
-                    if name.lower() in declared:
-                        hits.append(at(summary.path, call.lineno))  # type: ignore[attr-defined]
+        # Per-file facts (`pyfacts.seed_uses`): the seed keys each function passes on, no syntax tree needed.
+        hits.extend(at(summary.path, line) for line, key in summary.seed_uses if key in declared)
     if not hits:
         return []
     used = {loc for loc in hits}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
@@ -18,25 +17,9 @@ def test_files(repo: RepoIndex) -> list[str]:
     return [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
 
 
-def _asserting_helpers(repo: RepoIndex, path: str) -> set[str]:
-    """Functions of a test module that are not tests but assert (`verify_files(...)` called by a
-    test): a test calling one asserts through it."""
-    from mlops_audit.evidence.repo.detectors import _inhouse
-
-    module = _inhouse.tree(repo, path)
-    if module is None:
-        return set()
-    return {
-        func.name for _, func in _inhouse.functions(module)
-        if not func.name.startswith("test") and any(isinstance(n, ast.Assert) for n in ast.walk(func))
-    }
-
-
 _VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
 _RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.", re.MULTILINE)
 _SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `runpy.run_path("src/train.py")`
-# A line that may be an assertion on constants only: files without one are not parsed for it.
-_CONSTANT_ASSERT_LINE = re.compile(r"^\s*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
 
 
 def project_modules(repo: RepoIndex) -> frozenset[str]:
@@ -61,25 +44,6 @@ def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports:
         return True
     text = repo.text(path) or ""
     return bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text))
-
-
-def _trivial(node: ast.Assert) -> bool:
-    """`assert True`, `assert 1 + 1 == 2`: nothing but constants, so nothing of the project is checked."""
-    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node.test))
-
-
-def _constant_only_tests(repo: RepoIndex, path: str) -> set[str]:
-    """Test functions of a file whose every assertion is `_trivial` (read once per file)."""
-    from mlops_audit.evidence.repo.detectors import _inhouse
-
-    module = _inhouse.tree(repo, path)
-    found: set[str] = set()
-    for _, func in _inhouse.functions(module) if module is not None else ():
-        if func.name.startswith("test"):
-            asserts = [n for n in ast.walk(func) if isinstance(n, ast.Assert)]
-            if asserts and all(_trivial(a) for a in asserts):
-                found.add(func.name)
-    return found
 
 
 _TEST_RUNNERS = command_pattern(judged_by(Kind.unit_tests, "tests run in CI").ci_commands)
@@ -132,20 +96,17 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
             continue
         calls_project = _calls_project(repo, path, modules, summary.imports)
         calling_files += calls_project
-        helpers: set[str] | None = None
-        constant_only: set[str] | None = None
+        # Per-file facts (`pyfacts`): asserting helpers and constant-only tests need no syntax tree.
+        helpers = set(summary.asserting_helpers)
         for test in summary.tests:
             if not test.asserts:
-                helpers = _asserting_helpers(repo, path) if helpers is None else helpers
                 calls = {c.name.rsplit(".", 1)[-1] for c in summary.calls if c.scope == test.name}
                 if not calls & helpers:
                     hollow.append(at(path, test.line))
                     continue
-            elif _CONSTANT_ASSERT_LINE.search(code):
-                constant_only = _constant_only_tests(repo, path) if constant_only is None else constant_only
-                if test.name in constant_only:
-                    hollow.append(at(path, test.line))
-                    continue
+            elif test.name in summary.constant_only_tests:
+                hollow.append(at(path, test.line))
+                continue
             (asserting if calls_project else detached).append(at(path, test.line))
     with_tests = len({loc.path for loc in asserting + detached + hollow})
     if asserting:
