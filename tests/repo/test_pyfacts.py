@@ -237,3 +237,5 @@ def test_test_and_seed_facts_of_the_summary() -> None:
     # Files without the words are not walked, and notebooks carry no facts.
     assert summarise("p.py", ["def f(x):\n    return x\n"]).seed_uses == []
     assert summarise("n.ipynb", [TESTS], is_notebook=True).constant_only_tests == ()
+    # A file without test functions is not walked for the unit-tests rule (it reads none of it).
+    assert summarise("lib.py", ["def verify(x):\n    assert x\n"]).asserting_helpers == ()

@@ -432,8 +432,9 @@ def summarise(
             summary.grid_loops = pyfacts.grid_loops(tree, loops, names, code)
             summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
             summary.data_test_asserts = pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
-            summary.asserting_helpers = pyfacts.asserting_helpers(tree, code)
-            summary.constant_only_tests = pyfacts.constant_only_tests(tree, code)
+            if summary.tests:  # the unit-tests rule reads these facts only of files with test functions
+                summary.asserting_helpers = pyfacts.asserting_helpers(tree, code)
+                summary.constant_only_tests = pyfacts.constant_only_tests(tree, code)
             summary.seed_constants = pyfacts.seed_constants(tree, code)
             summary.seed_uses = pyfacts.seed_uses(tree, code)
             summary.call_names = tuple(sorted(names))
