@@ -177,32 +177,31 @@ def available_profiles() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / PROFILE_FILE).is_file())
 
 
-def _strip_cites(data: Any, doc: LocatedDocument, loc: KeyPath, cites: dict[KeyPath, tuple[Any, KeyPath]], problems: list[str]) -> Any:
+def _strip_cites(data: Any, loc: KeyPath, cites: dict[KeyPath, tuple[Any, KeyPath]]) -> Any:
     """Copy a domain mapping without the profile-only `cites` keys, remembering them by key path."""
     if not isinstance(data, dict):
         return data
     out = dict(data)
-    practices = out.get("practices")
-    if isinstance(practices, list):
-        new_practices = []
-        for pi, practice in enumerate(practices):
-            ploc = loc + ("practices", pi)
-            if isinstance(practice, dict):
-                practice = dict(practice)
-                cites[ploc] = (practice.pop("cites", None), ploc)
-                criteria = practice.get("criteria")
-                if isinstance(criteria, list):
-                    new_criteria = []
-                    for ci, criterion in enumerate(criteria):
-                        cloc = ploc + ("criteria", ci)
-                        if isinstance(criterion, dict):
-                            criterion = dict(criterion)
-                            cites[cloc] = (criterion.pop("cites", None), cloc)
-                        new_criteria.append(criterion)
-                    practice["criteria"] = new_criteria
-            new_practices.append(practice)
-        out["practices"] = new_practices
+    practices = _pop_cites_of_each(out, "practices", loc, cites)
+    for pi, practice in enumerate(practices or ()):
+        if isinstance(practice, dict):
+            _pop_cites_of_each(practice, "criteria", loc + ("practices", pi), cites)
     return out
+
+
+def _pop_cites_of_each(parent: dict[str, Any], key: str, loc: KeyPath, cites: dict[KeyPath, tuple[Any, KeyPath]]) -> list[Any] | None:
+    """Replace `parent[key]` (a list) by copies of its mappings without `cites`, recorded by key path."""
+    items = parent.get(key)
+    if not isinstance(items, list):
+        return None
+    copies = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            item = dict(item)
+            cites[loc + (key, i)] = (item.pop("cites", None), loc + (key, i))
+        copies.append(item)
+    parent[key] = copies
+    return copies
 
 
 def _with_citations(domain: Domain, cites: dict[str, tuple[str, ...]], clauses: list[ProfileClause], sources: list[ProfileSource]) -> Domain:
@@ -273,7 +272,7 @@ def load_profile(folder: str | Path, base: LoadedRubric | None = None) -> Profil
                 problems.extend(exc.problems)
                 continue
             cites: dict[KeyPath, tuple[Any, KeyPath]] = {}
-            data = _strip_cites(doc.data, doc, (), cites, problems)
+            data = _strip_cites(doc.data, (), cites)
             domain = _validate(Domain, doc, problems, data=data if isinstance(data, dict) else {"_": data})
             if domain is not None:
                 domains.append(domain)
