@@ -58,7 +58,7 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     assert made.status_code == 201, made.text
     served = c.assessor.get(f"/api/assessments/{made.json()['id']}")
     assert served.headers["x-campaign-log-head"] == made.json()["log"]["head"]
-    assert made.json()["log"]["events"] == 8  # 6 answers, 2 submissions
+    assert made.json()["log"]["events"] == 9  # 6 answers, 2 submissions, 1 evidence file attached
     # the same inputs, downloaded, through the CLI
     names = unzip(c.assessor.get(f"/campaigns/{c.id}/inputs.zip").content, tmp_path)
     log = f"campaign-{c.id}-log"
@@ -79,10 +79,10 @@ def test_assessment_is_the_cli_assessment_byte_for_byte(server, tmp_path, monkey
     data = json.loads(served.content)
     assert [i["kind"] for i in data["inputs"]].count("answers") == 2 and any(i["kind"] == "repo" for i in data["inputs"])
     recorded = next(i for i in data["inputs"] if i["kind"] == "answers_log")
-    assert recorded == {"kind": "answers_log", "name": log, "sha256": made.json()["log"]["head"], "entries": 8}
+    assert recorded == {"kind": "answers_log", "name": log, "sha256": made.json()["log"]["head"], "entries": 9}
     # the report says so
     html = c.assessor.get(f"/assessments/{made.json()['id']}/files/report.en.html").text
-    assert f"answers log {log} verified: 8 entries, head {recorded['sha256']}" in html
+    assert f"answers log {log} verified: 9 entries, head {recorded['sha256']}" in html
 
 
 def cli_assess(folder, *extra):  # noqa: ANN001, ANN002, ANN201

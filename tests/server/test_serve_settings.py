@@ -222,3 +222,38 @@ def test_a_portfolio_folder_is_checked_attached_assessed_and_reproduced(server, 
     result = CliRunner().invoke(cli, argv[1:])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "in" / "out" / "assessment.json").read_bytes() == served
+
+
+def logged_events(c, tmp_path) -> list[dict]:  # noqa: ANN001
+    """The campaign's exported log (log.zip), verified by `mlops-audit verify`; its events."""
+    data = c.assessor.get(f"/campaigns/{c.id}/log.zip").content
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(tmp_path)
+        folder = tmp_path / archive.namelist()[0].split("/")[0]
+    verified = CliRunner().invoke(cli, ["verify", str(folder)])
+    assert verified.exit_code == 0, verified.output
+    return [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
+
+
+def test_settings_changes_and_campaign_files_are_in_the_hash_chained_log(server, tmp_path):
+    """What the assessment credits (profiles, reference runs, keys, evidence) is changed by assessors
+    after respondents answered; the log says who changed what, from what to what, in the same chain."""
+    c = make_campaign(server)
+    key_pem = public_key_pem(generate_signing_key().public_key())
+    assert attach(c, "trust_key", "team.pem.pub", key_pem).status_code == 201
+    assert put_settings(c, profiles=[PROFILE], accept_reference_runs=True).status_code == 200
+    assert put_settings(c, profiles=[PROFILE], accept_reference_runs=True).status_code == 200  # saved unchanged: no entry
+    refused = put_settings(c, profiles=["no-such-profile"], accept_reference_runs=False)
+    assert refused.status_code == 422  # refused: nothing changed, nothing logged
+    form = c.assessor.post(f"/campaigns/{c.id}/settings", data={"csrf_token": c.csrf, "profiles": PROFILE}, follow_redirects=False)
+    assert form.status_code == 303  # the dashboard's form: reference runs switched off again
+
+    events = logged_events(c, tmp_path)
+    assert [(e["action"], e["actor"], e["role"]) for e in events] == [
+        ("campaign_file_added", "assessor:alice", "assessor"),
+        ("settings_changed", "assessor:alice", "assessor"),
+        ("settings_changed", "assessor:alice", "assessor"),
+    ]
+    assert events[0]["params"] == {"kind": "trust_key", "filename": "team.pem.pub", "sha256": hashlib.sha256(key_pem).hexdigest()}
+    assert events[1]["params"] == {"changes": {"profiles": {"from": [], "to": [PROFILE]}, "accept_reference_runs": {"from": False, "to": True}}}
+    assert events[2]["params"] == {"changes": {"accept_reference_runs": {"from": True, "to": False}}}

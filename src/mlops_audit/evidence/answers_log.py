@@ -25,6 +25,10 @@ ANSWER_SAVED = "answer_saved"  # params: respondent, criterion, value, comment, 
 SUBMITTED = "answers_submitted"  # params: respondent
 REOPENED = "answers_reopened"  # params: respondent
 ATTACHMENT_ADDED = "attachment_added"  # params: respondent, criterion, filename, sha256
+# Campaign-wide entries (no `respondent`: replay skips them; they are in the chain so that a
+# change to what the assessment credits is as tamper-evident as an answer):
+SETTINGS_CHANGED = "settings_changed"  # params: changes {setting: {"from": old, "to": new}}
+CAMPAIGN_FILE_ADDED = "campaign_file_added"  # params: kind, filename, sha256
 RUN_ID_PREFIX = "campaign-"
 MAX_PROBLEMS_SHOWN = 10
 
@@ -123,4 +127,4 @@ def check_answers_log(folder: Path, shown: str, answer_files: list[tuple[str, An
     return LogHead(entries=result.event_count, head=result.head_hash or ZERO_HASH)
 
 
-__all__ = ["ANSWER_SAVED", "ATTACHMENT_ADDED", "CLAUSE", "REOPENED", "SUBMITTED", "LogHead", "RespondentState", "check_answers_log", "mismatches", "replay"]
+__all__ = ["ANSWER_SAVED", "ATTACHMENT_ADDED", "CAMPAIGN_FILE_ADDED", "CLAUSE", "REOPENED", "SETTINGS_CHANGED", "SUBMITTED", "LogHead", "RespondentState", "check_answers_log", "mismatches", "replay"]

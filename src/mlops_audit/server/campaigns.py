@@ -32,9 +32,10 @@ from mlops_audit.evidence.questionnaire.validate import canonical_value
 from mlops_audit.rubric.loader import LoadedRubric
 from mlops_audit.rubric.model import Criterion
 from mlops_audit.server import ledger
-from mlops_audit.server.db import AnswerRow, Campaign, Link, Respondent
+from mlops_audit.server.db import AnswerRow, Campaign, CampaignFile, Link, Respondent
 from mlops_audit.server.security import new_token, token_hash
 from mlops_audit.util.clock import isoformat
+from mlops_audit.util.jsonio import sha256_bytes
 
 LINK_DAYS = 30
 MAX_COMMENT = 4000
@@ -297,6 +298,17 @@ def reopen(session: Session, respondent: Respondent, *, actor: str) -> None:
         raise ClientError(409, f"respondent '{respondent.pseudonym}' has not submitted; nothing to reopen")
     respondent.submitted_at = None
     ledger.append(session, campaign.id, action=answers_log.REOPENED, actor=actor, role="assessor", params={"respondent": respondent.pseudonym})
+
+
+def add_campaign_file(session: Session, campaign_id: int, *, kind: str, filename: str, data: bytes, actor: str) -> CampaignFile:
+    """Store a file the assessment reads (run, key, evidence, waivers...), already checked by the
+    caller, and append it (kind, name, digest) to the campaign's hash-chained log."""
+    campaign = lock_campaign(session, campaign_id)
+    item = CampaignFile(campaign_id=campaign.id, kind=kind, filename=filename, sha256=sha256_bytes(data), data=data, created_at=now())
+    session.add(item)
+    ledger.append(session, campaign.id, action=answers_log.CAMPAIGN_FILE_ADDED, actor=actor, role="assessor", params={"kind": kind, "filename": filename, "sha256": item.sha256})
+    session.flush()
+    return item
 
 
 def answers_of(session: Session, respondent: Respondent) -> list[AnswerRow]:

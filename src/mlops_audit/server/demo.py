@@ -30,17 +30,16 @@ from sqlalchemy import select
 from mlops_audit.demo import example_org
 from mlops_audit.evidence.model import WaiverFile
 from mlops_audit.server import assessing, campaigns, settings
-from mlops_audit.server.db import Campaign, CampaignFile
+from mlops_audit.server.db import Campaign
 from mlops_audit.util.clock import now as clock_now
-from mlops_audit.util.jsonio import pretty_json, sha256_bytes
+from mlops_audit.util.jsonio import pretty_json
 
 ACTOR = "assessor:demo"
 ASSESSOR = "mlops-audit demo"  # as the CLI demo's assessment names its assessor
 
 
 def _attach(session, campaign: Campaign, kind: str, filename: str, data: bytes) -> None:  # noqa: ANN001
-    session.add(CampaignFile(campaign_id=campaign.id, kind=kind, filename=filename, sha256=sha256_bytes(data), data=data, created_at=campaigns.now()))
-    session.flush()
+    campaigns.add_campaign_file(session, campaign.id, kind=kind, filename=filename, data=data, actor=ACTOR)
 
 
 def _yaml(data: object) -> bytes:
@@ -113,7 +112,7 @@ def load_demo(sessions, rubric) -> list[int]:  # noqa: ANN001
                 session, rubric, organisation=name, scope=scope,
                 teams=sorted({p.team for p in example_org.PERSONAS}), created_by="demo",
             )
-            settings.update(session, rubric, campaign, profiles=list(DEMO_PROFILES), accept_reference_runs=this_year)
+            settings.update(session, rubric, campaign, profiles=list(DEMO_PROFILES), accept_reference_runs=this_year, actor=ACTOR)
             known = evidence.evidenced if this_year else frozenset()
             for _persona, model in example_org.answer_files(loaded, maturity_shift=shift, evidenced=known):
                 respondent = campaigns.import_answer_file(session, loaded, campaign, model, actor=ACTOR)

@@ -106,9 +106,9 @@ def get_settings(request: Request, campaign_id: int) -> Response:
 @router.put("/campaigns/{campaign_id}/settings")
 def put_settings(request: Request, campaign_id: int, body: SettingsIn, _form: FormData = Depends(web.checked_form)) -> Response:
     with web.transaction(request) as session:
-        web.require_assessor(request, session)
+        user = web.require_assessor(request, session)
         c = campaigns.lock_campaign(session, campaign_id)
-        settings.update(session, request.app.state.rubric, c, profiles=body.profiles, accept_reference_runs=body.accept_reference_runs)
+        settings.update(session, request.app.state.rubric, c, profiles=body.profiles, accept_reference_runs=body.accept_reference_runs, actor=f"assessor:{user.username}")
         return JSONResponse(_settings_json(session, c))
 
 

@@ -17,7 +17,6 @@ from mlops_audit.evidence.questionnaire.export import FORMATS as ANSWER_FORMATS
 from mlops_audit.server import assessing, campaigns, dashboard, ledger, security, settings, uploads, web
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import Assessor, Attachment, Campaign, CampaignFile, Respondent, Session
-from mlops_audit.util.jsonio import sha256_bytes
 
 router = APIRouter()
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
@@ -267,11 +266,8 @@ def store_campaign_file(request: Request, campaign_id: int, form: FormData | Non
         path.write_bytes(data)
         assessing.check_campaign_file(kind, path, upload.filename or name)
     with web.transaction(request) as session:
-        web.require_assessor(request, session)
-        campaign = campaigns.get_campaign(session, campaign_id)
-        item = CampaignFile(campaign_id=campaign.id, kind=kind, filename=name, sha256=sha256_bytes(data), data=data, created_at=campaigns.now())
-        session.add(item)
-        session.flush()
+        user = web.require_assessor(request, session)
+        item = campaigns.add_campaign_file(session, campaign_id, kind=kind, filename=name, data=data, actor=f"assessor:{user.username}")
     return item
 
 
@@ -287,9 +283,9 @@ def update_settings(request: Request, campaign_id: int, form: FormData = Depends
     profiles = [p for p in form.getlist("profiles") if isinstance(p, str)] if form else []
     accept = web.form_text(form, "accept_reference_runs") in ("1", "on", "true", "yes")
     with web.transaction(request) as session:
-        web.require_assessor(request, session)
+        user = web.require_assessor(request, session)
         campaign = campaigns.lock_campaign(session, campaign_id)
-        settings.update(session, request.app.state.rubric, campaign, profiles=profiles, accept_reference_runs=accept)
+        settings.update(session, request.app.state.rubric, campaign, profiles=profiles, accept_reference_runs=accept, actor=f"assessor:{user.username}")
     return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 

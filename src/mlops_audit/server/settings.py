@@ -84,11 +84,16 @@ def as_json(campaign: Campaign, keys: list) -> dict:  # noqa: ANN001
     }
 
 
-def update(session: Session, base: LoadedRubric, campaign: Campaign, *, profiles: list[str], accept_reference_runs: bool) -> None:
+def update(session: Session, base: LoadedRubric, campaign: Campaign, *, profiles: list[str], accept_reference_runs: bool, actor: str) -> None:
     """Set the campaign's profiles and reference-run acceptance. An unknown profile is 422; dropping
     a profile whose questions someone has answered is 409 (their answers would name criteria the
-    campaign's rubric no longer has); nothing is changed then."""
+    campaign's rubric no longer has); nothing is changed then. A change is appended to the campaign's
+    hash-chained log (who, from what, to what); the caller holds the campaign's write lock."""
+    from mlops_audit.evidence import answers_log
     from mlops_audit.rubric.profiles import available_profiles as names
+    from mlops_audit.server import ledger
+
+    before = {"profiles": profiles_of(campaign), "accept_reference_runs": bool(campaign.accept_reference_runs)}
 
     known = names()
     chosen = list(dict.fromkeys(p.strip() for p in profiles if isinstance(p, str) and p.strip()))
@@ -111,6 +116,10 @@ def update(session: Session, base: LoadedRubric, campaign: Campaign, *, profiles
             )
         campaign.profiles = json.dumps(chosen)
     campaign.accept_reference_runs = bool(accept_reference_runs)
+    after = {"profiles": profiles_of(campaign), "accept_reference_runs": bool(campaign.accept_reference_runs)}
+    changes = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+    if changes:
+        ledger.append(session, campaign.id, action=answers_log.SETTINGS_CHANGED, actor=actor, role="assessor", params={"changes": changes})
     session.flush()
 
 
