@@ -150,3 +150,28 @@ def test_the_report_shows_each_profile_criterions_clauses_and_none_for_the_guide
     guide = en.split(f'id="{anchor("cr", guide_id)}"', 1)[1].split('<div id="cr-', 1)[0]
     assert 'class="cites"' not in guide
     assert en.count('<div class="cites">') == sum(1 for _d, _p, c in profiled.rubric_snapshot.criteria() if c.cites)
+
+
+def test_the_workbook_shows_which_regulation_clauses_each_profile_criterion_serves(profiled, rich_small) -> None:
+    """As the HTML report and OSCAL do: a 'Serves' column on the criteria sheet, only when the rubric cites."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from mlops_audit.report.i18n import messages
+    from mlops_audit.report.xlsx import to_xlsx
+
+    t = messages("en")
+    sheet = load_workbook(io.BytesIO(to_xlsx(profiled, "en")))[t("xlsx.criteria")]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-1] == t("detail.cites") == "Serves"
+    index = profiled.rubric_snapshot.criterion_index()
+    rows = {row[0]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    cited = [c.id for c in profiled.criteria if index[c.id][2].cites]
+    assert cited and all(rows[cid] for cid in cited)
+    first = index[cited[0]][2].cites[0]
+    assert f"{first.regulation} {first.ref}" in rows[cited[0]]
+    assert not any(rows[c.id] for c in profiled.criteria if not index[c.id][2].cites)
+    # a CAICT-only assessment keeps its columns
+    plain = load_workbook(io.BytesIO(to_xlsx(rich_small, "en")))[t("xlsx.criteria")]
+    assert t("detail.cites") not in [cell.value for cell in plain[1]]

@@ -95,20 +95,24 @@ def to_xlsx(a: Assessment, lang: str = "en") -> bytes:
         [24, 36, 20, 10, 8, 8, 10, 8, 8, 8, 8, 8, 8],
         {6: SCORE, 7: PERCENT},
     )
+    # A regulator profile's criteria cite the regulation clauses they serve (as the HTML report and
+    # OSCAL show them); the column is there only when the rubric has citations, so a CAICT-only
+    # workbook keeps its columns.
+    cited = any(index[c.id][2].cites for c in a.criteria)
     _sheet(
         wb,
         t("xlsx.criteria"),
         [t("xlsx.id"), t("col.practice"), t("col.level"), t("col.outcome"), t("col.strength"), t("xlsx.required"), t("xlsx.claimed"),
          t("col.agreement"), t("xlsx.contested"), t("xlsx.unsubstantiated"), t("xlsx.waiver"), t("xlsx.contribution"), t("col.evidence"),
-         t("col.statement"), t("xlsx.basis")],
+         t("col.statement"), t("xlsx.basis")] + ([t("detail.cites")] if cited else []),
         [
             [c.id, c.practice, c.level, outcome(c.outcome), strength(c.strength), strength(c.required_strength),
              outcome(c.claimed), c.agreement, yes_no(c.contested), yes_no(c.unsubstantiated),
              t(f"exceptions.waiver_{c.waiver.status}") if c.waiver else "", c.contribution, ", ".join(c.evidence), index[c.id][2].text.get(lang),
-             c.basis]
+             c.basis] + ([t("list_sep").join(f"{x.regulation} {x.ref}" for x in index[c.id][2].cites)] if cited else [])
             for c in a.criteria
         ],
-        [28, 24, 7, 14, 11, 11, 11, 10, 9, 9, 10, 11, 30, 80, 16],
+        [28, 24, 7, 14, 11, 11, 11, 10, 9, 9, 10, 11, 30, 80, 16] + ([40] if cited else []),
         {8: PERCENT},
     )
     gains = potential_gains(a)
