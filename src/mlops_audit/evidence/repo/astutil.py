@@ -90,3 +90,22 @@ def assigned_names(target: ast.AST) -> set[str]:
     if isinstance(target, ast.Starred):
         return assigned_names(target.value)
     return set()
+
+
+def parse_module(code: str, filename: str) -> tuple[ast.Module, int]:
+    """The module of `code`, and how many f-/t-strings could not be analysed (0 normally).
+
+    Code written for a newer Python than the running one (PEP 701 f-strings, PEP 695 generics,
+    t-strings...) is parsed after `newsyntax.downlevel` rewrote those constructs on the same lines;
+    the count says how many strings were blanked for it. SyntaxError (or ValueError, RecursionError,
+    MemoryError) when the code is not valid Python of any version this knows."""
+    try:
+        return ast.parse(code, filename=filename), 0
+    except SyntaxError:
+        from mlops_audit.evidence.repo.newsyntax import parse_newer
+
+        newer = parse_newer(code, filename)
+        if newer is None:
+            raise
+        module, rewrite = newer
+        return module, rewrite.blanked

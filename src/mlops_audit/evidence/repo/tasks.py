@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_audit.evidence.repo.astutil import parse_module
 from mlops_audit.evidence.repo.detectors._inhouse import dotted
 from mlops_audit.evidence.repo.index import RepoIndex
 
@@ -161,7 +162,7 @@ def _python_tasks(repo: RepoIndex, path: str, runner: str, namespace: str = "") 
     if not text:
         return []
     try:
-        module = ast.parse(text, filename=path)
+        module, _blanked = parse_module(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     tasks = []
