@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _PREFIX_CHARS = frozenset("rRbBuUfFtT")
@@ -186,50 +187,40 @@ _BARE_EXCEPT_LIST = re.compile(r"^([ \t]*except\*?[ \t]+)(?!\()([^:\n#]*,[^:\n#]
 def _rewrite_statements(code: str) -> tuple[str, int]:
     count = 0
 
-    def drop_brackets(text: str, pattern: re.Pattern[str], replacement: str) -> str:
+    def each(text: str, pattern: re.Pattern[str], build: Callable[[re.Match[str]], tuple[str, int] | None]) -> str:
+        """`text` with each match (up to the end `build` gives) replaced by what `build` gives."""
         nonlocal count
         pieces: list[str] = []
         last = 0
         for m in pattern.finditer(text):
-            if m.start() < last:
+            built = None if m.start() < last else build(m)
+            if built is None:
                 continue
-            close = _matching_bracket(text, m.end())
+            pieces.append(text[last:m.start()])
+            pieces.append(built[0])
+            last = built[1]
+            count += 1
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def alias(m: re.Match[str]) -> tuple[str, int] | None:  # `type X[T] = ...` -> `X = ...`
+        text, end, breaks = m.string, m.end(), 0
+        if text.startswith("[", end):
+            close = _matching_bracket(text, end)
             if close is None:
-                continue
-            pieces.append(text[last:m.start()])
-            pieces.append(m.expand(replacement) + "\n" * text.count("\n", m.end(), close))
-            last = close
-            count += 1
-        pieces.append(text[last:])
-        return "".join(pieces)
+                return None
+            breaks, end = text.count("\n", end, close), close
+        rest = text[end:].lstrip(" \t")
+        if not rest.startswith("=") or rest.startswith("=="):
+            return None
+        return f"{m.group(1)}{m.group(2)}" + "\n" * breaks + " ", end
 
-    def alias(text: str) -> str:
-        nonlocal count
-        pieces: list[str] = []
-        last = 0
-        for m in _TYPE_ALIAS.finditer(text):
-            if m.start() < last:
-                continue
-            end = m.end()
-            breaks = 0
-            if text.startswith("[", end):
-                close = _matching_bracket(text, end)
-                if close is None:
-                    continue
-                breaks = text.count("\n", end, close)
-                end = close
-            rest = text[end:].lstrip(" \t")
-            if not rest.startswith("=") or rest.startswith("=="):
-                continue
-            pieces.append(text[last:m.start()])
-            pieces.append(f"{m.group(1)}{m.group(2)}" + "\n" * breaks + " ")
-            last = end
-            count += 1
-        pieces.append(text[last:])
-        return "".join(pieces)
+    def generic(m: re.Match[str]) -> tuple[str, int] | None:  # `def f[T](` -> `def f(`
+        close = _matching_bracket(m.string, m.end())
+        return None if close is None else (m.group(1) + "\n" * m.string.count("\n", m.end(), close), close)
 
-    code = alias(code)
-    code = drop_brackets(code, _GENERIC_DEF, r"\1")
+    code = each(code, _TYPE_ALIAS, alias)
+    code = each(code, _GENERIC_DEF, generic)
 
     def parenthesise(m: re.Match[str]) -> str:
         nonlocal count
