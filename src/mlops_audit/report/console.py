@@ -37,7 +37,10 @@ def collect_summary_lines(result: Any, width: int = 100) -> list[str]:
     if left_out is not None:
         from mlops_audit.evidence.repo.thirdparty import summary_line
 
-        line = summary_line(left_out.installed_distributions, left_out.installed_python_files, left_out.installed_files, left_out.vendored_folders)
+        line = summary_line(
+            left_out.installed_distributions, left_out.installed_python_files, left_out.installed_files, left_out.vendored_folders,
+            documentation=(len(left_out.documentation_trees), left_out.documentation_code_files),
+        )
         if line:
             lines.append(line)
     return lines

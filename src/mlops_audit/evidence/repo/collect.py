@@ -16,6 +16,7 @@ from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import (
     CollectionResult,
     CollectionStats,
+    DocumentationTree,
     Finding,
     FindingOutcome,
     Location,
@@ -90,6 +91,7 @@ def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = Non
 def not_project_code(index: RepoIndex) -> NotProjectCode:
     """The collection's account of what the index left out as other people's code."""
     installed = index.stats.installed
+    documentation = index.stats.documentation
     folders = sorted(d.metadata for d in installed.distributions) + sorted(index.stats.vendored)
     return NotProjectCode(
         installed_distributions=len(installed.distributions),
@@ -97,6 +99,10 @@ def not_project_code(index: RepoIndex) -> NotProjectCode:
         installed_python_files=installed.python_files,
         vendored_folders=len(index.stats.vendored),
         folders=folders[:MAX_LISTED_FOLDERS],
+        documentation_code_files=len(documentation.left_out),
+        documentation_trees=[
+            DocumentationTree(path=t.path, config=t.config, why=t.why, code_files=t.code_files) for t in documentation.trees[:MAX_LISTED_FOLDERS]
+        ],
     )
 
 

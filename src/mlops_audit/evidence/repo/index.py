@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import fastyaml, gitignore, places, templated, thirdparty
+from mlops_audit.evidence.repo import documents, fastyaml, gitignore, places, templated, thirdparty
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
@@ -122,6 +122,7 @@ class IndexStats:
     parse_problems: int = 0
     vendored: set[str] = field(default_factory=set)  # skipped folders of THIRD_PARTY_DIRS (the topmost of each)
     installed: thirdparty.InstalledCode = field(default_factory=thirdparty.InstalledCode)
+    documentation: documents.DocumentationCode = field(default_factory=documents.DocumentationCode)
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class RepoIndex:
         self.files: tuple[str, ...] = tuple(sorted(self._list()))
         self._file_set = frozenset(self.files)
         self._leave_out_installed()
+        self._leave_out_documentation_code()
         self.stats.files_listed = len(self.files)
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
@@ -345,6 +347,16 @@ class RepoIndex:
             self._problem(problem.split(":", 1)[0], problem)
         if installed.left_out:
             self.files = tuple(f for f in self.files if f not in installed.left_out)
+            self._file_set = frozenset(self.files)
+
+    def _leave_out_documentation_code(self) -> None:
+        """Python files and notebooks of documentation sites' source trees (`documents`) illustrate
+        practices to readers, they are not the project's code: they leave the listing, for every
+        detector, and are counted (the documents themselves stay)."""
+        found = documents.find_documentation_code(self.files, lambda rel: self._read(rel)[2])
+        self.stats.documentation = found
+        if found.left_out:
+            self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
 
     def _git_names(self) -> Iterator[str]:

@@ -105,6 +105,15 @@ class GitSignals(Model):
     shared_authors: dict[str, int] = Field(default_factory=dict)
 
 
+class DocumentationTree(Model):
+    """A documentation site's source tree (or built site) whose code was left out: illustrations, not the project's practice."""
+
+    path: str = Field(description="the folder, repository-relative ('' = the repository root)")
+    config: str = Field(description="the site configuration that makes it one (mkdocs.yml, a Sphinx conf.py, _toc.yml, _quarto.yml)")
+    why: str = Field(description="which part of the site it is: 'MkDocs docs_dir', 'Sphinx built site', 'MkDocs site with no project files (whole folder)'...")
+    code_files: int = Field(description="Python files and notebooks of it left out")
+
+
 class NotProjectCode(Model):
     """Other people's code found in the tree and left out of the listing for every detector."""
 
@@ -115,6 +124,12 @@ class NotProjectCode(Model):
     folders: list[str] = Field(
         default_factory=list,
         description="the installed distributions' metadata folders, then the vendored folders, each in path order (first 200)",
+    )
+    documentation_code_files: int = Field(
+        default=0, description="Python files and notebooks left out because they live in a documentation site's source tree or built site"
+    )
+    documentation_trees: list[DocumentationTree] = Field(
+        default_factory=list, description="the documentation trees whose code was left out, in path order (first 200)"
     )
 
 

@@ -208,11 +208,16 @@ def _content_matches(rel: str, digest: str, meta_folder: str, read: Callable[[st
     return _digest_matches(data, digest)
 
 
-def summary_line(distributions: int, python_files: int, files: int, vendored: int) -> str:
-    """'left out as not the project's code: ...' (the console summary and the docs quote it)."""
+def summary_line(distributions: int, python_files: int, files: int, vendored: int, documentation: tuple[int, int] = (0, 0)) -> str:
+    """'left out as not the project's code: ...' (the console summary and the docs quote it).
+    `documentation`: (trees, code files) of documentation sites (`documents`)."""
+    from mlops_audit.evidence.repo.documents import summary_part
+
     parts = []
     if distributions:
         parts.append(f"{python_files:,} Python files ({files:,} files) of {distributions:,} installed distribution(s), listed in their RECORD files")
     if vendored:
         parts.append(f"{vendored:,} vendored or environment folder(s) (vendor/, third_party/, node_modules/, site-packages/...)")
+    if documentation[1]:
+        parts.append(summary_part(*documentation))
     return "left out as not the project's code: " + " and ".join(parts) if parts else ""
