@@ -16,7 +16,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
@@ -352,13 +352,16 @@ def _pulumi_programs(repo: RepoIndex) -> list[tuple[str, Location]]:
     found = []
     for path in projects:
         doc = repo.yaml(path)
-        resources = doc.data.get("resources") if doc is not None and isinstance(doc.data, dict) else None
-        for name, resource in resources.items() if isinstance(resources, dict) else []:
-            if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
-                found.append(("Pulumi", at(path, _line(doc, "resources", name))))  # type: ignore[union-attr]
-                break
-        if doc is not None and isinstance(doc.data, dict) and str(doc.data.get("runtime", "")).startswith("nodejs"):
-            found += _pulumi_node_program(repo, path.rsplit("/", 1)[0] + "/" if "/" in path else "")
+        found += _pulumi_yaml_resources(path, doc)
+        runtime = doc.data.get("runtime", "") if doc is not None and isinstance(doc.data, dict) else ""
+        runtime = str(runtime.get("name", "") if isinstance(runtime, dict) else runtime)
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        if runtime.startswith("nodejs"):
+            found += _pulumi_node_program(repo, folder)
+        elif runtime in _PULUMI_LANGUAGES:
+            found += _pulumi_compiled_program(repo, folder, runtime)
+        elif runtime == "yaml" and not any(k == "Pulumi" and loc.path == path for k, loc in found):
+            found += _pulumi_yaml_main(repo, folder)
     hits = matching(repo, _DEPLOY_ALL.needles, lambda summary: summary.calls_to(*_PULUMI_CALLS))
     found += [("Pulumi", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
     return found
@@ -379,6 +382,37 @@ def _pulumi_node_program(repo: RepoIndex, folder: str) -> list[tuple[str, Locati
         for number, line in repo.meaningful_lines(path, comment="//"):
             if _PULUMI_NEW.search(line):
                 return [("Pulumi", at(path, number))]
+    return []
+
+
+# Go, C# and Java programs (`_pulumi`): the same resources as `new`/`NewX` calls in the project's folder.
+_PULUMI_RESOURCES = _pulumi.resources(_PULUMI_CALLS)
+_PULUMI_LANGUAGES = {"go": (".go",), "dotnet": (".cs",), "java": (".java",)}
+
+
+def _pulumi_compiled_program(repo: RepoIndex, folder: str, runtime: str) -> list[tuple[str, Location]]:
+    """A Go, .NET (C#) or Java Pulumi program in the project's folder creating a serving resource."""
+    for path in repo.with_suffix(*_PULUMI_LANGUAGES[runtime]):
+        if not path.startswith(folder) or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES or "ulumi" not in (repo.text(path) or ""):
+            continue
+        lines = list(repo.meaningful_lines(path, comment="//"))
+        hits = _pulumi.go_lines(lines, _PULUMI_RESOURCES) if runtime == "go" else _pulumi.object_lines(lines, _PULUMI_RESOURCES)
+        if hits:
+            return [("Pulumi", at(path, hits[0]))]
+    return []
+
+
+def _pulumi_yaml_main(repo: RepoIndex, folder: str) -> list[tuple[str, Location]]:
+    """A Pulumi YAML program kept in `Main.yaml` beside its Pulumi.yaml, with a serving resource."""
+    return [hit for path in (folder + "Main.yaml", folder + "Main.yml") if repo.exists(path) for hit in _pulumi_yaml_resources(path, repo.yaml(path))][:1]
+
+
+def _pulumi_yaml_resources(path: str, doc: LocatedDocument | None) -> list[tuple[str, Location]]:
+    """The first of a Pulumi YAML program's `resources:` with a serving type."""
+    resources = doc.data.get("resources") if doc is not None and isinstance(doc.data, dict) else None
+    for name, resource in resources.items() if isinstance(resources, dict) else []:
+        if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
+            return [("Pulumi", at(path, _line(doc, "resources", name)))]  # type: ignore[arg-type]
     return []
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import re
 
-from mlops_audit.evidence.repo.catalogue import Grade, judged_by, vocabulary
-from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, workflow_triggers
+from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
+from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
+    is_test_path,
     locations,
     matching,
 )
@@ -464,23 +465,44 @@ _PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob",)
 def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     """Rule `event-triggered pipeline run`: an event handler (a Lambda or Cloud Function, fed by a
     schedule, a Pub/Sub message or a storage event) whose body starts a pipeline run
-    (`create_run_from_job_spec`, `start_pipeline_execution`, `PipelineJob(...).submit()`). Starting
+    (`create_run_from_job_spec`, `start_pipeline_execution`, `PipelineJob(...).submit()`), itself or
+    through the module's own helpers it calls (at most MAX_HELPER_DEPTH deep). Starting
     a run from a script a person executes, or a handler that only logs, is not a trigger."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_PIPELINE_RUN_NEEDLES)):
         starts = [c for c in summary.calls if c.scope and (_STARTS_PIPELINE_RUN.search(c.name) or c.name in _PIPELINE_JOB or c.name.startswith(_PIPELINE_JOB[0] + "("))]
         if not starts:
             continue
-        for _, func in _inhouse.functions_of(repo, summary.path):
+        functions = list(_inhouse.functions_of(repo, summary.path))
+        callees: dict[str, set[str]] = {}  # function -> the names it calls (last part), for the module's own helpers
+        for call in summary.calls:
+            if call.scope:
+                callees.setdefault(call.scope, set()).add(call.name.rsplit(".", 1)[-1])
+        for _, func in functions:
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}  # import-resolved
             if not _inhouse.event_handler(func, names):
                 continue
-            in_handler = [c for c in starts if c.scope == func.name]
+            reached = _reached_helpers(func.name, callees, {f.name for _, f in functions})
+            in_handler = [c for c in starts if c.scope == func.name or c.scope in reached]
             if in_handler:
                 hits.append(at(summary.path, func.lineno))
                 hits.extend(at(summary.path, c.line) for c in in_handler)
     return hits
+
+
+MAX_HELPER_DEPTH = 2
+
+
+def _reached_helpers(handler: str, callees: dict[str, set[str]], module_functions: set[str]) -> set[str]:
+    """The module's own functions a handler calls, directly or through one more of them (a handler
+    that decodes the message and hands it to `trigger_pipeline(...)`, which starts the run)."""
+    reached: set[str] = set()
+    frontier = {handler}
+    for _ in range(MAX_HELPER_DEPTH):
+        frontier = {name for f in frontier for name in callees.get(f, ()) if name in module_functions and name != handler} - reached
+        reached |= frontier
+    return reached
 
 
 _EVENT_RULE = "event rule starts training"
@@ -508,6 +530,49 @@ def _event_rules_starting_training(repo: RepoIndex) -> list[Location]:
                 lines = (repo.text(summary.path) or "").splitlines()
                 spans = [(f.lineno, f.end_lineno or f.lineno) for _, f in _inhouse.functions_of(repo, summary.path)]
                 hits.extend(at(summary.path, c.line) for c in calls if _STARTS_TRAINING_TEXT.search(_enclosing_text(lines, spans, c.line)))
+    return hits + _scheduler_jobs_created_by_commands(repo)
+
+
+_SCHEDULER_COMMANDS = command_pattern(c for _, ev in _EVENT_RULES for c in ev.ci_commands)
+MAX_SCRIPT_BYTES = 256 * 1024
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line number, text) of a shell text's commands, backslash continuations joined."""
+    out: list[tuple[int, str]] = []
+    pending: list[str] = []
+    start = 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not pending:
+            start = number
+        pending.append(line[:-1] if line.endswith("\\") else line)
+        if not line.endswith("\\"):
+            out.append((start, " ".join(pending)))
+            pending = []
+    if pending:
+        out.append((start, " ".join(pending)))
+    return out
+
+
+def _scheduler_jobs_created_by_commands(repo: RepoIndex) -> list[Location]:
+    """Rule `event rule starts training`, for scheduler jobs created by command (`gcloud scheduler
+    jobs create http|pubsub ...` in CI, through a task runner, or in a shell script): the command
+    itself must start training (its target URI, topic or message names a training pipeline or a
+    retraining). A job that only pings a service is not a trigger."""
+    texts: list[tuple[str, int | None, str]] = [(c.path, c.line, c.text) for c in ci_run_commands(repo)]
+    for path in repo.with_suffix(".sh", ".bash"):
+        if not is_test_path(path) and repo.size(path) <= MAX_SCRIPT_BYTES:
+            texts.append((path, None, repo.text(path) or ""))
+    hits: list[Location] = []
+    for path, line, text in texts:
+        if "scheduler" not in text:
+            continue
+        for offset, command in _logical_lines(text):
+            if command.lstrip().startswith("#"):
+                continue
+            match = _SCHEDULER_COMMANDS.search(command)
+            if match and _STARTS_TRAINING_TEXT.search(command[match.end():]):
+                hits.append(at(path, line if line is not None else offset))
     return hits
 
 
