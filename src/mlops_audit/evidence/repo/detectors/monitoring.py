@@ -461,7 +461,7 @@ _PIPELINE_RUN_NEEDLES = (
     "create_run_from_pipeline_func", "run_pipeline", "PipelineJob",
 )
 _STARTS_PIPELINE_RUN = re.compile(r"(^|\.)(create_run_from_job_spec|start_pipeline_execution|create_run_from_pipeline_package|create_run_from_pipeline_func|run_pipeline)$")
-_PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob",)
+_PIPELINE_JOB = ("google.cloud.aiplatform.PipelineJob", "google.cloud.aiplatform.pipeline_jobs.PipelineJob")  # the class and its module's name for it
 def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     """Rule `event-triggered pipeline run`: an event handler (a Lambda or Cloud Function, fed by a
     schedule, a Pub/Sub message or a storage event) whose body starts a pipeline run
@@ -470,7 +470,7 @@ def _pipeline_runs_started_by_events(repo: RepoIndex) -> list[Location]:
     a run from a script a person executes, or a handler that only logs, is not a trigger."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_PIPELINE_RUN_NEEDLES)):
-        starts = [c for c in summary.calls if c.scope and (_STARTS_PIPELINE_RUN.search(c.name) or c.name in _PIPELINE_JOB or c.name.startswith(_PIPELINE_JOB[0] + "("))]
+        starts = [c for c in summary.calls if c.scope and (_STARTS_PIPELINE_RUN.search(c.name) or c.name in _PIPELINE_JOB or c.name.startswith(tuple(j + "(" for j in _PIPELINE_JOB)))]
         if not starts:
             continue
         functions = list(_inhouse.functions_of(repo, summary.path))
