@@ -142,3 +142,16 @@ def test_design_documents_in_a_docs_tree_are_still_read(tmp_path: Path) -> None:
     })
     assert "docs/architecture.md" in RepoIndex(tmp_path).files
     assert outcome(tmp_path, "has_design_docs") == "pass"
+
+
+def test_a_docs_dir_that_is_the_repository_keeps_the_code_of_folders_that_are_projects(tmp_path: Path) -> None:
+    """`docs_dir: .` (a course site over the whole repository): lessons go, folders with their own
+    build or CI files (the root with its CI, an exercise app with a Dockerfile) keep their code."""
+    write(tmp_path, {
+        "mkdocs.yml": "site_name: Course\ndocs_dir: .\n", "README.md": "# Course\n", ".github/workflows/docs.yml": "on: push\n",
+        "tasks.py": "x = 1\n", "s1/exercise_files/solution.py": SEEDED, "s1/lesson.ipynb": LESSON,
+        "s7/exercise_files/Dockerfile": "FROM python:3.12\n", "s7/exercise_files/app.py": "x = 1\n",
+    })
+    found = RepoIndex(tmp_path).stats.documentation
+    assert found.left_out == {"s1/exercise_files/solution.py", "s1/lesson.ipynb"}
+    assert [(t.path, t.why, t.code_files) for t in found.trees] == [("", "MkDocs docs_dir", 2)]

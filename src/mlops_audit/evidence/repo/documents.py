@@ -121,9 +121,22 @@ def _text(read: Callable[[str], bytes | None], rel: str) -> str:
     return data.decode("utf-8", "replace") if data else ""
 
 
-def _is_project_path(rel: str) -> bool:
+def _project_folder(rel: str) -> str | None:
+    """The folder `rel` makes a project: its own for a build, dependency, container or CI file, the
+    folder holding `.github/` (`.circleci/`, `.gitlab/`) for the files in it; else None."""
     name = rel.rsplit("/", 1)[-1]
-    return is_project_file(name) or rel.startswith(_CI_FOLDERS) or name in _CI_FILES
+    if is_project_file(name) or name in _CI_FILES:
+        return _parent(rel)
+    if rel.startswith(_CI_FOLDERS):
+        return ""
+    for marker in _CI_FOLDERS:
+        if (at := rel.find("/" + marker)) != -1:
+            return rel[:at]
+    return None
+
+
+def _is_project_path(rel: str) -> bool:
+    return _project_folder(rel) is not None
 
 
 def _candidate_trees(listing: Sequence[str], names: set[str], read: Callable[[str], bytes | None], notes: list[str]) -> list[tuple[str | None, str, str, str]]:
@@ -191,7 +204,6 @@ def find_documentation_code(files: Iterable[str], read: Callable[[str], bytes | 
     candidates = _candidate_trees(listing, names, read, result.notes)
     if not candidates:
         return result
-    project_folders = {_parent(f) for f in listing if _is_project_path(f)}
     own_trees: dict[str, list[str]] = {}  # config -> its trees
     for tree, config, _, _ in candidates:
         own_trees.setdefault(config, []).extend([tree] if tree is not None else [])
@@ -208,7 +220,9 @@ def find_documentation_code(files: Iterable[str], read: Callable[[str], bytes | 
     left: dict[str, int] = {}
     for tree in sorted(trees, key=lambda t: (t.count("/") if t else -1, t)):  # outer trees first: each file counted once
         count = 0
-        for rel in _under(listing, tree):
+        below = _under(listing, tree)
+        project_folders = {p for f in below if (p := _project_folder(f)) is not None}  # folders of the tree that are projects of their own
+        for rel in below:
             if rel.endswith(CODE_SUFFIXES) and rel not in result.left_out and _parent(rel) not in project_folders:
                 result.left_out.add(rel)
                 count += 1
