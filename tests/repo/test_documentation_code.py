@@ -102,7 +102,7 @@ def test_sphinx_jupyter_book_quarto_and_built_sites(tmp_path: Path) -> None:
         "book/_config.yml": "title: Book\n", "book/_toc.yml": "format: jb-book\nroot: intro\n", "book/intro.md": "# Intro\n", "book/ch1.ipynb": LESSON,
         "report/_quarto.yml": "project:\n  type: website\n  output-dir: public\n", "report/analysis.ipynb": LESSON,
         "report/public/analysis.py": "x = 1\n", "report/helpers.py": "x = 1\n",
-        "mkdocs.yml": "site_name: P\n", "site/assets/search.py": "x = 1\n",
+        "mkdocs.yml": "site_name: P\n", "site/assets/search.py": "x = 1\n", "site/404.html": "<html></html>\n",
     })
     found = RepoIndex(tmp_path).stats.documentation
     assert found.left_out == {
@@ -118,6 +118,7 @@ def test_sphinx_jupyter_book_quarto_and_built_sites(tmp_path: Path) -> None:
 
 def test_configurations_that_are_not_a_documentation_site(tmp_path: Path) -> None:
     write(tmp_path, {
+        "web/mkdocs.yml": "site_name: W\n", "web/site/views.py": "x = 1\n",  # a site/ folder that is no MkDocs build (no index.html)
         "pyproject.toml": "", "train.py": SEEDED,
         "app/conf.py": "DEBUG = True\nextensions_enabled = False\n", "app/index.md": "# x\n", "app/job.py": SEEDED,  # a settings module, not Sphinx
         "conf.py": "extensions = []\n", "index.rst": "P\n=\n",  # Sphinx at the root of a project: the project documents itself in place

@@ -12,7 +12,8 @@ stay, so the design-document rules read them as before.
 A documentation tree is only ever taken from a site's own configuration:
 
 - MkDocs (`mkdocs.yml`/`mkdocs.yaml`): its `docs_dir` (default `docs/`, relative to the config's
-  folder), and its built `site_dir` (default `site/`) when committed;
+  folder), and its built `site_dir` (default `site/`) when a build is committed there (an
+  `index.html`, `404.html` or `sitemap.xml` at its top: a `site/` folder of other code is not one);
 - Sphinx: the folder of a `conf.py` that configures Sphinx (assigns `extensions`, `html_theme`,
   `master_doc` or `root_doc`) beside an `index`/`contents` document, and its `_build/` (with the
   `source/` layout, the sibling `build/`);
@@ -68,6 +69,7 @@ _CONFIG_SUFFIXES = tuple("/" + n for n in _CONFIG_NAMES)
 _MKDOCS_KEY = re.compile(r"^(docs_dir|site_dir)[ \t]*:[ \t]*['\"]?([^'\"#\n]*?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 _SPHINX_SETTING = re.compile(r"^(extensions|html_theme|master_doc|root_doc)[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
 _SPHINX_INDEX = ("index.rst", "index.md", "contents.rst", "index.ipynb", "index.txt")
+_BUILT_PAGES = ("index.html", "404.html", "sitemap.xml")  # what every MkDocs build writes at the top of its site_dir
 _QUARTO_OUTPUT = re.compile(r"^[ \t]+output-dir[ \t]*:[ \t]*['\"]?([^'\"#\n]*?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -153,8 +155,8 @@ def _candidate_trees(listing: Sequence[str], names: set[str], read: Callable[[st
                 tree = _join(folder, keys.get(key) or default)
                 if tree is None:
                     notes.append(f"{config}: its {key} is outside the repository; not taken")
-                else:
-                    found.append((tree, config, why, "MkDocs"))
+                elif key == "docs_dir" or any(_inside(tree, page) in names for page in _BUILT_PAGES):
+                    found.append((tree, config, why, "MkDocs"))  # a site_dir only when it holds a built site
             continue
         if name in _SPHINX:
             if not _SPHINX_SETTING.search(_text(read, config)) or not any(_inside(folder, i) in names for i in _SPHINX_INDEX):
