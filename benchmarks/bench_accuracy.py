@@ -351,10 +351,12 @@ def render_markdown(report: dict[str, object], labels: LabelFile) -> str:
         lines.append(f"| {kind} | " + " | ".join(_cell(splits[name]["per_kind"].get(kind)) for name in SPLITS) + " |")  # type: ignore[index]
     lines.append("| **overall** | " + " | ".join(_cell(splits[name]["overall"]) for name in SPLITS) + " |")  # type: ignore[index]
     decoys = report["decoy_false_passes"]
+    hidden = report.get("heldout_decoy_false_passes", 0)
     lines += [
         "",
-        f"False passes on decoys: {len(decoys)}"  # type: ignore[arg-type]
-        + (": " + ", ".join(f"{d['repo']} ({d['split']}, {d['kind']})" for d in decoys) if decoys else "") + ".",  # type: ignore[union-attr]
+        f"False passes on decoys: {len(decoys) + hidden}"  # type: ignore[arg-type, operator]
+        + (": " + ", ".join(f"{d['repo']} ({d['split']}, {d['kind']})" for d in decoys) if decoys else "")  # type: ignore[union-attr]
+        + (f"; {hidden} on held-out decoys, not named (--show-heldout-errors)" if hidden else "") + ".",
         "Uncertain labels (not in the tables): "
         + ", ".join(f"{name} {splits[name]['uncertain']['agree']} agree / {splits[name]['uncertain']['disagree']} disagree" for name in SPLITS)  # type: ignore[index]
         + ".",
@@ -364,6 +366,23 @@ def render_markdown(report: dict[str, object], labels: LabelFile) -> str:
         median = seconds[len(seconds) // 2] if len(seconds) % 2 else (seconds[len(seconds) // 2 - 1] + seconds[len(seconds) // 2]) / 2
         lines.append(f"`collect()` per repository: median {median:.2f} s, max {seconds[-1]:.2f} s over {len(seconds)} repositories.")
     return "\n".join(lines)
+
+
+def hide_heldout(report: dict[str, object]) -> dict[str, object]:
+    """The report without anything that names a held-out repository's disagreement: the held-out
+    errors and the held-out decoys' false passes become counts (every output format, not only text)."""
+    splits = dict(report["splits"])  # type: ignore[call-overload]
+    heldout = dict(splits["heldout"])
+    heldout["errors_count"] = len(heldout["errors"])
+    heldout["errors"] = "hidden: run with --show-heldout-errors (do not tune on them)"
+    splits["heldout"] = heldout
+    decoys = report["decoy_false_passes"]
+    return {
+        **report,
+        "splits": splits,
+        "decoy_false_passes": [d for d in decoys if d["split"] != "heldout"],  # type: ignore[union-attr]
+        "heldout_decoy_false_passes": sum(1 for d in decoys if d["split"] == "heldout"),  # type: ignore[union-attr]
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,13 +421,9 @@ def main(argv: list[str] | None = None) -> int:
         "missing_label_paths": missing_paths,
     }
     if args.markdown:
-        print(render_markdown(report, labels))
+        print(render_markdown(report if args.show_heldout_errors else hide_heldout(report), labels))
     elif args.json:
-        heldout = report["splits"]["heldout"]  # type: ignore[index]
-        heldout["errors_count"] = len(heldout["errors"])
-        if not args.show_heldout_errors:
-            heldout["errors"] = "hidden: run with --show-heldout-errors (do not tune on them)"
-        print(json.dumps(report, indent=2, sort_keys=True))
+        print(json.dumps(report if args.show_heldout_errors else hide_heldout(report), indent=2, sort_keys=True))
     else:
         print(render_text(report, show_heldout_errors=args.show_heldout_errors))
         if report["unlabelled_detectors"]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_accuracy import render_text, Prediction, main, score
+from benchmarks.bench_accuracy import Prediction, hide_heldout, main, render_text, score
 from benchmarks.evidence.labels import LabelFile
 
 KINDS = ["has_ci_pipeline", "has_unit_tests", "has_container", "tags_releases"]
@@ -75,6 +75,11 @@ def test_score_counts_every_outcome_per_kind_and_split() -> None:
     assert "false passes on decoys: 1" in hidden and "a/decoy (heldout)" not in hidden
     assert "1 on held-out decoy(s), listed only with --show-heldout-errors" in hidden
     assert "a/decoy (heldout): has_ci_pipeline" in render_text(run, show_heldout_errors=True)
+    # ... and so do the JSON and Markdown reports (they once printed the held-out decoys' names).
+    masked = hide_heldout(run)
+    assert "a/decoy" not in json.dumps(masked["decoy_false_passes"]) and masked["heldout_decoy_false_passes"] == 1
+    assert masked["splits"]["heldout"]["errors_count"] == 1 and isinstance(masked["splits"]["heldout"]["errors"], str)
+    assert masked["splits"]["dev"] == report["splits"]["dev"] and report["decoy_false_passes"]  # the input is not changed
 
 
 def test_score_lists_kinds_the_collector_does_not_have() -> None:
