@@ -40,6 +40,7 @@ def collect_summary_lines(result: Any, width: int = 100) -> list[str]:
         line = summary_line(
             left_out.installed_distributions, left_out.installed_python_files, left_out.installed_files, left_out.vendored_folders,
             documentation=(len(left_out.documentation_trees), left_out.documentation_code_files),
+            learning=(len(left_out.learning_trees), left_out.learning_code_files),
         )
         if line:
             lines.append(line)

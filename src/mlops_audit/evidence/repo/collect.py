@@ -19,6 +19,7 @@ from mlops_audit.evidence.repo.model import (
     DocumentationTree,
     Finding,
     FindingOutcome,
+    LearningTree,
     Location,
     NotProjectCode,
 )
@@ -103,6 +104,8 @@ def not_project_code(index: RepoIndex) -> NotProjectCode:
         documentation_trees=[
             DocumentationTree(path=t.path, config=t.config, why=t.why, code_files=t.code_files) for t in documentation.trees[:MAX_LISTED_FOLDERS]
         ],
+        learning_code_files=index.stats.learning.code_files,
+        learning_trees=[LearningTree(path=t.path, why=t.why, code_files=t.code_files) for t in index.stats.learning.trees[:MAX_LISTED_FOLDERS]],
     )
 
 

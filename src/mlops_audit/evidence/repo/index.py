@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import documents, fastyaml, gitignore, places, templated, thirdparty
+from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, templated, thirdparty
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
@@ -123,6 +123,7 @@ class IndexStats:
     vendored: set[str] = field(default_factory=set)  # skipped folders of THIRD_PARTY_DIRS (the topmost of each)
     installed: thirdparty.InstalledCode = field(default_factory=thirdparty.InstalledCode)
     documentation: documents.DocumentationCode = field(default_factory=documents.DocumentationCode)
+    learning: lessons.LearningMaterial = field(default_factory=lessons.LearningMaterial)
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,11 @@ class RepoIndex:
         self.stats.documentation = found
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
+            self._file_set = frozenset(self.files)
+        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2])  # lesson code (`lessons`), the same way
+        self.stats.learning = learning
+        if learning.left_out:
+            self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
 
     def _git_names(self) -> Iterator[str]:

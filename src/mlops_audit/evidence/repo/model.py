@@ -114,6 +114,14 @@ class DocumentationTree(Model):
     code_files: int = Field(description="Python files and notebooks of it left out")
 
 
+class LearningTree(Model):
+    """A tree of teaching or learning material whose code was left out: lessons show a practice, they are not a team's practice."""
+
+    path: str = Field(description="the folder, repository-relative ('' = the whole repository)")
+    why: str = Field(description="which rule took it: 'lesson series: 100 numbered lessons (day-001/...)...', 'teaching material with no project files: README.md speaks of a workshop'")
+    code_files: int = Field(description="Python files and notebooks of it left out")
+
+
 class NotProjectCode(Model):
     """Other people's code found in the tree and left out of the listing for every detector."""
 
@@ -131,6 +139,10 @@ class NotProjectCode(Model):
     documentation_trees: list[DocumentationTree] = Field(
         default_factory=list, description="the documentation trees whose code was left out, in path order (first 200)"
     )
+    learning_code_files: int = Field(
+        default=0, description="Python files and notebooks left out as teaching or learning material (lesson series, a course or workshop repository with no project files)"
+    )
+    learning_trees: list[LearningTree] = Field(default_factory=list, description="the learning-material trees whose code was left out, in path order (first 200)")
 
 
 class CollectionStats(Model):

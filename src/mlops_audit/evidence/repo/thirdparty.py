@@ -208,9 +208,13 @@ def _content_matches(rel: str, digest: str, meta_folder: str, read: Callable[[st
     return _digest_matches(data, digest)
 
 
-def summary_line(distributions: int, python_files: int, files: int, vendored: int, documentation: tuple[int, int] = (0, 0)) -> str:
+def summary_line(
+    distributions: int, python_files: int, files: int, vendored: int, documentation: tuple[int, int] = (0, 0), learning: tuple[int, int] = (0, 0)
+) -> str:
     """'left out as not the project's code: ...' (the console summary and the docs quote it).
-    `documentation`: (trees, code files) of documentation sites (`documents`)."""
+    `documentation`: (trees, code files) of documentation sites (`documents`); `learning`: the same
+    for learning material (`lessons`)."""
+    from mlops_audit.evidence.repo import lessons
     from mlops_audit.evidence.repo.documents import summary_part
 
     parts = []
@@ -220,4 +224,6 @@ def summary_line(distributions: int, python_files: int, files: int, vendored: in
         parts.append(f"{vendored:,} vendored or environment folder(s) (vendor/, third_party/, node_modules/, site-packages/...)")
     if documentation[1]:
         parts.append(summary_part(*documentation))
+    if learning[1]:
+        parts.append(lessons.summary_part(*learning))
     return "left out as not the project's code: " + " and ".join(parts) if parts else ""

@@ -1,0 +1,219 @@
+"""Learning material: teaching and learning code is not a team's practice.
+
+A lesson's `mlflow.start_run()` on a toy dataset, a course chapter's seeded GAN, an exercise's
+`GridSearchCV` show a reader how a practice looks; they are not a team doing it. So, as for installed
+distributions (`thirdparty`) and documentation sites (`documents`), the index leaves the Python files
+and notebooks of learning material out of the listing for every detector, and the collection names
+them with why (`stats.not_project_code.learning_trees`). Other files (Markdown, YAML manifests,
+Dockerfiles, CI files) stay: a workshop's sample Kubernetes manifest is still a manifest.
+
+Two rules decide it, both from the repository's structure and its own words, never from a name list
+of repositories:
+
+1. **A lesson series** (folder level): at least three sibling folders (or code files) named as
+   numbered lessons of one sequence: `day-01`..`day-100`, `week_3_dvc`, `lesson03`, `lecture-2`,
+   `chapter_05`, `exercise_2`, `homework1`/`hw1`, `lab1`, `tutorial-4`, `session-3`, `class_2`,
+   `01-lesson-intro`, `第二章-…`. A member is *a project* when it holds a project file (build,
+   dependency, container, CI: `thirdparty.is_project_file`) at its top or one folder below. When at
+   least half of the members are projects, the series is a series of projects (a student's `hw1`..
+   `hw4`, a tutorial whose weeks each rebuild one project) and keeps all its code. Otherwise the
+   series is lessons: its code is left out, except in members that are full projects of their own
+   (a build, container or pipeline file: `pyproject.toml`, `setup.py`, `Dockerfile`, `dvc.yaml`...;
+   a requirements list alone is a lesson's list of packages, and is left out with the lesson's
+   code: it pins no project's dependencies). Bare numbers (`01-intro`,
+   `02-eda.ipynb`) and generic words (`module`, `part`, `step`) are not lesson names: a project's
+   numbered notebooks are its workflow.
+2. **A repository that is learning material** (repository level): no project file anywhere (no
+   build, dependency, container or CI file at all), and it presents itself as teaching material: its
+   root README speaks of a course, workshop, tutorial, lessons, lectures, a book, a curriculum, a
+   bootcamp (`课程`, `教程`...), or it holds a Jupyter Book (`_toc.yml` beside `_config.yml`). All
+   its code is left out. A repository with a requirements file, a Dockerfile or CI is maintained as a
+   project; its lessons are judged by rule 1 only.
+
+A real project's `tutorials/` or `examples/` folder is not touched by either rule unless it holds a
+lesson series; a repository holding several real projects keeps them (`collect --per-project`).
+
+Pure: the listing and a `read` callback (a listed file's bytes within the index's cap) in, the
+decision out. README text is matched as text, never rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from mlops_audit.evidence.repo.documents import _under
+from mlops_audit.evidence.repo.thirdparty import is_project_file
+
+CODE_SUFFIXES = (".py", ".pyw", ".ipynb")
+MIN_SERIES = 3  # sibling lessons with distinct numbers that make a series
+README_CHARS = 4000  # how much of the root README is read for the repository's own words
+_CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")
+
+_LESSON_WORDS = r"day|week|lesson|lecture|lec|chapter|chap|exercise|ex|homework|hw|assignment|lab|tutorial|session|class|seminar|practical"
+# `day-01`, `week_3_dvc`, `lesson03.ipynb`, `hw1`; `01-lesson-intro`; `第二章-支持向量机`.
+_LESSON_NAME = re.compile(
+    rf"^(?:(?:{_LESSON_WORDS})s?[-_ .]?0*(\d{{1,3}})(?!\d)|0*(\d{{1,3}})[-_ .]+(?:{_LESSON_WORDS})s?(?![a-z])|第([一二三四五六七八九十百零〇两\d]+)[章课讲节周天])",
+    re.IGNORECASE,
+)
+# Files that make a member a full project: how it is built, packaged, containerised or run as a pipeline.
+_FULL_PROJECT_FILES = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "Dockerfile", "docker-compose.yml", "docker-compose.yaml",
+    "dvc.yaml", "MLproject", "Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", "kustomization.yaml",
+})
+_README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
+_TEACHING_WORDS = re.compile(
+    r"\b(?:courses?|workshops?|tutorials?|lessons?|lectures?|curriculum|bootcamp|syllabus|textbook|book|"
+    r"homeworks?|self-study|study (?:programme|program|plan))\b|课程|教程|讲义|教材",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LessonTree:
+    """One tree of learning material whose code was left out."""
+
+    path: str  # repository-relative folder ('' = the repository root)
+    why: str
+    code_files: int = 0
+
+
+@dataclass
+class LearningMaterial:
+    """What `find_learning_material` decided: the files left out (code, and the dependency lists of
+    lessons) and the trees they are in."""
+
+    left_out: set[str] = field(default_factory=set)
+    trees: list[LessonTree] = field(default_factory=list)
+
+    @property
+    def code_files(self) -> int:
+        return sum(t.code_files for t in self.trees)
+
+
+def _parent(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def lesson_number(name: str) -> str | None:
+    """The lesson number a file or folder name carries ('day-007' -> '7'), or None."""
+    stem = name.rsplit(".", 1)[0] if name.endswith(CODE_SUFFIXES) else name
+    match = _LESSON_NAME.match(stem)
+    if match is None:
+        return None
+    return next(g for g in match.groups() if g is not None).lstrip("0") or "0"
+
+
+def _is_project_path(rel: str) -> bool:
+    return is_project_file(rel.rsplit("/", 1)[-1]) or rel.startswith(_CI_FOLDERS) or any("/" + c in rel for c in _CI_FOLDERS)
+
+
+def _children(listing: Sequence[str]) -> dict[str, dict[str, bool]]:
+    """folder -> {child name: is a folder} for every folder of the listing."""
+    children: dict[str, dict[str, bool]] = {}
+    for rel in listing:
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            folder = "/".join(parts[:depth])
+            children.setdefault(folder, {})[parts[depth]] = depth < len(parts) - 1
+    return children
+
+
+def _series(children: dict[str, dict[str, bool]]) -> list[tuple[str, list[str]]]:
+    """(parent, member names) of every lesson series: >= MIN_SERIES lesson-named folders, or code
+    files, of distinct numbers under one parent."""
+    found = []
+    for parent, names in children.items():
+        for want_folders in (True, False):
+            members = [n for n, is_folder in names.items() if is_folder == want_folders and (want_folders or n.endswith(CODE_SUFFIXES))]
+            numbered = {n: num for n in members if (num := lesson_number(n)) is not None}
+            if len(set(numbered.values())) >= MIN_SERIES:
+                found.append((parent, sorted(numbered)))
+    return sorted(found)
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+def _member_files(listing: Sequence[str], member: str, is_folder: bool) -> list[str]:
+    if not is_folder:
+        return [member]
+    return _under(listing, member)
+
+
+def _near_top(rel: str, member: str) -> bool:
+    """`rel` is at the member's top or one folder below it."""
+    return rel[len(member) + 1:].count("/") <= 1
+
+
+def _readme_presents_teaching(listing: Sequence[str], read: Callable[[str], bytes | None]) -> str | None:
+    for rel in listing:
+        if "/" not in rel and _README.match(rel):
+            data = read(rel)
+            text = data[:README_CHARS * 4].decode("utf-8", "replace")[:README_CHARS] if data else ""
+            if (match := _TEACHING_WORDS.search(text)) is not None:
+                return f"{rel} speaks of a {match.group(0).lower()}"
+    return None
+
+
+def _jupyter_book(names: set[str]) -> str | None:
+    for rel in sorted(names):
+        if rel.rsplit("/", 1)[-1] in ("_toc.yml", "_toc.yaml"):
+            folder = _parent(rel)
+            if any(_join(folder, c) in names for c in ("_config.yml", "_config.yaml")):
+                return f"it holds a Jupyter Book ({rel})"
+    return None
+
+
+def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
+    """The listed Python files and notebooks that are learning material (see the module text).
+    `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None."""
+    listing = files if isinstance(files, list | tuple) else list(files)
+    result = LearningMaterial()
+    code = [f for f in listing if f.endswith(CODE_SUFFIXES)]
+    if not code:
+        return result
+    # Rule 2: the whole repository.
+    if not any(_is_project_path(f) for f in listing):
+        because = _readme_presents_teaching(listing, read) or _jupyter_book(set(listing))
+        if because is not None:
+            result.left_out.update(code)
+            result.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
+            return result
+    # Rule 1: lesson series.
+    children = _children(listing)
+    for parent, members in _series(children):
+        folders = children[parent]
+        projects = [m for m in members if folders[m] and any(_is_project_path(f) and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
+        if 2 * len(projects) >= len(members):
+            continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
+        kept = {m for m in members if folders[m] and any(f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES for f in _member_files(listing, _join(parent, m), True))}
+        count = 0
+        for member in members:
+            if member in kept:
+                continue
+            for rel in _member_files(listing, _join(parent, member), folders[member]):
+                if rel in result.left_out:
+                    continue
+                if rel.endswith(CODE_SUFFIXES):
+                    result.left_out.add(rel)
+                    count += 1
+                elif is_project_file(rel.rsplit("/", 1)[-1]):
+                    result.left_out.add(rel)  # a lesson's list of packages (requirements, environment) is no project's dependencies
+        if count:
+            example = members[0] + ("/" if folders[members[0]] else "")
+            why = f"lesson series: {len(members)} numbered lessons ({example}...), {len(projects)} with project files of their own"
+            if kept:
+                why += f"; {len(kept)} full project(s) kept"
+            result.trees.append(LessonTree(parent, why, count))
+    result.trees.sort(key=lambda t: t.path)
+    return result
+
+
+def summary_part(trees: int, code_files: int) -> str:
+    """The console summary's part for learning material ('' when none was left out)."""
+    if not code_files:
+        return ""
+    return f"{code_files:,} Python files and notebooks of {trees:,} learning-material tree(s) (lesson series, course or workshop material)"
