@@ -36,7 +36,7 @@ def decide(files: dict[str, str]):
     ("name", "number"),
     [
         ("day-007-csv", "7"), ("day01", "1"), ("week_3_dvc", "3"), ("lesson03.ipynb", "3"), ("lecture-2", "2"),
-        ("chapter_05", "5"), ("exercise_2.py", "2"), ("hw1", "1"), ("homework-4", "4"), ("lab1", "1"),
+        ("chapter_05", "5"), ("ch02_classification.ipynb", "2"), ("workshop-3", "3"), ("exercise_2.py", "2"), ("hw1", "1"), ("homework-4", "4"), ("lab1", "1"),
         ("tutorial-4", "4"), ("session-3", "3"), ("class_2", "2"), ("01-lesson-intro", "1"), ("第二章-支持向量机", "二"),
     ],
 )
@@ -47,7 +47,7 @@ def test_lesson_names_carry_their_number(name: str, number: str) -> None:
 @pytest.mark.parametrize(
     "name",
     ["01-intro", "02-eda.ipynb", "module-4", "part_1", "step3", "weekly_report", "daily_2", "label1", "classifier_2",
-     "experiment_3", "2024-week-1", "days", "lesson", "train.py"],
+     "experiment_3", "chart_1", "chunk_2", "2024-week-1", "days", "lesson", "train.py"],
 )
 def test_near_miss_names_are_not_lessons(name: str) -> None:
     """Bare numbers (a project's numbered notebooks), generic words, words that only start like one."""

@@ -12,7 +12,7 @@ of repositories:
 
 1. **A lesson series** (folder level): at least three sibling folders (or code files) named as
    numbered lessons of one sequence: `day-01`..`day-100`, `week_3_dvc`, `lesson03`, `lecture-2`,
-   `chapter_05`, `exercise_2`, `homework1`/`hw1`, `lab1`, `tutorial-4`, `session-3`, `class_2`,
+   `chapter_05`, `ch02`, `exercise_2`, `homework1`/`hw1`, `lab1`, `tutorial-4`, `session-3`, `class_2`,
    `01-lesson-intro`, `第二章-…`. A member is *a project* when it holds a project file (build,
    dependency, container, CI: `thirdparty.is_project_file`) at its top or one folder below. When at
    least half of the members are projects, the series is a series of projects (a student's `hw1`..
@@ -51,7 +51,7 @@ MIN_SERIES = 3  # sibling lessons with distinct numbers that make a series
 README_CHARS = 4000  # how much of the root README is read for the repository's own words
 _CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")
 
-_LESSON_WORDS = r"day|week|lesson|lecture|lec|chapter|chap|exercise|ex|homework|hw|assignment|lab|tutorial|session|class|seminar|practical"
+_LESSON_WORDS = r"day|week|lesson|lecture|lec|chapter|chap|ch|exercise|ex|homework|hw|assignment|lab|tutorial|workshop|session|class|seminar|practical"
 # `day-01`, `week_3_dvc`, `lesson03.ipynb`, `hw1`; `01-lesson-intro`; `第二章-支持向量机`.
 _LESSON_NAME = re.compile(
     rf"^(?:(?:{_LESSON_WORDS})s?[-_ .]?0*(\d{{1,3}})(?!\d)|0*(\d{{1,3}})[-_ .]+(?:{_LESSON_WORDS})s?(?![a-z])|第([一二三四五六七八九十百零〇两\d]+)[章课讲节周天])",
