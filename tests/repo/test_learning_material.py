@@ -158,3 +158,25 @@ def test_the_decision_is_deterministic_and_sorted() -> None:
     first, second = decide(files), decide(dict(reversed(list(files.items()))))
     assert [t.path for t in first.trees] == ["a", "b"] == [t.path for t in second.trees]
     assert first.left_out == second.left_out
+
+
+COURSE = {f"days/day-{i:02d}/solution.py": TRACKED for i in range(1, 7)} | {"README.md": "# Days\n", "requirements.txt": "mlflow\n"}
+
+
+def test_the_helpers_of_a_repository_that_is_mostly_lessons_are_course_material_too() -> None:
+    found = decide(COURSE | {"helpers/tracking.py": TRACKED})
+    assert "helpers/tracking.py" in found.left_out
+    assert ("", "the rest of a course: 6 of 7 code files are lessons and nothing outside them is a project", 1) in [
+        (t.path, t.why, t.code_files) for t in found.trees
+    ]
+
+
+@pytest.mark.parametrize("own", [{"Dockerfile": "FROM python:3.12\n"}, {".github/workflows/ci.yml": "on: push\n"}, {"app/pyproject.toml": "[project]\n"}])
+def test_a_repository_with_a_project_of_its_own_beside_its_lessons_keeps_that_code(own: dict[str, str]) -> None:
+    found = decide(COURSE | {"helpers/tracking.py": TRACKED} | own)
+    assert "helpers/tracking.py" not in found.left_out and "days/day-01/solution.py" in found.left_out
+
+
+def test_a_repository_whose_code_is_mostly_not_lessons_keeps_the_rest() -> None:
+    found = decide(COURSE | {f"src/pkg/m{i}.py": TRACKED for i in range(3)})  # 6 of 9 code files: under three quarters
+    assert not any(f.startswith("src/") for f in found.left_out) and "days/day-01/solution.py" in found.left_out

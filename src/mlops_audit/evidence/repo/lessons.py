@@ -23,12 +23,15 @@ of repositories:
    code: it pins no project's dependencies). Bare numbers (`01-intro`,
    `02-eda.ipynb`) and generic words (`module`, `part`, `step`) are not lesson names: a project's
    numbered notebooks are its workflow.
+   **1b.** When lesson series hold at least three quarters of the repository's code and nothing
+   outside them is a project (no full project file, no CI), the repository is a course: its other
+   code (the lessons' shared helpers, a setup check) is learning material too.
 2. **A repository that is learning material** (repository level): no project file anywhere (no
    build, dependency, container or CI file at all), and it presents itself as teaching material: its
    root README speaks of a course, workshop, tutorial, lessons, lectures, a book, a curriculum, a
    bootcamp (`课程`, `教程`...), or it holds a Jupyter Book (`_toc.yml` beside `_config.yml`). All
    its code is left out. A repository with a requirements file, a Dockerfile or CI is maintained as a
-   project; its lessons are judged by rule 1 only.
+   project; its lessons are judged by rule 1 (and 1b) only.
 
 A real project's `tutorials/` or `examples/` folder is not touched by either rule unless it holds a
 lesson series; a repository holding several real projects keeps them (`collect --per-project`).
@@ -48,6 +51,7 @@ from mlops_audit.evidence.repo.thirdparty import is_project_file
 
 CODE_SUFFIXES = (".py", ".pyw", ".ipynb")
 MIN_SERIES = 3  # sibling lessons with distinct numbers that make a series
+MOSTLY_LESSONS = 0.75  # share of a repository's code in lesson series that makes the rest of it course material (rule 1b)
 README_CHARS = 4000  # how much of the root README is read for the repository's own words
 _CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")
 
@@ -184,12 +188,14 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
             return result
     # Rule 1: lesson series.
     children = _children(listing)
+    kept_folders: list[str] = []  # full projects inside lesson series
     for parent, members in _series(children):
         folders = children[parent]
         projects = [m for m in members if folders[m] and any(_is_project_path(f) and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
         if 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
         kept = {m for m in members if folders[m] and any(f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES for f in _member_files(listing, _join(parent, m), True))}
+        kept_folders.extend(_join(parent, m) for m in sorted(kept))
         count = 0
         for member in members:
             if member in kept:
@@ -208,8 +214,31 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
             if kept:
                 why += f"; {len(kept)} full project(s) kept"
             result.trees.append(LessonTree(parent, why, count))
+    _rest_of_a_course(listing, code, result, kept_folders)
     result.trees.sort(key=lambda t: t.path)
     return result
+
+
+def _rest_of_a_course(listing: Sequence[str], code: list[str], result: LearningMaterial, kept_folders: list[str]) -> None:
+    """Rule 1b: a repository whose code is mostly lessons (MOSTLY_LESSONS of it in lesson series),
+    with no project of its own outside them (no full project file, no CI), is a course: its other
+    code (the lessons' shared helpers, a setup check) is learning material too."""
+    if not result.left_out or not code:
+        return
+    lesson_code = sum(1 for f in code if f in result.left_out)
+    kept = tuple(k + "/" for k in kept_folders)
+    if lesson_code < MOSTLY_LESSONS * len(code):
+        return
+    for rel in listing:
+        if rel.startswith(kept):
+            continue
+        if rel.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES or rel.startswith(_CI_FOLDERS) or any("/" + c in rel for c in _CI_FOLDERS):
+            return  # the repository builds, ships or checks something of its own
+    rest = [f for f in code if f not in result.left_out and not f.startswith(kept)]
+    if rest:
+        result.left_out.update(rest)
+        why = f"the rest of a course: {lesson_code} of {len(code)} code files are lessons and nothing outside them is a project"
+        result.trees.append(LessonTree("", why, len(rest)))
 
 
 def summary_part(trees: int, code_files: int) -> str:
