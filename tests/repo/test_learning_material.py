@@ -102,9 +102,10 @@ def test_a_series_of_homework_projects_keeps_its_code(tmp_path: Path) -> None:
 def test_a_full_project_inside_a_lesson_series_keeps_its_code(tmp_path: Path) -> None:
     files = {f"lessons/lesson-{i}/exercise.py": TRACKED for i in range(1, 6)}
     files |= {"lessons/lesson-6/Dockerfile": "FROM python:3.12\n", "lessons/lesson-6/app/train.py": TRACKED}
+    files |= {"lessons/lesson-5/vendor/lib/setup.py": "", "lessons/lesson-5/vendor/lib/lib.py": ""}
     found = decide(files)
-    assert found.left_out == {f"lessons/lesson-{i}/exercise.py" for i in range(1, 6)}
-    assert found.trees[0].why.endswith("1 full project(s) kept")
+    assert found.left_out == {f"lessons/lesson-{i}/exercise.py" for i in range(1, 6)}  # and not the two project folders' code
+    assert found.trees[0].why.endswith("2 full project folder(s) in them kept")
 
 
 def test_a_course_keeps_its_students_capstone_projects(tmp_path: Path) -> None:

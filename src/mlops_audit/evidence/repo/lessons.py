@@ -17,8 +17,8 @@ of repositories:
    dependency, container, CI: `thirdparty.is_project_file`) at its top or one folder below. When at
    least half of the members are projects, the series is a series of projects (a student's `hw1`..
    `hw4`, a tutorial whose weeks each rebuild one project) and keeps all its code. Otherwise the
-   series is lessons: its code is left out, except in members that are full projects of their own
-   (a build, container or pipeline file: `pyproject.toml`, `setup.py`, `Dockerfile`, `dvc.yaml`...;
+   series is lessons: its code is left out, except below folders that are full projects of their
+   own (a build, container or pipeline file: `pyproject.toml`, `setup.py`, `Dockerfile`, `dvc.yaml`...;
    a requirements list alone is a lesson's list of packages, and is left out with the lesson's
    code: it pins no project's dependencies). Bare numbers (`01-intro`,
    `02-eda.ipynb`) and generic words (`module`, `part`, `step`) are not lesson names: a project's
@@ -194,25 +194,25 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
         projects = [m for m in members if folders[m] and any(_is_project_path(f) and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
         if 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
-        kept = {m for m in members if folders[m] and any(f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES for f in _member_files(listing, _join(parent, m), True))}
-        kept_folders.extend(_join(parent, m) for m in sorted(kept))
+        # Folders inside the lessons that are full projects of their own keep everything below them.
+        kept = sorted({_parent(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
+        kept_folders.extend(kept)
+        inside_kept = tuple(k + "/" for k in kept)
         count = 0
         for member in members:
-            if member in kept:
-                continue
             for rel in _member_files(listing, _join(parent, member), folders[member]):
-                if rel in result.left_out:
+                if rel in result.left_out or rel.startswith(inside_kept):
                     continue
                 if rel.endswith(CODE_SUFFIXES):
                     result.left_out.add(rel)
                     count += 1
                 elif is_project_file(rel.rsplit("/", 1)[-1]):
-                    result.left_out.add(rel)  # a lesson's list of packages (requirements, environment) is no project's dependencies
+                    result.left_out.add(rel)  # a lesson's requirements, environment or Makefile are no project's
         if count:
             example = members[0] + ("/" if folders[members[0]] else "")
             why = f"lesson series: {len(members)} numbered lessons ({example}...), {len(projects)} with project files of their own"
             if kept:
-                why += f"; {len(kept)} full project(s) kept"
+                why += f"; {len(kept)} full project folder(s) in them kept"
             result.trees.append(LessonTree(parent, why, count))
     _rest_of_a_course(listing, code, result, kept_folders)
     result.trees.sort(key=lambda t: t.path)
