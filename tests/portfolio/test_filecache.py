@@ -149,6 +149,52 @@ def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: 
         assert (tmp_path / "outside.json").read_bytes().startswith(filecache._MAGIC)  # never written through
 
 
+# The per-file facts each format added (see FORMAT in filecache.py): an entry of an older format lacks them.
+ADDED_IN_FORMAT = {
+    2: ("data_checkers", "grid_loops", "schema_checks", "data_test_asserts", "call_names"),
+    3: ("asserting_helpers", "constant_only_tests", "seed_constants", "seed_uses"),
+}
+
+
+@pytest.mark.parametrize("old_format", [1, 2])
+@pytest.mark.parametrize("same_version", [False, True], ids=["older-version", "same-version-string"])
+def test_an_authentic_entry_of_an_older_format_is_other_version_not_corrupt(tmp_path: Path, old_format: int, same_version: bool) -> None:
+    cache = cache_at(tmp_path)
+    source = "import mlflow\nmlflow.log_param('a', 1)\n"
+    digest, path = stored(cache, source)
+    document = json.loads(path.read_bytes().partition(b"\n")[2])
+    document["format"] = old_format
+    if not same_version:  # as written by the older tool: its version digest differs too
+        document["version"] = "1" * 64
+    for fmt, fields in ADDED_IN_FORMAT.items():
+        if fmt > old_format:
+            for name in fields:
+                del document["result"][name]
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    fresh = cache_at(tmp_path)
+    assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
+    assert fresh.stats.hits == 0 and fresh.stats.rejected == dict(dict.fromkeys(filecache.REJECT_REASONS, 0), other_version=1)
+    assert cache_at(tmp_path).summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])  # replaced
+
+
+@pytest.mark.parametrize(
+    "head",
+    [{"format": "2"}, {"format": None}, {"version": 7}, {"format": 2.0}],
+    ids=["format-as-text", "format-null", "version-not-text", "format-float"],
+)
+def test_an_authentic_entry_with_a_malformed_head_is_corrupt(tmp_path: Path, head: dict) -> None:
+    cache = cache_at(tmp_path)
+    source = "import mlflow\n"
+    digest, path = stored(cache, source)
+    document = dict(json.loads(path.read_bytes().partition(b"\n")[2]), **head)
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    fresh = cache_at(tmp_path)
+    assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
+    assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.rejected["other_version"] == 0
+
+
 def test_a_planted_folder_link_is_not_written_through(tmp_path: Path) -> None:
     source = "import mlflow\n"
     digest = content_digest([source], is_notebook=False)

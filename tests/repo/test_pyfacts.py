@@ -87,7 +87,7 @@ def test_facts_survive_the_parse_cache_and_old_format_entries_are_ignored(tmp_pa
     again = hit.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None)
     assert hit.stats.hits == 1 and again.data_checkers == first.data_checkers == [("profile", 4), ("check", 14)]
 
-    # An authentic entry of the previous format (no facts) is never used: parsed again and replaced.
+    # An authentic entry of an older format (no facts) is never used: counted as another version, parsed again and replaced.
     digest = content_digest([CHECKS], is_notebook=False)
     folder, name = cache._name(digest)
     path = tmp_path / folder / name
@@ -98,7 +98,7 @@ def test_facts_survive_the_parse_cache_and_old_format_entries_are_ignored(tmp_pa
     path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
     old = ParseCache(tmp_path, b"k" * 32)
     assert old.summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
-    assert old.stats.hits == 0 and old.stats.rejected["corrupt"] == 1
+    assert old.stats.hits == 0 and old.stats.rejected["other_version"] == 1 and old.stats.rejected["corrupt"] == 0
     assert ParseCache(tmp_path, b"k" * 32).summarise("checks.py", [CHECKS], is_notebook=False, on_tree=None) == first
 
 

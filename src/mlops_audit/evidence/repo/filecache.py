@@ -116,6 +116,14 @@ class CacheEntry(BaseModel):
     result: SummaryBody
 
 
+class EntryHead(BaseModel):
+    """The fields every format's entry has: read when an entry fails `CacheEntry`, so a well-formed
+    entry of another format (1, 2: fewer facts) counts as `other_version`, not `corrupt`."""
+
+    format: StrictInt
+    version: StrictStr
+
+
 def _encode_const(value: object) -> Any:
     if value is None or type(value) in (bool, int, str):
         return value  # an int past Python's 4300-digit limit makes json.dumps refuse: not stored
@@ -447,16 +455,24 @@ class ParseCache:
             return None
         try:
             entry = CacheEntry.model_validate_json(body)
-            if entry.version != self._version:
-                self._reject("other_version")
-                return None
-            if entry.content_sha256 != digest:
-                self._reject("other_content")
-                return None
-            return entry.result
         except ValidationError:
-            self._reject("corrupt")
+            self._reject("other_version" if self._other_version(body) else "corrupt")
             return None
+        if entry.version != self._version:
+            self._reject("other_version")
+            return None
+        if entry.content_sha256 != digest:
+            self._reject("other_content")
+            return None
+        return entry.result
+
+    def _other_version(self, body: bytes) -> bool:
+        """Whether an entry that is not of this format says it is of another format or version."""
+        try:
+            head = EntryHead.model_validate_json(body)
+        except ValidationError:
+            return False
+        return head.format != FORMAT or head.version != self._version
 
     def get(self, digest: str, path: str) -> PythonSummary | None:
         data = self._read_entry(digest)
