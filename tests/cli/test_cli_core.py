@@ -105,6 +105,7 @@ def test_assess_writes_assessment_and_prints_a_summary(runner, tmp_path):
     data = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
     assert data["format"] == "mlops-audit/assessment@1"
     assert [i["kind"] for i in data["inputs"]] == ["answers"]
+    assert "entries" not in data["inputs"][0]  # only an answers log's input carries a count
 
 
 def test_assess_fail_under_exits_one(runner, tmp_path):

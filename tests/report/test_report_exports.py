@@ -14,11 +14,11 @@ from jsonschema import Draft4Validator, Draft7Validator, validators
 import report_builders as builders
 from mlops_audit.errors import InputError
 from mlops_audit.report import render_reports
-from mlops_audit.report.exports import assessment_json_bytes, load_assessment, report_digest
+from mlops_audit.report.exports import assessment_json_bytes, assessment_schema, load_assessment, report_digest
 from mlops_audit.report.oscal import md, to_oscal
 from mlops_audit.report.sarif import to_sarif
 from mlops_audit.report.xlsx import to_xlsx
-from mlops_audit.result.model import Assessment
+from mlops_audit.result.model import Assessment, InputRef
 from mlops_audit.util.jsonio import pretty_json, sha256_file
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -113,6 +113,19 @@ def test_assessment_json_round_trips_byte_for_byte(rich, tmp_path):
     again = load_assessment(path)
     assert again == rich
     assert assessment_json_bytes(again) == data
+
+
+def test_inputs_carry_entries_only_when_counted_and_older_nulls_still_load(rich, tmp_path):
+    log = InputRef(kind="answers_log", name="log", sha256="ab" * 32, entries=0)  # zero is a count, kept
+    assessment = rich.model_copy(update={"inputs": [*rich.inputs, log]})
+    document = json.loads(assessment_json_bytes(assessment))
+    assert [i.get("entries", "absent") for i in document["inputs"]] == ["absent"] * len(rich.inputs) + [0]
+    # An assessment.json written before `entries` was omitted (an explicit null) still loads, as equal.
+    document["inputs"] = [{"entries": None, **i} for i in document["inputs"][:-1]] + document["inputs"][-1:]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert load_assessment(path) == assessment
+    jsonschema.validate(document, assessment_schema())  # the published schema admits both forms
 
 
 def test_exports_are_deterministic(rich, previous, tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from mlops_audit.evidence.answers import Organisation, RosterEntry
 from mlops_audit.evidence.model import Evidence, Resolution
@@ -38,6 +38,15 @@ class InputRef(_Model):
     name: str  # as given by the user (a file or folder name, never resolved to an absolute path)
     sha256: str | None = None  # answers_log: the log's head hash (evidence/answers_log.py)
     entries: int | None = None  # answers_log: how many entries the verified log holds; None for other kinds
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_entries(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # Only an answers log has a count: other inputs carry no `"entries": null` noise. Absent
+        # reads back as None (the default), so older files with an explicit null still load.
+        data = handler(self)
+        if self.entries is None:
+            data.pop("entries", None)
+        return data
 
 
 class RespondentSummary(_Model):
