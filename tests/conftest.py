@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,17 @@ from mlops_audit.rubric.loader import LoadedRubric, load_rubric
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_RUBRIC = FIXTURES / "rubric_small.yaml"
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The parse cache's default key file ($XDG_STATE_HOME/mlops-audit/cache.key) goes to this
+    session's temporary folder, never the user's: under pytest-xdist each worker has its own
+    basetemp, so workers share no key file either. Session-wide, so session fixtures and the
+    subprocesses tests start (they inherit the environment) are covered too."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state-home"))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -15,12 +15,6 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TIMEOUT = 4.0  # seconds; a small repository takes well under one even on a loaded machine (start-up is not counted)
 
 
-@pytest.fixture(autouse=True)
-def _private_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parse cache's default key file goes to a temporary state folder, never the user's."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state-home"))
-
-
 @pytest.fixture(scope="session")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("estate")

@@ -345,8 +345,12 @@ def test_portfolio_collect_uses_a_cache_and_writes_the_same_folder(tmp_path: Pat
     plain = collect_portfolio(specs, tmp_path / "plain", RunOptions(now=NOW, jobs=2, timeout=30))
     cache = tmp_path / "cached" / "cache"
     cold = collect_portfolio(specs, tmp_path / "cached", RunOptions(now=NOW, jobs=2, timeout=30, cache=cache))
-    # Identical files in different repositories share an entry (the services' train.py files).
-    assert cold.cache is not None and cold.cache.stored == cold.cache.misses > 5 and cold.cache.hits >= 1 and not cold.cache_unavailable
+    assert cold.cache is not None and cold.cache.stored == cold.cache.misses > 5 and not cold.cache_unavailable
+    # Identical files in different repositories share an entry (the services' train.py files):
+    # fewer entries than files parsed. Counted on disk, not as hits: with 2 jobs both workers may
+    # parse a shared file before either stored it (seen under load), and then both store it.
+    entries = list(cache.glob("*/*.json"))
+    assert cold.cache.hits + cold.cache.misses > len(entries) > 5
     assert folder_bytes(tmp_path / "cached") == folder_bytes(tmp_path / "plain") and plain.cache is None
     warm = collect_portfolio(specs, tmp_path / "cached", RunOptions(now=NOW, jobs=2, timeout=30, cache=cache, force=True))
     assert warm.cache is not None and warm.cache.hits == cold.cache.hits + cold.cache.misses and warm.cache.misses == 0

@@ -35,7 +35,8 @@ def _pg_database(base: str, template: str | None = None) -> Iterator[str]:
     """A new database on the test server (a copy of `template` when given), dropped afterwards."""
     import psycopg
 
-    name = "t_" + uuid.uuid4().hex[:12]
+    # Unique per test; the xdist worker's name (gw0, gw1...) tells whose a leftover database was.
+    name = f"t_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:12]}"
     admin = _admin(base)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
