@@ -1113,12 +1113,60 @@ class RepoIndex:
         wanted = set(names)
         found = set()
         for rel in self.python_files():
-            if rel.endswith(NOTEBOOK_SUFFIX) or not self._code_mentions(rel, names, prefilter):
+            # The raw-bytes filter only: a name found in an import statement below is a whole
+            # identifier of the code, so `needles_in`'s exact check would add nothing.
+            if rel.endswith(NOTEBOOK_SUFFIX) or not self._may_mention(rel, prefilter):
                 continue
-            text = self.text(rel) or ""
-            if any(not wanted.isdisjoint(_IDENTIFIER_RUN.findall(m.group(0))) for m in _IMPORT_STATEMENT.finditer(text)):
+            if imports_any(self.text(rel) or "", wanted):
                 found.add(rel)
         return found
+
+    def _may_mention(self, rel: str, prefilter: NeedleFilter) -> bool:
+        """`_code_mentions` without its exact check (plain files): whether the raw bytes may mention a needle."""
+        cached = self._texts.get(rel)
+        if cached is not _MISSING:
+            return bool(cached) and prefilter.text_may_mention(cached)
+        data = self.read_bytes(rel)
+        if data is None or _is_binary(data):
+            self._texts.put(rel, None)
+            return False
+        if not prefilter.may_mention(data):
+            return False
+        text = decode_text(data)
+        self._texts.put(rel, text, weight=len(text) if text else 1)
+        return bool(text)
+
+
+_IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it
+
+
+def _word_at(text: str, start: int, end: int) -> bool:
+    """`text[start:end]` is a whole word: what `\b` on both sides tests (a Unicode word character is
+    alphanumeric or `_`)."""
+    return not (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) and not (
+        end < len(text) and (text[end].isalnum() or text[end] == "_")
+    )
+
+
+def imports_any(text: str, wanted: set[str]) -> bool:
+    """Whether a match of `_IMPORT_STATEMENT` in `text` holds one of `wanted` as a word. The same
+    matches as `_IMPORT_STATEMENT.finditer(text)`, found faster: a match starts at a line start and
+    that line holds `import` or `from` as a word, so only those line starts are tried (in order,
+    none inside the previous match, as `finditer` resumes after it)."""
+    resume = 0
+    for word in _IMPORT_WORD.finditer(text):
+        if not _word_at(text, word.start(), word.end()):
+            continue
+        start = text.rfind("\n", 0, word.start()) + 1
+        if start < resume:
+            continue
+        match = _IMPORT_STATEMENT.match(text, start)
+        if match is None:
+            continue
+        resume = match.end()
+        if not wanted.isdisjoint(_IDENTIFIER_RUN.findall(match.group(0))):
+            return True
+    return False
 
 
 class Candidates(Iterator[PythonSummary]):

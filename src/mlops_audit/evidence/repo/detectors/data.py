@@ -17,7 +17,7 @@ from mlops_audit.evidence.repo.detectors._python import (
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 # Libraries whose calls are data checks (import alone proves nothing: the call must be there), and the
 # rest of the vocabulary of this module: catalogue/data.yaml.
@@ -113,13 +113,17 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     return lines
 
 
-def _data_quality_gates(repo: RepoIndex) -> list[Location]:
+def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Location]:
     """Rule `in-house data quality gate`: project code checks data in at least two ways, at least one
     on the values (missing values, duplicates, value ranges; besides schema, row count, classes), and
     raises when a value check fails, in the checking function or in a caller (same module, or one
     that imports it) that reads its result. A lone `.isna().sum()` printed, cleaning (`dropna`,
     `drop_duplicates`, filtering on `notna()`), argument checks of a library, or checks whose
-    outcome nothing acts on are not a gate."""
+    outcome nothing acts on are not a gate.
+
+    `enough`: stop once the hits hold this many distinct locations (what a finding shows at most,
+    `registry.MAX_LOCATIONS`): the first ones, in the order found, are then settled, so the finding
+    is the same and the files further on are not parsed for it."""
     checkers: dict[str, tuple[str, int]] = {}
     for summary in _inhouse.project_code(repo.python_mentioning(*_CHECK_NEEDLES)):
         # Which functions are checkers is a per-file fact of the summary (`pyfacts.data_checkers`):
@@ -160,6 +164,8 @@ def _data_quality_gates(repo: RepoIndex) -> list[Location]:
                     for c in _inhouse.calls_in(func):
                         if _inhouse.call_name(c) in helpers:
                             hits.append(at(*checkers[_inhouse.call_name(c)]))
+        if enough is not None and len({(h.path, h.line) for h in hits}) >= enough:
+            break  # the finding's locations are settled (see `enough`)
     return hits
 
 
@@ -216,7 +222,7 @@ def validates_data(repo: RepoIndex) -> Observation:
         if configs:
             parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
         return Observation.passed("; ".join(parts), locations(hits) + configs)
-    gates = _data_quality_gates(repo)
+    gates = _data_quality_gates(repo, enough=MAX_LOCATIONS)
     if gates:
         return Observation.passed(
             "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "

@@ -128,6 +128,7 @@ _SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$"
 _SCORE_WORD = re.compile(r"\b(?:score|evaluate|\w+_score|\w+_error|\w+_loss)\b").search  # a name _SCORES matches
 _FIT_WORD = re.compile(r"\bfit\b").search
 _ITERTOOLS_WORD = re.compile(r"\bitertools\b").search
+_FOR_WORD = re.compile(r"\bfor\b").search
 _BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest)\b", re.IGNORECASE).search
 
 
@@ -139,18 +140,25 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     with_cv = list(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
     candidates = {s.path: s for s in with_cv}
-    if cv_functions:
-        candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions)))})
     evaluators = _CV_NAMES | cv_functions
     # Loops over itertools.product grids that fit and score each point (no cross-validation). Only a
     # file that names itertools, an evaluation (fit and a score, or an evaluator) and a selection
     # (`best`, max/min) can hold one: the others are not parsed (big trees of library code).
     names_evaluator = re.compile(r"\b(?:" + "|".join(sorted(evaluators)) + r")\b").search
 
-    def may_search(text: str) -> bool:
+    def may_hit(text: str) -> bool:
+        """Every file with a loop below that counts passes: a `for` loop, a selection (the gate of
+        `pyfacts.grid_loops`), and an evaluation among the names called in the loop."""
         evaluates = names_evaluator(text) or (_FIT_WORD(text) and _SCORE_WORD(text))
-        return bool(_ITERTOOLS_WORD(text) and evaluates and _BEST_WORD(text))
+        return bool(evaluates and _BEST_WORD(text) and _FOR_WORD(text))
 
+    def may_search(text: str) -> bool:
+        return bool(_ITERTOOLS_WORD(text) and may_hit(text))
+
+    if cv_functions:
+        # Files calling a project function that cross-validates: only those that may hold a
+        # counting loop are parsed (the others' `grid_loops` could add no hit).
+        candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))})
     product_files = repo.python_mentioning("product", where=may_search)
     candidates.update({s.path: s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product")})
     hits = []
