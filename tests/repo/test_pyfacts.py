@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlops_audit.evidence.repo import filecache
+from mlops_audit.evidence.repo import index as index_module
 from mlops_audit.evidence.repo.collect import build_index, run_detector
 from mlops_audit.evidence.repo.filecache import ParseCache, content_digest
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -67,17 +68,23 @@ def test_the_data_gate_rule_finds_checkers_without_syntax_trees(tmp_path: Path, 
     asked: list[str] = []
     tree = RepoIndex.syntax_tree
 
+    parsed: list[str] = []
+
     def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
         asked.append(rel)
+        if self._trees.get(rel) is index_module._MISSING:
+            parsed.append(rel)
         return tree(self, rel)
 
     monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
     evidence = run_detector(get_detector("validates_data"), build_index(tmp_path))
     assert evidence.outcome is FindingOutcome.pass_, evidence.message
     assert {(loc.path, loc.line) for loc in evidence.locations} >= {("pipeline.py", 7), ("checks.py", 4)}
-    # Only the gate's file (it has a `raise` and imports a checker) is parsed for its tree: the
-    # checkers were found from the summaries' facts.
-    assert asked == ["pipeline.py"]
+    # Trees are asked for the checkers' file (its facts, computed on first use from the tree its
+    # summary parse left in the tree cache) and the gate's file (it has a `raise` and imports a
+    # checker), never for `other.py`; and no file is parsed a second time.
+    assert asked == ["checks.py", "pipeline.py"]
+    assert parsed == []
 
 
 def test_facts_survive_the_parse_cache_and_old_format_entries_are_ignored(tmp_path: Path) -> None:
@@ -168,7 +175,16 @@ def test_grid_loops_are_a_fact_of_the_summary_once_per_enclosing_function() -> N
 def test_in_house_rules_decide_from_facts_without_syntax_trees(detector_id: str, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(Path(__file__).parent / "fixtures" / detector_id / case, tmp_path / "repo")
     index = build_index(tmp_path / "repo")
-    monkeypatch.setattr(RepoIndex, "syntax_tree", lambda self, rel: pytest.fail(f"asked for the tree of {rel}"))
+    tree = RepoIndex.syntax_tree
+
+    def cached_only(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
+        # Facts are computed on first use from the tree the summary parse just left in the tree
+        # cache: a rule deciding from facts never makes the index parse a file again.
+        if self._trees.get(rel) is index_module._MISSING:
+            pytest.fail(f"parsed {rel} again for its syntax tree")
+        return tree(self, rel)
+
+    monkeypatch.setattr(RepoIndex, "syntax_tree", cached_only)
     evidence = run_detector(get_detector(detector_id), index)
     assert evidence.outcome is FindingOutcome(case.split("-")[0]), evidence.message
 

@@ -147,6 +147,8 @@ def collect_with_index(
         observations[det.id] = run_detector(det, index)
     if progress is not None:
         progress.done()
+    if parse_cache is not None:
+        parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)
     # Hints only where the detector did not find the practice: a declared package is never evidence.
     findings = [

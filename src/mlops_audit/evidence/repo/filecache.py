@@ -49,11 +49,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo.pysource import Call, PythonSummary, TestFunction, summarise
+from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 3  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`
+FORMAT = 4  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
+PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
 KEY_BYTES = 32
 MIN_KEY_BYTES = 16
@@ -93,14 +94,15 @@ class SummaryBody(BaseModel):
     tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
     assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
     syntax_errors: StrictInt
-    data_checkers: list[tuple[StrictStr, StrictInt]]
-    grid_loops: list[tuple[StrictInt, list[StrictStr]]]
-    schema_checks: list[StrictInt]
-    data_test_asserts: list[StrictInt]
-    asserting_helpers: list[StrictStr]
-    constant_only_tests: list[StrictStr]
-    seed_constants: list[tuple[StrictStr, StrictInt]]
-    seed_uses: list[tuple[StrictInt, StrictStr]]
+    # Per-file facts (`pysource.FACTS`): null when not computed yet (no rule asked), never absent.
+    data_checkers: list[tuple[StrictStr, StrictInt]] | None
+    grid_loops: list[tuple[StrictInt, list[StrictStr]]] | None
+    schema_checks: list[StrictInt] | None
+    data_test_asserts: list[StrictInt] | None
+    asserting_helpers: list[StrictStr] | None
+    constant_only_tests: list[StrictStr] | None
+    seed_constants: list[tuple[StrictStr, StrictInt]] | None
+    seed_uses: list[tuple[StrictInt, StrictStr]] | None
     call_names: list[StrictStr]
     cell: StrictInt
 
@@ -109,7 +111,7 @@ class CacheEntry(BaseModel):
     """One cache file's body (the HMAC covers exactly these bytes)."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[3]
+    format: Literal[4]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -166,7 +168,13 @@ def _encode_call(call: Call) -> list[Any]:
 
 def _decode_call(row: tuple[Any, ...]) -> Call:
     name, line, keywords, args, scope = row
-    return Call(name, line, tuple((k, _decode_const(v)) for k, v in keywords), tuple(_decode_const(a) for a in args), scope)
+    # Most constants are plain JSON values: only a tagged one needs decoding (55,000 calls in a big package).
+    return Call(
+        name, line,
+        tuple((k, _decode_const(v) if type(v) is Tagged else v) for k, v in keywords) if keywords else (),
+        tuple(_decode_const(a) if type(a) is Tagged else a for a in args) if args else (),
+        scope,
+    )
 
 
 def encode_summary(summary: PythonSummary) -> dict[str, Any]:
@@ -181,17 +189,40 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
         "assigned_dicts": [list(row) for row in summary.assigned_dicts],
         "syntax_errors": summary.syntax_errors,
-        "data_checkers": [[name, line] for name, line in summary.data_checkers],
-        "grid_loops": [[line, list(names)] for line, names in summary.grid_loops],
-        "schema_checks": list(summary.schema_checks),
-        "data_test_asserts": list(summary.data_test_asserts),
-        "asserting_helpers": list(summary.asserting_helpers),
-        "constant_only_tests": list(summary.constant_only_tests),
-        "seed_constants": [[key, line] for key, line in summary.seed_constants],
-        "seed_uses": [[line, key] for line, key in summary.seed_uses],
+        **{name: _encode_fact(name, summary.facts[name]) if name in summary.facts else None for name in FACTS},
         "call_names": list(summary.call_names),
         "cell": summary.cell,
     }
+
+
+def _encode_fact(name: str, value: Any) -> list[Any]:
+    if name in ("data_checkers", "seed_constants", "seed_uses"):
+        return [list(row) for row in value]
+    if name == "grid_loops":
+        return [[line, list(names)] for line, names in value]
+    return list(value)
+
+
+def _decode_facts(body: SummaryBody) -> dict[str, Any]:
+    """The facts an entry holds (a null one was not computed when it was stored)."""
+    facts: dict[str, Any] = {}
+    if body.data_checkers is not None:
+        facts["data_checkers"] = [(name, line) for name, line in body.data_checkers]
+    if body.grid_loops is not None:
+        facts["grid_loops"] = [(line, tuple(names)) for line, names in body.grid_loops]
+    if body.schema_checks is not None:
+        facts["schema_checks"] = list(body.schema_checks)
+    if body.data_test_asserts is not None:
+        facts["data_test_asserts"] = list(body.data_test_asserts)
+    if body.asserting_helpers is not None:
+        facts["asserting_helpers"] = tuple(body.asserting_helpers)
+    if body.constant_only_tests is not None:
+        facts["constant_only_tests"] = tuple(body.constant_only_tests)
+    if body.seed_constants is not None:
+        facts["seed_constants"] = [(key, line) for key, line in body.seed_constants]
+    if body.seed_uses is not None:
+        facts["seed_uses"] = [(line, key) for line, key in body.seed_uses]
+    return facts
 
 
 def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
@@ -206,16 +237,9 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         tests=[TestFunction(name, line, asserts) for name, line, asserts in body.tests],
         assigned_dicts=list(body.assigned_dicts),
         syntax_errors=body.syntax_errors,
-        data_checkers=[(name, line) for name, line in body.data_checkers],
-        grid_loops=[(line, tuple(names)) for line, names in body.grid_loops],
-        schema_checks=list(body.schema_checks),
-        data_test_asserts=list(body.data_test_asserts),
-        asserting_helpers=tuple(body.asserting_helpers),
-        constant_only_tests=tuple(body.constant_only_tests),
-        seed_constants=[(key, line) for key, line in body.seed_constants],
-        seed_uses=[(line, key) for line, key in body.seed_uses],
         call_names=tuple(body.call_names),
         cell=body.cell,
+        facts=_decode_facts(body),
     )
 
 
@@ -350,6 +374,7 @@ class ParseCache:
         self._version = parser_version()
         self._root_fd: int | None = None
         self._dir_fds: dict[str, int] = {}
+        self._pending: dict[str, PythonSummary] = {}  # digest -> summary to write (`summarise_lazily`)
 
     @classmethod
     def open(cls, root: Path, key_file: Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseCache:
@@ -387,6 +412,7 @@ class ParseCache:
         return fd
 
     def close(self) -> None:
+        self.flush()
         for fd in self._dir_fds.values():
             os.close(fd)
         self._dir_fds.clear()
@@ -544,6 +570,33 @@ class ParseCache:
         self.put(digest, summary)
         return summary
 
+    def summarise_lazily(self, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
+        """`summarise` for the index: the per-file facts are computed when a rule first asks
+        (`PythonSummary.fact`); the entry is written when the summary is new or gained a fact,
+        in batches (`flush`, at the latest on `close`), so it holds every fact computed so far."""
+        digest = content_digest(sources, is_notebook=is_notebook)
+        summary = self.get(digest, rel)
+        new = summary is None
+        if summary is None:
+            summary = summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree, facts=False)
+        summary.digest = digest
+        summary.on_fact = self._write_later
+        if new:
+            self._write_later(summary)
+        return summary
+
+    def _write_later(self, summary: PythonSummary) -> None:
+        if summary.digest is not None:
+            self._pending[summary.digest] = summary
+            if len(self._pending) >= PENDING_WRITES:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the entries of new summaries and of summaries that gained facts since."""
+        pending, self._pending = self._pending, {}
+        for digest, summary in pending.items():
+            self.put(digest, summary)
+
     # bound
     def _entries(self) -> Iterator[tuple[float, str, str, int, bool]]:
         """(last use, folder, name, size, is a link) of every file and link in the two-level layout."""
@@ -604,5 +657,5 @@ class ParseCache:
 def summarise_with(cache: ParseCache | None, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
     """The hook the index calls: through the cache when there is one."""
     if cache is None:
-        return summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
-    return cache.summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
+        return summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree, facts=False)
+    return cache.summarise_lazily(rel, sources, is_notebook=is_notebook, on_tree=on_tree)

@@ -964,6 +964,10 @@ class RepoIndex:
             self._trees.put(rel, tree, weight=weight)
 
         summary = None if sources is None else summarise_with(self._parse_cache, rel, sources, is_notebook=is_notebook, on_tree=None if is_notebook else keep_tree)
+        if summary is not None:
+            # Per-file facts are computed when a rule first asks, from the tree the summary parse
+            # left in the tree cache (a rule asks right after the summary) or from a new parse.
+            summary.source = lambda: (self.syntax_tree(rel), self.text(rel) or "")
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:

@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import call_name
@@ -76,18 +77,76 @@ class PythonSummary:
     tests: list[TestFunction] = field(default_factory=list)
     assigned_dicts: list[tuple[str, int, int | None]] = field(default_factory=list)  # (target attr, dict size, line)
     syntax_errors: int = 0
-    # Facts for the in-house rules (`pyfacts`), plain files only: (name, line) of data-checker functions.
-    data_checkers: list[tuple[str, int]] = field(default_factory=list)
-    grid_loops: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (line, names called in the loop)
-    schema_checks: list[int] = field(default_factory=list)  # lines of the schema-check rule's hits
-    data_test_asserts: list[int] = field(default_factory=list)  # lines of the data-tests rule's hits
-    asserting_helpers: tuple[str, ...] = ()  # sorted names of non-test functions that assert
-    constant_only_tests: tuple[str, ...] = ()  # sorted names of test functions asserting on constants only
-    seed_constants: list[tuple[str, int]] = field(default_factory=list)  # (seed key, line) of fixed seed constants
-    seed_uses: list[tuple[int, str]] = field(default_factory=list)  # (line, seed key) of values named like a seed passed on
     call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
+    # Facts for the in-house rules (`pyfacts`, plain files only), by name (FACTS): read through the
+    # properties below. A fact not in the dict is computed on first use from `source` (the file's
+    # tree and text, given by the index), so a file no rule asks about never pays for it.
+    facts: dict[str, Any] = field(default_factory=dict)
+    source: Callable[[], tuple[ast.Module | None, str]] | None = field(default=None, compare=False, repr=False)
+    on_fact: Callable[[PythonSummary], None] | None = field(default=None, compare=False, repr=False)  # told after a fact is computed
+    digest: str | None = field(default=None, compare=False, repr=False)  # the parse cache's key of the content, when cached
+
+    def fact(self, name: str) -> Any:
+        """A per-file fact (see FACTS), computed on first use when the summary was made without it."""
+        try:
+            return self.facts[name]
+        except KeyError:
+            pass
+        if name not in FACTS:
+            raise KeyError(f"no per-file fact named {name!r}")
+        if self.is_notebook:
+            value = FACTS[name]
+        elif self.source is None:
+            raise RuntimeError(f"{self.path}: fact {name!r} was not computed and the summary has no source to compute it from")
+        else:
+            tree, text = self.source()
+            value = FACTS[name] if tree is None else _compute_fact(name, self, tree, text)
+        self.facts[name] = value
+        if self.on_fact is not None:
+            self.on_fact(self)
+        return value
+
+    @property
+    def data_checkers(self) -> list[tuple[str, int]]:
+        """(name, line) of data-checker functions."""
+        return self.fact("data_checkers")  # type: ignore[no-any-return]
+
+    @property
+    def grid_loops(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(line, names called in the loop)."""
+        return self.fact("grid_loops")  # type: ignore[no-any-return]
+
+    @property
+    def schema_checks(self) -> list[int]:
+        """Lines of the schema-check rule's hits."""
+        return self.fact("schema_checks")  # type: ignore[no-any-return]
+
+    @property
+    def data_test_asserts(self) -> list[int]:
+        """Lines of the data-tests rule's hits."""
+        return self.fact("data_test_asserts")  # type: ignore[no-any-return]
+
+    @property
+    def asserting_helpers(self) -> tuple[str, ...]:
+        """Sorted names of non-test functions that assert."""
+        return self.fact("asserting_helpers")  # type: ignore[no-any-return]
+
+    @property
+    def constant_only_tests(self) -> tuple[str, ...]:
+        """Sorted names of test functions asserting on constants only."""
+        return self.fact("constant_only_tests")  # type: ignore[no-any-return]
+
+    @property
+    def seed_constants(self) -> list[tuple[str, int]]:
+        """(seed key, line) of fixed seed constants."""
+        return self.fact("seed_constants")  # type: ignore[no-any-return]
+
+    @property
+    def seed_uses(self) -> list[tuple[int, str]]:
+        """(line, seed key) of values named like a seed passed on."""
+        return self.fact("seed_uses")  # type: ignore[no-any-return]
 
     def line(self, node_line: int | None) -> int | None:
         if not self.is_notebook or node_line is None:
@@ -393,12 +452,45 @@ def _blank_magics(code: str) -> str | None:
     return "\n".join(out)
 
 
+# The per-file facts and their value where there is nothing (a notebook, code that does not parse).
+FACTS: dict[str, Any] = {
+    "data_checkers": [],
+    "grid_loops": [],
+    "schema_checks": [],
+    "data_test_asserts": [],
+    "asserting_helpers": (),
+    "constant_only_tests": (),
+    "seed_constants": [],
+    "seed_uses": [],
+}
+
+
+def _compute_fact(name: str, summary: PythonSummary, tree: ast.Module, code: str) -> Any:
+    """One fact of a plain file from its parsed module, its source and its summary's other fields."""
+    if name == "data_checkers":
+        return pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
+    if name == "grid_loops":  # every `for` statement (order does not matter) and the calls' names
+        return pyfacts.grid_loops(tree, [n for n in ast.walk(tree) if isinstance(n, ast.For)], set(summary.call_names), code)
+    if name == "schema_checks":
+        return pyfacts.schema_checks(tree, code, summary.classes)
+    if name == "data_test_asserts":
+        return pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
+    if name == "asserting_helpers":  # the unit-tests rule reads these facts only of files with test functions
+        return pyfacts.asserting_helpers(tree, code) if summary.tests else ()
+    if name == "constant_only_tests":
+        return pyfacts.constant_only_tests(tree, code) if summary.tests else ()
+    if name == "seed_constants":
+        return pyfacts.seed_constants(tree, code)
+    return pyfacts.seed_uses(tree, code)
+
+
 def summarise(
-    path: str, sources: list[str], *, is_notebook: bool = False, on_tree: Callable[[ast.Module], None] | None = None
+    path: str, sources: list[str], *, is_notebook: bool = False, on_tree: Callable[[ast.Module], None] | None = None, facts: bool = True
 ) -> PythonSummary:
     """Parse one file (one source) or a notebook (one source per code cell). Never raises on bad code.
     `on_tree` is given each parsed module (so a caller that also needs the syntax tree of a plain
-    file does not parse it a second time)."""
+    file does not parse it a second time). `facts`: compute every per-file fact now; without, each
+    is computed on first use from the summary's `source`, which the caller sets."""
     summary = PythonSummary(path=path, is_notebook=is_notebook)
     visitor = _Visitor(summary)  # one visitor: a notebook's imports in one cell serve the later cells
     for cell, code in enumerate(sources):
@@ -423,20 +515,11 @@ def summarise(
             summary.syntax_errors += 1
             complete = False
         if not is_notebook:  # the in-house rules read no notebooks
-            summary.data_checkers = pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
-            if complete:
-                loops, names = visitor.loops, visitor.call_names
-            else:
-                loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
-                names = {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-            summary.grid_loops = pyfacts.grid_loops(tree, loops, names, code)
-            summary.schema_checks = pyfacts.schema_checks(tree, code, summary.classes)
-            summary.data_test_asserts = pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
-            if summary.tests:  # the unit-tests rule reads these facts only of files with test functions
-                summary.asserting_helpers = pyfacts.asserting_helpers(tree, code)
-                summary.constant_only_tests = pyfacts.constant_only_tests(tree, code)
-            summary.seed_constants = pyfacts.seed_constants(tree, code)
-            summary.seed_uses = pyfacts.seed_uses(tree, code)
+            names = visitor.call_names if complete else {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
             summary.call_names = tuple(sorted(names))
+            if facts:
+                summary.facts = {name: _compute_fact(name, summary, tree, code) for name in FACTS}
     visitor.reset()
+    if facts:
+        summary.facts = {**FACTS, **summary.facts}  # notebooks and code that does not parse: nothing
     return summary

@@ -1,0 +1,151 @@
+"""Per-file facts computed on first use (`PythonSummary.fact`) and their round trip through the parse
+cache (format 4: a fact no rule asked for is stored as null, and written once computed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlops_audit.evidence.repo import filecache
+from mlops_audit.evidence.repo import index as index_module
+from mlops_audit.evidence.repo.filecache import ParseCache, content_digest
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.pysource import FACTS, summarise
+
+SOURCE = '''import random
+
+import pandas as pd
+import pytest
+
+SEED = 42
+
+
+def check(df):
+    if df.isna().any().any() or len(df) == 0:
+        raise ValueError("bad")
+
+
+def helper(x):
+    assert x
+
+
+def test_trivial():
+    assert 1 + 1 == 2
+
+
+def train(params):
+    for params in [{"C": 1}, {"C": 2}]:
+        score = fit(**params)
+        if score > best:
+            best = score
+    random.seed(SEED)
+'''
+
+
+def entry(cache_dir: Path, source: str) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    cache = ParseCache(cache_dir, b"k" * 32)
+    folder, name = cache._name(content_digest([source], is_notebook=False))
+    path = cache_dir / folder / name
+    return path, json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def test_lazy_facts_equal_the_eager_ones(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(SOURCE)
+    eager = summarise("m.py", [SOURCE])
+    assert eager.seed_constants == [("seed", 6)] and eager.data_checkers == [("check", 9)]  # the fixture has facts to compare
+    lazy = RepoIndex(tmp_path).python("m.py")
+    assert lazy is not None and lazy.facts == {}  # nothing computed before a rule asks
+    assert [lazy.fact(name) for name in FACTS] == [eager.fact(name) for name in FACTS]
+    assert lazy == eager
+
+
+def test_an_unknown_fact_is_a_clear_error_and_a_summary_without_source_says_so() -> None:
+    summary = summarise("m.py", [SOURCE], facts=False)
+    with pytest.raises(KeyError, match="no per-file fact named 'nope'"):
+        summary.fact("nope")
+    with pytest.raises(RuntimeError, match="m.py: fact 'seed_uses' was not computed"):
+        summary.fact("seed_uses")
+
+
+def test_facts_of_notebooks_and_bad_code_are_empty(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    bad = RepoIndex(tmp_path).python("bad.py")
+    assert bad is not None and bad.syntax_errors == 1
+    assert {name: bad.fact(name) for name in FACTS} == FACTS
+
+
+def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    repo.mkdir()
+    (repo / "m.py").write_text(SOURCE)
+    cold = ParseCache(cache_dir, b"k" * 32)
+    summary = RepoIndex(repo, parse_cache=cold).python("m.py")
+    assert summary is not None
+    assert summary.seed_constants == [("seed", 6)]  # one fact asked for
+    cold.close()  # writes the entry: the asked fact, the others null
+    _, document = entry(cache_dir, SOURCE)
+    assert document["format"] == 4
+    assert document["result"]["seed_constants"] == [["seed", 6]]
+    assert document["result"]["seed_uses"] is None and document["result"]["data_checkers"] is None
+
+    # A warm run: the stored fact comes without a parse; a missing one is computed and stored.
+    parses: list[str] = []
+    tree = RepoIndex.syntax_tree
+
+    def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
+        if self._trees.get(rel) is index_module._MISSING:
+            parses.append(rel)
+        return tree(self, rel)
+
+    monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
+    warm = ParseCache(cache_dir, b"k" * 32)
+    again = RepoIndex(repo, parse_cache=warm).python("m.py")
+    assert again is not None and warm.stats.hits == 1
+    assert again.seed_constants == [("seed", 6)] and parses == []
+    assert again.data_checkers == [("check", 9)] and parses == ["m.py"]
+    warm.close()
+    _, document = entry(cache_dir, SOURCE)
+    assert document["result"]["data_checkers"] == [["check", 9]] and document["result"]["seed_constants"] == [["seed", 6]]
+    eager = summarise("m.py", [SOURCE])
+    third = ParseCache(cache_dir, b"k" * 32)
+    everything = RepoIndex(repo, parse_cache=third).python("m.py")
+    assert everything is not None
+    assert [everything.fact(n) for n in FACTS] == [eager.fact(n) for n in FACTS]  # the round trip of every fact field
+    third.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("seed_uses", [["not a line", "seed"]]),  # wrong type inside
+        ("data_checkers", "check"),  # not a list
+        ("grid_loops", [[3, [1]]]),  # a name that is not a string
+        ("asserting_helpers", [None]),
+    ],
+)
+def test_a_tampered_fact_is_refused_and_parsed_again(tmp_path: Path, field: str, value: object) -> None:
+    cache_dir = tmp_path / "cache"
+    cache = ParseCache(cache_dir, b"k" * 32)
+    first = cache.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
+    path, document = entry(cache_dir, SOURCE)
+    document["result"][field] = value
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)  # authentic, but invalid
+    again = ParseCache(cache_dir, b"k" * 32)
+    assert again.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None) == first
+    assert again.stats.rejected["corrupt"] == 1 and again.stats.hits == 0
+
+
+def test_an_entry_missing_a_fact_field_is_refused(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cache = ParseCache(cache_dir, b"k" * 32)
+    cache.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
+    path, document = entry(cache_dir, SOURCE)
+    del document["result"]["seed_uses"]  # null means "not computed"; absent is not a valid entry
+    body = json.dumps(document, separators=(",", ":")).encode()
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    again = ParseCache(cache_dir, b"k" * 32)
+    again.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
+    assert again.stats.rejected["corrupt"] == 1
