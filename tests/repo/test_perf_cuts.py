@@ -146,3 +146,28 @@ def test_grid_search_text_test_keeps_a_selection_written_as_max(tmp_path: Path) 
     evidence = run_detector(get_detector("tunes_hyperparameters"), build_index(tmp_path))
     assert evidence.outcome.value == "pass"
     assert ("src/search.py", 8) in {(loc.path, loc.line) for loc in evidence.locations}
+
+
+def test_grid_rule_reads_its_facts_while_the_trees_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts are computed on first use from the tree the summary parse left in the tree cache: the
+    grid rule asks for them as it reaches each candidate (`_inhouse.asking`), so even with room for
+    one tree no file is parsed a second time."""
+    from mlops_audit.evidence.repo import index as index_module
+
+    monkeypatch.setattr(index_module, "TREE_CACHE_CHARS", 1)
+    write(tmp_path, "src/evaluation.py", _CV_HELPER)
+    for name in ("a", "b", "c"):
+        write(tmp_path, f"src/search_{name}.py", _GRID_CALLER)
+    parsed: list[str] = []
+    tree = RepoIndex.syntax_tree
+
+    def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
+        if self._trees.get(rel) is index_module._MISSING:
+            parsed.append(rel)
+        return tree(self, rel)
+
+    monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
+    evidence = run_detector(get_detector("tunes_hyperparameters"), build_index(tmp_path))
+    assert evidence.outcome.value == "pass"
+    assert {loc.path for loc in evidence.locations} >= {"src/search_a.py", "src/search_b.py", "src/search_c.py"}
+    assert parsed == []

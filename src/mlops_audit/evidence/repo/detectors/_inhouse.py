@@ -46,6 +46,16 @@ def project_code(summaries: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
     return (s for s in summaries if not is_test_path(s.path) and not s.is_notebook)
 
 
+def asking(summaries: Iterable[PythonSummary], *facts: str) -> Iterator[PythonSummary]:
+    """The summaries, each with the per-file `facts` computed as it is reached: right after its
+    parse, from the tree still in the tree cache. (A rule that reads facts only after gathering every
+    candidate would find most trees evicted and make the index parse those files again.)"""
+    for summary in summaries:
+        for name in facts:
+            summary.fact(name)
+        yield summary
+
+
 def _project_path(path: str) -> bool:
     return not is_test_path(path) and not path.endswith(NOTEBOOK_SUFFIX)
 

@@ -137,7 +137,8 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     each setting (directly or through a project function that calls cross_val_score/cross_validate),
     or fits and scores it (a grid from itertools.product), and selects the best. A single
     cross-validation, or a loop over folds or seeds, is not a search."""
-    with_cv = list(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")))
+    # Each candidate's `grid_loops` fact is computed as it is reached (`_inhouse.asking`), read below.
+    with_cv = list(_inhouse.asking(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")), "grid_loops"))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
     candidates = {s.path: s for s in with_cv}
     evaluators = _CV_NAMES | cv_functions
@@ -158,9 +159,11 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     if cv_functions:
         # Files calling a project function that cross-validates: only those that may hold a
         # counting loop are parsed (the others' `grid_loops` could add no hit).
-        candidates.update({s.path: s for s in _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))})
+        callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))
+        candidates.update({s.path: s for s in _inhouse.asking(callers, "grid_loops")})
     product_files = repo.python_mentioning("product", where=may_search)
-    candidates.update({s.path: s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product")})
+    grids = (s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product"))
+    candidates.update({s.path: s for s in _inhouse.asking(grids, "grid_loops")})
     hits = []
     for path in sorted(candidates):
         # The grid loops that keep the best setting are a per-file fact of the summary
