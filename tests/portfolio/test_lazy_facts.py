@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from mlops_audit.evidence.repo import filecache
-from mlops_audit.evidence.repo import index as index_module
 from mlops_audit.evidence.repo.filecache import ParseCache, content_digest
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.pysource import FACTS, summarise
+from tests.portfolio.parses import count_parses
 
 SOURCE = '''import random
 
@@ -91,15 +91,7 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     assert document["result"]["seed_uses"] is None and document["result"]["data_checkers"] is None
 
     # A warm run: the stored fact comes without a parse; a missing one is computed and stored.
-    parses: list[str] = []
-    tree = RepoIndex.syntax_tree
-
-    def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
-        if self._trees.get(rel) is index_module._MISSING:
-            parses.append(rel)
-        return tree(self, rel)
-
-    monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
+    parses = count_parses(monkeypatch)
     warm = ParseCache(cache_dir, b"k" * 32)
     again = RepoIndex(repo, parse_cache=warm).python("m.py")
     assert again is not None and warm.stats.hits == 1

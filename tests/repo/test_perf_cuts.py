@@ -11,6 +11,7 @@ from mlops_audit.evidence.repo.collect import build_index, run_detector
 from mlops_audit.evidence.repo.detectors import data as data_detectors
 from mlops_audit.evidence.repo.index import _IDENTIFIER_RUN, _IMPORT_STATEMENT, RepoIndex, imports_any
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, get_detector
+from tests.portfolio.parses import count_parses
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -158,15 +159,7 @@ def test_grid_rule_reads_its_facts_while_the_trees_are_cached(tmp_path: Path, mo
     write(tmp_path, "src/evaluation.py", _CV_HELPER)
     for name in ("a", "b", "c"):
         write(tmp_path, f"src/search_{name}.py", _GRID_CALLER)
-    parsed: list[str] = []
-    tree = RepoIndex.syntax_tree
-
-    def counting(self: RepoIndex, rel: str):  # type: ignore[no-untyped-def]
-        if self._trees.get(rel) is index_module._MISSING:
-            parsed.append(rel)
-        return tree(self, rel)
-
-    monkeypatch.setattr(RepoIndex, "syntax_tree", counting)
+    parsed = count_parses(monkeypatch)
     evidence = run_detector(get_detector("tunes_hyperparameters"), build_index(tmp_path))
     assert evidence.outcome.value == "pass"
     assert {loc.path for loc in evidence.locations} >= {"src/search_a.py", "src/search_b.py", "src/search_c.py"}
