@@ -14,7 +14,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import NOTEBOOK_SUFFIX, RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -193,18 +193,13 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
     a cleaning function on a frame built in the test, or on files written to a temporary folder,
     check code, not data, and do not count."""
     hits = []
-    # Narrowed by path before parsing (or reading the cache): only test files are looked at.
-    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns").keeping(_test_file):
+    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
         if not is_test_path(summary.path) or summary.is_notebook:
             continue
         # The asserting lines are a per-file fact of the summary (`pyfacts.data_test_asserts`,
         # kept only for modules that read a dataset): no syntax tree here.
         hits.extend(at(summary.path, line) for line in summary.data_test_asserts)
     return hits
-
-
-def _test_file(path: str) -> bool:
-    return is_test_path(path) and not path.endswith(NOTEBOOK_SUFFIX)
 
 
 @detector(
