@@ -164,3 +164,100 @@ def test_grid_rule_reads_its_facts_while_the_trees_are_cached(tmp_path: Path, mo
     assert evidence.outcome.value == "pass"
     assert {loc.path for loc in evidence.locations} >= {"src/search_a.py", "src/search_b.py", "src/search_c.py"}
     assert parsed == []
+
+
+_NESTED = '''
+import functools
+
+
+@functools.wraps(lambda: None)
+def top(x=lambda: 1):
+    def inner():
+        class Local:
+            def method(self):
+                pass
+        return Local
+    return inner
+
+
+class Outer:
+    class Inner:
+        async def deep(self):
+            async def deeper():
+                pass
+
+    def after(self):
+        pass
+
+
+try:
+    def in_try():
+        pass
+except ValueError:
+    def in_handler():
+        pass
+else:
+    def in_else():
+        pass
+finally:
+    def in_finally():
+        pass
+
+for _ in range(1):
+    def in_for():
+        pass
+else:
+    def in_for_else():
+        pass
+
+while False:
+    def in_while():
+        pass
+
+with open(__file__) as handle:
+    def in_with():
+        pass
+
+if True:
+    def in_if():
+        pass
+elif False:
+    def in_elif():
+        pass
+
+match handle:
+    case 1:
+        def in_case():
+            pass
+    case _:
+        def in_default():
+            pass
+'''
+
+
+def _reference_functions(module):  # type: ignore[no-untyped-def]
+    """`astutil.functions` as it was: every child node walked."""
+    import ast
+
+    stack = [(None, module)]
+    while stack:
+        owner, node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                stack.append((child.name, child))
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield owner, child
+                stack.append((owner, child))
+            else:
+                stack.append((owner, child))
+
+
+def test_functions_walks_statements_only_in_the_same_order() -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import functions
+
+    module = ast.parse(_NESTED)
+    expected = [(owner, func.name) for owner, func in _reference_functions(module)]
+    assert len(expected) == 18  # every definition of the fixture, nested ones included
+    assert [(owner, func.name) for owner, func in functions(module)] == expected

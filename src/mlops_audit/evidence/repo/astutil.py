@@ -55,19 +55,36 @@ def identifiers(node: ast.AST) -> set[str]:
     return found
 
 
+# The fields that hold statements (a definition is always a statement): `_fields` order of every
+# node type that has them (Try: body, handlers, orelse, finalbody; For/While/If: body, orelse; Match:
+# cases; each handler and case: body). A Lambda's or IfExp's `body` is one expression, not a list.
+_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+_STATEMENT_NODES = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """(enclosing class name or None, function) for every function and method, nested ones included."""
+    """(enclosing class name or None, function) for every function and method, nested ones included.
+
+    The order is that of a depth-first walk over `ast.iter_child_nodes` with a stack (each node's
+    functions as its children are met, then the last-met child's subtree first). Only statements
+    are walked: expressions hold no definition, so leaving them out yields the same sequence."""
     stack: list[tuple[str | None, ast.AST]] = [(None, module)]
     while stack:
         owner, node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                stack.append((child.name, child))
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield owner, child
-                stack.append((owner, child))
-            else:
-                stack.append((owner, child))
+        for field in _STATEMENT_FIELDS:
+            children = getattr(node, field, None)
+            if type(children) is not list:
+                continue
+            for child in children:
+                if not isinstance(child, _STATEMENT_NODES):
+                    continue
+                if isinstance(child, ast.ClassDef):
+                    stack.append((child.name, child))
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield owner, child
+                    stack.append((owner, child))
+                else:
+                    stack.append((owner, child))
 
 
 def calls_in(node: ast.AST) -> list[ast.Call]:
