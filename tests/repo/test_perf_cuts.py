@@ -261,3 +261,15 @@ def test_functions_walks_statements_only_in_the_same_order() -> None:
     expected = [(owner, func.name) for owner, func in _reference_functions(module)]
     assert len(expected) == 18  # every definition of the fixture, nested ones included
     assert [(owner, func.name) for owner, func in functions(module)] == expected
+
+
+def test_calls_in_lists_calls_in_ast_walk_order() -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import calls_in, functions
+
+    code = _NESTED + "\nresult = f(g(1), *h(), k=lambda: m(n()))[p()].q(r(s) if t() else u())\n"
+    module = ast.parse(code)
+    for node in [module] + [func for _, func in functions(module)]:
+        assert calls_in(node) == [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
+    assert len(calls_in(module.body[-1].value)) == 10  # every call of the last line, lambdas and subscripts included

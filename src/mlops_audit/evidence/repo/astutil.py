@@ -5,6 +5,7 @@ uses this module while summarising."""
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterator
 
 
@@ -87,8 +88,36 @@ def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef 
                     stack.append((owner, child))
 
 
+# Node types that never have a child node (names, constants, contexts, operators): a walk that
+# looks for other nodes need not queue them.
+_CHILDLESS = frozenset(
+    cls for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls._fields == () and cls is not ast.AST
+) | {ast.Name, ast.Constant, ast.alias}
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def calls_in(node: ast.AST) -> list[ast.Call]:
-    return [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
+    """The calls inside `node` (itself included), in `ast.walk` order (breadth first, children in
+    `iter_child_nodes` order). The same walk without its generators, and without queueing nodes
+    that have no children (they hold no call)."""
+    found: list[ast.Call] = []
+    queue = deque([node])
+    while queue:
+        current = queue.popleft()
+        kind = type(current)
+        if kind is ast.Call:
+            found.append(current)  # type: ignore[arg-type]
+        fields = _NODE_FIELDS.get(kind)
+        if fields is None:
+            fields = _NODE_FIELDS[kind] = tuple(getattr(kind, "_fields", ()))
+        for name in fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                queue.extend([item for item in value if isinstance(item, ast.AST) and type(item) not in _CHILDLESS])
+            elif isinstance(value, ast.AST) and type(value) not in _CHILDLESS:
+                queue.append(value)
+    return found
 
 
 def parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
