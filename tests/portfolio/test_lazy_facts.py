@@ -141,3 +141,18 @@ def test_an_entry_missing_a_fact_field_is_refused(tmp_path: Path) -> None:
     again = ParseCache(cache_dir, b"k" * 32)
     again.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
     assert again.stats.rejected["corrupt"] == 1
+
+
+def test_a_summary_asked_again_before_its_entry_is_written_keeps_its_facts(tmp_path: Path) -> None:
+    """Entries are written in batches: a summary evicted from the index and asked for again before
+    then is the pending one (with the facts computed so far), not a second parse without them."""
+    cache = ParseCache(tmp_path / "cache", b"k" * 32)
+    first = cache.summarise_lazily("m.py", [SOURCE], is_notebook=False, on_tree=None)
+    first.facts["seed_constants"] = [("seed", 6)]
+    again = cache.summarise_lazily("m.py", [SOURCE], is_notebook=False, on_tree=None)
+    assert again is first and again.seed_constants == [("seed", 6)]
+    assert cache.stats.misses == 1 and cache.stats.stored == 0
+    cache.close()
+    assert cache.stats.stored == 1
+    _, document = entry(tmp_path / "cache", SOURCE)
+    assert document["result"]["seed_constants"] == [["seed", 6]]

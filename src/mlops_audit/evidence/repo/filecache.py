@@ -585,6 +585,9 @@ class ParseCache:
         (`PythonSummary.fact`); the entry is written when the summary is new or gained a fact,
         in batches (`flush`, at the latest on `close`), so it holds every fact computed so far."""
         digest = content_digest(sources, is_notebook=is_notebook)
+        waiting = self._pending.get(digest)
+        if waiting is not None and waiting.path == rel:  # asked again before its entry was written
+            return waiting
         summary = self.get(digest, rel)
         new = summary is None
         if summary is None:
