@@ -55,7 +55,8 @@ def test_lazy_facts_equal_the_eager_ones(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
     eager = summarise("m.py", [SOURCE])
     assert eager.seed_constants == [("seed", 6)] and eager.data_checkers == [("check", 9)]  # the fixture has facts to compare
-    lazy = RepoIndex(tmp_path).python("m.py")
+    index = RepoIndex(tmp_path)  # kept: a summary holds its index weakly
+    lazy = index.python("m.py")
     assert lazy is not None and lazy.facts == {}  # nothing computed before a rule asks
     assert [lazy.fact(name) for name in FACTS] == [eager.fact(name) for name in FACTS]
     assert lazy == eager
@@ -71,7 +72,8 @@ def test_an_unknown_fact_is_a_clear_error_and_a_summary_without_source_says_so()
 
 def test_facts_of_notebooks_and_bad_code_are_empty(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
-    bad = RepoIndex(tmp_path).python("bad.py")
+    index = RepoIndex(tmp_path)
+    bad = index.python("bad.py")
     assert bad is not None and bad.syntax_errors == 1
     assert {name: bad.fact(name) for name in FACTS} == FACTS
 
@@ -81,7 +83,8 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     repo.mkdir()
     (repo / "m.py").write_text(SOURCE)
     cold = ParseCache(cache_dir, b"k" * 32)
-    summary = RepoIndex(repo, parse_cache=cold).python("m.py")
+    index = RepoIndex(repo, parse_cache=cold)
+    summary = index.python("m.py")
     assert summary is not None
     assert summary.seed_constants == [("seed", 6)]  # one fact asked for
     cold.close()  # writes the entry: the asked fact, the others null
@@ -93,7 +96,8 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     # A warm run: the stored fact comes without a parse; a missing one is computed and stored.
     parses = count_parses(monkeypatch)
     warm = ParseCache(cache_dir, b"k" * 32)
-    again = RepoIndex(repo, parse_cache=warm).python("m.py")
+    index = RepoIndex(repo, parse_cache=warm)
+    again = index.python("m.py")
     assert again is not None and warm.stats.hits == 1
     assert again.seed_constants == [("seed", 6)] and parses == []
     assert again.data_checkers == [("check", 9)] and parses == ["m.py"]
@@ -102,7 +106,8 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     assert document["result"]["data_checkers"] == [["check", 9]] and document["result"]["seed_constants"] == [["seed", 6]]
     eager = summarise("m.py", [SOURCE])
     third = ParseCache(cache_dir, b"k" * 32)
-    everything = RepoIndex(repo, parse_cache=third).python("m.py")
+    index = RepoIndex(repo, parse_cache=third)
+    everything = index.python("m.py")
     assert everything is not None
     assert [everything.fact(n) for n in FACTS] == [eager.fact(n) for n in FACTS]  # the round trip of every fact field
     third.close()
@@ -156,3 +161,24 @@ def test_a_summary_asked_again_before_its_entry_is_written_keeps_its_facts(tmp_p
     assert cache.stats.stored == 1
     _, document = entry(tmp_path / "cache", SOURCE)
     assert document["result"]["seed_constants"] == [["seed", 6]]
+
+
+def test_a_summary_does_not_keep_its_index_alive(tmp_path: Path) -> None:
+    """`PythonSummary.source` holds its index weakly: no cycle keeps an index and its caches alive
+    after a collection (a portfolio worker or a benchmark runs many in one process)."""
+    import gc
+    import weakref
+
+    (tmp_path / "m.py").write_text(SOURCE)
+    index = RepoIndex(tmp_path)
+    summary = index.python("m.py")
+    assert summary is not None and summary.seed_constants == [("seed", 6)]
+    gone = weakref.ref(index)
+    gc.disable()
+    try:
+        del index
+        assert gone() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError, match="m.py: the index this summary came from is gone"):
+        summary.seed_uses

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import functools
 import json
 import os
 import posixpath
@@ -967,7 +968,9 @@ class RepoIndex:
         if summary is not None:
             # Per-file facts are computed when a rule first asks, from the tree the summary parse
             # left in the tree cache (a rule asks right after the summary) or from a new parse.
-            summary.source = lambda: (self.syntax_tree(rel), self.text(rel) or "")
+            # Through a weak reference: a summary holding its index would make a cycle, and an
+            # index (with its caches) would then outlive its collection until the cyclic GC ran.
+            summary.source = functools.partial(_source_of, weakref.ref(self), rel)
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:
@@ -1139,6 +1142,14 @@ class RepoIndex:
         text = decode_text(data)
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return bool(text)
+
+
+def _source_of(index_ref: weakref.ref[RepoIndex], rel: str) -> tuple[ast.Module | None, str]:
+    """The syntax tree and text of a file of a live index (`PythonSummary.source`)."""
+    index = index_ref()
+    if index is None:
+        raise RuntimeError(f"{rel}: the index this summary came from is gone; its facts cannot be computed")
+    return index.syntax_tree(rel), index.text(rel) or ""
 
 
 _IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it
