@@ -112,3 +112,34 @@ def test_quotes_in_comments_and_names_ending_in_prefix_letters_do_not_open_strin
 def test_huge_bracket_runs_are_bounded() -> None:
     code = "def f[" + "[" * 20_000 + "](): pass\n"
     assert downlevel(code) is None
+
+
+@older
+def test_collect_credits_what_a_newer_python_file_does_and_says_what_it_did_not_read(tmp_path) -> None:
+    """End to end: the seed set in a 3.12 training script counts, and the problems say which strings were skipped."""
+    from datetime import datetime
+
+    from mlops_audit.evidence.repo.collect import collect
+    from mlops_audit.evidence.repo.index import RepoIndex
+    from mlops_audit.rubric.loader import default_rubric
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(
+        "import random\nimport numpy as np\nfrom sklearn.linear_model import LogisticRegression\n\n"
+        "def train(cfg, X, y):\n"
+        "    random.seed(42)\n    np.random.seed(42)\n"
+        '    print(f"training {cfg["name"]}")\n'
+        "    model = LogisticRegression(random_state=42)\n    model.fit(X, y)\n    return model\n\n"
+        "type Rows = list[dict]\n"
+    )
+    index = RepoIndex(tmp_path)
+    summary = index.python("src/train.py")
+    assert summary is not None and summary.syntax_errors == 0 and summary.unread_strings == 1
+    assert "random.seed" in {c.name for c in summary.calls}
+    assert index.syntax_tree("src/train.py") is not None
+    assert [p for p in index.problems if "src/train.py" in p] == [
+        f"src/train.py: written for a newer Python than 3.{sys.version_info.minor}: 1 f-/t-string(s) not analysed; the rest was read"
+    ]
+    result = collect(tmp_path, rubric=default_rubric(), now=datetime(2026, 1, 1))
+    seeded = next(f for f in result.findings if f.detector == "is_reproducible")
+    assert seeded.outcome.value in ("pass", "partial"), seeded.message

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, summarise
 
-FORMAT = 4  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored)
+FORMAT = 5  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
@@ -94,6 +94,7 @@ class SummaryBody(BaseModel):
     tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
     assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
     syntax_errors: StrictInt
+    unread_strings: StrictInt
     # Per-file facts (`pysource.FACTS`): null when not computed yet (no rule asked), never absent.
     data_checkers: list[tuple[StrictStr, StrictInt]] | None
     grid_loops: list[tuple[StrictInt, list[StrictStr]]] | None
@@ -111,7 +112,7 @@ class CacheEntry(BaseModel):
     """One cache file's body (the HMAC covers exactly these bytes)."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[4]
+    format: Literal[5]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -199,6 +200,7 @@ def encode_summary(summary: PythonSummary) -> dict[str, Any]:
         "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
         "assigned_dicts": [list(row) for row in summary.assigned_dicts],
         "syntax_errors": summary.syntax_errors,
+        "unread_strings": summary.unread_strings,
         **{name: _encode_fact(name, summary.facts[name]) if name in summary.facts else None for name in FACTS},
         "call_names": list(summary.call_names),
         "cell": summary.cell,
@@ -247,6 +249,7 @@ def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
         tests=[TestFunction(name, line, asserts) for name, line, asserts in body.tests],
         assigned_dicts=list(body.assigned_dicts),
         syntax_errors=body.syntax_errors,
+        unread_strings=body.unread_strings,
         call_names=tuple(body.call_names),
         cell=body.cell,
         facts=_decode_facts(body),
@@ -269,9 +272,9 @@ def parser_version() -> str:
     """What a stored summary depends on besides its content: the stored form, the tool version, the
     Python version (its `ast` differs between versions) and the parser's own source."""
     from mlops_audit import __version__
-    from mlops_audit.evidence.repo import astutil, pyfacts, pysource
+    from mlops_audit.evidence.repo import astutil, newsyntax, pyfacts, pysource
 
-    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil))
+    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil, newsyntax))
     text = f"format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} pysource={hashlib.sha256(source).hexdigest()}"
     return hashlib.sha256(text.encode()).hexdigest()
 

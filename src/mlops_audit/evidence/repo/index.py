@@ -24,6 +24,7 @@ import os
 import posixpath
 import re
 import stat
+import sys
 import tomllib
 import weakref
 from collections import OrderedDict
@@ -35,6 +36,7 @@ from typing import Any, Self
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, templated, thirdparty
+from mlops_audit.evidence.repo.astutil import parse_module
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
@@ -975,6 +977,12 @@ class RepoIndex:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:
                 self._problem(rel, f"{summary.syntax_errors} part(s) are not valid Python; skipped them")
+            if summary is not None and summary.unread_strings:
+                self._problem(
+                    rel,
+                    f"written for a newer Python than {sys.version_info.major}.{sys.version_info.minor}: "
+                    f"{summary.unread_strings} f-/t-string(s) not analysed; the rest was read",
+                )
         self._python.put(rel, summary, weight=weight)
         return summary
 
@@ -986,7 +994,7 @@ class RepoIndex:
             return cached  # type: ignore[no-any-return]
         text = self.text(rel) if rel.endswith(PYTHON_SUFFIXES) else None
         try:
-            tree = ast.parse(text, filename=rel) if text is not None else None
+            tree = parse_module(text, rel)[0] if text is not None else None
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         self._trees.put(rel, tree, weight=len(text) if text else 1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlops_audit.evidence.repo import pyfacts
-from mlops_audit.evidence.repo.astutil import call_name
+from mlops_audit.evidence.repo.astutil import call_name, parse_module
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
 # indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
@@ -77,6 +77,8 @@ class PythonSummary:
     tests: list[TestFunction] = field(default_factory=list)
     assigned_dicts: list[tuple[str, int, int | None]] = field(default_factory=list)  # (target attr, dict size, line)
     syntax_errors: int = 0
+    # f-/t-strings of a newer Python's syntax, blanked to parse the rest (`newsyntax`): not analysed.
+    unread_strings: int = 0
     call_names: tuple[str, ...] = ()  # sorted last names of every call as written (`astutil.call_name`: no alias resolved)
 
     cell: int = 0  # while summarising a notebook: the code cell being read
@@ -501,10 +503,11 @@ def summarise(
                 continue
             code = python
         try:
-            tree = ast.parse(code, filename=path)
+            tree, blanked = parse_module(code, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             summary.syntax_errors += 1
             continue
+        summary.unread_strings += blanked
         if on_tree is not None:
             on_tree(tree)
         try:
