@@ -25,6 +25,12 @@ def definition_files(repo: RepoIndex, kind: Kind, grade: Grade | None = None) ->
         for path in repo.glob(rule.glob):  # case-sensitive: a case-folded glob would test every listed path
             if path in seen or is_test_path(path) or repo.size(path) > MAX_DEFINITION_BYTES:
                 continue
+            # A key of the parsed top level is written in the file's text (bar escaped spellings such as
+            # JSON's \u005f, which no real definition uses): a file missing one is never parsed. Broad
+            # globs (`**/*deploy*.yaml`) otherwise parse every Kubernetes manifest of a big tree.
+            text = repo.text(path)
+            if text is None or not all(key in text for key in rule.keys):
+                continue
             if path.lower().endswith((".yaml", ".yml")):
                 doc = repo.yaml(path)
                 data = doc.data if doc is not None else None
