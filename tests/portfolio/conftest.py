@@ -12,7 +12,10 @@ from mlops_audit.portfolio.sources import expand_sources
 from tests.portfolio.estate import make_estate, make_trouble
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-TIMEOUT = 4.0  # seconds; a small repository takes well under one even on a loaded machine (start-up is not counted)
+TIMEOUT = 10.0  # seconds; a small repository takes well under one even on a loaded machine (start-up is not counted); the hanging one waits this long
+# For runs with no hanging repository the limit is never meant to be reached: a generous one keeps a
+# loaded machine (parallel test workers) from turning a slow collect into a flaky timeout.
+NO_HANG_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="session")

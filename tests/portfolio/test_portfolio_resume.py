@@ -14,7 +14,7 @@ import pytest
 
 from mlops_audit.portfolio.runner import RunOptions, collect_portfolio
 from mlops_audit.portfolio.sources import expand_sources
-from tests.portfolio.conftest import NOW, TIMEOUT
+from tests.portfolio.conftest import NO_HANG_TIMEOUT, NOW
 from tests.portfolio.estate import commit_all, folder_bytes, make_service
 
 
@@ -27,7 +27,7 @@ def small_estate(tmp_path: Path) -> Path:
 
 
 def run(estate: Path, out: Path, executor=None, **options: object):
-    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT, **options), executor=executor)
+    return collect_portfolio(expand_sources([estate]), out, RunOptions(now=NOW, jobs=1, timeout=NO_HANG_TIMEOUT, **options), executor=executor)
 
 
 def no_workers(tasks, **_):
@@ -145,6 +145,6 @@ def test_moved_repository_keeps_its_result_and_gets_its_new_path(small_estate, t
     (small_estate / "svc-03").rename(moved / "svc-03")
     listing = tmp_path / "repos.txt"
     listing.write_text("".join(f"{p}\n" for p in sorted(small_estate.iterdir())) + f"{moved / 'svc-03'}\n")
-    summary = collect_portfolio(expand_sources([listing]), out, RunOptions(now=NOW, jobs=1, timeout=TIMEOUT), executor=no_workers)
+    summary = collect_portfolio(expand_sources([listing]), out, RunOptions(now=NOW, jobs=1, timeout=NO_HANG_TIMEOUT), executor=no_workers)
     assert len(summary.unchanged) == 12
     assert f'"path": "{moved / "svc-03"}"' in (out / "portfolio.json").read_text()
