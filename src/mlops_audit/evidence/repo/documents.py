@@ -44,19 +44,15 @@ tags are not plain YAML).
 
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from mlops_audit.evidence.repo.thirdparty import is_project_file
+from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, parent, project_folder, under
 
-CODE_SUFFIXES = (".py", ".pyw", ".ipynb")
 MAX_TREES = 200  # trees named in the collection's summary (all are counted)
 _PACKAGE_ROOT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-_CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")
-_CI_FILES = (".gitlab-ci.yml", "Jenkinsfile", "azure-pipelines.yml")
 
 _MKDOCS = ("mkdocs.yml", "mkdocs.yaml")
 _SPHINX = ("conf.py",)
@@ -93,10 +89,6 @@ class DocumentationCode:
     notes: list[str] = field(default_factory=list)
 
 
-def _parent(rel: str) -> str:
-    return rel.rpartition("/")[0]
-
-
 def _join(folder: str, relative: str) -> str | None:
     """`relative` (a configured folder) from `folder`, repository-relative; None when it is absolute
     or leaves the repository."""
@@ -109,36 +101,9 @@ def _join(folder: str, relative: str) -> str | None:
     return None if normal == ".." or normal.startswith("../") else normal
 
 
-def _under(listing: Sequence[str], folder: str) -> Sequence[str]:
-    """The listed paths below `folder` ('' = all), from the sorted listing."""
-    if not folder:
-        return listing
-    start = bisect.bisect_left(listing, folder + "/")
-    end = bisect.bisect_left(listing, folder + "0")  # "0" sorts right after "/"
-    return listing[start:end]
-
-
 def _text(read: Callable[[str], bytes | None], rel: str) -> str:
     data = read(rel)
     return data.decode("utf-8", "replace") if data else ""
-
-
-def _project_folder(rel: str) -> str | None:
-    """The folder `rel` makes a project: its own for a build, dependency, container or CI file, the
-    folder holding `.github/` (`.circleci/`, `.gitlab/`) for the files in it; else None."""
-    name = rel.rsplit("/", 1)[-1]
-    if is_project_file(name) or name in _CI_FILES:
-        return _parent(rel)
-    if rel.startswith(_CI_FOLDERS):
-        return ""
-    for marker in _CI_FOLDERS:
-        if (at := rel.find("/" + marker)) != -1:
-            return rel[:at]
-    return None
-
-
-def _is_project_path(rel: str) -> bool:
-    return _project_folder(rel) is not None
 
 
 def _candidate_trees(listing: Sequence[str], names: set[str], read: Callable[[str], bytes | None], notes: list[str]) -> list[tuple[str | None, str, str, str]]:
@@ -148,7 +113,7 @@ def _candidate_trees(listing: Sequence[str], names: set[str], read: Callable[[st
     found: list[tuple[str | None, str, str, str]] = []
     configs = [f for f in listing if f in _CONFIG_NAMES or f.endswith(_CONFIG_SUFFIXES)]
     for config in configs:
-        folder, name = _parent(config), config.rsplit("/", 1)[-1]
+        folder, name = parent(config), config.rsplit("/", 1)[-1]
         if name in _MKDOCS:
             keys = dict(_MKDOCS_KEY.findall(_text(read, config)))
             for key, default, why in (("docs_dir", "docs", "MkDocs docs_dir"), ("site_dir", "site", "MkDocs built site (site_dir)")):
@@ -189,7 +154,7 @@ def _site_only(below: Sequence[str], site_trees: list[str]) -> bool:
     module outside the site's own trees (a module is a project's code; lessons are notebooks)."""
     inside = tuple(t + "/" for t in site_trees if t)
     for rel in below:
-        if _is_project_path(rel) or (rel.endswith((".py", ".pyw")) and not ("" in site_trees or rel.startswith(inside))):
+        if project_folder(rel) is not None or (rel.endswith((".py", ".pyw")) and not ("" in site_trees or rel.startswith(inside))):
             return False
     return True
 
@@ -213,8 +178,8 @@ def find_documentation_code(files: Iterable[str], read: Callable[[str], bytes | 
     for tree, config, why, site in candidates:
         if tree is not None:
             trees.setdefault(tree, (config, why))
-        site_folder = _parent(config)
-        if _site_only(_under(listing, site_folder), own_trees[config]):
+        site_folder = parent(config)
+        if _site_only(under(listing, site_folder), own_trees[config]):
             # The configuration's folder builds nothing but the site: its notebooks are lessons too.
             trees.setdefault(site_folder, (config, f"{site} site with no project files (whole folder)"))
         elif tree is None:
@@ -222,10 +187,10 @@ def find_documentation_code(files: Iterable[str], read: Callable[[str], bytes | 
     left: dict[str, int] = {}
     for tree in sorted(trees, key=lambda t: (t.count("/") if t else -1, t)):  # outer trees first: each file counted once
         count = 0
-        below = _under(listing, tree)
-        project_folders = {p for f in below if (p := _project_folder(f)) is not None}  # folders of the tree that are projects of their own
+        below = under(listing, tree)
+        project_folders = {p for f in below if (p := project_folder(f)) is not None}  # folders of the tree that are projects of their own
         for rel in below:
-            if rel.endswith(CODE_SUFFIXES) and rel not in result.left_out and _parent(rel) not in project_folders:
+            if rel.endswith(CODE_SUFFIXES) and rel not in result.left_out and parent(rel) not in project_folders:
                 result.left_out.add(rel)
                 count += 1
         if count:

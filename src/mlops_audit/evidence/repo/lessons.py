@@ -46,14 +46,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from mlops_audit.evidence.repo.documents import _under
-from mlops_audit.evidence.repo.thirdparty import is_project_file
+from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file, project_folder, under
+from mlops_audit.evidence.repo.thirdparty import parent as folder_of
 
-CODE_SUFFIXES = (".py", ".pyw", ".ipynb")
 MIN_SERIES = 3  # sibling lessons with distinct numbers that make a series
 MOSTLY_LESSONS = 0.75  # share of a repository's code in lesson series that makes the rest of it course material (rule 1b)
 README_CHARS = 4000  # how much of the root README is read for the repository's own words
-_CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")
 
 _LESSON_WORDS = r"day|week|lesson|lecture|lec|chapter|chap|ch|exercise|ex|homework|hw|assignment|lab|tutorial|workshop|session|class|seminar|practical"
 # `day-01`, `week_3_dvc`, `lesson03.ipynb`, `hw1`; `01-lesson-intro`; `第二章-支持向量机`.
@@ -96,10 +94,6 @@ class LearningMaterial:
         return sum(t.code_files for t in self.trees)
 
 
-def _parent(rel: str) -> str:
-    return rel.rpartition("/")[0]
-
-
 def lesson_number(name: str) -> str | None:
     """The lesson number a file or folder name carries ('day-007' -> '7'), or None."""
     stem = name.rsplit(".", 1)[0] if name.endswith(CODE_SUFFIXES) else name
@@ -107,10 +101,6 @@ def lesson_number(name: str) -> str | None:
     if match is None:
         return None
     return next(g for g in match.groups() if g is not None).lstrip("0") or "0"
-
-
-def _is_project_path(rel: str) -> bool:
-    return is_project_file(rel.rsplit("/", 1)[-1]) or rel.startswith(_CI_FOLDERS) or any("/" + c in rel for c in _CI_FOLDERS)
 
 
 def _children(listing: Sequence[str]) -> dict[str, dict[str, bool]]:
@@ -144,7 +134,7 @@ def _join(parent: str, name: str) -> str:
 def _member_files(listing: Sequence[str], member: str, is_folder: bool) -> list[str]:
     if not is_folder:
         return [member]
-    return _under(listing, member)
+    return under(listing, member)
 
 
 def _near_top(rel: str, member: str) -> bool:
@@ -165,7 +155,7 @@ def _readme_presents_teaching(listing: Sequence[str], read: Callable[[str], byte
 def _jupyter_book(names: set[str]) -> str | None:
     for rel in sorted(names):
         if rel.rsplit("/", 1)[-1] in ("_toc.yml", "_toc.yaml"):
-            folder = _parent(rel)
+            folder = folder_of(rel)
             if any(_join(folder, c) in names for c in ("_config.yml", "_config.yaml")):
                 return f"it holds a Jupyter Book ({rel})"
     return None
@@ -180,7 +170,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     if not code:
         return result
     # Rule 2: the whole repository.
-    if not any(_is_project_path(f) for f in listing):
+    if not any(project_folder(f) is not None for f in listing):
         because = _readme_presents_teaching(listing, read) or _jupyter_book(set(listing))
         if because is not None:
             result.left_out.update(code)
@@ -191,11 +181,11 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     kept_folders: list[str] = []  # full projects inside lesson series
     for parent, members in _series(children):
         folders = children[parent]
-        projects = [m for m in members if folders[m] and any(_is_project_path(f) and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
+        projects = [m for m in members if folders[m] and any(project_folder(f) is not None and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
         if 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
         # Folders inside the lessons that are full projects of their own keep everything below them.
-        kept = sorted({_parent(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
+        kept = sorted({folder_of(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
         kept_folders.extend(kept)
         inside_kept = tuple(k + "/" for k in kept)
         count = 0
@@ -232,7 +222,7 @@ def _rest_of_a_course(listing: Sequence[str], code: list[str], result: LearningM
     for rel in listing:
         if rel.startswith(kept):
             continue
-        if rel.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES or rel.startswith(_CI_FOLDERS) or any("/" + c in rel for c in _CI_FOLDERS):
+        if rel.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES or ci_folder_owner(rel) is not None:
             return  # the repository builds, ships or checks something of its own
     rest = [f for f in code if f not in result.left_out and not f.startswith(kept)]
     if rest:

@@ -37,7 +37,7 @@ import csv
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_audit.evidence.repo import places
@@ -55,7 +55,8 @@ PROJECT_FILES = frozenset(
         "Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", "tox.ini", "noxfile.py",
     }
 )
-_PROJECT_FOLDERS = (".github/", ".circleci/", ".gitlab/")
+CI_FOLDERS = (".github/", ".circleci/", ".gitlab/")  # a folder holding one of these is a project's
+CODE_SUFFIXES = (".py", ".pyw", ".ipynb")  # what the detectors read as code
 # Also project files by their name's shape: requirement and constraint lists (`requirements-gpu.txt`,
 # `requirements/base.in`), Dockerfiles with prefixes or suffixes (`Dockerfile.gpu`).
 _REQUIREMENTS_NAME = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z", re.IGNORECASE)
@@ -66,7 +67,6 @@ def is_project_file(name: str) -> bool:
     return name in PROJECT_FILES or bool(_REQUIREMENTS_NAME.match(name)) or places.is_dockerfile(name)
 _RECORD = re.compile(r"(?:^|/)[^/]+\.dist-info/RECORD\Z")
 _INSTALLED_FILES = re.compile(r"(?:^|/)[^/]+\.egg-info/installed-files\.txt\Z")
-_PYTHON = (".py", ".pyw", ".ipynb")
 _METADATA_NAMES = ("/RECORD", "/installed-files.txt")  # a C-speed first test of every listed path
 
 
@@ -93,8 +93,35 @@ class InstalledCode:
         return sum(d.python_files for d in self.distributions)
 
 
-def _parent(rel: str) -> str:
+def parent(rel: str) -> str:
     return rel.rpartition("/")[0]
+
+
+def under(listing: Sequence[str], folder: str) -> Sequence[str]:
+    """The listed paths below `folder` ('' = all), from the sorted listing."""
+    if not folder:
+        return listing
+    start = bisect.bisect_left(listing, folder + "/")
+    end = bisect.bisect_left(listing, folder + "0")  # "0" sorts right after "/"
+    return listing[start:end]
+
+
+def project_folder(rel: str) -> str | None:
+    """The folder `rel` makes a project: its own for a build, dependency, container or CI file, the
+    folder holding `.github/` (`.circleci/`, `.gitlab/`) for the files in it; else None."""
+    if is_project_file(rel.rsplit("/", 1)[-1]):
+        return parent(rel)
+    return ci_folder_owner(rel)
+
+
+def ci_folder_owner(rel: str) -> str | None:
+    """The folder holding the CI folder (`.github/`, ...) that `rel` is in ('' = the root), else None."""
+    if rel.startswith(CI_FOLDERS):
+        return ""
+    for marker in CI_FOLDERS:
+        if (at := rel.find("/" + marker)) != -1:
+            return rel[:at]
+    return None
 
 
 def _plain(path: str) -> bool:
@@ -133,16 +160,10 @@ def find_installed(
     metadata_files = [f for f in listing if f.endswith(_METADATA_NAMES) and (_RECORD.search(f) or _INSTALLED_FILES.search(f))][:MAX_RECORDS]
     if not metadata_files:
         return found
-    project_folders = {_parent(f) for f in listing if is_project_file(f.rsplit("/", 1)[-1])}
-    for f in listing:
-        for marker in _PROJECT_FOLDERS:
-            if f.startswith(marker):
-                project_folders.add("")
-            elif (at := f.find("/" + marker)) != -1:
-                project_folders.add(f[:at])
+    project_folders = {folder for f in listing if (folder := project_folder(f)) is not None}
     for meta in metadata_files:
-        meta_folder = _parent(meta)
-        target = _parent(meta_folder)  # the installation folder ('' = the repository root)
+        meta_folder = parent(meta)
+        target = parent(meta_folder)  # the installation folder ('' = the repository root)
         if target in project_folders:
             found.problems.append(f"{meta}: not believed: its folder also holds the project's build files; its files count as the project's")
             continue
@@ -159,9 +180,8 @@ def find_installed(
         # Lines naming paths outside the installation folder (`../../bin/tool`) name no file here and are passed over.
         claimed = {rel: digest for path, digest in entries if (rel := _resolve(path, target, meta_folder, is_record)) and "/" in rel and is_file(rel)}
         # Its own metadata folder goes with it (METADATA, WHEEL, entry points...).
-        start = bisect.bisect_left(listing, meta_folder + "/")
-        end = bisect.bisect_left(listing, meta_folder + "0")  # "0" sorts right after "/"
-        for rel in listing[start:end]:
+        own_metadata = under(listing, meta_folder)
+        for rel in own_metadata:
             claimed.setdefault(rel, "")
         mine = set()
         refused = 0
@@ -174,9 +194,9 @@ def find_installed(
             found.problems.append(
                 f"{meta}: {refused} file(s) it lists not believed (beside project build files, or changed since installed); they count as the project's"
             )
-        if mine - set(listing[start:end]):
+        if mine - set(own_metadata):
             found.left_out |= mine
-            found.distributions.append(Distribution(meta_folder, len(mine), sum(1 for f in mine if f.endswith(_PYTHON))))
+            found.distributions.append(Distribution(meta_folder, len(mine), sum(1 for f in mine if f.endswith(CODE_SUFFIXES))))
     return found
 
 
@@ -196,7 +216,7 @@ def _resolve(path: str, target: str, meta_folder: str, is_record: bool) -> str |
 def _outside_projects(rel: str, project_folders: set[str]) -> bool:
     """The file's own folder holds no project build files (wheels do ship a `pyproject.toml` or a
     test `setup.py` deep inside a package: only that folder's files stay, not the whole package)."""
-    return _parent(rel) not in project_folders
+    return parent(rel) not in project_folders
 
 
 def _content_matches(rel: str, digest: str, meta_folder: str, read: Callable[[str], bytes | None]) -> bool:
@@ -204,7 +224,7 @@ def _content_matches(rel: str, digest: str, meta_folder: str, read: Callable[[st
         return rel.startswith(meta_folder + "/")  # the RECORD itself, signatures: metadata only
     data = read(rel)
     if data is None:
-        return not rel.endswith(_PYTHON)  # too large to read (or gone): never read by a detector either
+        return not rel.endswith(CODE_SUFFIXES)  # too large to read (or gone): never read by a detector either
     return _digest_matches(data, digest)
 
 
