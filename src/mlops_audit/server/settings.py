@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlops_audit.errors import AuditError
+from mlops_audit.evidence import answers_log
 from mlops_audit.rubric.loader import LoadedRubric
+from mlops_audit.server import ledger
 from mlops_audit.server.campaigns import ClientError
 from mlops_audit.server.db import AnswerRow, Campaign, Respondent
 
@@ -89,9 +91,7 @@ def update(session: Session, base: LoadedRubric, campaign: Campaign, *, profiles
     a profile whose questions someone has answered is 409 (their answers would name criteria the
     campaign's rubric no longer has); nothing is changed then. A change is appended to the campaign's
     hash-chained log (who, from what, to what); the caller holds the campaign's write lock."""
-    from mlops_audit.evidence import answers_log
     from mlops_audit.rubric.profiles import available_profiles as names
-    from mlops_audit.server import ledger
 
     before = {"profiles": profiles_of(campaign), "accept_reference_runs": bool(campaign.accept_reference_runs)}
 

@@ -106,16 +106,12 @@ def _string_end(code: str, i: int, prefix: str) -> int:
     """Index just after the string literal whose opening quote is at `i` (PEP 701 rules for f/t)."""
     quote = code[i] * 3 if code.startswith(code[i] * 3, i) else code[i]
     j = i + len(quote)
-    raw = "r" in prefix
     formatted = "f" in prefix or "t" in prefix
     n = len(code)
     while j < n:
         ch = code[j]
-        if ch == "\\" and not raw:
-            j += 2
-            continue
-        if ch == "\\" and raw:
-            j += 2  # a raw string still cannot end on an escaped quote
+        if ch == "\\":
+            j += 2  # an escaped character; a raw string cannot end on an escaped quote either
             continue
         if code.startswith(quote, j):
             return j + len(quote)
