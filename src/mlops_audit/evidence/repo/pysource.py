@@ -252,7 +252,6 @@ class _Visitor:
         self.test_stack: list[int | None] = []  # per function on function_stack: its index in s.tests
         self.open_tests: list[int] = []
         self.asserting: list[bool] = []  # per entry of s.tests
-        self.loops: list[ast.For] = []  # every `for` statement seen (for `pyfacts.grid_loops`)
         self.call_names: set[str] = set()  # `astutil.call_name` of every call seen
 
     # Imports --------------------------------------------------------------------------------
@@ -328,8 +327,6 @@ class _Visitor:
                 stack.append(_END_CLASS)
             elif kind is ast.Assign:
                 self._assign(node)  # type: ignore[arg-type]
-            elif kind is ast.For:
-                self.loops.append(node)  # type: ignore[arg-type]
             elif (kind is ast.Assert or kind is ast.Raise) and self.open_tests:
                 self._mark_open_tests()
             # Children pushed last-first so they pop in source order; only fields that can hold
