@@ -4,8 +4,8 @@ Re-collecting a repository where few files changed should not parse every file a
 keeps each file's `PythonSummary` (what `pysource.summarise` derives: imports, calls, classes,
 tests..., and the in-house rules' per-file facts from `pyfacts`) under the SHA-256 of the exact
 sources it was parsed from (a file's decoded text, a notebook's code cells) and a version digest of
-the parser (format, tool version, Python version, the source of `pysource.py`, `pyfacts.py` and
-`astutil.py`), so identical files in different repositories share one entry.
+the parser (format, tool version, Python version, the source of `pysource.py`, `pyfacts.py`,
+`astutil.py` and `newsyntax.py`), so identical files in different repositories share one entry.
 
 A cache folder is untrusted input (in CI it is restored from a cache service anyone with write
 access to a branch can fill). So:
@@ -215,26 +215,20 @@ def _encode_fact(name: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def _decode_fact(name: str, value: list[Any]) -> Any:
+    """The inverse of `_encode_fact`: rows back to tuples, the name lists to tuples."""
+    if name in ("data_checkers", "seed_constants", "seed_uses"):
+        return [tuple(row) for row in value]
+    if name == "grid_loops":
+        return [(line, tuple(names)) for line, names in value]
+    if name in ("asserting_helpers", "constant_only_tests"):
+        return tuple(value)
+    return list(value)
+
+
 def _decode_facts(body: SummaryBody) -> dict[str, Any]:
     """The facts an entry holds (a null one was not computed when it was stored)."""
-    facts: dict[str, Any] = {}
-    if body.data_checkers is not None:
-        facts["data_checkers"] = [(name, line) for name, line in body.data_checkers]
-    if body.grid_loops is not None:
-        facts["grid_loops"] = [(line, tuple(names)) for line, names in body.grid_loops]
-    if body.schema_checks is not None:
-        facts["schema_checks"] = list(body.schema_checks)
-    if body.data_test_asserts is not None:
-        facts["data_test_asserts"] = list(body.data_test_asserts)
-    if body.asserting_helpers is not None:
-        facts["asserting_helpers"] = tuple(body.asserting_helpers)
-    if body.constant_only_tests is not None:
-        facts["constant_only_tests"] = tuple(body.constant_only_tests)
-    if body.seed_constants is not None:
-        facts["seed_constants"] = [(key, line) for key, line in body.seed_constants]
-    if body.seed_uses is not None:
-        facts["seed_uses"] = [(line, key) for line, key in body.seed_uses]
-    return facts
+    return {name: _decode_fact(name, value) for name in FACTS if (value := getattr(body, name)) is not None}
 
 
 def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
