@@ -18,7 +18,7 @@ from mlops_audit.evidence.documents import load_documents, load_resolutions
 from mlops_audit.evidence.model import Evidence, Waiver
 from mlops_audit.evidence.runs import CreditedRun, credit_run, evidence_from_runs
 from mlops_audit.evidence.waivers import load_waivers
-from mlops_audit.result.model import Assessment, InputRef, RepoRecord, RunRecord
+from mlops_audit.result.model import Assessment, InputRef, LearningMaterialNote, RepoRecord, RunRecord
 from mlops_audit.rubric.loader import LoadedRubric, default_rubric, load_policy, load_rubric, policy_problems
 from mlops_audit.rubric.profiles import combined_rubric, extend_policy, resolve_profile
 from mlops_audit.rubric.model import EvidencePolicy, Strength
@@ -100,10 +100,20 @@ def _repo_evidence(result, name: str, loaded: LoadedRubric) -> tuple[list[Eviden
         not_applicable=outcomes.count("not_applicable"),
         errors=outcomes.count("error"),
         git=git,
+        learning_material=_learning_material_note(result),
     )
     head = git.get("head") if isinstance(git, dict) else None
     digest = head if isinstance(head, str) else sha256_text(result.model_dump_json())
     return evidence, record, InputRef(kind="repo", name=name, sha256=digest), warnings
+
+
+def _learning_material_note(result) -> LearningMaterialNote | None:  # noqa: ANN001 (a CollectionResult)
+    """The collection's learning-material verdict, when it found any (collections written before the
+    verdict existed have none)."""
+    found = getattr(getattr(result, "stats", None), "learning_material", None)
+    if found is None or found.verdict == "none":
+        return None
+    return LearningMaterialNote(verdict=found.verdict, code_share=found.code_share, counted=found.counted, reasons=list(found.reasons[:3]))
 
 
 def _load_collection(path: Path):

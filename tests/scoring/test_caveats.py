@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mlops_audit.result.model import Caveat, Conflict, RunRecord, WaiverRecord
+from mlops_audit.result.model import Caveat, Conflict, LearningMaterialNote, RepoRecord, RunRecord, WaiverRecord
 from mlops_audit.scoring.caveats import LOW_COVERAGE, assessment_caveats
 
 HALF_WIDTH_BESIDE_CHINESE = re.compile(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]")
@@ -31,7 +31,9 @@ def every_caveat() -> list[Caveat]:
     conflicts = [Conflict(criterion="A.L3", kind="denied_against_evidence", respondents=["r"], evidence=["e"], detail="d")]
     waivers = [WaiverRecord(criterion="B.L4", justification="j", approved_by="a", expires="2020-01-01", status="expired"),
                WaiverRecord(criterion="X.L9", justification="j", approved_by="a", expires="2030-01-01", status="unknown_criterion")]
-    return assessment_caveats([], conflicts, LOW_COVERAGE / 2, runs, waivers, ["C.L2"])
+    repos = [RepoRecord(name="a-course", findings=22, passed=1, failed=21, not_applicable=0, errors=0,
+                        learning_material=LearningMaterialNote(verdict="course", code_share=1.0, reasons=["README.md speaks of a workshop"]))]
+    return assessment_caveats([], conflicts, LOW_COVERAGE / 2, runs, waivers, ["C.L2"], repos)
 
 
 def test_every_run_that_is_not_worth_verified_is_named_in_a_caveat():
@@ -40,7 +42,8 @@ def test_every_run_that_is_not_worth_verified_is_named_in_a_caveat():
     assert named >= {"tampered", "other", "unbound", "ref-accepted", "ref", "unsigned", "untrusted", "excluded", "twice"}
     kinds = {c.kind for c in caveats}
     assert kinds >= {"conflicts", "low_coverage", "run_not_verified", "run_other_organisation", "run_unbound", "run_reference",
-                     "run_unsigned", "run_untrusted_signer", "run_duplicate", "waiver_expired", "waiver_unknown_criterion", "resolution_unused"}
+                     "run_unsigned", "run_untrusted_signer", "run_duplicate", "waiver_expired", "waiver_unknown_criterion", "resolution_unused",
+                     "repo_learning_material"}
     tampered = next(c for c in caveats if c.kind == "run_not_verified")
     assert "seq 4" in tampered.message.en and "seq 4" in tampered.message.zh
 

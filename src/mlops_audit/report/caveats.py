@@ -84,7 +84,7 @@ def engine_caveats(a: Assessment) -> list[Caveat]:
     if not stored:
         from mlops_audit.scoring.caveats import assessment_caveats
 
-        stored = assessment_caveats(a.criteria, a.conflicts, a.overall.coverage, a.runs, a.waivers, [])
+        stored = assessment_caveats(a.criteria, a.conflicts, a.overall.coverage, a.runs, a.waivers, [], a.repos)
     return [_from_model(c) for c in stored]
 
 

@@ -257,11 +257,22 @@ class Caveat(_Model):
         "waiver_unknown_criterion",
         "resolution_unused",
         "unrouted_answers",
+        "repo_learning_material",
     ]
     severity: Literal["critical", "warning", "info"]
     message: Text
     criteria: list[str] = Field(default_factory=list)
     subjects: list[str] = Field(default_factory=list)  # runs, waivers or respondents concerned
+
+
+class LearningMaterialNote(_Model):
+    """The collector's judgement that a repository is (partly) teaching or learning material, carried
+    into the assessment so page 1 can say so (scoring/caveats.py). Only present when it is."""
+
+    verdict: Literal["course", "partly"]
+    code_share: float = Field(ge=0, le=1)  # share of the repository's code judged learning material
+    counted: bool = False  # the assessor kept it as project code (collect --count-learning-material)
+    reasons: list[str] = Field(default_factory=list)  # the collector's first reasons (at most 3)
 
 
 class RepoRecord(_Model):
@@ -273,6 +284,16 @@ class RepoRecord(_Model):
     not_applicable: int
     errors: int
     git: dict[str, object] = Field(default_factory=dict)
+    learning_material: LearningMaterialNote | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_learning_material(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # Most repositories are not learning material: no `"learning_material": null` in them, and
+        # assessments written before the field existed stay byte-identical.
+        data = handler(self)
+        if self.learning_material is None:
+            data.pop("learning_material", None)
+        return data
 
 
 class Assessment(_Model):

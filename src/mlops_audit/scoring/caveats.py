@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mlops_audit.result.model import Caveat, Conflict, CriterionResult, RunRecord, WaiverRecord
+from mlops_audit.result.model import Caveat, Conflict, CriterionResult, RepoRecord, RunRecord, WaiverRecord
 from mlops_audit.rubric.model import Text
 
 # Coverage under this share of applicable criteria makes the numbers a sample, not an assessment.
@@ -81,6 +81,46 @@ def run_caveats(runs: Sequence[RunRecord]) -> list[Caveat]:
     return found
 
 
+def learning_material_caveats(repos: Sequence[RepoRecord]) -> list[Caveat]:
+    """Repository evidence from teaching or learning material. A repository that is a course is no
+    team's system: its findings say little about how the team works (critical). Part of one being
+    lessons, or the assessor counting lessons as project code anyway, is for the reader to weigh
+    (warning). One caveat per repository, so each names its reasons."""
+    found: list[Caveat] = []
+    for repo in sorted(repos, key=lambda r: r.name):
+        note = repo.learning_material
+        if note is None:
+            continue
+        pct = round(100 * note.code_share)
+        why = "; ".join(note.reasons) or "—"
+        if note.counted:
+            message = _t(
+                f"仓库 {repo.name} 被判定为教学/学习材料（{'课程' if note.verdict == 'course' else '部分'}，约 {pct}% 的代码），"
+                f"但评估人选择将其作为项目代码计入证据（--count-learning-material）。依据：{why}",
+                f"Repository {repo.name} reads as teaching or learning material ({note.verdict}, about {pct}% of its code), "
+                f"but the assessor chose to count it as project code (--count-learning-material). Why: {why}",
+            )
+            severity = "warning"
+        elif note.verdict == "course":
+            message = _t(
+                f"仓库 {repo.name} 被判定为课程/教学材料，而非团队的系统：其课程代码未计为团队实践，该仓库的证据几乎不说明团队如何工作。"
+                f"若这确是团队的系统，请用 --count-learning-material 重新采集。依据：{why}",
+                f"Repository {repo.name} reads as a course or other teaching material, not a team's system: its lesson code was not "
+                f"counted as the team's practice, so its evidence says little about how the team works. If it is the team's "
+                f"system, collect it again with --count-learning-material. Why: {why}",
+            )
+            severity = "critical"
+        else:
+            message = _t(
+                f"仓库 {repo.name} 中约 {pct}% 的代码被判定为教学/学习材料，未计为团队实践。依据：{why}",
+                f"About {pct}% of repository {repo.name}'s code reads as teaching or learning material and was not counted as "
+                f"the team's practice. Why: {why}",
+            )
+            severity = "warning"
+        found.append(Caveat(kind="repo_learning_material", severity=severity, subjects=[repo.name], message=message))
+    return found
+
+
 def assessment_caveats(
     criteria: Sequence[CriterionResult],
     conflicts: Sequence[Conflict],
@@ -88,6 +128,7 @@ def assessment_caveats(
     runs: Sequence[RunRecord],
     waivers: Sequence[WaiverRecord],
     unused_resolutions: Sequence[str],
+    repos: Sequence[RepoRecord] = (),
 ) -> list[Caveat]:
     found: list[Caveat] = []
     open_conflicts = sorted({c.criterion for c in conflicts if c.resolution is None})
@@ -128,6 +169,7 @@ def assessment_caveats(
             ),
         ))
     found += run_caveats(runs)
+    found += learning_material_caveats(repos)
     expired = sorted(w.criterion for w in waivers if w.status == "expired")
     if expired:
         found.append(Caveat(

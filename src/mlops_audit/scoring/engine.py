@@ -394,7 +394,7 @@ def assess(inputs: AssessmentInputs, *, assessed_at: datetime) -> Assessment:
             warnings.append(f"waiver names unknown criterion '{record.criterion}'; ignored")
     at = isoformat(assessed_at)
     conflicts = sorted(conflicts, key=lambda c: (c.criterion, c.kind))
-    caveats = assessment_caveats(criterion_results, conflicts, overall.coverage, inputs.runs, waiver_list, unused_resolutions)
+    caveats = assessment_caveats(criterion_results, conflicts, overall.coverage, inputs.runs, waiver_list, unused_resolutions, inputs.repos)
     return Assessment(
         tool=ToolRef(name=TOOL_NAME, version=__version__),
         assessment_id=_assessment_id(inputs, at),
