@@ -766,6 +766,8 @@ def _serving(summary: PythonSummary) -> list[Call]:
     predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
+    elif web:
+        found += _routes_reaching_a_model(summary)
     if summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
@@ -773,6 +775,53 @@ def _serving(summary: PythonSummary) -> list[Call]:
         found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
     if {"init", "run"} <= set(summary.functions) and predicts and "scor" in summary.path.lower():
         found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
+    return found
+
+
+# Rule `web route reaches a model`: the route's handler, or a function of the same file it calls
+# (transitively), calls a prediction helper by a name that says so (`make_prediction`, `get_predict`,
+# `run_inference`), or - for a handler named for prediction (`predict`, `predict_batch`) - calls the
+# model object itself (`model(x)`, as PyTorch models are called). A noun after a storage verb
+# (`get_predictions`, `log_prediction`) reads or records stored predictions: not serving.
+_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify)(_|$)", re.IGNORECASE)
+_PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?)(_|$)", re.IGNORECASE)
+_STORAGE_VERB = re.compile(r"^_*(get|list|fetch|load|read|query|save|store|log|write|delete|insert|record|update|show|render|plot)_", re.IGNORECASE)
+_MODEL_OBJECT = frozenset({"model", "self.model", "forward"})
+
+
+def _says_predict(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return bool(_PREDICT_VERB.search(last)) or (bool(_PREDICT_NOUN.search(last)) and not _STORAGE_VERB.search(last))
+
+
+def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
+    routes = [d for d in summary.decorators if _WEB_ROUTE.search(d.name) and d.line is not None]
+    if not routes:
+        return []
+    defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+    by_scope: dict[str, list[Call]] = {}
+    for call in summary.calls:
+        if call.scope:
+            by_scope.setdefault(call.scope, []).append(call)
+    found = []
+    for route in routes:
+        handler = next((name for line, name in defs if line > route.line), None)  # type: ignore[operator]
+        if handler is None:
+            continue
+        seen, todo, reached = {handler}, [handler], []
+        while todo:  # the handler and the same-file functions it calls
+            for call in by_scope.get(todo.pop(), []):
+                local = call.name.removeprefix("self.")
+                if local in summary.functions:
+                    if local not in seen:
+                        seen.add(local)
+                        todo.append(local)
+                else:
+                    reached.append(call.name)
+        if any(_says_predict(name) for name in reached) or (
+            _says_predict(handler) and any(name in _MODEL_OBJECT or name.endswith(".model") for name in reached)
+        ):
+            found.append(route)
     return found
 
 
