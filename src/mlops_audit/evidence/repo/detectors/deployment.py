@@ -127,6 +127,7 @@ _PULUMI = _judged("pulumi program")
 _PULUMI_CALLS = tuple(c for _, ev in _PULUMI for c in ev.calls)
 _PULUMI_TYPES = re.compile(resource_type_pattern(t for _, ev in _PULUMI for t in ev.resource_types))
 _PROCFILE = [rule for _, ev in _judged("process file") for rule in ev.files]
+_CDK_CALLS = tuple(c for _, ev in _judged("cdk app") for c in ev.calls)
 
 
 def _line(doc: LocatedDocument, *key: str | int) -> int | None:
@@ -240,7 +241,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
-    found += _arm_templates(repo) + _pulumi_programs(repo) + _procfiles(repo)
+    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
@@ -365,6 +366,17 @@ def _pulumi_programs(repo: RepoIndex) -> list[tuple[str, Location]]:
     hits = matching(repo, _DEPLOY_ALL.needles, lambda summary: summary.calls_to(*_PULUMI_CALLS))
     found += [("Pulumi", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
     return found
+
+
+def _cdk_apps(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `cdk app`: in an AWS CDK app (a `cdk.json` in the program's folder or above it), a
+    Python program whose stack declares a serving resource (a SageMaker endpoint, an ECS/App Runner
+    service, an API). The same constructs outside a CDK app are never synthesised."""
+    apps = [p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("cdk.json")]
+    if not apps:
+        return []
+    hits = matching(repo, ("aws_cdk",), lambda summary: summary.calls_to(*_CDK_CALLS) if summary.path.startswith(tuple(apps)) else [])
+    return [("AWS CDK", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
 
 
 # The catalogue's Pulumi calls as a TypeScript/JavaScript program writes them: `new aws.sagemaker.Endpoint(`
