@@ -339,6 +339,33 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     return found
 
 
+def _scheduled_prefect_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `scheduled deployment file`: a Prefect project file (`prefect.yaml`) whose `deployments:`
+    give a flow a schedule (`schedules:` / `schedule:` with cron, interval or rrule) and whose
+    entrypoint trains (its path says so, or the flow's file trains). A scheduled flow that only
+    ingests or reports is not retraining."""
+    found = []
+    for path in repo.named("prefect.yaml", "prefect.yml"):
+        doc = repo.yaml(path)
+        deployments = doc.data.get("deployments") if doc is not None and isinstance(doc.data, dict) else None
+        for i, deployment in enumerate(deployments if isinstance(deployments, list) else []):
+            if not isinstance(deployment, dict) or not _has_schedule(deployment):
+                continue
+            entry = str(deployment.get("entrypoint") or "").rsplit(":", 1)[0]
+            folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+            flow = repo.python(folder + entry) if entry.endswith(".py") and repo.exists(folder + entry) else None
+            if _TRAINING.search(entry) or (flow is not None and _code_trains(repo, flow)):
+                pos = doc.locate(("deployments", i))  # type: ignore[union-attr]
+                found.append(("Prefect deployment schedule", at(path, pos[0] if pos else None)))
+    return found
+
+
+def _has_schedule(deployment: dict[str, object]) -> bool:
+    schedules = deployment.get("schedules")
+    entries = schedules if isinstance(schedules, list) else [deployment.get("schedule")]
+    return any(isinstance(e, dict) and e.get("active", True) is not False and any(e.get(k) for k in ("cron", "interval", "rrule")) for e in entries)
+
+
 _SCHEDULERS = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == "scheduled code that trains"]
 _RETRAIN_NEEDLES = _RETRAIN_NEEDLES + tuple(dict.fromkeys(n for _, ev in _SCHEDULERS for n in ev.needles if n not in _RETRAIN_NEEDLES))
 
@@ -365,13 +392,22 @@ def _scheduled_code(summary: PythonSummary) -> list[Call]:
     return found
 
 
+# "train" as the name of a data split, not an action: `train.parquet`, `processed/train/`,
+# `--output-train`, `train_test_split`, `train_df`. Left out of the text before looking for training.
+_TRAIN_SPLIT = re.compile(
+    r"[\w./-]*\btrain(ing)?[\w-]*\.(parquet|csv|tsv|json|jsonl|npy|npz|pkl|pickle|feather|arrow|tfrecords?|txt|h5)\b"
+    r"|[\w.-]*/train(ing)?/|--[\w-]*train[\w-]*|\btrain_test_split\b|\btrain(ing)?_(df|data|set|split|path|file|dir|x|y|ds|dataset|size|ratio|frac)\w*\b",
+    re.IGNORECASE,
+)
+
+
 def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if _TRAINING.search(summary.path):
         return True
     if any(_TRAINING.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"\btrain", text))
+    return bool(text and re.search(r"\btrain", _TRAIN_SPLIT.sub(" ", text)))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
@@ -623,7 +659,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
-    found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
+    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
     code = Hits((s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s))
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
