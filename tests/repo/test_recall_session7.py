@@ -105,3 +105,30 @@ def test_near_miss_calling_a_model_object_from_a_route_not_named_for_prediction_
     health = ROUTE_CALLING_THE_MODEL.replace('@app.post("/predict")\nasync def predict', '@app.get("/warmup")\nasync def warmup')
     root = _tree(tmp_path, {"src/api.py": health})
     assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+# --- separates_duties_in_git: duties on code the repository no longer has -----------------------
+
+
+def _history(root: Path, remove: list[str]) -> Path:
+    from tests.repo import gitreplay
+
+    gitreplay.init(root)
+    gitreplay.commit(root, "alice", ["training/train.py"], 1)
+    gitreplay.commit(root, "bob", ["deploy/k8s.yaml"], 2)
+    gitreplay.commit(root, "carol", ["training/train.py", "README.md"], 3)
+    if remove:
+        gitreplay.git(root, "rm", "-q", "--", *remove)
+        gitreplay.commit(root, "alice", ["README.md"], 4)
+    return root
+
+
+def test_duties_on_training_code_that_was_moved_out_are_not_compared(tmp_path: Path) -> None:
+    outcome, message = _outcome(_history(tmp_path, ["training/train.py"]), "separates_duties_in_git")
+    assert outcome is FindingOutcome.not_applicable
+    assert "no longer has training paths" in message
+
+
+def test_duties_on_training_code_still_here_are_compared(tmp_path: Path) -> None:
+    # the same history without the removal: some people only train, another only deploys
+    assert _outcome(_history(tmp_path, []), "separates_duties_in_git")[0] is FindingOutcome.pass_
