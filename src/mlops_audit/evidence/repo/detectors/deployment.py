@@ -894,6 +894,30 @@ def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# The rule in a Node.js Lambda (JavaScript/TypeScript): the module defines or exports the `handler`
+# the platform calls, and calls the SageMaker runtime's endpoint (v2 `invokeEndpoint(`, v3
+# `InvokeEndpointCommand`). Files are read only when their text names the call.
+_JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
+_JS_ENDPOINT_CALL = re.compile(r"\.invokeEndpoint\s*\(|\bnew\s+InvokeEndpointCommand\s*\(")
+_JS_HANDLER = re.compile(
+    r"\bexports\.handler\s*=|\bexport\s+(const|let|async\s+function|function)\s+handler\b"
+    r"|\b(const|let|var)\s+handler\s*=\s*(async\s*)?(\(|function)|\bmodule\.exports\s*=\s*\{[^}]*\bhandler\b"
+)
+
+
+def _js_functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
+    hits = []
+    for path in repo.with_suffix(*_JS_SUFFIXES):
+        if is_test_path(path) or path.endswith((".d.ts", ".min.js")) or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        if not repo.mentions(path, ("invokeendpoint",)):
+            continue
+        calls = [number for number, line in repo.meaningful_lines(path, comment="//") if _JS_ENDPOINT_CALL.search(line)]
+        if calls and _JS_HANDLER.search(repo.text(path) or ""):
+            hits.append(at(path, calls[0]))
+    return hits
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -907,7 +931,7 @@ def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
-    fronts = _functions_calling_endpoints(repo) if not hits else []
+    fronts = (_functions_calling_endpoints(repo) or _js_functions_calling_endpoints(repo)) if not hits else []
     servers = []
     for path in dockerfiles(repo):
         for number, line in repo.meaningful_lines(path):
