@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, workflow_triggers
@@ -20,7 +21,7 @@ from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 # Monitoring tools (full evidence) and operational telemetry (partial alone): catalogue/monitoring.yaml.
 _MONITORING = vocabulary(Kind.monitoring)
@@ -216,6 +217,37 @@ def _prediction_logging(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Rule `monitoring in a job request`: a prediction or monitoring job sent through a cloud API client
+# as a message (a dict or keyword arguments), whose model monitoring config has skew or drift
+# detection objectives. The key named in a docstring or a config left empty is not monitoring.
+_MONITORING_REQUEST_KEYS = frozenset({"modelMonitoringConfig", "model_monitoring_config"})
+_MONITORING_OBJECTIVE = re.compile(r"(skew|drift)_?detection_?config|trainingPredictionSkew|predictionDrift", re.IGNORECASE)
+
+
+def _keys(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """(key, value) of a dict literal's constant keys, a call's keyword arguments, and
+    `x["key"] = value` assignments."""
+    if isinstance(node, ast.Dict):
+        yield from ((k.value, v) for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant) and isinstance(k.value, str))
+    elif isinstance(node, ast.Call):
+        yield from ((k.arg, k.value) for k in node.keywords if k.arg)
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                yield target.slice.value, node.value
+
+
+def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_REQUEST_KEYS)):
+        module = _inhouse.tree(repo, summary.path)
+        for node in ast.walk(module) if module is not None else ():
+            for key, value in _keys(node):
+                if key in _MONITORING_REQUEST_KEYS and any(_MONITORING_OBJECTIVE.search(k) for sub in ast.walk(value) for k, _ in _keys(sub)):
+                    hits.append(at(summary.path, node.lineno))  # type: ignore[attr-defined]
+    return hits[:MAX_LOCATIONS]
+
+
 @detector(
     id="monitors_model",
     title="Does the repo monitor the model or its data in production (drift, quality, alerts)?",
@@ -239,6 +271,12 @@ def monitors_model(repo: RepoIndex) -> Observation:
     if declared:
         kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
         return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
+    requested = _monitoring_in_requests(repo)
+    if requested:
+        return Observation.passed(
+            "managed model monitoring configured in a job request (skew or drift detection objectives in a model monitoring config)",
+            requested,
+        )
     drift_rules = drift_threshold_actions(repo)
     if drift_rules:
         return Observation.passed(
