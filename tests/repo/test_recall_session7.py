@@ -132,3 +132,54 @@ def test_duties_on_training_code_that_was_moved_out_are_not_compared(tmp_path: P
 def test_duties_on_training_code_still_here_are_compared(tmp_path: Path) -> None:
     # the same history without the removal: some people only train, another only deploys
     assert _outcome(_history(tmp_path, []), "separates_duties_in_git")[0] is FindingOutcome.pass_
+
+
+# --- Python written as a Jinja template (templatedpy) -------------------------------------------
+
+TEMPLATED = """\
+# {% include 'license_header' %}
+from zenml import pipeline
+{# a template comment
+   over two lines #}
+
+@pipeline
+def {{product_name}}_training(
+{%- if tuning %}
+    search_space: dict,
+{%- else %}
+    config: dict,
+{%- endif %}
+):
+    seed = {{ random_seed }}
+    return seed
+"""
+
+
+def test_a_jinja_templated_module_parses_with_its_lines_kept() -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import parse_module
+
+    module, blanked = parse_module(TEMPLATED, "training.py")
+    func = next(n for n in ast.walk(module) if isinstance(n, ast.FunctionDef))
+    assert (func.name, func.lineno, blanked) == ("__jinja___training", 7, 0)
+    assert [a.arg for a in func.args.args] == ["search_space", "config"]  # both branches are the project's code
+
+
+def test_when_both_branches_do_not_parse_together_the_first_is_kept() -> None:
+    from mlops_audit.evidence.repo.templatedpy import parse_template
+
+    code = "{% if a %}\ndef f():\n{% else %}\ndef g(x):\n{% endif %}\n    return 1\n"
+    module = parse_template(code, "m.py")
+    assert module is not None and [n.name for n in module.body] == ["f"]  # type: ignore[attr-defined]
+
+
+def test_near_miss_code_without_template_markers_or_still_broken_is_refused() -> None:
+    import pytest
+
+    from mlops_audit.evidence.repo.astutil import parse_module
+    from mlops_audit.evidence.repo.templatedpy import parse_template
+
+    assert parse_template("def f(:\n    pass\n", "m.py") is None  # no markers: not a template
+    with pytest.raises(SyntaxError):
+        parse_module("{% if a %}\ndef f(:\n{% endif %}\n", "m.py")
