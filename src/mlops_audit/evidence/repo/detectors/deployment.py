@@ -376,7 +376,26 @@ def _cdk_apps(repo: RepoIndex) -> list[tuple[str, Location]]:
     if not apps:
         return []
     hits = matching(repo, ("aws_cdk",), lambda summary: summary.calls_to(*_CDK_CALLS) if summary.path.startswith(tuple(apps)) else [])
-    return [("AWS CDK", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
+    found = [("AWS CDK", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
+    return found or _cdk_node_apps(repo, tuple(apps))
+
+
+# The same constructs in a TypeScript/JavaScript CDK app: `new sagemaker.CfnEndpoint(this, ...)` in a
+# module importing the CDK library (`aws-cdk-lib`, or `@aws-cdk/...` of CDK v1).
+_CDK_NEW = re.compile(r"\bnew\s+(?:[\w$]+\.)?(" + "|".join(sorted({re.escape(c.rsplit(".", 1)[-1]) for c in _CDK_CALLS})) + r")\s*\(")
+_CDK_IMPORT = re.compile(r"""from\s+['"](aws-cdk-lib|@aws-cdk/)|require\(\s*['"](aws-cdk-lib|@aws-cdk/)""")
+
+
+def _cdk_node_apps(repo: RepoIndex, apps: tuple[str, ...]) -> list[tuple[str, Location]]:
+    for path in repo.with_suffix(".ts", ".js"):
+        if not path.startswith(apps) or is_test_path(path) or path.endswith(".d.ts") or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        if not repo.mentions(path, ("aws-cdk",)) or not _CDK_IMPORT.search(repo.text(path) or ""):
+            continue
+        for number, line in repo.meaningful_lines(path, comment="//"):
+            if _CDK_NEW.search(line):
+                return [("AWS CDK", at(path, number))]
+    return []
 
 
 # The catalogue's Pulumi calls as a TypeScript/JavaScript program writes them: `new aws.sagemaker.Endpoint(`
