@@ -143,7 +143,8 @@ def parse_module(code: str, filename: str) -> tuple[ast.Module, int]:
 
     Code written for a newer Python than the running one (PEP 701 f-strings, PEP 695 generics,
     t-strings...) is parsed after `newsyntax.downlevel` rewrote those constructs on the same lines;
-    the count says how many strings were blanked for it. SyntaxError (or ValueError, RecursionError,
+    the count says how many strings were blanked for it. Code written as a Jinja template (project
+    templates) is parsed as `templatedpy.parse_template` reads it. SyntaxError (or ValueError, RecursionError,
     MemoryError) when the code is not valid Python of any version this knows."""
     try:
         return ast.parse(code, filename=filename), 0
@@ -152,6 +153,11 @@ def parse_module(code: str, filename: str) -> tuple[ast.Module, int]:
 
         newer = parse_newer(code, filename)
         if newer is None:
-            raise
+            from mlops_audit.evidence.repo.templatedpy import parse_template
+
+            templated = parse_template(code, filename)  # a Jinja-templated file of a project template
+            if templated is None:
+                raise
+            return templated, 0
         module, rewrite = newer
         return module, rewrite.blanked

@@ -266,9 +266,9 @@ def parser_version() -> str:
     """What a stored summary depends on besides its content: the stored form, the tool version, the
     Python version (its `ast` differs between versions) and the parser's own source."""
     from mlops_audit import __version__
-    from mlops_audit.evidence.repo import astutil, newsyntax, pyfacts, pysource
+    from mlops_audit.evidence.repo import astutil, newsyntax, pyfacts, pysource, templatedpy
 
-    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil, newsyntax))
+    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil, newsyntax, templatedpy))
     text = f"format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} pysource={hashlib.sha256(source).hexdigest()}"
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -93,7 +93,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     for _ in range(4):
         before = len(derived)
         for node in ast.walk(func):
-            if isinstance(node, ast.Assign) and from_checks(node.value):
+            if isinstance(node, ast.Assign) and from_checks(node.value) and not _passed_through(node):
                 for target in node.targets:
                     derived |= _inhouse.assigned_names(target)
             elif isinstance(node, ast.If) and from_checks(node.test):
@@ -111,6 +111,15 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
         if isinstance(node, ast.If) and from_checks(node.test):
             lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
     return lines
+
+
+def _passed_through(node: ast.Assign) -> bool:
+    """`df = clean(df)`: the frame handed to a helper comes back (cleaned, renamed, coerced) under its
+    own name. That is the data, not a report of checks: what is later tested on it is not a check's
+    outcome."""
+    targets = set().union(*(_inhouse.assigned_names(t) for t in node.targets))
+    value = node.value
+    return isinstance(value, ast.Call) and any(isinstance(a, ast.Name) and a.id in targets for a in value.args)
 
 
 def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Location]:
@@ -178,12 +187,48 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
         (`for r in df.to_dict("records"): RowSchema(**r)`, or a comprehension), or
     (b) a test (`if`/`assert`) comparing a frame's columns, shape or dtypes, in a module that
         reads a schema (its code names one: a schema file, a `schema` mapping or method).
-    A pydantic model for API requests, or columns printed or renamed, is not a data check.
+    A pydantic model for API requests, or columns printed or renamed, is not a data check; nor is
+    column selection (`if col in df.columns:` without `else`), nor a module whose only "schema" is
+    one a reader infers (Spark's `inferSchema`, `df.schema[c].dataType`).
     Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`): no syntax tree here."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
-        hits.extend(at(summary.path, line) for line in summary.schema_checks)
+        if summary.schema_checks and _declares_a_schema(repo, summary):
+            hits.extend(at(summary.path, line) for line in _acted_on(repo, summary.path, summary.schema_checks))
     return hits
+
+
+def _acted_on(repo: RepoIndex, path: str, lines: list[int]) -> list[int]:
+    """The checks at `lines` less column selection: an `if` whose only tests on columns are
+    `name in df.columns`, with no `else`, uses the columns that exist (`if col in df.columns:
+    df[col] = ...`); it does not check the frame against anything."""
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return []
+    selecting = {
+        node.lineno for node in ast.walk(module)
+        if isinstance(node, ast.If) and node.lineno in lines and not node.orelse and _only_membership(node.test)
+    }
+    return [line for line in lines if line not in selecting]
+
+
+def _only_membership(test: ast.AST) -> bool:
+    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare) and pyfacts.about_columns(c)]
+    return bool(compares) and all(all(isinstance(op, ast.In) for op in c.ops) for c in compares)
+
+
+# A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
+# `df.schema[c].dataType`): the module names "schema" without declaring one.
+_INFERRED_SCHEMA = re.compile(r"infer_?schema|printSchema|\.schema\s*\[[^\]\n]*\]\s*\.\s*dataType|\.schema\.fields\b", re.IGNORECASE)
+_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
+
+
+def _declares_a_schema(repo: RepoIndex, summary: PythonSummary) -> bool:
+    """The schema the rule compares columns with is declared: a pydantic row model, or the word
+    "schema" in the module other than as an inferred schema."""
+    if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in summary.classes):
+        return True
+    return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", repo.text(summary.path) or "")))
 
 
 def _data_tests(repo: RepoIndex) -> list[Location]:

@@ -127,6 +127,7 @@ _PULUMI = _judged("pulumi program")
 _PULUMI_CALLS = tuple(c for _, ev in _PULUMI for c in ev.calls)
 _PULUMI_TYPES = re.compile(resource_type_pattern(t for _, ev in _PULUMI for t in ev.resource_types))
 _PROCFILE = [rule for _, ev in _judged("process file") for rule in ev.files]
+_CDK_CALLS = tuple(c for _, ev in _judged("cdk app") for c in ev.calls)
 
 
 def _line(doc: LocatedDocument, *key: str | int) -> int | None:
@@ -240,7 +241,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
-    found += _arm_templates(repo) + _pulumi_programs(repo) + _procfiles(repo)
+    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
@@ -365,6 +366,36 @@ def _pulumi_programs(repo: RepoIndex) -> list[tuple[str, Location]]:
     hits = matching(repo, _DEPLOY_ALL.needles, lambda summary: summary.calls_to(*_PULUMI_CALLS))
     found += [("Pulumi", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
     return found
+
+
+def _cdk_apps(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `cdk app`: in an AWS CDK app (a `cdk.json` in the program's folder or above it), a
+    Python program whose stack declares a serving resource (a SageMaker endpoint, an ECS/App Runner
+    service, an API). The same constructs outside a CDK app are never synthesised."""
+    apps = [p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("cdk.json")]
+    if not apps:
+        return []
+    hits = matching(repo, ("aws_cdk",), lambda summary: summary.calls_to(*_CDK_CALLS) if summary.path.startswith(tuple(apps)) else [])
+    found = [("AWS CDK", loc) for loc in locations(hits)[:MAX_LOCATIONS]]
+    return found or _cdk_node_apps(repo, tuple(apps))
+
+
+# The same constructs in a TypeScript/JavaScript CDK app: `new sagemaker.CfnEndpoint(this, ...)` in a
+# module importing the CDK library (`aws-cdk-lib`, or `@aws-cdk/...` of CDK v1).
+_CDK_NEW = re.compile(r"\bnew\s+(?:[\w$]+\.)?(" + "|".join(sorted({re.escape(c.rsplit(".", 1)[-1]) for c in _CDK_CALLS})) + r")\s*\(")
+_CDK_IMPORT = re.compile(r"""from\s+['"](aws-cdk-lib|@aws-cdk/)|require\(\s*['"](aws-cdk-lib|@aws-cdk/)""")
+
+
+def _cdk_node_apps(repo: RepoIndex, apps: tuple[str, ...]) -> list[tuple[str, Location]]:
+    for path in repo.with_suffix(".ts", ".js"):
+        if not path.startswith(apps) or is_test_path(path) or path.endswith(".d.ts") or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        if not repo.mentions(path, ("aws-cdk",)) or not _CDK_IMPORT.search(repo.text(path) or ""):
+            continue
+        for number, line in repo.meaningful_lines(path, comment="//"):
+            if _CDK_NEW.search(line):
+                return [("AWS CDK", at(path, number))]
+    return []
 
 
 # The catalogue's Pulumi calls as a TypeScript/JavaScript program writes them: `new aws.sagemaker.Endpoint(`
@@ -766,6 +797,8 @@ def _serving(summary: PythonSummary) -> list[Call]:
     predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
+    elif web:
+        found += _routes_reaching_a_model(summary)
     if summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
@@ -773,6 +806,53 @@ def _serving(summary: PythonSummary) -> list[Call]:
         found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
     if {"init", "run"} <= set(summary.functions) and predicts and "scor" in summary.path.lower():
         found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
+    return found
+
+
+# Rule `web route reaches a model`: the route's handler, or a function of the same file it calls
+# (transitively), calls a prediction helper by a name that says so (`make_prediction`, `get_predict`,
+# `run_inference`), or - for a handler named for prediction (`predict`, `predict_batch`) - calls the
+# model object itself (`model(x)`, as PyTorch models are called). A noun after a storage verb
+# (`get_predictions`, `log_prediction`) reads or records stored predictions: not serving.
+_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify)(_|$)", re.IGNORECASE)
+_PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?)(_|$)", re.IGNORECASE)
+_STORAGE_VERB = re.compile(r"^_*(get|list|fetch|load|read|query|save|store|log|write|delete|insert|record|update|show|render|plot)_", re.IGNORECASE)
+_MODEL_OBJECT = frozenset({"model", "self.model", "forward"})
+
+
+def _says_predict(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return bool(_PREDICT_VERB.search(last)) or (bool(_PREDICT_NOUN.search(last)) and not _STORAGE_VERB.search(last))
+
+
+def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
+    routes = [d for d in summary.decorators if _WEB_ROUTE.search(d.name) and d.line is not None]
+    if not routes:
+        return []
+    defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+    by_scope: dict[str, list[Call]] = {}
+    for call in summary.calls:
+        if call.scope:
+            by_scope.setdefault(call.scope, []).append(call)
+    found = []
+    for route in routes:
+        handler = next((name for line, name in defs if line > route.line), None)  # type: ignore[operator]
+        if handler is None:
+            continue
+        seen, todo, reached = {handler}, [handler], []
+        while todo:  # the handler and the same-file functions it calls
+            for call in by_scope.get(todo.pop(), []):
+                local = call.name.removeprefix("self.")
+                if local in summary.functions:
+                    if local not in seen:
+                        seen.add(local)
+                        todo.append(local)
+                else:
+                    reached.append(call.name)
+        if any(_says_predict(name) for name in reached) or (
+            _says_predict(handler) and any(name in _MODEL_OBJECT or name.endswith(".model") for name in reached)
+        ):
+            found.append(route)
     return found
 
 
@@ -833,6 +913,30 @@ def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# The rule in a Node.js Lambda (JavaScript/TypeScript): the module defines or exports the `handler`
+# the platform calls, and calls the SageMaker runtime's endpoint (v2 `invokeEndpoint(`, v3
+# `InvokeEndpointCommand`). Files are read only when their text names the call.
+_JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
+_JS_ENDPOINT_CALL = re.compile(r"\.invokeEndpoint\s*\(|\bnew\s+InvokeEndpointCommand\s*\(")
+_JS_HANDLER = re.compile(
+    r"\bexports\.handler\s*=|\bexport\s+(const|let|async\s+function|function)\s+handler\b"
+    r"|\b(const|let|var)\s+handler\s*=\s*(async\s*)?(\(|function)|\bmodule\.exports\s*=\s*\{[^}]*\bhandler\b"
+)
+
+
+def _js_functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
+    hits = []
+    for path in repo.with_suffix(*_JS_SUFFIXES):
+        if is_test_path(path) or path.endswith((".d.ts", ".min.js")) or repo.size(path) > MANIFEST_MAX_BYTES:
+            continue
+        if not repo.mentions(path, ("invokeendpoint",)):
+            continue
+        calls = [number for number, line in repo.meaningful_lines(path, comment="//") if _JS_ENDPOINT_CALL.search(line)]
+        if calls and _JS_HANDLER.search(repo.text(path) or ""):
+            hits.append(at(path, calls[0]))
+    return hits
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -846,7 +950,7 @@ def _functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
-    fronts = _functions_calling_endpoints(repo) if not hits else []
+    fronts = (_functions_calling_endpoints(repo) or _js_functions_calling_endpoints(repo)) if not hits else []
     servers = []
     for path in dockerfiles(repo):
         for number, line in repo.meaningful_lines(path):

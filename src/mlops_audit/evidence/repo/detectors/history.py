@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlops_audit.evidence.repo.git import classify_paths
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, detector
@@ -26,6 +27,15 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     if not training or not training.commits or not deployment or not deployment.commits:
         missing = "training" if not training or not training.commits else "deployment"
         return Observation.not_applicable(f"no commit in the history changes {missing} paths, so who changes what cannot be compared")
+    now = classify_paths(list(repo.files))
+    gone = [area for area in ("training", "deployment") if not now.get(area)]
+    if gone:
+        # The history's changes concern code that has since left the repository (moved to template
+        # or product repositories): who changed it says nothing about who changes this system.
+        return Observation.not_applicable(
+            f"the repository no longer has {' or '.join(gone)} paths (its history changed some that were removed since), "
+            "so duties on this system cannot be compared"
+        )
     shared = git.shared_authors.get("training+deployment", 0)
     summary = (
         f"{training.authors} author(s) changed training paths, {deployment.authors} changed deployment paths, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, workflow_triggers
@@ -20,7 +21,7 @@ from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 # Monitoring tools (full evidence) and operational telemetry (partial alone): catalogue/monitoring.yaml.
 _MONITORING = vocabulary(Kind.monitoring)
@@ -216,6 +217,37 @@ def _prediction_logging(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Rule `monitoring in a job request`: a prediction or monitoring job sent through a cloud API client
+# as a message (a dict or keyword arguments), whose model monitoring config has skew or drift
+# detection objectives. The key named in a docstring or a config left empty is not monitoring.
+_MONITORING_REQUEST_KEYS = frozenset({"modelMonitoringConfig", "model_monitoring_config"})
+_MONITORING_OBJECTIVE = re.compile(r"(skew|drift)_?detection_?config|trainingPredictionSkew|predictionDrift", re.IGNORECASE)
+
+
+def _keys(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """(key, value) of a dict literal's constant keys, a call's keyword arguments, and
+    `x["key"] = value` assignments."""
+    if isinstance(node, ast.Dict):
+        yield from ((k.value, v) for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant) and isinstance(k.value, str))
+    elif isinstance(node, ast.Call):
+        yield from ((k.arg, k.value) for k in node.keywords if k.arg)
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                yield target.slice.value, node.value
+
+
+def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_REQUEST_KEYS)):
+        module = _inhouse.tree(repo, summary.path)
+        for node in ast.walk(module) if module is not None else ():
+            for key, value in _keys(node):
+                if key in _MONITORING_REQUEST_KEYS and any(_MONITORING_OBJECTIVE.search(k) for sub in ast.walk(value) for k, _ in _keys(sub)):
+                    hits.append(at(summary.path, node.lineno))  # type: ignore[attr-defined]
+    return hits[:MAX_LOCATIONS]
+
+
 @detector(
     id="monitors_model",
     title="Does the repo monitor the model or its data in production (drift, quality, alerts)?",
@@ -239,6 +271,12 @@ def monitors_model(repo: RepoIndex) -> Observation:
     if declared:
         kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
         return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
+    requested = _monitoring_in_requests(repo)
+    if requested:
+        return Observation.passed(
+            "managed model monitoring configured in a job request (skew or drift detection objectives in a model monitoring config)",
+            requested,
+        )
     drift_rules = drift_threshold_actions(repo)
     if drift_rules:
         return Observation.passed(
@@ -339,6 +377,33 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     return found
 
 
+def _scheduled_prefect_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `scheduled deployment file`: a Prefect project file (`prefect.yaml`) whose `deployments:`
+    give a flow a schedule (`schedules:` / `schedule:` with cron, interval or rrule) and whose
+    entrypoint trains (its path says so, or the flow's file trains). A scheduled flow that only
+    ingests or reports is not retraining."""
+    found = []
+    for path in repo.named("prefect.yaml", "prefect.yml"):
+        doc = repo.yaml(path)
+        deployments = doc.data.get("deployments") if doc is not None and isinstance(doc.data, dict) else None
+        for i, deployment in enumerate(deployments if isinstance(deployments, list) else []):
+            if not isinstance(deployment, dict) or not _has_schedule(deployment):
+                continue
+            entry = str(deployment.get("entrypoint") or "").rsplit(":", 1)[0]
+            folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+            flow = repo.python(folder + entry) if entry.endswith(".py") and repo.exists(folder + entry) else None
+            if _TRAINING.search(entry) or (flow is not None and _code_trains(repo, flow)):
+                pos = doc.locate(("deployments", i))  # type: ignore[union-attr]
+                found.append(("Prefect deployment schedule", at(path, pos[0] if pos else None)))
+    return found
+
+
+def _has_schedule(deployment: dict[str, object]) -> bool:
+    schedules = deployment.get("schedules")
+    entries = schedules if isinstance(schedules, list) else [deployment.get("schedule")]
+    return any(isinstance(e, dict) and e.get("active", True) is not False and any(e.get(k) for k in ("cron", "interval", "rrule")) for e in entries)
+
+
 _SCHEDULERS = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == "scheduled code that trains"]
 _RETRAIN_NEEDLES = _RETRAIN_NEEDLES + tuple(dict.fromkeys(n for _, ev in _SCHEDULERS for n in ev.needles if n not in _RETRAIN_NEEDLES))
 
@@ -365,13 +430,22 @@ def _scheduled_code(summary: PythonSummary) -> list[Call]:
     return found
 
 
+# "train" as the name of a data split, not an action: `train.parquet`, `processed/train/`,
+# `--output-train`, `train_test_split`, `train_df`. Left out of the text before looking for training.
+_TRAIN_SPLIT = re.compile(
+    r"[\w./-]*\btrain(ing)?[\w-]*\.(parquet|csv|tsv|json|jsonl|npy|npz|pkl|pickle|feather|arrow|tfrecords?|txt|h5)\b"
+    r"|[\w.-]*/train(ing)?/|--[\w-]*train[\w-]*|\btrain_test_split\b|\btrain(ing)?_(df|data|set|split|path|file|dir|x|y|ds|dataset|size|ratio|frac)\w*\b",
+    re.IGNORECASE,
+)
+
+
 def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if _TRAINING.search(summary.path):
         return True
     if any(_TRAINING.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"\btrain", text))
+    return bool(text and re.search(r"\btrain", _TRAIN_SPLIT.sub(" ", text)))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
@@ -623,7 +697,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
-    found = _scheduled_workflows(repo) + _scheduled_manifests(repo)
+    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
     code = Hits((s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s))
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
