@@ -36,9 +36,13 @@ def stdout_is_terminal() -> bool:
     "--cache-key-file", type=click.Path(dir_okay=False, path_type=Path),
     help="HMAC key for --cache (a private file outside the cache folder; default: one made once in $XDG_STATE_HOME/mlops-audit/).",
 )
+@click.option(
+    "--count-learning-material", is_flag=True,
+    help="Count lessons, exercises and course material as the project's code (the verdict on learning material is still reported, with this choice recorded).",
+)
 def collect(
     repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool,
-    cache_dir: Path | None, cache_key_file: Path | None,
+    cache_dir: Path | None, cache_key_file: Path | None, count_learning_material: bool,
 ) -> None:
     """Collect evidence from a code repository.
 
@@ -65,7 +69,7 @@ def collect(
             raise InputError(f"--per-project writes JSON (one collection per sub-project and the roll-up); drop --format {fmt}")
         from mlops_audit.evidence.repo.projects import collect_projects, summary_line
 
-        projects = collect_projects(repo, rubric=rubric, now=now())
+        projects = collect_projects(repo, rubric=rubric, now=now(), count_learning_material=count_learning_material)
         text = pretty_json(projects.model_dump(mode="json"))
         if out is None:
             click.echo(text, nl=False)
@@ -81,7 +85,9 @@ def collect(
 
         parse_cache = ParseCache.open(cache_dir, cache_key_file)
     try:
-        result, index = collect_with_index(repo, rubric=rubric, now=now(), progress=Progress(), parse_cache=parse_cache)  # stderr, terminals only
+        result, index = collect_with_index(
+            repo, rubric=rubric, now=now(), progress=Progress(), parse_cache=parse_cache, count_learning_material=count_learning_material
+        )  # progress: stderr, terminals only
     finally:
         if parse_cache is not None:
             parse_cache.prune()

@@ -18,7 +18,11 @@ def collect_summary_lines(result: Any, width: int = 100) -> list[str]:
     findings = sorted(result.findings, key=lambda f: (OUTCOME_ORDER.get(f.outcome.value, 9), f.detector))
     detector_w = min(34, max([len("detector")] + [len(f.detector) for f in findings]))
     where_w = max(20, width - detector_w - 6 - 7 - 9 - 6)
-    lines = [f"{'detector':<{detector_w}}  {'result':<6} {'conf.':<6} {'where':<{where_w}} criteria"]
+    from mlops_audit.evidence.repo.learning import console_lines
+
+    # The verdict on learning material comes first: it changes how every row below reads.
+    lines = console_lines(getattr(result.stats, "learning_material", None))
+    lines.append(f"{'detector':<{detector_w}}  {'result':<6} {'conf.':<6} {'where':<{where_w}} criteria")
     for f in findings:
         first = f.locations[0] if f.locations else None
         where = "-" if first is None else (f"{first.path}:{first.line}" if first.line else first.path)

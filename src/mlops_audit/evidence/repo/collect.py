@@ -19,6 +19,7 @@ from mlops_audit.evidence.repo.model import (
     DocumentationTree,
     Finding,
     FindingOutcome,
+    LearningMaterialVerdict,
     LearningTree,
     Location,
     NotProjectCode,
@@ -85,8 +86,10 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hi
     )
 
 
-def build_index(repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None) -> RepoIndex:
-    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache)
+def build_index(
+    repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None, count_learning_material: bool = False
+) -> RepoIndex:
+    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
 
 
 def not_project_code(index: RepoIndex) -> NotProjectCode:
@@ -105,8 +108,17 @@ def not_project_code(index: RepoIndex) -> NotProjectCode:
             DocumentationTree(path=t.path, config=t.config, why=t.why, code_files=t.code_files) for t in documentation.trees[:MAX_LISTED_FOLDERS]
         ],
         learning_code_files=index.stats.learning.code_files,
-        learning_trees=[LearningTree(path=t.path, why=t.why, code_files=t.code_files) for t in index.stats.learning.trees[:MAX_LISTED_FOLDERS]],
+        learning_trees=[
+            LearningTree(path=t.path, why=t.why, code_files=t.code_files, other_files=t.other_files) for t in index.stats.learning.trees[:MAX_LISTED_FOLDERS]
+        ],
     )
+
+
+def learning_verdict(index: RepoIndex) -> LearningMaterialVerdict:
+    """The repository-level verdict on learning material (`lessons`), with the override recorded."""
+    from mlops_audit.evidence.repo.learning import verdict
+
+    return verdict(index.stats.learning, counted=index.count_learning_material)
 
 
 def collect(
@@ -116,10 +128,14 @@ def collect(
     now: datetime | None = None,
     detectors: list[Detector] | None = None,
     parse_cache: ParseCache | None = None,
+    count_learning_material: bool = False,
 ) -> CollectionResult:
     """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows;
-    `parse_cache` keeps Python summaries between runs (it never changes the result)."""
-    return collect_with_index(repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache)[0]
+    `parse_cache` keeps Python summaries between runs (it never changes the result);
+    `count_learning_material`: keep lessons and exercises as project code (the verdict is still reported)."""
+    return collect_with_index(
+        repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material
+    )[0]
 
 
 def collect_with_index(
@@ -130,6 +146,7 @@ def collect_with_index(
     detectors: list[Detector] | None = None,
     progress: Progress | None = None,
     parse_cache: ParseCache | None = None,
+    count_learning_material: bool = False,
 ) -> tuple[CollectionResult, RepoIndex]:
     """`collect`, also returning the index (its listing pins file-less SARIF results to a real file).
     `progress`: told what is being done between steps (the CLI's terminal progress line)."""
@@ -138,7 +155,7 @@ def collect_with_index(
 
         rubric = default_rubric()
     mapping = criteria_by_detector(rubric)
-    index = build_index(repo_path, now=now, parse_cache=parse_cache)
+    index = build_index(repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
     chosen = detectors or all_detectors()
     observations = {}
     for number, det in enumerate(sorted(chosen, key=execution_order), start=1):
@@ -147,6 +164,11 @@ def collect_with_index(
         observations[det.id] = run_detector(det, index)
     if progress is not None:
         progress.done()
+    if index.stats.learning.left_out and not count_learning_material:
+        from mlops_audit.evidence.repo.learning import note_learning_evidence
+
+        # Nothing is dropped silently: a practice found only in learning material says so.
+        note_learning_evidence(chosen, observations, index, lambda: build_index(repo_path, now=now, count_learning_material=True), run_detector)
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)
@@ -175,6 +197,7 @@ def collect_with_index(
             parse_problems=stats.parse_problems,
             problems=sorted(index.problems),  # path order: the same whichever detector parsed a file first
             not_project_code=not_project_code(index),
+            learning_material=learning_verdict(index),
         ),
     )
     return result, index

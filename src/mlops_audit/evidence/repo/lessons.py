@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from mlops_audit.evidence.repo import coursework
 from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file, project_folder, under
 from mlops_audit.evidence.repo.thirdparty import parent as folder_of
 
@@ -79,19 +80,33 @@ class LessonTree:
     path: str  # repository-relative folder ('' = the repository root)
     why: str
     code_files: int = 0
+    other_files: int = 0  # non-code files left out with it (a lesson's dependency list; an exercise's Dockerfile, manifests, CI)
+
+
+COURSE, PARTLY, NONE = "course", "partly", "none"  # the repository-level verdict
 
 
 @dataclass
 class LearningMaterial:
-    """What `find_learning_material` decided: the files left out (code, and the dependency lists of
-    lessons) and the trees they are in."""
+    """What `find_learning_material` decided: the files left out (code, the dependency lists of
+    lessons, every non-document file of an exercise), the trees they are in, and the verdict on the
+    repository: `course` (it is learning material: a repository-level rule, or all its code is
+    lessons), `partly` (some of it is), `none`."""
 
     left_out: set[str] = field(default_factory=set)
     trees: list[LessonTree] = field(default_factory=list)
+    code_total: int = 0  # code files in the listing the decision saw
+    verdict: str = NONE
+    teaching: str | None = None  # why the README presents the repository as teaching material, if it does
 
     @property
     def code_files(self) -> int:
         return sum(t.code_files for t in self.trees)
+
+    @property
+    def code_share(self) -> float:
+        """Share of the repository's code left out as learning material (0 when it has none)."""
+        return round(self.code_files / self.code_total, 3) if self.code_total else 0.0
 
 
 def lesson_number(name: str) -> str | None:
@@ -114,16 +129,18 @@ def _children(listing: Sequence[str]) -> dict[str, dict[str, bool]]:
     return children
 
 
-def _series(children: dict[str, dict[str, bool]]) -> list[tuple[str, list[str]]]:
-    """(parent, member names) of every lesson series: >= MIN_SERIES lesson-named folders, or code
-    files, of distinct numbers under one parent."""
+def _series(children: dict[str, dict[str, bool]], *, teaching: bool = False) -> list[tuple[str, list[str], bool]]:
+    """(parent, member names, short) of every lesson series: >= MIN_SERIES lesson-named folders, or
+    code files, of distinct numbers under one parent; in a teaching repository (`teaching`) also 1
+    or 2 lesson-named folders (`short`: rule 7)."""
     found = []
     for parent, names in children.items():
         for want_folders in (True, False):
             members = [n for n, is_folder in names.items() if is_folder == want_folders and (want_folders or n.endswith(CODE_SUFFIXES))]
             numbered = {n: num for n in members if (num := lesson_number(n)) is not None}
-            if len(set(numbered.values())) >= MIN_SERIES:
-                found.append((parent, sorted(numbered)))
+            distinct = len(set(numbered.values()))
+            if distinct >= MIN_SERIES or (teaching and want_folders and distinct >= 1):
+                found.append((parent, sorted(numbered), distinct < MIN_SERIES))
     return sorted(found)
 
 
@@ -162,33 +179,46 @@ def _jupyter_book(names: set[str]) -> str | None:
 
 
 def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
-    """The listed Python files and notebooks that are learning material (see the module text).
+    """The listed files that are learning material (see the module text and `coursework`).
     `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None."""
     listing = files if isinstance(files, list | tuple) else list(files)
-    result = LearningMaterial()
     code = [f for f in listing if f.endswith(CODE_SUFFIXES)]
+    result = LearningMaterial(code_total=len(code))
     if not code:
         return result
-    # Rule 2: the whole repository.
+    opening = coursework.readme_opening(listing, read)
+    result.teaching = coursework.teaching_readme(opening)
+    strong = coursework.teaching_readme(opening, strong_only=True)
+    # Rule 2: the whole repository, no project files at all.
     if not any(project_folder(f) is not None for f in listing):
         because = _readme_presents_teaching(listing, read) or _jupyter_book(set(listing))
         if because is not None:
             result.left_out.update(code)
             result.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
-            return result
-    # Rule 1: lesson series.
-    children = _children(listing)
+            return _judged(result, whole=True)
+    # Rules 6 and 8 (`coursework`): the whole repository, with its project files.
+    whole = coursework.workshop_around_exercises(listing, strong) or coursework.material_without_builds(listing, strong)
+    if whole is not None:
+        _take(result, whole.path, whole.why, whole.files)
+        return _judged(result, whole=True)
+    # Rules 3 and 4 (`coursework`): exercises with their project files.
+    for judged in coursework.solution_pairs(listing) + coursework.course_folders(listing):
+        _take(result, judged.path, judged.why, judged.files)
+    # Rule 1: lesson series (rules 5 and 7 in a teaching repository).
+    children = _children([f for f in listing if f not in result.left_out])
     kept_folders: list[str] = []  # full projects inside lesson series
-    for parent, members in _series(children):
+    for parent, members, short in _series(children, teaching=result.teaching is not None):
         folders = children[parent]
         projects = [m for m in members if folders[m] and any(project_folder(f) is not None and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
-        if 2 * len(projects) >= len(members):
+        if not short and 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
-        # Folders inside the lessons that are full projects of their own keep everything below them.
-        kept = sorted({folder_of(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
+        # Folders inside the lessons that are full projects of their own keep everything below them
+        # (in a teaching repository only a capstone or final project does: rule 5).
+        full = sorted({folder_of(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
+        kept = [k for k in full if result.teaching is None or coursework.capstone_name(k[len(parent):])]
         kept_folders.extend(kept)
         inside_kept = tuple(k + "/" for k in kept)
-        count = 0
+        count = others = 0
         for member in members:
             for rel in _member_files(listing, _join(parent, member), folders[member]):
                 if rel in result.left_out or rel.startswith(inside_kept):
@@ -196,16 +226,37 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
                 if rel.endswith(CODE_SUFFIXES):
                     result.left_out.add(rel)
                     count += 1
-                elif is_project_file(rel.rsplit("/", 1)[-1]):
+                elif is_project_file(rel.rsplit("/", 1)[-1]) or (result.teaching is not None and not coursework.is_document(rel)):
                     result.left_out.add(rel)  # a lesson's requirements, environment or Makefile are no project's
+                    others += 1
         if count:
             example = members[0] + ("/" if folders[members[0]] else "")
-            why = f"lesson series: {len(members)} numbered lessons ({example}...), {len(projects)} with project files of their own"
+            kind = "lesson series" if not short else "lesson folders of a teaching repository"
+            why = f"{kind}: {len(members)} numbered lessons ({example}...), {len(projects)} with project files of their own"
             if kept:
                 why += f"; {len(kept)} full project folder(s) in them kept"
-            result.trees.append(LessonTree(parent, why, count))
+            if len(full) > len(kept):
+                why += f"; {len(full) - len(kept)} full project folder(s) in them taken as exercises of a teaching repository"
+            result.trees.append(LessonTree(parent, why, count, others))
     _rest_of_a_course(listing, code, result, kept_folders)
     result.trees.sort(key=lambda t: t.path)
+    return _judged(result, whole=False)
+
+
+def _take(result: LearningMaterial, path: str, why: str, files: Iterable[str]) -> None:
+    """Leave out a judged exercise's code and every non-document file of it."""
+    taken = [f for f in files if f not in result.left_out and (f.endswith(CODE_SUFFIXES) or not coursework.is_document(f))]
+    result.left_out.update(taken)
+    code = sum(1 for f in taken if f.endswith(CODE_SUFFIXES))
+    result.trees.append(LessonTree(path, why, code, len(taken) - code))
+
+
+def _judged(result: LearningMaterial, *, whole: bool) -> LearningMaterial:
+    """The verdict: `course` when a repository-level rule took it or all its code is learning material."""
+    if whole or (result.code_total and result.code_files >= result.code_total):
+        result.verdict = COURSE
+    elif result.left_out:
+        result.verdict = PARTLY
     return result
 
 
@@ -220,7 +271,7 @@ def _rest_of_a_course(listing: Sequence[str], code: list[str], result: LearningM
     if lesson_code < MOSTLY_LESSONS * len(code):
         return
     for rel in listing:
-        if rel.startswith(kept):
+        if rel.startswith(kept) or rel in result.left_out:
             continue
         if rel.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES or ci_folder_owner(rel) is not None:
             return  # the repository builds, ships or checks something of its own

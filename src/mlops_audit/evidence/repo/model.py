@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -118,8 +118,29 @@ class LearningTree(Model):
     """A tree of teaching or learning material whose code was left out: lessons show a practice, they are not a team's practice."""
 
     path: str = Field(description="the folder, repository-relative ('' = the whole repository)")
-    why: str = Field(description="which rule took it: 'lesson series: 100 numbered lessons (day-001/...)...', 'teaching material with no project files: README.md speaks of a workshop'")
+    why: str = Field(description="which rule took it: 'lesson series: 100 numbered lessons (day-001/...)...', 'teaching material with no project files: README.md speaks of a workshop', 'a reference solution beside its skeleton: ...'")
     code_files: int = Field(description="Python files and notebooks of it left out")
+    other_files: int = Field(
+        default=0, description="other files of it left out: a lesson's dependency list; every non-document file (Dockerfile, manifests, CI) of an exercise"
+    )
+
+
+class LearningMaterialVerdict(Model):
+    """The repository-level judgement an assessor sees first: is this repository (or part of it)
+    teaching or learning material rather than a team's system?"""
+
+    verdict: Literal["course", "partly", "none"] = Field(
+        default="none",
+        description="course: the repository is learning material (a repository-level rule, or all its code is lessons); partly: some trees are; none",
+    )
+    reasons: list[str] = Field(default_factory=list, description="why: the README's own words and each rule that took a tree (first 20)")
+    code_share: float = Field(default=0.0, ge=0, le=1, description="share of the repository's Python files and notebooks judged learning material")
+    code_files: int = Field(default=0, description="Python files and notebooks judged learning material")
+    other_files: int = Field(default=0, description="other files judged learning material (dependency lists, exercises' Dockerfiles, manifests, CI)")
+    counted: bool = Field(
+        default=False,
+        description="true when the assessor chose to count learning material as project code (collect --count-learning-material): nothing was left out and the verdict is shown only",
+    )
 
 
 class NotProjectCode(Model):
@@ -158,6 +179,9 @@ class CollectionStats(Model):
     parse_problems: int
     problems: list[str] = Field(default_factory=list, description="files that could not be parsed (the first 200 met, in path order)")
     not_project_code: NotProjectCode = Field(default_factory=NotProjectCode, description="installed distributions and vendored folders left out")
+    learning_material: LearningMaterialVerdict = Field(
+        default_factory=LearningMaterialVerdict, description="whether the repository is teaching or learning material (its trees: not_project_code.learning_trees)"
+    )
 
 
 class CollectionResult(Model):

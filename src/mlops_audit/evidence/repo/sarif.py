@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mlops_audit import TOOL_NAME
+from mlops_audit.evidence.repo.learning import sarif_properties
 from mlops_audit.evidence.repo.model import CollectionResult, Finding, FindingOutcome, Location
 from mlops_audit.evidence.repo.registry import Detector, all_detectors
 
@@ -76,7 +77,7 @@ def to_sarif(result: CollectionResult, *, files: list[str] | None = None, includ
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": f"root of the scanned repository '{result.repo}'"}}},
                 "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
                 "results": results,
-                "properties": {"repo": result.repo, "rubric": result.rubric or {}},
+                "properties": {"repo": result.repo, "rubric": result.rubric or {}, **sarif_properties(result.stats.learning_material)},
             }
         ],
     }

@@ -1,0 +1,219 @@
+"""Learning material that holds full projects: an exercise is not the team's system.
+
+`lessons` leaves out the code of lesson series and of teaching repositories with no project file.
+What it kept by design - any folder holding a full project file - let a workshop's reference solution
+with its own Dockerfile, a book chapter's example service or a course repository's exercises pass as
+a team's practice. The rules here judge those, from the repository's structure and its own words
+(never from a list of repositories); each takes *every* file of what it judges (code, Dockerfiles,
+manifests, dependency lists, CI), except documents (Markdown, reST, text, PDF, images), which stay
+for a reader and for the documentation checks:
+
+3. **A reference solution beside its skeleton**: a folder named `solution(s)` (`solution-*`,
+   `reference-solution`, `answers`...) at least half of whose code files (and at least 2) mirror,
+   path for path, code outside it (`solutions/src/pkg/train.py` beside `src/pkg/train.py`). Both the
+   solution and the mirrored top folders of the skeleton are an exercise.
+4. **Folders named as course material**: a folder whose name holds the word `course`, `courses`,
+   or `coursework` (`terraform_course`, `W&B_MLOps_Course`); a `lessons/` folder is left to the
+   lesson-series rule.
+6. **A workshop around its reference solution** (repository level): the README presents the
+   repository as teaching material (below) and a top-level `exercises/` (`labs`, `lessons`,
+   `assignments`, `homework`, `tasks`) folder holds a numbered series of at least 3 exercises (bare
+   numbers count here: `02-train-model.ipynb`, `05-create-api.md`). The whole repository is the
+   workshop: its top-level package, Dockerfile and CI are the exercises' solution and demo.
+8. **Course materials with only lists of packages** (repository level): the README says in so many
+   words that the repository holds course, workshop or book material (`code materials for the ...
+   course`, `companion code`, `code repository for <book>`, `welcome to this tutorial`...), and no
+   build, container or CI file exists (requirements lists only). All of it.
+
+And two extensions of `lessons`' rule 1, used from there (`teaching_readme` below):
+
+5. In a repository whose README presents it as teaching material, the full projects inside a lesson
+   series (a chapter's example service with its Dockerfile, an example package with `setup.py`) are
+   exercises too, unless named as a capstone or final project.
+7. In such a repository, lesson-named folders (`week-2`, `hw1`, `assignment_3`) are lessons even
+   when fewer than 3 (coursework handed in one week at a time).
+
+**Presents itself as teaching material** (`teaching_readme`): the root README's opening (its first
+1,500 characters of text, tags and images dropped) names the repository as course, workshop,
+tutorial or book material: a title with one of those words, or a phrase such as `materials for`,
+`companion code`, `code repository for`, `assignments for the ... course`, `my notes ... while
+learning`, `welcome to this workshop`, `hands-on workshop`, `published by`. A repository that says it
+is a project made in a course (`course project`, `final project`, `capstone`, `thesis`) is a project:
+its README never counts as teaching material.
+
+Pure: the listing and the README's text in, the decision out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file
+from mlops_audit.evidence.repo.thirdparty import parent as folder_of
+
+OPENING_CHARS = 1500  # how much of the README's text (tags and images dropped) is its opening
+MIN_MIRRORED = 2  # code files a solution must share with its skeleton
+
+_DOCUMENT_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".html", ".htm")
+_SOLUTION_NAME = re.compile(r"^(?:solutions?|solution[-_ ][\w-]*|reference[-_ ]solutions?|answers?|completed|finished)\Z", re.IGNORECASE)
+_COURSE_FOLDER_WORDS = frozenset({"course", "courses", "coursework"})
+_EXERCISE_FOLDER = re.compile(r"^(?:exercises?|labs?|lessons?|assignments?|homeworks?|tasks)\Z", re.IGNORECASE)
+_NUMBERED = re.compile(r"^0*(\d{1,3})(?!\d)[-_ .(]")
+_BUILD_OR_CI = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "Makefile", "dvc.yaml", "MLproject", "Jenkinsfile",
+    ".gitlab-ci.yml", "azure-pipelines.yml", "docker-compose.yml", "docker-compose.yaml", "tox.ini", "noxfile.py",
+})
+_README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
+
+_TEACHING = r"(?:courses?|workshops?|tutorials?|lessons?|lectures?|bootcamp|book|textbook|curriculum|syllabus|class|课程|教程|讲义|教材)"
+# A project made in a course is a project, whatever else its README says.
+_PROJECT_OF_A_COURSE = re.compile(
+    r"\b(?:course|final|capstone|graduation|semester|term|team|student|group|class)[-_ ]projects?\b|\bcapstone\b|\bthesis\b|\bdissertation\b"
+    r"|\b(?:this|our|my) project\b",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(rf"(?<![a-z]){_TEACHING}(?![a-z])", re.IGNORECASE)
+_MATERIAL_PHRASES = re.compile(
+    r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"
+    r"|\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING +
+    r"|\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"
+    r"|\bcode (?:repository|repo) for\b"
+    r"|\bpublished by (?:packt|o'?reilly|manning|apress|no starch|wiley|springer)\b"
+    r"|\b(?:notes|exercises|solutions|assignments|homeworks?)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"
+    r"|\bwelcome to (?:this|the|our) (?:tutorial|workshop|course|class|lab|bootcamp)\b"
+    r"|\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"
+    r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]{0,2000}>|!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[!\[[^\]]{0,500}\]\([^)]{0,2000}\)\]\([^)]{0,2000}\)")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One tree (or the whole repository, path '') that a rule here judged to be an exercise."""
+
+    path: str
+    why: str
+    files: frozenset[str]
+
+
+def readme_opening(listing: Sequence[str], read) -> tuple[str, str] | None:
+    """(README name, its opening text) of the root README, or None."""
+    for rel in listing:
+        if "/" not in rel and _README.match(rel):
+            data = read(rel)
+            if not data:
+                continue
+            text = _TAG.sub(" ", data[: OPENING_CHARS * 8].decode("utf-8", "replace"))
+            return rel, re.sub(r"[ \t]+", " ", text)[:OPENING_CHARS]
+    return None
+
+
+def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = False) -> str | None:
+    """Why the README presents the repository as teaching material, or None (see the module text).
+    `strong_only`: only an explicit phrase counts (not a title word)."""
+    if opening is None:
+        return None
+    name, text = opening
+    if _PROJECT_OF_A_COURSE.search(text):
+        return None
+    if (match := _MATERIAL_PHRASES.search(text)) is not None:
+        return f"{name} presents it as teaching material ('{' '.join(match.group(0).split())}')"
+    if strong_only:
+        return None
+    title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
+    if (match := _TITLE.search(title)) is not None:
+        return f"{name}'s title names a {match.group(0).lower()} ('{title[:80]}')"
+    return None
+
+
+def is_document(rel: str) -> bool:
+    """A file a reader reads (kept even inside an exercise): Markdown, reST, text, PDF, images."""
+    return rel.lower().endswith(_DOCUMENT_SUFFIXES) and not is_project_file(rel.rsplit("/", 1)[-1])
+
+
+def _under(listing: Sequence[str], folder: str) -> list[str]:
+    prefix = folder + "/"
+    return [f for f in listing if f.startswith(prefix)]
+
+
+def all_folders(listing: Sequence[str]) -> list[str]:
+    """Every folder of the listing (ancestors included), sorted; the root ('') left out."""
+    folders: set[str] = set()
+    for rel in listing:
+        folder = folder_of(rel)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder_of(folder)
+    return sorted(folders)
+
+
+def solution_pairs(listing: Sequence[str]) -> list[Judged]:
+    """Rule 3: reference solutions beside the skeleton they complete."""
+    code = {f for f in listing if f.endswith(CODE_SUFFIXES)}
+    found: list[Judged] = []
+    for folder in all_folders(listing):
+        if not _SOLUTION_NAME.match(folder.rsplit("/", 1)[-1]) or any(folder.startswith(j.path + "/") for j in found):
+            continue
+        base = folder_of(folder)
+        inside = [f for f in _under(listing, folder) if f in code]
+        mirrored = [f for f in inside if (base + "/" if base else "") + f[len(folder) + 1:] in code]
+        if len(mirrored) < MIN_MIRRORED or 2 * len(mirrored) < len(inside):
+            continue
+        skeleton_tops = sorted({((base + "/") if base else "") + f[len(folder) + 1:].split("/", 1)[0] for f in mirrored})
+        files = set(_under(listing, folder))
+        for top in skeleton_tops:
+            files.update(_under(listing, top) if not top.endswith(CODE_SUFFIXES) else [top])
+        why = f"a reference solution beside its skeleton: {len(mirrored)} of its {len(inside)} code files mirror {', '.join(t + '/' for t in skeleton_tops if not t.endswith(CODE_SUFFIXES)) or 'files outside it'}"
+        found.append(Judged(folder, why, frozenset(files)))
+    return found
+
+
+def course_folders(listing: Sequence[str]) -> list[Judged]:
+    """Rule 4: folders named as course material (the topmost of nested ones)."""
+    found: list[Judged] = []
+    for folder in all_folders(listing):
+        if any(folder.startswith(j.path + "/") for j in found):
+            continue
+        words = set(re.split(r"[^a-z0-9]+", folder.rsplit("/", 1)[-1].lower()))
+        if words & _COURSE_FOLDER_WORDS:
+            files = _under(listing, folder)
+            if any(f.endswith(CODE_SUFFIXES) or not is_document(f) for f in files):
+                found.append(Judged(folder, "a folder named as course material", frozenset(files)))
+    return found
+
+
+def workshop_around_exercises(listing: Sequence[str], teaching: str | None) -> Judged | None:
+    """Rule 6: a teaching repository with a top-level numbered exercise series is a workshop whole."""
+    if teaching is None:
+        return None
+    tops: dict[str, set[str]] = {}
+    for rel in listing:
+        parts = rel.split("/")
+        if len(parts) >= 2 and _EXERCISE_FOLDER.match(parts[0]) and (m := _NUMBERED.match(parts[1])):
+            tops.setdefault(parts[0], set()).add(m.group(1))
+    for top, numbers in sorted(tops.items()):
+        if len(numbers) >= 3:
+            why = f"a workshop: {teaching}, and {top}/ holds {len(numbers)} numbered exercises; its code, containers and CI are their solution and demo"
+            return Judged("", why, frozenset(listing))
+    return None
+
+
+def material_without_builds(listing: Sequence[str], strong_teaching: str | None) -> Judged | None:
+    """Rule 8: course materials whose only project files are lists of packages."""
+    if strong_teaching is None:
+        return None
+    for rel in listing:
+        name = rel.rsplit("/", 1)[-1]
+        if name in _BUILD_OR_CI or (is_project_file(name) and "requirements" not in name.lower() and "constraints" not in name.lower() and not name.startswith(("environment", "conda"))) or ci_folder_owner(rel) is not None:
+            return None
+    if not any(f.endswith(CODE_SUFFIXES) for f in listing):
+        return None
+    return Judged("", f"course material with no build, container or CI file: {strong_teaching}", frozenset(listing))
+
+
+def capstone_name(folder: str) -> bool:
+    """A folder named as a capstone or final project keeps its credit inside lessons (rule 5)."""
+    return bool(re.search(r"capstone|final[-_ ]?project|(?:^|[-_ /])projects?(?:$|[-_ ])", folder, re.IGNORECASE))

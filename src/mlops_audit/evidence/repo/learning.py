@@ -1,0 +1,83 @@
+"""The repository-level verdict on learning material, and how collect says what it did not credit.
+
+`lessons` (with `coursework`) decides which files are lessons and exercises; this module turns that
+into what an assessor reads first:
+
+- `verdict`: `course` / `partly` / `none`, the reasons (the README's own words, each rule that took a
+  tree), the share of the code left out, and whether the assessor chose to count learning material
+  as project code (`collect --count-learning-material`);
+- `note_learning_evidence`: a detector that failed, but passes when learning material is counted,
+  says so in its message ("not credited: found only in learning material: chapter-03/Dockerfile"),
+  so nothing is dropped silently;
+- `console_lines` / `sarif_properties`: the verdict at the top of collect's table and in SARIF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mlops_audit.evidence.repo.lessons import NONE, LearningMaterial
+from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
+
+MAX_REASONS = 20
+MAX_NAMED = 3  # learning-material files named in a finding's message
+OVERRIDE = "--count-learning-material"
+
+
+def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMaterialVerdict:
+    reasons = ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
+        f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees
+    ]
+    return LearningMaterialVerdict(
+        verdict=found.verdict,  # type: ignore[arg-type]  # one of lessons' COURSE / PARTLY / NONE
+        reasons=reasons[:MAX_REASONS],
+        code_share=found.code_share,
+        code_files=found.code_files,
+        other_files=sum(t.other_files for t in found.trees),
+        counted=counted,
+    )
+
+
+def note_learning_evidence(
+    detectors: Iterable[Any], observations: dict[str, Any], index: Any, counted_index: Callable[[], Any], run: Callable[[Any, Any], Any]
+) -> None:
+    """For each detector that failed, run it again on an index that counts learning material
+    (`counted_index()`, built only if some detector failed); where it passes or partly passes there,
+    add to the failure's message where the evidence was. The outcome is unchanged."""
+    failed = [det for det in detectors if observations[det.id].outcome is FindingOutcome.fail and not det.reads_history]
+    if not failed:
+        return
+    left_out = index.stats.learning.left_out
+    counted = counted_index()
+    for det in failed:
+        seen = run(det, counted)
+        if seen.outcome not in (FindingOutcome.pass_, FindingOutcome.partial):
+            continue
+        paths = list(dict.fromkeys(loc.path for loc in seen.locations))
+        inside = [p for p in paths if p in left_out]
+        named = inside or paths
+        where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
+        note = f"not credited: found only in learning material: {where}" if inside else f"not credited: found only when learning material is counted ({where})"
+        before = observations[det.id]
+        observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
+
+
+def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
+    """The lines at the top of collect's table ([] when the verdict is `none`)."""
+    if judged is None or judged.verdict == NONE:
+        return []
+    share = f"{judged.code_share:.0%} of its Python files and notebooks ({judged.code_files:,})"
+    if judged.counted:
+        head = f"LEARNING MATERIAL: {judged.verdict} - {share} are lessons or exercises, counted as project code at your request ({OVERRIDE})"
+    else:
+        head = f"LEARNING MATERIAL: {judged.verdict} - {share} and {judged.other_files:,} other file(s) left out as lessons or exercises ({OVERRIDE} to count them)"
+    return [head] + [f"  - {reason}" for reason in judged.reasons[:5]] + ([f"  - ... {len(judged.reasons) - 5} more in the JSON"] if len(judged.reasons) > 5 else [])
+
+
+def sarif_properties(judged: LearningMaterialVerdict | None) -> dict[str, Any]:
+    """The run's `learningMaterial` property (empty when there is no verdict to report)."""
+    if judged is None:
+        return {}
+    return {"learningMaterial": judged.model_dump(mode="json")}
