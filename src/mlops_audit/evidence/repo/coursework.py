@@ -12,9 +12,9 @@ for a reader and for the documentation checks:
    `reference-solution`, `answers`...) at least half of whose code files (and at least 2) mirror,
    path for path, code outside it (`solutions/src/pkg/train.py` beside `src/pkg/train.py`). Both the
    solution and the mirrored top folders of the skeleton are an exercise.
-4. **Folders named as course material**: a folder whose name holds the word `course`, `courses`,
-   or `coursework` (`terraform_course`, `W&B_MLOps_Course`); a `lessons/` folder is left to the
-   lesson-series rule.
+4. **Folders named as course material**: a folder whose name ends with the word `course`, `courses`
+   or `coursework`, or with one of them and material words (`terraform_course`, `W&B_MLOps_Course`,
+   `course-materials`; not `course_stats`); a `lessons/` folder is left to the lesson-series rule.
 6. **A workshop around its reference solution** (repository level): the README presents the
    repository as teaching material (below) and a top-level `exercises/` (`labs`, `lessons`,
    `assignments`, `homework`, `tasks`) folder holds a numbered series of at least 3 exercises (bare
@@ -59,6 +59,7 @@ MIN_MIRRORED = 2  # code files a solution must share with its skeleton
 _DOCUMENT_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".html", ".htm")
 _SOLUTION_NAME = re.compile(r"^(?:solutions?|solution[-_ ][\w-]*|reference[-_ ]solutions?|answers?|completed|finished)\Z", re.IGNORECASE)
 _COURSE_FOLDER_WORDS = frozenset({"course", "courses", "coursework"})
+_MATERIAL_WORDS = frozenset({"material", "materials", "notes", "code", "exercises", "labs", "files", "content", "work", "notebooks", "solutions"})
 _EXERCISE_FOLDER = re.compile(r"^(?:exercises?|labs?|lessons?|assignments?|homeworks?|tasks)\Z", re.IGNORECASE)
 _NUMBERED = re.compile(r"^0*(\d{1,3})(?!\d)[-_ .(]")
 _BUILD_OR_CI = frozenset({
@@ -67,19 +68,21 @@ _BUILD_OR_CI = frozenset({
 })
 _README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
 
-_TEACHING = r"(?:courses?|workshops?|tutorials?|lessons?|lectures?|bootcamp|book|textbook|curriculum|syllabus|class|课程|教程|讲义|教材)"
+_TEACHING = r"(?:(?<![a-z])(?:courses?|workshops?|tutorials?|lessons?|lectures?|bootcamp|book|textbook|curriculum|syllabus|class)(?![a-z])|课程|教程|讲义|教材)"
 # A project made in a course is a project, whatever else its README says.
 _PROJECT_OF_A_COURSE = re.compile(
     r"\b(?:course|final|capstone|graduation|semester|term|team|student|group|class)[-_ ]projects?\b|\bcapstone\b|\bthesis\b|\bdissertation\b"
     r"|\b(?:this|our|my) project\b",
     re.IGNORECASE,
 )
-_TITLE = re.compile(rf"(?<![a-z]){_TEACHING}(?![a-z])", re.IGNORECASE)
+_TITLE = re.compile(_TEACHING, re.IGNORECASE)
 _MATERIAL_PHRASES = re.compile(
     r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"
     r"|\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING +
     r"|\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"
     r"|\bcode (?:repository|repo) for\b"
+    r"|\baccompan(?:y|ies|ying)\b[^.\n]{0,40}?" + _TEACHING +
+    r"|\b(?:code|examples|notebooks|scripts|source code|exercises|solutions) (?:for|from|of|to) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?" + _TEACHING +
     r"|\bpublished by (?:packt|o'?reilly|manning|apress|no starch|wiley|springer)\b"
     r"|\b(?:notes|exercises|solutions|assignments|homeworks?)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"
     r"|\bwelcome to (?:this|the|our) (?:tutorial|workshop|course|class|lab|bootcamp)\b"
@@ -177,12 +180,20 @@ def course_folders(listing: Sequence[str]) -> list[Judged]:
     for folder in all_folders(listing):
         if any(folder.startswith(j.path + "/") for j in found):
             continue
-        words = set(re.split(r"[^a-z0-9]+", folder.rsplit("/", 1)[-1].lower()))
-        if words & _COURSE_FOLDER_WORDS:
+        if _course_folder_name(folder.rsplit("/", 1)[-1]):
             files = _under(listing, folder)
             if any(f.endswith(CODE_SUFFIXES) or not is_document(f) for f in files):
                 found.append(Judged(folder, "a folder named as course material", frozenset(files)))
     return found
+
+
+def _course_folder_name(name: str) -> bool:
+    """`terraform_course`, `W&B_MLOps_Course`, `course-materials`; not `course_stats` or `courses_api`."""
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    for i, word in enumerate(words):
+        if word in _COURSE_FOLDER_WORDS and set(words[i + 1:]) <= _MATERIAL_WORDS:
+            return True
+    return False
 
 
 def workshop_around_exercises(listing: Sequence[str], teaching: str | None) -> Judged | None:

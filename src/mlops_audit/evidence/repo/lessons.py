@@ -16,7 +16,9 @@ of repositories:
    `01-lesson-intro`, `第二章-…`. A member is *a project* when it holds a project file (build,
    dependency, container, CI: `thirdparty.is_project_file`) at its top or one folder below. When at
    least half of the members are projects, the series is a series of projects (a student's `hw1`..
-   `hw4`, a tutorial whose weeks each rebuild one project) and keeps all its code. Otherwise the
+   `hw4`, a tutorial whose weeks each rebuild one project) and keeps all its code, unless the README
+   presents the repository as teaching material (`coursework`: then those small projects, labs each
+   with its requirements, are exercises, all but those named as a capstone or final project). Otherwise the
    series is lessons: its code is left out, except below folders that are full projects of their
    own (a build, container or pipeline file: `pyproject.toml`, `setup.py`, `Dockerfile`, `dvc.yaml`...;
    a requirements list alone is a lesson's list of packages, and is left out with the lesson's
@@ -197,7 +199,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
             result.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
             return _judged(result, whole=True)
     # Rules 6 and 8 (`coursework`): the whole repository, with its project files.
-    whole = coursework.workshop_around_exercises(listing, strong) or coursework.material_without_builds(listing, strong)
+    whole = coursework.workshop_around_exercises(listing, result.teaching) or coursework.material_without_builds(listing, strong)
     if whole is not None:
         _take(result, whole.path, whole.why, whole.files)
         return _judged(result, whole=True)
@@ -210,8 +212,12 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     for parent, members, short in _series(children, teaching=result.teaching is not None):
         folders = children[parent]
         projects = [m for m in members if folders[m] and any(project_folder(f) is not None and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
-        if not short and 2 * len(projects) >= len(members):
+        if result.teaching is None and not short and 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
+        if result.teaching is not None:
+            members = [m for m in members if not coursework.capstone_name(m)]  # a course's capstone keeps its credit
+            if not members:
+                continue
         # Folders inside the lessons that are full projects of their own keep everything below them
         # (in a teaching repository only a capstone or final project does: rule 5).
         full = sorted({folder_of(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
