@@ -1,0 +1,109 @@
+"""The repository-level verdict on learning material: in collect's JSON (`stats.learning_material`),
+first in its terminal table, in SARIF run properties; and the assessor's override
+(`collect --count-learning-material`), recorded in the output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mlops_audit.cli import cli
+from mlops_audit.evidence.repo.collect import collect, collect_with_index
+from mlops_audit.evidence.repo.model import CollectionResult
+from mlops_audit.evidence.repo.sarif import to_sarif
+from mlops_audit.report.console import collect_summary_lines
+from tests.repo.test_coursework import NOW, TRACKED, workshop_with_solutions
+from tests.repo.test_documentation_code import write
+
+
+def test_the_verdict_is_in_the_json_with_reasons_and_the_share_of_code_left_out(tmp_path: Path) -> None:
+    workshop_with_solutions(tmp_path)
+    judged = collect(tmp_path, now=NOW).stats.learning_material
+    assert judged.verdict == "course" and not judged.counted
+    assert judged.code_share == 1.0 and judged.code_files == 4 and judged.other_files == 1  # solutions/Dockerfile
+    assert judged.reasons[0] == "README.md presents it as teaching material ('hands-on workshop')"
+    assert judged.reasons[1].startswith("solutions: a reference solution beside its skeleton")
+
+
+def test_a_partly_verdict_gives_the_share_of_code_left_out(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "README.md": "# Notes\n", "app/train.py": TRACKED, "app/serve.py": "print(1)\n", "app/util.py": "X = 1\n",
+        "vertex_ai_course/train.py": TRACKED,
+    })
+    judged = collect(tmp_path, now=NOW).stats.learning_material
+    assert (judged.verdict, judged.code_share, judged.code_files) == ("partly", 0.25, 1)
+    assert judged.reasons == ["vertex_ai_course: a folder named as course material"]
+
+
+def test_a_project_has_verdict_none_and_no_table_line(tmp_path: Path) -> None:
+    write(tmp_path, {"README.md": "# Churn\n", "src/train.py": TRACKED, "requirements.txt": "mlflow==2.9.0\n"})
+    result = collect(tmp_path, now=NOW)
+    assert result.stats.learning_material.verdict == "none" and result.stats.learning_material.reasons == []
+    assert collect_summary_lines(result)[0].startswith("detector")
+    properties = to_sarif(result)["runs"][0]["properties"]
+    assert properties["learningMaterial"]["verdict"] == "none"
+
+
+def test_the_verdict_heads_the_terminal_table(tmp_path: Path) -> None:
+    workshop_with_solutions(tmp_path)
+    lines = collect_summary_lines(collect(tmp_path, now=NOW))
+    assert lines[0] == (
+        "LEARNING MATERIAL: course - 100% of its Python files and notebooks (4) and 1 other file(s) left out as lessons or exercises "
+        "(--count-learning-material to count them)"
+    )
+    assert lines[1] == "  - README.md presents it as teaching material ('hands-on workshop')"
+    assert lines[3].startswith("detector")
+
+
+def test_the_verdict_is_a_sarif_run_property(tmp_path: Path) -> None:
+    workshop_with_solutions(tmp_path)
+    result, index = collect_with_index(tmp_path, now=NOW)
+    properties = to_sarif(result, files=list(index.files))["runs"][0]["properties"]
+    assert properties["learningMaterial"]["verdict"] == "course"
+    assert properties["learningMaterial"]["code_share"] == 1.0 and properties["learningMaterial"]["counted"] is False
+
+
+def test_the_override_counts_lesson_code_and_records_itself(tmp_path: Path) -> None:
+    workshop_with_solutions(tmp_path)
+    result = collect(tmp_path, now=NOW, count_learning_material=True)
+    by_id = {f.detector: f for f in result.findings}
+    assert by_id["tracks_experiments"].outcome.value == "pass"
+    assert by_id["has_container"].outcome.value == "pass"
+    judged = result.stats.learning_material
+    assert judged.verdict == "course" and judged.counted  # the verdict is still shown
+    assert "not credited" not in by_id["tracks_experiments"].message
+    assert collect_summary_lines(result)[0].startswith("LEARNING MATERIAL: course - 100% of its Python files and notebooks (4) are lessons or exercises, counted as project code at your request")
+
+
+def test_a_failure_whose_evidence_is_only_in_learning_material_says_so_and_one_that_is_not_does_not(tmp_path: Path) -> None:
+    workshop_with_solutions(tmp_path)
+    by_id = {f.detector: f for f in collect(tmp_path, now=NOW).findings}
+    assert by_id["tracks_experiments"].message.endswith(
+        "not credited: found only in learning material: solutions/src/housing/train.py (--count-learning-material counts it)"
+    )
+    assert "learning material" not in by_id["monitors_model"].message  # nothing of it anywhere
+
+
+def test_the_cli_option_and_the_json_it_writes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    workshop_with_solutions(repo)
+    runner = CliRunner()
+    default = runner.invoke(cli, ["collect", str(repo), "--format", "json"])
+    counted = runner.invoke(cli, ["collect", str(repo), "--format", "json", "--count-learning-material"])
+    assert default.exit_code == 0 and counted.exit_code == 0, default.output + counted.output
+    before, after = CollectionResult.model_validate(json.loads(default.output)), CollectionResult.model_validate(json.loads(counted.output))
+    assert (before.stats.learning_material.counted, after.stats.learning_material.counted) == (False, True)
+    assert {f.detector: f.outcome.value for f in after.findings}["tracks_experiments"] == "pass"
+    assert {f.detector: f.outcome.value for f in before.findings}["tracks_experiments"] == "fail"
+    table = runner.invoke(cli, ["collect", str(repo), "--format", "table"])
+    assert table.output.splitlines()[0].startswith("LEARNING MATERIAL: course")
+
+
+def test_per_project_collections_leave_exercises_out_unless_counted(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.projects import collect_projects
+
+    workshop_with_solutions(tmp_path)
+    assert [p.path for p in collect_projects(tmp_path, now=NOW).projects] == []
+    assert [p.path for p in collect_projects(tmp_path, now=NOW, count_learning_material=True).projects] == ["solutions"]
