@@ -229,7 +229,7 @@ class RepoIndex:
         max_files: int = MAX_FILES,
         now: datetime | None = None,
         parse_cache: ParseCache | None = None,
-        count_learning_material: bool = False,
+        count_learning_material: bool | str = False,
     ) -> None:
         path = Path(root)
         if not path.is_dir():
@@ -244,7 +244,9 @@ class RepoIndex:
         self.is_git = is_git_work_tree(self.root)
         self._now = now
         self._parse_cache = parse_cache  # summaries of unchanged content come from it (filecache)
-        self.count_learning_material = count_learning_material  # judged and reported, but kept in the listing (`lessons`)
+        # True: learning material is judged and reported but kept in the listing; "only": the listing
+        # is the learning material alone (`learning.note_learning_evidence`); False: left out (`lessons`).
+        self.count_learning_material = count_learning_material
         self._git: GitSignals | None = None
         self._git_pending: Any = None
         if self.is_git:
@@ -366,7 +368,10 @@ class RepoIndex:
             self._file_set = frozenset(self.files)
         learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2])  # lesson code (`lessons`), the same way
         self.stats.learning = learning
-        if learning.left_out and not self.count_learning_material:
+        if self.count_learning_material == "only":
+            self.files = tuple(f for f in self.files if f in learning.left_out)
+            self._file_set = frozenset(self.files)
+        elif learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
 

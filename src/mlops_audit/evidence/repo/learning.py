@@ -43,9 +43,10 @@ def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMateri
 def note_learning_evidence(
     detectors: Iterable[Any], observations: dict[str, Any], index: Any, counted_index: Callable[[], Any], run: Callable[[Any, Any], Any]
 ) -> None:
-    """For each detector that failed, run it again on an index that counts learning material
-    (`counted_index()`, built only if some detector failed); where it passes or partly passes there,
-    add to the failure's message where the evidence was. The outcome is unchanged."""
+    """For each detector that failed, run it again on an index of the learning material alone
+    (`counted_index()`, built only if some detector failed: lesson files are parsed once, project
+    files not again); where it passes or partly passes there, add to the failure's message where the
+    evidence was. The outcome is unchanged."""
     failed = [det for det in detectors if observations[det.id].outcome is FindingOutcome.fail and not det.reads_history]
     if not failed:
         return
@@ -55,11 +56,9 @@ def note_learning_evidence(
         seen = run(det, counted)
         if seen.outcome not in (FindingOutcome.pass_, FindingOutcome.partial):
             continue
-        paths = list(dict.fromkeys(loc.path for loc in seen.locations))
-        inside = [p for p in paths if p in left_out]
-        named = inside or paths
+        named = [p for p in dict.fromkeys(loc.path for loc in seen.locations) if p in left_out]
         where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
-        note = f"not credited: found only in learning material: {where}" if inside else f"not credited: found only when learning material is counted ({where})"
+        note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
         before = observations[det.id]
         observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
 
