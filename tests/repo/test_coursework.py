@@ -260,6 +260,10 @@ def test_a_course_project_with_a_week_folder_keeps_its_credit(tmp_path: Path) ->
         "# Notebooks\nCompanion notebooks of the book.\n",
         "# Deep learning\nThis repository accompanies our deep learning course.\n",
         "# Kursus\nIn this chapter you will train a model.\n",
+        "# PyData 2025\nWelcome to the PyData MLOps workshop!\n",
+        "# MLOps Labs\nSix labs.\n",
+        "# Serving\nThe workshop notebooks and their data.\n",
+        "# Serving\nIn this workshop we deploy a model.\n",
     ],
 )
 def test_readmes_that_present_teaching_material(opening: str) -> None:

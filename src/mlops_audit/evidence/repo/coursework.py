@@ -35,9 +35,11 @@ And two extensions of `lessons`' rule 1, used from there (`teaching_readme` belo
 
 **Presents itself as teaching material** (`teaching_readme`): the root README's opening (its first
 1,500 characters of text, tags and images dropped) names the repository as course, workshop,
-tutorial or book material: a title with one of those words, or a phrase such as `materials for`,
-`companion code`, `code repository for`, `assignments for the ... course`, `my notes ... while
-learning`, `welcome to this workshop`, `hands-on workshop`, `published by`. A repository that says it
+tutorial, lab or book material: a phrase such as `materials for`, `companion code`, `code repository
+for`, `code for the ... book`, `accompanies the ... course`, `assignments for the ... course`, `my
+notes ... while learning`, `welcome to the ... workshop`, `hands-on workshop`, `workshop notebooks`,
+`published by` (strong: rule 8 needs one), or, weaker, a title with one of those words or the words
+`this course` / `this workshop`. A repository that says it
 is a project made in a course (`course project`, `final project`, `capstone`, `thesis`) is a project:
 its README never counts as teaching material.
 
@@ -68,7 +70,10 @@ _BUILD_OR_CI = frozenset({
 })
 _README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
 
-_TEACHING = r"(?:(?<![a-z])(?:courses?|workshops?|tutorials?|lessons?|lectures?|bootcamp|book|textbook|curriculum|syllabus|class)(?![a-z])|课程|教程|讲义|教材)"
+_TEACHING = (
+    r"(?:(?<![a-z])(?:courses?|workshops?|tutorials?|lessons?|lectures?|labs?|exercises|assignments?|homeworks?|seminars?|bootcamp|"
+    r"nanodegree|mooc|book|textbook|curriculum|syllabus|class)(?![a-z])|课程|教程|讲义|教材)"
+)
 # A project made in a course is a project, whatever else its README says.
 _PROJECT_OF_A_COURSE = re.compile(
     r"\b(?:course|final|capstone|graduation|semester|term|team|student|group|class)[-_ ]projects?\b|\bcapstone\b|\bthesis\b|\bdissertation\b"
@@ -84,12 +89,15 @@ _MATERIAL_PHRASES = re.compile(
     r"|\baccompan(?:y|ies|ying)\b[^.\n]{0,40}?" + _TEACHING +
     r"|\b(?:code|examples|notebooks|scripts|source code|exercises|solutions) (?:for|from|of|to) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?" + _TEACHING +
     r"|\bpublished by (?:packt|o'?reilly|manning|apress|no starch|wiley|springer)\b"
-    r"|\b(?:notes|exercises|solutions|assignments|homeworks?)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"
-    r"|\bwelcome to (?:this|the|our) (?:tutorial|workshop|course|class|lab|bootcamp)\b"
+    r"|\b(?:notes|exercises|solutions|assignments|homeworks?|labs)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"
+    r"|\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"
+    r"|\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"
     r"|\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"
     r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b",
     re.IGNORECASE,
 )
+# Weaker: speaks of the course or workshop the README belongs to, as a title does.
+_THIS_COURSE = re.compile(r"\bthis (?:course|workshop|tutorial|bootcamp|book|lecture series)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>|!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[!\[[^\]]{0,500}\]\([^)]{0,2000}\)\]\([^)]{0,2000}\)")
 
 
@@ -129,6 +137,8 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
     title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
     if (match := _TITLE.search(title)) is not None:
         return f"{name}'s title names a {match.group(0).lower()} ('{title[:80]}')"
+    if (match := _THIS_COURSE.search(text)) is not None:
+        return f"{name} speaks of '{match.group(0).lower()}'"
     return None
 
 
