@@ -152,23 +152,35 @@ def _under(listing: Sequence[str], folder: str) -> list[str]:
     return [f for f in listing if f.startswith(prefix)]
 
 
-def all_folders(listing: Sequence[str]) -> list[str]:
-    """Every folder of the listing (ancestors included), sorted; the root ('') left out."""
+def all_folders(listing: Sequence[str]) -> set[str]:
+    """Every folder of the listing (ancestors included); the root ('') left out."""
     folders: set[str] = set()
-    for rel in listing:
-        folder = folder_of(rel)
+    for folder in {rel[: rel.rfind("/")] for rel in listing if "/" in rel}:
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder_of(folder)
-    return sorted(folders)
+    return folders
 
 
-def solution_pairs(listing: Sequence[str]) -> list[Judged]:
+def named_exercises(listing: Sequence[str]) -> list[Judged]:
+    """Rules 3 and 4, over the folders whose names can match (a substring test first: a big tree's
+    folders cost one set and a scan of their names)."""
+    solutions, courses = [], []
+    for folder in sorted(all_folders(listing)):
+        name = folder[folder.rfind("/") + 1:].lower()
+        if ("solution" in name or "answer" in name or name in ("completed", "finished")) and _SOLUTION_NAME.match(name):
+            solutions.append(folder)
+        if "course" in name and _course_folder_name(name):
+            courses.append(folder)
+    return _solution_pairs(listing, solutions) + _course_folders(listing, courses)
+
+
+def _solution_pairs(listing: Sequence[str], candidates: list[str]) -> list[Judged]:
     """Rule 3: reference solutions beside the skeleton they complete."""
-    code = {f for f in listing if f.endswith(CODE_SUFFIXES)}
     found: list[Judged] = []
-    for folder in all_folders(listing):
-        if not _SOLUTION_NAME.match(folder.rsplit("/", 1)[-1]) or any(folder.startswith(j.path + "/") for j in found):
+    code = {f for f in listing if f.endswith(CODE_SUFFIXES)} if candidates else set()
+    for folder in candidates:
+        if any(folder.startswith(j.path + "/") for j in found):
             continue
         base = folder_of(folder)
         inside = [f for f in _under(listing, folder) if f in code]
@@ -184,16 +196,15 @@ def solution_pairs(listing: Sequence[str]) -> list[Judged]:
     return found
 
 
-def course_folders(listing: Sequence[str]) -> list[Judged]:
+def _course_folders(listing: Sequence[str], candidates: list[str]) -> list[Judged]:
     """Rule 4: folders named as course material (the topmost of nested ones)."""
     found: list[Judged] = []
-    for folder in all_folders(listing):
+    for folder in candidates:
         if any(folder.startswith(j.path + "/") for j in found):
             continue
-        if _course_folder_name(folder.rsplit("/", 1)[-1]):
-            files = _under(listing, folder)
-            if any(f.endswith(CODE_SUFFIXES) or not is_document(f) for f in files):
-                found.append(Judged(folder, "a folder named as course material", frozenset(files)))
+        files = _under(listing, folder)
+        if any(f.endswith(CODE_SUFFIXES) or not is_document(f) for f in files):
+            found.append(Judged(folder, "a folder named as course material", frozenset(files)))
     return found
 
 

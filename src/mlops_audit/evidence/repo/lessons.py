@@ -121,13 +121,19 @@ def lesson_number(name: str) -> str | None:
 
 
 def _children(listing: Sequence[str]) -> dict[str, dict[str, bool]]:
-    """folder -> {child name: is a folder} for every folder of the listing."""
+    """folder -> {child name: is a folder} for every folder of the listing (each file's folder,
+    then its ancestors up to the first one already known)."""
     children: dict[str, dict[str, bool]] = {}
     for rel in listing:
-        parts = rel.split("/")
-        for depth in range(len(parts)):
-            folder = "/".join(parts[:depth])
-            children.setdefault(folder, {})[parts[depth]] = depth < len(parts) - 1
+        folder, _, name = rel.rpartition("/")
+        children.setdefault(folder, {})[name] = False
+        while folder:
+            parent, _, name = folder.rpartition("/")
+            siblings = children.setdefault(parent, {})
+            if name in siblings:
+                break
+            siblings[name] = True
+            folder = parent
     return children
 
 
@@ -204,10 +210,10 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
         _take(result, whole.path, whole.why, whole.files)
         return _judged(result, whole=True)
     # Rules 3 and 4 (`coursework`): exercises with their project files.
-    for judged in coursework.solution_pairs(listing) + coursework.course_folders(listing):
+    for judged in coursework.named_exercises(listing):
         _take(result, judged.path, judged.why, judged.files)
     # Rule 1: lesson series (rules 5 and 7 in a teaching repository).
-    children = _children([f for f in listing if f not in result.left_out])
+    children = _children([f for f in listing if f not in result.left_out] if result.left_out else listing)
     kept_folders: list[str] = []  # full projects inside lesson series
     for parent, members, short in _series(children, teaching=result.teaching is not None):
         folders = children[parent]
