@@ -70,6 +70,18 @@ def test_a_workshop_solution_with_a_dockerfile_beside_its_skeleton_is_not_credit
     assert learning.trees[0].why.startswith("a reference solution beside its skeleton: 2 of its 2 code files mirror src/")
 
 
+def test_a_solution_beside_a_starter_folder_is_an_exercise_with_it(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "README.md": "# Pipelines\n", "pyproject.toml": "[project]\nname = 'pipelines'\n",
+        "ex1/starter/train.py": SKELETON, "ex1/starter/serve.py": "def serve():\n    raise NotImplementedError\n",
+        "ex1/solution/train.py": TRACKED, "ex1/solution/serve.py": SERVED, "ex1/solution/Dockerfile": DOCKERFILE,
+    })
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.trees[0].why == "a reference solution beside its skeleton: 2 of its 2 code files mirror ex1/starter/"
+    assert {"ex1/starter/train.py", "ex1/solution/Dockerfile"} <= learning.left_out
+    assert outcome(tmp_path, "has_container") == "fail"
+
+
 def test_a_solutions_folder_that_mirrors_nothing_is_the_projects_code(tmp_path: Path) -> None:
     """Near miss: a product's `solutions/` (its solution modules), no skeleton beside it."""
     write(tmp_path, {
@@ -82,12 +94,12 @@ def test_a_solutions_folder_that_mirrors_nothing_is_the_projects_code(tmp_path: 
 # --- rule 5: a teaching repository's lesson series holds exercises, not projects ----------------
 
 
-def book_chapters(root: Path, readme: str) -> None:
+def book_chapters(root: Path, readme: str, member: str = "chapter-0") -> None:
     files = {"README.md": readme}
     for number in (1, 2, 3):
-        files[f"chapter-0{number}/requirements.txt"] = "mlflow==2.9.0\nscikit-learn==1.4.0\n"
-        files[f"chapter-0{number}/train.py"] = TRACKED
-    files |= {"chapter-02/service/Dockerfile": DOCKERFILE, "chapter-02/service/pyproject.toml": "[project]\nname = 'svc'\n", "chapter-02/service/app.py": SERVED}
+        files[f"{member}{number}/requirements.txt"] = "mlflow==2.9.0\nscikit-learn==1.4.0\n"
+        files[f"{member}{number}/train.py"] = TRACKED
+    files |= {f"{member}2/service/Dockerfile": DOCKERFILE, f"{member}2/service/pyproject.toml": "[project]\nname = 'svc'\n", f"{member}2/service/app.py": SERVED}
     write(root, files)
 
 
@@ -98,14 +110,25 @@ def test_book_chapters_each_with_requirements_and_a_service_are_not_credited(tmp
         assert found[detector].outcome.value == "fail", detector
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.verdict == "course"
-    assert "1 full project folder(s) in them taken as exercises of a teaching repository" in learning.trees[0].why
+    assert "1 full project folder(s) in them taken as exercises (a teaching repository)" in learning.trees[0].why
 
 
-def test_chapters_each_with_requirements_without_teaching_words_stay_a_series_of_projects(tmp_path: Path) -> None:
-    """Near miss: the same tree whose README does not present teaching material: each chapter is a
-    project of its own (session 6's series of projects), so its practice keeps its credit."""
-    book_chapters(tmp_path, "# Churn models\n\nThree churn models, one per folder.\n")
+def test_chapters_teach_by_their_names_even_without_the_readmes_words(tmp_path: Path) -> None:
+    """A book's chapters (and a course's lectures) are lessons by name: a series of them each with its
+    requirements is not a series of projects, and a chapter's service is an exercise."""
+    book_chapters(tmp_path, "# Churn models\n\nThree churn models.\n")
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "course" and learning.trees[0].why.endswith("taken as exercises (chapters or lectures)")
+    assert outcome(tmp_path, "has_container") == "fail"
+
+
+def test_homework_folders_each_with_requirements_without_teaching_words_stay_a_series_of_projects(tmp_path: Path) -> None:
+    """Near miss: the same tree named `hw1`..`hw3` under a README that does not present teaching
+    material: each homework is a project of its own (session 6's series of projects), so its practice
+    keeps its credit."""
+    book_chapters(tmp_path, "# Churn models\n\nThree churn models, one per folder.\n", member="hw")
     assert_credited(tmp_path, "tracks_experiments")
+    assert outcome(tmp_path, "has_container") == "pass"
 
 
 def test_a_courses_capstone_member_keeps_its_credit_in_a_teaching_repository(tmp_path: Path) -> None:

@@ -10,8 +10,10 @@ for a reader and for the documentation checks:
 
 3. **A reference solution beside its skeleton**: a folder named `solution(s)` (`solution-*`,
    `reference-solution`, `answers`...) at least half of whose code files (and at least 2) mirror,
-   path for path, code outside it (`solutions/src/pkg/train.py` beside `src/pkg/train.py`). Both the
-   solution and the mirrored top folders of the skeleton are an exercise.
+   path for path, code outside it: from its parent (`solutions/src/pkg/train.py` beside
+   `src/pkg/train.py`) or from a starter folder beside it (`ex1/solution/train.py` beside
+   `ex1/starter/train.py`; `starter`, `skeleton`, `exercise`, `begin`, `todo`, `student`...). The
+   solution and the mirrored top folders of the skeleton (or the whole starter folder) are an exercise.
 4. **Folders named as course material**: a folder whose name ends with the word `course`, `courses`
    or `coursework`, or with one of them and material words (`terraform_course`, `W&B_MLOps_Course`,
    `course-materials`; not `course_stats`); a `lessons/` folder is left to the lesson-series rule.
@@ -29,7 +31,9 @@ And two extensions of `lessons`' rule 1, used from there (`teaching_readme` belo
 
 5. In a repository whose README presents it as teaching material, the full projects inside a lesson
    series (a chapter's example service with its Dockerfile, an example package with `setup.py`) are
-   exercises too, unless named as a capstone or final project.
+   exercises too, unless named as a capstone or final project; and so are a series of small projects
+   (labs each with requirements). A series mostly named as a book's chapters or a course's lectures
+   is judged so whatever the README says (`lessons._TAUGHT_BY_NAME`).
 7. In such a repository, lesson-named folders (`week-2`, `hw1`, `assignment_3`) are lessons even
    when fewer than 3 (coursework handed in one week at a time).
 
@@ -60,6 +64,7 @@ MIN_MIRRORED = 2  # code files a solution must share with its skeleton
 
 _DOCUMENT_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".html", ".htm")
 _SOLUTION_NAME = re.compile(r"^(?:solutions?|solution[-_ ][\w-]*|reference[-_ ]solutions?|answers?|completed|finished)\Z", re.IGNORECASE)
+_STARTER_NAME = re.compile(r"^(?:starter|start|skeleton|exercises?|begin|initial|todo|student|problems?|questions?|tasks?)(?:[-_ ][\w-]*)?\Z", re.IGNORECASE)
 _COURSE_FOLDER_WORDS = frozenset({"course", "courses", "coursework"})
 _MATERIAL_WORDS = frozenset({"material", "materials", "notes", "code", "exercises", "labs", "files", "content", "work", "notebooks", "solutions"})
 _EXERCISE_FOLDER = re.compile(r"^(?:exercises?|labs?|lessons?|assignments?|homeworks?|tasks)\Z", re.IGNORECASE)
@@ -166,17 +171,20 @@ def named_exercises(listing: Sequence[str]) -> list[Judged]:
     """Rules 3 and 4, over the folders whose names can match (a substring test first: a big tree's
     folders cost one set and a scan of their names)."""
     solutions, courses = [], []
-    for folder in sorted(all_folders(listing)):
+    folders = all_folders(listing)
+    for folder in sorted(folders):
         name = folder[folder.rfind("/") + 1:].lower()
         if ("solution" in name or "answer" in name or name in ("completed", "finished")) and _SOLUTION_NAME.match(name):
             solutions.append(folder)
         if "course" in name and _course_folder_name(name):
             courses.append(folder)
-    return _solution_pairs(listing, solutions) + _course_folders(listing, courses)
+    return _solution_pairs(listing, solutions, folders) + _course_folders(listing, courses)
 
 
-def _solution_pairs(listing: Sequence[str], candidates: list[str]) -> list[Judged]:
-    """Rule 3: reference solutions beside the skeleton they complete."""
+def _solution_pairs(listing: Sequence[str], candidates: list[str], folders: set[str]) -> list[Judged]:
+    """Rule 3: reference solutions beside the skeleton they complete: mirrored from the solution's
+    parent (`solutions/src/x.py` ~ `src/x.py`) or from a starter folder beside it
+    (`ex1/solution/x.py` ~ `ex1/starter/x.py`)."""
     found: list[Judged] = []
     code = {f for f in listing if f.endswith(CODE_SUFFIXES)} if candidates else set()
     for folder in candidates:
@@ -184,14 +192,24 @@ def _solution_pairs(listing: Sequence[str], candidates: list[str]) -> list[Judge
             continue
         base = folder_of(folder)
         inside = [f for f in _under(listing, folder) if f in code]
-        mirrored = [f for f in inside if (base + "/" if base else "") + f[len(folder) + 1:] in code]
+        roots = [base] + sorted(f for f in folders if folder_of(f) == base and _STARTER_NAME.match(f[f.rfind("/") + 1:]))
+        best: tuple[str, list[str]] = ("", [])
+        for root in roots:
+            mirrored = [f for f in inside if (root + "/" if root else "") + f[len(folder) + 1:] in code]
+            if len(mirrored) > len(best[1]):
+                best = (root, mirrored)
+        root, mirrored = best
         if len(mirrored) < MIN_MIRRORED or 2 * len(mirrored) < len(inside):
             continue
-        skeleton_tops = sorted({((base + "/") if base else "") + f[len(folder) + 1:].split("/", 1)[0] for f in mirrored})
+        if root != base:  # a starter folder beside the solution: all of it is the skeleton
+            skeleton_tops = [root]
+        else:
+            skeleton_tops = sorted({((base + "/") if base else "") + f[len(folder) + 1:].split("/", 1)[0] for f in mirrored})
         files = set(_under(listing, folder))
         for top in skeleton_tops:
             files.update(_under(listing, top) if not top.endswith(CODE_SUFFIXES) else [top])
-        why = f"a reference solution beside its skeleton: {len(mirrored)} of its {len(inside)} code files mirror {', '.join(t + '/' for t in skeleton_tops if not t.endswith(CODE_SUFFIXES)) or 'files outside it'}"
+        shown = ", ".join(t + "/" for t in skeleton_tops if not t.endswith(CODE_SUFFIXES)) or "files outside it"
+        why = f"a reference solution beside its skeleton: {len(mirrored)} of its {len(inside)} code files mirror {shown}"
         found.append(Judged(folder, why, frozenset(files)))
     return found
 

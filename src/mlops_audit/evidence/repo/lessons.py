@@ -62,6 +62,9 @@ _LESSON_NAME = re.compile(
     rf"^(?:(?:{_LESSON_WORDS})s?[-_ .]?0*(\d{{1,3}})(?!\d)|0*(\d{{1,3}})[-_ .]+(?:{_LESSON_WORDS})s?(?![a-z])|第([一二三四五六七八九十百零〇两\d]+)[章课讲节周天])",
     re.IGNORECASE,
 )
+# Lesson names that teach by themselves: a book's chapters, a course's lectures and lessons (not a
+# student's `hw1`, a project's `week_3`, a `lab2` or a `session-4`).
+_TAUGHT_BY_NAME = re.compile(r"^(?:\d{1,3}[-_ .]+)?(?:chapter|chap|ch|lecture|lec)s?(?![a-z])|^第[^/]*?[章讲]", re.IGNORECASE)
 # Files that make a member a full project: how it is built, packaged, containerised or run as a pipeline.
 _FULL_PROJECT_FILES = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "Dockerfile", "docker-compose.yml", "docker-compose.yaml",
@@ -218,16 +221,18 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     for parent, members, short in _series(children, teaching=result.teaching is not None):
         folders = children[parent]
         projects = [m for m in members if folders[m] and any(project_folder(f) is not None and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
-        if result.teaching is None and not short and 2 * len(projects) >= len(members):
+        # A book's chapters and a course's lectures or lessons teach by their very names (rule 5b).
+        teaching = result.teaching is not None or 2 * sum(1 for m in members if _TAUGHT_BY_NAME.match(m)) > len(members)
+        if not teaching and not short and 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
-        if result.teaching is not None:
+        if teaching:
             members = [m for m in members if not coursework.capstone_name(m)]  # a course's capstone keeps its credit
             if not members:
                 continue
         # Folders inside the lessons that are full projects of their own keep everything below them
         # (in a teaching repository only a capstone or final project does: rule 5).
         full = sorted({folder_of(f) for m in members if folders[m] for f in _member_files(listing, _join(parent, m), True) if f.rsplit("/", 1)[-1] in _FULL_PROJECT_FILES})
-        kept = [k for k in full if result.teaching is None or coursework.capstone_name(k[len(parent):])]
+        kept = [k for k in full if not teaching or coursework.capstone_name(k[len(parent):])]
         kept_folders.extend(kept)
         inside_kept = tuple(k + "/" for k in kept)
         count = others = 0
@@ -238,7 +243,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
                 if rel.endswith(CODE_SUFFIXES):
                     result.left_out.add(rel)
                     count += 1
-                elif is_project_file(rel.rsplit("/", 1)[-1]) or (result.teaching is not None and not coursework.is_document(rel)):
+                elif is_project_file(rel.rsplit("/", 1)[-1]) or (teaching and not coursework.is_document(rel)):
                     result.left_out.add(rel)  # a lesson's requirements, environment or Makefile are no project's
                     others += 1
         if count:
@@ -248,7 +253,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
             if kept:
                 why += f"; {len(kept)} full project folder(s) in them kept"
             if len(full) > len(kept):
-                why += f"; {len(full) - len(kept)} full project folder(s) in them taken as exercises of a teaching repository"
+                why += f"; {len(full) - len(kept)} full project folder(s) in them taken as exercises ({'a teaching repository' if result.teaching else 'chapters or lectures'})"
             result.trees.append(LessonTree(parent, why, count, others))
     _rest_of_a_course(listing, code, result, kept_folders)
     result.trees.sort(key=lambda t: t.path)
