@@ -131,17 +131,20 @@ def test_homework_folders_each_with_requirements_without_teaching_words_stay_a_s
     assert outcome(tmp_path, "has_container") == "pass"
 
 
-def test_a_courses_capstone_member_keeps_its_credit_in_a_teaching_repository(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_dockerfile", [True, False])
+def test_a_courses_capstone_member_keeps_its_credit_in_a_teaching_repository(tmp_path: Path, with_dockerfile: bool) -> None:
+    """The labs (each with requirements) are exercises; the capstone keeps its code, with or without
+    a full project file of its own (then it is no "rest of a course" either)."""
     write(tmp_path, {
         "README.md": "# Course materials for Applied MLOps\n",
         **{f"week-{i}/requirements.txt": "pandas==2.2.0\n" for i in (1, 2, 3)},
         **{f"week-{i}/lab.py": TRACKED for i in (1, 2, 3)},
-        "week-4-capstone/Dockerfile": DOCKERFILE, "week-4-capstone/train.py": TRACKED,
+        "week-4-capstone/train.py": TRACKED, **({"week-4-capstone/Dockerfile": DOCKERFILE} if with_dockerfile else {}),
     })
     learning = RepoIndex(tmp_path).stats.learning
     assert {f"week-{i}/lab.py" for i in (1, 2, 3)} <= learning.left_out
     assert "week-4-capstone/train.py" not in learning.left_out and learning.verdict == "partly"
-    assert outcome(tmp_path, "has_container") == "pass"
+    assert outcome(tmp_path, "tracks_experiments") == "pass"
 
 
 # --- the other side: projects with numbered or lesson-looking parts keep their credit -----------

@@ -247,7 +247,7 @@ def workshop_around_exercises(listing: Sequence[str], teaching: str | None) -> J
     for top, numbers in sorted(tops.items()):
         if len(numbers) >= 3:
             why = f"a workshop: {teaching}, and {top}/ holds {len(numbers)} numbered exercises; its code, containers and CI are their solution and demo"
-            return Judged("", why, frozenset(listing))
+            return Judged("", why, _without_capstones(listing))
     return None
 
 
@@ -261,7 +261,13 @@ def material_without_builds(listing: Sequence[str], strong_teaching: str | None)
             return None
     if not any(f.endswith(CODE_SUFFIXES) for f in listing):
         return None
-    return Judged("", f"course material with no build, container or CI file: {strong_teaching}", frozenset(listing))
+    return Judged("", f"course material with no build, container or CI file: {strong_teaching}", _without_capstones(listing))
+
+
+def _without_capstones(listing: Sequence[str]) -> frozenset[str]:
+    """The listing but the files below folders named as a capstone or final project (rules 6 and 8
+    take a whole repository, not its students' capstones)."""
+    return frozenset(rel for rel in listing if "/" not in rel or not capstone_name(rel[: rel.rfind("/")]))
 
 
 def capstone_name(folder: str) -> bool:

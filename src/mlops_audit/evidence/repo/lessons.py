@@ -7,8 +7,11 @@ and notebooks of learning material out of the listing for every detector, and th
 them with why (`stats.not_project_code.learning_trees`). Other files (Markdown, YAML manifests,
 Dockerfiles, CI files) stay: a workshop's sample Kubernetes manifest is still a manifest.
 
-Two rules decide it, both from the repository's structure and its own words, never from a name list
-of repositories:
+Two rules here decide it, and six more in `coursework` (learning material that holds full projects:
+a reference solution beside its skeleton, course-named folders, a workshop around its exercises,
+course materials with only package lists, and what a teaching README changes in rule 1), all from the
+repository's structure and its own words, never from a name list of repositories. The decision ends
+in a verdict on the repository (`course` / `partly` / `none`, reported by `learning`):
 
 1. **A lesson series** (folder level): at least three sibling folders (or code files) named as
    numbered lessons of one sequence: `day-01`..`day-100`, `week_3_dvc`, `lesson03`, `lecture-2`,
@@ -211,7 +214,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     whole = coursework.workshop_around_exercises(listing, result.teaching) or coursework.material_without_builds(listing, strong)
     if whole is not None:
         _take(result, whole.path, whole.why, whole.files)
-        return _judged(result, whole=True)
+        return _judged(result, whole=False)  # `course` unless a capstone was spared
     # Rules 3 and 4 (`coursework`): exercises with their project files.
     for judged in coursework.named_exercises(listing):
         _take(result, judged.path, judged.why, judged.files)
@@ -221,12 +224,13 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     for parent, members, short in _series(children, teaching=result.teaching is not None):
         folders = children[parent]
         projects = [m for m in members if folders[m] and any(project_folder(f) is not None and _near_top(f, _join(parent, m)) for f in _member_files(listing, _join(parent, m), True))]
-        # A book's chapters and a course's lectures or lessons teach by their very names (rule 5b).
+        # A book's chapters and a course's lectures teach by their very names (`coursework`, rule 5).
         teaching = result.teaching is not None or 2 * sum(1 for m in members if _TAUGHT_BY_NAME.match(m)) > len(members)
         if not teaching and not short and 2 * len(projects) >= len(members):
             continue  # a series of projects (homework projects, a tutorial rebuilding one project each week)
-        if teaching:
-            members = [m for m in members if not coursework.capstone_name(m)]  # a course's capstone keeps its credit
+        if teaching:  # a course's capstone keeps its credit (and is no "rest of a course" either)
+            kept_folders.extend(_join(parent, m) for m in members if folders[m] and coursework.capstone_name(m))
+            members = [m for m in members if not coursework.capstone_name(m)]
             if not members:
                 continue
         # Folders inside the lessons that are full projects of their own keep everything below them
