@@ -73,6 +73,8 @@ _BUILD_OR_CI = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "Makefile", "dvc.yaml", "MLproject", "Jenkinsfile",
     ".gitlab-ci.yml", "azure-pipelines.yml", "docker-compose.yml", "docker-compose.yaml", "tox.ini", "noxfile.py",
 })
+# A list of packages (not a build): requirements and constraints lists, conda environments.
+_PACKAGE_LIST = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z|(?:environment|conda)\.ya?ml\Z", re.IGNORECASE)
 _README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
 
 _TEACHING = (
@@ -257,7 +259,7 @@ def material_without_builds(listing: Sequence[str], strong_teaching: str | None)
         return None
     for rel in listing:
         name = rel.rsplit("/", 1)[-1]
-        if name in _BUILD_OR_CI or (is_project_file(name) and "requirements" not in name.lower() and "constraints" not in name.lower() and not name.startswith(("environment", "conda"))) or ci_folder_owner(rel) is not None:
+        if name in _BUILD_OR_CI or (is_project_file(name) and not _PACKAGE_LIST.match(name)) or ci_folder_owner(rel) is not None:
             return None
     if not any(f.endswith(CODE_SUFFIXES) for f in listing):
         return None
