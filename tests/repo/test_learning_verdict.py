@@ -4,6 +4,7 @@ first in its terminal table, in SARIF run properties; and the assessor's overrid
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -107,3 +108,27 @@ def test_per_project_collections_leave_exercises_out_unless_counted(tmp_path: Pa
     workshop_with_solutions(tmp_path)
     assert [p.path for p in collect_projects(tmp_path, now=NOW).projects] == []
     assert [p.path for p in collect_projects(tmp_path, now=NOW, count_learning_material=True).projects] == ["solutions"]
+
+
+def test_an_assessment_of_a_course_says_so_on_page_1_and_an_override_is_recorded(tmp_path: Path) -> None:
+    """collect → assess → report: the verdict travels into the assessment's repository record and
+    becomes a caveat on the report's first page (critical when left out, warning when counted)."""
+    repo = tmp_path / "workshop"
+    workshop_with_solutions(repo)
+    runner = CliRunner()
+    for flags, severity in (([], "critical"), (["--count-learning-material"], "warning")):
+        evidence = tmp_path / f"evidence{len(flags)}.json"
+        out = tmp_path / f"result{len(flags)}"
+        collected = runner.invoke(cli, ["collect", str(repo), "--out", str(evidence), *flags])
+        assert collected.exit_code == 0, collected.output
+        assessed = runner.invoke(cli, ["assess", "--evidence", str(evidence), "--out", str(out), "--report", "html"])
+        assert assessed.exit_code == 0, assessed.output
+        data = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+        [record] = data["repos"]
+        assert record["learning_material"]["verdict"] == "course"
+        assert record["learning_material"]["counted"] is bool(flags)
+        [caveat] = [c for c in data["caveats"] if c["kind"] == "repo_learning_material"]
+        assert caveat["severity"] == severity and caveat["subjects"] == [record["name"]]
+        page = next(out.glob("*.html")).read_text(encoding="utf-8")
+        stated = caveat["message"]["zh"].split("依据：")[0]  # the reasons that follow quote the README, escaped either way
+        assert f'class="caveat sev-{severity}"><strong>' in page and html.escape(stated) in page  # zh: the default language
