@@ -22,6 +22,16 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _without_absent(model: BaseModel, handler: SerializerFunctionWrapHandler, *fields: str) -> dict[str, object]:
+    """The model's serialised form without the optional `fields` that are None (they read back as
+    None, the default): for fields most instances never have."""
+    data = handler(model)
+    for name in fields:
+        if getattr(model, name) is None:
+            data.pop(name, None)
+    return data
+
+
 class ToolRef(_Model):
     name: str
     version: str
@@ -43,10 +53,7 @@ class InputRef(_Model):
     def _omit_absent_entries(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
         # Only an answers log has a count: other inputs carry no `"entries": null` noise. Absent
         # reads back as None (the default), so older files with an explicit null still load.
-        data = handler(self)
-        if self.entries is None:
-            data.pop("entries", None)
-        return data
+        return _without_absent(self, handler, "entries")
 
 
 class RespondentSummary(_Model):
@@ -290,10 +297,7 @@ class RepoRecord(_Model):
     def _omit_absent_learning_material(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
         # Most repositories are not learning material: no `"learning_material": null` in them, and
         # assessments written before the field existed stay byte-identical.
-        data = handler(self)
-        if self.learning_material is None:
-            data.pop("learning_material", None)
-        return data
+        return _without_absent(self, handler, "learning_material")
 
 
 class Assessment(_Model):
