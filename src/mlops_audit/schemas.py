@@ -69,10 +69,13 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
     from mlops_audit.portfolio.model import Portfolio
 
     builders["portfolio.schema.json"] = lambda: _model_schema(Portfolio, "mlops-audit portfolio index", "portfolio.schema.json")
-    from mlops_audit.evidence.repo.filecache import CacheEntry
+    from mlops_audit.evidence.repo.cacheform import CacheEntry
 
     builders["parse-cache-entry.schema.json"] = lambda: _model_schema(
-        CacheEntry, "mlops-audit parse cache entry (the JSON body after its HMAC header line)", "parse-cache-entry.schema.json"
+        CacheEntry,
+        "mlops-audit parse cache entry: the first line of the body after its HMAC header line "
+        "(the second and third lines are the calls and decorators, JSON arrays of call rows)",
+        "parse-cache-entry.schema.json",
     )
     try:
         from mlops_audit.evidence.repo.catalogue import CatalogueFile

@@ -55,6 +55,22 @@ def stored(cache: ParseCache, source: str, rel: str = "a.py") -> tuple[str, Path
     return digest, entry_path(cache, digest)
 
 
+def entry_lines(path: Path) -> tuple[dict, list, list]:
+    """An entry's head document, call rows and decorator rows (its three body lines)."""
+    head, calls, decorators = path.read_bytes().partition(b"\n")[2].split(b"\n")
+    return json.loads(head), json.loads(calls), json.loads(decorators)
+
+
+def signed(cache: ParseCache, *lines: bytes) -> bytes:
+    """An entry file of these body lines, authentic under the cache's key."""
+    body = b"\n".join(lines)
+    return filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body
+
+
+def dumps(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 def test_round_trip_is_exact_for_tricky_constants_and_the_projects_own_sources(tmp_path: Path) -> None:
     cache = cache_at(tmp_path)
     sources = [TRICKY] + [p.read_text() for p in sorted(Path(filecache.__file__).parent.glob("*.py"))]
@@ -92,12 +108,10 @@ def test_unstorable_summaries_are_parsed_every_time_not_cached(tmp_path: Path) -
 def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, other_path: Path) -> dict[str, tuple[str, object]]:
     body = path.read_bytes()
     header, _, payload = body.partition(b"\n")
-    document = json.loads(payload)
+    document, calls, decorators = entry_lines(path)
     edited = payload.replace(b"mlflow", b"mlflaw")
     foreign = dict(document, version="0" * 64)
-    foreign_body = json.dumps(foreign, separators=(",", ":")).encode()
     wrong_type = dict(document, result=dict(document["result"], syntax_errors="none"))
-    wrong_body = json.dumps(wrong_type, separators=(",", ":")).encode()
     return {
         "edited": ("unauthenticated", header + b"\n" + edited),
         "truncated": ("unauthenticated", body[: len(body) // 2]),
@@ -107,15 +121,19 @@ def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, 
         # Authentic, but about other content: file B's entry stored under file A's name.
         "swapped": ("other_content", other_path.read_bytes()),
         # Authentic (re-signed with the key), but from another parser version.
-        "other version": ("other_version", filecache._MAGIC + b" " + cache._mac(foreign_body).encode() + b"\n" + foreign_body),
+        "other version": ("other_version", signed(cache, dumps(foreign), dumps(calls), dumps(decorators))),
         # Authentic, but not what the model allows.
-        "invalid": ("corrupt", filecache._MAGIC + b" " + cache._mac(wrong_body).encode() + b"\n" + wrong_body),
+        "invalid": ("corrupt", signed(cache, dumps(wrong_type), dumps(calls), dumps(decorators))),
+        # Authentic, but not three lines (the calls missing, or a line too many).
+        "two lines": ("corrupt", signed(cache, dumps(document), dumps(calls))),
+        "four lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators), b"[]")),
         "oversized": ("too_large", b"x" * (filecache.MAX_ENTRY_BYTES + 1)),
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["edited", "truncated", "no header", "empty", "other key", "swapped", "other version", "invalid", "oversized", "link", "folder"]
+    "case",
+    ["edited", "truncated", "no header", "empty", "other key", "swapped", "other version", "invalid", "two lines", "four lines", "oversized", "link", "folder"],
 )
 def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: str) -> None:
     cache = cache_at(tmp_path / "cache")
@@ -156,13 +174,14 @@ ADDED_IN_FORMAT = {
 }
 
 
-@pytest.mark.parametrize("old_format", [1, 2])
+@pytest.mark.parametrize("old_format", [1, 2, 5])
 @pytest.mark.parametrize("same_version", [False, True], ids=["older-version", "same-version-string"])
 def test_an_authentic_entry_of_an_older_format_is_other_version_not_corrupt(tmp_path: Path, old_format: int, same_version: bool) -> None:
     cache = cache_at(tmp_path)
     source = "import mlflow\nmlflow.log_param('a', 1)\n"
     digest, path = stored(cache, source)
-    document = json.loads(path.read_bytes().partition(b"\n")[2])
+    document, calls, decorators = entry_lines(path)
+    document["result"].update(calls=calls, decorators=decorators)  # formats up to 5 had one line, calls inside
     document["format"] = old_format
     if not same_version:  # as written by the older tool: its version digest differs too
         document["version"] = "1" * 64
@@ -187,9 +206,8 @@ def test_an_authentic_entry_with_a_malformed_head_is_corrupt(tmp_path: Path, hea
     cache = cache_at(tmp_path)
     source = "import mlflow\n"
     digest, path = stored(cache, source)
-    document = dict(json.loads(path.read_bytes().partition(b"\n")[2]), **head)
-    body = json.dumps(document, separators=(",", ":")).encode()
-    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    document, calls, decorators = entry_lines(path)
+    path.write_bytes(signed(cache, dumps(dict(document, **head)), dumps(calls), dumps(decorators)))
     fresh = cache_at(tmp_path)
     assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
     assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.rejected["other_version"] == 0
@@ -361,13 +379,16 @@ def test_an_authentic_entry_with_a_malformed_constant_is_corrupt_not_a_crash(tmp
     cache = cache_at(tmp_path)
     source = "import mlflow\nmlflow.log_param(b'\\x01')\n"
     digest, path = stored(cache, source)
-    document = json.loads(path.read_bytes().partition(b"\n")[2])
-    document["result"]["calls"][0][3][0] = {"t": "bytes", "v": "not hex"}
-    body = json.dumps(document, separators=(",", ":")).encode()
-    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    document, calls, decorators = entry_lines(path)
+    calls[0][3][0] = {"t": "bytes", "v": "not hex"}
+    path.write_bytes(signed(cache, dumps(document), dumps(calls), dumps(decorators)))
     fresh = cache_at(tmp_path)
     assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
-    assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.hits == 0
+    assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.hits == 0 and fresh.stats.misses == 1
+    # The entry was rewritten with the calls parsed again: the next run hits.
+    again = cache_at(tmp_path)
+    assert again.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
+    assert again.stats.hits == 1 and sum(again.stats.rejected.values()) == 0
 
 
 def test_portfolio_cli_caches_in_the_out_folder_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

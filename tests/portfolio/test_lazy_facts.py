@@ -45,10 +45,18 @@ def train(params):
 
 
 def entry(cache_dir: Path, source: str) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    """An entry's file and its head (the first body line: everything but the calls)."""
     cache = ParseCache(cache_dir, b"k" * 32)
     folder, name = cache._name(content_digest([source], is_notebook=False))
     path = cache_dir / folder / name
-    return path, json.loads(path.read_bytes().partition(b"\n")[2])
+    return path, json.loads(path.read_bytes().partition(b"\n")[2].split(b"\n")[0])
+
+
+def rewrite_head(cache: ParseCache, path: Path, document: dict) -> None:  # type: ignore[type-arg]
+    """Replace an entry's head, signed with the cache's key (authentic, whatever it says)."""
+    lines = path.read_bytes().partition(b"\n")[2].split(b"\n")
+    body = b"\n".join([json.dumps(document, separators=(",", ":")).encode(), *lines[1:]])
+    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
 
 
 def test_lazy_facts_equal_the_eager_ones(tmp_path: Path) -> None:
@@ -89,7 +97,7 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     assert summary.seed_constants == [("seed", 6)]  # one fact asked for
     cold.close()  # writes the entry: the asked fact, the others null
     _, document = entry(cache_dir, SOURCE)
-    assert document["format"] == filecache.FORMAT == 5
+    assert document["format"] == filecache.FORMAT == 6
     assert document["result"]["seed_constants"] == [["seed", 6]]
     assert document["result"]["seed_uses"] is None and document["result"]["data_checkers"] is None
 
@@ -128,8 +136,7 @@ def test_a_tampered_fact_is_refused_and_parsed_again(tmp_path: Path, field: str,
     first = cache.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
     path, document = entry(cache_dir, SOURCE)
     document["result"][field] = value
-    body = json.dumps(document, separators=(",", ":")).encode()
-    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)  # authentic, but invalid
+    rewrite_head(cache, path, document)  # authentic, but invalid
     again = ParseCache(cache_dir, b"k" * 32)
     assert again.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None) == first
     assert again.stats.rejected["corrupt"] == 1 and again.stats.hits == 0
@@ -141,8 +148,7 @@ def test_an_entry_missing_a_fact_field_is_refused(tmp_path: Path) -> None:
     cache.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
     path, document = entry(cache_dir, SOURCE)
     del document["result"]["seed_uses"]  # null means "not computed"; absent is not a valid entry
-    body = json.dumps(document, separators=(",", ":")).encode()
-    path.write_bytes(filecache._MAGIC + b" " + cache._mac(body).encode() + b"\n" + body)
+    rewrite_head(cache, path, document)
     again = ParseCache(cache_dir, b"k" * 32)
     again.summarise("m.py", [SOURCE], is_notebook=False, on_tree=None)
     assert again.stats.rejected["corrupt"] == 1

@@ -5,7 +5,9 @@ keeps each file's `PythonSummary` (what `pysource.summarise` derives: imports, c
 tests..., and the in-house rules' per-file facts from `pyfacts`) under the SHA-256 of the exact
 sources it was parsed from (a file's decoded text, a notebook's code cells) and a version digest of
 the parser (format, tool version, Python version, the source of `pysource.py`, `pyfacts.py`,
-`astutil.py` and `newsyntax.py`), so identical files in different repositories share one entry.
+`astutil.py`, `newsyntax.py` and `cacheform.py`), so identical files in different repositories
+share one entry. What an entry holds and how it is decoded is `cacheform`; this module is the
+folder, the key and the checks.
 
 A cache folder is untrusted input (in CI it is restored from a cache service anyone with write
 access to a branch can fill). So:
@@ -14,8 +16,9 @@ access to a branch can fill). So:
 - each entry carries an HMAC-SHA256 of its body under a key that does NOT live in the cache folder
   (by default `$XDG_STATE_HOME/mlops-audit/cache.key`, created once with mode 0600; or a key file
   the caller names): an edited or truncated entry fails it;
-- the body is validated by a pydantic model, and must name the content digest, parser and version
-  asked for: an entry of file A copied under file B's name (authentic, but about other content),
+- the body's head is validated by a pydantic model (`cacheform.CacheEntry`), its call lines by
+  `cacheform.decode_call_rows` when a rule first reads them (the same types; see there), and it
+  must name the content digest, parser and version asked for: an entry of file A copied under file B's name (authentic, but about other content),
   or one from another tool version, is refused;
 - anything refused is counted by reason (`CacheStats`), treated as a miss and overwritten by the
   fresh result: never trusted, never fatal;
@@ -34,7 +37,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import stat
@@ -44,14 +46,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
+from pydantic import ValidationError
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, summarise
+from mlops_audit.evidence.repo.cacheform import FORMAT, LINES, CacheEntry, EntryHead, StoredSummary, Unstorable, decoded_summary, encode_body
+from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 
-FORMAT = 5  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse)
+__all__ = ["FORMAT", "CacheEntry", "CacheStats", "ParseCache", "content_digest", "load_key", "parser_version", "summarise_with"]
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
@@ -66,188 +69,7 @@ _HEX = frozenset("0123456789abcdef")
 REJECT_REASONS = ("too_large", "not_regular", "unauthenticated", "corrupt", "other_content", "other_version")
 
 
-# ---------------------------------------------------------------- the stored form
-
-
-class Tagged(BaseModel):
-    """A constant JSON has no form for: bytes (hex), complex, Ellipsis, a non-finite float, the
-    `{"__dict_size__": n}` marker `pysource` gives a dict literal."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    t: Literal["bytes", "complex", "ellipsis", "float", "dict"]
-    v: StrictStr | StrictInt | tuple[StrictFloat, StrictFloat] | None = None
-
-
-# Order matters in the union: bool before int (JSON true is not 1), int before float.
-Const = StrictBool | StrictInt | StrictFloat | StrictStr | None | Tagged
-CallRow = tuple[StrictStr, StrictInt | None, list[tuple[StrictStr, Const]], list[Const], StrictStr | None]
-
-
-class SummaryBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    is_notebook: StrictBool
-    imports: list[tuple[StrictStr, StrictInt | None]]
-    calls: list[CallRow]
-    decorators: list[CallRow]
-    functions: list[tuple[StrictStr, StrictInt | None]]
-    classes: list[tuple[StrictStr, list[StrictStr], StrictInt | None, list[StrictStr]]]
-    tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
-    assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
-    syntax_errors: StrictInt
-    unread_strings: StrictInt
-    # Per-file facts (`pysource.FACTS`): null when not computed yet (no rule asked), never absent.
-    data_checkers: list[tuple[StrictStr, StrictInt]] | None
-    grid_loops: list[tuple[StrictInt, list[StrictStr]]] | None
-    schema_checks: list[StrictInt] | None
-    data_test_asserts: list[StrictInt] | None
-    asserting_helpers: list[StrictStr] | None
-    constant_only_tests: list[StrictStr] | None
-    seed_constants: list[tuple[StrictStr, StrictInt]] | None
-    seed_uses: list[tuple[StrictInt, StrictStr]] | None
-    call_names: list[StrictStr]
-    cell: StrictInt
-
-
-class CacheEntry(BaseModel):
-    """One cache file's body (the HMAC covers exactly these bytes)."""
-
-    model_config = ConfigDict(extra="forbid")
-    format: Literal[5]
-    version: StrictStr
-    parser: Literal["python"]
-    content_sha256: StrictStr
-    result: SummaryBody
-
-
-class EntryHead(BaseModel):
-    """The fields every format's entry has: read when an entry fails `CacheEntry`, so a well-formed
-    entry of another format (1, 2: fewer facts) counts as `other_version`, not `corrupt`."""
-
-    format: StrictInt
-    version: StrictStr
-
-
-def _encode_const(value: object) -> Any:
-    if value is None or type(value) in (bool, int, str):
-        return value  # an int past Python's 4300-digit limit makes json.dumps refuse: not stored
-    if type(value) is float:
-        return value if value == value and value not in (float("inf"), float("-inf")) else {"t": "float", "v": repr(value)}
-    if type(value) is bytes:
-        return {"t": "bytes", "v": value.hex()}
-    if type(value) is complex:
-        return {"t": "complex", "v": [value.real, value.imag]}
-    if value is Ellipsis:
-        return {"t": "ellipsis"}
-    if type(value) is dict and set(value) == {"__dict_size__"} and type(value["__dict_size__"]) is int:
-        return {"t": "dict", "v": value["__dict_size__"]}
-    raise _Unstorable(f"constant of type {type(value).__name__}")
-
-
-def _decode_const(value: Any) -> object:
-    if not isinstance(value, Tagged):
-        return value
-    if value.t == "ellipsis":
-        return Ellipsis
-    if value.t == "bytes" and isinstance(value.v, str):
-        return bytes.fromhex(value.v)
-    if value.t == "float" and value.v in ("nan", "inf", "-inf"):
-        return float(value.v)  # type: ignore[arg-type]
-    if value.t == "complex" and isinstance(value.v, tuple):
-        return complex(*value.v)
-    if value.t == "dict" and type(value.v) is int:
-        return {"__dict_size__": value.v}
-    raise ValueError(f"tagged constant {value.t!r} with value {value.v!r}")
-
-
-class _Unstorable(Exception):
-    """A summary holding a value the stored form cannot give back exactly: it is not cached."""
-
-
-def _encode_call(call: Call) -> list[Any]:
-    return [call.name, call.line, [[k, _encode_const(v)] for k, v in call.keywords], [_encode_const(a) for a in call.args], call.scope]
-
-
-def _decode_call(row: tuple[Any, ...]) -> Call:
-    name, line, keywords, args, scope = row
-    return Call(name, line, _decoded_keywords(keywords), _decoded_args(args), scope)
-
-
-# Most constants are plain JSON values, kept as validated: only a row holding a tagged one is
-# rebuilt (a warm run of a big package decodes 55,000 calls).
-def _decoded_args(args: list[Any]) -> tuple[Any, ...]:
-    for value in args:
-        if type(value) is Tagged:
-            return tuple([_decode_const(a) if type(a) is Tagged else a for a in args])
-    return tuple(args)
-
-
-def _decoded_keywords(keywords: list[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
-    for _, value in keywords:
-        if type(value) is Tagged:
-            return tuple([(k, _decode_const(v) if type(v) is Tagged else v) for k, v in keywords])
-    return tuple(keywords)
-
-
-def encode_summary(summary: PythonSummary) -> dict[str, Any]:
-    """The JSON form of a summary (everything but its path: the same content anywhere gives it)."""
-    return {
-        "is_notebook": summary.is_notebook,
-        "imports": [[k, v] for k, v in summary.imports.items()],
-        "calls": [_encode_call(c) for c in summary.calls],
-        "decorators": [_encode_call(c) for c in summary.decorators],
-        "functions": [[k, v] for k, v in summary.functions.items()],
-        "classes": [[name, list(bases), line, list(methods)] for name, bases, line, methods in summary.classes],
-        "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
-        "assigned_dicts": [list(row) for row in summary.assigned_dicts],
-        "syntax_errors": summary.syntax_errors,
-        "unread_strings": summary.unread_strings,
-        **{name: _encode_fact(name, summary.facts[name]) if name in summary.facts else None for name in FACTS},
-        "call_names": list(summary.call_names),
-        "cell": summary.cell,
-    }
-
-
-def _encode_fact(name: str, value: Any) -> list[Any]:
-    if name in ("data_checkers", "seed_constants", "seed_uses"):
-        return [list(row) for row in value]
-    if name == "grid_loops":
-        return [[line, list(names)] for line, names in value]
-    return list(value)
-
-
-def _decode_fact(name: str, value: list[Any]) -> Any:
-    """The inverse of `_encode_fact`: rows back to tuples, the name lists to tuples."""
-    if name in ("data_checkers", "seed_constants", "seed_uses"):
-        return [tuple(row) for row in value]
-    if name == "grid_loops":
-        return [(line, tuple(names)) for line, names in value]
-    if name in ("asserting_helpers", "constant_only_tests"):
-        return tuple(value)
-    return list(value)
-
-
-def _decode_facts(body: SummaryBody) -> dict[str, Any]:
-    """The facts an entry holds (a null one was not computed when it was stored)."""
-    return {name: _decode_fact(name, value) for name in FACTS if (value := getattr(body, name)) is not None}
-
-
-def decode_summary(body: SummaryBody, path: str) -> PythonSummary:
-    return PythonSummary(
-        path=path,
-        is_notebook=body.is_notebook,
-        imports=dict(body.imports),
-        calls=[_decode_call(c) for c in body.calls],
-        decorators=[_decode_call(c) for c in body.decorators],
-        functions=dict(body.functions),
-        classes=[(name, tuple(bases), line, tuple(methods)) for name, bases, line, methods in body.classes],
-        tests=[TestFunction(name, line, asserts) for name, line, asserts in body.tests],
-        assigned_dicts=list(body.assigned_dicts),
-        syntax_errors=body.syntax_errors,
-        unread_strings=body.unread_strings,
-        call_names=tuple(body.call_names),
-        cell=body.cell,
-        facts=_decode_facts(body),
-    )
+# ---------------------------------------------------------------- the key of an entry
 
 
 def content_digest(sources: list[str], *, is_notebook: bool) -> str:
@@ -266,9 +88,9 @@ def parser_version() -> str:
     """What a stored summary depends on besides its content: the stored form, the tool version, the
     Python version (its `ast` differs between versions) and the parser's own source."""
     from mlops_audit import __version__
-    from mlops_audit.evidence.repo import astutil, newsyntax, pyfacts, pysource, templatedpy
+    from mlops_audit.evidence.repo import astutil, cacheform, newsyntax, pyfacts, pysource, templatedpy
 
-    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil, newsyntax, templatedpy))
+    source = b"".join(Path(module.__file__).read_bytes() for module in (pysource, pyfacts, astutil, newsyntax, templatedpy, cacheform))
     text = f"format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} pysource={hashlib.sha256(source).hexdigest()}"
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -477,7 +299,8 @@ class ParseCache:
             pass
         return data
 
-    def _check(self, data: bytes, digest: str) -> SummaryBody | None:
+    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes] | None:
+        """The validated head and the two call lines (checked when first read) of an entry."""
         header, newline, body = data.partition(b"\n")
         parts = header.split(b" ")
         if not newline or len(parts) != 2 or parts[0] != _MAGIC:
@@ -486,10 +309,13 @@ class ParseCache:
         if not hmac.compare_digest(parts[1], self._mac(body).encode()):
             self._reject("unauthenticated")
             return None
+        lines = body.split(b"\n")
         try:
-            entry = CacheEntry.model_validate_json(body)
-        except ValidationError:
-            self._reject("other_version" if self._other_version(body) else "corrupt")
+            if len(lines) != LINES:
+                raise ValueError(f"{len(lines)} lines")
+            entry = CacheEntry.model_validate_json(lines[0])
+        except (ValidationError, ValueError):
+            self._reject("other_version" if self._other_version(lines[0]) else "corrupt")
             return None
         if entry.version != self._version:
             self._reject("other_version")
@@ -497,42 +323,43 @@ class ParseCache:
         if entry.content_sha256 != digest:
             self._reject("other_content")
             return None
-        return entry.result
+        return entry, lines[1], lines[2]
 
-    def _other_version(self, body: bytes) -> bool:
+    def _other_version(self, head: bytes) -> bool:
         """Whether an entry that is not of this format says it is of another format or version."""
         try:
-            head = EntryHead.model_validate_json(body)
+            found = EntryHead.model_validate_json(head)
         except ValidationError:
             return False
-        return head.format != FORMAT or head.version != self._version
+        return found.format != FORMAT or found.version != self._version
 
-    def get(self, digest: str, path: str) -> PythonSummary | None:
+    def get(self, digest: str, path: str, sources: list[str], *, is_notebook: bool) -> PythonSummary | None:
+        """The summary of `sources` (as `path`) from its entry, or None (a miss). Its calls are
+        decoded when first read; should they fail their check, they are parsed again from
+        `sources` and the entry rewritten (the hit is then counted a corrupt miss)."""
         data = self._read_entry(digest)
-        body = self._check(data, digest) if data is not None else None
-        summary = None
-        if body is not None:
-            try:
-                summary = decode_summary(body, path)
-            except ValueError:  # a tagged constant the model allows but that decodes to nothing
-                self._reject("corrupt")
-        if summary is None:
+        checked = self._check(data, digest) if data is not None else None
+        if checked is None:
             self.stats.misses += 1
             return None
+        entry, calls, decorators = checked
+
+        def parse_calls_again(summary: StoredSummary) -> None:
+            self._reject("corrupt")
+            self.stats.hits -= 1
+            self.stats.misses += 1
+            fresh = summarise(path, sources, is_notebook=is_notebook, on_tree=None, facts=False)
+            summary.calls, summary.decorators = fresh.calls, fresh.decorators
+            self.put(digest, summary)
+
         self.stats.hits += 1
-        return summary
+        return decoded_summary(entry.result, calls, decorators, path, parse_calls_again)
 
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""
         try:
-            result = encode_summary(summary)
-        except _Unstorable:
-            return None
-        document = {"format": FORMAT, "version": self._version, "parser": "python", "content_sha256": digest, "result": result}
-        try:
-            # UTF-8, strictly: a string with a lone surrogate (legal in a Python constant) is not stored.
-            body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        except ValueError:
+            body = encode_body(summary, {"format": FORMAT, "version": self._version, "parser": "python", "content_sha256": digest})
+        except Unstorable:
             return None
         return _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
 
@@ -570,7 +397,7 @@ class ParseCache:
     def summarise(self, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
         """`pysource.summarise`, answered from the cache when an entry for these sources checks out."""
         digest = content_digest(sources, is_notebook=is_notebook)
-        found = self.get(digest, rel)
+        found = self.get(digest, rel, sources, is_notebook=is_notebook)
         if found is not None:
             return found
         summary = summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree)
@@ -585,7 +412,7 @@ class ParseCache:
         waiting = self._pending.get(digest)
         if waiting is not None and waiting.path == rel:  # asked again before its entry was written
             return waiting
-        summary = self.get(digest, rel)
+        summary = self.get(digest, rel, sources, is_notebook=is_notebook)
         new = summary is None
         if summary is None:
             summary = summarise(rel, sources, is_notebook=is_notebook, on_tree=on_tree, facts=False)

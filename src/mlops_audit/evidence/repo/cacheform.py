@@ -1,0 +1,318 @@
+"""The stored form of a parse-cache entry: how a `PythonSummary` is written and read back.
+
+An entry's body (after the HMAC header line `filecache` writes and checks) is three lines:
+
+1. the head: `{format, version, parser, content_sha256, result}` as JSON, where `result` is the
+   summary without its calls and decorators (`SummaryHead`, validated by pydantic on every hit);
+2. the calls, 3. the decorators: each a JSON array of call rows
+   `[name, line|null, [[keyword, const], ...], [const, ...], scope|null]` (`CallRow`).
+
+Compact JSON never holds a raw newline (one inside a string is escaped), so the lines split
+exactly. The calls are most of an entry (about 90 % of the bytes of a real package's entries) and
+most hits never read them: a warm re-collect of the dask source reads the calls of 32 of the 164
+summaries it loads. So a hit keeps its two call lines as bytes and a `StoredSummary` decodes and
+checks them when a rule first reads `calls` or `decorators` (`decode_call_rows`: the same types as
+`CallRow`, checked by hand in one pass that also builds the `Call`s, about 4x cheaper than pydantic
+on these rows; tested to accept exactly what `CallRow` accepts). A line that fails the check
+(possible only for an entry authentic under the key, i.e. written by a holder of the key) is
+never used: the summary's calls are parsed again from the file's sources and the entry rewritten.
+
+Constants JSON has no exact form for (bytes, complex, `...`, non-finite floats, the
+`{"__dict_size__": n}` marker `pysource` gives a dict literal) are tagged; a summary holding a value
+with no exact form is not stored (`Unstorable`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction
+
+FORMAT = 6  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use
+LINES = 3  # head, calls, decorators
+
+
+class Unstorable(Exception):
+    """A summary holding a value the stored form cannot give back exactly: it is not cached."""
+
+
+class Tagged(BaseModel):
+    """A constant JSON has no form for: bytes (hex), complex, Ellipsis, a non-finite float, the
+    `{"__dict_size__": n}` marker `pysource` gives a dict literal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    t: Literal["bytes", "complex", "ellipsis", "float", "dict"]
+    v: StrictStr | StrictInt | tuple[StrictFloat, StrictFloat] | None = None
+
+
+# Order matters in the union: bool before int (JSON true is not 1), int before float.
+Const = StrictBool | StrictInt | StrictFloat | StrictStr | None | Tagged
+# The documented type of a row of lines 2 and 3 (`decode_call_rows` checks exactly this by hand).
+CallRow = tuple[StrictStr, StrictInt | None, list[tuple[StrictStr, Const]], list[Const], StrictStr | None]
+
+
+class SummaryHead(BaseModel):
+    """A summary without its calls and decorators (those are lines 2 and 3 of the entry)."""
+
+    model_config = ConfigDict(extra="forbid")
+    is_notebook: StrictBool
+    imports: list[tuple[StrictStr, StrictInt | None]]
+    functions: list[tuple[StrictStr, StrictInt | None]]
+    classes: list[tuple[StrictStr, list[StrictStr], StrictInt | None, list[StrictStr]]]
+    tests: list[tuple[StrictStr, StrictInt | None, StrictBool]]
+    assigned_dicts: list[tuple[StrictStr, StrictInt, StrictInt | None]]
+    syntax_errors: StrictInt
+    unread_strings: StrictInt
+    # Per-file facts (`pysource.FACTS`): null when not computed yet (no rule asked), never absent.
+    data_checkers: list[tuple[StrictStr, StrictInt]] | None
+    grid_loops: list[tuple[StrictInt, list[StrictStr]]] | None
+    schema_checks: list[StrictInt] | None
+    data_test_asserts: list[StrictInt] | None
+    asserting_helpers: list[StrictStr] | None
+    constant_only_tests: list[StrictStr] | None
+    seed_constants: list[tuple[StrictStr, StrictInt]] | None
+    seed_uses: list[tuple[StrictInt, StrictStr]] | None
+    call_names: list[StrictStr]
+    cell: StrictInt
+
+
+class CacheEntry(BaseModel):
+    """Line 1 of an entry's body (the HMAC covers all three lines). Lines 2 and 3 are the calls
+    and the decorators, each a JSON array of call rows `[name, line|null, [[keyword, const], ...],
+    [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal[6]
+    version: StrictStr
+    parser: Literal["python"]
+    content_sha256: StrictStr
+    result: SummaryHead
+
+
+class EntryHead(BaseModel):
+    """The fields every format's entry has: read when an entry fails `CacheEntry`, so a well-formed
+    entry of another format (fewer facts, one line) counts as `other_version`, not `corrupt`."""
+
+    format: StrictInt
+    version: StrictStr
+
+
+# ---------------------------------------------------------------- constants
+
+
+def _encode_const(value: object) -> Any:
+    if value is None or type(value) in (bool, int, str):
+        return value  # an int past Python's 4300-digit limit makes json.dumps refuse: not stored
+    if type(value) is float:
+        return value if value == value and value not in (float("inf"), float("-inf")) else {"t": "float", "v": repr(value)}
+    if type(value) is bytes:
+        return {"t": "bytes", "v": value.hex()}
+    if type(value) is complex:
+        return {"t": "complex", "v": [value.real, value.imag]}
+    if value is Ellipsis:
+        return {"t": "ellipsis"}
+    if type(value) is dict and set(value) == {"__dict_size__"} and type(value["__dict_size__"]) is int:
+        return {"t": "dict", "v": value["__dict_size__"]}
+    raise Unstorable(f"constant of type {type(value).__name__}")
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_TAGS = frozenset({"bytes", "complex", "ellipsis", "float", "dict"})
+
+
+def _number(value: object) -> bool:
+    return type(value) is float or type(value) is int  # as pydantic's StrictFloat reads JSON (not bool)
+
+
+def _decode_const(value: object) -> object:
+    """A constant of a call row as JSON gave it: a plain scalar as is, a tagged one (`Tagged`)
+    rebuilt. Anything `Const` does not allow raises ValueError."""
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is not dict or not set(value) <= {"t", "v"} or value.get("t") not in _TAGS:
+        raise ValueError(f"not a constant: {value!r:.80}")
+    tag, v = value["t"], value.get("v")
+    if not (v is None or type(v) is str or type(v) is int or (type(v) is list and len(v) == 2 and _number(v[0]) and _number(v[1]))):
+        raise ValueError(f"tagged constant {tag!r} with a value of JSON type {type(v).__name__}")
+    if tag == "ellipsis":
+        return Ellipsis
+    if tag == "bytes" and type(v) is str:
+        return bytes.fromhex(v)  # ValueError when not hex
+    if tag == "float" and v in ("nan", "inf", "-inf"):
+        return float(v)  # type: ignore[arg-type]
+    if tag == "complex" and type(v) is list:
+        return complex(float(v[0]), float(v[1]))
+    if tag == "dict" and type(v) is int:
+        return {"__dict_size__": v}
+    raise ValueError(f"tagged constant {tag!r} with value {v!r:.80}")
+
+
+# ---------------------------------------------------------------- call rows
+
+
+def _encode_call(call: Call) -> list[Any]:
+    return [call.name, call.line, [[k, _encode_const(v)] for k, v in call.keywords], [_encode_const(a) for a in call.args], call.scope]
+
+
+def _refuse_constant(value: float | str) -> None:
+    raise ValueError(f"JSON constant {value}")  # NaN and Infinity: never written (allow_nan=False)
+
+
+def decode_call_rows(data: bytes) -> list[Call]:
+    """Lines 2 and 3 of an entry back to `Call`s. Checks exactly what `CallRow` allows (a string
+    name, an int or null line, [string, const] keyword pairs, a list of consts, a string or null
+    scope; bool is not int, int is not float), raising ValueError on anything else."""
+    try:
+        rows = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None  # json.JSONDecodeError is a ValueError too
+    if type(rows) is not list:
+        raise ValueError("call rows are not a list")
+    calls = []
+    for row in rows:
+        if type(row) is not list or len(row) != 5:
+            raise ValueError("a call row is not a list of five")
+        name, line, keywords, args, scope = row
+        if type(name) is not str or (line is not None and type(line) is not int) or (scope is not None and type(scope) is not str):
+            raise ValueError(f"call row {name!r}: name, line or scope of the wrong type")
+        if type(keywords) is not list or type(args) is not list:
+            raise ValueError(f"call row {name!r}: keywords or arguments not a list")
+        for pair in keywords:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise ValueError(f"call row {name!r}: a keyword is not a [name, constant] pair")
+            if type(pair[1]) not in _PLAIN:
+                keywords = [(k, _decode_const(v)) for k, v in keywords]
+                break
+        for value in args:
+            if type(value) not in _PLAIN:
+                args = [_decode_const(a) for a in args]
+                break
+        calls.append(Call(name, line, tuple(map(tuple, keywords)), tuple(args), scope))
+    return calls
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _encode_fact(name: str, value: Any) -> list[Any]:
+    if name in ("data_checkers", "seed_constants", "seed_uses"):
+        return [list(row) for row in value]
+    if name == "grid_loops":
+        return [[line, list(names)] for line, names in value]
+    return list(value)
+
+
+def _decode_fact(name: str, value: list[Any]) -> Any:
+    """The inverse of `_encode_fact`: rows back to tuples, the name lists to tuples."""
+    if name in ("data_checkers", "seed_constants", "seed_uses"):
+        return [tuple(row) for row in value]
+    if name == "grid_loops":
+        return [(line, tuple(names)) for line, names in value]
+    if name in ("asserting_helpers", "constant_only_tests"):
+        return tuple(value)
+    return list(value)
+
+
+def _dumps(value: Any) -> bytes:
+    # UTF-8, strictly: a string with a lone surrogate (legal in a Python constant) raises (not stored).
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _call_lines(summary: PythonSummary) -> tuple[bytes, bytes]:
+    if isinstance(summary, StoredSummary) and summary.undecoded is not None:
+        return summary.undecoded  # as read: checked by the HMAC, not decoded since
+    try:
+        return _dumps([_encode_call(c) for c in summary.calls]), _dumps([_encode_call(c) for c in summary.decorators])
+    except ValueError:
+        raise Unstorable("a call holds a string with no UTF-8 form") from None
+
+
+def encode_body(summary: PythonSummary, head: dict[str, Any]) -> bytes:
+    """The three lines of an entry: `head` (format, version, parser, digest) with the summary's
+    head as its `result`, then the calls and the decorators. Raises Unstorable."""
+    result = {
+        "is_notebook": summary.is_notebook,
+        "imports": [[k, v] for k, v in summary.imports.items()],
+        "functions": [[k, v] for k, v in summary.functions.items()],
+        "classes": [[name, list(bases), line, list(methods)] for name, bases, line, methods in summary.classes],
+        "tests": [[t.name, t.line, t.asserts] for t in summary.tests],
+        "assigned_dicts": [list(row) for row in summary.assigned_dicts],
+        "syntax_errors": summary.syntax_errors,
+        "unread_strings": summary.unread_strings,
+        **{name: _encode_fact(name, summary.facts[name]) if name in summary.facts else None for name in FACTS},
+        "call_names": list(summary.call_names),
+        "cell": summary.cell,
+    }
+    try:
+        first = _dumps({**head, "result": result})
+    except ValueError:
+        raise Unstorable("a value with no exact JSON form") from None
+    return b"\n".join((first, *_call_lines(summary)))
+
+
+def _call_list(name: str) -> property:
+    """`calls` or `decorators` of a `StoredSummary`: the entry's line decoded on first read."""
+
+    def get(self: StoredSummary) -> list[Call]:
+        if self.undecoded is not None:
+            self._decode()
+        return self.__dict__[name]  # type: ignore[no-any-return]
+
+    def put(self: StoredSummary, value: list[Call]) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put)
+
+
+class StoredSummary(PythonSummary):
+    """A summary read from the cache, whose calls and decorators stay the entry's bytes until a
+    rule reads them. Equal to a `PythonSummary` with the same fields (which decodes them)."""
+
+    # Set by `decoded_summary` before any read; `undecoded` is None once decoded.
+    undecoded: tuple[bytes, bytes] | None = None
+    _on_bad_calls: Callable[[StoredSummary], None]  # sets the calls and decorators some other way
+
+    def _decode(self) -> None:
+        lines, self.undecoded = self.undecoded, None
+        assert lines is not None
+        try:
+            self.__dict__["calls"], self.__dict__["decorators"] = decode_call_rows(lines[0]), decode_call_rows(lines[1])
+        except ValueError:
+            self._on_bad_calls(self)
+
+    calls = _call_list("calls")  # type: ignore[assignment]
+    decorators = _call_list("decorators")  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PythonSummary):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(PythonSummary) if f.compare)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like PythonSummary
+
+
+def decoded_summary(head: SummaryHead, calls: bytes, decorators: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]) -> StoredSummary:
+    """A validated head and the two call lines as a summary of `path`. `on_bad_calls` sets the
+    summary's calls and decorators instead when the lines fail their check."""
+    summary = StoredSummary(
+        path=path,
+        is_notebook=head.is_notebook,
+        imports=dict(head.imports),
+        functions=dict(head.functions),
+        classes=[(name, tuple(bases), line, tuple(methods)) for name, bases, line, methods in head.classes],
+        tests=[TestFunction(name, line, asserts) for name, line, asserts in head.tests],
+        assigned_dicts=list(head.assigned_dicts),
+        syntax_errors=head.syntax_errors,
+        unread_strings=head.unread_strings,
+        call_names=tuple(head.call_names),
+        cell=head.cell,
+        facts={name: _decode_fact(name, value) for name in FACTS if (value := getattr(head, name)) is not None},
+    )
+    summary.undecoded = (calls, decorators)
+    summary._on_bad_calls = on_bad_calls
+    return summary
