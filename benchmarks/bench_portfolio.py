@@ -29,6 +29,15 @@ this process, medians of --repeats (wall and CPU seconds):
   warm, k%     after changing --changed of the Python files (a comment appended to each, a
                different set each repeat), collect() with the cache the previous run left
 with the ratios warm/no-cache and warm/read-all and the cache's hit counts.
+
+    python benchmarks/bench_portfolio.py --scheduler-run N [--tree DIR ...] [--repeats 3]
+
+instead times `portfolio collect` on a real multi-process Dask cluster on the loopback interface
+against the local run, on the first N repositories of the estate (--no-cache, so both do the same
+work): it starts `dask scheduler` and two `dask worker --nthreads 1` processes (stopped at the
+end), runs `portfolio collect LIST --scheduler tcp://127.0.0.1:PORT` and `portfolio collect LIST
+--jobs 2`, alternating, medians of --repeats, and checks that both folders hold the same bytes
+(every file but timings.json, as the suite's LocalCluster test does).
 """
 
 from __future__ import annotations
@@ -175,6 +184,61 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     print(f"  warm/no-cache {warm[0] / plain[0]:.2f} (CPU {warm[1] / plain[1]:.2f}); warm/read-all {warm[0] / read[0]:.1f}x; last warm run: {hits} hits, {misses} misses")
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def folder_bytes(root: Path) -> dict[str, bytes]:
+    """Every file of a portfolio folder but timings.json (run-dependent by design)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != "timings.json"}
+
+
+def scheduler_run(repos: list[Path], work: Path, repeats: int) -> None:
+    """`portfolio collect` on a loopback cluster of separate processes against the local run."""
+    import statistics
+
+    cli = str(Path(sys.executable).with_name("dask"))  # the command a user starts a cluster with
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": ENV}
+    procs = [subprocess.Popen([cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]  # type: ignore[call-overload]
+    try:
+        for n in range(2):
+            procs.append(subprocess.Popen([cli, "worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"bench-{n}",
+                                           "--local-directory", str(work / f"dask-worker-{n}")], **quiet))  # type: ignore[call-overload]
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+            print(f"cluster: scheduler {address}, workers {sorted(w['name'] for w in client.scheduler_info()['workers'].values())}")
+        listing = work / "repos.txt"
+        listing.write_text("".join(f"{p}\n" for p in repos))
+        times: dict[str, list[float]] = {"local, --jobs 2": [], "dask, 2 worker processes": []}
+        for attempt in range(repeats):
+            for label, extra in (("local, --jobs 2", ["--jobs", "2"]), ("dask, 2 worker processes", ["--scheduler", address])):
+                out = work / f"out-{attempt}-{extra[0][2:]}"
+                wall, _, last = timed([*CLI, "portfolio", "collect", str(listing), "--out", str(out), "--no-cache", *extra])
+                times[label].append(wall)
+                print(f"  run {attempt + 1} {label:<26} {wall:7.2f} s  {last}", flush=True)
+            same = folder_bytes(work / f"out-{attempt}-jobs") == folder_bytes(work / f"out-{attempt}-scheduler")
+            print(f"  run {attempt + 1}: the two folders are {'byte-identical' if same else 'DIFFERENT'} (all files but timings.json)")
+        for label, walls in times.items():
+            print(f"{label:<26} median {statistics.median(walls):7.2f} s wall over {len(repos)} repositories")
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,300,1000")
@@ -186,6 +250,7 @@ def main() -> None:
     parser.add_argument("--cache-rerun", action="append", default=[], type=Path, metavar="DIR", help="measure the parse cache on this tree instead (repeatable)")
     parser.add_argument("--repeats", type=int, default=3, help="--cache-rerun: runs per measurement (median)")
     parser.add_argument("--changed", type=float, default=0.01, help="--cache-rerun: share of Python files changed before each warm run")
+    parser.add_argument("--scheduler-run", type=int, metavar="N", help="time N repositories on a loopback Dask cluster of processes instead")
     args = parser.parse_args()
     if args.cache_rerun:
         work = Path(tempfile.mkdtemp(prefix="bench-cache-", dir=args.work))
@@ -200,7 +265,11 @@ def main() -> None:
     try:
         started = time.perf_counter()
         templates = make_templates(work / "templates", args.tree)
-        repos = make_estate(work, templates, sizes[-1], args.hardlink)
+        repos = make_estate(work, templates, args.scheduler_run or sizes[-1], args.hardlink)
+        if args.scheduler_run:
+            print(f"estate: {len(repos)} repositories from {len(templates)} templates ({', '.join(t.name for t in templates)})")
+            scheduler_run(repos, work, args.repeats)
+            return
         print(f"estate: {len(repos)} repositories from {len(templates)} templates ({', '.join(t.name for t in templates)}), made in {time.perf_counter() - started:.0f} s")
         per_repo_loop: dict[int, float] = {}
         if args.baseline:

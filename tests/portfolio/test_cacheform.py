@@ -35,6 +35,9 @@ BAD_SHAPE = [
     '[["f",1,[],[[1]],null]]', '[["f",1,[],[{"t":"bytes","v":"00","x":1}],null]]', '[["f",1,[],[{"t":"set"}],null]]',
     '[["f",1,[],[{"v":1}],null]]', '[["f",1,[],[{"t":"bytes","v":[1]}],null]]', '[["f",1,[],[{"t":"complex","v":[true,1.0]}],null]]',
     '[["f",1,[],[{"t":"complex","v":[1.0]}],null]]', '[["f",1,[],[{"t":"float","v":1.5}],null]]', "[" * 100_000 + "]" * 100_000,
+    # a bad keyword pair after a tagged one (checked all the same)
+    '[["f",1,[["k",{"t":"ellipsis"}],{"a":1,"b":2}],[],null]]', '[["f",1,[["k",{"t":"ellipsis"}],[1,2]],[],null]]',
+    '[["f",1,[["k",{"t":"ellipsis"}],["j",[1]]],[],null]]',
 ]
 
 # Rows `CallRow` allows but whose tagged constant decodes to nothing: refused (as format 5 refused them).

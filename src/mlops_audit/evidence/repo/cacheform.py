@@ -182,17 +182,20 @@ def decode_call_rows(data: bytes) -> list[Call]:
             raise ValueError(f"call row {name!r}: name, line or scope of the wrong type")
         if type(keywords) is not list or type(args) is not list:
             raise ValueError(f"call row {name!r}: keywords or arguments not a list")
-        for pair in keywords:
-            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-                raise ValueError(f"call row {name!r}: a keyword is not a [name, constant] pair")
-            if type(pair[1]) not in _PLAIN:
-                keywords = [(k, _decode_const(v)) for k, v in keywords]
-                break
-        for value in args:
-            if type(value) not in _PLAIN:
-                args = [_decode_const(a) for a in args]
-                break
-        calls.append(Call(name, line, tuple(map(tuple, keywords)), tuple(args), scope))
+        if keywords:
+            tagged = False
+            for pair in keywords:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise ValueError(f"call row {name!r}: a keyword is not a [name, constant] pair")
+                if type(pair[1]) not in _PLAIN:
+                    tagged = True
+            keywords = tuple([(k, _decode_const(v)) for k, v in keywords] if tagged else map(tuple, keywords))
+        if args:
+            for value in args:
+                if type(value) not in _PLAIN:
+                    args = [_decode_const(a) for a in args]  # checks every one
+                    break
+        calls.append(Call(name, line, tuple(keywords), tuple(args), scope))
     return calls
 
 
@@ -284,6 +287,7 @@ class StoredSummary(PythonSummary):
             self.__dict__["calls"], self.__dict__["decorators"] = decode_call_rows(lines[0]), decode_call_rows(lines[1])
         except ValueError:
             self._on_bad_calls(self)
+        del self._on_bad_calls  # holds the sources (for the case above): not needed any more
 
     calls = _call_list("calls")  # type: ignore[assignment]
     decorators = _call_list("decorators")  # type: ignore[assignment]
