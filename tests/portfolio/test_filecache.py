@@ -105,6 +105,9 @@ def test_unstorable_summaries_are_parsed_every_time_not_cached(tmp_path: Path) -
     assert cache.stats.not_stored == 2 and cache.stats.stored == 0
 
 
+EARLIER = "import mlflow\n"  # an earlier version of a.py in the tampering tests
+
+
 def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, other_path: Path) -> dict[str, tuple[str, object]]:
     body = path.read_bytes()
     header, _, payload = body.partition(b"\n")
@@ -120,6 +123,8 @@ def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, 
         "other key": ("unauthenticated", cache_at(cache.root, b"x" * 32).entry_bytes(digest, summarise("a.py", ["import mlflow\n"])) or b""),
         # Authentic, but about other content: file B's entry stored under file A's name.
         "swapped": ("other_content", other_path.read_bytes()),
+        # Authentic, but replayed: the entry of an earlier version of file A put back under its name.
+        "replayed": ("other_content", cache.entry_bytes(content_digest([EARLIER], is_notebook=False), summarise("a.py", [EARLIER])) or b""),
         # Authentic (re-signed with the key), but from another parser version.
         "other version": ("other_version", signed(cache, dumps(foreign), dumps(calls), dumps(decorators))),
         # Authentic, but not what the model allows.
@@ -133,7 +138,7 @@ def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, 
 
 @pytest.mark.parametrize(
     "case",
-    ["edited", "truncated", "no header", "empty", "other key", "swapped", "other version", "invalid", "two lines", "four lines", "oversized", "link", "folder"],
+    ["edited", "truncated", "no header", "empty", "other key", "swapped", "replayed", "other version", "invalid", "two lines", "four lines", "oversized", "link", "folder"],
 )
 def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: str) -> None:
     cache = cache_at(tmp_path / "cache")
