@@ -44,6 +44,7 @@ BAD_SHAPE = [
 BAD_TAG = [
     '[["f",1,[],[{"t":"bytes","v":"not hex"}],null]]', '[["f",1,[],[{"t":"float","v":"1.5"}],null]]',
     '[["f",1,[],[{"t":"dict","v":"3"}],null]]', '[["f",1,[],[{"t":"complex","v":"1j"}],null]]', '[["f",1,[],[NaN],null]]',
+    '[["f",1,[],[{"t":"complex","v":[1' + "0" * 400 + ',1.0]}],null]]',  # an integer past the float range
 ]
 
 

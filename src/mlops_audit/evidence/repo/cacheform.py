@@ -146,7 +146,10 @@ def _decode_const(value: object) -> object:
     if tag == "float" and v in ("nan", "inf", "-inf"):
         return float(v)  # type: ignore[arg-type]
     if tag == "complex" and type(v) is list:
-        return complex(float(v[0]), float(v[1]))
+        try:
+            return complex(float(v[0]), float(v[1]))
+        except OverflowError:  # an integer past the float range
+            raise ValueError(f"complex constant {v!r:.80}") from None
     if tag == "dict" and type(v) is int:
         return {"__dict_size__": v}
     raise ValueError(f"tagged constant {tag!r} with value {v!r:.80}")
