@@ -130,3 +130,35 @@ def test_the_stored_form_is_part_of_the_parser_version(tmp_path: Path, monkeypat
         monkeypatch.undo()
         filecache.parser_version.cache_clear()
     assert filecache.parser_version() == before
+
+
+def test_any_mutation_of_a_call_line_decodes_or_is_refused_never_another_error() -> None:
+    """Whatever bytes an authentic line holds, the check gives calls or a ValueError (then the
+    calls are parsed again): 3,000 seeded random edits of a real line with tagged constants."""
+    import random
+
+    from tests.portfolio.test_filecache import TRICKY
+
+    line = cacheform._dumps([cacheform._encode_call(c) for c in summarise("t.py", [TRICKY]).calls if "\\ud800" not in repr(c)])
+    alphabet = b'[]{}",:0123456789.-eE+tfnulrsa\\ \x00\xff'
+    rng = random.Random(14)
+    outcomes = {"decoded": 0, "refused": 0}
+    for _ in range(3000):
+        data = bytearray(line)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data))
+            choice = rng.random()
+            if choice < 0.4:
+                data[at] = rng.choice(alphabet)
+            elif choice < 0.7:
+                del data[at : at + rng.randint(1, 8)]
+            else:
+                data[at:at] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+        try:
+            calls = decode_call_rows(bytes(data))
+        except ValueError:
+            outcomes["refused"] += 1
+        else:
+            assert all(isinstance(c, Call) for c in calls)
+            outcomes["decoded"] += 1
+    assert outcomes["refused"] > 1000 and outcomes["decoded"] > 50  # both paths exercised
