@@ -55,6 +55,7 @@ from mlops_audit.evidence.repo.cacheform import FORMAT, LINES, CacheEntry, Entry
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 
 __all__ = ["FORMAT", "CacheEntry", "CacheStats", "ParseCache", "content_digest", "load_key", "parser_version", "summarise_with"]
+
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
 PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
