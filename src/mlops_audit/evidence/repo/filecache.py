@@ -5,7 +5,7 @@ keeps each file's `PythonSummary` (what `pysource.summarise` derives: imports, c
 tests..., and the in-house rules' per-file facts from `pyfacts`) under the SHA-256 of the exact
 sources it was parsed from (a file's decoded text, a notebook's code cells) and a version digest of
 the parser (format, tool version, Python version, the source of `pysource.py`, `pyfacts.py`,
-`astutil.py`, `newsyntax.py` and `cacheform.py`), so identical files in different repositories
+`astutil.py`, `newsyntax.py`, `templatedpy.py` and `cacheform.py`), so identical files in different repositories
 share one entry. What an entry holds and how it is decoded is `cacheform`; this module is the
 folder, the key and the checks.
 
