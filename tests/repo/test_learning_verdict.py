@@ -24,7 +24,7 @@ def test_the_verdict_is_in_the_json_with_reasons_and_the_share_of_code_left_out(
     judged = collect(tmp_path, now=NOW).stats.learning_material
     assert judged.verdict == "course" and not judged.counted
     assert judged.code_share == 1.0 and judged.code_files == 4 and judged.other_files == 1  # solutions/Dockerfile
-    assert judged.reasons[0] == "README.md presents it as teaching material ('hands-on workshop')"
+    assert judged.reasons[0] == "README.md's title names a workshop ('MLOps workshop')"
     assert judged.reasons[1].startswith("solutions: a reference solution beside its skeleton")
 
 
@@ -54,7 +54,7 @@ def test_the_verdict_heads_the_terminal_table(tmp_path: Path) -> None:
         "LEARNING MATERIAL: course - 100% of its Python files and notebooks (4) and 1 other file(s) left out as lessons or exercises "
         "(--count-learning-material to count them)"
     )
-    assert lines[1] == "  - README.md presents it as teaching material ('hands-on workshop')"
+    assert lines[1] == "  - README.md's title names a workshop ('MLOps workshop')"
     assert lines[3].startswith("detector")
 
 

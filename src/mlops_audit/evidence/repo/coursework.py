@@ -27,6 +27,17 @@ for a reader and for the documentation checks:
    course`, `companion code`, `code repository for <book>`, `welcome to this tutorial`...), and no
    build, container or CI file exists (requirements lists only). All of it.
 
+9. **A teaching repository** (repository level, session 7 second round): the README says in so many
+   words that the repository is teaching material (a strong phrase, or a title naming a course,
+   workshop, tutorial or guide that the text then speaks of again - `this course`, `the workshop`,
+   `den Workshop` - or that addresses its learners) and it holds at least MIN_TAUGHT_CODE code files:
+   all of it is lessons, exercises and demos, whatever their shape. Kept: capstone and final-project
+   folders, the root CI and the root package lists and lock files (the repository's own upkeep).
+10. **A project template's placeholder tree**: a top folder named by a template variable
+   (`{{ cookiecutter.repo_name }}`): its containers, manifests, CI and package lists are what a
+   generated project starts from. Its placeholder code stays (the in-house rules read Jinja-templated
+   Python as such, and a template's own tests bake it).
+
 And two extensions of `lessons`' rule 1, used from there (`teaching_readme` below):
 
 5. In a repository whose README presents it as teaching material, the full projects inside a lesson
@@ -75,6 +86,11 @@ _BUILD_OR_CI = frozenset({
 })
 # A list of packages (not a build): requirements and constraints lists, conda environments.
 _PACKAGE_LIST = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z|(?:environment|conda)\.ya?ml\Z", re.IGNORECASE)
+MIN_TAUGHT_CODE = 3  # code files that make a teaching repository's code what it teaches (rule 9)
+_ROOT_CI = frozenset({"Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml"})
+_LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "pixi.lock", "requirements.lock"})
+_CAPSTONE = re.compile(r"capstone|(?:final|midterm)[-_ ]?project", re.IGNORECASE)
+_TEMPLATE_FOLDER = re.compile(r"^\{\{\s*cookiecutter\.\w+\s*\}\}\Z")
 _README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
 
 _TEACHING = (
@@ -88,6 +104,15 @@ _PROJECT_OF_A_COURSE = re.compile(
     re.IGNORECASE,
 )
 _TITLE = re.compile(_TEACHING, re.IGNORECASE)
+# A title naming what the repository is (course, workshop...) becomes a strong sign when the text then
+# speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
+_TITLE_NOUNS = re.compile(r"(?<![a-z])(courses?|workshops?|tutorials?|bootcamp|class|lectures?|labs?|kurs|guide)(?![a-z])", re.IGNORECASE)
+_LEARNER_ADDRESS = re.compile(
+    r"\bwhat you(?:'ll|’ll| will) learn\b|\byou will learn\b|\bby (?:completing|the end of|taking) this\b"
+    r"|\b(?:designed|meant|intended) to help\b[^.\n]{0,80}?\b(?:learn|understand)"
+    r"|\b(?:participants|learners|attendees|students)\b",
+    re.IGNORECASE,
+)
 _MATERIAL_PHRASES = re.compile(
     r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"
     r"|\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING +
@@ -139,13 +164,31 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
         return None
     if (match := _MATERIAL_PHRASES.search(text)) is not None:
         return f"{name} presents it as teaching material ('{' '.join(match.group(0).split())}')"
+    title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
+    if (said := _title_said_again(title, text)) is not None:
+        return f"{name}'s title names a {said[0]} and its text {said[1]}"
     if strong_only:
         return None
-    title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
     if (match := _TITLE.search(title)) is not None:
         return f"{name}'s title names a {match.group(0).lower()} ('{title[:80]}')"
     if (match := _THIS_COURSE.search(text)) is not None:
         return f"{name} speaks of '{match.group(0).lower()}'"
+    return None
+
+
+def _title_said_again(title: str, text: str) -> tuple[str, str] | None:
+    """(noun, how) when the README's title names a course, workshop, tutorial... and its text speaks
+    of it again as what the repository is ('this course', 'the workshop') or addresses learners."""
+    match = _TITLE_NOUNS.search(title)
+    if match is None:
+        return None
+    noun = match.group(1).lower().rstrip("s") if match.group(1).lower() not in ("class",) else "class"
+    body = text.split(title, 1)[1] if title in text else text
+    again = re.search(rf"\b(?:this|the|our|den|diesen|dem|der|ce|cette|este|esta)\s+{re.escape(noun)}s?\b", body, re.IGNORECASE)
+    if again is not None:
+        return noun, f"speaks of '{' '.join(again.group(0).split()).lower()}'"
+    if (addressed := _LEARNER_ADDRESS.search(body)) is not None:
+        return noun, f"addresses its learners ('{' '.join(addressed.group(0).split()).lower()}')"
     return None
 
 
@@ -264,6 +307,47 @@ def material_without_builds(listing: Sequence[str], strong_teaching: str | None)
     if not any(f.endswith(CODE_SUFFIXES) for f in listing):
         return None
     return Judged("", f"course material with no build, container or CI file: {strong_teaching}", _without_capstones(listing))
+
+
+def teaching_repository(listing: Sequence[str], strong_teaching: str | None) -> Judged | None:
+    """Rule 9: a repository whose README says in so many words that it is teaching material, and
+    whose code is what it teaches (at least MIN_TAUGHT_CODE code files), is learning material whole:
+    its code, containers, manifests and lesson lists are lessons, exercises and demos, whatever their
+    shape (labs that are small full projects, a course's reference project, a workshop's demo stack).
+    Kept: folders named as a capstone or final project (a student's own system), and the repository's
+    own upkeep at its root - its CI (it checks the lessons) and its package lists and lock files (they
+    pin the learners' environment)."""
+    if strong_teaching is None or sum(1 for f in listing if f.endswith(CODE_SUFFIXES)) < MIN_TAUGHT_CODE:
+        return None
+    files = frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
+    why = f"teaching material: {strong_teaching}; its code, containers and manifests are lessons, exercises and demos (its root CI and package lists kept)"
+    return Judged("", why, files)
+
+
+def _repository_upkeep(rel: str) -> bool:
+    """The root CI (`.github/`, `Jenkinsfile`...) and the root package lists and lock files."""
+    if ci_folder_owner(rel) == "":
+        return True
+    return "/" not in rel and (rel in _ROOT_CI or rel in _LOCK_FILES or bool(_PACKAGE_LIST.match(rel)))
+
+
+def _capstone_only(folder: str) -> bool:
+    """Stricter than `capstone_name`: in a teaching repository a folder called `project` is the
+    course's own (reference or exercise) project; only a capstone or final project is a learner's."""
+    return bool(_CAPSTONE.search(folder))
+
+
+def template_trees(listing: Sequence[str]) -> list[Judged]:
+    """Rule 10: a project template's placeholder tree (a top folder named by a template variable,
+    `{{ cookiecutter.repo_name }}`): its containers, manifests, CI and package lists are what a
+    generated project starts from, not a system. Its placeholder code stays (read as templated code;
+    a template's own tests bake it), and so do the template's hooks, tests and CI beside it."""
+    found = []
+    for top in sorted({rel.split("/", 1)[0] for rel in listing if "/" in rel}):
+        if _TEMPLATE_FOLDER.match(top):
+            files = frozenset(f for f in _under(listing, top) if not f.endswith(CODE_SUFFIXES))
+            found.append(Judged(top, "a project template's placeholder tree (named by a template variable): the containers, manifests, CI and package lists a generated project starts from", files))
+    return found
 
 
 def _without_capstones(listing: Sequence[str]) -> frozenset[str]:

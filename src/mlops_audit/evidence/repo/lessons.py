@@ -38,6 +38,12 @@ in a verdict on the repository (`course` / `partly` / `none`, reported by `learn
    its code is left out. A repository with a requirements file, a Dockerfile or CI is maintained as a
    project; its lessons are judged by rule 1 (and 1b) only.
 
+Session 7, second round (`coursework`): a repository whose README says it is teaching material and
+that holds code is learning material whole (rule 9); a project template's placeholder tree leaves its
+containers, manifests, CI and package lists out (rule 10); and a repository of documents only that
+presents itself as a course, guide or book gets the verdict `course` (rule 11), which the document
+checks read (`has_design_docs`: its pages are lessons, not a system's design).
+
 A real project's `tutorials/` or `examples/` folder is not touched by either rule unless it holds a
 lesson series; a repository holding several real projects keeps them (`collect --per-project`).
 
@@ -198,10 +204,15 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     listing = files if isinstance(files, list | tuple) else list(files)
     code = [f for f in listing if f.endswith(CODE_SUFFIXES)]
     result = LearningMaterial(code_total=len(code))
-    if not code:
-        return result
     opening = coursework.readme_opening(listing, read)
     result.teaching = coursework.teaching_readme(opening)
+    if not code:
+        # Rule 11: a repository of documents only that presents itself as a course, guide or book
+        # is teaching material whole (nothing to leave out; the verdict tells the document checks).
+        if result.teaching is not None:
+            result.trees.append(LessonTree("", f"teaching material with no code: {result.teaching}"))
+            result.verdict = COURSE
+        return result
     strong = coursework.teaching_readme(opening, strong_only=True)
     # Rule 2: the whole repository, no project files at all.
     if not any(project_folder(f) is not None for f in listing):
@@ -211,7 +222,11 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
             result.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
             return _judged(result, whole=True)
     # Rules 6 and 8 (`coursework`): the whole repository, with its project files.
-    whole = coursework.workshop_around_exercises(listing, result.teaching) or coursework.material_without_builds(listing, strong)
+    whole = (
+        coursework.workshop_around_exercises(listing, result.teaching)
+        or coursework.material_without_builds(listing, strong)
+        or coursework.teaching_repository(listing, strong)
+    )
     if whole is not None:
         _take(result, whole.path, whole.why, whole.files)
         return _judged(result, whole=False)  # `course` unless a capstone was spared
@@ -260,6 +275,9 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
                 why += f"; {len(full) - len(kept)} full project folder(s) in them taken as exercises ({'a teaching repository' if result.teaching else 'chapters or lectures'})"
             result.trees.append(LessonTree(parent, why, count, others))
     _rest_of_a_course(listing, code, result, kept_folders)
+    # Rule 10 (`coursework`): a template's placeholder tree (after 1b: a template is no course).
+    for judged in coursework.template_trees(listing):
+        _take(result, judged.path, judged.why, judged.files)
     result.trees.sort(key=lambda t: t.path)
     return _judged(result, whole=False)
 

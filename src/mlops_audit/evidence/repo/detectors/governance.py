@@ -243,6 +243,13 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     return lessons, len(docs)
 
 
+def _judged_a_course(repo: RepoIndex) -> bool:
+    """The repository-level learning-material verdict is `course` (`lessons`), and the assessor did
+    not ask to count learning material (`--count-learning-material`)."""
+    learning = getattr(repo.stats, "learning", None)
+    return learning is not None and learning.verdict == "course" and not repo.count_learning_material
+
+
 # Rule `decision or requirements record`: headings of an ADR (context, options, decision, consequences)
 # or of a requirements document (functional/non-functional requirements, acceptance criteria, goals
 # and non-goals). Two different ones commit a document to a system, where a book chapter or a guide
@@ -282,13 +289,15 @@ def has_design_docs(repo: RepoIndex) -> Observation:
     specs = _requirements_specs(repo)
     if found or specs:
         system = _system_files(repo)
-        lessons, docs = _teaching_material(repo) if system else (0, 0)
-        teaching = lessons >= MIN_LESSONS and lessons >= LESSON_SHARE * docs
+        course = _judged_a_course(repo)
+        lessons, docs = _teaching_material(repo) if system and not course else (0, 0)
+        teaching = course or (lessons >= MIN_LESSONS and lessons >= LESSON_SHARE * docs)
         if not system or teaching:
             records = [loc for loc in found if _record_document(repo, loc.path)]
             why = (
                 "no system is built in this repository (no code, notebooks, container or infrastructure files outside documentation)"
-                if not system else f"{lessons} of {docs} documents are lessons (exercises, objectives, takeaways): teaching material"
+                if not system else "the repository is learning material (verdict 'course'): its documents are lessons" if course
+                else f"{lessons} of {docs} documents are lessons (exercises, objectives, takeaways): teaching material"
             )
             if not records:
                 return Observation.failed(
