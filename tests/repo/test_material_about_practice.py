@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from mlops_audit.evidence.repo.collect import collect
 from mlops_audit.evidence.repo.coursework import teaching_readme
+from mlops_audit.evidence.repo.learning import console_lines
 from mlops_audit.evidence.repo.index import RepoIndex
-from tests.repo.test_coursework import CI, DOCKERFILE, SEEDED, SERVED, TRACKED, findings
+from tests.repo.test_coursework import CI, DOCKERFILE, NOW, SEEDED, SERVED, TRACKED, findings
 from tests.repo.test_documentation_code import write
 
 COURSE_README = "# MLOps Course\n\nBy completing this course, you will version data and serve models.\n"
@@ -187,3 +189,13 @@ def test_near_miss_the_same_documents_of_a_project_are_design_documents(tmp_path
     guide(tmp_path, PROJECT_README)
     assert RepoIndex(tmp_path).stats.learning.verdict == "none"
     assert findings(tmp_path)["has_design_docs"].outcome.value == "pass"
+
+
+def test_a_documents_only_course_heads_the_table_without_a_share_of_no_code(tmp_path: Path) -> None:
+    guide(tmp_path, "# A guide to MLOps\n\nA simple yet complete guide to MLOps. The guide is deployed continuously.\n")
+    lines = console_lines(collect(tmp_path, now=NOW).stats.learning_material)
+    assert lines[0] == "LEARNING MATERIAL: course - no code; its documents are read as lessons (--count-learning-material to count them)"
+    assert lines[1] == "  - README.md's title names a guide and its text speaks of 'the guide'"
+    assert console_lines(collect(tmp_path, now=NOW, count_learning_material=True).stats.learning_material)[0] == (
+        "LEARNING MATERIAL: course - no code; counted as project documents at your request"
+    )

@@ -68,7 +68,10 @@ def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
     if judged is None or judged.verdict == NONE:
         return []
     share = f"{judged.code_share:.0%} of its Python files and notebooks ({judged.code_files:,})"
-    if judged.counted:
+    if not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
+        what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({OVERRIDE} to count them)"
+        head = f"LEARNING MATERIAL: {judged.verdict} - no code; {what}"
+    elif judged.counted:
         head = f"LEARNING MATERIAL: {judged.verdict} - {share} are lessons or exercises, counted as project code at your request ({OVERRIDE})"
     else:
         head = f"LEARNING MATERIAL: {judged.verdict} - {share} and {judged.other_files:,} other file(s) left out as lessons or exercises ({OVERRIDE} to count them)"
