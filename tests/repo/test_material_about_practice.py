@@ -82,6 +82,20 @@ def test_near_miss_a_workshop_of_documents_and_sample_manifests_keeps_its_manife
     assert "configs/samples/inferenceservice.yaml" not in learning.left_out
 
 
+@pytest.mark.parametrize(
+    "readme",
+    [
+        "# Churn service\n\nOur team's churn service. The tutorial notebooks in examples/ show the API.\n",  # a generic phrase
+        "# Multi-class churn classifier\n\nPredicts the class of each customer.\n",  # 'class' is no title noun
+        "# Vision Labs platform\n\nThe lab's models are trained nightly.\n",  # nor 'lab'
+    ],
+)
+def test_near_miss_a_projects_readme_with_teaching_looking_words_keeps_its_credit(tmp_path: Path, readme: str) -> None:
+    labs(tmp_path, readme)
+    assert not any(t.why.startswith("teaching material:") for t in RepoIndex(tmp_path).stats.learning.trees)
+    assert findings(tmp_path)["serves_model"].outcome.value == "pass"
+
+
 def test_a_project_made_in_a_course_is_never_teaching_material(tmp_path: Path) -> None:
     labs(tmp_path, "# MLOps Course final project\n\nThis course project builds one churn service; by completing this course we ship it.\n")
     assert RepoIndex(tmp_path).stats.learning.verdict == "none"

@@ -106,7 +106,11 @@ _PROJECT_OF_A_COURSE = re.compile(
 _TITLE = re.compile(_TEACHING, re.IGNORECASE)
 # A title naming what the repository is (course, workshop...) becomes a strong sign when the text then
 # speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
-_TITLE_NOUNS = re.compile(r"(?<![a-z])(courses?|workshops?|tutorials?|bootcamp|class|lectures?|labs?|kurs|guide)(?![a-z])", re.IGNORECASE)
+# Not `class` ("a multi-class model ... the class of an image") nor `lab` ("XYZ Labs ... the lab's models").
+_TITLE_NOUNS = re.compile(r"(?<![a-z])(courses?|workshops?|tutorials?|bootcamp|lectures?|kurs|guide)(?![a-z])", re.IGNORECASE)
+# A phrase too generic to make a whole repository teaching material by itself (rule 9): a project's
+# README may point to "the tutorial notebooks" in its examples/ folder.
+_GENERIC_MATERIAL = re.compile(r"(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)", re.IGNORECASE)
 _LEARNER_ADDRESS = re.compile(
     r"\bwhat you(?:'ll|’ll| will) learn\b|\byou will learn\b|\bby (?:completing|the end of|taking) this\b"
     r"|\b(?:designed|meant|intended) to help\b[^.\n]{0,80}?\b(?:learn|understand)"
@@ -154,15 +158,18 @@ def readme_opening(listing: Sequence[str], read) -> tuple[str, str] | None:
     return None
 
 
-def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = False) -> str | None:
+def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = False, whole: bool = False) -> str | None:
     """Why the README presents the repository as teaching material, or None (see the module text).
-    `strong_only`: only an explicit phrase counts (not a title word)."""
+    `strong_only`: only an explicit phrase counts (not a title word); `whole`: strong, and not only
+    a generic phrase such as "tutorial notebooks" (what rule 9 needs to take a whole repository)."""
     if opening is None:
         return None
     name, text = opening
     if _PROJECT_OF_A_COURSE.search(text):
         return None
-    if (match := _MATERIAL_PHRASES.search(text)) is not None:
+    for match in _MATERIAL_PHRASES.finditer(text):
+        if whole and _GENERIC_MATERIAL.fullmatch(match.group(0)):
+            continue
         return f"{name} presents it as teaching material ('{' '.join(match.group(0).split())}')"
     title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
     if (said := _title_said_again(title, text)) is not None:
@@ -182,7 +189,7 @@ def _title_said_again(title: str, text: str) -> tuple[str, str] | None:
     match = _TITLE_NOUNS.search(title)
     if match is None:
         return None
-    noun = match.group(1).lower().rstrip("s") if match.group(1).lower() not in ("class",) else "class"
+    noun = match.group(1).lower().rstrip("s")
     body = text.split(title, 1)[1] if title in text else text
     again = re.search(rf"\b(?:this|the|our|den|diesen|dem|der|ce|cette|este|esta)\s+{re.escape(noun)}s?\b", body, re.IGNORECASE)
     if again is not None:

@@ -225,7 +225,7 @@ def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | N
     whole = (
         coursework.workshop_around_exercises(listing, result.teaching)
         or coursework.material_without_builds(listing, strong)
-        or coursework.teaching_repository(listing, strong)
+        or coursework.teaching_repository(listing, coursework.teaching_readme(opening, strong_only=True, whole=True))
     )
     if whole is not None:
         _take(result, whole.path, whole.why, whole.files)
