@@ -88,6 +88,7 @@ def test_near_miss_a_workshop_of_documents_and_sample_manifests_keeps_its_manife
         "# Churn service\n\nOur team's churn service. The tutorial notebooks in examples/ show the API.\n",  # a generic phrase
         "# Multi-class churn classifier\n\nPredicts the class of each customer.\n",  # 'class' is no title noun
         "# Vision Labs platform\n\nThe lab's models are trained nightly.\n",  # nor 'lab'
+        "# Course recommender\n\nRecommends the course a student should take next.\n",  # the noun names the domain
     ],
 )
 def test_near_miss_a_projects_readme_with_teaching_looking_words_keeps_its_credit(tmp_path: Path, readme: str) -> None:
@@ -117,6 +118,7 @@ def test_the_override_counts_a_teaching_repository_back(tmp_path: Path) -> None:
         ("# MLOps Course\n\nThis repository contains hands-on projects; below are the projects included in this course.\n", "this course"),
         ("# A guide to MLOps\n\nA simple yet complete guide to MLOps tools. The guide is deployed continuously.\n", "the guide"),
         ("# Serving tutorial\n\nWhat you'll learn: serving a model.\n", "what you'll learn"),
+        ("## Continuous Delivery Workshop for ML teams\n\nThe workshop has four modules.\n", "the workshop"),
     ],
 )
 def test_a_title_said_again_is_a_strong_sign(opening: str, said: str) -> None:

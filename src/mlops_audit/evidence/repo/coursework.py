@@ -108,6 +108,12 @@ _TITLE = re.compile(_TEACHING, re.IGNORECASE)
 # speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
 # Not `class` ("a multi-class model ... the class of an image") nor `lab` ("XYZ Labs ... the lab's models").
 _TITLE_NOUNS = re.compile(r"(?<![a-z])(courses?|workshops?|tutorials?|bootcamp|lectures?|kurs|guide)(?![a-z])", re.IGNORECASE)
+# The title noun names what the repository is when nothing but a material word or a preposition
+# follows it ("MLOps Course", "Course: 0 to production", "Workshop Materials for MLflow", "A guide to
+# MLOps"), not a domain it qualifies ("Course Recommender", "Guide Dog Detection").
+_NOUN_ENDS = re.compile(
+    r"\s*(?:\Z|[^\w\s]|\d|(?:to|on|for|about|in|of|with|from|materials?|notes|code|series|repository|repo)\b)", re.IGNORECASE
+)
 # A phrase too generic to make a whole repository teaching material by itself (rule 9): a project's
 # README may point to "the tutorial notebooks" in its examples/ folder.
 _GENERIC_MATERIAL = re.compile(r"(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)", re.IGNORECASE)
@@ -186,8 +192,8 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
 def _title_said_again(title: str, text: str) -> tuple[str, str] | None:
     """(noun, how) when the README's title names a course, workshop, tutorial... and its text speaks
     of it again as what the repository is ('this course', 'the workshop') or addresses learners."""
-    match = _TITLE_NOUNS.search(title)
-    if match is None:
+    match = next((m for m in _TITLE_NOUNS.finditer(title) if _NOUN_ENDS.match(title, m.end())), None)
+    if match is None:  # "Course recommender", "Lecture transcription": the noun names the domain
         return None
     noun = match.group(1).lower().rstrip("s")
     body = text.split(title, 1)[1] if title in text else text
