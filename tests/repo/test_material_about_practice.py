@@ -166,6 +166,15 @@ def test_a_cookiecutter_placeholder_trees_container_is_not_the_teams(tmp_path: P
     assert "{{ cookiecutter.repo_name }}/README.md" not in learning.left_out and "hooks/post_gen_project.py" not in learning.left_out
 
 
+def test_a_template_heads_the_table_with_its_placeholder_files(tmp_path: Path) -> None:
+    template(tmp_path, "{{ cookiecutter.repo_name }}")
+    lines = console_lines(collect(tmp_path, now=NOW).stats.learning_material)
+    assert lines[0] == (
+        "LEARNING MATERIAL: partly - no Python files or notebooks; 2 other file(s) left out as lessons, exercises or "
+        "template placeholders (--count-learning-material to count them)"
+    )
+
+
 def test_near_miss_a_folder_not_named_by_a_template_variable_keeps_its_container(tmp_path: Path) -> None:
     template(tmp_path, "service")
     assert RepoIndex(tmp_path).stats.learning.verdict == "none"

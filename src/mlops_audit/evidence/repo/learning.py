@@ -71,6 +71,8 @@ def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
     if not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
         what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({OVERRIDE} to count them)"
         head = f"LEARNING MATERIAL: {judged.verdict} - no code; {what}"
+    elif not judged.code_files and not judged.counted:  # a template's placeholder containers, manifests, CI
+        head = f"LEARNING MATERIAL: {judged.verdict} - no Python files or notebooks; {judged.other_files:,} other file(s) left out as lessons, exercises or template placeholders ({OVERRIDE} to count them)"
     elif judged.counted:
         head = f"LEARNING MATERIAL: {judged.verdict} - {share} are lessons or exercises, counted as project code at your request ({OVERRIDE})"
     else:
