@@ -28,7 +28,9 @@ from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
-from mlops_audit.util.safeyaml import LocatedDocument
+from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo.templated import documents_one_by_one
+from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 MANIFEST_MAX_BYTES = 512 * 1024
 
@@ -175,6 +177,55 @@ _FUNCTIONS_KEY = re.compile(r"functions[\"']?\s*:")
 _KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml")
 
 
+# Rule `workloads applied by a workflow`: an Argo Workflow (or template) whose resource steps apply
+# Kubernetes manifests written inline as strings (`resource: {action: apply, manifest: |...}`, or a
+# step parameter whose value is a manifest): the workloads in those strings are deployment
+# manifests like any other. A workflow that only runs containers as steps deploys nothing.
+_ARGO_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
+_INLINE_MANIFEST = re.compile(r"^\s*kind:\s*\S", re.MULTILINE)
+MAX_INLINE_MANIFESTS = 64  # strings parsed per workflow document
+
+
+def _argo_workflow(data: dict[str, Any]) -> bool:
+    version = data.get("apiVersion")
+    return isinstance(version, str) and version.startswith("argoproj.io/") and data.get("kind") in _ARGO_KINDS
+
+
+def _strings(value: object, key: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    stack: list[tuple[tuple[str | int, ...], object]] = [(key, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, str):
+            yield where, node
+        elif isinstance(node, dict):
+            stack.extend((where + (k,), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((where + (i,), v) for i, v in enumerate(node))
+
+
+def _load_one(text: str, source: str) -> list[LocatedDocument]:
+    return [load_yaml_text(text, source)]
+
+
+def _workloads_applied_by_argo(path: str, doc: LocatedDocument) -> list[tuple[str, Location]]:
+    found = []
+    inline = [(k, v) for k, v in _strings(doc.data) if "apiVersion" in v and _INLINE_MANIFEST.search(v)]
+    for key, text in sorted(inline, key=lambda kv: str(kv[0]))[:MAX_INLINE_MANIFESTS]:
+        try:
+            docs, _ = documents_one_by_one(text, path, _load_one, repairs=4)
+        except InputError:
+            continue
+        for inner in docs:
+            data = inner.data
+            if not (isinstance(data, dict) and _k8s(data)):
+                continue
+            role = _kubernetes_role(data)
+            if role is not None and role[0] == "workload" and _runs_something(data, role[1]):
+                pos = doc.locate(key)
+                found.append((f"Kubernetes {data['kind']} applied by an Argo Workflow", at(path, pos[0] if pos else None)))
+    return found
+
+
 def _may_declare_serving(path: str, text: str) -> bool:
     if path.rsplit("/", 1)[-1] in _KUSTOMIZATION or "AWS::" in text or "ray_serve_config" in text:
         return True
@@ -226,6 +277,8 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             found.append(("Anyscale/Ray Serve service", at(path, _line(doc, "ray_serve_config"))))
         elif path.rsplit("/", 1)[-1] in _KUSTOMIZATION:
             kustomizations.append((path, doc))
+        elif _argo_workflow(data):
+            found += _workloads_applied_by_argo(path, doc)
     found += _kustomize_overlays(repo, kustomizations, workload_files)
     for path in repo.named("Chart.yaml"):
         doc = repo.yaml(path)
@@ -825,6 +878,19 @@ def _says_predict(name: str) -> bool:
     return bool(_PREDICT_VERB.search(last)) or (bool(_PREDICT_NOUN.search(last)) and not _STORAGE_VERB.search(last))
 
 
+# What a handler named for prediction does with the model: calls it (`model(x)`), calls one of its
+# methods (`g.model.anomaly(X, y)`, `self.model.decision_function(x)`), or hands it to a helper
+# named for the model's output (`get_model_output(model=g.model, X=X)`, `run_model(...)`).
+_MODEL_OUTPUT_HELPER = re.compile(r"(^|_)model_(outputs?|results?|response|scores?)($|_)|^_*(run|apply|call|invoke|execute)_model($|_)", re.IGNORECASE)
+
+
+def _uses_the_model(name: str) -> bool:
+    receiver, _, last = name.rpartition(".")
+    if name in _MODEL_OBJECT or name.endswith(".model"):
+        return True
+    return receiver in _MODEL_OBJECT or receiver.endswith(".model") or bool(_MODEL_OUTPUT_HELPER.search(last))
+
+
 def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
     routes = [d for d in summary.decorators if _WEB_ROUTE.search(d.name) and d.line is not None]
     if not routes:
@@ -849,9 +915,7 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
                         todo.append(local)
                 else:
                     reached.append(call.name)
-        if any(_says_predict(name) for name in reached) or (
-            _says_predict(handler) and any(name in _MODEL_OBJECT or name.endswith(".model") for name in reached)
-        ):
+        if any(_says_predict(name) for name in reached) or (_says_predict(handler) and any(_uses_the_model(name) for name in reached)):
             found.append(route)
     return found
 

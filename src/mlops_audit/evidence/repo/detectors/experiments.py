@@ -30,6 +30,22 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
     return [c for c in summary.calls_to("mlflow") if c.name.endswith(".autolog")]
 
 
+# Rule `MLflow tracking client`: runs logged through an MLflow client object (`MlflowClient`) rather
+# than the fluent `mlflow.log_*` API: a logging method called on a receiver named for MLflow
+# (`mlflow_client.log_metric(run_id, ...)`, `self.mlflow.log_batch(...)`), which is how a client
+# handed between project functions is called, or `log_batch` (a client-only method) in a file that
+# imports mlflow. A `log_metric` on any other object (a project logger) is not counted.
+_CLIENT_NEEDLES = ("mlflow_client", "MlflowClient", "log_batch")  # beside the catalogue's `mlflow`
+_CLIENT_LOGGING = re.compile(r"(^|\.)\w*mlflow\w*\.(log_metrics?|log_params?|log_batch)$", re.IGNORECASE)
+
+
+def _mlflow_client_logging(summary: PythonSummary) -> list[Call]:
+    found = [c for c in summary.calls if _CLIENT_LOGGING.search(c.name)]
+    if summary.imports_module("mlflow"):
+        found += [c for c in summary.calls_named("log_batch") if c not in found]
+    return found
+
+
 @detector(
     id="tracks_experiments",
     title="Does the code log experiment parameters and metrics to a tracking system?",
@@ -39,10 +55,10 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING.needles + _inhouse.TRAIL_NEEDLES,
+    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _TRACKING.needles, lambda s: _TRACKING.code_hits(s) + _mlflow_flavour_autolog(s))
+    hits = matching(repo, _TRACKING.needles + _CLIENT_NEEDLES, lambda s: _TRACKING.code_hits(s) + _mlflow_flavour_autolog(s) + _mlflow_client_logging(s))
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))

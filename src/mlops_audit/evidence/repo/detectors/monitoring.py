@@ -33,13 +33,20 @@ _EVERY_MONITORING_NEEDLE = vocabulary(Kind.monitoring, None).needles
 _DRIFT_NEEDLES = (
     "psi", "csi", "PSI", "CSI", "ks_2samp", "wasserstein_distance", "jensenshannon", "population_stability_index",
     "calculate_psi", "compute_psi", "detect_drift", "drift_score", "stability_index", "js_divergence", "kl_divergence",
+    # the value of a project's own distance function, named by its abbreviation (`js = _compute_js(ref, cur)`)
+    "js", "jsd", "hellinger",
 )
 _DRIFT_FUNCTION = re.compile(
     r"^(psi|csi|\w*_psi|psi_\w+|\w*_csi|population_stability\w*|characteristic_stability\w*|\w*drift\w*|ks_2samp|"
-    r"wasserstein_distance|jensenshannon|\w*js_divergence|\w*kl_divergence|jensen_shannon\w*)$",
+    r"wasserstein_distance|jensenshannon|\w*js_divergence|\w*kl_divergence|jensen_shannon\w*|"
+    # a project's own distance function named by the statistic's abbreviation: `_compute_js`, `calc_hellinger`,
+    # `ks_statistic` (not `kl`: a KL term is also a training loss)
+    r"_?(?:compute|calc|calculate|measure|get)_(?:js|jsd|ks|hellinger|psi|csi)(?:_\w+)?|(?:js|jsd|ks|hellinger)_(?:distance|divergence|stat\w*|score))$",
     re.IGNORECASE,
 )
-_THRESHOLD_NAME = re.compile(r"alert|threshold|limit|max|min|cutoff|bound|toleran|trigger|critical|warn|alarm", re.IGNORECASE)
+_THRESHOLD_NAME = re.compile(
+    r"alert|threshold|limit|max|min|cutoff|bound|toleran|trigger|critical|warn|alarm|(?:^|[_.])thr(?:esh)?(?:[_.\d]|$)", re.IGNORECASE
+)
 _ACTION_NAME = re.compile(r"alert|alarm|trigger|drift|breach|fire|flag|status|retrain|notify|incident|page|violation", re.IGNORECASE)
 _ACTION_CALL = re.compile(
     r"alert|alarm|notify|trigger|retrain|page|warn|error|critical|send|post|publish|emit|fire|incident|slack|mail|raise",
