@@ -160,6 +160,8 @@ CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | N
     ((".travis.yml",), _mapping_with("Travis CI", {"script", "language", "jobs", "install"})),
     ((".drone.yml",), _mapping_with("Drone", {"steps", "pipeline"})),
     ((".buildkite/*.yml", ".buildkite/*.yaml"), _mapping_with("Buildkite", {"steps"})),
+    # Taskcluster's GitHub integration: `.taskcluster.yml` tasks created on pushes, pull requests and releases.
+    ((".taskcluster.yml", ".taskcluster.yaml"), _mapping_with("Taskcluster", {"tasks"}, note="tasks created on GitHub pushes/PRs (Taskcluster)")),
     (("prow_config.yaml",), _mapping_with("Prow", {"workflows", "presubmits", "postsubmits"}, confident=False, note="Prow workflows (triggers configured in the Prow cluster)")),
 )
 

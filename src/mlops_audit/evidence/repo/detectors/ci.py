@@ -83,7 +83,7 @@ def _placeholder_files(repo: RepoIndex, paths: set[str]) -> set[str]:
         if keys & {"include", "template", "extends", "trigger"} or key == "uses" and not _SETUP_ACTION.match(text.strip()):
             working.add(path)
         elif key != "uses" and key_path and is_run_key(key_path) and key not in ("name", "cache"):
-            if isinstance(key, int) and not (keys & {"script", "commands", "before_script", "run", "args", "cmd"}):
+            if isinstance(key, int) and not (keys & {"script", "commands", "command", "before_script", "run", "args", "cmd"}):
                 continue  # list items that are not commands (branches, tags)
             if any(not _idle(repo, line.strip()) for line in text.splitlines()):
                 working.add(path)

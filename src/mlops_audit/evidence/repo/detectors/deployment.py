@@ -864,18 +864,24 @@ def _serving(summary: PythonSummary) -> list[Call]:
 
 # Rule `web route reaches a model`: the route's handler, or a function of the same file it calls
 # (transitively), calls a prediction helper by a name that says so (`make_prediction`, `get_predict`,
-# `run_inference`), or - for a handler named for prediction (`predict`, `predict_batch`) - calls the
-# model object itself (`model(x)`, as PyTorch models are called). A noun after a storage verb
-# (`get_predictions`, `log_prediction`) reads or records stored predictions: not serving.
+# `run_inference`, `create_classification_jobs`; a same-file helper so named counts too), or - for a
+# handler named for prediction (`predict`, `post_prediction`) - uses the model object itself
+# (`model(x)`, `g.model.anomaly(X)`, `get_model_output(model=...)`). A noun after a storage verb
+# (`get_predictions`, `log_prediction`) reads or records stored predictions, and one after a
+# training verb (`train_classification_model`) makes the model: neither is serving.
 _PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify)(_|$)", re.IGNORECASE)
-_PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?)(_|$)", re.IGNORECASE)
+_PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?|classifications?)(_|$)", re.IGNORECASE)
+# A noun after a training verb names the model's making, not its use (`train_classification_model`).
+_TRAINING_VERB = re.compile(r"^_*(train|fit|tune|evaluate|eval)_", re.IGNORECASE)
 _STORAGE_VERB = re.compile(r"^_*(get|list|fetch|load|read|query|save|store|log|write|delete|insert|record|update|show|render|plot)_", re.IGNORECASE)
 _MODEL_OBJECT = frozenset({"model", "self.model", "forward"})
 
 
 def _says_predict(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return bool(_PREDICT_VERB.search(last)) or (bool(_PREDICT_NOUN.search(last)) and not _STORAGE_VERB.search(last))
+    return bool(_PREDICT_VERB.search(last)) or (
+        bool(_PREDICT_NOUN.search(last)) and not _STORAGE_VERB.search(last) and not _TRAINING_VERB.search(last)
+    )
 
 
 # What a handler named for prediction does with the model: calls it (`model(x)`), calls one of its
@@ -915,7 +921,12 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
                         todo.append(local)
                 else:
                     reached.append(call.name)
-        if any(_says_predict(name) for name in reached) or (_says_predict(handler) and any(_uses_the_model(name) for name in reached)):
+        # A same-file helper named for prediction counts like an imported one (`create_classification_jobs`
+        # that queues the work for model workers), whatever its own body calls.
+        helpers = seen - {handler}
+        if any(_says_predict(name) for name in [*reached, *helpers]) or (
+            _says_predict(handler) and any(_uses_the_model(name) for name in reached)
+        ):
             found.append(route)
     return found
 
