@@ -1012,6 +1012,22 @@ def _js_functions_calling_endpoints(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+def _model_servers_started_by_scripts(repo: RepoIndex) -> list[Location]:
+    """Rule `model server started by a script`: a shell script or a Makefile recipe of the project runs
+    a model server command the catalogue lists (`mlflow models serve -m models:/churn/2`,
+    `torchserve --start`, `tritonserver`), as Dockerfiles and compose services do. A comment or a
+    test script does not count."""
+    found = []
+    for path in sorted(set(repo.with_suffix(".sh")) | set(repo.named("Makefile"))):
+        if is_test_path(path):
+            continue
+        for number, line in repo.meaningful_lines(path):
+            if _MODEL_SERVERS.search(line):
+                found.append(at(path, number))
+                break
+    return found[:MAX_LOCATIONS]
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -1032,6 +1048,7 @@ def serves_model(repo: RepoIndex) -> Observation:
             if _MODEL_SERVERS.search(line):
                 servers.append(at(path, number))
     servers += [loc for _, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo)) if _MODEL_SERVERS.search(repo.text(loc.path) or "")]
+    servers += _model_servers_started_by_scripts(repo)
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))

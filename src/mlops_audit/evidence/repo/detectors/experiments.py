@@ -369,10 +369,19 @@ _SEED_CALLS = (
 _TRAINS = re.compile(r"(^|\.)(fit|fit_transform|train|train_model|fit_generator|Trainer)$")
 
 
+# A seed given to a synthetic-data generator (`make_classification(random_state=0)`) makes the data
+# repeatable, not the training: the split and the model draw their own randomness.
+_DATA_GENERATOR = re.compile(r"^sklearn\.datasets\.make_\w+$")
+
+
 def _seeded(summary: PythonSummary) -> list[Call]:
     # `random.seed()` without an argument seeds from the clock: it does not count.
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
-    found += [c for c in summary.calls if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)]
+    found += [
+        c for c in summary.calls
+        if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)
+        and not _DATA_GENERATOR.match(c.name)
+    ]
     return found
 
 

@@ -71,6 +71,27 @@ def may_be_design_path(path: str) -> bool:
     return _DESIGN_HINT.search(path.lower()) is not None
 
 
+# Rule `architecture diagram in the docs`: a documentation page (under docs/ or in a site's nav)
+# that embeds a diagram whose file says it is the architecture (`.. image:: _static/architecture_diagram.png`,
+# `![C4](img/c4-containers.svg)`): the page describes the system's design, whatever its title.
+_EMBEDDED_IMAGE = re.compile(
+    r"(?:^\s*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
+)
+_DIAGRAM_NAME = re.compile(
+    r"(architecture|design|(^|[-_ ])c4([-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
+    re.IGNORECASE,
+)
+
+
+def _architecture_diagram(text: str) -> int | None:
+    """The line of the first embedded image named as an architecture or design diagram, if any."""
+    for match in _EMBEDDED_IMAGE.finditer(text):
+        target = next(g for g in match.groups() if g)
+        if _DIAGRAM_NAME.search(target.rsplit("/", 1)[-1]):
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
     nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
@@ -95,7 +116,8 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     # Markdown, reStructuredText (Sphinx) and AsciiDoc headings alike, fenced code left out.
     headings = [(n, title) for n, level, title in repo.doc_headings(path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
     if not headings:
-        return None
+        diagram = _architecture_diagram(text) if (_DOCS_FOLDER.search(path) or nav_title is not None) else None
+        return at(path, diagram) if diagram else None
     if _DOCS_FOLDER.search(path) or nav_title is not None:
         return at(path, headings[0][0])
     # Model cards often are READMEs (Hugging Face style): their headings say so.
@@ -472,7 +494,50 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
         return Observation.passed("; ".join(parts), [at(p) for p in locks] + [at(p) for p, *_ in fully_pinned])
     if partly:
         return _graded_pinning(partly)
+    declared = [(path, *_pyproject_pinning(repo, path)) for path in repo.named("pyproject.toml") if not _SIDE_FOLDER.search(path)]
+    declared = [d for d in declared if d[2]]
+    if declared:
+        if all(pinned == total for _, pinned, total, _ in declared):
+            return Observation.passed(
+                f"{len(declared)} pyproject.toml file(s) pin every runtime dependency exactly", [at(p) for p, *_ in declared],
+                confidence=Confidence.medium,
+            )
+        return _graded_pinning(declared)
     return Observation.failed("no lock file and no exactly pinned requirements file found")
+
+
+# Rule `pinned in pyproject`: with no lock and no requirements file, an application's pyproject.toml
+# whose runtime dependencies (`[project] dependencies`, Poetry's `[tool.poetry.dependencies]`) are
+# pinned exactly (`pandas==2.2.3`, a wheel by URL, Poetry's bare `"2.2.3"`) is its pinning; graded
+# like a requirements file. Optional and development groups are not the runtime.
+_URL_PIN = re.compile(r"@\s*(https?://\S+\.(whl|tar\.gz|zip)|git\+\S+@[0-9a-f]{7,40}\b)")
+_POETRY_EXACT = re.compile(r"^=?=?\s*\d[\w.+!\-]*$")
+
+
+def _pyproject_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
+    data = repo.toml(path) or {}
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    requirements = [r for r in project.get("dependencies") or [] if isinstance(r, str)]
+    pinned, total, loose = 0, 0, []
+    for requirement in requirements:
+        total += 1
+        spec = requirement.split(";", 1)[0].strip()
+        if _PIN.match(spec) or _URL_PIN.search(spec):
+            pinned += 1
+        elif len(loose) < 5:
+            loose.append(spec)
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    for name, version in (poetry.get("dependencies") or {}).items() if isinstance(poetry.get("dependencies"), dict) else ():
+        if name.lower() == "python":
+            continue
+        total += 1
+        exact = version.get("version") if isinstance(version, dict) else version
+        if isinstance(exact, str) and _POETRY_EXACT.match(exact.strip()):
+            pinned += 1
+        elif len(loose) < 5:
+            loose.append(f"{name} {exact}")
+    return pinned, total, loose
 
 
 MOSTLY_PINNED = 0.8  # at least this share of requirements pinned exactly: partial, below it: fail
@@ -608,7 +673,10 @@ def has_code_owners(repo: RepoIndex) -> Observation:
             if any(p.startswith("@") or "@" in p for p in parts[1:]):
                 rules.append(at(path, number))
     owners_files = []
-    for path in repo.named("OWNERS"):
+    # Prow reads OWNERS files from the repository root down: without one at the root, OWNERS files
+    # deep in a sub-tree belong to a project copied in (a vendored manifests tree), not to this one.
+    owners_paths = repo.named("OWNERS") if repo.exists("OWNERS") else []
+    for path in owners_paths:
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and (doc.data.get("approvers") or doc.data.get("reviewers")):
             owners_files.append(at(path, 1))

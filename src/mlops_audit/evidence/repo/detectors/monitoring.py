@@ -291,6 +291,13 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "thresholds that raise alerts or triggers",
             [loc for loc, _ in drift_rules], confidence=Confidence.medium,
         )
+    decay = _quality_decay_retraining(repo)
+    if decay:
+        return Observation.passed(
+            "model-quality monitoring in code: a quality metric (accuracy, F1, error) is compared with a threshold "
+            "and retraining starts when it is crossed",
+            decay, confidence=Confidence.medium,
+        )
     statistics = _drift_statistics(repo)
     if statistics:
         return Observation.partly(
@@ -501,13 +508,47 @@ _MONITOR_CALL = re.compile(r"monitor|drift|detect", re.IGNORECASE)
 _TRIGGER_SECTION = re.compile(r"^(re)?train(ing)?$|^retrain\w*|trigger", re.IGNORECASE)
 
 
+# A model-quality metric compared with a threshold (`if accuracy <= 0.7:`, `if f1 < MIN_F1:`).
+_QUALITY_METRIC = re.compile(r"^(acc|accuracy|f1|auc|roc_auc|rmse|mae|mape|mse|r2|precision|recall|performance)$", re.IGNORECASE)
+
+
+def _quality_threshold(test: ast.AST) -> bool:
+    """The test compares a value named for a model-quality metric (`accuracy`, `daily_accuracy`,
+    `val_f1`) with a number or a threshold-named value."""
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare) or not isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            continue
+        operands = [node.left, *node.comparators]
+        metric = [o for o in operands if isinstance(o, (ast.Name, ast.Attribute)) and any(
+            _QUALITY_METRIC.match(p) for p in _name_parts({_inhouse.last_name(o)}))]
+        if metric and any(_is_threshold(o) for o in operands if o not in metric):
+            return True
+    return False
+
+
 def _training_started_by_monitoring(repo: RepoIndex) -> list[Location]:
+    return [loc for loc, _ in _monitoring_starts_training(repo)]
+
+
+def _quality_decay_retraining(repo: RepoIndex) -> list[Location]:
+    return [loc for loc, why in _monitoring_starts_training(repo) if why == "quality"]
+
+
+def _monitoring_starts_training(repo: RepoIndex) -> list[tuple[Location, str]]:
+    return repo.memo("monitoring_starts_training", lambda: _read_monitoring_starts_training(repo))  # type: ignore[no-any-return]
+
+
+def _read_monitoring_starts_training(repo: RepoIndex) -> list[tuple[Location, str]]:
     """Rule `drift-triggered training in code`: an `if` on a monitoring outcome (drift, decay, an
     alert, or a trigger/retrain flag in code that also runs monitoring) whose branch starts training
     (`train(...)`, `training.run(...)`, `model.fit(...)`, `retrain(...)`). A flag a person sets
     (`if args.retrain:`) without monitoring in the same function, a drift check that only prints,
-    and a CI job on push are not such triggers."""
-    hits: list[Location] = []
+    and a CI job on push are not such triggers.
+    Rule `quality decay starts retraining`: in code about retraining (it names retraining, triggers
+    or drift), an `if` comparing a model-quality metric with a threshold (`if accuracy <= 0.7:`)
+    whose branch starts training: the deployed model's quality is watched and acted on.
+    Returns (where, "drift" | "flag" | "quality")."""
+    hits: list[tuple[Location, str]] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_TRIGGER_NEEDLES)):
         if not any(_STARTS_TRAINING.search(c.name) for c in summary.calls):
             continue
@@ -524,11 +565,12 @@ def _training_started_by_monitoring(repo: RepoIndex) -> list[Location]:
                 test = _name_parts(_test_words(node.test))
                 drift = any(_DRIFT_TEST.match(p) for p in test)
                 flag = any(_TRIGGER_TEST.match(p) for p in test)
-                if not (drift or (flag and monitors)):
+                quality = not drift and not flag and _quality_threshold(node.test)
+                if not (drift or quality or (flag and monitors)):
                     continue
                 body_calls = [c for stmt in node.body for c in _inhouse.calls_in(stmt)]
                 if any(_STARTS_TRAINING.search(_inhouse.dotted(c.func) or "") for c in body_calls):
-                    hits.append(at(summary.path, node.lineno))
+                    hits.append((at(summary.path, node.lineno), "drift" if drift else "quality" if quality else "flag"))
     return hits
 
 
