@@ -726,6 +726,32 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
     return found
 
 
+# Rule `weighted routing in code`: a serving router draws the endpoint or model version of each
+# request at random with weights (`numpy.random.choice(canary["endpoints"], p=canary["weights"])`,
+# `random.choices(variants, weights=shares)`): a canary or A/B split written by hand. The draw's
+# line or its function must name what is routed (endpoint, variant, model version, canary, traffic):
+# weighted sampling of rows or augmentations is not routing.
+_WEIGHTED_DRAW_NEEDLES = ("choice", "choices")
+_WEIGHTED_DRAWS = {"numpy.random.choice": "p", "random.choices": "weights"}
+_ROUTED = re.compile(r"canary|endpoint|variant|model_version|traffic|champion|challenger|shadow", re.IGNORECASE)
+
+
+def _may_route(text: str) -> bool:
+    return ("weights" in text or "p=" in text) and bool(_ROUTED.search(text))
+
+
+def _weighted_routing(repo: RepoIndex) -> list[Location]:
+    hits = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, where=_may_route)):
+        lines = (repo.text(summary.path) or "").splitlines() if not summary.is_notebook else []
+        for call in summary.calls_to(*_WEIGHTED_DRAWS):
+            weighted = call.keyword(_WEIGHTED_DRAWS[call.name]) is not None
+            line = lines[call.line - 1] if call.line and 0 < call.line <= len(lines) else ""
+            if weighted and (_ROUTED.search(line) or _ROUTED.search(call.scope or "")):
+                hits.append(at(summary.path, call.line))
+    return hits
+
+
 _CANARY_CONFIG_WORDS = ("canary", "traffic", "rollout", "ramp", "absplit", "ab_split", "a_b")
 # Step lists are traffic shares when the key (or a section above it) says canary or traffic, or says
 # rollout/ramp inside a deployment section: `rollout_lengths: [16, 32]` of an RL config is not traffic.
@@ -801,7 +827,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
         "Roll new models out gradually: a KServe canaryTrafficPercent, Argo Rollouts/Flagger canary, Istio "
         "weighted routes, SageMaker shadow or multi-variant endpoints, or an endpoint traffic split."
     ),
-    needles=_PROGRESSIVE_NEEDLES,
+    needles=_PROGRESSIVE_NEEDLES + _WEIGHTED_DRAW_NEEDLES,
     words=_PROGRESSIVE_TEXT + _CANARY_CONFIG_WORDS,
 )
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:
@@ -819,6 +845,12 @@ def uses_progressive_delivery(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "canary traffic steps or an A/B split declared in configuration and read by the deployment code",
             declared, confidence=Confidence.medium,
+        )
+    routed = _weighted_routing(repo)
+    if routed:
+        return Observation.passed(
+            "weighted routing in code: each request's endpoint or model version is drawn with configured weights (canary/A-B split)",
+            routed, confidence=Confidence.medium,
         )
     if unused:
         return Observation.failed(
