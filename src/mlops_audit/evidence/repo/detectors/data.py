@@ -312,9 +312,24 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
 _DELTA_FORMAT = ('"delta"', "'delta'")
 
 
+# A W&B "dataset" artifact named for a run's results (`wandb.Artifact(f"validation_results_{epoch}",
+# type="dataset")`, predictions, metrics, an evaluation report) holds outputs, not versioned input data.
+_RESULTS_ARTIFACT = re.compile(
+    r"Artifact\(\s*f?[\"'][^\"']*(result|prediction|metric|evaluation|eval_|report|score)", re.IGNORECASE
+)
+
+
+def _results_artifact(repo: RepoIndex, summary: PythonSummary, call: Call) -> bool:
+    if not call.name.endswith(".Artifact") or summary.is_notebook or not call.line:
+        return False
+    lines = (repo.text(summary.path) or "").splitlines()
+    text = " ".join(lines[call.line - 1 : call.line + 1])  # the name may follow on the next line
+    return bool(_RESULTS_ARTIFACT.search(text))
+
+
 def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     def predicate(summary: PythonSummary) -> list[Call]:
-        found = _VERSIONING.code_hits(summary)
+        found = [c for c in _VERSIONING.code_hits(summary) if not _results_artifact(repo, summary, c)]
         # Spark writes in Delta format: `df.write.format("delta")`.
         found += [c for c in summary.calls_named("format") if c.args[:1] == ("delta",)]
         return found
