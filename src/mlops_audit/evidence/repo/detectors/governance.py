@@ -78,7 +78,7 @@ _EMBEDDED_IMAGE = re.compile(
     r"(?:^\s*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
 )
 _DIAGRAM_NAME = re.compile(
-    r"(architecture|design|(^|[-_ ])c4([-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
+    r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
     re.IGNORECASE,
 )
 
