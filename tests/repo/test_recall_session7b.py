@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo.collect import build_index, run_detector
+from mlops_audit.evidence.repo.collect import build_index
 from mlops_audit.evidence.repo.detectors import deployment, governance, monitoring
 from mlops_audit.evidence.repo.model import FindingOutcome
-from mlops_audit.evidence.repo.registry import get_detector
+from tests.repo.test_recall_session7 import _outcome, _tree
 
 PROSE = (
     "The service reads one configuration per project and turns it into a workflow that builds each model, keeps the "
@@ -25,19 +25,6 @@ TRAINING = (
     "    frame = pd.read_csv(path)\n    features = frame.drop(columns=[\"churned\"])\n"
     "    return LogisticRegression().fit(features, frame[\"churned\"])\n"
 )
-
-
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def _outcome(root: Path, detector: str) -> tuple[FindingOutcome, str]:
-    found = run_detector(get_detector(detector), build_index(root))
-    return found.outcome, found.message
 
 
 # --- tracks_experiments: MLflow client objects, Langfuse scores ------------------------------------
