@@ -207,3 +207,31 @@ def test_weighted_draw_must_name_what_is_routed(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path / "a", {"pick.py": draw}), "uses_progressive_delivery")[0] is FindingOutcome.fail
     routed = "import random\n\ndef pick_variant(variants, shares):\n    return random.choices(variants, weights=shares)[0]\n"
     assert _outcome(_tree(tmp_path / "b", {"router.py": routed}), "uses_progressive_delivery")[0] is FindingOutcome.pass_
+
+
+# --- triggers_retraining: drift hands retraining to another process --------------------------------
+
+MONITOR = (
+    "import numpy as np\nfrom scipy.stats import ks_2samp\n\nRETRAIN_TOPIC = 'models.retrain'\n\n"
+    "def watch(reference, window, queue):\n    stat, _ = ks_2samp(reference, window)\n    alert = stat > 0.3\n"
+    "    if alert:\n        queue.publish(RETRAIN_TOPIC, {'stat': stat})\n"
+)
+
+
+def test_a_drift_signal_counts_only_when_a_retraining_module_trains(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"monitor.py": MONITOR})
+    assert _outcome(root, "triggers_retraining")[0] is FindingOutcome.fail
+    _tree(root, {"workers/retrain_job.py": "def handle(message, model, data):\n    model.fit(*data)\n"})
+    outcome, _ = _outcome(root, "triggers_retraining")
+    assert outcome is FindingOutcome.pass_
+
+
+def test_a_retraining_module_that_only_reads_is_no_follower(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"monitor.py": MONITOR, "workers/retrain_report.py": "def show(path):\n    return open(path).read()\n"})
+    assert _outcome(root, "triggers_retraining")[0] is FindingOutcome.fail
+
+
+def test_a_drift_check_that_only_logs_the_word_retrain_sends_no_signal(tmp_path: Path) -> None:
+    logs = MONITOR.replace("queue.publish(RETRAIN_TOPIC, {'stat': stat})", "print('consider a retrain', stat)")
+    root = _tree(tmp_path, {"monitor.py": logs, "workers/retrain_job.py": "def handle(message, model, data):\n    model.fit(*data)\n"})
+    assert _outcome(root, "triggers_retraining")[0] is FindingOutcome.fail

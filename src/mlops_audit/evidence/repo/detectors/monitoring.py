@@ -574,6 +574,67 @@ def _read_monitoring_starts_training(repo: RepoIndex) -> list[tuple[Location, st
     return hits
 
 
+# Rule `drift signals retraining`: a function that compares drift with thresholds and acts (the
+# in-house drift rule) hands retraining to another process: it writes a signal named for retraining
+# (`save_bytes(LOCK_KEY, ...)` with `LOCK_KEY = f"{DIR}/retrain_lock.flag"`, `queue.publish("retrain", ...)`)
+# or raises a retrain flag (`retrain_requested = True`), and another project module named for
+# retraining trains. A flag nothing in the repository follows is not a trigger.
+_SIGNAL_CALL = re.compile(r"(^|[._])(save\w*|put\w*|write\w*|publish\w*|send\w*|upload\w*|touch|set|enqueue|submit|push)$", re.IGNORECASE)
+_RETRAIN_WORD = re.compile(r"retrain", re.IGNORECASE)
+
+
+def _module_strings(module: ast.Module) -> dict[str, str]:
+    """Module-level names bound to strings (constant parts of f-strings included)."""
+    found: dict[str, str] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+            parts = [node.value] if isinstance(node.value, ast.Constant) else node.value.values
+            text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = text
+    return found
+
+
+def _names_retraining(node: ast.AST, strings: dict[str, str]) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(_RETRAIN_WORD.search(node.value))
+    if isinstance(node, ast.Name):
+        return bool(_RETRAIN_WORD.search(node.id) or _RETRAIN_WORD.search(strings.get(node.id, "")))
+    return isinstance(node, ast.Attribute) and bool(_RETRAIN_WORD.search(node.attr))
+
+
+def _retraining_signals(repo: RepoIndex) -> list[Location]:
+    by_file: dict[str, set[str]] = {}
+    for loc, func in drift_threshold_actions(repo):
+        by_file.setdefault(loc.path, set()).add(func)
+    hits: list[Location] = []
+    for path, names in sorted(by_file.items()):
+        module = _inhouse.tree(repo, path)
+        if module is None:
+            continue
+        strings = _module_strings(module)
+        for _, func in _inhouse.functions(module):
+            if func.name not in names:
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
+                    if any(_names_retraining(t, strings) for t in node.targets):
+                        hits.append(at(path, node.lineno))
+                elif isinstance(node, ast.Call) and _SIGNAL_CALL.search(_inhouse.call_name(node)):
+                    if any(_names_retraining(a, strings) for a in [*node.args, *(k.value for k in node.keywords)]):
+                        hits.append(at(path, node.lineno))
+    if not hits:
+        return []
+    named = {p for p in repo.python_files() if _RETRAIN_WORD.search(p.rsplit("/", 1)[-1]) and p not in by_file}
+    trainers = ("fit", "train", "train_model", "retrain", "trainer")  # identifiers a training call names
+    followers = [
+        s for s in _inhouse.project_code(repo.python_scan(*trainers, within=named) if named else [])
+        if any(_STARTS_TRAINING.search(c.name) for c in s.calls)
+    ]
+    return hits + [at(followers[0].path)] if followers else []
+
+
 def drift_in_function(repo: RepoIndex, path: str, name: str) -> list[Location]:
     return [loc for loc, func in drift_threshold_actions(repo) if loc.path == path and func == name]
 
@@ -764,7 +825,7 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
             rules, confidence=Confidence.medium,
         )
     declared = _declared_trigger_rules(repo)
-    started = _training_started_by_monitoring(repo)
+    started = _training_started_by_monitoring(repo) or _retraining_signals(repo)
     if started:
         detail = "training is started in code when a monitoring result (drift, decay, alert) fires"
         if declared:
