@@ -46,6 +46,16 @@ def _mlflow_client_logging(summary: PythonSummary) -> list[Call]:
     return found
 
 
+def _tracking_calls(summary: PythonSummary) -> list[Call]:
+    """The catalogue's tracking calls, flavour autologging and MLflow client logging, each call once
+    (`mlflow.log_metric` is both a catalogue call and, by its name, client logging)."""
+    calls = _TRACKING.code_hits(summary) + _mlflow_flavour_autolog(summary) + _mlflow_client_logging(summary)
+    unique: dict[tuple[str, int | None], Call] = {}
+    for call in calls:
+        unique.setdefault((call.name, call.line), call)
+    return list(unique.values())
+
+
 @detector(
     id="tracks_experiments",
     title="Does the code log experiment parameters and metrics to a tracking system?",
@@ -58,7 +68,7 @@ def _mlflow_client_logging(summary: PythonSummary) -> list[Call]:
     needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _TRACKING.needles + _CLIENT_NEEDLES, lambda s: _TRACKING.code_hits(s) + _mlflow_flavour_autolog(s) + _mlflow_client_logging(s))
+    hits = matching(repo, _TRACKING.needles + _CLIENT_NEEDLES, _tracking_calls)
     # A Live object or a dvclive logger only counts when something is logged to it.
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
