@@ -88,6 +88,23 @@ def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef 
                     stack.append((owner, child))
 
 
+def statements(module: ast.AST) -> Iterator[ast.AST]:
+    """Every statement inside `module` (nested ones included; in no particular order), walking
+    statement lists only: a statement is never inside an expression, so this finds every `For`
+    that `ast.walk` finds, without visiting the expressions."""
+    stack: list[ast.AST] = [module]
+    while stack:
+        node = stack.pop()
+        for field in _STATEMENT_FIELDS:
+            children = getattr(node, field, None)
+            if type(children) is list:
+                for child in children:
+                    if isinstance(child, _STATEMENT_NODES):
+                        if isinstance(child, ast.stmt):
+                            yield child
+                        stack.append(child)
+
+
 # Node types that never have a child node (names, constants, contexts, operators): a walk that
 # looks for other nodes need not queue them.
 _CHILDLESS = frozenset(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import errno
-import functools
 import json
 import os
 import posixpath
@@ -979,7 +978,7 @@ class RepoIndex:
             # left in the tree cache (a rule asks right after the summary) or from a new parse.
             # Through a weak reference: a summary holding its index would make a cycle, and an
             # index (with its caches) would then outlive its collection until the cyclic GC ran.
-            summary.source = functools.partial(_source_of, weakref.ref(self), rel)
+            summary.source = _IndexSource(self, rel)
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:
@@ -1007,12 +1006,13 @@ class RepoIndex:
         self._trees.put(rel, tree, weight=len(text) if text else 1)
         return tree
 
-    def _code_mentions(self, rel: str, needles: tuple[str, ...], prefilter: NeedleFilter) -> frozenset[str]:
-        """The needles the code of `rel` mentions, reading the file at most once.
+    def _code_mentions(self, rel: str, prefilter: NeedleFilter) -> frozenset[str]:
+        """The needles of `prefilter` that the code of `rel` mentions, reading the file at most once.
 
         Most files mention no needle at all; a C-speed test of the raw bytes (`NeedleFilter`)
         settles those without decoding or tokenising. Only a hit is decoded (and kept in the text
-        cache, since the file is parsed next) and checked exactly by `needles_in`.
+        cache, since the file is parsed next) and checked exactly, needle by needle, for the
+        needles whose key word the raw bytes hold (`NeedleFilter.mentioned`: what `needles_in` finds).
         """
         if rel.endswith(NOTEBOOK_SUFFIX):
             # Code cells are JSON strings (escapes, lines as list items): the raw bytes are not the
@@ -1020,19 +1020,20 @@ class RepoIndex:
             if not self._notebook_may_mention(rel, prefilter):
                 return frozenset()
             sources = self._code_text(rel)
-            return needles_in("\n".join(sources), needles) if sources else frozenset()
+            return needles_in("\n".join(sources), prefilter.needles) if sources else frozenset()
         cached = self._texts.get(rel)
         if cached is not _MISSING:
-            return needles_in(cached, needles) if cached and prefilter.text_may_mention(cached) else frozenset()
+            return prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
         data = self.read_bytes(rel)
         if data is None or _is_binary(data):
             self._texts.put(rel, None)
             return frozenset()
-        if not prefilter.may_mention(data):
+        candidates = prefilter.candidates(data)
+        if candidates is not None and not candidates:
             return frozenset()  # not cached: nothing will ask for this file's text again
         text = decode_text(data)
         self._texts.put(rel, text, weight=len(text) if text else 1)
-        return needles_in(text, needles) if text else frozenset()
+        return prefilter.mentioned(text, candidates) if text else frozenset()
 
     def _notebook_may_mention(self, rel: str, prefilter: NeedleFilter) -> bool:
         if self._parsed.get(f"notebook:{rel}") is not _MISSING:
@@ -1049,11 +1050,11 @@ class RepoIndex:
         """Every Python file and notebook (or those at positions start:stop) read once for every
         declared needle, in path order."""
         assert self._needles is not None and self._needle_filter is not None
-        needles, prefilter = self._needles, self._needle_filter
+        prefilter = self._needle_filter
         by_needle: dict[str, list[int]] = {}
         files = self.python_files()
         for position in range(start, len(files) if stop is None else stop):
-            for needle in self._code_mentions(files[position], needles, prefilter):
+            for needle in self._code_mentions(files[position], prefilter):
                 by_needle.setdefault(needle, []).append(position)
         return by_needle
 
@@ -1105,7 +1106,7 @@ class RepoIndex:
         files = self.python_files()
         if self._needles is None:
             prefilter = NeedleFilter.of(needles)
-            candidates: Iterable[str] = (rel for rel in files if self._code_mentions(rel, needles, prefilter))
+            candidates: Iterable[str] = (rel for rel in files if self._code_mentions(rel, prefilter))
         else:
             unknown = set(needles) - set(self._needles)
             if unknown:
@@ -1123,7 +1124,7 @@ class RepoIndex:
         `where`: as for `python_mentioning`."""
         prefilter = NeedleFilter.of(identifiers)
         files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
-        candidates = [rel for rel in files if self._code_mentions(rel, identifiers, prefilter) and self._passes(rel, where)]
+        candidates = [rel for rel in files if self._code_mentions(rel, prefilter) and self._passes(rel, where)]
         return Candidates(self, sorted(candidates))
 
     def python_importing(self, *names: str) -> set[str]:
@@ -1159,12 +1160,26 @@ class RepoIndex:
         return bool(text)
 
 
-def _source_of(index_ref: weakref.ref[RepoIndex], rel: str) -> tuple[ast.Module | None, str]:
-    """The syntax tree and text of a file of a live index (`PythonSummary.source`)."""
-    index = index_ref()
-    if index is None:
-        raise RuntimeError(f"{rel}: the index this summary came from is gone; its facts cannot be computed")
-    return index.syntax_tree(rel), index.text(rel) or ""
+class _IndexSource:
+    """The text and syntax tree of a file of a live index (`PythonSummary.source`, a
+    `pysource.FactSource`), through a weak reference: a summary holding its index would make a cycle."""
+
+    __slots__ = ("_index", "_rel")
+
+    def __init__(self, index: RepoIndex, rel: str) -> None:
+        self._index, self._rel = weakref.ref(index), rel
+
+    def _live(self) -> RepoIndex:
+        index = self._index()
+        if index is None:
+            raise RuntimeError(f"{self._rel}: the index this summary came from is gone; its facts cannot be computed")
+        return index
+
+    def text(self) -> str:
+        return self._live().text(self._rel) or ""
+
+    def tree(self) -> ast.Module | None:
+        return self._live().syntax_tree(self._rel)
 
 
 _IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it

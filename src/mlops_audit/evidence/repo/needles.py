@@ -6,7 +6,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +35,9 @@ class NeedleFilter:
     pieces: frozenset[bytes]
     others: re.Pattern[bytes] | None
     exact: bool  # False: needles this filter cannot judge (non-ASCII); every file passes
+    needles: tuple[str, ...] = ()  # sorted
+    by_key: dict[bytes, tuple[str, ...]] = field(default_factory=dict, compare=False)  # key piece -> the needles with it
+    keyless: tuple[str, ...] = ()  # needles without letters (looked for by `others`)
 
     @staticmethod
     def of(needles: Iterable[str]) -> NeedleFilter:
@@ -49,6 +52,28 @@ class NeedleFilter:
 
     def text_may_mention(self, text: str) -> bool:
         return self.may_mention(text.encode("utf-8", "surrogatepass"))
+
+    def candidates(self, data: bytes) -> tuple[str, ...] | None:
+        """The needles the file of these raw bytes may mention: those whose key piece is among its
+        pieces, and the keyless ones when `others` matches (the argument of the class text holds
+        for each needle on its own: a needle `needles_in` finds has its key among the pieces).
+        Empty: the file mentions none (`may_mention` is False). None when the filter cannot judge."""
+        if not self.exact:
+            return None
+        found: list[str] = []
+        if self.pieces:
+            for key in self.pieces.intersection(data.translate(_TO_PIECES).split()):
+                found.extend(self.by_key[key])
+        if self.others is not None and self.others.search(data) is not None:
+            found.extend(self.keyless)
+        return tuple(found)
+
+    def mentioned(self, text: str, candidates: tuple[str, ...] | None) -> frozenset[str]:
+        """`needles_in(text, self.needles)`, given the `candidates` of the raw bytes `text` was
+        decoded from (UTF-8: ASCII bytes are the same characters): each candidate tested exactly."""
+        if candidates is None:
+            return needles_in(text, self.needles)
+        return frozenset(n for n in candidates if _mentions(text, n))
 
 
 _LETTER_RUN = re.compile(r"[A-Za-z_]+")
@@ -90,11 +115,17 @@ def _trie_pattern(words: Iterable[bytes]) -> bytes:
 @lru_cache(maxsize=64)
 def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
     if not all(n.isascii() for n in needles):
-        return NeedleFilter(frozenset(), None, exact=False)
+        return NeedleFilter(frozenset(), None, exact=False, needles=needles)
     keys = {n: _key_piece(n) for n in needles}
-    pieces = frozenset(k for k in keys.values() if k is not None)
-    others = [n.encode() for n, k in keys.items() if k is None]
-    return NeedleFilter(pieces, re.compile(_trie_pattern(others)) if others else None, exact=True)
+    by_key: dict[bytes, list[str]] = {}
+    for needle, key in keys.items():
+        if key is not None:
+            by_key.setdefault(key, []).append(needle)
+    others = [n for n, k in keys.items() if k is None]
+    return NeedleFilter(
+        frozenset(by_key), re.compile(_trie_pattern(n.encode() for n in others)) if others else None, exact=True,
+        needles=needles, by_key={k: tuple(v) for k, v in by_key.items()}, keyless=tuple(others),
+    )
 
 
 _IDENTIFIER_CHAR = re.compile(r"[A-Za-z0-9_]")
@@ -127,6 +158,41 @@ def needles_in(code: str, needles: Iterable[str]) -> frozenset[str]:
     found = set(_IDENTIFIER.findall(code)) & identifiers if identifiers else set()
     found.update(n for n in phrases if n in code and _phrase(n).search(code))
     return frozenset(found)
+
+
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = frozenset("0123456789")
+
+
+def _whole_identifier(code: str, name: str) -> bool:
+    """Whether `_IDENTIFIER.findall(code)` holds `name` (an identifier), without listing every
+    identifier: `findall` takes each maximal run of ASCII letters, digits and `_` from its first
+    letter or `_` on, so `name` is one of its tokens where it ends such a run and only digits
+    precede it in the run (`9fit` holds the token `fit`, `x9fit` does not)."""
+    size = len(code)
+    pos = code.find(name)
+    while pos != -1:
+        end = pos + len(name)
+        if end == size or code[end] not in _TOKEN_CHARS:
+            start = pos
+            while start > 0 and code[start - 1] in _DIGITS:
+                start -= 1
+            if start == 0 or code[start - 1] not in _TOKEN_CHARS:
+                return True
+        pos = code.find(name, pos + 1)
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _is_identifier(needle: str) -> bool:
+    return _IDENTIFIER.fullmatch(needle) is not None
+
+
+def _mentions(code: str, needle: str) -> bool:
+    """`needle in needles_in(code, [needle])`, for one needle."""
+    if _is_identifier(needle):
+        return _whole_identifier(code, needle)
+    return needle in code and _phrase(needle).search(code) is not None
 
 
 def notebook_may_mention(data: bytes, prefilter: NeedleFilter) -> bool:

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents
 
@@ -107,18 +108,23 @@ def data_checkers(module: ast.Module, call_facts: Iterable[tuple[str, str | None
     """(name, line) of the checker functions of a module, in `functions` order. `call_facts` are the
     file's resolved calls as (name, innermost function): only a function named like one that calls
     a value-check primitive is looked at (cheap, and most files have none)."""
-    scopes = {
-        scope for name, scope in call_facts
-        if scope and (name.rsplit(".", 1)[-1] in VALUE_CHECK_CALLS or RANGE_HELPER.search(name))
-    }
+    scopes = checker_scopes(call_facts)
     if not scopes:
         return []
     return [(func.name, func.lineno) for _, func in functions(module) if func.name in scopes and is_checker(func)]
 
 
+def checker_scopes(call_facts: Iterable[tuple[str, str | None]]) -> set[str]:
+    """Names of the functions that call a value-check primitive (`data_checkers` looks at no other)."""
+    return {
+        scope for name, scope in call_facts
+        if scope and (name.rsplit(".", 1)[-1] in VALUE_CHECK_CALLS or RANGE_HELPER.search(name))
+    }
+
+
 GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
 _NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
-_SELECTIONS = ("max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest")
+_SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest"})
 
 
 def grid_like(loop: ast.For) -> bool:
@@ -146,13 +152,19 @@ def keeps_best(func: ast.AST, loop: ast.For) -> bool:
     return any(call_name(c) in _SELECTIONS for c in calls_in(func))
 
 
+def may_select(call_names: Iterable[str], text: str) -> bool:
+    """Something in the file may select a best setting: a max/min-like call or `best` in the text
+    (`keeps_best` needs one of them)."""
+    return not _SELECTIONS.isdisjoint(call_names) or "best" in text.lower()
+
+
 def grid_loops(module: ast.Module, loops: Iterable[ast.For], call_names: set[str], text: str) -> list[tuple[int, tuple[str, ...]]]:
     """(line, sorted names called inside) of every loop that walks hyper-parameter settings and keeps
     the best, once per function that encloses it (a loop in a nested function is listed for the
     outer function too), in `functions` order. `loops` are the module's `for` loops, `call_names`
     its calls' names, `text` its source: when no loop is grid-like, or nothing could select a best
     (no max/min call, no `best` in the text), nothing else is walked."""
-    if not (call_names.intersection(_SELECTIONS) or "best" in text.lower()):
+    if not may_select(call_names, text):
         return []
     grid = [loop.lineno for loop in loops if grid_like(loop)]
     if not grid:
@@ -198,6 +210,11 @@ def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
     return False
 
 
+def _row_models(classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> set[str]:
+    """The pydantic models a module defines (rows validated one by one with one are a schema check)."""
+    return {name for name, bases, _, _ in classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
+
+
 def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> list[int]:
     """Lines of the schema-check rule's hits in one module (`text` its source, `classes` its
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
@@ -205,7 +222,7 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     names a schema. At most one of each per function."""
     if not any(needle in text for needle in SCHEMA_NEEDLES):
         return []
-    row_models = {name for name, bases, _, _ in classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
+    row_models = _row_models(classes)
     mentions_schema = bool(_SCHEMA_WORD.search(text))
     if not (row_models or mentions_schema):
         return []
@@ -253,11 +270,16 @@ def _makes_its_own_data(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return bool(args & _TEMP_FIXTURES) or any(call_name(c) in _BUILDS_FRAME for c in calls_in(func))
 
 
+def reads_data(call_facts: Iterable[str]) -> bool:
+    """A call reads a dataset (`data_test_asserts` looks at modules with one only)."""
+    return any(name.rsplit(".", 1)[-1] in READS_DATA for name in call_facts)
+
+
 def data_test_asserts(module: ast.Module, call_facts: Iterable[str]) -> list[int]:
     """Lines of the data-tests rule's hits in one module: a module that reads a dataset (`call_facts`:
     its summary's resolved call names), in each `test*` function that does not make its own data, the
     first assert on missing values, duplicates, ranges, or columns and dtypes."""
-    if not any(name.rsplit(".", 1)[-1] in READS_DATA for name in call_facts):
+    if not reads_data(call_facts):
         return []
     lines = []
     for _, func in functions(module):
@@ -414,3 +436,34 @@ def seed_uses(module: ast.Module, text: str) -> list[tuple[int, str]]:
                 if name.lower() in SEED_KEYS:
                     found.append((site.lineno, name.lower()))  # type: ignore[attr-defined]
     return found
+
+
+class FactInputs(Protocol):
+    """What `possible` reads of a file's summary (`pysource.PythonSummary`)."""
+
+    calls: list[Any]  # pysource.Call: .name, .scope
+    call_names: tuple[str, ...]
+    classes: list[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]
+
+
+def possible(name: str, summary: FactInputs, text: Callable[[], str]) -> bool:
+    """A necessary condition for the fact `name` to hold anything, from the file's summary and (only
+    when the summary does not settle it) its text: each is the first test the fact's function
+    makes before it walks the tree. When it is False the fact is empty, and nothing needs the
+    file's syntax tree (which may have left the tree cache: it would be parsed again)."""
+    if name == "data_checkers":
+        return bool(checker_scopes((c.name, c.scope) for c in summary.calls))
+    if name == "data_test_asserts":
+        return reads_data(c.name for c in summary.calls)
+    if name == "grid_loops":
+        return may_select(summary.call_names, text())
+    if name == "schema_checks":
+        code = text()
+        return any(needle in code for needle in SCHEMA_NEEDLES) and bool(_row_models(summary.classes) or _SCHEMA_WORD.search(code))
+    if name == "asserting_helpers":
+        return "assert" in text()
+    if name == "constant_only_tests":
+        return CONSTANT_ASSERT_LINE.search(text()) is not None
+    if name in ("seed_constants", "seed_uses"):
+        return _SEED_WORD.search(text()) is not None
+    raise KeyError(f"no per-file fact named {name!r}")

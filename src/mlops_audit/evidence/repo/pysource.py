@@ -13,10 +13,10 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mlops_audit.evidence.repo import pyfacts
-from mlops_audit.evidence.repo.astutil import call_name, parse_module
+from mlops_audit.evidence.repo.astutil import call_name, parse_module, statements
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
 # indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
@@ -65,6 +65,30 @@ class TestFunction:
     asserts: bool
 
 
+class FactSource(Protocol):
+    """Where a summary's facts are computed from when first asked: the file's text and syntax tree
+    (None for code that does not parse). The tree is asked for only when the fact may hold
+    something (`pyfacts.possible`): it may have to be parsed again."""
+
+    def text(self) -> str: ...
+
+    def tree(self) -> ast.Module | None: ...
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """A `FactSource` of a tree and text at hand (while summarising)."""
+
+    module: ast.Module
+    code: str
+
+    def text(self) -> str:
+        return self.code
+
+    def tree(self) -> ast.Module | None:
+        return self.module
+
+
 @dataclass
 class PythonSummary:
     path: str
@@ -86,7 +110,7 @@ class PythonSummary:
     # properties below. A fact not in the dict is computed on first use from `source` (the file's
     # tree and text, given by the index), so a file no rule asks about never pays for it.
     facts: dict[str, Any] = field(default_factory=dict)
-    source: Callable[[], tuple[ast.Module | None, str]] | None = field(default=None, compare=False, repr=False)
+    source: FactSource | None = field(default=None, compare=False, repr=False)
     on_fact: Callable[[PythonSummary], None] | None = field(default=None, compare=False, repr=False)  # told after a fact is computed
     digest: str | None = field(default=None, compare=False, repr=False)  # the parse cache's key of the content, when cached
 
@@ -103,8 +127,7 @@ class PythonSummary:
         elif self.source is None:
             raise RuntimeError(f"{self.path}: fact {name!r} was not computed and the summary has no source to compute it from")
         else:
-            tree, text = self.source()
-            value = FACTS[name] if tree is None else _compute_fact(name, self, tree, text)
+            value = _compute_fact(name, self, self.source)
         self.facts[name] = value
         if self.on_fact is not None:
             self.on_fact(self)
@@ -464,20 +487,30 @@ FACTS: dict[str, Any] = {
 }
 
 
-def _compute_fact(name: str, summary: PythonSummary, tree: ast.Module, code: str) -> Any:
-    """One fact of a plain file from its parsed module, its source and its summary's other fields."""
+def _compute_fact(name: str, summary: PythonSummary, source: FactSource) -> Any:
+    """One fact of a plain file from its parsed module, its source and its summary's other fields.
+    The tree is asked for only when `pyfacts.possible` says the fact may hold something: otherwise
+    the fact is empty, as its function would find (and as for code that does not parse)."""
+    if name in ("asserting_helpers", "constant_only_tests") and not summary.tests:
+        return FACTS[name]  # the unit-tests rule reads these facts only of files with test functions
+    if not pyfacts.possible(name, summary, source.text):
+        return FACTS[name]
+    tree = source.tree()
+    if tree is None:
+        return FACTS[name]
     if name == "data_checkers":
         return pyfacts.data_checkers(tree, ((c.name, c.scope) for c in summary.calls))
+    code = source.text()
     if name == "grid_loops":  # every `for` statement (order does not matter) and the calls' names
-        return pyfacts.grid_loops(tree, [n for n in ast.walk(tree) if isinstance(n, ast.For)], set(summary.call_names), code)
+        return pyfacts.grid_loops(tree, [n for n in statements(tree) if type(n) is ast.For], set(summary.call_names), code)
     if name == "schema_checks":
         return pyfacts.schema_checks(tree, code, summary.classes)
     if name == "data_test_asserts":
         return pyfacts.data_test_asserts(tree, (c.name for c in summary.calls))
-    if name == "asserting_helpers":  # the unit-tests rule reads these facts only of files with test functions
-        return pyfacts.asserting_helpers(tree, code) if summary.tests else ()
+    if name == "asserting_helpers":
+        return pyfacts.asserting_helpers(tree, code)
     if name == "constant_only_tests":
-        return pyfacts.constant_only_tests(tree, code) if summary.tests else ()
+        return pyfacts.constant_only_tests(tree, code)
     if name == "seed_constants":
         return pyfacts.seed_constants(tree, code)
     return pyfacts.seed_uses(tree, code)
@@ -518,7 +551,8 @@ def summarise(
             names = visitor.call_names if complete else {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
             summary.call_names = tuple(sorted(names))
             if facts:
-                summary.facts = {name: _compute_fact(name, summary, tree, code) for name in FACTS}
+                known = KnownSource(tree, code)
+                summary.facts = {name: _compute_fact(name, summary, known) for name in FACTS}
     visitor.reset()
     if facts:
         summary.facts = {**FACTS, **summary.facts}  # notebooks and code that does not parse: nothing
