@@ -323,3 +323,61 @@ def test_non_ascii_needles_fall_back_to_needles_in() -> None:
     needle_filter = NeedleFilter.of(("café", "fit"))
     assert needle_filter.candidates(b"x") is None
     assert needle_filter.mentioned("café.fit()", None) == needles_in("café.fit()", ("café", "fit"))
+
+
+# --- lazy scans -----------------------------------------------------------------------------
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _scan_tree(root: Path) -> None:
+    _write(root, "a/one.py", "from lib import helper\nhelper()\nraise ValueError\n")
+    _write(root, "a/two.py", "helper = 1\n")  # mentions it, no raise
+    _write(root, "b/tests/test_three.py", "from lib import helper\nraise X\n")  # a test path
+    _write(root, "b/three.py", "x = 'no mention'\n")
+    _write(root, "c/four.py", "import lib.helper as h\nraise E\n")  # no word `helper` after `h`... but in the import
+    _write(root, "c/five.ipynb", '{"cells": [{"cell_type": "code", "source": "helper()"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    _write(root, "d/six.py", "def helper():\n    raise ValueError\n")
+
+
+def test_python_scan_finds_what_the_eager_scan_found_in_path_order(tmp_path: Path) -> None:
+    _scan_tree(tmp_path)
+    index = RepoIndex(tmp_path)
+    raises = lambda text: "raise" in text  # noqa: E731
+    # What python_scan returned before: files mentioning the name, then `where`, sorted by path.
+    assert [s.path for s in index.python_scan("helper")] == ["a/one.py", "a/two.py", "b/tests/test_three.py", "c/five.ipynb", "c/four.py", "d/six.py"]
+    assert [s.path for s in index.python_scan("helper", where=raises)] == ["a/one.py", "b/tests/test_three.py", "c/four.py", "d/six.py"]
+    within = {"a/two.py", "c/four.py", "b/three.py"}
+    assert [s.path for s in index.python_scan("helper", within=within)] == ["a/two.py", "c/four.py"]
+    kept = index.python_scan("helper", where=raises).keeping(lambda rel: "/tests/" not in rel)
+    assert [s.path for s in kept] == ["a/one.py", "c/four.py", "d/six.py"]
+
+
+def test_importing_is_python_importing_one_path_at_a_time(tmp_path: Path) -> None:
+    _scan_tree(tmp_path)
+    index = RepoIndex(tmp_path)
+    importing = index.importing("helper", also={"d/six.py"})
+    assert index.python_importing("helper") == {"a/one.py", "b/tests/test_three.py", "c/four.py"}
+    assert {rel for rel in index.python_files() if rel in importing} == {"a/one.py", "b/tests/test_three.py", "c/four.py", "d/six.py"}
+    assert [s.path for s in index.python_scan("helper", within=importing)] == ["a/one.py", "b/tests/test_three.py", "c/four.py", "d/six.py"]
+
+
+def test_python_scan_reads_only_as_far_as_its_caller_iterates(tmp_path: Path) -> None:
+    _scan_tree(tmp_path)
+    index = RepoIndex(tmp_path)  # no declared needles: nothing is read before the scan
+    first = next(index.python_scan("helper", within=index.importing("helper")))
+    assert first.path == "a/one.py"
+    assert "a/one.py" in index._read_outcomes and "c/four.py" not in index._read_outcomes and "d/six.py" not in index._read_outcomes
+
+
+def test_python_scan_of_an_index_with_declared_needles_counts_every_python_file_read(tmp_path: Path) -> None:
+    """With declared needles, the scan of every Python file runs before any file is skipped, so the
+    read counts of the collection do not depend on how far a rule iterated."""
+    _scan_tree(tmp_path)
+    index = RepoIndex(tmp_path, needles=("helper",), words=())
+    next(index.python_scan("helper", within=index.importing("helper")))
+    assert set(index.python_files()) <= set(index._read_outcomes)

@@ -1122,27 +1122,25 @@ class RepoIndex:
         paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
         The files are found now; each is parsed as the caller reaches it (its tree still cached then).
         `where`: as for `python_mentioning`."""
+        if self._needles is not None:
+            self._needle_positions()  # every Python file read (and counted) once, whatever is skipped below
         prefilter = NeedleFilter.of(identifiers)
-        files = self.python_files() if within is None else [rel for rel in self.python_files() if rel in within]
-        candidates = [rel for rel in files if self._code_mentions(rel, prefilter) and self._passes(rel, where)]
-        return Candidates(self, sorted(candidates))
+        tests: list[Callable[[str], bool]] = [] if within is None else [within.__contains__]
+        tests.append(lambda rel: bool(self._code_mentions(rel, prefilter)))
+        return Candidates(self, self.python_files(), where, tests=tuple(tests))
 
     def python_importing(self, *names: str) -> set[str]:
         """Python files (not notebooks) whose import statements may bring in one of `names`: every
         file whose summary imports `name`, `x.name` or from `x.name` is among them (a superset,
         found from the text without parsing: the lines of `import`/`from` statements, with their
         continuations, hold the name as a word)."""
-        prefilter = NeedleFilter.of(names)
-        wanted = set(names)
-        found = set()
-        for rel in self.python_files():
-            # The raw-bytes filter only: a name found in an import statement below is a whole
-            # identifier of the code, so `needles_in`'s exact check would add nothing.
-            if rel.endswith(NOTEBOOK_SUFFIX) or not self._may_mention(rel, prefilter):
-                continue
-            if imports_any(self.text(rel) or "", wanted):
-                found.add(rel)
-        return found
+        importing = self.importing(*names)
+        return {rel for rel in self.python_files() if rel in importing}
+
+    def importing(self, *names: str, also: Iterable[str] = ()) -> Container[str]:
+        """`python_importing(*names)` as a test of one path at a time (and true for the paths `also`
+        holds): for `python_scan(within=...)`, which then reads only as far as its caller iterates."""
+        return _Importing(self, NeedleFilter.of(names), frozenset(names), frozenset(also))
 
     def _may_mention(self, rel: str, prefilter: NeedleFilter) -> bool:
         """`_code_mentions` without its exact check (plain files): whether the raw bytes may mention a needle."""
@@ -1214,25 +1212,50 @@ def imports_any(text: str, wanted: set[str]) -> bool:
     return False
 
 
-class Candidates(Iterator[PythonSummary]):
-    """The parsed summaries of the files a query found, each parsed when the iteration reaches it
-    (a detector that has seen enough stops; files further on are not parsed). Before iterating,
-    `keeping(paths)` narrows the files by path, so the ones a rule drops anyway (tests, notebooks:
-    `_inhouse.project_code`) are never parsed for it."""
+class _Importing:
+    """Whether a path is among `RepoIndex.python_importing(*names)` (or among `also`), per path."""
 
-    def __init__(self, index: RepoIndex, paths: Iterable[str], where: Callable[[str], bool] | None = None) -> None:
-        self._index, self._paths, self._where = index, paths, where
+    __slots__ = ("_also", "_index", "_prefilter", "_wanted")
+
+    def __init__(self, index: RepoIndex, prefilter: NeedleFilter, wanted: frozenset[str], also: frozenset[str]) -> None:
+        self._index, self._prefilter, self._wanted, self._also = index, prefilter, wanted, also
+
+    def __contains__(self, rel: object) -> bool:
+        if rel in self._also:
+            return True
+        if not isinstance(rel, str) or rel.endswith(NOTEBOOK_SUFFIX):
+            return False
+        # The raw-bytes filter only: a name found in an import statement below is a whole
+        # identifier of the code, so `needles_in`'s exact check would add nothing.
+        index = self._index
+        return index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
+
+
+class Candidates(Iterator[PythonSummary]):
+    """The parsed summaries of the files a query found, in path order, each found and parsed when
+    the iteration reaches it (a detector that has seen enough stops; files further on are neither
+    tested nor parsed). Before iterating, `keeping(paths)` narrows the files by path, first of all
+    tests, so the ones a rule drops anyway (tests, notebooks: `_inhouse.project_code`) are never
+    read or parsed for it. `tests`: per-path tests a file must pass, in order, before `where`."""
+
+    def __init__(
+        self, index: RepoIndex, paths: Iterable[str], where: Callable[[str], bool] | None = None, *, tests: tuple[Callable[[str], bool], ...] = ()
+    ) -> None:
+        self._index, self._paths, self._where, self._tests = index, paths, where, tests
         self._summaries: Iterator[PythonSummary] | None = None
 
     def keeping(self, keep: Callable[[str], bool]) -> Candidates:
         if self._summaries is not None:
             raise RuntimeError("Candidates.keeping: the iteration has already begun")
-        return Candidates(self._index, (rel for rel in self._paths if keep(rel)), self._where)
+        return Candidates(self._index, self._paths, self._where, tests=(keep, *self._tests))
 
     def __next__(self) -> PythonSummary:
         if self._summaries is None:
-            index, where = self._index, self._where
-            self._summaries = (s for rel in self._paths if index._passes(rel, where) and (s := index.python(rel)) is not None)
+            index, where, tests = self._index, self._where, self._tests
+            self._summaries = (
+                s for rel in self._paths
+                if all(test(rel) for test in tests) and index._passes(rel, where) and (s := index.python(rel)) is not None
+            )
         return next(self._summaries)
 
 

@@ -144,8 +144,9 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
     hits: list[Location] = []
     # Only a file defining a checker or importing one by name can reach one (`helpers` below is
     # empty elsewhere): on a large tree this spares parsing every file that merely mentions a name.
-    # A gate is a `raise` in the parsed file: files without one are not parsed again.
-    reachable = {path for path, _ in checkers.values()} | repo.python_importing(*checkers)
+    # A gate is a `raise` in the parsed file: files without one are not parsed again. Each file is
+    # tested as the loop reaches it (`importing`): once the finding is settled, the rest are not read.
+    reachable = repo.importing(*checkers, also={path for path, _ in checkers.values()})
     for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=_RAISE_WORD)):
         # Helpers this file can reach: defined here, or imported under that name.
         helpers = {
