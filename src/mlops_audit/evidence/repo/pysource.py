@@ -251,8 +251,10 @@ _LEAVES = frozenset({ast.Constant, ast.Name, ast.Load, ast.Store, ast.Del, ast.P
 
 # Field values that are never descended into: leaf nodes, and the plain values some fields hold.
 _NOT_VISITED = _LEAVES | {type(None), str, int, bool}
-# Fields that hold identifiers, flags or contexts, never a node worth visiting.
-_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "kind", "type_comment", "conversion", "is_async", "simple"})
+# Fields that hold identifiers, flags, contexts or operators, never a node worth visiting.
+_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "kind", "type_comment", "conversion", "is_async", "simple", "op", "ops"})
+# The node types the traversal acts on; every other node is only descended into.
+_ACTED_ON = frozenset({ast.Call, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Assert, ast.Raise})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -319,6 +321,7 @@ class _Visitor:
     # (no recursion limit on deep code) and without NodeVisitor's per-node method dispatch.
     def visit(self, tree: ast.AST) -> None:
         stack: list[ast.AST] = [tree]
+        fields_of, not_visited, attribute = _FIELDS, _NOT_VISITED, ast.Attribute
         while stack:
             node = stack.pop()
             if node is _END_CLASS:
@@ -330,7 +333,9 @@ class _Visitor:
                     self._close_test()
                 continue
             kind = type(node)
-            if kind is ast.Call:
+            if kind not in _ACTED_ON:
+                pass
+            elif kind is ast.Call:
                 self._call(node)  # type: ignore[arg-type]
                 if self.open_tests and _ASSERTING_CALL.search(_dotted(node.func) or ""):  # type: ignore[attr-defined]
                     self._mark_open_tests()
@@ -353,13 +358,23 @@ class _Visitor:
             elif (kind is ast.Assert or kind is ast.Raise) and self.open_tests:
                 self._mark_open_tests()
             # Children pushed last-first so they pop in source order; only fields that can hold
-            # nodes, and no leaves, None, names or numbers.
-            for field in _child_fields(kind):
+            # nodes, and no leaves, None, names or numbers. An attribute chain (`a.b.c`) is not
+            # acted on and holds one child, its value: what is pushed is the innermost value, which
+            # pops where the chain would have (a chain's value is met right after the chain).
+            fields = fields_of.get(kind)
+            for field in _child_fields(kind) if fields is None else fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
-                    stack.extend([item for item in reversed(value) if type(item) not in _NOT_VISITED])
-                elif type(value) not in _NOT_VISITED:
-                    stack.append(value)
+                    for item in reversed(value):
+                        while type(item) is attribute:
+                            item = item.value
+                        if type(item) not in not_visited:
+                            stack.append(item)
+                else:
+                    while type(value) is attribute:
+                        value = value.value
+                    if type(value) not in not_visited:
+                        stack.append(value)
 
     def _call(self, node: ast.Call) -> None:
         self.call_names.add(call_name(node))
