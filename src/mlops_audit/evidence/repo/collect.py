@@ -161,10 +161,11 @@ def collect_with_index(
     index = build_index(repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
     chosen = detectors or all_detectors()
     observations = {}
-    for number, det in enumerate(sorted(chosen, key=execution_order), start=1):
-        if progress is not None:
-            progress.update(f"collect: {index.stats.files_listed} files listed; detector {number}/{len(chosen)} ({det.id}); {index.stats.files_read} files read")
-        observations[det.id] = run_detector(det, index)
+    with fewer_collections():  # once for all detectors: no young collection of what each left behind
+        for number, det in enumerate(sorted(chosen, key=execution_order), start=1):
+            if progress is not None:
+                progress.update(f"collect: {index.stats.files_listed} files listed; detector {number}/{len(chosen)} ({det.id}); {index.stats.files_read} files read")
+            observations[det.id] = run_detector(det, index)
     if progress is not None:
         progress.done()
     if index.stats.learning.left_out and not count_learning_material:
