@@ -1118,10 +1118,11 @@ class RepoIndex:
         self, *identifiers: str, within: Container[str] | None = None, where: Callable[[str], bool] | None = None
     ) -> Candidates:
         """Like `python_mentioning` for identifiers known only during the scan (e.g. a project's own
-        helper names): reads the code of every Python file again (or of those `within`, a set of
-        paths a detector knows to be the only ones that matter), so detectors use it as a fallback.
-        The files are found now; each is parsed as the caller reaches it (its tree still cached then).
-        `where`: as for `python_mentioning`."""
+        helper names): reads the code of every Python file again (or of those `within`, paths a
+        detector knows to be the only ones that matter: a set, or a per-path test such as
+        `importing`), so detectors use it as a fallback. Lazy, in path order: each file is tested
+        and parsed as the caller reaches it (its tree still cached then), and a caller that stops
+        early reads no further. `where`: as for `python_mentioning`."""
         if self._needles is not None:
             self._needle_positions()  # every Python file read (and counted) once, whatever is skipped below
         prefilter = NeedleFilter.of(identifiers)
