@@ -219,7 +219,8 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     """Lines of the schema-check rule's hits in one module (`text` its source, `classes` its
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
     defines, (b) an `if`/`assert`/`while` test comparing a frame's columns, in a module whose text
-    names a schema. At most one of each per function."""
+    names a schema. At most one of each per function; column selection (`if col in df.columns:`
+    without `else`) is left out."""
     if not any(needle in text for needle in SCHEMA_NEEDLES):
         return []
     row_models = _row_models(classes)
@@ -255,7 +256,18 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
             if any(about_columns(c) for c in compares):
                 lines.append(test.lineno)
                 break
+    if lines:
+        # Column selection is not a check: an `if` whose only tests on columns are `name in
+        # df.columns`, with no `else`, uses the columns that exist (`if col in df.columns:
+        # df[col] = ...`); it does not check the frame against anything.
+        selecting = {n.lineno for n in ast.walk(module) if isinstance(n, ast.If) and not n.orelse and _only_membership(n.test)}
+        lines = [line for line in lines if line not in selecting]
     return lines
+
+
+def _only_membership(test: ast.AST) -> bool:
+    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare) and about_columns(c)]
+    return bool(compares) and all(all(isinstance(op, ast.In) for op in c.ops) for c in compares)
 
 
 READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})

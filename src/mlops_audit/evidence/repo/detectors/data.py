@@ -195,27 +195,8 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
         if summary.schema_checks and _declares_a_schema(repo, summary):
-            hits.extend(at(summary.path, line) for line in _acted_on(repo, summary.path, summary.schema_checks))
+            hits.extend(at(summary.path, line) for line in summary.schema_checks)
     return hits
-
-
-def _acted_on(repo: RepoIndex, path: str, lines: list[int]) -> list[int]:
-    """The checks at `lines` less column selection: an `if` whose only tests on columns are
-    `name in df.columns`, with no `else`, uses the columns that exist (`if col in df.columns:
-    df[col] = ...`); it does not check the frame against anything."""
-    module = _inhouse.tree(repo, path)
-    if module is None:
-        return []
-    selecting = {
-        node.lineno for node in ast.walk(module)
-        if isinstance(node, ast.If) and node.lineno in lines and not node.orelse and _only_membership(node.test)
-    }
-    return [line for line in lines if line not in selecting]
-
-
-def _only_membership(test: ast.AST) -> bool:
-    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare) and pyfacts.about_columns(c)]
-    return bool(compares) and all(all(isinstance(op, ast.In) for op in c.ops) for c in compares)
 
 
 # A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
