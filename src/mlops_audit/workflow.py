@@ -108,10 +108,10 @@ def _repo_evidence(result, name: str, loaded: LoadedRubric) -> tuple[list[Eviden
 
 
 def _learning_material_note(result) -> LearningMaterialNote | None:  # noqa: ANN001 (a CollectionResult)
-    """The collection's learning-material verdict, when it found any (collections written before the
-    verdict existed have none)."""
-    found = getattr(getattr(result, "stats", None), "learning_material", None)
-    if found is None or found.verdict == "none":
+    """The collection's learning-material verdict, when it found any (a collection written before
+    the verdict existed reads back with the default, "none")."""
+    found = result.stats.learning_material
+    if found.verdict == "none":
         return None
     return LearningMaterialNote(verdict=found.verdict, code_share=found.code_share, counted=found.counted, reasons=list(found.reasons[:3]))
 
