@@ -67,7 +67,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file
+from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file, under
 from mlops_audit.evidence.repo.thirdparty import parent as folder_of
 
 OPENING_CHARS = 1500  # how much of the README's text (tags and images dropped) is its opening
@@ -80,10 +80,6 @@ _COURSE_FOLDER_WORDS = frozenset({"course", "courses", "coursework"})
 _MATERIAL_WORDS = frozenset({"material", "materials", "notes", "code", "exercises", "labs", "files", "content", "work", "notebooks", "solutions"})
 _EXERCISE_FOLDER = re.compile(r"^(?:exercises?|labs?|lessons?|assignments?|homeworks?|tasks)\Z", re.IGNORECASE)
 _NUMBERED = re.compile(r"^0*(\d{1,3})(?!\d)[-_ .(]")
-_BUILD_OR_CI = frozenset({
-    "pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "Makefile", "dvc.yaml", "MLproject", "Jenkinsfile",
-    ".gitlab-ci.yml", "azure-pipelines.yml", "docker-compose.yml", "docker-compose.yaml", "tox.ini", "noxfile.py",
-})
 # A list of packages (not a build): requirements and constraints lists, conda environments.
 _PACKAGE_LIST = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z|(?:environment|conda)\.ya?ml\Z", re.IGNORECASE)
 MIN_TAUGHT_CODE = 3  # code files that make a teaching repository's code what it teaches (rule 9)
@@ -91,7 +87,7 @@ _ROOT_CI = frozenset({"Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", ".
 _LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "pixi.lock", "requirements.lock"})
 _CAPSTONE = re.compile(r"capstone|(?:final|midterm)[-_ ]?project", re.IGNORECASE)
 _TEMPLATE_FOLDER = re.compile(r"^\{\{\s*cookiecutter\.\w+\s*\}\}\Z")
-_README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
+README_NAME = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)  # a README file's name
 
 _TEACHING = (
     r"(?:(?<![a-z])(?:courses?|workshops?|tutorials?|lessons?|lectures?|labs?|exercises|assignments?|homeworks?|seminars?|bootcamp|"
@@ -155,7 +151,7 @@ class Judged:
 def readme_opening(listing: Sequence[str], read) -> tuple[str, str] | None:
     """(README name, its opening text) of the root README, or None."""
     for rel in listing:
-        if "/" not in rel and _README.match(rel):
+        if "/" not in rel and README_NAME.match(rel):
             data = read(rel)
             if not data:
                 continue
@@ -210,11 +206,6 @@ def is_document(rel: str) -> bool:
     return rel.lower().endswith(_DOCUMENT_SUFFIXES) and not is_project_file(rel.rsplit("/", 1)[-1])
 
 
-def _under(listing: Sequence[str], folder: str) -> list[str]:
-    prefix = folder + "/"
-    return [f for f in listing if f.startswith(prefix)]
-
-
 def all_folders(listing: Sequence[str]) -> set[str]:
     """Every folder of the listing (ancestors included); the root ('') left out."""
     folders: set[str] = set()
@@ -249,7 +240,7 @@ def _solution_pairs(listing: Sequence[str], candidates: list[str], folders: set[
         if any(folder.startswith(j.path + "/") for j in found):
             continue
         base = folder_of(folder)
-        inside = [f for f in _under(listing, folder) if f in code]
+        inside = [f for f in under(listing, folder) if f in code]
         roots = [base] + sorted(f for f in folders if folder_of(f) == base and _STARTER_NAME.match(f[f.rfind("/") + 1:]))
         best: tuple[str, list[str]] = ("", [])
         for root in roots:
@@ -263,9 +254,9 @@ def _solution_pairs(listing: Sequence[str], candidates: list[str], folders: set[
             skeleton_tops = [root]
         else:
             skeleton_tops = sorted({((base + "/") if base else "") + f[len(folder) + 1:].split("/", 1)[0] for f in mirrored})
-        files = set(_under(listing, folder))
+        files = set(under(listing, folder))
         for top in skeleton_tops:
-            files.update(_under(listing, top) if not top.endswith(CODE_SUFFIXES) else [top])
+            files.update(under(listing, top) if not top.endswith(CODE_SUFFIXES) else [top])
         shown = ", ".join(t + "/" for t in skeleton_tops if not t.endswith(CODE_SUFFIXES)) or "files outside it"
         why = f"a reference solution beside its skeleton: {len(mirrored)} of its {len(inside)} code files mirror {shown}"
         found.append(Judged(folder, why, frozenset(files)))
@@ -278,7 +269,7 @@ def _course_folders(listing: Sequence[str], candidates: list[str]) -> list[Judge
     for folder in candidates:
         if any(folder.startswith(j.path + "/") for j in found):
             continue
-        files = _under(listing, folder)
+        files = under(listing, folder)
         if any(f.endswith(CODE_SUFFIXES) or not is_document(f) for f in files):
             found.append(Judged(folder, "a folder named as course material", frozenset(files)))
     return found
@@ -315,7 +306,7 @@ def material_without_builds(listing: Sequence[str], strong_teaching: str | None)
         return None
     for rel in listing:
         name = rel.rsplit("/", 1)[-1]
-        if name in _BUILD_OR_CI or (is_project_file(name) and not _PACKAGE_LIST.match(name)) or ci_folder_owner(rel) is not None:
+        if (is_project_file(name) and not _PACKAGE_LIST.match(name)) or ci_folder_owner(rel) is not None:
             return None
     if not any(f.endswith(CODE_SUFFIXES) for f in listing):
         return None
@@ -358,7 +349,7 @@ def template_trees(listing: Sequence[str]) -> list[Judged]:
     found = []
     for top in sorted({rel.split("/", 1)[0] for rel in listing if "/" in rel}):
         if _TEMPLATE_FOLDER.match(top):
-            files = frozenset(f for f in _under(listing, top) if not f.endswith(CODE_SUFFIXES))
+            files = frozenset(f for f in under(listing, top) if not f.endswith(CODE_SUFFIXES))
             found.append(Judged(top, "a project template's placeholder tree (named by a template variable): the containers, manifests, CI and package lists a generated project starts from", files))
     return found
 

@@ -51,16 +51,16 @@ def note_learning_evidence(
     if not failed:
         return
     left_out = index.stats.learning.left_out
-    counted = counted_index()
-    for det in failed:
-        seen = run(det, counted)
-        if seen.outcome not in (FindingOutcome.pass_, FindingOutcome.partial):
-            continue
-        named = [p for p in dict.fromkeys(loc.path for loc in seen.locations) if p in left_out]
-        where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
-        note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
-        before = observations[det.id]
-        observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
+    with counted_index() as counted:  # closed when done: it holds the tree's folder handles
+        for det in failed:
+            seen = run(det, counted)
+            if seen.outcome not in (FindingOutcome.pass_, FindingOutcome.partial):
+                continue
+            named = [p for p in dict.fromkeys(loc.path for loc in seen.locations) if p in left_out]
+            where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
+            note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
+            before = observations[det.id]
+            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
 
 
 def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:

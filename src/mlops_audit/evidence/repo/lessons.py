@@ -79,7 +79,6 @@ _FULL_PROJECT_FILES = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "Dockerfile", "docker-compose.yml", "docker-compose.yaml",
     "dvc.yaml", "MLproject", "Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", "kustomization.yaml",
 })
-_README = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)
 _TEACHING_WORDS = re.compile(
     r"\b(?:courses?|workshops?|tutorials?|lessons?|lectures?|curriculum|bootcamp|syllabus|textbook|book|"
     r"homeworks?|self-study|study (?:programme|program|plan))\b|课程|教程|讲义|教材",
@@ -181,7 +180,7 @@ def _near_top(rel: str, member: str) -> bool:
 
 def _readme_presents_teaching(listing: Sequence[str], read: Callable[[str], bytes | None]) -> str | None:
     for rel in listing:
-        if "/" not in rel and _README.match(rel):
+        if "/" not in rel and coursework.README_NAME.match(rel):
             data = read(rel)
             text = data[:README_CHARS * 4].decode("utf-8", "replace")[:README_CHARS] if data else ""
             if (match := _TEACHING_WORDS.search(text)) is not None:

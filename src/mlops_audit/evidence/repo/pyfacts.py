@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents
+from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents, statements
 
 CHECK_CALLS = {
     "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
@@ -260,7 +260,7 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
         # Column selection is not a check: an `if` whose only tests on columns are `name in
         # df.columns`, with no `else`, uses the columns that exist (`if col in df.columns:
         # df[col] = ...`); it does not check the frame against anything.
-        selecting = {n.lineno for n in ast.walk(module) if isinstance(n, ast.If) and not n.orelse and _only_membership(n.test)}
+        selecting = {n.lineno for n in statements(module) if type(n) is ast.If and n.lineno in lines and not n.orelse and _only_membership(n.test)}
         lines = [line for line in lines if line not in selecting]
     return lines
 

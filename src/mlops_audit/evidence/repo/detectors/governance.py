@@ -10,6 +10,7 @@ from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.lessons import COURSE
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
@@ -115,10 +116,11 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
         return None  # a setup or how-to guide, whatever its headings say
     # Markdown, reStructuredText (Sphinx) and AsciiDoc headings alike, fenced code left out.
     headings = [(n, title) for n, level, title in repo.doc_headings(path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
+    in_docs = bool(_DOCS_FOLDER.search(path)) or nav_title is not None
     if not headings:
-        diagram = _architecture_diagram(text) if (_DOCS_FOLDER.search(path) or nav_title is not None) else None
+        diagram = _architecture_diagram(text) if in_docs else None
         return at(path, diagram) if diagram else None
-    if _DOCS_FOLDER.search(path) or nav_title is not None:
+    if in_docs:
         return at(path, headings[0][0])
     # Model cards often are READMEs (Hugging Face style): their headings say so.
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
@@ -268,8 +270,7 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
 def _judged_a_course(repo: RepoIndex) -> bool:
     """The repository-level learning-material verdict is `course` (`lessons`), and the assessor did
     not ask to count learning material (`--count-learning-material`)."""
-    learning = getattr(repo.stats, "learning", None)
-    return learning is not None and learning.verdict == "course" and not repo.count_learning_material
+    return repo.stats.learning.verdict == COURSE and not repo.count_learning_material
 
 
 # Rule `decision or requirements record`: headings of an ADR (context, options, decision, consequences)

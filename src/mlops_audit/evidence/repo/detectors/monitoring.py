@@ -628,11 +628,12 @@ def _retraining_signals(repo: RepoIndex) -> list[Location]:
         return []
     named = {p for p in repo.python_files() if _RETRAIN_WORD.search(p.rsplit("/", 1)[-1]) and p not in by_file}
     trainers = ("fit", "train", "train_model", "retrain", "trainer")  # identifiers a training call names
-    followers = [
-        s for s in _inhouse.project_code(repo.python_scan(*trainers, within=named) if named else [])
-        if any(_STARTS_TRAINING.search(c.name) for c in s.calls)
-    ]
-    return hits + [at(followers[0].path)] if followers else []
+    follower = next(  # the first is enough: the scan is lazy, so later candidates are never parsed
+        (s for s in _inhouse.project_code(repo.python_scan(*trainers, within=named) if named else [])
+         if any(_STARTS_TRAINING.search(c.name) for c in s.calls)),
+        None,
+    )
+    return hits + [at(follower.path)] if follower is not None else []
 
 
 def drift_in_function(repo: RepoIndex, path: str, name: str) -> list[Location]:
