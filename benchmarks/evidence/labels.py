@@ -71,6 +71,7 @@ class LabelledRepo(_Strict):
     repo: str = Field(description="owner/name on GitHub")
     commit: str = Field(description="the commit that was read (40 hex digits)")
     split: Literal["dev", "spent", "heldout"] = Field(description="dev: tuned on; heldout: never looked at one by one, quoted apart; spent: was held out (its numbers were quoted as such) until its disagreements were studied, tuned on since")
+    batch: str | None = Field(default=None, pattern=r"^[0-9]+[a-z]?$", description="the labelling batch the repository came in (1, 2, ... 5a, 5b ...): batches were fetched and labelled together, so a leave-one-batch-out evaluation judges a rule or model on repositories chosen apart from those it learnt on")
     kind_of_repo: str = Field(min_length=1)
     decoy: bool = Field(default=False, description="describes MLOps practices without practising them (docs, lists, courses of text)")
     labels: list[Label]

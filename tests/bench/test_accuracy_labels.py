@@ -44,6 +44,7 @@ def test_the_committed_labels_are_valid_and_complete() -> None:
     assert sum(r.decoy for r in labels.repos) >= 4
     for item in labels.repos:
         assert [label.kind for label in item.labels] == labels.kinds, item.repo
+        assert item.batch is not None, f"{item.repo}: every committed repository names its labelling batch"
 
 
 def test_the_committed_labels_have_practices_present_and_absent_for_every_kind() -> None:
@@ -104,3 +105,12 @@ def test_the_published_json_schema_is_current() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == labels_schema_text(), (
         "benchmarks/evidence/labels.schema.json is stale: run python benchmarks/evidence/labels.py"
     )
+
+
+def test_a_batch_is_a_number_with_an_optional_part_letter(tmp_path: Path) -> None:
+    import yaml
+
+    base = {"version": 1, "kinds": ["has_ci_pipeline"]}
+    assert load_labels(write(tmp_path, yaml.safe_dump({**base, "repos": [repo(batch="10b")]}))).repos[0].batch == "10b"
+    with pytest.raises(InputError, match="batch"):
+        load_labels(write(tmp_path, yaml.safe_dump({**base, "repos": [repo(batch="ten")]})))
