@@ -179,7 +179,7 @@ ADDED_IN_FORMAT = {
 }
 
 
-@pytest.mark.parametrize("old_format", [1, 2, 5])
+@pytest.mark.parametrize("old_format", [1, 2, 5, 6])
 @pytest.mark.parametrize("same_version", [False, True], ids=["older-version", "same-version-string"])
 def test_an_authentic_entry_of_an_older_format_is_other_version_not_corrupt(tmp_path: Path, old_format: int, same_version: bool) -> None:
     cache = cache_at(tmp_path)
@@ -330,11 +330,14 @@ def test_collect_is_byte_identical_with_a_cold_warm_and_tampered_cache(tmp_path:
     warm = cache_at(tmp_path / "cache")
     assert pretty_json(collect(repo, now=NOW, parse_cache=warm).model_dump(mode="json")) == plain
     assert warm.stats.hits == cold.stats.stored and warm.stats.misses == 0
-    for entry in sorted((tmp_path / "cache").rglob("*.json"))[:5]:
+    assert warm.needle_stats.misses == 0 and warm.needle_stats.hits == 13  # every plain file's needle answer too
+    needle_entries = sorted((tmp_path / "cache").rglob("*.needles.*.json"))
+    for entry in sorted((tmp_path / "cache").rglob("*.python.*.json"))[:5] + needle_entries[:3]:
         entry.write_bytes(entry.read_bytes()[:-7] + b"0000000")
     hurt = cache_at(tmp_path / "cache")
     assert pretty_json(collect(repo, now=NOW, parse_cache=hurt).model_dump(mode="json")) == plain
-    assert hurt.stats.rejected["unauthenticated"] == 5 and hurt.stats.hits == cold.stats.stored - 5
+    assert hurt.stats.rejected["unauthenticated"] == 5 + 3 and hurt.stats.hits == cold.stats.stored - 5
+    assert hurt.needle_stats.stored == 3  # the refused needle entries were replaced
 
 
 def test_cli_collect_with_cache_writes_the_same_bytes_and_reports_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -372,7 +375,7 @@ def test_portfolio_collect_uses_a_cache_and_writes_the_same_folder(tmp_path: Pat
     # Identical files in different repositories share an entry (the services' train.py files):
     # fewer entries than files parsed. Counted on disk, not as hits: with 2 jobs both workers may
     # parse a shared file before either stored it (seen under load), and then both store it.
-    entries = list(cache.glob("*/*.json"))
+    entries = list(cache.glob("*/*.python.*.json"))
     assert cold.cache.hits + cold.cache.misses > len(entries) > 5
     assert folder_bytes(tmp_path / "cached") == folder_bytes(tmp_path / "plain") and plain.cache is None
     warm = collect_portfolio(specs, tmp_path / "cached", RunOptions(now=NOW, jobs=2, timeout=30, cache=cache, force=True))
@@ -406,7 +409,7 @@ def test_portfolio_cli_caches_in_the_out_folder_unless_told_not_to(tmp_path: Pat
     runner = CliRunner()
     cached = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "a"), "--jobs", "1"])
     assert cached.exit_code == 0, cached.output
-    assert "parse cache: 0 hits, 5 misses, 5 stored" in cached.output and len(list((tmp_path / "a" / "cache").rglob("*.json"))) == 5
+    assert "parse cache: 0 hits, 5 misses, 5 stored" in cached.output and len(list((tmp_path / "a" / "cache").rglob("*.python.*.json"))) == 5
     plain = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "b"), "--jobs", "1", "--no-cache"])
     assert plain.exit_code == 0 and "parse cache" not in plain.output and not (tmp_path / "b" / "cache").exists()
     both = runner.invoke(cli, ["portfolio", "collect", str(tmp_path / "estate"), "--out", str(tmp_path / "c"), "--no-cache", "--cache", str(tmp_path / "x")])

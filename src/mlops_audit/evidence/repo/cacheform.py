@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 
 from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction
 
-FORMAT = 6  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use
+FORMAT = 7  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`)
 LINES = 3  # head, calls, decorators
 
 
@@ -87,7 +87,7 @@ class CacheEntry(BaseModel):
     [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[6]
+    format: Literal[7]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import hashlib
 import json
 import os
 import posixpath
@@ -265,6 +266,7 @@ class RepoIndex:
         self._python = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=SUMMARY_CACHE_CHARS)
         self._trees = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TREE_CACHE_CHARS)
         self._summarised: set[str] = set()  # files charged to the parsing budget (and their problems noted)
+        self._raw_digests: dict[str, str] = {}  # plain Python file -> SHA-256 of its bytes (with a parse cache: its needle entry)
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
         self._files_by_needle: dict[str, list[int]] | None = None  # needle -> positions in python_files() mentioning it
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
@@ -1013,6 +1015,9 @@ class RepoIndex:
         settles those without decoding or tokenising. Only a hit is decoded (and kept in the text
         cache, since the file is parsed next) and checked exactly, needle by needle, for the
         needles whose key word the raw bytes hold (`NeedleFilter.mentioned`: what `needles_in` finds).
+        With a parse cache, the answer for a plain file is kept under the SHA-256 of its bytes and
+        the needle set (`needleform`): a file seen before is read and hashed, never searched.
+        (Notebooks are always searched: parsing one may note a problem, which must not depend on a cache.)
         """
         if rel.endswith(NOTEBOOK_SUFFIX):
             # Code cells are JSON strings (escapes, lines as list items): the raw bytes are not the
@@ -1021,10 +1026,30 @@ class RepoIndex:
                 return frozenset()
             sources = self._code_text(rel)
             return needles_in("\n".join(sources), prefilter.needles) if sources else frozenset()
+        store = self._parse_cache
+        data: bytes | None | object = _MISSING
+        digest = None
+        if store is not None:  # the answer may be stored under the bytes' digest (`needleform`)
+            digest = self._raw_digests.get(rel)
+            if digest is None:
+                data = self.read_bytes(rel)
+                if data is not None:
+                    digest = self._raw_digests[rel] = hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]
+            if digest is not None:
+                known = store.needle_hits(digest, prefilter.needles)
+                if known is not None:
+                    return known  # no decoding, no search
         cached = self._texts.get(rel)
         if cached is not _MISSING:
-            return prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
-        data = _utf16_as_utf8(self.read_bytes(rel))
+            found = prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
+        else:
+            found = self._mentioned_in(rel, self.read_bytes(rel) if data is _MISSING else data, prefilter)  # type: ignore[arg-type]
+        if digest is not None:
+            store.note_needle_hits(digest, prefilter.needles, found)  # type: ignore[union-attr]
+        return found
+
+    def _mentioned_in(self, rel: str, raw: bytes | None, prefilter: NeedleFilter) -> frozenset[str]:
+        data = _utf16_as_utf8(raw)
         if data is None or _is_binary(data):
             self._texts.put(rel, None)
             return frozenset()
