@@ -220,7 +220,8 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
     defines, (b) an `if`/`assert`/`while` test comparing a frame's columns, in a module whose text
     names a schema. At most one of each per function; column selection (`if col in df.columns:`
-    without `else`) is left out."""
+    without `else`) is left out, and so is every hit of a module that declares no schema (no
+    pydantic model, and "schema" only as one a reader infers: `_declares_a_schema`)."""
     if not any(needle in text for needle in SCHEMA_NEEDLES):
         return []
     row_models = _row_models(classes)
@@ -262,7 +263,22 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
         # df[col] = ...`); it does not check the frame against anything.
         selecting = {n.lineno for n in statements(module) if type(n) is ast.If and n.lineno in lines and not n.orelse and _only_membership(n.test)}
         lines = [line for line in lines if line not in selecting]
+    if lines and not _declares_a_schema(text, classes):
+        return []
     return lines
+
+
+# A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
+# `df.schema[c].dataType`): the module names "schema" without declaring one.
+_INFERRED_SCHEMA = re.compile(r"infer_?schema|printSchema|\.schema\s*\[[^\]\n]*\]\s*\.\s*dataType|\.schema\.fields\b", re.IGNORECASE)
+
+
+def _declares_a_schema(text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> bool:
+    """The schema the rule compares columns with is declared: a pydantic model (any class with a
+    `pydantic.` base), or the word "schema" in the module other than as an inferred schema."""
+    if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in classes):
+        return True
+    return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", text)))
 
 
 def _only_membership(test: ast.AST) -> bool:

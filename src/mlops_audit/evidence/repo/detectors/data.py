@@ -191,26 +191,12 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     A pydantic model for API requests, or columns printed or renamed, is not a data check; nor is
     column selection (`if col in df.columns:` without `else`), nor a module whose only "schema" is
     one a reader infers (Spark's `inferSchema`, `df.schema[c].dataType`).
-    Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`): no syntax tree here."""
+    Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`, the inferred-schema
+    exclusion included): no syntax tree and no text here."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
-        if summary.schema_checks and _declares_a_schema(repo, summary):
-            hits.extend(at(summary.path, line) for line in summary.schema_checks)
+        hits.extend(at(summary.path, line) for line in summary.schema_checks)
     return hits
-
-
-# A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
-# `df.schema[c].dataType`): the module names "schema" without declaring one.
-_INFERRED_SCHEMA = re.compile(r"infer_?schema|printSchema|\.schema\s*\[[^\]\n]*\]\s*\.\s*dataType|\.schema\.fields\b", re.IGNORECASE)
-_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
-
-
-def _declares_a_schema(repo: RepoIndex, summary: PythonSummary) -> bool:
-    """The schema the rule compares columns with is declared: a pydantic row model, or the word
-    "schema" in the module other than as an inferred schema."""
-    if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in summary.classes):
-        return True
-    return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", repo.text(summary.path) or "")))
 
 
 def _data_tests(repo: RepoIndex) -> list[Location]:
