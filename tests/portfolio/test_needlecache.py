@@ -165,3 +165,51 @@ def test_notebooks_are_searched_every_time(tmp_path: Path) -> None:
     warm = cache_at(tmp_path / "c")
     assert mentioning(root, warm) == ["a.py", "n.ipynb"] and warm.needle_stats.hits == 2  # the two plain files only
     assert not any(".needles." in p.name for p in (tmp_path / "c").rglob("*") if hashlib.sha256((root / "n.ipynb").read_bytes()).hexdigest() in p.name)
+
+
+def test_a_text_test_answer_is_kept_by_its_key_and_never_trusted_when_tampered(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.index import text_test
+
+    root = tree(tmp_path)
+    asked: list[int] = []
+
+    def imports_ray(text: str) -> bool:
+        asked.append(1)
+        return "ray" in text
+
+    def passing(cache: ParseCache | None, *params: object) -> list[str]:
+        with RepoIndex(root, needles=NEEDLES, parse_cache=cache) as index:
+            found = [s.path for s in index.python_mentioning("mlflow", "tune.run", where=text_test(imports_ray, *params))]
+        if cache is not None:
+            cache.flush()
+        return found
+
+    assert passing(None) == ["a.py"] and len(asked) == 1
+    assert passing(cache_at(tmp_path / "c")) == ["a.py"] and len(asked) == 2
+    warm = cache_at(tmp_path / "c")
+    assert passing(warm) == ["a.py"] and len(asked) == 2  # answered from the entry: the test did not run
+    assert passing(cache_at(tmp_path / "c"), "other parameters") == ["a.py"] and len(asked) == 3  # another key: asked again
+    # An authentic entry answering the test's question with an answer to another question is refused.
+    cache = cache_at(tmp_path / "c")
+    path = entry_of(cache, MENTIONS.encode())
+    document = json.loads(path.read_bytes().partition(b"\n")[2])
+    document["sets"] = [[set_id, ["mlflow"] if hits else hits] for set_id, hits in document["sets"]]
+    path.write_bytes(signed(cache, document))
+    hurt = cache_at(tmp_path / "c")
+    assert passing(hurt) == ["a.py"] and len(asked) == 4 and hurt.stats.rejected["corrupt"] == 1
+
+
+def test_a_text_test_key_names_the_function_its_module_source_and_parameters() -> None:
+    from mlops_audit.evidence.repo.index import text_test
+
+    def one(text: str) -> bool:
+        return True
+
+    def two(text: str) -> bool:
+        return True
+
+    assert text_test(one).key != text_test(two).key
+    assert text_test(one, 1).key != text_test(one, 2).key and text_test(one, 1).key == text_test(one, 1).key
+    assert hashlib.sha256(Path(__file__).read_bytes()).hexdigest() in text_test(one).key
+    with pytest.raises(ValueError, match="pure function"):
+        text_test(lambda text: True)

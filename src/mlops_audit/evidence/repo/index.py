@@ -1108,11 +1108,24 @@ class RepoIndex:
         return sorted({p for needle in wanted for p in by_needle.get(needle, ())})
 
     def _passes(self, rel: str, where: Callable[[str], bool] | None) -> bool:
-        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test."""
+        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test.
+        With a parse cache, the answer of a `TextTest` for a plain file is kept in the file's needle
+        entry, as the answer to a one-needle set named by the test's key (`needleform`)."""
         if where is None:
             return True
-        sources = self._code_text(rel)
-        return sources is not None and where("\n".join(sources))
+        store = self._parse_cache
+        digest = self._raw_digests.get(rel) if store is not None and isinstance(where, TextTest) else None
+        if digest is None:
+            sources = self._code_text(rel)
+            return sources is not None and where("\n".join(sources))
+        question = where.question  # type: ignore[union-attr]
+        known = store.needle_hits(digest, question)  # type: ignore[union-attr]
+        if known is not None:
+            return bool(known)
+        text = self.text(rel)
+        answer = text is not None and where(text)
+        store.note_needle_hits(digest, question, frozenset(question) if answer else frozenset())  # type: ignore[union-attr]
+        return answer
 
     def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
@@ -1182,6 +1195,38 @@ class RepoIndex:
         text = decode_text(data)
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return bool(text)
+
+
+class TextTest:
+    """A rule's `where` test (see `RepoIndex.python_mentioning`) whose answer is a pure function of
+    a file's code text and of `key`: made by `text_test`, its answers are kept in the parse cache."""
+
+    __slots__ = ("key", "question", "test")
+
+    def __init__(self, key: str, test: Callable[[str], bool]) -> None:
+        self.key, self.test = key, test
+        self.question = (f"where:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}",)  # a one-needle set
+
+    def __call__(self, text: str) -> bool:
+        return self.test(text)
+
+
+_MODULE_DIGESTS: dict[str, str] = {}
+
+
+def text_test(test: Callable[[str], bool], *params: object) -> TextTest:
+    """`test` as a `where` test whose answer the parse cache keeps. Its key names the function, the
+    SHA-256 of the source of the module defining it (a changed rule asks anew) and `params`: the
+    caller passes every value the test depends on besides the text and that module's source (e.g.
+    the names a closure matches), as values with a stable repr."""
+    name = getattr(test, "__qualname__", "")
+    module = sys.modules.get(getattr(test, "__module__", "") or "")
+    path = getattr(module, "__file__", None)
+    if not name or "<lambda>" in name or path is None:
+        raise ValueError(f"text_test: {test!r} is not a named function of a module; a cached text test must be a pure function named in its module")
+    if path not in _MODULE_DIGESTS:
+        _MODULE_DIGESTS[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return TextTest(f"{test.__module__}.{name} {_MODULE_DIGESTS[path]} {params!r}", test)
 
 
 class _IndexSource:

@@ -35,7 +35,7 @@ from typing import Any
 from mlops_audit.evidence.repo.cacheform import FORMAT
 
 PARSER = "needles"
-MAX_SETS = 8  # needle sets per entry: the declared set, the identifiers rules learn, their older versions
+MAX_SETS = 32  # needle sets per entry: the declared set, the identifiers rules learn (`python_scan`), the rules' cached text tests (`index.text_test`), older versions of these
 MAX_HITS = 4096
 MAX_NEEDLE_CHARS = 256
 _HEX = frozenset("0123456789abcdef")

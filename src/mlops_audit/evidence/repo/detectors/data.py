@@ -14,7 +14,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -74,6 +74,10 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
 _RAISE_WORD = re.compile(r"\braise\b").search
+
+
+def _may_raise(text: str) -> bool:
+    return _RAISE_WORD(text) is not None
 
 
 def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
@@ -147,7 +151,7 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
     # A gate is a `raise` in the parsed file: files without one are not parsed again. Each file is
     # tested as the loop reaches it (`importing`): once the finding is settled, the rest are not read.
     reachable = repo.importing(*checkers, also={path for path, _ in checkers.values()})
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=_RAISE_WORD)):
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=text_test(_may_raise))):
         # Helpers this file can reach: defined here, or imported under that name.
         helpers = {
             name for name, (path, _) in checkers.items()

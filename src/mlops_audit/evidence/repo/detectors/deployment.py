@@ -24,7 +24,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
+from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -742,7 +742,7 @@ def _may_route(text: str) -> bool:
 
 def _weighted_routing(repo: RepoIndex) -> list[Location]:
     hits = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, where=_may_route)):
+    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, where=text_test(_may_route))):
         lines = (repo.text(summary.path) or "").splitlines() if not summary.is_notebook else []
         for call in summary.calls_to(*_WEIGHTED_DRAWS):
             weighted = call.keyword(_WEIGHTED_DRAWS[call.name]) is not None

@@ -15,7 +15,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -182,12 +182,14 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     def may_search(text: str) -> bool:
         return bool(_ITERTOOLS_WORD(text) and may_hit(text))
 
+    # Both tests depend on the text, this module and the evaluators' names only: answers cached by those.
+    evaluator_names = tuple(sorted(evaluators))
     if cv_functions:
         # Files calling a project function that cross-validates: only those that may hold a
         # counting loop are parsed (the others' `grid_loops` could add no hit).
-        callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))
+        callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=text_test(may_hit, evaluator_names)))
         candidates.update({s.path: s for s in _inhouse.asking(callers, "grid_loops")})
-    product_files = repo.python_mentioning("product", where=may_search)
+    product_files = repo.python_mentioning("product", where=text_test(may_search, evaluator_names))
     grids = (s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product"))
     candidates.update({s.path: s for s in _inhouse.asking(grids, "grid_loops")})
     hits = []
