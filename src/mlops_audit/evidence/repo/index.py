@@ -229,8 +229,11 @@ class RepoIndex:
         max_files: int = MAX_FILES,
         now: datetime | None = None,
         parse_cache: ParseCache | None = None,
-        count_learning_material: bool | str = False,
+        count_learning_material: bool = False,
+        learning_of: RepoIndex | None = None,
     ) -> None:
+        """`learning_of`: make the learning-material view of that index instead of listing the tree
+        (`learning_only`); `root` must be its root."""
         path = Path(root)
         if not path.is_dir():
             raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
@@ -241,15 +244,15 @@ class RepoIndex:
         self.max_files = max_files
         self.stats = IndexStats()
         self.problems: list[str] = []
-        self.is_git = is_git_work_tree(self.root)
+        self.is_git = learning_of.is_git if learning_of is not None else is_git_work_tree(self.root)
         self._now = now
         self._parse_cache = parse_cache  # summaries of unchanged content come from it (filecache)
-        # True: learning material is judged and reported but kept in the listing; "only": the listing
-        # is the learning material alone (`learning.note_learning_evidence`); False: left out (`lessons`).
-        self.count_learning_material = count_learning_material
+        # True: learning material is judged and reported but kept in the listing (and in the
+        # learning-material view, whose listing is that material alone); False: left out (`lessons`).
+        self.count_learning_material = count_learning_material or learning_of is not None
         self._git: GitSignals | None = None
         self._git_pending: Any = None
-        if self.is_git:
+        if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
             # git log runs in its own process: start it now so it overlaps the listing and the
             # detectors instead of adding its time at the end.
             from mlops_audit.evidence.repo.git import PendingGitOutput
@@ -277,16 +280,43 @@ class RepoIndex:
         self._parsed_files = 0
         self.parse_budget_refusals = 0  # parses refused once the budget was spent (see MAX_PARSE_BYTES)
         self._globs: dict[str, re.Pattern[str]] = {}
-        self.files: tuple[str, ...] = tuple(sorted(self._list()))
-        self._file_set = frozenset(self.files)
-        self._leave_out_installed()
-        self._leave_out_documentation_code()
+        if learning_of is None:
+            self.files: tuple[str, ...] = tuple(sorted(self._list()))
+            self._file_set = frozenset(self.files)
+            self._leave_out_installed()
+            self._leave_out_documentation_code()
+        else:
+            self._judged_as(learning_of)
         self.stats.files_listed = len(self.files)
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
         if self._needles is not None and self._words is not None:
             self._background = BackgroundScan.start(self, self.python_files(), self.with_suffix(*_YAML_SUFFIXES))
+
+    def learning_only(self) -> RepoIndex:
+        """The view of this tree's learning material alone (`learning.note_learning_evidence` runs
+        the rules that failed on it): its listing is the files this index left out as lessons, in
+        listing order, with this index's needles, words, clock, caps and parse cache, and this
+        index's judgements (installed code, documentation code, learning material). Nothing is
+        listed, judged or started again: no git listing, no git log (rules that read the history
+        are not run on it), no reading of RECORD files, documentation or lesson markers."""
+        return RepoIndex(
+            self.root, needles=self._needles, words=self._words, max_file_bytes=self.max_file_bytes, max_files=self.max_files,
+            now=self._now, parse_cache=self._parse_cache, learning_of=self,
+        )
+
+    def _judged_as(self, first: RepoIndex) -> None:
+        """The listing and judgements of `first`'s learning-material view: the files it left out as
+        learning material (all in its listing before that, so sorted they are in listing order)."""
+        judged = first.stats
+        self.stats = IndexStats(
+            listing=judged.listing, listing_note=judged.listing_note, truncated=judged.truncated,
+            skipped_links_or_special=judged.skipped_links_or_special, vendored=set(judged.vendored),
+            installed=judged.installed, documentation=judged.documentation, learning=judged.learning,
+        )
+        self.files = tuple(sorted(judged.learning.left_out))
+        self._file_set = frozenset(self.files)
 
     def close(self) -> None:
         """Close the folders held open for reading (also done when the index is collected)."""
@@ -369,10 +399,7 @@ class RepoIndex:
             self._file_set = frozenset(self.files)
         learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2])  # lesson code (`lessons`), the same way
         self.stats.learning = learning
-        if self.count_learning_material == "only":
-            self.files = tuple(f for f in self.files if f in learning.left_out)
-            self._file_set = frozenset(self.files)
-        elif learning.left_out and not self.count_learning_material:
+        if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
 
