@@ -314,8 +314,8 @@ class ParseCache:
             pass
         return data
 
-    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes] | None:
-        """The validated head and the two call lines (checked when first read) of an entry."""
+    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes, bytes] | None:
+        """The validated head, the two call lines and the call index (checked when first read) of an entry."""
         body = self._authentic(data)
         if body is None:
             return None
@@ -333,7 +333,7 @@ class ParseCache:
         if entry.content_sha256 != digest:
             self._reject("other_content")
             return None
-        return entry, lines[1], lines[2]
+        return entry, lines[1], lines[2], lines[3]
 
     def _authentic(self, data: bytes) -> bytes | None:
         """The body of an entry file whose HMAC header checks out, else None (counted)."""
@@ -364,7 +364,7 @@ class ParseCache:
         if checked is None:
             self.stats.misses += 1
             return None
-        entry, calls, decorators = checked
+        entry, calls, decorators, index = checked
 
         def parse_calls_again(summary: StoredSummary) -> None:
             self._reject("corrupt")
@@ -375,7 +375,7 @@ class ParseCache:
             self.put(digest, summary)
 
         self.stats.hits += 1
-        return decoded_summary(entry.result, calls, decorators, path, parse_calls_again)
+        return decoded_summary(entry.result, calls, decorators, index, path, parse_calls_again)
 
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""

@@ -879,7 +879,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
         ):
             found.append(Call(f"{name}({bases[0]})", line))
     web = summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
-    predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
+    predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
     elif web:

@@ -390,7 +390,7 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     # `random.seed()` without an argument seeds from the clock: it does not count.
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
     found += [
-        c for c in summary.calls
+        c for c in summary.calls_with_keyword("random_state", "seed")
         if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)
         and not _DATA_GENERATOR.match(c.name)
     ]
@@ -466,7 +466,7 @@ def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
 
 
 def _trains(summary: PythonSummary) -> bool:
-    return any(_TRAINS.search(c.name) for c in summary.calls) or "train" in summary.path.rsplit("/", 1)[-1].lower()
+    return any(_TRAINS.search(name) for name in summary.resolved_names) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
 
 @detector(
