@@ -141,3 +141,64 @@ def test_a_terraform_azure_container_group_deploys(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path / "a", {"infra/main.tf": tf}), "has_deployment_manifest")[0] is FindingOutcome.pass_
     registry = 'resource "azurerm_container_registry" "acr" {\n  name = "acr"\n}\n'
     assert _outcome(_tree(tmp_path / "b", {"infra/main.tf": registry}), "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+# --- tunes_hyperparameters: hand-written searches -------------------------------------------------
+
+NESTED_GRID = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.metrics import mean_absolute_error
+
+
+def search(Xtr, ytr, Xva, yva):
+    rows = []
+    for n in [200, 400]:
+        for d in [6, 8]:
+            rf = RandomForestRegressor(n_estimators=n, max_depth=d, random_state=0)
+            rf.fit(Xtr, ytr)
+            rows.append({"n": n, "d": d, "mae": mean_absolute_error(yva, rf.predict(Xva))})
+    return pd.DataFrame(rows).sort_values("mae").iloc[0]
+"""
+
+RANDOM_SEARCH = """\
+import numpy as np
+
+
+def sample_hp(rng):
+    return {"lr": float(rng.choice([0.1, 0.05])), "depth": int(rng.integers(2, 8))}
+
+
+def run_search(score_fn, *, n_trials, seed):
+    best = None
+    for k in range(n_trials):
+        hp = sample_hp(np.random.default_rng([seed, k]))
+        res = score_fn(hp, seed)
+        if best is None or res.utility > best.utility:
+            best = res
+    return best
+"""
+
+
+def test_nested_loops_over_literal_grids_that_fit_score_and_rank_are_a_search(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"hpsearch/search.py": NESTED_GRID}), "tunes_hyperparameters")
+    assert outcome is FindingOutcome.pass_ and "in-house search" in message
+
+
+def test_loops_over_seeds_are_not_a_search(tmp_path: Path) -> None:
+    seeds = NESTED_GRID.replace("for n in [200, 400]:\n        for d in [6, 8]:", "for s in [0, 1]:\n        for t in [2, 3]:").replace(
+        "n_estimators=n, max_depth=d, random_state=0", "random_state=s"
+    )
+    assert _outcome(_tree(tmp_path, {"hpsearch/search.py": seeds}), "tunes_hyperparameters")[0] is FindingOutcome.fail
+
+
+def test_a_trial_budget_drawing_settings_from_a_sampler_is_a_random_search(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"train/tune.py": RANDOM_SEARCH}), "tunes_hyperparameters")
+    assert outcome is FindingOutcome.pass_ and "sampled settings" in message
+
+
+def test_an_epoch_loop_keeping_the_best_checkpoint_is_not_a_search(tmp_path: Path) -> None:
+    epochs = RANDOM_SEARCH.replace("for k in range(n_trials):\n        hp = sample_hp(np.random.default_rng([seed, k]))", "for k in range(n_epochs):\n        hp = next_batch(k)").replace(
+        "n_trials, seed", "n_epochs, seed"
+    )
+    assert _outcome(_tree(tmp_path, {"train/tune.py": epochs}), "tunes_hyperparameters")[0] is FindingOutcome.fail
