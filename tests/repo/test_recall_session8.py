@@ -230,3 +230,73 @@ def test_a_router_sending_a_configured_share_to_a_canary_is_progressive_delivery
 def test_a_random_threshold_on_anything_else_is_not_a_traffic_split(tmp_path: Path) -> None:
     augment = ROUTER.replace("self._canary_probability", "self._flip_probability")
     assert _outcome(_tree(tmp_path, {"serving/app.py": augment}), "uses_progressive_delivery")[0] is FindingOutcome.fail
+
+
+# --- validates_data: a schema check acts when the data fails it ------------------------------------
+
+SCHEMA_CLASS = """\
+import pandas as pd
+
+
+class CRMDataSchema:
+    required_columns = ["id", "stage", "value"]
+
+    def validate_schema(self, df: pd.DataFrame):
+        issues = []
+        missing_columns = set(self.required_columns) - set(df.columns)
+        if missing_columns:
+            issues.append(f"missing required columns: {missing_columns}")
+        for col in self.required_columns:
+            if col in df.columns:
+                continue
+        return not issues, issues
+"""
+
+BRANCHING = """\
+import numpy as np
+
+SCHEMA = {"stage": "int"}
+
+
+def advancements(df):
+    if "stage_other" in df.columns:
+        other = df["stage_other"] > df["stage"]
+    else:
+        other = np.zeros(len(df))
+    return other
+"""
+
+QUARANTINE = """\
+import shutil
+
+SCHEMA = {"NumberofColumns": 592}
+
+
+def validate_files(frames, bad_data_dir):
+    for name, df in frames.items():
+        if df.shape[1] == SCHEMA["NumberofColumns"]:
+            pass
+        else:
+            shutil.move(name, bad_data_dir)
+"""
+
+
+def test_columns_missing_from_a_schema_recorded_as_issues_are_a_check(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"src/data/schemas/crm_schema.py": SCHEMA_CLASS}), "validates_data")
+    assert outcome is FindingOutcome.pass_ and "in-house data checks" in message
+
+
+def test_a_column_test_whose_branches_only_compute_is_not_a_check(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"features/advance.py": BRANCHING}), "validates_data")[0] is FindingOutcome.fail
+
+
+def test_files_with_the_wrong_columns_moved_to_a_bad_data_folder_are_checked(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "a", {"ingest/validate.py": QUARANTINE}), "validates_data")[0] is FindingOutcome.pass_
+    # the same test that moves every file to the archive acts on nothing
+    archive = QUARANTINE.replace("bad_data_dir", "archive_dir")
+    assert _outcome(_tree(tmp_path / "b", {"ingest/validate.py": archive}), "validates_data")[0] is FindingOutcome.fail
+
+
+def test_a_guard_returning_true_then_false_is_a_check(tmp_path: Path) -> None:
+    guard = "SCHEMA = {'columns': ['a', 'b']}\n\n\ndef validate(df):\n    try:\n        if len(df.columns) == len(SCHEMA['columns']):\n            return True\n        return False\n    except KeyError:\n        raise\n"
+    assert _outcome(_tree(tmp_path, {"validation/columns.py": guard}), "validates_data")[0] is FindingOutcome.pass_
