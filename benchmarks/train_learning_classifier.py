@@ -51,6 +51,7 @@ from mlops_audit.util.jsonio import write_json  # noqa: E402
 TRAIN_SPLITS = ("dev", "spent")
 C = 0.1  # inverse L2 strength: strong, for ~130 repositories and 34 features
 DIGITS = 6  # rounding of the model's floats
+CLIP = 3.0  # standardised values are clipped to [-CLIP, CLIP] (in training and in collect)
 REPORT_FILE = Path(__file__).resolve().parent / "evidence" / "learning_classifier_report.json"
 
 # README word groups (letters only, lower case): each group is one feature, log1p of its words' count.
@@ -129,13 +130,13 @@ def fit(rows: Sequence[Row], names: list[str]) -> teachingmodel.TeachingModel:
     std = x.std(axis=0)
     scales = np.round(np.where(std > 1e-9, std, 1.0), DIGITS)
     scales = np.where(scales > 0, scales, 1.0)
-    z = (x - means) / scales
+    z = np.clip((x - means) / scales, -CLIP, CLIP)
     clf = LogisticRegression(C=C, max_iter=10_000).fit(z, y)
     weights = [
         {"name": n, "mean": float(means[i]), "scale": float(scales[i]), "coef": round(float(clf.coef_[0][i]), DIGITS)} for i, n in enumerate(names)
     ]
     return teachingmodel.TeachingModel.model_validate(
-        {"format": teachingmodel.FORMAT, "features": weights, "intercept": round(float(clf.intercept_[0]), DIGITS), "threshold": 0.5, "vocabulary": VOCABULARY, "training": {}}
+        {"format": teachingmodel.FORMAT, "features": weights, "intercept": round(float(clf.intercept_[0]), DIGITS), "threshold": 0.5, "clip": CLIP, "vocabulary": VOCABULARY, "training": {}}
     )
 
 

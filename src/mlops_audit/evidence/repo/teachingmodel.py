@@ -25,7 +25,8 @@ module adds one learnt judgement on the whole repository, from what the rules ca
   means, scales, coefficients, intercept, the decision threshold, the vocabulary, a summary of the
   training set and its leave-one-batch-out evaluation). It is validated at load; a broken or edited
   file is an `InputError` naming the file and the key. Never pickled; inference is a dot product and a
-  sigmoid in pure Python (no scikit-learn on collect's path).
+  sigmoid in pure Python (no scikit-learn on collect's path). Standardised values are clipped (the
+  file's `clip`), so one extreme value of a rare feature cannot decide alone.
 - **The explanation** (`explain`): the probability and the features that pushed it up most, in words
   (`README words 'course' x7, 'week' x4; 9 of 12 top folders numbered or named as lessons`).
 
@@ -222,7 +223,8 @@ def _readme_features(readme: str, signals: RuleSignals, vocabulary: Mapping[str,
         found = sorted(((counts[w], w) for w in words if counts[w]), key=lambda cw: (-cw[0], cw[1]))
         total = sum(n for n, _ in found)
         said = ", ".join(f"'{w}' x{n}" for n, w in found[:2]) if found else "none"
-        out[WORDS_PREFIX + group] = Feature(math.log1p(total), f"README words {said}" if found else f"no README words of the '{group}' group")
+        like = ", ".join(f"'{w}'" for w in words[:3])
+        out[WORDS_PREFIX + group] = Feature(math.log1p(total), f"README words {said}" if found else f"no README words like {like}")
     return out
 
 
@@ -258,6 +260,7 @@ class TeachingModel(_Strict):
     features: list[Weight] = Field(min_length=1)
     intercept: float
     threshold: float = Field(gt=0, lt=1, description="probability at or above which a repository is material about practice")
+    clip: float = Field(gt=0, description="standardised values are clipped to [-clip, clip]: one extreme value of a rare feature cannot decide alone")
     vocabulary: dict[str, list[str]] = Field(description="README word groups: feature words:<group> counts these words (log1p of the total)")
     training: dict[str, int | float | str] = Field(description="what the model was trained on and how (for the docs)")
     lobo: list[BatchResult] = Field(default_factory=list, description="leave-one-batch-out evaluation at the threshold")
@@ -310,7 +313,8 @@ def judge(model: TeachingModel, found: Mapping[str, Feature]) -> Judgement:
     contributions = []
     logit = model.intercept
     for weight in model.features:
-        part = weight.coef * (found[weight.name].value - weight.mean) / weight.scale
+        z = min(max((found[weight.name].value - weight.mean) / weight.scale, -model.clip), model.clip)
+        part = weight.coef * z
         logit += part
         contributions.append((part, weight.name))
     probability = round(_sigmoid(logit), 3)
