@@ -255,7 +255,7 @@ def measure(
     problems: list[dict[str, str]] = []
     for repo in labels.repos:
         if (only and repo.repo not in only) or (split != "all" and repo.split != split):
-            skipped.append({"repo": repo.repo, "split": repo.split, "reason": "not selected by --split/--repo"})
+            skipped.append({"repo": repo.repo, "split": repo.split, "reason": "not selected by --split/--repo/--batch"})
             continue
         folder, reason, has_history = checkout_state(repo, root, head)
         if folder is None:
@@ -309,7 +309,7 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     for t in report["timing"]:  # type: ignore[union-attr]
         lines.append(f"  {t['seconds']:7.2f} s  {t['repo']}")
     skipped = report["skipped"]
-    unselected = [s for s in skipped if s["reason"] == "not selected by --split/--repo"]  # type: ignore[union-attr]
+    unselected = [s for s in skipped if s["reason"] == "not selected by --split/--repo/--batch"]  # type: ignore[union-attr]
     lines.append(f"skipped repositories: {len(skipped) - len(unselected)} (and {len(unselected)} not selected by --split/--repo)")  # type: ignore[arg-type]
     for s in skipped:  # type: ignore[union-attr]
         if s not in unselected:
@@ -391,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="labels file (default: benchmarks/evidence/labels.yaml)")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME", help="score only these repositories")
+    parser.add_argument("--batch", action="append", default=[], metavar="N", help="score only these labelling batches (10 = 10a, 10b, 10c; 10b = that part)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for docs/benchmarks.md")
     parser.add_argument("--show-heldout-errors", action="store_true", help="also list the held-out disagreements one by one")
@@ -401,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.batch:
+        batches = [r for r in labels.repos if r.batch and any(r.batch == b or r.batch.rstrip("abcdefghijklmnopqrstuvwxyz") == b for b in args.batch)]
+        if not batches:
+            print(f"error: --batch: no repository of batch {', '.join(args.batch)} in {args.labels}", file=sys.stderr)
+            return 2
+        args.repo += [r.repo for r in batches if r.repo not in args.repo]
     unknown_repos = sorted(set(args.repo) - {r.repo for r in labels.repos})
     if unknown_repos:
         print(f"error: --repo: not in {args.labels}: {', '.join(unknown_repos)}", file=sys.stderr)

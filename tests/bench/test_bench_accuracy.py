@@ -167,8 +167,8 @@ def labels_file(path: Path, head: str) -> Path:
         ("acme/talk", "0" * 40, "heldout", True, {k: False for k in KINDS}),
         ("acme/absent", "1" * 40, "dev", False, {k: False for k in KINDS}),
     ]
-    for name, commit, split, decoy, values in entries:
-        lines += [f"- repo: {name}", f"  commit: '{commit}'", f"  split: {split}", "  kind_of_repo: made up", f"  decoy: {str(decoy).lower()}", "  labels:"]
+    for number, (name, commit, split, decoy, values) in enumerate(entries, start=1):
+        lines += [f"- repo: {name}", f"  commit: '{commit}'", f"  split: {split}", f"  batch: '{number}a'", "  kind_of_repo: made up", f"  decoy: {str(decoy).lower()}", "  labels:"]
         for kind in KINDS:
             paths = "[x]" if values[kind] else "[]"
             lines.append(f"  - {{kind: {kind}, present: {str(values[kind]).lower()}, paths: {paths}, note: read}}")
@@ -269,3 +269,14 @@ def test_markdown_tables_for_the_benchmarks_doc(tree: tuple[Path, Path], capsys:
     assert rows["has_ci_pipeline"].startswith("| has_ci_pipeline | 1.000 | 1.000 | 1/0/0 |")
     assert "| **overall** |" in out and "False passes on decoys: 0." in out
     assert "over 2 repositories" in out
+
+
+def test_batch_selects_the_repositories_of_a_labelling_batch(tree: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root, labels = tree
+    assert main(["--root", str(root), "--labels", str(labels), "--batch", "2", "--json"]) == 0  # 2 = 2a
+    report = json.loads(capsys.readouterr().out)
+    assert report["splits"]["heldout"]["repos"] == ["acme/talk"] and report["splits"]["dev"]["repos"] == []
+    assert main(["--root", str(root), "--labels", str(labels), "--batch", "1a", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["splits"]["dev"]["repos"] == ["acme/houses"]
+    assert main(["--root", str(root), "--labels", str(labels), "--batch", "9"]) == 2
+    assert "--batch: no repository of batch 9" in capsys.readouterr().err

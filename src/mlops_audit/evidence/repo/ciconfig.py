@@ -69,9 +69,38 @@ def _github(repo: RepoIndex, path: str) -> CiConfig | None:
         return None
     events, _, line = workflow_triggers(doc)
     automatic = sorted(events & AUTOMATIC_EVENTS)
+    if automatic == ["repository_dispatch"] and not _sends_dispatches(repo):
+        return CiConfig(
+            "GitHub Actions", path, line, False,
+            "only runs on repository_dispatch, which nothing here that runs on its own sends (a call from outside, or a chain started by hand)",
+        )
     if automatic:
         return CiConfig("GitHub Actions", path, line, True, f"runs on {', '.join(automatic)}")
     return CiConfig("GitHub Actions", path, line, False, f"only runs on {', '.join(sorted(events)) or 'no event'}")
+
+
+# Rule `dispatched from outside`: a workflow started only by `repository_dispatch` runs when someone
+# calls GitHub's dispatch API. It is automatic when something of this repository that runs on its own
+# sends that call: a workflow with an automatic trigger of its own (the repository-dispatch action,
+# `gh api .../dispatches`), or a script (PyGithub's create_repository_dispatch, curl) that some system
+# runs. A chain started by hand (a `workflow_dispatch` workflow dispatching the next) is manual.
+_DISPATCH_SENDERS = ("repository-dispatch@", "/dispatches", "create_repository_dispatch", "repository_dispatch(")
+_SELF_STARTING = AUTOMATIC_EVENTS - {"repository_dispatch"}
+
+
+def _sends_dispatches(repo: RepoIndex) -> bool:
+    def sends(path: str) -> bool:
+        text = repo.text(path) or ""
+        return any(sender in text for sender in _DISPATCH_SENDERS)
+
+    def find() -> bool:
+        for path in repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            doc = repo.yaml(path)
+            if doc is not None and workflow_triggers(doc)[0] & _SELF_STARTING and sends(path):
+                return True
+        return any(sends(path) for path in repo.with_suffix(".py", ".sh"))
+
+    return bool(repo.memo("ciconfig.sends_dispatches", find))
 
 
 def _gitlab_jobs(doc: LocatedDocument | None) -> list[str]:

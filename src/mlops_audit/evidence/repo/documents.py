@@ -21,7 +21,8 @@ A documentation tree is only ever taken from a site's own configuration:
 - Quarto: the folder of `_quarto.yml`, and its output (`_site/`, `_book/`, or `output-dir`).
 
 A Sphinx, Jupyter Book or Quarto folder that is the repository root or a package root (it holds
-`pyproject.toml`, `setup.py` or `setup.cfg`) is the project's own folder, documented in place: it is
+`pyproject.toml`, `setup.py` or `setup.cfg`), and an MkDocs `docs_dir` that is a package root
+(`docs_dir: .` beside `pyproject.toml`), is the project's own folder, documented in place: it is
 not taken (the note says so). A `docs/` folder without a site configuration is not a
 documentation tree.
 
@@ -120,6 +121,11 @@ def _candidate_trees(listing: Sequence[str], names: set[str], read: Callable[[st
                 tree = _join(folder, keys.get(key) or default)
                 if tree is None:
                     notes.append(f"{config}: its {key} is outside the repository; not taken")
+                elif key == "docs_dir" and any(_inside(tree, p) in names for p in _PACKAGE_ROOT_FILES):
+                    # `docs_dir: .` in a package root publishes the package's own README and notes: like
+                    # a Sphinx package root, the folder is a documentation tree only when it is a site
+                    # and nothing else (a course site over the whole repository is taken as before).
+                    found.append((None, config, why, "MkDocs"))
                 elif key == "docs_dir" or any(_inside(tree, page) in names for page in _BUILT_PAGES):
                     found.append((tree, config, why, "MkDocs"))  # a site_dir only when it holds a built site
             continue

@@ -1026,7 +1026,7 @@ class RepoIndex:
         cached = self._texts.get(rel)
         if cached is not _MISSING:
             return prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
-        data = self.read_bytes(rel)
+        data = _utf16_as_utf8(self.read_bytes(rel))
         if data is None or _is_binary(data):
             self._texts.put(rel, None)
             return frozenset()
@@ -1150,7 +1150,7 @@ class RepoIndex:
         cached = self._texts.get(rel)
         if cached is not _MISSING:
             return bool(cached) and prefilter.text_may_mention(cached)
-        data = self.read_bytes(rel)
+        data = _utf16_as_utf8(self.read_bytes(rel))
         if data is None or _is_binary(data):
             self._texts.put(rel, None)
             return False
@@ -1266,8 +1266,25 @@ def _is_binary(data: bytes) -> bool:
     return b"\0" in data[:8192]
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16_as_utf8(data: bytes | None) -> bytes | None:
+    """UTF-16 text with a byte-order mark (what Windows PowerShell's `pip freeze > requirements.txt`
+    writes) as UTF-8 bytes; anything else unchanged. Without this its NULs read as a binary file."""
+    if data is None or data[:2] not in _UTF16_BOMS:
+        return data
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError:
+        return data
+    return data if "\0" in text[:4096] else text.encode("utf-8", "surrogatepass")
+
+
 def decode_text(data: bytes | None) -> str | None:
-    """Text of a file's bytes: None for missing or binary (a NUL early on); undecodable bytes become U+FFFD."""
+    """Text of a file's bytes: None for missing or binary (a NUL early on); undecodable bytes become U+FFFD.
+    UTF-16 with a byte-order mark is decoded as such."""
+    data = _utf16_as_utf8(data)
     if data is None or _is_binary(data):
         return None
     try:

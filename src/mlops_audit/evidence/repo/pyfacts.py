@@ -124,14 +124,24 @@ def checker_scopes(call_facts: Iterable[tuple[str, str | None]]) -> set[str]:
 
 GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
 _NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
-_SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest"})
+# A best setting is selected by a max/min over the results, or by ranking them (`sort_values`, `nsmallest`).
+_SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest", "nsmallest", "sort_values"})
+# A random search written by hand: `for k in range(n_trials): hp = sample_hp(rng)` - a loop over a
+# trial budget that draws each setting from a sampler named for parameters.
+_TRIAL_BUDGET = re.compile(r"trial|iter|sample|search|budget", re.IGNORECASE)
+_SAMPLER = re.compile(r"(^|_)sample_?\w*(hp|hparam|hyper|param|config)|(hp|hparam|hyper|param|config)\w*_sampl", re.IGNORECASE)
 
 
 def grid_like(loop: ast.For) -> bool:
     """The loop walks hyper-parameter settings: grid points (`for params in grid_points(grid)`,
-    `ParameterGrid`, `itertools.product`), or a literal list whose item is passed as a model keyword."""
+    `ParameterGrid`, `itertools.product`), a literal list whose item is passed as a model keyword, or
+    a trial budget whose every trial draws a setting from a parameter sampler (random search)."""
     if GRID_ITER.search(dotted(loop.iter)) or GRID_ITER.search(last_name(loop.iter)):
         return True
+    if isinstance(loop.iter, ast.Call) and call_name(loop.iter) == "range" and loop.iter.args:
+        budget = loop.iter.args[-1] if len(loop.iter.args) > 1 else loop.iter.args[0]
+        if _TRIAL_BUDGET.search(dotted(budget) or last_name(budget)) and any(_SAMPLER.search(call_name(c)) for c in calls_in(loop)):
+            return True
     if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
         if all(isinstance(e, ast.Dict) for e in loop.iter.elts):
             return True

@@ -149,20 +149,28 @@ def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     return matching(repo, ("ParameterGrid", "ParameterSampler"), predicate)
 
 
-_SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
-# Text tests that every file holding an in-house itertools.product grid search passes (see below).
-_SCORE_WORD = re.compile(r"\b(?:score|evaluate|\w+_score|\w+_error|\w+_loss)\b").search  # a name _SCORES matches
+_SCORES = re.compile(r"^_*(score|score_\w+|evaluate\w*|eval_\w+|\w+_score|\w+_error|\w+_loss|log_loss|objective)$")
+# Text tests that every file holding an in-house grid or random search passes (see below).
+_SCORE_WORD = re.compile(r"score|evaluate|eval_|_error|_loss|objective").search  # in every name _SCORES matches
 _FIT_WORD = re.compile(r"\bfit\b").search
-_ITERTOOLS_WORD = re.compile(r"\bitertools\b").search
+# How a hand-written search walks its settings: an itertools.product grid, nested loops over literal
+# lists (`for alpha in [0.1, 1.0]:`), or trials that each draw a setting (`hp = sample_hp(rng)`).
+_SAMPLER_TEXT = r"sample_?\w*(?:hp|hparam|hyper|param|config)|(?:hp|hparam|hyper|param|config)\w*_sampl"
+_SEARCH_SHAPE = re.compile(r"\bitertools\b|\bfor\s+\w+\s+in\s+[\[(]|" + _SAMPLER_TEXT, re.IGNORECASE).search
+_SAMPLED = re.compile(_SAMPLER_TEXT, re.IGNORECASE)
+# Whole tokens one of those files holds: `product`, a `fit`, or (a random search) the best so far or its budget.
+_SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")  # a called name (`sample_hp`, `hparams_sampler`) or the text holding one
 _FOR_WORD = re.compile(r"\bfor\b").search
-_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest)\b", re.IGNORECASE).search
+_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest|nsmallest|sort_values)\b", re.IGNORECASE).search
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     """Rule `in-house grid search`: a loop over declared hyper-parameter settings that cross-validates
     each setting (directly or through a project function that calls cross_val_score/cross_validate),
-    or fits and scores it (a grid from itertools.product), and selects the best. A single
-    cross-validation, or a loop over folds or seeds, is not a search."""
+    or fits and scores it (a grid from itertools.product or nested loops over literal lists), or a
+    loop over a trial budget that draws each setting from a parameter sampler and scores it (a random
+    search), and selects the best (a comparison with the best so far, max/min, or ranking the
+    results). A single cross-validation, or a loop over folds or seeds, is not a search."""
     # Each candidate's `grid_loops` fact is computed as it is reached (`_inhouse.asking`), read below.
     with_cv = list(_inhouse.asking(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")), "grid_loops"))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
@@ -176,26 +184,27 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     def may_hit(text: str) -> bool:
         """Every file with a loop below that counts passes: a `for` loop, a selection (the gate of
         `pyfacts.grid_loops`), and an evaluation among the names called in the loop."""
-        evaluates = names_evaluator(text) or (_FIT_WORD(text) and _SCORE_WORD(text))
+        evaluates = names_evaluator(text) or ((_FIT_WORD(text) or _SAMPLED.search(text)) and _SCORE_WORD(text))
         return bool(evaluates and _BEST_WORD(text) and _FOR_WORD(text))
 
     def may_search(text: str) -> bool:
-        return bool(_ITERTOOLS_WORD(text) and may_hit(text))
+        return bool(_SEARCH_SHAPE(text) and may_hit(text))
 
     if cv_functions:
         # Files calling a project function that cross-validates: only those that may hold a
         # counting loop are parsed (the others' `grid_loops` could add no hit).
         callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))
         candidates.update({s.path: s for s in _inhouse.asking(callers, "grid_loops")})
-    product_files = repo.python_mentioning("product", where=may_search)
-    grids = (s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product"))
-    candidates.update({s.path: s for s in _inhouse.asking(grids, "grid_loops")})
+    searches = _inhouse.project_code(repo.python_mentioning(*_SEARCH_NEEDLES, where=may_search))
+    candidates.update({s.path: s for s in _inhouse.asking(searches, "grid_loops")})
     hits = []
     for path in sorted(candidates):
         # The grid loops that keep the best setting are a per-file fact of the summary
         # (`pyfacts.grid_loops`): no syntax tree needed, and the parse cache serves it.
         for line, names in candidates[path].grid_loops:
-            evaluates = bool(evaluators.intersection(names)) or ("fit" in names and any(_SCORES.search(n) for n in names))
+            evaluates = bool(evaluators.intersection(names)) or (
+                ("fit" in names or any(_SAMPLED.search(n) for n in names)) and any(_SCORES.search(n) for n in names)
+            )
             if evaluates:
                 hits.append(at(path, line))
     return hits
@@ -209,7 +218,7 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate", "product"),
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate") + _SEARCH_NEEDLES,
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
@@ -226,7 +235,8 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     loops = _grid_loop_search(repo)
     if loops:
         return Observation.passed(
-            "in-house grid search: loops over declared hyper-parameter grid points, cross-validates each and keeps the best",
+            "in-house search: loops over declared hyper-parameter grid points or sampled settings, evaluates each (cross-validation, "
+            "or a fit and a score) and keeps the best",
             loops, confidence=Confidence.medium,
         )
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")

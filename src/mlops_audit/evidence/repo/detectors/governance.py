@@ -351,6 +351,30 @@ _LOCK_FILES = {
 }
 _PIN = re.compile(r"^[A-Za-z0-9_.\-\[\], ]+\s*===?\s*[A-Za-z0-9_.+!*\-]+(\s*;.*)?(\s+--hash=.*)?(\s*\\)?$")
 _REQ_LINE = re.compile(r"^[A-Za-z0-9]")
+# `pip freeze` in a conda environment writes `name @ file:///.../work` for conda-built packages: one
+# exact artifact each (the freeze is a lock of that environment), not a range.
+_FROZEN_LOCAL = re.compile(r"^[A-Za-z0-9_.\-]+\s*@\s*file://\S+$")
+
+
+# Rule `compiled requirements`: pip-compile / `uv pip compile` output kept under a `.lock` name no
+# tool owns (`requirements/feast.lock`, `requirements.in.lock`) is a requirements file, judged by its
+# pins like one; `.lock` files of other tools (dvc.lock, a lock of a package manager listed above)
+# are not requirements. Such a file counts when it sits in a dependencies folder, is named for
+# requirements, or says in its first lines that pip-compile or uv wrote it.
+_COMPILED_HEADER = re.compile(r"pip[- ]compile|uv pip compile", re.IGNORECASE)
+
+
+def _compiled_locks(repo: RepoIndex) -> list[str]:
+    found = []
+    for path in repo.with_suffix(".lock"):
+        name = path.rsplit("/", 1)[-1]
+        if name in _LOCK_FILES or name == "dvc.lock":
+            continue
+        folder = path.split("/")[-2].lower() if "/" in path else ""
+        head = (repo.text(path) or "")[:600]
+        if folder in _DEPS_FOLDER or name.lower().startswith(("requirements", "constraints")) or _COMPILED_HEADER.search(head):
+            found.append(path)
+    return found
 
 
 def _requirements_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
@@ -360,7 +384,7 @@ def _requirements_pinning(repo: RepoIndex, path: str) -> tuple[int, int, list[st
         if not _REQ_LINE.match(line) or line.startswith(("-", "--")):
             continue
         total += 1
-        if _PIN.match(line) or re.search(r"@\s*git\+\S+@[0-9a-f]{7,40}\b", line):
+        if _PIN.match(line) or _URL_PIN.search(line) or _FROZEN_LOCAL.search(line):
             pinned += 1
         elif len(loose) < 5:
             loose.append(line)
@@ -449,7 +473,7 @@ def _governing(scopes: dict[str, object], code: str) -> str | None:
 )
 def pins_dependencies(repo: RepoIndex) -> Observation:
     locks = [p for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)]
-    requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt")
+    requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt") + _compiled_locks(repo)
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")
     fully_pinned, partly = [], []
     for path in requirement_files + conda_files:
