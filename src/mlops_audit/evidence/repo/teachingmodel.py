@@ -50,7 +50,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file
+from mlops_audit.evidence.repo.thirdparty import CI_FOLDERS, CODE_SUFFIXES, ci_folder_owner, is_project_file
 
 MODEL_FILE = Path(__file__).with_name("teachingmodel.json")
 FORMAT = "mlops-audit/teaching-model@1"
@@ -76,7 +76,6 @@ _MATERIAL_TITLE = re.compile(
     r"zoomcamp|bootcamp|demos?|cheat ?sheets?|roadmap|curso|kurs|cours)(?![a-z])",
     re.IGNORECASE,
 )
-_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test)\.py\Z|(?:^|/)tests?/[^/]*\.py\Z")
 _WORD = re.compile(r"[a-z]+")
 _TAG = re.compile(r"<[^>]{0,2000}>|!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\]\([^)]{0,2000}\)")
 
@@ -140,26 +139,24 @@ def _listing_features(listing: Sequence[str]) -> dict[str, Feature]:
     project_folders: set[str] = set()
     package_folders: set[str] = set()
     python_folders: Counter[str] = Counter()
-    folders: set[str] = set()
+    # folder -> (under a notes, an example, an exercise folder): decided once per folder, from its parent's
+    kinds: dict[str, tuple[bool, bool, bool]] = {"": (False, False, False)}
     root_package = root_ci = placeholders = False
     for rel in listing:
         folder, _, name = rel.rpartition("/")
-        if folder:
+        if folder and folder not in kinds:
+            _folder_kinds(folder, kinds)
             if not rel.startswith("."):
                 tops.add(rel[: rel.find("/")])
-            while folder and folder not in folders:
-                folders.add(folder)
-                folder = folder[: max(folder.rfind("/"), 0)]
-            folder = rel[: rel.rfind("/")]
+        in_notes, in_example, in_exercise = kinds[folder]
         if "{{" in rel:
             placeholders = True
-        owner = ci_folder_owner(rel)
         if not folder:
             root_package = root_package or name in _ROOT_PACKAGE
             root_ci = root_ci or name in _ROOT_CI
-        if owner == "":
+        elif rel.startswith(CI_FOLDERS):
             root_ci = True
-        elif folder and owner is None and is_project_file(name):
+        elif is_project_file(name) and ci_folder_owner(rel) is None:
             project_folders.add(folder)
         if name == "__init__.py":
             package_folders.add(folder)
@@ -171,17 +168,14 @@ def _listing_features(listing: Sequence[str]) -> dict[str, Feature]:
             else:
                 python += 1
                 python_folders[folder] += 1
-            if _TEST_FILE.search(rel):
+            if name.startswith("test_") or name.endswith("_test.py") or folder.rpartition("/")[2] in ("test", "tests"):
                 tests += 1
-            parts = rel.split("/")[:-1]
-            if any(_EXAMPLE_FOLDER.match(p) for p in parts):
-                example += 1
-            if any(_EXERCISE_FOLDER.match(p) for p in parts):
-                exercise += 1
+            example += in_example
+            exercise += in_exercise
         elif rel.lower().endswith(_DOCUMENT_SUFFIXES):
             documents += 1
-        if folder and any(_NOTES_FOLDER.search(p) for p in folder.split("/")):
-            notes += 1
+        notes += in_notes
+    folders = [f for f in kinds if f]
     numbered = sum(1 for t in tops if lesson_number(t) is not None or _BARE_NUMBER.match(t))
     lessons = sum(1 for f in folders if lesson_number(f[f.rfind("/") + 1:]) is not None)
     packaged = sum(n for f, n in python_folders.items() if f in package_folders)
@@ -204,6 +198,24 @@ def _listing_features(listing: Sequence[str]) -> dict[str, Feature]:
         "template_placeholders": Feature(float(placeholders), "template placeholders in paths" if placeholders else "no template placeholders in paths"),
         "notes_share": Feature(_share(notes, len(listing)), f"{notes:,} of {len(listing):,} files in notes folders"),
     }
+
+
+def _folder_kinds(folder: str, kinds: dict[str, tuple[bool, bool, bool]]) -> None:
+    """Whether `folder` is (or is below) a notes, an example or an exercise folder, memoised in
+    `kinds` with its ancestors (a loop, not recursion: a hostile tree may be thousands deep)."""
+    unknown = []
+    while folder not in kinds:
+        unknown.append(folder)
+        folder = folder.rpartition("/")[0]
+    above = kinds[folder]
+    for folder in reversed(unknown):
+        name = folder.rpartition("/")[2]
+        above = (
+            above[0] or bool(_NOTES_FOLDER.search(name)),
+            above[1] or bool(_EXAMPLE_FOLDER.match(name)),
+            above[2] or bool(_EXERCISE_FOLDER.match(name)),
+        )
+        kinds[folder] = above
 
 
 def _readme_features(readme: str, signals: RuleSignals, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, Feature]:
