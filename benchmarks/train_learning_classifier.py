@@ -104,7 +104,7 @@ def extract(root: Path, labels_path: Path) -> tuple[list[Row], list[str]]:
             raise InputError(f"{labels_path}: {repo.repo}: no batch number (the committed labels must give one)")
         folder, reason, _ = checkout_state(repo, root, git_head)
         if folder is None:
-            skipped.append(f"{repo.repo}: {reason}")
+            skipped.append(f"{repo.repo}: {(reason or '').replace(str(root), 'ROOT')}")  # no path of this machine in the report
             continue
         index = RulesOnlyIndex(folder, count_learning_material=True)
         try:
