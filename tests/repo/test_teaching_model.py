@@ -275,3 +275,18 @@ def test_collect_never_imports_scikit_learn() -> None:
     code = "import sys; from mlops_audit.evidence.repo import lessons; lessons.teachingmodel.load(); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_collect_on_a_tampered_model_exits_2_naming_the_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mlops_audit.cli import cli
+
+    bad = _tampered(tmp_path, lambda d: d["features"][3].update(scale=-1))
+    uncached = teachingmodel.load.__wrapped__  # the loader without its cache, on the tampered copy
+    monkeypatch.setattr(teachingmodel, "load", lambda: uncached(bad))
+    repo = tmp_path / "repo"
+    tutorial_notebooks(repo)
+    result = CliRunner().invoke(cli, ["collect", str(repo), "--format", "json"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{bad}: features.3.scale: Input should be greater than 0" in result.output
