@@ -202,3 +202,31 @@ def test_an_epoch_loop_keeping_the_best_checkpoint_is_not_a_search(tmp_path: Pat
         "n_trials, seed", "n_epochs, seed"
     )
     assert _outcome(_tree(tmp_path, {"train/tune.py": epochs}), "tunes_hyperparameters")[0] is FindingOutcome.fail
+
+
+# --- uses_progressive_delivery: a canary share drawn against a threshold ---------------------------
+
+ROUTER = """\
+import random
+
+
+class Router:
+    def __init__(self, stable, canary, config):
+        self._stable, self._canary = stable, canary
+        self._canary_probability = float(config.get("canary_probability", 0.0))
+
+    async def __call__(self, request):
+        use_canary = random.random() < self._canary_probability
+        handle = self._canary if use_canary else self._stable
+        return await handle.predict.remote(request)
+"""
+
+
+def test_a_router_sending_a_configured_share_to_a_canary_is_progressive_delivery(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"serving/app.py": ROUTER}), "uses_progressive_delivery")
+    assert outcome is FindingOutcome.pass_ and "weighted routing in code" in message
+
+
+def test_a_random_threshold_on_anything_else_is_not_a_traffic_split(tmp_path: Path) -> None:
+    augment = ROUTER.replace("self._canary_probability", "self._flip_probability")
+    assert _outcome(_tree(tmp_path, {"serving/app.py": augment}), "uses_progressive_delivery")[0] is FindingOutcome.fail

@@ -156,12 +156,39 @@ _FIT_WORD = re.compile(r"\bfit\b").search
 # How a hand-written search walks its settings: an itertools.product grid, nested loops over literal
 # lists (`for alpha in [0.1, 1.0]:`), or trials that each draw a setting (`hp = sample_hp(rng)`).
 _SAMPLER_TEXT = r"sample_?\w*(?:hp|hparam|hyper|param|config)|(?:hp|hparam|hyper|param|config)\w*_sampl"
-_SEARCH_SHAPE = re.compile(r"\bitertools\b|\bfor\s+\w+\s+in\s+[\[(]|" + _SAMPLER_TEXT, re.IGNORECASE).search
-_SAMPLED = re.compile(_SAMPLER_TEXT, re.IGNORECASE)
+_SAMPLED = re.compile(_SAMPLER_TEXT, re.IGNORECASE)  # a called name (`sample_hp`, `hparams_sampler`), or text holding one
+_LITERAL_FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\s+[\[(]\s*[-\d.'\"]")  # `for alpha in [0.1, ...` / `in ("l1", ...`
 # Whole tokens one of those files holds: `product`, a `fit`, or (a random search) the best so far or its budget.
-_SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")  # a called name (`sample_hp`, `hparams_sampler`) or the text holding one
+_SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")
 _FOR_WORD = re.compile(r"\bfor\b").search
 _BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest|nsmallest|sort_values)\b", re.IGNORECASE).search
+
+
+def _samples_settings(text: str) -> bool:
+    """The text names a parameter sampler: the identifiers around each `sampl` are tested, not the
+    whole text (a regex with `\\w*` over a big library file costs milliseconds, and many say `sample`)."""
+    for part in ("sampl", "Sampl", "SAMPL"):
+        start = text.find(part)
+        while start != -1:
+            begin, end = start, start + len(part)
+            while begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+                begin -= 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            if _SAMPLED.search(text[begin:end]):
+                return True
+            start = text.find(part, end)
+    return False
+
+
+def _search_shape(text: str) -> bool:
+    """The text may hold a search's loop: itertools or a parameter sampler, or a loop over a literal
+    list whose item is passed as a keyword somewhere (`for alpha in [...]: ... Ridge(alpha=alpha)`)."""
+    if "itertools" in text or _samples_settings(text):
+        return True
+    if "in [" not in text and "in (" not in text:
+        return False
+    return any(re.search(r"\w\s*=\s*" + name + r"\b", text) for name in set(_LITERAL_FOR.findall(text)))
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
@@ -184,11 +211,12 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     def may_hit(text: str) -> bool:
         """Every file with a loop below that counts passes: a `for` loop, a selection (the gate of
         `pyfacts.grid_loops`), and an evaluation among the names called in the loop."""
-        evaluates = names_evaluator(text) or ((_FIT_WORD(text) or _SAMPLED.search(text)) and _SCORE_WORD(text))
-        return bool(evaluates and _BEST_WORD(text) and _FOR_WORD(text))
+        if "for" not in text or not _FOR_WORD(text) or not _BEST_WORD(text):
+            return False
+        return bool(names_evaluator(text) or ((_FIT_WORD(text) or _samples_settings(text)) and _SCORE_WORD(text)))
 
     def may_search(text: str) -> bool:
-        return bool(_SEARCH_SHAPE(text) and may_hit(text))
+        return bool(_search_shape(text) and may_hit(text))  # the shape first: it is mostly substring tests
 
     if cv_functions:
         # Files calling a project function that cross-validates: only those that may hold a
