@@ -323,9 +323,21 @@ def teaching_repository(listing: Sequence[str], strong_teaching: str | None) -> 
     pin the learners' environment)."""
     if strong_teaching is None or sum(1 for f in listing if f.endswith(CODE_SUFFIXES)) < MIN_TAUGHT_CODE:
         return None
-    files = frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
     why = f"teaching material: {strong_teaching}; its code, containers and manifests are lessons, exercises and demos (its root CI and package lists kept)"
-    return Judged("", why, files)
+    return Judged("", why, taught_files(listing))
+
+
+def taught_files(listing: Sequence[str]) -> frozenset[str]:
+    """What a teaching repository's lessons, exercises and demos are (rule 9, and the learnt
+    classifier's verdict in `lessons`): all of it but capstone and final-project folders and the
+    repository's own upkeep at its root (its CI, its package lists and lock files)."""
+    return frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
+
+
+def project_of_a_course(opening: tuple[str, str] | None) -> bool:
+    """The README's opening says the repository is a project made in a course (`course project`,
+    `final project`, `capstone`, `thesis`, `our project`): never teaching material by its words."""
+    return opening is not None and _PROJECT_OF_A_COURSE.search(opening[1]) is not None
 
 
 def _repository_upkeep(rel: str) -> bool:
