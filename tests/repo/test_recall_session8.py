@@ -300,3 +300,29 @@ def test_files_with_the_wrong_columns_moved_to_a_bad_data_folder_are_checked(tmp
 def test_a_guard_returning_true_then_false_is_a_check(tmp_path: Path) -> None:
     guard = "SCHEMA = {'columns': ['a', 'b']}\n\n\ndef validate(df):\n    try:\n        if len(df.columns) == len(SCHEMA['columns']):\n            return True\n        return False\n    except KeyError:\n        raise\n"
     assert _outcome(_tree(tmp_path, {"validation/columns.py": guard}), "validates_data")[0] is FindingOutcome.pass_
+
+
+# --- learning material: READMEs in other languages, and a title's noun spoken of as another ---------
+
+from mlops_audit.evidence.repo import coursework  # noqa: E402
+
+
+def _readme(text: str) -> str | None:
+    return coursework.teaching_readme(("README.md", text), strong_only=True, whole=True)  # what takes a whole repository (rule 9)
+
+
+def test_a_spanish_or_french_course_readme_presents_teaching_material() -> None:
+    assert "Curso de" in (_readme("# MLOps\n\n**Universidad de Medellín - Curso de MLOps**\n\nAprende a llevar tus modelos a producción.\n") or "")
+    assert _readme("# Apprentissage\n\nSupports du cours d'introduction au MLOps.\n") is not None
+
+
+def test_a_course_project_in_another_language_is_a_project() -> None:
+    assert _readme("# Churn\n\nProyecto final del curso de MLOps: un servicio de predicción.\n") is None
+    assert _readme("# Prognose\n\nMasterarbeit: ein Kurs zu MLOps war der Anfang.\n") is None
+
+
+def test_a_title_naming_tutorials_then_this_course_is_teaching_material() -> None:
+    text = "# MLOps Tutorials\n\n## Table of Content\n- [Docker](#docker)\n\nThis course contains tutorials for Docker, K8s and model deployment.\n"
+    assert "speaks of 'this course'" in (_readme(text) or "")
+    # a product whose title only names a domain ("Course Recommender") stays a project
+    assert _readme("# Course Recommender\n\nThis course recommender ranks courses for students.\n") is None

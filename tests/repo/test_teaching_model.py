@@ -20,13 +20,16 @@ from tests.repo.test_coursework import CI, DOCKERFILE, NOW, SERVED, TRACKED
 from tests.repo.test_documentation_code import write
 
 NOTES_README = "# MLOps Tutorials\n\nThis course contains tutorials for Docker, K8s, model deployment and monitoring.\n"
+# Since session 8 the rules take the README above whole (a title naming tutorials, then "this course"); one
+# with weaker words is left to the model.
+WEAK_NOTES_README = "# MLOps notes\n\nDocker, K8s, model deployment and monitoring, one folder a topic.\n"
 
 
-def notes_course(root: Path) -> None:
+def notes_course(root: Path, readme: str = NOTES_README) -> None:
     """Study notes per topic, each with a demo script (MLflow tracking, a Dockerfile), a root
-    requirements list and CI: no rule takes it whole (the README's words are weak, project files
-    stop rule 2, there is no lesson series)."""
-    files = {"README.md": NOTES_README, "requirements.txt": "mlflow==2.9.0\n", ".github/workflows/ci.yml": CI, "docker_notes/Dockerfile": DOCKERFILE}
+    requirements list and CI: with WEAK_NOTES_README no rule takes it whole (the README's words are
+    weak, project files stop rule 2, there is no lesson series)."""
+    files = {"README.md": readme, "requirements.txt": "mlflow==2.9.0\n", ".github/workflows/ci.yml": CI, "docker_notes/Dockerfile": DOCKERFILE}
     for topic in ("docker", "k8s", "mlflow", "monitoring"):
         files |= {f"{topic}_notes/note_{i}.md": f"# {topic} {i}\n\nWhat I wrote down.\n" for i in range(4)}
         files[f"{topic}_notes/demo.py"] = TRACKED
@@ -153,7 +156,7 @@ def test_the_rules_alone_leave_the_tutorial_its_credit(tmp_path: Path) -> None:
 
 def test_a_notes_course_below_the_threshold_keeps_its_credit(tmp_path: Path) -> None:
     """The model only acts at or above its threshold (chosen to flag no labelled project)."""
-    notes_course(tmp_path)
+    notes_course(tmp_path, WEAK_NOTES_README)
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.probability is not None and learning.probability < teachingmodel.load().threshold and learning.verdict == "none"
 
