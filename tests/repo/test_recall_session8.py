@@ -141,3 +141,188 @@ def test_a_terraform_azure_container_group_deploys(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path / "a", {"infra/main.tf": tf}), "has_deployment_manifest")[0] is FindingOutcome.pass_
     registry = 'resource "azurerm_container_registry" "acr" {\n  name = "acr"\n}\n'
     assert _outcome(_tree(tmp_path / "b", {"infra/main.tf": registry}), "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+# --- tunes_hyperparameters: hand-written searches -------------------------------------------------
+
+NESTED_GRID = """\
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.metrics import mean_absolute_error
+
+
+def search(Xtr, ytr, Xva, yva):
+    rows = []
+    for n in [200, 400]:
+        for d in [6, 8]:
+            rf = RandomForestRegressor(n_estimators=n, max_depth=d, random_state=0)
+            rf.fit(Xtr, ytr)
+            rows.append({"n": n, "d": d, "mae": mean_absolute_error(yva, rf.predict(Xva))})
+    return pd.DataFrame(rows).sort_values("mae").iloc[0]
+"""
+
+RANDOM_SEARCH = """\
+import numpy as np
+
+
+def sample_hp(rng):
+    return {"lr": float(rng.choice([0.1, 0.05])), "depth": int(rng.integers(2, 8))}
+
+
+def run_search(score_fn, *, n_trials, seed):
+    best = None
+    for k in range(n_trials):
+        hp = sample_hp(np.random.default_rng([seed, k]))
+        res = score_fn(hp, seed)
+        if best is None or res.utility > best.utility:
+            best = res
+    return best
+"""
+
+
+def test_nested_loops_over_literal_grids_that_fit_score_and_rank_are_a_search(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"hpsearch/search.py": NESTED_GRID}), "tunes_hyperparameters")
+    assert outcome is FindingOutcome.pass_ and "in-house search" in message
+
+
+def test_loops_over_seeds_are_not_a_search(tmp_path: Path) -> None:
+    seeds = NESTED_GRID.replace("for n in [200, 400]:\n        for d in [6, 8]:", "for s in [0, 1]:\n        for t in [2, 3]:").replace(
+        "n_estimators=n, max_depth=d, random_state=0", "random_state=s"
+    )
+    assert _outcome(_tree(tmp_path, {"hpsearch/search.py": seeds}), "tunes_hyperparameters")[0] is FindingOutcome.fail
+
+
+def test_a_trial_budget_drawing_settings_from_a_sampler_is_a_random_search(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"train/tune.py": RANDOM_SEARCH}), "tunes_hyperparameters")
+    assert outcome is FindingOutcome.pass_ and "sampled settings" in message
+
+
+def test_an_epoch_loop_keeping_the_best_checkpoint_is_not_a_search(tmp_path: Path) -> None:
+    epochs = RANDOM_SEARCH.replace("for k in range(n_trials):\n        hp = sample_hp(np.random.default_rng([seed, k]))", "for k in range(n_epochs):\n        hp = next_batch(k)").replace(
+        "n_trials, seed", "n_epochs, seed"
+    )
+    assert _outcome(_tree(tmp_path, {"train/tune.py": epochs}), "tunes_hyperparameters")[0] is FindingOutcome.fail
+
+
+# --- uses_progressive_delivery: a canary share drawn against a threshold ---------------------------
+
+ROUTER = """\
+import random
+
+
+class Router:
+    def __init__(self, stable, canary, config):
+        self._stable, self._canary = stable, canary
+        self._canary_probability = float(config.get("canary_probability", 0.0))
+
+    async def __call__(self, request):
+        use_canary = random.random() < self._canary_probability
+        handle = self._canary if use_canary else self._stable
+        return await handle.predict.remote(request)
+"""
+
+
+def test_a_router_sending_a_configured_share_to_a_canary_is_progressive_delivery(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"serving/app.py": ROUTER}), "uses_progressive_delivery")
+    assert outcome is FindingOutcome.pass_ and "weighted routing in code" in message
+
+
+def test_a_random_threshold_on_anything_else_is_not_a_traffic_split(tmp_path: Path) -> None:
+    augment = ROUTER.replace("self._canary_probability", "self._flip_probability")
+    assert _outcome(_tree(tmp_path, {"serving/app.py": augment}), "uses_progressive_delivery")[0] is FindingOutcome.fail
+
+
+# --- validates_data: a schema check acts when the data fails it ------------------------------------
+
+SCHEMA_CLASS = """\
+import pandas as pd
+
+
+class CRMDataSchema:
+    required_columns = ["id", "stage", "value"]
+
+    def validate_schema(self, df: pd.DataFrame):
+        issues = []
+        missing_columns = set(self.required_columns) - set(df.columns)
+        if missing_columns:
+            issues.append(f"missing required columns: {missing_columns}")
+        for col in self.required_columns:
+            if col in df.columns:
+                continue
+        return not issues, issues
+"""
+
+BRANCHING = """\
+import numpy as np
+
+SCHEMA = {"stage": "int"}
+
+
+def advancements(df):
+    if "stage_other" in df.columns:
+        other = df["stage_other"] > df["stage"]
+    else:
+        other = np.zeros(len(df))
+    return other
+"""
+
+QUARANTINE = """\
+import shutil
+
+SCHEMA = {"NumberofColumns": 592}
+
+
+def validate_files(frames, bad_data_dir):
+    for name, df in frames.items():
+        if df.shape[1] == SCHEMA["NumberofColumns"]:
+            pass
+        else:
+            shutil.move(name, bad_data_dir)
+"""
+
+
+def test_columns_missing_from_a_schema_recorded_as_issues_are_a_check(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"src/data/schemas/crm_schema.py": SCHEMA_CLASS}), "validates_data")
+    assert outcome is FindingOutcome.pass_ and "in-house data checks" in message
+
+
+def test_a_column_test_whose_branches_only_compute_is_not_a_check(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"features/advance.py": BRANCHING}), "validates_data")[0] is FindingOutcome.fail
+
+
+def test_files_with_the_wrong_columns_moved_to_a_bad_data_folder_are_checked(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "a", {"ingest/validate.py": QUARANTINE}), "validates_data")[0] is FindingOutcome.pass_
+    # the same test that moves every file to the archive acts on nothing
+    archive = QUARANTINE.replace("bad_data_dir", "archive_dir")
+    assert _outcome(_tree(tmp_path / "b", {"ingest/validate.py": archive}), "validates_data")[0] is FindingOutcome.fail
+
+
+def test_a_guard_returning_true_then_false_is_a_check(tmp_path: Path) -> None:
+    guard = "SCHEMA = {'columns': ['a', 'b']}\n\n\ndef validate(df):\n    try:\n        if len(df.columns) == len(SCHEMA['columns']):\n            return True\n        return False\n    except KeyError:\n        raise\n"
+    assert _outcome(_tree(tmp_path, {"validation/columns.py": guard}), "validates_data")[0] is FindingOutcome.pass_
+
+
+# --- learning material: READMEs in other languages, and a title's noun spoken of as another ---------
+
+from mlops_audit.evidence.repo import coursework  # noqa: E402
+
+
+def _readme(text: str) -> str | None:
+    return coursework.teaching_readme(("README.md", text), strong_only=True, whole=True)  # what takes a whole repository (rule 9)
+
+
+def test_a_spanish_or_french_course_readme_presents_teaching_material() -> None:
+    assert "Curso de" in (_readme("# MLOps\n\n**Universidad de Medellín - Curso de MLOps**\n\nAprende a llevar tus modelos a producción.\n") or "")
+    assert _readme("# Apprentissage\n\nSupports du cours d'introduction au MLOps.\n") is not None
+
+
+def test_a_course_project_in_another_language_is_a_project() -> None:
+    assert _readme("# Churn\n\nProyecto final del curso de MLOps: un servicio de predicción.\n") is None
+    assert _readme("# Prognose\n\nMasterarbeit: ein Kurs zu MLOps war der Anfang.\n") is None
+
+
+def test_a_title_naming_tutorials_then_this_course_is_teaching_material() -> None:
+    text = "# MLOps Tutorials\n\n## Table of Content\n- [Docker](#docker)\n\nThis course contains tutorials for Docker, K8s and model deployment.\n"
+    assert "speaks of 'this course'" in (_readme(text) or "")
+    # a product whose title only names a domain ("Course Recommender") stays a project
+    assert _readme("# Course Recommender\n\nThis course recommender ranks courses for students.\n") is None

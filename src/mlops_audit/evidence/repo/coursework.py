@@ -96,7 +96,10 @@ _TEACHING = (
 # A project made in a course is a project, whatever else its README says.
 _PROJECT_OF_A_COURSE = re.compile(
     r"\b(?:course|final|capstone|graduation|semester|term|team|student|group|class)[-_ ]projects?\b|\bcapstone\b|\bthesis\b|\bdissertation\b"
-    r"|\b(?:this|our|my) project\b",
+    r"|\b(?:this|our|my) project\b"
+    # the same in other languages: a course's final project, a thesis
+    r"|\bproyecto (?:final|del curso|de curso|integrador)\b|\btrabajo (?:final|fin de)\b|\btesis\b|\bprojeto final\b"
+    r"|\bprojet (?:final|de fin)\b|\bm[ée]moire\b|\babschlussprojekt\b|\b(?:master|bachelor)arbeit\b|毕业设计|课程设计",
     re.IGNORECASE,
 )
 _TITLE = re.compile(_TEACHING, re.IGNORECASE)
@@ -131,7 +134,9 @@ _MATERIAL_PHRASES = re.compile(
     r"|\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"
     r"|\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"
     r"|\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"
-    r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b",
+    r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"
+    # Spanish, Portuguese, French, German: "Curso de MLOps", "cours d'introduction", "Kurs zu MLOps"
+    r"|\b(?:curso|cours|kurs|taller|diplomado|formaci[óo]n|formation|oficina) (?:de|d['’]|du|des|zu|über|sobre|en|em)\b",
     re.IGNORECASE,
 )
 # Weaker: speaks of the course or workshop the README belongs to, as a title does.
@@ -193,7 +198,9 @@ def _title_said_again(title: str, text: str) -> tuple[str, str] | None:
         return None
     noun = match.group(1).lower().rstrip("s")
     body = text.split(title, 1)[1] if title in text else text
-    again = re.search(rf"\b(?:this|the|our|den|diesen|dem|der|ce|cette|este|esta)\s+{re.escape(noun)}s?\b", body, re.IGNORECASE)
+    # Spoken of again as itself, or as another teaching noun ("MLOps Tutorials ... This course contains").
+    nouns = "|".join(dict.fromkeys([re.escape(noun), "course", "workshop", "tutorial", "bootcamp", "kurs"]))
+    again = re.search(rf"\b(?:this|the|our|den|diesen|dem|der|ce|cette|este|esta)\s+(?:{nouns})s?\b", body, re.IGNORECASE)
     if again is not None:
         return noun, f"speaks of '{' '.join(again.group(0).split()).lower()}'"
     if (addressed := _LEARNER_ADDRESS.search(body)) is not None:
@@ -323,9 +330,21 @@ def teaching_repository(listing: Sequence[str], strong_teaching: str | None) -> 
     pin the learners' environment)."""
     if strong_teaching is None or sum(1 for f in listing if f.endswith(CODE_SUFFIXES)) < MIN_TAUGHT_CODE:
         return None
-    files = frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
     why = f"teaching material: {strong_teaching}; its code, containers and manifests are lessons, exercises and demos (its root CI and package lists kept)"
-    return Judged("", why, files)
+    return Judged("", why, taught_files(listing))
+
+
+def taught_files(listing: Sequence[str]) -> frozenset[str]:
+    """What a teaching repository's lessons, exercises and demos are (rule 9, and the learnt
+    classifier's verdict in `lessons`): all of it but capstone and final-project folders and the
+    repository's own upkeep at its root (its CI, its package lists and lock files)."""
+    return frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
+
+
+def project_of_a_course(opening: tuple[str, str] | None) -> bool:
+    """The README's opening says the repository is a project made in a course (`course project`,
+    `final project`, `capstone`, `thesis`, `our project`): never teaching material by its words."""
+    return opening is not None and _PROJECT_OF_A_COURSE.search(opening[1]) is not None
 
 
 def _repository_upkeep(rel: str) -> bool:

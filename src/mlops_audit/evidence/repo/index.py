@@ -219,6 +219,8 @@ HELM_PLACEHOLDER = templated.PLACEHOLDER  # what a template's hole reads as (det
 class RepoIndex:
     """The files of one tree, listed once; contents read lazily through capped, checked reads."""
 
+    classify_learning_material = True  # ask the learnt classifier (`teachingmodel`); its trainer reads the rules alone
+
     def __init__(
         self,
         root: str | os.PathLike[str],
@@ -397,7 +399,7 @@ class RepoIndex:
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
-        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2])  # lesson code (`lessons`), the same way
+        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material)  # lesson code (`lessons`), the same way
         self.stats.learning = learning
         if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)

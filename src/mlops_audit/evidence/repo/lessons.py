@@ -54,10 +54,10 @@ decision out. README text is matched as text, never rendered.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mlops_audit.evidence.repo import coursework
+from mlops_audit.evidence.repo import coursework, teachingmodel
 from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file, project_folder, under
 from mlops_audit.evidence.repo.thirdparty import parent as folder_of
 
@@ -111,6 +111,7 @@ class LearningMaterial:
     code_total: int = 0  # code files in the listing the decision saw
     verdict: str = NONE
     teaching: str | None = None  # why the README presents the repository as teaching material, if it does
+    probability: float | None = None  # the learnt classifier's (`teachingmodel`), when it was asked
 
     @property
     def code_files(self) -> int:
@@ -197,10 +198,47 @@ def _jupyter_book(names: set[str]) -> str | None:
     return None
 
 
-def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
+def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | None], *, classify: bool = True) -> LearningMaterial:
     """The listed files that are learning material (see the module text and `coursework`).
-    `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None."""
+    `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None.
+    `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`)."""
     listing = files if isinstance(files, list | tuple) else list(files)
+    result = _by_rules(listing, read)
+    if classify and result.verdict != COURSE and result.code_total >= teachingmodel.MIN_CODE:
+        _classified(result, listing, read, teachingmodel.load())
+    return result
+
+
+def classifier_features(listing: Sequence[str], read: Callable[[str], bytes | None], ruled: LearningMaterial, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, teachingmodel.Feature]:
+    """The learnt classifier's features of a repository whose rules decided `ruled` (what
+    `benchmarks/train_learning_classifier.py` trains on, computed exactly as collect does)."""
+    opening = coursework.readme_opening(listing, read)
+    signals = teachingmodel.RuleSignals(
+        teaching=ruled.teaching,
+        strong=coursework.teaching_readme(opening, strong_only=True) is not None,
+        project_of_a_course=coursework.project_of_a_course(opening),
+        lesson_share=ruled.code_share,
+    )
+    return teachingmodel.features(listing, teachingmodel.readme_text(listing, read, coursework.README_NAME), signals, vocabulary)
+
+
+def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable[[str], bytes | None], model: teachingmodel.TeachingModel) -> None:
+    """The learnt classifier's verdict: at or above its threshold the repository is teaching material
+    whole, as `coursework` rule 9 judges one (its capstones, root CI and root package lists kept;
+    `course`, or `partly` when a capstone keeps its code); the reason gives the probability and the
+    features that pushed it up most."""
+    judged = teachingmodel.judge(model, classifier_features(listing, read, result, model.vocabulary))
+    result.probability = judged.probability
+    if not judged.flagged:
+        return
+    why = f"{judged.reason}; taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI and package lists kept)"
+    _take(result, "", why, coursework.taught_files(listing))
+    result.trees.sort(key=lambda t: t.path)
+    _judged(result, whole=False)  # `course` unless a capstone was spared (as rule 9)
+
+
+def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
+    """What the rules decide (rules 1 to 11: this module's text and `coursework`)."""
     code = [f for f in listing if f.endswith(CODE_SUFFIXES)]
     result = LearningMaterial(code_total=len(code))
     opening = coursework.readme_opening(listing, read)

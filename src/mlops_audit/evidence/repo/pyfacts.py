@@ -124,14 +124,24 @@ def checker_scopes(call_facts: Iterable[tuple[str, str | None]]) -> set[str]:
 
 GRID_ITER = re.compile(r"grid|param|product|combination|search_space|config_space", re.IGNORECASE)
 _NOT_HYPERPARAMETERS = frozenset({"random_state", "seed", "cv", "n_jobs", "verbose", "scoring", "n_splits"})
-_SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest"})
+# A best setting is selected by a max/min over the results, or by ranking them (`sort_values`, `nsmallest`).
+_SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "nlargest", "nsmallest", "sort_values"})
+# A random search written by hand: `for k in range(n_trials): hp = sample_hp(rng)` - a loop over a
+# trial budget that draws each setting from a sampler named for parameters.
+_TRIAL_BUDGET = re.compile(r"trial|iter|sample|search|budget", re.IGNORECASE)
+_SAMPLER = re.compile(r"(^|_)sample_?\w*(hp|hparam|hyper|param|config)|(hp|hparam|hyper|param|config)\w*_sampl", re.IGNORECASE)
 
 
 def grid_like(loop: ast.For) -> bool:
     """The loop walks hyper-parameter settings: grid points (`for params in grid_points(grid)`,
-    `ParameterGrid`, `itertools.product`), or a literal list whose item is passed as a model keyword."""
+    `ParameterGrid`, `itertools.product`), a literal list whose item is passed as a model keyword, or
+    a trial budget whose every trial draws a setting from a parameter sampler (random search)."""
     if GRID_ITER.search(dotted(loop.iter)) or GRID_ITER.search(last_name(loop.iter)):
         return True
+    if isinstance(loop.iter, ast.Call) and call_name(loop.iter) == "range" and loop.iter.args:
+        budget = loop.iter.args[-1] if len(loop.iter.args) > 1 else loop.iter.args[0]
+        if _TRIAL_BUDGET.search(dotted(budget) or last_name(budget)) and any(_SAMPLER.search(call_name(c)) for c in calls_in(loop)):
+            return True
     if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
         if all(isinstance(e, ast.Dict) for e in loop.iter.elts):
             return True
@@ -218,21 +228,21 @@ def _row_models(classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[
 def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> list[int]:
     """Lines of the schema-check rule's hits in one module (`text` its source, `classes` its
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
-    defines, (b) an `if`/`assert`/`while` test comparing a frame's columns, in a module whose text
-    names a schema. At most one of each per function; column selection (`if col in df.columns:`
-    without `else`) is left out, and so is every hit of a module that declares no schema (no
-    pydantic model, and "schema" only as one a reader infers: `_declares_a_schema`)."""
+    defines, (b) an `assert` on a frame's columns, or an `if`/`while` testing them (or a name the
+    function derives from them: `missing = set(required) - set(df.columns)`) that acts when the data
+    fails (raises, logs a warning or error, records the problem, returns False), in a module whose
+    text names a schema. At most one of each per function; column selection (`if col in df.columns:`
+    without `else`) and branches that only compute are left out, and so is every hit of a module
+    that declares no schema (no pydantic model, and "schema" only as one a reader infers:
+    `_declares_a_schema`)."""
     if not any(needle in text for needle in SCHEMA_NEEDLES):
         return []
     row_models = _row_models(classes)
     mentions_schema = bool(_SCHEMA_WORD.search(text))
     if not (row_models or mentions_schema):
         return []
-    if not row_models and not any(
-        isinstance(n, (ast.If, ast.Assert, ast.While)) and any(about_columns(c) for c in ast.walk(n.test) if isinstance(c, ast.Compare))
-        for n in ast.walk(module)
-    ):
-        return []  # one linear pass: no test about columns anywhere, so no function can have one
+    if not row_models and not any(isinstance(n, ast.Attribute) and (n.attr in _COLUMN_ATTRS or n.attr == "shape") for n in ast.walk(module)):
+        return []  # one linear pass: nothing here reads a frame's columns, so no function can test them
     lines: list[int] = []
     for _, func in functions(module):
         loops: list[ast.For | ast.comprehension] = []
@@ -252,17 +262,15 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
                     break
         if not mentions_schema:
             continue
-        for test in (n.test for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
-            compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
-            if any(about_columns(c) for c in compares):
-                lines.append(test.lineno)
+        derived = _column_derived_names(func)
+        for node in (n for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+            if not _tests_columns(node.test, derived):
+                continue
+            if type(node) is ast.If and not node.orelse and _only_membership(node.test):
+                continue  # column selection (`if col in df.columns: df[col] = ...`): uses what exists, checks nothing
+            if isinstance(node, ast.Assert) or _acts_on_failure(node.body + node.orelse) or _guard_then_fails(func, node):
+                lines.append(node.lineno)
                 break
-    if lines:
-        # Column selection is not a check: an `if` whose only tests on columns are `name in
-        # df.columns`, with no `else`, uses the columns that exist (`if col in df.columns:
-        # df[col] = ...`); it does not check the frame against anything.
-        selecting = {n.lineno for n in statements(module) if type(n) is ast.If and n.lineno in lines and not n.orelse and _only_membership(n.test)}
-        lines = [line for line in lines if line not in selecting]
     if lines and not _declares_a_schema(text, classes):
         return []
     return lines
@@ -279,6 +287,64 @@ def _declares_a_schema(text: str, classes: Iterable[tuple[str, tuple[str, ...], 
     if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in classes):
         return True
     return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", text)))
+
+
+def _column_derived_names(func: ast.AST) -> set[str]:
+    """Names a function assigns from its frame's columns (`missing = set(required) - set(df.columns)`,
+    `extra = [c for c in df.columns if c not in schema]`): testing them tests the columns."""
+    names: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and any(isinstance(s, ast.Attribute) and s.attr in _COLUMN_ATTRS for s in ast.walk(node.value)):
+            for target in node.targets:
+                names |= assigned_names(target)
+    return names
+
+
+def _tests_columns(test: ast.AST, derived: set[str]) -> bool:
+    if any(about_columns(c) for c in ast.walk(test) if isinstance(c, ast.Compare)):
+        return True
+    return bool(derived) and any(isinstance(n, ast.Name) and n.id in derived for n in ast.walk(test))
+
+
+# What a check does when the data fails it: raises or asserts, logs a warning or an error, exits,
+# records the problem (`issues.append(...)`, `errors.add(...)`), reports failure (`return False`,
+# `return False, issues`) or moves the data aside (`move(file, bad_data_dir)`, a quarantine folder). A test whose branches only compute (`if "x" in df.columns: a() else: b()`)
+# chooses a computation; it does not check the data.
+_FAILURE_CALLS = frozenset({"warning", "warn", "error", "critical", "exception", "fatal", "exit", "abort", "fail"})
+_PROBLEM_LIST = re.compile(r"error|issue|problem|fail|invalid|violation|missing|warning|alert|mismatch", re.IGNORECASE)
+_SET_ASIDE = re.compile(r"(^|_)(bad|rejected?|quarantined?|invalid|corrupt(ed)?)(_|$)", re.IGNORECASE)
+
+
+def _guard_then_fails(func: ast.AST, node: ast.If | ast.While) -> bool:
+    """`if frame.shape[1] == expected: return True` then `raise ...`: the branch returns when the data
+    passes, and what follows it in the function is the failure path."""
+    if not any(isinstance(s, ast.Return) for s in node.body):
+        return False
+    for block in (getattr(n, field, None) for n in ast.walk(func) for field in ("body", "orelse", "finalbody")):
+        if isinstance(block, list) and any(s is node for s in block):
+            after = block[next(i for i, s in enumerate(block) if s is node) + 1:]
+            return _acts_on_failure(after)
+    return False
+
+
+def _acts_on_failure(statements: list[ast.stmt]) -> bool:
+    for statement in statements:
+        for sub in ast.walk(statement):
+            if isinstance(sub, (ast.Raise, ast.Assert)):
+                return True
+            if isinstance(sub, ast.Return) and sub.value is not None:
+                first = sub.value.elts[0] if isinstance(sub.value, ast.Tuple) and sub.value.elts else sub.value
+                if isinstance(first, ast.Constant) and first.value is False:
+                    return True
+            if isinstance(sub, (ast.Name, ast.Attribute)) and _SET_ASIDE.search(sub.id if isinstance(sub, ast.Name) else sub.attr):
+                return True
+            if isinstance(sub, ast.Call):
+                name = call_name(sub)
+                if name in _FAILURE_CALLS:
+                    return True
+                if name in ("append", "extend", "add") and isinstance(sub.func, ast.Attribute) and _PROBLEM_LIST.search(last_name(sub.func.value)):
+                    return True
+    return False
 
 
 def _only_membership(test: ast.AST) -> bool:

@@ -728,7 +728,8 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
 
 # Rule `weighted routing in code`: a serving router draws the endpoint or model version of each
 # request at random with weights (`numpy.random.choice(canary["endpoints"], p=canary["weights"])`,
-# `random.choices(variants, weights=shares)`): a canary or A/B split written by hand. The draw's
+# `random.choices(variants, weights=shares)`, `random.random() < canary_probability`): a canary or
+# A/B split written by hand. The draw's
 # line or its function must name what is routed (endpoint, variant, model version, canary, traffic):
 # weighted sampling of rows or augmentations is not routing.
 _WEIGHTED_DRAW_NEEDLES = ("choice", "choices")
@@ -736,19 +737,28 @@ _WEIGHTED_DRAWS = {"numpy.random.choice": "p", "random.choices": "weights"}
 _ROUTED = re.compile(r"canary|endpoint|variant|model_version|traffic|champion|challenger|shadow", re.IGNORECASE)
 
 
+# The same split drawn against a threshold: `use_canary = random.random() < self._canary_probability`
+# (`rng.random() <= traffic_share`): the draw is compared with a share named for what is routed.
+_THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.]*?(?:canary|traffic|shadow|challenger|split)\w*", re.IGNORECASE)
+
+
 def _may_route(text: str) -> bool:
-    return ("weights" in text or "p=" in text) and bool(_ROUTED.search(text))
+    draws, threshold = "weights" in text or "p=" in text, "random()" in text  # substrings first: big files
+    if not (draws or threshold) or not _ROUTED.search(text):
+        return False
+    return draws or bool(_THRESHOLD_DRAW.search(text))
 
 
 def _weighted_routing(repo: RepoIndex) -> list[Location]:
     hits = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, where=text_test(_may_route))):
+    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, "random", where=text_test(_may_route))):
         lines = (repo.text(summary.path) or "").splitlines() if not summary.is_notebook else []
         for call in summary.calls_to(*_WEIGHTED_DRAWS):
             weighted = call.keyword(_WEIGHTED_DRAWS[call.name]) is not None
             line = lines[call.line - 1] if call.line and 0 < call.line <= len(lines) else ""
             if weighted and (_ROUTED.search(line) or _ROUTED.search(call.scope or "")):
                 hits.append(at(summary.path, call.line))
+        hits += [at(summary.path, number) for number, line in enumerate(lines, start=1) if "random()" in line and _THRESHOLD_DRAW.search(line)]
     return hits
 
 
@@ -827,7 +837,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
         "Roll new models out gradually: a KServe canaryTrafficPercent, Argo Rollouts/Flagger canary, Istio "
         "weighted routes, SageMaker shadow or multi-variant endpoints, or an endpoint traffic split."
     ),
-    needles=_PROGRESSIVE_NEEDLES + _WEIGHTED_DRAW_NEEDLES,
+    needles=_PROGRESSIVE_NEEDLES + _WEIGHTED_DRAW_NEEDLES + ("random",),
     words=_PROGRESSIVE_TEXT + _CANARY_CONFIG_WORDS,
 )
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:

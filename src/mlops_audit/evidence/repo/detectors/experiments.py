@@ -149,20 +149,55 @@ def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     return matching(repo, ("ParameterGrid", "ParameterSampler"), predicate)
 
 
-_SCORES = re.compile(r"^(score|evaluate|\w+_score|\w+_error|\w+_loss|log_loss)$")
-# Text tests that every file holding an in-house itertools.product grid search passes (see below).
-_SCORE_WORD = re.compile(r"\b(?:score|evaluate|\w+_score|\w+_error|\w+_loss)\b").search  # a name _SCORES matches
+_SCORES = re.compile(r"^_*(score|score_\w+|evaluate\w*|eval_\w+|\w+_score|\w+_error|\w+_loss|log_loss|objective)$")
+# Text tests that every file holding an in-house grid or random search passes (see below).
+_SCORE_WORD = re.compile(r"score|evaluate|eval_|_error|_loss|objective").search  # in every name _SCORES matches
 _FIT_WORD = re.compile(r"\bfit\b").search
-_ITERTOOLS_WORD = re.compile(r"\bitertools\b").search
+# How a hand-written search walks its settings: an itertools.product grid, nested loops over literal
+# lists (`for alpha in [0.1, 1.0]:`), or trials that each draw a setting (`hp = sample_hp(rng)`).
+_SAMPLER_TEXT = r"sample_?\w*(?:hp|hparam|hyper|param|config)|(?:hp|hparam|hyper|param|config)\w*_sampl"
+_SAMPLED = re.compile(_SAMPLER_TEXT, re.IGNORECASE)  # a called name (`sample_hp`, `hparams_sampler`), or text holding one
+_LITERAL_FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\s+[\[(]\s*[-\d.'\"]")  # `for alpha in [0.1, ...` / `in ("l1", ...`
+# Whole tokens one of those files holds: `product`, a `fit`, or (a random search) the best so far or its budget.
+_SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")
 _FOR_WORD = re.compile(r"\bfor\b").search
-_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest)\b", re.IGNORECASE).search
+_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest|nsmallest|sort_values)\b", re.IGNORECASE).search
+
+
+def _samples_settings(text: str) -> bool:
+    """The text names a parameter sampler: the identifiers around each `sampl` are tested, not the
+    whole text (a regex with `\\w*` over a big library file costs milliseconds, and many say `sample`)."""
+    for part in ("sampl", "Sampl", "SAMPL"):
+        start = text.find(part)
+        while start != -1:
+            begin, end = start, start + len(part)
+            while begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+                begin -= 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            if _SAMPLED.search(text[begin:end]):
+                return True
+            start = text.find(part, end)
+    return False
+
+
+def _search_shape(text: str) -> bool:
+    """The text may hold a search's loop: itertools or a parameter sampler, or a loop over a literal
+    list whose item is passed as a keyword somewhere (`for alpha in [...]: ... Ridge(alpha=alpha)`)."""
+    if "itertools" in text or _samples_settings(text):
+        return True
+    if "in [" not in text and "in (" not in text:
+        return False
+    return any(re.search(r"\w\s*=\s*" + name + r"\b", text) for name in set(_LITERAL_FOR.findall(text)))
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     """Rule `in-house grid search`: a loop over declared hyper-parameter settings that cross-validates
     each setting (directly or through a project function that calls cross_val_score/cross_validate),
-    or fits and scores it (a grid from itertools.product), and selects the best. A single
-    cross-validation, or a loop over folds or seeds, is not a search."""
+    or fits and scores it (a grid from itertools.product or nested loops over literal lists), or a
+    loop over a trial budget that draws each setting from a parameter sampler and scores it (a random
+    search), and selects the best (a comparison with the best so far, max/min, or ranking the
+    results). A single cross-validation, or a loop over folds or seeds, is not a search."""
     # Each candidate's `grid_loops` fact is computed as it is reached (`_inhouse.asking`), read below.
     with_cv = list(_inhouse.asking(_inhouse.project_code(repo.python_mentioning("cross_val_score", "cross_validate")), "grid_loops"))
     cv_functions = {c.scope for s in with_cv for c in s.calls_to(*_CV_CALLS) if c.scope}
@@ -176,11 +211,12 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     def may_hit(text: str) -> bool:
         """Every file with a loop below that counts passes: a `for` loop, a selection (the gate of
         `pyfacts.grid_loops`), and an evaluation among the names called in the loop."""
-        evaluates = names_evaluator(text) or (_FIT_WORD(text) and _SCORE_WORD(text))
-        return bool(evaluates and _BEST_WORD(text) and _FOR_WORD(text))
+        if "for" not in text or not _FOR_WORD(text) or not _BEST_WORD(text):
+            return False
+        return bool(names_evaluator(text) or ((_FIT_WORD(text) or _samples_settings(text)) and _SCORE_WORD(text)))
 
     def may_search(text: str) -> bool:
-        return bool(_ITERTOOLS_WORD(text) and may_hit(text))
+        return bool(_search_shape(text) and may_hit(text))  # the shape first: it is mostly substring tests
 
     # Both tests depend on the text, this module and the evaluators' names only: answers cached by those.
     evaluator_names = tuple(sorted(evaluators))
@@ -189,15 +225,16 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         # counting loop are parsed (the others' `grid_loops` could add no hit).
         callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=text_test(may_hit, evaluator_names)))
         candidates.update({s.path: s for s in _inhouse.asking(callers, "grid_loops")})
-    product_files = repo.python_mentioning("product", where=text_test(may_search, evaluator_names))
-    grids = (s for s in _inhouse.project_code(product_files) if s.calls_to("itertools.product"))
-    candidates.update({s.path: s for s in _inhouse.asking(grids, "grid_loops")})
+    searches = _inhouse.project_code(repo.python_mentioning(*_SEARCH_NEEDLES, where=text_test(may_search, evaluator_names)))
+    candidates.update({s.path: s for s in _inhouse.asking(searches, "grid_loops")})
     hits = []
     for path in sorted(candidates):
         # The grid loops that keep the best setting are a per-file fact of the summary
         # (`pyfacts.grid_loops`): no syntax tree needed, and the parse cache serves it.
         for line, names in candidates[path].grid_loops:
-            evaluates = bool(evaluators.intersection(names)) or ("fit" in names and any(_SCORES.search(n) for n in names))
+            evaluates = bool(evaluators.intersection(names)) or (
+                ("fit" in names or any(_SAMPLED.search(n) for n in names)) and any(_SCORES.search(n) for n in names)
+            )
             if evaluates:
                 hits.append(at(path, line))
     return hits
@@ -211,7 +248,7 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate", "product"),
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate") + _SEARCH_NEEDLES,
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
@@ -228,7 +265,8 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     loops = _grid_loop_search(repo)
     if loops:
         return Observation.passed(
-            "in-house grid search: loops over declared hyper-parameter grid points, cross-validates each and keeps the best",
+            "in-house search: loops over declared hyper-parameter grid points or sampled settings, evaluates each (cross-validation, "
+            "or a fit and a score) and keeps the best",
             loops, confidence=Confidence.medium,
         )
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")

@@ -1,0 +1,301 @@
+"""Train and evaluate the learning-material classifier (`mlops_audit.evidence.repo.teachingmodel`).
+
+Run by hand (the checkouts are not in this repository; scikit-learn is needed here only, never by collect):
+    python benchmarks/train_learning_classifier.py [--root /tmp/mlrepos] [--labels FILE] [--out MODEL.json]
+                                                   [--report REPORT.json] [--markdown] [--dry-run]
+
+What it learns: `decoy` of each labelled repository (material ABOUT practice: a course, workshop,
+book code, tutorial or example collection, template, guide or list) from the features
+`teachingmodel.features` computes - the same function, on the same listing and README, that collect
+runs (`lessons.classifier_features` on a `RepoIndex` of the checkout, the rules alone deciding).
+Only repositories of the `dev` and `spent` splits are read; `heldout` ones are never opened.
+
+How it is judged: **leave one batch out**. Repositories were fetched and labelled in batches (the
+`batch` field: 1, 2, ... 9; `7a` and `7b` are batch 7), each chosen apart from the others, so each
+batch in turn is judged by a model trained on all the other batches. The threshold is the lowest
+probability (in steps of 0.01, at least 0.5) at which no project of any held-out batch would be turned
+into learning material - a project that loses real credit is worse than a decoy missed - and the
+decoy recall it costs is printed. Then the model is trained on every dev and spent repository and
+written, with its threshold, vocabulary, training summary and the leave-one-batch-out numbers, to
+the model file beside the module (rounded floats: the file is deterministic).
+
+Model: logistic regression with a strong L2 penalty (C below) on standardised features: few
+enough features (tens) for about 50 decoys and 100 projects, each explainable in a reason line. Only
+repositories with at least `teachingmodel.MIN_CODE` code files are judged (the hook asks the model
+about those only: with fewer there is little code to leave out, and a tiny real project looks like a
+list); the model learns from all of them, but its decisions are counted only where it acts (the
+rules did not already say `course`). C, that population, what it learns from and the feature set
+were picked by looking at this leave-one-batch-out evaluation (about 40 settings tried), so its
+numbers are somewhat optimistic: the next blind batch is the honest test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.bench_accuracy import DEFAULT_ROOT, checkout_state, git_head  # noqa: E402
+from benchmarks.evidence.labels import LABELS_FILE, load_labels  # noqa: E402
+from mlops_audit.errors import InputError  # noqa: E402
+from mlops_audit.evidence.repo import lessons, teachingmodel  # noqa: E402
+from mlops_audit.evidence.repo.index import RepoIndex  # noqa: E402
+from mlops_audit.util.jsonio import write_json  # noqa: E402
+
+TRAIN_SPLITS = ("dev", "spent")
+C = 0.1  # inverse L2 strength: strong, for ~130 repositories and 34 features
+DIGITS = 6  # rounding of the model's floats
+CLIP = 3.0  # standardised values are clipped to [-CLIP, CLIP] (in training and in collect)
+REPORT_FILE = Path(__file__).resolve().parent / "evidence" / "learning_classifier_report.json"
+
+# README word groups (letters only, lower case): each group is one feature, log1p of its words' count.
+VOCABULARY: dict[str, list[str]] = {
+    "course": ["course", "courses", "workshop", "workshops", "bootcamp", "curriculum", "syllabus", "zoomcamp", "mooc", "nanodegree", "class", "classes", "instructor", "instructors", "semester", "cohort",
+               "curso", "cursos", "kurs", "kurse", "cours", "taller", "instructora", "aprende"],
+    "units": ["lesson", "lessons", "lecture", "lectures", "week", "weeks", "module", "modules", "chapter", "chapters", "unit", "units", "session", "sessions", "day", "days"],
+    "exercises": ["exercise", "exercises", "homework", "homeworks", "assignment", "assignments", "lab", "labs", "quiz", "quizzes", "solution", "solutions", "practice"],
+    "learners": ["learn", "learner", "learners", "student", "students", "participants", "attendees", "beginner", "beginners", "teach", "teaching"],
+    "tutorial": ["tutorial", "tutorials", "guide", "guides", "walkthrough", "introduction", "hands"],
+    "book": ["book", "books", "edition", "publisher", "packt", "reilly", "manning", "isbn", "author", "authors"],
+    "template": ["template", "templates", "cookiecutter", "boilerplate", "scaffold", "scaffolding", "skeleton", "starter"],
+    "examples": ["example", "examples", "demo", "demos", "sample", "samples", "showcase", "notebook", "notebooks", "playground"],
+    "lists": ["awesome", "curated", "list", "resources", "papers", "links", "notes", "articles", "blog", "talks", "slides"],
+    "operations": ["production", "deployed", "users", "customers", "clients", "business", "stakeholders", "company", "latency", "uptime"],
+    "team": ["our", "we", "team", "us", "ours"],
+    "system": ["system", "platform", "service", "services", "api", "endpoint", "endpoints", "app", "application"],
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    repo: str
+    batch: int
+    decoy: bool
+    rules_course: bool  # the rules alone already judged the repository `course`
+    values: dict[str, float]
+
+
+def feature_names() -> list[str]:
+    return [*teachingmodel.LISTING_FEATURES, *teachingmodel.README_FEATURES, *teachingmodel.RULE_FEATURES, *(teachingmodel.WORDS_PREFIX + g for g in VOCABULARY)]
+
+
+class RulesOnlyIndex(RepoIndex):
+    """A `RepoIndex` whose learning-material decision is the rules' alone (the model being trained
+    must not judge the repositories it learns from)."""
+
+    classify_learning_material = False
+
+
+def extract(root: Path, labels_path: Path) -> tuple[list[Row], list[str]]:
+    """(one row per dev/spent repository with a checkout, the repositories skipped and why)."""
+    labels = load_labels(labels_path)
+    rows: list[Row] = []
+    skipped: list[str] = []
+    for repo in labels.repos:
+        if repo.split not in TRAIN_SPLITS:
+            continue  # held out: never opened
+        if repo.batch is None or (m := re.match(r"\d+", repo.batch)) is None:
+            raise InputError(f"{labels_path}: {repo.repo}: no batch number (the committed labels must give one)")
+        folder, reason, _ = checkout_state(repo, root, git_head)
+        if folder is None:
+            skipped.append(f"{repo.repo}: {(reason or '').replace(str(root), 'ROOT')}")  # no path of this machine in the report
+            continue
+        index = RulesOnlyIndex(folder, count_learning_material=True)
+        try:
+            ruled = index.stats.learning
+            if ruled.code_total < teachingmodel.MIN_CODE:
+                skipped.append(f"{repo.repo}: {ruled.code_total} code files (the model judges {teachingmodel.MIN_CODE} or more)")
+                continue
+            found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
+        finally:
+            index.close()
+        rows.append(Row(repo.repo, int(m.group()), repo.decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}))
+    return sorted(rows, key=lambda r: r.repo.lower()), skipped
+
+
+def fit(rows: Sequence[Row], names: list[str]) -> teachingmodel.TeachingModel:
+    """Logistic regression on standardised features, as a model file (threshold 0.5 until chosen)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[r.values[n] for n in names] for r in rows], dtype=float)
+    y = np.array([int(r.decoy) for r in rows])
+    means = np.round(x.mean(axis=0), DIGITS)
+    std = x.std(axis=0)
+    scales = np.round(np.where(std > 1e-9, std, 1.0), DIGITS)
+    scales = np.where(scales > 0, scales, 1.0)
+    z = np.clip((x - means) / scales, -CLIP, CLIP)
+    clf = LogisticRegression(C=C, max_iter=10_000).fit(z, y)
+    weights = [
+        {"name": n, "mean": float(means[i]), "scale": float(scales[i]), "coef": round(float(clf.coef_[0][i]), DIGITS)} for i, n in enumerate(names)
+    ]
+    return teachingmodel.TeachingModel.model_validate(
+        {"format": teachingmodel.FORMAT, "features": weights, "intercept": round(float(clf.intercept_[0]), DIGITS), "threshold": 0.5, "clip": CLIP, "vocabulary": VOCABULARY, "training": {}}
+    )
+
+
+def probability(model: teachingmodel.TeachingModel, row: Row) -> float:
+    """The module's own inference (what collect computes) on a row's values."""
+    found = {n: teachingmodel.Feature(v, "") for n, v in row.values.items()}
+    return teachingmodel.judge(model, found).probability
+
+
+def learnt_from(rows: Sequence[Row]) -> list[Row]:
+    """The repositories a model learns from: all of them (those the rules judged `course` too: they
+    teach the model what a course looks like), but it is judged only where it acts."""
+    return list(rows)
+
+
+def leave_one_batch_out(rows: Sequence[Row], names: list[str]) -> dict[str, float]:
+    """repo -> probability from the model trained without the repository's batch."""
+    out: dict[str, float] = {}
+    for batch in sorted({r.batch for r in rows}):
+        model = fit(learnt_from([r for r in rows if r.batch != batch]), names)
+        for row in rows:
+            if row.batch == batch:
+                out[row.repo] = probability(model, row)
+    return out
+
+
+def choose_threshold(rows: Sequence[Row], oof: dict[str, float], final: teachingmodel.TeachingModel) -> float:
+    """The lowest threshold (steps of 0.01, at least 0.5) at which no project the rules did not
+    already judge `course` is flagged: neither in leave-one-batch-out nor by the final model."""
+    projects = [r for r in rows if not r.decoy and not r.rules_course]
+    highest = max([oof[r.repo] for r in projects] + [probability(final, r) for r in projects], default=0.0)
+    return max(0.5, math.floor(highest * 100 + 1) / 100)
+
+
+def batch_table(rows: Sequence[Row], oof: dict[str, float], threshold: float) -> list[teachingmodel.BatchResult]:
+    table = []
+    for batch in sorted({r.batch for r in rows}):
+        group = [r for r in rows if r.batch == batch]
+        decoys = [r for r in group if r.decoy]
+        projects = [r for r in group if not r.decoy]
+        table.append(
+            teachingmodel.BatchResult(
+                batch=batch,
+                repositories=len(group),
+                decoys=len(decoys),
+                decoys_caught=sum(1 for r in decoys if r.rules_course or oof[r.repo] >= threshold),
+                decoys_caught_by_rules=sum(1 for r in decoys if r.rules_course),
+                projects=len(projects),
+                projects_flagged=sum(1 for r in projects if not r.rules_course and oof[r.repo] >= threshold),
+                highest_project_probability=max((oof[r.repo] for r in projects if not r.rules_course), default=None),
+            )
+        )
+    return table
+
+
+def sweep(rows: Sequence[Row], oof: dict[str, float]) -> list[dict[str, float | int]]:
+    """Decoys caught and projects flagged (beyond the rules) at a few thresholds."""
+    out = []
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        out.append({
+            "threshold": t,
+            "decoys_caught": sum(1 for r in rows if r.decoy and (r.rules_course or oof[r.repo] >= t)),
+            "projects_flagged": sum(1 for r in rows if not r.decoy and not r.rules_course and oof[r.repo] >= t),
+        })
+    return out
+
+
+def render(rows: Sequence[Row], oof: dict[str, float], threshold: float, table: list[teachingmodel.BatchResult], final: teachingmodel.TeachingModel, skipped: list[str]) -> str:
+    decoys = [r for r in rows if r.decoy]
+    lines = [f"{len(rows)} repositories (dev + spent): {len(decoys)} decoys, {len(rows) - len(decoys)} projects; C={C}; threshold {threshold:.2f}"]
+    lines += [f"  skipped {s}" for s in skipped]
+    lines.append("")
+    lines.append(render_markdown(table, rows, oof, threshold))
+    lines.append("\nleave-one-batch-out probabilities (dev and spent only):")
+    for r in sorted(rows, key=lambda r: (not r.decoy, -oof[r.repo])):
+        mark = "rules:course" if r.rules_course else ("FLAGGED" if oof[r.repo] >= threshold else "")
+        lines.append(f"  {'decoy  ' if r.decoy else 'project'} b{r.batch:<2} p={oof[r.repo]:.3f} {mark:<12} {r.repo}")
+    lines.append("\nfinal model (trained on all), largest coefficients:")
+    for w in sorted(final.features, key=lambda w: -abs(w.coef))[:12]:
+        lines.append(f"  {w.coef:+.3f}  {w.name}")
+    return "\n".join(lines)
+
+
+def render_markdown(table: list[teachingmodel.BatchResult], rows: Sequence[Row], oof: dict[str, float], threshold: float) -> str:
+    lines = [
+        f"| held-out batch | repositories | decoys | caught by the rules | caught in all (threshold {threshold:.2f}) | missed | projects | projects flagged | highest project p |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for b in table:
+        high = "-" if b.highest_project_probability is None else f"{b.highest_project_probability:.3f}"
+        lines.append(f"| {b.batch} | {b.repositories} | {b.decoys} | {b.decoys_caught_by_rules} | {b.decoys_caught} | {b.decoys - b.decoys_caught} | {b.projects} | {b.projects_flagged} | {high} |")
+    n_decoys = sum(b.decoys for b in table)
+    lines.append(
+        f"| **all** | {sum(b.repositories for b in table)} | {n_decoys} | {sum(b.decoys_caught_by_rules for b in table)} | {sum(b.decoys_caught for b in table)} | "
+        f"{n_decoys - sum(b.decoys_caught for b in table)} | {sum(b.projects for b in table)} | {sum(b.projects_flagged for b in table)} | |"
+    )
+    lines += ["", "| threshold | decoys caught (rules or model) | projects flagged by the model |", "|---|---|---|"]
+    lines += [f"| {s['threshold']:.2f} | {s['decoys_caught']} of {n_decoys} | {s['projects_flagged']} |" for s in sweep(rows, oof)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder holding the checkouts as OWNER+NAME (default %(default)s)")
+    parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="labels file (default: benchmarks/evidence/labels.yaml)")
+    parser.add_argument("--out", type=Path, default=teachingmodel.MODEL_FILE, help="model file to write (default: beside the module)")
+    parser.add_argument("--report", type=Path, default=REPORT_FILE, help="the evaluation as JSON, for the docs (default %(default)s)")
+    parser.add_argument("--markdown", action="store_true", help="print only the Markdown tables for docs/benchmarks.md")
+    parser.add_argument("--dry-run", action="store_true", help="evaluate and print; write nothing")
+    args = parser.parse_args(argv)
+    try:
+        rows, skipped = extract(args.root, args.labels)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if len({r.batch for r in rows}) < 2 or not any(r.decoy for r in rows) or all(r.decoy for r in rows):
+        print(f"error: too few checkouts under {args.root} to train (need decoys and projects from 2 batches or more)", file=sys.stderr)
+        return 2
+    names = feature_names()
+    oof = leave_one_batch_out(rows, names)
+    final = fit(learnt_from(rows), names)
+    threshold = choose_threshold(rows, oof, final)
+    table = batch_table(rows, oof, threshold)
+    decoys = [r for r in rows if r.decoy]
+    caught = sum(1 for r in decoys if r.rules_course or oof[r.repo] >= threshold)
+    training = {
+        "repositories": len(rows),
+        "learnt_from": len(learnt_from(rows)),
+        "decoys": len(decoys),
+        "projects": len(rows) - len(decoys),
+        "splits": "dev+spent",
+        "batches": len({r.batch for r in rows}),
+        "model": f"logistic regression, standardised features, L2 C={C}",
+        "threshold_rule": "lowest threshold (>= 0.5, steps of 0.01) flagging no project, in leave-one-batch-out and in sample",
+        "lobo_decoys_caught": caught,
+        "lobo_decoys_caught_by_rules": sum(1 for r in decoys if r.rules_course),
+        "lobo_projects_flagged": sum(b.projects_flagged for b in table),
+        "in_sample_projects_flagged": sum(1 for r in rows if not r.decoy and not r.rules_course and probability(final, r) >= threshold),
+    }
+    model = final.model_copy(update={"threshold": threshold, "training": training, "lobo": table})
+    model = teachingmodel.TeachingModel.model_validate(model.model_dump())
+    if args.markdown:
+        print(render_markdown(table, rows, oof, threshold))
+    else:
+        print(render(rows, oof, threshold, table, model, skipped))
+    if not args.dry_run:
+        write_json(args.out, model.model_dump(mode="json"))
+        report = {
+            "threshold": threshold,
+            "training": training,
+            "lobo": [b.model_dump(mode="json") for b in table],
+            "sweep": sweep(rows, oof),
+            "probabilities": {r.repo: {"batch": r.batch, "decoy": r.decoy, "rules_course": r.rules_course, "p": oof[r.repo]} for r in rows},
+            "skipped": skipped,
+        }
+        write_json(args.report, report)
+        print(f"\nwrote {args.out} and {args.report}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
