@@ -199,8 +199,9 @@ def test_a_text_test_answer_is_kept_by_its_key_and_never_trusted_when_tampered(t
     assert passing(hurt) == ["a.py"] and len(asked) == 4 and hurt.stats.rejected["corrupt"] == 1
 
 
-def test_a_text_test_key_names_the_function_its_module_source_and_parameters() -> None:
-    from mlops_audit.evidence.repo.index import text_test
+def test_a_text_test_key_names_the_function_its_module_source_and_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_audit.evidence.repo import index
+    from mlops_audit.evidence.repo.index import TextTest, text_test
 
     def one(text: str) -> bool:
         return True
@@ -208,8 +209,17 @@ def test_a_text_test_key_names_the_function_its_module_source_and_parameters() -
     def two(text: str) -> bool:
         return True
 
-    assert text_test(one).key != text_test(two).key
-    assert text_test(one, 1).key != text_test(one, 2).key and text_test(one, 1).key == text_test(one, 1).key
-    assert hashlib.sha256(Path(__file__).read_bytes()).hexdigest() in text_test(one).key
+    def key(test: object, *params: object) -> str:
+        made = text_test(test, *params)  # type: ignore[arg-type]
+        assert isinstance(made, TextTest)
+        return made.key
+
+    assert key(one) != key(two)
+    assert key(one, 1) != key(one, 2) and key(one, 1) == key(one, 1)
+    assert hashlib.sha256(Path(__file__).read_bytes()).hexdigest() in key(one)
     with pytest.raises(ValueError, match="pure function"):
         text_test(lambda text: True)
+    # Without the module's source (an installation without it) the test is asked every time.
+    monkeypatch.setattr(index, "_MODULE_DIGESTS", {})
+    monkeypatch.setattr(index.Path, "read_bytes", lambda self: (_ for _ in ()).throw(OSError("gone")))
+    assert text_test(one) is one

@@ -1243,18 +1243,22 @@ class TextTest:
 _MODULE_DIGESTS: dict[str, str] = {}
 
 
-def text_test(test: Callable[[str], bool], *params: object) -> TextTest:
+def text_test(test: Callable[[str], bool], *params: object) -> Callable[[str], bool]:
     """`test` as a `where` test whose answer the parse cache keeps. Its key names the function, the
     SHA-256 of the source of the module defining it (a changed rule asks anew) and `params`: the
     caller passes every value the test depends on besides the text and that module's source (e.g.
-    the names a closure matches), as values with a stable repr."""
+    the names a closure matches), as values with a stable repr. When that source cannot be read
+    (an installation without it), `test` itself: asked every time, never cached."""
     name = getattr(test, "__qualname__", "")
     module = sys.modules.get(getattr(test, "__module__", "") or "")
     path = getattr(module, "__file__", None)
     if not name or "<lambda>" in name or path is None:
         raise ValueError(f"text_test: {test!r} is not a named function of a module; a cached text test must be a pure function named in its module")
     if path not in _MODULE_DIGESTS:
-        _MODULE_DIGESTS[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        try:
+            _MODULE_DIGESTS[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return test
     return TextTest(f"{test.__module__}.{name} {_MODULE_DIGESTS[path]} {params!r}", test)
 
 
