@@ -326,3 +326,12 @@ def test_a_title_naming_tutorials_then_this_course_is_teaching_material() -> Non
     assert "speaks of 'this course'" in (_readme(text) or "")
     # a product whose title only names a domain ("Course Recommender") stays a project
     assert _readme("# Course Recommender\n\nThis course recommender ranks courses for students.\n") is None
+
+
+def test_a_course_that_asks_for_a_final_project_is_still_the_course() -> None:
+    readme = "MLOps Zoomcamp: A Free 9-Week Course\n\nAll course materials are freely available.\nThe course consists of modules, workshops, and a final project.\n"
+    assert "course materials" in (_readme(readme) or "")
+    assert not coursework.project_of_a_course(("README.md", readme))
+    # the repository that IS the final project stays a project
+    project = "# Churn\n\nMy final project for the MLOps Zoomcamp course materials.\n"
+    assert coursework.project_of_a_course(("README.md", project)) and _readme(project) is None
