@@ -132,7 +132,8 @@ def test_a_title_said_again_is_a_strong_sign(opening: str, said: str) -> None:
         "# MLOps Workshop\n\nA Flask service and its Dockerfile.\n",  # a title word alone stays weak
         "# Churn models\n\nThis course of action was chosen by the team.\n",  # 'this course' without a title naming one
         "# Feature Store Workshop\n\nPlease clone with --recursive; the notebooks need the submodule.\n",
-        "# MLOps Zoomcamp: A Free Course\n\nThe course ends with a final project.\n",  # says it holds projects made in a course
+        # says it is a project made in a course (a course README asking for "a final project" is the course: session 8)
+        "# MLOps Zoomcamp: A Free Course\n\nThe course ends with this final project: our churn service.\n",
     ],
 )
 def test_near_miss_openings_that_are_not_a_strong_sign(opening: str) -> None:

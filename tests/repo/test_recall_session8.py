@@ -326,3 +326,37 @@ def test_a_title_naming_tutorials_then_this_course_is_teaching_material() -> Non
     assert "speaks of 'this course'" in (_readme(text) or "")
     # a product whose title only names a domain ("Course Recommender") stays a project
     assert _readme("# Course Recommender\n\nThis course recommender ranks courses for students.\n") is None
+
+
+def test_a_course_that_asks_for_a_final_project_is_still_the_course() -> None:
+    readme = "MLOps Zoomcamp: A Free 9-Week Course\n\nAll course materials are freely available.\nThe course consists of modules, workshops, and a final project.\n"
+    assert "course materials" in (_readme(readme) or "")
+    assert not coursework.project_of_a_course(("README.md", readme))
+    # the repository that IS the final project stays a project
+    project = "# Churn\n\nMy final project for the MLOps Zoomcamp course materials.\n"
+    assert coursework.project_of_a_course(("README.md", project)) and _readme(project) is None
+
+
+def test_training_dispatched_only_from_outside_is_not_a_retraining_trigger(tmp_path: Path) -> None:
+    train = DISPATCHED.replace("run: pytest", "run: python train.py")
+    assert _outcome(_tree(tmp_path / "a", {".github/workflows/train.yml": train}), "triggers_retraining")[0] is FindingOutcome.fail
+    nightly = _sender("schedule").replace("  schedule:\n", "  schedule:\n    - cron: '0 3 * * *'\n")
+    files = {".github/workflows/train.yml": train, ".github/workflows/nightly.yml": nightly}
+    assert _outcome(_tree(tmp_path / "b", files), "triggers_retraining")[0] is FindingOutcome.pass_
+
+
+# --- has_container: a packaged tool's Dockerfile templates ---------------------------------------
+
+DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n"
+
+
+def test_dockerfiles_a_packaged_tool_writes_into_users_projects_are_templates(tmp_path: Path) -> None:
+    files = {"kedro_docker/__init__.py": "", "kedro_docker/template/Dockerfile.simple": DOCKERFILE}
+    outcome, message = _outcome(_tree(tmp_path / "a", files), "has_container")
+    assert outcome is FindingOutcome.fail and "templates inside a Python package" in message
+    # a Helm chart's templates/ or a project's own templates folder without a package is not one
+    own = {"deploy/templates/Dockerfile": DOCKERFILE}
+    assert _outcome(_tree(tmp_path / "b", own), "has_container")[0] is FindingOutcome.pass_
+    # and the tool's own image beside its templates still counts
+    both = {**files, "Dockerfile": DOCKERFILE}
+    assert _outcome(_tree(tmp_path / "c", both), "has_container")[0] is FindingOutcome.pass_

@@ -69,7 +69,7 @@ def _github(repo: RepoIndex, path: str) -> CiConfig | None:
         return None
     events, _, line = workflow_triggers(doc)
     automatic = sorted(events & AUTOMATIC_EVENTS)
-    if automatic == ["repository_dispatch"] and not _sends_dispatches(repo):
+    if automatic == ["repository_dispatch"] and not sends_dispatches(repo):
         return CiConfig(
             "GitHub Actions", path, line, False,
             "only runs on repository_dispatch, which nothing here that runs on its own sends (a call from outside, or a chain started by hand)",
@@ -88,7 +88,7 @@ _DISPATCH_SENDERS = ("repository-dispatch@", "/dispatches", "create_repository_d
 _SELF_STARTING = AUTOMATIC_EVENTS - {"repository_dispatch"}
 
 
-def _sends_dispatches(repo: RepoIndex) -> bool:
+def sends_dispatches(repo: RepoIndex) -> bool:
     def sends(path: str) -> bool:
         text = repo.text(path) or ""
         return any(sender in text for sender in _DISPATCH_SENDERS)

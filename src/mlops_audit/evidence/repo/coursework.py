@@ -102,6 +102,15 @@ _PROJECT_OF_A_COURSE = re.compile(
     r"|\bprojet (?:final|de fin)\b|\bm[ée]moire\b|\babschlussprojekt\b|\b(?:master|bachelor)arbeit\b|毕业设计|课程设计",
     re.IGNORECASE,
 )
+# "The course consists of modules, workshops and a final project": a project the course asks of its
+# learners (an indefinite article before it) describes the course; it does not say this repository is one.
+_COURSE_ASKS = re.compile(r"\b(?:a|an|one)\s+\Z", re.IGNORECASE)
+
+
+def _says_it_is_a_project(text: str) -> bool:
+    return any(not _COURSE_ASKS.search(text[max(0, m.start() - 4):m.start()]) for m in _PROJECT_OF_A_COURSE.finditer(text))
+
+
 _TITLE = re.compile(_TEACHING, re.IGNORECASE)
 # A title naming what the repository is (course, workshop...) becomes a strong sign when the text then
 # speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
@@ -172,7 +181,7 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
     if opening is None:
         return None
     name, text = opening
-    if _PROJECT_OF_A_COURSE.search(text):
+    if _says_it_is_a_project(text):
         return None
     for match in _MATERIAL_PHRASES.finditer(text):
         if whole and _GENERIC_MATERIAL.fullmatch(match.group(0)):
@@ -344,7 +353,7 @@ def taught_files(listing: Sequence[str]) -> frozenset[str]:
 def project_of_a_course(opening: tuple[str, str] | None) -> bool:
     """The README's opening says the repository is a project made in a course (`course project`,
     `final project`, `capstone`, `thesis`, `our project`): never teaching material by its words."""
-    return opening is not None and _PROJECT_OF_A_COURSE.search(opening[1]) is not None
+    return opening is not None and _says_it_is_a_project(opening[1])
 
 
 def _repository_upkeep(rel: str) -> bool:

@@ -53,6 +53,7 @@ def has_container(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     dev_only: list[Location] = []
     empty: list[Location] = []
+    templates: list[Location] = []
     for path in dockerfiles(repo):
         lines = repo.meaningful_lines(path)
         base = next((number for number, line in lines if line.upper().startswith("FROM ")), None)
@@ -60,6 +61,8 @@ def has_container(repo: RepoIndex) -> Observation:
             continue
         if not any(line.split(None, 1)[0].upper() in _BUILDS for _, line in lines if line.split()):
             empty.append(at(path, base))  # `FROM scratch` alone: an image with nothing of the project
+        elif _packaged_template(repo, path):
+            templates.append(at(path, base))
         else:
             (dev_only if path.startswith(".devcontainer/") else found).append(at(path, base))
     if found:
@@ -71,7 +74,27 @@ def has_container(repo: RepoIndex) -> Observation:
         )
     if dev_only:
         return Observation.failed("only a development container (.devcontainer/) is defined, not an image of the project", dev_only)
+    if templates:
+        return Observation.failed(
+            f"{len(templates)} Dockerfile(s) kept as templates inside a Python package (a tool writes them into its users' projects), not an image of this project",
+            templates,
+        )
     return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
+
+
+# Rule `packaged template`: a Dockerfile in a `template(s)` folder of a Python package
+# (`kedro_docker/template/Dockerfile.simple`, beside the package's `__init__.py`) is what a tool
+# copies into its users' projects; a Helm chart's `templates/` is not a Python package.
+_TEMPLATE_FOLDERS = frozenset({"template", "templates"})
+
+
+def _packaged_template(repo: RepoIndex, path: str) -> bool:
+    parts = path.split("/")
+    for depth in range(len(parts) - 1, 0, -1):
+        if parts[depth - 1].lower() in _TEMPLATE_FOLDERS:
+            package = "/".join(parts[: depth - 1])
+            return bool(package) and repo.exists(f"{package}/__init__.py")
+    return False
 
 
 # Top-level keys that make a YAML document worth keeping as a possible manifest.
