@@ -81,6 +81,8 @@ class BackgroundScan:
                     python_part = (by_needle, index._read_outcomes, index.problems, index.stats.parse_problems)
                     index._read_outcomes = {}
                     yaml_part = (index._scan_yaml_words(yaml_slice), index._read_outcomes)
+                    if index._parse_cache is not None:
+                        index._parse_cache.flush_needles()  # what this slice found, for the next run (the parent writes its own)
                     pickle.dump((python_part, yaml_part), result, protocol=pickle.HIGHEST_PROTOCOL)
                     result.flush()
                     status = 0

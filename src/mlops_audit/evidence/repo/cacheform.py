@@ -1,11 +1,13 @@
 """The stored form of a parse-cache entry: how a `PythonSummary` is written and read back.
 
-An entry's body (after the HMAC header line `filecache` writes and checks) is three lines:
+An entry's body (after the HMAC header line `filecache` writes and checks) is four lines:
 
 1. the head: `{format, version, parser, content_sha256, result}` as JSON, where `result` is the
    summary without its calls and decorators (`SummaryHead`, validated by pydantic on every hit);
 2. the calls, 3. the decorators: each a JSON array of call rows
-   `[name, line|null, [[keyword, const], ...], [const, ...], scope|null]` (`CallRow`).
+   `[name, line|null, [[keyword, const], ...], [const, ...], scope|null]` (`CallRow`);
+4. the call index: `[[name, ...], [keyword, ...]]`, the calls' resolved names and the keyword names
+   they pass, each sorted and once (`decode_call_index`).
 
 Compact JSON never holds a raw newline (one inside a string is escaped), so the lines split
 exactly. The calls are most of an entry (about 90 % of the bytes of a real package's entries) and
@@ -16,6 +18,13 @@ checks them when a rule first reads `calls` or `decorators` (`decode_call_rows`:
 on these rows; tested to accept exactly what `CallRow` accepts). A line that fails the check
 (possible only for an entry authentic under the key, i.e. written by a holder of the key) is
 never used: the summary's calls are parsed again from the file's sources and the entry rewritten.
+
+Even a rule that reads the calls mostly asks for a few names (`calls_to`, `calls_with_keyword`,
+whether any call's name matches a pattern): the call index answers "none here" without decoding
+the calls (the dask warm re-collect decoded 34 summaries' calls, 21 of them only for the seeding
+rule's keywords). The index is checked when first read and against the calls when they are decoded
+(a mismatch: the calls are parsed again, the entry rewritten); like the head's facts, it is trusted
+once authentic and well formed.
 
 Constants JSON has no exact form for (bytes, complex, `...`, non-finite floats, the
 `{"__dict_size__": n}` marker `pysource` gives a dict literal) are tagged; a summary holding a value
@@ -31,10 +40,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
 
-from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction
+from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, _under, call_index
 
-FORMAT = 6  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use
-LINES = 3  # head, calls, decorators
+FORMAT = 7  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index
+LINES = 4  # head, calls, decorators, call index
 
 
 class Unstorable(Exception):
@@ -82,12 +91,13 @@ class SummaryHead(BaseModel):
 
 
 class CacheEntry(BaseModel):
-    """Line 1 of an entry's body (the HMAC covers all three lines). Lines 2 and 3 are the calls
+    """Line 1 of an entry's body (the HMAC covers all four lines). Lines 2 and 3 are the calls
     and the decorators, each a JSON array of call rows `[name, line|null, [[keyword, const], ...],
-    [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`."""
+    [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`;
+    line 4 the call index `[[name, ...], [keyword, ...]]`."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[6]
+    format: Literal[7]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -229,18 +239,36 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def _call_lines(summary: PythonSummary) -> tuple[bytes, bytes]:
+def _call_lines(summary: PythonSummary) -> tuple[bytes, bytes, bytes]:
     if isinstance(summary, StoredSummary) and summary.undecoded is not None:
         return summary.undecoded  # as read: checked by the HMAC, not decoded since
     try:
-        return _dumps([_encode_call(c) for c in summary.calls]), _dumps([_encode_call(c) for c in summary.decorators])
+        calls = _dumps([_encode_call(c) for c in summary.calls])
+        return calls, _dumps([_encode_call(c) for c in summary.decorators]), _dumps([list(part) for part in call_index(summary.calls)])
     except ValueError:
         raise Unstorable("a call holds a string with no UTF-8 form") from None
 
 
+def decode_call_index(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Line 4 of an entry: `[[name, ...], [keyword, ...]]`, the calls' resolved names and the keyword
+    names they pass, each strictly sorted (each once). Raises ValueError on anything else."""
+    try:
+        parts = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if type(parts) is not list or len(parts) != 2:
+        raise ValueError("the call index is not a pair of lists")
+    for part in parts:
+        if type(part) is not list or not all(type(n) is str for n in part):
+            raise ValueError("the call index holds something else than names")
+        if any(part[i] >= part[i + 1] for i in range(len(part) - 1)):
+            raise ValueError("the call index is not sorted")
+    return tuple(parts[0]), tuple(parts[1])
+
+
 def encode_body(summary: PythonSummary, head: dict[str, Any]) -> bytes:
-    """The three lines of an entry: `head` (format, version, parser, digest) with the summary's
-    head as its `result`, then the calls and the decorators. Raises Unstorable."""
+    """The four lines of an entry: `head` (format, version, parser, digest) with the summary's
+    head as its `result`, then the calls, the decorators and the call index. Raises Unstorable."""
     result = {
         "is_notebook": summary.is_notebook,
         "imports": [[k, v] for k, v in summary.imports.items()],
@@ -277,20 +305,67 @@ def _call_list(name: str) -> property:
 
 class StoredSummary(PythonSummary):
     """A summary read from the cache, whose calls and decorators stay the entry's bytes until a
-    rule reads them. Equal to a `PythonSummary` with the same fields (which decodes them)."""
+    rule reads them. Equal to a `PythonSummary` with the same fields (which decodes them).
 
-    # Set by `decoded_summary` before any read; `undecoded` is None once decoded.
-    undecoded: tuple[bytes, bytes] | None = None
+    Until then, the call index (line 4: the resolved names, the keyword names) answers what it
+    can without decoding: `calls_to`, `calls_named` and `calls_with_keyword` are [] when no name
+    in it could match, and `resolved_names` is read from it. The index is checked by hand when
+    first read and against the calls when they are decoded; should either fail, the calls are
+    parsed again (as for bad call lines) and the entry rewritten."""
+
+    # Set by `decoded_summary` before any read; `undecoded` (calls, decorators, call index) is None once decoded.
+    undecoded: tuple[bytes, bytes, bytes] | None = None
+    _index: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # line 4, once read (while undecoded)
     _on_bad_calls: Callable[[StoredSummary], None]  # sets the calls and decorators some other way
 
     def _decode(self) -> None:
         lines, self.undecoded = self.undecoded, None
         assert lines is not None
         try:
-            self.__dict__["calls"], self.__dict__["decorators"] = decode_call_rows(lines[0]), decode_call_rows(lines[1])
+            calls, decorators = decode_call_rows(lines[0]), decode_call_rows(lines[1])
+            if (self._index or decode_call_index(lines[2])) != call_index(calls):
+                raise ValueError("the call index does not match the calls")
+            self.__dict__["calls"], self.__dict__["decorators"] = calls, decorators
         except ValueError:
             self._on_bad_calls(self)
+        self._index = None
         del self._on_bad_calls  # holds the sources (for the case above): not needed any more
+
+    def _call_index(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The entry's call index while the calls are not decoded, else None (ask the calls)."""
+        if self.undecoded is None:
+            return None
+        if self._index is None:
+            try:
+                self._index = decode_call_index(self.undecoded[2])
+            except ValueError:
+                self.undecoded = (b"", b"", b"")  # fails decoding: the calls are parsed again
+                self._decode()
+                return None
+        return self._index
+
+    @property
+    def resolved_names(self) -> tuple[str, ...]:
+        index = self._call_index()
+        return index[0] if index is not None else call_index(self.calls)[0]
+
+    def calls_to(self, *prefixes: str) -> list[Call]:
+        index = self._call_index()
+        if index is not None and not any(_under(name, set(prefixes)) for name in index[0]):
+            return []
+        return super().calls_to(*prefixes)
+
+    def calls_named(self, *names: str) -> list[Call]:
+        index = self._call_index()
+        if index is not None and not any(name.rsplit(".", 1)[-1] in names for name in index[0]):
+            return []
+        return super().calls_named(*names)
+
+    def calls_with_keyword(self, *names: str) -> list[Call]:
+        index = self._call_index()
+        if index is not None and set(names).isdisjoint(index[1]):
+            return []
+        return super().calls_with_keyword(*names)
 
     calls = _call_list("calls")  # type: ignore[assignment]
     decorators = _call_list("decorators")  # type: ignore[assignment]
@@ -303,9 +378,11 @@ class StoredSummary(PythonSummary):
     __hash__ = None  # type: ignore[assignment]  # mutable, like PythonSummary
 
 
-def decoded_summary(head: SummaryHead, calls: bytes, decorators: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]) -> StoredSummary:
-    """A validated head and the two call lines as a summary of `path`. `on_bad_calls` sets the
-    summary's calls and decorators instead when the lines fail their check."""
+def decoded_summary(
+    head: SummaryHead, calls: bytes, decorators: bytes, index: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]
+) -> StoredSummary:
+    """A validated head, the two call lines and the call index as a summary of `path`.
+    `on_bad_calls` sets the summary's calls and decorators instead when the lines fail their check."""
     summary = StoredSummary(
         path=path,
         is_notebook=head.is_notebook,
@@ -320,6 +397,6 @@ def decoded_summary(head: SummaryHead, calls: bytes, decorators: bytes, path: st
         cell=head.cell,
         facts={name: _decode_fact(name, value) for name in FACTS if (value := getattr(head, name)) is not None},
     )
-    summary.undecoded = (calls, decorators)
+    summary.undecoded = (calls, decorators, index)
     summary._on_bad_calls = on_bad_calls
     return summary

@@ -90,7 +90,7 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hi
 
 
 def build_index(
-    repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None, count_learning_material: bool | str = False
+    repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None, count_learning_material: bool = False
 ) -> RepoIndex:
     return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
 
@@ -172,7 +172,7 @@ def collect_with_index(
         from mlops_audit.evidence.repo.learning import note_learning_evidence
 
         # Nothing is dropped silently: a practice found only in learning material says so.
-        note_learning_evidence(chosen, observations, index, lambda: build_index(repo_path, now=now, count_learning_material="only"), run_detector)
+        note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)

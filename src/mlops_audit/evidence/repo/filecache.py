@@ -52,12 +52,14 @@ from pydantic import ValidationError
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.cacheform import FORMAT, LINES, CacheEntry, EntryHead, StoredSummary, Unstorable, decoded_summary, encode_body
+from mlops_audit.evidence.repo.needleform import Refused, decode_entry, encode_entry, hits_for, needle_set_id, needle_version
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 
 __all__ = ["FORMAT", "CacheEntry", "CacheStats", "ParseCache", "content_digest", "load_key", "parser_version", "summarise_with"]
 
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
+NEEDLE_ENTRIES_HELD = 20_000  # needle entries kept in memory between flushes at most
 PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
 KEY_BYTES = 32
@@ -190,6 +192,13 @@ class CacheStats:
                 + (f", {bad} entries ignored ({reasons})" if bad else ""))
 
 
+@dataclass
+class NeedleStats:
+    hits: int = 0
+    misses: int = 0
+    stored: int = 0
+
+
 class ParseCache:
     """A cache folder and its key. Every method is safe against a hostile folder: failures are
     counted, never raised (except opening the cache root itself, which is the caller's mistake)."""
@@ -205,6 +214,10 @@ class ParseCache:
         self._root_fd: int | None = None
         self._dir_fds: dict[str, int] = {}
         self._pending: dict[str, PythonSummary] = {}  # digest -> summary to write (`summarise_lazily`)
+        self._needles: dict[str, dict[str, tuple[str, ...]]] = {}  # raw digest -> needle set id -> needles (loaded or found)
+        self._needle_dirty: set[str] = set()  # raw digests whose needle entry is to be written
+        self._needle_members: dict[str, frozenset[str]] = {}  # needle set id -> its needles
+        self.needle_stats = NeedleStats()  # not part of `stats` (whose counts the portfolio reports): summaries only
 
     @classmethod
     def open(cls, root: Path, key_file: Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseCache:
@@ -256,18 +269,19 @@ class ParseCache:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _name(self, digest: str) -> tuple[str, str]:
-        return digest[:2], f"{digest}.python.{self._version[:16]}.json"
+    def _name(self, digest: str, kind: str = "python") -> tuple[str, str]:
+        version = self._version if kind == "python" else needle_version()
+        return digest[:2], f"{digest}.{kind}.{version[:16]}.json"
 
     def _mac(self, body: bytes) -> str:
-        return hmac.new(self._key, _MAGIC + b"\0" + body, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, _MAGIC + b"\0" + body, "sha256").hex()  # one C call: as hmac.new(...).hexdigest()
 
     # entries
     def _reject(self, reason: str) -> None:
         self.stats.rejected[reason] += 1
 
-    def _read_entry(self, digest: str) -> bytes | None:
-        folder, name = self._name(digest)
+    def _read_entry(self, digest: str, kind: str = "python") -> bytes | None:
+        folder, name = self._name(digest, kind)
         fd_dir = self._dir(folder, create=False)
         if fd_dir is None:
             return None
@@ -300,15 +314,10 @@ class ParseCache:
             pass
         return data
 
-    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes] | None:
-        """The validated head and the two call lines (checked when first read) of an entry."""
-        header, newline, body = data.partition(b"\n")
-        parts = header.split(b" ")
-        if not newline or len(parts) != 2 or parts[0] != _MAGIC:
-            self._reject("corrupt")
-            return None
-        if not hmac.compare_digest(parts[1], self._mac(body).encode()):
-            self._reject("unauthenticated")
+    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes, bytes] | None:
+        """The validated head, the two call lines and the call index (checked when first read) of an entry."""
+        body = self._authentic(data)
+        if body is None:
             return None
         lines = body.split(b"\n")
         try:
@@ -324,7 +333,19 @@ class ParseCache:
         if entry.content_sha256 != digest:
             self._reject("other_content")
             return None
-        return entry, lines[1], lines[2]
+        return entry, lines[1], lines[2], lines[3]
+
+    def _authentic(self, data: bytes) -> bytes | None:
+        """The body of an entry file whose HMAC header checks out, else None (counted)."""
+        header, newline, body = data.partition(b"\n")
+        parts = header.split(b" ")
+        if not newline or len(parts) != 2 or parts[0] != _MAGIC:
+            self._reject("corrupt")
+            return None
+        if not hmac.compare_digest(parts[1], self._mac(body).encode()):
+            self._reject("unauthenticated")
+            return None
+        return body
 
     def _other_version(self, head: bytes) -> bool:
         """Whether an entry that is not of this format says it is of another format or version."""
@@ -343,7 +364,7 @@ class ParseCache:
         if checked is None:
             self.stats.misses += 1
             return None
-        entry, calls, decorators = checked
+        entry, calls, decorators, index = checked
 
         def parse_calls_again(summary: StoredSummary) -> None:
             self._reject("corrupt")
@@ -354,7 +375,7 @@ class ParseCache:
             self.put(digest, summary)
 
         self.stats.hits += 1
-        return decoded_summary(entry.result, calls, decorators, path, parse_calls_again)
+        return decoded_summary(entry.result, calls, decorators, index, path, parse_calls_again)
 
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""
@@ -369,11 +390,17 @@ class ParseCache:
         if data is None or len(data) > MAX_ENTRY_BYTES:
             self.stats.not_stored += 1
             return
-        folder, name = self._name(digest)
+        if self._write(digest, "python", data):
+            self.stats.stored += 1
+        else:
+            self.stats.not_stored += 1
+
+    def _write(self, digest: str, kind: str, data: bytes) -> bool:
+        """Write an entry file atomically; False when the folder could not be written."""
+        folder, name = self._name(digest, kind)
         fd_dir = self._dir(folder, create=True)
         if fd_dir is None:
-            self.stats.not_stored += 1
-            return
+            return False
         temp = f".{name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=fd_dir)
@@ -387,13 +414,12 @@ class ParseCache:
             # torn by a crash fails its HMAC and is re-parsed, which is all a cache owes.
             os.replace(temp, name, src_dir_fd=fd_dir, dst_dir_fd=fd_dir)
         except OSError:
-            self.stats.not_stored += 1
             try:
                 os.unlink(temp, dir_fd=fd_dir)
             except OSError:
                 pass
-            return
-        self.stats.stored += 1
+            return False
+        return True
 
     def summarise(self, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:
         """`pysource.summarise`, answered from the cache when an entry for these sources checks out."""
@@ -434,6 +460,69 @@ class ParseCache:
         pending, self._pending = self._pending, {}
         for digest, summary in pending.items():
             self.put(digest, summary)
+        self.flush_needles()
+
+    # needle entries (`needleform`): which needles of a set a file's code mentions, by its raw bytes
+    def needle_hits(self, digest: str, needles: tuple[str, ...]) -> frozenset[str] | None:
+        """The needles of `needles` (a sorted needle set) that the file of raw bytes with SHA-256
+        `digest` mentions, from its entry; None when not known (a miss) or the entry is refused."""
+        sets = self._needle_sets(digest)
+        set_id = needle_set_id(needles)
+        stored = sets.get(set_id)
+        if stored is None:
+            self.needle_stats.misses += 1
+            return None
+        known = self._needle_members.get(set_id)
+        if known is None:
+            known = self._needle_members[set_id] = frozenset(needles)
+        try:
+            hits = hits_for(stored, known)
+        except Refused as refused:
+            self._reject(refused.reason)
+            sets.clear()  # nothing of it is trusted; rewritten with what is found now
+            self._needle_dirty.add(digest)
+            self.needle_stats.misses += 1
+            return None
+        self.needle_stats.hits += 1
+        return hits
+
+    def note_needle_hits(self, digest: str, needles: tuple[str, ...], hits: frozenset[str]) -> None:
+        """Keep what the file of raw bytes `digest` was found to mention of `needles` (written on `flush`)."""
+        sets = self._needle_sets(digest)
+        set_id = needle_set_id(needles)
+        sets.pop(set_id, None)  # the newest last: the oldest sets are dropped first when full
+        sets[set_id] = tuple(sorted(hits))
+        self._needle_dirty.add(digest)
+
+    def _needle_sets(self, digest: str) -> dict[str, tuple[str, ...]]:
+        sets = self._needles.get(digest)
+        if sets is None:
+            sets = {}
+            data = self._read_entry(digest, "needles")
+            body = self._authentic(data) if data is not None else None
+            if body is not None:
+                try:
+                    sets = decode_entry(body, digest)
+                except Refused as refused:
+                    self._reject(refused.reason)
+                    self._needle_dirty.add(digest)  # replaced by a good entry
+            self._needles[digest] = sets
+        return sets
+
+    def flush_needles(self) -> None:
+        """Write the needle entries that gained a set (or replace a refused one); forget the loaded
+        ones once they are many (a portfolio worker's cache lives over many repositories)."""
+        dirty, self._needle_dirty = self._needle_dirty, set()
+        for digest in sorted(dirty):
+            sets = self._needles.get(digest)
+            if not sets:
+                continue
+            body = encode_entry(digest, sets)
+            data = _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
+            if len(data) <= MAX_ENTRY_BYTES and self._write(digest, "needles", data):
+                self.needle_stats.stored += 1
+        if len(self._needles) > NEEDLE_ENTRIES_HELD:
+            self._needles.clear()
 
     # bound
     def _entries(self) -> Iterator[tuple[float, str, str, int, bool]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import errno
+import hashlib
 import json
 import os
 import posixpath
@@ -230,8 +231,11 @@ class RepoIndex:
         max_files: int = MAX_FILES,
         now: datetime | None = None,
         parse_cache: ParseCache | None = None,
-        count_learning_material: bool | str = False,
+        count_learning_material: bool = False,
+        learning_of: RepoIndex | None = None,
     ) -> None:
+        """`learning_of`: make the learning-material view of that index instead of listing the tree
+        (`learning_only`); `root` must be its root."""
         path = Path(root)
         if not path.is_dir():
             raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
@@ -242,15 +246,15 @@ class RepoIndex:
         self.max_files = max_files
         self.stats = IndexStats()
         self.problems: list[str] = []
-        self.is_git = is_git_work_tree(self.root)
+        self.is_git = learning_of.is_git if learning_of is not None else is_git_work_tree(self.root)
         self._now = now
         self._parse_cache = parse_cache  # summaries of unchanged content come from it (filecache)
-        # True: learning material is judged and reported but kept in the listing; "only": the listing
-        # is the learning material alone (`learning.note_learning_evidence`); False: left out (`lessons`).
-        self.count_learning_material = count_learning_material
+        # True: learning material is judged and reported but kept in the listing (and in the
+        # learning-material view, whose listing is that material alone); False: left out (`lessons`).
+        self.count_learning_material = count_learning_material or learning_of is not None
         self._git: GitSignals | None = None
         self._git_pending: Any = None
-        if self.is_git:
+        if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
             # git log runs in its own process: start it now so it overlaps the listing and the
             # detectors instead of adding its time at the end.
             from mlops_audit.evidence.repo.git import PendingGitOutput
@@ -267,6 +271,7 @@ class RepoIndex:
         self._python = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=SUMMARY_CACHE_CHARS)
         self._trees = _Cache(max_entries=TEXT_CACHE_ENTRIES, max_weight=TREE_CACHE_CHARS)
         self._summarised: set[str] = set()  # files charged to the parsing budget (and their problems noted)
+        self._raw_digests: dict[str, str] = {}  # plain Python file -> SHA-256 of its bytes (with a parse cache: its needle entry)
         self._needles = tuple(sorted(set(needles), key=lambda n: (-len(n), n))) if needles is not None else None
         self._files_by_needle: dict[str, list[int]] | None = None  # needle -> positions in python_files() mentioning it
         self._needle_filter = NeedleFilter.of(self._needles) if self._needles is not None else None
@@ -277,16 +282,43 @@ class RepoIndex:
         self._parsed_files = 0
         self.parse_budget_refusals = 0  # parses refused once the budget was spent (see MAX_PARSE_BYTES)
         self._globs: dict[str, re.Pattern[str]] = {}
-        self.files: tuple[str, ...] = tuple(sorted(self._list()))
-        self._file_set = frozenset(self.files)
-        self._leave_out_installed()
-        self._leave_out_documentation_code()
+        if learning_of is None:
+            self.files: tuple[str, ...] = tuple(sorted(self._list()))
+            self._file_set = frozenset(self.files)
+            self._leave_out_installed()
+            self._leave_out_documentation_code()
+        else:
+            self._judged_as(learning_of)
         self.stats.files_listed = len(self.files)
         self._order = {f: i for i, f in enumerate(self.files)}
         self._names: dict[str, list[str]] | None = None
         self._suffix_cache: dict[str, list[str]] = {}
         if self._needles is not None and self._words is not None:
             self._background = BackgroundScan.start(self, self.python_files(), self.with_suffix(*_YAML_SUFFIXES))
+
+    def learning_only(self) -> RepoIndex:
+        """The view of this tree's learning material alone (`learning.note_learning_evidence` runs
+        the rules that failed on it): its listing is the files this index left out as lessons, in
+        listing order, with this index's needles, words, clock, caps and parse cache, and this
+        index's judgements (installed code, documentation code, learning material). Nothing is
+        listed, judged or started again: no git listing, no git log (rules that read the history
+        are not run on it), no reading of RECORD files, documentation or lesson markers."""
+        return RepoIndex(
+            self.root, needles=self._needles, words=self._words, max_file_bytes=self.max_file_bytes, max_files=self.max_files,
+            now=self._now, parse_cache=self._parse_cache, learning_of=self,
+        )
+
+    def _judged_as(self, first: RepoIndex) -> None:
+        """The listing and judgements of `first`'s learning-material view: the files it left out as
+        learning material (all in its listing before that, so sorted they are in listing order)."""
+        judged = first.stats
+        self.stats = IndexStats(
+            listing=judged.listing, listing_note=judged.listing_note, truncated=judged.truncated,
+            skipped_links_or_special=judged.skipped_links_or_special, vendored=set(judged.vendored),
+            installed=judged.installed, documentation=judged.documentation, learning=judged.learning,
+        )
+        self.files = tuple(sorted(judged.learning.left_out))
+        self._file_set = frozenset(self.files)
 
     def close(self) -> None:
         """Close the folders held open for reading (also done when the index is collected)."""
@@ -369,10 +401,7 @@ class RepoIndex:
             self._file_set = frozenset(self.files)
         learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material)  # lesson code (`lessons`), the same way
         self.stats.learning = learning
-        if self.count_learning_material == "only":
-            self.files = tuple(f for f in self.files if f in learning.left_out)
-            self._file_set = frozenset(self.files)
-        elif learning.left_out and not self.count_learning_material:
+        if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
 
@@ -1015,6 +1044,9 @@ class RepoIndex:
         settles those without decoding or tokenising. Only a hit is decoded (and kept in the text
         cache, since the file is parsed next) and checked exactly, needle by needle, for the
         needles whose key word the raw bytes hold (`NeedleFilter.mentioned`: what `needles_in` finds).
+        With a parse cache, the answer for a plain file is kept under the SHA-256 of its bytes and
+        the needle set (`needleform`): a file seen before is read and hashed, never searched.
+        (Notebooks are always searched: parsing one may note a problem, which must not depend on a cache.)
         """
         if rel.endswith(NOTEBOOK_SUFFIX):
             # Code cells are JSON strings (escapes, lines as list items): the raw bytes are not the
@@ -1023,10 +1055,30 @@ class RepoIndex:
                 return frozenset()
             sources = self._code_text(rel)
             return needles_in("\n".join(sources), prefilter.needles) if sources else frozenset()
+        store = self._parse_cache
+        data: bytes | None | object = _MISSING
+        digest = None
+        if store is not None:  # the answer may be stored under the bytes' digest (`needleform`)
+            digest = self._raw_digests.get(rel)
+            if digest is None:
+                data = self.read_bytes(rel)
+                if data is not None:
+                    digest = self._raw_digests[rel] = hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]
+            if digest is not None:
+                known = store.needle_hits(digest, prefilter.needles)
+                if known is not None:
+                    return known  # no decoding, no search
         cached = self._texts.get(rel)
         if cached is not _MISSING:
-            return prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
-        data = _utf16_as_utf8(self.read_bytes(rel))
+            found = prefilter.mentioned(cached, prefilter.candidates(cached.encode("utf-8", "surrogatepass"))) if cached else frozenset()
+        else:
+            found = self._mentioned_in(rel, self.read_bytes(rel) if data is _MISSING else data, prefilter)  # type: ignore[arg-type]
+        if digest is not None:
+            store.note_needle_hits(digest, prefilter.needles, found)  # type: ignore[union-attr]
+        return found
+
+    def _mentioned_in(self, rel: str, raw: bytes | None, prefilter: NeedleFilter) -> frozenset[str]:
+        data = _utf16_as_utf8(raw)
         if data is None or _is_binary(data):
             self._texts.put(rel, None)
             return frozenset()
@@ -1085,11 +1137,24 @@ class RepoIndex:
         return sorted({p for needle in wanted for p in by_needle.get(needle, ())})
 
     def _passes(self, rel: str, where: Callable[[str], bool] | None) -> bool:
-        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test."""
+        """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test.
+        With a parse cache, the answer of a `TextTest` for a plain file is kept in the file's needle
+        entry, as the answer to a one-needle set named by the test's key (`needleform`)."""
         if where is None:
             return True
-        sources = self._code_text(rel)
-        return sources is not None and where("\n".join(sources))
+        store = self._parse_cache
+        digest = self._raw_digests.get(rel) if store is not None and isinstance(where, TextTest) else None
+        if digest is None:
+            sources = self._code_text(rel)
+            return sources is not None and where("\n".join(sources))
+        question = where.question  # type: ignore[union-attr]
+        known = store.needle_hits(digest, question)  # type: ignore[union-attr]
+        if known is not None:
+            return bool(known)
+        text = self.text(rel)
+        answer = text is not None and where(text)
+        store.note_needle_hits(digest, question, frozenset(question) if answer else frozenset())  # type: ignore[union-attr]
+        return answer
 
     def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
@@ -1159,6 +1224,42 @@ class RepoIndex:
         text = decode_text(data)
         self._texts.put(rel, text, weight=len(text) if text else 1)
         return bool(text)
+
+
+class TextTest:
+    """A rule's `where` test (see `RepoIndex.python_mentioning`) whose answer is a pure function of
+    a file's code text and of `key`: made by `text_test`, its answers are kept in the parse cache."""
+
+    __slots__ = ("key", "question", "test")
+
+    def __init__(self, key: str, test: Callable[[str], bool]) -> None:
+        self.key, self.test = key, test
+        self.question = (f"where:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}",)  # a one-needle set
+
+    def __call__(self, text: str) -> bool:
+        return self.test(text)
+
+
+_MODULE_DIGESTS: dict[str, str] = {}
+
+
+def text_test(test: Callable[[str], bool], *params: object) -> Callable[[str], bool]:
+    """`test` as a `where` test whose answer the parse cache keeps. Its key names the function, the
+    SHA-256 of the source of the module defining it (a changed rule asks anew) and `params`: the
+    caller passes every value the test depends on besides the text and that module's source (e.g.
+    the names a closure matches), as values with a stable repr. When that source cannot be read
+    (an installation without it), `test` itself: asked every time, never cached."""
+    name = getattr(test, "__qualname__", "")
+    module = sys.modules.get(getattr(test, "__module__", "") or "")
+    path = getattr(module, "__file__", None)
+    if not name or "<lambda>" in name or path is None:
+        raise ValueError(f"text_test: {test!r} is not a named function of a module; a cached text test must be a pure function named in its module")
+    if path not in _MODULE_DIGESTS:
+        try:
+            _MODULE_DIGESTS[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return test
+    return TextTest(f"{test.__module__}.{name} {_MODULE_DIGESTS[path]} {params!r}", test)
 
 
 class _IndexSource:

@@ -232,7 +232,9 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     function derives from them: `missing = set(required) - set(df.columns)`) that acts when the data
     fails (raises, logs a warning or error, records the problem, returns False), in a module whose
     text names a schema. At most one of each per function; column selection (`if col in df.columns:`
-    without `else`) and branches that only compute are left out."""
+    without `else`) and branches that only compute are left out, and so is every hit of a module
+    that declares no schema (no pydantic model, and "schema" only as one a reader infers:
+    `_declares_a_schema`)."""
     if not any(needle in text for needle in SCHEMA_NEEDLES):
         return []
     row_models = _row_models(classes)
@@ -269,7 +271,22 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
             if isinstance(node, ast.Assert) or _acts_on_failure(node.body + node.orelse) or _guard_then_fails(func, node):
                 lines.append(node.lineno)
                 break
+    if lines and not _declares_a_schema(text, classes):
+        return []
     return lines
+
+
+# A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
+# `df.schema[c].dataType`): the module names "schema" without declaring one.
+_INFERRED_SCHEMA = re.compile(r"infer_?schema|printSchema|\.schema\s*\[[^\]\n]*\]\s*\.\s*dataType|\.schema\.fields\b", re.IGNORECASE)
+
+
+def _declares_a_schema(text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> bool:
+    """The schema the rule compares columns with is declared: a pydantic model (any class with a
+    `pydantic.` base), or the word "schema" in the module other than as an inferred schema."""
+    if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in classes):
+        return True
+    return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", text)))
 
 
 def _column_derived_names(func: ast.AST) -> set[str]:

@@ -187,6 +187,18 @@ class PythonSummary:
         wanted = set(prefixes)
         return [c for c in self.calls if _under(c.name, wanted)]
 
+    def calls_with_keyword(self, *names: str) -> list[Call]:
+        """Calls passing one of `names` as a keyword argument, in order."""
+        wanted = set(names)
+        return [c for c in self.calls if any(k in wanted for k, _ in c.keywords)]
+
+    @property
+    def resolved_names(self) -> tuple[str, ...]:
+        """The resolved names of the calls (`Call.name`), sorted, each once: for a rule that only
+        asks whether some call's name matches (a cached summary answers from its call index
+        without decoding its calls, `cacheform`)."""
+        return call_index(self.calls)[0]
+
     def calls_named(self, *names: str) -> list[Call]:
         """Calls whose last name part is one of `names` (for methods on objects of unknown type)."""
         wanted = set(names)
@@ -195,6 +207,11 @@ class PythonSummary:
     def decorated_by(self, *prefixes: str) -> list[Call]:
         wanted = set(prefixes)
         return [d for d in self.decorators if _under(d.name, wanted)]
+
+
+def call_index(calls: list[Call]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the calls' resolved names, the keyword names they pass), each sorted, each once."""
+    return tuple(sorted({c.name for c in calls})), tuple(sorted({k for c in calls for k, _ in c.keywords}))
 
 
 def _under(name: str, wanted: set[str]) -> bool:

@@ -14,7 +14,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -74,6 +74,10 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
 _RAISE_WORD = re.compile(r"\braise\b").search
+
+
+def _may_raise(text: str) -> bool:
+    return _RAISE_WORD(text) is not None
 
 
 def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
@@ -147,7 +151,7 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
     # A gate is a `raise` in the parsed file: files without one are not parsed again. Each file is
     # tested as the loop reaches it (`importing`): once the finding is settled, the rest are not read.
     reachable = repo.importing(*checkers, also={path for path, _ in checkers.values()})
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=_RAISE_WORD)):
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=text_test(_may_raise))):
         # Helpers this file can reach: defined here, or imported under that name.
         helpers = {
             name for name, (path, _) in checkers.items()
@@ -191,26 +195,12 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     A pydantic model for API requests, or columns printed or renamed, is not a data check; nor is
     column selection (`if col in df.columns:` without `else`), nor a module whose only "schema" is
     one a reader infers (Spark's `inferSchema`, `df.schema[c].dataType`).
-    Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`): no syntax tree here."""
+    Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`, the inferred-schema
+    exclusion included): no syntax tree and no text here."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
-        if summary.schema_checks and _declares_a_schema(repo, summary):
-            hits.extend(at(summary.path, line) for line in summary.schema_checks)
+        hits.extend(at(summary.path, line) for line in summary.schema_checks)
     return hits
-
-
-# A reader's inferred schema and its introspection (Spark's `inferSchema`, `printSchema()`,
-# `df.schema[c].dataType`): the module names "schema" without declaring one.
-_INFERRED_SCHEMA = re.compile(r"infer_?schema|printSchema|\.schema\s*\[[^\]\n]*\]\s*\.\s*dataType|\.schema\.fields\b", re.IGNORECASE)
-_SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
-
-
-def _declares_a_schema(repo: RepoIndex, summary: PythonSummary) -> bool:
-    """The schema the rule compares columns with is declared: a pydantic row model, or the word
-    "schema" in the module other than as an inferred schema."""
-    if any(any(b.startswith("pydantic.") for b in bases) for _, bases, _, _ in summary.classes):
-        return True
-    return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", repo.text(summary.path) or "")))
 
 
 def _data_tests(repo: RepoIndex) -> list[Location]:

@@ -24,7 +24,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex
+from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -774,7 +774,7 @@ def _may_route(text: str) -> bool:
 
 def _weighted_routing(repo: RepoIndex) -> list[Location]:
     hits = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, "random", where=_may_route)):
+    for summary in _inhouse.project_code(repo.python_mentioning(*_WEIGHTED_DRAW_NEEDLES, "random", where=text_test(_may_route))):
         lines = (repo.text(summary.path) or "").splitlines() if not summary.is_notebook else []
         for call in summary.calls_to(*_WEIGHTED_DRAWS):
             weighted = call.keyword(_WEIGHTED_DRAWS[call.name]) is not None
@@ -912,7 +912,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
         ):
             found.append(Call(f"{name}({bases[0]})", line))
     web = summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
-    predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
+    predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
     elif web:

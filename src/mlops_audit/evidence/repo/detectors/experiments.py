@@ -15,7 +15,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -218,12 +218,14 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     def may_search(text: str) -> bool:
         return bool(_search_shape(text) and may_hit(text))  # the shape first: it is mostly substring tests
 
+    # Both tests depend on the text, this module and the evaluators' names only: answers cached by those.
+    evaluator_names = tuple(sorted(evaluators))
     if cv_functions:
         # Files calling a project function that cross-validates: only those that may hold a
         # counting loop are parsed (the others' `grid_loops` could add no hit).
-        callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=may_hit))
+        callers = _inhouse.project_code(repo.python_scan(*sorted(cv_functions), where=text_test(may_hit, evaluator_names)))
         candidates.update({s.path: s for s in _inhouse.asking(callers, "grid_loops")})
-    searches = _inhouse.project_code(repo.python_mentioning(*_SEARCH_NEEDLES, where=may_search))
+    searches = _inhouse.project_code(repo.python_mentioning(*_SEARCH_NEEDLES, where=text_test(may_search, evaluator_names)))
     candidates.update({s.path: s for s in _inhouse.asking(searches, "grid_loops")})
     hits = []
     for path in sorted(candidates):
@@ -426,7 +428,7 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     # `random.seed()` without an argument seeds from the clock: it does not count.
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
     found += [
-        c for c in summary.calls
+        c for c in summary.calls_with_keyword("random_state", "seed")
         if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)
         and not _DATA_GENERATOR.match(c.name)
     ]
@@ -502,7 +504,7 @@ def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
 
 
 def _trains(summary: PythonSummary) -> bool:
-    return any(_TRAINS.search(c.name) for c in summary.calls) or "train" in summary.path.rsplit("/", 1)[-1].lower()
+    return any(_TRAINS.search(name) for name in summary.resolved_names) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
 
 @detector(

@@ -127,7 +127,7 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
     def read() -> list[tuple[Location, str]]:
         found: list[tuple[Location, str]] = []
         for summary in _inhouse.project_code(repo.python_mentioning(*_DRIFT_NEEDLES)):
-            if not any(_DRIFT_FUNCTION.match(c.name.rsplit(".", 1)[-1]) for c in summary.calls):
+            if not any(_DRIFT_FUNCTION.match(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
                 continue
             module = _inhouse.tree(repo, summary.path)
             if module is None:
@@ -458,7 +458,7 @@ _TRAIN_SPLIT = re.compile(
 def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if _TRAINING.search(summary.path):
         return True
-    if any(_TRAINING.search(c.name.rsplit(".", 1)[-1]) for c in summary.calls):
+    if any(_TRAINING.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
     return bool(text and re.search(r"\btrain", _TRAIN_SPLIT.sub(" ", text)))
@@ -552,7 +552,7 @@ def _read_monitoring_starts_training(repo: RepoIndex) -> list[tuple[Location, st
     Returns (where, "drift" | "flag" | "quality")."""
     hits: list[tuple[Location, str]] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_TRIGGER_NEEDLES)):
-        if not any(_STARTS_TRAINING.search(c.name) for c in summary.calls):
+        if not any(_STARTS_TRAINING.search(name) for name in summary.resolved_names):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -632,7 +632,7 @@ def _retraining_signals(repo: RepoIndex) -> list[Location]:
     trainers = ("fit", "train", "train_model", "retrain", "trainer")  # identifiers a training call names
     follower = next(  # the first is enough: the scan is lazy, so later candidates are never parsed
         (s for s in _inhouse.project_code(repo.python_scan(*trainers, within=named) if named else [])
-         if any(_STARTS_TRAINING.search(c.name) for c in s.calls)),
+         if any(_STARTS_TRAINING.search(name) for name in s.resolved_names)),
         None,
     )
     return hits + [at(follower.path)] if follower is not None else []
