@@ -360,3 +360,21 @@ def test_dockerfiles_a_packaged_tool_writes_into_users_projects_are_templates(tm
     # and the tool's own image beside its templates still counts
     both = {**files, "Dockerfile": DOCKERFILE}
     assert _outcome(_tree(tmp_path / "c", both), "has_container")[0] is FindingOutcome.pass_
+
+
+def test_teaching_readmes_that_address_learners_or_say_study_in_japanese() -> None:
+    assert _readme("# Jukebox\n\nA collection of scenario notebooks and pipelines designed to guide you through the ML lifecycle.\n") is not None
+    assert _readme("# MLOps Demo\n\nA local-first MLOps workflow. Perfect for learning MLOps fundamentals!\n") is not None
+    assert _readme("# study-gcp-mlops\n\nMLOps 学習用の 7 フェーズ構成リポジトリ。\n") is not None
+    # a service's README that walks its users through set-up is not teaching material
+    assert _readme("# Churn API\n\nOur churn service. This section walks you through the deployment.\n") is None
+
+
+def test_a_scheduled_job_running_a_training_script_by_name_is_a_retraining_trigger(tmp_path: Path) -> None:
+    job = (
+        "import subprocess\n\nimport schedule\n\n\ndef run_ml_training():\n    subprocess.run(['spark-submit', 'ml_training.py'], check=True)\n\n\n"
+        "schedule.every().day.at('02:00').do(run_ml_training)\n"
+    )
+    assert _outcome(_tree(tmp_path / "a", {"scheduler/scheduler.py": job}), "triggers_retraining")[0] is FindingOutcome.pass_
+    report = job.replace("run_ml_training", "run_report").replace("ml_training.py", "report.py")
+    assert _outcome(_tree(tmp_path / "b", {"scheduler/scheduler.py": report}), "triggers_retraining")[0] is FindingOutcome.fail

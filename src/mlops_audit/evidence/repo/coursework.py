@@ -91,7 +91,7 @@ README_NAME = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECAS
 
 _TEACHING = (
     r"(?:(?<![a-z])(?:courses?|workshops?|tutorials?|lessons?|lectures?|labs?|exercises|assignments?|homeworks?|seminars?|bootcamp|"
-    r"nanodegree|mooc|book|textbook|curriculum|syllabus|class)(?![a-z])|课程|教程|讲义|教材)"
+    r"nanodegree|mooc|book|textbook|curriculum|syllabus|class)(?![a-z])|课程|教程|讲义|教材|講座|演習|学習用|ハンズオン|チュートリアル)"
 )
 # A project made in a course is a project, whatever else its README says.
 _PROJECT_OF_A_COURSE = re.compile(
@@ -144,6 +144,11 @@ _MATERIAL_PHRASES = re.compile(
     r"|\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"
     r"|\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"
     r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"
+    # Addressed to learners: "designed to guide you through the ML lifecycle", "perfect for learning MLOps"
+    r"|\b(?:designed|meant|intended|built) to (?:guide|walk|take|lead) you through\b"
+    r"|\b(?:perfect|ideal|great|designed|made) for (?:learning|learners|beginners|students|teaching)\b"
+    # Japanese and Chinese: teaching material, for study ("MLOps 学習用", "教材コード", "学习笔记")
+    r"|教材|学習用|学习用|学習ノート|学习笔记|ハンズオン"
     # Spanish, Portuguese, French, German: "Curso de MLOps", "cours d'introduction", "Kurs zu MLOps"
     r"|\b(?:curso|cours|kurs|taller|diplomado|formaci[óo]n|formation|oficina) (?:de|d['’]|du|des|zu|über|sobre|en|em)\b",
     re.IGNORECASE,

@@ -337,7 +337,9 @@ def monitors_model(repo: RepoIndex) -> Observation:
     )
 
 
-_TRAINING = re.compile(r"\b(re)?train(ing)?\b|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
+# Training named as a word or as part of an identifier (`run_ml_training`, `ml_training.py`), not
+# inside another word (`constraint`, `trainer` objects are judged elsewhere).
+_TRAINING = re.compile(r"(?<![a-z])(re)?train(ing)?(?![a-z])|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
 # Words of the schedules judged here (Airflow, Prefect); the scheduler APIs' come from the catalogue below.
 _RETRAIN_NEEDLES = ("schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "CronTrigger")
 
@@ -461,7 +463,7 @@ def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if any(_TRAINING.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"\btrain", _TRAIN_SPLIT.sub(" ", text)))
+    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", text)))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
