@@ -378,3 +378,32 @@ def test_a_scheduled_job_running_a_training_script_by_name_is_a_retraining_trigg
     assert _outcome(_tree(tmp_path / "a", {"scheduler/scheduler.py": job}), "triggers_retraining")[0] is FindingOutcome.pass_
     report = job.replace("run_ml_training", "run_report").replace("ml_training.py", "report.py")
     assert _outcome(_tree(tmp_path / "b", {"scheduler/scheduler.py": report}), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+# --- serves_model: a web route answering with a generation chain ---------------------------------
+
+RAG_APP = """\
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.post("/chat")
+async def chat(body: dict, request: Request):
+    rag_chain = request.app.state.rag_chain
+    result = rag_chain.invoke({"query": body["query"]})
+    return {"answer": result["result"]}
+"""
+
+
+def test_a_route_answering_through_a_rag_chain_serves_a_model(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "a", {"app/main.py": RAG_APP}), "serves_model")[0] is FindingOutcome.pass_
+    helper = RAG_APP.replace("rag_chain = request.app.state.rag_chain\n    result = rag_chain.invoke(", "result = controller.run_rag_pipeline(")
+    assert _outcome(_tree(tmp_path / "b", {"app/main.py": helper}), "serves_model")[0] is FindingOutcome.pass_
+
+
+def test_a_route_that_stores_or_lists_chat_history_serves_nothing(tmp_path: Path) -> None:
+    history = RAG_APP.replace("result = rag_chain.invoke({\"query\": body[\"query\"]})", "result = rag_chain.save(body)").replace(
+        "rag_chain = request.app.state.rag_chain", "rag_chain = request.app.state.store"
+    )
+    assert _outcome(_tree(tmp_path, {"app/main.py": history}), "serves_model")[0] is FindingOutcome.fail

@@ -962,6 +962,27 @@ def _uses_the_model(name: str) -> bool:
     return receiver in _MODEL_OBJECT or receiver.endswith(".model") or bool(_MODEL_OUTPUT_HELPER.search(last))
 
 
+# Rule `web route reaches an LLM chain` (session 8): the handler, or a same-file function it calls,
+# calls a method of an object named for a generation chain (`rag_chain.invoke(...)`,
+# `agent.arun(q)`, `query_engine.query(q)`, `response_model.direct_message(...)`), or a helper
+# named for it (`run_rag_pipeline`, `ask_llm`): the route answers with a model's output, as
+# `/predict` does for a classifier. Storage calls on such objects (`chain_store.save`) are not.
+_LLM_RECEIVER = re.compile(
+    r"(?:^|_)(?:rag|chain|agent|llm|qa|query_engine|retriever|assistant|chatbot)(?:_|$)|(?:response|llm|chat|language|generation)_?model$",
+    re.IGNORECASE,
+)
+_LLM_HELPER = re.compile(r"(?:^|_)(?:rag|llm)(?:_|$)", re.IGNORECASE)
+_NOT_GENERATION = re.compile(r"^_*(?:save|delete|load|get_?history|list|count|add|remove|update|clear|reset|close|connect|commit|refresh|to_dict|dict|json)\w*$", re.IGNORECASE)
+
+
+def _reaches_generation(name: str) -> bool:
+    receiver, _, method = name.rpartition(".")
+    last = receiver.rsplit(".", 1)[-1] if receiver else ""
+    if last and _LLM_RECEIVER.search(last) and not _NOT_GENERATION.match(method):
+        return True
+    return bool(_LLM_HELPER.search(method)) and not _STORAGE_VERB.search(method) and not _TRAINING_VERB.search(method)
+
+
 def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
     routes = [d for d in summary.decorators if _WEB_ROUTE.search(d.name) and d.line is not None]
     if not routes:
@@ -991,7 +1012,7 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
         helpers = seen - {handler}
         if any(_says_predict(name) for name in [*reached, *helpers]) or (
             _says_predict(handler) and any(_uses_the_model(name) for name in reached)
-        ):
+        ) or any(_reaches_generation(name) for name in [*reached, *helpers]):
             found.append(route)
     return found
 
