@@ -407,3 +407,14 @@ def test_a_route_that_stores_or_lists_chat_history_serves_nothing(tmp_path: Path
         "rag_chain = request.app.state.rag_chain", "rag_chain = request.app.state.store"
     )
     assert _outcome(_tree(tmp_path, {"app/main.py": history}), "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_seeded_torch_generator_for_the_split_makes_training_repeatable(tmp_path: Path) -> None:
+    train = (
+        "import torch\nfrom torch.utils.data import random_split\n\n\ndef train(model, dataset):\n"
+        "    parts = random_split(dataset, [0.8, 0.2], generator=torch.Generator().manual_seed(1337))\n"
+        "    model.fit(parts[0])\n    return model\n"
+    )
+    assert _outcome(_tree(tmp_path / "a", {"src/training/train.py": train}), "is_reproducible")[0] is FindingOutcome.pass_
+    unseeded = train.replace("generator=torch.Generator().manual_seed(1337)", "generator=torch.Generator()")
+    assert _outcome(_tree(tmp_path / "b", {"src/training/train.py": unseeded}), "is_reproducible")[0] is FindingOutcome.fail

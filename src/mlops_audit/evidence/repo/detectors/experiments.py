@@ -427,6 +427,9 @@ _DATA_GENERATOR = re.compile(r"^sklearn\.datasets\.make_\w+$")
 def _seeded(summary: PythonSummary) -> list[Call]:
     # `random.seed()` without an argument seeds from the clock: it does not count.
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
+    # A seeded generator object handed to a split or a loader (`generator=torch.Generator().manual_seed(1337)`,
+    # `random.Random(42)`): the same repeatable draw, scoped to what it is given to.
+    found += [c for c in summary.calls if (c.name.endswith("Generator().manual_seed") or c.name == "random.Random") and c.args]
     found += [
         c for c in summary.calls_with_keyword("random_state", "seed")
         if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)
