@@ -418,3 +418,21 @@ def test_a_seeded_torch_generator_for_the_split_makes_training_repeatable(tmp_pa
     assert _outcome(_tree(tmp_path / "a", {"src/training/train.py": train}), "is_reproducible")[0] is FindingOutcome.pass_
     unseeded = train.replace("generator=torch.Generator().manual_seed(1337)", "generator=torch.Generator()")
     assert _outcome(_tree(tmp_path / "b", {"src/training/train.py": unseeded}), "is_reproducible")[0] is FindingOutcome.fail
+
+
+# --- task runners: recursive make ----------------------------------------------------------------
+
+CI_MAKE = "on: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make security\n"
+
+
+def test_recursive_make_over_packages_reaches_their_scanners(tmp_path: Path) -> None:
+    root_make = "PACKAGES := libs/core libs/api\n\nsecurity:\n\tfor package in $(PACKAGES); do \\\n\t\t$(MAKE) -C $$package security; \\\n\tdone\n"
+    sub = "security:\n\tuv run semgrep --quiet --config auto .\n"
+    files = {".github/workflows/ci.yml": CI_MAKE, "Makefile": root_make, "libs/core/Makefile": sub, "libs/core/core.py": "x = 1\n"}
+    outcome, message = _outcome(_tree(tmp_path / "a", files), "scans_security")
+    assert outcome is FindingOutcome.pass_ and "semgrep" in message
+    literal = {**files, "Makefile": "security:\n\tmake -C libs/core security\n"}
+    assert _outcome(_tree(tmp_path / "b", literal), "scans_security")[0] is FindingOutcome.pass_
+    # a sub-Makefile that does not define the target runs nothing
+    other = {**files, "libs/core/Makefile": "lint:\n\tuv run semgrep --config auto .\n"}
+    assert _outcome(_tree(tmp_path / "c", other), "scans_security")[0] is FindingOutcome.fail

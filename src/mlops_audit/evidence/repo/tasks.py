@@ -367,7 +367,7 @@ _RUNNER_PREFIX = ("python -m ", "python3 -m ", "uv run ", "poetry run ", "pipx r
 _DEFAULT_TASK = {"make": None, "just": None, "tox": "testenv", "nox": None, "pre-commit": ""}
 
 
-_RUNNER_WORD = re.compile(r"\b(g?make|just|tox|nox|invoke|inv|poe|task|npm|yarn|pnpm|bun|mise|pre-commit|pdm|hatch)\b")
+_RUNNER_WORD = re.compile(r"\b(g?make|MAKE|just|tox|nox|invoke|inv|poe|task|npm|yarn|pnpm|bun|mise|pre-commit|pdm|hatch)\b")
 
 
 def _words(command: str) -> list[str]:
@@ -387,6 +387,15 @@ def _invoked(command: str, tasks: dict[str, dict[str, Task]]) -> list[tuple[str,
     if not words:
         return []
     head, rest = words[0].rsplit("/", 1)[-1], words[1:]
+    if head in _MAKE_VARIABLE:
+        head = "make"
+    folders = _option_values(rest, ("-C", "--directory"))
+    if folders and head in ("make", "gmake"):
+        # `make -C lib security`, `$(MAKE) -C $$package security` in a loop: the targets of the
+        # Makefile(s) in that folder (every sub-folder's Makefile when the folder is a variable).
+        names = [w for i, w in enumerate(rest) if not w.startswith("-") and "=" not in w and (i == 0 or rest[i - 1] not in ("-C", "--directory"))]
+        folder = folders[0].strip("/")
+        return [(f"{_SUB_MAKE}{'*' if '$' in folder else folder}", names)] if names else []
     plain = [w for w in rest if not w.startswith("-") and "=" not in w]
     if head in ("make", "gmake"):
         names = plain or [_first_make_target(tasks)]
@@ -420,6 +429,35 @@ def _invoked(command: str, tasks: dict[str, dict[str, Task]]) -> list[tuple[str,
     return []
 
 
+_MAKE_VARIABLE = frozenset({"$(MAKE)", "${MAKE}", "$$(MAKE)"})
+_SUB_MAKE = "make@"  # runner key of a sub-folder's Makefile: make@lib/core, make@* for any
+MAX_SUB_MAKEFILES = 200
+
+
+def sub_make_tasks(repo: RepoIndex, folder: str) -> dict[str, Task]:
+    """The targets of `folder/Makefile` (`*`: of every Makefile below the root, first definition
+    of a name wins, at most MAX_SUB_MAKEFILES files read), for `make -C folder target`."""
+
+    def build() -> dict[str, Task]:
+        if folder == "*":
+            paths = [p for p in repo.named("Makefile", "makefile", "GNUmakefile") if "/" in p][:MAX_SUB_MAKEFILES]
+        else:
+            paths = [f"{folder}/{name}" for name in ("GNUmakefile", "makefile", "Makefile") if repo.exists(f"{folder}/{name}")][:1]
+        found: dict[str, Task] = {}
+        for path in paths:
+            for task in _make_tasks(repo, path):
+                found.setdefault(task.name, task)
+        return found
+
+    return repo.memo(f"tasks.sub_make:{folder}", build)  # type: ignore[no-any-return]
+
+
+def _runner_tasks(repo: RepoIndex, tasks: dict[str, dict[str, Task]], runner: str) -> dict[str, Task]:
+    if runner.startswith(_SUB_MAKE):
+        return sub_make_tasks(repo, runner[len(_SUB_MAKE):])
+    return tasks.get(runner, {})
+
+
 def _option_values(words: list[str], names: tuple[str, ...]) -> list[str]:
     values = []
     for i, word in enumerate(words):
@@ -445,7 +483,7 @@ def runs_tasks(repo: RepoIndex, command: str) -> bool:
         return False
     tasks = task_definitions(repo)
     return any(
-        name in tasks.get(runner, {}) or runner == "tox" and "testenv" in tasks.get("tox", {})
+        name in _runner_tasks(repo, tasks, runner) or runner == "tox" and "testenv" in tasks.get("tox", {})
         for part in _SEPARATORS.split(command) for runner, names in _invoked(part, tasks) for name in names
     )
 
@@ -467,16 +505,21 @@ def expand(repo: RepoIndex, command: str) -> Iterator[Command]:
         for part in _SEPARATORS.split(text):
             for runner, names in _invoked(part, tasks):
                 for name in names:
-                    task = tasks.get(runner, {}).get(name)
+                    task = _runner_tasks(repo, tasks, runner).get(name)
                     if task is None and runner == "tox":
                         task = tasks["tox"].get("testenv")  # an env without a section of its own runs [testenv]
-                    if task is None or (task.runner, task.name) in seen:
+                    if task is None or (task.path, task.runner, task.name) in seen:
                         continue
-                    seen.add((task.runner, task.name))
+                    seen.add((task.path, task.runner, task.name))
                     label = f"{runner} {name}".strip() if runner != "pre-commit" else f"pre-commit run {name}".strip()
+                    if runner.startswith(_SUB_MAKE):
+                        label = f"make -C {task.path.rsplit('/', 1)[0]} {name}"
                     chain = f"{via} > {label}" if via else label
                     for dep in reversed(task.depends):  # the stack pops them in their written order
-                        stack.append((f"{runner} -e {dep}" if runner == "tox" else f"{runner} {dep}", chain, depth + 1))
+                        if runner.startswith(_SUB_MAKE):
+                            stack.append((f"make -C {task.path.rsplit('/', 1)[0]} {dep}", chain, depth + 1))
+                        else:
+                            stack.append((f"{runner} -e {dep}" if runner == "tox" else f"{runner} {dep}", chain, depth + 1))
                     for sub, line in task.commands:
                         if runner in ("poe", "mise", "task") and sub in tasks[runner]:
                             stack.append((f"{runner} {sub}", chain, depth + 1))  # a sequence item naming another task
