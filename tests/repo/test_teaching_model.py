@@ -25,12 +25,12 @@ NOTES_README = "# MLOps Tutorials\n\nThis course contains tutorials for Docker, 
 WEAK_NOTES_README = "# MLOps notes\n\nDocker, K8s, model deployment and monitoring, one folder a topic.\n"
 
 
-def notes_course(root: Path, readme: str = NOTES_README) -> None:
+def notes_course(root: Path, readme: str = NOTES_README, topics: tuple[str, ...] = ("docker", "k8s", "mlflow", "monitoring")) -> None:
     """Study notes per topic, each with a demo script (MLflow tracking, a Dockerfile), a root
     requirements list and CI: with WEAK_NOTES_README no rule takes it whole (the README's words are
     weak, project files stop rule 2, there is no lesson series)."""
     files = {"README.md": readme, "requirements.txt": "mlflow==2.9.0\n", ".github/workflows/ci.yml": CI, "docker_notes/Dockerfile": DOCKERFILE}
-    for topic in ("docker", "k8s", "mlflow", "monitoring"):
+    for topic in topics:
         files |= {f"{topic}_notes/note_{i}.md": f"# {topic} {i}\n\nWhat I wrote down.\n" for i in range(4)}
         files[f"{topic}_notes/demo.py"] = TRACKED
     write(root, files)
@@ -39,20 +39,25 @@ def notes_course(root: Path, readme: str = NOTES_README) -> None:
 TUTORIAL_README = "# Prompt engineering tutorial\n\nRead them in order: one chapter of the book each.\n"
 
 
+# Ten lessons: the model judges trees of teachingmodel.MIN_CODE code files or more (the size of what it learnt from).
+TUTORIAL_TOPICS = ("basics", "tracking", "serving", "monitoring", "data", "features", "training", "evaluation", "deployment", "review")
+
+
 def tutorial_notebooks(root: Path) -> None:
     """Numbered notebook folders (bare numbers: no lesson series for the rules), a title naming a
     tutorial (a weak sign only), a demo Dockerfile, a root requirements list and CI (no rule 2)."""
     files = {"README.md": TUTORIAL_README, "requirements.txt": "mlflow==2.9.0\n", ".github/workflows/ci.yml": CI, "03-serving/Dockerfile": DOCKERFILE}
-    for i, topic in enumerate(("basics", "tracking", "serving", "monitoring"), 1):
+    for i, topic in enumerate(TUTORIAL_TOPICS, 1):
         cells = [{"cell_type": "code", "source": TRACKED if topic == "tracking" else "print('hello')\n", "metadata": {}, "outputs": [], "execution_count": None}]
-        files[f"0{i}-{topic}/{topic}.ipynb"] = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-        files[f"0{i}-{topic}/README.md"] = f"# {topic}\n"
+        files[f"{i:02d}-{topic}/{topic}.ipynb"] = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+        files[f"{i:02d}-{topic}/README.md"] = f"# {topic}\n"
     write(root, files)
 
 
-def capstone(root: Path) -> None:
-    """A student's final project: one service, packaged, tested, containerised, with CI."""
-    write(root, {
+def capstone(root: Path, modules: int = 0) -> None:
+    """A student's final project: one service, packaged, tested, containerised, with CI (and
+    `modules` more modules in its package: the model judges trees of 10 code files or more)."""
+    write(root, {**{f"src/churn/step_{i}.py": "def run(frame):\n    return frame\n" for i in range(modules)},
         "README.md": "# Churn prediction service\n\nMy final project for the MLOps course: a churn model served with FastAPI, tested and deployed by our CI.\n",
         "src/churn/__init__.py": "", "src/churn/train.py": TRACKED, "src/churn/app.py": SERVED,
         "tests/test_app.py": "from churn.app import predict\n\n\ndef test_predict():\n    assert predict\n",
@@ -128,7 +133,7 @@ def test_tutorial_notebooks_the_rules_miss_are_taken_whole_by_the_classifier(tmp
     assert learning.probability is not None and learning.probability >= teachingmodel.load().threshold
     (tree,) = learning.trees
     assert tree.path == "" and tree.why.startswith(f"classifier: p={learning.probability:.2f} (")
-    for words in ("the README's title names 'tutorial'", "4 of 4 top folders numbered or named as lessons", "4 of 4 code files are notebooks"):
+    for words in ("the README's title names 'tutorial'", "10 of 10 top folders numbered or named as lessons", "10 of 10 code files are notebooks"):
         assert words in tree.why
     assert "requirements.txt" not in learning.left_out and ".github/workflows/ci.yml" not in learning.left_out  # upkeep kept
     assert {"02-tracking/tracking.ipynb", "03-serving/Dockerfile"} <= learning.left_out
@@ -156,20 +161,20 @@ def test_the_rules_alone_leave_the_tutorial_its_credit(tmp_path: Path) -> None:
 
 def test_a_notes_course_below_the_threshold_keeps_its_credit(tmp_path: Path) -> None:
     """The model only acts at or above its threshold (chosen to flag no labelled project)."""
-    notes_course(tmp_path, WEAK_NOTES_README)
+    notes_course(tmp_path, WEAK_NOTES_README, topics=("docker", "k8s", "mlflow", "monitoring", "airflow", "dvc", "feast", "kserve", "bentoml", "evidently"))
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.probability is not None and learning.probability < teachingmodel.load().threshold and learning.verdict == "none"
 
 
 def test_a_capstone_with_one_service_is_not_flagged(tmp_path: Path) -> None:
-    capstone(tmp_path)
+    capstone(tmp_path, modules=8)
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.verdict == "none" and learning.probability is not None and learning.probability < teachingmodel.load().threshold
     assert {f.detector: f for f in collect(tmp_path, now=NOW).findings}["serves_model"].outcome.value == "pass"
 
 
 def test_a_projects_collection_is_byte_identical_with_and_without_the_classifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    capstone(tmp_path)
+    capstone(tmp_path, modules=8)
     with_model = canonical_json(collect(tmp_path, now=NOW).model_dump(mode="json"))
     monkeypatch.setattr(RepoIndex, "classify_learning_material", False)
     without = canonical_json(collect(tmp_path, now=NOW).model_dump(mode="json"))

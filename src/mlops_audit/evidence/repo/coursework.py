@@ -344,7 +344,7 @@ def teaching_repository(listing: Sequence[str], strong_teaching: str | None) -> 
     pin the learners' environment)."""
     if strong_teaching is None or sum(1 for f in listing if f.endswith(CODE_SUFFIXES)) < MIN_TAUGHT_CODE:
         return None
-    why = f"teaching material: {strong_teaching}; its code, containers and manifests are lessons, exercises and demos (its root CI and package lists kept)"
+    why = f"teaching material: {strong_teaching}; its code, containers and manifests are lessons, exercises and demos (its root CI, package lists and tests kept)"
     return Judged("", why, taught_files(listing))
 
 
@@ -362,8 +362,10 @@ def project_of_a_course(opening: tuple[str, str] | None) -> bool:
 
 
 def _repository_upkeep(rel: str) -> bool:
-    """The root CI (`.github/`, `Jenkinsfile`...) and the root package lists and lock files."""
-    if ci_folder_owner(rel) == "":
+    """The root CI (`.github/`, `Jenkinsfile`...), the root package lists and lock files, and the
+    root test folder (a template's tests that bake it, a course's tests of its own material: what
+    the repository checks on itself, judged as such)."""
+    if ci_folder_owner(rel) == "" or rel.startswith(("tests/", "test/")):
         return True
     return "/" not in rel and (rel in _ROOT_CI or rel in _LOCK_FILES or bool(_PACKAGE_LIST.match(rel)))
 

@@ -231,7 +231,7 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
     result.probability = judged.probability
     if not judged.flagged:
         return
-    why = f"{judged.reason}; taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI and package lists kept)"
+    why = f"{judged.reason}; taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)"
     _take(result, "", why, coursework.taught_files(listing))
     result.trees.sort(key=lambda t: t.path)
     _judged(result, whole=False)  # `course` unless a capstone was spared (as rule 9)

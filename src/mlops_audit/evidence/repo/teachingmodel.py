@@ -56,7 +56,7 @@ MODEL_FILE = Path(__file__).with_name("teachingmodel.json")
 FORMAT = "mlops-audit/teaching-model@1"
 README_TEXT_CHARS = 20_000  # how much of the root README's text the word counts read
 MAX_EXPLAINED = 4  # features named in a verdict's reason
-MIN_CODE = 3  # code files a repository needs to be judged by the model (as `coursework` rule 9 needs to take one whole)
+MIN_CODE = 10  # code files a repository needs to be judged by the model: the size of what it learnt from (smaller trees: the rules alone)
 WORDS_PREFIX = "words:"  # a README word-group feature is named words:<group>
 
 _ROOT_PACKAGE = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
