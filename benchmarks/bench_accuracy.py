@@ -239,6 +239,9 @@ def git_tag_missing(folder: Path, tag: str) -> bool:
     return proc.returncode != 0
 
 
+UNSELECTED = "not selected by --split/--repo/--batch"
+
+
 def measure(
     labels: LabelFile,
     root: Path,
@@ -255,7 +258,7 @@ def measure(
     problems: list[dict[str, str]] = []
     for repo in labels.repos:
         if (only and repo.repo not in only) or (split != "all" and repo.split != split):
-            skipped.append({"repo": repo.repo, "split": repo.split, "reason": "not selected by --split/--repo/--batch"})
+            skipped.append({"repo": repo.repo, "split": repo.split, "reason": UNSELECTED})
             continue
         folder, reason, has_history = checkout_state(repo, root, head)
         if folder is None:
@@ -309,7 +312,7 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     for t in report["timing"]:  # type: ignore[union-attr]
         lines.append(f"  {t['seconds']:7.2f} s  {t['repo']}")
     skipped = report["skipped"]
-    unselected = [s for s in skipped if s["reason"] == "not selected by --split/--repo/--batch"]  # type: ignore[union-attr]
+    unselected = [s for s in skipped if s["reason"] == UNSELECTED]  # type: ignore[union-attr]
     lines.append(f"skipped repositories: {len(skipped) - len(unselected)} (and {len(unselected)} not selected by --split/--repo)")  # type: ignore[arg-type]
     for s in skipped:  # type: ignore[union-attr]
         if s not in unselected:

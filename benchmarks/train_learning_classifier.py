@@ -290,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     final = fit(learnt_from(rows), names)
     fixtures = pass_fixture_rows()
     threshold = choose_threshold(rows, oof, final, fixtures)
+    if threshold >= 1.0:
+        print(f"error: no threshold below 1 flags no project (the rule gives {threshold:.2f}): the model cannot tell these projects from decoys; nothing written", file=sys.stderr)
+        return 2
     table = batch_table(rows, oof, threshold)
     decoys = [r for r in rows if r.decoy]
     caught = sum(1 for r in decoys if r.rules_course or oof[r.repo] >= threshold)

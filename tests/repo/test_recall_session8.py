@@ -436,3 +436,50 @@ def test_recursive_make_over_packages_reaches_their_scanners(tmp_path: Path) -> 
     # a sub-Makefile that does not define the target runs nothing
     other = {**files, "libs/core/Makefile": "lint:\n\tuv run semgrep --config auto .\n"}
     assert _outcome(_tree(tmp_path / "c", other), "scans_security")[0] is FindingOutcome.fail
+
+
+# --- review mends -----------------------------------------------------------------------------------
+
+
+def test_a_readme_saying_the_repository_is_a_capstone_project_stays_a_project() -> None:
+    for text in ("This repository is a capstone project for the MLOps Zoomcamp course.", "This is a final project of the MLOps course."):
+        assert coursework.project_of_a_course(("README.md", text)), text
+
+
+def test_library_chains_and_user_agents_are_not_generation_objects() -> None:
+    from mlops_audit.evidence.repo.detectors import deployment
+
+    for name in ("itertools.chain.from_iterable", "request.user_agent.to_header", "supply_chain.get_items", "qa_chain.save"):
+        assert not deployment._reaches_generation(name), name
+    for name in ("chain.invoke", "qa_chain.run", "query_engine.query", "app_context.run_rag_pipeline"):
+        assert deployment._reaches_generation(name), name
+
+
+def test_a_random_draw_against_a_data_split_is_not_a_traffic_split(tmp_path: Path) -> None:
+    split = ROUTER.replace("self._canary_probability", "self.val_split")
+    assert _outcome(_tree(tmp_path, {"serving/app.py": split}), "uses_progressive_delivery")[0] is FindingOutcome.fail
+
+
+def test_a_scheduled_scoring_job_naming_x_train_does_not_train(tmp_path: Path) -> None:
+    job = (
+        "import schedule\n\nfrom drift import report\n\n\ndef score():\n    report(reference=X_train, current=load_today())\n\n\n"
+        "schedule.every().day.do(score)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"jobs/nightly.py": job}), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+def test_a_random_search_over_range_start_stop_step_is_found(tmp_path: Path) -> None:
+    stepped = RANDOM_SEARCH.replace("range(n_trials)", "range(0, n_trials, 1)")
+    assert _outcome(_tree(tmp_path, {"train/tune.py": stepped}), "tunes_hyperparameters")[0] is FindingOutcome.pass_
+
+
+def test_make_into_a_folder_without_a_target_runs_its_first(tmp_path: Path) -> None:
+    files = {".github/workflows/ci.yml": CI_MAKE, "Makefile": "security:\n\t$(MAKE) -C libs/core\n", "libs/core/Makefile": "scan:\n\tsemgrep --config auto .\n"}
+    assert _outcome(_tree(tmp_path, files), "scans_security")[0] is FindingOutcome.pass_
+
+
+def test_a_huge_identifier_naming_samples_is_not_tested_as_a_sampler() -> None:
+    from mlops_audit.evidence.repo.detectors import experiments
+
+    assert not experiments._samples_settings("blob = sample_" + "x" * 600_000 + "\n")
+    assert experiments._samples_settings("hp = sample_hp(rng)\n")

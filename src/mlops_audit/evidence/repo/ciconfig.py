@@ -82,10 +82,13 @@ def _github(repo: RepoIndex, path: str) -> CiConfig | None:
 # Rule `dispatched from outside`: a workflow started only by `repository_dispatch` runs when someone
 # calls GitHub's dispatch API. It is automatic when something of this repository that runs on its own
 # sends that call: a workflow with an automatic trigger of its own (the repository-dispatch action,
-# `gh api .../dispatches`), or a script (PyGithub's create_repository_dispatch, curl) that some system
-# runs. A chain started by hand (a `workflow_dispatch` workflow dispatching the next) is manual.
+# `gh api .../dispatches`), or a script of the repository that sends it (PyGithub's
+# create_repository_dispatch, curl): who runs the script is not known, so any such script counts. A
+# chain started by hand (a `workflow_dispatch` workflow dispatching the next) is manual.
 _DISPATCH_SENDERS = ("repository-dispatch@", "/dispatches", "create_repository_dispatch", "repository_dispatch(")
 _SELF_STARTING = AUTOMATIC_EVENTS - {"repository_dispatch"}
+MAX_SCRIPTS = 500  # shell scripts read for a dispatch call
+DISPATCH_NEEDLES = ("create_repository_dispatch", "dispatches")  # declared by has_ci_pipeline for the one scan
 
 
 def sends_dispatches(repo: RepoIndex) -> bool:
@@ -98,7 +101,10 @@ def sends_dispatches(repo: RepoIndex) -> bool:
             doc = repo.yaml(path)
             if doc is not None and workflow_triggers(doc)[0] & _SELF_STARTING and sends(path):
                 return True
-        return any(sends(path) for path in repo.with_suffix(".py", ".sh"))
+        # Python through the needle scan (no file read twice); shell scripts by text, at most MAX_SCRIPTS.
+        if any(sends(summary.path) for summary in repo.python_mentioning(*DISPATCH_NEEDLES)):
+            return True
+        return any(sends(path) for path in repo.with_suffix(".sh")[:MAX_SCRIPTS])
 
     return bool(repo.memo("ciconfig.sends_dispatches", find))
 

@@ -67,6 +67,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.thirdparty import CODE_SUFFIXES, ci_folder_owner, is_project_file, under
 from mlops_audit.evidence.repo.thirdparty import parent as folder_of
 
@@ -102,13 +103,14 @@ _PROJECT_OF_A_COURSE = re.compile(
     r"|\bprojet (?:final|de fin)\b|\bm[ée]moire\b|\babschlussprojekt\b|\b(?:master|bachelor)arbeit\b|毕业设计|课程设计",
     re.IGNORECASE,
 )
-# "The course consists of modules, workshops and a final project": a project the course asks of its
-# learners (an indefinite article before it) describes the course; it does not say this repository is one.
-_COURSE_ASKS = re.compile(r"\b(?:a|an|one)\s+\Z", re.IGNORECASE)
+# "The course consists of modules, workshops, and a final project": a project the course asks of its
+# learners, listed among its parts, describes the course; "This repository is a capstone project"
+# still says the repository is one.
+_COURSE_ASKS = re.compile(r"(?:,|\b(?:and|with|plus|includes?|including|ends with|followed by))\s+(?:a|an|one)\s+\Z", re.IGNORECASE)
 
 
 def _says_it_is_a_project(text: str) -> bool:
-    return any(not _COURSE_ASKS.search(text[max(0, m.start() - 4):m.start()]) for m in _PROJECT_OF_A_COURSE.finditer(text))
+    return any(not _COURSE_ASKS.search(text[max(0, m.start() - 24):m.start()]) for m in _PROJECT_OF_A_COURSE.finditer(text))
 
 
 _TITLE = re.compile(_TEACHING, re.IGNORECASE)
@@ -174,7 +176,7 @@ def readme_opening(listing: Sequence[str], read) -> tuple[str, str] | None:
             data = read(rel)
             if not data:
                 continue
-            text = _TAG.sub(" ", data[: OPENING_CHARS * 8].decode("utf-8", "replace"))
+            text = _TAG.sub(" ", decode_text(data[: OPENING_CHARS * 8]) or "")
             return rel, re.sub(r"[ \t]+", " ", text)[:OPENING_CHARS]
     return None
 

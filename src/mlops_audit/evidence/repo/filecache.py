@@ -59,7 +59,7 @@ __all__ = ["FORMAT", "CacheEntry", "CacheStats", "ParseCache", "content_digest",
 
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # a summary larger than this is not stored (and a larger file is never read)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # total size of a cache folder after `prune`
-NEEDLE_ENTRIES_HELD = 20_000  # needle entries kept in memory between flushes at most
+NEEDLE_ENTRIES_HELD = 20_000  # needle answers kept in memory after a flush at most (more are dropped: they are on disk); during a run they grow with the files scanned
 PENDING_WRITES = 256  # summaries held for writing at most (new ones, or ones that gained a fact)
 STALE_TEMP_SECONDS = 3600.0  # temporary files older than this were left by a killed writer
 KEY_BYTES = 32

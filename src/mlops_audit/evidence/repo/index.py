@@ -37,6 +37,9 @@ from typing import Any, Self
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, templated, thirdparty
 from mlops_audit.evidence.repo.astutil import parse_module
+from mlops_audit.evidence.repo.textdecode import decode_text
+from mlops_audit.evidence.repo.textdecode import is_binary as _is_binary
+from mlops_audit.evidence.repo.textdecode import utf16_as_utf8 as _utf16_as_utf8
 from mlops_audit.evidence.repo.background import BackgroundScan
 from mlops_audit.evidence.repo.filecache import ParseCache, summarise_with
 from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
@@ -1139,7 +1142,9 @@ class RepoIndex:
     def _passes(self, rel: str, where: Callable[[str], bool] | None) -> bool:
         """Whether the code of `rel` (a notebook's code cells joined) passes a rule's text test.
         With a parse cache, the answer of a `TextTest` for a plain file is kept in the file's needle
-        entry, as the answer to a one-needle set named by the test's key (`needleform`)."""
+        entry, as the answer to a one-needle set named by the test's key (`needleform`) - for files
+        whose raw digest this process computed (`_code_mentions`); files scanned by the forked
+        background scan (big trees) are tested from their text each run."""
         if where is None:
             return True
         store = self._parse_cache
@@ -1363,32 +1368,3 @@ class Candidates(Iterator[PythonSummary]):
         return next(self._summaries)
 
 
-def _is_binary(data: bytes) -> bool:
-    return b"\0" in data[:8192]
-
-
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _utf16_as_utf8(data: bytes | None) -> bytes | None:
-    """UTF-16 text with a byte-order mark (what Windows PowerShell's `pip freeze > requirements.txt`
-    writes) as UTF-8 bytes; anything else unchanged. Without this its NULs read as a binary file."""
-    if data is None or data[:2] not in _UTF16_BOMS:
-        return data
-    try:
-        text = data.decode("utf-16")
-    except UnicodeDecodeError:
-        return data
-    return data if "\0" in text[:4096] else text.encode("utf-8", "surrogatepass")
-
-
-def decode_text(data: bytes | None) -> str | None:
-    """Text of a file's bytes: None for missing or binary (a NUL early on); undecodable bytes become U+FFFD.
-    UTF-16 with a byte-order mark is decoded as such."""
-    data = _utf16_as_utf8(data)
-    if data is None or _is_binary(data):
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace")

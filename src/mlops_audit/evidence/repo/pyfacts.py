@@ -129,7 +129,10 @@ _SELECTIONS = frozenset({"max", "min", "argmax", "argmin", "idxmax", "idxmin", "
 # A random search written by hand: `for k in range(n_trials): hp = sample_hp(rng)` - a loop over a
 # trial budget that draws each setting from a sampler named for parameters.
 _TRIAL_BUDGET = re.compile(r"trial|iter|sample|search|budget", re.IGNORECASE)
-_SAMPLER = re.compile(r"(^|_)sample_?\w*(hp|hparam|hyper|param|config)|(hp|hparam|hyper|param|config)\w*_sampl", re.IGNORECASE)
+# A parameter sampler's name (`sample_hp`, `sample_params`, `hparams_sampler`). Bounded repeats: the
+# pattern also runs on identifiers cut from big files (experiments._samples_settings).
+SAMPLER_NAME = re.compile(r"sample_?\w{0,30}?(?:hp|hparam|hyper|param|config)|(?:hp|hparam|hyper|param|config)\w{0,30}?_sampl", re.IGNORECASE)
+MAX_SAMPLER_NAME = 80  # longer identifiers are not tested (a generated token in a data file is no sampler)
 
 
 def grid_like(loop: ast.For) -> bool:
@@ -139,8 +142,8 @@ def grid_like(loop: ast.For) -> bool:
     if GRID_ITER.search(dotted(loop.iter)) or GRID_ITER.search(last_name(loop.iter)):
         return True
     if isinstance(loop.iter, ast.Call) and call_name(loop.iter) == "range" and loop.iter.args:
-        budget = loop.iter.args[-1] if len(loop.iter.args) > 1 else loop.iter.args[0]
-        if _TRIAL_BUDGET.search(dotted(budget) or last_name(budget)) and any(_SAMPLER.search(call_name(c)) for c in calls_in(loop)):
+        budget = loop.iter.args[1] if len(loop.iter.args) > 1 else loop.iter.args[0]  # range(stop) / range(start, stop[, step])
+        if _TRIAL_BUDGET.search(dotted(budget) or last_name(budget)) and any(SAMPLER_NAME.search(call_name(c)[:MAX_SAMPLER_NAME]) for c in calls_in(loop)):
             return True
     if isinstance(loop.iter, (ast.List, ast.Tuple)) and loop.iter.elts:
         if all(isinstance(e, ast.Dict) for e in loop.iter.elts):

@@ -389,13 +389,16 @@ def _invoked(command: str, tasks: dict[str, dict[str, Task]]) -> list[tuple[str,
     head, rest = words[0].rsplit("/", 1)[-1], words[1:]
     if head in _MAKE_VARIABLE:
         head = "make"
-    folders = _option_values(rest, ("-C", "--directory"))
+    folders = _option_values(rest, ("-C", "--directory")) + [w[2:] for w in rest if w.startswith("-C") and len(w) > 2]
     if folders and head in ("make", "gmake"):
         # `make -C lib security`, `$(MAKE) -C $$package security` in a loop: the targets of the
-        # Makefile(s) in that folder (every sub-folder's Makefile when the folder is a variable).
+        # Makefile(s) in that folder (every sub-folder's Makefile when the folder is a variable);
+        # without a target, make runs that Makefile's first.
         names = [w for i, w in enumerate(rest) if not w.startswith("-") and "=" not in w and (i == 0 or rest[i - 1] not in ("-C", "--directory"))]
-        folder = folders[0].strip("/")
-        return [(f"{_SUB_MAKE}{'*' if '$' in folder else folder}", names)] if names else []
+        folder = folders[0].strip("/").removeprefix("./")
+        if folder in ("", "."):
+            return [("make", names or [_first_make_target(tasks)])]
+        return [(f"{_SUB_MAKE}{'*' if '$' in folder else folder}", names or [_FIRST_TARGET])]
     plain = [w for w in rest if not w.startswith("-") and "=" not in w]
     if head in ("make", "gmake"):
         names = plain or [_first_make_target(tasks)]
@@ -431,6 +434,7 @@ def _invoked(command: str, tasks: dict[str, dict[str, Task]]) -> list[tuple[str,
 
 _MAKE_VARIABLE = frozenset({"$(MAKE)", "${MAKE}", "$$(MAKE)"})
 _SUB_MAKE = "make@"  # runner key of a sub-folder's Makefile: make@lib/core, make@* for any
+_FIRST_TARGET = ""  # `make -C lib` without a target: that Makefile's first
 MAX_SUB_MAKEFILES = 200
 
 
@@ -454,7 +458,9 @@ def sub_make_tasks(repo: RepoIndex, folder: str) -> dict[str, Task]:
 
 def _runner_tasks(repo: RepoIndex, tasks: dict[str, dict[str, Task]], runner: str) -> dict[str, Task]:
     if runner.startswith(_SUB_MAKE):
-        return sub_make_tasks(repo, runner[len(_SUB_MAKE):])
+        found = sub_make_tasks(repo, runner[len(_SUB_MAKE):])
+        first = next((task for name, task in found.items() if not name.startswith(".")), None)
+        return {**found, _FIRST_TARGET: first} if first is not None else found
     return tasks.get(runner, {})
 
 

@@ -50,6 +50,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.thirdparty import CI_FOLDERS, CODE_SUFFIXES, ci_folder_owner, is_project_file
 
 MODEL_FILE = Path(__file__).with_name("teachingmodel.json")
@@ -113,7 +114,7 @@ def readme_text(listing: Sequence[str], read: Callable[[str], bytes | None], rea
         if "/" not in rel and readme_name.match(rel):
             data = read(rel)
             if data:
-                return _TAG.sub(" ", data[: README_TEXT_CHARS * 4].decode("utf-8", "replace"))[:README_TEXT_CHARS]
+                return _TAG.sub(" ", decode_text(data[: README_TEXT_CHARS * 4]) or "")[:README_TEXT_CHARS]
     return ""
 
 

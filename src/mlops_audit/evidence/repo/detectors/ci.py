@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_configs, is_run_key
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, DISPATCH_NEEDLES, ci_commands, ci_configs, is_run_key
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -20,6 +20,7 @@ from mlops_audit.evidence.repo.tasks import expand, runs_tasks
         "that installs the project and runs its tests on every push and pull request."
     ),
     words=CLOUD_BUILD_WORDS,
+    needles=DISPATCH_NEEDLES,
 )
 def has_ci_pipeline(repo: RepoIndex) -> Observation:
     configs = ci_configs(repo)

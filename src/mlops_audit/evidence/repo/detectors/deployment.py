@@ -762,7 +762,7 @@ _ROUTED = re.compile(r"canary|endpoint|variant|model_version|traffic|champion|ch
 
 # The same split drawn against a threshold: `use_canary = random.random() < self._canary_probability`
 # (`rng.random() <= traffic_share`): the draw is compared with a share named for what is routed.
-_THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.]*?(?:canary|traffic|shadow|challenger|split)\w*", re.IGNORECASE)
+_THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.]{0,60}?(?:canary|traffic|shadow|challenger)\w*", re.IGNORECASE)  # not `split`: a data split's share
 
 
 def _may_route(text: str) -> bool:
@@ -967,18 +967,24 @@ def _uses_the_model(name: str) -> bool:
 # `agent.arun(q)`, `query_engine.query(q)`, `response_model.direct_message(...)`), or a helper
 # named for it (`run_rag_pipeline`, `ask_llm`): the route answers with a model's output, as
 # `/predict` does for a classifier. Storage calls on such objects (`chain_store.save`) are not.
+# A generation object by its name: one naming RAG/LLM/a query engine, a chain or agent of one
+# (`qa_chain`, `agent_executor` is not), a model named for responses or chat; a bare local `chain` or
+# `agent` only when it is the whole receiver (not `itertools.chain`, `request.user_agent`, `supply_chain`).
 _LLM_RECEIVER = re.compile(
-    r"(?:^|_)(?:rag|chain|agent|llm|qa|query_engine|retriever|assistant|chatbot)(?:_|$)|(?:response|llm|chat|language|generation)_?model$",
+    r"(?:^|_)(?:rag|llm|query_engine|retriever|chatbot)(?:_|$)|(?:^|_)(?:qa|rag|llm|retrieval|conversation|chat)_?(?:chain|agent)$"
+    r"|(?:response|llm|chat|language|generation)_?model$",
     re.IGNORECASE,
 )
+_LOCAL_GENERATOR = re.compile(r"^(?:chain|agent|assistant)$", re.IGNORECASE)
 _LLM_HELPER = re.compile(r"(?:^|_)(?:rag|llm)(?:_|$)", re.IGNORECASE)
-_NOT_GENERATION = re.compile(r"^_*(?:save|delete|load|get_?history|list|count|add|remove|update|clear|reset|close|connect|commit|refresh|to_dict|dict|json)\w*$", re.IGNORECASE)
+_NOT_GENERATION = re.compile(r"^_*(?:save|delete|load|get|from_|list|count|add|remove|update|clear|reset|close|connect|commit|refresh|to_|dict|json)\w*$", re.IGNORECASE)
 
 
 def _reaches_generation(name: str) -> bool:
     receiver, _, method = name.rpartition(".")
     last = receiver.rsplit(".", 1)[-1] if receiver else ""
-    if last and _LLM_RECEIVER.search(last) and not _NOT_GENERATION.match(method):
+    named = bool(last) and (_LLM_RECEIVER.search(last) is not None or (receiver == last and _LOCAL_GENERATOR.match(last) is not None))
+    if named and not _NOT_GENERATION.match(method):
         return True
     return bool(_LLM_HELPER.search(method)) and not _STORAGE_VERB.search(method) and not _TRAINING_VERB.search(method)
 

@@ -155,8 +155,7 @@ _SCORE_WORD = re.compile(r"score|evaluate|eval_|_error|_loss|objective").search 
 _FIT_WORD = re.compile(r"\bfit\b").search
 # How a hand-written search walks its settings: an itertools.product grid, nested loops over literal
 # lists (`for alpha in [0.1, 1.0]:`), or trials that each draw a setting (`hp = sample_hp(rng)`).
-_SAMPLER_TEXT = r"sample_?\w*(?:hp|hparam|hyper|param|config)|(?:hp|hparam|hyper|param|config)\w*_sampl"
-_SAMPLED = re.compile(_SAMPLER_TEXT, re.IGNORECASE)  # a called name (`sample_hp`, `hparams_sampler`), or text holding one
+_SAMPLED = pyfacts.SAMPLER_NAME  # a called name (`sample_hp`, `hparams_sampler`), or an identifier of the text
 _LITERAL_FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\s+[\[(]\s*[-\d.'\"]")  # `for alpha in [0.1, ...` / `in ("l1", ...`
 # Whole tokens one of those files holds: `product`, a `fit`, or (a random search) the best so far or its budget.
 _SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")
@@ -175,7 +174,7 @@ def _samples_settings(text: str) -> bool:
                 begin -= 1
             while end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 end += 1
-            if _SAMPLED.search(text[begin:end]):
+            if end - begin <= pyfacts.MAX_SAMPLER_NAME and _SAMPLED.search(text[begin:end]):
                 return True
             start = text.find(part, end)
     return False
@@ -429,7 +428,7 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
     # A seeded generator object handed to a split or a loader (`generator=torch.Generator().manual_seed(1337)`,
     # `random.Random(42)`): the same repeatable draw, scoped to what it is given to.
-    found += [c for c in summary.calls if (c.name.endswith("Generator().manual_seed") or c.name == "random.Random") and c.args]
+    found += [c for c in summary.calls if (c.name.endswith("Generator().manual_seed") or c.name == "random.Random") and c.args[:1] and _int(c.args[0])]
     found += [
         c for c in summary.calls_with_keyword("random_state", "seed")
         if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)

@@ -337,8 +337,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
     )
 
 
-# Training named as a word or as part of an identifier (`run_ml_training`, `ml_training.py`), not
-# inside another word (`constraint`, `trainer` objects are judged elsewhere).
+# Training named as a word or as a snake_case part of an identifier (`run_ml_training`,
+# `ml_training.py`), not inside another word (`constraint`); camelCase (`runTraining`) is not read.
 _TRAINING = re.compile(r"(?<![a-z])(re)?train(ing)?(?![a-z])|train\.py|train_|\bfit\b|dvc (repro|exp run)|retrain", re.IGNORECASE)
 # Words of the schedules judged here (Airflow, Prefect); the scheduler APIs' come from the catalogue below.
 _RETRAIN_NEEDLES = ("schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "CronTrigger")
@@ -452,7 +452,8 @@ def _scheduled_code(summary: PythonSummary) -> list[Call]:
 # `--output-train`, `train_test_split`, `train_df`. Left out of the text before looking for training.
 _TRAIN_SPLIT = re.compile(
     r"[\w./-]*\btrain(ing)?[\w-]*\.(parquet|csv|tsv|json|jsonl|npy|npz|pkl|pickle|feather|arrow|tfrecords?|txt|h5)\b"
-    r"|[\w.-]*/train(ing)?/|--[\w-]*train[\w-]*|\btrain_test_split\b|\btrain(ing)?_(df|data|set|split|path|file|dir|x|y|ds|dataset|size|ratio|frac)\w*\b",
+    r"|[\w.-]*/train(ing)?/|--[\w-]*train[\w-]*|\btrain_test_split\b|\btrain(ing)?_(df|data|set|split|path|file|dir|x|y|ds|dataset|size|ratio|frac)\w*\b"
+    r"|\b[XxYy]_train\w*\b",  # the training split's features and labels (`X_train`, `y_train_scaled`)
     re.IGNORECASE,
 )
 
