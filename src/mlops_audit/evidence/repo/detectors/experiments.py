@@ -187,7 +187,8 @@ def _search_shape(text: str) -> bool:
         return True
     if "in [" not in text and "in (" not in text:
         return False
-    return any(re.search(r"\w\s*=\s*" + name + r"\b", text) for name in set(_LITERAL_FOR.findall(text)))
+    names = sorted(set(_LITERAL_FOR.findall(text)))
+    return bool(names) and re.search(r"\w\s*=\s*(?:" + "|".join(names) + r")\b", text) is not None  # one pass for all loop names
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:
