@@ -89,3 +89,29 @@ def test_an_index_that_does_not_match_the_calls_is_caught_when_they_are_decoded(
     assert cached.calls == summarise("a.py", [SOURCE]).calls
     assert warm.stats.rejected["corrupt"] == 1 and warm.stats.stored == 1
     assert "torch.manual_seed" not in hit(tmp_path)[1].resolved_names
+
+
+SEEDED_SOURCES = {
+    "no-seed": "import numpy as np\nfrom sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression(C=1.0)\nmodel.fit(np.zeros((2, 2)), [0, 1])\n",
+    "torch-generator": "import torch\nfrom torch.utils.data import random_split\nparts = random_split(d, [0.8, 0.2], generator=torch.Generator().manual_seed(1337))\n",
+    "random-instance": "import random\nrng = random.Random(42)\nother = random.Random(seed_from_env)\n",
+    "imported-random": "from random import Random\nrng = Random(7)\n",
+    "other-manual-seed": "import torch\ng = make_generator()\ng.manual_seed(3)\ntorch.Generator().manual_seed(name)\n",
+    "keyword-seed": "from sklearn.model_selection import train_test_split\na, b = train_test_split(X, random_state=0)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEDED_SOURCES))
+def test_the_seeding_rule_answers_from_a_cached_summary_as_from_a_fresh_parse(tmp_path: Path, name: str) -> None:
+    from mlops_audit.evidence.repo.detectors.experiments import _seeded
+
+    source = SEEDED_SOURCES[name]
+    ParseCache(tmp_path, b"k" * 32).summarise("a.py", [source], is_notebook=False, on_tree=None)
+    cached = ParseCache(tmp_path, b"k" * 32).summarise("a.py", [source], is_notebook=False, on_tree=None)
+    assert isinstance(cached, StoredSummary) and cached.undecoded is not None
+    expected = _seeded(summarise("a.py", [source]))
+    assert _seeded(cached) == expected
+    # A file with no seeding call, no seeded generator and no seed keyword is answered from the
+    # call index alone: its calls stay undecoded (the rule used to read every summary's calls).
+    assert (cached.undecoded is None) == (name != "no-seed")
+    assert bool(expected) == (name not in ("no-seed", "other-manual-seed"))

@@ -428,8 +428,13 @@ def _seeded(summary: PythonSummary) -> list[Call]:
     # `random.seed()` without an argument seeds from the clock: it does not count.
     found = [c for c in summary.calls_to(*_SEED_CALLS) if c.args or c.keywords]
     # A seeded generator object handed to a split or a loader (`generator=torch.Generator().manual_seed(1337)`,
-    # `random.Random(42)`): the same repeatable draw, scoped to what it is given to.
-    found += [c for c in summary.calls if (c.name.endswith("Generator().manual_seed") or c.name == "random.Random") and c.args[:1] and _int(c.args[0])]
+    # `random.Random(42)`): the same repeatable draw, scoped to what it is given to. Asked by last name
+    # part first (the same calls, in order): a cached summary with no such call answers from its
+    # call index without decoding its calls.
+    found += [
+        c for c in summary.calls_named("manual_seed", "Random")
+        if (c.name.endswith("Generator().manual_seed") or c.name == "random.Random") and c.args[:1] and _int(c.args[0])
+    ]
     found += [
         c for c in summary.calls_with_keyword("random_state", "seed")
         if any(k in ("random_state", "seed") and isinstance(v, int) and not isinstance(v, bool) for k, v in c.keywords)
