@@ -69,7 +69,7 @@ def _github(repo: RepoIndex, path: str) -> CiConfig | None:
         return None
     events, _, line = workflow_triggers(doc)
     automatic = sorted(events & AUTOMATIC_EVENTS)
-    if automatic == ["repository_dispatch"] and not sends_dispatches(repo):
+    if started_from_outside(repo, events & AUTOMATIC_EVENTS):
         return CiConfig(
             "GitHub Actions", path, line, False,
             "only runs on repository_dispatch, which nothing here that runs on its own sends (a call from outside, or a chain started by hand)",
@@ -89,6 +89,12 @@ _DISPATCH_SENDERS = ("repository-dispatch@", "/dispatches", "create_repository_d
 _SELF_STARTING = AUTOMATIC_EVENTS - {"repository_dispatch"}
 MAX_SCRIPTS = 500  # shell scripts read for a dispatch call
 DISPATCH_NEEDLES = ("create_repository_dispatch", "dispatches")  # declared by has_ci_pipeline for the one scan
+
+
+def started_from_outside(repo: RepoIndex, triggers: set[str]) -> bool:
+    """A workflow's only automatic trigger is `repository_dispatch`, and nothing here that runs on
+    its own sends one (the rule above): it runs by hand or at another system's call."""
+    return triggers == {"repository_dispatch"} and not sends_dispatches(repo)
 
 
 def sends_dispatches(repo: RepoIndex) -> bool:

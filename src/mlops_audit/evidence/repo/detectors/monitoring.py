@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
-from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, sends_dispatches, workflow_triggers
+from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
@@ -352,8 +352,8 @@ def _scheduled_workflows(repo: RepoIndex) -> list[tuple[str, Location]]:
             continue
         events, _, line = workflow_triggers(doc)
         triggers = events & (AUTOMATIC_EVENTS - {"push", "pull_request", "pull_request_target", "merge_group", "release"})
-        if triggers == {"repository_dispatch"} and not sends_dispatches(repo):
-            continue  # started by a call from outside or by hand (ciconfig's rule `dispatched from outside`)
+        if started_from_outside(repo, triggers):
+            continue  # ciconfig's rule `dispatched from outside`
         if not triggers:
             continue
         commands = []
