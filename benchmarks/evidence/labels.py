@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlops_audit.errors import InputError
-from mlops_audit.util.safeyaml import format_key_path, load_yaml_file
+from mlops_audit.util.safeyaml import LocatedDocument, format_key_path, load_yaml_file
 
 LABELS_FILE = Path(__file__).resolve().parent / "labels.yaml"
 SCHEMA_FILE = Path(__file__).resolve().parent / "labels.schema.json"
@@ -76,19 +76,8 @@ class LabelledRepo(_Strict):
     decoy: bool = Field(default=False, description="describes MLOps practices without practising them (docs, lists, courses of text)")
     labels: list[Label]
 
-    @field_validator("repo")
-    @classmethod
-    def _repo_name(cls, value: str) -> str:
-        if not _REPO.match(value):
-            raise ValueError(f"'{value}' is not owner/name")
-        return value
-
-    @field_validator("commit")
-    @classmethod
-    def _commit(cls, value: str) -> str:
-        if not _COMMIT.match(value):
-            raise ValueError(f"'{value}' is not a 40-hex-digit commit")
-        return value
+    _repo_name = field_validator("repo")(lambda cls, value: check_repo_name(value))
+    _commit = field_validator("commit")(lambda cls, value: check_commit(value))
 
     @property
     def checkout_name(self) -> str:
@@ -138,11 +127,15 @@ class LabelFile(_Strict):
         return sorted(set(self.kinds) - known)
 
 
-def load_labels(path: str | Path = LABELS_FILE) -> LabelFile:
-    """Load and validate a labels file; every problem is reported as `file:line:column: key: message`."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: str | Path, model: type[M]) -> tuple[M, LocatedDocument]:
+    """A YAML file validated as `model` (and the document, for positions); every problem is reported
+    as `file:line:column: key: message`."""
     doc = load_yaml_file(path)
     try:
-        return LabelFile.model_validate(doc.data)
+        return model.model_validate(doc.data), doc
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
@@ -150,6 +143,23 @@ def load_labels(path: str | Path = LABELS_FILE) -> LabelFile:
             msg = "required key is missing" if err["type"] == "missing" else err["msg"]
             problems.append(f"{doc.where(loc)}: {format_key_path(loc)}: {msg}")
         raise InputError("\n".join(problems)) from None
+
+
+def check_repo_name(value: str) -> str:
+    if not _REPO.match(value):
+        raise ValueError(f"'{value}' is not owner/name")
+    return value
+
+
+def check_commit(value: str) -> str:
+    if not _COMMIT.match(value):
+        raise ValueError(f"'{value}' is not a 40-hex-digit commit")
+    return value
+
+
+def load_labels(path: str | Path = LABELS_FILE) -> LabelFile:
+    """Load and validate a labels file; every problem is reported as `file:line:column: key: message`."""
+    return load_yaml_model(path, LabelFile)[0]
 
 
 def labels_schema_text() -> str:
