@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_accuracy import DEFAULT_ROOT, checkout_state, git_head  # noqa: E402
 from benchmarks.evidence.labels import LABELS_FILE, load_labels  # noqa: E402
+from benchmarks.evidence.verdicts import VERDICTS_FILE, load_verdicts  # noqa: E402
 from mlops_audit.errors import InputError  # noqa: E402
 from mlops_audit.evidence.repo import lessons, teachingmodel  # noqa: E402
 from mlops_audit.evidence.repo.index import RepoIndex  # noqa: E402
@@ -79,7 +80,7 @@ VOCABULARY: dict[str, list[str]] = {
 @dataclass(frozen=True)
 class Row:
     repo: str
-    batch: int
+    batch: str  # the labelling round: "7" for 7a and 7b, "12v" for the verdict batches 12va, 12vb...
     decoy: bool
     rules_course: bool  # the rules alone already judged the repository `course`
     values: dict[str, float]
@@ -96,30 +97,40 @@ class RulesOnlyIndex(RepoIndex):
     classify_learning_material = False
 
 
-def extract(root: Path, labels_path: Path) -> tuple[list[Row], list[str]]:
-    """(one row per dev/spent repository with a checkout, the repositories skipped and why)."""
+def batch_group(batch: str | None, where: str) -> str:
+    """The round a batch belongs to: its number, with `v` for verdict batches (7a -> 7, 12va -> 12v)."""
+    if batch is None or (m := re.match(r"\d+v?", batch)) is None:
+        raise InputError(f"{where}: no batch number (the committed labels must give one)")
+    return m.group()
+
+
+def extract(root: Path, labels_path: Path, verdicts_path: Path | None = VERDICTS_FILE) -> tuple[list[Row], list[str]]:
+    """(one row per dev/spent repository with a checkout, the repositories skipped and why): the fully
+    labelled ones and, when a verdicts file is given, the spent verdicts that are not uncertain."""
     labels = load_labels(labels_path)
+    chosen: list[tuple[str, str, bool, object]] = [
+        (r.repo, batch_group(r.batch, f"{labels_path}: {r.repo}"), r.decoy, r) for r in labels.repos if r.split in TRAIN_SPLITS  # held out: never opened
+    ]
+    if verdicts_path is not None and verdicts_path.exists():
+        verdicts = load_verdicts(verdicts_path, labelled={r.repo for r in labels.repos})
+        chosen += [(v.repo, batch_group(v.batch, f"{verdicts_path}: {v.repo}"), v.decoy, v) for v in verdicts.repos if v.split in TRAIN_SPLITS and not v.uncertain]
     rows: list[Row] = []
     skipped: list[str] = []
-    for repo in labels.repos:
-        if repo.split not in TRAIN_SPLITS:
-            continue  # held out: never opened
-        if repo.batch is None or (m := re.match(r"\d+", repo.batch)) is None:
-            raise InputError(f"{labels_path}: {repo.repo}: no batch number (the committed labels must give one)")
-        folder, reason, _ = checkout_state(repo, root, git_head)
+    for name, batch, decoy, repo in chosen:
+        folder, reason, _ = checkout_state(repo, root, git_head)  # type: ignore[arg-type]
         if folder is None:
-            skipped.append(f"{repo.repo}: {(reason or '').replace(str(root), 'ROOT')}")  # no path of this machine in the report
+            skipped.append(f"{name}: {(reason or '').replace(str(root), 'ROOT')}")  # no path of this machine in the report
             continue
         index = RulesOnlyIndex(folder, count_learning_material=True)
         try:
             ruled = index.stats.learning
             if ruled.code_total < teachingmodel.MIN_CODE:
-                skipped.append(f"{repo.repo}: {ruled.code_total} code files (the model judges {teachingmodel.MIN_CODE} or more)")
+                skipped.append(f"{name}: {ruled.code_total} code files (the model judges {teachingmodel.MIN_CODE} or more)")
                 continue
             found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
         finally:
             index.close()
-        rows.append(Row(repo.repo, int(m.group()), repo.decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}))
+        rows.append(Row(name, batch, decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}))
     return sorted(rows, key=lambda r: r.repo.lower()), skipped
 
 
@@ -137,7 +148,7 @@ def pass_fixture_rows() -> list[Row]:
             found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
         finally:
             index.close()
-        rows.append(Row(f"{folder.parent.name}/{folder.name}", 0, False, False, {k: f.value for k, f in found.items()}))
+        rows.append(Row(f"{folder.parent.name}/{folder.name}", "0", False, False, {k: f.value for k, f in found.items()}))
     return rows
 
 
@@ -243,7 +254,7 @@ def render(rows: Sequence[Row], oof: dict[str, float], threshold: float, table: 
     lines.append("\nleave-one-batch-out probabilities (dev and spent only):")
     for r in sorted(rows, key=lambda r: (not r.decoy, -oof[r.repo])):
         mark = "rules:course" if r.rules_course else ("FLAGGED" if oof[r.repo] >= threshold else "")
-        lines.append(f"  {'decoy  ' if r.decoy else 'project'} b{r.batch:<2} p={oof[r.repo]:.3f} {mark:<12} {r.repo}")
+        lines.append(f"  {'decoy  ' if r.decoy else 'project'} b{r.batch:<3} p={oof[r.repo]:.3f} {mark:<12} {r.repo}")
     lines.append("\nfinal model (trained on all), largest coefficients:")
     for w in sorted(final.features, key=lambda w: -abs(w.coef))[:12]:
         lines.append(f"  {w.coef:+.3f}  {w.name}")
@@ -272,13 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder holding the checkouts as OWNER+NAME (default %(default)s)")
     parser.add_argument("--labels", type=Path, default=LABELS_FILE, help="labels file (default: benchmarks/evidence/labels.yaml)")
+    parser.add_argument("--verdicts", type=Path, default=VERDICTS_FILE, help="decoy-or-not verdicts; its spent ones are learnt from too (default: benchmarks/evidence/verdicts.yaml)")
     parser.add_argument("--out", type=Path, default=teachingmodel.MODEL_FILE, help="model file to write (default: beside the module)")
     parser.add_argument("--report", type=Path, default=REPORT_FILE, help="the evaluation as JSON, for the docs (default %(default)s)")
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown tables for docs/benchmarks.md")
     parser.add_argument("--dry-run", action="store_true", help="evaluate and print; write nothing")
     args = parser.parse_args(argv)
     try:
-        rows, skipped = extract(args.root, args.labels)
+        rows, skipped = extract(args.root, args.labels, args.verdicts)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

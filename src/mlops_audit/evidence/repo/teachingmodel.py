@@ -54,7 +54,7 @@ from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.thirdparty import CI_FOLDERS, CODE_SUFFIXES, ci_folder_owner, is_project_file
 
 MODEL_FILE = Path(__file__).with_name("teachingmodel.json")
-FORMAT = "mlops-audit/teaching-model@1"
+FORMAT = "mlops-audit/teaching-model@2"  # @2: the evaluation's batches are rounds named as strings ("12v")
 README_TEXT_CHARS = 20_000  # how much of the root README's text the word counts read
 MAX_EXPLAINED = 4  # features named in a verdict's reason
 MIN_CODE = 10  # code files a repository needs to be judged by the model: the size of what it learnt from (smaller trees: the rules alone)
@@ -258,7 +258,7 @@ class Weight(_Strict):
 class BatchResult(_Strict):
     """One fold of the leave-one-batch-out evaluation: trained on the other batches, judged on this one."""
 
-    batch: int = Field(ge=1)
+    batch: str = Field(pattern=r"^[0-9]+v?$", description="the labelling round judged: its number (7 = 7a and 7b), `v` for rounds labelled only decoy-or-not (verdicts.yaml)")
     repositories: int = Field(ge=0)
     decoys: int = Field(ge=0)
     decoys_caught: int = Field(ge=0)
@@ -269,7 +269,7 @@ class BatchResult(_Strict):
 
 
 class TeachingModel(_Strict):
-    format: Literal["mlops-audit/teaching-model@1"]
+    format: Literal["mlops-audit/teaching-model@2"]
     features: list[Weight] = Field(min_length=1)
     intercept: float
     threshold: float = Field(gt=0, lt=1, description="probability at or above which a repository is material about practice")
