@@ -132,3 +132,56 @@ def test_an_assessment_of_a_course_says_so_on_page_1_and_an_override_is_recorded
         page = next(out.glob("*.html")).read_text(encoding="utf-8")
         stated = caveat["message"]["zh"].split("依据：")[0]  # the reasons that follow quote the README, escaped either way
         assert f'class="caveat sev-{severity}"><strong>' in page and html.escape(stated) in page  # zh: the default language
+
+
+COURSE_WITH_ITS_OWN_FILES = {
+    "README.md": "# MLOps course\n\nMaterials for the MLOps course: labs and exercises. In this course you will learn to ship models.\n",
+    "lab1/train.py": TRACKED, "lab2/train.py": TRACKED, "lab3/serve.py": "print(1)\n",
+    # what rules keep as the repository's own: a root Dockerfile, a root workflow retraining every night
+    "Dockerfile": "FROM python:3.11\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD [\"python\", \"lab3/serve.py\"]\n",
+    ".github/workflows/retrain.yml": (
+        "on:\n  schedule:\n    - cron: '0 2 * * *'\n  push:\n    branches: [main]\n"
+        "jobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: pip install -r requirements.txt\n      - run: python lab1/train.py\n      - run: pytest\n"
+    ),
+    "requirements.txt": "mlflow==2.9.0\nscikit-learn==1.4.0\n",
+}
+
+
+def test_a_course_as_a_whole_practises_no_ml_practice_but_its_upkeep_is_still_judged(tmp_path: Path) -> None:
+    write(tmp_path, COURSE_WITH_ITS_OWN_FILES)
+    result = collect(tmp_path, now=NOW)
+    assert result.stats.learning_material.verdict == "course"
+    by_id = {f.detector: f for f in result.findings}
+    retrains = by_id["triggers_retraining"]  # the root workflow is kept as the repository's own CI...
+    assert retrains.outcome.value == "not_applicable", retrains.message  # ...but a course retrains no model of a system
+    assert retrains.message.startswith("not credited: the repository as a whole is learning material (README.md presents it as teaching material")
+    assert "what it shows:" in retrains.message and "(.github/workflows/retrain.yml)" in retrains.message
+    assert retrains.message.endswith("(--count-learning-material counts it)")
+    # the root Dockerfile was already taken as the course's (its failure says where it was found)
+    assert by_id["has_container"].outcome.value == "fail" and "not credited: found only in learning material: Dockerfile" in by_id["has_container"].message
+    # how the repository itself is kept is judged as in any repository
+    assert by_id["has_ci_pipeline"].outcome.value == "pass"
+    assert by_id["pins_dependencies"].outcome.value == "pass"
+
+
+def test_the_same_files_in_a_project_or_counted_at_the_assessors_request_are_credited(tmp_path: Path) -> None:
+    project = {
+        ("src/" + path.split("/", 1)[1] if path.startswith("lab") else path): text for path, text in COURSE_WITH_ITS_OWN_FILES.items()
+    } | {"README.md": "# Churn model\n\nOur team's churn service.\n", "Dockerfile": COURSE_WITH_ITS_OWN_FILES["Dockerfile"].replace("lab3/", "src/")}
+    write(tmp_path / "project", project)
+    result = collect(tmp_path / "project", now=NOW)
+    assert result.stats.learning_material.verdict == "none"
+    by_id = {f.detector: f for f in result.findings}
+    assert by_id["has_container"].outcome.value == "pass" and by_id["triggers_retraining"].outcome.value == "pass"
+    write(tmp_path / "course", COURSE_WITH_ITS_OWN_FILES)
+    counted = {f.detector: f for f in collect(tmp_path / "course", now=NOW, count_learning_material=True).findings}
+    assert counted["has_container"].outcome.value == "pass" and counted["triggers_retraining"].outcome.value == "pass"
+
+
+def test_only_repository_upkeep_detectors_are_marked_as_upkeep() -> None:
+    from mlops_audit.evidence.repo.registry import all_detectors
+
+    assert {d.id for d in all_detectors() if d.upkeep} == {
+        "has_ci_pipeline", "has_unit_tests", "pins_dependencies", "scans_security", "has_code_owners", "separates_duties_in_git", "tags_releases",
+    }

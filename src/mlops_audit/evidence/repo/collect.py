@@ -168,11 +168,13 @@ def collect_with_index(
             observations[det.id] = run_detector(det, index)
     if progress is not None:
         progress.done()
+    judged = learning_verdict(index)
     if index.stats.learning.left_out and not count_learning_material:
-        from mlops_audit.evidence.repo.learning import note_learning_evidence
+        from mlops_audit.evidence.repo.learning import note_learning_evidence, set_aside_in_learning_material
 
         # Nothing is dropped silently: a practice found only in learning material says so.
         note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
+        set_aside_in_learning_material(chosen, observations, judged)
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)
@@ -201,7 +203,7 @@ def collect_with_index(
             parse_problems=stats.parse_problems,
             problems=sorted(index.problems),  # path order: the same whichever detector parsed a file first
             not_project_code=not_project_code(index),
-            learning_material=learning_verdict(index),
+            learning_material=judged,
         ),
     )
     return result, index

@@ -9,6 +9,11 @@ into what an assessor reads first:
 - `note_learning_evidence`: a detector that failed, but passes when learning material is counted,
   says so in its message ("not credited: found only in learning material: chapter-03/Dockerfile"),
   so nothing is dropped silently;
+- `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`),
+  a practice of an ML system found in what the rules kept (a root Dockerfile, a root workflow that
+  retrains on a schedule, a guide's decision records) is not credited either: the repository teaches
+  it, nobody practises it on a system (benchmarks/evidence/conventions.md §3). How the repository
+  itself is kept (the `upkeep` detectors: CI, tests, pins, scanners, owners, tags) is still judged;
 - `console_lines` / `sarif_properties`: the verdict at the top of collect's table and in SARIF.
 """
 
@@ -18,7 +23,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mlops_audit.evidence.repo.lessons import NONE, LearningMaterial
+from mlops_audit.evidence.repo.lessons import COURSE, NONE, LearningMaterial
 from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
 
 MAX_REASONS = 20
@@ -61,6 +66,25 @@ def note_learning_evidence(
             note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
             before = observations[det.id]
             observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
+
+
+def set_aside_in_learning_material(detectors: Iterable[Any], observations: dict[str, Any], judged: LearningMaterialVerdict) -> None:
+    """In a repository judged learning material whole (and not counted at the assessor's request), turn
+    each ML-practice detector's pass or partial pass into `not_applicable`, saying what was found and
+    where, so nothing is dropped silently; `upkeep` detectors keep their outcome."""
+    if judged.verdict != COURSE or judged.counted:
+        return
+    why = judged.reasons[0] if judged.reasons else "the repository is learning material"
+    for det in detectors:
+        seen = observations[det.id]
+        if det.upkeep or seen.outcome not in (FindingOutcome.pass_, FindingOutcome.partial):
+            continue
+        named = list(dict.fromkeys(loc.path for loc in seen.locations))
+        where = f" ({', '.join(named[:MAX_NAMED])}{f' +{len(named) - MAX_NAMED}' if len(named) > MAX_NAMED else ''})" if named else ""
+        observations[det.id] = type(seen).not_applicable(
+            f"not credited: the repository as a whole is learning material ({why}), so it practises nothing on an ML system; "
+            f"what it shows: {seen.message}{where} ({OVERRIDE} counts it)"
+        )
 
 
 def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:

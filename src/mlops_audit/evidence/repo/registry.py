@@ -85,6 +85,7 @@ class Detector:
     words: tuple[str, ...] = ()
     reads_history: bool = False
     module: str = ""
+    upkeep: bool = False  # how the repository itself is kept (CI, tests, pins...), not a practice of an ML system
 
 
 _REGISTRY: dict[str, Detector] = {}
@@ -104,11 +105,15 @@ def detector(
     needles: tuple[str, ...] = (),
     words: tuple[str, ...] = (),
     reads_history: bool = False,
+    upkeep: bool = False,
 ) -> Callable[[Callable[..., Observation]], Callable[..., Observation]]:
     """Register a detector. `needles`: words and phrases of Python code the detector looks for (see
     `RepoIndex.python_mentioning`); `words`: lowercase words it asks YAML files for (see
     `RepoIndex.mentions`). The collector reads every file once for all of them. `reads_history`: the
-    detector waits for `git log` (which runs in the background meanwhile), so it runs last."""
+    detector waits for `git log` (which runs in the background meanwhile), so it runs last. `upkeep`:
+    the detector judges how the repository itself is kept (CI, tests, pins, scanners, owners, tags),
+    which a course or a template does as much as a team's system; every other detector judges a
+    practice on an ML system, which learning material only teaches (`learning.set_aside_in_learning_material`)."""
     if not _ID.match(id):
         raise ValueError(f"detector id '{id}' must be snake_case")
     if not title.endswith("?"):
@@ -126,6 +131,7 @@ def detector(
             needles=tuple(needles),
             words=tuple(words),
             reads_history=reads_history,
+            upkeep=upkeep,
             run=func,
             module=func.__module__,
         )

@@ -13,6 +13,7 @@ from mlops_audit.evidence.repo.tasks import expand, runs_tasks
 
 @detector(
     id="has_ci_pipeline",
+    upkeep=True,
     title="Does the repo have a CI/CD pipeline that runs automatically on changes?",
     kind=Kind.ci_pipeline,
     remediation=(

@@ -464,6 +464,7 @@ def _governing(scopes: dict[str, object], code: str) -> str | None:
 
 @detector(
     id="pins_dependencies",
+    upkeep=True,
     title="Are the project's dependencies locked or pinned to exact versions?",
     kind=Kind.dependency_pinning,
     remediation=(
@@ -595,6 +596,7 @@ _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
 
 @detector(
     id="scans_security",
+    upkeep=True,
     title="Does the repo run security scanning (code, dependencies, secrets or containers)?",
     kind=Kind.security_scanning,
     remediation=(
@@ -683,6 +685,7 @@ def _ruff_security_rules(repo: RepoIndex) -> list[Location]:
 
 @detector(
     id="has_code_owners",
+    upkeep=True,
     title="Does the repo assign owners to its code (CODEOWNERS / OWNERS)?",
     kind=Kind.code_ownership,
     remediation="Add a CODEOWNERS file (root, .github/ or docs/) naming the team or people who must review each area, e.g. `/data/ @data-team`.",

@@ -10,6 +10,7 @@ from mlops_audit.evidence.repo.registry import Observation, detector
 
 @detector(
     id="separates_duties_in_git",
+    upkeep=True,
     reads_history=True,
     title="Do different people change training code and deployment configuration?",
     kind=Kind.separation_of_duties,
@@ -53,6 +54,7 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
 
 @detector(
     id="tags_releases",
+    upkeep=True,
     reads_history=True,
     title="Does the repo tag its releases in git?",
     kind=Kind.release_tagging,

@@ -67,6 +67,7 @@ def _ci_note(repo: RepoIndex) -> str:
 
 @detector(
     id="has_unit_tests",
+    upkeep=True,
     title="Does the repo have unit tests with assertions?",
     kind=Kind.unit_tests,
     remediation=(
