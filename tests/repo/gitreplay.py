@@ -28,7 +28,7 @@ def init(root: Path) -> None:
     git(root, "init", "-q", "-b", "main")
 
 
-def commit(root: Path, author: str, files: list[str], number: int, tag: str | None = None) -> None:
+def commit(root: Path, author: str, files: list[str], number: int, tag: str | None = None, email: str | None = None) -> None:
     for rel in files:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def commit(root: Path, author: str, files: list[str], number: int, tag: str | No
         "-c", "commit.gpgsign=false",
         "commit", "-q", "-m", f"change {number}",
         env={
-            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author}@example.com",
+            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email or f"{author}@example.com",
             "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": f"{author}@example.com",
             "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp,
         },

@@ -70,3 +70,38 @@ def test_an_empty_repository_is_reported_not_crashed(tmp_path: Path) -> None:
     gitreplay.init(tmp_path)
     signals = git_signals(tmp_path)
     assert not signals.present and "unreadable" in (signals.reason or "")
+
+
+def test_one_person_with_two_emails_is_not_an_independent_deployer(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "Alice Martin", ["training/train.py"], 1, email="alice@laptop.example")
+    gitreplay.commit(tmp_path, "Alice Martin", ["deploy/k8s.yaml"], 2, email="alice@work.example")  # same name, other email
+    gitreplay.commit(tmp_path, "amartin", ["Dockerfile"], 3, email="12345+amartin@users.noreply.github.com")
+    gitreplay.commit(tmp_path, "Alice Martin", ["training/model.py"], 4, email="12345+amartin@users.noreply.github.com")  # the login joins them
+    signals = git_signals(tmp_path)
+    assert signals.contributors == 1
+    assert signals.areas["training"].authors == signals.areas["deployment"].authors == 1
+    assert signals.shared_authors["training+deployment"] == 1
+
+
+def test_generic_names_do_not_join_different_people_and_coding_agents_are_not_people(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "root", ["training/train.py"], 1, email="alice@example.com")
+    gitreplay.commit(tmp_path, "root", ["deploy/k8s.yaml"], 2, email="bob@example.com")
+    gitreplay.commit(tmp_path, "Copilot", ["deploy/helm/values.yaml"], 3, email="198982749+Copilot@users.noreply.github.com")
+    gitreplay.commit(tmp_path, "Claude", ["serving/Dockerfile"], 4, email="noreply@anthropic.com")
+    signals = git_signals(tmp_path)
+    assert (signals.commits, signals.contributors) == (4, 2)
+    assert signals.areas["deployment"].model_dump() == {"commits": 3, "authors": 1}
+    assert signals.shared_authors["training+deployment"] == 0
+
+
+def test_identities_join_by_email_name_or_login_and_numbering_is_stable() -> None:
+    from mlops_audit.evidence.repo.git import people
+
+    ids = [("a@x.org", "Ann Lee"), ("ann@y.org", "ann  lee"), ("b@x.org", "Bo"), ("7+bo@users.noreply.github.com", "bo-gh"), ("c@x.org", "Cy")]
+    numbers = people(set(ids))
+    assert numbers[("a@x.org", "Ann Lee")] == numbers[("ann@y.org", "ann  lee")]  # the same name, spaced and cased differently
+    assert numbers[("7+bo@users.noreply.github.com", "bo-gh")] == numbers[("b@x.org", "Bo")]  # the noreply login is the name Bo
+    assert len(set(numbers.values())) == 3
+    assert people(set(reversed(ids))) == numbers  # numbered from the sorted identities, not arrival order

@@ -1,9 +1,12 @@
 """History signals from `git log` and tags, read-only and time-bounded.
 
 Activity (commits and contributors in the last 90/365 days), tags and release tags, and who
-changes which areas of the repository: data, training and deployment paths. People are counted by
-author email (after the repository's .mailmap); bot accounts (dependabot, renovate, GitHub
-Actions...) count as commits but never as contributors or area authors. The last is a
+changes which areas of the repository: data, training and deployment paths. People are counted as
+identities merged the way a reader would (`people`): one person is every author email and author
+name (after the repository's .mailmap) that share an email, a name or a GitHub noreply login, so a
+developer who committed from a laptop and from GitHub's web editor is not two people; bot accounts
+(dependabot, renovate, GitHub Actions, coding agents...) count as commits but never as contributors
+or area authors. The last is a
 separation-of-duties signal: if every person who changes deployment also changes training code,
 nobody independent stands between a model and production. Authors are counted, never listed.
 """
@@ -100,11 +103,48 @@ def classify_paths(paths: list[str]) -> dict[str, set[str]]:
 _BOT_EMAIL = re.compile(
     r"\[bot\]|^(dependabot|renovate|github-actions|pre-commit-ci|snyk-bot|greenkeeper|mergify|codecov)\b"
     r"|^(action|actions|bot|noreply)@github\.com$|@renovateapp\.com$|^bot@"
+    # coding agents committing under their own identity
+    r"|^\d+\+copilot@users\.noreply\.github\.com$|^noreply@anthropic\.com$|^cursoragent@cursor\.com$"
 )
+_BOT_NAME = re.compile(r"\[bot\]$|^(copilot|claude|jules|devin ai|github actions?|dependabot|renovate)$")
+# Names too common to say two emails are one person.
+_GENERIC_NAME = re.compile(r"^(root|admin|administrator|ubuntu|user|unknown|your name|name|dev|developer|default|test|me|github)$")
+_NOREPLY_LOGIN = re.compile(r"^(?:\d+\+)?([a-z0-9][a-z0-9-]*)@users\.noreply\.github\.com$")
 
 
-def is_bot(email: str) -> bool:
-    return bool(_BOT_EMAIL.search(email))
+def is_bot(email: str, name: str = "") -> bool:
+    return bool(_BOT_EMAIL.search(email)) or bool(name and _BOT_NAME.search(name.strip().lower()))
+
+
+def people(authors: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(email, name) -> a person number: identities sharing an email, a name (not a generic one) or a
+    GitHub noreply login (`123+login@users.noreply.github.com`, also as a name) are one person. Pure;
+    the numbers follow the sorted identities, so the same history gives the same numbers."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def keys(email: str, name: str) -> list[str]:
+        found = [f"e:{email}"] if email else []
+        login = _NOREPLY_LOGIN.match(email)
+        if login:
+            found.append(f"n:{login.group(1)}")
+        plain = " ".join(name.lower().split())
+        if plain and not _GENERIC_NAME.match(plain):
+            found.append(f"n:{plain}")
+        return found or [f"e:{email}|n:{name}"]
+
+    ordered = sorted(authors)
+    for email, name in ordered:
+        first, *rest = keys(email, name)
+        for other in rest:
+            parent[find(other)] = find(first)
+    numbers: dict[str, int] = {}
+    return {identity: numbers.setdefault(find(keys(*identity)[0]), len(numbers)) for identity in ordered}
 
 
 def _iso(ts: int) -> str:
@@ -128,7 +168,7 @@ class PendingGitOutput:
             root,
             [
                 "log", "--no-show-signature", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-color",
-                f"--max-count={MAX_COMMITS}", "-z", "--format=%x1e%H%x00%at%x00%aE", "--name-only", "HEAD",
+                f"--max-count={MAX_COMMITS}", "-z", "--format=%x1e%H%x00%at%x00%aE%x00%aN", "--name-only", "HEAD",
             ],
         )
         self.tags = PendingGit(root, ["for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"])
@@ -171,17 +211,22 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     head, log, tag_out = output
 
     # Paths stay bytes per commit; each distinct path is decoded and classified once.
-    commits: list[tuple[int, str, list[bytes]]] = []
+    # (timestamp, person or None for a bot, paths)
+    raw_commits: list[tuple[int, tuple[str, str], list[bytes]]] = []
     for chunk in log.split(b"\x1e"):
         fields = chunk.split(b"\0")
-        if len(fields) < 3 or not fields[0]:
+        if len(fields) < 4 or not fields[0]:
             continue
         try:
             timestamp = int(fields[1])
         except ValueError:
             continue
         email = fields[2].decode("utf-8", "replace").strip().lower()
-        commits.append((timestamp, email, fields[3:]))
+        name = fields[3].decode("utf-8", "replace").strip()
+        raw_commits.append((timestamp, (email, name), fields[4:]))
+    humans = {who for _, who, _ in raw_commits if not is_bot(*who)}
+    person = people(humans)
+    commits: list[tuple[int, int | None, list[bytes]]] = [(t, person.get(who), files) for t, who, files in raw_commits]
 
     reference = now.timestamp() if now is not None else (max(t for t, _, _ in commits) if commits else 0)
     since_90 = reference - timedelta(days=90).total_seconds()
@@ -191,13 +236,13 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     raw_in_area: dict[str, frozenset[bytes]] = {}
     for area, matching in classify_paths(paths).items():
         raw_in_area[area] = frozenset(raw for raw, path in decoded.items() if path in matching)
-    authors_by_area: dict[str, set[str]] = defaultdict(set)
+    authors_by_area: dict[str, set[int]] = defaultdict(set)
     commits_by_area: dict[str, int] = defaultdict(int)
-    for _, email, files in commits:
+    for _, who, files in commits:
         for area, raws in raw_in_area.items():
             if not raws.isdisjoint(files):  # the commit changes at least one path of the area
-                if not is_bot(email):
-                    authors_by_area[area].add(email)
+                if who is not None:
+                    authors_by_area[area].add(who)
                 commits_by_area[area] += 1
 
     tags: list[tuple[str, int]] = []
@@ -214,8 +259,8 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         history_truncated=len(commits) >= MAX_COMMITS,
         commits_last_90_days=sum(1 for t in timestamps if since_90 <= t <= reference),
         commits_last_365_days=sum(1 for t in timestamps if since_365 <= t <= reference),
-        contributors=len({e for _, e, _ in commits if not is_bot(e)}),
-        contributors_last_365_days=len({e for t, e, _ in commits if since_365 <= t <= reference and not is_bot(e)}),
+        contributors=len({who for _, who, _ in commits if who is not None}),
+        contributors_last_365_days=len({who for t, who, _ in commits if since_365 <= t <= reference and who is not None}),
         first_commit=_iso(min(timestamps)) if timestamps else None,
         last_commit=_iso(max(timestamps)) if timestamps else None,
         tags=len(tags),
