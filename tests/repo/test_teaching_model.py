@@ -148,7 +148,11 @@ def test_the_verdicts_reason_in_the_collection_json_names_the_features(tmp_path:
     verdict = collect(tmp_path, now=NOW).stats.learning_material
     assert verdict.verdict == "course"
     classifier = [r for r in verdict.reasons if "classifier: p=" in r]
-    assert len(classifier) == 1 and "top folders numbered or named as lessons" in classifier[0] and classifier[0].startswith("(whole repository): classifier: p=0.")
+    assert len(classifier) == 1 and classifier[0].startswith("(whole repository): classifier: p=")
+    # the probability, then the features that pushed it up most, in words (which ones depends on the trained weights)
+    p, _, because = classifier[0].removeprefix("(whole repository): classifier: p=").partition(" (")
+    assert float(p) >= teachingmodel.load().threshold
+    assert "code files are notebooks" in because or "top folders numbered or named as lessons" in because or "README words" in because
 
 
 def test_the_rules_alone_leave_the_tutorial_its_credit(tmp_path: Path) -> None:
