@@ -185,3 +185,49 @@ def test_only_repository_upkeep_detectors_are_marked_as_upkeep() -> None:
     assert {d.id for d in all_detectors() if d.upkeep} == {
         "has_ci_pipeline", "has_unit_tests", "pins_dependencies", "scans_security", "has_code_owners", "separates_duties_in_git", "tags_releases",
     }
+
+
+# A complete reference system built to demonstrate (a vendor sample, a best-practice package): nothing in
+# its files says nobody runs it, so the assessor declares it.
+REFERENCE_SYSTEM = {
+    "README.md": "# Churn pipeline\n\nTrains and serves a churn model on Kubernetes.\n",
+    "src/churn/__init__.py": "", "src/churn/train.py": TRACKED, "src/churn/serve.py": "print(1)\n",
+    "Dockerfile": "FROM python:3.11\nCOPY . /app\nRUN pip install -r requirements.txt\nCMD [\"python\", \"-m\", \"churn.serve\"]\n",
+    "requirements.txt": "mlflow==2.9.0\nscikit-learn==1.4.0\n",
+    ".github/workflows/ci.yml": "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n",
+}
+
+
+def test_a_repository_declared_learning_material_is_credited_with_no_ml_practice(tmp_path: Path) -> None:
+    write(tmp_path, REFERENCE_SYSTEM)
+    found = {f.detector: f for f in collect(tmp_path, now=NOW).findings}
+    assert found["tracks_experiments"].outcome.value == "pass" and found["has_container"].outcome.value == "pass"  # as found
+    result = collect(tmp_path, now=NOW, declared_learning_material=True)
+    judged = result.stats.learning_material
+    assert (judged.verdict, judged.declared, judged.counted) == ("course", True, False)
+    assert judged.reasons[0] == "declared learning material by the assessor (collect --learning-material)"
+    declared = {f.detector: f for f in result.findings}
+    for ml in ("tracks_experiments", "has_container"):
+        assert declared[ml].outcome.value in ("fail", "not_applicable") and "not credited" in declared[ml].message, (ml, declared[ml].message)
+    assert declared["has_ci_pipeline"].outcome.value == "pass" and declared["pins_dependencies"].outcome.value == "pass"
+    assert collect_summary_lines(result)[1] == "  - declared learning material by the assessor (collect --learning-material)"
+
+
+def test_a_documents_only_repository_can_be_declared_learning_material_too() -> None:
+    from mlops_audit.evidence.repo import lessons
+
+    listing = ["README.md", "docs/architecture.md"]
+    assert lessons.find_learning_material(listing, lambda rel: b"# Notes\n").verdict == "none"
+    declared = lessons.find_learning_material(listing, lambda rel: b"# Notes\n", declared=True)
+    assert (declared.verdict, declared.declared, [t.path for t in declared.trees], declared.left_out) == ("course", True, [""], set())
+
+
+def test_declaring_and_counting_learning_material_at_once_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, REFERENCE_SYSTEM)
+    runner = CliRunner()
+    both = runner.invoke(cli, ["collect", str(tmp_path), "--learning-material", "--count-learning-material", "--format", "json"])
+    assert both.exit_code == 2 and "choose one" in both.output
+    declared = runner.invoke(cli, ["collect", str(tmp_path), "--learning-material", "--format", "json"], env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert declared.exit_code == 0, declared.output
+    document = json.loads(declared.stdout)
+    assert document["stats"]["learning_material"]["declared"] is True and document["stats"]["learning_material"]["verdict"] == "course"

@@ -40,9 +40,17 @@ def stdout_is_terminal() -> bool:
     "--count-learning-material", is_flag=True,
     help="Count lessons, exercises and course material as the project's code (the verdict on learning material is still reported, with this choice recorded).",
 )
+@click.option(
+    "--learning-material", "declared_learning_material", is_flag=True,
+    help=(
+        "Declare the repository learning material (a course, workshop, tutorial, a tool's examples, a template, a reference "
+        "system built to demonstrate): no ML practice is credited, how the repository itself is kept (CI, tests, pins, "
+        "scanners, owners, tags) still is. Recorded in the output. Not with --count-learning-material."
+    ),
+)
 def collect(
     repo: Path, fmt: str | None, out: Path | None, rubric_path: Path | None, sarif_passes: bool, per_project: bool,
-    cache_dir: Path | None, cache_key_file: Path | None, count_learning_material: bool,
+    cache_dir: Path | None, cache_key_file: Path | None, count_learning_material: bool, declared_learning_material: bool,
 ) -> None:
     """Collect evidence from a code repository.
 
@@ -60,6 +68,8 @@ def collect(
     if not repo.is_dir():
         raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
     rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
+    if count_learning_material and declared_learning_material:
+        raise InputError("--count-learning-material counts lessons as the project's code, --learning-material declares the whole repository lessons: choose one")
     if cache_key_file is not None and cache_dir is None:
         raise InputError("--cache-key-file is the key of a --cache folder: give --cache DIR too")
     if per_project:
@@ -69,7 +79,9 @@ def collect(
             raise InputError(f"--per-project writes JSON (one collection per sub-project and the roll-up); drop --format {fmt}")
         from mlops_audit.evidence.repo.projects import collect_projects, summary_line
 
-        projects = collect_projects(repo, rubric=rubric, now=now(), count_learning_material=count_learning_material)
+        projects = collect_projects(
+            repo, rubric=rubric, now=now(), count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
+        )
         text = pretty_json(projects.model_dump(mode="json"))
         if out is None:
             click.echo(text, nl=False)
@@ -86,7 +98,8 @@ def collect(
         parse_cache = ParseCache.open(cache_dir, cache_key_file)
     try:
         result, index = collect_with_index(
-            repo, rubric=rubric, now=now(), progress=Progress(), parse_cache=parse_cache, count_learning_material=count_learning_material
+            repo, rubric=rubric, now=now(), progress=Progress(), parse_cache=parse_cache, count_learning_material=count_learning_material,
+            declared_learning_material=declared_learning_material,
         )  # progress: stderr, terminals only
     finally:
         if parse_cache is not None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mlops_audit import __version__
+from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.declared import hints_by_kind
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.gcpause import fewer_collections
@@ -90,9 +91,17 @@ def to_finding(det: Detector, evidence: Observation, criteria: Iterable[str], hi
 
 
 def build_index(
-    repo_path: str | os.PathLike[str], *, now: datetime | None = None, parse_cache: ParseCache | None = None, count_learning_material: bool = False
+    repo_path: str | os.PathLike[str],
+    *,
+    now: datetime | None = None,
+    parse_cache: ParseCache | None = None,
+    count_learning_material: bool = False,
+    declared_learning_material: bool = False,
 ) -> RepoIndex:
-    return RepoIndex(repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
+    return RepoIndex(
+        repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache,
+        count_learning_material=count_learning_material, declared_learning_material=declared_learning_material,
+    )
 
 
 def not_project_code(index: RepoIndex) -> NotProjectCode:
@@ -132,12 +141,15 @@ def collect(
     detectors: list[Detector] | None = None,
     parse_cache: ParseCache | None = None,
     count_learning_material: bool = False,
+    declared_learning_material: bool = False,
 ) -> CollectionResult:
     """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows;
     `parse_cache` keeps Python summaries between runs (it never changes the result);
-    `count_learning_material`: keep lessons and exercises as project code (the verdict is still reported)."""
+    `count_learning_material`: keep lessons and exercises as project code (the verdict is still reported).
+    `declared_learning_material`: the assessor says the repository is learning material (`lessons.find_learning_material`)."""
     return collect_with_index(
-        repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material
+        repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material,
+        declared_learning_material=declared_learning_material,
     )[0]
 
 
@@ -150,6 +162,7 @@ def collect_with_index(
     progress: Progress | None = None,
     parse_cache: ParseCache | None = None,
     count_learning_material: bool = False,
+    declared_learning_material: bool = False,
 ) -> tuple[CollectionResult, RepoIndex]:
     """`collect`, also returning the index (its listing pins file-less SARIF results to a real file).
     `progress`: told what is being done between steps (the CLI's terminal progress line)."""
@@ -158,7 +171,11 @@ def collect_with_index(
 
         rubric = default_rubric()
     mapping = criteria_by_detector(rubric)
-    index = build_index(repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material)
+    if count_learning_material and declared_learning_material:
+        raise InputError("count learning material as project code, or declare the repository learning material: not both")
+    index = build_index(
+        repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
+    )
     chosen = detectors or all_detectors()
     observations = {}
     with fewer_collections():  # once for all detectors: no young collection of what each left behind
@@ -169,11 +186,12 @@ def collect_with_index(
     if progress is not None:
         progress.done()
     judged = learning_verdict(index)
-    if index.stats.learning.left_out and not count_learning_material:
+    if not count_learning_material:
         from mlops_audit.evidence.repo.learning import note_learning_evidence, set_aside_in_learning_material
 
-        # Nothing is dropped silently: a practice found only in learning material says so.
-        note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
+        if index.stats.learning.left_out:
+            # Nothing is dropped silently: a practice found only in learning material says so.
+            note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
         set_aside_in_learning_material(chosen, observations, judged)
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts

@@ -236,6 +236,7 @@ class RepoIndex:
         parse_cache: ParseCache | None = None,
         count_learning_material: bool = False,
         learning_of: RepoIndex | None = None,
+        declared_learning_material: bool = False,
     ) -> None:
         """`learning_of`: make the learning-material view of that index instead of listing the tree
         (`learning_only`); `root` must be its root."""
@@ -255,6 +256,7 @@ class RepoIndex:
         # True: learning material is judged and reported but kept in the listing (and in the
         # learning-material view, whose listing is that material alone); False: left out (`lessons`).
         self.count_learning_material = count_learning_material or learning_of is not None
+        self.declared_learning_material = declared_learning_material  # the assessor says it is (collect --learning-material)
         self._git: GitSignals | None = None
         self._git_pending: Any = None
         if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
@@ -402,7 +404,7 @@ class RepoIndex:
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
-        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material)  # lesson code (`lessons`), the same way
+        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material, declared=self.declared_learning_material)  # lesson code (`lessons`), the same way
         self.stats.learning = learning
         if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)

@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mlops_audit.evidence.repo.lessons import COURSE, NONE, LearningMaterial
+from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NONE, LearningMaterial
 from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
 
 MAX_REASONS = 20
@@ -32,8 +32,8 @@ OVERRIDE = "--count-learning-material"
 
 
 def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMaterialVerdict:
-    reasons = ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
-        f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees
+    reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
+        f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees if tree.why != DECLARED
     ]
     return LearningMaterialVerdict(
         verdict=found.verdict,  # type: ignore[arg-type]  # one of lessons' COURSE / PARTLY / NONE
@@ -42,6 +42,7 @@ def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMateri
         code_files=found.code_files,
         other_files=sum(t.other_files for t in found.trees),
         counted=counted,
+        declared=found.declared,
     )
 
 

@@ -112,6 +112,7 @@ class LearningMaterial:
     verdict: str = NONE
     teaching: str | None = None  # why the README presents the repository as teaching material, if it does
     probability: float | None = None  # the learnt classifier's (`teachingmodel`), when it was asked
+    declared: bool = False  # the assessor declared the repository learning material (collect --learning-material)
 
     @property
     def code_files(self) -> int:
@@ -198,15 +199,40 @@ def _jupyter_book(names: set[str]) -> str | None:
     return None
 
 
-def find_learning_material(files: Iterable[str], read: Callable[[str], bytes | None], *, classify: bool = True) -> LearningMaterial:
+DECLARED = "declared learning material by the assessor (collect --learning-material)"
+
+
+def find_learning_material(
+    files: Iterable[str], read: Callable[[str], bytes | None], *, classify: bool = True, declared: bool = False
+) -> LearningMaterial:
     """The listed files that are learning material (see the module text and `coursework`).
     `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None.
-    `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`)."""
+    `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`).
+    `declared`: the assessor says the repository is learning material (a course, a tool's examples,
+    a template, a reference system built to demonstrate): whatever the rules and the classifier
+    decide, it is taken whole as rule 9 takes a teaching repository (capstones, root CI, package
+    lists and tests kept). Whether a complete working system is run by a team or only demonstrates
+    is not in its files; the assessor knows (docs/collector.md)."""
     listing = files if isinstance(files, list | tuple) else list(files)
     result = _by_rules(listing, read)
     if classify and result.verdict != COURSE and result.code_total >= teachingmodel.MIN_CODE:
         _classified(result, listing, read, teachingmodel.load())
+    if declared:
+        _declared(result, listing)
     return result
+
+
+def _declared(result: LearningMaterial, listing: Sequence[str]) -> None:
+    result.declared = True
+    if result.verdict == COURSE:
+        return  # the rules or the classifier already took it whole; the reason records the declaration too
+    if not result.code_total:  # documents only: nothing to leave out, the verdict tells the document checks
+        result.trees.append(LessonTree("", DECLARED))
+        result.verdict = COURSE
+        return
+    _take(result, "", f"{DECLARED}: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)", coursework.taught_files(listing))
+    result.trees.sort(key=lambda t: t.path)
+    _judged(result, whole=False)  # `course` unless a capstone was spared (as rule 9)
 
 
 def classifier_features(listing: Sequence[str], read: Callable[[str], bytes | None], ruled: LearningMaterial, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, teachingmodel.Feature]:

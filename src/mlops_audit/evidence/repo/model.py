@@ -141,6 +141,10 @@ class LearningMaterialVerdict(Model):
         default=False,
         description="true when the assessor chose to count learning material as project code (collect --count-learning-material): nothing was left out and the verdict is shown only",
     )
+    declared: bool = Field(
+        default=False,
+        description="true when the assessor declared the repository learning material (collect --learning-material): it is taken whole whatever the rules decided",
+    )
 
 
 class NotProjectCode(Model):

@@ -37,11 +37,20 @@ def find_projects(files: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def collect_projects(
-    repo_path: str | os.PathLike[str], *, rubric: LoadedRubric | None = None, now: datetime | None = None, count_learning_material: bool = False
+    repo_path: str | os.PathLike[str],
+    *,
+    rubric: LoadedRubric | None = None,
+    now: datetime | None = None,
+    count_learning_material: bool = False,
+    declared_learning_material: bool = False,
 ) -> ProjectsCollection:
     """The whole repository's collection (the roll-up) and one collection per sub-project (those in
-    learning material only when `count_learning_material`: an exercise is not a sub-project)."""
-    overall, index = collect_with_index(repo_path, rubric=rubric, now=now, count_learning_material=count_learning_material)
+    learning material only when `count_learning_material`: an exercise is not a sub-project). A
+    repository the assessor declared learning material is declared so in its roll-up; the
+    sub-projects left in it (capstones and final projects, which its rules spare) are judged as found."""
+    overall, index = collect_with_index(
+        repo_path, rubric=rubric, now=now, count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
+    )
     projects = []
     for folder, markers in find_projects(list(index.files)):
         result, _ = collect_with_index(Path(repo_path) / folder, rubric=rubric, now=now, count_learning_material=count_learning_material)
