@@ -231,3 +231,23 @@ def test_declaring_and_counting_learning_material_at_once_is_refused(tmp_path: P
     assert declared.exit_code == 0, declared.output
     document = json.loads(declared.stdout)
     assert document["stats"]["learning_material"]["declared"] is True and document["stats"]["learning_material"]["verdict"] == "course"
+
+
+def test_a_courses_root_tests_of_its_own_lesson_code_are_tests_of_this_repository(tmp_path: Path) -> None:
+    # The lessons leave the listing as learning material; the root tests that exercise them stay (upkeep),
+    # and what they import is still this repository's code.
+    write(tmp_path, dict(COURSE_WITH_ITS_OWN_FILES, **{
+        "lab1/features.py": "def scale(x):\n    return x / 10\n",
+        "tests/test_features.py": "from lab1.features import scale\n\n\ndef test_scale():\n    assert scale(10) == 1\n",
+    }))
+    result, index = collect_with_index(tmp_path, now=NOW)
+    assert "lab1/features.py" not in index.files  # left out as a lesson
+    tests = {f.detector: f for f in result.findings}["has_unit_tests"]
+    assert tests.outcome.value == "pass", tests.message
+    assert "1 of 1 test files import or run this repository's code" in tests.message
+
+
+def test_root_tests_that_import_nothing_of_the_repository_still_test_nothing(tmp_path: Path) -> None:
+    write(tmp_path, dict(COURSE_WITH_ITS_OWN_FILES, **{"tests/test_math.py": "import math\n\n\ndef test_pi():\n    assert math.floor(math.pi) == 3\n"}))
+    tests = {f.detector: f for f in collect(tmp_path, now=NOW).findings}["has_unit_tests"]
+    assert tests.outcome.value == "fail" and "imports or runs this repository's code" in tests.message

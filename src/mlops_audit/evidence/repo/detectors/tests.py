@@ -24,10 +24,13 @@ _SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `run
 
 def project_modules(repo: RepoIndex) -> frozenset[str]:
     """Names a test would import this repository's code by: every folder holding Python code and
-    every module's name (tests, hidden and vendored folders left out)."""
+    every module's name (tests, hidden and vendored folders left out). Code left out as learning
+    material counts too: tests are upkeep, judged as a fact of the repository (conventions.md §4),
+    and a course's or template's root tests of its own material do test this repository's code."""
     def compute() -> frozenset[str]:
         names: set[str] = set()
-        for path in repo.python_files():
+        lessons = sorted(p for p in repo.stats.learning.left_out if p.endswith(".py")) if not repo.count_learning_material else []
+        for path in [*repo.python_files(), *lessons]:
             if path.endswith(".ipynb") or _TEST_FILE.search(path) or _VENDORED.search(path):
                 continue
             parts = path.split("/")
