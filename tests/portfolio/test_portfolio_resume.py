@@ -148,3 +148,46 @@ def test_moved_repository_keeps_its_result_and_gets_its_new_path(small_estate, t
     summary = collect_portfolio(expand_sources([listing]), out, RunOptions(now=NOW, jobs=1, timeout=NO_HANG_TIMEOUT), executor=no_workers)
     assert len(summary.unchanged) == 12
     assert f'"path": "{moved / "svc-03"}"' in (out / "portfolio.json").read_text()
+
+
+def test_repositories_declared_learning_material_are_collected_as_such_and_the_declaration_is_part_of_the_key(small_estate, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from mlops_audit.cli import cli
+
+    out = tmp_path / "out"
+    run(small_estate, out)
+    before = {f["detector"]: f for f in json.loads((out / "repos" / "svc-04.json").read_text())["findings"]}
+    assert before["tracks_experiments"]["outcome"] == "pass"  # what the declaration will take away
+    declared = tmp_path / "learning.txt"
+    declared.write_text("# the assessor's list\nsvc-04\n" + str(small_estate / "svc-08") + "\n")
+    runner = CliRunner()
+    args = ["portfolio", "collect", str(small_estate), "--out", str(out), "--jobs", "1", "--no-cache"]
+    result = runner.invoke(cli, [*args, "--learning-material", str(declared)], env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.exit_code == 0, result.output
+    assert "2 collected, 10 unchanged" in result.output  # the declaration changed the key of exactly those two
+    for repo in ("svc-04", "svc-08"):
+        document = json.loads((out / "repos" / f"{repo}.json").read_text())
+        assert document["stats"]["learning_material"]["declared"] is True
+        tracked = {f["detector"]: f for f in document["findings"]}["tracks_experiments"]
+        assert tracked["outcome"] != "pass" and "not credited" in tracked["message"]
+    assert json.loads((out / "repos" / "svc-05.json").read_text())["stats"]["learning_material"]["declared"] is False
+    again = runner.invoke(cli, [*args, "--learning-material", str(declared)], env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert "0 collected, 12 unchanged" in again.output
+    withdrawn = runner.invoke(cli, args, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert "2 collected, 10 unchanged" in withdrawn.output
+
+
+def test_a_declaration_naming_no_repository_of_the_portfolio_is_an_error_naming_the_line(small_estate, tmp_path):
+    from click.testing import CliRunner
+
+    from mlops_audit.cli import cli
+
+    declared = tmp_path / "learning.txt"
+    declared.write_text("svc-01\n\nsvc-99\n")
+    result = CliRunner().invoke(cli, ["portfolio", "collect", str(small_estate), "--out", str(tmp_path / "out"), "--learning-material", str(declared)])
+    assert result.exit_code == 2
+    assert "learning.txt, line 3: 'svc-99' is not a repository of this portfolio" in result.output
+    assert not (tmp_path / "out").exists()  # refused before anything is collected

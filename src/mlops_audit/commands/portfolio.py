@@ -29,6 +29,10 @@ def portfolio() -> None:
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), help="Per-file parse cache folder (default: OUT/cache).")
 @click.option("--no-cache", is_flag=True, help="Parse every file again; keep no parse cache.")
 @click.option("--cache-key-file", type=click.Path(dir_okay=False, path_type=Path), help="HMAC key of the parse cache (a private file outside it; default: one made once in $XDG_STATE_HOME/mlops-audit/).")
+@click.option(
+    "--learning-material", "learning_material_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Text file of repositories (ids or paths, one per line) the assessor declares learning material: as 'collect --learning-material' for each.",
+)
 def collect(
     sources: tuple[Path, ...],
     out: Path,
@@ -42,6 +46,7 @@ def collect(
     cache_dir: Path | None,
     no_cache: bool,
     cache_key_file: Path | None,
+    learning_material_file: Path | None,
 ) -> None:
     """Collect evidence from every repository in SOURCES into a portfolio folder.
 
@@ -53,7 +58,7 @@ def collect(
     """
     from mlops_audit.errors import InputError
     from mlops_audit.portfolio.runner import RunOptions, collect_portfolio
-    from mlops_audit.portfolio.sources import expand_sources
+    from mlops_audit.portfolio.sources import declared_learning_material, expand_sources
     from mlops_audit.util.clock import now
 
     if use_dask and scheduler:
@@ -71,6 +76,7 @@ def collect(
         scheduler="local" if use_dask else scheduler,
         cache=None if no_cache else cache_dir or out / "cache",
         cache_key_file=cache_key_file,
+        learning_material=declared_learning_material(learning_material_file, specs) if learning_material_file else frozenset(),
     )
     summary = collect_portfolio(specs, out, options)
     click.echo(

@@ -37,6 +37,9 @@ class RepoKey(Model):
     tool_version: str
     rubric_digest: str
     collector_digest: str = Field(description="detector catalogue and collector source digest")
+    declared_learning_material: bool = Field(
+        default=False, description="the assessor declared the repository learning material (portfolio collect --learning-material)"
+    )
 
 
 class RepoEntry(Model):

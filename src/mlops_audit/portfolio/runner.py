@@ -43,6 +43,7 @@ class RunOptions:
     scheduler: str | None = None  # None: local processes; "local": a Dask LocalCluster; else an address
     cache: Path | None = None  # per-file parse cache folder (None: none); see evidence/repo/filecache.py
     cache_key_file: Path | None = None  # its HMAC key (None: the per-user default key file)
+    learning_material: frozenset[str] = frozenset()  # repository ids the assessor declared learning material
 
 
 @dataclass
@@ -201,7 +202,8 @@ def _unchanged_here(tasks: Tasks, rubric_path: str | None, jobs: int) -> tuple[l
         if task["previous"] is None or not root.is_dir():
             return False
         try:
-            return current_key(root, rubric_path).model_dump(mode="json") == task["previous"]
+            key = current_key(root, rubric_path, bool(task.get("declared_learning_material")))
+            return key.model_dump(mode="json") == task["previous"]
         except Exception:  # noqa: BLE001 - undecided here: the worker decides (and records any error)
             return False
 
@@ -294,6 +296,7 @@ def _collect(
                 "path": spec.path,
                 "now": options.now.isoformat(),
                 "rubric": rubric_path,
+                **({"declared_learning_material": True} if spec.id in options.learning_material else {}),
                 "previous": prior.key.model_dump(mode="json") if _reusable(prior, options) and prior and prior.key else None,
                 **({"cache": cache} if cache is not None else {}),
             }

@@ -48,23 +48,47 @@ def _from_folder(folder: Path) -> list[tuple[str, str, str | None]]:
     return found
 
 
-def _from_list(listing: Path) -> list[tuple[str, str, str | None]]:
+def _lines(listing: Path, expected: str) -> list[tuple[int, str]]:
+    """(line number, entry) of a text file of one entry per line (blank lines and `#` comments
+    skipped), bounded and checked; `expected` says what a line holds, for the errors."""
     size = listing.stat().st_size
     if size > MAX_LIST_BYTES:
-        raise InputError(f"{listing}: {size} bytes; a list of repository paths is expected to be under {MAX_LIST_BYTES} bytes")
+        raise InputError(f"{listing}: {size} bytes; a list of {expected}s is expected to be under {MAX_LIST_BYTES} bytes")
     raw = listing.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{listing}, line {line}: not UTF-8 text; expected one repository path per line") from None
-    found: list[tuple[str, str, str | None]] = []
+        raise InputError(f"{listing}, line {line}: not UTF-8 text; expected one {expected} per line") from None
+    found = []
     for number, line in enumerate(text.splitlines(), start=1):
         entry = line.strip()
         if not entry or entry.startswith("#"):
             continue
         if "\x00" in entry:
-            raise InputError(f"{listing}, line {number}: contains a NUL character; expected a path")
+            raise InputError(f"{listing}, line {number}: contains a NUL character; expected a {expected}")
+        found.append((number, entry))
+    return found
+
+
+def declared_learning_material(listing: Path, specs: list[RepoSpec]) -> frozenset[str]:
+    """The ids of the repositories a file declares learning material: one per line, each a
+    repository's id in the estate (its folder name as collected) or its path as the sources name it.
+    A line naming no repository of the estate is an error naming the line (never dropped silently)."""
+    by_path = {os.path.normpath(spec.path): spec.id for spec in specs}
+    ids = {spec.id for spec in specs}
+    declared: set[str] = set()
+    for number, entry in _lines(listing, "repository id or path"):
+        found = entry if entry in ids else by_path.get(os.path.normpath(entry if Path(entry).is_absolute() else str(listing.parent / entry)))
+        if found is None:
+            raise InputError(f"{listing}, line {number}: '{entry}' is not a repository of this portfolio (expected an id such as '{min(ids, default='repo')}' or a path the sources name)")
+        declared.add(found)
+    return frozenset(declared)
+
+
+def _from_list(listing: Path) -> list[tuple[str, str, str | None]]:
+    found: list[tuple[str, str, str | None]] = []
+    for number, entry in _lines(listing, "repository path"):
         path = Path(entry)
         shown = entry if path.is_absolute() else str(listing.parent / path)
         name = Path(shown).resolve().name or "root"

@@ -43,7 +43,7 @@ def _collector_digest() -> str:
     return catalogue_digest()
 
 
-def current_key(root: Path, rubric_path: str | None) -> RepoKey:
+def current_key(root: Path, rubric_path: str | None, declared_learning_material: bool = False) -> RepoKey:
     from mlops_audit import __version__
     from mlops_audit.portfolio.fingerprint import head_commit, tree_digest
 
@@ -54,6 +54,7 @@ def current_key(root: Path, rubric_path: str | None) -> RepoKey:
         tool_version=__version__,
         rubric_digest=_rubric(rubric_path).digest,
         collector_digest=_collector_digest(),
+        declared_learning_material=declared_learning_material,
     )
 
 
@@ -120,7 +121,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     root = Path(task["path"])
     _test_hooks(task["id"])
     try:
-        key = current_key(root, task.get("rubric"))
+        declared = bool(task.get("declared_learning_material"))
+        key = current_key(root, task.get("rubric"), declared)
     except Exception as exc:  # noqa: BLE001 - one unreadable repository must not end the batch
         return {"state": "error", "error_kind": ErrorKind.crashed.value, "error": f"fingerprint failed: {type(exc).__name__}: {exc}"}
     key_dict = key.model_dump(mode="json")
@@ -128,7 +130,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         return {"state": "unchanged", "key": key_dict}
     parse_cache, cache_error = _open_cache(task.get("cache"))
     try:
-        result = collect(root, rubric=_rubric(task.get("rubric")), now=datetime.fromisoformat(task["now"]), parse_cache=parse_cache)
+        result = collect(
+            root, rubric=_rubric(task.get("rubric")), now=datetime.fromisoformat(task["now"]), parse_cache=parse_cache, declared_learning_material=declared
+        )
         document = result.model_dump(mode="json")
         text = pretty_json(document)
     except Exception as exc:  # noqa: BLE001 - the collector's crash is this repository's error record
