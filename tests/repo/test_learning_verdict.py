@@ -199,7 +199,12 @@ REFERENCE_SYSTEM = {
 
 
 def test_a_repository_declared_learning_material_is_credited_with_no_ml_practice(tmp_path: Path) -> None:
-    write(tmp_path, REFERENCE_SYSTEM)
+    # with root tests of its own (kept as upkeep: they do not make it less of a course) and a root
+    # workflow retraining on a schedule (kept as its CI: still no retraining of a system)
+    write(tmp_path, dict(REFERENCE_SYSTEM, **{
+        "tests/test_train.py": "from churn import train\n\n\ndef test_module():\n    assert train.__name__.endswith('train')\n",
+        ".github/workflows/retrain.yml": COURSE_WITH_ITS_OWN_FILES[".github/workflows/retrain.yml"].replace("lab1/train.py", "-m churn.train"),
+    }))
     found = {f.detector: f for f in collect(tmp_path, now=NOW).findings}
     assert found["tracks_experiments"].outcome.value == "pass" and found["has_container"].outcome.value == "pass"  # as found
     result = collect(tmp_path, now=NOW, declared_learning_material=True)
@@ -209,8 +214,22 @@ def test_a_repository_declared_learning_material_is_credited_with_no_ml_practice
     declared = {f.detector: f for f in result.findings}
     for ml in ("tracks_experiments", "has_container"):
         assert declared[ml].outcome.value in ("fail", "not_applicable") and "not credited" in declared[ml].message, (ml, declared[ml].message)
-    assert declared["has_ci_pipeline"].outcome.value == "pass" and declared["pins_dependencies"].outcome.value == "pass"
-    assert collect_summary_lines(result)[1] == "  - declared learning material by the assessor (collect --learning-material)"
+    retrains = declared["triggers_retraining"]
+    assert retrains.outcome.value == "not_applicable" and retrains.message.endswith("(drop --learning-material to count it)"), retrains.message
+    assert "--count-learning-material" not in declared["tracks_experiments"].message  # the flag that would be refused with this one
+    for upkeep in ("has_ci_pipeline", "pins_dependencies", "has_unit_tests"):
+        assert declared[upkeep].outcome.value == "pass", (upkeep, declared[upkeep].message)
+    lines = collect_summary_lines(result)
+    assert lines[0].endswith("(drop --learning-material to count them)") and lines[1] == "  - declared learning material by the assessor (collect --learning-material)"
+    assert sum(1 for r in judged.reasons if "declared learning material" in r) == 1  # said once
+
+
+def test_a_capstone_in_a_declared_repository_keeps_its_credit_and_the_verdict_says_partly(tmp_path: Path) -> None:
+    write(tmp_path, dict(REFERENCE_SYSTEM, **{"capstone/train.py": TRACKED, "capstone/requirements.txt": "mlflow==2.9.0\n"}))
+    result = collect(tmp_path, now=NOW, declared_learning_material=True)
+    assert result.stats.learning_material.verdict == "partly" and result.stats.learning_material.declared
+    tracked = {f.detector: f for f in result.findings}["tracks_experiments"]
+    assert tracked.outcome.value == "pass" and all(loc.path.startswith("capstone/") for loc in tracked.locations)
 
 
 def test_a_documents_only_repository_can_be_declared_learning_material_too() -> None:

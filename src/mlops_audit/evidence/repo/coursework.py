@@ -354,7 +354,7 @@ def taught_files(listing: Sequence[str]) -> frozenset[str]:
     """What a teaching repository's lessons, exercises and demos are (rule 9, and the learnt
     classifier's verdict in `lessons`): all of it but capstone and final-project folders and the
     repository's own upkeep at its root (its CI, its package lists and lock files)."""
-    return frozenset(rel for rel in listing if not _repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
+    return frozenset(rel for rel in listing if not is_repository_upkeep(rel) and ("/" not in rel or not _capstone_only(rel[: rel.rfind("/")])))
 
 
 def project_of_a_course(opening: tuple[str, str] | None) -> bool:
@@ -363,7 +363,7 @@ def project_of_a_course(opening: tuple[str, str] | None) -> bool:
     return opening is not None and _says_it_is_a_project(opening[1])
 
 
-def _repository_upkeep(rel: str) -> bool:
+def is_repository_upkeep(rel: str) -> bool:
     """The root CI (`.github/`, `Jenkinsfile`...), the root package lists and lock files, and the
     root test folder (a template's tests that bake it, a course's tests of its own material: what
     the repository checks on itself, judged as such)."""

@@ -29,11 +29,20 @@ from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerd
 MAX_REASONS = 20
 MAX_NAMED = 3  # learning-material files named in a finding's message
 OVERRIDE = "--count-learning-material"
+DECLARATION = "--learning-material"
+
+
+def _undo(declared: bool, them: bool = False) -> str:
+    """How the assessor counts what was left out: the opposite flag, or dropping their declaration
+    (the two flags together are refused)."""
+    if declared:
+        return f"drop {DECLARATION} to count {'them' if them else 'it'}"
+    return f"{OVERRIDE} to count them" if them else f"{OVERRIDE} counts it"
 
 
 def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMaterialVerdict:
     reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
-        f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees if tree.why != DECLARED
+        f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees if not tree.why.startswith(DECLARED)
     ]
     return LearningMaterialVerdict(
         verdict=found.verdict,  # type: ignore[arg-type]  # one of lessons' COURSE / PARTLY / NONE
@@ -66,7 +75,8 @@ def note_learning_evidence(
             where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
             note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
             before = observations[det.id]
-            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({OVERRIDE} counts it)")
+            undo = _undo(bool(getattr(index, "declared_learning_material", False)))
+            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({undo})")
 
 
 def set_aside_in_learning_material(detectors: Iterable[Any], observations: dict[str, Any], judged: LearningMaterialVerdict) -> None:
@@ -82,9 +92,10 @@ def set_aside_in_learning_material(detectors: Iterable[Any], observations: dict[
             continue
         named = list(dict.fromkeys(loc.path for loc in seen.locations))
         where = f" ({', '.join(named[:MAX_NAMED])}{f' +{len(named) - MAX_NAMED}' if len(named) > MAX_NAMED else ''})" if named else ""
+        undo = _undo(judged.declared)
         observations[det.id] = type(seen).not_applicable(
             f"not credited: the repository as a whole is learning material ({why}), so it practises nothing on an ML system; "
-            f"what it shows: {seen.message}{where} ({OVERRIDE} counts it)"
+            f"what it shows: {seen.message}{where} ({undo})"
         )
 
 
@@ -94,14 +105,14 @@ def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
         return []
     share = f"{judged.code_share:.0%} of its Python files and notebooks ({judged.code_files:,})"
     if not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
-        what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({OVERRIDE} to count them)"
+        what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({_undo(judged.declared, them=True)})"
         head = f"LEARNING MATERIAL: {judged.verdict} - no code; {what}"
     elif not judged.code_files and not judged.counted:  # a template's placeholder containers, manifests, CI
-        head = f"LEARNING MATERIAL: {judged.verdict} - no Python files or notebooks; {judged.other_files:,} other file(s) left out as lessons, exercises or template placeholders ({OVERRIDE} to count them)"
+        head = f"LEARNING MATERIAL: {judged.verdict} - no Python files or notebooks; {judged.other_files:,} other file(s) left out as lessons, exercises or template placeholders ({_undo(judged.declared, them=True)})"
     elif judged.counted:
         head = f"LEARNING MATERIAL: {judged.verdict} - {share} are lessons or exercises, counted as project code at your request ({OVERRIDE})"
     else:
-        head = f"LEARNING MATERIAL: {judged.verdict} - {share} and {judged.other_files:,} other file(s) left out as lessons or exercises ({OVERRIDE} to count them)"
+        head = f"LEARNING MATERIAL: {judged.verdict} - {share} and {judged.other_files:,} other file(s) left out as lessons or exercises ({_undo(judged.declared, them=True)})"
     return [head] + [f"  - {reason}" for reason in judged.reasons[:5]] + ([f"  - ... {len(judged.reasons) - 5} more in the JSON"] if len(judged.reasons) > 5 else [])
 
 

@@ -230,9 +230,11 @@ def _declared(result: LearningMaterial, listing: Sequence[str]) -> None:
         result.trees.append(LessonTree("", DECLARED))
         result.verdict = COURSE
         return
-    _take(result, "", f"{DECLARED}: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)", coursework.taught_files(listing))
-    result.trees.sort(key=lambda t: t.path)
-    _judged(result, whole=False)  # `course` unless a capstone was spared (as rule 9)
+    taken = [f for f in coursework.taught_files(listing) if f not in result.left_out]
+    if taken:
+        _take(result, "", f"{DECLARED}: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)", taken)
+        result.trees.sort(key=lambda t: t.path)
+    _judged_taken_whole(result, listing)
 
 
 def classifier_features(listing: Sequence[str], read: Callable[[str], bytes | None], ruled: LearningMaterial, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, teachingmodel.Feature]:
@@ -260,7 +262,7 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
     why = f"{judged.reason}; taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)"
     _take(result, "", why, coursework.taught_files(listing))
     result.trees.sort(key=lambda t: t.path)
-    _judged(result, whole=False)  # `course` unless a capstone was spared (as rule 9)
+    _judged_taken_whole(result, listing)
 
 
 def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
@@ -292,7 +294,7 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> Le
     )
     if whole is not None:
         _take(result, whole.path, whole.why, whole.files)
-        return _judged(result, whole=False)  # `course` unless a capstone was spared
+        return _judged_taken_whole(result, listing)
     # Rules 3 and 4 (`coursework`): exercises with their project files.
     for judged in coursework.named_exercises(listing):
         _take(result, judged.path, judged.why, judged.files)
@@ -351,6 +353,16 @@ def _take(result: LearningMaterial, path: str, why: str, files: Iterable[str]) -
     result.left_out.update(taken)
     code = sum(1 for f in taken if f.endswith(CODE_SUFFIXES))
     result.trees.append(LessonTree(path, why, code, len(taken) - code))
+
+
+def _judged_taken_whole(result: LearningMaterial, listing: Sequence[str]) -> LearningMaterial:
+    """The verdict on a repository taken whole (rules 6, 8, 9, the classifier, the assessor's
+    declaration): `course`, unless a capstone or final project kept code of its own (`partly`: that
+    project is a learner's system). The repository's own upkeep it kept - root tests, CI, package
+    lists - is code too, but it does not make a course any less a course."""
+    kept = (f for f in listing if f.endswith(CODE_SUFFIXES) and f not in result.left_out and not coursework.is_repository_upkeep(f))
+    result.verdict = PARTLY if any(True for _ in kept) else COURSE
+    return result
 
 
 def _judged(result: LearningMaterial, *, whole: bool) -> LearningMaterial:
