@@ -105,3 +105,33 @@ def test_identities_join_by_email_name_or_login_and_numbering_is_stable() -> Non
     assert numbers[("7+bo@users.noreply.github.com", "bo-gh")] == numbers[("b@x.org", "Bo")]  # the noreply login is the name Bo
     assert len(set(numbers.values())) == 3
     assert people(set(reversed(ids))) == numbers  # numbered from the sorted identities, not arrival order
+
+
+def test_first_names_alone_and_machine_addresses_join_nobody(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.git import is_bot, people
+
+    numbers = people({("alice@x.org", "Alice"), ("you@example.com", "Alice"), ("you@example.com", "Bob"), ("bob@y.org", "Bob")})
+    # "Alice" and "Bob" share a tutorial's placeholder address: that says nothing of who they are
+    assert numbers[("alice@x.org", "Alice")] != numbers[("bob@y.org", "Bob")]
+    assert not is_bot("claude.dupont@free.fr", "Claude") and not is_bot("jules@corp.example", "Jules")  # people's names
+    assert is_bot("noreply@anthropic.com", "Claude") and is_bot("jenkins@ci.corp", "Jenkins")
+
+
+def test_a_record_separator_inside_an_author_name_hides_no_commit(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["training/train.py"], 1)
+    gitreplay.commit(tmp_path, "Mal\x1elory", ["deploy/k8s.yaml"], 2, email="mallory@example.org")
+    signals = git_signals(tmp_path)
+    assert signals.commits == 2
+    assert signals.areas["deployment"].model_dump() == {"commits": 1, "authors": 1}
+
+
+def test_when_only_bots_change_deployment_paths_duties_cannot_be_compared(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.detectors.history import separates_duties_in_git
+    from mlops_audit.evidence.repo.index import RepoIndex
+
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["training/train.py"], 1)
+    gitreplay.commit(tmp_path, "49699333+dependabot[bot]", ["Dockerfile"], 2)
+    seen = separates_duties_in_git(RepoIndex(tmp_path))
+    assert seen.outcome.value == "not_applicable" and "only bots or coding agents changed deployment paths" in seen.message

@@ -106,10 +106,15 @@ _BOT_EMAIL = re.compile(
     # coding agents committing under their own identity
     r"|^\d+\+copilot@users\.noreply\.github\.com$|^noreply@anthropic\.com$|^cursoragent@cursor\.com$"
 )
-_BOT_NAME = re.compile(r"\[bot\]$|^(copilot|claude|jules|devin ai|github actions?|dependabot|renovate)$")
+# CI services committing under a name of their own (coding agents are known by their addresses above:
+# "Claude" or "Jules" alone is a person's first name).
+_BOT_NAME = re.compile(r"\[bot\]$|^(copilot|devin ai|github actions?|dependabot|renovate|jenkins|travis ci|gitlab ci|semantic-release-bot|circleci)$")
 # Names too common to say two emails are one person.
 _GENERIC_NAME = re.compile(r"^(root|admin|administrator|ubuntu|user|unknown|your name|name|dev|developer|default|test|me|github)$")
+# Addresses a machine or a tutorial gives everyone: never evidence that two names are one person.
+_GENERIC_EMAIL = re.compile(r"@(?:localhost|example\.(?:com|org|net)|[^@]*\.local|[^@]*\.internal|[^@]*\.localdomain)$|^(?:root|you|your\.?email|user|admin)@")
 _NOREPLY_LOGIN = re.compile(r"^(?:\d+\+)?([a-z0-9][a-z0-9-]*)@users\.noreply\.github\.com$")
+MAX_IDENTITY_CHARS = 256  # an author's name or email beyond this is cut (a hostile history cannot make keys huge)
 
 
 def is_bot(email: str, name: str = "") -> bool:
@@ -129,7 +134,7 @@ def people(authors: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         return key
 
     def keys(email: str, name: str) -> list[str]:
-        found = [f"e:{email}"] if email else []
+        found = [f"e:{email}"] if email and not _GENERIC_EMAIL.search(email) else []
         login = _NOREPLY_LOGIN.match(email)
         if login:
             found.append(f"n:{login.group(1)}")
@@ -197,6 +202,23 @@ def read_git_output(root: Path) -> GitOutput | GitSignals:
     return PendingGitOutput(root).result()
 
 
+_RECORD_START = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\0[0-9]+\0")
+
+
+def _records(log: bytes) -> list[bytes]:
+    """`git log`'s records (each begins with the separator byte 0x1e, then the commit hash and its
+    time). A 0x1e inside an author's name or a path does not start a record: a piece that does not
+    begin with a hash and a time is joined back to the record it came from, so no commit's paths can
+    be hidden by a name."""
+    records: list[bytes] = []
+    for piece in log.split(b"\x1e"):
+        if _RECORD_START.match(piece) or not records:
+            records.append(piece)
+        else:
+            records[-1] += b"\x1e" + piece
+    return records
+
+
 def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None) -> GitSignals:
     """Signals for the work tree at `root`; `present=False` with a reason when they cannot be read.
 
@@ -213,7 +235,7 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     # Paths stay bytes per commit; each distinct path is decoded and classified once.
     # (timestamp, person or None for a bot, paths)
     raw_commits: list[tuple[int, tuple[str, str], list[bytes]]] = []
-    for chunk in log.split(b"\x1e"):
+    for chunk in _records(log):
         fields = chunk.split(b"\0")
         if len(fields) < 4 or not fields[0]:
             continue
@@ -221,8 +243,8 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
             timestamp = int(fields[1])
         except ValueError:
             continue
-        email = fields[2].decode("utf-8", "replace").strip().lower()
-        name = fields[3].decode("utf-8", "replace").strip()
+        email = fields[2].decode("utf-8", "replace").strip().lower()[:MAX_IDENTITY_CHARS]
+        name = fields[3].decode("utf-8", "replace").strip()[:MAX_IDENTITY_CHARS]
         raw_commits.append((timestamp, (email, name), fields[4:]))
     humans = {who for _, who, _ in raw_commits if not is_bot(*who)}
     person = people(humans)
