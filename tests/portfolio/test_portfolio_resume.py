@@ -191,3 +191,14 @@ def test_a_declaration_naming_no_repository_of_the_portfolio_is_an_error_naming_
     assert result.exit_code == 2
     assert "learning.txt, line 3: 'svc-99' is not a repository of this portfolio" in result.output
     assert not (tmp_path / "out").exists()  # refused before anything is collected
+
+
+def test_a_declaration_matches_repositories_by_location_whatever_form_the_paths_take(small_estate, tmp_path, monkeypatch):
+    from mlops_audit.portfolio.sources import declared_learning_material
+
+    monkeypatch.chdir(small_estate.parent)
+    specs = expand_sources([Path(small_estate.name)])  # sources named relative to the working folder
+    declared = tmp_path / "lists" / "learning.txt"
+    declared.parent.mkdir()
+    declared.write_text(f"{small_estate / 'svc-08'}\n../estate/svc-03\nsvc-01\n")  # absolute, relative to the file, an id
+    assert declared_learning_material(declared, specs) == {"svc-08", "svc-03", "svc-01"}

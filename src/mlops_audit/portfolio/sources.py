@@ -73,13 +73,15 @@ def _lines(listing: Path, expected: str) -> list[tuple[int, str]]:
 
 def declared_learning_material(listing: Path, specs: list[RepoSpec]) -> frozenset[str]:
     """The ids of the repositories a file declares learning material: one per line, each a
-    repository's id in the estate (its folder name as collected) or its path as the sources name it.
+    repository's id in the estate (its folder name as collected) or its path (absolute, or relative
+    to the file's folder), matched by location, whatever form the sources named it in.
     A line naming no repository of the estate is an error naming the line (never dropped silently)."""
-    by_path = {os.path.normpath(spec.path): spec.id for spec in specs}
+    by_path = {os.path.abspath(spec.path): spec.id for spec in specs}  # as sources name them, relative to where the run started
     ids = {spec.id for spec in specs}
     declared: set[str] = set()
     for number, entry in _lines(listing, "repository id or path"):
-        found = entry if entry in ids else by_path.get(os.path.normpath(entry if Path(entry).is_absolute() else str(listing.parent / entry)))
+        # a relative line is relative to the declaration file's folder (as a path list's lines are)
+        found = entry if entry in ids else by_path.get(os.path.abspath(entry if Path(entry).is_absolute() else str(listing.parent / entry)))
         if found is None:
             raise InputError(f"{listing}, line {number}: '{entry}' is not a repository of this portfolio (expected an id such as '{min(ids, default='repo')}' or a path the sources name)")
         declared.add(found)
