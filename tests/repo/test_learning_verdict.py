@@ -270,3 +270,28 @@ def test_root_tests_that_import_nothing_of_the_repository_still_test_nothing(tmp
     write(tmp_path, dict(COURSE_WITH_ITS_OWN_FILES, **{"tests/test_math.py": "import math\n\n\ndef test_pi():\n    assert math.floor(math.pi) == 3\n"}))
     tests = {f.detector: f for f in collect(tmp_path, now=NOW).findings}["has_unit_tests"]
     assert tests.outcome.value == "fail" and "imports or runs this repository's code" in tests.message
+
+
+def test_a_root_test_importing_a_name_only_a_lesson_folder_shares_does_not_test_the_repository(tmp_path: Path) -> None:
+    # `lab1/utils.py` is a lesson's; `import utils` in a root test names some other `utils` (none here)
+    write(tmp_path, dict(COURSE_WITH_ITS_OWN_FILES, **{
+        "lab1/utils.py": "def f():\n    return 1\n",
+        "tests/test_utils.py": "import utils\n\n\ndef test_f():\n    assert utils.f() == 1\n",
+    }))
+    tests = {f.detector: f for f in collect(tmp_path, now=NOW).findings}["has_unit_tests"]
+    assert tests.outcome.value == "fail" and "imports or runs this repository's code" in tests.message
+
+
+def test_tests_whose_conftest_fixtures_import_the_repositorys_code_reach_it(tmp_path: Path) -> None:
+    # a template generator's tests: the fixture in conftest.py bakes the template with the package's API
+    write(tmp_path, {
+        "README.md": "# Project template\n",
+        "ccds/__init__.py": "", "ccds/__main__.py": "def api_main(**kw):\n    return kw\n",
+        "tests/conftest.py": "import pytest\nfrom ccds.__main__ import api_main\n\n\n@pytest.fixture\ndef baked():\n    return api_main(name='x')\n",
+        "tests/test_creation.py": "def test_baked(baked):\n    assert baked['name'] == 'x'\n",
+    })
+    tests = {f.detector: f for f in collect(tmp_path, now=NOW).findings}["has_unit_tests"]
+    assert tests.outcome.value == "pass" and "1 of 1 test files import or run this repository's code" in tests.message
+    write(tmp_path, {"tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef baked():\n    return {'name': 'x'}\n"})  # reaches nothing
+    tests = {f.detector: f for f in collect(tmp_path, now=NOW).findings}["has_unit_tests"]
+    assert tests.outcome.value == "fail"

@@ -24,13 +24,10 @@ _SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `run
 
 def project_modules(repo: RepoIndex) -> frozenset[str]:
     """Names a test would import this repository's code by: every folder holding Python code and
-    every module's name (tests, hidden and vendored folders left out). Code left out as learning
-    material counts too: tests are upkeep, judged as a fact of the repository (conventions.md §4),
-    and a course's or template's root tests of its own material do test this repository's code."""
+    every module's name (tests, hidden and vendored folders left out)."""
     def compute() -> frozenset[str]:
         names: set[str] = set()
-        lessons = sorted(p for p in repo.stats.learning.left_out if p.endswith(".py")) if not repo.count_learning_material else []
-        for path in [*repo.python_files(), *lessons]:
+        for path in repo.python_files():
             if path.endswith(".ipynb") or _TEST_FILE.search(path) or _VENDORED.search(path):
                 continue
             parts = path.split("/")
@@ -40,13 +37,61 @@ def project_modules(repo: RepoIndex) -> frozenset[str]:
     return repo.memo("project_modules", compute)  # type: ignore[no-any-return]
 
 
+def lesson_modules(repo: RepoIndex) -> frozenset[str]:
+    """Dotted paths of the Python code left out as learning material (`lab1.features`, `lab1`; with a
+    `src/` layout also without it). Tests are upkeep, judged as a fact of the repository
+    (conventions.md §4): a course's or template's root test that imports its own lesson code tests
+    this repository's code. Matched by the whole dotted path, not a first name (a lesson's `utils`
+    is not any `utils`)."""
+    def compute() -> frozenset[str]:
+        if repo.count_learning_material:
+            return frozenset()  # nothing was left out
+        found: set[str] = set()
+        for path in repo.stats.learning.left_out:
+            if not path.endswith(".py") or _TEST_FILE.search(path) or _VENDORED.search(path):
+                continue
+            parts = path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in (0, 1) if parts and parts[0] == "src" else (0,):
+                found.update(".".join(parts[start:end]) for end in range(start + 1, len(parts) + 1))
+        return frozenset(found)
+    return repo.memo("lesson_modules", compute)  # type: ignore[no-any-return]
+
+
 def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
     """Rule `test calls project code`: the test file imports a module of this repository (absolute or
-    relative), or runs one of its scripts (`python train.py`)."""
-    if any(m.split(".", 1)[0] in modules for m in imports):
+    relative; code left out as learning material by its whole dotted path), or runs one of its
+    scripts (`python train.py`)."""
+    if _imports_project(repo, modules, imports):
         return True
     text = repo.text(path) or ""
-    return bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text))
+    if bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text)):
+        return True
+    return _conftest_reaches_project(repo, path, modules)
+
+
+def _imports_project(repo: RepoIndex, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
+    if any(m.split(".", 1)[0] in modules for m in imports):
+        return True
+    lessons = lesson_modules(repo)
+    return bool(lessons) and any(m in lessons for m in imports)
+
+
+def _conftest_reaches_project(repo: RepoIndex, path: str, modules: frozenset[str]) -> bool:
+    """pytest loads every `conftest.py` from the test file's folder up to the root before its tests
+    run, and their fixtures are how many tests reach the code (a template's tests bake it there): a
+    conftest that imports this repository's code makes the tests below it reach it too."""
+    folder = path.rpartition("/")[0]
+    while True:
+        conftest = f"{folder}/conftest.py" if folder else "conftest.py"
+        if conftest != path and repo.exists(conftest):
+            summary = repo.python(conftest)
+            if summary is not None and _imports_project(repo, modules, summary.imports):
+                return True
+        if not folder:
+            return False
+        folder = folder.rpartition("/")[0]
 
 
 _TEST_RUNNERS = command_pattern(judged_by(Kind.unit_tests, "tests run in CI").ci_commands)
