@@ -68,7 +68,7 @@ label_changes:
 """)
     assert apply_changes.main([str(change), "--labels", str(labels)]) == 2
     err = capsys.readouterr().err
-    assert "label_changes[1] (o/svc has_ci_pipeline): old_present is false but the file says true" in err
+    assert "changes.yaml:4:3 (o/svc has_ci_pipeline): old_present is false but the file says true" in err
     assert labels.read_text(encoding="utf-8") == LABELS
 
 
@@ -81,8 +81,9 @@ label_changes:
 """)
     assert apply_changes.main([str(change), "--labels", str(labels)]) == 2
     err = capsys.readouterr().err
-    assert "decoy_changes[0]: o/missing is not a repository of the labels file" in err
-    assert "label_changes[0] (o/svc tags_releases)" in err and "name at least one path" in err
+    assert "changes.yaml:3:3 (o/missing): not a repository of the labels file" in err
+    assert "changes.yaml:5:3 (o/svc tags_releases): Value error, tags_releases: marked present, so name at least one path" in err
+    assert "errors.pydantic.dev" not in err
     assert labels.read_text(encoding="utf-8") == LABELS
 
 
@@ -90,3 +91,25 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path: Path) -> None:
     labels, change = _files(tmp_path, "decoy_changes:\n- {repo: o/svc, decoy: true, note: x}\n")
     assert apply_changes.main([str(change), "--labels", str(labels), "--dry-run"]) == 0
     assert labels.read_text(encoding="utf-8") == LABELS
+
+
+def test_two_changes_of_one_label_and_a_flip_to_the_same_value_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labels, change = _files(tmp_path, """
+decoy_changes:
+- {repo: o/svc, decoy: false, note: "already a project"}
+label_changes:
+- {repo: o/course, kind: tags_releases, old_present: false, present: true, paths: [refs/tags/v1], note: "one"}
+- {repo: o/course, kind: tags_releases, old_present: false, present: false, paths: [], note: "two"}
+""")
+    assert apply_changes.main([str(change), "--labels", str(labels)]) == 2
+    err = capsys.readouterr().err
+    assert "(o/svc): the file already says decoy: false" in err
+    assert "changes.yaml:6:3 (o/course tags_releases): a second change for the same label" in err
+    assert labels.read_text(encoding="utf-8") == LABELS
+
+
+def test_an_entry_written_with_a_comment_or_quotes_is_found_like_any_other(tmp_path: Path) -> None:
+    labels, change = _files(tmp_path, "decoy_changes:\n- {repo: o/svc, decoy: true, old_decoy: false, note: x}\n")
+    labels.write_text(LABELS.replace("- repo: o/svc\n", "- repo: 'o/svc'  # moved here\n"), encoding="utf-8")
+    assert apply_changes.main([str(change), "--labels", str(labels)]) == 0
+    assert next(r for r in load_labels(labels).repos if r.repo == "o/svc").decoy is True

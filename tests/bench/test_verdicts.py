@@ -82,3 +82,9 @@ def test_the_summary_leaves_uncertain_labels_out_and_counts_by_kind() -> None:
 def test_the_published_schema_is_current() -> None:
     committed = Path(__file__).resolve().parents[2] / "benchmarks" / "evidence" / "verdicts.schema.json"
     assert committed.read_text(encoding="utf-8") == verdicts_schema_text()
+
+
+def test_the_ml_kinds_of_the_conventions_are_the_collectors_non_upkeep_detectors() -> None:
+    from mlops_audit.evidence.repo.registry import all_detectors
+
+    assert set(ML_KINDS) == {d.id for d in all_detectors() if not d.upkeep}
