@@ -176,10 +176,11 @@ def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: 
 ADDED_IN_FORMAT = {
     2: ("data_checkers", "grid_loops", "schema_checks", "data_test_asserts", "call_names"),
     3: ("asserting_helpers", "constant_only_tests", "seed_constants", "seed_uses"),
+    8: ("helper_calling_tests",),
 }
 
 
-@pytest.mark.parametrize("old_format", [1, 2, 5, 6])
+@pytest.mark.parametrize("old_format", [1, 2, 5, 6, 7])
 @pytest.mark.parametrize("same_version", [False, True], ids=["older-version", "same-version-string"])
 def test_an_authentic_entry_of_an_older_format_is_other_version_not_corrupt(tmp_path: Path, old_format: int, same_version: bool) -> None:
     cache = cache_at(tmp_path)

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 
 from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, _under, call_index
 
-FORMAT = 7  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index
+FORMAT = 8  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index; 8: the fact `helper_calling_tests`, and a needle pack per repository (`needlepack`)
 LINES = 4  # head, calls, decorators, call index
 
 
@@ -84,6 +84,7 @@ class SummaryHead(BaseModel):
     data_test_asserts: list[StrictInt] | None
     asserting_helpers: list[StrictStr] | None
     constant_only_tests: list[StrictStr] | None
+    helper_calling_tests: list[StrictStr] | None
     seed_constants: list[tuple[StrictStr, StrictInt]] | None
     seed_uses: list[tuple[StrictInt, StrictStr]] | None
     call_names: list[StrictStr]
@@ -97,7 +98,7 @@ class CacheEntry(BaseModel):
     line 4 the call index `[[name, ...], [keyword, ...]]`."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[7]
+    format: Literal[8]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -229,7 +230,7 @@ def _decode_fact(name: str, value: list[Any]) -> Any:
         return [tuple(row) for row in value]
     if name == "grid_loops":
         return [(line, tuple(names)) for line, names in value]
-    if name in ("asserting_helpers", "constant_only_tests"):
+    if name in ("asserting_helpers", "constant_only_tests", "helper_calling_tests"):
         return tuple(value)
     return list(value)
 
