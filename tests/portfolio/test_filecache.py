@@ -332,13 +332,17 @@ def test_collect_is_byte_identical_with_a_cold_warm_and_tampered_cache(tmp_path:
     assert pretty_json(collect(repo, now=NOW, parse_cache=warm).model_dump(mode="json")) == plain
     assert warm.stats.hits == cold.stats.stored and warm.stats.misses == 0
     assert warm.needle_stats.misses == 0 and warm.needle_stats.hits >= 13  # every one of the 13 plain files' needle answers too
+    assert warm.needle_stats.from_pack >= 13 and warm.needle_stats.packs_written == 0  # from the repository's pack, unchanged
     needle_entries = sorted((tmp_path / "cache").rglob("*.needles.*.json"))
-    for entry in sorted((tmp_path / "cache").rglob("*.python.*.json"))[:5] + needle_entries[:3]:
+    packs = sorted((tmp_path / "cache").rglob("*.needlepack.*.json"))
+    assert len(packs) == 1
+    for entry in sorted((tmp_path / "cache").rglob("*.python.*.json"))[:5] + needle_entries[:3] + packs:
         entry.write_bytes(entry.read_bytes()[:-7] + b"0000000")
     hurt = cache_at(tmp_path / "cache")
     assert pretty_json(collect(repo, now=NOW, parse_cache=hurt).model_dump(mode="json")) == plain
-    assert hurt.stats.rejected["unauthenticated"] == 5 + 3 and hurt.stats.hits == cold.stats.stored - 5
+    assert hurt.stats.rejected["unauthenticated"] == 5 + 3 + 1 and hurt.stats.hits == cold.stats.stored - 5
     assert hurt.needle_stats.stored == 3  # the refused needle entries were replaced
+    assert hurt.needle_stats.from_pack == 0 and hurt.needle_stats.packs_written == 1  # and the refused pack
 
 
 def test_cli_collect_with_cache_writes_the_same_bytes_and_reports_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
