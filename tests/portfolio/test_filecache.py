@@ -132,13 +132,17 @@ def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, 
         # Authentic, but not four lines (the call index missing, or a line too many).
         "three lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators))),
         "five lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index), b"[]")),
+        "one line": ("corrupt", signed(cache, dumps(document))),
+        "empty body": ("corrupt", signed(cache, b"")),
+        "header of three words": ("corrupt", header + b" x\n" + payload),
         "oversized": ("too_large", b"x" * (filecache.MAX_ENTRY_BYTES + 1)),
     }
 
 
 @pytest.mark.parametrize(
     "case",
-    ["edited", "truncated", "no header", "empty", "other key", "swapped", "replayed", "other version", "invalid", "three lines", "five lines", "oversized", "link", "folder"],
+    ["edited", "truncated", "no header", "empty", "other key", "swapped", "replayed", "other version", "invalid", "three lines", "five lines", "one line", "empty body",
+     "header of three words", "oversized", "link", "folder"],
 )
 def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: str) -> None:
     cache = cache_at(tmp_path / "cache")

@@ -177,12 +177,12 @@ def _refuse_constant(value: float | str) -> None:
     raise ValueError(f"JSON constant {value}")  # NaN and Infinity: never written (allow_nan=False)
 
 
-def decode_call_rows(data: bytes) -> list[Call]:
-    """Lines 2 and 3 of an entry back to `Call`s. Checks exactly what `CallRow` allows (a string
+def decode_call_rows(data: bytes | memoryview) -> list[Call]:
+    """Lines 2 and 3 of an entry (as read, or a view of it) back to `Call`s. Checks exactly what `CallRow` allows (a string
     name, an int or null line, [string, const] keyword pairs, a list of consts, a string or null
     scope; bool is not int, int is not float), raising ValueError on anything else."""
     try:
-        rows = json.loads(data, parse_constant=_refuse_constant)
+        rows = json.loads(bytes(data) if type(data) is memoryview else data, parse_constant=_refuse_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None  # json.JSONDecodeError is a ValueError too
     if type(rows) is not list:
@@ -240,7 +240,7 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def _call_lines(summary: PythonSummary) -> tuple[bytes, bytes, bytes]:
+def _call_lines(summary: PythonSummary) -> tuple[bytes | memoryview, bytes | memoryview, bytes]:
     if isinstance(summary, StoredSummary) and summary.undecoded is not None:
         return summary.undecoded  # as read: checked by the HMAC, not decoded since
     try:
@@ -315,7 +315,7 @@ class StoredSummary(PythonSummary):
     parsed again (as for bad call lines) and the entry rewritten."""
 
     # Set by `decoded_summary` before any read; `undecoded` (calls, decorators, call index) is None once decoded.
-    undecoded: tuple[bytes, bytes, bytes] | None = None
+    undecoded: tuple[bytes | memoryview, bytes | memoryview, bytes] | None = None
     _index: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # line 4, once read (while undecoded)
     _on_bad_calls: Callable[[StoredSummary], None]  # sets the calls and decorators some other way
 
@@ -380,7 +380,7 @@ class StoredSummary(PythonSummary):
 
 
 def decoded_summary(
-    head: SummaryHead, calls: bytes, decorators: bytes, index: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]
+    head: SummaryHead, calls: bytes | memoryview, decorators: bytes | memoryview, index: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]
 ) -> StoredSummary:
     """A validated head, the two call lines and the call index as a summary of `path`.
     `on_bad_calls` sets the summary's calls and decorators instead when the lines fail their check."""
