@@ -328,8 +328,8 @@ class ParseCache:
             pass
         return data
 
-    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, memoryview, memoryview, bytes] | None:
-        """The validated head, the two call lines and the call index (checked when first read) of an
+    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, memoryview, memoryview, bytes, bytes] | None:
+        """The validated head, the two call lines, the call index and the row map (checked when first read) of an
         entry. Nothing of the body is copied but the head and the index: the call lines (about 90 %
         of the bytes, rarely read) stay views of `data`, and the HMAC reads the body in place."""
         end = data.find(b"\n")
@@ -365,7 +365,7 @@ class ParseCache:
             self._reject("other_content")
             return None
         view = memoryview(data)
-        return entry, view[ends[1] + 1 : ends[2]], view[ends[2] + 1 : ends[3]], data[ends[3] + 1 : ends[4]]
+        return entry, view[ends[1] + 1 : ends[2]], view[ends[2] + 1 : ends[3]], data[ends[3] + 1 : ends[4]], data[ends[4] + 1 : ends[5]]
 
     def _authentic(self, data: bytes) -> bytes | None:
         """The body of an entry file whose HMAC header checks out, else None (counted)."""
@@ -396,7 +396,7 @@ class ParseCache:
         if checked is None:
             self.stats.misses += 1
             return None
-        entry, calls, decorators, index = checked
+        entry, calls, decorators, index, rows = checked
 
         def parse_calls_again(summary: StoredSummary) -> None:
             self._reject("corrupt")
@@ -407,7 +407,7 @@ class ParseCache:
             self.put(digest, summary)
 
         self.stats.hits += 1
-        return decoded_summary(entry.result, calls, decorators, index, path, parse_calls_again)
+        return decoded_summary(entry.result, calls, decorators, index, rows, path, parse_calls_again)
 
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""
