@@ -1,13 +1,16 @@
 """The stored form of a parse-cache entry: how a `PythonSummary` is written and read back.
 
-An entry's body (after the HMAC header line `filecache` writes and checks) is four lines:
+An entry's body (after the HMAC header line `filecache` writes and checks) is five lines:
 
 1. the head: `{format, version, parser, content_sha256, result}` as JSON, where `result` is the
    summary without its calls and decorators (`SummaryHead`, validated by pydantic on every hit);
 2. the calls, 3. the decorators: each a JSON array of call rows
    `[name, line|null, [[keyword, const], ...], [const, ...], scope|null]` (`CallRow`);
 4. the call index: `[[name, ...], [keyword, ...]]`, the calls' resolved names and the keyword names
-   they pass, each sorted and once (`decode_call_index`).
+   they pass, each sorted and once (`decode_call_index`);
+5. the row map: `[[rows, ...], [rows, ...], [offset, ...]]`, for each name and each keyword of the
+   index (in its order) the rows of the calls holding it, and where each row starts in line 2
+   (`decode_row_map`).
 
 Compact JSON never holds a raw newline (one inside a string is escaped), so the lines split
 exactly. The calls are most of an entry (about 90 % of the bytes of a real package's entries) and
@@ -24,6 +27,12 @@ whether any call's name matches a pattern): the call index answers "none here" w
 the calls (the dask warm re-collect decoded 34 summaries' calls, 21 of them only for the seeding
 rule's keywords). The index is checked when first read and against the calls when they are decoded
 (a mismatch: the calls are parsed again, the entry rewritten); like the head's facts, it is trusted
+once authentic and well formed. When a name does match, the row map gives the rows to decode, and
+only those are (format 8: the seeding rule decoded the calls of every file passing `random_state`
+or `seed` for a few rows; a warm dask re-collect now decodes the calls of 2 summaries). Each row
+decoded is checked as `CallRow` and against the name or keyword it is listed under; a map that
+fails (malformed, or listing a row where it does not belong) is never used. A map that leaves a
+row out cannot be told from a right one without decoding every call: like the index, it is trusted
 once authentic and well formed.
 
 Constants JSON has no exact form for (bytes, complex, `...`, non-finite floats, the
@@ -92,10 +101,11 @@ class SummaryHead(BaseModel):
 
 
 class CacheEntry(BaseModel):
-    """Line 1 of an entry's body (the HMAC covers all four lines). Lines 2 and 3 are the calls
+    """Line 1 of an entry's body (the HMAC covers all five lines). Lines 2 and 3 are the calls
     and the decorators, each a JSON array of call rows `[name, line|null, [[keyword, const], ...],
     [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`;
-    line 4 the call index `[[name, ...], [keyword, ...]]`."""
+    line 4 the call index `[[name, ...], [keyword, ...]]`; line 5 the row map `[[[row, ...], ...]
+    per name, [[row, ...], ...] per keyword, [offset, ...]]`."""
 
     model_config = ConfigDict(extra="forbid")
     format: Literal[8]
