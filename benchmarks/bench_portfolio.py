@@ -163,7 +163,7 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     key = b"bench-key-" + b"0" * 32
     collect(root, rubric=rubric)  # warm the page cache and imports
     rows: dict[str, list[tuple[float, float]]] = {"read all": [], "no cache": [], "cold cache": [], "warm": []}
-    hits = misses = needle_hits = needle_misses = 0
+    hits = misses = needle_hits = needle_misses = from_pack = 0
     for attempt in range(repeats):
         rows["read all"].append(_timed_call(lambda: read_all(list_walk)(root)))
         rows["no cache"].append(_timed_call(lambda: collect(root, rubric=rubric)))
@@ -176,6 +176,7 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
         rows["warm"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=cache)))
         hits, misses = cache.stats.hits, cache.stats.misses
         needle_hits, needle_misses = cache.needle_stats.hits, cache.needle_stats.misses
+        from_pack = cache.needle_stats.from_pack
     med = {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for name, runs in rows.items()}
     files = sum(1 for _ in list_walk(root))
     print(f"{tree.name}: {files} files, {len(python)} Python; {per_run} Python files changed before each warm run; median of {repeats}")
@@ -184,7 +185,7 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     warm, plain, read = med["warm"], med["no cache"], med["read all"]
     print(f"  warm/no-cache {warm[0] / plain[0]:.2f} (CPU {warm[1] / plain[1]:.2f}); warm/read-all {warm[0] / read[0]:.1f}x"
           f" (CPU {warm[1] / max(read[1], 1e-9):.1f}x); last warm run: {hits} hits, {misses} misses;"
-          f" needle answers {needle_hits} hits, {needle_misses} misses")
+          f" needle answers {needle_hits} hits, {needle_misses} misses, {from_pack} files' answers from the repository's pack")
 
 
 def free_port() -> int:

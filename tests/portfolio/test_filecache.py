@@ -55,10 +55,10 @@ def stored(cache: ParseCache, source: str, rel: str = "a.py") -> tuple[str, Path
     return digest, entry_path(cache, digest)
 
 
-def entry_lines(path: Path) -> tuple[dict, list, list, list]:
-    """An entry's head document, call rows, decorator rows and call index (its four body lines)."""
-    head, calls, decorators, index = path.read_bytes().partition(b"\n")[2].split(b"\n")
-    return json.loads(head), json.loads(calls), json.loads(decorators), json.loads(index)
+def entry_lines(path: Path) -> tuple[dict, list, list, list, list]:
+    """An entry's head document, call rows, decorator rows, call index and row map (its five body lines)."""
+    head, calls, decorators, index, rows = path.read_bytes().partition(b"\n")[2].split(b"\n")
+    return json.loads(head), json.loads(calls), json.loads(decorators), json.loads(index), json.loads(rows)
 
 
 def signed(cache: ParseCache, *lines: bytes) -> bytes:
@@ -111,7 +111,7 @@ EARLIER = "import mlflow\n"  # an earlier version of a.py in the tampering tests
 def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, other_path: Path) -> dict[str, tuple[str, object]]:
     body = path.read_bytes()
     header, _, payload = body.partition(b"\n")
-    document, calls, decorators, index = entry_lines(path)
+    document, calls, decorators, index, rows = entry_lines(path)
     edited = payload.replace(b"mlflow", b"mlflaw")
     foreign = dict(document, version="0" * 64)
     wrong_type = dict(document, result=dict(document["result"], syntax_errors="none"))
@@ -126,19 +126,23 @@ def tamper_cases(cache: ParseCache, digest: str, path: Path, other_digest: str, 
         # Authentic, but replayed: the entry of an earlier version of file A put back under its name.
         "replayed": ("other_content", cache.entry_bytes(content_digest([EARLIER], is_notebook=False), summarise("a.py", [EARLIER])) or b""),
         # Authentic (re-signed with the key), but from another parser version.
-        "other version": ("other_version", signed(cache, dumps(foreign), dumps(calls), dumps(decorators), dumps(index))),
+        "other version": ("other_version", signed(cache, dumps(foreign), dumps(calls), dumps(decorators), dumps(index), dumps(rows))),
         # Authentic, but not what the model allows.
-        "invalid": ("corrupt", signed(cache, dumps(wrong_type), dumps(calls), dumps(decorators), dumps(index))),
-        # Authentic, but not four lines (the call index missing, or a line too many).
-        "three lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators))),
-        "five lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index), b"[]")),
+        "invalid": ("corrupt", signed(cache, dumps(wrong_type), dumps(calls), dumps(decorators), dumps(index), dumps(rows))),
+        # Authentic, but not five lines (the row map missing, or a line too many).
+        "four lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index))),
+        "six lines": ("corrupt", signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index), dumps(rows), b"[]")),
+        "one line": ("corrupt", signed(cache, dumps(document))),
+        "empty body": ("corrupt", signed(cache, b"")),
+        "header of three words": ("corrupt", header + b" x\n" + payload),
         "oversized": ("too_large", b"x" * (filecache.MAX_ENTRY_BYTES + 1)),
     }
 
 
 @pytest.mark.parametrize(
     "case",
-    ["edited", "truncated", "no header", "empty", "other key", "swapped", "replayed", "other version", "invalid", "three lines", "five lines", "oversized", "link", "folder"],
+    ["edited", "truncated", "no header", "empty", "other key", "swapped", "replayed", "other version", "invalid", "four lines", "six lines", "one line", "empty body",
+     "header of three words", "oversized", "link", "folder"],
 )
 def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: str) -> None:
     cache = cache_at(tmp_path / "cache")
@@ -176,16 +180,17 @@ def test_a_tampered_entry_is_ignored_counted_and_replaced(tmp_path: Path, case: 
 ADDED_IN_FORMAT = {
     2: ("data_checkers", "grid_loops", "schema_checks", "data_test_asserts", "call_names"),
     3: ("asserting_helpers", "constant_only_tests", "seed_constants", "seed_uses"),
+    8: ("helper_calling_tests",),
 }
 
 
-@pytest.mark.parametrize("old_format", [1, 2, 5, 6])
+@pytest.mark.parametrize("old_format", [1, 2, 5, 6, 7])
 @pytest.mark.parametrize("same_version", [False, True], ids=["older-version", "same-version-string"])
 def test_an_authentic_entry_of_an_older_format_is_other_version_not_corrupt(tmp_path: Path, old_format: int, same_version: bool) -> None:
     cache = cache_at(tmp_path)
     source = "import mlflow\nmlflow.log_param('a', 1)\n"
     digest, path = stored(cache, source)
-    document, calls, decorators, index = entry_lines(path)
+    document, calls, decorators, index, rows = entry_lines(path)
     document["result"].update(calls=calls, decorators=decorators)  # formats up to 5 had one line, calls inside
     document["format"] = old_format
     if not same_version:  # as written by the older tool: its version digest differs too
@@ -211,8 +216,8 @@ def test_an_authentic_entry_with_a_malformed_head_is_corrupt(tmp_path: Path, hea
     cache = cache_at(tmp_path)
     source = "import mlflow\n"
     digest, path = stored(cache, source)
-    document, calls, decorators, index = entry_lines(path)
-    path.write_bytes(signed(cache, dumps(dict(document, **head)), dumps(calls), dumps(decorators), dumps(index)))
+    document, calls, decorators, index, rows = entry_lines(path)
+    path.write_bytes(signed(cache, dumps(dict(document, **head)), dumps(calls), dumps(decorators), dumps(index), dumps(rows)))
     fresh = cache_at(tmp_path)
     assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
     assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.rejected["other_version"] == 0
@@ -331,13 +336,17 @@ def test_collect_is_byte_identical_with_a_cold_warm_and_tampered_cache(tmp_path:
     assert pretty_json(collect(repo, now=NOW, parse_cache=warm).model_dump(mode="json")) == plain
     assert warm.stats.hits == cold.stats.stored and warm.stats.misses == 0
     assert warm.needle_stats.misses == 0 and warm.needle_stats.hits >= 13  # every one of the 13 plain files' needle answers too
+    assert warm.needle_stats.from_pack >= 13 and warm.needle_stats.packs_written == 0  # from the repository's pack, unchanged
     needle_entries = sorted((tmp_path / "cache").rglob("*.needles.*.json"))
-    for entry in sorted((tmp_path / "cache").rglob("*.python.*.json"))[:5] + needle_entries[:3]:
+    packs = sorted((tmp_path / "cache").rglob("*.needlepack.*.json"))
+    assert len(packs) == 1
+    for entry in sorted((tmp_path / "cache").rglob("*.python.*.json"))[:5] + needle_entries[:3] + packs:
         entry.write_bytes(entry.read_bytes()[:-7] + b"0000000")
     hurt = cache_at(tmp_path / "cache")
     assert pretty_json(collect(repo, now=NOW, parse_cache=hurt).model_dump(mode="json")) == plain
-    assert hurt.stats.rejected["unauthenticated"] == 5 + 3 and hurt.stats.hits == cold.stats.stored - 5
+    assert hurt.stats.rejected["unauthenticated"] == 5 + 3 + 1 and hurt.stats.hits == cold.stats.stored - 5
     assert hurt.needle_stats.stored == 3  # the refused needle entries were replaced
+    assert hurt.needle_stats.from_pack == 0 and hurt.needle_stats.packs_written == 1  # and the refused pack
 
 
 def test_cli_collect_with_cache_writes_the_same_bytes_and_reports_hits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -387,9 +396,9 @@ def test_an_authentic_entry_with_a_malformed_constant_is_corrupt_not_a_crash(tmp
     cache = cache_at(tmp_path)
     source = "import mlflow\nmlflow.log_param(b'\\x01')\n"
     digest, path = stored(cache, source)
-    document, calls, decorators, index = entry_lines(path)
+    document, calls, decorators, index, rows = entry_lines(path)
     calls[0][3][0] = {"t": "bytes", "v": "not hex"}
-    path.write_bytes(signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index)))
+    path.write_bytes(signed(cache, dumps(document), dumps(calls), dumps(decorators), dumps(index), dumps(rows)))
     fresh = cache_at(tmp_path)
     assert fresh.summarise("a.py", [source], is_notebook=False, on_tree=None) == summarise("a.py", [source])
     assert fresh.stats.rejected["corrupt"] == 1 and fresh.stats.hits == 0 and fresh.stats.misses == 1

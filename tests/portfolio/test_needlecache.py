@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo import filecache, needleform
+from mlops_audit.evidence.repo import filecache, needleform, needlepack
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.index import RepoIndex
 
@@ -31,11 +31,19 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
+def drop_packs(cache: ParseCache) -> None:
+    """Remove the repositories' needle packs (`needlepack`, tested in test_needlepack.py): the runs
+    here answer from the per-content entries, as a repository seen for the first time does."""
+    for pack in cache.root.glob(f"*/*.{needlepack.KIND}.*.json"):
+        pack.unlink()
+
+
 def mentioning(root: Path, cache: ParseCache | None, needles: tuple[str, ...] = NEEDLES, *asked: str) -> list[str]:
     with RepoIndex(root, needles=needles, parse_cache=cache) as index:
         found = [s.path for s in index.python_mentioning(*(asked or needles))]
     if cache is not None:
         cache.flush()
+        drop_packs(cache)
     return found
 
 
@@ -182,6 +190,7 @@ def test_a_text_test_answer_is_kept_by_its_key_and_never_trusted_when_tampered(t
             found = [s.path for s in index.python_mentioning("mlflow", "tune.run", where=text_test(imports_ray, *params))]
         if cache is not None:
             cache.flush()
+            drop_packs(cache)
         return found
 
     assert passing(None) == ["a.py"] and len(asked) == 1

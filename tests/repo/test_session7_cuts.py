@@ -147,6 +147,7 @@ def _reference_facts(code: str) -> dict[str, object]:
     tree = ast.parse(code)
     loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
     calls = [(c.name, c.scope) for c in summary.calls]
+    helpers = set(pyfacts.asserting_helpers(tree, code)) if summary.tests else set()
     return {
         "data_checkers": pyfacts.data_checkers(tree, calls),
         "grid_loops": pyfacts.grid_loops(tree, loops, set(summary.call_names), code),
@@ -154,6 +155,8 @@ def _reference_facts(code: str) -> dict[str, object]:
         "data_test_asserts": pyfacts.data_test_asserts(tree, [c.name for c in summary.calls]),
         "asserting_helpers": pyfacts.asserting_helpers(tree, code) if summary.tests else (),
         "constant_only_tests": pyfacts.constant_only_tests(tree, code) if summary.tests else (),
+        # session 9: the unit-tests rule's "does this test call an asserting helper", as it asked it
+        "helper_calling_tests": tuple(sorted({s for n, s in calls if s is not None and n.rsplit(".", 1)[-1] in helpers})),
         "seed_constants": pyfacts.seed_constants(tree, code),
         "seed_uses": pyfacts.seed_uses(tree, code),
     }
@@ -235,7 +238,8 @@ def test_a_fact_the_summary_rules_out_needs_no_syntax_tree() -> None:
             raise AssertionError("the tree was asked for")
 
     for name in FACTS:
-        assert not pyfacts.possible(name, summary, NoTree().text)
+        if name != "helper_calling_tests":  # derived from the summary alone (calls, asserting helpers): no gate
+            assert not pyfacts.possible(name, summary, NoTree().text)
         assert _compute_fact(name, summary, NoTree()) == FACTS[name]
 
 

@@ -1,13 +1,16 @@
 """The stored form of a parse-cache entry: how a `PythonSummary` is written and read back.
 
-An entry's body (after the HMAC header line `filecache` writes and checks) is four lines:
+An entry's body (after the HMAC header line `filecache` writes and checks) is five lines:
 
 1. the head: `{format, version, parser, content_sha256, result}` as JSON, where `result` is the
    summary without its calls and decorators (`SummaryHead`, validated by pydantic on every hit);
 2. the calls, 3. the decorators: each a JSON array of call rows
    `[name, line|null, [[keyword, const], ...], [const, ...], scope|null]` (`CallRow`);
 4. the call index: `[[name, ...], [keyword, ...]]`, the calls' resolved names and the keyword names
-   they pass, each sorted and once (`decode_call_index`).
+   they pass, each sorted and once (`decode_call_index`);
+5. the row map: `[[rows, ...], [rows, ...], [offset, ...]]`, for each name and each keyword of the
+   index (in its order) the rows of the calls holding it, and where each row starts in line 2
+   (`decode_row_map`).
 
 Compact JSON never holds a raw newline (one inside a string is escaped), so the lines split
 exactly. The calls are most of an entry (about 90 % of the bytes of a real package's entries) and
@@ -24,6 +27,12 @@ whether any call's name matches a pattern): the call index answers "none here" w
 the calls (the dask warm re-collect decoded 34 summaries' calls, 21 of them only for the seeding
 rule's keywords). The index is checked when first read and against the calls when they are decoded
 (a mismatch: the calls are parsed again, the entry rewritten); like the head's facts, it is trusted
+once authentic and well formed. When a name does match, the row map gives the rows to decode, and
+only those are (format 8: the seeding rule decoded the calls of every file passing `random_state`
+or `seed` for a few rows; a warm dask re-collect now decodes the calls of 2 summaries). Each row
+decoded is checked as `CallRow` and against the name or keyword it is listed under; a map that
+fails (malformed, or listing a row where it does not belong) is never used. A map that leaves a
+row out cannot be told from a right one without decoding every call: like the index, it is trusted
 once authentic and well formed.
 
 Constants JSON has no exact form for (bytes, complex, `...`, non-finite floats, the
@@ -42,8 +51,8 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 
 from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, _under, call_index
 
-FORMAT = 7  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index
-LINES = 4  # head, calls, decorators, call index
+FORMAT = 8  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index; 8: the fact `helper_calling_tests`, and a needle pack per repository (`needlepack`)
+LINES = 5  # head, calls, decorators, call index, row map
 
 
 class Unstorable(Exception):
@@ -84,6 +93,7 @@ class SummaryHead(BaseModel):
     data_test_asserts: list[StrictInt] | None
     asserting_helpers: list[StrictStr] | None
     constant_only_tests: list[StrictStr] | None
+    helper_calling_tests: list[StrictStr] | None
     seed_constants: list[tuple[StrictStr, StrictInt]] | None
     seed_uses: list[tuple[StrictInt, StrictStr]] | None
     call_names: list[StrictStr]
@@ -91,13 +101,14 @@ class SummaryHead(BaseModel):
 
 
 class CacheEntry(BaseModel):
-    """Line 1 of an entry's body (the HMAC covers all four lines). Lines 2 and 3 are the calls
+    """Line 1 of an entry's body (the HMAC covers all five lines). Lines 2 and 3 are the calls
     and the decorators, each a JSON array of call rows `[name, line|null, [[keyword, const], ...],
     [const, ...], scope|null]`, a const being a JSON scalar or a tagged `{"t": ..., "v": ...}`;
-    line 4 the call index `[[name, ...], [keyword, ...]]`."""
+    line 4 the call index `[[name, ...], [keyword, ...]]`; line 5 the row map `[[[row, ...], ...]
+    per name, [[row, ...], ...] per keyword, [offset, ...]]`."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[7]
+    format: Literal[8]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr
@@ -176,40 +187,75 @@ def _refuse_constant(value: float | str) -> None:
     raise ValueError(f"JSON constant {value}")  # NaN and Infinity: never written (allow_nan=False)
 
 
-def decode_call_rows(data: bytes) -> list[Call]:
-    """Lines 2 and 3 of an entry back to `Call`s. Checks exactly what `CallRow` allows (a string
+def decode_call_rows(data: bytes | memoryview) -> list[Call]:
+    """Lines 2 and 3 of an entry (as read, or a view of it) back to `Call`s. Checks exactly what `CallRow` allows (a string
     name, an int or null line, [string, const] keyword pairs, a list of consts, a string or null
     scope; bool is not int, int is not float), raising ValueError on anything else."""
     try:
-        rows = json.loads(data, parse_constant=_refuse_constant)
+        rows = json.loads(bytes(data) if type(data) is memoryview else data, parse_constant=_refuse_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None  # json.JSONDecodeError is a ValueError too
     if type(rows) is not list:
         raise ValueError("call rows are not a list")
-    calls = []
-    for row in rows:
-        if type(row) is not list or len(row) != 5:
-            raise ValueError("a call row is not a list of five")
-        name, line, keywords, args, scope = row
-        if type(name) is not str or (line is not None and type(line) is not int) or (scope is not None and type(scope) is not str):
-            raise ValueError(f"call row {name!r}: name, line or scope of the wrong type")
-        if type(keywords) is not list or type(args) is not list:
-            raise ValueError(f"call row {name!r}: keywords or arguments not a list")
-        if keywords:
-            tagged = False
-            for pair in keywords:
-                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-                    raise ValueError(f"call row {name!r}: a keyword is not a [name, constant] pair")
-                if type(pair[1]) not in _PLAIN:
-                    tagged = True
-            keywords = tuple([(k, _decode_const(v)) for k, v in keywords] if tagged else map(tuple, keywords))
-        if args:
-            for value in args:
-                if type(value) not in _PLAIN:
-                    args = [_decode_const(a) for a in args]  # checks every one
-                    break
-        calls.append(Call(name, line, tuple(keywords), tuple(args), scope))
-    return calls
+    return [_call_of(row) for row in rows]
+
+
+def _call_of(row: object) -> Call:
+    """One call row as JSON gave it, checked as `CallRow` (see `decode_call_rows`), as a `Call`."""
+    if type(row) is not list or len(row) != 5:
+        raise ValueError("a call row is not a list of five")
+    name, line, keywords, args, scope = row
+    if type(name) is not str or (line is not None and type(line) is not int) or (scope is not None and type(scope) is not str):
+        raise ValueError(f"call row {name!r}: name, line or scope of the wrong type")
+    if type(keywords) is not list or type(args) is not list:
+        raise ValueError(f"call row {name!r}: keywords or arguments not a list")
+    if keywords:
+        tagged = False
+        for pair in keywords:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise ValueError(f"call row {name!r}: a keyword is not a [name, constant] pair")
+            if type(pair[1]) not in _PLAIN:
+                tagged = True
+        keywords = tuple([(k, _decode_const(v)) for k, v in keywords] if tagged else map(tuple, keywords))
+    if args:
+        for value in args:
+            if type(value) not in _PLAIN:
+                args = [_decode_const(a) for a in args]  # checks every one
+                break
+    return Call(name, line, tuple(keywords), tuple(args), scope)
+
+
+def decode_row_map(data: bytes, index: tuple[tuple[str, ...], tuple[str, ...]], calls_size: int) -> tuple[list[list[int]], list[list[int]], list[int]]:
+    """Line 5 of an entry: `[[rows of name, ...], [rows of keyword, ...], [offset, ...]]`: for each
+    name and each keyword of the call index (line 4, in its order) the rows of the calls (line 2)
+    with that name or passing that keyword, strictly increasing; and where each row starts in line 2
+    (strictly increasing, the first at 1, all inside the line of `calls_size` bytes). Raises
+    ValueError on anything else."""
+    try:
+        parts = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if type(parts) is not list or len(parts) != 3 or not all(type(part) is list for part in parts):
+        raise ValueError("the row map is not three lists")
+    by_name, by_keyword, offsets = parts
+    if len(by_name) != len(index[0]) or len(by_keyword) != len(index[1]):
+        raise ValueError("the row map does not match the call index")
+    if not _increasing(offsets, 1, calls_size - 1) or (offsets and offsets[0] != 1):
+        raise ValueError("the row offsets are out of order or outside the calls")
+    for rows in (*by_name, *by_keyword):
+        if type(rows) is not list or not rows or not _increasing(rows, 0, len(offsets) - 1):
+            raise ValueError("a row list is empty, out of order or names a row that is not there")
+    return by_name, by_keyword, offsets
+
+
+def _increasing(values: list[object], low: int, high: int) -> bool:
+    """Ints, strictly increasing, each in [low, high]."""
+    last = low - 1
+    for value in values:
+        if type(value) is not int or value <= last or value > high:
+            return False
+        last = value
+    return True
 
 
 # ---------------------------------------------------------------- summaries
@@ -229,7 +275,7 @@ def _decode_fact(name: str, value: list[Any]) -> Any:
         return [tuple(row) for row in value]
     if name == "grid_loops":
         return [(line, tuple(names)) for line, names in value]
-    if name in ("asserting_helpers", "constant_only_tests"):
+    if name in ("asserting_helpers", "constant_only_tests", "helper_calling_tests"):
         return tuple(value)
     return list(value)
 
@@ -239,13 +285,38 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def _call_lines(summary: PythonSummary) -> tuple[bytes, bytes, bytes]:
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)  # as `_dumps`, made once
+
+
+def _rows_line(calls: list[Call]) -> tuple[bytes, list[int]]:
+    """The calls line (as `_dumps` of the rows gives it) and where each row starts in it."""
+    rows = [_ENCODER.encode(_encode_call(c)).encode("utf-8") for c in calls]
+    offsets, position = [], 1
+    for row in rows:
+        offsets.append(position)
+        position += len(row) + 1
+    return b"[" + b",".join(rows) + b"]", offsets
+
+
+def row_map(calls: list[Call], index: tuple[tuple[str, ...], tuple[str, ...]], offsets: list[int]) -> list[Any]:
+    """Line 5 (`decode_row_map`): the rows of each name and keyword of `index`, and `offsets`."""
+    names = {name: [] for name in index[0]}  # type: dict[str, list[int]]
+    keywords = {keyword: [] for keyword in index[1]}  # type: dict[str, list[int]]
+    for row, call in enumerate(calls):
+        names[call.name].append(row)
+        for keyword in dict.fromkeys(k for k, _ in call.keywords):
+            keywords[keyword].append(row)
+    return [list(names.values()), list(keywords.values()), offsets]
+
+
+def _call_lines(summary: PythonSummary) -> tuple[bytes | memoryview, bytes | memoryview, bytes, bytes]:
     if isinstance(summary, StoredSummary) and summary.undecoded is not None:
         return summary.undecoded  # as read: checked by the HMAC, not decoded since
     try:
-        calls = _dumps([_encode_call(c) for c in summary.calls])
-        return calls, _dumps([_encode_call(c) for c in summary.decorators]), _dumps([list(part) for part in call_index(summary.calls)])
-    except ValueError:
+        calls, offsets = _rows_line(summary.calls)
+        index = call_index(summary.calls)
+        return calls, _dumps([_encode_call(c) for c in summary.decorators]), _dumps([list(part) for part in index]), _dumps(row_map(summary.calls, index, offsets))
+    except (ValueError, UnicodeEncodeError):
         raise Unstorable("a call holds a string with no UTF-8 form") from None
 
 
@@ -290,11 +361,19 @@ def encode_body(summary: PythonSummary, head: dict[str, Any]) -> bytes:
 
 
 def _call_list(name: str) -> property:
-    """`calls` or `decorators` of a `StoredSummary`: the entry's line decoded on first read."""
+    """`calls` or `decorators` of a `StoredSummary`: the entry's line decoded on first read (the
+    decorators alone, when they are read first: a rule asking `decorated_by` leaves the calls undecoded)."""
 
     def get(self: StoredSummary) -> list[Call]:
-        if self.undecoded is not None:
-            self._decode()
+        if self.undecoded is not None and not (name == "decorators" and self._decorators_read):
+            if name == "decorators":
+                try:
+                    self.__dict__[name] = decode_call_rows(self.undecoded[1])
+                    self._decorators_read = True
+                except ValueError:
+                    self._parse_again()
+            else:
+                self._decode()
         return self.__dict__[name]  # type: ignore[no-any-return]
 
     def put(self: StoredSummary, value: list[Call]) -> None:
@@ -309,13 +388,19 @@ class StoredSummary(PythonSummary):
 
     Until then, the call index (line 4: the resolved names, the keyword names) answers what it
     can without decoding: `calls_to`, `calls_named` and `calls_with_keyword` are [] when no name
-    in it could match, and `resolved_names` is read from it. The index is checked by hand when
-    first read and against the calls when they are decoded; should either fail, the calls are
-    parsed again (as for bad call lines) and the entry rewritten."""
+    in it could match, and `resolved_names` is read from it. When some name does match, the row
+    map (line 5) gives the rows of the calls with those names or keywords and only those rows are
+    decoded (each checked as `CallRow`, and against the name or keyword it is listed under), in
+    call order: the same calls as a filter of every call. The index and the row map are checked
+    by hand when first read, the index again against the calls when they are all decoded; should
+    any check fail, the calls are parsed again (as for bad call lines) and the entry rewritten."""
 
-    # Set by `decoded_summary` before any read; `undecoded` (calls, decorators, call index) is None once decoded.
-    undecoded: tuple[bytes, bytes, bytes] | None = None
+    # Set by `decoded_summary` before any read; `undecoded` (calls, decorators, call index, row map) is None once decoded.
+    undecoded: tuple[bytes | memoryview, bytes | memoryview, bytes, bytes] | None = None
     _index: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # line 4, once read (while undecoded)
+    _map: tuple[list[list[int]], list[list[int]], list[int]] | None = None  # line 5, once read (while undecoded)
+    _rows: dict[int, Call] | None = None  # the rows decoded one by one so far
+    _decorators_read = False  # the decorators line decoded alone (while the calls are not)
     _on_bad_calls: Callable[[StoredSummary], None]  # sets the calls and decorators some other way
 
     def _decode(self) -> None:
@@ -328,7 +413,7 @@ class StoredSummary(PythonSummary):
             self.__dict__["calls"], self.__dict__["decorators"] = calls, decorators
         except ValueError:
             self._on_bad_calls(self)
-        self._index = None
+        self._index = self._map = self._rows = None
         del self._on_bad_calls  # holds the sources (for the case above): not needed any more
 
     def _call_index(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -339,10 +424,44 @@ class StoredSummary(PythonSummary):
             try:
                 self._index = decode_call_index(self.undecoded[2])
             except ValueError:
-                self.undecoded = (b"", b"", b"")  # fails decoding: the calls are parsed again
-                self._decode()
+                self._parse_again()
                 return None
         return self._index
+
+    def _parse_again(self) -> None:
+        self.undecoded = (b"", b"", b"", b"")  # fails decoding: the calls are parsed again
+        self._decode()
+
+    def _matching(self, part: int, wanted: Callable[[str], bool]) -> list[Call] | None:
+        """The calls whose resolved name (`part` 0) or one of whose keyword names (1) passes
+        `wanted`, in call order, decoding only their rows; None when the calls are decoded (ask them)."""
+        index = self._call_index()
+        if index is None:
+            return None
+        listed = [i for i, name in enumerate(index[part]) if wanted(name)]
+        if not listed:
+            return []
+        try:
+            if self._map is None:
+                self._map = decode_row_map(self.undecoded[3], index, len(self.undecoded[0]))  # type: ignore[index]
+            by_part, offsets = self._map[part], self._map[2]
+            rows = sorted({row for i in listed for row in by_part[i]})
+            known = self._rows if self._rows is not None else {}
+            calls = self.undecoded[0]  # type: ignore[index]
+            found = []
+            for row in rows:
+                call = known.get(row)
+                if call is None:
+                    end = offsets[row + 1] - 1 if row + 1 < len(offsets) else len(calls) - 1
+                    call = known[row] = _call_of(json.loads(bytes(calls[offsets[row] : end]), parse_constant=_refuse_constant))
+                if not (wanted(call.name) if part == 0 else any(wanted(k) for k, _ in call.keywords)):
+                    raise ValueError("a row is not listed where the row map says")
+                found.append(call)
+            self._rows = known
+            return found
+        except (ValueError, RecursionError):
+            self._parse_again()
+            return None
 
     @property
     def resolved_names(self) -> tuple[str, ...]:
@@ -350,22 +469,17 @@ class StoredSummary(PythonSummary):
         return index[0] if index is not None else call_index(self.calls)[0]
 
     def calls_to(self, *prefixes: str) -> list[Call]:
-        index = self._call_index()
-        if index is not None and not any(_under(name, set(prefixes)) for name in index[0]):
-            return []
-        return super().calls_to(*prefixes)
+        wanted = set(prefixes)
+        found = self._matching(0, lambda name: _under(name, wanted))
+        return found if found is not None else super().calls_to(*prefixes)
 
     def calls_named(self, *names: str) -> list[Call]:
-        index = self._call_index()
-        if index is not None and not any(name.rsplit(".", 1)[-1] in names for name in index[0]):
-            return []
-        return super().calls_named(*names)
+        found = self._matching(0, lambda name: name.rsplit(".", 1)[-1] in names)
+        return found if found is not None else super().calls_named(*names)
 
     def calls_with_keyword(self, *names: str) -> list[Call]:
-        index = self._call_index()
-        if index is not None and set(names).isdisjoint(index[1]):
-            return []
-        return super().calls_with_keyword(*names)
+        found = self._matching(1, lambda keyword: keyword in names)
+        return found if found is not None else super().calls_with_keyword(*names)
 
     calls = _call_list("calls")  # type: ignore[assignment]
     decorators = _call_list("decorators")  # type: ignore[assignment]
@@ -379,9 +493,10 @@ class StoredSummary(PythonSummary):
 
 
 def decoded_summary(
-    head: SummaryHead, calls: bytes, decorators: bytes, index: bytes, path: str, on_bad_calls: Callable[[StoredSummary], None]
+    head: SummaryHead, calls: bytes | memoryview, decorators: bytes | memoryview, index: bytes, rows: bytes, path: str,
+    on_bad_calls: Callable[[StoredSummary], None],
 ) -> StoredSummary:
-    """A validated head, the two call lines and the call index as a summary of `path`.
+    """A validated head, the two call lines, the call index and the row map as a summary of `path`.
     `on_bad_calls` sets the summary's calls and decorators instead when the lines fail their check."""
     summary = StoredSummary(
         path=path,
@@ -397,6 +512,6 @@ def decoded_summary(
         cell=head.cell,
         facts={name: _decode_fact(name, value) for name in FACTS if (value := getattr(head, name)) is not None},
     )
-    summary.undecoded = (calls, decorators, index)
+    summary.undecoded = (calls, decorators, index, rows)
     summary._on_bad_calls = on_bad_calls
     return summary

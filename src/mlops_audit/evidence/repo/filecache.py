@@ -28,6 +28,10 @@ access to a branch can fill). So:
 - the folder is bounded (`max_bytes`): `prune` evicts the least recently used entries (a hit
   touches its entry) and stale temporary files.
 
+Beside the summaries: needle entries (`needleform`: which needles a file's raw bytes mention) and,
+per repository, a needle pack (`needlepack`: the answers its last collection asked, in one file,
+`begin_repository` / `write_pack`), under the same key, checks and bound.
+
 The cache never changes what the collector reports: a hit gives an equal summary (tested
 field by field and by byte-identical collection results).
 """
@@ -53,6 +57,8 @@ from pydantic import ValidationError
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.cacheform import FORMAT, LINES, CacheEntry, EntryHead, StoredSummary, Unstorable, decoded_summary, encode_body
 from mlops_audit.evidence.repo.needleform import Refused, decode_entry, encode_entry, hits_for, needle_set_id, needle_version
+from mlops_audit.evidence.repo.needlepack import KIND as PACK_KIND
+from mlops_audit.evidence.repo.needlepack import MAX_PACK_BYTES, MAX_PACK_ENTRIES, decode_pack, encode_pack, repository_key
 from mlops_audit.evidence.repo.pysource import PythonSummary, summarise
 
 __all__ = ["FORMAT", "CacheEntry", "CacheStats", "ParseCache", "content_digest", "load_key", "parser_version", "summarise_with"]
@@ -197,6 +203,8 @@ class NeedleStats:
     hits: int = 0
     misses: int = 0
     stored: int = 0
+    from_pack: int = 0  # file contents whose answers the repository's pack gave (`needlepack`)
+    packs_written: int = 0
 
 
 class ParseCache:
@@ -217,6 +225,11 @@ class ParseCache:
         self._needles: dict[str, dict[str, tuple[str, ...]]] = {}  # raw digest -> needle set id -> needles (loaded or found)
         self._needle_dirty: set[str] = set()  # raw digests whose needle entry is to be written
         self._needle_members: dict[str, frozenset[str]] = {}  # needle set id -> its needles
+        # The needle pack of the repository being collected (`needlepack`, `begin_repository`).
+        self._pack_repo: str | None = None  # its key
+        self._pack: dict[str, dict[str, tuple[str, ...]]] | None = None  # its entries once read ({}: none, or refused)
+        self._pack_asked: dict[str, dict[str, tuple[str, ...]]] = {}  # raw digest -> its sets (the dicts `_needles` holds): what this run asked
+        self._pack_changed = False  # an answer came from elsewhere or was found: the pack is written again
         self.needle_stats = NeedleStats()  # not part of `stats` (whose counts the portfolio reports): summaries only
 
     @classmethod
@@ -270,6 +283,7 @@ class ParseCache:
         self.close()
 
     def _name(self, digest: str, kind: str = "python") -> tuple[str, str]:
+        """(folder, file name) of an entry: a summary, a needle entry or a repository's needle pack."""
         version = self._version if kind == "python" else needle_version()
         return digest[:2], f"{digest}.{kind}.{version[:16]}.json"
 
@@ -280,7 +294,7 @@ class ParseCache:
     def _reject(self, reason: str) -> None:
         self.stats.rejected[reason] += 1
 
-    def _read_entry(self, digest: str, kind: str = "python") -> bytes | None:
+    def _read_entry(self, digest: str, kind: str = "python", limit: int = MAX_ENTRY_BYTES) -> bytes | None:
         folder, name = self._name(digest, kind)
         fd_dir = self._dir(folder, create=False)
         if fd_dir is None:
@@ -296,11 +310,11 @@ class ParseCache:
             if not stat.S_ISREG(info.st_mode):
                 self._reject("not_regular")
                 return None
-            if info.st_size > MAX_ENTRY_BYTES:
+            if info.st_size > limit:
                 self._reject("too_large")
                 return None
-            data = os.read(fd, MAX_ENTRY_BYTES + 1)
-            if len(data) > MAX_ENTRY_BYTES:
+            data = os.read(fd, limit + 1)
+            if len(data) > limit:
                 self._reject("too_large")
                 return None
         except OSError:
@@ -314,18 +328,35 @@ class ParseCache:
             pass
         return data
 
-    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, bytes, bytes, bytes] | None:
-        """The validated head, the two call lines and the call index (checked when first read) of an entry."""
-        body = self._authentic(data)
-        if body is None:
+    def _check(self, data: bytes, digest: str) -> tuple[CacheEntry, memoryview, memoryview, bytes, bytes] | None:
+        """The validated head, the two call lines, the call index and the row map (checked when first read) of an
+        entry. Nothing of the body is copied but the head and the index: the call lines (about 90 %
+        of the bytes, rarely read) stay views of `data`, and the HMAC reads the body in place."""
+        end = data.find(b"\n")
+        parts = data[:end].split(b" ") if end >= 0 else []
+        if len(parts) != 2 or parts[0] != _MAGIC:
+            self._reject("corrupt")
             return None
-        lines = body.split(b"\n")
+        body = memoryview(data)[end + 1 :]
+        mac = hmac.new(self._key, _MAGIC + b"\0", "sha256")
+        mac.update(body)
+        if not hmac.compare_digest(parts[1], mac.hexdigest().encode()):
+            self._reject("unauthenticated")
+            return None
+        ends = [end]
+        for _ in range(LINES - 1):
+            found = data.find(b"\n", ends[-1] + 1)
+            if found < 0:
+                break
+            ends.append(found)
+        ends.append(len(data))
+        head = data[end + 1 : ends[1]]
         try:
-            if len(lines) != LINES:
-                raise ValueError(f"{len(lines)} lines")
-            entry = CacheEntry.model_validate_json(lines[0])
+            if len(ends) != LINES + 1 or data.find(b"\n", ends[-2] + 1) >= 0:
+                raise ValueError(f"not {LINES} lines")
+            entry = CacheEntry.model_validate_json(head)
         except (ValidationError, ValueError):
-            self._reject("other_version" if self._other_version(lines[0]) else "corrupt")
+            self._reject("other_version" if self._other_version(head) else "corrupt")
             return None
         if entry.version != self._version:
             self._reject("other_version")
@@ -333,7 +364,8 @@ class ParseCache:
         if entry.content_sha256 != digest:
             self._reject("other_content")
             return None
-        return entry, lines[1], lines[2], lines[3]
+        view = memoryview(data)
+        return entry, view[ends[1] + 1 : ends[2]], view[ends[2] + 1 : ends[3]], data[ends[3] + 1 : ends[4]], data[ends[4] + 1 : ends[5]]
 
     def _authentic(self, data: bytes) -> bytes | None:
         """The body of an entry file whose HMAC header checks out, else None (counted)."""
@@ -364,7 +396,7 @@ class ParseCache:
         if checked is None:
             self.stats.misses += 1
             return None
-        entry, calls, decorators, index = checked
+        entry, calls, decorators, index, rows = checked
 
         def parse_calls_again(summary: StoredSummary) -> None:
             self._reject("corrupt")
@@ -375,7 +407,7 @@ class ParseCache:
             self.put(digest, summary)
 
         self.stats.hits += 1
-        return decoded_summary(entry.result, calls, decorators, index, path, parse_calls_again)
+        return decoded_summary(entry.result, calls, decorators, index, rows, path, parse_calls_again)
 
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""
@@ -453,10 +485,15 @@ class ParseCache:
         if summary.digest is not None:
             self._pending[summary.digest] = summary
             if len(self._pending) >= PENDING_WRITES:
-                self.flush()
+                self._flush_entries()
 
     def flush(self) -> None:
-        """Write the entries of new summaries and of summaries that gained facts since."""
+        """Write the entries of new summaries and of summaries that gained facts since, the needle
+        entries that gained a set, and the repository's needle pack when it changed (`write_pack`)."""
+        self._flush_entries()
+        self.write_pack()
+
+    def _flush_entries(self) -> None:
         pending, self._pending = self._pending, {}
         for digest, summary in pending.items():
             self.put(digest, summary)
@@ -493,21 +530,75 @@ class ParseCache:
         sets.pop(set_id, None)  # the newest last: the oldest sets are dropped first when full
         sets[set_id] = tuple(sorted(hits))
         self._needle_dirty.add(digest)
+        self._pack_changed = True
 
     def _needle_sets(self, digest: str) -> dict[str, tuple[str, ...]]:
         sets = self._needles.get(digest)
         if sets is None:
-            sets = {}
-            data = self._read_entry(digest, "needles")
+            sets = self._pack_asked.get(digest)  # asked this run, then forgotten by `flush_needles`
+        if sets is None:
+            sets = self._packed(digest)
+            if sets is None:
+                sets = self._entry_sets(digest)
+                self._pack_changed = True  # not in the pack: it is written again with this answer
+            self._needles[digest] = sets
+        if self._pack_repo is not None and digest not in self._pack_asked and len(self._pack_asked) < MAX_PACK_ENTRIES:
+            self._pack_asked[digest] = sets
+        return sets
+
+    def _entry_sets(self, digest: str) -> dict[str, tuple[str, ...]]:
+        """The sets of the needle entry of `digest` ({} when there is none or it is refused)."""
+        data = self._read_entry(digest, "needles")
+        body = self._authentic(data) if data is not None else None
+        if body is not None:
+            try:
+                return decode_entry(body, digest)
+            except Refused as refused:
+                self._reject(refused.reason)
+                self._needle_dirty.add(digest)  # replaced by a good entry
+        return {}
+
+    # the needle pack of a repository (`needlepack`): its answers in one file
+    def begin_repository(self, root: str) -> None:
+        """Answer needle questions from the pack of the repository at `root` (its resolved path)
+        first; the pack of the repository before, if changed, is written now."""
+        key = repository_key(root)
+        if key == self._pack_repo:
+            return
+        self.write_pack()
+        self._pack_repo, self._pack, self._pack_asked, self._pack_changed = key, None, {}, False
+
+    def _packed(self, digest: str) -> dict[str, tuple[str, ...]] | None:
+        """The sets the repository's pack holds for `digest`, or None (no pack, or not in it)."""
+        if self._pack_repo is None:
+            return None
+        if self._pack is None:
+            self._pack = {}
+            data = self._read_entry(self._pack_repo, PACK_KIND, limit=MAX_PACK_BYTES)
             body = self._authentic(data) if data is not None else None
             if body is not None:
                 try:
-                    sets = decode_entry(body, digest)
+                    self._pack = decode_pack(body, self._pack_repo)
                 except Refused as refused:
-                    self._reject(refused.reason)
-                    self._needle_dirty.add(digest)  # replaced by a good entry
-            self._needles[digest] = sets
+                    self._reject(refused.reason)  # nothing of it is used; written again from this run's answers
+        sets = self._pack.get(digest)
+        if sets is not None:
+            self.needle_stats.from_pack += 1
         return sets
+
+    def write_pack(self) -> None:
+        """Write the repository's pack with the answers this run asked, when it differs from the
+        one read (an answer found or taken from an entry, a file no longer asked, no pack). Not
+        written past MAX_PACK_ENTRIES or MAX_PACK_BYTES: the per-content entries answer then."""
+        if self._pack_repo is None or not self._pack_asked or len(self._pack_asked) >= MAX_PACK_ENTRIES:
+            return
+        if not self._pack_changed and self._pack is not None and self._pack.keys() == self._pack_asked.keys():
+            return
+        body = encode_pack(self._pack_repo, self._pack_asked)
+        data = _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
+        if len(data) <= MAX_PACK_BYTES and self._write(self._pack_repo, PACK_KIND, data):
+            self.needle_stats.packs_written += 1
+            self._pack, self._pack_changed = dict(self._pack_asked), False
 
     def flush_needles(self) -> None:
         """Write the needle entries that gained a set (or replace a refused one); forget the loaded

@@ -253,6 +253,8 @@ class RepoIndex:
         self.is_git = learning_of.is_git if learning_of is not None else is_git_work_tree(self.root)
         self._now = now
         self._parse_cache = parse_cache  # summaries of unchanged content come from it (filecache)
+        if parse_cache is not None and learning_of is None:  # the view asks the same repository's answers
+            parse_cache.begin_repository(self._root_str)  # its needle answers from one pack (`needlepack`)
         # True: learning material is judged and reported but kept in the listing (and in the
         # learning-material view, whose listing is that material alone); False: left out (`lessons`).
         self.count_learning_material = count_learning_material or learning_of is not None

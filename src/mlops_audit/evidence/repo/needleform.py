@@ -71,7 +71,7 @@ def needle_set_id(needles: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def _is_digest(value: object) -> bool:
+def is_digest(value: object) -> bool:
     return type(value) is str and len(value) == 64 and set(value) <= _HEX
 
 
@@ -89,6 +89,16 @@ def _refuse_constant(value: str) -> None:
 
 def decode_entry(body: bytes, digest: str) -> dict[str, tuple[str, ...]]:
     """The sets of an entry's body (set id -> needles), checked; raises Refused."""
+    document = load_document(body, _KEYS, PARSER)
+    if document["content_sha256"] != digest:
+        raise Refused("other_content")
+    return check_sets(document["sets"])
+
+
+def load_document(body: bytes, keys: frozenset[str], parser: str) -> dict[str, Any]:
+    """The JSON object of an entry's (or a pack's, `needlepack`) body with exactly `keys`, of this
+    format and needle version, made by `parser`; raises Refused (`other_version` when a well-formed
+    head names another format or version)."""
     try:
         document = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
@@ -99,16 +109,19 @@ def decode_entry(body: bytes, digest: str) -> dict[str, tuple[str, ...]]:
         document["format"] != FORMAT or document["version"] != needle_version()
     ):
         raise Refused("other_version")
-    if set(document) != _KEYS or document["format"] != FORMAT or type(document["version"]) is not str or document["parser"] != PARSER:
+    if set(document) != keys or document["format"] != FORMAT or type(document["version"]) is not str or document["parser"] != parser:
         raise Refused("corrupt")
-    if document["content_sha256"] != digest:
-        raise Refused("other_content")
-    rows = document["sets"]
+    return document
+
+
+def check_sets(rows: object) -> dict[str, tuple[str, ...]]:
+    """The sets of an entry (or of a pack's entry, `needlepack`): `[[set id, [needle, ...]], ...]`,
+    at most MAX_SETS, ids unique, needles bounded, sorted and unique; raises Refused."""
     if type(rows) is not list or len(rows) > MAX_SETS:
         raise Refused("corrupt")
     sets: dict[str, tuple[str, ...]] = {}
     for row in rows:
-        if type(row) is not list or len(row) != 2 or not _is_digest(row[0]) or row[0] in sets or type(row[1]) is not list:
+        if type(row) is not list or len(row) != 2 or not is_digest(row[0]) or row[0] in sets or type(row[1]) is not list:
             raise Refused("corrupt")
         hits = row[1]
         if len(hits) > MAX_HITS or not all(type(h) is str and 0 < len(h) <= MAX_NEEDLE_CHARS for h in hits):

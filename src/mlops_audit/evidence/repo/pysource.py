@@ -164,6 +164,13 @@ class PythonSummary:
         return self.fact("constant_only_tests")  # type: ignore[no-any-return]
 
     @property
+    def helper_calling_tests(self) -> tuple[str, ...]:
+        """Sorted names of the scopes (test functions) holding a call whose last name part is one of
+        the file's `asserting_helpers`: the unit-tests rule asks this of a test that does not assert
+        itself, so a cached summary answers without decoding its calls."""
+        return self.fact("helper_calling_tests")  # type: ignore[no-any-return]
+
+    @property
     def seed_constants(self) -> list[tuple[str, int]]:
         """(seed key, line) of fixed seed constants."""
         return self.fact("seed_constants")  # type: ignore[no-any-return]
@@ -514,6 +521,7 @@ FACTS: dict[str, Any] = {
     "data_test_asserts": [],
     "asserting_helpers": (),
     "constant_only_tests": (),
+    "helper_calling_tests": (),
     "seed_constants": [],
     "seed_uses": [],
 }
@@ -523,8 +531,14 @@ def _compute_fact(name: str, summary: PythonSummary, source: FactSource) -> Any:
     """One fact of a plain file from its parsed module, its source and its summary's other fields.
     The tree is asked for only when `pyfacts.possible` says the fact may hold something: otherwise
     the fact is empty, as its function would find (and as for code that does not parse)."""
-    if name in ("asserting_helpers", "constant_only_tests") and not summary.tests:
+    if name in ("asserting_helpers", "constant_only_tests", "helper_calling_tests") and not summary.tests:
         return FACTS[name]  # the unit-tests rule reads these facts only of files with test functions
+    if name == "helper_calling_tests":  # from the summary alone: its calls and its asserting helpers
+        known = summary.facts.get("asserting_helpers")  # absent while `summarise` computes every fact at once
+        helpers = set(known if known is not None else _compute_fact("asserting_helpers", summary, source))
+        if not helpers:
+            return FACTS[name]
+        return tuple(sorted({c.scope for c in summary.calls if c.scope is not None and c.name.rsplit(".", 1)[-1] in helpers}))
     if not pyfacts.possible(name, summary, source.text):
         return FACTS[name]
     tree = source.tree()

@@ -149,8 +149,9 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
         helpers = set(summary.asserting_helpers)
         for test in summary.tests:
             if not test.asserts:
-                # Without asserting helpers in the file no call can be one: its calls are not read.
-                if not helpers or not {c.name.rsplit(".", 1)[-1] for c in summary.calls if c.scope == test.name} & helpers:
+                # Without asserting helpers in the file no call can be one. Whether the test calls
+                # one is a per-file fact (`helper_calling_tests`): a cached file's calls are not decoded.
+                if not helpers or test.name not in summary.helper_calling_tests:
                     hollow.append(at(path, test.line))
                     continue
             elif test.name in summary.constant_only_tests:
