@@ -2,7 +2,8 @@
 
 Run by hand (not part of the tests; the checkouts are not in this repository):
     python benchmarks/bench_accuracy.py [--root /tmp/mlrepos] [--labels FILE] [--split dev|spent|heldout|all]
-                                        [--repo OWNER/NAME ...] [--json] [--show-heldout-errors]
+                                        [--repo OWNER/NAME ...] [--batch N ...] [--decoys only|none]
+                                        [--json] [--show-heldout-errors]
 
 The labels (benchmarks/evidence/labels.yaml) say, for each repository at one commit and each detector
 id, whether the practice is really done, as read by a person. Each repository is expected as a
@@ -395,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--repo", action="append", default=[], metavar="OWNER/NAME", help="score only these repositories")
     parser.add_argument("--batch", action="append", default=[], metavar="N", help="score only these labelling batches (10 = 10a, 10b, 10c; 10b = that part)")
+    parser.add_argument("--decoys", choices=("only", "none"), help="score only decoys, or only projects (teams' systems)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for docs/benchmarks.md")
     parser.add_argument("--show-heldout-errors", action="store_true", help="also list the held-out disagreements one by one")
@@ -411,6 +413,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: --batch: no repository of batch {', '.join(args.batch)} in {args.labels}", file=sys.stderr)
             return 2
         args.repo += [r.repo for r in batches if r.repo not in args.repo]
+    if args.decoys:
+        # One side only: the labels file keeps its kinds; its repositories are the chosen side's.
+        wanted = args.decoys == "only"
+        kept = [r for r in labels.repos if r.decoy == wanted and (not args.repo or r.repo in args.repo)]
+        if not kept:
+            print(f"error: --decoys {args.decoys}: no such repository selected in {args.labels}", file=sys.stderr)
+            return 2
+        labels = labels.model_copy(update={"repos": kept})
+        args.repo = [r.repo for r in kept] if args.repo else []
     unknown_repos = sorted(set(args.repo) - {r.repo for r in labels.repos})
     if unknown_repos:
         print(f"error: --repo: not in {args.labels}: {', '.join(unknown_repos)}", file=sys.stderr)

@@ -280,3 +280,16 @@ def test_batch_selects_the_repositories_of_a_labelling_batch(tree: tuple[Path, P
     assert json.loads(capsys.readouterr().out)["splits"]["dev"]["repos"] == ["acme/houses"]
     assert main(["--root", str(root), "--labels", str(labels), "--batch", "9"]) == 2
     assert "--batch: no repository of batch 9" in capsys.readouterr().err
+
+
+def test_decoys_and_projects_can_be_scored_apart(tree: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root, labels = tree
+    assert main(["--root", str(root), "--labels", str(labels), "--decoys", "only", "--json"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert main(["--root", str(root), "--labels", str(labels), "--decoys", "none", "--json"]) == 0
+    none = json.loads(capsys.readouterr().out)
+    scored_only = {r for s in only["splits"].values() for r in s["repos"]}
+    scored_none = {r for s in none["splits"].values() for r in s["repos"]}
+    assert scored_only == {"acme/talk"} and "acme/talk" not in scored_none and "acme/houses" in scored_none
+    assert main(["--root", str(root), "--labels", str(labels), "--decoys", "only", "--repo", "acme/houses"]) == 2
+    assert "--decoys only: no such repository selected" in capsys.readouterr().err
