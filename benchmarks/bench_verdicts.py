@@ -2,7 +2,7 @@
 
 Run by hand (not part of the tests; the checkouts are not in this repository):
     python benchmarks/bench_verdicts.py [--root /tmp/mlrepos] [--verdicts FILE] [--split spent|heldout|all]
-                                        [--json] [--show-heldout-errors]
+                                        [--batch B ...] [--with-labels] [--json] [--show-heldout-errors]
 
 For each repository with a checkout at the labelled commit, the installed collector's `collect()`
 runs in-process. Two things are scored, and only these (conventions.md §2-§3):
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder holding the checkouts as OWNER+NAME (default %(default)s)")
     parser.add_argument("--verdicts", type=Path, default=VERDICTS_FILE, help="verdicts file (default: benchmarks/evidence/verdicts.yaml)")
     parser.add_argument("--split", choices=("spent", "heldout", "all"), default="all")
+    parser.add_argument("--batch", action="append", default=[], metavar="B", help="score only these batches (12v = every 12v batch; 12ve = that one)")
     parser.add_argument("--with-labels", action="store_true", help="also score labels.yaml's repositories this way (their decoy flag as the verdict)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--show-heldout-errors", action="store_true", help="also name the held-out repositories one by one")
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds: list[float] = []
     for verdict in verdicts:
         if args.split != "all" and verdict.split != args.split:
+            continue
+        if args.batch and not any(verdict.batch.startswith(b) for b in args.batch):
             continue
         folder = args.root / verdict.checkout_name
         head = git_head(folder) if folder.is_dir() else None
