@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_accuracy import DEFAULT_ROOT, PRESENT_OUTCOMES, git_head  # noqa: E402
+from benchmarks.bench_accuracy import DEFAULT_ROOT, PRESENT_OUTCOMES, checkout_state, git_head  # noqa: E402
 from benchmarks.evidence.labels import LABELS_FILE, LabelledRepo, load_labels  # noqa: E402
 from benchmarks.evidence.verdicts import ML_KINDS, VERDICTS_FILE, RepoVerdict, load_verdicts  # noqa: E402
 from mlops_audit.errors import InputError  # noqa: E402
@@ -108,10 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.batch and not any(verdict.batch.startswith(b) for b in args.batch):
             continue
-        folder = args.root / verdict.checkout_name
-        head = git_head(folder) if folder.is_dir() else None
-        if head != verdict.commit:
-            skipped.append({"repo": verdict.repo, "reason": f"no checkout at {folder}" if not folder.is_dir() else f"checkout at {head or 'unknown'}, label for {verdict.commit[:12]}"})
+        folder, reason, _ = checkout_state(verdict, args.root, git_head)  # type: ignore[arg-type]  # a verdict names its checkout as a label does
+        if folder is None:
+            skipped.append({"repo": verdict.repo, "reason": reason or "no checkout"})
             continue
         outcomes, learning, took = run_collector(folder)
         seconds.append(took)

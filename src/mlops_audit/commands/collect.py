@@ -68,8 +68,6 @@ def collect(
     if not repo.is_dir():
         raise InputError(f"{repo}: not a folder (expected the root of a repository checkout)")
     rubric = load_rubric(rubric_path) if rubric_path else default_rubric()
-    if count_learning_material and declared_learning_material:
-        raise InputError("--count-learning-material counts lessons as the project's code, --learning-material declares the whole repository lessons: choose one")
     if cache_key_file is not None and cache_dir is None:
         raise InputError("--cache-key-file is the key of a --cache folder: give --cache DIR too")
     if per_project:

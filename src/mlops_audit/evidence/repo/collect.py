@@ -172,7 +172,7 @@ def collect_with_index(
         rubric = default_rubric()
     mapping = criteria_by_detector(rubric)
     if count_learning_material and declared_learning_material:
-        raise InputError("count learning material as project code, or declare the repository learning material: not both")
+        raise InputError("--count-learning-material counts lessons as the project's code, --learning-material declares the whole repository lessons: choose one")
     index = build_index(
         repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
     )

@@ -6,9 +6,9 @@ identities merged the way a reader would (`people`): one person is every author 
 name (after the repository's .mailmap) that share an email, a name or a GitHub noreply login, so a
 developer who committed from a laptop and from GitHub's web editor is not two people; bot accounts
 (dependabot, renovate, GitHub Actions, coding agents...) count as commits but never as contributors
-or area authors. The last is a
-separation-of-duties signal: if every person who changes deployment also changes training code,
-nobody independent stands between a model and production. Authors are counted, never listed.
+or area authors. The last is a separation-of-duties signal: if every person who changes deployment
+also changes training code, nobody independent stands between a model and production. Authors are
+counted, never listed.
 """
 
 from __future__ import annotations
@@ -143,13 +143,12 @@ def people(authors: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
             found.append(f"n:{plain}")
         return found or [f"e:{email}|n:{name}"]
 
-    ordered = sorted(authors)
-    for email, name in ordered:
-        first, *rest = keys(email, name)
+    keyed = [(identity, keys(*identity)) for identity in sorted(authors)]
+    for _, (first, *rest) in keyed:
         for other in rest:
             parent[find(other)] = find(first)
     numbers: dict[str, int] = {}
-    return {identity: numbers.setdefault(find(keys(*identity)[0]), len(numbers)) for identity in ordered}
+    return {identity: numbers.setdefault(find(found[0]), len(numbers)) for identity, found in keyed}
 
 
 def _iso(ts: int) -> str:
@@ -210,13 +209,13 @@ def _records(log: bytes) -> list[bytes]:
     time). A 0x1e inside an author's name or a path does not start a record: a piece that does not
     begin with a hash and a time is joined back to the record it came from, so no commit's paths can
     be hidden by a name."""
-    records: list[bytes] = []
+    records: list[list[bytes]] = []
     for piece in log.split(b"\x1e"):
         if _RECORD_START.match(piece) or not records:
-            records.append(piece)
+            records.append([piece])
         else:
-            records[-1] += b"\x1e" + piece
-    return records
+            records[-1].append(piece)  # joined once below: no copy of the record per stray separator
+    return [b"\x1e".join(pieces) for pieces in records]
 
 
 def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None) -> GitSignals:

@@ -75,8 +75,7 @@ def note_learning_evidence(
             where = ", ".join(named[:MAX_NAMED]) + (f" (+{len(named) - MAX_NAMED})" if len(named) > MAX_NAMED else "")
             note = f"not credited: found only in learning material: {where or 'its ' + str(len(left_out)) + ' files'}"
             before = observations[det.id]
-            undo = _undo(bool(getattr(index, "declared_learning_material", False)))
-            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({undo})")
+            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({_undo(index.stats.learning.declared)})")
 
 
 def set_aside_in_learning_material(detectors: Iterable[Any], observations: dict[str, Any], judged: LearningMaterialVerdict) -> None:

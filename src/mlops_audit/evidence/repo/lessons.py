@@ -360,8 +360,8 @@ def _judged_taken_whole(result: LearningMaterial, listing: Sequence[str]) -> Lea
     declaration): `course`, unless a capstone or final project kept code of its own (`partly`: that
     project is a learner's system). The repository's own upkeep it kept - root tests, CI, package
     lists - is code too, but it does not make a course any less a course."""
-    kept = (f for f in listing if f.endswith(CODE_SUFFIXES) and f not in result.left_out and not coursework.is_repository_upkeep(f))
-    result.verdict = PARTLY if any(True for _ in kept) else COURSE
+    kept = any(f.endswith(CODE_SUFFIXES) and f not in result.left_out and not coursework.is_repository_upkeep(f) for f in listing)
+    result.verdict = PARTLY if kept else COURSE
     return result
 
 

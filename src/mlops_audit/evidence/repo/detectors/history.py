@@ -28,12 +28,12 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     if not training or not training.commits or not deployment or not deployment.commits:
         missing = "training" if not training or not training.commits else "deployment"
         return Observation.not_applicable(f"no commit in the history changes {missing} paths, so who changes what cannot be compared")
-    if not training.authors or not deployment.authors:
-        side = "training" if not training.authors else "deployment"
-        return Observation.not_applicable(
-            f"only bots or coding agents changed {side} paths ({(training if side == 'training' else deployment).commits} commit(s)): "
-            "no person on that side, so who changes what cannot be compared"
-        )
+    for side, activity in (("training", training), ("deployment", deployment)):
+        if not activity.authors:
+            return Observation.not_applicable(
+                f"only bots or coding agents changed {side} paths ({activity.commits} commit(s)): "
+                "no person on that side, so who changes what cannot be compared"
+            )
     now = classify_paths(list(repo.files))
     gone = [area for area in ("training", "deployment") if not now.get(area)]
     if gone:

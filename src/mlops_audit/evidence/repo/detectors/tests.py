@@ -66,9 +66,9 @@ def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports:
     if _imports_project(repo, modules, imports):
         return True
     text = repo.text(path) or ""
-    if bool(_RELATIVE_IMPORT.search(text)) or any(name in modules for name in _SCRIPT_NAME.findall(text)):
+    if _RELATIVE_IMPORT.search(text) or any(name in modules for name in _SCRIPT_NAME.findall(text)):
         return True
-    return _conftest_reaches_project(repo, path, modules)
+    return _conftest_reaches_project(repo, path.rpartition("/")[0], modules)
 
 
 def _imports_project(repo: RepoIndex, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
@@ -78,20 +78,24 @@ def _imports_project(repo: RepoIndex, modules: frozenset[str], imports: dict[str
     return bool(lessons) and any(m in lessons for m in imports)
 
 
-def _conftest_reaches_project(repo: RepoIndex, path: str, modules: frozenset[str]) -> bool:
-    """pytest loads every `conftest.py` from the test file's folder up to the root before its tests
+def _conftest_reaches_project(repo: RepoIndex, folder: str, modules: frozenset[str]) -> bool:
+    """pytest loads every `conftest.py` from a test file's folder up to the root before its tests
     run, and their fixtures are how many tests reach the code (a template's tests bake it there): a
-    conftest that imports this repository's code makes the tests below it reach it too."""
-    folder = path.rpartition("/")[0]
-    while True:
-        conftest = f"{folder}/conftest.py" if folder else "conftest.py"
-        if conftest != path and repo.exists(conftest):
-            summary = repo.python(conftest)
-            if summary is not None and _imports_project(repo, modules, summary.imports):
-                return True
+    conftest that imports this repository's code makes the tests below it reach it too. Decided once
+    per folder (memoised on the index: the test files of one folder share the answer)."""
+    reach: dict[str, bool] = repo.memo("conftest_reaches_project", dict)
+    unknown = []  # this folder and its ancestors not decided yet, deepest first (a loop: trees may be deep)
+    while folder not in reach:
+        unknown.append(folder)
         if not folder:
-            return False
+            break
         folder = folder.rpartition("/")[0]
+    for folder in reversed(unknown):  # the root side first: a folder inherits its parent's answer
+        conftest = f"{folder}/conftest.py" if folder else "conftest.py"
+        summary = repo.python(conftest) if repo.exists(conftest) else None
+        parent = reach.get(folder.rpartition("/")[0], False) if folder else False
+        reach[folder] = parent or (summary is not None and _imports_project(repo, modules, summary.imports))
+    return reach[unknown[0]] if unknown else reach[folder]
 
 
 _TEST_RUNNERS = command_pattern(judged_by(Kind.unit_tests, "tests run in CI").ci_commands)
