@@ -15,8 +15,8 @@ from mlops_audit.evidence.repo.catalogue import (
     resource_type_pattern,
     vocabulary,
 )
-from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _inhouse, _pulumi
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
@@ -29,6 +29,7 @@ from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo import templated
 from mlops_audit.evidence.repo.templated import documents_one_by_one
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
@@ -130,6 +131,38 @@ def manifest_documents(
         for doc in repo.yaml_documents(path):
             if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):
                 yield path, doc
+    for path, doc in _bare_templates(repo):
+        if not must_mention or repo.mentions(path, must_mention):
+            if must_match is None or must_match(path, repo.text(path) or ""):
+                yield path, doc
+
+
+# Rule `manifest kept as a bare template` (session 10): Kubernetes manifests kept under a template
+# suffix alone (`kubernetes/deployment-production.tmpl`, `deploy/app.tpl`, `k8s/service.j2`), whose
+# placeholders (`__IMAGE_TAG__`, `${TAG}`, `{{ tag }}`) CI fills in before `kubectl apply`: the
+# documents are manifests like any other. Read only when the text starts documents with both
+# `apiVersion:` and `kind:` at the top level (HTML, Go or Jinja templates of anything else are not
+# parsed), tolerantly (template holes blanked), outside tests. Names with a YAML suffix before the
+# template suffix (`*.yaml.j2`) are read with the YAML files above.
+_BARE_TEMPLATE_SUFFIXES = (".tmpl", ".tpl", ".template", ".j2", ".jinja", ".jinja2")
+_TOP_API_VERSION = re.compile(r"^apiVersion\s*:", re.MULTILINE)
+_TOP_KIND = re.compile(r"^kind\s*:", re.MULTILINE)
+
+
+def _bare_templates(repo: RepoIndex) -> list[tuple[str, LocatedDocument]]:
+    def find() -> list[tuple[str, LocatedDocument]]:
+        found = []
+        for path in repo.with_suffix(*_BARE_TEMPLATE_SUFFIXES):
+            if path.lower().endswith(templated.TEMPLATE_SUFFIXES) or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES:
+                continue
+            text = repo.text(path) or ""
+            if not (_TOP_API_VERSION.search(text) and _TOP_KIND.search(text)):
+                continue
+            docs, _ = documents_one_by_one(templated.template_as_yaml(text), path, _load_one)
+            found += [(path, doc) for doc in docs if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data)]
+        return found
+
+    return repo.memo("deployment.bare_templates", find)  # type: ignore[no-any-return]
 
 
 # The vocabulary of `has_deployment_manifest` (catalogue/deployment.yaml): Kubernetes kinds that run
@@ -264,6 +297,7 @@ def _may_declare_serving(path: str, text: str) -> bool:
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
     needles=_DEPLOY_ALL.needles,
+    words=CLOUD_BUILD_WORDS,
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
@@ -317,10 +351,13 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             if serving.match(line):
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
+    found += _terraform_service_modules(repo)
     found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
+    templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
+    found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     if found:
         # Services, ingresses and autoscalers count beside a workload of this repository (any, when
         # they name theirs through a template hole); alone they route to or scale nothing declared here.
@@ -328,6 +365,12 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
+    if templates:
+        return Observation.failed(
+            f"{len(templates)} deployment declaration(s) only inside a project template's placeholder folders "
+            "(a folder named by a template variable, `{{cookiecutter.app_name}}/`): what generated projects start from, not a deployment of this one",
+            [loc for _, loc in templates][:MAX_LOCATIONS],
+        )
     if supporting or hollow or kustomizations:
         names = sorted({k for k, _, _ in supporting} | {k for k, _ in hollow} | ({"Kustomization"} if kustomizations else set()))
         return Observation.failed(
@@ -337,6 +380,60 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             [loc for _, _, loc in supporting][:5] + [loc for _, loc in hollow][:5] + [at(p, _line(d, "resources") or 1) for p, d in kustomizations][:5],
         )
     return Observation.failed("no deployment manifests found (Kubernetes, Helm, KServe/Seldon, CloudFormation/SAM, Terraform, Bicep, ARM, Pulumi, Procfile, App Engine, endpoint specs)")
+
+
+# Rule `terraform service module` (session 10): the catalogue's service names, as folders of a module's source.
+_SERVICE_MODULES = frozenset(t.lower() for _, ev in _judged("terraform service module") for t in ev.resource_types)
+_MODULE_START = re.compile(r'^module\s+"([^"]+)"\s*\{')
+_MODULE_SOURCE = re.compile(r'^source\s*=\s*"([^"]+)"')
+_MODULE_IMAGE = re.compile(r"^(image|image_tag|image_uri|image_url|container_image|docker_image|ecr_repository_uri|ecr_repository_url|container_definitions?)\s*=")
+
+
+def _remote_source(source: str) -> bool:
+    return not source.startswith(("./", "../", "/"))
+
+
+def _names_a_service(source: str) -> bool:
+    address = source.split("?", 1)[0].split("::", 1)[-1]
+    return any(part.lower().removesuffix(".git") in _SERVICE_MODULES for part in re.split(r"/+", address))
+
+
+def _terraform_service_modules(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """A Terraform `module` block with a remote source naming a container service (the catalogue's
+    `terraform service module` entry) that passes the service a container image: the deployment is
+    declared here, its resources live in the shared module."""
+    found = []
+    for path in repo.with_suffix(".tf"):
+        if repo.size(path) > MANIFEST_MAX_BYTES or is_test_path(path) or not repo.mentions(path, ("module",)):
+            continue
+        block: tuple[int, str | None, bool] | None = None  # (line, source, passes an image) of the open module block
+        depth = 0
+        for number, line in repo.meaningful_lines(path):
+            if line.startswith("//"):
+                continue
+            if block is None:
+                if _MODULE_START.match(line):
+                    block, depth = (number, None, False), 0
+                else:
+                    continue
+            line_number, source, image = block
+            source_match = _MODULE_SOURCE.match(line) if depth == 1 else None
+            if source_match:
+                source = source_match.group(1)
+            image = image or (depth >= 1 and bool(_MODULE_IMAGE.match(line)))
+            depth += line.count("{") - line.count("}")
+            block = (line_number, source, image)
+            if depth <= 0:
+                if source and image and _remote_source(source) and _names_a_service(source):
+                    found.append(("Terraform service module", at(path, line_number)))
+                block = None
+    return found[:MAX_LOCATIONS]
+
+
+# Rule `project template placeholder tree` (session 10): a folder named by a template variable
+# (`unionml/templates/basic-aws-lambda/{{cookiecutter.app_name}}/template.yaml`, at any depth) holds
+# what a tool generates into its users' projects.
+_TEMPLATE_SEGMENT = re.compile(r"(^|/)[^/]*\{\{[^/]*\}\}[^/]*/")
 
 
 def _kustomize_overlays(repo: RepoIndex, kustomizations: list[tuple[str, LocatedDocument]], workload_files: set[str]) -> list[tuple[str, Location]]:
@@ -592,6 +689,84 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
         if match:
             how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
+    return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo)
+
+
+# Rule `compose stack deployed over ssh` (session 10): CI starts the repository's compose stack on a
+# host: the `script` an SSH action runs there, or a command sending `docker compose up` through `ssh`.
+# `docker compose up` on the CI runner itself (a smoke test before a push) deploys nothing.
+_SSH_DEPLOY = judged_by(Kind.deployment_manifest, "compose stack deployed over ssh")
+_SSH_ACTIONS = action_pattern(_SSH_DEPLOY.ci_actions)
+_COMPOSE_UP = command_pattern(_SSH_DEPLOY.ci_commands)
+_THROUGH_SSH = re.compile(r"(^|[\s;&|(])ssh\s")
+
+
+def _compose_over_ssh(repo: RepoIndex) -> list[tuple[str, Location]]:
+    if not repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES)):
+        return []
+    found = []
+    for path, line, key_path, text in ci_commands(repo):
+        match = _COMPOSE_UP.search(text)
+        if match is None:
+            continue
+        through = _THROUGH_SSH.search(text[: match.end()]) is not None
+        if not through and len(key_path) >= 2 and key_path[-2:] == ("with", "script"):
+            step = _node(repo.yaml(path), key_path[:-2])
+            through = isinstance(step, dict) and isinstance(step.get("uses"), str) and _SSH_ACTIONS.match(step["uses"].strip()) is not None
+        if through:
+            found.append((f"compose stack started over SSH by CI (`{' '.join(match.group(1).split())}`)", at(path, line)))
+    return found
+
+
+def _node(doc: LocatedDocument | None, key_path: tuple[str | int, ...]) -> Any:
+    node: Any = doc.data if doc is not None else None
+    for key in key_path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+# Rule `cloud build step runs a deploy command` (session 10): a Google Cloud Build step runs the
+# tool of its builder image with the step's `args` as separate words (`name:
+# gcr.io/cloud-builders/gcloud`, `args: [run, deploy, api, --image, ...]`: the step is `gcloud run
+# deploy api ...`), or the tool named by its `entrypoint`. The same deploy commands as in other CI
+# then count: Cloud Run, Cloud Functions, App Engine, GKE through kubectl. Cloud Build configs are
+# found by name (`cloudbuild*.yaml`) and by content (top-level `steps` of builder steps, any name:
+# `cloud/clouddeploy.yaml`). A step building or pushing an image deploys nothing.
+_BUILDER_TOOLS = {"gcloud": "gcloud", "gcloud-slim": "gcloud", "cloud-sdk": "gcloud", "google-cloud-cli": "gcloud", "kubectl": "kubectl"}
+_SHELLS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh"})
+
+
+def _builder_tool(step: dict[str, Any]) -> str | None:
+    entrypoint = step.get("entrypoint")
+    if isinstance(entrypoint, str) and entrypoint.strip():
+        return None if entrypoint.strip() in _SHELLS else entrypoint.strip()
+    image = step.get("name")
+    if not isinstance(image, str):
+        return None
+    tool = image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    return _BUILDER_TOOLS.get(tool)
+
+
+def _cloud_build_deploy_steps(repo: RepoIndex) -> list[tuple[str, Location]]:
+    named = [p for p in ci_file_paths(repo) if p.rsplit("/", 1)[-1].lower().startswith("cloudbuild")]
+    configs = named + [c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))]
+    found = []
+    for path in configs:
+        doc = repo.yaml(path)
+        steps = doc.data.get("steps") if doc is not None and isinstance(doc.data, dict) else None
+        for i, step in enumerate(steps if isinstance(steps, list) else []):
+            args = step.get("args") if isinstance(step, dict) else None
+            tool = _builder_tool(step) if isinstance(step, dict) else None
+            if tool is None or not isinstance(args, list) or not all(isinstance(a, (str, int, float)) for a in args):
+                continue
+            match = _DEPLOY_COMMANDS.search(" ".join([tool, *map(str, args)]))
+            if match:
+                found.append((f"Cloud Build step `{' '.join(match.group(1).split())}`", at(path, _line(doc, "steps", i))))  # type: ignore[arg-type]
     return found
 
 
@@ -602,15 +777,7 @@ def _missing_inputs(repo: RepoIndex, path: str, key_path: tuple[str | int, ...])
     """Files the `with:` inputs of a deploy step, or of the steps of its job (a task definition
     rendered first, an app spec), name that are not in the repository: the deployment is declared
     somewhere else, not here."""
-    doc = repo.yaml(path)
-    node: Any = doc.data if doc is not None else None
-    for key in key_path[:-2]:  # down to the job's `steps` list
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return []
+    node = _node(repo.yaml(path), key_path[:-2])  # the job's `steps` list
     steps = node if isinstance(node, list) else []
     inputs = [v for step in steps if isinstance(step, dict) and isinstance(step.get("with"), dict) for v in step["with"].values()]
     return [v for v in inputs if isinstance(v, str) and _FILE_INPUT.match(v) and not repo.exists(v.removeprefix("./"))]
@@ -634,6 +801,11 @@ def compose_model_services(repo: RepoIndex) -> list[tuple[str, Location]]:
     return sorted(set(found), key=lambda f: (f[1].path, f[1].line or 0))
 
 
+# A service started as a development server (`uvicorn app:app --reload`, `flask run --debug`):
+# a local development stack restarting on code edits, not a deployment (session 10).
+_DEV_SERVER = re.compile(r"(^|\s)--(reload|debug)(\s|$)")
+
+
 def _model_services(repo: RepoIndex, path: str, servers: list[str], model_servers: tuple[str, ...]) -> list[tuple[str, Location]]:
     doc = repo.yaml(path)
     services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
@@ -646,7 +818,7 @@ def _model_services(repo: RepoIndex, path: str, servers: list[str], model_server
         runs_server = any(s in text for s in model_servers)
         built_service = bool(service.get("build")) and bool(service.get("ports")) and (
             _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
-        )
+        ) and not _DEV_SERVER.search(text)
         if runs_server or built_service:
             pos = doc.locate(("services", name)) if doc is not None else None
             found.append((f"service '{name}'", at(path, pos[0] if pos else None)))
@@ -896,7 +1068,8 @@ def uses_progressive_delivery(repo: RepoIndex) -> Observation:
 # handler contracts are judged below (a route must call a model).
 _SERVING = vocabulary(Kind.model_serving)
 _MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.split()) for image in _SERVING.images))
-_SERVING_NEEDLES = _SERVING.needles + (
+# The batch rule's words are its own (`_batchscoring`): files mentioning `predict` are not read for web routes.
+_SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.NEEDLES) + (
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(",
 )
@@ -1018,9 +1191,24 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
         helpers = seen - {handler}
         if any(_says_predict(name) for name in [*reached, *helpers]) or (
             _says_predict(handler) and any(_uses_the_model(name) for name in reached)
-        ) or any(_reaches_generation(name) for name in [*reached, *helpers]):
+        ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
             found.append(route)
     return found
+
+
+# Rule `route calls a prediction module` (session 10): the handler calls a function of a project
+# module named for prediction (`from bajor.batch import predictions` ... `predictions.schedule_job(...)`,
+# `inference.run_batch(...)`): the module is the model's use, whatever its functions are called.
+# Only a name resolved through an import (a local list called `predictions` is data), and not a
+# storage or training verb (`predictions.get_all()` reads stored predictions).
+_PREDICTION_MODULE = re.compile(r"^(predictions?|predictors?|inferences?|serving)$", re.IGNORECASE)
+
+
+def _in_prediction_module(name: str, summary: PythonSummary) -> bool:
+    module, _, function = name.rpartition(".")
+    if not module or module not in summary.imports or not _PREDICTION_MODULE.match(module.rsplit(".", 1)[-1]):
+        return False
+    return not (_STORAGE_VERB.search(function) or _TRAINING_VERB.search(function))
 
 
 _SELDON_MICROSERVICE = re.compile(r"seldon-core-microservice[\"',\s]+([A-Za-z_][A-Za-z0-9_.]*)")  # shell or exec form
@@ -1129,7 +1317,7 @@ def _model_servers_started_by_scripts(repo: RepoIndex) -> list[Location]:
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles),
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -1158,5 +1346,12 @@ def serves_model(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
             fronts, confidence=Confidence.medium,
+        )
+    jobs = _batchscoring.batch_scoring_jobs(repo)
+    if jobs:
+        hows = ", ".join(sorted({how for how, _ in jobs}))
+        return Observation.passed(
+            f"{len(jobs)} production batch scoring job(s): the model's predictions written to a store by {hows}",
+            [loc for _, where in jobs for loc in where][:MAX_LOCATIONS], confidence=Confidence.medium,
         )
     return Observation.failed("no prediction-serving code found (web endpoints calling a model, BentoML, Ray Serve, KServe, TorchServe, Triton, SageMaker/Azure ML handlers)")

@@ -1,0 +1,207 @@
+"""Rule `batch scoring job` of `serves_model` (conventions §8, production batch scoring, session 10).
+
+A job of the project that uses its trained model and writes the predictions where others read
+them, and that the system runs itself rather than a person:
+- **uses the model**: the file calls a model's prediction (`model.predict(X)`, `forecaster.predict(batch)`,
+  `predict_proba`, `batch_predict`, a helper named for it: `run_inference`, `classify_documents`) or
+  loads a trained model to run (`load_model`, `from_pretrained`, `load_from_checkpoint`);
+- **writes predictions to a store**: a write to a database, table, bucket or queue (the catalogue's
+  `batch scoring job` methods: `to_sql`, `to_gbq`, `insert_rows_json`, `put_object`, `upload_file`,
+  `bulk_save_objects`, `insert_many`, `saveAsTable`, `publish` ..., in a file importing one of its
+  clients: pandas, SQLAlchemy, boto3, Google Cloud, ...), or a project helper named for
+  one (`save_forecast_to_dataplatform`, `save_to_database`, `write_predictions`, `upload_scores`);
+- **runs on its own**: the file is the entry point of a container image of the repository (a
+  Dockerfile's CMD/ENTRYPOINT runs it as a path, a `-m` module or a console script of the project's
+  pyproject.toml), a task or flow of an orchestrator (Prefect, Dagster, Airflow's TaskFlow,
+  Kubeflow, ZenML, Flyte, Metaflow), or a cloud function's event handler.
+
+Not serving: a file that also trains (`fit`, `train`: a training job that checks its model), an
+evaluation (its functions named for evaluation, or metric calls: `accuracy_score`, `classification_report`),
+a predict script run by hand (nothing runs it) or writing a local CSV (no store), tests and notebooks.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+
+from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
+from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
+from mlops_audit.evidence.repo.model import Kind, Location
+from mlops_audit.evidence.repo.pysource import PythonSummary
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
+
+_ENTRY = judged_by(Kind.model_serving, "batch scoring job")
+_STORE_WRITES = frozenset(_ENTRY.methods)
+NEEDLES = tuple(_ENTRY.needles)  # declared to the scan
+_MODEL_USE = tuple(n for n in NEEDLES if n not in _STORE_WRITES)  # a candidate file names the model's use
+_STORE_CLIENTS = tuple(next(tool.imports for tool, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENTRY))
+_STORE_WORDS = tuple(sorted(_STORE_WRITES))
+
+# A call using the model: a prediction method, or a helper named for prediction (verb first).
+_PREDICTION = re.compile(r"^(predict|predict_proba|predict_log_proba|batch_predict|decision_function)$")
+_PREDICT_HELPER = re.compile(r"^_*(predict|infer|inference|classify|score|forecast|run_inference|run_model|run_classifier)(_|$)", re.IGNORECASE)
+_LOADS_MODEL = re.compile(r"^(load_model|load_models|from_pretrained|load_from_checkpoint|load_learner)$")
+# A project helper writing results to a store: a write verb, and predictions or a store named after it.
+_WRITE_HELPER = re.compile(
+    r"^_*(save|write|store|upload|insert|push|publish|persist|export|send|put|upsert)_\w*?"
+    r"(forecast|prediction|predictions|score|scores|inference|inferences|result|results|output|outputs|"
+    r"database|db|table|bigquery|bq|s3|gcs|bucket|blob|postgres|sql|warehouse|dataplatform|data_platform|queue|kafka|pubsub|"
+    r"snowflake|redshift|dynamo|dynamodb|mongo|cosmos|lake|delta)(_|$)",
+    re.IGNORECASE,
+)
+_TRAINS = re.compile(r"^(fit|fit_generator|partial_fit|train|train_model|fit_model|train_and_evaluate|tune|optimize)$")
+_EVALUATES = re.compile(r"^(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|mean_squared_error|mean_absolute_error|r2_score|classification_report|confusion_matrix)$")
+_EVALUATION_SCOPE = re.compile(r"^_*(evaluate|eval|test|validate|benchmark|backtest)(_|$)", re.IGNORECASE)
+_ORCHESTRATED = (
+    "prefect.flow", "prefect.task", "dagster.op", "dagster.asset", "dagster.job", "airflow.decorators.task", "airflow.decorators.dag",
+    "airflow.sdk.task", "airflow.sdk.dag", "kfp.dsl.component", "kfp.components.create_component_from_func", "zenml.step", "zenml.pipeline",
+    "flytekit.task", "flytekit.workflow", "metaflow.step",
+)
+_WRITE_TEXT = re.compile("|".join(sorted({re.escape(w) for w in _STORE_WORDS} | {r"(save|write|store|upload|insert|push|publish|persist|export|upsert)_"})))
+
+
+def _may_score(text: str) -> bool:
+    """Text test before parsing: a store write (or a helper named for one) must be written in the file."""
+    return _WRITE_TEXT.search(text) is not None
+
+
+def _last(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _uses_model(summary: PythonSummary) -> list[int | None]:
+    return [c.line for c in summary.calls if _PREDICTION.match(_last(c.name)) or _PREDICT_HELPER.match(_last(c.name)) or _LOADS_MODEL.match(_last(c.name))]
+
+
+def _writes(summary: PythonSummary) -> list[int | None]:
+    found = []
+    client = summary.imports_module(*_STORE_CLIENTS)
+    for call in summary.calls:
+        last = _last(call.name)
+        if (client and last in _STORE_WRITES and "." in call.name) or _WRITE_HELPER.match(last):
+            found.append(call.line)
+    return found
+
+
+def _trains_or_evaluates(summary: PythonSummary) -> bool:
+    if any(_TRAINS.match(_last(c.name)) or _EVALUATES.match(_last(c.name)) for c in summary.calls):
+        return True
+    return any(_EVALUATION_SCOPE.match(name) for name in summary.functions)
+
+
+def _orchestrated(summary: PythonSummary) -> bool:
+    return bool(summary.decorated_by(*_ORCHESTRATED)) or any(
+        "metaflow.FlowSpec" in bases for _, bases, _, _ in summary.classes
+    )
+
+
+def _handler(repo: RepoIndex, summary: PythonSummary) -> bool:
+    for _, func in _inhouse.functions_of(repo, summary.path):
+        names = {d.name for d in summary.decorators if d.line in {x.lineno for x in func.decorator_list}}
+        if _inhouse.event_handler(func, names):
+            return True
+    return False
+
+
+# --- entry points of the repository's container images ---------------------------------------
+
+_EXEC_FORM = re.compile(r"^\s*\[(.*)\]\s*$")
+
+
+def _command_words(instruction: str) -> list[str]:
+    """The words of a CMD/ENTRYPOINT argument, exec form (`["python", "app.py"]`) or shell form."""
+    exec_form = _EXEC_FORM.match(instruction)
+    if exec_form:
+        return re.findall(r'"((?:[^"\\]|\\.)*)"', exec_form.group(1))
+    try:
+        return shlex.split(instruction, comments=False)
+    except ValueError:
+        return instruction.split()
+
+
+def _console_scripts(repo: RepoIndex) -> dict[str, str]:
+    """Console scripts of the project's pyproject.toml files: name -> module (`pvnet-app` -> `pvnet_app.app`)."""
+    scripts: dict[str, str] = {}
+    for path in repo.named("pyproject.toml"):
+        data = repo.toml(path) or {}
+        project = data.get("project")
+        table = project.get("scripts") if isinstance(project, dict) else None
+        poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+        for source in (table, poetry.get("scripts") if isinstance(poetry, dict) else None):
+            for name, target in source.items() if isinstance(source, dict) else []:
+                if isinstance(target, str) and ":" in target:
+                    scripts.setdefault(str(name), target.split(":", 1)[0].strip())
+    return scripts
+
+
+def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """What the repository's Dockerfiles run (CMD/ENTRYPOINT): a Python file's path tail
+    (`site_forecast_app/app.py`) or a module as a path (`forecast_inference/app.py`), where."""
+
+    def find() -> list[tuple[str, Location]]:
+        scripts: dict[str, str] | None = None
+        found = []
+        for path in repo.dockerfiles():
+            for number, line in repo.meaningful_lines(path):
+                keyword, _, rest = line.partition(" ")
+                if keyword.upper() not in ("CMD", "ENTRYPOINT"):
+                    continue
+                words = _command_words(rest)
+                for i, word in enumerate(words):
+                    if word.endswith(".py"):
+                        found.append((word.lstrip("./"), at(path, number)))
+                    elif word == "-m" and i + 1 < len(words):
+                        found.append((words[i + 1].replace(".", "/") + ".py", at(path, number)))
+                    elif i == 0 or (i == 1 and words[0] in ("uv", "poetry", "pdm")):
+                        if scripts is None:
+                            scripts = _console_scripts(repo)
+                        module = scripts.get(word.rsplit("/", 1)[-1])
+                        if module:
+                            found.append((module.replace(".", "/") + ".py", at(path, number)))
+        return found
+
+    return repo.memo("batchscoring.entry_targets", find)  # type: ignore[no-any-return]
+
+
+def _entry_of(repo: RepoIndex, path: str) -> Location | None:
+    for target, where in _entry_targets(repo):
+        parts = [p for p in target.split("/") if p and p != "."]
+        tail = "/".join(parts[-2:]) if len(parts) >= 2 else (parts[0] if parts else "")
+        if tail and (path == tail or path.endswith("/" + tail)):
+            return where
+    return None
+
+
+def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
+    entry = _entry_of(repo, summary.path)
+    if entry is not None:
+        return "the entry point of a container image", [entry]
+    if _orchestrated(summary):
+        return "a task or flow of an orchestrator", []
+    if _handler(repo, summary):
+        return "a cloud function's event handler", []
+    return None
+
+
+def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
+    """(how the job runs, where: the prediction, the write, the trigger) for each batch scoring job."""
+    found = []
+    for summary in _candidates(repo):
+        uses, writes = _uses_model(summary), _writes(summary)
+        if not uses or not writes or _trains_or_evaluates(summary):
+            continue
+        runs = _runs_on_its_own(repo, summary)
+        if runs is None:
+            continue
+        how, where = runs
+        found.append((how, [at(summary.path, uses[0]), at(summary.path, writes[0]), *where]))
+        if len(found) * 3 >= MAX_LOCATIONS:
+            break
+    return found
+
+
+def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
+    return _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score)))

@@ -1,0 +1,274 @@
+"""Session 10's serving and deployment rules, from the misses on teams' systems (batch 13, now spent)
+and conventions §8 (production batch scoring is serving): each rule with the practice it recognises
+and the near miss it must not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+# --- has_deployment_manifest: rule `cloud build step runs a deploy command` ---------------------------
+
+CLOUD_BUILD_DEPLOY = """\
+steps:
+  - name: gcr.io/cloud-builders/docker
+    args: [build, -t, europe-docker.pkg.dev/$PROJECT_ID/api/api:latest, .]
+  - name: gcr.io/cloud-builders/gcloud
+    id: Deploy to Cloud Run
+    args:
+      - run
+      - deploy
+      - api
+      - --image
+      - europe-docker.pkg.dev/$PROJECT_ID/api/api:latest
+      - --region
+      - europe-west1
+"""
+
+
+def test_a_cloud_build_step_whose_builder_runs_gcloud_deploy_is_a_deployment(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"deploy/cloudbuild_app.yaml": CLOUD_BUILD_DEPLOY}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.pass_ and "Cloud Build step `gcloud run deploy`" in message
+
+
+def test_a_cloud_build_config_is_recognised_by_its_steps_whatever_its_name(tmp_path: Path) -> None:
+    functions = (
+        "steps:\n  - id: test\n    name: python:3.11\n    entrypoint: /bin/bash\n    args: [-c, pytest]\n"
+        "  - id: deploy\n    name: gcr.io/google.com/cloudsdktool/cloud-sdk:slim\n    entrypoint: gcloud\n"
+        "    args: [functions, deploy, '${_FUNCTION_NAME}', --source=src, '--${_TRIGGER_TYPE}']\n"
+    )
+    outcome, message = _outcome(_tree(tmp_path, {"cloud/clouddeploy.yaml": functions}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.pass_ and "gcloud functions deploy" in message
+
+
+def test_a_cloud_build_that_only_builds_and_pushes_an_image_deploys_nothing(tmp_path: Path) -> None:
+    build_only = (
+        "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, gcr.io/$PROJECT_ID/api, .]\n"
+        "  - name: gcr.io/cloud-builders/docker\n    args: [push, gcr.io/$PROJECT_ID/api]\n"
+        "  - name: gcr.io/cloud-builders/gcloud\n    args: [builds, list]\n"  # gcloud, but not a deploy
+    )
+    assert _outcome(_tree(tmp_path, {"cloudbuild.yaml": build_only}), "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: rule `manifest kept as a bare template` ----------------------------------
+
+BARE_TEMPLATE = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-production
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:__IMAGE_TAG__
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api-production
+spec:
+  selector:
+    app: api-production
+"""
+
+
+def test_kubernetes_manifests_kept_under_a_bare_template_suffix_are_manifests(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"kubernetes/deployment-production.tmpl": BARE_TEMPLATE,
+                            "kubernetes/deployment-staging.tpl": BARE_TEMPLATE.replace("{{", "").replace("__IMAGE_TAG__", "{{ .Tag }}")})
+    outcome, message = _outcome(root, "has_deployment_manifest")
+    assert outcome is FindingOutcome.pass_ and "Kubernetes Deployment" in message
+
+
+def test_a_template_that_only_mentions_kubernetes_in_its_text_is_not_parsed_as_a_manifest(tmp_path: Path) -> None:
+    html = "<html><body><p>apiVersion: apps/v1 and kind: Deployment are set by the chart.</p>{{ body }}</body></html>\n"
+    helper = '{{- define "api.labels" -}}\napp: {{ .Chart.Name }}\n{{- end }}\n'
+    root = _tree(tmp_path, {"web/templates/page.tmpl": html, "charts/_helpers.tpl": helper,
+                            "tests/k8s/deployment.tmpl": BARE_TEMPLATE})  # a test's manifest is not the project's
+    assert _outcome(root, "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: rule `terraform service module` -----------------------------------------
+
+
+def test_a_local_module_is_judged_by_its_own_resources_not_by_its_name(tmp_path: Path) -> None:
+    local = 'module "api" {\n  source    = "./modules/ecs"\n  image_tag = var.tag\n}\n'
+    bucket = 'resource "aws_s3_bucket" "models" {\n  bucket = "models"\n}\n'
+    root = _tree(tmp_path, {"infra/main.tf": local, "infra/modules/ecs/main.tf": bucket})
+    assert _outcome(root, "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+def test_a_registry_module_for_a_service_with_an_image_is_a_deployment(tmp_path: Path) -> None:
+    service = (
+        'module "api_service" {\n  source = "terraform-aws-modules/ecs/aws//modules/service"\n  version = "5.11.0"\n'
+        '  container_definitions = {\n    api = {\n      image = "${var.ecr}/api:${var.tag}"\n    }\n  }\n}\n'
+    )
+    outcome, message = _outcome(_tree(tmp_path, {"terraform/ecs.tf": service}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.pass_ and "Terraform service module" in message
+
+
+# --- has_deployment_manifest: precision (project templates, development stacks) -----------------------
+
+SAM = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Predict:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+
+
+def test_manifests_inside_a_nested_project_template_folder_are_not_this_projects_deployment(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"pkg/__init__.py": "", "pkg/templates/aws-lambda/{{cookiecutter.app_name}}/template.yaml": SAM})
+    outcome, message = _outcome(root, "has_deployment_manifest")
+    assert outcome is FindingOutcome.fail and "project template" in message
+    # the same SAM template of the project itself deploys it
+    assert _outcome(_tree(tmp_path / "own", {"template.yaml": SAM}), "has_deployment_manifest")[0] is FindingOutcome.pass_
+
+
+def test_a_compose_service_started_as_a_reloading_development_server_is_not_a_deployment(tmp_path: Path) -> None:
+    dev = (
+        "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
+        "    command: [uv, run, uvicorn, src.api.app:app, --reload, --host, 0.0.0.0]\n    volumes: ['./src:/app/src']\n"
+    )
+    assert _outcome(_tree(tmp_path, {"docker-compose.yaml": dev}), "has_deployment_manifest")[0] is FindingOutcome.fail
+    served = dev.replace(", --reload", "")
+    assert _outcome(_tree(tmp_path / "served", {"docker-compose.yaml": served}), "has_deployment_manifest")[0] is FindingOutcome.pass_
+
+
+def test_compose_up_through_ssh_in_a_run_step_deploys_the_stack(tmp_path: Path) -> None:
+    workflow = (
+        "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: ssh deploy@${{ secrets.HOST }} 'cd /srv/app && docker compose pull && docker compose up -d'\n"
+    )
+    root = _tree(tmp_path, {"compose.yaml": "services:\n  db:\n    image: postgres:16\n", ".github/workflows/deploy.yml": workflow})
+    outcome, message = _outcome(root, "has_deployment_manifest")
+    assert outcome is FindingOutcome.pass_ and "over SSH" in message
+    # the same command without a compose file of the repository starts nothing declared here
+    assert _outcome(_tree(tmp_path / "none", {".github/workflows/deploy.yml": workflow}), "has_deployment_manifest")[0] is FindingOutcome.fail
+
+
+# --- serves_model: MLflow's generated serving image ------------------------------------------------
+
+
+def test_the_serving_image_mlflow_generates_for_a_model_serves_it(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nRUN pip install mlflow==2.14.3\nCOPY model_dir/ /opt/ml/model\n"
+        'ENTRYPOINT ["python", "-c", "from mlflow.models import container as C; C._serve(\'local\')"]\n'
+    )
+    outcome, message = _outcome(_tree(tmp_path, {"api/Dockerfile": dockerfile}), "serves_model")
+    assert outcome is FindingOutcome.pass_ and "model server" in message
+
+
+def test_an_mlflow_tracking_server_image_serves_no_model(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11-slim\nRUN pip install mlflow==2.14.3\nCMD mlflow server --host 0.0.0.0 --backend-store-uri sqlite:///mlflow.db\n"
+    assert _outcome(_tree(tmp_path, {"Dockerfile": dockerfile}), "serves_model")[0] is FindingOutcome.fail
+
+
+# --- serves_model: rule `route calls a prediction module` ------------------------------------------
+
+ROUTE_TO_MODULE = """\
+from fastapi import APIRouter
+from jobs.batch import predictions
+
+router = APIRouter()
+
+
+@router.post("/prediction/jobs")
+def create_job(manifest_url: str):
+    return predictions.{call}(manifest_url)
+"""
+
+
+def test_a_route_calling_a_function_of_a_module_named_for_prediction_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"jobs/apis/jobs.py": ROUTE_TO_MODULE.format(call="schedule_job"), "jobs/batch/predictions.py": "def schedule_job(url):\n    return url\n"})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+
+
+def test_a_route_reading_stored_predictions_or_a_local_list_so_named_does_not_serve(tmp_path: Path) -> None:
+    reads = _tree(tmp_path / "a", {"api/routes.py": ROUTE_TO_MODULE.format(call="get_all_jobs")})
+    assert _outcome(reads, "serves_model")[0] is FindingOutcome.fail
+    local = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/history')\ndef history():\n"
+        "    predictions = []\n    predictions.append(1)\n    return predictions.copy()\n"
+    )
+    assert _outcome(_tree(tmp_path / "b", {"api/routes.py": local}), "serves_model")[0] is FindingOutcome.fail
+
+
+# --- serves_model: rule `batch scoring job` (conventions §8) ---------------------------------------
+
+FORECAST_APP = """\
+import click
+import pandas as pd
+
+from forecast.models import load_model
+from forecast.save import save_forecast_to_database
+
+
+@click.command()
+def main() -> None:
+    model = load_model("s3://models/national/latest")
+    features = pd.read_parquet("s3://nwp/latest.parquet")
+    forecast = model.predict(features)
+    save_forecast_to_database(forecast)
+"""
+
+
+def test_a_console_script_run_by_the_image_that_scores_into_a_database_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "forecast"\n\n[project.scripts]\nforecast-app = "forecast.app:main"\n',
+        "Dockerfile": 'FROM python:3.12-slim\nCOPY . /app\nRUN pip install /app\nENTRYPOINT ["/app/.venv/bin/forecast-app"]\n',
+        "src/forecast/app.py": FORECAST_APP,
+    })
+    outcome, message = _outcome(root, "serves_model")
+    assert outcome is FindingOutcome.pass_ and "batch scoring" in message and "container image" in message
+
+
+def test_a_module_run_with_python_dash_m_by_the_image_is_its_entry_point(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "infrastructure/Dockerfile.inference": 'FROM python:3.12\nENTRYPOINT ["python", "-m", "forecast_inference.app", "--write-to-db"]\n',
+        "forecast-inference/forecast_inference/app.py": FORECAST_APP,
+    })
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+
+
+PREFECT_SCORING = """\
+import boto3
+from prefect import flow, task
+
+
+@task
+def score(batch):
+    classifier = load_classifier()
+    return classifier.predict(batch)
+
+
+@flow
+def inference(batch):
+    labels = score(batch)
+    boto3.client("s3").put_object(Bucket="labelled-passages", Key="latest.json", Body=str(labels))
+"""
+
+
+def test_a_prefect_inference_flow_writing_predictions_to_a_bucket_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"flows/inference.py": PREFECT_SCORING}), "serves_model")
+    assert outcome is FindingOutcome.pass_ and "orchestrator" in message
+
+
+def test_a_scheduled_flow_that_writes_predictions_to_a_local_csv_is_not_serving(tmp_path: Path) -> None:
+    local = PREFECT_SCORING.replace("import boto3\n", "import pandas as pd\n").replace(
+        '    boto3.client("s3").put_object(Bucket="labelled-passages", Key="latest.json", Body=str(labels))',
+        '    pd.DataFrame({"label": labels}).to_csv("data/07_model_output/predictions.csv")',
+    )
+    assert _outcome(_tree(tmp_path, {"flows/inference.py": local}), "serves_model")[0] is FindingOutcome.fail
+
+
+def test_an_evaluation_flow_that_stores_its_metrics_is_not_serving(tmp_path: Path) -> None:
+    evaluation = PREFECT_SCORING.replace("@flow\ndef inference", "@flow\ndef evaluate_model").replace(
+        "    labels = score(batch)\n", "    labels = score(batch)\n    print(accuracy_score(batch.y, labels))\n"
+    )
+    assert _outcome(_tree(tmp_path, {"flows/evaluate.py": evaluation}), "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_scoring_notebook_or_test_is_not_a_job(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"tests/test_inference.py": PREFECT_SCORING, "Dockerfile": 'FROM python:3.12\nCMD ["python", "tests/test_inference.py"]\n'})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
