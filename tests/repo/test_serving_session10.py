@@ -272,3 +272,50 @@ def test_an_evaluation_flow_that_stores_its_metrics_is_not_serving(tmp_path: Pat
 def test_a_scoring_notebook_or_test_is_not_a_job(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"tests/test_inference.py": PREFECT_SCORING, "Dockerfile": 'FROM python:3.12\nCMD ["python", "tests/test_inference.py"]\n'})
     assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_demo_folders_scoring_job_is_a_demo_not_a_system(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"demo/gpu-demo/flow.py": PREFECT_SCORING, "demo/gpu-demo/Dockerfile": 'FROM python:3.12\nENTRYPOINT ["python", "flow.py"]\n'})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+# --- serves_model: rule `deployed model UI` (conventions §8) -----------------------------------------
+
+PAGE = """\
+import mlflow
+import streamlit as st
+
+model = mlflow.sklearn.load_model("models:/win-probability/latest")
+amount = st.number_input("Opportunity amount")
+st.metric("Win probability", model.predict_proba([[amount]])[0][1])
+"""
+STREAMLIT_IMAGE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8501\nCMD ["streamlit", "run", "src_app/app.py", \\\n     "--server.port=8501"]\n'
+COMPOSE = "services:\n  streamlit:\n    build:\n      context: .\n      dockerfile: src_app/Dockerfile\n    ports: ['8501:8501']\n"
+
+
+def test_a_streamlit_page_reaching_a_model_run_by_a_compose_service_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"src_app/app.py": PAGE, "src_app/Dockerfile": STREAMLIT_IMAGE, "docker-compose.yml": COMPOSE})
+    outcome, message = _outcome(root, "serves_model")
+    assert outcome is FindingOutcome.pass_ and "compose service" in message
+
+
+def test_a_page_started_by_the_images_entrypoint_script_and_asking_an_agent_in_another_module_serves(tmp_path: Path) -> None:
+    page = "import streamlit as st\n\nfrom src.interface.chat import answer\n\nst.write(answer(st.chat_input()))\n"
+    chat = "from src.rag.agent import build_agent\n\n\ndef answer(prompt):\n    agent = build_agent()\n    return agent.run(prompt)\n"
+    image = 'FROM python:3.12-slim\nCOPY deployment/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n'
+    script = "#!/bin/bash\nset -e\nexec uv run streamlit run \\\n    --server.port=8501 \\\n    src/interface/app.py\n"
+    compose = "services:\n  app:\n    build:\n      context: .\n      dockerfile: deployment/Dockerfile\n    ports: ['8501:8501']\n"
+    root = _tree(tmp_path, {"src/interface/app.py": page, "src/interface/chat.py": chat, "deployment/Dockerfile": image,
+                            "deployment/entrypoint.sh": script, "docker-compose.yml": compose})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+
+
+def test_a_streamlit_page_only_packaged_in_an_image_is_a_demo_its_author_starts(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"src_app/app.py": PAGE, "src_app/Dockerfile": STREAMLIT_IMAGE})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_deployed_streamlit_dashboard_without_a_model_does_not_serve(tmp_path: Path) -> None:
+    dashboard = "import pandas as pd\nimport streamlit as st\n\nst.line_chart(pd.read_parquet('metrics.parquet'))\n"
+    root = _tree(tmp_path, {"src_app/app.py": dashboard, "src_app/Dockerfile": STREAMLIT_IMAGE, "docker-compose.yml": COMPOSE})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail

@@ -15,7 +15,7 @@ them, and that the system runs itself rather than a person:
   pyproject.toml), a task or flow of an orchestrator (Prefect, Dagster, Airflow's TaskFlow,
   Kubeflow, ZenML, Flyte, Metaflow), or a cloud function's event handler.
 
-Not serving: a file that also trains (`fit`, `train`: a training job that checks its model), an
+Not serving: a job in a demo, example or tutorial folder, a file that also trains (`fit`, `train`: a training job that checks its model), an
 evaluation (its functions named for evaluation, or metric calls: `accuracy_score`, `classification_report`),
 a predict script run by hand (nothing runs it) or writing a local CSV (no store), tests and notebooks.
 """
@@ -203,5 +203,11 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
     return found
 
 
+# A demo's, example's or tutorial's job shows how scoring could run; nobody's system runs it (§8: a
+# demo nobody deploys is not serving).
+_DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
+
+
 def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
-    return _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score)))
+    summaries = _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score)))
+    return (s for s in summaries if not _DEMO_FOLDER.search(s.path))

@@ -1239,6 +1239,115 @@ def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Rule `deployed model UI` (conventions §8, session 10): a Streamlit or Gradio page counts when the
+# repository deploys it: a docker-compose service runs it (`streamlit run src_app/app.py` in the
+# service's command, in the CMD/ENTRYPOINT of the Dockerfile it builds, or in the shell script that
+# Dockerfile copies and starts), and the page reaches a model: it, or a project module it imports,
+# predicts (`model.predict`, `pipeline(...)`-style calls named for prediction, a model loader) or
+# asks a generation chain or agent (`agent.run(prompt)`, `rag_chain.invoke(q)`). A page nothing
+# deploys, or one showing data without a model, is not serving.
+_STREAMLIT_RUN = re.compile(r"""streamlit["',\s\\]+run["',\s\\]+(?:["']?--[^\s"',]+["',\s\\]+)*["']?([\w./-]+\.py)""")
+_GRADIO_RUN = re.compile(r"""(?:^|[\s"'\[,])(?:python3?|uv\s+run\s+python|gradio)["',\s]+([\w./-]+\.py)""")
+_SCRIPT_WORD = re.compile(r"""([\w./-]+\.sh)\b""")
+_MODEL_LOADERS = re.compile(r"(^|\.)(load_model|from_pretrained|load_from_checkpoint|load_learner)$")
+MAX_IMPORTED_MODULES = 20  # project modules of a page looked into for the model's use
+
+
+def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) -> list[str]:
+    """The texts that may start a compose service: its command/entrypoint, the CMD/ENTRYPOINT of the
+    Dockerfile it builds, and the shell scripts that Dockerfile copies and starts."""
+    command = service.get("command") or service.get("entrypoint") or ""
+    texts = [" ".join(map(str, command)) if isinstance(command, list) else str(command)]
+    build = service.get("build")
+    if not build:
+        return texts
+    base = compose.rsplit("/", 1)[0] if "/" in compose else ""
+    context = build if isinstance(build, str) else str(build.get("context") or ".") if isinstance(build, dict) else "."
+    dockerfile = str(build.get("dockerfile") or "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+    folder = _relative(base, context)
+    if folder is None:
+        return texts
+    path = _relative(folder, dockerfile)
+    if path is None or not repo.exists(path):
+        return texts
+    lines = repo.meaningful_lines(path)
+    starts = " ".join(line for _, line in lines if line.split(None, 1)[0].upper() in ("CMD", "ENTRYPOINT"))
+    texts.append(repo.text(path) or "")
+    started = {m.group(1).rsplit("/", 1)[-1] for m in _SCRIPT_WORD.finditer(starts)}
+    for _, line in lines:
+        words = line.split()
+        if words and words[0].upper() in ("COPY", "ADD") and len(words) >= 3:
+            for source in words[1:-1]:
+                if source.endswith(".sh") and source.rsplit("/", 1)[-1] in started:
+                    script = _relative(folder, source)
+                    if script is not None and repo.exists(script):
+                        texts.append(repo.text(script) or "")
+    return texts
+
+
+def _resolve_file(repo: RepoIndex, target: str) -> str | None:
+    parts = [p for p in target.split("/") if p and p != "."]
+    tail = "/".join(parts[-3:])
+    matches = [f for f in repo.python_files() if f == tail or f.endswith("/" + tail)] if tail else []
+    return matches[0] if len(matches) == 1 else (min(matches, key=len) if matches else None)
+
+
+def _reaches_a_model_in(summary: PythonSummary) -> int | None:
+    for call in summary.calls:
+        last = call.name.rsplit(".", 1)[-1]
+        if _PREDICTS.search(last) or _MODEL_LOADERS.search(call.name) or _reaches_generation(call.name):
+            return call.line
+    return None
+
+
+def _page_reaches_a_model(repo: RepoIndex, path: str) -> Location | None:
+    summary = repo.python(path)
+    if summary is None:
+        return None
+    line = _reaches_a_model_in(summary)
+    if line is not None:
+        return at(path, line)
+    modules = sorted(m for m in summary.imports if "." in m or repo.exists(m + ".py"))
+    looked = 0
+    for module in modules:
+        found = _resolve_file(repo, module.replace(".", "/") + ".py")
+        if found is None or found == path or is_test_path(found):
+            continue
+        looked += 1
+        imported = repo.python(found)
+        line = _reaches_a_model_in(imported) if imported is not None else None
+        if line is not None:
+            return at(found, line)
+        if looked >= MAX_IMPORTED_MODULES:
+            break
+    return None
+
+
+def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for compose in repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES)):
+        if is_test_path(compose):
+            continue
+        doc = repo.yaml(compose)
+        services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+        for name, service in services.items() if isinstance(services, dict) else []:
+            if not isinstance(service, dict):
+                continue
+            for text in _service_commands(repo, compose, service):
+                pages = [(m.group(1), "streamlit") for m in _STREAMLIT_RUN.finditer(text)]
+                pages += [(m.group(1), "gradio") for m in _GRADIO_RUN.finditer(text)]
+                for target, framework in pages:
+                    page = _resolve_file(repo, target)
+                    if page is None or is_test_path(page) or framework not in (repo.text(page) or ""):
+                        continue
+                    reached = _page_reaches_a_model(repo, page)
+                    if reached is not None:
+                        pos = doc.locate(("services", name)) if doc is not None else None
+                        found += [at(compose, pos[0] if pos else None), reached]
+                        return found
+    return found
+
+
 _ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
 _ENDPOINT_MODULES = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENDPOINT_CALLS)
 
@@ -1346,6 +1455,12 @@ def serves_model(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
             fronts, confidence=Confidence.medium,
+        )
+    apps = _deployed_ui_apps(repo)
+    if apps:
+        return Observation.passed(
+            "a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)",
+            apps[:MAX_LOCATIONS], confidence=Confidence.medium,
         )
     jobs = _batchscoring.batch_scoring_jobs(repo)
     if jobs:
