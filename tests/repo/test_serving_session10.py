@@ -319,3 +319,50 @@ def test_a_deployed_streamlit_dashboard_without_a_model_does_not_serve(tmp_path:
     dashboard = "import pandas as pd\nimport streamlit as st\n\nst.line_chart(pd.read_parquet('metrics.parquet'))\n"
     root = _tree(tmp_path, {"src_app/app.py": dashboard, "src_app/Dockerfile": STREAMLIT_IMAGE, "docker-compose.yml": COMPOSE})
     assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+# --- serves_model: rules `route uses a model built at start-up`, `route encodes the query` ---------
+
+STARTUP = """\
+from fastapi import FastAPI
+
+from statschat import load_config
+from statschat.generative.llm import Inquirer
+
+CONFIG = load_config()
+inquirer = Inquirer(**CONFIG["llm"])
+app = FastAPI()
+
+
+@app.get("/search")
+async def search(q: str):
+    docs, answer = inquirer.make_query(q)
+    return {"answer": answer, "docs": docs}
+"""
+
+
+def test_a_route_calling_a_model_object_the_app_builds_at_start_up_serves(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"fast-api/main_api.py": STARTUP}), "serves_model")[0] is FindingOutcome.pass_
+    by_name = STARTUP.replace("from statschat.generative.llm import Inquirer", "from app.captioning import CaptionModel").replace(
+        "Inquirer(**CONFIG[\"llm\"])", "CaptionModel()"
+    )
+    assert _outcome(_tree(tmp_path / "named", {"api/main.py": by_name}), "serves_model")[0] is FindingOutcome.pass_
+
+
+def test_a_route_calling_a_settings_or_database_object_built_at_start_up_does_not_serve(tmp_path: Path) -> None:
+    settings = STARTUP.replace("from statschat.generative.llm import Inquirer", "from app.models import Settings").replace(
+        "Inquirer(**CONFIG[\"llm\"])", "Settings(**CONFIG)"
+    )
+    assert _outcome(_tree(tmp_path / "a", {"api/main.py": settings}), "serves_model")[0] is FindingOutcome.fail
+    stored = STARTUP.replace("inquirer.make_query(q)", "inquirer.get_history(q)")  # bookkeeping, not the model's use
+    assert _outcome(_tree(tmp_path / "b", {"api/main.py": stored}), "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_search_route_that_embeds_the_query_serves_and_one_embedding_a_video_does_not(tmp_path: Path) -> None:
+    search = (
+        "import nmslib\nfrom fastapi import FastAPI\n\nfrom .utils import embed\n\nindex = nmslib.init(method='hnsw')\napp = FastAPI()\n\n\n"
+        "@app.get('/search')\ndef search(query_text: str, n: int = 10):\n    ids, _ = index.knnQuery(embed(query_text), n)\n    return list(ids)\n"
+    )
+    assert _outcome(_tree(tmp_path / "a", {"apis/search/app/api.py": search}), "serves_model")[0] is FindingOutcome.pass_
+    video = search.replace("import embed", "import embed_video").replace("index.knnQuery(embed(query_text), n)", "embed_video(query_text), None")
+    assert _outcome(_tree(tmp_path / "b", {"apis/search/app/api.py": video}), "serves_model")[0] is FindingOutcome.fail

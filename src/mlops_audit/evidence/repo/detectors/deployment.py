@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -1172,6 +1173,7 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
         if call.scope:
             by_scope.setdefault(call.scope, []).append(call)
     found = []
+    startup: frozenset[str] | None = None  # names bound to a model at import time, worked out when needed
     for route in routes:
         handler = next((name for line, name in defs if line > route.line), None)  # type: ignore[operator]
         if handler is None:
@@ -1193,7 +1195,74 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
             _says_predict(handler) and any(_uses_the_model(name) for name in reached)
         ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
             found.append(route)
+        elif any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
+            found.append(route)
+        else:
+            if startup is None:
+                startup = _startup_models(summary)
+            if any(_uses_startup_model(name, startup) for name in reached):
+                found.append(route)
     return found
+
+
+# Rule `route encodes the query with an embedding model` (session 10): a search route embeds the
+# request (`embed(query_text)`, `embed_query(q)`) before looking up neighbours: the embedding model
+# answers each request, as a classifier does. Only `embed` as a verb on text, queries, images or
+# documents (not `embed_video` of a page).
+_EMBEDS = re.compile(r"^_*embed(?:_(?:query|queries|text|texts|image|images|document|documents|sentence|sentences|batch))?$", re.IGNORECASE)
+
+
+# Rule `route uses a model built at start-up` (session 10): the web module builds a model object at
+# import time (`inquirer = Inquirer(**config)` of `statschat.generative.llm`, `model = joblib.load(...)`,
+# `classifier = pipeline("sentiment-analysis")`) and a route calls one of its methods
+# (`inquirer.make_query(question)`). A model object: a model loader's result, or an instance of a
+# class that a module named for models or generation defines (`*.llm.Inquirer`, `*.inference.Runner`)
+# or whose name says so (`CaptionModel`, `SpamClassifier`, `ObjectDetector`, `RAGAgent`). Storage
+# and bookkeeping methods (`save`, `get_`, `to_dict`) are not its use.
+_STARTUP_LOADER = re.compile(
+    r"(^|\.)(load_model|from_pretrained|load_from_checkpoint|load_learner)$|^(joblib|pickle|torch|torch\.jit|dill|cloudpickle)\.load$"
+    r"|^transformers\.pipeline$|^sentence_transformers\.SentenceTransformer$|^ultralytics\.YOLO$|^onnxruntime\.InferenceSession$"
+)
+_MODEL_MODULE = re.compile(r"^(llms?|generative|generation|inference|predictors?|classifiers?|rag|agents?|chains?|serving|nlp)$", re.IGNORECASE)
+_MODEL_CLASS = re.compile(r"(Model|Predictor|Classifier|Detector|Captioner|Recognizer|Segmenter|Forecaster|Recommender|Embedder|Agent|Chain|Generator|Inferencer)$")
+
+
+def _model_constructor(name: str) -> bool:
+    if _STARTUP_LOADER.search(name):
+        return True
+    module, _, last = name.rpartition(".")
+    if not module or not last[:1].isupper():
+        return False
+    return bool(_MODEL_CLASS.search(last)) or any(_MODEL_MODULE.match(part) for part in module.split("."))
+
+
+def _startup_models(summary: PythonSummary) -> frozenset[str]:
+    """Names the module binds at import time to a model object (see the rule above)."""
+    tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
+    if tree is None:
+        return frozenset()
+    by_line: dict[int | None, list[str]] = {}
+    for call in summary.calls:
+        if call.scope is None:
+            by_line.setdefault(call.line, []).append(call.name)
+    names = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.If, ast.Try)):
+            pending.extend(node.body + node.orelse + getattr(node, "finalbody", []) + [s for h in getattr(node, "handlers", []) for s in h.body])
+            continue
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if not isinstance(value, ast.Call) or not any(_model_constructor(n) for n in by_line.get(value.lineno, [])):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[union-attr]
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+def _uses_startup_model(name: str, startup: frozenset[str]) -> bool:
+    receiver, _, method = name.rpartition(".")
+    return receiver in startup and not _NOT_GENERATION.match(method) and not _STORAGE_VERB.search(method)
 
 
 # Rule `route calls a prediction module` (session 10): the handler calls a function of a project
