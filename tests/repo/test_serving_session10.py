@@ -366,3 +366,36 @@ def test_a_search_route_that_embeds_the_query_serves_and_one_embedding_a_video_d
     assert _outcome(_tree(tmp_path / "a", {"apis/search/app/api.py": search}), "serves_model")[0] is FindingOutcome.pass_
     video = search.replace("import embed", "import embed_video").replace("index.knnQuery(embed(query_text), n)", "embed_video(query_text), None")
     assert _outcome(_tree(tmp_path / "b", {"apis/search/app/api.py": video}), "serves_model")[0] is FindingOutcome.fail
+
+
+# --- serves_model: rule `route reaches a model through a service module` ----------------------------
+
+ROUTER = """\
+from fastapi import APIRouter
+
+from src.api.services.chat import stream_chat
+
+router = APIRouter()
+
+
+@router.post("/api/chat")
+async def chat(query: str):
+    return stream_chat(query)
+"""
+
+
+def test_a_thin_route_calling_a_service_that_asks_an_llm_agent_serves(tmp_path: Path) -> None:
+    service = (
+        "from langchain_core.messages import HumanMessage\n\nfrom src.agent.graph import fetch_agent\n\n\n"
+        "def _messages(query):\n    return [HumanMessage(content=query)]\n\n\n"
+        "def stream_chat(query):\n    graph = fetch_agent()\n    return graph.astream({'messages': _messages(query)})\n"
+    )
+    root = _tree(tmp_path, {"src/api/routers/chat.py": ROUTER, "src/api/services/chat.py": service})
+    outcome, message = _outcome(root, "serves_model")
+    assert outcome is FindingOutcome.pass_ and "service function" in message
+
+
+def test_a_thin_route_calling_a_service_that_reads_the_database_does_not_serve(tmp_path: Path) -> None:
+    service = "from sqlalchemy import select\n\n\ndef stream_chat(query):\n    return select(query)\n\n\ndef other():\n    import openai\n    return openai.chat.completions.create(model='gpt-4o')\n"
+    root = _tree(tmp_path, {"src/api/routers/chat.py": ROUTER, "src/api/services/chat.py": service})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail  # the LLM call is in a function the route never reaches

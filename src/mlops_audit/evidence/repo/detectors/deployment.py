@@ -1163,34 +1163,46 @@ def _reaches_generation(name: str) -> bool:
     return bool(_LLM_HELPER.search(method)) and not _STORAGE_VERB.search(method) and not _TRAINING_VERB.search(method)
 
 
-def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
+def _route_reaches(summary: PythonSummary) -> Iterator[tuple[Call, str, set[str], list[str]]]:
+    """(route decorator, its handler, the same-file helpers it calls transitively, the other names
+    they call) for each web route of the file."""
     routes = [d for d in summary.decorators if _WEB_ROUTE.search(d.name) and d.line is not None]
     if not routes:
-        return []
+        return
     defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
     by_scope: dict[str, list[Call]] = {}
     for call in summary.calls:
         if call.scope:
             by_scope.setdefault(call.scope, []).append(call)
-    found = []
-    startup: frozenset[str] | None = None  # names bound to a model at import time, worked out when needed
     for route in routes:
         handler = next((name for line, name in defs if line > route.line), None)  # type: ignore[operator]
         if handler is None:
             continue
-        seen, todo, reached = {handler}, [handler], []
-        while todo:  # the handler and the same-file functions it calls
-            for call in by_scope.get(todo.pop(), []):
-                local = call.name.removeprefix("self.")
-                if local in summary.functions:
-                    if local not in seen:
-                        seen.add(local)
-                        todo.append(local)
-                else:
-                    reached.append(call.name)
+        seen, reached = _reach(by_scope, summary.functions, handler)
+        yield route, handler, seen - {handler}, reached
+
+
+def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], start: str) -> tuple[set[str], list[str]]:
+    """The function `start` and the same-file functions it calls (transitively), and every other name they call."""
+    seen, todo, reached = {start}, [start], []
+    while todo:
+        for call in by_scope.get(todo.pop(), []):
+            local = call.name.removeprefix("self.")
+            if local in functions:
+                if local not in seen:
+                    seen.add(local)
+                    todo.append(local)
+            else:
+                reached.append(call.name)
+    return seen, reached
+
+
+def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
+    found = []
+    startup: frozenset[str] | None = None  # names bound to a model at import time, worked out when needed
+    for route, handler, helpers, reached in _route_reaches(summary):
         # A same-file helper named for prediction counts like an imported one (`create_classification_jobs`
         # that queues the work for model workers), whatever its own body calls.
-        helpers = seen - {handler}
         if any(_says_predict(name) for name in [*reached, *helpers]) or (
             _says_predict(handler) and any(_uses_the_model(name) for name in reached)
         ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
@@ -1203,6 +1215,58 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
             if any(_uses_startup_model(name, startup) for name in reached):
                 found.append(route)
     return found
+
+
+# Rule `route reaches a model through a service module` (session 10): layered web apps keep routes
+# thin (`routers/chat.py`) and call a project function of another module (`services/chat.py:
+# stream_chat`) that uses the model: predicts, loads a model, asks a generation chain or agent, or
+# calls a generation library (LangChain, LangGraph, OpenAI, Anthropic, ...). One hop, to a function
+# the route's module imports from the project; a service that reads a database is not the model.
+_GENERATION_LIBRARIES = (
+    "langchain", "langchain_core", "langchain_openai", "langchain_anthropic", "langchain_community", "langgraph", "openai", "anthropic",
+    "litellm", "llama_index", "google.generativeai", "google.genai", "vertexai.generative_models", "ollama", "cohere", "mistralai",
+)
+_WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
+MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
+
+
+def _calls_the_model(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name)
+
+
+def _service_uses_model(name: str) -> bool:
+    return _calls_the_model(name) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
+
+
+def _routes_through_services(repo: RepoIndex) -> list[Location]:
+    followed = 0
+    for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
+        if not summary.imports_module(*_WEB_FRAMEWORKS):
+            continue
+        for route, _handler, _helpers, reached in _route_reaches(summary):
+            for name in dict.fromkeys(reached):
+                module, _, function = name.rpartition(".")
+                if not module or name not in summary.imports or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+                    continue  # only a function imported from a module (`from src.services.chat import stream_chat`)
+                path = _resolve_file(repo, module.replace(".", "/") + ".py")
+                if path is None or path == summary.path or is_test_path(path):
+                    continue
+                followed += 1
+                service = repo.python(path)
+                if service is not None and function in service.functions:
+                    by_scope: dict[str, list[Call]] = {}
+                    for call in service.calls:
+                        if call.scope:
+                            by_scope.setdefault(call.scope, []).append(call)
+                    scopes, _ = _reach(by_scope, service.functions, function)
+                    inside = [c for c in service.calls if c.scope in scopes]
+                    use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _service_uses_model(c.name)), None)
+                    if use is not None:
+                        return [at(summary.path, route.line), at(path, use.line)]
+                if followed >= MAX_SERVICE_MODULES:
+                    return []
+    return []
 
 
 # Rule `route encodes the query with an embedding model` (session 10): a search route embeds the
@@ -1362,11 +1426,7 @@ def _resolve_file(repo: RepoIndex, target: str) -> str | None:
 
 
 def _reaches_a_model_in(summary: PythonSummary) -> int | None:
-    for call in summary.calls:
-        last = call.name.rsplit(".", 1)[-1]
-        if _PREDICTS.search(last) or _MODEL_LOADERS.search(call.name) or _reaches_generation(call.name):
-            return call.line
-    return None
+    return next((call.line for call in summary.calls if _calls_the_model(call.name)), None)
 
 
 def _page_reaches_a_model(repo: RepoIndex, path: str) -> Location | None:
@@ -1524,6 +1584,12 @@ def serves_model(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
             fronts, confidence=Confidence.medium,
+        )
+    layered = _routes_through_services(repo)
+    if layered:
+        return Observation.passed(
+            "a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)",
+            layered, confidence=Confidence.medium,
         )
     apps = _deployed_ui_apps(repo)
     if apps:
