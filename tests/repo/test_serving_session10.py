@@ -399,3 +399,62 @@ def test_a_thin_route_calling_a_service_that_reads_the_database_does_not_serve(t
     service = "from sqlalchemy import select\n\n\ndef stream_chat(query):\n    return select(query)\n\n\ndef other():\n    import openai\n    return openai.chat.completions.create(model='gpt-4o')\n"
     root = _tree(tmp_path, {"src/api/routers/chat.py": ROUTER, "src/api/services/chat.py": service})
     assert _outcome(root, "serves_model")[0] is FindingOutcome.fail  # the LLM call is in a function the route never reaches
+
+
+# --- serves_model: rule `cloud function runs a model` ----------------------------------------------
+
+LAMBDA = """\
+import json
+
+import joblib
+
+MODEL = None
+
+
+def _model():
+    global MODEL
+    if MODEL is None:
+        MODEL = joblib.load("/opt/ml/model.joblib")
+    return MODEL
+
+
+def lambda_handler(event, context):
+    features = json.loads(event["body"])["features"]
+    return {"statusCode": 200, "body": json.dumps({"score": float(_model().predict_proba([features])[0][1])})}
+"""
+
+
+def test_a_lambda_handler_that_runs_the_model_itself_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"lambda/lambda_function.py": LAMBDA}), "serves_model")
+    assert outcome is FindingOutcome.pass_ and "cloud function" in message
+
+
+def test_a_lambda_that_starts_training_or_moves_files_runs_no_model(tmp_path: Path) -> None:
+    trigger = (
+        "import boto3\n\n\ndef lambda_handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
+        "    boto3.client('s3').copy_object(Bucket='raw', Key=key, CopySource={'Bucket': 'in', 'Key': key})\n"
+        "    boto3.client('sagemaker').create_training_job(TrainingJobName=key)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"lambda/lambda_function.py": trigger}), "serves_model")[0] is FindingOutcome.fail
+
+
+GCF = """\
+from detectors.newcastle import NewcastleDetector
+
+detector = None
+
+
+def count_objects(request):
+    global detector
+    if detector is None:
+        detector = NewcastleDetector(serialized_graph=b"", minimum_confidence=0.5)
+    return {"counts": detector.detect(request.get_json()["image"])}
+"""
+
+
+def test_a_google_cloud_function_http_entry_running_a_model_class_serves_when_the_repository_deploys_functions(tmp_path: Path) -> None:
+    deploy = "#!/bin/bash\ngcloud functions deploy count_objects --trigger-http --runtime=python311 --source=functions/count_objects\n"
+    root = _tree(tmp_path, {"functions/count_objects/main.py": GCF, "scripts/deploy.sh": deploy})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+    # without a Cloud Functions deployment, `def f(request)` in a main.py is just a function
+    assert _outcome(_tree(tmp_path / "plain", {"functions/count_objects/main.py": GCF}), "serves_model")[0] is FindingOutcome.fail

@@ -1239,6 +1239,63 @@ def _service_uses_model(name: str) -> bool:
     return _calls_the_model(name) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
 
 
+# Rule `cloud function runs a model` (conventions §8 online serving, session 10): a serverless
+# function's handler, or a same-file function it calls, uses the model itself: predicts, loads a
+# model, asks a generation chain, or builds an object of a model class (`NewcastleDetector(...)`, whose
+# `detect(image)` follows). Handlers: AWS Lambda / background Cloud Functions `(event,
+# context)`, functions-framework, Azure Functions `main(req: func.HttpRequest)`, and a Google
+# Cloud Functions HTTP entry point `def name(request)` in a `main.py` when the repository deploys
+# Cloud Functions (`gcloud functions deploy`, Terraform `google_cloudfunctions*`). Handler files are
+# found by the platforms' conventional names. A function that only moves files or starts a training
+# job does not run the model.
+_HANDLER_FILES = ("main.py", "handler.py", "handlers.py", "lambda_function.py", "lambda_handler.py", "function_app.py", "app.py", "__init__.py")
+_DEPLOYS_FUNCTIONS = re.compile(r"functions\s+deploy\b|google_cloudfunctions2?_function")
+MAX_HANDLER_FILES = 200
+
+
+def _deploys_cloud_functions(repo: RepoIndex) -> bool:
+    def find() -> bool:
+        paths = [p for p in ci_file_paths(repo)] + repo.with_suffix(".sh", ".tf")[:MAX_HANDLER_FILES] + [
+            c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))
+        ]
+        return any(_DEPLOYS_FUNCTIONS.search(repo.text(p) or "") for p in paths if not is_test_path(p))
+
+    return bool(repo.memo("deployment.deploys_cloud_functions", find))
+
+
+def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top_level: bool) -> bool:
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    return top_level and path.rsplit("/", 1)[-1] == "main.py" and params == ["request"]
+
+
+def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
+    files = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb")][:MAX_HANDLER_FILES]
+    for path in files:
+        summary = repo.python(path)
+        module = _inhouse.tree(repo, path)
+        if summary is None or module is None:
+            continue
+        top = {node.name for node in module.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        by_scope: dict[str, list[Call]] = {}
+        for call in summary.calls:
+            if call.scope:
+                by_scope.setdefault(call.scope, []).append(call)
+        for _, func in _inhouse.functions_of(repo, path):
+            decorator_lines = {d.lineno for d in func.decorator_list}
+            names = {d.name for d in summary.decorators if d.line in decorator_lines}
+            handler = _inhouse.event_handler(func, names) or (
+                _gcf_http_entry(path, func, func.name in top) and _deploys_cloud_functions(repo)
+            )
+            if not handler:
+                continue
+            scopes, _ = _reach(by_scope, summary.functions, func.name)
+            inside = [c for c in summary.calls if c.scope in scopes]
+            use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _model_constructor(c.name)), None)
+            if use is not None:
+                return [at(path, func.lineno), at(path, use.line)]
+    return []
+
+
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
     followed = 0
     for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
@@ -1584,6 +1641,12 @@ def serves_model(repo: RepoIndex) -> Observation:
         return Observation.passed(
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
             fronts, confidence=Confidence.medium,
+        )
+    functions = _serverless_functions_running_a_model(repo)
+    if functions:
+        return Observation.passed(
+            "a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event",
+            functions, confidence=Confidence.medium,
         )
     layered = _routes_through_services(repo)
     if layered:
