@@ -458,3 +458,14 @@ def test_a_google_cloud_function_http_entry_running_a_model_class_serves_when_th
     assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
     # without a Cloud Functions deployment, `def f(request)` in a main.py is just a function
     assert _outcome(_tree(tmp_path / "plain", {"functions/count_objects/main.py": GCF}), "serves_model")[0] is FindingOutcome.fail
+
+
+def test_a_web_app_written_in_a_notebook_cell_is_a_demo_not_a_service(tmp_path: Path) -> None:
+    import json
+
+    cell = "from fastapi import FastAPI\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n\n@app.post('/predict')\ndef predict(x: list[float]):\n    return {'y': model.predict([x]).tolist()}\n"
+    notebook = {"cells": [{"cell_type": "code", "source": cell, "metadata": {}, "outputs": [], "execution_count": 1}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    root = _tree(tmp_path, {"notebooks/model_building.ipynb": json.dumps(notebook)})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+    assert _outcome(_tree(tmp_path / "module", {"api/app.py": cell}), "serves_model")[0] is FindingOutcome.pass_

@@ -1085,13 +1085,14 @@ def _serving(summary: PythonSummary) -> list[Call]:
             {"predict", "handle", "inference"} & set(methods)
         ):
             found.append(Call(f"{name}({bases[0]})", line))
-    web = summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
+    # A web app or Gradio page written in a notebook's cells is a demo its author runs (conventions §8).
+    web = not summary.is_notebook and summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
     predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
     elif web:
         found += _routes_reaching_a_model(summary)
-    if summary.imports_module("gradio") and predicts:
+    if not summary.is_notebook and summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
     if {"model_fn", "predict_fn"} <= set(summary.functions) or {"model_fn", "transform_fn"} <= set(summary.functions):
