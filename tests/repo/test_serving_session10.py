@@ -469,3 +469,46 @@ def test_a_web_app_written_in_a_notebook_cell_is_a_demo_not_a_service(tmp_path: 
     root = _tree(tmp_path, {"notebooks/model_building.ipynb": json.dumps(notebook)})
     assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
     assert _outcome(_tree(tmp_path / "module", {"api/app.py": cell}), "serves_model")[0] is FindingOutcome.pass_
+
+
+# --- serves_model: rule `route uses a model kept in shared state` -----------------------------------
+
+SHARED_STATE = """\
+import tempfile
+
+from fastapi import APIRouter, Request, UploadFile
+
+from config import settings
+
+router = APIRouter()
+
+
+def process_image(image: UploadFile):
+    with tempfile.NamedTemporaryFile() as tmp:
+        tmp.write(image.file.read())
+        return settings.SHARED["{key}"].{method}(tmp.name)
+
+
+@router.post("/caption")
+def caption(image: UploadFile):
+    return [process_image(image)]
+
+
+@router.post("/label")
+def label(request: Request, text: str):
+    return request.app.state.{attr}.label(text)
+"""
+
+
+def test_a_route_calling_a_model_it_fetches_from_shared_state_serves(tmp_path: Path) -> None:
+    by_key = SHARED_STATE.format(key="IC_MODEL", method="caption", attr="cache")
+    assert _outcome(_tree(tmp_path / "a", {"api/captioning.py": by_key}), "serves_model")[0] is FindingOutcome.pass_
+    by_state = SHARED_STATE.format(key="DB", method="caption", attr="classifier")
+    assert _outcome(_tree(tmp_path / "b", {"api/captioning.py": by_state}), "serves_model")[0] is FindingOutcome.pass_
+
+
+def test_a_route_using_other_shared_state_or_the_models_bookkeeping_does_not_serve(tmp_path: Path) -> None:
+    other = SHARED_STATE.format(key="DB", method="caption", attr="cache")
+    assert _outcome(_tree(tmp_path / "a", {"api/captioning.py": other}), "serves_model")[0] is FindingOutcome.fail
+    bookkeeping = SHARED_STATE.format(key="IC_MODEL", method="save", attr="cache")
+    assert _outcome(_tree(tmp_path / "b", {"api/captioning.py": bookkeeping}), "serves_model")[0] is FindingOutcome.fail

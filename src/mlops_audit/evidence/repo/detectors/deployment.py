@@ -1213,9 +1213,45 @@ def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
         else:
             if startup is None:
                 startup = _startup_models(summary)
-            if any(_uses_startup_model(name, startup) for name in reached):
+            if any(_uses_startup_model(name, startup) for name in reached) or _uses_model_from_state(summary, helpers | {handler}):
                 found.append(route)
     return found
+
+
+# Rule `route uses a model kept in shared state` (session 10): the app puts its model object in shared
+# state at start-up (`app.state.model = load()`, `settings.SHARED["IC_MODEL"] = ICModel()` in a
+# lifespan hook, maybe in another module) and a route, or a same-file helper it calls, calls a method
+# of the object it fetches from there by a name that says model (`settings.SHARED["IC_MODEL"].caption(path)`,
+# `request.app.state.classifier.label(text)`, `models.get("detector").detect(img)`). Storage and
+# bookkeeping methods are not its use; a key naming something else (`["db"]`, `.state.cache`) is not a model.
+_STATE_MODEL_NAME = re.compile(r"(?:^|_)(?:model|models|classifier|detector|predictor|captioner|llm|agent|chain|embedder|forecaster)(?:$|_)", re.IGNORECASE)
+
+
+def _state_key(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "state":
+        return node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        first = node.args[0]
+        return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+    return None
+
+
+def _uses_model_from_state(summary: PythonSummary, scopes: set[str]) -> bool:
+    tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name not in scopes:
+            continue
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                key = _state_key(call.func.value)
+                method = call.func.attr
+                if key and _STATE_MODEL_NAME.search(key) and not _NOT_GENERATION.match(method) and not _STORAGE_VERB.search(method):
+                    return True
+    return False
 
 
 # Rule `route reaches a model through a service module` (session 10): layered web apps keep routes
