@@ -135,3 +135,59 @@ def test_when_only_bots_change_deployment_paths_duties_cannot_be_compared(tmp_pa
     gitreplay.commit(tmp_path, "49699333+dependabot[bot]", ["Dockerfile"], 2)
     seen = separates_duties_in_git(RepoIndex(tmp_path))
     assert seen.outcome.value == "not_applicable" and "only bots or coding agents changed deployment paths" in seen.message
+
+
+DEPENDABOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+
+
+def test_dependabot_commits_are_counted_by_its_address_not_by_a_name(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["src/app.py"], 1)
+    gitreplay.commit(tmp_path, DEPENDABOT[0], ["requirements.txt"], 2, email=DEPENDABOT[1])
+    gitreplay.commit(tmp_path, DEPENDABOT[0], ["requirements.txt"], 3, email=DEPENDABOT[1])
+    # A person may call themselves anything: the name alone is not Dependabot.
+    gitreplay.commit(tmp_path, "dependabot[bot]", ["requirements.txt"], 4, email="mallory@example.org")
+    gitreplay.commit(tmp_path, "snyk-bot", ["requirements.txt"], 5, email="snyk-bot@snyk.io")
+    signals = git_signals(tmp_path)
+    assert {bot: activity.model_dump() for bot, activity in signals.dependency_bots.items()} == {
+        "dependabot": {"commits": 2, "last_commit": "2023-11-17T22:13:20Z"},
+        "snyk": {"commits": 1, "last_commit": "2023-11-19T22:13:20Z"},
+    }
+
+
+def _scans(root: Path):  # noqa: ANN202 - an Observation
+    from mlops_audit.evidence.repo.detectors.governance import scans_security
+    from mlops_audit.evidence.repo.index import RepoIndex
+
+    return scans_security(RepoIndex(root))
+
+
+def test_dependabot_commits_without_a_version_update_config_are_security_updates_so_scanning_passes(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["requirements.txt"], 1)
+    gitreplay.commit(tmp_path, DEPENDABOT[0], ["requirements.txt"], 2, email=DEPENDABOT[1])
+    seen = _scans(tmp_path)
+    assert seen.outcome.value == "pass" and seen.confidence is not None and seen.confidence.value == "low"
+    assert "1 Dependabot commit(s) (latest 2023-11-16T22:13:20Z) and no version-update configuration" in seen.message
+
+
+def test_snyk_fix_commits_show_snyk_scans_the_dependencies(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["requirements.txt", ".github/dependabot.yml"], 1)
+    gitreplay.commit(tmp_path, "snyk-bot", ["requirements.txt"], 2, email="snyk-bot@snyk.io")
+    seen = _scans(tmp_path)
+    assert seen.outcome.value == "pass" and "1 Snyk commit(s)" in seen.message
+
+
+def test_dependabot_commits_beside_a_version_update_config_may_be_version_updates_and_do_not_count(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["requirements.txt", ".github/dependabot.yml"], 1)
+    gitreplay.commit(tmp_path, DEPENDABOT[0], ["requirements.txt"], 2, email=DEPENDABOT[1])
+    assert _scans(tmp_path).outcome.value == "fail"
+
+
+def test_without_dependabot_commits_a_history_shows_no_scanning(tmp_path: Path) -> None:
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["requirements.txt"], 1)
+    gitreplay.commit(tmp_path, "renovate-ish", ["requirements.txt"], 2, email="dependabot@example.com")
+    assert _scans(tmp_path).outcome.value == "fail"

@@ -23,7 +23,7 @@ from mlops_audit.evidence.repo.gitcmd import (
     PendingGit,
     is_git_work_tree,
 )
-from mlops_audit.evidence.repo.model import AreaActivity, GitSignals
+from mlops_audit.evidence.repo.model import AreaActivity, BotActivity, GitSignals
 
 MAX_COMMITS = 50_000
 
@@ -115,6 +115,17 @@ _GENERIC_NAME = re.compile(r"^(root|admin|administrator|ubuntu|user|unknown|your
 _GENERIC_EMAIL = re.compile(r"@(?:localhost|example\.(?:com|org|net)|[^@]*\.local|[^@]*\.internal|[^@]*\.localdomain)$|^(?:root|you|your\.?email|user|admin)@")
 _NOREPLY_LOGIN = re.compile(r"^(?:\d+\+)?([a-z0-9][a-z0-9-]*)@users\.noreply\.github\.com$")
 MAX_IDENTITY_CHARS = 256  # an author's name or email beyond this is cut (a hostile history cannot make keys huge)
+
+
+# Dependency-update services by the addresses they commit under (a name alone could be anyone's).
+DEPENDENCY_BOTS: dict[str, re.Pattern[str]] = {
+    "dependabot": re.compile(r"^(?:\d+\+)?dependabot(?:-preview)?\[bot\]@users\.noreply\.github\.com$|^support@dependabot\.com$"),
+    "snyk": re.compile(r"^snyk-bot@snyk\.io$"),
+}
+
+
+def dependency_bot(email: str) -> str | None:
+    return next((bot for bot, address in DEPENDENCY_BOTS.items() if address.match(email)), None)
 
 
 def is_bot(email: str, name: str = "") -> bool:
@@ -246,6 +257,11 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         name = fields[3].decode("utf-8", "replace").strip()[:MAX_IDENTITY_CHARS]
         raw_commits.append((timestamp, (email, name), fields[4:]))
     humans = {who for _, who, _ in raw_commits if not is_bot(*who)}
+    bot_times: dict[str, list[int]] = defaultdict(list)
+    for t, (email, _), _ in raw_commits:
+        bot = dependency_bot(email)
+        if bot is not None:
+            bot_times[bot].append(t)
     person = people(humans)
     commits: list[tuple[int, int | None, list[bytes]]] = [(t, person.get(who), files) for t, who, files in raw_commits]
 
@@ -290,4 +306,5 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         latest_tag=tags[0][0] if tags else None,
         areas={a: AreaActivity(commits=commits_by_area[a], authors=len(authors_by_area[a])) for a in AREAS},
         shared_authors={f"{a}+{b}": len(authors_by_area[a] & authors_by_area[b]) for a, b in AREA_PAIRS},
+        dependency_bots={bot: BotActivity(commits=len(times), last_commit=_iso(max(times))) for bot, times in sorted(bot_times.items())},
     )

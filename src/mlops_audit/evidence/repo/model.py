@@ -80,6 +80,11 @@ class AreaActivity(Model):
     authors: int
 
 
+class BotActivity(Model):
+    commits: int
+    last_commit: str  # ISO time of the latest one
+
+
 class GitSignals(Model):
     """History signals; `present` is false (with the reason) when the root is not a git work tree."""
 
@@ -103,6 +108,9 @@ class GitSignals(Model):
     areas: dict[str, AreaActivity] = Field(default_factory=dict)
     # pairs "a+b" -> authors who changed both areas
     shared_authors: dict[str, int] = Field(default_factory=dict)
+    # bot -> commits of a dependency-update service known by its address ("dependabot", "snyk"): Dependabot's
+    # without a version-update configuration can only be security updates; Snyk's come from its scanning
+    dependency_bots: dict[str, BotActivity] = Field(default_factory=dict)
 
 
 class DocumentationTree(Model):

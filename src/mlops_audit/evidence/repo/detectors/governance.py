@@ -597,6 +597,7 @@ _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
 @detector(
     id="scans_security",
     upkeep=True,
+    reads_history=True,  # Dependabot's security updates are seen only as its commits
     title="Does the repo run security scanning (code, dependencies, secrets or containers)?",
     kind=Kind.security_scanning,
     remediation=(
@@ -646,6 +647,9 @@ def scans_security(repo: RepoIndex) -> Observation:
     if found:
         via = f" (through {', '.join(sorted(routes))})" if routes else ""
         return Observation.passed(f"security scanning in CI{via}: {', '.join(sorted(names))}", found + precommit + ruff_rules)
+    security_updates = _dependency_bot_security_updates(repo)
+    if security_updates is not None:
+        return Observation.passed(security_updates, precommit + ruff_rules, confidence=Confidence.low)
     if precommit:
         return Observation.partly(
             f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "
@@ -654,6 +658,32 @@ def scans_security(repo: RepoIndex) -> Observation:
             precommit + ruff_rules,
         )
     return Observation.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
+
+
+DEPENDABOT_CONFIG = (".github/dependabot.yml", ".github/dependabot.yaml")
+
+
+def _dependency_bot_security_updates(repo: RepoIndex) -> str | None:
+    """Rule `security-update commits`: a dependency-update service that scans for vulnerabilities leaves
+    only its commits, no file. Snyk's commits come from its scanning of the repository. GitHub's
+    Dependabot security updates are a repository setting: Dependabot commits in a repository without a
+    version-update configuration can only be security updates (opened when GitHub's dependency
+    scanning finds a vulnerable version); with a configuration they may be version updates, which scan
+    nothing. Confidence is low: the service may have been switched off since its last commit."""
+    git = repo.git_signals()
+    if not git.present:
+        return None
+    seen = []
+    snyk = git.dependency_bots.get("snyk")
+    if snyk is not None:
+        seen.append(f"{snyk.commits} Snyk commit(s) (latest {snyk.last_commit}): Snyk scans the dependencies and opens fixes")
+    dependabot = git.dependency_bots.get("dependabot")
+    if dependabot is not None and not any(repo.exists(path) for path in DEPENDABOT_CONFIG):
+        seen.append(
+            f"{dependabot.commits} Dependabot commit(s) (latest {dependabot.last_commit}) and no version-update configuration "
+            f"({DEPENDABOT_CONFIG[0]}): security updates, opened by GitHub's dependency scanning"
+        )
+    return "security updates in the history: " + "; ".join(seen) if seen else None
 
 
 _RUFF = re.compile(r"(?:^|[;&|(\s])ruff(?:\s+check)?(?=\s|$)")
