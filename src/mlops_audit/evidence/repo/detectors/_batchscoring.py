@@ -205,9 +205,9 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
 
 # A demo's, example's or tutorial's job shows how scoring could run; nobody's system runs it (§8: a
 # demo nobody deploys is not serving).
-_DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
+DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
 
 
 def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     summaries = _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score)))
-    return (s for s in summaries if not _DEMO_FOLDER.search(s.path))
+    return (s for s in summaries if not DEMO_FOLDER.search(s.path))
