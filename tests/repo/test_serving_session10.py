@@ -548,3 +548,33 @@ def test_a_route_using_other_shared_state_or_the_models_bookkeeping_does_not_ser
     assert _outcome(_tree(tmp_path / "a", {"api/captioning.py": other}), "serves_model")[0] is FindingOutcome.fail
     bookkeeping = SHARED_STATE.format(key="IC_MODEL", method="save", attr="cache")
     assert _outcome(_tree(tmp_path / "b", {"api/captioning.py": bookkeeping}), "serves_model")[0] is FindingOutcome.fail
+
+
+NOWCAST_APP = """\
+from nowcasting_datamodel.connection import DatabaseConnection
+from nowcasting_datamodel.save.save import save
+
+from nowcasting_forecast.models.utils import {run}
+
+
+def run(model_name="cnn"):
+    forecasts = {run}(model_name)
+    with DatabaseConnection().get_session() as session:
+        save(forecasts=forecasts, session=session)
+
+
+if __name__ == "__main__":
+    run()
+"""
+
+
+def test_an_image_entry_point_running_a_forecast_helper_and_saving_through_a_storage_module_serves(tmp_path: Path) -> None:
+    dockerfile = 'FROM python:3.10\nCOPY . /app\nCMD ["python", "-u", "nowcasting_forecast/app.py"]\n'
+    root = _tree(tmp_path, {"infrastructure/docker/Dockerfile": dockerfile, "nowcasting_forecast/app.py": NOWCAST_APP.format(run="general_forecast_run_all_batches")})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+    # the same image loading data into the database without any model is an ETL job
+    etl = _tree(tmp_path / "etl", {"infrastructure/docker/Dockerfile": dockerfile, "nowcasting_forecast/app.py": NOWCAST_APP.format(run="download_latest_satellite_images")})
+    assert _outcome(etl, "serves_model")[0] is FindingOutcome.fail
+    # a post-processing image that saves forecasts made elsewhere does not run the model
+    post = _tree(tmp_path / "post", {"infrastructure/docker/Dockerfile": dockerfile, "nowcasting_forecast/app.py": NOWCAST_APP.format(run="save_forecast_data_pentad")})
+    assert _outcome(post, "serves_model")[0] is FindingOutcome.fail

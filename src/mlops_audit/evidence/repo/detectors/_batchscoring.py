@@ -42,7 +42,7 @@ _STORE_WORDS = tuple(sorted(_STORE_WRITES))
 
 # A call using the model: a prediction method, or a helper named for prediction (verb first).
 _PREDICTION = re.compile(r"^(predict|predict_proba|predict_log_proba|batch_predict|decision_function)$")
-_PREDICT_HELPER = re.compile(r"^_*(predict|infer|inference|classify|score|forecast|run_inference|run_model|run_classifier)(_|$)", re.IGNORECASE)
+_PREDICT_HELPER = re.compile(r"^_*(predict|infer|inference|classify|score|forecast|run_inference|run_model|run_classifier)(_|$)|(^|_)(predict|forecast|inference)(_|$)", re.IGNORECASE)
 _LOADS_MODEL = re.compile(r"^(load_model|load_models|from_pretrained|load_from_checkpoint|load_learner)$")
 # A project helper writing results to a store: a write verb, and predictions or a store named after it.
 _WRITE_HELPER = re.compile(
@@ -72,8 +72,28 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+# A helper that reads, saves or plots forecasts handles predictions made elsewhere (`save_forecast_data`).
+_HANDLES_STORED = re.compile(r"^_*(get|read|load|fetch|save|write|store|upload|insert|push|publish|persist|export|plot|show|log|delete|post|process|postprocess|prepare)_", re.IGNORECASE)
+
+
 def _uses_model(summary: PythonSummary) -> list[int | None]:
-    return [c.line for c in summary.calls if _PREDICTION.match(_last(c.name)) or _PREDICT_HELPER.match(_last(c.name)) or _LOADS_MODEL.match(_last(c.name))]
+    found = []
+    for call in summary.calls:
+        last = _last(call.name)
+        helper = _PREDICT_HELPER.search(last) is not None and not _HANDLES_STORED.match(last)
+        if _PREDICTION.match(last) or helper or _LOADS_MODEL.match(last):
+            found.append(call.line)
+    return found
+
+
+# A write function of a storage module (`from nowcasting_datamodel.save.save import save`, `db.upsert(...)`).
+_STORAGE_MODULE = re.compile(r"^(save|saving|database|db|storage|store|crud|persistence|repository|datamodel|sink|sinks)$", re.IGNORECASE)
+_PLAIN_WRITE = re.compile(r"^(save|write|upsert|insert|store|persist|push)$")
+
+
+def _storage_write(name: str) -> bool:
+    module, _, function = name.rpartition(".")
+    return bool(module) and _PLAIN_WRITE.match(function) is not None and any(_STORAGE_MODULE.match(part) for part in module.split("."))
 
 
 def _writes(summary: PythonSummary) -> list[int | None]:
@@ -81,7 +101,9 @@ def _writes(summary: PythonSummary) -> list[int | None]:
     client = summary.imports_module(*_STORE_CLIENTS)
     for call in summary.calls:
         last = _last(call.name)
-        if (client and last in _STORE_WRITES and "." in call.name) or _WRITE_HELPER.match(last):
+        if (client and last in _STORE_WRITES and "." in call.name) or _WRITE_HELPER.match(last) or (
+            _storage_write(call.name) and call.name.rsplit(".", 1)[0] in summary.imports
+        ):
             found.append(call.line)
     return found
 
@@ -166,13 +188,16 @@ def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
     return repo.memo("batchscoring.entry_targets", find)  # type: ignore[no-any-return]
 
 
+def _tail_matches(path: str, target: str) -> bool:
+    """A repository path is the file a command names (`app/site_forecast_app/app.py` in the image is
+    `site_forecast_app/app.py` here): the last two parts agree."""
+    parts = [p for p in target.split("/") if p and p != "."]
+    tail = "/".join(parts[-2:]) if len(parts) >= 2 else (parts[0] if parts else "")
+    return bool(tail) and (path == tail or path.endswith("/" + tail))
+
+
 def _entry_of(repo: RepoIndex, path: str) -> Location | None:
-    for target, where in _entry_targets(repo):
-        parts = [p for p in target.split("/") if p and p != "."]
-        tail = "/".join(parts[-2:]) if len(parts) >= 2 else (parts[0] if parts else "")
-        if tail and (path == tail or path.endswith("/" + tail)):
-            return where
-    return None
+    return next((where for target, where in _entry_targets(repo) if _tail_matches(path, target)), None)
 
 
 def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
@@ -209,5 +234,12 @@ DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground
 
 
 def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
-    summaries = _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score)))
-    return (s for s in summaries if not DEMO_FOLDER.search(s.path))
+    """The files the container images run (whatever words they use: `general_forecast_run_all_batches`),
+    then the files naming the model's use and a store write."""
+    entries = sorted({p for target, _ in _entry_targets(repo) for p in repo.python_files() if _tail_matches(p, target)})
+    summaries = [s for s in (repo.python(p) for p in entries) if s is not None]
+    seen = {s.path for s in summaries}
+    rest = (s for s in _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score))) if s.path not in seen)
+    for summary in (*_inhouse.project_code(summaries), *rest):
+        if not DEMO_FOLDER.search(summary.path):
+            yield summary
