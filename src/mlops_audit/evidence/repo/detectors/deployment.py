@@ -18,6 +18,7 @@ from mlops_audit.evidence.repo.catalogue import (
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
+from mlops_audit.evidence.repo.detectors._compose import compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -328,6 +329,17 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
+    compose = repo.memo("compose_project_workloads", lambda: compose_project_workloads(repo))
+    if compose:
+        # Conventions §9: compose declares the project's own services as code, for one host (or a local
+        # run of the whole system): deployment configuration under version control, without the
+        # orchestrator's or platform's replicas, resources and update strategy - partial.
+        return Observation.partly(
+            f"{len(compose)} docker compose service(s) run this repository's own workload ({'; '.join(d for d, _ in compose[:3])}"
+            f"{'; ...' if len(compose) > 3 else ''}), but no orchestrator, platform or infrastructure manifest declares a deployment "
+            "(Kubernetes/Helm, serverless or platform specs, Terraform/Pulumi/CDK/Bicep)",
+            [loc for _, loc in compose],
+        )
     if supporting or hollow or kustomizations:
         names = sorted({k for k, _, _ in supporting} | {k for k, _ in hollow} | ({"Kustomization"} if kustomizations else set()))
         return Observation.failed(
