@@ -125,52 +125,6 @@ def test_manifests_inside_a_nested_project_template_folder_are_not_this_projects
     assert _outcome(_tree(tmp_path / "own", {"template.yaml": SAM}), "has_deployment_manifest")[0] is FindingOutcome.pass_
 
 
-# --- has_deployment_manifest: rule `compose runs the project's workload` (conventions §9) ----------
-
-API_COMPOSE = (
-    "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"
-    "    command: [uv, run, uvicorn, src.api.app:app, --reload, --host, 0.0.0.0]\n  db:\n    image: postgis/postgis:17-3.5\n"
-)
-DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"src.api.app:app\"]\n"
-
-
-def test_a_compose_file_running_the_projects_own_service_is_a_deployment_even_for_a_local_run(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"docker-compose.yaml": API_COMPOSE, "Dockerfile": DOCKERFILE})
-    outcome, message = _outcome(root, "has_deployment_manifest")
-    assert outcome is FindingOutcome.pass_ and "service 'api' of the project" in message
-
-
-def test_a_compose_file_found_by_its_services_whatever_its_name(tmp_path: Path) -> None:
-    production = "version: '3'\nservices:\n  flask:\n    build: .\n    command: uwsgi --ini uwsgi.ini\n  worker:\n    build: .\n    command: python worker.py\n"
-    root = _tree(tmp_path, {"production.yml": production, "Dockerfile": DOCKERFILE, "worker.py": "print('work')\n"})
-    assert _outcome(root, "has_deployment_manifest")[0] is FindingOutcome.pass_
-
-
-def test_an_image_the_repository_publishes_is_its_own_workload(tmp_path: Path) -> None:
-    compose = "services:\n  api:\n    image: acme/iis-flask:latest\n    restart: always\n  mongo:\n    image: mongo:7\n"
-    workflow = "on: [push]\njobs:\n  push:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t acme/iis-flask:latest . && docker push acme/iis-flask:latest\n"
-    root = _tree(tmp_path, {"docker-compose.yml": compose, ".github/workflows/push.yml": workflow})
-    assert _outcome(root, "has_deployment_manifest")[0] is FindingOutcome.pass_
-    # the same compose file without the push: someone else's image
-    assert _outcome(_tree(tmp_path / "other", {"docker-compose.yml": compose}), "has_deployment_manifest")[0] is FindingOutcome.fail
-
-
-def test_compose_files_of_third_party_services_tests_dev_shells_and_missing_builds_are_not_deployments(tmp_path: Path) -> None:
-    cases = {
-        "infrastructure": {"docker/docker-compose.yml": "services:\n  redis:\n    image: redis:7.4-alpine\n  postgres:\n    image: postgres:17\n"},
-        "tests only": {"docker-compose.test.yaml": "services:\n  tests:\n    build: .\n    command: pytest -q\n", "Dockerfile": DOCKERFILE},
-        "dev shell": {"docker-compose.yaml": "services:\n  dev:\n    build:\n      context: .\n      dockerfile: ./infrastructure/dev/Dockerfile\n",
-                      "infrastructure/dev/Dockerfile": DOCKERFILE},
-        "notebook server": {"compose.yaml": "services:\n  lab:\n    build: .\n    command: jupyter lab --ip 0.0.0.0\n", "Dockerfile": DOCKERFILE},
-        "missing Dockerfile": {"docker-compose.yaml": "services:\n  train:\n    build:\n      context: .\n      dockerfile: dockerfiles/train_model.dockerfile\n"},
-        "missing script": {"docker-compose.yaml": "services:\n  app:\n    build: .\n    command: python src/main.py\n", "Dockerfile": DOCKERFILE},
-        "example folder": {"examples/simple-spark/docker-compose.yml": API_COMPOSE, "examples/simple-spark/Dockerfile": DOCKERFILE},
-    }
-    for name, files in cases.items():
-        outcome, message = _outcome(_tree(tmp_path / name.replace(" ", "-"), files), "has_deployment_manifest")
-        assert outcome is FindingOutcome.fail, (name, message)
-
-
 def test_compose_up_through_ssh_in_a_run_step_deploys_the_stack(tmp_path: Path) -> None:
     workflow = (
         "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"

@@ -19,6 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
 from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
+from mlops_audit.evidence.repo.detectors._compose import compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -35,7 +36,6 @@ from mlops_audit.evidence.repo.templated import documents_one_by_one
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 MANIFEST_MAX_BYTES = 512 * 1024
-COMPOSE_WORDS = ("services",)  # a compose file found by content names its services (declared for the YAML word facts)
 
 
 def dockerfiles(repo: RepoIndex) -> list[str]:
@@ -299,7 +299,7 @@ def _may_declare_serving(path: str, text: str) -> bool:
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
     needles=_DEPLOY_ALL.needles,
-    words=CLOUD_BUILD_WORDS + COMPOSE_WORDS,
+    words=CLOUD_BUILD_WORDS,
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
@@ -357,7 +357,6 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
-    found += [(f"{service} (docker-compose)", loc) for service, loc in compose_project_workloads(repo)]
     found += _platform_deployments(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
     found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
@@ -368,6 +367,17 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
         kinds = sorted({k for k, _ in found})
         count = f"at least {len(found)} deployment declarations (the scan stopped there)" if enough else f"{len(found)} deployment declaration(s)"
         return Observation.passed(f"{count}: {', '.join(kinds)}", [loc for _, loc in found])
+    compose = repo.memo("compose_project_workloads", lambda: compose_project_workloads(repo))
+    if compose:
+        # Conventions §9: compose declares the project's own services as code, for one host (or a local
+        # run of the whole system): deployment configuration under version control, without the
+        # orchestrator's or platform's replicas, resources and update strategy - partial.
+        return Observation.partly(
+            f"{len(compose)} docker compose service(s) run this repository's own workload ({'; '.join(d for d, _ in compose[:3])}"
+            f"{'; ...' if len(compose) > 3 else ''}), but no orchestrator, platform or infrastructure manifest declares a deployment "
+            "(Kubernetes/Helm, serverless or platform specs, Terraform/Pulumi/CDK/Bicep)",
+            [loc for _, loc in compose],
+        )
     if templates:
         return Observation.failed(
             f"{len(templates)} deployment declaration(s) only inside a project template's placeholder folders "
@@ -804,77 +814,7 @@ def compose_model_services(repo: RepoIndex) -> list[tuple[str, Location]]:
     return sorted(set(found), key=lambda f: (f[1].path, f[1].line or 0))
 
 
-# Rule `compose runs the project's workload` (conventions §9, session 10): a compose file declares a
-# deployment when a service runs the project's own workload: built from this repository (`build:`)
-# (its Dockerfile in the repository) or from an image the repository publishes (a namespaced name on
-# a CI/Makefile line that pushes or tags), for one production host or a local run of the whole
-# system. Not: third-party images only (databases, brokers, MLflow, Grafana), a service that only
-# runs the tests, a notebook server, a development shell or container (`bash`, `sleep infinity`, a
-# service or Dockerfile folder named dev/workspace/sandbox), a command running a Python file the
-# repository lacks, compose files of tests, dev containers and demo/example/tutorial folders.
-_TEST_RUN = re.compile(r"\b(pytest|tox|nox|unittest|behave)\b|\bmake\s+test")
-_NOTEBOOK_SERVER = re.compile(r"\bjupyter|\bnotebook\b|jupyterlab")
-_IDLE_SHELL = re.compile(r"^\s*(/bin/)?(bash|sh|zsh|ash)\s*$|sleep\s+infinity|tail\s+-f\s+/dev/null")
-
-
-_DEV_SERVICE = re.compile(r"^(dev|develop|development|devcontainer|workspace|shell|sandbox|toolbox|notebooks?|jupyter|lab|tests?)$", re.IGNORECASE)
-_PUSH_LINE = re.compile(r"push|\btags?\b|\s-t\s|--tag")
-_PY_FILE = re.compile(r"(?:^|\s)(?:python3?|uv\s+run\s+python)\s+(?:-u\s+)?([\w./-]+\.py)\b")
-
-
-def _published_images(repo: RepoIndex) -> list[str]:
-    """Lines of the CI files and Makefiles that push or tag an image (where a repository publishes its own)."""
-    paths = ci_file_paths(repo) + [p for p in repo.named("Makefile") if not is_test_path(p)]
-    return [line for p in paths[: MAX_LOCATIONS * 10] for line in (repo.text(p) or "").splitlines() if _PUSH_LINE.search(line)]
-
-
-def _built_here(repo: RepoIndex, compose: str, service: dict[str, Any]) -> bool:
-    """A `build:` whose Dockerfile is in the repository (a build pointing at missing files builds
-    nothing here), not in a folder named for development (`infrastructure/dev/Dockerfile`)."""
-    built = _build_dockerfile(compose, service)
-    path = built[1] if built is not None else None
-    return path is not None and repo.exists(path) and not _DEV_SERVICE.match(path.rsplit("/", 2)[-2] if path.count("/") >= 1 else "")
-
-
-def _runs_missing_script(repo: RepoIndex, text: str) -> bool:
-    """The command runs a Python file the repository does not have (`python src/main.py`, no such file)."""
-    scripts = [m.group(1) for m in _PY_FILE.finditer(text)]
-    return bool(scripts) and not any(_resolve_file(repo, script) for script in scripts)
-
-
-def _image_name(image: str) -> str:
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
-    return name.rsplit("}", 1)[-1].lstrip("/")  # `${REGISTRY}/acme/api` -> `acme/api`
-
-
-_SERVICES_KEY = re.compile(r"^services\s*:", re.MULTILINE)
-
-
-def _compose_files(repo: RepoIndex) -> list[str]:
-    """Compose files by name (`docker-compose*.yml`, `compose*.yaml`) and by content: any other YAML
-    file (`production.yml`, `deploy/stack.yml`) whose top-level `services` maps names to services
-    that each name an `image` or a `build` (CI files, whose `services` are lists, left out)."""
-    named = repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES))
-    by_content = []
-    known = set(named) | set(ci_file_paths(repo))
-    for path in repo.with_suffix(".yml", ".yaml"):
-        if path in known or path.startswith((".github/", ".gitlab/", ".circleci/")) or not repo.mentions(path, COMPOSE_WORDS):
-            continue
-        if repo.size(path) > MANIFEST_MAX_BYTES or not _SERVICES_KEY.search(repo.text(path) or ""):
-            continue
-        doc = repo.yaml(path)
-        services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
-        if isinstance(services, dict) and services and all(
-            isinstance(v, dict) and ("image" in v or "build" in v) for v in services.values()
-        ):
-            by_content.append(path)
-    return sorted(set(named) | set(by_content))
-
-
-def _compose_services(repo: RepoIndex, paths: list[str]) -> Iterator[tuple[str, LocatedDocument, str, dict[str, Any]]]:
+def _services_of_compose_files(repo: RepoIndex, paths: list[str]) -> Iterator[tuple[str, LocatedDocument, str, dict[str, Any]]]:
     """(compose file, its document, service name, service) of the project's compose files among
     `paths` (tests, dev containers and demo/example/tutorial folders left out)."""
     for path in paths:
@@ -899,33 +839,6 @@ def _build_dockerfile(compose: str, service: dict[str, Any]) -> tuple[str, str] 
     folder = _relative(base, context)
     path = _relative(folder, dockerfile) if folder is not None else None
     return (folder, path) if folder is not None and path is not None else None
-
-
-def compose_project_workloads(repo: RepoIndex) -> list[tuple[str, Location]]:
-    def find() -> list[tuple[str, Location]]:
-        published: list[str] | None = None
-        found = []
-        for path, doc, name, service in _compose_services(repo, _compose_files(repo)):
-            command = service.get("command") or service.get("entrypoint") or ""
-            text = " ".join(map(str, command)) if isinstance(command, list) else str(command)
-            image = str(service.get("image") or "")
-            if _TEST_RUN.search(text) or _NOTEBOOK_SERVER.search(f"{image} {text}") or _IDLE_SHELL.search(text):
-                continue
-            if _DEV_SERVICE.match(str(name)) or _runs_missing_script(repo, text):
-                continue
-            own = bool(service.get("build")) and _built_here(repo, path, service)
-            if not own and image and not service.get("build"):
-                wanted = _image_name(image)
-                if "/" in wanted and "$" not in wanted:
-                    if published is None:
-                        published = _published_images(repo)
-                    own = any(wanted in line for line in published)
-            if own:
-                pos = doc.locate(("services", name))
-                found.append((f"service '{name}' of the project", at(path, pos[0] if pos else None)))
-        return found
-
-    return repo.memo("deployment.compose_project_workloads", find)  # type: ignore[no-any-return]
 
 
 def _model_services(repo: RepoIndex, path: str, servers: list[str], model_servers: tuple[str, ...]) -> list[tuple[str, Location]]:
@@ -1661,7 +1574,7 @@ def _page_reaches_a_model(repo: RepoIndex, path: str) -> Location | None:
 
 def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
     found: list[Location] = []
-    for compose, doc, name, service in _compose_services(repo, repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES))):
+    for compose, doc, name, service in _services_of_compose_files(repo, repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES))):
         for text in _service_commands(repo, compose, service):
             pages = [(m.group(1), "streamlit") for m in _STREAMLIT_RUN.finditer(text)]
             pages += [(m.group(1), "gradio") for m in _GRADIO_RUN.finditer(text)]
