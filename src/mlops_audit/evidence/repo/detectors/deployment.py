@@ -1339,9 +1339,15 @@ def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top
     return top_level and path.rsplit("/", 1)[-1] == "main.py" and params == ["request"]
 
 
+# A handler's signature or framework in the text, tested before a file is parsed.
+_HANDLER_TEXT = re.compile(r"def\s+\w+\(\s*(?:event|data)\s*(?::[^,]*)?,\s*context\b|functions_framework|HttpRequest|def\s+\w+\(\s*request\s*\)")
+
+
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     files = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb")][:MAX_HANDLER_FILES]
     for path in files:
+        if not _HANDLER_TEXT.search(repo.text(path) or ""):
+            continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)
         if summary is None or module is None:
@@ -1538,11 +1544,26 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) ->
     return texts
 
 
+def _python_tails(repo: RepoIndex) -> dict[str, list[str]]:
+    """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
+    def build() -> dict[str, list[str]]:
+        tails: dict[str, list[str]] = {}
+        for path in repo.python_files():
+            parts = path.split("/")
+            for n in (1, 2, 3):
+                if len(parts) >= n:
+                    tails.setdefault("/".join(parts[-n:]), []).append(path)
+        return tails
+
+    return repo.memo("deployment.python_tails", build)  # type: ignore[no-any-return]
+
+
 def _resolve_file(repo: RepoIndex, target: str) -> str | None:
+    """The repository's Python file a command or module names (`src/interface/app.py`, `pkg/mod.py`):
+    the one whose path ends with the name's last three parts, the shortest when several do."""
     parts = [p for p in target.split("/") if p and p != "."]
-    tail = "/".join(parts[-3:])
-    matches = [f for f in repo.python_files() if f == tail or f.endswith("/" + tail)] if tail else []
-    return matches[0] if len(matches) == 1 else (min(matches, key=len) if matches else None)
+    matches = _python_tails(repo).get("/".join(parts[-3:]), []) if parts else []
+    return min(matches, key=lambda m: (len(m), m)) if matches else None
 
 
 def _reaches_a_model_in(summary: PythonSummary) -> int | None:
