@@ -192,3 +192,9 @@ def test_a_vocabulary_with_an_unknown_key_is_refused_naming_file_and_key() -> No
     text = (Path(__file__).parents[2] / "src/mlops_audit/evidence/repo/library.yaml").read_text(encoding="utf-8") + "publish_commands: [twine]\n"
     with pytest.raises(InputError, match=r"library\.yaml:\d+:\d+: publish_commands: Extra inputs are not permitted"):
         parse_vocabulary(text, "library.yaml")
+
+
+def test_a_vocabulary_of_another_format_is_refused() -> None:
+    text = (Path(__file__).parents[2] / "src/mlops_audit/evidence/repo/library.yaml").read_text(encoding="utf-8")
+    with pytest.raises(InputError, match=r"library\.yaml:\d+:\d+: format: Input should be 'mlops-audit/library-vocabulary@1'"):
+        parse_vocabulary(text.replace("library-vocabulary@1", "library-vocabulary@2"), "library.yaml")

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -73,7 +73,7 @@ class OwnSystem(_Model):
 
 
 class Vocabulary(_Model):
-    format: str
+    format: Literal["mlops-audit/library-vocabulary@1"]
     build_files: tuple[str, ...]
     not_library_folders: tuple[str, ...]
     publish_in_ci: tuple[str, ...]
@@ -97,8 +97,6 @@ def parse_vocabulary(text: str, source: str) -> Vocabulary:
         first = exc.errors(include_url=False)[0]
         where = doc.where(tuple(first["loc"]))
         raise InputError(f"{where}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
-    if vocab.format != "mlops-audit/library-vocabulary@1":
-        raise InputError(f"{source}: format: expected 'mlops-audit/library-vocabulary@1', got {vocab.format!r}")
     return vocab
 
 
