@@ -193,6 +193,10 @@ def collect_with_index(
             # Nothing is dropped silently: a practice found only in learning material says so.
             note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
         set_aside_in_learning_material(chosen, observations, judged)
+    from mlops_audit.evidence.repo.library import judge, set_aside_library_features
+
+    # A published library's package features are not practice (docs/libraries.md).
+    set_aside_library_features(chosen, observations, judge(index))
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)
