@@ -175,7 +175,7 @@ _MISSING = object()
 # Listing questions a rule memo may ask again (`RepoIndex.memo_answer`), and the order questions are
 # asked again in: the cheap ones first, the whole-tree scans last.
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7}
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "git": 8}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -519,6 +519,8 @@ class RepoIndex:
             learning = self.stats.learning
             return answer_digest([sorted(learning.left_out), [dataclasses.astuple(t) for t in learning.trees], learning.code_total,
                                   learning.verdict, learning.teaching, learning.probability, learning.declared])
+        if kind == "git":
+            return answer_digest(self.git_signals().model_dump(mode="json"))
         if kind == "flag" and question in ("count_learning_material", "declared_learning_material"):
             return json.dumps(bool(getattr(self, question)))
         return "refused"
@@ -1338,7 +1340,11 @@ class RepoIndex:
         digest = None
         if store is not None:  # the answer may be stored under the bytes' digest (`needleform`)
             digest = self._raw_digests.get(rel)
-            if digest is None:
+            answered = self._content_answers.get(rel) if digest is None else None
+            if answered is not None and answered[1] == "read":  # read and hashed to ask a rule memo's question: counted now
+                self._note_read(rel, "read", answered[2])
+                digest = self._raw_digests[rel] = answered[0][5:]
+            elif digest is None:
                 data = self.read_bytes(rel)
                 if data is not None:
                     digest = self._raw_digests[rel] = hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]

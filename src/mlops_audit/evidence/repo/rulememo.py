@@ -6,7 +6,8 @@ that records (`RepoIndex` with a parse cache), the index notes each question the
 by a digest of the answer), which files' contents it read in any form (text, bytes, YAML, JSON,
 TOML, a notebook, a Python summary, a syntax tree, a text test: by the SHA-256 of the file's bytes
 and how reading it went), which files mention a declared needle (`python_mentioning`), the
-learning-material judgement and the flags it read. Values a rule derives through `RepoIndex.memo`
+learning-material judgement, the flags it read and the history (`git_signals`, by a digest of what
+the collection reports of it). Values a rule derives through `RepoIndex.memo`
 carry their own questions, which join those of every rule using the value. The rule's final
 `Observation` (notebook positions already turned into lines) is stored with its questions, one
 record per rule, in one authenticated file per repository in the parse cache folder
@@ -19,9 +20,9 @@ counted them (phase 2: `RepoIndex.memo_replayed`) and the stored observation is 
 cut-off: a changed file no rule asked about changes nothing). Otherwise the rule runs and records.
 
 **What cannot be memoised is never stored.** Rules see the index through a `RecordingView`: any
-attribute outside the recorded API (the history, `root`, a private field, a mutable value shared
-through `memo`) marks the record tainted and it is not stored (the rule still gets what it asked
-for: its result is unchanged). History rules (`reads_history`) are never memoised. A record is
+attribute outside the recorded API (`root`, a private field, counts that change while rules run, a
+mutable value shared through `memo`) marks the record tainted and it is not stored (the rule still
+gets what it asked for: its result is unchanged). A record is
 not stored when its rule crashed, when the run spent the parsing budget, when the run's bounded
 parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it read had a parse problem
 noted in the run (problems are noted by the first parse of a file: a rule skipped must not take a
@@ -69,7 +70,7 @@ MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag"})
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git"})
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
@@ -238,7 +239,7 @@ _FLAGS = frozenset({"count_learning_material", "declared_learning_material"})
 class RecordingView:
     """The index as a memoised rule sees it. The recorded API passes through (those methods record
     their questions); `files`, `stats.learning` and the learning-material flags are recorded here;
-    anything else (the history, `root`, private fields) taints the rule's record: the rule gets the
+    `git_signals` is recorded as a question; anything else (`root`, private fields) taints the rule's record: the rule gets the
     real attribute and its result is used, but never stored."""
 
     __slots__ = ("_index",)
@@ -255,6 +256,9 @@ class RecordingView:
             return index.files
         if name == "stats":
             return _StatsView(index)
+        if name == "git_signals":  # the history as the collection reports it: read for the result anyway
+            index.memo_ask("git", "")
+            return index.git_signals
         if name in _FLAGS:
             index.memo_ask("flag", name)
         else:
@@ -282,9 +286,6 @@ class RuleMemo:
         self.tried = 0  # records whose questions were asked again
 
     def observe(self, det: Detector, index: RepoIndex, run: Callable[[Detector, Any], Observation]) -> Observation:
-        if det.reads_history:
-            self.run += 1
-            return run(det, index)
         record = self._stored.get(det.id)
         if record is not None:
             self.tried += 1
