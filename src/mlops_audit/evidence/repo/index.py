@@ -175,7 +175,7 @@ _MISSING = object()
 # Listing questions a rule memo may ask again (`RepoIndex.memo_answer`), and the order questions are
 # asked again in: the cheap ones first, the whole-tree scans last.
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "git": 8}
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "git": 10}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -448,6 +448,17 @@ class RepoIndex:
             if (kind, question) not in log.questions:
                 log.questions[(kind, question)] = self.memo_answer(kind, question)
 
+    def _scan_asked(self) -> bool:
+        """Whether the rule (or `memo` value) recording asked for the needle scan, which reads (and
+        counts) every plain Python file: its questions about one such file then need not be about
+        the file's whole content (`python_scan`)."""
+        return bool(self._recording) and not self._quiet and ("needle_scan", "") in self._recording[-1].questions
+
+    def memo_note(self, kind: str, question: str, answer: str) -> None:
+        """The rule recording asked `question` of `kind` and got `answer`."""
+        if self._recording and not self._quiet:
+            self._recording[-1].questions.setdefault((kind, question), answer)
+
     def memo_taint(self, reason: str) -> None:
         """The rule recording read something the memo cannot follow: its record is not stored."""
         if self._recording:
@@ -521,6 +532,16 @@ class RepoIndex:
                                   learning.verdict, learning.teaching, learning.probability, learning.declared])
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
+        if kind in ("code_mentions", "imports"):
+            # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
+            # counts) every one of them: answered the way the rule's run answers it.
+            rel, names = json.loads(question)
+            if self._needles is None or type(rel) is not str or rel.endswith(NOTEBOOK_SUFFIX) or type(names) is not list or not all(type(n) is str for n in names):
+                return "refused"
+            self._needle_positions()
+            if kind == "code_mentions":
+                return json.dumps(sorted(self._code_mentions(rel, NeedleFilter.of(names))))
+            return json.dumps(rel in _Importing(self, NeedleFilter.of(names), frozenset(names), frozenset()))
         if kind == "flag" and question in ("count_learning_material", "declared_learning_material"):
             return json.dumps(bool(getattr(self, question)))
         return "refused"
@@ -540,7 +561,7 @@ class RepoIndex:
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
-            elif kind in ("mentioning", "needle_scan"):
+            elif kind in ("mentioning", "needle_scan", "code_mentions", "imports"):
                 self._scans_wanted.add("needles")
             elif kind == "word_scan":
                 self._scans_wanted.add("words")
@@ -1491,8 +1512,14 @@ class RepoIndex:
         tests: list[Callable[[str], bool]] = [] if within is None else [within.__contains__]
 
         def mentions(rel: str) -> bool:
-            self._ask_content(rel)
-            return bool(self._code_mentions(rel, prefilter))
+            if not self._scan_asked() or rel.endswith(NOTEBOOK_SUFFIX):
+                self._ask_content(rel)
+                return bool(self._code_mentions(rel, prefilter))
+            found = self._code_mentions(rel, prefilter)
+            # A question of its own (`rulememo`), not the file's content: a changed file that still
+            # mentions none of them changes no answer (the needle scan above reads every file anyway).
+            self.memo_note("code_mentions", json.dumps([rel, list(prefilter.needles)]), json.dumps(sorted(found)))
+            return bool(found)
 
         tests.append(mentions)
         return Candidates(self, self.python_files(), where, tests=tuple(tests))
@@ -1629,11 +1656,20 @@ class _Importing:
             return True
         if not isinstance(rel, str) or rel.endswith(NOTEBOOK_SUFFIX):
             return False
-        self._index._ask_content(rel)
-        # The raw-bytes filter only: a name found in an import statement below is a whole
-        # identifier of the code, so `needles_in`'s exact check would add nothing.
         index = self._index
-        return index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
+        scanned = index._scan_asked()
+        if not scanned:
+            index._ask_content(rel)
+        index._quiet += 1  # recorded as one question (`rulememo`), not as the file's content
+        try:
+            # The raw-bytes filter only: a name found in an import statement below is a whole
+            # identifier of the code, so `needles_in`'s exact check would add nothing.
+            found = index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
+        finally:
+            index._quiet -= 1
+        if scanned:
+            index.memo_note("imports", json.dumps([rel, sorted(self._wanted)]), json.dumps(found))
+        return found
 
 
 class Candidates(Iterator[PythonSummary]):
