@@ -572,11 +572,13 @@ class RepoIndex:
         return not self.parse_budget_refusals and not self._parsed.evicted
 
     def memo_record(self, log: Log, observation: Any) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Any] | None:
-        """A rule's record, or None when it cannot be stored (tainted, crashed, a file it read had a
-        parse problem, a file it read was not counted as read)."""
+        """A rule's record, or None when it cannot be stored (tainted, crashed, a file it parsed had a
+        parse problem, a file it read was not counted as read). Problems are noted by a file's first
+        parse (of each kind: `_parsed_get`, `python`, a notebook's needle check): a rule that only read
+        such a file's text may be skipped without moving or losing one."""
         from mlops_audit.evidence.repo.model import FindingOutcome
 
-        if log.tainted is not None or observation.outcome is FindingOutcome.error or not self._problem_rels.isdisjoint(log.content):
+        if log.tainted is not None or observation.outcome is FindingOutcome.error:
             return None
         if any(key.partition(":")[2] in self._problem_rels for key in log.parses):
             return None
@@ -1402,6 +1404,9 @@ class RepoIndex:
             return False
         if not notebook_may_mention(data, prefilter):
             return False
+        self._parsed_keys.add(f"notebook:{rel}")
+        if self._recording:
+            self._recording[-1].parses.add(f"notebook:{rel}")
         self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
         return True
 
