@@ -536,7 +536,7 @@ class RepoIndex:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.
             rel, names = json.loads(question)
-            if self._needles is None or type(rel) is not str or rel.endswith(NOTEBOOK_SUFFIX) or type(names) is not list or not all(type(n) is str for n in names):
+            if self._needles is None or type(rel) is not str or not rel.endswith(PYTHON_SUFFIXES) or type(names) is not list or not all(type(n) is str for n in names):
                 return "refused"
             self._needle_positions()
             if kind == "code_mentions":
@@ -1662,7 +1662,7 @@ class _Importing:
         if not isinstance(rel, str) or rel.endswith(NOTEBOOK_SUFFIX):
             return False
         index = self._index
-        scanned = index._scan_asked()
+        scanned = rel.endswith(PYTHON_SUFFIXES) and index._scan_asked()  # a file the needle scan reads
         if not scanned:
             index._ask_content(rel)
         index._quiet += 1  # recorded as one question (`rulememo`), not as the file's content
