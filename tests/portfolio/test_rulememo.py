@@ -193,6 +193,31 @@ def test_a_changed_answer_reruns_exactly_the_rules_that_asked_it(tmp_path: Path)
     assert "shared premier" in out and "also shared premier" in out and cache.stats.rules_reused == 2
 
 
+def scans_for_a_helper(repo: index.RepoIndex) -> Observation:
+    found = [s.path for s in repo.python_scan("helper_fn")]
+    return Observation.passed(f"{len(found)} files mention helper_fn: {found}")
+
+
+def test_a_scan_is_cut_off_by_each_files_answer_not_its_content(tmp_path: Path) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    (repo / "src" / "uses.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
+    rules = [detector("scans_for_a_helper", scans_for_a_helper)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    (repo / "src" / "a.py").write_text("x = 3  # still no helper\n")  # read by the scan, but its answer is the same
+    out, cache = rerun()
+    assert "1 files mention helper_fn" in out and cache.stats.rules_reused == 1
+    (repo / "src" / "a.py").write_text("def helper_fn():\n    return 1\n")
+    out, cache = rerun()
+    assert "2 files mention helper_fn" in out and cache.stats.rules_reused == 0
+
+
 # ---------------------------------------------------------------- a memo file is untrusted input
 
 

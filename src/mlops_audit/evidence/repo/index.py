@@ -1520,7 +1520,11 @@ class RepoIndex:
             if not self._scan_asked() or rel.endswith(NOTEBOOK_SUFFIX):
                 self._ask_content(rel)
                 return bool(self._code_mentions(rel, prefilter))
-            found = self._code_mentions(rel, prefilter)
+            self._quiet += 1
+            try:
+                found = self._code_mentions(rel, prefilter)
+            finally:
+                self._quiet -= 1
             # A question of its own (`rulememo`), not the file's content: a changed file that still
             # mentions none of them changes no answer (the needle scan above reads every file anyway).
             self.memo_note("code_mentions", json.dumps([rel, list(prefilter.needles)]), json.dumps(sorted(found)))
