@@ -5,10 +5,11 @@ that records (`RepoIndex` with a parse cache), the index notes each question the
 (`Log`): which files a listing query returned (`glob`, `named`, `with_suffix`, `exists`, `size`...,
 by a digest of the answer), which files' contents it read in any form (text, bytes, YAML, JSON,
 TOML, a notebook, a Python summary, a syntax tree, a text test: by the SHA-256 of the file's bytes
-and how reading it went), which files mention a declared needle (`python_mentioning`), the
-learning-material judgement, the flags it read and the history (`git_signals`, by a digest of what
-the collection reports of it). Values a rule derives through `RepoIndex.memo`
-carry their own questions, which join those of every rule using the value. The rule's final
+and how reading it went), which files mention a declared needle (`python_mentioning`), whether
+each plain Python file a `python_scan` tests mentions the scan's identifiers or imports the names
+it follows (its own question: the needle scan reads every such file), the learning-material
+judgement, the flags it read and the history (`git_signals`, by a digest of what the collection
+reports of it). Values a rule derives through `RepoIndex.memo` carry their own questions, which join those of every rule using the value. The rule's final
 `Observation` (notebook positions already turned into lines) is stored with its questions, one
 record per rule, in one authenticated file per repository in the parse cache folder
 (`<R>.rulememo.<version[:16]>.json`, `R` the `repository_key`).
@@ -24,9 +25,9 @@ attribute outside the recorded API (`root`, a private field, counts that change 
 mutable value shared through `memo`) marks the record tainted and it is not stored (the rule still
 gets what it asked for: its result is unchanged). A record is
 not stored when its rule crashed, when the run spent the parsing budget, when the run's bounded
-parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it read had a parse problem
-noted in the run (problems are noted by the first parse of a file: a rule skipped must not take a
-problem away or move it). A warm run that replayed anything ends with a check that its output is
+parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it parsed had a parse
+problem noted in the run (problems are noted by the first parse of a file: a rule skipped must not
+take a problem away or move it; a rule that only read such a file's text may be skipped). A warm run that replayed anything ends with a check that its output is
 the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
 possible in a full run, the budget bound over every file any rule would parse, no whole-tree scan
 done only for a replay that then did not match); if not, the collection is run again without the
@@ -35,8 +36,10 @@ memo (`collect.collect_with_index`).
 **The file is untrusted input**, like every cache entry (`filecache`): the HMAC header under the
 cache key, at most `MAX_MEMO_BYTES`, no links, one JSON line checked by hand before anything is
 used (`decode_memo`: exact keys, this format and version, the repository it names, rules unique
-and sorted, every question of a known kind with string fields, answers of the right shape,
-observations with a known outcome and confidence and valid locations). A refused file is counted
+and sorted, every question of a known kind with string fields, observations with a known outcome
+and confidence and valid locations). A question is only ever answered by the index's own
+question methods (a listing question names one of `index._LISTING_QUESTIONS`, else it is
+"refused", which never matches). A refused file is counted
 by reason in the parse cache's stats, ignored (every rule runs) and replaced.
 """
 
