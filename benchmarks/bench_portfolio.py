@@ -25,10 +25,15 @@ instead measures the per-file parse cache on each tree DIR (copied to the work f
 this process, medians of --repeats (wall and CPU seconds):
   read all     listing + reading every listed file once (the issue's "about one read of it")
   no cache     collect() without a parse cache
-  cold cache   collect() into an empty cache (parses and stores every summary)
-  warm, k%     after changing --changed of the Python files (a comment appended to each, a
-               different set each repeat), collect() with the cache the previous run left
-with the ratios warm/no-cache and warm/read-all and the cache's hit counts.
+  cold cache   collect() into an empty cache (parses and stores every summary and rule result)
+  unchanged    collect() again with that cache, nothing changed
+  warm         after changing --changed of the Python files (a comment appended to each, a
+               different set each repeat), collect() with the cache the previous runs left
+  no memo      the same changed state, on a copy of the cache taken before `warm`, with the rule
+               memo off (`rule_memo=False`: every rule runs on cached summaries, as before format 9)
+with the ratios against no-cache and read-all and the cache's counts. With a main that has no rule
+memo (before format 9) the `unchanged` and `no memo` rows are left out, so its `warm` row is what to
+compare (run main's own copy of this file with `PYTHONPATH=<export of main>/src`).
 
     python benchmarks/bench_portfolio.py --scheduler-run N [--tree DIR ...] [--repeats 3]
 
@@ -43,6 +48,7 @@ end), runs `portfolio collect LIST --scheduler tcp://127.0.0.1:PORT` and `portfo
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import shutil
 import subprocess
@@ -162,18 +168,29 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     per_run = max(1, round(len(python) * changed))
     key = b"bench-key-" + b"0" * 32
     collect(root, rubric=rubric)  # warm the page cache and imports
-    rows: dict[str, list[tuple[float, float]]] = {"read all": [], "no cache": [], "cold cache": [], "warm": []}
+    memo = "rule_memo" in inspect.signature(collect).parameters  # main before format 9 has no rule memo
+    rows: dict[str, list[tuple[float, float]]] = {"read all": [], "no cache": [], "cold cache": [], "unchanged": [], "warm": [], "no memo": []}
+    if not memo:
+        del rows["unchanged"], rows["no memo"]
+    reused = run = 0
     hits = misses = needle_hits = needle_misses = from_pack = 0
     for attempt in range(repeats):
         rows["read all"].append(_timed_call(lambda: read_all(list_walk)(root)))
         rows["no cache"].append(_timed_call(lambda: collect(root, rubric=rubric)))
         folder = work / f"cache-folder-{tree.name}-{attempt}"
         rows["cold cache"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=ParseCache(folder, key))))
+        if memo:
+            rows["unchanged"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=ParseCache(folder, key))))
+            shutil.copytree(folder, folder.with_name(folder.name + "-copy"))
         for path in python[attempt * per_run : (attempt + 1) * per_run]:
             with path.open("a") as handle:
                 handle.write(f"\n# changed by bench_portfolio {attempt}\n")
         cache = ParseCache(folder, key)
         rows["warm"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=cache)))
+        if memo:
+            copy = ParseCache(folder.with_name(folder.name + "-copy"), key)
+            rows["no memo"].append(_timed_call(lambda: collect(root, rubric=rubric, parse_cache=copy, rule_memo=False)))
+            reused, run = cache.stats.rules_reused, cache.stats.rules_run
         hits, misses = cache.stats.hits, cache.stats.misses
         needle_hits, needle_misses = cache.needle_stats.hits, cache.needle_stats.misses
         from_pack = cache.needle_stats.from_pack
@@ -185,7 +202,11 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     warm, plain, read = med["warm"], med["no cache"], med["read all"]
     print(f"  warm/no-cache {warm[0] / plain[0]:.2f} (CPU {warm[1] / plain[1]:.2f}); warm/read-all {warm[0] / read[0]:.1f}x"
           f" (CPU {warm[1] / max(read[1], 1e-9):.1f}x); last warm run: {hits} hits, {misses} misses;"
-          f" needle answers {needle_hits} hits, {needle_misses} misses, {from_pack} files' answers from the repository's pack")
+          f" needle answers {needle_hits} hits, {needle_misses} misses, {from_pack} files' answers from the repository's pack"
+          + (f"; rules {reused} reused, {run} run" if memo else ""))
+    for name in ("unchanged", "no memo"):
+        if name in med:
+            print(f"  {name}/read-all {med[name][0] / read[0]:.1f}x (CPU {med[name][1] / max(read[1], 1e-9):.1f}x); {name}/no-cache CPU {med[name][1] / plain[1]:.3f}")
 
 
 def free_port() -> int:

@@ -97,7 +97,7 @@ def test_computed_facts_are_stored_and_served_without_a_parse(tmp_path: Path, mo
     assert summary.seed_constants == [("seed", 6)]  # one fact asked for
     cold.close()  # writes the entry: the asked fact, the others null
     _, document = entry(cache_dir, SOURCE)
-    assert document["format"] == filecache.FORMAT == 8
+    assert document["format"] == filecache.FORMAT == 9
     assert document["result"]["seed_constants"] == [["seed", 6]]
     assert document["result"]["seed_uses"] is None and document["result"]["data_checkers"] is None
 

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, 
 
 from mlops_audit.evidence.repo.pysource import FACTS, Call, PythonSummary, TestFunction, _under, call_index
 
-FORMAT = 8  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index; 8: the fact `helper_calling_tests`, and a needle pack per repository (`needlepack`)
+FORMAT = 9  # 2: summaries carry the in-house rules' per-file facts (`data_checkers`, `grid_loops`, `schema_checks`, `data_test_asserts`, `call_names`); 3: also `asserting_helpers`, `constant_only_tests`, `seed_constants`, `seed_uses`; 4: a fact no rule asked for is null (computed on first use, then stored); 5: also `unread_strings` (newer-Python f-strings blanked to parse); 6: three lines (head, calls, decorators), the calls decoded on first use; 7: needle entries beside the summaries (`needleform`), and a fourth line, the call index; 8: the fact `helper_calling_tests`, and a needle pack per repository (`needlepack`); 9: a rule memo per repository (`rulememo`)
 LINES = 5  # head, calls, decorators, call index, row map
 
 
@@ -108,7 +108,7 @@ class CacheEntry(BaseModel):
     per name, [[row, ...], ...] per keyword, [offset, ...]]`."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal[8]
+    format: Literal[9]
     version: StrictStr
     parser: Literal["python"]
     content_sha256: StrictStr

@@ -27,6 +27,7 @@ from mlops_audit.evidence.repo.model import (
     NotProjectCode,
 )
 from mlops_audit.evidence.repo.progress import Progress
+from mlops_audit.evidence.repo.rulememo import RuleMemo
 from mlops_audit.evidence.repo.thirdparty import MAX_LISTED_FOLDERS
 from mlops_audit.evidence.repo.registry import (
     Detector,
@@ -142,14 +143,16 @@ def collect(
     parse_cache: ParseCache | None = None,
     count_learning_material: bool = False,
     declared_learning_material: bool = False,
+    rule_memo: bool = True,
 ) -> CollectionResult:
     """Scan one repository. `rubric` defaults to the bundled one; `now` ends the git activity windows;
     `parse_cache` keeps Python summaries between runs (it never changes the result);
     `count_learning_material`: keep lessons and exercises as project code (the verdict is still reported).
-    `declared_learning_material`: the assessor says the repository is learning material (`lessons.find_learning_material`)."""
+    `declared_learning_material`: the assessor says the repository is learning material (`lessons.find_learning_material`).
+    `rule_memo`: with `parse_cache`, rules whose questions get the answers they got before are not run again (`rulememo`)."""
     return collect_with_index(
         repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material,
-        declared_learning_material=declared_learning_material,
+        declared_learning_material=declared_learning_material, rule_memo=rule_memo,
     )[0]
 
 
@@ -163,9 +166,11 @@ def collect_with_index(
     parse_cache: ParseCache | None = None,
     count_learning_material: bool = False,
     declared_learning_material: bool = False,
+    rule_memo: bool = True,
 ) -> tuple[CollectionResult, RepoIndex]:
     """`collect`, also returning the index (its listing pins file-less SARIF results to a real file).
-    `progress`: told what is being done between steps (the CLI's terminal progress line)."""
+    `progress`: told what is being done between steps (the CLI's terminal progress line).
+    `rule_memo`: with a parse cache, reuse rules' stored results while their questions get the same answers (`rulememo`)."""
     if rubric is None:
         from mlops_audit.rubric.loader import default_rubric
 
@@ -177,12 +182,13 @@ def collect_with_index(
         repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
     )
     chosen = detectors or all_detectors()
+    memo = RuleMemo(parse_cache, index) if parse_cache is not None and rule_memo else None
     observations = {}
     with fewer_collections():  # once for all detectors: no young collection of what each left behind
         for number, det in enumerate(sorted(chosen, key=execution_order), start=1):
             if progress is not None:
                 progress.update(f"collect: {index.stats.files_listed} files listed; detector {number}/{len(chosen)} ({det.id}); {index.stats.files_read} files read")
-            observations[det.id] = run_detector(det, index)
+            observations[det.id] = memo.observe(det, index, run_detector) if memo is not None else run_detector(det, index)
     if progress is not None:
         progress.done()
     judged = learning_verdict(index)
@@ -200,6 +206,13 @@ def collect_with_index(
     if parse_cache is not None:
         parse_cache.flush()  # entries of new summaries, and of cached ones that gained per-file facts
     hints = hints_by_kind(index)
+    if memo is not None and not memo.finish(index):
+        # A replayed rule's result might not be what running it gives (`RepoIndex.memo_safe`): again without the memo.
+        index.close()
+        return collect_with_index(
+            repo_path, rubric=rubric, now=now, detectors=detectors, progress=progress, parse_cache=parse_cache,
+            count_learning_material=count_learning_material, declared_learning_material=declared_learning_material, rule_memo=False,
+        )
     # Hints only where the detector did not find the practice: a declared package is never evidence.
     findings = [
         to_finding(det, observations[det.id], mapping.get(det.id, []), () if observations[det.id].outcome is FindingOutcome.pass_ else hints.get(det.kind, ()))

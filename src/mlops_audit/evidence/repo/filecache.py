@@ -178,6 +178,8 @@ class CacheStats:
     stored: int = 0
     not_stored: int = 0  # too large, unstorable constant, or the folder could not be written
     rejected: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REJECT_REASONS, 0))
+    rules_reused: int = 0  # rules whose stored result was used (`rulememo`); printed, not part of `as_dict`
+    rules_run: int = 0  # rules run (history rules and rules without a matching record)
 
     def as_dict(self) -> dict[str, Any]:
         return {"hits": self.hits, "misses": self.misses, "stored": self.stored, "not_stored": self.not_stored, "rejected": dict(self.rejected)}
@@ -195,7 +197,7 @@ class CacheStats:
         bad = sum(self.rejected.values())
         reasons = ", ".join(f"{k} {v}" for k, v in self.rejected.items() if v)
         return (f"parse cache: {self.hits} hits, {self.misses} misses, {self.stored} stored"
-                + (f", {bad} entries ignored ({reasons})" if bad else ""))
+                + (f", {bad} entries ignored ({reasons})" if bad else "") + f"; rules: {self.rules_reused} reused, {self.rules_run} run")
 
 
 @dataclass
@@ -283,8 +285,15 @@ class ParseCache:
         self.close()
 
     def _name(self, digest: str, kind: str = "python") -> tuple[str, str]:
-        """(folder, file name) of an entry: a summary, a needle entry or a repository's needle pack."""
-        version = self._version if kind == "python" else needle_version()
+        """(folder, file name) of an entry: a summary, a needle entry, a repository's needle pack or rule memo."""
+        if kind == "python":
+            version = self._version
+        elif kind == "rulememo":
+            from mlops_audit.evidence.repo.rulememo import memo_version
+
+            version = memo_version()
+        else:
+            version = needle_version()
         return digest[:2], f"{digest}.{kind}.{version[:16]}.json"
 
     def _mac(self, body: bytes) -> str:
@@ -585,6 +594,28 @@ class ParseCache:
         if sets is not None:
             self.needle_stats.from_pack += 1
         return sets
+
+    # the rule memo of a repository (`rulememo`): its rules' results with the questions they asked
+    def read_rule_memo(self, key: str) -> dict[str, Any]:
+        """The records of the rule memo named `key` ({} when there is none or it is refused, counted)."""
+        from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES, decode_memo
+
+        data = self._read_entry(key, KIND, limit=MAX_MEMO_BYTES)
+        body = self._authentic(data) if data is not None else None
+        if body is None:
+            return {}
+        try:
+            return decode_memo(body, key)
+        except Refused as refused:
+            self._reject(refused.reason)
+            return {}
+
+    def write_rule_memo(self, key: str, body: bytes) -> None:
+        from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES
+
+        data = _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
+        if len(data) <= MAX_MEMO_BYTES:
+            self._write(key, KIND, data)
 
     def write_pack(self) -> None:
         """Write the repository's pack with the answers this run asked, when it differs from the

@@ -17,7 +17,9 @@ run in forked children (`background`).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -60,6 +62,7 @@ from mlops_audit.evidence.repo.pysource import (
     PythonSummary,
     split_notebook_position,
 )
+from mlops_audit.evidence.repo.rulememo import Log, answer_digest
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 MAX_FILE_BYTES = 1024 * 1024  # content cap per file
@@ -145,6 +148,7 @@ class _Cache:
     items: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     weights: dict[str, int] = field(default_factory=dict)
     total: int = 0
+    evicted: int = 0
 
     def __len__(self) -> int:
         return len(self.items)
@@ -164,9 +168,14 @@ class _Cache:
         while len(self.items) > self.max_entries or (self.max_weight and self.total > self.max_weight and len(self.items) > 1):
             old, _ = self.items.popitem(last=False)
             self.total -= self.weights.pop(old)
+            self.evicted += 1
 
 
 _MISSING = object()
+# Listing questions a rule memo may ask again (`RepoIndex.memo_answer`), and the order questions are
+# asked again in: the cheap ones first, the whole-tree scans last.
+_LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "git": 10}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -214,6 +223,48 @@ def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
     return True
+
+
+def _asks_content(method: Any) -> Any:
+    """A content question (`rulememo`): while a rule records, the file it names is a dependency (its
+    digest is stored), and what the method asks inside is not recorded again."""
+
+    @functools.wraps(method)
+    def asked(self: RepoIndex, rel: str, *args: Any, **kwargs: Any) -> Any:
+        if not self._recording or self._quiet:
+            return method(self, rel, *args, **kwargs)
+        self._recording[-1].content.setdefault(rel)
+        self._quiet += 1
+        try:
+            return method(self, rel, *args, **kwargs)
+        finally:
+            self._quiet -= 1
+
+    return asked
+
+
+def _asks_listing(method: Any) -> Any:
+    """A listing question (`rulememo`): a pure function of the listing (and of files' sizes), recorded
+    with a digest of its answer; the same question is answered again on a warm run."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def asked(self: RepoIndex, *args: Any, **kwargs: Any) -> Any:
+        if not self._recording or self._quiet:
+            return method(self, *args, **kwargs)
+        self._quiet += 1
+        try:
+            result = method(self, *args, **kwargs)
+        finally:
+            self._quiet -= 1
+        question = json.dumps([name, args, kwargs], separators=(",", ":"))
+        answer = self._listing_answers.get(question)
+        if answer is None:
+            answer = self._listing_answers[question] = answer_digest(result)
+        self._recording[-1].questions.setdefault(("listing", question), answer)
+        return result
+
+    return asked
 
 
 HELM_PLACEHOLDER = templated.PLACEHOLDER  # what a template's hole reads as (detectors compare values with it)
@@ -268,6 +319,18 @@ class RepoIndex:
 
             self._git_pending = PendingGitOutput(self.root)
         self._memo: dict[str, Any] = {}
+        # Rule memo (`rulememo`): the questions of the rule running (a stack: `memo` values record
+        # their own), answers of listing questions, digests of files, what the run did.
+        self._recording: list[Log] = []
+        self._quiet = 0  # > 0 while a recorded question answers itself
+        self._memo_logs: dict[str, Log] = {}
+        self._listing_answers: dict[str, str] = {}
+        self._content_answers: dict[str, tuple[str, str, int]] = {}
+        self._problem_rels: set[str] = set()  # files a parse problem was noted for
+        self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
+        self._replayed_parses: set[str] = set()  # the same, of the rules replayed
+        self._scans_wanted: set[str] = set()  # whole-tree scans asked by a rule that ran or was replayed
+        self._replaying = False
         self._sizes: dict[str, int] = {}
         self._read_outcomes: dict[str, tuple[str, int]] = {}  # rel -> (first outcome of reading it, bytes)
         self._folders = FolderFds(self._root_str)
@@ -338,9 +401,28 @@ class RepoIndex:
         self.close()
 
     def memo(self, key: str, compute: Any) -> Any:
-        """A value derived from the tree, computed once per index (shared between detectors)."""
+        """A value derived from the tree, computed once per index (shared between detectors). While a
+        rule records (`rulememo`), the questions computing it asked are kept with it and join those
+        of every rule that uses it; a mutable value filled by its users (`compute` a type such as
+        `dict`) cannot be followed, and taints the records of the rules using it."""
+        recording = bool(self._recording) and not self._quiet
         if key not in self._memo:
-            self._memo[key] = compute()
+            if recording:
+                log = Log()
+                self._recording.append(log)
+                try:
+                    self._memo[key] = compute()
+                finally:
+                    self._recording.pop()
+                self._memo_logs[key] = log
+            else:
+                self._memo[key] = compute()
+        if recording:
+            log = self._memo_logs.get(key)
+            if log is None or isinstance(compute, type):
+                self._recording[-1].taint(f"memo {key}")
+            else:
+                self._recording[-1].merge(log)
         return self._memo[key]
 
     def git_signals(self) -> GitSignals:
@@ -352,6 +434,186 @@ class RepoIndex:
             self._git_pending = None
             self._git = git_signals(self.root, now=self._now, output=output)
         return self._git
+
+    # Rule memo (`rulememo`) ----------------------------------------------------------------------
+    def _ask_content(self, rel: str) -> None:
+        """The rule recording reads `rel` (its text, bytes or anything parsed from them)."""
+        if self._recording and not self._quiet:
+            self._recording[-1].content.setdefault(rel)
+
+    def memo_ask(self, kind: str, question: str) -> None:
+        """The rule recording asks `question` of `kind` (`rulememo.QUESTION_KINDS`); answered now."""
+        if self._recording and not self._quiet:
+            log = self._recording[-1]
+            if (kind, question) not in log.questions:
+                log.questions[(kind, question)] = self.memo_answer(kind, question)
+
+    def _scan_asked(self) -> bool:
+        """Whether the rule (or `memo` value) recording asked for the needle scan, which reads (and
+        counts) every plain Python file: its questions about one such file then need not be about
+        the file's whole content (`python_scan`)."""
+        return bool(self._recording) and not self._quiet and ("needle_scan", "") in self._recording[-1].questions
+
+    def memo_note(self, kind: str, question: str, answer: str) -> None:
+        """The rule recording asked `question` of `kind` and got `answer`."""
+        if self._recording and not self._quiet:
+            self._recording[-1].questions.setdefault((kind, question), answer)
+
+    def memo_taint(self, reason: str) -> None:
+        """The rule recording read something the memo cannot follow: its record is not stored."""
+        if self._recording:
+            self._recording[-1].taint(reason)
+
+    def memo_begin(self) -> Log:
+        log = Log()
+        self._recording.append(log)
+        return log
+
+    def memo_end(self, log: Log) -> None:
+        popped = self._recording.pop()
+        assert popped is log and not self._recording, "rule memo logs out of order"
+
+    def _content_answer(self, rel: str) -> tuple[str, str, int]:
+        """(answer, outcome of reading, bytes read) of a content question: the SHA-256 of the file's
+        bytes and how reading it went, found without counting the read (`memo_replayed` counts it)."""
+        known = self._content_answers.get(rel)
+        if known is None:
+            digest = self._raw_digests.get(rel)
+            first = self._read_outcomes.get(rel)
+            if digest is not None and first is not None and first[0] == "read":
+                known = (f"read:{digest}", "read", first[1])
+            else:
+                outcome, size, data = self._read(rel)
+                known = (f"{outcome}:{hashlib.sha256(data).hexdigest()}" if data is not None else (outcome or "absent"), outcome, size)
+            self._content_answers[rel] = known
+        return known
+
+    def memo_answer(self, kind: str, question: str) -> str:
+        """The answer this index gives to a recorded question (the same form as when recorded);
+        "refused" for a question no rule could have asked."""
+        self._quiet += 1
+        try:
+            return self._memo_answer(kind, question)
+        except (ValueError, TypeError, KeyError):
+            return "refused"
+        finally:
+            self._quiet -= 1
+
+    def _memo_answer(self, kind: str, question: str) -> str:
+        if kind == "content":
+            return self._content_answer(question)[0]
+        if kind == "listing":
+            answer = self._listing_answers.get(question)
+            if answer is None:
+                name, args, kwargs = json.loads(question)
+                if name not in _LISTING_QUESTIONS or type(args) is not list or type(kwargs) is not dict:
+                    return "refused"
+                answer = self._listing_answers[question] = answer_digest(getattr(self, name)(*args, **kwargs))
+            return answer
+        if kind == "files":
+            return self.memo("files_answer", lambda: answer_digest(list(self.files)))  # type: ignore[no-any-return]
+        if kind == "mentioning":
+            needles = json.loads(question)
+            if self._needles is None or type(needles) is not list or not set(needles) <= set(self._needles):
+                return "refused"
+            files = self.python_files()
+            return answer_digest([files[i] for i in self._positions_mentioning(frozenset(needles))])
+        if kind == "needle_scan":
+            if self._needles is not None:
+                self._needle_positions()
+            return ""
+        if kind == "word_scan":
+            if self._words is not None:
+                self._yaml_word_facts()
+            return ""
+        if kind == "learning":
+            learning = self.stats.learning
+            return answer_digest([sorted(learning.left_out), [dataclasses.astuple(t) for t in learning.trees], learning.code_total,
+                                  learning.verdict, learning.teaching, learning.probability, learning.declared])
+        if kind == "git":
+            return answer_digest(self.git_signals().model_dump(mode="json"))
+        if kind in ("code_mentions", "imports"):
+            # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
+            # counts) every one of them: answered the way the rule's run answers it.
+            rel, names = json.loads(question)
+            if self._needles is None or type(rel) is not str or not rel.endswith(PYTHON_SUFFIXES) or type(names) is not list or not all(type(n) is str for n in names):
+                return "refused"
+            self._needle_positions()
+            if kind == "code_mentions":
+                return json.dumps(sorted(self._code_mentions(rel, NeedleFilter.of(names))))
+            return json.dumps(rel in _Importing(self, NeedleFilter.of(names), frozenset(names), frozenset()))
+        if kind == "flag" and question in ("count_learning_material", "declared_learning_material"):
+            return json.dumps(bool(getattr(self, question)))
+        return "refused"
+
+    def memo_matches(self, questions: Iterable[tuple[str, str, str]]) -> bool:
+        """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`)."""
+        self._replaying = True
+        try:
+            return all(answer != "refused" and self.memo_answer(kind, question) == answer for kind, question, answer in questions)
+        finally:
+            self._replaying = False
+
+    def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str]) -> None:
+        """A rule's stored result is used: count its reads as its run would have, note its scans and parses."""
+        for kind, question, _ in questions:
+            if kind == "content":
+                _, outcome, size = self._content_answers[question]
+                if outcome:
+                    self._note_read(question, outcome, size)
+            elif kind in ("mentioning", "needle_scan", "code_mentions", "imports"):
+                self._scans_wanted.add("needles")
+            elif kind == "word_scan":
+                self._scans_wanted.add("words")
+        self._replayed_parses.update(parses)
+
+    def memo_storable(self) -> bool:
+        """Whether this run's rules may be stored: nothing refused for the parsing budget, nothing parsed evicted."""
+        return not self.parse_budget_refusals and not self._parsed.evicted
+
+    def memo_record(self, log: Log, observation: Any) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Any] | None:
+        """A rule's record, or None when it cannot be stored (tainted, crashed, a file it parsed had a
+        parse problem, a file it read was not counted as read). Problems are noted by a file's first
+        parse (of each kind: `_parsed_get`, `python`, a notebook's needle check): a rule that only read
+        such a file's text may be skipped without moving or losing one."""
+        from mlops_audit.evidence.repo.model import FindingOutcome
+
+        if log.tainted is not None or observation.outcome is FindingOutcome.error:
+            return None
+        if any(key.partition(":")[2] in self._problem_rels for key in log.parses):
+            return None
+        content = []
+        for rel in log.content:
+            answer, outcome, _ = self._content_answer(rel)
+            if outcome and rel not in self._read_outcomes:
+                return None  # a read the run did not count: replaying would count it
+            content.append(("content", rel, answer))
+        asked = sorted(((kind, question, answer) for (kind, question), answer in log.questions.items()), key=lambda q: _QUESTION_ORDER[q[0]])
+        if any(q[2] == "refused" for q in asked):
+            return None
+        ordered = [q for q in asked if _QUESTION_ORDER[q[0]] < _QUESTION_ORDER["content"]] + content + [q for q in asked if _QUESTION_ORDER[q[0]] > _QUESTION_ORDER["content"]]
+        return tuple(ordered), tuple(sorted(log.parses)), observation
+
+    def memo_safe(self, tried: bool) -> bool:
+        """Whether this run's output is that of a run without the memo. Always when no stored result
+        was tried. Else: nothing refused for the budget or evicted; the files any rule would parse
+        (those parsed now and those of the rules replayed) fit the parsed-file cache (no eviction, so
+        each parse problem noted once) and, at their sizes, the parsing budget; and no whole-tree scan
+        ran only for a replay that then did not match (its reads would be counted)."""
+        if not tried:
+            return True
+        if not self.memo_storable():
+            return False
+        ran = {name for name, done in (("needles", self._files_by_needle), ("words", self._word_facts)) if done is not None}
+        if not ran <= self._scans_wanted:
+            return False
+        keys = self._parsed_keys | self._replayed_parses
+        if sum(1 for key in keys if not key.startswith("python:")) > PARSED_CACHE_ENTRIES:
+            return False
+        charged = [key.partition(":")[2] for key in keys if key.startswith(("python:", "yaml:"))]
+        if len(charged) > MAX_PARSED_FILES:
+            return False
+        return sum(self._sizes.get(rel, self._cap(rel)) for rel in charged) <= MAX_PARSE_BYTES
 
     # Listing ----------------------------------------------------------------------------------
     def _list(self) -> list[str]:
@@ -522,6 +784,7 @@ class RepoIndex:
             return handle.read(self.max_file_bytes).decode("utf-8", "replace")
 
     # Queries over the listing -------------------------------------------------------------------
+    @_asks_listing
     def exists(self, rel: str) -> bool:
         return rel in self._file_set
 
@@ -579,6 +842,7 @@ class RepoIndex:
         line_regex = re.compile("^(?:" + body.replace("[^/]", "[^/\n]") + ")$", re.MULTILINE)
         return [m.group(0) for m in line_regex.finditer(joined)]
 
+    @_asks_listing
     def glob(self, *patterns: str, ignore_case: bool = False) -> list[str]:
         """Listed files matching any gitignore-style glob (`**` crosses folders), in listing order."""
         found: set[str] = set()
@@ -591,6 +855,7 @@ class RepoIndex:
             found.update(f for f in self._glob_candidates(pattern, ignore_case) if regex.match(f))
         return self._in_order(found) if len(found) > 1 else list(found)
 
+    @_asks_listing
     def named(self, *basenames: str, ignore_case: bool = False) -> list[str]:
         if not ignore_case:
             hits = [f for b in basenames for f in self._by_name().get(b, [])]
@@ -604,6 +869,7 @@ class RepoIndex:
             names.setdefault(name.lower(), []).extend(files)
         return names
 
+    @_asks_listing
     def with_suffix(self, *suffixes: str) -> list[str]:
         lowered = tuple(s.lower() for s in suffixes)
         key = "|".join(lowered)
@@ -617,18 +883,21 @@ class RepoIndex:
                 self._suffix_cache[key] = [f for f in self.files if f.lower().endswith(lowered)]
         return self._suffix_cache[key]
 
+    @_asks_listing
     def yaml_files(self) -> list[str]:
         """YAML files and templated YAML files (`*.yaml.j2`, `*.yml.template`, ...: read tolerantly
         by `yaml`/`yaml_documents`), in listing order."""
         return self.memo("yaml_files", lambda: self._in_order(self.with_suffix(*_YAML_SUFFIXES) + self.with_suffix(*templated.TEMPLATE_SUFFIXES)))  # type: ignore[no-any-return]
 
     # Things kept outside default places (`places`) ---------------------------------------------
+    @_asks_listing
     def dockerfiles(self) -> list[str]:
         """Dockerfiles and Containerfiles by name, prefixes and suffixes included (`Dockerfile`,
         `Dockerfile.gpu`, `BaseDockerfile`, `serve.dockerfile`), in listing order."""
         return self.memo("dockerfiles", lambda: self._in_order(  # type: ignore[no-any-return]
             f for name, files in self._by_name().items() if places.is_dockerfile(name) for f in files))
 
+    @_asks_listing
     def ci_folder_files(self) -> list[str]:
         """YAML files kept in CI folders (`azure-pipelines/`, `.pipelines/`, `ci/`, ... see
         `places.CI_FOLDERS`), in listing order: an Azure DevOps pipeline may point at any of them."""
@@ -645,12 +914,13 @@ class RepoIndex:
             rel = pending.pop(0)
             for doc in self.yaml_documents(rel):
                 for candidate in places.referenced_paths(doc.data, rel):
-                    if candidate not in seen and candidate in self._file_set and candidate.lower().endswith(_YAML_SUFFIXES):
+                    if candidate not in seen and self.exists(candidate) and candidate.lower().endswith(_YAML_SUFFIXES):
                         seen.add(candidate)
                         found.append(candidate)
                         pending.append(candidate)
         return self._in_order(found[: places.MAX_INCLUDED_FILES])
 
+    @_asks_content
     def doc_headings(self, rel: str) -> list[tuple[int, int, str]]:
         """(line, level, title) of the headings of a Markdown, reStructuredText or AsciiDoc file."""
         text = self.text(rel)
@@ -668,7 +938,7 @@ class RepoIndex:
                 base = posixpath.join(posixpath.dirname(config), places.mkdocs_docs_dir(doc.data))
                 for title, page in places.mkdocs_nav(doc.data):
                     rel = posixpath.normpath(posixpath.join(base, page))
-                    if rel in self._file_set:
+                    if self.exists(rel):
                         pages.setdefault(rel, title)
             return {rel: pages[rel] for rel in self._in_order(pages)}
 
@@ -678,6 +948,7 @@ class RepoIndex:
     def _cap(self, rel: str) -> int:
         return MAX_NOTEBOOK_BYTES if rel.endswith(NOTEBOOK_SUFFIX) else self.max_file_bytes
 
+    @_asks_listing
     def size(self, rel: str) -> int:
         """Size in bytes of a listed file (0 when it is gone or not a regular file), from one lstat
         done on demand: most files' sizes are only ever learnt when they are read."""
@@ -713,6 +984,7 @@ class RepoIndex:
         else:
             self.stats.unreadable += 1
 
+    @_asks_content
     def read_bytes(self, rel: str) -> bytes | None:
         """The file's bytes, or None when not listed, too large, not regular or not inside the root.
 
@@ -765,6 +1037,7 @@ class RepoIndex:
             return "too_large", 0, None
         return "read", len(data), data
 
+    @_asks_content
     def text(self, rel: str) -> str | None:
         """Decoded text, or None for binary, missing or oversized files. Undecodable bytes become U+FFFD."""
         cached = self._texts.get(rel)
@@ -786,6 +1059,8 @@ class RepoIndex:
             unknown = set(wanted) - self._words
             if unknown:
                 raise ValueError(f"words {sorted(unknown)} were not declared by any registered detector")
+            self._ask_content(rel)
+            self.memo_ask("word_scan", "")
             return not self._yaml_word_facts().get(rel, _NO_WORDS).isdisjoint(wanted)
         text = self.text(rel)
         if not text:
@@ -802,6 +1077,8 @@ class RepoIndex:
         return frozenset(w for w in self._words if w in lowered) or _NO_WORDS
 
     def _yaml_word_facts(self) -> dict[str, frozenset[str]]:
+        if not self._replaying:
+            self._scans_wanted.add("words")
         if self._word_facts is None:
             facts = self._background.yaml_part() if self._background is not None else None
             if facts is not None:
@@ -820,6 +1097,7 @@ class RepoIndex:
                 found[rel] = words
         return found
 
+    @_asks_content
     def meaningful_lines(self, rel: str, comment: str = "#") -> list[tuple[int, str]]:
         """(line number, stripped line) for non-blank, non-comment lines."""
         text = self.text(rel) or ""
@@ -831,12 +1109,16 @@ class RepoIndex:
         return out
 
     def _problem(self, rel: str, message: str) -> None:
+        self._problem_rels.add(rel)
         self.stats.parse_problems += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message if message.startswith(rel) else f"{rel}: {message}")
 
     def _parsed_get(self, kind: str, rel: str, parse: Any) -> Any:
         key = f"{kind}:{rel}"
+        self._parsed_keys.add(key)
+        if self._recording:
+            self._recording[-1].parses.add(key)
         cached = self._parsed.get(key)
         if cached is not _MISSING:
             return cached
@@ -844,10 +1126,12 @@ class RepoIndex:
         self._parsed.put(key, value)
         return value
 
+    @_asks_content
     def yaml_documents(self, rel: str) -> list[LocatedDocument]:
         """Every YAML document of a (possibly multi-document) file; [] when unreadable or refused."""
         return self._parsed_get("yaml", rel, self._parse_yaml)
 
+    @_asks_content
     def yaml(self, rel: str) -> LocatedDocument | None:
         docs = [d for d in self.yaml_documents(rel) if d.data is not None]
         return docs[0] if docs else None
@@ -877,6 +1161,7 @@ class RepoIndex:
             return fastyaml.load_documents(text, rel)
         return [load_yaml_text(text, rel, aliases=True)]
 
+    @_asks_content
     def json(self, rel: str) -> Any:
         return self._parsed_get("json", rel, self._parse_json)
 
@@ -897,6 +1182,7 @@ class RepoIndex:
             return None
         return value
 
+    @_asks_content
     def toml(self, rel: str) -> dict[str, Any] | None:
         return self._parsed_get("toml", rel, self._parse_toml)
 
@@ -911,6 +1197,7 @@ class RepoIndex:
             return None
         return value if json_depth_ok(value) else None
 
+    @_asks_content
     def notebook(self, rel: str) -> Notebook | None:
         """A Jupyter notebook's code and markdown cells; outputs are never looked at."""
         return self._parsed_get("notebook", rel, self._parse_notebook)
@@ -944,7 +1231,8 @@ class RepoIndex:
             return line
         if line < NOTEBOOK_CELL_STRIDE:
             return line  # already a file line (a rule that read the notebook's text itself)
-        maps: list[tuple[int, ...] | None] | None = self.memo("notebook_lines", dict).get(rel, _MISSING)
+        self._ask_content(rel)
+        maps: list[tuple[int, ...] | None] | None = self._memo.setdefault("notebook_lines", {}).get(rel, _MISSING)
         if maps is _MISSING:
             maps = self._notebook_line_maps(rel)
             self._memo["notebook_lines"][rel] = maps
@@ -971,6 +1259,7 @@ class RepoIndex:
             return None
         return [m for cell, m in zip(data["cells"], maps, strict=True) if _is_code_cell(cell)]
 
+    @_asks_listing
     def python_files(self) -> list[str]:
         """Python files and notebooks, in path order."""
         return self.memo("python_files", lambda: [f for f in self.files if f.endswith(PYTHON_SUFFIXES) or f.endswith(NOTEBOOK_SUFFIX)])  # type: ignore[no-any-return]
@@ -994,9 +1283,14 @@ class RepoIndex:
         self._parsed_files += 1
         return True
 
+    @_asks_content
     def python(self, rel: str) -> PythonSummary | None:
         """The parsed summary of a Python file or notebook (kept while the summary cache has room;
         parsed again, without charging the budget or noting problems twice, when asked again)."""
+        key = f"python:{rel}"
+        self._parsed_keys.add(key)
+        if self._recording:
+            self._recording[-1].parses.add(key)
         cached = self._python.get(rel)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]
@@ -1033,6 +1327,8 @@ class RepoIndex:
     def syntax_tree(self, rel: str) -> ast.Module | None:
         """The syntax tree of a Python file (not a notebook); None for bad code. Kept within
         TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted."""
+        if rel.endswith(PYTHON_SUFFIXES):
+            self._ask_content(rel)  # read (or read before); any other file's answer is None whatever it holds
         cached = self._trees.get(rel)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]
@@ -1067,7 +1363,11 @@ class RepoIndex:
         digest = None
         if store is not None:  # the answer may be stored under the bytes' digest (`needleform`)
             digest = self._raw_digests.get(rel)
-            if digest is None:
+            answered = self._content_answers.get(rel) if digest is None else None
+            if answered is not None and answered[1] == "read":  # read and hashed to ask a rule memo's question: counted now
+                self._note_read(rel, "read", answered[2])
+                digest = self._raw_digests[rel] = answered[0][5:]
+            elif digest is None:
                 data = self.read_bytes(rel)
                 if data is not None:
                     digest = self._raw_digests[rel] = hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]
@@ -1104,6 +1404,9 @@ class RepoIndex:
             return False
         if not notebook_may_mention(data, prefilter):
             return False
+        self._parsed_keys.add(f"notebook:{rel}")
+        if self._recording:
+            self._recording[-1].parses.add(f"notebook:{rel}")
         self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
         return True
 
@@ -1123,10 +1426,14 @@ class RepoIndex:
         """needle -> positions in `python_files()` of the files mentioning it. The whole scan runs the
         first time any detector asks (in the background when there is a background scan), so what
         it records (read counts, problems) does not depend on which detector asked first."""
+        if not self._replaying:
+            self._scans_wanted.add("needles")
         if self._files_by_needle is None:
             facts = self._background.python_part() if self._background is not None else None
             if facts is not None:
                 by_needle, outcomes, problems, parse_problems = facts
+                if parse_problems:  # the forked scan's problems are of notebooks (`_notebook_of`): which, it does not say
+                    self._problem_rels.update(f for f in self.python_files() if f.endswith(NOTEBOOK_SUFFIX))
                 self._merge_outcomes(outcomes)
                 self.stats.parse_problems += parse_problems
                 self.problems.extend(problems[: max(0, MAX_PROBLEMS - len(self.problems))])
@@ -1151,6 +1458,7 @@ class RepoIndex:
         background scan (big trees) are tested from their text each run."""
         if where is None:
             return True
+        self._ask_content(rel)
         store = self._parse_cache
         digest = self._raw_digests.get(rel) if store is not None and isinstance(where, TextTest) else None
         if digest is None:
@@ -1181,12 +1489,15 @@ class RepoIndex:
         """
         files = self.python_files()
         if self._needles is None:
+            self.memo_taint("python_mentioning without declared needles")
             prefilter = NeedleFilter.of(needles)
             candidates: Iterable[str] = (rel for rel in files if self._code_mentions(rel, prefilter))
         else:
             unknown = set(needles) - set(self._needles)
             if unknown:
                 raise ValueError(f"needles {sorted(unknown)} were not declared by any registered detector")
+            if self._recording and not self._quiet:  # the files found, as a question (`rulememo`)
+                self.memo_ask("mentioning", json.dumps(sorted(set(needles))))
             candidates = (files[i] for i in self._positions_mentioning(frozenset(needles)))
         return Candidates(self, candidates, where)
 
@@ -1200,10 +1511,26 @@ class RepoIndex:
         and parsed as the caller reaches it (its tree still cached then), and a caller that stops
         early reads no further. `where`: as for `python_mentioning`."""
         if self._needles is not None:
+            self.memo_ask("needle_scan", "")
             self._needle_positions()  # every Python file read (and counted) once, whatever is skipped below
         prefilter = NeedleFilter.of(identifiers)
         tests: list[Callable[[str], bool]] = [] if within is None else [within.__contains__]
-        tests.append(lambda rel: bool(self._code_mentions(rel, prefilter)))
+
+        def mentions(rel: str) -> bool:
+            if not self._scan_asked() or rel.endswith(NOTEBOOK_SUFFIX):
+                self._ask_content(rel)
+                return bool(self._code_mentions(rel, prefilter))
+            self._quiet += 1
+            try:
+                found = self._code_mentions(rel, prefilter)
+            finally:
+                self._quiet -= 1
+            # A question of its own (`rulememo`), not the file's content: a changed file that still
+            # mentions none of them changes no answer (the needle scan above reads every file anyway).
+            self.memo_note("code_mentions", json.dumps([rel, list(prefilter.needles)]), json.dumps(sorted(found)))
+            return bool(found)
+
+        tests.append(mentions)
         return Candidates(self, self.python_files(), where, tests=tuple(tests))
 
     def python_importing(self, *names: str) -> set[str]:
@@ -1338,10 +1665,20 @@ class _Importing:
             return True
         if not isinstance(rel, str) or rel.endswith(NOTEBOOK_SUFFIX):
             return False
-        # The raw-bytes filter only: a name found in an import statement below is a whole
-        # identifier of the code, so `needles_in`'s exact check would add nothing.
         index = self._index
-        return index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
+        scanned = rel.endswith(PYTHON_SUFFIXES) and index._scan_asked()  # a file the needle scan reads
+        if not scanned:
+            index._ask_content(rel)
+        index._quiet += 1  # recorded as one question (`rulememo`), not as the file's content
+        try:
+            # The raw-bytes filter only: a name found in an import statement below is a whole
+            # identifier of the code, so `needles_in`'s exact check would add nothing.
+            found = index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
+        finally:
+            index._quiet -= 1
+        if scanned:
+            index.memo_note("imports", json.dumps([rel, sorted(self._wanted)]), json.dumps(found))
+        return found
 
 
 class Candidates(Iterator[PythonSummary]):

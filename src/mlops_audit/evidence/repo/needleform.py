@@ -95,10 +95,12 @@ def decode_entry(body: bytes, digest: str) -> dict[str, tuple[str, ...]]:
     return check_sets(document["sets"])
 
 
-def load_document(body: bytes, keys: frozenset[str], parser: str) -> dict[str, Any]:
-    """The JSON object of an entry's (or a pack's, `needlepack`) body with exactly `keys`, of this
-    format and needle version, made by `parser`; raises Refused (`other_version` when a well-formed
-    head names another format or version)."""
+def load_document(body: bytes, keys: frozenset[str], parser: str, *, form: tuple[int, str] | None = None, repository: str | None = None) -> dict[str, Any]:
+    """The JSON object of an entry's (or a pack's, `needlepack`, or a rule memo's, `rulememo`) body
+    with exactly `keys`, of this format and needle version (or of `form`: (format, version)), made by
+    `parser`, naming `repository` when given; raises Refused (`other_version` when a well-formed head
+    names another format or version, `other_content` when it names another repository)."""
+    expected_format, expected_version = form if form is not None else (FORMAT, needle_version())
     try:
         document = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
@@ -106,11 +108,16 @@ def load_document(body: bytes, keys: frozenset[str], parser: str) -> dict[str, A
     if type(document) is not dict:
         raise Refused("corrupt")
     if type(document.get("format")) is int and type(document.get("version")) is str and (
-        document["format"] != FORMAT or document["version"] != needle_version()
+        document["format"] != expected_format or document["version"] != expected_version
     ):
         raise Refused("other_version")
-    if set(document) != keys or document["format"] != FORMAT or type(document["version"]) is not str or document["parser"] != parser:
+    if set(document) != keys or document["format"] != expected_format or type(document["version"]) is not str or document["parser"] != parser:
         raise Refused("corrupt")
+    if repository is not None:
+        if not is_digest(document["repository"]):
+            raise Refused("corrupt")
+        if document["repository"] != repository:
+            raise Refused("other_content")
     return document
 
 

@@ -56,11 +56,7 @@ def encode_pack(repository: str, entries: dict[str, dict[str, tuple[str, ...]]])
 
 def decode_pack(body: bytes, repository: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """The entries of a pack's body (content digest -> set id -> needles), every one checked; raises Refused."""
-    document = load_document(body, _KEYS, PARSER)
-    if not is_digest(document["repository"]):
-        raise Refused("corrupt")
-    if document["repository"] != repository:
-        raise Refused("other_content")
+    document = load_document(body, _KEYS, PARSER, repository=repository)
     rows = document["entries"]
     if type(rows) is not list or len(rows) > MAX_PACK_ENTRIES:
         raise Refused("corrupt")

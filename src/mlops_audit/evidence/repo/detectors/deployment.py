@@ -120,15 +120,14 @@ def manifest_documents(
     case ignored) its manifests cannot lack, and only files whose text holds one are parsed for it;
     `must_match(path, text)`: a finer test of the text, also before parsing.
     """
-    looks_like: dict[str, bool] = repo.memo("manifest_text", dict)  # path -> a top-level manifest key in its text
     for path in repo.yaml_files():  # `*.yaml.j2`, `*.yml.tpl` ... too, read tolerantly
         if must_mention and not repo.mentions(path, must_mention):
             continue  # decided from the word facts, without reading the file here
-        if path not in looks_like:
-            looks_like[path] = not (
-                path.startswith(".github/") or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES
-            ) and bool(_MANIFEST_TEXT.search(repo.text(path) or ""))
-        if not looks_like[path] or (must_match is not None and not must_match(path, repo.text(path) or "")):
+        # Whether its text has a top-level manifest key, once per path (a value per path: a rule memo follows what each read).
+        looks_like = repo.memo(f"manifest_text:{path}", lambda: not (
+            path.startswith(".github/") or is_test_path(path) or repo.size(path) > MANIFEST_MAX_BYTES
+        ) and bool(_MANIFEST_TEXT.search(repo.text(path) or "")))
+        if not looks_like or (must_match is not None and not must_match(path, repo.text(path) or "")):
             continue
         for doc in repo.yaml_documents(path):
             if isinstance(doc.data, dict) and _MANIFEST_KEYS & set(doc.data):

@@ -82,20 +82,21 @@ def _conftest_reaches_project(repo: RepoIndex, folder: str, modules: frozenset[s
     """pytest loads every `conftest.py` from a test file's folder up to the root before its tests
     run, and their fixtures are how many tests reach the code (a template's tests bake it there): a
     conftest that imports this repository's code makes the tests below it reach it too. Decided once
-    per folder (memoised on the index: the test files of one folder share the answer)."""
-    reach: dict[str, bool] = repo.memo("conftest_reaches_project", dict)
-    unknown = []  # this folder and its ancestors not decided yet, deepest first (a loop: trees may be deep)
-    while folder not in reach:
-        unknown.append(folder)
-        if not folder:
-            break
-        folder = folder.rpartition("/")[0]
-    for folder in reversed(unknown):  # the root side first: a folder inherits its parent's answer
-        conftest = f"{folder}/conftest.py" if folder else "conftest.py"
-        summary = repo.python(conftest) if repo.exists(conftest) else None
-        parent = reach.get(folder.rpartition("/")[0], False) if folder else False
-        reach[folder] = parent or (summary is not None and _imports_project(repo, modules, summary.imports))
-    return reach[unknown[0]] if unknown else reach[folder]
+    per folder (memoised on the index, one value per folder so that a rule memo follows what each
+    read: the test files of one folder share the answer), from the root side: a folder inherits its
+    parent's answer (a loop over the folders: trees may be deep)."""
+    reach = False
+    parts = folder.split("/") if folder else []
+    for depth in range(len(parts) + 1):
+        current = "/".join(parts[:depth])
+        reach = repo.memo(f"conftest_reaches_project:{current}", lambda current=current, parent=reach: _conftest_imports_project(repo, current, modules, parent))
+    return reach
+
+
+def _conftest_imports_project(repo: RepoIndex, folder: str, modules: frozenset[str], parent: bool) -> bool:
+    conftest = f"{folder}/conftest.py" if folder else "conftest.py"
+    summary = repo.python(conftest) if repo.exists(conftest) else None
+    return parent or (summary is not None and _imports_project(repo, modules, summary.imports))
 
 
 _TEST_RUNNERS = command_pattern(judged_by(Kind.unit_tests, "tests run in CI").ci_commands)

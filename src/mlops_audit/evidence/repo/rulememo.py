@@ -1,0 +1,327 @@
+"""Rule memo: a rule's result kept with the questions it asked the index, reused while every answer is the same.
+
+A warm re-collect still ran every rule on every summary. While a rule (detector) runs on an index
+that records (`RepoIndex` with a parse cache), the index notes each question the rule asks
+(`Log`): which files a listing query returned (`glob`, `named`, `with_suffix`, `exists`, `size`...,
+by a digest of the answer), which files' contents it read in any form (text, bytes, YAML, JSON,
+TOML, a notebook, a Python summary, a syntax tree, a text test: by the SHA-256 of the file's bytes
+and how reading it went), which files mention a declared needle (`python_mentioning`), whether
+each plain Python file a `python_scan` tests mentions the scan's identifiers or imports the names
+it follows (its own question: the needle scan reads every such file), the learning-material
+judgement, the flags it read and the history (`git_signals`, by a digest of what the collection
+reports of it). Values a rule derives through `RepoIndex.memo` carry their own questions, which join those of every rule using the value. The rule's final
+`Observation` (notebook positions already turned into lines) is stored with its questions, one
+record per rule, in one authenticated file per repository in the parse cache folder
+(`<R>.rulememo.<version[:16]>.json`, `R` the `repository_key`).
+
+On a warm run a rule with a record is not run while its questions give the same answers: the index
+answers them again (phase 1: the listing, the files' digests, read without counting the read; the
+needle scan), and when every answer matches, the reads the rule made are counted as it would have
+counted them (phase 2: `RepoIndex.memo_replayed`) and the stored observation is its result (early
+cut-off: a changed file no rule asked about changes nothing). Otherwise the rule runs and records.
+
+**What cannot be memoised is never stored.** Rules see the index through a `RecordingView`: any
+attribute outside the recorded API (`root`, a private field, counts that change while rules run, a
+mutable value shared through `memo`) marks the record tainted and it is not stored (the rule still
+gets what it asked for: its result is unchanged). A record is
+not stored when its rule crashed, when the run spent the parsing budget, when the run's bounded
+parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it parsed had a parse
+problem noted in the run (problems are noted by the first parse of a file: a rule skipped must not
+take a problem away or move it; a rule that only read such a file's text may be skipped). A warm run that replayed anything ends with a check that its output is
+the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
+possible in a full run, the budget bound over every file any rule would parse, no whole-tree scan
+done only for a replay that then did not match); if not, the collection is run again without the
+memo (`collect.collect_with_index`).
+
+**The file is untrusted input**, like every cache entry (`filecache`): the HMAC header under the
+cache key, at most `MAX_MEMO_BYTES`, no links, one JSON line checked by hand before anything is
+used (`decode_memo`: exact keys, this format and version, the repository it names, rules unique
+and sorted, every question of a known kind with string fields, observations with a known outcome
+and confidence and valid locations). A question is only ever answered by the index's own
+question methods (a listing question names one of `index._LISTING_QUESTIONS`, else it is
+"refused", which never matches). A refused file is counted
+by reason in the parse cache's stats, ignored (every rule runs) and replaced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, Location
+from mlops_audit.evidence.repo.needleform import Refused, load_document
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mlops_audit.evidence.repo.filecache import ParseCache
+    from mlops_audit.evidence.repo.index import RepoIndex
+    from mlops_audit.evidence.repo.registry import Detector
+
+MEMO_FORMAT = 1
+PARSER = "rule-memo"
+KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
+MAX_MEMO_BYTES = 32 * 1024 * 1024
+MAX_RULES = 2_000
+MAX_QUESTIONS = 1_000_000  # over all rules of a file
+MAX_TEXT = 1024 * 1024  # characters of any one string of the file
+_KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
+# Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "code_mentions", "imports"})
+PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
+
+
+class Log:
+    """The questions one rule (or one `memo` value) asked: question -> answer (content questions
+    are answered when the record is stored), the files it parsed, and why it cannot be stored."""
+
+    __slots__ = ("content", "parses", "questions", "tainted")
+
+    def __init__(self) -> None:
+        self.questions: dict[tuple[str, str], str] = {}
+        self.content: dict[str, None] = {}  # files read, in the order first asked
+        self.parses: set[str] = set()  # "kind:rel" of each file parsed (`_parsed` keys, Python summaries)
+        self.tainted: str | None = None
+
+    def taint(self, reason: str) -> None:
+        if self.tainted is None:
+            self.tainted = reason
+
+    def merge(self, other: Log) -> None:
+        for question, answer in other.questions.items():
+            self.questions.setdefault(question, answer)
+        for rel in other.content:
+            self.content.setdefault(rel)
+        self.parses |= other.parses
+        if other.tainted is not None:
+            self.taint(other.tainted)
+
+
+def answer_digest(value: Any) -> str:
+    """The stored answer of a listing question: a digest of its JSON form (paths may hold lone
+    surrogates: escaped, so every value has one form)."""
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode("ascii")).hexdigest()[:32]
+
+
+@cache
+def memo_version() -> str:
+    """What a stored rule result depends on besides the repository: the memo and cache formats, the
+    tool and Python versions, the parser version, and every file of the collector's package (the
+    rules, their catalogue, the learnt models) and of the helpers it imports (`util`, `errors`)."""
+    from mlops_audit import __version__, errors, util
+    from mlops_audit.evidence import repo
+    from mlops_audit.evidence.repo.filecache import FORMAT, parser_version
+
+    digest = hashlib.sha256()
+    for folder in (Path(repo.__file__).parent, Path(util.__file__).parent):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    digest.update(Path(errors.__file__).read_bytes())
+    text = f"memo={MEMO_FORMAT} format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} parser={parser_version()} sources={digest.hexdigest()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def repository_key(index: RepoIndex) -> str:
+    """The key of a repository's memo: the memo version, its resolved root path and what the index
+    was told (caps, learning-material options)."""
+    options = json.dumps([index.max_file_bytes, index.max_files, index.count_learning_material, index.declared_learning_material])
+    return hashlib.sha256(f"{memo_version()}\0{options}\0".encode() + str(index.root).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ----------------------------------------------------------------------------- stored form
+
+Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Observation]
+
+
+def _observation_row(observation: Observation) -> list[Any]:
+    return [
+        observation.outcome.value, observation.message,
+        [[loc.path, loc.line] for loc in observation.locations],
+        observation.confidence.value if observation.confidence is not None else None,
+    ]
+
+
+def encode_memo(repository: str, records: dict[str, Record]) -> bytes:
+    """The body of a repository's memo: rules sorted by id."""
+    rules = [[rule, [list(q) for q in questions], list(parses), _observation_row(obs)] for rule, (questions, parses, obs) in sorted(records.items())]
+    document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "rules": rules}
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
+
+
+def _text(value: object) -> bool:
+    return type(value) is str and len(value) <= MAX_TEXT
+
+
+def _observation(row: object) -> Observation:
+    if type(row) is not list or len(row) != 4:
+        raise Refused("corrupt")
+    outcome, message, locations, confidence = row
+    if not _text(outcome) or outcome not in FindingOutcome.__members__.values() or not _text(message):
+        raise Refused("corrupt")
+    if type(locations) is not list or len(locations) > MAX_LOCATIONS:
+        raise Refused("corrupt")
+    located = []
+    for loc in locations:
+        if type(loc) is not list or len(loc) != 2 or not _text(loc[0]) or not loc[0] or not (loc[1] is None or (type(loc[1]) is int and loc[1] >= 1)):
+            raise Refused("corrupt")
+        located.append(Location(path=loc[0], line=loc[1]))
+    if confidence is not None and (not _text(confidence) or confidence not in Confidence.__members__.values()):
+        raise Refused("corrupt")
+    return Observation(FindingOutcome(outcome), message, tuple(located), Confidence(confidence) if confidence is not None else None)
+
+
+def decode_memo(body: bytes, repository: str) -> dict[str, Record]:
+    """The records of a memo's body, every field checked by hand; raises Refused."""
+    document = load_document(body, _KEYS, PARSER, form=(MEMO_FORMAT, memo_version()), repository=repository)
+    rules = document["rules"]
+    if type(rules) is not list or len(rules) > MAX_RULES:
+        raise Refused("corrupt")
+    records: dict[str, Record] = {}
+    previous = ""
+    total = 0
+    for rule in rules:
+        if type(rule) is not list or len(rule) != 4 or not _text(rule[0]) or rule[0] <= previous:
+            raise Refused("corrupt")  # ids as written: sorted, so each once
+        previous = rule[0]
+        questions, parses, observed = rule[1], rule[2], rule[3]
+        if type(questions) is not list or type(parses) is not list:
+            raise Refused("corrupt")
+        total += len(questions) + len(parses)
+        if total > MAX_QUESTIONS:
+            raise Refused("corrupt")
+        checked = []
+        for question in questions:
+            if type(question) is not list or len(question) != 3 or not all(_text(part) for part in question) or question[0] not in QUESTION_KINDS:
+                raise Refused("corrupt")
+            checked.append((question[0], question[1], question[2]))
+        for parse in parses:
+            if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
+                raise Refused("corrupt")
+        records[rule[0]] = (tuple(checked), tuple(parses), _observation(observed))
+    return records
+
+
+# ----------------------------------------------------------------------------- what rules see
+
+
+class _StatsView:
+    """`RepoIndex.stats` as a rule sees it: the learning-material judgement (recorded); any other
+    field (counts that change while rules run) taints the record."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: RepoIndex) -> None:
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        index = self._index
+        if name == "learning":
+            index.memo_ask("learning", "")
+        else:
+            index.memo_taint(f"stats.{name}")
+        return getattr(index.stats, name)
+
+
+# The index's API whose answers it records itself (the methods record their questions when called).
+RECORDED_API = frozenset({
+    "text", "read_bytes", "meaningful_lines", "doc_headings", "syntax_tree", "python", "yaml_documents", "yaml", "json", "toml",
+    "notebook", "file_line", "glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles",
+    "ci_folder_files", "mentions", "memo", "python_mentioning", "python_scan", "python_importing", "importing", "mkdocs_pages",
+    "ci_included_files",
+})
+_FLAGS = frozenset({"count_learning_material", "declared_learning_material"})
+
+
+class RecordingView:
+    """The index as a memoised rule sees it. The recorded API passes through (those methods record
+    their questions); `files`, `stats.learning` and the learning-material flags are recorded here;
+    `git_signals` is recorded as a question; anything else (`root`, private fields) taints the rule's record: the rule gets the
+    real attribute and its result is used, but never stored."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: RepoIndex) -> None:
+        object.__setattr__(self, "_index", index)
+
+    def __getattr__(self, name: str) -> Any:
+        index = object.__getattribute__(self, "_index")
+        if name in RECORDED_API:
+            return getattr(index, name)
+        if name == "files":
+            index.memo_ask("files", "")
+            return index.files
+        if name == "stats":
+            return _StatsView(index)
+        if name == "git_signals":  # the history as the collection reports it: read for the result anyway
+            index.memo_ask("git", "")
+            return index.git_signals
+        if name in _FLAGS:
+            index.memo_ask("flag", name)
+        else:
+            index.memo_taint(name)
+        return getattr(index, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a rule may not set {name} on the index")
+
+
+# ----------------------------------------------------------------------------- one repository's memo
+
+
+class RuleMemo:
+    """The stored records of one repository and the records this run makes; `observe` runs or replays a rule."""
+
+    def __init__(self, cache: ParseCache, index: RepoIndex) -> None:
+        self._cache = cache
+        self._key = repository_key(index)
+        self._stored = cache.read_rule_memo(self._key)
+        self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
+        self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
+        self.replayed = 0
+        self.run = 0
+        self.tried = 0  # records whose questions were asked again
+
+    def observe(self, det: Detector, index: RepoIndex, run: Callable[[Detector, Any], Observation]) -> Observation:
+        record = self._stored.get(det.id)
+        if record is not None:
+            self.tried += 1
+            questions, parses, observation = record
+            if index.memo_matches(questions):
+                index.memo_replayed(questions, parses)
+                self._records[det.id] = record
+                self.replayed += 1
+                return observation
+        recorded = dataclasses.replace(det, run=lambda real: det.run(RecordingView(real)))  # the rule sees the view; `run` the index
+        self.run += 1
+        log = index.memo_begin()
+        try:
+            observation = run(recorded, index)
+        finally:
+            index.memo_end(log)
+        self._made[det.id] = (log, observation)
+        return observation
+
+    def finish(self, index: RepoIndex) -> bool:
+        """Whether this run's observations are those of a run without the memo (`RepoIndex.memo_safe`);
+        when they are, the memo is written again with the records that can be stored."""
+        if not index.memo_safe(self.tried > 0):
+            self._cache.stats.rules_run += self.run + self.replayed  # all run again, without the memo
+            return False
+        self._cache.stats.rules_reused += self.replayed
+        self._cache.stats.rules_run += self.run
+        if index.memo_storable():
+            records = dict(self._records)
+            for rule, (log, observation) in self._made.items():
+                stored = index.memo_record(log, observation)
+                if stored is not None:
+                    records[rule] = stored
+            if records != self._stored:
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, records))
+        return True

@@ -1,0 +1,387 @@
+"""The rule memo (`rulememo`): rules' results reused while their questions get the same answers, outputs
+byte-identical to a run without it in every cache state and after every kind of change, rules that
+read outside the recorded API never reused, and a tampered, truncated, swapped or hostile memo file
+ignored, never trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlops_audit.evidence.repo import filecache, index, rulememo
+from mlops_audit.evidence.repo.collect import collect
+from mlops_audit.evidence.repo.filecache import ParseCache
+from mlops_audit.evidence.repo.model import Confidence, Kind
+from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, at
+from mlops_audit.util.jsonio import pretty_json
+from tests.portfolio.test_filecache import KEY, NOW, make_repo, signed
+
+RULES = len(all_detectors())  # history rules included: the history is a question
+
+
+def collected(repo: Path, cache: ParseCache | None = None, **kwargs: object) -> str:
+    return pretty_json(collect(repo, now=NOW, parse_cache=cache, **kwargs).model_dump(mode="json"))  # type: ignore[arg-type]
+
+
+def memo_file(cache_root: Path) -> Path:
+    files = sorted(cache_root.rglob("*.rulememo.*.json"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def rich_repo(root: Path) -> Path:
+    make_repo(root, 8)
+    (root / "README.md").write_text("# service\n")
+    (root / "requirements.txt").write_text("mlflow==2.9.2\nscikit-learn==1.4.0\n")
+    (root / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY . /app\nCMD [\"python\", \"serve.py\"]\n")
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "ci.yml").write_text("on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n")
+    (root / "deploy").mkdir()
+    (root / "deploy" / "model.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: model\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: model\n        image: registry.example/model:1\n"
+    )
+    (root / "tests" / "conftest.py").write_text("import pkg1.train_1\n")
+    return root
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+CHANGES: list[tuple[str, Callable[[Path], None]]] = [
+    ("a comment in a Python file", lambda r: append(r / "pkg2" / "train_2.py", "\n# tuned\n")),
+    ("a comment in a test file", lambda r: append(r / "tests" / "test_train.py", "\n# more\n")),
+    ("a file now mentions a needle", lambda r: append(r / "pkg3" / "train_3.py", "\nimport evidently\nfrom evidently.report import Report\nReport(metrics=[]).run(reference_data=None, current_data=None)\n")),
+    ("a new test file", lambda r: (r / "tests" / "test_more.py").write_text("from pkg4.train_4 import train_4\n\ndef test_more():\n    assert train_4 is not None\n")),
+    ("a file removed", lambda r: (r / "pkg0" / "train_5.py").unlink()),
+    ("a manifest changed", lambda r: append(r / "deploy" / "model.yaml", "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: model\n")),
+    ("a workflow broken", lambda r: (r / ".github" / "workflows" / "ci.yml").write_text("on: [push\njobs: {\n")),
+    ("a syntax error", lambda r: append(r / "pkg1" / "train_6.py", "\ndef broken(:\n")),
+    ("a conftest no longer imports the project", lambda r: (r / "tests" / "conftest.py").write_text("import os\n")),
+    ("the workflow back", lambda r: (r / ".github" / "workflows" / "ci.yml").write_text("on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n")),
+]
+
+
+def test_warm_runs_reuse_the_rules_and_stay_byte_identical_through_every_change(tmp_path: Path) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    plain = collected(repo)
+    cold = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, cold) == plain
+    assert (cold.stats.rules_reused, cold.stats.rules_run) == (0, RULES)
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain
+    # Every rule reused, so not one summary was even read.
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)
+    assert warm.stats.hits == warm.stats.misses == 0
+    reran_some_reused_others = False
+    for what, change in CHANGES:
+        change(repo)
+        expected = collected(repo)
+        cache = ParseCache(tmp_path / "c", KEY)
+        assert collected(repo, cache) == expected, what
+        if 0 < cache.stats.rules_reused < RULES:
+            reran_some_reused_others = True
+        again = ParseCache(tmp_path / "c", KEY)  # and the records this run stored are right too
+        assert collected(repo, again) == expected, what
+        if not json.loads(expected)["stats"]["problems"]:
+            assert again.stats.rules_reused == RULES, what
+        else:  # the rules that read a file with a parse problem run each time (`RuleMemo`): the others not
+            assert 0 < again.stats.rules_reused < RULES, what
+    assert reran_some_reused_others  # early cut-off: a change reruns the rules that asked about it, not all
+
+
+def detector(id: str, run: Callable[..., Observation], *, reads_history: bool = False) -> Detector:
+    return Detector(id=id, title=f"{id}?", kind=Kind.unit_tests, remediation="-", confidence=Confidence.high, needles=(), run=run,
+                    reads_history=reads_history, module=__name__)
+
+
+def reads_readme(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"readme says {repo.text('README.md')!r}", [at("README.md")])
+
+
+def lists_python(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{len(repo.glob('**/*.py'))} Python files")
+
+
+def first_line(repo: index.RepoIndex) -> str:
+    return (repo.text("notes.txt") or "").split("\n")[0]
+
+
+def computes_shared(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"shared {repo.memo('notes_first_line', lambda: first_line(repo))}")
+
+
+def uses_shared(repo: index.RepoIndex) -> Observation:
+    return Observation.failed(f"also shared {repo.memo('notes_first_line', lambda: first_line(repo))}")
+
+
+def reads_root(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{len(os.listdir(repo.root))} entries")  # reads the tree behind the index's back
+
+
+def reads_private(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{len(repo._file_set)} files")  # noqa: SLF001 - what the test is about
+
+
+def reads_counts(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{repo.stats.files_read} read so far")  # depends on the rules before it
+
+
+def fills_a_shared_dict(repo: index.RepoIndex) -> Observation:
+    seen: dict[str, bool] = repo.memo("seen", dict)
+    seen.setdefault("README.md", bool(repo.text("README.md")))
+    return Observation.passed(f"{len(seen)} seen")
+
+
+def crashes(repo: index.RepoIndex) -> Observation:
+    repo.text("README.md")
+    raise RuntimeError("a rule bug")
+
+
+def honest_and_tainted(tmp_path: Path) -> tuple[Path, list[Detector]]:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "README.md").write_text("hello")
+    (repo / "notes.txt").write_text("first\nsecond\n")
+    (repo / "src" / "a.py").write_text("x = 1\n")
+    rules = [detector(f.__name__, f) for f in (reads_readme, lists_python, computes_shared, uses_shared)]
+    rules += [detector(f.__name__, f) for f in (reads_root, reads_private, reads_counts, fills_a_shared_dict, crashes)]
+    return repo, rules
+
+
+def test_only_rules_that_asked_through_the_recorded_api_are_reused(tmp_path: Path) -> None:
+    repo, rules = honest_and_tainted(tmp_path)
+    plain = collected(repo, detectors=rules)
+    assert '"detector crashed: RuntimeError: a rule bug"' in plain
+    assert collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules) == plain
+    stored = json.loads(memo_file(tmp_path / "c").read_bytes().partition(b"\n")[2])
+    assert [rule[0] for rule in stored["rules"]] == ["computes_shared", "lists_python", "reads_readme", "uses_shared"]
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (4, 5)
+
+
+def test_a_changed_answer_reruns_exactly_the_rules_that_asked_it(tmp_path: Path) -> None:
+    repo, rules = honest_and_tainted(tmp_path)
+    rules = rules[:4]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    (repo / "src" / "a.py").write_text("x = 2\n")  # content no rule read; the listing unchanged
+    _, cache = rerun()
+    assert cache.stats.rules_reused == 4
+    (repo / "README.md").write_text("bonjour")
+    out, cache = rerun()
+    assert "bonjour" in out and cache.stats.rules_reused == 3  # only the README rule ran
+    (repo / "src" / "b.py").write_text("y = 1\n")
+    out, cache = rerun()
+    assert "2 Python files" in out and cache.stats.rules_reused == 3  # only the listing rule ran
+    (repo / "notes.txt").write_text("premier\n")
+    out, cache = rerun()
+    # The shared value's question joins both rules that used it: both ran.
+    assert "shared premier" in out and "also shared premier" in out and cache.stats.rules_reused == 2
+
+
+def scans_for_a_helper(repo: index.RepoIndex) -> Observation:
+    found = [s.path for s in repo.python_scan("helper_fn")]
+    return Observation.passed(f"{len(found)} files mention helper_fn: {found}")
+
+
+def test_a_scan_is_cut_off_by_each_files_answer_not_its_content(tmp_path: Path) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    (repo / "src" / "uses.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
+    rules = [detector("scans_for_a_helper", scans_for_a_helper)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    (repo / "src" / "a.py").write_text("x = 3  # still no helper\n")  # read by the scan, but its answer is the same
+    out, cache = rerun()
+    assert "1 files mention helper_fn" in out and cache.stats.rules_reused == 1
+    (repo / "src" / "a.py").write_text("def helper_fn():\n    return 1\n")
+    out, cache = rerun()
+    assert "2 files mention helper_fn" in out and cache.stats.rules_reused == 0
+
+
+# ---------------------------------------------------------------- a memo file is untrusted input
+
+
+def body_of(path: Path) -> dict:
+    return json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def resign(cache: ParseCache, document: dict) -> bytes:
+    return signed(cache, json.dumps(document, separators=(",", ":")).encode())
+
+
+def tampered(path: Path, cache: ParseCache, how: str) -> str:
+    """Damage the memo file at `path` one way; the reason it must be refused for."""
+    data = path.read_bytes()
+    if how == "edited":
+        path.write_bytes(data.replace(b'"pass"', b'"fail"', 1))
+        return "unauthenticated"
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+        return "unauthenticated"
+    if how == "other key":
+        other = ParseCache(path.parent.parent, b"o" * 32)
+        path.write_bytes(signed(other, data.partition(b"\n")[2]))
+        return "unauthenticated"
+    document = body_of(path)
+    if how == "outcome":
+        document["rules"][0][3][0] = "maybe"
+    elif how == "location":
+        document["rules"][0][3][2] = [["README.md", 0]]
+    elif how == "question kind":
+        document["rules"][0][1].append(["shell", "rm -rf /", ""])
+    elif how == "unsorted":
+        document["rules"].reverse()
+    elif how == "extra key":
+        document["trusted"] = True
+    elif how == "other version":
+        document["version"] = "0" * 64
+        path.write_bytes(resign(cache, document))
+        return "other_version"
+    path.write_bytes(resign(cache, document))
+    return "corrupt"
+
+
+@pytest.mark.parametrize("how", ["edited", "truncated", "other key", "outcome", "location", "question kind", "unsorted", "extra key", "other version"])
+def test_a_damaged_memo_is_refused_counted_and_replaced(tmp_path: Path, how: str) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    plain = collected(repo)
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold)
+    reason = tampered(memo_file(tmp_path / "c"), cold, how)
+    hurt = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, hurt) == plain
+    assert hurt.stats.rejected[reason] == 1 and hurt.stats.rules_reused == 0
+    again = ParseCache(tmp_path / "c", KEY)  # written again from this run
+    assert collected(repo, again) == plain and again.stats.rules_reused == RULES
+
+
+def test_a_memo_swapped_in_from_another_repository_is_refused(tmp_path: Path) -> None:
+    first, second = rich_repo(tmp_path / "one"), rich_repo(tmp_path / "two")
+    (second / "README.md").write_text("# another service\n")
+    collected(first, ParseCache(tmp_path / "c", KEY))
+    mine = memo_file(tmp_path / "c")
+    collected(second, ParseCache(tmp_path / "c2", KEY))
+    mine.write_bytes(memo_file(tmp_path / "c2").read_bytes())  # authentic, under the first one's name
+    hurt = ParseCache(tmp_path / "c", KEY)
+    assert collected(first, hurt) == collected(first)
+    assert hurt.stats.rejected["other_content"] == 1 and hurt.stats.rules_reused == 0
+
+
+def test_a_linked_or_oversized_memo_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    plain = collected(repo)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    path = memo_file(tmp_path / "c")
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(elsewhere)  # an authentic memo, but through a link
+    linked = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, linked) == plain
+    assert linked.stats.rejected["not_regular"] == 1 and linked.stats.rules_reused == 0
+    monkeypatch.setattr(rulememo, "MAX_MEMO_BYTES", 64)
+    big = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, big) == plain
+    assert big.stats.rejected["too_large"] == 1 and big.stats.rules_reused == 0
+
+
+def test_an_authentic_record_cannot_make_the_index_call_anything_but_a_listing_query(tmp_path: Path) -> None:
+    repo, rules = honest_and_tainted(tmp_path)
+    rules = rules[:1]
+    plain = collected(repo, detectors=rules)
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    document = body_of(path)
+    question = json.dumps(["close", [], {}])  # a method of the index, but not a question
+    document["rules"][0][1].insert(0, ["listing", question, rulememo.answer_digest(None)])
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain
+    assert warm.stats.rules_reused == 0 and warm.stats.rules_run == 1  # "refused" never matches: the rule ran
+
+
+# ---------------------------------------------------------------- when a replay could differ, the memo steps aside
+
+
+def test_no_record_is_stored_when_parsed_files_were_evicted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    plain = collected(repo)
+    monkeypatch.setattr(index, "PARSED_CACHE_ENTRIES", 1)  # every second parse evicts the first
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    assert not list((tmp_path / "c").rglob("*.rulememo.*.json"))
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == plain
+
+
+def test_a_replay_that_might_differ_collects_again_without_the_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    plain = collected(repo)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    stored = memo_file(tmp_path / "c").read_bytes()
+    monkeypatch.setattr(index.RepoIndex, "memo_safe", lambda self, tried: not tried)
+    cache = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, cache) == plain
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (0, RULES)
+    assert memo_file(tmp_path / "c").read_bytes() == stored  # the unsafe run wrote nothing
+
+
+def test_a_rule_that_read_a_file_with_a_parse_problem_is_not_stored(tmp_path: Path) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    (repo / ".github" / "workflows" / "ci.yml").write_text("on: [push\njobs: {\n")
+    plain = collected(repo)
+    assert "not valid YAML" in plain or "ci.yml" in json.loads(plain)["stats"]["problems"][0]
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    stored = {rule[0] for rule in body_of(memo_file(tmp_path / "c"))["rules"]}
+    assert "has_ci_pipeline" not in stored and len(stored) < RULES
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain and warm.stats.rules_run > 0
+
+
+def test_the_memo_version_names_the_collectors_sources() -> None:
+    version = rulememo.memo_version()
+    assert len(version) == 64 and version != filecache.parser_version()
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_AUTHOR_DATE": "2026-11-01T10:00:00", "GIT_COMMITTER_DATE": "2026-11-01T10:00:00"}
+    subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def test_history_rules_are_reused_until_the_history_changes(tmp_path: Path) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    plain = collected(repo)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain and warm.stats.rules_reused == RULES
+    (repo / "MODEL_CARD.md").write_text("# model card\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a model card")
+    expected = collected(repo)
+    assert expected != plain
+    history = sum(1 for d in all_detectors() if d.reads_history)
+    after = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, after) == expected and after.stats.rules_run >= history
