@@ -395,3 +395,43 @@ usage = FeatureView(name="usage", entities=[meter], ttl=timedelta(days=1), schem
 def test_feature_views_only_in_an_examples_folder_are_not_the_project_s_features(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path / "a", {"examples/simple-feast/repo/features.py": FEAST_VIEWS}), "defines_features")[0] is FindingOutcome.fail
     assert _outcome(_tree(tmp_path / "b", {"services/feast/feature_repo/definitions.py": FEAST_VIEWS}), "defines_features")[0] is PASS
+
+
+# --- validates_data: rule `records checked one by one, failures quarantined` ---------------------------
+
+QUARANTINE = """\
+import json
+
+
+def validate_chunk(chunk):
+    issues = []
+    if len(chunk.get("text", "").split()) < 30:
+        issues.append("TooShort")
+    if not chunk.get("company"):
+        issues.append("MissingCompany")
+    return issues
+
+
+def validate_all(lines, valid_out, invalid_out):
+    for line in lines:
+        chunk = json.loads(line)
+        issues = validate_chunk(chunk)
+        if issues:
+            invalid_out.write(json.dumps({"issues": issues, "chunk": chunk}) + "\\n")
+        else:
+            valid_out.write(json.dumps(chunk) + "\\n")
+"""
+
+
+def test_records_failing_a_check_written_to_an_invalid_sink_are_quarantined(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"pipeline/validate_data.py": QUARANTINE}), "validates_data")
+    assert outcome is PASS and "quarantine" in message
+
+
+def test_records_failing_a_check_that_are_only_counted_are_not_quarantined(tmp_path: Path) -> None:
+    counted = QUARANTINE.replace("invalid_out.write(", "print(")
+    assert "invalid_out.write" not in counted
+    assert _outcome(_tree(tmp_path / "a", {"pipeline/validate_data.py": counted}), "validates_data")[0] is FindingOutcome.fail
+    # a single test of the record is not a check function collecting problems
+    single = QUARANTINE.replace('    if not chunk.get("company"):\n        issues.append("MissingCompany")\n', "")
+    assert _outcome(_tree(tmp_path / "b", {"pipeline/validate_data.py": single}), "validates_data")[0] is FindingOutcome.fail

@@ -446,6 +446,60 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `records checked one by one, failures quarantined` (session 10): a pipeline step walks records
+# (chunks, rows, files), asks a project function named for checking (`validate_chunk`,
+# `check_record`) for the record's problems, and writes the failing records to a set-aside sink
+# (`invalid_out.write(...)`, `rejected.append(...)`, `quarantine_rows.to_csv(...)`): the skip/quarantine
+# of conventions §7. The checking function must test the record at least twice, collecting problems
+# (`issues.append(...)`). A validator of an API request or of a configuration routes nothing aside.
+_SET_ASIDE_SINK = re.compile(r"(^|_)(invalid|rejected?|quarantined?|bad|corrupt(ed)?)(_|$)", re.IGNORECASE)
+_PROBLEMS = re.compile(r"error|issue|problem|violation|failure|invalid", re.IGNORECASE)
+_QUARANTINE_NEEDLES = ("append", "write")
+_QUARANTINE_TEXT = re.compile(r"(?i)(?:invalid|reject|quarantin|bad|corrupt)\w*\s*\.\s*(?:write|append|to_csv|to_parquet|to_json|put|insert)")
+_WRITES = frozenset({"write", "writelines", "append", "extend", "to_csv", "to_parquet", "to_json", "put", "insert", "insert_one", "dump"})
+
+
+def _may_quarantine(text: str) -> bool:
+    return _QUARANTINE_TEXT.search(text) is not None and "def " in text
+
+
+def _collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    appends = [
+        node for node in ast.walk(func) if isinstance(node, ast.If) and any(
+            _inhouse.call_name(c) in ("append", "add", "extend") and isinstance(c.func, ast.Attribute)
+            and _PROBLEMS.search(_inhouse.last_name(c.func.value)) for stmt in node.body for c in _inhouse.calls_in(stmt)
+        )
+    ]
+    return len(appends) >= 2
+
+
+def _quarantined_records(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_QUARANTINE_NEEDLES, where=text_test(_may_quarantine))):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        checkers = {f.name for _, f in _inhouse.functions(module) if _CHECK_NAME.search(f.name) and _collects_problems(f)}
+        if not checkers:
+            continue
+        for loop in (n for n in ast.walk(module) if isinstance(n, ast.For)):
+            verdicts = {
+                name for node in ast.walk(loop) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and _inhouse.call_name(node.value) in checkers for t in node.targets for name in _inhouse.assigned_names(t)
+            }
+            for node in (n for n in ast.walk(loop) if isinstance(n, ast.If) and _inhouse.identifiers(n.test) & verdicts):
+                sinks = [
+                    c for stmt in node.body for c in _inhouse.calls_in(stmt)
+                    if _inhouse.call_name(c) in _WRITES and isinstance(c.func, ast.Attribute) and _SET_ASIDE_SINK.search(_inhouse.last_name(c.func.value))
+                ]
+                if sinks:
+                    hits += [at(summary.path, node.lineno), at(summary.path, sinks[0].lineno)]
+                    break
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -454,7 +508,7 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     hits = matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
@@ -479,6 +533,13 @@ def validates_data(repo: RepoIndex) -> Observation:
             "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
             "value ranges, constant inputs, or dtypes/columns/frequency) and raise or assert, and the project's code calls them",
             checked, confidence=Confidence.medium,
+        )
+    quarantined = _quarantined_records(repo)
+    if quarantined:
+        return Observation.passed(
+            "in-house record checks: each record is checked by a project function collecting its problems, and failing "
+            "records are written to a quarantine/invalid sink",
+            quarantined, confidence=Confidence.medium,
         )
     schema = _schema_checks(repo) + _data_tests(repo)
     if schema:
