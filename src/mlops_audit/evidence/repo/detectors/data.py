@@ -330,13 +330,22 @@ _CHECK_NAME = re.compile(r"^_*(check|validate|validation|verify|sanity|ensure|as
 _NOT_DATA = re.compile(r"^(loss(es)?|\w*_loss|grads?|gradients?|lr|learning_rate|weights?|params?|parameters|self|cls|args|kwargs|config|cfg|options?|version|path|url|model)$", re.IGNORECASE)
 _NOT_CHECKERS = frozenset({"forward", "__init__", "__call__", "call", "build", "__post_init__", "__new__"})
 _DATA_CHECK_NEEDLES = ("raise", "assert")
-_DATA_CHECK_TEXT = re.compile(r"isnan|isna\b|isnull|isinf|isfinite|\.dtypes?\b|issubset|infer_freq|def\s+_*(?:check|validate|verify|sanity|ensure|assert)")
+# The shapes a qualifying function's text has (a necessary condition, tested before a file is parsed):
+# an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
+# next few lines, or a function named for checking. Literal prefixes keep the scan fast.
+_TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq)"
+_ASSERTED_TEST = re.compile(r"assert [^\n]*" + _TESTED)
+_RAISED_TEST = re.compile(r"if [^\n]*" + _TESTED + r"[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*raise\b")
+_CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
 
 
 def _may_check_data(text: str) -> bool:
-    """Every file with a qualifying function passes: a value or structure test, or a function named
-    for checking (the candidates are files with `raise` or `assert`)."""
-    return _DATA_CHECK_TEXT.search(text) is not None
+    """Every file with a qualifying function passes (see the shapes above)."""
+    return bool(
+        ("assert " in text and _ASSERTED_TEST.search(text))
+        or ("raise" in text and "if " in text and _RAISED_TEST.search(text))
+        or ("def " in text and _CHECK_DEF.search(text))
+    )
 
 
 def _test_kinds(test: ast.AST) -> set[str]:
@@ -454,13 +463,14 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
 # (`issues.append(...)`). A validator of an API request or of a configuration routes nothing aside.
 _SET_ASIDE_SINK = re.compile(r"(^|_)(invalid|rejected?|quarantined?|bad|corrupt(ed)?)(_|$)", re.IGNORECASE)
 _PROBLEMS = re.compile(r"error|issue|problem|violation|failure|invalid", re.IGNORECASE)
-_QUARANTINE_NEEDLES = ("append", "write")
-_QUARANTINE_TEXT = re.compile(r"(?i)(?:invalid|reject|quarantin|bad|corrupt)\w*\s*\.\s*(?:write|append|to_csv|to_parquet|to_json|put|insert)")
+_QUARANTINE_NEEDLES = ("issues", "errors", "problems", "violations", "failures")  # the checking function's list of problems
+_SINK_WORDS = ("invalid", "reject", "quarantin", "bad", "corrupt", "Invalid", "Reject", "Quarantin", "Bad", "Corrupt")
+_QUARANTINE_TEXT = re.compile(r"(?:invalid|reject|quarantin|bad|corrupt)\w*\s*\.\s*(?:write|append|to_csv|to_parquet|to_json|put|insert)", re.IGNORECASE)
 _WRITES = frozenset({"write", "writelines", "append", "extend", "to_csv", "to_parquet", "to_json", "put", "insert", "insert_one", "dump"})
 
 
 def _may_quarantine(text: str) -> bool:
-    return _QUARANTINE_TEXT.search(text) is not None and "def " in text
+    return "def " in text and any(w in text for w in _SINK_WORDS) and _QUARANTINE_TEXT.search(text) is not None
 
 
 def _collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -482,7 +492,7 @@ def _quarantined_records(repo: RepoIndex) -> list[Location]:
         checkers = {f.name for _, f in _inhouse.functions(module) if _CHECK_NAME.search(f.name) and _collects_problems(f)}
         if not checkers:
             continue
-        for loop in (n for n in ast.walk(module) if isinstance(n, ast.For)):
+        for loop in (n for n in statements(module) if isinstance(n, ast.For)):
             verdicts = {
                 name for node in ast.walk(loop) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and _inhouse.call_name(node.value) in checkers for t in node.targets for name in _inhouse.assigned_names(t)

@@ -7,6 +7,7 @@ import itertools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
+from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
@@ -252,7 +253,13 @@ _SWEEP_WORDS = re.compile(
     r"hyper-?param|hparam|sweep|random[ _-]?search|grid[ _-]?search|search[ _-]?space|param(?:eter)?s?[ _-]?(?:search|sweep|experiments?)",
     re.IGNORECASE,
 )
-_SWEEP_NEEDLES = ("train", "training", "uniform", "loguniform", "subprocess")
+# Words (whole tokens, comments and docstrings included) of a file that names its sweep or draws
+# settings; a file whose path names the sweep is read whatever its words (`_sweep_launchers`).
+_SWEEP_NEEDLES = (
+    "sweep", "Sweep", "sweeps", "hyperparameter", "hyperparameters", "Hyperparameter", "Hyperparameters", "hparams",
+    "hyperparameter_search", "random_search", "grid_search", "search_space", "param_sweep", "uniform", "loguniform",
+)
+_TRAINING_WORDS = ("train", "training", "fit", "subprocess", "system")
 _SETTINGS_ITER = re.compile(r"combo|combination|config|setting|trial|grid|param|product|search_space|sweep|candidate", re.IGNORECASE)
 _NOT_SETTINGS = re.compile(r"seed|fold|split|epoch|batch|step|file|path|image|sample(?!r)|row|line|chunk", re.IGNORECASE)
 _TRAINING_CALL = re.compile(r"(^|_)(re)?train(ing|er)?(_|$)|^fit$", re.IGNORECASE)
@@ -325,17 +332,23 @@ def _sweep_loop(loop: ast.For, local: dict[str, ast.AST], named_sweep: bool) -> 
     return named_sweep and (pyfacts.grid_like(loop) or bool(_SETTINGS_ITER.search(walked)))
 
 
+# Substrings every text `_SWEEP_WORDS` matches holds (tested first: most files hold none).
+_SWEEP_HINTS = ("uniform", "weep", "yper", "aram", "earch", "HYPER", "SEARCH", "SWEEP", "ARAM")
+
+
 def _may_sweep(text: str) -> bool:
     """Every file holding a sweep loop passes: a loop, and a sweep named in the text or a random draw
     (the path may name the sweep instead: `param_sweep.py`)."""
-    return "for" in text and ("uniform" in text or _SWEEP_WORDS.search(text) is not None)
+    if "for " not in text or not any(h in text for h in _SWEEP_HINTS):
+        return False
+    return "uniform" in text or _SWEEP_WORDS.search(text) is not None
 
 
 def _sweep_launchers(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     named = {p for p in repo.python_files() if _SWEEP_WORDS.search(p.rsplit("/", 1)[-1])}
     by_text = _inhouse.project_code(repo.python_mentioning(*_SWEEP_NEEDLES, where=text_test(_may_sweep)))
-    by_name = _inhouse.project_code(repo.python_scan(*_SWEEP_NEEDLES, within=named)) if named else iter(())
+    by_name = _inhouse.project_code(repo.python_scan(*_TRAINING_WORDS, within=named)) if named else iter(())
     seen: set[str] = set()
     for summary in itertools.chain(by_text, by_name):
         if summary.path in seen:
@@ -346,7 +359,7 @@ def _sweep_launchers(repo: RepoIndex) -> list[Location]:
             continue
         named_sweep = bool(_SWEEP_WORDS.search(summary.path) or _SWEEP_WORDS.search(repo.text(summary.path) or ""))
         local: dict[str, ast.AST] = {f.name: f for _, f in _inhouse.functions(module)}
-        for loop in (n for n in ast.walk(module) if isinstance(n, ast.For)):
+        for loop in (n for n in statements(module) if isinstance(n, ast.For)):
             if _sweep_loop(loop, local, named_sweep):
                 hits.append(at(summary.path, loop.lineno))
                 break  # one loop per file is enough to show it
