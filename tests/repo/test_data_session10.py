@@ -435,3 +435,57 @@ def test_records_failing_a_check_that_are_only_counted_are_not_quarantined(tmp_p
     # a single test of the record is not a check function collecting problems
     single = QUARANTINE.replace('    if not chunk.get("company"):\n        issues.append("MissingCompany")\n', "")
     assert _outcome(_tree(tmp_path / "b", {"pipeline/validate_data.py": single}), "validates_data")[0] is FindingOutcome.fail
+
+
+# --- validates_data: a module named for validating data; shapes of two inputs compared -----------------
+
+VALIDATION_STEP = """\
+from recommender.errors import ImbalancedDatasetError, NoUserInDatasetError
+
+
+def at_least_one_user(data):
+    if len(data) < 1:
+        raise NoUserInDatasetError()
+
+
+def classes_are_balanced(data):
+    for entry in data:
+        if len(entry["ordered"]) != len(entry["not_ordered"]):
+            raise ImbalancedDatasetError()
+
+
+class DataValidationStep:
+    def __call__(self, data):
+        at_least_one_user(data)
+        classes_are_balanced(data)
+        return data
+"""
+
+
+def test_a_pipeline_s_data_validation_step_raising_on_row_counts_validates_data(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"engine/training/data_validation_step.py": VALIDATION_STEP}), "validates_data")[0] is PASS
+
+
+def test_the_same_row_count_guards_in_a_module_not_named_for_validation_are_argument_checks(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"engine/training/batching.py": VALIDATION_STEP}), "validates_data")[0] is FindingOutcome.fail
+
+
+SIMILARITY = """\
+import numpy as np
+
+from app.schema.document import Document
+
+
+def cosine_similarity(X, Y):
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError("Number of columns in X and Y must be the same")
+    return np.dot(X, Y.T)
+
+
+def rank(docs, query):
+    return cosine_similarity(np.array(docs), np.array(query))
+"""
+
+
+def test_two_inputs_shapes_compared_with_each_other_are_not_a_schema_check(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"app/retriever/utils.py": SIMILARITY}), "validates_data")[0] is FindingOutcome.fail

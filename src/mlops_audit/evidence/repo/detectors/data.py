@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
@@ -262,11 +263,14 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
     - rows turned into pydantic objects that the code keeps and uses (`[AOI(**row) for row in
       df.to_dict("records")]`): a conversion, unless a `try` around it handles the validation error
       (then a failing row is acted on);
-    - a check in a storage connector's class (`_in_dataset_connector`)."""
+    - a check in a storage connector's class (`_in_dataset_connector`);
+    - two inputs' shapes compared with each other (`_shapes_compared`)."""
     if _in_dataset_connector(module, line):
         return True
     at_line = [n for n in ast.walk(module) if isinstance(n, (ast.If, ast.Assert, ast.While, ast.Call)) and getattr(n, "lineno", None) == line]
     test = next((n for n in at_line if isinstance(n, (ast.If, ast.While, ast.Assert))), None)
+    if test is not None and _shapes_compared(test.test):
+        return True
     if isinstance(test, (ast.If, ast.While)):
         return any(_HTTP_ERRORS.match(_inhouse.call_name(c)) for stmt in test.body for c in _inhouse.calls_in(stmt))
     if test is not None:
@@ -274,6 +278,20 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
     models = {n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)}
     made = [c for c in at_line if isinstance(c, ast.Call) and (_inhouse.call_name(c) in models or _inhouse.dotted(c.func).split(".")[0] in models)]
     return bool(made) and all(_kept_conversion(c, _inhouse.parents(module)) for c in made)
+
+
+def _shapes(node: ast.AST) -> bool:
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" or (
+        isinstance(node, ast.Attribute) and node.attr == "shape"
+    )
+
+
+def _shapes_compared(test: ast.AST) -> bool:
+    """`if X.shape[1] != Y.shape[1]: raise`: two inputs' shapes compared with each other is a function
+    checking that its arguments fit together (a similarity, a matrix product), not data against a
+    declared schema."""
+    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
+    return bool(compares) and all(all(_shapes(o) for o in [c.left, *c.comparators]) for c in compares)
 
 
 def _kept_conversion(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
@@ -413,11 +431,17 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     return found
 
 
-def _checks_data(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[int]:
+# A module named for validating data (`data_validation_step.py`, `validate_data.py`, `data_quality/`):
+# each of its functions that raises on a test of the data it is given is a check, whatever its name
+# (`at_least_one_user`: `if len(data) < 1: raise NoUserInDatasetError()`).
+_VALIDATION_MODULE = re.compile(r"data_?validat|validat\w*_data|data_?quality|data_?checks?(?![a-z])", re.IGNORECASE)
+
+
+def _checks_data(func: ast.FunctionDef | ast.AsyncFunctionDef, validation_module: bool = False) -> list[int]:
     if func.name in _NOT_CHECKERS or func.name.startswith("test"):
         return []
     tests = _acting_tests(func)
-    value = [line for line, kinds in tests if kinds & _VALUE_KINDS]
+    value = [line for line, kinds in tests if kinds & _VALUE_KINDS or validation_module]
     if value:
         return value
     if not _CHECK_NAME.search(func.name) or len(tests) < 2:
@@ -441,13 +465,20 @@ def _called_by_project(repo: RepoIndex, path: str, module: ast.Module, func: ast
 
 def _data_check_functions(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
-    candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_may_check_data))
-    for summary in _inhouse.project_code(candidates):
+    named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
+    by_text = _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_may_check_data)))
+    by_name = _inhouse.project_code(repo.python_scan(*_DATA_CHECK_NEEDLES, within=named)) if named else iter(())
+    seen: set[str] = set()
+    for summary in itertools.chain(by_name, by_text):
+        if summary.path in seen:
+            continue
+        seen.add(summary.path)
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
+        validation_module = summary.path in named
         for _, func in _inhouse.functions(module):
-            lines = _checks_data(func)
+            lines = _checks_data(func, validation_module)
             if lines and not _in_dataset_connector(module, func.lineno) and _called_by_project(repo, summary.path, module, func, func.name):
                 hits.extend(at(summary.path, line) for line in lines[:2])
         if len(hits) >= MAX_LOCATIONS:
@@ -541,7 +572,8 @@ def validates_data(repo: RepoIndex) -> Observation:
     if checked:
         return Observation.passed(
             "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
-            "value ranges, constant inputs, or dtypes/columns/frequency) and raise or assert, and the project's code calls them",
+            "value ranges, constant inputs, or dtypes/columns/frequency; any test in a module named for data validation) "
+            "and raise or assert, and the project's code calls them",
             checked, confidence=Confidence.medium,
         )
     quarantined = _quarantined_records(repo)
