@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
@@ -466,13 +465,7 @@ def _called_by_project(repo: RepoIndex, path: str, module: ast.Module, func: ast
 def _data_check_functions(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
-    by_text = _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_may_check_data)))
-    by_name = _inhouse.project_code(repo.python_scan(*_DATA_CHECK_NEEDLES, within=named)) if named else iter(())
-    seen: set[str] = set()
-    for summary in itertools.chain(by_name, by_text):
-        if summary.path in seen:
-            continue
-        seen.add(summary.path)
+    for summary in _inhouse.named_or_mentioning(repo, named, _DATA_CHECK_NEEDLES, _DATA_CHECK_NEEDLES, text_test(_may_check_data)):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue

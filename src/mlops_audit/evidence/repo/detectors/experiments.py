@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
@@ -347,13 +346,7 @@ def _may_sweep(text: str) -> bool:
 def _sweep_launchers(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     named = {p for p in repo.python_files() if _SWEEP_WORDS.search(p.rsplit("/", 1)[-1])}
-    by_text = _inhouse.project_code(repo.python_mentioning(*_SWEEP_NEEDLES, where=text_test(_may_sweep)))
-    by_name = _inhouse.project_code(repo.python_scan(*_TRAINING_WORDS, within=named)) if named else iter(())
-    seen: set[str] = set()
-    for summary in itertools.chain(by_text, by_name):
-        if summary.path in seen:
-            continue
-        seen.add(summary.path)
+    for summary in _inhouse.named_or_mentioning(repo, named, _TRAINING_WORDS, _SWEEP_NEEDLES, text_test(_may_sweep)):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
