@@ -489,3 +489,8 @@ def rank(docs, query):
 
 def test_two_inputs_shapes_compared_with_each_other_are_not_a_schema_check(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path, {"app/retriever/utils.py": SIMILARITY}), "validates_data")[0] is FindingOutcome.fail
+
+
+def test_a_sweep_over_seeds_is_repetition_not_a_search(tmp_path: Path) -> None:
+    seeds = SUBPROCESS_SWEEP.replace("for i, (lr, epochs) in enumerate(combos):", "for seed in SEEDS:")
+    assert _outcome(_tree(tmp_path, {"training/sweep.py": seeds}), "tunes_hyperparameters")[0] is FindingOutcome.fail
