@@ -11,8 +11,9 @@ named-tool rules still see them.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from mlops_audit.evidence.repo.astutil import (  # noqa: F401  (re-exported for the rules)
     assigned_names,
@@ -44,6 +45,19 @@ def project_code(summaries: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
     if isinstance(summaries, Candidates):
         summaries = summaries.keeping(_project_path)
     return (s for s in summaries if not is_test_path(s.path) and not s.is_notebook)
+
+
+def named_or_mentioning(
+    repo: RepoIndex, named: set[str], identifiers: tuple[str, ...], needles: tuple[str, ...], where: Callable[[str], bool]
+) -> Iterator[PythonSummary]:
+    """Project code, each file once: the files of `named` (paths a rule picked by their names) that
+    mention one of `identifiers`, then the files mentioning a declared needle whose text passes `where`."""
+    by_name = project_code(repo.python_scan(*identifiers, within=named)) if named else iter(())
+    seen: set[str] = set()
+    for summary in itertools.chain(by_name, project_code(repo.python_mentioning(*needles, where=where))):
+        if summary.path not in seen:
+            seen.add(summary.path)
+            yield summary
 
 
 def asking(summaries: Iterable[PythonSummary], *facts: str) -> Iterator[PythonSummary]:

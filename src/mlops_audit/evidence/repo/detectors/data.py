@@ -6,9 +6,11 @@ import ast
 import re
 
 from mlops_audit.evidence.repo import pyfacts
+from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
+    Hits,
     describe,
     is_test_path,
     locations,
@@ -111,10 +113,37 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
         if len(derived) == before:
             break
     lines = []
+    selections = _selections(func)
     for node in ast.walk(func):
-        if isinstance(node, ast.If) and from_checks(node.test):
+        if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections):
             lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
     return lines
+
+
+def _selections(func: ast.AST) -> set[str]:
+    """Names assigned a comprehension that keeps what passes a filter (`cols = [c for c in cand if not
+    num[c].isna().all()]`: the usable columns, chosen as cleaning chooses)."""
+    found: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            if any(g.ifs for g in node.value.generators):
+                for target in node.targets:
+                    found |= _inhouse.assigned_names(target)
+    return found
+
+
+def _nothing_left(test: ast.AST, selections: set[str]) -> bool:
+    """`if not cols:` / `if len(cols) == 0:` on a selection: the code stops because nothing usable was
+    left after filtering (a coercion's outcome), not because a check of the data failed. (`if
+    missing:` on a comprehension collecting the failing columns is a check's outcome.)"""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id in selections
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, right, op = test.left, test.comparators[0], test.ops[0]
+        sized = isinstance(left, ast.Call) and _inhouse.call_name(left) == "len" and left.args and isinstance(left.args[0], ast.Name) and left.args[0].id in selections
+        if sized and isinstance(right, ast.Constant):
+            return (isinstance(op, (ast.Eq, ast.LtE)) and right.value == 0) or (isinstance(op, ast.Lt) and right.value == 1)
+    return False
 
 
 def _passed_through(node: ast.Assign) -> bool:
@@ -199,8 +228,92 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     exclusion included): no syntax tree and no text here."""
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
-        hits.extend(at(summary.path, line) for line in summary.schema_checks)
+        lines = summary.schema_checks
+        if lines:
+            module = _inhouse.tree(repo, summary.path)
+            lines = [line for line in lines if module is None or not _not_a_data_check(module, line)]
+        hits.extend(at(summary.path, line) for line in lines)
     return hits
+
+
+# What an HTTP handler raises or calls to answer a bad request (FastAPI/Starlette, Flask, Django REST).
+_HTTP_ERRORS = re.compile(r"^(HTTPException|RequestValidationError|BadRequest\w*|abort|HttpResponseBadRequest|JSONResponse)$")
+_VALIDATION_ERRORS = re.compile(r"ValidationError|ValueError|Exception$")
+
+
+# A storage connector's class (Kedro's `AbstractDataset`, `AbstractVersionedDataset[...]`): checks in
+# its methods are the connector's preconditions on what a caller saves or loads (a library's feature,
+# conventions §5), not a pipeline checking its data.
+_CONNECTOR_BASE = re.compile(r"^Abstract\w*Data[sS]et$")
+
+
+def _in_dataset_connector(module: ast.Module, line: int) -> bool:
+    for node in ast.walk(module):
+        if isinstance(node, ast.ClassDef) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if any(_CONNECTOR_BASE.match(_inhouse.last_name(b)) for b in node.bases):
+                return True
+    return False
+
+
+def _not_a_data_check(module: ast.Module, line: int) -> bool:
+    """A schema-check hit (`pyfacts.schema_checks`) that is not data validation (conventions §7):
+    - a request's fields checked in an API handler that answers with an HTTP error (`if missing:
+      raise HTTPException(422)`): a request model written by hand;
+    - rows turned into pydantic objects that the code keeps and uses (`[AOI(**row) for row in
+      df.to_dict("records")]`): a conversion, unless a `try` around it handles the validation error
+      (then a failing row is acted on);
+    - a check in a storage connector's class (`_in_dataset_connector`);
+    - two inputs' shapes compared with each other (`_shapes_compared`)."""
+    if _in_dataset_connector(module, line):
+        return True
+    at_line = [n for n in ast.walk(module) if isinstance(n, (ast.If, ast.Assert, ast.While, ast.Call)) and getattr(n, "lineno", None) == line]
+    test = next((n for n in at_line if isinstance(n, (ast.If, ast.While, ast.Assert))), None)
+    if test is not None and _shapes_compared(test.test):
+        return True
+    if isinstance(test, (ast.If, ast.While)):
+        return any(_HTTP_ERRORS.match(_inhouse.call_name(c)) for stmt in test.body for c in _inhouse.calls_in(stmt))
+    if test is not None:
+        return False
+    models = {n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)}
+    made = [c for c in at_line if isinstance(c, ast.Call) and (_inhouse.call_name(c) in models or _inhouse.dotted(c.func).split(".")[0] in models)]
+    return bool(made) and all(_kept_conversion(c, _inhouse.parents(module)) for c in made)
+
+
+def _shapes(node: ast.AST) -> bool:
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" or (
+        isinstance(node, ast.Attribute) and node.attr == "shape"
+    )
+
+
+def _shapes_compared(test: ast.AST) -> bool:
+    """`if X.shape[1] != Y.shape[1]: raise`: two inputs' shapes compared with each other is a function
+    checking that its arguments fit together (a similarity, a matrix product), not data against a
+    declared schema."""
+    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
+    return bool(compares) and all(all(_shapes(o) for o in [c.left, *c.comparators]) for c in compares)
+
+
+def _kept_conversion(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
+    """The object a model builds from a row is kept (collected or assigned), and no `try` around it
+    handles a validation error (which would act on a failing row)."""
+    child: ast.AST = node
+    kept = False
+    while child in up:
+        parent = up[child]
+        if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) or (
+            isinstance(parent, ast.Assign) and parent.value is child
+        ) or (isinstance(parent, ast.Call) and _inhouse.call_name(parent) in ("append", "extend", "add")):
+            kept = True
+        if isinstance(parent, ast.Try):
+            handled = any(
+                h.type is None or any(_VALIDATION_ERRORS.search(_inhouse.last_name(t)) for t in (h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]))
+                for h in parent.handlers
+            )
+            return kept and not handled
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            break
+        child = parent
+    return kept
 
 
 def _data_tests(repo: RepoIndex) -> list[Location]:
@@ -219,6 +332,208 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Rule `data checks on the pipeline path` (session 10): inference apps and batch pipelines written by
+# teams check the batch they are about to use and stop when it is bad, with no library: `if
+# np.isnan(ds[v].values).any(): raise ValueError(...)` on the weather inputs, `if (batch["nwp"] ==
+# 0).all(): raise`, a `validate_io` module asserting dtypes and value ranges of the arrays before
+# training or predicting, `check_incoming_data` asserting the input's frequency, length and
+# variables. A function counts when it acts on a failed test of the data's values (missing values,
+# ranges, constant inputs) or, when its name says it checks, on two tests of its structure (dtypes,
+# columns, frequency, shape, row count) with at least one beyond shape and length; and the project's
+# own code (not only its tests) calls it. Tensor shape assertions in a model's `forward`, argument
+# checks without a value test, and a training loss tested for NaN are not data checks.
+_VALUE_TESTS = frozenset({"isnan", "isna", "isnull", "isinf", "isfinite", "notna", "notnull", "isnat"})
+_CHECK_NAME = re.compile(r"^_*(check|validate|validation|verify|sanity|ensure|assert)|_(check|validate|validation|verify|sanity)(_|$)|(^|_)valid(ate|ation)?(_|$)", re.IGNORECASE)
+_NOT_DATA = re.compile(r"^(loss(es)?|\w*_loss|grads?|gradients?|lr|learning_rate|weights?|params?|parameters|self|cls|args|kwargs|config|cfg|options?|version|path|url|model)$", re.IGNORECASE)
+_NOT_CHECKERS = frozenset({"forward", "__init__", "__call__", "call", "build", "__post_init__", "__new__"})
+_DATA_CHECK_NEEDLES = ("raise", "assert")
+# The shapes a qualifying function's text has (a necessary condition, tested before a file is parsed):
+# an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
+# next few lines, or a function named for checking. Literal prefixes keep the scan fast.
+_TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq)"
+_ASSERTED_TEST = re.compile(r"assert [^\n]*" + _TESTED)
+_RAISED_TEST = re.compile(r"if [^\n]*" + _TESTED + r"[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*raise\b")
+_CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
+
+
+def _may_check_data(text: str) -> bool:
+    """Every file with a qualifying function passes (see the shapes above)."""
+    return bool(
+        ("assert " in text and _ASSERTED_TEST.search(text))
+        or ("raise" in text and "if " in text and _RAISED_TEST.search(text))
+        or ("def " in text and _CHECK_DEF.search(text))
+    )
+
+
+def _test_kinds(test: ast.AST) -> set[str]:
+    """Kinds of data test in a condition (see the rule above); empty when what it tests is named like
+    a training quantity or a setting (`loss`, `lr`, `config`) rather than data."""
+    kinds: set[str] = set()
+    subjects: set[str] = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call):
+            name = _inhouse.call_name(node)
+            if name in _VALUE_TESTS:
+                kinds.add("missing")
+                tested = node.args[0] if node.args else node.func.value if isinstance(node.func, ast.Attribute) else None
+                if tested is not None:
+                    subjects.add(_inhouse.last_name(tested))
+            elif name in ("issubset", "issuperset"):
+                kinds.add("columns")
+            elif name == "infer_freq":
+                kinds.add("frequency")
+            elif name in ("all", "any") and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Compare):
+                if any(isinstance(c, ast.Constant) for c in [node.func.value.left, *node.func.value.comparators]):
+                    kinds.add("constant")
+            elif name == "between" or pyfacts.RANGE_HELPER.search(name):
+                kinds.add("range")
+        elif isinstance(node, ast.Attribute) and node.attr == "hasnans":
+            kinds.add("missing")
+        elif isinstance(node, ast.Compare):
+            for part in ast.walk(node):
+                if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and _inhouse.call_name(part) in ("min", "max", "nanmin", "nanmax", "amin", "amax"):
+                    # `arr.min()`, `np.max(arr)`; the builtin `max(sizes.values())` picks a limit, it tests no data
+                    kinds.add("range")
+                    inner = part.func.value if isinstance(part.func, ast.Attribute) and _inhouse.call_name(part) in ("min", "max") and not part.args else (part.args[0] if part.args else None)
+                    if inner is not None:
+                        subjects.add(_inhouse.last_name(inner))
+                elif isinstance(part, ast.Attribute) and part.attr in ("dtype", "dtypes"):
+                    kinds.add("dtype")
+                elif isinstance(part, ast.Attribute) and part.attr == "columns":
+                    kinds.add("columns")
+                elif isinstance(part, ast.Attribute) and part.attr == "shape":
+                    kinds.add("shape")
+                elif isinstance(part, ast.Call) and _inhouse.call_name(part) == "len":
+                    kinds.add("rows")
+    if subjects and all(_NOT_DATA.match(n) for n in subjects if n):
+        return set()
+    return kinds
+
+
+_VALUE_KINDS = frozenset({"missing", "range", "constant"})
+_STRUCTURE_BEYOND_SIZE = frozenset({"dtype", "columns", "frequency"})
+
+
+def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
+    """(line, kinds) of each assert, and of each `if` whose body raises, in `func` (not in functions
+    nested in it)."""
+    found = []
+    for node in statements(func):
+        if isinstance(node, ast.Assert):
+            kinds = _test_kinds(node.test)
+        elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
+            kinds = _test_kinds(node.test)
+        else:
+            continue
+        if kinds:
+            found.append((node.lineno, kinds))
+    return found
+
+
+# A module named for validating data (`data_validation_step.py`, `validate_data.py`, `data_quality/`):
+# each of its functions that raises on a test of the data it is given is a check, whatever its name
+# (`at_least_one_user`: `if len(data) < 1: raise NoUserInDatasetError()`).
+_VALIDATION_MODULE = re.compile(r"data_?validat|validat\w*_data|data_?quality|data_?checks?(?![a-z])", re.IGNORECASE)
+
+
+def _checks_data(func: ast.FunctionDef | ast.AsyncFunctionDef, validation_module: bool = False) -> list[int]:
+    if func.name in _NOT_CHECKERS or func.name.startswith("test"):
+        return []
+    tests = _acting_tests(func)
+    value = [line for line, kinds in tests if kinds & _VALUE_KINDS or validation_module]
+    if value:
+        return value
+    if not _CHECK_NAME.search(func.name) or len(tests) < 2:
+        return []
+    kinds = set().union(*(k for _, k in tests))
+    return [line for line, _ in tests] if kinds & _STRUCTURE_BEYOND_SIZE and len(kinds) >= 2 else []
+
+
+def _called_by_project(repo: RepoIndex, path: str, module: ast.Module, func: ast.AST, name: str) -> bool:
+    """The project's own code (not its tests) calls `name`: in its module (outside the function
+    itself), or in a module importing it or its module."""
+    inside = {id(c) for c in _inhouse.calls_in(func)}
+    if any(_inhouse.call_name(c) == name and id(c) not in inside for c in _inhouse.calls_in(module)):
+        return True
+    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+    for summary in _inhouse.project_code(repo.python_scan(name, within=repo.importing(name, stem))):
+        if summary.path != path and any(n.rsplit(".", 1)[-1] == name for n in summary.resolved_names):
+            return True
+    return False
+
+
+def _data_check_functions(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
+    for summary in _inhouse.named_or_mentioning(repo, named, _DATA_CHECK_NEEDLES, _DATA_CHECK_NEEDLES, text_test(_may_check_data)):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        validation_module = summary.path in named
+        for _, func in _inhouse.functions(module):
+            lines = _checks_data(func, validation_module)
+            if lines and not _in_dataset_connector(module, func.lineno) and _called_by_project(repo, summary.path, module, func, func.name):
+                hits.extend(at(summary.path, line) for line in lines[:2])
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `records checked one by one, failures quarantined` (session 10): a pipeline step walks records
+# (chunks, rows, files), asks a project function named for checking (`validate_chunk`,
+# `check_record`) for the record's problems, and writes the failing records to a set-aside sink
+# (`invalid_out.write(...)`, `rejected.append(...)`, `quarantine_rows.to_csv(...)`): the skip/quarantine
+# of conventions §7. The checking function must test the record at least twice, collecting problems
+# (`issues.append(...)`). A validator of an API request or of a configuration routes nothing aside.
+_SET_ASIDE_SINK = re.compile(r"(^|_)(invalid|rejected?|quarantined?|bad|corrupt(ed)?)(_|$)", re.IGNORECASE)
+_PROBLEMS = re.compile(r"error|issue|problem|violation|failure|invalid", re.IGNORECASE)
+_QUARANTINE_NEEDLES = ("issues", "errors", "problems", "violations", "failures")  # the checking function's list of problems
+_SINK_WORDS = ("invalid", "reject", "quarantin", "bad", "corrupt", "Invalid", "Reject", "Quarantin", "Bad", "Corrupt")
+_QUARANTINE_TEXT = re.compile(r"(?:invalid|reject|quarantin|bad|corrupt)\w*\s*\.\s*(?:write|append|to_csv|to_parquet|to_json|put|insert)", re.IGNORECASE)
+_WRITES = frozenset({"write", "writelines", "append", "extend", "to_csv", "to_parquet", "to_json", "put", "insert", "insert_one", "dump"})
+
+
+def _may_quarantine(text: str) -> bool:
+    return "def " in text and any(w in text for w in _SINK_WORDS) and _QUARANTINE_TEXT.search(text) is not None
+
+
+def _collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    appends = [
+        node for node in ast.walk(func) if isinstance(node, ast.If) and any(
+            _inhouse.call_name(c) in ("append", "add", "extend") and isinstance(c.func, ast.Attribute)
+            and _PROBLEMS.search(_inhouse.last_name(c.func.value)) for stmt in node.body for c in _inhouse.calls_in(stmt)
+        )
+    ]
+    return len(appends) >= 2
+
+
+def _quarantined_records(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_QUARANTINE_NEEDLES, where=text_test(_may_quarantine))):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        checkers = {f.name for _, f in _inhouse.functions(module) if _CHECK_NAME.search(f.name) and _collects_problems(f)}
+        if not checkers:
+            continue
+        for loop in (n for n in statements(module) if isinstance(n, ast.For)):
+            verdicts = {
+                name for node in ast.walk(loop) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and _inhouse.call_name(node.value) in checkers for t in node.targets for name in _inhouse.assigned_names(t)
+            }
+            for node in (n for n in ast.walk(loop) if isinstance(n, ast.If) and _inhouse.identifiers(n.test) & verdicts):
+                sinks = [
+                    c for stmt in node.body for c in _inhouse.calls_in(stmt)
+                    if _inhouse.call_name(c) in _WRITES and isinstance(c.func, ast.Attribute) and _SET_ASIDE_SINK.search(_inhouse.last_name(c.func.value))
+                ]
+                if sinks:
+                    hits += [at(summary.path, node.lineno), at(summary.path, sinks[0].lineno)]
+                    break
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -227,7 +542,7 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     hits = matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
@@ -245,6 +560,21 @@ def validates_data(repo: RepoIndex) -> Observation:
             "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
             "counts, classes) whose failure raises and stops the pipeline",
             gates, confidence=Confidence.medium,
+        )
+    checked = _data_check_functions(repo)
+    if checked:
+        return Observation.passed(
+            "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
+            "value ranges, constant inputs, or dtypes/columns/frequency; any test in a module named for data validation) "
+            "and raise or assert, and the project's code calls them",
+            checked, confidence=Confidence.medium,
+        )
+    quarantined = _quarantined_records(repo)
+    if quarantined:
+        return Observation.passed(
+            "in-house record checks: each record is checked by a project function collecting its problems, and failing "
+            "records are written to a quarantine/invalid sink",
+            quarantined, confidence=Confidence.medium,
         )
     schema = _schema_checks(repo) + _data_tests(repo)
     if schema:
@@ -404,6 +734,16 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
     return found
 
 
+# A folder of examples or demos (`examples/simple-feast/feature_repo/`): feature views there show how a
+# feature store would be used (conventions §2, §5: examples are examples); the project defines its
+# features where its own code reads them.
+_EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
+
+
+def _in_examples(path: str) -> bool:
+    return _EXAMPLE_FOLDER.search(path) is not None
+
+
 @detector(
     id="defines_features",
     title="Does the repo define features for a feature store?",
@@ -416,9 +756,11 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
     needles=_FEATURES.needles + _FEATURE_WORDS,
 )
 def defines_features(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _FEATURES.needles, _FEATURES.code_hits)
+    hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not _in_examples(s.path))
     stores = []
     for path in repo.named("feature_store.yaml", "feature_store.yml"):
+        if _in_examples(path):
+            continue
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("project") and ({"provider", "registry"} & set(doc.data)):
             stores.append(at(path, 1))

@@ -6,6 +6,7 @@ import ast
 import re
 
 from mlops_audit.evidence.repo import pyfacts
+from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
@@ -18,7 +19,7 @@ from mlops_audit.evidence.repo.detectors._python import (
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
 # The vocabulary (tools, calls, needles) is data: catalogue/experiments.yaml.
 _TRACKING = vocabulary(Kind.experiment_tracking)
@@ -240,6 +241,126 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# Rule `sweep launcher` (session 10): a script that walks hyper-parameter settings and trains once
+# per setting, the comparison left to the tracker or to an analysis script (teams' sweeps: a grid of
+# learning rates launching `train.py` per combination in a subprocess, a loop over N configurations
+# drawn from a search space calling `train(...)`, a loop over trials drawing `lr = random.uniform(...)`
+# and training with it). Candidates: the file's path or text names a sweep or a hyper-parameter
+# search; the loop must train (a training call, a subprocess running a training script, or a module
+# function that does one of these). Loops over seeds, folds, epochs or batches are not settings.
+_SWEEP_WORDS = re.compile(
+    r"hyper-?param|hparam|sweep|random[ _-]?search|grid[ _-]?search|search[ _-]?space|param(?:eter)?s?[ _-]?(?:search|sweep|experiments?)",
+    re.IGNORECASE,
+)
+# Words (whole tokens, comments and docstrings included) of a file that names its sweep or draws
+# settings; a file whose path names the sweep is read whatever its words (`_sweep_launchers`).
+_SWEEP_NEEDLES = (
+    "sweep", "Sweep", "sweeps", "hyperparameter", "hyperparameters", "Hyperparameter", "Hyperparameters", "hparams",
+    "hyperparameter_search", "random_search", "grid_search", "search_space", "param_sweep", "uniform", "loguniform",
+)
+_TRAINING_WORDS = ("train", "training", "fit", "subprocess", "system")
+_SETTINGS_ITER = re.compile(r"combo|combination|config|setting|trial|grid|param|product|search_space|sweep|candidate", re.IGNORECASE)
+_NOT_SETTINGS = re.compile(r"seed|fold|split|epoch|batch|step|file|path|image|sample(?!r)|row|line|chunk", re.IGNORECASE)
+_TRAINING_CALL = re.compile(r"(^|_)(re)?train(ing|er)?(_|$)|^fit$", re.IGNORECASE)
+_PROCESS_CALLS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})
+_RANDOM_DRAW = re.compile(r"(^|\.)(random|rng|np\.random|numpy\.random|trial)\.(uniform|loguniform|choice|randint|integers|random|normal|suggest_\w+)$")
+
+
+def _launches_training(call: ast.Call) -> bool:
+    """`subprocess.run([sys.executable, "train.py", ...])`, `os.system(f"python train.py --lr {lr}")`."""
+    owner = _inhouse.dotted(call.func).rsplit(".", 1)[0]
+    if _inhouse.call_name(call) not in _PROCESS_CALLS or owner not in ("subprocess", "os", "sp"):
+        return False
+    for node in ast.walk(call):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"train", node.value, re.IGNORECASE):
+            return True
+        if isinstance(node, (ast.Name, ast.Attribute)) and re.search(r"train", _inhouse.last_name(node), re.IGNORECASE):
+            return True
+    return False
+
+
+def _trains_in(node: ast.AST, local: dict[str, ast.AST], depth: int = 2) -> bool:
+    """`node` starts training: a call named for training, a training subprocess, or (up to `depth`
+    deep) a function of the module that does."""
+    for call in _inhouse.calls_in(node):
+        name = _inhouse.call_name(call)
+        if _TRAINING_CALL.search(name) or _launches_training(call):
+            return True
+        if depth and name in local and local[name] is not node and _trains_in(local[name], local, depth - 1):
+            return True
+    return False
+
+
+def _drawn_settings(loop: ast.For) -> set[str]:
+    """Names the loop body assigns from a random draw (`lr = random.uniform(1e-4, 1e-2)`)."""
+    drawn: set[str] = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(c, ast.Call) and _RANDOM_DRAW.search(_inhouse.dotted(c.func)) for c in ast.walk(node.value)
+        ):
+            for target in node.targets:
+                drawn |= _inhouse.assigned_names(target)
+    return drawn
+
+
+def _collection_names(node: ast.AST) -> list[str]:
+    """Names of what a loop walks: `combos`, `cfg.grid`, `enumerate(configurations)`, `tqdm(range(n_trials))`
+    (a literal list is judged by `pyfacts.grid_like`, not by the names inside it)."""
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+        return [_inhouse.dotted(node)]
+    if isinstance(node, ast.Call):
+        return [_inhouse.dotted(node.func), *(n for a in node.args for n in _collection_names(a))]
+    return []
+
+
+def _sweep_loop(loop: ast.For, local: dict[str, ast.AST], named_sweep: bool) -> bool:
+    walked = " ".join(_collection_names(loop.iter))
+    if _NOT_SETTINGS.search(walked) and not pyfacts.grid_like(loop):
+        return False
+    if not _trains_in(loop, local):
+        return False
+    drawn = _drawn_settings(loop)
+    if drawn:
+        passed = {
+            n.id for c in _inhouse.calls_in(loop) if _TRAINING_CALL.search(_inhouse.call_name(c)) or _inhouse.call_name(c) in local
+            for a in [*c.args, *(k.value for k in c.keywords)] for n in ast.walk(a) if isinstance(n, ast.Name)
+        }
+        used = drawn & passed
+        if len(used) >= 2 or (used and named_sweep):
+            return True
+    return named_sweep and (pyfacts.grid_like(loop) or bool(_SETTINGS_ITER.search(walked)))
+
+
+# Substrings every text `_SWEEP_WORDS` matches holds (tested first: most files hold none).
+_SWEEP_HINTS = ("uniform", "weep", "yper", "aram", "earch", "HYPER", "SEARCH", "SWEEP", "ARAM")
+
+
+def _may_sweep(text: str) -> bool:
+    """Every file holding a sweep loop passes: a loop, and a sweep named in the text or a random draw
+    (the path may name the sweep instead: `param_sweep.py`)."""
+    if "for " not in text or not any(h in text for h in _SWEEP_HINTS):
+        return False
+    return "uniform" in text or _SWEEP_WORDS.search(text) is not None
+
+
+def _sweep_launchers(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    named = {p for p in repo.python_files() if _SWEEP_WORDS.search(p.rsplit("/", 1)[-1])}
+    for summary in _inhouse.named_or_mentioning(repo, named, _TRAINING_WORDS, _SWEEP_NEEDLES, text_test(_may_sweep)):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        named_sweep = bool(_SWEEP_WORDS.search(summary.path) or _SWEEP_WORDS.search(repo.text(summary.path) or ""))
+        local: dict[str, ast.AST] = {f.name: f for _, f in _inhouse.functions(module)}
+        for loop in (n for n in statements(module) if isinstance(n, ast.For)):
+            if _sweep_loop(loop, local, named_sweep):
+                hits.append(at(summary.path, loop.lineno))
+                break  # one loop per file is enough to show it
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits
+
+
 @detector(
     id="tunes_hyperparameters",
     title="Does the repo run an automated hyperparameter search?",
@@ -248,7 +369,7 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
         "Replace hand-picked hyperparameters with an automated search (GridSearchCV/RandomizedSearchCV, Optuna, "
         "Ray Tune, Katib or a cloud tuning job) and log each trial."
     ),
-    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate") + _SEARCH_NEEDLES,
+    needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate") + _SEARCH_NEEDLES + _SWEEP_NEEDLES,
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
@@ -268,6 +389,13 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
             "in-house search: loops over declared hyper-parameter grid points or sampled settings, evaluates each (cross-validation, "
             "or a fit and a score) and keeps the best",
             loops, confidence=Confidence.medium,
+        )
+    sweeps = _sweep_launchers(repo)
+    if sweeps:
+        return Observation.passed(
+            "in-house sweep: a script walks hyper-parameter settings (a grid, configurations drawn from a search space, "
+            "or random draws per trial) and trains once per setting; the comparison of the runs is not judged here",
+            sweeps, confidence=Confidence.medium,
         )
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 

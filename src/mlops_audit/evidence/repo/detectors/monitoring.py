@@ -18,6 +18,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     matching,
 )
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
+from mlops_audit.evidence.repo.detectors.pipelines import DAG_TRIGGER_NEEDLES, module_strings as _module_strings, schedule_left_to_callers, scheduled_dag_triggers
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -588,19 +589,6 @@ _SIGNAL_CALL = re.compile(r"(^|[._])(save\w*|put\w*|write\w*|publish\w*|send\w*|
 _RETRAIN_WORD = re.compile(r"retrain", re.IGNORECASE)
 
 
-def _module_strings(module: ast.Module) -> dict[str, str]:
-    """Module-level names bound to strings (constant parts of f-strings included)."""
-    found: dict[str, str] = {}
-    for node in module.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
-            parts = [node.value] if isinstance(node.value, ast.Constant) else node.value.values
-            text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = text
-    return found
-
-
 def _names_retraining(node: ast.AST, strings: dict[str, str]) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(_RETRAIN_WORD.search(node.value))
@@ -809,12 +797,15 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES,
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
-    code = Hits((s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code) if _code_trains(repo, s))
+    code = Hits(
+        (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
+        if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
+    )
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
@@ -824,6 +815,9 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
             "an event handler (Cloud Function/Lambda: schedule, Pub/Sub or storage events) starts a pipeline run",
             by_event, confidence=Confidence.medium,
         )
+    dags = scheduled_dag_triggers(repo, lambda s: _code_trains(repo, s))
+    if dags:
+        return Observation.passed("a scheduled Airflow DAG triggers the DAG that trains (TriggerDagRunOperator)", dags, confidence=Confidence.medium)
     rules = _event_rules_starting_training(repo)
     if rules:
         return Observation.passed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
@@ -175,3 +176,118 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
             parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions)")
         return Observation.passed("; ".join(parts), shown + configs)
     return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")
+
+
+# --- retraining started by a scheduled DAG or a deploy helper (judged by `triggers_retraining`) -------
+
+# Rule `scheduled DAG triggers the training DAG` (session 10): an Airflow DAG on a schedule (hourly,
+# daily...) polls signals (drift, validated feedback, new data) and starts another DAG with
+# `TriggerDagRunOperator`, usually behind a gate (`ShortCircuitOperator`, `BranchPythonOperator`); the
+# DAG it starts trains. The DAG may be built by the project's own factory (`build_dag(dag_id=...,
+# schedule="@hourly")`): any call of the module giving a real schedule counts. A DAG started only by
+# hand (`schedule=None`), or one that triggers a DAG that does not train, is not a retraining trigger.
+DAG_TRIGGER_NEEDLES = ("TriggerDagRunOperator", "trigger_dag_id")
+_DAG_ID = re.compile(r"""\bdag_id\s*=\s*["']([\w.\-]+)["']""")
+
+
+def module_strings(module: ast.Module) -> dict[str, str]:
+    """Module-level names bound to strings (constant parts of f-strings included)."""
+    found: dict[str, str] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+            parts = [node.value] if isinstance(node.value, ast.Constant) else node.value.values
+            text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = text
+    return found
+
+
+def _real_schedule(value: ast.AST) -> bool:
+    if isinstance(value, ast.Constant):
+        return value.value is not None and value.value not in ("@once", "", False)
+    return True  # a cron from settings, a timedelta, a Timetable
+
+
+def _scheduled_module(module: ast.Module) -> bool:
+    return any(
+        k.arg in ("schedule", "schedule_interval", "timetable") and _real_schedule(k.value)
+        for c in _inhouse.calls_in(module) for k in c.keywords
+    )
+
+
+def scheduled_dag_triggers(repo: RepoIndex, trains: Callable[[PythonSummary], bool]) -> list[Location]:
+    """Where a scheduled DAG triggers a DAG whose file trains (`trains`: the caller's test of a
+    training module)."""
+    hits: list[Location] = []
+    defined: dict[str, str] | None = None
+    for summary in _inhouse.project_code(repo.python_mentioning(*DAG_TRIGGER_NEEDLES)):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None or not _scheduled_module(module):
+            continue
+        strings = module_strings(module)
+        for call in _inhouse.calls_in(module):
+            target = next((k.value for k in call.keywords if k.arg == "trigger_dag_id"), None)
+            if target is None:
+                continue
+            dag_id = target.value if isinstance(target, ast.Constant) else strings.get(target.id) if isinstance(target, ast.Name) else None
+            if not isinstance(dag_id, str):
+                continue
+            if defined is None:
+                defined = {}
+                for other in _inhouse.project_code(repo.python_scan("dag_id")):
+                    for found in _DAG_ID.findall(repo.text(other.path) or ""):
+                        defined.setdefault(found, other.path)
+            path = defined.get(dag_id)
+            if path is None or path == summary.path:
+                continue
+            started = repo.python(path)
+            if started is not None and trains(started):
+                hits += [at(summary.path, call.lineno), at(path)]
+                break
+    return hits
+
+
+# Rule `deploy helper schedules what its callers ask`: a function that deploys whatever flow it is
+# given (`await flow.deploy(name, schedule=schedule)`, the flow and the schedule its parameters)
+# schedules a training flow only if a call of it passes a training flow together with a schedule.
+# Teams write one such helper and call it for every flow, with schedules for some (ingestion,
+# reports) and none for training (started by people): the helper's `schedule=` alone says nothing.
+_DEPLOY_CALLS = frozenset({"serve", "deploy", "to_deployment", "build_from_flow", "Deployment", "DeploymentSpec"})
+_SCHEDULE_ARG = re.compile(r"schedul|cron|interval|rrule", re.IGNORECASE)
+_TRAINING_FLOW = re.compile(r"(^|_)(re)?train(ing|er)?(_|$)", re.IGNORECASE)
+
+
+def schedule_left_to_callers(repo: RepoIndex, path: str, line: int | None) -> bool:
+    """Whether the deploy call at `line` is such a helper's, and no call of the helper in its module
+    passes a training flow with a schedule. False when it cannot be told (callers elsewhere)."""
+    module = _inhouse.tree(repo, path)
+    if module is None or line is None:
+        return False
+    for _, func in _inhouse.functions(module):
+        if not (func.lineno <= line <= (func.end_lineno or func.lineno)):
+            continue
+        params = {a.arg for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
+        derived = set(params)
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and _inhouse.identifiers(node.value) & derived:
+                for target in node.targets:
+                    derived |= _inhouse.assigned_names(target)
+        for call in _inhouse.calls_in(func):
+            if call.lineno != line or _inhouse.call_name(call) not in _DEPLOY_CALLS:
+                continue
+            flow = call.func.value if isinstance(call.func, ast.Attribute) else next((k.value for k in call.keywords if k.arg == "flow"), None)
+            schedule = [k.value for k in call.keywords if k.arg and _SCHEDULE_ARG.search(k.arg)]
+            if not (isinstance(flow, ast.Name) and flow.id in params and schedule):
+                continue
+            if not all(_inhouse.identifiers(v) & derived for v in schedule):
+                continue  # a schedule written here, not handed in
+            callers = [c for c in _inhouse.calls_in(module) if _inhouse.call_name(c) == func.name]
+            if not callers:
+                return False
+            return not any(
+                any(_TRAINING_FLOW.search(_inhouse.last_name(v)) for v in [*c.args[:1], *(k.value for k in c.keywords if k.arg == "flow")])
+                and any(k.arg and _SCHEDULE_ARG.search(k.arg) and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in c.keywords)
+                for c in callers
+            )
+    return False
