@@ -77,7 +77,12 @@ def test_infrastructure_tests_notebooks_idle_shells_and_examples_deploy_nothing_
         "inside tests": {"tests/docker-compose.yml": "services:\n  api:\n    build: ..\n"},
         "runs the test suite": {"docker-compose.yml": "services:\n  api:\n    build: .\n    command: pytest -q\n"},
         "notebook server": {"docker-compose.yml": "services:\n  lab:\n    build: .\n    command: jupyter lab --ip 0.0.0.0\n"},
-        "idle shell": {"docker-compose.yml": "services:\n  dev:\n    build: .\n    command: sleep infinity\n"},
+        "idle shell": {"docker-compose.yml": "services:\n  app:\n    build: .\n    command: sleep infinity\n"},
+        "a development workspace by name": {"docker-compose.yml": "services:\n  workspace:\n    build: .\n"},
+        "a development workspace by its Dockerfile's folder": {
+            "infrastructure/dev/Dockerfile": DOCKERFILE,
+            "docker-compose.yml": "services:\n  env:\n    build:\n      context: .\n      dockerfile: infrastructure/dev/Dockerfile\n",
+        },
         "an example's stack": {"examples/spark/docker-compose.yml": "services:\n  spark:\n    build: ../..\n"},
         "a script that is not here": {"docker-compose.yml": "services:\n  app:\n    build: .\n    command: python src/main.py\n"},
     }

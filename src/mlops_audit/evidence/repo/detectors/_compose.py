@@ -43,6 +43,11 @@ def _text(value: object) -> str:
     return str(value) if value is not None else ""
 
 
+# A development environment kept as a container (a workspace the developer shells into), by the
+# service's name or the folder of the Dockerfile it builds: not the system.
+_DEV_ENVIRONMENT = re.compile(r"^(dev|devel|develop|development|devcontainer|workspace|sandbox|shell|toolbox)$", re.IGNORECASE)
+
+
 def _runs_the_system(service: dict[str, Any]) -> bool:
     command = f"{_text(service.get('entrypoint'))} {_text(service.get('command'))}".strip()
     if command and _NOT_THE_SYSTEM.search(command):
@@ -156,6 +161,8 @@ def compose_project_workloads(repo: RepoIndex) -> list[tuple[str, Location]]:
             pos = doc.locate(("services", service_name)) if doc is not None else None
             where = at(path, pos[0] if pos else None)
             built = _built_here(repo, folder, service.get("build"))
+            if _DEV_ENVIRONMENT.match(str(service_name)) or (built is not None and _DEV_ENVIRONMENT.match(posixpath.basename(posixpath.dirname(built)))):
+                continue
             if built is not None:
                 found.append((f"compose service '{service_name}' built from {built}", where))
                 continue
