@@ -84,6 +84,10 @@ def test_infrastructure_tests_notebooks_idle_shells_and_examples_deploy_nothing_
             "docker-compose.yml": "services:\n  env:\n    build:\n      context: .\n      dockerfile: infrastructure/dev/Dockerfile\n",
         },
         "an example's stack": {"examples/spark/docker-compose.yml": "services:\n  spark:\n    build: ../..\n"},
+        "a build context outside the repository": {"docker-compose.yml": "services:\n  api:\n    build:\n      context: ../outside\n"},
+        "a Dockerfile outside the repository": {"docker-compose.yml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: ../../Dockerfile\n"},
+        "an absolute Dockerfile": {"docker-compose.yml": "services:\n  api:\n    build:\n      context: /\n      dockerfile: /Dockerfile\n"},
+        "a volume leaving the repository": {"docker-compose.yml": "services:\n  job:\n    image: python:3.12\n    volumes: ['./app/../../x:/y']\n"},
         "a script that is not here": {"docker-compose.yml": "services:\n  app:\n    build: .\n    command: python src/main.py\n"},
     }
     for case, extra in near_misses.items():
@@ -99,3 +103,18 @@ def test_an_orchestrator_manifest_beside_compose_keeps_the_full_pass(tmp_path: P
     compose = "services:\n  api:\n    build: .\n"
     root = _tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE, "docker-compose.yml": compose, "k8s/deployment.yaml": k8s})
     assert _manifest(root)[0] is FindingOutcome.pass_
+
+
+def test_a_hostile_streamlit_command_line_is_searched_in_linear_time(tmp_path: Path) -> None:
+    # review10: `streamlit run --a\\--a\\...` made the command pattern backtrack exponentially
+    command = "streamlit run " + "--a\\" * 60 + "!"
+    compose = "services:\n  ui:\n    build: .\n    command: '" + command + "'\n"
+    root = _tree(tmp_path, {"app/main.py": APP, "Dockerfile": DOCKERFILE, "docker-compose.yml": compose})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.fail
+
+
+def test_thousands_of_volumes_in_one_service_are_capped(tmp_path: Path) -> None:
+    volumes = "".join(f"      - ./v{n}:/x{n}\n" for n in range(20_000))
+    compose = "services:\n  job:\n    image: python:3.12\n    volumes:\n" + volumes
+    root = _tree(tmp_path, {"app/main.py": APP, "docker-compose.yml": compose})
+    assert _manifest(root)[0] is FindingOutcome.fail

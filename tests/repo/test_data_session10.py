@@ -494,3 +494,16 @@ def test_two_inputs_shapes_compared_with_each_other_are_not_a_schema_check(tmp_p
 def test_a_sweep_over_seeds_is_repetition_not_a_search(tmp_path: Path) -> None:
     seeds = SUBPROCESS_SWEEP.replace("for i, (lr, epochs) in enumerate(combos):", "for seed in SEEDS:")
     assert _outcome(_tree(tmp_path, {"training/sweep.py": seeds}), "tunes_hyperparameters")[0] is FindingOutcome.fail
+
+
+def test_hostile_lines_are_searched_by_the_text_prefilters_in_bounded_time() -> None:
+    # review10: unbounded `[^\n]*` runs made these searches quadratic on one long line
+    from mlops_audit.evidence.repo.detectors import data
+
+    assert data._ASSERTED_TEST.search("assert " * 20_000) is None
+    assert data._RAISED_TEST.search("raise\n" + "if " * 20_000) is None
+    assert data._QUARANTINE_TEXT.search("bad" * 50_000) is None
+    # and they still see what they were written for
+    assert data._ASSERTED_TEST.search("    assert not df['age'].isna().any()\n") is not None
+    assert data._RAISED_TEST.search("    if df.isnull().any():\n        raise ValueError('missing')\n") is not None
+    assert data._QUARANTINE_TEXT.search("invalid_rows.append(row)") is not None

@@ -191,3 +191,11 @@ def test_without_dependabot_commits_a_history_shows_no_scanning(tmp_path: Path) 
     gitreplay.commit(tmp_path, "alice", ["requirements.txt"], 1)
     gitreplay.commit(tmp_path, "renovate-ish", ["requirements.txt"], 2, email="dependabot@example.com")
     assert _scans(tmp_path).outcome.value == "fail"
+
+
+def test_dependabot_preview_commits_beside_its_own_configuration_are_version_updates(tmp_path: Path) -> None:
+    # review10: Dependabot Preview kept its version-update configuration in .dependabot/config.yml
+    gitreplay.init(tmp_path)
+    gitreplay.commit(tmp_path, "alice", ["requirements.txt", ".dependabot/config.yml"], 1)
+    gitreplay.commit(tmp_path, "dependabot-preview[bot]", ["requirements.txt"], 2, email="27856297+dependabot-preview[bot]@users.noreply.github.com")
+    assert _scans(tmp_path).outcome.value == "fail"

@@ -198,3 +198,25 @@ def test_a_vocabulary_of_another_format_is_refused() -> None:
     text = (Path(__file__).parents[2] / "src/mlops_audit/evidence/repo/library.yaml").read_text(encoding="utf-8")
     with pytest.raises(InputError, match=r"library\.yaml:\d+:\d+: format: Input should be 'mlops-audit/library-vocabulary@1'"):
         parse_vocabulary(text.replace("library-vocabulary@1", "library-vocabulary@2"), "library.yaml")
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        '[tool.poetry]\nname = "drifty"\npackages = 5\n',
+        '[project]\nname = "drifty"\n[tool.hatch.build]\ntargets = "x"\n',
+        '[project]\nname = 7\n',
+    ],
+)
+def test_a_build_file_shaped_unlike_its_schema_is_read_as_declaring_nothing_and_collect_goes_on(tmp_path: Path, pyproject: str) -> None:
+    # review10: such files crashed the whole collection with a stack trace (the verdict runs outside any detector)
+    root = library(tmp_path, {"pyproject.toml": pyproject})
+    judged = verdict(root)
+    assert all(isinstance(p.name, str) for p in judged.packages)
+    assert findings(root)  # the collection completes
+
+
+def test_a_setup_py_of_repeated_package_lists_is_read_in_linear_time(tmp_path: Path) -> None:
+    # review10: `# packages=[` repeated made the search quadratic; a hostile file must not stall the verdict
+    root = library(tmp_path, {"setup.py": "# packages=[" * 80_000 + "\nfrom setuptools import setup\nsetup(name='drifty')\n"})
+    assert verdict(root) is not None

@@ -177,7 +177,7 @@ def library_code(verdict: LibraryVerdict, path: str, vocab: Vocabulary | None = 
 # The distributions ----------------------------------------------------------------------------------
 _SETUP_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z0-9][\w.\-]*)["']""")
 _SETUP_NAME_VARIABLE = re.compile(r"\bname\s*=\s*([A-Za-z_]\w*)\s*[,)]")
-_SETUP_PACKAGES = re.compile(r"""\bpackages\s*=\s*\[([^\]]*)\]""")
+_SETUP_PACKAGES = re.compile(r"""\bpackages[ \t]*=[ \t]*\[([^\]\[]{0,2000})\]""")
 _QUOTED = re.compile(r"""["']([A-Za-z_][\w./]*)["']""")
 
 
@@ -246,7 +246,14 @@ def packages(index: Any, vocab: Vocabulary | None = None) -> list[Package]:
     for folder, files in sorted(by_folder.items()):
         name, listed = None, []
         for build in sorted(files, key=lambda b: vocab.build_files.index(posixpath.basename(b))):
-            got, more = _declared(index, build)
+            try:
+                got, more = _declared(index, build)
+            except (TypeError, AttributeError, ValueError):
+                # A build file shaped unlike its tool's schema (`packages = 5`, `targets = "x"`)
+                # declares nothing we can read; the judgement goes on without it.
+                got, more = None, []
+            if not isinstance(got, str):
+                got = None
             name = name or got
             listed += more
         # A name computed when setup.py runs (read from a version module) is not read: then every

@@ -93,10 +93,29 @@ def _built_here(repo: RepoIndex, folder: str, build: object) -> str | None:
 _DEFAULTED = re.compile(r"\$\{\w+:?-([^}]*)\}")  # ${AIRFLOW_PROJ_DIR:-.}: compose substitutes the default when unset
 
 
+MAX_VOLUMES = 100  # per service: a hostile file cannot make the rule look up without end
+
+
+def _code_folders(repo: RepoIndex) -> frozenset[str]:
+    """Every folder (and its ancestors) holding a code file outside tests, computed once per index."""
+
+    def compute() -> frozenset[str]:
+        folders: set[str] = set()
+        for f in repo.files:
+            if f.endswith(_CODE_SUFFIXES) and not is_test_path(f):
+                folder = posixpath.dirname(f)
+                while folder and folder not in folders:
+                    folders.add(folder)
+                    folder = posixpath.dirname(folder)
+        return frozenset(folders)
+
+    return repo.memo("compose_code_folders", compute)  # type: ignore[no-any-return]
+
+
 def _mounted_code(repo: RepoIndex, folder: str, volumes: object) -> str | None:
     """A repository folder of code bind-mounted into the service (`./dags:/opt/airflow/dags`,
     `${AIRFLOW_PROJ_DIR:-.}/dags:...`)."""
-    for volume in volumes if isinstance(volumes, list) else []:
+    for volume in volumes[:MAX_VOLUMES] if isinstance(volumes, list) else []:
         raw = _text(volume.get("source")) if isinstance(volume, dict) else _DEFAULTED.sub(r"\1", _text(volume)).split(":", 1)[0]
         source = _DEFAULTED.sub(r"\1", raw)
         if source and not source.startswith((".", "/", "$", "~")) and "/" in source:
@@ -106,8 +125,7 @@ def _mounted_code(repo: RepoIndex, folder: str, volumes: object) -> str | None:
         base = posixpath.normpath(posixpath.join(folder, source))
         if base in (".", "..") or base.startswith("../"):
             continue  # the whole repository mounted as a workspace says nothing about what runs
-        prefix = base + "/"
-        if any(f.startswith(prefix) and f.endswith(_CODE_SUFFIXES) and not is_test_path(f) for f in repo.files):
+        if base in _code_folders(repo):
             return base
     return None
 

@@ -351,8 +351,9 @@ _DATA_CHECK_NEEDLES = ("raise", "assert")
 # an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
 # next few lines, or a function named for checking. Literal prefixes keep the scan fast.
 _TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq)"
-_ASSERTED_TEST = re.compile(r"assert [^\n]*" + _TESTED)
-_RAISED_TEST = re.compile(r"if [^\n]*" + _TESTED + r"[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*raise\b")
+# Bounded line lengths: a hostile line of `assert assert ...` cannot make the search quadratic.
+_ASSERTED_TEST = re.compile(r"assert [^\n]{0,300}?" + _TESTED)
+_RAISED_TEST = re.compile(r"if [^\n]{0,300}?" + _TESTED + r"[^\n]{0,300}\n(?:[^\n]{0,300}\n){0,3}?[ \t]*raise\b")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
 
 
@@ -489,7 +490,7 @@ _SET_ASIDE_SINK = re.compile(r"(^|_)(invalid|rejected?|quarantined?|bad|corrupt(
 _PROBLEMS = re.compile(r"error|issue|problem|violation|failure|invalid", re.IGNORECASE)
 _QUARANTINE_NEEDLES = ("issues", "errors", "problems", "violations", "failures")  # the checking function's list of problems
 _SINK_WORDS = ("invalid", "reject", "quarantin", "bad", "corrupt", "Invalid", "Reject", "Quarantin", "Bad", "Corrupt")
-_QUARANTINE_TEXT = re.compile(r"(?:invalid|reject|quarantin|bad|corrupt)\w*\s*\.\s*(?:write|append|to_csv|to_parquet|to_json|put|insert)", re.IGNORECASE)
+_QUARANTINE_TEXT = re.compile(r"(?<![a-z])(?:invalid|reject|quarantin|bad|corrupt)\w{0,60}[ \t]*\.[ \t]*(?:write|append|to_csv|to_parquet|to_json|put|insert)", re.IGNORECASE)
 _WRITES = frozenset({"write", "writelines", "append", "extend", "to_csv", "to_parquet", "to_json", "put", "insert", "insert_one", "dump"})
 
 

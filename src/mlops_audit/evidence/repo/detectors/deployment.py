@@ -1339,7 +1339,7 @@ def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top
 
 
 # A handler's signature or framework in the text, tested before a file is parsed.
-_HANDLER_TEXT = re.compile(r"def\s+\w+\(\s*(?:event|data)\s*(?::[^,]*)?,\s*context\b|functions_framework|HttpRequest|def\s+\w+\(\s*request\s*\)")
+_HANDLER_TEXT = re.compile(r"def[ \t]+\w{1,100}\([ \t]*(?:event|data)[ \t]*(?::[^,\n]{0,200})?,[ \t]*context\b|functions_framework|HttpRequest|def[ \t]+\w{1,100}\([ \t]*request[ \t]*\)")
 
 
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
@@ -1512,7 +1512,9 @@ def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
 # predicts (`model.predict`, `pipeline(...)`-style calls named for prediction, a model loader) or
 # asks a generation chain or agent (`agent.run(prompt)`, `rag_chain.invoke(q)`). A page nothing
 # deploys, or one showing data without a model, is not serving.
-_STREAMLIT_RUN = re.compile(r"""streamlit["',\s\\]+run["',\s\\]+(?:["']?--[^\s"',]+["',\s\\]+)*["']?([\w./-]+\.py)""")
+# Bounded and unambiguous (an option's characters never include a separator), so a hostile command
+# line cannot make the search backtrack without end.
+_STREAMLIT_RUN = re.compile(r"""streamlit["',\s\\]{1,20}run["',\s\\]{1,20}(?:["']?--[^\s"',\\]{1,200}["',\s\\]{1,20}){0,30}["']?([\w./-]{1,300}\.py)""")
 _GRADIO_RUN = re.compile(r"""(?:^|[\s"'\[,])(?:python3?|uv\s+run\s+python|gradio)["',\s]+([\w./-]+\.py)""")
 _SCRIPT_WORD = re.compile(r"""([\w./-]+\.sh)\b""")
 _MODEL_LOADERS = re.compile(r"(^|\.)(load_model|from_pretrained|load_from_checkpoint|load_learner)$")

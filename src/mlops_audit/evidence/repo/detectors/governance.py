@@ -660,7 +660,8 @@ def scans_security(repo: RepoIndex) -> Observation:
     return Observation.failed("no security scanner configured to run (CodeQL, bandit, pip-audit, gitleaks, Trivy... in CI or pre-commit)")
 
 
-DEPENDABOT_CONFIG = (".github/dependabot.yml", ".github/dependabot.yaml")
+# Version-update configurations: today's and Dependabot Preview's (its commits are by dependabot-preview[bot]).
+DEPENDABOT_CONFIG = (".github/dependabot.yml", ".github/dependabot.yaml", ".dependabot/config.yml", ".dependabot/config.yaml")
 
 
 def _dependency_bot_security_updates(repo: RepoIndex) -> str | None:
