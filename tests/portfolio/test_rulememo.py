@@ -385,3 +385,20 @@ def test_history_rules_are_reused_until_the_history_changes(tmp_path: Path) -> N
     history = sum(1 for d in all_detectors() if d.reads_history)
     after = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, after) == expected and after.stats.rules_run >= history
+
+
+def test_the_memo_version_follows_the_yaml_and_pydantic_versions(monkeypatch) -> None:  # noqa: ANN001
+    # review10: a PyYAML upgrade reading a file differently must not replay results of the old reading
+    import yaml
+
+    from mlops_audit.evidence.repo import rulememo
+
+    rulememo.memo_version.cache_clear()
+    before = rulememo.memo_version()
+    monkeypatch.setattr(yaml, "__version__", "0.0-test")
+    rulememo.memo_version.cache_clear()
+    try:
+        assert rulememo.memo_version() != before
+    finally:
+        monkeypatch.undo()
+        rulememo.memo_version.cache_clear()

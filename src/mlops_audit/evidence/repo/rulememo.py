@@ -112,7 +112,7 @@ def answer_digest(value: Any) -> str:
 @cache
 def memo_version() -> str:
     """What a stored rule result depends on besides the repository: the memo and cache formats, the
-    tool and Python versions, the parser version, and every file of the collector's package (the
+    tool, Python, PyYAML and pydantic versions, the parser version, and every file of the collector's package (the
     rules, their catalogue, the learnt models) and of the helpers it imports (`util`, `errors`)."""
     from mlops_audit import __version__, errors, util
     from mlops_audit.evidence import repo
@@ -124,8 +124,20 @@ def memo_version() -> str:
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     digest.update(Path(errors.__file__).read_bytes())
-    text = f"memo={MEMO_FORMAT} format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} parser={parser_version()} sources={digest.hexdigest()}"
+    text = (
+        f"memo={MEMO_FORMAT} format={FORMAT} tool={__version__} python={sys.version_info[0]}.{sys.version_info[1]} "
+        f"parser={parser_version()} sources={digest.hexdigest()} libraries={_library_versions()}"
+    )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _library_versions() -> str:
+    """Versions of the third-party parsers and models a rule's result depends on: a PyYAML or pydantic
+    upgrade that reads a file differently must not replay results of the old reading."""
+    import pydantic
+    import yaml
+
+    return f"pyyaml={getattr(yaml, '__version__', '?')} pydantic={pydantic.VERSION}"
 
 
 def repository_key(index: RepoIndex) -> str:
