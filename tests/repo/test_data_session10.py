@@ -500,10 +500,11 @@ def test_hostile_lines_are_searched_by_the_text_prefilters_in_bounded_time() -> 
     # review10: unbounded `[^\n]*` runs made these searches quadratic on one long line
     from mlops_audit.evidence.repo.detectors import data
 
-    assert data._ASSERTED_TEST.search("assert " * 20_000) is None
-    assert data._RAISED_TEST.search("raise\n" + "if " * 20_000) is None
+    assert not data._may_check_data("assert " * 200_000)
+    assert not data._may_check_data("raise\n" + "if " * 300_000)
     assert data._QUARANTINE_TEXT.search("bad" * 50_000) is None
     # and they still see what they were written for
-    assert data._ASSERTED_TEST.search("    assert not df['age'].isna().any()\n") is not None
-    assert data._RAISED_TEST.search("    if df.isnull().any():\n        raise ValueError('missing')\n") is not None
+    assert data._may_check_data("    assert not df['age'].isna().any()\n")
+    assert data._may_check_data("    if df.isnull().any():\n        log('x')\n        raise ValueError('missing')\n")
+    assert not data._may_check_data("    if df.isnull().any():\n        a()\n        b()\n        c()\n        d()\n        raise ValueError('late')\n")
     assert data._QUARANTINE_TEXT.search("invalid_rows.append(row)") is not None

@@ -351,19 +351,41 @@ _DATA_CHECK_NEEDLES = ("raise", "assert")
 # an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
 # next few lines, or a function named for checking. Literal prefixes keep the scan fast.
 _TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq)"
-# Bounded line lengths: a hostile line of `assert assert ...` cannot make the search quadratic.
-_ASSERTED_TEST = re.compile(r"assert [^\n]{0,300}?" + _TESTED)
-_RAISED_TEST = re.compile(r"if [^\n]{0,300}?" + _TESTED + r"[^\n]{0,300}\n(?:[^\n]{0,300}\n){0,3}?[ \t]*raise\b")
+_TESTED_RE = re.compile(_TESTED)
+_RAISE_LINE = re.compile(r"[ \t]*raise\b")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
+
+
+def _asserted_test(lines: list[str]) -> bool:
+    """An `assert ` line holding a data test after it. Line by line, one search from the first
+    `assert ` each: linear in the text (a hostile line of `assert assert ...` cannot make it quadratic)."""
+    for line in lines:
+        at = line.find("assert ")
+        if at != -1 and _TESTED_RE.search(line, at + 7):
+            return True
+    return False
+
+
+def _raised_test(lines: list[str]) -> bool:
+    """An `if ` line holding a data test after it, with a line starting with `raise` among the next four."""
+    for number, line in enumerate(lines):
+        at = line.find("if ")
+        if at != -1 and _TESTED_RE.search(line, at + 3) and any(_RAISE_LINE.match(after) for after in lines[number + 1 : number + 5]):
+            return True
+    return False
 
 
 def _may_check_data(text: str) -> bool:
     """Every file with a qualifying function passes (see the shapes above)."""
-    return bool(
-        ("assert " in text and _ASSERTED_TEST.search(text))
-        or ("raise" in text and "if " in text and _RAISED_TEST.search(text))
-        or ("def " in text and _CHECK_DEF.search(text))
-    )
+    lines: list[str] | None = None
+    if "assert " in text:
+        lines = text.split("\n")
+        if _asserted_test(lines):
+            return True
+    if "raise" in text and "if " in text:
+        if _raised_test(lines if lines is not None else text.split("\n")):
+            return True
+    return bool("def " in text and _CHECK_DEF.search(text))
 
 
 def _test_kinds(test: ast.AST) -> set[str]:
