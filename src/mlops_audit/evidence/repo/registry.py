@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, Kind, Location
 
@@ -56,6 +57,19 @@ class Observation:
     @classmethod
     def not_applicable(cls, reason: str) -> Observation:
         return cls(FindingOutcome.not_applicable, reason)
+
+
+Shape = tuple[str, Callable[[Any], list[Location]]]  # what finding one says, and the in-house rule finding it
+
+
+def first_passing(repo: Any, shapes: Iterable[Shape], confidence: Confidence | None = None) -> Observation | None:
+    """A detector's weaker shapes tried in order: the first rule that finds locations passes with its
+    message; None when none does. Rules after the first that finds are never run."""
+    for message, rule in shapes:
+        found = rule(repo)
+        if found:
+            return Observation.passed(message, found, confidence=confidence)
+    return None
 
 
 def _dedupe(locations: list[Location]) -> list[Location]:

@@ -34,7 +34,13 @@ _CODE_SUFFIXES = (".py", ".R", ".scala", ".java", ".go", ".js", ".ts", ".sql")
 # Compose files of examples show how to run something (conventions §2, §5): not this system's deployment.
 _EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?|docs?)/", re.IGNORECASE)
 _SCRIPT = re.compile(r"\bpython[\d.]*\s+(?:-u\s+)?([\w./-]+\.py)\b")
+# A development environment kept as a container (a workspace the developer shells into), by the
+# service's name or the folder of the Dockerfile it builds: not the system.
+_DEV_ENVIRONMENT = re.compile(r"^(dev|devel|develop|development|devcontainer|workspace|sandbox|shell|toolbox)$", re.IGNORECASE)
+_DEFAULTED = re.compile(r"\$\{\w+:?-([^}]*)\}")  # ${AIRFLOW_PROJ_DIR:-.}: compose substitutes the default when unset
+_IMAGE_NAME = re.compile(r"[\w.\-]+(?:/[\w.\-]+)+")  # owner/name or registry/owner/name, without a tag
 MAX_SERVICES = 200  # per compose file: a hostile file cannot make the rule walk without end
+MAX_VOLUMES = 100  # per service, likewise
 
 
 def _text(value: object) -> str:
@@ -43,22 +49,17 @@ def _text(value: object) -> str:
     return str(value) if value is not None else ""
 
 
-# A development environment kept as a container (a workspace the developer shells into), by the
-# service's name or the folder of the Dockerfile it builds: not the system.
-_DEV_ENVIRONMENT = re.compile(r"^(dev|devel|develop|development|devcontainer|workspace|sandbox|shell|toolbox)$", re.IGNORECASE)
-
-
-def _runs_the_system(service: dict[str, Any]) -> bool:
+def _runs_the_system(repo: RepoIndex, service: dict[str, Any]) -> bool:
+    """Not the test suite, a notebook server or an idle shell, and no script that is not here."""
     command = f"{_text(service.get('entrypoint'))} {_text(service.get('command'))}".strip()
     if command and _NOT_THE_SYSTEM.search(command):
         return False
-    return not _NOTEBOOK_IMAGE.search(_text(service.get("image")))
+    return not _NOTEBOOK_IMAGE.search(_text(service.get("image"))) and not _runs_a_missing_script(repo, command)
 
 
-def _runs_a_missing_script(repo: RepoIndex, service: dict[str, Any]) -> bool:
-    """The service's command runs a Python script that is nowhere in the repository: it runs nothing
-    of this repository (a compose file copied from elsewhere, or ahead of the code)."""
-    command = f"{_text(service.get('entrypoint'))} {_text(service.get('command'))}"
+def _runs_a_missing_script(repo: RepoIndex, command: str) -> bool:
+    """The command runs a Python script that is nowhere in the repository: it runs nothing of this
+    repository (a compose file copied from elsewhere, or ahead of the code)."""
     scripts = _SCRIPT.findall(command)
     if not scripts:
         return False
@@ -90,12 +91,6 @@ def _built_here(repo: RepoIndex, folder: str, build: object) -> str | None:
     return path if repo.exists(path) else None
 
 
-_DEFAULTED = re.compile(r"\$\{\w+:?-([^}]*)\}")  # ${AIRFLOW_PROJ_DIR:-.}: compose substitutes the default when unset
-
-
-MAX_VOLUMES = 100  # per service: a hostile file cannot make the rule look up without end
-
-
 def _code_folders(repo: RepoIndex) -> frozenset[str]:
     """Every folder (and its ancestors) holding a code file outside tests, computed once per index."""
 
@@ -116,8 +111,8 @@ def _mounted_code(repo: RepoIndex, folder: str, volumes: object) -> str | None:
     """A repository folder of code bind-mounted into the service (`./dags:/opt/airflow/dags`,
     `${AIRFLOW_PROJ_DIR:-.}/dags:...`)."""
     for volume in volumes[:MAX_VOLUMES] if isinstance(volumes, list) else []:
-        raw = _text(volume.get("source")) if isinstance(volume, dict) else _DEFAULTED.sub(r"\1", _text(volume)).split(":", 1)[0]
-        source = _DEFAULTED.sub(r"\1", raw)
+        raw = _text(volume.get("source")) if isinstance(volume, dict) else _text(volume)
+        source = _DEFAULTED.sub(r"\1", raw).split(":", 1)[0]  # defaults first: `${X:-.}` holds a colon
         if source and not source.startswith((".", "/", "$", "~")) and "/" in source:
             source = "./" + source  # `dags/x` is relative to the compose file too
         if not source.startswith("."):
@@ -133,12 +128,7 @@ def _mounted_code(repo: RepoIndex, folder: str, volumes: object) -> str | None:
 def _images_built_in_ci(repo: RepoIndex) -> set[str]:
     """Image names (without registry tag) that CI commands or actions of this repository name: an
     image the repository publishes can be matched by name in a compose file."""
-    names: set[str] = set()
-    for _, _, _, text in ci_commands(repo):
-        for token in re.findall(r"[\w.\-]+(?:/[\w.\-]+)+|[\w.\-]+", text):
-            if "/" in token:
-                names.add(token.lower())
-    return names
+    return {name.lower() for _, _, _, text in ci_commands(repo) for name in _IMAGE_NAME.findall(text)}
 
 
 # Compose files under other names, at the root or named for a stack or an environment
@@ -162,7 +152,8 @@ def compose_project_workloads(repo: RepoIndex) -> list[tuple[str, Location]]:
     found: list[tuple[str, Location]] = []
     ci_images: set[str] | None = None
     named = repo.glob(*COMPOSE_FILES)
-    others = [p for p in repo.yaml_files() if _OTHER_NAMES.search(p) and p not in set(named) and not p.startswith(".")]
+    seen = set(named)
+    others = [p for p in repo.yaml_files() if _OTHER_NAMES.search(p) and p not in seen and not p.startswith(".")]
     for path, named_as_compose in [(p, True) for p in named] + [(p, False) for p in others]:
         name = path.rsplit("/", 1)[-1]
         stem = name.split("compose", 1)
@@ -174,7 +165,7 @@ def compose_project_workloads(repo: RepoIndex) -> list[tuple[str, Location]]:
         doc, services = parsed
         folder = posixpath.dirname(path)
         for service_name, service in list(services.items())[:MAX_SERVICES]:
-            if not isinstance(service, dict) or not _runs_the_system(service) or _runs_a_missing_script(repo, service):
+            if not isinstance(service, dict) or not _runs_the_system(repo, service):
                 continue
             pos = doc.locate(("services", service_name)) if doc is not None else None
             where = at(path, pos[0] if pos else None)

@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.detectors._python import (
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
 
 # Libraries whose calls are data checks (import alone proves nothing: the call must be there), and the
 # rest of the vocabulary of this module: catalogue/data.yaml.
@@ -557,6 +557,32 @@ def _quarantined_records(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# The in-house shapes of data validation, strongest first (after tool calls and declared checks).
+_IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
+    (
+        "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
+        "counts, classes) whose failure raises and stops the pipeline",
+        lambda repo: _data_quality_gates(repo, enough=MAX_LOCATIONS),
+    ),
+    (
+        "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
+        "value ranges, constant inputs, or dtypes/columns/frequency; any test in a module named for data validation) "
+        "and raise or assert, and the project's code calls them",
+        _data_check_functions,
+    ),
+    (
+        "in-house record checks: each record is checked by a project function collecting its problems, and failing "
+        "records are written to a quarantine/invalid sink",
+        _quarantined_records,
+    ),
+    (
+        "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
+        "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
+        lambda repo: _schema_checks(repo) + _data_tests(repo),
+    ),
+)
+
+
 @detector(
     id="validates_data",
     title="Does the repo validate its training or input data?",
@@ -577,35 +603,9 @@ def validates_data(repo: RepoIndex) -> Observation:
         if configs:
             parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
         return Observation.passed("; ".join(parts), locations(hits) + configs)
-    gates = _data_quality_gates(repo, enough=MAX_LOCATIONS)
-    if gates:
-        return Observation.passed(
-            "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
-            "counts, classes) whose failure raises and stops the pipeline",
-            gates, confidence=Confidence.medium,
-        )
-    checked = _data_check_functions(repo)
-    if checked:
-        return Observation.passed(
-            "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
-            "value ranges, constant inputs, or dtypes/columns/frequency; any test in a module named for data validation) "
-            "and raise or assert, and the project's code calls them",
-            checked, confidence=Confidence.medium,
-        )
-    quarantined = _quarantined_records(repo)
-    if quarantined:
-        return Observation.passed(
-            "in-house record checks: each record is checked by a project function collecting its problems, and failing "
-            "records are written to a quarantine/invalid sink",
-            quarantined, confidence=Confidence.medium,
-        )
-    schema = _schema_checks(repo) + _data_tests(repo)
-    if schema:
-        return Observation.passed(
-            "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
-            "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
-            schema, confidence=Confidence.medium,
-        )
+    in_house = first_passing(repo, _IN_HOUSE_VALIDATION, confidence=Confidence.medium)
+    if in_house is not None:
+        return in_house
     return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
         "no expectation suites, dbt tests or Soda checks"

@@ -29,7 +29,7 @@ from mlops_audit.evidence.repo.detectors._python import (
 from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import templated
 from mlops_audit.evidence.repo.templated import documents_one_by_one
@@ -1681,6 +1681,14 @@ def _model_servers_started_by_scripts(repo: RepoIndex) -> list[Location]:
     return found[:MAX_LOCATIONS]
 
 
+# In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
+_IN_HOUSE_SERVING: tuple[Shape, ...] = (
+    ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
+    ("a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+)
+
+
 @detector(
     id="serves_model",
     title="Does the repo contain code that answers prediction requests?",
@@ -1720,24 +1728,9 @@ def serves_model(repo: RepoIndex) -> Observation:
             "a cloud function (Lambda / Cloud Function / Azure Function handler) answers requests by calling a model endpoint",
             fronts, confidence=Confidence.medium,
         )
-    functions = _serverless_functions_running_a_model(repo)
-    if functions:
-        return Observation.passed(
-            "a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event",
-            functions, confidence=Confidence.medium,
-        )
-    layered = _routes_through_services(repo)
-    if layered:
-        return Observation.passed(
-            "a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)",
-            layered, confidence=Confidence.medium,
-        )
-    apps = _deployed_ui_apps(repo)
-    if apps:
-        return Observation.passed(
-            "a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)",
-            apps[:MAX_LOCATIONS], confidence=Confidence.medium,
-        )
+    in_house = first_passing(repo, _IN_HOUSE_SERVING, confidence=Confidence.medium)
+    if in_house is not None:
+        return in_house
     jobs = _batchscoring.batch_scoring_jobs(repo)
     if jobs:
         hows = ", ".join(sorted({how for how, _ in jobs}))

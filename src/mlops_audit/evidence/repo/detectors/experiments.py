@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.detectors._python import (
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
-from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
 
 # The vocabulary (tools, calls, needles) is data: catalogue/experiments.yaml.
 _TRACKING = vocabulary(Kind.experiment_tracking)
@@ -361,6 +361,21 @@ def _sweep_launchers(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# In-house searches, tried in order after tool calls, search configurations and parameter-grid classes.
+_IN_HOUSE_TUNING: tuple[Shape, ...] = (
+    (
+        "in-house search: loops over declared hyper-parameter grid points or sampled settings, evaluates each (cross-validation, "
+        "or a fit and a score) and keeps the best",
+        _grid_loop_search,
+    ),
+    (
+        "in-house sweep: a script walks hyper-parameter settings (a grid, configurations drawn from a search space, "
+        "or random draws per trial) and trains once per setting; the comparison of the runs is not judged here",
+        _sweep_launchers,
+    ),
+)
+
+
 @detector(
     id="tunes_hyperparameters",
     title="Does the repo run an automated hyperparameter search?",
@@ -383,20 +398,9 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
             f"searches a parameter grid with {describe(sampled)} and fits or cross-validates each point", locations(sampled),
             confidence=Confidence.medium,
         )
-    loops = _grid_loop_search(repo)
-    if loops:
-        return Observation.passed(
-            "in-house search: loops over declared hyper-parameter grid points or sampled settings, evaluates each (cross-validation, "
-            "or a fit and a score) and keeps the best",
-            loops, confidence=Confidence.medium,
-        )
-    sweeps = _sweep_launchers(repo)
-    if sweeps:
-        return Observation.passed(
-            "in-house sweep: a script walks hyper-parameter settings (a grid, configurations drawn from a search space, "
-            "or random draws per trial) and trains once per setting; the comparison of the runs is not judged here",
-            sweeps, confidence=Confidence.medium,
-        )
+    in_house = first_passing(repo, _IN_HOUSE_TUNING, confidence=Confidence.medium)
+    if in_house is not None:
+        return in_house
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 
