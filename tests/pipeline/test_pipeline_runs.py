@@ -36,7 +36,7 @@ def user_csv_config(tmp_path: Path) -> Path:
     return config
 
 
-def test_pipeline_run_command_on_a_user_csv_signed_then_verify(tmp_path: Path) -> None:
+def test_pipeline_run_command_on_a_user_csv_signed_then_verify(tmp_path: Path, steady_ci_timer: None) -> None:
     from mlops_audit.evidence.trail.keys import generate_signing_key, private_key_pem, public_key_pem
 
     key = generate_signing_key()
@@ -97,7 +97,7 @@ def test_a_failing_ci_check_fails_the_stage_and_the_trail_records_it(tmp_path: P
     assert not (tmp_path / "run" / "validation").exists()
 
 
-def test_an_undeclared_text_column_is_bad_input_naming_the_column_and_the_trail_is_closed(tmp_path: Path) -> None:
+def test_an_undeclared_text_column_is_bad_input_naming_the_column_and_the_trail_is_closed(tmp_path: Path, steady_ci_timer: None) -> None:
     config = user_csv_config(tmp_path)
     frame = synthetic_credit.generate(3000, seed=11).assign(region="north")
     frame.to_csv(tmp_path / "applications.csv", index=False)

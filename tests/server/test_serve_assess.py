@@ -284,23 +284,6 @@ def test_detector_proposals_shown_to_respondents_never_saved_for_them(server, co
         assert 'class="proposal"' not in after.split(f'data-criterion="{first}"')[1].split("</fieldset>")[0]  # answered: no longer proposed
 
 
-@pytest.fixture
-def steady_ci_timer(monkeypatch):  # noqa: ANN001, ANN201
-    """The demo's reference run times CI's single-row requests with the wall clock against a 50 ms
-    p95 budget: on a loaded machine (parallel test workers, other jobs) that gate failed once in a
-    parallel run. Inject a ticking timer, as the pipeline tests do (they test the gate itself)."""
-    import reference_pipeline.run as pipeline_run
-
-    from tests.pipeline.helpers import ticking_timer
-
-    real = pipeline_run.run_pipeline
-
-    def run_pipeline(*args, timer=None, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        return real(*args, timer=timer or ticking_timer(), **kwargs)
-
-    monkeypatch.setattr(pipeline_run, "run_pipeline", run_pipeline)
-
-
 def test_demo_bank_loads_as_two_finished_campaigns_once_and_assesses_as_the_cli_demo(server, tmp_path, monkeypatch, steady_ci_timer):
     from mlops_audit.demo.example_org import ORGANISATION, PERSONAS, ROSTER
     from mlops_audit.server.demo import load_demo
