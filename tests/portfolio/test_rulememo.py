@@ -5,6 +5,7 @@ ignored, never trusted."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -216,6 +217,90 @@ def test_a_scan_is_cut_off_by_each_files_answer_not_its_content(tmp_path: Path) 
     (repo / "src" / "a.py").write_text("def helper_fn():\n    return 1\n")
     out, cache = rerun()
     assert "2 files mention helper_fn" in out and cache.stats.rules_reused == 0
+
+
+def scans_importers(repo: index.RepoIndex) -> Observation:
+    found = [s.path for s in repo.python_scan("helper_fn", within=repo.importing("helper_fn", "a"))]
+    return Observation.passed(f"{len(found)} files import helper_fn: {found}")
+
+
+def helper_repo(tmp_path: Path) -> tuple[Path, list[Detector]]:
+    repo, _ = honest_and_tainted(tmp_path)
+    (repo / "src" / "uses.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
+    (repo / "src" / "other.py").write_text("import os\n")
+    return repo, [detector("scans_for_a_helper", scans_for_a_helper), detector("scans_importers", scans_importers)]
+
+
+def per_file_questions(cache_root: Path) -> list[list[str]]:
+    return [q for rule in body_of(memo_file(cache_root))["rules"] for q in rule[1] if q[0] in ("code_mentions", "imports")]
+
+
+def spy_answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The questions a run asks again (`RepoIndex.memo_answer`), in order."""
+    asked: list[tuple[str, str]] = []
+    real = index.RepoIndex.memo_answer
+
+    def answer(self: index.RepoIndex, kind: str, question: str) -> str:
+        asked.append((kind, question))
+        return real(self, kind, question)
+
+    monkeypatch.setattr(index.RepoIndex, "memo_answer", answer)
+    return asked
+
+
+def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, rules = helper_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    questions = per_file_questions(tmp_path / "c")
+    assert {q[0] for q in questions} == {"code_mentions", "imports"}
+    for _, question, answer in questions:  # each answer names the SHA-256 of the bytes it was found in
+        rel = json.loads(question)[0]
+        assert answer[:65] == hashlib.sha256((repo / rel).read_bytes()).hexdigest() + "=", answer
+    asked = spy_answers(monkeypatch)
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    asked.clear()
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 2 and "1 files mention helper_fn" in out
+    assert not [q for q in asked if q[0] in ("code_mentions", "imports")]  # nothing changed: no file asked again
+    (repo / "src" / "other.py").write_text("import os  # still no helper\n")
+    asked.clear()
+    out, cache = rerun()
+    again = {json.loads(q[1])[0] for q in asked if q[0] in ("code_mentions", "imports")}
+    assert cache.stats.rules_reused == 2 and again == {"src/other.py"}  # only the changed file, and the same answers
+    (repo / "src" / "other.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 0 and "2 files mention helper_fn" in out and "2 files import helper_fn" in out
+
+
+@pytest.mark.parametrize("how", ["other digest, wrong answer", "other digest, right answer", "malformed question"])
+def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp_path: Path, how: str) -> None:
+    repo, rules = helper_repo(tmp_path)
+    plain = collected(repo, detectors=rules)
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    document = body_of(path)
+    record = next(rule for rule in document["rules"] if rule[0] == "scans_for_a_helper")
+    position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "code_mentions" and json.loads(q[1])[0] == "src/uses.py")
+    found = question[2][65:]
+    assert found == '["helper_fn"]'
+    if how == "other digest, wrong answer":  # as if recorded for other bytes that did not mention it
+        record[1][position] = [question[0], question[1], "0" * 64 + "=[]"]
+    elif how == "other digest, right answer":
+        record[1][position] = [question[0], question[1], "0" * 64 + "=" + found]
+    else:  # the right digest, but not a question any rule asks
+        record[1][position] = [question[0], json.dumps([["src/uses.py"], ["helper_fn"]]), question[2]]
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain
+    # Other bytes: the file is asked again, and the rule reused only if it gets the recorded answer.
+    assert warm.stats.rules_reused == (2 if how == "other digest, right answer" else 1)
 
 
 # ---------------------------------------------------------------- a memo file is untrusted input

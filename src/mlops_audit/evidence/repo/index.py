@@ -175,6 +175,8 @@ _MISSING = object()
 # Listing questions a rule memo may ask again (`RepoIndex.memo_answer`), and the order questions are
 # asked again in: the cheap ones first, the whole-tree scans last.
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
+_FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports"})  # per-file questions of `python_scan` (`_note_file_scan`)
+_DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
 _QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "git": 10}
 
 
@@ -532,13 +534,10 @@ class RepoIndex:
                                   learning.verdict, learning.teaching, learning.probability, learning.declared])
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
-        if kind in ("code_mentions", "imports"):
+        if kind in _FILE_SCAN_QUESTIONS:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.
-            rel, names = json.loads(question)
-            if self._needles is None or type(rel) is not str or not rel.endswith(PYTHON_SUFFIXES) or type(names) is not list or not all(type(n) is str for n in names):
-                return "refused"
-            self._needle_positions()
+            rel, names = self._file_scan_question(question)
             if kind == "code_mentions":
                 return json.dumps(sorted(self._code_mentions(rel, NeedleFilter.of(names))))
             return json.dumps(rel in _Importing(self, NeedleFilter.of(names), frozenset(names), frozenset()))
@@ -546,11 +545,44 @@ class RepoIndex:
             return json.dumps(bool(getattr(self, question)))
         return "refused"
 
+    def _file_scan_question(self, question: str) -> tuple[str, list[str]]:
+        """The file and names of a `code_mentions` or `imports` question (a plain Python file the needle
+        scan reads; the scan run); raises ValueError for one no rule could have asked."""
+        rel, names = json.loads(question)
+        if self._needles is None or type(rel) is not str or not rel.endswith(PYTHON_SUFFIXES) or type(names) is not list or not all(type(n) is str for n in names):
+            raise ValueError("not a per-file scan question")
+        self._needle_positions()
+        return rel, names
+
+    def _note_file_scan(self, kind: str, rel: str, names: list[str], found: str) -> None:
+        """The rule recording asked a per-file scan question (`code_mentions`, `imports`) about `rel` and
+        got `found`. Stored as `<SHA-256 of the bytes>=<found>` when the needle scan hashed the file
+        (`_raw_digests`, with a parse cache): the answer is a pure function of the file's bytes and
+        the names, so a warm run whose scan read the same bytes matches it without asking again;
+        for a changed file it is asked again and compared with `found` (early cut-off)."""
+        digest = self._raw_digests.get(rel)
+        self.memo_note(kind, json.dumps([rel, names]), found if digest is None else f"{digest}={found}")
+
+    def _memo_matches(self, kind: str, question: str, answer: str) -> bool:
+        if answer == "refused":
+            return False
+        if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
+            digest, found = answer[:64], answer[65:]
+            self._quiet += 1
+            try:
+                rel = self._file_scan_question(question)[0]
+            except (ValueError, TypeError, KeyError):
+                return False
+            finally:
+                self._quiet -= 1
+            return self._raw_digests.get(rel) == digest or self.memo_answer(kind, question) == found
+        return self.memo_answer(kind, question) == answer
+
     def memo_matches(self, questions: Iterable[tuple[str, str, str]]) -> bool:
         """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`)."""
         self._replaying = True
         try:
-            return all(answer != "refused" and self.memo_answer(kind, question) == answer for kind, question, answer in questions)
+            return all(self._memo_matches(kind, question, answer) for kind, question, answer in questions)
         finally:
             self._replaying = False
 
@@ -1527,7 +1559,7 @@ class RepoIndex:
                 self._quiet -= 1
             # A question of its own (`rulememo`), not the file's content: a changed file that still
             # mentions none of them changes no answer (the needle scan above reads every file anyway).
-            self.memo_note("code_mentions", json.dumps([rel, list(prefilter.needles)]), json.dumps(sorted(found)))
+            self._note_file_scan("code_mentions", rel, list(prefilter.needles), json.dumps(sorted(found)))
             return bool(found)
 
         tests.append(mentions)
@@ -1677,7 +1709,7 @@ class _Importing:
         finally:
             index._quiet -= 1
         if scanned:
-            index.memo_note("imports", json.dumps([rel, sorted(self._wanted)]), json.dumps(found))
+            index._note_file_scan("imports", rel, sorted(self._wanted), json.dumps(found))
         return found
 
 

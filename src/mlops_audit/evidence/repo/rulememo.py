@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2  # 2: per-file scan answers carry the digest of the bytes they were found in
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024

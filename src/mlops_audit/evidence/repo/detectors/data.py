@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
@@ -248,11 +249,16 @@ _CONNECTOR_BASE = re.compile(r"^Abstract\w*Data[sS]et$")
 
 
 def _in_dataset_connector(module: ast.Module, line: int) -> bool:
-    for node in ast.walk(module):
-        if isinstance(node, ast.ClassDef) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            if any(_CONNECTOR_BASE.match(_inhouse.last_name(b)) for b in node.bases):
-                return True
-    return False
+    return any(start <= line <= end for start, end in _connector_spans(module))
+
+
+@functools.lru_cache(maxsize=4)  # asked per function of a module: each module walked once, not once per function
+def _connector_spans(module: ast.Module) -> tuple[tuple[int, int], ...]:
+    """The lines (first, last) of each storage connector's class in `module`."""
+    return tuple(
+        (node.lineno, node.end_lineno or node.lineno) for node in ast.walk(module)
+        if isinstance(node, ast.ClassDef) and any(_CONNECTOR_BASE.match(_inhouse.last_name(b)) for b in node.bases)
+    )
 
 
 def _not_a_data_check(module: ast.Module, line: int) -> bool:
