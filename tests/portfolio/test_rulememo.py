@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from mlops_audit.evidence.repo import filecache, index, rulememo
-from mlops_audit.evidence.repo.collect import collect
+from mlops_audit.evidence.repo.collect import build_index, collect
+from mlops_audit.evidence.repo.detectors import data
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, at
@@ -301,6 +303,107 @@ def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp
     assert collected(repo, warm, detectors=rules) == plain
     # Other bytes: the file is asked again, and the rule reused only if it gets the recorded answer.
     assert warm.stats.rules_reused == (2 if how == "other digest, right answer" else 1)
+
+
+def may_quarantine(repo: index.RepoIndex) -> Observation:  # a rule module's test without parameters: found again by its name
+    found = [s.path for s in repo.python_mentioning("errors", where=index.text_test(data._may_quarantine))]
+    return Observation.passed(f"{len(found)} files may quarantine: {found}")
+
+
+def may_quarantine_with(repo: index.RepoIndex) -> Observation:  # with a parameter: only a test this process made
+    found = [s.path for s in repo.python_mentioning("errors", where=index.text_test(data._may_quarantine, "param"))]
+    return Observation.passed(f"{len(found)} files may quarantine: {found}")
+
+
+def text_test_repo(tmp_path: Path) -> Path:
+    repo, _ = honest_and_tainted(tmp_path)
+    (repo / "src" / "a.py").write_text("errors = []\n")  # mentions the needle, fails the test
+    (repo / "src" / "b.py").write_text("def keep(rows):\n    errors = []\n    for row in rows:\n        invalid_rows.append(row)\n")
+    return repo
+
+
+def test_a_text_test_is_a_question_of_its_own_cut_off_by_its_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = text_test_repo(tmp_path)
+    rules = [detector("may_quarantine", may_quarantine)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    record = body_of(memo_file(tmp_path / "c"))["rules"][0]
+    tests = {json.loads(q[1])[0]: q[2] for q in record[1] if q[0] == "text_test"}
+    assert set(tests) == {"src/a.py", "src/b.py"} and tests["src/a.py"].endswith("=false") and tests["src/b.py"].endswith("=true")
+    contents = {q[1] for q in record[1] if q[0] == "content"}
+    assert "src/a.py" not in contents and "src/b.py" in contents  # a.py only tested; b.py parsed
+
+    def rerun() -> tuple[str, ParseCache]:
+        monkeypatch.setattr(index, "_TEXT_TESTS", {})  # as in a fresh process: the test is found by its name
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    append(repo / "src" / "a.py", "# still no sink\n")
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 1 and "1 files may quarantine" in out  # asked again: the same answer
+    append(repo / "src" / "a.py", "def drop(x):\n    bad_rows.append(x)\n")
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 0 and "2 files may quarantine" in out
+
+
+def test_a_text_test_with_parameters_is_only_asked_again_when_this_process_made_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = text_test_repo(tmp_path)
+    rules = [detector("may_quarantine_with", may_quarantine_with)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    append(repo / "src" / "a.py", "# still no sink\n")
+    made = dict(index._TEXT_TESTS)
+    monkeypatch.setattr(index, "_TEXT_TESTS", {})
+    fresh = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, fresh, detectors=rules) == collected(repo, detectors=rules)
+    assert fresh.stats.rules_reused == 0  # its parameters cannot be found from the key: the rule ran
+    append(repo / "src" / "a.py", "# again\n")
+    monkeypatch.setattr(index, "_TEXT_TESTS", made)
+    known = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, known, detectors=rules) == collected(repo, detectors=rules)
+    assert known.stats.rules_reused == 1
+
+
+@pytest.mark.parametrize("name", ["shutil.rmtree", "mlops_audit.evidence.repo.detectors.data.validates_data", "mlops_audit.evidence.repo.detectors.data.nothing"])
+def test_an_authentic_text_test_question_calls_nothing_but_a_rule_modules_text_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    repo = text_test_repo(tmp_path)
+    rules = [detector("may_quarantine", may_quarantine)]
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    document = body_of(path)
+    questions = document["rules"][0][1]
+    position = next(i for i, q in enumerate(questions) if q[0] == "text_test" and json.loads(q[1])[0] == "src/a.py")
+    key = json.loads(questions[position][1])[1][0]
+    forged = name + " " + key.split(" ", 2)[1] + " ()"
+    questions[position] = ["text_test", json.dumps(["src/a.py", [forged]]), questions[position][2]]
+    path.write_bytes(resign(cold, document))
+    append(repo / "src" / "a.py", "# changed: asked again\n")
+    called: list[object] = []
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: called.append(a))
+    monkeypatch.setattr(index, "_TEXT_TESTS", {})
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == collected(repo, detectors=rules)
+    assert warm.stats.rules_reused == 0 and not called  # refused: the rule ran
+
+
+def test_a_text_test_that_fails_when_asked_again_is_no_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = text_test_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=[detector("may_quarantine", may_quarantine)])
+    question = json.dumps(["src/a.py", [index.text_test(data._may_quarantine).key]])
+    append(repo / "src" / "a.py", "# changed: no answer stored for these bytes\n")
+
+    def broken(text: str) -> bool:
+        raise RuntimeError("a test bug")
+
+    broken.__module__, broken.__qualname__ = data.__name__, "_may_quarantine"
+    monkeypatch.setattr(data, "_may_quarantine", broken)  # what the name finds now fails on the text
+    monkeypatch.setattr(index, "_TEXT_TESTS", {})
+    with build_index(repo, parse_cache=ParseCache(tmp_path / "c", KEY)) as fresh:
+        assert fresh.memo_answer("text_test", question) == "refused"
+    monkeypatch.undo()
+    with build_index(repo, parse_cache=ParseCache(tmp_path / "c", KEY)) as fresh:
+        assert fresh.memo_answer("text_test", question) == "false"
 
 
 # ---------------------------------------------------------------- a memo file is untrusted input

@@ -21,6 +21,7 @@ import dataclasses
 import errno
 import functools
 import hashlib
+import inspect
 import json
 import os
 import posixpath
@@ -175,9 +176,9 @@ _MISSING = object()
 # Listing questions a rule memo may ask again (`RepoIndex.memo_answer`), and the order questions are
 # asked again in: the cheap ones first, the whole-tree scans last.
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
-_FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports"})  # per-file questions of `python_scan` (`_note_file_scan`)
+_FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "git": 10}
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -540,6 +541,14 @@ class RepoIndex:
             rel, names = self._file_scan_question(question)
             if kind == "code_mentions":
                 return json.dumps(sorted(self._code_mentions(rel, NeedleFilter.of(names))))
+            if kind == "text_test":
+                test = text_test_named(names[0]) if len(names) == 1 else None
+                if test is None or rel not in self._raw_digests:
+                    return "refused"
+                try:
+                    return json.dumps(self._passes(rel, test))
+                except Exception:  # noqa: BLE001 - a test that fails on this text is no answer: the rule runs
+                    return "refused"
             return json.dumps(rel in _Importing(self, NeedleFilter.of(names), frozenset(names), frozenset()))
         if kind == "flag" and question in ("count_learning_material", "declared_learning_material"):
             return json.dumps(bool(getattr(self, question)))
@@ -593,7 +602,7 @@ class RepoIndex:
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
-            elif kind in ("mentioning", "needle_scan", "code_mentions", "imports"):
+            elif kind in ("mentioning", "needle_scan", "code_mentions", "imports", "text_test"):
                 self._scans_wanted.add("needles")
             elif kind == "word_scan":
                 self._scans_wanted.add("words")
@@ -1490,19 +1499,27 @@ class RepoIndex:
         background scan (big trees) are tested from their text each run."""
         if where is None:
             return True
-        self._ask_content(rel)
         store = self._parse_cache
         digest = self._raw_digests.get(rel) if store is not None and isinstance(where, TextTest) else None
         if digest is None:
+            self._ask_content(rel)
             sources = self._code_text(rel)
             return sources is not None and where("\n".join(sources))
         question = where.question  # type: ignore[union-attr]
         known = store.needle_hits(digest, question)  # type: ignore[union-attr]
         if known is not None:
-            return bool(known)
-        text = self.text(rel)
-        answer = text is not None and where(text)
-        store.note_needle_hits(digest, question, frozenset(question) if answer else frozenset())  # type: ignore[union-attr]
+            answer = bool(known)
+        else:
+            self._quiet += 1  # the file's text read for the test: a question of its own below, not its content
+            try:
+                text = self.text(rel)
+            finally:
+                self._quiet -= 1
+            answer = text is not None and where(text)
+            store.note_needle_hits(digest, question, frozenset(question) if answer else frozenset())  # type: ignore[union-attr]
+        # A pure function of the bytes the needle scan hashed and of the test (`rulememo`): a changed
+        # file whose answer is the same reruns nothing (the test found again by its key, `text_test_named`).
+        self._note_file_scan("text_test", rel, [where.key], json.dumps(answer))  # type: ignore[union-attr]
         return answer
 
     def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
@@ -1609,6 +1626,8 @@ class TextTest:
 
 
 _MODULE_DIGESTS: dict[str, str] = {}
+_TEXT_TESTS: dict[str, TextTest] = {}  # key -> a test made in this process (`text_test_named`)
+MAX_TEXT_TESTS = 4096
 
 
 def text_test(test: Callable[[str], bool], *params: object) -> Callable[[str], bool]:
@@ -1627,7 +1646,35 @@ def text_test(test: Callable[[str], bool], *params: object) -> Callable[[str], b
             _MODULE_DIGESTS[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         except OSError:
             return test
-    return TextTest(f"{test.__module__}.{name} {_MODULE_DIGESTS[path]} {params!r}", test)
+    made = TextTest(f"{test.__module__}.{name} {_MODULE_DIGESTS[path]} {params!r}", test)
+    if len(_TEXT_TESTS) < MAX_TEXT_TESTS:
+        _TEXT_TESTS.setdefault(made.key, made)
+    return made
+
+
+_RULE_MODULES = "mlops_audit.evidence.repo.detectors."
+_TEXT_TEST_SIGNATURE = {"text": "str", "return": "bool"}  # `def _may_x(text: str) -> bool` (postponed annotations)
+
+
+def text_test_named(key: str) -> TextTest | None:
+    """The text test whose key is `key` (a rule memo's `text_test` question, asked again of a changed
+    file before the rule runs): one this process made, or a module-level function without
+    parameters of a rule module already loaded (never imported here), found by its name and made
+    again, whose key (with its module's source digest) must then be `key`, and whose signature is a
+    text test's (`(text: str) -> bool`); None otherwise."""
+    known = _TEXT_TESTS.get(key)
+    if known is not None:
+        return known
+    name, _, rest = key.partition(" ")
+    module_name, _, function = name.rpartition(".")
+    if not rest.endswith(" ()") or not module_name.startswith(_RULE_MODULES) or not function.isidentifier():
+        return None
+    module = sys.modules.get(module_name)
+    test = getattr(module, function, None) if module is not None else None
+    if not inspect.isfunction(test) or test.__module__ != module_name or test.__qualname__ != function or test.__annotations__ != _TEXT_TEST_SIGNATURE:
+        return None
+    made = text_test(test)
+    return made if isinstance(made, TextTest) and made.key == key else None
 
 
 class _IndexSource:
