@@ -437,6 +437,10 @@ def tampered(path: Path, cache: ParseCache, how: str) -> str:
         document["rules"][0][3][2] = [["README.md", 0]]
     elif how == "question kind":
         document["rules"][0][1].append(["shell", "rm -rf /", ""])
+    elif how == "question kind not a string":
+        document["rules"][0][1].append([["listing"], "[]", ""])
+    elif how == "answer not a string":
+        document["rules"][0][1].append(["files", "", None])
     elif how == "unsorted":
         document["rules"].reverse()
     elif how == "extra key":
@@ -449,7 +453,10 @@ def tampered(path: Path, cache: ParseCache, how: str) -> str:
     return "corrupt"
 
 
-@pytest.mark.parametrize("how", ["edited", "truncated", "other key", "outcome", "location", "question kind", "unsorted", "extra key", "other version"])
+@pytest.mark.parametrize("how", [
+    "edited", "truncated", "other key", "outcome", "location", "question kind", "question kind not a string", "answer not a string", "unsorted",
+    "extra key", "other version",
+])
 def test_a_damaged_memo_is_refused_counted_and_replaced(tmp_path: Path, how: str) -> None:
     repo = rich_repo(tmp_path / "repo")
     plain = collected(repo)

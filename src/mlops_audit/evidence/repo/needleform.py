@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ PARSER = "needles"
 MAX_SETS = 32  # needle sets per entry: the declared set, the identifiers rules learn (`python_scan`), the rules' cached text tests (`index.text_test`), older versions of these
 MAX_HITS = 4096
 MAX_NEEDLE_CHARS = 256
-_HEX = frozenset("0123456789abcdef")
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a SHA-256 hex digest, as written
 _KEYS = frozenset({"format", "version", "parser", "content_sha256", "sets"})
 
 
@@ -72,7 +73,7 @@ def needle_set_id(needles: tuple[str, ...]) -> str:
 
 
 def is_digest(value: object) -> bool:
-    return type(value) is str and len(value) == 64 and set(value) <= _HEX
+    return type(value) is str and _DIGEST.fullmatch(value) is not None
 
 
 def encode_entry(digest: str, sets: dict[str, tuple[str, ...]]) -> bytes:
@@ -131,12 +132,17 @@ def check_sets(rows: object) -> dict[str, tuple[str, ...]]:
         if type(row) is not list or len(row) != 2 or not is_digest(row[0]) or row[0] in sets or type(row[1]) is not list:
             raise Refused("corrupt")
         hits = row[1]
-        if len(hits) > MAX_HITS or not all(type(h) is str and 0 < len(h) <= MAX_NEEDLE_CHARS for h in hits):
-            raise Refused("corrupt")
-        if any(hits[i] >= hits[i + 1] for i in range(len(hits) - 1)):  # sorted and unique, as written
+        if hits and not _needles_ok(hits):
             raise Refused("corrupt")
         sets[row[0]] = tuple(hits)
     return sets
+
+
+def _needles_ok(hits: list[Any]) -> bool:
+    """At most MAX_HITS strings of 1 to MAX_NEEDLE_CHARS characters, sorted and unique (as written)."""
+    if len(hits) > MAX_HITS or not all(type(h) is str and 0 < len(h) <= MAX_NEEDLE_CHARS for h in hits):
+        return False
+    return all(a < b for a, b in zip(hits, hits[1:]))
 
 
 def hits_for(stored: tuple[str, ...], needles: Any) -> frozenset[str]:

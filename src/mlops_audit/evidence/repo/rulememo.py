@@ -210,9 +210,12 @@ def decode_memo(body: bytes, repository: str) -> dict[str, Record]:
             raise Refused("corrupt")
         checked = []
         for question in questions:
-            if type(question) is not list or len(question) != 3 or not all(_text(part) for part in question) or question[0] not in QUESTION_KINDS:
+            if type(question) is not list or len(question) != 3:
                 raise Refused("corrupt")
-            checked.append((question[0], question[1], question[2]))
+            kind, asked, answer = question
+            if type(kind) is not str or type(asked) is not str or type(answer) is not str or len(asked) > MAX_TEXT or len(answer) > MAX_TEXT or kind not in QUESTION_KINDS:
+                raise Refused("corrupt")
+            checked.append((kind, asked, answer))
         for parse in parses:
             if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
                 raise Refused("corrupt")
