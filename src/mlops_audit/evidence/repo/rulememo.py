@@ -14,6 +14,13 @@ reports of it). Values a rule derives through `RepoIndex.memo` carry their own q
 record per rule, in one authenticated file per repository in the parse cache folder
 (`<R>.rulememo.<version[:16]>.json`, `R` the `repository_key`).
 
+A `python_scan`'s per-file questions (`code_mentions`, `imports`) and a rule's text test of a file
+(`text_test`, `index.text_test`: the file and the test's key) are answered with the SHA-256 of the
+bytes the needle scan read (`<digest>=<answer>`, format 2): a warm run whose scan hashed the same
+bytes matches them without asking again, and a changed file is asked again and compared with the
+answer (a text test found again through `index.text_test_named`; one it cannot find is "refused"
+and the rule runs), so a changed file whose answers are the same reruns nothing.
+
 On a warm run a rule with a record is not run while its questions give the same answers: the index
 answers them again (phase 1: the listing, the files' digests, read without counting the read; the
 needle scan), and when every answer matches, the reads the rule made are counted as it would have
