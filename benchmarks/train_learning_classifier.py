@@ -45,7 +45,7 @@ from benchmarks.bench_accuracy import DEFAULT_ROOT, checkout_state, git_head  # 
 from benchmarks.evidence.labels import LABELS_FILE, load_labels  # noqa: E402
 from benchmarks.evidence.verdicts import VERDICTS_FILE, load_verdicts  # noqa: E402
 from mlops_audit.errors import InputError  # noqa: E402
-from mlops_audit.evidence.repo import lessons, teachingmodel  # noqa: E402
+from mlops_audit.evidence.repo import lessons, reponame, teachingmodel  # noqa: E402
 from mlops_audit.evidence.repo.index import RepoIndex  # noqa: E402
 from mlops_audit.util.jsonio import write_json  # noqa: E402
 
@@ -75,6 +75,20 @@ VOCABULARY: dict[str, list[str]] = {
     "team": ["our", "we", "team", "us", "ours"],
     "system": ["system", "platform", "service", "services", "api", "endpoint", "endpoints", "app", "application"],
 }
+# Words of a repository's owner or name (its git remote: `reponame`) that say what it is as material
+# (session 11): example and sample collections (`mlflow-examples`, `aws-samples`, `mlrun/demos`),
+# workshops and tutorials (`azureml-workshop`, `hands-on-...`, `MLOps-Basics`, `mlops-101`), templates
+# and starters (`dvc-template`, `cookiecutter-pyml`, `kedro-starters`, `fastapi-ml-skeleton`), books and
+# their kin (`handbook`, `playbook`, `cookbook`). Course words are left out on purpose: a course's
+# organisation also holds its students' own projects (`<course-org>/<team>-project`), and the
+# README and the tree already say "course" where it is one. Each word is whole (`examples`, never
+# `examplesys`); two neighbours are joined (`hands-on` -> `handson`).
+NAME_VOCABULARY: list[str] = [
+    "example", "examples", "sample", "samples", "demo", "demos",
+    "tutorial", "tutorials", "workshop", "workshops", "handson", "walkthrough", "basics", "101", "bootcamp",
+    "template", "templates", "cookiecutter", "starter", "starters", "skeleton", "boilerplate", "scaffold",
+    "book", "handbook", "playbook", "cookbook", "recipes", "notebooks", "exercises", "cheatsheet", "cheatsheets",
+]
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,7 @@ class Row:
     decoy: bool
     rules_course: bool  # the rules alone already judged the repository `course`
     values: dict[str, float]
+    named: bool = False  # its remote's owner or name holds a NAME_VOCABULARY word (`reponame`)
 
 
 def feature_names() -> list[str]:
@@ -130,7 +145,10 @@ def extract(root: Path, labels_path: Path, verdicts_path: Path | None = VERDICTS
             found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
         finally:
             index.close()
-        rows.append(Row(name, batch, decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}))
+        # the remote's owner and name, read as collect reads them (the checkouts' remotes are local
+        # mirrors named OWNER+NAME: the same words as a GitHub remote's OWNER/NAME)
+        named = bool(reponame.name_words(reponame.repository_names(folder)) & set(NAME_VOCABULARY))
+        rows.append(Row(name, batch, decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}, named))
     return sorted(rows, key=lambda r: r.repo.lower()), skipped
 
 
@@ -169,7 +187,10 @@ def fit(rows: Sequence[Row], names: list[str]) -> teachingmodel.TeachingModel:
         {"name": n, "mean": float(means[i]), "scale": float(scales[i]), "coef": round(float(clf.coef_[0][i]), DIGITS)} for i, n in enumerate(names)
     ]
     return teachingmodel.TeachingModel.model_validate(
-        {"format": teachingmodel.FORMAT, "features": weights, "intercept": round(float(clf.intercept_[0]), DIGITS), "threshold": 0.5, "clip": CLIP, "vocabulary": VOCABULARY, "training": {}}
+        {
+            "format": teachingmodel.FORMAT, "features": weights, "intercept": round(float(clf.intercept_[0]), DIGITS), "threshold": 0.5, "clip": CLIP,
+            "vocabulary": VOCABULARY, "training": {},
+        }
     )
 
 
@@ -212,7 +233,28 @@ def choose_threshold(rows: Sequence[Row], oof: dict[str, float], final: teaching
     return round(max(max(0.5, math.floor(highest * 100 + 1) / 100) + MARGIN, math.floor(fixture_highest * 100 + 1) / 100), 2)
 
 
-def batch_table(rows: Sequence[Row], oof: dict[str, float], threshold: float) -> list[teachingmodel.BatchResult]:
+# A name alone never decides: a repository named as material is judged material only when its files
+# give at least even odds (see teachingmodel, "The name"); below that floor the name threshold is never set.
+NAME_FLOOR = 0.5
+
+
+def choose_name_threshold(rows: Sequence[Row], oof: dict[str, float], final: teachingmodel.TeachingModel, threshold: float) -> float | None:
+    """The threshold for a repository whose remote's name says material: the lowest (steps of 0.01,
+    at least NAME_FLOOR) at which no project so named (the rules not saying `course`) is flagged -
+    neither in leave-one-batch-out nor by the final model - plus MARGIN; None (no name gate) when that
+    reaches `threshold`."""
+    named = [r for r in rows if r.named and not r.decoy and not r.rules_course]
+    highest = max([oof[r.repo] for r in named] + [probability(final, r) for r in named], default=0.0)
+    chosen = max(NAME_FLOOR, round(math.floor(highest * 100 + 1) / 100 + MARGIN, 2))
+    return chosen if chosen < threshold else None
+
+
+def is_flagged(row: Row, p: float, threshold: float, name_threshold: float | None) -> bool:
+    """Whether the model (not the rules) turns this repository into learning material."""
+    return not row.rules_course and (p >= threshold or (row.named and name_threshold is not None and p >= name_threshold))
+
+
+def batch_table(rows: Sequence[Row], oof: dict[str, float], threshold: float, name_threshold: float | None = None) -> list[teachingmodel.BatchResult]:
     table = []
     for batch in sorted({r.batch for r in rows}):
         group = [r for r in rows if r.batch == batch]
@@ -223,10 +265,11 @@ def batch_table(rows: Sequence[Row], oof: dict[str, float], threshold: float) ->
                 batch=batch,
                 repositories=len(group),
                 decoys=len(decoys),
-                decoys_caught=sum(1 for r in decoys if r.rules_course or oof[r.repo] >= threshold),
+                decoys_caught=sum(1 for r in decoys if r.rules_course or is_flagged(r, oof[r.repo], threshold, name_threshold)),
                 decoys_caught_by_rules=sum(1 for r in decoys if r.rules_course),
+                decoys_caught_by_name=sum(1 for r in decoys if is_flagged(r, oof[r.repo], threshold, name_threshold) and not is_flagged(r, oof[r.repo], threshold, None)),
                 projects=len(projects),
-                projects_flagged=sum(1 for r in projects if not r.rules_course and oof[r.repo] >= threshold),
+                projects_flagged=sum(1 for r in projects if is_flagged(r, oof[r.repo], threshold, name_threshold)),
                 highest_project_probability=max((oof[r.repo] for r in projects if not r.rules_course), default=None),
             )
         )
@@ -234,7 +277,7 @@ def batch_table(rows: Sequence[Row], oof: dict[str, float], threshold: float) ->
 
 
 def sweep(rows: Sequence[Row], oof: dict[str, float]) -> list[dict[str, float | int]]:
-    """Decoys caught and projects flagged (beyond the rules) at a few thresholds."""
+    """Decoys caught and projects flagged (beyond the rules) at a few thresholds, the name ignored."""
     out = []
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         out.append({
@@ -245,37 +288,65 @@ def sweep(rows: Sequence[Row], oof: dict[str, float]) -> list[dict[str, float | 
     return out
 
 
-def render(rows: Sequence[Row], oof: dict[str, float], threshold: float, table: list[teachingmodel.BatchResult], final: teachingmodel.TeachingModel, skipped: list[str]) -> str:
+def name_sweep(rows: Sequence[Row], oof: dict[str, float], threshold: float) -> list[dict[str, float | int]]:
+    """At a few name thresholds (the other at `threshold`): decoys caught, projects so named flagged,
+    and a stress test - projects that would be flagged if each one's remote were named as material
+    (a team's `churn-demo`): what the gate costs the teams whose systems carry such a name."""
+    out = []
+    projects = [r for r in rows if not r.decoy and not r.rules_course]
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7):
+        out.append({
+            "name_threshold": t,
+            "decoys_caught": sum(1 for r in rows if r.decoy and (r.rules_course or is_flagged(r, oof[r.repo], threshold, t))),
+            "named_projects_flagged": sum(1 for r in projects if is_flagged(r, oof[r.repo], threshold, t)),
+            "projects_flagged_if_named": sum(1 for r in projects if oof[r.repo] >= min(t, threshold)),
+        })
+    return out
+
+
+def render(rows: Sequence[Row], oof: dict[str, float], thresholds: tuple[float, float | None], table: list[teachingmodel.BatchResult], final: teachingmodel.TeachingModel, skipped: list[str]) -> str:
+    threshold, name_threshold = thresholds
     decoys = [r for r in rows if r.decoy]
-    lines = [f"{len(rows)} repositories (dev + spent): {len(decoys)} decoys, {len(rows) - len(decoys)} projects; C={C}; threshold {threshold:.2f}"]
+    named = "none" if name_threshold is None else f"{name_threshold:.2f}"
+    lines = [f"{len(rows)} repositories (dev + spent): {len(decoys)} decoys, {len(rows) - len(decoys)} projects; C={C}; threshold {threshold:.2f}, named as material {named}"]
     lines += [f"  skipped {s}" for s in skipped]
     lines.append("")
-    lines.append(render_markdown(table, rows, oof, threshold))
+    lines.append(render_markdown(table, rows, oof, thresholds))
     lines.append("\nleave-one-batch-out probabilities (dev and spent only):")
     for r in sorted(rows, key=lambda r: (not r.decoy, -oof[r.repo])):
-        mark = "rules:course" if r.rules_course else ("FLAGGED" if oof[r.repo] >= threshold else "")
-        lines.append(f"  {'decoy  ' if r.decoy else 'project'} b{r.batch:<3} p={oof[r.repo]:.3f} {mark:<12} {r.repo}")
+        mark = "rules:course" if r.rules_course else ("FLAGGED" if is_flagged(r, oof[r.repo], threshold, name_threshold) else "")
+        lines.append(f"  {'decoy  ' if r.decoy else 'project'} b{r.batch:<3} p={oof[r.repo]:.3f} {'named' if r.named else '     '} {mark:<12} {r.repo}")
     lines.append("\nfinal model (trained on all), largest coefficients:")
     for w in sorted(final.features, key=lambda w: -abs(w.coef))[:12]:
         lines.append(f"  {w.coef:+.3f}  {w.name}")
     return "\n".join(lines)
 
 
-def render_markdown(table: list[teachingmodel.BatchResult], rows: Sequence[Row], oof: dict[str, float], threshold: float) -> str:
+def render_markdown(table: list[teachingmodel.BatchResult], rows: Sequence[Row], oof: dict[str, float], thresholds: tuple[float, float | None]) -> str:
+    threshold, name_threshold = thresholds
+    named = "" if name_threshold is None else f", {name_threshold:.2f} when named as material"
     lines = [
-        f"| held-out batch | repositories | decoys | caught by the rules | caught in all (threshold {threshold:.2f}) | missed | projects | projects flagged | highest project p |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| held-out batch | repositories | decoys | caught by the rules | caught in all (threshold {threshold:.2f}{named}) | of them by the name | missed | projects | projects flagged | highest project p |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for b in table:
         high = "-" if b.highest_project_probability is None else f"{b.highest_project_probability:.3f}"
-        lines.append(f"| {b.batch} | {b.repositories} | {b.decoys} | {b.decoys_caught_by_rules} | {b.decoys_caught} | {b.decoys - b.decoys_caught} | {b.projects} | {b.projects_flagged} | {high} |")
+        lines.append(
+            f"| {b.batch} | {b.repositories} | {b.decoys} | {b.decoys_caught_by_rules} | {b.decoys_caught} | {b.decoys_caught_by_name} | {b.decoys - b.decoys_caught} | {b.projects} | {b.projects_flagged} | {high} |"
+        )
     n_decoys = sum(b.decoys for b in table)
     lines.append(
         f"| **all** | {sum(b.repositories for b in table)} | {n_decoys} | {sum(b.decoys_caught_by_rules for b in table)} | {sum(b.decoys_caught for b in table)} | "
-        f"{n_decoys - sum(b.decoys_caught for b in table)} | {sum(b.projects for b in table)} | {sum(b.projects_flagged for b in table)} | |"
+        f"{sum(b.decoys_caught_by_name for b in table)} | {n_decoys - sum(b.decoys_caught for b in table)} | {sum(b.projects for b in table)} | {sum(b.projects_flagged for b in table)} | |"
     )
-    lines += ["", "| threshold | decoys caught (rules or model) | projects flagged by the model |", "|---|---|---|"]
+    lines += ["", "| threshold (name ignored) | decoys caught (rules or model) | projects flagged by the model |", "|---|---|---|"]
     lines += [f"| {s['threshold']:.2f} | {s['decoys_caught']} of {n_decoys} | {s['projects_flagged']} |" for s in sweep(rows, oof)]
+    lines += [
+        "", f"| threshold when named as material (else {threshold:.2f}) | decoys caught | projects so named flagged | projects flagged if each were so named |", "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {s['name_threshold']:.2f} | {s['decoys_caught']} of {n_decoys} | {s['named_projects_flagged']} | {s['projects_flagged_if_named']} |" for s in name_sweep(rows, oof, threshold)
+    ]
     return "\n".join(lines)
 
 
@@ -305,9 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     if threshold >= 1.0:
         print(f"error: no threshold below 1 flags no project (the rule gives {threshold:.2f}): the model cannot tell these projects from decoys; nothing written", file=sys.stderr)
         return 2
-    table = batch_table(rows, oof, threshold)
+    name_threshold = choose_name_threshold(rows, oof, final, threshold)
+    table = batch_table(rows, oof, threshold, name_threshold)
     decoys = [r for r in rows if r.decoy]
-    caught = sum(1 for r in decoys if r.rules_course or oof[r.repo] >= threshold)
+    caught = sum(1 for r in decoys if r.rules_course or is_flagged(r, oof[r.repo], threshold, name_threshold))
+    projects = [r for r in rows if not r.decoy and not r.rules_course]
     training = {
         "repositories": len(rows),
         "learnt_from": len(learnt_from(rows)),
@@ -317,27 +390,37 @@ def main(argv: list[str] | None = None) -> int:
         "batches": len({r.batch for r in rows}),
         "model": f"logistic regression, standardised features, L2 C={C}",
         "threshold_rule": f"lowest threshold (>= 0.5, steps of 0.01) flagging no project, in leave-one-batch-out and in sample, plus a margin of {MARGIN:.2f}; and above every pass fixture of the test suite",
+        "name_threshold_rule": f"for a repository whose remote's owner or name holds a name_vocabulary word: the lowest threshold (>= {NAME_FLOOR:.2f}, steps of 0.01) flagging no project so named, in leave-one-batch-out and in sample, plus {MARGIN:.2f}",
         "pass_fixtures_judged": len(fixtures),
         "pass_fixture_highest_p": round(max((probability(final, r) for r in fixtures), default=0.0), 3),
         "lobo_decoys_caught": caught,
         "lobo_decoys_caught_by_rules": sum(1 for r in decoys if r.rules_course),
+        "lobo_decoys_caught_by_name": sum(b.decoys_caught_by_name for b in table),
         "lobo_projects_flagged": sum(b.projects_flagged for b in table),
-        "in_sample_projects_flagged": sum(1 for r in rows if not r.decoy and not r.rules_course and probability(final, r) >= threshold),
+        "in_sample_projects_flagged": sum(1 for r in projects if is_flagged(r, probability(final, r), threshold, name_threshold)),
+        "named_projects": sum(1 for r in projects if r.named),
+        "named_decoys": sum(1 for r in decoys if r.named),
     }
-    model = final.model_copy(update={"threshold": threshold, "training": training, "lobo": table})
+    if name_threshold is not None:  # the stress test: every project named as material
+        training["lobo_projects_flagged_if_named"] = sum(1 for r in projects if oof[r.repo] >= name_threshold)
+        training["in_sample_projects_flagged_if_named"] = sum(1 for r in projects if probability(final, r) >= name_threshold)
+    update = {"threshold": threshold, "training": training, "lobo": table, "name_vocabulary": NAME_VOCABULARY if name_threshold is not None else [], "name_threshold": name_threshold}
+    model = final.model_copy(update=update)
     model = teachingmodel.TeachingModel.model_validate(model.model_dump())
     if args.markdown:
-        print(render_markdown(table, rows, oof, threshold))
+        print(render_markdown(table, rows, oof, (threshold, name_threshold)))
     else:
-        print(render(rows, oof, threshold, table, model, skipped))
+        print(render(rows, oof, (threshold, name_threshold), table, model, skipped))
     if not args.dry_run:
         write_json(args.out, model.model_dump(mode="json"))
         report = {
             "threshold": threshold,
+            "name_threshold": name_threshold,
             "training": training,
             "lobo": [b.model_dump(mode="json") for b in table],
             "sweep": sweep(rows, oof),
-            "probabilities": {r.repo: {"batch": r.batch, "decoy": r.decoy, "rules_course": r.rules_course, "p": oof[r.repo]} for r in rows},
+            "name_sweep": name_sweep(rows, oof, threshold),
+            "probabilities": {r.repo: {"batch": r.batch, "decoy": r.decoy, "rules_course": r.rules_course, "named": r.named, "p": oof[r.repo]} for r in rows},
             "skipped": skipped,
         }
         write_json(args.report, report)

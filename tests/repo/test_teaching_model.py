@@ -233,7 +233,7 @@ def _tampered(tmp_path: Path, change) -> Path:
         (lambda d: d["features"][2].update(scale=0), "features.2.scale: Input should be greater than 0"),
         (lambda d: d.update(weights=[]), "weights: unknown key (check the spelling)"),
         (lambda d: d.pop("intercept"), "intercept: Field required"),
-        (lambda d: d.update(format="mlops-audit/teaching-model@9"), "format: Input should be 'mlops-audit/teaching-model@2'"),
+        (lambda d: d.update(format="mlops-audit/teaching-model@9"), "format: Input should be 'mlops-audit/teaching-model@3'"),
     ],
 )
 def test_a_tampered_model_fails_with_the_file_and_key_named(tmp_path: Path, change, said: str) -> None:

@@ -86,6 +86,9 @@ _PACKAGE_LIST = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z|(?:
 MIN_TAUGHT_CODE = 3  # code files that make a teaching repository's code what it teaches (rule 9)
 _ROOT_CI = frozenset({"Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml"})
 _LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "pixi.lock", "requirements.lock"})
+# Who reviews the repository (conventions §4: a fact of the repository, in decoys and projects alike):
+# its code-owner files where the platforms read them (`.github/` is upkeep with the root CI).
+_ROOT_OWNERS = frozenset({"CODEOWNERS", "OWNERS", "OWNERS_ALIASES", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"})
 _CAPSTONE = re.compile(r"capstone|(?:final|midterm)[-_ ]?project", re.IGNORECASE)
 _TEMPLATE_FOLDER = re.compile(r"^\{\{\s*cookiecutter\.\w+\s*\}\}\Z")
 README_NAME = re.compile(r"readme(?:\.(?:md|rst|txt|markdown))?\Z", re.IGNORECASE)  # a README file's name
@@ -364,10 +367,11 @@ def project_of_a_course(opening: tuple[str, str] | None) -> bool:
 
 
 def is_repository_upkeep(rel: str) -> bool:
-    """The root CI (`.github/`, `Jenkinsfile`...), the root package lists and lock files, and the
-    root test folder (a template's tests that bake it, a course's tests of its own material: what
-    the repository checks on itself, judged as such)."""
-    if ci_folder_owner(rel) == "" or rel.startswith(("tests/", "test/")):
+    """The root CI (`.github/`, `Jenkinsfile`...), the root package lists and lock files, the root
+    test folder (a template's tests that bake it, a course's tests of its own material: what the
+    repository checks on itself, judged as such) and its code-owner files (`CODEOWNERS`, a Prow
+    `OWNERS` at the root)."""
+    if ci_folder_owner(rel) == "" or rel.startswith(("tests/", "test/")) or rel in _ROOT_OWNERS:
         return True
     return "/" not in rel and (rel in _ROOT_CI or rel in _LOCK_FILES or bool(_PACKAGE_LIST.match(rel)))
 

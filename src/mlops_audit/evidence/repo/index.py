@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, templated, thirdparty
+from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, reponame, templated, thirdparty
 from mlops_audit.evidence.repo.astutil import parse_module
 from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.textdecode import is_binary as _is_binary
@@ -709,7 +709,10 @@ class RepoIndex:
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
-        learning = lessons.find_learning_material(self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material, declared=self.declared_learning_material)  # lesson code (`lessons`), the same way
+        learning = lessons.find_learning_material(  # lesson code (`lessons`), the same way; the classifier reads the remote's name (`reponame`)
+            self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material, declared=self.declared_learning_material,
+            names=reponame.repository_names(self.root) if self.classify_learning_material else (),
+        )
         self.stats.learning = learning
         if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)

@@ -203,11 +203,13 @@ DECLARED = "declared learning material by the assessor (collect --learning-mater
 
 
 def find_learning_material(
-    files: Iterable[str], read: Callable[[str], bytes | None], *, classify: bool = True, declared: bool = False
+    files: Iterable[str], read: Callable[[str], bytes | None], *, classify: bool = True, declared: bool = False, names: Sequence[str] = ()
 ) -> LearningMaterial:
     """The listed files that are learning material (see the module text and `coursework`).
     `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None.
     `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`).
+    `names`: the owner and name of the repository's remote (`reponame.repository_names`), read by
+    the classifier only; () when it has none.
     `declared`: the assessor says the repository is learning material (a course, a tool's examples,
     a template, a reference system built to demonstrate): whatever the rules and the classifier
     decide, it is taken whole as rule 9 takes a teaching repository (capstones, root CI, package
@@ -216,7 +218,7 @@ def find_learning_material(
     listing = files if isinstance(files, list | tuple) else list(files)
     result = _by_rules(listing, read)
     if classify and result.verdict != COURSE and result.code_total >= teachingmodel.MIN_CODE:
-        _classified(result, listing, read, teachingmodel.load())
+        _classified(result, listing, read, teachingmodel.load(), names)
     if declared:
         _declared(result, listing)
     return result
@@ -250,12 +252,12 @@ def classifier_features(listing: Sequence[str], read: Callable[[str], bytes | No
     return teachingmodel.features(listing, teachingmodel.readme_text(listing, read, coursework.README_NAME), signals, vocabulary)
 
 
-def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable[[str], bytes | None], model: teachingmodel.TeachingModel) -> None:
+def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable[[str], bytes | None], model: teachingmodel.TeachingModel, names: Sequence[str] = ()) -> None:
     """The learnt classifier's verdict: at or above its threshold the repository is teaching material
     whole, as `coursework` rule 9 judges one (its capstones, root CI and root package lists kept;
     `course`, or `partly` when a capstone keeps its code); the reason gives the probability and the
     features that pushed it up most."""
-    judged = teachingmodel.judge(model, classifier_features(listing, read, result, model.vocabulary))
+    judged = teachingmodel.judge(model, classifier_features(listing, read, result, model.vocabulary), teachingmodel.name_says(model, names))
     result.probability = judged.probability
     if not judged.flagged:
         return

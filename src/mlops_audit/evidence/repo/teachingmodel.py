@@ -29,6 +29,13 @@ module adds one learnt judgement on the whole repository, from what the rules ca
   file's `clip`), so one extreme value of a rare feature cannot decide alone.
 - **The explanation** (`explain`): the probability and the features that pushed it up most, in words
   (`README words 'course' x7, 'week' x4; 9 of 12 top folders numbered or named as lessons`).
+- **The name** (session 11, `name_says`): the owner and name of the repository's git remote
+  (`reponame`: `aws-samples/...`, `mlflow-examples`, `azureml-workshop`, `dvc-template`) are what a
+  reader sees first. A repository named with a word of the model file's `name_vocabulary` is
+  material when the model, from its files alone, gives at least the file's `name_threshold` (even
+  odds or more) instead of `threshold`. The name is a gate, not a weight: it never moves a
+  probability, a repository without such a name is judged exactly as before, and a name alone never
+  decides (a team's `churn-demo` whose files look like a system stays below `name_threshold`).
 
 The hook is in `lessons.find_learning_material`: when the rules did not already say `course` and the
 model's probability reaches its threshold, the repository is teaching material whole (as rule 9 of
@@ -50,11 +57,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo.reponame import name_words
 from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.thirdparty import CI_FOLDERS, CODE_SUFFIXES, ci_folder_owner, is_project_file
 
 MODEL_FILE = Path(__file__).with_name("teachingmodel.json")
-FORMAT = "mlops-audit/teaching-model@2"  # @2: the evaluation's batches are rounds named as strings ("12v")
+FORMAT = "mlops-audit/teaching-model@3"  # @2: the evaluation's batches are rounds named as strings ("12v"); @3: the name gate
 README_TEXT_CHARS = 20_000  # how much of the root README's text the word counts read
 MAX_EXPLAINED = 4  # features named in a verdict's reason
 MIN_CODE = 10  # code files a repository needs to be judged by the model: the size of what it learnt from (smaller trees: the rules alone)
@@ -263,18 +271,25 @@ class BatchResult(_Strict):
     decoys: int = Field(ge=0)
     decoys_caught: int = Field(ge=0)
     decoys_caught_by_rules: int = Field(ge=0, description="decoys the rules already judged `course`")
+    decoys_caught_by_name: int = Field(default=0, ge=0, description="decoys caught only because their remote's name says material (`name_threshold`)")
     projects: int = Field(ge=0)
     projects_flagged: int = Field(ge=0)
     highest_project_probability: float | None = Field(default=None, ge=0, le=1)
 
 
 class TeachingModel(_Strict):
-    format: Literal["mlops-audit/teaching-model@2"]
+    format: Literal["mlops-audit/teaching-model@3"]
     features: list[Weight] = Field(min_length=1)
     intercept: float
     threshold: float = Field(gt=0, lt=1, description="probability at or above which a repository is material about practice")
     clip: float = Field(gt=0, description="standardised values are clipped to [-clip, clip]: one extreme value of a rare feature cannot decide alone")
     vocabulary: dict[str, list[str]] = Field(description="README word groups: feature words:<group> counts these words (log1p of the total)")
+    name_vocabulary: list[str] = Field(
+        default_factory=list, description="words of a repository's remote owner or name that say it is material (`mlflow-examples`, `azureml-workshop`); empty: no name gate"
+    )
+    name_threshold: float | None = Field(
+        default=None, gt=0, lt=1, description="probability at or above which a repository named with a name_vocabulary word is material (at most `threshold`); null: no name gate"
+    )
     training: dict[str, int | float | str] = Field(description="what the model was trained on and how (for the docs)")
     lobo: list[BatchResult] = Field(default_factory=list, description="leave-one-batch-out evaluation at the threshold")
 
@@ -290,6 +305,10 @@ class TeachingModel(_Strict):
         for group, words in self.vocabulary.items():
             if not re.fullmatch(r"[a-z_]+", group) or not words or any(not re.fullmatch(r"[a-z]+", w) for w in words):
                 raise ValueError(f"vocabulary group '{group}': expected a lower-case name and lower-case words (letters only)")
+        if any(not re.fullmatch(r"[a-z0-9]{1,40}", w) for w in self.name_vocabulary):
+            raise ValueError("name_vocabulary: expected lower-case words of letters and digits (at most 40)")
+        if self.name_threshold is not None and (not self.name_vocabulary or self.name_threshold > self.threshold):
+            raise ValueError("name_threshold: needs a name_vocabulary and may not exceed threshold")
         return self
 
 
@@ -313,6 +332,14 @@ def load(path: Path = MODEL_FILE) -> TeachingModel:
         raise InputError("the learning-material model does not validate:\n" + "\n".join(problems)) from None
 
 
+def name_says(model: TeachingModel, names: Sequence[str]) -> tuple[str, ...]:
+    """The words of the repository's remote owner and name (`reponame`) that are in the model's name
+    vocabulary, sorted; () when it has no name, no such word, or the model no name gate."""
+    if not names or model.name_threshold is None:
+        return ()
+    return tuple(sorted(name_words(tuple(names)) & set(model.name_vocabulary)))
+
+
 @dataclass(frozen=True)
 class Judgement:
     probability: float  # rounded to 3 decimals
@@ -320,9 +347,10 @@ class Judgement:
     reason: str
 
 
-def judge(model: TeachingModel, found: Mapping[str, Feature]) -> Judgement:
+def judge(model: TeachingModel, found: Mapping[str, Feature], named: Sequence[str] = ()) -> Judgement:
     """The model's probability that the repository is material about practice, whether it reaches
-    the threshold, and why in words (the features that pushed it up most)."""
+    the threshold (`name_threshold` when `named`: the words of its name that say it is material,
+    `name_says`), and why in words (the features that pushed it up most, then the name)."""
     contributions = []
     logit = model.intercept
     for weight in model.features:
@@ -333,7 +361,11 @@ def judge(model: TeachingModel, found: Mapping[str, Feature]) -> Judgement:
     probability = round(_sigmoid(logit), 3)
     top = sorted((c for c in contributions if c[0] > 0), key=lambda c: (-c[0], c[1]))[:MAX_EXPLAINED]
     why = "; ".join(found[name].says for _, name in top) or "no feature above its training mean"
-    return Judgement(probability, probability >= model.threshold, f"classifier: p={probability:.2f} ({why})")
+    flagged = probability >= model.threshold
+    if named and model.name_threshold is not None and not flagged and probability >= model.name_threshold:
+        flagged = True
+        why += f"; the repository's name says {', '.join(repr(w) for w in named[:3])} (a named repository's threshold {model.name_threshold:.2f}, else {model.threshold:.2f})"
+    return Judgement(probability, flagged, f"classifier: p={probability:.2f} ({why})")
 
 
 def _sigmoid(x: float) -> float:
