@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlops_audit.evidence.repo import coursework
 from mlops_audit.evidence.repo.collect import collect
 from mlops_audit.evidence.repo.coursework import teaching_readme
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -312,3 +313,22 @@ def test_readmes_that_present_teaching_material(opening: str) -> None:
 )
 def test_readmes_that_do_not(opening: str) -> None:
     assert teaching_readme(("README.md", opening)) is None
+
+
+def test_a_repository_taken_whole_keeps_its_root_code_owners_as_upkeep(tmp_path: Path) -> None:
+    """Code owners are a fact of the repository (conventions §4), in learning material too: the root
+    CODEOWNERS and a Prow OWNERS at the root stay when a repository is taken whole; a lesson
+    folder's own OWNERS is the lesson's."""
+    owners = "approvers:\n  - alice\n  - bob\n"
+    write(tmp_path, {
+        "README.md": "# Examples\n\nCode materials for the MLOps course.\n", **{f"src/m{i}.py": TRACKED for i in range(3)},
+        "OWNERS": owners, "CODEOWNERS": "* @acme/reviewers\n", ".github/CODEOWNERS": "* @acme/reviewers\n",
+        "mnist/OWNERS": owners, "mnist/train.py": TRACKED, "mnist/Dockerfile": DOCKERFILE,
+    })
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "course"
+    assert {"mnist/OWNERS", "mnist/train.py", "mnist/Dockerfile"} <= learning.left_out
+    assert not {"OWNERS", "CODEOWNERS", ".github/CODEOWNERS"} & learning.left_out
+    assert coursework.is_repository_upkeep("CODEOWNERS") and coursework.is_repository_upkeep("docs/CODEOWNERS")
+    assert not coursework.is_repository_upkeep("mnist/CODEOWNERS")
+    assert findings(tmp_path)["has_code_owners"].outcome.value == "pass"
