@@ -57,6 +57,7 @@ def test_the_config_gives_origins_url_else_the_first_remotes() -> None:
     assert reponame.remote_url_of_config('[branch "main"]\n\tremote = origin\n\turl = x\n') is None  # a url outside a remote section
     assert reponame.remote_url_of_config("[core]\n\tbare = false\n") is None
     assert reponame.remote_url_of_config('[remote "origin"]\n\turl = "https://h/a/b"\n') == "https://h/a/b"
+    assert reponame.remote_url_of_config('[remote "origin"]\n\tURL = https://h/a/b.git ; the fork\n') == "https://h/a/b.git"
 
 
 @pytest.mark.parametrize(
