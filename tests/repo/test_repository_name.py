@@ -128,7 +128,7 @@ def test_the_gate_sits_between_even_odds_and_the_threshold() -> None:
     model = teachingmodel.load()
     assert model.name_threshold is not None and 0.5 <= model.name_threshold < model.threshold
     assert {"examples", "samples", "workshop", "tutorial", "template", "cookiecutter"} <= set(model.name_vocabulary)
-    assert not {"course", "zoomcamp", "project", "lab", "showcase"} & set(model.name_vocabulary)  # names of students' and teams' own projects too
+    assert not {"course", "zoomcamp", "project", "lab", "showcase", "demo"} & set(model.name_vocabulary)  # names of students' and teams' own projects too
     assert model.training["named_projects"] >= 1 and model.training["lobo_projects_flagged"] == 0
 
 
@@ -149,9 +149,9 @@ def test_the_same_tree_without_a_remote_or_under_a_teams_name_keeps_its_credit(t
         assert learning.verdict == "none" and learning.probability is not None and learning.probability < model.threshold, name
 
 
-def test_a_teams_system_named_as_a_demo_is_not_flagged_the_name_alone_never_decides(tmp_path: Path) -> None:
+def test_a_teams_system_named_as_examples_or_a_template_is_not_flagged_the_name_alone_never_decides(tmp_path: Path) -> None:
     model = teachingmodel.load()
-    for name in ("churn-service", "churn-demo", "churn-template"):
+    for name in ("churn-service", "churn-examples", "churn-template"):
         root = tmp_path / name
         capstone(root, modules=8)
         _git(root, ("origin", f"https://github.com/acme/{name}.git"))

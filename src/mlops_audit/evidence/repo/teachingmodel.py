@@ -35,7 +35,7 @@ module adds one learnt judgement on the whole repository, from what the rules ca
   material when the model, from its files alone, gives at least the file's `name_threshold` (even
   odds or more) instead of `threshold`. The name is a gate, not a weight: it never moves a
   probability, a repository without such a name is judged exactly as before, and a name alone never
-  decides (a team's `churn-demo` whose files look like a system stays below `name_threshold`).
+  decides (a team's `churn-template` whose files look like a system stays below `name_threshold`).
 
 The hook is in `lessons.find_learning_material`: when the rules did not already say `course` and the
 model's probability reaches its threshold, the repository is teaching material whole (as rule 9 of
