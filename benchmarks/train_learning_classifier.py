@@ -15,7 +15,11 @@ How it is judged: **leave one batch out**. Repositories were fetched and labelle
 batch in turn is judged by a model trained on all the other batches. The threshold is the lowest
 probability (in steps of 0.01, at least 0.5) at which no project of any held-out batch would be turned
 into learning material - a project that loses real credit is worse than a decoy missed - and the
-decoy recall it costs is printed. Then the model is trained on every dev and spent repository and
+decoy recall it costs is printed. The name gate (session 11): a repository whose git remote's owner or
+name holds a NAME_VOCABULARY word (`reponame`, read as collect reads it) is judged at a second, lower
+threshold - the lowest (at least NAME_FLOOR) at which no project so named is flagged, plus the same
+margin - and the table counts what the gate catches; a stress test says how many projects would be
+flagged had each one been so named. Then the model is trained on every dev and spent repository and
 written, with its threshold, vocabulary, training summary and the leave-one-batch-out numbers, to
 the model file beside the module (rounded floats: the file is deterministic).
 
