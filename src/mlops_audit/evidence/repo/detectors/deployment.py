@@ -1221,7 +1221,9 @@ def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], st
     seen, todo, reached = {start}, [start], []
     while todo:
         for call in by_scope.get(todo.pop(), []):
-            local = call.name.removeprefix("self.")
+            # A method called on self (`self.process_request(body)` in a class-based view) is summarised
+            # as `.process_request`: it is the class's own function.
+            local = call.name[1:] if call.name.startswith(".") and call.name.count(".") == 1 else call.name
             if local in functions:
                 if local not in seen:
                     seen.add(local)
@@ -1309,6 +1311,19 @@ def _service_uses_model(name: str) -> bool:
     return _calls_the_model(name) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
 
 
+def _builds_a_model(name: str) -> bool:
+    """A service function that builds the model object the route then calls (session 11: `load_engine`
+    returning `NCFRankingInferenceComponent(k)` of `engines/ncf/inference/`): a model loader, or a
+    class of a module named for inference/generation, or one named as a predictor (`SpamClassifier`).
+    A class named only `...Model` is not enough here: services build ORM and pydantic models."""
+    if _STARTUP_LOADER.search(name):
+        return True
+    module, _, last = name.rpartition(".")
+    if not module or not last[:1].isupper():
+        return False
+    return (bool(_MODEL_CLASS.search(last)) and not last.endswith("Model")) or any(_MODEL_MODULE.match(part) for part in module.split("."))
+
+
 # Rule `cloud function runs a model` (conventions §8 online serving, session 10): a serverless
 # function's handler, or a same-file function it calls, uses the model itself: predicts, loads a
 # model, asks a generation chain, or builds an object of a model class (`NewcastleDetector(...)`, whose
@@ -1380,9 +1395,13 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
         for route, _handler, _helpers, reached in _route_reaches(summary):
             for name in dict.fromkeys(reached):
                 module, _, function = name.rpartition(".")
-                if not module or name not in summary.imports or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
-                    continue  # only a function imported from a module (`from src.services.chat import stream_chat`)
-                path = _resolve_file(repo, module.replace(".", "/") + ".py")
+                # Only a function imported from a module (`from src.services.chat import stream_chat`) or
+                # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
+                # found as the module's file or its package's `__init__.py`.
+                if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+                    continue
+                stem = module.replace(".", "/")
+                path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
                 if path is None or path == summary.path or is_test_path(path):
                     continue
                 followed += 1
@@ -1394,7 +1413,11 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                             by_scope.setdefault(call.scope, []).append(call)
                     scopes, _ = _reach(by_scope, service.functions, function)
                     inside = [c for c in service.calls if c.scope in scopes]
-                    use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _service_uses_model(c.name)), None)
+                    use = (
+                        next((c for c in inside if _calls_the_model(c.name)), None)
+                        or next((c for c in inside if _service_uses_model(c.name)), None)
+                        or next((c for c in inside if _builds_a_model(c.name)), None)
+                    )
                     if use is not None:
                         return [at(summary.path, route.line), at(path, use.line)]
                 if followed >= MAX_SERVICE_MODULES:
