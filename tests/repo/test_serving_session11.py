@@ -80,22 +80,8 @@ def test_a_taskcluster_ci_graph_that_trains_nothing_or_has_no_dependency_is_not_
 
 # --- serves_model: batch scoring run by a workflow step, a cron table, an `sh -c` entry point ---------
 
-PREDICT_TILE = """\
-import sys
-
-from deepforest import main
-
-
-def run(tile_path, savedir):
-    model = main.deepforest()
-    model.load_model(model_name="acme/bird-detector")
-    boxes = model.predict_tile(path=tile_path, patch_size=1500)
-    boxes.to_file(f"{savedir}/tile.shp", driver="ESRI Shapefile")
-
-
-if __name__ == "__main__":
-    run(sys.argv[1], "predictions")
-"""
+# The scoring step of the fixture (a detector applied to each new tile, written next to its input).
+PREDICT_TILE = (Path(__file__).parent / "fixtures/serves_model/pass-batch-scoring-step-of-a-publishing-workflow/predict.py").read_text(encoding="utf-8")
 
 PUBLISHING_WORKFLOW = """\
 rule predict_birds:
