@@ -217,3 +217,97 @@ def test_a_service_package_init_is_followed_and_one_that_only_reads_the_database
     reads = "async def get_scored_candidates(match_id):\n    return await db.fetch_all('select * from scores where id = :id', id=match_id)\n"
     assert _outcome(_tree(tmp_path / "p", {"app/routes/s.py": route, "matcher/score/__init__.py": predicts}), "serves_model")[0] is PASS
     assert _outcome(_tree(tmp_path / "r", {"app/routes/s.py": route, "matcher/score/__init__.py": reads}), "serves_model")[0] is FAIL
+
+
+# --- serves_model: a scoring job run by a scheduled or dispatched CI workflow -------------------------
+
+SCORE_TO_S3 = """\
+import boto3
+import joblib
+import pandas as pd
+
+frame = pd.read_csv("library/reference.csv")
+model = joblib.load("models/model.joblib")
+frame["prediction"] = model.predict(frame)
+frame.to_csv("out.csv")
+boto3.client("s3").upload_file("out.csv", "acme-predictions", "latest.csv")
+"""
+
+
+def _workflow(on: str) -> str:
+    return f"name: predict\non: {on}\njobs:\n  infer:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python scripts/generate_predictions.py --env ci\n"
+
+
+def test_a_scoring_job_run_by_a_scheduled_or_dispatched_workflow_serves(tmp_path: Path) -> None:
+    for on in ("[workflow_dispatch]", "{schedule: [{cron: '0 4 * * 1'}]}", "[workflow_call]"):
+        root = _tree(tmp_path / on.strip("[]{}:' ").split(":")[0], {".github/workflows/predict.yml": _workflow(on), "scripts/generate_predictions.py": SCORE_TO_S3})
+        outcome, message = _outcome(root, "serves_model")
+        assert outcome is PASS and "scheduled or dispatched CI workflow" in message, on
+
+
+def test_a_scoring_script_run_by_a_pull_request_or_push_workflow_is_a_check_not_a_service(tmp_path: Path) -> None:
+    for on in ("[pull_request]", "[push]", "[workflow_dispatch, pull_request]"):
+        root = _tree(tmp_path / on.strip("[]").replace(", ", "-"), {".github/workflows/predict.yml": _workflow(on), "scripts/generate_predictions.py": SCORE_TO_S3})
+        assert _outcome(root, "serves_model")[0] is FAIL, on
+
+
+# --- orchestrates_pipeline: a SageMaker pipeline declared in Terraform or CloudFormation ---------------
+
+TF_PIPELINE = """\
+resource "aws_sagemaker_pipeline" "training" {
+  pipeline_name         = "${var.project}-training"
+  role_arn              = var.role_arn
+  pipeline_definition   = jsonencode({ Version = "2020-12-01", Steps = [] })
+}
+"""
+
+
+def test_a_sagemaker_pipeline_resource_in_terraform_is_an_orchestrated_pipeline(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"infra/pipeline.tf": TF_PIPELINE}), "orchestrates_pipeline")
+    assert outcome is PASS and "SageMaker pipelines" in message
+
+
+def test_a_role_for_sagemaker_pipelines_or_a_commented_out_pipeline_resource_is_not_a_pipeline(tmp_path: Path) -> None:
+    role = 'resource "aws_iam_role" "sagemaker_pipeline" {\n  name = "pipeline-role"\n}\n'
+    commented = "".join("# " + line + "\n" for line in TF_PIPELINE.splitlines())
+    assert _outcome(_tree(tmp_path, {"infra/iam.tf": role, "infra/pipeline.tf": commented}), "orchestrates_pipeline")[0] is FAIL
+
+
+# --- has_deployment_manifest: an API declared in a CDK app ------------------------------------------------
+
+CDK_STACK = """\
+from aws_cdk import Stack, aws_apigateway as apigateway, aws_lambda as lambda_
+
+
+class PredictionsStack(Stack):
+    def __init__(self, scope, construct_id, **kwargs):
+        super().__init__(scope, construct_id, **kwargs)
+        fetch = lambda_.Function(self, "Fetch", runtime=lambda_.Runtime.PYTHON_3_12, handler="fetch.handler", code=lambda_.Code.from_asset("lambda"))
+        api = apigateway.RestApi(self, "PredictionsApi")
+        api.root.add_resource("predictions").add_method("GET", apigateway.LambdaIntegration(fetch))
+"""
+
+
+def test_a_rest_api_in_front_of_lambda_functions_in_a_cdk_app_is_a_deployment(tmp_path: Path) -> None:
+    files = {"infra/cdk.json": '{"app": "python app.py"}', "infra/stacks/predictions_stack.py": CDK_STACK}
+    outcome, message = _outcome(_tree(tmp_path, files), "has_deployment_manifest")
+    assert outcome is PASS and "AWS CDK" in message
+
+
+def test_the_same_stack_outside_a_cdk_app_is_never_synthesised(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"infra/stacks/predictions_stack.py": CDK_STACK}), "has_deployment_manifest")[0] is FAIL
+
+
+# --- examples are examples: a Dockerfile or DVC pipeline only in an example folder (conventions §2, §5) ----
+
+def test_a_dockerfile_only_in_an_example_folder_is_not_the_projects_image(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nCOPY task.py /app/\nCMD [\"python\", \"/app/task.py\"]\n"
+    outcome, message = _outcome(_tree(tmp_path / "ex", {"examples/simple-spark/Dockerfile": dockerfile}), "has_container")
+    assert outcome is FAIL and "example" in message
+    assert _outcome(_tree(tmp_path / "own", {"examples/simple-spark/Dockerfile": dockerfile, "Dockerfile": dockerfile}), "has_container")[0] is PASS
+
+
+def test_a_dvc_pipeline_only_in_an_example_folder_is_not_the_projects_pipeline(tmp_path: Path) -> None:
+    dvc = "stages:\n  prepare:\n    cmd: python prepare.py\n  enrich:\n    cmd: python enrich.py\n"
+    assert _outcome(_tree(tmp_path / "ex", {"examples/simple-dvc/dvc.yaml": dvc}), "orchestrates_pipeline")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "own", {"dvc.yaml": dvc}), "orchestrates_pipeline")[0] is PASS

@@ -231,6 +231,12 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
     step = _workflow_step(repo, summary.path)
     if step is not None:
         return "a step of a Snakemake workflow", [at(step.path, step.line)]
+    operated = next(
+        (where for command, where in _workflowsteps.operated_workflow_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)),
+        None,
+    )
+    if operated is not None:
+        return "a scheduled or dispatched CI workflow", [operated]
     return None
 
 

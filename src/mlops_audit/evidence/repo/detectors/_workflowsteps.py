@@ -180,3 +180,34 @@ def scripts_named(command: str) -> list[str]:
     """The Python files a command runs, as path tails (`python predict.py {input}` -> `predict.py`,
     `python -m pkg.score` -> `pkg/score.py`, `script: "scripts/predict.py"`), quoted or not."""
     return [(m.group(1) or m.group(2).replace(".", "/") + ".py").removeprefix("./") for m in _SCRIPT.finditer(command)]
+
+
+# --- GitHub Actions workflows run on a schedule or by dispatch -------------------------------------
+
+# A workflow started on a clock or on demand (from the Actions UI, another workflow, an API call) is a
+# job of the system; one that runs on pull requests checks a change (a test, not an operation).
+_OPERATED = frozenset({"schedule", "workflow_dispatch", "workflow_call", "repository_dispatch", "workflow_run"})
+_CHECKS_CHANGES = frozenset({"pull_request", "pull_request_target", "merge_group"})
+
+
+def operated_workflow_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """(command, where) for each run command of a GitHub Actions workflow (or what the task runners it
+    calls run) that starts on a schedule or by dispatch and never on pull requests."""
+    from mlops_audit.evidence.repo.ciconfig import ci_run_commands, workflow_triggers
+
+    def find() -> list[tuple[str, Location]]:
+        operated: dict[str, bool] = {}
+        found = []
+        for command in ci_run_commands(repo):
+            workflow = command.ci_path or command.path
+            if not workflow.startswith(".github/workflows/"):
+                continue
+            if workflow not in operated:
+                doc = repo.yaml(workflow)
+                events = workflow_triggers(doc)[0] if doc is not None else set()
+                operated[workflow] = bool(events & _OPERATED) and not events & _CHECKS_CHANGES
+            if operated[workflow]:
+                found.append((command.text, at(command.path, command.line)))
+        return found
+
+    return repo.memo("workflowsteps.operated_workflow_commands", find)  # type: ignore[no-any-return]

@@ -57,6 +57,7 @@ def has_container(repo: RepoIndex) -> Observation:
     dev_only: list[Location] = []
     empty: list[Location] = []
     templates: list[Location] = []
+    examples: list[Location] = []
     for path in dockerfiles(repo):
         lines = repo.meaningful_lines(path)
         base = next((number for number, line in lines if line.upper().startswith("FROM ")), None)
@@ -66,6 +67,8 @@ def has_container(repo: RepoIndex) -> Observation:
             empty.append(at(path, base))  # `FROM scratch` alone: an image with nothing of the project
         elif _packaged_template(repo, path):
             templates.append(at(path, base))
+        elif _batchscoring.DEMO_FOLDER.search(path):
+            examples.append(at(path, base))  # session 11: an example's image shows the tool, it is not the project's (conventions §2, §5)
         else:
             (dev_only if path.startswith(".devcontainer/") else found).append(at(path, base))
     if found:
@@ -81,6 +84,10 @@ def has_container(repo: RepoIndex) -> Observation:
         return Observation.failed(
             f"{len(templates)} Dockerfile(s) kept as templates inside a Python package (a tool writes them into its users' projects), not an image of this project",
             templates,
+        )
+    if examples:
+        return Observation.failed(
+            f"only {len(examples)} Dockerfile(s) inside example, demo or tutorial folders: images of the examples, not of the project", examples
         )
     return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
 

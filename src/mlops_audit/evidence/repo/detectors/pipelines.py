@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse, _workflowsteps
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _workflowsteps
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
@@ -19,7 +19,8 @@ from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, d
 # Orchestrators and workflow engines: catalogue/pipelines.yaml (those judged below by a rule too).
 _ORCHESTRATION = vocabulary(Kind.pipeline_orchestration)
 _NEEDLES = vocabulary(Kind.pipeline_orchestration, None).needles
-_STATE_MACHINES = next(ev for t, ev in _ORCHESTRATION.entries if t.id == "step_functions").resource_types
+# Pipeline resources declared as infrastructure code (Step Functions state machines, SageMaker pipelines).
+_STATE_MACHINES = tuple(dict.fromkeys(t for _, ev in _ORCHESTRATION.entries if ev.rule is None for t in ev.resource_types))
 
 
 def _orchestrated(summary: PythonSummary) -> list[Call]:
@@ -98,6 +99,8 @@ def _unwired_pipeline(repo: RepoIndex, path: str, decorator: Call) -> bool:
 def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.named("dvc.yaml"):
+        if _batchscoring.DEMO_FOLDER.search(path):
+            continue  # session 11: an example's DVC pipeline shows the tool (conventions §2, §5)
         doc = repo.yaml(path)
         stages = doc.data.get("stages") if doc and isinstance(doc.data, dict) else None
         if isinstance(stages, dict) and sum(1 for s in stages.values() if isinstance(s, dict) and (s.get("cmd") or s.get("foreach"))) >= 2:
@@ -185,7 +188,7 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
             count = f"at least {len(configs)}" if more else str(len(configs))
-            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions)")
+            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions, SageMaker pipelines)")
         return Observation.passed("; ".join(parts), shown + configs)
     if graphs:
         return Observation.passed(
