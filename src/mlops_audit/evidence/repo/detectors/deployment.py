@@ -360,7 +360,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
     found += _terraform_service_modules(repo)
-    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
+    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo) + _orchestrator_deployments(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
@@ -637,6 +637,33 @@ def _pulumi_yaml_resources(path: str, doc: LocatedDocument | None) -> list[tuple
         if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
             return [("Pulumi", at(path, _line(doc, "resources", name)))]  # type: ignore[arg-type]
     return []
+
+
+_ORCHESTRATOR_DEPLOY = judged_by(Kind.deployment_manifest, "orchestrator deployment of the project's image")
+_ORCHESTRATOR_IMPORTS = ("prefect",)
+# The settings a module unpacks into the call (`flow.deploy(name=n, **flow_args)`): keys it writes.
+_POOL_KEY = re.compile(r"""["']work_pool_name["']\s*:|\bwork_pool_name\s*=""")
+_IMAGE_KEY = re.compile(r"""["']image["']\s*:\s*\S""")
+
+
+def _orchestrator_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `orchestrator deployment of the project's image` (session 11): a Prefect module calls
+    `flow.deploy(...)` with a work pool and an image (keywords, or a settings dict it unpacks whose keys
+    the module writes), so the flow's deployment to the pool's platform is declared as code. Without an
+    image, the deployment runs on whatever worker someone starts; `flow.serve()` runs in place."""
+    found = []
+    for summary in _inhouse.project_code(repo.python_mentioning("work_pool_name")):
+        if summary.is_notebook or not summary.imports_module(*_ORCHESTRATOR_IMPORTS) or _batchscoring.DEMO_FOLDER.search(summary.path):
+            continue
+        text = repo.text(summary.path) or ""
+        images = summary.calls_to(*_ORCHESTRATOR_DEPLOY.calls)
+        for call in summary.calls_named("deploy"):
+            pool = call.has_keyword("work_pool_name") or _POOL_KEY.search(text) is not None
+            image = call.has_keyword("image") or bool(images) or _IMAGE_KEY.search(text) is not None
+            if pool and image:
+                found.append(("Prefect deployment (work pool and image)", at(summary.path, call.line)))
+                break
+    return found
 
 
 _PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S.*)$")
