@@ -22,6 +22,8 @@ a predict script run by hand (nothing runs it) or writing a local CSV (no store)
 
 from __future__ import annotations
 
+import ast
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
@@ -278,11 +280,18 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
         if not uses or _trains_or_evaluates(summary):
             continue
         if not writes:
-            # A scoring step of a publishing workflow writes files the workflow publishes (rule above).
-            step = _workflow_step(repo, summary.path) if _file_writes(summary) and _publishing_workflow(repo) else None
-            if step is None:
+            # A scoring step of a publishing workflow, or of a SageMaker pipeline, writes files that the
+            # workflow publishes or the platform uploads (rules above).
+            file_writes = _file_writes(summary)
+            step = _workflow_step(repo, summary.path) if file_writes and _publishing_workflow(repo) else None
+            sagemaker = _sagemaker_step(repo, summary.path) if file_writes and step is None and _PROCESSING_OUTPUT in (repo.text(summary.path) or "") else None
+            if step is not None:
+                how, where = "a step of a Snakemake workflow that publishes its outputs", [at(step.path, step.line)]
+            elif sagemaker is not None:
+                how, where = "a processing step of a SageMaker pipeline (outputs uploaded to S3)", [sagemaker]
+            else:
                 continue
-            how, where, writes = "a step of a Snakemake workflow that publishes its outputs", [at(step.path, step.line)], _file_writes(summary)
+            writes = file_writes
         else:
             runs = _runs_on_its_own(repo, summary)
             if runs is None:
@@ -292,6 +301,57 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
         if len(found) * 3 >= MAX_LOCATIONS:
             break
     return found
+
+
+# Rule `scoring step of a sagemaker pipeline` (session 11): a SageMaker pipeline runs a processing
+# script per step (`ProcessingStep(code=f"{src_uri}/processing.py")`, `processor.run(code="scripts/infer.py")`);
+# the step's outputs under /opt/ml/processing are uploaded to S3 by the platform, so a script there
+# that uses the trained model (and neither trains nor evaluates) is a scoring step of the deployed
+# pipeline. Paths built with f-strings are matched by their constant file name.
+_STEP = judged_by(Kind.model_serving, "scoring step of a sagemaker pipeline")
+_STEP_IMPORTS = tuple(next(tool.imports for tool, ev in vocabulary(Kind.model_serving, None).entries if ev is _STEP))
+_PROCESSING_OUTPUT = "/opt/ml/processing"
+
+
+def _constant_text(node: object) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\0" for v in node.values)
+    return None
+
+
+def _step_scripts(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """(script file name, where) for each `code=` a SageMaker pipeline module passes to a step or processor."""
+
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for summary in _inhouse.project_code(repo.python_mentioning(*_STEP.needles)):
+            if summary.is_notebook or not summary.imports_module(*_STEP_IMPORTS) or DEMO_FOLDER.search(summary.path):
+                continue
+            module = _inhouse.tree(repo, summary.path)
+            for call in _inhouse.calls_in(module) if module is not None else []:
+                for keyword in call.keywords:
+                    text = _constant_text(keyword.value) if keyword.arg == "code" else None
+                    name = text.rsplit("/", 1)[-1] if text else ""
+                    if name.endswith(".py") and "\0" not in name and len(name) > 3:
+                        found.append((name, at(summary.path, call.lineno)))
+        return found
+
+    return repo.memo("batchscoring.step_scripts", find)  # type: ignore[no-any-return]
+
+
+_EVALUATION_FILE = re.compile(r"^_*(evaluat\w*|eval|test\w*|validat\w*|benchmark\w*|metrics?)(_|\.py$)", re.IGNORECASE)
+
+
+def _sagemaker_step(repo: RepoIndex, path: str) -> Location | None:
+    """The pipeline step running the script (the one in the nearest folder when several name a file so
+    called); None for a script named for evaluation (`evaluation.py` of the training pipeline)."""
+    name = path.rsplit("/", 1)[-1]
+    if _EVALUATION_FILE.match(name):
+        return None
+    steps = [where for step, where in _step_scripts(repo) if step == name]
+    return max(steps, key=lambda where: len(posixpath.commonpath([path, where.path])), default=None)
 
 
 # A demo's, example's or tutorial's job shows how scoring could run; nobody's system runs it (§8: a
@@ -305,6 +365,7 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     targets = [target for target, _ in _entry_targets(repo)]
     targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
     targets += [t for command, _ in _workflowsteps.cron_commands(repo) for t in _workflowsteps.scripts_named(command)]
+    targets += [name for name, _ in _step_scripts(repo)]
     entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]
     seen = {s.path for s in summaries}
