@@ -311,3 +311,41 @@ def test_a_dvc_pipeline_only_in_an_example_folder_is_not_the_projects_pipeline(t
     dvc = "stages:\n  prepare:\n    cmd: python prepare.py\n  enrich:\n    cmd: python enrich.py\n"
     assert _outcome(_tree(tmp_path / "ex", {"examples/simple-dvc/dvc.yaml": dvc}), "orchestrates_pipeline")[0] is FAIL
     assert _outcome(_tree(tmp_path / "own", {"dvc.yaml": dvc}), "orchestrates_pipeline")[0] is PASS
+
+
+# --- serves_model: Lambda handlers found where the function is declared, whatever the file's name --------
+
+PREDICT_HANDLER = """\
+import json
+
+from transformers import pipeline
+
+classifier = None
+
+
+def predict(event, _ctx):
+    global classifier
+    classifier = classifier or pipeline("sentiment-analysis", model="/opt/ml/model")
+    return {"statusCode": 200, "body": json.dumps(classifier(json.loads(event["body"])["text"]))}
+"""
+
+
+def test_a_sam_function_whose_handler_module_runs_a_model_serves(tmp_path: Path) -> None:
+    template = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Predict:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: inference/\n      Handler: sentiment.predict\n      Runtime: python3.12\n"
+    )
+    files = {"template.yaml": template, "inference/sentiment.py": PREDICT_HANDLER}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "cloud function" in message
+
+
+def test_a_lambda_container_image_names_its_handler_module_in_cmd(tmp_path: Path) -> None:
+    dockerfile = "FROM public.ecr.aws/lambda/python:3.12\nCOPY app/ ${LAMBDA_TASK_ROOT}\nCMD [\"sentiment.predict\"]\n"
+    assert _outcome(_tree(tmp_path, {"Dockerfile": dockerfile, "app/sentiment.py": PREDICT_HANDLER}), "serves_model")[0] is PASS
+
+
+def test_a_module_no_function_declaration_names_is_not_a_handler(tmp_path: Path) -> None:
+    # The same module in an ordinary image (not a Lambda base) and no declaration: a script with a function.
+    dockerfile = "FROM python:3.12\nCOPY app/ /app\nCMD [\"sentiment.predict\"]\n"
+    assert _outcome(_tree(tmp_path, {"Dockerfile": dockerfile, "app/sentiment.py": PREDICT_HANDLER}), "serves_model")[0] is FAIL

@@ -17,7 +17,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1391,10 +1391,22 @@ def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top
 _HANDLER_TEXT = re.compile(r"def[ \t]+\w{1,100}\([ \t]*(?:event|data)[ \t]*(?::[^,\n]{0,200})?,[ \t]*context\b|functions_framework|HttpRequest|def[ \t]+\w{1,100}\([ \t]*request[ \t]*\)")
 
 
+def _declared_handler_files(repo: RepoIndex) -> dict[str, set[str]]:
+    """Handler modules the repository's function declarations name (`_lambdas`), by file: their functions."""
+    declared: dict[str, set[str]] = {}
+    for module, function in _lambdas.declared_handlers(repo):
+        path = _resolve_file(repo, module)
+        if path is not None and not is_test_path(path):
+            declared.setdefault(path, set()).add(function)
+    return declared
+
+
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
-    files = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb")][:MAX_HANDLER_FILES]
+    declared = _declared_handler_files(repo)
+    conventional = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb") and p not in declared]
+    files = [*sorted(declared), *conventional][:MAX_HANDLER_FILES]
     for path in files:
-        if not _HANDLER_TEXT.search(repo.text(path) or ""):
+        if path not in declared and not _HANDLER_TEXT.search(repo.text(path) or ""):
             continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)
@@ -1408,7 +1420,7 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
         for _, func in _inhouse.functions_of(repo, path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
-            handler = _inhouse.event_handler(func, names) or (
+            handler = (func.name in declared.get(path, ()) and func.name in top) or _inhouse.event_handler(func, names) or (
                 _gcf_http_entry(path, func, func.name in top) and _deploys_cloud_functions(repo)
             )
             if not handler:
@@ -1756,6 +1768,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES,
+    words=_lambdas.WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
