@@ -349,3 +349,19 @@ def test_a_module_no_function_declaration_names_is_not_a_handler(tmp_path: Path)
     # The same module in an ordinary image (not a Lambda base) and no declaration: a script with a function.
     dockerfile = "FROM python:3.12\nCOPY app/ /app\nCMD [\"sentiment.predict\"]\n"
     assert _outcome(_tree(tmp_path, {"Dockerfile": dockerfile, "app/sentiment.py": PREDICT_HANDLER}), "serves_model")[0] is FAIL
+
+
+# --- serves_model: a scoring job run by a compose service of the system ----------------------------------
+
+def test_a_scoring_job_a_compose_service_runs_serves(tmp_path: Path) -> None:
+    compose = "services:\n  db:\n    image: postgres:16\n  scorer:\n    build: .\n    command: [python, jobs/score_customers.py, --every, 1h]\n"
+    outcome, message = _outcome(_tree(tmp_path, {"docker-compose.yml": compose, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")
+    assert outcome is PASS and "compose service" in message
+
+
+def test_a_scoring_job_only_a_test_or_example_compose_file_runs_does_not_serve(tmp_path: Path) -> None:
+    compose = "services:\n  scorer:\n    build: .\n    command: python jobs/score_customers.py\n"
+    test_only = {"docker-compose.test.yml": compose, "jobs/score_customers.py": SCORE_TO_DB}
+    example_only = {"examples/local/docker-compose.yml": compose, "jobs/score_customers.py": SCORE_TO_DB}
+    assert _outcome(_tree(tmp_path / "test", test_only), "serves_model")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "example", example_only), "serves_model")[0] is FAIL

@@ -227,6 +227,9 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
         return "a task or flow of an orchestrator", []
     if _handler(repo, summary):
         return "a cloud function's event handler", []
+    service = next((where for command, where in _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
+    if service is not None:
+        return "a docker compose service's command", [service]
     cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
     if cron is not None:
         return "a cron table's schedule", [cron]
@@ -364,7 +367,7 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     `general_forecast_run_all_batches`), then the files naming the model's use and a store write."""
     targets = [target for target, _ in _entry_targets(repo)]
     targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
-    targets += [t for command, _ in _workflowsteps.cron_commands(repo) for t in _workflowsteps.scripts_named(command)]
+    targets += [t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command)]
     targets += [name for name, _ in _step_scripts(repo)]
     entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]

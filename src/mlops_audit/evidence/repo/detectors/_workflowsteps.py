@@ -211,3 +211,36 @@ def operated_workflow_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
         return found
 
     return repo.memo("workflowsteps.operated_workflow_commands", find)  # type: ignore[no-any-return]
+
+
+# --- docker compose services' commands -------------------------------------------------------------
+
+_TEST_OR_CI = re.compile(r"(^|[./_-])(test|tests|testing|ci|e2e|integration)([./_-]|$)", re.IGNORECASE)
+MAX_SERVICES = 200
+
+
+def compose_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """(command, where) of every service `command`/`entrypoint` of the project's compose files (test,
+    CI and example compose files apart): what the system's own services run."""
+    from mlops_audit.evidence.repo.detectors._compose import COMPOSE_FILES
+
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path in repo.glob(*COMPOSE_FILES):
+            name = path.rsplit("/", 1)[-1]
+            if is_test_path(path) or _DEMO_FOLDER.search(path) or _TEST_OR_CI.search(name.split("compose", 1)[-1]) or _TEST_OR_CI.search(name.split("compose", 1)[0]):
+                continue
+            doc = repo.yaml(path)
+            services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+            for service_name, service in list(services.items())[:MAX_SERVICES] if isinstance(services, dict) else []:
+                if not isinstance(service, dict):
+                    continue
+                for key in ("command", "entrypoint"):
+                    value = service.get(key)
+                    text = " ".join(map(str, value)) if isinstance(value, list) else str(value) if value else ""
+                    if text:
+                        pos = doc.locate(("services", service_name, key)) if doc is not None else None
+                        found.append((text, at(path, pos[0] if pos else None)))
+        return found
+
+    return repo.memo("workflowsteps.compose_commands", find)  # type: ignore[no-any-return]
