@@ -188,7 +188,7 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
             count = f"at least {len(configs)}" if more else str(len(configs))
-            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions, SageMaker pipelines)")
+            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions, SageMaker pipelines, Kestra flows, Mage pipelines)")
         return Observation.passed("; ".join(parts), shown + configs)
     if graphs:
         return Observation.passed(
