@@ -22,12 +22,14 @@ a predict script run by hand (nothing runs it) or writing a local CSV (no store)
 
 from __future__ import annotations
 
+import ast
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _workflowsteps
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import PythonSummary
@@ -133,15 +135,32 @@ def _handler(repo: RepoIndex, summary: PythonSummary) -> bool:
 _EXEC_FORM = re.compile(r"^\s*\[(.*)\]\s*$")
 
 
-def _command_words(instruction: str) -> list[str]:
-    """The words of a CMD/ENTRYPOINT argument, exec form (`["python", "app.py"]`) or shell form."""
-    exec_form = _EXEC_FORM.match(instruction)
-    if exec_form:
-        return re.findall(r'"((?:[^"\\]|\\.)*)"', exec_form.group(1))
+def _shell_words(command: str) -> list[str]:
+    """The words of a shell command line, its operators (`&&`, `;`, `|`) apart from the words."""
     try:
-        return shlex.split(instruction, comments=False)
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        return list(lexer)
     except ValueError:
-        return instruction.split()
+        return command.split()
+
+
+MAX_COMMAND_CHARS = 4096  # a CMD's inner shell script longer than this is not split again
+
+
+def _command_words(instruction: str) -> list[str]:
+    """The words of a CMD/ENTRYPOINT argument, exec form (`["python", "app.py"]`) or shell form. A
+    word that is itself a shell script (`["sh", "-c", "... && uv run make_forecast.py; ..."]`) is
+    split again: the commands it runs are the image's entry points (session 11)."""
+    exec_form = _EXEC_FORM.match(instruction)
+    words = re.findall(r'"((?:[^"\\]|\\.)*)"', exec_form.group(1)) if exec_form else _shell_words(instruction)
+    found: list[str] = []
+    for word in words:
+        if any(c.isspace() for c in word) and len(word) <= MAX_COMMAND_CHARS:
+            found += _shell_words(word.replace('\\"', '"'))
+        else:
+            found.append(word)
+    return found
 
 
 def _console_scripts(repo: RepoIndex) -> dict[str, str]:
@@ -208,7 +227,52 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
         return "a task or flow of an orchestrator", []
     if _handler(repo, summary):
         return "a cloud function's event handler", []
+    service = next((where for command, where in _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
+    if service is not None:
+        return "a docker compose service's command", [service]
+    cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
+    if cron is not None:
+        return "a cron table's schedule", [cron]
+    step = _workflow_step(repo, summary.path)
+    if step is not None:
+        return "a step of a Snakemake workflow", [at(step.path, step.line)]
+    operated = next(
+        (where for command, where in _workflowsteps.operated_workflow_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)),
+        None,
+    )
+    if operated is not None:
+        return "a scheduled or dispatched CI workflow", [operated]
     return None
+
+
+def _workflow_step(repo: RepoIndex, path: str) -> _workflowsteps.WorkflowRule | None:
+    """The Snakemake rule whose command runs the file (`shell: "python predict.py {input}"`)."""
+    return next(
+        (r for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command) if _tail_matches(path, t)),
+        None,
+    )
+
+
+# Rule `scoring step of a publishing workflow` (session 11): a Snakemake workflow whose steps score new
+# data with a trained model and then publish what they made (a rule that uploads, pushes, syncs or
+# deploys its outputs: `upload_mapbox`, `git push` of the predictions) is production batch scoring
+# even though its scoring step writes a file: the workflow moves it to where others read it. A
+# workflow with a rule named for training or evaluation is an experiment (train -> predict on the
+# test set -> evaluate), and one that publishes nothing keeps its predictions to itself.
+_PUBLISHES = re.compile(r"upload|publish|push|sync|deploy|release|archive", re.IGNORECASE)
+_EXPERIMENT_RULE = re.compile(r"(^|_)(re)?(train\w*|fit|tune|evaluat\w*|eval|test\w*|benchmark\w*|metrics?|cross_?val\w*|cv)($|_)", re.IGNORECASE)
+_FILE_WRITES = frozenset({"to_file", "to_csv", "to_parquet", "to_json", "to_feather", "to_netcdf", "to_zarr", "savetxt", "imwrite", "save", "dump", "write"})
+
+
+def _publishing_workflow(repo: RepoIndex) -> bool:
+    rules = _workflowsteps.acting(_workflowsteps.snakemake_rules(repo))
+    if any(_EXPERIMENT_RULE.search(r.name) for r in _workflowsteps.snakemake_rules(repo)):
+        return False
+    return any(_PUBLISHES.search(r.name) or _PUBLISHES.search(r.command) for r in rules)
+
+
+def _file_writes(summary: PythonSummary) -> list[int | None]:
+    return [c.line for c in summary.calls if "." in c.name and _last(c.name) in _FILE_WRITES]
 
 
 def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
@@ -216,16 +280,81 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
     found = []
     for summary in _candidates(repo):
         uses, writes = _uses_model(summary), _writes(summary)
-        if not uses or not writes or _trains_or_evaluates(summary):
+        if not uses or _trains_or_evaluates(summary):
             continue
-        runs = _runs_on_its_own(repo, summary)
-        if runs is None:
-            continue
-        how, where = runs
+        if not writes:
+            # A scoring step of a publishing workflow, or of a SageMaker pipeline, writes files that the
+            # workflow publishes or the platform uploads (rules above).
+            file_writes = _file_writes(summary)
+            step = _workflow_step(repo, summary.path) if file_writes and _publishing_workflow(repo) else None
+            sagemaker = _sagemaker_step(repo, summary.path) if file_writes and step is None and _PROCESSING_OUTPUT in (repo.text(summary.path) or "") else None
+            if step is not None:
+                how, where = "a step of a Snakemake workflow that publishes its outputs", [at(step.path, step.line)]
+            elif sagemaker is not None:
+                how, where = "a processing step of a SageMaker pipeline (outputs uploaded to S3)", [sagemaker]
+            else:
+                continue
+            writes = file_writes
+        else:
+            runs = _runs_on_its_own(repo, summary)
+            if runs is None:
+                continue
+            how, where = runs
         found.append((how, [at(summary.path, uses[0]), at(summary.path, writes[0]), *where]))
         if len(found) * 3 >= MAX_LOCATIONS:
             break
     return found
+
+
+# Rule `scoring step of a sagemaker pipeline` (session 11): a SageMaker pipeline runs a processing
+# script per step (`ProcessingStep(code=f"{src_uri}/processing.py")`, `processor.run(code="scripts/infer.py")`);
+# the step's outputs under /opt/ml/processing are uploaded to S3 by the platform, so a script there
+# that uses the trained model (and neither trains nor evaluates) is a scoring step of the deployed
+# pipeline. Paths built with f-strings are matched by their constant file name.
+_STEP = judged_by(Kind.model_serving, "scoring step of a sagemaker pipeline")
+_STEP_IMPORTS = tuple(next(tool.imports for tool, ev in vocabulary(Kind.model_serving, None).entries if ev is _STEP))
+_PROCESSING_OUTPUT = "/opt/ml/processing"
+
+
+def _constant_text(node: object) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "\0" for v in node.values)
+    return None
+
+
+def _step_scripts(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """(script file name, where) for each `code=` a SageMaker pipeline module passes to a step or processor."""
+
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for summary in _inhouse.project_code(repo.python_mentioning(*_STEP.needles)):
+            if summary.is_notebook or not summary.imports_module(*_STEP_IMPORTS) or DEMO_FOLDER.search(summary.path):
+                continue
+            module = _inhouse.tree(repo, summary.path)
+            for call in _inhouse.calls_in(module) if module is not None else []:
+                for keyword in call.keywords:
+                    text = _constant_text(keyword.value) if keyword.arg == "code" else None
+                    name = text.rsplit("/", 1)[-1] if text else ""
+                    if name.endswith(".py") and "\0" not in name and len(name) > 3:
+                        found.append((name, at(summary.path, call.lineno)))
+        return found
+
+    return repo.memo("batchscoring.step_scripts", find)  # type: ignore[no-any-return]
+
+
+_EVALUATION_FILE = re.compile(r"^_*(evaluat\w*|eval|test\w*|validat\w*|benchmark\w*|metrics?)(_|\.py$)", re.IGNORECASE)
+
+
+def _sagemaker_step(repo: RepoIndex, path: str) -> Location | None:
+    """The pipeline step running the script (the one in the nearest folder when several name a file so
+    called); None for a script named for evaluation (`evaluation.py` of the training pipeline)."""
+    name = path.rsplit("/", 1)[-1]
+    if _EVALUATION_FILE.match(name):
+        return None
+    steps = [where for step, where in _step_scripts(repo) if step == name]
+    return max(steps, key=lambda where: len(posixpath.commonpath([path, where.path])), default=None)
 
 
 # A demo's, example's or tutorial's job shows how scoring could run; nobody's system runs it (§8: a
@@ -234,9 +363,13 @@ DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground
 
 
 def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
-    """The files the container images run (whatever words they use: `general_forecast_run_all_batches`),
-    then the files naming the model's use and a store write."""
-    entries = sorted({p for target, _ in _entry_targets(repo) for p in repo.python_files() if _tail_matches(p, target)})
+    """The files the container images, Snakemake rules and cron tables run (whatever words they use:
+    `general_forecast_run_all_batches`), then the files naming the model's use and a store write."""
+    targets = [target for target, _ in _entry_targets(repo)]
+    targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
+    targets += [t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command)]
+    targets += [name for name, _ in _step_scripts(repo)]
+    entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]
     seen = {s.path for s in summaries}
     rest = (s for s in _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score))) if s.path not in seen)

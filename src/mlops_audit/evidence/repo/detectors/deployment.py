@@ -17,7 +17,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -57,6 +57,7 @@ def has_container(repo: RepoIndex) -> Observation:
     dev_only: list[Location] = []
     empty: list[Location] = []
     templates: list[Location] = []
+    examples: list[Location] = []
     for path in dockerfiles(repo):
         lines = repo.meaningful_lines(path)
         base = next((number for number, line in lines if line.upper().startswith("FROM ")), None)
@@ -66,6 +67,8 @@ def has_container(repo: RepoIndex) -> Observation:
             empty.append(at(path, base))  # `FROM scratch` alone: an image with nothing of the project
         elif _packaged_template(repo, path):
             templates.append(at(path, base))
+        elif _batchscoring.DEMO_FOLDER.search(path):
+            examples.append(at(path, base))  # session 11: an example's image shows the tool, it is not the project's (conventions §2, §5)
         else:
             (dev_only if path.startswith(".devcontainer/") else found).append(at(path, base))
     if found:
@@ -81,6 +84,10 @@ def has_container(repo: RepoIndex) -> Observation:
         return Observation.failed(
             f"{len(templates)} Dockerfile(s) kept as templates inside a Python package (a tool writes them into its users' projects), not an image of this project",
             templates,
+        )
+    if examples:
+        return Observation.failed(
+            f"only {len(examples)} Dockerfile(s) inside example, demo or tutorial folders: images of the examples, not of the project", examples
         )
     return Observation.failed("no Dockerfile or Containerfile with a FROM instruction found")
 
@@ -353,7 +360,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
                 found.append(("Terraform" if path.endswith(".tf") else "Bicep", at(path, number)))
                 break
     found += _terraform_service_modules(repo)
-    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo)
+    found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo) + _orchestrator_deployments(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
@@ -630,6 +637,33 @@ def _pulumi_yaml_resources(path: str, doc: LocatedDocument | None) -> list[tuple
         if isinstance(resource, dict) and isinstance(resource.get("type"), str) and _PULUMI_TYPES.fullmatch(resource["type"]):
             return [("Pulumi", at(path, _line(doc, "resources", name)))]  # type: ignore[arg-type]
     return []
+
+
+_ORCHESTRATOR_DEPLOY = judged_by(Kind.deployment_manifest, "orchestrator deployment of the project's image")
+_ORCHESTRATOR_IMPORTS = ("prefect",)
+# The settings a module unpacks into the call (`flow.deploy(name=n, **flow_args)`): keys it writes.
+_POOL_KEY = re.compile(r"""["']work_pool_name["']\s*:|\bwork_pool_name\s*=""")
+_IMAGE_KEY = re.compile(r"""["']image["']\s*:\s*\S""")
+
+
+def _orchestrator_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `orchestrator deployment of the project's image` (session 11): a Prefect module calls
+    `flow.deploy(...)` with a work pool and an image (keywords, or a settings dict it unpacks whose keys
+    the module writes), so the flow's deployment to the pool's platform is declared as code. Without an
+    image, the deployment runs on whatever worker someone starts; `flow.serve()` runs in place."""
+    found = []
+    for summary in _inhouse.project_code(repo.python_mentioning("work_pool_name")):
+        if summary.is_notebook or not summary.imports_module(*_ORCHESTRATOR_IMPORTS) or _batchscoring.DEMO_FOLDER.search(summary.path):
+            continue
+        text = repo.text(summary.path) or ""
+        images = summary.calls_to(*_ORCHESTRATOR_DEPLOY.calls)
+        for call in summary.calls_named("deploy"):
+            pool = call.has_keyword("work_pool_name") or _POOL_KEY.search(text) is not None
+            image = call.has_keyword("image") or bool(images) or _IMAGE_KEY.search(text) is not None
+            if pool and image:
+                found.append(("Prefect deployment (work pool and image)", at(summary.path, call.line)))
+                break
+    return found
 
 
 _PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S.*)$")
@@ -1221,7 +1255,9 @@ def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], st
     seen, todo, reached = {start}, [start], []
     while todo:
         for call in by_scope.get(todo.pop(), []):
-            local = call.name.removeprefix("self.")
+            # A method called on self (`self.process_request(body)` in a class-based view) is summarised
+            # as `.process_request`: it is the class's own function.
+            local = call.name[1:] if call.name.startswith(".") and call.name.count(".") == 1 else call.name
             if local in functions:
                 if local not in seen:
                     seen.add(local)
@@ -1309,6 +1345,19 @@ def _service_uses_model(name: str) -> bool:
     return _calls_the_model(name) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
 
 
+def _builds_a_model(name: str) -> bool:
+    """A service function that builds the model object the route then calls (session 11: `load_engine`
+    returning `NCFRankingInferenceComponent(k)` of `engines/ncf/inference/`): a model loader, or a
+    class of a module named for inference/generation, or one named as a predictor (`SpamClassifier`).
+    A class named only `...Model` is not enough here: services build ORM and pydantic models."""
+    if _STARTUP_LOADER.search(name):
+        return True
+    module, _, last = name.rpartition(".")
+    if not module or not last[:1].isupper():
+        return False
+    return (bool(_MODEL_CLASS.search(last)) and not last.endswith("Model")) or any(_MODEL_MODULE.match(part) for part in module.split("."))
+
+
 # Rule `cloud function runs a model` (conventions §8 online serving, session 10): a serverless
 # function's handler, or a same-file function it calls, uses the model itself: predicts, loads a
 # model, asks a generation chain, or builds an object of a model class (`NewcastleDetector(...)`, whose
@@ -1342,10 +1391,22 @@ def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top
 _HANDLER_TEXT = re.compile(r"def[ \t]+\w{1,100}\([ \t]*(?:event|data)[ \t]*(?::[^,\n]{0,200})?,[ \t]*context\b|functions_framework|HttpRequest|def[ \t]+\w{1,100}\([ \t]*request[ \t]*\)")
 
 
+def _declared_handler_files(repo: RepoIndex) -> dict[str, set[str]]:
+    """Handler modules the repository's function declarations name (`_lambdas`), by file: their functions."""
+    declared: dict[str, set[str]] = {}
+    for module, function in _lambdas.declared_handlers(repo):
+        path = _resolve_file(repo, module)
+        if path is not None and not is_test_path(path):
+            declared.setdefault(path, set()).add(function)
+    return declared
+
+
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
-    files = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb")][:MAX_HANDLER_FILES]
+    declared = _declared_handler_files(repo)
+    conventional = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb") and p not in declared]
+    files = [*sorted(declared), *conventional][:MAX_HANDLER_FILES]
     for path in files:
-        if not _HANDLER_TEXT.search(repo.text(path) or ""):
+        if path not in declared and not _HANDLER_TEXT.search(repo.text(path) or ""):
             continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)
@@ -1359,7 +1420,7 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
         for _, func in _inhouse.functions_of(repo, path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
-            handler = _inhouse.event_handler(func, names) or (
+            handler = (func.name in declared.get(path, ()) and func.name in top) or _inhouse.event_handler(func, names) or (
                 _gcf_http_entry(path, func, func.name in top) and _deploys_cloud_functions(repo)
             )
             if not handler:
@@ -1380,9 +1441,13 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
         for route, _handler, _helpers, reached in _route_reaches(summary):
             for name in dict.fromkeys(reached):
                 module, _, function = name.rpartition(".")
-                if not module or name not in summary.imports or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
-                    continue  # only a function imported from a module (`from src.services.chat import stream_chat`)
-                path = _resolve_file(repo, module.replace(".", "/") + ".py")
+                # Only a function imported from a module (`from src.services.chat import stream_chat`) or
+                # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
+                # found as the module's file or its package's `__init__.py`.
+                if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+                    continue
+                stem = module.replace(".", "/")
+                path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
                 if path is None or path == summary.path or is_test_path(path):
                     continue
                 followed += 1
@@ -1394,7 +1459,11 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                             by_scope.setdefault(call.scope, []).append(call)
                     scopes, _ = _reach(by_scope, service.functions, function)
                     inside = [c for c in service.calls if c.scope in scopes]
-                    use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _service_uses_model(c.name)), None)
+                    use = (
+                        next((c for c in inside if _calls_the_model(c.name)), None)
+                        or next((c for c in inside if _service_uses_model(c.name)), None)
+                        or next((c for c in inside if _builds_a_model(c.name)), None)
+                    )
                     if use is not None:
                         return [at(summary.path, route.line), at(path, use.line)]
                 if followed >= MAX_SERVICE_MODULES:
@@ -1699,6 +1768,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES,
+    words=_lambdas.WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)

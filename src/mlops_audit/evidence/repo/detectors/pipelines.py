@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _workflowsteps
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
@@ -19,7 +19,8 @@ from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, d
 # Orchestrators and workflow engines: catalogue/pipelines.yaml (those judged below by a rule too).
 _ORCHESTRATION = vocabulary(Kind.pipeline_orchestration)
 _NEEDLES = vocabulary(Kind.pipeline_orchestration, None).needles
-_STATE_MACHINES = next(ev for t, ev in _ORCHESTRATION.entries if t.id == "step_functions").resource_types
+# Pipeline resources declared as infrastructure code (Step Functions state machines, SageMaker pipelines).
+_STATE_MACHINES = tuple(dict.fromkeys(t for _, ev in _ORCHESTRATION.entries if ev.rule is None for t in ev.resource_types))
 
 
 def _orchestrated(summary: PythonSummary) -> list[Call]:
@@ -98,12 +99,25 @@ def _unwired_pipeline(repo: RepoIndex, path: str, decorator: Call) -> bool:
 def _dvc_pipelines(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.named("dvc.yaml"):
+        if _batchscoring.DEMO_FOLDER.search(path):
+            continue  # session 11: an example's DVC pipeline shows the tool (conventions §2, §5)
         doc = repo.yaml(path)
         stages = doc.data.get("stages") if doc and isinstance(doc.data, dict) else None
         if isinstance(stages, dict) and sum(1 for s in stages.values() if isinstance(s, dict) and (s.get("cmd") or s.get("foreach"))) >= 2:
             pos = doc.locate(("stages",)) if doc else None
             hits.append(at(path, pos[0] if pos else None))
     return hits
+
+
+def _snakemake_workflows(repo: RepoIndex) -> list[Location]:
+    """Rule `snakemake workflow of rules` (session 11): a Snakefile (or `.smk` it includes) with two or
+    more rules that run something (`shell:`, `script:`, `run:` ...), as two DVC stages are. A
+    workflow of one rule, or rules that only gather targets (`rule all: input: ...`), is not a pipeline."""
+    rules = _workflowsteps.acting(_workflowsteps.snakemake_rules(repo))  # a Snakefile and the .smk files it includes
+    if len(rules) < 2:
+        return []
+    first = {r.path: r.line for r in reversed(rules)}
+    return [at(path, line) for path, line in sorted(first.items())]
 
 
 # Argo Workflow kinds, `pipelineInfo` of a compiled KFP spec, `type: pipeline` of an Azure ML job.
@@ -150,7 +164,7 @@ def _workflow_manifests(repo: RepoIndex, limit: int = MAX_LOCATIONS) -> tuple[li
         "orchestrator (DVC stages, Airflow, Kubeflow/TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow)."
     ),
     needles=_NEEDLES,
-    words=_WORKFLOW_TEXT + RESOURCE_WORDS,
+    words=_WORKFLOW_TEXT + RESOURCE_WORDS + _workflowsteps.TASK_WORDS,
 )
 def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     def wired(summary: PythonSummary) -> list[Call]:
@@ -169,12 +183,17 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     state_machines = [loc for _, loc in definition_files(repo, Kind.pipeline_orchestration)]
     state_machines += [loc for _, loc, _ in resource_declarations(repo, _STATE_MACHINES)]
     configs = dvc + workflows + state_machines
+    graphs = _snakemake_workflows(repo) + _workflowsteps.taskcluster_graphs(repo) if not (hits or configs) else []
     if hits or configs:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
             count = f"at least {len(configs)}" if more else str(len(configs))
-            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions)")
+            parts.append(f"{count} pipeline definition file(s) (DVC stages, Argo/Kubeflow, Azure ML, Step Functions, SageMaker pipelines, Kestra flows, Mage pipelines)")
         return Observation.passed("; ".join(parts), shown + configs)
+    if graphs:
+        return Observation.passed(
+            f"{len(graphs)} workflow engine task graph(s) (Snakemake rules, Taskcluster tasks with dependencies)", graphs[:MAX_LOCATIONS]
+        )
     return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")
 
 
