@@ -142,17 +142,22 @@ def derive_feature_cols(df, exclude):
     return feat_cols, dupes
 """
 COLLECTS_FAILURES = COERCION.replace("if not num[c].isna().all()", "if num[c].isna().any()").replace("if len(feat_cols) == 0:", "if feat_cols:")
+# The pipeline step calling it (a gate nothing calls stops no run: session 11).
+PREP_STEP = "from prep.features import derive_feature_cols\n\n\ndef run(df):\n    return derive_feature_cols(df, ['id'])\n"
 
 
 def test_stopping_when_coercion_leaves_no_usable_column_is_not_a_gate(tmp_path: Path) -> None:
-    assert _outcome(_tree(tmp_path, {"prep/features.py": COERCION}), "validates_data")[0] is FindingOutcome.fail
+    files = {"prep/features.py": COERCION, "prep/step.py": PREP_STEP}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is FindingOutcome.fail
 
 
 def test_raising_on_the_columns_a_missing_value_check_collected_is_a_gate(tmp_path: Path) -> None:
-    outcome, message = _outcome(_tree(tmp_path, {"prep/features.py": COLLECTS_FAILURES}), "validates_data")
+    outcome, message = _outcome(_tree(tmp_path, {"prep/features.py": COLLECTS_FAILURES, "prep/step.py": PREP_STEP}), "validates_data")
     assert outcome is PASS and "gate" in message
 
 
+# A module-level call: the check is reached (a check nothing calls checks no data: session 11).
+REACHED = "\n\nif __name__ == '__main__':\n    {name}(None, [])\n"
 REQUEST_FIELDS = """\
 import pandas as pd
 from fastapi import HTTPException
@@ -176,7 +181,7 @@ def categories(request):
 def test_request_fields_checked_by_an_api_handler_are_a_request_model_not_data_validation(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path, {"api/text.py": REQUEST_FIELDS}), "validates_data")[0] is FindingOutcome.fail
     # the same column check in a pipeline step that raises a data error is a schema check
-    step = REQUEST_FIELDS.replace("raise HTTPException(status_code=422, detail=", "raise ValueError(")
+    step = REQUEST_FIELDS.replace("raise HTTPException(status_code=422, detail=", "raise ValueError(") + REACHED.format(name="categories")
     assert _outcome(_tree(tmp_path / "b", {"pipeline/check.py": step}), "validates_data")[0] is PASS
 
 
@@ -212,7 +217,8 @@ def validate(df, bad):
 
 def test_rows_turned_into_pydantic_objects_and_kept_are_a_conversion(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path / "a", {"agent/tool.py": ROWS_TO_OBJECTS}), "validates_data")[0] is FindingOutcome.fail
-    assert _outcome(_tree(tmp_path / "b", {"data/validate.py": ROWS_VALIDATED}), "validates_data")[0] is PASS
+    reached = ROWS_VALIDATED + REACHED.format(name="validate")
+    assert _outcome(_tree(tmp_path / "b", {"data/validate.py": reached}), "validates_data")[0] is PASS
 
 
 CONNECTOR = """\

@@ -69,6 +69,10 @@ def check_{i}(df):
     if df.duplicated().sum() > 0:
         raise ValueError("duplicates {i}")
     return df
+
+
+if __name__ == "__main__":  # reached: a gate nothing calls stops no run
+    check_{i}(pd.read_csv("data.csv"))
 '''
 
 
@@ -93,7 +97,7 @@ def test_data_gate_without_enough_hits_scans_everything(tmp_path: Path) -> None:
     """A near miss for the early stop: fewer gates than a finding shows, so every candidate is read
     and the last file's gate (in a caller importing the checker) is found."""
     write(tmp_path, "src/checks.py", "import pandas as pd\n\n\ndef check_frame(df):\n    return df.isna().sum().sum() == 0 and len(df) > 0\n")
-    write(tmp_path, "src/zz_pipeline.py", "from src.checks import check_frame\n\n\ndef run(df):\n    if not check_frame(df):\n        raise SystemExit('bad data')\n")
+    write(tmp_path, "src/zz_pipeline.py", "from src.checks import check_frame\n\n\ndef run(df):\n    if not check_frame(df):\n        raise SystemExit('bad data')\n\n\nrun(None)\n")
     gates = data_detectors._data_quality_gates(build_index(tmp_path), enough=MAX_LOCATIONS)
     assert ("src/zz_pipeline.py", 6) in {(h.path, h.line) for h in gates}
 

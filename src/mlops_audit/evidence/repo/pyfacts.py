@@ -358,6 +358,7 @@ def _only_membership(test: ast.AST) -> bool:
 READS_DATA = frozenset({"read_csv", "read_parquet", "read_json", "read_sql", "read_excel", "read_feather", "read_table", "load_dataset"})
 _TEMP_FIXTURES = frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory"})
 _BUILDS_FRAME = frozenset({"DataFrame", "TemporaryDirectory", "NamedTemporaryFile", "mkdtemp", "mkstemp"})
+BUILDS_FRAME = _BUILDS_FRAME  # what a test or fixture calls to make up its own data (detectors/data.py sets fixtures aside)
 
 
 def _makes_its_own_data(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -196,12 +196,14 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        for _, func in _inhouse.functions(module):
+        for owner, func in _inhouse.functions(module):
             is_checker = checkers.get(func.name) == (summary.path, func.lineno)
             calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))
             if not (is_checker or calls_checker):
                 continue
             raises = _gate_raises(func, helpers - {func.name})
+            if raises and not _reached(repo, summary.path, module, owner, func):
+                continue  # a gate nothing calls stops no run (`_reached`)
             if raises:
                 hits.extend(at(summary.path, line) for line in raises)
                 if not is_checker:
@@ -232,7 +234,7 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
         lines = summary.schema_checks
         if lines:
             module = _inhouse.tree(repo, summary.path)
-            lines = [line for line in lines if module is None or not _not_a_data_check(module, line)]
+            lines = [line for line in lines if module is None or not (_not_a_data_check(module, line) or _unreached(repo, summary.path, module, line))]
         hits.extend(at(summary.path, line) for line in lines)
     return hits
 
@@ -285,6 +287,12 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
     return bool(made) and all(_kept_conversion(c, _inhouse.parents(module)) for c in made)
 
 
+def _unreached(repo: RepoIndex, path: str, module: ast.Module, line: int) -> bool:
+    """The check at `line` is in a module-level function nothing reaches (`_reached`)."""
+    enclosing = _enclosing_function(module, line)
+    return enclosing is not None and not _reached(repo, path, module, *enclosing)
+
+
 def _shapes(node: ast.AST) -> bool:
     return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" or (
         isinstance(node, ast.Attribute) and node.attr == "shape"
@@ -333,9 +341,93 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
         if not is_test_path(summary.path) or summary.is_notebook:
             continue
         # The asserting lines are a per-file fact of the summary (`pyfacts.data_test_asserts`,
-        # kept only for modules that read a dataset): no syntax tree here.
-        hits.extend(at(summary.path, line) for line in summary.data_test_asserts)
+        # kept only for modules that read a dataset); the few modules with one are parsed to set
+        # fixtures aside (`_on_fixtures`).
+        lines = summary.data_test_asserts
+        if lines:
+            module = _inhouse.tree(repo, summary.path)
+            if module is not None:
+                lines = [line for line in lines if not _on_fixtures(module, line)]
+        hits.extend(at(summary.path, line) for line in lines)
     return hits
+
+
+# Rule `data tests on fixtures` (session 11): a test of the data checks the project's data; a test
+# asserting on a frame a pytest fixture builds (`def sample_dataframe(): return pd.DataFrame({...})`),
+# or in a module whose only reads are of files kept beside the tests (`Path(__file__).parent / "data"`,
+# `"tests/data/x.csv"`), checks what the project's code does to made-up data: a contract test of
+# cleaning code, not a check of the data the system trains on (conventions §7).
+_READ_CALL = re.compile(r"^(read_\w+|load_dataset)$")
+_TEST_FOLDER_LITERAL = re.compile(r"^(\./)?tests?/")
+
+
+def _frame_fixtures(module: ast.Module) -> set[str]:
+    """Names of the module's pytest fixtures that build a frame or a temporary file."""
+    found = set()
+    for _, func in _inhouse.functions(module):
+        if any("fixture" in _inhouse.dotted(d.func if isinstance(d, ast.Call) else d) for d in func.decorator_list):
+            if any(_inhouse.call_name(c) in pyfacts.BUILDS_FRAME for c in _inhouse.calls_in(func)):
+                found.add(func.name)
+    return found
+
+
+def _beside_tests(module: ast.Module) -> bool:
+    """Every dataset read in `module` reads a file kept beside the tests: its path derives from
+    `__file__` (through names assigned from it, anywhere in the module) or is a literal under
+    `tests/`."""
+    derived: set[str] = {"__file__"}
+    assigns = [n for n in ast.walk(module) if isinstance(n, ast.Assign)]
+    for _ in range(4):
+        before = len(derived)
+        for node in assigns:
+            if _inhouse.identifiers(node.value) & derived:
+                for target in node.targets:
+                    derived |= _inhouse.assigned_names(target)
+        if len(derived) == before:
+            break
+    reads = [c for c in ast.walk(module) if isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) and c.args]
+    return bool(reads) and all(
+        bool(_inhouse.identifiers(c.args[0]) & derived)
+        or (isinstance(c.args[0], ast.Constant) and isinstance(c.args[0].value, str) and bool(_TEST_FOLDER_LITERAL.match(c.args[0].value)))
+        for c in reads
+    )
+
+
+def _reading_names(module: ast.Module) -> set[str]:
+    """Names that may hold a dataset the module reads: functions holding a read call, and names
+    assigned (at any depth, through other such names) from a read or from one of them."""
+    found = {func.name for _, func in _inhouse.functions(module) if any(_READ_CALL.match(_inhouse.call_name(c)) for c in _inhouse.calls_in(func))}
+    assigns = [n for n in ast.walk(module) if isinstance(n, ast.Assign)]
+    for _ in range(4):
+        before = len(found)
+        for node in assigns:
+            reads = any(isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) for c in ast.walk(node.value))
+            if reads or _inhouse.identifiers(node.value) & found:
+                for target in node.targets:
+                    found |= _inhouse.assigned_names(target)
+        if len(found) == before:
+            break
+    return found
+
+
+def _on_fixtures(module: ast.Module, line: int) -> bool:
+    """The data test asserting at `line` checks fixture data (see the rule above), or no data at all:
+    its test reads nothing, takes no fixture that could, and uses no name holding what the module
+    reads (`assert encoding["input_ids"].shape[1] == 128` on a tokenised literal)."""
+    if _beside_tests(module):
+        return True
+    enclosing = _enclosing_function(module, line)
+    if enclosing is None:
+        return False
+    func = enclosing[1]
+    params = {a.arg for a in func.args.args + func.args.kwonlyargs} - {"self", "cls"}
+    made_up = _frame_fixtures(module)
+    if params & made_up:
+        return True
+    if params:
+        return False  # a fixture from elsewhere (conftest) may read the data
+    reads_itself = any(_READ_CALL.match(_inhouse.call_name(c)) for c in _inhouse.calls_in(func))
+    return not reads_itself and not (_inhouse.identifiers(func) & _reading_names(module))
 
 
 # Rule `data checks on the pipeline path` (session 10): inference apps and batch pipelines written by
@@ -394,9 +486,10 @@ def _may_check_data(text: str) -> bool:
     return bool("def " in text and _CHECK_DEF.search(text))
 
 
-def _test_kinds(test: ast.AST) -> set[str]:
+def _test_kinds(test: ast.AST, outputs: frozenset[str] = frozenset()) -> set[str]:
     """Kinds of data test in a condition (see the rule above); empty when what it tests is named like
-    a training quantity or a setting (`loss`, `lr`, `config`) rather than data."""
+    a training quantity or a setting (`loss`, `lr`, `config`) rather than data, or is one of
+    `outputs` (names holding a model's output)."""
     kinds: set[str] = set()
     subjects: set[str] = set()
     for node in ast.walk(test):
@@ -434,7 +527,7 @@ def _test_kinds(test: ast.AST) -> set[str]:
                     kinds.add("shape")
                 elif isinstance(part, ast.Call) and _inhouse.call_name(part) == "len":
                     kinds.add("rows")
-    if subjects and all(_NOT_DATA.match(n) for n in subjects if n):
+    if subjects and all(_NOT_DATA.match(n) or n in outputs for n in subjects if n):
         return set()
     return kinds
 
@@ -443,15 +536,35 @@ _VALUE_KINDS = frozenset({"missing", "range", "constant"})
 _STRUCTURE_BEYOND_SIZE = frozenset({"dtype", "columns", "frequency"})
 
 
+# Checks of a model rather than of data (conventions §7: checks of the model are not data validation,
+# session 11): a function named for the model or its output (`validate_model_output`, `check_model`;
+# `validate_model_input` checks data),
+# or a test of a name holding what a model returned (`out = model(x)`, `preds = net.predict(x)`): a
+# model's sanity check on random input, its predictions tested for NaN.
+_MODEL_CHECKER = re.compile(r"(^|_)(models?|model_outputs?|outputs?|predictions?|preds|logits)$", re.IGNORECASE)
+_MODEL_CALL = re.compile(r"^(model|net|network|classifier|regressor|estimator|predictor|\w*_model|predict\w*|forward)$", re.IGNORECASE)
+
+
+def _model_outputs(func: ast.AST) -> frozenset[str]:
+    """Names assigned what a model call returns in `func` (`out = model(x)`, `y = self.model.predict(x)`)."""
+    found: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _MODEL_CALL.match(_inhouse.call_name(node.value)):
+            for target in node.targets:
+                found |= _inhouse.assigned_names(target)
+    return frozenset(found)
+
+
 def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
     """(line, kinds) of each assert, and of each `if` whose body raises, in `func` (not in functions
-    nested in it)."""
+    nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
+    outputs = _model_outputs(func)
     for node in statements(func):
         if isinstance(node, ast.Assert):
-            kinds = _test_kinds(node.test)
+            kinds = _test_kinds(node.test, outputs)
         elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
-            kinds = _test_kinds(node.test)
+            kinds = _test_kinds(node.test, outputs)
         else:
             continue
         if kinds:
@@ -466,7 +579,7 @@ _VALIDATION_MODULE = re.compile(r"data_?validat|validat\w*_data|data_?quality|da
 
 
 def _checks_data(func: ast.FunctionDef | ast.AsyncFunctionDef, validation_module: bool = False) -> list[int]:
-    if func.name in _NOT_CHECKERS or func.name.startswith("test"):
+    if func.name in _NOT_CHECKERS or func.name.startswith("test") or _MODEL_CHECKER.search(func.name):
         return []
     tests = _acting_tests(func)
     value = [line for line, kinds in tests if kinds & _VALUE_KINDS or validation_module]
@@ -484,11 +597,61 @@ def _called_by_project(repo: RepoIndex, path: str, module: ast.Module, func: ast
     inside = {id(c) for c in _inhouse.calls_in(func)}
     if any(_inhouse.call_name(c) == name and id(c) not in inside for c in _inhouse.calls_in(module)):
         return True
+    return _called_elsewhere(repo, path, name)
+
+
+def _called_elsewhere(repo: RepoIndex, path: str, name: str) -> bool:
+    """A project module other than `path` that imports `name` or `path`'s module calls `name`."""
     stem = path.rsplit("/", 1)[-1].removesuffix(".py")
     for summary in _inhouse.project_code(repo.python_scan(name, within=repo.importing(name, stem))):
         if summary.path != path and any(n.rsplit(".", 1)[-1] == name for n in summary.resolved_names):
             return True
     return False
+
+
+def _referenced(module: ast.AST, name: str, outside: ast.AST | None = None) -> bool:
+    """`name` is used in `module` (called, or passed on as a callback: `python_callable=validate`),
+    not counting uses inside `outside` (the function itself, whose recursion reaches nothing)."""
+    inside = {id(n) for n in ast.walk(outside)} if outside is not None else set()
+    return any(
+        id(n) not in inside and ((isinstance(n, ast.Name) and n.id == name) or (isinstance(n, ast.Attribute) and n.attr == name))
+        for n in ast.walk(module)
+    )
+
+
+def _reached(repo: RepoIndex, path: str, module: ast.Module, owner: str | None, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Rule `a check nobody calls` (session 11): a module-level function holding checks must be
+    reached for its checks to act on data (conventions §7): the project's code (not its tests)
+    calls it or hands it on (a callback, a pipeline's list of steps) in its module or in one importing
+    it or its module. A check function whose only call is commented out (`# validate_schema(df,
+    Prediction)`), or a `load_and_validate` nothing calls, checks no data. Entry points are reached:
+    a decorated function (a CLI command, a task, a route, a pipeline step), a cloud function's
+    handler, and methods (a framework or a base class calls them)."""
+    if owner is not None or func.decorator_list or _inhouse.event_handler(func, set()):
+        return True
+    name = func.name
+    if _referenced(module, name, outside=func):
+        return True
+    stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+    for summary in _inhouse.project_code(repo.python_scan(name, within=repo.importing(name, stem))):
+        if summary.path == path:
+            continue
+        if any(n.rsplit(".", 1)[-1] == name for n in summary.resolved_names):
+            return True
+        other = _inhouse.tree(repo, summary.path)
+        if other is not None and _referenced(other, name):
+            return True
+    return False
+
+
+def _enclosing_function(module: ast.Module, line: int) -> tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The innermost function (with its class) holding `line`; None at module level."""
+    found = None
+    for owner, func in _inhouse.functions(module):
+        if func.lineno <= line <= (func.end_lineno or func.lineno):
+            if found is None or func.lineno >= found[1].lineno:
+                found = (owner, func)
+    return found
 
 
 def _data_check_functions(repo: RepoIndex) -> list[Location]:

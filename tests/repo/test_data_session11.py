@@ -1,0 +1,194 @@
+"""Session 11's refinements of the data and training rules, from the false passes on teams' systems
+(batch 14 and earlier): each look-alike a rule accepted, with the practice it must still recognise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+PASS = FindingOutcome.pass_
+FAIL = FindingOutcome.fail
+
+
+# --- validates_data: a check nobody calls -------------------------------------------------------
+
+SCHEMA_CHECK = """\
+import pandas as pd
+from pydantic import BaseModel
+
+
+class Prediction(BaseModel):
+    key: str
+    value: float
+
+
+def validate_dataframe_schema(df: pd.DataFrame, model) -> None:
+    errors = []
+    for name in model.model_fields:
+        if name not in df.columns:
+            errors.append(f"Missing column: {name}")
+    if errors:
+        raise ValueError(errors)
+"""
+WRITER_COMMENTED = """\
+from app.models import Prediction, validate_dataframe_schema
+
+
+def write(outputs):
+    # validate_dataframe_schema(outputs, Prediction)
+    outputs.to_parquet("lake/predictions.parquet")
+"""
+WRITER_CALLING = WRITER_COMMENTED.replace("# validate", "validate")
+
+
+def test_a_schema_check_whose_only_call_is_commented_out_checks_no_data(tmp_path: Path) -> None:
+    files = {"app/models.py": SCHEMA_CHECK, "app/writer.py": WRITER_COMMENTED}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is FAIL
+
+
+def test_the_same_schema_check_called_before_writing_validates_data(tmp_path: Path) -> None:
+    files = {"app/models.py": SCHEMA_CHECK, "app/writer.py": WRITER_CALLING}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is PASS
+
+
+def test_a_schema_check_handed_on_as_a_task_callback_is_reached(tmp_path: Path) -> None:
+    dag = (
+        "from airflow.operators.python import PythonOperator\nfrom app.models import validate_dataframe_schema\n\n"
+        "check = PythonOperator(task_id='check', python_callable=validate_dataframe_schema)\n"
+    )
+    files = {"app/models.py": SCHEMA_CHECK, "dags/pipeline.py": dag}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is PASS
+
+
+GATE = """\
+import pandas as pd
+
+
+def validate_data(df):
+    missing = [c for c in ("score", "model") if c not in df.columns]
+    n_nan = int(df["score"].isna().sum())
+    return {"missing": missing, "n_nan": n_nan}
+
+
+def load_and_validate_data(path):
+    df = pd.read_csv(path)
+    result = validate_data(df)
+    if result["missing"] or result["n_nan"]:
+        raise ValueError(f"bad data: {result}")
+    return df
+"""
+
+
+def test_a_data_quality_gate_nothing_calls_stops_no_run(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"lib/analysis/data_loading.py": GATE}), "validates_data")[0] is FAIL
+
+
+def test_the_same_gate_called_by_the_analysis_stops_the_run(tmp_path: Path) -> None:
+    run = "from lib.analysis.data_loading import load_and_validate_data\n\n\ndef main(path):\n    return load_and_validate_data(path)\n"
+    files = {"lib/analysis/data_loading.py": GATE, "lib/analysis/run.py": run}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is PASS
+
+
+# --- validates_data: checks of a model's output -------------------------------------------------
+
+MODEL_SANITY = """\
+import torch
+
+
+def {name}(model, input_shape=(1, 3, 224, 224)):
+    x = torch.rand(input_shape)
+    {target} = model(x)
+    assert not torch.isnan({target}).any(), "NaNs"
+    assert not torch.isinf({target}).any(), "Infs"
+    return True
+
+
+def build(model):
+    {name}(model)
+    return model
+"""
+
+
+def test_a_model_s_output_checked_for_nan_on_random_input_is_not_data_validation(tmp_path: Path) -> None:
+    code = MODEL_SANITY.format(name="validate_model_output", target="out")
+    assert _outcome(_tree(tmp_path, {"src/proj/model.py": code}), "validates_data")[0] is FAIL
+
+
+def test_a_model_s_output_is_not_data_whatever_the_checking_function_is_called(tmp_path: Path) -> None:
+    code = MODEL_SANITY.format(name="sanity", target="result")
+    assert _outcome(_tree(tmp_path, {"src/proj/model.py": code}), "validates_data")[0] is FAIL
+
+
+def test_the_input_batch_checked_for_nan_before_the_model_is_still_data_validation(tmp_path: Path) -> None:
+    code = (
+        "import torch\n\n\ndef validate_model_input(batch):\n    if torch.isnan(batch).any():\n"
+        "        raise ValueError('NaN inputs')\n\n\ndef predict(model, batch):\n    validate_model_input(batch)\n    return model(batch)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"src/proj/serve.py": code}), "validates_data")[0] is PASS
+
+
+# --- validates_data: data tests on fixtures -----------------------------------------------------
+
+FIXTURE_FRAME_TESTS = """\
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def sample_dataframe():
+    return pd.DataFrame({"review_text": ["good", "bad"], "label": ["positive", "negative"]})
+
+
+def load():
+    return pd.read_csv("data/processed/reviews.csv")
+
+
+def test_no_null_values(sample_dataframe):
+    assert sample_dataframe["review_text"].notna().all()
+"""
+
+
+def test_data_tests_on_a_frame_a_fixture_builds_check_made_up_data(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"tests/test_data_validation.py": FIXTURE_FRAME_TESTS}), "validates_data")[0] is FAIL
+
+
+def test_the_same_test_on_the_processed_dataset_checks_the_data(tmp_path: Path) -> None:
+    real = FIXTURE_FRAME_TESTS + (
+        "\n\ndef test_processed_data_has_no_nulls():\n    df = load()\n    assert df['review_text'].notna().all()\n"
+    )
+    assert _outcome(_tree(tmp_path, {"tests/test_data_validation.py": real}), "validates_data")[0] is PASS
+
+
+def test_a_test_of_a_tokeniser_on_a_literal_is_no_data_test(tmp_path: Path) -> None:
+    code = (
+        "import pandas as pd\n\n\ndef load():\n    return pd.read_csv('data/x.csv')\n\n\n"
+        "def test_shape():\n    encoding = {'ids': [[1, 2]]}\n    assert len(encoding['ids'][0]) == 2\n"
+        "    assert 'ids' in encoding.columns\n"
+    )
+    assert _outcome(_tree(tmp_path, {"tests/test_tokens.py": code}), "validates_data")[0] is FAIL
+
+
+BESIDE_TESTS = """\
+from pathlib import Path
+import pandas as pd
+import models.prepare_data as prepare_data
+
+data_path = Path(__file__).parent / "data/ARIMA"
+raw = pd.read_csv(data_path / "raw_with_gap.csv")
+prepared = prepare_data.impute(raw)
+
+
+def test_missing_value_is_replaced():
+    assert not prepared["temperature"].isna().any()
+"""
+
+
+def test_a_test_of_cleaning_on_fixture_files_beside_the_tests_checks_code_not_data(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"tests/test_prepare_data.py": BESIDE_TESTS}), "validates_data")[0] is FAIL
+
+
+def test_the_same_test_on_the_project_s_data_folder_checks_the_data(tmp_path: Path) -> None:
+    code = BESIDE_TESTS.replace('Path(__file__).parent / "data/ARIMA"', 'Path("data/ARIMA")')
+    assert _outcome(_tree(tmp_path, {"tests/test_prepare_data.py": code}), "validates_data")[0] is PASS
