@@ -192,3 +192,67 @@ def test_a_test_of_cleaning_on_fixture_files_beside_the_tests_checks_code_not_da
 def test_the_same_test_on_the_project_s_data_folder_checks_the_data(tmp_path: Path) -> None:
     code = BESIDE_TESTS.replace('Path(__file__).parent / "data/ARIMA"', 'Path("data/ARIMA")')
     assert _outcome(_tree(tmp_path, {"tests/test_prepare_data.py": code}), "validates_data")[0] is PASS
+
+
+# --- is_reproducible: settings versioned, randomness unseeded -----------------------------------
+
+CONFIG = "model:\n  lr: 0.001\n  epochs: 10\n"
+TRAIN = """\
+import torch
+import yaml
+
+from proj.model import Net
+
+
+def main():
+    cfg = yaml.safe_load(open("config.yaml"))
+    dataset = torch.load("data/processed/train.pt")
+    train_set, val_set = torch.utils.data.random_split(dataset, [0.8, 0.2]{generator})
+    net = Net(lr=cfg["model"]["lr"])
+    net.train_model(train_set, val_set, epochs=cfg["model"]["epochs"])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_parameter_file_driving_training_that_splits_without_a_seed_is_not_reproducible(tmp_path: Path) -> None:
+    files = {"config.yaml": CONFIG, "proj/train.py": TRAIN.format(generator="")}
+    outcome, message = _outcome(_tree(tmp_path, files), "is_reproducible")
+    assert outcome is FAIL and "without a seed" in message and "proj/train.py:10" in message
+
+
+def test_the_same_split_drawn_with_a_seeded_generator_is_reproducible(tmp_path: Path) -> None:
+    seeded = TRAIN.format(generator=", generator=torch.Generator().manual_seed(42)")
+    assert _outcome(_tree(tmp_path, {"config.yaml": CONFIG, "proj/train.py": seeded}), "is_reproducible")[0] is PASS
+
+
+def test_a_parameter_file_with_no_random_draw_in_the_code_is_still_reproducible(tmp_path: Path) -> None:
+    fixed = TRAIN.format(generator="").replace("torch.utils.data.random_split(dataset, [0.8, 0.2])", "dataset[:800], dataset[800:]")
+    assert _outcome(_tree(tmp_path, {"config.yaml": CONFIG, "proj/train.py": fixed}), "is_reproducible")[0] is PASS
+
+
+HYDRA_TRAIN = """\
+import hydra
+from sklearn.model_selection import train_test_split
+from sklearn.ensemble import RandomForestClassifier
+
+
+@hydra.main(config_path="conf", config_name="config")
+def main(cfg):
+    X, y = load(cfg.data)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2{split})
+    RandomForestClassifier(random_state=None).fit(X_train, y_train)
+"""
+
+
+def test_a_hydra_config_with_an_unseeded_split_and_estimator_is_not_reproducible(tmp_path: Path) -> None:
+    files = {"conf/config.yaml": CONFIG, "train.py": HYDRA_TRAIN.format(split="")}
+    outcome, message = _outcome(_tree(tmp_path, files), "is_reproducible")
+    assert outcome is FAIL and "Hydra" in message and "train.py:9" in message and "train.py:10" in message
+
+
+def test_a_split_without_shuffling_draws_nothing(tmp_path: Path) -> None:
+    ordered = HYDRA_TRAIN.format(split=", shuffle=False").replace("random_state=None", "n_estimators=10")
+    assert _outcome(_tree(tmp_path, {"conf/config.yaml": CONFIG, "train.py": ordered}), "is_reproducible")[0] is PASS

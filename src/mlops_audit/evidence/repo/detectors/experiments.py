@@ -627,6 +627,37 @@ def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     return sorted(used, key=lambda loc: (loc.path, loc.line or 0)) + [loc for k in keys for loc in declared[k]]
 
 
+# Rule `unseeded draws` (session 11): a project whose training is driven by a parameter file or a
+# Hydra config, but whose code draws randomness with no seed - `random_split(...)` without a seeded
+# `generator=`, `train_test_split(...)` shuffling without `random_state=`, a `random_state=None` or
+# `seed=None` given to an estimator - gets a different split and model on every run: the settings are
+# versioned, the run is not repeatable (teams' systems labelled so: "hyperparameters in a config file,
+# but random_split and training unseeded"). Seeds found anywhere on the training path win (checked
+# before this rule); a split with `shuffle=False` draws nothing.
+_UNSEEDED_NEEDLES = ("random_split", "train_test_split")
+
+
+def _unseeded(call: Call) -> bool:
+    last = call.name.rsplit(".", 1)[-1]
+    keywords = dict(call.keywords)
+    if last == "random_split":
+        return "generator" not in keywords
+    if last == "train_test_split":
+        return "random_state" not in keywords and keywords.get("shuffle", True) is not False
+    return any(key in ("random_state", "seed") and value is None for key, value in call.keywords)
+
+
+def _unseeded_draws(repo: RepoIndex) -> list[Location]:
+    """Where the project's code (not its tests or notebooks) draws randomness without a seed."""
+    def draws(summary: PythonSummary) -> list[Call]:
+        if summary.is_notebook:
+            return []
+        calls = summary.calls_named(*_UNSEEDED_NEEDLES) + summary.calls_with_keyword("random_state", "seed")
+        return sorted({(c.line or 0, c.name): c for c in calls if _unseeded(c)}.values(), key=lambda c: c.line or 0)
+
+    return locations(matching(repo, _UNSEEDED_NEEDLES + ("random_state", "seed"), draws))
+
+
 _NOT_WORK = re.compile(r"^(print|pprint|str|repr|format|len|info|debug|warning|log|echo)$")
 
 
@@ -657,7 +688,7 @@ def _trains(summary: PythonSummary) -> bool:
         "(dvc.lock, MLflow run metadata)."
     ),
     confidence=Confidence.medium,
-    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES,
+    needles=_SEED_NEEDLES + ("hydra", "tfx") + _inhouse.TRAIL_NEEDLES + _UNSEEDED_NEEDLES,
     words=_SEED_CONFIG_WORDS,
 )
 def is_reproducible(repo: RepoIndex) -> Observation:
@@ -714,6 +745,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     trail_imports, trail_calls = _inhouse.audit_trail_use(repo, "inputs", "outputs")
     if trail_imports and trail_calls:
         lineage_calls = [at(p, line) for p, line, _ in trail_calls] + [at(p, line) for p, line in trail_imports]
+    if (configs or hydra) and not (seeded or declared_seed or lineage_calls):
+        draws = _unseeded_draws(repo)
+        if draws:
+            return _settings_without_seeds("training is driven by " + ("versioned parameter files" if configs else "a Hydra configuration"), draws, configs + locations(hydra))
     if configs or hydra or seeded or declared_seed or lineage_calls:
         parts = []
         if configs:
@@ -729,6 +764,9 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)
     read_params = _parameter_files_read_by_training(repo)
     if read_params:
+        draws = _unseeded_draws(repo)
+        if draws:
+            return _settings_without_seeds("training reads its hyperparameters from versioned parameter files", draws, read_params)
         return Observation.passed(
             "training reads its hyperparameters from versioned parameter files kept in the repository (no seed found)",
             read_params, confidence=Confidence.low,
@@ -736,6 +774,16 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     return Observation.failed(
         (f"{scratch_only}; " if scratch_only else "")
         + "no seeds in training code, no versioned parameter files driving training and no recorded run lineage found"
+    )
+
+
+def _settings_without_seeds(driven: str, draws: list[Location], found: list[Location]) -> Observation:
+    shown = ", ".join(f"{loc.path}:{loc.line}" for loc in draws[:3])
+    return Observation.failed(
+        f"{driven}, but the code draws randomness without a seed ({shown}"
+        + (f" and {len(draws) - 3} more" if len(draws) > 3 else "")
+        + "): no seed is set, so runs are not repeatable",
+        draws[:MAX_LOCATIONS // 2] + found[:MAX_LOCATIONS // 2],
     )
 
 
