@@ -256,3 +256,64 @@ def test_a_hydra_config_with_an_unseeded_split_and_estimator_is_not_reproducible
 def test_a_split_without_shuffling_draws_nothing(tmp_path: Path) -> None:
     ordered = HYDRA_TRAIN.format(split=", shuffle=False").replace("random_state=None", "n_estimators=10")
     assert _outcome(_tree(tmp_path, {"conf/config.yaml": CONFIG, "train.py": ordered}), "is_reproducible")[0] is PASS
+
+
+# --- monitors_model: service telemetry only -----------------------------------------------------
+
+API = """\
+from fastapi import FastAPI
+from prometheus_fastapi_instrumentator import Instrumentator
+{extra}
+app = FastAPI()
+Instrumentator().instrument(app).expose(app)
+
+
+@app.post("/predict")
+def predict(item: dict):
+    label = model.predict([item["text"]])[0]
+    {count}
+    return {{"label": label}}
+"""
+PREDICTION_COUNTER = 'from prometheus_client import Counter\n\nPREDICTIONS = Counter("predictions_total", "Predictions per class", ["label"])\n'
+
+
+def _dashboard(*exprs: str) -> str:
+    import json
+
+    return json.dumps({"title": "API", "panels": [{"title": e, "targets": [{"expr": e}]} for e in exprs]})
+
+
+def test_an_auto_instrumented_api_watches_the_service_not_the_model(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"app/api.py": API.format(extra="", count="")}), "monitors_model")
+    assert outcome is FAIL and "service telemetry only" in message and "Instrumentator" in message
+
+
+def test_the_same_api_counting_its_predictions_per_class_monitors_partly(tmp_path: Path) -> None:
+    api = API.format(extra=PREDICTION_COUNTER, count="PREDICTIONS.labels(label=label).inc()")
+    assert _outcome(_tree(tmp_path, {"app/api.py": api}), "monitors_model")[0] is FindingOutcome.partial
+
+
+def test_a_dashboard_reading_only_request_and_process_metrics_is_not_model_monitoring(tmp_path: Path) -> None:
+    board = _dashboard('sum(rate(http_requests_total{handler="/predict"}[5m]))', "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))", "process_resident_memory_bytes")
+    files = {"app/api.py": API.format(extra="", count=""), "deploy/grafana/dashboards/api.json": board}
+    outcome, message = _outcome(_tree(tmp_path, files), "monitors_model")
+    assert outcome is FAIL and "1 dashboard(s) of request traffic" in message
+
+
+def test_a_dashboard_of_prediction_confidence_and_accuracy_monitors_partly(tmp_path: Path) -> None:
+    board = _dashboard("api_avg_confidence", "model_prediction_accuracy", 'rate(http_requests_total{job="api"}[5m])')
+    files = {"app/api.py": API.format(extra="", count=""), "deploy/grafana/dashboards/model.json": board}
+    assert _outcome(_tree(tmp_path, files), "monitors_model")[0] is FindingOutcome.partial
+
+
+def test_request_telemetry_sent_to_application_insights_alone_is_not_model_monitoring(tmp_path: Path) -> None:
+    code = "from azure.monitor.opentelemetry import configure_azure_monitor\n\nconfigure_azure_monitor()\n"
+    assert _outcome(_tree(tmp_path, {"service/telemetry.py": code}), "monitors_model")[0] is FAIL
+
+
+def test_metrics_a_service_exports_under_names_read_at_run_time_still_count(tmp_path: Path) -> None:
+    code = (
+        "from prometheus_client import Histogram, start_http_server\n\n\ndef track(endpoint, variable):\n"
+        "    return Histogram(f'{endpoint}_{variable}', 'logged values')\n\n\nstart_http_server(9999)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"serving/statistics.py": code}), "monitors_model")[0] is FindingOutcome.partial

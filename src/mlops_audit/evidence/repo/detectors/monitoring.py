@@ -196,6 +196,67 @@ def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
 
 
 _MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
+
+
+# Rule `service telemetry only` (session 11): operational monitoring is partial monitoring of the model
+# when something measures the model's work - metrics of its predictions, confidence, inputs or quality
+# (`predictions_total`, `api_avg_confidence`, `model_prediction_accuracy`), predictions written to a
+# log store, metrics the project exports itself under names read at run time. An HTTP service's
+# request telemetry alone - an auto-instrumentation (`Instrumentator().instrument(app)`,
+# `configure_azure_monitor()`), metrics named for requests, latency, errors or the process, a
+# dashboard whose queries read only those - watches the service, not the model (teams' systems
+# labelled so: "request counts/latency; no monitoring of predictions or drift").
+_SERVICE_METRIC = re.compile(
+    r"^(https?|fastapi|starlette|flask|django|gunicorn|uvicorn|process|python|go|node|container|kube|grpc|nginx|up|scrape)(_|$)"
+    r"|(^|_)(requests?|responses?|latency|duration|in_progress|inprogress|cpu|memory|bytes|errors?|exceptions?|uptime|health)(_|$)",
+    re.IGNORECASE,
+)
+_MODEL_METRIC = re.compile(r"predict|model|inference|drift|shift|confidence|accurac|score|quality", re.IGNORECASE)
+_AUTO_INSTRUMENTATION = frozenset({
+    "prometheus_fastapi_instrumentator.Instrumentator",
+    "azure.monitor.opentelemetry.configure_azure_monitor",
+    "opencensus.ext.azure.trace_exporter.AzureExporter",
+})
+_METRIC_TYPES = frozenset({"Counter", "Histogram", "Gauge", "Summary"})
+_PROMQL_INSIDE = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]|\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
+_PROMQL_NAME = re.compile(r"(?<![\w.:\"'])([A-Za-z_:][\w:]*)\b(?!\s*\()")
+_PROMQL_WORDS = frozenset({"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "atan2", "inf", "nan"})
+
+
+def _service_metric(name: str) -> bool:
+    return bool(_SERVICE_METRIC.search(name)) and not _MODEL_METRIC.search(name)
+
+
+def _service_telemetry(call: Call) -> bool:
+    """A telemetry call that only watches the HTTP service (see the rule above)."""
+    if call.name in _AUTO_INSTRUMENTATION:
+        return True
+    if call.name.rsplit(".", 1)[-1] in _METRIC_TYPES:
+        return bool(call.args) and isinstance(call.args[0], str) and _service_metric(call.args[0])
+    return False
+
+
+def _queried_metrics(data: object) -> list[str] | None:
+    """Metric names the dashboard's PromQL `expr` strings read; None when it has no PromQL (SQL or
+    other data sources: judged by its words)."""
+    queries = [e for key, e in _inhouse.walk_mapping(data) if key and key[-1] == "expr" and isinstance(e, str)]
+    if not queries:
+        return None
+    names = []
+    for query in queries:
+        bare = query
+        for _ in range(3):
+            bare = _PROMQL_INSIDE.sub(" ", bare)
+        names += [n for n in _PROMQL_NAME.findall(bare) if n.lower() not in _PROMQL_WORDS]
+    return names
+
+
+def _model_dashboard(repo: RepoIndex, path: str) -> bool:
+    """A dashboard of the model (see the rule above), not of the machines or of request traffic only."""
+    metrics = _queried_metrics(repo.json(path))
+    if metrics is None or not metrics:
+        return bool(_MODEL_DASHBOARD.search(repo.text(path) or ""))
+    return any(not _service_metric(m) for m in metrics)
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
@@ -309,12 +370,22 @@ def monitors_model(repo: RepoIndex) -> Observation:
     alerts, infra_alerts = _alert_rules(repo)
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
-    dashboards = [(t, loc) for t, loc in definition_files(repo, Kind.monitoring, Grade.partial) if _MODEL_DASHBOARD.search(repo.text(loc.path) or "")]
+    all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
+    dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
     stored = _prediction_logging(repo)
     if alerts:
         detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
+        )
+    if telemetry and not (dashboards or stored) and all(_service_telemetry(c) for _, c in telemetry):
+        service_boards = [loc for _, loc in all_dashboards]
+        return Observation.failed(
+            f"service telemetry only ({describe(telemetry)}"
+            + (f"; {len(service_boards)} dashboard(s) of request traffic and resources" if service_boards else "")
+            + "): it watches the HTTP service (requests, latency, errors); nothing measures the model's predictions, "
+            "inputs or quality (no model metrics, drift statistics, alert rules or prediction logs)",
+            locations(telemetry) + service_boards,
         )
     if telemetry or dashboards or stored:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
