@@ -317,3 +317,61 @@ def test_metrics_a_service_exports_under_names_read_at_run_time_still_count(tmp_
         "    return Histogram(f'{endpoint}_{variable}', 'logged values')\n\n\nstart_http_server(9999)\n"
     )
     assert _outcome(_tree(tmp_path, {"serving/statistics.py": code}), "monitors_model")[0] is FindingOutcome.partial
+
+
+# --- tracks_experiments / registers_models: notebooks beside a scripted training path ------------
+
+def _notebook(*cells: str) -> str:
+    import json
+
+    return json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": []} for c in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+HPO_NOTEBOOK = _notebook(
+    "import mlflow\nimport mlflow.sklearn\nfrom sklearn.ensemble import RandomForestRegressor",
+    "with mlflow.start_run():\n    model = RandomForestRegressor().fit(X, y)\n    mlflow.log_params({'n': 100})\n"
+    "    mlflow.log_metric('rmse', 1.0)\n    mlflow.sklearn.log_model(model, 'model', registered_model_name='price')",
+)
+TRAIN_SCRIPT = """\
+import pickle
+from sklearn.ensemble import RandomForestRegressor
+
+
+def train(X, y):
+    model = RandomForestRegressor().fit(X, y)
+    {log}
+    pickle.dump(model, open("working_data/models/model.pkl", "wb"))
+"""
+
+
+def test_tracking_only_in_a_notebook_beside_training_scripts_that_log_nothing_is_not_tracking(tmp_path: Path) -> None:
+    files = {"notebooks/HPO.ipynb": HPO_NOTEBOOK, "src/train.py": TRAIN_SCRIPT.format(log="")}
+    outcome, message = _outcome(_tree(tmp_path, files), "tracks_experiments")
+    assert outcome is FAIL and "only in notebooks (notebooks/HPO.ipynb)" in message and "src/train.py" in message
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is FAIL
+
+
+def test_the_training_script_logging_its_runs_tracks_experiments(tmp_path: Path) -> None:
+    log = "import mlflow\n    mlflow.log_metric('rmse', 1.0)"
+    files = {"notebooks/HPO.ipynb": HPO_NOTEBOOK, "src/train.py": TRAIN_SCRIPT.format(log=log)}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PASS
+
+
+def test_a_project_that_trains_in_notebooks_only_is_judged_by_its_notebooks(tmp_path: Path) -> None:
+    files = {"notebooks/HPO.ipynb": HPO_NOTEBOOK, "src/features.py": "def build(df):\n    return df\n"}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PASS
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is PASS
+
+
+# --- versions_data: a DVC example is an example -------------------------------------------------
+
+DVC_STAGES = "stages:\n  prepare:\n    cmd: python prepare.py\n    deps: [data/raw.csv]\n    outs: [data/prepared.csv]\n"
+
+
+def test_dvc_stages_only_in_an_examples_folder_do_not_version_the_project_s_data(tmp_path: Path) -> None:
+    files = {"examples/simple-dvc/dvc.yaml": DVC_STAGES, "src/pipeline.py": "def run():\n    return 1\n"}
+    assert _outcome(_tree(tmp_path, files), "versions_data")[0] is FAIL
+
+
+def test_the_same_dvc_stages_at_the_project_root_version_its_data(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"dvc.yaml": DVC_STAGES}), "versions_data")[0] is PASS

@@ -781,6 +781,16 @@ def validates_data(repo: RepoIndex) -> Observation:
     )
 
 
+# A folder of examples or demos (`examples/simple-feast/feature_repo/`): feature views there show how a
+# feature store would be used (conventions §2, §5: examples are examples); the project defines its
+# features where its own code reads them.
+_EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
+
+
+def _in_examples(path: str) -> bool:
+    return _EXAMPLE_FOLDER.search(path) is not None
+
+
 def _dvc_tracked(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.glob("**/*.dvc"):
@@ -842,8 +852,10 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     needles=_VERSIONING.needles + _DELTA_FORMAT,
 )
 def versions_data(repo: RepoIndex) -> Observation:
-    dvc = _dvc_tracked(repo)
-    calls = _versioning_calls(repo)
+    # DVC stages and versioning calls under an examples/demos folder show how the tool would be used
+    # (conventions §2 and §5, session 11), as for feature definitions (`_in_examples`).
+    dvc = [loc for loc in _dvc_tracked(repo) if not _in_examples(loc.path)]
+    calls = Hits((s, c) for s, c in _versioning_calls(repo) if not _in_examples(s.path))
     if dvc or calls:
         parts = []
         if dvc:
@@ -924,16 +936,6 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
             if receiver.endswith(f"{class_name}()") or receiver.split(".")[-1] in holders:
                 found.append((at(summary.path, call.line), method))
     return found
-
-
-# A folder of examples or demos (`examples/simple-feast/feature_repo/`): feature views there show how a
-# feature store would be used (conventions §2, §5: examples are examples); the project defines its
-# features where its own code reads them.
-_EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
-
-
-def _in_examples(path: str) -> bool:
-    return _EXAMPLE_FOLDER.search(path) is not None
 
 
 @detector(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
@@ -71,6 +72,9 @@ def _tracking_calls(summary: PythonSummary) -> list[Call]:
 def tracks_experiments(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TRACKING.needles + _CLIENT_NEEDLES, _tracking_calls)
     # A Live object or a dvclive logger only counts when something is logged to it.
+    scratch_only = _notebooks_only(repo, hits, "runs are logged", "log nothing") if hits else ""
+    if scratch_only:
+        return Observation.failed(scratch_only, locations(hits))
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
     audit_trail = _audit_trail_tracking(repo)
@@ -90,6 +94,23 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
     if dvc_metrics:
         return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
     return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
+
+
+def _notebooks_only(repo: RepoIndex, hits: Iterable[tuple[PythonSummary, Call]], done: str, not_done: str) -> str:
+    """Rule `notebooks are scratch` (session 7 for seeds; session 11 for tracking and registering):
+    when every call found is in a notebook while the project trains in scripts (Python files named
+    for training, tests apart), the notebooks are exploration beside the system, and the practice is
+    not on its training path. What the finding says then; empty when the rule does not apply."""
+    if not all(summary.is_notebook for summary, _ in hits):  # stops at the first script's call: most projects
+        return ""
+    found = list(hits)
+    scripts = [p for p in repo.with_suffix(".py") if "train" in p.lower() and not is_test_path(p)]
+    if not scripts:
+        return ""
+    return (
+        f"{done} only in notebooks ({', '.join(sorted({s.path for s, _ in found})[:3])}); the training "
+        f"script(s) ({', '.join(scripts[:3])}) {not_done}"
+    )
 
 
 def _audit_trail_tracking(repo: RepoIndex) -> Observation | None:
@@ -519,6 +540,9 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
 )
 def registers_models(repo: RepoIndex) -> Observation:
     hits = matching(repo, _REGISTRY.needles, _registry_calls)
+    scratch_only = _notebooks_only(repo, hits, "models are logged or registered", "register nothing") if hits else ""
+    if scratch_only:
+        return Observation.failed(scratch_only, locations(hits))
     if hits:
         return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
     in_house = _in_house_registry(repo)
@@ -720,17 +744,11 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     )
     seeding = matching(repo, _SEED_NEEDLES, _seeded)
     seeded: Hits[tuple[PythonSummary, Call]] | list[tuple[PythonSummary, Call]] = Hits((s, c) for s, c in seeding if _trains(s))
-    scratch_only = ""
-    if seeded and all(summary.is_notebook for summary, _ in seeded):
-        # Rule `seeds on the training path`: seeds set only in notebooks do not make the project's
-        # training scripts (train.py, training/...) repeatable when those set none.
-        scripts = [p for p in repo.with_suffix(".py") if "train" in p.lower() and not is_test_path(p)]
-        if scripts:
-            scratch_only = (
-                f"seeds are set only in notebooks ({', '.join(sorted({s.path for s, _ in seeded})[:3])}); the training "
-                f"script(s) ({', '.join(scripts[:3])}) set none"
-            )
-            seeded = []
+    # Rule `seeds on the training path`: seeds set only in notebooks do not make the project's
+    # training scripts (train.py, training/...) repeatable when those set none.
+    scratch_only = _notebooks_only(repo, seeded, "seeds are set", "set none") if seeded else ""
+    if scratch_only:
+        seeded = []
     if not seeded:
         # A project helper (utils.set_seeds) that seeds, called from training code.
         helpers = {c.scope for _, c in seeding if c.scope}
