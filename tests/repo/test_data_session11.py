@@ -375,3 +375,33 @@ def test_dvc_stages_only_in_an_examples_folder_do_not_version_the_project_s_data
 
 def test_the_same_dvc_stages_at_the_project_root_version_its_data(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path, {"dvc.yaml": DVC_STAGES}), "versions_data")[0] is PASS
+
+
+# --- tunes_hyperparameters: a search nobody runs ------------------------------------------------
+
+STUDY = """\
+import optuna
+
+
+def optimize_hyperparameters(X, y, n_trials=50):
+    study = optuna.create_study(direction="maximize")
+    study.optimize(lambda trial: objective(trial, X, y), n_trials=n_trials)
+    return study.best_params
+"""
+
+
+def test_an_optuna_study_in_a_helper_nothing_calls_tunes_nothing(tmp_path: Path) -> None:
+    files = {"apps/ml/tree_utils.py": STUDY, "apps/ml/forecast.py": "def run(model, X):\n    return model.predict(X)\n"}
+    assert _outcome(_tree(tmp_path, files), "tunes_hyperparameters")[0] is FAIL
+
+
+def test_the_same_study_run_by_the_training_script_tunes(tmp_path: Path) -> None:
+    train = "from apps.ml.tree_utils import optimize_hyperparameters\n\n\ndef main(X, y):\n    return optimize_hyperparameters(X, y)\n"
+    files = {"apps/ml/tree_utils.py": STUDY, "apps/ml/train.py": train}
+    assert _outcome(_tree(tmp_path, files), "tunes_hyperparameters")[0] is PASS
+
+
+def test_a_search_the_package_declares_as_a_console_script_is_run(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "apps"\n\n[project.scripts]\ntune = "apps.ml.tree_utils:optimize_hyperparameters"\n'
+    files = {"apps/ml/tree_utils.py": STUDY, "pyproject.toml": pyproject}
+    assert _outcome(_tree(tmp_path, files), "tunes_hyperparameters")[0] is PASS

@@ -202,8 +202,8 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
             if not (is_checker or calls_checker):
                 continue
             raises = _gate_raises(func, helpers - {func.name})
-            if raises and not _reached(repo, summary.path, module, owner, func):
-                continue  # a gate nothing calls stops no run (`_reached`)
+            if raises and not reached(repo, summary.path, module, owner, func):
+                continue  # a gate nothing calls stops no run (`reached`)
             if raises:
                 hits.extend(at(summary.path, line) for line in raises)
                 if not is_checker:
@@ -288,9 +288,9 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
 
 
 def _unreached(repo: RepoIndex, path: str, module: ast.Module, line: int) -> bool:
-    """The check at `line` is in a module-level function nothing reaches (`_reached`)."""
-    enclosing = _enclosing_function(module, line)
-    return enclosing is not None and not _reached(repo, path, module, *enclosing)
+    """The check at `line` is in a module-level function nothing reaches (`reached`)."""
+    enclosing = enclosing_function(module, line)
+    return enclosing is not None and not reached(repo, path, module, *enclosing)
 
 
 def _shapes(node: ast.AST) -> bool:
@@ -416,7 +416,7 @@ def _on_fixtures(module: ast.Module, line: int) -> bool:
     reads (`assert encoding["input_ids"].shape[1] == 128` on a tokenised literal)."""
     if _beside_tests(module):
         return True
-    enclosing = _enclosing_function(module, line)
+    enclosing = enclosing_function(module, line)
     if enclosing is None:
         return False
     func = enclosing[1]
@@ -619,20 +619,26 @@ def _referenced(module: ast.AST, name: str, outside: ast.AST | None = None) -> b
     )
 
 
-def _reached(repo: RepoIndex, path: str, module: ast.Module, owner: str | None, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+_PACKAGE_METADATA = ("pyproject.toml", "setup.cfg", "setup.py")  # where console scripts are declared
+
+
+def reached(repo: RepoIndex, path: str, module: ast.Module, owner: str | None, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Rule `a check nobody calls` (session 11): a module-level function holding checks must be
     reached for its checks to act on data (conventions §7): the project's code (not its tests)
     calls it or hands it on (a callback, a pipeline's list of steps) in its module or in one importing
     it or its module. A check function whose only call is commented out (`# validate_schema(df,
     Prediction)`), or a `load_and_validate` nothing calls, checks no data. Entry points are reached:
     a decorated function (a CLI command, a task, a route, a pipeline step), a cloud function's
-    handler, and methods (a framework or a base class calls them)."""
+    handler, a console script the package metadata names (`tune = "pkg.tune:main"`), and methods (a
+    framework or a base class calls them)."""
     if owner is not None or func.decorator_list or _inhouse.event_handler(func, set()):
         return True
     name = func.name
     if _referenced(module, name, outside=func):
         return True
     stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+    if any(f"{stem}:{name}" in (repo.text(meta) or "") for meta in _PACKAGE_METADATA if repo.exists(meta)):
+        return True
     for summary in _inhouse.project_code(repo.python_scan(name, within=repo.importing(name, stem))):
         if summary.path == path:
             continue
@@ -644,7 +650,7 @@ def _reached(repo: RepoIndex, path: str, module: ast.Module, owner: str | None, 
     return False
 
 
-def _enclosing_function(module: ast.Module, line: int) -> tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+def enclosing_function(module: ast.Module, line: int) -> tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef] | None:
     """The innermost function (with its class) holding `line`; None at module level."""
     found = None
     for owner, func in _inhouse.functions(module):

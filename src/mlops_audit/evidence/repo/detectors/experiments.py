@@ -10,6 +10,7 @@ from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors.data import enclosing_function, reached
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -408,7 +409,7 @@ _IN_HOUSE_TUNING: tuple[Shape, ...] = (
     needles=_TUNING.needles + ("ParameterGrid", "ParameterSampler", "cross_val_score", "cross_validate") + _SEARCH_NEEDLES + _SWEEP_NEEDLES,
 )
 def tunes_hyperparameters(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _TUNING.needles, _TUNING.code_hits)
+    hits = Hits((s, c) for s, c in matching(repo, _TUNING.needles, _TUNING.code_hits) if not _in_unreached_function(repo, s, c))
     configs = _katib_or_sweep_configs(repo)
     if hits or configs:
         detail = f"calls {describe(hits)}" if hits else f"{len(configs)} search configuration(s) (Katib/W&B/Azure ML sweep)"
@@ -423,6 +424,18 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     if in_house is not None:
         return in_house
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
+
+
+def _in_unreached_function(repo: RepoIndex, summary: PythonSummary, call: Call) -> bool:
+    """Rule `a search nobody runs` (session 11): a tuning tool's call inside a module-level function
+    that the project's code never calls or hands on (`data.reached`: an Optuna study in a helper
+    nothing uses) tunes nothing. Calls at module level, in methods, in decorated functions and in
+    notebooks are taken as run."""
+    if call.scope is None or summary.is_notebook or call.line is None:
+        return False
+    module = _inhouse.tree(repo, summary.path)
+    enclosing = enclosing_function(module, call.line) if module is not None else None
+    return enclosing is not None and not reached(repo, summary.path, module, *enclosing)  # type: ignore[arg-type]
 
 
 def _registry_calls(summary: PythonSummary) -> list[Call]:
