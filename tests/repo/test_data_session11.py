@@ -405,3 +405,43 @@ def test_a_search_the_package_declares_as_a_console_script_is_run(tmp_path: Path
     pyproject = '[project]\nname = "apps"\n\n[project.scripts]\ntune = "apps.ml.tree_utils:optimize_hyperparameters"\n'
     files = {"apps/ml/tree_utils.py": STUDY, "pyproject.toml": pyproject}
     assert _outcome(_tree(tmp_path, files), "tunes_hyperparameters")[0] is PASS
+
+
+# --- tracks_experiments: Lightning loggers from their modules and from Hydra configs ----------
+
+def test_a_lightning_wandb_logger_imported_from_its_own_module_tracks_runs(tmp_path: Path) -> None:
+    train = (
+        "from pytorch_lightning import Trainer\nfrom pytorch_lightning.loggers.wandb import WandbLogger\n\n\n"
+        "def main(cfg, model, data):\n    logger = WandbLogger(project=cfg.project)\n    Trainer(logger=logger).fit(model, data)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"scripts/train.py": train}), "tracks_experiments")[0] is PASS
+
+
+LOGGER_CONFIG = "wandb:\n  _target_: lightning.pytorch.loggers.wandb.WandbLogger\n  project: sea-ice\n  entity: team\n"
+SERVICE = """\
+import hydra
+from hydra.utils import instantiate
+from lightning.pytorch import Trainer
+
+
+def fit(cfg, model, data):
+    loggers = [instantiate(c) for c in cfg.loggers.values()]
+    Trainer(logger=loggers).fit(model, data)
+"""
+
+
+def test_a_tracker_logger_named_in_a_hydra_config_the_code_instantiates_tracks_runs(tmp_path: Path) -> None:
+    files = {"pkg/config/loggers/wandb.yaml": LOGGER_CONFIG, "pkg/model_service.py": SERVICE}
+    outcome, message = _outcome(_tree(tmp_path, files), "tracks_experiments")
+    assert outcome is PASS and "Hydra" in message
+
+
+def test_a_logger_config_nothing_instantiates_tracks_nothing(tmp_path: Path) -> None:
+    files = {"pkg/config/loggers/wandb.yaml": LOGGER_CONFIG, "pkg/model_service.py": "def fit(model):\n    return model\n"}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is FAIL
+
+
+def test_a_hydra_target_that_is_not_a_tracker_tracks_nothing(tmp_path: Path) -> None:
+    config = "checkpoint:\n  _target_: lightning.pytorch.callbacks.ModelCheckpoint\n  monitor: val_loss\n"
+    files = {"pkg/config/callbacks/default.yaml": config, "pkg/model_service.py": SERVICE}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is FAIL

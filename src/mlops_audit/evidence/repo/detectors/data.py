@@ -793,7 +793,7 @@ def validates_data(repo: RepoIndex) -> Observation:
 _EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
 
 
-def _in_examples(path: str) -> bool:
+def in_examples(path: str) -> bool:
     return _EXAMPLE_FOLDER.search(path) is not None
 
 
@@ -859,9 +859,9 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
 )
 def versions_data(repo: RepoIndex) -> Observation:
     # DVC stages and versioning calls under an examples/demos folder show how the tool would be used
-    # (conventions §2 and §5, session 11), as for feature definitions (`_in_examples`).
-    dvc = [loc for loc in _dvc_tracked(repo) if not _in_examples(loc.path)]
-    calls = Hits((s, c) for s, c in _versioning_calls(repo) if not _in_examples(s.path))
+    # (conventions §2 and §5, session 11), as for feature definitions (`in_examples`).
+    dvc = [loc for loc in _dvc_tracked(repo) if not in_examples(loc.path)]
+    calls = Hits((s, c) for s, c in _versioning_calls(repo) if not in_examples(s.path))
     if dvc or calls:
         parts = []
         if dvc:
@@ -956,10 +956,10 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
     needles=_FEATURES.needles + _FEATURE_WORDS,
 )
 def defines_features(repo: RepoIndex) -> Observation:
-    hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not _in_examples(s.path))
+    hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not in_examples(s.path))
     stores = []
     for path in repo.named("feature_store.yaml", "feature_store.yml"):
-        if _in_examples(path):
+        if in_examples(path):
             continue
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("project") and ({"provider", "registry"} & set(doc.data)):

@@ -10,7 +10,7 @@ from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
-from mlops_audit.evidence.repo.detectors.data import enclosing_function, reached
+from mlops_audit.evidence.repo.detectors.data import enclosing_function, in_examples as _in_examples, reached
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -39,6 +39,8 @@ def _mlflow_flavour_autolog(summary: PythonSummary) -> list[Call]:
 # handed between project functions is called, or `log_batch` (a client-only method) in a file that
 # imports mlflow. A `log_metric` on any other object (a project logger) is not counted.
 _CLIENT_NEEDLES = ("mlflow_client", "MlflowClient", "log_batch")  # beside the catalogue's `mlflow`
+_TARGET_WORDS = ("_target_",)  # a Hydra config naming the class it builds (`_trackers_in_configs`)
+_INSTANTIATE = ("instantiate",)
 _CLIENT_LOGGING = re.compile(r"(^|\.)\w*mlflow\w*\.(log_metrics?|log_params?|log_batch)$", re.IGNORECASE)
 
 
@@ -68,7 +70,8 @@ def _tracking_calls(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES,
+    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES + _INSTANTIATE,
+    words=_TARGET_WORDS,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
     hits = matching(repo, _TRACKING.needles + _CLIENT_NEEDLES, _tracking_calls)
@@ -78,6 +81,12 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
         return Observation.failed(scratch_only, locations(hits))
     if hits:
         return Observation.passed(f"logs runs with {describe(hits)}", locations(hits))
+    configured = _trackers_in_configs(repo)
+    if configured:
+        return Observation.passed(
+            "a tracker's logger is configured by Hydra (`_target_` naming it in a config the training code instantiates)",
+            configured, confidence=Confidence.medium,
+        )
     audit_trail = _audit_trail_tracking(repo)
     if audit_trail is not None:
         return audit_trail
@@ -95,6 +104,36 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
     if dvc_metrics:
         return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
     return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
+
+
+# Rule `tracker configured by Hydra` (session 11): Lightning projects built on Hydra name their logger
+# in a config (`_target_: lightning.pytorch.loggers.wandb.WandbLogger` in configs/logger/wandb.yaml)
+# and build it with `hydra.utils.instantiate`: no call of the tracker is written in Python. The
+# `_target_` must name one of the catalogue's tracking calls, in the project's configs (not tests,
+# examples or templates' placeholders), and the project's code must instantiate configs.
+def _trackers_in_configs(repo: RepoIndex) -> list[Location]:
+    wanted = set(_TRACKING.calls)
+    found = []
+    for path, doc in _inhouse.yaml_mappings(repo, _TARGET_WORDS):
+        if _in_examples(path) or "{{" in path:
+            continue
+        for key_path, value in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
+            if key_path and key_path[-1] == "_target_" and isinstance(value, str) and _under_any(value, wanted):
+                pos = doc.locate(key_path)  # type: ignore[attr-defined]
+                found.append(at(path, pos[0] if pos else None))
+    if not found:
+        return []
+    builders = [
+        at(s.path, c.line) for s in _inhouse.project_code(repo.python_mentioning(*_INSTANTIATE))
+        for c in s.calls_named("instantiate") if c.name.startswith("hydra.") or c.name == "instantiate"
+    ]
+    return found[:MAX_LOCATIONS // 2] + builders[:3] if builders else []
+
+
+def _under_any(name: str, wanted: set[str]) -> bool:
+    """`name` is one of `wanted` or a dotted child of one."""
+    parts = name.split(".")
+    return any(".".join(parts[:i]) in wanted for i in range(1, len(parts) + 1))
 
 
 def _notebooks_only(repo: RepoIndex, hits: Iterable[tuple[PythonSummary, Call]], done: str, not_done: str) -> str:
