@@ -445,3 +445,57 @@ def test_a_hydra_target_that_is_not_a_tracker_tracks_nothing(tmp_path: Path) -> 
     config = "checkpoint:\n  _target_: lightning.pytorch.callbacks.ModelCheckpoint\n  monitor: val_loss\n"
     files = {"pkg/config/callbacks/default.yaml": config, "pkg/model_service.py": SERVICE}
     assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is FAIL
+
+
+# --- is_reproducible: seeds declared in Python configuration -----------------------------------
+
+SPARK_CONFIG = 'ML_CONFIG = {\n    "data_split": {"train": 0.8, "test": 0.2, "seed": %s},\n}\n'
+SPARK_TRAINING = """\
+from config.spark_config import ML_CONFIG
+from pyspark.ml.regression import RandomForestRegressor
+
+
+def train(df):
+    seed = ML_CONFIG["data_split"]["seed"]
+    train_df, test_df = df.randomSplit([0.8, 0.2], seed=seed)
+    return RandomForestRegressor().fit(train_df)
+"""
+
+
+def test_a_seed_fixed_in_a_python_config_mapping_and_passed_to_the_split_is_reproducible(tmp_path: Path) -> None:
+    files = {"spark/config/spark_config.py": SPARK_CONFIG % "42", "spark/jobs/ml_training.py": SPARK_TRAINING}
+    assert _outcome(_tree(tmp_path, files), "is_reproducible")[0] is PASS
+
+
+def test_a_seed_left_empty_in_the_mapping_is_not_fixed(tmp_path: Path) -> None:
+    files = {"spark/config/spark_config.py": SPARK_CONFIG % "None", "spark/jobs/ml_training.py": SPARK_TRAINING}
+    assert _outcome(_tree(tmp_path, files), "is_reproducible")[0] is FAIL
+
+
+CONFIG_MODEL = "from pydantic import BaseModel\n\n\nclass ForecasterConfig(BaseModel):\n    experiment_name: str = ''\n    random_seed: int = 0\n"
+XGB_TRAINING = """\
+import xgboost
+
+
+def train(config, X, y):
+    model = xgboost.XGBRegressor(random_state=config.random_seed)
+    return model.fit(X, y)
+"""
+
+
+def test_a_random_seed_field_of_the_config_model_threaded_into_the_model_is_reproducible(tmp_path: Path) -> None:
+    files = {"pkg/ml_core/base_forecaster.py": CONFIG_MODEL, "pkg/xgb/forecaster.py": XGB_TRAINING}
+    assert _outcome(_tree(tmp_path, files), "is_reproducible")[0] is PASS
+
+
+def test_the_same_field_that_training_never_reads_seeds_nothing(tmp_path: Path) -> None:
+    unseeded = XGB_TRAINING.replace("random_state=config.random_seed", "n_estimators=100")
+    files = {"pkg/ml_core/base_forecaster.py": CONFIG_MODEL, "pkg/xgb/forecaster.py": unseeded}
+    assert _outcome(_tree(tmp_path, files), "is_reproducible")[0] is FAIL
+
+
+def test_seed_entries_of_mappings_are_found_with_their_lines() -> None:
+    from mlops_audit.evidence.repo.detectors.experiments import _seeds_in_mappings
+
+    text = 'A = {"seed": 1}\nB = 2\nC = {"Random_State": 7, "n": 3}\nD = {"seed": "x"}\n'
+    assert _seeds_in_mappings(text) == [("seed", 1), ("random_state", 3)]

@@ -617,7 +617,7 @@ def registers_models(repo: RepoIndex) -> Observation:
 
 _SEED_NEEDLES = (
     "seed", "random_state", "manual_seed", "manual_seed_all", "set_seed", "seed_everything", "set_random_seed", "default_rng",
-)
+) + tuple(sorted(pyfacts.SEED_KEYS - {"seed", "random_state"}))  # needles are whole identifiers: `random_seed: int = 0` holds no `seed`
 _SEED_CALLS = (
     "random.seed", "numpy.random.seed", "numpy.random.default_rng", "torch.manual_seed", "torch.cuda.manual_seed_all",
     "tensorflow.random.set_seed", "tensorflow.keras.utils.set_random_seed", "keras.utils.set_random_seed",
@@ -679,6 +679,25 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
                 found.setdefault(flag.lstrip("-").replace("-", "_").lower(), []).append(at(summary.path, call.line))
         for key, line in summary.seed_constants:  # per-file facts (`pyfacts`): no syntax tree needed
             found.setdefault(key, []).append(at(summary.path, line))
+        if not summary.is_notebook:
+            for key, line in _seeds_in_mappings(repo.text(summary.path) or ""):
+                found.setdefault(key, []).append(at(summary.path, line))
+    return found
+
+
+# A configuration mapping written in Python (`ML_CONFIG = {"data_split": {"train": 0.6, "seed": 42}}`)
+# fixes a seed as a YAML config does (session 11): the key is a seed key, the value an integer literal.
+_SEED_IN_MAPPING = re.compile(r"""["'](%s)["'][ \t]*:[ \t]*(\d{1,12})\b""" % "|".join(sorted(pyfacts.SEED_KEYS)), re.IGNORECASE)
+
+
+def _seeds_in_mappings(text: str) -> list[tuple[str, int]]:
+    """(lower-case key, line) of each `"seed": 42` entry of a dict literal in Python code."""
+    found: list[tuple[str, int]] = []
+    line, counted = 1, 0
+    for match in _SEED_IN_MAPPING.finditer(text):
+        line += text.count("\n", counted, match.start())  # counted once over the text: linear
+        counted = match.start()
+        found.append((match.group(1).lower(), line))
     return found
 
 
