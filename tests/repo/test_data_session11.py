@@ -499,3 +499,25 @@ def test_seed_entries_of_mappings_are_found_with_their_lines() -> None:
 
     text = 'A = {"seed": 1}\nB = 2\nC = {"Random_State": 7, "n": 3}\nD = {"seed": "x"}\n'
     assert _seeds_in_mappings(text) == [("seed", 1), ("random_state", 3)]
+
+
+def _pointer_listing_every_file(count: int) -> str:
+    entry = "  - relpath: raw/Images/img{i:06d}.jpg\n    md5: 76938abc2143c9db999a51af9338910b\n    size: 23627\n    cloud:\n      remote_storage:\n        version_id: '1768479488435999'\n"
+    return "outs:\n- hash: md5\n  path: data\n  files:\n" + "".join(entry.format(i=i) for i in range(count))
+
+
+def test_a_dvc_pointer_too_large_to_read_in_a_dvc_repository_tracks_its_folder(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.index import MAX_FILE_BYTES
+
+    pointer = _pointer_listing_every_file(MAX_FILE_BYTES // 150 + 100)
+    assert len(pointer) > MAX_FILE_BYTES
+    files = {"data.dvc": pointer, ".dvc/config": "[core]\n    remote = storage\n"}
+    outcome, message = _outcome(_tree(tmp_path, files), "versions_data")
+    assert outcome is PASS and "1 DVC-tracked output(s)" in message
+
+
+def test_a_large_dvc_named_file_without_dvc_initialised_is_not_read_as_a_pointer(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.index import MAX_FILE_BYTES
+
+    files = {"data.dvc": _pointer_listing_every_file(MAX_FILE_BYTES // 150 + 100)}
+    assert _outcome(_tree(tmp_path, files), "versions_data")[0] is FAIL

@@ -807,6 +807,11 @@ def _dvc_tracked(repo: RepoIndex) -> list[Location]:
         if isinstance(outs, list) and any(isinstance(o, dict) and o.get("path") for o in outs):
             pos = doc.locate(("outs",)) if doc else None
             hits.append(at(path, pos[0] if pos else None))
+        elif doc is None and repo.size(path) > repo.max_file_bytes and repo.exists(".dvc/config"):
+            # A pointer file too large to read (session 11): with a version-aware remote DVC lists
+            # every file of a tracked folder with its version id (1.6 MB for an image folder). In a
+            # DVC-initialised repository only DVC writes `.dvc` files: it tracks that folder.
+            hits.append(at(path, 1))
     for path in repo.named("dvc.yaml", "dvc.lock"):
         doc = repo.yaml(path)
         stages = doc.data.get("stages") if doc and isinstance(doc.data, dict) else None
