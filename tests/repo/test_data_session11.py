@@ -521,3 +521,41 @@ def test_a_large_dvc_named_file_without_dvc_initialised_is_not_read_as_a_pointer
 
     files = {"data.dvc": _pointer_listing_every_file(MAX_FILE_BYTES // 150 + 100)}
     assert _outcome(_tree(tmp_path, files), "versions_data")[0] is FAIL
+
+
+# --- registers_models: a RegisterModel step in a pipeline definition kept as infrastructure code --
+
+PIPELINE_TF = """\
+resource "aws_sagemaker_pipeline" "training" {
+  pipeline_name = "training"
+  pipeline_definition = jsonencode({
+    Steps = [
+      { Name = "ModelTraining", Type = "Training" },
+      {
+        Name = "RegisterModel"
+        Type = "RegisterModel"
+        Arguments = {
+          ModelPackageGroupName = var.model_package_group_name
+          ModelApprovalStatus   = "PendingManualApproval"
+        }
+      }
+    ]
+  })
+}
+"""
+GROUP_TF = 'resource "aws_sagemaker_model_package_group" "models" {\n  model_package_group_name = "prices"\n}\n'
+
+
+def test_a_register_model_step_in_a_terraform_pipeline_definition_registers_models(tmp_path: Path) -> None:
+    files = {"infra/model-training/pipeline.tf": PIPELINE_TF, "infra/model-tracking/model-registry.tf": GROUP_TF}
+    outcome, message = _outcome(_tree(tmp_path, files), "registers_models")
+    assert outcome is PASS and "RegisterModel step" in message
+
+
+def test_a_model_package_group_declared_alone_is_an_empty_registry(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"infra/model-tracking/model-registry.tf": GROUP_TF}), "registers_models")[0] is FAIL
+
+
+def test_a_step_named_register_model_of_another_type_registers_nothing(tmp_path: Path) -> None:
+    other = PIPELINE_TF.replace('Type = "RegisterModel"', 'Type = "Processing"')
+    assert _outcome(_tree(tmp_path, {"infra/pipeline.tf": other}), "registers_models")[0] is FAIL

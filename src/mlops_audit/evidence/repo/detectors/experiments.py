@@ -10,6 +10,7 @@ from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._catalogue import MAX_DEFINITION_BYTES
 from mlops_audit.evidence.repo.detectors.data import enclosing_function, in_examples as _in_examples, reached
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -484,6 +485,30 @@ def _registry_calls(summary: PythonSummary) -> list[Call]:
     return found
 
 
+# Rule `register step in a pipeline definition` (session 11): a SageMaker pipeline written as its JSON
+# definition - in Terraform (`aws_sagemaker_pipeline` with `pipeline_definition = jsonencode({Steps =
+# [{Type = "RegisterModel", Arguments = {ModelPackageGroupName = ...}}]})`), CloudFormation or a JSON
+# template - registers each trained model in a model package group without any Python call. The step
+# type and the group it registers into must both be written; a package group declared alone is an
+# empty registry.
+_REGISTER_STEP = re.compile(r'\bType["\']?[ \t]*[=:][ \t]*["\']?RegisterModel\b')  # HCL `Type = "RegisterModel"`, JSON, YAML
+
+
+def _register_steps_in_definitions(repo: RepoIndex) -> list[Location]:
+    hits = []
+    candidates = repo.with_suffix(".tf") + [p for p in repo.with_suffix(".json", ".yaml", ".yml") if "pipeline" in p.lower()]
+    for path in candidates:
+        if is_test_path(path) or _in_examples(path) or repo.size(path) > MAX_DEFINITION_BYTES:
+            continue
+        text = repo.text(path) or ""
+        if "RegisterModel" not in text or "ModelPackageGroupName" not in text:
+            continue
+        match = _REGISTER_STEP.search(text)
+        if match:
+            hits.append(at(path, text.count("\n", 0, match.start()) + 1))
+    return hits[:MAX_LOCATIONS]
+
+
 def _gto_declarations(repo: RepoIndex) -> list[Location]:
     """Models declared for GTO: artifacts.yaml / .gto, or dvc.yaml `artifacts:` entries of type model."""
     found = [at(p) for p in ("artifacts.yaml", ".gto") if repo.exists(p)]
@@ -603,6 +628,13 @@ def registers_models(repo: RepoIndex) -> Observation:
             "in-house model registry: a register function writes versioned model files, records their digest in an "
             "index, and pipeline code calls it",
             in_house, confidence=Confidence.medium,
+        )
+    steps = _register_steps_in_definitions(repo)
+    if steps:
+        return Observation.passed(
+            "a SageMaker pipeline definition kept as infrastructure code registers the trained model in a model "
+            "package group (RegisterModel step)",
+            steps, confidence=Confidence.medium,
         )
     declared = _gto_declarations(repo)
     git = repo.git_signals()
