@@ -509,6 +509,21 @@ def _register_steps_in_definitions(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# The registry's shapes without a registry call, tried in order (after the catalogue's calls).
+_REGISTRY_SHAPES: tuple[Shape, ...] = (
+    (
+        "in-house model registry: a register function writes versioned model files, records their digest in an "
+        "index, and pipeline code calls it",
+        lambda repo: _in_house_registry(repo),
+    ),
+    (
+        "a SageMaker pipeline definition kept as infrastructure code registers the trained model in a model "
+        "package group (RegisterModel step)",
+        lambda repo: _register_steps_in_definitions(repo),
+    ),
+)
+
+
 def _gto_declarations(repo: RepoIndex) -> list[Location]:
     """Models declared for GTO: artifacts.yaml / .gto, or dvc.yaml `artifacts:` entries of type model."""
     found = [at(p) for p in ("artifacts.yaml", ".gto") if repo.exists(p)]
@@ -622,20 +637,9 @@ def registers_models(repo: RepoIndex) -> Observation:
         return Observation.failed(scratch_only, locations(hits))
     if hits:
         return Observation.passed(f"registers models with {describe(hits)}", locations(hits))
-    in_house = _in_house_registry(repo)
-    if in_house:
-        return Observation.passed(
-            "in-house model registry: a register function writes versioned model files, records their digest in an "
-            "index, and pipeline code calls it",
-            in_house, confidence=Confidence.medium,
-        )
-    steps = _register_steps_in_definitions(repo)
-    if steps:
-        return Observation.passed(
-            "a SageMaker pipeline definition kept as infrastructure code registers the trained model in a model "
-            "package group (RegisterModel step)",
-            steps, confidence=Confidence.medium,
-        )
+    in_house = first_passing(repo, _REGISTRY_SHAPES, confidence=Confidence.medium)
+    if in_house is not None:
+        return in_house
     declared = _gto_declarations(repo)
     git = repo.git_signals()
     if git.present and git.registry_tags:
