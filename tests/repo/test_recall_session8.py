@@ -303,6 +303,7 @@ def test_files_with_the_wrong_columns_moved_to_a_bad_data_folder_are_checked(tmp
 
 def test_a_guard_returning_true_then_false_is_a_check(tmp_path: Path) -> None:
     guard = "SCHEMA = {'columns': ['a', 'b']}\n\n\ndef validate(df):\n    try:\n        if len(df.columns) == len(SCHEMA['columns']):\n            return True\n        return False\n    except KeyError:\n        raise\n"
+    guard += "\n\nif __name__ == '__main__':  # reached (session 11)\n    validate(None)\n"
     assert _outcome(_tree(tmp_path, {"validation/columns.py": guard}), "validates_data")[0] is FindingOutcome.pass_
 
 
