@@ -559,3 +559,12 @@ def test_a_model_package_group_declared_alone_is_an_empty_registry(tmp_path: Pat
 def test_a_step_named_register_model_of_another_type_registers_nothing(tmp_path: Path) -> None:
     other = PIPELINE_TF.replace('Type = "RegisterModel"', 'Type = "Processing"')
     assert _outcome(_tree(tmp_path, {"infra/pipeline.tf": other}), "registers_models")[0] is FAIL
+
+
+def test_a_training_notebook_ci_executes_is_on_the_training_path(tmp_path: Path) -> None:
+    workflow = (
+        "on: [push]\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: jupyter nbconvert --to notebook --execute --inplace notebooks/HPO.ipynb\n"
+    )
+    files = {"notebooks/HPO.ipynb": HPO_NOTEBOOK, "src/train.py": TRAIN_SCRIPT.format(log=""), ".github/workflows/cml.yml": workflow}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PASS

@@ -146,12 +146,31 @@ def _notebooks_only(repo: RepoIndex, hits: Iterable[tuple[PythonSummary, Call]],
         return ""
     found = list(hits)
     scripts = [p for p in repo.with_suffix(".py") if "train" in p.lower() and not is_test_path(p)]
-    if not scripts:
+    if not scripts or _executed_notebooks(repo, {s.path for s, _ in found}):
         return ""
     return (
         f"{done} only in notebooks ({', '.join(sorted({s.path for s, _ in found})[:3])}); the training "
         f"script(s) ({', '.join(scripts[:3])}) {not_done}"
     )
+
+
+# A notebook the project runs unattended is on its training path (session 11): CI executing it
+# (`jupyter nbconvert --execute --inplace train.ipynb`), papermill from a script or a Makefile.
+_NOTEBOOK_RUNNERS = ("nbconvert", "papermill", "jupyter execute", "nbclient", "runipy")
+_RUNNER_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|Makefile|[^/]+\.sh|[^/]+\.py)$")
+
+
+def _executed_notebooks(repo: RepoIndex, notebooks: set[str]) -> bool:
+    """Some file that runs notebooks (a workflow, a Makefile, a shell or Python script) names one of
+    `notebooks` by its file name."""
+    names = {p.rsplit("/", 1)[-1] for p in notebooks}
+    for path in repo.files:
+        if not _RUNNER_FILES.search(path) or is_test_path(path) or repo.size(path) > MAX_DEFINITION_BYTES:
+            continue
+        text = repo.text(path) or ""
+        if any(r in text for r in _NOTEBOOK_RUNNERS) and any(n in text for n in names):
+            return True
+    return False
 
 
 def _audit_trail_tracking(repo: RepoIndex) -> Observation | None:
