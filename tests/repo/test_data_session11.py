@@ -568,3 +568,23 @@ def test_a_training_notebook_ci_executes_is_on_the_training_path(tmp_path: Path)
     )
     files = {"notebooks/HPO.ipynb": HPO_NOTEBOOK, "src/train.py": TRAIN_SCRIPT.format(log=""), ".github/workflows/cml.yml": workflow}
     assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PASS
+
+
+# --- triggers_retraining: a chain of workflows rooted by hand (conventions §10) ------------------
+
+DATA_WORKFLOW = "name: Fetch and Process Data\non:\n{on}\njobs:\n  fetch:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python src/fetch.py\n"
+TRAIN_WORKFLOW = (
+    "name: Train\non:\n  workflow_run:\n    workflows: [\"Fetch and Process Data\"]\n    types: [completed]\n"
+    "jobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python src/train.py\n"
+)
+
+
+def test_training_after_a_data_workflow_started_by_hand_is_no_trigger(tmp_path: Path) -> None:
+    files = {".github/workflows/fetch_data.yml": DATA_WORKFLOW.format(on="  workflow_dispatch:"), ".github/workflows/train_model.yml": TRAIN_WORKFLOW}
+    assert _outcome(_tree(tmp_path, files), "triggers_retraining")[0] is FAIL
+
+
+def test_training_after_a_scheduled_data_workflow_is_started_without_a_person(tmp_path: Path) -> None:
+    scheduled = DATA_WORKFLOW.format(on="  schedule:\n    - cron: '0 * * * *'\n  workflow_dispatch:")
+    files = {".github/workflows/fetch_data.yml": scheduled, ".github/workflows/train_model.yml": TRAIN_WORKFLOW}
+    assert _outcome(_tree(tmp_path, files), "triggers_retraining")[0] is PASS

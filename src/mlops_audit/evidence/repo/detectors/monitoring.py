@@ -416,16 +416,64 @@ _TRAINING = re.compile(r"(?<![a-z])(re)?train(ing)?(?![a-z])|train\.py|train_|\b
 _RETRAIN_NEEDLES = ("schedule_interval", "schedule=", "schedules=", "cron", "interval=", "rrule=", "CronTrigger")
 
 
-def _scheduled_workflows(repo: RepoIndex) -> list[tuple[str, Location]]:
-    found = []
-    for path in repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+# Rule `a chain rooted by hand` (conventions §10, session 11): a workflow started on `workflow_run`
+# of other workflows runs without a person only when one of them does - on a schedule, or on
+# `workflow_run` of one that does (followed a few links). A chain whose root is started by hand
+# (`workflow_dispatch` only, a cron commented out) or by a code push is no retraining trigger. An
+# upstream workflow not found in the repository is given the benefit of the doubt, as before.
+_MAX_CHAIN = 5
+
+
+def _waits_for(on: object) -> list[str]:
+    """The workflows (lower-cased names) an `on:` value's `workflow_run` waits for."""
+    upstream = on.get("workflow_run") if isinstance(on, dict) else None
+    names = upstream.get("workflows") if isinstance(upstream, dict) else None
+    return [str(n).lower() for n in (names if isinstance(names, list) else [names] if isinstance(names, str) else [])]
+
+
+def _workflow_table(repo: RepoIndex, paths: list[str]) -> dict[str, tuple[set[str], list[str]]]:
+    """Workflow name (its `name:`, else its file name), lower-cased -> (its events, the workflows its
+    `workflow_run` waits for)."""
+    table: dict[str, tuple[set[str], list[str]]] = {}
+    for path in paths:
         doc = repo.yaml(path)
         if doc is None or not isinstance(doc.data, dict):
             continue
-        events, _, line = workflow_triggers(doc)
+        events, value, _ = workflow_triggers(doc)
+        waits = _waits_for(value)
+        for key in {str(doc.data.get("name") or "").lower(), path.rsplit("/", 1)[-1].lower()} - {""}:
+            table[key] = (events, waits)
+    return table
+
+
+def _unattended(name: str, table: dict[str, tuple[set[str], list[str]]], depth: int = 0) -> bool:
+    if name not in table:
+        return True  # not in the repository: not judged here
+    events, waits = table[name]
+    if "schedule" in events:
+        return True
+    if "workflow_run" in events and depth < _MAX_CHAIN:
+        return any(_unattended(w, table, depth + 1) for w in waits) if waits else True
+    return False
+
+
+def _scheduled_workflows(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found = []
+    paths = repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml")
+    table: dict[str, tuple[set[str], list[str]]] | None = None
+    for path in paths:
+        doc = repo.yaml(path)
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        events, value, line = workflow_triggers(doc)
         triggers = events & (AUTOMATIC_EVENTS - {"push", "pull_request", "pull_request_target", "merge_group", "release"})
         if started_from_outside(repo, triggers):
             continue  # ciconfig's rule `dispatched from outside`
+        if triggers == {"workflow_run"}:
+            table = table if table is not None else _workflow_table(repo, paths)
+            waits = _waits_for(value)
+            if waits and not any(_unattended(w, table, 1) for w in waits):
+                continue  # `a chain rooted by hand`
         if not triggers:
             continue
         commands = []
