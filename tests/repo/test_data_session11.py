@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_audit.evidence.repo.model import FindingOutcome
+from mlops_audit.evidence.repo.collect import build_index, run_detector
+from mlops_audit.evidence.repo.model import Confidence, FindingOutcome
+from mlops_audit.evidence.repo.registry import get_detector
 from tests.repo.test_recall_session7 import _outcome, _tree
 
 PASS = FindingOutcome.pass_
@@ -258,6 +260,10 @@ def test_a_split_without_shuffling_draws_nothing(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path, {"conf/config.yaml": CONFIG, "train.py": ordered}), "is_reproducible")[0] is PASS
 
 
+def _finding(root: Path, detector: str):  # noqa: ANN202 - the detector's whole observation (outcome, confidence, message)
+    return run_detector(get_detector(detector), build_index(root))
+
+
 # --- monitors_model: service telemetry only -----------------------------------------------------
 
 API = """\
@@ -283,9 +289,10 @@ def _dashboard(*exprs: str) -> str:
     return json.dumps({"title": "API", "panels": [{"title": e, "targets": [{"expr": e}]} for e in exprs]})
 
 
-def test_an_auto_instrumented_api_watches_the_service_not_the_model(tmp_path: Path) -> None:
-    outcome, message = _outcome(_tree(tmp_path, {"app/api.py": API.format(extra="", count="")}), "monitors_model")
-    assert outcome is FAIL and "service telemetry only" in message and "Instrumentator" in message
+def test_an_auto_instrumented_api_is_the_weakest_partial_watching_the_service_not_the_model(tmp_path: Path) -> None:
+    seen = _finding(_tree(tmp_path, {"app/api.py": API.format(extra="", count="")}), "monitors_model")
+    assert seen.outcome is FindingOutcome.partial and seen.confidence is Confidence.low
+    assert "service telemetry only" in seen.message and "Instrumentator" in seen.message and "missing:" in seen.message
 
 
 def test_the_same_api_counting_its_predictions_per_class_monitors_partly(tmp_path: Path) -> None:
@@ -293,11 +300,12 @@ def test_the_same_api_counting_its_predictions_per_class_monitors_partly(tmp_pat
     assert _outcome(_tree(tmp_path, {"app/api.py": api}), "monitors_model")[0] is FindingOutcome.partial
 
 
-def test_a_dashboard_reading_only_request_and_process_metrics_is_not_model_monitoring(tmp_path: Path) -> None:
+def test_a_dashboard_reading_only_request_and_process_metrics_is_service_telemetry_graded_weakest(tmp_path: Path) -> None:
     board = _dashboard('sum(rate(http_requests_total{handler="/predict"}[5m]))', "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))", "process_resident_memory_bytes")
     files = {"app/api.py": API.format(extra="", count=""), "deploy/grafana/dashboards/api.json": board}
-    outcome, message = _outcome(_tree(tmp_path, files), "monitors_model")
-    assert outcome is FAIL and "1 dashboard(s) of request traffic" in message
+    seen = _finding(_tree(tmp_path, files), "monitors_model")
+    assert seen.outcome is FindingOutcome.partial and seen.confidence is Confidence.low
+    assert "1 dashboard(s) of request traffic" in seen.message
 
 
 def test_a_dashboard_of_prediction_confidence_and_accuracy_monitors_partly(tmp_path: Path) -> None:
@@ -306,9 +314,11 @@ def test_a_dashboard_of_prediction_confidence_and_accuracy_monitors_partly(tmp_p
     assert _outcome(_tree(tmp_path, files), "monitors_model")[0] is FindingOutcome.partial
 
 
-def test_request_telemetry_sent_to_application_insights_alone_is_not_model_monitoring(tmp_path: Path) -> None:
+def test_request_telemetry_sent_to_application_insights_alone_is_graded_not_dropped(tmp_path: Path) -> None:
+    """Issue 12: "Application Insights request telemetry ... are monitoring. Grade them, don't drop them"."""
     code = "from azure.monitor.opentelemetry import configure_azure_monitor\n\nconfigure_azure_monitor()\n"
-    assert _outcome(_tree(tmp_path, {"service/telemetry.py": code}), "monitors_model")[0] is FAIL
+    seen = _finding(_tree(tmp_path, {"service/telemetry.py": code}), "monitors_model")
+    assert seen.outcome is FindingOutcome.partial and seen.confidence is Confidence.low and "service telemetry only" in seen.message
 
 
 def test_metrics_a_service_exports_under_names_read_at_run_time_still_count(tmp_path: Path) -> None:

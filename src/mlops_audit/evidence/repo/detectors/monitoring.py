@@ -204,8 +204,10 @@ _MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
 # log store, metrics the project exports itself under names read at run time. An HTTP service's
 # request telemetry alone - an auto-instrumentation (`Instrumentator().instrument(app)`,
 # `configure_azure_monitor()`), metrics named for requests, latency, errors or the process, a
-# dashboard whose queries read only those - watches the service, not the model (teams' systems
-# labelled so: "request counts/latency; no monitoring of predictions or drift").
+# dashboard whose queries read only those - watches the service, not the model: issue 12 asks for it
+# to be graded, not dropped ("Application Insights request telemetry ... are monitoring. Grade them"),
+# and the rubric's metric catalogue counts service metrics as one of its three kinds, so it is the
+# weakest partial (low confidence), below operational monitoring that measures the model's work.
 _SERVICE_METRIC = re.compile(
     r"^(https?|fastapi|starlette|flask|django|gunicorn|uvicorn|process|python|go|node|container|kube|grpc|nginx|up|scrape)(_|$)"
     r"|(^|_)(requests?|responses?|latency|duration|in_progress|inprogress|cpu|memory|bytes|errors?|exceptions?|uptime|health)(_|$)",
@@ -380,12 +382,14 @@ def monitors_model(repo: RepoIndex) -> Observation:
         )
     if telemetry and not (dashboards or stored) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
-        return Observation.failed(
+        return Observation.partly(
             f"service telemetry only ({describe(telemetry)}"
             + (f"; {len(service_boards)} dashboard(s) of request traffic and resources" if service_boards else "")
-            + "): it watches the HTTP service (requests, latency, errors); nothing measures the model's predictions, "
-            "inputs or quality (no model metrics, drift statistics, alert rules or prediction logs)",
+            + "): the model service is watched (requests, latency, errors), the weakest grade of monitoring; missing: "
+            "anything that measures the model's predictions, inputs or quality (model metrics, drift statistics, "
+            "alert rules, prediction logs)",
             locations(telemetry) + service_boards,
+            confidence=Confidence.low,
         )
     if telemetry or dashboards or stored:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
