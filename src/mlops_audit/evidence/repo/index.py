@@ -181,7 +181,7 @@ _MISSING = object()
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11}
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11, "authorship": 12}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -545,6 +545,11 @@ class RepoIndex:
                                   learning.verdict, learning.teaching, learning.probability, learning.declared])
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
+        if kind == "authorship":
+            authorship = self.git_authorship()
+            if authorship is None:
+                return answer_digest(None)
+            return answer_digest([[[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits]])
         if kind in _FILE_SCAN_QUESTIONS:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
 TRAINING, DEPLOYMENT = "training", "deployment"
@@ -99,6 +99,8 @@ _TRAINING_CONFIG = re.compile(
     r"|(^|/)[^/]*((?<![a-z])(re)?train(ing|er)?(?![a-z])|fine_?tun|(hp|hyper_?param\w*)[_-]?tun|preprocess|etl(?![a-z]))[^/]*\.(ya?ml|json|toml|cfg|ini)$",
     re.IGNORECASE,
 )
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini")
+_PIPELINE_NAMES = ("dvc.yaml", "mlproject")  # lowercase ends of what _PIPELINE_DEFINITION finds
 _PIPELINE_DEFINITION = re.compile(r"(^|/)(dvc\.yaml|MLproject)$")
 _NAMES_TRAINING = re.compile(r"(?<![a-z])(re)?train(ing|er)?(?![a-z])|\bfit\b", re.IGNORECASE)
 
@@ -115,6 +117,15 @@ DATA_PREPARATION_CALLS = frozenset({
 })
 NEEDLES = tuple(sorted(TRAINING_CALLS | DATA_PREPARATION_CALLS | {"Dataset"}))
 _DATASET_BASES = ("Dataset", "IterableDataset")
+# The same calls as written in the text (and a class deriving from a Dataset), as plain substrings
+# (a search for each is far cheaper than one pattern over the text): only files that hold one are
+# parsed, since most files naming `train` or `fit` only name the data split (`X_train`). The parse
+# then decides (`refit(` holds `fit(`).
+_CALL_TEXTS = tuple(sorted(f"{name}(" for name in TRAINING_CALLS | DATA_PREPARATION_CALLS)) + ("Dataset)", "Dataset,")
+
+
+def _may_prepare_or_train(text: str) -> bool:
+    return any(call in text for call in _CALL_TEXTS)
 
 
 def _prepares_or_trains(summary: PythonSummary) -> bool:
@@ -127,7 +138,7 @@ def _prepares_or_trains(summary: PythonSummary) -> bool:
 def training_code(repo: RepoIndex, paths: Collection[str]) -> set[str]:
     """The Python files and notebooks among `paths` (present in the tree) whose code trains or prepares data."""
     wanted = frozenset(paths)
-    found = repo.python_mentioning(*NEEDLES).keeping(lambda rel: rel in wanted and not _EVALUATION_OR_DOCS.search(rel))
+    found = repo.python_mentioning(*NEEDLES, where=text_test(_may_prepare_or_train)).keeping(lambda rel: rel in wanted and not _EVALUATION_OR_DOCS.search(rel))
     return {summary.path for summary in found if _prepares_or_trains(summary)}
 
 
@@ -136,40 +147,78 @@ def _ci_delivers(repo: RepoIndex, path: str) -> bool:
     return bool(text and _DELIVERS.search(text))
 
 
+# Words (lowercase) of which every path a pattern finds holds one: the patterns run only on such
+# paths (a history lists thousands; a substring test costs a fraction of a search). Checked against
+# the patterns alone by a test.
+HINTS: dict[str, tuple[str, ...]] = {
+    "_TEST": ("test",),
+    "_CI_FILE": (".github/", "gitlab-ci", "azure-pipelines", "jenkinsfile", "bitbucket-pipelines", ".circleci/", "buildspec"),
+    "_DEPLOY_FILE": (
+        "dockerfile", "containerfile", ".dockerignore", "compose", ".tf", ".bicep", "pulumi", "cdk.json", "serverless", "skaffold",
+        "cloudbuild", "kustomization", "helmfile", "chart", "fly", "render", "appspec", "app-spec", "procfile", "deploy",
+    ),
+    "_DEPLOY_FOLDER": ("k8s", "kube", "helm", "chart", "kustomize", "manifest", "terraform", "iac/", "infra", "deploy"),
+    "_NAMED_FOR_TRAINING": ("train", "tun"),
+    "_NAMED_FOR_DATA_PREPARATION": ("etl", "data_prep", "ingest", "prepare_data", "make_dataset", "build_dataset", "create_dataset", "dataset_creation"),
+    "_TRAINING_CONFIG": ("param", "train", "tun", "preprocess", "etl"),
+}
+
+
+_HINTED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _finds(name: str, path: str, lowered: str) -> bool:
+    hinted = _HINTED.get(name)
+    if hinted is None:
+        hinted = _HINTED[name] = (re.compile("|".join(re.escape(h) for h in HINTS[name])), globals()[name])
+    return hinted[0].search(lowered) is not None and hinted[1].search(path) is not None
+
+
 def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     """path -> TRAINING or DEPLOYMENT, for the paths on one side (the others are left out)."""
     present = set(repo.files)
     side: dict[str, str] = {}
     python_present: list[str] = []
+    any_hint = re.compile("|".join(re.escape(h) for hints in HINTS.values() for h in hints))
+    folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
-        if _TEST.search(path):
-            continue
+        lowered = path.lower()
         here = path in present
-        is_code = path.endswith((".py", ".ipynb"))
-        if _CI_FILE.search(path):
+        is_code = lowered.endswith((".py", ".ipynb"))
+        folder, _, name = lowered.rpartition("/")
+        hinted = folder_hinted.get(folder)
+        if hinted is None:
+            hinted = folder_hinted[folder] = any_hint.search(folder + "/") is not None
+        if not hinted and any_hint.search(name) is None and not lowered.endswith(_PIPELINE_NAMES):
+            if is_code and here:  # no pattern can find it: only its code can put it on a side
+                python_present.append(path)
+            continue
+        if _finds("_TEST", path, lowered):
+            continue
+        if _finds("_CI_FILE", path, lowered):
             if (_ci_delivers(repo, path) if here else bool(_CI_NAMED_FOR_DELIVERY.search(path.rsplit("/", 1)[-1]))):
                 side[path] = DEPLOYMENT
             continue
-        if _DEPLOY_FILE.search(path):
+        if _finds("_DEPLOY_FILE", path, lowered):
             side[path] = DEPLOYMENT
             continue
-        if _DEPLOY_FOLDER.search(path):
+        if _finds("_DEPLOY_FOLDER", path, lowered):
             if not is_code:
-                if not path.endswith((".md", ".rst", ".txt")):
+                if not lowered.endswith((".md", ".rst", ".txt")):
                     side[path] = DEPLOYMENT
                 continue
-            if not here or (path.endswith(".py") and _iac(repo, path)):
+            if not here or (lowered.endswith(".py") and _iac(repo, path)):
                 side[path] = DEPLOYMENT
                 continue
         if is_code:
-            if _NAMED_FOR_TRAINING.search(path):
+            if _finds("_NAMED_FOR_TRAINING", path, lowered):
                 side[path] = TRAINING
             elif here:
                 python_present.append(path)
-            elif _NAMED_FOR_DATA_PREPARATION.search(path):
+            elif _finds("_NAMED_FOR_DATA_PREPARATION", path, lowered):
                 side[path] = TRAINING
             continue
-        if _TRAINING_CONFIG.search(path):
+        if lowered.endswith(_CONFIG_SUFFIXES) and _finds("_TRAINING_CONFIG", path, lowered):
             side[path] = TRAINING
         elif _PIPELINE_DEFINITION.search(path) and (not here or _NAMES_TRAINING.search(repo.text(path) or "")):
             side[path] = TRAINING
