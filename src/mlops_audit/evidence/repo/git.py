@@ -7,8 +7,11 @@ name (after the repository's .mailmap) that share an email, a name or a GitHub n
 developer who committed from a laptop and from GitHub's web editor is not two people; bot accounts
 (dependabot, renovate, GitHub Actions, coding agents...) count as commits but never as contributors
 or area authors. The last is a separation-of-duties signal: if every person who changes deployment
-also changes training code, nobody independent stands between a model and production. Authors are
-counted, never listed.
+also changes training code, nobody independent stands between a model and production. The signals
+count authors and never list them; `read_history` also returns who changed which paths
+(`Authorship`), from the same `git log`, for the separation-of-duties rule, which decides each
+path's side by what the file does (`detectors/_duties.py`) and names the people in its finding (an
+auditor must be able to check them; the names are the repository's own public history).
 """
 
 from __future__ import annotations
