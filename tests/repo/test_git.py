@@ -134,7 +134,7 @@ def test_when_only_bots_change_deployment_paths_duties_cannot_be_compared(tmp_pa
     gitreplay.commit(tmp_path, "alice", ["training/train.py"], 1)
     gitreplay.commit(tmp_path, "49699333+dependabot[bot]", ["Dockerfile"], 2)
     seen = separates_duties_in_git(RepoIndex(tmp_path))
-    assert seen.outcome.value == "not_applicable" and "only bots or coding agents changed deployment paths" in seen.message
+    assert seen.outcome.value == "not_applicable" and "only bots or coding agents changed deployment configuration" in seen.message
 
 
 DEPENDABOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")

@@ -117,16 +117,17 @@ def _history(root: Path, remove: list[str]) -> Path:
     gitreplay.commit(root, "alice", ["training/train.py"], 1)
     gitreplay.commit(root, "bob", ["deploy/k8s.yaml"], 2)
     gitreplay.commit(root, "carol", ["training/train.py", "README.md"], 3)
+    gitreplay.commit(root, "bob", ["deploy/k8s.yaml"], 4)
     if remove:
         gitreplay.git(root, "rm", "-q", "--", *remove)
-        gitreplay.commit(root, "alice", ["README.md"], 4)
+        gitreplay.commit(root, "alice", ["README.md"], 5)
     return root
 
 
 def test_duties_on_training_code_that_was_moved_out_are_not_compared(tmp_path: Path) -> None:
     outcome, message = _outcome(_history(tmp_path, ["training/train.py"]), "separates_duties_in_git")
     assert outcome is FindingOutcome.not_applicable
-    assert "no longer has training paths" in message
+    assert "no longer has training code" in message
 
 
 def test_duties_on_training_code_still_here_are_compared(tmp_path: Path) -> None:

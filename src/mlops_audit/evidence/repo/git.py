@@ -7,14 +7,18 @@ name (after the repository's .mailmap) that share an email, a name or a GitHub n
 developer who committed from a laptop and from GitHub's web editor is not two people; bot accounts
 (dependabot, renovate, GitHub Actions, coding agents...) count as commits but never as contributors
 or area authors. The last is a separation-of-duties signal: if every person who changes deployment
-also changes training code, nobody independent stands between a model and production. Authors are
-counted, never listed.
+also changes training code, nobody independent stands between a model and production. The signals
+count authors and never list them; `read_history` also returns who changed which paths
+(`Authorship`), from the same `git log`, for the separation-of-duties rule, which decides each
+path's side by what the file does (`detectors/_duties.py`) and names the people in its finding (an
+auditor must be able to check them; the names are the repository's own public history).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -134,7 +138,9 @@ def is_bot(email: str, name: str = "") -> bool:
 
 def people(authors: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """(email, name) -> a person number: identities sharing an email, a name (not a generic one) or a
-    GitHub noreply login (`123+login@users.noreply.github.com`, also as a name) are one person. Pure;
+    GitHub noreply login (`123+login@users.noreply.github.com`, also as a name or as an address's
+    local part) are one person, and a one-word name or login joins the only person whose full name
+    makes it (`_handles`). Pure;
     the numbers follow the sorted identities, so the same history gives the same numbers."""
     parent: dict[str, str] = {}
 
@@ -158,8 +164,48 @@ def people(authors: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     for _, (first, *rest) in keyed:
         for other in rest:
             parent[find(other)] = find(first)
+    # An address whose local part is a GitHub login of the history (`cufbas@gmail.com` beside
+    # `123+cufbas@users.noreply.github.com`) is that account's person.
+    logins = {login.group(1): find(f"n:{login.group(1)}") for email, _ in authors if (login := _NOREPLY_LOGIN.match(email))}
+    for email, name in sorted(authors):
+        local = email.split("@", 1)[0]
+        if "@" in email and not _NOREPLY_LOGIN.match(email) and not _GENERIC_EMAIL.search(email) and len(local) >= 4 and local in logins:
+            parent[find(keys(email, name)[0])] = find(logins[local])
+    # A one-word name or login ("Liam", "bahmani", "evelinag", "rchan", "peterdudfield") is the one
+    # person of the history whose full name gives it (first name, last name, both joined, or one of
+    # them with the other's initial), when exactly one person's does.
+    by_handle: dict[str, set[str]] = defaultdict(set)
+    for email, name in authors:
+        plain = " ".join(name.lower().split())
+        if " " in plain and not _GENERIC_NAME.match(plain):
+            root = find(f"n:{plain}")
+            for handle in _handles(plain):
+                by_handle[handle].add(root)
+    for email, name in sorted(authors):
+        login = _NOREPLY_LOGIN.match(email)
+        for token in {_token(name.split("@", 1)[0]) if " " not in name.strip() else "", _token(login.group(1)) if login else ""} - {""}:
+            owners = by_handle.get(token, set()) if not _GENERIC_NAME.match(token) else set()
+            if len(owners) == 1:
+                parent[find(keys(email, name)[0])] = find(next(iter(owners)))
     numbers: dict[str, int] = {}
     return {identity: numbers.setdefault(find(found[0]), len(numbers)) for identity, found in keyed}
+
+
+def _token(text: str) -> str:
+    """A name or login as letters and digits only, lowercased, trailing digits dropped (`Noam75` -> `noam`)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum()).rstrip("0123456789")
+
+
+def _handles(full_name: str) -> set[str]:
+    """The one-word forms people make of a full name: first name (3+ letters), last name, both
+    joined either way, either with the other's initial (4+ letters)."""
+    words = [_token(w) for w in full_name.split()]
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    found = {first + last, first[0] + last, first + last[0], last + first, last, last + first[0]}
+    return {h for h in found if len(h) >= 4} | ({first} if len(first) >= 3 else set())
 
 
 def _iso(ts: int) -> str:
@@ -229,6 +275,28 @@ def _records(log: bytes) -> list[bytes]:
     return [b"\x1e".join(pieces) for pieces in records]
 
 
+@dataclass(frozen=True)
+class Author:
+    """One person of the history (identities merged by `people`): the name they committed under most
+    often, and the paths each of their commits changed."""
+
+    name: str
+    commits: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """Who changed which paths: the people in person-number order, and the commits of bots (which
+    are not people: `is_bot`), each commit as the paths it changed."""
+
+    people: tuple[Author, ...]
+    bot_commits: tuple[frozenset[str], ...]
+
+    def paths(self) -> set[str]:
+        """Every path a commit of the history changed."""
+        return {path for author in self.people for changed in author.commits for path in changed}.union(*self.bot_commits)
+
+
 def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None) -> GitSignals:
     """Signals for the work tree at `root`; `present=False` with a reason when they cannot be read.
 
@@ -236,10 +304,18 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     SOURCE_DATE_EPOCH) or, when it is None, at the latest commit, which keeps output reproducible.
     `output`: what `read_git_output(root)` returned, when it was run ahead (else it is run now).
     """
+    return read_history(root, now=now, output=output)[0]
+
+
+def read_history(
+    root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None
+) -> tuple[GitSignals, Authorship | None]:
+    """`git_signals`, and who changed which paths (None when the history cannot be read), from one
+    reading of the same `git log`."""
     if output is None:
         output = read_git_output(root)
     if isinstance(output, GitSignals):
-        return output
+        return output, None
     head, log, tag_out = output
 
     # Paths stay bytes per commit; each distinct path is decoded and classified once.
@@ -288,7 +364,7 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         tags.append((name, int(created) if created.strip().isdigit() else 0))
     tags.sort(key=lambda t: (-t[1], t[0]))
     timestamps = [t for t, _, _ in commits]
-    return GitSignals(
+    signals = GitSignals(
         present=True,
         head=head or None,
         shallow=(root / ".git" / "shallow").is_file(),
@@ -308,3 +384,22 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
         shared_authors={f"{a}+{b}": len(authors_by_area[a] & authors_by_area[b]) for a, b in AREA_PAIRS},
         dependency_bots={bot: BotActivity(commits=len(times), last_commit=_iso(max(times))) for bot, times in sorted(bot_times.items())},
     )
+    return signals, _authorship(raw_commits, person, decoded)
+
+
+def _authorship(raw_commits: list[tuple[int, tuple[str, str], list[bytes]]], person: dict[tuple[str, str], int], decoded: dict[bytes, str]) -> Authorship:
+    names: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    commits: dict[int, list[frozenset[str]]] = defaultdict(list)
+    bot_commits: list[frozenset[str]] = []
+    for _, who, files in raw_commits:
+        changed = frozenset(decoded[raw] for raw in files) - {""}
+        number = person.get(who)
+        if number is None:
+            bot_commits.append(changed)
+            continue
+        names[number][who[1] or who[0]] += 1
+        commits[number].append(changed)
+    authors = tuple(
+        Author(name=min(names[n].items(), key=lambda item: (-item[1], item[0]))[0], commits=tuple(commits[n])) for n in sorted(commits)
+    )
+    return Authorship(people=authors, bot_commits=tuple(bot_commits))

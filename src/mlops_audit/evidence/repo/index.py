@@ -35,7 +35,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, reponame, templated, thirdparty
@@ -65,6 +65,9 @@ from mlops_audit.evidence.repo.pysource import (
 )
 from mlops_audit.evidence.repo.rulememo import Log, answer_digest
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
+
+if TYPE_CHECKING:
+    from mlops_audit.evidence.repo.git import Authorship
 
 MAX_FILE_BYTES = 1024 * 1024  # content cap per file
 MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024  # notebooks carry outputs we discard; their code is small
@@ -178,7 +181,7 @@ _MISSING = object()
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11}
+_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11, "authorship": 12}
 
 
 def _cell_source(cell: object) -> str | None:
@@ -314,6 +317,7 @@ class RepoIndex:
         self.count_learning_material = count_learning_material or learning_of is not None
         self.declared_learning_material = declared_learning_material  # the assessor says it is (collect --learning-material)
         self._git: GitSignals | None = None
+        self._authorship: Authorship | None = None
         self._git_pending: Any = None
         if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
             # git log runs in its own process: start it now so it overlaps the listing and the
@@ -431,12 +435,18 @@ class RepoIndex:
     def git_signals(self) -> GitSignals:
         """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
         if self._git is None:
-            from mlops_audit.evidence.repo.git import git_signals
+            from mlops_audit.evidence.repo.git import read_history
 
             output = self._git_pending.result() if self._git_pending is not None else None
             self._git_pending = None
-            self._git = git_signals(self.root, now=self._now, output=output)
+            self._git, self._authorship = read_history(self.root, now=self._now, output=output)
         return self._git
+
+    def git_authorship(self) -> Authorship | None:
+        """Who changed which paths (`git.Authorship`), from the same reading of the history as
+        `git_signals`; None when there is no readable history."""
+        self.git_signals()
+        return self._authorship
 
     # Rule memo (`rulememo`) ----------------------------------------------------------------------
     def _ask_content(self, rel: str) -> None:
@@ -535,6 +545,11 @@ class RepoIndex:
                                   learning.verdict, learning.teaching, learning.probability, learning.declared])
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
+        if kind == "authorship":
+            authorship = self.git_authorship()
+            if authorship is None:
+                return answer_digest(None)
+            return answer_digest([[[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits]])
         if kind in _FILE_SCAN_QUESTIONS:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.

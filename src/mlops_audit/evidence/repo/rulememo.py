@@ -80,7 +80,7 @@ MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "code_mentions", "imports", "text_test"})
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test"})
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
@@ -264,7 +264,7 @@ _FLAGS = frozenset({"count_learning_material", "declared_learning_material"})
 class RecordingView:
     """The index as a memoised rule sees it. The recorded API passes through (those methods record
     their questions); `files`, `stats.learning` and the learning-material flags are recorded here;
-    `git_signals` is recorded as a question; anything else (`root`, private fields) taints the rule's record: the rule gets the
+    `git_signals` and `git_authorship` are recorded as questions; anything else (`root`, private fields) taints the rule's record: the rule gets the
     real attribute and its result is used, but never stored."""
 
     __slots__ = ("_index",)
@@ -284,6 +284,9 @@ class RecordingView:
         if name == "git_signals":  # the history as the collection reports it: read for the result anyway
             index.memo_ask("git", "")
             return index.git_signals
+        if name == "git_authorship":  # who changed which paths, from the same reading of the history
+            index.memo_ask("authorship", "")
+            return index.git_authorship
         if name in _FLAGS:
             index.memo_ask("flag", name)
         else:
