@@ -10,8 +10,8 @@ or area authors. The last is a separation-of-duties signal: if every person who 
 also changes training code, nobody independent stands between a model and production. The signals
 count authors and never list them; `read_history` also returns who changed which paths
 (`Authorship`), from the same `git log`, for the separation-of-duties rule, which decides each
-path's side by what the file does (`detectors/_duties.py`) and names the people in its finding (an
-auditor must be able to check them; the names are the repository's own public history).
+path's side by what the file does (`detectors/_duties.py`); its finding counts people and names
+their paths, never the people themselves (an auditor finds the commits with `git log -- PATH`).
 """
 
 from __future__ import annotations
