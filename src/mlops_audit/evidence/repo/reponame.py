@@ -31,7 +31,7 @@ MAX_COMPONENT_CHARS = 200  # an owner or name component longer than this is igno
 
 _SECTION = re.compile(r'^\s*\[\s*remote\s+"((?:[^"\\]|\\.){1,200})"\s*\]', re.IGNORECASE)
 _ANY_SECTION = re.compile(r"^\s*\[")
-_URL = re.compile(r"^\s*url\s*=\s*(.*?)\s*$", re.IGNORECASE)
+_URL = re.compile(r"^\s*url\s*=(.*)$", re.IGNORECASE)  # the value stripped in Python: a lazy group before `\s*$` is quadratic on one long line
 _COMMENT = re.compile(r"\s[#;].*$")  # git config: `#` or `;` after a space starts a comment (outside quotes)
 _SCP_LIKE = re.compile(r"^(?:[^@/:\s]+@)?[A-Za-z0-9.-]+:(?!//)(.*)$")  # git@github.com:owner/name.git
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -51,7 +51,7 @@ def remote_url_of_config(text: str) -> str | None:
             remote = None
             continue
         if remote is not None and (url := _URL.match(line)) is not None:
-            value = url.group(1)
+            value = url.group(1).strip()
             value = value.strip('"') if value.startswith('"') else _COMMENT.sub("", value)
             if not value:
                 continue

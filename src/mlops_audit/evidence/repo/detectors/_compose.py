@@ -43,18 +43,35 @@ MAX_SERVICES = 200  # per compose file: a hostile file cannot make the rule walk
 MAX_VOLUMES = 100  # per service, likewise
 
 
-def _text(value: object) -> str:
+MAX_COMMAND_CHARS = 4096  # a compose command, entrypoint or image read as text (longer ones are cut)
+
+
+def command_text(value: object) -> str:
+    """A compose `command`/`entrypoint`/`image` (a string or a list of words) as one line of text, at
+    most MAX_COMMAND_CHARS. Bounded because the safe loader still expands YAML aliases: `[*a, *a, ...]`
+    can repeat a 200 KB item 100,000 times, and joining it whole would build a 20 GB string. Only
+    scalar items are words; a mapping or a nested list is no command."""
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value) if value is not None else ""
+        words: list[str] = []
+        size = 0
+        for item in value:
+            if isinstance(item, (str, int, float, bool)) or item is None:
+                words.append(str(item)[:MAX_COMMAND_CHARS])
+                size += len(words[-1]) + 1
+                if size > MAX_COMMAND_CHARS:
+                    break
+        return " ".join(words)[:MAX_COMMAND_CHARS]
+    if value is None or not isinstance(value, (str, int, float, bool)):
+        return ""
+    return str(value)[:MAX_COMMAND_CHARS]
 
 
 def _runs_the_system(repo: RepoIndex, service: dict[str, Any]) -> bool:
     """Not the test suite, a notebook server or an idle shell, and no script that is not here."""
-    command = f"{_text(service.get('entrypoint'))} {_text(service.get('command'))}".strip()
+    command = f"{command_text(service.get('entrypoint'))} {command_text(service.get('command'))}".strip()
     if command and _NOT_THE_SYSTEM.search(command):
         return False
-    return not _NOTEBOOK_IMAGE.search(_text(service.get("image"))) and not _runs_a_missing_script(repo, command)
+    return not _NOTEBOOK_IMAGE.search(command_text(service.get("image"))) and not _runs_a_missing_script(repo, command)
 
 
 def _runs_a_missing_script(repo: RepoIndex, command: str) -> bool:
@@ -79,7 +96,7 @@ def _built_here(repo: RepoIndex, folder: str, build: object) -> str | None:
     if isinstance(build, str):
         context, dockerfile = build, "Dockerfile"
     elif isinstance(build, dict):
-        context, dockerfile = _text(build.get("context") or "."), _text(build.get("dockerfile") or "Dockerfile")
+        context, dockerfile = command_text(build.get("context") or "."), command_text(build.get("dockerfile") or "Dockerfile")
     else:
         return None
     if "://" in context or context.startswith(("git@", "/", "$")):
@@ -111,7 +128,7 @@ def _mounted_code(repo: RepoIndex, folder: str, volumes: object) -> str | None:
     """A repository folder of code bind-mounted into the service (`./dags:/opt/airflow/dags`,
     `${AIRFLOW_PROJ_DIR:-.}/dags:...`)."""
     for volume in volumes[:MAX_VOLUMES] if isinstance(volumes, list) else []:
-        raw = _text(volume.get("source")) if isinstance(volume, dict) else _text(volume)
+        raw = command_text(volume.get("source")) if isinstance(volume, dict) else command_text(volume)
         source = _DEFAULTED.sub(r"\1", raw).split(":", 1)[0]  # defaults first: `${X:-.}` holds a colon
         if source and not source.startswith((".", "/", "$", "~")) and "/" in source:
             source = "./" + source  # `dags/x` is relative to the compose file too
@@ -179,7 +196,7 @@ def compose_project_workloads(repo: RepoIndex) -> list[tuple[str, Location]]:
             if mounted is not None:
                 found.append((f"compose service '{service_name}' running the repository's {mounted}/", where))
                 continue
-            image = _text(service.get("image")).lower().rsplit(":", 1)[0].split("@", 1)[0]
+            image = command_text(service.get("image")).lower().rsplit(":", 1)[0].split("@", 1)[0]
             if "/" in image and "${" not in image:
                 if ci_images is None:
                     ci_images = _images_built_in_ci(repo)

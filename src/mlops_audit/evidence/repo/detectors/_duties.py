@@ -66,7 +66,7 @@ _CI_NAMED_FOR_DELIVERY = re.compile(r"deploy|release|publish|docker|image|contai
 # Steps that deliver: build and push an image, apply infrastructure, deploy to a platform, publish a package.
 # A documentation site published to GitHub Pages is not the system's deployment.
 _DELIVERS = re.compile(
-    r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]*--push)|build-push-action|\bpodman\s+push"
+    r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]{0,300}--push)|build-push-action|\bpodman\s+push"
     r"|\bkubectl\s+(?:apply|set|rollout|create|replace)|\bhelm\s+(?:upgrade|install)|azure/k8s-deploy|\bkustomize\s+build"
     r"|\bterraform\s+(?:apply|plan|init)|hashicorp/setup-terraform|\bpulumi\s+(?:up|preview)|pulumi/actions|\bcdk\s+deploy"
     r"|\bgcloud\s+(?:beta\s+)?(?:run|app|functions|builds|container|ai|ai-platform|compute|deploy)\b|google-github-actions/deploy"
@@ -74,7 +74,7 @@ _DELIVERS = re.compile(
     r"|\baws\s+(?:ecs|ecr|lambda|cloudformation|eks|sagemaker|elasticbeanstalk|deploy)\s|aws-actions/amazon-(?:ecr|ecs)|\bsam\s+deploy|\b(?:serverless|sls)\s+deploy"
     r"|\bfly(?:ctl)?\s+deploy|superfly/flyctl|\bheroku\b|\bmodal\s+deploy|\brailway\s+up"
     r"|\btwine\s+upload|gh-action-pypi-publish|\b(?:poetry|uv|flit|hatch)\s+publish"
-    r"|\bdeploy[\w-]*\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b",
+    r"|\bdeploy[\w-]{0,100}\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b",
     re.IGNORECASE,
 )
 

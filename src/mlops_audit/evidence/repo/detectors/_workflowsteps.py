@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlops_audit.evidence.repo.detectors._compose import command_text
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Location
@@ -110,6 +111,7 @@ def _task_list(data: object) -> list[dict[str, object]]:
     return [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
 
 
+MAX_TASK_WORDS = 200  # words of a task's command read (a YAML alias can repeat one 100,000 times)
 _TRAINING_TASK = re.compile(r"(^|[\W_])(re)?train(ing|er)?($|[\W_])", re.IGNORECASE)
 
 
@@ -117,7 +119,7 @@ def _trains(task: dict[str, object]) -> bool:
     """A task whose command or name says it trains (`bugbug-train`, `train_component`)."""
     payload = task.get("payload")
     command = payload.get("command") if isinstance(payload, dict) else None
-    words = [str(w) for w in command] if isinstance(command, list) else [str(command or "")]
+    words = [command_text(w) for w in command[:MAX_TASK_WORDS]] if isinstance(command, list) else [command_text(command or "")]
     metadata = task.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
     return any(_TRAINING_TASK.search(w) for w in [*words, str(task.get("ID") or ""), str(name or "")])
@@ -237,7 +239,7 @@ def compose_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
                     continue
                 for key in ("command", "entrypoint"):
                     value = service.get(key)
-                    text = " ".join(map(str, value)) if isinstance(value, list) else str(value) if value else ""
+                    text = command_text(value) if value else ""
                     if text:
                         pos = doc.locate(("services", service_name, key)) if doc is not None else None
                         found.append((text, at(path, pos[0] if pos else None)))

@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
 from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
-from mlops_audit.evidence.repo.detectors._compose import compose_project_workloads
+from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -882,7 +882,7 @@ def _model_services(repo: RepoIndex, path: str, servers: list[str], model_server
         if not isinstance(service, dict):
             continue
         command = service.get("command") or service.get("entrypoint") or ""
-        text = f"{service.get('image') or ''} {' '.join(map(str, command)) if isinstance(command, list) else command}"
+        text = f"{command_text(service.get('image') or '')} {command_text(command)}"
         runs_server = any(s in text for s in model_servers)
         built_service = bool(service.get("build")) and bool(service.get("ports")) and (
             _MODEL_SERVICE_NAME.search(str(name)) or any(s in text for s in servers)
@@ -1594,7 +1594,7 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) ->
     """The texts that may start a compose service: its command/entrypoint, the CMD/ENTRYPOINT of the
     Dockerfile it builds, and the shell scripts that Dockerfile copies and starts."""
     command = service.get("command") or service.get("entrypoint") or ""
-    texts = [" ".join(map(str, command)) if isinstance(command, list) else str(command)]
+    texts = [command_text(command)]
     built = _build_dockerfile(compose, service)
     if built is None or not repo.exists(built[1]):
         return texts

@@ -450,14 +450,28 @@ def _workflow_table(repo: RepoIndex, paths: list[str]) -> dict[str, tuple[set[st
     return table
 
 
-def _unattended(name: str, table: dict[str, tuple[set[str], list[str]]], depth: int = 0) -> bool:
-    if name not in table:
-        return True  # not in the repository: not judged here
-    events, waits = table[name]
-    if "schedule" in events:
-        return True
-    if "workflow_run" in events and depth < _MAX_CHAIN:
-        return any(_unattended(w, table, depth + 1) for w in waits) if waits else True
+def _unattended(name: str, table: dict[str, tuple[set[str], list[str]]], start: int = 0) -> bool:
+    """The workflow runs without a person: on a schedule, or on `workflow_run` of one that does (up to
+    _MAX_CHAIN links), or it is not in the repository (not judged here). Breadth first with a visited
+    set: workflows that wait on each other many times over must not make the walk exponential."""
+    seen = {name}
+    frontier = [name]
+    for depth in range(start, _MAX_CHAIN + 1):
+        following: list[str] = []
+        for current in frontier:
+            if current not in table:
+                return True
+            events, waits = table[current]
+            if "schedule" in events:
+                return True
+            if "workflow_run" in events and depth < _MAX_CHAIN:
+                if not waits:
+                    return True
+                for waited in waits:
+                    if waited not in seen:
+                        seen.add(waited)
+                        following.append(waited)
+        frontier = following
     return False
 
 
