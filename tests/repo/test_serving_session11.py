@@ -55,6 +55,14 @@ def test_a_commented_out_rule_or_a_workflow_in_an_example_folder_is_not_a_pipeli
     assert _outcome(_tree(tmp_path, files), "orchestrates_pipeline")[0] is FAIL
 
 
+def test_two_unrelated_snakefiles_of_one_rule_each_are_not_a_pipeline(tmp_path: Path) -> None:
+    # review11: rules were counted over every workflow file together
+    files = {"a/Snakefile": 'rule clean:\n    shell: "rm -rf out"\n', "b/Snakefile": 'rule fetch:\n    shell: "wget https://example.org/d.csv"\n'}
+    assert _outcome(_tree(tmp_path, files), "orchestrates_pipeline")[0] is FAIL
+    files["b/rules/more.smk"] = 'rule prepare:\n    shell: "python prepare.py"\n'  # a second rule in b's workflow
+    assert _outcome(_tree(tmp_path / "two", files), "orchestrates_pipeline")[0] is PASS
+
+
 # --- orchestrates_pipeline: rule `taskcluster task graph` -------------------------------------------
 
 def _task(task_id: str, command: str, depends: str | None = None) -> str:

@@ -113,10 +113,21 @@ def _snakemake_workflows(repo: RepoIndex) -> list[Location]:
     """Rule `snakemake workflow of rules` (session 11): a Snakefile (or `.smk` it includes) with two or
     more rules that run something (`shell:`, `script:`, `run:` ...), as two DVC stages are. A
     workflow of one rule, or rules that only gather targets (`rule all: input: ...`), is not a pipeline."""
-    rules = _workflowsteps.acting(_workflowsteps.snakemake_rules(repo))  # a Snakefile and the .smk files it includes
-    if len(rules) < 2:
-        return []
-    first = {r.path: r.line for r in reversed(rules)}
+    rules = _workflowsteps.acting(_workflowsteps.snakemake_rules(repo))
+    # One workflow = a Snakefile's folder with the .smk files below it (review11: two unrelated
+    # Snakefiles of one rule each are two one-rule workflows, not a pipeline); a .smk with no Snakefile
+    # above it is a workflow of its own folder.
+    roots = sorted({path.rpartition("/")[0] for path in repo.named("Snakefile")}, key=lambda root: (len(root), root))
+
+    def workflow(path: str) -> str:
+        folder = path.rpartition("/")[0]
+        return next((root for root in roots if not root or folder == root or folder.startswith(root + "/")), folder)
+
+    groups: dict[str, list[_workflowsteps.WorkflowRule]] = {}
+    for rule in rules:
+        groups.setdefault(workflow(rule.path), []).append(rule)
+    chosen = [r for group in groups.values() if len(group) >= 2 for r in group]
+    first = {r.path: r.line for r in reversed(chosen)}
     return [at(path, line) for path, line in sorted(first.items())]
 
 
