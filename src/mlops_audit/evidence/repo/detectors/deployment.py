@@ -657,9 +657,14 @@ def _orchestrator_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
             continue
         text = repo.text(summary.path) or ""
         images = summary.calls_to(*_ORCHESTRATOR_DEPLOY.calls)
+        # The module's keys count only for a call that unpacks a settings mapping (review11: any
+        # `"image":` key of a data row made a deploy call without an image pass).
+        module = _inhouse.tree(repo, summary.path)
+        unpacking = {node.lineno for node in ast.walk(module) if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords)} if module else set()
         for call in summary.calls_named("deploy"):
-            pool = call.has_keyword("work_pool_name") or _POOL_KEY.search(text) is not None
-            image = call.has_keyword("image") or bool(images) or _IMAGE_KEY.search(text) is not None
+            settings = call.line in unpacking
+            pool = call.has_keyword("work_pool_name") or (settings and _POOL_KEY.search(text) is not None)
+            image = call.has_keyword("image") or bool(images) or (settings and _IMAGE_KEY.search(text) is not None)
             if pool and image:
                 found.append(("Prefect deployment (work pool and image)", at(summary.path, call.line)))
                 break
