@@ -609,14 +609,25 @@ def _called_elsewhere(repo: RepoIndex, path: str, name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4)  # asked per function of a module: each module walked once, not once per function
+def _name_uses(module: ast.AST) -> dict[str, tuple[int, ...]]:
+    """The nodes (by id) of `module` that use each name: `name` or `x.name`."""
+    uses: dict[str, list[int]] = {}
+    for node in ast.walk(module):
+        used = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if used is not None:
+            uses.setdefault(used, []).append(id(node))
+    return {used: tuple(ids) for used, ids in uses.items()}
+
+
 def _referenced(module: ast.AST, name: str, outside: ast.AST | None = None) -> bool:
     """`name` is used in `module` (called, or passed on as a callback: `python_callable=validate`),
     not counting uses inside `outside` (the function itself, whose recursion reaches nothing)."""
+    uses = _name_uses(module).get(name, ())
+    if not uses:
+        return False
     inside = {id(n) for n in ast.walk(outside)} if outside is not None else set()
-    return any(
-        id(n) not in inside and ((isinstance(n, ast.Name) and n.id == name) or (isinstance(n, ast.Attribute) and n.attr == name))
-        for n in ast.walk(module)
-    )
+    return any(use not in inside for use in uses)
 
 
 _PACKAGE_METADATA = ("pyproject.toml", "setup.cfg", "setup.py")  # where console scripts are declared
