@@ -9,7 +9,7 @@ import re
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -743,6 +743,35 @@ def _quarantined_records(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `required features checked, missing ones rejected` (session 12, `_featurechecks`): a route
+# answering a request that lacks the model's features with a client error, or a pipeline step
+# raising when its frame lacks the required columns (conventions §7: checks of a request against the
+# model's inputs that reject it count). Files are those whose text has the comprehension or set
+# difference; the check must be in the project's code (tests, notebooks and examples apart) and
+# reached (`reached`: a route is decorated, a helper is called).
+_REJECT_NEEDLES = ("abort", "HTTPException", "jsonify", "JSONResponse", "Response")
+
+
+def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, *_REJECT_NEEDLES, where=text_test(_featurechecks.may_reject_missing))
+    for summary in _inhouse.project_code(candidates):
+        if in_examples(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _featurechecks.missing_input_rejections(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+_UI_PAGES = ("streamlit", "gradio")
+
+
 # The in-house shapes of data validation, strongest first (after tool calls and declared checks).
 _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
     (
@@ -766,6 +795,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
         lambda repo: _schema_checks(repo) + _data_tests(repo),
     ),
+    (
+        "in-house input check: data lacking the model's required features or columns is rejected (a route answers a "
+        "client error, a pipeline step raises)",
+        _missing_inputs_rejected,
+    ),
 )
 
 
@@ -777,10 +811,15 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
-    hits = matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
+    # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
+    # suite for a viewer renders its results; nothing in the pipeline acts on them (conventions §7).
+    hits = Hits(
+        (s, c) for s, c in matching(repo, _VALIDATION.needles, _VALIDATION.code_hits, include_tests=True)
+        if not s.imports_module(*_UI_PAGES)
+    )
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
     if hits or configs:
         parts = []

@@ -17,7 +17,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1144,10 +1144,18 @@ _MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.spl
 # The batch rule's words are its own (`_batchscoring`): files mentioning `predict` are not read for web routes.
 _SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.NEEDLES) + (
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
-    "aiohttp", "sanic", "tornado", "def run(",
-)
+    "aiohttp", "sanic", "tornado", "def run(", "litestar", "bottle", "mlserver", "cog", "ts.torch_handler",
+) + _handlers.NEEDLES
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generate|forward)$", re.IGNORECASE)  # not transform/score: they are not serving
+
+
+# Session 12: a model class written to a serving platform's contract serves by construction - the
+# platform calls it per request: a TorchServe handler deriving from any of TorchServe's handlers
+# (`ImageClassifier`, `VisionHandler`, `TextHandler`...), a Seldon MLServer custom runtime
+# (`mlserver.MLModel`), a Cog predictor (Replicate: `cog.BasePredictor`). A project's own class
+# named `BasePredictor` is not Cog's (the name must resolve to the package).
+_PLATFORM_PREDICTOR = re.compile(r"^(ts\.torch_handler\.\w+(\.\w+)?|mlserver\.(model\.)?MLModel|cog\.(predictor\.)?BasePredictor)$")
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
@@ -1157,13 +1165,17 @@ def _serving(summary: PythonSummary) -> list[Call]:
             {"predict", "handle", "inference"} & set(methods)
         ):
             found.append(Call(f"{name}({bases[0]})", line))
+        elif any(_PLATFORM_PREDICTOR.match(b) for b in bases) and {"predict", "handle", "inference", "preprocess", "postprocess"} & set(methods):
+            found.append(Call(f"{name}({next(b for b in bases if _PLATFORM_PREDICTOR.match(b))})", line))
     # A web app or Gradio page written in a notebook's cells is a demo its author runs (conventions §8).
-    web = not summary.is_notebook and summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
+    web = not summary.is_notebook and summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
     predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
     elif web:
         found += _routes_reaching_a_model(summary)
+    if not found and not summary.is_notebook:
+        found += _handlers_reaching_a_model(summary)
     if not summary.is_notebook and summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
@@ -1274,21 +1286,46 @@ def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], st
 
 def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
     found = []
-    startup: frozenset[str] | None = None  # names bound to a model at import time, worked out when needed
+    startup: list[frozenset[str]] = []  # names bound to a model at import time, worked out when needed
     for route, handler, helpers, reached in _route_reaches(summary):
-        # A same-file helper named for prediction counts like an imported one (`create_classification_jobs`
-        # that queues the work for model workers), whatever its own body calls.
-        if any(_says_predict(name) for name in [*reached, *helpers]) or (
-            _says_predict(handler) and any(_uses_the_model(name) for name in reached)
-        ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
+        if _reaches_model(summary, handler, helpers, reached, startup):
             found.append(route)
-        elif any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
-            found.append(route)
-        else:
-            if startup is None:
-                startup = _startup_models(summary)
-            if any(_uses_startup_model(name, startup) for name in reached) or _uses_model_from_state(summary, helpers | {handler}):
-                found.append(route)
+    return found
+
+
+def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reached: list[str], startup: list[frozenset[str]]) -> bool:
+    """Whether a request handler (with the same-file helpers it calls and the other names they call)
+    uses the model: the web-route rules above and below. `startup` caches `_startup_models` per file."""
+    # A same-file helper named for prediction counts like an imported one (`create_classification_jobs`
+    # that queues the work for model workers), whatever its own body calls.
+    if any(_says_predict(name) for name in [*reached, *helpers]) or (
+        _says_predict(handler) and any(_uses_the_model(name) for name in reached)
+    ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
+        return True
+    if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
+        return True
+    if not startup:
+        startup.append(_startup_models(summary))
+    return any(_uses_startup_model(name, startup[0]) for name in reached) or _uses_model_from_state(summary, helpers | {handler})
+
+
+def _handlers_reaching_a_model(summary: PythonSummary) -> list[Call]:
+    """Rule `request handler without a route decorator` (session 12, `_handlers`): a Django/DRF view,
+    a Flask-RESTful resource or MethodView, a Tornado/Starlette endpoint class, a Falcon responder or a
+    gRPC servicer method that reaches the model as a decorated route would."""
+    handlers = _handlers.request_handlers(summary)
+    if not handlers:
+        return []
+    by_scope: dict[str, list[Call]] = {}
+    for call in summary.calls:
+        if call.scope:
+            by_scope.setdefault(call.scope, []).append(call)
+    found = []
+    startup: list[frozenset[str]] = []
+    for owner, handler, line in handlers:
+        seen, reached = _reach(by_scope, summary.functions, handler)
+        if _reaches_model(summary, handler, seen - {handler}, reached, startup):
+            found.append(Call(f"{owner}.{handler}" if owner else handler, line))
     return found
 
 
@@ -1337,7 +1374,7 @@ _GENERATION_LIBRARIES = (
     "langchain", "langchain_core", "langchain_openai", "langchain_anthropic", "langchain_community", "langgraph", "openai", "anthropic",
     "litellm", "llama_index", "google.generativeai", "google.genai", "vertexai.generative_models", "ollama", "cohere", "mistralai",
 )
-_WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon")
+_WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
 MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
 
 
@@ -1755,6 +1792,39 @@ def _model_servers_started_by_scripts(repo: RepoIndex) -> list[Location]:
     return found[:MAX_LOCATIONS]
 
 
+# Rule `model server resource` (session 12): a Kubernetes resource of a model-serving operator -
+# KServe `InferenceService`, Seldon Core `SeldonDeployment`, Seldon Core 2 `Model` - that names what
+# it serves (a model's `storageUri`/`modelUri`, a predictor image or a server `implementation`):
+# the operator runs a model server for it (conventions §8: a model server). Resources in example,
+# demo, tutorial or sample folders, tests and template placeholder trees show the operator; a
+# resource naming no model serves nothing. (has_deployment_manifest judges the same files as
+# deployment declarations.)
+SERVING_RESOURCE_WORDS = ("inferenceservice", "seldondeployment", "mlops.seldon.io")
+_SERVING_RESOURCE_API = re.compile(r"^(serving\.kserve\.io|serving\.kubeflow\.org|machinelearning\.seldon\.io|mlops\.seldon\.io)/")
+_SERVING_RESOURCE_KINDS = frozenset({"InferenceService", "SeldonDeployment", "Model"})
+_NAMES_A_MODEL = frozenset({"storageuri", "storage_uri", "modeluri", "model_uri", "image", "implementation"})
+
+
+def _names_a_model(data: object) -> bool:
+    return any(
+        bool(key) and isinstance(key[-1], str) and key[-1].lower() in _NAMES_A_MODEL and value.strip() for key, value in _strings(data)
+    )
+
+
+def _model_server_resources(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for path, doc in manifest_documents(repo, must_mention=SERVING_RESOURCE_WORDS):
+        data = doc.data
+        if _batchscoring.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        if data.get("kind") in _SERVING_RESOURCE_KINDS and _SERVING_RESOURCE_API.match(str(data.get("apiVersion") or "")):
+            if _names_a_model(data.get("spec")):
+                found.append(at(path, _line(doc, "kind")))
+                if len(found) >= MAX_LOCATIONS:
+                    break
+    return found
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
@@ -1773,7 +1843,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES,
-    words=_lambdas.WORDS,
+    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -1788,6 +1858,8 @@ def serves_model(repo: RepoIndex) -> Observation:
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))
+    if not hits and not servers:
+        servers += _model_server_resources(repo)
     if hits or servers:
         parts = [f"serving code: {describe(hits)}"] if hits else []
         if servers:

@@ -1,0 +1,67 @@
+"""Request handlers written without a route decorator (serves_model, session 12).
+
+The web-route rule of `deployment.py` finds handlers by their route decorators (`@app.post`,
+`@router.get`). Several frameworks teams serve models with register handlers otherwise:
+
+- Django and Django REST framework: class-based views (`class Predict(APIView): def post(self,
+  request)`, viewsets) and function views decorated with `@api_view`, wired in `urls.py`;
+- Flask-RESTful / Flask-RESTX `Resource` classes added with `api.add_resource(...)`, Flask
+  `MethodView` classes added with `add_url_rule`;
+- Tornado `RequestHandler` / Starlette `HTTPEndpoint` classes listed in the application's routes;
+- Falcon resources (`on_get` / `on_post` responders);
+- gRPC servicers: a class deriving from the generated `...Servicer` base, whose methods the server
+  calls per request (`add_XServicer_to_server(Servicer(), server)`).
+
+This module only names the handlers (class, method, line) from a file's summary; whether a handler
+reaches the model is judged by the same test as for decorated routes (`deployment._reaches_model`).
+A base class is trusted only when the file imports its framework (a `Resource` of boto3 or Pulumi
+is no web resource). Notebooks are demos (conventions §8) and are not read.
+"""
+
+from __future__ import annotations
+
+from mlops_audit.evidence.repo.pysource import PythonSummary
+
+# Base classes (last part of the resolved name) by the modules one of which the file must import.
+_BASES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
+    (
+        frozenset({"View", "APIView", "GenericAPIView", "ViewSet", "GenericViewSet", "ModelViewSet", "ViewSetMixin", "CreateAPIView",
+                   "ListCreateAPIView", "RetrieveAPIView", "FormView"}),
+        ("django", "rest_framework"),
+    ),
+    (frozenset({"Resource"}), ("flask_restful", "flask_restx", "flask_restplus")),
+    (frozenset({"MethodView"}), ("flask",)),
+    (frozenset({"RequestHandler"}), ("tornado",)),
+    (frozenset({"HTTPEndpoint"}), ("starlette",)),
+)
+# Methods a framework calls per request on such a class.
+_HANDLER_METHODS = frozenset({"get", "post", "put", "patch", "create", "list", "retrieve", "update", "on_get", "on_post", "on_put"})
+_FALCON_RESPONDER = ("on_get", "on_post", "on_put", "on_patch")
+NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
+           "grpc", "api_view")
+
+
+def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
+    """(class or `""` for a function view, handler function name, line) of the file's undecorated
+    request handlers (see the module's docstring)."""
+    if summary.is_notebook:
+        return []
+    found: list[tuple[str, str, int | None]] = []
+    grpc = summary.imports_module("grpc") or any(m.endswith("_pb2_grpc") for m in summary.imports)
+    falcon = summary.imports_module("falcon")
+    for name, bases, line, methods in summary.classes:
+        lasts = {b.rsplit(".", 1)[-1] for b in bases}
+        if any(lasts & known and summary.imports_module(*modules) for known, modules in _BASES):
+            found += [(name, m, line) for m in methods if m in _HANDLER_METHODS]
+        elif grpc and any(b.endswith("Servicer") for b in lasts):
+            found += [(name, m, line) for m in methods if not m.startswith("_")]
+        elif falcon and any(m in _FALCON_RESPONDER for m in methods):
+            found += [(name, m, line) for m in methods if m in _FALCON_RESPONDER]
+    if summary.imports_module("rest_framework"):
+        defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+        for decorator in summary.decorators:
+            if decorator.name.rsplit(".", 1)[-1] == "api_view" and decorator.line is not None:
+                view = next((name for line, name in defs if line > decorator.line), None)  # the function it decorates
+                if view is not None:
+                    found.append(("", view, decorator.line))
+    return found

@@ -1,0 +1,190 @@
+"""Session 12's serving rules (issue #12, from domain knowledge of how teams serve models): request
+handlers registered without a route decorator (Django/DRF views, Flask-RESTful resources, Tornado
+handlers, Falcon responders, gRPC servicers), model classes written to a serving platform's contract
+(TorchServe handlers, MLServer runtimes, Cog predictors), and Kubernetes resources of model-serving
+operators (KServe, Seldon). Each rule with the practice it recognises and the near miss it must not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+PASS, FAIL = FindingOutcome.pass_, FindingOutcome.fail
+
+# --- rule `request handler without a route decorator` ---------------------------------------------
+
+DRF_VIEW = """\
+import joblib
+from rest_framework.views import APIView
+from rest_framework.response import Response
+
+model = joblib.load("models/churn.joblib")
+
+
+class ChurnPrediction(APIView):
+    def post(self, request):
+        row = [request.data[name] for name in ("tenure", "charges")]
+        return Response({"churn": float(model.predict_proba([row])[0][1])})
+"""
+
+DRF_VIEW_WITHOUT_MODEL = """\
+from rest_framework.views import APIView
+from rest_framework.response import Response
+from .models import Customer
+
+
+class CustomerList(APIView):
+    def get(self, request):
+        return Response([c.name for c in Customer.objects.all()])
+"""
+
+
+def test_a_django_rest_framework_view_calling_the_model_serves_it(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"api/views.py": DRF_VIEW}), "serves_model")
+    assert outcome is PASS and "ChurnPrediction.post" in message
+
+
+def test_a_django_view_that_only_reads_the_database_serves_no_model(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"api/views.py": DRF_VIEW_WITHOUT_MODEL}), "serves_model")[0] is FAIL
+
+
+def test_a_drf_function_view_decorated_with_api_view_is_a_handler(tmp_path: Path) -> None:
+    view = (
+        "from rest_framework.decorators import api_view\nfrom rest_framework.response import Response\nfrom .ml import classifier\n\n\n"
+        "@api_view(['POST'])\ndef classify(request):\n    return Response({'label': classifier.predict([request.data['text']])[0]})\n"
+    )
+    assert _outcome(_tree(tmp_path, {"app/views.py": view}), "serves_model")[0] is PASS
+
+
+TORNADO = """\
+import pickle
+import tornado.web
+
+
+class ScoreHandler(tornado.web.RequestHandler):
+    def initialize(self):
+        with open("model.pkl", "rb") as f:
+            self.model = pickle.load(f)
+
+    def post(self):
+        features = tornado.escape.json_decode(self.request.body)["features"]
+        self.write({"score": float(self.model.predict([features])[0])})
+"""
+
+
+def test_a_tornado_request_handler_calling_the_model_serves_it(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"server.py": TORNADO}), "serves_model")[0] is PASS
+
+
+def test_a_resource_class_of_another_library_is_not_a_web_handler(tmp_path: Path) -> None:
+    # boto3/Pulumi "Resource" classes: the base is trusted only when the file imports a web framework's resource
+    text = "import joblib\nfrom pulumi import Resource\n\n\nclass Store(Resource):\n    def get(self):\n        return joblib.load('m.joblib').predict([[1]])\n"
+    assert _outcome(_tree(tmp_path, {"infra/store.py": text}), "serves_model")[0] is FAIL
+
+
+GRPC_SERVICER = """\
+import grpc
+from concurrent import futures
+from protos import scoring_pb2, scoring_pb2_grpc
+from model import load_model
+
+MODEL = load_model("artifacts/model.onnx")
+
+
+class ScoringServicer(scoring_pb2_grpc.ScoringServicer):
+    def Score(self, request, context):
+        return scoring_pb2.ScoreReply(value=MODEL.predict([list(request.features)])[0])
+
+
+def serve():
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    scoring_pb2_grpc.add_ScoringServicer_to_server(ScoringServicer(), server)
+    server.start()
+"""
+
+
+def test_a_grpc_servicer_calling_the_model_serves_it(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"service/server.py": GRPC_SERVICER}), "serves_model")
+    assert outcome is PASS and "ScoringServicer.Score" in message
+
+
+def test_a_grpc_servicer_that_only_stores_records_serves_no_model(tmp_path: Path) -> None:
+    text = (
+        "import grpc\nfrom protos import store_pb2_grpc\n\n\nclass StoreServicer(store_pb2_grpc.StoreServicer):\n"
+        "    def Put(self, request, context):\n        self.db.insert(request.key, request.value)\n"
+    )
+    assert _outcome(_tree(tmp_path, {"service/server.py": text}), "serves_model")[0] is FAIL
+
+
+def test_a_view_written_in_a_notebook_is_a_demo(tmp_path: Path) -> None:
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": DRF_VIEW.splitlines(keepends=True)}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert _outcome(_tree(tmp_path, {"demo.ipynb": json.dumps(notebook)}), "serves_model")[0] is FAIL
+
+
+# --- rule `model class written to a serving platform's contract` ----------------------------------
+
+def test_a_torchserve_handler_deriving_from_a_stock_handler_serves(tmp_path: Path) -> None:
+    text = (
+        "from ts.torch_handler.image_classifier import ImageClassifier\n\n\nclass DefectClassifier(ImageClassifier):\n"
+        "    def postprocess(self, data):\n        return [{'defect': bool(row.argmax())} for row in data]\n"
+    )
+    assert _outcome(_tree(tmp_path, {"serve/handler.py": text}), "serves_model")[0] is PASS
+
+
+def test_a_cog_predictor_serves_and_a_project_class_named_alike_does_not(tmp_path: Path) -> None:
+    cog = "from cog import BasePredictor, Input\n\n\nclass Predictor(BasePredictor):\n    def predict(self, text: str = Input()) -> str:\n        return self.model(text)\n"
+    assert _outcome(_tree(tmp_path / "cog", {"predict.py": cog}), "serves_model")[0] is PASS
+    own = (
+        "from forecast.base import BasePredictor\n\n\nclass Lstm(BasePredictor):\n    def predict(self, frame):\n        return self.net(frame)\n"
+    )
+    assert _outcome(_tree(tmp_path / "own", {"forecast/lstm.py": own, "forecast/base.py": "class BasePredictor:\n    pass\n"}), "serves_model")[0] is FAIL
+
+
+def test_an_mlserver_custom_runtime_serves(tmp_path: Path) -> None:
+    text = "from mlserver import MLModel\n\n\nclass Scorer(MLModel):\n    async def predict(self, payload):\n        return self._model.predict(payload)\n"
+    assert _outcome(_tree(tmp_path, {"runtime/scorer.py": text}), "serves_model")[0] is PASS
+
+
+# --- rule `model server resource` -----------------------------------------------------------------
+
+INFERENCE_SERVICE = """\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: fraud-model
+spec:
+  predictor:
+    model:
+      modelFormat:
+        name: sklearn
+      storageUri: gs://acme-models/fraud/v3
+"""
+
+
+def test_a_kserve_inference_service_naming_a_model_serves_it(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"k8s/inference.yaml": INFERENCE_SERVICE}), "serves_model")
+    assert outcome is PASS and "model server" in message
+
+
+def test_a_seldon_deployment_naming_its_model_uri_serves_it(tmp_path: Path) -> None:
+    text = (
+        "apiVersion: machinelearning.seldon.io/v1\nkind: SeldonDeployment\nmetadata:\n  name: churn\nspec:\n  predictors:\n"
+        "  - name: default\n    graph:\n      name: classifier\n      implementation: SKLEARN_SERVER\n      modelUri: s3://models/churn\n"
+    )
+    assert _outcome(_tree(tmp_path, {"deploy/seldon.yaml": text}), "serves_model")[0] is PASS
+
+
+def test_an_inference_service_in_an_examples_folder_or_naming_no_model_serves_nothing(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "ex", {"examples/kserve/inference.yaml": INFERENCE_SERVICE}), "serves_model")[0] is FAIL
+    hollow = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: x\nspec:\n  predictor:\n    minReplicas: 1\n"
+    assert _outcome(_tree(tmp_path / "hollow", {"k8s/inference.yaml": hollow}), "serves_model")[0] is FAIL
+
+
+def test_a_kubernetes_model_of_another_api_group_is_no_model_server(tmp_path: Path) -> None:
+    text = "apiVersion: acme.io/v1\nkind: Model\nmetadata:\n  name: x\nspec:\n  image: acme/model:1\n"
+    assert _outcome(_tree(tmp_path, {"k8s/model.yaml": text}), "serves_model")[0] is FAIL
