@@ -46,11 +46,16 @@ _DEPLOY_FILE = re.compile(
     r"|(^|/)(docker-)?compose[^/]*\.ya?ml$"
     r"|\.(tf|tfvars|bicep)$|(^|/)Pulumi[^/]*\.ya?ml$|(^|/)cdk\.json$"
     r"|(^|/)(serverless|skaffold|cloudbuild|kustomization|helmfile|Chart|fly|render|app-?spec)\.(ya?ml|toml|json)$"
-    r"|(^|/)Procfile$|(^|/)deploy[^/]*\.(sh|bash|ps1|py)$",
+    r"|(^|/)Procfile$|(^|/)deploy[^/]*\.(sh|bash|ps1|py)$"
+    # Session 12: platform specs of Elastic Beanstalk, ECS, App Runner and SAM deployments, kept by their names
+    # (`app.yaml` and `template.yaml` are left out: as often an application's settings or a prompt template).
+    r"|(^|/)apprunner\.ya?ml$|(^|/)\.ebextensions/|(^|/)[^/]*task[-_]?definition[^/]*\.json$|(^|/)samconfig\.toml$",
     re.IGNORECASE,
 )
 _DEPLOY_FOLDER = re.compile(
-    r"(^|/)(k8s|kubernetes|kube|helm|charts?|kustomize|manifests?|terraform|iac|infra|infrastructure|deploy|deployments?|deployment_configs?)/",
+    r"(^|/)(k8s|kubernetes|kube|helm|charts?|kustomize|manifests?|terraform|iac|infra|infrastructure|deploy|deployments?|deployment_configs?"
+    # Session 12: configuration management and GitOps folders (Ansible playbooks, Argo CD applications).
+    r"|ansible|playbooks?|argocd|argo-cd|gitops)/",
     re.IGNORECASE,
 )
 # Python in a deployment folder is deployment configuration when it is infrastructure code.
@@ -156,8 +161,10 @@ HINTS: dict[str, tuple[str, ...]] = {
     "_DEPLOY_FILE": (
         "dockerfile", "containerfile", ".dockerignore", "compose", ".tf", ".bicep", "pulumi", "cdk.json", "serverless", "skaffold",
         "cloudbuild", "kustomization", "helmfile", "chart", "fly", "render", "appspec", "app-spec", "procfile", "deploy",
+        "apprunner.y", ".ebextensions/", "definition", "samconfig.",
     ),
-    "_DEPLOY_FOLDER": ("k8s", "kube", "helm", "chart", "kustomize", "manifest", "terraform", "iac/", "infra", "deploy"),
+    "_DEPLOY_FOLDER": ("k8s", "kube", "helm", "chart", "kustomize", "manifest", "terraform", "iac/", "infra", "deploy", "ansible",
+                       "playbook", "argocd/", "argo-cd/", "gitops/"),
     "_NAMED_FOR_TRAINING": ("train", "tun"),
     "_NAMED_FOR_DATA_PREPARATION": ("etl", "data_prep", "ingest", "prepare_data", "make_dataset", "build_dataset", "create_dataset", "dataset_creation"),
     "_TRAINING_CONFIG": ("param", "train", "tun", "preprocess", "etl"),
