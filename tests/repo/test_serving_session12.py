@@ -188,3 +188,43 @@ def test_an_inference_service_in_an_examples_folder_or_naming_no_model_serves_no
 def test_a_kubernetes_model_of_another_api_group_is_no_model_server(tmp_path: Path) -> None:
     text = "apiVersion: acme.io/v1\nkind: Model\nmetadata:\n  name: x\nspec:\n  image: acme/model:1\n"
     assert _outcome(_tree(tmp_path, {"k8s/model.yaml": text}), "serves_model")[0] is FAIL
+
+
+# --- rule `managed endpoint created by code` (catalogue `managed_online_endpoints`) ------------------
+
+VERTEX_DEPLOY = """\
+from google.cloud import aiplatform
+
+
+def deploy(artifact_uri: str) -> None:
+    model = aiplatform.Model.upload(display_name="demand", artifact_uri=artifact_uri, serving_container_image_uri="us-docker.pkg.dev/x/y")
+    model.deploy(machine_type="n1-standard-4", min_replica_count=1, max_replica_count=3)
+"""
+
+
+def test_a_vertex_model_deployed_to_machines_by_the_projects_code_is_served(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"pipeline/deploy.py": VERTEX_DEPLOY}), "serves_model")
+    assert outcome is PASS and "managed online endpoint" in message
+
+
+def test_an_azure_ml_online_deployment_of_a_model_is_served(tmp_path: Path) -> None:
+    text = (
+        "from azure.ai.ml import MLClient\nfrom azure.ai.ml.entities import ManagedOnlineDeployment\n\n\n"
+        "def deploy(client: MLClient, model):\n    blue = ManagedOnlineDeployment(name='blue', endpoint_name='churn', model=model, instance_type='Standard_DS3_v2', instance_count=1)\n"
+        "    client.online_deployments.begin_create_or_update(blue).result()\n"
+    )
+    assert _outcome(_tree(tmp_path, {"deploy/online.py": text}), "serves_model")[0] is PASS
+
+
+def test_an_endpoint_deployed_from_a_notebook_or_an_example_is_a_demo(tmp_path: Path) -> None:
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": VERTEX_DEPLOY.splitlines(keepends=True)}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert _outcome(_tree(tmp_path / "nb", {"notebooks/deploy.ipynb": json.dumps(notebook)}), "serves_model")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "ex", {"examples/vertex/deploy.py": VERTEX_DEPLOY}), "serves_model")[0] is FAIL
+
+
+def test_a_workflow_deployment_without_instances_is_no_endpoint(tmp_path: Path) -> None:
+    text = "import sagemaker\nfrom prefect import flow\n\n\n@flow\ndef train():\n    pass\n\n\ntrain.deploy(name='nightly', work_pool_name='ecs', image='acme/train:1')\n"
+    assert _outcome(_tree(tmp_path, {"flows/train.py": text}), "serves_model")[0] is FAIL

@@ -1825,8 +1825,29 @@ def _model_server_resources(repo: RepoIndex) -> list[Location]:
     return found
 
 
+# Rule `managed endpoint created by code` (session 12; vocabulary: catalogue `managed_online_endpoints`):
+# the project's code creates an endpoint serving the model on a managed platform (SageMaker, Vertex
+# AI, Azure ML, Databricks). A notebook trying it, a test or an example folder does not count.
+_MANAGED = judged_by(Kind.model_serving, "managed endpoint created by code")
+_MANAGED_MODULES = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _MANAGED)
+
+
+def _managed_endpoints(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_MANAGED.needles)):
+        if _batchscoring.DEMO_FOLDER.search(summary.path) or not summary.imports_module(*_MANAGED_MODULES):
+            continue
+        for rule in _MANAGED.keyword_calls:
+            calls = summary.calls_named(rule.method) if rule.method else summary.calls_to(rule.call or "")
+            found += [at(summary.path, c.line) for c in calls if c.has_keyword(rule.keyword) and c.keyword(rule.keyword) is not None]
+        if len(found) >= MAX_LOCATIONS:
+            break
+    return sorted(set(found), key=lambda loc: (loc.path, loc.line or 0))[:MAX_LOCATIONS]
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
+    ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
     ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
@@ -1842,7 +1863,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles),
     words=_lambdas.WORDS + SERVING_RESOURCE_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
