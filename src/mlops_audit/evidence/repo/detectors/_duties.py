@@ -40,6 +40,12 @@ _TEST = re.compile(r"(^|/)(tests?|testing|__tests__)/|(^|/)(test_[^/]*|[^/]*_tes
 # training an illustration (a file there named for training is still training).
 _EVALUATION_OR_DOCS = re.compile(r"(^|/)(evals?|evaluations?|metrics|benchmarks?|docs?|documentation)/|(^|/)[^/]*(eval|metric)[^/]*\.(py|ipynb)$", re.IGNORECASE)
 
+# Demonstrations, examples and tutorials (session 12): a fine-tuning notebook in `models/demo/`, an
+# example's Dockerfile show a practice, they are not the system's training code or deployment
+# (conventions §2: examples are examples), so they are on neither side.
+_DEMO = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
+_DEMO_HINTS = ("demo", "example", "sample", "tutorial", "playground", "sandbox", "scratch")
+
 # Deployment configuration by its file name or folder: what the file is says what it does.
 _DEPLOY_FILE = re.compile(
     r"(^|/)(Dockerfile|Containerfile)[^/]*$|[^/]\.dockerfile$|(^|/)\.dockerignore$"
@@ -190,6 +196,8 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
         lowered = path.lower()
+        if any(h in lowered for h in _DEMO_HINTS) and _DEMO.search(path):
+            continue
         here = path in present
         is_code = lowered.endswith((".py", ".ipynb"))
         folder, _, name = lowered.rpartition("/")
