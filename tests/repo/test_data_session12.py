@@ -123,3 +123,38 @@ def test_a_test_suite_run_for_a_viewer_on_a_streamlit_page_is_not_validation(tmp
 def test_the_same_test_suite_in_a_pipeline_module_validates_data(tmp_path: Path) -> None:
     module = PAGE.replace("import streamlit as st\n", "").replace("st.components.v1.html(suite.get_html())", "assert suite.as_dict()['summary']['all_passed']")
     assert _outcome(_tree(tmp_path, {"pipeline/check_data.py": module}), "validates_data")[0] is PASS
+
+
+# --- rule `data-quality verdict gates the model's release` -------------------------------------------
+
+GATED_RELEASE = """\
+import mlflow
+import pandas as pd
+
+
+def train(path):
+    df = pd.read_csv(path)
+    results = {"data_quality_passed": True, "errors": []}
+    if len(df) < 100:
+        results["errors"].append("too few rows")
+        results["data_quality_passed"] = False
+    if df.isnull().sum().sum() > 0:
+        results["data_quality_passed"] = False
+    model = fit(df)
+    if results["data_quality_passed"] and model.score > 0.8:
+        mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+
+
+if __name__ == "__main__":
+    train("data/train.csv")
+"""
+
+
+def test_data_checks_whose_verdict_keeps_the_model_from_being_registered_validate_data(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"scripts/train.py": GATED_RELEASE}), "validates_data")
+    assert outcome is PASS and "registered" in message
+
+
+def test_registration_gated_on_the_models_score_alone_is_not_data_validation(tmp_path: Path) -> None:
+    ungated = GATED_RELEASE.replace('if results["data_quality_passed"] and model.score > 0.8:', "if model.score > 0.8:")
+    assert _outcome(_tree(tmp_path, {"scripts/train.py": ungated}), "validates_data")[0] is FAIL

@@ -228,3 +228,39 @@ def test_an_endpoint_deployed_from_a_notebook_or_an_example_is_a_demo(tmp_path: 
 def test_a_workflow_deployment_without_instances_is_no_endpoint(tmp_path: Path) -> None:
     text = "import sagemaker\nfrom prefect import flow\n\n\n@flow\ndef train():\n    pass\n\n\ntrain.deploy(name='nightly', work_pool_name='ecs', image='acme/train:1')\n"
     assert _outcome(_tree(tmp_path, {"flows/train.py": text}), "serves_model")[0] is FAIL
+
+
+# --- batch scoring: predictions written to a bucket through a remote filesystem layer ----------------
+
+SCORE_JOB = """\
+import os
+
+import fsspec
+import joblib
+import pandas as pd
+
+
+def main():
+    model = joblib.load("models/model.joblib")
+    frame = pd.read_parquet(os.environ["FEATURES_URL"])
+    frame["score"] = model.predict(frame)
+    out_dir = os.environ["PREDICTION_SAVE_DIRECTORY"]
+    fsspec.open(out_dir).fs.makedirs(out_dir, exist_ok=True)
+    frame.to_parquet(f"{out_dir}/latest.parquet")
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_scoring_job_writing_predictions_through_fsspec_is_batch_serving(tmp_path: Path) -> None:
+    files = {"jobs/score.py": SCORE_JOB, "Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "-m", "jobs.score"]\n'}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "batch scoring" in message
+
+
+def test_the_same_job_writing_a_local_file_without_a_remote_filesystem_is_not(tmp_path: Path) -> None:
+    local = SCORE_JOB.replace("import fsspec\n", "").replace("    fsspec.open(out_dir).fs.makedirs(out_dir, exist_ok=True)\n", "")
+    files = {"jobs/score.py": local, "Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "-m", "jobs.score"]\n'}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL

@@ -101,13 +101,22 @@ def _storage_write(name: str) -> bool:
 def _writes(summary: PythonSummary) -> list[int | None]:
     found = []
     client = summary.imports_module(*_STORE_CLIENTS)
+    remote = summary.imports_module(*_REMOTE_FILESYSTEMS)
     for call in summary.calls:
         last = _last(call.name)
         if (client and last in _STORE_WRITES and "." in call.name) or _WRITE_HELPER.match(last) or (
             _storage_write(call.name) and call.name.rsplit(".", 1)[0] in summary.imports
-        ):
+        ) or (remote and last in _GRIDDED_WRITES and "." in call.name):
             found.append(call.line)
     return found
+
+
+# Session 12: a job that opens its output location through a remote filesystem layer (fsspec and its
+# S3/GCS/Azure implementations: the location is a bucket URL from the job's configuration) and writes
+# array or table files there (`ds.to_zarr(f"{out_dir}/latest.zarr")`) publishes its predictions to a
+# bucket others read, as a `put_object` does. A local CSV written by a script is still not one.
+_REMOTE_FILESYSTEMS = ("fsspec", "s3fs", "gcsfs", "adlfs")
+_GRIDDED_WRITES = frozenset({"to_zarr", "to_netcdf", "to_parquet", "to_csv"})
 
 
 def _trains_or_evaluates(summary: PythonSummary) -> bool:

@@ -76,11 +76,12 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
-_RAISE_WORD = re.compile(r"\braise\b").search
+_RELEASE_WORD = re.compile(r"\b(?:raise|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
 
 
-def _may_raise(text: str) -> bool:
-    return _RAISE_WORD(text) is not None
+def _may_act(text: str) -> bool:
+    """A `raise`, or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
+    return _RELEASE_WORD(text) is not None
 
 
 def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
@@ -111,6 +112,8 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
                     if isinstance(stmt, ast.Assign):
                         for target in stmt.targets:
                             derived |= _inhouse.assigned_names(target)
+                            if isinstance(target, ast.Subscript):  # `results["data_quality_passed"] = False` (session 12)
+                                derived.add(_inhouse.last_name(target.value))
         if len(derived) == before:
             break
     lines = []
@@ -118,7 +121,14 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     for node in ast.walk(func):
         if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections):
             lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
+            # Rule `data-quality verdict gates the model's release` (session 12, conventions §7 "fail a
+            # gate"): the checks' verdict decides whether the model is registered, promoted or deployed
+            # (`if meets_criteria: mlflow.sklearn.log_model(..., registered_model_name=...)`).
+            lines += [c.lineno for stmt in node.body for c in _inhouse.calls_in(stmt) if _GATED_RELEASE.match(_inhouse.call_name(c))][:1]
     return lines
+
+
+_GATED_RELEASE = re.compile(r"^(register_model|register|create_model_version|transition_model_version_stage|set_registered_model_alias|promote\w*|deploy\w*|log_model)$")
 
 
 def _selections(func: ast.AST) -> set[str]:
@@ -181,7 +191,7 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
     # A gate is a `raise` in the parsed file: files without one are not parsed again. Each file is
     # tested as the loop reaches it (`importing`): once the finding is settled, the rest are not read.
     reachable = repo.importing(*checkers, also={path for path, _ in checkers.values()})
-    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=text_test(_may_raise))):
+    for summary in _inhouse.project_code(repo.python_scan(*sorted(checkers), within=reachable, where=text_test(_may_act))):
         # Helpers this file can reach: defined here, or imported under that name.
         helpers = {
             name for name, (path, _) in checkers.items()
@@ -776,7 +786,7 @@ _UI_PAGES = ("streamlit", "gradio")
 _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
     (
         "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
-        "counts, classes) whose failure raises and stops the pipeline",
+        "counts, classes) whose failure raises and stops the pipeline, or keeps the model from being registered or deployed",
         lambda repo: _data_quality_gates(repo, enough=MAX_LOCATIONS),
     ),
     (
