@@ -264,3 +264,55 @@ def test_the_same_job_writing_a_local_file_without_a_remote_filesystem_is_not(tm
     local = SCORE_JOB.replace("import fsspec\n", "").replace("    fsspec.open(out_dir).fs.makedirs(out_dir, exist_ok=True)\n", "")
     files = {"jobs/score.py": local, "Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "-m", "jobs.score"]\n'}
     assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL
+
+
+# --- rule `route calls an injected service` (conventions §13: an LLM/RAG application's chain) ---------
+
+INJECTED_ROUTE = """\
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.deps import get_chat_workflow
+from app.workflow.chat import ChatWorkflow
+
+router = APIRouter()
+ChatWorkflowDep = Annotated[ChatWorkflow, Depends(get_chat_workflow)]
+
+
+@router.post("/ask")
+async def ask(question: str, workflow: ChatWorkflowDep):
+    return await workflow.handle_query(question)
+"""
+
+CHAT_WORKFLOW = """\
+class ChatWorkflow:
+    def __init__(self, llm_service, retriever):
+        self.llm_service = llm_service
+        self.retriever = retriever
+
+    async def handle_query(self, question):
+        context = await self._context(question)
+        return await self.llm_service.generate(question, context)
+
+    async def _context(self, question):
+        return await self.retriever.search(question)
+"""
+
+
+def test_a_route_calling_an_injected_workflow_that_asks_the_llm_serves_the_chain(tmp_path: Path) -> None:
+    files = {"app/routers/chat.py": INJECTED_ROUTE, "app/workflow/chat.py": CHAT_WORKFLOW, "app/workflow/__init__.py": ""}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "service" in message
+
+
+def test_an_injected_service_found_through_a_package_that_re_exports_it(tmp_path: Path) -> None:
+    route = INJECTED_ROUTE.replace("from app.workflow.chat import ChatWorkflow", "from app.workflow import ChatWorkflow")
+    files = {"app/routers/chat.py": route, "app/workflow/chat.py": CHAT_WORKFLOW, "app/workflow/__init__.py": "from .chat import ChatWorkflow\n"}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is PASS
+
+
+def test_an_injected_service_that_only_reads_the_database_serves_no_model(tmp_path: Path) -> None:
+    history = "class ChatWorkflow:\n    async def handle_query(self, question):\n        return await self.session_repo.list_sessions(question)\n"
+    files = {"app/routers/chat.py": INJECTED_ROUTE, "app/workflow/chat.py": history, "app/workflow/__init__.py": ""}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL

@@ -1480,8 +1480,15 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
     for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
         if not summary.imports_module(*_WEB_FRAMEWORKS):
             continue
-        for route, _handler, _helpers, reached in _route_reaches(summary):
-            for name in dict.fromkeys(reached):
+        injected: dict[str, dict[str, str]] | None = None
+        for route, handler, _helpers, reached in _route_reaches(summary):
+            if any("." in n and n.split(".", 1)[0] not in summary.imports for n in reached):
+                if injected is None:
+                    injected = _injected_services(summary)
+                found = _injected_service_use(repo, summary, injected.get(handler, {}), reached)
+                if found is not None:
+                    return [at(summary.path, route.line), found]
+            for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
                 # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
@@ -1509,8 +1516,110 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                     if use is not None:
                         return [at(summary.path, route.line), at(path, use.line)]
                 if followed >= MAX_SERVICE_MODULES:
-                    return []
+                    break  # enough modules followed; injected services are still looked at (session 12)
     return []
+
+
+# Rule `route calls an injected service` (session 12, conventions §13: an LLM/RAG application's model
+# is its chain): layered web apps hand the route its service object by dependency injection - a
+# parameter annotated with the service's class (`workflow: ChatWorkflowDep` where `ChatWorkflowDep =
+# Annotated[ChatWorkflow, Depends(get_chat_workflow)]`, `use_case: AnswerQueryUseCase =
+# Depends(...)`) - and the route calls one of its methods (`workflow.handle_query(q)`). The class is
+# imported from a project module; the method (with the methods it calls on `self`) must use the
+# model as a service function must (`_calls_the_model`, `_service_uses_model`: predicts, loads a
+# model, asks a chain/agent, calls a generation library), directly or through one call on an
+# attribute named for generation (`self.llm_service.generate(...)`). A session or repository object
+# that reads the database is not the model.
+_ANNOTATED = frozenset({"Annotated", "typing.Annotated", "typing_extensions.Annotated"})
+
+
+def _annotation_class(node: ast.expr | None, aliases: dict[str, str]) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Subscript) and _inhouse.dotted(node.value) in _ANNOTATED:
+        first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+        return _annotation_class(first, aliases)
+    name = _inhouse.dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+    return aliases.get(name, name) or None
+
+
+def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
+    """For each function of the module: its parameters annotated with an imported class, as
+    {parameter: the class's dotted import name}."""
+    tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
+    if tree is None:
+        return {}
+    by_last = {m.rsplit(".", 1)[-1]: m for m in summary.imports if "." in m}
+    aliases: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = _annotation_class(node.value, {}) if isinstance(node.value, ast.Subscript) else None
+            if target:
+                aliases[node.targets[0].id] = target
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for arg in node.args.args + node.args.kwonlyargs:
+                cls = _annotation_class(arg.annotation, aliases)
+                if cls and cls[:1].isupper() and cls.split(".")[-1] in by_last:
+                    found.setdefault(node.name, {})[arg.arg] = by_last[cls.split(".")[-1]]
+    return found
+
+
+MAX_REEXPORTS = 3  # package `__init__.py` files re-exporting a class, followed to where it is defined
+
+
+def _class_module(repo: RepoIndex, importer: str, dotted: str) -> PythonSummary | None:
+    """The project module defining the class `dotted` names (`pkg.usecases.AnswerQueryUseCase`),
+    through packages that re-export it (`from .chat import AnswerQueryUseCase` in `__init__.py`)."""
+    module, _, cls = dotted.rpartition(".")
+    stem = module.replace(".", "/")
+    path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
+    for _ in range(MAX_REEXPORTS):
+        found = repo.python(path) if path is not None and path != importer and not is_test_path(path) else None
+        if found is None:
+            return None
+        if any(c == cls for c, _, _, _ in found.classes):
+            return found
+        path = _reexported_from(repo, path, cls)
+    return None
+
+
+def _reexported_from(repo: RepoIndex, path: str, cls: str) -> str | None:
+    """The file a module imports `cls` from (absolute or relative `from ... import cls`), if in the project."""
+    tree = _inhouse.tree(repo, path)
+    for node in tree.body if tree is not None else []:
+        if not isinstance(node, ast.ImportFrom) or not any(a.name == cls for a in node.names):
+            continue
+        target = (node.module or "").replace(".", "/")
+        if node.level:
+            base = path.rsplit("/", 1)[0] if "/" in path else ""
+            for _ in range(node.level - 1):
+                base = base.rsplit("/", 1)[0] if "/" in base else ""
+            stem = "/".join(p for p in (base, target) if p)
+            return next((c for c in (stem + ".py", stem + "/__init__.py") if repo.exists(c)), None)
+        return _resolve_file(repo, target + ".py") or _resolve_file(repo, target + "/__init__.py")
+    return None
+
+
+def _injected_service_use(repo: RepoIndex, summary: PythonSummary, params: dict[str, str], reached: list[str]) -> Location | None:
+    for name in dict.fromkeys(reached):
+        receiver, _, method = name.partition(".")
+        if receiver not in params or "." in method:
+            continue
+        service = _class_module(repo, summary.path, params[receiver])
+        if service is None:
+            continue
+        by_scope: dict[str, list[Call]] = {}
+        for call in service.calls:
+            if call.scope:
+                by_scope.setdefault(call.scope, []).append(call)
+        scopes, _ = _reach(by_scope, service.functions, method)
+        inside = [c for c in service.calls if c.scope in scopes]
+        use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+        if use is not None:
+            return at(service.path, use.line)
+    return None
 
 
 # Rule `route encodes the query with an embedding model` (session 10): a search route embeds the
