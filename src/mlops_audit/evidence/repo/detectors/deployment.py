@@ -1309,6 +1309,15 @@ def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reac
     return any(_uses_startup_model(name, startup[0]) for name in reached) or _uses_model_from_state(summary, helpers | {handler})
 
 
+def _calls_by_scope(summary: PythonSummary) -> dict[str, list[Call]]:
+    """The file's calls by the function they are in (module-level calls left out)."""
+    by_scope: dict[str, list[Call]] = {}
+    for call in summary.calls:
+        if call.scope:
+            by_scope.setdefault(call.scope, []).append(call)
+    return by_scope
+
+
 def _handlers_reaching_a_model(summary: PythonSummary) -> list[Call]:
     """Rule `request handler without a route decorator` (session 12, `_handlers`): a Django/DRF view,
     a Flask-RESTful resource or MethodView, a Tornado/Starlette endpoint class, a Falcon responder or a
@@ -1316,10 +1325,7 @@ def _handlers_reaching_a_model(summary: PythonSummary) -> list[Call]:
     handlers = _handlers.request_handlers(summary)
     if not handlers:
         return []
-    by_scope: dict[str, list[Call]] = {}
-    for call in summary.calls:
-        if call.scope:
-            by_scope.setdefault(call.scope, []).append(call)
+    by_scope = _calls_by_scope(summary)
     found = []
     startup: list[frozenset[str]] = []
     for owner, handler, line in handlers:
@@ -1610,11 +1616,7 @@ def _injected_service_use(repo: RepoIndex, summary: PythonSummary, params: dict[
         service = _class_module(repo, summary.path, params[receiver])
         if service is None:
             continue
-        by_scope: dict[str, list[Call]] = {}
-        for call in service.calls:
-            if call.scope:
-                by_scope.setdefault(call.scope, []).append(call)
-        scopes, _ = _reach(by_scope, service.functions, method)
+        scopes, _ = _reach(_calls_by_scope(service), service.functions, method)
         inside = [c for c in service.calls if c.scope in scopes]
         use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
         if use is not None:
