@@ -1,0 +1,48 @@
+"""Collect-time cuts of session 12 (docs/benchmarks.md, "Collect time, session 12"): each must give
+exactly what the code before gave."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+from mlops_audit.evidence.repo import collect as collect_module
+from mlops_audit.evidence.repo import gcpause
+
+
+def _tree(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text("import mlflow\n\ndef train(df):\n    mlflow.log_metric('a', 1)\n    return df\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("mlflow==2.0\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_collect_restores_the_threshold_only_once_the_index_is_freed(tmp_path: Path, monkeypatch) -> None:
+    """The young collection after a collection must not walk the index's caches: when the collector's
+    first threshold comes back, the index is already gone (freed by reference counting)."""
+    indexes: list[weakref.ref] = []
+    build = collect_module.build_index
+
+    def recording_build(*args, **kwargs):
+        index = build(*args, **kwargs)
+        indexes.append(weakref.ref(index))
+        return index
+
+    restored: list[bool] = []  # per restore: was every index already freed?
+
+    class Shim:
+        def __getattr__(self, name):
+            return getattr(gc, name)
+
+        def set_threshold(self, *values):
+            if values[0] != gcpause.PARSING_THRESHOLD:
+                restored.append(all(ref() is None for ref in indexes))
+            gc.set_threshold(*values)
+
+    monkeypatch.setattr(collect_module, "build_index", recording_build)
+    monkeypatch.setattr(gcpause, "gc", Shim())
+    before = gc.get_threshold()
+    result = collect_module.collect(_tree(tmp_path))
+    assert gc.get_threshold() == before
+    assert indexes and restored == [True]
+    assert any(f.detector == "tracks_experiments" for f in result.findings)
