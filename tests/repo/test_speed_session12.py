@@ -46,3 +46,45 @@ def test_collect_restores_the_threshold_only_once_the_index_is_freed(tmp_path: P
     assert gc.get_threshold() == before
     assert indexes and restored == [True]
     assert any(f.detector == "tracks_experiments" for f in result.findings)
+
+
+def _reference_json_depth_ok(value, limit):
+    """The walk before session 12: every value pushed with its depth."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def test_json_depth_ok_level_by_level_equals_the_walk_of_every_value() -> None:
+    import random
+
+    from mlops_audit.evidence.repo.index import MAX_JSON_DEPTH, json_depth_ok
+
+    rng = random.Random(12)
+
+    def value(depth: int):
+        r = rng.random()
+        if depth > 7 or r < 0.3:
+            return rng.choice([1, "s", None, 2.5, True, ""])
+        if r < 0.65:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {str(i): value(depth + 1) for i in range(rng.randint(0, 4))}
+
+    values = [value(0) for _ in range(3000)] + [[], {}, [[]], [[1]], {"a": {"b": {}}}, {"a": {"b": {"c": 1}}}, 5, "x"]
+    outcomes = set()
+    for item in values:
+        for limit in range(0, 9):
+            outcomes.add(json_depth_ok(item, limit))
+            assert json_depth_ok(item, limit) == _reference_json_depth_ok(item, limit), (item, limit)
+    assert outcomes == {True, False}
+    deep: list = []
+    for _ in range(MAX_JSON_DEPTH + 1):
+        deep = [deep]
+    assert not json_depth_ok(deep) and json_depth_ok(deep[0])
