@@ -88,3 +88,61 @@ def test_json_depth_ok_level_by_level_equals_the_walk_of_every_value() -> None:
     for _ in range(MAX_JSON_DEPTH + 1):
         deep = [deep]
     assert not json_depth_ok(deep) and json_depth_ok(deep[0])
+
+
+def test_per_tree_computes_once_per_tree_and_keeps_no_tree_alive() -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.treememo import per_tree
+
+    calls: list[int] = []
+
+    @per_tree
+    def names(tree: ast.AST) -> frozenset[str]:
+        calls.append(id(tree))
+        return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+
+    tree = ast.parse("a = b + c\n")
+    assert names(tree) == {"a", "b", "c"} and names(tree) == {"a", "b", "c"} and len(calls) == 1
+    assert names(ast.parse("a = b + c\n")) == {"a", "b", "c"} and len(calls) == 2  # another tree: computed again
+    ref = weakref.ref(tree)
+    del tree
+    gc.collect()
+    assert ref() is None  # the memo does not keep the tree alive (an lru_cache did)
+
+
+def test_state_model_users_equals_the_per_route_walk() -> None:
+    """`_uses_model_from_state` answers from one per-module set: the same answer as walking the module
+    for the route's scopes each time (the code before session 12)."""
+    import ast
+
+    from mlops_audit.evidence.repo.detectors import deployment
+
+    def reference(tree: ast.AST, scopes: set[str]) -> bool:
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name not in scopes:
+                continue
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                    key = deployment._state_key(call.func.value)
+                    method = call.func.attr
+                    if key and deployment._STATE_MODEL_NAME.search(key) and not deployment._NOT_GENERATION.match(method) and not deployment._STORAGE_VERB.search(method):
+                        return True
+        return False
+
+    code = (
+        "def predict(request):\n    return request.app.state.model.predict(request.x)\n\n"
+        "async def caption(path):\n    def inner():\n        return settings.SHARED['IC_MODEL'].caption(path)\n    return inner()\n\n"
+        "def store(request):\n    request.app.state.model.save('x')\n\n"
+        "def cache(request):\n    return request.app.state.cache.get('k')\n\n"
+        "class View:\n    def detect(self, img):\n        return models.get('detector').detect(img)\n\n"
+        "def predict(request):\n    return 1\n"
+    )
+    tree = ast.parse(code)
+    names = ["predict", "caption", "inner", "store", "cache", "detect", "missing"]
+    answers = set()
+    for size in range(0, 3):
+        for scopes in ({*names[i : i + size]} for i in range(len(names))):
+            answers.add(reference(tree, scopes))
+            assert (not deployment._state_model_users(tree).isdisjoint(scopes)) == reference(tree, scopes), scopes
+    assert answers == {True, False}
