@@ -18,16 +18,39 @@ _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx")
 _BINARY_DOCS = (".pdf", ".docx")
 # Files whose name says what they are, and it is not design.
 _NOT_DESIGN = ("license", "changelog", "changes", "history", "contributing", "code_of_conduct", "security", "authors", "notice", "citation")
+# Design documents in the other languages teams write them in (session 12): Chinese, Japanese, Korean,
+# Spanish, Portuguese, French, German and Russian words for design, architecture and requirements
+# (`系统设计.md`, `アーキテクチャ.md`, `docs/arquitectura.md`, `Anforderungen.md`). CJK words are not
+# bounded by `\b` (a run of CJK characters is one "word"), so they match inside longer titles.
+# A bare 设计 ("design") is left out: "设计目标" (design goals) heads coding-style notes as "Design goals"
+# would; the compounds name a system's design or requirements document.
+_DESIGN_WORDS_ELSEWHERE = (
+    r"架构|系统设计|概要设计|详细设计|技术设计|设计文档|设计方案|设计说明|需求分析|需求文档|需求说明|需求规格"
+    r"|設計書|基本設計|詳細設計|システム設計|アーキテクチャ|要件定義|아키텍처|시스템 설계|설계 문서|요구사항"
+    r"|arquitectura|arquitetura|dise[nñ]o|requisitos|conception|exigences|architektur|entwurf|anforderungen"
+    r"|архитектур|проектировани|требовани"
+)
 _DESIGN_NAME = re.compile(
     r"design|architecture|requirement|specification|\bspec\b|\badrs?\b|adr[-_]?\d|decision[-_ ]?(record|log)|\brfcs?\b"
-    r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b",
+    r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b"
+    # session 12: a system overview, a methodology (how the system computes what it reports), a technical
+    # overview or specification, a runbook (how the running system is operated)
+    r"|system[-_ ]?overview|methodology|technical[-_ ]?(overview|spec\w*|documentation|design)|runbook"
+    r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
 _DESIGN_HEADING = re.compile(  # searched in heading titles (`RepoIndex.doc_headings`)
-    r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
+    r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal"
+    # session 12: the sections design documents are written with besides the word "design" itself
+    r"|system overview|technical overview|solution overview|data ?flow|system components|problem statement"
+    r"|evaluation (plan|strategy|methodology)|methodology|runbook|non-functional)\b"
+    r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
-_DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions)/", re.IGNORECASE)
+# Documentation folders: docs/, a wiki, a Docusaurus or other site's `*-docs/` / `*_docs/` folder, 文档/.
+_DOCS_FOLDER = re.compile(
+    r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions|wiki|[\w-]+[-_]docs?|文档|ドキュメント)/", re.IGNORECASE
+)
 MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
 
 
@@ -65,7 +88,10 @@ def _prose_chars(text: str) -> int:
 
 # A word of every path `_DESIGN_NAME`, `_DOCS_FOLDER` or a README name matches (lowercased): paths
 # without one are settled without those case-insensitive regexes (property-tested).
-_DESIGN_HINT = re.compile("design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme")
+_DESIGN_HINT = re.compile(
+    "design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme|overview|methodology|technical|runbook|wiki"
+    "|" + _DESIGN_WORDS_ELSEWHERE + "|文档|ドキュメント"
+)
 
 
 def may_be_design_path(path: str) -> bool:
@@ -79,7 +105,7 @@ _EMBEDDED_IMAGE = re.compile(
     r"(?:^\s*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
 )
 _DIAGRAM_NAME = re.compile(
-    r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
+    r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram|data[-_ ]?flow)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
     re.IGNORECASE,
 )
 

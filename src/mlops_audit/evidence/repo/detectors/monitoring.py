@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     is_test_path,
     locations,
     matching,
+    own_tool_packages,
 )
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.detectors.pipelines import DAG_TRIGGER_NEEDLES, module_strings as _module_strings, schedule_left_to_callers, scheduled_dag_triggers
@@ -253,12 +255,55 @@ def _queried_metrics(data: object) -> list[str] | None:
     return names
 
 
+# Rule `answers in a SQL dashboard` (session 12): a dashboard whose SQL queries (Grafana's `rawSql`) read
+# a table of the model's work - predictions, an LLM application's conversations and answers, their user
+# feedback, judge verdicts, token counts - watches the model through its logged outputs (conventions §12,
+# §13). A SQL dashboard of anything else (orders, sales, machines) is not one.
+_SQL_QUERY_KEYS = frozenset({"rawSql", "queryText", "sql"})
+_MODEL_TABLE_WORDS = re.compile(
+    r"predict|inference|\bmodel|feedback|conversation|answer|relevance|rating|drift|prompt_tokens|completion_tokens|\bllm", re.IGNORECASE
+)
+
+
+def _sql_queries(data: object) -> list[str]:
+    return [q for key, q in _inhouse.walk_mapping(data) if key and key[-1] in _SQL_QUERY_KEYS and isinstance(q, str)]
+
+
 def _model_dashboard(repo: RepoIndex, path: str) -> bool:
-    """A dashboard of the model (see the rule above), not of the machines or of request traffic only."""
-    metrics = _queried_metrics(repo.json(path))
+    """A dashboard of the model (see the rules above), not of the machines or of request traffic only."""
+    data = repo.json(path)
+    metrics = _queried_metrics(data)
     if metrics is None or not metrics:
-        return bool(_MODEL_DASHBOARD.search(repo.text(path) or ""))
+        if _MODEL_DASHBOARD.search(repo.text(path) or ""):
+            return True
+        return any(_MODEL_TABLE_WORDS.search(q) for q in _sql_queries(data))
     return any(not _service_metric(m) for m in metrics)
+
+
+# Rule `traced answers` (session 12, conventions §13): an LLM application's chain traced to an LLM
+# observability store (catalogue/monitoring.yaml, family "LLM tracing": Langfuse, LangSmith, W&B Weave,
+# Phoenix, Opik, OpenLLMetry) - every answer is logged where its UI shows it, the weakest form of
+# monitoring. Tracing an offline evaluation (code under eval/benchmark/experiment folders, or in a
+# file named for evaluation) watches no running system, so it does not count; notebooks and tests
+# are left out as everywhere.
+_TRACED_ANSWERS = [(tool, ev) for tool, ev in vocabulary(Kind.monitoring, None).entries if ev.rule == "traced answers"]
+_TRACER_NEEDLES = tuple(dict.fromkeys(n for _, ev in _TRACED_ANSWERS for n in ev.needles))
+_TRACER_CALLS = tuple(dict.fromkeys(c for _, ev in _TRACED_ANSWERS for c in ev.calls))
+_TRACER_DECORATORS = tuple(dict.fromkeys(d for _, ev in _TRACED_ANSWERS for d in ev.decorators))
+_OFFLINE_EVALUATION = re.compile(
+    r"(^|/)(evals?|evaluations?|evaluators?|benchmarks?|experiments?|ragas)(/|$)|(^|/|_)eval(uat\w*)?(_\w*)?\.py$", re.IGNORECASE
+)
+
+
+def _traced_answers(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
+    own = own_tool_packages(repo)
+    return Hits(
+        (summary, call)
+        for summary in _inhouse.project_code(repo.python_mentioning(*_TRACER_NEEDLES))
+        if not _OFFLINE_EVALUATION.search(summary.path)
+        for call in summary.calls_to(*_TRACER_CALLS) + summary.decorated_by(*_TRACER_DECORATORS)
+        if call.name.split(".", 1)[0] not in own
+    )
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
@@ -375,12 +420,13 @@ def monitors_model(repo: RepoIndex) -> Observation:
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
     stored = _prediction_logging(repo)
+    traced = _traced_answers(repo)
     if alerts:
         detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
-    if telemetry and not (dashboards or stored) and all(_service_telemetry(c) for _, c in telemetry):
+    if telemetry and not (dashboards or stored or traced) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
         return Observation.partly(
             f"service telemetry only ({describe(telemetry)}"
@@ -391,15 +437,17 @@ def monitors_model(repo: RepoIndex) -> Observation:
             locations(telemetry) + service_boards,
             confidence=Confidence.low,
         )
-    if telemetry or dashboards or stored:
+    if telemetry or dashboards or stored or traced:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if traced:
+            parts.append(f"LLM answers traced to an observability store ({describe(traced)})")
         if dashboards:
             parts.append(f"{len(dashboards)} dashboard(s) ({', '.join(sorted({t.name for t, _ in dashboards}))})")
         if stored:
             parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
         return Observation.partly(
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
-            locations(telemetry) + [loc for _, loc in dashboards] + stored,
+            locations(telemetry) + [loc for _, loc in dashboards] + stored + locations(traced),
             confidence=Confidence.medium,
         )
     if infra_alerts:
@@ -560,6 +608,191 @@ def _has_schedule(deployment: dict[str, object]) -> bool:
     return any(isinstance(e, dict) and e.get("active", True) is not False and any(e.get(k) for k in ("cron", "interval", "rrule")) for e in entries)
 
 
+# Rule `timer-triggered function that trains` (session 12, conventions §10: "a timer-triggered
+# function"): a serverless function the platform starts on a clock - an Azure Functions `timerTrigger`
+# binding (`function.json`, or the Python v2 model's `@app.timer_trigger` / `@app.schedule`), a
+# Serverless Framework function with a `schedule:` event, a SAM function with a `Schedule` event -
+# whose code trains: its script, or a project module the script imports (a function app hands the
+# work to the project's pipeline: `from run_pipeline import run_pipeline`), refits the model. A timer
+# function that only ingests data or scores with a stored model is not retraining; a binding marked
+# `disabled` runs nothing.
+_TIMER_DECORATORS = ("timer_trigger", "schedule")
+_TIMER_NEEDLES = ("timer_trigger", "azure.functions")
+MAX_IMPORTED_MODULES = 12
+
+
+def _imported_project_modules(repo: RepoIndex, summary: PythonSummary) -> list[PythonSummary]:
+    """Project modules `summary` imports, found next to it or in a folder above it (a function app's
+    root is on its path), at most MAX_IMPORTED_MODULES."""
+    folders = summary.path.split("/")[:-1]
+    found: list[PythonSummary] = []
+    for module in summary.imports:
+        relative = module.replace(".", "/")
+        for depth in range(len(folders), -1, -1):
+            base = "/".join(folders[:depth])
+            candidates = [f"{base}/{relative}.py" if base else f"{relative}.py", f"{base}/{relative}/__init__.py" if base else f"{relative}/__init__.py"]
+            hit = next((c for c in candidates if c != summary.path and repo.exists(c)), None)
+            if hit is not None:
+                imported = repo.python(hit)
+                if imported is not None:
+                    found.append(imported)
+                break
+        if len(found) >= MAX_IMPORTED_MODULES:
+            break
+    return found
+
+
+def _function_trains(repo: RepoIndex, path: str) -> bool:
+    summary = repo.python(path) if repo.exists(path) else None
+    if summary is None or is_test_path(path):
+        return False
+    return _code_trains(repo, summary) or any(_code_trains(repo, m) for m in _imported_project_modules(repo, summary))
+
+
+def _timer_functions_that_train(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for path in repo.named("function.json"):  # Azure Functions, v1 programming model
+        data = repo.json(path)
+        bindings = data.get("bindings") if isinstance(data, dict) else None
+        timers = [b for b in bindings if isinstance(b, dict) and b.get("type") == "timerTrigger" and b.get("schedule")] if isinstance(bindings, list) else []
+        if not timers or data.get("disabled") is True or any(b.get("disabled") is True for b in timers):
+            continue
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        script = str(data.get("scriptFile") or "__init__.py")
+        script_path = posixpath.normpath(posixpath.join(folder, script)) if script.endswith(".py") else None
+        if script_path and not script_path.startswith("../") and _function_trains(repo, script_path):
+            hits.append(at(path))
+    for summary in _inhouse.project_code(repo.python_mentioning(*_TIMER_NEEDLES)):  # Azure Functions, v2 model
+        if not summary.imports_module("azure.functions"):
+            continue
+        timers = [d for d in summary.decorators if d.name.rsplit(".", 1)[-1] in _TIMER_DECORATORS]
+        if timers and _function_trains(repo, summary.path):
+            hits.append(at(summary.path, timers[0].line))
+    for path, handler in _scheduled_handlers(repo):  # Serverless Framework and SAM functions on a schedule
+        if _function_trains(repo, handler):
+            hits.append(at(path))
+    return hits
+
+
+def _scheduled_handlers(repo: RepoIndex) -> list[tuple[str, str]]:
+    """(declaring file, handler module path) of serverless functions started by a schedule event."""
+    found: list[tuple[str, str]] = []
+    for path, doc in _inhouse.yaml_mappings(repo, ("schedule",)):
+        data = doc.data  # type: ignore[attr-defined]
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        functions = data.get("functions") if data.get("provider") is not None else None
+        for spec in functions.values() if isinstance(functions, dict) else []:
+            events = spec.get("events") if isinstance(spec, dict) else None
+            if isinstance(events, list) and any(isinstance(e, dict) and _enabled_schedule(e.get("schedule")) for e in events):
+                module = _handler_module(str(spec.get("handler") or ""), folder)
+                if module:
+                    found.append((path, module))
+        resources = data.get("Resources")
+        for resource in resources.values() if isinstance(resources, dict) else []:
+            props = resource.get("Properties") if isinstance(resource, dict) else None
+            if not isinstance(props, dict) or resource.get("Type") != "AWS::Serverless::Function":
+                continue
+            events = props.get("Events")
+            if isinstance(events, dict) and any(
+                isinstance(e, dict) and e.get("Type") in ("Schedule", "ScheduleV2")
+                and (e.get("Properties") or {}).get("Enabled", True) is not False and (e.get("Properties") or {}).get("State") != "DISABLED"
+                for e in events.values()
+            ):
+                code = props.get("CodeUri") if isinstance(props.get("CodeUri"), str) else ""
+                module = _handler_module(str(props.get("Handler") or ""), "/".join(p for p in (folder, code.strip("/")) if p))
+                if module:
+                    found.append((path, module))
+    return found
+
+
+# Rule `scheduled command runs a training script` (session 12): a GitHub Actions workflow on a schedule
+# (or chained to one) or a line of the project's cron table runs a command that trains - named so
+# (`python train.py`, `make retrain`, `dvc repro`), reached through a task runner (`make pipeline` whose
+# recipe runs `python -m src.train`), or a Python script of the project whose own code starts training
+# (`python -m pipeline.run` where run.py calls `train_model(...)` or `.fit(...)`). A scheduled script
+# that loads a model and predicts, or one that only mentions training in its text, is not retraining.
+_TRAINING_CALL = re.compile(
+    r"^(?:re)?train(?:_?(?:models?|pipeline|flow|job|all|and_\w+))?$|^fit$|^run_(?:re)?training\w*$|^(?:start|trigger|launch)_(?:re)?training\w*$",
+    re.IGNORECASE,
+)
+MAX_RESOLVED_SCRIPTS = 20
+
+
+def _runs_training(summary: PythonSummary) -> bool:
+    """The module's own code calls something that trains (`train(...)`, `train_model(...)`, `.fit(...)`)."""
+    return any(_TRAINING_CALL.match(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
+
+
+def _script_trains(repo: RepoIndex, command: str) -> bool:
+    from mlops_audit.evidence.repo.detectors._workflowsteps import scripts_named
+
+    for tail in scripts_named(command)[:MAX_RESOLVED_SCRIPTS]:
+        tail = tail.lstrip("/")
+        paths = [p for p in repo.python_files() if p == tail or p.endswith("/" + tail)][:3]
+        for path in paths:
+            summary = None if is_test_path(path) else repo.python(path)
+            if summary is not None and not summary.is_notebook and _runs_training(summary):
+                return True
+    return False
+
+
+def _scheduled_commands_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:
+    from mlops_audit.evidence.repo.detectors._workflowsteps import cron_commands
+
+    found: list[tuple[str, Location]] = []
+    scheduled: dict[str, bool] = {}
+    for command in ci_run_commands(repo):
+        workflow = command.ci_path or command.path
+        if not workflow.startswith(".github/workflows/"):
+            continue
+        if workflow not in scheduled:
+            scheduled[workflow] = _workflow_runs_unattended(repo, workflow)
+        if scheduled[workflow] and (_TRAINING.search(command.text) or _script_trains(repo, command.text)):
+            found.append(("scheduled GitHub Actions workflow runs training" + (f" (through {command.via})" if command.via else ""),
+                          at(command.path, command.line)))
+            break
+    for text, loc in cron_commands(repo):
+        if _TRAINING.search(text) or _script_trains(repo, text):
+            found.append(("cron table entry runs training", loc))
+            break
+    return found
+
+
+def _workflow_runs_unattended(repo: RepoIndex, path: str) -> bool:
+    """A GitHub Actions workflow started on a schedule, or on `workflow_run` of one that is (the rule
+    `a chain rooted by hand` applies), and not dispatched from outside."""
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict):
+        return False
+    events, value, _ = workflow_triggers(doc)
+    triggers = events & {"schedule", "workflow_run"}
+    if not triggers or started_from_outside(repo, triggers):
+        return False
+    if triggers == {"workflow_run"}:
+        waits = _waits_for(value)
+        paths = repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml")
+        return not waits or any(_unattended(w, _workflow_table(repo, paths), 1) for w in waits)
+    return True
+
+
+def _enabled_schedule(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, dict) and bool(value.get("rate")) and value.get("enabled", True) is not False
+
+
+def _handler_module(handler: str, folder: str) -> str | None:
+    """`src/train.handler` declared in `folder` -> `folder/src/train.py`."""
+    module, _, function = handler.strip().rpartition(".")
+    if not module or not function:
+        return None
+    module = module.removeprefix("./")
+    if "/" not in module:
+        module = module.replace(".", "/")
+    path = posixpath.normpath(posixpath.join(folder, module + ".py")) if folder else posixpath.normpath(module + ".py")
+    return None if path.startswith("../") else path
+
+
 _SCHEDULERS = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == "scheduled code that trains"]
 _RETRAIN_NEEDLES = _RETRAIN_NEEDLES + tuple(dict.fromkeys(n for _, ev in _SCHEDULERS for n in ev.needles if n not in _RETRAIN_NEEDLES))
 
@@ -596,13 +829,18 @@ _TRAIN_SPLIT = re.compile(
 )
 
 
+# Docstrings and comments talk about training (`"""...the validation data used in training"""`,
+# `# retrain the model with new data`): a module that only mentions it does not train (session 12).
+_PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|(?m:^[ \t]*#.*$)')
+
+
 def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if _TRAINING.search(summary.path):
         return True
     if any(_TRAINING.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", text)))
+    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", _PROSE.sub(" ", text))))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
@@ -934,11 +1172,13 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES + _TIMER_NEEDLES,
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
+    if not found:
+        found = _scheduled_commands_that_train(repo)
     code = Hits(
         (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
         if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
@@ -946,6 +1186,13 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
+    timers = _timer_functions_that_train(repo)
+    if timers:
+        return Observation.passed(
+            "a serverless function started on a timer (Azure Functions timer trigger, Serverless/SAM schedule event) runs "
+            "code that trains",
+            timers, confidence=Confidence.medium,
+        )
     by_event = _pipeline_runs_started_by_events(repo)
     if by_event:
         return Observation.passed(
