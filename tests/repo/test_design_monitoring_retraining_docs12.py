@@ -288,3 +288,39 @@ def test_a_scheduled_flow_that_only_mentions_training_in_its_docstring_does_not_
             "from prefect import flow\n\n\n@flow\ndef report():\n    send_mail(compare())\n")
     prefect = "deployments:\n- name: daily-report\n  entrypoint: monitoring/report.py:report\n  schedule:\n    cron: 0 14 * * *\n"
     assert _outcome(_tree(tmp_path, {"prefect.yaml": prefect, "monitoring/report.py": flow}), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+# --- triggers_retraining: rule `scheduled Databricks job that trains` ------------------------------
+
+BUNDLE = """\
+bundle:
+  name: churn
+resources:
+  jobs:
+    {key}:
+      name: {key}
+      {when}
+      tasks:
+        - task_key: {key}
+          notebook_task:
+            notebook_path: ../notebooks/{key}.py
+"""
+CRON = "schedule:\n        quartz_cron_expression: \"0 0 2 ? * MON\"\n        timezone_id: UTC{paused}"
+
+
+def test_a_databricks_bundle_job_on_a_schedule_that_trains_triggers_retraining(tmp_path: Path) -> None:
+    files = {"databricks.yml": BUNDLE.format(key="train_model", when=CRON.format(paused=""))}
+    outcome, message = _outcome(_tree(tmp_path, files), "triggers_retraining")
+    assert outcome is FindingOutcome.pass_ and "Databricks" in message, message
+
+
+def test_a_databricks_job_started_when_new_files_arrive_that_trains_triggers_retraining(tmp_path: Path) -> None:
+    when = "trigger:\n        file_arrival:\n          url: /Volumes/main/raw/landing/"
+    assert _outcome(_tree(tmp_path, {"resources/jobs.yml": BUNDLE.format(key="retrain", when=when)}), "triggers_retraining")[0] is FindingOutcome.pass_
+
+
+def test_a_paused_or_scoring_databricks_job_is_not_retraining(tmp_path: Path) -> None:
+    paused = {"databricks.yml": BUNDLE.format(key="train_model", when=CRON.format(paused="\n        pause_status: PAUSED"))}
+    assert _outcome(_tree(tmp_path / "a", paused), "triggers_retraining")[0] is FindingOutcome.fail
+    scoring = {"databricks.yml": BUNDLE.format(key="batch_inference", when=CRON.format(paused=""))}
+    assert _outcome(_tree(tmp_path / "b", scoring), "triggers_retraining")[0] is FindingOutcome.fail

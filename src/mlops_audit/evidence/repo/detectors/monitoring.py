@@ -197,6 +197,22 @@ def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
     return model, infra
 
 
+# Rule `alarm on the model service` (session 12): a cloud metric alarm declared as infrastructure
+# (catalogue/monitoring.yaml `cloud_metric_alarms`) whose definition names the model service - its
+# SageMaker metrics, an endpoint, inference or predictions. Alarms on queues, databases or machines
+# are infrastructure alerting.
+_CLOUD_ALARMS = [t for _, ev in vocabulary(Kind.monitoring, None).entries if ev.rule == "alarm on the model service" for t in ev.resource_types]
+_MODEL_ALARM = re.compile(r"AWS/SageMaker|ModelLatency|Invocation|OverheadLatency|endpoint|inference|predict|\bmodel", re.IGNORECASE)
+
+
+def _cloud_alarms(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
+    """(alarms about the model service, alarms about other infrastructure)."""
+    model, infra = [], []
+    for _, loc, text in resource_declarations(repo, _CLOUD_ALARMS):
+        (model if _MODEL_ALARM.search(text) else infra).append(loc)
+    return model, infra
+
+
 _MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
 
 
@@ -383,7 +399,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
-    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries for t in ev.resource_types])
+    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries if ev.rule is None for t in ev.resource_types])
     if declared:
         kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
         return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
@@ -415,6 +431,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
             statistics, confidence=Confidence.medium,
         )
     alerts, infra_alerts = _alert_rules(repo)
+    cloud_alarms, infra_alarms = _cloud_alarms(repo)
+    alerts, infra_alerts = alerts + cloud_alarms, infra_alerts + infra_alarms
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
@@ -422,7 +440,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
     stored = _prediction_logging(repo)
     traced = _traced_answers(repo)
     if alerts:
-        detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
+        detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
+            f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
@@ -773,6 +792,38 @@ def _workflow_runs_unattended(repo: RepoIndex, path: str) -> bool:
         paths = repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml")
         return not waits or any(_unattended(w, _workflow_table(repo, paths), 1) for w in waits)
     return True
+
+
+# Rule `scheduled Databricks job that trains` (session 12): a Databricks job - an Asset Bundle's
+# `resources.jobs` (databricks.yml and the files it includes), a dbx deployment file, or a Terraform
+# `databricks_job` - on a cron schedule (`quartz_cron_expression`) or a trigger (periodic, new files
+# arriving, a table updated), not paused, whose tasks train (a task key, notebook, Python file or
+# entry point named for training). A scheduled job of data preparation or batch scoring is not.
+_DATABRICKS_WORDS = ("quartz_cron_expression", "file_arrival")
+_DATABRICKS_TRIGGERS = ("periodic", "file_arrival", "table_update", "table")
+
+
+def _active(section: object) -> bool:
+    return isinstance(section, dict) and str(section.get("pause_status") or "").upper() != "PAUSED"
+
+
+def _scheduled_databricks_jobs(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found: list[tuple[str, Location]] = []
+    for path, doc in _inhouse.yaml_mappings(repo, _DATABRICKS_WORDS):
+        for key_path, job in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
+            if not isinstance(job, dict) or not isinstance(job.get("tasks"), list):
+                continue
+            schedule, trigger = job.get("schedule"), job.get("trigger")
+            scheduled = (_active(schedule) and bool(schedule.get("quartz_cron_expression"))) or (  # type: ignore[union-attr]
+                _active(trigger) and any(trigger.get(k) for k in _DATABRICKS_TRIGGERS)  # type: ignore[union-attr]
+            )
+            if scheduled and _TRAINING.search(_TRAIN_SPLIT.sub(" ", str(job.get("tasks")))):
+                pos = doc.locate(key_path)  # type: ignore[attr-defined]
+                found.append(("scheduled Databricks job", at(path, pos[0] if pos else None)))
+    for _, loc, text in resource_declarations(repo, ["databricks_job"]):
+        if "quartz_cron_expression" in text and not re.search(r"pause_status\s*=\s*\"PAUSED\"", text) and _TRAINING.search(_TRAIN_SPLIT.sub(" ", text)):
+            found.append(("scheduled Databricks job (Terraform)", loc))
+    return found
 
 
 def _enabled_schedule(value: object) -> bool:
@@ -1173,10 +1224,10 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     ),
     confidence=Confidence.medium,
     needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES + _TIMER_NEEDLES,
-    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS + _DATABRICKS_WORDS,
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
-    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
+    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo)
     if not found:
         found = _scheduled_commands_that_train(repo)
     code = Hits(
