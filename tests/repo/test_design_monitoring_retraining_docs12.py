@@ -324,3 +324,99 @@ def test_a_paused_or_scoring_databricks_job_is_not_retraining(tmp_path: Path) ->
     assert _outcome(_tree(tmp_path / "a", paused), "triggers_retraining")[0] is FindingOutcome.fail
     scoring = {"databricks.yml": BUNDLE.format(key="batch_inference", when=CRON.format(paused=""))}
     assert _outcome(_tree(tmp_path / "b", scoring), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+# --- round 2 (after batch 16 was measured): each category also seen in 1-3 spent repositories ------
+
+
+def test_a_data_schema_page_in_the_docs_is_a_design_document_and_an_api_schema_heading_is_not(tmp_path: Path) -> None:
+    code = {"src/train.py": TRAIN, "src/serve.py": TRAIN}
+    schema = {"docs/schema.md": _doc("Data schema", ["Services", "Locations"]), **code}
+    assert _outcome(_tree(tmp_path / "a", schema), "has_design_docs")[0] is FindingOutcome.pass_
+    api = {"docs/api.md": _doc("API", ["Schema", "Errors"]), **code}
+    assert _outcome(_tree(tmp_path / "b", api), "has_design_docs")[0] is FindingOutcome.fail
+
+
+def test_an_evaluation_framework_section_in_the_docs_is_a_design_document(tmp_path: Path) -> None:
+    files = {"docs/safety.md": _doc("Safety", ["Evaluation framework", "Metrics"]), "src/train.py": TRAIN, "src/serve.py": TRAIN}
+    assert _outcome(_tree(tmp_path, files), "has_design_docs")[0] is FindingOutcome.pass_
+
+
+def _workbook(query: str) -> str:
+    return json.dumps({"version": "Notebook/1.0", "items": [{"type": 3, "content": {"version": "KqlItem/1.0", "query": query, "title": "daily"}}]})
+
+
+def test_an_azure_workbook_over_the_model_s_detections_is_partial_monitoring(tmp_path: Path) -> None:
+    board = _workbook('AppTraces | where Message has "Detections per image" | summarize avg(Persons) by bin(TimeGenerated, 1d)')
+    outcome, message = _outcome(_tree(tmp_path, {"dashboard/monitoring.workbook": board, "app.py": "print('x')\n"}), "monitors_model")
+    assert outcome is FindingOutcome.partial and "workbook" in message, message
+
+
+def test_an_azure_workbook_of_storage_costs_is_not_the_model_s(tmp_path: Path) -> None:
+    board = _workbook("AzureMetrics | where ResourceProvider == 'MICROSOFT.STORAGE' | summarize sum(Total) by bin(TimeGenerated, 1d)")
+    assert _outcome(_tree(tmp_path, {"dashboard/costs.workbook": board, "app.py": "print('x')\n"}), "monitors_model")[0] is FindingOutcome.fail
+
+
+SCHEDULER = """\
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+scheduler = AsyncIOScheduler()
+
+
+def start(jobs):
+    scheduler.add_job({job}, trigger=CronTrigger(hour=0, minute=30), id="daily")
+    scheduler.start()
+"""
+
+
+def test_a_scheduled_job_computing_the_model_s_evaluation_is_partial_monitoring(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"backend/scheduler.py": SCHEDULER.format(job="jobs.run_daily_evaluation")}), "monitors_model")
+    assert outcome is FindingOutcome.partial and "scheduled job" in message, message
+
+
+def test_a_scheduled_clean_up_or_scoring_job_is_not_monitoring(tmp_path: Path) -> None:
+    for i, job in enumerate(("cleanup_tmp_files", "jobs.run_hourly_forecast")):
+        assert _outcome(_tree(tmp_path / str(i), {"backend/scheduler.py": SCHEDULER.format(job=job)}), "monitors_model")[0] is FindingOutcome.fail, job
+
+
+DATA_PUSH = """\
+name: retrain
+on:
+  push:
+    branches: [main]
+    paths:
+{paths}
+jobs:
+  train:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: dvc pull && python src/train.py
+"""
+
+
+def test_a_workflow_that_trains_when_a_new_data_version_is_pushed_triggers_retraining(tmp_path: Path) -> None:
+    files = {".github/workflows/retrain.yml": DATA_PUSH.format(paths="      - 'data/raw/iris.csv.dvc'\n      - 'dvc.lock'"), "src/train.py": TRAIN}
+    outcome, message = _outcome(_tree(tmp_path, files), "triggers_retraining")
+    assert outcome is FindingOutcome.pass_ and "new data" in message, message
+
+
+def test_a_workflow_that_trains_on_code_or_data_pushes_is_a_code_push(tmp_path: Path) -> None:
+    files = {".github/workflows/retrain.yml": DATA_PUSH.format(paths="      - 'data/**'\n      - 'src/**'"), "src/train.py": TRAIN}
+    assert _outcome(_tree(tmp_path, files), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+def test_a_changed_files_gate_on_the_data_pointer_starts_training_on_new_data(tmp_path: Path) -> None:
+    workflow = DATA_PUSH.format(paths="      - 'src/**'\n      - 'data/raw/iris.csv.dvc'").replace(
+        "      - run: dvc pull",
+        "      - id: changed\n        uses: tj-actions/changed-files@v44\n        with:\n          files: |\n            data/raw/iris.csv.dvc\n"
+        "      - if: steps.changed.outputs.any_changed == 'true'\n        run: dvc pull",
+    )
+    assert _outcome(_tree(tmp_path, {".github/workflows/retrain.yml": workflow, "src/train.py": TRAIN}), "triggers_retraining")[0] is FindingOutcome.pass_
+
+
+def test_a_data_workflow_on_pull_requests_reporting_statistics_is_not_retraining(tmp_path: Path) -> None:
+    workflow = "on:\n  pull_request:\n    paths:\n      - '**/*.dvc'\njobs:\n  stats:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python src/dataset_statistics.py\n"
+    stats = "import pandas as pd\n\nprint(pd.read_csv('data/train.csv').describe())\n"
+    assert _outcome(_tree(tmp_path, {".github/workflows/data.yml": workflow, "src/dataset_statistics.py": stats}), "triggers_retraining")[0] is FindingOutcome.fail

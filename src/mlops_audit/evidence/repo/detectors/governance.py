@@ -43,7 +43,10 @@ _DESIGN_HEADING = re.compile(  # searched in heading titles (`RepoIndex.doc_head
     r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal"
     # session 12: the sections design documents are written with besides the word "design" itself
     r"|system overview|technical overview|solution overview|data ?flow|system components|problem statement"
-    r"|evaluation (plan|strategy|methodology)|methodology|runbook|non-functional)\b"
+    r"|evaluation (plan|strategy|methodology|framework)|methodology|runbook|non-functional"
+    # round 2 (batch 16 and 2-3 spent repositories each): the design of the data - a data schema, data
+    # model or data dictionary, a database, dataset or event schema (a bare "Schema" heads API pages)
+    r"|data (schema|model|dictionary)|(database|dataset|event) schema)\b"
     r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )

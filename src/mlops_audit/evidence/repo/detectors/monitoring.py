@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
@@ -275,9 +275,13 @@ def _queried_metrics(data: object) -> list[str] | None:
 # a table of the model's work - predictions, an LLM application's conversations and answers, their user
 # feedback, judge verdicts, token counts - watches the model through its logged outputs (conventions §12,
 # §13). A SQL dashboard of anything else (orders, sales, machines) is not one.
-_SQL_QUERY_KEYS = frozenset({"rawSql", "queryText", "sql"})
+# Round 2: Azure Monitor workbooks' KQL `query` strings are read the same way, and the model's outputs
+# are also named by its task (detections, classifications, forecasts).
+_SQL_QUERY_KEYS = frozenset({"rawSql", "queryText", "sql", "query"})
 _MODEL_TABLE_WORDS = re.compile(
-    r"predict|inference|\bmodel|feedback|conversation|answer|relevance|rating|drift|prompt_tokens|completion_tokens|\bllm", re.IGNORECASE
+    r"predict|inference|\bmodel|feedback|conversation|answer|relevance|rating|drift|prompt_tokens|completion_tokens|\bllm"
+    r"|detections|classifications|forecasts",
+    re.IGNORECASE,
 )
 
 
@@ -294,6 +298,42 @@ def _model_dashboard(repo: RepoIndex, path: str) -> bool:
             return True
         return any(_MODEL_TABLE_WORDS.search(q) for q in _sql_queries(data))
     return any(not _service_metric(m) for m in metrics)
+
+
+# Rule `scheduled evaluation job` (session 12, round 2: batch 16 and a spent repository): a job an
+# in-process scheduler starts on a clock (APScheduler `add_job(func, ...)`, `schedule.every(...).do(func)`,
+# Celery beat `add_periodic_task(..., func.s())`) whose target is named for computing the model's
+# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`): the served
+# model's quality or outputs are measured while it runs (conventions §12). A scheduled clean-up,
+# ingestion or scoring job is not.
+_SCHEDULER_MODULES = ("apscheduler", "schedule", "celery")
+_SCHEDULED_JOB_CALLS = {"add_job": 0, "do": 0, "add_periodic_task": 1}  # call -> position of the job
+# `.do(job)` is found in files mentioning `schedule` (the library's import), already a needle of the
+# retraining rules: "do" itself is too common a word to be one.
+_SCHEDULED_JOB_NEEDLES = ("add_job", "add_periodic_task", "schedule")
+_EVALUATION_JOB = re.compile(r"(^|_)(metrics?|evaluat\w*|eval|monitor\w*|drift\w*|performance|accuracy)(_|$)", re.IGNORECASE)
+
+
+def _job_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Call):  # a Celery signature `task.s()`
+        node = node.func.value if isinstance(node.func, ast.Attribute) and node.func.attr in ("s", "si", "signature") else node.func
+    return _inhouse.last_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+
+
+def _scheduled_evaluation_jobs(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEDULED_JOB_NEEDLES)):
+        if not summary.imports_module(*_SCHEDULER_MODULES) or not summary.calls_named(*_SCHEDULED_JOB_CALLS):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for call in _inhouse.calls_in(module) if module is not None else []:
+            position = _SCHEDULED_JOB_CALLS.get(_inhouse.call_name(call))
+            if position is None:
+                continue
+            job = call.args[position] if len(call.args) > position else next((k.value for k in call.keywords if k.arg in ("func", "sig")), None)
+            if job is not None and _EVALUATION_JOB.search(_job_name(job)):
+                hits.append(at(summary.path, call.lineno))
+    return hits
 
 
 # Rule `traced answers` (session 12, conventions §13): an LLM application's chain traced to an LLM
@@ -389,7 +429,7 @@ def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _SCHEDULED_JOB_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
@@ -439,13 +479,14 @@ def monitors_model(repo: RepoIndex) -> Observation:
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
     stored = _prediction_logging(repo)
     traced = _traced_answers(repo)
+    evaluated = _scheduled_evaluation_jobs(repo)
     if alerts:
         detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
             f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
-    if telemetry and not (dashboards or stored or traced) and all(_service_telemetry(c) for _, c in telemetry):
+    if telemetry and not (dashboards or stored or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
         return Observation.partly(
             f"service telemetry only ({describe(telemetry)}"
@@ -456,8 +497,10 @@ def monitors_model(repo: RepoIndex) -> Observation:
             locations(telemetry) + service_boards,
             confidence=Confidence.low,
         )
-    if telemetry or dashboards or stored or traced:
+    if telemetry or dashboards or stored or traced or evaluated:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if evaluated:
+            parts.append(f"{len(evaluated)} scheduled job(s) computing the model's metrics or evaluation")
         if traced:
             parts.append(f"LLM answers traced to an observability store ({describe(traced)})")
         if dashboards:
@@ -466,7 +509,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
             parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
         return Observation.partly(
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
-            locations(telemetry) + [loc for _, loc in dashboards] + stored + locations(traced),
+            locations(telemetry) + [loc for _, loc in dashboards] + stored + locations(traced) + evaluated,
             confidence=Confidence.medium,
         )
     if infra_alerts:
@@ -758,23 +801,71 @@ def _script_trains(repo: RepoIndex, command: str) -> bool:
 def _scheduled_commands_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:
     from mlops_audit.evidence.repo.detectors._workflowsteps import cron_commands
 
-    found: list[tuple[str, Location]] = []
-    scheduled: dict[str, bool] = {}
-    for command in ci_run_commands(repo):
-        workflow = command.ci_path or command.path
-        if not workflow.startswith(".github/workflows/"):
-            continue
-        if workflow not in scheduled:
-            scheduled[workflow] = _workflow_runs_unattended(repo, workflow)
-        if scheduled[workflow] and (_TRAINING.search(command.text) or _script_trains(repo, command.text)):
-            found.append(("scheduled GitHub Actions workflow runs training" + (f" (through {command.via})" if command.via else ""),
-                          at(command.path, command.line)))
-            break
+    found = _workflow_training(repo, lambda path: _workflow_runs_unattended(repo, path), "scheduled GitHub Actions workflow runs training")
     for text, loc in cron_commands(repo):
         if _TRAINING.search(text) or _script_trains(repo, text):
             found.append(("cron table entry runs training", loc))
             break
     return found
+
+
+# Rule `training on new data` (session 12, round 2; conventions §10 "new data arriving"): a GitHub
+# Actions workflow on `push` whose training runs only when the data changed - its `on.push.paths` are
+# all data files (DVC pointers `*.dvc`, `dvc.lock`, `data/...`), or a changed-files step
+# (tj-actions/changed-files, dorny/paths-filter) watches data files to gate the job - and whose steps
+# train. A new data version pushed starts retraining without a person. Not: a workflow whose paths
+# include code (a code push reruns training), a data workflow on pull requests that reports dataset
+# statistics, a data-change workflow that does not train.
+_DATA_PATH = re.compile(r"\.dvc['\"]?$|dvc\.lock|^['\"]?(\*\*/)?(data|datasets?)/", re.IGNORECASE)
+_CHANGED_FILES_ACTIONS = ("tj-actions/changed-files", "dorny/paths-filter")
+
+
+def _push_paths(value: object) -> list[str]:
+    push = value.get("push") if isinstance(value, dict) else None
+    paths = push.get("paths") if isinstance(push, dict) else None
+    return [str(p) for p in paths] if isinstance(paths, list) else []
+
+
+def _data_gate(data: dict[str, object], on: object) -> bool:
+    paths = _push_paths(on)
+    if paths and all(_DATA_PATH.search(p.strip()) for p in paths):
+        return True
+    for job in (data.get("jobs") or {}).values() if isinstance(data.get("jobs"), dict) else []:
+        for step in job.get("steps") or [] if isinstance(job, dict) else []:
+            if isinstance(step, dict) and str(step.get("uses") or "").lower().startswith(_CHANGED_FILES_ACTIONS):
+                watched = str(step.get("with") or "")
+                if any(_DATA_PATH.search(w.strip(" -'\"")) for w in re.split(r"[\n,]|\\n", watched)):
+                    return True
+    return False
+
+
+def _gated_on_data(repo: RepoIndex, path: str) -> bool:
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict):
+        return False
+    events, value, _ = workflow_triggers(doc)
+    return "push" in events and _data_gate(doc.data, value)
+
+
+def _training_on_new_data(repo: RepoIndex) -> list[tuple[str, Location]]:
+    return _workflow_training(
+        repo, lambda path: _gated_on_data(repo, path), "GitHub Actions workflow retrains when new data is pushed (paths or changed-files on data files)"
+    )
+
+
+def _workflow_training(repo: RepoIndex, qualifies: Callable[[str], bool], why: str) -> list[tuple[str, Location]]:
+    """The first command of a GitHub Actions workflow that `qualifies` which trains: named so, reached
+    through a task runner, or a project script whose code trains."""
+    judged: dict[str, bool] = {}
+    for command in ci_run_commands(repo):
+        workflow = command.ci_path or command.path
+        if not workflow.startswith(".github/workflows/"):
+            continue
+        if workflow not in judged:
+            judged[workflow] = qualifies(workflow)
+        if judged[workflow] and (_TRAINING.search(command.text) or _script_trains(repo, command.text)):
+            return [(why + (f" (through {command.via})" if command.via else ""), at(command.path, command.line))]
+    return []
 
 
 def _workflow_runs_unattended(repo: RepoIndex, path: str) -> bool:
@@ -1229,7 +1320,7 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo)
     if not found:
-        found = _scheduled_commands_that_train(repo)
+        found = _scheduled_commands_that_train(repo) or _training_on_new_data(repo)
     code = Hits(
         (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
         if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
