@@ -420,3 +420,64 @@ def test_a_data_workflow_on_pull_requests_reporting_statistics_is_not_retraining
     workflow = "on:\n  pull_request:\n    paths:\n      - '**/*.dvc'\njobs:\n  stats:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python src/dataset_statistics.py\n"
     stats = "import pandas as pd\n\nprint(pd.read_csv('data/train.csv').describe())\n"
     assert _outcome(_tree(tmp_path, {".github/workflows/data.yml": workflow, "src/dataset_statistics.py": stats}), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+# --- round 3 (batch 19, training data labelled this session) ----------------------------------------
+
+PLANTUML = "@startuml\nnode \"Cloud Run\" {\n  component api\n  component worker\n}\ndatabase postgres\napi --> worker\nworker --> postgres\n@enduml\n"
+
+
+def test_plantuml_deployment_diagrams_kept_as_code_are_design_documents(tmp_path: Path) -> None:
+    files = {"docs/plantuml/deployment.puml": PLANTUML, "src/train.py": TRAIN, "src/serve.py": TRAIN}
+    outcome, message = _outcome(_tree(tmp_path, files), "has_design_docs")
+    assert outcome is FindingOutcome.pass_ and "diagram source" in message, message
+
+
+def test_a_diagram_file_without_a_diagram_or_in_tests_is_not_one(tmp_path: Path) -> None:
+    files = {"docs/todo.mmd": "TODO: draw the architecture\n", "tests/fixtures/flow.puml": PLANTUML, "src/train.py": TRAIN, "src/serve.py": TRAIN}
+    assert _outcome(_tree(tmp_path, files), "has_design_docs")[0] is FindingOutcome.fail
+
+
+def test_a_systemd_timer_whose_service_trains_triggers_retraining(tmp_path: Path) -> None:
+    timer = "[Unit]\nDescription=nightly training\n\n[Timer]\nOnCalendar=daily\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n"
+    service = "[Service]\nType=oneshot\nWorkingDirectory=/srv/app\nExecStart=/srv/app/.venv/bin/python -m pipeline.run\n"
+    files = {"deploy/systemd/app-train.timer.template": timer, "deploy/systemd/app-train.service.template": service,
+             "pipeline/run.py": PIPELINE_TRAINS, "pipeline/steps.py": TRAIN}
+    outcome, message = _outcome(_tree(tmp_path / "a", files), "triggers_retraining")
+    assert outcome is FindingOutcome.pass_ and "systemd" in message, message
+    backup = {"deploy/systemd/app-train.timer.template": timer,
+              "deploy/systemd/app-train.service.template": service.replace("python -m pipeline.run", "pg_dump app")}
+    assert _outcome(_tree(tmp_path / "b", backup), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+WORKFLOW_TEMPLATE = """\
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: model-update
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      container:
+        image: registry/app:latest
+        command: [python, -m, {module}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: CronWorkflow
+metadata:
+  name: model-update-cron
+spec:
+  schedules: ["0 18 * * 0"]
+  workflowSpec:
+    workflowTemplateRef:
+      name: model-update
+"""
+
+
+def test_an_argo_cron_workflow_running_a_template_that_trains_triggers_retraining(tmp_path: Path) -> None:
+    files = {"k8s/update.yaml": WORKFLOW_TEMPLATE.format(module="pipeline.run"), "pipeline/run.py": PIPELINE_TRAINS, "pipeline/steps.py": TRAIN}
+    outcome, message = _outcome(_tree(tmp_path / "a", files), "triggers_retraining")
+    assert outcome is FindingOutcome.pass_ and "CronWorkflow" in message, message
+    scoring = {"k8s/update.yaml": WORKFLOW_TEMPLATE.format(module="pipeline.score"), "pipeline/score.py": PIPELINE_SCORES}
+    assert _outcome(_tree(tmp_path / "b", scoring), "triggers_retraining")[0] is FindingOutcome.fail

@@ -157,6 +157,31 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     return None
 
 
+# Rule `diagrams kept as code` (session 12, round 3 from batch 19 and two spent repositories): PlantUML
+# or Mermaid source files (`docs/plantuml/deployment.puml`, `architecture.mmd`) draw the system's
+# deployment, components or flows - design kept beside the code. A diagram file needs a diagram in it
+# (`@startuml`, a Mermaid diagram type) and a few lines; diagrams in tests or tool folders do not count.
+# (Mermaid blocks inside Markdown pages are judged with their page, by its headings.)
+_DIAGRAM_SUFFIXES = (".puml", ".plantuml", ".iuml", ".mmd")
+_DIAGRAM_START = re.compile(
+    r"^\s*(@startuml|@startc4|graph\s+(TD|TB|BT|LR|RL)|flowchart\s|sequenceDiagram|classDiagram|erDiagram|stateDiagram|C4(Context|Container|Component|Deployment))",
+    re.MULTILINE,
+)
+MIN_DIAGRAM_LINES = 5
+
+
+def _diagram_sources(repo: RepoIndex) -> list[Location]:
+    found = []
+    for path in repo.with_suffix(*_DIAGRAM_SUFFIXES):
+        if is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+            continue
+        text = repo.text(path) or ""
+        match = _DIAGRAM_START.search(text)
+        if match and sum(1 for line in text.splitlines() if line.strip()) >= MIN_DIAGRAM_LINES:
+            found.append(at(path, text.count("\n", 0, match.start()) + 1))
+    return found
+
+
 # Rule `structure document`: headings that describe a system's parts and flow.
 _STRUCTURE_HEADING = re.compile(
     r"^#{1,4}\s+.*\b(structure|components?|architecture|pipelines?|workflow|data flow|training|evaluation|deployment|scoring|"
@@ -337,7 +362,7 @@ def _record_document(repo: RepoIndex, path: str) -> bool:
     words=_SPEC_WORDS,
 )
 def has_design_docs(repo: RepoIndex) -> Observation:
-    found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
+    found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc] + _diagram_sources(repo)
     specs = _requirements_specs(repo)
     if found or specs:
         system = _system_files(repo)
@@ -367,7 +392,10 @@ def has_design_docs(repo: RepoIndex) -> Observation:
                 structure, confidence=Confidence.low,
             )
     if found or specs:
-        parts = [f"{len(found)} design, requirements or model-card document(s)"] if found else []
+        diagrams = sum(1 for loc in found if loc.path.endswith(_DIAGRAM_SUFFIXES))
+        parts = [f"{len(found) - diagrams} design, requirements or model-card document(s)"] if len(found) > diagrams else []
+        if diagrams:
+            parts.append(f"{diagrams} diagram source file(s) (PlantUML, Mermaid)")
         if specs:
             parts.append(f"{len(specs)} structured requirements spec(s) (business goal, success metrics, risks/architecture)")
         return Observation.passed("; ".join(parts), found + specs)

@@ -633,7 +633,7 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     for path, doc in manifest_documents(repo, _SCHEDULE_TEXT):
         data = doc.data
         kind = data.get("kind")
-        if kind in ("CronJob", "CronWorkflow") and _TRAINING.search(str(data.get("spec"))):
+        if kind in ("CronJob", "CronWorkflow") and (_TRAINING.search(str(data.get("spec"))) or _template_trains(repo, data)):
             pos = doc.locate(("kind",))
             found.append((f"Kubernetes {kind}", at(path, pos[0] if pos else None)))
         schema = str(data.get("$schema") or "")
@@ -641,6 +641,28 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
             pos = doc.locate(("trigger",))
             found.append(("Azure ML schedule", at(path, pos[0] if pos else None)))
     return found
+
+
+def _template_trains(repo: RepoIndex, cron: dict[str, object]) -> bool:
+    """Round 3: an Argo CronWorkflow whose `workflowSpec.workflowTemplateRef` names a WorkflowTemplate
+    (or ClusterWorkflowTemplate) of the repository that trains - named so, or running a project script
+    whose code trains. The schedule lives in the CronWorkflow, the steps in the template."""
+    spec = cron.get("spec")
+    workflow = spec.get("workflowSpec") if isinstance(spec, dict) else None
+    ref = workflow.get("workflowTemplateRef") if isinstance(workflow, dict) else None
+    name = ref.get("name") if isinstance(ref, dict) else None
+    if not isinstance(name, str) or not name:
+        return False
+    for _, doc in manifest_documents(repo, _SCHEDULE_TEXT + ("workflowtemplate",)):
+        data = doc.data
+        metadata = data.get("metadata")
+        if data.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate") and isinstance(metadata, dict) and metadata.get("name") == name:
+            text = str(data.get("spec"))
+            commands = "\n".join(  # container `command` / `args` lists read as the command lines they are
+                " ".join(str(v) for v in value) for _, value in _inhouse.walk_mapping(data.get("spec")) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            )
+            return bool(_TRAINING.search(_TRAIN_SPLIT.sub(" ", text))) or _script_trains(repo, commands)
+    return False
 
 
 def _scheduled_prefect_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
@@ -806,6 +828,34 @@ def _scheduled_commands_that_train(repo: RepoIndex) -> list[tuple[str, Location]
         if _TRAINING.search(text) or _script_trains(repo, text):
             found.append(("cron table entry runs training", loc))
             break
+    return found
+
+
+# Rule `systemd timer that trains` (session 12, round 3 from batch 19): a systemd timer unit (`*.timer`,
+# or a `*.timer.template` the deploy fills in) with `OnCalendar=` or `OnUnitActiveSec=` starts its
+# service unit (the same name, or `Unit=`), whose `ExecStart=` trains. A timer of a backup or a
+# scoring job is not retraining.
+_TIMER_UNIT = re.compile(r"\.timer(\.template|\.in|\.j2)?$")
+_TIMER_KEYS = re.compile(r"^\s*(OnCalendar|OnUnitActiveSec|OnBootSec)\s*=\s*\S", re.MULTILINE)
+_UNIT_KEY = re.compile(r"^\s*Unit\s*=\s*(\S+)", re.MULTILINE)
+_EXEC_START = re.compile(r"^\s*ExecStart\s*=\s*(.+)$", re.MULTILINE)
+
+
+def _systemd_timers_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found: list[tuple[str, Location]] = []
+    for path in repo.with_suffix(".timer", ".template", ".in", ".j2"):  # the index's suffix table, not a walk
+        if not _TIMER_UNIT.search(path) or is_test_path(path) or repo.size(path) > MAX_SCRIPT_BYTES:
+            continue
+        text = repo.text(path) or ""
+        if not _TIMER_KEYS.search(text):
+            continue
+        folder, name = (path.rsplit("/", 1) if "/" in path else ("", path))
+        unit = _UNIT_KEY.search(text)
+        service = unit.group(1) if unit else _TIMER_UNIT.sub(lambda m: ".service" + (m.group(1) or ""), name)
+        service_path = f"{folder}/{service}" if folder else service
+        commands = _EXEC_START.findall(repo.text(service_path) or "") if repo.exists(service_path) else []
+        if any(_TRAINING.search(c) or _script_trains(repo, c) for c in commands):
+            found.append(("systemd timer starts training", at(path)))
     return found
 
 
@@ -1315,12 +1365,12 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     ),
     confidence=Confidence.medium,
     needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES + _TIMER_NEEDLES,
-    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS + _DATABRICKS_WORDS,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS + _DATABRICKS_WORDS + ("workflowtemplate",),
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
     found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo)
     if not found:
-        found = _scheduled_commands_that_train(repo) or _training_on_new_data(repo)
+        found = _scheduled_commands_that_train(repo) or _training_on_new_data(repo) or _systemd_timers_that_train(repo)
     code = Hits(
         (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
         if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
