@@ -481,3 +481,11 @@ def test_an_argo_cron_workflow_running_a_template_that_trains_triggers_retrainin
     assert outcome is FindingOutcome.pass_ and "CronWorkflow" in message, message
     scoring = {"k8s/update.yaml": WORKFLOW_TEMPLATE.format(module="pipeline.score"), "pipeline/score.py": PIPELINE_SCORES}
     assert _outcome(_tree(tmp_path / "b", scoring), "triggers_retraining")[0] is FindingOutcome.fail
+
+
+def test_a_model_card_template_to_fill_in_is_not_a_design_document(tmp_path: Path) -> None:
+    code = {"src/train.py": TRAIN, "src/serve.py": TRAIN}
+    template = {"pkg/model_cards/empty_model_card_template.md": _doc("TEMPLATE", ["Model Description", "Intended use"]), **code}
+    assert _outcome(_tree(tmp_path / "a", template), "has_design_docs")[0] is FindingOutcome.fail
+    filled = {"pkg/model_cards/pv_uk_model_card.md": _doc("PVNet UK", ["Model Description", "Intended use"]), **code}
+    assert _outcome(_tree(tmp_path / "b", filled), "has_design_docs")[0] is FindingOutcome.pass_

@@ -122,6 +122,9 @@ def _architecture_diagram(text: str) -> int | None:
     return None
 
 
+_TEMPLATE_NAME = re.compile(r"(^|[-_. ])template([-_. ]|$)", re.IGNORECASE)
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
     nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
@@ -130,6 +133,8 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     name = path.rsplit("/", 1)[-1].lower()
     if name.startswith(_NOT_DESIGN) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
         return None  # .github/, .claude/ ...: templates and assistant prompts, not the project's documents
+    if _TEMPLATE_NAME.search(name):
+        return None  # session 12: `model_card_template.md`, `ADR-0001-template.md`: placeholders to fill in, not a record
     stem_path = path.rsplit(".", 1)[0]
     named_as_design = bool(_DESIGN_NAME.search(stem_path) or (nav_title and _DESIGN_NAME.search(nav_title)))
     if path.lower().endswith(_BINARY_DOCS):
