@@ -152,9 +152,15 @@ def extract(root: Path, labels_path: Path, verdicts_path: Path | None = VERDICTS
             found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
         finally:
             index.close()
-        # the remote's owner and name, read as collect reads them (the checkouts' remotes are local
-        # mirrors named OWNER+NAME: the same words as a GitHub remote's OWNER/NAME)
-        named = bool(reponame.name_words(reponame.repository_names(folder)) & set(NAME_VOCABULARY))
+        # the remote's owner and name, read as collect reads them: the checkout's origin must be its
+        # public URL (a clone of a local mirror gives a name only, and the model would learn from that)
+        names = reponame.repository_names(folder)
+        if tuple(n.lower() for n in names) != tuple(name.lower().split("/")):
+            raise InputError(
+                f"{name}: the checkout's origin gives the name {'/'.join(names) or '(none)'}, expected {name} "
+                f"(set it: git -C ROOT/{repo.checkout_name} remote set-url origin https://github.com/{name})"  # type: ignore[attr-defined]
+            )
+        named = bool(reponame.name_words(names) & set(NAME_VOCABULARY))
         rows.append(Row(name, batch, decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}, named))
     return sorted(rows, key=lambda r: r.repo.lower()), skipped
 
