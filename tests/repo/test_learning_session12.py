@@ -31,6 +31,11 @@ from tests.repo.test_documentation_code import write
         # a vendor's or author's sample code
         ("# Federated learning\nThis repo provides some code samples for running a federated pipeline.\n", "repo provides some code samples"),
         ("# Azure ML with R\nThis repository includes sample code how to interact with Azure ML.\n", "repository includes sample code"),
+        # templates and starter kits, a vendor's sample metadata
+        ("# ML school\nAn end-to-end system that you can use as a starting point for your own projects.\n", "starting point for your own projects"),
+        ("# FastAPI skeleton\nA skeleton app which can be used to speed-up your next machine learning project.\n", "your next machine learning project"),
+        ("# MLOps Playbook\nA production-ready starter template for building ML systems.\n", "starter template"),
+        ("---\npage_type: sample\nlanguages:\n- python\n---\n# MLOps with Azure ML\n", "page_type: sample"),
         # Korean: practice material, lecture material
         ("# SageMaker E2E\n파인튜닝과 서빙을 다루는 한국어 실습 자료입니다.\n", "실습 자료"),
         ("# DevOps to MLOps\n강의 자료와 과제 안내.\n", "강의 자료"),
@@ -56,6 +61,9 @@ def test_code_written_for_a_blog_series_a_playlist_or_videos_presents_teaching_m
         "# Scoring API\nA churn scoring service.\n## Code samples\ncurl -X POST localhost:8000/predict\n",  # how to call the service
         "# Churn\nThe repository contains sample data and example configs for the tests.\n",
         "# 추천 서비스\n실시간 추천 서비스입니다. 팀의 운영 시스템.\n",  # Korean: a real-time recommendation service of a team
+        "# fastfeat\nA feature library. Install it and use it in your own projects.\n",  # a library's README
+        "# RunPod worker\nA simple worker that can be used as a starting point to build your own custom endpoint.\n",
+        "# nanoGPT\nThe biggest checkpoint available as a starting point would be GPT-2 XL.\n",
     ],
 )
 def test_a_project_with_a_blog_post_or_a_demo_video_about_it_is_not_teaching_material(opening: str) -> None:
@@ -116,3 +124,30 @@ def test_the_same_script_and_manifest_of_a_team_keep_their_credit(tmp_path: Path
     root = _kserve(tmp_path / "t", "# Iris scoring\n\nWe deploy our iris model with KServe on the team's cluster.\n")
     assert RepoIndex(root).stats.learning.verdict == "none"
     assert findings(root)["has_deployment_manifest"].outcome.value == "pass"
+
+
+# --- a repository taken whole keeps the CI its tools read from root folders other than .github/ -------
+
+AZURE_PR = "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: pip install -r requirements.txt && pytest\n    displayName: tests\n"
+
+
+def _sample_with_azure_pipeline(root: Path, ci_path: str) -> Path:
+    write(root, {
+        "README.md": "---\npage_type: sample\n---\n# MLOps with Azure ML\nCode which sets up an MLOps flow.\n",
+        "requirements.txt": "scikit-learn==1.4.0\npytest==8.0.0\n", "src/train.py": TRACKED, "src/serve.py": SERVED, ci_path: AZURE_PR,
+    })
+    return root
+
+
+def test_a_samples_root_azure_pipeline_is_its_upkeep_and_still_counts(tmp_path: Path) -> None:
+    root = _sample_with_azure_pipeline(tmp_path / "s", ".pipelines/pr.yml")
+    learning = RepoIndex(root).stats.learning
+    assert learning.verdict == "course" and "'page_type: sample'" in learning.trees[0].why
+    found = findings(root)
+    assert found["has_ci_pipeline"].outcome.value == "pass" and found["serves_model"].outcome.value != "pass"
+
+
+def test_a_lessons_own_azure_pipeline_is_the_lessons(tmp_path: Path) -> None:
+    root = _sample_with_azure_pipeline(tmp_path / "l", "src/.pipelines/pr.yml")
+    assert RepoIndex(root).stats.learning.verdict == "course"
+    assert findings(root)["has_ci_pipeline"].outcome.value != "pass"

@@ -89,6 +89,9 @@ _PACKAGE_LIST = re.compile(r"(?:requirements|constraints)[^/]*\.(?:txt|in)\Z|(?:
 # sample manifests fell between the two (its manifests passed as a deployment).
 MIN_TAUGHT_CODE = 1
 _ROOT_CI = frozenset({"Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml", "cloudbuild.yml"})
+# Root folders where CI tools read their definitions besides `.github/` (`ciconfig`: Azure Pipelines,
+# Buildkite; session 12 - a vendor sample's pull-request pipeline in `.pipelines/` checks the sample itself).
+_ROOT_CI_FOLDERS = (".pipelines/", ".azure-pipelines/", ".azuredevops/", ".buildkite/")
 _LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "pixi.lock", "requirements.lock"})
 # Who reviews the repository (conventions §4: a fact of the repository, in decoys and projects alike):
 # its code-owner files where the platforms read them (`.github/` is upkeep with the root CI).
@@ -162,6 +165,12 @@ _MATERIAL_PHRASES = re.compile(
     # A vendor's or author's sample code (session 12): "This repo provides some code samples for ...",
     # "This repository includes sample code how to interact with ...".
     r"|\b(?:repository|repo)\b[^.\n]{0,20}?\b(?:provides|contains|compiles|maintains|holds|offers|includes|collects)\b[^.\n]{0,60}?\b(?:code samples|sample code|example code)\b"
+    # A template or starter kit addressing the project its reader will start from it (session 12, conventions
+    # §2: templates are material): "a starting point for your own projects", "speed up your next machine
+    # learning project", "a production-ready starter template"; Microsoft's samples-browser metadata
+    # (`page_type: sample` in the README's front matter). Not "in your own projects" (a library's README).
+    r"|\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"
+    r"|\bpage_type: ?sample\b"
     r"|\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"
     r"|\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING +
     r"|\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"
@@ -359,7 +368,7 @@ def material_without_builds(listing: Sequence[str], strong_teaching: str | None)
         return None
     for rel in listing:
         name = rel.rsplit("/", 1)[-1]
-        if (is_project_file(name) and not _PACKAGE_LIST.match(name)) or ci_folder_owner(rel) is not None:
+        if (is_project_file(name) and not _PACKAGE_LIST.match(name)) or ci_folder_owner(rel) is not None or rel.startswith(_ROOT_CI_FOLDERS):
             return None
     if not any(f.endswith(CODE_SUFFIXES) for f in listing):
         return None
@@ -394,11 +403,11 @@ def project_of_a_course(opening: tuple[str, str] | None) -> bool:
 
 
 def is_repository_upkeep(rel: str) -> bool:
-    """The root CI (`.github/`, `Jenkinsfile`...), the root package lists and lock files, the root
+    """The root CI (`.github/`, `.pipelines/`, `Jenkinsfile`...), the root package lists and lock files, the root
     test folder (a template's tests that bake it, a course's tests of its own material: what the
     repository checks on itself, judged as such) and its code-owner files (`CODEOWNERS`, a Prow
     `OWNERS` at the root)."""
-    if ci_folder_owner(rel) == "" or rel.startswith(("tests/", "test/")) or rel in _ROOT_OWNERS:
+    if ci_folder_owner(rel) == "" or rel.startswith(("tests/", "test/") + _ROOT_CI_FOLDERS) or rel in _ROOT_OWNERS:
         return True
     return "/" not in rel and (rel in _ROOT_CI or rel in _LOCK_FILES or bool(_PACKAGE_LIST.match(rel)))
 
