@@ -151,3 +151,32 @@ def test_a_lessons_own_azure_pipeline_is_the_lessons(tmp_path: Path) -> None:
     root = _sample_with_azure_pipeline(tmp_path / "l", "src/.pipelines/pr.yml")
     assert RepoIndex(root).stats.learning.verdict == "course"
     assert findings(root)["has_ci_pipeline"].outcome.value != "pass"
+
+
+# --- a title noun that is a system's domain ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "names_it"),
+    [
+        ("Book Recommendation System", False), ("Course-Recommender", False), ("Book Store API", False), ("Course Search Engine", False),
+        ("Deep Learning In Production Book", True), ("MLOps Course", True), ("Course Overview", True), ("Cookiecutter Data Science", True),
+        ("rag-book-code", True), ("Tutorial: serving a model", True), ("Lab 3", True),
+    ],
+)
+def test_a_title_noun_followed_by_what_a_system_does_names_its_domain(title: str, names_it: bool) -> None:
+    from mlops_audit.evidence.repo import coursework, teachingmodel
+
+    match = coursework._TITLE.search(title) or teachingmodel._MATERIAL_TITLE.search(title)
+    assert match is not None and coursework.noun_names_the_repository(title, match.end()) is names_it
+
+
+def test_a_book_recommender_is_no_book_and_its_name_is_no_material(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo import teachingmodel
+
+    readme = "# Book Recommendation System\n\nRecommends books to readers from their ratings; authors and publishers as features.\n"
+    assert teaching_readme(("README.md", readme)) is None
+    assert teaching_readme(("README.md", "# Deep Learning In Production Book\n\nChapters and code.\n")) is not None  # the near miss
+    features = teachingmodel._readme_features(readme, teachingmodel.RuleSignals(), {})
+    assert features["material_title"].value == 0.0
+    assert teachingmodel.name_says(teachingmodel.load(), ("simon", "book-recommendation-platform")) == ()
