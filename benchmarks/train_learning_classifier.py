@@ -19,8 +19,10 @@ decoy recall it costs is printed. The name gate (session 11): a repository whose
 name holds a NAME_VOCABULARY word (`reponame`, read as collect reads it) is judged at a second, lower
 threshold - the lowest (at least NAME_FLOOR) at which no project so named is flagged, plus the same
 margin - and the table counts what the gate catches; a stress test says how many projects would be
-flagged had each one been so named. Then the model is trained on every dev and spent repository and
-written, with its threshold, vocabulary, training summary and the leave-one-batch-out numbers, to
+flagged had each one been so named. The threshold RULES are then judged nested (session 12,
+`nested_rounds`): each round by the thresholds chosen without it, so a rule that one repository moves
+shows as a round flagged or with a small gap. Then the model is trained on every dev and spent
+repository and written, with its threshold, vocabulary, training summary and the leave-one-batch-out numbers, to
 the model file beside the module (rounded floats: the file is deterministic).
 
 Model: logistic regression with a strong L2 penalty (C below) on standardised features: few

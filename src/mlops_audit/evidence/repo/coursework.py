@@ -149,6 +149,8 @@ def noun_names_the_repository(title: str, end: int) -> bool:
     rather than the domain of a system ("Book Recommendation System", "Course-Recommender", "Book
     Store API": the next word says what the system does with it)."""
     return _DOMAIN_NEXT.match(title, end) is None
+
+
 # A phrase too generic to make a whole repository teaching material by itself (rule 9): a project's
 # README may point to "the tutorial notebooks" in its examples/ folder.
 _GENERIC_MATERIAL = re.compile(r"(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)", re.IGNORECASE)
