@@ -150,10 +150,14 @@ def collect(
     `count_learning_material`: keep lessons and exercises as project code (the verdict is still reported).
     `declared_learning_material`: the assessor says the repository is learning material (`lessons.find_learning_material`).
     `rule_memo`: with `parse_cache`, rules whose questions get the answers they got before are not run again (`rulememo`)."""
-    return collect_with_index(
-        repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material,
-        declared_learning_material=declared_learning_material, rule_memo=rule_memo,
-    )[0]
+    # The collector's threshold comes back only once the index is gone: the syntax trees, summaries and
+    # documents it holds (hundreds of thousands of objects, no cycles) are freed by reference counting,
+    # so the young collection that follows does not walk them all once more (`gcpause`).
+    with fewer_collections():
+        return collect_with_index(
+            repo_path, rubric=rubric, now=now, detectors=detectors, parse_cache=parse_cache, count_learning_material=count_learning_material,
+            declared_learning_material=declared_learning_material, rule_memo=rule_memo,
+        )[0]
 
 
 def collect_with_index(

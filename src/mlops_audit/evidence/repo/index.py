@@ -219,15 +219,20 @@ def _third_party_folder(folder: str) -> str | None:
 
 
 def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+    """No value lies deeper than `limit` levels (the top value is at 0): no non-empty dict or list at
+    depth `limit` or below. Level by level, only containers are kept (a notebook's outputs are
+    mostly strings, which the walk used to push and pop one by one)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            if depth >= limit and children:
+                return False  # a value at depth limit + 1
+            below.extend([child for child in children if isinstance(child, (dict, list))])
+        level = below
+        depth += 1
     return True
 
 

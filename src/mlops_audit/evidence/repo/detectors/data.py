@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import functools
 import re
 
 from mlops_audit.evidence.repo import pyfacts
@@ -21,6 +20,7 @@ from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
+from mlops_audit.evidence.repo.treememo import per_tree
 
 # Libraries whose calls are data checks (import alone proves nothing: the call must be there), and the
 # rest of the vocabulary of this module: catalogue/data.yaml.
@@ -254,7 +254,7 @@ def _in_dataset_connector(module: ast.Module, line: int) -> bool:
     return any(start <= line <= end for start, end in _connector_spans(module))
 
 
-@functools.lru_cache(maxsize=4)  # asked per function of a module: each module walked once, not once per function
+@per_tree  # asked per function of a module: each module walked once, not once per function
 def _connector_spans(module: ast.Module) -> tuple[tuple[int, int], ...]:
     """The lines (first, last) of each storage connector's class in `module`."""
     return tuple(
@@ -609,7 +609,7 @@ def _called_elsewhere(repo: RepoIndex, path: str, name: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=4)  # asked per function of a module: each module walked once, not once per function
+@per_tree  # asked per function of a module: each module walked once, not once per function
 def _name_uses(module: ast.AST) -> dict[str, tuple[int, ...]]:
     """The nodes (by id) of `module` that use each name: `name` or `x.name`."""
     uses: dict[str, list[int]] = {}

@@ -30,6 +30,7 @@ from mlops_audit.evidence.repo.index import HELM_PLACEHOLDER, RepoIndex, text_te
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
+from mlops_audit.evidence.repo.treememo import per_tree
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo import templated
 from mlops_audit.evidence.repo.templated import documents_one_by_one
@@ -1316,16 +1317,24 @@ def _uses_model_from_state(summary: PythonSummary, scopes: set[str]) -> bool:
     tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
     if tree is None:
         return False
+    return not _state_model_users(tree).isdisjoint(scopes)
+
+
+@per_tree  # asked per route of a module: the module walked once, not once per route
+def _state_model_users(tree: ast.AST) -> frozenset[str]:
+    """Names of the functions (at any depth) with a call of a model's method fetched from shared state."""
+    names: set[str] = set()
     for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name not in scopes:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in names:
             continue
         for call in ast.walk(node):
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
                 key = _state_key(call.func.value)
                 method = call.func.attr
                 if key and _STATE_MODEL_NAME.search(key) and not _NOT_GENERATION.match(method) and not _STORAGE_VERB.search(method):
-                    return True
-    return False
+                    names.add(node.name)
+                    break
+    return frozenset(names)
 
 
 # Rule `route reaches a model through a service module` (session 10): layered web apps keep routes
