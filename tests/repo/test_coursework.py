@@ -243,13 +243,18 @@ def test_course_materials_with_only_a_requirements_file_are_learning_material_wh
     assert outcome(tmp_path, "tracks_experiments") == "fail"
 
 
-def test_course_materials_with_a_dockerfile_are_not_taken_whole(tmp_path: Path) -> None:
-    """Near miss: a container file makes the repository maintained as a project (rule 8 needs none)."""
+def test_course_materials_with_a_dockerfile_are_not_taken_by_the_package_list_rule(tmp_path: Path) -> None:
+    """Near miss of rule 8: a container file makes the repository more than lists of packages. Since
+    session 12 rule 9 takes such a repository whole with any code (it needed 3 code files before, so
+    this one-script tree kept its credit): its README says in so many words that it is course material."""
     write(tmp_path, {
         "README.md": "# Course\n\nThis repo contains code materials for the MLOps course.\n",
         "scripts/Dockerfile": DOCKERFILE, "scripts/train.py": TRACKED,
     })
-    assert_credited(tmp_path, "tracks_experiments")
+    listing = sorted(["README.md", "scripts/Dockerfile", "scripts/train.py"])
+    assert coursework.material_without_builds(listing, "a strong sign") is None
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "course" and learning.trees[0].why.startswith("teaching material: ")
 
 
 # --- rule 7: a teaching repository's single lesson folders ---------------------------------------
@@ -264,7 +269,21 @@ def test_a_graded_assignment_week_is_coursework_but_its_ci_still_counts(tmp_path
     found = findings(tmp_path)
     assert found["is_reproducible"].outcome.value == "fail"
     assert found["has_ci_pipeline"].outcome.value == "pass"  # the repository's own CI really runs
-    assert RepoIndex(tmp_path).stats.learning.trees[0].why.startswith("lesson folders of a teaching repository: 1 numbered lessons (week-2/...)")
+    # Since session 12 the README's strong phrase takes the whole repository (rule 9, any code), before
+    # rule 7 takes the week's folder; the root CI stays the repository's own upkeep either way.
+    assert RepoIndex(tmp_path).stats.learning.trees[0].why.startswith("teaching material: README.md presents it as teaching material ('assignments for the MLOps course')")
+
+
+def test_a_single_week_folder_of_a_repository_whose_title_names_a_course_is_coursework(tmp_path: Path) -> None:
+    """Rule 7 with a weak sign (the title alone names a course; rule 9 needs a strong one)."""
+    write(tmp_path, {
+        "README.md": "# MLOps-Course\nWeekly hand-ins.\n",
+        "week-2/train_iris.py": SEEDED, "week-2/requirements.txt": "scikit-learn==1.4.0\n", "app/serve.py": SERVED,
+        ".github/workflows/ci.yml": CI,
+    })
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "partly" and learning.trees[0].why.startswith("lesson folders of a teaching repository: 1 numbered lessons (week-2/...)")
+    assert outcome(tmp_path, "is_reproducible") == "fail" and outcome(tmp_path, "serves_model") == "pass"
 
 
 def test_a_course_project_with_a_week_folder_keeps_its_credit(tmp_path: Path) -> None:

@@ -28,25 +28,64 @@ TEN_TOPICS = ("docker", "k8s", "mlflow", "monitoring", "airflow", "dvc", "feast"
 @pytest.mark.parametrize(
     ("url", "names"),
     [
+        # a URL with a host: its owner and name
         ("https://github.com/acme/mlops-workshop.git", ("acme", "mlops-workshop")),
         ("https://github.com/acme/mlops-workshop/", ("acme", "mlops-workshop")),
+        ("http://gitea.local:3000/acme/churn-service", ("acme", "churn-service")),
         ("https://user:s3cret@gitlab.example.com/group/sub/churn-service.git?ref=x", ("sub", "churn-service")),  # credentials and query dropped
+        ("https://user:p@ss@host/acme/churn-service#readme", ("acme", "churn-service")),  # an '@' in a password, a fragment
+        ("https://[2001:db8::1]:8443/acme/churn-service.git", ("acme", "churn-service")),  # an IPv6 host
         ("ssh://git@github.com:22/aws-samples/amazon-sagemaker-drift-detection.git", ("aws-samples", "amazon-sagemaker-drift-detection")),
-        ("git@github.com:optuna/optuna-examples.git", ("optuna", "optuna-examples")),
+        ("git://git.example.org/acme/churn-service", ("acme", "churn-service")),
+        ("git+ssh://git@host/acme/churn-service.git", ("acme", "churn-service")),
+        ("hg::https://host/acme/churn-service", ("acme", "churn-service")),  # a remote helper's transport
+        ("git@github.com:optuna/optuna-examples.git", ("optuna", "optuna-examples")),  # scp-like
         ("github.com:owner/name", ("owner", "name")),
-        ("file:///srv/git/team/churn-service.git", ("team", "churn-service")),
-        ("/srv/mirror/kubeflow+examples/repo/.git", ("kubeflow+examples", "repo")),  # a local path: its last two folders
-        ("../sibling/churn-service", ("sibling", "churn-service")),
-        ("C:\\git\\team\\churn-service", ("team", "churn-service")),
-        ("name-only", ("name-only",)),
-        ("", ()),
-        ("https://github.com/", ()),
-        ("https://host/" + "a" * 3000, ()),  # longer than MAX_URL_CHARS: no name
+        ("git@host:churn-service.git", ("churn-service",)),  # a host, but a path of one component
         ("https://host/owner/" + "n" * 300, ("owner",)),  # a component longer than MAX_COMPONENT_CHARS is dropped
+        # a local path or a file:// URL: the folders above the repository are the user's, not an owner
+        ("file:///srv/git/team/churn-service.git", ("churn-service",)),
+        ("file://localhost/home/x/examples/churn-service", ("churn-service",)),
+        ("FILE:///home/x/examples/churn-service/.git", ("churn-service",)),
+        ("/home/x/examples/churn-service", ("churn-service",)),
+        ("/srv/mirror/kubeflow+examples/repo/.git", ("repo",)),  # a local mirror: its last folder only
+        ("../sibling/churn-service", ("churn-service",)),
+        ("./examples/churn-service/", ("churn-service",)),
+        ("C:\\git\\examples\\churn-service", ("churn-service",)),
+        ("C:/git/examples/churn-service.git", ("churn-service",)),
+        ("/srv/odd://examples/churn-service", ("churn-service",)),  # '://' after a path is no scheme
+        ("https:///examples/churn-service", ("churn-service",)),  # no host: not a hosted URL
+        ("name-only", ("name-only",)),
+        # nothing usable, or hostile
+        ("", ()),
+        ("   ", ()),
+        ("https://github.com/", ()),
+        ("file:///", ()),
+        ("/", ()),
+        ("git@host:", ()),
+        ("https://host/" + "a" * 3000, ()),  # longer than MAX_URL_CHARS: no name
+        ("/" * 2000, ()),
+        ("https://host/" + "x/" * 1100, ()),  # 1100 components: longer than MAX_URL_CHARS
+        ("https://host/" + "x/" * 900 + "acme/churn-service", ("acme", "churn-service")),  # deep, within the cap
+        ("/home/x/ex\x00amples/churn\tservice", ("churn\tservice",)),  # control characters stay inside the name (words split them)
+        ("https://host/ac%20me/ch\u00fcrn-s\u00e9rvice", ("ac%20me", "ch\u00fcrn-s\u00e9rvice")),  # percent-encoding and non-ASCII, never decoded
     ],
 )
-def test_a_remote_url_gives_its_owner_and_name(url: str, names: tuple[str, ...]) -> None:
+def test_a_remote_url_gives_its_owner_and_name_only_with_a_host(url: str, names: tuple[str, ...]) -> None:
     assert reponame.names_of_url(url) == names
+
+
+def test_urls_built_to_make_the_parser_backtrack_give_no_owner() -> None:
+    """At the URL cap, runs of the characters the scheme, user and host patterns stop at: each is
+    parsed at once (the patterns are linear) and none is read as a hosted URL."""
+    n = reponame.MAX_URL_CHARS
+    assert reponame.names_of_url("a" * n) == ()  # one component longer than MAX_COMPONENT_CHARS
+    assert reponame.names_of_url("a@" * (n // 2)) == ()
+    assert reponame.names_of_url("a" * (n - 1) + ":") == ()  # scp-like, an empty path
+    assert reponame.names_of_url(":/" * (n // 2)) == (":",)  # a local path of ':' folders: a name with no words
+    assert reponame.name_words((":",)) == frozenset()
+    assert reponame.names_of_url("x" * 40 + "://" + "y/" * 1000) == ("y",)  # no scheme (too long): a local path
+    assert reponame.names_of_url("a:" * 60 + "b/acme/examples") == ("acme", "examples")  # scp-like: host 'a', the rest its path
 
 
 def test_the_config_gives_origins_url_else_the_first_remotes() -> None:
@@ -145,6 +184,16 @@ def test_a_repository_named_as_a_workshop_with_lesson_folders_is_taken_whole(tmp
 def test_the_same_tree_without_a_remote_or_under_a_teams_name_keeps_its_credit(tmp_path: Path) -> None:
     model = teachingmodel.load()
     for name, url in (("bare", None), ("team", "https://github.com/acme/churn-service.git"), ("near", "https://github.com/acme/examplesys.git")):
+        learning = _learning(_workshop(tmp_path / name, url))
+        assert learning.verdict == "none" and learning.probability is not None and learning.probability < model.threshold, name
+
+
+def test_a_checkout_cloned_from_a_local_folder_is_not_named_by_the_folders_above_it(tmp_path: Path) -> None:
+    """review11: a clone of `/home/x/examples/svc` took the user's folder `examples` as the owner, and
+    the gate judged the checkout at the lower threshold. A local path or file:// URL names the repository only."""
+    model = teachingmodel.load()
+    assert teachingmodel.name_says(model, reponame.names_of_url("/home/x/examples/churn-service")) == ()
+    for name, url in (("path", "/home/x/examples/churn-service"), ("file", "file:///srv/workshop/churn-service.git"), ("mirror", "../tutorials/churn-service/.git")):
         learning = _learning(_workshop(tmp_path / name, url))
         assert learning.verdict == "none" and learning.probability is not None and learning.probability < model.threshold, name
 

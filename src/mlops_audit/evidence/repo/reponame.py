@@ -11,11 +11,17 @@ not change with it. A tree without a `.git` folder, a `.git` file (worktrees and
 their configuration outside the scanned root) or a config without a remote has no name: the feature
 reads as absent.
 
-URLs are parsed generically and bounded (`names_of_url`): `https://host/owner/name.git`,
-`ssh://git@host:22/owner/name`, scp-like `git@host:owner/name.git`, `file:///srv/owner/name`, a local
-path (`/srv/git/owner/name/.git`, `C:\\git\\name`). The last two path components are the owner and
-the name; user names, passwords and query strings are dropped. The config file is untrusted: read
+URLs are parsed generically and bounded (`names_of_url`). A URL with a host names the owner and
+the repository (the last two path components): `https://host/owner/name.git`,
+`ssh://git@host:22/owner/name`, `git://host/owner/name`, scp-like `git@host:owner/name.git`; user
+names, passwords, ports and query strings are dropped. A local path or a `file://` URL names the
+repository only (its last component: `/srv/git/name/.git`, `file:///srv/name`, `C:\\git\\name`):
+the folders above it are wherever the user keeps clones (`/home/x/examples/svc` is no repository of
+an owner called "examples"), and their words must not judge it. The config file is untrusted: read
 without following a symlink, at most MAX_CONFIG_BYTES, decoded leniently.
+
+The labelled benchmark's checkouts must therefore have their public URL as `origin`
+(docs/benchmarks.md, "Reproducing"): cloned from a local mirror, they would lose their owner.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ _ANY_SECTION = re.compile(r"^\s*\[")
 _URL = re.compile(r"^\s*url\s*=(.*)$", re.IGNORECASE)  # the value stripped in Python: a lazy group before `\s*$` is quadratic on one long line
 _COMMENT = re.compile(r"\s[#;].*$")  # git config: `#` or `;` after a space starts a comment (outside quotes)
 _SCP_LIKE = re.compile(r"^(?:[^@/:\s]+@)?[A-Za-z0-9.-]+:(?!//)(.*)$")  # git@github.com:owner/name.git
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{0,30}(?:::[A-Za-z][A-Za-z0-9+.-]{0,30})?\Z")  # https, git+ssh, a remote helper's hg::https
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -63,25 +70,37 @@ def remote_url_of_config(text: str) -> str | None:
 
 
 def names_of_url(url: str) -> tuple[str, ...]:
-    """(owner, name) of a remote URL (the last two path components; one when the path has one), ()
-    when nothing usable is there. Generic and bounded: no host is trusted or looked up."""
+    """(owner, name) of a remote URL with a host (the last two path components; the name alone when
+    the path has one); (name,) of a local path or a `file://` URL (its last component); () when
+    nothing usable is there. Generic and bounded: no host is trusted or looked up."""
     url = url.strip()
     if not url or len(url) > MAX_URL_CHARS:
         return ()
-    path = url
-    if "://" in url:
-        rest = url.split("://", 1)[1]
+    path, hosted = url, False
+    scheme, sep, rest = url.partition("://")
+    if sep and _SCHEME.match(scheme):
         rest = rest.split("?", 1)[0].split("#", 1)[0]
-        path = rest.partition("/")[2] if not url.lower().startswith("file://") else rest
+        if scheme.rpartition(":")[2].lower() == "file":  # file:///srv/name, file://localhost/srv/name: a folder of this machine
+            path = rest
+        else:  # https://user:pw@host:port/owner/name: the authority up to the first slash, then the path
+            authority, _, path = rest.partition("/")
+            hosted = _has_host(authority)
     elif not _WINDOWS_DRIVE.match(url) and (scp := _SCP_LIKE.match(url)) is not None:
-        path = scp.group(1)
+        path, hosted = scp.group(1), True  # git@host:owner/name (git's rule: no slash before the first colon)
     parts = [p for p in path.replace("\\", "/").split("/") if p and p not in (".", "..")]
     while parts and parts[-1].lower() == ".git":  # a work tree's git folder: /srv/repos/name/.git
         parts.pop()
     if parts and parts[-1].lower().endswith(".git"):
         parts[-1] = parts[-1][:-4]
-    names = tuple(p for p in parts[-2:] if p and len(p) <= MAX_COMPONENT_CHARS)
-    return names
+    return tuple(p for p in parts[-2 if hosted else -1:] if p and len(p) <= MAX_COMPONENT_CHARS)
+
+
+def _has_host(authority: str) -> bool:
+    """Whether a URL's authority (`user:pw@host:port`, `[::1]:22`) names a host (`https:///x/y` does not)."""
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):  # an IPv6 literal: [::1]:8080
+        return len(host.partition("]")[0]) > 1
+    return bool(host.partition(":")[0].strip())
 
 
 def read_config(root: Path) -> str | None:

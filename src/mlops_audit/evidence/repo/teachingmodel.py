@@ -57,6 +57,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mlops_audit.errors import InputError
+from mlops_audit.evidence.repo.coursework import noun_names_the_repository
 from mlops_audit.evidence.repo.reponame import name_words
 from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.thirdparty import CI_FOLDERS, CODE_SUFFIXES, ci_folder_owner, is_project_file
@@ -230,7 +231,8 @@ def _folder_kinds(folder: str, kinds: dict[str, tuple[bool, bool, bool]]) -> Non
 def _readme_features(readme: str, signals: RuleSignals, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, Feature]:
     counts = Counter(_WORD.findall(readme.lower()))
     title = next((line.strip("# =*-\t") for line in readme.splitlines() if line.strip("# =*-\t")), "")[:200]
-    material = _MATERIAL_TITLE.search(title)
+    # the noun must name what the repository is, not a domain it qualifies ("Book Recommendation System")
+    material = next((m for m in _MATERIAL_TITLE.finditer(title) if noun_names_the_repository(title, m.end())), None)
     out = {
         "readme_chars": Feature(math.log1p(len(readme)), f"a README of {len(readme):,} characters" if readme else "no README"),
         "material_title": Feature(float(material is not None), f"the README's title names {material.group(0).lower()!r}" if material else "the README's title names no material"),

@@ -18,16 +18,42 @@ _DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx")
 _BINARY_DOCS = (".pdf", ".docx")
 # Files whose name says what they are, and it is not design.
 _NOT_DESIGN = ("license", "changelog", "changes", "history", "contributing", "code_of_conduct", "security", "authors", "notice", "citation")
+# Design documents in the other languages teams write them in (session 12): Chinese, Japanese, Korean,
+# Spanish, Portuguese, French, German and Russian words for design, architecture and requirements
+# (`系统设计.md`, `アーキテクチャ.md`, `docs/arquitectura.md`, `Anforderungen.md`). CJK words are not
+# bounded by `\b` (a run of CJK characters is one "word"), so they match inside longer titles.
+# A bare 设计 ("design") is left out: "设计目标" (design goals) heads coding-style notes as "Design goals"
+# would; the compounds name a system's design or requirements document.
+_DESIGN_WORDS_ELSEWHERE = (
+    r"架构|系统设计|概要设计|详细设计|技术设计|设计文档|设计方案|设计说明|需求分析|需求文档|需求说明|需求规格"
+    r"|設計書|基本設計|詳細設計|システム設計|アーキテクチャ|要件定義|아키텍처|시스템 설계|설계 문서|요구사항"
+    r"|arquitectura|arquitetura|dise[nñ]o|requisitos|conception|exigences|architektur|entwurf|anforderungen"
+    r"|архитектур|проектировани|требовани"
+)
 _DESIGN_NAME = re.compile(
     r"design|architecture|requirement|specification|\bspec\b|\badrs?\b|adr[-_]?\d|decision[-_ ]?(record|log)|\brfcs?\b"
-    r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b",
+    r"|proposal|model[-_ ]?card|data[-_ ]?card|datasheet|system[-_ ]?card|\bprd\b"
+    # session 12: a system overview, a methodology (how the system computes what it reports), a technical
+    # overview or specification, a runbook (how the running system is operated)
+    r"|system[-_ ]?overview|methodology|technical[-_ ]?(overview|spec\w*|documentation|design)|runbook"
+    r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
 _DESIGN_HEADING = re.compile(  # searched in heading titles (`RepoIndex.doc_headings`)
-    r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal)\b",
+    r"\b(design|architecture|requirements|model card|model details|intended use|decision|context and problem|proposal"
+    # session 12: the sections design documents are written with besides the word "design" itself
+    r"|system overview|technical overview|solution overview|data ?flow|system components|problem statement"
+    r"|evaluation (plan|strategy|methodology|framework)|methodology|runbook|non-functional"
+    # round 2 (batch 16 and 2-3 spent repositories each): the design of the data - a data schema, data
+    # model or data dictionary, a database, dataset or event schema (a bare "Schema" heads API pages)
+    r"|data (schema|model|dictionary)|(database|dataset|event) schema)\b"
+    r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
-_DOCS_FOLDER = re.compile(r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions)/", re.IGNORECASE)
+# Documentation folders: docs/, a wiki, a Docusaurus or other site's `*-docs/` / `*_docs/` folder, 文档/.
+_DOCS_FOLDER = re.compile(
+    r"(^|/)(docs?|documentation|design|architecture|adrs?|rfcs?|proposals?|decisions|wiki|[\w-]+[-_]docs?|文档|ドキュメント)/", re.IGNORECASE
+)
 MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
 
 
@@ -65,7 +91,10 @@ def _prose_chars(text: str) -> int:
 
 # A word of every path `_DESIGN_NAME`, `_DOCS_FOLDER` or a README name matches (lowercased): paths
 # without one are settled without those case-insensitive regexes (property-tested).
-_DESIGN_HINT = re.compile("design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme")
+_DESIGN_HINT = re.compile(
+    "design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme|overview|methodology|technical|runbook|wiki"
+    "|" + _DESIGN_WORDS_ELSEWHERE + "|文档|ドキュメント"
+)
 
 
 def may_be_design_path(path: str) -> bool:
@@ -79,7 +108,7 @@ _EMBEDDED_IMAGE = re.compile(
     r"(?:^\s*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
 )
 _DIAGRAM_NAME = re.compile(
-    r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
+    r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram|data[-_ ]?flow)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
     re.IGNORECASE,
 )
 
@@ -93,6 +122,9 @@ def _architecture_diagram(text: str) -> int | None:
     return None
 
 
+_TEMPLATE_NAME = re.compile(r"(^|[-_. ])template([-_. ]|$)", re.IGNORECASE)
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
     nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
@@ -101,6 +133,8 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     name = path.rsplit("/", 1)[-1].lower()
     if name.startswith(_NOT_DESIGN) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
         return None  # .github/, .claude/ ...: templates and assistant prompts, not the project's documents
+    if _TEMPLATE_NAME.search(name):
+        return None  # session 12: `model_card_template.md`, `ADR-0001-template.md`: placeholders to fill in, not a record
     stem_path = path.rsplit(".", 1)[0]
     named_as_design = bool(_DESIGN_NAME.search(stem_path) or (nav_title and _DESIGN_NAME.search(nav_title)))
     if path.lower().endswith(_BINARY_DOCS):
@@ -126,6 +160,31 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
         return at(path, headings[0][0])
     return None
+
+
+# Rule `diagrams kept as code` (session 12, round 3 from batch 19 and two spent repositories): PlantUML
+# or Mermaid source files (`docs/plantuml/deployment.puml`, `architecture.mmd`) draw the system's
+# deployment, components or flows - design kept beside the code. A diagram file needs a diagram in it
+# (`@startuml`, a Mermaid diagram type) and a few lines; diagrams in tests or tool folders do not count.
+# (Mermaid blocks inside Markdown pages are judged with their page, by its headings.)
+_DIAGRAM_SUFFIXES = (".puml", ".plantuml", ".iuml", ".mmd")
+_DIAGRAM_START = re.compile(
+    r"^\s*(@startuml|@startc4|graph\s+(TD|TB|BT|LR|RL)|flowchart\s|sequenceDiagram|classDiagram|erDiagram|stateDiagram|C4(Context|Container|Component|Deployment))",
+    re.MULTILINE,
+)
+MIN_DIAGRAM_LINES = 5
+
+
+def _diagram_sources(repo: RepoIndex) -> list[Location]:
+    found = []
+    for path in repo.with_suffix(*_DIAGRAM_SUFFIXES):
+        if is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+            continue
+        text = repo.text(path) or ""
+        match = _DIAGRAM_START.search(text)
+        if match and sum(1 for line in text.splitlines() if line.strip()) >= MIN_DIAGRAM_LINES:
+            found.append(at(path, text.count("\n", 0, match.start()) + 1))
+    return found
 
 
 # Rule `structure document`: headings that describe a system's parts and flow.
@@ -308,7 +367,7 @@ def _record_document(repo: RepoIndex, path: str) -> bool:
     words=_SPEC_WORDS,
 )
 def has_design_docs(repo: RepoIndex) -> Observation:
-    found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc]
+    found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc] + _diagram_sources(repo)
     specs = _requirements_specs(repo)
     if found or specs:
         system = _system_files(repo)
@@ -338,7 +397,10 @@ def has_design_docs(repo: RepoIndex) -> Observation:
                 structure, confidence=Confidence.low,
             )
     if found or specs:
-        parts = [f"{len(found)} design, requirements or model-card document(s)"] if found else []
+        diagrams = sum(1 for loc in found if loc.path.endswith(_DIAGRAM_SUFFIXES))
+        parts = [f"{len(found) - diagrams} design, requirements or model-card document(s)"] if len(found) > diagrams else []
+        if diagrams:
+            parts.append(f"{diagrams} diagram source file(s) (PlantUML, Mermaid)")
         if specs:
             parts.append(f"{len(specs)} structured requirements spec(s) (business goal, success metrics, risks/architecture)")
         return Observation.passed("; ".join(parts), found + specs)

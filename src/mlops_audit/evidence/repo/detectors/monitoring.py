@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
@@ -16,6 +17,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     is_test_path,
     locations,
     matching,
+    own_tool_packages,
 )
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
 from mlops_audit.evidence.repo.detectors.pipelines import DAG_TRIGGER_NEEDLES, module_strings as _module_strings, schedule_left_to_callers, scheduled_dag_triggers
@@ -195,6 +197,22 @@ def _alert_rules(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
     return model, infra
 
 
+# Rule `alarm on the model service` (session 12): a cloud metric alarm declared as infrastructure
+# (catalogue/monitoring.yaml `cloud_metric_alarms`) whose definition names the model service - its
+# SageMaker metrics, an endpoint, inference or predictions. Alarms on queues, databases or machines
+# are infrastructure alerting.
+_CLOUD_ALARMS = [t for _, ev in vocabulary(Kind.monitoring, None).entries if ev.rule == "alarm on the model service" for t in ev.resource_types]
+_MODEL_ALARM = re.compile(r"AWS/SageMaker|ModelLatency|Invocation|OverheadLatency|endpoint|inference|predict|\bmodel", re.IGNORECASE)
+
+
+def _cloud_alarms(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
+    """(alarms about the model service, alarms about other infrastructure)."""
+    model, infra = [], []
+    for _, loc, text in resource_declarations(repo, _CLOUD_ALARMS):
+        (model if _MODEL_ALARM.search(text) else infra).append(loc)
+    return model, infra
+
+
 _MODEL_DASHBOARD = re.compile(r"predict|inference|\bmodel", re.IGNORECASE)
 
 
@@ -253,12 +271,95 @@ def _queried_metrics(data: object) -> list[str] | None:
     return names
 
 
+# Rule `answers in a SQL dashboard` (session 12): a dashboard whose SQL queries (Grafana's `rawSql`) read
+# a table of the model's work - predictions, an LLM application's conversations and answers, their user
+# feedback, judge verdicts, token counts - watches the model through its logged outputs (conventions §12,
+# §13). A SQL dashboard of anything else (orders, sales, machines) is not one.
+# Round 2: Azure Monitor workbooks' KQL `query` strings are read the same way, and the model's outputs
+# are also named by its task (detections, classifications, forecasts).
+_SQL_QUERY_KEYS = frozenset({"rawSql", "queryText", "sql", "query"})
+_MODEL_TABLE_WORDS = re.compile(
+    r"predict|inference|\bmodel|feedback|conversation|answer|relevance|rating|drift|prompt_tokens|completion_tokens|\bllm"
+    r"|detections|classifications|forecasts",
+    re.IGNORECASE,
+)
+
+
+def _sql_queries(data: object) -> list[str]:
+    return [q for key, q in _inhouse.walk_mapping(data) if key and key[-1] in _SQL_QUERY_KEYS and isinstance(q, str)]
+
+
 def _model_dashboard(repo: RepoIndex, path: str) -> bool:
-    """A dashboard of the model (see the rule above), not of the machines or of request traffic only."""
-    metrics = _queried_metrics(repo.json(path))
+    """A dashboard of the model (see the rules above), not of the machines or of request traffic only."""
+    data = repo.json(path)
+    metrics = _queried_metrics(data)
     if metrics is None or not metrics:
-        return bool(_MODEL_DASHBOARD.search(repo.text(path) or ""))
+        if _MODEL_DASHBOARD.search(repo.text(path) or ""):
+            return True
+        return any(_MODEL_TABLE_WORDS.search(q) for q in _sql_queries(data))
     return any(not _service_metric(m) for m in metrics)
+
+
+# Rule `scheduled evaluation job` (session 12, round 2: batch 16 and a spent repository): a job an
+# in-process scheduler starts on a clock (APScheduler `add_job(func, ...)`, `schedule.every(...).do(func)`,
+# Celery beat `add_periodic_task(..., func.s())`) whose target is named for computing the model's
+# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`): the served
+# model's quality or outputs are measured while it runs (conventions §12). A scheduled clean-up,
+# ingestion or scoring job is not.
+_SCHEDULER_MODULES = ("apscheduler", "schedule", "celery")
+_SCHEDULED_JOB_CALLS = {"add_job": 0, "do": 0, "add_periodic_task": 1}  # call -> position of the job
+# `.do(job)` is found in files mentioning `schedule` (the library's import), already a needle of the
+# retraining rules: "do" itself is too common a word to be one.
+_SCHEDULED_JOB_NEEDLES = ("add_job", "add_periodic_task", "schedule")
+_EVALUATION_JOB = re.compile(r"(^|_)(metrics?|evaluat\w*|eval|monitor\w*|drift\w*|performance|accuracy)(_|$)", re.IGNORECASE)
+
+
+def _job_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Call):  # a Celery signature `task.s()`
+        node = node.func.value if isinstance(node.func, ast.Attribute) and node.func.attr in ("s", "si", "signature") else node.func
+    return _inhouse.last_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+
+
+def _scheduled_evaluation_jobs(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEDULED_JOB_NEEDLES)):
+        if not summary.imports_module(*_SCHEDULER_MODULES) or not summary.calls_named(*_SCHEDULED_JOB_CALLS):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for call in _inhouse.calls_in(module) if module is not None else []:
+            position = _SCHEDULED_JOB_CALLS.get(_inhouse.call_name(call))
+            if position is None:
+                continue
+            job = call.args[position] if len(call.args) > position else next((k.value for k in call.keywords if k.arg in ("func", "sig")), None)
+            if job is not None and _EVALUATION_JOB.search(_job_name(job)):
+                hits.append(at(summary.path, call.lineno))
+    return hits
+
+
+# Rule `traced answers` (session 12, conventions §13): an LLM application's chain traced to an LLM
+# observability store (catalogue/monitoring.yaml, family "LLM tracing": Langfuse, LangSmith, W&B Weave,
+# Phoenix, Opik, OpenLLMetry) - every answer is logged where its UI shows it, the weakest form of
+# monitoring. Tracing an offline evaluation (code under eval/benchmark/experiment folders, or in a
+# file named for evaluation) watches no running system, so it does not count; notebooks and tests
+# are left out as everywhere.
+_TRACED_ANSWERS = [(tool, ev) for tool, ev in vocabulary(Kind.monitoring, None).entries if ev.rule == "traced answers"]
+_TRACER_NEEDLES = tuple(dict.fromkeys(n for _, ev in _TRACED_ANSWERS for n in ev.needles))
+_TRACER_CALLS = tuple(dict.fromkeys(c for _, ev in _TRACED_ANSWERS for c in ev.calls))
+_TRACER_DECORATORS = tuple(dict.fromkeys(d for _, ev in _TRACED_ANSWERS for d in ev.decorators))
+_OFFLINE_EVALUATION = re.compile(
+    r"(^|/)(evals?|evaluations?|evaluators?|benchmarks?|experiments?|ragas)(/|$)|(^|/|_)eval(uat\w*)?(_\w*)?\.py$", re.IGNORECASE
+)
+
+
+def _traced_answers(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
+    own = own_tool_packages(repo)
+    return Hits(
+        (summary, call)
+        for summary in _inhouse.project_code(repo.python_mentioning(*_TRACER_NEEDLES))
+        if not _OFFLINE_EVALUATION.search(summary.path)
+        for call in summary.calls_to(*_TRACER_CALLS) + summary.decorated_by(*_TRACER_DECORATORS)
+        if call.name.split(".", 1)[0] not in own
+    )
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
@@ -328,7 +429,7 @@ def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _SCHEDULED_JOB_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
@@ -338,7 +439,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
-    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries for t in ev.resource_types])
+    declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries if ev.rule is None for t in ev.resource_types])
     if declared:
         kinds = ", ".join(sorted({kind for kind, _, _ in declared}))
         return Observation.passed(f"managed model monitoring declared as cloud resources ({kinds})", [loc for _, loc, _ in declared])
@@ -370,17 +471,22 @@ def monitors_model(repo: RepoIndex) -> Observation:
             statistics, confidence=Confidence.medium,
         )
     alerts, infra_alerts = _alert_rules(repo)
+    cloud_alarms, infra_alarms = _cloud_alarms(repo)
+    alerts, infra_alerts = alerts + cloud_alarms, infra_alerts + infra_alarms
     telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
     stored = _prediction_logging(repo)
+    traced = _traced_answers(repo)
+    evaluated = _scheduled_evaluation_jobs(repo)
     if alerts:
-        detail = "alerting rules (Prometheus)" + (f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
+        detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
+            f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
-    if telemetry and not (dashboards or stored) and all(_service_telemetry(c) for _, c in telemetry):
+    if telemetry and not (dashboards or stored or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
         return Observation.partly(
             f"service telemetry only ({describe(telemetry)}"
@@ -391,15 +497,19 @@ def monitors_model(repo: RepoIndex) -> Observation:
             locations(telemetry) + service_boards,
             confidence=Confidence.low,
         )
-    if telemetry or dashboards or stored:
+    if telemetry or dashboards or stored or traced or evaluated:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if evaluated:
+            parts.append(f"{len(evaluated)} scheduled job(s) computing the model's metrics or evaluation")
+        if traced:
+            parts.append(f"LLM answers traced to an observability store ({describe(traced)})")
         if dashboards:
             parts.append(f"{len(dashboards)} dashboard(s) ({', '.join(sorted({t.name for t, _ in dashboards}))})")
         if stored:
             parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
         return Observation.partly(
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
-            locations(telemetry) + [loc for _, loc in dashboards] + stored,
+            locations(telemetry) + [loc for _, loc in dashboards] + stored + locations(traced) + evaluated,
             confidence=Confidence.medium,
         )
     if infra_alerts:
@@ -523,7 +633,7 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
     for path, doc in manifest_documents(repo, _SCHEDULE_TEXT):
         data = doc.data
         kind = data.get("kind")
-        if kind in ("CronJob", "CronWorkflow") and _TRAINING.search(str(data.get("spec"))):
+        if kind in ("CronJob", "CronWorkflow") and (_TRAINING.search(str(data.get("spec"))) or _template_trains(repo, data)):
             pos = doc.locate(("kind",))
             found.append((f"Kubernetes {kind}", at(path, pos[0] if pos else None)))
         schema = str(data.get("$schema") or "")
@@ -531,6 +641,28 @@ def _scheduled_manifests(repo: RepoIndex) -> list[tuple[str, Location]]:
             pos = doc.locate(("trigger",))
             found.append(("Azure ML schedule", at(path, pos[0] if pos else None)))
     return found
+
+
+def _template_trains(repo: RepoIndex, cron: dict[str, object]) -> bool:
+    """Round 3: an Argo CronWorkflow whose `workflowSpec.workflowTemplateRef` names a WorkflowTemplate
+    (or ClusterWorkflowTemplate) of the repository that trains - named so, or running a project script
+    whose code trains. The schedule lives in the CronWorkflow, the steps in the template."""
+    spec = cron.get("spec")
+    workflow = spec.get("workflowSpec") if isinstance(spec, dict) else None
+    ref = workflow.get("workflowTemplateRef") if isinstance(workflow, dict) else None
+    name = ref.get("name") if isinstance(ref, dict) else None
+    if not isinstance(name, str) or not name:
+        return False
+    for _, doc in manifest_documents(repo, _SCHEDULE_TEXT + ("workflowtemplate",)):
+        data = doc.data
+        metadata = data.get("metadata")
+        if data.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate") and isinstance(metadata, dict) and metadata.get("name") == name:
+            text = str(data.get("spec"))
+            commands = "\n".join(  # container `command` / `args` lists read as the command lines they are
+                " ".join(str(v) for v in value) for _, value in _inhouse.walk_mapping(data.get("spec")) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            )
+            return bool(_TRAINING.search(_TRAIN_SPLIT.sub(" ", text))) or _script_trains(repo, commands)
+    return False
 
 
 def _scheduled_prefect_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
@@ -558,6 +690,299 @@ def _has_schedule(deployment: dict[str, object]) -> bool:
     schedules = deployment.get("schedules")
     entries = schedules if isinstance(schedules, list) else [deployment.get("schedule")]
     return any(isinstance(e, dict) and e.get("active", True) is not False and any(e.get(k) for k in ("cron", "interval", "rrule")) for e in entries)
+
+
+# Rule `timer-triggered function that trains` (session 12, conventions §10: "a timer-triggered
+# function"): a serverless function the platform starts on a clock - an Azure Functions `timerTrigger`
+# binding (`function.json`, or the Python v2 model's `@app.timer_trigger` / `@app.schedule`), a
+# Serverless Framework function with a `schedule:` event, a SAM function with a `Schedule` event -
+# whose code trains: its script, or a project module the script imports (a function app hands the
+# work to the project's pipeline: `from run_pipeline import run_pipeline`), refits the model. A timer
+# function that only ingests data or scores with a stored model is not retraining; a binding marked
+# `disabled` runs nothing.
+_TIMER_DECORATORS = ("timer_trigger", "schedule")
+_TIMER_NEEDLES = ("timer_trigger", "azure.functions")
+MAX_IMPORTED_MODULES = 12
+
+
+def _imported_project_modules(repo: RepoIndex, summary: PythonSummary) -> list[PythonSummary]:
+    """Project modules `summary` imports, found next to it or in a folder above it (a function app's
+    root is on its path), at most MAX_IMPORTED_MODULES."""
+    folders = summary.path.split("/")[:-1]
+    found: list[PythonSummary] = []
+    for module in summary.imports:
+        relative = module.replace(".", "/")
+        for depth in range(len(folders), -1, -1):
+            base = "/".join(folders[:depth])
+            candidates = [f"{base}/{relative}.py" if base else f"{relative}.py", f"{base}/{relative}/__init__.py" if base else f"{relative}/__init__.py"]
+            hit = next((c for c in candidates if c != summary.path and repo.exists(c)), None)
+            if hit is not None:
+                imported = repo.python(hit)
+                if imported is not None:
+                    found.append(imported)
+                break
+        if len(found) >= MAX_IMPORTED_MODULES:
+            break
+    return found
+
+
+def _function_trains(repo: RepoIndex, path: str) -> bool:
+    summary = repo.python(path) if repo.exists(path) else None
+    if summary is None or is_test_path(path):
+        return False
+    return _code_trains(repo, summary) or any(_code_trains(repo, m) for m in _imported_project_modules(repo, summary))
+
+
+def _timer_functions_that_train(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for path in repo.named("function.json"):  # Azure Functions, v1 programming model
+        data = repo.json(path)
+        bindings = data.get("bindings") if isinstance(data, dict) else None
+        timers = [b for b in bindings if isinstance(b, dict) and b.get("type") == "timerTrigger" and b.get("schedule")] if isinstance(bindings, list) else []
+        if not timers or data.get("disabled") is True or any(b.get("disabled") is True for b in timers):
+            continue
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        script = str(data.get("scriptFile") or "__init__.py")
+        script_path = posixpath.normpath(posixpath.join(folder, script)) if script.endswith(".py") else None
+        if script_path and not script_path.startswith("../") and _function_trains(repo, script_path):
+            hits.append(at(path))
+    for summary in _inhouse.project_code(repo.python_mentioning(*_TIMER_NEEDLES)):  # Azure Functions, v2 model
+        if not summary.imports_module("azure.functions"):
+            continue
+        timers = [d for d in summary.decorators if d.name.rsplit(".", 1)[-1] in _TIMER_DECORATORS]
+        if timers and _function_trains(repo, summary.path):
+            hits.append(at(summary.path, timers[0].line))
+    for path, handler in _scheduled_handlers(repo):  # Serverless Framework and SAM functions on a schedule
+        if _function_trains(repo, handler):
+            hits.append(at(path))
+    return hits
+
+
+def _scheduled_handlers(repo: RepoIndex) -> list[tuple[str, str]]:
+    """(declaring file, handler module path) of serverless functions started by a schedule event."""
+    found: list[tuple[str, str]] = []
+    for path, doc in _inhouse.yaml_mappings(repo, ("schedule",)):
+        data = doc.data  # type: ignore[attr-defined]
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        functions = data.get("functions") if data.get("provider") is not None else None
+        for spec in functions.values() if isinstance(functions, dict) else []:
+            events = spec.get("events") if isinstance(spec, dict) else None
+            if isinstance(events, list) and any(isinstance(e, dict) and _enabled_schedule(e.get("schedule")) for e in events):
+                module = _handler_module(str(spec.get("handler") or ""), folder)
+                if module:
+                    found.append((path, module))
+        resources = data.get("Resources")
+        for resource in resources.values() if isinstance(resources, dict) else []:
+            props = resource.get("Properties") if isinstance(resource, dict) else None
+            if not isinstance(props, dict) or resource.get("Type") != "AWS::Serverless::Function":
+                continue
+            events = props.get("Events")
+            if isinstance(events, dict) and any(
+                isinstance(e, dict) and e.get("Type") in ("Schedule", "ScheduleV2")
+                and (e.get("Properties") or {}).get("Enabled", True) is not False and (e.get("Properties") or {}).get("State") != "DISABLED"
+                for e in events.values()
+            ):
+                code = props.get("CodeUri") if isinstance(props.get("CodeUri"), str) else ""
+                module = _handler_module(str(props.get("Handler") or ""), "/".join(p for p in (folder, code.strip("/")) if p))
+                if module:
+                    found.append((path, module))
+    return found
+
+
+# Rule `scheduled command runs a training script` (session 12): a GitHub Actions workflow on a schedule
+# (or chained to one) or a line of the project's cron table runs a command that trains - named so
+# (`python train.py`, `make retrain`, `dvc repro`), reached through a task runner (`make pipeline` whose
+# recipe runs `python -m src.train`), or a Python script of the project whose own code starts training
+# (`python -m pipeline.run` where run.py calls `train_model(...)` or `.fit(...)`). A scheduled script
+# that loads a model and predicts, or one that only mentions training in its text, is not retraining.
+_TRAINING_CALL = re.compile(
+    r"^(?:re)?train(?:_?(?:models?|pipeline|flow|job|all|and_\w+))?$|^fit$|^run_(?:re)?training\w*$|^(?:start|trigger|launch)_(?:re)?training\w*$",
+    re.IGNORECASE,
+)
+MAX_RESOLVED_SCRIPTS = 20
+
+
+def _runs_training(summary: PythonSummary) -> bool:
+    """The module's own code calls something that trains (`train(...)`, `train_model(...)`, `.fit(...)`)."""
+    return any(_TRAINING_CALL.match(c.name.rsplit(".", 1)[-1]) for c in summary.calls)
+
+
+def _script_trains(repo: RepoIndex, command: str) -> bool:
+    from mlops_audit.evidence.repo.detectors._workflowsteps import scripts_named
+
+    for tail in scripts_named(command)[:MAX_RESOLVED_SCRIPTS]:
+        tail = tail.lstrip("/")
+        paths = [p for p in repo.python_files() if p == tail or p.endswith("/" + tail)][:3]
+        for path in paths:
+            summary = None if is_test_path(path) else repo.python(path)
+            if summary is not None and not summary.is_notebook and _runs_training(summary):
+                return True
+    return False
+
+
+def _scheduled_commands_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:
+    from mlops_audit.evidence.repo.detectors._workflowsteps import cron_commands
+
+    found = _workflow_training(repo, lambda path: _workflow_runs_unattended(repo, path), "scheduled GitHub Actions workflow runs training")
+    for text, loc in cron_commands(repo):
+        if _TRAINING.search(text) or _script_trains(repo, text):
+            found.append(("cron table entry runs training", loc))
+            break
+    return found
+
+
+# Rule `systemd timer that trains` (session 12, round 3 from batch 19): a systemd timer unit (`*.timer`,
+# or a `*.timer.template` the deploy fills in) with `OnCalendar=` or `OnUnitActiveSec=` starts its
+# service unit (the same name, or `Unit=`), whose `ExecStart=` trains. A timer of a backup or a
+# scoring job is not retraining.
+_TIMER_UNIT = re.compile(r"\.timer(\.template|\.in|\.j2)?$")
+_TIMER_KEYS = re.compile(r"^\s*(OnCalendar|OnUnitActiveSec|OnBootSec)\s*=\s*\S", re.MULTILINE)
+_UNIT_KEY = re.compile(r"^\s*Unit\s*=\s*(\S+)", re.MULTILINE)
+_EXEC_START = re.compile(r"^\s*ExecStart\s*=\s*(.+)$", re.MULTILINE)
+
+
+def _systemd_timers_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found: list[tuple[str, Location]] = []
+    for path in repo.with_suffix(".timer", ".template", ".in", ".j2"):  # the index's suffix table, not a walk
+        if not _TIMER_UNIT.search(path) or is_test_path(path) or repo.size(path) > MAX_SCRIPT_BYTES:
+            continue
+        text = repo.text(path) or ""
+        if not _TIMER_KEYS.search(text):
+            continue
+        folder, name = (path.rsplit("/", 1) if "/" in path else ("", path))
+        unit = _UNIT_KEY.search(text)
+        service = unit.group(1) if unit else _TIMER_UNIT.sub(lambda m: ".service" + (m.group(1) or ""), name)
+        service_path = f"{folder}/{service}" if folder else service
+        commands = _EXEC_START.findall(repo.text(service_path) or "") if repo.exists(service_path) else []
+        if any(_TRAINING.search(c) or _script_trains(repo, c) for c in commands):
+            found.append(("systemd timer starts training", at(path)))
+    return found
+
+
+# Rule `training on new data` (session 12, round 2; conventions §10 "new data arriving"): a GitHub
+# Actions workflow on `push` whose training runs only when the data changed - its `on.push.paths` are
+# all data files (DVC pointers `*.dvc`, `dvc.lock`, `data/...`), or a changed-files step
+# (tj-actions/changed-files, dorny/paths-filter) watches data files to gate the job - and whose steps
+# train. A new data version pushed starts retraining without a person. Not: a workflow whose paths
+# include code (a code push reruns training), a data workflow on pull requests that reports dataset
+# statistics, a data-change workflow that does not train.
+_DATA_PATH = re.compile(r"\.dvc['\"]?$|dvc\.lock|^['\"]?(\*\*/)?(data|datasets?)/", re.IGNORECASE)
+_CHANGED_FILES_ACTIONS = ("tj-actions/changed-files", "dorny/paths-filter")
+
+
+def _push_paths(value: object) -> list[str]:
+    push = value.get("push") if isinstance(value, dict) else None
+    paths = push.get("paths") if isinstance(push, dict) else None
+    return [str(p) for p in paths] if isinstance(paths, list) else []
+
+
+def _data_gate(data: dict[str, object], on: object) -> bool:
+    paths = _push_paths(on)
+    if paths and all(_DATA_PATH.search(p.strip()) for p in paths):
+        return True
+    for job in (data.get("jobs") or {}).values() if isinstance(data.get("jobs"), dict) else []:
+        for step in job.get("steps") or [] if isinstance(job, dict) else []:
+            if isinstance(step, dict) and str(step.get("uses") or "").lower().startswith(_CHANGED_FILES_ACTIONS):
+                watched = str(step.get("with") or "")
+                if any(_DATA_PATH.search(w.strip(" -'\"")) for w in re.split(r"[\n,]|\\n", watched)):
+                    return True
+    return False
+
+
+def _gated_on_data(repo: RepoIndex, path: str) -> bool:
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict):
+        return False
+    events, value, _ = workflow_triggers(doc)
+    return "push" in events and _data_gate(doc.data, value)
+
+
+def _training_on_new_data(repo: RepoIndex) -> list[tuple[str, Location]]:
+    return _workflow_training(
+        repo, lambda path: _gated_on_data(repo, path), "GitHub Actions workflow retrains when new data is pushed (paths or changed-files on data files)"
+    )
+
+
+def _workflow_training(repo: RepoIndex, qualifies: Callable[[str], bool], why: str) -> list[tuple[str, Location]]:
+    """The first command of a GitHub Actions workflow that `qualifies` which trains: named so, reached
+    through a task runner, or a project script whose code trains."""
+    judged: dict[str, bool] = {}
+    for command in ci_run_commands(repo):
+        workflow = command.ci_path or command.path
+        if not workflow.startswith(".github/workflows/"):
+            continue
+        if workflow not in judged:
+            judged[workflow] = qualifies(workflow)
+        if judged[workflow] and (_TRAINING.search(command.text) or _script_trains(repo, command.text)):
+            return [(why + (f" (through {command.via})" if command.via else ""), at(command.path, command.line))]
+    return []
+
+
+def _workflow_runs_unattended(repo: RepoIndex, path: str) -> bool:
+    """A GitHub Actions workflow started on a schedule, or on `workflow_run` of one that is (the rule
+    `a chain rooted by hand` applies), and not dispatched from outside."""
+    doc = repo.yaml(path)
+    if doc is None or not isinstance(doc.data, dict):
+        return False
+    events, value, _ = workflow_triggers(doc)
+    triggers = events & {"schedule", "workflow_run"}
+    if not triggers or started_from_outside(repo, triggers):
+        return False
+    if triggers == {"workflow_run"}:
+        waits = _waits_for(value)
+        paths = repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml")
+        return not waits or any(_unattended(w, _workflow_table(repo, paths), 1) for w in waits)
+    return True
+
+
+# Rule `scheduled Databricks job that trains` (session 12): a Databricks job - an Asset Bundle's
+# `resources.jobs` (databricks.yml and the files it includes), a dbx deployment file, or a Terraform
+# `databricks_job` - on a cron schedule (`quartz_cron_expression`) or a trigger (periodic, new files
+# arriving, a table updated), not paused, whose tasks train (a task key, notebook, Python file or
+# entry point named for training). A scheduled job of data preparation or batch scoring is not.
+_DATABRICKS_WORDS = ("quartz_cron_expression", "file_arrival")
+_DATABRICKS_TRIGGERS = ("periodic", "file_arrival", "table_update", "table")
+
+
+def _active(section: object) -> bool:
+    return isinstance(section, dict) and str(section.get("pause_status") or "").upper() != "PAUSED"
+
+
+def _scheduled_databricks_jobs(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found: list[tuple[str, Location]] = []
+    for path, doc in _inhouse.yaml_mappings(repo, _DATABRICKS_WORDS):
+        for key_path, job in _inhouse.walk_mapping(doc.data):  # type: ignore[attr-defined]
+            if not isinstance(job, dict) or not isinstance(job.get("tasks"), list):
+                continue
+            schedule, trigger = job.get("schedule"), job.get("trigger")
+            scheduled = (_active(schedule) and bool(schedule.get("quartz_cron_expression"))) or (  # type: ignore[union-attr]
+                _active(trigger) and any(trigger.get(k) for k in _DATABRICKS_TRIGGERS)  # type: ignore[union-attr]
+            )
+            if scheduled and _TRAINING.search(_TRAIN_SPLIT.sub(" ", str(job.get("tasks")))):
+                pos = doc.locate(key_path)  # type: ignore[attr-defined]
+                found.append(("scheduled Databricks job", at(path, pos[0] if pos else None)))
+    for _, loc, text in resource_declarations(repo, ["databricks_job"]):
+        if "quartz_cron_expression" in text and not re.search(r"pause_status\s*=\s*\"PAUSED\"", text) and _TRAINING.search(_TRAIN_SPLIT.sub(" ", text)):
+            found.append(("scheduled Databricks job (Terraform)", loc))
+    return found
+
+
+def _enabled_schedule(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, dict) and bool(value.get("rate")) and value.get("enabled", True) is not False
+
+
+def _handler_module(handler: str, folder: str) -> str | None:
+    """`src/train.handler` declared in `folder` -> `folder/src/train.py`."""
+    module, _, function = handler.strip().rpartition(".")
+    if not module or not function:
+        return None
+    module = module.removeprefix("./")
+    if "/" not in module:
+        module = module.replace(".", "/")
+    path = posixpath.normpath(posixpath.join(folder, module + ".py")) if folder else posixpath.normpath(module + ".py")
+    return None if path.startswith("../") else path
 
 
 _SCHEDULERS = [(tool, ev) for tool, ev in vocabulary(Kind.retraining_trigger, None).entries if ev.rule == "scheduled code that trains"]
@@ -596,13 +1021,18 @@ _TRAIN_SPLIT = re.compile(
 )
 
 
+# Docstrings and comments talk about training (`"""...the validation data used in training"""`,
+# `# retrain the model with new data`): a module that only mentions it does not train (session 12).
+_PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|(?m:^[ \t]*#.*$)')
+
+
 def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if _TRAINING.search(summary.path):
         return True
     if any(_TRAINING.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", text)))
+    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", _PROSE.sub(" ", text))))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
@@ -934,11 +1364,13 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
         "Vertex/SageMaker pipeline schedule, CI `on: schedule`) or an event/drift alert that starts the training pipeline."
     ),
     confidence=Confidence.medium,
-    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES,
-    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS,
+    needles=_RETRAIN_NEEDLES + _MONITORING_TRIGGER_NEEDLES + _PIPELINE_RUN_NEEDLES + _EVENT_RULE_NEEDLES + DAG_TRIGGER_NEEDLES + _TIMER_NEEDLES,
+    words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS + _DATABRICKS_WORDS + ("workflowtemplate",),
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
-    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo)
+    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo)
+    if not found:
+        found = _scheduled_commands_that_train(repo) or _training_on_new_data(repo) or _systemd_timers_that_train(repo)
     code = Hits(
         (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
         if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
@@ -946,6 +1378,13 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
         return Observation.passed("; ".join(parts), [loc for _, loc in found] + locations(code))
+    timers = _timer_functions_that_train(repo)
+    if timers:
+        return Observation.passed(
+            "a serverless function started on a timer (Azure Functions timer trigger, Serverless/SAM schedule event) runs "
+            "code that trains",
+            timers, confidence=Confidence.medium,
+        )
     by_event = _pipeline_runs_started_by_events(repo)
     if by_event:
         return Observation.passed(
