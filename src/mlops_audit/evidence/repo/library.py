@@ -316,8 +316,8 @@ def published(index: Any, found: list[Package], vocab: Vocabulary | None = None)
 
 
 # A system of its own --------------------------------------------------------------------------------
-_SERVICE_LINE = re.compile(r"^\s*(?:CMD|ENTRYPOINT)\b(.*)$", re.IGNORECASE | re.MULTILINE)
-_EXPOSE = re.compile(r"^\s*EXPOSE\s+\S", re.IGNORECASE | re.MULTILINE)
+_SERVICE_LINE = re.compile(r"^[^\S\n]*(?:CMD|ENTRYPOINT)\b(.*)$", re.IGNORECASE | re.MULTILINE)
+_EXPOSE = re.compile(r"^[^\S\n]*EXPOSE\s+\S", re.IGNORECASE | re.MULTILINE)
 
 
 def _service_image(index: Any, rel: str, vocab: Vocabulary) -> str | None:

@@ -403,7 +403,7 @@ def asserting_helpers(module: ast.Module, text: str) -> tuple[str, ...]:
 
 
 # A line that may be an assertion on constants only: files without one are not walked for it.
-CONSTANT_ASSERT_LINE = re.compile(r"^\s*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
+CONSTANT_ASSERT_LINE = re.compile(r"^[^\S\n]*assert\s+[^A-Za-z_]*(True|False|None)?[^A-Za-z_]*$", re.MULTILINE)
 
 
 def _trivial(node: ast.Assert) -> bool:

@@ -247,7 +247,7 @@ _KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml")
 # step parameter whose value is a manifest): the workloads in those strings are deployment
 # manifests like any other. A workflow that only runs containers as steps deploys nothing.
 _ARGO_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
-_INLINE_MANIFEST = re.compile(r"^\s*kind:\s*\S", re.MULTILINE)
+_INLINE_MANIFEST = re.compile(r"^[^\S\n]*kind:\s*\S", re.MULTILINE)
 MAX_INLINE_MANIFESTS = 64  # strings parsed per workflow document
 
 

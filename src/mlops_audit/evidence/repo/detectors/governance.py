@@ -105,7 +105,7 @@ def may_be_design_path(path: str) -> bool:
 # that embeds a diagram whose file says it is the architecture (`.. image:: _static/architecture_diagram.png`,
 # `![C4](img/c4-containers.svg)`): the page describes the system's design, whatever its title.
 _EMBEDDED_IMAGE = re.compile(
-    r"(?:^\s*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
+    r"(?:^[^\S\n]*\.\.\s+(?:image|figure)::\s*(\S+)|!\[[^\]]*\]\(\s*([^)\s]+)|<img\s[^>]*src=[\"']([^\"']+))", re.MULTILINE | re.IGNORECASE
 )
 _DIAGRAM_NAME = re.compile(
     r"(architecture|design|(^|[-_ ])c4(?=[-_ .]|$)|system[-_ ]?(overview|diagram|context)|component[-_ ]?diagram|data[-_ ]?flow)[^/]*\.(png|svg|jpe?g|gif|drawio|webp)$",
@@ -169,7 +169,7 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
 # (Mermaid blocks inside Markdown pages are judged with their page, by its headings.)
 _DIAGRAM_SUFFIXES = (".puml", ".plantuml", ".iuml", ".mmd")
 _DIAGRAM_START = re.compile(
-    r"^\s*(@startuml|@startc4|graph\s+(TD|TB|BT|LR|RL)|flowchart\s|sequenceDiagram|classDiagram|erDiagram|stateDiagram|C4(Context|Container|Component|Deployment))",
+    r"^[^\S\n]*(@startuml|@startc4|graph\s+(TD|TB|BT|LR|RL)|flowchart\s|sequenceDiagram|classDiagram|erDiagram|stateDiagram|C4(Context|Container|Component|Deployment))",
     re.MULTILINE,
 )
 MIN_DIAGRAM_LINES = 5

@@ -836,9 +836,9 @@ def _scheduled_commands_that_train(repo: RepoIndex) -> list[tuple[str, Location]
 # service unit (the same name, or `Unit=`), whose `ExecStart=` trains. A timer of a backup or a
 # scoring job is not retraining.
 _TIMER_UNIT = re.compile(r"\.timer(\.template|\.in|\.j2)?$")
-_TIMER_KEYS = re.compile(r"^\s*(OnCalendar|OnUnitActiveSec|OnBootSec)\s*=\s*\S", re.MULTILINE)
-_UNIT_KEY = re.compile(r"^\s*Unit\s*=\s*(\S+)", re.MULTILINE)
-_EXEC_START = re.compile(r"^\s*ExecStart\s*=\s*(.+)$", re.MULTILINE)
+_TIMER_KEYS = re.compile(r"^[^\S\n]*(OnCalendar|OnUnitActiveSec|OnBootSec)\s*=\s*\S", re.MULTILINE)
+_UNIT_KEY = re.compile(r"^[^\S\n]*Unit\s*=\s*(\S+)", re.MULTILINE)
+_EXEC_START = re.compile(r"^[^\S\n]*ExecStart\s*=\s*(.+)$", re.MULTILINE)
 
 
 def _systemd_timers_that_train(repo: RepoIndex) -> list[tuple[str, Location]]:

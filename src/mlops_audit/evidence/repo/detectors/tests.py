@@ -18,7 +18,7 @@ def test_files(repo: RepoIndex) -> list[str]:
 
 
 _VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
-_RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.", re.MULTILINE)
+_RELATIVE_IMPORT = re.compile(r"^[^\S\n]*from\s+\.", re.MULTILINE)
 _SCRIPT_NAME = re.compile(r"([A-Za-z_]\w{2,})\.py\b")  # `python train.py`, `runpy.run_path("src/train.py")`
 
 
