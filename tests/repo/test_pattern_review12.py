@@ -1,0 +1,37 @@
+"""Review of session 12's patterns over untrusted files (review12): each open run stops where the next
+match could start, so a search stays linear in the file's size. Structural checks, never timed."""
+
+from __future__ import annotations
+
+import re
+
+from mlops_audit.evidence.repo.detectors import governance
+
+
+def test_an_image_alt_text_run_stops_at_the_next_image_opener():
+    # The run crossing `![` made each opener of `![![![...` scan to the end of the file.
+    assert re.fullmatch(governance._ALT_TEXT, "C4 containers (v2) ! done") is not None
+    assert re.fullmatch(governance._ALT_TEXT, "a ![b") is None
+
+
+def test_an_img_tag_attribute_run_stops_at_the_next_tag():
+    assert re.fullmatch(governance._TAG_ATTRIBUTES, 'alt="x" width="600" ') is not None
+    assert re.fullmatch(governance._TAG_ATTRIBUTES, "width=1 <img ") is None
+
+
+def test_embedded_diagrams_are_still_found_after_hostile_openers():
+    page = "![![![ <img <img \n\n![C4 view](img/c4-containers.svg)\n"
+    assert governance._architecture_diagram(page) == 3
+    assert governance._architecture_diagram('x\n<img width="600" src="docs/architecture.png">\n') == 2
+    assert governance._architecture_diagram("x\n.. image:: _static/architecture_diagram.png\n") == 2
+    assert governance._architecture_diagram("![a ![b](img/architecture.png)\n") == 1  # the inner opener's target
+    assert governance._architecture_diagram("![logo](img/logo.png)\n<img src='team.jpg'>\n") is None
+
+
+def test_a_diagram_name_is_judged_without_a_run_between_word_and_suffix():
+    # The name's words are searched before the suffix: no pattern spans both with an open run.
+    assert not re.search(r"(?<!\\)[*+]|\{\d*,\}", governance._DIAGRAM_WORD.pattern)
+    assert governance._diagram_name("architecture_v2.png") and governance._diagram_name("C4-Containers.SVG")
+    assert governance._diagram_name("system overview.jpeg") and governance._diagram_name("dataflow.drawio")
+    assert not governance._diagram_name("xc4.png") and not governance._diagram_name("design.txt")
+    assert not governance._diagram_name("logo.png") and not governance._diagram_name("png.design")
