@@ -35,3 +35,16 @@ def test_a_diagram_name_is_judged_without_a_run_between_word_and_suffix():
     assert governance._diagram_name("system overview.jpeg") and governance._diagram_name("dataflow.drawio")
     assert not governance._diagram_name("xc4.png") and not governance._diagram_name("design.txt")
     assert not governance._diagram_name("logo.png") and not governance._diagram_name("png.design")
+
+
+def test_the_constant_assert_prefilter_keeps_its_runs_on_the_line_and_apart():
+    from mlops_audit.evidence.repo.pyfacts import CONSTANT_ASSERT_LINE
+
+    # No non-letter run crosses a line end, and no two of them sit side by side (every split of a
+    # long run of digits was tried).
+    assert r"[^A-Za-z_]*" not in CONSTANT_ASSERT_LINE.pattern and r"[^A-Za-z_\n]*" in CONSTANT_ASSERT_LINE.pattern
+    assert "*(?:(?:True|False|None)[^A-Za-z_\\n]*)?$" in CONSTANT_ASSERT_LINE.pattern
+    for line in ("assert True\n", "  assert 1 + 1 == 2\n", "assert (\n  True)\n", "assert\n  None\n", "assert\tFalse", "x = 1\n    assert (1,\n2)\n"):
+        assert CONSTANT_ASSERT_LINE.search(line), line
+    for line in ("assert x\n", "assert f(1)\n", "assert 1 == 1, 'msg'\n", "assert True and False\n", "assert " + "1" * 500 + "x\n"):
+        assert not CONSTANT_ASSERT_LINE.search(line), line
