@@ -48,3 +48,15 @@ def test_the_constant_assert_prefilter_keeps_its_runs_on_the_line_and_apart():
         assert CONSTANT_ASSERT_LINE.search(line), line
     for line in ("assert x\n", "assert f(1)\n", "assert 1 == 1, 'msg'\n", "assert True and False\n", "assert " + "1" * 500 + "x\n"):
         assert not CONSTANT_ASSERT_LINE.search(line), line
+
+
+def test_each_api_view_names_the_function_it_decorates_among_many():
+    # The decorated function is found by bisection over the file's functions (was one scan of every
+    # function per decorator); each decorator still names the first function defined after it.
+    from mlops_audit.evidence.repo.detectors._handlers import request_handlers
+    from mlops_audit.evidence.repo.pysource import summarise
+
+    views = "".join(f"@api_view(['POST'])\n@permission_classes([])\ndef view{i}(request):\n    return {i}\n\n" for i in range(300))
+    code = "from rest_framework.decorators import api_view, permission_classes\n\n" + views + "def helper():\n    pass\n"
+    found = [(cls, name) for cls, name, _ in request_handlers(summarise("views.py", [code]))]
+    assert found == [("", f"view{i}") for i in range(300)]  # not the undecorated helper
