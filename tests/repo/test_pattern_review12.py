@@ -60,3 +60,28 @@ def test_each_api_view_names_the_function_it_decorates_among_many():
     code = "from rest_framework.decorators import api_view, permission_classes\n\n" + views + "def helper():\n    pass\n"
     found = [(cls, name) for cls, name, _ in request_handlers(summarise("views.py", [code]))]
     assert found == [("", f"view{i}") for i in range(300)]  # not the undecorated helper
+
+
+def test_training_split_names_are_removed_token_by_token(monkeypatch):
+    from mlops_audit.evidence.repo.detectors import monitoring
+
+    text = "python train.py --input data/train.parquet --output-train out/\nX_train, y_train = train_test_split(df)\nmodel.fit(X_train)\n"
+    expected = monitoring._TRAIN_SPLIT.sub(" ", text)
+    assert monitoring.without_split_names(text) == expected
+    assert "train.py" in expected and "parquet" not in expected and "X_train" not in expected
+
+    # Structural: the pattern only ever sees one short token that mentions "train", never a whole file
+    # or a long run (its open leading runs were retried from every position of one).
+    seen: list[str] = []
+    real = monitoring._TRAIN_SPLIT
+
+    class Recording:
+        def sub(self, repl: str, token: str) -> str:
+            seen.append(token)
+            return real.sub(repl, token)
+
+    monkeypatch.setattr(monitoring, "_TRAIN_SPLIT", Recording())
+    hostile = "-" * 5000 + " " + "a/" * 3000 + "train.py " + text
+    result = monitoring.without_split_names(hostile)
+    assert seen == ["train.py", "data/train.parquet", "--output-train", "X_train", "y_train", "train_test_split", "X_train"]
+    assert "-" * 5000 in result and "a/a/a/train.py" not in result  # the over-long token mentioning train is left out

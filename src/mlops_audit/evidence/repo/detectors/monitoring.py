@@ -661,7 +661,7 @@ def _template_trains(repo: RepoIndex, cron: dict[str, object]) -> bool:
             commands = "\n".join(  # container `command` / `args` lists read as the command lines they are
                 " ".join(str(v) for v in value) for _, value in _inhouse.walk_mapping(data.get("spec")) if isinstance(value, list) and all(isinstance(v, str) for v in value)
             )
-            return bool(_TRAINING.search(_TRAIN_SPLIT.sub(" ", text))) or _script_trains(repo, commands)
+            return bool(_TRAINING.search(without_split_names(text))) or _script_trains(repo, commands)
     return False
 
 
@@ -958,11 +958,11 @@ def _scheduled_databricks_jobs(repo: RepoIndex) -> list[tuple[str, Location]]:
             scheduled = (_active(schedule) and bool(schedule.get("quartz_cron_expression"))) or (  # type: ignore[union-attr]
                 _active(trigger) and any(trigger.get(k) for k in _DATABRICKS_TRIGGERS)  # type: ignore[union-attr]
             )
-            if scheduled and _TRAINING.search(_TRAIN_SPLIT.sub(" ", str(job.get("tasks")))):
+            if scheduled and _TRAINING.search(without_split_names(str(job.get("tasks")))):
                 pos = doc.locate(key_path)  # type: ignore[attr-defined]
                 found.append(("scheduled Databricks job", at(path, pos[0] if pos else None)))
     for _, loc, text in resource_declarations(repo, ["databricks_job"]):
-        if "quartz_cron_expression" in text and not re.search(r"pause_status\s*=\s*\"PAUSED\"", text) and _TRAINING.search(_TRAIN_SPLIT.sub(" ", text)):
+        if "quartz_cron_expression" in text and not re.search(r"pause_status\s*=\s*\"PAUSED\"", text) and _TRAINING.search(without_split_names(text)):
             found.append(("scheduled Databricks job (Terraform)", loc))
     return found
 
@@ -1019,6 +1019,25 @@ _TRAIN_SPLIT = re.compile(
     r"|\b[XxYy]_train\w*\b",  # the training split's features and labels (`X_train`, `y_train_scaled`)
     re.IGNORECASE,
 )
+# Every match of _TRAIN_SPLIT lies inside one run of path characters (a token), so it is applied per
+# token that mentions "train" (review12): over a whole file its open leading runs were tried from every
+# position of a long run (quadratic: 20 KB of dashes took 13 s, a capped file hours). A token longer
+# than any path or flag (MAX_SPLIT_TOKEN) is left out whole: it names nothing that trains.
+_PATH_TOKEN = re.compile(r"[\w./-]+")
+_TRAIN_WORD = re.compile("train", re.IGNORECASE)
+MAX_SPLIT_TOKEN = 128
+
+
+def _split_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if not _TRAIN_WORD.search(token):
+        return token
+    return " " if len(token) > MAX_SPLIT_TOKEN else _TRAIN_SPLIT.sub(" ", token)
+
+
+def without_split_names(text: str) -> str:
+    """`text` with the names of training data splits (see _TRAIN_SPLIT) replaced by a space."""
+    return _PATH_TOKEN.sub(_split_token, text)
 
 
 # Docstrings and comments talk about training (`"""...the validation data used in training"""`,
@@ -1032,7 +1051,7 @@ def _code_trains(repo: RepoIndex, summary: PythonSummary) -> bool:
     if any(_TRAINING.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names):
         return True
     text = repo.text(summary.path) if not summary.is_notebook else None
-    return bool(text and re.search(r"(?<![A-Za-z])train", _TRAIN_SPLIT.sub(" ", _PROSE.sub(" ", text))))
+    return bool(text and re.search(r"(?<![A-Za-z])train", without_split_names(_PROSE.sub(" ", text))))
 
 
 _MONITORING_TRIGGER_NEEDLES = (
