@@ -85,3 +85,26 @@ def test_training_split_names_are_removed_token_by_token(monkeypatch):
     result = monitoring.without_split_names(hostile)
     assert seen == ["train.py", "data/train.parquet", "--output-train", "X_train", "y_train", "train_test_split", "X_train"]
     assert "-" * 5000 in result and "a/a/a/train.py" not in result  # the over-long token mentioning train is left out
+
+
+def test_scripts_named_by_commands_are_found_from_one_pass_over_the_listing(tmp_path, monkeypatch):
+    from mlops_audit.evidence.repo.collect import build_index
+    from mlops_audit.evidence.repo.detectors import monitoring
+
+    files = ["run.py", "pipeline/run.py", "a/pipeline/run.py", "b/pipeline/run.py", "c/pipeline/run.py", "pipeline/steps.py", "xpipeline/run.py"]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n", encoding="utf-8")
+    repo = build_index(tmp_path)
+    listing = list(repo.python_files())
+    for tail in ("run.py", "pipeline/run.py", "a/pipeline/run.py", "steps.py", "missing.py", "", "pipeline//run.py", "ipeline/run.py"):
+        expected = [p for p in listing if p == tail or p.endswith("/" + tail)][: monitoring.MAX_SCRIPTS_PER_TAIL]
+        assert monitoring.python_files_ending(repo, tail) == expected, tail
+    # Structural: the listing is read once per index, not once per command (was quadratic).
+    calls = []
+    fresh = build_index(tmp_path)
+    real = fresh.python_files
+    monkeypatch.setattr(fresh, "python_files", lambda: calls.append(1) or real())
+    for i in range(50):
+        monitoring._script_trains(fresh, f"python scripts/job{i}.py && python -m pipeline.run")
+    assert len(calls) == 1
