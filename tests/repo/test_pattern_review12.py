@@ -108,3 +108,28 @@ def test_scripts_named_by_commands_are_found_from_one_pass_over_the_listing(tmp_
     for i in range(50):
         monitoring._script_trains(fresh, f"python scripts/job{i}.py && python -m pipeline.run")
     assert len(calls) == 1
+
+
+CRON = "---\napiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata:\n  name: {cron}\nspec:\n  schedule: '0 3 * * *'\n  workflowSpec:\n    workflowTemplateRef:\n      name: {template}\n"
+TEMPLATE = ("---\napiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata:\n  name: {name}\nspec:\n  templates:\n  - name: main\n"
+            "    container:\n      image: app\n      command: [python, {script}]\n")
+
+
+def test_cron_workflows_find_their_templates_from_one_pass_over_the_manifests(tmp_path, monkeypatch):
+    from mlops_audit.evidence.repo.collect import build_index
+    from mlops_audit.evidence.repo.detectors import monitoring
+
+    crons = "".join(CRON.format(cron=f"nightly-{i}", template="weekly-refit" if i % 2 else "missing") for i in range(40))
+    (tmp_path / "argo").mkdir()
+    (tmp_path / "argo" / "crons.yaml").write_text(crons, encoding="utf-8")
+    (tmp_path / "argo" / "templates.yaml").write_text(
+        TEMPLATE.format(name="weekly-refit", script="jobs/refit.py") + TEMPLATE.format(name="weekly-refit", script="jobs/score.py"), encoding="utf-8")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "refit.py").write_text("from model import train_model\n\ntrain_model()\n", encoding="utf-8")
+    (tmp_path / "jobs" / "score.py").write_text("from model import load\n\nload().predict([])\n", encoding="utf-8")
+    passes = []
+    real = monitoring.manifest_documents
+    monkeypatch.setattr(monitoring, "manifest_documents", lambda *a, **k: passes.append(1) or real(*a, **k))
+    found = monitoring._scheduled_manifests(build_index(tmp_path))
+    assert [why for why, _ in found] == ["Kubernetes CronWorkflow"] * 20  # the first template of the name decides: it trains
+    assert len(passes) == 2  # one pass for the CronWorkflows, one for the templates (was one per CronWorkflow)
