@@ -133,3 +133,22 @@ def test_cron_workflows_find_their_templates_from_one_pass_over_the_manifests(tm
     found = monitoring._scheduled_manifests(build_index(tmp_path))
     assert [why for why, _ in found] == ["Kubernetes CronWorkflow"] * 20  # the first template of the name decides: it trains
     assert len(passes) == 2  # one pass for the CronWorkflows, one for the templates (was one per CronWorkflow)
+
+
+def test_routes_calling_one_injected_service_method_walk_the_service_once(tmp_path, monkeypatch):
+    from mlops_audit.evidence.repo.collect import build_index
+    from mlops_audit.evidence.repo.detectors import deployment
+
+    head = ("from typing import Annotated\nfrom fastapi import APIRouter, Depends\nfrom app.deps import get_w\nfrom app.workflow.chat import ChatWorkflow\n"
+            "router = APIRouter()\nDep = Annotated[ChatWorkflow, Depends(get_w)]\n")
+    routes = head + "".join(f"@router.post('/r{i}')\nasync def r{i}(q: str, workflow: Dep):\n    return workflow.handle_query(q)\n" for i in range(30))
+    service = "class ChatWorkflow:\n    def handle_query(self, q):\n        self.log(q)\n        return q\n"
+    files = {"app/api.py": routes, "app/workflow/chat.py": service, "app/deps.py": "def get_w():\n    pass\n", "app/__init__.py": "", "app/workflow/__init__.py": ""}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    walks = []
+    real = deployment._calls_by_scope
+    monkeypatch.setattr(deployment, "_calls_by_scope", lambda summary: walks.append(summary.path) or real(summary))
+    assert deployment._routes_through_services(build_index(tmp_path)) == []  # the service only logs: no model
+    assert walks == ["app/workflow/chat.py"]  # once, not once per route
