@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -745,7 +746,11 @@ def _imported_project_modules(repo: RepoIndex, summary: PythonSummary) -> list[P
     return found
 
 
-def _function_trains(repo: RepoIndex, path: str) -> bool:
+def _function_trains(repo: RepoIndex, path: str, declared_in: str) -> bool:
+    """The function's code at `path` (declared in `declared_in`) trains. A function of an example,
+    sample or demo folder shows how to write one: nobody's system runs it (conventions §2; review12)."""
+    if DEMO_FOLDER.search(declared_in) or DEMO_FOLDER.search(path):
+        return False
     summary = repo.python(path) if repo.exists(path) else None
     if summary is None or is_test_path(path):
         return False
@@ -763,16 +768,16 @@ def _timer_functions_that_train(repo: RepoIndex) -> list[Location]:
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
         script = str(data.get("scriptFile") or "__init__.py")
         script_path = posixpath.normpath(posixpath.join(folder, script)) if script.endswith(".py") else None
-        if script_path and not script_path.startswith("../") and _function_trains(repo, script_path):
+        if script_path and not script_path.startswith("../") and _function_trains(repo, script_path, path):
             hits.append(at(path))
     for summary in _inhouse.project_code(repo.python_mentioning(*_TIMER_NEEDLES)):  # Azure Functions, v2 model
         if not summary.imports_module("azure.functions"):
             continue
         timers = [d for d in summary.decorators if d.name.rsplit(".", 1)[-1] in _TIMER_DECORATORS]
-        if timers and _function_trains(repo, summary.path):
+        if timers and _function_trains(repo, summary.path, summary.path):
             hits.append(at(summary.path, timers[0].line))
     for path, handler in _scheduled_handlers(repo):  # Serverless Framework and SAM functions on a schedule
-        if _function_trains(repo, handler):
+        if _function_trains(repo, handler, path):
             hits.append(at(path))
     return hits
 
