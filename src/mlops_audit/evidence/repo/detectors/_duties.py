@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
+from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
@@ -42,9 +43,7 @@ _EVALUATION_OR_DOCS = re.compile(r"(^|/)(evals?|evaluations?|metrics|benchmarks?
 
 # Demonstrations, examples and tutorials (session 12): a fine-tuning notebook in `models/demo/`, an
 # example's Dockerfile show a practice, they are not the system's training code or deployment
-# (conventions §2: examples are examples), so they are on neither side.
-_DEMO = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
-_DEMO_HINTS = ("demo", "example", "sample", "tutorial", "playground", "sandbox", "scratch")
+# (conventions §2: examples are examples), so paths in DEMO_FOLDER are on neither side.
 
 # Deployment configuration by its file name or folder: what the file is says what it does.
 _DEPLOY_FILE = re.compile(
@@ -196,7 +195,7 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
         lowered = path.lower()
-        if any(h in lowered for h in _DEMO_HINTS) and _DEMO.search(path):
+        if DEMO_FOLDER.search(path):
             continue
         here = path in present
         is_code = lowered.endswith((".py", ".ipynb"))

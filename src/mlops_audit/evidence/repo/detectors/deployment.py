@@ -1470,10 +1470,7 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
         if summary is None or module is None:
             continue
         top = {node.name for node in module.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        by_scope: dict[str, list[Call]] = {}
-        for call in summary.calls:
-            if call.scope:
-                by_scope.setdefault(call.scope, []).append(call)
+        by_scope = _calls_by_scope(summary)
         for _, func in _inhouse.functions_of(repo, path):
             decorator_lines = {d.lineno for d in func.decorator_list}
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
@@ -1518,10 +1515,7 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 followed += 1
                 service = repo.python(path)
                 if service is not None and function in service.functions:
-                    by_scope: dict[str, list[Call]] = {}
-                    for call in service.calls:
-                        if call.scope:
-                            by_scope.setdefault(call.scope, []).append(call)
+                    by_scope = _calls_by_scope(service)
                     scopes, _ = _reach(by_scope, service.functions, function)
                     inside = [c for c in service.calls if c.scope in scopes]
                     use = (
