@@ -50,6 +50,7 @@ class Prediction:
     outcomes: Mapping[str, str]
     seconds: float
     history_scored: bool = True  # False: the checkout has no .git, so history detectors saw nothing
+    documents_only: bool = False  # the checkout holds no code, container, IaC, CI or script (see `documents_only`)
 
 
 @dataclass
@@ -154,7 +155,9 @@ def score(
                 error = "false pass" if predicted else "miss"
                 split.errors.append({"repo": repo.repo, "kind": kind, "error": error, "outcome": outcome, "note": label.note})
                 if predicted and repo.decoy:
-                    decoy_false_passes.append({"repo": repo.repo, "kind": kind, "split": repo.split})
+                    decoy_false_passes.append(
+                        {"repo": repo.repo, "kind": kind, "split": repo.split, "documents_only": prediction.documents_only}
+                    )
     return {
         "splits": {
             name: {
@@ -168,6 +171,9 @@ def score(
             for name, s in splits.items()
         },
         "decoy_false_passes": decoy_false_passes,
+        "documents_only_decoys": [
+            {"repo": r.repo, "split": r.split} for r in labels.repos if r.decoy and r.repo in predictions and predictions[r.repo].documents_only
+        ],
         "not_scored": not_scored,
     }
 
@@ -195,6 +201,41 @@ def git_head(folder: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+# What makes a repository more than documents (session 12's decoy study, docs/benchmarks.md): code
+# (Python and notebooks above all, and the usual languages of ML systems), containers, infrastructure
+# as code, CI configuration and scripts. Issue 12's target "no false pass on a decoy" is about
+# documents-only decoys; decoys with runnable code are working demonstrations, reported apart.
+_CODE_SUFFIXES = frozenset(
+    ".py .ipynb .r .rmd .jl .scala .java .kt .go .rs .js .ts .jsx .tsx .sh .bash .ps1 .sql .tf .hcl .bicep .c .cc .cpp .cs .rb .php .swift".split()
+)
+_CODE_NAMES = frozenset({"dockerfile", "containerfile", "makefile", "justfile", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "jenkinsfile"})
+_CODE_FOLDERS = (".github/workflows/", ".circleci/", ".gitlab-ci", "azure-pipelines", ".buildkite/", "k8s/", "kubernetes/", "helm/", "charts/")
+
+
+def documents_only(paths: Iterable[str]) -> bool:
+    """True when no path is code, a container or compose file, IaC, CI configuration or a script:
+    the repository holds documents (Markdown, text, images, PDFs, data) alone."""
+    for path in paths:
+        low = path.lower()
+        name = low.rsplit("/", 1)[-1]
+        if name in _CODE_NAMES or name.startswith("dockerfile") or Path(name).suffix in _CODE_SUFFIXES:
+            return False
+        if any(low.startswith(folder) or f"/{folder}" in low for folder in _CODE_FOLDERS):
+            return False
+    return True
+
+
+def git_listing(folder: Path) -> list[str]:
+    """The files of a checkout as git lists them (every file below it without git)."""
+    try:
+        proc = subprocess.run(["git", "-C", str(folder), "ls-files", "-z"], capture_output=True, timeout=60, check=False)
+        if proc.returncode == 0:
+            return [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()]
 
 
 def run_collector(folder: Path) -> tuple[dict[str, str], float]:
@@ -249,6 +290,7 @@ def measure(
     *,
     collector: Callable[[Path], tuple[dict[str, str], float]] = run_collector,
     head: Callable[[Path], str | None] = git_head,
+    listing: Callable[[Path], list[str]] = git_listing,
     only: set[str] | None = None,
     split: str = "all",
 ) -> tuple[dict[str, Prediction], list[dict[str, str]], list[dict[str, str]]]:
@@ -266,7 +308,8 @@ def measure(
             skipped.append({"repo": repo.repo, "split": repo.split, "reason": reason or "no checkout"})
             continue
         outcomes, seconds = collector(folder)
-        predictions[repo.repo] = Prediction(outcomes=outcomes, seconds=seconds, history_scored=has_history)
+        docs_only = repo.decoy and documents_only(listing(folder))
+        predictions[repo.repo] = Prediction(outcomes=outcomes, seconds=seconds, history_scored=has_history, documents_only=docs_only)
         problems += [{"repo": repo.repo, "path": item} for item in missing_label_paths(repo, folder, has_history)]
     return predictions, skipped, problems
 
@@ -308,6 +351,9 @@ def render_text(report: dict[str, object], *, show_heldout_errors: bool) -> str:
     hidden = sum(1 for d in decoys if d["split"] == "heldout")  # type: ignore[union-attr,index]
     if hidden and not show_heldout_errors:
         lines.append(f"  {hidden} on held-out decoy(s), listed only with --show-heldout-errors")
+    docs = report["documents_only_decoys"]
+    on_docs = sum(1 for d in decoys if d["documents_only"])  # type: ignore[union-attr,index]
+    lines.append(f"false passes on documents-only decoys (issue 12's target: none): {on_docs} (of {len(docs)} documents-only decoys scored)")  # type: ignore[arg-type]
     lines.append("")
     lines.append("time of collect() per repository:")
     for t in report["timing"]:  # type: ignore[union-attr]
@@ -361,6 +407,9 @@ def render_markdown(report: dict[str, object], labels: LabelFile) -> str:
         f"False passes on decoys: {len(decoys) + hidden}"  # type: ignore[arg-type, operator]
         + (": " + ", ".join(f"{d['repo']} ({d['split']}, {d['kind']})" for d in decoys) if decoys else "")  # type: ignore[union-attr]
         + (f"; {hidden} on held-out decoys, not named (--show-heldout-errors)" if hidden else "") + ".",
+        f"False passes on documents-only decoys (issue 12's target: none): "
+        f"{sum(1 for d in decoys if d['documents_only']) + report.get('heldout_documents_only_decoy_false_passes', 0)}"  # type: ignore[union-attr, index, operator]
+        f" of {len(report['documents_only_decoys']) + report.get('heldout_documents_only_decoys', 0)} documents-only decoys scored.",  # type: ignore[arg-type, operator]
         "Uncertain labels (not in the tables): "
         + ", ".join(f"{name} {splits[name]['uncertain']['agree']} agree / {splits[name]['uncertain']['disagree']} disagree" for name in SPLITS)  # type: ignore[index]
         + ".",
@@ -386,6 +435,9 @@ def hide_heldout(report: dict[str, object]) -> dict[str, object]:
         "splits": splits,
         "decoy_false_passes": [d for d in decoys if d["split"] != "heldout"],  # type: ignore[union-attr]
         "heldout_decoy_false_passes": sum(1 for d in decoys if d["split"] == "heldout"),  # type: ignore[union-attr]
+        "heldout_documents_only_decoy_false_passes": sum(1 for d in decoys if d["split"] == "heldout" and d["documents_only"]),  # type: ignore[union-attr]
+        "documents_only_decoys": [d for d in report["documents_only_decoys"] if d["split"] != "heldout"],  # type: ignore[union-attr]
+        "heldout_documents_only_decoys": sum(1 for d in report["documents_only_decoys"] if d["split"] == "heldout"),  # type: ignore[union-attr]
     }
 
 

@@ -66,7 +66,7 @@ def test_score_counts_every_outcome_per_kind_and_split() -> None:
     }
     held = report["splits"]["heldout"]
     assert held["overall"] == {"tp": 0, "fp": 1, "fn": 0, "tn": 2, "precision": 0.0, "recall": None}
-    assert report["decoy_false_passes"] == [{"repo": "a/decoy", "kind": "has_ci_pipeline", "split": "heldout"}]
+    assert report["decoy_false_passes"] == [{"repo": "a/decoy", "kind": "has_ci_pipeline", "split": "heldout", "documents_only": False}]
     assert {(n["repo"], n["kind"]) for n in report["not_scored"]} == {("a/dev1", "tags_releases"), ("a/decoy", "has_container")}
     # The text report names a held-out decoy's false pass only on request: which decoy fails on which
     # kind is a held-out error like any other, and printing it by default invites tuning on it.
@@ -293,3 +293,53 @@ def test_decoys_and_projects_can_be_scored_apart(tree: tuple[Path, Path], capsys
     assert scored_only == {"acme/talk"} and "acme/talk" not in scored_none and "acme/houses" in scored_none
     assert main(["--root", str(root), "--labels", str(labels), "--decoys", "only", "--repo", "acme/houses"]) == 2
     assert "--decoys only: no such repository selected" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["README.md", "docs/guide.md", "img/stack.png", "slides/talk.pdf", "data/sample.csv"], True),
+        (["README.md", "notebooks/intro.ipynb"], False),
+        (["README.md", "src/train.py"], False),
+        (["README.md", "Dockerfile"], False),
+        (["README.md", "deploy/Dockerfile.gpu"], False),
+        (["README.md", ".github/workflows/links.yml"], False),
+        (["README.md", "infra/main.tf"], False),
+        (["README.md", "scripts/build.sh"], False),
+        (["README.md", "docs/k8s/deployment.yaml"], False),
+        (["README.md", "mkdocs.yml", "docs/index.md"], True),
+    ],
+)
+def test_documents_only_means_no_code_container_iac_ci_or_script(paths: list[str], expected: bool) -> None:
+    from benchmarks.bench_accuracy import documents_only
+
+    assert documents_only(paths) is expected
+
+
+def test_false_passes_on_documents_only_decoys_are_counted_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    labels = LabelFile.model_validate(
+        {
+            "kinds": KINDS,
+            "repos": [
+                labelled("a/list", "spent", {k: False for k in KINDS}, decoy=True),
+                labelled("a/demo", "spent", {k: False for k in KINDS}, decoy=True),
+                labelled("a/hidden-list", "heldout", {k: False for k in KINDS}, decoy=True),
+            ],
+        }
+    )
+    fails = {k: "fail" for k in KINDS}
+    predictions = {
+        "a/list": Prediction({**fails, "has_ci_pipeline": "pass"}, 0.1, documents_only=True),
+        "a/demo": Prediction({**fails, "has_container": "pass", "has_unit_tests": "partial"}, 0.1, documents_only=False),
+        "a/hidden-list": Prediction({**fails, "tags_releases": "pass"}, 0.1, documents_only=True),
+    }
+    report = {"labels": "l", "root": "r", "tool_version": "t", **score(labels, predictions), "timing": [], "skipped": [], "missing_label_paths": []}
+    assert report["documents_only_decoys"] == [{"repo": "a/list", "split": "spent"}, {"repo": "a/hidden-list", "split": "heldout"}]
+    assert [(d["repo"], d["documents_only"]) for d in report["decoy_false_passes"]] == [
+        ("a/list", True), ("a/demo", False), ("a/demo", False), ("a/hidden-list", True)
+    ]
+    text = render_text(report, show_heldout_errors=False)
+    assert "false passes on documents-only decoys (issue 12's target: none): 2 (of 2 documents-only decoys scored)" in text
+    hidden = hide_heldout(report)
+    assert hidden["heldout_documents_only_decoy_false_passes"] == 1 and hidden["heldout_documents_only_decoys"] == 1
+    assert "a/hidden-list" not in json.dumps({k: hidden[k] for k in ("decoy_false_passes", "documents_only_decoys")})
