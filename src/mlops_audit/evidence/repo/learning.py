@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NONE, LearningMaterial
+from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NAME, NONE, STRUCTURE, LearningMaterial
 from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
 
 MAX_REASONS = 20
@@ -41,7 +41,7 @@ def _undo(declared: bool, them: bool = False) -> str:
 
 
 def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMaterialVerdict:
-    reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
+    reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + _signs(found) + [
         f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees if not tree.why.startswith(DECLARED)
     ]
     return LearningMaterialVerdict(
@@ -53,6 +53,16 @@ def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMateri
         counted=counted,
         declared=found.declared,
     )
+
+
+def _signs(found: LearningMaterial) -> list[str]:
+    """The signs line of the reasons (`lessons`: a whole-repository verdict needs two independent signs)."""
+    if found.verdict == NONE or found.declared or not found.signs or set(found.signs) <= {STRUCTURE, NAME}:
+        return []  # (lesson trees alone: each is a reason of its own below)
+    said = "; ".join(f"{source.split(':')[0]} ({why})" for source, why in found.signs.items())
+    if found.two_signs:
+        return [f"independent signs of learning material: {said}"]
+    return [f"one sign of learning material only ({said}): not enough to set the repository aside as a whole, so the practices it shows are credited"]
 
 
 def note_learning_evidence(
