@@ -23,13 +23,14 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NAME, NONE, STRUCTURE, LearningMaterial
+from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NAME, NONE, PARTLY, STRUCTURE, LearningMaterial
 from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
 
 MAX_REASONS = 20
 MAX_NAMED = 3  # learning-material files named in a finding's message
 OVERRIDE = "--count-learning-material"
 DECLARATION = "--learning-material"
+ONE_SIGN = "one sign of learning material only"  # how a reason says the verdict rests on one sign (session 13)
 
 
 def _undo(declared: bool, them: bool = False) -> str:
@@ -62,7 +63,7 @@ def _signs(found: LearningMaterial) -> list[str]:
     said = "; ".join(f"{source.split(':')[0]} ({why})" for source, why in found.signs.items())
     if found.two_signs:
         return [f"independent signs of learning material: {said}"]
-    return [f"one sign of learning material only ({said}): not enough to set the repository aside as a whole, so the practices it shows are credited"]
+    return [f"{ONE_SIGN} ({said}): not enough to set the repository aside as a whole, so the practices it shows are credited"]
 
 
 def note_learning_evidence(
@@ -113,7 +114,9 @@ def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
     if judged is None or judged.verdict == NONE:
         return []
     share = f"{judged.code_share:.0%} of its Python files and notebooks ({judged.code_files:,})"
-    if not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
+    if judged.verdict == PARTLY and not judged.code_files and not judged.other_files:  # one sign (session 13): said, nothing taken
+        head = f"LEARNING MATERIAL: partly - one sign, not enough to set the repository aside: nothing left out, its practices are credited ({DECLARATION} takes it whole)"
+    elif not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
         what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({_undo(judged.declared, them=True)})"
         head = f"LEARNING MATERIAL: {judged.verdict} - no code; {what}"
     elif not judged.code_files and not judged.counted:  # a template's placeholder containers, manifests, CI

@@ -294,10 +294,10 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
         result.signs[CLASSIFIER_TWICE] = f"p={judged.probability:.2f}{without}, at least {teachingmodel.CERTAIN:.2f}: certain"
     elif judged.probability < threshold:  # the name gate: from name_threshold when the name says material
         result.signs[CLASSIFIER] = f"p={judged.probability:.2f}, at least {model.name_threshold:.2f} with the name"
-    elif alone >= threshold:
+    elif alone >= (teachingmodel.PAIRED if claimed else threshold):
         result.signs[CLASSIFIER] = f"p={judged.probability:.2f}{without}, threshold {threshold:.2f}"
     else:
-        result.signs[f"{README}:classifier"] = f"the classifier's p={judged.probability:.2f} rests on the README's claim ({alone:.2f} without it, threshold {threshold:.2f})"
+        result.signs[README_AGAIN] = f"the classifier's p={judged.probability:.2f} rests on the README's claim ({alone:.2f} without it, below even odds)"
     return judged
 
 
@@ -321,23 +321,25 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
 #   chosen before any file was written; never read by the classifier.
 # - CLASSIFIER (`teachingmodel`): the learnt judgement over the tree's shape and the README's word
 #   counts, at its threshold (never below `teachingmodel.THRESHOLD_FLOOR`). It reads the README's claim
-#   and the rules' lessons too, so it pairs with a README sign only when it still reaches its threshold
-#   with those features counted as absent; with the name, from even odds (`name_threshold`: the name
-#   gate of session 11); alone it is two signs only when it is CERTAIN and still at its threshold
-#   without the README's claim.
+#   and the rules' lessons too, so with a README sign it counts as a second one only when, at its
+#   threshold, it still gives even odds (`teachingmodel.PAIRED`) with the README's claim (its phrase
+#   and title features, and the lessons the README's rules took) counted as absent - otherwise it only
+#   echoes the claim; with the name, from even odds (`name_threshold`: the name gate of session 11);
+#   alone it is two signs only when it is CERTAIN (p >= 0.95) and no README claim lifts it there.
 README, STRUCTURE, NAME, CLASSIFIER = "README", "structure", "name", "classifier"
 
 
 def _two_signs(signs: Mapping[str, str]) -> bool:
     """At least two independent signs (`CLASSIFIER_TWICE`: the classifier alone, certain)."""
     readme = [k for k in signs if k.startswith(README)]
-    strong_readme = [k for k in readme if k != f"{README}:{coursework.WEAK}"]
+    strong_readme = [k for k in readme if k not in (f"{README}:{coursework.WEAK}", README_AGAIN)]
     count = (2 if len(strong_readme) >= 2 else len(readme[:1])) + (STRUCTURE in signs) + (NAME in signs)
     count += 2 if CLASSIFIER_TWICE in signs else (CLASSIFIER in signs)
     return count >= 2
 
 
 CLASSIFIER_TWICE = CLASSIFIER + ":certain"
+README_AGAIN = README + ":classifier"  # the classifier at its threshold only with the README's claim: that claim's sign again, not a second one
 
 
 def _taken_whole(result: LearningMaterial, listing: Sequence[str], whole: LearningMaterial | None, judged: teachingmodel.Judgement | None) -> None:

@@ -77,6 +77,11 @@ THRESHOLD_FLOOR = 0.88
 # the share of lessons the README's rules took counted as absent (`README_SIGN_FEATURES`): then the
 # tree's shape and the README's word counts say material by themselves, beside whatever the README says.
 CERTAIN = 0.95
+# With a README claim beside it, the model is a second, independent sign when - at its threshold with the
+# claim - it still gives at least even odds with the claim counted as absent: the files and the README's
+# word counts lean to material by themselves. The same bar as the name gate (session 11: a named
+# repository's files must give even odds); below it the model only echoes the claim.
+PAIRED = 0.5
 # The features that carry the README's own claim to be teaching material (its phrases and title), which
 # `lessons` also counts as a sign of their own: judged without them, the model is a sign independent of it.
 README_SIGN_FEATURES = ("material_title", "teaching_readme", "teaching_readme_strong")
