@@ -233,7 +233,8 @@ def find_learning_material(
     if model is not None and (named := teachingmodel.name_says(model, names)):
         result.signs[NAME] = f"its name says {', '.join(repr(w) for w in named[:3])}"
     judged = None
-    if model is not None and result.code_total >= teachingmodel.MIN_CODE and not _two_signs(result.signs) and (whole is not None or result.verdict != COURSE):
+    undecided = not _two_signs(result.signs) and (whole is not None or result.verdict != COURSE)
+    if model is not None and result.code_total >= teachingmodel.MIN_CODE and (undecided or (whole is not None and whole.verdict != COURSE)):
         judged = _classified(result, listing, read, model, named)
     if _two_signs(result.signs):
         _taken_whole(result, listing, whole, judged)
@@ -344,11 +345,14 @@ README_AGAIN = README + ":classifier"  # the classifier at its threshold only wi
 
 def _taken_whole(result: LearningMaterial, listing: Sequence[str], whole: LearningMaterial | None, judged: teachingmodel.Judgement | None) -> None:
     """Two signs: the repository is learning material whole - taken as the README's whole-repository
-    rule took it (rules 2, 6, 8, 9), else as the classifier takes a repository (rule 9's way)."""
+    rule took it (rules 2, 6, 8, 9, 11), and/or as the classifier takes a repository (rule 9's way:
+    when no README rule took it, or on top of one whose take spared a folder it would not spare). A
+    tree whose code the structural rules already took entirely keeps their trees."""
     if whole is not None:
         result.left_out, result.trees, result.verdict = whole.left_out, whole.trees, whole.verdict
-    elif result.verdict != COURSE:  # (all its code already lessons: the structure's trees say what was left out)
-        why = f"{judged.reason}; " if judged is not None and judged.flagged else ""
+    flagged = judged is not None and judged.flagged
+    if result.verdict != COURSE and (whole is None or flagged):
+        why = f"{judged.reason}; " if flagged else ""  # type: ignore[union-attr]
         _take(result, "", f"{why}taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)", coursework.taught_files(listing))
         result.trees.sort(key=lambda t: t.path)
         _judged_taken_whole(result, listing)
