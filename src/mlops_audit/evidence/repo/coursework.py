@@ -275,14 +275,15 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
 WEAK = "weak"  # the family of a README sign too weak to pair with another README sign: a title word, 'this course'
 
 
-def readme_signs(opening: tuple[str, str] | None) -> dict[str, str]:
+def readme_signs(opening: tuple[str, str] | None, teaching: str | None) -> dict[str, str]:
     """family -> why, for each claim the README's opening makes that the repository is teaching
     material (session 13, `lessons`' two-sign verdict): the phrase families of `_PHRASE_FAMILIES`
     (generic phrases such as "tutorial notebooks" left out, as rule 9 leaves them), `title` (a title
     naming a course, workshop... that the text speaks of again or that addresses learners), and
     `WEAK` (only a title word or 'this course'). {} when the README says it is a project made in a
-    course, or says none of it."""
-    if opening is None:
+    course, or says none of it. `teaching`: what `teaching_readme(opening)` said (None: no sign at all,
+    and nothing more is searched - most READMEs cost nothing more)."""
+    if opening is None or teaching is None:
         return {}
     name, text = opening
     if _says_it_is_a_project(text):
@@ -295,8 +296,8 @@ def readme_signs(opening: tuple[str, str] | None) -> dict[str, str]:
     title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
     if (said := _title_said_again(title, text)) is not None:
         found["title"] = f"{name}'s title names a {said[0]} and its text {said[1]}"
-    elif not found and (weak := teaching_readme(opening)) is not None:
-        found[WEAK] = weak
+    elif not found:
+        found[WEAK] = teaching
     return found
 
 

@@ -368,7 +368,7 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> tu
     result = LearningMaterial(code_total=len(code))
     opening = coursework.readme_opening(listing, read)
     result.teaching = coursework.teaching_readme(opening)
-    result.signs.update({f"{README}:{family}": why for family, why in coursework.readme_signs(opening).items()})
+    result.signs.update({f"{README}:{family}": why for family, why in coursework.readme_signs(opening, result.teaching).items()})
     whole: LearningMaterial | None = None
     if not code:
         # Rule 11: a repository of documents only that presents itself as a course, guide or book
