@@ -9,7 +9,8 @@ into what an assessor reads first:
 - `note_learning_evidence`: a detector that failed, but passes when learning material is counted,
   says so in its message ("not credited: found only in learning material: chapter-03/Dockerfile"),
   so nothing is dropped silently;
-- `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`),
+- `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`:
+  two independent signs since session 13, `lessons`; one sign is `partly` and sets nothing aside),
   a practice of an ML system found in what the rules kept (a root Dockerfile, a root workflow that
   retrains on a schedule, a guide's decision records) is not credited either: the repository teaches
   it, nobody practises it on a system (benchmarks/evidence/conventions.md §3). How the repository

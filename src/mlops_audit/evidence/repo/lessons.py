@@ -44,6 +44,12 @@ containers, manifests, CI and package lists out (rule 10); and a repository of d
 presents itself as a course, guide or book gets the verdict `course` (rule 11), which the document
 checks read (`has_design_docs`: its pages are lessons, not a system's design).
 
+Session 13: the whole-repository rules (2, 6, 8, 9, 11 and the classifier's verdict) take a repository
+only on TWO independent signs - the README's claims, the tree's structure, the remote's name, the
+classifier (see "The sources of signs" below for what each is and why they are independent). With one
+sign the verdict is `partly`: the reason is reported and only the structural rules' lesson trees are
+left out, so a team's system whose README says "you'll learn" keeps its practices.
+
 A real project's `tutorials/` or `examples/` folder is not touched by either rule unless it holds a
 lesson series; a repository holding several real projects keeps them (`collect --per-project`).
 
@@ -219,9 +225,12 @@ def find_learning_material(
 ) -> LearningMaterial:
     """The listed files that are learning material (see the module text and `coursework`).
     `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None.
-    `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`).
-    `names`: the owner and name of the repository's remote (`reponame.repository_names`), read by
-    the classifier only; () when it has none.
+    `classify`: read the model file - the learnt classifier (`teachingmodel`), asked when the signs
+    so far do not decide, and its name vocabulary (the NAME sign); False: the rules alone.
+    `names`: the owner and name of the repository's remote (`reponame.repository_names`), for the
+    NAME sign and the classifier's name gate; () when it has none.
+    A whole-repository verdict needs two independent signs (see "The sources of signs" below): with
+    one, `partly`, and only the structural rules' lesson trees are left out.
     `declared`: the assessor says the repository is learning material (a course, a tool's examples,
     a template, a reference system built to demonstrate): whatever the rules and the classifier
     decide, it is taken whole as rule 9 takes a teaching repository (capstones, root CI, package

@@ -37,9 +37,11 @@ module adds one learnt judgement on the whole repository, from what the rules ca
   probability, a repository without such a name is judged exactly as before, and a name alone never
   decides (a team's `churn-template` whose files look like a system stays below `name_threshold`).
 
-The hook is in `lessons.find_learning_material`: when the rules did not already say `course` and the
-model's probability reaches its threshold, the repository is teaching material whole (as rule 9 of
-`coursework`). The model only adds: it never overrides a `course` the rules decided.
+The hook is in `lessons.find_learning_material`: when the signs found so far do not decide, the
+model's probability at its threshold (never below THRESHOLD_FLOOR) is one sign of learning material
+(session 13: a whole-repository verdict needs two independent ones; CERTAIN and PAIRED below say when
+the model counts twice, and when beside a README claim). Taken whole, the repository is taken as rule 9
+of `coursework` takes one. The model only adds: it never overrides a `course` the rules decided.
 """
 
 from __future__ import annotations
