@@ -165,7 +165,8 @@ def extract(root: Path, labels_path: Path, verdicts_path: Path | None = VERDICTS
                 f"(set it: git -C ROOT/{repo.checkout_name} remote set-url origin https://github.com/{name})"  # type: ignore[attr-defined]
             )
         named = bool(reponame.name_words(names) & set(NAME_VOCABULARY))
-        rows.append(Row(name, batch, decoy, ruled.verdict == lessons.COURSE, {k: f.value for k, f in found.items()}, named))
+        # `rules_course`: what the rules alone said before session 13's two signs (what the model learnt from, and kept)
+        rows.append(Row(name, batch, decoy, ruled.rules_course, {k: f.value for k, f in found.items()}, named))
     return sorted(rows, key=lambda r: r.repo.lower()), skipped
 
 
@@ -178,7 +179,7 @@ def pass_fixture_rows() -> list[Row]:
         index = RulesOnlyIndex(folder, count_learning_material=True)
         try:
             ruled = index.stats.learning
-            if ruled.code_total < teachingmodel.MIN_CODE or ruled.verdict == lessons.COURSE:
+            if ruled.code_total < teachingmodel.MIN_CODE or ruled.rules_course:
                 continue
             found = lessons.classifier_features(index.files, index.read_bytes, ruled, VOCABULARY)
         finally:
@@ -243,11 +244,13 @@ MARGIN = 0.10
 def choose_threshold(rows: Sequence[Row], oof: dict[str, float], final: teachingmodel.TeachingModel, fixtures: Sequence[Row] = ()) -> float:
     """The lowest threshold (steps of 0.01, at least 0.5) at which no project the rules did not
     already judge `course` is flagged - neither in leave-one-batch-out nor by the final model - plus
-    MARGIN; and above every pass fixture of the test suite (the final model flags none)."""
+    MARGIN; and above every pass fixture of the test suite (the final model flags none); never below
+    `teachingmodel.THRESHOLD_FLOOR` (session 13)."""
     projects = [r for r in rows if not r.decoy and not r.rules_course]
     highest = max([oof[r.repo] for r in projects] + [probability(final, r) for r in projects], default=0.0)
     fixture_highest = max((probability(final, r) for r in fixtures), default=0.0)
-    return round(max(max(0.5, math.floor(highest * 100 + 1) / 100) + MARGIN, math.floor(fixture_highest * 100 + 1) / 100), 2)
+    # never below the floor collect acts at (session 13): one training project must not lower it
+    return round(max(max(0.5, math.floor(highest * 100 + 1) / 100) + MARGIN, math.floor(fixture_highest * 100 + 1) / 100, teachingmodel.THRESHOLD_FLOOR), 2)
 
 
 # A name alone never decides: a repository named as material is judged material only when its files

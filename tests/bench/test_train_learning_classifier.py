@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from benchmarks import train_learning_classifier as train
 
 NAMES = train.feature_names()
@@ -50,9 +52,11 @@ def test_the_in_sample_threshold_sits_above_every_project_by_construction() -> N
     assert threshold < 1 and all(oof[r.repo] < threshold for r in rows if not r.decoy)
 
 
-def test_the_nested_evaluation_flags_the_project_that_alone_set_the_threshold() -> None:
+def test_the_nested_evaluation_flags_the_project_that_alone_set_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     """The one course-shaped team's system sets the in-sample threshold (it can flag nothing there);
-    judged by a threshold chosen without its round, it is flagged: what the nested rows report."""
+    judged by a threshold chosen without its round, it is flagged: what the nested rows report (the
+    rule without session 13's floor, which the next test keeps)."""
+    monkeypatch.setattr(train.teachingmodel, "THRESHOLD_FLOOR", 0.5)
     rows = _rows()
     nested = {n["batch"]: n for n in train.nested_rounds(rows, NAMES)}
     assert set(nested) == {"1", "2", "3", "4"}
@@ -61,3 +65,11 @@ def test_the_nested_evaluation_flags_the_project_that_alone_set_the_threshold() 
     for batch in "123":  # rounds of plain projects: none flagged, a positive gap, most decoys caught
         assert nested[batch]["projects_flagged"] == 0 and nested[batch]["gap"] > 0
         assert nested[batch]["decoys_caught"] >= 6 and nested[batch]["decoys"] == 8
+
+
+def test_the_threshold_floor_keeps_the_project_that_alone_set_the_threshold_unflagged() -> None:
+    """Session 13: whatever a round's projects, the rule never chooses below THRESHOLD_FLOOR - the
+    same course-shaped system is not flagged by any round's threshold."""
+    nested = train.nested_rounds(_rows(), NAMES)
+    assert all(n["threshold"] >= train.teachingmodel.THRESHOLD_FLOOR for n in nested)
+    assert all(n["projects_flagged"] == 0 and n["gap"] > 0 for n in nested)

@@ -235,12 +235,24 @@ def test_a_service_with_a_numbered_exercises_folder_but_no_teaching_words_is_cre
 
 def test_course_materials_with_only_a_requirements_file_are_learning_material_whole(tmp_path: Path) -> None:
     write(tmp_path, {
-        "README.md": "# 50.055 Machine Learning Operations\n\nThis repo contains code materials for the MLOps course.\n",
+        "README.md": "# 50.055 Machine Learning Operations\n\nThis repo contains code materials for the MLOps course. What you will learn: tracking.\n",
         "01_train.ipynb": "{}", "python/01_train.py": TRACKED, "scripts/requirements.txt": "wandb\n", "scripts/train.py": TRACKED,
     })
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.verdict == "course" and learning.trees[0].why.startswith("course material with no build, container or CI file")
     assert outcome(tmp_path, "tracks_experiments") == "fail"
+
+
+def test_course_materials_said_once_keep_their_credit(tmp_path: Path) -> None:
+    """Near miss of rule 8 since session 13: one claim of the README is one sign, not enough to take a
+    repository whole - the verdict is `partly` (the reason reported) and the code keeps its credit."""
+    write(tmp_path, {
+        "README.md": "# 50.055 Machine Learning Operations\n\nThis repo contains code materials for the MLOps course.\n",
+        "01_train.ipynb": "{}", "python/01_train.py": TRACKED, "scripts/requirements.txt": "wandb\n", "scripts/train.py": TRACKED,
+    })
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "partly" and learning.left_out == set() and list(learning.signs) == ["README:material"]
+    assert outcome(tmp_path, "tracks_experiments") == "pass"
 
 
 def test_course_materials_with_a_dockerfile_are_not_taken_by_the_package_list_rule(tmp_path: Path) -> None:
@@ -253,8 +265,9 @@ def test_course_materials_with_a_dockerfile_are_not_taken_by_the_package_list_ru
     })
     listing = sorted(["README.md", "scripts/Dockerfile", "scripts/train.py"])
     assert coursework.material_without_builds(listing, "a strong sign") is None
+    # Since session 13 rule 9 needs a second sign too: the README's one claim leaves the verdict `partly`.
     learning = RepoIndex(tmp_path).stats.learning
-    assert learning.verdict == "course" and learning.trees[0].why.startswith("teaching material: ")
+    assert learning.verdict == "partly" and learning.left_out == set()
 
 
 # --- rule 7: a teaching repository's single lesson folders ---------------------------------------
@@ -269,9 +282,11 @@ def test_a_graded_assignment_week_is_coursework_but_its_ci_still_counts(tmp_path
     found = findings(tmp_path)
     assert found["is_reproducible"].outcome.value == "fail"
     assert found["has_ci_pipeline"].outcome.value == "pass"  # the repository's own CI really runs
-    # Since session 12 the README's strong phrase takes the whole repository (rule 9, any code), before
-    # rule 7 takes the week's folder; the root CI stays the repository's own upkeep either way.
-    assert RepoIndex(tmp_path).stats.learning.trees[0].why.startswith("teaching material: README.md presents it as teaching material ('assignments for the MLOps course')")
+    # Session 12's rule 9 took the whole repository on the README's strong phrase; since session 13 that
+    # is one sign, so rule 7 takes the week's folder (the README says it teaches); the root CI stays the
+    # repository's own upkeep either way.
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "partly" and learning.trees[0].why.startswith("lesson folders of a teaching repository: 1 numbered lessons (week-2/...)")
 
 
 def test_a_single_week_folder_of_a_repository_whose_title_names_a_course_is_coursework(tmp_path: Path) -> None:
@@ -340,7 +355,8 @@ def test_a_repository_taken_whole_keeps_its_root_code_owners_as_upkeep(tmp_path:
     folder's own OWNERS is the lesson's."""
     owners = "approvers:\n  - alice\n  - bob\n"
     write(tmp_path, {
-        "README.md": "# Examples\n\nCode materials for the MLOps course.\n", **{f"src/m{i}.py": TRACKED for i in range(3)},
+        # two claims of different families (course material; addressed to learners): two signs (session 13)
+        "README.md": "# Examples\n\nCode materials for the MLOps course. You will learn to track experiments.\n", **{f"src/m{i}.py": TRACKED for i in range(3)},
         "OWNERS": owners, "CODEOWNERS": "* @acme/reviewers\n", ".github/CODEOWNERS": "* @acme/reviewers\n",
         "mnist/OWNERS": owners, "mnist/train.py": TRACKED, "mnist/Dockerfile": DOCKERFILE,
     })

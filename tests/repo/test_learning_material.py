@@ -119,25 +119,45 @@ def test_a_course_keeps_its_students_capstone_projects(tmp_path: Path) -> None:
     assert outcome(tmp_path, "tracks_experiments") == "pass"
 
 
-@pytest.mark.parametrize(
-    ("readme", "why"),
-    [
-        ("# MLflow workshop materials\n\nFour modules.\n", "README.md speaks of a workshop"),
-        ("# 机器学习\n浙江大学《机器学习》课程代码。\n", "README.md speaks of a 课程"),
-        ("# Companion notebooks of the book\n", "README.md speaks of a book"),
-    ],
-)
-def test_a_teaching_repository_with_no_project_files_is_learning_material_whole(tmp_path: Path, readme: str, why: str) -> None:
+# READMEs that present a repository with no project files as teaching material (rule 2), and why.
+NO_PROJECT_FILES_READMES = [
+    ("# MLflow workshop materials\n\nFour modules.\n", "README.md speaks of a workshop"),
+    ("# 机器学习\n浙江大学《机器学习》课程代码。\n", "README.md speaks of a 课程"),
+    ("# Companion notebooks of the book\n", "README.md speaks of a book"),
+]
+
+
+@pytest.mark.parametrize(("readme", "why"), NO_PROJECT_FILES_READMES)
+def test_a_teaching_readme_with_no_project_files_is_one_sign_and_the_code_keeps_its_credit(tmp_path: Path, readme: str, why: str) -> None:
+    """Session 13: the README's words are one sign; having no project file is no sign of its own (a
+    team's research code often has none), so nothing is taken and the verdict says why (`partly`)."""
     write(tmp_path, {"README.md": readme, "tracking/notebooks/tracking.py": TRACKED, "tuning.py": TRACKED})
     found = RepoIndex(tmp_path).stats.learning
-    assert found.left_out == {"tracking/notebooks/tracking.py", "tuning.py"}
+    assert found.verdict == "partly" and found.left_out == set() and not found.two_signs
+    assert outcome(tmp_path, "tracks_experiments") == "pass"
+
+
+@pytest.mark.parametrize(("readme", "why"), NO_PROJECT_FILES_READMES)
+def test_a_teaching_readme_and_a_lesson_series_with_no_project_files_are_learning_material_whole(tmp_path: Path, readme: str, why: str) -> None:
+    """The same README with a second, independent sign - a lesson series in the tree - takes it whole (rule 2)."""
+    lessons = {f"lesson-{i}/demo.py": "print(1)\n" for i in (1, 2, 3)}
+    write(tmp_path, {"README.md": readme, "tracking/notebooks/tracking.py": TRACKED, "tuning.py": TRACKED, **lessons})
+    found = RepoIndex(tmp_path).stats.learning
+    assert found.verdict == "course" and found.two_signs
+    assert found.left_out == {"tracking/notebooks/tracking.py", "tuning.py", *lessons}
     assert [(t.path, t.why) for t in found.trees] == [("", f"teaching material with no project files: {why}")]
     assert outcome(tmp_path, "tracks_experiments") == "fail"
 
 
-def test_a_jupyter_book_repository_with_no_project_files_is_learning_material_whole() -> None:
+def test_a_jupyter_book_alone_is_one_sign() -> None:
+    """A Jupyter Book is a structural sign (a book's source); a project's documentation can be one too."""
     found = decide({"Readme.md": "# Notes\n", "book/_config.yml": "title: x\n", "book/_toc.yml": "root: index\n", "tuning.ipynb": "{}"})
-    assert found.left_out == {"tuning.ipynb"} and "Jupyter Book (book/_toc.yml)" in found.trees[0].why
+    assert found.verdict == "partly" and found.left_out == set() and "Jupyter Book (book/_toc.yml)" in found.signs["structure"]
+
+
+def test_a_jupyter_book_repository_with_no_project_files_and_teaching_words_is_learning_material_whole() -> None:
+    found = decide({"Readme.md": "# Notes\n\nThe lectures of the course.\n", "book/_config.yml": "title: x\n", "book/_toc.yml": "root: index\n", "tuning.ipynb": "{}"})
+    assert found.verdict == "course" and found.left_out == {"tuning.ipynb"} and "Readme.md speaks of a lectures" in found.trees[0].why
 
 
 @pytest.mark.parametrize(

@@ -80,8 +80,17 @@ def _demo_service(root: Path, readme: str) -> Path:
     return root
 
 
+def test_the_code_of_a_blog_post_series_said_once_keeps_its_credit(tmp_path: Path) -> None:
+    """Session 13: one claim of the README (companion of media) is one sign: `partly`, reported, credited."""
+    root = _demo_service(tmp_path / "once", "# E2E MLOps demo\n\nThis is the source code for the E2E MLOps on Databricks blogpost series.\n")
+    learning = RepoIndex(root).stats.learning
+    assert learning.verdict == "partly" and learning.left_out == set() and list(learning.signs) == ["README:media"]
+    assert findings(root)["serves_model"].outcome.value == "pass"
+
+
 def test_the_code_of_a_blog_post_series_is_taken_whole_and_credits_no_ml_practice(tmp_path: Path) -> None:
-    root = _demo_service(tmp_path / "series", "# E2E MLOps demo\n\nThis is the source code for the E2E MLOps on Databricks blogpost series.\n")
+    # two claims of different families (companion of media; addressed to learners): two signs (session 13)
+    root = _demo_service(tmp_path / "series", "# E2E MLOps demo\n\nThis is the source code for the E2E MLOps on Databricks blogpost series. You'll learn to serve a model.\n")
     learning = RepoIndex(root).stats.learning
     assert learning.verdict == "course" and "blogpost series" in learning.trees[0].why
     found = findings(root)
@@ -114,7 +123,7 @@ def _kserve(root: Path, readme: str) -> Path:
 
 
 def test_a_hands_on_workshop_of_one_script_and_its_manifests_is_material_whole(tmp_path: Path) -> None:
-    root = _kserve(tmp_path / "w", "# KServe\n\nHands-on workshop: deploy a model with KServe on OpenShift AI.\n")
+    root = _kserve(tmp_path / "w", "# KServe\n\nHands-on workshop: deploy a model with KServe on OpenShift AI. You will learn to serve a model.\n")
     learning = RepoIndex(root).stats.learning
     assert learning.verdict == "course" and "'Hands-on workshop'" in learning.trees[0].why
     assert findings(root)["has_deployment_manifest"].outcome.value != "pass"
@@ -133,7 +142,8 @@ AZURE_PR = "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - scr
 
 def _sample_with_azure_pipeline(root: Path, ci_path: str) -> Path:
     write(root, {
-        "README.md": "---\npage_type: sample\n---\n# MLOps with Azure ML\nCode which sets up an MLOps flow.\n",
+        # two claims (a vendor's sample; addressed to learners): two signs (session 13)
+        "README.md": "---\npage_type: sample\n---\n# MLOps with Azure ML\nCode which sets up an MLOps flow; you'll learn to run it.\n",
         "requirements.txt": "scikit-learn==1.4.0\npytest==8.0.0\n", "src/train.py": TRACKED, "src/serve.py": SERVED, ci_path: AZURE_PR,
     })
     return root

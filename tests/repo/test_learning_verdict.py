@@ -25,7 +25,12 @@ def test_the_verdict_is_in_the_json_with_reasons_and_the_share_of_code_left_out(
     assert judged.verdict == "course" and not judged.counted
     assert judged.code_share == 1.0 and judged.code_files == 4 and judged.other_files == 1  # solutions/Dockerfile
     assert judged.reasons[0] == "README.md's title names a workshop ('MLOps workshop')"
-    assert judged.reasons[1].startswith("solutions: a reference solution beside its skeleton")
+    # session 13: a course needs two independent signs, and the reasons say which (here the title and the structure)
+    assert judged.reasons[1] == (
+        "independent signs of learning material: README (README.md's title names a workshop ('MLOps workshop')); "
+        "structure (solutions: a reference solution beside its skeleton: 2 of its 2 code files mirror src/)"
+    )
+    assert judged.reasons[2].startswith("solutions: a reference solution beside its skeleton")
 
 
 def test_a_partly_verdict_gives_the_share_of_code_left_out(tmp_path: Path) -> None:
@@ -55,7 +60,8 @@ def test_the_verdict_heads_the_terminal_table(tmp_path: Path) -> None:
         "(--count-learning-material to count them)"
     )
     assert lines[1] == "  - README.md's title names a workshop ('MLOps workshop')"
-    assert lines[3].startswith("detector")
+    assert lines[2].startswith("  - independent signs of learning material: README (")
+    assert lines[4].startswith("detector")
 
 
 def test_the_verdict_is_a_sarif_run_property(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from tests.repo.test_coursework import CI, DOCKERFILE, NOW, SEEDED, SERVED, TRAC
 from tests.repo.test_documentation_code import write
 
 COURSE_README = "# MLOps Course\n\nBy completing this course, you will version data and serve models.\n"
+# Two claims of different families (a title said again; course material): two independent signs (session 13).
+COURSE_MATERIALS_README = COURSE_README + "These are the course materials of the spring term.\n"
 PROJECT_README = "# Churn service\n\nOur team's churn scoring service: training, serving and monitoring.\n"
 
 
@@ -34,14 +36,14 @@ def labs(root: Path, readme: str) -> None:
 
 
 def test_a_course_whose_labs_are_small_projects_is_learning_material_whole(tmp_path: Path) -> None:
-    labs(tmp_path, COURSE_README)
+    labs(tmp_path, COURSE_MATERIALS_README)
     found = findings(tmp_path)
     for detector in ("serves_model", "has_container", "tracks_experiments", "is_reproducible"):
         assert found[detector].outcome.value == "fail", detector
     assert "found only in learning material" in found["serves_model"].message
     learning = RepoIndex(tmp_path).stats.learning
-    assert learning.verdict == "course" and learning.code_share == 1.0
-    assert learning.trees[0].why.startswith("teaching material: README.md's title names a course and its text speaks of 'this course'")
+    assert learning.verdict == "course" and learning.code_share == 1.0 and learning.two_signs
+    assert learning.trees[0].why.startswith("teaching material: README.md presents it as teaching material ('course materials')")
     # the course's reference project (`project/`) is the course's; its own upkeep at the root stays
     assert "project/src/train.py" in learning.left_out
     assert "requirements.txt" not in learning.left_out and ".github/workflows/ci.yml" not in learning.left_out
@@ -56,8 +58,17 @@ def test_near_miss_the_same_tree_under_a_projects_readme_keeps_its_credit(tmp_pa
         assert found[detector].outcome.value == "pass", detector
 
 
-def test_a_capstone_in_a_teaching_repository_keeps_its_credit(tmp_path: Path) -> None:
+def test_near_miss_the_course_said_once_keeps_its_credit(tmp_path: Path) -> None:
+    """Session 13: the title said again is ONE claim of the README, one sign: the verdict is `partly`
+    (the reason reported), the labs keep their credit - a whole-repository verdict needs two signs."""
     labs(tmp_path, COURSE_README)
+    learning = RepoIndex(tmp_path).stats.learning
+    assert learning.verdict == "partly" and learning.left_out == set() and list(learning.signs) == ["README:title"]
+    assert findings(tmp_path)["serves_model"].outcome.value == "pass"
+
+
+def test_a_capstone_in_a_teaching_repository_keeps_its_credit(tmp_path: Path) -> None:
+    labs(tmp_path, COURSE_MATERIALS_README)
     write(tmp_path, {"capstone_churn/Dockerfile": DOCKERFILE, "capstone_churn/app.py": SERVED})
     found = findings(tmp_path)
     learning = RepoIndex(tmp_path).stats.learning

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mlops_audit.evidence.repo.learning import ONE_SIGN
 from mlops_audit.result.model import Caveat, Conflict, CriterionResult, RepoRecord, RunRecord, WaiverRecord
 from mlops_audit.rubric.model import Text
 
@@ -110,6 +111,14 @@ def learning_material_caveats(repos: Sequence[RepoRecord]) -> list[Caveat]:
                 f"system, collect it again with --count-learning-material. Why: {why}",
             )
             severity = "critical"
+        elif not note.code_share and any(r.startswith(ONE_SIGN) for r in note.reasons):  # one sign (session 13): reported, nothing left out
+            message = _t(
+                f"仓库 {repo.name} 有一个教学/学习材料的迹象，不足以将整个仓库判为教学材料：未排除任何代码，其实践照常计入。"
+                f"若它确是教学材料，请用 --learning-material 重新采集。依据：{why}",
+                f"Repository {repo.name} shows one sign of teaching or learning material, not enough to set it aside: nothing was "
+                f"left out and its practices were credited. If it is teaching material, collect it again with --learning-material. Why: {why}",
+            )
+            severity = "info"
         else:
             message = _t(
                 f"仓库 {repo.name} 中约 {pct}% 的代码被判定为教学/学习材料，未计为团队实践。依据：{why}",

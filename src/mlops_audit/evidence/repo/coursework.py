@@ -166,51 +166,60 @@ _LEARNER_ADDRESS = re.compile(
 # video about it does not say its code is FOR one ("a blog post based on this project", "Video demo").
 _MEDIA = r"(?:youtube videos?|blog[- ]?posts?|blog|articles?|videos?|youtube|playlists?|webinars?|talks?|livestreams?|screencasts?|episodes?|podcasts?)"
 _MEDIA_SERIES = r"(?:(?:blog[- ]?posts?|blog|video|youtube|article|post) ?series|series of (?:blog |youtube )?(?:posts|articles|videos|blog[- ]?posts)|playlist)"
-_MATERIAL_PHRASES = re.compile(
+# The phrases by FAMILY (session 13): each family is one claim a README makes about what the repository
+# is. One claim is one sign; a whole-repository verdict needs two independent signs (`lessons`), and
+# two claims of different families count as two (a team's README may say one by accident: "you'll
+# learn" in a project's walkthrough; hardly two).
+_PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # Companion code of media: "the source code for the E2E MLOps blogpost series", "this repository is
     # part of the playlist on YouTube", "each folder corresponds to a YouTube video", "code to accompany
     # my article", "the repository for my series on Vertex AI on my blog".
-    r"\b(?:source code|code|repository|repo|notebooks?|examples|scripts|samples) (?:is |are )?(?:for|of|from|accompanying|behind) "
-    r"(?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?\b" + _MEDIA_SERIES + r"\b"
-    r"|\bpart of (?:a |the |my |our )?[\w .:&'-]{0,40}?\b" + _MEDIA_SERIES + r"\b"
-    r"|\b(?:each|every) (?:folder|directory|notebook|sub-?folder) (?:corresponds to|accompanies|goes with|belongs to|is for) [\w .:&'-]{0,30}?\b" + _MEDIA + r"\b"
-    r"|\b(?:code|repository|repo|notebooks?) (?:to |that )?accompan(?:y|ies|ying) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?\b" + _MEDIA + r"\b"
-    r"|\b(?:repository|repo|code) for my [\w .:&'-]{0,40}?\bseries\b[^.\n]{0,60}?\bon (?:my |the )?(?:blog|youtube|channel|medium)\b"
+    ("media", r"\b(?:source code|code|repository|repo|notebooks?|examples|scripts|samples) (?:is |are )?(?:for|of|from|accompanying|behind) "
+              r"(?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?\b" + _MEDIA_SERIES + r"\b"),
+    ("media", r"\bpart of (?:a |the |my |our )?[\w .:&'-]{0,40}?\b" + _MEDIA_SERIES + r"\b"),
+    ("media", r"\b(?:each|every) (?:folder|directory|notebook|sub-?folder) (?:corresponds to|accompanies|goes with|belongs to|is for) [\w .:&'-]{0,30}?\b" + _MEDIA + r"\b"),
+    ("media", r"\b(?:code|repository|repo|notebooks?) (?:to |that )?accompan(?:y|ies|ying) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?\b" + _MEDIA + r"\b"),
+    ("media", r"\b(?:repository|repo|code) for my [\w .:&'-]{0,40}?\bseries\b[^.\n]{0,60}?\bon (?:my |the )?(?:blog|youtube|channel|medium)\b"),
     # Addressed to learners (session 12): "In this demo, you'll learn", "What you will learn" - a
     # project's README says what it does, not what its reader will learn.
-    r"|\byou(?:'ll|’ll| will) learn\b"
+    ("learners", r"\byou(?:'ll|’ll| will) learn\b"),
     # A vendor's or author's sample code (session 12): "This repo provides some code samples for ...",
     # "This repository includes sample code how to interact with ...".
-    r"|\b(?:repository|repo)\b[^.\n]{0,20}?\b(?:provides|contains|compiles|maintains|holds|offers|includes|collects)\b[^.\n]{0,60}?\b(?:code samples|sample code|example code)\b"
+    ("samples", r"\b(?:repository|repo)\b[^.\n]{0,20}?\b(?:provides|contains|compiles|maintains|holds|offers|includes|collects)\b[^.\n]{0,60}?\b(?:code samples|sample code|example code)\b"),
     # A template or starter kit addressing the project its reader will start from it (session 12, conventions
     # §2: templates are material): "a starting point for your own projects", "speed up your next machine
     # learning project", "a production-ready starter template"; Microsoft's samples-browser metadata
     # (`page_type: sample` in the README's front matter). Not "in your own projects" (a library's README).
-    r"|\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"
-    r"|\bpage_type: ?sample\b"
-    r"|\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"
-    r"|\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING +
-    r"|\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"
-    r"|\bcode (?:repository|repo) for\b"
-    r"|\baccompan(?:y|ies|ying)\b[^.\n]{0,40}?" + _TEACHING +
-    r"|\b(?:code|examples|notebooks|scripts|source code|exercises|solutions) (?:for|from|of|to) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?" + _TEACHING +
-    r"|\bpublished by (?:packt|o'?reilly|manning|apress|no starch|wiley|springer)\b"
-    r"|\b(?:notes|exercises|solutions|assignments|homeworks?|labs)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"
-    r"|\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"
-    r"|\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"
-    r"|\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"
-    r"|\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"
+    ("template", r"\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"),
+    ("samples", r"\bpage_type: ?sample\b"),
+    ("material", r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"),
+    ("material", r"\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING),
+    ("material", r"\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"),
+    ("material", r"\bcode (?:repository|repo) for\b"),
+    ("material", r"\baccompan(?:y|ies|ying)\b[^.\n]{0,40}?" + _TEACHING),
+    ("material", r"\b(?:code|examples|notebooks|scripts|source code|exercises|solutions) (?:for|from|of|to) (?:the |a |an |my |our |this )?[\w .:&'-]{0,60}?" + _TEACHING),
+    ("material", r"\bpublished by (?:packt|o'?reilly|manning|apress|no starch|wiley|springer)\b"),
+    ("material", r"\b(?:notes|exercises|solutions|assignments|homeworks?|labs)\b[^.\n]{0,60}?(?:" + _TEACHING + r"|while learning)"),
+    ("material", r"\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"),
+    ("material", r"\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"),
+    ("material", r"\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"),
+    ("learners", r"\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"),
     # Addressed to learners: "designed to guide you through the ML lifecycle", "perfect for learning MLOps"
-    r"|\b(?:designed|meant|intended|built) to (?:guide|walk|take|lead) you through\b"
-    r"|\b(?:perfect|ideal|great|designed|made) for (?:learning|learners|beginners|students|teaching)\b"
+    ("learners", r"\b(?:designed|meant|intended|built) to (?:guide|walk|take|lead) you through\b"),
+    ("learners", r"\b(?:perfect|ideal|great|designed|made) for (?:learning|learners|beginners|students|teaching)\b"),
     # Japanese and Chinese: teaching material, for study ("MLOps 学習用", "教材コード", "学习笔记")
-    r"|教材|学習用|学习用|学習ノート|学习笔记|ハンズオン"
+    ("material", r"教材|学習用|学习用|学習ノート|学习笔记|ハンズオン"),
     # Korean (session 12): practice material, a hands-on course, lecture or teaching material
-    r"|실습 ?자료|실습 ?코스|강의 ?자료|교육 ?자료|핸즈온"
+    ("material", r"실습 ?자료|실습 ?코스|강의 ?자료|교육 ?자료|핸즈온"),
     # Spanish, Portuguese, French, German: "Curso de MLOps", "cours d'introduction", "Kurs zu MLOps"
-    r"|\b(?:curso|cours|kurs|taller|diplomado|formaci[óo]n|formation|oficina) (?:de|d['’]|du|des|zu|über|sobre|en|em)\b",
-    re.IGNORECASE,
+    ("material", r"\b(?:curso|cours|kurs|taller|diplomado|formaci[óo]n|formation|oficina) (?:de|d['’]|du|des|zu|über|sobre|en|em)\b"),
 )
+# All families in one pattern (the first phrase of the opening is the reason shown), and one per family.
+_MATERIAL_PHRASES = re.compile("|".join(f"(?:{pattern})" for _, pattern in _PHRASE_FAMILIES), re.IGNORECASE)
+_FAMILY_PHRASES = {
+    family: re.compile("|".join(f"(?:{p})" for f, p in _PHRASE_FAMILIES if f == family), re.IGNORECASE)
+    for family in dict.fromkeys(f for f, _ in _PHRASE_FAMILIES)
+}
 # Weaker: speaks of the course or workshop the README belongs to, as a title does.
 _THIS_COURSE = re.compile(r"\bthis (?:course|workshop|tutorial|bootcamp|book|lecture series)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>|!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[!\[[^\]]{0,500}\]\([^)]{0,2000}\)\]\([^)]{0,2000}\)")
@@ -261,6 +270,35 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
     if (match := _THIS_COURSE.search(text)) is not None:
         return f"{name} speaks of '{match.group(0).lower()}'"
     return None
+
+
+WEAK = "weak"  # the family of a README sign too weak to pair with another README sign: a title word, 'this course'
+
+
+def readme_signs(opening: tuple[str, str] | None, teaching: str | None) -> dict[str, str]:
+    """family -> why, for each claim the README's opening makes that the repository is teaching
+    material (session 13, `lessons`' two-sign verdict): the phrase families of `_PHRASE_FAMILIES`
+    (generic phrases such as "tutorial notebooks" left out, as rule 9 leaves them), `title` (a title
+    naming a course, workshop... that the text speaks of again or that addresses learners), and
+    `WEAK` (only a title word or 'this course'). {} when the README says it is a project made in a
+    course, or says none of it. `teaching`: what `teaching_readme(opening)` said (None: no sign at all,
+    and nothing more is searched - most READMEs cost nothing more)."""
+    if opening is None or teaching is None:
+        return {}
+    name, text = opening
+    if _says_it_is_a_project(text):
+        return {}
+    found: dict[str, str] = {}
+    for family, pattern in _FAMILY_PHRASES.items():
+        match = next((m for m in pattern.finditer(text) if not _GENERIC_MATERIAL.fullmatch(m.group(0))), None)
+        if match is not None:
+            found[family] = f"{name} presents it as teaching material ('{' '.join(match.group(0).split())}')"
+    title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
+    if (said := _title_said_again(title, text)) is not None:
+        found["title"] = f"{name}'s title names a {said[0]} and its text {said[1]}"
+    elif not found:
+        found[WEAK] = teaching
+    return found
 
 
 def _title_said_again(title: str, text: str) -> tuple[str, str] | None:

@@ -9,7 +9,8 @@ into what an assessor reads first:
 - `note_learning_evidence`: a detector that failed, but passes when learning material is counted,
   says so in its message ("not credited: found only in learning material: chapter-03/Dockerfile"),
   so nothing is dropped silently;
-- `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`),
+- `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`:
+  two independent signs since session 13, `lessons`; one sign is `partly` and sets nothing aside),
   a practice of an ML system found in what the rules kept (a root Dockerfile, a root workflow that
   retrains on a schedule, a guide's decision records) is not credited either: the repository teaches
   it, nobody practises it on a system (benchmarks/evidence/conventions.md §3). How the repository
@@ -23,13 +24,14 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NONE, LearningMaterial
+from mlops_audit.evidence.repo.lessons import COURSE, DECLARED, NAME, NONE, PARTLY, STRUCTURE, LearningMaterial
 from mlops_audit.evidence.repo.model import FindingOutcome, LearningMaterialVerdict
 
 MAX_REASONS = 20
 MAX_NAMED = 3  # learning-material files named in a finding's message
 OVERRIDE = "--count-learning-material"
 DECLARATION = "--learning-material"
+ONE_SIGN = "one sign of learning material only"  # how a reason says the verdict rests on one sign (session 13)
 
 
 def _undo(declared: bool, them: bool = False) -> str:
@@ -41,7 +43,7 @@ def _undo(declared: bool, them: bool = False) -> str:
 
 
 def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMaterialVerdict:
-    reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + [
+    reasons = ([DECLARED] if found.declared else []) + ([found.teaching] if found.teaching and found.verdict != NONE else []) + _signs(found) + [
         f"{tree.path or '(whole repository)'}: {tree.why}" for tree in found.trees if not tree.why.startswith(DECLARED)
     ]
     return LearningMaterialVerdict(
@@ -53,6 +55,16 @@ def verdict(found: LearningMaterial, *, counted: bool = False) -> LearningMateri
         counted=counted,
         declared=found.declared,
     )
+
+
+def _signs(found: LearningMaterial) -> list[str]:
+    """The signs line of the reasons (`lessons`: a whole-repository verdict needs two independent signs)."""
+    if found.verdict == NONE or found.declared or not found.signs or set(found.signs) <= {STRUCTURE, NAME}:
+        return []  # (lesson trees alone: each is a reason of its own below)
+    said = "; ".join(f"{source.split(':')[0]} ({why})" for source, why in found.signs.items())
+    if found.two_signs:
+        return [f"independent signs of learning material: {said}"]
+    return [f"{ONE_SIGN} ({said}): not enough to set the repository aside as a whole, so the practices it shows are credited"]
 
 
 def note_learning_evidence(
@@ -103,7 +115,9 @@ def console_lines(judged: LearningMaterialVerdict | None) -> list[str]:
     if judged is None or judged.verdict == NONE:
         return []
     share = f"{judged.code_share:.0%} of its Python files and notebooks ({judged.code_files:,})"
-    if not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
+    if judged.verdict == PARTLY and not judged.code_files and not judged.other_files:  # one sign (session 13): said, nothing taken
+        head = f"LEARNING MATERIAL: partly - one sign, not enough to set the repository aside: nothing left out, its practices are credited ({DECLARATION} takes it whole)"
+    elif not judged.code_files and not judged.other_files:  # a documents-only course, guide or book
         what = "counted as project documents at your request" if judged.counted else f"its documents are read as lessons ({_undo(judged.declared, them=True)})"
         head = f"LEARNING MATERIAL: {judged.verdict} - no code; {what}"
     elif not judged.code_files and not judged.counted:  # a template's placeholder containers, manifests, CI

@@ -44,6 +44,12 @@ containers, manifests, CI and package lists out (rule 10); and a repository of d
 presents itself as a course, guide or book gets the verdict `course` (rule 11), which the document
 checks read (`has_design_docs`: its pages are lessons, not a system's design).
 
+Session 13: the whole-repository rules (2, 6, 8, 9, 11 and the classifier's verdict) take a repository
+only on TWO independent signs - the README's claims, the tree's structure, the remote's name, the
+classifier (see "The sources of signs" below for what each is and why they are independent). With one
+sign the verdict is `partly`: the reason is reported and only the structural rules' lesson trees are
+left out, so a team's system whose README says "you'll learn" keeps its practices.
+
 A real project's `tutorials/` or `examples/` folder is not touched by either rule unless it holds a
 lesson series; a repository holding several real projects keeps them (`collect --per-project`).
 
@@ -79,6 +85,14 @@ _FULL_PROJECT_FILES = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "Dockerfile", "docker-compose.yml", "docker-compose.yaml",
     "dvc.yaml", "MLproject", "Jenkinsfile", ".gitlab-ci.yml", "azure-pipelines.yml", "kustomization.yaml",
 })
+# Rule 7's lessons (1 or 2 lesson folders) are lessons only because the README says it teaches: no sign of their own.
+_SHORT_SERIES = "lesson folders of a teaching repository"
+# Where a project documents itself (its tutorials, examples and docs): lessons there are a part of the
+# project, so they are no sign that the repository as a whole is learning material.
+_PROJECT_DOCS = re.compile(r"(?:examples?|samples?|demos?|tutorials?|docs?|documentation)(?:/|\Z)", re.IGNORECASE)
+# Builds of programs in languages other than Python: a repository with one of them and no Python is no
+# documents-only repository (an ML system written in Go, Java, Scala, Rust, R or C++).
+_OTHER_LANGUAGE_BUILDS = frozenset({"go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "build.sbt", "Cargo.toml", "DESCRIPTION", "CMakeLists.txt", "Project.toml"})
 _TEACHING_WORDS = re.compile(
     r"\b(?:courses?|workshops?|tutorials?|lessons?|lectures?|curriculum|bootcamp|syllabus|textbook|book|"
     r"homeworks?|self-study|study (?:programme|program|plan))\b|课程|教程|讲义|教材",
@@ -113,6 +127,10 @@ class LearningMaterial:
     teaching: str | None = None  # why the README presents the repository as teaching material, if it does
     probability: float | None = None  # the learnt classifier's (`teachingmodel`), when it was asked
     declared: bool = False  # the assessor declared the repository learning material (collect --learning-material)
+    signs: dict[str, str] = field(default_factory=dict)  # the independent signs of learning material found: source -> what it saw
+    rules_share: float | None = None  # share of the code the rules took, the README's whole-repository rules included (what the classifier learnt from)
+    rules_course: bool = False  # those rules alone said `course` (before session 13's two signs: what the classifier's trainer reads)
+    two_signs: bool = False  # taken whole on two independent signs (`signs`)
 
     @property
     def code_files(self) -> int:
@@ -207,18 +225,32 @@ def find_learning_material(
 ) -> LearningMaterial:
     """The listed files that are learning material (see the module text and `coursework`).
     `files`: the listing (sorted); `read(rel)`: a listed file's bytes within the per-file cap, or None.
-    `classify`: when the rules did not say `course`, ask the learnt classifier (`teachingmodel`).
-    `names`: the owner and name of the repository's remote (`reponame.repository_names`), read by
-    the classifier only; () when it has none.
+    `classify`: read the model file - the learnt classifier (`teachingmodel`), asked when the signs
+    so far do not decide, and its name vocabulary (the NAME sign); False: the rules alone.
+    `names`: the owner and name of the repository's remote (`reponame.repository_names`), for the
+    NAME sign and the classifier's name gate; () when it has none.
+    A whole-repository verdict needs two independent signs (see "The sources of signs" below): with
+    one, `partly`, and only the structural rules' lesson trees are left out.
     `declared`: the assessor says the repository is learning material (a course, a tool's examples,
     a template, a reference system built to demonstrate): whatever the rules and the classifier
     decide, it is taken whole as rule 9 takes a teaching repository (capstones, root CI, package
     lists and tests kept). Whether a complete working system is run by a team or only demonstrates
     is not in its files; the assessor knows (docs/collector.md)."""
     listing = files if isinstance(files, list | tuple) else list(files)
-    result = _by_rules(listing, read)
-    if classify and result.verdict != COURSE and result.code_total >= teachingmodel.MIN_CODE:
-        _classified(result, listing, read, teachingmodel.load(), names)
+    result, whole = _by_rules(listing, read)
+    model = teachingmodel.load() if classify else None
+    if model is not None and (named := teachingmodel.name_says(model, names)):
+        result.signs[NAME] = f"its name says {', '.join(repr(w) for w in named[:3])}"
+    judged = None
+    undecided = not _two_signs(result.signs) and (whole is not None or result.verdict != COURSE)
+    if model is not None and result.code_total >= teachingmodel.MIN_CODE and (undecided or (whole is not None and whole.verdict != COURSE)):
+        judged = _classified(result, listing, read, model, named)
+    if _two_signs(result.signs):
+        _taken_whole(result, listing, whole, judged)
+    elif result.verdict == NONE and any(source != NAME for source in result.signs):
+        result.verdict = PARTLY  # one sign: said and reported, the repository's own practices kept (a name alone says nothing: session 11)
+    elif result.verdict == COURSE and STRUCTURE not in result.signs:
+        result.verdict = PARTLY  # all its code in lesson folders only the README's words made lessons (rules 5, 7): one sign
     if declared:
         _declared(result, listing)
     return result
@@ -241,62 +273,146 @@ def _declared(result: LearningMaterial, listing: Sequence[str]) -> None:
 
 def classifier_features(listing: Sequence[str], read: Callable[[str], bytes | None], ruled: LearningMaterial, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, teachingmodel.Feature]:
     """The learnt classifier's features of a repository whose rules decided `ruled` (what
-    `benchmarks/train_learning_classifier.py` trains on, computed exactly as collect does)."""
+    `benchmarks/train_learning_classifier.py` trains on, computed exactly as collect does): the
+    share of lessons is what the rules took with the README's whole-repository rules (`rules_share`)."""
     opening = coursework.readme_opening(listing, read)
     signals = teachingmodel.RuleSignals(
         teaching=ruled.teaching,
         strong=coursework.teaching_readme(opening, strong_only=True) is not None,
         project_of_a_course=coursework.project_of_a_course(opening),
-        lesson_share=ruled.code_share,
+        lesson_share=ruled.code_share if ruled.rules_share is None else ruled.rules_share,
     )
     return teachingmodel.features(listing, teachingmodel.readme_text(listing, read, coursework.README_NAME), signals, vocabulary)
 
 
-def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable[[str], bytes | None], model: teachingmodel.TeachingModel, names: Sequence[str] = ()) -> None:
-    """The learnt classifier's verdict: at or above its threshold the repository is teaching material
-    whole, as `coursework` rule 9 judges one (its capstones, root CI and root package lists kept;
-    `course`, or `partly` when a capstone keeps its code); the reason gives the probability and the
-    features that pushed it up most."""
-    judged = teachingmodel.judge(model, classifier_features(listing, read, result, model.vocabulary), teachingmodel.name_says(model, names))
+def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable[[str], bytes | None], model: teachingmodel.TeachingModel, named: Sequence[str] = ()) -> teachingmodel.Judgement:
+    """The learnt classifier's judgement as a sign (see the sources of signs below): at its threshold
+    one sign; with the name, from `name_threshold`; two when CERTAIN and still at its threshold with
+    the README's claim counted as absent. The reason gives the probability and the features that
+    pushed it up most."""
+    found = classifier_features(listing, read, result, model.vocabulary)
+    judged = teachingmodel.judge(model, found, named)
     result.probability = judged.probability
     if not judged.flagged:
-        return
-    why = f"{judged.reason}; taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)"
-    _take(result, "", why, coursework.taught_files(listing))
-    result.trees.sort(key=lambda t: t.path)
-    _judged_taken_whole(result, listing)
+        return judged
+    # the same repository without the README's claim (when it makes one): its phrases and title absent, the lessons only those its structure shows
+    claimed = any(k.startswith(README) for k in result.signs)
+    alone = teachingmodel.probability_without(model, found, dict.fromkeys(teachingmodel.README_SIGN_FEATURES, 0.0) | {"rules_lesson_share": result.code_share}) if claimed else judged.probability
+    threshold = teachingmodel.threshold(model)
+    without = f", {alone:.2f} without the README's claim" if claimed else ""
+    if judged.probability >= teachingmodel.CERTAIN and alone >= threshold:
+        result.signs[CLASSIFIER_TWICE] = f"p={judged.probability:.2f}{without}, at least {teachingmodel.CERTAIN:.2f}: certain"
+    elif judged.probability < threshold:  # the name gate: from name_threshold when the name says material
+        result.signs[CLASSIFIER] = f"p={judged.probability:.2f}, at least {model.name_threshold:.2f} with the name"
+    elif alone >= (teachingmodel.PAIRED if claimed else threshold):
+        result.signs[CLASSIFIER] = f"p={judged.probability:.2f}{without}, threshold {threshold:.2f}"
+    else:
+        result.signs[README_AGAIN] = f"the classifier's p={judged.probability:.2f} rests on the README's claim ({alone:.2f} without it, below even odds)"
+    return judged
 
 
-def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> LearningMaterial:
-    """What the rules decide (rules 1 to 11: this module's text and `coursework`)."""
+# The sources of signs of learning material (session 13). A whole-repository verdict (`course`: every
+# ML practice found is set aside) needs TWO independent ones; with one, the verdict is `partly`: the
+# reason is reported and the lesson trees the structural rules found are still left out, but what the
+# repository does itself is credited. Why these are independent - each looks at something the others
+# do not:
+# - README (`coursework.readme_signs`): the author's words. Each phrase family is one claim (companion
+#   of media, addressed to learners, sample code, a template for your project, course material, a
+#   title naming a course that the text speaks of again); two claims of DIFFERENT families count as
+#   two (one is easily said of a project - "you'll learn" in a walkthrough, "the lab" in a title -
+#   two distinct ones hardly). A title word or 'this course' alone (WEAK) is one sign, never two with
+#   another README phrase.
+# - STRUCTURE: what the tree's layout says, whatever the README says: a lesson series of 3 or more,
+#   a reference solution beside its skeleton, folders named as course material, a template's
+#   placeholder tree, a workshop's numbered exercises folder, a Jupyter Book; and a repository of
+#   documents with no code, where no system runs (no Python files or notebooks, no build of another
+#   language).
+# - NAME (`reponame`): the owner and name of the git remote (`aws-samples/...`, `mlflow-examples`),
+#   chosen before any file was written; never read by the classifier.
+# - CLASSIFIER (`teachingmodel`): the learnt judgement over the tree's shape and the README's word
+#   counts, at its threshold (never below `teachingmodel.THRESHOLD_FLOOR`). It reads the README's claim
+#   and the rules' lessons too, so with a README sign it counts as a second one only when, at its
+#   threshold, it still gives even odds (`teachingmodel.PAIRED`) with the README's claim (its phrase
+#   and title features, and the lessons the README's rules took) counted as absent - otherwise it only
+#   echoes the claim; with the name, from even odds (`name_threshold`: the name gate of session 11);
+#   alone it is two signs only when it is CERTAIN (p >= 0.95) and no README claim lifts it there.
+README, STRUCTURE, NAME, CLASSIFIER = "README", "structure", "name", "classifier"
+
+
+def _two_signs(signs: Mapping[str, str]) -> bool:
+    """At least two independent signs (`CLASSIFIER_TWICE`: the classifier alone, certain)."""
+    readme = [k for k in signs if k.startswith(README)]
+    strong_readme = [k for k in readme if k not in (f"{README}:{coursework.WEAK}", README_AGAIN)]
+    count = (2 if len(strong_readme) >= 2 else len(readme[:1])) + (STRUCTURE in signs) + (NAME in signs)
+    count += 2 if CLASSIFIER_TWICE in signs else (CLASSIFIER in signs)
+    return count >= 2
+
+
+CLASSIFIER_TWICE = CLASSIFIER + ":certain"
+README_AGAIN = README + ":classifier"  # the classifier at its threshold only with the README's claim: that claim's sign again, not a second one
+
+
+def _taken_whole(result: LearningMaterial, listing: Sequence[str], whole: LearningMaterial | None, judged: teachingmodel.Judgement | None) -> None:
+    """Two signs: the repository is learning material whole - taken as the README's whole-repository
+    rule took it (rules 2, 6, 8, 9, 11), and/or as the classifier takes a repository (rule 9's way:
+    when no README rule took it, or on top of one whose take spared a folder it would not spare). A
+    tree whose code the structural rules already took entirely keeps their trees."""
+    if whole is not None:
+        result.left_out, result.trees, result.verdict = whole.left_out, whole.trees, whole.verdict
+    flagged = judged is not None and judged.flagged
+    if result.verdict != COURSE and (whole is None or flagged):
+        why = f"{judged.reason}; " if flagged else ""  # type: ignore[union-attr]
+        _take(result, "", f"{why}taken as teaching material whole: its code, containers and manifests are lessons, exercises and demos (capstones, root CI, package lists and tests kept)", coursework.taught_files(listing))
+        result.trees.sort(key=lambda t: t.path)
+        _judged_taken_whole(result, listing)
+    result.two_signs = True
+
+
+def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> tuple[LearningMaterial, LearningMaterial | None]:
+    """What the rules decide (rules 1 to 11: this module's text and `coursework`): the lesson trees the
+    structural rules find, with the signs seen (README, STRUCTURE); and, when one of the README's
+    whole-repository rules (2, 6, 8, 9, 11) takes the repository, what it takes - taken only on two
+    independent signs (`find_learning_material`)."""
     code = [f for f in listing if f.endswith(CODE_SUFFIXES)]
     result = LearningMaterial(code_total=len(code))
     opening = coursework.readme_opening(listing, read)
     result.teaching = coursework.teaching_readme(opening)
+    result.signs.update({f"{README}:{family}": why for family, why in coursework.readme_signs(opening, result.teaching).items()})
+    whole: LearningMaterial | None = None
     if not code:
         # Rule 11: a repository of documents only that presents itself as a course, guide or book
         # is teaching material whole (nothing to leave out; the verdict tells the document checks).
         if result.teaching is not None:
-            result.trees.append(LessonTree("", f"teaching material with no code: {result.teaching}"))
-            result.verdict = COURSE
-        return result
+            whole = LearningMaterial(teaching=result.teaching, trees=[LessonTree("", f"teaching material with no code: {result.teaching}")], verdict=COURSE)
+            if not any(f.rsplit("/", 1)[-1] in _OTHER_LANGUAGE_BUILDS for f in listing):
+                result.signs[STRUCTURE] = "documents only: no Python files or notebooks, no build of a program in another language"
+        return _ruled(result, whole)
     strong = coursework.teaching_readme(opening, strong_only=True)
     # Rule 2: the whole repository, no project files at all.
     if not any(project_folder(f) is not None for f in listing):
-        because = _readme_presents_teaching(listing, read) or _jupyter_book(set(listing))
-        if because is not None:
-            result.left_out.update(code)
-            result.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
-            return _judged(result, whole=True)
+        words, book = _readme_presents_teaching(listing, read), _jupyter_book(set(listing))
+        if book is not None:
+            result.signs[STRUCTURE] = book
+        if words is not None and not any(k.startswith(README) for k in result.signs):
+            result.signs[f"{README}:{coursework.WEAK}"] = words
+        if (because := words or book) is not None:
+            whole = LearningMaterial(code_total=len(code), teaching=result.teaching, left_out=set(code))
+            whole.trees.append(LessonTree("", f"teaching material with no project files: {because}", len(code)))
+            _judged(whole, whole=True)
     # Rules 6 and 8 (`coursework`): the whole repository, with its project files.
-    whole = (
-        coursework.workshop_around_exercises(listing, result.teaching)
-        or coursework.material_without_builds(listing, strong)
-        or coursework.teaching_repository(listing, coursework.teaching_readme(opening, strong_only=True, whole=True))
-    )
-    if whole is not None:
-        _take(result, whole.path, whole.why, whole.files)
-        return _judged_taken_whole(result, listing)
+    if whole is None:
+        workshop = coursework.workshop_around_exercises(listing, result.teaching)
+        if workshop is not None:
+            result.signs[STRUCTURE] = workshop.why.split(", and ", 1)[-1].split(";", 1)[0]  # "exercises/ holds 4 numbered exercises"
+        taken = (
+            workshop
+            or coursework.material_without_builds(listing, strong)
+            or coursework.teaching_repository(listing, coursework.teaching_readme(opening, strong_only=True, whole=True))
+        )
+        if taken is not None:
+            whole = LearningMaterial(code_total=len(code), teaching=result.teaching)
+            _take(whole, taken.path, taken.why, taken.files)
+            _judged_taken_whole(whole, listing)
     # Rules 3 and 4 (`coursework`): exercises with their project files.
     for judged in coursework.named_exercises(listing):
         _take(result, judged.path, judged.why, judged.files)
@@ -334,7 +450,7 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> Le
                     others += 1
         if count:
             example = members[0] + ("/" if folders[members[0]] else "")
-            kind = "lesson series" if not short else "lesson folders of a teaching repository"
+            kind = "lesson series" if not short else _SHORT_SERIES
             why = f"{kind}: {len(members)} numbered lessons ({example}...), {len(projects)} with project files of their own"
             if kept:
                 why += f"; {len(kept)} full project folder(s) in them kept"
@@ -346,7 +462,16 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> Le
     for judged in coursework.template_trees(listing):
         _take(result, judged.path, judged.why, judged.files)
     result.trees.sort(key=lambda t: t.path)
-    return _judged(result, whole=False)
+    if (shown := next((t for t in result.trees if not t.why.startswith(_SHORT_SERIES) and not _PROJECT_DOCS.match(t.path)), None)) is not None:
+        result.signs.setdefault(STRUCTURE, f"{shown.path or '(root)'}: {shown.why}")
+    return _ruled(_judged(result, whole=False), whole)
+
+
+def _ruled(result: LearningMaterial, whole: LearningMaterial | None) -> tuple[LearningMaterial, LearningMaterial | None]:
+    """Records what the rules alone decided before two signs were asked (the classifier learnt from it)."""
+    decided = whole or result
+    result.rules_course, result.rules_share = decided.verdict == COURSE, decided.code_share
+    return result, whole
 
 
 def _take(result: LearningMaterial, path: str, why: str, files: Iterable[str]) -> None:
