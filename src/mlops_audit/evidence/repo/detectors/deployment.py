@@ -1487,20 +1487,34 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     return []
 
 
+def _entry_reaches(summary: PythonSummary) -> Iterator[tuple[int | None, str, list[str]]]:
+    """(line, handler, the other names it and its same-file helpers call) of each request entry point
+    of the file: decorated web routes, and (session 13) the handlers a framework registers without a
+    decorator (`_handlers`: Django/DRF views, Channels consumers, Flask-RESTful resources, gRPC
+    servicers...), which reach a service module the same way."""
+    if summary.imports_module(*_WEB_FRAMEWORKS):
+        for route, handler, _helpers, reached in _route_reaches(summary):
+            yield route.line, handler, reached
+    handlers = _handlers.request_handlers(summary)
+    if handlers:
+        by_scope = _calls_by_scope(summary)
+        for _owner, handler, line in handlers:
+            yield line, handler, _reach(by_scope, summary.functions, handler)[1]
+
+
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
     followed = 0
     judged: dict[tuple[str, str], Location | None] = {}
-    for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
-        if not summary.imports_module(*_WEB_FRAMEWORKS):
-            continue
+    needles = (*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS), *_handlers.NEEDLES)
+    for summary in _inhouse.project_code(repo.python_mentioning(*needles)):
         injected: dict[str, dict[str, str]] | None = None
-        for route, handler, _helpers, reached in _route_reaches(summary):
+        for line, handler, reached in _entry_reaches(summary):
             if any("." in n and n.split(".", 1)[0] not in summary.imports for n in reached):
                 if injected is None:
                     injected = _injected_services(summary)
                 found = _injected_service_use(repo, summary, injected.get(handler, {}), reached, judged)
                 if found is not None:
-                    return [at(summary.path, route.line), found]
+                    return [at(summary.path, line), found]
             for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
@@ -1524,7 +1538,7 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                         or next((c for c in inside if _builds_a_model(c.name)), None)
                     )
                     if use is not None:
-                        return [at(summary.path, route.line), at(path, use.line)]
+                        return [at(summary.path, line), at(path, use.line)]
                 if followed >= MAX_SERVICE_MODULES:
                     break  # enough modules followed; injected services are still looked at (session 12)
     return []
@@ -1975,7 +1989,7 @@ def _managed_endpoints(repo: RepoIndex) -> list[Location]:
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
-    ("a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
     ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
 )
 
