@@ -207,3 +207,29 @@ def test_a_grid_whose_points_are_only_summarised_not_scored_does_not_tune(tmp_pa
         "folds = list(map(float, Ridge(alpha=alpha).fit(x, y).predict(x)))",
     )
     assert _outcome(_tree(tmp_path, {"src/tuning.py": unscored}), "tunes_hyperparameters")[0] is FAIL
+
+
+# --- monitors_model: a model service instrumented by OpenTelemetry or an APM agent (conventions §12) --
+
+
+def test_a_model_service_traced_by_opentelemetry_or_an_apm_agent_is_the_weakest_monitoring(tmp_path: Path) -> None:
+    serve = (
+        "import joblib\nfrom flask import Flask, jsonify, request\n{imports}\n\napp = Flask(__name__)\n{instrument}\n"
+        "model = joblib.load('model.joblib')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+        "    return jsonify(model.predict([request.get_json()['features']]).tolist())\n"
+    )
+    agents = {
+        "otel": ("from opentelemetry.instrumentation.flask import FlaskInstrumentor", "FlaskInstrumentor().instrument_app(app)"),
+        "newrelic": ("import newrelic.agent", "newrelic.agent.initialize('newrelic.ini')"),
+        "datadog": ("from ddtrace import patch_all", "patch_all()"),
+    }
+    for name, (imports, instrument) in agents.items():
+        root = _tree(tmp_path / name, {"app.py": serve.format(imports=imports, instrument=instrument)})
+        outcome, message = _outcome(root, "monitors_model")
+        assert outcome is FindingOutcome.partial and "service telemetry only" in message, name
+
+
+def test_a_tracer_made_but_no_request_instrumented_is_no_telemetry_of_the_service(tmp_path: Path) -> None:
+    # The OpenTelemetry API alone (a tracer nobody exports or attaches to the app) is not in the catalogue.
+    text = "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\ndef score(model, x):\n    return model.predict(x)\n"
+    assert _outcome(_tree(tmp_path, {"scoring.py": text}), "monitors_model")[0] is FAIL
