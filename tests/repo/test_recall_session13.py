@@ -233,3 +233,49 @@ def test_a_tracer_made_but_no_request_instrumented_is_no_telemetry_of_the_servic
     # The OpenTelemetry API alone (a tracer nobody exports or attaches to the app) is not in the catalogue.
     text = "from opentelemetry import trace\n\ntracer = trace.get_tracer(__name__)\n\n\ndef score(model, x):\n    return model.predict(x)\n"
     assert _outcome(_tree(tmp_path, {"scoring.py": text}), "monitors_model")[0] is FAIL
+
+
+# --- serves_model: a route calls a method of a service object the module builds at import time ----
+
+RAG_SERVICE = """\
+from langchain_openai import ChatOpenAI
+
+from app.retrieval import search
+
+
+class ChatService:
+    def __init__(self, settings):
+        self.llm = ChatOpenAI(model=settings["model"])
+
+    def answer(self, question):
+        context = search(question)
+        return self.llm.invoke(f"Answer from {context}: {question}").content
+"""
+
+ROUTES = """\
+from fastapi import APIRouter
+
+from app.config import SETTINGS
+from app.services.chat import ChatService
+
+router = APIRouter()
+chat_service = ChatService(SETTINGS)
+
+
+@router.post("/chat")
+def chat(question: str):
+    return {"answer": chat_service.answer(question)}
+"""
+
+
+def test_a_route_calling_a_service_object_built_at_import_time_that_asks_the_chain_serves_the_model(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"app/services/chat.py": RAG_SERVICE, "app/api/routes.py": ROUTES})
+    outcome, message = _outcome(root, "serves_model")
+    assert outcome is PASS and "service" in message
+
+
+def test_a_route_calling_a_service_object_that_only_reads_the_database_serves_nothing(tmp_path: Path) -> None:
+    store = "from app.db import Session\n\n\nclass ChatService:\n    def __init__(self, settings):\n        self.session = Session()\n\n"
+    store += "    def answer(self, question):\n        return self.session.query_history(question)\n"
+    root = _tree(tmp_path, {"app/services/chat.py": store, "app/api/routes.py": ROUTES})
+    assert _outcome(root, "serves_model")[0] is FAIL

@@ -1512,7 +1512,8 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             if any("." in n and n.split(".", 1)[0] not in summary.imports for n in reached):
                 if injected is None:
                     injected = _injected_services(summary)
-                found = _injected_service_use(repo, summary, injected.get(handler, {}), reached, judged)
+                services = {**injected.get("", {}), **injected.get(handler, {})}  # the handler's parameters shadow module names
+                found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
                     return [at(summary.path, line), found]
             for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
@@ -1569,7 +1570,9 @@ def _annotation_class(node: ast.expr | None, aliases: dict[str, str]) -> str | N
 
 def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
     """For each function of the module: its parameters annotated with an imported class, as
-    {parameter: the class's dotted import name}."""
+    {parameter: the class's dotted import name}; under `""`, the module's own names bound at import
+    time to an instance of an imported class (session 13: `chat_service = ChatService(settings)`,
+    whose methods the routes call as an injected service's)."""
     tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
     if tree is None:
         return {}
@@ -1581,6 +1584,12 @@ def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
             if target:
                 aliases[node.targets[0].id] = target
     found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+            cls = _inhouse.dotted(node.value.func) if isinstance(node.value.func, (ast.Name, ast.Attribute)) else ""
+            last = cls.split(".")[-1]
+            if last[:1].isupper() and last in by_last:
+                found.setdefault("", {})[node.targets[0].id] = by_last[last]
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for arg in node.args.args + node.args.kwonlyargs:
