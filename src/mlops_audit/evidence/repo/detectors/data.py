@@ -484,11 +484,16 @@ def _raised_test(lines: list[str]) -> bool:
     return False
 
 
+# The tests `_derived_tests` carries through a name (not dtypes or `.any()`/`.all()` alone: they are on
+# most lines of numeric code, and a file is parsed for each line that passes).
+_DERIVED_TESTED = re.compile(r"isnan|isna\(|isnull|isinf|isfinite|hasnans|isin\(|duplicated|is_unique|between\(|\.min\(|\.max\(")
+
+
 def _assigned_test(lines: list[str]) -> bool:
     """A line assigning a data test's result to a name (`missing = df.isnull().sum()`)."""
     for line in lines:
         at = line.find("= ")
-        if at > 0 and line[at - 1] not in "=!<>" and _TESTED_RE.search(line, at + 2):
+        if at > 0 and line[at - 1] not in "=!<>" and _DERIVED_TESTED.search(line, at + 2):
             return True
     return False
 

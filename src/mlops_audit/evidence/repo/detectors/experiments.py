@@ -288,13 +288,14 @@ def _literal_grid(text: str) -> bool:
 
 
 def _named_grid_loop(text: str) -> bool:
-    """A `for` line whose iterable (after ` in `) names a grid; line by line, one search per line."""
+    """A `for` line whose iterable (after ` in `) names a grid; line by line, one search per line. A
+    network's weights (`model.parameters()`) are no settings."""
     if "for " not in text:
         return False
     for line in text.split("\n"):
         start = line.find("for ")
         at = line.find(" in ", start) if start != -1 else -1
-        if at != -1 and pyfacts.GRID_ITER.search(line, at + 4):
+        if at != -1 and pyfacts.GRID_ITER.search(line, at + 4) and "parameters(" not in line:
             return True
     return False
 
