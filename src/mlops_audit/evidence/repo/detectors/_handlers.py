@@ -10,7 +10,10 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
 - Tornado `RequestHandler` / Starlette `HTTPEndpoint` classes listed in the application's routes;
 - Falcon resources (`on_get` / `on_post` responders);
 - gRPC servicers: a class deriving from the generated `...Servicer` base, whose methods the server
-  calls per request (`add_XServicer_to_server(Servicer(), server)`).
+  calls per request (`add_XServicer_to_server(Servicer(), server)`);
+- Django Channels WebSocket consumers (session 13): `class ChatConsumer(AsyncWebsocketConsumer)`,
+  whose `receive` / `receive_json` the server calls per message (routed in `websocket_urlpatterns`),
+  the usual way a Django chat application answers with its model or chain as the user types.
 
 This module only names the handlers (class, method, line) from a file's summary; whether a handler
 reaches the model is judged by the same test as for decorated routes (`deployment._reaches_model`).
@@ -39,8 +42,11 @@ _BASES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
 # Methods a framework calls per request on such a class.
 _HANDLER_METHODS = frozenset({"get", "post", "put", "patch", "create", "list", "retrieve", "update", "on_get", "on_post", "on_put"})
 _FALCON_RESPONDER = ("on_get", "on_post", "on_put", "on_patch")
+# Django Channels consumers and the methods Channels calls per incoming WebSocket message.
+_CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
+_CONSUMER_METHODS = frozenset({"receive", "receive_json", "websocket_receive"})
 NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
-           "grpc", "api_view")
+           "grpc", "api_view", *sorted(_CONSUMERS))
 
 
 def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
@@ -55,6 +61,8 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
         lasts = {b.rsplit(".", 1)[-1] for b in bases}
         if any(lasts & known and summary.imports_module(*modules) for known, modules in _BASES):
             found += [(name, m, line) for m in methods if m in _HANDLER_METHODS]
+        elif lasts & _CONSUMERS and summary.imports_module("channels"):
+            found += [(name, m, line) for m in methods if m in _CONSUMER_METHODS]
         elif grpc and any(b.endswith("Servicer") for b in lasts):
             found += [(name, m, line) for m in methods if not m.startswith("_")]
         elif falcon and any(m in _FALCON_RESPONDER for m in methods):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator, Mapping
 
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
@@ -458,7 +459,7 @@ _DATA_CHECK_NEEDLES = ("raise", "assert")
 # The shapes a qualifying function's text has (a necessary condition, tested before a file is parsed):
 # an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
 # next few lines, or a function named for checking. Literal prefixes keep the scan fast.
-_TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq)"
+_TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq|isin\(|duplicated|is_unique)"
 _TESTED_RE = re.compile(_TESTED)
 _RAISE_LINE = re.compile(r"[ \t]*raise\b")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
@@ -483,27 +484,53 @@ def _raised_test(lines: list[str]) -> bool:
     return False
 
 
+# The tests `_derived_tests` carries through a name (not dtypes or `.any()`/`.all()` alone: they are on
+# most lines of numeric code, and a file is parsed for each line that passes).
+_DERIVED_TESTED = re.compile(r"isnan|isna\(|isnull|isinf|isfinite|hasnans|isin\(|duplicated|is_unique|between\(|\.min\(|\.max\(")
+
+
+def _assigned_test(lines: list[str]) -> bool:
+    """A line assigning a data test's result to a name (`missing = df.isnull().sum()`)."""
+    for line in lines:
+        at = line.find("= ")
+        if at > 0 and line[at - 1] not in "=!<>" and _DERIVED_TESTED.search(line, at + 2):
+            return True
+    return False
+
+
 def _may_check_data(text: str) -> bool:
-    """Every file with a qualifying function passes (see the shapes above)."""
+    """Every file with a qualifying function passes (see the shapes above; a test computed into a
+    name first: an assignment holding a data test, and a `raise` or an `assert`)."""
     lines: list[str] | None = None
     if "assert " in text:
         lines = text.split("\n")
         if _asserted_test(lines):
             return True
     if "raise" in text and "if " in text:
-        if _raised_test(lines if lines is not None else text.split("\n")):
+        lines = lines if lines is not None else text.split("\n")
+        if _raised_test(lines):
+            return True
+    if ("raise" in text and "if " in text) or "assert " in text:
+        if _assigned_test(lines if lines is not None else text.split("\n")):
             return True
     return bool("def " in text and _CHECK_DEF.search(text))
 
 
-def _test_kinds(test: ast.AST, outputs: frozenset[str] = frozenset()) -> set[str]:
+def _test_kinds(
+    test: ast.AST, outputs: frozenset[str] = frozenset(), derived: Mapping[str, frozenset[str]] | None = None,
+    extremes: frozenset[str] = frozenset(), *, selections: bool = True,
+) -> set[str]:
     """Kinds of data test in a condition (see the rule above); empty when what it tests is named like
     a training quantity or a setting (`loss`, `lr`, `config`) rather than data, or is one of
-    `outputs` (names holding a model's output)."""
+    `outputs` (names holding a model's output). `derived` and `extremes`: names the function assigned
+    a data test's result or the data's minimum/maximum (`_derived_tests`). `selections=False` leaves
+    out what stands in subscripts and comprehensions (rows or columns picked by a test are not its result)."""
     kinds: set[str] = set()
     subjects: set[str] = set()
-    for node in ast.walk(test):
-        if isinstance(node, ast.Call):
+    for node in ast.walk(test) if selections else _outside_selections(test):
+        if derived and isinstance(node, ast.Name) and node.id in derived:
+            kinds |= derived[node.id]
+        elif isinstance(node, ast.Call):
             name = _inhouse.call_name(node)
             if name in _VALUE_TESTS:
                 kinds.add("missing")
@@ -512,6 +539,14 @@ def _test_kinds(test: ast.AST, outputs: frozenset[str] = frozenset()) -> set[str
                     subjects.add(_inhouse.last_name(tested))
             elif name in ("issubset", "issuperset"):
                 kinds.add("columns")
+            elif name == "isin":
+                kinds.add("domain")
+                tested = node.args[0] if isinstance(node.func, ast.Name) or _inhouse.dotted(node.func) in _ARRAY_ISIN else node.func.value if isinstance(node.func, ast.Attribute) else None
+                if tested is not None:
+                    subjects.add(_inhouse.last_name(tested))
+            elif name == "duplicated" and isinstance(node.func, ast.Attribute):
+                kinds.add("duplicates")
+                subjects.add(_inhouse.last_name(node.func.value))
             elif name == "infer_freq":
                 kinds.add("frequency")
             elif name in ("all", "any") and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Compare):
@@ -521,6 +556,8 @@ def _test_kinds(test: ast.AST, outputs: frozenset[str] = frozenset()) -> set[str
                 kinds.add("range")
         elif isinstance(node, ast.Attribute) and node.attr == "hasnans":
             kinds.add("missing")
+        elif isinstance(node, ast.Attribute) and node.attr == "is_unique":
+            kinds.add("duplicates")
         elif isinstance(node, ast.Compare):
             for part in ast.walk(node):
                 if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and _inhouse.call_name(part) in ("min", "max", "nanmin", "nanmax", "amin", "amax"):
@@ -537,12 +574,67 @@ def _test_kinds(test: ast.AST, outputs: frozenset[str] = frozenset()) -> set[str
                     kinds.add("shape")
                 elif isinstance(part, ast.Call) and _inhouse.call_name(part) == "len":
                     kinds.add("rows")
+                elif isinstance(part, ast.Name) and part.id in extremes:
+                    kinds.add("range")
     if subjects and all(_NOT_DATA.match(n) or n in outputs for n in subjects if n):
         return set()
     return kinds
 
 
-_VALUE_KINDS = frozenset({"missing", "range", "constant"})
+# Rule `values checked against an expected set` (session 13): `isin` tests that the data's values
+# (or the timestamps, ids or categories it holds) are those expected - pandera's `Check.isin` and
+# Great Expectations' `expect_column_values_to_be_in_set` written by hand, e.g. `if not
+# np.isin(expected_times, ds.time.values).all(): raise` (required inputs missing) or
+# `if (~df["country"].isin(KNOWN)).any(): raise`. A value test like the others: it counts when the
+# function acts on it (raise/assert) and the project calls the function.
+# Rule `duplicate records rejected` (session 13): `df.duplicated()` / `.is_unique` tested and acted on,
+# the uniqueness check of every data-validation library (pandera `unique`, Great Expectations
+# `expect_column_values_to_be_unique`).
+_VALUE_KINDS = frozenset({"missing", "range", "constant", "domain", "duplicates"})
+_ARRAY_ISIN = frozenset({"np.isin", "numpy.isin", "isin"})
+_EXTREMES = frozenset({"min", "max", "nanmin", "nanmax", "amin", "amax"})
+
+
+# Rule `a test computed first, acted on after` (session 13): teams compute the test into a name and
+# act on the name - `missing = df.isnull().sum()` ... `if missing.any(): raise`, `available =
+# np.isin(expected, ds.time.values)` ... `if not available.all(): raise`, `latest = df["ts"].max()`
+# ... `if latest < cutoff: raise`. The name carries the kinds of the test it holds (chains of such
+# names too, in source order); a name holding a model's output or a training quantity carries none
+# (`_test_kinds` judges the assigned expression as it judges a condition).
+# Rows or columns picked by a test (`valid = x[~np.isnan(x)]`, `cols = [c for c in df if not
+# df[c].isna().all()]`) are data, not the test's result: a later `if len(valid) == 0: raise` checks
+# that something is left, not the data. A minimum or maximum (`latest = df["ts"].max()`) is a value of
+# the data: it counts as a range test only where an acting condition compares it, and it carries
+# nothing into further assignments (`rows = df[df["ts"] == latest]` is a selection).
+def _derived_tests(func: ast.AST, outputs: frozenset[str]) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    derived: dict[str, frozenset[str]] = {}
+    extremes: set[str] = set()
+    assigns = sorted((n for n in ast.walk(func) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset))
+    for node in assigns:
+        value = node.value
+        kinds = _test_kinds(value, outputs, derived, selections=False)
+        names = {name for target in node.targets for name in _inhouse.assigned_names(target)}
+        if kinds:
+            derived.update((name, frozenset(kinds)) for name in names)
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and _inhouse.call_name(value) in _EXTREMES:
+            tested = _inhouse.last_name(value.args[0] if value.args else value.func.value)  # `df["ts"].max()`, `np.nanmax(arr)`
+            if not (_NOT_DATA.match(tested) or tested in outputs):
+                extremes |= names
+    return derived, frozenset(extremes)
+
+
+def _outside_selections(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of `node` (as `ast.walk`) outside subscripts' slices, comprehensions and lambdas."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        if isinstance(current, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)):
+            continue
+        if isinstance(current, ast.Subscript):
+            todo.append(current.value)
+            continue
+        todo.extend(ast.iter_child_nodes(current))
 _STRUCTURE_BEYOND_SIZE = frozenset({"dtype", "columns", "frequency"})
 
 
@@ -570,11 +662,14 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
     outputs = _model_outputs(func)
+    derived: tuple[dict[str, frozenset[str]], frozenset[str]] | None = None
     for node in statements(func):
+        if isinstance(node, (ast.Assert, ast.If)) and derived is None:
+            derived = _derived_tests(func, outputs)
         if isinstance(node, ast.Assert):
-            kinds = _test_kinds(node.test, outputs)
+            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
         elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
-            kinds = _test_kinds(node.test, outputs)
+            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
         else:
             continue
         if kinds:
@@ -791,7 +886,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
     ),
     (
         "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
-        "value ranges, constant inputs, or dtypes/columns/frequency; any test in a module named for data validation) "
+        "value ranges, constant inputs, values outside an expected set, or dtypes/columns/frequency; any test in a module named for data validation) "
         "and raise or assert, and the project's code calls them",
         _data_check_functions,
     ),

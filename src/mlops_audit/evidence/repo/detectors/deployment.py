@@ -1487,20 +1487,35 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     return []
 
 
+def _entry_reaches(summary: PythonSummary) -> Iterator[tuple[int | None, str, list[str]]]:
+    """(line, handler, the other names it and its same-file helpers call) of each request entry point
+    of the file: decorated web routes, and (session 13) the handlers a framework registers without a
+    decorator (`_handlers`: Django/DRF views, Channels consumers, Flask-RESTful resources, gRPC
+    servicers...), which reach a service module the same way."""
+    if summary.imports_module(*_WEB_FRAMEWORKS):
+        for route, handler, _helpers, reached in _route_reaches(summary):
+            yield route.line, handler, reached
+    handlers = _handlers.request_handlers(summary)
+    if handlers:
+        by_scope = _calls_by_scope(summary)
+        for _owner, handler, line in handlers:
+            yield line, handler, _reach(by_scope, summary.functions, handler)[1]
+
+
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
     followed = 0
     judged: dict[tuple[str, str], Location | None] = {}
-    for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
-        if not summary.imports_module(*_WEB_FRAMEWORKS):
-            continue
+    needles = (*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS), *_handlers.NEEDLES)
+    for summary in _inhouse.project_code(repo.python_mentioning(*needles)):
         injected: dict[str, dict[str, str]] | None = None
-        for route, handler, _helpers, reached in _route_reaches(summary):
+        for line, handler, reached in _entry_reaches(summary):
             if any("." in n and n.split(".", 1)[0] not in summary.imports for n in reached):
                 if injected is None:
                     injected = _injected_services(summary)
-                found = _injected_service_use(repo, summary, injected.get(handler, {}), reached, judged)
+                services = {**injected.get("", {}), **injected.get(handler, {})}  # the handler's parameters shadow module names
+                found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
-                    return [at(summary.path, route.line), found]
+                    return [at(summary.path, line), found]
             for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
@@ -1524,7 +1539,7 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                         or next((c for c in inside if _builds_a_model(c.name)), None)
                     )
                     if use is not None:
-                        return [at(summary.path, route.line), at(path, use.line)]
+                        return [at(summary.path, line), at(path, use.line)]
                 if followed >= MAX_SERVICE_MODULES:
                     break  # enough modules followed; injected services are still looked at (session 12)
     return []
@@ -1555,7 +1570,9 @@ def _annotation_class(node: ast.expr | None, aliases: dict[str, str]) -> str | N
 
 def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
     """For each function of the module: its parameters annotated with an imported class, as
-    {parameter: the class's dotted import name}."""
+    {parameter: the class's dotted import name}; under `""`, the module's own names bound at import
+    time to an instance of an imported class (session 13: `chat_service = ChatService(settings)`,
+    whose methods the routes call as an injected service's)."""
     tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
     if tree is None:
         return {}
@@ -1567,6 +1584,12 @@ def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
             if target:
                 aliases[node.targets[0].id] = target
     found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+            cls = _inhouse.dotted(node.value.func) if isinstance(node.value.func, (ast.Name, ast.Attribute)) else ""
+            last = cls.split(".")[-1]
+            if last[:1].isupper() and last in by_last:
+                found.setdefault("", {})[node.targets[0].id] = by_last[last]
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for arg in node.args.args + node.args.kwonlyargs:
@@ -1975,7 +1998,7 @@ def _managed_endpoints(repo: RepoIndex) -> list[Location]:
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
-    ("a web route calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
     ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
 )
 

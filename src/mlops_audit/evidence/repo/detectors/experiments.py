@@ -231,9 +231,17 @@ def _parameter_grid_search(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     return matching(repo, ("ParameterGrid", "ParameterSampler"), predicate)
 
 
-_SCORES = re.compile(r"^_*(score|score_\w+|evaluate\w*|eval_\w+|\w+_score|\w+_error|\w+_loss|log_loss|objective)$")
+# Rule `a point scored by a metric named for itself` (session 13): teams score each setting with a
+# helper named for the metric it computes (`_rmse(y, pred)`, `mape(...)`, `compute_auc(...)`,
+# `ndcg_at_k(...)`) as often as with scikit-learn's `*_score`/`*_error` functions. Names of
+# regression, classification, ranking and forecast metrics only: `map`, `acc` or `precision` alone
+# name other things (the builtin `map`, an accumulator, a float type).
+_METRIC = r"(?:compute_|calc_|calculate_|get_)?(?:r?mse|rmsle|mae|mape|smape|wape|mase|r2|auc|roc_auc|pr_auc|accuracy|f1|ndcg|mrr|crps|brier|logloss|pinball)(?:_at_k|_at_\d+)?"
+_SCORES = re.compile(r"^_*(score|score_\w+|evaluate\w*|eval_\w+|\w+_score|\w+_error|\w+_loss|log_loss|objective|" + _METRIC + r")$")
 # Text tests that every file holding an in-house grid or random search passes (see below).
-_SCORE_WORD = re.compile(r"score|evaluate|eval_|_error|_loss|objective").search  # in every name _SCORES matches
+_SCORE_WORD = re.compile(  # a substring of every name _SCORES matches
+    r"score|evaluate|eval_|_error|_loss|objective|mse|rmsle|mae|mape|wape|mase|r2|auc|accuracy|f1|ndcg|mrr|crps|brier|logloss|pinball"
+).search
 _FIT_WORD = re.compile(r"\bfit\b").search
 # How a hand-written search walks its settings: an itertools.product grid, nested loops over literal
 # lists (`for alpha in [0.1, 1.0]:`), or trials that each draw a setting (`hp = sample_hp(rng)`).
@@ -263,14 +271,33 @@ def _samples_settings(text: str) -> bool:
 
 
 def _search_shape(text: str) -> bool:
-    """The text may hold a search's loop: itertools or a parameter sampler, or a loop over a literal
-    list whose item is passed as a keyword somewhere (`for alpha in [...]: ... Ridge(alpha=alpha)`)."""
+    """The text may hold a search's loop: itertools or a parameter sampler, a loop over a literal
+    list whose item is passed as a keyword somewhere (`for alpha in [...]: ... Ridge(alpha=alpha)`),
+    or (session 13) a loop over a collection named as a grid (`for alpha in grid:`, `for params in
+    param_grid:`, the names `pyfacts.grid_like` accepts)."""
     if "itertools" in text or _samples_settings(text):
         return True
-    if "in [" not in text and "in (" not in text:
-        return False
+    if ("in [" in text or "in (" in text) and _literal_grid(text):
+        return True
+    return _named_grid_loop(text)
+
+
+def _literal_grid(text: str) -> bool:
     names = sorted(set(_LITERAL_FOR.findall(text)))
     return bool(names) and re.search(r"\w\s*=\s*(?:" + "|".join(names) + r")\b", text) is not None  # one pass for all loop names
+
+
+def _named_grid_loop(text: str) -> bool:
+    """A `for` line whose iterable (after ` in `) names a grid; line by line, one search per line. A
+    network's weights (`model.parameters()`) are no settings."""
+    if "for " not in text:
+        return False
+    for line in text.split("\n"):
+        start = line.find("for ")
+        at = line.find(" in ", start) if start != -1 else -1
+        if at != -1 and pyfacts.GRID_ITER.search(line, at + 4) and "parameters(" not in line:
+            return True
+    return False
 
 
 def _grid_loop_search(repo: RepoIndex) -> list[Location]:

@@ -238,6 +238,9 @@ _AUTO_INSTRUMENTATION = frozenset({
     "azure.monitor.opentelemetry.configure_azure_monitor",
     "opencensus.ext.azure.trace_exporter.AzureExporter",
 })
+# Request tracing of the web framework and APM agents (catalogue `apm_instrumentation`, session 13):
+# service telemetry by construction, whatever is called on them (`FastAPIInstrumentor.instrument_app(app)`).
+_APM_INSTRUMENTATION = tuple(c for tool, ev in _TELEMETRY.entries if tool.id == "apm_instrumentation" for c in ev.calls)
 _METRIC_TYPES = frozenset({"Counter", "Histogram", "Gauge", "Summary"})
 _PROMQL_INSIDE = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]|\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _PROMQL_NAME = re.compile(r"(?<![\w.:\"'])([A-Za-z_:][\w:]*)\b(?!\s*\()")
@@ -250,7 +253,7 @@ def _service_metric(name: str) -> bool:
 
 def _service_telemetry(call: Call) -> bool:
     """A telemetry call that only watches the HTTP service (see the rule above)."""
-    if call.name in _AUTO_INSTRUMENTATION:
+    if call.name in _AUTO_INSTRUMENTATION or any(call.name == c or call.name.startswith(c + ".") for c in _APM_INSTRUMENTATION):
         return True
     if call.name.rsplit(".", 1)[-1] in _METRIC_TYPES:
         return bool(call.args) and isinstance(call.args[0], str) and _service_metric(call.args[0])
