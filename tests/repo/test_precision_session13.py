@@ -1,0 +1,103 @@
+"""Near misses of session 13 (precision13): what the collector credited on teams' systems that
+readers do not count, narrowed by category. Each rule has its pass fixture beside the near miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+# --- triggers_retraining: rule `an example's schedule` -----------------------------------------
+# Each way of starting training without a person, kept in a folder of the system (`deploy/`) or in
+# an example, sample, tutorial or sandbox folder: the first is the system's retraining, the second
+# shows how to retrain (conventions §2, §10).
+
+CRON = """apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: retrain
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: t
+              image: me/model:1
+              command: ["python", "train.py"]
+          restartPolicy: Never
+"""
+DAG = """from datetime import datetime
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+def train_model():
+    model.fit(X, y)
+
+with DAG("retrain", schedule_interval="@daily", start_date=datetime(2024, 1, 1)) as dag:
+    PythonOperator(task_id="train", python_callable=train_model)
+"""
+PREFECT = """deployments:
+  - name: nightly
+    entrypoint: flows/train.py:train_flow
+    schedules:
+      - cron: "0 2 * * *"
+"""
+TRAINPY = "from sklearn.linear_model import LogisticRegression\n\ndef train_flow():\n    LogisticRegression().fit(X, y)\n"
+DATABRICKS = """resources:
+  jobs:
+    retrain:
+      schedule:
+        quartz_cron_expression: "0 0 3 * * ?"
+        timezone_id: UTC
+      tasks:
+        - task_key: train_model
+          notebook_task:
+            notebook_path: ./train
+"""
+TIMER = "[Timer]\nOnCalendar=daily\n"
+SERVICE = "[Service]\nExecStart=/usr/bin/python train.py\n"
+TF = '''resource "aws_cloudwatch_event_rule" "nightly" {
+  name = "retrain-nightly"
+  schedule_expression = "rate(1 day)"
+}
+resource "aws_cloudwatch_event_target" "t" {
+  rule = aws_cloudwatch_event_rule.nightly.name
+  arn  = aws_sagemaker_pipeline.training.arn
+}
+'''
+TRIGGERS = {
+    "Kubernetes CronJob": {"{f}/k8s/cronjob.yaml": CRON, "src/app.py": "print(1)\n"},
+    "scheduled Airflow DAG": {"{f}/dags/retrain_dag.py": DAG, "src/app.py": "print(1)\n"},
+    "Prefect deployment schedule": {"{f}/prefect.yaml": PREFECT, "{f}/flows/train.py": TRAINPY},
+    "scheduled Databricks job": {"{f}/databricks.yml": DATABRICKS},
+    "systemd timer": {"{f}/units/retrain.timer": TIMER, "{f}/units/retrain.service": SERVICE},
+    "EventBridge rule": {"{f}/infra/main.tf": TF},
+}
+
+
+def _files(trigger: str, folder: str) -> dict[str, str]:
+    return {path.format(f=folder): text for path, text in TRIGGERS[trigger].items()}
+
+
+@pytest.mark.parametrize("trigger", sorted(TRIGGERS))
+def test_a_schedule_in_the_systems_own_folder_triggers_retraining(tmp_path: Path, trigger: str) -> None:
+    assert _outcome(_tree(tmp_path, _files(trigger, "deploy")), "triggers_retraining")[0] is FindingOutcome.pass_
+
+
+@pytest.mark.parametrize("folder", ["examples/k8s-demo", "samples", "tutorials/part2", "demo", "sandbox"])
+@pytest.mark.parametrize("trigger", sorted(TRIGGERS))
+def test_the_same_schedule_in_an_example_folder_is_not_the_systems_retraining(tmp_path: Path, trigger: str, folder: str) -> None:
+    outcome, message = _outcome(_tree(tmp_path, _files(trigger, folder)), "triggers_retraining")
+    assert outcome is FindingOutcome.fail, message
+
+
+def test_an_example_beside_the_systems_own_schedule_leaves_it_credited(tmp_path: Path) -> None:
+    files = _files("Kubernetes CronJob", "examples/k8s") | _files("scheduled Airflow DAG", "pipelines")
+    outcome, message = _outcome(_tree(tmp_path, files), "triggers_retraining")
+    assert outcome is FindingOutcome.pass_
+    assert "airflow.DAG" in message and "CronJob" not in message
