@@ -101,3 +101,39 @@ def test_an_example_beside_the_systems_own_schedule_leaves_it_credited(tmp_path:
     outcome, message = _outcome(_tree(tmp_path, files), "triggers_retraining")
     assert outcome is FindingOutcome.pass_
     assert "airflow.DAG" in message and "CronJob" not in message
+
+
+# --- has_ci_pipeline: rule `placeholder CI`, commands that only show the environment ------------
+# GitHub's starter "Python package" workflow with its lint and test steps deleted: it sets up Python
+# and shows its version. Nothing of the repository is built, tested or checked (conventions §4).
+STARTER = """name: Python package
+on:
+  push:
+    branches: [main]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Display Python version
+        run: python -c "import sys; print(sys.version)"
+      - run: |
+          python --version
+          pip list
+          ls -la
+"""
+
+
+def test_a_workflow_that_only_shows_the_environment_is_a_placeholder(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/ci.yml": STARTER}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+    assert "do nothing" in message
+
+
+@pytest.mark.parametrize("work", ["pytest -q", "python -c \"import mypkg; print(mypkg.__version__)\"", "ls && make test"])
+def test_the_same_workflow_with_one_step_of_work_is_ci(tmp_path: Path, work: str) -> None:
+    workflow = STARTER + f"      - run: {work}\n"
+    assert _outcome(_tree(tmp_path, {".github/workflows/ci.yml": workflow}), "has_ci_pipeline")[0] is FindingOutcome.pass_
