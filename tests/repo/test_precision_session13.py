@@ -162,3 +162,45 @@ def test_a_javascript_lock_pins_a_repository_without_python_code(tmp_path: Path)
     files = {"package.json": '{"name": "tfjs-app"}\n', "package-lock.json": '{"lockfileVersion": 3}\n', "src/model.js": "export const m = 1;\n"}
     outcome, message = _outcome(_tree(tmp_path, files), "pins_dependencies")
     assert outcome is FindingOutcome.pass_ and "package-lock.json" in message
+
+
+# --- has_deployment_manifest, uses_progressive_delivery: rule `an example's manifest` -----------
+# A Deployment and an Argo Rollouts canary kept with the system (`deploy/`) or in an example, sample,
+# tutorial or demo folder: the second shows how to deploy (conventions §9, as images there for
+# has_container since session 11).
+POD = """  selector:
+    matchLabels: {app: model-api}
+  template:
+    metadata:
+      labels: {app: model-api}
+    spec:
+      containers:
+        - name: api
+          image: acme/model-api:1.0
+"""
+DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: model-api\nspec:\n" + POD
+CANARY = (
+    "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: model-api\nspec:\n"
+    "  strategy:\n    canary:\n      steps:\n        - setWeight: 20\n        - pause: {duration: 60}\n" + POD
+)
+MANIFESTS = {"k8s/deployment.yaml": DEPLOYMENT, "k8s/rollout.yaml": CANARY}
+
+
+@pytest.mark.parametrize("detector", ["has_deployment_manifest", "uses_progressive_delivery"])
+def test_manifests_kept_with_the_system_deploy_it(tmp_path: Path, detector: str) -> None:
+    files = {f"deploy/{rel}": text for rel, text in MANIFESTS.items()} | {"src/app.py": "print(1)\n"}
+    assert _outcome(_tree(tmp_path, files), detector)[0] is FindingOutcome.pass_
+
+
+@pytest.mark.parametrize("folder", ["examples/fastapi-demo", "demo/rollouts", "samples", "tutorials/03-deploy"])
+@pytest.mark.parametrize("detector", ["has_deployment_manifest", "uses_progressive_delivery"])
+def test_the_same_manifests_in_an_example_folder_deploy_nothing_of_the_system(tmp_path: Path, detector: str, folder: str) -> None:
+    files = {f"{folder}/{rel}": text for rel, text in MANIFESTS.items()} | {"src/app.py": "print(1)\n"}
+    outcome, message = _outcome(_tree(tmp_path, files), detector)
+    assert outcome is FindingOutcome.fail, message
+
+
+def test_an_example_only_deployment_says_where_it_was_seen(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"examples/serving/deployment.yaml": DEPLOYMENT}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.fail
+    assert "only in example, sample, tutorial or demo folders (examples/serving/deployment.yaml)" in message
