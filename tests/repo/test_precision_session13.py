@@ -204,3 +204,33 @@ def test_an_example_only_deployment_says_where_it_was_seen(tmp_path: Path) -> No
     outcome, message = _outcome(_tree(tmp_path, {"examples/serving/deployment.yaml": DEPLOYMENT}), "has_deployment_manifest")
     assert outcome is FindingOutcome.fail
     assert "only in example, sample, tutorial or demo folders (examples/serving/deployment.yaml)" in message
+
+
+# --- validates_data: rule `a network's own invariants` ------------------------------------------
+# A check that raises on NaN values, written as a method of a neural network (directly, or through a
+# project base class in another module), tests the model's own tensors; the same check in a pipeline
+# function tests the data (conventions §7).
+CHECK = (
+    "    def check_inputs(self, batch):\n"
+    "        if torch.isnan(batch).any():\n"
+    "            raise ValueError('NaN in batch')\n"
+    "        return batch\n"
+)
+NETWORK = "import torch\nfrom torch import nn\n\n\nclass Denoiser(nn.Module):\n" + CHECK + "\n    def forward(self, batch):\n        return self.check_inputs(batch) * 2\n"
+BASE = "import torch\nfrom transformers import PreTrainedModel\n\n\nclass Base(PreTrainedModel):\n    pass\n"
+SUBCLASS = "import torch\nfrom src.models.base import Base\n\n\nclass Diffusion(Base):\n" + CHECK + "\n    def step(self, batch):\n        return self.check_inputs(batch)\n"
+PIPELINE = "import torch\n\n\nclass BatchChecks:\n" + CHECK + "\n\ndef run(batch):\n    return BatchChecks().check_inputs(batch)\n"
+
+
+@pytest.mark.parametrize("files", [
+    {"src/models/denoiser.py": NETWORK},
+    {"src/models/base.py": BASE, "src/models/diffusion.py": SUBCLASS},
+], ids=["nn.Module", "through a project base class"])
+def test_a_networks_tensor_check_is_not_data_validation(tmp_path: Path, files: dict[str, str]) -> None:
+    outcome, message = _outcome(_tree(tmp_path, files), "validates_data")
+    assert outcome is FindingOutcome.fail, message
+
+
+def test_the_same_check_of_a_pipelines_batch_is_data_validation(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"src/pipeline/checks.py": PIPELINE}), "validates_data")
+    assert outcome is FindingOutcome.pass_, message
