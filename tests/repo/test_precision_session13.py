@@ -234,3 +234,35 @@ def test_a_networks_tensor_check_is_not_data_validation(tmp_path: Path, files: d
 def test_the_same_check_of_a_pipelines_batch_is_data_validation(tmp_path: Path) -> None:
     outcome, message = _outcome(_tree(tmp_path, {"src/pipeline/checks.py": PIPELINE}), "validates_data")
     assert outcome is FindingOutcome.pass_, message
+
+
+# --- separates_duties_in_git: rule `a placeholder identity` -------------------------------------
+# Alice changes both sides, Bob only the deployment; the training-only commits come from a laptop
+# whose git was never configured (`Developer <developer@MacBook-Pro-5.local>`): that may be Alice or
+# Bob, so no separate developer is shown. The same commits by a named person are one (conventions §6).
+def _duties_with_trainer(root: Path, name: str, email: str) -> tuple[FindingOutcome, str]:
+    from mlops_audit.evidence.repo.collect import build_index, run_detector
+    from mlops_audit.evidence.repo.registry import get_detector
+    from tests.repo import gitreplay
+
+    trains = "from sklearn.linear_model import LogisticRegression\n\nmodel = LogisticRegression()\nmodel.fit(X, y)\n"
+    _tree(root, {"src/train.py": trains, "src/features.py": trains, "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n"})
+    gitreplay.init(root)
+    commits = [("alice", "alice@corp.com", ["src/train.py", "Dockerfile"]), ("bob", "bob@corp.com", ["Dockerfile"]),
+               (name, email, ["src/features.py"]), ("bob", "bob@corp.com", ["Dockerfile"]), (name, email, ["src/train.py"])]
+    for number, (author, address, files) in enumerate(commits, start=1):
+        gitreplay.commit(root, author, files, number, email=address)
+    found = run_detector(get_detector("separates_duties_in_git"), build_index(root))
+    return found.outcome, found.message
+
+
+@pytest.mark.parametrize(("name", "email"), [("Developer", "developer@MacBook-Pro-5.local"), ("root", "root@localhost"), ("ubuntu", "ubuntu@ip-10-0-0-5.ec2.internal")])
+def test_training_commits_of_a_placeholder_identity_show_no_separate_developer(tmp_path: Path, name: str, email: str) -> None:
+    outcome, message = _duties_with_trainer(tmp_path, name, email)
+    assert outcome is FindingOutcome.fail
+    assert "placeholder name" in message and name in message
+
+
+def test_the_same_commits_by_a_named_person_separate_the_duties(tmp_path: Path) -> None:
+    outcome, message = _duties_with_trainer(tmp_path, "carol", "carol@corp.com")
+    assert outcome is FindingOutcome.pass_, message

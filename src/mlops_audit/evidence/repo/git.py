@@ -128,6 +128,11 @@ DEPENDENCY_BOTS: dict[str, re.Pattern[str]] = {
 }
 
 
+def generic_name(name: str) -> bool:
+    """A name a machine or a default configuration gives anyone (`root`, `ubuntu`, `Developer`, `Your Name`)."""
+    return bool(_GENERIC_NAME.match(" ".join(name.lower().split())))
+
+
 def dependency_bot(email: str) -> str | None:
     return next((bot for bot, address in DEPENDENCY_BOTS.items() if address.match(email)), None)
 

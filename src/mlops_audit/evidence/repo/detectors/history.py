@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlops_audit.evidence.repo.detectors import _duties
-from mlops_audit.evidence.repo.git import Author
+from mlops_audit.evidence.repo.git import Author, generic_name
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -50,8 +50,13 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
             f"the repository no longer has {' or '.join(_WHAT[n] for n in gone)} (its history changed some that were removed since), "
             "so duties on this system cannot be compared"
         )
-    trainers = [w for w in work if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
-    deployers = [w for w in work if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
+    # Rule `a placeholder identity` (session 13, precision13): commits under a name a machine or a
+    # default configuration gives anyone (`Developer <developer@MacBook-Pro.local>`, `root`, `ubuntu`)
+    # may be any of the named people's: such an identity on one side alone shows no separate person.
+    unnamed = [w for w in work if generic_name(w.name) and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT])]
+    named = [w for w in work if all(w is not u for u in unnamed)]
+    trainers = [w for w in named if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
+    deployers = [w for w in named if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
     both = [w for w in work if w.commits[TRAINING] and w.commits[DEPLOYMENT]]
     shallow = " (shallow clone: history incomplete)" if git.shallow else ""
     summary = (
@@ -60,9 +65,13 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     )
     if not trainers or not deployers:
         lonely, other = (TRAINING, DEPLOYMENT) if not trainers else (DEPLOYMENT, TRAINING)
+        anonymous = (
+            f"; {len(unnamed)} identity(ies) with a placeholder name ({', '.join(sorted({w.name for w in unnamed})[:MAX_NAMED])}) "
+            "changed one side only, but may be any of the named people" if unnamed else ""
+        )
         return Observation.failed(
             f"{summary}: everyone who changed {_WHAT[lonely]} also changed {_WHAT[other]} ({_people(both, lonely)}), "
-            f"so no independent {'developer' if lonely == TRAINING else 'deployer'}{shallow}"
+            f"so no independent {'developer' if lonely == TRAINING else 'deployer'}{anonymous}{shallow}"
         )
     message = (
         f"{summary}. Only training: {_people(trainers, TRAINING)}. Only deployment: {_people(deployers, DEPLOYMENT)}"
