@@ -263,6 +263,7 @@ def test_training_commits_of_a_placeholder_identity_show_no_separate_developer(t
     assert "placeholder name" in message and name in message
 
 
-def test_the_same_commits_by_a_named_person_separate_the_duties(tmp_path: Path) -> None:
-    outcome, message = _duties_with_trainer(tmp_path, "carol", "carol@corp.com")
+@pytest.mark.parametrize(("name", "email"), [("carol", "carol@corp.com"), ("unknown", "carol@gmail.com"), ("Developer", "carol@corp.com")])
+def test_the_same_commits_by_someone_with_a_real_name_or_address_separate_the_duties(tmp_path: Path, name: str, email: str) -> None:
+    outcome, message = _duties_with_trainer(tmp_path, name, email)
     assert outcome is FindingOutcome.pass_, message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlops_audit.evidence.repo.detectors import _duties
-from mlops_audit.evidence.repo.git import Author, generic_name
+from mlops_audit.evidence.repo.git import Author
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -53,7 +53,9 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     # Rule `a placeholder identity` (session 13, precision13): commits under a name a machine or a
     # default configuration gives anyone (`Developer <developer@MacBook-Pro.local>`, `root`, `ubuntu`)
     # may be any of the named people's: such an identity on one side alone shows no separate person.
-    unnamed = [w for w in work if generic_name(w.name) and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT])]
+    # Only when every name and address of the person is such a placeholder (`unknown <cufbas@gmail.com>`
+    # is someone).
+    unnamed = [w for w in work if w.placeholder and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT])]
     named = [w for w in work if all(w is not u for u in unnamed)]
     trainers = [w for w in named if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
     deployers = [w for w in named if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
@@ -104,6 +106,7 @@ class _Work:
     name: str
     commits: dict[str, int]
     paths: dict[str, dict[str, int]]
+    placeholder: bool = False
 
     @staticmethod
     def of(author: Author, side: dict[str, str]) -> _Work:
@@ -118,7 +121,7 @@ class _Work:
                     paths[name][path] = paths[name].get(path, 0) + 1
             for name in touched:
                 commits[name] += 1
-        return _Work(" ".join(author.name.split())[:MAX_NAME_CHARS], commits, paths)
+        return _Work(" ".join(author.name.split())[:MAX_NAME_CHARS], commits, paths, author.placeholder)
 
     def examples(self, name: str, count: int = 2) -> list[str]:
         return [p for p, _ in sorted(self.paths[name].items(), key=lambda item: (-item[1], item[0]))[:count]]
