@@ -282,6 +282,9 @@ class Author:
 
     name: str
     commits: tuple[frozenset[str], ...]
+    # Every identity they committed under is a placeholder: a name and an address a machine or a
+    # default configuration gives anyone (`Developer <developer@MacBook-Pro.local>`, `root@localhost`).
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)
@@ -389,6 +392,7 @@ def read_history(
 
 def _authorship(raw_commits: list[tuple[int, tuple[str, str], list[bytes]]], person: dict[tuple[str, str], int], decoded: dict[bytes, str]) -> Authorship:
     names: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    placeholder: dict[int, bool] = {}
     commits: dict[int, list[frozenset[str]]] = defaultdict(list)
     bot_commits: list[frozenset[str]] = []
     for _, who, files in raw_commits:
@@ -398,8 +402,14 @@ def _authorship(raw_commits: list[tuple[int, tuple[str, str], list[bytes]]], per
             bot_commits.append(changed)
             continue
         names[number][who[1] or who[0]] += 1
+        placeholder[number] = placeholder.get(number, True) and _placeholder_identity(*who)
         commits[number].append(changed)
     authors = tuple(
-        Author(name=min(names[n].items(), key=lambda item: (-item[1], item[0]))[0], commits=tuple(commits[n])) for n in sorted(commits)
+        Author(name=min(names[n].items(), key=lambda item: (-item[1], item[0]))[0], commits=tuple(commits[n]), placeholder=placeholder[n])
+        for n in sorted(commits)
     )
     return Authorship(people=authors, bot_commits=tuple(bot_commits))
+
+
+def _placeholder_identity(email: str, name: str) -> bool:
+    return bool(_GENERIC_NAME.match(" ".join(name.lower().split()))) and bool(_GENERIC_EMAIL.search(email))

@@ -57,7 +57,16 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
 # Rule `placeholder CI`: a workflow whose every command only prints, waits or exits (also through the
 # task runners it calls: `make check` whose recipe only echoes), and that uses no action besides
 # checking out and setting up, runs nothing of the project.
-_IDLE_COMMAND = re.compile(r"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|)$", re.IGNORECASE)
+# Session 13 (precision13): commands that only show the runner's environment are idle too - the
+# starter workflow's "Display Python version" step (`python -c "import sys; print(sys.version)"`),
+# `python --version`, `pip list`, `ls`, `pwd`, `env`: they build, test or check nothing of the
+# repository (conventions §4), so a workflow of only these is a placeholder.
+_SHOWS_ENVIRONMENT = (
+    r"(python[\d.]*|pip[\d.]*|node|npm|java|go|uv|poetry|conda|git|docker) (--version|-V|-v|version)"
+    r"|python[\d.]* -c [\"'](import (sys|platform|os) *; *)?print\((sys\.version|sys\.version_info|platform\.\w+\(\)|os\.getcwd\(\))\)[\"']"
+    r"|pip[\d.]* (list|freeze)|(ls|pwd|env|printenv|whoami|date|uname|which)\b[^;&|]*"
+)
+_IDLE_COMMAND = re.compile(rf"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|{_SHOWS_ENVIRONMENT}|)$", re.IGNORECASE)
 _SETUP_ACTION = re.compile(r"^actions/(checkout|setup-\w+|cache)@", re.IGNORECASE)
 
 

@@ -776,6 +776,37 @@ def enclosing_function(module: ast.Module, line: int) -> tuple[str | None, ast.F
     return found
 
 
+# Rule `a network's own invariants` (session 13, precision13): the methods of a neural network class
+# (a subclass of torch's `nn.Module`, Lightning's `LightningModule`, Hugging Face's `PreTrainedModel`,
+# a Keras `Model`/`Layer`, Flax's `Module`, directly or through a project class of a module it
+# imports) check tensors of the model's own computation - index windows, posterior NaNs, shapes - as
+# `forward` does: not the data the system trains on or predicts from (conventions §7).
+_NETWORK_BASE = re.compile(
+    r"^(torch\.nn\.(modules\.module\.)?Module|(pytorch_)?lightning(\.pytorch)?(\.core(\.module)?)?\.LightningModule"
+    r"|transformers\.(modeling_utils\.)?PreTrainedModel|(tensorflow\.)?keras\.(models\.)?Model|(tensorflow\.)?keras\.layers\.Layer|flax\.linen\.Module)$"
+)
+MAX_BASE_HOPS = 2
+
+
+def _network_classes(repo: RepoIndex, summary: PythonSummary) -> set[str]:
+    """The module's classes that are neural networks (see the rule above), following project base
+    classes through at most MAX_BASE_HOPS modules."""
+    return {name for name, bases, _, _ in summary.classes if any(_is_network(repo, b, MAX_BASE_HOPS) for b in bases)}
+
+
+def _is_network(repo: RepoIndex, base: str, hops: int) -> bool:
+    if _NETWORK_BASE.match(base):
+        return True
+    module, _, name = base.rpartition(".")
+    if not hops or not module:
+        return False
+    path = module.replace(".", "/") + ".py"
+    other = repo.python(path) if repo.exists(path) else None
+    if other is None:
+        return False
+    return any(_is_network(repo, b, hops - 1) for cls, bases, _, _ in other.classes if cls == name for b in bases)
+
+
 def _data_check_functions(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
@@ -784,7 +815,10 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
         if module is None:
             continue
         validation_module = summary.path in named
-        for _, func in _inhouse.functions(module):
+        networks = _network_classes(repo, summary) if summary.classes else set()
+        for owner, func in _inhouse.functions(module):
+            if owner in networks:
+                continue
             lines = _checks_data(func, validation_module)
             if lines and not _in_dataset_connector(module, func.lineno) and _called_by_project(repo, summary.path, module, func, func.name):
                 hits.extend(at(summary.path, line) for line in lines[:2])

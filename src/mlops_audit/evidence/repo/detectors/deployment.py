@@ -366,7 +366,10 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
-    found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
+    # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
+    # folder show how to deploy; they deploy nothing of the system (as has_container's images there).
+    examples = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path) and _batchscoring.DEMO_FOLDER.search(loc.path)]
+    found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path) and not _batchscoring.DEMO_FOLDER.search(loc.path)]
     if found:
         # Services, ingresses and autoscalers count beside a workload of this repository (any, when
         # they name theirs through a template hole); alone they route to or scale nothing declared here.
@@ -384,6 +387,12 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             f"{'; ...' if len(compose) > 3 else ''}), but no orchestrator, platform or infrastructure manifest declares a deployment "
             "(Kubernetes/Helm, serverless or platform specs, Terraform/Pulumi/CDK/Bicep)",
             [loc for _, loc in compose],
+        )
+    if examples:
+        return Observation.failed(
+            f"{len(examples)} deployment declaration(s) only in example, sample, tutorial or demo folders "
+            f"({', '.join(sorted({loc.path for _, loc in examples})[:3])}): they show how to deploy, not a deployment of this system",
+            [loc for _, loc in examples][:MAX_LOCATIONS],
         )
     if templates:
         return Observation.failed(
@@ -1112,7 +1121,7 @@ def _traffic_steps_in_config(repo: RepoIndex) -> tuple[list[Location], list[Loca
 def uses_progressive_delivery(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
     for path, doc in manifest_documents(repo, _PROGRESSIVE_TEXT, _may_split_traffic):
-        what = _progressive_in_manifest(doc.data)
+        what = _progressive_in_manifest(doc.data) if not _batchscoring.DEMO_FOLDER.search(path) else None  # an example's canary (§9)
         if what:
             found.append((what, at(path, _line(doc, "kind") or _line(doc, "Resources") or 1)))
     hits = matching(repo, _PROGRESSIVE_NEEDLES, _progressive_calls)

@@ -427,6 +427,10 @@ _LOCK_FILES = {
     "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "package-lock.json",
     "yarn.lock", "pnpm-lock.yaml", "renv.lock", "Cargo.lock", "pixi.lock", "requirements.lock", "go.sum",
 }
+# Rule `a front end's lock` (session 13): npm, Yarn and pnpm locks pin a JavaScript front end or a docs
+# site's packages, not what the Python code imports (conventions §4: pins on what the code imports):
+# in a repository with Python code they are left out, and its Python dependency files decide.
+_JAVASCRIPT_LOCKS = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml"})
 _PIN = re.compile(r"^[A-Za-z0-9_.\-\[\], ]+\s*===?\s*[A-Za-z0-9_.+!*\-]+(\s*;.*)?(\s+--hash=.*)?(\s*\\)?$")
 _REQ_LINE = re.compile(r"^[A-Za-z0-9]")
 # `pip freeze` in a conda environment writes `name @ file:///.../work` for conda-built packages: one
@@ -551,7 +555,12 @@ def _governing(scopes: dict[str, object], code: str) -> str | None:
     ),
 )
 def pins_dependencies(repo: RepoIndex) -> Observation:
-    locks = [p for p in repo.files if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)]
+    code = [p for p in repo.with_suffix(*_CODE_SUFFIXES) if not is_test_path(p) and not _SIDE_FOLDER.search(p)]
+    locks = [
+        p for p in repo.files
+        if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)
+        and not (code and p.rsplit("/", 1)[-1] in _JAVASCRIPT_LOCKS)
+    ]
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt") + _compiled_locks(repo)
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")
     fully_pinned, partly = [], []
@@ -571,7 +580,6 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
         if _runtime_file(path):
             scope = _scope(path)
             scopes[scope] = scopes.get(scope, False) or any(path == p for p, *_ in fully_pinned)
-    code = [p for p in repo.with_suffix(*_CODE_SUFFIXES) if not is_test_path(p) and not _SIDE_FOLDER.search(p)]
     judged: list[tuple[str, str, bool]] = []  # (code file, what governs it, pinned)
     for path in code:
         scope = _governing(scopes, path)

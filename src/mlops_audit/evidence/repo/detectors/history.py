@@ -50,8 +50,15 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
             f"the repository no longer has {' or '.join(_WHAT[n] for n in gone)} (its history changed some that were removed since), "
             "so duties on this system cannot be compared"
         )
-    trainers = [w for w in work if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
-    deployers = [w for w in work if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
+    # Rule `a placeholder identity` (session 13, precision13): commits under a name a machine or a
+    # default configuration gives anyone (`Developer <developer@MacBook-Pro.local>`, `root`, `ubuntu`)
+    # may be any of the named people's: such an identity on one side alone shows no separate person.
+    # Only when every name and address of the person is such a placeholder (`unknown <cufbas@gmail.com>`
+    # is someone).
+    unnamed = [w for w in work if w.placeholder and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT])]
+    named = [w for w in work if all(w is not u for u in unnamed)]
+    trainers = [w for w in named if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
+    deployers = [w for w in named if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
     both = [w for w in work if w.commits[TRAINING] and w.commits[DEPLOYMENT]]
     shallow = " (shallow clone: history incomplete)" if git.shallow else ""
     summary = (
@@ -60,9 +67,13 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     )
     if not trainers or not deployers:
         lonely, other = (TRAINING, DEPLOYMENT) if not trainers else (DEPLOYMENT, TRAINING)
+        anonymous = (
+            f"; {len(unnamed)} identity(ies) with a placeholder name ({', '.join(sorted({w.name for w in unnamed})[:MAX_NAMED])}) "
+            "changed one side only, but may be any of the named people" if unnamed else ""
+        )
         return Observation.failed(
             f"{summary}: everyone who changed {_WHAT[lonely]} also changed {_WHAT[other]} ({_people(both, lonely)}), "
-            f"so no independent {'developer' if lonely == TRAINING else 'deployer'}{shallow}"
+            f"so no independent {'developer' if lonely == TRAINING else 'deployer'}{anonymous}{shallow}"
         )
     message = (
         f"{summary}. Only training: {_people(trainers, TRAINING)}. Only deployment: {_people(deployers, DEPLOYMENT)}"
@@ -95,6 +106,7 @@ class _Work:
     name: str
     commits: dict[str, int]
     paths: dict[str, dict[str, int]]
+    placeholder: bool = False
 
     @staticmethod
     def of(author: Author, side: dict[str, str]) -> _Work:
@@ -109,7 +121,7 @@ class _Work:
                     paths[name][path] = paths[name].get(path, 0) + 1
             for name in touched:
                 commits[name] += 1
-        return _Work(" ".join(author.name.split())[:MAX_NAME_CHARS], commits, paths)
+        return _Work(" ".join(author.name.split())[:MAX_NAME_CHARS], commits, paths, author.placeholder)
 
     def examples(self, name: str, count: int = 2) -> list[str]:
         return [p for p, _ in sorted(self.paths[name].items(), key=lambda item: (-item[1], item[0]))[:count]]

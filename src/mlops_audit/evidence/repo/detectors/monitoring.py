@@ -1245,6 +1245,8 @@ def _retraining_signals(repo: RepoIndex) -> list[Location]:
         by_file.setdefault(loc.path, set()).add(func)
     hits: list[Location] = []
     for path, names in sorted(by_file.items()):
+        if DEMO_FOLDER.search(path):
+            continue  # an example's drift check signals no system's retraining
         module = _inhouse.tree(repo, path)
         if module is None:
             continue
@@ -1430,6 +1432,18 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
 
 
 
+# Rule `an example's schedule` (session 13; conventions §2 and §10): a schedule, trigger or scheduled
+# code in an example, sample, tutorial, demo or sandbox folder (`examples/k8s/cronjob.yaml`,
+# `samples/dags/retrain.py`) shows how to retrain on a schedule; no system of the repository runs it.
+# Such folders are on neither side, as for separation of duties and the timer-triggered functions.
+def _outside_demos(found: list[tuple[str, Location]]) -> list[tuple[str, Location]]:
+    return [(kind, loc) for kind, loc in found if not DEMO_FOLDER.search(loc.path)]
+
+
+def _demos_left_out(locations: list[Location]) -> list[Location]:
+    return [loc for loc in locations if not DEMO_FOLDER.search(loc.path)]
+
+
 @detector(
     id="triggers_retraining",
     title="Is training started automatically by a schedule, an event or drift (not only by a code push)?",
@@ -1443,12 +1457,15 @@ def _declared_trigger_rules(repo: RepoIndex) -> list[Location]:
     words=_SCHEDULE_TEXT + _TRIGGER_CONFIG_WORDS + RESOURCE_WORDS + _DATABRICKS_WORDS + ("workflowtemplate",),
 )
 def triggers_retraining(repo: RepoIndex) -> Observation:
-    found = _scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo)
+    found = _outside_demos(_scheduled_workflows(repo) + _scheduled_manifests(repo) + _scheduled_prefect_deployments(repo) + _scheduled_databricks_jobs(repo))
     if not found:
-        found = _scheduled_commands_that_train(repo) or _training_on_new_data(repo) or _systemd_timers_that_train(repo)
+        found = (
+            _outside_demos(_scheduled_commands_that_train(repo)) or _outside_demos(_training_on_new_data(repo))
+            or _outside_demos(_systemd_timers_that_train(repo))
+        )
     code = Hits(
         (s, c) for s, c in matching(repo, _RETRAIN_NEEDLES, _scheduled_code)
-        if _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
+        if not DEMO_FOLDER.search(s.path) and _code_trains(repo, s) and not schedule_left_to_callers(repo, s.path, c.line)
     )
     if found or code:
         parts = sorted({k for k, _ in found}) + ([f"scheduled training in code ({describe(code)})"] if code else [])
@@ -1460,23 +1477,23 @@ def triggers_retraining(repo: RepoIndex) -> Observation:
             "code that trains",
             timers, confidence=Confidence.medium,
         )
-    by_event = _pipeline_runs_started_by_events(repo)
+    by_event = _demos_left_out(_pipeline_runs_started_by_events(repo))
     if by_event:
         return Observation.passed(
             "an event handler (Cloud Function/Lambda: schedule, Pub/Sub or storage events) starts a pipeline run",
             by_event, confidence=Confidence.medium,
         )
-    dags = scheduled_dag_triggers(repo, lambda s: _code_trains(repo, s))
+    dags = _demos_left_out(scheduled_dag_triggers(repo, lambda s: _code_trains(repo, s)))
     if dags:
         return Observation.passed("a scheduled Airflow DAG triggers the DAG that trains (TriggerDagRunOperator)", dags, confidence=Confidence.medium)
-    rules = _event_rules_starting_training(repo)
+    rules = _demos_left_out(_event_rules_starting_training(repo))
     if rules:
         return Observation.passed(
             "an event rule or scheduler job (EventBridge/CloudWatch Events, Cloud Scheduler) targets training or a training pipeline",
             rules, confidence=Confidence.medium,
         )
-    declared = _declared_trigger_rules(repo)
-    started = _training_started_by_monitoring(repo) or _retraining_signals(repo)
+    declared = _demos_left_out(_declared_trigger_rules(repo))
+    started = _demos_left_out(_training_started_by_monitoring(repo)) or _retraining_signals(repo)
     if started:
         detail = "training is started in code when a monitoring result (drift, decay, alert) fires"
         if declared:
