@@ -8,10 +8,12 @@ import json
 import re
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_audit.evidence.repo.detectors import governance
+from mlops_audit.evidence.repo import casewords
+from mlops_audit.evidence.repo.detectors import _batchscoring, deployment, governance
 from mlops_audit.evidence.repo.needles import _JSON_ESCAPE, _JSON_STRING_JOINS, NOTEBOOK_HEAD, NeedleFilter, notebook_may_mention
 
 # --- a big notebook is first looked at by its first bytes ---------------------------------------------
@@ -60,30 +62,43 @@ def test_a_needle_met_only_after_the_first_bytes_is_still_found() -> None:
     assert not notebook_may_mention(empty, prefilter)
 
 
-# --- has_design_docs: documents without a lesson word are settled without the case-blind search ----------
+# --- case-blind searches first settled by substring tests (`casewords`) ----------------------------------
 
-LESSON_ALPHABET = st.sampled_from(
-    ["Exercise", "EXERCISES", "hands-on", "Hands On", "learning objectives", "Key Takeaways", "QUIZ", "assignments", "Homework", "Lab 3",
-     "MODULE 2", "lesson 1", "What you will learn", "What You'll Learn", "lab", "module", "\u0130", "\u0131", "\u017f", "\u212a", "\u00e9",
-     " ", "\n", "-", "1", "e", "x", "r", "c", "i", "s", "z", "u", "q", "#"]
-)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(LESSON_ALPHABET, max_size=12).map("".join))
-def test_every_text_the_lesson_pattern_finds_passes_the_word_test(text: str) -> None:
-    if governance._LESSON_HEADING.search(text):
-        assert governance._may_name_lessons(text)
+# Each pattern with the words its matches hold, and pieces to build texts from: the words in other
+# cases, near misses, and the characters that match an ASCII letter only when case is ignored.
+GUARDED = {
+    "lesson headings": (governance._LESSON_HEADING, governance._LESSON_WORDS, [
+        "Exercise", "EXERCISES", "hands-on", "Hands On", "learning objectives", "Key Takeaways", "QUIZ", "assignments", "Homework",
+        "Lab 3", "MODULE 2", "lesson 1", "What you will learn", "What You'll Learn", "lab", "module"]),
+    "routed traffic": (deployment._ROUTED, deployment._ROUTED_WORDS, ["Canary", "ENDPOINT", "variant", "Model_Version", "traffic", "champion", "Shadow"]),
+    "demo folders": (_batchscoring.DEMO_FOLDER, _batchscoring.DEMO_WORDS, ["Demos/", "examples/", "SAMPLE/", "tutorials/", "Playground/", "sandbox/", "scratch/"]),
+}
+FILLERS = ["\u0130", "\u0131", "\u017f", "\u212a", "\u00e9", " ", "\n", "-", "/", "1", "e", "x", "r", "c", "i", "s", "k", "z", "u", "q", "#"]
 
 
-def test_the_word_test_knows_every_character_that_matches_an_ascii_letter_only_when_case_is_ignored() -> None:
+@pytest.mark.parametrize("name", sorted(GUARDED))
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_every_text_a_guarded_pattern_finds_passes_its_word_test(name: str, data: st.DataObject) -> None:
+    pattern, words, pieces = GUARDED[name]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces + FILLERS), max_size=12)))
+    if pattern.search(text):
+        assert casewords.may_hold(text, words)
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED))
+def test_the_words_are_the_patterns_own(name: str) -> None:
+    """Each piece the pattern finds passes, and a text without the words is settled without the search."""
+    pattern, words, pieces = GUARDED[name]
+    for piece in pieces:
+        if pattern.search(piece):
+            assert casewords.may_hold(piece, words)
+            assert casewords.may_hold(piece.replace("i", "\u0130").replace("s", "\u017f"), words)  # the search decides then
+    assert not casewords.may_hold("src/service/app.py: loads the model and answers requests", words)
+
+
+def test_the_four_characters_are_all_that_match_an_ascii_letter_only_when_case_is_ignored() -> None:
     beyond_ascii = "".join(map(chr, range(0x80, sys.maxunicode + 1)))
     matched = set(re.findall(r"[a-z]", beyond_ascii, re.IGNORECASE))
     lowered = {c for c in beyond_ascii if c.lower() != c and re.search(r"[a-z]", c.lower())}
-    assert matched | lowered == set(governance._FOLDS_TO_ASCII)
-
-
-def test_a_document_without_lesson_words_is_no_lesson_and_one_with_them_still_is() -> None:
-    assert not governance._may_name_lessons("# Architecture\n\nThe service loads the model.\n")
-    assert governance._may_name_lessons("## Exercises\n\n1. Train the model.\n")
-    assert governance._may_name_lessons("## E\u017fercises")  # ſ: the search decides
+    assert matched | lowered == set(casewords.FOLDS_TO_ASCII)

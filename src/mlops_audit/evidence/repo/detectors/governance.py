@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
@@ -329,18 +330,9 @@ _LESSON_HEADING = re.compile(
 )
 MIN_LESSONS = 3
 LESSON_SHARE = 0.25
-# Every match of _LESSON_HEADING holds one of these (lowercase), in a text without the four
-# characters that match an ASCII letter only when case is ignored: the documents holding none are
-# settled by substring tests, far cheaper than the case-blind search (tested against the pattern).
+# Every match of _LESSON_HEADING holds one of these (tested against the pattern): most documents are
+# settled by substring tests (`casewords`), far cheaper than the case-blind search.
 _LESSON_WORDS = ("exercise", "hands", "learning objectives", "takeaways", "quiz", "assignment", "homework", "lab ", "module ", "lesson ", "what you")
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K (Kelvin)
-
-
-def _may_name_lessons(text: str) -> bool:
-    if any(c in text for c in _FOLDS_TO_ASCII):
-        return True
-    lowered = text.lower()
-    return any(word in lowered for word in _LESSON_WORDS)
 
 
 def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
@@ -348,7 +340,7 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
     lessons = sum(
         1 for p in docs
-        if _may_name_lessons(text := repo.text(p) or "") and _LESSON_HEADING.search(text)  # the words first: most documents are settled without their headings
+        if casewords.may_hold(text := repo.text(p) or "", _LESSON_WORDS) and _LESSON_HEADING.search(text)  # the words first: most documents are settled without their headings
         and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
     )
     return lessons, len(docs)
