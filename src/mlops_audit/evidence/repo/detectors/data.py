@@ -569,13 +569,14 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     """(line, kinds) of each assert, and of each `if` whose body raises, in `func` (not in functions
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
-    outputs: frozenset[str] | None = None  # walked for only once a test is met: most functions have none
+    outputs = _model_outputs(func)
     for node in statements(func):
-        if not (isinstance(node, ast.Assert) or (isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)))):
+        if isinstance(node, ast.Assert):
+            kinds = _test_kinds(node.test, outputs)
+        elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
+            kinds = _test_kinds(node.test, outputs)
+        else:
             continue
-        if outputs is None:
-            outputs = _model_outputs(func)
-        kinds = _test_kinds(node.test, outputs)
         if kinds:
             found.append((node.lineno, kinds))
     return found
