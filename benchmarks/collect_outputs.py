@@ -4,7 +4,9 @@ Run it once with the code before a change and once with the code after (e.g. `PY
 main>/src` for the first), each into its own folder, then compare the folders byte for byte
 (`diff -r`). Every child folder of ROOT (default /tmp/mlrepos, where bench_accuracy expects the
 labelled checkouts) is collected, plus any --tree given; one `<folder name>.json` each.
-`--cache DIR` collects through the parse cache (run twice for cold and warm).
+`--cache DIR` collects through the parse cache (run twice for cold and warm). `--only LIST` (a file of
+folder names of ROOT, one a line) collects those alone: the same set for every code while checkouts
+are still being fetched.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path("/tmp/mlrepos"), help="folder of checkouts (default /tmp/mlrepos)")
     parser.add_argument("--tree", type=Path, action="append", default=[], help="another tree to collect (repeatable)")
     parser.add_argument("--cache", type=Path, help="collect through a parse cache in this folder")
+    parser.add_argument("--only", type=Path, help="collect only these folders of ROOT (names, one a line)")
     args = parser.parse_args(argv)
 
     from mlops_audit.evidence.repo.collect import collect
@@ -30,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rubric = default_rubric()
     roots = sorted(p for p in args.root.iterdir() if p.is_dir()) if args.root.is_dir() else []
+    if args.only is not None:
+        only = set(args.only.read_text(encoding="utf-8").split())
+        roots = [p for p in roots if p.name in only]
     roots += args.tree
     if not roots:
         print(f"nothing to collect: {args.root} holds no folders and no --tree was given", file=sys.stderr)

@@ -50,6 +50,12 @@ class NeedleFilter:
             return True
         return self.others is not None and self.others.search(data) is not None
 
+    def head_may_mention(self, head: bytes) -> bool:
+        """True only if `may_mention` is for every data that starts with `head` (a quicker first look
+        at a big file): the pieces of `head` but the last, which the cut may have shortened, are
+        pieces of the whole."""
+        return self.exact and bool(self.pieces) and not self.pieces.isdisjoint(head.translate(_TO_PIECES).split()[:-1])
+
     def text_may_mention(self, text: str) -> bool:
         return self.may_mention(text.encode("utf-8", "surrogatepass"))
 
@@ -76,9 +82,11 @@ class NeedleFilter:
         return frozenset(n for n in candidates if _mentions(text, n))
 
 
+NOTEBOOK_HEAD = 1 << 16  # bytes of a notebook's JSON looked at first (`notebook_may_mention`)
 _LETTER_RUN = re.compile(r"[A-Za-z_]+")
 # In a notebook's JSON: any escape, and the `", "` between adjacent strings of a list.
 _JSON_ESCAPE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_LONGEST_ESCAPE = 6  # bytes of `\uXXXX`
 _JSON_STRING_JOINS = re.compile(rb'"\s*,\s*"')
 
 
@@ -200,5 +208,10 @@ def notebook_may_mention(data: bytes, prefilter: NeedleFilter) -> bool:
     separator (none decodes to a letter, bar a \\u-escaped one). A cell's source is one string (read
     as is) or a list of strings that are concatenated (read with the `", "` between adjacent strings
     removed); a needle's key word lies in one cell, so one of the two readings holds it."""
+    if len(data) > NOTEBOOK_HEAD and prefilter.head_may_mention(_JSON_ESCAPE.sub(b" ", data[:NOTEBOOK_HEAD])[:-_LONGEST_ESCAPE]):
+        # Most notebooks mention a needle early (imports, the first cells): the rest, outputs
+        # included, is not read then. The first bytes' escapes are those of the whole, but for one
+        # the cut may have shortened: its bytes (at most the last _LONGEST_ESCAPE) are not looked at.
+        return True
     escaped = _JSON_ESCAPE.sub(b" ", data)
     return prefilter.may_mention(escaped) or prefilter.may_mention(_JSON_STRING_JOINS.sub(b"", escaped))

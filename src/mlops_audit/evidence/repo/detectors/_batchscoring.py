@@ -369,6 +369,7 @@ def _sagemaker_step(repo: RepoIndex, path: str) -> Location | None:
 # A demo's, example's or tutorial's job shows how scoring could run; nobody's system runs it (§8: a
 # demo nobody deploys is not serving).
 DEMO_FOLDER = re.compile(r"(^|/)(demos?|examples?|samples?|tutorials?|playground|sandbox|scratch)/", re.IGNORECASE)
+DEMO_WORDS = ("demo", "example", "sample", "tutorial", "playground", "sandbox", "scratch")  # one is in each path DEMO_FOLDER finds
 
 
 def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:

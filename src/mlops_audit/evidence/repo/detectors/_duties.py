@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
+from mlops_audit.evidence.repo import casewords
+from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER, DEMO_WORDS
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
@@ -195,7 +196,7 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
         lowered = path.lower()
-        if DEMO_FOLDER.search(path):
+        if casewords.may_hold(path, DEMO_WORDS) and DEMO_FOLDER.search(path):  # most paths are settled by the words
             continue
         here = path in present
         is_code = lowered.endswith((".py", ".ipynb"))

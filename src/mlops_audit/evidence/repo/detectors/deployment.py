@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import (
     Evidence,
     Tool,
@@ -1012,7 +1013,8 @@ def _progressive_calls(summary: PythonSummary) -> list[Call]:
 # weighted sampling of rows or augmentations is not routing.
 _WEIGHTED_DRAW_NEEDLES = ("choice", "choices")
 _WEIGHTED_DRAWS = {"numpy.random.choice": "p", "random.choices": "weights"}
-_ROUTED = re.compile(r"canary|endpoint|variant|model_version|traffic|champion|challenger|shadow", re.IGNORECASE)
+_ROUTED_WORDS = ("canary", "endpoint", "variant", "model_version", "traffic", "champion", "challenger", "shadow")
+_ROUTED = re.compile("|".join(_ROUTED_WORDS), re.IGNORECASE)
 
 
 # The same split drawn against a threshold: `use_canary = random.random() < self._canary_probability`
@@ -1022,7 +1024,7 @@ _THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.
 
 def _may_route(text: str) -> bool:
     draws, threshold = "weights" in text or "p=" in text, "random()" in text  # substrings first: big files
-    if not (draws or threshold) or not _ROUTED.search(text):
+    if not (draws or threshold) or not casewords.may_hold(text, _ROUTED_WORDS) or not _ROUTED.search(text):
         return False
     return draws or bool(_THRESHOLD_DRAW.search(text))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
@@ -329,6 +330,9 @@ _LESSON_HEADING = re.compile(
 )
 MIN_LESSONS = 3
 LESSON_SHARE = 0.25
+# Every match of _LESSON_HEADING holds one of these (tested against the pattern): most documents are
+# settled by substring tests (`casewords`), far cheaper than the case-blind search.
+_LESSON_WORDS = ("exercise", "hands", "learning objectives", "takeaways", "quiz", "assignment", "homework", "lab ", "module ", "lesson ", "what you")
 
 
 def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
@@ -336,7 +340,7 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
     lessons = sum(
         1 for p in docs
-        if _LESSON_HEADING.search(repo.text(p) or "")  # the words first: most documents are settled without their headings
+        if casewords.may_hold(text := repo.text(p) or "", _LESSON_WORDS) and _LESSON_HEADING.search(text)  # the words first: most documents are settled without their headings
         and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
     )
     return lessons, len(docs)
