@@ -59,6 +59,7 @@ from mlops_audit.evidence.repo.needles import (
     notebook_may_mention,
 )
 from mlops_audit.evidence.repo.pysource import (
+    FACTS,
     NOTEBOOK_CELL_STRIDE,
     PythonSummary,
     split_notebook_position,
@@ -181,7 +182,13 @@ _MISSING = object()
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11, "authorship": 12}
+_QUESTION_ORDER = {
+    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8,
+    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "git": 13, "authorship": 14,
+}
+_SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
+# What a summary question compares: every field of a summary but its per-file facts (asked one by one) and its links.
+_SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(PythonSummary) if f.compare and f.name != "facts")
 
 
 def _cell_source(cell: object) -> str | None:
@@ -338,6 +345,8 @@ class RepoIndex:
         self._memo_logs: dict[str, Log] = {}
         self._listing_answers: dict[str, str] = {}
         self._content_answers: dict[str, tuple[str, str, int]] = {}
+        self._summary_keys: dict[str, str] = {}  # file -> the parse cache's key of its summary (summary questions)
+        self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._problem_rels: set[str] = set()  # files a parse problem was noted for
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
         self._replayed_parses: set[str] = set()  # the same, of the rules replayed
@@ -595,6 +604,10 @@ class RepoIndex:
     def _memo_matches(self, kind: str, question: str, answer: str) -> bool:
         if answer == "refused":
             return False
+        if kind == "summary":
+            return self._summary_matches(question, answer)
+        if kind == "fact":
+            return self._fact_matches(question, answer)
         if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
             digest, found = answer[:64], answer[65:]
             self._quiet += 1
@@ -607,6 +620,99 @@ class RepoIndex:
             return self._raw_digests.get(rel) == digest or self.memo_answer(kind, question) == found
         return self.memo_answer(kind, question) == answer
 
+    def read_fact(self, summary: PythonSummary, name: str) -> Any:
+        """A per-file fact of a summary this index made (`_IndexSource.read_fact`). While a rule
+        records, a fact question: the fact's value, computed without recording the file's text
+        or tree as read (the summary question and this one stand for what the rule saw of it)."""
+        if not self._recording or self._quiet:
+            return summary.computed_fact(name)
+        log = self._recording[-1]
+        self._quiet += 1
+        try:
+            value = summary.computed_fact(name)
+        finally:
+            self._quiet -= 1
+        log.facts.setdefault((summary.path, name), json.dumps(value, separators=(",", ":")))
+        return value
+
+    def _summary_questions(self, log: Log) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """The summary and fact questions of a record, and the files read only as summaries that must
+        be content questions instead (a notebook, a file not read whole, a summary the parse cache
+        does not key)."""
+        asked: list[tuple[str, str, str]] = []
+        content: list[str] = []
+        for rel in dict.fromkeys([*log.summaries, *(rel for rel, _ in log.facts)]):
+            if rel in log.content:
+                continue
+            answer, outcome, _ = self._content_answer(rel)
+            key = self._summary_keys.get(rel)
+            if outcome != "read" or key is None or not rel.endswith(PYTHON_SUFFIXES) or rel not in self._read_outcomes:
+                content.append(rel)
+                continue
+            digest = answer.partition(":")[2]
+            asked.append(("summary", rel, f"{digest}={key}"))
+            asked.extend(("fact", json.dumps([rel, name]), f"{digest}={value}") for (of, name), value in log.facts.items() if of == rel)
+        return asked, content
+
+    def _summary_matches(self, rel: str, answer: str) -> bool:
+        """A summary question: the file's bytes are the same, or its summary (made without counting
+        a read, charging the budget or noting a problem) has the fields of the one the parse cache
+        holds under the recorded key, and no parse problem (a recorded file had none)."""
+        if not _SUMMARY_ANSWER.fullmatch(answer) or type(rel) is not str:
+            return False
+        summary = self._summary_if_changed(rel, answer[:64])
+        if type(summary) is bool:
+            return summary
+        if summary.syntax_errors or summary.unread_strings or self._parse_cache is None:
+            return False
+        stored = self._parse_cache.stored_summary(answer[65:], rel)
+        return stored is not None and all(getattr(stored, name) == getattr(summary, name) for name in _SUMMARY_FIELDS)
+
+    def _fact_matches(self, question: str, answer: str) -> bool:
+        """A fact question: the file's bytes are the same, or the fact of its summary now has the recorded value."""
+        try:
+            rel, name = json.loads(question)
+        except (ValueError, TypeError):
+            return False
+        if type(rel) is not str or type(name) is not str or name not in FACTS or not _DIGEST_ANSWER.match(answer):
+            return False
+        summary = self._summary_if_changed(rel, answer[:64])
+        if type(summary) is bool:
+            return summary
+        try:
+            return json.dumps(summary.computed_fact(name), separators=(",", ":")) == answer[65:]
+        except Exception:  # noqa: BLE001 - a fact that cannot be computed is no answer: the rule runs
+            return False
+
+    def _summary_if_changed(self, rel: str, digest: str) -> PythonSummary | bool:
+        """True when the listed plain Python file `rel` still has the bytes of SHA-256 `digest`; else
+        its summary now (`_matching_summary`), or False when it cannot be read or summarised."""
+        if rel not in self._file_set or not rel.endswith(PYTHON_SUFFIXES):
+            return False
+        now, outcome, _ = self._content_answer(rel)
+        if outcome != "read":
+            return False
+        if now == f"read:{digest}":
+            return True
+        return self._matching_summary(rel) or False
+
+    def _matching_summary(self, rel: str) -> PythonSummary | None:
+        """The summary of a changed plain Python file, to answer summary and fact questions: read
+        without counting the read (`_read`), not charged to the parsing budget, no problem noted,
+        not kept in the index's summary cache (a rule that then runs reads and counts it as usual);
+        through the parse cache, so that run parses nothing again."""
+        if rel in self._matching_summaries:
+            return self._matching_summaries[rel]
+        outcome, _, data = self._read(rel)
+        text = decode_text(data) if outcome == "read" else None
+        summary = None
+        if text is not None:
+            summary = summarise_with(self._parse_cache, rel, [text], is_notebook=False, on_tree=None)
+            if summary.source is None:  # else made by this run's `python`, whose source follows the rules
+                summary.source = _QuietSource(rel, text)
+        self._matching_summaries[rel] = summary
+        return summary
+
     def memo_matches(self, questions: Iterable[tuple[str, str, str]]) -> bool:
         """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`)."""
         self._replaying = True
@@ -618,7 +724,7 @@ class RepoIndex:
     def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str]) -> None:
         """A rule's stored result is used: count its reads as its run would have, note its scans and parses."""
         for kind, question, _ in questions:
-            if kind == "content":
+            if kind in ("content", "summary"):
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
@@ -643,13 +749,14 @@ class RepoIndex:
             return None
         if any(key.partition(":")[2] in self._problem_rels for key in log.parses):
             return None
+        summaries, read_whole = self._summary_questions(log)
         content = []
-        for rel in log.content:
+        for rel in [*log.content, *read_whole]:
             answer, outcome, _ = self._content_answer(rel)
             if outcome and rel not in self._read_outcomes:
                 return None  # a read the run did not count: replaying would count it
             content.append(("content", rel, answer))
-        asked = sorted(((kind, question, answer) for (kind, question), answer in log.questions.items()), key=lambda q: _QUESTION_ORDER[q[0]])
+        asked = sorted([*((kind, question, answer) for (kind, question), answer in log.questions.items()), *summaries], key=lambda q: _QUESTION_ORDER[q[0]])
         if any(q[2] == "refused" for q in asked):
             return None
         ordered = [q for q in asked if _QUESTION_ORDER[q[0]] < _QUESTION_ORDER["content"]] + content + [q for q in asked if _QUESTION_ORDER[q[0]] > _QUESTION_ORDER["content"]]
@@ -1347,10 +1454,21 @@ class RepoIndex:
         self._parsed_files += 1
         return True
 
-    @_asks_content
     def python(self, rel: str) -> PythonSummary | None:
         """The parsed summary of a Python file or notebook (kept while the summary cache has room;
-        parsed again, without charging the budget or noting problems twice, when asked again)."""
+        parsed again, without charging the budget or noting problems twice, when asked again).
+        While a rule records (`rulememo`), the file is read as a summary: a summary question (its
+        fields) and a fact question per fact read, unless the rule reads the file in another way."""
+        if not self._recording or self._quiet:
+            return self._python_summary(rel)
+        self._recording[-1].summaries.setdefault(rel)
+        self._quiet += 1
+        try:
+            return self._python_summary(rel)
+        finally:
+            self._quiet -= 1
+
+    def _python_summary(self, rel: str) -> PythonSummary | None:
         key = f"python:{rel}"
         self._parsed_keys.add(key)
         if self._recording:
@@ -1375,6 +1493,8 @@ class RepoIndex:
             # Through a weak reference: a summary holding its index would make a cycle, and an
             # index (with its caches) would then outlive its collection until the cyclic GC ran.
             summary.source = _IndexSource(self, rel)
+            if summary.digest is not None:
+                self._summary_keys[rel] = summary.digest
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:
@@ -1720,6 +1840,27 @@ class _IndexSource:
 
     def tree(self) -> ast.Module | None:
         return self._live().syntax_tree(self._rel)
+
+    def read_fact(self, summary: PythonSummary, name: str) -> Any:
+        return self._live().read_fact(summary, name)
+
+
+class _QuietSource:
+    """The text and syntax tree of a file read without counting it (`RepoIndex._matching_summary`)."""
+
+    __slots__ = ("_rel", "_text")
+
+    def __init__(self, rel: str, text: str) -> None:
+        self._rel, self._text = rel, text
+
+    def text(self) -> str:
+        return self._text
+
+    def tree(self) -> ast.Module | None:
+        try:
+            return parse_module(self._text, self._rel)[0]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 _IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it
