@@ -1,12 +1,14 @@
-"""Summary and fact questions of the rule memo (memo format 3): a rule that read a Python file only as its
-summary asks whether the summary's fields are the same, and one question per per-file fact it read,
-instead of whether the file's bytes are. A changed file whose summary and facts are unchanged (a
-comment) reruns nothing; a changed field or fact reruns the rule; a file the rule also read another
-way stays a content question; a missing or damaged stored summary is no answer (the rule runs).
-Every output equals the output without a cache."""
+"""Summary, fact and tree questions of the rule memo (memo format 3): a rule that read a Python file only as
+its summary asks whether the summary's fields are the same, and one question per per-file fact it read;
+one that read its syntax tree asks whether the tree is the same (a digest of every node); instead of
+whether the file's bytes are. A changed file whose summary, facts and tree are unchanged (a comment)
+reruns nothing; a changed field, fact or tree reruns the rule; a file the rule also read another way
+stays a content question; a missing or damaged stored summary, or a stored answer that does not hold,
+is no answer (the rule runs). Every output equals the output without a cache."""
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -86,18 +88,23 @@ def test_a_rule_that_read_only_summaries_asks_summary_questions_not_content_ones
 
 
 @pytest.mark.parametrize(
-    ("change", "reused"),
+    ("rule", "change", "reused"),
     [
-        ("\n# a comment: the same summary\n", True),
-        ("\n\n\n", True),
-        ("\ndef predict(model, x):\n    return model.fit(x, x)\n", False),  # a new call and function
-        ("\nimport numpy\n", False),  # a new import
+        ("counts_fits", "\n# a comment: the same summary\n", True),
+        ("counts_fits", "\n\n\n", True),
+        ("counts_fits", "\ndef predict(model, x):\n    return model.fit(x, x)\n", False),  # a new call and function
+        ("counts_fits", "\nimport numpy\n", False),  # a new import
+        ("loops_in_trees", "\n# a comment: the same tree\n", True),
+        ("loops_in_trees", "\nfor row in []:\n    pass\n", False),  # a new loop
+        ("loops_in_trees", "\nx = 2\n", False),  # any other node: the tree is compared whole
     ],
 )
-def test_a_changed_file_reruns_the_rule_only_when_its_summary_changed(tmp_path: Path, change: str, reused: bool) -> None:
+def test_a_changed_file_reruns_the_rule_only_when_what_it_read_of_it_changed(tmp_path: Path, rule: str, change: str, reused: bool) -> None:
     repo = summary_repo(tmp_path / "repo")
-    rules = [detector("counts_fits", counts_fits)]
+    rules = [detector(rule, RULES[rule])]
     rerun(repo, tmp_path / "c", rules)
+    assert sorted(q[1] for q in questions(tmp_path / "c", "summary" if rule == "counts_fits" else "tree")) == ["src/checks.py", "src/model.py", "src/util.py"]
+    assert questions(tmp_path / "c", "content") == []
     append(repo / "src" / "util.py", change)
     cache = rerun(repo, tmp_path / "c", rules)
     assert (cache.stats.rules_reused, cache.stats.rules_run) == ((1, 0) if reused else (0, 1))
@@ -214,3 +221,45 @@ def test_answering_a_summary_question_counts_no_read_and_keeps_nothing_in_the_in
         assert not idx._summary_matches("src/other.py", f"{digest}={stored_key}")  # another file's summary
         assert not idx._summary_matches("src/util.py", f"{digest}={'f' * 64}")  # no such entry
         assert not idx._summary_matches("src/util.py", "not an answer")
+
+
+def loops_in_trees(repo: index.RepoIndex) -> Observation:
+    """Reads the syntax tree of each module: where its `for` loops are."""
+    loops = []
+    for rel in repo.python_files():
+        module = repo.syntax_tree(rel)
+        loops += [f"{rel}:{node.lineno}" for node in ast.walk(module) if isinstance(node, ast.For)] if module is not None else [f"{rel}: bad code"]
+    return Observation.passed(f"loops {loops}")
+
+
+RULES = {"counts_fits": counts_fits, "loops_in_trees": loops_in_trees}
+
+
+def test_a_tree_whose_lines_moved_or_that_no_longer_parses_reruns_the_rule(tmp_path: Path) -> None:
+    repo = summary_repo(tmp_path / "repo")
+    rules = [detector("loops_in_trees", loops_in_trees)]
+    rerun(repo, tmp_path / "c", rules)
+    path = repo / "src" / "util.py"
+    path.write_text("\n" + path.read_text())  # every node one line lower
+    assert rerun(repo, tmp_path / "c", rules).stats.rules_run == 1
+    append(path, "\ndef broken(:\n")
+    assert rerun(repo, tmp_path / "c", rules).stats.rules_run == 1
+
+
+def test_a_stored_tree_digest_that_differs_reruns_the_rule(tmp_path: Path) -> None:
+    repo = summary_repo(tmp_path / "repo")
+    rules = [detector("loops_in_trees", loops_in_trees)]
+    recorded_with(repo, tmp_path / "c", rules, lambda kind, question, answer, _: (
+        answer.partition("=")[0] + "=" + "0" * 64 if kind == "tree" and question == "src/util.py" else answer))
+    append(repo / "src" / "util.py", "\n# a comment: the tree is that of the cold run, not the one the record names\n")
+    cache = rerun(repo, tmp_path / "c", rules)
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (0, 1)
+
+
+def test_the_tree_digest_tells_trees_apart_by_every_field_and_position() -> None:
+    base = "def f(a):\n    return a + 1\n"
+    assert index.tree_digest(ast.parse(base)) == index.tree_digest(ast.parse(base + "# a comment\n"))
+    for other in ("def f(a):\n    return a + 2\n", "def f(b):\n    return b + 1\n", "\ndef f(a):\n    return a + 1\n",
+                  "def f(a):\n    return  a + 1\n"):  # a value, a name, a line, a column
+        assert index.tree_digest(ast.parse(other)) != index.tree_digest(ast.parse(base))
+    assert index.tree_digest(None) == "none"

@@ -24,6 +24,7 @@ import hashlib
 import inspect
 import json
 import os
+import pickle  # noqa: S403 - only dumps, to digest a syntax tree (`tree_digest`); nothing is ever loaded
 import posixpath
 import re
 import stat
@@ -184,11 +185,20 @@ _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # p
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
 _QUESTION_ORDER = {
     "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8,
-    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "git": 13, "authorship": 14,
+    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "tree": 13, "git": 14, "authorship": 15,
 }
+_TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
 _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
 # What a summary question compares: every field of a summary but its per-file facts (asked one by one) and its links.
 _SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(PythonSummary) if f.compare and f.name != "facts")
+
+
+def tree_digest(tree: ast.Module | None) -> str:
+    """A digest of a syntax tree, every node's fields and positions ("none" for no tree): equal
+    digests, equal trees. Over the tree's pickled form, made to be hashed and never loaded."""
+    if tree is None:
+        return "none"
+    return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
 
 
 def _cell_source(cell: object) -> str | None:
@@ -346,6 +356,8 @@ class RepoIndex:
         self._listing_answers: dict[str, str] = {}
         self._content_answers: dict[str, tuple[str, str, int]] = {}
         self._summary_keys: dict[str, str] = {}  # file -> the parse cache's key of its summary (summary questions)
+        self._tree_digests: dict[str, str] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
+        self._matching_trees: dict[str, str] = {}  # changed files' tree digests made to answer them
         self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._problem_rels: set[str] = set()  # files a parse problem was noted for
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
@@ -608,6 +620,8 @@ class RepoIndex:
             return self._summary_matches(question, answer)
         if kind == "fact":
             return self._fact_matches(question, answer)
+        if kind == "tree":
+            return self._tree_matches(question, answer)
         if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
             digest, found = answer[:64], answer[65:]
             self._quiet += 1
@@ -636,22 +650,27 @@ class RepoIndex:
         return value
 
     def _summary_questions(self, log: Log) -> tuple[list[tuple[str, str, str]], list[str]]:
-        """The summary and fact questions of a record, and the files read only as summaries that must
-        be content questions instead (a notebook, a file not read whole, a summary the parse cache
-        does not key)."""
+        """The summary, fact and tree questions of a record, and the files read only as summaries or
+        trees that must be content questions instead (a notebook, a file not read whole, a summary
+        the parse cache does not key, a tree not digested)."""
         asked: list[tuple[str, str, str]] = []
         content: list[str] = []
-        for rel in dict.fromkeys([*log.summaries, *(rel for rel, _ in log.facts)]):
+        for rel in dict.fromkeys([*log.summaries, *(rel for rel, _ in log.facts), *log.trees]):
             if rel in log.content:
                 continue
             answer, outcome, _ = self._content_answer(rel)
             key = self._summary_keys.get(rel)
-            if outcome != "read" or key is None or not rel.endswith(PYTHON_SUFFIXES) or rel not in self._read_outcomes:
+            summarised = rel in log.summaries or any(of == rel for of, _ in log.facts)
+            tree = self._tree_digests.get(rel) if rel in log.trees else ""
+            if outcome != "read" or (summarised and key is None) or tree is None or not rel.endswith(PYTHON_SUFFIXES) or rel not in self._read_outcomes:
                 content.append(rel)
                 continue
             digest = answer.partition(":")[2]
-            asked.append(("summary", rel, f"{digest}={key}"))
-            asked.extend(("fact", json.dumps([rel, name]), f"{digest}={value}") for (of, name), value in log.facts.items() if of == rel)
+            if summarised:
+                asked.append(("summary", rel, f"{digest}={key}"))
+                asked.extend(("fact", json.dumps([rel, name]), f"{digest}={value}") for (of, name), value in log.facts.items() if of == rel)
+            if tree:
+                asked.append(("tree", rel, f"{digest}={tree}"))
         return asked, content
 
     def _summary_matches(self, rel: str, answer: str) -> bool:
@@ -684,16 +703,45 @@ class RepoIndex:
         except Exception:  # noqa: BLE001 - a fact that cannot be computed is no answer: the rule runs
             return False
 
-    def _summary_if_changed(self, rel: str, digest: str) -> PythonSummary | bool:
-        """True when the listed plain Python file `rel` still has the bytes of SHA-256 `digest`; else
-        its summary now (`_matching_summary`), or False when it cannot be read or summarised."""
+    def _tree_matches(self, rel: str, answer: str) -> bool:
+        """A tree question: the file's bytes are the same, or its syntax tree now (parsed without
+        counting a read) has the recorded digest."""
+        if not _TREE_ANSWER.fullmatch(answer) or type(rel) is not str:
+            return False
+        same = self._unchanged(rel, answer[:64])
+        if same is not None:
+            return same
+        return self._matching_tree(rel) == answer[65:]
+
+    def _matching_tree(self, rel: str) -> str:
+        """`tree_digest` of a changed plain Python file's syntax tree, read without counting the read."""
+        known = self._matching_trees.get(rel)
+        if known is None:
+            outcome, _, data = self._read(rel)
+            text = decode_text(data) if outcome == "read" else None
+            try:
+                tree = parse_module(text, rel)[0] if text is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+            known = self._matching_trees[rel] = tree_digest(tree)
+        return known
+
+    def _unchanged(self, rel: str, digest: str) -> bool | None:
+        """Whether the listed plain Python file `rel` still has the bytes of SHA-256 `digest`: True;
+        False when it is not listed or cannot be read; None when it changed."""
         if rel not in self._file_set or not rel.endswith(PYTHON_SUFFIXES):
             return False
         now, outcome, _ = self._content_answer(rel)
         if outcome != "read":
             return False
-        if now == f"read:{digest}":
-            return True
+        return True if now == f"read:{digest}" else None
+
+    def _summary_if_changed(self, rel: str, digest: str) -> PythonSummary | bool:
+        """True when the listed plain Python file `rel` still has the bytes of SHA-256 `digest`; else
+        its summary now (`_matching_summary`), or False when it cannot be read or summarised."""
+        same = self._unchanged(rel, digest)
+        if same is not None:
+            return same
         return self._matching_summary(rel) or False
 
     def _matching_summary(self, rel: str) -> PythonSummary | None:
@@ -724,7 +772,7 @@ class RepoIndex:
     def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str]) -> None:
         """A rule's stored result is used: count its reads as its run would have, note its scans and parses."""
         for kind, question, _ in questions:
-            if kind in ("content", "summary"):
+            if kind in ("content", "summary", "tree"):
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
@@ -1510,9 +1558,22 @@ class RepoIndex:
 
     def syntax_tree(self, rel: str) -> ast.Module | None:
         """The syntax tree of a Python file (not a notebook); None for bad code. Kept within
-        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted."""
-        if rel.endswith(PYTHON_SUFFIXES):
-            self._ask_content(rel)  # read (or read before); any other file's answer is None whatever it holds
+        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted.
+        While a rule records (`rulememo`), a tree question: a digest of the tree (any other file's
+        answer is None whatever it holds: no question)."""
+        if not self._recording or self._quiet or not rel.endswith(PYTHON_SUFFIXES):
+            return self._syntax_tree(rel)
+        self._recording[-1].trees.setdefault(rel)
+        self._quiet += 1
+        try:
+            tree = self._syntax_tree(rel)
+        finally:
+            self._quiet -= 1
+        if rel not in self._tree_digests:
+            self._tree_digests[rel] = tree_digest(tree)
+        return tree
+
+    def _syntax_tree(self, rel: str) -> ast.Module | None:
         cached = self._trees.get(rel)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]

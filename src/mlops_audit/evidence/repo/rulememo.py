@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 3  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary and fact questions
+MEMO_FORMAT = 3  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
@@ -80,7 +80,7 @@ MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact"})
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact", "tree"})
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
@@ -88,7 +88,7 @@ class Log:
     """The questions one rule (or one `memo` value) asked: question -> answer (content questions
     are answered when the record is stored), the files it parsed, and why it cannot be stored."""
 
-    __slots__ = ("content", "facts", "parses", "questions", "summaries", "tainted")
+    __slots__ = ("content", "facts", "parses", "questions", "summaries", "tainted", "trees")
 
     def __init__(self) -> None:
         self.questions: dict[tuple[str, str], str] = {}
@@ -97,6 +97,7 @@ class Log:
         # them ((file, fact) -> the fact's JSON): a summary question each unless also in `content`.
         self.summaries: dict[str, None] = {}
         self.facts: dict[tuple[str, str], str] = {}
+        self.trees: dict[str, None] = {}  # Python files whose syntax tree it read: a tree question each unless in `content`
         self.parses: set[str] = set()  # "kind:rel" of each file parsed (`_parsed` keys, Python summaries)
         self.tainted: str | None = None
 
@@ -113,6 +114,8 @@ class Log:
             self.summaries.setdefault(rel)
         for fact, value in other.facts.items():
             self.facts.setdefault(fact, value)
+        for rel in other.trees:
+            self.trees.setdefault(rel)
         self.parses |= other.parses
         if other.tainted is not None:
             self.taint(other.tainted)
