@@ -21,6 +21,14 @@ bytes matches them without asking again, and a changed file is asked again and c
 answer (a text test found again through `index.text_test_named`; one it cannot find is "refused"
 and the rule runs), so a changed file whose answers are the same reruns nothing.
 
+A plain Python file a rule read only as its summary (`RepoIndex.python`) or its syntax tree
+(`RepoIndex.syntax_tree`) is asked about as what the rule saw of it (format 3): a summary question
+(`<digest>=<the parse cache's key of the summary>`: the summary's fields but its facts), a fact
+question per per-file fact read (`<digest>=<the fact's JSON>`) and a tree question (`<digest>=<a
+SHA-256 of the tree>`, `index.tree_digest`). A changed file is summarised and parsed again to answer
+them (without counting the read), so a comment appended to a module reruns no rule that only read
+its summary or tree.
+
 On a warm run a rule with a record is not run while its questions give the same answers: the index
 answers them again (phase 1: the listing, the files' digests, read without counting the read; the
 needle scan), and when every answer matches, the reads the rule made are counted as it would have
