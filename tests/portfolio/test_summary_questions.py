@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from mlops_audit.evidence.repo import index
+from mlops_audit.evidence.repo.collect import collect
 from mlops_audit.evidence.repo.filecache import ParseCache
+from mlops_audit.evidence.repo.model import FindingOutcome
 from mlops_audit.evidence.repo.registry import Observation, at
-from tests.portfolio.test_filecache import KEY, signed
+from mlops_audit.util.jsonio import pretty_json
+from tests.portfolio.test_filecache import KEY, NOW, signed
 from tests.portfolio.test_rulememo import append, body_of, collected, detector, memo_file
 
 
@@ -263,3 +266,17 @@ def test_the_tree_digest_tells_trees_apart_by_every_field_and_position() -> None
                   "def f(a):\n    return  a + 1\n"):  # a value, a name, a line, a column
         assert index.tree_digest(ast.parse(other)) != index.tree_digest(ast.parse(base))
     assert index.tree_digest(None) == "none"
+
+
+def test_a_tree_too_deep_to_digest_is_a_content_question_and_never_crashes_the_rule(tmp_path: Path) -> None:
+    repo = summary_repo(tmp_path / "repo")
+    (repo / "src" / "deep.py").write_text("total = " + " + ".join(["a"] * 600) + "\n")  # parses; too deep to pickle
+    assert index.tree_digest(ast.parse((repo / "src" / "deep.py").read_text())) is None
+    rules = [detector("loops_in_trees", loops_in_trees)]
+    cache = ParseCache(tmp_path / "c", KEY)
+    result = collect(repo, now=NOW, parse_cache=cache, detectors=rules)
+    assert [(f.detector, f.outcome) for f in result.findings] == [("loops_in_trees", FindingOutcome.pass_)]  # not an error
+    assert pretty_json(result.model_dump(mode="json")) == collected(repo, detectors=rules)
+    assert [q[1] for q in questions(tmp_path / "c", "content")] == ["src/deep.py"]
+    append(repo / "src" / "deep.py", "# a comment: the bytes changed, so the rule runs\n")
+    assert rerun(repo, tmp_path / "c", rules).stats.rules_run == 1

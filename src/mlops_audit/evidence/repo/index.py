@@ -193,12 +193,16 @@ _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question
 _SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(PythonSummary) if f.compare and f.name != "facts")
 
 
-def tree_digest(tree: ast.Module | None) -> str:
+def tree_digest(tree: ast.Module | None) -> str | None:
     """A digest of a syntax tree, every node's fields and positions ("none" for no tree): equal
-    digests, equal trees. Over the tree's pickled form, made to be hashed and never loaded."""
+    digests, equal trees. Over the tree's pickled form, made to be hashed and never loaded. None
+    when the tree is too deep to pickle (a long chain of operators): no tree question then."""
     if tree is None:
         return "none"
-    return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
+    try:
+        return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
+    except (RecursionError, MemoryError):
+        return None
 
 
 def _cell_source(cell: object) -> str | None:
@@ -356,8 +360,8 @@ class RepoIndex:
         self._listing_answers: dict[str, str] = {}
         self._content_answers: dict[str, tuple[str, str, int]] = {}
         self._summary_keys: dict[str, str] = {}  # file -> the parse cache's key of its summary (summary questions)
-        self._tree_digests: dict[str, str] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
-        self._matching_trees: dict[str, str] = {}  # changed files' tree digests made to answer them
+        self._tree_digests: dict[str, str | None] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
+        self._matching_trees: dict[str, str | None] = {}  # changed files' tree digests made to answer them
         self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._problem_rels: set[str] = set()  # files a parse problem was noted for
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
@@ -685,8 +689,11 @@ class RepoIndex:
             return summary
         if summary.syntax_errors or summary.unread_strings or self._parse_cache is None:
             return False
-        stored = self._parse_cache.stored_summary(answer[65:], rel)
-        return stored is not None and all(getattr(stored, name) == getattr(summary, name) for name in _SUMMARY_FIELDS)
+        try:
+            stored = self._parse_cache.stored_summary(answer[65:], rel)
+            return stored is not None and all(getattr(stored, name) == getattr(summary, name) for name in _SUMMARY_FIELDS)
+        except (RecursionError, MemoryError):  # constants nested too deep to decode or compare: no answer, the rule runs
+            return False
 
     def _fact_matches(self, question: str, answer: str) -> bool:
         """A fact question: the file's bytes are the same, or the fact of its summary now has the recorded value."""
@@ -714,17 +721,17 @@ class RepoIndex:
             return same
         return self._matching_tree(rel) == answer[65:]
 
-    def _matching_tree(self, rel: str) -> str:
+    def _matching_tree(self, rel: str) -> str | None:
         """`tree_digest` of a changed plain Python file's syntax tree, read without counting the read."""
-        known = self._matching_trees.get(rel)
-        if known is None:
-            outcome, _, data = self._read(rel)
-            text = decode_text(data) if outcome == "read" else None
-            try:
-                tree = parse_module(text, rel)[0] if text is not None else None
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                tree = None
-            known = self._matching_trees[rel] = tree_digest(tree)
+        if rel in self._matching_trees:
+            return self._matching_trees[rel]
+        outcome, _, data = self._read(rel)
+        text = decode_text(data) if outcome == "read" else None
+        try:
+            tree = parse_module(text, rel)[0] if text is not None else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        known = self._matching_trees[rel] = tree_digest(tree)
         return known
 
     def _unchanged(self, rel: str, digest: str) -> bool | None:
@@ -1574,7 +1581,7 @@ class RepoIndex:
         finally:
             self._quiet -= 1
         if rel not in self._tree_digests:
-            self._tree_digests[rel] = tree_digest(tree)
+            self._tree_digests[rel] = tree_digest(tree)  # None (too deep): a content question instead
         return tree
 
     def _syntax_tree(self, rel: str) -> ast.Module | None:
