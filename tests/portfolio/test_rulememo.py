@@ -329,8 +329,8 @@ def test_a_text_test_is_a_question_of_its_own_cut_off_by_its_answer(tmp_path: Pa
     record = body_of(memo_file(tmp_path / "c"))["rules"][0]
     tests = {json.loads(q[1])[0]: q[2] for q in record[1] if q[0] == "text_test"}
     assert set(tests) == {"src/a.py", "src/b.py"} and tests["src/a.py"].endswith("=false") and tests["src/b.py"].endswith("=true")
-    contents = {q[1] for q in record[1] if q[0] == "content"}
-    assert "src/a.py" not in contents and "src/b.py" in contents  # a.py only tested; b.py parsed
+    read = {q[1] for q in record[1] if q[0] in ("content", "summary")}
+    assert "src/a.py" not in read and "src/b.py" in read  # a.py only tested; b.py parsed (read as its summary)
 
     def rerun() -> tuple[str, ParseCache]:
         monkeypatch.setattr(index, "_TEXT_TESTS", {})  # as in a fresh process: the test is found by its name

@@ -418,6 +418,25 @@ class ParseCache:
         self.stats.hits += 1
         return decoded_summary(entry.result, calls, decorators, index, rows, path, parse_calls_again)
 
+    def stored_summary(self, digest: str, path: str) -> PythonSummary | None:
+        """The summary the entry `digest` holds (as `path`), its calls and decorators decoded and
+        checked now, or None when there is none or it is refused or its call lines fail their check
+        (counted as refused, never parsed again or rewritten: there are no sources to parse).
+        Nothing is counted as a hit or a miss: the rule memo compares it with a changed file's
+        summary (`RepoIndex._summary_matches`)."""
+        data = self._read_entry(digest)
+        checked = self._check(data, digest) if data is not None else None
+        if checked is None:
+            return None
+        entry, calls, decorators, index, rows = checked
+        summary = decoded_summary(entry.result, calls, decorators, index, rows, path, _refuse_calls)
+        try:
+            summary.calls  # noqa: B018 - decodes and checks the call lines and the call index
+        except _BadCalls:
+            self._reject("corrupt")
+            return None
+        return summary
+
     def entry_bytes(self, digest: str, summary: PythonSummary) -> bytes | None:
         """The file an entry is stored as, or None when the summary cannot be stored exactly."""
         try:
@@ -701,6 +720,14 @@ class ParseCache:
         except OSError:
             pass
         return 0
+
+
+class _BadCalls(Exception):
+    """An entry's call lines failed their check (`ParseCache.stored_summary`)."""
+
+
+def _refuse_calls(_summary: StoredSummary) -> None:
+    raise _BadCalls
 
 
 def summarise_with(cache: ParseCache | None, rel: str, sources: list[str], *, is_notebook: bool, on_tree: Callable[[Any], None] | None) -> PythonSummary:

@@ -24,6 +24,7 @@ import hashlib
 import inspect
 import json
 import os
+import pickle  # noqa: S403 - only dumps, to digest a syntax tree (`tree_digest`); nothing is ever loaded
 import posixpath
 import re
 import stat
@@ -59,6 +60,7 @@ from mlops_audit.evidence.repo.needles import (
     notebook_may_mention,
 )
 from mlops_audit.evidence.repo.pysource import (
+    FACTS,
     NOTEBOOK_CELL_STRIDE,
     PythonSummary,
     split_notebook_position,
@@ -181,7 +183,26 @@ _MISSING = object()
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-_QUESTION_ORDER = {"flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8, "imports": 9, "text_test": 10, "git": 11, "authorship": 12}
+_QUESTION_ORDER = {
+    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8,
+    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "tree": 13, "git": 14, "authorship": 15,
+}
+_TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
+_SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
+# What a summary question compares: every field of a summary but its per-file facts (asked one by one) and its links.
+_SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(PythonSummary) if f.compare and f.name != "facts")
+
+
+def tree_digest(tree: ast.Module | None) -> str | None:
+    """A digest of a syntax tree, every node's fields and positions ("none" for no tree): equal
+    digests, equal trees. Over the tree's pickled form, made to be hashed and never loaded. None
+    when the tree is too deep to pickle (a long chain of operators): no tree question then."""
+    if tree is None:
+        return "none"
+    try:
+        return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
+    except (RecursionError, MemoryError):
+        return None
 
 
 def _cell_source(cell: object) -> str | None:
@@ -338,6 +359,10 @@ class RepoIndex:
         self._memo_logs: dict[str, Log] = {}
         self._listing_answers: dict[str, str] = {}
         self._content_answers: dict[str, tuple[str, str, int]] = {}
+        self._summary_keys: dict[str, str] = {}  # file -> the parse cache's key of its summary (summary questions)
+        self._tree_digests: dict[str, str | None] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
+        self._matching_trees: dict[str, str | None] = {}  # changed files' tree digests made to answer them
+        self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._problem_rels: set[str] = set()  # files a parse problem was noted for
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
         self._replayed_parses: set[str] = set()  # the same, of the rules replayed
@@ -595,17 +620,157 @@ class RepoIndex:
     def _memo_matches(self, kind: str, question: str, answer: str) -> bool:
         if answer == "refused":
             return False
+        if kind == "summary":
+            return self._summary_matches(question, answer)
+        if kind == "fact":
+            return self._fact_matches(question, answer)
+        if kind == "tree":
+            return self._tree_matches(question, answer)
         if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
-            digest, found = answer[:64], answer[65:]
-            self._quiet += 1
+            # The file named first in `[file, names]`, read alone (most answers match by digest:
+            # the names are decoded and checked only when the file changed and it is asked again).
             try:
-                rel = self._file_scan_question(question)[0]
-            except (ValueError, TypeError, KeyError):
+                rel, end = json.decoder.scanstring(question, 2) if question.startswith('["') else (None, 0)
+            except ValueError:
+                rel = None
+            if rel is None or question[end : end + 1] != "," or self._needles is None:
                 return False
-            finally:
-                self._quiet -= 1
-            return self._raw_digests.get(rel) == digest or self.memo_answer(kind, question) == found
+            self._needle_positions()  # the scan that hashed the files (`_raw_digests`)
+            return self._raw_digests.get(rel) == answer[:64] or self.memo_answer(kind, question) == answer[65:]
         return self.memo_answer(kind, question) == answer
+
+    def read_fact(self, summary: PythonSummary, name: str) -> Any:
+        """A per-file fact of a summary this index made (`_IndexSource.read_fact`). While a rule
+        records, a fact question: the fact's value, computed without recording the file's text
+        or tree as read (the summary question and this one stand for what the rule saw of it)."""
+        if not self._recording or self._quiet:
+            return summary.computed_fact(name)
+        log = self._recording[-1]
+        self._quiet += 1
+        try:
+            value = summary.computed_fact(name)
+        finally:
+            self._quiet -= 1
+        log.facts.setdefault((summary.path, name), json.dumps(value, separators=(",", ":")))
+        return value
+
+    def _summary_questions(self, log: Log) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """The summary, fact and tree questions of a record, and the files read only as summaries or
+        trees that must be content questions instead (a notebook, a file not read whole, a summary
+        the parse cache does not key, a tree not digested)."""
+        asked: list[tuple[str, str, str]] = []
+        content: list[str] = []
+        for rel in dict.fromkeys([*log.summaries, *(rel for rel, _ in log.facts), *log.trees]):
+            if rel in log.content:
+                continue
+            answer, outcome, _ = self._content_answer(rel)
+            key = self._summary_keys.get(rel)
+            summarised = rel in log.summaries or any(of == rel for of, _ in log.facts)
+            tree = self._tree_digests.get(rel) if rel in log.trees else ""
+            if outcome != "read" or (summarised and key is None) or tree is None or not rel.endswith(PYTHON_SUFFIXES) or rel not in self._read_outcomes:
+                content.append(rel)
+                continue
+            digest = answer.partition(":")[2]
+            if summarised:
+                asked.append(("summary", rel, f"{digest}={key}"))
+                asked.extend(("fact", json.dumps([rel, name]), f"{digest}={value}") for (of, name), value in log.facts.items() if of == rel)
+            if tree:
+                asked.append(("tree", rel, f"{digest}={tree}"))
+        return asked, content
+
+    def _summary_matches(self, rel: str, answer: str) -> bool:
+        """A summary question: the file's bytes are the same, or its summary (made without counting
+        a read, charging the budget or noting a problem) has the fields of the one the parse cache
+        holds under the recorded key, and no parse problem (a recorded file had none)."""
+        if not _SUMMARY_ANSWER.fullmatch(answer) or type(rel) is not str:
+            return False
+        summary = self._summary_if_changed(rel, answer[:64])
+        if type(summary) is bool:
+            return summary
+        if summary.syntax_errors or summary.unread_strings or self._parse_cache is None:
+            return False
+        try:
+            stored = self._parse_cache.stored_summary(answer[65:], rel)
+            return stored is not None and all(getattr(stored, name) == getattr(summary, name) for name in _SUMMARY_FIELDS)
+        except (RecursionError, MemoryError):  # constants nested too deep to decode or compare: no answer, the rule runs
+            return False
+
+    def _fact_matches(self, question: str, answer: str) -> bool:
+        """A fact question: the file's bytes are the same, or the fact of its summary now has the recorded value."""
+        try:
+            rel, name = json.loads(question)
+        except (ValueError, TypeError):
+            return False
+        if type(rel) is not str or type(name) is not str or name not in FACTS or not _DIGEST_ANSWER.match(answer):
+            return False
+        summary = self._summary_if_changed(rel, answer[:64])
+        if type(summary) is bool:
+            return summary
+        try:
+            return json.dumps(summary.computed_fact(name), separators=(",", ":")) == answer[65:]
+        except Exception:  # noqa: BLE001 - a fact that cannot be computed is no answer: the rule runs
+            return False
+
+    def _tree_matches(self, rel: str, answer: str) -> bool:
+        """A tree question: the file's bytes are the same, or its syntax tree now (parsed without
+        counting a read) has the recorded digest."""
+        if not _TREE_ANSWER.fullmatch(answer) or type(rel) is not str:
+            return False
+        same = self._unchanged(rel, answer[:64])
+        if same is not None:
+            return same
+        return self._matching_tree(rel) == answer[65:]
+
+    def _matching_tree(self, rel: str) -> str | None:
+        """`tree_digest` of a changed plain Python file's syntax tree, read without counting the read."""
+        if rel in self._matching_trees:
+            return self._matching_trees[rel]
+        outcome, _, data = self._read(rel)
+        text = decode_text(data) if outcome == "read" else None
+        try:
+            tree = parse_module(text, rel)[0] if text is not None else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        known = self._matching_trees[rel] = tree_digest(tree)
+        return known
+
+    def _unchanged(self, rel: str, digest: str) -> bool | None:
+        """Whether the listed plain Python file `rel` still has the bytes of SHA-256 `digest`: True;
+        False when it is not listed or cannot be read; None when it changed."""
+        if rel not in self._file_set or not rel.endswith(PYTHON_SUFFIXES):
+            return False
+        now, outcome, _ = self._content_answer(rel)
+        if outcome != "read":
+            return False
+        return True if now == f"read:{digest}" else None
+
+    def _summary_if_changed(self, rel: str, digest: str) -> PythonSummary | bool:
+        """True when the listed plain Python file `rel` still has the bytes of SHA-256 `digest`; else
+        its summary now (`_matching_summary`), or False when it cannot be read or summarised."""
+        same = self._unchanged(rel, digest)
+        if same is not None:
+            return same
+        return self._matching_summary(rel) or False
+
+    def _matching_summary(self, rel: str) -> PythonSummary | None:
+        """The summary of a changed plain Python file, to answer summary and fact questions: read
+        without counting the read (`_read`), not charged to the parsing budget, no problem noted,
+        not kept in the index's summary cache (a rule that then runs reads and counts it as usual);
+        through the parse cache, so that run parses nothing again."""
+        if rel in self._matching_summaries:
+            return self._matching_summaries[rel]
+        outcome, _, data = self._read(rel)
+        text = decode_text(data) if outcome == "read" else None
+        summary = None
+        if text is not None:
+            def digested(tree: ast.Module) -> None:  # the tree `syntax_tree` parses from this text: one parse for both questions
+                self._matching_trees.setdefault(rel, tree_digest(tree))
+
+            summary = summarise_with(self._parse_cache, rel, [text], is_notebook=False, on_tree=digested)
+            if summary.source is None:  # else made by this run's `python`, whose source follows the rules
+                summary.source = _QuietSource(rel, text)
+        self._matching_summaries[rel] = summary
+        return summary
 
     def memo_matches(self, questions: Iterable[tuple[str, str, str]]) -> bool:
         """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`)."""
@@ -618,7 +783,7 @@ class RepoIndex:
     def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str]) -> None:
         """A rule's stored result is used: count its reads as its run would have, note its scans and parses."""
         for kind, question, _ in questions:
-            if kind == "content":
+            if kind in ("content", "summary", "tree"):
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
@@ -643,13 +808,14 @@ class RepoIndex:
             return None
         if any(key.partition(":")[2] in self._problem_rels for key in log.parses):
             return None
+        summaries, read_whole = self._summary_questions(log)
         content = []
-        for rel in log.content:
+        for rel in [*log.content, *read_whole]:
             answer, outcome, _ = self._content_answer(rel)
             if outcome and rel not in self._read_outcomes:
                 return None  # a read the run did not count: replaying would count it
             content.append(("content", rel, answer))
-        asked = sorted(((kind, question, answer) for (kind, question), answer in log.questions.items()), key=lambda q: _QUESTION_ORDER[q[0]])
+        asked = sorted([*((kind, question, answer) for (kind, question), answer in log.questions.items()), *summaries], key=lambda q: _QUESTION_ORDER[q[0]])
         if any(q[2] == "refused" for q in asked):
             return None
         ordered = [q for q in asked if _QUESTION_ORDER[q[0]] < _QUESTION_ORDER["content"]] + content + [q for q in asked if _QUESTION_ORDER[q[0]] > _QUESTION_ORDER["content"]]
@@ -1347,10 +1513,21 @@ class RepoIndex:
         self._parsed_files += 1
         return True
 
-    @_asks_content
     def python(self, rel: str) -> PythonSummary | None:
         """The parsed summary of a Python file or notebook (kept while the summary cache has room;
-        parsed again, without charging the budget or noting problems twice, when asked again)."""
+        parsed again, without charging the budget or noting problems twice, when asked again).
+        While a rule records (`rulememo`), the file is read as a summary: a summary question (its
+        fields) and a fact question per fact read, unless the rule reads the file in another way."""
+        if not self._recording or self._quiet:
+            return self._python_summary(rel)
+        self._recording[-1].summaries.setdefault(rel)
+        self._quiet += 1
+        try:
+            return self._python_summary(rel)
+        finally:
+            self._quiet -= 1
+
+    def _python_summary(self, rel: str) -> PythonSummary | None:
         key = f"python:{rel}"
         self._parsed_keys.add(key)
         if self._recording:
@@ -1375,6 +1552,8 @@ class RepoIndex:
             # Through a weak reference: a summary holding its index would make a cycle, and an
             # index (with its caches) would then outlive its collection until the cyclic GC ran.
             summary.source = _IndexSource(self, rel)
+            if summary.digest is not None:
+                self._summary_keys[rel] = summary.digest
         if first:
             self._summarised.add(rel)
             if summary is not None and summary.syntax_errors:
@@ -1390,9 +1569,22 @@ class RepoIndex:
 
     def syntax_tree(self, rel: str) -> ast.Module | None:
         """The syntax tree of a Python file (not a notebook); None for bad code. Kept within
-        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted."""
-        if rel.endswith(PYTHON_SUFFIXES):
-            self._ask_content(rel)  # read (or read before); any other file's answer is None whatever it holds
+        TREE_CACHE_CHARS (trees are large: never all of a big tree's at once), parsed again when evicted.
+        While a rule records (`rulememo`), a tree question: a digest of the tree (any other file's
+        answer is None whatever it holds: no question)."""
+        if not self._recording or self._quiet or not rel.endswith(PYTHON_SUFFIXES):
+            return self._syntax_tree(rel)
+        self._recording[-1].trees.setdefault(rel)
+        self._quiet += 1
+        try:
+            tree = self._syntax_tree(rel)
+        finally:
+            self._quiet -= 1
+        if rel not in self._tree_digests:
+            self._tree_digests[rel] = tree_digest(tree)  # None (too deep): a content question instead
+        return tree
+
+    def _syntax_tree(self, rel: str) -> ast.Module | None:
         cached = self._trees.get(rel)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]
@@ -1720,6 +1912,27 @@ class _IndexSource:
 
     def tree(self) -> ast.Module | None:
         return self._live().syntax_tree(self._rel)
+
+    def read_fact(self, summary: PythonSummary, name: str) -> Any:
+        return self._live().read_fact(summary, name)
+
+
+class _QuietSource:
+    """The text and syntax tree of a file read without counting it (`RepoIndex._matching_summary`)."""
+
+    __slots__ = ("_rel", "_text")
+
+    def __init__(self, rel: str, text: str) -> None:
+        self._rel, self._text = rel, text
+
+    def text(self) -> str:
+        return self._text
+
+    def tree(self) -> ast.Module | None:
+        try:
+            return parse_module(self._text, self._rel)[0]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 _IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it

@@ -115,7 +115,15 @@ class PythonSummary:
     digest: str | None = field(default=None, compare=False, repr=False)  # the parse cache's key of the content, when cached
 
     def fact(self, name: str) -> Any:
-        """A per-file fact (see FACTS), computed on first use when the summary was made without it."""
+        """A per-file fact (see FACTS), computed on first use when the summary was made without it.
+        A source that follows what rules read (`read_fact`: the index's, for the rule memo) is told."""
+        reader = getattr(self.source, "read_fact", None)
+        if reader is not None:
+            return reader(self, name)
+        return self.computed_fact(name)
+
+    def computed_fact(self, name: str) -> Any:
+        """`fact` without telling the source."""
         try:
             return self.facts[name]
         except KeyError:

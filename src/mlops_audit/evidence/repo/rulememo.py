@@ -21,6 +21,14 @@ bytes matches them without asking again, and a changed file is asked again and c
 answer (a text test found again through `index.text_test_named`; one it cannot find is "refused"
 and the rule runs), so a changed file whose answers are the same reruns nothing.
 
+A plain Python file a rule read only as its summary (`RepoIndex.python`) or its syntax tree
+(`RepoIndex.syntax_tree`) is asked about as what the rule saw of it (format 3): a summary question
+(`<digest>=<the parse cache's key of the summary>`: the summary's fields but its facts), a fact
+question per per-file fact read (`<digest>=<the fact's JSON>`) and a tree question (`<digest>=<a
+SHA-256 of the tree>`, `index.tree_digest`). A changed file is summarised and parsed again to answer
+them (without counting the read), so a comment appended to a module reruns no rule that only read
+its summary or tree.
+
 On a warm run a rule with a record is not run while its questions give the same answers: the index
 answers them again (phase 1: the listing, the files' digests, read without counting the read; the
 needle scan), and when every answer matches, the reads the rule made are counted as it would have
@@ -71,7 +79,7 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 2  # 2: per-file scan answers carry the digest of the bytes they were found in
+MEMO_FORMAT = 3  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
@@ -80,7 +88,7 @@ MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test"})
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact", "tree"})
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
@@ -88,11 +96,16 @@ class Log:
     """The questions one rule (or one `memo` value) asked: question -> answer (content questions
     are answered when the record is stored), the files it parsed, and why it cannot be stored."""
 
-    __slots__ = ("content", "parses", "questions", "tainted")
+    __slots__ = ("content", "facts", "parses", "questions", "summaries", "tainted", "trees")
 
     def __init__(self) -> None:
         self.questions: dict[tuple[str, str], str] = {}
         self.content: dict[str, None] = {}  # files read, in the order first asked
+        # Files read only as a Python summary (`RepoIndex.python`) and the per-file facts read of
+        # them ((file, fact) -> the fact's JSON): a summary question each unless also in `content`.
+        self.summaries: dict[str, None] = {}
+        self.facts: dict[tuple[str, str], str] = {}
+        self.trees: dict[str, None] = {}  # Python files whose syntax tree it read: a tree question each unless in `content`
         self.parses: set[str] = set()  # "kind:rel" of each file parsed (`_parsed` keys, Python summaries)
         self.tainted: str | None = None
 
@@ -105,6 +118,12 @@ class Log:
             self.questions.setdefault(question, answer)
         for rel in other.content:
             self.content.setdefault(rel)
+        for rel in other.summaries:
+            self.summaries.setdefault(rel)
+        for fact, value in other.facts.items():
+            self.facts.setdefault(fact, value)
+        for rel in other.trees:
+            self.trees.setdefault(rel)
         self.parses |= other.parses
         if other.tainted is not None:
             self.taint(other.tainted)
