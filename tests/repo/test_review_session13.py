@@ -3,7 +3,10 @@ what a hostile file holds. Structural checks (the shape of a pattern, a count of
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mlops_audit.evidence.repo.detectors import experiments
+from mlops_audit.evidence.repo.model import FindingOutcome
 
 
 def _top_level_alternatives(pattern: str, opening: str) -> list[str]:
@@ -39,3 +42,92 @@ def test_score_names_are_judged_as_before():
         assert experiments._SCORES.search(name), name
     for name in ("map", "acc", "precision", "_", "scores_table", "error", "loss", "_" * 5000 + "x", "fit"):
         assert not experiments._SCORES.search(name), name
+
+
+# --- deployment: request handlers walked once per name -------------------------------------------
+
+def _consumers(count: int, answering: int | None = None) -> str:
+    """`count` Channels consumers whose `receive` each call a service; the one numbered `answering`
+    (if any) asks the chat service."""
+    classes = "".join(
+        f"class Room{i}Consumer(AsyncWebsocketConsumer):\n    async def receive(self, text_data=None):\n"
+        + ("        await self.send(text_data=await answer(text_data))\n" if i == answering else f"        await store.save_{i}(text_data)\n")
+        + "\n\n"
+        for i in range(count)
+    )
+    return "from channels.generic.websocket import AsyncWebsocketConsumer\n\nfrom chat import store\nfrom chat.services import answer\n\n\n" + classes
+
+
+def _walks(monkeypatch, summary, run) -> tuple[int, int]:
+    """(calls of `_reach`, names it returned in all) while `run(summary)` runs."""
+    from mlops_audit.evidence.repo.detectors import deployment
+
+    counted = [0, 0]
+    reach = deployment._reach
+
+    def counting(*args):
+        seen, reached = reach(*args)
+        counted[0] += 1
+        counted[1] += len(reached)
+        return seen, reached
+
+    monkeypatch.setattr(deployment, "_reach", counting)
+    run(summary)
+    return counted[0], counted[1]
+
+
+def test_consumers_sharing_a_method_name_are_walked_once_per_file(monkeypatch) -> None:
+    # Calls are summarised by the bare name of their function: every class's `receive` reaches the
+    # calls of all of them, so one walk per class was quadratic in the number of classes.
+    from mlops_audit.evidence.repo.detectors import deployment
+    from mlops_audit.evidence.repo.pysource import summarise
+
+    for count in (100, 200):
+        summary = summarise("chat/consumers.py", [_consumers(count)])
+        entries = []
+        walks, names = _walks(monkeypatch, summary, lambda s: entries.extend(deployment._entry_reaches(s)))
+        assert [(line, handler) for line, handler, _ in entries] == [(7, "receive")]  # the first class's handler
+        assert walks == 1 and names == count
+        walks, _ = _walks(monkeypatch, summary, deployment._handlers_reaching_a_model)
+        assert walks == 1
+
+
+def test_the_consumer_asking_the_chain_still_serves_the_model_among_many(tmp_path: Path) -> None:
+    from tests.repo.test_recall_session7 import _outcome, _tree
+    from tests.repo.test_recall_session13 import CHAT_SERVICE
+
+    store = "".join(f"async def save_{i}(text):\n    return text\n\n\n" for i in range(40))
+    root = _tree(tmp_path, {"chat/services.py": CHAT_SERVICE, "chat/store.py": store, "chat/consumers.py": _consumers(40, answering=39)})
+    assert _outcome(root, "serves_model")[0] is FindingOutcome.pass_
+    relay = _tree(tmp_path / "relay", {"chat/services.py": CHAT_SERVICE, "chat/store.py": store, "chat/consumers.py": _consumers(40)})
+    assert _outcome(relay, "serves_model")[0] is FindingOutcome.fail
+
+
+def test_each_route_still_names_the_function_defined_after_it_among_many() -> None:
+    from mlops_audit.evidence.repo.detectors import deployment
+    from mlops_audit.evidence.repo.pysource import summarise
+
+    routes = "".join(f"@app.get('/r{i}')\n@app.post('/r{i}')\ndef route{i}():\n    return helper{i}()\n\n\n" for i in range(300))
+    summary = summarise("app.py", ["from fastapi import FastAPI\n\napp = FastAPI()\n\n\n" + routes])
+    found = [(route.line, handler, reached[0]) for route, handler, _, reached in deployment._route_reaches(summary)]
+    # Each of the two decorators of a route names the function after it.
+    assert found == [(6 + 6 * i + j, f"route{i}", f"helper{i}") for i in range(300) for j in (0, 1)]
+
+
+def test_routes_stacked_on_one_function_are_walked_once(monkeypatch) -> None:
+    # One handler under many route decorators: its reach holds every decorator's call, and it was
+    # walked (and judged) once per decorator.
+    from mlops_audit.evidence.repo.detectors import deployment
+    from mlops_audit.evidence.repo.pysource import summarise
+
+    for count in (100, 200):
+        routes = "".join(f"@app.get('/r{i}')\n" for i in range(count)) + "def index():\n    return page()\n"
+        summary = summarise("app.py", ["from fastapi import FastAPI\n\napp = FastAPI()\n\n\n" + routes])
+        found = []
+        walks, names = _walks(monkeypatch, summary, lambda s: found.extend(deployment._route_reaches(s)))
+        assert len(found) == count and walks == 1 and names == count + 1  # `page` and each decorator's `app.get`
+        assert _walks(monkeypatch, summary, deployment._routes_reaching_a_model)[0] == 1
+        assert deployment._routes_reaching_a_model(summary) == []
+    predicting = "".join(f"@app.get('/r{i}')\n" for i in range(3)) + "def index(x):\n    return model.predict(x)\n"
+    summary = summarise("app.py", ["from fastapi import FastAPI\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n\n\n" + predicting])
+    assert [c.line for c in deployment._routes_reaching_a_model(summary)] == [8, 9, 10]  # each route still reported
