@@ -131,3 +131,45 @@ def test_routes_stacked_on_one_function_are_walked_once(monkeypatch) -> None:
     predicting = "".join(f"@app.get('/r{i}')\n" for i in range(3)) + "def index(x):\n    return model.predict(x)\n"
     summary = summarise("app.py", ["from fastapi import FastAPI\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n\n\n" + predicting])
     assert [c.line for c in deployment._routes_reaching_a_model(summary)] == [8, 9, 10]  # each route still reported
+
+
+# --- data: a function's checks are its own body's, not its nested functions' ----------------------
+
+def _nested_checkers(depth: int, checks: int) -> str:
+    """`depth` functions each defined in the one before, the innermost holding `checks` tests."""
+    heads = "".join("    " * d + f"def check_{d}(df):\n" + "    " * (d + 1) + "assert df is not None\n" for d in range(depth))
+    inner = "    " * depth
+    return heads + "".join(f"{inner}missing_{i} = df.isnull().sum()\n{inner}assert not missing_{i}.any()\n" for i in range(checks))
+
+
+def test_nested_functions_statements_are_walked_by_their_own_function_only(monkeypatch) -> None:
+    # Each enclosing function walked (and credited) its nested functions' statements again: depth
+    # times the file. Now every statement is walked by the function it belongs to, once for its
+    # tests and once each for the names they assign (model outputs, derived tests).
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import functions
+    from mlops_audit.evidence.repo.detectors import data
+
+    real = data._own_statements
+    for depth in (10, 40):
+        tree = ast.parse(_nested_checkers(depth, 50))
+        walked = []
+        monkeypatch.setattr(data, "_own_statements", lambda func: (walked.append(s) or s for s in real(func)))
+        found = {func.name: data._checks_data(func) for _, func in functions(tree)}
+        statements = 2 * depth + 100  # each head's def and assert, the innermost's 100 lines
+        assert len(walked) <= 3 * statements
+        assert found[f"check_{depth - 1}"] and all(lines == [] for name, lines in found.items() if name != f"check_{depth - 1}")
+
+
+def test_a_nested_validator_nobody_calls_is_no_check_of_the_step_around_it(tmp_path: Path) -> None:
+    from tests.repo.test_recall_session7 import _outcome, _tree
+    from tests.repo.test_recall_session13 import _pipeline
+
+    validator = (
+        "    def _validate(frame):\n        if frame.isnull().any().any():\n            raise ValueError('missing values')\n\n"
+    )
+    unused = _pipeline(validator)
+    assert _outcome(_tree(tmp_path / "unused", {"pipeline/prepare.py": unused}), "validates_data")[0] is FindingOutcome.fail
+    called = _pipeline(validator + "    _validate(df)\n")
+    assert _outcome(_tree(tmp_path / "called", {"pipeline/prepare.py": called}), "validates_data")[0] is FindingOutcome.pass_
