@@ -173,3 +173,16 @@ def test_a_nested_validator_nobody_calls_is_no_check_of_the_step_around_it(tmp_p
     assert _outcome(_tree(tmp_path / "unused", {"pipeline/prepare.py": unused}), "validates_data")[0] is FindingOutcome.fail
     called = _pipeline(validator + "    _validate(df)\n")
     assert _outcome(_tree(tmp_path / "called", {"pipeline/prepare.py": called}), "validates_data")[0] is FindingOutcome.pass_
+
+
+# --- data: numpy's isin called with keywords ------------------------------------------------------
+
+def test_values_checked_by_isin_with_keywords_are_judged_not_a_crash(tmp_path: Path) -> None:
+    # `np.isin(element=..., test_elements=...)` has no positional argument: reading `args[0]` made the
+    # whole validates_data detector crash on the repository.
+    from tests.repo.test_recall_session13 import _validates
+
+    keywords = "    if not np.isin(element=df['country'], test_elements=['DE', 'FR']).all():\n        raise ValueError('unknown country')\n"
+    assert _validates(tmp_path / "data", keywords) is FindingOutcome.pass_
+    setting = "    if not np.isin(element=config['mode'], test_elements=['train', 'serve']):\n        raise ValueError('unknown mode')\n"
+    assert _validates(tmp_path / "setting", setting) is FindingOutcome.fail  # a setting tested, not data

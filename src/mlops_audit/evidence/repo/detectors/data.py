@@ -541,7 +541,10 @@ def _test_kinds(
                 kinds.add("columns")
             elif name == "isin":
                 kinds.add("domain")
-                tested = node.args[0] if isinstance(node.func, ast.Name) or _inhouse.dotted(node.func) in _ARRAY_ISIN else node.func.value if isinstance(node.func, ast.Attribute) else None
+                if isinstance(node.func, ast.Name) or _inhouse.dotted(node.func) in _ARRAY_ISIN:  # `np.isin(element, test_elements)`
+                    tested = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "element"), None)
+                else:  # `series.isin(values)`
+                    tested = node.func.value if isinstance(node.func, ast.Attribute) else None
                 if tested is not None:
                     subjects.add(_inhouse.last_name(tested))
             elif name == "duplicated" and isinstance(node.func, ast.Attribute):
