@@ -541,7 +541,10 @@ def _test_kinds(
                 kinds.add("columns")
             elif name == "isin":
                 kinds.add("domain")
-                tested = node.args[0] if isinstance(node.func, ast.Name) or _inhouse.dotted(node.func) in _ARRAY_ISIN else node.func.value if isinstance(node.func, ast.Attribute) else None
+                if isinstance(node.func, ast.Name) or _inhouse.dotted(node.func) in _ARRAY_ISIN:  # `np.isin(element, test_elements)`
+                    tested = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "element"), None)
+                else:  # `series.isin(values)`
+                    tested = node.func.value if isinstance(node.func, ast.Attribute) else None
                 if tested is not None:
                     subjects.add(_inhouse.last_name(tested))
             elif name == "duplicated" and isinstance(node.func, ast.Attribute):
@@ -609,7 +612,7 @@ _EXTREMES = frozenset({"min", "max", "nanmin", "nanmax", "amin", "amax"})
 def _derived_tests(func: ast.AST, outputs: frozenset[str]) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     derived: dict[str, frozenset[str]] = {}
     extremes: set[str] = set()
-    assigns = sorted((n for n in ast.walk(func) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset))
+    assigns = sorted((n for n in _own_statements(func) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset))
     for node in assigns:
         value = node.value
         kinds = _test_kinds(value, outputs, derived, selections=False)
@@ -648,13 +651,34 @@ _MODEL_CALL = re.compile(r"^(model|net|network|classifier|regressor|estimator|pr
 
 
 def _model_outputs(func: ast.AST) -> frozenset[str]:
-    """Names assigned what a model call returns in `func` (`out = model(x)`, `y = self.model.predict(x)`)."""
+    """Names assigned what a model call returns in `func`'s own body (`out = model(x)`, `y = self.model.predict(x)`)."""
     found: set[str] = set()
-    for node in ast.walk(func):
+    for node in _own_statements(func):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _MODEL_CALL.match(_inhouse.call_name(node.value)):
             for target in node.targets:
                 found |= _inhouse.assigned_names(target)
     return frozenset(found)
+
+
+def _own_statements(func: ast.AST) -> Iterator[ast.stmt]:
+    """The statements of `func`'s own body (nested blocks included, not the bodies of the functions
+    and classes defined in it: review13 - each enclosing function walked them again, depth times,
+    and took a nested helper's checks as its own even when nothing calls the helper)."""
+    stack: list[ast.AST] = [func]
+    while stack:
+        node = stack.pop()
+        for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+            children = getattr(node, field, None)
+            if type(children) is not list:
+                continue
+            for child in children:
+                if isinstance(child, ast.stmt):
+                    yield child
+                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)) and not isinstance(child, _SCOPES):
+                    stack.append(child)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
@@ -663,7 +687,7 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     found = []
     outputs = _model_outputs(func)
     derived: tuple[dict[str, frozenset[str]], frozenset[str]] | None = None
-    for node in statements(func):
+    for node in _own_statements(func):
         if isinstance(node, (ast.Assert, ast.If)) and derived is None:
             derived = _derived_tests(func, outputs)
         if isinstance(node, ast.Assert):

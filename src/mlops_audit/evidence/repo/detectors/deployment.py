@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -1267,16 +1268,23 @@ def _route_reaches(summary: PythonSummary) -> Iterator[tuple[Call, str, set[str]
     if not routes:
         return
     defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+    lines = [line for line, _ in defs]
+    walked: dict[str, tuple[set[str], list[str]]] = {}
     by_scope: dict[str, list[Call]] = {}
     for call in summary.calls:
         if call.scope:
             by_scope.setdefault(call.scope, []).append(call)
     for route in routes:
-        handler = next((name for line, name in defs if line > route.line), None)  # type: ignore[operator]
-        if handler is None:
+        # The first function defined after the decorator, by bisection (review13: a scan of every
+        # definition per route was quadratic in a file of many routes).
+        after = bisect.bisect_right(lines, route.line)  # type: ignore[type-var]
+        if after == len(defs):
             continue
-        seen, reached = _reach(by_scope, summary.functions, handler)
-        yield route, handler, seen - {handler}, reached
+        handler = defs[after][1]
+        if handler not in walked:  # once per name: routes stacked on one function, or functions sharing a name
+            seen, reached = _reach(by_scope, summary.functions, handler)
+            walked[handler] = (seen - {handler}, reached)
+        yield route, handler, *walked[handler]
 
 
 def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], start: str) -> tuple[set[str], list[str]]:
@@ -1299,8 +1307,11 @@ def _reach(by_scope: dict[str, list[Call]], functions: dict[str, int | None], st
 def _routes_reaching_a_model(summary: PythonSummary) -> list[Call]:
     found = []
     startup: list[frozenset[str]] = []  # names bound to a model at import time, worked out when needed
+    judged: dict[str, bool] = {}  # handler name -> reaches the model (its reach is the same for every route of it)
     for route, handler, helpers, reached in _route_reaches(summary):
-        if _reaches_model(summary, handler, helpers, reached, startup):
+        if handler not in judged:
+            judged[handler] = _reaches_model(summary, handler, helpers, reached, startup)
+        if judged[handler]:
             found.append(route)
     return found
 
@@ -1340,9 +1351,12 @@ def _handlers_reaching_a_model(summary: PythonSummary) -> list[Call]:
     by_scope = _calls_by_scope(summary)
     found = []
     startup: list[frozenset[str]] = []
+    judged: dict[str, bool] = {}  # handler name -> reaches the model: one walk per name (see `_entry_reaches`)
     for owner, handler, line in handlers:
-        seen, reached = _reach(by_scope, summary.functions, handler)
-        if _reaches_model(summary, handler, seen - {handler}, reached, startup):
+        if handler not in judged:
+            seen, reached = _reach(by_scope, summary.functions, handler)
+            judged[handler] = _reaches_model(summary, handler, seen - {handler}, reached, startup)
+        if judged[handler]:
             found.append(Call(f"{owner}.{handler}" if owner else handler, line))
     return found
 
@@ -1503,14 +1517,22 @@ def _entry_reaches(summary: PythonSummary) -> Iterator[tuple[int | None, str, li
     of the file: decorated web routes, and (session 13) the handlers a framework registers without a
     decorator (`_handlers`: Django/DRF views, Channels consumers, Flask-RESTful resources, gRPC
     servicers...), which reach a service module the same way."""
+    # Once per handler name (review13): calls are summarised by the bare name of the function they are
+    # in, so every class's `receive` (or `get`) has the same reach, the calls of all of them; a file of
+    # n such classes walked n times n calls. The first one's line is the one reported, as before.
+    seen: set[str] = set()
     if summary.imports_module(*_WEB_FRAMEWORKS):
         for route, handler, _helpers, reached in _route_reaches(summary):
-            yield route.line, handler, reached
-    handlers = _handlers.request_handlers(summary)
+            if handler not in seen:
+                seen.add(handler)
+                yield route.line, handler, reached
+    handlers = [(handler, line) for _owner, handler, line in _handlers.request_handlers(summary) if handler not in seen]
     if handlers:
         by_scope = _calls_by_scope(summary)
-        for _owner, handler, line in handlers:
-            yield line, handler, _reach(by_scope, summary.functions, handler)[1]
+        for handler, line in handlers:
+            if handler not in seen:
+                seen.add(handler)
+                yield line, handler, _reach(by_scope, summary.functions, handler)[1]
 
 
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
