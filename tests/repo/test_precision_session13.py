@@ -124,6 +124,7 @@ jobs:
           python --version
           pip list
           ls -la
+          env
 """
 
 
@@ -133,7 +134,12 @@ def test_a_workflow_that_only_shows_the_environment_is_a_placeholder(tmp_path: P
     assert "do nothing" in message
 
 
-@pytest.mark.parametrize("work", ["pytest -q", "python -c \"import mypkg; print(mypkg.__version__)\"", "ls && make test"])
+@pytest.mark.parametrize(
+    "work",
+    ["pytest -q", "python -c \"import mypkg; print(mypkg.__version__)\"", "ls && make test",
+     # review13: `env` runs the command that follows it; a command substitution runs its command
+     "env PYTHONPATH=src pytest tests/", "ls $(python train.py)", "which `python build.py`"],
+)
 def test_the_same_workflow_with_one_step_of_work_is_ci(tmp_path: Path, work: str) -> None:
     workflow = STARTER + f"      - run: {work}\n"
     assert _outcome(_tree(tmp_path, {".github/workflows/ci.yml": workflow}), "has_ci_pipeline")[0] is FindingOutcome.pass_

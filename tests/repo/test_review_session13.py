@@ -186,3 +186,50 @@ def test_values_checked_by_isin_with_keywords_are_judged_not_a_crash(tmp_path: P
     assert _validates(tmp_path / "data", keywords) is FindingOutcome.pass_
     setting = "    if not np.isin(element=config['mode'], test_elements=['train', 'serve']):\n        raise ValueError('unknown mode')\n"
     assert _validates(tmp_path / "setting", setting) is FindingOutcome.fail  # a setting tested, not data
+
+
+# --- validates_data: `a network's own invariants` judges each base once (review13 on precision13) --
+class _Summary:
+    def __init__(self, classes: list[tuple[str, list[str]]]) -> None:
+        self.classes = [(name, bases, 1, 1) for name, bases in classes]
+
+
+class _CountingRepo:
+    """Modules m (n classes deriving k.Y0..), k (n classes); counts how often a module is read."""
+
+    def __init__(self, modules: dict[str, _Summary]) -> None:
+        self.modules = modules
+        self.reads = 0
+
+    def exists(self, path: str) -> bool:
+        return path in self.modules
+
+    def python(self, path: str) -> _Summary:
+        self.reads += 1
+        return self.modules[path]
+
+
+def _estate(n: int) -> tuple[_CountingRepo, _Summary]:
+    k = _Summary([(f"Y{i}", ["object"]) for i in range(n)] + [("Net", ["torch.nn.Module"])])
+    m = _Summary([("X", [f"k.Y{i}" for i in range(n)] + ["k.Net"])])
+    here = _Summary([(f"C{i}", ["m.X"]) for i in range(n)])
+    return _CountingRepo({"m.py": m, "k.py": k}), here
+
+
+def test_network_bases_are_judged_once_per_base_and_each_module_read_once() -> None:
+    from mlops_audit.evidence.repo.detectors.data import _Networks
+
+    for n in (50, 200):
+        repo, here = _estate(n)
+        judge = _Networks(repo)  # type: ignore[arg-type]
+        assert judge.classes(here) == {f"C{i}" for i in range(n)}  # through m.X -> k.Net -> torch.nn.Module
+        assert repo.reads == 2  # m.py and k.py, whatever n
+
+
+def test_a_project_class_without_a_network_base_is_not_a_network() -> None:
+    from mlops_audit.evidence.repo.detectors.data import _Networks
+
+    repo = _CountingRepo({"m.py": _Summary([("X", ["k.Y"])]), "k.py": _Summary([("Y", ["k.Z"]), ("Z", ["torch.nn.Module"])])})
+    here = _Summary([("Near", ["m.X"]), ("Direct", ["torch.nn.Module"]), ("Plain", ["object"])])
+    # Near is three hops from nn.Module (m.X -> k.Y -> k.Z): beyond MAX_BASE_HOPS, as before the memo
+    assert _Networks(repo).classes(here) == {"Direct"}  # type: ignore[arg-type]

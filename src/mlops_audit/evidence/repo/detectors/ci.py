@@ -64,8 +64,10 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
 _SHOWS_ENVIRONMENT = (
     r"(python[\d.]*|pip[\d.]*|node|npm|java|go|uv|poetry|conda|git|docker) (--version|-V|-v|version)"
     r"|python[\d.]* -c [\"'](import (sys|platform|os) *; *)?print\((sys\.version|sys\.version_info|platform\.\w+\(\)|os\.getcwd\(\))\)[\"']"
-    r"|pip[\d.]* (list|freeze)|(ls|pwd|env|printenv|whoami|date|uname|which)\b[^;&|]*"
+    r"|pip[\d.]* (list|freeze)|(ls|pwd|printenv|whoami|date|uname|which)\b[^;&|$`]*|env"
 )
+# `env` is idle only bare (`env PYTHONPATH=src pytest` runs pytest), and the other commands only with
+# plain arguments (`ls $(python train.py)` runs the training): review13.
 _IDLE_COMMAND = re.compile(rf"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|{_SHOWS_ENVIRONMENT}|)$", re.IGNORECASE)
 _SETUP_ACTION = re.compile(r"^actions/(checkout|setup-\w+|cache)@", re.IGNORECASE)
 
