@@ -184,8 +184,8 @@ _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size"
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
 _QUESTION_ORDER = {
-    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8,
-    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "tree": 13, "git": 14, "authorship": 15,
+    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "read_test": 5, "mentioning": 6, "word_scan": 7, "needle_scan": 8,
+    "code_mentions": 9, "imports": 10, "text_test": 11, "summary": 12, "fact": 13, "tree": 14, "git": 15, "authorship": 16,
 }
 _TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
 _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
@@ -626,6 +626,8 @@ class RepoIndex:
             return self._fact_matches(question, answer)
         if kind == "tree":
             return self._tree_matches(question, answer)
+        if kind == "read_test":
+            return self._read_test_matches(question, answer)
         if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
             # The file named first in `[file, names]`, read alone (most answers match by digest:
             # the names are decoded and checked only when the file changed and it is asked again).
@@ -638,6 +640,28 @@ class RepoIndex:
             self._needle_positions()  # the scan that hashed the files (`_raw_digests`)
             return self._raw_digests.get(rel) == answer[:64] or self.memo_answer(kind, question) == answer[65:]
         return self.memo_answer(kind, question) == answer
+
+    def _read_test_matches(self, question: str, answer: str) -> bool:
+        """A `read_test` question (`passes`): the same bytes, or a changed file's text gives the test's
+        recorded answer (read without counting; the test found again by its key, `text_test_named`)."""
+        try:
+            rel, key = json.loads(question)
+        except (ValueError, TypeError):
+            return False
+        if type(rel) is not str or type(key) is not str:
+            return False
+        read_as, _, found = answer.rpartition("=")
+        current, outcome, _ = self._content_answer(rel)
+        if current == read_as:
+            return True
+        test = text_test_named(key)
+        if test is None or outcome != "read":
+            return False
+        data = self._read(rel)[2]
+        try:
+            return json.dumps(data is not None and test(decode_text(data))) == found
+        except Exception:  # noqa: BLE001 - a test that fails on this text is no answer: the rule runs
+            return False
 
     def read_fact(self, summary: PythonSummary, name: str) -> Any:
         """A per-file fact of a summary this index made (`_IndexSource.read_fact`). While a rule
@@ -787,6 +811,11 @@ class RepoIndex:
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
+            elif kind == "read_test":
+                rel = json.loads(question)[0]
+                _, outcome, size = self._content_answers[rel]
+                if outcome:
+                    self._note_read(rel, outcome, size)
             elif kind in ("mentioning", "needle_scan", "code_mentions", "imports", "text_test"):
                 self._scans_wanted.add("needles")
             elif kind == "word_scan":
@@ -1735,6 +1764,26 @@ class RepoIndex:
         # A pure function of the bytes the needle scan hashed and of the test (`rulememo`): a changed
         # file whose answer is the same reruns nothing (the test found again by its key, `text_test_named`).
         self._note_file_scan("text_test", rel, [where.key], json.dumps(answer))  # type: ignore[union-attr]
+        return answer
+
+    def passes(self, rel: str, where: Callable[[str], bool]) -> bool:
+        """Whether the code of `rel` passes a rule's text test (`text_test`), as `python_mentioning`'s
+        `where` asks it: a rule that would read a file's text only to test it asks this instead, so
+        its record holds the test's answer, not the file's bytes, and a changed file whose answer is
+        the same reruns nothing (`rulememo`). The file is read (and counted) as its text would be; a
+        plain Python file the needle scan has not hashed yet is a `read_test` question
+        (`<content answer>=<answer>`: matched by the bytes' digest, no scan needed), else a
+        `text_test` question of the scan's digest (`_passes`)."""
+        if not self._recording or self._quiet or rel in self._raw_digests or not isinstance(where, TextTest) or not rel.endswith(PYTHON_SUFFIXES):
+            return self._passes(rel, where)
+        self._quiet += 1  # the text read for the test: the question below, not the file's content
+        try:
+            text = self.text(rel)
+            answer = text is not None and where(text)
+            read_as = self._content_answer(rel)[0]
+        finally:
+            self._quiet -= 1
+        self.memo_note("read_test", json.dumps([rel, where.key]), f"{read_as}={json.dumps(answer)}")
         return answer
 
     def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
