@@ -18,6 +18,7 @@ import pytest
 from mlops_audit.evidence.repo import filecache, index, rulememo
 from mlops_audit.evidence.repo.collect import build_index, collect
 from mlops_audit.evidence.repo.detectors import data
+from mlops_audit.evidence.repo.detectors import tests as tests_rules
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, at
@@ -604,7 +605,7 @@ def test_the_memo_version_follows_the_yaml_and_pydantic_versions(monkeypatch) ->
         rulememo.memo_version.cache_clear()
 
 
-def test_has_unit_tests_asks_whether_a_test_file_can_hold_tests_not_for_its_bytes(tmp_path: Path) -> None:
+def test_has_unit_tests_asks_whether_a_test_file_can_hold_tests_not_for_its_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # `has_unit_tests` skips a test file without `def test` before parsing it: a text test
     # (`index.passes`), so its record names the test's answer, not the file's content.
     repo = rich_repo(tmp_path / "repo")
@@ -623,8 +624,19 @@ def test_has_unit_tests_asks_whether_a_test_file_can_hold_tests_not_for_its_byte
         return out, cache
 
     append(repo / "tests" / "test_fixtures.py", "# shared rows\n")  # still no test function: the same answer
+    append(repo / "tests" / "test_train.py", "# and a comment in a parsed test file\n")  # the same summary
     _, cache = rerun()
     assert (cache.stats.rules_reused, cache.stats.rules_run) == (1, 0)
+    # The reused record now names the bytes read: the next run matches them by digest, testing and summarising nothing.
+    record = body_of(memo_file(tmp_path / "c"))["rules"][0]
+    digest = {rel: hashlib.sha256((repo / rel).read_bytes()).hexdigest() for rel in ("tests/test_fixtures.py", "tests/test_train.py")}
+    assert ["read_test", json.dumps(["tests/test_fixtures.py", index.text_test(tests_rules._may_hold_tests).key]), f"read:{digest['tests/test_fixtures.py']}=false"] in record[1]
+    assert any(q[0] == "summary" and q[1] == "tests/test_train.py" and q[2].startswith(digest["tests/test_train.py"] + "=") for q in record[1])
+    monkeypatch.setattr(index.RepoIndex, "_matching_summary", lambda *a: pytest.fail("summarised again"))
+    monkeypatch.setattr(index, "text_test_named", lambda *a: pytest.fail("tested again"))
+    _, cache = rerun()
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (1, 0)
+    monkeypatch.undo()
     append(repo / "tests" / "test_fixtures.py", "\ndef test_rows(rows):\n    assert len(rows) == 2\n")  # near miss: now it may
     _, cache = rerun()
     assert (cache.stats.rules_reused, cache.stats.rules_run) == (0, 1)

@@ -345,7 +345,7 @@ class RuleMemo:
             questions, parses, observation = record
             if index.memo_matches(questions):
                 index.memo_replayed(questions, parses)
-                self._records[det.id] = record
+                self._records[det.id] = (index.memo_refreshed(questions), parses, observation)  # changed bytes' answers named anew
                 self.replayed += 1
                 return observation
         recorded = dataclasses.replace(det, run=lambda real: det.run(RecordingView(real)))  # the rule sees the view; `run` the index
