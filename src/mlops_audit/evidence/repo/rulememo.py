@@ -27,6 +27,10 @@ answered `<the content answer>=<the test's answer>`; matched by the file's diges
 changed file's text is tested again (not counted) and compared, so a comment appended to a test file
 reruns no rule that only tested its text.
 
+A record reused after some of its digest-named answers (summary, fact, tree, `read_test`, per-file
+scan answers) matched a changed file by asking again is stored with those answers for the bytes read
+now (`RepoIndex.memo_refreshed`: the same answers), so the next warm run matches them by digest.
+
 A plain Python file a rule read only as its summary (`RepoIndex.python`) or its syntax tree
 (`RepoIndex.syntax_tree`) is asked about as what the rule saw of it (format 3): a summary question
 (`<digest>=<the parse cache's key of the summary>`: the summary's fields but its facts), a fact
