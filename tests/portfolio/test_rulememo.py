@@ -18,6 +18,7 @@ import pytest
 from mlops_audit.evidence.repo import filecache, index, rulememo
 from mlops_audit.evidence.repo.collect import build_index, collect
 from mlops_audit.evidence.repo.detectors import data
+from mlops_audit.evidence.repo.detectors import tests as tests_rules
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Detector, Observation, all_detectors, at
@@ -364,16 +365,21 @@ def test_a_text_test_with_parameters_is_only_asked_again_when_this_process_made_
     assert known.stats.rules_reused == 1
 
 
-@pytest.mark.parametrize("name", ["shutil.rmtree", "mlops_audit.evidence.repo.detectors.data.validates_data", "mlops_audit.evidence.repo.detectors.data.nothing"])
-def test_an_authentic_text_test_question_calls_nothing_but_a_rule_modules_text_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    repo = text_test_repo(tmp_path)
-    rules = [detector("may_quarantine", may_quarantine)]
+def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str) -> tuple[ParseCache, Path, dict, list, int]:
+    """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position of its `kind` question about `rel`."""
     cold = ParseCache(tmp_path / "c", KEY)
     collected(repo, cold, detectors=rules)
     path = memo_file(tmp_path / "c")
     document = body_of(path)
     questions = document["rules"][0][1]
-    position = next(i for i, q in enumerate(questions) if q[0] == "text_test" and json.loads(q[1])[0] == "src/a.py")
+    return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == kind and json.loads(q[1])[0] == rel)
+
+
+@pytest.mark.parametrize("name", ["shutil.rmtree", "mlops_audit.evidence.repo.detectors.data.validates_data", "mlops_audit.evidence.repo.detectors.data.nothing"])
+def test_an_authentic_text_test_question_calls_nothing_but_a_rule_modules_text_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    repo = text_test_repo(tmp_path)
+    rules = [detector("may_quarantine", may_quarantine)]
+    cold, path, document, questions, position = stored_question(tmp_path, repo, rules, "text_test", "src/a.py")
     key = json.loads(questions[position][1])[1][0]
     forged = name + " " + key.split(" ", 2)[1] + " ()"
     questions[position] = ["text_test", json.dumps(["src/a.py", [forged]]), questions[position][2]]
@@ -597,3 +603,67 @@ def test_the_memo_version_follows_the_yaml_and_pydantic_versions(monkeypatch) ->
     finally:
         monkeypatch.undo()
         rulememo.memo_version.cache_clear()
+
+
+def test_has_unit_tests_asks_whether_a_test_file_can_hold_tests_not_for_its_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `has_unit_tests` skips a test file without `def test` before parsing it: a text test
+    # (`index.passes`), so its record names the test's answer, not the file's content.
+    repo = rich_repo(tmp_path / "repo")
+    (repo / "tests" / "test_fixtures.py").write_text("import pytest\n\n@pytest.fixture\ndef rows():\n    return [1, 2]\n")
+    rule = [d for d in all_detectors() if d.id == "has_unit_tests"]
+    assert collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rule) == collected(repo, detectors=rule)
+    record = body_of(memo_file(tmp_path / "c"))["rules"][0]
+    tests = {json.loads(q[1])[0]: q[2] for q in record[1] if q[0] == "read_test"}
+    assert tests["tests/test_fixtures.py"].endswith("=false") and tests["tests/test_train.py"].endswith("=true")
+    assert "tests/test_fixtures.py" not in {q[1] for q in record[1] if q[0] in ("content", "summary", "tree")}
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rule)
+        assert out == collected(repo, detectors=rule)
+        return out, cache
+
+    append(repo / "tests" / "test_fixtures.py", "# shared rows\n")  # still no test function: the same answer
+    append(repo / "tests" / "test_train.py", "# and a comment in a parsed test file\n")  # the same summary
+    _, cache = rerun()
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (1, 0)
+    # The reused record now names the bytes read: the next run matches them by digest, testing and summarising nothing.
+    record = body_of(memo_file(tmp_path / "c"))["rules"][0]
+    digest = {rel: hashlib.sha256((repo / rel).read_bytes()).hexdigest() for rel in ("tests/test_fixtures.py", "tests/test_train.py")}
+    assert ["read_test", json.dumps(["tests/test_fixtures.py", index.text_test(tests_rules._may_hold_tests).key]), f"read:{digest['tests/test_fixtures.py']}=false"] in record[1]
+    assert any(q[0] == "summary" and q[1] == "tests/test_train.py" and q[2].startswith(digest["tests/test_train.py"] + "=") for q in record[1])
+    monkeypatch.setattr(index.RepoIndex, "_matching_summary", lambda *a: pytest.fail("summarised again"))
+    monkeypatch.setattr(index, "text_test_named", lambda *a: pytest.fail("tested again"))
+    _, cache = rerun()
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (1, 0)
+    monkeypatch.undo()
+    append(repo / "tests" / "test_fixtures.py", "\ndef test_rows(rows):\n    assert len(rows) == 2\n")  # near miss: now it may
+    _, cache = rerun()
+    assert (cache.stats.rules_reused, cache.stats.rules_run) == (0, 1)
+
+
+@pytest.mark.parametrize("how", ["a key naming another function", "not a question", "an unlisted file", "other bytes"])
+def test_an_authentic_read_test_question_is_matched_only_by_the_test_or_the_bytes_it_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    (repo / "tests" / "test_fixtures.py").write_text("import pytest\n")
+    rule = [d for d in all_detectors() if d.id == "has_unit_tests"]
+    cold, path, document, questions, position = stored_question(tmp_path, repo, rule, "read_test", "tests/test_fixtures.py")
+    _, asked, answer = questions[position]
+    rel, key = json.loads(asked)
+    forged = {
+        "a key naming another function": json.dumps([rel, "shutil.rmtree " + key.split(" ", 2)[1] + " ()"]),
+        "not a question": "[1, 2, 3]",
+        "an unlisted file": json.dumps(["../outside.py", key]),
+        "other bytes": asked,
+    }[how]
+    questions[position] = ["read_test", forged, ("read:" + "0" * 64 + "=false") if how == "other bytes" else answer]
+    path.write_bytes(resign(cold, document))
+    append(repo / "tests" / "test_fixtures.py", "# changed: asked again\n")
+    called: list[object] = []
+    monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: called.append(a))
+    monkeypatch.setattr(index, "_TEXT_TESTS", {})  # as in a fresh process
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rule) == collected(repo, detectors=rule)
+    assert not called
+    # Other bytes but the same answer of the rule's own test: reused; any forged question: refused, the rule ran.
+    assert warm.stats.rules_reused == (1 if how == "other bytes" else 0)

@@ -183,9 +183,11 @@ _MISSING = object()
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
+# Questions whose answer names the bytes it was given for: refreshed when they match for other bytes (`_note_refreshed`).
+_REFRESHABLE = frozenset({"summary", "fact", "tree", "read_test", *_FILE_SCAN_QUESTIONS})
 _QUESTION_ORDER = {
-    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "mentioning": 5, "word_scan": 6, "needle_scan": 7, "code_mentions": 8,
-    "imports": 9, "text_test": 10, "summary": 11, "fact": 12, "tree": 13, "git": 14, "authorship": 15,
+    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "read_test": 5, "mentioning": 6, "word_scan": 7, "needle_scan": 8,
+    "code_mentions": 9, "imports": 10, "text_test": 11, "summary": 12, "fact": 13, "tree": 14, "git": 15, "authorship": 16,
 }
 _TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
 _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
@@ -362,7 +364,10 @@ class RepoIndex:
         self._summary_keys: dict[str, str] = {}  # file -> the parse cache's key of its summary (summary questions)
         self._tree_digests: dict[str, str | None] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
         self._matching_trees: dict[str, str | None] = {}  # changed files' tree digests made to answer them
+        self._reasked = False
+        self._refreshed: dict[tuple[str, str, str], str] = {}  # a question matched for changed bytes -> its answer for these bytes
         self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
+        self._quiet_trees: dict[str, ast.Module | None] = {}  # the last MAX_QUIET_TREES of their trees, for their fact questions
         self._problem_rels: set[str] = set()  # files a parse problem was noted for
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
         self._replayed_parses: set[str] = set()  # the same, of the rules replayed
@@ -618,6 +623,36 @@ class RepoIndex:
         self.memo_note(kind, json.dumps([rel, names]), found if digest is None else f"{digest}={found}")
 
     def _memo_matches(self, kind: str, question: str, answer: str) -> bool:
+        self._reasked = False  # set when the answer had to be found again for changed bytes
+        matched = self._memo_matches_now(kind, question, answer)
+        if matched and self._reasked and kind in _REFRESHABLE:
+            self._note_refreshed(kind, question, answer)
+        return matched
+
+    def _note_refreshed(self, kind: str, question: str, answer: str) -> None:
+        """A question naming the bytes it was answered for (`<digest>=...`, `read:<digest>=...`) that
+        matched for other bytes: its answer for the bytes read now (`memo_refreshed`), so the next run
+        matches it by digest instead of summarising, parsing or testing the changed file again."""
+        rel = question if kind in ("summary", "tree") else json.loads(question)[0]
+        if kind in _FILE_SCAN_QUESTIONS:
+            digest = self._raw_digests.get(rel)
+        else:
+            now, outcome, _ = self._content_answer(rel)
+            digest = now[5:] if outcome == "read" else None
+        if digest is None:
+            return
+        fresh = f"read:{digest}={answer.rpartition('=')[2]}" if kind == "read_test" else f"{digest}={answer[65:]}"
+        if fresh != answer:
+            self._refreshed[(kind, question, answer)] = fresh
+
+    def memo_refreshed(self, questions: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+        """A replayed record's questions with the answers of those that matched for changed bytes
+        given for the bytes read now (the same answers: `_note_refreshed`)."""
+        if not self._refreshed:
+            return questions
+        return tuple((kind, question, self._refreshed.get((kind, question, answer), answer)) for kind, question, answer in questions)
+
+    def _memo_matches_now(self, kind: str, question: str, answer: str) -> bool:
         if answer == "refused":
             return False
         if kind == "summary":
@@ -626,6 +661,8 @@ class RepoIndex:
             return self._fact_matches(question, answer)
         if kind == "tree":
             return self._tree_matches(question, answer)
+        if kind == "read_test":
+            return self._read_test_matches(question, answer)
         if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
             # The file named first in `[file, names]`, read alone (most answers match by digest:
             # the names are decoded and checked only when the file changed and it is asked again).
@@ -636,8 +673,34 @@ class RepoIndex:
             if rel is None or question[end : end + 1] != "," or self._needles is None:
                 return False
             self._needle_positions()  # the scan that hashed the files (`_raw_digests`)
-            return self._raw_digests.get(rel) == answer[:64] or self.memo_answer(kind, question) == answer[65:]
+            if self._raw_digests.get(rel) == answer[:64]:
+                return True
+            self._reasked = True
+            return self.memo_answer(kind, question) == answer[65:]
         return self.memo_answer(kind, question) == answer
+
+    def _read_test_matches(self, question: str, answer: str) -> bool:
+        """A `read_test` question (`passes`): the same bytes, or a changed file's text gives the test's
+        recorded answer (read without counting; the test found again by its key, `text_test_named`)."""
+        try:
+            rel, key = json.loads(question)
+        except (ValueError, TypeError):
+            return False
+        if type(rel) is not str or type(key) is not str:
+            return False
+        read_as, _, found = answer.rpartition("=")
+        current, outcome, _ = self._content_answer(rel)
+        if current == read_as:
+            return True
+        self._reasked = True
+        test = text_test_named(key)
+        if test is None or outcome != "read":
+            return False
+        data = self._read(rel)[2]
+        try:
+            return json.dumps(data is not None and test(decode_text(data))) == found
+        except Exception:  # noqa: BLE001 - a test that fails on this text is no answer: the rule runs
+            return False
 
     def read_fact(self, summary: PythonSummary, name: str) -> Any:
         """A per-file fact of a summary this index made (`_IndexSource.read_fact`). While a rule
@@ -742,7 +805,10 @@ class RepoIndex:
         now, outcome, _ = self._content_answer(rel)
         if outcome != "read":
             return False
-        return True if now == f"read:{digest}" else None
+        if now == f"read:{digest}":
+            return True
+        self._reasked = True
+        return None
 
     def _summary_if_changed(self, rel: str, digest: str) -> PythonSummary | bool:
         """True when the listed plain Python file `rel` still has the bytes of SHA-256 `digest`; else
@@ -765,10 +831,11 @@ class RepoIndex:
         if text is not None:
             def digested(tree: ast.Module) -> None:  # the tree `syntax_tree` parses from this text: one parse for both questions
                 self._matching_trees.setdefault(rel, tree_digest(tree))
+                _keep_quiet_tree(self._quiet_trees, rel, tree)  # and for the fact questions asked next
 
             summary = summarise_with(self._parse_cache, rel, [text], is_notebook=False, on_tree=digested)
             if summary.source is None:  # else made by this run's `python`, whose source follows the rules
-                summary.source = _QuietSource(rel, text)
+                summary.source = _QuietSource(rel, text, self._quiet_trees)
         self._matching_summaries[rel] = summary
         return summary
 
@@ -787,6 +854,11 @@ class RepoIndex:
                 _, outcome, size = self._content_answers[question]
                 if outcome:
                     self._note_read(question, outcome, size)
+            elif kind == "read_test":
+                rel = json.loads(question)[0]
+                _, outcome, size = self._content_answers[rel]
+                if outcome:
+                    self._note_read(rel, outcome, size)
             elif kind in ("mentioning", "needle_scan", "code_mentions", "imports", "text_test"):
                 self._scans_wanted.add("needles")
             elif kind == "word_scan":
@@ -1737,6 +1809,26 @@ class RepoIndex:
         self._note_file_scan("text_test", rel, [where.key], json.dumps(answer))  # type: ignore[union-attr]
         return answer
 
+    def passes(self, rel: str, where: Callable[[str], bool]) -> bool:
+        """Whether the code of `rel` passes a rule's text test (`text_test`), as `python_mentioning`'s
+        `where` asks it: a rule that would read a file's text only to test it asks this instead, so
+        its record holds the test's answer, not the file's bytes, and a changed file whose answer is
+        the same reruns nothing (`rulememo`). The file is read (and counted) as its text would be; a
+        plain Python file the needle scan has not hashed yet is a `read_test` question
+        (`<content answer>=<answer>`: matched by the bytes' digest, no scan needed), else a
+        `text_test` question of the scan's digest (`_passes`)."""
+        if not self._recording or self._quiet or rel in self._raw_digests or not isinstance(where, TextTest) or not rel.endswith(PYTHON_SUFFIXES):
+            return self._passes(rel, where)
+        self._quiet += 1  # the text read for the test: the question below, not the file's content
+        try:
+            text = self.text(rel)
+            answer = text is not None and where(text)
+            read_as = self._content_answer(rel)[0]
+        finally:
+            self._quiet -= 1
+        self.memo_note("read_test", json.dumps([rel, where.key]), f"{read_as}={json.dumps(answer)}")
+        return answer
+
     def python_mentioning(self, *needles: str, where: Callable[[str], bool] | None = None) -> Candidates:
         """Parsed Python files and notebooks whose code mentions any of `needles`, in path order,
         parsed lazily: a detector that has seen enough stops, and files further on are not parsed
@@ -1920,19 +2012,33 @@ class _IndexSource:
 class _QuietSource:
     """The text and syntax tree of a file read without counting it (`RepoIndex._matching_summary`)."""
 
-    __slots__ = ("_rel", "_text")
+    __slots__ = ("_rel", "_text", "_trees")
 
-    def __init__(self, rel: str, text: str) -> None:
-        self._rel, self._text = rel, text
+    def __init__(self, rel: str, text: str, trees: dict[str, ast.Module | None]) -> None:
+        self._rel, self._text, self._trees = rel, text, trees
 
     def text(self) -> str:
         return self._text
 
     def tree(self) -> ast.Module | None:
+        if self._rel in self._trees:  # parsed for its summary or an earlier fact: each of a record's fact questions would parse it again
+            return self._trees[self._rel]
         try:
-            return parse_module(self._text, self._rel)[0]
+            tree = parse_module(self._text, self._rel)[0]
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+            tree = None
+        _keep_quiet_tree(self._trees, self._rel, tree)
+        return tree
+
+
+MAX_QUIET_TREES = 16  # changed files' trees kept while a warm run answers questions about them (memory: a few trees)
+
+
+def _keep_quiet_tree(trees: dict[str, ast.Module | None], rel: str, tree: ast.Module | None) -> None:
+    trees.pop(rel, None)
+    trees[rel] = tree
+    while len(trees) > MAX_QUIET_TREES:
+        del trees[next(iter(trees))]  # the oldest
 
 
 _IMPORT_WORD = re.compile(r"import|from")  # a literal alternation is 4x faster than with `\b` around it

@@ -21,6 +21,16 @@ bytes matches them without asking again, and a changed file is asked again and c
 answer (a text test found again through `index.text_test_named`; one it cannot find is "refused"
 and the rule runs), so a changed file whose answers are the same reruns nothing.
 
+A rule that reads a plain Python file's text only to test it (`index.passes`, a `TextTest`) before
+the needle scan hashed the file asks a `read_test` question (format 4): `[file, the test's key]`,
+answered `<the content answer>=<the test's answer>`; matched by the file's digest alone, and a
+changed file's text is tested again (not counted) and compared, so a comment appended to a test file
+reruns no rule that only tested its text.
+
+A record reused after some of its digest-named answers (summary, fact, tree, `read_test`, per-file
+scan answers) matched a changed file by asking again is stored with those answers for the bytes read
+now (`RepoIndex.memo_refreshed`: the same answers), so the next warm run matches them by digest.
+
 A plain Python file a rule read only as its summary (`RepoIndex.python`) or its syntax tree
 (`RepoIndex.syntax_tree`) is asked about as what the rule saw of it (format 3): a summary question
 (`<digest>=<the parse cache's key of the summary>`: the summary's fields but its facts), a fact
@@ -79,7 +89,7 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 3  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions
+MEMO_FORMAT = 4  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
@@ -88,7 +98,7 @@ MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact", "tree"})
+QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact", "tree", "read_test"})
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
@@ -275,7 +285,7 @@ RECORDED_API = frozenset({
     "text", "read_bytes", "meaningful_lines", "doc_headings", "syntax_tree", "python", "yaml_documents", "yaml", "json", "toml",
     "notebook", "file_line", "glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles",
     "ci_folder_files", "mentions", "memo", "python_mentioning", "python_scan", "python_importing", "importing", "mkdocs_pages",
-    "ci_included_files",
+    "ci_included_files", "passes",
 })
 _FLAGS = frozenset({"count_learning_material", "declared_learning_material"})
 
@@ -339,7 +349,7 @@ class RuleMemo:
             questions, parses, observation = record
             if index.memo_matches(questions):
                 index.memo_replayed(questions, parses)
-                self._records[det.id] = record
+                self._records[det.id] = (index.memo_refreshed(questions), parses, observation)  # changed bytes' answers named anew
                 self.replayed += 1
                 return observation
         recorded = dataclasses.replace(det, run=lambda real: det.run(RecordingView(real)))  # the rule sees the view; `run` the index

@@ -1473,6 +1473,11 @@ def _gcf_http_entry(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, top
 _HANDLER_TEXT = re.compile(r"def[ \t]+\w{1,100}\([ \t]*(?:event|data)[ \t]*(?::[^,\n]{0,200})?,[ \t]*context\b|functions_framework|HttpRequest|def[ \t]+\w{1,100}\([ \t]*request[ \t]*\)")
 
 
+def _may_handle(text: str) -> bool:
+    """A text test (`index.text_test`): only a file with a handler's text can be a conventional handler module."""
+    return _HANDLER_TEXT.search(text) is not None
+
+
 def _declared_handler_files(repo: RepoIndex) -> dict[str, set[str]]:
     """Handler modules the repository's function declarations name (`_lambdas`), by file: their functions."""
     declared: dict[str, set[str]] = {}
@@ -1488,7 +1493,7 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     conventional = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb") and p not in declared]
     files = [*sorted(declared), *conventional][:MAX_HANDLER_FILES]
     for path in files:
-        if path not in declared and not _HANDLER_TEXT.search(repo.text(path) or ""):
+        if path not in declared and not repo.passes(path, text_test(_may_handle)):
             continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)

@@ -454,6 +454,11 @@ def _may_sweep(text: str) -> bool:
     return "uniform" in text or _SWEEP_WORDS.search(text) is not None
 
 
+def _names_sweep(text: str) -> bool:
+    """A text test (`index.text_test`): a module whose text names a sweep (`_SWEEP_WORDS`)."""
+    return _SWEEP_WORDS.search(text) is not None
+
+
 def _sweep_launchers(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     named = {p for p in repo.python_files() if _SWEEP_WORDS.search(p.rsplit("/", 1)[-1])}
@@ -461,7 +466,9 @@ def _sweep_launchers(repo: RepoIndex) -> list[Location]:
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        named_sweep = bool(_SWEEP_WORDS.search(summary.path) or _SWEEP_WORDS.search(repo.text(summary.path) or ""))
+        named_sweep = bool(_SWEEP_WORDS.search(summary.path)) or (
+            bool(_SWEEP_WORDS.search(repo.text(summary.path) or "")) if summary.is_notebook else repo.passes(summary.path, text_test(_names_sweep))
+        )
         local: dict[str, ast.AST] = {f.name: f for _, f in _inhouse.functions(module)}
         for loop in (n for n in statements(module) if isinstance(n, ast.For)):
             if _sweep_loop(loop, local, named_sweep):
@@ -764,7 +771,7 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
                 found.setdefault(flag.lstrip("-").replace("-", "_").lower(), []).append(at(summary.path, call.line))
         for key, line in summary.seed_constants:  # per-file facts (`pyfacts`): no syntax tree needed
             found.setdefault(key, []).append(at(summary.path, line))
-        if not summary.is_notebook:
+        if not summary.is_notebook and repo.passes(summary.path, text_test(_may_map_seeds)):  # most files hold none: a text test
             for key, line in _seeds_in_mappings(repo.text(summary.path) or ""):
                 found.setdefault(key, []).append(at(summary.path, line))
     return found
@@ -773,6 +780,11 @@ def _declared_seeds(repo: RepoIndex) -> dict[str, list[Location]]:
 # A configuration mapping written in Python (`ML_CONFIG = {"data_split": {"train": 0.6, "seed": 42}}`)
 # fixes a seed as a YAML config does (session 11): the key is a seed key, the value an integer literal.
 _SEED_IN_MAPPING = re.compile(r"""["'](%s)["'][ \t]*:[ \t]*(\d{1,12})\b""" % "|".join(sorted(pyfacts.SEED_KEYS)), re.IGNORECASE)
+
+
+def _may_map_seeds(text: str) -> bool:
+    """A text test (`index.text_test`): whether `_seeds_in_mappings` can find anything in the text."""
+    return _SEED_IN_MAPPING.search(text) is not None
 
 
 def _seeds_in_mappings(text: str) -> list[tuple[str, int]]:

@@ -6,7 +6,7 @@ import re
 
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
 from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
 
@@ -118,6 +118,11 @@ def _ci_note(repo: RepoIndex) -> str:
     return f"; CI runs `{runner}`{how} ({command.ci_path or command.path})"
 
 
+def _may_hold_tests(text: str) -> bool:
+    """A text test (`index.text_test`): only a file with `def test` in its text can hold a test function."""
+    return "def test" in text
+
+
 @detector(
     id="has_unit_tests",
     upkeep=True,
@@ -133,6 +138,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     nothing) in a file that imports or runs this repository's code."""
     files = test_files(repo)
     modules = project_modules(repo)
+    holds_tests = text_test(_may_hold_tests)
     asserting: list[Location] = []
     hollow: list[Location] = []
     detached: list[Location] = []  # assert, but in files that never reach the project's code
@@ -142,8 +148,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
         if len(asserting) >= MAX_LOCATIONS:
             break  # enough to show: the remaining test files are not parsed
         looked += 1
-        code = repo.text(path) if not path.endswith(".ipynb") else "def test"
-        if not code or "def test" not in code:
+        if not path.endswith(".ipynb") and not repo.passes(path, holds_tests):
             continue  # no test function can be in it: skip parsing
         summary = repo.python(path)
         if summary is None or not summary.tests:
