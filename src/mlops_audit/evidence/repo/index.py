@@ -195,6 +195,23 @@ _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question
 _SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(PythonSummary) if f.compare and f.name != "facts")
 
 
+class _Quiet:
+    """`with _Quiet(index):` - what the index reads inside is not recorded as a rule's question of its
+    own (the caller records one question for it). A new object each time: one kept on the index
+    would make a reference cycle."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: RepoIndex) -> None:
+        self._index = index
+
+    def __enter__(self) -> None:
+        self._index._quiet += 1
+
+    def __exit__(self, *_: object) -> None:
+        self._index._quiet -= 1
+
+
 def tree_digest(tree: ast.Module | None) -> str | None:
     """A digest of a syntax tree, every node's fields and positions ("none" for no tree): equal
     digests, equal trees. Over the tree's pickled form, made to be hashed and never loaded. None
@@ -268,11 +285,8 @@ def _asks_content(method: Any) -> Any:
         if not self._recording or self._quiet:
             return method(self, rel, *args, **kwargs)
         self._recording[-1].content.setdefault(rel)
-        self._quiet += 1
-        try:
+        with _Quiet(self):
             return method(self, rel, *args, **kwargs)
-        finally:
-            self._quiet -= 1
 
     return asked
 
@@ -286,11 +300,8 @@ def _asks_listing(method: Any) -> Any:
     def asked(self: RepoIndex, *args: Any, **kwargs: Any) -> Any:
         if not self._recording or self._quiet:
             return method(self, *args, **kwargs)
-        self._quiet += 1
-        try:
+        with _Quiet(self):
             result = method(self, *args, **kwargs)
-        finally:
-            self._quiet -= 1
         question = json.dumps([name, args, kwargs], separators=(",", ":"))
         answer = self._listing_answers.get(question)
         if answer is None:
@@ -539,13 +550,11 @@ class RepoIndex:
     def memo_answer(self, kind: str, question: str) -> str:
         """The answer this index gives to a recorded question (the same form as when recorded);
         "refused" for a question no rule could have asked."""
-        self._quiet += 1
-        try:
-            return self._memo_answer(kind, question)
-        except (ValueError, TypeError, KeyError):
-            return "refused"
-        finally:
-            self._quiet -= 1
+        with _Quiet(self):
+            try:
+                return self._memo_answer(kind, question)
+            except (ValueError, TypeError, KeyError):
+                return "refused"
 
     def _memo_answer(self, kind: str, question: str) -> str:
         if kind == "content":
@@ -709,11 +718,8 @@ class RepoIndex:
         if not self._recording or self._quiet:
             return summary.computed_fact(name)
         log = self._recording[-1]
-        self._quiet += 1
-        try:
+        with _Quiet(self):
             value = summary.computed_fact(name)
-        finally:
-            self._quiet -= 1
         log.facts.setdefault((summary.path, name), json.dumps(value, separators=(",", ":")))
         return value
 
@@ -1593,11 +1599,8 @@ class RepoIndex:
         if not self._recording or self._quiet:
             return self._python_summary(rel)
         self._recording[-1].summaries.setdefault(rel)
-        self._quiet += 1
-        try:
+        with _Quiet(self):
             return self._python_summary(rel)
-        finally:
-            self._quiet -= 1
 
     def _python_summary(self, rel: str) -> PythonSummary | None:
         key = f"python:{rel}"
@@ -1647,11 +1650,8 @@ class RepoIndex:
         if not self._recording or self._quiet or not rel.endswith(PYTHON_SUFFIXES):
             return self._syntax_tree(rel)
         self._recording[-1].trees.setdefault(rel)
-        self._quiet += 1
-        try:
+        with _Quiet(self):
             tree = self._syntax_tree(rel)
-        finally:
-            self._quiet -= 1
         if rel not in self._tree_digests:
             self._tree_digests[rel] = tree_digest(tree)  # None (too deep): a content question instead
         return tree
@@ -1797,11 +1797,8 @@ class RepoIndex:
         if known is not None:
             answer = bool(known)
         else:
-            self._quiet += 1  # the file's text read for the test: a question of its own below, not its content
-            try:
+            with _Quiet(self):  # the file's text read for the test: a question of its own below, not its content
                 text = self.text(rel)
-            finally:
-                self._quiet -= 1
             answer = text is not None and where(text)
             store.note_needle_hits(digest, question, frozenset(question) if answer else frozenset())  # type: ignore[union-attr]
         # A pure function of the bytes the needle scan hashed and of the test (`rulememo`): a changed
@@ -1819,13 +1816,10 @@ class RepoIndex:
         `text_test` question of the scan's digest (`_passes`)."""
         if not self._recording or self._quiet or rel in self._raw_digests or not isinstance(where, TextTest) or not rel.endswith(PYTHON_SUFFIXES):
             return self._passes(rel, where)
-        self._quiet += 1  # the text read for the test: the question below, not the file's content
-        try:
+        with _Quiet(self):  # the text read for the test: the question below, not the file's content
             text = self.text(rel)
             answer = text is not None and where(text)
             read_as = self._content_answer(rel)[0]
-        finally:
-            self._quiet -= 1
         self.memo_note("read_test", json.dumps([rel, where.key]), f"{read_as}={json.dumps(answer)}")
         return answer
 
@@ -1876,11 +1870,8 @@ class RepoIndex:
             if not self._scan_asked() or rel.endswith(NOTEBOOK_SUFFIX):
                 self._ask_content(rel)
                 return bool(self._code_mentions(rel, prefilter))
-            self._quiet += 1
-            try:
+            with _Quiet(self):
                 found = self._code_mentions(rel, prefilter)
-            finally:
-                self._quiet -= 1
             # A question of its own (`rulememo`), not the file's content: a changed file that still
             # mentions none of them changes no answer (the needle scan above reads every file anyway).
             self._note_file_scan("code_mentions", rel, list(prefilter.needles), json.dumps(sorted(found)))
@@ -2090,13 +2081,10 @@ class _Importing:
         scanned = rel.endswith(PYTHON_SUFFIXES) and index._scan_asked()  # a file the needle scan reads
         if not scanned:
             index._ask_content(rel)
-        index._quiet += 1  # recorded as one question (`rulememo`), not as the file's content
-        try:
+        with _Quiet(index):  # recorded as one question (`rulememo`), not as the file's content
             # The raw-bytes filter only: a name found in an import statement below is a whole
             # identifier of the code, so `needles_in`'s exact check would add nothing.
             found = index._may_mention(rel, self._prefilter) and imports_any(index.text(rel) or "", set(self._wanted))
-        finally:
-            index._quiet -= 1
         if scanned:
             index._note_file_scan("imports", rel, sorted(self._wanted), json.dumps(found))
         return found
