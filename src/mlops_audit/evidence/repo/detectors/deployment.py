@@ -368,10 +368,11 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
+    found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
     # folder show how to deploy; they deploy nothing of the system (as has_container's images there).
-    examples = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path) and _batchscoring.DEMO_FOLDER.search(loc.path)]
-    found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path) and not _batchscoring.DEMO_FOLDER.search(loc.path)]
+    examples = [(k, loc) for k, loc in found if _batchscoring.DEMO_FOLDER.search(loc.path)]
+    found = [(k, loc) for k, loc in found if not _batchscoring.DEMO_FOLDER.search(loc.path)]
     if found:
         # Services, ingresses and autoscalers count beside a workload of this repository (any, when
         # they name theirs through a template hole); alone they route to or scale nothing declared here.
