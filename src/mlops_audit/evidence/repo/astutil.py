@@ -88,10 +88,11 @@ def functions(module: ast.Module) -> Iterator[tuple[str | None, ast.FunctionDef 
                     stack.append((owner, child))
 
 
-def statements(module: ast.AST) -> Iterator[ast.AST]:
+def statements(module: ast.AST, *, into_scopes: bool = True) -> Iterator[ast.AST]:
     """Every statement inside `module` (nested ones included; in no particular order), walking
     statement lists only: a statement is never inside an expression, so this finds every `For`
-    that `ast.walk` finds, without visiting the expressions."""
+    that `ast.walk` finds, without visiting the expressions. `into_scopes=False`: a function's own
+    statements - the functions and classes defined in it are yielded, their bodies not entered."""
     stack: list[ast.AST] = [module]
     while stack:
         node = stack.pop()
@@ -102,7 +103,11 @@ def statements(module: ast.AST) -> Iterator[ast.AST]:
                     if isinstance(child, _STATEMENT_NODES):
                         if isinstance(child, ast.stmt):
                             yield child
-                        stack.append(child)
+                        if into_scopes or not isinstance(child, _SCOPES):
+                            stack.append(child)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 # Node types that never have a child node (names, constants, contexts, operators): a walk that

@@ -664,21 +664,7 @@ def _own_statements(func: ast.AST) -> Iterator[ast.stmt]:
     """The statements of `func`'s own body (nested blocks included, not the bodies of the functions
     and classes defined in it: review13 - each enclosing function walked them again, depth times,
     and took a nested helper's checks as its own even when nothing calls the helper)."""
-    stack: list[ast.AST] = [func]
-    while stack:
-        node = stack.pop()
-        for field in ("body", "handlers", "orelse", "finalbody", "cases"):
-            children = getattr(node, field, None)
-            if type(children) is not list:
-                continue
-            for child in children:
-                if isinstance(child, ast.stmt):
-                    yield child
-                if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)) and not isinstance(child, _SCOPES):
-                    stack.append(child)
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return statements(func, into_scopes=False)  # type: ignore[return-value]
 
 
 def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
@@ -840,8 +826,7 @@ class _Networks:
 
     def is_network(self, base: str, hops: int) -> bool:
         key = (base, hops)
-        if key not in self._judged:
-            self._judged[key] = False  # a cycle of bases is not a network
+        if key not in self._judged:  # (no cycle: each step down a base has one hop fewer)
             self._judged[key] = self._judge(base, hops)
         return self._judged[key]
 
