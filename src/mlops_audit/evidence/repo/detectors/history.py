@@ -55,8 +55,9 @@ def separates_duties_in_git(repo: RepoIndex) -> Observation:
     # may be any of the named people's: such an identity on one side alone shows no separate person.
     # Only when every name and address of the person is such a placeholder (`unknown <cufbas@gmail.com>`
     # is someone).
-    unnamed = [w for w in work if w.placeholder and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT])]
-    named = [w for w in work if all(w is not u for u in unnamed)]
+    one_side = [w.placeholder and bool(w.commits[TRAINING]) != bool(w.commits[DEPLOYMENT]) for w in work]
+    unnamed = [w for w, placeholder in zip(work, one_side) if placeholder]
+    named = [w for w, placeholder in zip(work, one_side) if not placeholder]  # (an identity test per pair was quadratic in authors)
     trainers = [w for w in named if w.commits[TRAINING] and not w.commits[DEPLOYMENT]]
     deployers = [w for w in named if w.commits[DEPLOYMENT] and not w.commits[TRAINING]]
     both = [w for w in work if w.commits[TRAINING] and w.commits[DEPLOYMENT]]
