@@ -65,7 +65,7 @@ from mlops_audit.evidence.repo.pysource import (
     PythonSummary,
     split_notebook_position,
 )
-from mlops_audit.evidence.repo.rulememo import Log, answer_digest
+from mlops_audit.evidence.repo.rulememo import QUESTION_ORDER, Log, answer_digest
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 if TYPE_CHECKING:
@@ -185,10 +185,7 @@ _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # p
 _DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
 # Questions whose answer names the bytes it was given for: refreshed when they match for other bytes (`_note_refreshed`).
 _REFRESHABLE = frozenset({"summary", "fact", "tree", "read_test", *_FILE_SCAN_QUESTIONS})
-_QUESTION_ORDER = {
-    "flag": 0, "learning": 1, "files": 2, "listing": 3, "content": 4, "read_test": 5, "mentioning": 6, "word_scan": 7, "needle_scan": 8,
-    "code_mentions": 9, "imports": 10, "text_test": 11, "summary": 12, "fact": 13, "tree": 14, "git": 15, "authorship": 16,
-}
+_QUESTION_ORDER = {kind: place for place, kind in enumerate(QUESTION_ORDER)}
 _TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
 _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
 # What a summary question compares: every field of a summary but its per-file facts (asked one by one) and its links.

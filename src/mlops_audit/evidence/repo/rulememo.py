@@ -97,8 +97,13 @@ MAX_RULES = 2_000
 MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
 _KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
-# Question kinds (`RepoIndex.memo_answer` answers each) and the parse kinds a record lists.
-QUESTION_KINDS = frozenset({"content", "listing", "files", "mentioning", "needle_scan", "word_scan", "learning", "flag", "git", "authorship", "code_mentions", "imports", "text_test", "summary", "fact", "tree", "read_test"})
+# Question kinds (`RepoIndex.memo_answer` answers each), in the order a record's questions are asked
+# again (`RepoIndex`: cheap listing questions first, git last), and the parse kinds a record lists.
+QUESTION_ORDER = (
+    "flag", "learning", "files", "listing", "content", "read_test", "mentioning", "word_scan", "needle_scan",
+    "code_mentions", "imports", "text_test", "summary", "fact", "tree", "git", "authorship",
+)
+QUESTION_KINDS = frozenset(QUESTION_ORDER)
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
 
 
