@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, reponame, templated, thirdparty
+from mlops_audit.evidence.repo import documents, fastyaml, gitignore, judgememo, lessons, places, reponame, templated, thirdparty
 from mlops_audit.evidence.repo.astutil import parse_module
 from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.textdecode import is_binary as _is_binary
@@ -219,6 +219,12 @@ def tree_digest(tree: ast.Module | None) -> str | None:
         return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
     except (RecursionError, MemoryError):
         return None
+
+
+def _content_of(outcome: str, data: bytes | None) -> str:
+    """The answer of a content question (`rulememo`) about a file whose reading went `outcome`
+    (`RepoIndex._read`) and gave `data`: the outcome and the SHA-256 of the bytes."""
+    return f"{outcome}:{hashlib.sha256(data).hexdigest()}" if data is not None else (outcome or "absent")
 
 
 def _cell_source(cell: object) -> str | None:
@@ -540,7 +546,7 @@ class RepoIndex:
                 known = (f"read:{digest}", "read", first[1])
             else:
                 outcome, size, data = self._read(rel)
-                known = (f"{outcome}:{hashlib.sha256(data).hexdigest()}" if data is not None else (outcome or "absent"), outcome, size)
+                known = (_content_of(outcome, data), outcome, size)
             self._content_answers[rel] = known
         return known
 
@@ -964,20 +970,50 @@ class RepoIndex:
     def _leave_out_documentation_code(self) -> None:
         """Python files and notebooks of documentation sites' source trees (`documents`) illustrate
         practices to readers, they are not the project's code: they leave the listing, for every
-        detector, and are counted (the documents themselves stay)."""
-        found = documents.find_documentation_code(self.files, lambda rel: self._read(rel)[2])
+        detector, and are counted (the documents themselves stay). Lesson code (`lessons`) the same
+        way; the classifier reads the remote's name (`reponame`). With a parse cache, both judgements
+        come from the repository's judgement memo while what they read is unchanged (`judgememo`)."""
+        names = reponame.repository_names(self.root) if self.classify_learning_material else ()
+        found, learning = self._judgements(names)
         self.stats.documentation = found
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
-        learning = lessons.find_learning_material(  # lesson code (`lessons`), the same way; the classifier reads the remote's name (`reponame`)
-            self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material, declared=self.declared_learning_material,
-            names=reponame.repository_names(self.root) if self.classify_learning_material else (),
-        )
         self.stats.learning = learning
         if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
+
+    def _judgements(self, names: tuple[str, ...]) -> judgememo.Judged:
+        """The documentation-code and learning-material judgements of the listing (`judgememo.judge`),
+        recalled from the judgement memo when its listing, names and files read give the same answers."""
+        classify, declared = self.classify_learning_material, self.declared_learning_material
+        if self._parse_cache is None:
+            return judgememo.judge(self.files, lambda rel: self._read(rel)[2], classify=classify, declared=declared, names=names)
+        from mlops_audit.evidence.repo.rulememo import memo_version, repository_key
+
+        key, version, listing = repository_key(self), memo_version(), judgememo.listing_digest(self.files)
+        stored = self._parse_cache.read_judgements(key, version, self._file_set)
+        if stored is not None:
+            asked, judged = stored
+            if asked["listing"] == listing and asked["names"] == list(names) and asked["classify"] == classify and all(
+                _content_of(*self._read(rel)[::2]) == answer for rel, answer in asked["reads"].items()
+            ):
+                return judged
+        reads: dict[str, str] = {}
+
+        def read(rel: str) -> bytes | None:
+            outcome, _, data = self._read(rel)
+            reads.setdefault(rel, _content_of(outcome, data))
+            return data
+
+        judged = judgememo.judge(self.files, read, classify=classify, declared=declared, names=names)
+        try:
+            body = judgememo.encode(key, version, listing, names, classify, reads, judged)
+        except ValueError:  # a value JSON has no exact form for (a non-finite probability): not stored
+            return judged
+        self._parse_cache.write_judgements(key, body)
+        return judged
 
     def _git_names(self) -> Iterator[str]:
         """Tracked files from the index with their modes (leaving out files a sparse checkout keeps
