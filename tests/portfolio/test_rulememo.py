@@ -235,7 +235,15 @@ def helper_repo(tmp_path: Path) -> tuple[Path, list[Detector]]:
 
 
 def per_file_questions(cache_root: Path) -> list[list[str]]:
-    return [q for rule in body_of(memo_file(cache_root))["rules"] for q in rule[1] if q[0] in ("code_mentions", "imports")]
+    """The stored per-file scan answers, one `[kind, file, digest, answer]` each (from the `file_scans` questions)."""
+    found = []
+    for rule in body_of(memo_file(cache_root))["rules"]:
+        for question in rule[1]:
+            assert question[0] not in ("code_mentions", "imports")  # grouped per scan when the needle scan hashed the file
+            if question[0] == "file_scans":
+                kind = json.loads(question[1])[0]
+                found.extend([kind, *row] for row in json.loads(question[2]))
+    return found
 
 
 def spy_answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
@@ -256,9 +264,8 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
     questions = per_file_questions(tmp_path / "c")
     assert {q[0] for q in questions} == {"code_mentions", "imports"}
-    for _, question, answer in questions:  # each answer names the SHA-256 of the bytes it was found in
-        rel = json.loads(question)[0]
-        assert answer[:65] == hashlib.sha256((repo / rel).read_bytes()).hexdigest() + "=", answer
+    for _, rel, digest, _answer in questions:  # each answer names the SHA-256 of the bytes it was found in
+        assert digest == hashlib.sha256((repo / rel).read_bytes()).hexdigest()
     asked = spy_answers(monkeypatch)
 
     def rerun() -> tuple[str, ParseCache]:
@@ -281,7 +288,10 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     assert cache.stats.rules_reused == 0 and "2 files mention helper_fn" in out and "2 files import helper_fn" in out
 
 
-@pytest.mark.parametrize("how", ["other digest, wrong answer", "other digest, right answer", "malformed question"])
+@pytest.mark.parametrize(
+    "how",
+    ["other digest, wrong answer", "other digest, right answer", "malformed question", "a file that is no string", "a row of two", "another kind"],
+)
 def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp_path: Path, how: str) -> None:
     repo, rules = helper_repo(tmp_path)
     plain = collected(repo, detectors=rules)
@@ -290,15 +300,24 @@ def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp
     path = memo_file(tmp_path / "c")
     document = body_of(path)
     record = next(rule for rule in document["rules"] if rule[0] == "scans_for_a_helper")
-    position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "code_mentions" and json.loads(q[1])[0] == "src/uses.py")
-    found = question[2][65:]
-    assert found == '["helper_fn"]'
+    position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "file_scans" and json.loads(q[1])[0] == "code_mentions")
+    rows = json.loads(question[2])
+    row = next(r for r in rows if r[0] == "src/uses.py")
+    assert row[2] == '["helper_fn"]'
+    asked = question[1]
     if how == "other digest, wrong answer":  # as if recorded for other bytes that did not mention it
-        record[1][position] = [question[0], question[1], "0" * 64 + "=[]"]
+        row[1:] = ["0" * 64, "[]"]
     elif how == "other digest, right answer":
-        record[1][position] = [question[0], question[1], "0" * 64 + "=" + found]
-    else:  # the right digest, but not a question any rule asks
-        record[1][position] = [question[0], json.dumps([["src/uses.py"], ["helper_fn"]]), question[2]]
+        row[1] = "0" * 64
+    elif how == "malformed question":  # the right digests, but not a question any rule asks
+        asked = json.dumps([["code_mentions"], ["helper_fn"]])
+    elif how == "a file that is no string":
+        row[0] = ["src/uses.py"]
+    elif how == "a row of two":
+        del row[2]
+    else:
+        asked = json.dumps(["summary", ["helper_fn"]])
+    record[1][position] = ["file_scans", asked, json.dumps(rows)]
     path.write_bytes(resign(cold, document))
     warm = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, warm, detectors=rules) == plain
@@ -328,8 +347,8 @@ def test_a_text_test_is_a_question_of_its_own_cut_off_by_its_answer(tmp_path: Pa
     rules = [detector("may_quarantine", may_quarantine)]
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
     record = body_of(memo_file(tmp_path / "c"))["rules"][0]
-    tests = {json.loads(q[1])[0]: q[2] for q in record[1] if q[0] == "text_test"}
-    assert set(tests) == {"src/a.py", "src/b.py"} and tests["src/a.py"].endswith("=false") and tests["src/b.py"].endswith("=true")
+    tests = {rel: found for q in record[1] if q[0] == "file_scans" and json.loads(q[1])[0] == "text_test" for rel, _, found in json.loads(q[2])}
+    assert tests == {"src/a.py": "false", "src/b.py": "true"}
     read = {q[1] for q in record[1] if q[0] in ("content", "summary")}
     assert "src/a.py" not in read and "src/b.py" in read  # a.py only tested; b.py parsed (read as its summary)
 
@@ -365,24 +384,26 @@ def test_a_text_test_with_parameters_is_only_asked_again_when_this_process_made_
     assert known.stats.rules_reused == 1
 
 
-def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str) -> tuple[ParseCache, Path, dict, list, int]:
-    """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position of its `kind` question about `rel`."""
+def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str | None = None) -> tuple[ParseCache, Path, dict, list, int]:
+    """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position
+    of its `kind` question about `rel` (no `rel`: of its `file_scans` question of `kind`)."""
     cold = ParseCache(tmp_path / "c", KEY)
     collected(repo, cold, detectors=rules)
     path = memo_file(tmp_path / "c")
     document = body_of(path)
     questions = document["rules"][0][1]
-    return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == kind and json.loads(q[1])[0] == rel)
+    wanted = ("file_scans", kind) if rel is None else (kind, rel)
+    return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == wanted[0] and json.loads(q[1])[0] == wanted[1])
 
 
 @pytest.mark.parametrize("name", ["shutil.rmtree", "mlops_audit.evidence.repo.detectors.data.validates_data", "mlops_audit.evidence.repo.detectors.data.nothing"])
 def test_an_authentic_text_test_question_calls_nothing_but_a_rule_modules_text_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     repo = text_test_repo(tmp_path)
     rules = [detector("may_quarantine", may_quarantine)]
-    cold, path, document, questions, position = stored_question(tmp_path, repo, rules, "text_test", "src/a.py")
+    cold, path, document, questions, position = stored_question(tmp_path, repo, rules, "text_test")
     key = json.loads(questions[position][1])[1][0]
     forged = name + " " + key.split(" ", 2)[1] + " ()"
-    questions[position] = ["text_test", json.dumps(["src/a.py", [forged]]), questions[position][2]]
+    questions[position] = ["file_scans", json.dumps(["text_test", [forged]]), questions[position][2]]
     path.write_bytes(resign(cold, document))
     append(repo / "src" / "a.py", "# changed: asked again\n")
     called: list[object] = []
