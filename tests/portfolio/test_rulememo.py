@@ -283,6 +283,10 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     out, cache = rerun()
     again = {json.loads(q[1])[0] for q in asked if q[0] in ("code_mentions", "imports")}
     assert cache.stats.rules_reused == 2 and again == {"src/other.py"}  # only the changed file, and the same answers
+    assert {rel: digest for _, rel, digest, _ in per_file_questions(tmp_path / "c")}["src/other.py"] == hashlib.sha256((repo / "src" / "other.py").read_bytes()).hexdigest()
+    asked.clear()
+    out, cache = rerun()  # the answers were named anew for the changed bytes: matched by digest now
+    assert cache.stats.rules_reused == 2 and not [q for q in asked if q[0] in ("code_mentions", "imports")]
     (repo / "src" / "other.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
     out, cache = rerun()
     assert cache.stats.rules_reused == 0 and "2 files mention helper_fn" in out and "2 files import helper_fn" in out
@@ -688,3 +692,80 @@ def test_an_authentic_read_test_question_is_matched_only_by_the_test_or_the_byte
     assert not called
     # Other bytes but the same answer of the rule's own test: reused; any forged question: refused, the rule ran.
     assert warm.stats.rules_reused == (1 if how == "other bytes" else 0)
+
+
+def globs_and_sizes(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{len(repo.glob('**/*.py'))} Python files, {len(repo.named('README.md'))} READMEs, notes {repo.size('notes.txt')} bytes")
+
+
+def test_listing_questions_are_not_asked_again_while_the_listing_is_the_one_the_memo_was_written_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    rules = [detector("globs_and_sizes", globs_and_sizes), detector("lists_python", lists_python)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    assert body_of(memo_file(tmp_path / "c"))["listing"] == build_index(repo).listing_answer()
+    asked = spy_answers(monkeypatch)
+
+    def rerun() -> tuple[str, ParseCache]:
+        cache = ParseCache(tmp_path / "c", KEY)
+        out = collected(repo, cache, detectors=rules)
+        assert out == collected(repo, detectors=rules)
+        return out, cache
+
+    _, cache = rerun()
+    # The same listing: only the size, which is no function of the listing, is asked again; a glob asked by two rules is not asked twice.
+    assert [q[1] for q in asked if q[0] == "listing"] == [json.dumps(["size", ["notes.txt"], {}], separators=(",", ":"))]
+    assert cache.stats.rules_reused == 2
+    (repo / "notes.txt").write_text("first\nsecond\nthird\n")  # a size changed: that rule runs again
+    asked.clear()
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 1 and "notes 19 bytes" in out
+    (repo / "src" / "b.py").write_text("y = 2\n")  # another listing: every listing question asked again, answers compared
+    asked.clear()
+    out, cache = rerun()
+    globs = [q[1] for q in asked if q[0] == "listing" and q[1].startswith('["glob"')]
+    assert set(globs) == {json.dumps(["glob", ["**/*.py"], {}], separators=(",", ":"))}
+    assert cache.stats.rules_reused == 0 and "2 Python files" in out
+    asked.clear()
+    _, cache = rerun()  # the memo names the new listing
+    assert not [q for q in asked if q[0] == "listing" and not q[1].startswith('["size"')] and cache.stats.rules_reused == 2
+
+
+def test_a_memo_naming_another_listing_has_its_listing_questions_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    rules = [detector("lists_python", lists_python)]
+    plain = collected(repo, detectors=rules)
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    document = body_of(path)
+    record = document["rules"][0]
+    position = next(i for i, q in enumerate(record[1]) if q[0] == "listing")
+    record[1][position][2] = "0" * 32  # a glob's answer for another listing...
+    document["listing"] = "1" * 32  # ... which the memo names: asked again, the rule runs
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain and warm.stats.rules_reused == 0
+    document["listing"] = "0" * 32 + "x"  # no digest of any listing: the same
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain and warm.stats.rules_reused == 0
+
+
+def test_a_comment_appended_to_modules_reruns_no_rule(tmp_path: Path) -> None:
+    """What every rule reads of a Python module (its summary, its tree, facts, text tests such as
+    has_design_docs' `is it more than a placeholder`) is unchanged by a comment: all are reused."""
+    repo = rich_repo(tmp_path / "repo")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "architecture.md").write_text(
+        "# Architecture\n\n## Components\n\nThe training job reads the feature table, fits the model and registers it; the serving "
+        "container loads the registered model and answers scoring requests behind the gateway. Monitoring compares live "
+        "inputs with the training data every night and opens an incident when drift passes the threshold.\n" * 4
+    )
+    plain = collected(repo)
+    assert "has_design_docs" in plain and "architecture.md" in plain
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    for module in sorted((repo / "pkg0").glob("*.py")) + sorted((repo / "pkg1").glob("*.py")):
+        append(module, "\n# a comment\n")
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == collected(repo)
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)
