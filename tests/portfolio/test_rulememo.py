@@ -177,10 +177,7 @@ def test_a_changed_answer_reruns_exactly_the_rules_that_asked_it(tmp_path: Path)
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     (repo / "src" / "a.py").write_text("x = 2\n")  # content no rule read; the listing unchanged
     _, cache = rerun()
@@ -209,10 +206,7 @@ def test_a_scan_is_cut_off_by_each_files_answer_not_its_content(tmp_path: Path) 
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     (repo / "src" / "a.py").write_text("x = 3  # still no helper\n")  # read by the scan, but its answer is the same
     out, cache = rerun()
@@ -246,6 +240,14 @@ def per_file_questions(cache_root: Path) -> list[list[str]]:
     return found
 
 
+def warm_run(tmp_path: Path, repo: Path, rules: list[Detector]) -> tuple[str, ParseCache]:
+    """A run of `rules` through the cache at tmp_path/c, its output checked against a run without a cache."""
+    cache = ParseCache(tmp_path / "c", KEY)
+    out = collected(repo, cache, detectors=rules)
+    assert out == collected(repo, detectors=rules)
+    return out, cache
+
+
 def spy_answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """The questions a run asks again (`RepoIndex.memo_answer`), in order."""
     asked: list[tuple[str, str]] = []
@@ -269,10 +271,7 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     asked = spy_answers(monkeypatch)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     asked.clear()
     out, cache = rerun()
@@ -706,10 +705,7 @@ def test_listing_questions_are_not_asked_again_while_the_listing_is_the_one_the_
     asked = spy_answers(monkeypatch)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     _, cache = rerun()
     # The same listing: only the size, which is no function of the listing, is asked again; a glob asked by two rules is not asked twice.
