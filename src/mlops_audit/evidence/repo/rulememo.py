@@ -27,6 +27,17 @@ answered `<the content answer>=<the test's answer>`; matched by the file's diges
 changed file's text is tested again (not counted) and compared, so a comment appended to a test file
 reruns no rule that only tested its text.
 
+Since format 5 those per-file answers are grouped: the files one `python_scan` (or one text test)
+asked about, whose bytes the needle scan hashed, are one `file_scans` question `[kind, names]` ->
+`[[file, SHA-256 of its bytes, answer], ...]`, matched in one pass over the scan's digests; a
+changed file is asked again as before (its `code_mentions`, `imports` or `text_test` question) and
+must give its answer. A file the scan did not hash keeps a question of its own. The memo also names
+the listing of the run that wrote it (`listing`, `RepoIndex.listing_answer`): every record it holds
+was made or matched in that run, so got its listing questions' answers from that listing; while the
+listing is the same, listing questions that depend on the listing alone (all but `size`) match
+without being asked again. Within one run a question that matched for one record is not asked again
+for the next (answers do not change within a run).
+
 A record reused after some of its digest-named answers (summary, fact, tree, `read_test`, per-file
 scan answers) matched a changed file by asking again is stored with those answers for the bytes read
 now (`RepoIndex.memo_refreshed`: the same answers), so the next warm run matches them by digest.
