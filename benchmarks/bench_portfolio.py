@@ -198,7 +198,7 @@ def cache_rerun(tree: Path, work: Path, repeats: int, changed: float) -> None:
     files = sum(1 for _ in list_walk(root))
     print(f"{tree.name}: {files} files, {len(python)} Python; {per_run} Python files changed before each warm run; median of {repeats}")
     for name, (wall, cpu) in med.items():
-        print(f"  {name:<11} {wall:8.3f} s wall {cpu:8.3f} s CPU")
+        print(f"  {name:<11} {wall:8.3f} s wall {cpu:8.4f} s CPU")
     warm, plain, read = med["warm"], med["no cache"], med["read all"]
     print(f"  warm/no-cache {warm[0] / plain[0]:.2f} (CPU {warm[1] / plain[1]:.2f}); warm/read-all {warm[0] / read[0]:.1f}x"
           f" (CPU {warm[1] / max(read[1], 1e-9):.1f}x); last warm run: {hits} hits, {misses} misses;"

@@ -17,6 +17,8 @@ compared. The steps (files picked with --seed, in path order, so a run can be re
   data-check   a data-check call (pandera's `validate`) added to a module, inside a function
   lines moved  a line inserted at the top of 2 Python files (every line of them moves)
   code         a function that calls something new appended to 2 Python files
+  lessons      three numbered lesson folders with code, and the README now presents a course
+               (what the documentation-code and learning-material judgements read: `judgememo`)
 Prints one line per step (identical or DIFFERENT, the rules reused and run) and a total; exit code 1
 when any step differs.
 """
@@ -99,9 +101,16 @@ def steps(rng: random.Random) -> list[tuple[str, Callable[[Path], None]]]:
         for path in _pick(_python_files(root), rng, 2):
             _append(path, "\n\ndef _warm_check_added(values):\n    return sorted(values, key=len)\n")
 
+    def lessons(root: Path) -> None:
+        for number in (1, 2, 3):
+            (root / f"lesson-0{number}-warm-check").mkdir(exist_ok=True)
+            (root / f"lesson-0{number}-warm-check" / "train.py").write_text(f"import mlflow\n\nmlflow.log_param('lesson', {number})\n")
+        readme = next((p for p in sorted(root.iterdir()) if p.name.lower().startswith("readme") and p.is_file() and not p.is_symlink()), root / "README.md")
+        _append(readme, "\n\nThis course teaches you, lesson by lesson, how to track experiments: a workshop in three lessons.\n")
+
     return [
         ("comments", comments), ("mlflow", mlflow), ("manifest", manifest), ("deleted", deleted), ("yaml", yaml),
-        ("syntax", syntax), ("data-check", data_check), ("lines moved", lines_moved), ("code", code),
+        ("syntax", syntax), ("data-check", data_check), ("lines moved", lines_moved), ("code", code), ("lessons", lessons),
     ]
 
 

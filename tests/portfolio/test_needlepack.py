@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo import filecache, needleform, needlepack
+from mlops_audit.evidence.repo import filecache, judgememo, needleform, needlepack
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.index import RepoIndex
 
@@ -50,12 +50,12 @@ def signed(cache: ParseCache, document: object) -> bytes:
 
 
 def entry_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The kinds of the needle files each run opens (`ParseCache._read_entry`; summaries left out)."""
+    """The kinds of the needle files each run opens (`ParseCache._read_entry`; summaries and the judgement memo left out)."""
     kinds: list[str] = []
     original = ParseCache._read_entry
 
     def spy(self: ParseCache, digest: str, kind: str = "python", limit: int = filecache.MAX_ENTRY_BYTES) -> bytes | None:
-        if kind != "python":
+        if kind not in ("python", judgememo.KIND):
             kinds.append(kind)
         return original(self, digest, kind, limit)
 

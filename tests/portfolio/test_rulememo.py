@@ -177,10 +177,7 @@ def test_a_changed_answer_reruns_exactly_the_rules_that_asked_it(tmp_path: Path)
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     (repo / "src" / "a.py").write_text("x = 2\n")  # content no rule read; the listing unchanged
     _, cache = rerun()
@@ -209,10 +206,7 @@ def test_a_scan_is_cut_off_by_each_files_answer_not_its_content(tmp_path: Path) 
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     (repo / "src" / "a.py").write_text("x = 3  # still no helper\n")  # read by the scan, but its answer is the same
     out, cache = rerun()
@@ -235,7 +229,23 @@ def helper_repo(tmp_path: Path) -> tuple[Path, list[Detector]]:
 
 
 def per_file_questions(cache_root: Path) -> list[list[str]]:
-    return [q for rule in body_of(memo_file(cache_root))["rules"] for q in rule[1] if q[0] in ("code_mentions", "imports")]
+    """The stored per-file scan answers, one `[kind, file, digest, answer]` each (from the `file_scans` questions)."""
+    found = []
+    for rule in body_of(memo_file(cache_root))["rules"]:
+        for question in rule[1]:
+            assert question[0] not in ("code_mentions", "imports")  # grouped per scan when the needle scan hashed the file
+            if question[0] == "file_scans":
+                kind = json.loads(question[1])[0]
+                found.extend([kind, *row] for row in json.loads(question[2]))
+    return found
+
+
+def warm_run(tmp_path: Path, repo: Path, rules: list[Detector]) -> tuple[str, ParseCache]:
+    """A run of `rules` through the cache at tmp_path/c, its output checked against a run without a cache."""
+    cache = ParseCache(tmp_path / "c", KEY)
+    out = collected(repo, cache, detectors=rules)
+    assert out == collected(repo, detectors=rules)
+    return out, cache
 
 
 def spy_answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
@@ -256,16 +266,12 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
     questions = per_file_questions(tmp_path / "c")
     assert {q[0] for q in questions} == {"code_mentions", "imports"}
-    for _, question, answer in questions:  # each answer names the SHA-256 of the bytes it was found in
-        rel = json.loads(question)[0]
-        assert answer[:65] == hashlib.sha256((repo / rel).read_bytes()).hexdigest() + "=", answer
+    for _, rel, digest, _answer in questions:  # each answer names the SHA-256 of the bytes it was found in
+        assert digest == hashlib.sha256((repo / rel).read_bytes()).hexdigest()
     asked = spy_answers(monkeypatch)
 
     def rerun() -> tuple[str, ParseCache]:
-        cache = ParseCache(tmp_path / "c", KEY)
-        out = collected(repo, cache, detectors=rules)
-        assert out == collected(repo, detectors=rules)
-        return out, cache
+        return warm_run(tmp_path, repo, rules)
 
     asked.clear()
     out, cache = rerun()
@@ -276,12 +282,19 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
     out, cache = rerun()
     again = {json.loads(q[1])[0] for q in asked if q[0] in ("code_mentions", "imports")}
     assert cache.stats.rules_reused == 2 and again == {"src/other.py"}  # only the changed file, and the same answers
+    assert {rel: digest for _, rel, digest, _ in per_file_questions(tmp_path / "c")}["src/other.py"] == hashlib.sha256((repo / "src" / "other.py").read_bytes()).hexdigest()
+    asked.clear()
+    out, cache = rerun()  # the answers were named anew for the changed bytes: matched by digest now
+    assert cache.stats.rules_reused == 2 and not [q for q in asked if q[0] in ("code_mentions", "imports")]
     (repo / "src" / "other.py").write_text("from src.a import helper_fn\nhelper_fn()\n")
     out, cache = rerun()
     assert cache.stats.rules_reused == 0 and "2 files mention helper_fn" in out and "2 files import helper_fn" in out
 
 
-@pytest.mark.parametrize("how", ["other digest, wrong answer", "other digest, right answer", "malformed question"])
+@pytest.mark.parametrize(
+    "how",
+    ["other digest, wrong answer", "other digest, right answer", "malformed question", "a file that is no string", "a row of two", "another kind"],
+)
 def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp_path: Path, how: str) -> None:
     repo, rules = helper_repo(tmp_path)
     plain = collected(repo, detectors=rules)
@@ -290,15 +303,24 @@ def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp
     path = memo_file(tmp_path / "c")
     document = body_of(path)
     record = next(rule for rule in document["rules"] if rule[0] == "scans_for_a_helper")
-    position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "code_mentions" and json.loads(q[1])[0] == "src/uses.py")
-    found = question[2][65:]
-    assert found == '["helper_fn"]'
+    position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "file_scans" and json.loads(q[1])[0] == "code_mentions")
+    rows = json.loads(question[2])
+    row = next(r for r in rows if r[0] == "src/uses.py")
+    assert row[2] == '["helper_fn"]'
+    asked = question[1]
     if how == "other digest, wrong answer":  # as if recorded for other bytes that did not mention it
-        record[1][position] = [question[0], question[1], "0" * 64 + "=[]"]
+        row[1:] = ["0" * 64, "[]"]
     elif how == "other digest, right answer":
-        record[1][position] = [question[0], question[1], "0" * 64 + "=" + found]
-    else:  # the right digest, but not a question any rule asks
-        record[1][position] = [question[0], json.dumps([["src/uses.py"], ["helper_fn"]]), question[2]]
+        row[1] = "0" * 64
+    elif how == "malformed question":  # the right digests, but not a question any rule asks
+        asked = json.dumps([["code_mentions"], ["helper_fn"]])
+    elif how == "a file that is no string":
+        row[0] = ["src/uses.py"]
+    elif how == "a row of two":
+        del row[2]
+    else:
+        asked = json.dumps(["summary", ["helper_fn"]])
+    record[1][position] = ["file_scans", asked, json.dumps(rows)]
     path.write_bytes(resign(cold, document))
     warm = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, warm, detectors=rules) == plain
@@ -328,8 +350,8 @@ def test_a_text_test_is_a_question_of_its_own_cut_off_by_its_answer(tmp_path: Pa
     rules = [detector("may_quarantine", may_quarantine)]
     collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
     record = body_of(memo_file(tmp_path / "c"))["rules"][0]
-    tests = {json.loads(q[1])[0]: q[2] for q in record[1] if q[0] == "text_test"}
-    assert set(tests) == {"src/a.py", "src/b.py"} and tests["src/a.py"].endswith("=false") and tests["src/b.py"].endswith("=true")
+    tests = {rel: found for q in record[1] if q[0] == "file_scans" and json.loads(q[1])[0] == "text_test" for rel, _, found in json.loads(q[2])}
+    assert tests == {"src/a.py": "false", "src/b.py": "true"}
     read = {q[1] for q in record[1] if q[0] in ("content", "summary")}
     assert "src/a.py" not in read and "src/b.py" in read  # a.py only tested; b.py parsed (read as its summary)
 
@@ -365,24 +387,26 @@ def test_a_text_test_with_parameters_is_only_asked_again_when_this_process_made_
     assert known.stats.rules_reused == 1
 
 
-def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str) -> tuple[ParseCache, Path, dict, list, int]:
-    """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position of its `kind` question about `rel`."""
+def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str | None = None) -> tuple[ParseCache, Path, dict, list, int]:
+    """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position
+    of its `kind` question about `rel` (no `rel`: of its `file_scans` question of `kind`)."""
     cold = ParseCache(tmp_path / "c", KEY)
     collected(repo, cold, detectors=rules)
     path = memo_file(tmp_path / "c")
     document = body_of(path)
     questions = document["rules"][0][1]
-    return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == kind and json.loads(q[1])[0] == rel)
+    wanted = ("file_scans", kind) if rel is None else (kind, rel)
+    return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == wanted[0] and json.loads(q[1])[0] == wanted[1])
 
 
 @pytest.mark.parametrize("name", ["shutil.rmtree", "mlops_audit.evidence.repo.detectors.data.validates_data", "mlops_audit.evidence.repo.detectors.data.nothing"])
 def test_an_authentic_text_test_question_calls_nothing_but_a_rule_modules_text_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     repo = text_test_repo(tmp_path)
     rules = [detector("may_quarantine", may_quarantine)]
-    cold, path, document, questions, position = stored_question(tmp_path, repo, rules, "text_test", "src/a.py")
+    cold, path, document, questions, position = stored_question(tmp_path, repo, rules, "text_test")
     key = json.loads(questions[position][1])[1][0]
     forged = name + " " + key.split(" ", 2)[1] + " ()"
-    questions[position] = ["text_test", json.dumps(["src/a.py", [forged]]), questions[position][2]]
+    questions[position] = ["file_scans", json.dumps(["text_test", [forged]]), questions[position][2]]
     path.write_bytes(resign(cold, document))
     append(repo / "src" / "a.py", "# changed: asked again\n")
     called: list[object] = []
@@ -667,3 +691,77 @@ def test_an_authentic_read_test_question_is_matched_only_by_the_test_or_the_byte
     assert not called
     # Other bytes but the same answer of the rule's own test: reused; any forged question: refused, the rule ran.
     assert warm.stats.rules_reused == (1 if how == "other bytes" else 0)
+
+
+def globs_and_sizes(repo: index.RepoIndex) -> Observation:
+    return Observation.passed(f"{len(repo.glob('**/*.py'))} Python files, {len(repo.named('README.md'))} READMEs, notes {repo.size('notes.txt')} bytes")
+
+
+def test_listing_questions_are_not_asked_again_while_the_listing_is_the_one_the_memo_was_written_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    rules = [detector("globs_and_sizes", globs_and_sizes), detector("lists_python", lists_python)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    assert body_of(memo_file(tmp_path / "c"))["listing"] == build_index(repo).listing_answer()
+    asked = spy_answers(monkeypatch)
+
+    def rerun() -> tuple[str, ParseCache]:
+        return warm_run(tmp_path, repo, rules)
+
+    _, cache = rerun()
+    # The same listing: only the size, which is no function of the listing, is asked again; a glob asked by two rules is not asked twice.
+    assert [q[1] for q in asked if q[0] == "listing"] == [json.dumps(["size", ["notes.txt"], {}], separators=(",", ":"))]
+    assert cache.stats.rules_reused == 2
+    (repo / "notes.txt").write_text("first\nsecond\nthird\n")  # a size changed: that rule runs again
+    asked.clear()
+    out, cache = rerun()
+    assert cache.stats.rules_reused == 1 and "notes 19 bytes" in out
+    (repo / "src" / "b.py").write_text("y = 2\n")  # another listing: every listing question asked again, answers compared
+    asked.clear()
+    out, cache = rerun()
+    globs = [q[1] for q in asked if q[0] == "listing" and q[1].startswith('["glob"')]
+    assert set(globs) == {json.dumps(["glob", ["**/*.py"], {}], separators=(",", ":"))}
+    assert cache.stats.rules_reused == 0 and "2 Python files" in out
+    asked.clear()
+    _, cache = rerun()  # the memo names the new listing
+    assert not [q for q in asked if q[0] == "listing" and not q[1].startswith('["size"')] and cache.stats.rules_reused == 2
+
+
+def test_a_memo_naming_another_listing_has_its_listing_questions_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _ = honest_and_tainted(tmp_path)
+    rules = [detector("lists_python", lists_python)]
+    plain = collected(repo, detectors=rules)
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    document = body_of(path)
+    record = document["rules"][0]
+    position = next(i for i, q in enumerate(record[1]) if q[0] == "listing")
+    record[1][position][2] = "0" * 32  # a glob's answer for another listing...
+    document["listing"] = "1" * 32  # ... which the memo names: asked again, the rule runs
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain and warm.stats.rules_reused == 0
+    document["listing"] = "0" * 32 + "x"  # no digest of any listing: the same
+    path.write_bytes(resign(cold, document))
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == plain and warm.stats.rules_reused == 0
+
+
+def test_a_comment_appended_to_modules_reruns_no_rule(tmp_path: Path) -> None:
+    """What every rule reads of a Python module (its summary, its tree, facts, text tests such as
+    has_design_docs' `is it more than a placeholder`) is unchanged by a comment: all are reused."""
+    repo = rich_repo(tmp_path / "repo")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "architecture.md").write_text(
+        "# Architecture\n\n## Components\n\nThe training job reads the feature table, fits the model and registers it; the serving "
+        "container loads the registered model and answers scoring requests behind the gateway. Monitoring compares live "
+        "inputs with the training data every night and opens an incident when drift passes the threshold.\n" * 4
+    )
+    plain = collected(repo)
+    assert "has_design_docs" in plain and "architecture.md" in plain
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    for module in sorted((repo / "pkg0").glob("*.py")) + sorted((repo / "pkg1").glob("*.py")):
+        append(module, "\n# a comment\n")
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == collected(repo)
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)

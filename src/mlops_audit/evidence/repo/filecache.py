@@ -288,7 +288,7 @@ class ParseCache:
         """(folder, file name) of an entry: a summary, a needle entry, a repository's needle pack or rule memo."""
         if kind == "python":
             version = self._version
-        elif kind == "rulememo":
+        elif kind in ("rulememo", "judged"):
             from mlops_audit.evidence.repo.rulememo import memo_version
 
             version = memo_version()
@@ -615,19 +615,20 @@ class ParseCache:
         return sets
 
     # the rule memo of a repository (`rulememo`): its rules' results with the questions they asked
-    def read_rule_memo(self, key: str) -> dict[str, Any]:
-        """The records of the rule memo named `key` ({} when there is none or it is refused, counted)."""
+    def read_rule_memo(self, key: str) -> tuple[str, dict[str, Any]]:
+        """The listing's digest and the records of the rule memo named `key` (("", {}) when there is
+        none or it is refused, counted)."""
         from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES, decode_memo
 
         data = self._read_entry(key, KIND, limit=MAX_MEMO_BYTES)
         body = self._authentic(data) if data is not None else None
         if body is None:
-            return {}
+            return "", {}
         try:
             return decode_memo(body, key)
         except Refused as refused:
             self._reject(refused.reason)
-            return {}
+            return "", {}
 
     def write_rule_memo(self, key: str, body: bytes) -> None:
         from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES
@@ -635,6 +636,29 @@ class ParseCache:
         data = _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
         if len(data) <= MAX_MEMO_BYTES:
             self._write(key, KIND, data)
+
+    # the judgement memo of a repository (`judgememo`): its documentation-code and learning-material judgements
+    def read_judgements(self, key: str, version: str, listed: frozenset[str]) -> tuple[dict[str, Any], Any] | None:
+        """The stored question and judgements of the memo named `key` (`judgememo.decode`), or None
+        when there is none or it is refused (counted)."""
+        from mlops_audit.evidence.repo import judgememo
+
+        data = self._read_entry(key, judgememo.KIND, limit=judgememo.MAX_JUDGED_BYTES)
+        body = self._authentic(data) if data is not None else None
+        if body is None:
+            return None
+        try:
+            return judgememo.decode(body, key, version, listed)
+        except Refused as refused:
+            self._reject(refused.reason)
+            return None
+
+    def write_judgements(self, key: str, body: bytes) -> None:
+        from mlops_audit.evidence.repo import judgememo
+
+        data = _MAGIC + b" " + self._mac(body).encode() + b"\n" + body
+        if len(data) <= judgememo.MAX_JUDGED_BYTES:
+            self._write(key, judgememo.KIND, data)
 
     def write_pack(self) -> None:
         """Write the repository's pack with the answers this run asked, when it differs from the

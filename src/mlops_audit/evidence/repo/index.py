@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from mlops_audit.errors import InputError
-from mlops_audit.evidence.repo import documents, fastyaml, gitignore, lessons, places, reponame, templated, thirdparty
+from mlops_audit.evidence.repo import documents, fastyaml, gitignore, judgememo, lessons, places, reponame, templated, thirdparty
 from mlops_audit.evidence.repo.astutil import parse_module
 from mlops_audit.evidence.repo.textdecode import decode_text
 from mlops_audit.evidence.repo.textdecode import is_binary as _is_binary
@@ -182,9 +182,13 @@ _MISSING = object()
 # asked again in: the cheap ones first, the whole-tree scans last.
 _LISTING_QUESTIONS = frozenset({"glob", "named", "with_suffix", "exists", "size", "python_files", "yaml_files", "dockerfiles", "ci_folder_files"})
 _FILE_SCAN_QUESTIONS = frozenset({"code_mentions", "imports", "text_test"})  # per-file questions of `python_scan` (`_note_file_scan`)
-_DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # the answer of one, found in bytes of this SHA-256
-# Questions whose answer names the bytes it was given for: refreshed when they match for other bytes (`_note_refreshed`).
-_REFRESHABLE = frozenset({"summary", "fact", "tree", "read_test", *_FILE_SCAN_QUESTIONS})
+_DIGEST_ANSWER = re.compile(r"[0-9a-f]{64}=")  # a fact question's answer: SHA-256 of the bytes = ...
+# Questions whose answer names the bytes it was given for: refreshed when they match for other bytes (`_note_refreshed`;
+# a `file_scans` question in `_file_scans_match`).
+_REFRESHABLE = frozenset({"summary", "fact", "tree", "read_test"})
+# Listing questions that are functions of the listing alone (`size` reads a file's size): they match
+# when the listing is the one the memo was written with (`memo_listing_known`).
+_LISTING_ONLY = tuple(f'["{name}",' for name in sorted(_LISTING_QUESTIONS - {"size"}))
 _QUESTION_ORDER = {kind: place for place, kind in enumerate(QUESTION_ORDER)}
 _TREE_ANSWER = re.compile(r"[0-9a-f]{64}=(?:[0-9a-f]{64}|none)")  # a tree question's answer: SHA-256 of the bytes = `tree_digest`
 _SUMMARY_ANSWER = re.compile(r"[0-9a-f]{64}=[0-9a-f]{64}")  # a summary question's answer: SHA-256 of the bytes = the parse cache's key
@@ -219,6 +223,12 @@ def tree_digest(tree: ast.Module | None) -> str | None:
         return hashlib.sha256(pickle.dumps(tree, protocol=5)).hexdigest()
     except (RecursionError, MemoryError):
         return None
+
+
+def _content_of(outcome: str, data: bytes | None) -> str:
+    """The answer of a content question (`rulememo`) about a file whose reading went `outcome`
+    (`RepoIndex._read`) and gave `data`: the outcome and the SHA-256 of the bytes."""
+    return f"{outcome}:{hashlib.sha256(data).hexdigest()}" if data is not None else (outcome or "absent")
 
 
 def _cell_source(cell: object) -> str | None:
@@ -373,6 +383,9 @@ class RepoIndex:
         self._tree_digests: dict[str, str | None] = {}  # file -> `tree_digest` of the syntax tree a recording rule read (tree questions)
         self._matching_trees: dict[str, str | None] = {}  # changed files' tree digests made to answer them
         self._reasked = False
+        self._matched: set[tuple[str, str, str]] = set()  # questions that got their recorded answer in this run
+        self._listing_same = False  # the listing is the one the rule memo was written with (`memo_listing_known`)
+        self._listing_answer: str | None = None
         self._refreshed: dict[tuple[str, str, str], str] = {}  # a question matched for changed bytes -> its answer for these bytes
         self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._quiet_trees: dict[str, ast.Module | None] = {}  # the last MAX_QUIET_TREES of their trees, for their fact questions
@@ -520,6 +533,21 @@ class RepoIndex:
         if self._recording:
             self._recording[-1].taint(reason)
 
+    def listing_answer(self) -> str:
+        """A digest of the listing (the answer of a `files` question)."""
+        if self._listing_answer is None:
+            self._listing_answer = answer_digest(list(self.files))
+        return self._listing_answer
+
+    def memo_listing_known(self, listing: str) -> None:
+        """The rule memo read was written by a run with the listing of digest `listing` (every record
+        it holds got its listing questions' answers from it): when this listing is the same, those
+        questions that depend on the listing alone match without being asked again."""
+        self._listing_same = listing == self.listing_answer()
+
+    def memo_listing_same(self) -> bool:
+        return self._listing_same
+
     def memo_begin(self) -> Log:
         log = Log()
         self._recording.append(log)
@@ -540,7 +568,7 @@ class RepoIndex:
                 known = (f"read:{digest}", "read", first[1])
             else:
                 outcome, size, data = self._read(rel)
-                known = (f"{outcome}:{hashlib.sha256(data).hexdigest()}" if data is not None else (outcome or "absent"), outcome, size)
+                known = (_content_of(outcome, data), outcome, size)
             self._content_answers[rel] = known
         return known
 
@@ -565,7 +593,7 @@ class RepoIndex:
                 answer = self._listing_answers[question] = answer_digest(getattr(self, name)(*args, **kwargs))
             return answer
         if kind == "files":
-            return self.memo("files_answer", lambda: answer_digest(list(self.files)))  # type: ignore[no-any-return]
+            return self.listing_answer()
         if kind == "mentioning":
             needles = json.loads(question)
             if self._needles is None or type(needles) is not list or not set(needles) <= set(self._needles):
@@ -626,7 +654,10 @@ class RepoIndex:
         the names, so a warm run whose scan read the same bytes matches it without asking again;
         for a changed file it is asked again and compared with `found` (early cut-off)."""
         digest = self._raw_digests.get(rel)
-        self.memo_note(kind, json.dumps([rel, names]), found if digest is None else f"{digest}={found}")
+        if digest is None:
+            self.memo_note(kind, json.dumps([rel, names]), found)
+        elif self._recording and not self._quiet:
+            self._recording[-1].scans.setdefault((kind, json.dumps(names)), {}).setdefault(rel, (digest, found))
 
     def _memo_matches(self, kind: str, question: str, answer: str) -> bool:
         self._reasked = False  # set when the answer had to be found again for changed bytes
@@ -640,11 +671,8 @@ class RepoIndex:
         matched for other bytes: its answer for the bytes read now (`memo_refreshed`), so the next run
         matches it by digest instead of summarising, parsing or testing the changed file again."""
         rel = question if kind in ("summary", "tree") else json.loads(question)[0]
-        if kind in _FILE_SCAN_QUESTIONS:
-            digest = self._raw_digests.get(rel)
-        else:
-            now, outcome, _ = self._content_answer(rel)
-            digest = now[5:] if outcome == "read" else None
+        now, outcome, _ = self._content_answer(rel)
+        digest = now[5:] if outcome == "read" else None
         if digest is None:
             return
         fresh = f"read:{digest}={answer.rpartition('=')[2]}" if kind == "read_test" else f"{digest}={answer[65:]}"
@@ -669,21 +697,39 @@ class RepoIndex:
             return self._tree_matches(question, answer)
         if kind == "read_test":
             return self._read_test_matches(question, answer)
-        if kind in _FILE_SCAN_QUESTIONS and _DIGEST_ANSWER.match(answer):
-            # The file named first in `[file, names]`, read alone (most answers match by digest:
-            # the names are decoded and checked only when the file changed and it is asked again).
-            try:
-                rel, end = json.decoder.scanstring(question, 2) if question.startswith('["') else (None, 0)
-            except ValueError:
-                rel = None
-            if rel is None or question[end : end + 1] != "," or self._needles is None:
-                return False
-            self._needle_positions()  # the scan that hashed the files (`_raw_digests`)
-            if self._raw_digests.get(rel) == answer[:64]:
-                return True
-            self._reasked = True
-            return self.memo_answer(kind, question) == answer[65:]
+        if kind == "file_scans":
+            return self._file_scans_match(question, answer)
+        if kind == "listing" and self._listing_same and question.startswith(_LISTING_ONLY):
+            return True  # the listing every stored record was answered from (`memo_listing_known`)
         return self.memo_answer(kind, question) == answer
+
+    def _file_scans_match(self, question: str, answer: str) -> bool:
+        """A `file_scans` question (`[kind, names]` -> `[[file, SHA-256 of its bytes, answer], ...]`): a
+        `python_scan`'s per-file answers found in bytes the needle scan hashed. A file the scan hashed
+        the same matches by its digest alone; a changed one is asked again (`code_mentions`,
+        `imports`, `text_test`) and must give the recorded answer. When every file matched and some
+        had changed, the answers are named anew for the bytes read now (`memo_refreshed`)."""
+        try:
+            kind, names = json.loads(question)
+            rows = json.loads(answer)
+        except (ValueError, TypeError):
+            return False
+        if type(kind) is not str or kind not in _FILE_SCAN_QUESTIONS or type(names) is not list or type(rows) is not list or self._needles is None:
+            return False
+        self._needle_positions()  # the scan that hashed the files (`_raw_digests`)
+        digests = self._raw_digests
+        try:
+            changed = [row for row in rows if type(row) is not list or len(row) != 3 or digests.get(row[0]) != row[1]]
+        except TypeError:  # a file that is no string
+            return False
+        for row in changed:
+            if type(row) is not list or len(row) != 3 or self.memo_answer(kind, json.dumps([row[0], names])) != row[2]:
+                return False
+        if changed:
+            fresh = [[rel, digests.get(rel), found] for rel, _, found in rows]
+            if all(row[1] is not None for row in fresh):
+                self._refreshed[("file_scans", question, answer)] = json.dumps(fresh, separators=(",", ":"))
+        return True
 
     def _read_test_matches(self, question: str, answer: str) -> bool:
         """A `read_test` question (`passes`): the same bytes, or a changed file's text gives the test's
@@ -843,10 +889,18 @@ class RepoIndex:
         return summary
 
     def memo_matches(self, questions: Iterable[tuple[str, str, str]]) -> bool:
-        """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`)."""
+        """Whether every recorded question gets its recorded answer (no read counted: `memo_replayed`).
+        A question that matched for one record matches for every other record asking it (the answers
+        of one run do not change, and one matched for changed bytes is refreshed by its triple)."""
         self._replaying = True
+        matched = self._matched
         try:
-            return all(self._memo_matches(kind, question, answer) for kind, question, answer in questions)
+            for asked in questions:
+                if asked not in matched:
+                    if not self._memo_matches(*asked):
+                        return False
+                    matched.add(asked)
+            return True
         finally:
             self._replaying = False
 
@@ -862,7 +916,7 @@ class RepoIndex:
                 _, outcome, size = self._content_answers[rel]
                 if outcome:
                     self._note_read(rel, outcome, size)
-            elif kind in ("mentioning", "needle_scan", "code_mentions", "imports", "text_test"):
+            elif kind in ("mentioning", "needle_scan", "file_scans", "code_mentions", "imports", "text_test"):
                 self._scans_wanted.add("needles")
             elif kind == "word_scan":
                 self._scans_wanted.add("words")
@@ -890,7 +944,11 @@ class RepoIndex:
             if outcome and rel not in self._read_outcomes:
                 return None  # a read the run did not count: replaying would count it
             content.append(("content", rel, answer))
-        asked = sorted([*((kind, question, answer) for (kind, question), answer in log.questions.items()), *summaries], key=lambda q: _QUESTION_ORDER[q[0]])
+        scans = [
+            ("file_scans", json.dumps([kind, json.loads(names)]), json.dumps([[rel, digest, found] for rel, (digest, found) in files.items()], separators=(",", ":")))
+            for (kind, names), files in log.scans.items()
+        ]
+        asked = sorted([*((kind, question, answer) for (kind, question), answer in log.questions.items()), *scans, *summaries], key=lambda q: _QUESTION_ORDER[q[0]])
         if any(q[2] == "refused" for q in asked):
             return None
         ordered = [q for q in asked if _QUESTION_ORDER[q[0]] < _QUESTION_ORDER["content"]] + content + [q for q in asked if _QUESTION_ORDER[q[0]] > _QUESTION_ORDER["content"]]
@@ -964,20 +1022,50 @@ class RepoIndex:
     def _leave_out_documentation_code(self) -> None:
         """Python files and notebooks of documentation sites' source trees (`documents`) illustrate
         practices to readers, they are not the project's code: they leave the listing, for every
-        detector, and are counted (the documents themselves stay)."""
-        found = documents.find_documentation_code(self.files, lambda rel: self._read(rel)[2])
+        detector, and are counted (the documents themselves stay). Lesson code (`lessons`) the same
+        way; the classifier reads the remote's name (`reponame`). With a parse cache, both judgements
+        come from the repository's judgement memo while what they read is unchanged (`judgememo`)."""
+        names = reponame.repository_names(self.root) if self.classify_learning_material else ()
+        found, learning = self._judgements(names)
         self.stats.documentation = found
         if found.left_out:
             self.files = tuple(f for f in self.files if f not in found.left_out)
             self._file_set = frozenset(self.files)
-        learning = lessons.find_learning_material(  # lesson code (`lessons`), the same way; the classifier reads the remote's name (`reponame`)
-            self.files, lambda rel: self._read(rel)[2], classify=self.classify_learning_material, declared=self.declared_learning_material,
-            names=reponame.repository_names(self.root) if self.classify_learning_material else (),
-        )
         self.stats.learning = learning
         if learning.left_out and not self.count_learning_material:
             self.files = tuple(f for f in self.files if f not in learning.left_out)
             self._file_set = frozenset(self.files)
+
+    def _judgements(self, names: tuple[str, ...]) -> judgememo.Judged:
+        """The documentation-code and learning-material judgements of the listing (`judgememo.judge`),
+        recalled from the judgement memo when its listing, names and files read give the same answers."""
+        classify, declared = self.classify_learning_material, self.declared_learning_material
+        if self._parse_cache is None:
+            return judgememo.judge(self.files, lambda rel: self._read(rel)[2], classify=classify, declared=declared, names=names)
+        from mlops_audit.evidence.repo.rulememo import memo_version, repository_key
+
+        key, version, listing = repository_key(self), memo_version(), judgememo.listing_digest(self.files)
+        stored = self._parse_cache.read_judgements(key, version, self._file_set)
+        if stored is not None:
+            asked, judged = stored
+            if asked["listing"] == listing and asked["names"] == list(names) and asked["classify"] == classify and all(
+                _content_of(*self._read(rel)[::2]) == answer for rel, answer in asked["reads"].items()
+            ):
+                return judged
+        reads: dict[str, str] = {}
+
+        def read(rel: str) -> bytes | None:
+            outcome, _, data = self._read(rel)
+            reads.setdefault(rel, _content_of(outcome, data))
+            return data
+
+        judged = judgememo.judge(self.files, read, classify=classify, declared=declared, names=names)
+        try:
+            body = judgememo.encode(key, version, listing, names, classify, reads, judged)
+        except ValueError:  # a value JSON has no exact form for (a non-finite probability): not stored
+            return judged
+        self._parse_cache.write_judgements(key, body)
+        return judged
 
     def _git_names(self) -> Iterator[str]:
         """Tracked files from the index with their modes (leaving out files a sparse checkout keeps

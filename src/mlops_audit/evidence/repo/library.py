@@ -38,7 +38,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -142,9 +142,17 @@ def _folders(path: str) -> list[str]:
     return path.split("/")[:-1]
 
 
-def _in_named_folder(path: str, names: Iterable[str]) -> bool:
+def _in_named_folder(path: str, names: tuple[str, ...]) -> bool:
+    folder = path.rpartition("/")[0]
+    return bool(folder) and _folder_named(folder, names)
+
+
+@lru_cache(maxsize=8192)
+def _folder_named(folder: str, names: tuple[str, ...]) -> bool:
+    """Whether a part of `folder` is one of `names`, ignoring case (asked for every listed file by
+    `own_system`: once per folder)."""
     wanted = {n.lower() for n in names}
-    return any(part.lower() in wanted for part in _folders(path))
+    return any(part.lower() in wanted for part in folder.split("/"))
 
 
 def _under(path: str, folder: str) -> bool:

@@ -27,6 +27,17 @@ answered `<the content answer>=<the test's answer>`; matched by the file's diges
 changed file's text is tested again (not counted) and compared, so a comment appended to a test file
 reruns no rule that only tested its text.
 
+Since format 5 those per-file answers are grouped: the files one `python_scan` (or one text test)
+asked about, whose bytes the needle scan hashed, are one `file_scans` question `[kind, names]` ->
+`[[file, SHA-256 of its bytes, answer], ...]`, matched in one pass over the scan's digests; a
+changed file is asked again as before (its `code_mentions`, `imports` or `text_test` question) and
+must give its answer. A file the scan did not hash keeps a question of its own. The memo also names
+the listing of the run that wrote it (`listing`, `RepoIndex.listing_answer`): every record it holds
+was made or matched in that run, so got its listing questions' answers from that listing; while the
+listing is the same, listing questions that depend on the listing alone (all but `size`) match
+without being asked again. Within one run a question that matched for one record is not asked again
+for the next (answers do not change within a run).
+
 A record reused after some of its digest-named answers (summary, fact, tree, `read_test`, per-file
 scan answers) matched a changed file by asking again is stored with those answers for the bytes read
 now (`RepoIndex.memo_refreshed`: the same answers), so the next warm run matches them by digest.
@@ -89,19 +100,19 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 4  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test
+MEMO_FORMAT = 5  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
 MAX_RULES = 2_000
 MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
-_KEYS = frozenset({"format", "version", "parser", "repository", "rules"})
+_KEYS = frozenset({"format", "version", "parser", "repository", "listing", "rules"})
 # Question kinds (`RepoIndex.memo_answer` answers each), in the order a record's questions are asked
 # again (`RepoIndex`: cheap listing questions first, git last), and the parse kinds a record lists.
 QUESTION_ORDER = (
     "flag", "learning", "files", "listing", "content", "read_test", "mentioning", "word_scan", "needle_scan",
-    "code_mentions", "imports", "text_test", "summary", "fact", "tree", "git", "authorship",
+    "file_scans", "code_mentions", "imports", "text_test", "summary", "fact", "tree", "git", "authorship",
 )
 QUESTION_KINDS = frozenset(QUESTION_ORDER)
 PARSE_KINDS = frozenset({"yaml", "json", "toml", "notebook", "python"})
@@ -111,10 +122,13 @@ class Log:
     """The questions one rule (or one `memo` value) asked: question -> answer (content questions
     are answered when the record is stored), the files it parsed, and why it cannot be stored."""
 
-    __slots__ = ("content", "facts", "parses", "questions", "summaries", "tainted", "trees")
+    __slots__ = ("content", "facts", "parses", "questions", "scans", "summaries", "tainted", "trees")
 
     def __init__(self) -> None:
         self.questions: dict[tuple[str, str], str] = {}
+        # Per-file scan answers found in bytes the needle scan hashed: (kind, JSON of the names) ->
+        # file -> (SHA-256 of its bytes, the answer); one `file_scans` question per key when stored.
+        self.scans: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self.content: dict[str, None] = {}  # files read, in the order first asked
         # Files read only as a Python summary (`RepoIndex.python`) and the per-file facts read of
         # them ((file, fact) -> the fact's JSON): a summary question each unless also in `content`.
@@ -131,6 +145,10 @@ class Log:
     def merge(self, other: Log) -> None:
         for question, answer in other.questions.items():
             self.questions.setdefault(question, answer)
+        for scan, files in other.scans.items():
+            mine = self.scans.setdefault(scan, {})
+            for rel, found in files.items():
+                mine.setdefault(rel, found)
         for rel in other.content:
             self.content.setdefault(rel)
         for rel in other.summaries:
@@ -201,10 +219,11 @@ def _observation_row(observation: Observation) -> list[Any]:
     ]
 
 
-def encode_memo(repository: str, records: dict[str, Record]) -> bytes:
-    """The body of a repository's memo: rules sorted by id."""
+def encode_memo(repository: str, listing: str, records: dict[str, Record]) -> bytes:
+    """The body of a repository's memo: the listing's digest of the run that wrote it (`RepoIndex.listing_answer`: every record
+    it holds got its listing questions' answers from that listing), rules sorted by id."""
     rules = [[rule, [list(q) for q in questions], list(parses), _observation_row(obs)] for rule, (questions, parses, obs) in sorted(records.items())]
-    document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "rules": rules}
+    document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing, "rules": rules}
     return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
@@ -230,11 +249,11 @@ def _observation(row: object) -> Observation:
     return Observation(FindingOutcome(outcome), message, tuple(located), Confidence(confidence) if confidence is not None else None)
 
 
-def decode_memo(body: bytes, repository: str) -> dict[str, Record]:
-    """The records of a memo's body, every field checked by hand; raises Refused."""
+def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
+    """The listing's digest and the records of a memo's body, every field checked by hand; raises Refused."""
     document = load_document(body, _KEYS, PARSER, form=(MEMO_FORMAT, memo_version()), repository=repository)
-    rules = document["rules"]
-    if type(rules) is not list or len(rules) > MAX_RULES:
+    rules, listing = document["rules"], document["listing"]
+    if type(rules) is not list or len(rules) > MAX_RULES or not _text(listing):
         raise Refused("corrupt")
     records: dict[str, Record] = {}
     previous = ""
@@ -261,7 +280,7 @@ def decode_memo(body: bytes, repository: str) -> dict[str, Record]:
             if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
                 raise Refused("corrupt")
         records[rule[0]] = (tuple(checked), tuple(parses), _observation(observed))
-    return records
+    return listing, records
 
 
 # ----------------------------------------------------------------------------- what rules see
@@ -340,7 +359,8 @@ class RuleMemo:
     def __init__(self, cache: ParseCache, index: RepoIndex) -> None:
         self._cache = cache
         self._key = repository_key(index)
-        self._stored = cache.read_rule_memo(self._key)
+        listing, self._stored = cache.read_rule_memo(self._key)
+        index.memo_listing_known(listing)
         self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
         self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
         self.replayed = 0
@@ -381,6 +401,6 @@ class RuleMemo:
                 stored = index.memo_record(log, observation)
                 if stored is not None:
                     records[rule] = stored
-            if records != self._stored:
-                self._cache.write_rule_memo(self._key, encode_memo(self._key, records))
+            if records != self._stored or not index.memo_listing_same():
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, index.listing_answer(), records))
         return True

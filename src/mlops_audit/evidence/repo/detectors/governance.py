@@ -10,7 +10,7 @@ from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern,
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.lessons import COURSE
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -295,12 +295,38 @@ MIN_SUBSTANTIAL_LINES = 3
 
 def _substantial(repo: RepoIndex, path: str) -> bool:
     """More than a placeholder: at least MIN_SUBSTANTIAL_LINES lines that are not comments, blank,
-    `pass`, signatures, docstrings, imports or prints (notebooks: any non-empty notebook)."""
+    `pass`, signatures, docstrings, imports or prints (notebooks: any non-empty notebook). Asked as a
+    text test (`RepoIndex.passes`): a warm re-collect asks again whether a changed file is still
+    substantial, not whether its bytes are the same (`rulememo`)."""
     if path.endswith(".ipynb"):
         return repo.size(path) > 0
-    comment = "//" if path.endswith((".go", ".rs", ".java", ".scala", ".kt", ".bicep")) else "--" if path.endswith(".sql") else "#"
-    lines = [line for _, line in repo.meaningful_lines(path, comment=comment) if not _PLACEHOLDER_LINE.match(line)]
-    return len(lines) >= MIN_SUBSTANTIAL_LINES
+    test = _substantial_slashes if path.endswith((".go", ".rs", ".java", ".scala", ".kt", ".bicep")) else _substantial_dashes if path.endswith(".sql") else _substantial_hash
+    return repo.passes(path, text_test(test))
+
+
+def _substantial_text(text: str, comment: str) -> bool:
+    """At least MIN_SUBSTANTIAL_LINES non-blank lines not starting with `comment` that are no placeholder line."""
+    count = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith(comment) and not _PLACEHOLDER_LINE.match(stripped):
+            count += 1
+            if count >= MIN_SUBSTANTIAL_LINES:
+                return True
+    return False
+
+
+# One text test per comment mark, each a function of the text alone (found again by its name: `index.text_test_named`).
+def _substantial_hash(text: str) -> bool:
+    return _substantial_text(text, "#")
+
+
+def _substantial_slashes(text: str) -> bool:
+    return _substantial_text(text, "//")
+
+
+def _substantial_dashes(text: str) -> bool:
+    return _substantial_text(text, "--")
 
 
 def _system_files(repo: RepoIndex) -> list[str]:
