@@ -48,9 +48,12 @@ def test_sentry_or_an_opentelemetry_exporter_set_up_in_the_model_service_is_serv
         assert outcome is PARTIAL and "service telemetry only" in message, name
 
 
-def test_sentry_switched_off_in_its_call_or_set_up_in_an_example_watches_nothing(tmp_path: Path) -> None:
-    off = SERVICE.format(imports="import sentry_sdk", setup='sentry_sdk.init(dsn="")')
-    assert _outcome(_tree(tmp_path / "off", {"app/main.py": off}), "monitors_model")[0] is FAIL
+def test_sentry_switched_off_or_a_placeholder_in_its_call_or_set_up_in_an_example_watches_nothing(tmp_path: Path) -> None:
+    for name, call in {"off": 'sentry_sdk.init(dsn="")', "none": "sentry_sdk.init(dsn=None)", "placeholder": 'sentry_sdk.init("your-sentry-dsn")'}.items():
+        service = SERVICE.format(imports="import sentry_sdk", setup=call)
+        assert _outcome(_tree(tmp_path / name, {"app/main.py": service}), "monitors_model")[0] is FAIL, name
+    written = SERVICE.format(imports="import sentry_sdk", setup='sentry_sdk.init("https://0a1b@o1.ingest.sentry.io/2")')
+    assert _outcome(_tree(tmp_path / "written", {"app/main.py": written}), "monitors_model")[0] is PARTIAL
     example = SERVICE.format(imports=SENTRY[0], setup=SENTRY[1])
     assert _outcome(_tree(tmp_path / "example", {"examples/fastapi/main.py": example}), "monitors_model")[0] is FAIL
 

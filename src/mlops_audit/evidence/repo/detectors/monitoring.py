@@ -301,12 +301,14 @@ _PROMQL_WORDS = frozenset({"and", "or", "unless", "bool", "offset", "by", "witho
 def _sends_telemetry(summary: PythonSummary, call: Call) -> bool:
     """Rule `telemetry SDK in the service` (session 14, conventions §14): a Sentry or OpenTelemetry
     exporter set up in the project's own code. Not in an example or demo folder (§2), and not Sentry
-    switched off in the call itself (`dsn=""` or `dsn=None` written there)."""
+    switched off or left a placeholder in the call itself (`dsn=""`, `dsn=None`, `dsn="your-sentry-dsn"`:
+    a DSN written in the code is a URL; one read from the environment or settings is not judged)."""
     if not any(call.name == c or call.name.startswith(c + ".") for c in _TELEMETRY_SDKS):
         return True  # the rule judges only the SDKs of session 14
     if DEMO_FOLDER.search(summary.path):
         return False
-    return not (call.has_keyword("dsn") and call.keyword("dsn") in ("", None))
+    dsn = call.keyword("dsn") if call.has_keyword("dsn") else call.args[0] if call.args else Ellipsis
+    return dsn is not None and not (isinstance(dsn, str) and not dsn.startswith(("https://", "http://")))
 
 
 def _telemetry(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
