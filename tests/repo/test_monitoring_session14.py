@@ -101,6 +101,9 @@ def test_sentry_initialised_in_a_node_back_end_that_calls_a_model_is_service_tel
     })
     outcome, message = _outcome(root, "monitors_model")
     assert outcome is PARTIAL and "@sentry initialised in 1 Node service(s) calling a model" in message
+    named = "import { init as initSentry } from '@sentry/node'\n\ninitSentry({ dsn: process.env.SENTRY_DSN })\n"
+    (root / "backend/src/instrument.ts").write_text(named, encoding="utf-8")
+    assert _outcome(root, "monitors_model")[0] is PARTIAL
 
 
 def test_the_opentelemetry_node_sdk_started_in_a_back_end_of_the_ai_sdk_is_service_telemetry(tmp_path: Path) -> None:

@@ -440,7 +440,8 @@ def _traced_answers(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
 # weakest grade. A front end (browser SDKs: @sentry/react, @sentry/browser) or a package without a model
 # client is not; the dependency only points at the package, the evidence is the init call in its code.
 _NODE_TELEMETRY: dict[str, re.Pattern[str]] = {
-    "@sentry/": re.compile(r"\bSentry\s*\.\s*init\s*\("),
+    # `Sentry.init(...)`, or `init` imported by name (`import { init as initSentry } from "@sentry/node"`)
+    "@sentry/": re.compile(r"\bSentry\s*\.\s*init\s*\(|\bimport\s*\{[^}]{0,200}\binit\b[^}]{0,200}\}\s*from\s*[\"']@sentry/"),
     "@opentelemetry/sdk-node": re.compile(r"\bnew\s+NodeSDK\s*\("),
     "@vercel/otel": re.compile(r"\bregisterOTel\s*\("),
     "@azure/monitor-opentelemetry": re.compile(r"\buseAzureMonitor\s*\("),
