@@ -119,6 +119,19 @@ def test_the_opentelemetry_node_sdk_started_in_a_back_end_of_the_ai_sdk_is_servi
     assert outcome is PARTIAL and "@opentelemetry/sdk-node" in message and "langfuse" in message
 
 
+def test_a_back_end_calling_a_model_through_a_workspace_package_of_the_monorepo_is_the_model_service(tmp_path: Path) -> None:
+    llm = json.dumps({"name": "@repo/llm", "dependencies": {"@anthropic-ai/sdk": "^0.30.0"}})
+    root = _tree(tmp_path, {
+        "packages/llm/package.json": llm,
+        "apps/api/package.json": _package(["@sentry/node", "@repo/llm", "hono"]),
+        "apps/api/src/instrument.ts": INSTRUMENT,
+    })
+    assert _outcome(root, "monitors_model")[0] is PARTIAL
+    unrelated = json.dumps({"name": "@repo/llm", "dependencies": {"zod": "^3.0.0"}})
+    (root / "packages/llm/package.json").write_text(unrelated, encoding="utf-8")
+    assert _outcome(root, "monitors_model")[0] is FAIL  # the workspace package it uses calls no model
+
+
 def test_sentry_in_a_front_end_or_in_a_back_end_without_a_model_is_not_the_model_service_watched(tmp_path: Path) -> None:
     browser = 'import * as Sentry from "@sentry/react";\n\nSentry.init({ dsn: import.meta.env.VITE_SENTRY_DSN });\n'
     front = _tree(tmp_path / "front", {"frontend/package.json": _package(["@sentry/react", "react", "openai"]), "frontend/src/main.ts": browser})

@@ -477,15 +477,21 @@ def _node_sdk(package: str) -> str:
 
 def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
     """(SDK, where it is initialised) per Node package that calls a model (see the rule above)."""
-    packages = []
+    declared: list[tuple[str, str, list[str]]] = []  # (package.json, its name, its dependencies)
     for path in repo.named("package.json"):
         if is_test_path(path) or DEMO_FOLDER.search(path) or _NODE_BUILD_FOLDER.search(path):
             continue
         data = repo.json(path)
         deps = data.get("dependencies") if isinstance(data, dict) else None
-        names = [str(n) for n in deps] if isinstance(deps, dict) else []
+        name = data.get("name") if isinstance(data, dict) else None
+        declared.append((path, name if isinstance(name, str) else "", [str(n) for n in deps] if isinstance(deps, dict) else []))
+    # A workspace package of the repository that calls a model (`@repo/llm` depending on `openai`) counts
+    # for the packages depending on it (one hop: monorepos keep their model clients in a shared package).
+    calls_model = {name for _, name, names in declared if name and any(_NODE_MODEL_CLIENT.match(n) for n in names)}
+    packages = []
+    for path, _, names in declared:
         sdks = sorted({_node_sdk(n) for n in names if _NODE_SENTRY.match(n) or _NODE_TELEMETRY_PACKAGE.match(n)})
-        if sdks and any(_NODE_MODEL_CLIENT.match(n) for n in names):
+        if sdks and any(_NODE_MODEL_CLIENT.match(n) or n in calls_model for n in names):
             packages.append((path.rsplit("/", 1)[0] + "/" if "/" in path else "", sdks))
     if not packages:
         return []
