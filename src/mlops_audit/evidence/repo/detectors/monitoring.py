@@ -70,10 +70,36 @@ def _drift_call(node: ast.AST) -> bool:
     return bool(_DRIFT_FUNCTION.match(name)) and not _NOT_MEASURING.match(name)
 
 
-def _drift_values(func: ast.AST) -> set[str]:
-    """Names holding drift statistics in a function: assigned from an expression that computes one
-    (`psi = stats.psi(ref, cur)`), or iterated out of one (`for k, v in csi.items()`)."""
-    names: set[str] = set()
+# Rule `a drift check on named drift values` (session 14, batch 20): a function named for checking drift
+# (`check_drift`, `detect_data_drift`, `drift_check`) - an Airflow task, a scheduled job's step - whose
+# drift values arrive by name (`drift = ti.xcom_pull(key="drift_metrics")`, a `drift_scores` argument)
+# rather than from a call it makes: within it, names for drift (`drift`, `psi`, `drift_scores`) are drift
+# statistics, and a threshold on them that raises or alerts is the same in-house drift monitoring.
+_DRIFT_CHECK_NEEDLES = ("drift", "data_drift", "check_drift", "drift_check", "monitor_drift", "check_data_drift", "detect_data_drift")
+_DRIFT_CHECK = re.compile(
+    r"^_?(?:check|detect|monitor|evaluate|assess|compute|calculate|measure|run)_(?:\w+_)?drifts?(?:_\w+)?$|^_?drift_(?:check|detection|monitor\w*|alert\w*)s?$",
+    re.IGNORECASE,
+)
+_DRIFT_VALUE_NAME = re.compile(r"(?:^|_)(?:drifts?|psi|csi)(?:_|$)", re.IGNORECASE)
+
+
+def _named_drift_values(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """In a drift-check function, its parameters and assigned names that are named for drift."""
+    if not _DRIFT_CHECK.match(func.name):
+        return set()
+    names = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names |= _inhouse.assigned_names(target)
+    return {n for n in names if _DRIFT_VALUE_NAME.search(n)}
+
+
+def _drift_values(func: ast.AST, seeds: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Names holding drift statistics in a function: `seeds`, names assigned from an expression that
+    computes one (`psi = stats.psi(ref, cur)`) or from one of those, or iterated out of one
+    (`for k, v in csi.items()`)."""
+    names: set[str] = set(seeds)
     for _ in range(3):  # a few passes: values derived from values
         before = len(names)
         for node in ast.walk(func):
@@ -122,6 +148,22 @@ def _acts(compare: ast.Compare, up: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
+def _acting_thresholds(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, values: set[str]) -> list[tuple[Location, str]]:
+    """Comparisons in `func` of a drift statistic (a drift call, or a name in `values`) with a
+    threshold whose outcome acts (raises, alerts, triggers)."""
+    found: list[tuple[Location, str]] = []
+    up = _inhouse.parents(func)
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        drift_side = [o for o in operands if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in values) for n in ast.walk(o))]
+        other = [o for o in operands if o not in drift_side]
+        if drift_side and any(_is_threshold(o) for o in other) and _acts(node, up):
+            found.append((at(path, node.lineno), func.name))
+    return found
+
+
 def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
     """Rule `in-house drift monitoring`: in project code, a drift statistic (a project PSI/CSI/drift
     function, scipy's ks_2samp or a distribution distance) is computed and compared with a threshold
@@ -137,19 +179,25 @@ def drift_threshold_actions(repo: RepoIndex) -> list[tuple[Location, str]]:
             if module is None:
                 continue
             for _, func in _inhouse.functions(module):
-                values = _drift_values(func)
-                up = _inhouse.parents(func)
-                for node in ast.walk(func):
-                    if not isinstance(node, ast.Compare):
-                        continue
-                    operands = [node.left, *node.comparators]
-                    drift_side = [o for o in operands if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in values) for n in ast.walk(o))]
-                    other = [o for o in operands if o not in drift_side]
-                    if drift_side and any(_is_threshold(o) for o in other) and _acts(node, up):
-                        found.append((at(summary.path, node.lineno), func.name))
+                found += _acting_thresholds(summary.path, func, _drift_values(func))
         return found
 
     return repo.memo("drift_threshold_actions", read)  # type: ignore[no-any-return]
+
+
+def _drift_checks_on_named_values(repo: RepoIndex) -> list[Location]:
+    """Rule `a drift check on named drift values` (above): monitoring only, so that the retraining
+    rules built on `drift_threshold_actions` keep their own reading."""
+    found: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DRIFT_CHECK_NEEDLES)):
+        if DEMO_FOLDER.search(summary.path) or not any(_DRIFT_CHECK.match(name.rsplit(".", 1)[-1]) for name in summary.functions):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for _, func in _inhouse.functions(module) if module is not None else ():
+            named = _named_drift_values(func)
+            if named:
+                found += [loc for loc, _ in _acting_thresholds(summary.path, func, _drift_values(func, named))]
+    return found
 
 
 _ALERT_TEXT = ("alert",)  # Prometheus rules: `- alert: Name` with an `expr`
@@ -238,13 +286,33 @@ _AUTO_INSTRUMENTATION = frozenset({
     "azure.monitor.opentelemetry.configure_azure_monitor",
     "opencensus.ext.azure.trace_exporter.AzureExporter",
 })
-# Request tracing of the web framework and APM agents (catalogue `apm_instrumentation`, session 13):
+# Request tracing of the web framework and APM agents (catalogue `apm_instrumentation`, session 13), and
+# the telemetry SDKs conventions §14 names (catalogue `sentry`, `opentelemetry_exporters`, session 14):
 # service telemetry by construction, whatever is called on them (`FastAPIInstrumentor.instrument_app(app)`).
-_APM_INSTRUMENTATION = tuple(c for tool, ev in _TELEMETRY.entries if tool.id == "apm_instrumentation" for c in ev.calls)
+_SERVICE_SDKS = ("apm_instrumentation", "sentry", "opentelemetry_exporters")
+_APM_INSTRUMENTATION = tuple(c for tool, ev in _TELEMETRY.entries if tool.id in _SERVICE_SDKS for c in ev.calls)
+_TELEMETRY_SDKS = tuple(c for tool, ev in _TELEMETRY.entries if tool.id in _SERVICE_SDKS[1:] for c in ev.calls)
 _METRIC_TYPES = frozenset({"Counter", "Histogram", "Gauge", "Summary"})
 _PROMQL_INSIDE = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]|\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _PROMQL_NAME = re.compile(r"(?<![\w.:\"'])([A-Za-z_:][\w:]*)\b(?!\s*\()")
 _PROMQL_WORDS = frozenset({"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "atan2", "inf", "nan"})
+
+
+def _sends_telemetry(summary: PythonSummary, call: Call) -> bool:
+    """Rule `telemetry SDK in the service` (session 14, conventions §14): a Sentry or OpenTelemetry
+    exporter set up in the project's own code. Not in an example or demo folder (§2), and not Sentry
+    switched off or left a placeholder in the call itself (`dsn=""`, `dsn=None`, `dsn="your-sentry-dsn"`:
+    a DSN written in the code is a URL; one read from the environment or settings is not judged)."""
+    if not any(call.name == c or call.name.startswith(c + ".") for c in _TELEMETRY_SDKS):
+        return True  # the rule judges only the SDKs of session 14
+    if DEMO_FOLDER.search(summary.path):
+        return False
+    dsn = call.keyword("dsn") if call.has_keyword("dsn") else call.args[0] if call.args else Ellipsis
+    return dsn is not None and not (isinstance(dsn, str) and not dsn.startswith(("https://", "http://")))
+
+
+def _telemetry(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
+    return Hits((summary, call) for summary, call in matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits) if _sends_telemetry(summary, call))
 
 
 def _service_metric(name: str) -> bool:
@@ -364,6 +432,89 @@ def _traced_answers(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
         for call in summary.calls_to(*_TRACER_CALLS) + summary.decorated_by(*_TRACER_DECORATORS)
         if call.name.split(".", 1)[0] not in own
     )
+# Rule `telemetry SDK in a Node service` (session 14, conventions §14): a Node/TypeScript back end that
+# calls a model (its package.json depends on an LLM or model client: OpenAI, the AI SDK, LangChain,
+# Anthropic, Bedrock, ONNX Runtime...) and initialises a service telemetry SDK it also depends on
+# (Sentry for Node or a server framework, the OpenTelemetry Node SDK, Azure Monitor / Application
+# Insights, Langfuse tracing, Datadog, New Relic, OpenLLMetry) is the model service watched - the
+# weakest grade. A front end (browser SDKs: @sentry/react, @sentry/browser) or a package without a model
+# client is not; the dependency only points at the package, the evidence is the init call in its code.
+_NODE_TELEMETRY: dict[str, re.Pattern[str]] = {
+    # `Sentry.init(...)`, or `init` imported by name (`import { init as initSentry } from "@sentry/node"`)
+    "@sentry/": re.compile(r"\bSentry\s*\.\s*init\s*\(|\bimport\s*\{[^}]{0,200}\binit\b[^}]{0,200}\}\s*from\s*[\"']@sentry/"),
+    "@opentelemetry/sdk-node": re.compile(r"\bnew\s+NodeSDK\s*\("),
+    "@vercel/otel": re.compile(r"\bregisterOTel\s*\("),
+    "@azure/monitor-opentelemetry": re.compile(r"\buseAzureMonitor\s*\("),
+    "applicationinsights": re.compile(r"\.\s*setup\s*\("),
+    "langfuse": re.compile(r"\bnew\s+(?:Langfuse|LangfuseSpanProcessor|LangfuseExporter|CallbackHandler)\s*\(|\bobserveOpenAI\s*\("),
+    "dd-trace": re.compile(r"\.\s*init\s*\(|[\"']dd-trace/init[\"']"),
+    "newrelic": re.compile(r"(?:require\s*\(|import)\s*[\"']newrelic[\"']"),
+    "@traceloop/node-server-sdk": re.compile(r"\.\s*initialize\s*\("),
+}
+# Server-side Sentry SDKs (runtimes, serverless, server frameworks); browser ones are front ends.
+_NODE_SENTRY = re.compile(r"^@sentry/(node|bun|deno|aws-serverless|google-cloud-serverless|nestjs|nextjs|sveltekit|remix|astro|nuxt|solidstart)$")
+_NODE_TELEMETRY_PACKAGE = re.compile(
+    r"^(@opentelemetry/sdk-node|@vercel/otel|@azure/monitor-opentelemetry|applicationinsights|langfuse|langfuse-langchain|langfuse-vercel"
+    r"|@langfuse/(otel|langchain|openai|tracing)|dd-trace|newrelic|@traceloop/node-server-sdk)$"
+)
+_NODE_MODEL_CLIENT = re.compile(
+    r"^(openai|ai|@ai-sdk/[\w.-]+|langchain|@langchain/[\w.-]+|llamaindex|@anthropic-ai/sdk|@google/generative-ai|@google/genai"
+    r"|@google-cloud/vertexai|@google-cloud/aiplatform|@mistralai/mistralai|cohere-ai|@huggingface/inference|@huggingface/transformers"
+    r"|@xenova/transformers|@azure/openai|onnxruntime-node|@tensorflow/tfjs-node(-gpu)?|ollama|replicate|groq-sdk"
+    r"|@aws-sdk/client-bedrock-runtime|@aws-sdk/client-sagemaker-runtime)$"
+)
+_NODE_SOURCES = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts")
+_NODE_BUILD_FOLDER = re.compile(r"(^|/)(dist|build|out|coverage|public|static|\.next|\.nuxt|\.svelte-kit)/")
+_NODE_TEST_FILE = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$|\.d\.ts$")
+MAX_NODE_FILES = 400  # source files read per package at most
+MAX_NODE_BYTES = 256 * 1024
+
+
+def _node_sdk(package: str) -> str:
+    """The key of _NODE_TELEMETRY a telemetry package is initialised by (its name, `@sentry/`, `langfuse`)."""
+    return "@sentry/" if package.startswith("@sentry/") else "langfuse" if "langfuse" in package else package
+
+
+def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """(SDK, where it is initialised) per Node package that calls a model (see the rule above)."""
+    declared: list[tuple[str, str, list[str]]] = []  # (package.json, its name, its dependencies)
+    for path in repo.named("package.json"):
+        if is_test_path(path) or DEMO_FOLDER.search(path) or _NODE_BUILD_FOLDER.search(path):
+            continue
+        data = repo.json(path)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        name = data.get("name") if isinstance(data, dict) else None
+        declared.append((path, name if isinstance(name, str) else "", [str(n) for n in deps] if isinstance(deps, dict) else []))
+    # A workspace package of the repository that calls a model (`@repo/llm` depending on `openai`) counts
+    # for the packages depending on it (one hop: monorepos keep their model clients in a shared package).
+    calls_model = {name for _, name, names in declared if name and any(_NODE_MODEL_CLIENT.match(n) for n in names)}
+    packages = []
+    for path, _, names in declared:
+        sdks = sorted({_node_sdk(n) for n in names if _NODE_SENTRY.match(n) or _NODE_TELEMETRY_PACKAGE.match(n)})
+        if sdks and any(_NODE_MODEL_CLIENT.match(n) or n in calls_model for n in names):
+            packages.append((path.rsplit("/", 1)[0] + "/" if "/" in path else "", sdks))
+    if not packages:
+        return []
+    found: list[tuple[str, Location]] = []
+    sources = repo.with_suffix(*_NODE_SOURCES)
+    for folder, sdks in packages:
+        read = 0
+        for path in sources:
+            if not path.startswith(folder) or is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]):
+                continue
+            if read >= MAX_NODE_FILES:
+                break
+            if repo.size(path) > MAX_NODE_BYTES:
+                continue
+            read += 1
+            text = repo.text(path) or ""
+            hits = [(sdk, m) for sdk in sdks if sdk in text and (m := _NODE_TELEMETRY[sdk].search(text))]
+            found += [(sdk.rstrip("/"), at(path, text.count("\n", 0, m.start()) + 1)) for sdk, m in hits]
+            if hits:
+                break  # one file per package is enough
+    return found
+
+
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
 _WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
@@ -424,6 +575,19 @@ def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `a monitoring job with objectives` (session 14, batch 20): a Vertex AI model monitoring job
+# watches what its objective configs name - training-serving skew or prediction drift, with thresholds.
+# A job created with objective configs that name neither ("use default drift configs", an empty
+# training dataset) monitors nothing, so its file must configure a skew or drift detection objective.
+_VERTEX_MONITORING = ("google.cloud.aiplatform.ModelDeploymentMonitoringJob", "google.cloud.aiplatform.model_monitoring")
+
+
+def _monitors_something(repo: RepoIndex, summary: PythonSummary, call: Call) -> bool:
+    if not any(call.name == v or call.name.startswith(v + ".") for v in _VERTEX_MONITORING):
+        return True
+    return bool(_MONITORING_OBJECTIVE.search(repo.text(summary.path) or ""))
+
+
 @detector(
     id="monitors_model",
     title="Does the repo monitor the model or its data in production (drift, quality, alerts)?",
@@ -433,14 +597,14 @@ def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _SCHEDULED_JOB_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
     """Graded: drift/quality monitoring (tools or in-house drift rules) passes; alert rules pass at
     medium confidence; operational telemetry alone (metrics, dashboards, request telemetry,
     captured or stored predictions) is partial; nothing is a fail."""
-    hits = matching(repo, _MONITORING.needles, _MONITORING.code_hits)
+    hits = Hits((summary, call) for summary, call in matching(repo, _MONITORING.needles, _MONITORING.code_hits) if _monitors_something(repo, summary, call))
     if hits:
         return Observation.passed(f"monitoring code: {describe(hits)}", locations(hits))
     declared = resource_declarations(repo, [t for _, ev in _MONITORING.entries if ev.rule is None for t in ev.resource_types])
@@ -453,20 +617,28 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "managed model monitoring configured in a job request (skew or drift detection objectives in a model monitoring config)",
             requested,
         )
-    drift_rules = drift_threshold_actions(repo)
-    if drift_rules:
-        return Observation.passed(
+    # In-house rules that pass at medium confidence, tried in order (each only when the ones before found nothing).
+    in_house: tuple[tuple[Callable[[], list[Location]], str], ...] = (
+        (
+            lambda: [loc for loc, _ in drift_threshold_actions(repo)],
             "in-house drift monitoring: drift statistics (PSI/CSI, KS, distances) are computed and compared with "
             "thresholds that raise alerts or triggers",
-            [loc for loc, _ in drift_rules], confidence=Confidence.medium,
-        )
-    decay = _quality_decay_retraining(repo)
-    if decay:
-        return Observation.passed(
+        ),
+        (
+            lambda: _drift_checks_on_named_values(repo),
+            "in-house drift monitoring: a drift check compares the drift values it is given (named for drift) with "
+            "thresholds that raise alerts or fail the run",
+        ),
+        (
+            lambda: _quality_decay_retraining(repo),
             "model-quality monitoring in code: a quality metric (accuracy, F1, error) is compared with a threshold "
             "and retraining starts when it is crossed",
-            decay, confidence=Confidence.medium,
-        )
+        ),
+    )
+    for rule, message in in_house:
+        where = rule()
+        if where:
+            return Observation.passed(message, where, confidence=Confidence.medium)
     statistics = _drift_statistics(repo)
     if statistics:
         return Observation.partly(
@@ -477,7 +649,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
     alerts, infra_alerts = _alert_rules(repo)
     cloud_alarms, infra_alarms = _cloud_alarms(repo)
     alerts, infra_alerts = alerts + cloud_alarms, infra_alerts + infra_alarms
-    telemetry = matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits)
+    telemetry = _telemetry(repo)
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
@@ -490,19 +662,23 @@ def monitors_model(repo: RepoIndex) -> Observation:
         return Observation.passed(
             f"{detail}; no drift or quality statistics were found", alerts + locations(telemetry), confidence=Confidence.medium
         )
-    if telemetry and not (dashboards or stored or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
+    node = _node_service_telemetry(repo)
+    node_text = f"{', '.join(sorted({sdk for sdk, _ in node}))} initialised in {len({loc.path for _, loc in node})} Node service(s) calling a model" if node else ""
+    if (telemetry or node) and not (dashboards or stored or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
         return Observation.partly(
-            f"service telemetry only ({describe(telemetry)}"
+            f"service telemetry only ({'; '.join(t for t in (describe(telemetry) if telemetry else '', node_text) if t)}"
             + (f"; {len(service_boards)} dashboard(s) of request traffic and resources" if service_boards else "")
             + "): the model service is watched (requests, latency, errors), the weakest grade of monitoring; missing: "
             "anything that measures the model's predictions, inputs or quality (model metrics, drift statistics, "
             "alert rules, prediction logs)",
-            locations(telemetry) + service_boards,
+            locations(telemetry) + [loc for _, loc in node] + service_boards,
             confidence=Confidence.low,
         )
     if telemetry or dashboards or stored or traced or evaluated:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
+        if node:
+            parts.append(node_text)
         if evaluated:
             parts.append(f"{len(evaluated)} scheduled job(s) computing the model's metrics or evaluation")
         if traced:
@@ -513,7 +689,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
             parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
         return Observation.partly(
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
-            locations(telemetry) + [loc for _, loc in dashboards] + stored + locations(traced) + evaluated,
+            locations(telemetry) + [loc for _, loc in node] + [loc for _, loc in dashboards] + stored + locations(traced) + evaluated,
             confidence=Confidence.medium,
         )
     if infra_alerts:
