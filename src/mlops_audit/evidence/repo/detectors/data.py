@@ -9,7 +9,8 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse
+from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse, _setaside
+from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -77,11 +78,11 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
-_RELEASE_WORD = re.compile(r"\b(?:raise|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
+_RELEASE_WORD = re.compile(r"\b(?:raise|exit|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
 
 
 def _may_act(text: str) -> bool:
-    """A `raise`, or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
+    """A `raise` or an exit (`_stops`), or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
     return _RELEASE_WORD(text) is not None
 
 
@@ -121,7 +122,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     selections = _selections(func)
     for node in ast.walk(func):
         if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections):
-            lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
+            lines += stopping_lines(node.body)
             # Rule `data-quality verdict gates the model's release` (session 12, conventions §7 "fail a
             # gate"): the checks' verdict decides whether the model is registered, promoted or deployed
             # (`if meets_criteria: mlflow.sklearn.log_model(..., registered_model_name=...)`).
@@ -455,13 +456,13 @@ _VALUE_TESTS = frozenset({"isnan", "isna", "isnull", "isinf", "isfinite", "notna
 _CHECK_NAME = re.compile(r"^_*(check|validate|validation|verify|sanity|ensure|assert)|_(check|validate|validation|verify|sanity)(_|$)|(^|_)valid(ate|ation)?(_|$)", re.IGNORECASE)
 _NOT_DATA = re.compile(r"^(loss(es)?|\w*_loss|grads?|gradients?|lr|learning_rate|weights?|params?|parameters|self|cls|args|kwargs|config|cfg|options?|version|path|url|model)$", re.IGNORECASE)
 _NOT_CHECKERS = frozenset({"forward", "__init__", "__call__", "call", "build", "__post_init__", "__new__"})
-_DATA_CHECK_NEEDLES = ("raise", "assert")
+_DATA_CHECK_NEEDLES = ("raise", "assert", "exit")
 # The shapes a qualifying function's text has (a necessary condition, tested before a file is parsed):
 # an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
 # next few lines, or a function named for checking. Literal prefixes keep the scan fast.
 _TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq|isin\(|duplicated|is_unique)"
 _TESTED_RE = re.compile(_TESTED)
-_RAISE_LINE = re.compile(r"[ \t]*raise\b")
+_RAISE_LINE = re.compile(r"[ \t]*(?:raise\b|(?:sys\.|os\._)?exit\()")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
 
 
@@ -476,7 +477,7 @@ def _asserted_test(lines: list[str]) -> bool:
 
 
 def _raised_test(lines: list[str]) -> bool:
-    """An `if ` line holding a data test after it, with a line starting with `raise` among the next four."""
+    """An `if ` line holding a data test after it, with a line starting with `raise` or an exit among the next four."""
     for number, line in enumerate(lines):
         at = line.find("if ")
         if at != -1 and _TESTED_RE.search(line, at + 3) and any(_RAISE_LINE.match(after) for after in lines[number + 1 : number + 5]):
@@ -506,11 +507,12 @@ def _may_check_data(text: str) -> bool:
         lines = text.split("\n")
         if _asserted_test(lines):
             return True
-    if "raise" in text and "if " in text:
+    acts = "if " in text and any(w in text for w in STOP_WORDS)
+    if acts:
         lines = lines if lines is not None else text.split("\n")
         if _raised_test(lines):
             return True
-    if ("raise" in text and "if " in text) or "assert " in text:
+    if acts or "assert " in text:
         if _assigned_test(lines if lines is not None else text.split("\n")):
             return True
     return bool("def " in text and _CHECK_DEF.search(text))
@@ -668,7 +670,7 @@ def _own_statements(func: ast.AST) -> Iterator[ast.stmt]:
 
 
 def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
-    """(line, kinds) of each assert, and of each `if` whose body raises, in `func` (not in functions
+    """(line, kinds) of each assert, and of each `if` whose body raises or exits (`_stops`), in `func` (not in functions
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
     outputs = _model_outputs(func)
@@ -678,7 +680,7 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
             derived = _derived_tests(func, outputs)
         if isinstance(node, ast.Assert):
             kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
+        elif isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in ast.walk(stmt)):
             kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
         else:
             continue
@@ -942,6 +944,28 @@ def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `records routed to a quarantine` (session 14, `_setaside`): a loop judges each record and writes
+# the failing ones to a quarantine or rejects sink beside the kept set (conventions §7, §14: a check
+# that quarantines bad records out of a training set acts).
+_SET_ASIDE_NEEDLES = ("write", "writerow", "append", "to_csv", "to_parquet", "to_json")
+
+
+def _records_routed_aside(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SET_ASIDE_NEEDLES, where=text_test(_setaside.may_set_aside))):
+        if in_examples(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, test_line, write_line in _setaside.records_set_aside(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits += [at(summary.path, test_line), at(summary.path, write_line)]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -964,6 +988,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         _quarantined_records,
     ),
     (
+        "in-house quarantine: a loop judges each record and routes the failing ones to a quarantine or rejects sink "
+        "(a file opened on a quarantine path, a `rejected` list) instead of the kept set",
+        _records_routed_aside,
+    ),
+    (
         "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
         "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
         lambda repo: _schema_checks(repo) + _data_tests(repo),
@@ -984,7 +1013,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test

@@ -1,0 +1,101 @@
+"""Rule `records routed to a quarantine` of validates_data (session 14).
+
+Conventions §7 and §14: a check that quarantines bad records out of a training or fine-tuning set
+acts on a failure. Teams write the quarantine as a second output beside the good one: each record of
+a loop is judged and written either to the kept set or to a file opened on a quarantine or rejects
+path, or appended to a list named for them,
+
+    with open(quarantine_path, "w") as qout:
+        for rec in records:
+            if problems(rec):
+                qout.write(json.dumps(rec) + "\\n")
+            else:
+                kept.append(rec)
+
+    for row in rows:
+        if row["quantity"] < 0 or row["sku"] not in known_skus:
+            rejected.append(row)
+            continue
+
+(the dead-letter / quarantine pattern of data pipelines: Spark's `badRecordsPath`, dbt's and Great
+Expectations' failed-rows tables). What counts: inside a `for` loop, a branch of an `if` (its body or
+its `else`) writes to such a sink. The sink is named for setting records aside by the strong words
+(`quarantine`, `rejected`, `rejects`, `dead_letter`) - its own name, or the path it was opened on
+(`open(quarantine_path, "w")`, `open(out_dir / "rejected.jsonl", "a")`). Weaker names (`bad`,
+`invalid`) stay with the session-10 rule, which also asks for a named checker collecting problems.
+Not counted: a write to the sink outside any `if` in a loop (a copy, not a verdict), or only in an
+`except` handler (records that failed to parse, not a check of their content).
+
+Pure functions over a parsed module: the detector (data.py) picks the files, sets tests, notebooks
+and examples aside, and keeps only functions the project reaches.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from mlops_audit.evidence.repo.astutil import call_name, functions, identifiers, last_name, statements
+
+# The strong words of a set-aside sink (`quarantine_rows`, `rejected`, `REJECTS_PATH`, `dead_letter_queue`).
+SINK_WORD = re.compile(r"quarantin|(?:^|_|\b)reject(?:ed|s)?(?:$|_|\b)|dead_?letter", re.IGNORECASE)
+_OPENERS = frozenset({"open", "writer", "DictWriter", "NamedTemporaryFile"})
+_WRITES = frozenset({"write", "writelines", "writerow", "writerows", "append", "extend", "to_csv", "to_parquet", "to_json", "put", "insert", "insert_one", "dump"})
+
+
+def _names_sink(node: ast.AST) -> bool:
+    """The expression names a set-aside place: an identifier or a string literal with a strong word."""
+    if any(SINK_WORD.search(n) for n in identifiers(node)):
+        return True
+    return any(isinstance(c, ast.Constant) and isinstance(c.value, str) and SINK_WORD.search(c.value) for c in ast.walk(node))
+
+
+def _opened_sinks(func: ast.AST) -> set[str]:
+    """Names bound to a file (or a CSV writer on one) opened on a set-aside path in `func`."""
+    found: set[str] = set()
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.context_expr, ast.Call) and call_name(item.context_expr) in _OPENERS and _names_sink(item.context_expr):
+                    if isinstance(item.optional_vars, ast.Name):
+                        found.add(item.optional_vars.id)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and call_name(node.value) in _OPENERS:
+            opened_on = node.value.args[:1]
+            if any(_names_sink(a) or (isinstance(a, ast.Name) and a.id in found) for a in opened_on):
+                found |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return found
+
+
+def _sink_writes(body: list[ast.stmt], sinks: set[str]) -> list[int]:
+    lines = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and call_name(node) in _WRITES:
+                target = last_name(node.func.value)
+                if target in sinks or SINK_WORD.search(target):
+                    lines.append(node.lineno)
+    return lines
+
+
+def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int, int]]:
+    """(class, function, line of the `if`, line of the write) for each loop in a function that routes
+    records to a set-aside sink on a verdict (see the module's docstring); the first per function."""
+    found = []
+    for owner, func in functions(module):
+        sinks = _opened_sinks(func)
+        for loop in (n for n in statements(func, into_scopes=False) if isinstance(n, (ast.For, ast.AsyncFor))):
+            hit = next(
+                ((node.lineno, writes[0]) for node in ast.walk(loop) if isinstance(node, ast.If)
+                 for writes in [_sink_writes(node.body, sinks) or _sink_writes(node.orelse, sinks)] if writes),
+                None,
+            )
+            if hit is not None:
+                found.append((owner, func, *hit))
+                break
+    return found
+
+
+def may_set_aside(text: str) -> bool:
+    """The text names a strong set-aside word and has a loop and a test (tested before a file is parsed)."""
+    lowered = text.lower()
+    return ("quarantin" in lowered or "reject" in lowered or "dead_letter" in lowered or "deadletter" in lowered) and "for " in text and "if " in text
