@@ -116,3 +116,74 @@ def test_a_quarantine_file_copied_without_a_verdict_or_a_rejection_nobody_calls_
 def test_records_written_to_an_ordinary_output_on_a_verdict_are_not_a_quarantine(tmp_path: Path) -> None:
     renamed = QUARANTINE_FILES.replace("quarantine_path", "second_path").replace("data/quarantine/", "data/second/")
     assert _outcome(_tree(tmp_path, {"data_pipeline/qa/check.py": renamed}), "validates_data")[0] is FAIL
+
+
+# --- rule `fetched records validated against a schema model` ----------------------------------------
+
+MODELS = """\
+from pydantic import BaseModel
+
+
+class Contribution(BaseModel):
+    id: str
+    text: str
+
+
+class ContributionsResponse(BaseModel):
+    results: list[Contribution]
+    total: int
+"""
+
+LOADER = """\
+import httpx
+
+from ingest.models import ContributionsResponse
+
+
+def load_page(client: httpx.Client, store, url: str, skip: int) -> None:
+    response = client.get(url, params={"skip": skip})
+    response.raise_for_status()
+    page = ContributionsResponse.model_validate(response.json())
+    store.upsert([c.model_dump() for c in page.results if c.text])
+
+
+def load_all(store, url: str) -> None:
+    with httpx.Client() as client:
+        for skip in range(0, 1000, 100):
+            load_page(client, store, url, skip)
+"""
+
+
+def test_fetched_pages_validated_against_the_projects_response_models_before_storing_validate_data(tmp_path: Path) -> None:
+    files = {"ingest/models.py": MODELS, "ingest/loader.py": LOADER, "ingest/__main__.py": "from ingest.loader import load_all\n\nload_all(None, 'https://api.example.org/items')\n"}
+    outcome, message = _outcome(_tree(tmp_path, files), "validates_data")
+    assert outcome is PASS and "pydantic model" in message
+
+
+def test_a_request_body_a_language_models_answer_or_a_cache_read_back_is_not_ingested_data(tmp_path: Path) -> None:
+    route = (
+        "from fastapi import FastAPI\nfrom ingest.models import ContributionsResponse\n\napp = FastAPI()\n\n\n"
+        "@app.post('/contributions')\nasync def receive(request):\n    page = ContributionsResponse.model_validate(await request.json())\n"
+        "    save(page)\n"
+    )
+    assert _outcome(_tree(tmp_path / "route", {"ingest/models.py": MODELS, "api.py": route}), "validates_data")[0] is FAIL
+    answer = (
+        "import json\nfrom ingest.models import ContributionsResponse\n\n\ndef extract(llm, text, store):\n"
+        "    completion = llm.invoke(text)\n    page = ContributionsResponse.model_validate(json.loads(completion.content))\n"
+        "    store.insert(page)\n\n\nextract(None, '', None)\n"
+    )
+    assert _outcome(_tree(tmp_path / "answer", {"ingest/models.py": MODELS, "extract.py": answer}), "validates_data")[0] is FAIL
+    cache = (
+        "import json\nfrom ingest.models import ContributionsResponse\n\n\nclass Cache:\n    def load(self, path):\n"
+        "        with open(path) as f:\n            for line in f:\n                self.items.append(ContributionsResponse.model_validate(json.loads(line)))\n\n"
+        "    def save(self, path, page):\n        with open(path, 'a') as f:\n            f.write(page.model_dump_json())\n"
+    )
+    assert _outcome(_tree(tmp_path / "cache", {"ingest/models.py": MODELS, "cache.py": cache}), "validates_data")[0] is FAIL
+
+
+def test_fetched_json_only_read_into_plain_dicts_is_not_validated(tmp_path: Path) -> None:
+    plain = LOADER.replace("page = ContributionsResponse.model_validate(response.json())", "page = response.json()").replace(
+        "[c.model_dump() for c in page.results if c.text]", "page['results']"
+    )
+    files = {"ingest/models.py": MODELS, "ingest/loader.py": plain, "ingest/__main__.py": "from ingest.loader import load_all\n\nload_all(None, 'u')\n"}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is FAIL

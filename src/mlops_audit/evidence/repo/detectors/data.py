@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse, _setaside
+from mlops_audit.evidence.repo.detectors import _featurechecks, _ingestschema, _inhouse, _setaside
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -966,6 +966,46 @@ def _records_routed_aside(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `fetched records validated against a schema model` (session 14, `_ingestschema`): an ingestion
+# step validates the JSON it fetched or read against a pydantic model the project declares before it
+# stores or indexes the records (conventions §7, §13: the schema of extracted records).
+_VALIDATING_NEEDLES = tuple(sorted(_ingestschema.VALIDATING_CALLS))
+_MODEL_NEEDLES = ("BaseModel",)
+
+
+def _project_models(repo: RepoIndex) -> set[str]:
+    """Names of the project's pydantic models (subclasses of `BaseModel`, through project models too)."""
+    classes = [c for s in _inhouse.project_code(repo.python_mentioning(*_MODEL_NEEDLES)) for c in s.classes]
+    models: set[str] = set()
+    for _ in range(4):
+        found = _ingestschema.pydantic_models(classes, models)
+        if found == models:
+            break
+        models = found
+    return models
+
+
+def _validated_payloads(repo: RepoIndex) -> list[Location]:
+    candidates = _inhouse.project_code(repo.python_mentioning(*_VALIDATING_NEEDLES))
+    hits: list[Location] = []
+    models: set[str] | None = None
+    for summary in candidates:
+        if in_examples(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        models = _project_models(repo) if models is None else models
+        if not models:
+            break
+        for owner, func, line in _ingestschema.payload_validations(module, models):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -993,6 +1033,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         _records_routed_aside,
     ),
     (
+        "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
+        "against a pydantic model the project declares (a failing payload raises) before the records are stored or indexed",
+        _validated_payloads,
+    ),
+    (
         "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
         "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
         lambda repo: _schema_checks(repo) + _data_tests(repo),
@@ -1013,7 +1058,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
