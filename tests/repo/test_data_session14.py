@@ -187,3 +187,52 @@ def test_fetched_json_only_read_into_plain_dicts_is_not_validated(tmp_path: Path
     )
     files = {"ingest/models.py": MODELS, "ingest/loader.py": plain, "ingest/__main__.py": "from ingest.loader import load_all\n\nload_all(None, 'u')\n"}
     assert _outcome(_tree(tmp_path, files), "validates_data")[0] is FAIL
+
+
+# --- rule `a drift check that stops the pipeline` -----------------------------------------------------
+
+DRIFT_DAG = """\
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+BASELINE = {"view_ratio": 0.967, "cart_ratio": 0.025}
+RATIO_THRESHOLD = 0.20
+
+
+def check_drift(**context):
+    shares = context["ti"].xcom_pull(key="shares") or {}
+    alerts = []
+    for key, baseline in BASELINE.items():
+        deviation = abs(shares[key] - baseline) / baseline
+        if deviation > RATIO_THRESHOLD:
+            alerts.append(key)
+    if alerts:
+        raise ValueError(f"drift in {alerts}")
+
+
+def update_model(**context):
+    pass
+
+
+with DAG("retrain") as dag:
+    PythonOperator(task_id="check_drift", python_callable=check_drift) >> PythonOperator(task_id="update", python_callable=update_model)
+"""
+
+
+def test_a_dag_task_raising_when_the_new_datas_shares_left_the_baseline_validates_data(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"dags/retrain.py": DRIFT_DAG}), "validates_data")
+    assert outcome is PASS and "drift gate" in message
+
+
+def test_a_drift_check_that_only_logs_or_raises_on_a_missing_setting_is_not_a_gate(tmp_path: Path) -> None:
+    logged = DRIFT_DAG.replace('        raise ValueError(f"drift in {alerts}")', "        print(alerts)")
+    assert _outcome(_tree(tmp_path / "logged", {"dags/retrain.py": logged}), "validates_data")[0] is FAIL
+    precondition = logged.replace('    shares = context["ti"]', '    if not context.get("bucket"):\n        raise ValueError("BUCKET not set")\n    shares = context["ti"]')
+    assert _outcome(_tree(tmp_path / "setting", {"dags/retrain.py": precondition}), "validates_data")[0] is FAIL
+
+
+def test_a_gate_on_the_models_drifting_accuracy_checks_the_model_not_the_data(tmp_path: Path) -> None:
+    model = DRIFT_DAG.replace("def check_drift(", "def check_model_drift(").replace("python_callable=check_drift", "python_callable=check_model_drift")
+    assert _outcome(_tree(tmp_path / "named", {"dags/retrain.py": model}), "validates_data")[0] is FAIL
+    accuracy = DRIFT_DAG.replace("deviation > RATIO_THRESHOLD", "accuracy_drop > RATIO_THRESHOLD").replace("deviation =", "accuracy_drop =")
+    assert _outcome(_tree(tmp_path / "accuracy", {"dags/retrain.py": accuracy}), "validates_data")[0] is FAIL

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _featurechecks, _ingestschema, _inhouse, _setaside
+from mlops_audit.evidence.repo.detectors import _driftgate, _featurechecks, _ingestschema, _inhouse, _setaside
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -1006,6 +1006,24 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `a drift check that stops the pipeline` (session 14, `_driftgate`): a task compares the new data's
+# statistics with a reference and raises or exits when they moved too far (conventions §7: distributions).
+def _drift_gates(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_driftgate.may_gate_drift))):
+        if in_examples(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _driftgate.drift_gates(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -1036,6 +1054,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
         "against a pydantic model the project declares (a failing payload raises) before the records are stored or indexed",
         _validated_payloads,
+    ),
+    (
+        "in-house drift gate: a pipeline step compares the new data's distribution with a reference (shares against a "
+        "baseline, a stability index, a test statistic) and raises or exits when it moved past a threshold",
+        _drift_gates,
     ),
     (
         "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
