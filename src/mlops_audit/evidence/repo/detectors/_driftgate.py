@@ -6,14 +6,10 @@ baseline, a population stability index, a two-sample test's statistic, a drift r
 raises when they moved too far stops the run before the model trained on that data is swapped in
 (TFDV's drift comparator and Evidently's drift tests do the same with a library):
 
-    def check_drift(**context):
-        alerts = []
-        for key, baseline in BASELINE.items():
-            deviation = abs(shares[key] - baseline) / baseline
-            if deviation > RATIO_THRESHOLD:
-                alerts.append(key)
-        if alerts:
-            raise ValueError(f"drift: {alerts}")
+    def validate_distribution(new, reference):
+        psi = population_stability_index(new["amount"], reference["amount"])
+        if psi > PSI_LIMIT:
+            sys.exit(f"amount moved: PSI {psi:.2f}")
 
 What counts: a function named for drift or distribution shift (`check_drift`, `validate_distribution`,
 `detect_data_shift`, `psi_gate`) with an `if` whose body raises or exits with a failure status
