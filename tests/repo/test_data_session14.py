@@ -113,6 +113,12 @@ def test_a_quarantine_file_copied_without_a_verdict_or_a_rejection_nobody_calls_
     assert _outcome(_tree(tmp_path / "uncalled", {"ingest/sales.py": REJECTED_ROWS}), "validates_data")[0] is FAIL
 
 
+def test_rejections_handed_back_to_the_caller_are_not_a_kept_quarantine(tmp_path: Path) -> None:
+    returned = REJECTED_ROWS.replace('    pd.DataFrame(rejected).to_csv("data/rejected_rows.csv")\n    return pd.DataFrame(kept)', "    return pd.DataFrame(kept), rejected")
+    caller = "from ingest.sales import load_sales\n\nframe, why = load_sales([], set())\nframe.to_parquet('data/sales.parquet')\n"
+    assert _outcome(_tree(tmp_path, {"ingest/sales.py": returned, "run.py": caller}), "validates_data")[0] is FAIL
+
+
 def test_records_written_to_an_ordinary_output_on_a_verdict_are_not_a_quarantine(tmp_path: Path) -> None:
     renamed = QUARANTINE_FILES.replace("quarantine_path", "second_path").replace("data/quarantine/", "data/second/")
     assert _outcome(_tree(tmp_path, {"data_pipeline/qa/check.py": renamed}), "validates_data")[0] is FAIL
@@ -236,3 +242,73 @@ def test_a_gate_on_the_models_drifting_accuracy_checks_the_model_not_the_data(tm
     assert _outcome(_tree(tmp_path / "named", {"dags/retrain.py": model}), "validates_data")[0] is FAIL
     accuracy = DRIFT_DAG.replace("deviation > RATIO_THRESHOLD", "accuracy_drop > RATIO_THRESHOLD").replace("deviation =", "accuracy_drop =")
     assert _outcome(_tree(tmp_path / "accuracy", {"dags/retrain.py": accuracy}), "validates_data")[0] is FAIL
+
+
+# --- false passes removed: nothing built, a metric's number, checks in a blog's folder ----------------
+
+BUILDER = """\
+import pandas as pd
+
+
+def build_inference_row(history: pd.DataFrame, weather: pd.DataFrame) -> pd.DataFrame:
+    rows = history.merge(weather, on="hour")
+    if rows["temperature"].isna().any() or rows.duplicated().any():
+        rows = rows.dropna().drop_duplicates()
+    if len(rows.columns) < 3:
+        rows["lag_24"] = 0.0
+    return rows
+"""
+
+PREDICT = """\
+import pandas as pd
+
+from src.features import build_inference_row
+
+
+def predict_tomorrow(model, history: pd.DataFrame, weather: pd.DataFrame):
+    X = build_inference_row(history, weather)
+    if len(X) == 0:
+        raise ValueError("could not build features")
+    return model.predict(X)
+
+
+if __name__ == "__main__":
+    predict_tomorrow(None, pd.read_csv("h.csv"), pd.read_csv("w.csv"))
+"""
+
+
+def test_stopping_because_a_helper_built_no_rows_is_not_a_check_of_the_data(tmp_path: Path) -> None:
+    files = {"src/features.py": BUILDER, "src/predict.py": PREDICT}
+    assert _outcome(_tree(tmp_path, files), "validates_data")[0] is FAIL
+
+
+def test_stopping_because_the_helpers_report_lists_problems_is_a_gate(tmp_path: Path) -> None:
+    checker = (
+        "import pandas as pd\n\n\ndef quality_report(df: pd.DataFrame) -> list[str]:\n    problems = []\n"
+        "    if df['temperature'].isna().any():\n        problems.append('missing temperature')\n"
+        "    if df.duplicated().any():\n        problems.append('duplicate hours')\n    if len(df.columns) < 3:\n        problems.append('columns')\n    return problems\n"
+    )
+    gate = PREDICT.replace("from src.features import build_inference_row", "from src.features import quality_report").replace(
+        "    X = build_inference_row(history, weather)\n    if len(X) == 0:\n        raise ValueError(\"could not build features\")\n",
+        "    problems = quality_report(history)\n    if problems:\n        raise ValueError(problems)\n    X = history\n",
+    )
+    assert _outcome(_tree(tmp_path, {"src/features.py": checker, "src/predict.py": gate}), "validates_data")[0] is PASS
+
+
+def test_an_evaluation_metric_tested_for_nan_is_not_data_validation(tmp_path: Path) -> None:
+    text = (
+        "import math\n\n\ndef metric_result_value(result) -> float:\n    value = float(result.value)\n    if not math.isfinite(value):\n"
+        "        raise ValueError(f'non-finite score {value}')\n    return value\n\n\nprint(metric_result_value(object()))\n"
+    )
+    assert _outcome(_tree(tmp_path / "metric", {"scripts/eval.py": text}), "validates_data")[0] is FAIL
+    data = text.replace("metric_result_value", "checked_reading").replace("result.value", "result.temperature")
+    assert _outcome(_tree(tmp_path / "data", {"scripts/ingest.py": data}), "validates_data")[0] is PASS
+
+
+def test_checks_in_a_blogs_figure_script_are_not_the_systems_pipeline(tmp_path: Path) -> None:
+    text = (
+        "import pandas as pd\n\n\ndef check_leaderboard(frame):\n    if frame['crps'].isna().any():\n        raise ValueError('missing scores')\n\n\n"
+        "check_leaderboard(pd.read_csv('leaderboard.csv'))\n"
+    )
+    assert _outcome(_tree(tmp_path / "blog", {"blog/part-2/assets/figure.py": text}), "validates_data")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "src", {"src/leaderboard.py": text}), "validates_data")[0] is PASS

@@ -21,7 +21,9 @@ path, or appended to a list named for them,
 Expectations' failed-rows tables). What counts: inside a `for` loop, a branch of an `if` (its body or
 its `else`) writes to such a sink. The sink is named for setting records aside by the strong words
 (`quarantine`, `rejected`, `rejects`, `dead_letter`) - its own name, or the path it was opened on
-(`open(quarantine_path, "w")`, `open(out_dir / "rejected.jsonl", "a")`). Weaker names (`bad`,
+(`open(quarantine_path, "w")`, `open(out_dir / "rejected.jsonl", "a")`); a list so named counts when the
+function writes it out (a quarantine kept, not reasons handed back to a caller such as a language model's
+tool call). Weaker names (`bad`,
 `invalid`) stay with the session-10 rule, which also asks for a named checker collecting problems.
 Not counted: a write to the sink outside any `if` in a loop (a copy, not a verdict), or only in an
 `except` handler (records that failed to parse, not a check of their content).
@@ -71,10 +73,30 @@ def _sink_writes(body: list[ast.stmt], sinks: set[str]) -> list[int]:
     for stmt in body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and call_name(node) in _WRITES:
-                target = last_name(node.func.value)
-                if target in sinks or SINK_WORD.search(target):
+                if last_name(node.func.value) in sinks:
                     lines.append(node.lineno)
     return lines
+
+
+_PERSISTS = frozenset({"write", "writelines", "writerows", "to_csv", "to_parquet", "to_json", "to_sql", "dump", "insert", "insert_many", "put", "put_object", "save", "upload"})
+
+
+def _kept_lists(func: ast.AST) -> set[str]:
+    """Lists named for set-aside records that `func` writes out somewhere (`pd.DataFrame(rejected).to_csv(...)`,
+    `json.dump(quarantine, f)`): a quarantine kept, not reasons handed back to a caller."""
+    named: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend"):
+            target = last_name(node.func.value)
+            if SINK_WORD.search(target):
+                named.add(target)
+    if not named:
+        return set()
+    persisted: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and call_name(node) in _PERSISTS:
+            persisted |= identifiers(node) & named
+    return persisted
 
 
 def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int, int]]:
@@ -82,7 +104,9 @@ def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.Function
     records to a set-aside sink on a verdict (see the module's docstring); the first per function."""
     found = []
     for owner, func in functions(module):
-        sinks = _opened_sinks(func)
+        sinks = _opened_sinks(func) | _kept_lists(func)
+        if not sinks:
+            continue
         for loop in (n for n in statements(func, into_scopes=False) if isinstance(n, (ast.For, ast.AsyncFor))):
             hit = next(
                 ((node.lineno, writes[0]) for node in ast.walk(loop) if isinstance(node, ast.If)

@@ -120,8 +120,9 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
             break
     lines = []
     selections = _selections(func)
+    built = _built_by_helpers(func, helpers)
     for node in ast.walk(func):
-        if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections):
+        if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections) and not _nothing_built(node.test, built):
             lines += stopping_lines(node.body)
             # Rule `data-quality verdict gates the model's release` (session 12, conventions §7 "fail a
             # gate"): the checks' verdict decides whether the model is registered, promoted or deployed
@@ -157,6 +158,33 @@ def _nothing_left(test: ast.AST, selections: set[str]) -> bool:
         if sized and isinstance(right, ast.Constant):
             return (isinstance(op, (ast.Eq, ast.LtE)) and right.value == 0) or (isinstance(op, ast.Lt) and right.value == 1)
     return False
+
+
+def _nothing_built(test: ast.AST, built: set[str]) -> bool:
+    """`if len(X) == 0:` / `if X.empty:` / `if X.shape[0] == 0:` on a name a helper returned: the code
+    stops because the helper built nothing (a feature row, a frame), not because a check found a
+    problem - a report of problems stops a run when it is NOT empty (`if issues: raise`)."""
+    def sized(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and _inhouse.call_name(node) == "len" and node.args and isinstance(node.args[0], ast.Name):
+            return node.args[0].id
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" and isinstance(node.value.value, ast.Name):
+            return node.value.value.id
+        return None
+
+    if isinstance(test, ast.Attribute) and test.attr == "empty" and isinstance(test.value, ast.Name):
+        return test.value.id in built
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+        name, op, bound = sized(test.left), test.ops[0], test.comparators[0].value
+        return name in built and ((isinstance(op, (ast.Eq, ast.LtE)) and bound == 0) or (isinstance(op, ast.Lt) and bound == 1))
+    return False
+
+
+def _built_by_helpers(func: ast.AST, helpers: set[str]) -> set[str]:
+    """Names assigned straight from a call of one of `helpers` (`X = build_rows(df)`)."""
+    return {
+        name for node in ast.walk(func) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        and _inhouse.call_name(node.value) in helpers for t in node.targets for name in _inhouse.assigned_names(t)
+    }
 
 
 def _passed_through(node: ast.Assign) -> bool:
@@ -647,8 +675,9 @@ _STRUCTURE_BEYOND_SIZE = frozenset({"dtype", "columns", "frequency"})
 # session 11): a function named for the model or its output (`validate_model_output`, `check_model`;
 # `validate_model_input` checks data),
 # or a test of a name holding what a model returned (`out = model(x)`, `preds = net.predict(x)`): a
-# model's sanity check on random input, its predictions tested for NaN.
-_MODEL_CHECKER = re.compile(r"(^|_)(models?|model_outputs?|outputs?|predictions?|preds|logits)$", re.IGNORECASE)
+# model's sanity check on random input, its predictions tested for NaN; a function named for a metric or
+# a score (`metric_result_value`, `check_scores`: an evaluation's numbers tested for NaN, session 14).
+_MODEL_CHECKER = re.compile(r"(^|_)(models?|model_outputs?|outputs?|predictions?|preds|logits)$|(^|_)(metrics?|scores?)(_|$)", re.IGNORECASE)
 _MODEL_CALL = re.compile(r"^(model|net|network|classifier|regressor|estimator|predictor|\w*_model|predict\w*|forward)$", re.IGNORECASE)
 
 
@@ -847,6 +876,8 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
     named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
     judge = _Networks(repo)
     for summary in _inhouse.named_or_mentioning(repo, named, _DATA_CHECK_NEEDLES, _DATA_CHECK_NEEDLES, text_test(_may_check_data)):
+        if outside_system(summary.path):
+            continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
@@ -931,7 +962,7 @@ def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, *_REJECT_NEEDLES, where=text_test(_featurechecks.may_reject_missing))
     for summary in _inhouse.project_code(candidates):
-        if in_examples(summary.path):
+        if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -953,7 +984,7 @@ _SET_ASIDE_NEEDLES = ("write", "writerow", "append", "to_csv", "to_parquet", "to
 def _records_routed_aside(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SET_ASIDE_NEEDLES, where=text_test(_setaside.may_set_aside))):
-        if in_examples(summary.path):
+        if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -990,7 +1021,7 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     models: set[str] | None = None
     for summary in candidates:
-        if in_examples(summary.path):
+        if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -1011,7 +1042,7 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
 def _drift_gates(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_driftgate.may_gate_drift))):
-        if in_examples(summary.path):
+        if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -1115,6 +1146,17 @@ _EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re
 
 def in_examples(path: str) -> bool:
     return _EXAMPLE_FOLDER.search(path) is not None
+
+
+# Rule `checks in documentation folders` (session 14): scripts under a documentation site or a blog's
+# folder (`docs/`, `blog/part-2/assets/make_figure.py`) draw figures and check the numbers a post
+# quotes; like examples (conventions §2), they are not the system's pipeline checking its data.
+_DOCUMENTATION_FOLDER = re.compile(r"(^|/)(docs?|blog|posts)/", re.IGNORECASE)
+
+
+def outside_system(path: str) -> bool:
+    """Examples (`in_examples`) or documentation folders: code that is not the system's pipeline."""
+    return in_examples(path) or _DOCUMENTATION_FOLDER.search(path) is not None
 
 
 def _dvc_tracked(repo: RepoIndex) -> list[Location]:
