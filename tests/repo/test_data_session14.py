@@ -312,3 +312,41 @@ def test_checks_in_a_blogs_figure_script_are_not_the_systems_pipeline(tmp_path: 
     )
     assert _outcome(_tree(tmp_path / "blog", {"blog/part-2/assets/figure.py": text}), "validates_data")[0] is FAIL
     assert _outcome(_tree(tmp_path / "src", {"src/leaderboard.py": text}), "validates_data")[0] is PASS
+
+
+# --- rule `a data test suite run as a gate` ------------------------------------------------------------
+
+SUITE_GATE = """\
+import os
+import sys
+
+import pytest
+
+root = os.path.dirname(os.path.dirname(__file__))
+
+
+def run_data_tests():
+    suite = os.path.join(root, "tests/test_data.py")
+    code = pytest.main([suite])
+    if code == 0:
+        print("data tests passed, training")
+    else:
+        sys.exit(code)
+
+
+run_data_tests()
+"""
+
+
+def test_a_training_script_that_runs_the_data_test_suite_and_exits_when_it_fails_validates_data(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"scripts/train.py": SUITE_GATE}), "validates_data")
+    assert outcome is PASS and "data test gate" in message
+    checked = "import subprocess\n\nsubprocess.run(['pytest', 'tests/data/'], check=True)\n"
+    assert _outcome(_tree(tmp_path / "subprocess", {"scripts/train.py": checked}), "validates_data")[0] is PASS
+
+
+def test_running_the_unit_tests_or_ignoring_the_data_suites_result_is_not_a_gate(tmp_path: Path) -> None:
+    unit = SUITE_GATE.replace("tests/test_data.py", "tests/test_api.py")
+    assert _outcome(_tree(tmp_path / "unit", {"scripts/train.py": unit}), "validates_data")[0] is FAIL
+    ignored = SUITE_GATE.replace("        sys.exit(code)", "        print('some data tests failed')")
+    assert _outcome(_tree(tmp_path / "ignored", {"scripts/train.py": ignored}), "validates_data")[0] is FAIL

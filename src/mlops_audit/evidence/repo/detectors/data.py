@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _driftgate, _featurechecks, _ingestschema, _inhouse, _setaside
+from mlops_audit.evidence.repo.detectors import _driftgate, _featurechecks, _ingestschema, _inhouse, _setaside, _suitegate
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -1055,6 +1055,24 @@ def _drift_gates(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `a data test suite run as a gate` (session 14, `_suitegate`): the training or optimisation
+# script runs the project's data test suite with `pytest.main` and stops when it fails.
+_SUITE_NEEDLES = ("pytest",)
+
+
+def _suite_gates(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SUITE_NEEDLES, where=text_test(_suitegate.may_gate_suite))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is not None:
+            hits += [at(summary.path, line) for line in _suitegate.suite_gates(module)]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -1092,6 +1110,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         _drift_gates,
     ),
     (
+        "in-house data test gate: the pipeline runs the project's data test suite (pytest on a suite named for the data) "
+        "and stops when it fails",
+        _suite_gates,
+    ),
+    (
         "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
         "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
         lambda repo: _schema_checks(repo) + _data_tests(repo),
@@ -1112,7 +1135,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES + _SUITE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
