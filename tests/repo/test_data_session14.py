@@ -350,3 +350,43 @@ def test_running_the_unit_tests_or_ignoring_the_data_suites_result_is_not_a_gate
     assert _outcome(_tree(tmp_path / "unit", {"scripts/train.py": unit}), "validates_data")[0] is FAIL
     ignored = SUITE_GATE.replace("        sys.exit(code)", "        print('some data tests failed')")
     assert _outcome(_tree(tmp_path / "ignored", {"scripts/train.py": ignored}), "validates_data")[0] is FAIL
+
+
+# --- rule `records rejected with reasons` ---------------------------------------------------------------
+
+ROW_REJECTION = """\
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from app.models import SalesDaily
+
+
+def upsert_sales(db, records, stores, products):
+    valid_rows, errors = [], []
+    for idx, record in enumerate(records):
+        store_id = stores.get(record.store_code)
+        product_id = products.get(record.sku)
+        if store_id is None:
+            errors.append((idx, "UNKNOWN_STORE"))
+            continue
+        if product_id is None or record.quantity < 0:
+            errors.append((idx, "UNKNOWN_PRODUCT"))
+            continue
+        valid_rows.append({"store_id": store_id, "product_id": product_id, "quantity": record.quantity})
+    if valid_rows:
+        db.execute(pg_insert(SalesDaily).values(valid_rows))
+    return errors
+"""
+
+
+def test_a_load_loop_rejecting_records_with_reasons_before_inserting_the_rest_validates_data(tmp_path: Path) -> None:
+    caller = "from app.ingest import upsert_sales\n\nupsert_sales(None, [], {}, {})\n"
+    outcome, message = _outcome(_tree(tmp_path, {"app/ingest.py": ROW_REJECTION, "app/jobs.py": caller}), "validates_data")
+    assert outcome is PASS and "row rejection" in message
+
+
+def test_records_checked_once_or_kept_records_handed_back_to_a_caller_are_not_a_load_rejecting_rows(tmp_path: Path) -> None:
+    caller = "from app.ingest import upsert_sales\n\nupsert_sales(None, [], {}, {})\n"
+    returned = ROW_REJECTION.replace("    if valid_rows:\n        db.execute(pg_insert(SalesDaily).values(valid_rows))\n    return errors\n", "    return valid_rows, errors\n")
+    assert _outcome(_tree(tmp_path / "returned", {"app/ingest.py": returned, "app/jobs.py": caller}), "validates_data")[0] is FAIL
+    once = ROW_REJECTION.replace('        if product_id is None or record.quantity < 0:\n            errors.append((idx, "UNKNOWN_PRODUCT"))\n            continue\n', "")
+    assert _outcome(_tree(tmp_path / "once", {"app/ingest.py": once, "app/jobs.py": caller}), "validates_data")[0] is FAIL

@@ -123,3 +123,82 @@ def may_set_aside(text: str) -> bool:
     """The text names a strong set-aside word and has a loop and a test (tested before a file is parsed)."""
     lowered = text.lower()
     return ("quarantin" in lowered or "reject" in lowered or "dead_letter" in lowered or "deadletter" in lowered) and "for " in text and "if " in text
+
+
+# Rule `records rejected with reasons` (session 14): an ingestion loop checks each record in two or more
+# ways, and for each failed check records the reason in a list of problems (`errors.append(RowError(...))`)
+# and skips the record (`continue`), keeping the others in a list of their own that the step loads
+# (`valid_rows.append(...)`) that the step then stores (insert, upsert, write): the row-level rejection of a
+# load job (conventions §7: skip the bad records). Kept records handed back to a caller are not a load.
+_PROBLEM_LIST = re.compile(r"error|issue|problem|reject|invalid|failure|violation|skipped|bad", re.IGNORECASE)
+
+
+def _reads(node: ast.AST, names: set[str]) -> bool:
+    return bool(identifiers(node) & names)
+
+
+def _record_names(loop: ast.For | ast.AsyncFor) -> set[str]:
+    """The loop's record and the names the loop body assigns from it (`store_id = stores.get(record.store_code)`)."""
+    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    for _ in range(2):
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Assign) and _reads(node.value, names):
+                for target in node.targets:
+                    names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _rejects(branch: list[ast.stmt]) -> str | None:
+    """The problems list a branch appends to before it skips the record with `continue`."""
+    if not branch or not isinstance(branch[-1], ast.Continue):
+        return None
+    for stmt in branch:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend"):
+                target = last_name(node.func.value)
+                if _PROBLEM_LIST.search(target):
+                    return target
+    return None
+
+
+# What a load step does with the kept records: insert, upsert, write or index them (`pg_insert(T).values(valid_rows)`).
+_STORING = re.compile(r"insert|upsert|bulk|to_sql|to_parquet|to_csv|write|persist|add_all|add_documents|index_documents|save", re.IGNORECASE)
+
+
+def _stored(func: ast.AST, kept: set[str]) -> bool:
+    """A call of `func` stores one of the `kept` lists (a call naming a store and reading the list):
+    records handed back to a caller (a language model's tool result) are not a load."""
+    return any(
+        isinstance(node, ast.Call) and (names := identifiers(node)) & kept and any(_STORING.search(n) for n in names)
+        for node in ast.walk(func)
+    )
+
+
+def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int]]:
+    """(class, function, line of the first rejecting `if`) for each loop that rejects records on two or more
+    checks of the record and keeps the rest in a list of their own (see the rule above)."""
+    found = []
+    for owner, func in functions(module):
+        for loop in (n for n in statements(func, into_scopes=False) if isinstance(n, (ast.For, ast.AsyncFor))):
+            record = _record_names(loop)
+            rejecting = [
+                (node.lineno, problems) for node in loop.body if isinstance(node, ast.If) and _reads(node.test, record)
+                for problems in [_rejects(node.body)] if problems
+            ]
+            if len(rejecting) < 2:
+                continue
+            problem_lists = {p for _, p in rejecting}
+            kept = {
+                last_name(node.func.value) for stmt in loop.body if not isinstance(stmt, ast.If) for node in ast.walk(stmt)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                and last_name(node.func.value) not in problem_lists and not _PROBLEM_LIST.search(last_name(node.func.value))
+            }
+            if kept and _stored(func, kept):
+                found.append((owner, func, rejecting[0][0]))
+                break
+    return found
+
+
+def may_reject_records(text: str) -> bool:
+    """Two `continue`s and a list of problems appended to (tested before a file is parsed)."""
+    return text.count("continue") >= 2 and ".append(" in text and any(w in text for w in ("error", "issue", "reject", "invalid", "problem"))

@@ -997,6 +997,22 @@ def _records_routed_aside(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+def _records_rejected(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning("append", where=text_test(_setaside.may_reject_records))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _setaside.records_rejected_with_reasons(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 # Rule `fetched records validated against a schema model` (session 14, `_ingestschema`): an ingestion
 # step validates the JSON it fetched or read against a pydantic model the project declares before it
 # stores or indexes the records (conventions §7, §13: the schema of extracted records).
@@ -1098,6 +1114,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "in-house quarantine: a loop judges each record and routes the failing ones to a quarantine or rejects sink "
         "(a file opened on a quarantine path, a `rejected` list) instead of the kept set",
         _records_routed_aside,
+    ),
+    (
+        "in-house row rejection: a load loop checks each record two or more ways, records the reason and skips a failing "
+        "record, and keeps the rest apart",
+        _records_rejected,
     ),
     (
         "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
