@@ -106,5 +106,14 @@ def drift_gates(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | 
 
 def may_gate_drift(text: str) -> bool:
     """The text names drift or a distribution check and can stop a run (tested before a file is parsed)."""
-    lowered = text.lower()
-    return ("drift" in lowered or "distribution" in lowered or "psi" in lowered or "shift" in lowered) and ("raise" in text or "exit(" in text)
+    if "def " not in text or not any(word in text for word in _DRIFT_TEXT) or ("raise" not in text and "exit(" not in text):
+        return False
+    return _DRIFT_DEF.search(text) is not None
+
+
+# What a drift function's name holds, as written (`check_drift`, `DriftGate`, `validate_distribution`,
+# `psi_gate`, `data_shift`): substrings, without lowering the whole text ("psi" alone is in `epsilon`,
+# "shift" in every `df.shift(1)`).
+_DRIFT_TEXT = ("rift", "RIFT", "istribution", "psi_", "_psi", "_shift", "Shift")
+# A function whose name holds one of them (`def check_drift(`, `def validate_distribution(`); bounded: linear.
+_DRIFT_DEF = re.compile(r"def[ \t]+\w{0,80}?(?:[dD]rift|DRIFT|[dD]istribution|psi|PSI|_shift|Shift)")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, statements
 
@@ -89,10 +90,11 @@ def _route(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(_ROUTE.search(dotted(d.func if isinstance(d, ast.Call) else d)) for d in func.decorator_list)
 
 
-def payload_validations(module: ast.Module, models: set[str]) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int]]:
-    """(class, function, line) of each validation of fetched JSON against one of `models` (project
-    pydantic models, settings models left out), the first per function; empty when the module stores
-    nothing (see the module's docstring)."""
+def payload_validations(module: ast.Module, is_model: Callable[[str], bool]) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int]]:
+    """(class, function, line) of each validation of fetched JSON against a model `is_model` accepts
+    (the project's pydantic models; settings models left out), the first per function; empty when the
+    module stores nothing (see the module's docstring). `is_model` is asked only of calls whose
+    argument is fetched JSON (gathering the project's models costs a read of every file naming one)."""
     calls = calls_in(module)
     if not any(STORES.match(call_name(c)) for c in calls):
         return []
@@ -108,13 +110,14 @@ def payload_validations(module: ast.Module, models: set[str]) -> list[tuple[str 
             if call_name(call) not in VALIDATING_CALLS or not call.args:
                 continue
             model = _model_of(call)
-            if model not in models or _SETTINGS_MODEL.search(model):
+            if not model or _SETTINGS_MODEL.search(model):
                 continue
             fetched = _fetched_names(func, files) if fetched is None else fetched
             argument = call.args[0]
             if _fetched(argument, files) or last_name(argument) in fetched or (isinstance(argument, ast.Subscript) and _fetched(argument.value, files)):
-                found.append((owner, func, call.lineno))
-                break
+                if is_model(model):
+                    found.append((owner, func, call.lineno))
+                    break
     return found
 
 

@@ -120,9 +120,22 @@ def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.Function
 
 
 def may_set_aside(text: str) -> bool:
-    """The text names a strong set-aside word and has a loop and a test (tested before a file is parsed)."""
-    lowered = text.lower()
-    return ("quarantin" in lowered or "reject" in lowered or "dead_letter" in lowered or "deadletter" in lowered) and "for " in text and "if " in text
+    """The text writes to or opens a sink named by a strong set-aside word, and has a loop and a test
+    (tested before a file is parsed)."""
+    if not any(word in text for word in _SINK_TEXT) or "for " not in text or "if " not in text:
+        return False
+    return _SINK_LINE.search(text) is not None
+
+
+# The strong words as they are written (`quarantine`, `Quarantine`, `QUARANTINE_DIR`, `rejected`, `REJECTS`,
+# `dead_letter`, `DeadLetter`): substrings tested without lowering the whole text.
+_SINK_TEXT = ("uarantin", "UARANTIN", "eject", "EJECT", "ead_letter", "EAD_LETTER", "eadLetter")
+# A line writing to such a sink (`rejected.append(`, `quarantine_rows.to_csv(`) or opening one
+# (`open(quarantine_path, "w")`). Bounded repeats: linear in the text.
+_SINK_LINE = re.compile(
+    r"(?:uarantin|UARANTIN|eject|EJECT|ead_letter|EAD_LETTER|eadLetter)\w{0,40}[ \t]*\.[ \t]*(?:write|append|extend|to_csv|to_parquet|to_json|put|insert|dump)"
+    r"|open\([^\n)]{0,200}(?:uarantin|UARANTIN|eject|EJECT|ead_letter|EAD_LETTER)"
+)
 
 
 # Rule `records rejected with reasons` (session 14): an ingestion loop checks each record in two or more
@@ -199,6 +212,16 @@ def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, 
     return found
 
 
+_PROBLEM_APPEND = re.compile(r"(?:error|issue|reject|invalid|problem|failure|violation|skipped)\w{0,30}\.append\(", re.IGNORECASE)
+
+
 def may_reject_records(text: str) -> bool:
-    """Two `continue`s and a list of problems appended to (tested before a file is parsed)."""
-    return text.count("continue") >= 2 and ".append(" in text and any(w in text for w in ("error", "issue", "reject", "invalid", "problem"))
+    """Two `continue`s and two appends to a list named for problems (tested before a file is parsed)."""
+    if text.count("continue") < 2 or ".append(" not in text:
+        return False
+    found = 0
+    for _ in _PROBLEM_APPEND.finditer(text):
+        found += 1
+        if found >= 2:
+            return True
+    return False

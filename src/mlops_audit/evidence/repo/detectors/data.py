@@ -1035,17 +1035,20 @@ def _project_models(repo: RepoIndex) -> set[str]:
 def _validated_payloads(repo: RepoIndex) -> list[Location]:
     candidates = _inhouse.project_code(repo.python_mentioning(*_VALIDATING_NEEDLES))
     hits: list[Location] = []
-    models: set[str] | None = None
+    models: list[set[str]] = []  # gathered on the first question only
+
+    def is_model(name: str) -> bool:
+        if not models:
+            models.append(_project_models(repo))
+        return name in models[0]
+
     for summary in candidates:
         if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        models = _project_models(repo) if models is None else models
-        if not models:
-            break
-        for owner, func, line in _ingestschema.payload_validations(module, models):
+        for owner, func, line in _ingestschema.payload_validations(module, is_model):
             if reached(repo, summary.path, module, owner, func):
                 hits.append(at(summary.path, line))
         if len(hits) >= MAX_LOCATIONS:
