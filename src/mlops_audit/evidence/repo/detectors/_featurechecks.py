@@ -30,6 +30,7 @@ import ast
 import re
 
 from mlops_audit.evidence.repo.astutil import assigned_names, call_name, functions, identifiers, last_name
+from mlops_audit.evidence.repo.detectors._stops import stops
 
 # A collection of the model's inputs by its name: `model_features`, `FEATURE_COLUMNS`,
 # `expected_cols`, `REQUIRED_COLUMNS`, `self.feature_names_in_`.
@@ -92,7 +93,7 @@ def _client_error(node: ast.AST) -> bool:
 def _acts(body: list[ast.stmt]) -> bool:
     for stmt in body:
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Raise):
+            if stops(node):
                 return True
             if isinstance(node, ast.Return) and node.value is not None and _client_error(node.value):
                 return True

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse
+from mlops_audit.evidence.repo.detectors import _driftgate, _featurechecks, _ingestschema, _inhouse, _setaside, _suitegate
+from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -77,11 +78,11 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
-_RELEASE_WORD = re.compile(r"\b(?:raise|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
+_RELEASE_WORD = re.compile(r"\b(?:raise|exit|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
 
 
 def _may_act(text: str) -> bool:
-    """A `raise`, or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
+    """A `raise` or an exit (`_stops`), or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
     return _RELEASE_WORD(text) is not None
 
 
@@ -119,9 +120,10 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
             break
     lines = []
     selections = _selections(func)
+    built = _built_by_helpers(func, helpers)
     for node in ast.walk(func):
-        if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections):
-            lines += [r.lineno for stmt in node.body for r in ast.walk(stmt) if isinstance(r, ast.Raise)]
+        if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections) and not _nothing_built(node.test, built):
+            lines += stopping_lines(node.body)
             # Rule `data-quality verdict gates the model's release` (session 12, conventions §7 "fail a
             # gate"): the checks' verdict decides whether the model is registered, promoted or deployed
             # (`if meets_criteria: mlflow.sklearn.log_model(..., registered_model_name=...)`).
@@ -156,6 +158,33 @@ def _nothing_left(test: ast.AST, selections: set[str]) -> bool:
         if sized and isinstance(right, ast.Constant):
             return (isinstance(op, (ast.Eq, ast.LtE)) and right.value == 0) or (isinstance(op, ast.Lt) and right.value == 1)
     return False
+
+
+def _nothing_built(test: ast.AST, built: set[str]) -> bool:
+    """`if len(X) == 0:` / `if X.empty:` / `if X.shape[0] == 0:` on a name a helper returned: the code
+    stops because the helper built nothing (a feature row, a frame), not because a check found a
+    problem - a report of problems stops a run when it is NOT empty (`if issues: raise`)."""
+    def sized(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and _inhouse.call_name(node) == "len" and node.args and isinstance(node.args[0], ast.Name):
+            return node.args[0].id
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" and isinstance(node.value.value, ast.Name):
+            return node.value.value.id
+        return None
+
+    if isinstance(test, ast.Attribute) and test.attr == "empty" and isinstance(test.value, ast.Name):
+        return test.value.id in built
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+        name, op, bound = sized(test.left), test.ops[0], test.comparators[0].value
+        return name in built and ((isinstance(op, (ast.Eq, ast.LtE)) and bound == 0) or (isinstance(op, ast.Lt) and bound == 1))
+    return False
+
+
+def _built_by_helpers(func: ast.AST, helpers: set[str]) -> set[str]:
+    """Names assigned straight from a call of one of `helpers` (`X = build_rows(df)`)."""
+    return {
+        name for node in ast.walk(func) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        and _inhouse.call_name(node.value) in helpers for t in node.targets for name in _inhouse.assigned_names(t)
+    }
 
 
 def _passed_through(node: ast.Assign) -> bool:
@@ -455,13 +484,13 @@ _VALUE_TESTS = frozenset({"isnan", "isna", "isnull", "isinf", "isfinite", "notna
 _CHECK_NAME = re.compile(r"^_*(check|validate|validation|verify|sanity|ensure|assert)|_(check|validate|validation|verify|sanity)(_|$)|(^|_)valid(ate|ation)?(_|$)", re.IGNORECASE)
 _NOT_DATA = re.compile(r"^(loss(es)?|\w*_loss|grads?|gradients?|lr|learning_rate|weights?|params?|parameters|self|cls|args|kwargs|config|cfg|options?|version|path|url|model)$", re.IGNORECASE)
 _NOT_CHECKERS = frozenset({"forward", "__init__", "__call__", "call", "build", "__post_init__", "__new__"})
-_DATA_CHECK_NEEDLES = ("raise", "assert")
+_DATA_CHECK_NEEDLES = ("raise", "assert", "exit")
 # The shapes a qualifying function's text has (a necessary condition, tested before a file is parsed):
 # an `assert` line holding a data test, an `if` line holding a value test with a `raise` within the
 # next few lines, or a function named for checking. Literal prefixes keep the scan fast.
 _TESTED = r"(?:isnan|isna\(|isnull|isinf|isfinite|hasnans|\.dtypes?\b|\.min\(|\.max\(|\.all\(|\.any\(|issubset|infer_freq|isin\(|duplicated|is_unique)"
 _TESTED_RE = re.compile(_TESTED)
-_RAISE_LINE = re.compile(r"[ \t]*raise\b")
+_RAISE_LINE = re.compile(r"[ \t]*(?:raise\b|(?:sys\.|os\._)?exit\()")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
 
 
@@ -476,7 +505,7 @@ def _asserted_test(lines: list[str]) -> bool:
 
 
 def _raised_test(lines: list[str]) -> bool:
-    """An `if ` line holding a data test after it, with a line starting with `raise` among the next four."""
+    """An `if ` line holding a data test after it, with a line starting with `raise` or an exit among the next four."""
     for number, line in enumerate(lines):
         at = line.find("if ")
         if at != -1 and _TESTED_RE.search(line, at + 3) and any(_RAISE_LINE.match(after) for after in lines[number + 1 : number + 5]):
@@ -506,11 +535,12 @@ def _may_check_data(text: str) -> bool:
         lines = text.split("\n")
         if _asserted_test(lines):
             return True
-    if "raise" in text and "if " in text:
+    acts = "if " in text and any(w in text for w in STOP_WORDS)
+    if acts:
         lines = lines if lines is not None else text.split("\n")
         if _raised_test(lines):
             return True
-    if ("raise" in text and "if " in text) or "assert " in text:
+    if acts or "assert " in text:
         if _assigned_test(lines if lines is not None else text.split("\n")):
             return True
     return bool("def " in text and _CHECK_DEF.search(text))
@@ -645,8 +675,9 @@ _STRUCTURE_BEYOND_SIZE = frozenset({"dtype", "columns", "frequency"})
 # session 11): a function named for the model or its output (`validate_model_output`, `check_model`;
 # `validate_model_input` checks data),
 # or a test of a name holding what a model returned (`out = model(x)`, `preds = net.predict(x)`): a
-# model's sanity check on random input, its predictions tested for NaN.
-_MODEL_CHECKER = re.compile(r"(^|_)(models?|model_outputs?|outputs?|predictions?|preds|logits)$", re.IGNORECASE)
+# model's sanity check on random input, its predictions tested for NaN; a function named for a metric or
+# a score (`metric_result_value`, `check_scores`: an evaluation's numbers tested for NaN, session 14).
+_MODEL_CHECKER = re.compile(r"(^|_)(models?|model_outputs?|outputs?|predictions?|preds|logits)$|(^|_)(metrics?|scores?)(_|$)", re.IGNORECASE)
 _MODEL_CALL = re.compile(r"^(model|net|network|classifier|regressor|estimator|predictor|\w*_model|predict\w*|forward)$", re.IGNORECASE)
 
 
@@ -668,7 +699,7 @@ def _own_statements(func: ast.AST) -> Iterator[ast.stmt]:
 
 
 def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[int, set[str]]]:
-    """(line, kinds) of each assert, and of each `if` whose body raises, in `func` (not in functions
+    """(line, kinds) of each assert, and of each `if` whose body raises or exits (`_stops`), in `func` (not in functions
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
     outputs = _model_outputs(func)
@@ -678,7 +709,7 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
             derived = _derived_tests(func, outputs)
         if isinstance(node, ast.Assert):
             kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        elif isinstance(node, ast.If) and any(isinstance(r, ast.Raise) for stmt in node.body for r in ast.walk(stmt)):
+        elif isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in ast.walk(stmt)):
             kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
         else:
             continue
@@ -845,6 +876,8 @@ def _data_check_functions(repo: RepoIndex) -> list[Location]:
     named = {p for p in repo.python_files() if _VALIDATION_MODULE.search(p)}
     judge = _Networks(repo)
     for summary in _inhouse.named_or_mentioning(repo, named, _DATA_CHECK_NEEDLES, _DATA_CHECK_NEEDLES, text_test(_may_check_data)):
+        if outside_system(summary.path):
+            continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
@@ -929,7 +962,7 @@ def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, *_REJECT_NEEDLES, where=text_test(_featurechecks.may_reject_missing))
     for summary in _inhouse.project_code(candidates):
-        if in_examples(summary.path):
+        if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
@@ -937,6 +970,123 @@ def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
         for owner, func, line in _featurechecks.missing_input_rejections(module):
             if reached(repo, summary.path, module, owner, func):
                 hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `records routed to a quarantine` (session 14, `_setaside`): a loop judges each record and writes
+# the failing ones to a quarantine or rejects sink beside the kept set (conventions §7, §14: a check
+# that quarantines bad records out of a training set acts).
+_SET_ASIDE_NEEDLES = ("write", "writerow", "append", "to_csv", "to_parquet", "to_json")
+
+
+def _records_routed_aside(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SET_ASIDE_NEEDLES, where=text_test(_setaside.may_set_aside))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, test_line, write_line in _setaside.records_set_aside(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits += [at(summary.path, test_line), at(summary.path, write_line)]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+def _records_rejected(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning("append", where=text_test(_setaside.may_reject_records))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _setaside.records_rejected_with_reasons(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `fetched records validated against a schema model` (session 14, `_ingestschema`): an ingestion
+# step validates the JSON it fetched or read against a pydantic model the project declares before it
+# stores or indexes the records (conventions §7, §13: the schema of extracted records).
+_VALIDATING_NEEDLES = tuple(sorted(_ingestschema.VALIDATING_CALLS))
+_MODEL_NEEDLES = ("BaseModel",)
+
+
+def _project_models(repo: RepoIndex) -> set[str]:
+    """Names of the project's pydantic models (subclasses of `BaseModel`, through project models too)."""
+    classes = [c for s in _inhouse.project_code(repo.python_mentioning(*_MODEL_NEEDLES)) for c in s.classes]
+    models: set[str] = set()
+    for _ in range(4):
+        found = _ingestschema.pydantic_models(classes, models)
+        if found == models:
+            break
+        models = found
+    return models
+
+
+def _validated_payloads(repo: RepoIndex) -> list[Location]:
+    candidates = _inhouse.project_code(repo.python_mentioning(*_VALIDATING_NEEDLES))
+    hits: list[Location] = []
+    models: list[set[str]] = []  # gathered on the first question only
+
+    def is_model(name: str) -> bool:
+        if not models:
+            models.append(_project_models(repo))
+        return name in models[0]
+
+    for summary in candidates:
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _ingestschema.payload_validations(module, is_model):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `a drift check that stops the pipeline` (session 14, `_driftgate`): a task compares the new data's
+# statistics with a reference and raises or exits when they moved too far (conventions §7: distributions).
+def _drift_gates(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_driftgate.may_gate_drift))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        for owner, func, line in _driftgate.drift_gates(module):
+            if reached(repo, summary.path, module, owner, func):
+                hits.append(at(summary.path, line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `a data test suite run as a gate` (session 14, `_suitegate`): the training or optimisation
+# script runs the project's data test suite with `pytest.main` and stops when it fails.
+_SUITE_NEEDLES = ("pytest",)
+
+
+def _suite_gates(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SUITE_NEEDLES, where=text_test(_suitegate.may_gate_suite))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is not None:
+            hits += [at(summary.path, line) for line in _suitegate.suite_gates(module)]
         if len(hits) >= MAX_LOCATIONS:
             break
     return hits[:MAX_LOCATIONS]
@@ -964,6 +1114,31 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         _quarantined_records,
     ),
     (
+        "in-house quarantine: a loop judges each record and routes the failing ones to a quarantine or rejects sink "
+        "(a file opened on a quarantine path, a `rejected` list) instead of the kept set",
+        _records_routed_aside,
+    ),
+    (
+        "in-house row rejection: a load loop checks each record two or more ways, records the reason and skips a failing "
+        "record, and keeps the rest apart",
+        _records_rejected,
+    ),
+    (
+        "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
+        "against a pydantic model the project declares (a failing payload raises) before the records are stored or indexed",
+        _validated_payloads,
+    ),
+    (
+        "in-house drift gate: a pipeline step compares the new data's distribution with a reference (shares against a "
+        "baseline, a stability index, a test statistic) and raises or exits when it moved past a threshold",
+        _drift_gates,
+    ),
+    (
+        "in-house data test gate: the pipeline runs the project's data test suite (pytest on a suite named for the data) "
+        "and stops when it fails",
+        _suite_gates,
+    ),
+    (
         "in-house data checks: rows validated with a pydantic model, a frame's columns or dtypes compared with a "
         "declared schema, or tests that assert on the dataset itself (missing values, duplicates, columns)",
         lambda repo: _schema_checks(repo) + _data_tests(repo),
@@ -984,7 +1159,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES + _SUITE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
@@ -1018,6 +1193,17 @@ _EXAMPLE_FOLDER = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re
 
 def in_examples(path: str) -> bool:
     return _EXAMPLE_FOLDER.search(path) is not None
+
+
+# Rule `checks in documentation folders` (session 14): scripts under a documentation site or a blog's
+# folder (`docs/`, `blog/part-2/assets/make_figure.py`) draw figures and check the numbers a post
+# quotes; like examples (conventions §2), they are not the system's pipeline checking its data.
+_DOCUMENTATION_FOLDER = re.compile(r"(^|/)(docs?|blog|posts)/", re.IGNORECASE)
+
+
+def outside_system(path: str) -> bool:
+    """Examples (`in_examples`) or documentation folders: code that is not the system's pipeline."""
+    return in_examples(path) or _DOCUMENTATION_FOLDER.search(path) is not None
 
 
 def _dvc_tracked(repo: RepoIndex) -> list[Location]:
