@@ -1733,16 +1733,25 @@ def _model_constructor(name: str) -> bool:
 
 
 def _startup_models(summary: PythonSummary) -> frozenset[str]:
-    """Names the module binds at import time to a model object (see the rule above)."""
+    """Names the module binds at import time to a model object (see the rule above), and (session 14)
+    module globals a top-level function binds to one (`global model` then `model = joblib.load(...)`
+    in a FastAPI lifespan or start-up hook, a Flask `before_first_request`, a `load_model()` the
+    app calls once): the routes call the same module-level object."""
     tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
     if tree is None:
         return frozenset()
     by_line: dict[int | None, list[str]] = {}
+    hooks = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for call in summary.calls:
-        if call.scope is None:
+        if call.scope is None or call.scope in hooks:
             by_line.setdefault(call.line, []).append(call.name)
     names = set()
     pending: list[ast.stmt] = list(tree.body)
+    for hook in hooks.values():
+        declared = {name for node in hook.body if isinstance(node, ast.Global) for name in node.names}
+        if declared:  # only a hook's assignments to the names it declares global reach the module
+            pending += [node for node in ast.walk(hook) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                        and all(isinstance(t, ast.Name) and t.id in declared for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
     while pending:
         node = pending.pop()
         if isinstance(node, (ast.If, ast.Try)):
@@ -1844,26 +1853,7 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) ->
     return texts
 
 
-def _python_tails(repo: RepoIndex) -> dict[str, list[str]]:
-    """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
-    def build() -> dict[str, list[str]]:
-        tails: dict[str, list[str]] = {}
-        for path in repo.python_files():
-            parts = path.split("/")
-            for n in (1, 2, 3):
-                if len(parts) >= n:
-                    tails.setdefault("/".join(parts[-n:]), []).append(path)
-        return tails
-
-    return repo.memo("deployment.python_tails", build)  # type: ignore[no-any-return]
-
-
-def _resolve_file(repo: RepoIndex, target: str) -> str | None:
-    """The repository's Python file a command or module names (`src/interface/app.py`, `pkg/mod.py`):
-    the one whose path ends with the name's last three parts, the shortest when several do."""
-    parts = [p for p in target.split("/") if p and p != "."]
-    matches = _python_tails(repo).get("/".join(parts[-3:]), []) if parts else []
-    return min(matches, key=lambda m: (len(m), m)) if matches else None
+_resolve_file = _batchscoring.resolve_file
 
 
 def _reaches_a_model_in(summary: PythonSummary) -> int | None:

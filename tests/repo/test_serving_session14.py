@@ -1,0 +1,173 @@
+"""Session 14's serving rules, from the categories of batch 20's misses (conventions §8, §13): the
+job a schedule or image runs reaches its scoring module through the project's imports or a console
+script; cron tables named for their part of the system; a model bound to a module global by a
+start-up hook; a web route handing the request to a task queue's worker that runs the model. Each
+rule with the practice it recognises and the near miss it must not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+from tests.repo.test_serving_session11 import SCORE_TO_DB
+
+PASS, FAIL = FindingOutcome.pass_, FindingOutcome.fail
+
+# --- rule `scoring module a scheduled job imports` ---------------------------------------------------
+
+SCORING_COMPONENT = """\
+import joblib
+import psycopg2
+
+
+class BatchPrediction:
+    def run(self, frame):
+        model = joblib.load("artifacts/best_model.joblib")
+        preds = model.predict(frame)
+        self._write_predictions_to_db(preds)
+
+    def _write_predictions_to_db(self, preds):
+        with psycopg2.connect("dbname=forecasts") as conn:
+            conn.cursor().executemany("insert into predictions values (%s)", [(p,) for p in preds])
+"""
+
+PIPELINE = """\
+from forecasting.components.batch_prediction import BatchPrediction
+
+
+class BatchPredictionPipeline:
+    def run_pipeline(self):
+        BatchPrediction().run(load_latest())
+"""
+
+AIRFLOW_DAG = """\
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+from forecasting.pipeline.batch_prediction_pipeline import BatchPredictionPipeline
+
+
+def run_batch_prediction():
+    BatchPredictionPipeline().run_pipeline()
+
+
+with DAG(dag_id="batch_prediction", start_date=datetime(2025, 1, 1), schedule_interval="0 * * * *") as dag:
+    PythonOperator(task_id="predict", python_callable=run_batch_prediction)
+"""
+
+
+def _forecasting(extra: dict[str, str]) -> dict[str, str]:
+    return {
+        "forecasting/__init__.py": "",
+        "forecasting/components/__init__.py": "",
+        "forecasting/components/batch_prediction.py": SCORING_COMPONENT,
+        "forecasting/pipeline/__init__.py": "",
+        "forecasting/pipeline/batch_prediction_pipeline.py": PIPELINE,
+        **extra,
+    }
+
+
+def test_an_airflow_dag_whose_task_reaches_a_scoring_module_two_imports_away_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, _forecasting({"airflow/dags/predict_dag.py": AIRFLOW_DAG})), "serves_model")
+    assert outcome is PASS and "Airflow DAG" in message
+
+
+def test_the_same_scoring_module_that_nothing_scheduled_imports_does_not_serve(tmp_path: Path) -> None:
+    by_hand = AIRFLOW_DAG.replace("from airflow import DAG\nfrom airflow.operators.python import PythonOperator\n", "").split("with DAG")[0]
+    by_hand += "\nif __name__ == '__main__':\n    run_batch_prediction()\n"
+    assert _outcome(_tree(tmp_path, _forecasting({"scripts/run_prediction.py": by_hand})), "serves_model")[0] is FAIL
+
+
+def test_a_scoring_module_further_than_two_imports_from_the_schedule_is_not_followed(tmp_path: Path) -> None:
+    relay = "from forecasting.pipeline.batch_prediction_pipeline import BatchPredictionPipeline\n\n\ndef go():\n    BatchPredictionPipeline().run_pipeline()\n"
+    dag = AIRFLOW_DAG.replace("from forecasting.pipeline.batch_prediction_pipeline import BatchPredictionPipeline", "from forecasting.relay import go").replace(
+        "BatchPredictionPipeline().run_pipeline()", "go()"
+    )
+    files = _forecasting({"forecasting/relay.py": relay, "airflow/dags/predict_dag.py": dag})
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL
+
+
+# --- console scripts run by a cron table or an image's entry script ----------------------------------
+
+SETUP_CFG = """\
+[metadata]
+name = scorer
+
+[options.entry_points]
+console_scripts =
+    score_customers = jobs.score_customers:main
+"""
+
+
+def test_a_cron_line_running_a_console_script_declared_in_setup_cfg_serves(tmp_path: Path) -> None:
+    files = {"setup.cfg": SETUP_CFG, "crontab": "0 10 * * * /usr/local/bin/score_customers\n", "jobs/score_customers.py": SCORE_TO_DB}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "cron" in message
+
+
+def test_a_cron_line_running_another_program_of_the_same_name_stem_does_not_serve(tmp_path: Path) -> None:
+    files = {"setup.cfg": SETUP_CFG, "crontab": "0 10 * * * /usr/local/bin/score_customers_report\n", "jobs/score_customers.py": SCORE_TO_DB}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL
+
+
+def test_a_console_script_in_the_entry_script_an_image_writes_serves(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "scorer"\n\n[project.scripts]\nscore-customers = "jobs.score_customers:main"\n'
+    dockerfile = (
+        "FROM python:3.12-slim\nCOPY . /opt/app\n"
+        "COPY <<EOF /opt/app/entrypoint.sh\n#!/bin/bash\n/opt/app/.venv/bin/score-customers\nEOF\n"
+        'ENTRYPOINT ["/opt/app/entrypoint.sh"]\n'
+    )
+    files = {"pyproject.toml": pyproject, "Dockerfile": dockerfile, "jobs/score_customers.py": SCORE_TO_DB}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "container image" in message
+    built_only = dockerfile.replace("COPY <<EOF /opt/app/entrypoint.sh", "RUN <<EOF").replace('ENTRYPOINT ["/opt/app/entrypoint.sh"]\n', "")
+    assert _outcome(_tree(tmp_path / "build", {**files, "Dockerfile": built_only}), "serves_model")[0] is FAIL  # run while building, not the image's job
+
+
+def test_a_cron_table_named_for_its_part_of_the_system_is_read(tmp_path: Path) -> None:
+    cron = "0 1 * * * cd /srv && python jobs/score_customers.py >> /var/log/score.log 2>&1\n"
+    assert _outcome(_tree(tmp_path, {"infrastructure/scheduling/scoring-crontab": cron, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is PASS
+    prose = "Run jobs/score_customers.py every night.\n"  # no schedule line: nothing runs it
+    assert _outcome(_tree(tmp_path / "b", {"infrastructure/scheduling/scoring-crontab": prose, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
+
+
+# --- rule `route uses a model built at start-up`: a global bound by a start-up hook --------------------
+
+LIFESPAN_APP = """\
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from models import Recommender
+
+_recommender = None
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    global _recommender
+    _recommender = Recommender("artifacts/als.npz")
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.post("/recommend")
+def recommend(visitor_id: int, n: int = 10):
+    return {"items": _recommender.top_items(visitor_id, n=n)}
+"""
+
+
+def test_a_route_calling_a_model_a_lifespan_hook_binds_to_a_global_serves(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path, {"src/api/main.py": LIFESPAN_APP}), "serves_model")[0] is PASS
+
+
+def test_a_hook_binding_a_local_name_or_a_settings_object_does_not_make_a_route_serve(tmp_path: Path) -> None:
+    local = LIFESPAN_APP.replace("    global _recommender\n", "")  # a local of the hook: the route's global stays None
+    assert _outcome(_tree(tmp_path / "a", {"src/api/main.py": local}), "serves_model")[0] is FAIL
+    settings = LIFESPAN_APP.replace("from models import Recommender", "from config import Settings").replace('Recommender("artifacts/als.npz")', "Settings()")
+    assert _outcome(_tree(tmp_path / "b", {"src/api/main.py": settings}), "serves_model")[0] is FAIL
