@@ -171,3 +171,87 @@ def test_a_hook_binding_a_local_name_or_a_settings_object_does_not_make_a_route_
     assert _outcome(_tree(tmp_path / "a", {"src/api/main.py": local}), "serves_model")[0] is FAIL
     settings = LIFESPAN_APP.replace("from models import Recommender", "from config import Settings").replace('Recommender("artifacts/als.npz")', "Settings()")
     assert _outcome(_tree(tmp_path / "b", {"src/api/main.py": settings}), "serves_model")[0] is FAIL
+
+
+# --- rule `route hands the request to a task queue's worker` -----------------------------------------
+
+QUEUEING_ROUTE = """\
+from fastapi import APIRouter
+
+from backend.core.celery_app import celery_app
+
+router = APIRouter()
+
+
+@router.post("/ingest_chunk", status_code=202)
+async def ingest_chunk(session_id: str, chunk: bytes):
+    celery_app.send_task("process_audio_chunk", args=[session_id, chunk])
+    return {"queued": True}
+"""
+
+WORKER_TASK = """\
+from celery import Task
+
+from backend.core.celery_app import celery_app
+from backend.services.llm_handler import llm_service
+
+
+@celery_app.task(bind=True, max_retries=3, name="process_audio_chunk")
+def process_chunk(self: Task, session_id: str, chunk: bytes):
+    note = llm_service.generate_note(session_id, chunk)
+    return note
+"""
+
+MAIL_TASK = WORKER_TASK.replace("from backend.services.llm_handler import llm_service", "from backend.services.mail import mailer").replace(
+    "llm_service.generate_note(session_id, chunk)", "mailer.send_receipt(session_id)"
+)
+
+
+def test_a_route_sending_its_work_to_a_celery_task_that_asks_the_chain_serves(tmp_path: Path) -> None:
+    files = {"backend/routers/ingest.py": QUEUEING_ROUTE, "backend/tasks/ingest.py": WORKER_TASK}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is PASS
+
+
+def test_a_route_sending_work_to_a_task_that_uses_no_model_or_to_an_unknown_task_does_not_serve(tmp_path: Path) -> None:
+    mail = {"backend/routers/ingest.py": QUEUEING_ROUTE, "backend/tasks/ingest.py": MAIL_TASK}
+    assert _outcome(_tree(tmp_path / "a", mail), "serves_model")[0] is FAIL
+    other = {"backend/routers/ingest.py": QUEUEING_ROUTE.replace('"process_audio_chunk"', '"send_receipt"'), "backend/tasks/ingest.py": WORKER_TASK}
+    assert _outcome(_tree(tmp_path / "b", other), "serves_model")[0] is FAIL
+
+
+DELAY_ROUTE = """\
+from flask import Flask, request
+
+from app.tasks import triage_ticket
+
+app = Flask(__name__)
+
+
+@app.route("/tickets", methods=["POST"])
+def create_ticket():
+    job = triage_ticket.delay(request.json["text"])
+    return {"job": job.id}, 202
+"""
+
+DELAY_TASK = """\
+import joblib
+from celery import shared_task
+
+model = joblib.load("models/router.joblib")
+
+
+@shared_task
+def triage_ticket(text):
+    return model.predict([text])[0]
+
+
+@shared_task
+def retrain_router():
+    return fit_router()
+"""
+
+
+def test_a_route_delaying_a_shared_task_that_predicts_serves_and_one_delaying_retraining_does_not(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "a", {"app/views.py": DELAY_ROUTE, "app/tasks.py": DELAY_TASK}), "serves_model")[0] is PASS
+    retrain = DELAY_ROUTE.replace("triage_ticket", "retrain_router")
+    assert _outcome(_tree(tmp_path / "b", {"app/views.py": retrain, "app/tasks.py": DELAY_TASK}), "serves_model")[0] is FAIL

@@ -1555,7 +1555,10 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
                     return [at(summary.path, line), found]
-            for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
+            queued = _queued_task_use(repo, summary, reached)
+            if queued is not None:
+                return [at(summary.path, line), queued]
+            for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
                 # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
@@ -1582,6 +1585,66 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 if followed >= MAX_SERVICE_MODULES:
                     break  # enough modules followed; injected services are still looked at (session 12)
     return []
+
+
+# Rule `route hands the request to a task queue's worker` (session 14, conventions §8 online serving,
+# §13): web apps whose model is slow (a chain, transcription, a large classifier) queue each request's
+# work and answer from the result: the route calls a task function of the project through the queue
+# (Celery `predict_task.delay(x)` / `.apply_async(...)`, taskiq `.kiq(...)`, or
+# `celery_app.send_task("process_audio_chunk", ...)` by its registered name) and the worker runs the
+# task, which must use the model as a service function must (predicts, loads a model, asks a chain or
+# calls a generation library). A route queueing a task that trains, sends mail or reads a database
+# does not serve.
+_QUEUE_CALLS = (".delay", ".apply_async", ".kiq")
+_TASK_DECORATORS = frozenset({"task", "shared_task"})
+QUEUE_NEEDLES = ("celery",)
+
+
+def _unqueued(name: str) -> str:
+    """`app.tasks.predict_task.delay` -> `app.tasks.predict_task`: the task function a queue call runs."""
+    return next((name.removesuffix(q) for q in _QUEUE_CALLS if name.endswith(q) and name.count(".") > 1), name)
+
+
+def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
+    """The project's Celery tasks by the names they are sent by (the function's name, or the `name=`
+    its decorator registers): name -> (module, function)."""
+
+    def find() -> dict[str, tuple[PythonSummary, str]]:
+        tasks: dict[str, tuple[PythonSummary, str]] = {}
+        for summary in _inhouse.project_code(repo.python_mentioning(*QUEUE_NEEDLES)):
+            if summary.is_notebook or not summary.imports_module("celery"):
+                continue
+            defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+            lines = [line for line, _ in defs]
+            for decorator in summary.decorators:
+                after = bisect.bisect_right(lines, decorator.line) if decorator.line is not None else len(defs)
+                if decorator.name.rsplit(".", 1)[-1] not in _TASK_DECORATORS or after == len(defs):
+                    continue
+                function = defs[after][1]
+                registered = dict(decorator.keywords).get("name")
+                for key in (function, registered.rsplit(".", 1)[-1] if isinstance(registered, str) else None):
+                    if key:
+                        tasks.setdefault(key, (summary, function))
+        return tasks
+
+    return repo.memo("deployment.celery_tasks", find)  # type: ignore[no-any-return]
+
+
+def _queued_task_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
+    """Where the task a route sends by name (`send_task("name", ...)`) uses the model, if it does."""
+    if not any(name.endswith("send_task") for name in reached):
+        return None
+    tasks = _celery_tasks(repo)
+    for call in summary.calls:
+        sent = call.args[0] if call.name.endswith("send_task") and call.args else None
+        task = tasks.get(sent.rsplit(".", 1)[-1]) if isinstance(sent, str) else None
+        if task is not None:
+            module, function = task
+            scopes, _ = _reach(_calls_by_scope(module), module.functions, function)
+            use = next((c for c in module.calls if c.scope in scopes and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            if use is not None:
+                return at(module.path, use.line)
+    return None
 
 
 # Rule `route calls an injected service` (session 12, conventions §13: an LLM/RAG application's model
@@ -2041,7 +2104,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles),
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
     words=_lambdas.WORDS + SERVING_RESOURCE_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
