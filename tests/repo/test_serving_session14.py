@@ -255,3 +255,77 @@ def test_a_route_delaying_a_shared_task_that_predicts_serves_and_one_delaying_re
     assert _outcome(_tree(tmp_path / "a", {"app/views.py": DELAY_ROUTE, "app/tasks.py": DELAY_TASK}), "serves_model")[0] is PASS
     retrain = DELAY_ROUTE.replace("triage_ticket", "retrain_router")
     assert _outcome(_tree(tmp_path / "b", {"app/views.py": retrain, "app/tasks.py": DELAY_TASK}), "serves_model")[0] is FAIL
+
+
+# --- rule `JavaScript route reaches the team's chain` ---------------------------------------------------
+
+EXPRESS_SERVER = """\
+import express from 'express';
+import chatHandler from '../api/chat/chat-run.js';
+
+const app = express();
+app.use(express.json());
+app.post('/api/chat/run', chatHandler);
+app.listen(3000);
+"""
+
+CHAT_HANDLER = """\
+import { answerQuestion } from '../../agents/answer.js';
+
+export default async function handler(req, res) {
+  const answer = await answerQuestion(req.body.question);
+  res.json({ answer });
+}
+"""
+
+ANSWER_AGENT = """\
+import OpenAI from 'openai';
+import { searchGuidance } from '../services/vector-search.js';
+
+const client = new OpenAI();
+const SYSTEM_PROMPT = 'You answer questions about public services using only the sources given.';
+
+export async function answerQuestion(question) {
+  const sources = await searchGuidance(question);
+  const completion = await client.chat.completions.create({
+    model: 'gpt-4o',
+    messages: [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: question + sources }],
+  });
+  return completion.choices[0].message.content;
+}
+"""
+
+PASS_THROUGH = """\
+import OpenAI from 'openai';
+
+const client = new OpenAI();
+
+export async function answerQuestion(question) {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: question }] });
+  return completion.choices[0].message.content;
+}
+"""
+
+
+def test_an_express_route_reaching_a_module_with_the_teams_prompt_asking_a_model_serves(tmp_path: Path) -> None:
+    files = {"server/server.js": EXPRESS_SERVER, "api/chat/chat-run.js": CHAT_HANDLER, "agents/answer.js": ANSWER_AGENT}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and "JavaScript" in message
+
+
+def test_a_next_js_route_handler_importing_the_chain_through_the_source_alias_serves(tmp_path: Path) -> None:
+    route = "import { answerQuestion } from '@/lib/answer';\n\nexport async function POST(request) {\n  const { q } = await request.json();\n  return Response.json({ a: await answerQuestion(q) });\n}\n"
+    files = {"web/src/app/api/ask/route.ts": route, "web/src/lib/answer.ts": ANSWER_AGENT.replace("../services/vector-search.js", "./search")}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is PASS
+
+
+def test_a_route_passing_prompts_through_to_a_hosted_model_with_nothing_of_the_teams_does_not_serve(tmp_path: Path) -> None:
+    files = {"server/server.js": EXPRESS_SERVER, "api/chat/chat-run.js": CHAT_HANDLER, "agents/answer.js": PASS_THROUGH}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL  # conventions §13: a thin pass-through
+
+
+def test_a_chain_no_route_reaches_or_one_in_an_examples_folder_does_not_serve(tmp_path: Path) -> None:
+    script = "import { answerQuestion } from './agents/answer.js';\n\nconsole.log(await answerQuestion(process.argv[2]));\n"
+    assert _outcome(_tree(tmp_path / "cli", {"ask.js": script, "agents/answer.js": ANSWER_AGENT}), "serves_model")[0] is FAIL
+    example = {"examples/chat/server/server.js": EXPRESS_SERVER, "examples/chat/api/chat/chat-run.js": CHAT_HANDLER, "examples/chat/agents/answer.js": ANSWER_AGENT}
+    assert _outcome(_tree(tmp_path / "example", example), "serves_model")[0] is FAIL

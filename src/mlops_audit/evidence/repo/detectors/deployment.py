@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -2092,6 +2092,10 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
     ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    (
+        "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
+        _jsroutes.routes_reaching_a_chain,
+    ),
 )
 
 
