@@ -329,3 +329,36 @@ def test_a_chain_no_route_reaches_or_one_in_an_examples_folder_does_not_serve(tm
     assert _outcome(_tree(tmp_path / "cli", {"ask.js": script, "agents/answer.js": ANSWER_AGENT}), "serves_model")[0] is FAIL
     example = {"examples/chat/server/server.js": EXPRESS_SERVER, "examples/chat/api/chat/chat-run.js": CHAT_HANDLER, "examples/chat/agents/answer.js": ANSWER_AGENT}
     assert _outcome(_tree(tmp_path / "example", example), "serves_model")[0] is FAIL
+
+
+# --- a recommender's prediction is its recommendation ------------------------------------------------
+
+RECOMMEND_ROUTE = """\
+from fastapi import FastAPI
+
+from shop.recommenders import select_articles
+
+app = FastAPI()
+
+
+@app.post("/")
+def root(user_id: int, n: int = 10):
+    return {"recommendations": select_articles(user_id, n)}
+"""
+
+
+def test_a_route_asking_a_recommenders_module_or_a_recommend_helper_serves(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "a", {"shop/api/main.py": RECOMMEND_ROUTE}), "serves_model")[0] is PASS
+    helper = RECOMMEND_ROUTE.replace("from shop.recommenders import select_articles", "from shop.engine import recommend_items").replace(
+        "select_articles(user_id, n)", "recommend_items(user_id, n)"
+    )
+    assert _outcome(_tree(tmp_path / "b", {"shop/api/main.py": helper}), "serves_model")[0] is PASS
+
+
+def test_a_route_reading_stored_recommendations_does_not_serve(tmp_path: Path) -> None:
+    stored = RECOMMEND_ROUTE.replace("from shop.recommenders import select_articles", "from shop.crud import get_recommendations").replace(
+        "select_articles(user_id, n)", "get_recommendations(user_id, n)"
+    )
+    assert _outcome(_tree(tmp_path / "a", {"shop/api/main.py": stored}), "serves_model")[0] is FAIL
+    saved = RECOMMEND_ROUTE.replace("select_articles", "get_saved_articles")
+    assert _outcome(_tree(tmp_path / "b", {"shop/api/main.py": saved}), "serves_model")[0] is FAIL

@@ -1207,7 +1207,9 @@ def _serving(summary: PythonSummary) -> list[Call]:
 # (`model(x)`, `g.model.anomaly(X)`, `get_model_output(model=...)`). A noun after a storage verb
 # (`get_predictions`, `log_prediction`) reads or records stored predictions, and one after a
 # training verb (`train_classification_model`) makes the model: neither is serving.
-_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify)(_|$)", re.IGNORECASE)
+# Session 14: a recommender's prediction is its recommendation (`recommender.recommend(user, n=10)`,
+# `recommend_items(...)`): the verb says the model is asked, as `predict` does.
+_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify|recommend)(_|$)", re.IGNORECASE)
 _PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?|classifications?)(_|$)", re.IGNORECASE)
 # A noun after a training verb names the model's making, not its use (`train_classification_model`).
 _TRAINING_VERB = re.compile(r"^_*(train|fit|tune|evaluate|eval)_", re.IGNORECASE)
@@ -1838,7 +1840,7 @@ def _uses_startup_model(name: str, startup: frozenset[str]) -> bool:
 # `inference.run_batch(...)`): the module is the model's use, whatever its functions are called.
 # Only a name resolved through an import (a local list called `predictions` is data), and not a
 # storage or training verb (`predictions.get_all()` reads stored predictions).
-_PREDICTION_MODULE = re.compile(r"^(predictions?|predictors?|inferences?|serving)$", re.IGNORECASE)
+_PREDICTION_MODULE = re.compile(r"^(predictions?|predictors?|inferences?|serving|recommenders?)$", re.IGNORECASE)  # session 14: recommenders
 
 
 def _in_prediction_module(name: str, summary: PythonSummary) -> bool:
