@@ -362,3 +362,56 @@ def test_a_route_reading_stored_recommendations_does_not_serve(tmp_path: Path) -
     assert _outcome(_tree(tmp_path / "a", {"shop/api/main.py": stored}), "serves_model")[0] is FAIL
     saved = RECOMMEND_ROUTE.replace("select_articles", "get_saved_articles")
     assert _outcome(_tree(tmp_path / "b", {"shop/api/main.py": saved}), "serves_model")[0] is FAIL
+
+
+# --- rule `route calls an injected service`: a service object the handler builds itself ---------------
+
+LOCAL_SERVICE_ROUTE = """\
+from fastapi import FastAPI
+
+from integrations.chat.structures import ChatClient
+
+app = FastAPI()
+
+
+@app.post("/chat")
+async def chat_endpoint(event: dict):
+    client = ChatClient()
+    return await client.handle_event(event)
+"""
+
+CHAT_CLIENT = """\
+from langchain_aws import ChatBedrock
+
+
+class ChatClient:
+    async def handle_event(self, event):
+        return self.answer(event["text"])
+
+    def answer(self, text):
+        llm = ChatBedrock(model_id="anthropic.claude-3")
+        return llm.invoke("Answer as the advice service: " + text).content
+"""
+
+ARCHIVE_CLIENT = """\
+import sqlite3
+
+
+class ChatClient:
+    async def handle_event(self, event):
+        return self.archive(event["text"])
+
+    def archive(self, text):
+        with sqlite3.connect("chats.db") as db:
+            db.execute("insert into chats values (?)", (text,))
+"""
+
+
+def test_a_route_building_a_service_object_whose_method_asks_the_chain_serves(tmp_path: Path) -> None:
+    files = {"src/app.py": LOCAL_SERVICE_ROUTE, "src/integrations/chat/structures.py": CHAT_CLIENT}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is PASS
+
+
+def test_a_route_building_a_service_object_that_only_stores_messages_does_not_serve(tmp_path: Path) -> None:
+    files = {"src/app.py": LOCAL_SERVICE_ROUTE, "src/integrations/chat/structures.py": ARCHIVE_CLIENT}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL

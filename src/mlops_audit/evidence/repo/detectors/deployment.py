@@ -1700,6 +1700,13 @@ def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
                 cls = _annotation_class(arg.annotation, aliases)
                 if cls and cls[:1].isupper() and cls.split(".")[-1] in by_last:
                     found.setdefault(node.name, {})[arg.arg] = by_last[cls.split(".")[-1]]
+            # Session 14: a service object the handler builds itself (`chat = GoogleChat()` then
+            # `await chat.handle_event(event)`), as a module builds one at import time.
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Call):
+                    last = _inhouse.dotted(statement.value.func).split(".")[-1] if isinstance(statement.value.func, (ast.Name, ast.Attribute)) else ""
+                    if last[:1].isupper() and last in by_last:
+                        found.setdefault(node.name, {}).setdefault(statement.targets[0].id, by_last[last])
     return found
 
 
