@@ -415,3 +415,43 @@ def test_a_route_building_a_service_object_whose_method_asks_the_chain_serves(tm
 def test_a_route_building_a_service_object_that_only_stores_messages_does_not_serve(tmp_path: Path) -> None:
     files = {"src/app.py": LOCAL_SERVICE_ROUTE, "src/integrations/chat/structures.py": ARCHIVE_CLIENT}
     assert _outcome(_tree(tmp_path, files), "serves_model")[0] is FAIL
+
+
+# --- rule `Hugging Face Space` ---------------------------------------------------------------------------
+
+SPACE_README = """\
+---
+title: Churn Predictor
+emoji: 📉
+sdk: streamlit
+sdk_version: 1.38.0
+app_file: src/app.py
+pinned: false
+---
+
+# Churn predictor
+"""
+
+STREAMLIT_PAGE = """\
+import joblib
+import streamlit as st
+
+model = joblib.load("models/churn.joblib")
+tenure = st.number_input("Tenure")
+charges = st.number_input("Monthly charges")
+st.metric("Churn risk", float(model.predict_proba([[tenure, charges]])[0][1]))
+"""
+
+
+def test_a_streamlit_page_a_hugging_face_space_runs_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"README.md": SPACE_README, "src/app.py": STREAMLIT_PAGE}), "serves_model")
+    assert outcome is PASS and "Hugging Face Space" in message
+
+
+def test_the_same_page_without_a_space_configuration_or_in_a_static_space_does_not_serve(tmp_path: Path) -> None:
+    page = {"src/app.py": STREAMLIT_PAGE}
+    assert _outcome(_tree(tmp_path / "a", {"README.md": "# Churn predictor\n\nsdk: streamlit\n", **page}), "serves_model")[0] is FAIL
+    static = SPACE_README.replace("sdk: streamlit", "sdk: static")
+    assert _outcome(_tree(tmp_path / "b", {"README.md": static, **page}), "serves_model")[0] is FAIL
+    elsewhere = SPACE_README.replace("app_file: src/app.py", "app_file: app.py")  # the Space runs a page the repository lacks
+    assert _outcome(_tree(tmp_path / "c", {"README.md": elsewhere, **page}), "serves_model")[0] is FAIL

@@ -1970,7 +1970,30 @@ def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
                     pos = doc.locate(("services", name))
                     found += [at(compose, pos[0] if pos else None), reached]
                     return found
-    return found
+    return _hugging_face_space(repo)
+
+
+# Rule `Hugging Face Space` (session 14, §8: a UI page counts when a platform deployment of the
+# repository runs it): a Space is configured by the YAML block opening the root README.md (`sdk:
+# gradio` or `sdk: streamlit`, `app_file:` naming the page, `app.py` by default); the platform runs
+# that page for anyone who opens the Space. The page must reach a model as a composed page must.
+_SPACE_SDK = re.compile(r"^sdk[ \t]*:[ \t]*['\"]?(gradio|streamlit)['\"]?[ \t]*$", re.MULTILINE)
+_SPACE_APP = re.compile(r"^app_file[ \t]*:[ \t]*['\"]?([\w./-]{1,300}\.py)['\"]?[ \t]*$", re.MULTILINE)
+MAX_FRONT_MATTER = 4096
+
+
+def _hugging_face_space(repo: RepoIndex) -> list[Location]:
+    text = (repo.text("README.md") or "")[:MAX_FRONT_MATTER] if repo.exists("README.md") else ""
+    end = text.find("\n---", 3) if text.startswith("---") else -1
+    sdk = _SPACE_SDK.search(text, 0, end) if end > 0 else None
+    if sdk is None:
+        return []
+    app = _SPACE_APP.search(text, 0, end)
+    page = app.group(1).removeprefix("./") if app else "app.py"
+    if not repo.exists(page) or sdk.group(1) not in (repo.text(page) or ""):
+        return []
+    reached = _page_reaches_a_model(repo, page)
+    return [at("README.md", text.count("\n", 0, sdk.start()) + 1), reached] if reached is not None else []
 
 
 _ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
@@ -2100,7 +2123,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
-    ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    ("a Streamlit/Gradio app reaching a model, run by a compose service or a Hugging Face Space of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
     (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
