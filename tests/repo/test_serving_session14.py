@@ -455,3 +455,35 @@ def test_the_same_page_without_a_space_configuration_or_in_a_static_space_does_n
     assert _outcome(_tree(tmp_path / "b", {"README.md": static, **page}), "serves_model")[0] is FAIL
     elsewhere = SPACE_README.replace("app_file: src/app.py", "app_file: app.py")  # the Space runs a page the repository lacks
     assert _outcome(_tree(tmp_path / "c", {"README.md": elsewhere, **page}), "serves_model")[0] is FAIL
+
+
+# --- rule `Kubernetes CronJob runs the scoring job` --------------------------------------------------------
+
+CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: churn-scoring
+spec:
+  schedule: "0 2 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: scorer
+              image: ghcr.io/acme/churn:1.4.0
+              command: ["python", "-m", "jobs.score_customers"]
+"""
+
+
+def test_a_scoring_job_a_kubernetes_cronjob_runs_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"k8s/cronjob.yaml": CRONJOB, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")
+    assert outcome is PASS and "CronJob" in message
+
+
+def test_a_one_off_job_or_a_cronjob_in_an_examples_folder_does_not_make_it_serve(tmp_path: Path) -> None:
+    once = CRONJOB.replace("kind: CronJob", "kind: Job")
+    assert _outcome(_tree(tmp_path / "a", {"k8s/job.yaml": once, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "b", {"examples/k8s/cronjob.yaml": CRONJOB, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL

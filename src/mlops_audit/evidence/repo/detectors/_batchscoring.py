@@ -276,6 +276,36 @@ def _entry_of(repo: RepoIndex, path: str) -> Location | None:
     return next((where for target, where in _entry_targets(repo) if _tail_matches(path, target)), None)
 
 
+# Rule `Kubernetes CronJob runs the scoring job` (session 14): a CronJob (or an Argo CronWorkflow)
+# of the project whose container's command and arguments run the file (`command: ["python",
+# "jobs/score.py"]`, `args: ["-m", "jobs.score"]`) runs it on the cluster's schedule, as a cron
+# table's line does. Example, demo and test folders are not the system's.
+CRONJOB_WORDS = ("cronjob", "cronworkflow")
+_CRON_KINDS = frozenset({"CronJob", "CronWorkflow"})
+
+
+def _cronjob_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path in repo.yaml_files():
+            if is_test_path(path) or DEMO_FOLDER.search(path) or not repo.mentions(path, CRONJOB_WORDS):
+                continue
+            for doc in repo.yaml_documents(path):
+                if not isinstance(doc.data, dict) or doc.data.get("kind") not in _CRON_KINDS:
+                    continue
+                for key_path, value in _inhouse.walk_mapping(doc.data):
+                    if key_path and key_path[-1] == "containers" and isinstance(value, list):
+                        for container in value:
+                            parts = [container.get(k) for k in ("command", "args")] if isinstance(container, dict) else []
+                            words = [str(w) for part in parts for w in (part if isinstance(part, list) else [part] if part else [])]
+                            if words:
+                                pos = doc.locate(key_path)
+                                found.append((" ".join(words), at(path, pos[0] if pos else None)))
+        return found
+
+    return repo.memo("batchscoring.cronjob_commands", find)  # type: ignore[no-any-return]
+
+
 def python_tails(repo: RepoIndex) -> dict[str, list[str]]:
     """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
     def build() -> dict[str, list[str]]:
@@ -316,6 +346,7 @@ def _scheduled_entries(repo: RepoIndex) -> list[tuple[PythonSummary, str, list[L
     found: list[tuple[PythonSummary, str, list[Location]]] = []
     commands = [("the entry point of a container image", t, where) for t, where in _entry_targets(repo)]
     commands += [("a cron table's schedule", t, where) for c, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, c)]
+    commands += [("a Kubernetes CronJob", t, where) for c, where in _cronjob_commands(repo) for t in command_targets(repo, c)]
     commands += [("a docker compose service's command", t, where) for c, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, c)]
     commands += [
         ("a scheduled or dispatched CI workflow", t, where) for c, where in _workflowsteps.operated_workflow_commands(repo) for t in command_targets(repo, c)
@@ -376,6 +407,9 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
     cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
     if cron is not None:
         return "a cron table's schedule", [cron]
+    cronjob = next((where for command, where in _cronjob_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    if cronjob is not None:
+        return "a Kubernetes CronJob", [cronjob]
     step = _workflow_step(repo, summary.path)
     if step is not None:
         return "a step of a Snakemake workflow", [at(step.path, step.line)]
@@ -514,7 +548,10 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     `general_forecast_run_all_batches`), then the files naming the model's use and a store write."""
     targets = [target for target, _ in _entry_targets(repo)]
     targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
-    targets += [t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) for t in command_targets(repo, command)]
+    targets += [
+        t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) + _cronjob_commands(repo)
+        for t in command_targets(repo, command)
+    ]
     targets += [name for name, _ in _step_scripts(repo)]
     entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]
