@@ -487,3 +487,32 @@ def test_a_one_off_job_or_a_cronjob_in_an_examples_folder_does_not_make_it_serve
     once = CRONJOB.replace("kind: CronJob", "kind: Job")
     assert _outcome(_tree(tmp_path / "a", {"k8s/job.yaml": once, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
     assert _outcome(_tree(tmp_path / "b", {"examples/k8s/cronjob.yaml": CRONJOB, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
+
+
+# --- rule `task of a Databricks job` -------------------------------------------------------------------------
+
+BUNDLE_JOB = """\
+resources:
+  jobs:
+    churn_inference:
+      name: churn-inference
+      trigger:
+        file_arrival:
+          url: /Volumes/main/crm/incoming/
+      tasks:
+        - task_key: inference
+          spark_python_task:
+            python_file: ../jobs/score_customers.py
+"""
+
+
+def test_a_scoring_file_a_databricks_bundle_job_runs_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"bundle/resources/inference.yml": BUNDLE_JOB, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")
+    assert outcome is PASS and "Databricks" in message
+
+
+def test_a_python_file_named_outside_a_bundles_jobs_or_a_job_that_trains_does_not_serve(tmp_path: Path) -> None:
+    loose = "settings:\n  python_file: ../jobs/score_customers.py\n"
+    assert _outcome(_tree(tmp_path / "a", {"conf/run.yml": loose, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
+    trains = SCORE_TO_DB.replace('model = joblib.load("models/churn.joblib")', "model = make_model().fit(customers, customers.pop('churned'))")
+    assert _outcome(_tree(tmp_path / "b", {"bundle/resources/inference.yml": BUNDLE_JOB, "jobs/score_customers.py": trains}), "serves_model")[0] is FAIL

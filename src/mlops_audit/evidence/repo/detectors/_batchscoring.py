@@ -306,6 +306,32 @@ def _cronjob_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
     return repo.memo("batchscoring.cronjob_commands", find)  # type: ignore[no-any-return]
 
 
+# Rule `task of a Databricks job` (session 14): a Databricks Asset Bundle (or Jobs API) job the
+# repository declares (`resources: jobs: <name>: tasks:`) runs each task's `spark_python_task:
+# python_file:` (or a `.py` `notebook_task: notebook_path:`) as a step of the deployed job, on its
+# schedule or trigger or when the pipeline before it finishes: the file runs on its own.
+DATABRICKS_WORDS = ("python_file", "notebook_path")
+_DATABRICKS_TASK_FILE = frozenset({"python_file", "notebook_path"})
+
+
+def _databricks_task_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path in repo.yaml_files():
+            if is_test_path(path) or DEMO_FOLDER.search(path) or not repo.mentions(path, DATABRICKS_WORDS):
+                continue
+            for doc in repo.yaml_documents(path):
+                resources = doc.data.get("resources") if isinstance(doc.data, dict) else None
+                jobs = resources.get("jobs") if isinstance(resources, dict) else None
+                for key_path, value in _inhouse.walk_mapping(jobs) if isinstance(jobs, dict) else ():
+                    if key_path and key_path[-1] in _DATABRICKS_TASK_FILE and isinstance(value, str) and value.endswith(".py"):
+                        pos = doc.locate(("resources", "jobs", *key_path))
+                        found.append((value, at(path, pos[0] if pos else None)))
+        return found
+
+    return repo.memo("batchscoring.databricks_task_commands", find)  # type: ignore[no-any-return]
+
+
 def python_tails(repo: RepoIndex) -> dict[str, list[str]]:
     """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
     def build() -> dict[str, list[str]]:
@@ -346,6 +372,7 @@ def _scheduled_entries(repo: RepoIndex) -> list[tuple[PythonSummary, str, list[L
     found: list[tuple[PythonSummary, str, list[Location]]] = []
     commands = [("the entry point of a container image", t, where) for t, where in _entry_targets(repo)]
     commands += [("a cron table's schedule", t, where) for c, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, c)]
+    commands += [("a Databricks job's task", t, where) for c, where in _databricks_task_commands(repo) for t in command_targets(repo, c)]
     commands += [("a Kubernetes CronJob", t, where) for c, where in _cronjob_commands(repo) for t in command_targets(repo, c)]
     commands += [("a docker compose service's command", t, where) for c, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, c)]
     commands += [
@@ -410,6 +437,9 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
     cronjob = next((where for command, where in _cronjob_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
     if cronjob is not None:
         return "a Kubernetes CronJob", [cronjob]
+    task = next((where for command, where in _databricks_task_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    if task is not None:
+        return "a Databricks job's task", [task]
     step = _workflow_step(repo, summary.path)
     if step is not None:
         return "a step of a Snakemake workflow", [at(step.path, step.line)]
@@ -549,7 +579,7 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     targets = [target for target, _ in _entry_targets(repo)]
     targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
     targets += [
-        t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) + _cronjob_commands(repo)
+        t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) + _cronjob_commands(repo) + _databricks_task_commands(repo)
         for t in command_targets(repo, command)
     ]
     targets += [name for name, _ in _step_scripts(repo)]
