@@ -35,6 +35,7 @@ from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
+from mlops_audit.util.safeyaml import LocatedDocument
 
 _ENTRY = judged_by(Kind.model_serving, "batch scoring job")
 _STORE_WRITES = frozenset(_ENTRY.methods)
@@ -276,6 +277,14 @@ def _entry_of(repo: RepoIndex, path: str) -> Location | None:
     return next((where for target, where in _entry_targets(repo) if _tail_matches(path, target)), None)
 
 
+def _project_yaml_documents(repo: RepoIndex, words: tuple[str, ...]) -> Iterator[tuple[str, LocatedDocument]]:
+    """(path, document) of the YAML files naming one of `words`, outside tests, examples and demos."""
+    for path in repo.yaml_files():
+        if not (is_test_path(path) or DEMO_FOLDER.search(path)) and repo.mentions(path, words):
+            for doc in repo.yaml_documents(path):
+                yield path, doc
+
+
 # Rule `Kubernetes CronJob runs the scoring job` (session 14): a CronJob (or an Argo CronWorkflow)
 # of the project whose container's command and arguments run the file (`command: ["python",
 # "jobs/score.py"]`, `args: ["-m", "jobs.score"]`) runs it on the cluster's schedule, as a cron
@@ -287,20 +296,17 @@ _CRON_KINDS = frozenset({"CronJob", "CronWorkflow"})
 def _cronjob_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
     def find() -> list[tuple[str, Location]]:
         found = []
-        for path in repo.yaml_files():
-            if is_test_path(path) or DEMO_FOLDER.search(path) or not repo.mentions(path, CRONJOB_WORDS):
+        for path, doc in _project_yaml_documents(repo, CRONJOB_WORDS):
+            if not isinstance(doc.data, dict) or doc.data.get("kind") not in _CRON_KINDS:
                 continue
-            for doc in repo.yaml_documents(path):
-                if not isinstance(doc.data, dict) or doc.data.get("kind") not in _CRON_KINDS:
-                    continue
-                for key_path, value in _inhouse.walk_mapping(doc.data):
-                    if key_path and key_path[-1] == "containers" and isinstance(value, list):
-                        for container in value:
-                            parts = [container.get(k) for k in ("command", "args")] if isinstance(container, dict) else []
-                            words = [str(w) for part in parts for w in (part if isinstance(part, list) else [part] if part else [])]
-                            if words:
-                                pos = doc.locate(key_path)
-                                found.append((" ".join(words), at(path, pos[0] if pos else None)))
+            for key_path, value in _inhouse.walk_mapping(doc.data):
+                if key_path and key_path[-1] == "containers" and isinstance(value, list):
+                    for container in value:
+                        parts = [container.get(k) for k in ("command", "args")] if isinstance(container, dict) else []
+                        words = [str(w) for part in parts for w in (part if isinstance(part, list) else [part] if part else [])]
+                        if words:
+                            pos = doc.locate(key_path)
+                            found.append((" ".join(words), at(path, pos[0] if pos else None)))
         return found
 
     return repo.memo("batchscoring.cronjob_commands", find)  # type: ignore[no-any-return]
@@ -317,16 +323,13 @@ _DATABRICKS_TASK_FILE = frozenset({"python_file", "notebook_path"})
 def _databricks_task_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
     def find() -> list[tuple[str, Location]]:
         found = []
-        for path in repo.yaml_files():
-            if is_test_path(path) or DEMO_FOLDER.search(path) or not repo.mentions(path, DATABRICKS_WORDS):
-                continue
-            for doc in repo.yaml_documents(path):
-                resources = doc.data.get("resources") if isinstance(doc.data, dict) else None
-                jobs = resources.get("jobs") if isinstance(resources, dict) else None
-                for key_path, value in _inhouse.walk_mapping(jobs) if isinstance(jobs, dict) else ():
-                    if key_path and key_path[-1] in _DATABRICKS_TASK_FILE and isinstance(value, str) and value.endswith(".py"):
-                        pos = doc.locate(("resources", "jobs", *key_path))
-                        found.append((value, at(path, pos[0] if pos else None)))
+        for path, doc in _project_yaml_documents(repo, DATABRICKS_WORDS):
+            resources = doc.data.get("resources") if isinstance(doc.data, dict) else None
+            jobs = resources.get("jobs") if isinstance(resources, dict) else None
+            for key_path, value in _inhouse.walk_mapping(jobs) if isinstance(jobs, dict) else ():
+                if key_path and key_path[-1] in _DATABRICKS_TASK_FILE and isinstance(value, str) and value.endswith(".py"):
+                    pos = doc.locate(("resources", "jobs", *key_path))
+                    found.append((value, at(path, pos[0] if pos else None)))
         return found
 
     return repo.memo("batchscoring.databricks_task_commands", find)  # type: ignore[no-any-return]
