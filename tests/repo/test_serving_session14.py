@@ -516,3 +516,8 @@ def test_a_python_file_named_outside_a_bundles_jobs_or_a_job_that_trains_does_no
     assert _outcome(_tree(tmp_path / "a", {"conf/run.yml": loose, "jobs/score_customers.py": SCORE_TO_DB}), "serves_model")[0] is FAIL
     trains = SCORE_TO_DB.replace('model = joblib.load("models/churn.joblib")', "model = make_model().fit(customers, customers.pop('churned'))")
     assert _outcome(_tree(tmp_path / "b", {"bundle/resources/inference.yml": BUNDLE_JOB, "jobs/score_customers.py": trains}), "serves_model")[0] is FAIL
+
+
+def test_a_front_end_calling_a_route_with_its_http_client_is_no_route(tmp_path: Path) -> None:
+    page = "import axios from 'axios';\nimport { answerQuestion } from '../agents/answer.js';\n\nexport async function send(q) {\n  await axios.post('/api/log', { q });\n  return answerQuestion(q);\n}\n"
+    assert _outcome(_tree(tmp_path, {"web/src/pages-client/ask.js": page, "web/src/agents/answer.js": ANSWER_AGENT}), "serves_model")[0] is FAIL

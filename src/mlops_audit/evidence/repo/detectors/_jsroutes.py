@@ -49,9 +49,11 @@ _OWN_CHAIN = re.compile(
     r"""\b(?:Chat)?PromptTemplate\b|\bprompts?/|\bsimilaritySearch\w*\s*\(|\bembeddings\.create\s*\(|\bembed(?:Many|Query|Documents)?\s*\(|"""
     r"""\b(?:vectorStore|VectorStore|retriever|Retriever|pgvector|match_documents)\b"""
 )
-# A route: a router's registration with a path, a Next.js route handler or API page.
+# A route: a router's registration with a path, a Next.js route handler or API page. A front end's
+# HTTP client calling a path (`axios.post("/api/chat")`, `api.get("/x")`) asks a route, it is none.
 _ROUTE = re.compile(
-    r"""\b\w+\.(?:post|get|put|patch|all|route)\s*\(\s*['"`]/|\bexport\s+(?:async\s+)?function\s+(?:POST|GET|PUT)\b|"""
+    r"""\b(?!(?:axios|http|https|client|api|apiClient|request|ky|got|superagent|instance|fetcher|\$)\.)\w+\.(?:post|get|put|patch|all|route)\s*\(\s*['"`]/|"""
+    r"""\bexport\s+(?:async\s+)?function\s+(?:POST|GET|PUT)\b|"""
     r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*="""
 )
 _NEXT_PAGE = re.compile(r"(^|/)pages/api/")
