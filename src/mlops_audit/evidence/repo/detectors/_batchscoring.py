@@ -400,23 +400,22 @@ def _imported_by_entries(repo: RepoIndex) -> dict[str, tuple[str, list[Location]
 
     def find() -> dict[str, tuple[str, list[Location]]]:
         reached: dict[str, tuple[str, list[Location]]] = {}
-        frontier = [(summary, how, where) for summary, how, where in _scheduled_entries(repo)]
-        done = {summary.path for summary, _, _ in frontier}
+        frontier: list[tuple[PythonSummary | str, str, list[Location]]] = [(s, how, where) for s, how, where in _scheduled_entries(repo)]
+        done = {s.path for s, _, _ in _scheduled_entries(repo)}
         for _ in range(MAX_IMPORT_HOPS):
-            following = []
-            for summary, how, where in frontier:
-                for module in summary.imports:
+            following: list[tuple[PythonSummary | str, str, list[Location]]] = []
+            for item, how, where in frontier:
+                # A module is parsed only when its own imports are followed (not at the last hop).
+                summary = repo.python(item) if isinstance(item, str) else item
+                for module in summary.imports if summary is not None else ():
                     if len(done) >= MAX_IMPORTED_MODULES:
                         break
-                    stem = module.replace(".", "/")
-                    path = resolve_file(repo, stem + ".py") if "." in module else None
+                    path = resolve_file(repo, module.replace(".", "/") + ".py") if "." in module else None
                     if path is None or path in done or is_test_path(path):
                         continue
                     done.add(path)
-                    imported = repo.python(path)
-                    if imported is not None:
-                        reached[path] = (f"a project module imported by what {how} runs", [*where, at(summary.path, summary.imports[module])])
-                        following.append((imported, how, where))
+                    reached[path] = (f"a project module imported by what {how} runs", [*where, at(summary.path, summary.imports[module])])
+                    following.append((path, how, where))
             frontier = following
         return reached
 
