@@ -30,10 +30,12 @@ from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse, _workflowsteps
+from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.pysource import PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
+from mlops_audit.util.safeyaml import LocatedDocument
 
 _ENTRY = judged_by(Kind.model_serving, "batch scoring job")
 _STORE_WRITES = frozenset(_ENTRY.methods)
@@ -172,8 +174,30 @@ def _command_words(instruction: str) -> list[str]:
     return found
 
 
+# A console script declared in setup.cfg (`[options.entry_points]` `console_scripts =` then
+# `fbo_scraper = fbo_scraper.main:actual_main`) or setup.py (`entry_points={"console_scripts":
+# ["fbo_scraper=fbo_scraper.main:main"]}`): setuptools' two other places for them (session 14).
+_SCRIPT_DECLARATION = re.compile(r"""(?:^|["'\s])([A-Za-z_][\w.-]{0,100})[ \t]*=[ \t]*([A-Za-z_][\w.]{0,200})[ \t]*:[ \t]*[A-Za-z_]\w{0,100}""", re.MULTILINE)
+MAX_SETUP_BYTES = 256 * 1024
+
+
+def _setuptools_scripts(repo: RepoIndex) -> Iterator[tuple[str, str]]:
+    for path in repo.named("setup.cfg", "setup.py"):
+        text = repo.text(path) or "" if repo.size(path) <= MAX_SETUP_BYTES else ""
+        start = text.find("console_scripts")
+        if start >= 0:
+            # the declarations follow the key; another section or argument ends them soon after
+            for match in _SCRIPT_DECLARATION.finditer(text, start, start + 4096):
+                yield match.group(1), match.group(2)
+
+
 def _console_scripts(repo: RepoIndex) -> dict[str, str]:
-    """Console scripts of the project's pyproject.toml files: name -> module (`pvnet-app` -> `pvnet_app.app`)."""
+    """Console scripts of the project's pyproject.toml files (and setuptools' setup.cfg/setup.py):
+    name -> module (`pvnet-app` -> `pvnet_app.app`)."""
+    return repo.memo("batchscoring.console_scripts", lambda: _find_console_scripts(repo))  # type: ignore[no-any-return]
+
+
+def _find_console_scripts(repo: RepoIndex) -> dict[str, str]:
     scripts: dict[str, str] = {}
     for path in repo.named("pyproject.toml"):
         data = repo.toml(path) or {}
@@ -184,7 +208,25 @@ def _console_scripts(repo: RepoIndex) -> dict[str, str]:
             for name, target in source.items() if isinstance(source, dict) else []:
                 if isinstance(target, str) and ":" in target:
                     scripts.setdefault(str(name), target.split(":", 1)[0].strip())
+    for name, module in _setuptools_scripts(repo):
+        scripts.setdefault(name, module)
     return scripts
+
+
+def command_targets(repo: RepoIndex, command: str) -> list[str]:
+    """The Python files a command line runs, as path tails: the files it names (`python predict.py`,
+    `-m pkg.score`) and the modules of the project's console scripts it calls by name or path
+    (`/usr/local/bin/fbo_scraper` in a crontab, `.venv/bin/cloudcasting-inference`: session 14)."""
+    known: dict[str, list[str]] = repo.memo("batchscoring.command_targets", dict)
+    if command not in known:
+        found = _workflowsteps.scripts_named(command)
+        scripts = _console_scripts(repo)
+        for word in _shell_words(command) if scripts else ():
+            module = scripts.get(word.rsplit("/", 1)[-1])
+            if module:
+                found.append(module.replace(".", "/") + ".py")
+        known[command] = found
+    return known[command]
 
 
 def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
@@ -195,8 +237,15 @@ def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
         scripts: dict[str, str] | None = None
         found = []
         for path in repo.dockerfiles():
+            heredoc = False
             for number, line in repo.meaningful_lines(path):
                 keyword, _, rest = line.partition(" ")
+                if heredoc and line.strip() != "EOF":
+                    # Session 14: an entry script the image writes with a heredoc (`COPY <<EOF
+                    # /opt/app/entrypoint.sh`) runs the project's console scripts by path.
+                    found += [(t, at(path, number)) for t in command_targets(repo, line)]
+                    continue
+                heredoc = keyword.upper() == "COPY" and "<<" in rest
                 if keyword.upper() not in ("CMD", "ENTRYPOINT"):
                     continue
                 words = _command_words(rest)
@@ -228,6 +277,151 @@ def _entry_of(repo: RepoIndex, path: str) -> Location | None:
     return next((where for target, where in _entry_targets(repo) if _tail_matches(path, target)), None)
 
 
+def _project_yaml_documents(repo: RepoIndex, words: tuple[str, ...]) -> Iterator[tuple[str, LocatedDocument]]:
+    """(path, document) of the YAML files naming one of `words`, outside tests, examples and demos."""
+    for path in repo.yaml_files():
+        if not (is_test_path(path) or DEMO_FOLDER.search(path)) and repo.mentions(path, words):
+            for doc in repo.yaml_documents(path):
+                yield path, doc
+
+
+# Rule `Kubernetes CronJob runs the scoring job` (session 14): a CronJob (or an Argo CronWorkflow)
+# of the project whose container's command and arguments run the file (`command: ["python",
+# "jobs/score.py"]`, `args: ["-m", "jobs.score"]`) runs it on the cluster's schedule, as a cron
+# table's line does. Example, demo and test folders are not the system's.
+CRONJOB_WORDS = ("cronjob", "cronworkflow")
+_CRON_KINDS = frozenset({"CronJob", "CronWorkflow"})
+
+
+def _cronjob_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path, doc in _project_yaml_documents(repo, CRONJOB_WORDS):
+            if not isinstance(doc.data, dict) or doc.data.get("kind") not in _CRON_KINDS:
+                continue
+            for key_path, value in _inhouse.walk_mapping(doc.data):
+                if key_path and key_path[-1] == "containers" and isinstance(value, list):
+                    for container in value:
+                        parts = [container.get(k) for k in ("command", "args")] if isinstance(container, dict) else []
+                        words = [str(w) for part in parts for w in (part if isinstance(part, list) else [part] if part else [])]
+                        if words:
+                            pos = doc.locate(key_path)
+                            found.append((" ".join(words), at(path, pos[0] if pos else None)))
+        return found
+
+    return repo.memo("batchscoring.cronjob_commands", find)  # type: ignore[no-any-return]
+
+
+# Rule `task of a Databricks job` (session 14): a Databricks Asset Bundle (or Jobs API) job the
+# repository declares (`resources: jobs: <name>: tasks:`) runs each task's `spark_python_task:
+# python_file:` (or a `.py` `notebook_task: notebook_path:`) as a step of the deployed job, on its
+# schedule or trigger or when the pipeline before it finishes: the file runs on its own.
+DATABRICKS_WORDS = ("python_file", "notebook_path")
+_DATABRICKS_TASK_FILE = frozenset({"python_file", "notebook_path"})
+
+
+def _databricks_task_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path, doc in _project_yaml_documents(repo, DATABRICKS_WORDS):
+            resources = doc.data.get("resources") if isinstance(doc.data, dict) else None
+            jobs = resources.get("jobs") if isinstance(resources, dict) else None
+            for key_path, value in _inhouse.walk_mapping(jobs) if isinstance(jobs, dict) else ():
+                if key_path and key_path[-1] in _DATABRICKS_TASK_FILE and isinstance(value, str) and value.endswith(".py"):
+                    pos = doc.locate(("resources", "jobs", *key_path))
+                    found.append((value, at(path, pos[0] if pos else None)))
+        return found
+
+    return repo.memo("batchscoring.databricks_task_commands", find)  # type: ignore[no-any-return]
+
+
+def python_tails(repo: RepoIndex) -> dict[str, list[str]]:
+    """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
+    def build() -> dict[str, list[str]]:
+        tails: dict[str, list[str]] = {}
+        for path in repo.python_files():
+            parts = path.split("/")
+            for n in (1, 2, 3):
+                if len(parts) >= n:
+                    tails.setdefault("/".join(parts[-n:]), []).append(path)
+        return tails
+
+    return repo.memo("deployment.python_tails", build)  # type: ignore[no-any-return]
+
+
+def resolve_file(repo: RepoIndex, target: str) -> str | None:
+    """The repository's Python file a command or module names (`src/interface/app.py`, `pkg/mod.py`):
+    the one whose path ends with the name's last three parts, the shortest when several do."""
+    parts = [p for p in target.split("/") if p and p != "."]
+    matches = python_tails(repo).get("/".join(parts[-3:]), []) if parts else []
+    return min(matches, key=lambda m: (len(m), m)) if matches else None
+
+
+# Rule `scoring module a scheduled job imports` (session 14): the file a schedule, an image or an
+# orchestrator runs is often only the job's entry - an Airflow DAG whose PythonOperator calls
+# `BatchPredictionPipeline().run_pipeline()`, a console script's `main()` that builds a `Predict`
+# object and inserts what it returns - while the module that loads the model, predicts and writes
+# the predictions to the store is one or two project imports away. Such a module runs on the
+# entry's trigger. Followed: absolute imports of project modules (relative ones name the same
+# package and are rare in entries), at most MAX_IMPORT_HOPS deep and MAX_IMPORTED_MODULES in all.
+MAX_IMPORT_HOPS = 2
+MAX_IMPORTED_MODULES = 60
+_AIRFLOW_DAG = re.compile(r"\bDAG\s*\(|@dag\b|\bdag\s*\(")
+
+
+def _scheduled_entries(repo: RepoIndex) -> list[tuple[PythonSummary, str, list[Location]]]:
+    """(entry file, how it runs, where) for the files triggers run: the image entries, cron tables,
+    compose services, scheduled or dispatched workflows, and Airflow DAG files (classic operators)."""
+    found: list[tuple[PythonSummary, str, list[Location]]] = []
+    commands = [("the entry point of a container image", t, where) for t, where in _entry_targets(repo)]
+    commands += [("a cron table's schedule", t, where) for c, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, c)]
+    commands += [("a Databricks job's task", t, where) for c, where in _databricks_task_commands(repo) for t in command_targets(repo, c)]
+    commands += [("a Kubernetes CronJob", t, where) for c, where in _cronjob_commands(repo) for t in command_targets(repo, c)]
+    commands += [("a docker compose service's command", t, where) for c, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, c)]
+    commands += [
+        ("a scheduled or dispatched CI workflow", t, where) for c, where in _workflowsteps.operated_workflow_commands(repo) for t in command_targets(repo, c)
+    ]
+    seen: set[str] = set()
+    for how, target, where in commands:
+        path = resolve_file(repo, target)
+        summary = repo.python(path) if path is not None and path not in seen else None
+        if summary is not None:
+            seen.add(summary.path)
+            found.append((summary, how, [where]))
+    for summary in _inhouse.project_code(repo.python_mentioning("airflow")):
+        if summary.path not in seen and summary.imports_module("airflow") and _AIRFLOW_DAG.search(repo.text(summary.path) or ""):
+            seen.add(summary.path)
+            found.append((summary, "an Airflow DAG's task", [at(summary.path, 1)]))
+    return found
+
+
+def _imported_by_entries(repo: RepoIndex) -> dict[str, tuple[str, list[Location]]]:
+    """Project modules the scheduled entries import (up to MAX_IMPORT_HOPS): path -> (how, where)."""
+
+    def find() -> dict[str, tuple[str, list[Location]]]:
+        reached: dict[str, tuple[str, list[Location]]] = {}
+        frontier: list[tuple[PythonSummary | str, str, list[Location]]] = [(s, how, where) for s, how, where in _scheduled_entries(repo)]
+        done = {s.path for s, _, _ in _scheduled_entries(repo)}
+        for _ in range(MAX_IMPORT_HOPS):
+            following: list[tuple[PythonSummary | str, str, list[Location]]] = []
+            for item, how, where in frontier:
+                # A module is parsed only when its own imports are followed (not at the last hop).
+                summary = repo.python(item) if isinstance(item, str) else item
+                for module in summary.imports if summary is not None else ():
+                    if len(done) >= MAX_IMPORTED_MODULES:
+                        break
+                    path = resolve_file(repo, module.replace(".", "/") + ".py") if "." in module else None
+                    if path is None or path in done or is_test_path(path):
+                        continue
+                    done.add(path)
+                    reached[path] = (f"a project module imported by what {how} runs", [*where, at(summary.path, summary.imports[module])])
+                    following.append((path, how, where))
+            frontier = following
+        return reached
+
+    return repo.memo("batchscoring.imported_by_entries", find)  # type: ignore[no-any-return]
+
+
 def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
     entry = _entry_of(repo, summary.path)
     if entry is not None:
@@ -236,17 +430,26 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
         return "a task or flow of an orchestrator", []
     if _handler(repo, summary):
         return "a cloud function's event handler", []
-    service = next((where for command, where in _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
+    service = next((where for command, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
     if service is not None:
         return "a docker compose service's command", [service]
-    cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)), None)
+    cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
     if cron is not None:
         return "a cron table's schedule", [cron]
+    cronjob = next((where for command, where in _cronjob_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    if cronjob is not None:
+        return "a Kubernetes CronJob", [cronjob]
+    task = next((where for command, where in _databricks_task_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    if task is not None:
+        return "a Databricks job's task", [task]
     step = _workflow_step(repo, summary.path)
     if step is not None:
         return "a step of a Snakemake workflow", [at(step.path, step.line)]
+    imported = _imported_by_entries(repo).get(summary.path)
+    if imported is not None:
+        return imported
     operated = next(
-        (where for command, where in _workflowsteps.operated_workflow_commands(repo) for t in _workflowsteps.scripts_named(command) if _tail_matches(summary.path, t)),
+        (where for command, where in _workflowsteps.operated_workflow_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)),
         None,
     )
     if operated is not None:
@@ -377,7 +580,10 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
     `general_forecast_run_all_batches`), then the files naming the model's use and a store write."""
     targets = [target for target, _ in _entry_targets(repo)]
     targets += [t for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command)]
-    targets += [t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) for t in _workflowsteps.scripts_named(command)]
+    targets += [
+        t for command, _ in _workflowsteps.cron_commands(repo) + _workflowsteps.compose_commands(repo) + _cronjob_commands(repo) + _databricks_task_commands(repo)
+        for t in command_targets(repo, command)
+    ]
     targets += [name for name, _ in _step_scripts(repo)]
     entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]

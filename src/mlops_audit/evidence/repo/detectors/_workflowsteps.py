@@ -156,7 +156,8 @@ _CRON_NAMES = ("crontab", "cron.txt", "crontab.txt")
 
 
 def _cron_files(repo: RepoIndex) -> list[str]:
-    paths = set(repo.named(*_CRON_NAMES)) | set(repo.with_suffix(".cron", ".crontab")) | set(repo.glob("**/cron.d/*"))
+    # Session 14: a table named for its part of the system (`download-crontab`, `app_crontab`) too.
+    paths = set(repo.named(*_CRON_NAMES)) | set(repo.with_suffix(".cron", "crontab")) | set(repo.glob("**/cron.d/*"))
     return sorted(p for p in paths if not is_test_path(p) and not _DEMO_FOLDER.search(p) and repo.size(p) <= MAX_WORKFLOW_BYTES)[:MAX_WORKFLOW_FILES]
 
 

@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1207,7 +1207,9 @@ def _serving(summary: PythonSummary) -> list[Call]:
 # (`model(x)`, `g.model.anomaly(X)`, `get_model_output(model=...)`). A noun after a storage verb
 # (`get_predictions`, `log_prediction`) reads or records stored predictions, and one after a
 # training verb (`train_classification_model`) makes the model: neither is serving.
-_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify)(_|$)", re.IGNORECASE)
+# Session 14: a recommender's prediction is its recommendation (`recommender.recommend(user, n=10)`,
+# `recommend_items(...)`): the verb says the model is asked, as `predict` does.
+_PREDICT_VERB = re.compile(r"(^|_)(predict|infer|classify|recommend)(_|$)", re.IGNORECASE)
 _PREDICT_NOUN = re.compile(r"(^|_)(predictions?|inferences?|classifications?)(_|$)", re.IGNORECASE)
 # A noun after a training verb names the model's making, not its use (`train_classification_model`).
 _TRAINING_VERB = re.compile(r"^_*(train|fit|tune|evaluate|eval)_", re.IGNORECASE)
@@ -1555,7 +1557,10 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
                     return [at(summary.path, line), found]
-            for name in dict.fromkeys(reached) if followed < MAX_SERVICE_MODULES else ():
+            queued = _queued_task_use(repo, summary, reached)
+            if queued is not None:
+                return [at(summary.path, line), queued]
+            for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
                 # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
@@ -1582,6 +1587,66 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 if followed >= MAX_SERVICE_MODULES:
                     break  # enough modules followed; injected services are still looked at (session 12)
     return []
+
+
+# Rule `route hands the request to a task queue's worker` (session 14, conventions §8 online serving,
+# §13): web apps whose model is slow (a chain, transcription, a large classifier) queue each request's
+# work and answer from the result: the route calls a task function of the project through the queue
+# (Celery `predict_task.delay(x)` / `.apply_async(...)`, taskiq `.kiq(...)`, or
+# `celery_app.send_task("process_audio_chunk", ...)` by its registered name) and the worker runs the
+# task, which must use the model as a service function must (predicts, loads a model, asks a chain or
+# calls a generation library). A route queueing a task that trains, sends mail or reads a database
+# does not serve.
+_QUEUE_CALLS = (".delay", ".apply_async", ".kiq")
+_TASK_DECORATORS = frozenset({"task", "shared_task"})
+QUEUE_NEEDLES = ("celery",)
+
+
+def _unqueued(name: str) -> str:
+    """`app.tasks.predict_task.delay` -> `app.tasks.predict_task`: the task function a queue call runs."""
+    return next((name.removesuffix(q) for q in _QUEUE_CALLS if name.endswith(q) and name.count(".") > 1), name)
+
+
+def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
+    """The project's Celery tasks by the names they are sent by (the function's name, or the `name=`
+    its decorator registers): name -> (module, function)."""
+
+    def find() -> dict[str, tuple[PythonSummary, str]]:
+        tasks: dict[str, tuple[PythonSummary, str]] = {}
+        for summary in _inhouse.project_code(repo.python_mentioning(*QUEUE_NEEDLES)):
+            if summary.is_notebook or not summary.imports_module("celery"):
+                continue
+            defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+            lines = [line for line, _ in defs]
+            for decorator in summary.decorators:
+                after = bisect.bisect_right(lines, decorator.line) if decorator.line is not None else len(defs)
+                if decorator.name.rsplit(".", 1)[-1] not in _TASK_DECORATORS or after == len(defs):
+                    continue
+                function = defs[after][1]
+                registered = dict(decorator.keywords).get("name")
+                for key in (function, registered.rsplit(".", 1)[-1] if isinstance(registered, str) else None):
+                    if key:
+                        tasks.setdefault(key, (summary, function))
+        return tasks
+
+    return repo.memo("deployment.celery_tasks", find)  # type: ignore[no-any-return]
+
+
+def _queued_task_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
+    """Where the task a route sends by name (`send_task("name", ...)`) uses the model, if it does."""
+    if not any(name.endswith("send_task") for name in reached):
+        return None
+    tasks = _celery_tasks(repo)
+    for call in summary.calls:
+        sent = call.args[0] if call.name.endswith("send_task") and call.args else None
+        task = tasks.get(sent.rsplit(".", 1)[-1]) if isinstance(sent, str) else None
+        if task is not None:
+            module, function = task
+            scopes, _ = _reach(_calls_by_scope(module), module.functions, function)
+            use = next((c for c in module.calls if c.scope in scopes and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            if use is not None:
+                return at(module.path, use.line)
+    return None
 
 
 # Rule `route calls an injected service` (session 12, conventions §13: an LLM/RAG application's model
@@ -1635,6 +1700,13 @@ def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
                 cls = _annotation_class(arg.annotation, aliases)
                 if cls and cls[:1].isupper() and cls.split(".")[-1] in by_last:
                     found.setdefault(node.name, {})[arg.arg] = by_last[cls.split(".")[-1]]
+            # Session 14: a service object the handler builds itself (`chat = GoogleChat()` then
+            # `await chat.handle_event(event)`), as a module builds one at import time.
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Call):
+                    last = _inhouse.dotted(statement.value.func).split(".")[-1] if isinstance(statement.value.func, (ast.Name, ast.Attribute)) else ""
+                    if last[:1].isupper() and last in by_last:
+                        found.setdefault(node.name, {}).setdefault(statement.targets[0].id, by_last[last])
     return found
 
 
@@ -1733,16 +1805,25 @@ def _model_constructor(name: str) -> bool:
 
 
 def _startup_models(summary: PythonSummary) -> frozenset[str]:
-    """Names the module binds at import time to a model object (see the rule above)."""
+    """Names the module binds at import time to a model object (see the rule above), and (session 14)
+    module globals a top-level function binds to one (`global model` then `model = joblib.load(...)`
+    in a FastAPI lifespan or start-up hook, a Flask `before_first_request`, a `load_model()` the
+    app calls once): the routes call the same module-level object."""
     tree = summary.source.tree() if summary.source is not None and not summary.is_notebook else None
     if tree is None:
         return frozenset()
     by_line: dict[int | None, list[str]] = {}
+    hooks = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for call in summary.calls:
-        if call.scope is None:
+        if call.scope is None or call.scope in hooks:
             by_line.setdefault(call.line, []).append(call.name)
     names = set()
     pending: list[ast.stmt] = list(tree.body)
+    for hook in hooks.values():
+        declared = {name for node in hook.body if isinstance(node, ast.Global) for name in node.names}
+        if declared:  # only a hook's assignments to the names it declares global reach the module
+            pending += [node for node in ast.walk(hook) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                        and all(isinstance(t, ast.Name) and t.id in declared for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
     while pending:
         node = pending.pop()
         if isinstance(node, (ast.If, ast.Try)):
@@ -1766,7 +1847,7 @@ def _uses_startup_model(name: str, startup: frozenset[str]) -> bool:
 # `inference.run_batch(...)`): the module is the model's use, whatever its functions are called.
 # Only a name resolved through an import (a local list called `predictions` is data), and not a
 # storage or training verb (`predictions.get_all()` reads stored predictions).
-_PREDICTION_MODULE = re.compile(r"^(predictions?|predictors?|inferences?|serving)$", re.IGNORECASE)
+_PREDICTION_MODULE = re.compile(r"^(predictions?|predictors?|inferences?|serving|recommenders?)$", re.IGNORECASE)  # session 14: recommenders
 
 
 def _in_prediction_module(name: str, summary: PythonSummary) -> bool:
@@ -1844,26 +1925,7 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) ->
     return texts
 
 
-def _python_tails(repo: RepoIndex) -> dict[str, list[str]]:
-    """Python files by the tails of their paths (last one, two and three parts), built once per scan."""
-    def build() -> dict[str, list[str]]:
-        tails: dict[str, list[str]] = {}
-        for path in repo.python_files():
-            parts = path.split("/")
-            for n in (1, 2, 3):
-                if len(parts) >= n:
-                    tails.setdefault("/".join(parts[-n:]), []).append(path)
-        return tails
-
-    return repo.memo("deployment.python_tails", build)  # type: ignore[no-any-return]
-
-
-def _resolve_file(repo: RepoIndex, target: str) -> str | None:
-    """The repository's Python file a command or module names (`src/interface/app.py`, `pkg/mod.py`):
-    the one whose path ends with the name's last three parts, the shortest when several do."""
-    parts = [p for p in target.split("/") if p and p != "."]
-    matches = _python_tails(repo).get("/".join(parts[-3:]), []) if parts else []
-    return min(matches, key=lambda m: (len(m), m)) if matches else None
+_resolve_file = _batchscoring.resolve_file
 
 
 def _reaches_a_model_in(summary: PythonSummary) -> int | None:
@@ -1908,7 +1970,30 @@ def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
                     pos = doc.locate(("services", name))
                     found += [at(compose, pos[0] if pos else None), reached]
                     return found
-    return found
+    return _hugging_face_space(repo)
+
+
+# Rule `Hugging Face Space` (session 14, §8: a UI page counts when a platform deployment of the
+# repository runs it): a Space is configured by the YAML block opening the root README.md (`sdk:
+# gradio` or `sdk: streamlit`, `app_file:` naming the page, `app.py` by default); the platform runs
+# that page for anyone who opens the Space. The page must reach a model as a composed page must.
+_SPACE_SDK = re.compile(r"^sdk[ \t]*:[ \t]*['\"]?(gradio|streamlit)['\"]?[ \t]*$", re.MULTILINE)
+_SPACE_APP = re.compile(r"^app_file[ \t]*:[ \t]*['\"]?([\w./-]{1,300}\.py)['\"]?[ \t]*$", re.MULTILINE)
+MAX_FRONT_MATTER = 4096
+
+
+def _hugging_face_space(repo: RepoIndex) -> list[Location]:
+    text = (repo.text("README.md") or "")[:MAX_FRONT_MATTER] if repo.exists("README.md") else ""
+    end = text.find("\n---", 3) if text.startswith("---") else -1
+    sdk = _SPACE_SDK.search(text, 0, end) if end > 0 else None
+    if sdk is None:
+        return []
+    app = _SPACE_APP.search(text, 0, end)
+    page = app.group(1).removeprefix("./") if app else "app.py"
+    if not repo.exists(page) or sdk.group(1) not in (repo.text(page) or ""):
+        return []
+    reached = _page_reaches_a_model(repo, page)
+    return [at("README.md", text.count("\n", 0, sdk.start()) + 1), reached] if reached is not None else []
 
 
 _ENDPOINT_CALLS = judged_by(Kind.model_serving, "cloud function calls an endpoint")
@@ -2038,7 +2123,11 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
-    ("a Streamlit/Gradio app reaching a model, run by a compose service of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    ("a Streamlit/Gradio app reaching a model, run by a compose service or a Hugging Face Space of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    (
+        "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
+        _jsroutes.routes_reaching_a_chain,
+    ),
 )
 
 
@@ -2051,8 +2140,8 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles),
-    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
+    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)

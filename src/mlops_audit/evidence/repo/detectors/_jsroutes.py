@@ -1,0 +1,149 @@
+"""Rule `JavaScript route reaches the team's chain` of `serves_model` (session 14, conventions §8, §13).
+
+LLM applications are often written with a Node or TypeScript back end: an Express, Hono, Fastify or
+Koa router (`router.post("/chat", handler)`), a Next.js route handler (`export async function POST`
+in `app/api/chat/route.ts`) or API page (`pages/api/chat.ts`) answers each request by running the
+team's chain - its prompts, its retrieval and the model it asks through an SDK (OpenAI, Anthropic,
+Mistral, Google, the Vercel AI SDK's `generateText`/`streamText`, LangChain.js chat models). The
+route file reaches the module that calls the model through the project's relative imports (the
+router imports the handler, the handler a service, the service the agent...).
+
+Counted only when the module asking the model holds something of the team's own (conventions §13:
+a thin pass-through to a hosted model is not serving): a system prompt or prompt template, or
+retrieval (embeddings, a vector store, a retriever). Not read: tests, examples and demos, bundles and
+dependencies (`node_modules/`, `dist/`, `build/`, `.next/`, minified files), type declarations.
+Nothing is run; imports are followed as text, at most MAX_HOPS deep, from the first MAX_FILES files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from mlops_audit.evidence.repo.detectors._python import is_test_path
+from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.model import Location
+from mlops_audit.evidence.repo.registry import at
+
+SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+MAX_FILE_BYTES = 512 * 1024
+MAX_HOPS = 6
+MAX_FILES = 3000  # files whose imports are read, per scan
+
+_NOT_SOURCE = re.compile(
+    r"(^|/)(node_modules|dist|build|out|\.next|\.nuxt|coverage|vendor|public|static|__tests__|__mocks__|tests?|e2e|"
+    r"examples?|demos?|samples?|tutorials?|playground|sandbox|scratch)/",
+    re.IGNORECASE,
+)
+# A model asked through an SDK: OpenAI/Azure OpenAI chat or responses, Anthropic messages, the
+# Vercel AI SDK, LangChain.js chat models, Mistral, Google Generative AI, AWS Bedrock Runtime.
+_GENERATION = re.compile(
+    r"\.chat\.completions\.create\s*\(|\.responses\.create\s*\(|\.messages\.(?:create|stream)\s*\(|"
+    r"\b(?:generateText|streamText|generateObject|streamObject)\s*\(|"
+    r"\bnew (?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatMistralAI|ChatGoogleGenerativeAI|ChatVertexAI|ChatBedrockConverse|ChatOllama|ChatGroq)\s*\(|"
+    r"\.chat\.(?:complete|stream)\s*\(|\.getGenerativeModel\s*\(|\bnew (?:ConverseCommand|ConverseStreamCommand|InvokeModelCommand)\s*\("
+)
+# Something of the team's own beside the call (§13): a system prompt or template, or retrieval.
+_OWN_CHAIN = re.compile(
+    r"""role\s*:\s*['"]system['"]|\bsystem\s*:\s*[`'"\w]|\bSystemMessage\b|\b(?:system_?prompt|SYSTEM_PROMPT|systemInstruction)\b|"""
+    r"""\b(?:Chat)?PromptTemplate\b|\bprompts?/|\bsimilaritySearch\w*\s*\(|\bembeddings\.create\s*\(|\bembed(?:Many|Query|Documents)?\s*\(|"""
+    r"""\b(?:vectorStore|VectorStore|retriever|Retriever|pgvector|match_documents)\b"""
+)
+# A route: a router's registration with a path, a Next.js route handler or API page. A front end's
+# HTTP client calling a path (`axios.post("/api/chat")`, `api.get("/x")`) asks a route, it is none.
+_ROUTE = re.compile(
+    r"""\b(?!(?:axios|http|https|client|api|apiClient|request|ky|got|superagent|instance|fetcher|\$)\.)\w+\.(?:post|get|put|patch|all|route)\s*\(\s*['"`]/|"""
+    r"""\bexport\s+(?:async\s+)?function\s+(?:POST|GET|PUT)\b|"""
+    r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*="""
+)
+_NEXT_PAGE = re.compile(r"(^|/)pages/api/")
+# A quoted project specifier, kept when an import keyword precedes it (found from the quote: a
+# pattern starting with the keyword alternatives was tried at every position of every file).
+_SPECIFIER = re.compile(r"""['"]([.@~][^'"\n]{0,300})['"]""")
+_IMPORT_KEYWORDS = ("from", "require(", "import(", "import")
+# Literal words one of which any `_GENERATION` match holds: files without one are not searched.
+_GENERATION_WORDS = (
+    "completions.create", "responses.create", "messages.create", "messages.stream", "generateText", "streamText", "generateObject",
+    "streamObject", "new Chat", "new AzureChat", ".chat.complete", ".chat.stream", "getGenerativeModel", "ConverseCommand",
+    "ConverseStreamCommand", "InvokeModelCommand",
+)
+_TRY_SUFFIXES = ("", ".ts", ".tsx", ".js", ".mjs", ".jsx", ".mts", "/index.ts", "/index.js", "/index.tsx", "/index.mjs")
+
+
+def _sources(repo: RepoIndex) -> list[str]:
+    return [
+        p for p in repo.with_suffix(*SUFFIXES)
+        if not (p.endswith((".d.ts", ".min.js")) or ".test." in p or ".spec." in p or is_test_path(p) or _NOT_SOURCE.search(p))
+        and repo.size(p) <= MAX_FILE_BYTES
+    ]
+
+
+def _first_line(text: str, pattern: re.Pattern[str]) -> int | None:
+    match = pattern.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def _imports(text: str) -> list[str]:
+    found = []
+    for match in _SPECIFIER.finditer(text):
+        before = text[max(0, match.start() - 16):match.start()].rstrip()
+        if before.endswith(_IMPORT_KEYWORDS):
+            found.append(match.group(1))
+    return found
+
+
+def _resolve(repo: RepoIndex, importer: str, spec: str) -> str | None:
+    """The project file an import names: relative (`../services/chat`), or from an alias of the
+    source root (`@/lib/chat`, `~/lib/chat`), tried under each folder above the importer."""
+    folder = posixpath.dirname(importer)
+    if spec.startswith("."):
+        bases = [posixpath.normpath(posixpath.join(folder, spec))]
+    else:
+        rest = spec.split("/", 1)[1] if "/" in spec else ""
+        if not rest or spec[1:2] not in ("/", ""):
+            return None  # `@scope/package`: a dependency
+        parts = folder.split("/") if folder else []
+        bases = [posixpath.join(*parts[:depth], root, rest) if depth or root else rest for depth in range(len(parts), -1, -1) for root in ("src", "")]
+    for base in bases:
+        stem = base[:-3] if base.endswith(".js") else base  # ESM TypeScript imports `./chat.js` for `chat.ts`
+        for candidate in dict.fromkeys(s + suffix for s in (base, stem) for suffix in _TRY_SUFFIXES):
+            if not candidate.startswith("..") and repo.exists(candidate):
+                return candidate
+    return None
+
+
+def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
+    """[the route, the call asking the model] for the first JS/TS route reaching the team's chain.
+    Walked backwards from the chains over the import graph, so each file's imports are read once."""
+    sources = _sources(repo)
+    chains: dict[str, int] = {}
+    for path in sources:
+        text = repo.text(path) or ""
+        line = _first_line(text, _GENERATION) if any(word in text for word in _GENERATION_WORDS) else None
+        if line is not None and _OWN_CHAIN.search(text):
+            chains[path] = line
+    if not chains:
+        return []
+    importers: dict[str, list[str]] = {}
+    for path in sources[:MAX_FILES]:
+        for spec in dict.fromkeys(_imports(repo.text(path) or "")):
+            target = _resolve(repo, path, spec)
+            if target is not None and target != path:
+                importers.setdefault(target, []).append(path)
+    asks = {path: path for path in chains}  # file -> the chain file it reaches
+    frontier = list(chains)
+    for _ in range(MAX_HOPS):
+        following = []
+        for path in frontier:
+            for importer in importers.get(path, []):
+                if importer not in asks:
+                    asks[importer] = asks[path]
+                    following.append(importer)
+        frontier = following
+    for path in sources:
+        if path in asks:
+            route = 1 if _NEXT_PAGE.search(path) else _first_line(repo.text(path) or "", _ROUTE)
+            if route is not None:
+                chain = asks[path]
+                return [at(path, route), at(chain, chains[chain])]
+    return []
