@@ -104,3 +104,139 @@ def test_a_seeding_helper_module_called_by_the_training_script_seeds_it(tmp_path
     root = _tree(tmp_path, {"notebooks/model_evaluation.ipynb": NOTEBOOK_HELPER, "pkg/split.py": helper, "scripts/forecast_training.py": script})
     outcome, _ = _outcome(root, "is_reproducible")
     assert outcome is PASS
+
+
+# --- defines_features: a feature definition imported by training and by the prediction path -----
+
+FEATURES_MODULE = """\
+import numpy as np
+import pandas as pd
+
+
+def build_features(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["hour"] = out.index.hour
+    out["lag_24"] = out["load"].shift(24)
+    out["log_temp"] = np.log1p(out["temp"])
+    return out.dropna()
+"""
+TRAIN_WITH_FEATURES = """\
+import joblib
+import pandas as pd
+from xgboost import XGBRegressor
+
+from src.features import build_features
+
+
+def main():
+    frame = build_features(pd.read_parquet("data/history.parquet"))
+    model = XGBRegressor().fit(frame.drop(columns="load"), frame["load"])
+    joblib.dump(model, "models/model.joblib")
+"""
+APP_WITH_FEATURES = """\
+import joblib
+import pandas as pd
+from fastapi import FastAPI
+
+from src.features import build_features
+
+app = FastAPI()
+model = joblib.load("models/model.joblib")
+
+
+@app.post("/predict")
+def predict(rows: list[dict]):
+    frame = build_features(pd.DataFrame(rows))
+    return {"load": model.predict(frame.drop(columns="load")).tolist()}
+"""
+
+
+def test_a_feature_module_imported_by_training_and_by_the_service_defines_the_features(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"src/features.py": FEATURES_MODULE, "src/retrain.py": TRAIN_WITH_FEATURES, "app.py": APP_WITH_FEATURES})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "src/features.py" in message and "app.py" in message
+
+
+def test_a_feature_module_only_training_imports_is_inline_feature_engineering(tmp_path: Path) -> None:
+    app = APP_WITH_FEATURES.replace("from src.features import build_features\n", "").replace("build_features(pd.DataFrame(rows))", "pd.DataFrame(rows)")
+    root = _tree(tmp_path, {"src/features.py": FEATURES_MODULE, "src/retrain.py": TRAIN_WITH_FEATURES, "app.py": app})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+def test_a_feature_module_shared_with_an_evaluation_script_is_no_prediction_path(tmp_path: Path) -> None:
+    evaluate = (
+        "import joblib\nimport pandas as pd\n\nfrom src.features import build_features\n\n\ndef main():\n"
+        "    frame = build_features(pd.read_parquet('data/holdout.parquet'))\n"
+        "    print(joblib.load('models/model.joblib').predict(frame.drop(columns='load')))\n"
+    )
+    root = _tree(tmp_path, {"src/features.py": FEATURES_MODULE, "src/retrain.py": TRAIN_WITH_FEATURES, "src/evaluate.py": evaluate})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+FEATURE_LIST = 'NOWCAST_FEATURES = ["rainfall_mm", "temp_max", "soil_moisture"]\nDB_SCHEMA = "api"\n'
+SCORING_WITH_LIST = """\
+import joblib
+import pandas as pd
+
+from qtrees.constants import NOWCAST_FEATURES
+
+
+def main(engine):
+    frame = pd.read_sql("select * from api.latest", engine)
+    model = joblib.load("models/nowcast.pkl")
+    frame["forecast"] = model.predict(frame[NOWCAST_FEATURES])
+    frame.to_sql("forecast", engine, if_exists="append")
+"""
+TRAINING_WITH_LIST = """\
+import joblib
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+
+from qtrees.constants import NOWCAST_FEATURES
+
+
+def main(engine):
+    frame = pd.read_sql("select * from api.training", engine)
+    model = RandomForestRegressor().fit(frame[NOWCAST_FEATURES], frame["target"])
+    joblib.dump(model, "models/nowcast.pkl")
+"""
+
+
+def test_a_declared_feature_list_read_by_training_and_by_batch_scoring_defines_the_features(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "qtrees/__init__.py": "", "qtrees/constants.py": FEATURE_LIST,
+        "scripts/script_nowcast_training.py": TRAINING_WITH_LIST, "scripts/script_nowcast_inference.py": SCORING_WITH_LIST,
+    })
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "NOWCAST_FEATURES" in message
+
+
+def test_shared_settings_that_name_no_features_define_none(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "qtrees/__init__.py": "", "qtrees/constants.py": FEATURE_LIST.replace("NOWCAST_FEATURES", "NOWCAST_COLUMNS"),
+        "scripts/script_nowcast_training.py": TRAINING_WITH_LIST.replace("NOWCAST_FEATURES", "NOWCAST_COLUMNS"),
+        "scripts/script_nowcast_inference.py": SCORING_WITH_LIST.replace("NOWCAST_FEATURES", "NOWCAST_COLUMNS"),
+    })
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+def test_relative_imports_of_a_feature_module_inside_a_package_are_followed(tmp_path: Path) -> None:
+    train = TRAIN_WITH_FEATURES.replace("from src.features import", "from .features import")
+    predict = SCORING_WITH_LIST.replace("from qtrees.constants import NOWCAST_FEATURES", "from .features import build_features").replace(
+        "frame[NOWCAST_FEATURES]", "build_features(frame)")
+    root = _tree(tmp_path, {"forecaster/__init__.py": "", "forecaster/features.py": FEATURES_MODULE, "forecaster/train.py": train, "forecaster/predict.py": predict})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "forecaster/features.py" in message
+
+
+def test_a_data_loader_kept_in_a_features_folder_is_no_feature_definition(tmp_path: Path) -> None:
+    loader = "import pandas as pd\n\n\ndef load_dataset(path):\n    return pd.read_csv(path)\n"
+    train = TRAIN_WITH_FEATURES.replace("from src.features import build_features", "from src.features.load_dataset import load_dataset").replace("build_features(", "load_dataset(")
+    app = APP_WITH_FEATURES.replace("from src.features import build_features", "from src.features.load_dataset import load_dataset").replace("build_features(", "load_dataset(")
+    root = _tree(tmp_path, {"src/features/__init__.py": "", "src/features/load_dataset.py": loader, "src/models/train.py": train, "src/models/predict_api.py": app})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse
+from mlops_audit.evidence.repo.detectors import _featurechecks, _inhouse, _sharedfeatures
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
     describe,
@@ -1174,14 +1174,14 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
 
 @detector(
     id="defines_features",
-    title="Does the repo define features for a feature store?",
+    title="Does the repo define its features once for training and prediction (a feature store or shared feature definitions)?",
     kind=Kind.feature_store,
     remediation=(
         "Define shared features declaratively in a feature store (Feast FeatureViews with a feature_store.yaml, "
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURES.needles + _FEATURE_WORDS,
+    needles=_FEATURES.needles + _FEATURE_WORDS + _sharedfeatures.PREDICTION_NEEDLES,
 )
 def defines_features(repo: RepoIndex) -> Observation:
     hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not in_examples(s.path))
@@ -1202,6 +1202,20 @@ def defines_features(repo: RepoIndex) -> Observation:
             "definitions of a feature-store product)",
             in_house, confidence=Confidence.low,
         )
+    shared = _sharedfeatures.shared_definitions(repo, repo.python_mentioning(*_sharedfeatures.PREDICTION_NEEDLES))
+    if shared:
+        first = shared[0]
+        names = f" ({', '.join(first.names[:3])})" if first.names else ""
+        return Observation.passed(
+            f"shared feature definitions: {len(shared)} project module(s) of feature definitions imported by both training "
+            f"and the prediction path, e.g. {first.module}{names} by {first.training} and {first.prediction} "
+            "(no feature-store product)",
+            [loc for d in shared[:3] for loc in (at(d.module, 1), at(d.training, d.training_line), at(d.prediction, d.prediction_line))],
+            confidence=Confidence.medium,
+        )
     if stores:
         return Observation.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
-    return Observation.failed("no feature store definitions found (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML feature stores)")
+    return Observation.failed(
+        "no feature definitions found: no feature-store product (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML "
+        "feature stores), and no feature module or feature list imported by both training and the prediction path"
+    )
