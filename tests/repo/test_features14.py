@@ -240,3 +240,110 @@ def test_a_data_loader_kept_in_a_features_folder_is_no_feature_definition(tmp_pa
     outcome, _ = _outcome(root, "defines_features")
     assert outcome is FAIL
 
+
+# --- has_design_docs: runbooks stating objectives, flow documents, procedures --------------------
+
+PROSE = (
+    "The recommender answers each request from the candidate store and re-ranks with the latest model. "
+    "Requests that miss the cache fall back to the popularity list, which the nightly job rebuilds. "
+) * 4
+SYSTEM_CODE = {"src/serve.py": "import joblib\n\nmodel = joblib.load('model.pkl')\n\ndef rank(user):\n    scores = model.predict(user)\n    return sorted(scores)[:10]\n",
+               "src/train.py": "from sklearn.linear_model import LogisticRegression\n\ndef train(X, y):\n    model = LogisticRegression()\n    model.fit(X, y)\n    return model\n"}
+
+
+def _design(tmp_path: Path, docs: dict[str, str]) -> tuple[FindingOutcome, str]:
+    return _outcome(_tree(tmp_path, {**SYSTEM_CODE, **docs}), "has_design_docs")
+
+
+def test_a_monitoring_page_that_sets_the_services_objectives_is_design(tmp_path: Path) -> None:
+    page = f"# Monitoring\n\n## Service metrics\n\n{PROSE}\n\n## Latency SLO\n\np95 under 150 ms; alert when the error rate passes 2 %.\n"
+    outcome, message = _design(tmp_path, {"docs/monitoring.md": page})
+    assert outcome is PASS and "1 design" in message
+
+
+def test_a_monitoring_page_that_only_says_how_to_open_the_dashboards_is_not_design(tmp_path: Path) -> None:
+    page = f"# Monitoring\n\n## Opening Grafana\n\n{PROSE}\n\n## Logging in\n\nUse the admin account.\n"
+    outcome, _ = _design(tmp_path, {"docs/monitoring.md": page})
+    assert outcome is FAIL
+
+
+def test_a_document_of_the_applications_flows_beside_the_readme_is_design(tmp_path: Path) -> None:
+    outcome, message = _design(tmp_path, {"README.md": "# Shop\n\nRun it.\n", "APPLICATION_FLOW.md": f"# Overview\n\n{PROSE}\n"})
+    assert outcome is PASS and "1 design" in message
+
+
+def test_notes_on_googles_dataflow_product_are_not_a_flow_document(tmp_path: Path) -> None:
+    outcome, _ = _design(tmp_path, {"README.md": "# Shop\n\nRun it.\n", "DATAFLOW.md": f"# Running on Dataflow\n\n{PROSE}\n"})
+    assert outcome is FAIL
+
+
+def test_a_procedures_document_naming_system_components_in_a_policy_is_not_design(tmp_path: Path) -> None:
+    page = f"# Procedures\n\n## Account access\n\n{PROSE}\n\n## Unsupported System Components Policy\n\nReplace them.\n"
+    outcome, _ = _design(tmp_path, {"docs/procedures.md": page})
+    assert outcome is FAIL
+
+
+def test_a_page_of_the_systems_components_in_the_docs_is_design(tmp_path: Path) -> None:
+    page = f"# The recommender\n\n## Account access\n\n{PROSE}\n\n## System Components\n\nThe ranker and the store.\n"
+    outcome, _ = _design(tmp_path, {"docs/recommender.md": page})
+    assert outcome is PASS
+
+
+# --- is_reproducible: a seeding helper is a function the training code calls, not a method name ---
+
+SEEDED_PREDICTOR = """\
+import numpy as np
+
+
+class ArimaPredictor:
+    def predict(self, series, n):
+        np.random.seed(0)  # sampled paths of the forecast
+        return series[-n:] + np.random.normal(size=n)
+"""
+TRAIN_CALLING_PREDICT = """\
+from sklearn.linear_model import LinearRegression
+
+
+def calibrate(X, y, X_new):
+    model = LinearRegression()
+    model.fit(X, y)
+    return model.predict(X_new)
+"""
+
+
+def test_a_models_predict_method_is_no_call_of_a_seeding_predict_helper_elsewhere(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"forecast/arima.py": SEEDED_PREDICTOR, "forecast/train_linear.py": TRAIN_CALLING_PREDICT})
+    outcome, _ = _outcome(root, "is_reproducible")
+    assert outcome is FAIL
+
+
+def test_a_seeding_function_imported_and_called_by_training_seeds_it(tmp_path: Path) -> None:
+    helper = "import numpy as np\n\n\ndef fix_randomness():\n    np.random.seed(0)\n"
+    train = "from forecast.common import fix_randomness\n" + TRAIN_CALLING_PREDICT.replace("    model = LinearRegression()", "    fix_randomness()\n    model = LinearRegression()")
+    root = _tree(tmp_path, {"forecast/common.py": helper, "forecast/train_linear.py": train})
+    outcome, message = _outcome(root, "is_reproducible")
+    assert outcome is PASS and "fix_randomness" in message
+
+
+# --- defines_features: a dbt feature layer --------------------------------------------------------
+
+DBT_PROJECT = "name: bikeshare\nversion: '1.0'\nprofile: bikeshare\nmodel-paths: ['models']\n"
+SNAPSHOT_SQL = "select station_id, ts, bikes_available, avg(bikes_available) over w as bikes_avg_1h\nfrom {{ ref('stg_status') }}\nwindow w as (partition by station_id order by ts)\n"
+
+
+def test_a_dbt_projects_feature_models_are_a_feature_layer(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"dbt/dbt_project.yml": DBT_PROJECT, "dbt/models/features/feat_station_snapshot.sql": SNAPSHOT_SQL})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "dbt feature layer" in message
+
+
+def test_a_dbt_project_of_staging_and_marts_defines_no_features(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"dbt/dbt_project.yml": DBT_PROJECT, "dbt/models/marts/station_snapshot.sql": SNAPSHOT_SQL})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+def test_feature_models_of_an_example_dbt_project_define_nothing_of_the_system(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"examples/dbt/dbt_project.yml": DBT_PROJECT, "examples/dbt/models/features/feat_station_snapshot.sql": SNAPSHOT_SQL})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL

@@ -1172,6 +1172,28 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
     return found
 
 
+# Rule `dbt feature layer` (session 14, conventions §14: "a dbt feature layer" is a feature store's
+# definitions): a dbt project of this repository whose models include a layer named for features - a
+# folder under its `models/` (`models/features/`), or models named so (`feat_station_snapshot.sql`,
+# `customer_features.sql`) - defines the features once in SQL for every model that reads the tables
+# dbt builds (Feast's dbt integration imports exactly such models as feature views). A dbt project of
+# staging and marts only, or one in an examples folder, defines none.
+_FEATURE_MODEL = re.compile(r"^(feat|features?)_|_features?$|^features?$", re.IGNORECASE)
+
+
+def _dbt_feature_models(repo: RepoIndex) -> list[Location]:
+    roots = [p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("dbt_project.yml") if not in_examples(p)]
+    found = []
+    for path in repo.with_suffix(".sql"):
+        root = next((r for r in roots if path.startswith(r + "models/")), None)
+        if root is None or in_examples(path):
+            continue
+        parts = path[len(root) + len("models/"):-len(".sql")].split("/")
+        if any(_FEATURE_MODEL.search(part) for part in parts):
+            found.append(at(path, 1))
+    return found
+
+
 @detector(
     id="defines_features",
     title="Does the repo define its features once for training and prediction (a feature store or shared feature definitions)?",
@@ -1201,6 +1223,13 @@ def defines_features(repo: RepoIndex) -> Observation:
             "with an index, and pipeline code both writes and reads versions through it (no declarative feature "
             "definitions of a feature-store product)",
             in_house, confidence=Confidence.low,
+        )
+    dbt = _dbt_feature_models(repo)
+    if dbt:
+        return Observation.passed(
+            f"dbt feature layer: {len(dbt)} dbt model(s) of this repository's project define feature tables "
+            "in SQL (a models folder or models named for features), built into tables by dbt",
+            dbt[:MAX_LOCATIONS], confidence=Confidence.medium,
         )
     shared = _sharedfeatures.shared_definitions(repo, repo.python_mentioning(*_sharedfeatures.PREDICTION_NEEDLES))
     if shared:

@@ -901,6 +901,15 @@ def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
     return True
 
 
+def _function_call(summary: PythonSummary, call: Call) -> bool:
+    """Rule `seeding helpers are functions` (session 14): a call of a project function - by its bare
+    name (`set_seeds()`, a relative import) or through an import (`utils.set_seeds()`) - not a method
+    of an object the file made (`model.predict()` is no call of a seeding `predict` helper defined
+    elsewhere, which a seeded ARIMA predictor's method would otherwise make of every prediction)."""
+    owner = call.name.rpartition(".")[0]
+    return not owner or call.name in summary.imports or owner in summary.imports
+
+
 def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(name) for name in summary.resolved_names) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
@@ -961,7 +970,7 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             (s, c)
             for s in repo.python_scan(*sorted(helpers))
             if _trains(s) and not is_test_path(s.path)
-            for c in s.calls_named(*helpers)
+            for c in s.calls_named(*helpers) if _function_call(s, c)
         ] if helpers else []
     declared_seed = _seed_from_declared_value(repo) if not seeded else []
     lineage_calls: list[Location] = []
