@@ -347,3 +347,15 @@ def test_feature_models_of_an_example_dbt_project_define_nothing_of_the_system(t
     root = _tree(tmp_path, {"examples/dbt/dbt_project.yml": DBT_PROJECT, "examples/dbt/models/features/feat_station_snapshot.sql": SNAPSHOT_SQL})
     outcome, _ = _outcome(root, "defines_features")
     assert outcome is FAIL
+
+
+def test_relative_imports_are_read_by_level_and_a_run_of_dots_costs_one_pass() -> None:
+    import time
+
+    from mlops_audit.evidence.repo.detectors._sharedfeatures import _relative_imports
+
+    text = "from . import features\nfrom ..common.features import (build,\n    lags as lagged)\n"
+    assert _relative_imports(text, "pkg/sub/predict.py") == [("pkg.sub", ("features",), 1), ("pkg.common.features", ("build", "lags"), 2)]
+    start = time.perf_counter()
+    assert _relative_imports("from " + "." * 200_000 + " x\n", "a.py") == []
+    assert time.perf_counter() - start < 2.0  # a pattern letting the module name start with a dot backtracked quadratically: 20k dots took 36 s

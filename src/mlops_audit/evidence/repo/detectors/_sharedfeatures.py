@@ -47,7 +47,8 @@ _EXAMPLES = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNOR
 # Path parts (split on `/`, `_`, `-`, `.`) naming the prediction path, and those naming offline work.
 _SERVING_PARTS = re.compile(r"^(predict\w*|prediction\w*|inference|infer|serve|serving|server|service|services|scor(e|er|ing)|app|apps|api|handlers?|endpoints?|batch|forecast\w*|production|lambda|function_app|worker)$")
 _OFFLINE_PARTS = re.compile(r"^(eval\w*|backtest\w*|benchmark\w*|compar\w*|sweep\w*|tun(e|ing)|analysis|analyse|analyze|experiments?|retrospect\w*|explor\w*|notebooks?|scratch|train\w*)$")
-_RELATIVE_IMPORT = re.compile(r"from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+(\([^)]{0,2000}\)|[^\n]{0,500})")
+# The module after the dots starts with a word character: a run of dots is matched one way only.
+_RELATIVE_IMPORT = re.compile(r"from[ \t]+(\.+)(\w[\w.]*)?[ \t]+import[ \t]+(\([^)]{0,2000}\)|[^\n]{0,500})")
 MAX_PREDICTION_FILES = 40
 
 
@@ -96,7 +97,7 @@ def _relative_imports(text: str, importer: str) -> list[tuple[str, tuple[str, ..
     for match in _RELATIVE_IMPORT.finditer(text):
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        dots, rest = len(match.group(1)), match.group(2)
+        dots, rest = len(match.group(1)), match.group(2) or ""
         if dots - 1 > len(folders):
             continue
         base = folders[: len(folders) - (dots - 1)]
