@@ -359,3 +359,12 @@ def test_relative_imports_are_read_by_level_and_a_run_of_dots_costs_one_pass() -
     start = time.perf_counter()
     assert _relative_imports("from " + "." * 200_000 + " x\n", "a.py") == []
     assert time.perf_counter() - start < 2.0  # a pattern letting the module name start with a dot backtracked quadratically: 20k dots took 36 s
+
+
+def test_a_feature_module_imported_as_a_sibling_module_is_the_definition_not_its_package(tmp_path: Path) -> None:
+    train = TRAIN_WITH_FEATURES.replace("from src.features import build_features", "from . import features").replace("build_features(", "features.build_features(")
+    predict = SCORING_WITH_LIST.replace("from qtrees.constants import NOWCAST_FEATURES", "from . import features").replace(
+        "frame[NOWCAST_FEATURES]", "features.build_features(frame)")
+    root = _tree(tmp_path, {"fc/__init__.py": "", "fc/features.py": FEATURES_MODULE, "fc/train.py": train, "fc/predict.py": predict})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "e.g. fc/features.py by fc/train.py and fc/predict.py" in message

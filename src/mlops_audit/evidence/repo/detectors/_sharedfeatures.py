@@ -134,11 +134,14 @@ def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set
             path = _module_path(repo, "", module) if module else None
             if path is None:
                 continue
-            note(path, names, line)
+            plain = []
             for name in names:  # `from . import features`: the module is the imported name
                 sub = _module_path(repo, "", f"{module}.{name}")
                 if sub is not None:
                     note(sub, (), line)
+                else:
+                    plain.append(name)
+            note(path, plain, line)
     return {p: v for p, v in found.items() if p != summary.path and not is_test_path(p) and not _EXAMPLES.search(p)}
 
 
