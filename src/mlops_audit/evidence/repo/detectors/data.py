@@ -9,7 +9,15 @@ from collections.abc import Iterator, Mapping
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _driftgate, _featurechecks, _ingestschema, _inhouse, _setaside, _suitegate
+from mlops_audit.evidence.repo.detectors import (
+    _driftgate,
+    _featurechecks,
+    _ingestschema,
+    _inhouse,
+    _setaside,
+    _sharedfeatures,
+    _suitegate,
+)
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -1358,16 +1366,38 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
     return found
 
 
+# Rule `dbt feature layer` (session 14, conventions §14: "a dbt feature layer" is a feature store's
+# definitions): a dbt project of this repository whose models include a layer named for features - a
+# folder under its `models/` (`models/features/`), or models named so (`feat_station_snapshot.sql`,
+# `customer_features.sql`) - defines the features once in SQL for every model that reads the tables
+# dbt builds (Feast's dbt integration imports exactly such models as feature views). A dbt project of
+# staging and marts only, or one in an examples folder, defines none.
+_FEATURE_MODEL = re.compile(r"^(feat|features?)_|_features?$|^features?$", re.IGNORECASE)
+
+
+def _dbt_feature_models(repo: RepoIndex) -> list[Location]:
+    roots = [p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("dbt_project.yml") if not in_examples(p)]
+    found = []
+    for path in repo.with_suffix(".sql"):
+        root = next((r for r in roots if path.startswith(r + "models/")), None)
+        if root is None or in_examples(path):
+            continue
+        parts = path[len(root) + len("models/"):-len(".sql")].split("/")
+        if any(_FEATURE_MODEL.search(part) for part in parts):
+            found.append(at(path, 1))
+    return found
+
+
 @detector(
     id="defines_features",
-    title="Does the repo define features for a feature store?",
+    title="Does the repo define its features once for training and prediction (a feature store or shared feature definitions)?",
     kind=Kind.feature_store,
     remediation=(
         "Define shared features declaratively in a feature store (Feast FeatureViews with a feature_store.yaml, "
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURES.needles + _FEATURE_WORDS,
+    needles=_FEATURES.needles + _FEATURE_WORDS + _sharedfeatures.PREDICTION_NEEDLES,
 )
 def defines_features(repo: RepoIndex) -> Observation:
     hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not in_examples(s.path))
@@ -1388,6 +1418,27 @@ def defines_features(repo: RepoIndex) -> Observation:
             "definitions of a feature-store product)",
             in_house, confidence=Confidence.low,
         )
+    dbt = _dbt_feature_models(repo)
+    if dbt:
+        return Observation.passed(
+            f"dbt feature layer: {len(dbt)} dbt model(s) of this repository's project define feature tables "
+            "in SQL (a models folder or models named for features), built into tables by dbt",
+            dbt[:MAX_LOCATIONS], confidence=Confidence.medium,
+        )
+    shared = _sharedfeatures.shared_definitions(repo, repo.python_mentioning(*_sharedfeatures.PREDICTION_NEEDLES))
+    if shared:
+        first = shared[0]
+        names = f" ({', '.join(first.names[:3])})" if first.names else ""
+        return Observation.passed(
+            f"shared feature definitions: {len(shared)} project module(s) of feature definitions imported by both training "
+            f"and the prediction path, e.g. {first.module}{names} by {first.training} and {first.prediction} "
+            "(no feature-store product)",
+            [loc for d in shared[:3] for loc in (at(d.module, 1), at(d.training, d.training_line), at(d.prediction, d.prediction_line))],
+            confidence=Confidence.medium,
+        )
     if stores:
         return Observation.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
-    return Observation.failed("no feature store definitions found (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML feature stores)")
+    return Observation.failed(
+        "no feature definitions found: no feature-store product (Feast, Tecton, Hopsworks, SageMaker/Vertex/Databricks/Azure ML "
+        "feature stores), and no feature module or feature list imported by both training and the prediction path"
+    )

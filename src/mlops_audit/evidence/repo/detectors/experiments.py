@@ -798,20 +798,55 @@ def _seeds_in_mappings(text: str) -> list[tuple[str, int]]:
     return found
 
 
+# Rule `seed in the model's parameters` (session 14): a training file's parameter mapping fixes the
+# estimator's seed with a literal (`params = {"n_estimators": 100, "random_state": 42}`, then
+# `XGBClassifier(**params)`; LightGBM's `{"seed": 42}` handed to `lgb.train`): the keys estimators
+# take their seed by. Seeds of other settings (a data generator's mapping outside training code) are
+# not read: only files that fit or train.
+_MODEL_SEED_KEYS = frozenset({"random_state", "seed", "random_seed"})
+
+
+def _seed_parameter_defaults(repo: RepoIndex, path: str, uses: list[tuple[int, str]]) -> list[tuple[str, int]]:
+    """Rule `seed as a parameter default` (session 14): (key, line) of each training function whose
+    seed parameter defaults to an integer (`def train(X, y, random_state=123)`) and which passes it on
+    (a `seed_uses` line inside the function): its callers that pass none get the fixed seed. A
+    parameter defaulting to None is not fixed (`seed_uses` leaves it out)."""
+    module = _inhouse.tree(repo, path)
+    if module is None:
+        return []
+    found = []
+    for _, func in _inhouse.functions(module):
+        positional = func.args.posonlyargs + func.args.args
+        defaults = list(zip(positional[len(positional) - len(func.args.defaults):], func.args.defaults))
+        defaults += [(a, d) for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None]
+        end = getattr(func, "end_lineno", None) or func.lineno
+        for arg, default in defaults:
+            key = arg.arg.lower()
+            if key in _SEED_KEYS and isinstance(default, ast.Constant) and _int(default.value) \
+                    and any(k == key and func.lineno <= line <= end for line, k in uses):
+                found.append((key, func.lineno))
+    return found
+
+
 def _seed_from_declared_value(repo: RepoIndex) -> list[Location]:
     """Rule `seed from a declared value`: training code passes `random_state=`/`seed=` (or seeds a
     generator) with a variable or config attribute named like a seed the project declares with a
-    fixed value. A parameter defaulting to None, a call (`np.random.randint()`) or a name no
-    declaration fixes does not count: those runs are not repeatable."""
+    fixed value (a constant, a config key, an argparse default, or the default of the training
+    function's own seed parameter), or its parameter mapping fixes the model's seed with a literal.
+    A parameter defaulting to None, a call (`np.random.randint()`) or a name no declaration fixes
+    does not count: those runs are not repeatable."""
     declared = _declared_seeds(repo)
-    if not declared:
-        return []
     hits: list[Location] = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_SEED_NEEDLES)):
         if not _trains(summary):
             continue
-        # Per-file facts (`pyfacts.seed_uses`): the seed keys each function passes on, no syntax tree needed.
-        hits.extend(at(summary.path, line) for line, key in summary.seed_uses if key in declared)
+        uses = summary.seed_uses  # per-file facts (`pyfacts.seed_uses`): the seed keys each function passes on
+        if uses and any(key not in declared for _, key in uses):
+            for key, line in _seed_parameter_defaults(repo, summary.path, uses):
+                declared.setdefault(key, []).append(at(summary.path, line))
+        hits.extend(at(summary.path, line) for line, key in uses if key in declared)
+        if repo.passes(summary.path, text_test(_may_map_seeds)):
+            hits.extend(at(summary.path, line) for key, line in _seeds_in_mappings(repo.text(summary.path) or "") if key in _MODEL_SEED_KEYS)
     if not hits:
         return []
     used = {loc for loc in hits}
@@ -866,6 +901,15 @@ def _does_work(repo: RepoIndex, path: str, decorator_line: int | None) -> bool:
     return True
 
 
+def _function_call(summary: PythonSummary, call: Call) -> bool:
+    """Rule `seeding helpers are functions` (session 14): a call of a project function - by its bare
+    name (`set_seeds()`, a relative import) or through an import (`utils.set_seeds()`) - not a method
+    of an object the file made (`model.predict()` is no call of a seeding `predict` helper defined
+    elsewhere, which a seeded ARIMA predictor's method would otherwise make of every prediction)."""
+    owner = call.name.rpartition(".")[0]
+    return not owner or call.name in summary.imports or owner in summary.imports
+
+
 def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(name) for name in summary.resolved_names) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
@@ -918,13 +962,15 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     if scratch_only:
         seeded = []
     if not seeded:
-        # A project helper (utils.set_seeds) that seeds, called from training code.
-        helpers = {c.scope for _, c in seeding if c.scope}
+        # A project helper (utils.set_seeds) that seeds, called from training code. A helper defined in
+        # a notebook (session 14) is called from that notebook only: when the seeds are in notebooks
+        # alone beside training scripts, the notebook calling its own split helper is no training path.
+        helpers = {c.scope for s, c in seeding if c.scope and not (scratch_only and s.is_notebook)}
         seeded = [
             (s, c)
             for s in repo.python_scan(*sorted(helpers))
             if _trains(s) and not is_test_path(s.path)
-            for c in s.calls_named(*helpers)
+            for c in s.calls_named(*helpers) if _function_call(s, c)
         ] if helpers else []
     declared_seed = _seed_from_declared_value(repo) if not seeded else []
     lineage_calls: list[Location] = []
@@ -944,7 +990,10 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         if seeded:
             parts.append(f"seeded training code ({describe(seeded)})")
         if declared_seed:
-            parts.append("training seeded from a declared seed value (config key or constant passed as random_state/seed)")
+            parts.append(
+                "training seeded from a declared seed value (config key, constant or parameter default passed as "
+                "random_state/seed, or a literal seed in the model's parameter mapping)"
+            )
         if lineage_calls:
             parts.append("per-step lineage recorded with the mlops-audit audit-trail SDK (inputs and outputs hashed per event)")
         return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)

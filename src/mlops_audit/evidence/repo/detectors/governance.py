@@ -37,6 +37,9 @@ _DESIGN_NAME = re.compile(
     # session 12: a system overview, a methodology (how the system computes what it reports), a technical
     # overview or specification, a runbook (how the running system is operated)
     r"|system[-_ ]?overview|methodology|technical[-_ ]?(overview|spec\w*|documentation|design)|runbook"
+    # session 14 (conventions §14: data flow): a document of the system's flows (`APPLICATION_FLOW.md`,
+    # `docs/data_flow.md`, `pipeline-flow.md`) describes how its parts hand data on
+    r"|(application|system|pipeline|process|information)[-_ ]?flows?\b|data[-_ ]flows?\b"  # not Google's `Dataflow`
     r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
@@ -47,7 +50,10 @@ _DESIGN_HEADING = re.compile(  # searched in heading titles (`RepoIndex.doc_head
     r"|evaluation (plan|strategy|methodology|framework)|methodology|runbook|non-functional"
     # round 2 (batch 16 and 2-3 spent repositories each): the design of the data - a data schema, data
     # model or data dictionary, a database, dataset or event schema (a bare "Schema" heads API pages)
-    r"|data (schema|model|dictionary)|(database|dataset|event) schema)\b"
+    r"|data (schema|model|dictionary)|(database|dataset|event) schema"
+    # session 14 (conventions §14: runbooks that state the design - thresholds, SLOs, monitoring design):
+    # a page setting the service's objectives or its alerting is design of the running system
+    r"|slos?|service level (objectives?|agreements?|indicators?)|alert(ing)? (rules|thresholds|policy|design)|monitoring (design|plan|strategy))\b"
     r"|" + _DESIGN_WORDS_ELSEWHERE,
     re.IGNORECASE,
 )
@@ -59,7 +65,12 @@ MIN_DOC_CHARS = 400  # of prose: below this a "design document" is a stub
 
 
 # Documents named as setup or how-to guides: instructions, not requirements or design.
-_HOW_TO_NAME = re.compile(r"setup|install|guide|tutorial|how[-_]?to|getting[-_]?started|troubleshoot|faq|quickstart|onboarding", re.IGNORECASE)
+# Session 14: procedures, policies and checklists (`docs/procedures.md`: account access, a lifecycle
+# policy) say how people operate, not how the system is built, whatever their headings name.
+_HOW_TO_NAME = re.compile(
+    r"setup|install|guide|tutorial|how[-_]?to|getting[-_]?started|troubleshoot|faq|quickstart|onboarding|procedures?|polic(y|ies)|checklists?",
+    re.IGNORECASE,
+)
 
 
 def _heading_lines(text: str, limit: int = 400) -> list[tuple[int, str]]:
@@ -93,7 +104,7 @@ def _prose_chars(text: str) -> int:
 # A word of every path `_DESIGN_NAME`, `_DOCS_FOLDER` or a README name matches (lowercased): paths
 # without one are settled without those case-insensitive regexes (property-tested).
 _DESIGN_HINT = re.compile(
-    "design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme|overview|methodology|technical|runbook|wiki"
+    "design|architecture|requirement|spec|adr|decision|rfc|proposal|card|datasheet|prd|doc|readme|overview|methodology|technical|runbook|wiki|flow"
     "|" + _DESIGN_WORDS_ELSEWHERE + "|文档|ドキュメント"
 )
 
