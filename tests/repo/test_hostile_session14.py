@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from mlops_audit.evidence.repo.detectors import _suitegate
+from mlops_audit.evidence.repo.detectors import _setaside, _suitegate
 
 
 def _visits(monkeypatch: pytest.MonkeyPatch, run: Callable[[], object]) -> int:
@@ -73,3 +73,53 @@ def test_a_suite_gate_still_finds_the_suite_through_names_and_enclosing_scopes()
     assert _suitegate.suite_gates(ast.parse(ignored)) == []
     stopped_late = ignored.replace("    pass\n", "    raise SystemExit(2)\n")
     assert _suitegate.suite_gates(ast.parse(stopped_late)) == [3]
+
+
+# --- `_setaside` ----------------------------------------------------------------------------------------
+
+
+def _set_aside_lines(text: str) -> list[tuple[str, int, int]]:
+    return [(func.name, line, write) for _, func, line, write in _setaside.records_set_aside(ast.parse(text))]
+
+
+def test_a_set_aside_sink_walks_a_long_elif_chain_in_a_loop_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each arm's `else` holds the rest of the chain: looking for a write in it per arm walked the chain n^2/2 times.
+    def chain(n: int) -> str:
+        arms = "".join(f"        elif row.a == {i}:\n            pass\n" for i in range(n))
+        return "def route(rows):\n    quarantine = open('quarantine.csv', 'w')\n    for row in rows:\n        if row.a == -1:\n            pass\n" + arms
+
+    _grows_linearly(monkeypatch, chain, _setaside.records_set_aside)
+
+
+def test_a_set_aside_sink_names_the_write_a_breadth_first_walk_meets_first() -> None:
+    text = (
+        "def route(rows):\n"
+        "    quarantine = open('quarantine.csv', 'w')\n"
+        "    for row in rows:\n"
+        "        if not row.ok:\n"
+        "            with lock:\n"
+        "                if row.late:\n"
+        "                    quarantine.write('late')\n"  # deeper, earlier
+        "                quarantine.write(row.reason)\n"  # shallower, later: met first in the statement, breadth first
+        "        elif row.a:\n"
+        "            pass\n"
+        "        else:\n"
+        "            for item in row:\n"
+        "                quarantine.write(item)\n"
+    )
+    assert _set_aside_lines(text) == [("route", 4, 8)]
+    no_write = text.replace("quarantine.write", "print")
+    assert _set_aside_lines(no_write) == []
+    # the first `if` writes nowhere: the `elif` arm (an `If` in its `else`) with a write is the one named
+    late = text.replace("            with lock:\n                if row.late:\n                    quarantine.write('late')\n                quarantine.write(row.reason)\n", "            pass\n")
+    assert _set_aside_lines(late) == [("route", 4, 10)]
+
+
+def test_records_rejected_with_reasons_looks_for_the_store_once_per_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    # n loops that reject records on two checks and keep the others, none stored: the function was walked once per loop.
+    one = "    for r in rows:\n        if r.a:\n            errors.append(1)\n            continue\n        if r.b:\n            errors.append(2)\n            continue\n        ok.append(r)\n"
+    _grows_linearly(monkeypatch, lambda n: "def load(rows):\n    errors, ok = [], []\n" + one * n, _setaside.records_rejected_with_reasons)
+    stored = "def load(rows, db):\n    errors, ok = [], []\n" + one * 2 + "    db.bulk_insert(ok)\n"
+    assert [line for _, _, line in _setaside.records_rejected_with_reasons(ast.parse(stored))] == [4]
+    returned = stored.replace("    db.bulk_insert(ok)\n", "    return ok\n")
+    assert _setaside.records_rejected_with_reasons(ast.parse(returned)) == []
