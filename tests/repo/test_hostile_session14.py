@@ -8,11 +8,19 @@ does not depend on the machine's load. Next to each, the cases the rule's result
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo.detectors import _setaside, _suitegate
+from mlops_audit.evidence.repo.detectors import _setaside, _suitegate, monitoring
+from mlops_audit.evidence.repo.index import RepoIndex
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _visits(monkeypatch: pytest.MonkeyPatch, run: Callable[[], object]) -> int:
@@ -123,3 +131,25 @@ def test_records_rejected_with_reasons_looks_for_the_store_once_per_function(mon
     assert [line for _, _, line in _setaside.records_rejected_with_reasons(ast.parse(stored))] == [4]
     returned = stored.replace("    db.bulk_insert(ok)\n", "    return ok\n")
     assert _setaside.records_rejected_with_reasons(ast.parse(returned)) == []
+
+
+# --- monitors_model `telemetry SDK in a Node service` -------------------------------------------------------
+
+
+def test_each_node_package_reads_only_the_sources_under_its_own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every package was matched against every source file of the repository: packages x sources string tests.
+    def examined(packages: int, others: int) -> int:
+        root = tmp_path / f"{packages}-{others}"
+        for i in range(packages):
+            write(root / f"pkg{i:04d}/package.json", json.dumps({"name": f"p{i}", "dependencies": {"openai": "1", "@sentry/node": "1"}}))
+            write(root / f"pkg{i:04d}/src/index.ts", "export const x = 1\n")
+        for j in range(others):
+            write(root / f"web/src/f{j:05d}.ts", "export const y = 2\n")
+        seen: list[str] = []
+        real = monitoring.is_test_path
+        monkeypatch.setattr(monitoring, "is_test_path", lambda path: seen.append(path) or real(path))
+        monitoring._node_service_telemetry(RepoIndex(root))
+        return len([p for p in seen if p.endswith(".ts")])
+
+    assert examined(20, 100) == examined(20, 200) == 20  # each package its one file; the others never looked at
+
