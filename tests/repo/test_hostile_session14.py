@@ -153,3 +153,15 @@ def test_each_node_package_reads_only_the_sources_under_its_own_folder(tmp_path:
 
     assert examined(20, 100) == examined(20, 200) == 20  # each package its one file; the others never looked at
 
+
+def test_a_node_package_initialising_its_sdk_only_in_an_example_is_not_watched(tmp_path: Path) -> None:
+    package = json.dumps({"name": "backend", "dependencies": {"@sentry/node": "^8", "openai": "^4"}})
+    init = "import * as Sentry from '@sentry/node'\n\nSentry.init({ dsn: process.env.SENTRY_DSN })\n"
+    served = tmp_path / "served"
+    write(served / "package.json", package)
+    write(served / "src/instrument.ts", init)
+    assert [sdk for sdk, _ in monitoring._node_service_telemetry(RepoIndex(served))] == ["@sentry"]
+    example = tmp_path / "example"
+    write(example / "package.json", package)
+    write(example / "examples/sentry/instrument.ts", init)
+    assert monitoring._node_service_telemetry(RepoIndex(example)) == []

@@ -504,7 +504,7 @@ def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
             path = sources[k]
             if not path.startswith(folder):
                 break
-            if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]):
+            if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
                 continue
             if read >= MAX_NODE_FILES:
                 break
