@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo.detectors import _setaside, _suitegate, monitoring
+from mlops_audit.evidence.repo.detectors import _setaside, _suitegate, deployment, monitoring
 from mlops_audit.evidence.repo.index import RepoIndex
 
 
@@ -165,3 +165,29 @@ def test_a_node_package_initialising_its_sdk_only_in_an_example_is_not_watched(t
     write(example / "package.json", package)
     write(example / "examples/sentry/instrument.ts", init)
     assert monitoring._node_service_telemetry(RepoIndex(example)) == []
+
+
+# --- serves_model `route hands the request to a task queue's worker` ----------------------------------------
+
+
+def test_a_task_sent_by_name_is_judged_once_however_many_routes_send_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every route sending a task by name judged every `send_task` call of its module again: routes x calls.
+    def judged(routes: int) -> int:
+        root = tmp_path / str(routes)
+        write(root / "app/tasks.py", "from celery import Celery\napp = Celery()\n\n\n@app.task(name='t')\ndef t(x):\n    return x + 1\n")
+        handlers = "".join(f"@api.post('/r{i}')\ndef r{i}(x):\n    return celery_app.send_task('t', args=[x])\n\n\n" for i in range(routes))
+        write(root / "app/main.py", "from celery import Celery\nfrom fastapi import FastAPI\n\ncelery_app = Celery()\napi = FastAPI()\n\n\n" + handlers)
+        count = 0
+        real = deployment._reach
+
+        def counting(*args: object, **kwargs: object) -> object:
+            nonlocal count
+            count += args[2] == "t"  # the reach of the task's function, not of a route
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(deployment, "_reach", counting)
+        assert deployment._routes_through_services(RepoIndex(root)) == []  # the task uses no model
+        monkeypatch.setattr(deployment, "_reach", real)
+        return count
+
+    assert judged(20) == judged(40) == 1
