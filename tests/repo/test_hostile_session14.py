@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_audit.evidence.repo.detectors import _setaside, _suitegate, deployment, monitoring
+from mlops_audit.evidence.repo.detectors import _batchscoring, _setaside, _suitegate, deployment, monitoring
 from mlops_audit.evidence.repo.index import RepoIndex
 
 
@@ -191,3 +191,48 @@ def test_a_task_sent_by_name_is_judged_once_however_many_routes_send_it(tmp_path
         return count
 
     assert judged(20) == judged(40) == 1
+
+
+# --- serves_model batch scoring: the files commands run -----------------------------------------------------
+
+
+def test_the_file_a_command_runs_is_found_by_its_last_parts_as_a_test_of_every_pair_would(tmp_path: Path) -> None:
+    paths = ["score.py", "jobs/score.py", "app/jobs/score.py", "jobs/other/score.py", "batch/predict.py", "predict.py"]
+    runs = [
+        (["python", "x/jobs/score.py"], "first"), (["score.py"], "second"), (["./batch/predict.py", "predict.py"], "third"),
+        ([".", "", "./"], "nothing"), (["other/score.py"], "fourth"),
+    ]
+    write(tmp_path / "README.md", "x\n")
+    of = _batchscoring._first_by_tail(RepoIndex(tmp_path), "test", lambda: runs)
+
+    def tested(path: str) -> str | None:  # the pairwise reading the index replaces
+        def names(target: str) -> bool:
+            tail = _batchscoring._tail(target)
+            return bool(tail) and (path == tail or path.endswith("/" + tail))
+
+        return next((value for targets, value in runs for target in targets if names(target)), None)
+
+    assert [of(p) for p in paths] == [tested(p) for p in paths] == ["second", "first", "first", "second", "third", "third"]
+
+
+def test_batch_scoring_candidates_look_each_command_target_up_once_whatever_the_number_of_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every target of every cron line was tested against every Python file of the repository.
+    def tails(files: int) -> int:
+        root = tmp_path / str(files)
+        write(root / "crontab", "".join(f"0 * * * * python /app/jobs/job{i}.py\n" for i in range(50)))
+        for j in range(files):
+            write(root / f"lib/m{j}.py", "x = 1\n")
+        count = 0
+        real = _batchscoring._tail
+
+        def counting(target: str) -> str:
+            nonlocal count
+            count += 1
+            return real(target)
+
+        monkeypatch.setattr(_batchscoring, "_tail", counting)
+        list(_batchscoring._candidates(RepoIndex(root)))
+        monkeypatch.setattr(_batchscoring, "_tail", real)
+        return count
+
+    assert tails(20) == tails(40) <= 2 * 50
