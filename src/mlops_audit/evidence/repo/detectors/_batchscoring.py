@@ -26,7 +26,8 @@ import ast
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse, _workflowsteps
@@ -265,16 +266,48 @@ def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
     return repo.memo("batchscoring.entry_targets", find)  # type: ignore[no-any-return]
 
 
-def _tail_matches(path: str, target: str) -> bool:
-    """A repository path is the file a command names (`app/site_forecast_app/app.py` in the image is
-    `site_forecast_app/app.py` here): the last two parts agree."""
+def _tail(target: str) -> str:
+    """The part of a command's file name a repository path must end with: its last two parts (a path
+    is the file a command names when they agree: `app/site_forecast_app/app.py` in the image is
+    `site_forecast_app/app.py` here)."""
     parts = [p for p in target.split("/") if p and p != "."]
-    tail = "/".join(parts[-2:]) if len(parts) >= 2 else (parts[0] if parts else "")
-    return bool(tail) and (path == tail or path.endswith("/" + tail))
+    return "/".join(parts[-2:]) if len(parts) >= 2 else (parts[0] if parts else "")
+
+
+_T = TypeVar("_T")
+
+
+def _first_by_tail(repo: RepoIndex, key: str, runs: Callable[[], Iterable[tuple[Iterable[str], _T]]]) -> Callable[[str], _T | None]:
+    """`runs`' value for a path: that of the first (targets, value) pair, in `runs`' order, one of
+    whose targets names the path (its `_tail` is the path's last parts). The tails are indexed once per scan (`key`), so
+    each candidate file costs two look-ups, not a pass over every command."""
+
+    def build() -> dict[str, tuple[int, _T]]:
+        first: dict[str, tuple[int, _T]] = {}
+        for order, (targets, value) in enumerate(runs()):
+            for target in targets:
+                tail = _tail(target)
+                if tail:
+                    first.setdefault(tail, (order, value))
+        return first
+
+    first: dict[str, tuple[int, _T]] = repo.memo(f"batchscoring.by_tail.{key}", build)
+
+    def of(path: str) -> _T | None:
+        parts = path.split("/")
+        hits = [first[k] for k in (parts[-1], "/".join(parts[-2:]) if len(parts) >= 2 else None) if k is not None and k in first]
+        return min(hits, key=lambda hit: hit[0])[1] if hits else None
+
+    return of
+
+
+def _commands_run(repo: RepoIndex, key: str, commands: Callable[[RepoIndex], list[tuple[str, Location]]], path: str) -> Location | None:
+    """Where the first of the `commands` (command line, where) running `path` is."""
+    return _first_by_tail(repo, key, lambda: ((command_targets(repo, command), where) for command, where in commands(repo)))(path)
 
 
 def _entry_of(repo: RepoIndex, path: str) -> Location | None:
-    return next((where for target, where in _entry_targets(repo) if _tail_matches(path, target)), None)
+    return _first_by_tail(repo, "entry", lambda: (((target,), where) for target, where in _entry_targets(repo)))(path)
 
 
 def _project_yaml_documents(repo: RepoIndex, words: tuple[str, ...]) -> Iterator[tuple[str, LocatedDocument]]:
@@ -430,16 +463,16 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
         return "a task or flow of an orchestrator", []
     if _handler(repo, summary):
         return "a cloud function's event handler", []
-    service = next((where for command, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    service = _commands_run(repo, "compose", _workflowsteps.compose_commands, summary.path)
     if service is not None:
         return "a docker compose service's command", [service]
-    cron = next((where for command, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    cron = _commands_run(repo, "cron", _workflowsteps.cron_commands, summary.path)
     if cron is not None:
         return "a cron table's schedule", [cron]
-    cronjob = next((where for command, where in _cronjob_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    cronjob = _commands_run(repo, "cronjob", _cronjob_commands, summary.path)
     if cronjob is not None:
         return "a Kubernetes CronJob", [cronjob]
-    task = next((where for command, where in _databricks_task_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)), None)
+    task = _commands_run(repo, "databricks", _databricks_task_commands, summary.path)
     if task is not None:
         return "a Databricks job's task", [task]
     step = _workflow_step(repo, summary.path)
@@ -448,10 +481,7 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
     imported = _imported_by_entries(repo).get(summary.path)
     if imported is not None:
         return imported
-    operated = next(
-        (where for command, where in _workflowsteps.operated_workflow_commands(repo) for t in command_targets(repo, command) if _tail_matches(summary.path, t)),
-        None,
-    )
+    operated = _commands_run(repo, "operated", _workflowsteps.operated_workflow_commands, summary.path)
     if operated is not None:
         return "a scheduled or dispatched CI workflow", [operated]
     return None
@@ -459,10 +489,8 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
 
 def _workflow_step(repo: RepoIndex, path: str) -> _workflowsteps.WorkflowRule | None:
     """The Snakemake rule whose command runs the file (`shell: "python predict.py {input}"`)."""
-    return next(
-        (r for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo)) for t in _workflowsteps.scripts_named(r.command) if _tail_matches(path, t)),
-        None,
-    )
+    rules = _first_by_tail(repo, "snakemake", lambda: ((_workflowsteps.scripts_named(r.command), r) for r in _workflowsteps.acting(_workflowsteps.snakemake_rules(repo))))
+    return rules(path)
 
 
 # Rule `scoring step of a publishing workflow` (session 11): a Snakemake workflow whose steps score new
@@ -585,7 +613,8 @@ def _candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
         for t in command_targets(repo, command)
     ]
     targets += [name for name, _ in _step_scripts(repo)]
-    entries = sorted({p for target in targets for p in repo.python_files() if _tail_matches(p, target)})
+    tails = python_tails(repo)  # a target's tail names the files whose last parts it is: looked up, not tested on every file
+    entries = sorted({p for target in targets if (tail := _tail(target)) for p in tails.get(tail, ())})
     summaries = [s for s in (repo.python(p) for p in entries) if s is not None]
     seen = {s.path for s in summaries}
     rest = (s for s in _inhouse.project_code(repo.python_mentioning(*_MODEL_USE, where=text_test(_may_score))) if s.path not in seen)

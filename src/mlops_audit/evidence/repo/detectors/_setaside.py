@@ -68,14 +68,38 @@ def _opened_sinks(func: ast.AST) -> set[str]:
     return found
 
 
-def _sink_writes(body: list[ast.stmt], sinks: set[str]) -> list[int]:
-    lines = []
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and call_name(node) in _WRITES:
-                if last_name(node.func.value) in sinks:
-                    lines.append(node.lineno)
-    return lines
+def _is_sink_write(node: ast.AST, sinks: set[str]) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and call_name(node) in _WRITES and last_name(node.func.value) in sinks
+
+
+def _first_sink_writes(func: ast.AST, sinks: set[str]) -> dict[int, tuple[int, int]]:
+    """id of each node of `func` holding a write to a sink -> (its depth below the node, its line) for
+    the write `ast.walk(node)` meets first (the shallowest; at one depth, the one under the earliest
+    child). Found in one walk: an `elif` chain's arms are not walked again for every arm."""
+    order: list[ast.AST] = []
+    stack: list[ast.AST] = [func]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    first: dict[int, tuple[int, int]] = {}
+    for node in reversed(order):  # children before their parents
+        if _is_sink_write(node, sinks):
+            first[id(node)] = (0, node.lineno)  # type: ignore[attr-defined]
+            continue
+        mine: tuple[int, int] | None = None
+        for child in ast.iter_child_nodes(node):
+            found = first.get(id(child))
+            if found is not None and (mine is None or found[0] + 1 < mine[0]):
+                mine = (found[0] + 1, found[1])
+        if mine is not None:
+            first[id(node)] = mine
+    return first
+
+
+def _sink_write(body: list[ast.stmt], first: dict[int, tuple[int, int]]) -> int | None:
+    """The line of the first write to a sink in `body` (statement by statement, each walked breadth first)."""
+    return next((first[id(stmt)][1] for stmt in body if id(stmt) in first), None)
 
 
 _PERSISTS = frozenset({"write", "writelines", "writerows", "to_csv", "to_parquet", "to_json", "to_sql", "dump", "insert", "insert_many", "put", "put_object", "save", "upload"})
@@ -107,10 +131,13 @@ def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.Function
         sinks = _opened_sinks(func) | _kept_lists(func)
         if not sinks:
             continue
+        first = _first_sink_writes(func, sinks)
         for loop in (n for n in statements(func, into_scopes=False) if isinstance(n, (ast.For, ast.AsyncFor))):
+            if id(loop) not in first:
+                continue
             hit = next(
-                ((node.lineno, writes[0]) for node in ast.walk(loop) if isinstance(node, ast.If)
-                 for writes in [_sink_writes(node.body, sinks) or _sink_writes(node.orelse, sinks)] if writes),
+                ((node.lineno, write) for node in ast.walk(loop) if isinstance(node, ast.If)
+                 for write in [_sink_write(node.body, first) or _sink_write(node.orelse, first)] if write is not None),
                 None,
             )
             if hit is not None:
@@ -178,13 +205,17 @@ def _rejects(branch: list[ast.stmt]) -> str | None:
 _STORING = re.compile(r"insert|upsert|bulk|to_sql|to_parquet|to_csv|write|persist|add_all|add_documents|index_documents|save", re.IGNORECASE)
 
 
-def _stored(func: ast.AST, kept: set[str]) -> bool:
-    """A call of `func` stores one of the `kept` lists (a call naming a store and reading the list):
-    records handed back to a caller (a language model's tool result) are not a load."""
-    return any(
-        isinstance(node, ast.Call) and (names := identifiers(node)) & kept and any(_STORING.search(n) for n in names)
-        for node in ast.walk(func)
-    )
+def _stored_names(func: ast.AST) -> set[str]:
+    """The names read by the calls of `func` that name a store (`pg_insert(T).values(valid_rows)`): a
+    kept list among them is stored. Records handed back to a caller (a language model's tool result)
+    are not a load. Found once per function, whatever the number of its loops."""
+    stored: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call):
+            names = identifiers(node)
+            if any(_STORING.search(n) for n in names):
+                stored |= names
+    return stored
 
 
 def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int]]:
@@ -192,6 +223,7 @@ def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, 
     checks of the record and keeps the rest in a list of their own (see the rule above)."""
     found = []
     for owner, func in functions(module):
+        stored: set[str] | None = None
         for loop in (n for n in statements(func, into_scopes=False) if isinstance(n, (ast.For, ast.AsyncFor))):
             record = _record_names(loop)
             rejecting = [
@@ -206,7 +238,9 @@ def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, 
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
                 and last_name(node.func.value) not in problem_lists and not _PROBLEM_LIST.search(last_name(node.func.value))
             }
-            if kept and _stored(func, kept):
+            if kept and stored is None:
+                stored = _stored_names(func)
+            if kept & (stored or set()):
                 found.append((owner, func, rejecting[0][0]))
                 break
     return found

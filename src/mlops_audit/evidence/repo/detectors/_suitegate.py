@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.astutil import assigned_names, call_name, dotted, functions, identifiers, statements
 from mlops_audit.evidence.repo.detectors._stops import exits_with_failure, stops
@@ -32,19 +33,41 @@ from mlops_audit.evidence.repo.detectors._stops import exits_with_failure, stops
 DATA_SUITE = re.compile(r"(?:^|[/_])(?:data(?:set)?s?|data_?quality|data_?validation)(?:[/_.]|$)", re.IGNORECASE)
 
 
-def _strings(node: ast.AST, values: dict[str, list[ast.AST]], depth: int = 2) -> list[str]:
-    """String literals in `node`, and in what the names it reads were assigned in the same scope
-    (`path = os.path.join(root, "tests/test_data.py")`; two steps at most)."""
-    found = [c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
-    if depth:
-        for name in identifiers(node):
-            for value in values.get(name, ()):
-                found += _strings(value, values, depth - 1)
-    return found
+def _names_suite(text: object) -> bool:
+    return isinstance(text, str) and "test" in text.lower() and DATA_SUITE.search(text) is not None
 
 
-def _suite_named_for_data(call: ast.Call, values: dict[str, list[ast.AST]]) -> bool:
-    return any("test" in s.lower() and DATA_SUITE.search(s) for s in _strings(call, values))
+class _SuiteNames:
+    """Whether a call names a data suite (`_names_suite`): in a string literal of its own, or in one
+    of what the names it reads were assigned in the same scope (`path = os.path.join(root,
+    "tests/test_data.py")`; two steps at most). Each value and each (name, steps) is judged once per
+    scope: a name assigned n times and read by each of its values (`x = x + x`) is not walked n^2 times
+    per call."""
+
+    def __init__(self, values: dict[str, list[ast.AST]]) -> None:
+        self._values = values
+        self._literal: dict[int, bool] = {}  # id of a value -> a string literal in it names a suite
+        self._named: dict[tuple[str, int], bool] = {}
+
+    def _literal_in(self, node: ast.AST) -> bool:
+        known = self._literal.get(id(node))
+        if known is None:
+            known = self._literal[id(node)] = any(isinstance(c, ast.Constant) and _names_suite(c.value) for c in ast.walk(node))
+        return known
+
+    def _name(self, name: str, steps: int) -> bool:
+        key = (name, steps)
+        known = self._named.get(key)
+        if known is None:
+            known = any(
+                self._literal_in(value) or (steps > 0 and any(self._name(read, steps - 1) for read in identifiers(value)))
+                for value in self._values.get(name, ())
+            )
+            self._named[key] = known
+        return known
+
+    def call(self, call: ast.Call) -> bool:
+        return self._literal_in(call) or any(self._name(name, 1) for name in identifiers(call))
 
 
 def _runs_suite(call: ast.Call) -> bool:
@@ -62,35 +85,86 @@ def _checked(call: ast.Call) -> bool:
     return call_name(call) == "check_call" or any(k.arg == "check" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _scope_values(scope: ast.AST) -> tuple[list[ast.AST], dict[str, list[ast.AST]]]:
+    """A scope's own statements and what each name is assigned in them."""
+    own = list(statements(scope, into_scopes=False))
+    values: dict[str, list[ast.AST]] = {}
+    for node in own:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name in assigned_names(target):
+                    values.setdefault(name, []).append(node.value)
+    return own, values
+
+
+def _calls_in_scopes(module: ast.Module, names: dict[int, _SuiteNames]) -> Iterator[tuple[ast.Call, tuple[_SuiteNames, ...]]]:
+    """Every call of the module with the scopes whose bodies hold it (the module, enclosing
+    functions): one walk, each call met once, however deep the `elif` chains and functions nest."""
+    stack: list[tuple[ast.AST, tuple[_SuiteNames, ...]]] = [(module, (names[id(module)],))]
+    while stack:
+        node, chain = stack.pop()
+        if isinstance(node, ast.Call):
+            yield node, chain
+        inner = (*chain, names[id(node)]) if isinstance(node, _FUNCTIONS) else chain
+        for field, value in ast.iter_fields(node):
+            within = inner if field == "body" else chain
+            for child in value if isinstance(value, list) else (value,):
+                if isinstance(child, ast.AST):
+                    stack.append((child, within))
+
+
+def _stopping(module: ast.Module) -> set[int]:
+    """Ids of the nodes holding a stop (`_stops.stops`) at any depth, itself included: one walk."""
+    order: list[tuple[ast.AST, ast.AST | None]] = []
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(module, None)]
+    while stack:
+        node, parent = stack.pop()
+        order.append((node, parent))
+        stack.extend((child, node) for child in ast.iter_child_nodes(node))
+    found: set[int] = set()
+    for node, parent in reversed(order):  # children before their parents
+        if id(node) in found or stops(node):
+            found.add(id(node))
+            if parent is not None:
+                found.add(id(parent))
+    return found
+
+
 def suite_gates(module: ast.Module) -> list[int]:
-    """Lines where a data suite's failure stops the run (see the module's docstring)."""
+    """Lines where a data suite's failure stops the run (see the module's docstring). A checked run
+    counts when a scope holding it (the module or an enclosing function) names the suite; a result
+    assigned or passed to an exit, in the scope of its statement. Linear in the module (each call,
+    value and name judged once per scope holding it)."""
     scopes: list[ast.AST] = [module, *(func for _, func in functions(module))]
+    owned = {id(scope): _scope_values(scope) for scope in scopes}
+    names = {key: _SuiteNames(values) for key, (_, values) in owned.items()}
     found: list[int] = []
+    for call, chain in _calls_in_scopes(module, names):
+        if _runs_suite(call) and _checked(call) and any(scope.call(call) for scope in chain):
+            found.append(call.lineno)
+    stopping: set[int] | None = None
     for scope in scopes:
-        own = list(statements(scope, into_scopes=False))
-        values: dict[str, list[ast.AST]] = {}
-        for node in own:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    for name in assigned_names(target):
-                        values.setdefault(name, []).append(node.value)
+        own, _ = owned[id(scope)]
+        suite = names[id(scope)]
         results: set[str] = set()
         for node in own:
-            for call in (c for c in ast.walk(node) if isinstance(c, ast.Call) and _runs_suite(c) and _suite_named_for_data(c, values)):
-                if _checked(call):
-                    found.append(call.lineno)
-                elif isinstance(node, ast.Assign) and node.value is call:
-                    for target in node.targets:
-                        results |= assigned_names(target)
-                elif isinstance(node, ast.Expr) and exits_with_failure(node.value) and node.value.args and node.value.args[0] is call:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and not _checked(node.value) and _runs_suite(node.value) and suite.call(node.value):
+                for target in node.targets:
+                    results |= assigned_names(target)
+            elif isinstance(node, ast.Expr) and exits_with_failure(node.value) and isinstance(node.value, ast.Call):
+                call = node.value.args[0]
+                if isinstance(call, ast.Call) and not _checked(call) and _runs_suite(call) and suite.call(call):
                     found.append(call.lineno)  # sys.exit(pytest.main([...]))
         if results:
+            if stopping is None:
+                stopping = _stopping(module)
             for node in own:
-                if isinstance(node, ast.If) and identifiers(node.test) & results:
-                    branches = node.body + node.orelse
-                    if any(stops(n) for stmt in branches for n in ast.walk(stmt)):
-                        found.append(node.lineno)
-                        break
+                if isinstance(node, ast.If) and identifiers(node.test) & results and any(id(stmt) in stopping for stmt in node.body + node.orelse):
+                    found.append(node.lineno)
+                    break
     return sorted(set(found))
 
 

@@ -1636,11 +1636,19 @@ def _queued_task_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]
     """Where the task a route sends by name (`send_task("name", ...)`) uses the model, if it does."""
     if not any(name.endswith("send_task") for name in reached):
         return None
+    # The same for every route of the module: found once per module, each task judged once.
+    return repo.memo(f"deployment.queued_task_use:{summary.path}", lambda: _sent_task_use(repo, summary))  # type: ignore[no-any-return]
+
+
+def _sent_task_use(repo: RepoIndex, summary: PythonSummary) -> Location | None:
     tasks = _celery_tasks(repo)
+    judged: set[str] = set()
     for call in summary.calls:
         sent = call.args[0] if call.name.endswith("send_task") and call.args else None
-        task = tasks.get(sent.rsplit(".", 1)[-1]) if isinstance(sent, str) else None
+        name = sent.rsplit(".", 1)[-1] if isinstance(sent, str) else None
+        task = tasks.get(name) if name is not None and name not in judged else None
         if task is not None:
+            judged.add(name)  # type: ignore[arg-type]
             module, function = task
             scopes, _ = _reach(_calls_by_scope(module), module.functions, function)
             use = next((c for c in module.calls if c.scope in scopes and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -496,11 +497,14 @@ def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
     if not packages:
         return []
     found: list[tuple[str, Location]] = []
-    sources = repo.with_suffix(*_NODE_SOURCES)
+    sources = repo.with_suffix(*_NODE_SOURCES)  # in the listing's (sorted) order: a folder's files are one run of it
     for folder, sdks in packages:
         read = 0
-        for path in sources:
-            if not path.startswith(folder) or is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]):
+        for k in range(bisect.bisect_left(sources, folder), len(sources)):
+            path = sources[k]
+            if not path.startswith(folder):
+                break
+            if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
                 continue
             if read >= MAX_NODE_FILES:
                 break
