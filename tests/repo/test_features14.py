@@ -368,3 +368,40 @@ def test_a_feature_module_imported_as_a_sibling_module_is_the_definition_not_its
     root = _tree(tmp_path, {"fc/__init__.py": "", "fc/features.py": FEATURES_MODULE, "fc/train.py": train, "fc/predict.py": predict})
     outcome, message = _outcome(root, "defines_features")
     assert outcome is PASS and "e.g. fc/features.py by fc/train.py and fc/predict.py" in message
+
+
+# --- the lookups of these rules, found from each file rather than by pairs (lead, after review14) --
+
+
+def test_a_dbt_project_at_the_repository_top_owns_its_feature_models(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"dbt_project.yml": DBT_PROJECT, "models/features/feat_station_snapshot.sql": SNAPSHOT_SQL})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "dbt feature layer" in message
+
+
+def test_a_models_folder_outside_every_dbt_project_is_no_feature_layer(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"dbt/dbt_project.yml": DBT_PROJECT, "service/models/features/feat_station_snapshot.sql": SNAPSHOT_SQL})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+def test_a_seed_default_counts_only_when_the_function_itself_passes_it_on(tmp_path: Path) -> None:
+    """The seed's use must lie inside the defaulting function's own lines: a use in the next
+    function (which takes no such default) does not make the first one seeded."""
+    train = """\
+from sklearn.linear_model import SGDClassifier
+
+
+def train(X, y, random_state=123):
+    return SGDClassifier().fit(X, y)
+
+
+def split(X, y, random_state=None):
+    return train_test_split(X, y, random_state=random_state)
+
+
+if __name__ == "__main__":
+    train(*split(load_x(), load_y()))
+"""
+    outcome, _ = _outcome(_tree(tmp_path, {"pkg/train.py": train}), "is_reproducible")
+    assert outcome is FAIL

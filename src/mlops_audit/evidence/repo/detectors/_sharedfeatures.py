@@ -150,6 +150,8 @@ def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary
     found: list[SharedDefinition] = []
     seen: set[str] = set()
     checked = 0
+    # A trainer is met again for every definition module and every prediction file: judge its imports once.
+    trainers_definitions: dict[str, dict[str, tuple[set[str], int | None]]] = {}
     for summary in _inhouse.project_code(prediction_files):
         if _EXAMPLES.search(summary.path) or not prediction_path(summary.path):
             continue
@@ -168,7 +170,9 @@ def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary
                     continue
                 if not (_fits(trainer) or "train" in trainer.path.rsplit("/", 1)[-1].lower()):
                     continue
-                theirs = _definitions(repo, trainer).get(module_path)
+                if trainer.path not in trainers_definitions:
+                    trainers_definitions[trainer.path] = _definitions(repo, trainer)
+                theirs = trainers_definitions[trainer.path].get(module_path)
                 if theirs is None:
                     continue
                 seen.add(module_path)

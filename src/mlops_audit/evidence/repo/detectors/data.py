@@ -1377,9 +1377,13 @@ _FEATURE_MODEL = re.compile(r"^(feat|features?)_|_features?$|^features?$", re.IG
 
 def _dbt_feature_models(repo: RepoIndex) -> list[Location]:
     roots = [p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("dbt_project.yml") if not in_examples(p)]
+    # A file's project is found from its own folders (each `models/` in its path), not by testing every
+    # dbt project against every SQL file; the first project in `roots` order wins, as before.
+    order = {r: i for i, r in reversed(list(enumerate(roots)))}
     found = []
     for path in repo.with_suffix(".sql"):
-        root = next((r for r in roots if path.startswith(r + "models/")), None)
+        candidates = [path[:i] for i in range(len(path)) if path.startswith("models/", i) and (i == 0 or path[i - 1] == "/")]
+        root = min((r for r in candidates if r in order), key=order.__getitem__, default=None)
         if root is None or in_examples(path):
             continue
         parts = path[len(root) + len("models/"):-len(".sql")].split("/")

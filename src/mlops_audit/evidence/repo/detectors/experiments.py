@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -815,6 +816,13 @@ def _seed_parameter_defaults(repo: RepoIndex, path: str, uses: list[tuple[int, s
     if module is None:
         return []
     found = []
+    # Lines of each key's uses, sorted: a function asks for a use inside its own lines by bisection
+    # (a test per function and use was quadratic in a module of many functions).
+    lines_by_key: dict[str, list[int]] = {}
+    for line, k in uses:
+        lines_by_key.setdefault(k, []).append(line)
+    for lines in lines_by_key.values():
+        lines.sort()
     for _, func in _inhouse.functions(module):
         positional = func.args.posonlyargs + func.args.args
         defaults = list(zip(positional[len(positional) - len(func.args.defaults):], func.args.defaults))
@@ -822,8 +830,10 @@ def _seed_parameter_defaults(repo: RepoIndex, path: str, uses: list[tuple[int, s
         end = getattr(func, "end_lineno", None) or func.lineno
         for arg, default in defaults:
             key = arg.arg.lower()
+            lines = lines_by_key.get(key, [])
+            first = bisect.bisect_left(lines, func.lineno)
             if key in _SEED_KEYS and isinstance(default, ast.Constant) and _int(default.value) \
-                    and any(k == key and func.lineno <= line <= end for line, k in uses):
+                    and first < len(lines) and lines[first] <= end:
                 found.append((key, func.lineno))
     return found
 
