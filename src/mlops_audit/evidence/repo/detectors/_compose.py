@@ -105,6 +105,9 @@ def _built_here(repo: RepoIndex, folder: str, build: object) -> str | None:
     if base == ".." or base.startswith("../"):
         return None
     path = posixpath.normpath(posixpath.join(base, dockerfile)) if base != "." else posixpath.normpath(dockerfile)
+    if not repo.exists(path) and dockerfile == "Dockerfile":
+        # Docker's default build file: `Dockerfile`, else `dockerfile` in the same context.
+        path = posixpath.join(posixpath.dirname(path), "dockerfile")
     return path if repo.exists(path) else None
 
 

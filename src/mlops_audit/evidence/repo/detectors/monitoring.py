@@ -1231,12 +1231,13 @@ def _scheduled_code(summary: PythonSummary) -> list[Call]:
         found += summary.calls_to(*ev.calls) + summary.decorated_by(*ev.decorators) if ev.calls or ev.decorators else []
         if ev.methods and summary.imports_module(*tool.imports):
             found += summary.calls_named(*ev.methods)
-    # Airflow DAGs with a real schedule (not None / "@once") that train.
-    for call in summary.calls_to("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.decorators.dag"):
+    # Airflow DAGs with a real schedule (not None / "@once") that train; Airflow 3 authors them through
+    # `airflow.sdk` (`from airflow.sdk import DAG, dag`).
+    for call in summary.calls_to("airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG", "airflow.sdk.DAG", "airflow.decorators.dag", "airflow.sdk.dag"):
         schedule = call.keyword("schedule_interval") if call.has_keyword("schedule_interval") else call.keyword("schedule")
         if schedule not in (None, "@once") and (call.has_keyword("schedule") or call.has_keyword("schedule_interval")):
             found.append(call)
-    for dec in summary.decorated_by("airflow.decorators.dag"):
+    for dec in summary.decorated_by("airflow.decorators.dag", "airflow.sdk.dag"):
         schedule = dec.keyword("schedule") if dec.has_keyword("schedule") else dec.keyword("schedule_interval")
         if schedule not in (None, "@once") and (dec.has_keyword("schedule") or dec.has_keyword("schedule_interval")):
             found.append(dec)
