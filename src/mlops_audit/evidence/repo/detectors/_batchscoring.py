@@ -433,8 +433,9 @@ def _imported_by_entries(repo: RepoIndex) -> dict[str, tuple[str, list[Location]
 
     def find() -> dict[str, tuple[str, list[Location]]]:
         reached: dict[str, tuple[str, list[Location]]] = {}
-        frontier: list[tuple[PythonSummary | str, str, list[Location]]] = [(s, how, where) for s, how, where in _scheduled_entries(repo)]
-        done = {s.path for s, _, _ in _scheduled_entries(repo)}
+        entries = _scheduled_entries(repo)
+        frontier: list[tuple[PythonSummary | str, str, list[Location]]] = [(s, how, where) for s, how, where in entries]
+        done = {s.path for s, _, _ in entries}
         for _ in range(MAX_IMPORT_HOPS):
             following: list[tuple[PythonSummary | str, str, list[Location]]] = []
             for item, how, where in frontier:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
@@ -966,21 +967,28 @@ def _quarantined_records(repo: RepoIndex) -> list[Location]:
 _REJECT_NEEDLES = ("abort", "HTTPException", "jsonify", "JSONResponse", "Response")
 
 
-def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
+def _reached_in(repo: RepoIndex, candidates: Iterable[PythonSummary], finds: Callable[[ast.Module], Iterable[tuple[Any, ...]]]) -> list[Location]:
+    """Locations of an in-house rule's rows `(owner, function, line, ...)` (`finds` over a module's syntax
+    tree) whose function the system reaches, in the candidates' own modules outside examples and docs;
+    at most MAX_LOCATIONS, modules taken in order."""
     hits: list[Location] = []
-    candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, *_REJECT_NEEDLES, where=text_test(_featurechecks.may_reject_missing))
     for summary in _inhouse.project_code(candidates):
         if outside_system(summary.path):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        for owner, func, line in _featurechecks.missing_input_rejections(module):
+        for owner, func, *lines in finds(module):
             if reached(repo, summary.path, module, owner, func):
-                hits.append(at(summary.path, line))
+                hits += [at(summary.path, line) for line in lines]
         if len(hits) >= MAX_LOCATIONS:
             break
     return hits[:MAX_LOCATIONS]
+
+
+def _missing_inputs_rejected(repo: RepoIndex) -> list[Location]:
+    candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, *_REJECT_NEEDLES, where=text_test(_featurechecks.may_reject_missing))
+    return _reached_in(repo, candidates, _featurechecks.missing_input_rejections)
 
 
 # Rule `records routed to a quarantine` (session 14, `_setaside`): a loop judges each record and writes
@@ -990,35 +998,13 @@ _SET_ASIDE_NEEDLES = ("write", "writerow", "append", "to_csv", "to_parquet", "to
 
 
 def _records_routed_aside(repo: RepoIndex) -> list[Location]:
-    hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_SET_ASIDE_NEEDLES, where=text_test(_setaside.may_set_aside))):
-        if outside_system(summary.path):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for owner, func, test_line, write_line in _setaside.records_set_aside(module):
-            if reached(repo, summary.path, module, owner, func):
-                hits += [at(summary.path, test_line), at(summary.path, write_line)]
-        if len(hits) >= MAX_LOCATIONS:
-            break
-    return hits[:MAX_LOCATIONS]
+    candidates = repo.python_mentioning(*_SET_ASIDE_NEEDLES, where=text_test(_setaside.may_set_aside))
+    return _reached_in(repo, candidates, _setaside.records_set_aside)
 
 
 def _records_rejected(repo: RepoIndex) -> list[Location]:
-    hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_mentioning("append", where=text_test(_setaside.may_reject_records))):
-        if outside_system(summary.path):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for owner, func, line in _setaside.records_rejected_with_reasons(module):
-            if reached(repo, summary.path, module, owner, func):
-                hits.append(at(summary.path, line))
-        if len(hits) >= MAX_LOCATIONS:
-            break
-    return hits[:MAX_LOCATIONS]
+    candidates = repo.python_mentioning("append", where=text_test(_setaside.may_reject_records))
+    return _reached_in(repo, candidates, _setaside.records_rejected_with_reasons)
 
 
 # Rule `fetched records validated against a schema model` (session 14, `_ingestschema`): an ingestion
@@ -1041,8 +1027,6 @@ def _project_models(repo: RepoIndex) -> set[str]:
 
 
 def _validated_payloads(repo: RepoIndex) -> list[Location]:
-    candidates = _inhouse.project_code(repo.python_mentioning(*_VALIDATING_NEEDLES))
-    hits: list[Location] = []
     models: list[set[str]] = []  # gathered on the first question only
 
     def is_model(name: str) -> bool:
@@ -1050,36 +1034,14 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
             models.append(_project_models(repo))
         return name in models[0]
 
-    for summary in candidates:
-        if outside_system(summary.path):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for owner, func, line in _ingestschema.payload_validations(module, is_model):
-            if reached(repo, summary.path, module, owner, func):
-                hits.append(at(summary.path, line))
-        if len(hits) >= MAX_LOCATIONS:
-            break
-    return hits[:MAX_LOCATIONS]
+    return _reached_in(repo, repo.python_mentioning(*_VALIDATING_NEEDLES), lambda module: _ingestschema.payload_validations(module, is_model))
 
 
 # Rule `a drift check that stops the pipeline` (session 14, `_driftgate`): a task compares the new data's
 # statistics with a reference and raises or exits when they moved too far (conventions §7: distributions).
 def _drift_gates(repo: RepoIndex) -> list[Location]:
-    hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_driftgate.may_gate_drift))):
-        if outside_system(summary.path):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        for owner, func, line in _driftgate.drift_gates(module):
-            if reached(repo, summary.path, module, owner, func):
-                hits.append(at(summary.path, line))
-        if len(hits) >= MAX_LOCATIONS:
-            break
-    return hits[:MAX_LOCATIONS]
+    candidates = repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_driftgate.may_gate_drift))
+    return _reached_in(repo, candidates, _driftgate.drift_gates)
 
 
 # Rule `a data test suite run as a gate` (session 14, `_suitegate`): the training or optimisation
