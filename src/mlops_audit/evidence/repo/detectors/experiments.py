@@ -174,11 +174,9 @@ def _executed_notebooks(repo: RepoIndex, notebooks: set[str]) -> bool:
     names = {p.rsplit("/", 1)[-1] for p in notebooks}
     runs_notebooks = text_test(_runs_notebooks)
     for path in repo.files:
-        if not _RUNNER_FILES.search(path) or is_test_path(path) or not repo.passes(path, runs_notebooks):
+        if not _RUNNER_FILES.search(path) or is_test_path(path) or repo.size(path) > MAX_DEFINITION_BYTES:
             continue
-        if repo.size(path) > MAX_DEFINITION_BYTES:
-            continue
-        if any(n in (repo.text(path) or "") for n in names):
+        if repo.passes(path, runs_notebooks) and any(n in (repo.text(path) or "") for n in names):
             return True
     return False
 
