@@ -168,15 +168,20 @@ def _runs_notebooks(text: str) -> bool:
 
 def _executed_notebooks(repo: RepoIndex, notebooks: set[str]) -> bool:
     """Some file that runs notebooks (a workflow, a Makefile, a shell or Python script) names one of
-    `notebooks` by its file name. Whether a file names a runner is asked as a text test without
-    parameters, so a warm run keeps its yes/no answer: only the few files that name a runner are read
-    for the notebooks' names, and a change to any other file does not rerun the rule (issue #14)."""
+    `notebooks` by its file name. Whether a Python module names a runner is asked as a text test
+    without parameters, so a warm run keeps its yes/no answer and a change to a module that names none
+    does not rerun the rule (issue #14); workflows, Makefiles and shell scripts (few) are read as before."""
     names = {p.rsplit("/", 1)[-1] for p in notebooks}
     runs_notebooks = text_test(_runs_notebooks)
     for path in repo.files:
-        if not _RUNNER_FILES.search(path) or is_test_path(path) or repo.size(path) > MAX_DEFINITION_BYTES:
+        if not _RUNNER_FILES.search(path) or is_test_path(path):
             continue
-        if repo.passes(path, runs_notebooks) and any(n in (repo.text(path) or "") for n in names):
+        if path.endswith(".py") and not repo.passes(path, runs_notebooks):  # most modules: a kept yes/no, not a size or a read
+            continue
+        if repo.size(path) > MAX_DEFINITION_BYTES:
+            continue
+        text = repo.text(path) or ""
+        if _runs_notebooks(text) and any(n in text for n in names):
             return True
     return False
 
