@@ -765,3 +765,30 @@ def test_a_comment_appended_to_modules_reruns_no_rule(tmp_path: Path) -> None:
     warm = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, warm) == collected(repo)
     assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)
+
+
+def test_a_changed_module_that_runs_no_notebook_does_not_rerun_the_notebooks_only_tracking_rule(tmp_path: Path) -> None:
+    """tracks_experiments asks whether some file runs the notebook that tracks (`notebooks are
+    scratch`): whether a file names a notebook runner is a yes/no question of its own, so a comment
+    in a module that names none reuses every rule; a new script that runs the notebook reruns the
+    rule and changes its outcome, as without a cache."""
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "train.py").write_text("from sklearn.linear_model import LogisticRegression\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n")
+    (repo / "src" / "util.py").write_text("def load(path):\n    return open(path).read()\n")
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": ["import mlflow\n", "mlflow.log_metric('auc', 0.91)\n"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "explore.ipynb").write_text(json.dumps(notebook))
+    (repo / "Makefile").write_text("report:\n\tjupyter nbconvert --execute report.ipynb\n")  # runs another notebook
+    assert "only in notebooks" in collected(repo)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    append(repo / "src" / "util.py", "\n# a comment\n")  # a module that runs no notebook
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == collected(repo)
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)
+    (repo / "src" / "run_explore.py").write_text("import papermill\n\npapermill.execute_notebook('explore.ipynb', 'out.ipynb')\n")
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == collected(repo)
+    assert "only in notebooks" not in collected(repo)
+    assert warm.stats.rules_run >= 1

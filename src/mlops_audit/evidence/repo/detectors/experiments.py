@@ -161,15 +161,27 @@ _NOTEBOOK_RUNNERS = ("nbconvert", "papermill", "jupyter execute", "nbclient", "r
 _RUNNER_FILES = re.compile(r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|Makefile|[^/]+\.sh|[^/]+\.py)$")
 
 
+def _runs_notebooks(text: str) -> bool:
+    """A text test (`index.text_test`): the text names a notebook runner (`_NOTEBOOK_RUNNERS`)."""
+    return any(r in text for r in _NOTEBOOK_RUNNERS)
+
+
 def _executed_notebooks(repo: RepoIndex, notebooks: set[str]) -> bool:
     """Some file that runs notebooks (a workflow, a Makefile, a shell or Python script) names one of
-    `notebooks` by its file name."""
+    `notebooks` by its file name. Whether a Python module names a runner is asked as a text test
+    without parameters, so a warm run keeps its yes/no answer and a change to a module that names none
+    does not rerun the rule (issue #14); workflows, Makefiles and shell scripts (few) are read as before."""
     names = {p.rsplit("/", 1)[-1] for p in notebooks}
+    runs_notebooks = text_test(_runs_notebooks)
     for path in repo.files:
-        if not _RUNNER_FILES.search(path) or is_test_path(path) or repo.size(path) > MAX_DEFINITION_BYTES:
+        if not _RUNNER_FILES.search(path) or is_test_path(path):
+            continue
+        if path.endswith(".py") and not repo.passes(path, runs_notebooks):  # most modules: a kept yes/no, not a size or a read
+            continue
+        if repo.size(path) > MAX_DEFINITION_BYTES:
             continue
         text = repo.text(path) or ""
-        if any(r in text for r in _NOTEBOOK_RUNNERS) and any(n in text for n in names):
+        if _runs_notebooks(text) and any(n in text for n in names):
             return True
     return False
 
