@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -308,7 +308,7 @@ def _may_declare_serving(path: str, text: str) -> bool:
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
     needles=_DEPLOY_ALL.needles,
-    words=CLOUD_BUILD_WORDS,
+    words=CLOUD_BUILD_WORDS + _deployers.APPSPEC_WORDS + _deployers.PLATFORM_WORDS,
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
@@ -366,7 +366,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo) + _orchestrator_deployments(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
-    found += _platform_deployments(repo)
+    found += _platform_deployments(repo) + _deployers.script_deployments(repo) + _deployers.appspecs(repo) + _deployers.platform_specs(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
     found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
@@ -390,6 +390,15 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             f"{'; ...' if len(compose) > 3 else ''}), but no orchestrator, platform or infrastructure manifest declares a deployment "
             "(Kubernetes/Helm, serverless or platform specs, Terraform/Pulumi/CDK/Bicep)",
             [loc for _, loc in compose],
+        )
+    batch = _deployers.reusable_compute_declarations(repo)
+    if batch:
+        # Session 15: the workload's compute is declared in committed CI, its definition in a shared
+        # action or workflow this repository does not hold - partial.
+        return Observation.partly(
+            f"{len(batch)} CI job(s) hand a reusable action or workflow the compute to run with ({'; '.join(d for d, _ in batch[:3])}): "
+            "a workload declared through a shared action, whose own definition (task, job or service) is not in this repository",
+            [loc for _, loc in batch][:MAX_LOCATIONS],
         )
     if examples:
         return Observation.failed(
@@ -749,7 +758,7 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
         if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
-        match = _DEPLOY_COMMANDS.search(command.text)
+        match = _DEPLOY_COMMANDS.search(command.text) or _deployers.deploy_command(command.text)
         if match:
             how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
@@ -1909,18 +1918,31 @@ _MODEL_LOADERS = re.compile(r"(^|\.)(load_model|from_pretrained|load_from_checkp
 MAX_IMPORTED_MODULES = 20  # project modules of a page looked into for the model's use
 
 
-def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) -> list[str]:
+def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any], name: str = "") -> list[str]:
     """The texts that may start a compose service: its command/entrypoint, the CMD/ENTRYPOINT of the
-    Dockerfile it builds, and the shell scripts that Dockerfile copies and starts."""
+    Dockerfile it builds - or, for a service naming only an `image:`, of the repository Dockerfile a
+    build command of the repository tags with that image (session 15) - and the shell scripts that
+    Dockerfile copies and starts."""
     command = service.get("command") or service.get("entrypoint") or ""
     texts = [command_text(command)]
     built = _build_dockerfile(compose, service)
+    if built is None and isinstance(service.get("image"), str):
+        path = _deployers.built_dockerfile(repo, service["image"])
+        paths = [path] if path else _deployers.named_dockerfiles(repo, service["image"], f"{name} {service.get('container_name') or ''}")
+        for path in paths[:3]:
+            texts += _image_commands(repo, path.rsplit("/", 1)[0] if "/" in path else "", path)
+        return texts
     if built is None or not repo.exists(built[1]):
         return texts
-    folder, path = built
+    return texts + _image_commands(repo, *built)
+
+
+def _image_commands(repo: RepoIndex, folder: str, path: str) -> list[str]:
+    """A repository Dockerfile's text (its CMD/ENTRYPOINT start the container) and the shell scripts it
+    copies and starts."""
     lines = repo.meaningful_lines(path)
-    starts = " ".join(line for _, line in lines if line.split(None, 1)[0].upper() in ("CMD", "ENTRYPOINT"))
-    texts.append(repo.text(path) or "")
+    starts = _deployers.dockerfile_starts(repo, path)
+    texts = [repo.text(path) or ""]
     started = {m.group(1).rsplit("/", 1)[-1] for m in _SCRIPT_WORD.finditer(starts)}
     for _, line in lines:
         words = line.split()
@@ -1963,10 +1985,46 @@ def _page_reaches_a_model(repo: RepoIndex, path: str) -> Location | None:
     return None
 
 
-def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
-    found: list[Location] = []
+def _ui_launches(repo: RepoIndex) -> Iterator[tuple[Location, list[str]]]:
+    """(deployment artefact, texts that may start what it runs) for every deployer of the repository
+    (session 15: any deployment declaration is a deployer): compose services; Kubernetes workloads
+    (container command/args, or the repository Dockerfile their image is built from); container
+    services declared in Terraform/Bicep (their command/args); platform descriptors (Procfile, Render,
+    App Engine, Railway, Fly.io)."""
     for compose, doc, name, service in _services_of_compose_files(repo, repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES))):
-        for text in _service_commands(repo, compose, service):
+        pos = doc.locate(("services", name))
+        yield at(compose, pos[0] if pos else None), _service_commands(repo, compose, service, name)
+    images = bool(_deployers.built_images(repo))
+    for path, doc in manifest_documents(repo, must_match=lambda p, text: _may_run_a_script(text, images)):
+        if _deployers.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for line, image in _deployers.kubernetes_launches(doc.data):
+            texts = [line] if line else []
+            dockerfile = _deployers.built_dockerfile(repo, image) if not line else None
+            if dockerfile:
+                texts += _image_commands(repo, dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "", dockerfile)
+            if texts:
+                yield at(path, _line(doc, "kind")), texts
+    for path in repo.with_suffix(".tf", ".bicep"):
+        if repo.size(path) > MANIFEST_MAX_BYTES or not _deployers.kept(path) or not repo.mentions(path, (".py",)):
+            continue
+        serving = _TF_SERVING if path.endswith(".tf") else _BICEP_SERVING
+        if any(serving.match(line) for _, line in repo.meaningful_lines(path, comment="#" if path.endswith(".tf") else "//")):
+            for number, command in _deployers.iac_commands(repo, path):
+                yield at(path, number), [command]
+    for _, where, command in _deployers.platform_launches(repo):
+        yield where, [command]
+
+
+def _may_run_a_script(text: str, images: bool) -> bool:
+    """A Kubernetes workload that may start a Python page: its text names a `.py` file, or an image
+    of the repository may be named (some build command tags one)."""
+    return (images or ".py" in text) and _deployers.WORKLOAD_TEXT.search(text) is not None
+
+
+def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
+    for where, texts in _ui_launches(repo):
+        for text in texts:
             pages = [(m.group(1), "streamlit") for m in _STREAMLIT_RUN.finditer(text)]
             pages += [(m.group(1), "gradio") for m in _GRADIO_RUN.finditer(text)]
             for target, framework in pages:
@@ -1975,9 +2033,7 @@ def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
                     continue
                 reached = _page_reaches_a_model(repo, page)
                 if reached is not None:
-                    pos = doc.locate(("services", name))
-                    found += [at(compose, pos[0] if pos else None), reached]
-                    return found
+                    return [where, reached]
     return _hugging_face_space(repo)
 
 
@@ -2131,7 +2187,12 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
-    ("a Streamlit/Gradio app reaching a model, run by a compose service or a Hugging Face Space of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    (
+        "a Streamlit/Gradio app reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
+        "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
+        "Space (deployed, not a demo its author starts)",
+        _deployed_ui_apps,
+    ),
     (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
