@@ -483,3 +483,121 @@ def test_a_reusable_action_given_one_resource_or_a_setup_action_declares_no_work
     assert _outcome(_tree(tmp_path / "a", {".github/workflows/model.yaml": one}), "has_deployment_manifest")[0] is FAIL
     setup = REUSABLE_ACTION_STEP.replace("acme/infra-actions/run-fargate-task@v1", "actions/setup-python@v5")
     assert _outcome(_tree(tmp_path / "b", {".github/workflows/score.yml": setup}), "has_deployment_manifest")[0] is FAIL
+
+
+# --- serves_model: a scoring job any deployment declaration keeps running ----------------------------------
+# Batch scoring (conventions §8) needs the system to run the job: besides images, cron tables, compose and
+# CronJobs, a long-running Kubernetes workload (a worker Deployment) and the processes a platform
+# descriptor starts (a Procfile worker, a Render cron job) run it. A one-off Job stays out (session 14).
+
+SCORING_WORKER = """\
+import time
+
+import boto3
+import joblib
+import pandas as pd
+
+sqs = boto3.client("sqs")
+classifier = joblib.load("/models/fraud.joblib")
+
+
+def main():
+    while True:
+        batch = pd.read_parquet("s3://landing/transactions/latest.parquet")
+        batch["risk"] = classifier.predict_proba(batch)[:, 1]
+        sqs.send_message(QueueUrl="https://sqs/risk", MessageBody=batch.to_json())
+        time.sleep(300)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+WORKER_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: risk-worker
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: ghcr.io/acme/risk:2
+          command: ["python", "-m", "workers.risk_scorer"]
+"""
+
+
+def test_a_scoring_worker_a_kubernetes_deployment_keeps_running_serves(tmp_path: Path) -> None:
+    files = {"ops/k8s/worker.yaml": WORKER_DEPLOYMENT, "workers/risk_scorer.py": SCORING_WORKER, "workers/__init__.py": ""}
+    outcome, where = _where(_tree(tmp_path, files), "serves_model")
+    assert outcome is PASS and {"ops/k8s/worker.yaml", "workers/risk_scorer.py"} <= where
+
+
+def test_a_scoring_job_a_procfile_worker_or_a_render_cron_job_runs_serves(tmp_path: Path) -> None:
+    files = {"Procfile": "web: gunicorn site:app\nworker: python workers/risk_scorer.py\n", "workers/risk_scorer.py": SCORING_WORKER}
+    outcome, where = _where(_tree(tmp_path / "a", files), "serves_model")
+    assert outcome is PASS and "Procfile" in where
+    render = "services:\n  - type: cron\n    name: nightly-risk\n    schedule: '0 3 * * *'\n    startCommand: python -m workers.risk_scorer\n"
+    files = {"render.yaml": render, "workers/risk_scorer.py": SCORING_WORKER, "workers/__init__.py": ""}
+    outcome, where = _where(_tree(tmp_path / "b", files), "serves_model")
+    assert outcome is PASS and "render.yaml" in where
+
+
+def test_a_deployment_running_a_training_script_or_a_demo_deployment_makes_no_scoring_job(tmp_path: Path) -> None:
+    trains = SCORING_WORKER.replace('batch["risk"] = classifier.predict_proba(batch)[:, 1]', 'classifier.fit(batch, batch.pop("label"))')
+    files = {"ops/k8s/worker.yaml": WORKER_DEPLOYMENT, "workers/risk_scorer.py": trains, "workers/__init__.py": ""}
+    assert _outcome(_tree(tmp_path / "a", files), "serves_model")[0] is FAIL
+    demo = {"examples/k8s/worker.yaml": WORKER_DEPLOYMENT, "workers/risk_scorer.py": SCORING_WORKER, "workers/__init__.py": ""}
+    assert _outcome(_tree(tmp_path / "b", demo), "serves_model")[0] is FAIL
+
+
+# --- uses_progressive_delivery: a share drawn against a canary/shadow percentage, however it is written ------
+# The threshold draw of rule `weighted routing in code` was recognised only as `random.random() < share`;
+# the same split is written with the draw scaled to a percentage, an integer draw or the comparison reversed.
+
+PERCENT_ROUTER = """\
+import random
+
+
+class ModelRouter:
+    def __init__(self, settings):
+        self.canary_percent = settings.get("canary_percent", 0)
+
+    def pick(self):
+        if random.random() * 100 < self.canary_percent:
+            return "canary"
+        return "stable"
+"""
+
+INTEGER_ROUTER = """\
+from random import randint
+
+SHADOW_TRAFFIC_PCT = 10
+
+
+def route(request, primary, candidate):
+    answer = primary.predict(request)
+    if SHADOW_TRAFFIC_PCT >= randint(1, 100):
+        candidate.predict(request)
+    return answer
+"""
+
+
+def test_a_percentage_draw_against_a_canary_share_is_weighted_routing(tmp_path: Path) -> None:
+    outcome, where = _where(_tree(tmp_path / "a", {"serving/router.py": PERCENT_ROUTER}), "uses_progressive_delivery")
+    assert outcome is not FAIL and "serving/router.py" in where
+    assert _where(_tree(tmp_path / "b", {"api/shadow.py": INTEGER_ROUTER}), "uses_progressive_delivery")[0] is not FAIL
+
+
+def test_a_percentage_draw_against_a_data_split_share_routes_nothing(tmp_path: Path) -> None:
+    split = PERCENT_ROUTER.replace("canary_percent", "holdout_percent")
+    assert _outcome(_tree(tmp_path, {"data/split.py": split}), "uses_progressive_delivery")[0] is FAIL
+
+
+def test_a_setup_script_installing_third_party_charts_or_an_applications_list_of_commands_declares_nothing(tmp_path: Path) -> None:
+    setup = "#!/bin/bash\nhelm repo add prometheus-community https://prometheus-community.github.io/helm-charts\nhelm upgrade --install monitoring prometheus-community/kube-prometheus-stack -f monitoring/values.yaml\nkubectl apply -f monitoring/namespace.yaml\n"
+    files = {"Dockerfile": APP_DOCKERFILE, "scripts/setup_cluster.sh": setup, "monitoring/values.yaml": "grafana: {enabled: true}\n", "monitoring/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n"}
+    assert _outcome(_tree(tmp_path / "a", files), "has_deployment_manifest")[0] is FAIL
+    launcher = "applications:\n  - name: notebook\n    command: jupyter lab\n    path: notebooks/\n"
+    assert _outcome(_tree(tmp_path / "b", {"launcher.yml": launcher}), "has_deployment_manifest")[0] is FAIL

@@ -145,9 +145,16 @@ def _names_a_repository_path(repo: RepoIndex, folder: str, text: str) -> bool:
     return False
 
 
+# Verbs that apply manifests or charts (kubectl, helm, helmfile, skaffold, docker stack): what they apply is
+# judged where it is declared (the repository's manifests, charts and compose files, by the manifest
+# rules); in a script they as often install third-party software (`helm install prometheus ...`).
+_APPLIES_FILES = re.compile(r"(?:kubectl|helm|helmfile|skaffold|docker)\b")
+
+
 def script_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
     """Rule `deploy command in a script`: a committed shell script or Makefile/justfile recipe runs a
-    platform CLI's deploy verb (in command position, not echoed), and the script names this
+    platform CLI's deploy verb (in command position, not echoed; not the verbs applying manifests or
+    charts, judged where those are declared), and the script names this
     repository - the deploy command or a build/package command of the same script (`docker build`,
     `gcloud builds submit`, `zip`, `sam build`) names a file or folder of the repository or the
     project itself (`.`, `--source .`). A script in a test, demo, example or template folder, a
@@ -159,7 +166,7 @@ def script_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
             continue
         lines = _logical_lines(repo, path)
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        deploys = [(n, line, m) for n, line in lines if not _ECHOED.match(line) for m in [DEPLOY_VERB.search(line)] if m]
+        deploys = [(n, line, m) for n, line in lines if not _ECHOED.match(line) for m in [DEPLOY_VERB.search(line)] if m and not _APPLIES_FILES.match(m.group(1))]
         if not deploys:
             continue
         builds = [line for _, line in lines if _BUILDS.search(" " + line)]
@@ -263,20 +270,21 @@ def iac_commands(repo: RepoIndex, path: str) -> list[tuple[int, str]]:
     return out
 
 
-_PROCESS = re.compile(r"^web\s*:\s*(\S.*)$")
+_PROCESS_LINE = re.compile(r"^([A-Za-z0-9_-]{1,100})\s*:\s*(\S.*)$")
 
 
-def platform_launches(repo: RepoIndex) -> Iterator[tuple[str, Location, str]]:
+def platform_launches(repo: RepoIndex, web_only: bool = True) -> Iterator[tuple[str, Location, str]]:
     """(platform, where, command) of the processes platform descriptors start: a Procfile's `web:`
-    process, render.yaml's `startCommand`, App Engine's `entrypoint`, railway's `startCommand`,
-    fly.toml's `[processes]`, `[experimental] cmd` and, without a command, the root Dockerfile's
-    CMD/ENTRYPOINT (the image fly builds)."""
+    process (any process but the one-off `release:` with `web_only=False`), render.yaml's
+    `startCommand` (web services, workers and cron jobs), App Engine's `entrypoint`, railway's
+    `startCommand`, fly.toml's `[processes]`, `[experimental] cmd` and, without a command, the
+    Dockerfile fly builds (its CMD/ENTRYPOINT)."""
     for path in repo.named("Procfile"):
         if kept(path):
             for number, line in repo.meaningful_lines(path):
-                match = _PROCESS.match(line)
-                if match:
-                    yield "Procfile", at(path, number), match.group(1)[:MAX_TEXT_CHARS]
+                match = _PROCESS_LINE.match(line)
+                if match and (match.group(1) == "web" if web_only else match.group(1) != "release"):
+                    yield "Procfile", at(path, number), match.group(2)[:MAX_TEXT_CHARS]
     for path in repo.named("render.yaml", "render.yml", "app.yaml", "app.yml"):
         if not kept(path) or repo.size(path) > MAX_FILE_BYTES:
             continue
@@ -444,8 +452,9 @@ def named_dockerfiles(repo: RepoIndex, image: str, service: str) -> list[str]:
 # Cloud Foundry app manifest (`cf push` reads it): `applications:`, a list of apps each with a `name`
 # and the attributes the platform runs it with (cf docs, "App manifest attribute reference").
 PLATFORM_WORDS = ("applications", "bundle")
-_CF_ATTRIBUTES = frozenset({"memory", "instances", "buildpacks", "buildpack", "command", "disk_quota", "docker", "routes", "random-route",
-                            "no-route", "health-check-type", "stack", "processes", "sidecars", "path"})
+# The attributes only Cloud Foundry gives an app (a `command` or a `path` alone is any tool's).
+_CF_ATTRIBUTES = frozenset({"memory", "instances", "buildpacks", "buildpack", "disk_quota", "docker", "routes", "random-route",
+                            "no-route", "health-check-type", "health-check-http-endpoint"})
 
 
 def _cloud_foundry(data: object) -> bool:

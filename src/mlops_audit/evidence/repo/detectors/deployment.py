@@ -1030,14 +1030,31 @@ _ROUTED = re.compile("|".join(_ROUTED_WORDS), re.IGNORECASE)
 
 # The same split drawn against a threshold: `use_canary = random.random() < self._canary_probability`
 # (`rng.random() <= traffic_share`): the draw is compared with a share named for what is routed.
-_THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.]{0,60}?(?:canary|traffic|shadow|challenger)\w*", re.IGNORECASE)  # not `split`: a data split's share
+# Session 15: the draw as a fraction, scaled to a percentage (`random.random() * 100`) or an integer draw
+# (`randint(1, 100)`, `uniform(0, 100)`, `randrange(100)`), on either side of the comparison. Every
+# search starts at the draw (a literal), and the share left of a reversed comparison is read from at
+# most 80 characters before it: linear however the text is written.
+_DRAW = r"\b(?:random(?:\.random)?\(\)(?:[^\S\n]*\*[^\S\n]*\d{1,3}(?:\.\d{1,3})?)?|(?:randint|uniform|randrange)\([^()\n]{0,40}\))"
+_SHARE_WORDS = r"(?:canary|traffic|shadow|challenger)"
+_DRAW_BELOW = re.compile(rf"{_DRAW}[^\S\n]*<=?[^\S\n]*(?:self\.)?[\w.]{{0,60}}?{_SHARE_WORDS}", re.IGNORECASE)  # not `split`: a data split's share
+_DRAW_ABOVE = re.compile(rf">=?[^\S\n]*{_DRAW}", re.IGNORECASE)
+_SHARE_BEFORE = re.compile(rf"{_SHARE_WORDS}\w{{0,60}}[^\S\n]*$", re.IGNORECASE)
+
+
+def _threshold_draw(text: str) -> bool:
+    if _DRAW_BELOW.search(text):
+        return True
+    for match in _DRAW_ABOVE.finditer(text):
+        if _SHARE_BEFORE.search(text[max(0, match.start() - 80) : match.start()]):
+            return True
+    return False
 
 
 def _may_route(text: str) -> bool:
-    draws, threshold = "weights" in text or "p=" in text, "random()" in text  # substrings first: big files
+    draws, threshold = "weights" in text or "p=" in text, "random()" in text or "randint(" in text or "uniform(" in text or "randrange(" in text  # substrings first: big files
     if not (draws or threshold) or not casewords.may_hold(text, _ROUTED_WORDS) or not _ROUTED.search(text):
         return False
-    return draws or bool(_THRESHOLD_DRAW.search(text))
+    return draws or _threshold_draw(text)
 
 
 def _weighted_routing(repo: RepoIndex) -> list[Location]:
@@ -1049,7 +1066,7 @@ def _weighted_routing(repo: RepoIndex) -> list[Location]:
             line = lines[call.line - 1] if call.line and 0 < call.line <= len(lines) else ""
             if weighted and (_ROUTED.search(line) or _ROUTED.search(call.scope or "")):
                 hits.append(at(summary.path, call.line))
-        hits += [at(summary.path, number) for number, line in enumerate(lines, start=1) if "random()" in line and _THRESHOLD_DRAW.search(line)]
+        hits += [at(summary.path, number) for number, line in enumerate(lines, start=1) if _threshold_draw(line)]
     return hits
 
 
@@ -2210,7 +2227,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
-    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.DATABRICKS_WORDS,
+    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
