@@ -601,3 +601,56 @@ def test_a_setup_script_installing_third_party_charts_or_an_applications_list_of
     assert _outcome(_tree(tmp_path / "a", files), "has_deployment_manifest")[0] is FAIL
     launcher = "applications:\n  - name: notebook\n    command: jupyter lab\n    path: notebooks/\n"
     assert _outcome(_tree(tmp_path / "b", {"launcher.yml": launcher}), "has_deployment_manifest")[0] is FAIL
+
+
+# --- serves_model: other page frameworks a deployment runs ----------------------------------------------------
+# The deployed-page rule knew Streamlit and Gradio only; a page is a page whatever draws it: Chainlit and
+# Solara (`<tool> run page.py`), Panel (`panel serve page.py`), Dash/NiceGUI/Panel apps started as scripts.
+
+CHAINLIT_PAGE = """\
+import chainlit as cl
+from keras.models import load_model
+
+classifier = load_model("models/intent.keras")
+
+
+@cl.on_message
+async def reply(message: cl.Message):
+    await cl.Message(content=str(classifier.predict([message.content]))).send()
+"""
+
+DASH_PAGE = """\
+import joblib
+from dash import Dash, Input, Output, dcc, html
+
+app = Dash(__name__)
+regressor = joblib.load("artifacts/price.joblib")
+app.layout = html.Div([dcc.Input(id="area", type="number"), html.Div(id="price")])
+
+
+@app.callback(Output("price", "children"), Input("area", "value"))
+def price(area):
+    return f"{regressor.predict([[area or 0]])[0]:.0f}"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8050)
+"""
+
+
+def test_a_chainlit_page_a_kubernetes_deployment_runs_serves(tmp_path: Path) -> None:
+    manifest = K8S_DEPLOYMENT.replace('["streamlit", "run", "frontend/chat.py", "--server.port", "8501"]', '["chainlit", "run", "assistant/ui.py", "--host", "0.0.0.0"]')
+    outcome, where = _where(_tree(tmp_path, {"k8s/assistant.yaml": manifest, "assistant/ui.py": CHAINLIT_PAGE}), "serves_model")
+    assert outcome is PASS and "k8s/assistant.yaml" in where
+
+
+def test_a_dash_app_a_procfile_web_process_starts_serves(tmp_path: Path) -> None:
+    outcome, where = _where(_tree(tmp_path, {"Procfile": "web: python dashboards/pricing.py\n", "dashboards/pricing.py": DASH_PAGE}), "serves_model")
+    assert outcome is PASS and "Procfile" in where
+
+
+def test_a_web_process_running_a_plain_script_or_a_dashboard_without_a_model_is_no_deployed_page(tmp_path: Path) -> None:
+    script = "import joblib\nmodel = joblib.load('m.joblib')\nprint(model.predict([[1]]))\n"
+    assert _outcome(_tree(tmp_path / "a", {"Procfile": "web: python tools/report.py\n", "tools/report.py": script}), "serves_model")[0] is FAIL
+    static = DASH_PAGE.replace('regressor = joblib.load("artifacts/price.joblib")\n', "").replace("regressor.predict([[area or 0]])[0]", "float(area or 0) * 3000.0")
+    assert _outcome(_tree(tmp_path / "b", {"Procfile": "web: python dashboards/pricing.py\n", "dashboards/pricing.py": static}), "serves_model")[0] is FAIL

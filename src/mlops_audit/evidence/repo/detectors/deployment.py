@@ -1930,6 +1930,11 @@ def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
 # line cannot make the search backtrack without end.
 _STREAMLIT_RUN = re.compile(r"""streamlit["',\s\\]{1,20}run["',\s\\]{1,20}(?:["']?--[^\s"',\\]{1,200}["',\s\\]{1,20}){0,30}["']?([\w./-]{1,300}\.py)""")
 _GRADIO_RUN = re.compile(r"""(?:^|[\s"'\[,])(?:python3?|uv\s+run\s+python|gradio)["',\s]+([\w./-]+\.py)""")
+# Session 15: other page frameworks' run commands (`chainlit run page.py`, `solara run page.py`, `panel
+# serve page.py`), and pages a script start runs (`python page.py`) drawn by any page framework the page
+# imports (Gradio, Dash, NiceGUI, Panel, Chainlit, Solara, Streamlit).
+_PAGE_RUN = re.compile(r"""(?:^|[\s"'\[,])(chainlit|solara|panel)["',\s\\]{1,20}(?:run|serve)["',\s\\]{1,20}(?:["']?--?[^\s"',\\]{1,200}["',\s\\]{1,20}){0,30}["']?([\w./-]{1,300}\.py)""")
+_PAGE_IMPORT = re.compile(r"^[^\S\n]*(?:from|import)[^\S\n]+(gradio|dash|nicegui|panel|chainlit|solara|streamlit)\b", re.MULTILINE)
 _SCRIPT_WORD = re.compile(r"""([\w./-]+\.sh)\b""")
 _MODEL_LOADERS = re.compile(r"(^|\.)(load_model|from_pretrained|load_from_checkpoint|load_learner)$")
 MAX_IMPORTED_MODULES = 20  # project modules of a page looked into for the model's use
@@ -2039,14 +2044,23 @@ def _may_run_a_script(text: str, images: bool) -> bool:
     return (images or ".py" in text) and _deployers.WORKLOAD_TEXT.search(text) is not None
 
 
+def _drawn_by(text: str, framework: str | None) -> bool:
+    """Whether a page's text is drawn by the framework its command runs, or (a script start) by any
+    page framework it imports."""
+    if framework is not None:
+        return framework in text
+    return _PAGE_IMPORT.search(text) is not None
+
+
 def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
     for where, texts in _ui_launches(repo):
         for text in texts:
             pages = [(m.group(1), "streamlit") for m in _STREAMLIT_RUN.finditer(text)]
-            pages += [(m.group(1), "gradio") for m in _GRADIO_RUN.finditer(text)]
+            pages += [(m.group(2), m.group(1)) for m in _PAGE_RUN.finditer(text)]
+            pages += [(m.group(1), None) for m in _GRADIO_RUN.finditer(text)]
             for target, framework in pages:
                 page = _resolve_file(repo, target)
-                if page is None or is_test_path(page) or framework not in (repo.text(page) or ""):
+                if page is None or is_test_path(page) or not _drawn_by(repo.text(page) or "", framework):
                     continue
                 reached = _page_reaches_a_model(repo, page)
                 if reached is not None:
@@ -2205,7 +2219,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
     (
-        "a Streamlit/Gradio app reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
+        "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
         "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
         "Space (deployed, not a demo its author starts)",
         _deployed_ui_apps,
