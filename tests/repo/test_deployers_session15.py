@@ -654,3 +654,9 @@ def test_a_web_process_running_a_plain_script_or_a_dashboard_without_a_model_is_
     assert _outcome(_tree(tmp_path / "a", {"Procfile": "web: python tools/report.py\n", "tools/report.py": script}), "serves_model")[0] is FAIL
     static = DASH_PAGE.replace('regressor = joblib.load("artifacts/price.joblib")\n', "").replace("regressor.predict([[area or 0]])[0]", "float(area or 0) * 3000.0")
     assert _outcome(_tree(tmp_path / "b", {"Procfile": "web: python dashboards/pricing.py\n", "dashboards/pricing.py": static}), "serves_model")[0] is FAIL
+
+
+def test_a_script_deploying_a_cdk_or_sam_stack_leaves_the_judgement_to_the_stack(tmp_path: Path) -> None:
+    script = "#!/bin/bash\nset -e\ncd infra\nnpm ci\ncdk deploy --all --require-approval never\nsam deploy --template-file template.yaml\n"
+    files = {"scripts/deploy_infra.sh": script, "infra/cdk.json": '{"app": "python3 app.py"}\n', "infra/template.yaml": "Resources:\n  Raw:\n    Type: AWS::S3::Bucket\n"}
+    assert _outcome(_tree(tmp_path, files), "has_deployment_manifest")[0] is FAIL

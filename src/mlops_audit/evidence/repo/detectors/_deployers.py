@@ -70,7 +70,6 @@ DEPLOY_VERB = re.compile(
     + rf"|az\s+(?:{_AZ_SERVICES})\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:create|update|deploy|up|config-zip)"
     + r"|kubectl\s+" + _OPTIONS + r"(?:apply|replace|rollout\s+restart|set\s+image|create\s+deployment)"
     + r"|helm\s+" + _OPTIONS + r"(?:upgrade|install)"
-    + r"|docker\s+stack\s+deploy"
     + r")(?=\s|$|[;&|)\"'`])"
 )
 # Words one of which every deploy command holds (lowercase), to skip most scripts without a search.
@@ -145,16 +144,18 @@ def _names_a_repository_path(repo: RepoIndex, folder: str, text: str) -> bool:
     return False
 
 
-# Verbs that apply manifests or charts (kubectl, helm, helmfile, skaffold, docker stack): what they apply is
-# judged where it is declared (the repository's manifests, charts and compose files, by the manifest
-# rules); in a script they as often install third-party software (`helm install prometheus ...`).
-_APPLIES_FILES = re.compile(r"(?:kubectl|helm|helmfile|skaffold|docker)\b")
+# Verbs that apply declarations kept elsewhere in the repository - manifests or charts (kubectl, helm,
+# helmfile, skaffold) and infrastructure code (sam, cdk, serverless/sls: a SAM/CDK/Serverless template) -
+# do not count in a script by themselves: what they apply is judged where it is declared (the manifest and
+# infrastructure rules: a stack of buckets deploys nothing), and setup scripts install third-party charts
+# with them (`helm install prometheus ...`).
+_APPLIES_FILES = re.compile(r"(?:kubectl|helm|helmfile|skaffold|sam|cdk|serverless|sls)\b")
 
 
 def script_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
     """Rule `deploy command in a script`: a committed shell script or Makefile/justfile recipe runs a
-    platform CLI's deploy verb (in command position, not echoed; not the verbs applying manifests or
-    charts, judged where those are declared), and the script names this
+    platform CLI's deploy verb (in command position, not echoed; not the verbs applying manifests, charts
+    or infrastructure code, judged where those are declared), and the script names this
     repository - the deploy command or a build/package command of the same script (`docker build`,
     `gcloud builds submit`, `zip`, `sam build`) names a file or folder of the repository or the
     project itself (`.`, `--source .`). A script in a test, demo, example or template folder, a
