@@ -660,3 +660,15 @@ def test_a_script_deploying_a_cdk_or_sam_stack_leaves_the_judgement_to_the_stack
     script = "#!/bin/bash\nset -e\ncd infra\nnpm ci\ncdk deploy --all --require-approval never\nsam deploy --template-file template.yaml\n"
     files = {"scripts/deploy_infra.sh": script, "infra/cdk.json": '{"app": "python3 app.py"}\n', "infra/template.yaml": "Resources:\n  Raw:\n    Type: AWS::S3::Bucket\n"}
     assert _outcome(_tree(tmp_path, files), "has_deployment_manifest")[0] is FAIL
+
+
+def test_a_hostile_script_of_continuation_lines_and_repeated_deploy_words_is_read_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    hostile = "aws \\\\\n" * 120_000 + ("gcloud " * 40 + "\n") * 2_000 + "docker build -t x " * 5_000 + "\n"
+    files = {"Dockerfile": APP_DOCKERFILE, "scripts/ship.sh": hostile, "Makefile": "x:\n\t" + "kubectl -n a " * 20_000 + "\n"}
+    root = _tree(tmp_path, files)
+    started = time.perf_counter()
+    assert _outcome(root, "has_deployment_manifest")[0] is not PASS
+    assert _outcome(root, "serves_model")[0] is FAIL
+    assert time.perf_counter() - started < 20

@@ -98,19 +98,24 @@ def scripts(repo: RepoIndex) -> list[str]:
 
 
 def _logical_lines(repo: RepoIndex, path: str) -> list[tuple[int, str]]:
-    """Meaningful lines with backslash continuations joined (a deploy command is often wrapped)."""
+    """Meaningful lines with backslash continuations joined (a deploy command is often wrapped), each
+    logical line at most MAX_TEXT_CHARS (parts are collected and joined once: linear in the file)."""
     out: list[tuple[int, str]] = []
-    pending: tuple[int, str] | None = None
+    parts: list[str] = []
+    start, size = 0, 0
     for number, line in repo.meaningful_lines(path):
-        if pending is not None:
-            number, line = pending[0], f"{pending[1]} {line}"
-            pending = None
-        if line.endswith("\\") and len(line) < MAX_TEXT_CHARS:
-            pending = (number, line[:-1])
-            continue
-        out.append((number, line[:MAX_TEXT_CHARS]))
-    if pending is not None:
-        out.append(pending)
+        if not parts:
+            start = number
+        continued = line.endswith("\\")
+        part = line[:-1] if continued else line
+        if size < MAX_TEXT_CHARS:
+            parts.append(part[: MAX_TEXT_CHARS - size])
+            size += len(parts[-1]) + 1
+        if not continued:
+            out.append((start, " ".join(parts)))
+            parts, size = [], 0
+    if parts:
+        out.append((start, " ".join(parts)))
     return out
 
 
