@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse, _workflowsteps
+from mlops_audit.evidence.repo.detectors import _deployers, _inhouse, _workflowsteps
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
@@ -345,6 +345,30 @@ def _cronjob_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
     return repo.memo("batchscoring.cronjob_commands", find)  # type: ignore[no-any-return]
 
 
+# Rule `deployment declaration runs the scoring job` (session 15: any deployment declaration is a
+# deployer): a long-running Kubernetes workload of the project (Deployment, StatefulSet, DaemonSet, Argo
+# Rollout: a worker scoring what arrives) whose container's command/args run the file, and the processes
+# a platform descriptor starts (a Procfile process other than the one-off `release:`, a Render worker or
+# cron job's `startCommand`, Fly.io processes, App Engine's entrypoint, Railway's start command) run it
+# as the platform keeps them running or on their schedule. A one-off Kubernetes Job is not one (session 14).
+_DEPLOYED = "a deployment declaration (a long-running Kubernetes workload or a platform descriptor's process)"
+WORKLOAD_WORDS = ("kind: deployment", "kind: statefulset", "kind: daemonset", "kind: rollout")
+_LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Rollout"})
+
+
+def _deployed_commands(repo: RepoIndex) -> list[tuple[str, Location]]:
+    def find() -> list[tuple[str, Location]]:
+        found = []
+        for path, doc in _project_yaml_documents(repo, WORKLOAD_WORDS):
+            if isinstance(doc.data, dict) and doc.data.get("kind") in _LONG_RUNNING and not _deployers.TEMPLATE_SEGMENT.search(path):
+                pos = doc.locate(("kind",))
+                found += [(line, at(path, pos[0] if pos else None)) for line, _ in _deployers.kubernetes_launches(doc.data) if line]
+        found += [(command, where) for _, where, command in _deployers.platform_launches(repo, web_only=False)]
+        return found
+
+    return repo.memo("batchscoring.deployed_commands", find)  # type: ignore[no-any-return]
+
+
 # Rule `task of a Databricks job` (session 14): a Databricks Asset Bundle (or Jobs API) job the
 # repository declares (`resources: jobs: <name>: tasks:`) runs each task's `spark_python_task:
 # python_file:` (or a `.py` `notebook_task: notebook_path:`) as a step of the deployed job, on its
@@ -410,6 +434,7 @@ def _scheduled_entries(repo: RepoIndex) -> list[tuple[PythonSummary, str, list[L
     commands += [("a cron table's schedule", t, where) for c, where in _workflowsteps.cron_commands(repo) for t in command_targets(repo, c)]
     commands += [("a Databricks job's task", t, where) for c, where in _databricks_task_commands(repo) for t in command_targets(repo, c)]
     commands += [("a Kubernetes CronJob", t, where) for c, where in _cronjob_commands(repo) for t in command_targets(repo, c)]
+    commands += [(_DEPLOYED, t, where) for c, where in _deployed_commands(repo) for t in command_targets(repo, c)]
     commands += [("a docker compose service's command", t, where) for c, where in _workflowsteps.compose_commands(repo) for t in command_targets(repo, c)]
     commands += [
         ("a scheduled or dispatched CI workflow", t, where) for c, where in _workflowsteps.operated_workflow_commands(repo) for t in command_targets(repo, c)
@@ -473,6 +498,9 @@ def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list
     cronjob = _commands_run(repo, "cronjob", _cronjob_commands, summary.path)
     if cronjob is not None:
         return "a Kubernetes CronJob", [cronjob]
+    deployed = _commands_run(repo, "deployed", _deployed_commands, summary.path)
+    if deployed is not None:
+        return _DEPLOYED, [deployed]
     task = _commands_run(repo, "databricks", _databricks_task_commands, summary.path)
     if task is not None:
         return "a Databricks job's task", [task]

@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -308,7 +308,7 @@ def _may_declare_serving(path: str, text: str) -> bool:
         "Helm chart, a KServe InferenceService, CloudFormation/SAM, Terraform/Bicep, or a managed endpoint spec."
     ),
     needles=_DEPLOY_ALL.needles,
-    words=CLOUD_BUILD_WORDS,
+    words=CLOUD_BUILD_WORDS + _deployers.APPSPEC_WORDS + _deployers.PLATFORM_WORDS,
 )
 def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found: list[tuple[str, Location]] = []
@@ -366,7 +366,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += _arm_templates(repo) + _pulumi_programs(repo) + _cdk_apps(repo) + _procfiles(repo) + _orchestrator_deployments(repo)
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
-    found += _platform_deployments(repo)
+    found += _platform_deployments(repo) + _deployers.script_deployments(repo) + _deployers.appspecs(repo) + _deployers.platform_specs(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
     found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
@@ -390,6 +390,15 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
             f"{'; ...' if len(compose) > 3 else ''}), but no orchestrator, platform or infrastructure manifest declares a deployment "
             "(Kubernetes/Helm, serverless or platform specs, Terraform/Pulumi/CDK/Bicep)",
             [loc for _, loc in compose],
+        )
+    batch = _deployers.reusable_compute_declarations(repo)
+    if batch:
+        # Session 15: the workload's compute is declared in committed CI, its definition in a shared
+        # action or workflow this repository does not hold - partial.
+        return Observation.partly(
+            f"{len(batch)} CI job(s) hand a reusable action or workflow the compute to run with ({'; '.join(d for d, _ in batch[:3])}): "
+            "a workload declared through a shared action, whose own definition (task, job or service) is not in this repository",
+            [loc for _, loc in batch][:MAX_LOCATIONS],
         )
     if examples:
         return Observation.failed(
@@ -749,7 +758,7 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
         if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
-        match = _DEPLOY_COMMANDS.search(command.text)
+        match = _DEPLOY_COMMANDS.search(command.text) or _deployers.deploy_command(command.text)
         if match:
             how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
@@ -1021,14 +1030,31 @@ _ROUTED = re.compile("|".join(_ROUTED_WORDS), re.IGNORECASE)
 
 # The same split drawn against a threshold: `use_canary = random.random() < self._canary_probability`
 # (`rng.random() <= traffic_share`): the draw is compared with a share named for what is routed.
-_THRESHOLD_DRAW = re.compile(r"\brandom(?:\.random)?\(\)\s*<=?\s*(?:self\.)?[\w.]{0,60}?(?:canary|traffic|shadow|challenger)\w*", re.IGNORECASE)  # not `split`: a data split's share
+# Session 15: the draw as a fraction, scaled to a percentage (`random.random() * 100`) or an integer draw
+# (`randint(1, 100)`, `uniform(0, 100)`, `randrange(100)`), on either side of the comparison. Every
+# search starts at the draw (a literal), and the share left of a reversed comparison is read from at
+# most 80 characters before it: linear however the text is written.
+_DRAW = r"\b(?:random(?:\.random)?\(\)(?:[^\S\n]*\*[^\S\n]*\d{1,3}(?:\.\d{1,3})?)?|(?:randint|uniform|randrange)\([^()\n]{0,40}\))"
+_SHARE_WORDS = r"(?:canary|traffic|shadow|challenger)"
+_DRAW_BELOW = re.compile(rf"{_DRAW}[^\S\n]*<=?[^\S\n]*(?:self\.)?[\w.]{{0,60}}?{_SHARE_WORDS}", re.IGNORECASE)  # not `split`: a data split's share
+_DRAW_ABOVE = re.compile(rf">=?[^\S\n]*{_DRAW}", re.IGNORECASE)
+_SHARE_BEFORE = re.compile(rf"{_SHARE_WORDS}\w{{0,60}}[^\S\n]*$", re.IGNORECASE)
+
+
+def _threshold_draw(text: str) -> bool:
+    if _DRAW_BELOW.search(text):
+        return True
+    for match in _DRAW_ABOVE.finditer(text):
+        if _SHARE_BEFORE.search(text[max(0, match.start() - 80) : match.start()]):
+            return True
+    return False
 
 
 def _may_route(text: str) -> bool:
-    draws, threshold = "weights" in text or "p=" in text, "random()" in text  # substrings first: big files
+    draws, threshold = "weights" in text or "p=" in text, "random()" in text or "randint(" in text or "uniform(" in text or "randrange(" in text  # substrings first: big files
     if not (draws or threshold) or not casewords.may_hold(text, _ROUTED_WORDS) or not _ROUTED.search(text):
         return False
-    return draws or bool(_THRESHOLD_DRAW.search(text))
+    return draws or _threshold_draw(text)
 
 
 def _weighted_routing(repo: RepoIndex) -> list[Location]:
@@ -1040,7 +1066,7 @@ def _weighted_routing(repo: RepoIndex) -> list[Location]:
             line = lines[call.line - 1] if call.line and 0 < call.line <= len(lines) else ""
             if weighted and (_ROUTED.search(line) or _ROUTED.search(call.scope or "")):
                 hits.append(at(summary.path, call.line))
-        hits += [at(summary.path, number) for number, line in enumerate(lines, start=1) if "random()" in line and _THRESHOLD_DRAW.search(line)]
+        hits += [at(summary.path, number) for number, line in enumerate(lines, start=1) if _threshold_draw(line)]
     return hits
 
 
@@ -1904,23 +1930,41 @@ def _wrapped_model_classes(repo: RepoIndex) -> list[Location]:
 # line cannot make the search backtrack without end.
 _STREAMLIT_RUN = re.compile(r"""streamlit["',\s\\]{1,20}run["',\s\\]{1,20}(?:["']?--[^\s"',\\]{1,200}["',\s\\]{1,20}){0,30}["']?([\w./-]{1,300}\.py)""")
 _GRADIO_RUN = re.compile(r"""(?:^|[\s"'\[,])(?:python3?|uv\s+run\s+python|gradio)["',\s]+([\w./-]+\.py)""")
+# Session 15: other page frameworks' run commands (`chainlit run page.py`, `solara run page.py`, `panel
+# serve page.py`), and pages a script start runs (`python page.py`) drawn by any page framework the page
+# imports (Gradio, Dash, NiceGUI, Panel, Chainlit, Solara, Streamlit).
+_PAGE_RUN = re.compile(r"""(?:^|[\s"'\[,])(chainlit|solara|panel)["',\s\\]{1,20}(?:run|serve)["',\s\\]{1,20}(?:["']?--?[^\s"',\\]{1,200}["',\s\\]{1,20}){0,30}["']?([\w./-]{1,300}\.py)""")
+_PAGE_IMPORT = re.compile(r"^[^\S\n]*(?:from|import)[^\S\n]+(gradio|dash|nicegui|panel|chainlit|solara|streamlit)\b", re.MULTILINE)
 _SCRIPT_WORD = re.compile(r"""([\w./-]+\.sh)\b""")
 _MODEL_LOADERS = re.compile(r"(^|\.)(load_model|from_pretrained|load_from_checkpoint|load_learner)$")
 MAX_IMPORTED_MODULES = 20  # project modules of a page looked into for the model's use
 
 
-def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) -> list[str]:
+def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any], name: str = "") -> list[str]:
     """The texts that may start a compose service: its command/entrypoint, the CMD/ENTRYPOINT of the
-    Dockerfile it builds, and the shell scripts that Dockerfile copies and starts."""
+    Dockerfile it builds - or, for a service naming only an `image:`, of the repository Dockerfile a
+    build command of the repository tags with that image (session 15) - and the shell scripts that
+    Dockerfile copies and starts."""
     command = service.get("command") or service.get("entrypoint") or ""
     texts = [command_text(command)]
     built = _build_dockerfile(compose, service)
+    if built is None and isinstance(service.get("image"), str):
+        path = _deployers.built_dockerfile(repo, service["image"])
+        paths = [path] if path else _deployers.named_dockerfiles(repo, service["image"], f"{name} {service.get('container_name') or ''}")
+        for path in paths[:3]:
+            texts += _image_commands(repo, path.rsplit("/", 1)[0] if "/" in path else "", path)
+        return texts
     if built is None or not repo.exists(built[1]):
         return texts
-    folder, path = built
+    return texts + _image_commands(repo, *built)
+
+
+def _image_commands(repo: RepoIndex, folder: str, path: str) -> list[str]:
+    """A repository Dockerfile's text (its CMD/ENTRYPOINT start the container) and the shell scripts it
+    copies and starts."""
     lines = repo.meaningful_lines(path)
-    starts = " ".join(line for _, line in lines if line.split(None, 1)[0].upper() in ("CMD", "ENTRYPOINT"))
-    texts.append(repo.text(path) or "")
+    starts = _deployers.dockerfile_starts(repo, path)
+    texts = [repo.text(path) or ""]
     started = {m.group(1).rsplit("/", 1)[-1] for m in _SCRIPT_WORD.finditer(starts)}
     for _, line in lines:
         words = line.split()
@@ -1963,21 +2007,64 @@ def _page_reaches_a_model(repo: RepoIndex, path: str) -> Location | None:
     return None
 
 
-def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
-    found: list[Location] = []
+def _ui_launches(repo: RepoIndex) -> Iterator[tuple[Location, list[str]]]:
+    """(deployment artefact, texts that may start what it runs) for every deployer of the repository
+    (session 15: any deployment declaration is a deployer): compose services; Kubernetes workloads
+    (container command/args, or the repository Dockerfile their image is built from); container
+    services declared in Terraform/Bicep (their command/args); platform descriptors (Procfile, Render,
+    App Engine, Railway, Fly.io)."""
     for compose, doc, name, service in _services_of_compose_files(repo, repo.glob(*(f"**/{pattern}" for pattern in _COMPOSE_FILES))):
-        for text in _service_commands(repo, compose, service):
+        pos = doc.locate(("services", name))
+        yield at(compose, pos[0] if pos else None), _service_commands(repo, compose, service, name)
+    images = bool(_deployers.built_images(repo))
+    for path, doc in manifest_documents(repo, must_match=lambda p, text: _may_run_a_script(text, images)):
+        if _deployers.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for line, image in _deployers.kubernetes_launches(doc.data):
+            texts = [line] if line else []
+            dockerfile = _deployers.built_dockerfile(repo, image) if not line else None
+            if dockerfile:
+                texts += _image_commands(repo, dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "", dockerfile)
+            if texts:
+                yield at(path, _line(doc, "kind")), texts
+    for path in repo.with_suffix(".tf", ".bicep"):
+        if repo.size(path) > MANIFEST_MAX_BYTES or not _deployers.kept(path) or not repo.mentions(path, (".py",)):
+            continue
+        serving = _TF_SERVING if path.endswith(".tf") else _BICEP_SERVING
+        if any(serving.match(line) for _, line in repo.meaningful_lines(path, comment="#" if path.endswith(".tf") else "//")):
+            for number, command in _deployers.iac_commands(repo, path):
+                yield at(path, number), [command]
+    for _, where, command in _deployers.platform_launches(repo):
+        yield where, [command]
+
+
+def _may_run_a_script(text: str, images: bool) -> bool:
+    """A Kubernetes workload that may start a Python page: its text names a `.py` file, or an image
+    of the repository may be named (some build command tags one)."""
+    return (images or ".py" in text) and _deployers.WORKLOAD_TEXT.search(text) is not None
+
+
+def _drawn_by(text: str, framework: str | None) -> bool:
+    """Whether a page's text is drawn by the framework its command runs, or (a script start) by any
+    page framework it imports."""
+    if framework is not None:
+        return framework in text
+    return _PAGE_IMPORT.search(text) is not None
+
+
+def _deployed_ui_apps(repo: RepoIndex) -> list[Location]:
+    for where, texts in _ui_launches(repo):
+        for text in texts:
             pages = [(m.group(1), "streamlit") for m in _STREAMLIT_RUN.finditer(text)]
-            pages += [(m.group(1), "gradio") for m in _GRADIO_RUN.finditer(text)]
+            pages += [(m.group(2), m.group(1)) for m in _PAGE_RUN.finditer(text)]
+            pages += [(m.group(1), None) for m in _GRADIO_RUN.finditer(text)]
             for target, framework in pages:
                 page = _resolve_file(repo, target)
-                if page is None or is_test_path(page) or framework not in (repo.text(page) or ""):
+                if page is None or is_test_path(page) or not _drawn_by(repo.text(page) or "", framework):
                     continue
                 reached = _page_reaches_a_model(repo, page)
                 if reached is not None:
-                    pos = doc.locate(("services", name))
-                    found += [at(compose, pos[0] if pos else None), reached]
-                    return found
+                    return [where, reached]
     return _hugging_face_space(repo)
 
 
@@ -2131,7 +2218,12 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
-    ("a Streamlit/Gradio app reaching a model, run by a compose service or a Hugging Face Space of the repository (deployed, not a demo its author starts)", _deployed_ui_apps),
+    (
+        "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
+        "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
+        "Space (deployed, not a demo its author starts)",
+        _deployed_ui_apps,
+    ),
     (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
@@ -2149,7 +2241,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
-    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.DATABRICKS_WORDS,
+    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
