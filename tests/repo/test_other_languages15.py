@@ -386,3 +386,33 @@ def test_a_lock_of_another_ecosystem_does_not_pin_the_python_code_beside_it(tmp_
     for name, lock in (("Gemfile.lock", "GEM\n  specs:\n    rails (8.0.2)\n"), ("renv.lock", '{"R": {"Version": "4.4.1"}, "Packages": {}}\n')):
         files = {name: lock, "requirements.txt": "pandas>=2\nscikit-learn\n", "train.py": "import pandas\n"}
         assert _outcome(_tree(tmp_path / name, files), "pins_dependencies")[0] is FAIL, name
+
+
+# --- is_reproducible: rule `seeded R training` -------------------------------------------------------
+
+R_TRAIN_SEEDED = """\
+library(ranger)
+set.seed(20240611)
+train <- read.csv("data/train.csv")
+forest <- ranger(churned ~ ., data = train, num.trees = 500)
+saveRDS(forest, "models/forest.rds")
+"""
+
+R_TUNE_WITH_SEED = """\
+library(tidymodels)
+folds <- vfold_cv(training, v = 5)
+tuned <- withr::with_seed(params$model$seed, tune_grid(wflow, resamples = folds, grid = 20))
+final <- finalize_workflow(wflow, select_best(tuned, metric = "rmse")) |> fit(training)
+"""
+
+
+def test_an_r_training_script_that_sets_its_seed_is_reproducible(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path / "ranger", {"R/train_model.R": R_TRAIN_SEEDED}), "is_reproducible")
+    assert outcome is PASS and "R" in message
+    assert _outcome(_tree(tmp_path / "withr", {"pipeline/01-fit.R": R_TUNE_WITH_SEED}), "is_reproducible")[0] is PASS
+
+
+def test_a_seed_in_an_r_script_that_fits_nothing_or_in_r_tests_is_not_a_seeded_training(tmp_path: Path) -> None:
+    plot = 'set.seed(1)\nsample_rows <- dplyr::slice_sample(read.csv("data/train.csv"), n = 100)\nplot(sample_rows$x, sample_rows$y)\n'
+    assert _outcome(_tree(tmp_path / "plot", {"R/explore.R": plot}), "is_reproducible")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "tests", {"tests/testthat/test-train.R": R_TRAIN_SEEDED}), "is_reproducible")[0] is FAIL

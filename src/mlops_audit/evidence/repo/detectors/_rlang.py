@@ -247,6 +247,28 @@ def pipeline_scoring_stages(repo: RepoIndex) -> list[Location]:
     return []
 
 
+# Rule `seeded R training` (is_reproducible): an R script of the project that fits a model (`_FITS`)
+# sets the random seed its draws use - base R's `set.seed(...)`, or withr's `with_seed`/`local_seed`
+# around the work - as `random_state`/`torch.manual_seed` do in Python training code.
+_SETS_SEED = re.compile(r"\b(?:set\.seed|with_seed|local_seed)\s*\(")
+
+
+def seeded_training(repo: RepoIndex) -> list[Location]:
+    """[the seed] of each R training script that sets one (tests, examples and vendored libraries apart)."""
+    found = []
+    for path in _sources(repo):
+        raw = repo.text(path) or ""
+        if "seed" not in raw:
+            continue
+        code = _code(repo, path)
+        seed = _line(code, _SETS_SEED)
+        if seed is not None and _FITS.search(code):
+            found.append(at(path, seed))
+            if len(found) >= MAX_LOCATIONS:
+                break
+    return found
+
+
 SHAPES = (
     ("an R model API (plumber endpoint or vetiver API) predicts with a trained model it reads", model_apis),
     ("an R batch scoring job: a script the system runs on its own (schedule, image, workflow) predicts with a trained model and writes the predictions to a store", batch_scoring_jobs),
