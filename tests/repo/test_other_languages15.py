@@ -416,3 +416,81 @@ def test_a_seed_in_an_r_script_that_fits_nothing_or_in_r_tests_is_not_a_seeded_t
     plot = 'set.seed(1)\nsample_rows <- dplyr::slice_sample(read.csv("data/train.csv"), n = 100)\nplot(sample_rows$x, sample_rows$y)\n'
     assert _outcome(_tree(tmp_path / "plot", {"R/explore.R": plot}), "is_reproducible")[0] is FAIL
     assert _outcome(_tree(tmp_path / "tests", {"tests/testthat/test-train.R": R_TRAIN_SEEDED}), "is_reproducible")[0] is FAIL
+
+
+# --- serves_model: `JavaScript route reaches the team's chain`, routes of other TypeScript frameworks ---
+
+JS_CHAIN = """\
+import Anthropic from '@anthropic-ai/sdk';
+import { findPassages } from './retrieval';
+
+const anthropic = new Anthropic();
+
+export async function draftReply(question: string): Promise<string> {
+  const passages = await findPassages(question);
+  const message = await anthropic.messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 800,
+    system: 'Reply as the council help desk, citing only these passages: ' + passages.join('\\n'),
+    messages: [{ role: 'user', content: question }],
+  });
+  return message.content[0].type === 'text' ? message.content[0].text : '';
+}
+"""
+
+NEST_CONTROLLER = """\
+import { Body, Controller, Post } from '@nestjs/common';
+import { draftReply } from '../assistant/draft-reply';
+
+@Controller('replies')
+export class RepliesController {
+  @Post()
+  async create(@Body() body: { question: string }) {
+    return { reply: await draftReply(body.question) };
+  }
+}
+"""
+
+SVELTEKIT_ENDPOINT = """\
+import { json, type RequestHandler } from '@sveltejs/kit';
+import { draftReply as reply } from '$lib/server/draft-reply';
+
+export const POST: RequestHandler = async ({ request }) => {
+  const { question } = await request.json();
+  return json({ reply: await reply(question) });
+};
+"""
+
+REMIX_ROUTE = """\
+import type { ActionFunctionArgs } from '@remix-run/node';
+import { draftReply } from '~/assistant/draft-reply.server';
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  return { reply: await draftReply(String(form.get('question'))) };
+}
+
+export default function Ask() {
+  return null;
+}
+"""
+
+
+def test_a_nestjs_controller_reaching_the_teams_chain_serves(tmp_path: Path) -> None:
+    files = {"api/src/replies/replies.controller.ts": NEST_CONTROLLER, "api/src/assistant/draft-reply.ts": JS_CHAIN}
+    assert _outcome(_tree(tmp_path, files), "serves_model")[0] is PASS
+
+
+def test_a_typed_sveltekit_endpoint_or_a_remix_route_action_reaching_the_chain_serves(tmp_path: Path) -> None:
+    svelte = {"src/routes/api/reply/+server.ts": SVELTEKIT_ENDPOINT, "src/lib/server/draft-reply.ts": JS_CHAIN}
+    assert _outcome(_tree(tmp_path / "svelte", svelte), "serves_model")[0] is PASS
+    remix = {"app/routes/ask.tsx": REMIX_ROUTE, "app/assistant/draft-reply.server.ts": JS_CHAIN}
+    assert _outcome(_tree(tmp_path / "remix", remix), "serves_model")[0] is PASS
+
+
+def test_route_decorators_without_a_controller_or_an_action_outside_route_modules_do_not_serve(tmp_path: Path) -> None:
+    no_controller = NEST_CONTROLLER.replace("@Controller('replies')\n", "")
+    files = {"api/src/replies/replies.controller.ts": no_controller, "api/src/assistant/draft-reply.ts": JS_CHAIN}
+    assert _outcome(_tree(tmp_path / "nest", files), "serves_model")[0] is FAIL
+    helper = {"app/lib/ask.tsx": REMIX_ROUTE, "app/assistant/draft-reply.server.ts": JS_CHAIN}
+    assert _outcome(_tree(tmp_path / "helper", helper), "serves_model")[0] is FAIL

@@ -55,12 +55,19 @@ _OWN_CHAIN = re.compile(
 _ROUTE = re.compile(
     r"""\b(?!(?:axios|http|https|client|api|apiClient|request|ky|got|superagent|instance|fetcher|\$)\.)\w+\.(?:post|get|put|patch|all|route)\s*\(\s*['"`]/|"""
     r"""\bexport\s+(?:async\s+)?function\s+(?:POST|GET|PUT)\b|"""
-    r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*="""
+    r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*(?::[^=\n]{1,200})?="""
 )
 _NEXT_PAGE = re.compile(r"(^|/)pages/api/")
+# Session 15 (poly22), routes of other documented TypeScript back ends: a NestJS controller's handler
+# (`@Post()` in a class under `@Controller(...)`), and a Remix / React Router route module (a file
+# under `app/routes/`) exporting its `action` or `loader`. SvelteKit's typed `export const POST:
+# RequestHandler = ...` is `_ROUTE`'s, and its `$lib/` alias names `src/lib/`.
+_NEST_HANDLER = re.compile(r"@(?:Post|Get|Put|Patch|All|Sse)\s*\(")
+_ROUTE_MODULE = re.compile(r"(^|/)app/routes/")
+_ROUTE_MODULE_EXPORT = re.compile(r"\bexport\s+(?:async\s+)?function\s+(?:action|loader)\b|\bexport\s+const\s+(?:action|loader)\s*(?::[^=\n]{1,200})?=")
 # A quoted project specifier, kept when an import keyword precedes it (found from the quote: a
 # pattern starting with the keyword alternatives was tried at every position of every file).
-_SPECIFIER = re.compile(r"""['"]([.@~][^'"\n]{0,300})['"]""")
+_SPECIFIER = re.compile(r"""['"]([.@~][^'"\n]{0,300}|\$lib/[^'"\n]{1,300})['"]""")
 _IMPORT_KEYWORDS = ("from", "require(", "import(", "import")
 # Literal words one of which any `_GENERATION` match holds: files without one are not searched.
 _GENERATION_WORDS = (
@@ -99,6 +106,9 @@ def _resolve(repo: RepoIndex, importer: str, spec: str) -> str | None:
     folder = posixpath.dirname(importer)
     if spec.startswith("."):
         bases = [posixpath.normpath(posixpath.join(folder, spec))]
+    elif spec.startswith("$lib/"):  # SvelteKit's alias of src/lib, tried under each folder above the importer
+        parts = folder.split("/") if folder else []
+        bases = [posixpath.join(*parts[:depth], "src/lib", spec[5:]) for depth in range(len(parts), -1, -1)]
     else:
         rest = spec.split("/", 1)[1] if "/" in spec else ""
         if not rest or spec[1:2] not in ("/", ""):
@@ -158,7 +168,14 @@ def first_entry_reaching(
 
 
 def _route_line(path: str, text: str) -> int | None:
-    return 1 if _NEXT_PAGE.search(path) else _first_line(text, _ROUTE)
+    if _NEXT_PAGE.search(path):
+        return 1
+    line = _first_line(text, _ROUTE)
+    if line is None and "@Controller" in text:
+        line = _first_line(text, _NEST_HANDLER)
+    if line is None and _ROUTE_MODULE.search(path):
+        line = _first_line(text, _ROUTE_MODULE_EXPORT)
+    return line
 
 
 def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
