@@ -494,3 +494,42 @@ def test_route_decorators_without_a_controller_or_an_action_outside_route_module
     assert _outcome(_tree(tmp_path / "nest", files), "serves_model")[0] is FAIL
     helper = {"app/lib/ask.tsx": REMIX_ROUTE, "app/assistant/draft-reply.server.ts": JS_CHAIN}
     assert _outcome(_tree(tmp_path / "helper", helper), "serves_model")[0] is FAIL
+
+
+# --- orchestrates_pipeline: rule `R targets pipeline` ------------------------------------------------
+
+TARGETS_PIPELINE = """\
+library(targets)
+tar_source("R/")
+tar_option_set(packages = c("tidymodels", "arrow"))
+
+list(
+  tar_target(raw_sales, ingest_sales(), format = "parquet"),
+  tar_target(model_fit, train_model(raw_sales)),
+  tar_target(assessment, assess_parcels(model_fit), format = "parquet")
+)
+"""
+
+TARCHETYPES_PLAN = """\
+library(targets)
+library(tarchetypes)
+
+tar_plan(
+  tar_file(stations_file, "data/stations.csv"),
+  stations = read_stations(stations_file),
+  forecast = fit_forecast(stations),
+  tar_quarto(report, "reports/forecast.qmd")
+)
+"""
+
+
+def test_an_r_targets_pipeline_of_several_targets_is_orchestrated(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path / "targets", {"_targets.R": TARGETS_PIPELINE}), "orchestrates_pipeline")
+    assert outcome is PASS and "targets" in message
+    assert _outcome(_tree(tmp_path / "plan", {"analysis/_targets.R": TARCHETYPES_PLAN}), "orchestrates_pipeline")[0] is PASS
+
+
+def test_a_single_target_or_a_tutorials_targets_file_is_not_an_orchestrated_pipeline(tmp_path: Path) -> None:
+    single = "library(targets)\nlist(tar_target(model_fit, train_model(read.csv('data/train.csv'))))\n"
+    assert _outcome(_tree(tmp_path / "single", {"_targets.R": single}), "orchestrates_pipeline")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "tutorial", {"tutorials/targets-intro/_targets.R": TARGETS_PIPELINE}), "orchestrates_pipeline")[0] is FAIL

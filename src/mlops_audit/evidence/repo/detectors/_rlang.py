@@ -269,6 +269,29 @@ def seeded_training(repo: RepoIndex) -> list[Location]:
     return found
 
 
+# Rule `R targets pipeline` (orchestrates_pipeline): the targets package runs a pipeline declared in
+# `_targets.R` (its documented entry file, run by `tar_make()`): a list of targets - `tar_target()`,
+# tarchetypes' target factories (`tar_file`, `tar_render`, `tar_quarto`, `tar_map` ...) or the
+# `name = command` entries of `tar_plan()` - each rebuilt when what it depends on changes, as DVC
+# stages and Snakemake rules are. Two or more targets are a multi-step pipeline.
+_TARGET_FACTORY = re.compile(r"\btar_(?!option|source|config|make|read|load|visnetwork|manifest|script|plan\b|hook|cue\b|resources|meta|outdated|destroy|invalidate|prune)\w+\s*\(")
+_PLAN_ENTRY = re.compile(r"^[^\S\n]*[A-Za-z.][\w.]*[^\S\n]*=[^=]", re.MULTILINE)
+MIN_TARGETS = 2
+
+
+def targets_pipelines(repo: RepoIndex) -> list[Location]:
+    """[the pipeline file] of each `_targets.R` declaring two or more targets."""
+    found = []
+    for path in repo.named("_targets.R", "_targets.r"):
+        if is_test_path(path) or _NOT_SOURCE.search(path) or repo.size(path) > MAX_FILE_BYTES:
+            continue
+        code = _code(repo, path)
+        count = len(_TARGET_FACTORY.findall(code)) + (len(_PLAN_ENTRY.findall(code)) if "tar_plan" in code else 0)
+        if count >= MIN_TARGETS:
+            found.append(at(path, _line(code, _TARGET_FACTORY) or _line(code, _PLAN_ENTRY)))
+    return found[:MAX_LOCATIONS]
+
+
 SHAPES = (
     ("an R model API (plumber endpoint or vetiver API) predicts with a trained model it reads", model_apis),
     ("an R batch scoring job: a script the system runs on its own (schedule, image, workflow) predicts with a trained model and writes the predictions to a store", batch_scoring_jobs),
