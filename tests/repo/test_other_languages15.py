@@ -533,3 +533,20 @@ def test_a_single_target_or_a_tutorials_targets_file_is_not_an_orchestrated_pipe
     single = "library(targets)\nlist(tar_target(model_fit, train_model(read.csv('data/train.csv'))))\n"
     assert _outcome(_tree(tmp_path / "single", {"_targets.R": single}), "orchestrates_pipeline")[0] is FAIL
     assert _outcome(_tree(tmp_path / "tutorial", {"tutorials/targets-intro/_targets.R": TARGETS_PIPELINE}), "orchestrates_pipeline")[0] is FAIL
+
+
+def test_a_tree_of_many_ruby_files_defining_one_common_name_is_read_in_linear_time(tmp_path: Path) -> None:
+    # 1,500 files each defining `Client` and naming it: following every reference to every
+    # candidate would be 2.25 million edges; a name this common is not followed (MAX_CANDIDATES).
+    import time
+
+    from mlops_audit.evidence.repo.collect import build_index
+    from mlops_audit.evidence.repo.detectors import _ruby
+
+    files = {f"lib/vendor{i}/client.rb": f"module Vendor{i}\n  class Client\n    def go = Client.new\n  end\nend\n" for i in range(1500)}
+    files |= {"app/controllers/api/v1/replies_controller.rb": API_CONTROLLER, "app/services/support_bot/reply.rb": SUPPORT_REPLY}
+    repo = build_index(_tree(tmp_path, files))
+    start = time.process_time()
+    found = _ruby.routes_reaching_a_chain(repo)
+    assert [loc.path for loc in found] == ["app/controllers/api/v1/replies_controller.rb", "app/services/support_bot/reply.rb"]
+    assert time.process_time() - start < 10

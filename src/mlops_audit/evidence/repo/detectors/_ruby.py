@@ -36,6 +36,8 @@ from mlops_audit.evidence.repo.model import Location
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 3000  # files whose references are read, per scan
 MAX_REFERENCES = 2000  # distinct constants read per file
+MAX_NAMESPACE_DEPTH = 4  # constant path parts matched (files are indexed by their last 1-4 parts)
+MAX_CANDIDATES = 8  # files one reference may name; more is a name too common to follow
 
 _NOT_SOURCE = re.compile(
     r"(^|/)(spec|specs|test|tests|features|vendor|node_modules|tmp|log|coverage|migrate|examples?|demos?|samples?|tutorials?|playground|sandbox|scratch)/",
@@ -92,25 +94,28 @@ def _entry_line(text: str) -> int | None:
     return line
 
 
-def _autoload_index(sources: list[str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """Files under an autoload root by the last part of their constant path: name -> [(parts, file)]."""
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+def _autoload_index(sources: list[str]) -> dict[tuple[str, ...], list[str]]:
+    """Files under an autoload root by each tail of their constant path (`("reply",)`,
+    `("support_bot", "reply")` ...): a reference is looked up once, whatever the tree's size."""
+    index: dict[tuple[str, ...], list[str]] = {}
     for path in sources:
         match = _AUTOLOADED.search(path)
         if match:
             parts = tuple((match.group(1) or match.group(2)).split("/"))
-            index.setdefault(parts[-1], []).append((parts, path))
+            for n in range(1, min(len(parts), MAX_NAMESPACE_DEPTH) + 1):
+                index.setdefault(parts[-n:], []).append(path)
     return index
 
 
-def _used_files(repo: RepoIndex, path: str, text: str, autoload: dict[str, list[tuple[tuple[str, ...], str]]]) -> set[str]:
-    """The project files `path` names: the files of the constants it mentions, and what it requires relatively."""
+def _used_files(repo: RepoIndex, path: str, text: str, autoload: dict[tuple[str, ...], list[str]]) -> set[str]:
+    """The project files `path` names: the files of the constants it mentions (a name more than
+    MAX_CANDIDATES files could define is left: ambiguous), and what it requires relatively."""
     used: set[str] = set()
     for reference in list(dict.fromkeys(m.group(1) for m in _CONSTANT.finditer(text)))[:MAX_REFERENCES]:
-        parts = tuple(_underscore(part) for part in reference.split("::"))
-        for candidate, file in autoload.get(parts[-1], ()):
-            if candidate[-len(parts):] == parts and file != path:
-                used.add(file)
+        parts = tuple(_underscore(part) for part in reference.split("::"))[-MAX_NAMESPACE_DEPTH:]
+        files = autoload.get(parts, ())
+        if len(files) <= MAX_CANDIDATES:
+            used.update(f for f in files if f != path)
     folder = posixpath.dirname(path)
     for match in _REQUIRE_RELATIVE.finditer(text):
         target = posixpath.normpath(posixpath.join(folder, match.group(1)))
