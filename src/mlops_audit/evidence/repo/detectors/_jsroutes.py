@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -54,12 +55,19 @@ _OWN_CHAIN = re.compile(
 _ROUTE = re.compile(
     r"""\b(?!(?:axios|http|https|client|api|apiClient|request|ky|got|superagent|instance|fetcher|\$)\.)\w+\.(?:post|get|put|patch|all|route)\s*\(\s*['"`]/|"""
     r"""\bexport\s+(?:async\s+)?function\s+(?:POST|GET|PUT)\b|"""
-    r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*="""
+    r"""\bexport\s+const\s+(?:POST|GET|PUT)\s*(?::[^=\n]{1,200})?="""
 )
 _NEXT_PAGE = re.compile(r"(^|/)pages/api/")
+# Session 15 (poly22), routes of other documented TypeScript back ends: a NestJS controller's handler
+# (`@Post()` in a class under `@Controller(...)`), and a Remix / React Router route module (a file
+# under `app/routes/`) exporting its `action` or `loader`. SvelteKit's typed `export const POST:
+# RequestHandler = ...` is `_ROUTE`'s, and its `$lib/` alias names `src/lib/`.
+_NEST_HANDLER = re.compile(r"@(?:Post|Get|Put|Patch|All|Sse)\s*\(")
+_ROUTE_MODULE = re.compile(r"(^|/)app/routes/")
+_ROUTE_MODULE_EXPORT = re.compile(r"\bexport\s+(?:async\s+)?function\s+(?:action|loader)\b|\bexport\s+const\s+(?:action|loader)\s*(?::[^=\n]{1,200})?=")
 # A quoted project specifier, kept when an import keyword precedes it (found from the quote: a
 # pattern starting with the keyword alternatives was tried at every position of every file).
-_SPECIFIER = re.compile(r"""['"]([.@~][^'"\n]{0,300})['"]""")
+_SPECIFIER = re.compile(r"""['"]([.@~][^'"\n]{0,300}|\$lib/[^'"\n]{1,300})['"]""")
 _IMPORT_KEYWORDS = ("from", "require(", "import(", "import")
 # Literal words one of which any `_GENERATION` match holds: files without one are not searched.
 _GENERATION_WORDS = (
@@ -98,6 +106,9 @@ def _resolve(repo: RepoIndex, importer: str, spec: str) -> str | None:
     folder = posixpath.dirname(importer)
     if spec.startswith("."):
         bases = [posixpath.normpath(posixpath.join(folder, spec))]
+    elif spec.startswith("$lib/"):  # SvelteKit's alias of src/lib, tried under each folder above the importer
+        parts = folder.split("/") if folder else []
+        bases = [posixpath.join(*parts[:depth], "src/lib", spec[5:]) for depth in range(len(parts), -1, -1)]
     else:
         rest = spec.split("/", 1)[1] if "/" in spec else ""
         if not rest or spec[1:2] not in ("/", ""):
@@ -112,16 +123,66 @@ def _resolve(repo: RepoIndex, importer: str, spec: str) -> str | None:
     return None
 
 
+def reaching(targets: Iterable[str], importers: dict[str, list[str]], hops: int = MAX_HOPS) -> dict[str, str]:
+    """file -> the target file it reaches, for the targets and every file that imports (or, in Ruby,
+    names) one of them at most `hops` steps away; `importers` maps a file to the files using it.
+    Breadth first, so each file is reached once, by its nearest target (shared with `_ruby`)."""
+    reached = {path: path for path in targets}
+    frontier = list(reached)
+    for _ in range(hops):
+        following = []
+        for path in frontier:
+            for importer in importers.get(path, []):
+                if importer not in reached:
+                    reached[importer] = reached[path]
+                    following.append(importer)
+        frontier = following
+    return reached
+
+
+def chain_files(repo: RepoIndex, sources: list[str], generation: re.Pattern[str], words: tuple[str, ...], own: re.Pattern[str]) -> dict[str, int]:
+    """file -> the line asking a model, for the files that ask one (`generation`, prefiltered by its
+    literal `words`) beside something of the team's own (`own`: a prompt, retrieval). Shared with `_ruby`."""
+    chains: dict[str, int] = {}
+    for path in sources:
+        text = repo.text(path) or ""
+        line = _first_line(text, generation) if any(word in text for word in words) else None
+        if line is not None and own.search(text):
+            chains[path] = line
+    return chains
+
+
+def first_entry_reaching(
+    repo: RepoIndex, sources: list[str], chains: dict[str, int], users: dict[str, list[str]], entry_line: Callable[[str, str], int | None]
+) -> list[Location]:
+    """[the entry, the call asking the model] for the first source file (in order) that reaches a chain
+    over `users` and answers requests (`entry_line(path, text)` finds where). Shared with `_ruby`."""
+    asks = reaching(chains, users)
+    for path in sources:
+        if path in asks:
+            entry = entry_line(path, repo.text(path) or "")
+            if entry is not None:
+                chain = asks[path]
+                return [at(path, entry), at(chain, chains[chain])]
+    return []
+
+
+def _route_line(path: str, text: str) -> int | None:
+    if _NEXT_PAGE.search(path):
+        return 1
+    line = _first_line(text, _ROUTE)
+    if line is None and "@Controller" in text:
+        line = _first_line(text, _NEST_HANDLER)
+    if line is None and _ROUTE_MODULE.search(path):
+        line = _first_line(text, _ROUTE_MODULE_EXPORT)
+    return line
+
+
 def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
     """[the route, the call asking the model] for the first JS/TS route reaching the team's chain.
     Walked backwards from the chains over the import graph, so each file's imports are read once."""
     sources = _sources(repo)
-    chains: dict[str, int] = {}
-    for path in sources:
-        text = repo.text(path) or ""
-        line = _first_line(text, _GENERATION) if any(word in text for word in _GENERATION_WORDS) else None
-        if line is not None and _OWN_CHAIN.search(text):
-            chains[path] = line
+    chains = chain_files(repo, sources, _GENERATION, _GENERATION_WORDS, _OWN_CHAIN)
     if not chains:
         return []
     importers: dict[str, list[str]] = {}
@@ -130,20 +191,4 @@ def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
             target = _resolve(repo, path, spec)
             if target is not None and target != path:
                 importers.setdefault(target, []).append(path)
-    asks = {path: path for path in chains}  # file -> the chain file it reaches
-    frontier = list(chains)
-    for _ in range(MAX_HOPS):
-        following = []
-        for path in frontier:
-            for importer in importers.get(path, []):
-                if importer not in asks:
-                    asks[importer] = asks[path]
-                    following.append(importer)
-        frontier = following
-    for path in sources:
-        if path in asks:
-            route = 1 if _NEXT_PAGE.search(path) else _first_line(repo.text(path) or "", _ROUTE)
-            if route is not None:
-                chain = asks[path]
-                return [at(path, route), at(chain, chains[chain])]
-    return []
+    return first_entry_reaching(repo, sources, chains, importers, _route_line)

@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi, _rlang, _ruby
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -2228,6 +2228,8 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
     ),
+    *_ruby.SHAPES,  # session 15: the same serving written in Ruby and R (poly22)
+    *_rlang.SHAPES,
 )
 
 

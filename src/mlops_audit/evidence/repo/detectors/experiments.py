@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _rlang
 from mlops_audit.evidence.repo.detectors._catalogue import MAX_DEFINITION_BYTES
 from mlops_audit.evidence.repo.detectors.data import enclosing_function, in_examples as _in_examples, reached
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1003,7 +1003,8 @@ def is_reproducible(repo: RepoIndex) -> Observation:
         draws = _unseeded_draws(repo)
         if draws:
             return _settings_without_seeds("training is driven by " + ("versioned parameter files" if configs else "a Hydra configuration"), draws, configs + locations(hydra))
-    if configs or hydra or seeded or declared_seed or lineage_calls:
+    r_seeded = _rlang.seeded_training(repo) if not (configs or hydra or seeded or declared_seed or lineage_calls) else []  # session 15 (poly22)
+    if configs or hydra or seeded or declared_seed or lineage_calls or r_seeded:
         parts = []
         if configs:
             parts.append("training driven by versioned parameter files (dvc.yaml params / MLproject)")
@@ -1018,7 +1019,9 @@ def is_reproducible(repo: RepoIndex) -> Observation:
             )
         if lineage_calls:
             parts.append("per-step lineage recorded with the mlops-audit audit-trail SDK (inputs and outputs hashed per event)")
-        return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls)
+        if r_seeded:
+            parts.append(f"{len(r_seeded)} R training script(s) set the random seed (set.seed / withr::with_seed)")
+        return Observation.passed("; ".join(parts), configs + locations(hydra) + locations(seeded) + declared_seed + lineage_calls + r_seeded)
     read_params = _parameter_files_read_by_training(repo)
     if read_params:
         draws = _unseeded_draws(repo)

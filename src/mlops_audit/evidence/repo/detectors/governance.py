@@ -467,11 +467,18 @@ def has_design_docs(repo: RepoIndex) -> Observation:
 _LOCK_FILES = {
     "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "package-lock.json",
     "yarn.lock", "pnpm-lock.yaml", "renv.lock", "Cargo.lock", "pixi.lock", "requirements.lock", "go.sum",
+    "Gemfile.lock", "gradle.lockfile", "buildscript-gradle.lockfile",
 }
 # Rule `a front end's lock` (session 13): npm, Yarn and pnpm locks pin a JavaScript front end or a docs
 # site's packages, not what the Python code imports (conventions §4: pins on what the code imports):
 # in a repository with Python code they are left out, and its Python dependency files decide.
-_JAVASCRIPT_LOCKS = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml"})
+# Session 15 (poly22): the same holds for every other ecosystem's lock - Bundler's Gemfile.lock, renv's
+# renv.lock, Gradle's dependency lockfiles, go.sum, Cargo.lock pin Ruby, R, JVM, Go and Rust packages.
+# In a repository without Python code they are the system's pinning (a Rails, R or Kotlin system).
+_OTHER_ECOSYSTEM_LOCKS = frozenset({
+    "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Gemfile.lock", "renv.lock", "gradle.lockfile", "buildscript-gradle.lockfile",
+    "go.sum", "Cargo.lock",
+})
 _PIN = re.compile(r"^[A-Za-z0-9_.\-\[\], ]+\s*===?\s*[A-Za-z0-9_.+!*\-]+(\s*;.*)?(\s+--hash=.*)?(\s*\\)?$")
 _REQ_LINE = re.compile(r"^[A-Za-z0-9]")
 # `pip freeze` in a conda environment writes `name @ file:///.../work` for conda-built packages: one
@@ -600,7 +607,7 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     locks = [
         p for p in repo.files
         if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)
-        and not (code and p.rsplit("/", 1)[-1] in _JAVASCRIPT_LOCKS)
+        and not (code and p.rsplit("/", 1)[-1] in _OTHER_ECOSYSTEM_LOCKS)
     ]
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt") + _compiled_locks(repo)
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _workflowsteps
+from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _rlang, _workflowsteps
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
@@ -194,7 +194,7 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     state_machines = [loc for _, loc in definition_files(repo, Kind.pipeline_orchestration)]
     state_machines += [loc for _, loc, _ in resource_declarations(repo, _STATE_MACHINES)]
     configs = dvc + workflows + state_machines
-    graphs = _snakemake_workflows(repo) + _workflowsteps.taskcluster_graphs(repo) if not (hits or configs) else []
+    graphs = _snakemake_workflows(repo) + _workflowsteps.taskcluster_graphs(repo) + _rlang.targets_pipelines(repo) if not (hits or configs) else []  # R targets: session 15 (poly22)
     if hits or configs:
         parts = [f"pipeline code: {describe(hits)}"] if hits else []
         if configs:
@@ -203,7 +203,7 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
         return Observation.passed("; ".join(parts), shown + configs)
     if graphs:
         return Observation.passed(
-            f"{len(graphs)} workflow engine task graph(s) (Snakemake rules, Taskcluster tasks with dependencies)", graphs[:MAX_LOCATIONS]
+            f"{len(graphs)} workflow engine task graph(s) (Snakemake rules, Taskcluster tasks with dependencies, R targets pipelines)", graphs[:MAX_LOCATIONS]
         )
     return Observation.failed("no orchestrated multi-step pipeline found (DVC stages, Airflow, Kubeflow, TFX, SageMaker/Vertex/Azure ML pipelines, Prefect, Dagster, ZenML, Metaflow, Kedro, Flyte)")
 
