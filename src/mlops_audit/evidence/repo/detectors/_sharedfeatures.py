@@ -31,10 +31,10 @@ training files are looked for only among the files whose import lines name the d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _bindings, _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.pysource import PythonSummary
@@ -47,8 +47,6 @@ _EXAMPLES = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNOR
 # Path parts (split on `/`, `_`, `-`, `.`) naming the prediction path, and those naming offline work.
 _SERVING_PARTS = re.compile(r"^(predict\w*|prediction\w*|inference|infer|serve|serving|server|service|services|scor(e|er|ing)|app|apps|api|handlers?|endpoints?|batch|forecast\w*|production|lambda|function_app|worker)$")
 _OFFLINE_PARTS = re.compile(r"^(eval\w*|backtest\w*|benchmark\w*|compar\w*|sweep\w*|tun(e|ing)|analysis|analyse|analyze|experiments?|retrospect\w*|explor\w*|notebooks?|scratch|train\w*)$")
-# The module after the dots starts with a word character: a run of dots is matched one way only.
-_RELATIVE_IMPORT = re.compile(r"from[ \t]+(\.+)(\w[\w.]*)?[ \t]+import[ \t]+(\([^)]{0,2000}\)|[^\n]{0,500})")
 MAX_PREDICTION_FILES = 40
 
 
@@ -76,37 +74,6 @@ def _fits(summary: PythonSummary) -> bool:
     return any(_FITS.search(name) for name in summary.resolved_names)
 
 
-def _module_path(repo: RepoIndex, importer: str, module: str) -> str | None:
-    """The project file of an absolute import, looked for from the importer's folder upwards."""
-    folders = importer.split("/")[:-1]
-    relative = module.replace(".", "/")
-    for depth in range(len(folders), -1, -1):
-        base = "/".join(folders[:depth])
-        for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
-            path = f"{base}/{candidate}" if base else candidate
-            if path != importer and repo.exists(path):
-                return path
-    return None
-
-
-def _relative_imports(text: str, importer: str) -> list[tuple[str, tuple[str, ...], int]]:
-    """(dotted module from the repository root, imported names, line) of each relative import."""
-    found = []
-    folders = importer.split("/")[:-1]
-    line, counted = 1, 0
-    for match in _RELATIVE_IMPORT.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        dots, rest = len(match.group(1)), match.group(2) or ""
-        if dots - 1 > len(folders):
-            continue
-        base = folders[: len(folders) - (dots - 1)]
-        names = tuple(n.split(" as ")[0].strip() for n in match.group(3).strip("()").replace("\\", " ").split(",") if n.strip())
-        module = ".".join(base + ([rest] if rest else []))
-        found.append((module, tuple(n for n in names if n.isidentifier()), line))
-    return found
-
-
 def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set[str], int | None]]:
     """Feature definitions `summary` imports from project modules: module path -> (feature-named
     names imported from it, '' when the module itself is named for features; first line)."""
@@ -120,29 +87,41 @@ def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set
             entry = found.setdefault(module_path, (set(), line))
             entry[0].update(wanted)
 
-    for module, line in summary.imports.items():
-        path = _module_path(repo, summary.path, module)
-        if path is not None:
-            note(path, (), line)
-            continue
-        head, _, name = module.rpartition(".")
-        path = _module_path(repo, summary.path, head) if head else None
-        if path is not None:
-            note(path, (name,), line)
-    if "from ." in (text := repo.text(summary.path) or ""):
-        for module, names, line in _relative_imports(text, summary.path):
-            path = _module_path(repo, "", module) if module else None
-            if path is None:
-                continue
-            plain = []
-            for name in names:  # `from . import features`: the module is the imported name
-                sub = _module_path(repo, "", f"{module}.{name}")
-                if sub is not None:
-                    note(sub, (), line)
-                else:
-                    plain.append(name)
-            note(path, plain, line)
+    for path, names, line in _bindings.project_imports(repo, summary):
+        note(path, names, line)
     return {p: v for p, v in found.items() if p != summary.path and not is_test_path(p) and not _EXAMPLES.search(p)}
+
+
+def _predicts(summary: PythonSummary) -> bool:
+    return any(c.name.rsplit(".", 1)[-1] in _PREDICTS for c in summary.calls) and not _fits(summary)
+
+
+def _stem(module_path: str) -> str:
+    stem = module_path.rsplit("/", 1)[-1][:-3]
+    return module_path.rsplit("/", 2)[-2] if stem == "__init__" and "/" in module_path else stem
+
+
+def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
+    """The prediction path's files: those named for serving or scoring that predict themselves, then
+    (session 15, one hop) those named so that import a project module which predicts - a service that
+    calls `decide(...)` of a policy module calling `predict_proba`, a handler calling `run_model` of
+    a runner module. The predicting module must not be named for offline work."""
+    predictors = [s for s in _inhouse.project_code(prediction_files) if not _EXAMPLES.search(s.path) and _predicts(s)]
+    yielded: set[str] = set()
+    for summary in predictors:
+        if prediction_path(summary.path):
+            yielded.add(summary.path)
+            yield summary
+    for helper in predictors:
+        if any(_OFFLINE_PARTS.match(p) for p in _parts(helper.path.rsplit(".", 1)[0])):
+            continue
+        stem = _stem(helper.path)
+        for importer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
+            if importer.path in yielded or _EXAMPLES.search(importer.path) or not prediction_path(importer.path) or _fits(importer):
+                continue
+            if any(path == helper.path for path, _, _ in _bindings.project_imports(repo, importer)):
+                yielded.add(importer.path)
+                yield importer
 
 
 def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary]) -> list[SharedDefinition]:
@@ -152,19 +131,14 @@ def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary
     checked = 0
     # A trainer is met again for every definition module and every prediction file: judge its imports once.
     trainers_definitions: dict[str, dict[str, tuple[set[str], int | None]]] = {}
-    for summary in _inhouse.project_code(prediction_files):
-        if _EXAMPLES.search(summary.path) or not prediction_path(summary.path):
-            continue
-        if not any(c.name.rsplit(".", 1)[-1] in _PREDICTS for c in summary.calls) or _fits(summary):
-            continue
+    for summary in _prediction_path_files(repo, prediction_files):
         checked += 1
         if checked > MAX_PREDICTION_FILES:
             break
         for module_path, (names, line) in _definitions(repo, summary).items():
             if module_path in seen:
                 continue
-            stem = module_path.rsplit("/", 1)[-1][:-3]
-            stem = module_path.rsplit("/", 2)[-2] if stem == "__init__" and "/" in module_path else stem
+            stem = _stem(module_path)
             for trainer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
                 if trainer.path in (summary.path, module_path) or _EXAMPLES.search(trainer.path) or prediction_path(trainer.path):
                     continue

@@ -1560,6 +1560,9 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             queued = _queued_task_use(repo, summary, reached)
             if queued is not None:
                 return [at(summary.path, line), queued]
+            bound = _start_up_binding_use(repo, summary, reached)
+            if bound is not None:
+                return [at(summary.path, line), bound]
             for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
@@ -1775,9 +1778,143 @@ def _injected_service_use(
             scopes, _ = _reach(_calls_by_scope(service), service.functions, method)
             inside = [c for c in service.calls if c.scope in scopes]
             use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            if use is None and not _STORAGE_VERB.search(method):
+                use = _bound_attribute_use(repo, service, scopes, inside)
             judged[key] = at(service.path, use.line) if use is not None else None
         if judged[key] is not None:
             return judged[key]
+    return None
+
+
+# Session 15: judge what a name is bound to, not how it is spelled. A route's service object, shared
+# state entry or module global is a model when the value start-up binds to it holds one:
+# - a value holds a model when the calls that build it (its whole expression, nested arguments
+#   included) load or build one (`_model_constructor`: loaders, model classes; a generation library's
+#   client such as `Anthropic()`; `XModel.load(path)`), when an argument is a name the same function
+#   (or the class's `__init__`, for `self.x`) bound to such a value, or when it is an instance of a
+#   project class whose methods call a model (`predict*`, a chain, a generation library);
+# - a service class's method that reaches an attribute `__init__` bound to such a value
+#   (`self.planner.make_plan(q)` with `self.planner = Planner(self.client)`, `self.client =
+#   OpenAI()`; `self.net(image)` with `self.net = torch.jit.load(path)`) uses the model;
+# - a route that calls a method of `app.state.X` / `request.app.state.X` uses the model when some
+#   start-up code of the project assigns `<app>.state.X` such a value, whatever X is called;
+# - a route that calls a method of another project module's global (`boot.SCORER.evaluate(...)`)
+#   uses the model when that module binds the global to a model at import time or in a hook
+#   (`_startup_models`).
+# Storage and bookkeeping methods are not the model's use. One hop each; no tree walk.
+_CLASS_LOADER = re.compile(r"(?:^|\.)[A-Z]\w*(?:Model|Predictor|Classifier|Regressor|Pipeline|Ensemble|Forecaster)\.(?:load|from_pretrained|load_model|from_file)$")
+MAX_BINDING_DEPTH = 3
+
+
+def _builds_model(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    if _STORAGE_VERB.search(last) and not _STARTUP_LOADER.search(name):
+        return False
+    return _model_constructor(name) or bool(_CLASS_LOADER.search(name)) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
+
+
+def _function_bindings(func: ast.AST) -> dict[str, ast.expr]:
+    """Names (and `self.x` attributes) a function assigns, to the value of their first assignment."""
+    bound: dict[str, ast.expr] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            key = target.id if isinstance(target, ast.Name) else _inhouse.dotted(target) if isinstance(target, ast.Attribute) else ""
+            if key:
+                bound.setdefault(key, node.value)
+    return bound
+
+
+def _holds_model(repo: RepoIndex, summary: PythonSummary, value: ast.expr, bound: dict[str, ast.expr], depth: int = 0) -> bool:
+    """Whether the value an expression builds holds a model (see the rule above)."""
+    if depth > MAX_BINDING_DEPTH:
+        return False
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        key = _inhouse.dotted(value)
+        return key in bound and _holds_model(repo, summary, bound[key], bound, depth + 1)
+    if not isinstance(value, ast.Call):
+        return False
+    span = range(value.lineno, (value.end_lineno or value.lineno) + 1)
+    if any(_builds_model(c.name) for c in summary.calls if c.line in span):
+        return True
+    arguments = [*value.args, *(k.value for k in value.keywords)]
+    if any(_holds_model(repo, summary, a, bound, depth + 1) for a in arguments if isinstance(a, (ast.Name, ast.Attribute, ast.Call))):
+        return True
+    name = _inhouse.dotted(value.func) if isinstance(value.func, (ast.Name, ast.Attribute)) else ""
+    return _project_class_calls_model(repo, summary, name)
+
+
+def _project_class_calls_model(repo: RepoIndex, summary: PythonSummary, name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    dotted = next((m for m in summary.imports if m.rsplit(".", 1)[-1] == last and "." in m), None) if last[:1].isupper() else None
+    module = _class_module(repo, summary.path, dotted) if dotted else None
+    if module is None:
+        return False
+    methods = next((set(m) for c, _, _, m in module.classes if c == last), set())
+    return any(c.scope in methods and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1]) for c in module.calls)
+
+
+def _bound_attribute_use(repo: RepoIndex, service: PythonSummary, scopes: set[str], inside: list[Call]) -> Call | None:
+    """A call of the method's reach on an attribute `__init__` bound to a model (see the rule above)."""
+    attributes = {c.name[1:].split(".", 1)[0]: c for c in inside if c.name.startswith(".") and len(c.name) > 1}
+    tree = _inhouse.tree(repo, service.path) if attributes else None
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or not scopes & {f.name for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}:
+            continue
+        init = next((f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
+        bound = _function_bindings(init) if init is not None else {}
+        for attribute, call in attributes.items():
+            value = bound.get(f"self.{attribute}")
+            if value is not None and _holds_model(repo, service, value, bound):
+                return call
+    return None
+
+
+def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
+    """Shared-state keys (`<app>.state.X = value`) the project's web code binds to a model, with where."""
+
+    def find() -> dict[str, Location]:
+        found: dict[str, Location] = {}
+        for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
+            text = repo.text(summary.path) or ""
+            if ".state." not in text or summary.is_notebook:
+                continue
+            tree = _inhouse.tree(repo, summary.path)
+            for func in ast.walk(tree) if tree is not None else ():
+                if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                bound: dict[str, ast.expr] | None = None
+                for node in ast.walk(func):
+                    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+                        continue
+                    target = node.targets[0]
+                    if not (isinstance(target.value, ast.Attribute) and target.value.attr == "state") or target.attr in found:
+                        continue
+                    bound = _function_bindings(func) if bound is None else bound
+                    if _holds_model(repo, summary, node.value, bound):
+                        found[target.attr] = at(summary.path, node.lineno)
+        return found
+
+    return repo.memo("deployment.state_bindings", find)  # type: ignore[no-any-return]
+
+
+def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
+    """Where start-up binds the shared-state entry or module global a route calls a method of to a model."""
+    for name in dict.fromkeys(reached):
+        receiver, _, method = name.rpartition(".")
+        if not receiver or _STORAGE_VERB.search(method) or _NOT_GENERATION.match(method):
+            continue
+        head, _, attribute = receiver.rpartition(".")
+        if head.endswith("state") and (head == "state" or head.endswith(".state")):
+            if ".state." in (repo.text(summary.path) or "") and attribute in _state_bindings(repo):
+                return _state_bindings(repo)[attribute]
+        elif head and head in summary.imports:
+            path = _resolve_file(repo, head.replace(".", "/") + ".py")
+            module = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
+            if module is not None and attribute in _startup_models(module):
+                return at(module.path, module.functions.get(attribute) or 1)
     return None
 
 
@@ -1838,7 +1975,8 @@ def _startup_models(summary: PythonSummary) -> frozenset[str]:
             pending.extend(node.body + node.orelse + getattr(node, "finalbody", []) + [s for h in getattr(node, "handlers", []) for s in h.body])
             continue
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        if not isinstance(value, ast.Call) or not any(_model_constructor(n) for n in by_line.get(value.lineno, [])):
+        span = range(value.lineno, (value.end_lineno or value.lineno) + 1) if isinstance(value, ast.Call) else range(0)
+        if not any(_model_constructor(n) for line in span for n in by_line.get(line, [])):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[union-attr]
         names.update(t.id for t in targets if isinstance(t, ast.Name))
