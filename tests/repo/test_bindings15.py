@@ -588,3 +588,93 @@ def test_sys_path_folders_are_read_from_file_relative_expressions_and_literals(t
         folders = syspath_folders(repo, "apps/web/run.py")
     # the literal is looked for from the working directory: the root or the script's folder; paths leaving the repository are dropped
     assert folders == ("apps/lib", "apps/shared/py", "tools", "apps/web/tools")
+
+
+# --- defines_features: a prediction path that restores the trained model instead of calling predict --
+
+TORCH_INFERENCE = """\
+import torch
+
+from load_features import add_lag_columns
+from nets import Forecaster
+
+
+def forecast(frame):
+    net = Forecaster()
+    net.load_state_dict(torch.load("checkpoints/best.pt")["state"])
+    net.eval()
+    with torch.no_grad():
+        return net(torch.tensor(add_lag_columns(frame).values))
+"""
+TORCH_TRAIN = """\
+import torch
+
+from load_features import add_lag_columns
+from nets import Forecaster
+
+
+def train(frame, epochs=10):
+    net, opt = Forecaster(), None
+    x = torch.tensor(add_lag_columns(frame).values)
+    for _ in range(epochs):
+        loss = net(x).mean()
+        loss.backward()
+    torch.save({"state": net.state_dict()}, "checkpoints/best.pt")
+"""
+
+
+def test_an_inference_module_restoring_a_networks_weights_shares_the_feature_module_with_training(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "forecasting/load_features.py": "def add_lag_columns(frame):\n    return frame.assign(lag1=frame.y.shift(1))\n",
+        "forecasting/nets.py": "import torch\n\n\nclass Forecaster(torch.nn.Module):\n    pass\n",
+        "forecasting/inference.py": TORCH_INFERENCE, "forecasting/train_net.py": TORCH_TRAIN,
+    })
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "load_features" in message
+
+
+HF_HANDLER = """\
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from nlp.text_features import normalise
+
+tokenizer = AutoTokenizer.from_pretrained("artifacts/model")
+classifier = AutoModelForSequenceClassification.from_pretrained("artifacts/model")
+
+
+def handle(event, context):
+    batch = tokenizer([normalise(event["body"])], return_tensors="pt")
+    return {"logits": classifier(**batch).logits.tolist()}
+"""
+HF_TRAIN = """\
+from transformers import Trainer
+
+from nlp.text_features import normalise
+
+
+def run(dataset, model, args):
+    dataset = dataset.map(lambda r: {"text": normalise(r["text"])})
+    Trainer(model=model, args=args, train_dataset=dataset).train()
+"""
+
+
+def test_a_handler_loading_a_fine_tuned_model_from_pretrained_shares_the_text_features_with_training(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "nlp/__init__.py": "", "nlp/text_features.py": "def normalise(text):\n    return text.lower().strip()\n",
+        "lambda/handler.py": HF_HANDLER, "nlp/finetune.py": HF_TRAIN,
+    })
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "text_features" in message
+
+
+def test_a_service_reading_a_pickle_of_data_without_a_model_is_no_prediction_path(tmp_path: Path) -> None:
+    service = (
+        "import joblib\n\nfrom nlp.text_features import normalise\n\nLOOKUP = joblib.load('artifacts/lookup.pkl')\n\n\n"
+        "def handle(event, context):\n    return LOOKUP.get(normalise(event['body']))\n"
+    )
+    root = _tree(tmp_path, {
+        "nlp/__init__.py": "", "nlp/text_features.py": "def normalise(text):\n    return text.lower().strip()\n",
+        "lambda/handler.py": service, "nlp/finetune.py": HF_TRAIN,
+    })
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL

@@ -39,8 +39,14 @@ from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
-PREDICTION_NEEDLES = ("predict", "predict_proba")
-_PREDICTS = frozenset(PREDICTION_NEEDLES)
+# Session 15: a file predicts when it calls the model's predict, or loads a trained model's weights for
+# use (it fits nothing): a network restored with `load_state_dict` and called as `model(x)`, a
+# Hugging Face model `from_pretrained`, a Keras `load_model`, a Lightning `load_from_checkpoint`, a
+# fastai `load_learner`, an ONNX Runtime session. Loaders that read any pickle (`joblib.load`) are
+# not enough alone: they read data as well.
+_PREDICTS = frozenset({"predict", "predict_proba"})
+_LOADS_WEIGHTS = frozenset({"load_state_dict", "from_pretrained", "load_model", "load_from_checkpoint", "load_learner", "InferenceSession"})
+PREDICTION_NEEDLES = (*sorted(_PREDICTS), *sorted(_LOADS_WEIGHTS))
 _FITS = re.compile(r"(^|\.)(fit|train|train_model|fit_generator|Trainer|partial_fit)$")
 _FEATURE = re.compile(r"feature", re.IGNORECASE)
 _EXAMPLES = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
@@ -93,7 +99,8 @@ def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set
 
 
 def _predicts(summary: PythonSummary) -> bool:
-    return any(c.name.rsplit(".", 1)[-1] in _PREDICTS for c in summary.calls) and not _fits(summary)
+    """The file predicts or loads a trained model for use (see PREDICTION_NEEDLES), and fits nothing."""
+    return any(c.name.rsplit(".", 1)[-1] in _PREDICTS or c.name.rsplit(".", 1)[-1] in _LOADS_WEIGHTS for c in summary.calls) and not _fits(summary)
 
 
 def _stem(module_path: str) -> str:
