@@ -678,3 +678,93 @@ def test_a_service_reading_a_pickle_of_data_without_a_model_is_no_prediction_pat
     })
     outcome, _ = _outcome(root, "defines_features")
     assert outcome is FAIL
+
+
+# --- serves_model: a handler's local name bound to another module's global, directly or through a guard
+
+RUNTIME = """\
+from transformers import pipeline
+
+from textsvc.summarizer import Summarizer
+
+SUMMARIZER = None
+
+
+async def startup():
+    global SUMMARIZER
+    generator = pipeline("summarization", model="artifacts/bart")
+    SUMMARIZER = Summarizer(
+        generator,
+        max_words=120,
+    )
+"""
+GUARDED_ROUTE = """\
+from fastapi import APIRouter, HTTPException
+
+from textsvc import runtime
+
+router = APIRouter()
+
+
+def require_ready(component):
+    if component is None:
+        raise HTTPException(503, "warming up")
+    return component
+
+
+@router.post("/summaries")
+async def summarise(text: str):
+    summarizer = require_ready(runtime.SUMMARIZER)
+    return {"summary": summarizer.shorten(text)}
+"""
+SUMMARIZER = "class Summarizer:\n    def __init__(self, generator, max_words):\n        self.generator, self.max_words = generator, max_words\n\n    def shorten(self, text):\n        return self.generator(text)[0]['summary_text']\n"
+
+
+def test_a_route_using_another_modules_start_up_global_through_a_readiness_guard_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "textsvc/__init__.py": "", "textsvc/runtime.py": RUNTIME, "textsvc/api.py": GUARDED_ROUTE, "textsvc/summarizer.py": SUMMARIZER,
+    })
+    outcome, _ = _outcome(root, "serves_model")
+    assert outcome is PASS
+
+
+STATE_MODULE = """\
+from sentence_transformers import SentenceTransformer
+
+from search.index import NeighbourIndex
+
+ENGINE = NeighbourIndex(encoder=SentenceTransformer("all-MiniLM-L6-v2"), path="index.faiss")
+"""
+FLASK_ALIAS = """\
+from flask import Flask, jsonify, request
+
+import shared_state
+
+app = Flask(__name__)
+
+
+@app.get("/similar")
+def similar():
+    engine = shared_state.ENGINE
+    return jsonify(engine.nearest(request.args["q"], k=5))
+"""
+
+
+def test_a_flask_view_aliasing_a_module_global_built_around_an_encoder_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "web/shared_state.py": STATE_MODULE, "web/app.py": FLASK_ALIAS, "search/__init__.py": "",
+        "search/index.py": "class NeighbourIndex:\n    def __init__(self, encoder, path):\n        self.encoder, self.path = encoder, path\n\n    def nearest(self, q, k):\n        return self.encoder.encode([q])\n",
+    })
+    outcome, _ = _outcome(root, "serves_model")
+    assert outcome is PASS
+
+
+def test_a_route_using_a_guarded_global_bound_to_a_database_engine_does_not_serve(tmp_path: Path) -> None:
+    runtime = RUNTIME.replace("from transformers import pipeline\n", "from sqlalchemy import create_engine\n").replace(
+        '    generator = pipeline("summarization", model="artifacts/bart")\n', '    generator = create_engine("sqlite://")\n'
+    )
+    root = _tree(tmp_path, {
+        "textsvc/__init__.py": "", "textsvc/runtime.py": runtime, "textsvc/api.py": GUARDED_ROUTE, "textsvc/summarizer.py": SUMMARIZER,
+    })
+    outcome, _ = _outcome(root, "serves_model")
+    assert outcome is FAIL

@@ -1560,7 +1560,7 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             queued = _queued_task_use(repo, summary, reached)
             if queued is not None:
                 return [at(summary.path, line), queued]
-            bound = _start_up_binding_use(repo, summary, reached)
+            bound = _start_up_binding_use(repo, summary, handler, reached)
             if bound is not None:
                 return [at(summary.path, line), bound]
             for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
@@ -1900,12 +1900,73 @@ def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
     return repo.memo("deployment.state_bindings", find)  # type: ignore[no-any-return]
 
 
-def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
+def _returns_first_parameter(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A guard or getter that hands back what it was given (`def check(service): if service is None: raise ...; return service`)."""
+    params = func.args.posonlyargs + func.args.args
+    if not params:
+        return False
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == params[0].arg for r in returns)
+
+
+def _handler_aliases(repo: RepoIndex, summary: PythonSummary) -> dict[str, dict[str, str]]:
+    """Per function of the module: its local names bound to a module attribute (`svc = main.service`),
+    directly or through a same-file function returning its first argument (`svc = check(main.service)`),
+    as {local: the attribute's dotted name, its module resolved through the imports}."""
+
+    def find() -> dict[str, dict[str, str]]:
+        tree = _inhouse.tree(repo, summary.path)
+        if tree is None or summary.is_notebook:
+            return {}
+        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        passing = {f.name for f in functions if _returns_first_parameter(f)}
+        found: dict[str, dict[str, str]] = {}
+        for func in functions:
+            for node in ast.walk(func):
+                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                    continue
+                value = node.value
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in passing and value.args:
+                    value = value.args[0]
+                name = _inhouse.dotted(value) if isinstance(value, ast.Attribute) else ""
+                head, _, rest = name.partition(".")
+                module = next((m for m in summary.imports if m == head or m.endswith("." + head)), None) if rest else None
+                if module is not None:
+                    found.setdefault(func.name, {})[node.targets[0].id] = f"{module}.{rest}"
+        return found
+
+    return repo.memo(f"deployment.handler_aliases:{summary.path}", find)  # type: ignore[no-any-return]
+
+
+def _global_holds_model(repo: RepoIndex, module: PythonSummary, name: str) -> int | None:
+    """The line where a module binds its global `name` to a value holding a model, at import time or in
+    a function declaring it `global` (a lifespan or start-up hook)."""
+    if name in _startup_models(module):
+        return module.functions.get(name) or 1
+    tree = _inhouse.tree(repo, module.path)
+    if tree is None:
+        return None
+    top = _function_bindings(ast.Module(body=[n for n in tree.body if isinstance(n, ast.Assign)], type_ignores=[]))
+    if name in top and _holds_model(repo, module, top[name], top):
+        return top[name].lineno
+    for func in tree.body:
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(func)):
+            bound = _function_bindings(func)
+            if name in bound and _holds_model(repo, module, bound[name], bound):
+                return bound[name].lineno
+    return None
+
+
+def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, handler: str, reached: list[str]) -> Location | None:
     """Where start-up binds the shared-state entry or module global a route calls a method of to a model."""
+    aliases: dict[str, str] | None = None
     for name in dict.fromkeys(reached):
         receiver, _, method = name.rpartition(".")
         if not receiver or _STORAGE_VERB.search(method) or _NOT_GENERATION.match(method):
             continue
+        if "." not in receiver:
+            aliases = _handler_aliases(repo, summary).get(handler, {}) if aliases is None else aliases
+            receiver = aliases.get(receiver, receiver)
         head, _, attribute = receiver.rpartition(".")
         if head.endswith("state") and (head == "state" or head.endswith(".state")):
             if ".state." in (repo.text(summary.path) or "") and attribute in _state_bindings(repo):
@@ -1913,8 +1974,9 @@ def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, reached: list
         elif head and head in summary.imports:
             path = _resolve_file(repo, head.replace(".", "/") + ".py")
             module = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
-            if module is not None and attribute in _startup_models(module):
-                return at(module.path, module.functions.get(attribute) or 1)
+            line = _global_holds_model(repo, module, attribute) if module is not None else None
+            if line is not None:
+                return at(module.path, line)  # type: ignore[union-attr]
     return None
 
 
