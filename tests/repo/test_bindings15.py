@@ -768,3 +768,68 @@ def test_a_route_using_a_guarded_global_bound_to_a_database_engine_does_not_serv
     })
     outcome, _ = _outcome(root, "serves_model")
     assert outcome is FAIL
+
+
+# --- serves_model: the standard library's HTTP server calls a handler class's do_<METHOD> ----------
+
+STDLIB_SERVER = """\
+import json
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import joblib
+
+model = joblib.load("models/fraud.joblib")
+
+
+class ScoreHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        score = model.predict_proba([body["features"]])[0][1]
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(json.dumps({"score": score}).encode())
+
+
+HTTPServer(("", 8080), ScoreHandler).serve_forever()
+"""
+
+
+def test_a_stdlib_http_handler_whose_do_post_predicts_serves(tmp_path: Path) -> None:
+    outcome, _ = _outcome(_tree(tmp_path, {"svc/server.py": STDLIB_SERVER}), "serves_model")
+    assert outcome is PASS
+
+
+STDLIB_MODULE_SERVER = """\
+import http.server
+
+from inference.runner import run_inference
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_PUT(self):
+        payload = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(run_inference(payload))
+
+
+if __name__ == "__main__":
+    http.server.ThreadingHTTPServer(("0.0.0.0", 9000), Handler).serve_forever()
+"""
+
+
+def test_a_stdlib_http_handler_calling_a_prediction_helper_serves(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "app/main.py": STDLIB_MODULE_SERVER, "inference/__init__.py": "",
+        "inference/runner.py": "import torch\n\nnet = torch.jit.load('m.pt')\n\n\ndef run_inference(raw):\n    return net(raw)\n",
+    })
+    outcome, _ = _outcome(root, "serves_model")
+    assert outcome is PASS
+
+
+def test_a_stdlib_http_handler_serving_files_does_not_serve_a_model(tmp_path: Path) -> None:
+    static = STDLIB_SERVER.replace("import joblib\n\nmodel = joblib.load(\"models/fraud.joblib\")\n", "").replace(
+        'score = model.predict_proba([body["features"]])[0][1]', 'score = len(body)'
+    )
+    outcome, _ = _outcome(_tree(tmp_path, {"svc/server.py": static}), "serves_model")
+    assert outcome is FAIL
