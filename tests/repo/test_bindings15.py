@@ -833,3 +833,31 @@ def test_a_stdlib_http_handler_serving_files_does_not_serve_a_model(tmp_path: Pa
     )
     outcome, _ = _outcome(_tree(tmp_path, {"svc/server.py": static}), "serves_model")
     assert outcome is FAIL
+
+
+# --- cost: the binding rules walk each scope once ----------------------------------------------------
+
+def test_the_state_and_alias_rules_walk_a_chain_of_nested_start_up_functions_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mlops_audit.evidence.repo.detectors import deployment
+    from mlops_audit.evidence.repo.index import RepoIndex
+    from tests.repo.test_hostile_session14 import _visits
+
+    def make(n: int) -> str:
+        lines = ["from fastapi import FastAPI, Request", "from ranking.engine import RankingEngine", "app = FastAPI()"]
+        for i in range(n):  # each function nested in the one before, each binding state and a local alias
+            indent = "    " * i
+            lines += [f"{indent}def hook{i}():", f"{indent}    app.state.k{i} = RankingEngine(object())", f"{indent}    alias{i} = app.main.state"]
+        lines += ["@app.post('/x')", "def route(request: Request):", "    return request.app.state.k0.order([])"]
+        return "\n".join(lines) + "\n"
+
+    def judge(root: Path) -> object:
+        with RepoIndex(root) as repo:
+            summary = repo.python("web/main.py")
+            assert summary is not None
+            return deployment._state_bindings(repo), deployment._handler_aliases(repo, summary)
+
+    counts = []
+    for n in (40, 80):
+        root = _tree(tmp_path / str(n), {"web/main.py": make(n), "ranking/__init__.py": "", "ranking/engine.py": ENGINE})
+        counts.append(_visits(monkeypatch, lambda: judge(root)))
+    assert counts[1] <= 2.5 * counts[0], counts

@@ -54,6 +54,7 @@ _EXAMPLES = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNOR
 _SERVING_PARTS = re.compile(r"^(predict\w*|prediction\w*|inference|infer|serve|serving|server|service|services|scor(e|er|ing)|app|apps|api|handlers?|endpoints?|batch|forecast\w*|production|lambda|function_app|worker)$")
 _OFFLINE_PARTS = re.compile(r"^(eval\w*|backtest\w*|benchmark\w*|compar\w*|sweep\w*|tun(e|ing)|analysis|analyse|analyze|experiments?|retrospect\w*|explor\w*|notebooks?|scratch|train\w*)$")
 MAX_PREDICTION_FILES = 40
+MAX_HELPER_MODULES = 40  # predicting modules whose importers are looked at (one hop), per scan
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,8 @@ def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSum
         if prediction_path(summary.path):
             yielded.add(summary.path)
             yield summary
-    for helper in predictors:
-        if any(_OFFLINE_PARTS.match(p) for p in _parts(helper.path.rsplit(".", 1)[0])):
-            continue
+    helpers = [h for h in predictors if not any(_OFFLINE_PARTS.match(p) for p in _parts(h.path.rsplit(".", 1)[0]))]
+    for helper in helpers[:MAX_HELPER_MODULES]:
         stem = _stem(helper.path)
         for importer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
             if importer.path in yielded or _EXAMPLES.search(importer.path) or not prediction_path(importer.path) or _fits(importer):

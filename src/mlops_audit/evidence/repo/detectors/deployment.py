@@ -1813,10 +1813,24 @@ def _builds_model(name: str) -> bool:
     return _model_constructor(name) or bool(_CLASS_LOADER.search(name)) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _own_nodes(func: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions or classes nested in it (each walked
+    as its own scope: walking every function's subtree walked a chain of nested functions n^2/2 times)."""
+    todo = list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+
+
 def _function_bindings(func: ast.AST) -> dict[str, ast.expr]:
     """Names (and `self.x` attributes) a function assigns, to the value of their first assignment."""
     bound: dict[str, ast.expr] = {}
-    for node in ast.walk(func):
+    for node in sorted((n for n in _own_nodes(func) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset)):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             key = target.id if isinstance(target, ast.Name) else _inhouse.dotted(target) if isinstance(target, ast.Attribute) else ""
@@ -1834,11 +1848,12 @@ def _holds_model(repo: RepoIndex, summary: PythonSummary, value: ast.expr, bound
         return key in bound and _holds_model(repo, summary, bound[key], bound, depth + 1)
     if not isinstance(value, ast.Call):
         return False
-    span = range(value.lineno, (value.end_lineno or value.lineno) + 1)
-    if any(_builds_model(c.name) for c in summary.calls if c.line in span):
+    # The calls building the value, nested arguments included, by line (one pass over the file's calls).
+    builders = repo.memo(f"deployment.model_builder_lines:{summary.path}", lambda: frozenset(c.line for c in summary.calls if _builds_model(c.name)))
+    if any(line in builders for line in range(value.lineno, (value.end_lineno or value.lineno) + 1)):
         return True
     arguments = [*value.args, *(k.value for k in value.keywords)]
-    if any(_holds_model(repo, summary, a, bound, depth + 1) for a in arguments if isinstance(a, (ast.Name, ast.Attribute, ast.Call))):
+    if any(_holds_model(repo, summary, a, bound, depth + 1) for a in arguments if isinstance(a, (ast.Name, ast.Attribute))):
         return True
     name = _inhouse.dotted(value.func) if isinstance(value.func, (ast.Name, ast.Attribute)) else ""
     return _project_class_calls_model(repo, summary, name)
@@ -1847,29 +1862,46 @@ def _holds_model(repo: RepoIndex, summary: PythonSummary, value: ast.expr, bound
 def _project_class_calls_model(repo: RepoIndex, summary: PythonSummary, name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
     dotted = next((m for m in summary.imports if m.rsplit(".", 1)[-1] == last and "." in m), None) if last[:1].isupper() else None
-    module = _class_module(repo, summary.path, dotted) if dotted else None
-    if module is None:
+    if dotted is None:
         return False
-    methods = next((set(m) for c, _, _, m in module.classes if c == last), set())
-    return any(c.scope in methods and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1]) for c in module.calls)
+
+    def judge() -> bool:
+        module = _class_module(repo, summary.path, dotted)
+        if module is None:
+            return False
+        methods = next((set(m) for c, _, _, m in module.classes if c == last), set())
+        return any(c.scope in methods and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1]) for c in module.calls)
+
+    return bool(repo.memo(f"deployment.class_calls_model:{summary.path}:{dotted}", judge))
 
 
 def _bound_attribute_use(repo: RepoIndex, service: PythonSummary, scopes: set[str], inside: list[Call]) -> Call | None:
     """A call of the method's reach on an attribute `__init__` bound to a model (see the rule above)."""
     attributes = {c.name[1:].split(".", 1)[0]: c for c in inside if c.name.startswith(".") and len(c.name) > 1}
-    tree = _inhouse.tree(repo, service.path) if attributes else None
-    if tree is None:
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef) or not scopes & {f.name for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}:
+    for methods, bound in _init_bindings(repo, service.path) if attributes else ():
+        if not scopes & methods:
             continue
-        init = next((f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
-        bound = _function_bindings(init) if init is not None else {}
         for attribute, call in attributes.items():
             value = bound.get(f"self.{attribute}")
             if value is not None and _holds_model(repo, service, value, bound):
                 return call
     return None
+
+
+def _init_bindings(repo: RepoIndex, path: str) -> list[tuple[frozenset[str], dict[str, ast.expr]]]:
+    """Per class of the module: its method names and what its `__init__` binds (read once per module)."""
+
+    def find() -> list[tuple[frozenset[str], dict[str, ast.expr]]]:
+        tree = _inhouse.tree(repo, path)
+        found = []
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.ClassDef):
+                functions = [f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                init = next((f for f in functions if f.name == "__init__"), None)
+                found.append((frozenset(f.name for f in functions), _function_bindings(init) if init is not None else {}))
+        return found
+
+    return repo.memo(f"deployment.init_bindings:{path}", find)  # type: ignore[no-any-return]
 
 
 def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
@@ -1886,7 +1918,7 @@ def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
                 if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 bound: dict[str, ast.expr] | None = None
-                for node in ast.walk(func):
+                for node in _own_nodes(func):
                     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
                         continue
                     target = node.targets[0]
@@ -1905,7 +1937,7 @@ def _returns_first_parameter(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bo
     params = func.args.posonlyargs + func.args.args
     if not params:
         return False
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    returns = [n for n in _own_nodes(func) if isinstance(n, ast.Return) and n.value is not None]
     return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == params[0].arg for r in returns)
 
 
@@ -1922,7 +1954,7 @@ def _handler_aliases(repo: RepoIndex, summary: PythonSummary) -> dict[str, dict[
         passing = {f.name for f in functions if _returns_first_parameter(f)}
         found: dict[str, dict[str, str]] = {}
         for func in functions:
-            for node in ast.walk(func):
+            for node in _own_nodes(func):
                 if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
                     continue
                 value = node.value
@@ -1940,7 +1972,11 @@ def _handler_aliases(repo: RepoIndex, summary: PythonSummary) -> dict[str, dict[
 
 def _global_holds_model(repo: RepoIndex, module: PythonSummary, name: str) -> int | None:
     """The line where a module binds its global `name` to a value holding a model, at import time or in
-    a function declaring it `global` (a lifespan or start-up hook)."""
+    a function declaring it `global` (a lifespan or start-up hook); judged once per module and name."""
+    return repo.memo(f"deployment.global_holds_model:{module.path}:{name}", lambda: _judge_global(repo, module, name))  # type: ignore[no-any-return]
+
+
+def _judge_global(repo: RepoIndex, module: PythonSummary, name: str) -> int | None:
     if name in _startup_models(module):
         return module.functions.get(name) or 1
     tree = _inhouse.tree(repo, module.path)
@@ -1950,7 +1986,7 @@ def _global_holds_model(repo: RepoIndex, module: PythonSummary, name: str) -> in
     if name in top and _holds_model(repo, module, top[name], top):
         return top[name].lineno
     for func in tree.body:
-        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(n, ast.Global) and name in n.names for n in ast.walk(func)):
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(n, ast.Global) and name in n.names for n in _own_nodes(func)):
             bound = _function_bindings(func)
             if name in bound and _holds_model(repo, module, bound[name], bound):
                 return bound[name].lineno
