@@ -109,17 +109,21 @@ def _stem(module_path: str) -> str:
     return module_path.rsplit("/", 2)[-2] if stem == "__init__" and "/" in module_path else stem
 
 
-def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSummary]) -> Iterator[PythonSummary]:
+def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSummary], found: list[SharedDefinition]) -> Iterator[PythonSummary]:
     """The prediction path's files: those named for serving or scoring that predict themselves, then
     (session 15, one hop) those named so that import a project module which predicts - a service that
     calls `decide(...)` of a policy module calling `predict_proba`, a handler calling `run_model` of
-    a runner module. The predicting module must not be named for offline work."""
+    a runner module. The predicting module must not be named for offline work. The importers of
+    predicting modules are looked for only when the files predicting themselves shared nothing
+    (`found`, filled by the caller as it goes): the one hop costs nothing where it changes nothing."""
     predictors = [s for s in _inhouse.project_code(prediction_files) if not _EXAMPLES.search(s.path) and _predicts(s)]
     yielded: set[str] = set()
     for summary in predictors:
         if prediction_path(summary.path):
             yielded.add(summary.path)
             yield summary
+    if found:
+        return
     helpers = [h for h in predictors if not any(_OFFLINE_PARTS.match(p) for p in _parts(h.path.rsplit(".", 1)[0]))]
     for helper in helpers[:MAX_HELPER_MODULES]:
         stem = _stem(helper.path)
@@ -138,7 +142,7 @@ def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary
     checked = 0
     # A trainer is met again for every definition module and every prediction file: judge its imports once.
     trainers_definitions: dict[str, dict[str, tuple[set[str], int | None]]] = {}
-    for summary in _prediction_path_files(repo, prediction_files):
+    for summary in _prediction_path_files(repo, prediction_files, found):
         checked += 1
         if checked > MAX_PREDICTION_FILES:
             break
