@@ -99,6 +99,18 @@ def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set
     return {p: v for p, v in found.items() if p != summary.path and not is_test_path(p) and not _EXAMPLES.search(p)}
 
 
+def prediction_files(repo: RepoIndex) -> Iterator[PythonSummary]:
+    """The candidates of the prediction path: files mentioning predict, and files mentioning a weights
+    loader only when named for serving or scoring: a loader-only file named otherwise (training's
+    checkpoint reload, a notebook helper) is not parsed for this rule (parsing is what a tree costs)."""
+    seen: set[str] = set()
+    for summary in repo.python_mentioning(*sorted(_PREDICTS)):
+        seen.add(summary.path)
+        yield summary
+    for summary in repo.python_mentioning(*sorted(_LOADS_WEIGHTS)).keeping(lambda path: path not in seen and prediction_path(path)):
+        yield summary
+
+
 def _predicts(summary: PythonSummary) -> bool:
     """The file predicts or loads a trained model for use (see PREDICTION_NEEDLES), and fits nothing."""
     return any(c.name.rsplit(".", 1)[-1] in _PREDICTS or c.name.rsplit(".", 1)[-1] in _LOADS_WEIGHTS for c in summary.calls) and not _fits(summary)
