@@ -352,7 +352,7 @@ def test_feature_models_of_an_example_dbt_project_define_nothing_of_the_system(t
 def test_relative_imports_are_read_by_level_and_a_run_of_dots_costs_one_pass() -> None:
     import time
 
-    from mlops_audit.evidence.repo.detectors._sharedfeatures import _relative_imports
+    from mlops_audit.evidence.repo.detectors._bindings import relative_imports as _relative_imports
 
     text = "from . import features\nfrom ..common.features import (build,\n    lags as lagged)\n"
     assert _relative_imports(text, "pkg/sub/predict.py") == [("pkg.sub", ("features",), 1), ("pkg.common.features", ("build", "lags"), 2)]

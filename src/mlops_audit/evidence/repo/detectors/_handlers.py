@@ -11,6 +11,9 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
 - Falcon resources (`on_get` / `on_post` responders);
 - gRPC servicers: a class deriving from the generated `...Servicer` base, whose methods the server
   calls per request (`add_XServicer_to_server(Servicer(), server)`);
+- the standard library's HTTP server (session 15): a `http.server.BaseHTTPRequestHandler` (or
+  `SimpleHTTPRequestHandler`) subclass, whose `do_GET` / `do_POST` / `do_PUT` ... the server calls
+  per request (`HTTPServer(addr, Handler).serve_forever()`), as the Python documentation describes;
 - Django Channels WebSocket consumers (session 13): `class ChatConsumer(AsyncWebsocketConsumer)`,
   whose `receive` / `receive_json` the server calls per message (routed in `websocket_urlpatterns`),
   the usual way a Django chat application answers with its model or chain as the user types.
@@ -42,11 +45,14 @@ _BASES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
 # Methods a framework calls per request on such a class.
 _HANDLER_METHODS = frozenset({"get", "post", "put", "patch", "create", "list", "retrieve", "update", "on_get", "on_post", "on_put"})
 _FALCON_RESPONDER = ("on_get", "on_post", "on_put", "on_patch")
+# http.server: the request handler classes and the `do_<METHOD>` methods the server calls.
+_STDLIB_HANDLERS = frozenset({"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler"})
+_STDLIB_METHODS = frozenset({"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE"})
 # Django Channels consumers and the methods Channels calls per incoming WebSocket message.
 _CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
 _CONSUMER_METHODS = frozenset({"receive", "receive_json", "websocket_receive"})
 NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
-           "grpc", "api_view", *sorted(_CONSUMERS))
+           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS))
 
 
 def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
@@ -61,6 +67,8 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
         lasts = {b.rsplit(".", 1)[-1] for b in bases}
         if any(lasts & known and summary.imports_module(*modules) for known, modules in _BASES):
             found += [(name, m, line) for m in methods if m in _HANDLER_METHODS]
+        elif lasts & _STDLIB_HANDLERS and summary.imports_module("http.server"):
+            found += [(name, m, line) for m in methods if m in _STDLIB_METHODS]
         elif lasts & _CONSUMERS and summary.imports_module("channels"):
             found += [(name, m, line) for m in methods if m in _CONSUMER_METHODS]
         elif grpc and any(b.endswith("Servicer") for b in lasts):

@@ -31,25 +31,30 @@ training files are looked for only among the files whose import lines name the d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _bindings, _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
-PREDICTION_NEEDLES = ("predict", "predict_proba")
-_PREDICTS = frozenset(PREDICTION_NEEDLES)
+# Session 15: a file predicts when it calls the model's predict, or loads a trained model's weights for
+# use (it fits nothing): a network restored with `load_state_dict` and called as `model(x)`, a
+# Hugging Face model `from_pretrained`, a Keras `load_model`, a Lightning `load_from_checkpoint`, a
+# fastai `load_learner`, an ONNX Runtime session. Loaders that read any pickle (`joblib.load`) are
+# not enough alone: they read data as well.
+_PREDICTS = frozenset({"predict", "predict_proba"})
+_LOADS_WEIGHTS = frozenset({"load_state_dict", "from_pretrained", "load_model", "load_from_checkpoint", "load_learner", "InferenceSession"})
+PREDICTION_NEEDLES = (*sorted(_PREDICTS), *sorted(_LOADS_WEIGHTS))
 _FITS = re.compile(r"(^|\.)(fit|train|train_model|fit_generator|Trainer|partial_fit)$")
 _FEATURE = re.compile(r"feature", re.IGNORECASE)
 _EXAMPLES = re.compile(r"(^|/)(examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
 # Path parts (split on `/`, `_`, `-`, `.`) naming the prediction path, and those naming offline work.
 _SERVING_PARTS = re.compile(r"^(predict\w*|prediction\w*|inference|infer|serve|serving|server|service|services|scor(e|er|ing)|app|apps|api|handlers?|endpoints?|batch|forecast\w*|production|lambda|function_app|worker)$")
 _OFFLINE_PARTS = re.compile(r"^(eval\w*|backtest\w*|benchmark\w*|compar\w*|sweep\w*|tun(e|ing)|analysis|analyse|analyze|experiments?|retrospect\w*|explor\w*|notebooks?|scratch|train\w*)$")
-# The module after the dots starts with a word character: a run of dots is matched one way only.
-_RELATIVE_IMPORT = re.compile(r"from[ \t]+(\.+)(\w[\w.]*)?[ \t]+import[ \t]+(\([^)]{0,2000}\)|[^\n]{0,500})")
 MAX_PREDICTION_FILES = 40
+MAX_HELPER_MODULES = 40  # predicting modules whose importers are looked at (one hop), per scan
 
 
 @dataclass(frozen=True)
@@ -76,37 +81,6 @@ def _fits(summary: PythonSummary) -> bool:
     return any(_FITS.search(name) for name in summary.resolved_names)
 
 
-def _module_path(repo: RepoIndex, importer: str, module: str) -> str | None:
-    """The project file of an absolute import, looked for from the importer's folder upwards."""
-    folders = importer.split("/")[:-1]
-    relative = module.replace(".", "/")
-    for depth in range(len(folders), -1, -1):
-        base = "/".join(folders[:depth])
-        for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
-            path = f"{base}/{candidate}" if base else candidate
-            if path != importer and repo.exists(path):
-                return path
-    return None
-
-
-def _relative_imports(text: str, importer: str) -> list[tuple[str, tuple[str, ...], int]]:
-    """(dotted module from the repository root, imported names, line) of each relative import."""
-    found = []
-    folders = importer.split("/")[:-1]
-    line, counted = 1, 0
-    for match in _RELATIVE_IMPORT.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        dots, rest = len(match.group(1)), match.group(2) or ""
-        if dots - 1 > len(folders):
-            continue
-        base = folders[: len(folders) - (dots - 1)]
-        names = tuple(n.split(" as ")[0].strip() for n in match.group(3).strip("()").replace("\\", " ").split(",") if n.strip())
-        module = ".".join(base + ([rest] if rest else []))
-        found.append((module, tuple(n for n in names if n.isidentifier()), line))
-    return found
-
-
 def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set[str], int | None]]:
     """Feature definitions `summary` imports from project modules: module path -> (feature-named
     names imported from it, '' when the module itself is named for features; first line)."""
@@ -120,29 +94,57 @@ def _definitions(repo: RepoIndex, summary: PythonSummary) -> dict[str, tuple[set
             entry = found.setdefault(module_path, (set(), line))
             entry[0].update(wanted)
 
-    for module, line in summary.imports.items():
-        path = _module_path(repo, summary.path, module)
-        if path is not None:
-            note(path, (), line)
-            continue
-        head, _, name = module.rpartition(".")
-        path = _module_path(repo, summary.path, head) if head else None
-        if path is not None:
-            note(path, (name,), line)
-    if "from ." in (text := repo.text(summary.path) or ""):
-        for module, names, line in _relative_imports(text, summary.path):
-            path = _module_path(repo, "", module) if module else None
-            if path is None:
-                continue
-            plain = []
-            for name in names:  # `from . import features`: the module is the imported name
-                sub = _module_path(repo, "", f"{module}.{name}")
-                if sub is not None:
-                    note(sub, (), line)
-                else:
-                    plain.append(name)
-            note(path, plain, line)
+    for path, names, line in _bindings.project_imports(repo, summary):
+        note(path, names, line)
     return {p: v for p, v in found.items() if p != summary.path and not is_test_path(p) and not _EXAMPLES.search(p)}
+
+
+def prediction_files(repo: RepoIndex) -> Iterator[PythonSummary]:
+    """The candidates of the prediction path: files mentioning predict, and files mentioning a weights
+    loader only when named for serving or scoring: a loader-only file named otherwise (training's
+    checkpoint reload, a notebook helper) is not parsed for this rule (parsing is what a tree costs)."""
+    seen: set[str] = set()
+    for summary in repo.python_mentioning(*sorted(_PREDICTS)):
+        seen.add(summary.path)
+        yield summary
+    for summary in repo.python_mentioning(*sorted(_LOADS_WEIGHTS)).keeping(lambda path: path not in seen and prediction_path(path)):
+        yield summary
+
+
+def _predicts(summary: PythonSummary) -> bool:
+    """The file predicts or loads a trained model for use (see PREDICTION_NEEDLES), and fits nothing."""
+    return any(c.name.rsplit(".", 1)[-1] in _PREDICTS or c.name.rsplit(".", 1)[-1] in _LOADS_WEIGHTS for c in summary.calls) and not _fits(summary)
+
+
+def _stem(module_path: str) -> str:
+    stem = module_path.rsplit("/", 1)[-1][:-3]
+    return module_path.rsplit("/", 2)[-2] if stem == "__init__" and "/" in module_path else stem
+
+
+def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSummary], found: list[SharedDefinition]) -> Iterator[PythonSummary]:
+    """The prediction path's files: those named for serving or scoring that predict themselves, then
+    (session 15, one hop) those named so that import a project module which predicts - a service that
+    calls `decide(...)` of a policy module calling `predict_proba`, a handler calling `run_model` of
+    a runner module. The predicting module must not be named for offline work. The importers of
+    predicting modules are looked for only when the files predicting themselves shared nothing
+    (`found`, filled by the caller as it goes): the one hop costs nothing where it changes nothing."""
+    predictors = [s for s in _inhouse.project_code(prediction_files) if not _EXAMPLES.search(s.path) and _predicts(s)]
+    yielded: set[str] = set()
+    for summary in predictors:
+        if prediction_path(summary.path):
+            yielded.add(summary.path)
+            yield summary
+    if found:
+        return
+    helpers = [h for h in predictors if not any(_OFFLINE_PARTS.match(p) for p in _parts(h.path.rsplit(".", 1)[0]))]
+    for helper in helpers[:MAX_HELPER_MODULES]:
+        stem = _stem(helper.path)
+        for importer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
+            if importer.path in yielded or _EXAMPLES.search(importer.path) or not prediction_path(importer.path) or _fits(importer):
+                continue
+            if any(path == helper.path for path, _, _ in _bindings.project_imports(repo, importer)):
+                yielded.add(importer.path)
+                yield importer
 
 
 def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary]) -> list[SharedDefinition]:
@@ -152,19 +154,14 @@ def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary
     checked = 0
     # A trainer is met again for every definition module and every prediction file: judge its imports once.
     trainers_definitions: dict[str, dict[str, tuple[set[str], int | None]]] = {}
-    for summary in _inhouse.project_code(prediction_files):
-        if _EXAMPLES.search(summary.path) or not prediction_path(summary.path):
-            continue
-        if not any(c.name.rsplit(".", 1)[-1] in _PREDICTS for c in summary.calls) or _fits(summary):
-            continue
+    for summary in _prediction_path_files(repo, prediction_files, found):
         checked += 1
         if checked > MAX_PREDICTION_FILES:
             break
         for module_path, (names, line) in _definitions(repo, summary).items():
             if module_path in seen:
                 continue
-            stem = module_path.rsplit("/", 1)[-1][:-3]
-            stem = module_path.rsplit("/", 2)[-2] if stem == "__init__" and "/" in module_path else stem
+            stem = _stem(module_path)
             for trainer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
                 if trainer.path in (summary.path, module_path) or _EXAMPLES.search(trainer.path) or prediction_path(trainer.path):
                     continue

@@ -1391,7 +1391,7 @@ def defines_features(repo: RepoIndex) -> Observation:
             "in SQL (a models folder or models named for features), built into tables by dbt",
             dbt[:MAX_LOCATIONS], confidence=Confidence.medium,
         )
-    shared = _sharedfeatures.shared_definitions(repo, repo.python_mentioning(*_sharedfeatures.PREDICTION_NEEDLES))
+    shared = _sharedfeatures.shared_definitions(repo, _sharedfeatures.prediction_files(repo))
     if shared:
         first = shared[0]
         names = f" ({', '.join(first.names[:3])})" if first.names else ""

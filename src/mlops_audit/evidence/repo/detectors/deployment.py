@@ -1586,6 +1586,9 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             queued = _queued_task_use(repo, summary, reached)
             if queued is not None:
                 return [at(summary.path, line), queued]
+            bound = _start_up_binding_use(repo, summary, handler, reached)
+            if bound is not None:
+                return [at(summary.path, line), bound]
             for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
                 module, _, function = name.rpartition(".")
                 # Only a function imported from a module (`from src.services.chat import stream_chat`) or
@@ -1801,9 +1804,241 @@ def _injected_service_use(
             scopes, _ = _reach(_calls_by_scope(service), service.functions, method)
             inside = [c for c in service.calls if c.scope in scopes]
             use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            if use is None and not _STORAGE_VERB.search(method):
+                use = _bound_attribute_use(repo, service, scopes, inside)
             judged[key] = at(service.path, use.line) if use is not None else None
         if judged[key] is not None:
             return judged[key]
+    return None
+
+
+# Session 15: judge what a name is bound to, not how it is spelled. A route's service object, shared
+# state entry or module global is a model when the value start-up binds to it holds one:
+# - a value holds a model when the calls that build it (its whole expression, nested arguments
+#   included) load or build one (`_model_constructor`: loaders, model classes; a generation library's
+#   client such as `Anthropic()`; `XModel.load(path)`), when an argument is a name the same function
+#   (or the class's `__init__`, for `self.x`) bound to such a value, or when it is an instance of a
+#   project class whose methods call a model (`predict*`, a chain, a generation library);
+# - a service class's method that reaches an attribute `__init__` bound to such a value
+#   (`self.planner.make_plan(q)` with `self.planner = Planner(self.client)`, `self.client =
+#   OpenAI()`; `self.net(image)` with `self.net = torch.jit.load(path)`) uses the model;
+# - a route that calls a method of `app.state.X` / `request.app.state.X` uses the model when some
+#   start-up code of the project assigns `<app>.state.X` such a value, whatever X is called;
+# - a route that calls a method of another project module's global (`boot.SCORER.evaluate(...)`)
+#   uses the model when that module binds the global to a model at import time or in a hook
+#   (`_startup_models`).
+# Storage and bookkeeping methods are not the model's use. One hop each; no tree walk.
+_CLASS_LOADER = re.compile(r"(?:^|\.)[A-Z]\w*(?:Model|Predictor|Classifier|Regressor|Pipeline|Ensemble|Forecaster)\.(?:load|from_pretrained|load_model|from_file)$")
+MAX_BINDING_DEPTH = 3
+
+
+def _builds_model(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    if _STORAGE_VERB.search(last) and not _STARTUP_LOADER.search(name):
+        return False
+    return _model_constructor(name) or bool(_CLASS_LOADER.search(name)) or any(name == lib or name.startswith(lib + ".") for lib in _GENERATION_LIBRARIES)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _own_nodes(func: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions or classes nested in it (each walked
+    as its own scope: walking every function's subtree walked a chain of nested functions n^2/2 times)."""
+    todo = list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _function_bindings(func: ast.AST) -> dict[str, ast.expr]:
+    """Names (and `self.x` attributes) a function assigns, to the value of their first assignment."""
+    bound: dict[str, ast.expr] = {}
+    for node in sorted((n for n in _own_nodes(func) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            key = target.id if isinstance(target, ast.Name) else _inhouse.dotted(target) if isinstance(target, ast.Attribute) else ""
+            if key:
+                bound.setdefault(key, node.value)
+    return bound
+
+
+def _holds_model(repo: RepoIndex, summary: PythonSummary, value: ast.expr, bound: dict[str, ast.expr], depth: int = 0) -> bool:
+    """Whether the value an expression builds holds a model (see the rule above)."""
+    if depth > MAX_BINDING_DEPTH:
+        return False
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        key = _inhouse.dotted(value)
+        return key in bound and _holds_model(repo, summary, bound[key], bound, depth + 1)
+    if not isinstance(value, ast.Call):
+        return False
+    # The calls building the value, nested arguments included, by line (one pass over the file's calls).
+    builders = repo.memo(f"deployment.model_builder_lines:{summary.path}", lambda: frozenset(c.line for c in summary.calls if _builds_model(c.name)))
+    if any(line in builders for line in range(value.lineno, (value.end_lineno or value.lineno) + 1)):
+        return True
+    arguments = [*value.args, *(k.value for k in value.keywords)]
+    if any(_holds_model(repo, summary, a, bound, depth + 1) for a in arguments if isinstance(a, (ast.Name, ast.Attribute))):
+        return True
+    name = _inhouse.dotted(value.func) if isinstance(value.func, (ast.Name, ast.Attribute)) else ""
+    return _project_class_calls_model(repo, summary, name)
+
+
+def _project_class_calls_model(repo: RepoIndex, summary: PythonSummary, name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    dotted = next((m for m in summary.imports if m.rsplit(".", 1)[-1] == last and "." in m), None) if last[:1].isupper() else None
+    if dotted is None:
+        return False
+
+    def judge() -> bool:
+        module = _class_module(repo, summary.path, dotted)
+        if module is None:
+            return False
+        methods = next((set(m) for c, _, _, m in module.classes if c == last), set())
+        return any(c.scope in methods and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1]) for c in module.calls)
+
+    return bool(repo.memo(f"deployment.class_calls_model:{summary.path}:{dotted}", judge))
+
+
+def _bound_attribute_use(repo: RepoIndex, service: PythonSummary, scopes: set[str], inside: list[Call]) -> Call | None:
+    """A call of the method's reach on an attribute `__init__` bound to a model (see the rule above)."""
+    attributes = {c.name[1:].split(".", 1)[0]: c for c in inside if c.name.startswith(".") and len(c.name) > 1}
+    for methods, bound in _init_bindings(repo, service.path) if attributes else ():
+        if not scopes & methods:
+            continue
+        for attribute, call in attributes.items():
+            value = bound.get(f"self.{attribute}")
+            if value is not None and _holds_model(repo, service, value, bound):
+                return call
+    return None
+
+
+def _init_bindings(repo: RepoIndex, path: str) -> list[tuple[frozenset[str], dict[str, ast.expr]]]:
+    """Per class of the module: its method names and what its `__init__` binds (read once per module)."""
+
+    def find() -> list[tuple[frozenset[str], dict[str, ast.expr]]]:
+        tree = _inhouse.tree(repo, path)
+        found = []
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.ClassDef):
+                functions = [f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                init = next((f for f in functions if f.name == "__init__"), None)
+                found.append((frozenset(f.name for f in functions), _function_bindings(init) if init is not None else {}))
+        return found
+
+    return repo.memo(f"deployment.init_bindings:{path}", find)  # type: ignore[no-any-return]
+
+
+def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
+    """Shared-state keys (`<app>.state.X = value`) the project's web code binds to a model, with where."""
+
+    def find() -> dict[str, Location]:
+        found: dict[str, Location] = {}
+        for summary in _inhouse.project_code(repo.python_mentioning(*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS))):
+            text = repo.text(summary.path) or ""
+            if ".state." not in text or summary.is_notebook:
+                continue
+            tree = _inhouse.tree(repo, summary.path)
+            for func in ast.walk(tree) if tree is not None else ():
+                if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                bound: dict[str, ast.expr] | None = None
+                for node in _own_nodes(func):
+                    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute)):
+                        continue
+                    target = node.targets[0]
+                    if not (isinstance(target.value, ast.Attribute) and target.value.attr == "state") or target.attr in found:
+                        continue
+                    bound = _function_bindings(func) if bound is None else bound
+                    if _holds_model(repo, summary, node.value, bound):
+                        found[target.attr] = at(summary.path, node.lineno)
+        return found
+
+    return repo.memo("deployment.state_bindings", find)  # type: ignore[no-any-return]
+
+
+def _returns_first_parameter(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A guard or getter that hands back what it was given (`def check(service): if service is None: raise ...; return service`)."""
+    params = func.args.posonlyargs + func.args.args
+    if not params:
+        return False
+    returns = [n for n in _own_nodes(func) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == params[0].arg for r in returns)
+
+
+def _handler_aliases(repo: RepoIndex, summary: PythonSummary) -> dict[str, dict[str, str]]:
+    """Per function of the module: its local names bound to a module attribute (`svc = main.service`),
+    directly or through a same-file function returning its first argument (`svc = check(main.service)`),
+    as {local: the attribute's dotted name, its module resolved through the imports}."""
+
+    def find() -> dict[str, dict[str, str]]:
+        tree = _inhouse.tree(repo, summary.path)
+        if tree is None or summary.is_notebook:
+            return {}
+        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        passing = {f.name for f in functions if _returns_first_parameter(f)}
+        found: dict[str, dict[str, str]] = {}
+        for func in functions:
+            for node in _own_nodes(func):
+                if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                    continue
+                value = node.value
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in passing and value.args:
+                    value = value.args[0]
+                name = _inhouse.dotted(value) if isinstance(value, ast.Attribute) else ""
+                head, _, rest = name.partition(".")
+                module = next((m for m in summary.imports if m == head or m.endswith("." + head)), None) if rest else None
+                if module is not None:
+                    found.setdefault(func.name, {})[node.targets[0].id] = f"{module}.{rest}"
+        return found
+
+    return repo.memo(f"deployment.handler_aliases:{summary.path}", find)  # type: ignore[no-any-return]
+
+
+def _global_holds_model(repo: RepoIndex, module: PythonSummary, name: str) -> int | None:
+    """The line where a module binds its global `name` to a value holding a model, at import time or in
+    a function declaring it `global` (a lifespan or start-up hook); judged once per module and name."""
+    return repo.memo(f"deployment.global_holds_model:{module.path}:{name}", lambda: _judge_global(repo, module, name))  # type: ignore[no-any-return]
+
+
+def _judge_global(repo: RepoIndex, module: PythonSummary, name: str) -> int | None:
+    if name in _startup_models(module):
+        return module.functions.get(name) or 1
+    tree = _inhouse.tree(repo, module.path)
+    if tree is None:
+        return None
+    top = _function_bindings(ast.Module(body=[n for n in tree.body if isinstance(n, ast.Assign)], type_ignores=[]))
+    if name in top and _holds_model(repo, module, top[name], top):
+        return top[name].lineno
+    for func in tree.body:
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(n, ast.Global) and name in n.names for n in _own_nodes(func)):
+            bound = _function_bindings(func)
+            if name in bound and _holds_model(repo, module, bound[name], bound):
+                return bound[name].lineno
+    return None
+
+
+def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, handler: str, reached: list[str]) -> Location | None:
+    """Where start-up binds the shared-state entry or module global a route calls a method of to a model."""
+    aliases: dict[str, str] | None = None
+    for name in dict.fromkeys(reached):
+        receiver, _, method = name.rpartition(".")
+        if not receiver or _STORAGE_VERB.search(method) or _NOT_GENERATION.match(method):
+            continue
+        if "." not in receiver:
+            aliases = _handler_aliases(repo, summary).get(handler, {}) if aliases is None else aliases
+            receiver = aliases.get(receiver, receiver)
+        head, _, attribute = receiver.rpartition(".")
+        if head.endswith("state") and (head == "state" or head.endswith(".state")):
+            if ".state." in (repo.text(summary.path) or "") and attribute in _state_bindings(repo):
+                return _state_bindings(repo)[attribute]
+        elif head and head in summary.imports:
+            path = _resolve_file(repo, head.replace(".", "/") + ".py")
+            module = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
+            line = _global_holds_model(repo, module, attribute) if module is not None else None
+            if line is not None:
+                return at(module.path, line)  # type: ignore[union-attr]
     return None
 
 
@@ -1864,7 +2099,8 @@ def _startup_models(summary: PythonSummary) -> frozenset[str]:
             pending.extend(node.body + node.orelse + getattr(node, "finalbody", []) + [s for h in getattr(node, "handlers", []) for s in h.body])
             continue
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        if not isinstance(value, ast.Call) or not any(_model_constructor(n) for n in by_line.get(value.lineno, [])):
+        span = range(value.lineno, (value.end_lineno or value.lineno) + 1) if isinstance(value, ast.Call) else range(0)
+        if not any(_model_constructor(n) for line in span for n in by_line.get(line, [])):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[union-attr]
         names.update(t.id for t in targets if isinstance(t, ast.Name))

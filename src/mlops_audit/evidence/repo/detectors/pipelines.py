@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _batchscoring, _inhouse, _rlang, _workflowsteps
+from mlops_audit.evidence.repo.detectors import _batchscoring, _bindings, _inhouse, _rlang, _workflowsteps
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import describe, locations, matching
 from mlops_audit.evidence.repo.detectors.deployment import manifest_documents
@@ -38,6 +38,27 @@ def _orchestrated(summary: PythonSummary) -> list[Call]:
             found.append(Call(f"{name}(metaflow.FlowSpec)", line))
         if "luigi.Task" in bases and "requires" in methods:
             found.append(Call(f"{name}(luigi.Task)", line))
+    return found
+
+
+# Session 15: a package, not a file, is the unit of a flow of tasks. Prefect and Flyte projects keep
+# the tasks in one module (`tasks.py`, `steps.py`) and the flow that calls them in another
+# (`flows.py`), as both tools' documentation lays projects out: a flow counts when a project module it
+# imports (absolute, relative or through a folder it puts on sys.path) defines tasks of the same tool.
+_FLOW_OF_TASKS = (("prefect.flow", "prefect.task"), ("flytekit.workflow", "flytekit.task"))
+MAX_TASK_MODULES = 20  # project modules a flow file imports, looked at for tasks
+
+
+def _flows_of_imported_tasks(repo: RepoIndex, summary: PythonSummary) -> list[Call]:
+    wanted = [(flow, task) for flow, task in _FLOW_OF_TASKS if summary.decorated_by(flow) and not summary.decorated_by(task)]
+    if not wanted or summary.is_notebook:
+        return []
+    found: list[Call] = []
+    for path, _, _ in _bindings.project_imports(repo, summary)[:MAX_TASK_MODULES]:
+        module = repo.python(path)
+        for flow, task in wanted:
+            if module is not None and module.decorated_by(task) and summary.decorated_by(flow)[0] not in found:
+                found.append(summary.decorated_by(flow)[0])
     return found
 
 
@@ -181,7 +202,7 @@ def orchestrates_pipeline(repo: RepoIndex) -> Observation:
     def wired(summary: PythonSummary) -> list[Call]:
         decorators = {(d.name, d.line) for d in summary.decorators}
         return [
-            c for c in _orchestrated(summary)
+            c for c in _orchestrated(summary) + _flows_of_imported_tasks(repo, summary)
             if not (c.name.startswith("kfp.") and _placeholder_components(repo, summary.path))
             and not (not summary.is_notebook and (c.name, c.line) in decorators and _unwired_pipeline(repo, summary.path, c))
         ]
