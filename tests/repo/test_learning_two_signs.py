@@ -230,3 +230,38 @@ def test_the_assessment_caveat_of_one_sign_says_nothing_was_left_out(tmp_path: P
     assert note is not None and note.verdict == "partly"
     (caveat,) = learning_material_caveats([type("Repo", (), {"name": "churn", "learning_material": note})()])
     assert caveat.severity == "info" and "nothing was left out and its practices were credited" in caveat.message.en
+
+
+# --- session 15: an example collection or a demo naming itself is the README's "samples" claim --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Forecasting notes\n\nThis repository is a curated collection of time-series articles, each with its code.\n",
+        "# Vision kit\n\nA growing collection of computer vision notebooks for the YOLO family.\n",
+        "# Churn on Azure\n\nSetup steps first.\n\nThis demo walks through registering a dataset and deploying an endpoint.\n",
+        "# Feature store on GCP\n\nThe sample demonstrates a streaming feature pipeline with Dataflow.\n",
+    ],
+    ids=["article-collection", "notebook-collection", "demo-paragraph", "sample-paragraph"],
+)
+def test_an_example_collection_or_a_demo_naming_itself_is_a_samples_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert "samples" in coursework.readme_signs(opening, coursework.teaching_readme(opening))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Churn service\n\nSee the examples/ folder for requests. A collection of utilities lives in src/common.\n",
+        "# Scoring API\n\nOur service scores loans.\n\nFor example, this shows a request:\n\n    curl localhost:8000/score\n",
+    ],
+    ids=["examples-folder-and-utilities", "for-example"],
+)
+def test_near_miss_a_projects_examples_folder_or_usage_example_is_no_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert coursework.readme_signs(opening, coursework.teaching_readme(opening)) == {}
