@@ -265,3 +265,22 @@ def test_near_miss_a_projects_examples_folder_or_usage_example_is_no_claim(text:
 
     opening = ("README.md", text)
     assert coursework.readme_signs(opening, coursework.teaching_readme(opening)) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# govkit\n\nA cookiecutter template for analytical Python projects in government.\n", "# mlkit\n\nJumpstart with this comprehensive Copier template.\n"],
+    ids=["cookiecutter", "copier"],
+)
+def test_a_project_generator_naming_itself_is_a_template_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert "template" in coursework.readme_signs(opening, coursework.teaching_readme(opening))
+
+
+def test_near_miss_a_generated_projects_cookiecutter_footer_is_no_claim() -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", "# churn\n\nChurn model service.\n\nProject based on the cookiecutter data science project template.\n")
+    assert coursework.readme_signs(opening, coursework.teaching_readme(opening)) == {}

@@ -191,6 +191,10 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # learning project", "a production-ready starter template"; Microsoft's samples-browser metadata
     # (`page_type: sample` in the README's front matter). Not "in your own projects" (a library's README).
     ("template", r"\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"),
+    # A project generator naming itself (session 15): "A cookiecutter template for analytical projects",
+    # "this comprehensive Copier template"; not a generated project's "based on the cookiecutter data
+    # science project template" footer.
+    ("template", r"\b(?:a|an|this|our)\s+(?:[\w-]+\s+){0,3}?(?:cookie-?cutter|copier|cruft)\s+templates?\b"),
     ("samples", r"\bpage_type: ?sample\b"),
     # An example collection or a demo naming itself (session 15): "a curated collection of data science
     # articles", "a collection of Python notebooks demonstrating ...", and a paragraph that opens on the
