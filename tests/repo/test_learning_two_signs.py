@@ -269,8 +269,12 @@ def test_near_miss_a_projects_examples_folder_or_usage_example_is_no_claim(text:
 
 @pytest.mark.parametrize(
     "text",
-    ["# govkit\n\nA cookiecutter template for analytical Python projects in government.\n", "# mlkit\n\nJumpstart with this comprehensive Copier template.\n"],
-    ids=["cookiecutter", "copier"],
+    [
+        "# govkit\n\nA cookiecutter template for analytical Python projects in government.\n",
+        "# mlkit\n\nJumpstart with this comprehensive Copier template.\n",
+        "# Retail forecasting on GCP: solution accelerator\n\nDeploy it in your own project.\n",
+    ],
+    ids=["cookiecutter", "copier", "solution-accelerator"],
 )
 def test_a_project_generator_naming_itself_is_a_template_claim(text: str) -> None:
     from mlops_audit.evidence.repo import coursework

@@ -195,6 +195,8 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # "this comprehensive Copier template"; not a generated project's "based on the cookiecutter data
     # science project template" footer.
     ("template", r"\b(?:a|an|this|our)\s+(?:[\w-]+\s+){0,3}?(?:cookie-?cutter|copier|cruft)\s+templates?\b"),
+    # A vendor's "solution accelerator": a repository published for customers to start their own solution from.
+    ("template", r"\bsolution accelerators?\b"),
     ("samples", r"\bpage_type: ?sample\b"),
     # An example collection or a demo naming itself (session 15): "a curated collection of data science
     # articles", "a collection of Python notebooks demonstrating ...", and a paragraph that opens on the
