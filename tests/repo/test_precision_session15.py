@@ -62,13 +62,26 @@ DELTA_RS_VERSION = {
 }
 
 
+# Paraphrase 4: each run records the current version of its input tables (deltalake's DeltaTable.version()).
+DELTA_VERSION_RECORDED = {
+    "store/write.py": "import polars as pl\n\ndef save(frame: pl.DataFrame, uri: str) -> None:\n    frame.write_delta(uri, mode='append')\n",
+    "provenance/stamp.py": (
+        "import mlflow\nfrom deltalake import DeltaTable\n\n"
+        "def stamp(tables: dict[str, str]) -> None:\n"
+        "    for name, uri in tables.items():\n        mlflow.set_tag(f'{name}_version', DeltaTable(uri).version())\n"
+    ),
+}
+
+
 def test_delta_writes_without_a_version_read_are_no_versioning(tmp_path: Path) -> None:
     outcome, message = _outcome(_tree(tmp_path, DELTA_WRITES_ONLY), "versions_data")
     assert outcome is FAIL
     assert "no version is ever read back" in message and "pipeline/bronze.py" in message
 
 
-@pytest.mark.parametrize("files", [DELTA_PINNED_READ, DELTA_SQL_TIME_TRAVEL, DELTA_RS_VERSION], ids=["versionAsOf", "sql-timestamp", "deltalake"])
+@pytest.mark.parametrize(
+    "files", [DELTA_PINNED_READ, DELTA_SQL_TIME_TRAVEL, DELTA_RS_VERSION, DELTA_VERSION_RECORDED], ids=["versionAsOf", "sql-timestamp", "deltalake", "version-recorded"]
+)
 def test_delta_versions_read_back_are_versioning(tmp_path: Path, files: dict[str, str]) -> None:
     outcome, message = _outcome(_tree(tmp_path, files), "versions_data")
     assert outcome is PASS, message

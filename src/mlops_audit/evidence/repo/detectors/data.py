@@ -1237,8 +1237,8 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
 # restores a version (Delta's time travel: the `versionAsOf`/`timestampAsOf` read options, SQL
 # `VERSION AS OF`/`TIMESTAMP AS OF`, `restoreToVersion`/`restoreToTimestamp`, `RESTORE TABLE`; the
 # deltalake package's `DeltaTable(uri, version=...)`, `load_as_version`/`load_version`, polars'
-# `read_delta`/`scan_delta(..., version=...)`) or asks a table's history (`DeltaTable...history()`)
-# to record which version a run used. Delta writes with none of these are `fail`, saying so.
+# `read_delta`/`scan_delta(..., version=...)`) or asks a table's history or current version
+# (`DeltaTable...history()`, `DeltaTable(uri).version()`) to record which version a run used. Delta writes with none of these are `fail`, saying so.
 _DELTA_VERSION_NEEDLES = (
     "versionAsOf", "timestampAsOf", "restoreToVersion", "restoreToTimestamp", "load_as_version", "load_version",
     "VERSION AS OF", "version as of", "TIMESTAMP AS OF", "timestamp as of", "RESTORE TABLE", "restore table", "history",
@@ -1264,7 +1264,7 @@ def _delta_versions_read(repo: RepoIndex) -> list[Location]:
         text = repo.text(summary.path) or ""
         versioned = [c for c in summary.calls_named(*_DELTA_READERS) if c.has_keyword("version")]
         if "DeltaTable" in text:
-            versioned += summary.calls_named("history")
+            versioned += summary.calls_named("history", "version")  # a table's log, or its current version recorded for a run
         match = _DELTA_VERSION_TEXT.search(text)
         if versioned:
             hits.append(at(summary.path, versioned[0].line))
@@ -1296,7 +1296,7 @@ def versions_data(repo: RepoIndex) -> Observation:
         shown = ", ".join(written[:3]) + (f" and {len(written) - 3} more file(s)" if len(written) > 3 else "")
         return Observation.failed(
             f"Delta tables are written ({len(delta)} write(s) in {shown}), but no version is ever read "
-            "back, restored or recorded (no versionAsOf/timestampAsOf, VERSION AS OF, restore or history): a Delta write "
+            "back, restored or recorded (no versionAsOf/timestampAsOf, VERSION AS OF, restore, history() or version()): a Delta write "
             "keeps a log, it does not version the data a run uses",
             [at(s.path, c.line) for s, c in delta][:MAX_LOCATIONS],
         )
