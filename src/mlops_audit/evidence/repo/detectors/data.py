@@ -1239,9 +1239,12 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
 # deltalake package's `DeltaTable(uri, version=...)`, `load_as_version`/`load_version`, polars'
 # `read_delta`/`scan_delta(..., version=...)`) or asks a table's history or current version
 # (`DeltaTable...history()`, `DeltaTable(uri).version()`) to record which version a run used. Delta writes with none of these are `fail`, saying so.
+# (Needles for the one-read scan: identifiers of the time-travel API and SQL written in capitals, as
+# Delta's documentation writes it; `history()`/`version()` are looked for only in files naming DeltaTable -
+# common words like `history` or `version` as needles would make every file a candidate.)
 _DELTA_VERSION_NEEDLES = (
     "versionAsOf", "timestampAsOf", "restoreToVersion", "restoreToTimestamp", "load_as_version", "load_version",
-    "VERSION AS OF", "version as of", "TIMESTAMP AS OF", "timestamp as of", "RESTORE TABLE", "restore table", "history",
+    "VERSION AS OF", "TIMESTAMP AS OF", "RESTORE TABLE",
 )
 _DELTA_VERSION_TEXT = re.compile(
     r"versionAsOf|timestampAsOf|restoreTo(?:Version|Timestamp)|\bload_(?:as_)?version\b"
