@@ -157,12 +157,41 @@ def test_the_classifier_far_above_its_threshold_is_two_signs(monkeypatch: pytest
     assert {f"nb/n{i:02d}.ipynb" for i in range(12)} <= found.left_out and "requirements.txt" not in found.left_out
 
 
-def test_near_miss_a_classifier_that_rests_on_the_readmes_claim_is_the_same_sign(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """p = 0.92 with the README's phrase, 0.38 without it (below even odds): the phrase and the classifier say one thing."""
+LEARNERS_ONLY = "# Churn service\n\nIn this walkthrough you'll learn how our scoring runs.\n"  # a claim addressed to a reader only
+
+
+def test_near_miss_a_classifier_that_rests_on_a_readers_address_is_the_same_sign(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """p = 0.92 with the README's "you'll learn", 0.38 without it (below even odds): a team's walkthrough says
+    that too (session 12), so the address and the classifier say one thing."""
     _model(monkeypatch, notebooks=-0.5, readme=3.0)
-    found = learning(notebooks(tmp_path, PHRASE))
+    found = learning(notebooks(tmp_path, LEARNERS_ONLY))
     assert found.probability == 0.924 and found.verdict == "partly" and found.left_out == set()
-    assert set(found.signs) == {"README:material", "README:classifier"}
+    assert set(found.signs) == {"README:learners", "README:classifier"}
+
+
+# Session 15: a claim of what the repository IS, with the classifier at its threshold on it, is two signs
+# (`lessons._WHAT_IT_IS`) - written three ways: book material, a vendor's sample code, a blog series' code.
+@pytest.mark.parametrize(
+    ("readme", "family"),
+    [
+        (PHRASE, "material"),
+        ("# Fraud scoring on Vertex\n\nThis repository provides sample code for serving fraud models.\n", "samples"),
+        ("# Lakehouse MLOps\n\nThe source code for the lakehouse MLOps blog series.\n", "media"),
+    ],
+    ids=["book-material", "vendor-samples", "blog-series"],
+)
+def test_a_claim_of_what_it_is_and_the_classifier_on_it_take_it_whole(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, readme: str, family: str) -> None:
+    _model(monkeypatch, notebooks=-0.5, readme=3.0)  # 0.92 with the claim, 0.38 without it
+    found = learning(notebooks(tmp_path, readme))
+    assert found.verdict == "course" and found.two_signs
+    assert set(found.signs) == {f"README:{family}", "README:classifier"}
+    assert {f"nb/n{i:02d}.ipynb" for i in range(12)} <= found.left_out
+
+
+def test_near_miss_a_claim_of_what_it_is_with_the_classifier_below_its_threshold_is_one_sign(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _model(monkeypatch, notebooks=-0.5, readme=2.0)  # 0.82 with the claim: below the 0.88 floor
+    found = learning(notebooks(tmp_path, PHRASE))
+    assert found.verdict == "partly" and not found.two_signs and list(found.signs) == ["README:material"]
 
 
 def test_a_phrase_and_a_classifier_that_stands_without_it_take_it_whole(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -201,3 +230,61 @@ def test_the_assessment_caveat_of_one_sign_says_nothing_was_left_out(tmp_path: P
     assert note is not None and note.verdict == "partly"
     (caveat,) = learning_material_caveats([type("Repo", (), {"name": "churn", "learning_material": note})()])
     assert caveat.severity == "info" and "nothing was left out and its practices were credited" in caveat.message.en
+
+
+# --- session 15: an example collection or a demo naming itself is the README's "samples" claim --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Forecasting notes\n\nThis repository is a curated collection of time-series articles, each with its code.\n",
+        "# Vision kit\n\nA growing collection of computer vision notebooks for the YOLO family.\n",
+        "# Churn on Azure\n\nSetup steps first.\n\nThis demo walks through registering a dataset and deploying an endpoint.\n",
+        "# Feature store on GCP\n\nThe sample demonstrates a streaming feature pipeline with Dataflow.\n",
+    ],
+    ids=["article-collection", "notebook-collection", "demo-paragraph", "sample-paragraph"],
+)
+def test_an_example_collection_or_a_demo_naming_itself_is_a_samples_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert "samples" in coursework.readme_signs(opening, coursework.teaching_readme(opening))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Churn service\n\nSee the examples/ folder for requests. A collection of utilities lives in src/common.\n",
+        "# Scoring API\n\nOur service scores loans.\n\nFor example, this shows a request:\n\n    curl localhost:8000/score\n",
+    ],
+    ids=["examples-folder-and-utilities", "for-example"],
+)
+def test_near_miss_a_projects_examples_folder_or_usage_example_is_no_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert coursework.readme_signs(opening, coursework.teaching_readme(opening)) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# govkit\n\nA cookiecutter template for analytical Python projects in government.\n",
+        "# mlkit\n\nJumpstart with this comprehensive Copier template.\n",
+        "# Retail forecasting on GCP: solution accelerator\n\nDeploy it in your own project.\n",
+    ],
+    ids=["cookiecutter", "copier", "solution-accelerator"],
+)
+def test_a_project_generator_naming_itself_is_a_template_claim(text: str) -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", text)
+    assert "template" in coursework.readme_signs(opening, coursework.teaching_readme(opening))
+
+
+def test_near_miss_a_generated_projects_cookiecutter_footer_is_no_claim() -> None:
+    from mlops_audit.evidence.repo import coursework
+
+    opening = ("README.md", "# churn\n\nChurn model service.\n\nProject based on the cookiecutter data science project template.\n")
+    assert coursework.readme_signs(opening, coursework.teaching_readme(opening)) == {}

@@ -191,7 +191,19 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # learning project", "a production-ready starter template"; Microsoft's samples-browser metadata
     # (`page_type: sample` in the README's front matter). Not "in your own projects" (a library's README).
     ("template", r"\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"),
+    # A project generator naming itself (session 15): "A cookiecutter template for analytical projects",
+    # "this comprehensive Copier template"; not a generated project's "based on the cookiecutter data
+    # science project template" footer.
+    ("template", r"\b(?:a|an|this|our)\s+(?:[\w-]+\s+){0,3}?(?:cookie-?cutter|copier|cruft)\s+templates?\b"),
+    # A vendor's "solution accelerator": a repository published for customers to start their own solution from.
+    ("template", r"\bsolution accelerators?\b"),
     ("samples", r"\bpage_type: ?sample\b"),
+    # An example collection or a demo naming itself (session 15): "a curated collection of data science
+    # articles", "a collection of Python notebooks demonstrating ...", and a paragraph that opens on the
+    # repository as an example ("This example implements the end-to-end MLOps process", "This sample
+    # demonstrates how to ..."). Conventions §2: a tool's or vendor's examples and demos are material.
+    ("samples", r"\bcollection of (?:[\w-]+ ){0,4}?(?:examples|samples|articles|notebooks|tutorials|recipes|demos|snippets)\b"),
+    ("samples", r"(?:^|\n)(?:this|the) (?:example|sample|demo|demonstration)s? (?:implements|shows|demonstrates|illustrates|walks|covers|is)\b"),
     ("material", r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"),
     ("material", r"\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING),
     ("material", r"\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"),

@@ -340,16 +340,27 @@ README, STRUCTURE, NAME, CLASSIFIER = "README", "structure", "name", "classifier
 
 
 def _two_signs(signs: Mapping[str, str]) -> bool:
-    """At least two independent signs (`CLASSIFIER_TWICE`: the classifier alone, certain)."""
+    """At least two independent signs (`CLASSIFIER_TWICE`: the classifier alone, certain; `_CLAIM_AND_CLASSIFIER`)."""
     readme = [k for k in signs if k.startswith(README)]
     strong_readme = [k for k in readme if k not in (f"{README}:{coursework.WEAK}", README_AGAIN)]
-    count = (2 if len(strong_readme) >= 2 else len(readme[:1])) + (STRUCTURE in signs) + (NAME in signs)
+    claimed_and_classified = README_AGAIN in signs and any(k.split(":", 1)[1] in _WHAT_IT_IS for k in strong_readme)
+    count = (2 if len(strong_readme) >= 2 or claimed_and_classified else len(readme[:1])) + (STRUCTURE in signs) + (NAME in signs)
     count += 2 if CLASSIFIER_TWICE in signs else (CLASSIFIER in signs)
     return count >= 2
 
 
 CLASSIFIER_TWICE = CLASSIFIER + ":certain"
 README_AGAIN = README + ":classifier"  # the classifier at its threshold only with the README's claim: that claim's sign again, not a second one
+# Session 15 (decoy22): a README claim that says WHAT THE REPOSITORY IS - course or book material, a
+# vendor's sample code, the companion code of a blog series or videos, a starter template, a title
+# naming it a course or workshop that the text speaks of again - with the classifier at its threshold
+# on that README (`README_AGAIN`: p >= 0.88 with the claim, below even odds without it) is two signs:
+# the claim says what the repository is, and the tree and the README's words around the claim do not
+# contradict it strongly enough to keep the classifier below its threshold. Not for claims that only
+# address a reader ("you'll learn": a team's walkthrough says that, session 12) or a title word alone
+# (`coursework.WEAK`). On the spent labels (12 repositories with `README_AGAIN`, 0 of them a team's
+# system; 332 projects), every such repository was learning material.
+_WHAT_IT_IS = frozenset({"material", "samples", "media", "template", "title"})
 
 
 def _taken_whole(result: LearningMaterial, listing: Sequence[str], whole: LearningMaterial | None, judged: teachingmodel.Judgement | None) -> None:

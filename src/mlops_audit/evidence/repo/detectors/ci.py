@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, DISPATCH_NEEDLES, ci_commands, ci_configs, is_run_key
+from mlops_audit.evidence.repo.ciconfig import (
+    AUTOMATIC_EVENTS,
+    CLOUD_BUILD_WORDS,
+    DISPATCH_NEEDLES,
+    CiConfig,
+    ci_commands,
+    ci_configs,
+    ci_run_commands,
+    is_run_key,
+    workflow_triggers,
+)
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Confidence, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
@@ -28,6 +38,15 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
     idle = _placeholder_files(repo, {c.path for c in configs if c.automatic})
     placeholders = [c for c in configs if c.automatic and c.path in idle]
     automatic = [c for c in configs if c.automatic and c.path not in idle]
+    jobs = _scheduled_jobs(repo, automatic)
+    if jobs and len(jobs) == len(automatic):
+        return Observation.failed(
+            f"{len(jobs)} workflow(s) run only on a schedule and run the system's jobs (data, training, scoring), not a build, "
+            "test or check of the repository's content: scheduled jobs, not CI (nothing runs on a change): "
+            + ", ".join(c.path for c in jobs[:3]),
+            [at(c.path, c.line) for c in jobs],
+        )
+    automatic = [c for c in automatic if c not in jobs]
     if placeholders and not automatic:
         return Observation.failed(
             f"{len(placeholders)} CI configuration(s) run automatically but do nothing: every step only echoes or exits "
@@ -70,6 +89,48 @@ _SHOWS_ENVIRONMENT = (
 # plain arguments (`ls $(python train.py)` runs the training): review13.
 _IDLE_COMMAND = re.compile(rf"^(echo\b.*|printf\b.*|true|:|exit 0|sleep \d+|#.*|{_SHOWS_ENVIRONMENT}|)$", re.IGNORECASE)
 _SETUP_ACTION = re.compile(r"^actions/(checkout|setup-\w+|cache)@", re.IGNORECASE)
+
+
+# Rule `scheduled jobs are not CI` (session 15, decoy22; conventions §4): CI builds, tests or checks
+# the repository's content. A GitHub workflow that starts only on a schedule (besides by hand) and
+# whose commands - followed through the task runners - run none of a build, test or check, using no
+# action besides checking out, setting up, logging in and moving artifacts, runs the system's own jobs
+# (ingestion, training, scoring on a timer): operations, not CI. A scheduled test run, lint, link
+# check, docs or image build, or a workflow doing its work through other actions (a scanner, a
+# document build, a reusable workflow) is still CI.
+_CHECKS = re.compile(
+    r"(?<![\w-])(?:pytest|py\.test|unittest|nose2|tox|nox|coverage|ruff|flake8|pylint|black|isort|mypy|pyright|pre-commit|"
+    r"bandit|pip-audit|safety|semgrep|trivy|gitleaks|lychee|markdown-link-check|linkchecker?|mkdocs|sphinx-build|jupyter-book|"
+    r"pandoc|hadolint|shellcheck|yamllint|codespell|nbval|nbmake)(?![\w-])"
+    r"|\bdocker(?:[- ]compose)?[^\S\n]+(?:buildx?|build)\b|\bpython[\d.]*[^\S\n]+-m[^\S\n]+build\b"
+    r"|\b(?:npm|yarn|pnpm)[^\S\n]+(?:test|run[^\S\n]+(?:test|lint|build|check))",
+    re.IGNORECASE,
+)
+# Actions that only prepare a job (by their name's shape): checkout, setup-x, install-x, cache,
+# up/downloading artifacts, logging in, configuring credentials.
+_JOB_SUPPORT_ACTION = re.compile(
+    r"^(?:[\w.-]+/)*(?:checkout|setup-[\w.-]+|install-[\w.-]+|cache|(?:upload|download)-artifact|auth|login(?:-action)?|"
+    r"configure-[\w-]*credentials)@",
+    re.IGNORECASE,
+)
+
+
+def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
+    """The GitHub workflows among `configs` that run only on a schedule and neither build, test nor
+    check anything (the rule above)."""
+    jobs = []
+    for config in configs:
+        doc = repo.yaml(config.path) if config.system == "GitHub Actions" else None
+        if doc is None or workflow_triggers(doc)[0] & AUTOMATIC_EVENTS != {"schedule"}:
+            continue
+        works = any(
+            path == config.path and ((key_path[-1] if key_path else None) == "uses" and not _JOB_SUPPORT_ACTION.match(text.strip()))
+            for path, _, key_path, text in ci_commands(repo)
+        )
+        checks = any((c.ci_path or c.path) == config.path and _CHECKS.search(c.text) for c in ci_run_commands(repo))
+        if not works and not checks:
+            jobs.append(config)
+    return jobs
 
 
 def _idle(repo: RepoIndex, command: str) -> bool:

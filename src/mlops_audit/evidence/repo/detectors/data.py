@@ -1231,6 +1231,51 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
     return matching(repo, _VERSIONING.needles + _DELTA_FORMAT, predicate)
 
 
+# Rule `Delta versions read back` (session 15, decoy22): every write to a Delta table adds a version
+# to its transaction log, so writing Delta tables is not yet versioning data - the versions are kept
+# until VACUUM whether anyone wants them or not. The data is versioned when the project reads or
+# restores a version (Delta's time travel: the `versionAsOf`/`timestampAsOf` read options, SQL
+# `VERSION AS OF`/`TIMESTAMP AS OF`, `restoreToVersion`/`restoreToTimestamp`, `RESTORE TABLE`; the
+# deltalake package's `DeltaTable(uri, version=...)`, `load_as_version`/`load_version`, polars'
+# `read_delta`/`scan_delta(..., version=...)`) or asks a table's history or current version
+# (`DeltaTable...history()`, `DeltaTable(uri).version()`) to record which version a run used. Delta writes with none of these are `fail`, saying so.
+# (Needles for the one-read scan: identifiers of the time-travel API and SQL written in capitals, as
+# Delta's documentation writes it; `history()`/`version()` are looked for only in files naming DeltaTable -
+# common words like `history` or `version` as needles would make every file a candidate.)
+_DELTA_VERSION_NEEDLES = (
+    "versionAsOf", "timestampAsOf", "restoreToVersion", "restoreToTimestamp", "load_as_version", "load_version",
+    "VERSION AS OF", "TIMESTAMP AS OF", "RESTORE TABLE",
+)
+_DELTA_VERSION_TEXT = re.compile(
+    r"versionAsOf|timestampAsOf|restoreTo(?:Version|Timestamp)|\bload_(?:as_)?version\b"
+    r"|\b(?:VERSION|TIMESTAMP)[^\S\n]+AS[^\S\n]+OF\b|\bRESTORE[^\S\n]+TABLE\b",
+    re.IGNORECASE,
+)
+_DELTA_READERS = ("DeltaTable", "read_delta", "scan_delta")
+
+
+def _is_delta(call: Call) -> bool:
+    """A call that writes or opens a Delta table (Spark's format("delta"), the delta/deltalake packages)."""
+    return call.args[:1] == ("delta",) or call.name.split(".", 1)[0] in ("delta", "deltalake")
+
+
+def _delta_versions_read(repo: RepoIndex) -> list[Location]:
+    """Where the project's code (not examples, tests or notebooks of documentation) reads, restores or
+    records a Delta table version (the rule above)."""
+    hits: list[Location] = []
+    for summary in repo.python_mentioning(*_DELTA_VERSION_NEEDLES, *_DELTA_READERS).keeping(lambda path: not is_test_path(path) and not in_examples(path)):
+        text = repo.text(summary.path) or ""
+        versioned = [c for c in summary.calls_named(*_DELTA_READERS) if c.has_keyword("version")]
+        if "DeltaTable" in text:
+            versioned += summary.calls_named("history", "version")  # a table's log, or its current version recorded for a run
+        match = _DELTA_VERSION_TEXT.search(text)
+        if versioned:
+            hits.append(at(summary.path, versioned[0].line))
+        elif match is not None:
+            hits.append(at(summary.path, None if summary.is_notebook else text.count("\n", 0, match.start()) + 1))
+    return hits
+
+
 @detector(
     id="versions_data",
     title="Does the repo version its datasets (DVC, lakeFS, Delta, versioned data assets)?",
@@ -1239,20 +1284,34 @@ def _versioning_calls(repo: RepoIndex) -> list[tuple[PythonSummary, Call]]:
         "Version datasets outside git with content hashes: `dvc add data/raw` (commit the .dvc file and "
         "dvc.lock), a lakeFS branch/commit, Delta tables or versioned cloud data assets."
     ),
-    needles=_VERSIONING.needles + _DELTA_FORMAT,
+    needles=_VERSIONING.needles + _DELTA_FORMAT + _DELTA_VERSION_NEEDLES + _DELTA_READERS,
 )
 def versions_data(repo: RepoIndex) -> Observation:
     # DVC stages and versioning calls under an examples/demos folder show how the tool would be used
     # (conventions §2 and §5, session 11), as for feature definitions (`in_examples`).
     dvc = [loc for loc in _dvc_tracked(repo) if not in_examples(loc.path)]
-    calls = Hits((s, c) for s, c in _versioning_calls(repo) if not in_examples(s.path))
+    found = [(s, c) for s, c in _versioning_calls(repo) if not in_examples(s.path)]
+    delta = [(s, c) for s, c in found if _is_delta(c)]
+    read_back = _delta_versions_read(repo) if delta else []
+    calls = Hits((s, c) for s, c in found if read_back or not _is_delta(c))
+    if delta and not read_back and not dvc and not calls:
+        written = sorted({s.path for s, _ in delta})
+        shown = ", ".join(written[:3]) + (f" and {len(written) - 3} more file(s)" if len(written) > 3 else "")
+        return Observation.failed(
+            f"Delta tables are written ({len(delta)} write(s) in {shown}), but no version is ever read "
+            "back, restored or recorded (no versionAsOf/timestampAsOf, VERSION AS OF, restore, history() or version()): a Delta write "
+            "keeps a log, it does not version the data a run uses",
+            [at(s.path, c.line) for s, c in delta][:MAX_LOCATIONS],
+        )
     if dvc or calls:
         parts = []
         if dvc:
             parts.append(f"{len(dvc)} DVC-tracked output(s)")
         if calls:
             parts.append(f"calls {describe(calls)}")
-        return Observation.passed("; ".join(parts), dvc + locations(calls))
+        if read_back:
+            parts.append(f"Delta table versions read back ({', '.join(sorted({loc.path for loc in read_back})[:3])})")
+        return Observation.passed("; ".join(parts), dvc + locations(calls) + read_back)
     if repo.exists(".dvc/config"):
         return Observation.failed("DVC is initialised (.dvc/config) but no data is tracked (no .dvc files or stage outputs)", [at(".dvc/config")])
     return Observation.failed("no data versioning found (no DVC-tracked data, lakeFS, Delta tables or versioned data assets)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -936,6 +937,46 @@ def _trains(summary: PythonSummary) -> bool:
     return any(_TRAINS.search(name) for name in summary.resolved_names) or "train" in summary.path.rsplit("/", 1)[-1].lower()
 
 
+# Rule `dvc.lock locks training` (session 15, decoy22): dvc.lock records the hashes of what each stage
+# of a DVC pipeline read and wrote, so the runs it locks can be repeated - but it makes *training*
+# reproducible only when a locked stage trains. The stages' code is what their `deps` and `cmd` name
+# (`python src/train.py`, `python -m pkg.train`, a folder of the repository's code): when those name
+# Python code of the repository and none of it trains (calls fit or train, or builds a Trainer), the lock records data
+# jobs only (ingestion, preprocessing) and is no lineage of training. When they name no Python code
+# of the repository (a shell script, an image), the lock is taken as before.
+_LOCKED_MODULE = re.compile(r"-m[^\S\n]+([A-Za-z_][\w.]*)")
+_LOCKED_SCRIPT = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.py)\b")
+MAX_LOCKED_CODE = 200  # Python files of a lock's stages parsed to find the one that trains
+
+
+def _locked_stages_train(repo: RepoIndex, path: str, stages: dict[object, object]) -> bool | None:
+    """Whether a stage of the lock at `path` runs training code (the rule above); None when its stages
+    name no Python code of the repository."""
+    base = path.rpartition("/")[0]
+    named: set[str] = set()
+    for stage in stages.values():
+        if not isinstance(stage, dict):
+            continue
+        deps = stage.get("deps")
+        for dep in deps if isinstance(deps, list) else []:
+            dep_path = dep.get("path") if isinstance(dep, dict) else dep
+            if isinstance(dep_path, str):
+                named.add(dep_path)
+        command = stage.get("cmd")
+        for text in command if isinstance(command, list) else [command]:
+            if isinstance(text, str):
+                named.update(m.group(1).replace(".", "/") + ".py" for m in _LOCKED_MODULE.finditer(text))
+                named.update(m.group(1) for m in _LOCKED_SCRIPT.finditer(text))
+    prefixes = {posixpath.normpath(posixpath.join(base, n.strip().rstrip("/"))) for n in named if n.strip() and not n.startswith(("/", "$"))}
+    prefixes.discard(".")
+    folders = tuple(f"{p}/" for p in prefixes)
+    code = [f for f in repo.python_files() if f in prefixes or f.startswith(folders)]
+    if not code:
+        return None
+    # by its calls (fit, train, a Trainer), not by a file name ("config_trains.py" of a railway forecaster)
+    return any(summary is not None and any(_TRAINS.search(n) for n in summary.resolved_names) for summary in (repo.python(f) for f in code[:MAX_LOCKED_CODE]))
+
+
 @detector(
     id="is_reproducible",
     title="Is training reproducible (seeded, driven by versioned parameter files, or with recorded lineage)?",
@@ -954,7 +995,7 @@ def is_reproducible(repo: RepoIndex) -> Observation:
     for path in repo.named("dvc.lock"):
         doc = repo.yaml(path)
         stages = doc.data.get("stages") if doc and isinstance(doc.data, dict) else None
-        if isinstance(stages, dict) and any(isinstance(s, dict) and s.get("deps") for s in stages.values()):
+        if isinstance(stages, dict) and any(isinstance(s, dict) and s.get("deps") for s in stages.values()) and _locked_stages_train(repo, path, stages) is not False:
             lineage.append(at(path, 1))
     if lineage:
         return Observation.passed("dvc.lock records the code, data and parameter hashes of each pipeline stage", lineage, confidence=Confidence.high)

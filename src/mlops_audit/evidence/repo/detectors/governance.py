@@ -726,6 +726,11 @@ _SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
 _SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
 _CI_TEMPLATES = re.compile("|".join(re.escape(t) for t in _SECURITY.ci_templates) or r"(?!x)x", re.IGNORECASE)
 _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
+# Rule `a key-marker check is no scanner` (session 15, decoy22): pre-commit-hooks' `detect-private-key`
+# only looks for the header line of a private key file ("BEGIN RSA PRIVATE KEY") among the hygiene
+# hooks (trailing whitespace, YAML syntax); it scans no dependency, code, image or secret pattern set.
+# Found alone (in CI or as a hook), it is no security scanning; beside a scanner it is listed with it.
+_KEY_MARKER_HOOKS = frozenset({"detect-private-key"})
 
 
 @detector(
@@ -778,12 +783,19 @@ def scans_security(repo: RepoIndex) -> Observation:
                     pos = doc.locate(("repos", i, "hooks", j)) if doc else None
                     precommit.append(at(path, pos[0] if pos else None))
                     hooks.add(str(hook_entry["id"]))
-    if found:
+    markers_only = bool(names or hooks) and (names | hooks) <= _KEY_MARKER_HOOKS and not ruff_rules
+    if found and not markers_only:
         via = f" (through {', '.join(sorted(routes))})" if routes else ""
         return Observation.passed(f"security scanning in CI{via}: {', '.join(sorted(names))}", found + precommit + ruff_rules)
     security_updates = _dependency_bot_security_updates(repo)
     if security_updates is not None:
         return Observation.passed(security_updates, precommit + ruff_rules, confidence=Confidence.low)
+    if markers_only:
+        return Observation.failed(
+            f"only {', '.join(sorted(names | hooks))} ({'run in CI' if found else 'a pre-commit hook'}): a check for the header line of a "
+            "private key file among hygiene hooks, not a security scanner (no dependency audit, code, image or secret-pattern scan)",
+            found + precommit,
+        )
     if precommit:
         return Observation.partly(
             f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "
