@@ -38,6 +38,8 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         parts.append(f"CI commands {_code(ev.ci_commands)} (also through task runners)")
     if ev.precommit_hooks:
         parts.append(f"pre-commit hooks {_code(ev.precommit_hooks)}")
+    if ev.ci_workflows:
+        parts.append(f"reusable CI workflows named {_code(ev.ci_workflows)}")
     if ev.ci_templates:
         parts.append(f"CI templates included {_code(ev.ci_templates)}")
     if ev.images:

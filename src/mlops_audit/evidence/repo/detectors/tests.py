@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
 from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
+from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
+from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -14,7 +17,32 @@ _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)
 
 
 def test_files(repo: RepoIndex) -> list[str]:
-    return [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
+    """Test files by a test runner's naming convention, then files that are tests by what they hold
+    (`tests_by_content`), in path order."""
+    named = [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
+    by_content = set(tests_by_content(repo))
+    return [f for f in repo.python_files() if f in by_content or ("test" in f and _TEST_FILE.search(f))] if by_content else named
+
+
+# Rule `tests by content` (session 15): a test file is one that holds tests, wherever it lives and
+# whatever its name (`qa/checks.py`, `validation/model_checks.py`): Python code importing a test
+# framework (pytest, unittest, hypothesis) and defining test functions or `Test` classes, which that
+# framework runs when pointed at the file (`pytest qa/checks.py`, `python -m unittest qa.checks`).
+# Without the import, a `def test_...` in a file not named as a test is no runner's test.
+TEST_FRAMEWORKS = ("pytest", "unittest", "hypothesis")
+
+
+def tests_by_content(repo: RepoIndex) -> list[str]:
+    def compute() -> list[str]:
+        found = []
+        candidates = repo.python_mentioning(*TEST_FRAMEWORKS).keeping(
+            lambda path: not path.endswith(".ipynb") and not ("test" in path and _TEST_FILE.search(path)) and not _VENDORED.search(path)
+        )
+        for summary in candidates:
+            if summary.tests and any(m.split(".", 1)[0] in TEST_FRAMEWORKS for m in summary.imports):
+                found.append(summary.path)
+        return found
+    return repo.memo("tests_by_content", compute)  # type: ignore[no-any-return]
 
 
 _VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
@@ -68,7 +96,64 @@ def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports:
     text = repo.text(path) or ""
     if _RELATIVE_IMPORT.search(text) or any(name in modules for name in _SCRIPT_NAME.findall(text)):
         return True
-    return _conftest_reaches_project(repo, path.rpartition("/")[0], modules)
+    return _conftest_reaches_project(repo, path.rpartition("/")[0], modules) or _calls_own_service(repo, text)
+
+
+# Rule `test calls the project's service` (session 15): a test that sends HTTP requests to a port on
+# this machine (`http://localhost:8000/predict`, `127.0.0.1:5000`) exercises whatever listens there;
+# when the repository's own code or image binds that port (a server started with `port=8000` or
+# `--port 8000`, a Dockerfile's `EXPOSE 8000`, a compose service built here publishing `8000:...`),
+# the test exercises the project through its API, as a test client on the app object would.
+_LOCAL_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d{2,5}))")
+_PORT_BOUND = re.compile(
+    r"(?:\bport\b[\"']?[^\S\n]*[=:,][^\S\n]*[\"']?|--port[=\s][^\S\n]*|\bEXPOSE[^\S\n]+|--bind[=\s][^\S\n]*[\w.]*:|\b-b[^\S\n]+[\w.]*:)(\d{2,5})\b",
+    re.IGNORECASE,
+)
+_COMPOSE_NAME = re.compile(r"(^|/)(docker-)?compose[^/]*\.ya?ml$", re.IGNORECASE)
+_SERVER_SCRIPTS = re.compile(r"(^|/)(Procfile|Makefile|[^/]+\.sh)$")
+MAX_SERVER_FILE_BYTES = 256 * 1024
+
+
+def _calls_own_service(repo: RepoIndex, text: str) -> bool:
+    ports = {int(m.group(1)) for m in _LOCAL_URL.finditer(text)}
+    return bool(ports) and not ports.isdisjoint(served_ports(repo))
+
+
+def served_ports(repo: RepoIndex) -> frozenset[int]:
+    """Ports the repository's own code, scripts or images bind (tests, examples and vendored code left out)."""
+
+    def compute() -> frozenset[int]:
+        ports: set[int] = set()
+        files = [s.path for s in repo.python_mentioning("port").keeping(_own_code)]
+        files += [p for p in repo.dockerfiles() if _own_code(p)]
+        files += [p for p in repo.files if _SERVER_SCRIPTS.search(p) and _own_code(p)]
+        for path in files:
+            if repo.size(path) <= MAX_SERVER_FILE_BYTES:
+                ports.update(int(m.group(1)) for m in _PORT_BOUND.finditer(repo.text(path) or ""))
+        for path in repo.files:
+            if _COMPOSE_NAME.search(path) and _own_code(path) and repo.size(path) <= MAX_SERVER_FILE_BYTES:
+                ports.update(_compose_published_ports(repo, path))
+        return frozenset(ports)
+
+    return repo.memo("served_ports", compute)  # type: ignore[no-any-return]
+
+
+def _own_code(path: str) -> bool:
+    return not (is_test_path(path) or _VENDORED.search(path) or DEMO_FOLDER.search(path))
+
+
+def _compose_published_ports(repo: RepoIndex, path: str) -> Iterator[int]:
+    """Host ports of compose services built from this repository (`build:`): an `image:` of someone
+    else's server (MLflow, a vector store) is not the project's service."""
+    doc = repo.yaml(path)
+    services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+    for service in services.values() if isinstance(services, dict) else ():
+        if not isinstance(service, dict) or not service.get("build"):
+            continue
+        for entry in service.get("ports") or [] if isinstance(service.get("ports"), list) else []:
+            published = entry.get("published") if isinstance(entry, dict) else str(entry).rsplit(":", 1)[0].rsplit(":", 1)[-1]
+            if str(published).isdigit():
+                yield int(str(published))
 
 
 def _imports_project(repo: RepoIndex, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
@@ -128,6 +213,7 @@ def _may_hold_tests(text: str) -> bool:
     upkeep=True,
     title="Does the repo have unit tests with assertions?",
     kind=Kind.unit_tests,
+    needles=(*TEST_FRAMEWORKS, "port"),
     remediation=(
         "Add tests (e.g. tests/test_features.py with pytest functions that assert on the outputs of data "
         "preparation, feature and model code) and run them in CI."
