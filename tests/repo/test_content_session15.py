@@ -305,3 +305,106 @@ def test_a_secret_scanner_hook_is_still_security_scanning_where_installed(tmp_pa
     hooks = "repos:\n  - repo: https://github.com/Yelp/detect-secrets\n    rev: v1.5.0\n    hooks:\n      - id: detect-secrets\n"
     root = _tree(tmp_path, {".pre-commit-config.yaml": hooks, "app.py": "print(1)\n"})
     assert _outcome(root, "scans_security")[0] is FindingOutcome.partial
+
+
+# --- tests in other languages, by their framework's file convention ---------------------------------
+
+def test_rspec_specs_of_the_projects_ruby_code_are_unit_tests(tmp_path: Path) -> None:
+    spec = (
+        'require "rails_helper"\n\nRSpec.describe AnswerScorer do\n  describe "#score" do\n'
+        '    it "gives full marks to an exact answer" do\n      expect(described_class.new.score("a", "a")).to eq(1.0)\n    end\n  end\nend\n'
+    )
+    scorer = "class AnswerScorer\n  def score(expected, given)\n    expected == given ? 1.0 : 0.0\n  end\nend\n"
+    root = _tree(tmp_path, {"app/services/answer_scorer.rb": scorer, "spec/services/answer_scorer_spec.rb": spec})
+    outcome, message = _outcome(root, "has_unit_tests")
+    assert outcome is PASS and "Ruby" in message
+
+
+def test_vitest_and_testthat_and_go_tests_of_the_projects_code_are_unit_tests(tmp_path: Path) -> None:
+    vitest = "import { describe, it, expect } from 'vitest'\nimport { chunk } from '../chunking'\n\ndescribe('chunk', () => {\n  it('splits long text', () => {\n    expect(chunk('a b c', 2)).toHaveLength(2)\n  })\n})\n"
+    testthat = 'test_that("lag features shift by one period", {\n  out <- add_lags(data.frame(y = 1:3))\n  expect_equal(out$y_lag1[2], 1)\n})\n'
+    go_test = 'package score\n\nimport "testing"\n\nfunc TestScoreClamps(t *testing.T) {\n\tif got := Score(2.5); got != 1 {\n\t\tt.Errorf("Score(2.5) = %v", got)\n\t}\n}\n'
+    for files in (
+        {"apps/api/src/chunking.ts": "export const chunk = (t: string, n: number) => [t]\n", "apps/api/src/__tests__/chunking.ts": vitest},
+        {"R/features.R": "add_lags <- function(df) { df$y_lag1 <- c(NA, head(df$y, -1)); df }\n", "tests/testthat/test-features.R": testthat},
+        {"internal/score/score.go": "package score\n\nfunc Score(x float64) float64 { if x > 1 { return 1 }; return x }\n", "internal/score/score_test.go": go_test},
+    ):
+        root = _tree(tmp_path / str(len(list(tmp_path.iterdir()))), files)
+        assert _outcome(root, "has_unit_tests")[0] is PASS, files
+
+
+def test_placeholder_render_tests_specs_without_project_code_and_copied_in_apps_are_not_the_projects_tests(tmp_path: Path) -> None:
+    """Near misses: a generated render test that only checks an element exists; a spec with no Ruby code
+    to test; the tests of an application copied in (its package.json names another repository)."""
+    placeholder = "import { render, screen } from '@testing-library/react';\nimport App from './App';\n\ntest('renders learn react link', () => {\n  render(<App />);\n  expect(screen.getByText(/learn react/i)).toBeInTheDocument();\n});\n"
+    lonely_spec = 'RSpec.describe "arithmetic" do\n  it "adds" do\n    expect(1 + 1).to eq(2)\n  end\nend\n'
+    copied = '{"name": "budget", "repository": {"type": "git", "url": "git@github.com:someone/budget.git"}}'
+    copied_test = "import { sum } from './sum'\n\ntest('sums', () => {\n  expect(sum([1, 2])).toEqual(3)\n})\n"
+    root = _tree(tmp_path, {
+        "frontend/src/App.js": "export default function App() { return null }\n", "frontend/src/App.test.js": placeholder,
+        "spec/arithmetic_spec.rb": lonely_spec,
+        "budget/package.json": copied, "budget/src/sum.js": "export const sum = (xs) => xs.reduce((a, b) => a + b, 0)\n", "budget/src/sum.test.js": copied_test,
+    })
+    assert _outcome(root, "has_unit_tests")[0] is FAIL
+
+
+# --- R's hyperparameter searches (catalogue `r_calls`) ----------------------------------------------
+
+def test_an_r_pipeline_racing_a_tuning_grid_tunes_hyperparameters(tmp_path: Path) -> None:
+    train = (
+        "library(tidymodels)\nlibrary(finetune)\n\nspec <- boost_tree(trees = tune(), learn_rate = tune()) |> set_engine('lightgbm')\n"
+        "wf <- workflow() |> add_model(spec) |> add_formula(price ~ .)\n"
+        "raced <- finetune::tune_race_anova(wf, resamples = vfold_cv(train_df, v = 5), grid = 25)\n"
+    )
+    root = _tree(tmp_path, {"R/train_model.R": train})
+    outcome, message = _outcome(root, "tunes_hyperparameters")
+    assert outcome is PASS and "tune_race_anova()" in message
+
+
+def test_an_r_markdown_analysis_searching_svm_parameters_tunes_hyperparameters(tmp_path: Path) -> None:
+    analysis = "---\ntitle: churn\n---\n\n```{r}\nlibrary(e1071)\nsearched <- tune.svm(churn ~ ., data = customers, gamma = 10^(-3:-1), cost = 10^(1:3))\n```\n"
+    root = _tree(tmp_path, {"analysis/churn_svm.Rmd": analysis})
+    assert _outcome(root, "tunes_hyperparameters")[0] is PASS
+
+
+def test_an_r_model_spec_marking_parameters_without_a_search_or_a_commented_search_tunes_nothing(tmp_path: Path) -> None:
+    """Near misses: `tune()` placeholders fitted as they are, and a search left in a comment."""
+    fit = "spec <- rand_forest(mtry = tune(), trees = 500)\n# res <- tune_grid(wf, resamples = folds)\nfitted <- fit(workflow() |> add_model(spec), data = d)\n"
+    root = _tree(tmp_path, {"R/fit.R": fit})
+    assert _outcome(root, "tunes_hyperparameters")[0] is FAIL
+
+
+# --- build files: Docker's lowercase `dockerfile` wherever a compose build is followed ----------------
+
+CHURN_PAGE = """\
+import joblib
+import streamlit as st
+
+model = joblib.load("artifacts/churn.joblib")
+tenure = st.slider("Tenure (months)", 0, 72)
+charges = st.number_input("Monthly charges")
+st.metric("Churn risk", float(model.predict_proba([[tenure, charges]])[0][1]))
+"""
+
+
+def test_a_page_started_by_a_lowercase_dockerfile_of_a_compose_build_is_deployed(tmp_path: Path) -> None:
+    image = 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY . .\nCMD ["streamlit", "run", "ui.py", "--server.port=8501"]\n'
+    compose = "services:\n  churn-ui:\n    build: ./frontend\n    ports: ['8501:8501']\n"
+    root = _tree(tmp_path, {"frontend/ui.py": CHURN_PAGE, "frontend/dockerfile": image, "docker-compose.yml": compose})
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_a_streamlit_page_of_a_lowercase_dockerfile_in_a_compose_build_context_is_deployed(tmp_path: Path) -> None:
+    page = "import mlflow\nimport streamlit as st\n\nmodel = mlflow.pyfunc.load_model('models:/price/Production')\nst.write(model.predict([[st.number_input('rooms')]]))\n"
+    image = 'FROM python:3.12\nCOPY app /app\nENTRYPOINT ["streamlit", "run", "/app/page.py"]\n'
+    compose = "services:\n  page:\n    build:\n      context: ./dashboard\n    restart: always\n"
+    root = _tree(tmp_path, {"dashboard/app/page.py": page, "dashboard/dockerfile": image, "compose.yaml": compose})
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_a_named_build_file_that_is_absent_is_not_replaced_by_the_lowercase_default(tmp_path: Path) -> None:
+    """Near miss: `dockerfile: Dockerfile.gpu` names the file Docker builds; a `dockerfile` beside it is not read."""
+    image = 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY . .\nCMD ["streamlit", "run", "ui.py", "--server.port=8501"]\n'
+    compose = "services:\n  churn-ui:\n    build:\n      context: ./frontend\n      dockerfile: Dockerfile.gpu\n"
+    root = _tree(tmp_path, {"frontend/ui.py": CHURN_PAGE, "frontend/dockerfile": image, "docker-compose.yml": compose})
+    assert _outcome(root, "serves_model")[0] is FAIL

@@ -94,6 +94,10 @@ class Evidence(_Model):
     decorators: list[Name] = Field(default_factory=list, description="qualified decorator prefixes")
     methods: list[Name] = Field(default_factory=list, description="call names counted in files that import the tool")
     keyword_calls: list[KeywordCall] = Field(default_factory=list)
+    r_calls: list[Name] = Field(
+        default_factory=list,
+        description="R functions whose call counts in R code (`.R`, `.Rmd`, `.qmd`), bare or package-qualified (`tune_bayes(`, `tune::tune_bayes(`)",
+    )
     ci_actions: list[Name] = Field(default_factory=list, description="CI action prefixes (GitHub `uses:`)")
     ci_commands: list[Name] = Field(default_factory=list, description="commands in command position in CI or task runners")
     precommit_hooks: list[Name] = Field(default_factory=list, description="pre-commit hook ids")
@@ -129,10 +133,10 @@ class Evidence(_Model):
 
     @model_validator(mode="after")
     def _has_something(self) -> Evidence:
-        if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.ci_actions or self.ci_commands
+        if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.r_calls or self.ci_actions or self.ci_commands
                 or self.precommit_hooks or self.ci_workflows or self.ci_templates or self.images or self.files or self.resource_types or self.kinds):
             raise ValueError(
-                "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, ci_actions, ci_commands, "
+                "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, r_calls, ci_actions, ci_commands, "
                 "precommit_hooks, ci_workflows, ci_templates, images, files, resource_types or kinds)"
             )
         if self.spec_keys and not self.kinds:
@@ -231,6 +235,7 @@ class Vocabulary:
     needles: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
     decorators: tuple[str, ...] = ()
+    r_calls: tuple[str, ...] = ()
     ci_actions: tuple[str, ...] = ()
     ci_commands: tuple[str, ...] = ()
     precommit_hooks: frozenset[str] = frozenset()
@@ -289,6 +294,7 @@ def vocabulary(kind: Kind, grade: Grade | None = Grade.full) -> Vocabulary:
         needles=merged("needles", every),
         calls=merged("calls"),
         decorators=merged("decorators"),
+        r_calls=merged("r_calls"),
         ci_actions=merged("ci_actions"),
         ci_commands=merged("ci_commands"),
         precommit_hooks=frozenset(merged("precommit_hooks")),

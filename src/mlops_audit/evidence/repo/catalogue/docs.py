@@ -32,6 +32,8 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         target = f"`{rule.call}`" if rule.call else f"`.{rule.method}()` (importing {_code(tool.imports)})"
         value = f" = `{rule.equals!r}`" if rule.equals is not None else ""
         parts.append(f"{target} with `{rule.keyword}`{value}")
+    if ev.r_calls:
+        parts.append(f"R calls {_code(ev.r_calls)}")
     if ev.ci_actions:
         parts.append(f"CI actions {_code(ev.ci_actions)}")
     if ev.ci_commands:

@@ -21,7 +21,7 @@ from mlops_audit.evidence.repo.catalogue import (
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
 from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
-from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
+from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -1915,9 +1915,10 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any]) ->
     command = service.get("command") or service.get("entrypoint") or ""
     texts = [command_text(command)]
     built = _build_dockerfile(compose, service)
-    if built is None or not repo.exists(built[1]):
+    path = build_file(repo, built[1]) if built is not None else None  # `Dockerfile`, or Docker's lowercase `dockerfile`
+    if built is None or path is None:
         return texts
-    folder, path = built
+    folder = built[0]
     lines = repo.meaningful_lines(path)
     starts = " ".join(line for _, line in lines if line.split(None, 1)[0].upper() in ("CMD", "ENTRYPOINT"))
     texts.append(repo.text(path) or "")

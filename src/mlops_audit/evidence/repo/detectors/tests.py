@@ -203,6 +203,101 @@ def _ci_note(repo: RepoIndex) -> str:
     return f"; CI runs `{runner}`{how} ({command.ci_path or command.path})"
 
 
+# Rule `tests by ecosystem convention` (session 15, thin layer for other languages): each test
+# framework finds its tests by a file convention - RSpec `spec/**/*_spec.rb`, Minitest
+# `test/**/*_test.rb`, testthat `tests/testthat/test-*.R`, Jest/Vitest/Mocha `*.test.ts`, `*.spec.js`
+# and `__tests__/`, Go `*_test.go`, JUnit/Kotlin `src/test/...` - and a test there asserts through the
+# framework's expectations. A file counts when it holds a test case with an assertion that compares a
+# value (a JS test whose only matchers are `toBeDefined`/`toBeTruthy`/`toBeInTheDocument` checks that
+# something exists: a generated placeholder) and reaches the project's code the way that ecosystem does:
+# Rails and Ruby load the project's `app/`/`lib/` code for specs, testthat runs beside the package's
+# `R/` code, a JS test imports a module by a relative path or a project alias, a Go test is compiled
+# with its folder's package, a JUnit test with its module's `src/main`. Tests of a project copied in
+# (a folder whose package.json names another repository than the root's) are that project's.
+_OTHER_TEST_FILE = re.compile(
+    r"(^|/)spec/(?:[^/]+/)*[^/]+_spec\.rb$|(^|/)test/(?:[^/]+/)*[^/]+_test\.rb$|(^|/)tests/testthat/test[-_][^/]+\.[rR]$"
+    r"|\.(?:test|spec)\.[cm]?[jt]sx?$|(^|/)__tests__/(?:[^/]+/)*[^/]+\.[cm]?[jt]sx?$|_test\.go$|(^|/)src/test/(?:java|kotlin)/.+\.(?:java|kt)$"
+)
+_CASE = {
+    "rb": re.compile(r"^[^\S\n]*(?:it|specify|scenario|test)[^\S\n]*[(\"'{]|^[^\S\n]*def[^\S\n]+test_", re.MULTILINE),
+    "r": re.compile(r"\btest_that[^\S\n]*\("),
+    "js": re.compile(r"(?:^|[^\w.])(?:it|test)(?:\.each\b[^\n]*)?[^\S\n]*\("),
+    "go": re.compile(r"^func[^\S\n]+Test\w*[^\S\n]*\([^)\n]*\*testing\.T\)", re.MULTILINE),
+    "jvm": re.compile(r"@(?:Test|ParameterizedTest)\b"),
+}
+_ASSERTION = {
+    "rb": re.compile(r"\bexpect\b|\bassert\w*|\brefute\w*|\.should\b|\bis_expected\b"),
+    "r": re.compile(r"\bexpect_\w+[^\S\n]*\("),
+    "go": re.compile(r"\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\b|\b(?:assert|require)\.\w+\("),
+    "jvm": re.compile(r"\bassert\w*[^\S\n]*\(|\bassertThat\b|\bverify[^\S\n]*\("),
+}
+_JS_MATCHER = re.compile(r"\.(to[A-Z]\w*)[^\S\n]*\(|\bassert(?:\.\w+)?[^\S\n]*\(|\.to\.(?:deep\.)?(?:equal|eql|include|have|be\.(?:true|false|above|below|a|an)|throw)\b")
+_JS_EXISTENCE = frozenset({"toBeDefined", "toBeTruthy", "toBeInTheDocument", "toBeVisible", "toMatchSnapshot"})
+_JS_PROJECT_IMPORT = re.compile(r"""(?:from|import|require)[^\S\n]*\(?[^\S\n]*["'](?:\.{1,2}/|@/|~/|#/|src/)""")
+MAX_OTHER_TEST_FILES = 300  # convention-named files read; the rest are not
+
+
+def _language(path: str) -> str:
+    lowered = path.lower()
+    return "rb" if lowered.endswith(".rb") else "r" if lowered.endswith(".r") else "go" if lowered.endswith(".go") else "jvm" if lowered.endswith((".java", ".kt")) else "js"
+
+
+def _asserts(language: str, text: str) -> bool:
+    if language != "js":
+        return _ASSERTION[language].search(text) is not None
+    return any(m.group(1) is None or m.group(1) not in _JS_EXISTENCE for m in _JS_MATCHER.finditer(text))
+
+
+def _reaches_project(repo: RepoIndex, language: str, path: str, text: str) -> bool:
+    if language == "js":
+        return _JS_PROJECT_IMPORT.search(text) is not None
+    if language == "go":
+        folder = path.rpartition("/")[0]
+        return any(f.rpartition("/")[0] == folder and f.endswith(".go") and not f.endswith("_test.go") for f in repo.with_suffix(".go"))
+    if language == "jvm":
+        module = path.split("src/test/", 1)[0]
+        return any(f.startswith(module + "src/main/") for f in repo.with_suffix(".java", ".kt"))
+    code = repo.with_suffix(".rb") if language == "rb" else repo.with_suffix(".R", ".r")
+    return any(not _OTHER_TEST_FILE.search(f) and not is_test_path(f) and not _VENDORED.search(f) for f in code)
+
+
+def _copied_projects(repo: RepoIndex) -> tuple[str, ...]:
+    """Folders holding a package.json that names another repository than the root's package.json does
+    (`"repository": "github.com/someone/app"` in `vendor-app/`): a project copied in, with its tests."""
+    def repository(path: str) -> str | None:
+        data = repo.json(path) if repo.size(path) <= 1024 * 1024 else None
+        value = data.get("repository") if isinstance(data, dict) else None
+        value = value.get("url") if isinstance(value, dict) else value
+        return value.strip().lower().removesuffix(".git").rstrip("/") if isinstance(value, str) and value.strip() else None
+
+    own = repository("package.json") if repo.exists("package.json") else None
+    return tuple(p.rpartition("/")[0] + "/" for p in repo.named("package.json") if "/" in p and (r := repository(p)) is not None and r != own)
+
+
+def other_language_tests(repo: RepoIndex) -> tuple[list[Location], dict[str, int]]:
+    """(asserting convention-named tests reaching the project's code, files per language) - see above."""
+    candidates = [f for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f)]
+    if not candidates:
+        return [], {}
+    copied = _copied_projects(repo) if any(_language(f) == "js" for f in candidates) else ()
+    found: list[Location] = []
+    languages: dict[str, int] = {}
+    for path in candidates[:MAX_OTHER_TEST_FILES]:
+        if copied and path.startswith(copied):
+            continue
+        language = _language(path)
+        text = repo.text(path) if repo.size(path) <= MAX_SERVER_FILE_BYTES else None
+        case = _CASE[language].search(text) if text else None
+        if case is None or not _asserts(language, text) or not _reaches_project(repo, language, path, text):  # type: ignore[arg-type]
+            continue
+        found.append(at(path, text.count("\n", 0, case.start()) + 1))  # type: ignore[union-attr]
+        languages[language] = languages.get(language, 0) + 1
+    return found, languages
+
+
+_LANGUAGE_NAMES = {"rb": "Ruby (RSpec/Minitest)", "r": "R (testthat)", "js": "JavaScript/TypeScript (Jest/Vitest/Mocha)", "go": "Go", "jvm": "Java/Kotlin (JUnit)"}
+
+
 def _may_hold_tests(text: str) -> bool:
     """A text test (`index.text_test`): only a file with `def test` in its text can hold a test function."""
     return "def test" in text
@@ -265,6 +360,13 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
                 asserting,
             )
         return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s); {reach}", asserting)
+    other, languages = other_language_tests(repo)
+    if other:
+        counted = ", ".join(f"{n} in {_LANGUAGE_NAMES[lang]}" for lang, n in sorted(languages.items()))
+        return Observation.passed(
+            f"{len(other)} test file(s) by their framework's convention ({counted}) with assertions on this repository's code{_ci_note(repo)}",
+            other[:MAX_LOCATIONS],
+        )
     if detached:
         return Observation.failed(
             f"{len(detached)} test function(s) assert, but none of their {with_tests} file(s) imports or runs this repository's code: "
