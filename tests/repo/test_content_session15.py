@@ -408,3 +408,22 @@ def test_a_named_build_file_that_is_absent_is_not_replaced_by_the_lowercase_defa
     compose = "services:\n  churn-ui:\n    build:\n      context: ./frontend\n      dockerfile: Dockerfile.gpu\n"
     root = _tree(tmp_path, {"frontend/ui.py": CHURN_PAGE, "frontend/dockerfile": image, "docker-compose.yml": compose})
     assert _outcome(root, "serves_model")[0] is FAIL
+
+
+# --- separation of duties: training code in a `testing/` folder of trials is training code -----------
+
+def test_training_code_in_testing_folders_without_tests_is_on_the_training_side(tmp_path: Path) -> None:
+    from mlops_audit.evidence.repo.detectors import _duties
+
+    root = _tree(tmp_path, {
+        "testing/western_region/train_model.py": "model.fit(X, y)\n",  # a region's trial: no tests in its folder
+        "lab/testing/fit_forest.py": "forest.fit(features, labels)\n",
+        "qa/testing/train_helpers.py": "import pytest\n\nmodel.fit(X, y)\n",  # near miss: a folder of test support
+        "Dockerfile": "FROM python:3.12\n",
+    })
+    index = build_index(root)
+    with judging(index):
+        side = _duties.sides(index, ["testing/western_region/train_model.py", "lab/testing/fit_forest.py", "qa/testing/train_helpers.py", "Dockerfile"])
+    assert side == {
+        "testing/western_region/train_model.py": _duties.TRAINING, "lab/testing/fit_forest.py": _duties.TRAINING, "Dockerfile": _duties.DEPLOYMENT,
+    }
