@@ -105,7 +105,7 @@ def _named_as_test(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 17)
 def _testing_folder(path: str) -> str | None:
     """The outermost `testing/` folder `path` lies in (`a/testing`), or None."""
     match = _TESTING_FOLDER.search(path)
