@@ -427,3 +427,29 @@ def test_training_code_in_testing_folders_without_tests_is_on_the_training_side(
     assert side == {
         "testing/western_region/train_model.py": _duties.TRAINING, "lab/testing/fit_forest.py": _duties.TRAINING, "Dockerfile": _duties.DEPLOYMENT,
     }
+
+
+# --- scanners run from their published images; Poe the Poet as a Poetry plugin ------------------------
+
+def test_a_poetry_poe_task_running_the_gitleaks_image_scans_for_secrets(tmp_path: Path) -> None:
+    pyproject = '[tool.poe.tasks]\nsecrets-check = "docker run --rm -v .:/repo zricethezav/gitleaks:v8.18.0 detect --source /repo"\nfmt = "ruff format ."\n'
+    jobs = "  checks:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: poetry self add 'poethepoet[poetry_plugin]'\n      - run: poetry poe secrets-check\n"
+    root = _tree(tmp_path, {"pyproject.toml": pyproject, ".github/workflows/checks.yml": _workflow(jobs), "app.py": "print(1)\n"})
+    outcome, message = _outcome(root, "scans_security")
+    assert outcome is PASS and "gitleaks" in message and "poe" in message
+
+
+def test_a_ci_step_running_the_trivy_image_against_the_built_image_scans_it(tmp_path: Path) -> None:
+    jobs = (
+        "  image:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t scorer:ci .\n"
+        "      - run: |\n          docker run --rm -v /var/run/docker.sock:/var/run/docker.sock \\\n            aquasec/trivy:0.50.1 image --exit-code 1 scorer:ci\n"
+    )
+    root = _tree(tmp_path, {".github/workflows/image.yml": _workflow(jobs), "Dockerfile": "FROM python:3.12\nCOPY . .\n"})
+    assert _outcome(root, "scans_security")[0] is PASS
+
+
+def test_a_linter_image_or_a_scanner_image_only_pulled_is_not_scanning(tmp_path: Path) -> None:
+    """Near misses: hadolint lints a Dockerfile; pulling trivy's image runs nothing."""
+    jobs = "  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker run --rm -i hadolint/hadolint < Dockerfile\n      - run: docker pull aquasec/trivy:latest\n"
+    root = _tree(tmp_path, {".github/workflows/lint.yml": _workflow(jobs), "Dockerfile": "FROM python:3.12\nCOPY . .\n"})
+    assert _outcome(root, "scans_security")[0] is FAIL

@@ -773,6 +773,13 @@ _SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
 _SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
 _CI_TEMPLATES = re.compile("|".join(re.escape(t) for t in _SECURITY.ci_templates) or r"(?!x)x", re.IGNORECASE)
 _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
+# Rule `scanner from its image` (session 15): `docker run [options] <scanner image>[:tag] ...` (or podman)
+# runs the scanner as its command would; the image is named after the run's options.
+_SCAN_IMAGE = re.compile(
+    r"\b(?:docker|podman)[^\S\n]+(?:container[^\S\n]+)?run\b(?:[^\n;&|\\]|\\\n|\\(?!\n)){0,500}?\s(?:docker\.io/)?("
+    + ("|".join(re.escape(i) for i in sorted(_SECURITY.images, key=len, reverse=True)) or r"(?!x)x") + r")(?=[:@\s]|$)",
+    re.IGNORECASE,
+)
 # Rule `shared scanner workflow` (session 15): a job that calls another repository's reusable workflow
 # (`uses: org/infra/.github/workflows/codeql-analysis.yml@main`) runs that workflow's jobs on this
 # repository; its file cannot be read here, so its name says what it runs: a catalogue scanner's name
@@ -824,6 +831,8 @@ def scans_security(repo: RepoIndex) -> Observation:
         match = _SCAN_COMMANDS.search(command.text)
         hook = command.text.split()[0] if command.via and command.via.startswith("pre-commit") and command.text.split() else None
         scanner = match.group(1).split()[0] if match else hook if hook in _PRECOMMIT_HOOKS else None
+        if scanner is None and (image := _SCAN_IMAGE.search(command.text)) is not None:
+            scanner = f"{image.group(1).rsplit('/', 1)[-1]} (image {image.group(1)})"
         if scanner is None and ruff_rules and _RUFF.search(command.text):
             scanner = "ruff (flake8-bandit S rules)"
         if scanner is None:
