@@ -17,11 +17,8 @@ _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)
 
 
 def test_files(repo: RepoIndex) -> list[str]:
-    """Test files by a test runner's naming convention, then files that are tests by what they hold
-    (`tests_by_content`), in path order."""
-    named = [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
-    by_content = set(tests_by_content(repo))
-    return [f for f in repo.python_files() if f in by_content or ("test" in f and _TEST_FILE.search(f))] if by_content else named
+    """Test files by a test runner's naming convention (`tests_by_content` finds the others)."""
+    return [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
 
 
 # Rule `tests by content` (session 15): a test file is one that holds tests, wherever it lives and
@@ -318,6 +315,14 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     """A test counts when it asserts something that is not a constant (`assert 1 + 1 == 2` checks
     nothing) in a file that imports or runs this repository's code."""
     files = test_files(repo)
+    by_content: list[str] = []
+
+    def candidates() -> Iterator[str]:
+        """Files named as tests, then (only when those did not show enough) files holding tests by content."""
+        yield from files
+        by_content.extend(tests_by_content(repo))
+        yield from by_content
+
     modules = project_modules(repo)
     holds_tests = text_test(_may_hold_tests)
     asserting: list[Location] = []
@@ -325,7 +330,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     detached: list[Location] = []  # assert, but in files that never reach the project's code
     looked = 0
     calling_files = 0
-    for path in files:
+    for path in candidates():
         if len(asserting) >= MAX_LOCATIONS:
             break  # enough to show: the remaining test files are not parsed
         looked += 1
@@ -353,10 +358,10 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     if asserting:
         n_files = len({loc.path for loc in asserting})
         reach = f"{calling_files} of {with_tests} test files import or run this repository's code{_ci_note(repo)}"
-        if looked < len(files):
+        if looked < len(files) + len(by_content):
             return Observation.passed(
                 f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); {reach}; the scan stopped "
-                f"after {looked} of the {len(files)} test files",
+                f"after {looked} of the {len(files) + len(by_content)} test files",
                 asserting,
             )
         return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s); {reach}", asserting)
@@ -373,6 +378,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
             "they test nothing of the project",
             detached,
         )
+    files = files + by_content
     if files:
         detail = f"{len(hollow)} test function(s) assert nothing, or only constants" if hollow else "no test functions in them"
         return Observation.failed(f"{len(files)} file(s) are named like tests but {detail}", [at(f) for f in files])
