@@ -177,7 +177,7 @@ KEY_MARKER_WITH_AUDIT = KEY_MARKER_IN_CI | {
 def test_a_private_key_marker_check_alone_is_no_scanner(tmp_path: Path, files: dict[str, str]) -> None:
     outcome, message = _outcome(_tree(tmp_path, files), "scans_security")
     assert outcome is FAIL
-    assert "only detect-private-key" in message
+    assert "no security scanner" in message  # the hook is not listed as one (catalogue: security.yaml)
 
 
 @pytest.mark.parametrize("files", [KEY_MARKER_WITH_GITLEAKS, KEY_MARKER_WITH_AUDIT], ids=["gitleaks-hook-ci", "pip-audit-ci"])

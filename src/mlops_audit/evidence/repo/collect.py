@@ -12,6 +12,7 @@ from pathlib import Path
 from mlops_audit import __version__
 from mlops_audit.errors import InputError
 from mlops_audit.evidence.repo.declared import hints_by_kind
+from mlops_audit.evidence.repo.detectors._python import judging
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.evidence.repo.gcpause import fewer_collections
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -53,7 +54,7 @@ def run_detector(det: Detector, index: RepoIndex) -> Observation:
     garbage collector runs less often meanwhile (`gcpause`: syntax trees are many objects, no cycles)."""
     refused_before = index.parse_budget_refusals
     try:
-        with fewer_collections():
+        with fewer_collections(), judging(index):  # `testing/` folders are tests by what they hold (`_python.is_test_path`)
             evidence = det.run(index)
         if not isinstance(evidence, Observation):
             raise TypeError(f"returned {type(evidence).__name__}, not Observation")

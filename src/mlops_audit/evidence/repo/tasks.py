@@ -415,6 +415,8 @@ def _invoked(command: str, tasks: dict[str, dict[str, Task]]) -> list[tuple[str,
         return [("invoke", plain)]
     if head == "poe":
         return [("poe", plain[:1])]
+    if head == "poetry" and plain[:1] == ["poe"]:  # Poe the Poet as a Poetry plugin: `poetry poe <task>`
+        return [("poe", plain[1:2])]
     if head == "task":
         return [("task", plain[:1] or ["default"])] + ([("taskipy", plain[:1])] if plain else [])
     if head in ("npm", "yarn", "pnpm", "bun"):

@@ -94,9 +94,21 @@ class Evidence(_Model):
     decorators: list[Name] = Field(default_factory=list, description="qualified decorator prefixes")
     methods: list[Name] = Field(default_factory=list, description="call names counted in files that import the tool")
     keyword_calls: list[KeywordCall] = Field(default_factory=list)
+    r_calls: list[Name] = Field(
+        default_factory=list,
+        description="R functions whose call counts in R code (`.R`, `.Rmd`, `.qmd`), bare or package-qualified (`tune_bayes(`, `tune::tune_bayes(`)",
+    )
     ci_actions: list[Name] = Field(default_factory=list, description="CI action prefixes (GitHub `uses:`)")
     ci_commands: list[Name] = Field(default_factory=list, description="commands in command position in CI or task runners")
     precommit_hooks: list[Name] = Field(default_factory=list, description="pre-commit hook ids")
+    ci_workflows: list[Name] = Field(
+        default_factory=list,
+        description=(
+            "names of shared CI workflow files that run the tool: a job calling another repository's reusable workflow "
+            "(GitHub `jobs.<id>.uses: org/repo/.github/workflows/<file>.yml@ref`) whose file name holds one of them as a word "
+            "(case ignored)"
+        ),
+    )
     ci_templates: list[Name] = Field(
         default_factory=list, description="CI templates a configuration includes (GitLab `include: template:` names; case ignored)"
     )
@@ -121,11 +133,11 @@ class Evidence(_Model):
 
     @model_validator(mode="after")
     def _has_something(self) -> Evidence:
-        if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.ci_actions or self.ci_commands
-                or self.precommit_hooks or self.ci_templates or self.images or self.files or self.resource_types or self.kinds):
+        if not (self.calls or self.decorators or self.methods or self.keyword_calls or self.r_calls or self.ci_actions or self.ci_commands
+                or self.precommit_hooks or self.ci_workflows or self.ci_templates or self.images or self.files or self.resource_types or self.kinds):
             raise ValueError(
-                "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, ci_actions, ci_commands, "
-                "precommit_hooks, ci_templates, images, files, resource_types or kinds)"
+                "an evidence entry must say what counts (calls, decorators, methods, keyword_calls, r_calls, ci_actions, ci_commands, "
+                "precommit_hooks, ci_workflows, ci_templates, images, files, resource_types or kinds)"
             )
         if self.spec_keys and not self.kinds:
             raise ValueError("'spec_keys' qualify 'kinds': list the Kubernetes kinds they apply to")
@@ -223,9 +235,11 @@ class Vocabulary:
     needles: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
     decorators: tuple[str, ...] = ()
+    r_calls: tuple[str, ...] = ()
     ci_actions: tuple[str, ...] = ()
     ci_commands: tuple[str, ...] = ()
     precommit_hooks: frozenset[str] = frozenset()
+    ci_workflows: tuple[str, ...] = ()
     ci_templates: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     _gated: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[KeywordCall, ...]], ...] = field(default=(), repr=False)
@@ -280,9 +294,11 @@ def vocabulary(kind: Kind, grade: Grade | None = Grade.full) -> Vocabulary:
         needles=merged("needles", every),
         calls=merged("calls"),
         decorators=merged("decorators"),
+        r_calls=merged("r_calls"),
         ci_actions=merged("ci_actions"),
         ci_commands=merged("ci_commands"),
         precommit_hooks=frozenset(merged("precommit_hooks")),
+        ci_workflows=merged("ci_workflows"),
         ci_templates=merged("ci_templates"),
         images=merged("images"),
         _gated=gated,
@@ -317,9 +333,9 @@ def files_for(kind: Kind, grade: Grade | None = None) -> list[tuple[Tool, FileRu
     ]
 
 
-# A command in command position: at a line start, after ; && | ( or a runner (`python -m`, `uv run`...),
-# not a word in an echo; followed by a space or the end.
-_COMMAND_POSITION = r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run|\bhatch run)\s*"
+# A command in command position: at a line start, after ; && | ( or a runner (`python -m`, `uv run`...,
+# session 15: Ruby's `bundle exec`, npm's `npx`), not a word in an echo; followed by a space or the end.
+_COMMAND_POSITION = r"(?:^|\n|[;&|(]|\bpython3? -m|\bpipx run|\buvx|\bpoetry run|\buv run|\bpdm run|\bhatch run|\bbundle exec|\bnpx)\s*"
 
 
 def command_pattern(commands: Iterable[str]) -> re.Pattern[str]:

@@ -32,12 +32,16 @@ def _what_counts(tool: Tool, ev: Evidence) -> str:
         target = f"`{rule.call}`" if rule.call else f"`.{rule.method}()` (importing {_code(tool.imports)})"
         value = f" = `{rule.equals!r}`" if rule.equals is not None else ""
         parts.append(f"{target} with `{rule.keyword}`{value}")
+    if ev.r_calls:
+        parts.append(f"R calls {_code(ev.r_calls)}")
     if ev.ci_actions:
         parts.append(f"CI actions {_code(ev.ci_actions)}")
     if ev.ci_commands:
         parts.append(f"CI commands {_code(ev.ci_commands)} (also through task runners)")
     if ev.precommit_hooks:
         parts.append(f"pre-commit hooks {_code(ev.precommit_hooks)}")
+    if ev.ci_workflows:
+        parts.append(f"reusable CI workflows named {_code(ev.ci_workflows)}")
     if ev.ci_templates:
         parts.append(f"CI templates included {_code(ev.ci_templates)}")
     if ev.images:

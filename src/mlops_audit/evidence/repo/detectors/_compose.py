@@ -105,10 +105,17 @@ def _built_here(repo: RepoIndex, folder: str, build: object) -> str | None:
     if base == ".." or base.startswith("../"):
         return None
     path = posixpath.normpath(posixpath.join(base, dockerfile)) if base != "." else posixpath.normpath(dockerfile)
-    if not repo.exists(path) and dockerfile == "Dockerfile":
-        # Docker's default build file: `Dockerfile`, else `dockerfile` in the same context.
-        path = posixpath.join(posixpath.dirname(path), "dockerfile")
-    return path if repo.exists(path) else None
+    return build_file(repo, path)
+
+
+def build_file(repo: RepoIndex, path: str) -> str | None:
+    """The file Docker builds for a build file path, if it is here: the path itself, or, for the
+    default name `Dockerfile`, the lowercase `dockerfile` in the same context (Docker reads either)."""
+    if repo.exists(path):
+        return path
+    folder, _, name = path.rpartition("/")
+    lowered = f"{folder}/dockerfile" if folder else "dockerfile"
+    return lowered if name == "Dockerfile" and repo.exists(lowered) else None
 
 
 def _code_folders(repo: RepoIndex) -> frozenset[str]:

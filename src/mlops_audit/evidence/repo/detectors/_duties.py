@@ -32,12 +32,14 @@ from collections.abc import Collection, Iterable
 
 from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER, DEMO_WORDS
+from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
 TRAINING, DEPLOYMENT = "training", "deployment"
 
-_TEST = re.compile(r"(^|/)(tests?|testing|__tests__)/|(^|/)(test_[^/]*|[^/]*_tests?\.py|conftest\.py)$", re.IGNORECASE)
+# Test code by name; a `testing/` folder is test code when it holds tests (`_python.is_test_path`, session 15).
+_TEST = re.compile(r"(^|/)(tests?|__tests__)/|(^|/)(test_[^/]*|[^/]*_tests?\.py|conftest\.py)$", re.IGNORECASE)
 # Code that evaluates a model or documents the project: its `fit` is a label binariser's, its
 # training an illustration (a file there named for training is still training).
 _EVALUATION_OR_DOCS = re.compile(r"(^|/)(evals?|evaluations?|metrics|benchmarks?|docs?|documentation)/|(^|/)[^/]*(eval|metric)[^/]*\.(py|ipynb)$", re.IGNORECASE)
@@ -208,7 +210,7 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
             if is_code and here:  # no pattern can find it: only its code can put it on a side
                 python_present.append(path)
             continue
-        if _finds("_TEST", path, lowered):
+        if _finds("_TEST", path, lowered) or ("testing/" in lowered and is_test_path(path)):
             continue
         if _finds("_CI_FILE", path, lowered):
             if (_ci_delivers(repo, path) if here else bool(_CI_NAMED_FOR_DELIVERY.search(path.rsplit("/", 1)[-1]))):

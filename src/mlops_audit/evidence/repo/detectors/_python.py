@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from mlops_audit.evidence.repo.index import RepoIndex
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
@@ -63,16 +65,93 @@ class Hits(Generic[T]):
 
 
 # Tests and their fixture data exercise a library; they do not show the project running the practice.
+# These names say "test" whatever the files hold: test runners' file conventions (`test_*.py`,
+# `*_test.py`, `conftest.py`) and folders named for tests or their data.
 _TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|testdata|test_?data|test_?resources|fixtures|__tests__|e2e)/"
+    r"(^|/)(tests?|testdata|test_?data|test_?resources|fixtures|__tests__|e2e)/"
     r"|(^|/)(test_[^/]*|[^/]*_test)\.(py|ipynb)$|(^|/)conftest\.py$",
     re.IGNORECASE,
 )
+# Session 15 (content, not folder names): `testing/` names tests in some projects (pytest's own
+# layout, `testing/unit/test_*.py`) and trials in others (a region's training notebooks and feature
+# functions under `testing/<region>/`). Such a folder is test code when what it holds is: a file
+# named as a test (above) or Python code with a test function, a `Test...` class or a test framework
+# import anywhere below it (`testing_folders_with_tests`); otherwise its files are the project's.
+_TESTING_FOLDER = re.compile(r"(^|/)testing/", re.IGNORECASE)
+_TEST_CONTENT = re.compile(
+    r"^[^\S\n]*(?:async[^\S\n]+)?def[^\S\n]+test|^[^\S\n]*class[^\S\n]+Test|"
+    r"^[^\S\n]*(?:import|from)[^\S\n]+(?:pytest|unittest|hypothesis|nose2?)\b",
+    re.MULTILINE,
+)
+MAX_TESTING_FILES_READ = 200  # Python files of one `testing/` folder read to find a test (the rest: not tests)
+
+# The index whose rules are running (`collect.run_detector` sets it): `is_test_path` asks it what a
+# `testing/` folder holds. Outside a collection the folder's name decides, as before session 15.
+_JUDGED: ContextVar[RepoIndex | None] = ContextVar("test_code_of", default=None)
+
+
+@contextmanager
+def judging(index: RepoIndex) -> Iterator[None]:
+    """While rules run on `index`: `is_test_path` decides `testing/` folders by what they hold."""
+    token = _JUDGED.set(index)
+    try:
+        yield
+    finally:
+        _JUDGED.reset(token)
 
 
 @lru_cache(maxsize=1 << 17)
-def is_test_path(path: str) -> bool:
+def _named_as_test(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
+
+
+@lru_cache(maxsize=1 << 17)
+def _testing_folder(path: str) -> str | None:
+    """The outermost `testing/` folder `path` lies in (`a/testing`), or None."""
+    match = _TESTING_FOLDER.search(path)
+    return path[: match.end() - 1] if match else None
+
+
+def holds_test_code(text: str) -> bool:
+    """A text test: a test function or class, or an import of a test framework."""
+    return _TEST_CONTENT.search(text) is not None
+
+
+def testing_folders_with_tests(repo: RepoIndex) -> frozenset[str]:
+    """The `testing/` folders whose files (at any depth) include a test: one named as a test, or
+    Python code holding a test function, a `Test` class or a test framework import (at most
+    MAX_TESTING_FILES_READ files read per folder). Computed once per index."""
+
+    def compute() -> frozenset[str]:
+        repo.memo_ask("files", "")  # the raw index is asked (a `RecordingView` would record this itself)
+        holds = text_test(holds_test_code)
+        with_tests: set[str] = set()
+        read: dict[str, int] = {}
+        for path in repo.files:
+            folder = _testing_folder(path)
+            if folder is None or folder in with_tests:
+                continue
+            if _named_as_test(path):
+                with_tests.add(folder)
+            elif path.endswith((".py", ".ipynb")) and read.get(folder, 0) < MAX_TESTING_FILES_READ:
+                read[folder] = read.get(folder, 0) + 1
+                if repo.passes(path, holds):
+                    with_tests.add(folder)
+        return frozenset(with_tests)
+
+    return repo.memo("testing_folders_with_tests", compute)  # type: ignore[no-any-return]
+
+
+def is_test_path(path: str) -> bool:
+    """Whether `path` is test code or test data: named as such, or inside a `testing/` folder that
+    holds tests (while a collection runs; outside one, any `testing/` folder)."""
+    if _named_as_test(path):
+        return True
+    folder = _testing_folder(path)
+    if folder is None:
+        return False
+    repo = _JUDGED.get()
+    return repo is None or folder in testing_folders_with_tests(repo)
 
 
 def matching(

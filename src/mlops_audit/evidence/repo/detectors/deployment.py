@@ -21,7 +21,7 @@ from mlops_audit.evidence.repo.catalogue import (
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
 from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi, _rlang, _ruby
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
-from mlops_audit.evidence.repo.detectors._compose import command_text, compose_project_workloads
+from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
     describe,
     is_test_path,
@@ -2190,9 +2190,10 @@ def _service_commands(repo: RepoIndex, compose: str, service: dict[str, Any], na
         for path in paths[:3]:
             texts += _image_commands(repo, path.rsplit("/", 1)[0] if "/" in path else "", path)
         return texts
-    if built is None or not repo.exists(built[1]):
+    path = build_file(repo, built[1]) if built is not None else None  # `Dockerfile`, or Docker's lowercase `dockerfile`
+    if built is None or path is None:
         return texts
-    return texts + _image_commands(repo, *built)
+    return texts + _image_commands(repo, built[0], path)
 
 
 def _image_commands(repo: RepoIndex, folder: str, path: str) -> list[str]:

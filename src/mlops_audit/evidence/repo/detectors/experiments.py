@@ -21,6 +21,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
+from mlops_audit.evidence.repo.detectors._rcode import r_calls
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -533,6 +534,9 @@ def tunes_hyperparameters(repo: RepoIndex) -> Observation:
     in_house = first_passing(repo, _IN_HOUSE_TUNING, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    in_r = r_calls(repo, _TUNING.r_calls)  # session 15: R's search functions (catalogue `r_calls`)
+    if in_r:
+        return Observation.passed(f"R code calls {', '.join(dict.fromkeys(f'{name}()' for _, name in in_r))}", [loc for loc, _ in in_r])
     return Observation.failed("no automated hyperparameter search found (scikit-learn *SearchCV, Optuna, Hyperopt, Ray Tune, Keras Tuner, Katib, cloud tuning jobs)")
 
 

@@ -150,6 +150,8 @@ def _architecture_diagram(text: str) -> int | None:
     return None
 
 
+# A README among data (`data/models/<downloaded model>/README.md`) is the card of what was downloaded.
+_DATA_FOLDER = re.compile(r"(^|/)(data|datasets?)/", re.IGNORECASE)
 _TEMPLATE_NAME = re.compile(r"(^|[-_. ])template([-_. ]|$)", re.IGNORECASE)
 
 
@@ -170,8 +172,12 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if not (named_as_design or _DOCS_FOLDER.search(path) or nav_title is not None or name.startswith("readme")):
         return None  # notes elsewhere are not read: only these three places can qualify
     text = repo.text(path)
-    if not text or _prose_chars(text) < MIN_DOC_CHARS:
-        return None  # an empty or stub document proves nothing
+    if not text:
+        return None
+    if _prose_chars(text) < MIN_DOC_CHARS:
+        # an empty or stub document proves nothing; a decision log is rows of a table, not prose
+        table = _decision_table(text) if _DOCS_FOLDER.search(path) or nav_title is not None or (name.startswith("readme") and "/" in path) else None
+        return at(path, table) if table else None
     if named_as_design:
         return at(path, 1)
     if _HOW_TO_NAME.search(name):
@@ -179,14 +185,62 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     # Markdown, reStructuredText (Sphinx) and AsciiDoc headings alike, fenced code left out.
     headings = [(n, title) for n, level, title in repo.doc_headings(path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
     in_docs = bool(_DOCS_FOLDER.search(path)) or nav_title is not None
+    # Session 15: a README of a sub-folder (a component's, a pipeline stage's, a region's) is read like
+    # a page of the docs: its headings or diagram can make it the design of that part. The root
+    # README alone never counts (conventions §14).
+    part_readme = name.startswith("readme") and "/" in path and not _DATA_FOLDER.search(path)
     if not headings:
-        diagram = _architecture_diagram(text) if in_docs else None
-        return at(path, diagram) if diagram else None
+        diagram = _architecture_diagram(text) if in_docs or part_readme else None
+        if diagram:
+            return at(path, diagram)
+        table = _decision_table(text) if in_docs or part_readme else None
+        return at(path, table) if table else None
     if in_docs:
         return at(path, headings[0][0])
+    if part_readme:
+        # In a README "Requirements" lists what to install first, not what the system must do.
+        designed = [(n, title) for n, title in headings if any(m.group(0).lower() != "requirements" for m in _DESIGN_HEADING.finditer(title))]
+        if designed:
+            return at(path, designed[0][0])
     # Model cards often are READMEs (Hugging Face style): their headings say so.
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
         return at(path, headings[0][0])
+    return None
+
+
+# Rule `decision log kept as a table` (session 15): decisions are often recorded as rows of a table
+# rather than as one ADR per file: a column for what was asked or tried (question, issue, hypothesis,
+# experiment, proposal), one for what was decided or found (decision, finding, outcome, conclusion,
+# resolution) and one for when (date, closed, decided). A table with those three columns and at
+# least MIN_DECISION_ROWS rows is a decision record of the system, whatever the page's headings.
+_TABLE_SUBJECT = re.compile(r"\b(questions?|issues?|topics?|hypothes[ie]s|experiments?|proposals?|problems?|goals?|options?|changes?)\b", re.IGNORECASE)
+_TABLE_DECISION = re.compile(r"\b(decisions?|decided|findings?|outcomes?|conclusions?|resolutions?|verdicts?)\b", re.IGNORECASE)
+_TABLE_WHEN = re.compile(r"\b(dates?|closed|decided on|when)\b", re.IGNORECASE)
+_TABLE_RULE = re.compile(r"^\|?[^\S\n]*:?-{3,}:?[^\S\n]*(\|[^\S\n]*:?-{3,}:?[^\S\n]*)+\|?[^\S\n]*$")
+MIN_DECISION_ROWS = 2
+MAX_TABLE_LINES = 2000  # lines of a page looked at for such a table
+
+
+def _decision_table(text: str) -> int | None:
+    """The line of the header of the first Markdown table recording decisions (above), if any."""
+    lines = text.splitlines()[:MAX_TABLE_LINES]
+    for number in range(1, len(lines) - MIN_DECISION_ROWS):
+        if "|" not in lines[number] or not _TABLE_RULE.match(lines[number].strip()):
+            continue
+        header = lines[number - 1]
+        cells = [c.strip() for c in header.strip().strip("|").split("|")]
+        subject = [i for i, c in enumerate(cells) if _TABLE_SUBJECT.search(c)]
+        decision = [i for i, c in enumerate(cells) if _TABLE_DECISION.search(c)]
+        when = [i for i, c in enumerate(cells) if _TABLE_WHEN.search(c)]
+        if not any(len({a, b, c}) == 3 for a in subject for b in decision for c in when):
+            continue
+        rows = 0
+        for line in lines[number + 1 :]:
+            if "|" not in line or not line.strip():
+                break  # rows go on while lines hold cells (GFM tables need no outer pipes)
+            rows += 1
+        if rows >= MIN_DECISION_ROWS:
+            return number  # the header's line (1-based: the line before the rule)
     return None
 
 
@@ -726,11 +780,29 @@ _SCAN_ACTIONS = action_pattern(_SECURITY.ci_actions)
 _SCAN_COMMANDS = command_pattern(_SECURITY.ci_commands)
 _CI_TEMPLATES = re.compile("|".join(re.escape(t) for t in _SECURITY.ci_templates) or r"(?!x)x", re.IGNORECASE)
 _PRECOMMIT_HOOKS = _SECURITY.precommit_hooks
-# Rule `a key-marker check is no scanner` (session 15, decoy22): pre-commit-hooks' `detect-private-key`
-# only looks for the header line of a private key file ("BEGIN RSA PRIVATE KEY") among the hygiene
-# hooks (trailing whitespace, YAML syntax); it scans no dependency, code, image or secret pattern set.
-# Found alone (in CI or as a hook), it is no security scanning; beside a scanner it is listed with it.
-_KEY_MARKER_HOOKS = frozenset({"detect-private-key"})
+# Rule `scanner from its image` (session 15): `docker run [options] <scanner image>[:tag] ...` (or podman)
+# runs the scanner as its command would; the image is named after the run's options.
+_SCAN_IMAGE = re.compile(
+    r"\b(?:docker|podman)[^\S\n]+(?:container[^\S\n]+)?run\b(?:[^\n;&|\\]|\\\n|\\(?!\n)){0,500}?\s(?:docker\.io/)?("
+    + ("|".join(re.escape(i) for i in sorted(_SECURITY.images, key=len, reverse=True)) or r"(?!x)x") + r")(?=[:@\s]|$)",
+    re.IGNORECASE,
+)
+# Rule `shared scanner workflow` (session 15): a job that calls another repository's reusable workflow
+# (`uses: org/infra/.github/workflows/codeql-analysis.yml@main`) runs that workflow's jobs on this
+# repository; its file cannot be read here, so its name says what it runs: a catalogue scanner's name
+# as a word of the file name (`codeql-analysis`, `brakeman`, `dependency-review`, `trivy-scan`).
+_REUSABLE_WORKFLOW = re.compile(r"/\.github/workflows/([^/@\s]+)\.ya?ml(?:@|$)")
+_SCANNER_WORKFLOW = re.compile(
+    r"(?:^|[-_.])(" + "|".join(re.escape(n) for n in _SECURITY.ci_workflows) + r")(?=[-_.]|$)" if _SECURITY.ci_workflows else r"(?!x)x",
+    re.IGNORECASE,
+)
+
+
+def _scanner_workflow(uses: str) -> str | None:
+    """The scanner a reusable workflow reference is named for (`.../codeql-analysis.yml@main` > `codeql`), if any."""
+    called = _REUSABLE_WORKFLOW.search(uses.strip())
+    named = _SCANNER_WORKFLOW.search(called.group(1)) if called and not uses.strip().startswith("./") else None
+    return named.group(1).lower() if named else None
 
 
 @detector(
@@ -755,6 +827,9 @@ def scans_security(repo: RepoIndex) -> Observation:
         if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
             found.append(at(path, line))
             names.add(text.split("@")[0])
+        elif key == "uses" and (scanner := _scanner_workflow(text)) is not None:
+            found.append(at(path, line))
+            names.add(f"{scanner} (shared workflow {text.strip().split('@')[0].rsplit('/', 1)[-1]})")
         elif key_path and "include" in key_path and _CI_TEMPLATES.search(text):
             found.append(at(path, line))
             names.add("GitLab security template")
@@ -763,6 +838,8 @@ def scans_security(repo: RepoIndex) -> Observation:
         match = _SCAN_COMMANDS.search(command.text)
         hook = command.text.split()[0] if command.via and command.via.startswith("pre-commit") and command.text.split() else None
         scanner = match.group(1).split()[0] if match else hook if hook in _PRECOMMIT_HOOKS else None
+        if scanner is None and (image := _SCAN_IMAGE.search(command.text)) is not None:
+            scanner = f"{image.group(1).rsplit('/', 1)[-1]} (image {image.group(1)})"
         if scanner is None and ruff_rules and _RUFF.search(command.text):
             scanner = "ruff (flake8-bandit S rules)"
         if scanner is None:
@@ -783,19 +860,12 @@ def scans_security(repo: RepoIndex) -> Observation:
                     pos = doc.locate(("repos", i, "hooks", j)) if doc else None
                     precommit.append(at(path, pos[0] if pos else None))
                     hooks.add(str(hook_entry["id"]))
-    markers_only = bool(names or hooks) and (names | hooks) <= _KEY_MARKER_HOOKS and not ruff_rules
-    if found and not markers_only:
+    if found:
         via = f" (through {', '.join(sorted(routes))})" if routes else ""
         return Observation.passed(f"security scanning in CI{via}: {', '.join(sorted(names))}", found + precommit + ruff_rules)
     security_updates = _dependency_bot_security_updates(repo)
     if security_updates is not None:
         return Observation.passed(security_updates, precommit + ruff_rules, confidence=Confidence.low)
-    if markers_only:
-        return Observation.failed(
-            f"only {', '.join(sorted(names | hooks))} ({'run in CI' if found else 'a pre-commit hook'}): a check for the header line of a "
-            "private key file among hygiene hooks, not a security scanner (no dependency audit, code, image or secret-pattern scan)",
-            found + precommit,
-        )
     if precommit:
         return Observation.partly(
             f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "

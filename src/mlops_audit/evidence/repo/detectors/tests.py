@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
 from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
+from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
+from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, at, detector
@@ -14,7 +17,29 @@ _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|tests?)\.(py|ipynb)$|(^|/)
 
 
 def test_files(repo: RepoIndex) -> list[str]:
+    """Test files by a test runner's naming convention (`tests_by_content` finds the others)."""
     return [f for f in repo.python_files() if "test" in f and _TEST_FILE.search(f)]  # every match holds "test"
+
+
+# Rule `tests by content` (session 15): a test file is one that holds tests, wherever it lives and
+# whatever its name (`qa/checks.py`, `validation/model_checks.py`): Python code importing a test
+# framework (pytest, unittest, hypothesis) and defining test functions or `Test` classes, which that
+# framework runs when pointed at the file (`pytest qa/checks.py`, `python -m unittest qa.checks`).
+# Without the import, a `def test_...` in a file not named as a test is no runner's test.
+TEST_FRAMEWORKS = ("pytest", "unittest", "hypothesis")
+
+
+def tests_by_content(repo: RepoIndex) -> list[str]:
+    def compute() -> list[str]:
+        found = []
+        candidates = repo.python_mentioning(*TEST_FRAMEWORKS).keeping(
+            lambda path: not path.endswith(".ipynb") and not ("test" in path and _TEST_FILE.search(path)) and not _VENDORED.search(path)
+        )
+        for summary in candidates:
+            if summary.tests and any(m.split(".", 1)[0] in TEST_FRAMEWORKS for m in summary.imports):
+                found.append(summary.path)
+        return found
+    return repo.memo("tests_by_content", compute)  # type: ignore[no-any-return]
 
 
 _VENDORED = re.compile(r"(^|/)(site-packages|node_modules|\.?venv|\.tox|build|dist)/")
@@ -68,7 +93,64 @@ def _calls_project(repo: RepoIndex, path: str, modules: frozenset[str], imports:
     text = repo.text(path) or ""
     if _RELATIVE_IMPORT.search(text) or any(name in modules for name in _SCRIPT_NAME.findall(text)):
         return True
-    return _conftest_reaches_project(repo, path.rpartition("/")[0], modules)
+    return _conftest_reaches_project(repo, path.rpartition("/")[0], modules) or _calls_own_service(repo, text)
+
+
+# Rule `test calls the project's service` (session 15): a test that sends HTTP requests to a port on
+# this machine (`http://localhost:8000/predict`, `127.0.0.1:5000`) exercises whatever listens there;
+# when the repository's own code or image binds that port (a server started with `port=8000` or
+# `--port 8000`, a Dockerfile's `EXPOSE 8000`, a compose service built here publishing `8000:...`),
+# the test exercises the project through its API, as a test client on the app object would.
+_LOCAL_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d{2,5}))")
+_PORT_BOUND = re.compile(
+    r"(?:\bport\b[\"']?[^\S\n]*[=:,][^\S\n]*[\"']?|--port[=\s][^\S\n]*|\bEXPOSE[^\S\n]+|--bind[=\s][^\S\n]*[\w.]*:|\b-b[^\S\n]+[\w.]*:)(\d{2,5})\b",
+    re.IGNORECASE,
+)
+_COMPOSE_NAME = re.compile(r"(^|/)(docker-)?compose[^/]*\.ya?ml$", re.IGNORECASE)
+_SERVER_SCRIPTS = re.compile(r"(^|/)(Procfile|Makefile|[^/]+\.sh)$")
+MAX_SERVER_FILE_BYTES = 256 * 1024
+
+
+def _calls_own_service(repo: RepoIndex, text: str) -> bool:
+    ports = {int(m.group(1)) for m in _LOCAL_URL.finditer(text)}
+    return bool(ports) and not ports.isdisjoint(served_ports(repo))
+
+
+def served_ports(repo: RepoIndex) -> frozenset[int]:
+    """Ports the repository's own code, scripts or images bind (tests, examples and vendored code left out)."""
+
+    def compute() -> frozenset[int]:
+        ports: set[int] = set()
+        files = [s.path for s in repo.python_mentioning("port").keeping(_own_code)]
+        files += [p for p in repo.dockerfiles() if _own_code(p)]
+        files += [p for p in repo.files if _SERVER_SCRIPTS.search(p) and _own_code(p)]
+        for path in files:
+            if repo.size(path) <= MAX_SERVER_FILE_BYTES:
+                ports.update(int(m.group(1)) for m in _PORT_BOUND.finditer(repo.text(path) or ""))
+        for path in repo.files:
+            if _COMPOSE_NAME.search(path) and _own_code(path) and repo.size(path) <= MAX_SERVER_FILE_BYTES:
+                ports.update(_compose_published_ports(repo, path))
+        return frozenset(ports)
+
+    return repo.memo("served_ports", compute)  # type: ignore[no-any-return]
+
+
+def _own_code(path: str) -> bool:
+    return not (is_test_path(path) or _VENDORED.search(path) or DEMO_FOLDER.search(path))
+
+
+def _compose_published_ports(repo: RepoIndex, path: str) -> Iterator[int]:
+    """Host ports of compose services built from this repository (`build:`): an `image:` of someone
+    else's server (MLflow, a vector store) is not the project's service."""
+    doc = repo.yaml(path)
+    services = doc.data.get("services") if doc is not None and isinstance(doc.data, dict) else None
+    for service in services.values() if isinstance(services, dict) else ():
+        if not isinstance(service, dict) or not service.get("build"):
+            continue
+        for entry in service.get("ports") or [] if isinstance(service.get("ports"), list) else []:
+            published = entry.get("published") if isinstance(entry, dict) else str(entry).rsplit(":", 1)[0].rsplit(":", 1)[-1]
+            if str(published).isdigit():
+                yield int(str(published))
 
 
 def _imports_project(repo: RepoIndex, modules: frozenset[str], imports: dict[str, int | None]) -> bool:
@@ -118,6 +200,101 @@ def _ci_note(repo: RepoIndex) -> str:
     return f"; CI runs `{runner}`{how} ({command.ci_path or command.path})"
 
 
+# Rule `tests by ecosystem convention` (session 15, thin layer for other languages): each test
+# framework finds its tests by a file convention - RSpec `spec/**/*_spec.rb`, Minitest
+# `test/**/*_test.rb`, testthat `tests/testthat/test-*.R`, Jest/Vitest/Mocha `*.test.ts`, `*.spec.js`
+# and `__tests__/`, Go `*_test.go`, JUnit/Kotlin `src/test/...` - and a test there asserts through the
+# framework's expectations. A file counts when it holds a test case with an assertion that compares a
+# value (a JS test whose only matchers are `toBeDefined`/`toBeTruthy`/`toBeInTheDocument` checks that
+# something exists: a generated placeholder) and reaches the project's code the way that ecosystem does:
+# Rails and Ruby load the project's `app/`/`lib/` code for specs, testthat runs beside the package's
+# `R/` code, a JS test imports a module by a relative path or a project alias, a Go test is compiled
+# with its folder's package, a JUnit test with its module's `src/main`. Tests of a project copied in
+# (a folder whose package.json names another repository than the root's) are that project's.
+_OTHER_TEST_FILE = re.compile(
+    r"(^|/)spec/(?:[^/]+/)*[^/]+_spec\.rb$|(^|/)test/(?:[^/]+/)*[^/]+_test\.rb$|(^|/)tests/testthat/test[-_][^/]+\.[rR]$"
+    r"|\.(?:test|spec)\.[cm]?[jt]sx?$|(^|/)__tests__/(?:[^/]+/)*[^/]+\.[cm]?[jt]sx?$|_test\.go$|(^|/)src/test/(?:java|kotlin)/.+\.(?:java|kt)$"
+)
+_CASE = {
+    "rb": re.compile(r"^[^\S\n]*(?:it|specify|scenario|test)[^\S\n]*[(\"'{]|^[^\S\n]*def[^\S\n]+test_", re.MULTILINE),
+    "r": re.compile(r"\btest_that[^\S\n]*\("),
+    "js": re.compile(r"(?:^|[^\w.])(?:it|test)(?:\.each\b[^\n]*)?[^\S\n]*\("),
+    "go": re.compile(r"^func[^\S\n]+Test\w*[^\S\n]*\([^)\n]*\*testing\.T\)", re.MULTILINE),
+    "jvm": re.compile(r"@(?:Test|ParameterizedTest)\b"),
+}
+_ASSERTION = {
+    "rb": re.compile(r"\bexpect\b|\bassert\w*|\brefute\w*|\.should\b|\bis_expected\b"),
+    "r": re.compile(r"\bexpect_\w+[^\S\n]*\("),
+    "go": re.compile(r"\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\b|\b(?:assert|require)\.\w+\("),
+    "jvm": re.compile(r"\bassert\w*[^\S\n]*\(|\bassertThat\b|\bverify[^\S\n]*\("),
+}
+_JS_MATCHER = re.compile(r"\.(to[A-Z]\w*)[^\S\n]*\(|\bassert(?:\.\w+)?[^\S\n]*\(|\.to\.(?:deep\.)?(?:equal|eql|include|have|be\.(?:true|false|above|below|a|an)|throw)\b")
+_JS_EXISTENCE = frozenset({"toBeDefined", "toBeTruthy", "toBeInTheDocument", "toBeVisible", "toMatchSnapshot"})
+_JS_PROJECT_IMPORT = re.compile(r"""(?:from|import|require)[^\S\n]*\(?[^\S\n]*["'](?:\.{1,2}/|@/|~/|#/|src/)""")
+MAX_OTHER_TEST_FILES = 300  # convention-named files read; the rest are not
+
+
+def _language(path: str) -> str:
+    lowered = path.lower()
+    return "rb" if lowered.endswith(".rb") else "r" if lowered.endswith(".r") else "go" if lowered.endswith(".go") else "jvm" if lowered.endswith((".java", ".kt")) else "js"
+
+
+def _asserts(language: str, text: str) -> bool:
+    if language != "js":
+        return _ASSERTION[language].search(text) is not None
+    return any(m.group(1) is None or m.group(1) not in _JS_EXISTENCE for m in _JS_MATCHER.finditer(text))
+
+
+def _reaches_project(repo: RepoIndex, language: str, path: str, text: str) -> bool:
+    if language == "js":
+        return _JS_PROJECT_IMPORT.search(text) is not None
+    if language == "go":
+        folder = path.rpartition("/")[0]
+        return any(f.rpartition("/")[0] == folder and f.endswith(".go") and not f.endswith("_test.go") for f in repo.with_suffix(".go"))
+    if language == "jvm":
+        module = path.split("src/test/", 1)[0]
+        return any(f.startswith(module + "src/main/") for f in repo.with_suffix(".java", ".kt"))
+    code = repo.with_suffix(".rb") if language == "rb" else repo.with_suffix(".R", ".r")
+    return any(not _OTHER_TEST_FILE.search(f) and not is_test_path(f) and not _VENDORED.search(f) for f in code)
+
+
+def _copied_projects(repo: RepoIndex) -> tuple[str, ...]:
+    """Folders holding a package.json that names another repository than the root's package.json does
+    (`"repository": "github.com/someone/app"` in `vendor-app/`): a project copied in, with its tests."""
+    def repository(path: str) -> str | None:
+        data = repo.json(path) if repo.size(path) <= 1024 * 1024 else None
+        value = data.get("repository") if isinstance(data, dict) else None
+        value = value.get("url") if isinstance(value, dict) else value
+        return value.strip().lower().removesuffix(".git").rstrip("/") if isinstance(value, str) and value.strip() else None
+
+    own = repository("package.json") if repo.exists("package.json") else None
+    return tuple(p.rpartition("/")[0] + "/" for p in repo.named("package.json") if "/" in p and (r := repository(p)) is not None and r != own)
+
+
+def other_language_tests(repo: RepoIndex) -> tuple[list[Location], dict[str, int]]:
+    """(asserting convention-named tests reaching the project's code, files per language) - see above."""
+    candidates = [f for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f)]
+    if not candidates:
+        return [], {}
+    copied = _copied_projects(repo) if any(_language(f) == "js" for f in candidates) else ()
+    found: list[Location] = []
+    languages: dict[str, int] = {}
+    for path in candidates[:MAX_OTHER_TEST_FILES]:
+        if copied and path.startswith(copied):
+            continue
+        language = _language(path)
+        text = repo.text(path) if repo.size(path) <= MAX_SERVER_FILE_BYTES else None
+        case = _CASE[language].search(text) if text else None
+        if case is None or not _asserts(language, text) or not _reaches_project(repo, language, path, text):  # type: ignore[arg-type]
+            continue
+        found.append(at(path, text.count("\n", 0, case.start()) + 1))  # type: ignore[union-attr]
+        languages[language] = languages.get(language, 0) + 1
+    return found, languages
+
+
+_LANGUAGE_NAMES = {"rb": "Ruby (RSpec/Minitest)", "r": "R (testthat)", "js": "JavaScript/TypeScript (Jest/Vitest/Mocha)", "go": "Go", "jvm": "Java/Kotlin (JUnit)"}
+
+
 def _may_hold_tests(text: str) -> bool:
     """A text test (`index.text_test`): only a file with `def test` in its text can hold a test function."""
     return "def test" in text
@@ -128,6 +305,7 @@ def _may_hold_tests(text: str) -> bool:
     upkeep=True,
     title="Does the repo have unit tests with assertions?",
     kind=Kind.unit_tests,
+    needles=(*TEST_FRAMEWORKS, "port"),
     remediation=(
         "Add tests (e.g. tests/test_features.py with pytest functions that assert on the outputs of data "
         "preparation, feature and model code) and run them in CI."
@@ -137,6 +315,14 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     """A test counts when it asserts something that is not a constant (`assert 1 + 1 == 2` checks
     nothing) in a file that imports or runs this repository's code."""
     files = test_files(repo)
+    by_content: list[str] = []
+
+    def candidates() -> Iterator[str]:
+        """Files named as tests, then (only when those did not show enough) files holding tests by content."""
+        yield from files
+        by_content.extend(tests_by_content(repo))
+        yield from by_content
+
     modules = project_modules(repo)
     holds_tests = text_test(_may_hold_tests)
     asserting: list[Location] = []
@@ -144,7 +330,7 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     detached: list[Location] = []  # assert, but in files that never reach the project's code
     looked = 0
     calling_files = 0
-    for path in files:
+    for path in candidates():
         if len(asserting) >= MAX_LOCATIONS:
             break  # enough to show: the remaining test files are not parsed
         looked += 1
@@ -172,19 +358,27 @@ def has_unit_tests(repo: RepoIndex) -> Observation:
     if asserting:
         n_files = len({loc.path for loc in asserting})
         reach = f"{calling_files} of {with_tests} test files import or run this repository's code{_ci_note(repo)}"
-        if looked < len(files):
+        if looked < len(files) + len(by_content):
             return Observation.passed(
                 f"at least {len(asserting)} test function(s) with assertions, in {n_files} file(s); {reach}; the scan stopped "
-                f"after {looked} of the {len(files)} test files",
+                f"after {looked} of the {len(files) + len(by_content)} test files",
                 asserting,
             )
         return Observation.passed(f"{len(asserting)} test function(s) with assertions in {n_files} file(s); {reach}", asserting)
+    other, languages = other_language_tests(repo)
+    if other:
+        counted = ", ".join(f"{n} in {_LANGUAGE_NAMES[lang]}" for lang, n in sorted(languages.items()))
+        return Observation.passed(
+            f"{len(other)} test file(s) by their framework's convention ({counted}) with assertions on this repository's code{_ci_note(repo)}",
+            other[:MAX_LOCATIONS],
+        )
     if detached:
         return Observation.failed(
             f"{len(detached)} test function(s) assert, but none of their {with_tests} file(s) imports or runs this repository's code: "
             "they test nothing of the project",
             detached,
         )
+    files = files + by_content
     if files:
         detail = f"{len(hollow)} test function(s) assert nothing, or only constants" if hollow else "no test functions in them"
         return Observation.failed(f"{len(files)} file(s) are named like tests but {detail}", [at(f) for f in files])
