@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _servedrecords
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
@@ -601,7 +601,7 @@ def _monitors_something(repo: RepoIndex, summary: PythonSummary, call: Call) -> 
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES + _servedrecords.NEEDLES + _servedrecords.PRODUCER_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
@@ -657,9 +657,9 @@ def monitors_model(repo: RepoIndex) -> Observation:
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
-    stored = _prediction_logging(repo)
+    stored = _prediction_logging(repo) or _servedrecords.prediction_logging(repo)
     traced = _traced_answers(repo)
-    evaluated = _scheduled_evaluation_jobs(repo)
+    evaluated = _scheduled_evaluation_jobs(repo) or _servedrecords.scheduled_evaluations(repo)
     if alerts:
         detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
             f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
