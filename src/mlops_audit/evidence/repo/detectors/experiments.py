@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _modelrecords
 from mlops_audit.evidence.repo.detectors._catalogue import MAX_DEFINITION_BYTES
 from mlops_audit.evidence.repo.detectors.data import enclosing_function, in_examples as _in_examples, reached
 from mlops_audit.evidence.repo.detectors._python import (
@@ -578,6 +578,12 @@ _REGISTRY_SHAPES: tuple[Shape, ...] = (
         "package group (RegisterModel step)",
         lambda repo: _register_steps_in_definitions(repo),
     ),
+    (
+        "in-house model records: training saves the model under a version or run id and writes a record naming the "
+        "version that plays a role (an index, a database row flag, a latest pointer); serving reads the record by "
+        "that role and loads the model it names",
+        lambda repo: _modelrecords.model_records(repo),
+    ),
 )
 
 
@@ -684,7 +690,7 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES + _modelrecords.NEEDLES,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:

@@ -1,0 +1,204 @@
+"""Rule `in-house model records` of registers_models (session 15): the records a team keeps between
+training and serving instead of a registry service.
+
+What a model registry does (MLflow's registry, SageMaker model packages: a version per registered model
+and a stage or alias - Production, Staging, champion - that deployment resolves) can be written in
+house: training saves the model under a version or run id and writes a record naming which version
+plays a role - a JSON/YAML index (`index["champion"] = version`), a database row with a role flag
+(`is_production`, `is_live`), a `latest` pointer file - and serving reads that record by the role and
+loads the model it names. The rule asks for both halves:
+- **written**: a function (with the same-module helpers it calls) writes a record (a JSON/YAML dump, a
+  text write, an SQL INSERT/UPDATE, an ORM attribute set) that names a role and a version or run id, in
+  a module where a model is saved, or that a module saving a model imports or is imported by;
+- **selected by**: another function reads a record (a JSON/YAML load, a text read, an SQL SELECT, an
+  ORM filter) naming the same role, in a module that loads a model or is imported by one that does.
+A bare `joblib.dump(model, "model.pkl")` / `joblib.load` names no role and no version: not a record.
+The former rule (`register*` function serialising, digesting, versioning and writing a JSON index in
+one place) is one way of writing the first half.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mlops_audit.evidence.repo.astutil import call_name, dotted, functions
+from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.index import RepoIndex, text_test
+from mlops_audit.evidence.repo.model import Location
+from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
+
+# Roles of a model version: the registries' stages and aliases, and flags naming them.
+_ROLE = re.compile(
+    r"^(?:is_)?(?:production|champion|challenger|staging|deployed|promoted)(?:_models?|_versions?)?$|^is_(?:latest|current|active|live|serving)(?:_models?|_versions?)?$",
+    re.IGNORECASE,
+)
+_ROLE_FILE = re.compile(r"(?:^|/)(latest|champion|production|current)(?:\.\w{1,5})?$", re.IGNORECASE)
+_ROLE_TEXT = re.compile(r"production|champion|challenger|staging|deployed|promoted|is_(?:latest|current|active|live|serving)|latest|LATEST", re.IGNORECASE)
+_VERSION = re.compile(r"version|run_?id", re.IGNORECASE)
+_SQL_WRITE = re.compile(r"^\s*(?:insert|update|merge|upsert|replace)\b", re.IGNORECASE)
+_SQL_READ = re.compile(r"^\s*select\b", re.IGNORECASE)
+_SQL_WORD = re.compile(r"\w+")
+_WRITES = re.compile(r"(^|\.)(json\.dumps?|yaml\.(safe_)?dump|dump_json|write_json|safe_dump|write_text|to_json|write)$")
+_READS = re.compile(r"(^|\.)(json\.loads?|yaml\.(safe_)?load|safe_load|read_json|read_text|read|filter|filter_by|where|find_one|read_sql\w*)$")
+_SAVES = re.compile(
+    r"^(skops\.io|joblib|pickle|cloudpickle|dill|torch|onnx|safetensors\.\w+)\.(dumps?|save\w*)$|(^|\.)(save_model|dump_model|save_pretrained|save_weights|upload_file|upload_from_filename|upload_blob|put_object)$"
+    r"|(^|\.)_*(save|write|dump|store|export|persist)_\w{0,30}?(model|artifact|checkpoint)s?$"  # a project helper named for it
+)
+_LOADS = re.compile(r"^(joblib|pickle|cloudpickle|dill|torch|skops\.io)\.loads?$|load_model|from_pretrained|load_state_dict|load_learner|load_checkpoint|load_weights")
+NEEDLES = ("load", "loads", "dump", "dumps", "save", "write_text", "read_text", "execute", "filter", "filter_by", "safe_load", "find_one")
+_HELPER_DEPTH = 2
+
+
+def may_keep_records(text: str) -> bool:
+    return _ROLE_TEXT.search(text) is not None
+
+
+@dataclass
+class _Function:
+    path: str
+    line: int
+    roles: set[str] = field(default_factory=set)
+    version: bool = False
+    writes: bool = False
+    reads: bool = False
+
+
+def _role_words(node: ast.AST) -> tuple[set[str], bool, bool, bool]:
+    """(roles, names a version, SQL write, SQL read) of the identifiers and string constants in `node`."""
+    roles: set[str] = set()
+    version = sql_write = sql_read = False
+    for sub in ast.walk(node):
+        words: Iterable[str] = ()
+        if isinstance(sub, ast.Name):
+            words = (sub.id,)
+        elif isinstance(sub, ast.Attribute):
+            words = (sub.attr,)
+        elif isinstance(sub, ast.arg):
+            words = (sub.arg,)
+        elif isinstance(sub, ast.keyword) and sub.arg:
+            words = (sub.arg,)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) <= 2000:
+            text = sub.value
+            if _SQL_WRITE.match(text):
+                sql_write = True
+                words = _SQL_WORD.findall(text)
+            elif _SQL_READ.match(text):
+                sql_read = True
+                words = _SQL_WORD.findall(text)
+            else:
+                file = _ROLE_FILE.search(text)
+                if file:
+                    roles.add(file.group(1).lower())
+                words = (text,)
+        for word in words:
+            if _ROLE.match(word):
+                roles.add(word.lower().removeprefix("is_"))
+            elif _VERSION.search(word) and len(word) <= 60:
+                version = True
+    return roles, version, sql_write, sql_read
+
+
+def _reached(module: ast.Module, func: ast.AST) -> list[ast.AST]:
+    defined = {f.name: f for _, f in functions(module)}
+    seen: list[ast.AST] = [func]
+    frontier = [func]
+    for _ in range(_HELPER_DEPTH):
+        following = []
+        for node in frontier:
+            for call in (c for c in ast.walk(node) if isinstance(c, ast.Call)):
+                target = defined.get(call_name(call))
+                if target is not None and target not in seen:
+                    seen.append(target)
+                    following.append(target)
+        frontier = following
+    return seen
+
+
+def _calls(nodes: list[ast.AST]) -> list[str]:
+    return [dotted(c.func) or call_name(c) for node in nodes for c in ast.walk(node) if isinstance(c, ast.Call)]
+
+
+def _role_assigned(nodes: list[ast.AST]) -> bool:
+    """`entry.is_production_model = True`: an ORM row's role flag set."""
+    return any(
+        isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and _ROLE.match(t.attr) for t in n.targets)
+        for node in nodes for n in ast.walk(node)
+    )
+
+
+def _module_facts(path: str, module: ast.Module) -> tuple[list[_Function], bool, bool]:
+    """(functions writing or reading a role record, the module saves a model, the module loads a model)."""
+    found = []
+    calls = _calls([module])
+    saves = any(_SAVES.search(n) for n in calls)
+    loads = any(_LOADS.search(n) for n in calls)
+    for _, func in functions(module):
+        reached = _reached(module, func)
+        roles: set[str] = set()
+        version = sql_write = sql_read = False
+        for node in reached:
+            r, v, w, s = _role_words(node)
+            roles |= r
+            version, sql_write, sql_read = version or v, sql_write or w, sql_read or s
+        if not roles:
+            continue
+        names = _calls(reached)
+        writes = sql_write or _role_assigned(reached) or any(_WRITES.search(n) for n in names)
+        reads = sql_read or any(_READS.search(n) for n in names)
+        if writes or reads:
+            found.append(_Function(path, func.lineno, roles, version, writes, reads))
+    return found, saves, loads
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def model_records(repo: RepoIndex) -> list[Location]:
+    facts: dict[str, tuple[list[_Function], bool, bool]] = {}
+    imports: dict[str, set[str]] = {}
+    for summary in _inhouse.project_code(repo.python_mentioning(*NEEDLES, where=text_test(may_keep_records))):
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        facts[summary.path] = _module_facts(summary.path, module)
+        imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
+    if not facts:
+        return []
+
+    def near(path: str, wanted: int) -> bool:
+        """The module saves (wanted=1) or loads (wanted=2) a model, or one it imports or that imports it does."""
+        if facts[path][wanted]:
+            return True
+        stem = _stem(path)
+        for other, (_, saves, loads) in facts.items():
+            if other != path and (saves if wanted == 1 else loads) and (stem in imports.get(other, ()) or _stem(other) in imports.get(path, ())):
+                return True
+        return _importer_with(repo, path, wanted)
+
+    writers = [f for path, (found, _, _) in facts.items() for f in found if f.writes and f.version and near(path, 1)]
+    if not writers:
+        return []
+    readers = [f for path, (found, _, _) in facts.items() for f in found if f.reads and near(path, 2)]
+    hits: list[Location] = []
+    for writer in writers:
+        for reader in readers:
+            if (reader.path, reader.line) != (writer.path, writer.line) and writer.roles & reader.roles:
+                hits += [at(writer.path, writer.line), at(reader.path, reader.line)]
+                break
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+def _importer_with(repo: RepoIndex, path: str, wanted: int) -> bool:
+    """A project module importing `path`'s module saves (1) or loads (2) a model (summary calls only)."""
+    stem = _stem(path)
+    pattern = _SAVES if wanted == 1 else _LOADS
+    for summary in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
+        if summary.path != path and any(pattern.search(c.name) for c in summary.calls):
+            return True
+    return False

@@ -1,0 +1,168 @@
+"""Session 15 (fail22) rule `in-house model records` of registers_models: what flows from training to
+serving is a model saved under a version (or run) id and a record naming which version plays a role
+(a JSON/YAML index, a database row with a role flag, a `latest` pointer file); serving reads that
+record by the role and loads the model it names. Written three ways (a JSON index across modules, a
+SQL row flag, a pointer file), with the near misses a bare save/load and a record nobody selects by."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+PASS, PARTIAL, FAIL = FindingOutcome.pass_, FindingOutcome.partial, FindingOutcome.fail
+
+JSON_PUBLISH = """\
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+
+INDEX = Path("store/index.json")
+
+
+def publish(model, score: float) -> str:
+    version = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    joblib.dump(model, f"store/{version}.joblib")
+    index = json.loads(INDEX.read_text()) if INDEX.exists() else {}
+    index.setdefault("versions", []).append({"version": version, "score": score})
+    if score > index.get("best_score", 0):
+        index["champion"] = version
+        index["best_score"] = score
+    INDEX.write_text(json.dumps(index, indent=2))
+    return version
+"""
+
+JSON_TRAIN = """\
+from sklearn.linear_model import LogisticRegression
+
+from training.publish import publish
+
+
+def main(X, y):
+    model = LogisticRegression().fit(X, y)
+    publish(model, model.score(X, y))
+"""
+
+JSON_SERVE = """\
+import json
+from pathlib import Path
+
+import joblib
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def current_model():
+    pointer = json.loads(Path("store/index.json").read_text())["champion"]
+    return joblib.load(f"store/{pointer}.joblib")
+
+
+model = current_model()
+
+
+@app.post("/predict")
+def predict(rows: list[list[float]]):
+    return {"labels": model.predict(rows).tolist()}
+"""
+
+SQL_TRAIN = """\
+import pickle
+import sqlite3
+import uuid
+
+
+def save_run(model, accuracy: float) -> None:
+    run_id = uuid.uuid4().hex
+    with open(f"models/{run_id}.pkl", "wb") as handle:
+        pickle.dump(model, handle)
+    conn = sqlite3.connect("registry.db")
+    conn.execute("INSERT INTO model_runs (run_id, path, accuracy, is_live) VALUES (?, ?, ?, 0)", (run_id, f"models/{run_id}.pkl", accuracy))
+    conn.commit()
+
+
+def go_live(run_id: str) -> None:
+    conn = sqlite3.connect("registry.db")
+    conn.execute("UPDATE model_runs SET is_live = 0")
+    conn.execute("UPDATE model_runs SET is_live = 1 WHERE run_id = ?", (run_id,))
+    conn.commit()
+"""
+
+SQL_SERVE = """\
+import pickle
+import sqlite3
+
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+def live_model():
+    conn = sqlite3.connect("registry.db")
+    (path,) = conn.execute("SELECT path FROM model_runs WHERE is_live = 1").fetchone()
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+@app.post("/score")
+def score():
+    return jsonify(live_model().predict([request.json["features"]]).tolist())
+"""
+
+POINTER_TRAIN = """\
+from pathlib import Path
+
+import torch
+
+
+def export(net, version_tag: str) -> None:
+    torch.save(net.state_dict(), f"checkpoints/{version_tag}.pt")
+    Path("checkpoints/LATEST").write_text(version_tag)
+"""
+
+POINTER_SERVE = """\
+from pathlib import Path
+
+import torch
+
+from worker.net import Net
+
+
+def load_latest() -> Net:
+    tag = Path("checkpoints/LATEST").read_text().strip()
+    net = Net()
+    net.load_state_dict(torch.load(f"checkpoints/{tag}.pt"))
+    return net
+"""
+
+
+def test_a_versioned_model_with_a_champion_index_that_serving_reads_is_registered(tmp_path: Path) -> None:
+    files = {"training/__init__.py": "", "training/publish.py": JSON_PUBLISH, "training/train.py": JSON_TRAIN, "serving/app.py": JSON_SERVE}
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is PASS
+
+
+def test_a_run_row_with_a_live_flag_that_the_service_selects_by_is_registered(tmp_path: Path) -> None:
+    files = {"pipeline/train_store.py": SQL_TRAIN, "api/service.py": SQL_SERVE}
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is PASS
+
+
+def test_a_latest_pointer_to_a_versioned_checkpoint_is_registered(tmp_path: Path) -> None:
+    files = {"trainer/export.py": POINTER_TRAIN, "worker/load.py": POINTER_SERVE, "worker/net.py": "class Net:\n    pass\n"}
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is PASS
+
+
+def test_a_bare_save_and_load_is_not_a_registry(tmp_path: Path) -> None:
+    train = "import joblib\n\n\ndef main(model):\n    joblib.dump(model, 'store/model.joblib')\n"
+    serve = "import joblib\n\nmodel = joblib.load('store/model.joblib')\n"
+    assert _outcome(_tree(tmp_path, {"training/train.py": train, "serving/app.py": serve}), "registers_models")[0] is FAIL
+
+
+def test_a_role_record_that_serving_never_reads_is_not_a_registry(tmp_path: Path) -> None:
+    serve = JSON_SERVE.replace('pointer = json.loads(Path("store/index.json").read_text())["champion"]', 'pointer = "v1"')
+    files = {"training/__init__.py": "", "training/publish.py": JSON_PUBLISH, "training/train.py": JSON_TRAIN, "serving/app.py": serve}
+    assert _outcome(_tree(tmp_path / "json", files), "registers_models")[0] is FAIL
+    unversioned = SQL_TRAIN.replace('f"models/{run_id}.pkl", "wb"', '"models/model.pkl", "wb"').replace("run_id = uuid.uuid4().hex\n", "").replace("run_id", "name")
+    assert _outcome(_tree(tmp_path / "sql", {"pipeline/train_store.py": unversioned, "api/service.py": SQL_SERVE}), "registers_models")[0] is FAIL
