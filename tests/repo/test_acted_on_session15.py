@@ -260,3 +260,47 @@ if __name__ == "__main__":
 
 def test_a_settings_validator_whose_errors_stop_the_run_checks_no_data(tmp_path: Path) -> None:
     assert _outcome(_tree(tmp_path, {"train/settings.py": CONFIG_VALIDATOR}), "validates_data")[0] is FAIL
+
+
+ROUTING_QUEUE = LANGGRAPH_EDGE.replace(
+    '''    faults = []
+    claim = state["claim"]
+    if claim.get("amount", 0) <= 0:
+        faults.append("amount must be positive")
+    if claim.get("policy_years", 0) > 50:
+        faults.append("policy term too long")
+    return {"faults": faults}''',
+    '''    faults = []
+    claim = state["claim"]
+    if claim.get("amount", 0) > 1000:
+        faults.append("pricer")
+    if claim.get("policy_years", 0) > 5:
+        faults.append("reviewer")
+    return {"faults": faults}''',
+)
+
+RENDERED_TEXT = """\
+import subprocess
+
+
+def render_manifest(values: dict, *, with_header: bool = False) -> str:
+    parts = []
+    if with_header:
+        parts.append("# generated file, do not edit")
+    if values.get("debug"):
+        parts.append("# debug build of the service")
+    parts.append("kind: ConfigMap")
+    return "\\n".join(parts)
+
+
+def apply(values: dict) -> None:
+    text = render_manifest(values)
+    proc = subprocess.run(["kubectl", "apply", "-f", "-"], input=text, text=True)
+    if proc.returncode != 0:
+        raise SystemExit("kubectl failed")
+"""
+
+
+def test_a_queue_of_next_steps_or_lines_of_rendered_text_are_not_problems_collected(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "queue", {"engine/workflow.py": ROUTING_QUEUE}), "validates_data")[0] is FAIL
+    assert _outcome(_tree(tmp_path / "render", {"scripts/deploy.py": RENDERED_TEXT}), "validates_data")[0] is FAIL

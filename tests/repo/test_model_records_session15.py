@@ -166,3 +166,38 @@ def test_a_role_record_that_serving_never_reads_is_not_a_registry(tmp_path: Path
     assert _outcome(_tree(tmp_path / "json", files), "registers_models")[0] is FAIL
     unversioned = SQL_TRAIN.replace('f"models/{run_id}.pkl", "wb"', '"models/model.pkl", "wb"').replace("run_id = uuid.uuid4().hex\n", "").replace("run_id", "name")
     assert _outcome(_tree(tmp_path / "sql", {"pipeline/train_store.py": unversioned, "api/service.py": SQL_SERVE}), "registers_models")[0] is FAIL
+
+
+STAGE_REGISTRY = """\
+import json
+
+import joblib
+
+
+def set_stage(model, version: str, stage: str) -> None:
+    joblib.dump(model, f"registry/{version}.joblib")
+    entries = {"version": version, "stage": "production" if stage == "production" else "staging"}
+    with open("registry/stages.json", "w") as handle:
+        json.dump(entries, handle)
+"""
+
+FIGURES = """\
+import json
+from pathlib import Path
+
+import joblib
+
+ROOT = Path(__file__).parent
+
+
+def main() -> None:
+    print("Production model figures")
+    report = json.load(open(ROOT / "models" / "production" / "training_report.json"))
+    model = joblib.load(ROOT / "models" / "production" / "model.joblib")
+    print(report, model)
+"""
+
+
+def test_a_reader_of_another_record_that_only_names_the_role_does_not_select_by_it(tmp_path: Path) -> None:
+    files = {"training/registry.py": STAGE_REGISTRY, "tools/figures.py": FIGURES}
+    assert _outcome(_tree(tmp_path, files), "registers_models")[0] is FAIL

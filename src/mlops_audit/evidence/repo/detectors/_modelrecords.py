@@ -35,7 +35,10 @@ _ROLE = re.compile(
     r"^(?:is_)?(?:production|champion|challenger|staging|deployed|promoted)(?:_models?|_versions?)?$|^is_(?:latest|current|active|live|serving)(?:_models?|_versions?)?$",
     re.IGNORECASE,
 )
-_ROLE_FILE = re.compile(r"(?:^|/)(latest|champion|production|current)(?:\.\w{1,5})?$", re.IGNORECASE)
+# A pointer file named for the role (`models/latest.json`, `checkpoints/LATEST`): a path, not a bare word.
+_ROLE_FILE = re.compile(r"(?:^|/)(latest|champion|production|current)\.\w{1,5}$|/(latest|champion|production|current)$", re.IGNORECASE)
+# Calls whose arguments are text shown to people, not keys: a role named there selects nothing.
+_SHOWN = re.compile(r"(^|\.)(print|echo|format|join|write|markdown|title|header|subheader|info|debug|warning|warn|error|exception|critical|log|text|caption|label|set_title|set_xlabel|set_ylabel|suptitle|add_argument)$")
 _ROLE_TEXT = re.compile(r"production|champion|challenger|staging|deployed|promoted|is_(?:latest|current|active|live|serving)|latest|LATEST", re.IGNORECASE)
 _VERSION = re.compile(r"version|run_?id", re.IGNORECASE)
 _SQL_WRITE = re.compile(r"^\s*(?:insert|update|merge|upsert|replace)\b", re.IGNORECASE)
@@ -66,11 +69,27 @@ class _Function:
     reads: bool = False
 
 
+def _shown_text(node: ast.AST) -> set[int]:
+    """Ids of the nodes that only make text for people: docstrings, f-strings, the arguments of printing
+    and logging calls (`print("Production model")`)."""
+    shown: set[int] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and _SHOWN.search(dotted(sub.func) or call_name(sub)):
+            shown |= {id(n) for a in [*sub.args, *(k.value for k in sub.keywords)] for n in ast.walk(a)}
+        elif isinstance(sub, ast.JoinedStr) or (isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Constant)):
+            shown |= {id(n) for n in ast.walk(sub)}
+    return shown
+
+
 def _role_words(node: ast.AST) -> tuple[set[str], bool, bool, bool]:
-    """(roles, names a version, SQL write, SQL read) of the identifiers and string constants in `node`."""
+    """(roles, names a version, SQL write, SQL read) of the identifiers and string constants in `node`;
+    a role counts where it is used as a key or a selector, not in text shown to people (`_shown_text`)."""
     roles: set[str] = set()
     version = sql_write = sql_read = False
+    shown = _shown_text(node)
     for sub in ast.walk(node):
+        if id(sub) in shown:
+            continue
         words: Iterable[str] = ()
         if isinstance(sub, ast.Name):
             words = (sub.id,)
@@ -91,7 +110,7 @@ def _role_words(node: ast.AST) -> tuple[set[str], bool, bool, bool]:
             else:
                 file = _ROLE_FILE.search(text)
                 if file:
-                    roles.add(file.group(1).lower())
+                    roles.add((file.group(1) or file.group(2)).lower())
                 words = (text,)
         for word in words:
             if _ROLE.match(word):
@@ -153,6 +172,34 @@ def _module_facts(path: str, module: ast.Module) -> tuple[list[_Function], bool,
     return found, saves, loads
 
 
+_RECORD_FILE = re.compile(r"([\w.-]+\.(?:json|jsonl|ya?ml|txt|csv|toml|db|sqlite3?))$|/([\w-]+)$", re.IGNORECASE)
+_SQL_TABLE = re.compile(r"\b(?:into|update|from|join)\s+[\"'`]?(\w+)", re.IGNORECASE)
+_TABLE_NAME = re.compile(r"^__tablename__$")
+
+
+def _record_names(module: ast.Module) -> set[str]:
+    """What a module's records are called: the files its path constants name (`store/index.json`,
+    `checkpoints/LATEST`), the SQL tables its statements name, its ORM classes and their tables."""
+    names: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 2000:
+            text = node.value.strip()
+            if _SQL_WRITE.match(text) or _SQL_READ.match(text):
+                names |= {t.lower() for t in _SQL_TABLE.findall(text)}
+            elif "\n" not in text and " " not in text:
+                match = _RECORD_FILE.search(text)
+                if match:
+                    names.add((match.group(1) or match.group(2)).lower())
+        elif isinstance(node, ast.ClassDef):
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in stmt.targets):
+                    if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                        names |= {stmt.value.value.lower(), node.name.lower()}
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and _ROLE.match(node.attr):
+            names.add(node.value.id.lower())  # `Model_Info.is_production_model`: the ORM class holding the flag
+    return names
+
+
 def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".py")
 
@@ -160,11 +207,13 @@ def _stem(path: str) -> str:
 def model_records(repo: RepoIndex) -> list[Location]:
     facts: dict[str, tuple[list[_Function], bool, bool]] = {}
     imports: dict[str, set[str]] = {}
+    records: dict[str, set[str]] = {}
     for summary in _inhouse.project_code(repo.python_mentioning(*NEEDLES, where=text_test(may_keep_records))):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
         facts[summary.path] = _module_facts(summary.path, module)
+        records[summary.path] = _record_names(module)
         imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
     if not facts:
         return []
@@ -179,6 +228,14 @@ def model_records(repo: RepoIndex) -> list[Location]:
                 return True
         return _importer_with(repo, path, wanted)
 
+    def linked(written: str, read: str) -> bool:
+        """The reader reads the writer's record: the same module, one imports the other, or both name
+        the same record (file, SQL table, ORM class)."""
+        return (
+            written == read or _stem(written) in imports.get(read, ()) or _stem(read) in imports.get(written, ())
+            or bool(records.get(written, set()) & records.get(read, set()))
+        )
+
     writers = [f for path, (found, _, _) in facts.items() for f in found if f.writes and f.version and near(path, 1)]
     if not writers:
         return []
@@ -186,7 +243,7 @@ def model_records(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
     for writer in writers:
         for reader in readers:
-            if (reader.path, reader.line) != (writer.path, writer.line) and writer.roles & reader.roles:
+            if (reader.path, reader.line) != (writer.path, writer.line) and writer.roles & reader.roles and linked(writer.path, reader.path):
                 hits += [at(writer.path, writer.line), at(reader.path, reader.line)]
                 break
         if len(hits) >= MAX_LOCATIONS:

@@ -41,7 +41,13 @@ MIN_TESTS = 2
 
 
 def _message(node: ast.AST) -> bool:
-    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+    """A message for a person: text with words (`"amount must be positive"`, `f"{n} duplicate rows"`),
+    not a token (`"researcher"`: a routing queue's next step)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return " " in node.value.strip()
+    return isinstance(node, ast.JoinedStr) and any(
+        isinstance(v, ast.Constant) and isinstance(v.value, str) and " " in v.value for v in node.values
+    )
 
 
 def _appended_list(stmt: ast.stmt) -> str | None:
@@ -79,6 +85,16 @@ def collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 if name is not None:
                     tests.setdefault(name, set()).add(ast.dump(node.test))
     collected = {name for name, seen in tests.items() if len(seen) >= MIN_TESTS}
+    # Every growth of the list is a finding under a test: a list also grown unconditionally (lines of a
+    # rendered text, a header then the rows) is output being built, not problems being collected.
+    # (An `else` branch or an `except` handler - a value that failed to parse - finds a problem too.)
+    conditional = {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.If) for stmt in [*node.body, *node.orelse]}
+    conditional |= {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.Try) for h in node.handlers for stmt in h.body}
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and call_name(node.value) in ("append", "extend", "insert"):
+            grown = node.value.func.value if isinstance(node.value.func, ast.Attribute) else None
+            if isinstance(grown, ast.Name) and grown.id in collected and id(node) not in conditional:
+                collected.discard(grown.id)
     if not collected:
         return False
     returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
