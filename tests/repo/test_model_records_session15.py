@@ -201,3 +201,80 @@ def main() -> None:
 def test_a_reader_of_another_record_that_only_names_the_role_does_not_select_by_it(tmp_path: Path) -> None:
     files = {"training/registry.py": STAGE_REGISTRY, "tools/figures.py": FIGURES}
     assert _outcome(_tree(tmp_path, files), "registers_models")[0] is FAIL
+
+
+# --- tracks_experiments: per-run metrics kept in the project's own store and read back (partial) -------
+
+RUNS_SQL_TRAIN = """\
+import sqlite3
+import uuid
+
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import f1_score, roc_auc_score
+
+
+def train_and_record(X, y, X_test, y_test, depth: int) -> None:
+    model = RandomForestClassifier(max_depth=depth).fit(X, y)
+    predicted = model.predict(X_test)
+    conn = sqlite3.connect("runs.db")
+    conn.execute(
+        "INSERT INTO training_runs (run_id, max_depth, f1, auc) VALUES (?, ?, ?, ?)",
+        (uuid.uuid4().hex, depth, f1_score(y_test, predicted), roc_auc_score(y_test, predicted)),
+    )
+    conn.commit()
+"""
+
+RUNS_SQL_REPORT = """\
+import sqlite3
+
+
+def best_runs(limit: int = 5):
+    conn = sqlite3.connect("runs.db")
+    return conn.execute("SELECT run_id, max_depth, f1, auc FROM training_runs ORDER BY f1 DESC LIMIT ?", (limit,)).fetchall()
+"""
+
+RUNS_JSON_TRAIN = """\
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error, r2_score
+
+HISTORY = Path("experiments/history.jsonl")
+
+
+def fit_once(alpha, X, y, X_val, y_val):
+    model = Ridge(alpha=alpha).fit(X, y)
+    guess = model.predict(X_val)
+    entry = {"experiment_id": datetime.now().isoformat(), "alpha": alpha, "mae": mean_absolute_error(y_val, guess), "r2": r2_score(y_val, guess)}
+    with HISTORY.open("a") as handle:
+        handle.write(json.dumps(entry) + "\\n")
+"""
+
+RUNS_JSON_COMPARE = """\
+import json
+
+import pandas as pd
+
+
+def leaderboard():
+    rows = [json.loads(line) for line in open("experiments/history.jsonl")]
+    return pd.DataFrame(rows).sort_values("mae")
+"""
+
+
+def test_run_metrics_written_to_a_table_and_read_back_are_in_house_tracking(tmp_path: Path) -> None:
+    files = {"training/train.py": RUNS_SQL_TRAIN, "reports/compare.py": RUNS_SQL_REPORT}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PARTIAL
+
+
+def test_run_metrics_appended_to_a_history_file_that_a_leaderboard_reads_are_in_house_tracking(tmp_path: Path) -> None:
+    files = {"exp/fit.py": RUNS_JSON_TRAIN, "exp/board.py": RUNS_JSON_COMPARE}
+    assert _outcome(_tree(tmp_path, files), "tracks_experiments")[0] is PARTIAL
+
+
+def test_metrics_written_once_and_never_read_back_are_not_tracking(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "sql", {"training/train.py": RUNS_SQL_TRAIN}), "tracks_experiments")[0] is FAIL
+    unkeyed = RUNS_JSON_TRAIN.replace('"experiment_id": datetime.now().isoformat(), ', "")
+    assert _outcome(_tree(tmp_path / "json", {"exp/fit.py": unkeyed, "exp/board.py": RUNS_JSON_COMPARE}), "tracks_experiments")[0] is FAIL

@@ -251,11 +251,99 @@ def model_records(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
-def _importer_with(repo: RepoIndex, path: str, wanted: int) -> bool:
-    """A project module importing `path`'s module saves (1) or loads (2) a model (summary calls only)."""
+def _importer_with(repo: RepoIndex, path: str, wanted: int | re.Pattern[str]) -> bool:
+    """A project module importing `path`'s module saves (1) or loads (2) a model, or makes a call
+    matching `wanted` (summary calls only)."""
     stem = _stem(path)
-    pattern = _SAVES if wanted == 1 else _LOADS
+    pattern = wanted if isinstance(wanted, re.Pattern) else _SAVES if wanted == 1 else _LOADS
     for summary in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
         if summary.path != path and any(pattern.search(c.name) for c in summary.calls):
             return True
     return False
+
+
+# --- rule `in-house run records` (tracks_experiments, partial) -----------------------------------------
+#
+# What a tracker keeps - each run's key, settings and metrics, for comparing runs - written to the
+# project's own store: training or evaluation code writes a record (an SQL INSERT, a JSON line or file,
+# a CSV row, an ORM object) whose fields hold two or more quality metrics and a run key (run id,
+# experiment, trial, version, batch), and other code reads the same record back (the same table, file or
+# ORM class). Metrics written once and never read, or without a key to tell runs apart, track nothing.
+_METRIC_FIELD = re.compile(
+    r"^(?:val_|test_|train_|valid_|eval_|mean_|best_)?(accuracy|acc|precision|recall|f1|f1_score|auc|roc_auc|pr_auc|rmse|mae|mse|mape|smape|r2|r2_score|log_?loss|loss)$",
+    re.IGNORECASE,
+)
+_RUN_KEY = re.compile(r"^(run_?id|run_name|run_key|experiment(?:_id|_name)?|trial(?:_id|_number)?|batch_id|model_version|version(?:_name|_id)?)$", re.IGNORECASE)
+_RUN_TEXT = re.compile(r"run_?id|run_name|experiment|trial|batch_id|version", re.IGNORECASE)
+_METRIC_TEXT = re.compile(r"accuracy|f1|auc|rmse|\bmae\b|\bmse\b|mape|r2|loss|precision|recall", re.IGNORECASE)
+_TRAINS_OR_SCORES = re.compile(
+    r"(^|\.)(fit|train|train_model|fit_model)$|(^|\.)(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|mean_squared_error|mean_absolute_error|r2_score|log_loss|mean_absolute_percentage_error)$"
+)
+_RUN_WRITES = re.compile(r"(^|\.)(json\.dumps?|dump|write|writerow|to_csv|to_sql|to_json|insert_one|insert_many|add|add_all)$")
+_RUN_READS = re.compile(r"(^|\.)(json\.loads?|read_csv|read_json|read_sql\w*|read_parquet|find|query|filter|filter_by|all|fetchall|fetchone|select)$")
+RUN_NEEDLES = ("execute", "dump", "dumps", "write", "to_csv", "to_sql", "add", "insert_one", "writerow", "load", "loads", "read_csv", "read_json", "read_sql", "fetchall", "query", "filter")
+
+
+def may_record_runs(text: str) -> bool:
+    return _RUN_TEXT.search(text) is not None and _METRIC_TEXT.search(text) is not None
+
+
+def _fields(nodes: list[ast.AST]) -> tuple[set[str], bool]:
+    """(field names of the records the nodes build, an SQL INSERT among them): dict keys, keyword
+    names of calls, and the columns of SQL INSERT statements."""
+    fields: set[str] = set()
+    insert = False
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Dict):
+                fields |= {k.value for k in sub.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            elif isinstance(sub, ast.Call):
+                fields |= {k.arg for k in sub.keywords if k.arg}
+            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) <= 2000 and _SQL_WRITE.match(sub.value):
+                insert = True
+                fields |= set(_SQL_WORD.findall(sub.value))
+    return fields, insert
+
+
+def run_records(repo: RepoIndex) -> list[Location]:
+    modules: dict[str, ast.Module] = {}
+    for summary in _inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs))):
+        module = _inhouse.tree(repo, summary.path)
+        if module is not None:
+            modules[summary.path] = module
+    if not modules:
+        return []
+    names = {path: _record_names(module) for path, module in modules.items()}
+    writers: list[tuple[str, int, set[str]]] = []
+    for path, module in modules.items():
+        calls = _calls([module])
+        if not any(_TRAINS_OR_SCORES.search(n) for n in calls) and not _importer_with(repo, path, _TRAINS_OR_SCORES):
+            continue  # neither it nor a module importing it trains or scores: not a run's record
+        for _, func in functions(module):
+            reached = _reached(module, func)
+            fields, insert = _fields(reached)
+            metrics = {f.lower() for f in fields if _METRIC_FIELD.match(f)}
+            if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and (insert or any(_RUN_WRITES.search(n) for n in _calls(reached))):
+                writers.append((path, func.lineno, names[path]))
+    hits: list[Location] = []
+    for path, line, written in writers:
+        for other, module in modules.items():
+            shared = written & names[other]
+            if not shared:
+                continue
+            readers = [
+                func.lineno for _, func in functions(module)
+                if (other, func.lineno) != (path, line) and _reads_record(func)
+            ]
+            if readers:
+                hits += [at(path, line), at(other, readers[0])]
+                break
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+def _reads_record(func: ast.AST) -> bool:
+    if any(_RUN_READS.search(n) for n in _calls([func])):
+        return True
+    return any(isinstance(s, ast.Constant) and isinstance(s.value, str) and _SQL_READ.match(s.value) for s in ast.walk(func))

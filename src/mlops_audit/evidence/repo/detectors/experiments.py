@@ -72,7 +72,7 @@ def _tracking_calls(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES + _INSTANTIATE,
+    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES + _INSTANTIATE + _modelrecords.RUN_NEEDLES,
     words=_TARGET_WORDS,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
@@ -105,6 +105,14 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
                     dvc_metrics.append(at(path, pos[0] if pos else None))
     if dvc_metrics:
         return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
+    records = _modelrecords.run_records(repo)
+    if records:
+        return Observation.partly(
+            "in-house run records: training or evaluation writes each run's metrics under a run key to the project's own "
+            f"store (a table, a history file) and other code reads them back ({len(records) // 2} writer(s)); missing: a "
+            "tracker's run comparison, parameters and artifacts kept with each run",
+            records, confidence=Confidence.low,
+        )
     return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
 
 
