@@ -203,3 +203,58 @@ def test_a_handler_storing_only_what_the_user_sent_logs_no_prediction(tmp_path: 
         "app/db.py": "def get_session():\n    yield None\n",
     }
     assert _outcome(_tree(tmp_path / "route", files), "monitors_model")[0] is FAIL
+
+
+# --- in-process schedulers: the job is judged by what it computes, not by its name --------------------
+
+APSCHEDULER_JOB = """\
+import joblib
+import pandas as pd
+from apscheduler.schedulers.background import BackgroundScheduler
+from sklearn.metrics import recall_score
+
+scheduler = BackgroundScheduler()
+
+
+def nightly_pass() -> None:
+    model = joblib.load("models/current.joblib")
+    recent = pd.read_sql("select * from labelled_claims", "postgresql://db/claims")
+    flagged = model.predict(recent.drop(columns=["fraud"]))
+    print(recall_score(recent["fraud"], flagged))
+
+
+scheduler.add_job(nightly_pass, "cron", hour=2)
+scheduler.start()
+"""
+
+SCHEDULE_JOB = """\
+import time
+
+import schedule
+import torch
+from sklearn.metrics import mean_absolute_error
+
+from forecast.data import yesterday
+
+
+def refresh() -> None:
+    net = torch.load("weights/live.pt")
+    frame = yesterday()
+    print(mean_absolute_error(frame["load"], net.predict(frame)))
+
+
+schedule.every().day.at("06:00").do(refresh)
+while True:
+    schedule.run_pending()
+    time.sleep(60)
+"""
+
+
+def test_an_in_process_job_grading_the_model_whatever_its_name_is_monitoring(tmp_path: Path) -> None:
+    assert _outcome(_tree(tmp_path / "aps", {"service/jobs.py": APSCHEDULER_JOB}), "monitors_model")[0] is PARTIAL
+    assert _outcome(_tree(tmp_path / "sched", {"runner/daily.py": SCHEDULE_JOB}), "monitors_model")[0] is PARTIAL
+
+
+def test_an_in_process_job_that_grades_nothing_is_not_monitoring(tmp_path: Path) -> None:
+    cleanup = APSCHEDULER_JOB.replace("    print(recall_score(recent[\"fraud\"], flagged))\n", "    recent.to_csv('archive.csv')\n")
+    assert _outcome(_tree(tmp_path, {"service/jobs.py": cleanup}), "monitors_model")[0] is FAIL

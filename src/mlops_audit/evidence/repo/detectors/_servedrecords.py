@@ -87,6 +87,14 @@ def _reach(repo: RepoIndex, entry: PythonSummary) -> list[PythonSummary]:
     return found
 
 
+def grades_model(summary: PythonSummary, function: str) -> bool:
+    """`function` of the file predicts with a model and computes a quality metric of the predictions."""
+    calls = [c for c in summary.calls if c.scope == function]
+    return any(_QUALITY_METRIC.match(_last(c.name)) for c in calls) and any(_PREDICTION.match(_last(c.name)) for c in calls) and not any(
+        _TRAINS.match(_last(c.name)) for c in calls
+    )
+
+
 def scheduled_evaluations(repo: RepoIndex) -> list[Location]:
     """Locations (the trigger, the metric call) of each scheduled entry whose reach grades the model's predictions."""
     hits: list[Location] = []

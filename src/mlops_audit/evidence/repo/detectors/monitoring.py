@@ -376,9 +376,10 @@ def _model_dashboard(repo: RepoIndex, path: str) -> bool:
 # Rule `scheduled evaluation job` (session 12, round 2: batch 16 and a spent repository): a job an
 # in-process scheduler starts on a clock (APScheduler `add_job(func, ...)`, `schedule.every(...).do(func)`,
 # Celery beat `add_periodic_task(..., func.s())`) whose target is named for computing the model's
-# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`): the served
-# model's quality or outputs are measured while it runs (conventions §12). A scheduled clean-up,
-# ingestion or scoring job is not.
+# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`), or - whatever its
+# name (session 15) - whose body in the file loads or predicts with the model and computes a quality
+# metric of the predictions (`_servedrecords.grades_model`): the served model's quality or outputs are
+# measured while it runs (conventions §12). A scheduled clean-up, ingestion or scoring job is not.
 _SCHEDULER_MODULES = ("apscheduler", "schedule", "celery")
 _SCHEDULED_JOB_CALLS = {"add_job": 0, "do": 0, "add_periodic_task": 1}  # call -> position of the job
 # `.do(job)` is found in files mentioning `schedule` (the library's import), already a needle of the
@@ -404,7 +405,7 @@ def _scheduled_evaluation_jobs(repo: RepoIndex) -> list[Location]:
             if position is None:
                 continue
             job = call.args[position] if len(call.args) > position else next((k.value for k in call.keywords if k.arg in ("func", "sig")), None)
-            if job is not None and _EVALUATION_JOB.search(_job_name(job)):
+            if job is not None and (_EVALUATION_JOB.search(_job_name(job)) or _servedrecords.grades_model(summary, _job_name(job))):
                 hits.append(at(summary.path, call.lineno))
     return hits
 
