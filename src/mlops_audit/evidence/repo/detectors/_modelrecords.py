@@ -53,6 +53,8 @@ _SAVES = re.compile(
 _LOADS = re.compile(r"^(joblib|pickle|cloudpickle|dill|torch|skops\.io)\.loads?$|load_model|from_pretrained|load_state_dict|load_learner|load_checkpoint|load_weights")
 NEEDLES = ("load", "loads", "dump", "dumps", "save", "write_text", "read_text", "execute", "filter", "filter_by", "safe_load", "find_one")
 _HELPER_DEPTH = 2
+MAX_HELPERS = 12  # same-module helpers followed from one function (a module of many mutual calls stays linear)
+MAX_FUNCTIONS = 300  # functions judged per module
 
 
 def may_keep_records(text: str) -> bool:
@@ -129,7 +131,7 @@ def _reached(module: ast.Module, func: ast.AST) -> list[ast.AST]:
         for node in frontier:
             for call in (c for c in ast.walk(node) if isinstance(c, ast.Call)):
                 target = defined.get(call_name(call))
-                if target is not None and target not in seen:
+                if target is not None and target not in seen and len(seen) < MAX_HELPERS:
                     seen.append(target)
                     following.append(target)
         frontier = following
@@ -154,7 +156,7 @@ def _module_facts(path: str, module: ast.Module) -> tuple[list[_Function], bool,
     calls = _calls([module])
     saves = any(_SAVES.search(n) for n in calls)
     loads = any(_LOADS.search(n) for n in calls)
-    for _, func in functions(module):
+    for _, func in list(functions(module))[:MAX_FUNCTIONS]:
         reached = _reached(module, func)
         roles: set[str] = set()
         version = sql_write = sql_read = False
@@ -218,8 +220,16 @@ def model_records(repo: RepoIndex) -> list[Location]:
     if not facts:
         return []
 
+    known: dict[tuple[str, int], bool] = {}
+
     def near(path: str, wanted: int) -> bool:
-        """The module saves (wanted=1) or loads (wanted=2) a model, or one it imports or that imports it does."""
+        """The module saves (wanted=1) or loads (wanted=2) a model, or one it imports or that imports it does
+        (asked once per module: the scan of its importers is not repeated for each of its functions)."""
+        if (path, wanted) not in known:
+            known[(path, wanted)] = _near(path, wanted)
+        return known[(path, wanted)]
+
+    def _near(path: str, wanted: int) -> bool:
         if facts[path][wanted]:
             return True
         stem = _stem(path)
@@ -316,10 +326,12 @@ def run_records(repo: RepoIndex) -> list[Location]:
     names = {path: _record_names(module) for path, module in modules.items()}
     writers: list[tuple[str, int, set[str]]] = []
     for path, module in modules.items():
+        if not any(_METRIC_FIELD.match(f) for f in _fields([module])[0]):
+            continue  # no record field names a metric (cheap, before the importers are scanned)
         calls = _calls([module])
         if not any(_TRAINS_OR_SCORES.search(n) for n in calls) and not _importer_with(repo, path, _TRAINS_OR_SCORES):
             continue  # neither it nor a module importing it trains or scores: not a run's record
-        for _, func in functions(module):
+        for _, func in list(functions(module))[:MAX_FUNCTIONS]:
             reached = _reached(module, func)
             fields, insert = _fields(reached)
             metrics = {f.lower() for f in fields if _METRIC_FIELD.match(f)}

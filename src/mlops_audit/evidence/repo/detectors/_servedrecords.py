@@ -22,7 +22,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from mlops_audit.evidence.repo.astutil import call_name, dotted, identifiers, last_name, statements
+from mlops_audit.evidence.repo.astutil import call_name, dotted, identifiers, last_name
 from mlops_audit.evidence.repo.detectors import _batchscoring, _handlers, _inhouse
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
@@ -188,35 +188,41 @@ def _handler_bodies(summary: PythonSummary, module: ast.Module) -> Iterator[tupl
 
 
 def _writes_output(body: ast.AST, producers: frozenset[str]) -> list[int]:
-    """Lines of record writes in `body` whose arguments hold a value a model call (or a producer) returned."""
+    """Lines of record writes in `body` whose arguments hold a value a model call (or a producer) returned.
+    One walk, assignments and calls taken in source order (linear in the body, however deeply nested)."""
     outputs: set[str] = set()
     records: set[str] = set()
     lines: list[int] = []
-    for node in sorted(statements(body, into_scopes=False), key=lambda n: (n.lineno, n.col_offset)):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and last_name(node.value.func)[:1].isupper():
-            records |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
-            made = any(_produces(dotted(c.func)) or call_name(c) in producers for c in calls)
-            if made or identifiers(node.value) & outputs:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                outputs |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        for call in (c for c in ast.walk(node) if isinstance(c, ast.Call)) if outputs else ():
-            name = call_name(call)
-            if not isinstance(call.func, ast.Attribute):
+    events = [n for n in ast.walk(body) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Call))]
+    for node in sorted(events, key=lambda n: (n.lineno, n.col_offset)):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if node.value is None:
                 continue
-            if name in _SQL_WRITES:
-                sql = call.args[0] if call.args else None
-                text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ""
-                if not _INSERT.match(text) and not (isinstance(sql, ast.Call) and call_name(sql) == "text"):
-                    continue
-            elif name not in _RECORD_WRITES:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if isinstance(node.value, ast.Call) and last_name(node.value.func)[:1].isupper():
+                records |= names
+            value_calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
+            if any(_produces(dotted(c.func)) or call_name(c) in producers for c in value_calls) or identifiers(node.value) & outputs:
+                outputs |= names
+            continue
+        if not isinstance(node.func, ast.Attribute):
+            continue
+        name = call_name(node)
+        if name in _SQL_WRITES:
+            sql = node.args[0] if node.args else None
+            text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ""
+            if not _INSERT.match(text) and not (isinstance(sql, ast.Call) and call_name(sql) == "text"):
                 continue
-            elif name in _OBJECT_WRITES and not any(_record_object(a, records) for a in call.args):
-                continue  # `session.add(Row(...))`: an ORM object, not `seen.add(x)` of a set
-            held = set().union(*(identifiers(a) for a in [*call.args, *(k.value for k in call.keywords)])) if call.args or call.keywords else set()
-            if held & outputs:
-                lines.append(call.lineno)
+        elif name not in _RECORD_WRITES:
+            continue
+        elif name in _OBJECT_WRITES and not any(_record_object(a, records) for a in node.args):
+            continue  # `session.add(Row(...))`: an ORM object, not `seen.add(x)` of a set
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        held = set().union(*(identifiers(a) for a in arguments)) if arguments else set()
+        inline = any(isinstance(c, ast.Call) and (_produces(dotted(c.func)) or call_name(c) in producers) for a in arguments for c in ast.walk(a))
+        if held & outputs or inline:  # a value the model returned, or the model's call written inline
+            lines.append(node.lineno)
     return sorted(set(lines))
 
 
