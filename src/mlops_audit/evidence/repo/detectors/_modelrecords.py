@@ -122,18 +122,56 @@ def _role_words(node: ast.AST) -> tuple[set[str], bool, bool, bool]:
     return roles, version, sql_write, sql_read
 
 
-def _reached(module: ast.Module, func: ast.AST) -> list[ast.AST]:
-    defined = {f.name: f for _, f in functions(module)}
-    seen: list[ast.AST] = [func]
-    frontier = [func]
+@dataclass
+class _Own:
+    """What one function's own code holds (one walk; nested functions are walked with it)."""
+    roles: set[str]
+    version: bool
+    sql_write: bool
+    sql_read: bool
+    role_set: bool
+    calls: list[str]
+    callees: set[str]
+
+
+def _own(func: ast.AST) -> _Own:
+    roles, version, sql_write, sql_read = _role_words(func)
+    calls: list[str] = []
+    callees: set[str] = set()
+    role_set = False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call):
+            calls.append(dotted(node.func) or call_name(node))
+            callees.add(call_name(node))
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and _ROLE.match(t.attr) for t in node.targets):
+            role_set = True  # `entry.is_production_model = True`: an ORM row's role flag set
+    return _Own(roles, version, sql_write, sql_read, role_set, calls, callees)
+
+
+class _Owns(dict):  # type: ignore[type-arg]
+    """Each function's own facts by name, computed when first asked (`_own`): functions no role-naming
+    function reaches are never walked."""
+
+    def __init__(self, nodes: dict[str, ast.AST]) -> None:
+        super().__init__()
+        self.nodes = nodes
+
+    def __missing__(self, name: str) -> _Own:
+        self[name] = found = _own(self.nodes[name])
+        return found
+
+
+def _reach_names(own: _Owns, name: str) -> list[str]:
+    """`name` and the same-module functions it calls (to _HELPER_DEPTH levels, MAX_HELPERS in all)."""
+    seen = [name]
+    frontier = [name]
     for _ in range(_HELPER_DEPTH):
         following = []
-        for node in frontier:
-            for call in (c for c in ast.walk(node) if isinstance(c, ast.Call)):
-                target = defined.get(call_name(call))
-                if target is not None and target not in seen and len(seen) < MAX_HELPERS:
-                    seen.append(target)
-                    following.append(target)
+        for current in frontier:
+            for callee in sorted(own[current].callees):
+                if callee in own.nodes and callee not in seen and len(seen) < MAX_HELPERS:
+                    seen.append(callee)
+                    following.append(callee)
         frontier = following
     return seen
 
@@ -142,35 +180,48 @@ def _calls(nodes: list[ast.AST]) -> list[str]:
     return [dotted(c.func) or call_name(c) for node in nodes for c in ast.walk(node) if isinstance(c, ast.Call)]
 
 
-def _role_assigned(nodes: list[ast.AST]) -> bool:
-    """`entry.is_production_model = True`: an ORM row's role flag set."""
-    return any(
-        isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and _ROLE.match(t.attr) for t in n.targets)
-        for node in nodes for n in ast.walk(node)
-    )
+def _function_facts(module: ast.Module) -> tuple[list[tuple[int, str]], _Owns, dict[str, ast.AST]]:
+    """The module's functions (line, name; at most MAX_FUNCTIONS), their facts (asked lazily), and the nodes by name."""
+    listed = list(functions(module))[:MAX_FUNCTIONS]
+    nodes = {func.name: func for _, func in listed}
+    return [(func.lineno, func.name) for _, func in listed], _Owns(nodes), nodes
 
 
-def _module_facts(path: str, module: ast.Module) -> tuple[list[_Function], bool, bool]:
-    """(functions writing or reading a role record, the module saves a model, the module loads a model)."""
+def _source_mentions(lines: list[str], node: ast.AST, pattern: re.Pattern[str]) -> bool:
+    end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    return any(pattern.search(line) for line in lines[node.lineno - 1 : end])  # type: ignore[attr-defined]
+
+
+def _candidates(listed: list[tuple[int, str]], nodes: dict[str, ast.AST], lines: list[str], pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """The functions whose source, or the source of a same-module function they call by name, matches
+    `pattern` (text tests only: the others are never walked)."""
+    naming = sorted(name for name, node in nodes.items() if _source_mentions(lines, node, pattern))
+    if not naming:
+        return []
+    calling = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in naming) + r")[ \t]*\(")
+    return [(line, name) for line, name in listed if name in naming or _source_mentions(lines, nodes[name], calling)]
+
+
+def _module_facts(path: str, module: ast.Module, text: str) -> tuple[list[_Function], bool, bool]:
+    """(functions writing or reading a role record, the module saves a model, the module loads a model).
+    A function is judged when it or a helper it calls names a role; helpers are judged when reached."""
     found = []
     calls = _calls([module])
     saves = any(_SAVES.search(n) for n in calls)
     loads = any(_LOADS.search(n) for n in calls)
-    for _, func in list(functions(module))[:MAX_FUNCTIONS]:
-        reached = _reached(module, func)
-        roles: set[str] = set()
-        version = sql_write = sql_read = False
-        for node in reached:
-            r, v, w, s = _role_words(node)
-            roles |= r
-            version, sql_write, sql_read = version or v, sql_write or w, sql_read or s
+    listed, own, nodes = _function_facts(module)
+    lines = text.split("\n")
+    for line, name in _candidates(listed, nodes, lines, _ROLE_TEXT):
+        reached = [own[n] for n in _reach_names(own, name)]
+        roles = set().union(*(o.roles for o in reached))
         if not roles:
             continue
-        names = _calls(reached)
-        writes = sql_write or _role_assigned(reached) or any(_WRITES.search(n) for n in names)
-        reads = sql_read or any(_READS.search(n) for n in names)
+        version = any(o.version for o in reached)
+        names = [c for o in reached for c in o.calls]
+        writes = any(o.sql_write or o.role_set for o in reached) or any(_WRITES.search(n) for n in names)
+        reads = any(o.sql_read for o in reached) or any(_READS.search(n) for n in names)
         if writes or reads:
-            found.append(_Function(path, func.lineno, roles, version, writes, reads))
+            found.append(_Function(path, line, roles, version, writes, reads))
     return found, saves, loads
 
 
@@ -214,7 +265,7 @@ def model_records(repo: RepoIndex) -> list[Location]:
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        facts[summary.path] = _module_facts(summary.path, module)
+        facts[summary.path] = _module_facts(summary.path, module, repo.text(summary.path) or "")
         records[summary.path] = _record_names(module)
         imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
     if not facts:
@@ -294,8 +345,20 @@ _RUN_READS = re.compile(r"(^|\.)(json\.loads?|read_csv|read_json|read_sql\w*|rea
 RUN_NEEDLES = ("execute", "dump", "dumps", "write", "to_csv", "to_sql", "add", "insert_one", "writerow", "load", "loads", "read_csv", "read_json", "read_sql", "fetchall", "query", "filter")
 
 
+_METRIC_KEY_TEXT = re.compile(
+    r"[\"'](?:val_|test_|train_|valid_|eval_|mean_|best_)?(?:accuracy|acc|precision|recall|f1|f1_score|auc|roc_auc|pr_auc|rmse|mae|mse|mape|smape|r2|r2_score|log_?loss|loss)[\"']"
+    r"|\b(?:accuracy|precision|recall|f1|f1_score|auc|roc_auc|rmse|mae|mse|mape|r2|r2_score|log_?loss|loss)[ \t]*=[^=]",
+    re.IGNORECASE,
+)
+_SQL_TEXT = re.compile(r"\binsert[ \t\n]+into\b|\bselect\b[^;]{0,400}?\bfrom\b", re.IGNORECASE)
+
+
 def may_record_runs(text: str) -> bool:
-    return _RUN_TEXT.search(text) is not None and _METRIC_TEXT.search(text) is not None
+    """A run key, and a metric named as a record's field: a quoted key or a keyword (`"f1"`, `auc=`),
+    or a metric word in a file with SQL statements."""
+    if _RUN_TEXT.search(text) is None or _METRIC_TEXT.search(text) is None:
+        return False
+    return _METRIC_KEY_TEXT.search(text) is not None or _SQL_TEXT.search(text) is not None
 
 
 def _fields(nodes: list[ast.AST]) -> tuple[set[str], bool]:
@@ -323,24 +386,34 @@ def run_records(repo: RepoIndex) -> list[Location]:
             modules[summary.path] = module
     if not modules:
         return []
-    names = {path: _record_names(module) for path, module in modules.items()}
+    known: dict[str, set[str]] = {}
+
+    def names(path: str) -> set[str]:
+        if path not in known:
+            known[path] = _record_names(modules[path])
+        return known[path]
+
     writers: list[tuple[str, int, set[str]]] = []
     for path, module in modules.items():
-        if not any(_METRIC_FIELD.match(f) for f in _fields([module])[0]):
-            continue  # no record field names a metric (cheap, before the importers are scanned)
         calls = _calls([module])
         if not any(_TRAINS_OR_SCORES.search(n) for n in calls) and not _importer_with(repo, path, _TRAINS_OR_SCORES):
             continue  # neither it nor a module importing it trains or scores: not a run's record
-        for _, func in list(functions(module))[:MAX_FUNCTIONS]:
-            reached = _reached(module, func)
-            fields, insert = _fields(reached)
+        listed, own, nodes = _function_facts(module)
+        own_fields: dict[str, tuple[set[str], bool]] = {}
+        for line, name in _candidates(listed, nodes, (repo.text(path) or "").split("\n"), _METRIC_TEXT):
+            reached = _reach_names(own, name)
+            for n in reached:
+                if n not in own_fields:
+                    own_fields[n] = _fields([nodes[n]])  # each function walked once
+            fields = set().union(*(own_fields[n][0] for n in reached))
+            insert = any(own_fields[n][1] for n in reached)
             metrics = {f.lower() for f in fields if _METRIC_FIELD.match(f)}
-            if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and (insert or any(_RUN_WRITES.search(n) for n in _calls(reached))):
-                writers.append((path, func.lineno, names[path]))
+            if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and (insert or any(_RUN_WRITES.search(c) for n in reached for c in own[n].calls)):
+                writers.append((path, line, names(path)))
     hits: list[Location] = []
     for path, line, written in writers:
         for other, module in modules.items():
-            shared = written & names[other]
+            shared = written & names(other)
             if not shared:
                 continue
             readers = [

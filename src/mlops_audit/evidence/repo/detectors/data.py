@@ -267,7 +267,7 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
             hits.append(at(summary.path, line))  # an orchestrator routes on the check's verdict (`_verdicts`)
         # The script's own top level (`if __name__ == "__main__":`) calls and stops as a function does.
         top = ast.Module(body=[s for s in module.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], type_ignores=[])
-        if helpers.intersection(_inhouse.call_name(c) for c in _inhouse.calls_in(top)):
+        if helpers.intersection(_inhouse.call_name(c) for c in _inhouse.calls_in(top)) and any(stops(n) for n in ast.walk(top)):
             raises = _gate_raises(top, helpers)
             hits.extend(at(summary.path, line) for line in raises)
             hits.extend(at(*checkers[_inhouse.call_name(c)]) for c in _inhouse.calls_in(top) if raises and _inhouse.call_name(c) in helpers)
