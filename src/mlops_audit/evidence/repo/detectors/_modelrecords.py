@@ -57,8 +57,13 @@ MAX_HELPERS = 12  # same-module helpers followed from one function (a module of 
 MAX_FUNCTIONS = 300  # functions judged per module
 
 
+_RECORD_IO_TEXT = re.compile(r"json|yaml|_text\(|\.write\(|\.read\(|\binsert\b|\bupdate\b|\bselect\b|\.filter|\.where\(|find_one", re.IGNORECASE)
+_MODEL_IO_TEXT = re.compile(r"\b(?:load|loads|dump|save|save_model|load_model|load_state_dict|from_pretrained|upload\w*|put_object|copyfile|copy2)\(|version|run_?id", re.IGNORECASE)
+
+
 def may_keep_records(text: str) -> bool:
-    return _ROLE_TEXT.search(text) is not None
+    """A role named, a record written or read, and a model saved or loaded or a version named."""
+    return _ROLE_TEXT.search(text) is not None and _RECORD_IO_TEXT.search(text) is not None and _MODEL_IO_TEXT.search(text) is not None
 
 
 @dataclass

@@ -141,30 +141,39 @@ _COMPLETIONS = ("chat.completions.create", "completions.create", "messages.creat
 PAGE_MODULES = ("streamlit", "gradio", "chainlit")
 _ROUTE = re.compile(r"\.(get|post|put|patch|route|api_route|websocket)$")
 NEEDLES = tuple(sorted(_RECORD_WRITES | _SQL_WRITES))
-PRODUCER_NEEDLES = ("predict", "predict_proba", "invoke", "ainvoke", "generate", "completions", "forecast", "classify", "infer")
 
 
 _STORE_TEXT = re.compile(r"\b(?:" + "|".join(re.escape(m.split(".")[-1]) for m in STORE_MODULES) + r")\b|session\.add|objects\.create")
 _WRITE_TEXT = re.compile(r"\.(?:" + "|".join(sorted(_RECORD_WRITES | _SQL_WRITES)) + r")\(")
 
 
+# Code answering requests or events, or a model's output named: a file with neither logs no prediction.
+_HANDLER_TEXT = re.compile(
+    r"@\w+\.(?:get|post|put|patch|route|api_route|websocket)\b|\b(?:streamlit|gradio|chainlit|add_node|APIView|MethodView|RequestHandler|Resource|Consumer|Servicer)\b"
+    r"|\b(?:predict\w*|invoke|ainvoke|generate\w*|forecast\w*|classify\w*|infer\w*|completions)\b"
+)
+
+
 def may_log_outputs(text: str) -> bool:
-    """A store client or ORM session named, and a record write called."""
-    return _STORE_TEXT.search(text) is not None and _WRITE_TEXT.search(text) is not None
+    """A store client or ORM session named, a record write called, and a handler or a model call written."""
+    return _STORE_TEXT.search(text) is not None and _WRITE_TEXT.search(text) is not None and _HANDLER_TEXT.search(text) is not None
 
 
-def _model_producers(repo: RepoIndex) -> frozenset[str]:
-    """Names of the project's functions and methods whose own body makes a model or chain call (one hop)."""
-
-    def find() -> frozenset[str]:
-        names: set[str] = set()
-        for summary in _inhouse.project_code(repo.python_mentioning(*PRODUCER_NEEDLES)):
-            for call in summary.calls:
-                if call.scope and _produces(call.name):
-                    names.add(call.scope)
-        return frozenset(names)
-
-    return repo.memo("servedrecords.model_producers", find)  # type: ignore[no-any-return]
+def _model_producers(repo: RepoIndex, summary: PythonSummary) -> frozenset[str]:
+    """Names of the functions and methods, in the handler's module or a project module it imports,
+    whose own body makes a model or chain call (one hop)."""
+    summaries = [summary]
+    for module in summary.imports:
+        if "." in module:
+            path = _batchscoring.resolve_file(repo, module.replace(".", "/") + ".py") or _batchscoring.resolve_file(repo, module.rsplit(".", 1)[0].replace(".", "/") + ".py")
+        else:
+            folder = summary.path.rpartition("/")[0]
+            path = f"{folder}/{module}.py" if folder else f"{module}.py"
+            path = path if repo.exists(path) else None
+        other = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
+        if other is not None and len(summaries) <= MAX_REACHED:
+            summaries.append(other)
+    return frozenset(call.scope for s in summaries for call in s.calls if call.scope and _produces(call.name))
 
 
 def _produces(name: str) -> bool:
@@ -237,16 +246,15 @@ def _record_object(node: ast.AST, records: set[str]) -> bool:
 
 def prediction_logging(repo: RepoIndex) -> list[Location]:
     hits: list[Location] = []
-    producers: frozenset[str] | None = None
     for summary in _inhouse.project_code(repo.python_mentioning(*NEEDLES, where=text_test(may_log_outputs))):
         if not _RECORD_WRITES.union(_SQL_WRITES).intersection(summary.call_names):
             continue
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        if producers is None:
-            producers = _model_producers(repo)
-        for _, body in _handler_bodies(summary, module):
+        bodies = list(_handler_bodies(summary, module))
+        producers = _model_producers(repo, summary) if bodies else frozenset()
+        for _, body in bodies:
             hits += [at(summary.path, line) for line in _writes_output(body, producers)]
         if len(hits) >= MAX_LOCATIONS:
             break

@@ -602,7 +602,7 @@ def _monitors_something(repo: RepoIndex, summary: PythonSummary, call: Call) -> 
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES + _servedrecords.NEEDLES + _servedrecords.PRODUCER_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES + _servedrecords.NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
