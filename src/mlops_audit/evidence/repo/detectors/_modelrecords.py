@@ -207,11 +207,11 @@ def _candidates(listed: list[tuple[int, str]], nodes: dict[str, ast.AST], lines:
     return [(line, name) for line, name in listed if name in naming or _source_mentions(lines, nodes[name], calling)]
 
 
-def _module_facts(path: str, module: ast.Module, text: str) -> tuple[list[_Function], bool, bool]:
+def _module_facts(path: str, module: ast.Module, text: str, calls: list[str]) -> tuple[list[_Function], bool, bool]:
     """(functions writing or reading a role record, the module saves a model, the module loads a model).
-    A function is judged when it or a helper it calls names a role; helpers are judged when reached."""
+    A function is judged when it or a helper it calls names a role; helpers are judged when reached.
+    `calls`: the module's resolved call names (its summary's)."""
     found = []
-    calls = _calls([module])
     saves = any(_SAVES.search(n) for n in calls)
     loads = any(_LOADS.search(n) for n in calls)
     listed, own, nodes = _function_facts(module)
@@ -266,12 +266,19 @@ def model_records(repo: RepoIndex) -> list[Location]:
     facts: dict[str, tuple[list[_Function], bool, bool]] = {}
     imports: dict[str, set[str]] = {}
     records: dict[str, set[str]] = {}
+    trees: dict[str, ast.Module] = {}
+
+    def record_names(path: str) -> set[str]:
+        if path not in records:
+            records[path] = _record_names(trees[path])
+        return records[path]
+
     for summary in _inhouse.project_code(repo.python_mentioning(*NEEDLES, where=text_test(may_keep_records))):
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        facts[summary.path] = _module_facts(summary.path, module, repo.text(summary.path) or "")
-        records[summary.path] = _record_names(module)
+        facts[summary.path] = _module_facts(summary.path, module, repo.text(summary.path) or "", [c.name for c in summary.calls])
+        trees[summary.path] = module
         imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
     if not facts:
         return []
@@ -299,7 +306,7 @@ def model_records(repo: RepoIndex) -> list[Location]:
         the same record (file, SQL table, ORM class)."""
         return (
             written == read or _stem(written) in imports.get(read, ()) or _stem(read) in imports.get(written, ())
-            or bool(records.get(written, set()) & records.get(read, set()))
+            or bool(record_names(written) & record_names(read))
         )
 
     writers = [f for path, (found, _, _) in facts.items() for f in found if f.writes and f.version and near(path, 1)]
@@ -385,10 +392,12 @@ def _fields(nodes: list[ast.AST]) -> tuple[set[str], bool]:
 
 def run_records(repo: RepoIndex) -> list[Location]:
     modules: dict[str, ast.Module] = {}
+    module_calls: dict[str, list[str]] = {}
     for summary in _inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs))):
         module = _inhouse.tree(repo, summary.path)
         if module is not None:
             modules[summary.path] = module
+            module_calls[summary.path] = [c.name for c in summary.calls]
     if not modules:
         return []
     known: dict[str, set[str]] = {}
@@ -400,8 +409,7 @@ def run_records(repo: RepoIndex) -> list[Location]:
 
     writers: list[tuple[str, int, set[str]]] = []
     for path, module in modules.items():
-        calls = _calls([module])
-        if not any(_TRAINS_OR_SCORES.search(n) for n in calls) and not _importer_with(repo, path, _TRAINS_OR_SCORES):
+        if not any(_TRAINS_OR_SCORES.search(n) for n in module_calls[path]) and not _importer_with(repo, path, _TRAINS_OR_SCORES):
             continue  # neither it nor a module importing it trains or scores: not a run's record
         listed, own, nodes = _function_facts(module)
         own_fields: dict[str, tuple[set[str], bool]] = {}
