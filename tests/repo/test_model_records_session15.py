@@ -278,3 +278,10 @@ def test_metrics_written_once_and_never_read_back_are_not_tracking(tmp_path: Pat
     assert _outcome(_tree(tmp_path / "sql", {"training/train.py": RUNS_SQL_TRAIN}), "tracks_experiments")[0] is FAIL
     unkeyed = RUNS_JSON_TRAIN.replace('"experiment_id": datetime.now().isoformat(), ', "")
     assert _outcome(_tree(tmp_path / "json", {"exp/fit.py": unkeyed, "exp/board.py": RUNS_JSON_COMPARE}), "tracks_experiments")[0] is FAIL
+
+
+def test_a_results_file_each_run_rewrites_keeps_no_history_of_runs(tmp_path: Path) -> None:
+    rewritten = RUNS_JSON_TRAIN.replace('HISTORY.open("a")', 'HISTORY.open("w")')
+    assert _outcome(_tree(tmp_path / "json", {"exp/fit.py": rewritten, "exp/board.py": RUNS_JSON_COMPARE}), "tracks_experiments")[0] is FAIL
+    prose = RUNS_SQL_TRAIN.replace("INSERT INTO training_runs (run_id, max_depth, f1, auc) VALUES (?, ?, ?, ?)", "update the run list: run_id, max_depth, f1, auc")
+    assert _outcome(_tree(tmp_path / "sql", {"training/train.py": prose, "reports/compare.py": RUNS_SQL_REPORT}), "tracks_experiments")[0] is FAIL

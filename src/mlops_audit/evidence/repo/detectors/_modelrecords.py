@@ -41,8 +41,10 @@ _ROLE_FILE = re.compile(r"(?:^|/)(latest|champion|production|current)\.\w{1,5}$|
 _SHOWN = re.compile(r"(^|\.)(print|echo|format|join|write|markdown|title|header|subheader|info|debug|warning|warn|error|exception|critical|log|text|caption|label|set_title|set_xlabel|set_ylabel|suptitle|add_argument)$")
 _ROLE_TEXT = re.compile(r"production|champion|challenger|staging|deployed|promoted|is_(?:latest|current|active|live|serving)|latest|LATEST", re.IGNORECASE)
 _VERSION = re.compile(r"version|run_?id", re.IGNORECASE)
-_SQL_WRITE = re.compile(r"^\s*(?:insert|update|merge|upsert|replace)\b", re.IGNORECASE)
-_SQL_READ = re.compile(r"^\s*select\b", re.IGNORECASE)
+# SQL statements, not prose that starts with the same word ("Update the model", "replace"): the clause
+# that follows the verb is asked for.
+_SQL_WRITE = re.compile(r"^\s*(?:(?:insert|replace|upsert|merge)\s+into\s+[\"'`]?\w|update\s+[\"'`]?\w+[\"'`]?\s+set\s)", re.IGNORECASE)
+_SQL_READ = re.compile(r"^\s*select\s[^;]{0,400}?\sfrom\s", re.IGNORECASE)
 _SQL_WORD = re.compile(r"\w+")
 _WRITES = re.compile(r"(^|\.)(json\.dumps?|yaml\.(safe_)?dump|dump_json|write_json|safe_dump|write_text|to_json|write)$")
 _READS = re.compile(r"(^|\.)(json\.loads?|yaml\.(safe_)?load|safe_load|read_json|read_text|read|filter|filter_by|where|find_one|read_sql\w*)$")
@@ -352,7 +354,21 @@ _METRIC_TEXT = re.compile(r"accuracy|f1|auc|rmse|\bmae\b|\bmse\b|mape|r2|loss|pr
 _TRAINS_OR_SCORES = re.compile(
     r"(^|\.)(fit|train|train_model|fit_model)$|(^|\.)(accuracy_score|f1_score|roc_auc_score|precision_score|recall_score|mean_squared_error|mean_absolute_error|r2_score|log_loss|mean_absolute_percentage_error)$"
 )
-_RUN_WRITES = re.compile(r"(^|\.)(json\.dumps?|dump|write|writerow|to_csv|to_sql|to_json|insert_one|insert_many|add|add_all)$")
+# Writes that keep every run beside the earlier ones: rows inserted into a table or collection (a results
+# file rewritten by each run keeps only the last: files count when opened for appending, `_appends`).
+_RUN_WRITES = re.compile(r"(^|\.)(to_sql|insert_one|insert_many|add_all|bulk_save_objects|put_item)$")
+_FILE_WRITES = re.compile(r"(^|\.)(json\.dumps?|dump|write|writerow|writerows|to_csv|to_json)$")
+
+
+def _appends(node: ast.AST) -> bool:
+    """A file opened for appending (`open(path, "a")`, `path.open("a")`, `to_csv(..., mode="a")`)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            modes = [a for a in sub.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            modes += [k.value for k in sub.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+            if call_name(sub) in ("open", "to_csv") and any(isinstance(m, ast.Constant) and m.value.startswith("a") and len(m.value) <= 3 for m in modes):
+                return True
+    return False
 _RUN_READS = re.compile(r"(^|\.)(json\.loads?|read_csv|read_json|read_sql\w*|read_parquet|find|query|filter|filter_by|all|fetchall|fetchone|select)$")
 RUN_NEEDLES = ("execute", "dump", "dumps", "write", "to_csv", "to_sql", "add", "insert_one", "writerow", "load", "loads", "read_csv", "read_json", "read_sql", "fetchall", "query", "filter")
 
@@ -421,7 +437,11 @@ def run_records(repo: RepoIndex) -> list[Location]:
             fields = set().union(*(own_fields[n][0] for n in reached))
             insert = any(own_fields[n][1] for n in reached)
             metrics = {f.lower() for f in fields if _METRIC_FIELD.match(f)}
-            if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and (insert or any(_RUN_WRITES.search(c) for n in reached for c in own[n].calls)):
+            calls = [c for n in reached for c in own[n].calls]
+            kept = insert or any(_RUN_WRITES.search(c) for c in calls) or (
+                any(_FILE_WRITES.search(c) for c in calls) and any(_appends(nodes[n]) for n in reached)
+            )
+            if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and kept:
                 writers.append((path, line, names(path)))
     hits: list[Location] = []
     for path, line, written in writers:
