@@ -381,6 +381,10 @@ _METRIC_KEY_TEXT = re.compile(
 _SQL_TEXT = re.compile(r"\binsert[ \t\n]+into\b|\bselect\b[^;]{0,400}?\bfrom\b", re.IGNORECASE)
 
 
+_SQL_INSERT_TEXT = re.compile(r"\binsert[ \t\n]+into\b", re.IGNORECASE)
+_APPEND_TEXT = re.compile(r"[\"']a\+?[\"']")
+
+
 def may_record_runs(text: str) -> bool:
     """A run key, and a metric named as a record's field: a quoted key or a keyword (`"f1"`, `auc=`),
     or a metric word in a file with SQL statements."""
@@ -407,20 +411,31 @@ def _fields(nodes: list[ast.AST]) -> tuple[set[str], bool]:
 
 
 def run_records(repo: RepoIndex) -> list[Location]:
+    # Summaries first: only a file that keeps rows (an insert call, SQL INSERT, a file opened for
+    # appending) is parsed as a writer; readers are parsed once a writer's record names are known.
+    candidates = list(_inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs))))
     modules: dict[str, ast.Module] = {}
     module_calls: dict[str, list[str]] = {}
-    for summary in _inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs))):
-        module = _inhouse.tree(repo, summary.path)
-        if module is not None:
-            modules[summary.path] = module
-            module_calls[summary.path] = [c.name for c in summary.calls]
+    for summary in candidates:
+        calls = [c.name for c in summary.calls]
+        text = repo.text(summary.path) or ""
+        keeps = any(_RUN_WRITES.search(c) for c in calls) or _SQL_INSERT_TEXT.search(text) is not None or (
+            any(_FILE_WRITES.search(c) for c in calls) and _APPEND_TEXT.search(text) is not None
+        )
+        if keeps:
+            module = _inhouse.tree(repo, summary.path)
+            if module is not None:
+                modules[summary.path] = module
+                module_calls[summary.path] = calls
     if not modules:
         return []
     known: dict[str, set[str]] = {}
+    trees: dict[str, ast.Module | None] = dict(modules)
 
     def names(path: str) -> set[str]:
         if path not in known:
-            known[path] = _record_names(modules[path])
+            tree = trees[path]
+            known[path] = _record_names(tree) if tree is not None else set()
         return known[path]
 
     writers: list[tuple[str, int, set[str]]] = []
@@ -445,7 +460,14 @@ def run_records(repo: RepoIndex) -> list[Location]:
                 writers.append((path, line, names(path)))
     hits: list[Location] = []
     for path, line, written in writers:
-        for other, module in modules.items():
+        for summary in candidates:
+            other = summary.path
+            if other not in trees:
+                text = (repo.text(other) or "").lower()
+                trees[other] = _inhouse.tree(repo, other) if any(n in text for n in written) else None
+            module = trees[other]
+            if module is None:
+                continue
             shared = written & names(other)
             if not shared:
                 continue
