@@ -28,6 +28,7 @@ from mlops_audit.evidence.repo.astutil import call_name, dotted, functions
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Location
+from mlops_audit.evidence.repo.pysource import PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
 
 # Roles of a model version: the registries' stages and aliases, and flags naming them.
@@ -61,6 +62,14 @@ MAX_FUNCTIONS = 300  # functions judged per module
 
 _RECORD_IO_TEXT = re.compile(r"json|yaml|_text\(|\.write\(|\.read\(|\binsert\b|\bupdate\b|\bselect\b|\.filter|\.where\(|find_one", re.IGNORECASE)
 _MODEL_IO_TEXT = re.compile(r"\b(?:load|loads|dump|save|save_model|load_model|load_state_dict|from_pretrained|upload\w*|put_object|copyfile|copy2)\(|version|run_?id", re.IGNORECASE)
+
+
+_WRITE_TEXT = re.compile(r"json|yaml|_text\(|\.write\(|insert[ \t\n]+into|update\s+\w+\s+set|=[ \t]*True\b", re.IGNORECASE)
+
+
+def may_write_records(text: str) -> bool:
+    """A role record's writer: a role, a version and a record write named."""
+    return _ROLE_TEXT.search(text) is not None and _VERSION.search(text) is not None and _WRITE_TEXT.search(text) is not None
 
 
 def may_keep_records(text: str) -> bool:
@@ -275,15 +284,23 @@ def model_records(repo: RepoIndex) -> list[Location]:
             records[path] = _record_names(trees[path])
         return records[path]
 
-    for summary in _inhouse.project_code(repo.python_mentioning(*NEEDLES, where=text_test(may_keep_records))):
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        facts[summary.path] = _module_facts(summary.path, module, repo.text(summary.path) or "", [c.name for c in summary.calls])
-        trees[summary.path] = module
-        imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
-    if not facts:
+    def read(summaries: Iterable[PythonSummary]) -> None:
+        for summary in _inhouse.project_code(summaries):
+            if summary.path in facts:
+                continue
+            module = _inhouse.tree(repo, summary.path)
+            if module is None:
+                continue
+            facts[summary.path] = _module_facts(summary.path, module, repo.text(summary.path) or "", [c.name for c in summary.calls])
+            trees[summary.path] = module
+            imports[summary.path] = {m.rsplit(".", 1)[-1] for m in summary.imports} | {m.rsplit(".", 2)[-2] for m in summary.imports if m.count(".") >= 1}
+
+    # Writers first (a role, a version and a write named in the text); the readers' files are parsed only
+    # when some file writes a role record with a version.
+    read(repo.python_mentioning(*NEEDLES, where=text_test(may_write_records)))
+    if not any(f.writes and f.version for found, _, _ in facts.values() for f in found):
         return []
+    read(repo.python_mentioning(*NEEDLES, where=text_test(may_keep_records)))
 
     known: dict[tuple[str, int], bool] = {}
 
@@ -385,6 +402,14 @@ _SQL_INSERT_TEXT = re.compile(r"\binsert[ \t\n]+into\b", re.IGNORECASE)
 _APPEND_TEXT = re.compile(r"[\"']a\+?[\"']")
 
 
+_KEEP_TEXT = re.compile(r"\b(?:insert_one|insert_many|to_sql|add_all|bulk_save_objects|put_item)\b|\binsert[ \t\n]+into\b|[\"']a\+?[\"']", re.IGNORECASE)
+
+
+def may_keep_runs(text: str) -> bool:
+    """A run record's writer: as `may_record_runs`, and rows kept (an insert call, SQL INSERT, an append mode)."""
+    return _KEEP_TEXT.search(text) is not None and may_record_runs(text)
+
+
 def may_record_runs(text: str) -> bool:
     """A run key, and a metric named as a record's field: a quoted key or a keyword (`"f1"`, `auc=`),
     or a metric word in a file with SQL statements."""
@@ -413,10 +438,9 @@ def _fields(nodes: list[ast.AST]) -> tuple[set[str], bool]:
 def run_records(repo: RepoIndex) -> list[Location]:
     # Summaries first: only a file that keeps rows (an insert call, SQL INSERT, a file opened for
     # appending) is parsed as a writer; readers are parsed once a writer's record names are known.
-    candidates = list(_inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs))))
     modules: dict[str, ast.Module] = {}
     module_calls: dict[str, list[str]] = {}
-    for summary in candidates:
+    for summary in _inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_keep_runs))):
         calls = [c.name for c in summary.calls]
         text = repo.text(summary.path) or ""
         keeps = any(_RUN_WRITES.search(c) for c in calls) or _SQL_INSERT_TEXT.search(text) is not None or (
@@ -459,6 +483,7 @@ def run_records(repo: RepoIndex) -> list[Location]:
             if len(metrics) >= 2 and any(_RUN_KEY.match(f) for f in fields) and kept:
                 writers.append((path, line, names(path)))
     hits: list[Location] = []
+    candidates = list(_inhouse.project_code(repo.python_mentioning(*RUN_NEEDLES, where=text_test(may_record_runs)))) if writers else []
     for path, line, written in writers:
         for summary in candidates:
             other = summary.path
