@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from mlops_audit.evidence.repo import pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
-from mlops_audit.evidence.repo.detectors import _inhouse, _modelrecords
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._catalogue import MAX_DEFINITION_BYTES
 from mlops_audit.evidence.repo.detectors.data import enclosing_function, in_examples as _in_examples, reached
 from mlops_audit.evidence.repo.detectors._python import (
@@ -72,7 +72,7 @@ def _tracking_calls(summary: PythonSummary) -> list[Call]:
         "or mlflow.autolog(), W&B, dvclive, TensorBoard, or AuditTrail.record(params=..., metrics=...) of the "
         "mlops-audit audit-trail SDK) so runs can be compared and traced."
     ),
-    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES + _INSTANTIATE + _modelrecords.RUN_NEEDLES,
+    needles=_TRACKING.needles + _CLIENT_NEEDLES + _inhouse.TRAIL_NEEDLES + _INSTANTIATE,
     words=_TARGET_WORDS,
 )
 def tracks_experiments(repo: RepoIndex) -> Observation:
@@ -105,14 +105,6 @@ def tracks_experiments(repo: RepoIndex) -> Observation:
                     dvc_metrics.append(at(path, pos[0] if pos else None))
     if dvc_metrics:
         return Observation.passed("DVC pipeline records params and metrics per run (dvc exp)", dvc_metrics, confidence=Confidence.medium)
-    records = _modelrecords.run_records(repo)
-    if records:
-        return Observation.partly(
-            "in-house run records: training or evaluation writes each run's metrics under a run key to the project's own "
-            f"store (a table, a history file) and other code reads them back ({len(records) // 2} writer(s)); missing: a "
-            "tracker's run comparison, parameters and artifacts kept with each run",
-            records, confidence=Confidence.low,
-        )
     return Observation.failed("no experiment tracking calls found (MLflow, W&B, TensorBoard, dvclive, Comet, Neptune, ClearML, cloud experiments)")
 
 
@@ -586,12 +578,6 @@ _REGISTRY_SHAPES: tuple[Shape, ...] = (
         "package group (RegisterModel step)",
         lambda repo: _register_steps_in_definitions(repo),
     ),
-    (
-        "in-house model records: training saves the model under a version or run id and writes a record naming the "
-        "version that plays a role (an index, a database row flag, a latest pointer); serving reads the record by "
-        "that role and loads the model it names",
-        lambda repo: _modelrecords.model_records(repo),
-    ),
 )
 
 
@@ -698,7 +684,7 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY.needles + _DIGEST_NEEDLES + _modelrecords.NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
