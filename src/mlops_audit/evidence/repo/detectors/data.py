@@ -18,6 +18,7 @@ from mlops_audit.evidence.repo.detectors import (
     _setaside,
     _sharedfeatures,
     _suitegate,
+    _verdicts,
 )
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
@@ -87,11 +88,15 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
 # are common words in prose and would make every file a candidate).
 _CHECK_NEEDLES = ("isna", "isnull", "notna", "notnull", "duplicated")
-_RELEASE_WORD = re.compile(r"\b(?:raise|exit|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias)\b").search
+_RELEASE_WORD = re.compile(
+    r"\b(?:raise|exit|register_model|registered_model_name|create_model_version|transition_model_version_stage|set_registered_model_alias"
+    r"|abort|status_code|status|ShortCircuitOperator|BranchPythonOperator|short_circuit|branch|add_conditional_edges)\b|,[ \t]*[45]\d\d\b"
+).search
 
 
 def _may_act(text: str) -> bool:
-    """A `raise` or an exit (`_stops`), or a model release a data-quality verdict may gate (see `_GATED_RELEASE`)."""
+    """A `raise` or an exit (`_stops`), a model release a data-quality verdict may gate (see `_GATED_RELEASE`),
+    an error answer or an orchestrator's failure edge (`_verdicts`)."""
     return _RELEASE_WORD(text) is not None
 
 
@@ -132,7 +137,10 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     built = _built_by_helpers(func, helpers)
     for node in ast.walk(func):
         if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections) and not _nothing_built(node.test, built):
-            lines += stopping_lines(node.body)
+            # The failed verdict takes the `if` (`if problems:`) or the `else` (`if ok: ... else:`, session 15);
+            # an `elif` is judged as its own test.
+            branches = node.body + (node.orelse if node.orelse and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)) else [])
+            lines += stopping_lines(branches) + _verdicts.error_answer_lines(branches)
             # Rule `data-quality verdict gates the model's release` (session 12, conventions §7 "fail a
             # gate"): the checks' verdict decides whether the model is registered, promoted or deployed
             # (`if meets_criteria: mlflow.sklearn.log_model(..., registered_model_name=...)`).
@@ -222,6 +230,14 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
         # no syntax tree needed here, and the parse cache serves it.
         for name, line in summary.data_checkers:
             checkers.setdefault(name, (summary.path, line))
+    # Functions collecting the problems they find and returning them (session 15, `_verdicts`): checks
+    # whose verdict a caller acts on.
+    for summary in _inhouse.project_code(repo.python_mentioning("append", where=text_test(_verdicts.may_collect_problems))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        for name, line in _verdicts.problem_collectors(module) if module is not None else ():
+            checkers.setdefault(name, (summary.path, line))
     if not checkers:
         return []
     hits: list[Location] = []
@@ -238,13 +254,23 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
         }
         if not helpers:
             continue  # no checker defined or imported here (the text only mentioned a name): nothing can be a gate
-        if not helpers.intersection(summary.call_names) and all(path != summary.path for path, _ in checkers.values()):
+        if not helpers.intersection(summary.call_names) and all(path != summary.path for path, _ in checkers.values()) and not any(
+            w in (repo.text(summary.path) or "") for w in _verdicts.EDGE_WORDS
+        ):
             continue  # defines no checker and calls none (summary facts): no function here can be a gate
         # The exception that still needs the tree: whether a `raise` depends on a check is decided
         # with the set of checkers found across the whole tree.
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
+        for line in _verdicts.failure_edges(module, helpers):
+            hits.append(at(summary.path, line))  # an orchestrator routes on the check's verdict (`_verdicts`)
+        # The script's own top level (`if __name__ == "__main__":`) calls and stops as a function does.
+        top = ast.Module(body=[s for s in module.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], type_ignores=[])
+        if helpers.intersection(_inhouse.call_name(c) for c in _inhouse.calls_in(top)) and any(stops(n) for n in ast.walk(top)):
+            raises = _gate_raises(top, helpers)
+            hits.extend(at(summary.path, line) for line in raises)
+            hits.extend(at(*checkers[_inhouse.call_name(c)]) for c in _inhouse.calls_in(top) if raises and _inhouse.call_name(c) in helpers)
         for owner, func in _inhouse.functions(module):
             is_checker = checkers.get(func.name) == (summary.path, func.lineno)
             calls_checker = any(_inhouse.call_name(c) in helpers for c in _inhouse.calls_in(func))
