@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
-from mlops_audit.evidence.repo.detectors import _inhouse, _servedrecords
+from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
@@ -376,10 +376,9 @@ def _model_dashboard(repo: RepoIndex, path: str) -> bool:
 # Rule `scheduled evaluation job` (session 12, round 2: batch 16 and a spent repository): a job an
 # in-process scheduler starts on a clock (APScheduler `add_job(func, ...)`, `schedule.every(...).do(func)`,
 # Celery beat `add_periodic_task(..., func.s())`) whose target is named for computing the model's
-# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`), or - whatever its
-# name (session 15) - whose body in the file loads or predicts with the model and computes a quality
-# metric of the predictions (`_servedrecords.grades_model`): the served model's quality or outputs are
-# measured while it runs (conventions §12). A scheduled clean-up, ingestion or scoring job is not.
+# metrics or evaluation (`_run_evaluation_job`, `save_insight_metrics`, `check_drift`): the served
+# model's quality or outputs are measured while it runs (conventions §12). A scheduled clean-up,
+# ingestion or scoring job is not.
 _SCHEDULER_MODULES = ("apscheduler", "schedule", "celery")
 _SCHEDULED_JOB_CALLS = {"add_job": 0, "do": 0, "add_periodic_task": 1}  # call -> position of the job
 # `.do(job)` is found in files mentioning `schedule` (the library's import), already a needle of the
@@ -405,7 +404,7 @@ def _scheduled_evaluation_jobs(repo: RepoIndex) -> list[Location]:
             if position is None:
                 continue
             job = call.args[position] if len(call.args) > position else next((k.value for k in call.keywords if k.arg in ("func", "sig")), None)
-            if job is not None and (_EVALUATION_JOB.search(_job_name(job)) or _servedrecords.grades_model(summary, _job_name(job))):
+            if job is not None and _EVALUATION_JOB.search(_job_name(job)):
                 hits.append(at(summary.path, call.lineno))
     return hits
 
@@ -602,7 +601,7 @@ def _monitors_something(repo: RepoIndex, summary: PythonSummary, call: Call) -> 
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES + _servedrecords.NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
@@ -658,9 +657,9 @@ def monitors_model(repo: RepoIndex) -> Observation:
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
-    stored = _prediction_logging(repo) or _servedrecords.prediction_logging(repo)
+    stored = _prediction_logging(repo)
     traced = _traced_answers(repo)
-    evaluated = _scheduled_evaluation_jobs(repo) or _servedrecords.scheduled_evaluations(repo)
+    evaluated = _scheduled_evaluation_jobs(repo)
     if alerts:
         detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
             f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
