@@ -28,7 +28,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     locations,
     matching,
 )
-from mlops_audit.evidence.repo.index import RepoIndex, text_test
+from mlops_audit.evidence.repo.index import NOTEBOOK_SUFFIX, RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation, Shape, at, detector, first_passing
@@ -291,6 +291,15 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
 
 
 _SCHEMA_NEEDLES = pyfacts.SCHEMA_NEEDLES
+_SCHEMA_TEXT = re.compile(r"schema", re.IGNORECASE)
+
+
+def _may_check_schema(text: str) -> bool:
+    """A necessary condition on a module's code for `pyfacts.schema_checks` to find anything, tested
+    before the file is parsed: the code names a pydantic model (`_row_models` needs a base spelled
+    `BaseModel`) or the word schema. Code with non-ASCII characters passes (the parser reads
+    identifiers NFKC-normalised: a fullwidth `ＢaseModel` is `BaseModel` to it)."""
+    return "BaseModel" in text or _SCHEMA_TEXT.search(text) is not None or not text.isascii()
 
 
 def _schema_checks(repo: RepoIndex) -> list[Location]:
@@ -305,7 +314,7 @@ def _schema_checks(repo: RepoIndex) -> list[Location]:
     Each file's hits are a per-file fact of its summary (`pyfacts.schema_checks`, the inferred-schema
     exclusion included): no syntax tree and no text here."""
     hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES)):
+    for summary in _inhouse.project_code(repo.python_mentioning(*_SCHEMA_NEEDLES, where=text_test(_may_check_schema))):
         lines = summary.schema_checks
         if lines:
             module = _inhouse.tree(repo, summary.path)
@@ -405,6 +414,10 @@ def _kept_conversion(node: ast.Call, up: dict[ast.AST, ast.AST]) -> bool:
     return kept
 
 
+def _test_module(path: str) -> bool:
+    return is_test_path(path) and not path.endswith(NOTEBOOK_SUFFIX)
+
+
 def _data_tests(repo: RepoIndex) -> list[Location]:
     """Rule `data checks written as tests`: in the project's test files, a test asserts on the data
     itself - missing values, duplicates, ranges (isna/isnull/duplicated/between) or its columns and
@@ -412,7 +425,8 @@ def _data_tests(repo: RepoIndex) -> list[Location]:
     a cleaning function on a frame built in the test, or on files written to a temporary folder,
     check code, not data, and do not count."""
     hits = []
-    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns"):
+    # Only test modules are read here: the others are not parsed for this rule.
+    for summary in repo.python_mentioning(*_CHECK_NEEDLES, "columns").keeping(_test_module):
         if not is_test_path(summary.path) or summary.is_notebook:
             continue
         # The asserting lines are a per-file fact of the summary (`pyfacts.data_test_asserts`,
