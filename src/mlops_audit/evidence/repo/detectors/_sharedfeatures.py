@@ -31,7 +31,7 @@ training files are looked for only among the files whose import lines name the d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 
 from mlops_audit.evidence.repo.detectors import _bindings, _inhouse
@@ -139,12 +139,23 @@ def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSum
     helpers = [h for h in predictors if not any(_OFFLINE_PARTS.match(p) for p in _parts(h.path.rsplit(".", 1)[0]))]
     for helper in helpers[:MAX_HELPER_MODULES]:
         stem = _stem(helper.path)
-        for importer in _inhouse.project_code(repo.python_scan(stem, within=repo.importing(stem))):
-            if importer.path in yielded or _EXAMPLES.search(importer.path) or not prediction_path(importer.path) or _fits(importer):
+        for importer in _inhouse.project_code(repo.python_scan(stem, within=_ServingImporters(repo.importing(stem)))):
+            if importer.path in yielded or _EXAMPLES.search(importer.path) or _fits(importer):
                 continue
             if any(path == helper.path for path, _, _ in _bindings.project_imports(repo, importer)):
                 yielded.add(importer.path)
                 yield importer
+
+
+class _ServingImporters:
+    """The importers of a module (`RepoIndex.importing`) that are named for serving or scoring: the name is
+    tested first, so the one hop reads and parses no file that could not be on the prediction path."""
+
+    def __init__(self, importing: Container[str]) -> None:
+        self._importing = importing
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and prediction_path(path) and path in self._importing
 
 
 def shared_definitions(repo: RepoIndex, prediction_files: Iterable[PythonSummary]) -> list[SharedDefinition]:
