@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi, _rlang, _ruby
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _modeluse, _pulumi, _rlang, _ruby
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1185,8 +1185,18 @@ _MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.spl
 _SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.NEEDLES) + (
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(", "litestar", "bottle", "mlserver", "cog", "ts.torch_handler",
+    "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
 ) + _handlers.NEEDLES
-_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
+# Python web frameworks whose routes are registered by decorators (`@app.post("/x")`): the documented
+# HTTP servers of PyPI (session 16: Robyn, BlackSheep, Django Ninja, quick_server, Hug, Responder,
+# Emmett, Microdot, FastHTML, Starlite beside the first ten).
+_WEB_FRAMEWORKS = (
+    "fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle",
+    "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
+)
+# A route decorator: an HTTP method (or `route`, `websocket`) as the last name, also after a response
+# format (session 16: quick_server's `json_post`, `text_get`).
+_WEB_ROUTE = re.compile(r"\.(?:[a-z]+_)?(get|post|put|patch|delete|route|api_route|websocket)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generate|forward)$", re.IGNORECASE)  # not transform/score: they are not serving
 
 
@@ -1208,7 +1218,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
         elif any(_PLATFORM_PREDICTOR.match(b) for b in bases) and {"predict", "handle", "inference", "preprocess", "postprocess"} & set(methods):
             found.append(Call(f"{name}({next(b for b in bases if _PLATFORM_PREDICTOR.match(b))})", line))
     # A web app or Gradio page written in a notebook's cells is a demo its author runs (conventions §8).
-    web = not summary.is_notebook and summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
+    web = not summary.is_notebook and summary.imports_module(*_WEB_FRAMEWORKS)
     predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
@@ -1356,9 +1366,20 @@ def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reac
         return True
     if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
         return True
+    if any(_modeluse.library_model(name) for name in reached):  # session 16: a library's documented model load or run
+        return True
     if not startup:
         startup.append(_startup_models(summary))
-    return any(_uses_startup_model(name, startup[0]) for name in reached) or _uses_model_from_state(summary, helpers | {handler})
+    if any(_uses_startup_model(name, startup[0]) for name in reached):
+        return True
+    # Session 16: the model object itself called (`nlp(text)` of a spaCy pipeline, `yolo(image)`), by a
+    # handler that is not a health or warm-up probe (which runs the model once on a dummy input).
+    if not _PROBE.match(handler) and any(name in startup[0] for name in reached):
+        return True
+    return _uses_model_from_state(summary, helpers | {handler})
+
+
+_PROBE = re.compile(r"^_*(?:warm_?up|health\w*|ready|readiness|liveness|live|ping|status)$", re.IGNORECASE)
 
 
 def _calls_by_scope(summary: PythonSummary) -> dict[str, list[Call]]:
@@ -1443,13 +1464,12 @@ _GENERATION_LIBRARIES = (
     "langchain", "langchain_core", "langchain_openai", "langchain_anthropic", "langchain_community", "langgraph", "openai", "anthropic",
     "litellm", "llama_index", "google.generativeai", "google.genai", "vertexai.generative_models", "ollama", "cohere", "mistralai",
 )
-_WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
 MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
 
 
 def _calls_the_model(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name)
+    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name)
 
 
 def _service_uses_model(name: str) -> bool:
@@ -1570,7 +1590,7 @@ def _entry_reaches(summary: PythonSummary) -> Iterator[tuple[int | None, str, li
 
 
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
-    followed = 0
+    followed = [0]  # project modules followed, over the whole scan
     judged: dict[tuple[str, str], Location | None] = {}
     needles = (*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS), *_handlers.NEEDLES)
     for summary in _inhouse.project_code(repo.python_mentioning(*needles)):
@@ -1589,33 +1609,106 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             bound = _start_up_binding_use(repo, summary, handler, reached)
             if bound is not None:
                 return [at(summary.path, line), bound]
-            for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
-                module, _, function = name.rpartition(".")
-                # Only a function imported from a module (`from src.services.chat import stream_chat`) or
-                # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
-                # found as the module's file or its package's `__init__.py`.
-                if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+            if followed[0] < MAX_SERVICE_MODULES:
+                use = _service_chain_use(repo, summary, handler, reached, followed)
+                if use is not None:
+                    return [at(summary.path, line), use]
+    return []
+
+
+# Session 16: the project's own functions between a route and the model are followed across modules,
+# a bounded number of hops (a view calls `jobs.start_deduplication`, which queues the Celery task
+# `compare_images`, which calls `vision.detector.detect_faces`, which runs the network): at each hop a
+# function imported from a project module (or called on one) is read with the same-file functions it
+# calls, and the model's use is looked for there as for the first hop. Functions named for training or
+# evaluation are not followed further (a route that retrains is not serving), nor tests.
+MAX_SERVICE_HOPS = 3
+_NOT_FOLLOWED = re.compile(r"^_*(train|fit|retrain|tune|evaluate|eval|test|benchmark|backtest)(_|$)", re.IGNORECASE)
+# Calls that hand a function to a queue or a background runner, by reference (documented interfaces):
+# FastAPI/Starlette `BackgroundTasks.add_task(func, *args)`, RQ `Queue.enqueue(f, ...)`,
+# `enqueue_call(func=f)`, `enqueue_in(delay, f)`, `enqueue_at(when, f)`; the function runs the work.
+_HANDOFF_CALLS = {"add_task": 0, "enqueue": 0, "enqueue_call": 0, "enqueue_in": 1, "enqueue_at": 1}
+_HANDOFF_KEYWORDS = frozenset({"func", "f"})
+_HANDOFF_TEXT = re.compile(r"\b(?:add_task|enqueue(?:_call|_in|_at)?)\b")
+
+
+def _handed_off(repo: RepoIndex, summary: PythonSummary) -> dict[str, list[str]]:
+    """Per function of the module: the functions it hands to a queue or background runner (see above),
+    resolved through the module's imports (`score_document` -> `scoring.jobs.score_document`)."""
+
+    def find() -> dict[str, list[str]]:
+        if summary.is_notebook or not _HANDOFF_TEXT.search(repo.text(summary.path) or ""):
+            return {}
+        tree = _inhouse.tree(repo, summary.path)
+        found: dict[str, list[str]] = {}
+        for func in ast.walk(tree) if tree is not None else ():
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in _own_nodes(func):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _HANDOFF_CALLS):
                     continue
-                stem = module.replace(".", "/")
-                path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
-                if path is None or path == summary.path or is_test_path(path):
+                position = _HANDOFF_CALLS[node.func.attr]
+                given = [node.args[position]] if len(node.args) > position else []
+                given += [k.value for k in node.keywords if k.arg in _HANDOFF_KEYWORDS]
+                for value in given:
+                    name = _inhouse.dotted(value) if isinstance(value, (ast.Name, ast.Attribute)) else ""
+                    if name:
+                        last = name.rsplit(".", 1)[-1]
+                        resolved = next((m for m in summary.imports if m.rsplit(".", 1)[-1] == last and "." in m), name)
+                        found.setdefault(func.name, []).append(resolved)
+        return found
+
+    return repo.memo(f"deployment.handed_off:{summary.path}", find)  # type: ignore[no-any-return]
+
+
+def _project_function(repo: RepoIndex, summary: PythonSummary, name: str) -> tuple[str, str] | None:
+    """(file, function) of the project function a resolved call name designates: a function imported
+    from a project module (`from src.services.chat import stream_chat`) or called on an imported module
+    (`score.get_scored(...)`), found as the module's file or its package's `__init__.py`."""
+    module, _, function = name.rpartition(".")
+    if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+        return None
+    stem = module.replace(".", "/")
+    path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
+    if path is None or path == summary.path or is_test_path(path):
+        return None
+    return path, function
+
+
+def _service_chain_use(repo: RepoIndex, summary: PythonSummary, handler: str, reached: list[str], followed: list[int]) -> Location | None:
+    """Where a project function the handler reaches (up to MAX_SERVICE_HOPS modules away) uses the model."""
+    handed = _handed_off(repo, summary)
+    frontier: list[tuple[PythonSummary, list[str]]] = [(summary, [*reached, *handed.get(handler, [])])]
+    seen: set[tuple[str, str]] = set()
+    for hop in range(MAX_SERVICE_HOPS):
+        following: list[tuple[PythonSummary, list[str]]] = []
+        for module, names in frontier:
+            for name in dict.fromkeys(_unqueued(n) for n in names):
+                target = _project_function(repo, module, name)
+                if target is None or target in seen or (hop and _NOT_FOLLOWED.match(target[1])):
                     continue
-                followed += 1
-                service = repo.python(path)
-                if service is not None and function in service.functions:
-                    by_scope = _calls_by_scope(service)
-                    scopes, _ = _reach(by_scope, service.functions, function)
+                seen.add(target)
+                followed[0] += 1
+                service = repo.python(target[0])
+                if service is not None and target[1] in service.functions:
+                    scopes, _ = _reach(_calls_by_scope(service), service.functions, target[1])
                     inside = [c for c in service.calls if c.scope in scopes]
                     use = (
                         next((c for c in inside if _calls_the_model(c.name)), None)
                         or next((c for c in inside if _service_uses_model(c.name)), None)
                         or next((c for c in inside if _builds_a_model(c.name)), None)
                     )
+                    if use is None and inside:  # a module global start-up binds to a model, called (`_llm(prompt)`, `session.run(...)`)
+                        startup = repo.memo(f"deployment.startup_models:{service.path}", lambda: _startup_models(service))  # noqa: B023
+                        use = next((c for c in inside if c.name in startup or _uses_startup_model(c.name, startup)), None)
                     if use is not None:
-                        return [at(summary.path, line), at(path, use.line)]
-                if followed >= MAX_SERVICE_MODULES:
-                    break  # enough modules followed; injected services are still looked at (session 12)
-    return []
+                        return at(target[0], use.line)
+                    passed = _handed_off(repo, service)
+                    following.append((service, [*(c.name for c in inside), *(n for scope in scopes for n in passed.get(scope, []))]))
+                if followed[0] >= MAX_SERVICE_MODULES:
+                    return None  # enough modules followed
+        frontier = following
+    return None
 
 
 # Rule `route hands the request to a task queue's worker` (session 14, conventions §8 online serving,
@@ -1626,7 +1719,9 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
 # task, which must use the model as a service function must (predicts, loads a model, asks a chain or
 # calls a generation library). A route queueing a task that trains, sends mail or reads a database
 # does not serve.
-_QUEUE_CALLS = (".delay", ".apply_async", ".kiq")
+# Session 16: also Dramatiq's `actor.send(...)` / `send_with_options`, Celery signatures (`task.s(...)`,
+# `.si`, `.signature`, run by a chain or group) and Huey's `task.schedule(...)`, by their documented names.
+_QUEUE_CALLS = (".delay", ".apply_async", ".kiq", ".send", ".send_with_options", ".s", ".si", ".signature", ".schedule")
 _TASK_DECORATORS = frozenset({"task", "shared_task"})
 QUEUE_NEEDLES = ("celery",)
 
@@ -2024,6 +2119,12 @@ def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, handler: str,
     aliases: dict[str, str] | None = None
     for name in dict.fromkeys(reached):
         receiver, _, method = name.rpartition(".")
+        if receiver and name in summary.imports:  # session 16: an imported module global called itself (`yolo(image)`)
+            path = _resolve_file(repo, receiver.replace(".", "/") + ".py")
+            module = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
+            line = _global_holds_model(repo, module, method) if module is not None else None
+            if line is not None:
+                return at(module.path, line)  # type: ignore[union-attr]
         if not receiver or _STORAGE_VERB.search(method) or _NOT_GENERATION.match(method):
             continue
         if "." not in receiver:
@@ -2065,7 +2166,7 @@ _MODEL_CLASS = re.compile(r"(Model|Predictor|Classifier|Detector|Captioner|Recog
 
 
 def _model_constructor(name: str) -> bool:
-    if _STARTUP_LOADER.search(name):
+    if _STARTUP_LOADER.search(name) or _modeluse.library_model(name):
         return True
     module, _, last = name.rpartition(".")
     if not module or not last[:1].isupper():
@@ -2479,7 +2580,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES,
     words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
