@@ -562,3 +562,47 @@ def test_a_route_reaching_a_model_in_another_workspace_member_serves(tmp_path: P
         "packages/vision-core/src/vision_core/detect.py": WORKSPACE_DETECTOR,
     }
     assert _serves(tmp_path, files) is PASS
+
+
+# arq: the route enqueues a job by the worker function's name; the worker module runs a Whisper model.
+ARQ_ROUTE = """\
+from arq import create_pool
+from arq.connections import RedisSettings
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/recordings/{recording_id}")
+async def submit(recording_id: str):
+    redis = await create_pool(RedisSettings())
+    job = await redis.enqueue_job("transcribe_recording", recording_id)
+    return {"job": job.job_id}
+"""
+
+ARQ_WORKER = """\
+from arq.connections import RedisSettings
+from faster_whisper import WhisperModel
+
+_model = WhisperModel("small")
+
+
+async def transcribe_recording(ctx, recording_id):
+    segments, _ = _model.transcribe(audio_path(recording_id))
+    return " ".join(s.text for s in segments)
+
+
+async def purge_recordings(ctx):
+    delete_old()
+
+
+class WorkerSettings:
+    functions = [transcribe_recording, purge_recordings]
+    redis_settings = RedisSettings()
+"""
+
+
+def test_a_route_enqueueing_an_arq_job_by_name_that_transcribes_serves_and_one_enqueueing_cleanup_does_not(tmp_path: Path) -> None:
+    assert _serves(tmp_path / "a", {"speech/api.py": ARQ_ROUTE, "speech/worker.py": ARQ_WORKER}) is PASS
+    cleanup = ARQ_ROUTE.replace('"transcribe_recording"', '"purge_recordings"')
+    assert _serves(tmp_path / "b", {"speech/api.py": cleanup, "speech/worker.py": ARQ_WORKER}) is FAIL

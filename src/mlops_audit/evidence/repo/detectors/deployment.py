@@ -1661,6 +1661,15 @@ def _handed_off(repo: RepoIndex, summary: PythonSummary) -> dict[str, list[str]]
     return repo.memo(f"deployment.handed_off:{summary.path}", find)  # type: ignore[no-any-return]
 
 
+def _startup_model_call(repo: RepoIndex, module: PythonSummary, inside: list[Call]) -> Call | None:
+    """A call of a module global start-up binds to a model: the object itself (`_llm(prompt)`) or one of
+    its methods (`session.run(...)`, `_model.transcribe(path)`)."""
+    if not inside:
+        return None
+    startup = repo.memo(f"deployment.startup_models:{module.path}", lambda: _startup_models(module))
+    return next((c for c in inside if c.name in startup or _uses_startup_model(c.name, startup)), None)
+
+
 def _project_function(repo: RepoIndex, summary: PythonSummary, name: str) -> tuple[str, str] | None:
     """(file, function) of the project function a resolved call name designates: a function imported
     from a project module (`from src.services.chat import stream_chat`) or called on an imported module
@@ -1697,10 +1706,8 @@ def _service_chain_use(repo: RepoIndex, summary: PythonSummary, handler: str, re
                         next((c for c in inside if _calls_the_model(c.name)), None)
                         or next((c for c in inside if _service_uses_model(c.name)), None)
                         or next((c for c in inside if _builds_a_model(c.name)), None)
+                        or _startup_model_call(repo, service, inside)
                     )
-                    if use is None and inside:  # a module global start-up binds to a model, called (`_llm(prompt)`, `session.run(...)`)
-                        startup = repo.memo(f"deployment.startup_models:{service.path}", lambda: _startup_models(service))  # noqa: B023
-                        use = next((c for c in inside if c.name in startup or _uses_startup_model(c.name, startup)), None)
                     if use is not None:
                         return at(target[0], use.line)
                     passed = _handed_off(repo, service)
@@ -1723,7 +1730,10 @@ def _service_chain_use(repo: RepoIndex, summary: PythonSummary, handler: str, re
 # `.si`, `.signature`, run by a chain or group) and Huey's `task.schedule(...)`, by their documented names.
 _QUEUE_CALLS = (".delay", ".apply_async", ".kiq", ".send", ".send_with_options", ".s", ".si", ".signature", ".schedule")
 _TASK_DECORATORS = frozenset({"task", "shared_task"})
-QUEUE_NEEDLES = ("celery",)
+QUEUE_NEEDLES = ("celery", "arq")
+# Calls sending a task by its registered name: Celery `app.send_task("name", ...)`, arq
+# `redis.enqueue_job("function_name", ...)` (session 16: arq runs the worker's function of that name).
+_SEND_BY_NAME = ("send_task", "enqueue_job")
 
 
 def _unqueued(name: str) -> str:
@@ -1738,7 +1748,12 @@ def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
     def find() -> dict[str, tuple[PythonSummary, str]]:
         tasks: dict[str, tuple[PythonSummary, str]] = {}
         for summary in _inhouse.project_code(repo.python_mentioning(*QUEUE_NEEDLES)):
-            if summary.is_notebook or not summary.imports_module("celery"):
+            if summary.is_notebook:
+                continue
+            if summary.imports_module("arq"):  # an arq worker module: its functions run by name (`WorkerSettings.functions`)
+                for function in summary.functions:
+                    tasks.setdefault(function, (summary, function))
+            if not summary.imports_module("celery"):
                 continue
             defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
             lines = [line for line, _ in defs]
@@ -1758,7 +1773,7 @@ def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
 
 def _queued_task_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
     """Where the task a route sends by name (`send_task("name", ...)`) uses the model, if it does."""
-    if not any(name.endswith("send_task") for name in reached):
+    if not any(name.endswith(_SEND_BY_NAME) for name in reached):
         return None
     # The same for every route of the module: found once per module, each task judged once.
     return repo.memo(f"deployment.queued_task_use:{summary.path}", lambda: _sent_task_use(repo, summary))  # type: ignore[no-any-return]
@@ -1768,14 +1783,17 @@ def _sent_task_use(repo: RepoIndex, summary: PythonSummary) -> Location | None:
     tasks = _celery_tasks(repo)
     judged: set[str] = set()
     for call in summary.calls:
-        sent = call.args[0] if call.name.endswith("send_task") and call.args else None
+        sent = call.args[0] if call.name.endswith(_SEND_BY_NAME) and call.args else None
         name = sent.rsplit(".", 1)[-1] if isinstance(sent, str) else None
         task = tasks.get(name) if name is not None and name not in judged else None
         if task is not None:
             judged.add(name)  # type: ignore[arg-type]
             module, function = task
             scopes, _ = _reach(_calls_by_scope(module), module.functions, function)
-            use = next((c for c in module.calls if c.scope in scopes and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            inside = [c for c in module.calls if c.scope in scopes]
+            use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None) or _startup_model_call(
+                repo, module, inside
+            )
             if use is not None:
                 return at(module.path, use.line)
     return None
