@@ -606,3 +606,80 @@ def test_a_route_enqueueing_an_arq_job_by_name_that_transcribes_serves_and_one_e
     assert _serves(tmp_path / "a", {"speech/api.py": ARQ_ROUTE, "speech/worker.py": ARQ_WORKER}) is PASS
     cleanup = ARQ_ROUTE.replace('"transcribe_recording"', '"purge_recordings"')
     assert _serves(tmp_path / "b", {"speech/api.py": cleanup, "speech/worker.py": ARQ_WORKER}) is FAIL
+
+
+# --- rule: a stream consumer of the system runs the model on each message (conventions §8 online) ----------
+
+# kafka-python: the consumer loop scores each transaction and produces the verdict to another topic; a
+# compose service runs it.
+KAFKA_CONSUMER = """\
+import json
+
+import joblib
+from kafka import KafkaConsumer, KafkaProducer
+
+model = joblib.load("models/fraud.joblib")
+consumer = KafkaConsumer("transactions", bootstrap_servers="kafka:9092")
+producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+for message in consumer:
+    tx = json.loads(message.value)
+    verdict = model.predict_proba([tx["features"]])[0][1]
+    producer.send("verdicts", json.dumps({"id": tx["id"], "fraud": float(verdict)}).encode())
+"""
+
+KAFKA_COMPOSE = """\
+services:
+  kafka:
+    image: bitnami/kafka:3.7
+  scorer:
+    build: .
+    command: python streaming/score_stream.py
+    depends_on: [kafka]
+"""
+
+# Google Pub/Sub: a subscriber callback hands each message to a project function that runs an ONNX
+# session; the image's entry point runs the subscriber.
+PUBSUB_SUBSCRIBER = """\
+from google.cloud import pubsub_v1
+
+from vision.tagger import tag_image
+
+
+def on_message(message):
+    tag_image(message.data)
+    message.ack()
+
+
+def main():
+    subscriber = pubsub_v1.SubscriberClient()
+    future = subscriber.subscribe("projects/p/subscriptions/uploads", callback=on_message)
+    future.result()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+TAGGER_MODULE = "import onnxruntime\n\n_session = onnxruntime.InferenceSession('tagger.onnx')\n\n\ndef tag_image(data):\n    return _session.run(None, {'image': decode(data)})[0]\n"
+SUBSCRIBER_DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"workers/subscriber.py\"]\n"
+
+
+def test_a_kafka_consumer_a_compose_service_runs_scoring_each_message_serves(tmp_path: Path) -> None:
+    files = {"streaming/score_stream.py": KAFKA_CONSUMER, "docker-compose.yml": KAFKA_COMPOSE, "Dockerfile": "FROM python:3.12\nCOPY . .\n"}
+    assert _serves(tmp_path, files) is PASS
+
+
+def test_a_pubsub_subscriber_an_image_runs_tagging_each_message_with_an_onnx_model_serves(tmp_path: Path) -> None:
+    files = {"workers/subscriber.py": PUBSUB_SUBSCRIBER, "vision/__init__.py": "", "vision/tagger.py": TAGGER_MODULE, "Dockerfile": SUBSCRIBER_DOCKERFILE}
+    assert _serves(tmp_path, files) is PASS
+
+
+def test_a_consumer_nothing_runs_or_one_that_only_stores_messages_does_not_serve(tmp_path: Path) -> None:
+    assert _serves(tmp_path / "a", {"streaming/score_stream.py": KAFKA_CONSUMER}) is FAIL
+    storing = KAFKA_CONSUMER.replace('model = joblib.load("models/fraud.joblib")\n', "").replace(
+        '    verdict = model.predict_proba([tx["features"]])[0][1]\n    producer.send("verdicts", json.dumps({"id": tx["id"], "fraud": float(verdict)}).encode())\n',
+        '    producer.send("archive", json.dumps(tx).encode())\n',
+    )
+    files = {"streaming/score_stream.py": storing, "docker-compose.yml": KAFKA_COMPOSE, "Dockerfile": "FROM python:3.12\nCOPY . .\n"}
+    assert _serves(tmp_path / "b", files) is FAIL

@@ -124,6 +124,11 @@ _REMOTE_FILESYSTEMS = ("fsspec", "s3fs", "gcsfs", "adlfs")
 _GRIDDED_WRITES = frozenset({"to_zarr", "to_netcdf", "to_parquet", "to_csv"})
 
 
+def trains_or_evaluates(summary: PythonSummary) -> bool:
+    """Whether the file trains or evaluates (see `_trains_or_evaluates`)."""
+    return _trains_or_evaluates(summary)
+
+
 def _trains_or_evaluates(summary: PythonSummary) -> bool:
     if any(_TRAINS.match(_last(c.name)) or _EVALUATES.match(_last(c.name)) for c in summary.calls):
         return True
@@ -527,6 +532,13 @@ def _imported_by_entries(repo: RepoIndex) -> dict[str, tuple[str, list[Location]
         return reached
 
     return repo.memo("batchscoring.imported_by_entries", find)  # type: ignore[no-any-return]
+
+
+def runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
+    """How the system runs the file on its own (an image's entry, a compose service, a deployment, a schedule, an
+    orchestrator, a cloud function's event), with where; None when nothing does (session 16: also asked by the
+    stream-consumer rule of `deployment`)."""
+    return _runs_on_its_own(repo, summary)
 
 
 def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:

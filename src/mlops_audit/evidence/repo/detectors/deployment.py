@@ -2569,11 +2569,52 @@ def _managed_endpoints(repo: RepoIndex) -> list[Location]:
     return sorted(set(found), key=lambda loc: (loc.path, loc.line or 0))[:MAX_LOCATIONS]
 
 
+# Rule `stream consumer runs the model` (session 16, conventions §8 online serving: "a stream consumer that
+# calls the model per request"): a project module consuming a message stream through a documented consumer
+# (catalogue entry `stream_consumers`: kafka-python/aiokafka/confluent-kafka consumers, a Pub/Sub
+# subscriber, RabbitMQ `basic_consume`, SQS `receive_message`, Redis `xreadgroup`, a Faust app) that uses
+# the model - in the module (a prediction, a model load, a library's model interface, a start-up model
+# called) or in a project function it calls, up to MAX_SERVICE_HOPS modules away - and that the system runs
+# (`_batchscoring.runs_on_its_own`: an image's entry point, a compose service, a deployment, a schedule).
+# A consumer that trains or evaluates, one in an example folder, and one nothing runs are not serving.
+_STREAM = judged_by(Kind.model_serving, "stream consumer runs the model")
+_STREAM_IMPORTS = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _STREAM)
+_STREAM_CONSUMERS = frozenset(_STREAM.calls)
+_STREAM_METHODS = frozenset(_STREAM.methods)
+
+
+def _consumes_stream(call: Call) -> bool:
+    if call.name in _STREAM_CONSUMERS:
+        return True
+    return "." in call.name and call.name.rsplit(".", 1)[-1] in _STREAM_METHODS
+
+
+def _stream_consumers_running_a_model(repo: RepoIndex) -> list[Location]:
+    followed = [0]
+    for summary in _inhouse.project_code(repo.python_mentioning(*_STREAM.needles)):
+        if summary.is_notebook or _batchscoring.DEMO_FOLDER.search(summary.path) or not summary.imports_module(*_STREAM_IMPORTS):
+            continue
+        consumes = next((c for c in summary.calls if _consumes_stream(c)), None)
+        if consumes is None or _batchscoring.trains_or_evaluates(summary):
+            continue
+        runs = _batchscoring.runs_on_its_own(repo, summary)
+        if runs is None:
+            continue
+        use_call = next((c for c in summary.calls if _calls_the_model(c.name) or _builds_a_model(c.name)), None) or _startup_model_call(repo, summary, summary.calls)
+        use = at(summary.path, use_call.line) if use_call is not None else (
+            _service_chain_use(repo, summary, "", [c.name for c in summary.calls], followed) if followed[0] < MAX_SERVICE_MODULES else None
+        )
+        if use is not None:
+            return [at(summary.path, consumes.line), use, *runs[1]]
+    return []
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a stream consumer the system runs (Kafka, Pub/Sub, RabbitMQ, SQS, Redis streams) uses the model on each message", _stream_consumers_running_a_model),
     (
         "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
         "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
@@ -2598,7 +2639,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
     words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
