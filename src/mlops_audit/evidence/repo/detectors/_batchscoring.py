@@ -23,6 +23,7 @@ a predict script run by hand (nothing runs it) or writing a local CSV (no store)
 from __future__ import annotations
 
 import ast
+import bisect
 import posixpath
 import re
 import shlex
@@ -30,18 +31,19 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from mlops_audit.evidence.repo.catalogue import judged_by, vocabulary
-from mlops_audit.evidence.repo.detectors import _deployers, _inhouse, _workflowsteps
+from mlops_audit.evidence.repo.detectors import _deployers, _inhouse, _modeluse, _workflowsteps
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
-from mlops_audit.evidence.repo.pysource import PythonSummary
+from mlops_audit.evidence.repo.pysource import Call, PythonSummary
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, at
 from mlops_audit.util.safeyaml import LocatedDocument
 
 _ENTRY = judged_by(Kind.model_serving, "batch scoring job")
 _STORE_WRITES = frozenset(_ENTRY.methods)
 NEEDLES = tuple(_ENTRY.needles)  # declared to the scan
-_MODEL_USE = tuple(n for n in NEEDLES if n not in _STORE_WRITES)  # a candidate file names the model's use
+# A candidate file names the model's use: a prediction or load, or (session 16) a library's model interface.
+_MODEL_USE = tuple(dict.fromkeys([*(n for n in NEEDLES if n not in _STORE_WRITES), *_modeluse.NEEDLES]))
 _STORE_CLIENTS = tuple(next(tool.imports for tool, ev in vocabulary(Kind.model_serving, None).entries if ev is _ENTRY))
 _STORE_WORDS = tuple(sorted(_STORE_WRITES))
 
@@ -81,12 +83,12 @@ def _last(name: str) -> str:
 _HANDLES_STORED = re.compile(r"^_*(get|read|load|fetch|save|write|store|upload|insert|push|publish|persist|export|plot|show|log|delete|post|process|postprocess|prepare)_", re.IGNORECASE)
 
 
-def _uses_model(summary: PythonSummary) -> list[int | None]:
+def _uses_model(summary: PythonSummary, calls: Iterable[Call] | None = None) -> list[int | None]:
     found = []
-    for call in summary.calls:
+    for call in summary.calls if calls is None else calls:
         last = _last(call.name)
         helper = _PREDICT_HELPER.search(last) is not None and not _HANDLES_STORED.match(last)
-        if _PREDICTION.match(last) or helper or _LOADS_MODEL.match(last):
+        if _PREDICTION.match(last) or helper or _LOADS_MODEL.match(last) or _modeluse.library_model(call.name):
             found.append(call.line)
     return found
 
@@ -101,11 +103,11 @@ def _storage_write(name: str) -> bool:
     return bool(module) and _PLAIN_WRITE.match(function) is not None and any(_STORAGE_MODULE.match(part) for part in module.split("."))
 
 
-def _writes(summary: PythonSummary) -> list[int | None]:
+def _writes(summary: PythonSummary, calls: Iterable[Call] | None = None) -> list[int | None]:
     found = []
     client = summary.imports_module(*_STORE_CLIENTS)
     remote = summary.imports_module(*_REMOTE_FILESYSTEMS)
-    for call in summary.calls:
+    for call in summary.calls if calls is None else calls:
         last = _last(call.name)
         if (client and last in _STORE_WRITES and "." in call.name) or _WRITE_HELPER.match(last) or (
             _storage_write(call.name) and call.name.rsplit(".", 1)[0] in summary.imports
@@ -122,10 +124,61 @@ _REMOTE_FILESYSTEMS = ("fsspec", "s3fs", "gcsfs", "adlfs")
 _GRIDDED_WRITES = frozenset({"to_zarr", "to_netcdf", "to_parquet", "to_csv"})
 
 
+def trains_or_evaluates(summary: PythonSummary) -> bool:
+    """Whether the file trains or evaluates (see `_trains_or_evaluates`)."""
+    return _trains_or_evaluates(summary)
+
+
 def _trains_or_evaluates(summary: PythonSummary) -> bool:
     if any(_TRAINS.match(_last(c.name)) or _EVALUATES.match(_last(c.name)) for c in summary.calls):
         return True
     return any(_EVALUATION_SCOPE.match(name) for name in summary.functions)
+
+
+# Session 16: in a file an orchestrator runs task by task, the unit that runs is the task, not the file
+# (Airflow runs each operator's `python_callable` or TaskFlow `@task` as its own task instance; Prefect
+# `@task`s, Dagster `@op`/`@asset`s, Kubeflow components and Flyte tasks likewise). A task that uses the
+# model and writes the predictions to a store is a scoring job whatever the file's other tasks do
+# (validate the inputs, train, evaluate) - as long as the task itself, with the same-file functions it
+# calls, neither trains nor evaluates and is not named for evaluation.
+def _task_units(repo: RepoIndex, summary: PythonSummary) -> list[str]:
+    """The functions of the file an orchestrator runs as tasks: those decorated as tasks, ops or steps,
+    and in an Airflow DAG file every function (the operators' callables)."""
+    if summary.imports_module("airflow") and _AIRFLOW_DAG.search(repo.text(summary.path) or ""):
+        return sorted(summary.functions, key=lambda name: summary.functions[name] or 0)
+    defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+    lines = [line for line, _ in defs]
+    units = []
+    for decorator in summary.decorated_by(*_ORCHESTRATED):
+        after = bisect.bisect_right(lines, decorator.line) if decorator.line is not None else len(defs)
+        if after < len(defs):
+            units.append(defs[after][1])
+    return list(dict.fromkeys(units))
+
+
+def _scoring_task(repo: RepoIndex, summary: PythonSummary) -> tuple[list[int | None], list[int | None]] | None:
+    """(model use, writes) of the first task of the file that scores (see above), or None."""
+    by_scope: dict[str, list[Call]] = {}
+    for call in summary.calls:
+        if call.scope:
+            by_scope.setdefault(call.scope, []).append(call)
+    for unit in _task_units(repo, summary):
+        if _EVALUATION_SCOPE.match(unit):
+            continue
+        scopes, todo = {unit}, [unit]
+        while todo:
+            for call in by_scope.get(todo.pop(), []):
+                local = call.name[1:] if call.name.startswith(".") and call.name.count(".") == 1 else call.name
+                if local in summary.functions and local not in scopes:
+                    scopes.add(local)
+                    todo.append(local)
+        calls = [c for scope in scopes for c in by_scope.get(scope, [])]
+        if any(_EVALUATION_SCOPE.match(scope) for scope in scopes) or any(_TRAINS.match(_last(c.name)) or _EVALUATES.match(_last(c.name)) for c in calls):
+            continue
+        uses, writes = _uses_model(summary, calls), _writes(summary, calls)
+        if uses and writes:
+            return sorted(uses, key=lambda line: line or 0), sorted(writes, key=lambda line: line or 0)
+    return None
 
 
 def _orchestrated(summary: PythonSummary) -> bool:
@@ -481,12 +534,21 @@ def _imported_by_entries(repo: RepoIndex) -> dict[str, tuple[str, list[Location]
     return repo.memo("batchscoring.imported_by_entries", find)  # type: ignore[no-any-return]
 
 
+def runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
+    """How the system runs the file on its own (an image's entry, a compose service, a deployment, a schedule, an
+    orchestrator, a cloud function's event), with where; None when nothing does (session 16: also asked by the
+    stream-consumer rule of `deployment`)."""
+    return _runs_on_its_own(repo, summary)
+
+
 def _runs_on_its_own(repo: RepoIndex, summary: PythonSummary) -> tuple[str, list[Location]] | None:
     entry = _entry_of(repo, summary.path)
     if entry is not None:
         return "the entry point of a container image", [entry]
     if _orchestrated(summary):
         return "a task or flow of an orchestrator", []
+    if summary.imports_module("airflow") and _AIRFLOW_DAG.search(repo.text(summary.path) or ""):
+        return "an Airflow DAG's task", [at(summary.path, 1)]  # session 16: the DAG file's own callables
     if _handler(repo, summary):
         return "a cloud function's event handler", []
     service = _commands_run(repo, "compose", _workflowsteps.compose_commands, summary.path)
@@ -549,8 +611,13 @@ def batch_scoring_jobs(repo: RepoIndex) -> list[tuple[str, list[Location]]]:
     found = []
     for summary in _candidates(repo):
         uses, writes = _uses_model(summary), _writes(summary)
-        if not uses or _trains_or_evaluates(summary):
+        if not uses:
             continue
+        if _trains_or_evaluates(summary):
+            task = _scoring_task(repo, summary)
+            if task is None:
+                continue
+            uses, writes = task
         if not writes:
             # A scoring step of a publishing workflow, or of a SageMaker pipeline, writes files that the
             # workflow publishes or the platform uploads (rules above).

@@ -4,7 +4,9 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
 `@router.get`). Several frameworks teams serve models with register handlers otherwise:
 
 - Django and Django REST framework: class-based views (`class Predict(APIView): def post(self,
-  request)`, viewsets) and function views decorated with `@api_view`, wired in `urls.py`;
+  request)`, viewsets) and function views decorated with `@api_view`, wired in `urls.py`; viewset
+  methods decorated `@action(detail=..., methods=[...])`, which DRF's routers route as extra actions
+  (session 16);
 - Flask-RESTful / Flask-RESTX `Resource` classes added with `api.add_resource(...)`, Flask
   `MethodView` classes added with `add_url_rule`;
 - Tornado `RequestHandler` / Starlette `HTTPEndpoint` classes listed in the application's routes;
@@ -18,6 +20,15 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
   whose `receive` / `receive_json` the server calls per message (routed in `websocket_urlpatterns`),
   the usual way a Django chat application answers with its model or chain as the user types.
 
+- handlers registered by a router call rather than a decorator (session 16), as each framework
+  documents it: aiohttp `app.router.add_get/add_post/add_route(path, handler)`, Starlette
+  `Route(path, endpoint)`, FastAPI `add_api_route(path, endpoint)`, Flask `add_url_rule(rule,
+  view_func=...)`, Sanic `add_route(handler, uri)`: the function named by reference in the call;
+- GraphQL resolvers (session 16), which the GraphQL server calls per query field: Graphene
+  `ObjectType`/`Mutation` classes' `resolve_<field>` and `mutate` methods, Strawberry functions
+  decorated `@strawberry.field` / `@strawberry.mutation`, Ariadne resolvers bound with
+  `@query.field("name")` / `@mutation.field(...)` on its `QueryType`/`MutationType`/`ObjectType`.
+
 This module only names the handlers (class, method, line) from a file's summary; whether a handler
 reaches the model is judged by the same test as for decorated routes (`deployment._reaches_model`).
 A base class is trusted only when the file imports its framework (a `Resource` of boto3 or Pulumi
@@ -26,9 +37,11 @@ is no web resource). Notebooks are demos (conventions §8) and are not read.
 
 from __future__ import annotations
 
+import ast
 import bisect
 
 from mlops_audit.evidence.repo.pysource import PythonSummary
+from mlops_audit.evidence.repo.treememo import per_tree
 
 # Base classes (last part of the resolved name) by the modules one of which the file must import.
 _BASES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
@@ -51,8 +64,16 @@ _STDLIB_METHODS = frozenset({"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELE
 # Django Channels consumers and the methods Channels calls per incoming WebSocket message.
 _CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer"})
 _CONSUMER_METHODS = frozenset({"receive", "receive_json", "websocket_receive"})
+# Router calls registering a handler by reference, with the positions or keywords naming it.
+_REGISTRATIONS = frozenset({"add_get", "add_post", "add_put", "add_patch", "add_delete", "add_route", "add_api_route", "add_url_rule",
+                            "add_websocket_route", "add_api_websocket_route", "Route", "WebSocketRoute"})
+_REGISTERED_KEYWORDS = frozenset({"handler", "endpoint", "view_func"})
+_ROUTERS = ("aiohttp", "starlette", "fastapi", "flask", "sanic", "quart", "robyn", "blacksheep", "litestar")
+# GraphQL servers: Graphene's resolver methods, and the decorators of Strawberry and Ariadne that bind resolvers.
+_GRAPHENE_BASES = frozenset({"ObjectType", "Mutation"})
+_GRAPHQL_DECORATORS = ("strawberry.field", "strawberry.mutation", "strawberry.subscription")
 NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
-           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS))
+           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS), *sorted(_REGISTRATIONS), "graphene", "strawberry", "ariadne")
 
 
 def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
@@ -75,14 +96,43 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
             found += [(name, m, line) for m in methods if not m.startswith("_")]
         elif falcon and any(m in _FALCON_RESPONDER for m in methods):
             found += [(name, m, line) for m in methods if m in _FALCON_RESPONDER]
-    if summary.imports_module("rest_framework"):
+        elif lasts & _GRAPHENE_BASES and summary.imports_module("graphene"):
+            found += [(name, m, line) for m in methods if m.startswith("resolve_") or m == "mutate"]
+    rest, ariadne = summary.imports_module("rest_framework"), summary.imports_module("ariadne")
+    if rest or ariadne or summary.imports_module("strawberry"):
         defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
         lines = [line for line, _ in defs]
         for decorator in summary.decorators:
-            if decorator.name.rsplit(".", 1)[-1] == "api_view" and decorator.line is not None:
+            last = decorator.name.rsplit(".", 1)[-1]
+            view = rest and last in ("api_view", "action")  # DRF's extra viewset actions are routed too (session 16)
+            resolver = decorator.name in _GRAPHQL_DECORATORS or (ariadne and last == "field" and "." in decorator.name)
+            if (view or resolver) and decorator.line is not None:
                 # The function it decorates: the first defined after it, found by bisection (a scan of
                 # every function per decorator was quadratic in a file of many views).
                 after = bisect.bisect_right(lines, decorator.line)
                 if after < len(defs):
                     found.append(("", defs[after][1], decorator.line))
+    if summary.imports_module(*_ROUTERS) and not set(summary.call_names).isdisjoint(_REGISTRATIONS):
+        found += [("", name, line) for name, line in _registered(summary) if name in summary.functions]
+    return found
+
+
+def _registered(summary: PythonSummary) -> list[tuple[str, int | None]]:
+    """(function, line) of the file's handlers registered by reference in a router call (see above)."""
+    tree = summary.source.tree() if summary.source is not None else None
+    return _registered_in(tree) if tree is not None else []
+
+
+@per_tree
+def _registered_in(tree: ast.AST) -> list[tuple[str, int | None]]:
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name not in _REGISTRATIONS:
+            continue
+        given = [*node.args[:3], *(k.value for k in node.keywords if k.arg in _REGISTERED_KEYWORDS)]
+        found += [(value.id, node.lineno) for value in given if isinstance(value, ast.Name)]
     return found

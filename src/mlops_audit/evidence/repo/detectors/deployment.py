@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi, _rlang, _ruby
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _modeluse, _pulumi, _rlang, _ruby
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -1185,8 +1185,18 @@ _MODEL_SERVERS = re.compile("|".join(r"\s+".join(re.escape(w) for w in image.spl
 _SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.NEEDLES) + (
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(", "litestar", "bottle", "mlserver", "cog", "ts.torch_handler",
+    "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
 ) + _handlers.NEEDLES
-_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route|websocket)$")
+# Python web frameworks whose routes are registered by decorators (`@app.post("/x")`): the documented
+# HTTP servers of PyPI (session 16: Robyn, BlackSheep, Django Ninja, quick_server, Hug, Responder,
+# Emmett, Microdot, FastHTML, Starlite beside the first ten).
+_WEB_FRAMEWORKS = (
+    "fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle",
+    "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
+)
+# A route decorator: an HTTP method (or `route`, `websocket`) as the last name, also after a response
+# format (session 16: quick_server's `json_post`, `text_get`).
+_WEB_ROUTE = re.compile(r"\.(?:[a-z]+_)?(get|post|put|patch|delete|route|api_route|websocket)$")
 _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generate|forward)$", re.IGNORECASE)  # not transform/score: they are not serving
 
 
@@ -1208,7 +1218,7 @@ def _serving(summary: PythonSummary) -> list[Call]:
         elif any(_PLATFORM_PREDICTOR.match(b) for b in bases) and {"predict", "handle", "inference", "preprocess", "postprocess"} & set(methods):
             found.append(Call(f"{name}({next(b for b in bases if _PLATFORM_PREDICTOR.match(b))})", line))
     # A web app or Gradio page written in a notebook's cells is a demo its author runs (conventions §8).
-    web = not summary.is_notebook and summary.imports_module("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
+    web = not summary.is_notebook and summary.imports_module(*_WEB_FRAMEWORKS)
     predicts = any(_PREDICTS.search(name.rsplit(".", 1)[-1]) for name in summary.resolved_names)
     if web and predicts:
         found += [d for d in summary.decorators if _WEB_ROUTE.search(d.name)]
@@ -1356,9 +1366,20 @@ def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reac
         return True
     if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
         return True
+    if any(_modeluse.library_model(name) for name in reached):  # session 16: a library's documented model load or run
+        return True
     if not startup:
         startup.append(_startup_models(summary))
-    return any(_uses_startup_model(name, startup[0]) for name in reached) or _uses_model_from_state(summary, helpers | {handler})
+    if any(_uses_startup_model(name, startup[0]) for name in reached):
+        return True
+    # Session 16: the model object itself called (`nlp(text)` of a spaCy pipeline, `yolo(image)`), by a
+    # handler that is not a health or warm-up probe (which runs the model once on a dummy input).
+    if not _PROBE.match(handler) and any(name in startup[0] for name in reached):
+        return True
+    return _uses_model_from_state(summary, helpers | {handler})
+
+
+_PROBE = re.compile(r"^_*(?:warm_?up|health\w*|ready|readiness|liveness|live|ping|status)$", re.IGNORECASE)
 
 
 def _calls_by_scope(summary: PythonSummary) -> dict[str, list[Call]]:
@@ -1443,13 +1464,12 @@ _GENERATION_LIBRARIES = (
     "langchain", "langchain_core", "langchain_openai", "langchain_anthropic", "langchain_community", "langgraph", "openai", "anthropic",
     "litellm", "llama_index", "google.generativeai", "google.genai", "vertexai.generative_models", "ollama", "cohere", "mistralai",
 )
-_WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "aiohttp", "sanic", "tornado", "quart", "falcon", "litestar", "bottle")
 MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
 
 
 def _calls_the_model(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name)
+    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name)
 
 
 def _service_uses_model(name: str) -> bool:
@@ -1570,7 +1590,7 @@ def _entry_reaches(summary: PythonSummary) -> Iterator[tuple[int | None, str, li
 
 
 def _routes_through_services(repo: RepoIndex) -> list[Location]:
-    followed = 0
+    followed = [0]  # project modules followed, over the whole scan
     judged: dict[tuple[str, str], Location | None] = {}
     needles = (*(n for n in _SERVING_NEEDLES if n.lower() in _WEB_FRAMEWORKS), *_handlers.NEEDLES)
     for summary in _inhouse.project_code(repo.python_mentioning(*needles)):
@@ -1589,33 +1609,113 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
             bound = _start_up_binding_use(repo, summary, handler, reached)
             if bound is not None:
                 return [at(summary.path, line), bound]
-            for name in dict.fromkeys(_unqueued(n) for n in reached) if followed < MAX_SERVICE_MODULES else ():
-                module, _, function = name.rpartition(".")
-                # Only a function imported from a module (`from src.services.chat import stream_chat`) or
-                # called on an imported module (`from app.interface import score` ... `score.get_scored(...)`),
-                # found as the module's file or its package's `__init__.py`.
-                if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+            if followed[0] < MAX_SERVICE_MODULES:
+                use = _service_chain_use(repo, summary, handler, reached, followed)
+                if use is not None:
+                    return [at(summary.path, line), use]
+    return []
+
+
+# Session 16: the project's own functions between a route and the model are followed across modules,
+# a bounded number of hops (a view calls `jobs.start_deduplication`, which queues the Celery task
+# `compare_images`, which calls `vision.detector.detect_faces`, which runs the network): at each hop a
+# function imported from a project module (or called on one) is read with the same-file functions it
+# calls, and the model's use is looked for there as for the first hop. Functions named for training or
+# evaluation are not followed further (a route that retrains is not serving), nor tests.
+MAX_SERVICE_HOPS = 3
+_NOT_FOLLOWED = re.compile(r"^_*(train|fit|retrain|tune|evaluate|eval|test|benchmark|backtest)(_|$)", re.IGNORECASE)
+# Calls that hand a function to a queue or a background runner, by reference (documented interfaces):
+# FastAPI/Starlette `BackgroundTasks.add_task(func, *args)`, RQ `Queue.enqueue(f, ...)`,
+# `enqueue_call(func=f)`, `enqueue_in(delay, f)`, `enqueue_at(when, f)`; the function runs the work.
+_HANDOFF_CALLS = {"add_task": 0, "enqueue": 0, "enqueue_call": 0, "enqueue_in": 1, "enqueue_at": 1}
+_HANDOFF_KEYWORDS = frozenset({"func", "f"})
+_HANDOFF_TEXT = re.compile(r"\b(?:add_task|enqueue(?:_call|_in|_at)?)\b")
+
+
+def _handed_off(repo: RepoIndex, summary: PythonSummary) -> dict[str, list[str]]:
+    """Per function of the module: the functions it hands to a queue or background runner (see above),
+    resolved through the module's imports (`score_document` -> `scoring.jobs.score_document`)."""
+
+    def find() -> dict[str, list[str]]:
+        if summary.is_notebook or not _HANDOFF_TEXT.search(repo.text(summary.path) or ""):
+            return {}
+        tree = _inhouse.tree(repo, summary.path)
+        found: dict[str, list[str]] = {}
+        for func in ast.walk(tree) if tree is not None else ():
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in _own_nodes(func):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _HANDOFF_CALLS):
                     continue
-                stem = module.replace(".", "/")
-                path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
-                if path is None or path == summary.path or is_test_path(path):
+                position = _HANDOFF_CALLS[node.func.attr]
+                given = [node.args[position]] if len(node.args) > position else []
+                given += [k.value for k in node.keywords if k.arg in _HANDOFF_KEYWORDS]
+                for value in given:
+                    name = _inhouse.dotted(value) if isinstance(value, (ast.Name, ast.Attribute)) else ""
+                    if name:
+                        last = name.rsplit(".", 1)[-1]
+                        resolved = next((m for m in summary.imports if m.rsplit(".", 1)[-1] == last and "." in m), name)
+                        found.setdefault(func.name, []).append(resolved)
+        return found
+
+    return repo.memo(f"deployment.handed_off:{summary.path}", find)  # type: ignore[no-any-return]
+
+
+def _startup_model_call(repo: RepoIndex, module: PythonSummary, inside: list[Call]) -> Call | None:
+    """A call of a module global start-up binds to a model: the object itself (`_llm(prompt)`) or one of
+    its methods (`session.run(...)`, `_model.transcribe(path)`)."""
+    if not inside:
+        return None
+    startup = repo.memo(f"deployment.startup_models:{module.path}", lambda: _startup_models(module))
+    return next((c for c in inside if c.name in startup or _uses_startup_model(c.name, startup)), None)
+
+
+def _project_function(repo: RepoIndex, summary: PythonSummary, name: str) -> tuple[str, str] | None:
+    """(file, function) of the project function a resolved call name designates: a function imported
+    from a project module (`from src.services.chat import stream_chat`) or called on an imported module
+    (`score.get_scored(...)`), found as the module's file or its package's `__init__.py`."""
+    module, _, function = name.rpartition(".")
+    if not module or (name not in summary.imports and module not in summary.imports) or module.split(".", 1)[0] in _GENERATION_LIBRARIES:
+        return None
+    stem = module.replace(".", "/")
+    path = _resolve_file(repo, stem + ".py") or _resolve_file(repo, stem + "/__init__.py")
+    if path is None or path == summary.path or is_test_path(path):
+        return None
+    return path, function
+
+
+def _service_chain_use(repo: RepoIndex, summary: PythonSummary, handler: str, reached: list[str], followed: list[int]) -> Location | None:
+    """Where a project function the handler reaches (up to MAX_SERVICE_HOPS modules away) uses the model."""
+    handed = _handed_off(repo, summary)
+    frontier: list[tuple[PythonSummary, list[str]]] = [(summary, [*reached, *handed.get(handler, [])])]
+    seen: set[tuple[str, str]] = set()
+    for hop in range(MAX_SERVICE_HOPS):
+        following: list[tuple[PythonSummary, list[str]]] = []
+        for module, names in frontier:
+            for name in dict.fromkeys(_unqueued(n) for n in names):
+                target = _project_function(repo, module, name)
+                if target is None or target in seen or (hop and _NOT_FOLLOWED.match(target[1])):
                     continue
-                followed += 1
-                service = repo.python(path)
-                if service is not None and function in service.functions:
-                    by_scope = _calls_by_scope(service)
-                    scopes, _ = _reach(by_scope, service.functions, function)
+                seen.add(target)
+                followed[0] += 1
+                service = repo.python(target[0])
+                if service is not None and target[1] in service.functions:
+                    scopes, _ = _reach(_calls_by_scope(service), service.functions, target[1])
                     inside = [c for c in service.calls if c.scope in scopes]
                     use = (
                         next((c for c in inside if _calls_the_model(c.name)), None)
                         or next((c for c in inside if _service_uses_model(c.name)), None)
                         or next((c for c in inside if _builds_a_model(c.name)), None)
+                        or _startup_model_call(repo, service, inside)
                     )
                     if use is not None:
-                        return [at(summary.path, line), at(path, use.line)]
-                if followed >= MAX_SERVICE_MODULES:
-                    break  # enough modules followed; injected services are still looked at (session 12)
-    return []
+                        return at(target[0], use.line)
+                    passed = _handed_off(repo, service)
+                    following.append((service, [*(c.name for c in inside), *(n for scope in scopes for n in passed.get(scope, []))]))
+                if followed[0] >= MAX_SERVICE_MODULES:
+                    return None  # enough modules followed
+        frontier = following
+    return None
 
 
 # Rule `route hands the request to a task queue's worker` (session 14, conventions §8 online serving,
@@ -1626,9 +1726,14 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
 # task, which must use the model as a service function must (predicts, loads a model, asks a chain or
 # calls a generation library). A route queueing a task that trains, sends mail or reads a database
 # does not serve.
-_QUEUE_CALLS = (".delay", ".apply_async", ".kiq")
+# Session 16: also Dramatiq's `actor.send(...)` / `send_with_options`, Celery signatures (`task.s(...)`,
+# `.si`, `.signature`, run by a chain or group) and Huey's `task.schedule(...)`, by their documented names.
+_QUEUE_CALLS = (".delay", ".apply_async", ".kiq", ".send", ".send_with_options", ".s", ".si", ".signature", ".schedule")
 _TASK_DECORATORS = frozenset({"task", "shared_task"})
-QUEUE_NEEDLES = ("celery",)
+QUEUE_NEEDLES = ("celery", "arq")
+# Calls sending a task by its registered name: Celery `app.send_task("name", ...)`, arq
+# `redis.enqueue_job("function_name", ...)` (session 16: arq runs the worker's function of that name).
+_SEND_BY_NAME = ("send_task", "enqueue_job")
 
 
 def _unqueued(name: str) -> str:
@@ -1643,7 +1748,12 @@ def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
     def find() -> dict[str, tuple[PythonSummary, str]]:
         tasks: dict[str, tuple[PythonSummary, str]] = {}
         for summary in _inhouse.project_code(repo.python_mentioning(*QUEUE_NEEDLES)):
-            if summary.is_notebook or not summary.imports_module("celery"):
+            if summary.is_notebook:
+                continue
+            if summary.imports_module("arq"):  # an arq worker module: its functions run by name (`WorkerSettings.functions`)
+                for function in summary.functions:
+                    tasks.setdefault(function, (summary, function))
+            if not summary.imports_module("celery"):
                 continue
             defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
             lines = [line for line, _ in defs]
@@ -1663,7 +1773,7 @@ def _celery_tasks(repo: RepoIndex) -> dict[str, tuple[PythonSummary, str]]:
 
 def _queued_task_use(repo: RepoIndex, summary: PythonSummary, reached: list[str]) -> Location | None:
     """Where the task a route sends by name (`send_task("name", ...)`) uses the model, if it does."""
-    if not any(name.endswith("send_task") for name in reached):
+    if not any(name.endswith(_SEND_BY_NAME) for name in reached):
         return None
     # The same for every route of the module: found once per module, each task judged once.
     return repo.memo(f"deployment.queued_task_use:{summary.path}", lambda: _sent_task_use(repo, summary))  # type: ignore[no-any-return]
@@ -1673,14 +1783,17 @@ def _sent_task_use(repo: RepoIndex, summary: PythonSummary) -> Location | None:
     tasks = _celery_tasks(repo)
     judged: set[str] = set()
     for call in summary.calls:
-        sent = call.args[0] if call.name.endswith("send_task") and call.args else None
+        sent = call.args[0] if call.name.endswith(_SEND_BY_NAME) and call.args else None
         name = sent.rsplit(".", 1)[-1] if isinstance(sent, str) else None
         task = tasks.get(name) if name is not None and name not in judged else None
         if task is not None:
             judged.add(name)  # type: ignore[arg-type]
             module, function = task
             scopes, _ = _reach(_calls_by_scope(module), module.functions, function)
-            use = next((c for c in module.calls if c.scope in scopes and _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None)
+            inside = [c for c in module.calls if c.scope in scopes]
+            use = next((c for c in inside if _service_uses_model(c.name) and not _STORAGE_VERB.search(c.name.rsplit(".", 1)[-1])), None) or _startup_model_call(
+                repo, module, inside
+            )
             if use is not None:
                 return at(module.path, use.line)
     return None
@@ -2024,6 +2137,12 @@ def _start_up_binding_use(repo: RepoIndex, summary: PythonSummary, handler: str,
     aliases: dict[str, str] | None = None
     for name in dict.fromkeys(reached):
         receiver, _, method = name.rpartition(".")
+        if receiver and name in summary.imports:  # session 16: an imported module global called itself (`yolo(image)`)
+            path = _resolve_file(repo, receiver.replace(".", "/") + ".py")
+            module = repo.python(path) if path is not None and path != summary.path and not is_test_path(path) else None
+            line = _global_holds_model(repo, module, method) if module is not None else None
+            if line is not None:
+                return at(module.path, line)  # type: ignore[union-attr]
         if not receiver or _STORAGE_VERB.search(method) or _NOT_GENERATION.match(method):
             continue
         if "." not in receiver:
@@ -2065,7 +2184,7 @@ _MODEL_CLASS = re.compile(r"(Model|Predictor|Classifier|Detector|Captioner|Recog
 
 
 def _model_constructor(name: str) -> bool:
-    if _STARTUP_LOADER.search(name):
+    if _STARTUP_LOADER.search(name) or _modeluse.library_model(name):
         return True
     module, _, last = name.rpartition(".")
     if not module or not last[:1].isupper():
@@ -2450,11 +2569,52 @@ def _managed_endpoints(repo: RepoIndex) -> list[Location]:
     return sorted(set(found), key=lambda loc: (loc.path, loc.line or 0))[:MAX_LOCATIONS]
 
 
+# Rule `stream consumer runs the model` (session 16, conventions §8 online serving: "a stream consumer that
+# calls the model per request"): a project module consuming a message stream through a documented consumer
+# (catalogue entry `stream_consumers`: kafka-python/aiokafka/confluent-kafka consumers, a Pub/Sub
+# subscriber, RabbitMQ `basic_consume`, SQS `receive_message`, Redis `xreadgroup`, a Faust app) that uses
+# the model - in the module (a prediction, a model load, a library's model interface, a start-up model
+# called) or in a project function it calls, up to MAX_SERVICE_HOPS modules away - and that the system runs
+# (`_batchscoring.runs_on_its_own`: an image's entry point, a compose service, a deployment, a schedule).
+# A consumer that trains or evaluates, one in an example folder, and one nothing runs are not serving.
+_STREAM = judged_by(Kind.model_serving, "stream consumer runs the model")
+_STREAM_IMPORTS = next(tuple(t.imports) for t, ev in vocabulary(Kind.model_serving, None).entries if ev is _STREAM)
+_STREAM_CONSUMERS = frozenset(_STREAM.calls)
+_STREAM_METHODS = frozenset(_STREAM.methods)
+
+
+def _consumes_stream(call: Call) -> bool:
+    if call.name in _STREAM_CONSUMERS:
+        return True
+    return "." in call.name and call.name.rsplit(".", 1)[-1] in _STREAM_METHODS
+
+
+def _stream_consumers_running_a_model(repo: RepoIndex) -> list[Location]:
+    followed = [0]
+    for summary in _inhouse.project_code(repo.python_mentioning(*_STREAM.needles)):
+        if summary.is_notebook or _batchscoring.DEMO_FOLDER.search(summary.path) or not summary.imports_module(*_STREAM_IMPORTS):
+            continue
+        consumes = next((c for c in summary.calls if _consumes_stream(c)), None)
+        if consumes is None or _batchscoring.trains_or_evaluates(summary):
+            continue
+        runs = _batchscoring.runs_on_its_own(repo, summary)
+        if runs is None:
+            continue
+        use_call = next((c for c in summary.calls if _calls_the_model(c.name) or _builds_a_model(c.name)), None) or _startup_model_call(repo, summary, summary.calls)
+        use = at(summary.path, use_call.line) if use_call is not None else (
+            _service_chain_use(repo, summary, "", [c.name for c in summary.calls], followed) if followed[0] < MAX_SERVICE_MODULES else None
+        )
+        if use is not None:
+            return [at(summary.path, consumes.line), use, *runs[1]]
+    return []
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
     ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a stream consumer the system runs (Kafka, Pub/Sub, RabbitMQ, SQS, Redis streams) uses the model on each message", _stream_consumers_running_a_model),
     (
         "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
         "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
@@ -2479,7 +2639,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES,
+    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
     words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
