@@ -471,3 +471,18 @@ def test_long_headings_and_words_without_their_brace_stay_linear(tmp_path: Path)
     page = (heading + "## Context\n\nx\n\n## Decision\n\ny\n") * 3
     assert _time_to_judge(tmp_path, "notes/hostile.md", page) < 5
     assert _time_to_judge(tmp_path / "b", "c4/workspace.dsl", "workspace " * 100_000 + "\n") < 5
+
+
+# --- PDF and Word documents: a design name and a second sign ----------------------------------------
+
+def test_a_design_pdf_linked_from_a_page_or_kept_in_the_docs_is_design(tmp_path: Path) -> None:
+    linked = _tree(tmp_path / "a", {"src/train.py": SYSTEM_CODE, "specs/system_architecture.pdf": "%PDF-1.4 binary", "README.md": "# Claims\n\nSee [the architecture](specs/system_architecture.pdf).\n"})
+    kept = _tree(tmp_path / "b", {"src/train.py": SYSTEM_CODE, "documentation/Scoring Requirements.docx": "PK binary"})
+    assert _design(linked)[:2] == (PASS, ["specs/system_architecture.pdf"])
+    assert _design(kept)[:2] == (PASS, ["documentation/Scoring Requirements.docx"])
+
+
+def test_a_requirements_pdf_dropped_at_the_root_and_never_linked_is_not_design(tmp_path: Path) -> None:
+    """Near miss (fails on main, where the name alone passed): a course's project brief."""
+    root = _tree(tmp_path, {"src/train.py": SYSTEM_CODE, "Final_Project_Requirements.pdf": "%PDF-1.4 binary", "README.md": "# Claims\n\nA project.\n"})
+    assert _design(root)[0] is FAIL

@@ -158,6 +158,13 @@ _DATA_FOLDER = re.compile(r"(^|/)(data|datasets?)/", re.IGNORECASE)
 _TEMPLATE_NAME = re.compile(r"(^|[-_. ])template([-_. ]|$)", re.IGNORECASE)
 
 
+def _linked_from_a_page(repo: RepoIndex, path: str) -> bool:
+    """Whether a Markdown/reST/AsciiDoc page of the repository names the file (a link or an include)."""
+    name = path.rsplit("/", 1)[-1]
+    spellings = (name, name.replace(" ", "%20"))
+    return any(p != path and (text := repo.text(p)) and any(s in text for s in spellings) for p in repo.with_suffix(".md", ".rst", ".adoc"))
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
     nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
@@ -173,7 +180,13 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if name.endswith(".txt") and not (name.startswith("readme") or (named_as_design and not _PACKAGE_LIST_NAME.search(name))):
         return None  # a plain-text file is read as a document only when named as a README or as design
     if path.lower().endswith(_BINARY_DOCS):
-        return at(path) if named_as_design and repo.size(path) > 0 else None
+        # Session 16: a PDF or Word file cannot be read here, so its name is one sign only; it is a design
+        # document when also kept with the documentation (a docs/design folder, a site's nav) or linked
+        # from a page of the repository. A brief named "requirements" dropped at the root (a course's
+        # project brief) is neither.
+        if not (named_as_design and repo.size(path) > 0):
+            return None
+        return at(path) if _DOCS_FOLDER.search(path) or nav_title is not None or _linked_from_a_page(repo, path) else None
     if not (named_as_design or _DOCS_FOLDER.search(path) or nav_title is not None or name.startswith("readme")):
         return None  # notes elsewhere are not read: only these three places can qualify
     text = repo.text(path)
