@@ -486,3 +486,16 @@ def test_a_requirements_pdf_dropped_at_the_root_and_never_linked_is_not_design(t
     """Near miss (fails on main, where the name alone passed): a course's project brief."""
     root = _tree(tmp_path, {"src/train.py": SYSTEM_CODE, "Final_Project_Requirements.pdf": "%PDF-1.4 binary", "README.md": "# Claims\n\nA project.\n"})
     assert _design(root)[0] is FAIL
+
+
+def test_diagrams_of_examples_assistant_prompts_and_user_guides_are_not_design(tmp_path: Path) -> None:
+    """Near misses: an example's flow and Structurizr model (conventions §2: an example's design is the
+    example's), a coding assistant's instruction file, a page of the user guide."""
+    root = _tree(tmp_path, {
+        "src/train.py": SYSTEM_CODE,
+        "examples/fraud/WORKFLOW.md": MERMAID_RUNBOOK,
+        "samples/c4/workspace.dsl": STRUCTURIZR,
+        "CLAUDE.md": MERMAID_RUNBOOK,
+        "docs/user-guide/scoring.md": MERMAID_RUNBOOK.replace("## Weekly run", "## Scoring a file"),
+    })
+    assert _design(root)[0] is FAIL

@@ -9,6 +9,7 @@ from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
 from mlops_audit.evidence.repo.detectors import _designdocs, _inhouse
+from mlops_audit.evidence.repo.detectors._deployers import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.lessons import COURSE
@@ -264,8 +265,8 @@ def _page_anywhere(repo: RepoIndex, path: str) -> bool:
         return False  # a set-up or user guide, or a page in one's folder (`docs/user-guide/`), whatever it draws
     if name.endswith(".txt") and not (name.startswith("readme") or (_DESIGN_NAME.search(name) and not _PACKAGE_LIST_NAME.search(name))):
         return False
-    if _TEMPLATE_FOLDER.search(path) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
-        return False
+    if _TEMPLATE_FOLDER.search(path) or DEMO_FOLDER.search(path) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+        return False  # an example's or a demo's design is the example's (conventions §2, §5)
     return repo.size(path) <= MAX_PAGE_BYTES
 
 
@@ -304,7 +305,7 @@ def _diagram_files(repo: RepoIndex) -> list[Location]:
     for path in repo.with_suffix(*suffixes):
         if not path.lower().endswith(_designdocs.DIAGRAM_FILE_SUFFIXES) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
             continue
-        if _PICTURE_FOLDER.search(path):
+        if _PICTURE_FOLDER.search(path) or DEMO_FOLDER.search(path):
             continue
         if _designdocs.diagram_file(repo, path):
             found.append(at(path))
