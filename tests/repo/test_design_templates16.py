@@ -499,3 +499,40 @@ def test_diagrams_of_examples_assistant_prompts_and_user_guides_are_not_design(t
         "docs/user-guide/scoring.md": MERMAID_RUNBOOK.replace("## Weekly run", "## Scoring a file"),
     })
     assert _design(root)[0] is FAIL
+
+
+def test_every_section_name_holds_one_of_its_prefilter_words() -> None:
+    """The word prefilter never hides a template: each published name of a section holds one of its words."""
+    from mlops_audit.evidence.repo.detectors import _designdocs
+
+    names = [
+        "status", "context", "context and problem statement", "problem statement", "decision drivers", "considered options", "options considered",
+        "decision", "decision outcome", "chosen option", "consequences", "positive consequences", "pros and cons of the options",
+        "introduction and goals", "architecture constraints", "constraints", "system scope and context", "context and scope", "solution strategy",
+        "building block view", "building blocks", "runtime view", "deployment view", "cross-cutting concepts", "crosscutting concepts",
+        "architecture decisions", "design decisions", "quality requirements", "quality goals", "risks and technical debt", "technical risks", "glossary",
+        "system landscape", "system context diagram", "context view", "container diagram", "containers view", "component diagram",
+        "deployment diagram", "dynamic view", "objective", "objectives", "purpose", "summary", "abstract", "overview", "tl;dr", "background",
+        "motivation", "problem", "goals", "requirements", "non-goals", "nongoals", "goals and non-goals", "out of scope", "proposed design",
+        "detailed design", "high-level design", "technical approach", "proposed solution", "design", "design overview", "proposal", "proposed changes",
+        "specification", "reference-level explanation", "guide-level explanation", "alternatives", "alternatives considered",
+        "alternative approaches", "rationale", "rationale and alternatives", "rejected ideas", "drawbacks", "trade-offs", "tradeoffs", "risks",
+        "risks and mitigations", "security", "privacy", "security considerations", "security and privacy considerations", "rollout", "roll-out plan",
+        "migration", "migration strategy", "backwards compatibility", "backward compatibility", "launch plan", "open questions", "open issues",
+        "unresolved questions", "future possibilities", "prior art", "model details", "model description", "model architecture", "intended use",
+        "intended uses", "intended uses and limitations", "primary intended uses", "direct use", "downstream use", "uses", "out-of-scope use",
+        "out-of-scope use cases", "out of scope uses", "misuse", "factors", "relevant factors", "metrics", "evaluation", "evaluation results",
+        "results", "performance measures", "evaluation data", "evaluation datasets", "testing data", "testing data, factors and metrics",
+        "training data", "training details", "training procedure", "quantitative analyses", "ethical considerations", "caveats",
+        "caveats and recommendations", "bias, risks, and limitations", "risks and limitations", "limitations", "environmental impact",
+        "composition", "collection process", "data collection", "collection", "preprocessing", "preprocessing/cleaning/labeling",
+        "distribution", "maintenance",
+    ]
+    matched = set()
+    for template in _designdocs.TEMPLATES:
+        for key, (pattern, words) in template.sections.items():
+            for name in names:
+                if pattern.fullmatch(name):
+                    matched.add((template.name, key))
+                    assert any(word in name for word in words), (template.name, key, name)
+    assert matched == {(t.name, key) for t in _designdocs.TEMPLATES for key in t.sections}  # every section has a name above

@@ -110,26 +110,32 @@ def normalised_title(title: str) -> str:
 @dataclass(frozen=True)
 class Template:
     name: str  # what the document is, for the finding's message
-    sections: dict[str, re.Pattern[str]]
+    sections: dict[str, tuple[re.Pattern[str], tuple[str, ...]]]  # key -> (name pattern, words every name holds one of)
     minimum: int  # filled sections needed
     distinctive: frozenset[str]  # at least one of these: sections only this kind of document has
 
+    def may_follow(self, lowered: str) -> bool:
+        """Whether a lowercased page holds the words of `minimum` sections, a distinctive one among them:
+        a page that does not is settled without parsing its headings."""
+        present = {key for key, (_, words) in self.sections.items() if any(word in lowered for word in words)}
+        return len(present) >= self.minimum and not self.distinctive.isdisjoint(present)
 
-def _sections(**patterns: str) -> dict[str, re.Pattern[str]]:
-    return {key: re.compile(rf"(?:{pattern})") for key, pattern in patterns.items()}
+
+def _sections(**sections: tuple[str, tuple[str, ...]]) -> dict[str, tuple[re.Pattern[str], tuple[str, ...]]]:
+    return {key: (re.compile(rf"(?:{pattern})"), words) for key, (pattern, words) in sections.items()}
 
 
 TEMPLATES = (
     Template(
         "architecture decision record (Nygard, MADR)",
         _sections(
-            status=r"status",
-            context=r"context|context and problem statement|problem statement|context and problem",
-            drivers=r"decision drivers",
-            options=r"considered options|options considered",
-            decision=r"decision|decision outcome|chosen option",
-            consequences=r"consequences|positive consequences|negative consequences",
-            pros=r"pros and cons of the options",
+            status=(r"status", ('status',)),
+            context=(r"context|context and problem statement|problem statement|context and problem", ('context', 'problem statement')),
+            drivers=(r"decision drivers", ('decision drivers',)),
+            options=(r"considered options|options considered", ('considered options', 'options considered')),
+            decision=(r"decision|decision outcome|chosen option", ('decision', 'chosen option')),
+            consequences=(r"consequences|positive consequences|negative consequences", ('consequences',)),
+            pros=(r"pros and cons of the options", ('pros and cons',)),
         ),
         3,
         frozenset({"decision", "options"}),
@@ -137,18 +143,18 @@ TEMPLATES = (
     Template(
         "arc42 architecture description",
         _sections(
-            intro=r"introduction and goals",
-            constraints=r"(architecture |architectural )?constraints",
-            context=r"(system |business |technical )?(scope and context|context and scope|context)",
-            strategy=r"solution strategy",
-            blocks=r"building block view|building blocks",
-            runtime=r"runtime view",
-            deployment=r"deployment view",
-            concepts=r"cross-?cutting concepts",
-            decisions=r"(architecture|architectural|design) decisions",
-            quality=r"quality (requirements|goals|scenarios|tree)",
-            risks=r"risks and technical debts?|technical risks",
-            glossary=r"glossary",
+            intro=(r"introduction and goals", ('introduction and goals',)),
+            constraints=(r"(architecture |architectural )?constraints", ('constraints',)),
+            context=(r"(system |business |technical )?(scope and context|context and scope|context)", ('context',)),
+            strategy=(r"solution strategy", ('solution strategy',)),
+            blocks=(r"building block view|building blocks", ('building block',)),
+            runtime=(r"runtime view", ('runtime view',)),
+            deployment=(r"deployment view", ('deployment view',)),
+            concepts=(r"cross-?cutting concepts", ('cutting concepts',)),
+            decisions=(r"(architecture|architectural|design) decisions", ('decisions',)),
+            quality=(r"quality (requirements|goals|scenarios|tree)", ('quality',)),
+            risks=(r"risks and technical debts?|technical risks", ('risks',)),
+            glossary=(r"glossary", ('glossary',)),
         ),
         3,
         frozenset({"intro", "strategy", "blocks", "runtime", "deployment", "concepts", "quality", "risks"}),
@@ -156,12 +162,12 @@ TEMPLATES = (
     Template(
         "C4 model views",
         _sections(
-            landscape=r"system landscape( diagram| view)?",
-            context=r"(system )?context (diagram|view)",
-            container=r"containers? (diagram|view)",
-            component=r"components? (diagram|view)",
-            deployment=r"deployment (diagram|view)",
-            dynamic=r"dynamic (diagram|view)",
+            landscape=(r"system landscape( diagram| view)?", ('system landscape',)),
+            context=(r"(system )?context (diagram|view)", ('context',)),
+            container=(r"containers? (diagram|view)", ('container',)),
+            component=(r"components? (diagram|view)", ('component',)),
+            deployment=(r"deployment (diagram|view)", ('deployment',)),
+            dynamic=(r"dynamic (diagram|view)", ('dynamic',)),
         ),
         3,
         frozenset({"container", "component"}),
@@ -169,20 +175,20 @@ TEMPLATES = (
     Template(
         "design doc or RFC",
         _sections(
-            objective=r"objectives?|purpose|summary|abstract|overview|tl;?dr",
-            background=r"background|context|motivation|problem( statement)?",
-            goals=r"goals|requirements",
-            non_goals=r"non-?goals|goals and non-?goals|out of scope",
-            design=(
+            objective=(r"objectives?|purpose|summary|abstract|overview|tl;?dr", ('objective', 'purpose', 'summary', 'abstract', 'overview', 'tl;dr', 'tldr')),
+            background=(r"background|context|motivation|problem( statement)?", ('background', 'context', 'motivation', 'problem')),
+            goals=(r"goals|requirements", ('goals', 'requirements')),
+            non_goals=(r"non-?goals|goals and non-?goals|out of scope", ('goals', 'out of scope')),
+            design=((
                 r"(proposed|detailed|high-?level|technical) (design|solution|approach|architecture)|design( overview| details)?"
                 r"|proposal|proposed changes?|specification|reference-level explanation|guide-level explanation"
-            ),
-            alternatives=r"alternatives( considered)?|alternative (solutions|approaches|designs)|rationale( and alternatives)?|rejected (ideas|alternatives)",
-            drawbacks=r"drawbacks|trade-?offs|risks( and mitigations)?",
-            security=r"(security|privacy)( and (privacy|security))?( considerations| concerns| implications)?",
-            rollout=r"roll-?out( plan)?|migration( plan| strategy)?|backwards? compatibility|launch plan",
-            open=r"open (questions|issues)|unresolved questions|future possibilities",
-            prior=r"prior art",
+            ), ('design', 'proposal', 'proposed', 'detailed', 'high-level', 'highlevel', 'technical', 'specification', 'reference-level', 'guide-level')),
+            alternatives=(r"alternatives( considered)?|alternative (solutions|approaches|designs)|rationale( and alternatives)?|rejected (ideas|alternatives)", ('alternative', 'rationale', 'rejected')),
+            drawbacks=(r"drawbacks|trade-?offs|risks( and mitigations)?", ('drawbacks', 'trade', 'risks')),
+            security=(r"(security|privacy)( and (privacy|security))?( considerations| concerns| implications)?", ('security', 'privacy')),
+            rollout=(r"roll-?out( plan)?|migration( plan| strategy)?|backwards? compatibility|launch plan", ('rollout', 'roll-out', 'migration', 'compatibility', 'launch plan')),
+            open=(r"open (questions|issues)|unresolved questions|future possibilities", ('open questions', 'open issues', 'unresolved questions', 'future possibilities')),
+            prior=(r"prior art", ('prior art',)),
         ),
         4,
         frozenset({"non_goals", "alternatives", "drawbacks", "prior"}),
@@ -190,17 +196,18 @@ TEMPLATES = (
     Template(
         "model card (Mitchell et al., Hugging Face)",
         _sections(
-            details=r"model (details|description|overview|summary|architecture)",
-            intended=r"intended uses?( and limitations)?|primary intended uses?|uses|direct use|downstream use",
-            out_of_scope=r"out-of-scope uses?( cases)?|out of scope uses?( cases)?|misuse(, malicious use)?( and out-of-scope use)?",
-            factors=r"(relevant |evaluation )?factors",
-            metrics=r"metrics|evaluation( results)?|results|performance( measures)?",
-            evaluation_data=r"evaluation data(sets?)?|testing data(, factors and metrics)?",
-            training_data=r"training data(sets?)?|training (details|procedure)",
-            quantitative=r"quantitative analyses",
-            ethics=r"ethical considerations",
-            caveats=r"caveats( and recommendations)?|bias, risks,? and limitations|risks and limitations|limitations",
-            environment=r"environmental impact",
+            details=(r"model (details|description|overview|summary|architecture)", ('model details', 'model description', 'model overview', 'model summary', 'model architecture')),
+            intended=(r"intended uses?( and limitations)?|primary intended uses?|direct use|downstream use", ('intended use', 'direct use', 'downstream use')),
+            uses=(r"uses", ('uses',)),
+            out_of_scope=(r"out-of-scope uses?( cases)?|out of scope uses?( cases)?|misuse(, malicious use)?( and out-of-scope use)?", ('out-of-scope', 'out of scope', 'misuse')),
+            factors=(r"(relevant |evaluation )?factors", ('factors',)),
+            metrics=(r"metrics|evaluation( results)?|results|performance( measures)?", ('metrics', 'evaluation', 'results', 'performance')),
+            evaluation_data=(r"evaluation data(sets?)?|testing data(, factors and metrics)?", ('evaluation data', 'testing data')),
+            training_data=(r"training data(sets?)?|training (details|procedure)", ('training data', 'training details', 'training procedure')),
+            quantitative=(r"quantitative analyses", ('quantitative analyses',)),
+            ethics=(r"ethical considerations", ('ethical considerations',)),
+            caveats=(r"caveats( and recommendations)?|bias, risks,? and limitations|risks and limitations|limitations", ('caveats', 'limitations')),
+            environment=(r"environmental impact", ('environmental impact',)),
         ),
         4,
         frozenset({"intended", "out_of_scope", "factors", "quantitative", "ethics"}),
@@ -208,24 +215,20 @@ TEMPLATES = (
     Template(
         "datasheet for a dataset (Gebru et al.)",
         _sections(
-            motivation=r"motivation",
-            composition=r"composition",
-            collection=r"(data )?collection( process)?",
-            preprocessing=r"preprocessing(/cleaning/labell?ing)?|preprocessing, cleaning,? and labell?ing",
-            uses=r"uses",
-            distribution=r"distribution",
-            maintenance=r"maintenance",
+            motivation=(r"motivation", ('motivation',)),
+            composition=(r"composition", ('composition',)),
+            collection=(r"(data )?collection( process)?", ('collection',)),
+            preprocessing=(r"preprocessing(/cleaning/labell?ing)?|preprocessing, cleaning,? and labell?ing", ('preprocessing',)),
+            uses=(r"uses", ('uses',)),
+            distribution=(r"distribution", ('distribution',)),
+            maintenance=(r"maintenance", ('maintenance',)),
         ),
         4,
         frozenset({"composition", "collection"}),
     ),
 )
-# A word of every section name above (lowercase): a page holding none of them is settled unread.
-_TEMPLATE_WORDS = (
-    "decision", "context", "consequences", "options", "building block", "runtime view", "solution strategy", "cross",
-    "container", "component", "goals", "alternatives", "rationale", "drawbacks", "prior art", "intended use", "uses",
-    "model details", "out-of-scope", "out of scope", "factors", "ethical", "composition", "collection",
-)
+# Any section name of any template, as a whole title: headings matching none are not matched template by template.
+_ANY_SECTION = re.compile("|".join(f"(?:{p.pattern})" for t in TEMPLATES for p, _ in t.sections.values()))
 
 # A section is filled when its text (to the next heading of its level or above) holds a line that is not a
 # template's placeholder: `[More Information Needed]`, `{...}`, `<!-- -->`, TODO/TBD.
@@ -241,21 +244,37 @@ def _filled(lines: list[str], start: int, end: int) -> bool:
     return False
 
 
+# Every line `headings` can take for a title, found in one pass: ATX (`#`), AsciiDoc (`=`) and org-mode (`*`)
+# title lines, and a line above an underline (Setext, reStructuredText). A superset, for the word prefilter.
+_TITLE_LINE = re.compile(r"^(?:#{1,6}|={1,6}|\*{1,6})[ \t]+([^\n]*)$|^([^\n]+)\n[=\-~^\"'#*+:.<>_]{3,}[ \t]*$", re.MULTILINE)
+
+
+def _title_lines(text: str) -> str:
+    return "\n".join(a or b for a, b in _TITLE_LINE.findall(text))
+
+
 def template_match(repo: RepoIndex, path: str) -> tuple[Template, int] | None:
     """The published template a page follows (with the line of its first matched section): at least
     `minimum` filled sections of one template, one of them distinctive of it."""
     text = repo.text(path)
-    if not text or not casewords.may_hold(text, _TEMPLATE_WORDS):
+    if not text:
+        return None
+    titled = (text if path.lower().endswith(PLAIN_SUFFIXES) else _title_lines(text)).lower()  # titles are matched lowercased
+    candidates = [t for t in TEMPLATES if t.may_follow(titled)]
+    if not candidates:
         return None
     found = headings(repo, path)
     if len(found) < 3:
         return None
-    lines = text.splitlines()
     titles = [normalised_title(title) if len(title) <= MAX_SECTION_TITLE else "" for _, _, title in found]
-    for template in TEMPLATES:
+    titles = [title if title and _ANY_SECTION.fullmatch(title) else "" for title in titles]
+    if sum(1 for title in titles if title) < 3:
+        return None
+    lines = text.splitlines()
+    for template in candidates:
         matched: dict[str, int] = {}
         for position, (line, level, _) in enumerate(found):
-            key = next((k for k, pattern in template.sections.items() if pattern.fullmatch(titles[position])), None)
+            key = next((k for k, (pattern, _) in template.sections.items() if pattern.fullmatch(titles[position])), None) if titles[position] else None
             if key is None or key in matched:
                 continue
             end = next((n - 1 for n, lvl, _ in found[position + 1 :] if lvl <= level), len(lines))
