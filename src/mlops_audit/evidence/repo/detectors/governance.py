@@ -8,14 +8,18 @@ import re
 from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _designdocs, _inhouse
+from mlops_audit.evidence.repo.detectors._deployers import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.lessons import COURSE
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 
-_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx")
+# Session 16: org-mode pages and plain-text READMEs or design-named notes (`Readme.txt`, `architecture.txt`) too.
+_DOC_SUFFIXES = (".md", ".rst", ".adoc", ".pdf", ".docx", ".org", ".txt")
+# Plain-text files named for what they list (pip requirements, constraints, lock files) are not documents.
+_PACKAGE_LIST_NAME = re.compile(r"requirement|constraint|lock|deps|dependencies|pip", re.IGNORECASE)
 _BINARY_DOCS = (".pdf", ".docx")
 # Files whose name says what they are, and it is not design.
 _NOT_DESIGN = ("license", "changelog", "changes", "history", "contributing", "code_of_conduct", "security", "authors", "notice", "citation")
@@ -155,6 +159,13 @@ _DATA_FOLDER = re.compile(r"(^|/)(data|datasets?)/", re.IGNORECASE)
 _TEMPLATE_NAME = re.compile(r"(^|[-_. ])template([-_. ]|$)", re.IGNORECASE)
 
 
+def _linked_from_a_page(repo: RepoIndex, path: str) -> bool:
+    """Whether a Markdown/reST/AsciiDoc page of the repository names the file (a link or an include)."""
+    name = path.rsplit("/", 1)[-1]
+    spellings = (name, name.replace(" ", "%20"))
+    return any(p != path and (text := repo.text(p)) and any(s in text for s in spellings) for p in repo.with_suffix(".md", ".rst", ".adoc"))
+
+
 def _design_document(repo: RepoIndex, path: str) -> Location | None:
     """Where a file shows itself to be a design, requirements or model-card document, if it does."""
     nav_title = repo.mkdocs_pages().get(path)  # a page of a MkDocs site: its nav title names it too
@@ -167,8 +178,16 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
         return None  # session 12: `model_card_template.md`, `ADR-0001-template.md`: placeholders to fill in, not a record
     stem_path = path.rsplit(".", 1)[0]
     named_as_design = bool(_DESIGN_NAME.search(stem_path) or (nav_title and _DESIGN_NAME.search(nav_title)))
+    if name.endswith(".txt") and not (name.startswith("readme") or (named_as_design and not _PACKAGE_LIST_NAME.search(name))):
+        return None  # a plain-text file is read as a document only when named as a README or as design
     if path.lower().endswith(_BINARY_DOCS):
-        return at(path) if named_as_design and repo.size(path) > 0 else None
+        # Session 16: a PDF or Word file cannot be read here, so its name is one sign only; it is a design
+        # document when also kept with the documentation (a docs/design folder, a site's nav) or linked
+        # from a page of the repository. A brief named "requirements" dropped at the root (a course's
+        # project brief) is neither.
+        if not (named_as_design and repo.size(path) > 0):
+            return None
+        return at(path) if _DOCS_FOLDER.search(path) or nav_title is not None or _linked_from_a_page(repo, path) else None
     if not (named_as_design or _DOCS_FOLDER.search(path) or nav_title is not None or name.startswith("readme")):
         return None  # notes elsewhere are not read: only these three places can qualify
     text = repo.text(path)
@@ -183,7 +202,7 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if _HOW_TO_NAME.search(name):
         return None  # a setup or how-to guide, whatever its headings say
     # Markdown, reStructuredText (Sphinx) and AsciiDoc headings alike, fenced code left out.
-    headings = [(n, title) for n, level, title in repo.doc_headings(path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
+    headings = [(n, title) for n, level, title in _designdocs.headings(repo, path) if n <= 400 and level <= 3 and _DESIGN_HEADING.search(title)]
     in_docs = bool(_DOCS_FOLDER.search(path)) or nav_title is not None
     # Session 15: a README of a sub-folder (a component's, a pipeline stage's, a region's) is read like
     # a page of the docs: its headings or diagram can make it the design of that part. The root
@@ -206,6 +225,91 @@ def _design_document(repo: RepoIndex, path: str) -> Location | None:
     if name.startswith("readme") and any(re.search(r"model card|intended use", h, re.IGNORECASE) for _, h in headings):
         return at(path, headings[0][0])
     return None
+
+
+# Rules `published template` and `diagram drawn in a page` (session 16): a page anywhere in the tree
+# (not only under docs/, named as design or a README) that follows a published design template - a
+# decision record, arc42, a design doc or RFC, a model card, a datasheet (`_designdocs.TEMPLATES`) - or
+# draws the system's structure or flow as a Mermaid/PlantUML diagram is a design document. Left out:
+# the root README (conventions §14: a README alone does not count), files named for what they are
+# (licence, changelog...), set-up guides and procedures, tests, tool folders (.github/ ...), templates,
+# and cards of models downloaded into the tree (a folder holding a hub model's weights or config).
+_ANYWHERE_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".org", ".txt")
+_TEMPLATE_FOLDER = re.compile(r"(^|/)_?templates?/", re.IGNORECASE)
+MAX_PAGE_BYTES = 512 * 1024
+# Files of a model snapshot downloaded from a hub (Hugging Face `save_pretrained` layout, exported weights).
+_MODEL_SNAPSHOT_NAMES = frozenset({"config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
+_MODEL_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx", ".gguf", ".pt", ".pth", ".h5", ".ckpt", ".msgpack")
+
+
+def _model_snapshot_folders(repo: RepoIndex) -> set[str]:
+    folders = set()
+    for path in repo.files:
+        folder, _, name = path.rpartition("/")
+        if name.lower() in _MODEL_SNAPSHOT_NAMES or name.lower().endswith(_MODEL_WEIGHT_SUFFIXES):
+            folders.add(folder)
+    return folders
+
+
+# Instructions for coding assistants, by the names their tools read (Claude Code's CLAUDE.md, the AGENTS.md
+# convention, Gemini CLI's GEMINI.md, GitHub Copilot's copilot-instructions.md): prompts, not the project's documents.
+_ASSISTANT_FILES = ("claude.md", "claude.local.md", "agents.md", "agent.md", "gemini.md", "copilot-instructions.md")
+
+
+def _page_anywhere(repo: RepoIndex, path: str) -> bool:
+    """Whether a page outside the usual places may be read as a design document (see above)."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if ("/" not in path and name.startswith("readme")) or name.startswith(_NOT_DESIGN) or _TEMPLATE_NAME.search(name) or name in _ASSISTANT_FILES:
+        return False
+    if _HOW_TO_NAME.search(path):
+        return False  # a set-up or user guide, or a page in one's folder (`docs/user-guide/`), whatever it draws
+    if name.endswith(".txt") and not (name.startswith("readme") or (_DESIGN_NAME.search(name) and not _PACKAGE_LIST_NAME.search(name))):
+        return False
+    if _TEMPLATE_FOLDER.search(path) or DEMO_FOLDER.search(path) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+        return False  # an example's or a demo's design is the example's (conventions §2, §5)
+    return repo.size(path) <= MAX_PAGE_BYTES
+
+
+def _pages_by_content(repo: RepoIndex, already: set[str]) -> tuple[list[Location], list[Location]]:
+    """(pages following a published template, pages drawing the system as a diagram) not found already."""
+    templates: list[Location] = []
+    diagrams: list[Location] = []
+    snapshots: set[str] | None = None
+    for path in repo.with_suffix(*_ANYWHERE_SUFFIXES):
+        if path in already or not _page_anywhere(repo, path):
+            continue
+        match = _designdocs.template_match(repo, path)
+        if match is not None and match[0].name.startswith("model card"):
+            snapshots = _model_snapshot_folders(repo) if snapshots is None else snapshots
+            if path.rpartition("/")[0] in snapshots:
+                match = None  # the card of a downloaded model, not of the team's
+        if match is not None:
+            templates.append(at(path, match[1]))
+            continue
+        line = _designdocs.embedded_diagram(repo, path)
+        if line is not None:
+            diagrams.append(at(path, line))
+    return templates, diagrams
+
+
+# Pictures kept for pages to show (`imgs/`, `assets/images/`, a site's `static/`) illustrate those pages and are
+# judged with them (rule `architecture diagram in the docs`); a diagram file kept on its own is a document.
+_PICTURE_FOLDER = re.compile(r"(^|/)(_?static|img|imgs|images?|assets|media|pics|pictures|figures?|screenshots|public)/", re.IGNORECASE)
+
+
+def _diagram_files(repo: RepoIndex) -> list[Location]:
+    """Diagram files of draw.io, Excalidraw and Structurizr (C4) that hold a drawn diagram, kept as
+    documents (not among a page's pictures)."""
+    found = []
+    suffixes = sorted({"." + s.rsplit(".", 1)[-1] for s in _designdocs.DIAGRAM_FILE_SUFFIXES})
+    for path in repo.with_suffix(*suffixes):
+        if not path.lower().endswith(_designdocs.DIAGRAM_FILE_SUFFIXES) or is_test_path(path) or any(part.startswith(".") for part in path.split("/")[:-1]):
+            continue
+        if _PICTURE_FOLDER.search(path) or DEMO_FOLDER.search(path):
+            continue
+        if _designdocs.diagram_file(repo, path):
+            found.append(at(path))
+    return found
 
 
 # Rule `decision log kept as a table` (session 15): decisions are often recorded as rows of a table
@@ -462,7 +566,7 @@ MIN_RECORD_HEADINGS = 2
 def _record_document(repo: RepoIndex, path: str) -> bool:
     if path.lower().endswith(_BINARY_DOCS):
         return False
-    kinds = {k for _, level, title in repo.doc_headings(path) if level <= 4 for k, pattern in _RECORD_HEADINGS.items() if pattern.search(title.strip())}
+    kinds = {k for _, level, title in _designdocs.headings(repo, path) if level <= 4 for k, pattern in _RECORD_HEADINGS.items() if pattern.search(title.strip())}
     return len(kinds) >= MIN_RECORD_HEADINGS
 
 
@@ -479,6 +583,9 @@ def _record_document(repo: RepoIndex, path: str) -> bool:
 )
 def has_design_docs(repo: RepoIndex) -> Observation:
     found = [loc for loc in (_design_document(repo, p) for p in repo.with_suffix(*_DOC_SUFFIXES)) if loc] + _diagram_sources(repo)
+    templates, drawn = _pages_by_content(repo, {loc.path for loc in found})
+    diagram_files = _diagram_files(repo)
+    found += templates + drawn + diagram_files
     specs = _requirements_specs(repo)
     if found or specs:
         system = _system_files(repo)
@@ -508,10 +615,16 @@ def has_design_docs(repo: RepoIndex) -> Observation:
                 structure, confidence=Confidence.low,
             )
     if found or specs:
-        diagrams = sum(1 for loc in found if loc.path.endswith(_DIAGRAM_SUFFIXES))
-        parts = [f"{len(found) - diagrams} design, requirements or model-card document(s)"] if len(found) > diagrams else []
+        diagrams = sum(1 for loc in found if loc.path.endswith(_DIAGRAM_SUFFIXES)) + len(diagram_files)
+        written = len(found) - diagrams - len(templates) - len(drawn)
+        parts = [f"{written} design, requirements or model-card document(s)"] if written else []
+        if templates:
+            kinds = sorted({m[0].name for m in (_designdocs.template_match(repo, loc.path) for loc in templates) if m})
+            parts.append(f"{len(templates)} page(s) following a published template ({'; '.join(kinds)})")
+        if drawn:
+            parts.append(f"{len(drawn)} page(s) drawing the system's structure or flow as a Mermaid/PlantUML diagram")
         if diagrams:
-            parts.append(f"{diagrams} diagram source file(s) (PlantUML, Mermaid)")
+            parts.append(f"{diagrams} diagram source file(s) (PlantUML, Mermaid, draw.io, Excalidraw, Structurizr)")
         if specs:
             parts.append(f"{len(specs)} structured requirements spec(s) (business goal, success metrics, risks/architecture)")
         return Observation.passed("; ".join(parts), found + specs)
