@@ -1,0 +1,63 @@
+""".NET services, read by ASP.NET Core's, Azure Functions' and ML.NET's published conventions
+(session 16, poly16). Rule `compiled-language route reaches the model` (`_typerefs`) for C#/F#.
+
+Request handlers: controller actions (`[ApiController]`/`ControllerBase` classes with
+`[HttpGet]`/`[HttpPost]`... attributes), minimal API endpoints (`app.MapPost("/x", ...)`), Azure
+Functions (`[HttpTrigger]`, and the queue/Service Bus/Event Hub/Blob/Kafka triggers a function
+answers each message with: a stream consumer, §8), gRPC services (`: X.XBase` with overrides). C#
+code in one project reaches another class by its name (same namespace or `using`), which is what
+`_typerefs` follows.
+
+A trained model loaded: ML.NET (`mlContext.Model.Load`, `CreatePredictionEngine`,
+`PredictionEnginePool` and its `FromFile`/`FromUri`), ONNX Runtime (`new InferenceSession`),
+TorchSharp (`torch.jit.load`), TensorFlow.NET (`LoadFromSavedModel`); or a generative model asked:
+OpenAI .NET (`CompleteChat`), Azure.AI.OpenAI (`GetChatCompletions`), Semantic Kernel
+(`InvokePromptAsync`, `GetChatMessageContentAsync`), Microsoft.Extensions.AI (`GetResponseAsync` on a
+chat client), or a model protocol's HTTP path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlops_audit.evidence.repo.detectors import _typerefs
+
+_CONTROLLER = re.compile(r"\[ApiController\b|:\s*(?:Controller|ControllerBase)\b")
+_ACTION = re.compile(r"\[Http(?:Get|Post|Put|Patch|Delete)\b")
+_ENDPOINT = re.compile(
+    r"""\.Map(?:Get|Post|Put|Patch|Delete|Methods)\s*\(\s*(?:@?"|\$")|\[(?:HttpTrigger|QueueTrigger|ServiceBusTrigger|EventHubTrigger|BlobTrigger|KafkaTrigger)\b|"""
+    r"""\bpublic[^\S\n]+override[^\S\n]+(?:async[^\S\n]+)?Task<\w+>[^\S\n]+\w+\([^)\n]*ServerCallContext\b"""
+)
+_DECLARES = re.compile(r"\b(?:class|interface|record|struct|enum)[^\S\n]+([A-Za-z_]\w*)")
+_LOADS = re.compile(
+    r"\.Model\.Load\s*\(|\.CreatePredictionEngine\s*<|\bPredictionEnginePool\s*<|\bAddPredictionEnginePool\s*<|\bnew[^\S\n]+InferenceSession\s*\(|"
+    r"\btorch\.jit\.load\s*\(|\.LoadFromSavedModel\s*\("
+)
+_ASKS = re.compile(
+    r"\.CompleteChat(?:Async|Streaming\w*)?\s*\(|\.GetChatCompletions(?:Async|Streaming\w*)?\s*\(|\.InvokePromptAsync\s*\(|\.GetChatMessageContents?Async\s*\(|"
+    r"\.GetStreamingChatMessageContentsAsync\s*\(|\.GetResponseAsync\s*\(|\.GetStreamingResponseAsync\s*\(|" + _typerefs.MODEL_PROTOCOL_PATH
+)
+_MODEL_WORDS = (
+    "Model.Load", "PredictionEngine", "InferenceSession", "torch.jit", "LoadFromSavedModel", "CompleteChat", "GetChatCompletions", "InvokePromptAsync",
+    "ChatMessageContent", "GetResponseAsync", "GetStreamingResponseAsync", *_typerefs.MODEL_PROTOCOL_WORDS,
+)
+
+
+def _entry(_: str, text: str) -> int | None:
+    if _CONTROLLER.search(text):
+        line = _typerefs.first_line(text, _ACTION)
+        if line is not None:
+            return line
+    return _typerefs.first_line(text, _ENDPOINT)
+
+
+LANGUAGE = _typerefs.Language(
+    name=".NET", suffixes=(".cs", ".fs"), declares=_DECLARES, entry=_entry, model_words=_MODEL_WORDS, loads=_LOADS, asks=_ASKS,
+)
+SHAPES = (
+    _typerefs.shape(
+        "a .NET service's endpoint (ASP.NET Core controller or minimal API, Azure Function trigger, gRPC service) reaches a model loaded through "
+        "ML.NET or ONNX Runtime, or the team's chain asking a generative model",
+        LANGUAGE,
+    ),
+)
