@@ -734,3 +734,68 @@ def test_a_service_declaring_a_chat_completions_route_asks_no_model_by_that(tmp_
     canned = 'package no.example.answers\n\nconst val SYSTEM_PROMPT = "unused"\n\nclass CannedReplies { fun reply(q: String) = "We open at nine." }\n'
     root = _tree(tmp_path, {"src/main/kotlin/no/example/answers/Routing.kt": offered, "src/main/kotlin/no/example/answers/CannedReplies.kt": canned})
     assert _outcome(root, "serves_model")[0] is FAIL
+
+
+# --- serves_model: a JS/TS route reaching a model loaded by a JavaScript inference runtime -----------
+
+EXPRESS_ROUTE = """\
+const express = require('express');
+const { scoreTransaction } = require('../scoring/model');
+
+const router = express.Router();
+router.post('/score', async (req, res) => {
+  res.json({ risk: await scoreTransaction(req.body.features) });
+});
+module.exports = router;
+"""
+ORT_NODE_MODEL = """\
+const ort = require('onnxruntime-node');
+
+let session;
+async function scoreTransaction(features) {
+  session = session || (await ort.InferenceSession.create('./artifacts/fraud.onnx'));
+  const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(features), [1, features.length]) });
+  return out.prob.data[0];
+}
+module.exports = { scoreTransaction };
+"""
+FASTIFY_SERVER = """\
+import Fastify from 'fastify'
+import { classify } from './vision/classifier'
+
+const app = Fastify()
+app.post('/classify', async (request) => classify(request.body as Buffer))
+app.listen({ port: 3000 })
+"""
+TFJS_CLASSIFIER = """\
+import * as tf from '@tensorflow/tfjs-node'
+
+const modelPromise = tf.loadGraphModel('file://models/leaf-disease/model.json')
+
+export async function classify(image: Buffer) {
+  const model = await modelPromise
+  return (model.predict(tf.node.decodeImage(image).expandDims(0)) as tf.Tensor).dataSync()
+}
+"""
+
+
+def test_an_express_route_reaching_an_onnxruntime_node_session_serves_the_model(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"server/routes/score.js": EXPRESS_ROUTE, "server/scoring/model.js": ORT_NODE_MODEL})
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_a_fastify_route_reaching_a_tensorflow_js_graph_model_serves_it(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"api/src/server.ts": FASTIFY_SERVER, "api/src/vision/classifier.ts": TFJS_CLASSIFIER})
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_a_model_loaded_in_the_browser_or_by_a_script_is_not_served_by_a_route(tmp_path: Path) -> None:
+    """Near misses: a React component loading the model in the visitor's browser, a script scoring a file,
+    and a route that reaches neither."""
+    component = "import * as tf from '@tensorflow/tfjs'\nimport { useEffect } from 'react'\n\nexport function Camera() {\n  useEffect(() => { tf.loadLayersModel('/model/model.json') }, [])\n  return null\n}\n"
+    script = "const { scoreTransaction } = require('../scoring/model');\nscoreTransaction([1, 2]).then(console.log);\n"
+    health = "const express = require('express');\nconst router = express.Router();\nrouter.get('/health', (req, res) => res.send('ok'));\nmodule.exports = router;\n"
+    root = _tree(tmp_path, {
+        "web/src/Camera.tsx": component, "server/scripts/rescore.js": script, "server/scoring/model.js": ORT_NODE_MODEL, "server/routes/health.js": health,
+    })
+    assert _outcome(root, "serves_model")[0] is FAIL

@@ -178,6 +178,19 @@ def _route_line(path: str, text: str) -> int | None:
     return line
 
 
+def _importers(repo: RepoIndex, sources: list[str]) -> dict[str, list[str]]:
+    """file -> the project files importing it (relative or aliased imports), read once per scan."""
+    def compute() -> dict[str, list[str]]:
+        importers: dict[str, list[str]] = {}
+        for path in sources[:MAX_FILES]:
+            for spec in dict.fromkeys(_imports(repo.text(path) or "")):
+                target = _resolve(repo, path, spec)
+                if target is not None and target != path:
+                    importers.setdefault(target, []).append(path)
+        return importers
+    return repo.memo("js_importers", compute)  # type: ignore[no-any-return]
+
+
 def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
     """[the route, the call asking the model] for the first JS/TS route reaching the team's chain.
     Walked backwards from the chains over the import graph, so each file's imports are read once."""
@@ -185,10 +198,29 @@ def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
     chains = chain_files(repo, sources, _GENERATION, _GENERATION_WORDS, _OWN_CHAIN)
     if not chains:
         return []
-    importers: dict[str, list[str]] = {}
-    for path in sources[:MAX_FILES]:
-        for spec in dict.fromkeys(_imports(repo.text(path) or "")):
-            target = _resolve(repo, path, spec)
-            if target is not None and target != path:
-                importers.setdefault(target, []).append(path)
-    return first_entry_reaching(repo, sources, chains, importers, _route_line)
+    return first_entry_reaching(repo, sources, chains, _importers(repo, sources), _route_line)
+
+
+# Rule `JavaScript route reaches a loaded model` (session 16, poly16): the same routes answering with a
+# trained model a JavaScript inference runtime loads - onnxruntime-node/-web (`InferenceSession.create`),
+# TensorFlow.js (`tf.loadLayersModel` / `tf.loadGraphModel`) and transformers.js (`pipeline("task", ...)`
+# from `@huggingface/transformers` / `@xenova/transformers`), each library's documented loading call.
+# A page loading the model in the visitor's browser has no route: it is not a service (§8).
+_LOADS = re.compile(r"\bInferenceSession\.create\s*\(|\b(?:loadLayersModel|loadGraphModel)\s*\(|\bpipeline\s*\(\s*['\"`][\w-]+['\"`]")
+_LOAD_WORDS = ("InferenceSession", "loadLayersModel", "loadGraphModel", "pipeline")
+_TRANSFORMERS_JS = ("@huggingface/transformers", "@xenova/transformers")
+
+
+def routes_reaching_a_loaded_model(repo: RepoIndex) -> list[Location]:
+    """[the route, the model load] for the first JS/TS route reaching a model a JavaScript runtime loads."""
+    sources = _sources(repo)
+    loads: dict[str, int] = {}
+    for path in sources:
+        text = repo.text(path) or ""
+        if any(word in text for word in _LOAD_WORDS):
+            match = _LOADS.search(text)
+            if match and (not match.group(0).startswith("pipeline") or any(name in text for name in _TRANSFORMERS_JS)):
+                loads[path] = text.count("\n", 0, match.start()) + 1
+    if not loads:
+        return []
+    return first_entry_reaching(repo, sources, loads, _importers(repo, sources), _route_line)

@@ -2465,6 +2465,10 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
     ),
+    (
+        "a JavaScript/TypeScript back-end route reaches a model loaded by a JavaScript inference runtime (onnxruntime-node, TensorFlow.js, transformers.js)",
+        _jsroutes.routes_reaching_a_loaded_model,
+    ),
     *_ruby.SHAPES,  # session 15: the same serving written in Ruby and R (poly22)
     *_rlang.SHAPES,
     *_jvm.SHAPES,  # session 16: services written for the JVM, Go, .NET and Rust (poly16)
