@@ -799,3 +799,56 @@ def test_a_model_loaded_in_the_browser_or_by_a_script_is_not_served_by_a_route(t
         "web/src/Camera.tsx": component, "server/scripts/rescore.js": script, "server/scoring/model.js": ORT_NODE_MODEL, "server/routes/health.js": health,
     })
     assert _outcome(root, "serves_model")[0] is FAIL
+
+
+# --- JS/TS imports of the repository's own workspace packages ---------------------------------------
+
+NEXT_ROUTE_TO_WORKSPACE = """\
+import { answerLesson } from '@acme/tutor/src/answer'
+
+export async function POST(request: Request) {
+  const { question } = await request.json()
+  return Response.json(await answerLesson(question))
+}
+"""
+WORKSPACE_CHAIN = """\
+import OpenAI from 'openai'
+
+const SYSTEM_PROMPT = 'You help teachers plan lessons from the curriculum.'
+const openai = new OpenAI()
+
+export async function answerLesson(question: string) {
+  return openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: question }] })
+}
+"""
+
+
+def test_a_next_route_importing_a_npm_workspace_package_reaches_its_chain(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "package.json": '{"name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"]}\n',
+        "apps/web/src/app/api/chat/route.ts": NEXT_ROUTE_TO_WORKSPACE,
+        "packages/tutor/package.json": '{"name": "@acme/tutor", "version": "0.0.0"}\n', "packages/tutor/src/answer.ts": WORKSPACE_CHAIN,
+    })
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_an_express_route_importing_a_pnpm_workspace_package_by_its_name_reaches_the_model(tmp_path: Path) -> None:
+    route = EXPRESS_ROUTE.replace("require('../scoring/model')", "require('@shop/scoring')")
+    root = _tree(tmp_path, {
+        "pnpm-workspace.yaml": "packages:\n  - 'services/*'\n  - 'libs/*'\n",
+        "services/api/routes/score.js": route,
+        "libs/scoring/package.json": '{"name": "@shop/scoring", "main": "lib/model.js"}\n', "libs/scoring/lib/model.js": ORT_NODE_MODEL,
+    })
+    assert _outcome(root, "serves_model")[0] is PASS
+
+
+def test_a_package_of_the_same_name_outside_the_workspaces_is_a_dependency(tmp_path: Path) -> None:
+    """Near miss: the root declares no workspaces, so `@shop/scoring` comes from the registry even though a
+    folder of this repository (a vendored copy) carries that name."""
+    route = EXPRESS_ROUTE.replace("require('../scoring/model')", "require('@shop/scoring')")
+    root = _tree(tmp_path, {
+        "package.json": '{"name": "shop-api", "dependencies": {"@shop/scoring": "^1.0.0"}}\n',
+        "routes/score.js": route,
+        "third-party-copy/scoring/package.json": '{"name": "@shop/scoring", "main": "lib/model.js"}\n', "third-party-copy/scoring/lib/model.js": ORT_NODE_MODEL,
+    })
+    assert _outcome(root, "serves_model")[0] is FAIL
