@@ -852,3 +852,39 @@ def test_a_package_of_the_same_name_outside_the_workspaces_is_a_dependency(tmp_p
         "third-party-copy/scoring/package.json": '{"name": "@shop/scoring", "main": "lib/model.js"}\n', "third-party-copy/scoring/lib/model.js": ORT_NODE_MODEL,
     })
     assert _outcome(root, "serves_model")[0] is FAIL
+
+
+JUNIT_TEST = """\
+package com.example.demo;
+
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PricingServiceTest {
+    @Test
+    void discountsLargeOrders() {
+        assertThat(new PricingService().price(120)).isEqualTo(108.0);
+    }
+}
+"""
+
+
+def test_tests_in_spring_initializrs_default_package_are_the_projects(tmp_path: Path) -> None:
+    """`com/example/demo` is a package (a namespace), not an examples folder."""
+    root = _tree(tmp_path, {
+        "src/main/java/com/example/demo/PricingService.java": "package com.example.demo;\npublic class PricingService { public double price(int n) { return n * 0.9; } }\n",
+        "src/test/java/com/example/demo/PricingServiceTest.java": JUNIT_TEST,
+    })
+    assert _outcome(root, "has_unit_tests")[0] is PASS
+
+
+def test_the_tests_of_a_librarys_examples_are_the_examples(tmp_path: Path) -> None:
+    """Near miss: every JUnit and Go test sits in an example project of the repository (conventions §2, §5)."""
+    go_test = 'package main\n\nimport "testing"\n\nfunc TestRun(t *testing.T) {\n\tif run() != 1 {\n\t\tt.Fatal("run")\n\t}\n}\n'
+    root = _tree(tmp_path, {
+        "examples/pricing/src/main/java/com/example/demo/PricingService.java": "package com.example.demo;\npublic class PricingService {}\n",
+        "examples/pricing/src/test/java/com/example/demo/PricingServiceTest.java": JUNIT_TEST,
+        "samples/hello/main.go": "package main\n\nfunc run() int { return 1 }\n", "samples/hello/main_test.go": go_test,
+        "lib/core.py": "def f():\n    return 1\n",
+    })
+    assert _outcome(root, "has_unit_tests")[0] is FAIL

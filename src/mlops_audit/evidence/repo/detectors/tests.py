@@ -330,7 +330,10 @@ def _dotnet_test_files(repo: RepoIndex) -> list[str]:
                 break
     if not folders:
         return []
-    return [f for f in repo.with_suffix(".cs", ".fs") if f.startswith(tuple(folders)) and not _VENDORED.search(f) and "/obj/" not in f and "/bin/" not in f]
+    return [
+        f for f in repo.with_suffix(".cs", ".fs")
+        if f.startswith(tuple(folders)) and not (_VENDORED.search(f) or _example_project(f)) and "/obj/" not in f and "/bin/" not in f
+    ]
 
 
 _RUST_TESTS_FOLDER = re.compile(r"(?:^|/)tests/(?:[^/]+\.rs|[^/]+/main\.rs)$")
@@ -342,7 +345,7 @@ def _rust_test_files(repo: RepoIndex) -> list[tuple[str, int]]:
     `src/` files holding a `#[cfg(test)]` module after code of their own (the tests start there)."""
     found: list[tuple[str, int]] = []
     for path in repo.with_suffix(".rs"):
-        if _VENDORED.search(path) or "/target/" in "/" + path or repo.size(path) > MAX_SERVER_FILE_BYTES:
+        if _VENDORED.search(path) or _example_project(path) or "/target/" in "/" + path or repo.size(path) > MAX_SERVER_FILE_BYTES:
             continue
         tests = _RUST_TESTS_FOLDER.search(path)
         if tests:
@@ -372,9 +375,16 @@ def _copied_projects(repo: RepoIndex) -> tuple[str, ...]:
     return tuple(p.rpartition("/")[0] + "/" for p in repo.named("package.json") if "/" in p and (r := repository(p)) is not None and r != own)
 
 
+def _example_project(path: str) -> bool:
+    """A test of an example, demo or sample project (conventions §2, §5: examples are examples). A JVM
+    source set's package folders (`com/example/demo`, Spring Initializr's default) are a namespace."""
+    match = _JVM_MODULE.search(path)
+    return DEMO_FOLDER.search(path[:match.start()] if match else path) is not None
+
+
 def other_language_tests(repo: RepoIndex) -> tuple[list[Location], dict[str, int]]:
     """(asserting convention-named tests reaching the project's code, files per language) - see above."""
-    candidates = [(f, 0) for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f)]
+    candidates = [(f, 0) for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f) and not _example_project(f)]
     candidates += [(f, 0) for f in _dotnet_test_files(repo)] if repo.with_suffix(*_PROJECT_FILE_SUFFIXES) else []
     candidates += _rust_test_files(repo) if repo.with_suffix(".rs") else []
     if not candidates:
