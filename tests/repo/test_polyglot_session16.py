@@ -888,3 +888,37 @@ def test_the_tests_of_a_librarys_examples_are_the_examples(tmp_path: Path) -> No
         "lib/core.py": "def f():\n    return 1\n",
     })
     assert _outcome(root, "has_unit_tests")[0] is FAIL
+
+
+def test_sibling_modules_of_a_maven_build_at_a_snapshot_are_the_projects_own(tmp_path: Path) -> None:
+    """A module depending on its sibling `1.0-SNAPSHOT` (the parent's groupId) is the build's own code,
+    not a floating dependency; the external versions are fixed."""
+    parent = '<project><groupId>org.acme.fraud</groupId><artifactId>parent</artifactId><version>1.0-SNAPSHOT</version><modules><module>scoring</module></modules></project>\n'
+    child = (
+        "<project><parent><groupId>org.acme.fraud</groupId><artifactId>parent</artifactId><version>1.0-SNAPSHOT</version></parent>\n"
+        "<artifactId>scoring</artifactId><dependencies>\n"
+        "<dependency><groupId>org.acme.fraud</groupId><artifactId>features</artifactId><version>1.0-SNAPSHOT</version></dependency>\n"
+        "<dependency><groupId>com.microsoft.onnxruntime</groupId><artifactId>onnxruntime</artifactId><version>1.19.2</version></dependency>\n"
+        "</dependencies></project>\n"
+    )
+    root = _tree(tmp_path, {"pom.xml": parent, "scoring/pom.xml": child, "scoring/src/main/java/Scorer.java": "public class Scorer {}\n"})
+    assert _outcome(root, "pins_dependencies")[0] is PASS
+
+
+def test_build_files_and_sources_built_to_make_a_naive_reader_repeat_itself_are_read_in_one_pass() -> None:
+    """Unclosed tags and comments, long whitespace inside a tag, long identifiers after a declaration
+    keyword: each reader does linear work (a quadratic one takes minutes on these 400 KB inputs)."""
+    import time
+
+    from mlops_audit.evidence.repo.detectors import _dotnet, _jvm, _rust, _typerefs
+
+    hostile = ["<dependency><!--" * 25_000, "<properties><a>" + " " * 400_000 + "x", "<dependency><version>" + " " * 400_000]
+    started = time.process_time()
+    for text in hostile:
+        _jvm._maven_versions(_jvm._without_comments(text), set())
+        _jvm._maven_group(text)
+    for text in ("class " + "A" * 400_000, "fun " + "a." * 200_000, '"' + "/" * 400_000):
+        list(_jvm.LANGUAGE.declares.finditer(text)), _jvm.LANGUAGE.asks.search(text), _typerefs.OWN_CHAIN.search(text)
+    _rust.LANGUAGE.entry("src/main.rs", "#[oai(" * 70_000)
+    _dotnet.LANGUAGE.entry("Api.cs", "public override Task<X> Go(" * 15_000)
+    assert time.process_time() - started < 10

@@ -26,7 +26,7 @@ _CONTROLLER = re.compile(r"\[ApiController\b|:\s*(?:Controller|ControllerBase)\b
 _ACTION = re.compile(r"\[Http(?:Get|Post|Put|Patch|Delete)\b")
 _ENDPOINT = re.compile(
     r"""\.Map(?:Get|Post|Put|Patch|Delete|Methods)\s*\(\s*(?:@?"|\$")|\[(?:HttpTrigger|QueueTrigger|ServiceBusTrigger|EventHubTrigger|BlobTrigger|KafkaTrigger)\b|"""
-    r"""\bpublic[^\S\n]+override[^\S\n]+(?:async[^\S\n]+)?Task<\w+>[^\S\n]+\w+\([^)\n]*ServerCallContext\b"""
+    r"""\bpublic[^\S\n]+override[^\S\n]+(?:async[^\S\n]+)?Task<\w+>[^\S\n]+\w+\([^)\n]{0,300}?ServerCallContext\b"""
 )
 _DECLARES = re.compile(r"\b(?:class|interface|record|struct|enum)[^\S\n]+([A-Za-z_]\w*)")
 _LOADS = re.compile(

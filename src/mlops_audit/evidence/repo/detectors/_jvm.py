@@ -28,13 +28,8 @@ MAX_BUILD_FILES = 200
 BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts", "libs.versions.toml")
 
 _VENDORED = re.compile(r"(^|/)(node_modules|vendor|third_party|thirdparty|target|build|\.gradle|\.mvn)/")
-_XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_DEPENDENCY = re.compile(r"<dependency>(.*?)</dependency>", re.DOTALL)
-_TAG = {name: re.compile(rf"<{name}>\s*([^<\s][^<]*?)\s*</{name}>") for name in ("groupId", "artifactId", "version")}
-_PROPERTIES = re.compile(r"<properties>(.*?)</properties>", re.DOTALL)
-_PROPERTY = re.compile(r"<([\w.\-]+)>\s*([^<]*?)\s*</\1>")
-_OWN_GROUP = re.compile(r"<project\b.*?<groupId>\s*([^<\s]+)\s*</groupId>", re.DOTALL)
-_PARENT = re.compile(r"<parent>.*?</parent>", re.DOTALL)
+_TAG = {name: re.compile(rf"<{name}>([^<]*)</{name}>") for name in ("groupId", "artifactId", "version")}
+_PROPERTY = re.compile(r"<([\w.\-]{1,200})>([^<]*)</\1>")
 _PLACEHOLDER = re.compile(r"\$\{([^}\n]{1,100})\}")
 # A Gradle dependency declared by its coordinates (`implementation("g:a:1.2.3")`, `api 'g:a:1.2.3'`,
 # `platform("g:bom:1.2.3")`): the configuration name ends the word before the quoted coordinates.
@@ -54,27 +49,57 @@ def floating(version: str) -> bool:
     )
 
 
-def _maven_versions(text: str) -> tuple[int, int, list[str]]:
-    text = _XML_COMMENT.sub("", text)
-    properties = {m.group(1): m.group(2) for block in _PROPERTIES.findall(text) for m in _PROPERTY.finditer(block)}
-    own = _OWN_GROUP.search(_PARENT.sub("", text))
-    own_group = own.group(1) if own else None
+def _blocks(text: str, tag: str) -> list[str]:
+    """The contents of each `<tag>...</tag>` (not nested), found in one pass (no backtracking)."""
+    found, start = [], text.find(f"<{tag}>")
+    while start >= 0:
+        end = text.find(f"</{tag}>", start)
+        if end < 0:
+            break
+        found.append(text[start + len(tag) + 2:end])
+        start = text.find(f"<{tag}>", end)
+    return found
+
+
+def _without_comments(text: str) -> str:
+    parts, start = [], 0
+    while (opened := text.find("<!--", start)) >= 0:
+        parts.append(text[start:opened])
+        closed = text.find("-->", opened)
+        start = len(text) if closed < 0 else closed + 3
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _tag(block: str, name: str) -> str | None:
+    match = _TAG[name].search(block)
+    return match.group(1).strip() if match else None
+
+
+def _maven_group(text: str) -> str | None:
+    """The POM's own groupId: declared before its dependencies, else inherited from its parent."""
+    parent = _blocks(text, "parent")
+    head = text.split("<dependenc", 1)[0]
+    if parent:
+        head = head.replace(parent[0], "")
+    return _tag(head, "groupId") or (_tag(parent[0], "groupId") if parent else None)
+
+
+def _maven_versions(text: str, own_groups: set[str]) -> tuple[int, int, list[str]]:
+    properties = {m.group(1): m.group(2).strip() for block in _blocks(text, "properties") for m in _PROPERTY.finditer(block)}
     fixed, total, loose = 0, 0, []
-    for block in _DEPENDENCY.findall(text):
-        group = _TAG["groupId"].search(block)
-        group_id = group.group(1) if group else ""
-        if group_id in ("${project.groupId}", own_group):
-            continue  # the project's own module
-        version = _TAG["version"].search(block)
-        value = version.group(1) if version else ""  # no version: dependency management decides (fixed)
+    for block in _blocks(text, "dependency"):
+        group_id = _tag(block, "groupId") or ""
+        if group_id == "${project.groupId}" or group_id in own_groups:
+            continue  # a module of this repository's own build
+        value = _tag(block, "version") or ""  # no version: dependency management decides (fixed)
         if value in ("${project.version}", "${version}"):
             continue
         value = _PLACEHOLDER.sub(lambda m: properties.get(m.group(1), m.group(0)), value)
         total += 1
         if floating(value):
             if len(loose) < 5:
-                artifact = _TAG["artifactId"].search(block)
-                loose.append(f"{artifact.group(1) if artifact else group_id} {value}")
+                loose.append(f"{_tag(block, 'artifactId') or group_id} {value}")
         else:
             fixed += 1
     return fixed, total, loose
@@ -119,15 +144,17 @@ def _catalog_versions(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
 def build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
     """(build file, versions fixed, versions declared, floating ones) for each Maven POM, Gradle build
     file and version catalog declaring at least one dependency version."""
+    files = [p for p in repo.named(*BUILD_FILES)[:MAX_BUILD_FILES] if not _VENDORED.search(p) and repo.size(p) <= MAX_BUILD_FILE_BYTES]
+    poms = {p: _without_comments(repo.text(p) or "") for p in files if p.endswith(".xml")}
+    own_groups = {group for text in poms.values() if (group := _maven_group(text))}
     found = []
-    for path in repo.named(*BUILD_FILES)[:MAX_BUILD_FILES]:
-        if _VENDORED.search(path) or repo.size(path) > MAX_BUILD_FILE_BYTES:
-            continue
+    for path in files:
         if path.endswith(".toml"):
             counted = _catalog_versions(repo, path)
+        elif path in poms:
+            counted = _maven_versions(poms[path], own_groups)
         else:
-            text = repo.text(path) or ""
-            counted = _maven_versions(text) if path.endswith(".xml") else _gradle_versions(text)
+            counted = _gradle_versions(repo.text(path) or "")
         if counted[1]:
             found.append((path, *counted))
     return found

@@ -20,7 +20,7 @@ import re
 from mlops_audit.evidence.repo.detectors import _typerefs
 
 _ROUTE = re.compile(
-    r"""\.route\(\s*"/|\bweb::resource\(\s*"/|#\[(?:get|post|put|patch|delete|route)\(\s*"/|#\[oai\([^)\n]*path\s*=\s*"/|\bwarp::path\b|"""
+    r"""\.route\(\s*"/|\bweb::resource\(\s*"/|#\[(?:get|post|put|patch|delete|route)\(\s*"/|#\[oai\([^)\n]{0,200}?path\s*=\s*"/|\bwarp::path\b|"""
     r"""\b\w+Server::new\s*\(|\blambda_runtime::run\s*\("""
 )
 _DECLARES = re.compile(r"\b(?:fn|struct|enum|trait|mod|type)[^\S\n]+([A-Za-z_]\w*)")
