@@ -922,3 +922,30 @@ def test_build_files_and_sources_built_to_make_a_naive_reader_repeat_itself_are_
     _rust.LANGUAGE.entry("src/main.rs", "#[oai(" * 70_000)
     _dotnet.LANGUAGE.entry("Api.cs", "public override Task<X> Go(" * 15_000)
     assert time.process_time() - started < 10
+
+
+SPRING_AI_CONTROLLER = """\
+package org.acme.helpdesk;
+
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.web.bind.annotation.*;
+
+@RestController
+class TriageController {
+    private final ChatClient chat;
+
+    TriageController(ChatClient.Builder builder) {
+        this.chat = builder.defaultSystem("Sort each ticket into billing, outage or other; answer with one word.").build();
+    }
+
+    @PostMapping("/triage")
+    String triage(@RequestBody String ticket) {
+        return chat.prompt().user(ticket).call().content();
+    }
+}
+"""
+
+
+def test_a_spring_ai_controller_with_its_default_system_prompt_serves_the_chain(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"helpdesk/src/main/java/org/acme/helpdesk/TriageController.java": SPRING_AI_CONTROLLER})
+    assert _outcome(root, "serves_model")[0] is PASS

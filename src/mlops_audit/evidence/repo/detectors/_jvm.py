@@ -189,18 +189,19 @@ _JVM_LOADS = re.compile(
     r"\b(?:MultiLayerNetwork|ComputationGraph)\.load\s*\(|\bKerasModelImport\.import\w+\s*\(|\bMojoModel\.load\s*\(|\bEasyPredictModelWrapper\b|"
     r"\bModel\.deserializeFrom(?:File|Stream)\s*\(|\bSerializationHelper\.read\s*\(|\bsmile\.read\.\w+\s*\("
 )
-# A generative model asked: Spring AI (`ChatClient`, `ChatModel.call`), LangChain4j (`AiServices`, the
-# `*ChatModel` builders), the OpenAI, Azure OpenAI and Anthropic Java SDKs, AWS Bedrock Runtime,
-# Vertex AI `GenerativeModel`, or a model protocol's HTTP path.
+# A generative model asked: Spring AI (a `ChatClient` built or its fluent `.prompt()` call, a `ChatModel`
+# held), LangChain4j (`AiServices`, a `ChatLanguageModel`/`ChatModel` held, the `*ChatModel` builders),
+# the OpenAI, Azure OpenAI and Anthropic Java SDKs, AWS Bedrock Runtime, Vertex AI `GenerativeModel`, or
+# a model protocol's HTTP path.
 _JVM_ASKS = re.compile(
-    r"\bchatClient\s*\.\s*prompt\s*\(|\bChatClient\.(?:builder|create)\s*\(|\bchatModel\.(?:call|stream|chat|generate)\s*\(|\bAiServices\.(?:create|builder)\s*\(|"
+    r"\bChatClient\.(?:Builder\b|builder\s*\(|create\s*\()|\.prompt\(\s*\)\s*\.|\b(?:Streaming)?Chat(?:Language)?Model\b|\bAiServices\.(?:create|builder)\s*\(|"
     r"\b\w+(?:Streaming)?ChatModel\.builder\s*\(|\.chat\(\)\s*\.completions\(\)\s*\.create\s*\(|\.getChatCompletions\w*\s*\(|\.messages\(\)\s*\.create\s*\(|"
     r"\.(?:converse|invokeModel)\s*\(|\bnew GenerativeModel\s*\(|" + _typerefs.MODEL_PROTOCOL_PATH
 )
 _JVM_MODEL_WORDS = (
     "createSession", "Criteria", "ModelZoo", "SavedModelBundle", "XGBoost", "LGBMBooster", "Evaluator", "PMMLUtil", "Model.load", "ModelSerializer",
     "MultiLayerNetwork", "ComputationGraph", "KerasModelImport", "MojoModel", "EasyPredict", "deserializeFrom", "SerializationHelper", "smile.read",
-    "chatClient", "ChatClient", "chatModel", "AiServices", "ChatModel", "completions()", "getChatCompletions", "messages()", "converse", "invokeModel",
+    "ChatClient", "prompt()", "ChatModel", "ChatLanguageModel", "AiServices", "completions()", "getChatCompletions", "messages()", "converse", "invokeModel",
     "GenerativeModel", *_typerefs.MODEL_PROTOCOL_WORDS,
 )
 

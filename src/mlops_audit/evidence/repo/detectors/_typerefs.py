@@ -55,7 +55,8 @@ MODEL_PROTOCOL_WORDS = ("/chat/completions", "/v1/completions", "/v1/messages", 
 # builder or template, retrieval over its documents. Written for C-family languages.
 OWN_CHAIN = re.compile(
     r"""(?i:system[_ ]?(?:prompt|message|instruction)s?|prompt[_ ]?(?:template|builder)|build[_ ]?prompt|\bprompts?/)|"""
-    r"""["']role["']\s*(?:to|:|,|=>)\s*["']system["']|\bRole\.System\b|\bSystemMessage\b|\bChatMessage\.system\b|"""
+    r"""["']role["']\s*(?:to|:|,|=>)\s*["']system["']|\bRole\.System\b|\bSystemMessage\b|\bSystemChatMessage\b|\bChatMessage\.system\b|"""
+    r"""\.(?:defaultSystem|system|preamble)\s*\(\s*["'`]|"""
     r"""\b(?:Embedding|Vector)Store\w*|\bretriever\b|\bRetriever\b|\bsimilarity_?[Ss]earch\w*|\bnearest\w*\s*\(|\bembed(?:dings?)?\s*\(|"""
     r"""\b(?:pgvector|qdrant|Qdrant|pinecone|Pinecone|weaviate|Weaviate|milvus|Milvus|chroma|Chroma)\b"""
 )
