@@ -949,3 +949,34 @@ class TriageController {
 def test_a_spring_ai_controller_with_its_default_system_prompt_serves_the_chain(tmp_path: Path) -> None:
     root = _tree(tmp_path, {"helpdesk/src/main/java/org/acme/helpdesk/TriageController.java": SPRING_AI_CONTROLLER})
     assert _outcome(root, "serves_model")[0] is PASS
+
+
+WORKSPACE_VITEST = """\
+import { describe, expect, it } from 'vitest'
+import { riskBand } from '@acme/scoring'
+
+describe('riskBand', () => {
+  it('puts high scores in the red band', () => {
+    expect(riskBand(0.93)).toBe('red')
+  })
+})
+"""
+
+
+def test_a_test_importing_a_workspace_package_of_the_repository_tests_its_code(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - packages/*\n",
+        "packages/scoring/package.json": '{"name": "@acme/scoring", "main": "src/index.ts"}\n',
+        "packages/scoring/src/index.ts": "export const riskBand = (p: number) => (p > 0.9 ? 'red' : 'green')\n",
+        "apps/api/src/bands.spec.ts": WORKSPACE_VITEST,
+    })
+    assert _outcome(root, "has_unit_tests")[0] is PASS
+
+
+def test_a_test_importing_only_a_registry_package_tests_nothing_of_the_repository(tmp_path: Path) -> None:
+    """Near miss: no workspace declares `@acme/scoring`; the test exercises a dependency."""
+    root = _tree(tmp_path, {
+        "package.json": '{"name": "api", "dependencies": {"@acme/scoring": "^2.0.0"}}\n',
+        "src/server.ts": "export const port = 3000\n", "src/bands.spec.ts": WORKSPACE_VITEST,
+    })
+    assert _outcome(root, "has_unit_tests")[0] is FAIL

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
 from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
+from mlops_audit.evidence.repo.detectors._jsroutes import workspace_packages
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
@@ -292,7 +293,7 @@ def _asserts(language: str, text: str) -> bool:
 
 def _reaches_project(repo: RepoIndex, language: str, path: str, text: str) -> bool:
     if language == "js":
-        return _JS_PROJECT_IMPORT.search(text) is not None
+        return _JS_PROJECT_IMPORT.search(text) is not None or _imports_workspace_package(repo, text)
     if language == "go":
         folder = path.rpartition("/")[0]
         return any(f.rpartition("/")[0] == folder and f.endswith(".go") and not f.endswith("_test.go") for f in repo.with_suffix(".go"))
@@ -304,6 +305,22 @@ def _reaches_project(repo: RepoIndex, language: str, path: str, text: str) -> bo
         return True  # decided where the candidates are found (`_dotnet_test_files`, `_rust_test_files`)
     code = repo.with_suffix(".rb") if language == "rb" else repo.with_suffix(".R", ".r")
     return any(not _OTHER_TEST_FILE.search(f) and not is_test_path(f) and not _VENDORED.search(f) for f in code)
+
+
+_JS_PACKAGE_IMPORT = re.compile(r"""(?:from|import|require)[^\S\n]*\(?[^\S\n]*["']([@\w][^"'\n]{0,200})["']""")
+
+
+def _imports_workspace_package(repo: RepoIndex, text: str) -> bool:
+    """Session 16: a test importing one of the repository's own workspace packages (npm/Yarn/pnpm
+    workspaces, `_jsroutes.workspace_packages`) tests the repository's code."""
+    packages = workspace_packages(repo)
+    if not packages:
+        return False
+    for match in _JS_PACKAGE_IMPORT.finditer(text):
+        spec = match.group(1)
+        if any(spec == name or spec.startswith(name + "/") for name in packages):
+            return True
+    return False
 
 
 _PROJECT_FILE_SUFFIXES = (".csproj", ".fsproj", ".vbproj")
