@@ -910,7 +910,7 @@ def test_build_files_and_sources_built_to_make_a_naive_reader_repeat_itself_are_
     keyword: each reader does linear work (a quadratic one takes minutes on these 400 KB inputs)."""
     import time
 
-    from mlops_audit.evidence.repo.detectors import _dotnet, _jvm, _rust, _typerefs
+    from mlops_audit.evidence.repo.detectors import _dotnet, _golang, _jvm, _rust, _typerefs
 
     hostile = ["<dependency><!--" * 25_000, "<properties><a>" + " " * 400_000 + "x", "<dependency><version>" + " " * 400_000]
     started = time.process_time()
@@ -921,6 +921,19 @@ def test_build_files_and_sources_built_to_make_a_naive_reader_repeat_itself_are_
         list(_jvm.LANGUAGE.declares.finditer(text)), _jvm.LANGUAGE.asks.search(text), _typerefs.OWN_CHAIN.search(text)
     _rust.LANGUAGE.entry("src/main.rs", "#[oai(" * 70_000)
     _dotnet.LANGUAGE.entry("Api.cs", "public override Task<X> Go(" * 15_000)
+    go_mod = "require (\n" * 40_000
+
+    class GoModule:  # just what build_pinning reads of an index
+        def named(self, *_: str) -> list[str]:
+            return ["go.mod"]
+
+        def size(self, _: str) -> int:
+            return len(go_mod)
+
+        def text(self, _: str) -> str:
+            return go_mod
+
+    _golang.build_pinning(GoModule())  # type: ignore[arg-type]
     assert time.process_time() - started < 10
 
 
@@ -980,3 +993,26 @@ def test_a_test_importing_only_a_registry_package_tests_nothing_of_the_repositor
         "src/server.ts": "export const port = 3000\n", "src/bands.spec.ts": WORKSPACE_VITEST,
     })
     assert _outcome(root, "has_unit_tests")[0] is FAIL
+
+
+def test_nuget_references_and_go_module_requirements_at_fixed_versions_pin(tmp_path: Path) -> None:
+    """NuGet resolves `Version="3.0.1"` to the lowest applicable version, 3.0.1, every time (floating `3.*`
+    and ranges excepted); Go's minimal version selection builds exactly the go.mod's versions."""
+    csproj = '<Project Sdk="Microsoft.NET.Sdk.Web">\n  <ItemGroup>\n    <PackageReference Include="Microsoft.ML" Version="3.0.1" />\n    <PackageReference Include="Azure.Storage.Blobs" Version="12.19.1" />\n  </ItemGroup>\n</Project>\n'
+    dotnet = {"Scoring.Api/Scoring.Api.csproj": csproj, "Scoring.Api/Program.cs": "var app = WebApplication.Create();\n"}
+    assert _outcome(_tree(_sub(tmp_path), dotnet), "pins_dependencies")[0] is PASS
+    central = {
+        "Directory.Packages.props": '<Project>\n  <ItemGroup>\n    <PackageVersion Include="Microsoft.ML.OnnxRuntime" Version="1.19.2" />\n  </ItemGroup>\n</Project>\n',
+        "src/Triage/Triage.csproj": '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup><PackageReference Include="Microsoft.ML.OnnxRuntime" /></ItemGroup>\n</Project>\n',
+        "src/Triage/Model.cs": "class Model {}\n",
+    }
+    assert _outcome(_tree(_sub(tmp_path), central), "pins_dependencies")[0] is PASS
+    go = {"go.mod": "module example.com/ranker\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgithub.com/yalue/onnxruntime_go v1.12.1\n)\n", "main.go": "package main\n\nfunc main() {}\n"}
+    assert _outcome(_tree(_sub(tmp_path), go), "pins_dependencies")[0] is PASS
+
+
+def test_floating_nuget_versions_pin_nothing(tmp_path: Path) -> None:
+    """Near miss: floating versions (`3.*`) and an open range resolve to whatever is newest."""
+    csproj = '<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n    <PackageReference Include="Microsoft.ML" Version="3.*" />\n    <PackageReference Include="Serilog" Version="[3.0,)" />\n  </ItemGroup>\n</Project>\n'
+    root = _tree(tmp_path, {"Worker/Worker.csproj": csproj, "Worker/Program.cs": "class P {}\n"})
+    assert _outcome(root, "pins_dependencies")[0] is FAIL

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.detectors import _typerefs
+from mlops_audit.evidence.repo.index import RepoIndex
 
 _CONTROLLER = re.compile(r"\[ApiController\b|:\s*(?:Controller|ControllerBase)\b")
 _ACTION = re.compile(r"\[Http(?:Get|Post|Put|Patch|Delete)\b")
@@ -61,3 +62,39 @@ SHAPES = (
         LANGUAGE,
     ),
 )
+
+
+# Rule `fixed build versions` of `pins_dependencies` (see `_jvm`), read for NuGet ("Package versioning",
+# "Central Package Management"): `Version="3.0.1"` is a minimum and NuGet restores the lowest applicable
+# version - 3.0.1, every time; floating versions (`3.*`, `*-*`) and ranges (`[3.0,)`) resolve to what
+# is newest. A reference without a version takes it from Directory.Packages.props (central management).
+_PACKAGE_ITEM = re.compile(r"<Package(Reference|Version)\b([^>]{0,500})>")
+_ATTRIBUTE = {name: re.compile(rf"""\b{name}[^\S\n]*=[^\S\n]*["']([^"'\n]{{0,200}})["']""") for name in ("Include", "Version", "VersionOverride")}
+PROJECT_FILES = (".csproj", ".fsproj", ".vbproj")
+MAX_PROJECT_BYTES = 512 * 1024
+
+
+def build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
+    """(project or props file, versions fixed, versions declared, floating ones) for each NuGet file declaring one."""
+    files = [p for p in repo.with_suffix(*PROJECT_FILES) + repo.named("Directory.Packages.props") if repo.size(p) <= MAX_PROJECT_BYTES]
+    central = bool(repo.named("Directory.Packages.props"))
+    found = []
+    for path in files[:200]:
+        fixed, total, loose = 0, 0, []
+        for item in _PACKAGE_ITEM.finditer(repo.text(path) or ""):
+            attributes = item.group(2)
+            version = _ATTRIBUTE["VersionOverride"].search(attributes) or _ATTRIBUTE["Version"].search(attributes)
+            if version is None:
+                fixed, total = (fixed + 1, total + 1) if central else (fixed, total)
+                continue
+            value = version.group(1).strip()
+            total += 1
+            if "*" in value or value.startswith(("[", "(")):
+                if len(loose) < 5:
+                    name = _ATTRIBUTE["Include"].search(attributes)
+                    loose.append(f"{name.group(1) if name else '?'} {value}")
+            else:
+                fixed += 1
+        if total:
+            found.append((path, fixed, total, loose))
+    return found

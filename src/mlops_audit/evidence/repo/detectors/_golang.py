@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from mlops_audit.evidence.repo.detectors import _typerefs
+from mlops_audit.evidence.repo.index import RepoIndex
 
 _ROUTE = re.compile(
     r"""\b\w+\.(?:HandleFunc|Handle|GET|POST|PUT|PATCH|DELETE|Any|Get|Post|Put|Patch|Delete|Route|Group)\([^\S\n]*"(?:(?:GET|POST|PUT|PATCH|DELETE)[^\S\n]+)?/|"""
@@ -50,3 +51,31 @@ SHAPES = (
         LANGUAGE,
     ),
 )
+
+
+# Rule `fixed build versions` of `pins_dependencies` (see `_jvm`), read for Go modules ("Go Modules
+# Reference", minimal version selection): a build uses exactly the versions go.mod's `require`
+# directives name (a module's own requirements can only raise them to versions also written in some
+# go.mod), so a go.mod pins what it requires; go.sum (a lock in governance) adds their checksums.
+_REQUIRE_BLOCK = re.compile(r"^require[^\S\n]*\(", re.MULTILINE)
+_REQUIRE_LINE = re.compile(r"^require[^\S\n]+\S+[^\S\n]+v\S+", re.MULTILINE)
+_MODULE_VERSION = re.compile(r"^[^\S\n]*\S+[^\S\n]+v\d\S*", re.MULTILINE)
+MAX_GO_MOD_BYTES = 512 * 1024
+
+
+def build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
+    """(go.mod, requirements, requirements, []) for each go.mod requiring at least one module."""
+    found = []
+    for path in repo.named("go.mod")[:200]:
+        if repo.size(path) > MAX_GO_MOD_BYTES:
+            continue
+        text = repo.text(path) or ""
+        required, at_ = len(_REQUIRE_LINE.findall(text)), 0
+        while (block := _REQUIRE_BLOCK.search(text, at_)) is not None:  # each block read up to its `)`, once
+            end = text.find(")", block.end())
+            end = len(text) if end < 0 else end
+            required += len(_MODULE_VERSION.findall(text, block.end(), end))
+            at_ = end + 1
+        if required:
+            found.append((path, required, required, []))
+    return found

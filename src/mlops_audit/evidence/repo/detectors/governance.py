@@ -8,7 +8,7 @@ import re
 from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _inhouse, _jvm
+from mlops_audit.evidence.repo.detectors import _dotnet, _golang, _inhouse, _jvm
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.lessons import COURSE
@@ -556,6 +556,14 @@ def _written_in_another_ecosystem(repo: RepoIndex, python_code: list[str]) -> bo
     return False
 
 
+def _build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
+    """Build files of other ecosystems judged by their fixed versions (session 16: Maven, Gradle, NuGet, Go modules)."""
+    found = _jvm.build_pinning(repo) if repo.named(*_jvm.BUILD_FILES) else []
+    if repo.with_suffix(*_dotnet.PROJECT_FILES) or repo.named("Directory.Packages.props"):
+        found += _dotnet.build_pinning(repo)
+    return found + (_golang.build_pinning(repo) if repo.named("go.mod") else [])
+
+
 _LOCK_PACKAGE_MAPS = ("packages", "dependencies", "Packages")
 MAX_JSON_LOCK_BYTES = 8 * 1024 * 1024
 
@@ -708,7 +716,7 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
         if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)
         and counts(p.rsplit("/", 1)[-1]) and _pins_something(repo, p)
     ]
-    builds = _jvm.build_pinning(repo) if other_system and repo.named(*_jvm.BUILD_FILES) else []
+    builds = _build_pinning(repo) if other_system else []
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt") + _compiled_locks(repo)
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")
     fully_pinned, partly = [], []
@@ -724,7 +732,7 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     scopes: dict[str, bool] = {}
     for path in locks:
         scopes[_scope(path)] = True
-    for path, fixed, total, _ in builds:  # session 16: Maven/Gradle builds (`_jvm`), for the folder above `gradle/`
+    for path, fixed, total, _ in builds:  # session 16: Maven/Gradle/NuGet/Go builds, for the folder above `gradle/`
         scope = _scope(path).removesuffix("gradle").rstrip("/")
         scopes[scope] = scopes.get(scope, False) or fixed == total
     fixed_builds = [b for b in builds if b[1] == b[2]]
@@ -756,7 +764,10 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
         if fixed_builds:
-            parts.append(f"{len(fixed_builds)} Maven/Gradle build file(s) declaring every dependency at a fixed version ({sum(b[2] for b in fixed_builds)} versions)")
+            parts.append(
+                f"{len(fixed_builds)} build file(s) (Maven, Gradle, NuGet, Go module) declaring every dependency at a fixed version "
+                f"({sum(b[2] for b in fixed_builds)} versions)"
+            )
         return Observation.passed(
             "; ".join(parts), [at(p) for p in locks] + [at(p) for p, *_ in fully_pinned] + [at(p) for p, *_ in fixed_builds],
             confidence=Confidence.medium if fixed_builds and not (locks or fully_pinned) else None,
