@@ -17,6 +17,7 @@ Nothing is run; imports are followed as text, at most MAX_HOPS deep, from the fi
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from collections.abc import Callable, Iterable
@@ -91,9 +92,65 @@ def _first_line(text: str, pattern: re.Pattern[str]) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _imports(text: str) -> list[str]:
+# Session 16 (poly16): a monorepo's own packages. npm, Yarn and pnpm workspaces (the root package.json's
+# `workspaces`, pnpm-workspace.yaml's `packages`) link each workspace folder's package under its
+# package.json `name`, so `import ... from "@acme/tutor/src/answer"` (or a bare `"tutor"`) is that
+# folder's file, and a bare package name is its `main`/`module` entry or `src/index`. Without a
+# workspace declaration a name is the registry's package, whatever folder carries it.
+_BARE_SPECIFIER = re.compile(r"""['"]([\w@.~][^'"\n]{0,300}|\$lib/[^'"\n]{1,300})['"]""")
+_ENTRY_FIELDS = ("main", "module", "types", "source")
+
+
+def workspace_packages(repo: RepoIndex) -> dict[str, str]:
+    """package name -> its folder (with a trailing slash), for the workspaces the repository declares."""
+    def compute() -> dict[str, str]:
+        globs: list[str] = []
+        root = repo.json("package.json") if repo.exists("package.json") and repo.size("package.json") <= 1024 * 1024 else None
+        declared = root.get("workspaces") if isinstance(root, dict) else None
+        declared = declared.get("packages") if isinstance(declared, dict) else declared
+        globs += [g for g in declared or [] if isinstance(g, str)] if isinstance(declared, list) else []
+        pnpm = repo.yaml("pnpm-workspace.yaml") if repo.exists("pnpm-workspace.yaml") else None
+        listed = pnpm.data.get("packages") if pnpm is not None and isinstance(pnpm.data, dict) else None
+        globs += [g for g in listed if isinstance(g, str)] if isinstance(listed, list) else []
+        globs = [g.strip().rstrip("/").removeprefix("./") for g in globs if g.strip() and not g.startswith("!")]
+        if not globs:
+            return {}
+        found: dict[str, str] = {}
+        for path in repo.named("package.json"):
+            folder = path.rpartition("/")[0]
+            if not folder or "node_modules/" in path or not any(fnmatch.fnmatchcase(folder, g) for g in globs):
+                continue
+            data = repo.json(path) if repo.size(path) <= 1024 * 1024 else None
+            name = data.get("name") if isinstance(data, dict) else None
+            if isinstance(name, str) and name and name not in found:
+                found[name] = folder + "/"
+        return found
+    return repo.memo("js_workspace_packages", compute)  # type: ignore[no-any-return]
+
+
+def _workspace_file(repo: RepoIndex, spec: str) -> str | None:
+    packages = workspace_packages(repo)
+    name = next((n for n in packages if spec == n or spec.startswith(n + "/")), None)
+    if name is None:
+        return None
+    folder, rest = packages[name], spec[len(name) + 1:]
+    if rest:
+        bases = [folder + rest]
+    else:
+        data = repo.json(folder + "package.json")
+        entries = [data.get(f) for f in _ENTRY_FIELDS] if isinstance(data, dict) else []
+        bases = [posixpath.normpath(folder + e) for e in entries if isinstance(e, str)] + [folder + "src/index", folder + "index"]
+    for base in bases:
+        stem = base[:-3] if base.endswith(".js") else base
+        for candidate in dict.fromkeys(s + suffix for s in (base, stem) for suffix in _TRY_SUFFIXES):
+            if not candidate.startswith("..") and repo.exists(candidate):
+                return candidate
+    return None
+
+
+def _imports(text: str, bare: bool = False) -> list[str]:
     found = []
-    for match in _SPECIFIER.finditer(text):
+    for match in (_BARE_SPECIFIER if bare else _SPECIFIER).finditer(text):
         before = text[max(0, match.start() - 16):match.start()].rstrip()
         if before.endswith(_IMPORT_KEYWORDS):
             found.append(match.group(1))
@@ -112,7 +169,7 @@ def _resolve(repo: RepoIndex, importer: str, spec: str) -> str | None:
     else:
         rest = spec.split("/", 1)[1] if "/" in spec else ""
         if not rest or spec[1:2] not in ("/", ""):
-            return None  # `@scope/package`: a dependency
+            return _workspace_file(repo, spec)  # `@scope/package`: a workspace package of the repository, or a dependency
         parts = folder.split("/") if folder else []
         bases = [posixpath.join(*parts[:depth], root, rest) if depth or root else rest for depth in range(len(parts), -1, -1) for root in ("src", "")]
     for base in bases:
@@ -178,6 +235,20 @@ def _route_line(path: str, text: str) -> int | None:
     return line
 
 
+def _importers(repo: RepoIndex, sources: list[str]) -> dict[str, list[str]]:
+    """file -> the project files importing it (relative or aliased imports), read once per scan."""
+    def compute() -> dict[str, list[str]]:
+        importers: dict[str, list[str]] = {}
+        bare = bool(workspace_packages(repo))
+        for path in sources[:MAX_FILES]:
+            for spec in dict.fromkeys(_imports(repo.text(path) or "", bare)):
+                target = _resolve(repo, path, spec)
+                if target is not None and target != path:
+                    importers.setdefault(target, []).append(path)
+        return importers
+    return repo.memo("js_importers", compute)  # type: ignore[no-any-return]
+
+
 def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
     """[the route, the call asking the model] for the first JS/TS route reaching the team's chain.
     Walked backwards from the chains over the import graph, so each file's imports are read once."""
@@ -185,10 +256,29 @@ def routes_reaching_a_chain(repo: RepoIndex) -> list[Location]:
     chains = chain_files(repo, sources, _GENERATION, _GENERATION_WORDS, _OWN_CHAIN)
     if not chains:
         return []
-    importers: dict[str, list[str]] = {}
-    for path in sources[:MAX_FILES]:
-        for spec in dict.fromkeys(_imports(repo.text(path) or "")):
-            target = _resolve(repo, path, spec)
-            if target is not None and target != path:
-                importers.setdefault(target, []).append(path)
-    return first_entry_reaching(repo, sources, chains, importers, _route_line)
+    return first_entry_reaching(repo, sources, chains, _importers(repo, sources), _route_line)
+
+
+# Rule `JavaScript route reaches a loaded model` (session 16, poly16): the same routes answering with a
+# trained model a JavaScript inference runtime loads - onnxruntime-node/-web (`InferenceSession.create`),
+# TensorFlow.js (`tf.loadLayersModel` / `tf.loadGraphModel`) and transformers.js (`pipeline("task", ...)`
+# from `@huggingface/transformers` / `@xenova/transformers`), each library's documented loading call.
+# A page loading the model in the visitor's browser has no route: it is not a service (§8).
+_LOADS = re.compile(r"\bInferenceSession\.create\s*\(|\b(?:loadLayersModel|loadGraphModel)\s*\(|\bpipeline\s*\(\s*['\"`][\w-]+['\"`]")
+_LOAD_WORDS = ("InferenceSession", "loadLayersModel", "loadGraphModel", "pipeline")
+_TRANSFORMERS_JS = ("@huggingface/transformers", "@xenova/transformers")
+
+
+def routes_reaching_a_loaded_model(repo: RepoIndex) -> list[Location]:
+    """[the route, the model load] for the first JS/TS route reaching a model a JavaScript runtime loads."""
+    sources = _sources(repo)
+    loads: dict[str, int] = {}
+    for path in sources:
+        text = repo.text(path) or ""
+        if any(word in text for word in _LOAD_WORDS):
+            match = _LOADS.search(text)
+            if match and (not match.group(0).startswith("pipeline") or any(name in text for name in _TRANSFORMERS_JS)):
+                loads[path] = text.count("\n", 0, match.start()) + 1
+    if not loads:
+        return []
+    return first_entry_reaching(repo, sources, loads, _importers(repo, sources), _route_line)

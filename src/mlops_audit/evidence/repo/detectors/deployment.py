@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _modeluse, _pulumi, _rlang, _ruby
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _dotnet, _golang, _handlers, _inhouse, _jsroutes, _jvm, _lambdas, _modeluse, _pulumi, _rlang, _ruby, _rust
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -2625,8 +2625,16 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
     ),
+    (
+        "a JavaScript/TypeScript back-end route reaches a model loaded by a JavaScript inference runtime (onnxruntime-node, TensorFlow.js, transformers.js)",
+        _jsroutes.routes_reaching_a_loaded_model,
+    ),
     *_ruby.SHAPES,  # session 15: the same serving written in Ruby and R (poly22)
     *_rlang.SHAPES,
+    *_jvm.SHAPES,  # session 16: services written for the JVM, Go, .NET and Rust (poly16)
+    *_golang.SHAPES,
+    *_dotnet.SHAPES,
+    *_rust.SHAPES,
 )
 
 

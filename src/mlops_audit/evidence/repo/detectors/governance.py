@@ -8,7 +8,7 @@ import re
 from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _designdocs, _inhouse
+from mlops_audit.evidence.repo.detectors import _designdocs, _dotnet, _golang, _inhouse, _jvm
 from mlops_audit.evidence.repo.detectors._deployers import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
@@ -634,7 +634,7 @@ def has_design_docs(repo: RepoIndex) -> Observation:
 _LOCK_FILES = {
     "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "conda-lock.yml", "conda-lock.yaml", "package-lock.json",
     "yarn.lock", "pnpm-lock.yaml", "renv.lock", "Cargo.lock", "pixi.lock", "requirements.lock", "go.sum",
-    "Gemfile.lock", "gradle.lockfile", "buildscript-gradle.lockfile",
+    "Gemfile.lock", "gradle.lockfile", "buildscript-gradle.lockfile", "packages.lock.json",
 }
 # Rule `a front end's lock` (session 13): npm, Yarn and pnpm locks pin a JavaScript front end or a docs
 # site's packages, not what the Python code imports (conventions §4: pins on what the code imports):
@@ -644,8 +644,56 @@ _LOCK_FILES = {
 # In a repository without Python code they are the system's pinning (a Rails, R or Kotlin system).
 _OTHER_ECOSYSTEM_LOCKS = frozenset({
     "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Gemfile.lock", "renv.lock", "gradle.lockfile", "buildscript-gradle.lockfile",
-    "go.sum", "Cargo.lock",
+    "go.sum", "Cargo.lock", "packages.lock.json",
 })
+# Session 16 (poly16): NuGet's packages.lock.json ("Enable repeatable package restores using a lock
+# file") is .NET's lock. A system is written in another ecosystem when most of its code is: a Rails,
+# Go, JVM, .NET or Rust system with a Python helper script is still pinned by its own lock (front-end
+# locks keep session 13's rule: a JavaScript front end beside Python code is not the system). And a
+# lock that lists no package pins nothing (an npm lock generated in a folder with no dependencies).
+_FRONT_END_LOCKS = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml"})
+_SYSTEM_CODE_SUFFIXES = (".rb", ".R", ".r", ".java", ".kt", ".scala", ".groovy", ".go", ".cs", ".fs", ".rs")
+_OTHER_CODE_SIDE = re.compile(r"(^|/)(node_modules|vendor|third_party|target|bin|obj|\.gradle)/")
+
+
+def _written_in_another_ecosystem(repo: RepoIndex, python_code: list[str]) -> bool:
+    """More code files of the ecosystems with their own locks (Ruby, R, JVM, Go, .NET, Rust) than of Python."""
+    if not python_code:
+        return True
+    others = 0
+    for path in repo.with_suffix(*_SYSTEM_CODE_SUFFIXES):
+        if not (is_test_path(path) or _OTHER_CODE_SIDE.search(path)):
+            others += 1
+            if others > len(python_code):
+                return True
+    return False
+
+
+def _build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
+    """Build files of other ecosystems judged by their fixed versions (session 16: Maven, Gradle, NuGet, Go modules)."""
+    found = _jvm.build_pinning(repo) if repo.named(*_jvm.BUILD_FILES) else []
+    if repo.with_suffix(*_dotnet.PROJECT_FILES) or repo.named("Directory.Packages.props"):
+        found += _dotnet.build_pinning(repo)
+    return found + (_golang.build_pinning(repo) if repo.named("go.mod") else [])
+
+
+_LOCK_PACKAGE_MAPS = ("packages", "dependencies", "Packages")
+MAX_JSON_LOCK_BYTES = 8 * 1024 * 1024
+
+
+def _pins_something(repo: RepoIndex, path: str) -> bool:
+    """False for a JSON lock (npm, NuGet, renv) whose package maps are all empty; other locks are kept."""
+    if not path.endswith((".json", "renv.lock")) or repo.size(path) > MAX_JSON_LOCK_BYTES:
+        return True
+    data = repo.json(path)
+    if not isinstance(data, dict):
+        return True
+    maps = [data[key] for key in _LOCK_PACKAGE_MAPS if isinstance(data.get(key), dict)]
+    if not maps:
+        return True
+    if path.endswith("packages.lock.json"):  # NuGet: {"net8.0": {"Package": {...}}} per target framework
+        return any(isinstance(frameworks, dict) and frameworks for m in maps for frameworks in m.values())
+    return any(key != "" for m in maps for key in m)  # npm's "" entry is the root package itself
 _PIN = re.compile(r"^[A-Za-z0-9_.\-\[\], ]+\s*===?\s*[A-Za-z0-9_.+!*\-]+(\s*;.*)?(\s+--hash=.*)?(\s*\\)?$")
 _REQ_LINE = re.compile(r"^[A-Za-z0-9]")
 # `pip freeze` in a conda environment writes `name @ file:///.../work` for conda-built packages: one
@@ -771,11 +819,17 @@ def _governing(scopes: dict[str, object], code: str) -> str | None:
 )
 def pins_dependencies(repo: RepoIndex) -> Observation:
     code = [p for p in repo.with_suffix(*_CODE_SUFFIXES) if not is_test_path(p) and not _SIDE_FOLDER.search(p)]
+    other_system = _written_in_another_ecosystem(repo, code) if code and repo.with_suffix(*_SYSTEM_CODE_SUFFIXES) else not code
+
+    def counts(name: str) -> bool:
+        return name not in _OTHER_ECOSYSTEM_LOCKS or not code or (other_system and name not in _FRONT_END_LOCKS)
+
     locks = [
         p for p in repo.files
         if p.rsplit("/", 1)[-1] in _LOCK_FILES and repo.size(p) > 0 and not _SIDE_FOLDER.search(p)
-        and not (code and p.rsplit("/", 1)[-1] in _OTHER_ECOSYSTEM_LOCKS)
+        and counts(p.rsplit("/", 1)[-1]) and _pins_something(repo, p)
     ]
+    builds = _build_pinning(repo) if other_system else []
     requirement_files = repo.glob("**/requirements*.txt", "**/requirements/*.txt", "**/constraints*.txt") + _compiled_locks(repo)
     conda_files = repo.glob("**/environment*.yml", "**/environment*.yaml", "**/conda.yaml", "**/conda.yml", "**/env.yaml", "**/env.yml")
     fully_pinned, partly = [], []
@@ -791,6 +845,10 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
     scopes: dict[str, bool] = {}
     for path in locks:
         scopes[_scope(path)] = True
+    for path, fixed, total, _ in builds:  # session 16: Maven/Gradle/NuGet/Go builds, for the folder above `gradle/`
+        scope = _scope(path).removesuffix("gradle").rstrip("/")
+        scopes[scope] = scopes.get(scope, False) or fixed == total
+    fixed_builds = [b for b in builds if b[1] == b[2]]
     for path, *_ in fully_pinned + partly:
         if _runtime_file(path):
             scope = _scope(path)
@@ -812,15 +870,23 @@ def pins_dependencies(repo: RepoIndex) -> Observation:
                 return Observation.failed(counted, [at(p) for p in locks][:5] + [at(p) for p, *_ in fully_pinned][:5])
             graded = _graded_pinning(loose_files)
             return dataclasses.replace(graded, message=f"{counted}; {graded.message}")
-    if locks or fully_pinned:  # a fully pinned file (e.g. runtime requirements beside loose dev ones) is pinning
+    if locks or fully_pinned or fixed_builds:  # a fully pinned file (e.g. runtime requirements beside loose dev ones) is pinning
         parts = []
         if locks:
             parts.append(f"lock file(s): {', '.join(sorted({p.rsplit('/', 1)[-1] for p in locks}))}")
         if fully_pinned:
             parts.append(f"{len(fully_pinned)} requirements/environment file(s) with every dependency pinned exactly")
-        return Observation.passed("; ".join(parts), [at(p) for p in locks] + [at(p) for p, *_ in fully_pinned])
-    if partly:
-        return _graded_pinning(partly)
+        if fixed_builds:
+            parts.append(
+                f"{len(fixed_builds)} build file(s) (Maven, Gradle, NuGet, Go module) declaring every dependency at a fixed version "
+                f"({sum(b[2] for b in fixed_builds)} versions)"
+            )
+        return Observation.passed(
+            "; ".join(parts), [at(p) for p in locks] + [at(p) for p, *_ in fully_pinned] + [at(p) for p, *_ in fixed_builds],
+            confidence=Confidence.medium if fixed_builds and not (locks or fully_pinned) else None,
+        )
+    if partly or builds:
+        return _graded_pinning(partly + builds)
     declared = [(path, *_pyproject_pinning(repo, path)) for path in repo.named("pyproject.toml") if not _SIDE_FOLDER.search(path)]
     declared = [d for d in declared if d[2]]
     if declared:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.catalogue import command_pattern, judged_by
 from mlops_audit.evidence.repo.ciconfig import CiCommand, ci_run_commands
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
+from mlops_audit.evidence.repo.detectors._jsroutes import workspace_packages
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Kind, Location
@@ -211,22 +213,56 @@ def _ci_note(repo: RepoIndex) -> str:
 # `R/` code, a JS test imports a module by a relative path or a project alias, a Go test is compiled
 # with its folder's package, a JUnit test with its module's `src/main`. Tests of a project copied in
 # (a folder whose package.json names another repository than the root's) are that project's.
+# Session 16 (poly16), the conventions of the ecosystems not read before, each from its documentation:
+# - JVM builds (Gradle "Building Java projects" / JVM Test Suite plugin, Maven standard directory
+#   layout, sbt): a test source set is `src/<name>/<language>/` named `test`, `it` (sbt's and Maven
+#   failsafe's integration tests) or `<something>Test` (`integrationTest`, Kotlin's `jvmTest`,
+#   Android's `androidTest`), in Java, Kotlin, Scala or Groovy; its cases are JUnit/TestNG annotations
+#   or the string-named cases of Kotest (`"name" { }`, `test("name")`), ScalaTest (`"x" should "y" in`,
+#   `test("name")`), MUnit and Spock (`def "name"()`), asserting with assert*/assertThat/verify or the
+#   matchers (`shouldBe`, `should be`, `mustBe`, Spock's `expect:`/`then:` blocks).
+# - .NET (`dotnet new xunit|nunit|mstest`, "Unit testing in .NET"): a test project is a project file
+#   referencing Microsoft.NET.Test.Sdk (or the MSTest.Sdk SDK); `dotnet test` runs its `[Fact]`/
+#   `[Theory]` (xUnit), `[Test]`/`[TestCase]` (NUnit) and `[TestMethod]` (MSTest) methods, and it tests
+#   the projects it names by `<ProjectReference>` (one of this repository's project files).
+# - Rust (The Rust Book, "Test Organization"): unit tests are `#[test]` functions in a `#[cfg(test)]`
+#   module of the file they test under the crate's `src/`; integration tests are the files of the
+#   `tests/` folder beside a crate's Cargo.toml (`tests/x.rs`, `tests/x/main.rs`); they assert with
+#   the assert macros.
+# - Mocha runs `./test/*.{js,cjs,mjs}` by default and Node's test runner `**/test/**/*.?(c|m)js`: a
+#   `test/` folder's scripts are tests when they hold an asserting case (helpers and fixtures hold none).
+_JVM_TEST_SET = r"(^|/)src/(?:test|it|[a-z]\w*Test)/(?:java|kotlin|scala|groovy)/.+\.(?:java|kt|scala|groovy)$"
 _OTHER_TEST_FILE = re.compile(
     r"(^|/)spec/(?:[^/]+/)*[^/]+_spec\.rb$|(^|/)test/(?:[^/]+/)*[^/]+_test\.rb$|(^|/)tests/testthat/test[-_][^/]+\.[rR]$"
-    r"|\.(?:test|spec)\.[cm]?[jt]sx?$|(^|/)__tests__/(?:[^/]+/)*[^/]+\.[cm]?[jt]sx?$|_test\.go$|(^|/)src/test/(?:java|kotlin)/.+\.(?:java|kt)$"
+    r"|\.(?:test|spec)\.[cm]?[jt]sx?$|(^|/)__tests__/(?:[^/]+/)*[^/]+\.[cm]?[jt]sx?$|_test\.go$|" + _JVM_TEST_SET
+    + r"|(^|/)test/(?:[^/]+/)*[^/]+\.[cm]?[jt]sx?$"
 )
+_JVM_MODULE = re.compile(r"src/(?:test|it|[a-z]\w*Test)/(?:java|kotlin|scala|groovy)/")
+_JVM_SUFFIXES = (".java", ".kt", ".scala", ".groovy")
 _CASE = {
     "rb": re.compile(r"^[^\S\n]*(?:it|specify|scenario|test)[^\S\n]*[(\"'{]|^[^\S\n]*def[^\S\n]+test_", re.MULTILINE),
     "r": re.compile(r"\btest_that[^\S\n]*\("),
     "js": re.compile(r"(?:^|[^\w.])(?:it|test)(?:\.each\b[^\n]*)?[^\S\n]*\("),
     "go": re.compile(r"^func[^\S\n]+Test\w*[^\S\n]*\([^)\n]*\*testing\.T\)", re.MULTILINE),
-    "jvm": re.compile(r"@(?:Test|ParameterizedTest)\b"),
+    "jvm": re.compile(
+        r"@(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\b|(?:^|[^\w.])(?:test|it|should|scenario|property)[^\S\n]*\([^\S\n]*\""
+        r"|\"[^\"\n]{1,300}\"[^\S\n]*(?:-[^\S\n]*)?\{|\bin[^\S\n]*\{|\bdef[^\S\n]+\"[^\"\n]{1,300}\"[^\S\n]*\("
+    ),
+    "cs": re.compile(r"\[<?(?:Fact|Theory|Test|TestCase|TestCaseSource|TestMethod|DataTestMethod)\b"),
+    "rs": re.compile(r"#\[(?:\w+::)?test\b"),
 }
 _ASSERTION = {
     "rb": re.compile(r"\bexpect\b|\bassert\w*|\brefute\w*|\.should\b|\bis_expected\b"),
     "r": re.compile(r"\bexpect_\w+[^\S\n]*\("),
     "go": re.compile(r"\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\b|\b(?:assert|require)\.\w+\("),
-    "jvm": re.compile(r"\bassert\w*[^\S\n]*\(|\bassertThat\b|\bverify[^\S\n]*\("),
+    "jvm": re.compile(
+        r"\bassert\w*[^\S\n]*\(|\bassertThat\b|\bverify[^\S\n]*\(|\bshould(?:Be|Equal|Contain|Throw|Not|Have|Match|Start|End)\w*\b"
+        r"|\bshould[^\S\n]+(?:be|equal|contain|have|matchPattern|not|startWith|endWith|===)\b|\bmust(?:Be|Equal)\w*\b|\bmust[^\S\n]+(?:be|equal)\b"
+        r"|\bintercept\[|^[^\S\n]*(?:expect|then):",
+        re.MULTILINE,
+    ),
+    "cs": re.compile(r"\b(?:Assert|CollectionAssert|StringAssert|ClassicAssert)\.\w+|\.Should(?:Be\w*|Not\w*)?\(|\bExpectedResult\b|\.Verify\w*\("),
+    "rs": re.compile(r"\b(?:assert|assert_eq|assert_ne|assert_matches|prop_assert\w*|debug_assert\w*)!|#\[should_panic\b"),
 }
 _JS_MATCHER = re.compile(r"\.(to[A-Z]\w*)[^\S\n]*\(|\bassert(?:\.\w+)?[^\S\n]*\(|\.to\.(?:deep\.)?(?:equal|eql|include|have|be\.(?:true|false|above|below|a|an)|throw)\b")
 _JS_EXISTENCE = frozenset({"toBeDefined", "toBeTruthy", "toBeInTheDocument", "toBeVisible", "toMatchSnapshot"})
@@ -236,7 +272,17 @@ MAX_OTHER_TEST_FILES = 300  # convention-named files read; the rest are not
 
 def _language(path: str) -> str:
     lowered = path.lower()
-    return "rb" if lowered.endswith(".rb") else "r" if lowered.endswith(".r") else "go" if lowered.endswith(".go") else "jvm" if lowered.endswith((".java", ".kt")) else "js"
+    if lowered.endswith(".rb"):
+        return "rb"
+    if lowered.endswith(".r"):
+        return "r"
+    if lowered.endswith(".go"):
+        return "go"
+    if lowered.endswith(_JVM_SUFFIXES):
+        return "jvm"
+    if lowered.endswith((".cs", ".fs")):
+        return "cs"
+    return "rs" if lowered.endswith(".rs") else "js"
 
 
 def _asserts(language: str, text: str) -> bool:
@@ -247,15 +293,90 @@ def _asserts(language: str, text: str) -> bool:
 
 def _reaches_project(repo: RepoIndex, language: str, path: str, text: str) -> bool:
     if language == "js":
-        return _JS_PROJECT_IMPORT.search(text) is not None
+        return _JS_PROJECT_IMPORT.search(text) is not None or _imports_workspace_package(repo, text)
     if language == "go":
         folder = path.rpartition("/")[0]
         return any(f.rpartition("/")[0] == folder and f.endswith(".go") and not f.endswith("_test.go") for f in repo.with_suffix(".go"))
     if language == "jvm":
-        module = path.split("src/test/", 1)[0]
-        return any(f.startswith(module + "src/main/") for f in repo.with_suffix(".java", ".kt"))
+        match = _JVM_MODULE.search(path)
+        module = path[:match.start()] if match else path.split("src/test/", 1)[0]
+        return any(f.startswith(module + "src/main/") for f in repo.with_suffix(*_JVM_SUFFIXES))
+    if language in ("cs", "rs"):
+        return True  # decided where the candidates are found (`_dotnet_test_files`, `_rust_test_files`)
     code = repo.with_suffix(".rb") if language == "rb" else repo.with_suffix(".R", ".r")
     return any(not _OTHER_TEST_FILE.search(f) and not is_test_path(f) and not _VENDORED.search(f) for f in code)
+
+
+_JS_PACKAGE_IMPORT = re.compile(r"""(?:from|import|require)[^\S\n]*\(?[^\S\n]*["']([@\w][^"'\n]{0,200})["']""")
+
+
+def _imports_workspace_package(repo: RepoIndex, text: str) -> bool:
+    """Session 16: a test importing one of the repository's own workspace packages (npm/Yarn/pnpm
+    workspaces, `_jsroutes.workspace_packages`) tests the repository's code."""
+    packages = workspace_packages(repo)
+    if not packages:
+        return False
+    for match in _JS_PACKAGE_IMPORT.finditer(text):
+        spec = match.group(1)
+        if any(spec == name or spec.startswith(name + "/") for name in packages):
+            return True
+    return False
+
+
+_PROJECT_FILE_SUFFIXES = (".csproj", ".fsproj", ".vbproj")
+_TEST_SDK = re.compile(r"Microsoft\.NET\.Test\.Sdk|Sdk[^\S\n]*=[^\S\n]*\"MSTest\.Sdk|<IsTestProject>[^\S\n]*true", re.IGNORECASE)
+_PROJECT_REFERENCE = re.compile(r"<ProjectReference[^>]{0,300}?Include[^\S\n]*=[^\S\n]*\"([^\"\n]{1,300})\"", re.IGNORECASE)
+MAX_PROJECT_FILE_BYTES = 256 * 1024
+
+
+def _dotnet_test_files(repo: RepoIndex) -> list[str]:
+    """Source files of the .NET test projects (a project file referencing the test SDK) that reference at
+    least one project file of this repository; a test project testing only packages tests nothing of it."""
+    folders = []
+    for project in repo.with_suffix(*_PROJECT_FILE_SUFFIXES):
+        if _VENDORED.search(project) or repo.size(project) > MAX_PROJECT_FILE_BYTES:
+            continue
+        text = repo.text(project) or ""
+        if not _TEST_SDK.search(text):
+            continue
+        folder = project.rpartition("/")[0]
+        for match in _PROJECT_REFERENCE.finditer(text):
+            target = posixpath.normpath(posixpath.join(folder, match.group(1).replace("\\", "/")))
+            if not target.startswith("..") and repo.exists(target):
+                folders.append(folder + "/" if folder else "")
+                break
+    if not folders:
+        return []
+    return [
+        f for f in repo.with_suffix(".cs", ".fs")
+        if f.startswith(tuple(folders)) and not (_VENDORED.search(f) or _example_project(f)) and "/obj/" not in f and "/bin/" not in f
+    ]
+
+
+_RUST_TESTS_FOLDER = re.compile(r"(?:^|/)tests/(?:[^/]+\.rs|[^/]+/main\.rs)$")
+_RUST_TEST_MODULE = "#[cfg(test)]"
+
+
+def _rust_test_files(repo: RepoIndex) -> list[tuple[str, int]]:
+    """(file, where its tests start) for a crate's `tests/` files (a Cargo.toml beside the folder) and for
+    `src/` files holding a `#[cfg(test)]` module after code of their own (the tests start there)."""
+    found: list[tuple[str, int]] = []
+    for path in repo.with_suffix(".rs"):
+        if _VENDORED.search(path) or _example_project(path) or "/target/" in "/" + path or repo.size(path) > MAX_SERVER_FILE_BYTES:
+            continue
+        tests = _RUST_TESTS_FOLDER.search(path)
+        if tests:
+            crate = path[:tests.start() + (1 if path[tests.start()] == "/" else 0)]
+            if repo.exists(crate + "Cargo.toml") and any(f.startswith(crate + "src/") for f in repo.with_suffix(".rs")):
+                found.append((path, 0))
+        elif "src/" in path:
+            text = repo.text(path) or ""
+            start = text.find(_RUST_TEST_MODULE)
+            if start > 0 and "fn " in text[:start]:
+                found.append((path, start))
+        if len(found) >= MAX_OTHER_TEST_FILES:
+            break
+    return found
 
 
 def _copied_projects(repo: RepoIndex) -> tuple[str, ...]:
@@ -271,28 +392,41 @@ def _copied_projects(repo: RepoIndex) -> tuple[str, ...]:
     return tuple(p.rpartition("/")[0] + "/" for p in repo.named("package.json") if "/" in p and (r := repository(p)) is not None and r != own)
 
 
+def _example_project(path: str) -> bool:
+    """A test of an example, demo or sample project (conventions §2, §5: examples are examples). A JVM
+    source set's package folders (`com/example/demo`, Spring Initializr's default) are a namespace."""
+    match = _JVM_MODULE.search(path)
+    return DEMO_FOLDER.search(path[:match.start()] if match else path) is not None
+
+
 def other_language_tests(repo: RepoIndex) -> tuple[list[Location], dict[str, int]]:
     """(asserting convention-named tests reaching the project's code, files per language) - see above."""
-    candidates = [f for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f)]
+    candidates = [(f, 0) for f in repo.files if _OTHER_TEST_FILE.search(f) and not _VENDORED.search(f) and not _example_project(f)]
+    candidates += [(f, 0) for f in _dotnet_test_files(repo)] if repo.with_suffix(*_PROJECT_FILE_SUFFIXES) else []
+    candidates += _rust_test_files(repo) if repo.with_suffix(".rs") else []
     if not candidates:
         return [], {}
-    copied = _copied_projects(repo) if any(_language(f) == "js" for f in candidates) else ()
+    copied = _copied_projects(repo) if any(_language(f) == "js" for f, _ in candidates) else ()
     found: list[Location] = []
     languages: dict[str, int] = {}
-    for path in candidates[:MAX_OTHER_TEST_FILES]:
+    for path, start in candidates[:MAX_OTHER_TEST_FILES]:
         if copied and path.startswith(copied):
             continue
         language = _language(path)
         text = repo.text(path) if repo.size(path) <= MAX_SERVER_FILE_BYTES else None
-        case = _CASE[language].search(text) if text else None
-        if case is None or not _asserts(language, text) or not _reaches_project(repo, language, path, text):  # type: ignore[arg-type]
+        tests = text[start:] if text else None
+        case = _CASE[language].search(tests) if tests else None
+        if case is None or not _asserts(language, tests) or not _reaches_project(repo, language, path, tests):  # type: ignore[arg-type]
             continue
-        found.append(at(path, text.count("\n", 0, case.start()) + 1))  # type: ignore[union-attr]
+        found.append(at(path, text.count("\n", 0, start + case.start()) + 1))  # type: ignore[union-attr]
         languages[language] = languages.get(language, 0) + 1
     return found, languages
 
 
-_LANGUAGE_NAMES = {"rb": "Ruby (RSpec/Minitest)", "r": "R (testthat)", "js": "JavaScript/TypeScript (Jest/Vitest/Mocha)", "go": "Go", "jvm": "Java/Kotlin (JUnit)"}
+_LANGUAGE_NAMES = {
+    "rb": "Ruby (RSpec/Minitest)", "r": "R (testthat)", "js": "JavaScript/TypeScript (Jest/Vitest/Mocha/node:test)", "go": "Go",
+    "jvm": "Java/Kotlin/Scala (JUnit, Kotest, ScalaTest)", "cs": ".NET (xUnit/NUnit/MSTest)", "rs": "Rust (cargo test)",
+}
 
 
 def _may_hold_tests(text: str) -> bool:
