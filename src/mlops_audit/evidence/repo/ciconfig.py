@@ -273,6 +273,13 @@ def ci_commands(repo: RepoIndex) -> Iterator[tuple[str, int | None, tuple[str | 
                 yield path, _doc_line(doc, *key_path), key_path, text
 
 
+# Actions that only prepare a job (by their name's shape): checkout, setup-x, install-x, cache,
+# up/downloading artifacts, logging in, configuring credentials (shared by the CI and scanning rules).
+JOB_SUPPORT_ACTION = re.compile(
+    r"^(?:[\w.-]+/)*(?:checkout|setup-[\w.-]+|install-[\w.-]+|cache|(?:upload|download)-artifact|auth|login(?:-action)?|"
+    r"configure-[\w-]*credentials)@",
+    re.IGNORECASE,
+)
 _RUN_KEYS = frozenset({"run", "script", "command", "commands", "args", "cmd", "before_script", "after_script", "entrypoint"})
 PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
 

@@ -8,6 +8,7 @@ from mlops_audit.evidence.repo.ciconfig import (
     AUTOMATIC_EVENTS,
     CLOUD_BUILD_WORDS,
     DISPATCH_NEEDLES,
+    JOB_SUPPORT_ACTION,
     CiConfig,
     ci_commands,
     ci_configs,
@@ -106,13 +107,6 @@ _CHECKS = re.compile(
     r"|\b(?:npm|yarn|pnpm)[^\S\n]+(?:test|run[^\S\n]+(?:test|lint|build|check))",
     re.IGNORECASE,
 )
-# Actions that only prepare a job (by their name's shape): checkout, setup-x, install-x, cache,
-# up/downloading artifacts, logging in, configuring credentials.
-_JOB_SUPPORT_ACTION = re.compile(
-    r"^(?:[\w.-]+/)*(?:checkout|setup-[\w.-]+|install-[\w.-]+|cache|(?:upload|download)-artifact|auth|login(?:-action)?|"
-    r"configure-[\w-]*credentials)@",
-    re.IGNORECASE,
-)
 
 
 def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
@@ -124,7 +118,7 @@ def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
         if doc is None or workflow_triggers(doc)[0] & AUTOMATIC_EVENTS != {"schedule"}:
             continue
         works = any(
-            path == config.path and ((key_path[-1] if key_path else None) == "uses" and not _JOB_SUPPORT_ACTION.match(text.strip()))
+            path == config.path and ((key_path[-1] if key_path else None) == "uses" and not JOB_SUPPORT_ACTION.match(text.strip()))
             for path, _, key_path, text in ci_commands(repo)
         )
         checks = any((c.ci_path or c.path) == config.path and _CHECKS.search(c.text) for c in ci_run_commands(repo))

@@ -1,0 +1,194 @@
+"""Session 16 (role16): tools recognised by the role their published interface gives them, not by name.
+
+- A security scanner is whatever reports into the platform's code-scanning interface: a GitHub job
+  granted `security-events: write` (the permission GitHub requires to upload SARIF) that runs an
+  analysis action, SARIF sent to the code-scanning API (`.../code-scanning/sarifs`, `codeql github
+  upload-results`), a GitLab job publishing a security report (`artifacts:reports:sast`,
+  `dependency_scanning`, `container_scanning`, `secret_detection`, `dast`, ...). Whatever the tool is
+  called. A scanner in a workflow only started by hand runs on nothing automatically (conventions §4).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+PASSED = (FindingOutcome.pass_, FindingOutcome.partial)
+
+# --- scans_security: the code-scanning interface -------------------------------------------------------
+
+# An analysis action no catalogue lists, in a job allowed to write code-scanning results.
+JOB_PERMISSION = """\
+name: workflow audit
+on:
+  push:
+    branches: [main]
+  pull_request:
+permissions: {}
+jobs:
+  audit:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@v4
+      - name: Audit the workflows
+        uses: example-org/pipeline-linter-action@v2
+"""
+
+# Another tool, run as a command, its SARIF sent to the code-scanning REST API; the permission is
+# granted to the whole workflow, and the workflow runs on a schedule.
+API_UPLOAD = """\
+on:
+  schedule:
+    - cron: '0 3 * * 1'
+permissions:
+  security-events: write
+jobs:
+  analyse:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./tools/analyzer --output report.sarif src/
+      - run: |
+          gzip -c report.sarif | base64 -w0 > payload
+          gh api repos/${{ github.repository }}/code-scanning/sarifs -f commit_sha=${{ github.sha }} -f ref=${{ github.ref }} -F sarif=@payload
+"""
+
+# GitLab: a job publishing a dependency-scanning report, whatever scanner wrote it.
+GITLAB_REPORT = """\
+stages: [test]
+deps-audit:
+  stage: test
+  image: python:3.12
+  script:
+    - pip install some-auditor
+    - some-auditor --gitlab-json > gl-dependency-scanning-report.json
+  artifacts:
+    reports:
+      dependency_scanning: gl-dependency-scanning-report.json
+"""
+
+
+def test_a_job_allowed_to_write_code_scanning_results_runs_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/audit.yml": JOB_PERMISSION}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "example-org/pipeline-linter-action" in message
+
+
+def test_sarif_sent_to_the_code_scanning_api_is_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/weekly.yaml": API_UPLOAD}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "code-scanning" in message
+
+
+def test_a_gitlab_job_publishing_a_security_report_is_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".gitlab-ci.yml": GITLAB_REPORT}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "dependency_scanning" in message
+
+
+def test_the_permission_without_an_analysis_step_is_no_scanner(tmp_path: Path) -> None:
+    # A copied permission block on a test job: nothing reports to code scanning.
+    workflow = JOB_PERMISSION.replace("        uses: example-org/pipeline-linter-action@v2\n", "        run: pytest -q\n")
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/ci.yml": workflow}), "scans_security")
+    assert outcome is FindingOutcome.fail
+
+
+def test_a_gitlab_test_report_is_no_security_report(tmp_path: Path) -> None:
+    pipeline = GITLAB_REPORT.replace("dependency_scanning: gl-dependency-scanning-report.json", "junit: report.xml")
+    outcome, _ = _outcome(_tree(tmp_path, {".gitlab-ci.yml": pipeline}), "scans_security")
+    assert outcome is FindingOutcome.fail
+
+
+# --- scans_security: SonarQube / SonarCloud -----------------------------------------------------------
+
+SONAR_GITHUB = """\
+on: [push, pull_request]
+jobs:
+  quality:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {fetch-depth: 0}
+      - uses: SonarSource/sonarqube-scan-action@v5
+        env: {SONAR_TOKEN: "${{ secrets.SONAR_TOKEN }}"}
+"""
+
+SONAR_AZURE = """\
+trigger: [main]
+pool: {vmImage: ubuntu-latest}
+steps:
+  - task: SonarCloudPrepare@3
+    inputs: {SonarCloud: sc, organization: acme, scannerMode: CLI}
+  - script: python -m pytest
+  - task: SonarCloudAnalyze@3
+"""
+
+SONAR_GRADLE = """\
+analyse:
+  image: gradle:8-jdk17
+  script:
+    - ./gradlew build sonar -Dsonar.host.url=$SONAR_HOST_URL
+"""
+
+
+def test_sonarqube_scan_action_is_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/quality.yml": SONAR_GITHUB}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "sonar" in message.lower()
+
+
+def test_sonarcloud_azure_pipelines_task_is_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"azure-pipelines.yml": SONAR_AZURE}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "sonar" in message.lower()
+
+
+def test_sonar_through_the_build_tool_is_a_scanner(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".gitlab-ci.yml": SONAR_GRADLE}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "sonar" in message.lower()
+
+
+def test_a_sonar_properties_file_alone_runs_nothing(tmp_path: Path) -> None:
+    files = {"sonar-project.properties": "sonar.projectKey=acme_app\nsonar.sources=src\n", "src/app.py": "x = 1\n"}
+    outcome, _ = _outcome(_tree(tmp_path, files), "scans_security")
+    assert outcome is FindingOutcome.fail
+
+
+# --- scans_security: only what runs --------------------------------------------------------------------
+
+MANUAL_SCAN = """\
+on:
+  workflow_dispatch:
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: aquasecurity/trivy-action@0.28.0
+        with: {scan-type: fs}
+"""
+
+
+def test_a_scanner_in_a_workflow_started_only_by_hand_runs_on_nothing(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/scan.yml": MANUAL_SCAN}), "scans_security")
+    assert outcome is FindingOutcome.fail
+    assert "by hand" in message
+
+
+def test_the_same_scanner_on_pull_requests_runs(tmp_path: Path) -> None:
+    workflow = MANUAL_SCAN.replace("  workflow_dispatch:\n", "  workflow_dispatch:\n  pull_request:\n")
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/scan.yml": workflow}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+
+
+def test_a_manual_scanner_beside_one_that_runs_passes(tmp_path: Path) -> None:
+    files = {".github/workflows/scan.yml": MANUAL_SCAN, ".github/workflows/quality.yml": SONAR_GITHUB}
+    outcome, message = _outcome(_tree(tmp_path, files), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "trivy" not in message.lower()
