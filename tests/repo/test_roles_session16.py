@@ -192,3 +192,206 @@ def test_a_manual_scanner_beside_one_that_runs_passes(tmp_path: Path) -> None:
     outcome, message = _outcome(_tree(tmp_path, files), "scans_security")
     assert outcome is FindingOutcome.pass_
     assert "trivy" not in message.lower()
+
+
+# --- has_ci_pipeline: hosted CI services by the files they run by convention (conventions §4, §16.5) -----
+
+WOODPECKER = """\
+when:
+  - event: [push, pull_request]
+steps:
+  - name: test
+    image: python:3.12
+    commands:
+      - pip install -e .[dev]
+      - pytest -q
+"""
+
+APPVEYOR = """\
+image: Ubuntu2204
+install:
+  - pip install -r requirements.txt
+test_script:
+  - python -m unittest discover
+"""
+
+SEMAPHORE = """\
+version: v1.0
+name: Pipeline
+agent:
+  machine: {type: e1-standard-2, os_image: ubuntu2004}
+blocks:
+  - name: Lint
+    task:
+      jobs:
+        - name: ruff
+          commands: [checkout, pip install ruff, ruff check .]
+"""
+
+TEKTON_PAC = """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: checks
+  annotations:
+    pipelinesascode.tekton.dev/on-event: "[pull_request, push]"
+    pipelinesascode.tekton.dev/on-target-branch: "[main]"
+spec:
+  pipelineSpec:
+    tasks:
+      - name: unit
+        taskSpec:
+          steps:
+            - name: pytest
+              image: python:3.12
+              script: pytest -q
+"""
+
+
+def test_a_woodpecker_pipeline_is_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".woodpecker/test.yaml": WOODPECKER}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "Woodpecker" in message
+
+
+def test_an_appveyor_configuration_is_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".appveyor.yml": APPVEYOR}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "AppVeyor" in message
+
+
+def test_a_semaphore_pipeline_is_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".semaphore/semaphore.yml": SEMAPHORE}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "Semaphore" in message
+
+
+def test_a_tekton_pipeline_run_started_on_events_is_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".tekton/checks.yaml": TEKTON_PAC}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "Tekton" in message
+
+
+def test_gitea_actions_workflows_are_ci(tmp_path: Path) -> None:
+    workflow = "on: [push]\njobs:\n  test:\n    runs-on: docker\n    steps:\n      - uses: actions/checkout@v4\n      - run: go test ./...\n"
+    outcome, message = _outcome(_tree(tmp_path, {".forgejo/workflows/test.yml": workflow}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+
+
+def test_a_tekton_pipeline_run_without_an_event_is_not_started_by_changes(tmp_path: Path) -> None:
+    manual = TEKTON_PAC.replace('    pipelinesascode.tekton.dev/on-event: "[pull_request, push]"\n', "")
+    outcome, _ = _outcome(_tree(tmp_path, {".tekton/checks.yaml": manual}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+
+
+def test_a_woodpecker_file_elsewhere_is_not_run(tmp_path: Path) -> None:
+    outcome, _ = _outcome(_tree(tmp_path, {"examples/ci/woodpecker.yaml": WOODPECKER}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+
+
+# --- has_ci_pipeline: a workflow whose work runs on another host is a deployment, not CI (§16.5) ---------
+
+SSH_ACTION_DEPLOY = """\
+name: deploy
+on:
+  push:
+    branches: [main]
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Update the server
+        uses: appleboy/ssh-action@v1.0.3
+        with:
+          host: ${{ secrets.HOST }}
+          username: deploy
+          key: ${{ secrets.KEY }}
+          script: |
+            cd /srv/app && git pull
+            docker compose up -d --build
+"""
+
+SSH_COMMAND_DEPLOY = """\
+on:
+  pull_request:
+    types: [closed]
+jobs:
+  release:
+    if: github.event.pull_request.merged
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "releasing"
+      - uses: webfactory/ssh-agent@v0.9.0
+        with: {ssh-private-key: "${{ secrets.SSH_KEY }}"}
+      - run: |
+          ssh -o StrictHostKeyChecking=no ops@${{ secrets.SERVER }} "cd ~/service && git fetch && git reset --hard origin/main && sudo systemctl restart service"
+"""
+
+
+def test_a_push_workflow_that_only_runs_a_script_on_a_server_is_no_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/deploy.yml": SSH_ACTION_DEPLOY}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+    assert "another host" in message
+
+
+def test_a_merge_workflow_that_only_sends_commands_over_ssh_is_no_ci(tmp_path: Path) -> None:
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/release.yml": SSH_COMMAND_DEPLOY}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+
+
+def test_the_same_deploy_after_a_test_step_is_ci(tmp_path: Path) -> None:
+    workflow = SSH_ACTION_DEPLOY.replace("      - name: Update the server\n", "      - run: pip install -e . && pytest\n      - name: Update the server\n")
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/deploy.yml": workflow}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+
+
+def test_a_deploy_workflow_beside_a_test_workflow_leaves_ci(tmp_path: Path) -> None:
+    tests = "on: [pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
+    files = {".github/workflows/deploy.yml": SSH_ACTION_DEPLOY, ".github/workflows/test.yml": tests}
+    outcome, message = _outcome(_tree(tmp_path, files), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "test.yml" in message
+
+
+# --- has_ci_pipeline: pre-commit.ci, read from its commits (conventions §16.5) ----------------------------
+
+PRECOMMIT_CONFIG = """\
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.6.9
+    hooks:
+      - id: ruff
+      - id: ruff-format
+"""
+PRECOMMIT_BOT = "66853113+pre-commit-ci[bot]"
+PRECOMMIT_BOT_EMAIL = "66853113+pre-commit-ci[bot]@users.noreply.github.com"
+
+
+def _history(root: Path, config: str, bot_commits: int) -> Path:
+    from tests.repo import gitreplay
+
+    gitreplay.init(root)
+    (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    gitreplay.commit(root, "alice", [".pre-commit-config.yaml", "src/model.py"], 1)
+    for number in range(bot_commits):
+        gitreplay.commit(root, PRECOMMIT_BOT, ["src/model.py"], 2 + number, email=PRECOMMIT_BOT_EMAIL)
+    return root
+
+
+def test_pre_commit_ci_commits_show_the_hosted_service_runs_the_hooks(tmp_path: Path) -> None:
+    config = PRECOMMIT_CONFIG + "ci:\n  autofix_prs: true\n  autoupdate_schedule: monthly\n"
+    outcome, message = _outcome(_history(tmp_path, config, 2), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+    assert "pre-commit.ci" in message and "2 commit" in message
+
+
+def test_pre_commit_ci_commits_count_without_a_ci_section(tmp_path: Path) -> None:
+    outcome, _ = _outcome(_history(tmp_path, PRECOMMIT_CONFIG, 1), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_
+
+
+def test_a_ci_section_from_a_template_without_the_service_s_commits_is_not_ci(tmp_path: Path) -> None:
+    config = PRECOMMIT_CONFIG + "ci:\n  autofix_prs: true\n"
+    outcome, _ = _outcome(_history(tmp_path, config, 0), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
