@@ -395,3 +395,96 @@ def test_a_ci_section_from_a_template_without_the_service_s_commits_is_not_ci(tm
     config = PRECOMMIT_CONFIG + "ci:\n  autofix_prs: true\n"
     outcome, _ = _outcome(_history(tmp_path, config, 0), "has_ci_pipeline")
     assert outcome is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: platform CLIs' documented deploy commands in CI ------------------------------
+
+def _ci_step(command: str, runner: str = "ubuntu-latest") -> str:
+    return (
+        "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n"
+        f"    runs-on: {runner}\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          {command}\n"
+    )
+
+
+DEPLOY_COMMANDS = {
+    "workers": "npx wrangler deploy --env production",
+    "pages": "pnpm exec wrangler pages deploy dist --project-name site",
+    "vercel": "vercel deploy --prebuilt --prod --token=${{ secrets.VERCEL_TOKEN }}",
+    "netlify": "npx netlify-cli deploy --dir=build --prod",
+    "heroku-container": "heroku container:release web --app acme-api",
+    "heroku-git": "git push https://heroku:${{ secrets.HEROKU_API_KEY }}@git.heroku.com/acme-api.git HEAD:main",
+    "firebase": "firebase deploy --only functions --project acme",
+    "kamal": "kamal deploy -d production",
+    "knative": "kn service update scorer --image ghcr.io/acme/scorer:${{ github.sha }}",
+    "render-hook": "curl -fsS -X POST \"https://api.render.com/deploy/srv-abc123?key=${{ secrets.RENDER_KEY }}\"",
+}
+
+
+def test_documented_deploy_commands_of_platform_clis_declare_a_deployment(tmp_path: Path) -> None:
+    for name, command in DEPLOY_COMMANDS.items():
+        root = _tree(tmp_path / name, {".github/workflows/deploy.yml": _ci_step(command), "src/app.ts": "export default {}\n"})
+        outcome, message = _outcome(root, "has_deployment_manifest")
+        assert outcome in PASSED, (name, message)
+
+
+def test_the_clis_other_verbs_deploy_nothing(tmp_path: Path) -> None:
+    for name, command in {"dev": "npx wrangler dev", "preview": "vercel build", "login": "netlify status", "logs": "heroku logs --tail",
+                          "emulate": "firebase emulators:start", "push-branch": "git push origin main"}.items():
+        root = _tree(tmp_path / name, {".github/workflows/deploy.yml": _ci_step(command), "src/app.ts": "export default {}\n"})
+        outcome, message = _outcome(root, "has_deployment_manifest")
+        assert outcome is FindingOutcome.fail, (name, message)
+
+
+# --- has_deployment_manifest: a container started on the deploy host ---------------------------------------
+
+def test_a_detached_container_started_by_a_self_hosted_runner_is_a_deployment(tmp_path: Path) -> None:
+    command = "docker run -d --name fraud-api -p 5000:5000 $ECR_REGISTRY/fraud:latest"
+    workflow = _ci_step(command, runner="self-hosted")
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/cd.yml": workflow, "Dockerfile": "FROM python:3.12\n"}), "has_deployment_manifest")
+    assert outcome in PASSED
+    assert "self-hosted" in message
+
+
+def test_a_detached_container_started_over_ssh_is_a_deployment(tmp_path: Path) -> None:
+    command = 'ssh ubuntu@$HOST "docker pull ghcr.io/acme/scorer:latest && docker rm -f scorer; docker run --detach --name scorer -p 80:8080 ghcr.io/acme/scorer:latest"'
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/release.yml": _ci_step(command), "Dockerfile": "FROM python:3.12\n"}), "has_deployment_manifest")
+    assert outcome in PASSED
+    assert "ssh" in message.lower()
+
+
+def test_a_detached_container_on_a_hosted_runner_is_a_smoke_test(tmp_path: Path) -> None:
+    command = "docker run -d -p 8000:8000 scorer:test && sleep 5 && curl -f localhost:8000/health"
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/ci.yml": _ci_step(command), "Dockerfile": "FROM python:3.12\n"}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: platform descriptors a platform deploys from ---------------------------------
+
+PLATFORM_FILES = {
+    "workers": ("wrangler.toml", 'name = "chat-api"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[ai]\nbinding = "AI"\n'),
+    "workers-json": ("api/wrangler.jsonc", '{\n  // the API worker\n  "name": "api",\n  "main": "src/worker.ts",\n  "compatibility_date": "2025-01-01"\n}\n'),
+    "fly": ("fly.toml", 'app = "scorer"\nprimary_region = "ams"\n[http_service]\n  internal_port = 8080\n  force_https = true\n'),
+    "render": ("render.yaml", "services:\n  - type: web\n    name: api\n    runtime: python\n    buildCommand: pip install -r requirements.txt\n    startCommand: uvicorn app:app --host 0.0.0.0\n"),
+    "digitalocean": (".do/app.yaml", "name: scorer\nservices:\n  - name: api\n    github: {repo: acme/scorer, branch: main}\n    run_command: gunicorn app:app\n"),
+    "vercel-functions": ("vercel.json", '{"functions": {"api/**/*.ts": {"maxDuration": 60}}, "crons": [{"path": "/api/refresh", "schedule": "0 3 * * *"}]}\n'),
+    "railway": ("railway.toml", '[build]\nbuilder = "DOCKERFILE"\n[deploy]\nstartCommand = "python serve.py"\n'),
+}
+
+
+def test_platform_descriptors_declare_the_deployment(tmp_path: Path) -> None:
+    for name, (path, text) in PLATFORM_FILES.items():
+        root = _tree(tmp_path / name, {path: text, "src/index.ts": "export default {}\n"})
+        outcome, message = _outcome(root, "has_deployment_manifest")
+        assert outcome in PASSED, (name, message)
+
+
+def test_platform_files_that_declare_no_running_service_are_not_deployments(tmp_path: Path) -> None:
+    cases = {
+        "vercel-rewrites": ("vercel.json", '{"rewrites": [{"source": "/(.*)", "destination": "/"}]}\n'),
+        "wrangler-example": ("examples/worker/wrangler.toml", 'name = "demo"\nmain = "index.js"\n'),
+        "render-database-only": ("render.yaml", "databases:\n  - name: db\n    plan: free\n"),
+    }
+    for name, (path, text) in cases.items():
+        root = _tree(tmp_path / name, {path: text, "src/index.ts": "export default {}\n"})
+        outcome, message = _outcome(root, "has_deployment_manifest")
+        assert outcome is FindingOutcome.fail, (name, message)

@@ -367,6 +367,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo) + _deployers.script_deployments(repo) + _deployers.appspecs(repo) + _deployers.platform_specs(repo)
+    found += _deployers.platform_descriptors(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
     found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
@@ -762,7 +763,7 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
         if match:
             how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
-    return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo)
+    return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo) + _containers_on_deploy_hosts(repo)
 
 
 # Rule `compose stack deployed over ssh` (session 10): CI starts the repository's compose stack on a
@@ -788,6 +789,50 @@ def _compose_over_ssh(repo: RepoIndex) -> list[tuple[str, Location]]:
             through = isinstance(step, dict) and isinstance(step.get("uses"), str) and _SSH_ACTIONS.match(step["uses"].strip()) is not None
         if through:
             found.append((f"compose stack started over SSH by CI (`{' '.join(match.group(1).split())}`)", at(path, line)))
+    return found
+
+
+# Rule `container started on the deploy host` (session 16, role16): a detached container (`docker run -d`
+# / `--detach`, `docker compose up -d`) keeps running after the CI job ends only where the job ran. On
+# GitHub's hosted runners that machine is discarded (a smoke test); on a self-hosted runner (`runs-on:
+# self-hosted`, GitHub's label for runners the team operates) or on a host reached over SSH it is the
+# team's server: the service is deployed there by the committed workflow.
+_DETACHED = re.compile(
+    r"\b(?:docker|podman)[^\S\n]+(?:container[^\S\n]+)?run\b[^\n;&|]{0,300}?[^\S\n](?:-d|--detach(?:=true)?|-[a-zA-Z]*d[a-zA-Z]*)(?=[^\S\n]|$)"
+    r"|\bdocker(?:-|[^\S\n]+)compose\b[^\n;&|]{0,300}?[^\S\n]up\b[^\n;&|]{0,300}?[^\S\n](?:-d|--detach)(?=[^\S\n]|$)"
+)
+
+
+def _self_hosted(runs_on: Any) -> bool:
+    labels = runs_on.get("labels") if isinstance(runs_on, dict) else runs_on
+    labels = [labels] if isinstance(labels, str) else labels if isinstance(labels, list) else []
+    return any(isinstance(label, str) and label.strip().lower() == "self-hosted" for label in labels)
+
+
+def _containers_on_deploy_hosts(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found = []
+    for path in repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+        doc = repo.yaml(path)
+        jobs = doc.data.get("jobs") if doc is not None and isinstance(doc.data, dict) else None
+        for name, job in jobs.items() if isinstance(jobs, dict) else []:
+            if not isinstance(job, dict) or not _self_hosted(job.get("runs-on")):
+                continue
+            for i, step in enumerate(job.get("steps") or [] if isinstance(job.get("steps"), list) else []):
+                run = step.get("run") if isinstance(step, dict) else None
+                if isinstance(run, str) and _DETACHED.search(run):
+                    pos = doc.locate(("jobs", name, "steps", i, "run")) if doc is not None else None
+                    found.append(("container started on the self-hosted runner (the deploy host) by CI", at(path, pos[0] if pos else None)))
+                    break
+    for path, line, key_path, text in ci_commands(repo):
+        match = _DETACHED.search(text) if "-d" in text else None
+        if match is None or _COMPOSE_UP.search(text):
+            continue  # a compose stack over SSH is `_compose_over_ssh`'s
+        through = _THROUGH_SSH.search(text[: match.start()]) is not None
+        if not through and len(key_path) >= 2 and key_path[-2:] == ("with", "script"):
+            step = _node(repo.yaml(path), key_path[:-2])
+            through = isinstance(step, dict) and isinstance(step.get("uses"), str) and _SSH_ACTIONS.match(step["uses"].strip()) is not None
+        if through:
+            found.append(("container started on a host over SSH by CI", at(path, line)))
     return found
 
 
