@@ -488,3 +488,104 @@ def test_platform_files_that_declare_no_running_service_are_not_deployments(tmp_
         root = _tree(tmp_path / name, {path: text, "src/index.ts": "export default {}\n"})
         outcome, message = _outcome(root, "has_deployment_manifest")
         assert outcome is FindingOutcome.fail, (name, message)
+
+
+# --- serves_model: a route reaching a model through a published model API (any client) ---------------------
+# OpenAI-compatible `/chat/completions`, Anthropic `/v1/messages`, Ollama `/api/chat` on its port, Gemini
+# `:generateContent`, Hugging Face's inference router: a back-end route whose request path reaches a module
+# sending requests there, with the team's prompt or retrieval somewhere on that path (conventions §13).
+
+HONO_APP = """\
+import { Hono } from "hono";
+import { answerQuestion } from "./services/assistant";
+
+const app = new Hono();
+app.post("/ask", async (c) => c.json(await answerQuestion((await c.req.json()).question)));
+export default app;
+"""
+HONO_ASSISTANT = """\
+import { complete } from "../lib/llm";
+
+const SYSTEM_PROMPT = "You answer questions about the council's bin collection rules.";
+
+export async function answerQuestion(question: string) {
+  return complete([{ role: "system", content: SYSTEM_PROMPT }, { role: "user", content: question }]);
+}
+"""
+HONO_LLM = """\
+import axios from "axios";
+
+export async function complete(messages: object[]) {
+  const { data } = await axios.post(`${process.env.LLM_BASE_URL}/v1/chat/completions`, { model: "gpt-4o-mini", messages });
+  return data.choices[0].message.content;
+}
+"""
+
+WORKER_ENTRY = """\
+import { reply } from "./chat/reply";
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    if (new URL(request.url).pathname === "/chat") return reply(request, env);
+    return new Response("not found", { status: 404 });
+  },
+};
+"""
+WORKER_REPLY = """\
+import { callClaude } from "../clients/claude";
+import { searchPolicies } from "./retrieve";
+
+export async function reply(request: Request, env: Env) {
+  const { message } = await request.json();
+  const context = await searchPolicies(env, message);
+  const system = `Answer using only these policy extracts:\\n${context}`;
+  return Response.json(await callClaude(env, system, message));
+}
+"""
+WORKER_CLAUDE = """\
+export async function callClaude(env: Env, system: string, message: string) {
+  const res = await fetch("https://api.anthropic.com/v1/messages", {
+    method: "POST",
+    headers: { "x-api-key": env.ANTHROPIC_KEY, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 512, system, messages: [{ role: "user", content: message }] }),
+  });
+  return res.json();
+}
+"""
+
+
+def test_a_hono_route_reaching_an_openai_compatible_endpoint_through_axios_serves(tmp_path: Path) -> None:
+    files = {"src/index.ts": HONO_APP, "src/services/assistant.ts": HONO_ASSISTANT, "src/lib/llm.ts": HONO_LLM}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome in PASSED, message
+    assert "published API" in message
+
+
+def test_a_worker_fetch_handler_reaching_the_messages_api_by_fetch_serves(tmp_path: Path) -> None:
+    files = {"worker/index.ts": WORKER_ENTRY, "worker/chat/reply.ts": WORKER_REPLY, "worker/chat/retrieve.ts": "export async function searchPolicies(env, q) { return '' }\n",
+             "worker/clients/claude.ts": WORKER_CLAUDE}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome in PASSED, message
+
+
+def test_a_pass_through_to_a_hosted_model_with_nothing_of_the_team_is_not_serving(tmp_path: Path) -> None:
+    thin = HONO_ASSISTANT.replace('const SYSTEM_PROMPT = "You answer questions about the council\'s bin collection rules.";\n', "").replace(
+        '[{ role: "system", content: SYSTEM_PROMPT }, { role: "user", content: question }]', '[{ role: "user", content: question }]')
+    files = {"src/index.ts": HONO_APP, "src/services/assistant.ts": thin, "src/lib/llm.ts": HONO_LLM}
+    outcome, _ = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome is FindingOutcome.fail
+
+
+def test_a_front_end_page_posting_to_its_own_chat_route_asks_no_model(tmp_path: Path) -> None:
+    page = (
+        "const SYSTEM = 'be brief';\nexport function Chat() {\n  async function send(q: string) {\n"
+        "    return fetch('/api/chat', { method: 'POST', body: JSON.stringify({ q, system: SYSTEM }) });\n  }\n  return null;\n}\n"
+    )
+    outcome, _ = _outcome(_tree(tmp_path, {"web/src/Chat.tsx": page, "web/src/main.tsx": "import { Chat } from './Chat';\n"}), "serves_model")
+    assert outcome is FindingOutcome.fail
+
+
+def test_a_model_api_called_by_a_script_no_route_reaches_is_not_serving(tmp_path: Path) -> None:
+    script = "import { complete } from '../src/lib/llm';\nconst SYSTEM = 'grade the answers';\ncomplete([{ role: 'system', content: SYSTEM }]);\n"
+    outcome, _ = _outcome(_tree(tmp_path, {"scripts/grade.ts": script, "src/lib/llm.ts": HONO_LLM}), "serves_model")
+    assert outcome is FindingOutcome.fail

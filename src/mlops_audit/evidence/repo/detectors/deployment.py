@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _pulumi, _rlang, _ruby
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _handlers, _inhouse, _jsroutes, _lambdas, _modelapi, _pulumi, _rlang, _ruby
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -2509,6 +2509,12 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     (
         "a JavaScript/TypeScript back-end route (Express, Hono, Next.js ...) reaches the team's chain: a module with its own prompt or retrieval asking a model through an SDK",
         _jsroutes.routes_reaching_a_chain,
+    ),
+    (
+        "a JavaScript/TypeScript back-end route or fetch handler (Workers, Deno, Bun) reaches a module asking a model through its published API "
+        "(OpenAI-compatible /chat/completions, Anthropic /v1/messages, Gemini :generateContent, Ollama, Hugging Face, Bedrock/SageMaker runtime) "
+        "by fetch/axios or an SDK, with the team's prompt or retrieval on that path",
+        _modelapi.routes_reaching_a_model_api,
     ),
     *_ruby.SHAPES,  # session 15: the same serving written in Ruby and R (poly22)
     *_rlang.SHAPES,
