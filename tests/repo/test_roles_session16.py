@@ -589,3 +589,66 @@ def test_a_model_api_called_by_a_script_no_route_reaches_is_not_serving(tmp_path
     script = "import { complete } from '../src/lib/llm';\nconst SYSTEM = 'grade the answers';\ncomplete([{ role: 'system', content: SYSTEM }]);\n"
     outcome, _ = _outcome(_tree(tmp_path, {"scripts/grade.ts": script, "src/lib/llm.ts": HONO_LLM}), "serves_model")
     assert outcome is FindingOutcome.fail
+
+
+# The same in Python: a route (or the service function it calls) sending the request to a model API.
+FASTAPI_ROUTE = """\
+from fastapi import APIRouter
+
+from app.services.generation import draft_reply
+
+router = APIRouter()
+
+
+@router.post("/draft")
+async def draft(body: dict) -> dict:
+    return {"reply": await draft_reply(body["email"])}
+"""
+GENERATION_SERVICE = """\
+import httpx
+
+from app.config import settings
+
+
+async def draft_reply(email: str) -> str:
+    async with httpx.AsyncClient(timeout=60) as client:
+        response = await client.post(f"{settings.ollama_url}/api/chat", json={"model": "llama3", "messages": [{"role": "user", "content": email}]})
+    return response.json()["message"]["content"]
+"""
+FLASK_ROUTE = """\
+import os
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/summarise", methods=["POST"])
+def summarise():
+    answer = requests.post(
+        "https://api.anthropic.com/v1/messages",
+        headers={"x-api-key": os.environ["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"},
+        json={"model": "claude-sonnet-4-5", "max_tokens": 400, "messages": [{"role": "user", "content": request.json["text"]}]},
+        timeout=60,
+    )
+    return answer.json()
+"""
+
+
+def test_a_route_calling_a_service_that_posts_to_ollama_serves(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/routes.py": FASTAPI_ROUTE, "app/services/__init__.py": "", "app/services/generation.py": GENERATION_SERVICE,
+             "app/config.py": "class S:\n    ollama_url = 'http://ollama:11434'\nsettings = S()\n"}
+    outcome, message = _outcome(_tree(tmp_path, files), "serves_model")
+    assert outcome in PASSED, message
+
+
+def test_a_flask_route_posting_to_the_messages_api_serves(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"service/app.py": FLASK_ROUTE}), "serves_model")
+    assert outcome in PASSED, message
+
+
+def test_a_route_posting_to_another_internal_service_asks_no_model(tmp_path: Path) -> None:
+    internal = FLASK_ROUTE.replace("https://api.anthropic.com/v1/messages", "http://billing:8080/api/invoices")
+    outcome, _ = _outcome(_tree(tmp_path, {"service/app.py": internal}), "serves_model")
+    assert outcome is FindingOutcome.fail

@@ -109,3 +109,21 @@ def routes_reaching_a_model_api(repo: RepoIndex) -> list[Location]:
         if any(_jsroutes._OWN_CHAIN.search(repo.text(p) or "") for p in chain):
             return [at(path, entry), at(chain[-1], calls[chain[-1]])]
     return []
+
+
+# Python (the rule `route reaches a model through a service module` of deployment.py): a route, or the
+# project service function it calls, sends an HTTP request (`requests.post`, `httpx.AsyncClient().post`,
+# `session.post`, `urlopen`) from a module naming a model API's path or host (MODEL_API above).
+HTTP_SENDS = frozenset({"post", "request", "urlopen", "stream"})
+
+
+def sends_a_request(name: str) -> bool:
+    return name.rsplit(".", 1)[-1] in HTTP_SENDS
+
+
+def model_api_line(text: str | None) -> int | None:
+    """The line of the first model-API path or host quoted in a module's text, if any."""
+    if not text or not any(word in text for word in _WORDS):
+        return None
+    match = MODEL_API.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1

@@ -1628,6 +1628,10 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
                     return [at(summary.path, line), found]
+            if any(_modelapi.sends_a_request(n) for n in reached):  # session 16: the handler posts to a model's API itself
+                api = _modelapi.model_api_line(repo.text(summary.path))
+                if api is not None:
+                    return [at(summary.path, line), at(summary.path, api)]
             queued = _queued_task_use(repo, summary, reached)
             if queued is not None:
                 return [at(summary.path, line), queued]
@@ -1655,6 +1659,7 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                         next((c for c in inside if _calls_the_model(c.name)), None)
                         or next((c for c in inside if _service_uses_model(c.name)), None)
                         or next((c for c in inside if _builds_a_model(c.name)), None)
+                        or next((c for c in inside if _modelapi.sends_a_request(c.name) and _modelapi.model_api_line(repo.text(path))), None)
                     )
                     if use is not None:
                         return [at(summary.path, line), at(path, use.line)]
@@ -2499,7 +2504,8 @@ def _managed_endpoints(repo: RepoIndex) -> list[Location]:
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
-    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent), "
+     "or sends the request to a model's published API (OpenAI-compatible, Anthropic, Gemini, Ollama, Hugging Face ...)", _routes_through_services),
     (
         "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
         "a Terraform/Bicep container service, a platform descriptor (Procfile, Render, App Engine, Railway, Fly.io) or a Hugging Face "
