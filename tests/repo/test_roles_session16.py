@@ -652,3 +652,72 @@ def test_a_route_posting_to_another_internal_service_asks_no_model(tmp_path: Pat
     internal = FLASK_ROUTE.replace("https://api.anthropic.com/v1/messages", "http://billing:8080/api/invoices")
     outcome, _ = _outcome(_tree(tmp_path, {"service/app.py": internal}), "serves_model")
     assert outcome is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: Azure Pipelines deploy tasks and Azure CLI inline scripts ---------------------
+
+AZURE_WEBAPP_TASK = """\
+trigger: [main]
+pool: {vmImage: ubuntu-latest}
+steps:
+  - script: pip install -r requirements.txt --target .python_packages
+  - task: ArchiveFiles@2
+    inputs: {rootFolderOrFile: ., archiveFile: app.zip}
+  - task: AzureWebApp@1
+    inputs:
+      azureSubscription: prod-connection
+      appName: churn-scoring-api
+      package: app.zip
+"""
+
+AZURE_CLI_INLINE = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: azure/login@v2
+        with: {creds: "${{ secrets.AZURE_CREDENTIALS }}"}
+      - uses: azure/cli@v2
+        with:
+          inlineScript: |
+            az containerapp update --name scorer --resource-group ml-prod --image acr.azurecr.io/scorer:${{ github.sha }}
+"""
+
+
+def test_an_azure_pipelines_web_app_deploy_task_declares_a_deployment(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {"azure-pipelines.yml": AZURE_WEBAPP_TASK, "app.py": "x = 1\n"}), "has_deployment_manifest")
+    assert outcome in PASSED, message
+    assert "AzureWebApp" in message
+
+
+def test_an_azure_cli_inline_script_deploying_a_container_app_declares_a_deployment(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/release.yml": AZURE_CLI_INLINE, "app.py": "x = 1\n"}), "has_deployment_manifest")
+    assert outcome in PASSED, message
+
+
+def test_an_azure_cli_inline_script_copying_files_to_storage_deploys_nothing(tmp_path: Path) -> None:
+    workflow = AZURE_CLI_INLINE.replace(
+        "az containerapp update --name scorer --resource-group ml-prod --image acr.azurecr.io/scorer:${{ github.sha }}",
+        "az storage blob upload-batch -d '$web' -s site/ --overwrite")
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/release.yml": workflow, "app.py": "x = 1\n"}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.fail
+
+
+def test_gitlab_security_ci_components_are_scanners(tmp_path: Path) -> None:
+    pipeline = (
+        "include:\n  - component: $CI_SERVER_FQDN/components/secret-detection/secret-detection@2.1\n"
+        "stages: [test]\nunit:\n  stage: test\n  script: [pytest]\n"
+    )
+    outcome, message = _outcome(_tree(tmp_path, {".gitlab-ci.yml": pipeline}), "scans_security")
+    assert outcome is FindingOutcome.pass_
+    assert "secret-detection" in message
+
+
+def test_other_gitlab_ci_components_are_no_scanners(tmp_path: Path) -> None:
+    pipeline = "include:\n  - component: $CI_SERVER_FQDN/components/opentofu/full-pipeline@1.0\nstages: [test]\nunit:\n  script: [pytest]\n"
+    outcome, _ = _outcome(_tree(tmp_path, {".gitlab-ci.yml": pipeline}), "scans_security")
+    assert outcome is FindingOutcome.fail

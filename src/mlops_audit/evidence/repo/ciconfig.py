@@ -329,7 +329,9 @@ JOB_SUPPORT_ACTION = re.compile(
 _RUN_KEYS = frozenset({"run", "script", "command", "commands", "args", "cmd", "before_script", "after_script", "entrypoint",
                        # the build phases of Travis CI and AppVeyor, each a list of commands (session 16)
                        "install", "before_install", "build_script", "test_script", "deploy_script", "before_build", "after_build",
-                       "before_test", "after_test", "before_deploy", "after_deploy", "after_success", "on_success", "on_failure", "on_finish"})
+                       "before_test", "after_test", "before_deploy", "after_deploy", "after_success", "on_success", "on_failure", "on_finish",
+                       # Azure CLI's inline script (Azure Pipelines AzureCLI@2, the azure/cli GitHub action)
+                       "inlineScript"})
 PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
 
 

@@ -9,7 +9,8 @@ A scanner's name is one of hundreds; the place its results go is one of a few, a
   to use the upload-sarif action ... needs the security-events: write permission").
 - GitLab's security dashboards read the reports a job declares under `artifacts:reports:` - `sast`,
   `dependency_scanning`, `container_scanning`, `secret_detection`, `dast`, `api_fuzzing`,
-  `coverage_fuzzing`, `cluster_image_scanning` (GitLab CI/CD YAML reference, "artifacts:reports").
+  `coverage_fuzzing`, `cluster_image_scanning` (GitLab CI/CD YAML reference, "artifacts:reports") -
+  also through GitLab's own scanners included as CI/CD components (`components/sast/sast@...`).
 
 So a job allowed to write code-scanning results that runs an analysis step (an action other than
 checking out, setting up, caching, moving artifacts or logging in; or a command writing SARIF), a
@@ -36,6 +37,9 @@ SECURITY_REPORTS = frozenset(
 _SARIF_UPLOAD = re.compile(r"/code-scanning/sarifs\b|\bcodeql[^\S\n]+github[^\S\n]+upload-results\b")
 # A command that writes SARIF (`--format sarif`, `-f sarif`, `--sarif`, `-o x.sarif`, `> x.sarif`).
 _WRITES_SARIF = re.compile(r"(?:--?[\w-]*format[= ]|-f[= ]?)sarif\b|--sarif\b|\.sarif(?:\.json)?\b", re.IGNORECASE)
+# GitLab's security scanners as CI/CD components (`include: - component: $CI_SERVER_FQDN/components/sast/sast@x`),
+# the catalogue successors of the `Security/*.gitlab-ci.yml` templates.
+_SECURITY_COMPONENT = re.compile(r"(?:^|/)components/(sast|secret-detection|dependency-scanning|container-scanning|dast|api-security)/")
 _GITHUB_WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
 
@@ -88,6 +92,8 @@ def code_scanning_jobs(repo: RepoIndex) -> list[tuple[str, Location]]:
             report = keys[keys.index("reports") + 1] if keys.index("reports") + 1 < len(keys) else None
             if report in SECURITY_REPORTS:
                 found.append((f"GitLab {report} report ({keys[0]})", at(path, line)))
+        elif "include" in keys and (component := _SECURITY_COMPONENT.search(text)) is not None:
+            found.append((f"GitLab {component.group(1)} CI/CD component", at(path, line)))
         elif is_run_key(key_path) and _SARIF_UPLOAD.search(text):
             found.append(("SARIF upload to code-scanning", at(path, line)))
     return found

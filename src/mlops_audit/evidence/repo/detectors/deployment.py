@@ -756,7 +756,7 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
     also through a task runner (`make deploy`). The deploy step declares how the model ships."""
     found = []
     for path, line, key_path, text in ci_commands(repo):
-        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
+        if key_path and key_path[-1] in ("uses", "task") and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
         match = _DEPLOY_COMMANDS.search(command.text) or _deployers.deploy_command(command.text)
