@@ -721,3 +721,27 @@ def test_other_gitlab_ci_components_are_no_scanners(tmp_path: Path) -> None:
     pipeline = "include:\n  - component: $CI_SERVER_FQDN/components/opentofu/full-pipeline@1.0\nstages: [test]\nunit:\n  script: [pytest]\n"
     outcome, _ = _outcome(_tree(tmp_path, {".gitlab-ci.yml": pipeline}), "scans_security")
     assert outcome is FindingOutcome.fail
+
+
+# --- has_deployment_manifest: a Hugging Face Space updated by CI ----------------------------------------------
+# Hugging Face documents syncing a Space from GitHub Actions with `git push https://USER:$HF_TOKEN@huggingface.co/
+# spaces/USER/SPACE main`; `huggingface-cli upload ... --repo-type=space` uploads to one. The Space runs the app.
+
+def test_a_git_push_to_a_space_deploys_the_app(tmp_path: Path) -> None:
+    command = ("git remote add space https://acme:$HF_TOKEN@huggingface.co/spaces/acme/churn-demo\n"
+               "          git push --force space HEAD:main")
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/sync.yml": _ci_step(command), "app.py": "import gradio\n"}), "has_deployment_manifest")
+    assert outcome in PASSED, message
+    assert "Space" in message
+
+
+def test_an_upload_to_a_space_deploys_the_app(tmp_path: Path) -> None:
+    command = "huggingface-cli upload acme/scorer-space ./space --repo-type=space"
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/sync.yml": _ci_step(command), "space/app.py": "import streamlit\n"}), "has_deployment_manifest")
+    assert outcome in PASSED, message
+
+
+def test_an_upload_to_a_model_repository_deploys_nothing(tmp_path: Path) -> None:
+    command = "huggingface-cli upload acme/churn-model ./artifacts"
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/publish.yml": _ci_step(command), "train.py": "x = 1\n"}), "has_deployment_manifest")
+    assert outcome is FindingOutcome.fail

@@ -80,12 +80,24 @@ DEPLOY_VERB = re.compile(
     + r"|netlify(?:-cli)?(?:@[\w.^~-]+)?[^\S\n]+deploy\b[^\n;&|]{0,300}?[^\S\n]--prod"
     + r"|git[^\S\n]+push\b[^\n;&|]{0,300}?(?:[^\S\n](?:heroku|dokku)|git\.heroku\.com\S*)"
     + r"|curl\b[^\n;&|]{0,300}?api\.render\.com/deploy/srv-[^\s\"'`]*"
+    # An upload to a Hugging Face Space (`huggingface-cli upload <space> <folder> --repo-type=space`, `hf upload`).
+    + r"|(?:huggingface-cli|hf)[^\S\n]+upload\b[^\n;&|]{0,300}?--repo-type[= ]space"
     + r")(?=\s|$|[;&|)\"'`])"
 )
+# Hugging Face's documented GitHub Actions sync of a Space: a `git push` to (a remote set to) a
+# `huggingface.co/spaces/<owner>/<space>` URL, in the same CI step.
+_SPACE_URL = "huggingface.co/spaces/"
+_GIT_PUSH = re.compile(r"(?:^|[;&|(\s])git[^\S\n]+push\b")
+
+
+def pushes_to_a_space(text: str) -> bool:
+    return _SPACE_URL in text and _GIT_PUSH.search(text) is not None
+
+
 # Words one of which every deploy command holds (lowercase), to skip most scripts without a search.
 DEPLOY_WORDS = ("aws ", "gcloud", "az ", "kubectl", "helm", "skaffold", "fly", "serverless", "sls ", "cdk ", "sam ", "eb ",
                 "copilot", "modal ", "railway", "cf push", "docker stack", "wrangler", "vercel", "netlify", "heroku", "firebase",
-                "kamal", "doctl", "caprover", "kn ", "truss", "cog ", "bentoml", "gradio", "dokku", "api.render.com")
+                "kamal", "doctl", "caprover", "kn ", "truss", "cog ", "bentoml", "gradio", "dokku", "api.render.com", "huggingface-cli", "hf upload")
 _ECHOED = re.compile(r"^(?:echo|printf|print|log|info|warn)\b", re.IGNORECASE)
 
 

@@ -760,9 +760,11 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
         match = _DEPLOY_COMMANDS.search(command.text) or _deployers.deploy_command(command.text)
+        how = f" via {command.via}" if command.via else ""
         if match:
-            how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
+        elif _deployers.pushes_to_a_space(command.text):
+            found.append((f"CI pushes the app to a Hugging Face Space{how}", at(command.path, command.line)))
     return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo) + _containers_on_deploy_hosts(repo)
 
 
