@@ -745,3 +745,41 @@ def test_an_upload_to_a_model_repository_deploys_nothing(tmp_path: Path) -> None
     command = "huggingface-cli upload acme/churn-model ./artifacts"
     outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/publish.yml": _ci_step(command), "train.py": "x = 1\n"}), "has_deployment_manifest")
     assert outcome is FindingOutcome.fail
+
+
+# --- has_ci_pipeline: a job started by a timer or an outside dispatch runs no check of a change -------------
+
+RETRAIN_JOB = """\
+on:
+  schedule:
+    - cron: '0 4 * * 1'
+  repository_dispatch:
+    types: [new-data]
+jobs:
+  retrain:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+      - run: pip install -r requirements.txt
+      - run: python -m pipeline.retrain --register
+"""
+
+
+def test_a_retraining_job_on_a_timer_or_an_outside_dispatch_is_not_ci(tmp_path: Path) -> None:
+    outcome, message = _outcome(_tree(tmp_path, {".github/workflows/retrain.yml": RETRAIN_JOB}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+    assert "dispatch" in message
+
+
+def test_a_scoring_job_started_by_dispatches_a_script_sends_is_not_ci(tmp_path: Path) -> None:
+    workflow = RETRAIN_JOB.replace("  schedule:\n    - cron: '0 4 * * 1'\n", "").replace("pipeline.retrain --register", "pipeline.score --write-table")
+    sender = "import requests\n\ndef notify():\n    requests.post('https://api.github.com/repos/acme/x/dispatches', json={'event_type': 'new-data'})\n"
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/score.yml": workflow, "ingest/notify.py": sender}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.fail
+
+
+def test_the_same_triggers_running_the_tests_are_ci(tmp_path: Path) -> None:
+    workflow = RETRAIN_JOB.replace("python -m pipeline.retrain --register", "pytest -q tests/")
+    outcome, _ = _outcome(_tree(tmp_path, {".github/workflows/nightly.yml": workflow}), "has_ci_pipeline")
+    assert outcome is FindingOutcome.pass_

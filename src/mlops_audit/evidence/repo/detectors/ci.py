@@ -70,8 +70,9 @@ def _configured_ci(repo: RepoIndex) -> Observation:
     automatic = [c for c in configs if c.automatic and c.path not in idle]
     # Automatic workflows that are not CI, each rule in turn: when they are all there is, say which.
     for not_ci, why in (
-        (_scheduled_jobs, "run only on a schedule and run the system's jobs (data, training, scoring), not a build, test or check "
-                          "of the repository's content: scheduled jobs, not CI (nothing runs on a change)"),
+        (_scheduled_jobs, "run only on a schedule or an outside dispatch (repository_dispatch) and run the system's jobs (data, "
+                          "training, scoring), not a build, test or check of the repository's content: scheduled jobs, not CI (nothing "
+                          "runs on a change)"),
         (_remote_only, "only send their work to another host over SSH (a deployment: `git pull`, restarts, compose on the "
                        "server) and build, test or check nothing of the repository in CI: not CI (conventions §16.5)"),
     ):
@@ -141,13 +142,20 @@ _CHECKS = re.compile(
 )
 
 
+# Session 16 (role16): a `repository_dispatch` is a call of GitHub's API from outside (new data, another
+# system), no more a change of the repository than a timer is: a workflow started only by these two and
+# running none of a build, test or check is the system's job as well.
+_NOT_A_CHANGE = frozenset({"schedule", "repository_dispatch"})
+
+
 def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
     """The GitHub workflows among `configs` that run only on a schedule and neither build, test nor
     check anything (the rule above)."""
     jobs = []
     for config in configs:
         doc = repo.yaml(config.path) if config.system == "GitHub Actions" else None
-        if doc is None or workflow_triggers(doc)[0] & AUTOMATIC_EVENTS != {"schedule"}:
+        events = workflow_triggers(doc)[0] & AUTOMATIC_EVENTS if doc is not None else set()
+        if not events or not events <= _NOT_A_CHANGE:
             continue
         works = any(
             path == config.path and ((key_path[-1] if key_path else None) == "uses" and not JOB_SUPPORT_ACTION.match(text.strip()))
