@@ -6,6 +6,7 @@ triggers). Everything comes from parsed YAML/JSON values, so commented-out lines
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -186,6 +187,41 @@ def _jenkins(repo: RepoIndex, path: str) -> CiConfig | None:
     return None
 
 
+def _gitea(repo: RepoIndex, path: str) -> CiConfig | None:
+    """Gitea and Forgejo Actions run `.gitea/workflows/` and `.forgejo/workflows/` with GitHub's
+    workflow syntax (their documentation: "compatible with GitHub Actions")."""
+    config = _github(repo, path)
+    return dataclasses.replace(config, system="Gitea/Forgejo Actions") if config is not None else None
+
+
+def _cirrus(repo: RepoIndex, path: str) -> CiConfig | None:
+    """Cirrus CI runs `.cirrus.yml`: tasks are top-level keys named `task` or ending in `_task`."""
+    doc = repo.yaml(path)
+    data = doc.data if doc is not None else None
+    tasks = [k for k in data if isinstance(k, str) and (k == "task" or k.endswith("_task"))] if isinstance(data, dict) else []
+    if not tasks or doc is None:
+        return None
+    return CiConfig("Cirrus CI", path, _doc_line(doc, tasks[0]), True, f"{len(tasks)} task(s) run on pushes/PRs (Cirrus CI)")
+
+
+_PAC_EVENT = "pipelinesascode.tekton.dev/on-event"
+_PAC_CEL = "pipelinesascode.tekton.dev/on-cel-expression"
+
+
+def _tekton(repo: RepoIndex, path: str) -> CiConfig | None:
+    """Pipelines-as-Code runs the PipelineRuns of `.tekton/` whose annotations name the repository
+    events that start them (`pipelinesascode.tekton.dev/on-event: "[pull_request, push]"`, or an
+    `on-cel-expression`); a PipelineRun without one is started by hand or by another system."""
+    for doc in repo.yaml_documents(path):
+        data = doc.data if isinstance(doc.data, dict) else {}
+        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
+        if data.get("kind") == "PipelineRun" and (annotations.get(_PAC_EVENT) or annotations.get(_PAC_CEL)):
+            events = str(annotations.get(_PAC_EVENT) or "a CEL expression")
+            return CiConfig("Tekton Pipelines-as-Code", path, _doc_line(doc, "metadata"), True, f"PipelineRun started on {events}")
+    return None
+
+
 CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | None]], ...] = (
     ((".github/workflows/*.yml", ".github/workflows/*.yaml"), _github),
     ((".gitlab-ci.yml", ".gitlab-ci.yaml"), _gitlab),
@@ -201,6 +237,16 @@ CI_SYSTEMS: tuple[tuple[tuple[str, ...], Callable[[RepoIndex, str], CiConfig | N
     ((".travis.yml",), _mapping_with("Travis CI", {"script", "language", "jobs", "install"})),
     ((".drone.yml",), _mapping_with("Drone", {"steps", "pipeline"})),
     ((".buildkite/*.yml", ".buildkite/*.yaml"), _mapping_with("Buildkite", {"steps"})),
+    # Session 16 (role16), hosted CI services by the files they run by convention once connected to the
+    # repository (conventions §4, §16.5): Woodpecker (`.woodpecker.yaml` or every file of `.woodpecker/`),
+    # AppVeyor (`appveyor.yml` / `.appveyor.yml`), Semaphore (`.semaphore/semaphore.yml`), Cirrus CI
+    # (`.cirrus.yml`), Gitea/Forgejo Actions, Tekton Pipelines-as-Code (`.tekton/` PipelineRuns).
+    ((".woodpecker.yml", ".woodpecker.yaml", ".woodpecker/*.yml", ".woodpecker/*.yaml"), _mapping_with("Woodpecker", {"steps", "pipeline"})),
+    (("appveyor.yml", ".appveyor.yml"), _mapping_with("AppVeyor", {"build_script", "test_script", "install", "build", "before_build", "deploy_script", "on_finish"})),
+    ((".semaphore/semaphore.yml", ".semaphore/semaphore.yaml"), _mapping_with("Semaphore", {"blocks"})),
+    ((".cirrus.yml", ".cirrus.yaml"), _cirrus),
+    ((".gitea/workflows/*.yml", ".gitea/workflows/*.yaml", ".forgejo/workflows/*.yml", ".forgejo/workflows/*.yaml"), _gitea),
+    ((".tekton/*.yaml", ".tekton/*.yml"), _tekton),
     # Taskcluster's GitHub integration: `.taskcluster.yml` tasks created on pushes, pull requests and releases.
     ((".taskcluster.yml", ".taskcluster.yaml"), _mapping_with("Taskcluster", {"tasks"}, note="tasks created on GitHub pushes/PRs (Taskcluster)")),
     (("prow_config.yaml",), _mapping_with("Prow", {"workflows", "presubmits", "postsubmits"}, confident=False, note="Prow workflows (triggers configured in the Prow cluster)")),
@@ -273,7 +319,19 @@ def ci_commands(repo: RepoIndex) -> Iterator[tuple[str, int | None, tuple[str | 
                 yield path, _doc_line(doc, *key_path), key_path, text
 
 
-_RUN_KEYS = frozenset({"run", "script", "command", "commands", "args", "cmd", "before_script", "after_script", "entrypoint"})
+# Actions that only prepare a job (by their name's shape): checkout, setup-x, install-x, cache,
+# up/downloading artifacts, logging in, configuring credentials (shared by the CI and scanning rules).
+JOB_SUPPORT_ACTION = re.compile(
+    r"^(?:[\w.-]+/)*(?:checkout|setup-[\w.-]+|install-[\w.-]+|cache|(?:upload|download)-artifact|auth|login(?:-action)?|"
+    r"configure-[\w-]*credentials)@",
+    re.IGNORECASE,
+)
+_RUN_KEYS = frozenset({"run", "script", "command", "commands", "args", "cmd", "before_script", "after_script", "entrypoint",
+                       # the build phases of Travis CI and AppVeyor, each a list of commands (session 16)
+                       "install", "before_install", "build_script", "test_script", "deploy_script", "before_build", "after_build",
+                       "before_test", "after_test", "before_deploy", "after_deploy", "after_success", "on_success", "on_failure", "on_finish",
+                       # Azure CLI's inline script (Azure Pipelines AzureCLI@2, the azure/cli GitHub action)
+                       "inlineScript"})
 PRE_COMMIT_ACTIONS = ("pre-commit/action", "pre-commit-ci/lite-action")
 
 

@@ -125,6 +125,8 @@ MAX_IDENTITY_CHARS = 256  # an author's name or email beyond this is cut (a host
 DEPENDENCY_BOTS: dict[str, re.Pattern[str]] = {
     "dependabot": re.compile(r"^(?:\d+\+)?dependabot(?:-preview)?\[bot\]@users\.noreply\.github\.com$|^support@dependabot\.com$"),
     "snyk": re.compile(r"^snyk-bot@snyk\.io$"),
+    # pre-commit.ci (hook autoupdates and autofix commits): read by has_ci_pipeline (conventions §16.5).
+    "pre-commit-ci": re.compile(r"^(?:\d+\+)?pre-commit-ci\[bot\]@users\.noreply\.github\.com$"),
 }
 
 

@@ -58,7 +58,10 @@ def _listed(command: str) -> str:
 
 _LISTED = sorted(set(vocabulary(Kind.deployment_manifest).ci_commands), key=lambda c: (-len(c), c))
 _AZ_SERVICES = r"webapp|functionapp|containerapp|container|spring\s+app|ml\s+(?:online|batch)-(?:deployment|endpoint)"
-_COMMAND_START = r"(?:^|[;&|(`]|\$\(|\bthen\b|\bdo\b|\bexec\b|\bsudo\b)[^\S\n]*[@+-]*[^\S\n]*"  # one line at a time
+_COMMAND_START = (  # one line at a time; a JavaScript package runner may start the CLI (`npx wrangler`, `pnpm exec vercel`)
+    r"(?:^|[;&|(`]|\$\(|\bthen\b|\bdo\b|\bexec\b|\bsudo\b)[^\S\n]*[@+-]*[^\S\n]*"
+    r"(?:(?:npx|bunx|pnpx)(?:[^\S\n]+(?:-y|--yes))?[^\S\n]+|(?:pnpm|yarn|bun|npm)[^\S\n]+(?:(?:exec|dlx|x)[^\S\n]+)?)?"
+)
 DEPLOY_VERB = re.compile(
     _COMMAND_START
     + r"("
@@ -70,11 +73,31 @@ DEPLOY_VERB = re.compile(
     + rf"|az\s+(?:{_AZ_SERVICES})\s+(?:[a-z][\w-]*\s+){{0,3}}?(?:create|update|deploy|up|config-zip)"
     + r"|kubectl\s+" + _OPTIONS + r"(?:apply|replace|rollout\s+restart|set\s+image|create\s+deployment)"
     + r"|helm\s+" + _OPTIONS + r"(?:upgrade|install)"
+    # Session 16: production deploys of the front-end platforms' CLIs (`vercel deploy --prebuilt --prod`, `vercel
+    # --prod`, `netlify deploy --dir build --prod`), a git push to a Heroku/Dokku remote (Heroku's "git push heroku
+    # main"; the remote's name or its git.heroku.com URL), a Render deploy hook (a POST to api.render.com/deploy/srv-...).
+    + r"|vercel(?:@[\w.^~-]+)?(?:[^\S\n]+deploy)?[^\n;&|]{0,300}?[^\S\n]--prod(?:uction)?"
+    + r"|netlify(?:-cli)?(?:@[\w.^~-]+)?[^\S\n]+deploy\b[^\n;&|]{0,300}?[^\S\n]--prod"
+    + r"|git[^\S\n]+push\b[^\n;&|]{0,300}?(?:[^\S\n](?:heroku|dokku)|git\.heroku\.com\S*)"
+    + r"|curl\b[^\n;&|]{0,300}?api\.render\.com/deploy/srv-[^\s\"'`]*"
+    # An upload to a Hugging Face Space (`huggingface-cli upload <space> <folder> --repo-type=space`, `hf upload`).
+    + r"|(?:huggingface-cli|hf)[^\S\n]+upload\b[^\n;&|]{0,300}?--repo-type[= ]space"
     + r")(?=\s|$|[;&|)\"'`])"
 )
+# Hugging Face's documented GitHub Actions sync of a Space: a `git push` to (a remote set to) a
+# `huggingface.co/spaces/<owner>/<space>` URL, in the same CI step.
+_SPACE_URL = "huggingface.co/spaces/"
+_GIT_PUSH = re.compile(r"(?:^|[;&|(\s])git[^\S\n]+push\b")
+
+
+def pushes_to_a_space(text: str) -> bool:
+    return _SPACE_URL in text and _GIT_PUSH.search(text) is not None
+
+
 # Words one of which every deploy command holds (lowercase), to skip most scripts without a search.
 DEPLOY_WORDS = ("aws ", "gcloud", "az ", "kubectl", "helm", "skaffold", "fly", "serverless", "sls ", "cdk ", "sam ", "eb ",
-                "copilot", "modal ", "railway", "cf push", "docker stack")
+                "copilot", "modal ", "railway", "cf push", "docker stack", "wrangler", "vercel", "netlify", "heroku", "firebase",
+                "kamal", "doctl", "caprover", "kn ", "truss", "cog ", "bentoml", "gradio", "dokku", "api.render.com", "huggingface-cli", "hf upload")
 _ECHOED = re.compile(r"^(?:echo|printf|print|log|info|warn)\b", re.IGNORECASE)
 
 
@@ -487,6 +510,73 @@ def platform_specs(repo: RepoIndex) -> list[tuple[str, Location]]:
             found.append(("Cloud Foundry app manifest", at(path, 1)))
         elif _databricks_bundle(path, data):
             found.append(("Databricks asset bundle", at(path, 1)))
+    return found
+
+
+# --- platform descriptors a platform deploys the repository from (session 16, role16) -------------------
+# Each platform's documented configuration file, counted when it declares something that runs: Cloudflare
+# Workers/Pages (`wrangler.toml`/`.json`/`.jsonc`: a `name` and the Worker's `main` script or the Pages
+# `pages_build_output_dir`), Fly.io (`fly.toml`: an `app` with its `http_service`, `services`, `processes`,
+# `build` or `deploy`), Render Blueprints (`render.yaml`: a `services` entry of type web, pserv, worker or
+# cron), Railway (`railway.json`/`.toml` with `build` or `deploy`), DigitalOcean App Platform (`.do/app.yaml`:
+# services, workers, jobs or functions), Vercel (`vercel.json` declaring server-side `functions`, `crons` or
+# a non-static `builds` runtime: rewrites or headers alone configure a static site).
+_RENDER_RUNNING = frozenset({"web", "pserv", "worker", "cron", "background worker", "private service"})
+_DO_COMPONENTS = ("services", "workers", "jobs", "functions")
+_JSONC_COMMENT = re.compile(r"^[^\S\n]*//[^\n]*$", re.MULTILINE)
+
+
+def _descriptor(repo: RepoIndex, path: str) -> dict[str, Any]:
+    if path.endswith(".jsonc"):
+        import json
+
+        try:
+            data = json.loads(_JSONC_COMMENT.sub("", (repo.text(path) or "")[: MAX_FILE_BYTES]))
+        except (ValueError, RecursionError):
+            return {}
+        return data if isinstance(data, dict) else {}
+    if path.endswith((".yaml", ".yml")):
+        doc = repo.yaml(path)
+        return doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    return _structured(repo, path)
+
+
+def _declares_running(name: str, data: dict[str, Any]) -> bool:
+    if name.startswith("wrangler."):
+        return bool(data.get("name")) and bool(data.get("main") or data.get("pages_build_output_dir"))
+    if name == "fly.toml":
+        return bool(data.get("app")) and any(data.get(k) for k in ("http_service", "services", "processes", "build", "deploy"))
+    if name in ("render.yaml", "render.yml"):
+        services = data.get("services") if isinstance(data.get("services"), list) else []
+        return any(isinstance(s, dict) and str(s.get("type", "")).lower() in _RENDER_RUNNING for s in services)
+    if name.startswith("railway."):
+        return any(isinstance(data.get(k), dict) and data[k] for k in ("build", "deploy"))
+    if name in ("app.yaml", "app.yml"):  # .do/app.yaml only (see platform_descriptors)
+        return any(isinstance(data.get(k), list) and data[k] for k in _DO_COMPONENTS)
+    if name == "vercel.json":
+        builds = data.get("builds") if isinstance(data.get("builds"), list) else []
+        server_build = any(isinstance(b, dict) and isinstance(b.get("use"), str) and "static" not in b["use"] for b in builds)
+        return bool(data.get("functions") or data.get("crons")) or server_build
+    return False
+
+
+_DESCRIPTOR_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc", "fly.toml", "render.yaml", "render.yml",
+                     "railway.json", "railway.toml", "vercel.json", "app.yaml", "app.yml")
+_DESCRIPTOR_PLATFORM = {"wrangler": "Cloudflare Workers/Pages (wrangler)", "fly": "Fly.io (fly.toml)", "render": "Render Blueprint (render.yaml)",
+                        "railway": "Railway", "vercel": "Vercel (vercel.json)", "app": "DigitalOcean App Platform (.do/app.yaml)"}
+
+
+def platform_descriptors(repo: RepoIndex) -> list[tuple[str, Location]]:
+    """Rule `platform descriptor` (above): the named files that declare something the platform runs."""
+    found = []
+    for path in repo.named(*_DESCRIPTOR_NAMES):
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith("app.") and not (path == f".do/{name}" or path.endswith(f"/.do/{name}")):
+            continue  # App Engine's app.yaml is judged by the catalogue's `app_engine` entry
+        if not kept(path) or repo.size(path) > MAX_FILE_BYTES:
+            continue
+        if _declares_running(name, _descriptor(repo, path)):
+            found.append((_DESCRIPTOR_PLATFORM[name.split(".", 1)[0]], at(path, 1)))
     return found
 
 

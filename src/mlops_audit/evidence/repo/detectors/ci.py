@@ -8,6 +8,7 @@ from mlops_audit.evidence.repo.ciconfig import (
     AUTOMATIC_EVENTS,
     CLOUD_BUILD_WORDS,
     DISPATCH_NEEDLES,
+    JOB_SUPPORT_ACTION,
     CiConfig,
     ci_commands,
     ci_configs,
@@ -16,7 +17,7 @@ from mlops_audit.evidence.repo.ciconfig import (
     workflow_triggers,
 )
 from mlops_audit.evidence.repo.index import RepoIndex
-from mlops_audit.evidence.repo.model import Confidence, Kind
+from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, Kind
 from mlops_audit.evidence.repo.registry import Observation, at, detector
 from mlops_audit.evidence.repo.tasks import expand, runs_tasks
 
@@ -34,19 +35,51 @@ from mlops_audit.evidence.repo.tasks import expand, runs_tasks
     needles=DISPATCH_NEEDLES,
 )
 def has_ci_pipeline(repo: RepoIndex) -> Observation:
+    judged = _configured_ci(repo)
+    if judged.outcome is FindingOutcome.fail:
+        hosted = _pre_commit_ci(repo)
+        if hosted is not None:
+            return hosted
+    return judged
+
+
+# Rule `pre-commit.ci from its commits` (session 16, role16; conventions §16.5): pre-commit.ci is a
+# hosted service connected to the repository outside it; once connected it runs every hook of the root
+# `.pre-commit-config.yaml` on each push and pull request and commits as `pre-commit-ci[bot]` (autofix
+# and autoupdate commits). Its commits show it ran; a `ci:` block alone may come from a template.
+def _pre_commit_ci(repo: RepoIndex) -> Observation | None:
+    config = next((p for p in (".pre-commit-config.yaml", ".pre-commit-config.yml") if repo.exists(p)), None)
+    if config is None:
+        return None
+    git = repo.git_signals()
+    bot = git.dependency_bots.get("pre-commit-ci") if git.present else None
+    if bot is None:
+        return None
+    return Observation.passed(
+        f"pre-commit.ci runs the hooks of {config} on pushes and pull requests: {bot.commits} commit(s) by pre-commit-ci[bot] "
+        f"(latest {bot.last_commit})",
+        [at(config, 1)],
+        confidence=Confidence.medium,
+    )
+
+
+def _configured_ci(repo: RepoIndex) -> Observation:
     configs = ci_configs(repo)
     idle = _placeholder_files(repo, {c.path for c in configs if c.automatic})
     placeholders = [c for c in configs if c.automatic and c.path in idle]
     automatic = [c for c in configs if c.automatic and c.path not in idle]
-    jobs = _scheduled_jobs(repo, automatic)
-    if jobs and len(jobs) == len(automatic):
-        return Observation.failed(
-            f"{len(jobs)} workflow(s) run only on a schedule and run the system's jobs (data, training, scoring), not a build, "
-            "test or check of the repository's content: scheduled jobs, not CI (nothing runs on a change): "
-            + ", ".join(c.path for c in jobs[:3]),
-            [at(c.path, c.line) for c in jobs],
-        )
-    automatic = [c for c in automatic if c not in jobs]
+    # Automatic workflows that are not CI, each rule in turn: when they are all there is, say which.
+    for not_ci, why in (
+        (_scheduled_jobs, "run only on a schedule or an outside dispatch (repository_dispatch) and run the system's jobs (data, "
+                          "training, scoring), not a build, test or check of the repository's content: scheduled jobs, not CI (nothing "
+                          "runs on a change)"),
+        (_remote_only, "only send their work to another host over SSH (a deployment: `git pull`, restarts, compose on the "
+                       "server) and build, test or check nothing of the repository in CI: not CI (conventions §16.5)"),
+    ):
+        found = not_ci(repo, automatic)
+        if found and len(found) == len(automatic):
+            return Observation.failed(f"{len(found)} workflow(s) {why}: " + ", ".join(c.path for c in found[:3]), [at(c.path, c.line) for c in found])
+        automatic = [c for c in automatic if c not in found]
     if placeholders and not automatic:
         return Observation.failed(
             f"{len(placeholders)} CI configuration(s) run automatically but do nothing: every step only echoes or exits "
@@ -69,7 +102,8 @@ def has_ci_pipeline(repo: RepoIndex) -> Observation:
         )
     return Observation.failed(
         "no CI configuration found (looked for GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, CircleCI, "
-        "Cloud Build, CodeBuild, Bitbucket, Travis, Drone, Buildkite)"
+        "Cloud Build, CodeBuild, Bitbucket, Travis, Drone, Buildkite, Woodpecker, AppVeyor, Semaphore, Cirrus, Gitea/Forgejo, Tekton, "
+        "pre-commit.ci)"
     )
 
 
@@ -106,13 +140,12 @@ _CHECKS = re.compile(
     r"|\b(?:npm|yarn|pnpm)[^\S\n]+(?:test|run[^\S\n]+(?:test|lint|build|check))",
     re.IGNORECASE,
 )
-# Actions that only prepare a job (by their name's shape): checkout, setup-x, install-x, cache,
-# up/downloading artifacts, logging in, configuring credentials.
-_JOB_SUPPORT_ACTION = re.compile(
-    r"^(?:[\w.-]+/)*(?:checkout|setup-[\w.-]+|install-[\w.-]+|cache|(?:upload|download)-artifact|auth|login(?:-action)?|"
-    r"configure-[\w-]*credentials)@",
-    re.IGNORECASE,
-)
+
+
+# Session 16 (role16): a `repository_dispatch` is a call of GitHub's API from outside (new data, another
+# system), no more a change of the repository than a timer is: a workflow started only by these two and
+# running none of a build, test or check is the system's job as well.
+_NOT_A_CHANGE = frozenset({"schedule", "repository_dispatch"})
 
 
 def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
@@ -121,16 +154,57 @@ def _scheduled_jobs(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
     jobs = []
     for config in configs:
         doc = repo.yaml(config.path) if config.system == "GitHub Actions" else None
-        if doc is None or workflow_triggers(doc)[0] & AUTOMATIC_EVENTS != {"schedule"}:
+        events = workflow_triggers(doc)[0] & AUTOMATIC_EVENTS if doc is not None else set()
+        if not events or not events <= _NOT_A_CHANGE:
             continue
         works = any(
-            path == config.path and ((key_path[-1] if key_path else None) == "uses" and not _JOB_SUPPORT_ACTION.match(text.strip()))
+            path == config.path and ((key_path[-1] if key_path else None) == "uses" and not JOB_SUPPORT_ACTION.match(text.strip()))
             for path, _, key_path, text in ci_commands(repo)
         )
         checks = any((c.ci_path or c.path) == config.path and _CHECKS.search(c.text) for c in ci_run_commands(repo))
         if not works and not checks:
             jobs.append(config)
     return jobs
+
+
+# Rule `work sent to another host is a deployment` (session 16, role16; conventions §16.5: "a workflow
+# that ... only runs a deploy command on code it does not build is not CI"): a GitHub workflow whose
+# every step is job support, an idle command, an SSH client action (ssh-agent, ssh/scp actions: their
+# `script` runs on the server) or a command block that opens an SSH session (`ssh`, `scp`, `rsync`,
+# `sshpass`; with its key set-up lines) and builds, tests or checks nothing itself runs the repository
+# nowhere in CI, whatever the server then does. One step building, testing or checking in CI, or an
+# action doing other work, makes it CI again.
+_REMOTE_ACTION = re.compile(r"^[\w.-]+/[\w.-]*(?:ssh|scp|rsync)[\w.-]*@", re.IGNORECASE)
+_REMOTE_COMMAND = re.compile(r"^(?:sudo[^\S\n]+)?(?:ssh|scp|rsync|sshpass)\b")
+
+
+def _remote_only(repo: RepoIndex, configs: list[CiConfig]) -> list[CiConfig]:
+    remote = []
+    for config in configs:
+        doc = repo.yaml(config.path) if config.system == "GitHub Actions" else None
+        jobs = doc.data.get("jobs") if doc is not None and isinstance(doc.data, dict) else None
+        if not isinstance(jobs, dict) or not jobs:
+            continue
+        steps = [step for job in jobs.values() if isinstance(job, dict) and not job.get("uses") for step in job.get("steps") or [] if isinstance(step, dict)]
+        if len(steps) != sum(1 for job in jobs.values() if isinstance(job, dict) for _ in (job.get("steps") or [])) or not steps:
+            continue  # a job calling a reusable workflow, or a step that is not a mapping: not judged
+        sends = False
+        for step in steps:
+            uses, run = step.get("uses"), step.get("run")
+            if isinstance(uses, str) and _REMOTE_ACTION.match(uses.strip()):
+                sends = True
+            elif isinstance(uses, str) and not JOB_SUPPORT_ACTION.match(uses.strip()):
+                break  # an action doing work in CI
+            elif isinstance(run, str):
+                lines = [line.strip() for line in run.splitlines() if line.strip() and not _IDLE_COMMAND.match(line.strip())]
+                if any(_REMOTE_COMMAND.match(line) for line in lines) and not _CHECKS.search(run):
+                    sends = True
+                elif lines:
+                    break  # a command run in CI
+        else:
+            if sends:
+                remote.append(config)
+    return remote
 
 
 def _idle(repo: RepoIndex, command: str) -> bool:
@@ -157,7 +231,8 @@ def _placeholder_files(repo: RepoIndex, paths: set[str]) -> set[str]:
         if keys & {"include", "template", "extends", "trigger"} or key == "uses" and not _SETUP_ACTION.match(text.strip()):
             working.add(path)
         elif key != "uses" and key_path and is_run_key(key_path) and key not in ("name", "cache"):
-            if isinstance(key, int) and not (keys & {"script", "commands", "command", "before_script", "run", "args", "cmd"}):
+            named = tuple(k for k in key_path if isinstance(k, str))
+            if isinstance(key, int) and not (named and is_run_key(named)):
                 continue  # list items that are not commands (branches, tags)
             if any(not _idle(repo, line.strip()) for line in text.splitlines()):
                 working.add(path)

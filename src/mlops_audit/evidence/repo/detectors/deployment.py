@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     vocabulary,
 )
 from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
-from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _dotnet, _golang, _handlers, _inhouse, _jsroutes, _jvm, _lambdas, _modeluse, _pulumi, _rlang, _ruby, _rust
+from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _dotnet, _golang, _handlers, _inhouse, _jsroutes, _jvm, _lambdas, _modelapi, _modeluse, _pulumi, _rlang, _ruby, _rust
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
 from mlops_audit.evidence.repo.detectors._python import (
@@ -367,6 +367,7 @@ def has_deployment_manifest(repo: RepoIndex) -> Observation:
     found += [(tool.name, loc) for tool, loc in definition_files(repo, Kind.deployment_manifest)]
     found += [(f"{service} (docker-compose)", loc) for service, loc in repo.memo("compose_model_services", lambda: compose_model_services(repo))]
     found += _platform_deployments(repo) + _deployers.script_deployments(repo) + _deployers.appspecs(repo) + _deployers.platform_specs(repo)
+    found += _deployers.platform_descriptors(repo)
     templates = [(k, loc) for k, loc in found if _TEMPLATE_SEGMENT.search(loc.path)]
     found = [(k, loc) for k, loc in found if not _TEMPLATE_SEGMENT.search(loc.path)]
     # Session 13 (precision13), conventions §9: the manifests of an example, sample, tutorial or demo
@@ -755,14 +756,16 @@ def _platform_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
     also through a task runner (`make deploy`). The deploy step declares how the model ships."""
     found = []
     for path, line, key_path, text in ci_commands(repo):
-        if key_path and key_path[-1] == "uses" and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
+        if key_path and key_path[-1] in ("uses", "task") and _DEPLOY_ACTIONS.match(text.strip()) and not _missing_inputs(repo, path, key_path):
             found.append((f"CI deploy action {text.split('@')[0]}", at(path, line)))
     for command in ci_run_commands(repo):
         match = _DEPLOY_COMMANDS.search(command.text) or _deployers.deploy_command(command.text)
+        how = f" via {command.via}" if command.via else ""
         if match:
-            how = f" via {command.via}" if command.via else ""
             found.append((f"CI deploy command `{' '.join(match.group(1).split())}`{how}", at(command.path, command.line)))
-    return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo)
+        elif _deployers.pushes_to_a_space(command.text):
+            found.append((f"CI pushes the app to a Hugging Face Space{how}", at(command.path, command.line)))
+    return found + _cloud_build_deploy_steps(repo) + _compose_over_ssh(repo) + _containers_on_deploy_hosts(repo)
 
 
 # Rule `compose stack deployed over ssh` (session 10): CI starts the repository's compose stack on a
@@ -788,6 +791,50 @@ def _compose_over_ssh(repo: RepoIndex) -> list[tuple[str, Location]]:
             through = isinstance(step, dict) and isinstance(step.get("uses"), str) and _SSH_ACTIONS.match(step["uses"].strip()) is not None
         if through:
             found.append((f"compose stack started over SSH by CI (`{' '.join(match.group(1).split())}`)", at(path, line)))
+    return found
+
+
+# Rule `container started on the deploy host` (session 16, role16): a detached container (`docker run -d`
+# / `--detach`, `docker compose up -d`) keeps running after the CI job ends only where the job ran. On
+# GitHub's hosted runners that machine is discarded (a smoke test); on a self-hosted runner (`runs-on:
+# self-hosted`, GitHub's label for runners the team operates) or on a host reached over SSH it is the
+# team's server: the service is deployed there by the committed workflow.
+_DETACHED = re.compile(
+    r"\b(?:docker|podman)[^\S\n]+(?:container[^\S\n]+)?run\b[^\n;&|]{0,300}?[^\S\n](?:-d|--detach(?:=true)?|-[a-zA-Z]*d[a-zA-Z]*)(?=[^\S\n]|$)"
+    r"|\bdocker(?:-|[^\S\n]+)compose\b[^\n;&|]{0,300}?[^\S\n]up\b[^\n;&|]{0,300}?[^\S\n](?:-d|--detach)(?=[^\S\n]|$)"
+)
+
+
+def _self_hosted(runs_on: Any) -> bool:
+    labels = runs_on.get("labels") if isinstance(runs_on, dict) else runs_on
+    labels = [labels] if isinstance(labels, str) else labels if isinstance(labels, list) else []
+    return any(isinstance(label, str) and label.strip().lower() == "self-hosted" for label in labels)
+
+
+def _containers_on_deploy_hosts(repo: RepoIndex) -> list[tuple[str, Location]]:
+    found = []
+    for path in repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+        doc = repo.yaml(path)
+        jobs = doc.data.get("jobs") if doc is not None and isinstance(doc.data, dict) else None
+        for name, job in jobs.items() if isinstance(jobs, dict) else []:
+            if not isinstance(job, dict) or not _self_hosted(job.get("runs-on")):
+                continue
+            for i, step in enumerate(job.get("steps") or [] if isinstance(job.get("steps"), list) else []):
+                run = step.get("run") if isinstance(step, dict) else None
+                if isinstance(run, str) and _DETACHED.search(run):
+                    pos = doc.locate(("jobs", name, "steps", i, "run")) if doc is not None else None
+                    found.append(("container started on the self-hosted runner (the deploy host) by CI", at(path, pos[0] if pos else None)))
+                    break
+    for path, line, key_path, text in ci_commands(repo):
+        match = _DETACHED.search(text) if "-d" in text else None
+        if match is None or _COMPOSE_UP.search(text):
+            continue  # a compose stack over SSH is `_compose_over_ssh`'s
+        through = _THROUGH_SSH.search(text[: match.start()]) is not None
+        if not through and len(key_path) >= 2 and key_path[-2:] == ("with", "script"):
+            step = _node(repo.yaml(path), key_path[:-2])
+            through = isinstance(step, dict) and isinstance(step.get("uses"), str) and _SSH_ACTIONS.match(step["uses"].strip()) is not None
+        if through:
+            found.append(("container started on a host over SSH by CI", at(path, line)))
     return found
 
 
@@ -1603,6 +1650,10 @@ def _routes_through_services(repo: RepoIndex) -> list[Location]:
                 found = _injected_service_use(repo, summary, services, reached, judged)
                 if found is not None:
                     return [at(summary.path, line), found]
+            if any(_modelapi.sends_a_request(n) for n in reached):  # session 16: the handler posts to a model's API itself
+                api = _modelapi.model_api_line(repo.text(summary.path))
+                if api is not None:
+                    return [at(summary.path, line), at(summary.path, api)]
             queued = _queued_task_use(repo, summary, reached)
             if queued is not None:
                 return [at(summary.path, line), queued]
@@ -1707,6 +1758,7 @@ def _service_chain_use(repo: RepoIndex, summary: PythonSummary, handler: str, re
                         or next((c for c in inside if _service_uses_model(c.name)), None)
                         or next((c for c in inside if _builds_a_model(c.name)), None)
                         or _startup_model_call(repo, service, inside)
+                        or next((c for c in inside if _modelapi.sends_a_request(c.name) and _modelapi.model_api_line(repo.text(target[0]))), None)
                     )
                     if use is not None:
                         return at(target[0], use.line)
@@ -2613,7 +2665,8 @@ def _stream_consumers_running_a_model(repo: RepoIndex) -> list[Location]:
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
     ("a cloud function (Lambda / Cloud Function / Azure Function handler) runs the model on each request or event", _serverless_functions_running_a_model),
-    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent)", _routes_through_services),
+    ("a web route or request handler calls a project service function that uses a model (predicts, loads a model or asks a generation chain/agent), "
+     "or sends the request to a model's published API (OpenAI-compatible, Anthropic, Gemini, Ollama, Hugging Face ...)", _routes_through_services),
     ("a stream consumer the system runs (Kafka, Pub/Sub, RabbitMQ, SQS, Redis streams) uses the model on each message", _stream_consumers_running_a_model),
     (
         "a Streamlit/Gradio/Dash/Chainlit/Panel/Solara/NiceGUI page reaching a model, run by a deployment of the repository - a compose service, a Kubernetes workload, "
@@ -2628,6 +2681,12 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     (
         "a JavaScript/TypeScript back-end route reaches a model loaded by a JavaScript inference runtime (onnxruntime-node, TensorFlow.js, transformers.js)",
         _jsroutes.routes_reaching_a_loaded_model,
+    ),
+    (
+        "a JavaScript/TypeScript back-end route or fetch handler (Workers, Deno, Bun) reaches a module asking a model through its published API "
+        "(OpenAI-compatible /chat/completions, Anthropic /v1/messages, Gemini :generateContent, Ollama, Hugging Face, Bedrock/SageMaker runtime) "
+        "by fetch/axios or an SDK, with the team's prompt or retrieval on that path",
+        _modelapi.routes_reaching_a_model_api,
     ),
     *_ruby.SHAPES,  # session 15: the same serving written in Ruby and R (poly22)
     *_rlang.SHAPES,

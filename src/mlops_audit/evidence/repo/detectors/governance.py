@@ -7,8 +7,8 @@ import re
 
 from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.catalogue import action_pattern, command_pattern, vocabulary
-from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands
-from mlops_audit.evidence.repo.detectors import _designdocs, _dotnet, _golang, _inhouse, _jvm
+from mlops_audit.evidence.repo.ciconfig import ci_commands, ci_run_commands, workflow_triggers
+from mlops_audit.evidence.repo.detectors import _codescanning, _designdocs, _dotnet, _golang, _inhouse, _jvm
 from mlops_audit.evidence.repo.detectors._deployers import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
@@ -977,6 +977,27 @@ _SCANNER_WORKFLOW = re.compile(
 )
 
 
+# Session 16 (role16): SonarQube's documented build-tool entry points - the Maven goal `sonar:sonar`
+# (or the plugin's full coordinates) and the Gradle task `sonar` (`sonarqube` before plugin 4) - run
+# the analysis inside the build command, after the other goals and options.
+_SONAR_BUILD_TOOL = re.compile(
+    r"(?:^|[\s;&|(/])(?:mvnw?|mvnw\.cmd)\b[^\n;&|]{0,400}?\s(?:sonar:sonar|[\w.-]*:sonar-maven-plugin(?::[\w.-]+)*:sonar)(?=\s|$)"
+    r"|(?:^|[\s;&|(/])gradlew?\b[^\n;&|]{0,400}?\s(?:sonar|sonarqube)(?=\s|$)"
+)
+
+
+def _manual_only(repo: RepoIndex) -> set[str]:
+    """GitHub workflows started only by hand (`workflow_dispatch`, or no event): what they run runs on
+    nothing automatically (conventions §4: a scanner that runs automatically on the repository)."""
+    manual = set()
+    for path in repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+        doc = repo.yaml(path)
+        if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("jobs"), dict):
+            if workflow_triggers(doc)[0] <= {"workflow_dispatch"}:
+                manual.add(path)
+    return manual
+
+
 def _scanner_workflow(uses: str) -> str | None:
     """The scanner a reusable workflow reference is named for (`.../codeql-analysis.yml@main` > `codeql`), if any."""
     called = _REUSABLE_WORKFLOW.search(uses.strip())
@@ -1001,9 +1022,15 @@ def scans_security(repo: RepoIndex) -> Observation:
     found: list[Location] = []
     names: set[str] = set()
     routes: set[str] = set()
+    manual = _manual_only(repo)
+    by_hand: set[str] = set()
     for path, line, key_path, text in ci_commands(repo):
         key = key_path[-1] if key_path else None
-        if key == "uses" and _SCAN_ACTIONS.match(text.strip()):
+        if path in manual:
+            if key in ("uses", "run") and (_SCAN_ACTIONS.match(text.strip()) or _SCAN_COMMANDS.search(text)):
+                by_hand.add(path)
+            continue
+        if key in ("uses", "task") and _SCAN_ACTIONS.match(text.strip()):  # GitHub actions, Azure Pipelines tasks
             found.append(at(path, line))
             names.add(text.split("@")[0])
         elif key == "uses" and (scanner := _scanner_workflow(text)) is not None:
@@ -1012,11 +1039,17 @@ def scans_security(repo: RepoIndex) -> Observation:
         elif key_path and "include" in key_path and _CI_TEMPLATES.search(text):
             found.append(at(path, line))
             names.add("GitLab security template")
+    for name, where in _codescanning.code_scanning_jobs(repo):
+        if where.path not in manual:
+            found.append(where)
+            names.add(name)
     ruff_rules = _ruff_security_rules(repo)
     for command in ci_run_commands(repo):
-        match = _SCAN_COMMANDS.search(command.text)
+        if (command.ci_path or command.path) in manual:
+            continue
+        match = _SCAN_COMMANDS.search(command.text) or _SONAR_BUILD_TOOL.search(command.text)
         hook = command.text.split()[0] if command.via and command.via.startswith("pre-commit") and command.text.split() else None
-        scanner = match.group(1).split()[0] if match else hook if hook in _PRECOMMIT_HOOKS else None
+        scanner = (match.group(1).split()[0] if match.lastindex else "sonarqube (build tool)") if match else hook if hook in _PRECOMMIT_HOOKS else None
         if scanner is None and (image := _SCAN_IMAGE.search(command.text)) is not None:
             scanner = f"{image.group(1).rsplit('/', 1)[-1]} (image {image.group(1)})"
         if scanner is None and ruff_rules and _RUFF.search(command.text):
@@ -1045,6 +1078,12 @@ def scans_security(repo: RepoIndex) -> Observation:
     security_updates = _dependency_bot_security_updates(repo)
     if security_updates is not None:
         return Observation.passed(security_updates, precommit + ruff_rules, confidence=Confidence.low)
+    if by_hand and not precommit:
+        return Observation.failed(
+            f"security scanners only in workflow(s) started by hand (workflow_dispatch): {', '.join(sorted(by_hand))}; "
+            "nothing scans the repository automatically",
+            [at(p) for p in sorted(by_hand)],
+        )
     if precommit:
         return Observation.partly(
             f"{len(hooks)} security scanner(s) configured as pre-commit hooks ({', '.join(sorted(hooks))}), but nothing in CI runs "
