@@ -204,3 +204,31 @@ def test_near_miss_a_team_repository_named_demo_with_a_project_readme_is_a_proje
     _git(root, ("origin", "https://github.com/someone/mlops-demo.git"))
     found = RepoIndex(root).stats.learning
     assert found.verdict == "none" and findings(root)["serves_model"].outcome.value == "pass"
+
+
+# --- a title naming the repository examples or an example project (a weak sign, as a title word is) ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# Example Airflow project\n\nTrains and scores a toy model.\n", "# Vertex AI pipeline samples\n\nOne folder each.\n", "# A sample KServe deployment\n\nApply it.\n"],
+    ids=["example-project", "samples", "a-sample-deployment"],
+)
+def test_a_title_naming_the_repository_examples_is_a_weak_sign(text: str) -> None:
+    assert signs(text) == {"weak"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# Sample Size Estimator\n\nEstimates how many users a test needs.\n", "# Churn service\n\nSee the examples folder for requests.\n"],
+    ids=["sample-size", "examples-folder"],
+)
+def test_near_miss_a_title_with_sample_as_a_domain_word_is_no_sign(text: str) -> None:
+    assert signs(text) == set()
+
+
+def test_an_example_title_and_a_name_that_says_example_take_it_whole(tmp_path: Path) -> None:
+    root = _system(tmp_path / "repo", "# Example Airflow project\n\nTrains and serves a toy model.\n")
+    _git(root, ("origin", "https://github.com/toolco/airflow-example.git"))
+    found = RepoIndex(root).stats.learning
+    assert found.verdict == "course" and set(found.signs) == {"README:weak", "name"}

@@ -161,7 +161,14 @@ def _is_what_it_is(text: str, start: int, end: int) -> bool:
     return _WHAT_IT_IS_PHRASES.search(text[start: stop.start() if stop else len(text)]) is not None
 
 
-_TITLE = re.compile(_TEACHING, re.IGNORECASE)
+# A title naming the repository examples or samples ("Feature store samples") or an example project
+# ("Example MLflow project", "A sample Vertex pipeline"): a tool's or vendor's example repository names
+# itself so (session 16; a weak sign, as a title word is). Not "Sample Size Estimator".
+_TITLE = re.compile(
+    _TEACHING + r"|(?<![a-z])(?:examples|samples)(?![a-z])"
+    r"|^(?:an?\s)?(?:example|sample)\s(?:[\w.-]+\s){0,2}?(?:project|app|application|repository|repo|code|pipeline|service|deployment)s?\b",
+    re.IGNORECASE,
+)
 # A title naming what the repository is (course, workshop...) becomes a strong sign when the text then
 # speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
 # Not `class` ("a multi-class model ... the class of an image") nor `lab` ("XYZ Labs ... the lab's models").
