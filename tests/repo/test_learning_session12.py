@@ -29,7 +29,7 @@ from tests.repo.test_documentation_code import write
         ("# Navigating MLOps\nIn this comprehensive data demo, you'll learn how MLOps spans the lifecycle.\n", "you'll learn"),
         ("# Train and deploy\n## What you will learn\n- feature pipelines\n", "you will learn"),
         # a vendor's or author's sample code
-        ("# Federated learning\nThis repo provides some code samples for running a federated pipeline.\n", "repo provides some code samples"),
+        ("# Federated learning\nThis repo provides some code samples for running a federated pipeline.\n", "This repo provides some code samples for"),  # session 16: the sentence read from its subject
         ("# Azure ML with R\nThis repository includes sample code how to interact with Azure ML.\n", "repository includes sample code"),
         # templates and starter kits, a vendor's sample metadata
         ("# ML school\nAn end-to-end system that you can use as a starting point for your own projects.\n", "starting point for your own projects"),

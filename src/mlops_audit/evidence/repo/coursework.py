@@ -56,7 +56,20 @@ notes ... while learning`, `welcome to the ... workshop`, `hands-on workshop`, `
 `published by` (strong: rule 8 needs one), or, weaker, a title with one of those words or the words
 `this course` / `this workshop`. A repository that says it
 is a project made in a course (`course project`, `final project`, `capstone`, `thesis`) is a project:
-its README never counts as teaching material.
+its README never counts as teaching material - unless it said first what it is ("This repository contains a
+skeleton app for your next project ... included in this project", "This project is a starting pack for ...":
+session 16).
+
+**Self-description by genre** (session 16): vendor samples, demos, showcases, getting-started repositories
+and templates describe themselves with the repository as the subject, each genre in its own words: "This
+repo contains examples of ...", "The <name> repository demonstrates ...", "We use this repository to
+demonstrate / to explain ...", "This project is a showcase of ...", "A simple MLOps demo with ..." (the
+one-line description under the title), "a repository for use in <tool> Get Started", "It is a step-by-step
+introduction to ...", "a starting pack for ... projects", "Use this repository as a template", "create
+your own pipelines". A team's "see the live demo", "demo video", "suitable as a demo", "Furthermore, this
+repository includes examples of ..." or "a scaffold for our platform" is no such claim. Each is one README
+claim of its family (`samples`, `material`, `template`); the repository is taken whole only with a second
+independent sign (`lessons`).
 
 Pure: the listing and the README's text in, the decision out.
 """
@@ -120,10 +133,42 @@ _COURSE_ASKS = re.compile(r"(?:,|\b(?:and|with|plus|includes?|including|ends wit
 
 
 def _says_it_is_a_project(text: str) -> bool:
-    return any(not _COURSE_ASKS.search(text[max(0, m.start() - 24):m.start()]) for m in _PROJECT_OF_A_COURSE.finditer(text))
+    """The README says the repository is a project made in a course, or calls it "this / our / my
+    project" before it says what it is (session 16: a template's or a sample's README says first that it
+    is one - "This repository contains a skeleton app for your next project" - and then calls itself
+    "this project" too; the first word on what the repository is decides how the later ones read)."""
+    claim = _WHAT_IT_IS_PHRASES.search(text)
+    for m in _PROJECT_OF_A_COURSE.finditer(text):
+        if _COURSE_ASKS.search(text[max(0, m.start() - 24):m.start()]):
+            continue
+        if _THIS_PROJECT.fullmatch(m.group(0)) and claim is not None and (claim.start() < m.start() or _is_what_it_is(text, m.start(), m.end())):
+            continue
+        return True
+    return False
 
 
-_TITLE = re.compile(_TEACHING, re.IGNORECASE)
+_THIS_PROJECT = re.compile(r"(?:this|our|my) project", re.IGNORECASE)
+_IS_A = re.compile(r"\s+is\s+(?:a|an)\s", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;,\n]")  # up to the end of the clause: "this project is a classifier; course material ..." says no more
+
+
+def _is_what_it_is(text: str, start: int, end: int) -> bool:
+    """"This project is a starting pack for ...": the sentence that opens on "this project" (text[start:end])
+    says what it is."""
+    if _IS_A.match(text, end) is None:
+        return False
+    stop = _SENTENCE_END.search(text, end)
+    return _WHAT_IT_IS_PHRASES.search(text[start: stop.start() if stop else len(text)]) is not None
+
+
+# A title naming the repository examples or samples ("Feature store samples") or an example project
+# ("Example MLflow project", "A sample Vertex pipeline"): a tool's or vendor's example repository names
+# itself so (session 16; a weak sign, as a title word is). Not "Sample Size Estimator".
+_TITLE = re.compile(
+    _TEACHING + r"|(?<![a-z])(?:examples|samples)(?![a-z])"
+    r"|^(?:an?\s)?(?:example|sample)\s(?:[\w.-]+\s){0,2}?(?:project|app|application|repository|repo|code|pipeline|service|deployment)s?\b",
+    re.IGNORECASE,
+)
 # A title naming what the repository is (course, workshop...) becomes a strong sign when the text then
 # speaks of it again ("this course", "the workshop", "den Workshop") or addresses its learners.
 # Not `class` ("a multi-class model ... the class of an image") nor `lab` ("XYZ Labs ... the lab's models").
@@ -191,6 +236,14 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # learning project", "a production-ready starter template"; Microsoft's samples-browser metadata
     # (`page_type: sample` in the README's front matter). Not "in your own projects" (a library's README).
     ("template", r"\bstarting point for (?:your |new |any |future )?[\w -]{0,30}?projects?\b|\byour next [\w -]{0,30}?projects?\b|\bstarter (?:template|kit)s?\b"),
+    # Session 16, by genre (GitHub template repositories, starter packs): "a starting pack for MLOps projects",
+    # "Use this repository as a template", GitHub's "Use this template" button, "This repo is a boilerplate for ...".
+    # Not "a skeleton / scaffold for our platform": a team calls the first code of its own system so.
+    ("template", r"\bstart(?:ing|er)\s(?:pack|kit|point)s?\sfor\b|\buse\sthis\s(?:repository|repo|project|package|code\s?base)\sas\s(?:a\s|the\s|your\s)?(?:template|starting\spoint|boilerplate|base)\b"
+                 r"|\buse\sthis\stemplate\b|\b(?:this|the)\s(?:repository|repo|project)\sis\s(?:a|an)\s(?:[\w()&-]+\s){0,4}?(?:template|boilerplate|starter)\b"
+                 r"|\b(?:repository|repo)\b[^.\n]{0,20}?\b(?:provides|contains|offers|includes|holds)\s(?:a|an)\s(?:[\w-]+\s){0,3}?(?:template|boilerplate)\b"
+                 # what the reader builds from it, in the plural (components, a scaffold): "easier to build your own pipelines"
+                 r"|\b(?:build|create|start|develop)\s(?:[\w-]+\s)?your\sown\s(?:[\w-]+\s){0,2}?(?:projects|pipelines|solutions|applications|services|systems)\b"),
     # A project generator naming itself (session 15): "A cookiecutter template for analytical projects",
     # "this comprehensive Copier template"; not a generated project's "based on the cookiecutter data
     # science project template" footer.
@@ -204,6 +257,26 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     # demonstrates how to ..."). Conventions §2: a tool's or vendor's examples and demos are material.
     ("samples", r"\bcollection of (?:[\w-]+ ){0,4}?(?:examples|samples|articles|notebooks|tutorials|recipes|demos|snippets)\b"),
     ("samples", r"(?:^|\n)(?:this|the) (?:example|sample|demo|demonstration)s? (?:implements|shows|demonstrates|illustrates|walks|covers|is)\b"),
+    # Session 16, by genre (vendor sample and demo repositories - aws-samples, Azure-Samples, GoogleCloudPlatform
+    # - describe themselves with the repository as the subject, opening a sentence: "This repo contains examples
+    # of ...", "The <name> repository demonstrates ...", "We use this repository to demonstrate ..." (not "Furthermore,
+    # this repository includes examples of": a project listing what else it holds); a showcase or a demo
+    # names itself in its one-line description: "A simple MLOps demo with ...", "This project is a
+    # showcase of ..."). The subject is the repository itself, never a team's "see the live demo", "demo video".
+    ("samples", r"(?:^|[.!?:]\s|\n)(?:this|the|our|my)\s(?:[\w./-]+\s)?(?:repository|repo)\s(?:provides|contains|has|holds|offers|includes|collects|hosts|gathers)\s(?:[\w-]+\s){0,3}?"
+                r"(?:examples|samples|demos|demonstrations|showcases)\s(?:of|for|showing|that|to|on|how|using|demonstrating|illustrating)\b"),
+    ("samples", r"(?:^|[.!?:]\s|\n)(?:this|the)\s(?:[\w./-]+\s)?(?:repository|repo)\s(?:demonstrates|showcases|illustrates)\b"),
+    ("samples", r"\b(?:we|i)\suse\s(?:the\scode\s(?:in|of)\s)?(?:this|the)\s(?:repository|repo)\sto\s(?:demonstrate|showcase|illustrate|show)\b"
+                r"|\b(?:this|the)\s(?:repository|repo)\s(?:is|was)\s(?:used|meant|intended)\sto\s(?:demonstrate|showcase|illustrate)\b"),
+    ("samples", r"\b(?:this|the)\s(?:repository|repo|project)\sis\s(?:a|an)\s(?:[^\s.!?]{1,40}\s){0,5}?(?:demo|demonstration|showcase|proof[- ]of[- ]concept|reference\simplementation)\b"
+                r"|(?:^|\n)(?:a|an)\s(?:[^\s.!?]{1,40}\s){0,6}?(?:demo|demonstration|showcase)\s(?:of|for|with|on|showing|that|to|using)\b"),
+    # A getting-started repository (DVC's, Kedro's, a tool's quick start): "an auto-generated repository for use
+    # in DVC Get Started", "It is a step-by-step quick introduction into ...": material of a guide.
+    ("material", r"\b(?:repository|repo|project|example)\s(?:for\suse\sin|used\sin|accompanying)\s(?:[^\n]|\n(?!\n)){0,120}?\b(?:get(?:ting)?[- ]started|quick\s?start)\b"
+                 r"|\b(?:it|this|the\s(?:repository|repo|project))\sis\san?\s(?:[\w-]+\s){0,3}?(?:introduction|walkthrough|tutorial)\b"),
+    # A repository whose purpose is to teach or explain: "we use the code in this repository to explain MLOps topics".
+    ("material", r"\b(?:we|i)\s(?:also\s)?use\s(?:the\scode\s(?:in|of)\s)?(?:this|the)\s(?:repository|repo)\sto\s(?:explain|teach)\b"
+                 r"|\b(?:this|the)\s(?:repository|repo)\s(?:is|was)\s(?:used|meant|intended)\sto\s(?:explain|teach)\b"),
     ("material", r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"),
     ("material", r"\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING),
     ("material", r"\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"),
@@ -232,6 +305,9 @@ _FAMILY_PHRASES = {
     family: re.compile("|".join(f"(?:{p})" for f, p in _PHRASE_FAMILIES if f == family), re.IGNORECASE)
     for family in dict.fromkeys(f for f, _ in _PHRASE_FAMILIES)
 }
+# The families that say what the repository IS (`lessons._WHAT_IT_IS` without the title): a claim of one of
+# them, made before the README calls the repository "this project", says what "this project" is.
+_WHAT_IT_IS_PHRASES = re.compile("|".join(f"(?:{p})" for f, p in _PHRASE_FAMILIES if f in ("material", "samples", "media", "template")), re.IGNORECASE)
 # Weaker: speaks of the course or workshop the README belongs to, as a title does.
 _THIS_COURSE = re.compile(r"\bthis (?:course|workshop|tutorial|bootcamp|book|lecture series)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>|!\[[^\]]{0,500}\]\([^)]{0,2000}\)|\[!\[[^\]]{0,500}\]\([^)]{0,2000}\)\]\([^)]{0,2000}\)")
