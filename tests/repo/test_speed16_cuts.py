@@ -186,3 +186,27 @@ def test_lowercasing_keeps_every_character_but_the_four_in_its_place_and_class()
         assert low.isascii() == c.isascii(), hex(ord(c))
         for cls in (r"\w", r"\s", r"\d"):
             assert bool(re.match(cls, c)) == bool(re.match(cls, low)), (hex(ord(c)), cls)
+
+
+# --- data-quality gates: what a test does not owe to derived names is worked out once per expression ---
+
+
+def test_gate_raises_follows_names_derived_over_several_rounds() -> None:
+    """`_gate_raises` remembers, per expression, the answer that does not depend on the names derived
+    from checks; the names still grow round by round, so a name derived in the last round still makes
+    its `if` a gate (and a name derived from nothing does not)."""
+    import ast
+
+    source = (
+        "def f(df):\n"
+        "    for _ in range(3):\n"
+        "        if c:\n"
+        "            raise ValueError('bad data')\n"
+        "        c = b\n"
+        "        b = a\n"
+        "        a = df.isna().sum()\n"
+    )
+    func = ast.parse(source).body[0]
+    assert data._gate_raises(func, set()) == [4]
+    unrelated = source.replace("a = df.isna().sum()", "a = df.fillna(0)")
+    assert data._gate_raises(ast.parse(unrelated).body[0], set()) == []

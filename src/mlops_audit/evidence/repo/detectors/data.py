@@ -106,13 +106,25 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     list that value checks fill)."""
     derived: set[str] = set()
     up = _inhouse.parents(func)
+    # Per expression, what does not depend on `derived` is worked out once: the loop below asks the
+    # same expressions again each round until `derived` stops growing (keyed by the node, alive while `func` is).
+    checked: dict[int, bool] = {}
+    named: dict[int, set[str]] = {}
 
     def from_checks(expr: ast.AST) -> bool:
-        if pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS:
+        known = checked.get(id(expr))
+        if known is None:
+            known = checked[id(expr)] = bool(pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS) or any(
+                isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)
+            )
+        if known:
             return True
-        if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
-            return True
-        return bool(_inhouse.identifiers(expr) & derived)
+        if not derived:
+            return False
+        names = named.get(id(expr))
+        if names is None:
+            names = named[id(expr)] = _inhouse.identifiers(expr)
+        return bool(names & derived)
 
     for _ in range(4):
         before = len(derived)
