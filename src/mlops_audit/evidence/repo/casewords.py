@@ -10,6 +10,8 @@ match's ASCII letters, lowercased, in its lowercased form; a text holding one of
 
 from __future__ import annotations
 
+import re
+
 FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")  # İ ı ſ K: match an ASCII letter when case is ignored
 
 
@@ -19,3 +21,31 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
         return True
     lowered = text.lower()
     return any(word in lowered for word in words)
+
+
+class CaseBlind:
+    """A case-blind pattern (`re.IGNORECASE`) searched case-sensitively in the lowercased text: the
+    same answer, far faster (`sre` tries an alternation of case-blind words at every position, and
+    lowercasing is one C pass).
+
+    Exactness: the pattern is ASCII, its letters lowercase, and it names no class by an upper-case
+    escape (`\\W`, `\\S`, ... are refused), so under `re.IGNORECASE` each of its letters matches the
+    letter in either case or one of `FOLDS_TO_ASCII` (texts holding one are searched as before). For
+    every other character, `str.lower` gives one character, a non-ASCII one stays non-ASCII, and word,
+    space and digit characters stay what they were (a test enumerates all of Unicode): the lowercased
+    text has the same length, its ASCII letters are lowercase where the text had either case, and every
+    class (`\\w`, `\\s`, `\\d`, `\\b`, `[a-z]`, `[^\\n]`) holds at the same positions."""
+
+    __slots__ = ("blind", "lowered")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        if not pattern.isascii() or pattern != pattern.lower():
+            raise ValueError(f"CaseBlind: {pattern!r} holds an upper-case letter or escape, or a character beyond ASCII")
+        self.blind = re.compile(pattern, flags | re.IGNORECASE)
+        self.lowered = re.compile(pattern, flags & ~re.IGNORECASE)
+
+    def search(self, text: str) -> bool:
+        """Whether `self.blind.search(text)` finds a match."""
+        if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
+            return self.blind.search(text) is not None
+        return self.lowered.search(text.lower()) is not None

@@ -78,7 +78,7 @@ _CI_FILE = re.compile(
 _CI_NAMED_FOR_DELIVERY = re.compile(r"deploy|release|publish|docker|image|container|push|deliver|\bcd\b|[-_.]cd[-_.]|terraform|helm|k8s|infra", re.IGNORECASE)
 # Steps that deliver: build and push an image, apply infrastructure, deploy to a platform, publish a package.
 # A documentation site published to GitHub Pages is not the system's deployment.
-_DELIVERS = re.compile(
+_DELIVERS_PATTERN = (
     r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]{0,300}--push)|build-push-action|\bpodman\s+push"
     r"|\bkubectl\s+(?:apply|set|rollout|create|replace)|\bhelm\s+(?:upgrade|install)|azure/k8s-deploy|\bkustomize\s+build"
     r"|\bterraform\s+(?:apply|plan|init)|hashicorp/setup-terraform|\bpulumi\s+(?:up|preview)|pulumi/actions|\bcdk\s+deploy"
@@ -87,9 +87,10 @@ _DELIVERS = re.compile(
     r"|\baws\s+(?:ecs|ecr|lambda|cloudformation|eks|sagemaker|elasticbeanstalk|deploy)\s|aws-actions/amazon-(?:ecr|ecs)|\bsam\s+deploy|\b(?:serverless|sls)\s+deploy"
     r"|\bfly(?:ctl)?\s+deploy|superfly/flyctl|\bheroku\b|\bmodal\s+deploy|\brailway\s+up"
     r"|\btwine\s+upload|gh-action-pypi-publish|\b(?:poetry|uv|flit|hatch)\s+publish"
-    r"|\bdeploy[\w-]{0,100}\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b",
-    re.IGNORECASE,
+    r"|\bdeploy[\w-]{0,100}\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b"
 )
+_DELIVERS = re.compile(_DELIVERS_PATTERN, re.IGNORECASE)
+_DELIVERS_TEXT = casewords.CaseBlind(_DELIVERS_PATTERN)  # the same search of a whole CI file, in its lowercased form
 
 # Training code by its name, trusted whether or not the file can be read (`train.py`,
 # `model_training.py`, `retrain/`, `finetuning.ipynb`; not `pretrained` or `constraint`).
@@ -157,7 +158,7 @@ def training_code(repo: RepoIndex, paths: Collection[str]) -> set[str]:
 
 def _ci_delivers(repo: RepoIndex, path: str) -> bool:
     text = repo.text(path)
-    return bool(text and _DELIVERS.search(text))
+    return bool(text and _DELIVERS_TEXT.search(text))
 
 
 # Words (lowercase) of which every path a pattern finds holds one: the patterns run only on such

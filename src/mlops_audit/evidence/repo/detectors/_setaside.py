@@ -247,15 +247,28 @@ def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, 
 
 
 _PROBLEM_APPEND = re.compile(r"(?:error|issue|reject|invalid|problem|failure|violation|skipped)\w{0,30}\.append\(", re.IGNORECASE)
+# The same, ending where the search ends: one `.append(` at a time (see `may_reject_records`).
+_PROBLEM_APPEND_HERE = re.compile(_PROBLEM_APPEND.pattern + r"\Z", re.IGNORECASE)
+_APPEND = ".append("
+_PROBLEM_REACH = len("violation") + 30  # how far before its `.append(` a match can start
 
 
 def may_reject_records(text: str) -> bool:
-    """Two `continue`s and two appends to a list named for problems (tested before a file is parsed)."""
-    if text.count("continue") < 2 or ".append(" not in text:
+    """Two `continue`s and two appends to a list named for problems (tested before a file is parsed).
+
+    What `_PROBLEM_APPEND.finditer` would count, without a case-blind search of the whole text: each
+    match ends with a `.append(` and holds only word characters before it, so matches end at distinct
+    `.append(`s and a `.append(` ends one exactly when the few characters before it (`_PROBLEM_REACH`)
+    do. Case-blind matching is character by character: a match is as long as the word it matched."""
+    if text.count("continue") < 2 or _APPEND not in text:
         return False
     found = 0
-    for _ in _PROBLEM_APPEND.finditer(text):
-        found += 1
-        if found >= 2:
-            return True
+    at = text.find(_APPEND)
+    while at != -1:
+        end = at + len(_APPEND)
+        if _PROBLEM_APPEND_HERE.search(text, max(0, at - _PROBLEM_REACH), end) is not None:
+            found += 1
+            if found >= 2:
+                return True
+        at = text.find(_APPEND, end)
     return False

@@ -106,13 +106,25 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     list that value checks fill)."""
     derived: set[str] = set()
     up = _inhouse.parents(func)
+    # Per expression, what does not depend on `derived` is worked out once: the loop below asks the
+    # same expressions again each round until `derived` stops growing (keyed by the node, alive while `func` is).
+    checked: dict[int, bool] = {}
+    named: dict[int, set[str]] = {}
 
     def from_checks(expr: ast.AST) -> bool:
-        if pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS:
+        known = checked.get(id(expr))
+        if known is None:
+            known = checked[id(expr)] = bool(pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS) or any(
+                isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)
+            )
+        if known:
             return True
-        if any(isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)):
-            return True
-        return bool(_inhouse.identifiers(expr) & derived)
+        if not derived:
+            return False
+        names = named.get(id(expr))
+        if names is None:
+            names = named[id(expr)] = _inhouse.identifiers(expr)
+        return bool(names & derived)
 
     for _ in range(4):
         before = len(derived)
@@ -291,7 +303,6 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
 
 
 _SCHEMA_NEEDLES = pyfacts.SCHEMA_NEEDLES
-_SCHEMA_TEXT = re.compile(r"schema", re.IGNORECASE)
 
 
 def _may_check_schema(text: str) -> bool:
@@ -299,7 +310,8 @@ def _may_check_schema(text: str) -> bool:
     before the file is parsed: the code names a pydantic model (`_row_models` needs a base spelled
     `BaseModel`) or the word schema. Code with non-ASCII characters passes (the parser reads
     identifiers NFKC-normalised: a fullwidth `ＢaseModel` is `BaseModel` to it)."""
-    return "BaseModel" in text or _SCHEMA_TEXT.search(text) is not None or not text.isascii()
+    # ASCII code names "schema" case-blind exactly when its lowercased text holds it (`casewords`): no case-blind search.
+    return "BaseModel" in text or not text.isascii() or "schema" in text.lower()
 
 
 def _schema_checks(repo: RepoIndex) -> list[Location]:
@@ -543,21 +555,44 @@ _RAISE_LINE = re.compile(r"[ \t]*(?:raise\b|(?:sys\.|os\._)?exit\()")
 _CHECK_DEF = re.compile(r"def _*(?:check|validate|verify|sanity|ensure|assert)")
 
 
-def _asserted_test(lines: list[str]) -> bool:
+def _line_end(text: str, at: int) -> int:
+    """Where the line holding position `at` ends (its `\\n`, or the end of the text)."""
+    end = text.find("\n", at)
+    return len(text) if end == -1 else end
+
+
+def _asserted_test(text: str) -> bool:
     """An `assert ` line holding a data test after it. Line by line, one search from the first
-    `assert ` each: linear in the text (a hostile line of `assert assert ...` cannot make it quadratic)."""
-    for line in lines:
-        at = line.find("assert ")
-        if at != -1 and _TESTED_RE.search(line, at + 7):
+    `assert ` of each line holding one (the lines are found with `str.find`, not split): linear in the
+    text (a hostile line of `assert assert ...` cannot make it quadratic)."""
+    at = text.find("assert ")
+    while at != -1:
+        end = _line_end(text, at)
+        if _TESTED_RE.search(text, at + 7, end):  # the line ends the search as if it were the text
             return True
+        at = text.find("assert ", end)
     return False
 
 
-def _raised_test(lines: list[str]) -> bool:
+def _raised_test(text: str) -> bool:
     """An `if ` line holding a data test after it, with a line starting with `raise` or an exit among the next four."""
-    for number, line in enumerate(lines):
-        at = line.find("if ")
-        if at != -1 and _TESTED_RE.search(line, at + 3) and any(_RAISE_LINE.match(after) for after in lines[number + 1 : number + 5]):
+    at = text.find("if ")
+    while at != -1:
+        end = _line_end(text, at)
+        if _TESTED_RE.search(text, at + 3, end) and _raise_follows(text, end):
+            return True
+        at = text.find("if ", end)
+    return False
+
+
+def _raise_follows(text: str, end: int, lines: int = 4) -> bool:
+    """One of the `lines` lines after the line ending at `end` starts with `raise` or an exit."""
+    for _ in range(lines):
+        if end >= len(text):
+            return False
+        start = end + 1
+        end = _line_end(text, start)
+        if _RAISE_LINE.match(text, start, end):
             return True
     return False
 
@@ -567,31 +602,30 @@ def _raised_test(lines: list[str]) -> bool:
 _DERIVED_TESTED = re.compile(r"isnan|isna\(|isnull|isinf|isfinite|hasnans|isin\(|duplicated|is_unique|between\(|\.min\(|\.max\(")
 
 
-def _assigned_test(lines: list[str]) -> bool:
-    """A line assigning a data test's result to a name (`missing = df.isnull().sum()`)."""
-    for line in lines:
-        at = line.find("= ")
-        if at > 0 and line[at - 1] not in "=!<>" and _DERIVED_TESTED.search(line, at + 2):
+def _assigned_test(text: str) -> bool:
+    """A line assigning a data test's result to a name (`missing = df.isnull().sum()`): the first `= `
+    of each line holding one, as in `line.find("= ")`."""
+    start = 0  # the start of a line
+    while (at := text.find("= ", start)) != -1:
+        newline = text.rfind("\n", start, at)
+        line_start = start if newline == -1 else newline + 1
+        end = _line_end(text, at)
+        if at > line_start and text[at - 1] not in "=!<>" and _DERIVED_TESTED.search(text, at + 2, end):
             return True
+        start = end + 1
     return False
 
 
 def _may_check_data(text: str) -> bool:
     """Every file with a qualifying function passes (see the shapes above; a test computed into a
     name first: an assignment holding a data test, and a `raise` or an `assert`)."""
-    lines: list[str] | None = None
-    if "assert " in text:
-        lines = text.split("\n")
-        if _asserted_test(lines):
-            return True
+    if "assert " in text and _asserted_test(text):
+        return True
     acts = "if " in text and any(w in text for w in STOP_WORDS)
-    if acts:
-        lines = lines if lines is not None else text.split("\n")
-        if _raised_test(lines):
-            return True
-    if acts or "assert " in text:
-        if _assigned_test(lines if lines is not None else text.split("\n")):
-            return True
+    if acts and _raised_test(text):
+        return True
+    if (acts or "assert " in text) and _assigned_test(text):
+        return True
     return bool("def " in text and _CHECK_DEF.search(text))
 
 

@@ -8,7 +8,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 
-from mlops_audit.evidence.repo import pyfacts
+from mlops_audit.evidence.repo import casewords, pyfacts
 from mlops_audit.evidence.repo.astutil import statements
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse, _rlang
@@ -268,7 +268,7 @@ _LITERAL_FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\s+[\[(]\s*[-\d.'\"]")  #
 # Whole tokens one of those files holds: `product`, a `fit`, or (a random search) the best so far or its budget.
 _SEARCH_NEEDLES = ("product", "fit", "best", "n_trials", "n_iter", "num_trials")
 _FOR_WORD = re.compile(r"\bfor\b").search
-_BEST_WORD = re.compile(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest|nsmallest|sort_values)\b", re.IGNORECASE).search
+_BEST_WORD = casewords.CaseBlind(r"best|\b(?:max|min|argmax|argmin|idxmax|idxmin|nlargest|nsmallest|sort_values)\b").search
 
 
 def _samples_settings(text: str) -> bool:
@@ -374,10 +374,9 @@ def _grid_loop_search(repo: RepoIndex) -> list[Location]:
 # and training with it). Candidates: the file's path or text names a sweep or a hyper-parameter
 # search; the loop must train (a training call, a subprocess running a training script, or a module
 # function that does one of these). Loops over seeds, folds, epochs or batches are not settings.
-_SWEEP_WORDS = re.compile(
-    r"hyper-?param|hparam|sweep|random[ _-]?search|grid[ _-]?search|search[ _-]?space|param(?:eter)?s?[ _-]?(?:search|sweep|experiments?)",
-    re.IGNORECASE,
-)
+_SWEEP_PATTERN = r"hyper-?param|hparam|sweep|random[ _-]?search|grid[ _-]?search|search[ _-]?space|param(?:eter)?s?[ _-]?(?:search|sweep|experiments?)"
+_SWEEP_WORDS = re.compile(_SWEEP_PATTERN, re.IGNORECASE)
+_SWEEP_TEXT = casewords.CaseBlind(_SWEEP_PATTERN)  # the same search of a whole text, in its lowercased form
 # Words (whole tokens, comments and docstrings included) of a file that names its sweep or draws
 # settings; a file whose path names the sweep is read whatever its words (`_sweep_launchers`).
 _SWEEP_NEEDLES = (
@@ -466,12 +465,12 @@ def _may_sweep(text: str) -> bool:
     (the path may name the sweep instead: `param_sweep.py`)."""
     if "for " not in text or not any(h in text for h in _SWEEP_HINTS):
         return False
-    return "uniform" in text or _SWEEP_WORDS.search(text) is not None
+    return "uniform" in text or _SWEEP_TEXT.search(text)
 
 
 def _names_sweep(text: str) -> bool:
     """A text test (`index.text_test`): a module whose text names a sweep (`_SWEEP_WORDS`)."""
-    return _SWEEP_WORDS.search(text) is not None
+    return _SWEEP_TEXT.search(text)
 
 
 def _sweep_launchers(repo: RepoIndex) -> list[Location]:
@@ -482,7 +481,7 @@ def _sweep_launchers(repo: RepoIndex) -> list[Location]:
         if module is None:
             continue
         named_sweep = bool(_SWEEP_WORDS.search(summary.path)) or (
-            bool(_SWEEP_WORDS.search(repo.text(summary.path) or "")) if summary.is_notebook else repo.passes(summary.path, text_test(_names_sweep))
+            _SWEEP_TEXT.search(repo.text(summary.path) or "") if summary.is_notebook else repo.passes(summary.path, text_test(_names_sweep))
         )
         local: dict[str, ast.AST] = {f.name: f for _, f in _inhouse.functions(module)}
         for loop in (n for n in statements(module) if isinstance(n, ast.For)):

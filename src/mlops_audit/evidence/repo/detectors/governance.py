@@ -519,10 +519,9 @@ def _system_files(repo: RepoIndex) -> list[str]:
 # system's design. A document is a lesson when its headings say so; a repository whose documents
 # are mostly lessons is teaching material, and its documents count only as decision or requirements
 # records (below). A bare "Objectives" heading is left out: project charters and requirements have one.
-_LESSON_HEADING = re.compile(
-    r"\b(exercises?|hands[- ]on|learning objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b",
-    re.IGNORECASE,
-)
+_LESSON_PATTERN = r"\b(exercises?|hands[- ]on|learning objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b"
+_LESSON_HEADING = re.compile(_LESSON_PATTERN, re.IGNORECASE)
+_LESSON_TEXT = casewords.CaseBlind(_LESSON_PATTERN)  # the same search of a whole document, in its lowercased form
 MIN_LESSONS = 3
 LESSON_SHARE = 0.25
 # Every match of _LESSON_HEADING holds one of these (tested against the pattern): most documents are
@@ -535,7 +534,7 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
     lessons = sum(
         1 for p in docs
-        if casewords.may_hold(text := repo.text(p) or "", _LESSON_WORDS) and _LESSON_HEADING.search(text)  # the words first: most documents are settled without their headings
+        if casewords.may_hold(text := repo.text(p) or "", _LESSON_WORDS) and _LESSON_TEXT.search(text)  # the words first: most documents are settled without their headings
         and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
     )
     return lessons, len(docs)
