@@ -61,13 +61,23 @@ def workshop_with_solutions(root: Path, readme: str = "# MLOps workshop\n\nStep 
     })
 
 
+def project_with_a_course_folder(root: Path) -> None:
+    """A project (a served model with its container) holding a folder named as course material: the
+    folder is left out as lessons, the project is credited (verdict `partly`, rule 4 below)."""
+    write(root, {
+        "README.md": "# My cloud notes\n", "app/serve.py": SERVED, "app/Dockerfile": DOCKERFILE,
+        "terraform_course/main.tf": 'resource "google_cloud_run_service" "hello" {\n  name = "hello"\n}\n',
+        "W&B_MLOps_Course/lesson2/train.py": TRACKED, "course_stats/count.py": "print(3)\n",
+    })
+
+
 def test_a_workshop_solution_with_a_dockerfile_beside_its_skeleton_is_not_credited(tmp_path: Path) -> None:
     workshop_with_solutions(tmp_path)
     found = findings(tmp_path)
     assert found["tracks_experiments"].outcome.value == "fail"
     assert found["has_container"].outcome.value == "fail"
-    assert "found only in learning material: solutions/src/housing/train.py" in found["tracks_experiments"].message
-    assert "found only in learning material: solutions/Dockerfile" in found["has_container"].message
+    for detector in ("tracks_experiments", "has_container"):  # a course as a whole: its lessons are not searched again
+        assert "not looked for in learning material: the repository is learning material as a whole and its 5 lesson file(s)" in found[detector].message
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.verdict == "course" and learning.code_share == 1.0
     assert "solutions/Dockerfile" in learning.left_out and "README.md" not in learning.left_out
@@ -191,11 +201,7 @@ def test_a_team_project_whose_folders_are_named_after_lessons_keeps_its_credit(t
 
 
 def test_folders_named_as_course_material_are_left_out_with_their_infrastructure(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "README.md": "# My cloud notes\n", "app/serve.py": SERVED, "app/Dockerfile": DOCKERFILE,
-        "terraform_course/main.tf": 'resource "google_cloud_run_service" "hello" {\n  name = "hello"\n}\n',
-        "W&B_MLOps_Course/lesson2/train.py": TRACKED, "course_stats/count.py": "print(3)\n",
-    })
+    project_with_a_course_folder(tmp_path)
     learning = RepoIndex(tmp_path).stats.learning
     assert {"terraform_course/main.tf", "W&B_MLOps_Course/lesson2/train.py"} <= learning.left_out
     assert "course_stats/count.py" not in learning.left_out and "app/serve.py" not in learning.left_out  # near misses

@@ -94,8 +94,8 @@ def test_the_code_of_a_blog_post_series_is_taken_whole_and_credits_no_ml_practic
     learning = RepoIndex(root).stats.learning
     assert learning.verdict == "course" and "blogpost series" in learning.trees[0].why
     found = findings(root)
-    for kind in ("serves_model", "tracks_experiments"):  # not credited, and the finding says where it was seen
-        assert found[kind].outcome.value == "fail" and "not credited: found only in learning material: src/" in found[kind].message, kind
+    for kind in ("serves_model", "tracks_experiments"):  # not credited, and the finding says the lessons were not searched
+        assert found[kind].outcome.value == "fail" and "not looked for in learning material: the repository is learning material as a whole" in found[kind].message, kind
     assert found["has_ci_pipeline"].outcome.value == "pass"  # the repository's own upkeep is still judged
 
 

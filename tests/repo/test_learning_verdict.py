@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from mlops_audit.evidence.repo.collect import collect, collect_with_index
 from mlops_audit.evidence.repo.model import CollectionResult
 from mlops_audit.evidence.repo.sarif import to_sarif
 from mlops_audit.report.console import collect_summary_lines
-from tests.repo.test_coursework import NOW, TRACKED, workshop_with_solutions
+from tests.repo.test_coursework import NOW, TRACKED, project_with_a_course_folder, workshop_with_solutions
 from tests.repo.test_documentation_code import write
 
 
@@ -85,12 +86,25 @@ def test_the_override_counts_lesson_code_and_records_itself(tmp_path: Path) -> N
 
 
 def test_a_failure_whose_evidence_is_only_in_learning_material_says_so_and_one_that_is_not_does_not(tmp_path: Path) -> None:
-    workshop_with_solutions(tmp_path)
+    # a project with a course folder (verdict `partly`): the failed rules run again on the lessons alone
+    project_with_a_course_folder(tmp_path)
     by_id = {f.detector: f for f in collect(tmp_path, now=NOW).findings}
     assert by_id["tracks_experiments"].message.endswith(
-        "not credited: found only in learning material: solutions/src/housing/train.py (--count-learning-material counts it)"
+        "not credited: found only in learning material: W&B_MLOps_Course/lesson2/train.py (--count-learning-material counts it)"
     )
     assert "learning material" not in by_id["monitors_model"].message  # nothing of it anywhere
+
+
+def test_in_a_course_as_a_whole_a_failure_says_the_lessons_were_not_searched_and_how_to_count_them(tmp_path: Path) -> None:
+    # nothing a course holds is credited whichever file shows it, so its lessons are not searched again
+    workshop_with_solutions(tmp_path)
+    result = collect(tmp_path, now=NOW)
+    assert result.stats.learning_material.verdict == "course"
+    by_id = {f.detector: f for f in result.findings}
+    note = "; not looked for in learning material: the repository is learning material as a whole and its 5 lesson file(s) are left out (--count-learning-material to count them)"
+    for detector in ("tracks_experiments", "monitors_model", "has_container"):
+        assert by_id[detector].outcome.value == "fail" and by_id[detector].message.endswith(note), by_id[detector].message
+    assert "learning material" not in by_id["tags_releases"].message  # a rule reading the history has no lessons to search
 
 
 def test_the_cli_option_and_the_json_it_writes(tmp_path: Path) -> None:
@@ -164,8 +178,10 @@ def test_a_course_as_a_whole_practises_no_ml_practice_but_its_upkeep_is_still_ju
     assert retrains.message.startswith("not credited: the repository as a whole is learning material (README.md presents it as teaching material")
     assert "what it shows:" in retrains.message and "(.github/workflows/retrain.yml)" in retrains.message
     assert retrains.message.endswith("(--count-learning-material counts it)")
-    # the root Dockerfile was already taken as the course's (its failure says where it was found)
-    assert by_id["has_container"].outcome.value == "fail" and "not credited: found only in learning material: Dockerfile" in by_id["has_container"].message
+    # the root Dockerfile was already taken as the course's: in a course as a whole the lessons are not
+    # searched (nothing they hold could be credited), and the failure says so, how many, and how to count them
+    assert by_id["has_container"].outcome.value == "fail"
+    assert re.search(r"; not looked for in learning material: the repository is learning material as a whole and its \d+ lesson file\(s\) are left out \(--count-learning-material to count them\)$", by_id["has_container"].message)
     # how the repository itself is kept is judged as in any repository
     assert by_id["has_ci_pipeline"].outcome.value == "pass"
     assert by_id["pins_dependencies"].outcome.value == "pass"
@@ -219,7 +235,7 @@ def test_a_repository_declared_learning_material_is_credited_with_no_ml_practice
     assert judged.reasons[0] == "declared learning material by the assessor (collect --learning-material)"
     declared = {f.detector: f for f in result.findings}
     for ml in ("tracks_experiments", "has_container"):
-        assert declared[ml].outcome.value in ("fail", "not_applicable") and "not credited" in declared[ml].message, (ml, declared[ml].message)
+        assert declared[ml].outcome.value in ("fail", "not_applicable") and ("not credited" in declared[ml].message or "not looked for in learning material" in declared[ml].message), (ml, declared[ml].message)
     retrains = declared["triggers_retraining"]
     assert retrains.outcome.value == "not_applicable" and retrains.message.endswith("(drop --learning-material to count it)"), retrains.message
     assert "--count-learning-material" not in declared["tracks_experiments"].message  # the flag that would be refused with this one

@@ -5,16 +5,17 @@ that material, starts no git process, and the notes it feeds are unchanged."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from mlops_audit.evidence.repo.collect import build_index, collect
 from mlops_audit.evidence.repo.filecache import ParseCache
 from mlops_audit.util.jsonio import pretty_json
-from tests.repo.test_coursework import NOW, workshop_with_solutions
+from tests.repo.test_coursework import NOW, project_with_a_course_folder, workshop_with_solutions
 
 
-def git_tree(root: Path) -> Path:
-    workshop_with_solutions(root)
+def git_tree(root: Path, make: Callable[[Path], None] = workshop_with_solutions) -> Path:
+    make(root)
     for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
         subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
     return root
@@ -36,7 +37,7 @@ def test_the_view_lists_the_learning_material_in_listing_order_with_the_first_in
 
 
 def test_collect_notes_are_the_same_with_and_without_a_cache_and_the_view_uses_it(tmp_path: Path) -> None:
-    root = git_tree(tmp_path / "w")
+    root = git_tree(tmp_path / "w", project_with_a_course_folder)  # `partly`: the view is searched (a course's is not)
     plain = pretty_json(collect(root, now=NOW).model_dump(mode="json"))
     assert "not credited: found only in learning material" in plain
     cold = ParseCache(tmp_path / "c", b"k" * 32)

@@ -40,7 +40,7 @@ def test_a_course_whose_labs_are_small_projects_is_learning_material_whole(tmp_p
     found = findings(tmp_path)
     for detector in ("serves_model", "has_container", "tracks_experiments", "is_reproducible"):
         assert found[detector].outcome.value == "fail", detector
-    assert "found only in learning material" in found["serves_model"].message
+    assert "not looked for in learning material: the repository is learning material as a whole" in found["serves_model"].message  # lessons not searched
     learning = RepoIndex(tmp_path).stats.learning
     assert learning.verdict == "course" and learning.code_share == 1.0 and learning.two_signs
     assert learning.trees[0].why.startswith("teaching material: README.md presents it as teaching material ('course materials')")

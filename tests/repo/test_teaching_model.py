@@ -139,7 +139,7 @@ def test_tutorial_notebooks_the_rules_miss_are_taken_whole_by_the_classifier(tmp
     assert {"02-tracking/tracking.ipynb", "03-serving/Dockerfile"} <= learning.left_out
     assert "01-basics/README.md" not in learning.left_out  # documents stay for a reader
     found = {f.detector: f for f in collect(tmp_path, now=NOW).findings}
-    assert found["tracks_experiments"].outcome.value == "fail" and "found only in learning material" in found["tracks_experiments"].message
+    assert found["tracks_experiments"].outcome.value == "fail" and "not looked for in learning material: the repository is learning material as a whole" in found["tracks_experiments"].message
     assert found["has_container"].outcome.value == "fail"
 
 

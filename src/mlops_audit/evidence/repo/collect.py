@@ -202,7 +202,7 @@ def collect_with_index(
 
         if index.stats.learning.left_out:
             # Nothing is dropped silently: a practice found only in learning material says so.
-            note_learning_evidence(chosen, observations, index, index.learning_only, run_detector)
+            note_learning_evidence(chosen, observations, index, index.learning_only, run_detector, judged)
         set_aside_in_learning_material(chosen, observations, judged)
     from mlops_audit.evidence.repo.library import judge, set_aside_library_features
 

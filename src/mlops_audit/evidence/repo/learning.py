@@ -6,9 +6,10 @@ into what an assessor reads first:
 - `verdict`: `course` / `partly` / `none`, the reasons (the README's own words, each rule that took a
   tree), the share of the code left out, and whether the assessor chose to count learning material
   as project code (`collect --count-learning-material`);
-- `note_learning_evidence`: a detector that failed, but passes when learning material is counted,
-  says so in its message ("not credited: found only in learning material: chapter-03/Dockerfile"),
-  so nothing is dropped silently;
+- `note_learning_evidence`: in a project with lesson trees left out, a detector that failed, but
+  passes when learning material is counted, says so in its message ("not credited: found only in
+  learning material: chapter-03/Dockerfile"); in a course as a whole, a failure says the lessons were
+  not searched and how to count them; so nothing is dropped silently;
 - `set_aside_in_learning_material`: in a repository that is learning material as a whole (`course`:
   two independent signs since session 13, `lessons`; one sign is `partly` and sets nothing aside),
   a practice of an ML system found in what the rules kept (a root Dockerfile, a root workflow that
@@ -68,16 +69,33 @@ def _signs(found: LearningMaterial) -> list[str]:
 
 
 def note_learning_evidence(
-    detectors: Iterable[Any], observations: dict[str, Any], index: Any, counted_index: Callable[[], Any], run: Callable[[Any, Any], Any]
+    detectors: Iterable[Any],
+    observations: dict[str, Any],
+    index: Any,
+    counted_index: Callable[[], Any],
+    run: Callable[[Any, Any], Any],
+    judged: LearningMaterialVerdict,
 ) -> None:
-    """For each detector that failed, run it again on an index of the learning material alone
-    (`counted_index()`, built only if some detector failed: lesson files are parsed once, project
-    files not again); where it passes or partly passes there, add to the failure's message where the
-    evidence was. The outcome is unchanged."""
+    """For each detector that failed, say what the learning material left out holds for it; the
+    outcome is unchanged.
+
+    Where only some trees were left out (`partly`), the detector runs again on an index of the
+    learning material alone (`counted_index()`, built only if some detector failed: lesson files are
+    parsed once, project files not again); where it passes or partly passes there, the failure's
+    message says where the evidence was. Where the repository is learning material as a whole
+    (`course`), nothing it holds is credited whichever files show it, so the lessons are not searched
+    (searching them was an eighth of collect's time over real checkouts, session 17): the failure says
+    that the lesson files were not looked at, how many, and how to count them."""
     failed = [det for det in detectors if observations[det.id].outcome is FindingOutcome.fail and not det.reads_history]
     if not failed:
         return
     left_out = index.stats.learning.left_out
+    if judged.verdict == COURSE:
+        note = f"not looked for in learning material: the repository is learning material as a whole and its {len(left_out):,} lesson file(s) are left out"
+        for det in failed:
+            before = observations[det.id]
+            observations[det.id] = dataclasses.replace(before, message=f"{before.message}; {note} ({_undo(judged.declared, them=True)})")
+        return
     with counted_index() as counted:  # closed when done: it holds the tree's folder handles
         for det in failed:
             seen = run(det, counted)
