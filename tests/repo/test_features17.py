@@ -332,3 +332,98 @@ def test_the_same_scaler_saved_in_a_bundle_with_the_model_is_the_definition_the_
     root = _tree(tmp_path, {"train.py": bundled, "app.py": GBM_SERVICE})
     outcome, message = _outcome(root, "defines_features")
     assert outcome is PASS and "gbm.joblib" in message
+
+
+# --- the transformer known by the method that fits it; a model class that saves and restores itself ----
+
+PARAMETER_PREPARATION = """\
+import pickle
+
+
+def keep(obj, where):
+    with open(where, "wb") as sink:
+        pickle.dump(obj, sink)
+
+
+def prepare(frame, column_trans):
+    matrix = column_trans.fit_transform(frame.drop(columns=["price"]))
+    keep({"columns": column_trans, "target": "price"}, "working/preprocessor.pickle")
+    return matrix
+"""
+PARAMETER_SERVICE = """\
+import pickle
+
+import pandas as pd
+from flask import Flask, request
+
+app = Flask(__name__)
+with open("working/preprocessor.pickle", "rb") as source:
+    PREP = pickle.load(source)
+with open("working/mlp.pickle", "rb") as source:
+    MLP = pickle.load(source)
+
+
+@app.post("/price")
+def price():
+    rows = PREP["columns"].transform(pd.DataFrame([request.json]))
+    return {"price": float(MLP.predict(rows)[0])}
+"""
+
+
+def test_a_transformer_fitted_through_a_parameter_and_kept_by_a_saving_helper_is_the_one_the_service_loads(tmp_path: Path) -> None:
+    # `fit_transform` is the transformer API's own method (scikit-learn's TransformerMixin): whatever built
+    # `column_trans`, the object it is called on is a fitted transformer.
+    root = _tree(tmp_path, {"dags/preparation.py": PARAMETER_PREPARATION, "app.py": PARAMETER_SERVICE})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome is PASS and "preprocessor.pickle" in message
+
+
+def test_a_saving_helper_that_keeps_only_the_transformed_matrix_saves_no_transformer(tmp_path: Path) -> None:
+    matrix_only = PARAMETER_PREPARATION.replace('keep({"columns": column_trans, "target": "price"}, ', "keep(matrix, ")
+    root = _tree(tmp_path, {"dags/preparation.py": matrix_only, "app.py": PARAMETER_SERVICE})
+    outcome, _ = _outcome(root, "defines_features")
+    assert outcome is FAIL
+
+
+MODEL_CLASS = """\
+import joblib
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+
+class TicketClassifier:
+    def fit(self, texts, labels):
+        steps = Pipeline([("counts", CountVectorizer()), ("tfidf", TfidfTransformer()), ("clf", LogisticRegression())])
+        self.search = GridSearchCV(steps, {"clf__C": [0.1, 1.0]}, cv=3)
+        self.search.fit(texts, labels)
+
+    def export(self, target):
+        joblib.dump(self.search, target)
+
+    def restore(self, source):
+        self.search = joblib.load(source)
+"""
+MODEL_CLASS_ROUTES = """\
+from fastapi import APIRouter
+
+from app.classifier import TicketClassifier
+
+router = APIRouter()
+classifier = TicketClassifier()
+classifier.restore("models/tickets.joblib")
+
+
+@router.post("/route-ticket")
+def route_ticket(text: str):
+    return {"queue": classifier.search.predict([text])[0]}
+"""
+
+
+def test_a_model_class_whose_fit_saves_the_pipeline_and_whose_restore_the_service_calls_defines_the_features(tmp_path: Path) -> None:
+    # The class in the app folder both fits (training calls it) and restores: one definition, both paths.
+    trainer = "from app.classifier import TicketClassifier\n\nmodel = TicketClassifier()\nmodel.fit(load_texts(), load_labels())\nmodel.export('models/tickets.joblib')\n"
+    root = _tree(tmp_path, {"app/classifier.py": MODEL_CLASS, "app/routes.py": MODEL_CLASS_ROUTES, "scripts/train.py": trainer})
+    outcome, message = _outcome(root, "defines_features")
+    assert outcome in PRESENT and "app/classifier.py" in message and "app/routes.py" in message
