@@ -217,10 +217,20 @@ class _Holders:
                     return True
             elif isinstance(node, (ast.Name, ast.Attribute)):
                 name = _dotted(node)
-                if name is not None and any(name == n or name.startswith(n + ".") for n in self.names):
+                if name is not None and self._held(name):
                     return True
             todo.extend(ast.iter_child_nodes(node))
         return False
+
+    def _held(self, name: str) -> bool:
+        """`name` or one of its dotted prefixes (`self.search` of `self.search.best_estimator_`) is a holder:
+        a set lookup per part, not a scan of every holder."""
+        end = name.find(".")
+        while end != -1:
+            if name[:end] in self.names:
+                return True
+            end = name.find(".", end + 1)
+        return name in self.names
 
     def persisted(self, call: ast.Call) -> list[ast.expr]:
         """The values a call persists: the object of a dump or MLflow log/save, or the argument a local persister saves."""
