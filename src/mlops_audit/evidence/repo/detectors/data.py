@@ -16,6 +16,7 @@ from mlops_audit.evidence.repo.detectors import (
     _ingestschema,
     _inhouse,
     _setaside,
+    _savedtransformers,
     _sharedfeatures,
     _suitegate,
     _verdicts,
@@ -1496,7 +1497,7 @@ def _dbt_feature_models(repo: RepoIndex) -> list[Location]:
         "SageMaker/Vertex/Databricks feature groups) so training and serving use the same definitions."
     ),
     confidence=Confidence.high,
-    needles=_FEATURES.needles + _FEATURE_WORDS + _sharedfeatures.PREDICTION_NEEDLES,
+    needles=_FEATURES.needles + _FEATURE_WORDS + _sharedfeatures.PREDICTION_NEEDLES + _savedtransformers.TRAINING_NEEDLES,
 )
 def defines_features(repo: RepoIndex) -> Observation:
     hits = Hits((s, c) for s, c in matching(repo, _FEATURES.needles, _FEATURES.code_hits) if not in_examples(s.path))
@@ -1534,6 +1535,23 @@ def defines_features(repo: RepoIndex) -> Observation:
             "(no feature-store product)",
             [loc for d in shared[:3] for loc in (at(d.module, 1), at(d.training, d.training_line), at(d.prediction, d.prediction_line))],
             confidence=Confidence.medium,
+        )
+    saved = _savedtransformers.saved_transformers(repo)
+    if saved:
+        first = saved[0]
+        where = [at(first.training, first.training_line), at(first.loader, first.loader_line), at(first.prediction, 1)]
+        told = (
+            f"a fitted transformer saved by training and loaded by the prediction path: {first.training} fits {first.transformer} "
+            f"and persists it, {first.prediction} loads the persisted object"
+            + (f" (through {first.loader})" if first.loader != first.prediction else "")
+            + " and applies it without fitting again"
+        )
+        if first.linked:
+            return Observation.passed(f"{told}; both name the artefact {', '.join(first.linked[:3])} (conventions §17.12)", where, confidence=Confidence.medium)
+        return Observation.partly(
+            f"{told} (conventions §17.12); missing: no artefact file named by both sides, so which object the prediction path "
+            f"loads is not shown ({len(saved)} training/prediction pair(s) of this shape)",
+            where, confidence=Confidence.low,
         )
     if stores:
         return Observation.failed("a Feast feature_store.yaml exists but no feature views or entities are defined in code", stores)
