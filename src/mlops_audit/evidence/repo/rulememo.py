@@ -60,10 +60,23 @@ cut-off: a changed file no rule asked about changes nothing). Otherwise the rule
 attribute outside the recorded API (`root`, a private field, counts that change while rules run, a
 mutable value shared through `memo`) marks the record tainted and it is not stored (the rule still
 gets what it asked for: its result is unchanged). A record is
-not stored when its rule crashed, when the run spent the parsing budget, when the run's bounded
-parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it parsed had a parse
-problem noted in the run (problems are noted by the first parse of a file: a rule skipped must not
-take a problem away or move it; a rule that only read such a file's text may be skipped). A warm run that replayed anything ends with a check that its output is
+not stored when its rule crashed, when the run spent the parsing budget or when the run's bounded
+parse cache (`PARSED_CACHE_ENTRIES`) evicted anything.
+
+A rule that parsed a file with a parse problem (format 6) is stored with the problems noted for the
+files it parsed, in the order it first parsed them (`Log.parses`; a notebook before its summary,
+whose parse parses it): problems are noted by the first parse of a file, so a replay notes those no
+parse or replay of this run noted yet, in that order (`RepoIndex.memo_replayed`: what the rule's run
+would have noted), and a later parse of such a file notes none again. The problems listed (the first
+`index.MAX_PROBLEMS` noted) and their count are those of a run without the memo. Not stored: a
+record of a file whose problem was noted outside a parse of its own (the forked needle scan counts
+its notebooks' problems without naming them), or of a rule during which the needle scan noted
+problems and which parsed other files with problems (a replay's matching runs the scan, so its
+problems would come first). When a record's matching ran the scan and it noted problems, and then
+the replay or the rule's run noted more, the order may differ from a run without the memo: with more
+than `MAX_PROBLEMS` problems the collection is run again without the memo and that record dropped.
+
+A warm run that replayed anything ends with a check that its output is
 the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
 possible in a full run, the budget bound over every file any rule would parse, no whole-tree scan
 done only for a replay that then did not match); if not, the collection is run again without the
@@ -100,7 +113,8 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 5  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest
+MEMO_FORMAT = 6  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest; 6: the parse problems of the files a record parsed
+MAX_PROBLEM_MESSAGES = 10_000  # messages of one record's problems
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
@@ -122,7 +136,7 @@ class Log:
     """The questions one rule (or one `memo` value) asked: question -> answer (content questions
     are answered when the record is stored), the files it parsed, and why it cannot be stored."""
 
-    __slots__ = ("content", "facts", "parses", "questions", "scans", "summaries", "tainted", "trees")
+    __slots__ = ("content", "facts", "parses", "questions", "scan_problems", "scans", "summaries", "tainted", "trees")
 
     def __init__(self) -> None:
         self.questions: dict[tuple[str, str], str] = {}
@@ -135,7 +149,10 @@ class Log:
         self.summaries: dict[str, None] = {}
         self.facts: dict[tuple[str, str], str] = {}
         self.trees: dict[str, None] = {}  # Python files whose syntax tree it read: a tree question each unless in `content`
-        self.parses: set[str] = set()  # "kind:rel" of each file parsed (`_parsed` keys, Python summaries)
+        # "kind:rel" of each file parsed (`_parsed` keys, Python summaries), in the order first parsed
+        # (a file's problems are noted by its first parse: a replay notes them in this order).
+        self.parses: dict[str, None] = {}
+        self.scan_problems = False  # the needle scan noted problems while this log recorded
         self.tainted: str | None = None
 
     def taint(self, reason: str) -> None:
@@ -157,7 +174,9 @@ class Log:
             self.facts.setdefault(fact, value)
         for rel in other.trees:
             self.trees.setdefault(rel)
-        self.parses |= other.parses
+        for key in other.parses:
+            self.parses.setdefault(key)
+        self.scan_problems |= other.scan_problems
         if other.tainted is not None:
             self.taint(other.tainted)
 
@@ -208,7 +227,10 @@ def repository_key(index: RepoIndex) -> str:
 
 # ----------------------------------------------------------------------------- stored form
 
-Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Observation]
+# A record: its questions, the files it parsed (sorted), the parse problems noted for them (in the
+# order the rule parsed them: `(parse key, messages)`) and the rule's observation.
+Problems = tuple[tuple[str, tuple[str, ...]], ...]
+Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Problems, Observation]
 
 
 def _observation_row(observation: Observation) -> list[Any]:
@@ -222,7 +244,10 @@ def _observation_row(observation: Observation) -> list[Any]:
 def encode_memo(repository: str, listing: str, records: dict[str, Record]) -> bytes:
     """The body of a repository's memo: the listing's digest of the run that wrote it (`RepoIndex.listing_answer`: every record
     it holds got its listing questions' answers from that listing), rules sorted by id."""
-    rules = [[rule, [list(q) for q in questions], list(parses), _observation_row(obs)] for rule, (questions, parses, obs) in sorted(records.items())]
+    rules = [
+        [rule, [list(q) for q in questions], list(parses), [[key, list(messages)] for key, messages in problems], _observation_row(obs)]
+        for rule, (questions, parses, problems, obs) in sorted(records.items())
+    ]
     document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing, "rules": rules}
     return json.dumps(document, separators=(",", ":")).encode("ascii")
 
@@ -249,6 +274,26 @@ def _observation(row: object) -> Observation:
     return Observation(FindingOutcome(outcome), message, tuple(located), Confidence(confidence) if confidence is not None else None)
 
 
+def _problems(rows: list[Any], parses: frozenset[str]) -> Problems:
+    """A record's parse problems: `[parse key, [message, ...]]` rows, each key one the record parsed
+    and named once, each message a string, at most MAX_PROBLEM_MESSAGES in all; raises Refused."""
+    checked: list[tuple[str, tuple[str, ...]]] = []
+    seen: set[str] = set()
+    total = 0
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or not _text(row[0]) or row[0] not in parses or row[0] in seen:
+            raise Refused("corrupt")
+        key, messages = row
+        seen.add(key)
+        if type(messages) is not list or not messages or not all(_text(m) for m in messages):
+            raise Refused("corrupt")
+        total += len(messages)
+        if total > MAX_PROBLEM_MESSAGES:
+            raise Refused("corrupt")
+        checked.append((key, tuple(messages)))
+    return tuple(checked)
+
+
 def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
     """The listing's digest and the records of a memo's body, every field checked by hand; raises Refused."""
     document = load_document(body, _KEYS, PARSER, form=(MEMO_FORMAT, memo_version()), repository=repository)
@@ -259,13 +304,13 @@ def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
     previous = ""
     total = 0
     for rule in rules:
-        if type(rule) is not list or len(rule) != 4 or not _text(rule[0]) or rule[0] <= previous:
+        if type(rule) is not list or len(rule) != 5 or not _text(rule[0]) or rule[0] <= previous:
             raise Refused("corrupt")  # ids as written: sorted, so each once
         previous = rule[0]
-        questions, parses, observed = rule[1], rule[2], rule[3]
-        if type(questions) is not list or type(parses) is not list:
+        questions, parses, problems, observed = rule[1], rule[2], rule[3], rule[4]
+        if type(questions) is not list or type(parses) is not list or type(problems) is not list:
             raise Refused("corrupt")
-        total += len(questions) + len(parses)
+        total += len(questions) + len(parses) + len(problems)
         if total > MAX_QUESTIONS:
             raise Refused("corrupt")
         checked = []
@@ -279,7 +324,7 @@ def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
         for parse in parses:
             if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
                 raise Refused("corrupt")
-        records[rule[0]] = (tuple(checked), tuple(parses), _observation(observed))
+        records[rule[0]] = (tuple(checked), tuple(parses), _problems(problems, frozenset(parses)), _observation(observed))
     return listing, records
 
 
@@ -359,24 +404,38 @@ class RuleMemo:
     def __init__(self, cache: ParseCache, index: RepoIndex) -> None:
         self._cache = cache
         self._key = repository_key(index)
-        listing, self._stored = cache.read_rule_memo(self._key)
-        index.memo_listing_known(listing)
+        self._listing, self._stored = cache.read_rule_memo(self._key)
+        index.memo_listing_known(self._listing)
         self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
         self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
         self.replayed = 0
         self.run = 0
         self.tried = 0  # records whose questions were asked again
+        # Rules whose parse problems may be out of order in this run (`observe`): it is collected again
+        # without the memo, and their records are dropped so that the next run runs them.
+        self._moved: set[str] = set()
 
     def observe(self, det: Detector, index: RepoIndex, run: Callable[[Detector, Any], Observation]) -> Observation:
         record = self._stored.get(det.id)
         if record is not None:
             self.tried += 1
-            questions, parses, observation = record
-            if index.memo_matches(questions):
-                index.memo_replayed(questions, parses)
-                self._records[det.id] = (index.memo_refreshed(questions), parses, observation)  # changed bytes' answers named anew
+            questions, parses, problems, observation = record
+            before = index.stats.parse_problems
+            matched = index.memo_matches(questions)
+            # Problems noted while matching (the needle scan's, of notebooks) come before any the rule
+            # notes itself, where its run may have noted some first: then this run's order is not sure.
+            while_matching = index.stats.parse_problems != before
+            if matched:
+                if index.memo_replayed(questions, parses, problems) and while_matching:
+                    self._moved.add(det.id)
+                self._records[det.id] = (index.memo_refreshed(questions), parses, problems, observation)  # changed bytes' answers named anew
                 self.replayed += 1
                 return observation
+            if while_matching:
+                before = index.stats.parse_problems
+                self._moved.add(det.id)  # kept only when the run below notes nothing
+        else:
+            while_matching = False
         recorded = dataclasses.replace(det, run=lambda real: det.run(RecordingView(real)))  # the rule sees the view; `run` the index
         self.run += 1
         log = index.memo_begin()
@@ -384,14 +443,21 @@ class RuleMemo:
             observation = run(recorded, index)
         finally:
             index.memo_end(log)
+        if while_matching and index.stats.parse_problems == before:
+            self._moved.discard(det.id)
         self._made[det.id] = (log, observation)
         return observation
 
     def finish(self, index: RepoIndex) -> bool:
         """Whether this run's observations are those of a run without the memo (`RepoIndex.memo_safe`);
         when they are, the memo is written again with the records that can be stored."""
-        if not index.memo_safe(self.tried > 0):
+        if len(index.problems) == index.stats.parse_problems:
+            self._moved.clear()  # every problem listed (and the list sorted): the order they were noted in is not seen
+        if self._moved or not index.memo_safe(self.tried > 0):
             self._cache.stats.rules_run += self.run + self.replayed  # all run again, without the memo
+            if self._moved:
+                kept = {rule: record for rule, record in self._stored.items() if rule not in self._moved}
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, self._listing, kept))
             return False
         self._cache.stats.rules_reused += self.replayed
         self._cache.stats.rules_run += self.run
