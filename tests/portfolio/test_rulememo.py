@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -804,6 +805,101 @@ def test_history_rules_are_reused_until_the_history_changes(tmp_path: Path) -> N
     history = sum(1 for d in all_detectors() if d.reads_history)
     after = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, after) == expected and after.stats.rules_run >= history
+
+
+def git_repo(tmp_path: Path) -> Path:
+    repo = rich_repo(tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    return repo
+
+
+def spy_history_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The readings of a `git log` (`git.read_history_times`, which `read_history` calls), one entry each."""
+    from mlops_audit.evidence.repo import git as git_module
+
+    reads: list[str] = []
+    real = git_module.read_history_times
+
+    def reading(*args: object, **kwargs: object) -> object:
+        reads.append("read")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_module, "read_history_times", reading)
+    return reads
+
+
+def test_the_history_is_read_from_the_memo_while_the_git_output_is_the_same_at_any_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    stored = body_of(memo_file(tmp_path / "c"))["history"]
+    assert stored[1]["commits"] == 1 and stored[4] is not None  # the authorship question was asked (separation of duties)
+    reads = spy_history_reads(monkeypatch)
+    history_rules = sum(1 for d in all_detectors() if d.reads_history)
+    # A day later the activity windows hold the same commits; a year later not: the rules reading the history run.
+    for clock, rules_run in ((NOW, 0), (NOW + timedelta(days=1), 0), (NOW.replace(year=NOW.year + 1), history_rules)):
+        expected = pretty_json(collect(repo, now=clock).model_dump(mode="json"))
+        reads.clear()
+        warm = ParseCache(tmp_path / "c", KEY)
+        assert pretty_json(collect(repo, now=clock, parse_cache=warm).model_dump(mode="json")) == expected, clock
+        assert warm.stats.rules_run == rules_run, clock
+        # No `git log` parsed for the signals; the authorship only when a rule that reads it runs.
+        assert reads == ([] if rules_run == 0 else ["read"]), clock
+
+
+def reads_authorship(repo: index.RepoIndex) -> Observation:
+    authorship = repo.git_authorship()
+    people = [author.name for author in authorship.people] if authorship is not None else []
+    return Observation.passed(f"{people} wrote it; the README says {repo.text('README.md')!r}")
+
+
+def test_a_rule_that_runs_reads_the_authorship_from_the_log_and_a_new_commit_reads_the_history_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    rules = [detector("reads_authorship", reads_authorship, reads_history=True)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    reads = spy_history_reads(monkeypatch)
+    (repo / "README.md").write_text("# changed\n")  # the rule runs: the signals from the memo, the authorship from the log
+    out, cache = warm_run(tmp_path, repo, rules)
+    assert cache.stats.rules_run == 1 and "['a'] wrote it" in out
+    assert reads == ["read", "read"]  # one in the warm run (the authorship), one in the run without a cache
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second")  # other git output: the history is read again, the rule runs
+    reads.clear()
+    out, cache = warm_run(tmp_path, repo, rules)
+    assert cache.stats.rules_run == 1 and reads == ["read", "read"]
+
+
+@pytest.mark.parametrize("how", [
+    "digest not hex", "signals of no history", "signals not their own form", "times unsorted", "a time not a number", "times of fewer commits",
+    "a contributor missing", "answer not a digest",
+])
+def test_a_damaged_reading_of_the_history_refuses_the_memo(tmp_path: Path, how: str) -> None:
+    repo = git_repo(tmp_path)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "second")  # two commits: times to reorder
+    plain = collected(repo)
+    cold, path, document = cold_memo(tmp_path, repo, all_detectors())
+    history = document["history"]
+    if how == "digest not hex":
+        history[0] = "g" * 64
+    elif how == "signals of no history":
+        history[1]["present"] = False
+    elif how == "signals not their own form":
+        history[1]["commits"] = "2"
+    elif how == "times unsorted":
+        history[2][0] = [2_000_000_000, 1]
+    elif how == "a time not a number":
+        history[2][0][0] = "1"
+    elif how == "times of fewer commits":
+        history[2][0] = history[2][0][:1]
+    elif how == "a contributor missing":
+        history[2] = []
+    elif how == "answer not a digest":
+        history[4] = "x"
+    path.write_bytes(resign(cold, document))
+    hurt = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, hurt) == plain
+    assert hurt.stats.rejected["corrupt"] == 1 and hurt.stats.rules_reused == 0
 
 
 def test_the_memo_version_follows_the_yaml_and_pydantic_versions(monkeypatch) -> None:  # noqa: ANN001

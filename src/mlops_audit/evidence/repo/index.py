@@ -65,7 +65,7 @@ from mlops_audit.evidence.repo.pysource import (
     PythonSummary,
     split_notebook_position,
 )
-from mlops_audit.evidence.repo.rulememo import QUESTION_ORDER, Log, Record, answer_digest
+from mlops_audit.evidence.repo.rulememo import QUESTION_ORDER, History, Log, Record, answer_digest
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 if TYPE_CHECKING:
@@ -365,6 +365,13 @@ class RepoIndex:
         self._git: GitSignals | None = None
         self._authorship: Authorship | None = None
         self._git_pending: Any = None
+        # The reading of the history kept in the rule memo (`memo_history_known`), this run's, its git
+        # output while the authorship is not read, and the authorship question's answer.
+        self._history_wanted = False
+        self._history_known: History | None = None
+        self._history: History | None = None
+        self._history_output: Any = None
+        self._authorship_answer: str | None = None
         if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
             # git log runs in its own process: start it now so it overlaps the listing and the
             # detectors instead of adding its time at the end.
@@ -495,20 +502,48 @@ class RepoIndex:
         return self._memo[key]
 
     def git_signals(self) -> GitSignals:
-        """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
+        """History signals, read once (see `mlops_audit.evidence.repo.git`). With a rule memo holding
+        the reading of a history (`memo_history_known`) whose git output is this one, byte for byte,
+        its signals at this index's clock (`git.signals_at`) without reading the log again."""
         if self._git is None:
-            from mlops_audit.evidence.repo.git import read_history
+            from mlops_audit.evidence.repo.git import history_digest, read_history_times, signals_at
 
             output = self._git_pending.result() if self._git_pending is not None else None
             self._git_pending = None
-            self._git, self._authorship = read_history(self.root, now=self._now, output=output)
+            digest = history_digest(self.root, output) if self._history_wanted and output is not None and not isinstance(output, GitSignals) else None
+            known = self._history_known
+            if digest is not None and known is not None and known.digest == digest:
+                self._git = signals_at(known.signals, known.times, self._now)
+                self._history_output, self._history = output, known  # the authorship is read when asked
+                return self._git
+            self._git, self._authorship, times = read_history_times(self.root, now=self._now, output=output)
+            if digest is not None and times is not None:
+                self._history = History(digest, self._git, times, None)
         return self._git
 
     def git_authorship(self) -> Authorship | None:
         """Who changed which paths (`git.Authorship`), from the same reading of the history as
         `git_signals`; None when there is no readable history."""
         self.git_signals()
+        if self._history_output is not None:  # the signals came from the rule memo: the log is read now
+            from mlops_audit.evidence.repo.git import read_history
+
+            self._authorship = read_history(self.root, now=self._now, output=self._history_output)[1]
+            self._history_output = None
         return self._authorship
+
+    def memo_history_known(self, history: History | None) -> None:
+        """The rule memo's reading of the history (or None): `git_signals` uses it while the git output
+        is the same, and this run's reading is kept for the memo (`memo_history`)."""
+        self._history_wanted = True
+        self._history_known = history
+
+    def memo_history(self) -> History | None:
+        """This run's reading of the history for the rule memo (None when it read none), with the
+        authorship question's answer when it was asked."""
+        if self._history is None:
+            return None
+        return self._history._replace(authorship=self._authorship_answer or self._history.authorship)
 
     # Rule memo (`rulememo`) ----------------------------------------------------------------------
     def _ask_content(self, rel: str) -> None:
@@ -621,10 +656,17 @@ class RepoIndex:
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
         if kind == "authorship":
-            authorship = self.git_authorship()
-            if authorship is None:
-                return answer_digest(None)
-            return answer_digest([[[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits]])
+            if self._authorship_answer is None:
+                self.git_signals()
+                known = self._history
+                if self._history_output is not None and known is not None and known.authorship is not None:
+                    self._authorship_answer = known.authorship  # the answer stored with this history's reading
+                else:
+                    authorship = self.git_authorship()
+                    self._authorship_answer = answer_digest(None if authorship is None else [
+                        [[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits],
+                    ])
+            return self._authorship_answer
         if kind in _FILE_SCAN_QUESTIONS:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.

@@ -76,6 +76,14 @@ problems would come first). When a record's matching ran the scan and it noted p
 the replay or the rule's run noted more, the order may differ from a run without the memo: with more
 than `MAX_PROBLEMS` problems the collection is run again without the memo and that record dropped.
 
+The memo also keeps the run's reading of the history (format 6, `History`): the SHA-256 of the git
+output it was read from (`git.history_digest`: HEAD, `git log`, the tags, whether the clone is
+shallow), the signals, the commit times per contributor (the signals at any clock: `git.signals_at`,
+as only the activity windows depend on it) and the authorship question's answer once asked. A run
+whose git output has that digest takes its signals from it instead of parsing the log (on a long
+history most of a warm run: 15,648 commits, about 0.1 s); the authorship is read from the log only
+when a rule that reads it runs.
+
 A warm run that replayed anything ends with a check that its output is
 the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
 possible in a full run, the budget bound over every file any rule would parse, no whole-tree scan
@@ -86,7 +94,8 @@ memo (`collect.collect_with_index`).
 cache key, at most `MAX_MEMO_BYTES`, no links, one JSON line checked by hand before anything is
 used (`decode_memo`: exact keys, this format and version, the repository it names, rules unique
 and sorted, every question of a known kind with string fields, observations with a known outcome
-and confidence and valid locations). A question is only ever answered by the index's own
+and confidence and valid locations, problems of files the record parsed, a reading of the history
+whose signals are exactly their own form and whose commit times are sorted and as many as its commits). A question is only ever answered by the index's own
 question methods (a listing question names one of `index._LISTING_QUESTIONS`, else it is
 "refused", which never matches). A refused file is counted
 by reason in the parse cache's stats, ignored (every rule runs) and replaced.
@@ -97,12 +106,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import sys
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, Location
+from pydantic import ValidationError
+
+from mlops_audit.evidence.repo.git import MAX_COMMITS, CommitTimes
+from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, GitSignals, Location
 from mlops_audit.evidence.repo.needleform import Refused, load_document
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation
 
@@ -121,7 +134,9 @@ MAX_MEMO_BYTES = 32 * 1024 * 1024
 MAX_RULES = 2_000
 MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
-_KEYS = frozenset({"format", "version", "parser", "repository", "listing", "rules"})
+_KEYS = frozenset({"format", "version", "parser", "repository", "listing", "history", "rules"})
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_ANSWER = re.compile(r"[0-9a-f]{32}")
 # Question kinds (`RepoIndex.memo_answer` answers each), in the order a record's questions are asked
 # again (`RepoIndex`: cheap listing questions first, git last), and the parse kinds a record lists.
 QUESTION_ORDER = (
@@ -233,6 +248,55 @@ Problems = tuple[tuple[str, tuple[str, ...]], ...]
 Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Problems, Observation]
 
 
+class History(NamedTuple):
+    """A reading of the repository's history kept in its memo: the SHA-256 of the git output it was
+    read from (`git.history_digest`), the signals then, the commit times (the signals at any clock:
+    `git.signals_at`) and the authorship question's answer when it was asked (else None)."""
+
+    digest: str
+    signals: GitSignals
+    times: CommitTimes
+    authorship: str | None
+
+
+def _history_row(history: History | None) -> list[Any] | None:
+    if history is None:
+        return None
+    times = history.times
+    return [history.digest, history.signals.model_dump(mode="json"), [list(t) for t in times.people], list(times.others), history.authorship]
+
+
+def _sorted_times(value: object) -> tuple[int, ...]:
+    if type(value) is not list or not all(type(t) is int for t in value) or any(a > b for a, b in zip(value, value[1:])):
+        raise Refused("corrupt")
+    return tuple(value)
+
+
+def _history(row: object) -> History | None:
+    """A memo's reading of the history, checked by hand: a digest, signals of a readable history that
+    are exactly their own JSON form, commit times sorted per contributor (as many lists as contributors,
+    as many times as commits, at most MAX_COMMITS), the answer a digest or None; raises Refused."""
+    if row is None:
+        return None
+    if type(row) is not list or len(row) != 5:
+        raise Refused("corrupt")
+    digest, signals_row, people, others, authorship = row
+    if type(digest) is not str or not _DIGEST.fullmatch(digest) or type(signals_row) is not dict or type(people) is not list:
+        raise Refused("corrupt")
+    if not (authorship is None or (type(authorship) is str and _ANSWER.fullmatch(authorship))):
+        raise Refused("corrupt")
+    try:
+        signals = GitSignals.model_validate(signals_row)
+    except (ValidationError, RecursionError) as exc:
+        raise Refused("corrupt") from exc
+    if not signals.present or signals.model_dump(mode="json") != signals_row or len(people) != signals.contributors or len(people) > MAX_COMMITS:
+        raise Refused("corrupt")
+    times = CommitTimes(tuple(_sorted_times(t) for t in people), _sorted_times(others))
+    if any(not t for t in times.people) or sum(map(len, times.people)) + len(times.others) != signals.commits or signals.commits > MAX_COMMITS:
+        raise Refused("corrupt")
+    return History(digest, signals, times, authorship)
+
+
 def _observation_row(observation: Observation) -> list[Any]:
     return [
         observation.outcome.value, observation.message,
@@ -241,14 +305,17 @@ def _observation_row(observation: Observation) -> list[Any]:
     ]
 
 
-def encode_memo(repository: str, listing: str, records: dict[str, Record]) -> bytes:
+def encode_memo(repository: str, listing: str, records: dict[str, Record], history: History | None = None) -> bytes:
     """The body of a repository's memo: the listing's digest of the run that wrote it (`RepoIndex.listing_answer`: every record
-    it holds got its listing questions' answers from that listing), rules sorted by id."""
+    it holds got its listing questions' answers from that listing), its reading of the history, rules sorted by id."""
     rules = [
         [rule, [list(q) for q in questions], list(parses), [[key, list(messages)] for key, messages in problems], _observation_row(obs)]
         for rule, (questions, parses, problems, obs) in sorted(records.items())
     ]
-    document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing, "rules": rules}
+    document = {
+        "format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing,
+        "history": _history_row(history), "rules": rules,
+    }
     return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
@@ -294,10 +361,11 @@ def _problems(rows: list[Any], parses: frozenset[str]) -> Problems:
     return tuple(checked)
 
 
-def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
-    """The listing's digest and the records of a memo's body, every field checked by hand; raises Refused."""
+def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record], History | None]:
+    """The listing's digest, the records and the reading of the history of a memo's body, every field checked by hand; raises Refused."""
     document = load_document(body, _KEYS, PARSER, form=(MEMO_FORMAT, memo_version()), repository=repository)
     rules, listing = document["rules"], document["listing"]
+    history = _history(document["history"])
     if type(rules) is not list or len(rules) > MAX_RULES or not _text(listing):
         raise Refused("corrupt")
     records: dict[str, Record] = {}
@@ -325,7 +393,7 @@ def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
             if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
                 raise Refused("corrupt")
         records[rule[0]] = (tuple(checked), tuple(parses), _problems(problems, frozenset(parses)), _observation(observed))
-    return listing, records
+    return listing, records, history
 
 
 # ----------------------------------------------------------------------------- what rules see
@@ -404,8 +472,9 @@ class RuleMemo:
     def __init__(self, cache: ParseCache, index: RepoIndex) -> None:
         self._cache = cache
         self._key = repository_key(index)
-        self._listing, self._stored = cache.read_rule_memo(self._key)
+        self._listing, self._stored, self._history = cache.read_rule_memo(self._key)
         index.memo_listing_known(self._listing)
+        index.memo_history_known(self._history)
         self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
         self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
         self.replayed = 0
@@ -457,7 +526,7 @@ class RuleMemo:
             self._cache.stats.rules_run += self.run + self.replayed  # all run again, without the memo
             if self._moved:
                 kept = {rule: record for rule, record in self._stored.items() if rule not in self._moved}
-                self._cache.write_rule_memo(self._key, encode_memo(self._key, self._listing, kept))
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, self._listing, kept, self._history))
             return False
         self._cache.stats.rules_reused += self.replayed
         self._cache.stats.rules_run += self.run
@@ -467,6 +536,12 @@ class RuleMemo:
                 stored = index.memo_record(log, observation)
                 if stored is not None:
                     records[rule] = stored
-            if records != self._stored or not index.memo_listing_same():
-                self._cache.write_rule_memo(self._key, encode_memo(self._key, index.listing_answer(), records))
+            history = index.memo_history() or self._history
+            if records != self._stored or not index.memo_listing_same() or _history_key(history) != _history_key(self._history):
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, index.listing_answer(), records, history))
         return True
+
+
+def _history_key(history: History | None) -> tuple[str, str | None] | None:
+    """What a reading of the history is kept for (its signals' activity windows follow the clock)."""
+    return None if history is None else (history.digest, history.authorship)
