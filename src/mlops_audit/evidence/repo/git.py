@@ -360,7 +360,8 @@ def history_digest(root: Path, output: GitOutput) -> str:
     head, log, tag_out = output
     digest = hashlib.sha256()
     for part in (head.encode("utf-8", "surrogateescape"), log, tag_out, b"shallow" if (root / ".git" / "shallow").is_file() else b"full"):
-        digest.update(len(part).to_bytes(8, "big") + part)
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)  # not joined to the length: no copy of a long log
     return digest.hexdigest()
 
 
