@@ -126,8 +126,8 @@ def check(tree: Path, work: Path, seed: int) -> tuple[int, int, int, int]:
     folder = work / f"{tree.name}.cache"
 
     def outputs() -> tuple[str, str, ParseCache]:
-        cache = ParseCache(folder, KEY)
-        warm = collect(root, rubric=rubric, now=FIXED_TIME, parse_cache=cache).model_dump_json(indent=1)
+        with ParseCache(folder, KEY) as cache:  # closed: its folders stay open while it lives (hundreds per tree)
+            warm = collect(root, rubric=rubric, now=FIXED_TIME, parse_cache=cache).model_dump_json(indent=1)
         plain = collect(root, rubric=rubric, now=FIXED_TIME).model_dump_json(indent=1)
         return warm, plain, cache
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,8 @@ def test_warm_runs_reuse_the_rules_and_stay_byte_identical_through_every_change(
             reran_some_reused_others = True
         again = ParseCache(tmp_path / "c", KEY)  # and the records this run stored are right too
         assert collected(repo, again) == expected, what
-        if not json.loads(expected)["stats"]["problems"]:
-            assert again.stats.rules_reused == RULES, what
-        else:  # the rules that read a file with a parse problem run each time (`RuleMemo`): the others not
-            assert 0 < again.stats.rules_reused < RULES, what
+        # Rules that parsed a file with a parse problem too: their records note it again (format 6).
+        assert again.stats.rules_reused == RULES, what
     assert reran_some_reused_others  # early cut-off: a change reruns the rules that asked about it, not all
 
 
@@ -298,10 +297,7 @@ def test_per_file_scan_answers_of_unchanged_files_match_by_their_digest(tmp_path
 def test_an_authentic_per_file_answer_is_only_trusted_for_the_bytes_it_names(tmp_path: Path, how: str) -> None:
     repo, rules = helper_repo(tmp_path)
     plain = collected(repo, detectors=rules)
-    cold = ParseCache(tmp_path / "c", KEY)
-    collected(repo, cold, detectors=rules)
-    path = memo_file(tmp_path / "c")
-    document = body_of(path)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
     record = next(rule for rule in document["rules"] if rule[0] == "scans_for_a_helper")
     position, question = next((i, q) for i, q in enumerate(record[1]) if q[0] == "file_scans" and json.loads(q[1])[0] == "code_mentions")
     rows = json.loads(question[2])
@@ -390,10 +386,7 @@ def test_a_text_test_with_parameters_is_only_asked_again_when_this_process_made_
 def stored_question(tmp_path: Path, repo: Path, rules: list[Detector], kind: str, rel: str | None = None) -> tuple[ParseCache, Path, dict, list, int]:
     """A cold run's cache, its memo file, the memo's body, the first rule's questions and the position
     of its `kind` question about `rel` (no `rel`: of its `file_scans` question of `kind`)."""
-    cold = ParseCache(tmp_path / "c", KEY)
-    collected(repo, cold, detectors=rules)
-    path = memo_file(tmp_path / "c")
-    document = body_of(path)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
     questions = document["rules"][0][1]
     wanted = ("file_scans", kind) if rel is None else (kind, rel)
     return cold, path, document, questions, next(i for i, q in enumerate(questions) if q[0] == wanted[0] and json.loads(q[1])[0] == wanted[1])
@@ -443,6 +436,14 @@ def body_of(path: Path) -> dict:
     return json.loads(path.read_bytes().partition(b"\n")[2])
 
 
+def cold_memo(tmp_path: Path, repo: Path, rules: list[Detector]) -> tuple[ParseCache, Path, dict]:
+    """A cold run's cache at tmp_path/c, its memo file and the memo's body."""
+    cold = ParseCache(tmp_path / "c", KEY)
+    collected(repo, cold, detectors=rules)
+    path = memo_file(tmp_path / "c")
+    return cold, path, body_of(path)
+
+
 def resign(cache: ParseCache, document: dict) -> bytes:
     return signed(cache, json.dumps(document, separators=(",", ":")).encode())
 
@@ -462,9 +463,9 @@ def tampered(path: Path, cache: ParseCache, how: str) -> str:
         return "unauthenticated"
     document = body_of(path)
     if how == "outcome":
-        document["rules"][0][3][0] = "maybe"
+        document["rules"][0][4][0] = "maybe"
     elif how == "location":
-        document["rules"][0][3][2] = [["README.md", 0]]
+        document["rules"][0][4][2] = [["README.md", 0]]
     elif how == "question kind":
         document["rules"][0][1].append(["shell", "rm -rf /", ""])
     elif how == "question kind not a string":
@@ -534,10 +535,7 @@ def test_an_authentic_record_cannot_make_the_index_call_anything_but_a_listing_q
     repo, rules = honest_and_tainted(tmp_path)
     rules = rules[:1]
     plain = collected(repo, detectors=rules)
-    cold = ParseCache(tmp_path / "c", KEY)
-    collected(repo, cold, detectors=rules)
-    path = memo_file(tmp_path / "c")
-    document = body_of(path)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
     question = json.dumps(["close", [], {}])  # a method of the index, but not a question
     document["rules"][0][1].insert(0, ["listing", question, rulememo.answer_digest(None)])
     path.write_bytes(resign(cold, document))
@@ -570,16 +568,213 @@ def test_a_replay_that_might_differ_collects_again_without_the_memo(tmp_path: Pa
     assert memo_file(tmp_path / "c").read_bytes() == stored  # the unsafe run wrote nothing
 
 
-def test_a_rule_that_read_a_file_with_a_parse_problem_is_not_stored(tmp_path: Path) -> None:
-    repo = rich_repo(tmp_path / "repo")
-    (repo / ".github" / "workflows" / "ci.yml").write_text("on: [push\njobs: {\n")
-    plain = collected(repo)
-    assert "not valid YAML" in plain or "ci.yml" in json.loads(plain)["stats"]["problems"][0]
-    collected(repo, ParseCache(tmp_path / "c", KEY))
-    stored = {rule[0] for rule in body_of(memo_file(tmp_path / "c"))["rules"]}
-    assert "has_ci_pipeline" not in stored and len(stored) < RULES
+# ---------------------------------------------------------------- parse problems: stored with the records, noted again in order
+
+# Python 3.12 f-string syntax (PEP 701: the same quotes inside): 3.11 reads the file once `newsyntax`
+# blanked the string, and notes a problem for it; a syntax error; a YAML file that does not parse.
+NEWER_PYTHON = 'def greet(name):\n    return f"{"hello"} {name}"\n'
+SYNTAX_ERROR = "def ok():\n    return 1\n\ndef broken(:\n    pass\n"
+BROKEN_YAML = "on: [push\njobs: {\n"
+
+RUNS: list[str] = []  # the rules below, each time one runs
+
+
+def a_parses_newer_then_broken(repo: index.RepoIndex) -> Observation:
+    RUNS.append("a_parses_newer_then_broken")
+    notes = repo.text("notes.txt") or ""
+    summaries = [repo.python("src/newer.py")] + ([] if "skip" in notes else [repo.python("src/broken.py")])
+    return Observation.passed(f"{len(summaries)} read; notes say {notes!r}")
+
+
+def b_parses_yaml_and_broken(repo: index.RepoIndex) -> Observation:
+    RUNS.append("b_parses_yaml_and_broken")
+    workflow = repo.yaml("conf.yml")
+    repo.python("src/broken.py")
+    return Observation.failed(f"workflow {workflow}; readme says {repo.text('README.md')!r}")
+
+
+def c_parses_all_backwards(repo: index.RepoIndex) -> Observation:
+    RUNS.append("c_parses_all_backwards")
+    repo.yaml("conf.yml")
+    repo.python("src/broken.py")
+    repo.python("src/newer.py")
+    return Observation.passed(f"{len(repo.files)} files")
+
+
+def problem_repo(tmp_path: Path) -> tuple[Path, list[Detector]]:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "newer.py").write_text(NEWER_PYTHON)
+    (repo / "src" / "broken.py").write_text(SYNTAX_ERROR)
+    (repo / "conf.yml").write_text(BROKEN_YAML)
+    (repo / "README.md").write_text("hello")
+    (repo / "notes.txt").write_text("first\n")
+    return repo, [detector(f.__name__, f) for f in (a_parses_newer_then_broken, b_parses_yaml_and_broken, c_parses_all_backwards)]
+
+
+def problems_of(output: str) -> list[str]:
+    return json.loads(output)["stats"]["problems"]
+
+
+def files_listed(output: str) -> list[str]:
+    """The files of the problems an output lists (in path order); all are counted, the first MAX_PROBLEMS noted listed."""
+    return [p.split(":")[0] for p in problems_of(output)]
+
+
+@pytest.fixture
+def two_problems_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the first two problems noted are listed: which two shows the order they were noted in."""
+    monkeypatch.setattr(index, "MAX_PROBLEMS", 2)
+
+
+def test_a_rule_that_parsed_files_with_parse_problems_is_stored_and_its_replay_notes_them_in_order(tmp_path: Path, two_problems_listed: None) -> None:
+    repo, rules = problem_repo(tmp_path)
+    plain = collected(repo, detectors=rules)
+    assert json.loads(plain)["stats"]["parse_problems"] == 3
+    assert files_listed(plain) == ["src/broken.py", "src/newer.py"]  # noted first (rule order, then parse order); conf.yml third
+    assert "not valid Python" in problems_of(plain)[0] and "newer Python" in problems_of(plain)[1]
+    assert collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules) == plain
+    stored = {rule[0]: rule[3] for rule in body_of(memo_file(tmp_path / "c"))["rules"]}
+    # Every rule stored, with the problems of every file it parsed, in the order it parsed them.
+    assert [key for key, _ in stored["c_parses_all_backwards"]] == ["yaml:conf.yml", "python:src/broken.py", "python:src/newer.py"]
+    assert [key for key, _ in stored["b_parses_yaml_and_broken"]] == ["yaml:conf.yml", "python:src/broken.py"]
+    assert [key for key, _ in stored["a_parses_newer_then_broken"]] == ["python:src/newer.py", "python:src/broken.py"]
+    RUNS.clear()
     warm = ParseCache(tmp_path / "c", KEY)
-    assert collected(repo, warm) == plain and warm.stats.rules_run > 0
+    assert collected(repo, warm, detectors=rules) == plain  # the same problems, in the same order, counted once each
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (3, 0) and RUNS == []
+
+
+@pytest.mark.parametrize(("change", "text", "ran"), [
+    ("README.md", "changed", ["b_parses_yaml_and_broken"]),  # the second rule runs: the first's replay noted its files' problems before
+    ("notes.txt", "changed", ["a_parses_newer_then_broken"]),  # the first runs; the replays after it note only what it did not
+    ("notes.txt", "skip", ["a_parses_newer_then_broken"]),  # the first no longer parses broken.py: the second's replay notes it
+])
+def test_replays_and_runs_mixed_note_each_problem_once_where_a_run_without_the_memo_does(
+    tmp_path: Path, two_problems_listed: None, change: str, text: str, ran: list[str],
+) -> None:
+    repo, rules = problem_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    (repo / change).write_text(text + "\n")
+    expected = collected(repo, detectors=rules)
+    assert json.loads(expected)["stats"]["parse_problems"] == 3
+    assert files_listed(expected) == (["conf.yml", "src/newer.py"] if text == "skip" else ["src/broken.py", "src/newer.py"])
+    RUNS.clear()
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm, detectors=rules) == expected
+    assert RUNS == ran and (warm.stats.rules_reused, warm.stats.rules_run) == (2, 1)
+    RUNS.clear()
+    again = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, again, detectors=rules) == expected and RUNS == []
+
+
+def test_with_the_collectors_rules_a_newer_python_file_and_a_syntax_error_rerun_no_rule(tmp_path: Path) -> None:
+    repo = rich_repo(tmp_path / "repo")
+    (repo / "pkg1" / "greeting.py").write_text("import mlflow\n\n" + NEWER_PYTHON + "\nmlflow.log_metric('x', 1)\n")
+    (repo / "pkg2" / "broken.py").write_text("import mlflow\n\n" + SYNTAX_ERROR)
+    plain = collected(repo)
+    assert {p.split(":")[0] for p in problems_of(plain)} == {"pkg1/greeting.py", "pkg2/broken.py"}
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == plain
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain
+    assert (warm.stats.rules_reused, warm.stats.rules_run) == (RULES, 0)
+
+
+# JSON cut short, mentioning a needle of the catalogue: the needle scan parses it and notes a problem.
+BROKEN_NOTEBOOK = '{"cells": [{"cell_type": "code", "source": ["import mlflow\\n", "helper_fn()"]'
+
+
+
+def a_scans_unless_told(repo: index.RepoIndex) -> Observation:
+    if "no scan" in (repo.text("notes.txt") or ""):
+        return Observation.failed("told not to scan")
+    return Observation.passed(f"{len(list(repo.python_scan('helper_fn')))} mention helper_fn")
+
+
+def b_parses_then_scans(repo: index.RepoIndex) -> Observation:
+    repo.python("src/newer.py")
+    return Observation.passed(f"{len(list(repo.python_scan('helper_fn')))} mention helper_fn")
+
+
+def scan_repo(tmp_path: Path) -> Path:
+    repo, _ = problem_repo(tmp_path)
+    (repo / "nb.ipynb").write_text(BROKEN_NOTEBOOK)
+    return repo
+
+
+def stored_rules(cache_root: Path) -> list[str]:
+    return [rule[0] for rule in body_of(memo_file(cache_root))["rules"]]
+
+
+def test_a_rule_during_which_the_needle_scan_noted_problems_is_stored_only_without_problems_of_its_own(tmp_path: Path) -> None:
+    repo = scan_repo(tmp_path)
+    rules = [detector("b_parses_then_scans", b_parses_then_scans), detector("scans_for_a_helper", scans_for_a_helper)]
+    plain = collected(repo, detectors=rules)
+    assert {p.split(":")[0] for p in problems_of(plain)} == {"nb.ipynb", "src/newer.py"}
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    # A replay would note the notebook's problem while matching the scan, before newer.py's: not stored.
+    assert stored_rules(tmp_path / "c") == ["scans_for_a_helper"]
+    assert warm_run(tmp_path, repo, rules)[1].stats.rules_reused == 1
+
+
+@pytest.mark.parametrize("listed", [1, 200])
+def test_problems_a_replay_notes_after_the_scan_noted_some_while_matching_make_it_collect_again_when_their_order_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: int,
+) -> None:
+    repo = scan_repo(tmp_path)
+    rules = [detector("a_scans_unless_told", a_scans_unless_told), detector("b_parses_then_scans", b_parses_then_scans)]
+    monkeypatch.setattr(index, "MAX_PROBLEMS", listed)
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    assert stored_rules(tmp_path / "c") == ["a_scans_unless_told", "b_parses_then_scans"]  # the scan ran in the first rule
+    (repo / "notes.txt").write_text("no scan\n")  # the second rule's matching now runs the scan: its problem comes first
+    expected = collected(repo, detectors=rules)
+    assert json.loads(expected)["stats"]["parse_problems"] == 2
+    out, cache = warm_run(tmp_path, repo, rules)  # the output of a run without the memo either way
+    if listed == 1:  # only the first noted is listed (newer.py's, in a run without the memo): the order shows
+        assert files_listed(out) == ["src/newer.py"]
+        assert (cache.stats.rules_reused, cache.stats.rules_run) == (0, 2)  # collected again without the memo
+        assert stored_rules(tmp_path / "c") == ["a_scans_unless_told"]  # and the record dropped: the next run runs the rule
+    else:  # every problem listed, in path order: the replay stands
+        assert (cache.stats.rules_reused, cache.stats.rules_run) == (1, 1)
+
+
+@pytest.mark.parametrize("how", [
+    "problems not a list", "a file the rule did not parse", "a file named twice", "no messages", "a message not a string", "a row too short",
+])
+def test_a_records_problems_are_checked_like_its_questions(tmp_path: Path, how: str) -> None:
+    repo, rules = problem_repo(tmp_path)
+    plain = collected(repo, detectors=rules)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
+    row = document["rules"][0]
+    assert row[3], "the first rule's record has problems to tamper with"
+    if how == "problems not a list":
+        row[3] = {"python:src/newer.py": ["x"]}
+    elif how == "a file the rule did not parse":
+        row[3].append(["yaml:README.md", ["README.md: forged"]])
+    elif how == "a file named twice":
+        row[3].append(row[3][0])
+    elif how == "no messages":
+        row[3][0][1] = []
+    elif how == "a message not a string":
+        row[3][0][1] = [7]
+    elif how == "a row too short":
+        row[3][0] = row[3][0][:1]
+    path.write_bytes(resign(cold, document))
+    hurt = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, hurt, detectors=rules) == plain
+    assert hurt.stats.rejected["corrupt"] == 1 and hurt.stats.rules_reused == 0
+
+
+def test_a_memo_of_the_previous_format_is_refused(tmp_path: Path) -> None:
+    repo, rules = problem_repo(tmp_path)
+    plain = collected(repo, detectors=rules)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
+    document["format"] = 5
+    document["rules"] = [[rule, questions, parses, observed] for rule, questions, parses, _, observed in document["rules"]]
+    path.write_bytes(resign(cold, document))
+    old = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, old, detectors=rules) == plain
+    assert old.stats.rules_reused == 0 and sum(old.stats.rejected.values()) == 1
 
 
 def test_the_memo_version_names_the_collectors_sources() -> None:
@@ -610,6 +805,101 @@ def test_history_rules_are_reused_until_the_history_changes(tmp_path: Path) -> N
     history = sum(1 for d in all_detectors() if d.reads_history)
     after = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, after) == expected and after.stats.rules_run >= history
+
+
+def git_repo(tmp_path: Path) -> Path:
+    repo = rich_repo(tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    return repo
+
+
+def spy_history_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The readings of a `git log` (`git.read_history_times`, which `read_history` calls), one entry each."""
+    from mlops_audit.evidence.repo import git as git_module
+
+    reads: list[str] = []
+    real = git_module.read_history_times
+
+    def reading(*args: object, **kwargs: object) -> object:
+        reads.append("read")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_module, "read_history_times", reading)
+    return reads
+
+
+def test_the_history_is_read_from_the_memo_while_the_git_output_is_the_same_at_any_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    stored = body_of(memo_file(tmp_path / "c"))["history"]
+    assert stored[1]["commits"] == 1 and stored[4] is not None  # the authorship question was asked (separation of duties)
+    reads = spy_history_reads(monkeypatch)
+    history_rules = sum(1 for d in all_detectors() if d.reads_history)
+    # A day later the activity windows hold the same commits; a year later not: the rules reading the history run.
+    for clock, rules_run in ((NOW, 0), (NOW + timedelta(days=1), 0), (NOW.replace(year=NOW.year + 1), history_rules)):
+        expected = pretty_json(collect(repo, now=clock).model_dump(mode="json"))
+        reads.clear()
+        warm = ParseCache(tmp_path / "c", KEY)
+        assert pretty_json(collect(repo, now=clock, parse_cache=warm).model_dump(mode="json")) == expected, clock
+        assert warm.stats.rules_run == rules_run, clock
+        # No `git log` parsed for the signals; the authorship only when a rule that reads it runs.
+        assert reads == ([] if rules_run == 0 else ["read"]), clock
+
+
+def reads_authorship(repo: index.RepoIndex) -> Observation:
+    authorship = repo.git_authorship()
+    people = [author.name for author in authorship.people] if authorship is not None else []
+    return Observation.passed(f"{people} wrote it; the README says {repo.text('README.md')!r}")
+
+
+def test_a_rule_that_runs_reads_the_authorship_from_the_log_and_a_new_commit_reads_the_history_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    rules = [detector("reads_authorship", reads_authorship, reads_history=True)]
+    collected(repo, ParseCache(tmp_path / "c", KEY), detectors=rules)
+    reads = spy_history_reads(monkeypatch)
+    (repo / "README.md").write_text("# changed\n")  # the rule runs: the signals from the memo, the authorship from the log
+    out, cache = warm_run(tmp_path, repo, rules)
+    assert cache.stats.rules_run == 1 and "['a'] wrote it" in out
+    assert reads == ["read", "read"]  # one in the warm run (the authorship), one in the run without a cache
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second")  # other git output: the history is read again, the rule runs
+    reads.clear()
+    out, cache = warm_run(tmp_path, repo, rules)
+    assert cache.stats.rules_run == 1 and reads == ["read", "read"]
+
+
+@pytest.mark.parametrize("how", [
+    "digest not hex", "signals of no history", "signals not their own form", "times unsorted", "a time not a number", "times of fewer commits",
+    "a contributor missing", "answer not a digest",
+])
+def test_a_damaged_reading_of_the_history_refuses_the_memo(tmp_path: Path, how: str) -> None:
+    repo = git_repo(tmp_path)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "second")  # two commits: times to reorder
+    plain = collected(repo)
+    cold, path, document = cold_memo(tmp_path, repo, all_detectors())
+    history = document["history"]
+    if how == "digest not hex":
+        history[0] = "g" * 64
+    elif how == "signals of no history":
+        history[1]["present"] = False
+    elif how == "signals not their own form":
+        history[1]["commits"] = "2"
+    elif how == "times unsorted":
+        history[2][0] = [2_000_000_000, 1]
+    elif how == "a time not a number":
+        history[2][0][0] = "1"
+    elif how == "times of fewer commits":
+        history[2][0] = history[2][0][:1]
+    elif how == "a contributor missing":
+        history[2] = []
+    elif how == "answer not a digest":
+        history[4] = "x"
+    path.write_bytes(resign(cold, document))
+    hurt = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, hurt) == plain
+    assert hurt.stats.rejected["corrupt"] == 1 and hurt.stats.rules_reused == 0
 
 
 def test_the_memo_version_follows_the_yaml_and_pydantic_versions(monkeypatch) -> None:  # noqa: ANN001
@@ -730,10 +1020,7 @@ def test_a_memo_naming_another_listing_has_its_listing_questions_asked(tmp_path:
     repo, _ = honest_and_tainted(tmp_path)
     rules = [detector("lists_python", lists_python)]
     plain = collected(repo, detectors=rules)
-    cold = ParseCache(tmp_path / "c", KEY)
-    collected(repo, cold, detectors=rules)
-    path = memo_file(tmp_path / "c")
-    document = body_of(path)
+    cold, path, document = cold_memo(tmp_path, repo, rules)
     record = document["rules"][0]
     position = next(i for i, q in enumerate(record[1]) if q[0] == "listing")
     record[1][position][2] = "0" * 32  # a glob's answer for another listing...

@@ -199,3 +199,23 @@ def test_dependabot_preview_commits_beside_its_own_configuration_are_version_upd
     gitreplay.commit(tmp_path, "alice", ["requirements.txt", ".dependabot/config.yml"], 1)
     gitreplay.commit(tmp_path, "dependabot-preview[bot]", ["requirements.txt"], 2, email="27856297+dependabot-preview[bot]@users.noreply.github.com")
     assert _scans(tmp_path).outcome.value == "fail"
+
+
+def test_the_signals_of_one_reading_at_any_clock_are_those_of_reading_it_at_that_clock(tmp_path: Path) -> None:
+    # The rule memo keeps one reading of a history (`read_history_times`) and gives its signals at a
+    # later run's clock (`signals_at`): only the activity windows move with the clock.
+    from mlops_audit.evidence.repo.git import read_git_output, read_history, read_history_times, signals_at
+
+    history(tmp_path)
+    gitreplay.commit(tmp_path, "49699333+dependabot[bot]", ["Dockerfile"], 330)
+    output = read_git_output(tmp_path)
+    day = 86_400
+    clocks = [None, *(datetime.fromtimestamp(gitreplay.BASE_EPOCH + d * day, UTC) for d in (0, 2, 95, 201, 290, 330, 366, 560, 700))]
+    read, _, times = read_history_times(tmp_path, now=clocks[3], output=output)
+    assert times is not None and len(times.people) == read.contributors
+    windows = set()
+    for clock in clocks:
+        expected = read_history(tmp_path, now=clock, output=output)[0]
+        assert signals_at(read, times, clock) == expected, clock
+        windows.add((expected.commits_last_90_days, expected.commits_last_365_days, expected.contributors_last_365_days))
+    assert len(windows) >= 5  # the clocks move every window

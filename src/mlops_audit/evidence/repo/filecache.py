@@ -615,20 +615,20 @@ class ParseCache:
         return sets
 
     # the rule memo of a repository (`rulememo`): its rules' results with the questions they asked
-    def read_rule_memo(self, key: str) -> tuple[str, dict[str, Any]]:
-        """The listing's digest and the records of the rule memo named `key` (("", {}) when there is
-        none or it is refused, counted)."""
+    def read_rule_memo(self, key: str) -> tuple[str, dict[str, Any], Any]:
+        """The listing's digest, the records and the reading of the history of the rule memo named
+        `key` (("", {}, None) when there is none or it is refused, counted)."""
         from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES, decode_memo
 
         data = self._read_entry(key, KIND, limit=MAX_MEMO_BYTES)
         body = self._authentic(data) if data is not None else None
         if body is None:
-            return "", {}
+            return "", {}, None
         try:
             return decode_memo(body, key)
         except Refused as refused:
             self._reject(refused.reason)
-            return "", {}
+            return "", {}, None
 
     def write_rule_memo(self, key: str, body: bytes) -> None:
         from mlops_audit.evidence.repo.rulememo import KIND, MAX_MEMO_BYTES

@@ -16,8 +16,11 @@ their paths, never the people themselves (an auditor finds the commits with `git
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -312,15 +315,73 @@ def git_signals(root: Path, *, now: datetime | None = None, output: GitOutput | 
     return read_history(root, now=now, output=output)[0]
 
 
+@dataclass(frozen=True)
+class CommitTimes:
+    """When the commits of a history were made: each contributor's (in person-number order) and the
+    others' (bots'), sorted. With the signals of one reading of a history, the signals of the same
+    history at any `now` (`signals_at`): only the activity windows depend on it."""
+
+    people: tuple[tuple[int, ...], ...]
+    others: tuple[int, ...]
+
+
+def _windows(times: CommitTimes, reference: float) -> dict[str, int]:
+    """The activity-window fields of the signals: commits and contributors with a commit time within
+    the 90 and 365 days that end at `reference`."""
+    since_90 = reference - timedelta(days=90).total_seconds()
+    since_365 = reference - timedelta(days=365).total_seconds()
+
+    def within(sorted_times: Sequence[int], since: float) -> int:
+        return bisect.bisect_right(sorted_times, reference) - bisect.bisect_left(sorted_times, since)
+
+    return {
+        "commits_last_90_days": within(times.others, since_90) + sum(within(t, since_90) for t in times.people),
+        "commits_last_365_days": within(times.others, since_365) + sum(within(t, since_365) for t in times.people),
+        "contributors_last_365_days": sum(1 for t in times.people if within(t, since_365)),
+    }
+
+
+def _reference(times: CommitTimes, now: datetime | None) -> float:
+    if now is not None:
+        return now.timestamp()
+    latest = [t[-1] for t in (*times.people, times.others) if t]
+    return max(latest) if latest else 0
+
+
+def signals_at(signals: GitSignals, times: CommitTimes, now: datetime | None) -> GitSignals:
+    """The signals `read_history` gives at `now` for the history whose signals (at any time) and
+    commit times these are."""
+    return signals.model_copy(update=_windows(times, _reference(times, now)))
+
+
+def history_digest(root: Path, output: GitOutput) -> str:
+    """A SHA-256 of everything `read_history` reads besides the clock: the git output and whether the
+    clone is shallow."""
+    head, log, tag_out = output
+    digest = hashlib.sha256()
+    for part in (head.encode("utf-8", "surrogateescape"), log, tag_out, b"shallow" if (root / ".git" / "shallow").is_file() else b"full"):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)  # not joined to the length: no copy of a long log
+    return digest.hexdigest()
+
+
 def read_history(
     root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None
 ) -> tuple[GitSignals, Authorship | None]:
     """`git_signals`, and who changed which paths (None when the history cannot be read), from one
     reading of the same `git log`."""
+    signals, authorship, _ = read_history_times(root, now=now, output=output)
+    return signals, authorship
+
+
+def read_history_times(
+    root: Path, *, now: datetime | None = None, output: GitOutput | GitSignals | None = None
+) -> tuple[GitSignals, Authorship | None, CommitTimes | None]:
+    """`read_history`, and the commit times (`signals_at`; None when the history cannot be read)."""
     if output is None:
         output = read_git_output(root)
     if isinstance(output, GitSignals):
-        return output, None
+        return output, None, None
     head, log, tag_out = output
 
     # Paths stay bytes per commit; each distinct path is decoded and classified once.
@@ -346,9 +407,11 @@ def read_history(
     person = people(humans)
     commits: list[tuple[int, int | None, list[bytes]]] = [(t, person.get(who), files) for t, who, files in raw_commits]
 
-    reference = now.timestamp() if now is not None else (max(t for t, _, _ in commits) if commits else 0)
-    since_90 = reference - timedelta(days=90).total_seconds()
-    since_365 = reference - timedelta(days=365).total_seconds()
+    by_person: dict[int, list[int]] = defaultdict(list)
+    others: list[int] = []
+    for t, who, _ in commits:
+        (others if who is None else by_person[who]).append(t)
+    times = CommitTimes(tuple(tuple(sorted(by_person[who])) for who in sorted(by_person)), tuple(sorted(others)))
     decoded = {raw: raw.decode("utf-8", "replace").lstrip("\n") for raw in set().union(*(f for _, _, f in commits))}
     paths = sorted({p for p in decoded.values() if p})
     raw_in_area: dict[str, frozenset[bytes]] = {}
@@ -375,10 +438,8 @@ def read_history(
         shallow=(root / ".git" / "shallow").is_file(),
         commits=len(commits),
         history_truncated=len(commits) >= MAX_COMMITS,
-        commits_last_90_days=sum(1 for t in timestamps if since_90 <= t <= reference),
-        commits_last_365_days=sum(1 for t in timestamps if since_365 <= t <= reference),
+        **_windows(times, _reference(times, now)),
         contributors=len({who for _, who, _ in commits if who is not None}),
-        contributors_last_365_days=len({who for t, who, _ in commits if since_365 <= t <= reference and who is not None}),
         first_commit=_iso(min(timestamps)) if timestamps else None,
         last_commit=_iso(max(timestamps)) if timestamps else None,
         tags=len(tags),
@@ -389,7 +450,7 @@ def read_history(
         shared_authors={f"{a}+{b}": len(authors_by_area[a] & authors_by_area[b]) for a, b in AREA_PAIRS},
         dependency_bots={bot: BotActivity(commits=len(times), last_commit=_iso(max(times))) for bot, times in sorted(bot_times.items())},
     )
-    return signals, _authorship(raw_commits, person, decoded)
+    return signals, _authorship(raw_commits, person, decoded), times
 
 
 def _authorship(raw_commits: list[tuple[int, tuple[str, str], list[bytes]]], person: dict[tuple[str, str], int], decoded: dict[bytes, str]) -> Authorship:

@@ -65,7 +65,7 @@ from mlops_audit.evidence.repo.pysource import (
     PythonSummary,
     split_notebook_position,
 )
-from mlops_audit.evidence.repo.rulememo import QUESTION_ORDER, Log, answer_digest
+from mlops_audit.evidence.repo.rulememo import QUESTION_ORDER, History, Log, Record, answer_digest
 from mlops_audit.util.safeyaml import LocatedDocument, load_yaml_text
 
 if TYPE_CHECKING:
@@ -365,6 +365,13 @@ class RepoIndex:
         self._git: GitSignals | None = None
         self._authorship: Authorship | None = None
         self._git_pending: Any = None
+        # The reading of the history kept in the rule memo (`memo_history_known`), this run's, its git
+        # output while the authorship is not read, and the authorship question's answer.
+        self._history_wanted = False
+        self._history_known: History | None = None
+        self._history: History | None = None
+        self._history_output: Any = None
+        self._authorship_answer: str | None = None
         if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
             # git log runs in its own process: start it now so it overlaps the listing and the
             # detectors instead of adding its time at the end.
@@ -389,7 +396,13 @@ class RepoIndex:
         self._refreshed: dict[tuple[str, str, str], str] = {}  # a question matched for changed bytes -> its answer for these bytes
         self._matching_summaries: dict[str, PythonSummary | None] = {}  # changed files' summaries made to answer them
         self._quiet_trees: dict[str, ast.Module | None] = {}  # the last MAX_QUIET_TREES of their trees, for their fact questions
-        self._problem_rels: set[str] = set()  # files a parse problem was noted for
+        # Parse problems by the parse that noted them ("kind:rel", as `_parsed_keys`), in the order noted;
+        # a record stores those of the files its rule parsed and a replay notes them (`memo_replayed`).
+        self._key_problems: dict[str, list[str]] = {}
+        self._parsing: list[str] = []  # the keys being parsed (nested: a notebook's summary parses the notebook)
+        self._replay_noted: set[str] = set()  # keys whose problems a replay noted: their parse notes none again
+        self._scan_noted: set[str] = set()  # keys whose problems the needle scan noted
+        self._unkeyed_problem_rels: set[str] = set()  # files a problem was noted for outside a parse of theirs
         self._parsed_keys: set[str] = set()  # every `_parsed` key and Python summary of this run ("kind:rel")
         self._replayed_parses: set[str] = set()  # the same, of the rules replayed
         self._scans_wanted: set[str] = set()  # whole-tree scans asked by a rule that ran or was replayed
@@ -489,20 +502,48 @@ class RepoIndex:
         return self._memo[key]
 
     def git_signals(self) -> GitSignals:
-        """History signals, read once (see `mlops_audit.evidence.repo.git`)."""
+        """History signals, read once (see `mlops_audit.evidence.repo.git`). With a rule memo holding
+        the reading of a history (`memo_history_known`) whose git output is this one, byte for byte,
+        its signals at this index's clock (`git.signals_at`) without reading the log again."""
         if self._git is None:
-            from mlops_audit.evidence.repo.git import read_history
+            from mlops_audit.evidence.repo.git import history_digest, read_history_times, signals_at
 
             output = self._git_pending.result() if self._git_pending is not None else None
             self._git_pending = None
-            self._git, self._authorship = read_history(self.root, now=self._now, output=output)
+            digest = history_digest(self.root, output) if self._history_wanted and output is not None and not isinstance(output, GitSignals) else None
+            known = self._history_known
+            if digest is not None and known is not None and known.digest == digest:
+                self._git = signals_at(known.signals, known.times, self._now)
+                self._history_output, self._history = output, known  # the authorship is read when asked
+                return self._git
+            self._git, self._authorship, times = read_history_times(self.root, now=self._now, output=output)
+            if digest is not None and times is not None:
+                self._history = History(digest, self._git, times, None)
         return self._git
 
     def git_authorship(self) -> Authorship | None:
         """Who changed which paths (`git.Authorship`), from the same reading of the history as
         `git_signals`; None when there is no readable history."""
         self.git_signals()
+        if self._history_output is not None:  # the signals came from the rule memo: the log is read now
+            from mlops_audit.evidence.repo.git import read_history
+
+            self._authorship = read_history(self.root, now=self._now, output=self._history_output)[1]
+            self._history_output = None
         return self._authorship
+
+    def memo_history_known(self, history: History | None) -> None:
+        """The rule memo's reading of the history (or None): `git_signals` uses it while the git output
+        is the same, and this run's reading is kept for the memo (`memo_history`)."""
+        self._history_wanted = True
+        self._history_known = history
+
+    def memo_history(self) -> History | None:
+        """This run's reading of the history for the rule memo (None when it read none), with the
+        authorship question's answer when it was asked."""
+        if self._history is None:
+            return None
+        return self._history._replace(authorship=self._authorship_answer or self._history.authorship)
 
     # Rule memo (`rulememo`) ----------------------------------------------------------------------
     def _ask_content(self, rel: str) -> None:
@@ -615,10 +656,17 @@ class RepoIndex:
         if kind == "git":
             return answer_digest(self.git_signals().model_dump(mode="json"))
         if kind == "authorship":
-            authorship = self.git_authorship()
-            if authorship is None:
-                return answer_digest(None)
-            return answer_digest([[[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits]])
+            if self._authorship_answer is None:
+                self.git_signals()
+                known = self._history
+                if self._history_output is not None and known is not None and known.authorship is not None:
+                    self._authorship_answer = known.authorship  # the answer stored with this history's reading
+                else:
+                    authorship = self.git_authorship()
+                    self._authorship_answer = answer_digest(None if authorship is None else [
+                        [[a.name, [sorted(c) for c in a.commits]] for a in authorship.people], [sorted(c) for c in authorship.bot_commits],
+                    ])
+            return self._authorship_answer
         if kind in _FILE_SCAN_QUESTIONS:
             # Asked of plain Python files by `python_scan` after the needle scan, which reads (and
             # counts) every one of them: answered the way the rule's run answers it.
@@ -904,8 +952,11 @@ class RepoIndex:
         finally:
             self._replaying = False
 
-    def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str]) -> None:
-        """A rule's stored result is used: count its reads as its run would have, note its scans and parses."""
+    def memo_replayed(self, questions: Iterable[tuple[str, str, str]], parses: Iterable[str], problems: Iterable[tuple[str, Iterable[str]]] = ()) -> int:
+        """A rule's stored result is used: count its reads as its run would have, note its scans and
+        parses, and the parse problems of the files it parsed that no parse or replay of this run noted
+        yet, in the order it parsed them (its run would have noted those, in that order). Returns how
+        many problems it noted."""
         for kind, question, _ in questions:
             if kind in ("content", "summary", "tree"):
                 _, outcome, size = self._content_answers[question]
@@ -921,22 +972,37 @@ class RepoIndex:
             elif kind == "word_scan":
                 self._scans_wanted.add("words")
         self._replayed_parses.update(parses)
+        noted = 0
+        for key, messages in problems:
+            if key in self._parsed_keys or key in self._replay_noted:
+                continue
+            self._replay_noted.add(key)
+            self._key_problems[key] = list(messages)
+            rel = key.partition(":")[2]
+            for message in messages:
+                self._note_problem(rel, message)
+            noted += len(self._key_problems[key])
+        return noted
 
     def memo_storable(self) -> bool:
         """Whether this run's rules may be stored: nothing refused for the parsing budget, nothing parsed evicted."""
         return not self.parse_budget_refusals and not self._parsed.evicted
 
-    def memo_record(self, log: Log, observation: Any) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Any] | None:
-        """A rule's record, or None when it cannot be stored (tainted, crashed, a file it parsed had a
-        parse problem, a file it read was not counted as read). Problems are noted by a file's first
-        parse (of each kind: `_parsed_get`, `python`, a notebook's needle check): a rule that only read
-        such a file's text may be skipped without moving or losing one."""
+    def memo_record(self, log: Log, observation: Any) -> Record | None:
+        """A rule's record, or None when it cannot be stored (tainted, crashed, a file it read was not
+        counted as read, a file it parsed had a problem noted outside a parse of its own, the needle
+        scan noted problems while it ran and a file it parsed had others). Problems are noted by a
+        file's first parse (of each kind: `_parsed_get`, `python`, a notebook's needle check): the
+        record keeps those of the files it parsed, in its parse order, for its replay to note."""
         from mlops_audit.evidence.repo.model import FindingOutcome
 
         if log.tainted is not None or observation.outcome is FindingOutcome.error:
             return None
-        if any(key.partition(":")[2] in self._problem_rels for key in log.parses):
+        if any(key.partition(":")[2] in self._unkeyed_problem_rels for key in log.parses):
             return None
+        problems = tuple((key, tuple(self._key_problems[key])) for key in log.parses if key in self._key_problems)
+        if log.scan_problems and any(key not in self._scan_noted for key, _ in problems):
+            return None  # a replay notes the scan's problems (while matching) before the others: the order may differ
         summaries, read_whole = self._summary_questions(log)
         content = []
         for rel in [*log.content, *read_whole]:
@@ -952,7 +1018,7 @@ class RepoIndex:
         if any(q[2] == "refused" for q in asked):
             return None
         ordered = [q for q in asked if _QUESTION_ORDER[q[0]] < _QUESTION_ORDER["content"]] + content + [q for q in asked if _QUESTION_ORDER[q[0]] > _QUESTION_ORDER["content"]]
-        return tuple(ordered), tuple(sorted(log.parses)), observation
+        return tuple(ordered), tuple(sorted(log.parses)), problems, observation
 
     def memo_safe(self, tried: bool) -> bool:
         """Whether this run's output is that of a run without the memo. Always when no stored result
@@ -1502,7 +1568,18 @@ class RepoIndex:
         return out
 
     def _problem(self, rel: str, message: str) -> None:
-        self._problem_rels.add(rel)
+        """A problem met reading `rel`: kept under the parse noting it (`_parsing`: none again when a
+        replay noted that parse's problems already), or, outside a parse of `rel`, without one."""
+        key = self._parsing[-1] if self._parsing else None
+        if key is not None and key.partition(":")[2] == rel:
+            if key in self._replay_noted:
+                return
+            self._key_problems.setdefault(key, []).append(message)
+        else:
+            self._unkeyed_problem_rels.add(rel)
+        self._note_problem(rel, message)
+
+    def _note_problem(self, rel: str, message: str) -> None:
         self.stats.parse_problems += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message if message.startswith(rel) else f"{rel}: {message}")
@@ -1511,11 +1588,15 @@ class RepoIndex:
         key = f"{kind}:{rel}"
         self._parsed_keys.add(key)
         if self._recording:
-            self._recording[-1].parses.add(key)
+            self._recording[-1].parses.setdefault(key)
         cached = self._parsed.get(key)
         if cached is not _MISSING:
             return cached
-        value = parse(rel)
+        self._parsing.append(key)
+        try:
+            value = parse(rel)
+        finally:
+            self._parsing.pop()
         self._parsed.put(key, value)
         return value
 
@@ -1690,16 +1771,26 @@ class RepoIndex:
     def _python_summary(self, rel: str) -> PythonSummary | None:
         key = f"python:{rel}"
         self._parsed_keys.add(key)
+        is_notebook = rel.endswith(NOTEBOOK_SUFFIX)
         if self._recording:
-            self._recording[-1].parses.add(key)
+            parses = self._recording[-1].parses
+            if is_notebook:  # its summary parses the notebook first (and its problems come first), cached or not
+                parses.setdefault(f"notebook:{rel}")
+            parses.setdefault(key)
         cached = self._python.get(rel)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]
+        self._parsing.append(key)
+        try:
+            return self._python_summary_of(rel, is_notebook)
+        finally:
+            self._parsing.pop()
+
+    def _python_summary_of(self, rel: str, is_notebook: bool) -> PythonSummary | None:
         first = rel not in self._summarised
         sources = self._code_text(rel)
         if sources is not None and first and not self._within_parse_budget(rel, sum(len(s) for s in sources)):
             return None  # not cached: the refusal is counted each time a detector asks
-        is_notebook = rel.endswith(NOTEBOOK_SUFFIX)
         weight = sum(len(s) for s in sources) if sources else 1
 
         def keep_tree(tree: ast.Module) -> None:  # the module of a plain file, for `syntax_tree`
@@ -1817,10 +1908,15 @@ class RepoIndex:
             return False
         if not notebook_may_mention(data, prefilter):
             return False
-        self._parsed_keys.add(f"notebook:{rel}")
+        key = f"notebook:{rel}"
+        self._parsed_keys.add(key)
         if self._recording:
-            self._recording[-1].parses.add(f"notebook:{rel}")
-        self._parsed.put(f"notebook:{rel}", self._notebook_of(rel, data))  # parsed from these bytes: no second read
+            self._recording[-1].parses.setdefault(key)
+        self._parsing.append(key)
+        try:
+            self._parsed.put(key, self._notebook_of(rel, data))  # parsed from these bytes: no second read
+        finally:
+            self._parsing.pop()
         return True
 
     def _scan_python_needles(self, start: int = 0, stop: int | None = None) -> dict[str, list[int]]:
@@ -1842,17 +1938,22 @@ class RepoIndex:
         if not self._replaying:
             self._scans_wanted.add("needles")
         if self._files_by_needle is None:
+            noted, keyed = self.stats.parse_problems, len(self._key_problems)
             facts = self._background.python_part() if self._background is not None else None
             if facts is not None:
                 by_needle, outcomes, problems, parse_problems = facts
                 if parse_problems:  # the forked scan's problems are of notebooks (`_notebook_of`): which, it does not say
-                    self._problem_rels.update(f for f in self.python_files() if f.endswith(NOTEBOOK_SUFFIX))
+                    self._unkeyed_problem_rels.update(f for f in self.python_files() if f.endswith(NOTEBOOK_SUFFIX))
                 self._merge_outcomes(outcomes)
                 self.stats.parse_problems += parse_problems
                 self.problems.extend(problems[: max(0, MAX_PROBLEMS - len(self.problems))])
                 self._files_by_needle = by_needle
             else:
                 self._files_by_needle = self._scan_python_needles()
+            if self.stats.parse_problems != noted:  # a replay would note them while matching, before its own (`memo_record`)
+                self._scan_noted.update(list(self._key_problems)[keyed:])
+                if self._recording:
+                    self._recording[-1].scan_problems = True
         return self._files_by_needle
 
     def _merge_outcomes(self, outcomes: dict[str, tuple[str, int]]) -> None:

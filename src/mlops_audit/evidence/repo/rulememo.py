@@ -60,10 +60,31 @@ cut-off: a changed file no rule asked about changes nothing). Otherwise the rule
 attribute outside the recorded API (`root`, a private field, counts that change while rules run, a
 mutable value shared through `memo`) marks the record tainted and it is not stored (the rule still
 gets what it asked for: its result is unchanged). A record is
-not stored when its rule crashed, when the run spent the parsing budget, when the run's bounded
-parse cache (`PARSED_CACHE_ENTRIES`) evicted anything, or when a file it parsed had a parse
-problem noted in the run (problems are noted by the first parse of a file: a rule skipped must not
-take a problem away or move it; a rule that only read such a file's text may be skipped). A warm run that replayed anything ends with a check that its output is
+not stored when its rule crashed, when the run spent the parsing budget or when the run's bounded
+parse cache (`PARSED_CACHE_ENTRIES`) evicted anything.
+
+A rule that parsed a file with a parse problem (format 6) is stored with the problems noted for the
+files it parsed, in the order it first parsed them (`Log.parses`; a notebook before its summary,
+whose parse parses it): problems are noted by the first parse of a file, so a replay notes those no
+parse or replay of this run noted yet, in that order (`RepoIndex.memo_replayed`: what the rule's run
+would have noted), and a later parse of such a file notes none again. The problems listed (the first
+`index.MAX_PROBLEMS` noted) and their count are those of a run without the memo. Not stored: a
+record of a file whose problem was noted outside a parse of its own (the forked needle scan counts
+its notebooks' problems without naming them), or of a rule during which the needle scan noted
+problems and which parsed other files with problems (a replay's matching runs the scan, so its
+problems would come first). When a record's matching ran the scan and it noted problems, and then
+the replay or the rule's run noted more, the order may differ from a run without the memo: with more
+than `MAX_PROBLEMS` problems the collection is run again without the memo and that record dropped.
+
+The memo also keeps the run's reading of the history (format 6, `History`): the SHA-256 of the git
+output it was read from (`git.history_digest`: HEAD, `git log`, the tags, whether the clone is
+shallow), the signals, the commit times per contributor (the signals at any clock: `git.signals_at`,
+as only the activity windows depend on it) and the authorship question's answer once asked. A run
+whose git output has that digest takes its signals from it instead of parsing the log (on a long
+history most of a warm run: 15,648 commits, about 0.1 s); the authorship is read from the log only
+when a rule that reads it runs.
+
+A warm run that replayed anything ends with a check that its output is
 the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
 possible in a full run, the budget bound over every file any rule would parse, no whole-tree scan
 done only for a replay that then did not match); if not, the collection is run again without the
@@ -73,7 +94,8 @@ memo (`collect.collect_with_index`).
 cache key, at most `MAX_MEMO_BYTES`, no links, one JSON line checked by hand before anything is
 used (`decode_memo`: exact keys, this format and version, the repository it names, rules unique
 and sorted, every question of a known kind with string fields, observations with a known outcome
-and confidence and valid locations). A question is only ever answered by the index's own
+and confidence and valid locations, problems of files the record parsed, a reading of the history
+whose signals are exactly their own form and whose commit times are sorted and as many as its commits). A question is only ever answered by the index's own
 question methods (a listing question names one of `index._LISTING_QUESTIONS`, else it is
 "refused", which never matches). A refused file is counted
 by reason in the parse cache's stats, ignored (every rule runs) and replaced.
@@ -84,12 +106,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import sys
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, Location
+from pydantic import ValidationError
+
+from mlops_audit.evidence.repo.git import MAX_COMMITS, CommitTimes
+from mlops_audit.evidence.repo.model import Confidence, FindingOutcome, GitSignals, Location
 from mlops_audit.evidence.repo.needleform import Refused, load_document
 from mlops_audit.evidence.repo.registry import MAX_LOCATIONS, Observation
 
@@ -100,14 +126,17 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 5  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest
+MEMO_FORMAT = 6  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest; 6: the parse problems of the files a record parsed
+MAX_PROBLEM_MESSAGES = 10_000  # messages of one record's problems
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
 MAX_MEMO_BYTES = 32 * 1024 * 1024
 MAX_RULES = 2_000
 MAX_QUESTIONS = 1_000_000  # over all rules of a file
 MAX_TEXT = 1024 * 1024  # characters of any one string of the file
-_KEYS = frozenset({"format", "version", "parser", "repository", "listing", "rules"})
+_KEYS = frozenset({"format", "version", "parser", "repository", "listing", "history", "rules"})
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_ANSWER = re.compile(r"[0-9a-f]{32}")
 # Question kinds (`RepoIndex.memo_answer` answers each), in the order a record's questions are asked
 # again (`RepoIndex`: cheap listing questions first, git last), and the parse kinds a record lists.
 QUESTION_ORDER = (
@@ -122,7 +151,7 @@ class Log:
     """The questions one rule (or one `memo` value) asked: question -> answer (content questions
     are answered when the record is stored), the files it parsed, and why it cannot be stored."""
 
-    __slots__ = ("content", "facts", "parses", "questions", "scans", "summaries", "tainted", "trees")
+    __slots__ = ("content", "facts", "parses", "questions", "scan_problems", "scans", "summaries", "tainted", "trees")
 
     def __init__(self) -> None:
         self.questions: dict[tuple[str, str], str] = {}
@@ -135,7 +164,10 @@ class Log:
         self.summaries: dict[str, None] = {}
         self.facts: dict[tuple[str, str], str] = {}
         self.trees: dict[str, None] = {}  # Python files whose syntax tree it read: a tree question each unless in `content`
-        self.parses: set[str] = set()  # "kind:rel" of each file parsed (`_parsed` keys, Python summaries)
+        # "kind:rel" of each file parsed (`_parsed` keys, Python summaries), in the order first parsed
+        # (a file's problems are noted by its first parse: a replay notes them in this order).
+        self.parses: dict[str, None] = {}
+        self.scan_problems = False  # the needle scan noted problems while this log recorded
         self.tainted: str | None = None
 
     def taint(self, reason: str) -> None:
@@ -157,7 +189,9 @@ class Log:
             self.facts.setdefault(fact, value)
         for rel in other.trees:
             self.trees.setdefault(rel)
-        self.parses |= other.parses
+        for key in other.parses:
+            self.parses.setdefault(key)
+        self.scan_problems |= other.scan_problems
         if other.tainted is not None:
             self.taint(other.tainted)
 
@@ -208,7 +242,60 @@ def repository_key(index: RepoIndex) -> str:
 
 # ----------------------------------------------------------------------------- stored form
 
-Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Observation]
+# A record: its questions, the files it parsed (sorted), the parse problems noted for them (in the
+# order the rule parsed them: `(parse key, messages)`) and the rule's observation.
+Problems = tuple[tuple[str, tuple[str, ...]], ...]
+Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Problems, Observation]
+
+
+class History(NamedTuple):
+    """A reading of the repository's history kept in its memo: the SHA-256 of the git output it was
+    read from (`git.history_digest`), the signals then, the commit times (the signals at any clock:
+    `git.signals_at`) and the authorship question's answer when it was asked (else None)."""
+
+    digest: str
+    signals: GitSignals
+    times: CommitTimes
+    authorship: str | None
+
+
+def _history_row(history: History | None) -> list[Any] | None:
+    if history is None:
+        return None
+    times = history.times
+    return [history.digest, history.signals.model_dump(mode="json"), [list(t) for t in times.people], list(times.others), history.authorship]
+
+
+def _sorted_times(value: object) -> tuple[int, ...]:
+    """Whole numbers in order (checked at C speed: a long history holds tens of thousands)."""
+    if type(value) is not list or not set(map(type, value)) <= {int} or value != sorted(value):
+        raise Refused("corrupt")
+    return tuple(value)
+
+
+def _history(row: object) -> History | None:
+    """A memo's reading of the history, checked by hand: a digest, signals of a readable history that
+    are exactly their own JSON form, commit times sorted per contributor (as many lists as contributors,
+    as many times as commits, at most MAX_COMMITS), the answer a digest or None; raises Refused."""
+    if row is None:
+        return None
+    if type(row) is not list or len(row) != 5:
+        raise Refused("corrupt")
+    digest, signals_row, people, others, authorship = row
+    if type(digest) is not str or not _DIGEST.fullmatch(digest) or type(signals_row) is not dict or type(people) is not list:
+        raise Refused("corrupt")
+    if not (authorship is None or (type(authorship) is str and _ANSWER.fullmatch(authorship))):
+        raise Refused("corrupt")
+    try:
+        signals = GitSignals.model_validate(signals_row)
+    except (ValidationError, RecursionError) as exc:
+        raise Refused("corrupt") from exc
+    if not signals.present or signals.model_dump(mode="json") != signals_row or len(people) != signals.contributors or len(people) > MAX_COMMITS:
+        raise Refused("corrupt")
+    times = CommitTimes(tuple(_sorted_times(t) for t in people), _sorted_times(others))
+    if any(not t for t in times.people) or sum(map(len, times.people)) + len(times.others) != signals.commits or signals.commits > MAX_COMMITS:
+        raise Refused("corrupt")
+    return History(digest, signals, times, authorship)
 
 
 def _observation_row(observation: Observation) -> list[Any]:
@@ -219,11 +306,17 @@ def _observation_row(observation: Observation) -> list[Any]:
     ]
 
 
-def encode_memo(repository: str, listing: str, records: dict[str, Record]) -> bytes:
+def encode_memo(repository: str, listing: str, records: dict[str, Record], history: History | None = None) -> bytes:
     """The body of a repository's memo: the listing's digest of the run that wrote it (`RepoIndex.listing_answer`: every record
-    it holds got its listing questions' answers from that listing), rules sorted by id."""
-    rules = [[rule, [list(q) for q in questions], list(parses), _observation_row(obs)] for rule, (questions, parses, obs) in sorted(records.items())]
-    document = {"format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing, "rules": rules}
+    it holds got its listing questions' answers from that listing), its reading of the history, rules sorted by id."""
+    rules = [
+        [rule, [list(q) for q in questions], list(parses), [[key, list(messages)] for key, messages in problems], _observation_row(obs)]
+        for rule, (questions, parses, problems, obs) in sorted(records.items())
+    ]
+    document = {
+        "format": MEMO_FORMAT, "version": memo_version(), "parser": PARSER, "repository": repository, "listing": listing,
+        "history": _history_row(history), "rules": rules,
+    }
     return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
@@ -249,23 +342,44 @@ def _observation(row: object) -> Observation:
     return Observation(FindingOutcome(outcome), message, tuple(located), Confidence(confidence) if confidence is not None else None)
 
 
-def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
-    """The listing's digest and the records of a memo's body, every field checked by hand; raises Refused."""
+def _problems(rows: list[Any], parses: frozenset[str]) -> Problems:
+    """A record's parse problems: `[parse key, [message, ...]]` rows, each key one the record parsed
+    and named once, each message a string, at most MAX_PROBLEM_MESSAGES in all; raises Refused."""
+    checked: list[tuple[str, tuple[str, ...]]] = []
+    seen: set[str] = set()
+    total = 0
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or not _text(row[0]) or row[0] not in parses or row[0] in seen:
+            raise Refused("corrupt")
+        key, messages = row
+        seen.add(key)
+        if type(messages) is not list or not messages or not all(_text(m) for m in messages):
+            raise Refused("corrupt")
+        total += len(messages)
+        if total > MAX_PROBLEM_MESSAGES:
+            raise Refused("corrupt")
+        checked.append((key, tuple(messages)))
+    return tuple(checked)
+
+
+def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record], History | None]:
+    """The listing's digest, the records and the reading of the history of a memo's body, every field checked by hand; raises Refused."""
     document = load_document(body, _KEYS, PARSER, form=(MEMO_FORMAT, memo_version()), repository=repository)
     rules, listing = document["rules"], document["listing"]
+    history = _history(document["history"])
     if type(rules) is not list or len(rules) > MAX_RULES or not _text(listing):
         raise Refused("corrupt")
     records: dict[str, Record] = {}
     previous = ""
     total = 0
     for rule in rules:
-        if type(rule) is not list or len(rule) != 4 or not _text(rule[0]) or rule[0] <= previous:
+        if type(rule) is not list or len(rule) != 5 or not _text(rule[0]) or rule[0] <= previous:
             raise Refused("corrupt")  # ids as written: sorted, so each once
         previous = rule[0]
-        questions, parses, observed = rule[1], rule[2], rule[3]
-        if type(questions) is not list or type(parses) is not list:
+        questions, parses, problems, observed = rule[1], rule[2], rule[3], rule[4]
+        if type(questions) is not list or type(parses) is not list or type(problems) is not list:
             raise Refused("corrupt")
-        total += len(questions) + len(parses)
+        total += len(questions) + len(parses) + len(problems)
         if total > MAX_QUESTIONS:
             raise Refused("corrupt")
         checked = []
@@ -279,8 +393,8 @@ def decode_memo(body: bytes, repository: str) -> tuple[str, dict[str, Record]]:
         for parse in parses:
             if not _text(parse) or parse.partition(":")[0] not in PARSE_KINDS:
                 raise Refused("corrupt")
-        records[rule[0]] = (tuple(checked), tuple(parses), _observation(observed))
-    return listing, records
+        records[rule[0]] = (tuple(checked), tuple(parses), _problems(problems, frozenset(parses)), _observation(observed))
+    return listing, records, history
 
 
 # ----------------------------------------------------------------------------- what rules see
@@ -359,24 +473,39 @@ class RuleMemo:
     def __init__(self, cache: ParseCache, index: RepoIndex) -> None:
         self._cache = cache
         self._key = repository_key(index)
-        listing, self._stored = cache.read_rule_memo(self._key)
-        index.memo_listing_known(listing)
+        self._listing, self._stored, self._history = cache.read_rule_memo(self._key)
+        index.memo_listing_known(self._listing)
+        index.memo_history_known(self._history)
         self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
         self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
         self.replayed = 0
         self.run = 0
         self.tried = 0  # records whose questions were asked again
+        # Rules whose parse problems may be out of order in this run (`observe`): it is collected again
+        # without the memo, and their records are dropped so that the next run runs them.
+        self._moved: set[str] = set()
 
     def observe(self, det: Detector, index: RepoIndex, run: Callable[[Detector, Any], Observation]) -> Observation:
         record = self._stored.get(det.id)
         if record is not None:
             self.tried += 1
-            questions, parses, observation = record
-            if index.memo_matches(questions):
-                index.memo_replayed(questions, parses)
-                self._records[det.id] = (index.memo_refreshed(questions), parses, observation)  # changed bytes' answers named anew
+            questions, parses, problems, observation = record
+            before = index.stats.parse_problems
+            matched = index.memo_matches(questions)
+            # Problems noted while matching (the needle scan's, of notebooks) come before any the rule
+            # notes itself, where its run may have noted some first: then this run's order is not sure.
+            while_matching = index.stats.parse_problems != before
+            if matched:
+                if index.memo_replayed(questions, parses, problems) and while_matching:
+                    self._moved.add(det.id)
+                self._records[det.id] = (index.memo_refreshed(questions), parses, problems, observation)  # changed bytes' answers named anew
                 self.replayed += 1
                 return observation
+            if while_matching:
+                before = index.stats.parse_problems
+                self._moved.add(det.id)  # kept only when the run below notes nothing
+        else:
+            while_matching = False
         recorded = dataclasses.replace(det, run=lambda real: det.run(RecordingView(real)))  # the rule sees the view; `run` the index
         self.run += 1
         log = index.memo_begin()
@@ -384,14 +513,21 @@ class RuleMemo:
             observation = run(recorded, index)
         finally:
             index.memo_end(log)
+        if while_matching and index.stats.parse_problems == before:
+            self._moved.discard(det.id)
         self._made[det.id] = (log, observation)
         return observation
 
     def finish(self, index: RepoIndex) -> bool:
         """Whether this run's observations are those of a run without the memo (`RepoIndex.memo_safe`);
         when they are, the memo is written again with the records that can be stored."""
-        if not index.memo_safe(self.tried > 0):
+        if len(index.problems) == index.stats.parse_problems:
+            self._moved.clear()  # every problem listed (and the list sorted): the order they were noted in is not seen
+        if self._moved or not index.memo_safe(self.tried > 0):
             self._cache.stats.rules_run += self.run + self.replayed  # all run again, without the memo
+            if self._moved:
+                kept = {rule: record for rule, record in self._stored.items() if rule not in self._moved}
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, self._listing, kept, self._history))
             return False
         self._cache.stats.rules_reused += self.replayed
         self._cache.stats.rules_run += self.run
@@ -401,6 +537,12 @@ class RuleMemo:
                 stored = index.memo_record(log, observation)
                 if stored is not None:
                     records[rule] = stored
-            if records != self._stored or not index.memo_listing_same():
-                self._cache.write_rule_memo(self._key, encode_memo(self._key, index.listing_answer(), records))
+            history = index.memo_history() or self._history
+            if records != self._stored or not index.memo_listing_same() or _history_key(history) != _history_key(self._history):
+                self._cache.write_rule_memo(self._key, encode_memo(self._key, index.listing_answer(), records, history))
         return True
+
+
+def _history_key(history: History | None) -> tuple[str, str | None] | None:
+    """What a reading of the history is kept for (its signals' activity windows follow the clock)."""
+    return None if history is None else (history.digest, history.authorship)

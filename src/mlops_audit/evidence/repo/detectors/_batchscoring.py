@@ -271,16 +271,19 @@ def command_targets(repo: RepoIndex, command: str) -> list[str]:
     """The Python files a command line runs, as path tails: the files it names (`python predict.py`,
     `-m pkg.score`) and the modules of the project's console scripts it calls by name or path
     (`/usr/local/bin/fbo_scraper` in a crontab, `.venv/bin/cloudcasting-inference`: session 14)."""
-    known: dict[str, list[str]] = repo.memo("batchscoring.command_targets", dict)
-    if command not in known:
+
+    def find() -> list[str]:
         found = _workflowsteps.scripts_named(command)
         scripts = _console_scripts(repo)
         for word in _shell_words(command) if scripts else ():
             module = scripts.get(word.rsplit("/", 1)[-1])
             if module:
                 found.append(module.replace(".", "/") + ".py")
-        known[command] = found
-    return known[command]
+        return found
+
+    # One value per command: the rule memo follows what computing each asked (a shared dict filled by its
+    # users could not be followed, and kept `serves_model` from being stored wherever a command was read).
+    return repo.memo(f"batchscoring.command_targets {command}", find)  # type: ignore[no-any-return]
 
 
 def _entry_targets(repo: RepoIndex) -> list[tuple[str, Location]]:
