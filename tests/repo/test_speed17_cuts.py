@@ -5,10 +5,14 @@ so what collect reports cannot change."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_audit.evidence.repo import coursework
+from mlops_audit.evidence.repo import casewords, coursework
+from mlops_audit.evidence.repo.detectors import _duties
 
 FILLERS = [" ", "\n", "\t", ".", ",", "x", "-", "\u00e9", "\u017f"]
 
@@ -76,3 +80,57 @@ def test_teaching_readme_cases() -> None:
         assert coursework.teaching_readme(capstone) is None
         assert coursework.project_of_a_course(capstone)
     assert coursework.teaching_readme(None) is None
+
+
+# --- delivery steps in CI files: each branch tried where its leading word stands ---------------------
+
+_DELIVERS_BEFORE = re.compile(
+    r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]{0,300}--push)|build-push-action|\bpodman\s+push"
+    r"|\bkubectl\s+(?:apply|set|rollout|create|replace)|\bhelm\s+(?:upgrade|install)|azure/k8s-deploy|\bkustomize\s+build"
+    r"|\bterraform\s+(?:apply|plan|init)|hashicorp/setup-terraform|\bpulumi\s+(?:up|preview)|pulumi/actions|\bcdk\s+deploy"
+    r"|\bgcloud\s+(?:beta\s+)?(?:run|app|functions|builds|container|ai|ai-platform|compute|deploy)\b|google-github-actions/deploy"
+    r"|azure/(?:webapps|functions|container-apps|aci|arm|aks|k8s)-deploy|\baz\s+(?:webapp|containerapp|ml|acr|aks|functionapp|container|deployment)\s"
+    r"|\baws\s+(?:ecs|ecr|lambda|cloudformation|eks|sagemaker|elasticbeanstalk|deploy)\s|aws-actions/amazon-(?:ecr|ecs)|\bsam\s+deploy|\b(?:serverless|sls)\s+deploy"
+    r"|\bfly(?:ctl)?\s+deploy|superfly/flyctl|\bheroku\b|\bmodal\s+deploy|\brailway\s+up"
+    r"|\btwine\s+upload|gh-action-pypi-publish|\b(?:poetry|uv|flit|hatch)\s+publish"
+    r"|\bdeploy[\w-]{0,100}\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b",
+    re.IGNORECASE,
+)  # `_duties`' delivery pattern as it was written, one alternation searched case-blind
+
+DELIVERY_PIECES = [
+    "docker", "docker/build-push-action", " push", " image push", " buildx build ", "--push", "build-push-action", "podman push",
+    "kubectl", " apply", " rollout", "helm", " upgrade", "azure/k8s-deploy", "kustomize build", "terraform", " plan", "hashicorp/setup-terraform",
+    "pulumi", " up", " preview", "pulumi/actions", "cdk deploy", "gcloud", " beta", " run", " ai-platform", " ai", "google-github-actions/deploy",
+    "azure/", "webapps", "-deploy", "az", " ml ", " acr", "aws", " ecs ", " sagemaker ", "aws-actions/amazon-ecr", "sam deploy", "serverless",
+    "sls", " deploy", "fly", "flyctl", "superfly/flyctl", "heroku", "modal deploy", "railway up", "twine upload", "gh-action-pypi-publish",
+    "poetry", "uv", "flit", "hatch", " publish", "deploy", "deploy-prod", ".sh", ".py", "make", " push", "\u212aubectl", "\u0130",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_texts(DELIVERY_PIECES + [p.upper() for p in DELIVERY_PIECES], max_size=12))
+def test_delivery_steps_found_where_branches_start_as_the_whole_search_found_them(text: str) -> None:
+    assert _duties._DELIVERS_TEXT.search(text) == (_DELIVERS_BEFORE.search(text) is not None)
+    assert (_duties._DELIVERS.search(text) is None) == (_DELIVERS_BEFORE.search(text) is None)
+
+
+def test_delivery_step_cases() -> None:
+    for text, found in [
+        ("run: docker buildx build -t acme/api . --push", True), ("run: xdocker push", False), ("run: Docker Push", True),
+        ("uses: superfly/flyctl-actions", True), ("run: flyctl deploy", True), ("run: fly   deploy", True), ("run: UV publish", True),
+        ("run: ./scripts/deploy-prod.sh", True), ("run: ./scripts/undeploy.sh", False), ("run: sls deploy", True), ("aws s3 cp", False),
+        ("run: \u212aubectl apply -f k8s/", True),  # the Kelvin sign is a k to a case-blind search: searched as before
+    ]:
+        assert _duties._DELIVERS_TEXT.search(text) is found, text
+        assert (_DELIVERS_BEFORE.search(text) is not None) is found, text
+
+
+def test_branches_start_with_their_leading_word() -> None:
+    """The word a branch is tried at holds only characters every match starts with: not a character a
+    quantifier makes optional or repeats, and a branch without one is refused."""
+    branches = casewords.CaseBlindBranches((r"\bfly(?:ctl)?\s+deploy", r"dockers?\s+push", r"aws-actions/amazon-(?:ecr|ecs)"))
+    assert [word for word, _ in branches.branches] == ["fly", "docker", "aws-actions/amazon-"]
+    assert branches.search("DOCKER PUSH") and branches.search("dockers push") and not branches.search("xfly deploy")
+    for refused in (r"(?:serverless|sls)\s+deploy", r"a{2}b", r"Docker"):
+        with pytest.raises(ValueError):
+            casewords.CaseBlindBranches((refused,))
