@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlops_audit.evidence.repo import casewords, coursework
-from mlops_audit.evidence.repo.detectors import _duties
+from mlops_audit.evidence.repo.detectors import _duties, governance
 
 FILLERS = [" ", "\n", "\t", ".", ",", "x", "-", "\u00e9", "\u017f"]
 
@@ -134,3 +134,17 @@ def test_branches_start_with_their_leading_word() -> None:
     for refused in (r"(?:serverless|sls)\s+deploy", r"a{2}b", r"Docker"):
         with pytest.raises(ValueError):
             casewords.CaseBlindBranches((refused,))
+
+
+# --- lesson documents: each branch of the heading pattern tried where its first word stands ------------
+
+LESSON_PIECES = ["Exercise", "exercises", "HANDS-ON", "hands on", "hands", "Learning Objectives", "Key takeaways", "Quiz", "assignment",
+                 "Homework", "lab 3", "Lab ", "module 2", "Lesson 1", "What you'll learn", "what you will learn", "what you", "\u017f", "\u0130", "\u212a"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(text=_texts(LESSON_PIECES, max_size=12))
+def test_lesson_text_search_finds_what_the_heading_pattern_found(text: str) -> None:
+    before = casewords.may_hold(text, ("exercise", "hands", "learning objectives", "takeaways", "quiz", "assignment", "homework", "lab ", "module ",
+                                       "lesson ", "what you")) and casewords.CaseBlind(governance._LESSON_PATTERN).search(text)  # as it was
+    assert governance._LESSON_TEXT.search(text) == before == (governance._LESSON_HEADING.search(text) is not None)
