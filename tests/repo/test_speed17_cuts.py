@@ -148,3 +148,73 @@ def test_lesson_text_search_finds_what_the_heading_pattern_found(text: str) -> N
     before = casewords.may_hold(text, ("exercise", "hands", "learning objectives", "takeaways", "quiz", "assignment", "homework", "lab ", "module ",
                                        "lesson ", "what you")) and casewords.CaseBlind(governance._LESSON_PATTERN).search(text)  # as it was
     assert governance._LESSON_TEXT.search(text) == before == (governance._LESSON_HEADING.search(text) is not None)
+
+
+# --- syntax trees walked without ast.walk's two generators per node ----------------------------------
+
+_WALK_CASES = '''
+import os, sys as system
+from x import (a, b as c)
+global_name = {**base, "k": [1, 2.5, -3], None: ...}
+def f(p, /, q=1, *args, r, s=2, **kwargs) -> int:
+    global g
+    nonlocal_holder = lambda: (yield)
+    async def inner():
+        async with a as b, c:
+            async for i in d:
+                await e
+    try:
+        raise ValueError(f"{p!r:>{q}} {q=}") from None
+    except* (TypeError, KeyError) as error:
+        pass
+    else:
+        del p[1:2, ::3]
+    finally:
+        assert q, "message"
+    match p:
+        case {"k": [1, *rest], **others} if rest:
+            return 1
+        case Point(x=0, y=_) | None:
+            return 2
+    return [z for z in range(3) if z for w in z] or {k: v for k, v in q} or (t for t in ()) or {s for s in ()}
+@decorator(arg)
+class C(Base, metaclass=Meta):
+    x: int = 1
+    def method(self):
+        nonlocal_names = 1
+        while self.x < 2 <= 3:
+            self.x += 1
+            if not self.x: break
+            else: continue
+'''
+
+
+def _parents_before(node):  # `astutil.parents` as it was: ast.walk and ast.iter_child_nodes
+    import ast
+
+    out = {}
+    for parent in ast.walk(node):
+        for child in ast.iter_child_nodes(parent):
+            out[child] = parent
+    return out
+
+
+def test_walk_meets_the_nodes_ast_walk_meets_in_its_order() -> None:
+    import ast
+    from pathlib import Path
+
+    from mlops_audit.evidence.repo import astutil
+
+    sources = [_WALK_CASES] + [p.read_text(encoding="utf-8") for p in sorted(Path(astutil.__file__).parent.rglob("*.py"))]
+    for source in sources:
+        tree = ast.parse(source)
+        assert [id(n) for n in astutil.walk(tree)] == [id(n) for n in ast.walk(tree)]
+        sub = tree.body[-1]
+        assert [id(n) for n in astutil.walk(sub)] == [id(n) for n in ast.walk(sub)]
+        before, after = _parents_before(tree), astutil.parents(tree)
+        assert list(after.items()) == list(before.items())  # same pairs, same order (a shared `Load` maps to the last parent met)
+    # Lists that hold more than nodes (`global` names, a dict's `**` key) and a node missing a field.
+    odd = ast.Dict(keys=[None, ast.Constant(1)], values=[ast.Name("a"), ast.Constant(2)])
+    assert [type(n) for n in astutil.walk(odd)] == [type(n) for n in ast.walk(odd)]
+    bare = ast.Name()  # no `id`, no `ctx`
+    assert list(astutil.walk(bare)) == list(ast.walk(bare)) == [bare]
