@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlops_audit.evidence.repo import casewords, coursework
-from mlops_audit.evidence.repo.detectors import _duties, governance
+from mlops_audit.evidence.repo.detectors import _duties, _verdicts, governance
 
 FILLERS = [" ", "\n", "\t", ".", ",", "x", "-", "\u00e9", "\u017f"]
 
@@ -218,3 +218,77 @@ def test_walk_meets_the_nodes_ast_walk_meets_in_its_order() -> None:
     assert [type(n) for n in astutil.walk(odd)] == [type(n) for n in ast.walk(odd)]
     bare = ast.Name()  # no `id`, no `ctx`
     assert list(astutil.walk(bare)) == list(ast.walk(bare)) == [bare]
+
+
+# --- functions collecting problems: settled before the names are followed when too few `if`s append ----
+
+
+def _collects_problems_before(func) -> bool:
+    """`_verdicts.collects_problems` as it was: the names derived from the parameters followed first."""
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import call_name, identifiers, statements, walk
+    from mlops_audit.evidence.repo.detectors._verdicts import _ACCOUNT, _SETTINGS, MIN_TESTS, _appended_list, _data_parameters
+
+    given = _data_parameters(func)
+    if not given or any(_SETTINGS.match(a.arg) for a in func.args.args[:1] if a.arg not in ("self", "cls")):
+        return False
+    derived = set(given)
+    tests: dict[str, set[str]] = {}
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, ast.Assign) and identifiers(node.value) & derived:
+            for target in node.targets:
+                derived |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.If):
+            used = identifiers(node.test)
+            if not used & derived or any(_ACCOUNT.search(n) for n in used):
+                continue
+            for stmt in node.body:
+                name = _appended_list(stmt)
+                if name is not None:
+                    tests.setdefault(name, set()).add(ast.dump(node.test))
+    collected = {name for name, seen in tests.items() if len(seen) >= MIN_TESTS}
+    conditional = {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.If) for stmt in [*node.body, *node.orelse]}
+    conditional |= {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.Try) for h in node.handlers for stmt in h.body}
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and call_name(node.value) in ("append", "extend", "insert"):
+            grown = node.value.func.value if isinstance(node.value.func, ast.Attribute) else None
+            if isinstance(grown, ast.Name) and grown.id in collected and id(node) not in conditional:
+                collected.discard(grown.id)
+    if not collected:
+        return False
+    returns = [n for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    return any(identifiers(r.value) & collected for r in returns)
+
+
+PROBLEM_BLOCKS = [  # statements of a function body, each whole
+    "problems = []", "errors = []", "problems.append('always')", "rows = df.dropna()", "x = rows.sum()", "total = x",
+    "if df.empty:\n    problems.append('empty frame')", "if df[c].isna().any():\n    problems.append(f'{c} has gaps')",
+    "if x < 0:\n    problems.append('negative sum')\nelse:\n    errors.append('fine?')", "if total > 9:\n    problems.append('too big')",
+    "if password:\n    problems.append('a secret')", "if config.strict:\n    problems.append('strict mode')",
+    "if not ok:\n    errors.append('bad value')\n    problems.append('not ok')", "if df.empty:\n    problems.extend(more)",
+    "for c in df:\n    if c:\n        problems.append('nested column')", "if df.shape[0] < 2:\n    problems.append('x')",
+    "try:\n    v = int(x)\nexcept ValueError:\n    problems.append('not a number')", "def inner(y):\n    if y:\n        problems.append('inner')",
+    "return problems", "return not problems", "return errors", "return {'ok': not errors}",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(blocks=st.lists(st.sampled_from(PROBLEM_BLOCKS), max_size=9), params=st.sampled_from(["df", "df, x", "config", "self, df", "cfg, df"]))
+def test_collects_problems_answers_as_when_it_followed_every_name_first(blocks: list[str], params: str) -> None:
+    import ast
+
+    body = "\n".join("    " + line for block in blocks for line in block.split("\n")) or "    pass"
+    func = ast.parse(f"def check({params}):\n{body}\n").body[0]
+    assert _verdicts.collects_problems(func) == _collects_problems_before(func)
+
+
+def test_collects_problems_cases() -> None:
+    import ast
+
+    two = "def check(df):\n    problems = []\n    if df.empty:\n        problems.append('empty frame')\n    if df.isna().any().any():\n        problems.append('missing values')\n    return problems\n"
+    one = "def check(df):\n    problems = []\n    if df.empty:\n        problems.append('empty frame')\n    return problems\n"
+    same = two.replace("df.isna().any().any()", "df.empty")  # two `if`s, one test: one test only
+    for source, found in [(two, True), (one, False), (same, False)]:
+        func = ast.parse(source).body[0]
+        assert _verdicts.collects_problems(func) is found is _collects_problems_before(func)

@@ -70,6 +70,8 @@ def collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     given = _data_parameters(func)
     if not given or any(_SETTINGS.match(a.arg) for a in func.args.args[:1] if a.arg not in ("self", "cls")):
         return False
+    if not _appends_under_enough_ifs(func):
+        return False  # no list can gather MIN_TESTS tests: the names below need not be followed
     derived = set(given)
     tests: dict[str, set[str]] = {}
     for node in statements(func, into_scopes=False):
@@ -99,6 +101,20 @@ def collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return False
     returns = [n for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
     return any(identifiers(r.value) & collected for r in returns)
+
+
+def _appends_under_enough_ifs(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Some list gets a message appended (`_appended_list`) in the bodies of MIN_TESTS or more `if`s of
+    `func`'s own statements: what `collects_problems` needs before it looks at the tests (each `if`
+    gives a list one test at most)."""
+    ifs: dict[str, int] = {}
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, ast.If):
+            for name in {name for stmt in node.body if (name := _appended_list(stmt)) is not None}:
+                ifs[name] = ifs.get(name, 0) + 1
+                if ifs[name] >= MIN_TESTS:
+                    return True
+    return False
 
 
 def problem_collectors(module: ast.Module) -> list[tuple[str, int]]:
