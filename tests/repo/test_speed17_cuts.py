@@ -292,3 +292,34 @@ def test_collects_problems_cases() -> None:
     for source, found in [(two, True), (one, False), (same, False)]:
         func = ast.parse(source).body[0]
         assert _verdicts.collects_problems(func) is found is _collects_problems_before(func)
+
+
+# --- history paths: literal words found by a trie, folders settled by their words first ---------------
+
+FOLDER_PIECES = [
+    "data", "DATA", "datasets", "raw_data", "Data_Validation", "great_expectations", "features", "feature_repo", "train", "Training_v2",
+    "models", "Modelling", "experiments", "notebooks", "tuning", "deploy_x", "DEPLOY", "serving", "server", "kserve", "inference", "k8s",
+    "kubernetes", "Kube", "helm", "charts", "manifests", "infra_live", "terraform", "seldon", "kustomize", "api", "API", "src", "x",
+    "\u212a8s", "\u017ferving", "\u0130nfra", "\u00e9", "a.py", "Dockerfile", "dvc.lock", "t.ipynb", "m.tf",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FOLDER_PIECES), min_size=1, max_size=4).map("/".join), max_size=12))
+def test_history_folders_are_classified_as_a_per_path_search_would(paths: list[str]) -> None:
+    from mlops_audit.evidence.repo.git import AREAS, classify_paths
+
+    unique = sorted(set(paths))
+    classified = classify_paths(unique)
+    for area, pattern in AREAS.items():
+        assert classified[area] == {p for p in unique if pattern.search(p)}, area
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_texts([h for hints in _duties.HINTS.values() for h in hints] + ["tes", "deplo", "k8", ".github"], max_size=8))
+def test_any_word_finds_what_the_alternation_of_the_words_found(text: str) -> None:
+    from mlops_audit.evidence.repo.needles import any_word
+
+    for words in [*_duties.HINTS.values(), tuple(h for hints in _duties.HINTS.values() for h in hints)]:
+        flat = re.compile("|".join(re.escape(w) for w in words))  # the pattern `_duties` built before
+        assert (any_word(words).search(text) is None) == (flat.search(text) is None)

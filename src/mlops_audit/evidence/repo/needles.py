@@ -120,6 +120,16 @@ def _trie_pattern(words: Iterable[bytes]) -> bytes:
     return emit(trie)
 
 
+def any_word(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding any of `words` (ASCII, taken literally) wherever one stands: the trie of
+    `_trie_pattern`, which `search` answers as it answers the flat alternation of the words (both
+    match exactly the words), a few times faster."""
+    listed = sorted(set(words))
+    if not listed or not all(w.isascii() and w for w in listed):
+        raise ValueError(f"any_word: {listed!r} holds an empty word or one beyond ASCII")
+    return re.compile(_trie_pattern(w.encode() for w in listed).decode())
+
+
 @lru_cache(maxsize=64)
 def _needle_filter(needles: tuple[str, ...]) -> NeedleFilter:
     if not all(n.isascii() for n in needles):

@@ -34,6 +34,7 @@ from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER, DEMO_WORDS
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
+from mlops_audit.evidence.repo.needles import any_word
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
 TRAINING, DEPLOYMENT = "training", "deployment"
@@ -189,7 +190,7 @@ _HINTED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 def _finds(name: str, path: str, lowered: str) -> bool:
     hinted = _HINTED.get(name)
     if hinted is None:
-        hinted = _HINTED[name] = (re.compile("|".join(re.escape(h) for h in HINTS[name])), globals()[name])
+        hinted = _HINTED[name] = (any_word(HINTS[name]), globals()[name])
     return hinted[0].search(lowered) is not None and hinted[1].search(path) is not None
 
 
@@ -198,7 +199,7 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     present = set(repo.files)
     side: dict[str, str] = {}
     python_present: list[str] = []
-    any_hint = re.compile("|".join(re.escape(h) for hints in HINTS.values() for h in hints))
+    any_hint = any_word(h for hints in HINTS.values() for h in hints)
     folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
         lowered = path.lower()
