@@ -323,3 +323,22 @@ def test_any_word_finds_what_the_alternation_of_the_words_found(text: str) -> No
     for words in [*_duties.HINTS.values(), tuple(h for hints in _duties.HINTS.values() for h in hints)]:
         flat = re.compile("|".join(re.escape(w) for w in words))  # the pattern `_duties` built before
         assert (any_word(words).search(text) is None) == (flat.search(text) is None)
+
+
+def test_definition_file_rules_are_the_catalogue_s_whatever_asks_first() -> None:
+    """`catalogue.files_for` keeps its answer per kind and grade: the rules are those the catalogue
+    lists, in its order, and each caller gets its own list."""
+    from mlops_audit.evidence.repo.catalogue import Grade, files_for, tools
+    from mlops_audit.evidence.repo.model import Kind
+
+    for kind in Kind:
+        for grade in (None, *Grade):
+            before = [
+                (tool, rule) for tool in tools() for ev in tool.evidence
+                if ev.kind is kind and ev.rule is None and (grade is None or ev.grade is grade) for rule in ev.files
+            ]
+            assert files_for(kind, grade) == before == files_for(kind, grade)
+    assert files_for(Kind.deployment_manifest)  # (the catalogue has such rules)
+    mine = files_for(Kind.deployment_manifest)
+    mine.clear()
+    assert files_for(Kind.deployment_manifest)
