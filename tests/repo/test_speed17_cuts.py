@@ -342,3 +342,33 @@ def test_definition_file_rules_are_the_catalogue_s_whatever_asks_first() -> None
     mine = files_for(Kind.deployment_manifest)
     mine.clear()
     assert files_for(Kind.deployment_manifest)
+
+
+# --- CI files found once per index -------------------------------------------------------------------
+
+
+def test_ci_files_and_cloud_build_configs_are_found_once_as_each_call_found_them(tmp_path) -> None:
+    from mlops_audit.evidence.repo import ciconfig
+    from mlops_audit.evidence.repo.collect import build_index
+
+    files = {
+        ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+        ".gitlab-ci.yml": "include:\n  - local: ci/extra.yml\ntest:\n  script: [pytest]\n",
+        "ci/extra.yml": "lint:\n  script: [ruff check]\n",
+        "Jenkinsfile": "pipeline { stages { stage('t') { steps { sh 'make test' } } } }\n",
+        "build/release.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, -t, app, .]\n",
+        "config/settings.yaml": "steps: 3\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    index, fresh = build_index(tmp_path), build_index(tmp_path)
+    paths = ciconfig.ci_file_paths(index)
+    assert paths == list(ciconfig._ci_file_paths(fresh)) == [".github/workflows/ci.yml", ".gitlab-ci.yml", "Jenkinsfile", "ci/extra.yml"]
+    paths.clear()  # a caller's list is its own
+    assert ciconfig.ci_file_paths(index) == list(ciconfig._ci_file_paths(fresh))
+    configs = ciconfig.cloud_build_configs(index)
+    assert configs == ciconfig.cloud_build_by_content(fresh, set(ciconfig._ci_file_paths(fresh)))
+    assert [c.path for c in configs] == ["build/release.yaml"]
+    configs.clear()
+    assert [c.path for c in ciconfig.cloud_build_configs(index)] == ["build/release.yaml"]

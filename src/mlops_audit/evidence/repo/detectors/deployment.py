@@ -19,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     resource_type_pattern,
     vocabulary,
 )
-from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_configs
 from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _dotnet, _golang, _handlers, _inhouse, _jsroutes, _jvm, _lambdas, _modelapi, _modeluse, _pulumi, _rlang, _ruby, _rust
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
@@ -875,7 +875,7 @@ def _builder_tool(step: dict[str, Any]) -> str | None:
 
 def _cloud_build_deploy_steps(repo: RepoIndex) -> list[tuple[str, Location]]:
     named = [p for p in ci_file_paths(repo) if p.rsplit("/", 1)[-1].lower().startswith("cloudbuild")]
-    configs = named + [c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))]
+    configs = named + [c.path for c in cloud_build_configs(repo)]
     found = []
     for path in configs:
         doc = repo.yaml(path)
@@ -1554,7 +1554,7 @@ MAX_HANDLER_FILES = 200
 def _deploys_cloud_functions(repo: RepoIndex) -> bool:
     def find() -> bool:
         paths = [p for p in ci_file_paths(repo)] + repo.with_suffix(".sh", ".tf")[:MAX_HANDLER_FILES] + [
-            c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))
+            c.path for c in cloud_build_configs(repo)
         ]
         return any(_DEPLOYS_FUNCTIONS.search(repo.text(p) or "") for p in paths if not is_test_path(p))
 
