@@ -372,3 +372,42 @@ def test_ci_files_and_cloud_build_configs_are_found_once_as_each_call_found_them
     assert [c.path for c in configs] == ["build/release.yaml"]
     configs.clear()
     assert [c.path for c in ciconfig.cloud_build_configs(index)] == ["build/release.yaml"]
+
+
+# --- a few needles looked for whole, not by cutting the file into pieces -------------------------------
+
+
+def _candidates_before(prefilter, data: bytes):
+    """`NeedleFilter.candidates` as it was: the data cut into pieces for every query."""
+    from mlops_audit.evidence.repo.needles import _TO_PIECES
+
+    found = []
+    for key in prefilter.pieces.intersection(data.translate(_TO_PIECES).split()):
+        found.extend(prefilter.by_key[key])
+    if prefilter.others is not None and prefilter.others.search(data) is not None:
+        found.extend(prefilter.keyless)
+    return frozenset(found)
+
+
+NEEDLE_SETS = [("load_model",), ("train", "predict_proba"), ("validate_rows", "schema", "app.run"), ("fit", "a", "b_c", "tune.run"), ("x", "y", "z", "w", "v")]
+NEEDLE_PIECES = [b"load_model", b"load_modelx", b"_load_model", b"train", b"trainer", b"predict_proba", b"schema", b"app", b"run", b"app.run",
+                 b"fit", b"a", b"b_c", b"tune", b" ", b"\n", b".", b"(", b"1", b"\xc3\xa9", b"_", b"x", b"y"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(needles=st.sampled_from(NEEDLE_SETS), parts=st.lists(st.sampled_from(NEEDLE_PIECES), max_size=20))
+def test_few_needles_found_whole_as_the_pieces_found_them(needles: tuple[str, ...], parts: list[bytes]) -> None:
+    from mlops_audit.evidence.repo.needles import NeedleFilter
+
+    prefilter, data = NeedleFilter.of(needles), b"".join(parts)
+    assert frozenset(prefilter.candidates(data)) == _candidates_before(prefilter, data)
+    assert prefilter.may_mention(data) == bool(_candidates_before(prefilter, data))
+
+
+def test_a_key_met_often_inside_words_still_settles_as_the_pieces_do() -> None:
+    from mlops_audit.evidence.repo.needles import _MAX_OCCURRENCES, NeedleFilter
+
+    prefilter = NeedleFilter.of(["fit"])
+    crowded = b"refit " * (_MAX_OCCURRENCES + 5)  # every occurrence inside a word: cut into pieces after all
+    assert not prefilter.may_mention(crowded) and prefilter.candidates(crowded) == ()
+    assert prefilter.may_mention(crowded + b"fit(x)") and prefilter.candidates(crowded + b"model.fit") == ("fit",)
