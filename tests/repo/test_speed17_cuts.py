@@ -411,3 +411,66 @@ def test_a_key_met_often_inside_words_still_settles_as_the_pieces_do() -> None:
     crowded = b"refit " * (_MAX_OCCURRENCES + 5)  # every occurrence inside a word: cut into pieces after all
     assert not prefilter.may_mention(crowded) and prefilter.candidates(crowded) == ()
     assert prefilter.may_mention(crowded + b"fit(x)") and prefilter.candidates(crowded + b"model.fit") == ("fit",)
+
+
+# --- data checks: names a function derives worked out only once it has an acting test ------------------
+
+
+def _acting_tests_before(func):
+    """`data._acting_tests` as it was: the model's outputs and the derived names worked out first."""
+    import ast
+
+    from mlops_audit.evidence.repo.astutil import walk
+    from mlops_audit.evidence.repo.detectors._stops import stops
+    from mlops_audit.evidence.repo.detectors.data import _derived_tests, _model_outputs, _own_statements, _test_kinds
+
+    found = []
+    outputs = _model_outputs(func)
+    derived = None
+    for node in _own_statements(func):
+        if isinstance(node, (ast.Assert, ast.If)) and derived is None:
+            derived = _derived_tests(func, outputs)
+        if isinstance(node, ast.Assert):
+            kinds = _test_kinds(node.test, outputs, *derived)
+        elif isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in walk(stmt)):
+            kinds = _test_kinds(node.test, outputs, *derived)
+        else:
+            continue
+        if kinds:
+            found.append((node.lineno, kinds))
+    return found
+
+
+CHECK_BLOCKS = [
+    "missing = df.isnull().sum()", "latest = df['ts'].max()", "out = model(x)", "preds = net.predict(x)", "valid = x[~np.isnan(x)]",
+    "assert not df['age'].isna().any()", "assert missing.sum() == 0", "assert out.isnan().any()", "assert len(df) > 0",
+    "if missing.any():\n    raise ValueError('missing values')", "if latest < cutoff:\n    raise ValueError('stale')",
+    "if df.duplicated().any():\n    sys.exit(1)", "if preds.isna().any():\n    raise RuntimeError('nan predictions')",
+    "if df.empty:\n    print('empty')", "if df['x'].min() < 0:\n    log('negative')", "if not df.columns.isin(cols).all():\n    raise KeyError(cols)",
+    "for c in cols:\n    if df[c].isna().all():\n        raise ValueError(c)", "def inner(y):\n    assert y.isna().any()",
+    "if loss.isnan():\n    raise FloatingPointError('loss')", "return df",
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(blocks=st.lists(st.sampled_from(CHECK_BLOCKS), max_size=8), name=st.sampled_from(["validate", "check_data", "forward", "load", "_check_model"]))
+def test_acting_tests_are_those_found_when_the_names_were_worked_out_first(blocks: list[str], name: str) -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.detectors import data
+
+    body = "\n".join("    " + line for block in blocks for line in block.split("\n")) or "    pass"
+    func = ast.parse(f"def {name}(df, x, cols, cutoff):\n{body}\n").body[0]
+    assert data._acting_tests(func) == _acting_tests_before(func)
+
+
+def test_acting_tests_cases() -> None:
+    import ast
+
+    from mlops_audit.evidence.repo.detectors import data
+
+    source = "def check(df, model, x):\n    out = model(x)\n    missing = df.isnull().sum()\n    if out.isna().any():\n        raise ValueError('nan')\n    if missing.any():\n        raise ValueError('gaps')\n"
+    func = ast.parse(source).body[0]
+    assert data._acting_tests(func) == _acting_tests_before(func) == [(6, {"missing"})]  # the model's output is no data
+    quiet = ast.parse("def check(df):\n    if df.isna().any():\n        print('gaps')\n").body[0]
+    assert data._acting_tests(quiet) == _acting_tests_before(quiet) == []

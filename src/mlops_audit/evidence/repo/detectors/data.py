@@ -785,17 +785,15 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     """(line, kinds) of each assert, and of each `if` whose body raises or exits (`_stops`), in `func` (not in functions
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
-    outputs = _model_outputs(func)
+    outputs: frozenset[str] = frozenset()
     derived: tuple[dict[str, frozenset[str]], frozenset[str]] | None = None
     for node in _own_statements(func):
-        if isinstance(node, (ast.Assert, ast.If)) and derived is None:
-            derived = _derived_tests(func, outputs)
-        if isinstance(node, ast.Assert):
-            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        elif isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in walk(stmt)):
-            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        else:
+        if not (isinstance(node, ast.Assert) or (isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in walk(stmt)))):
             continue
+        if derived is None:  # worked out for the first acting test only: most functions have none
+            outputs = _model_outputs(func)
+            derived = _derived_tests(func, outputs)
+        kinds = _test_kinds(node.test, outputs, *derived)
         if kinds:
             found.append((node.lineno, kinds))
     return found
