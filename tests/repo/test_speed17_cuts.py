@@ -474,3 +474,84 @@ def test_acting_tests_cases() -> None:
     assert data._acting_tests(func) == _acting_tests_before(func) == [(6, {"missing"})]  # the model's output is no data
     quiet = ast.parse("def check(df):\n    if df.isna().any():\n        print('gaps')\n").body[0]
     assert data._acting_tests(quiet) == _acting_tests_before(quiet) == []
+
+
+# --- schema checks: a function that reads no frame's columns is passed over ---------------------------
+
+
+def _schema_checks_before(module, text: str, classes) -> list[int]:
+    """`pyfacts.schema_checks` as it was: every function walked for its assignments, then for its tests."""
+    import ast
+
+    from mlops_audit.evidence.repo import pyfacts as p
+    from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, walk
+
+    if not any(needle in text for needle in p.SCHEMA_NEEDLES):
+        return []
+    row_models = p._row_models(classes)
+    mentions_schema = bool(p._SCHEMA_WORD.search(text))
+    if not (row_models or mentions_schema):
+        return []
+    if not row_models and not any(isinstance(n, ast.Attribute) and (n.attr in p._COLUMN_ATTRS or n.attr == "shape") for n in walk(module)):
+        return []
+    lines: list[int] = []
+    for _, func in functions(module):
+        loops = []
+        if row_models:
+            row_names = {
+                t.id for n in walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                and call_name(n.value) in p._ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
+            }
+            loops = [n for n in walk(func) if isinstance(n, (ast.For, ast.comprehension)) and p._rows_iterated(n.iter, row_names)]
+        for loop in loops:
+            body = loop if isinstance(loop, ast.For) else func
+            for call in calls_in(body):
+                if call_name(call) in row_models or (call_name(call) in p._PYDANTIC_VALIDATE and dotted(call.func).split(".")[0] in row_models):
+                    lines.append(call.lineno)
+                    break
+        if not mentions_schema:
+            continue
+        derived: set[str] = set()
+        for node in walk(func):
+            if isinstance(node, ast.Assign) and any(isinstance(s, ast.Attribute) and s.attr in p._COLUMN_ATTRS for s in walk(node.value)):
+                for target in node.targets:
+                    derived |= assigned_names(target)
+        for node in (n for n in walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+            if not p._tests_columns(node.test, derived):
+                continue
+            if type(node) is ast.If and not node.orelse and p._only_membership(node.test):
+                continue
+            if isinstance(node, ast.Assert) or p._acts_on_failure(node.body + node.orelse) or p._guard_then_fails(func, node):
+                lines.append(node.lineno)
+                break
+    if lines and not p._declares_a_schema(text, classes):
+        return []
+    return lines
+
+
+SCHEMA_BLOCKS = [
+    "SCHEMA = {'a': 'int'}", "missing = set(SCHEMA) - set(df.columns)", "cols = list(df.columns)", "n = df.shape[1]", "x = df.dtypes",
+    "if missing:\n    raise ValueError(missing)", "if list(df.columns) != list(SCHEMA):\n    raise ValueError('columns')",
+    "assert df.shape[1] == 3", "assert len(df) > 0", "if 'a' in df.columns:\n    df['a'] = 1", "while df.shape[1] < 2:\n    log.warning('few columns')",
+    "if df.dtypes['a'] != 'int':\n    logger.error('dtype')", "if ok:\n    return True", "raise ValueError('bad schema')",
+    "for row in df.to_dict('records'):\n    Row(**row)", "print(df.columns)", "return df", "rows = df.iterrows()", "for i, r in rows:\n    Row(**r)",
+    "missing = set(SCHEMA) - set(df.\uff43olumns)", "for row in df.\uff54o_dict('records'):\n    Row.model_validate(row)",  # fullwidth: NFKC-read
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(functions_=st.lists(st.lists(st.sampled_from(SCHEMA_BLOCKS), max_size=6), min_size=1, max_size=3), model=st.booleans(), infer=st.booleans())
+def test_schema_checks_are_those_found_walking_every_function(functions_: list[list[str]], model: bool, infer: bool) -> None:
+    import ast
+
+    from mlops_audit.evidence.repo import pyfacts
+
+    header = ("from pydantic import BaseModel\nclass Row(BaseModel):\n    a: int\n" if model else "") + ("df = spark.read.option('inferSchema', True)\n" if infer else "")
+    body = "".join(
+        f"def check_{i}(df, ok):\n" + ("\n".join("    " + line for block in blocks for line in block.split("\n")) or "    pass") + "\n"
+        for i, blocks in enumerate(functions_)
+    )
+    text = header + body
+    module = ast.parse(text)
+    classes = [("Row", ("pydantic.BaseModel",), 2, ())] if model else []
+    assert pyfacts.schema_checks(module, text, classes) == _schema_checks_before(module, text, classes)

@@ -195,7 +195,9 @@ def grid_loops(module: ast.Module, loops: Iterable[ast.For], call_names: set[str
 
 SCHEMA_NEEDLES = ("BaseModel", "columns", "shape")  # a file mentioning none is not a candidate of the schema rule
 _ROW_ITERATORS = frozenset({"to_dict", "iterrows", "itertuples", "to_dicts", "iter_rows"})
+_ROW_ITERATOR_WORDS = ("to_dict", "iterrows", "itertuples", "iter_rows")  # one of them is in every name of _ROW_ITERATORS
 _COLUMN_ATTRS = frozenset({"columns", "dtypes", "dtype"})
+_COLUMN_WORDS = ("columns", "dtype", "shape")  # the same for _COLUMN_ATTRS and `shape`
 _SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
 _PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
 
@@ -228,6 +230,12 @@ def _row_models(classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[
     return {name for name, bases, _, _ in classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
 
 
+def _may_name(text: str, words: tuple[str, ...]) -> bool:
+    """The code `text` may name an identifier holding one of `words`: it holds one, or it is not ASCII
+    (the parser reads identifiers NFKC-normalised: a fullwidth `ｃolumns` is `columns` to it)."""
+    return not text.isascii() or any(word in text for word in words)
+
+
 def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> list[int]:
     """Lines of the schema-check rule's hits in one module (`text` its source, `classes` its
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
@@ -244,12 +252,14 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     mentions_schema = bool(_SCHEMA_WORD.search(text))
     if not (row_models or mentions_schema):
         return []
-    if not row_models and not any(isinstance(n, ast.Attribute) and (n.attr in _COLUMN_ATTRS or n.attr == "shape") for n in walk(module)):
+    # An attribute or a call is named in the text (`_may_name`): a text without the names settles a question without walking the tree.
+    if not row_models and not (_may_name(text, _COLUMN_WORDS) and any(isinstance(n, ast.Attribute) and (n.attr in _COLUMN_ATTRS or n.attr == "shape") for n in walk(module))):
         return []  # one linear pass: nothing here reads a frame's columns, so no function can test them
+    rows_iterated = bool(row_models) and _may_name(text, _ROW_ITERATOR_WORDS)  # else no loop walks rows (`_rows_iterated`)
     lines: list[int] = []
     for _, func in functions(module):
         loops: list[ast.For | ast.comprehension] = []
-        if row_models:
+        if rows_iterated:
             row_names = {
                 t.id for n in walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
                 and call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
@@ -265,8 +275,22 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
                     break
         if not mentions_schema:
             continue
-        derived = _column_derived_names(func)
-        for node in (n for n in walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+        # One walk for what the function assigns, what it tests, and whether it reads a frame's columns
+        # at all: without `.columns`/`.dtypes`/`.dtype`/`.shape` no test of it can be about them.
+        assigns: list[ast.Assign] = []
+        tests: list[ast.If | ast.Assert | ast.While] = []
+        reads_columns = False
+        for node in walk(func):
+            if isinstance(node, ast.Assign):
+                assigns.append(node)
+            elif isinstance(node, (ast.If, ast.Assert, ast.While)):
+                tests.append(node)
+            elif isinstance(node, ast.Attribute) and (node.attr in _COLUMN_ATTRS or node.attr == "shape"):
+                reads_columns = True
+        if not (reads_columns and tests):
+            continue
+        derived = _column_derived_names(assigns)
+        for node in tests:
             if not _tests_columns(node.test, derived):
                 continue
             if type(node) is ast.If and not node.orelse and _only_membership(node.test):
@@ -292,12 +316,13 @@ def _declares_a_schema(text: str, classes: Iterable[tuple[str, tuple[str, ...], 
     return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", text)))
 
 
-def _column_derived_names(func: ast.AST) -> set[str]:
-    """Names a function assigns from its frame's columns (`missing = set(required) - set(df.columns)`,
-    `extra = [c for c in df.columns if c not in schema]`): testing them tests the columns."""
+def _column_derived_names(assigns: Iterable[ast.Assign]) -> set[str]:
+    """Names a function assigns (`assigns`: its assignments) from its frame's columns (`missing =
+    set(required) - set(df.columns)`, `extra = [c for c in df.columns if c not in schema]`): testing
+    them tests the columns."""
     names: set[str] = set()
-    for node in walk(func):
-        if isinstance(node, ast.Assign) and any(isinstance(s, ast.Attribute) and s.attr in _COLUMN_ATTRS for s in walk(node.value)):
+    for node in assigns:
+        if any(isinstance(s, ast.Attribute) and s.attr in _COLUMN_ATTRS for s in walk(node.value)):
             for target in node.targets:
                 names |= assigned_names(target)
     return names
