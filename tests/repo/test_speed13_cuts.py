@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlops_audit.evidence.repo import casewords
-from mlops_audit.evidence.repo.detectors import _batchscoring, deployment, governance
+from mlops_audit.evidence.repo.detectors import _batchscoring, deployment
 from mlops_audit.evidence.repo.needles import _JSON_ESCAPE, _JSON_STRING_JOINS, NOTEBOOK_HEAD, NeedleFilter, notebook_may_mention
 
 # --- a big notebook is first looked at by its first bytes ---------------------------------------------
@@ -67,9 +67,6 @@ def test_a_needle_met_only_after_the_first_bytes_is_still_found() -> None:
 # Each pattern with the words its matches hold, and pieces to build texts from: the words in other
 # cases, near misses, and the characters that match an ASCII letter only when case is ignored.
 GUARDED = {
-    "lesson headings": (governance._LESSON_HEADING, governance._LESSON_WORDS, [
-        "Exercise", "EXERCISES", "hands-on", "Hands On", "learning objectives", "Key Takeaways", "QUIZ", "assignments", "Homework",
-        "Lab 3", "MODULE 2", "lesson 1", "What you will learn", "What You'll Learn", "lab", "module"]),
     "routed traffic": (deployment._ROUTED, deployment._ROUTED_WORDS, ["Canary", "ENDPOINT", "variant", "Model_Version", "traffic", "champion", "Shadow"]),
     "demo folders": (_batchscoring.DEMO_FOLDER, _batchscoring.DEMO_WORDS, ["Demos/", "examples/", "SAMPLE/", "tutorials/", "Playground/", "sandbox/", "scratch/"]),
 }

@@ -48,7 +48,7 @@ def call_name(call: ast.Call) -> str:
 def identifiers(node: ast.AST) -> set[str]:
     """Every name and attribute identifier inside `node`."""
     found: set[str] = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name):
             found.add(sub.id)
         elif isinstance(sub, ast.Attribute):
@@ -142,11 +142,39 @@ def calls_in(node: ast.AST) -> list[ast.Call]:
     return found
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk`: the same nodes in the same order (breadth first, each node's children in
+    `ast.iter_child_nodes` order, queued before it is yielded), about a third faster - the children
+    are found in the loop, not by two nested generators per node (`iter_child_nodes`, `iter_fields`)."""
+    todo = deque([node])
+    pop, push, AST = todo.popleft, todo.append, ast.AST
+    while todo:
+        node = pop()
+        for name in node._fields:
+            value = getattr(node, name, None)  # (`iter_fields` skips a missing field: None is no child either)
+            if isinstance(value, AST):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        push(item)
+        yield node
+
+
 def parents(node: ast.AST) -> dict[ast.AST, ast.AST]:
+    """child -> parent for every node under `node`, filled as `ast.walk` and `ast.iter_child_nodes` meet them
+    (a shared node, such as the `Load` context, maps to the last parent met)."""
     out: dict[ast.AST, ast.AST] = {}
-    for parent in ast.walk(node):
-        for child in ast.iter_child_nodes(parent):
-            out[child] = parent
+    AST = ast.AST
+    for parent in walk(node):
+        for name in parent._fields:
+            value = getattr(parent, name, None)
+            if isinstance(value, AST):
+                out[value] = parent
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        out[item] = parent
     return out
 
 

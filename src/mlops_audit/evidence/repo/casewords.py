@@ -49,3 +49,48 @@ class CaseBlind:
         if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
             return self.blind.search(text) is not None
         return self.lowered.search(text.lower()) is not None
+
+
+_LEADING_WORD = re.compile(r"(?:\\b)?([a-z0-9/_-]+)")
+
+
+class CaseBlindBranches:
+    """The case-blind search of the alternation of `branches` (`CaseBlind` of `"|".join(branches)`),
+    each branch tried only where its leading word stands in the lowercased text: `sre` tries every
+    branch of an alternation at every position, `str.find` skips to the few places a branch can start.
+
+    Exactness: as `CaseBlind` (texts holding a character of `FOLDS_TO_ASCII` are searched as before);
+    and each branch is a pattern whose matches all start with its leading word - its literal
+    characters after an optional `\\b`, up to the first character that is not a letter, digit, `/`,
+    `_` or `-` (refused when none; without the last one when a quantifier follows it). So a branch
+    matches somewhere exactly when it matches at an occurrence of its word (`match` at a position
+    reads the characters before it for `\\b`, as `search` does)."""
+
+    __slots__ = ("whole", "branches")
+
+    def __init__(self, branches: tuple[str, ...]) -> None:
+        self.whole = CaseBlind("|".join(branches))
+        self.branches: list[tuple[str, re.Pattern[str]]] = []
+        for branch in branches:
+            CaseBlind(branch)  # the same refusals, branch by branch
+            lead = _LEADING_WORD.match(branch)
+            word = lead.group(1) if lead else ""
+            if lead and branch[lead.end(): lead.end() + 1] in ("?", "*", "+", "{"):
+                word = word[:-1]
+            if not word:
+                raise ValueError(f"CaseBlindBranches: {branch!r} does not start with a literal word")
+            self.branches.append((word, re.compile(branch)))
+
+    def search(self, text: str) -> bool:
+        """Whether `self.whole.blind.search(text)` finds a match."""
+        if not text.isascii() and any(c in text for c in FOLDS_TO_ASCII):
+            return self.whole.blind.search(text) is not None
+        lowered = text.lower()
+        find = lowered.find
+        for word, branch in self.branches:
+            at = find(word)
+            while at != -1:
+                if branch.match(lowered, at) is not None:
+                    return True
+                at = find(word, at + 1)
+        return False

@@ -283,15 +283,26 @@ def ci_configs(repo: RepoIndex) -> list[CiConfig]:
             config = check(repo, path)
             if config is not None:
                 found.append(config)
-    return found + cloud_build_by_content(repo, set(ci_file_paths(repo)))
+    return found + cloud_build_configs(repo)
+
+
+def cloud_build_configs(repo: RepoIndex) -> list[CiConfig]:
+    """`cloud_build_by_content` of the YAML files that are not CI files by name and place (three rules
+    ask): found once per index, each caller getting its own list."""
+    return list(repo.memo("cloud_build_configs", lambda: tuple(cloud_build_by_content(repo, set(ci_file_paths(repo))))))
 
 
 def ci_file_paths(repo: RepoIndex) -> list[str]:
-    """CI files by name and place, and the files they include (`include:`, `template:`)."""
+    """CI files by name and place, and the files they include (`include:`, `template:`): found once per
+    index (`RepoIndex.memo`: nine rules ask, some several times), each caller getting its own list."""
+    return list(repo.memo("ci_file_paths", lambda: _ci_file_paths(repo)))
+
+
+def _ci_file_paths(repo: RepoIndex) -> tuple[str, ...]:
     paths: list[str] = []
     for patterns, _ in CI_SYSTEMS:
         paths += repo.glob(*patterns)
-    return sorted(set(paths) | set(repo.ci_included_files(sorted(set(paths)))))
+    return tuple(sorted(set(paths) | set(repo.ci_included_files(sorted(set(paths))))))
 
 
 def strings(doc: LocatedDocument) -> Iterator[tuple[tuple[str | int, ...], str]]:

@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 
 from mlops_audit.evidence.repo.textdecode import decode_text
@@ -132,6 +133,12 @@ _PROJECT_OF_A_COURSE = re.compile(
 _COURSE_ASKS = re.compile(r"(?:,|\b(?:and|with|plus|includes?|including|ends with|followed by))\s+(?:a|an|one)\s+\Z", re.IGNORECASE)
 
 
+# A collection asks about its README's opening up to six times (`lessons`' rules, the classifier's features,
+# `readme_signs`): each search of its text is made once per text (the answers depend on the text alone).
+_OPENINGS_KEPT = 8
+
+
+@lru_cache(maxsize=_OPENINGS_KEPT)
 def _says_it_is_a_project(text: str) -> bool:
     """The README says the repository is a project made in a course, or calls it "this / our / my
     project" before it says what it is (session 16: a template's or a sample's README says first that it
@@ -334,6 +341,12 @@ def readme_opening(listing: Sequence[str], read) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=_OPENINGS_KEPT)
+def _material_phrases(text: str) -> tuple[str, ...]:
+    """The phrases `_MATERIAL_PHRASES` finds in `text`, in order (one search of a text for every question on it)."""
+    return tuple(match.group(0) for match in _MATERIAL_PHRASES.finditer(text))
+
+
 def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = False, whole: bool = False) -> str | None:
     """Why the README presents the repository as teaching material, or None (see the module text).
     `strong_only`: only an explicit phrase counts (not a title word); `whole`: strong, and not only
@@ -343,10 +356,10 @@ def teaching_readme(opening: tuple[str, str] | None, *, strong_only: bool = Fals
     name, text = opening
     if _says_it_is_a_project(text):
         return None
-    for match in _MATERIAL_PHRASES.finditer(text):
-        if whole and _GENERIC_MATERIAL.fullmatch(match.group(0)):
+    for phrase in _material_phrases(text):
+        if whole and _GENERIC_MATERIAL.fullmatch(phrase):
             continue
-        return f"{name} presents it as teaching material ('{' '.join(match.group(0).split())}')"
+        return f"{name} presents it as teaching material ('{' '.join(phrase.split())}')"
     title = next((line.strip("# =*\t") for line in text.splitlines() if line.strip("# =*-\t")), "")
     if (said := _title_said_again(title, text)) is not None:
         return f"{name}'s title names a {said[0]} and its text {said[1]}"

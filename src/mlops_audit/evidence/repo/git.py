@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from mlops_audit.evidence.repo.casewords import FOLDS_TO_ASCII
 from mlops_audit.evidence.repo.gitcmd import (
     GitUnavailable,
     PendingGit,
     is_git_work_tree,
 )
 from mlops_audit.evidence.repo.model import AreaActivity, BotActivity, GitSignals
+from mlops_audit.evidence.repo.needles import any_word
 
 MAX_COMMITS = 50_000
 
@@ -66,6 +68,14 @@ AREA_NAME_HINTS: dict[str, tuple[str, ...]] = {
     "training": ("train", "model", "experiment", "notebook", "tuning", "param", "dvc", ".ipynb"),
     "deployment": ("dockerfile", "containerfile", "docker-compose", ".tf", ".bicep", "serv", "app", "api"),
 }
+# The same for folders (a folder is searched as `folder/`, where only the patterns' folder branches can
+# match): words of which every match holds one, in either case. A folder holding a character that
+# matches an ASCII letter only when case is ignored (`casewords.FOLDS_TO_ASCII`) is always searched.
+AREA_FOLDER_HINTS: dict[str, tuple[str, ...]] = {
+    "data": ("data", "expectations", "feature"),
+    "training": ("train", "model", "experiment", "notebook", "tuning"),
+    "deployment": ("deploy", "serv", "inference", "k8s", "kube", "helm", "chart", "manifest", "infra", "terraform", "seldon", "kustomize", "api"),
+}
 
 
 def classify_paths(paths: list[str]) -> dict[str, set[str]]:
@@ -80,7 +90,9 @@ def classify_paths(paths: list[str]) -> dict[str, set[str]]:
     """
     areas = list(AREAS.items())
     hints = [AREA_NAME_HINTS[area] for area, _ in areas]
-    any_hint = re.compile("|".join(re.escape(h) for hint in hints for h in hint))
+    any_hint = any_word(h for hint in hints for h in hint)
+    folder_hints = [AREA_FOLDER_HINTS[area] for area, _ in areas]
+    any_folder_hint = any_word(h for hint in folder_hints for h in hint)
     nowhere = (False,) * len(areas)
     folder_hits: dict[str, tuple[bool, ...]] = {"": nowhere}
     name_hits: dict[str, tuple[bool, ...]] = {}
@@ -89,7 +101,14 @@ def classify_paths(paths: list[str]) -> dict[str, set[str]]:
         folder, _, name = path.rpartition("/")
         in_folder = folder_hits.get(folder)
         if in_folder is None:
-            hits = tuple(pattern.search(folder + "/") is not None for _, pattern in areas)
+            if not folder.isascii() and any(c in folder for c in FOLDS_TO_ASCII):
+                hits = tuple(pattern.search(folder + "/") is not None for _, pattern in areas)
+            else:
+                lowered = folder.lower()
+                hits = nowhere if not any_folder_hint.search(lowered) else tuple(
+                    any(h in lowered for h in hint) and pattern.search(folder + "/") is not None
+                    for (_, pattern), hint in zip(areas, folder_hints, strict=True)
+                )
             in_folder = folder_hits[folder] = nowhere if hits == nowhere else hits
         in_name = name_hits.get(name)
         if in_name is None:

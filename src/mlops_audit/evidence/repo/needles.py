@@ -46,9 +46,24 @@ class NeedleFilter:
     def may_mention(self, data: bytes) -> bool:
         if not self.exact:
             return True
-        if self.pieces and not self.pieces.isdisjoint(data.translate(_TO_PIECES).split()):
+        if self.pieces and not self.pieces.isdisjoint(self._pieces_held(data)):
             return True
         return self.others is not None and self.others.search(data) is not None
+
+    def _pieces_held(self, data: bytes) -> Iterable[bytes]:
+        """Pieces of `data` that can be keys (`self.pieces` intersected with them is the same): with a few
+        keys (a rule's own names, `RepoIndex.python_scan` and `importing`), the keys found whole by
+        `_whole_piece`; else all of the data's pieces."""
+        if len(self.pieces) <= _FEW_KEYS:
+            found = []
+            for key in self.pieces:
+                whole = _whole_piece(data, key)
+                if whole is None:
+                    return data.translate(_TO_PIECES).split()
+                if whole:
+                    found.append(key)
+            return found
+        return data.translate(_TO_PIECES).split()
 
     def head_may_mention(self, head: bytes) -> bool:
         """True only if `may_mention` is for every data that starts with `head` (a quicker first look
@@ -68,7 +83,7 @@ class NeedleFilter:
             return None
         found: list[str] = []
         if self.pieces:
-            for key in self.pieces.intersection(data.translate(_TO_PIECES).split()):
+            for key in self.pieces.intersection(self._pieces_held(data)):
                 found.extend(self.by_key[key])
         if self.others is not None and self.others.search(data) is not None:
             found.extend(self.keyless)
@@ -80,6 +95,28 @@ class NeedleFilter:
         if candidates is None:
             return needles_in(text, self.needles)
         return frozenset(n for n in candidates if _mentions(text, n))
+
+
+_FEW_KEYS = 4  # a filter of at most this many keys looks for each (`_whole_piece`) instead of cutting the data into pieces
+_LETTER_BYTES = frozenset(_LETTERS)
+_MAX_OCCURRENCES = 64  # occurrences of a key looked at before the data is cut into pieces after all
+
+
+def _whole_piece(data: bytes, key: bytes) -> bool | None:
+    """Whether `key` (letters and underscores) is one of the pieces of `data`: an occurrence with no
+    letter or underscore right before or after it. None after _MAX_OCCURRENCES occurrences that are
+    not (the caller cuts the data into pieces then: the work stays linear whatever the data)."""
+    at, size, end_of_data = data.find(key), len(key), len(data)
+    seen = 0
+    while at != -1:
+        end = at + size
+        if (at == 0 or data[at - 1] not in _LETTER_BYTES) and (end == end_of_data or data[end] not in _LETTER_BYTES):
+            return True
+        seen += 1
+        if seen >= _MAX_OCCURRENCES:
+            return None
+        at = data.find(key, at + 1)
+    return False
 
 
 NOTEBOOK_HEAD = 1 << 16  # bytes of a notebook's JSON looked at first (`notebook_may_mention`)
@@ -118,6 +155,16 @@ def _trie_pattern(words: Iterable[bytes]) -> bytes:
         return b"(?:" + body + b")?" if -1 in node else body
 
     return emit(trie)
+
+
+def any_word(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding any of `words` (ASCII, taken literally) wherever one stands: the trie of
+    `_trie_pattern`, which `search` answers as it answers the flat alternation of the words (both
+    match exactly the words), a few times faster."""
+    listed = sorted(set(words))
+    if not listed or not all(w.isascii() and w for w in listed):
+        raise ValueError(f"any_word: {listed!r} holds an empty word or one beyond ASCII")
+    return re.compile(_trie_pattern(w.encode() for w in listed).decode())
 
 
 @lru_cache(maxsize=64)

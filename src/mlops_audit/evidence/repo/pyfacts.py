@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents, statements
+from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, parents, statements, walk
 
 CHECK_CALLS = {
     "missing": frozenset({"isna", "isnull", "notna", "notnull"}),
@@ -73,7 +73,7 @@ def check_kinds(node: ast.AST, up: dict[ast.AST, ast.AST] | None = None) -> set[
     `.columns` or `len(df)` is not checking them)."""
     kinds: set[str] = set()
     up = parents(node) if up is None else up
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call):
             name = call_name(sub)
             for kind, names in CHECK_CALLS.items():
@@ -84,7 +84,7 @@ def check_kinds(node: ast.AST, up: dict[ast.AST, ast.AST] | None = None) -> set[
         elif isinstance(sub, ast.Attribute) and sub.attr in ("hasnans", "is_unique") and _tested(sub, up):
             kinds.add("missing" if sub.attr == "hasnans" else "duplicates")
         elif isinstance(sub, ast.Compare):
-            for part in ast.walk(sub):
+            for part in walk(sub):
                 if isinstance(part, ast.Attribute) and part.attr in ("columns", "dtypes", "dtype"):
                     kinds.add("schema")
                 elif isinstance(part, ast.Call) and call_name(part) == "len":
@@ -159,7 +159,7 @@ def grid_like(loop: ast.For) -> bool:
 def keeps_best(func: ast.AST, loop: ast.For) -> bool:
     """The best point is selected: a comparison with a `best...` value inside the loop, or a max/min
     over the collected results in the same function."""
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Compare) and any("best" in name.lower() for name in identifiers(node)):
             return True
     return any(call_name(c) in _SELECTIONS for c in calls_in(func))
@@ -187,7 +187,7 @@ def grid_loops(module: ast.Module, loops: Iterable[ast.For], call_names: set[str
         end = func.end_lineno or func.lineno
         if not any(func.lineno <= line <= end for line in grid):
             continue  # encloses no grid-like loop (a `for` statement within its lines is inside it)
-        for loop in (n for n in ast.walk(func) if isinstance(n, ast.For)):
+        for loop in (n for n in walk(func) if isinstance(n, ast.For)):
             if grid_like(loop) and keeps_best(func, loop):
                 found.append((loop.lineno, tuple(sorted({call_name(c) for c in calls_in(loop)}))))
     return found
@@ -195,7 +195,9 @@ def grid_loops(module: ast.Module, loops: Iterable[ast.For], call_names: set[str
 
 SCHEMA_NEEDLES = ("BaseModel", "columns", "shape")  # a file mentioning none is not a candidate of the schema rule
 _ROW_ITERATORS = frozenset({"to_dict", "iterrows", "itertuples", "to_dicts", "iter_rows"})
+_ROW_ITERATOR_WORDS = ("to_dict", "iterrows", "itertuples", "iter_rows")  # one of them is in every name of _ROW_ITERATORS
 _COLUMN_ATTRS = frozenset({"columns", "dtypes", "dtype"})
+_COLUMN_WORDS = ("columns", "dtype", "shape")  # the same for _COLUMN_ATTRS and `shape`
 _SCHEMA_WORD = re.compile(r"schema", re.IGNORECASE)
 _PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
 
@@ -203,7 +205,7 @@ _PYDANTIC_VALIDATE = frozenset({"model_validate", "parse_obj", "validate"})
 def about_columns(compare: ast.Compare) -> bool:
     """The comparison is about a frame's columns: `.columns`, `.dtypes`, or the column count
     `.shape[1]` (a row count, `.shape[0]`, says nothing about the schema)."""
-    for sub in ast.walk(compare):
+    for sub in walk(compare):
         if isinstance(sub, ast.Attribute) and sub.attr in _COLUMN_ATTRS:
             return True
         if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "shape":
@@ -215,7 +217,7 @@ def about_columns(compare: ast.Compare) -> bool:
 def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
     """The loop walks rows: a row iterator call (`df.to_dict("records")`, `iterrows()`) or a name
     assigned from one in the same function (`records = df.to_dict(...)`; `enumerate(records)`)."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and call_name(sub) in _ROW_ITERATORS:
             return True
         if isinstance(sub, ast.Name) and sub.id in row_names:
@@ -226,6 +228,12 @@ def _rows_iterated(node: ast.AST, row_names: set[str]) -> bool:
 def _row_models(classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> set[str]:
     """The pydantic models a module defines (rows validated one by one with one are a schema check)."""
     return {name for name, bases, _, _ in classes if any(b.startswith("pydantic.") and b.endswith("BaseModel") for b in bases)}
+
+
+def _may_name(text: str, words: tuple[str, ...]) -> bool:
+    """The code `text` may name an identifier holding one of `words`: it holds one, or it is not ASCII
+    (the parser reads identifiers NFKC-normalised: a fullwidth `ｃolumns` is `columns` to it)."""
+    return not text.isascii() or any(word in text for word in words)
 
 
 def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]]) -> list[int]:
@@ -244,17 +252,19 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     mentions_schema = bool(_SCHEMA_WORD.search(text))
     if not (row_models or mentions_schema):
         return []
-    if not row_models and not any(isinstance(n, ast.Attribute) and (n.attr in _COLUMN_ATTRS or n.attr == "shape") for n in ast.walk(module)):
+    # An attribute or a call is named in the text (`_may_name`): a text without the names settles a question without walking the tree.
+    if not row_models and not (_may_name(text, _COLUMN_WORDS) and any(isinstance(n, ast.Attribute) and (n.attr in _COLUMN_ATTRS or n.attr == "shape") for n in walk(module))):
         return []  # one linear pass: nothing here reads a frame's columns, so no function can test them
+    rows_iterated = bool(row_models) and _may_name(text, _ROW_ITERATOR_WORDS)  # else no loop walks rows (`_rows_iterated`)
     lines: list[int] = []
     for _, func in functions(module):
         loops: list[ast.For | ast.comprehension] = []
-        if row_models:
+        if rows_iterated:
             row_names = {
-                t.id for n in ast.walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                t.id for n in walk(func) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
                 and call_name(n.value) in _ROW_ITERATORS for t in n.targets if isinstance(t, ast.Name)
             }
-            loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
+            loops = [n for n in walk(func) if isinstance(n, (ast.For, ast.comprehension)) and _rows_iterated(n.iter, row_names)]
         for loop in loops:
             body = loop if isinstance(loop, ast.For) else func
             for call in calls_in(body):
@@ -265,8 +275,22 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
                     break
         if not mentions_schema:
             continue
-        derived = _column_derived_names(func)
-        for node in (n for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))):
+        # One walk for what the function assigns, what it tests, and whether it reads a frame's columns
+        # at all: without `.columns`/`.dtypes`/`.dtype`/`.shape` no test of it can be about them.
+        assigns: list[ast.Assign] = []
+        tests: list[ast.If | ast.Assert | ast.While] = []
+        reads_columns = False
+        for node in walk(func):
+            if isinstance(node, ast.Assign):
+                assigns.append(node)
+            elif isinstance(node, (ast.If, ast.Assert, ast.While)):
+                tests.append(node)
+            elif isinstance(node, ast.Attribute) and (node.attr in _COLUMN_ATTRS or node.attr == "shape"):
+                reads_columns = True
+        if not (reads_columns and tests):
+            continue
+        derived = _column_derived_names(assigns)
+        for node in tests:
             if not _tests_columns(node.test, derived):
                 continue
             if type(node) is ast.If and not node.orelse and _only_membership(node.test):
@@ -292,21 +316,22 @@ def _declares_a_schema(text: str, classes: Iterable[tuple[str, tuple[str, ...], 
     return bool(_SCHEMA_WORD.search(_INFERRED_SCHEMA.sub(" ", text)))
 
 
-def _column_derived_names(func: ast.AST) -> set[str]:
-    """Names a function assigns from its frame's columns (`missing = set(required) - set(df.columns)`,
-    `extra = [c for c in df.columns if c not in schema]`): testing them tests the columns."""
+def _column_derived_names(assigns: Iterable[ast.Assign]) -> set[str]:
+    """Names a function assigns (`assigns`: its assignments) from its frame's columns (`missing =
+    set(required) - set(df.columns)`, `extra = [c for c in df.columns if c not in schema]`): testing
+    them tests the columns."""
     names: set[str] = set()
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and any(isinstance(s, ast.Attribute) and s.attr in _COLUMN_ATTRS for s in ast.walk(node.value)):
+    for node in assigns:
+        if any(isinstance(s, ast.Attribute) and s.attr in _COLUMN_ATTRS for s in walk(node.value)):
             for target in node.targets:
                 names |= assigned_names(target)
     return names
 
 
 def _tests_columns(test: ast.AST, derived: set[str]) -> bool:
-    if any(about_columns(c) for c in ast.walk(test) if isinstance(c, ast.Compare)):
+    if any(about_columns(c) for c in walk(test) if isinstance(c, ast.Compare)):
         return True
-    return bool(derived) and any(isinstance(n, ast.Name) and n.id in derived for n in ast.walk(test))
+    return bool(derived) and any(isinstance(n, ast.Name) and n.id in derived for n in walk(test))
 
 
 # What a check does when the data fails it: raises or asserts, logs a warning or an error, exits,
@@ -323,7 +348,7 @@ def _guard_then_fails(func: ast.AST, node: ast.If | ast.While) -> bool:
     passes, and what follows it in the function is the failure path."""
     if not any(isinstance(s, ast.Return) for s in node.body):
         return False
-    for block in (getattr(n, field, None) for n in ast.walk(func) for field in ("body", "orelse", "finalbody")):
+    for block in (getattr(n, field, None) for n in walk(func) for field in ("body", "orelse", "finalbody")):
         if isinstance(block, list) and any(s is node for s in block):
             after = block[next(i for i, s in enumerate(block) if s is node) + 1:]
             return _acts_on_failure(after)
@@ -332,7 +357,7 @@ def _guard_then_fails(func: ast.AST, node: ast.If | ast.While) -> bool:
 
 def _acts_on_failure(statements: list[ast.stmt]) -> bool:
     for statement in statements:
-        for sub in ast.walk(statement):
+        for sub in walk(statement):
             if isinstance(sub, (ast.Raise, ast.Assert)):
                 return True
             if isinstance(sub, ast.Return) and sub.value is not None:
@@ -351,7 +376,7 @@ def _acts_on_failure(statements: list[ast.stmt]) -> bool:
 
 
 def _only_membership(test: ast.AST) -> bool:
-    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare) and about_columns(c)]
+    compares = [c for c in walk(test) if isinstance(c, ast.Compare) and about_columns(c)]
     return bool(compares) and all(all(isinstance(op, ast.In) for op in c.ops) for c in compares)
 
 
@@ -383,9 +408,9 @@ def data_test_asserts(module: ast.Module, call_facts: Iterable[str]) -> list[int
     for _, func in functions(module):
         if not func.name.startswith("test") or _makes_its_own_data(func):
             continue
-        for node in (n for n in ast.walk(func) if isinstance(n, ast.Assert)):
-            checks = any(isinstance(c, ast.Call) and call_name(c) in VALUE_CHECK_CALLS for c in ast.walk(node.test))
-            columns = any(about_columns(c) for c in ast.walk(node.test) if isinstance(c, ast.Compare))
+        for node in (n for n in walk(func) if isinstance(n, ast.Assert)):
+            checks = any(isinstance(c, ast.Call) and call_name(c) in VALUE_CHECK_CALLS for c in walk(node.test))
+            columns = any(about_columns(c) for c in walk(node.test) if isinstance(c, ast.Compare))
             if checks or columns:
                 lines.append(node.lineno)
                 break
@@ -398,7 +423,7 @@ def asserting_helpers(module: ast.Module, text: str) -> tuple[str, ...]:
         return ()
     return tuple(sorted({
         func.name for _, func in functions(module)
-        if not func.name.startswith("test") and any(isinstance(n, ast.Assert) for n in ast.walk(func))
+        if not func.name.startswith("test") and any(isinstance(n, ast.Assert) for n in walk(func))
     }))
 
 
@@ -412,7 +437,7 @@ CONSTANT_ASSERT_LINE = re.compile(r"^[^\S\n]*assert\s[^A-Za-z_\n]*(?:(?:True|Fal
 
 def _trivial(node: ast.Assert) -> bool:
     """`assert True`, `assert 1 + 1 == 2`: nothing but constants, so nothing of the project is checked."""
-    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in ast.walk(node.test))
+    return not any(isinstance(n, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) for n in walk(node.test))
 
 
 def constant_only_tests(module: ast.Module, text: str) -> tuple[str, ...]:
@@ -422,7 +447,7 @@ def constant_only_tests(module: ast.Module, text: str) -> tuple[str, ...]:
     found: set[str] = set()
     for _, func in functions(module):
         if func.name.startswith("test"):
-            asserts = [n for n in ast.walk(func) if isinstance(n, ast.Assert)]
+            asserts = [n for n in walk(func) if isinstance(n, ast.Assert)]
             if asserts and all(_trivial(a) for a in asserts):
                 found.add(func.name)
     return tuple(sorted(found))
@@ -441,7 +466,7 @@ def _int(value: object) -> bool:
 def _env_with_fixed_default(value: ast.AST | None) -> bool:
     """`int(os.environ.get("SEED", 42))` / `os.getenv("SEED", "42")`: a seed from the environment
     with a fixed default, so runs repeat unless someone sets it on purpose."""
-    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
+    for call in (n for n in walk(value) if isinstance(n, ast.Call)) if value is not None else ():
         name = dotted(call.func)
         if name.endswith(("environ.get", "getenv")) and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
             default = call.args[1].value
@@ -483,7 +508,7 @@ def _seed_sites(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[tupl
     the values they seed with, and the function's simple assignments (name -> value)."""
     sites: list[tuple[ast.AST, list[ast.expr]]] = []
     local: dict[str, ast.AST] = {}
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 local[node.targets[0].id] = node.value

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mlops_audit.evidence.repo import pyfacts
-from mlops_audit.evidence.repo.astutil import call_name, parse_module, statements
+from mlops_audit.evidence.repo.astutil import call_name, parse_module, statements, walk
 
 # IPython magics and shell escapes in notebook cells are not Python: each becomes `pass` at its
 # indentation (a magic may be the only statement of an `if` block) and its backslash-continued lines
@@ -480,7 +480,7 @@ class _Visitor:
 def _asserts(func: ast.AST) -> bool:
     """Whether a test function asserts, by its definition: the visitor settles the same in its one
     traversal (`_Visitor._mark_open_tests`); tests compare the two."""
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Assert):
             return True
         if isinstance(node, ast.Call):
@@ -602,7 +602,7 @@ def summarise(
             summary.syntax_errors += 1
             complete = False
         if not is_notebook:  # the in-house rules read no notebooks
-            names = visitor.call_names if complete else {call_name(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+            names = visitor.call_names if complete else {call_name(n) for n in walk(tree) if isinstance(n, ast.Call)}
             summary.call_names = tuple(sorted(names))
             if facts:
                 known = KnownSource(tree, code)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_audit.evidence.repo.astutil import parse_module
+from mlops_audit.evidence.repo.astutil import parse_module, walk
 from mlops_audit.evidence.repo.detectors._inhouse import dotted
 from mlops_audit.evidence.repo.index import RepoIndex
 
@@ -175,7 +175,7 @@ def _python_tasks(repo: RepoIndex, path: str, runner: str, namespace: str = "") 
             continue
         name = func.name if runner == "invoke" else _nox_name(func) or func.name
         commands = []
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("run", "run_always", "sudo"):
                 words = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
                 if words:

@@ -324,13 +324,18 @@ def resource_type_pattern(types: Iterable[str]) -> str:
 
 
 def files_for(kind: Kind, grade: Grade | None = None) -> list[tuple[Tool, FileRule]]:
-    return [
+    return list(_files_for(kind, grade))
+
+
+@cache  # of the catalogue (`tools`, read once): asked by every rule that reads definition files, in each collection
+def _files_for(kind: Kind, grade: Grade | None) -> tuple[tuple[Tool, FileRule], ...]:
+    return tuple(
         (tool, rule)
         for tool in tools()
         for ev in tool.evidence
         if ev.kind is kind and ev.rule is None and (grade is None or ev.grade is grade)
         for rule in ev.files
-    ]
+    )
 
 
 # A command in command position: at a line start, after ; && | ( or a runner (`python -m`, `uv run`...,

@@ -26,6 +26,7 @@ import ast
 import posixpath
 import re
 
+from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.pysource import PythonSummary
@@ -106,7 +107,7 @@ def _syspath_folders(repo: RepoIndex, path: str) -> tuple[str, ...]:
             names.setdefault(node.targets[0].id, node.value)
     folder = posixpath.dirname(path)
     found: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("insert", "append")):
             continue
         if _inhouse.dotted(node.func.value) != "sys.path" or not node.args:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mlops_audit.evidence.repo.astutil import assigned_names, functions, identifiers, last_name, statements
+from mlops_audit.evidence.repo.astutil import assigned_names, functions, identifiers, last_name, statements, walk
 from mlops_audit.evidence.repo.detectors._stops import stops
 
 DRIFT_NAME = re.compile(r"drift|distribution_?shift|data_?shift|covariate_?shift|(?:^|_)psi(?:$|_)|(?:^|_)distributions?(?:$|_)", re.IGNORECASE)
@@ -48,7 +48,7 @@ def _threshold_compare(node: ast.Compare) -> bool:
     names = identifiers(node)
     if any(_METRIC.search(n) for n in names):
         return False
-    numbers = any(isinstance(c, ast.Constant) and isinstance(c.value, float) for c in ast.walk(node))
+    numbers = any(isinstance(c, ast.Constant) and isinstance(c.value, float) for c in walk(node))
     return numbers or any(_REFERENCE.search(n) for n in names)
 
 
@@ -56,13 +56,13 @@ def _verdicts(func: ast.AST) -> set[str]:
     """Names holding a drift comparison's outcome in `func`: assigned one (`drifted = psi > 0.2`), or
     filled or set in the body of an `if` on one (`alerts.append(key)`, `failed = True`)."""
     names: set[str] = set()
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and any(isinstance(c, ast.Compare) and _threshold_compare(c) for c in ast.walk(node.value)):
+    for node in walk(func):
+        if isinstance(node, ast.Assign) and any(isinstance(c, ast.Compare) and _threshold_compare(c) for c in walk(node.value)):
             for target in node.targets:
                 names |= assigned_names(target)
         elif isinstance(node, ast.If) and _compares_threshold(node.test):
             for stmt in node.body:
-                for sub in ast.walk(stmt):
+                for sub in walk(stmt):
                     if isinstance(sub, ast.Assign):
                         for target in sub.targets:
                             names |= assigned_names(target)
@@ -72,7 +72,7 @@ def _verdicts(func: ast.AST) -> set[str]:
 
 
 def _compares_threshold(test: ast.AST) -> bool:
-    return any(isinstance(c, ast.Compare) and _threshold_compare(c) for c in ast.walk(test))
+    return any(isinstance(c, ast.Compare) and _threshold_compare(c) for c in walk(test))
 
 
 def _on_drift(test: ast.AST, verdicts: set[str]) -> bool:
@@ -90,13 +90,13 @@ def drift_gates(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | 
     for owner, func in functions(module):
         if not DRIFT_NAME.search(func.name) or _MODEL_DRIFT.search(func.name):
             continue
-        compares = [c for c in ast.walk(func) if isinstance(c, ast.Compare)]
+        compares = [c for c in walk(func) if isinstance(c, ast.Compare)]
         if any(_METRIC.search(n) for c in compares for n in identifiers(c)):
             continue
         verdicts = _verdicts(func)
         stopping = next(
             (node for node in statements(func, into_scopes=False) if isinstance(node, ast.If) and _on_drift(node.test, verdicts)
-             and any(stops(n) for stmt in node.body for n in ast.walk(stmt))),
+             and any(stops(n) for stmt in node.body for n in walk(stmt))),
             None,
         )
         if stopping is not None:

@@ -34,6 +34,7 @@ from mlops_audit.evidence.repo import casewords
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER, DEMO_WORDS
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
+from mlops_audit.evidence.repo.needles import any_word
 from mlops_audit.evidence.repo.pysource import PythonSummary
 
 TRAINING, DEPLOYMENT = "training", "deployment"
@@ -78,19 +79,22 @@ _CI_FILE = re.compile(
 _CI_NAMED_FOR_DELIVERY = re.compile(r"deploy|release|publish|docker|image|container|push|deliver|\bcd\b|[-_.]cd[-_.]|terraform|helm|k8s|infra", re.IGNORECASE)
 # Steps that deliver: build and push an image, apply infrastructure, deploy to a platform, publish a package.
 # A documentation site published to GitHub Pages is not the system's deployment.
-_DELIVERS_PATTERN = (
-    r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]{0,300}--push)|build-push-action|\bpodman\s+push"
-    r"|\bkubectl\s+(?:apply|set|rollout|create|replace)|\bhelm\s+(?:upgrade|install)|azure/k8s-deploy|\bkustomize\s+build"
-    r"|\bterraform\s+(?:apply|plan|init)|hashicorp/setup-terraform|\bpulumi\s+(?:up|preview)|pulumi/actions|\bcdk\s+deploy"
-    r"|\bgcloud\s+(?:beta\s+)?(?:run|app|functions|builds|container|ai|ai-platform|compute|deploy)\b|google-github-actions/deploy"
-    r"|azure/(?:webapps|functions|container-apps|aci|arm|aks|k8s)-deploy|\baz\s+(?:webapp|containerapp|ml|acr|aks|functionapp|container|deployment)\s"
-    r"|\baws\s+(?:ecs|ecr|lambda|cloudformation|eks|sagemaker|elasticbeanstalk|deploy)\s|aws-actions/amazon-(?:ecr|ecs)|\bsam\s+deploy|\b(?:serverless|sls)\s+deploy"
-    r"|\bfly(?:ctl)?\s+deploy|superfly/flyctl|\bheroku\b|\bmodal\s+deploy|\brailway\s+up"
-    r"|\btwine\s+upload|gh-action-pypi-publish|\b(?:poetry|uv|flit|hatch)\s+publish"
-    r"|\bdeploy[\w-]{0,100}\.(?:sh|py)\b|\bmake\s+(?:deploy|push)\b"
+# Each branch starts with a literal word (`casewords.CaseBlindBranches`: a CI file is searched only where one stands).
+_DELIVERS_BRANCHES = (
+    r"\bdocker(?:/build-push-action|\s+(?:image\s+)?push|\s+buildx\s+build[^\n]{0,300}--push)", r"build-push-action", r"\bpodman\s+push",
+    r"\bkubectl\s+(?:apply|set|rollout|create|replace)", r"\bhelm\s+(?:upgrade|install)", r"azure/k8s-deploy", r"\bkustomize\s+build",
+    r"\bterraform\s+(?:apply|plan|init)", r"hashicorp/setup-terraform", r"\bpulumi\s+(?:up|preview)", r"pulumi/actions", r"\bcdk\s+deploy",
+    r"\bgcloud\s+(?:beta\s+)?(?:run|app|functions|builds|container|ai|ai-platform|compute|deploy)\b", r"google-github-actions/deploy",
+    r"azure/(?:webapps|functions|container-apps|aci|arm|aks|k8s)-deploy", r"\baz\s+(?:webapp|containerapp|ml|acr|aks|functionapp|container|deployment)\s",
+    r"\baws\s+(?:ecs|ecr|lambda|cloudformation|eks|sagemaker|elasticbeanstalk|deploy)\s", r"aws-actions/amazon-(?:ecr|ecs)", r"\bsam\s+deploy",
+    r"\bserverless\s+deploy", r"\bsls\s+deploy",
+    r"\bfly(?:ctl)?\s+deploy", r"superfly/flyctl", r"\bheroku\b", r"\bmodal\s+deploy", r"\brailway\s+up",
+    r"\btwine\s+upload", r"gh-action-pypi-publish", r"\bpoetry\s+publish", r"\buv\s+publish", r"\bflit\s+publish", r"\bhatch\s+publish",
+    r"\bdeploy[\w-]{0,100}\.(?:sh|py)\b", r"\bmake\s+(?:deploy|push)\b",
 )
+_DELIVERS_PATTERN = "|".join(_DELIVERS_BRANCHES)
 _DELIVERS = re.compile(_DELIVERS_PATTERN, re.IGNORECASE)
-_DELIVERS_TEXT = casewords.CaseBlind(_DELIVERS_PATTERN)  # the same search of a whole CI file, in its lowercased form
+_DELIVERS_TEXT = casewords.CaseBlindBranches(_DELIVERS_BRANCHES)  # the same search of a whole CI file, in its lowercased form
 
 # Training code by its name, trusted whether or not the file can be read (`train.py`,
 # `model_training.py`, `retrain/`, `finetuning.ipynb`; not `pretrained` or `constraint`).
@@ -186,7 +190,7 @@ _HINTED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 def _finds(name: str, path: str, lowered: str) -> bool:
     hinted = _HINTED.get(name)
     if hinted is None:
-        hinted = _HINTED[name] = (re.compile("|".join(re.escape(h) for h in HINTS[name])), globals()[name])
+        hinted = _HINTED[name] = (any_word(HINTS[name]), globals()[name])
     return hinted[0].search(lowered) is not None and hinted[1].search(path) is not None
 
 
@@ -195,7 +199,7 @@ def sides(repo: RepoIndex, paths: Iterable[str]) -> dict[str, str]:
     present = set(repo.files)
     side: dict[str, str] = {}
     python_present: list[str] = []
-    any_hint = re.compile("|".join(re.escape(h) for hints in HINTS.values() for h in hints))
+    any_hint = any_word(h for hints in HINTS.values() for h in hints)
     folder_hinted: dict[str, bool] = {}  # a hint in the folder (searched once per folder) or in the name
     for path in paths:
         lowered = path.lower()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mlops_audit.evidence.repo.astutil import assigned_names, call_name, functions, identifiers, last_name
+from mlops_audit.evidence.repo.astutil import assigned_names, call_name, functions, identifiers, last_name, walk
 from mlops_audit.evidence.repo.detectors._stops import stops
 
 # A collection of the model's inputs by its name: `model_features`, `FEATURE_COLUMNS`,
@@ -82,7 +82,7 @@ def _missing_difference(value: ast.AST) -> bool:
 
 def _client_error(node: ast.AST) -> bool:
     """A 4xx status: `return ..., 400`, `JSONResponse(status_code=422)`, `abort(400)`."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, int) and not isinstance(sub.value, bool) and 400 <= sub.value < 500:
             return True
         if isinstance(sub, ast.Attribute) and re.match(r"HTTP_4\d\d", sub.attr):
@@ -92,7 +92,7 @@ def _client_error(node: ast.AST) -> bool:
 
 def _acts(body: list[ast.stmt]) -> bool:
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if stops(node):
                 return True
             if isinstance(node, ast.Return) and node.value is not None and _client_error(node.value):
@@ -108,7 +108,7 @@ def _tests_name(test: ast.AST, names: set[str]) -> bool:
 
 
 def _uses_the_model(func: ast.AST) -> bool:
-    return any(isinstance(c, ast.Call) and _PREDICTS.match(call_name(c)) for c in ast.walk(func))
+    return any(isinstance(c, ast.Call) and _PREDICTS.match(call_name(c)) for c in walk(func))
 
 
 def missing_input_rejections(module: ast.Module) -> list[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef, int]]:
@@ -121,14 +121,14 @@ def missing_input_rejections(module: ast.Module) -> list[tuple[str | None, ast.F
     for owner, func in functions(module):
         missing: set[str] = set()
         featured = False
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Assign) and (_missing_comprehension(node.value) or _missing_difference(node.value)):
                 for target in node.targets:
                     missing |= assigned_names(target)
                 featured = featured or any("feature" in n.lower() for n in identifiers(node.value))
         if not missing or not (featured or _uses_the_model(func)):
             continue
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.If) and _tests_name(node.test, missing) and _acts(node.body):
                 found.append((owner, func, node.lineno))
                 break

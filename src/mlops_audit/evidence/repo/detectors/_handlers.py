@@ -40,6 +40,7 @@ from __future__ import annotations
 import ast
 import bisect
 
+from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.pysource import PythonSummary
 from mlops_audit.evidence.repo.treememo import per_tree
 
@@ -126,7 +127,7 @@ def _registered(summary: PythonSummary) -> list[tuple[str, int | None]]:
 @per_tree
 def _registered_in(tree: ast.AST) -> list[tuple[str, int | None]]:
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func

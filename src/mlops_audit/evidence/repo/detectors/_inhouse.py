@@ -24,6 +24,7 @@ from mlops_audit.evidence.repo.astutil import (  # noqa: F401  (re-exported for 
     identifiers,
     last_name,
     parents,
+    walk,
 )
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import NOTEBOOK_SUFFIX, Candidates, RepoIndex
@@ -77,7 +78,7 @@ def _project_path(path: str) -> bool:
 def words(node: ast.AST) -> set[str]:
     """Identifiers plus short string constants (dict keys such as `"version"`) inside `node`."""
     found = identifiers(node)
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) <= 64:
             found.add(sub.value)
     return found
@@ -139,7 +140,7 @@ def code_reads_key(repo: RepoIndex, key: str) -> list[tuple[str, int]]:
         module = tree(repo, summary.path)
         if module is None:
             continue
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Attribute) and node.attr == key and isinstance(node.ctx, ast.Load):
                 found.append((summary.path, node.lineno))
             elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == key:

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mlops_audit.evidence.repo.astutil import statements
+from mlops_audit.evidence.repo.astutil import statements, walk
 from mlops_audit.evidence.repo.detectors import _bindings, _inhouse, _sharedfeatures
 from mlops_audit.evidence.repo.detectors._python import is_test_path
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
@@ -169,7 +169,7 @@ class _Holders:
                     targets_of_labels.update(n for n in (_dotted(t) for t in node.targets) if n is not None)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._note_persister(node)
-        for call in (n for n in ast.walk(module) if isinstance(n, ast.Call)):
+        for call in (n for n in walk(module) if isinstance(n, ast.Call)):
             if isinstance(call.func, ast.Attribute) and call.func.attr in _TRANSFORMER_FITS:
                 receiver = _dotted(call.func.value)
                 if receiver is not None and receiver not in targets_of_labels:
@@ -182,7 +182,7 @@ class _Holders:
                 if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None and self.holds(node.value):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     for target in targets:
-                        for part in ast.walk(target) if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+                        for part in walk(target) if isinstance(target, (ast.Tuple, ast.List)) else [target]:
                             name = _dotted(part)
                             if name is not None and name not in targets_of_labels:
                                 self.names.add(name)
@@ -194,7 +194,7 @@ class _Holders:
 
     def _note_persister(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         parameters = [a.arg for a in function.args.args]
-        for call in (n for n in ast.walk(function) if isinstance(n, ast.Call)):
+        for call in (n for n in walk(function) if isinstance(n, ast.Call)):
             name = _dotted(call.func)
             if name is None or not _named(_resolved(name, self._resolve), _DUMPS) or not call.args:
                 continue
@@ -246,7 +246,7 @@ class _Holders:
 def _persisted_holders(module: ast.Module, resolve: dict[str, str]) -> int | None:
     """Line of the first persisting call whose object holds a fitted transformer, or None."""
     holders = _Holders(module, resolve)
-    for call in (n for n in ast.walk(module) if isinstance(n, ast.Call)):
+    for call in (n for n in walk(module) if isinstance(n, ast.Call)):
         if any(holders.holds(v) for v in holders.persisted(call)):
             return call.lineno
     return None

@@ -37,7 +37,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mlops_audit.evidence.repo.astutil import call_name, functions, identifiers, last_name, statements
+from mlops_audit.evidence.repo.astutil import call_name, functions, identifiers, last_name, statements, walk
 
 # The strong words of a set-aside sink (`quarantine_rows`, `rejected`, `REJECTS_PATH`, `dead_letter_queue`).
 SINK_WORD = re.compile(r"quarantin|(?:^|_|\b)reject(?:ed|s)?(?:$|_|\b)|dead_?letter", re.IGNORECASE)
@@ -49,7 +49,7 @@ def _names_sink(node: ast.AST) -> bool:
     """The expression names a set-aside place: an identifier or a string literal with a strong word."""
     if any(SINK_WORD.search(n) for n in identifiers(node)):
         return True
-    return any(isinstance(c, ast.Constant) and isinstance(c.value, str) and SINK_WORD.search(c.value) for c in ast.walk(node))
+    return any(isinstance(c, ast.Constant) and isinstance(c.value, str) and SINK_WORD.search(c.value) for c in walk(node))
 
 
 def _opened_sinks(func: ast.AST) -> set[str]:
@@ -74,7 +74,7 @@ def _is_sink_write(node: ast.AST, sinks: set[str]) -> bool:
 
 def _first_sink_writes(func: ast.AST, sinks: set[str]) -> dict[int, tuple[int, int]]:
     """id of each node of `func` holding a write to a sink -> (its depth below the node, its line) for
-    the write `ast.walk(node)` meets first (the shallowest; at one depth, the one under the earliest
+    the write `walk(node)` meets first (the shallowest; at one depth, the one under the earliest
     child). Found in one walk: an `elif` chain's arms are not walked again for every arm."""
     order: list[ast.AST] = []
     stack: list[ast.AST] = [func]
@@ -109,7 +109,7 @@ def _kept_lists(func: ast.AST) -> set[str]:
     """Lists named for set-aside records that `func` writes out somewhere (`pd.DataFrame(rejected).to_csv(...)`,
     `json.dump(quarantine, f)`): a quarantine kept, not reasons handed back to a caller."""
     named: set[str] = set()
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend"):
             target = last_name(node.func.value)
             if SINK_WORD.search(target):
@@ -117,7 +117,7 @@ def _kept_lists(func: ast.AST) -> set[str]:
     if not named:
         return set()
     persisted: set[str] = set()
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Call) and call_name(node) in _PERSISTS:
             persisted |= identifiers(node) & named
     return persisted
@@ -136,7 +136,7 @@ def records_set_aside(module: ast.Module) -> list[tuple[str | None, ast.Function
             if id(loop) not in first:
                 continue
             hit = next(
-                ((node.lineno, write) for node in ast.walk(loop) if isinstance(node, ast.If)
+                ((node.lineno, write) for node in walk(loop) if isinstance(node, ast.If)
                  for write in [_sink_write(node.body, first) or _sink_write(node.orelse, first)] if write is not None),
                 None,
             )
@@ -179,12 +179,12 @@ def _reads(node: ast.AST, names: set[str]) -> bool:
 
 def _record_names(loop: ast.For | ast.AsyncFor) -> set[str]:
     """The loop's record and the names the loop body assigns from it (`store_id = stores.get(record.store_code)`)."""
-    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    names = {n.id for n in walk(loop.target) if isinstance(n, ast.Name)}
     for _ in range(2):
-        for node in ast.walk(loop):
+        for node in walk(loop):
             if isinstance(node, ast.Assign) and _reads(node.value, names):
                 for target in node.targets:
-                    names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                    names |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
     return names
 
 
@@ -193,7 +193,7 @@ def _rejects(branch: list[ast.stmt]) -> str | None:
     if not branch or not isinstance(branch[-1], ast.Continue):
         return None
     for stmt in branch:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend"):
                 target = last_name(node.func.value)
                 if _PROBLEM_LIST.search(target):
@@ -210,7 +210,7 @@ def _stored_names(func: ast.AST) -> set[str]:
     kept list among them is stored. Records handed back to a caller (a language model's tool result)
     are not a load. Found once per function, whatever the number of its loops."""
     stored: set[str] = set()
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Call):
             names = identifiers(node)
             if any(_STORING.search(n) for n in names):
@@ -234,7 +234,7 @@ def records_rejected_with_reasons(module: ast.Module) -> list[tuple[str | None, 
                 continue
             problem_lists = {p for _, p in rejecting}
             kept = {
-                last_name(node.func.value) for stmt in loop.body if not isinstance(stmt, ast.If) for node in ast.walk(stmt)
+                last_name(node.func.value) for stmt in loop.body if not isinstance(stmt, ast.If) for node in walk(stmt)
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
                 and last_name(node.func.value) not in problem_lists and not _PROBLEM_LIST.search(last_name(node.func.value))
             }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from mlops_audit.evidence.repo.astutil import dotted
+from mlops_audit.evidence.repo.astutil import dotted, walk
 
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "_exit"})
 
@@ -32,7 +32,7 @@ def stops(node: ast.AST) -> bool:
 
 def stopping_lines(body: list[ast.stmt]) -> list[int]:
     """Lines of the statements in `body` (at any depth) that stop the run."""
-    return [n.lineno for stmt in body for n in ast.walk(stmt) if stops(n)]
+    return [n.lineno for stmt in body for n in walk(stmt) if stops(n)]
 
 
 # Text prefilters: a file whose text has none of these cannot stop a run on a check.

@@ -26,7 +26,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from mlops_audit.evidence.repo.astutil import assigned_names, call_name, dotted, functions, identifiers, statements
+from mlops_audit.evidence.repo.astutil import assigned_names, call_name, dotted, functions, identifiers, statements, walk
 from mlops_audit.evidence.repo.detectors._stops import exits_with_failure, stops
 
 # A suite named for the data: `test_data.py`, `tests/data/`, `data_tests/`, `test_dataset.py`, `test_data_quality.py`.
@@ -52,7 +52,7 @@ class _SuiteNames:
     def _literal_in(self, node: ast.AST) -> bool:
         known = self._literal.get(id(node))
         if known is None:
-            known = self._literal[id(node)] = any(isinstance(c, ast.Constant) and _names_suite(c.value) for c in ast.walk(node))
+            known = self._literal[id(node)] = any(isinstance(c, ast.Constant) and _names_suite(c.value) for c in walk(node))
         return known
 
     def _name(self, name: str, steps: int) -> bool:
@@ -75,7 +75,7 @@ def _runs_suite(call: ast.Call) -> bool:
         return True
     if call_name(call) in ("run", "check_call", "check_output", "call") and "subprocess" in dotted(call.func):
         first = call.args[0] if call.args else None
-        words = [c.value for c in ast.walk(first) if isinstance(c, ast.Constant) and isinstance(c.value, str)] if first is not None else []
+        words = [c.value for c in walk(first) if isinstance(c, ast.Constant) and isinstance(c.value, str)] if first is not None else []
         return any(w.split(" ")[0] in ("pytest", "py.test") or w == "pytest" for w in words)
     return False
 

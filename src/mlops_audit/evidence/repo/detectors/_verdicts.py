@@ -25,7 +25,7 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
-from mlops_audit.evidence.repo.astutil import call_name, dotted, functions, identifiers, last_name, statements
+from mlops_audit.evidence.repo.astutil import call_name, dotted, functions, identifiers, last_name, statements, walk
 
 # Text test: a file may hold a problem collector only with a `.append(` of a literal message after an `if`.
 _APPEND_MESSAGE = re.compile(r"\.append\([ \t]*f?[\"']")
@@ -70,12 +70,14 @@ def collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     given = _data_parameters(func)
     if not given or any(_SETTINGS.match(a.arg) for a in func.args.args[:1] if a.arg not in ("self", "cls")):
         return False
+    if not _appends_under_enough_ifs(func):
+        return False  # no list can gather MIN_TESTS tests: the names below need not be followed
     derived = set(given)
     tests: dict[str, set[str]] = {}
     for node in statements(func, into_scopes=False):
         if isinstance(node, ast.Assign) and identifiers(node.value) & derived:
             for target in node.targets:
-                derived |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                derived |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
         elif isinstance(node, ast.If):
             used = identifiers(node.test)
             if not used & derived or any(_ACCOUNT.search(n) for n in used):
@@ -97,8 +99,22 @@ def collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 collected.discard(grown.id)
     if not collected:
         return False
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    returns = [n for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
     return any(identifiers(r.value) & collected for r in returns)
+
+
+def _appends_under_enough_ifs(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Some list gets a message appended (`_appended_list`) in the bodies of MIN_TESTS or more `if`s of
+    `func`'s own statements: what `collects_problems` needs before it looks at the tests (each `if`
+    gives a list one test at most)."""
+    ifs: dict[str, int] = {}
+    for node in statements(func, into_scopes=False):
+        if isinstance(node, ast.If):
+            for name in {name for stmt in node.body if (name := _appended_list(stmt)) is not None}:
+                ifs[name] = ifs.get(name, 0) + 1
+                if ifs[name] >= MIN_TESTS:
+                    return True
+    return False
 
 
 def problem_collectors(module: ast.Module) -> list[tuple[str, int]]:
@@ -135,7 +151,7 @@ def answers_error(node: ast.AST) -> bool:
 
 
 def error_answer_lines(body: Iterable[ast.stmt]) -> list[int]:
-    return [n.lineno for stmt in body for n in ast.walk(stmt) if answers_error(n)]
+    return [n.lineno for stmt in body for n in walk(stmt) if answers_error(n)]
 
 
 _SHORT_CIRCUIT = frozenset({"ShortCircuitOperator", "BranchPythonOperator"})
@@ -155,7 +171,7 @@ def failure_edges(module: ast.Module, checks: set[str]) -> Iterator[int]:
     function calling one, a LangGraph conditional edge leaving a node whose function is one."""
     nodes: dict[str, str] = {}
     edges: list[tuple[str, int]] = []
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Call):
             name = call_name(node)
             if name in _SHORT_CIRCUIT:
@@ -174,7 +190,7 @@ def failure_edges(module: ast.Module, checks: set[str]) -> Iterator[int]:
                     edges.append((source.value, node.lineno))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if any(dotted(d.func if isinstance(d, ast.Call) else d) in _SHORT_CIRCUIT_DECORATORS for d in node.decorator_list):
-                if node.name in checks or any(isinstance(c, ast.Call) and call_name(c) in checks for c in ast.walk(node)):
+                if node.name in checks or any(isinstance(c, ast.Call) and call_name(c) in checks for c in walk(node)):
                     yield node.lineno
     for source, line in edges:
         if nodes.get(source) in checks:

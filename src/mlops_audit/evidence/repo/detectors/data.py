@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from mlops_audit.evidence.repo import pyfacts
-from mlops_audit.evidence.repo.astutil import statements
+from mlops_audit.evidence.repo.astutil import statements, walk
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import (
     _driftgate,
@@ -116,7 +116,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
         known = checked.get(id(expr))
         if known is None:
             known = checked[id(expr)] = bool(pyfacts.check_kinds(expr, up) & pyfacts.VALUE_KINDS) or any(
-                isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in ast.walk(expr)
+                isinstance(c, ast.Call) and _inhouse.call_name(c) in helpers for c in walk(expr)
             )
         if known:
             return True
@@ -129,7 +129,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
 
     for _ in range(4):
         before = len(derived)
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Assign) and from_checks(node.value) and not _passed_through(node):
                 for target in node.targets:
                     derived |= _inhouse.assigned_names(target)
@@ -148,7 +148,7 @@ def _gate_raises(func: ast.AST, helpers: set[str]) -> list[int]:
     lines = []
     selections = _selections(func)
     built = _built_by_helpers(func, helpers)
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.If) and from_checks(node.test) and not _nothing_left(node.test, selections) and not _nothing_built(node.test, built):
             # The failed verdict takes the `if` (`if problems:`) or the `else` (`if ok: ... else:`, session 15);
             # an `elif` is judged as its own test.
@@ -168,7 +168,7 @@ def _selections(func: ast.AST) -> set[str]:
     """Names assigned a comprehension that keeps what passes a filter (`cols = [c for c in cand if not
     num[c].isna().all()]`: the usable columns, chosen as cleaning chooses)."""
     found: set[str] = set()
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.Assign) and isinstance(node.value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             if any(g.ifs for g in node.value.generators):
                 for target in node.targets:
@@ -212,7 +212,7 @@ def _nothing_built(test: ast.AST, built: set[str]) -> bool:
 def _built_by_helpers(func: ast.AST, helpers: set[str]) -> set[str]:
     """Names assigned straight from a call of one of `helpers` (`X = build_rows(df)`)."""
     return {
-        name for node in ast.walk(func) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        name for node in walk(func) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
         and _inhouse.call_name(node.value) in helpers for t in node.targets for name in _inhouse.assigned_names(t)
     }
 
@@ -280,7 +280,7 @@ def _data_quality_gates(repo: RepoIndex, enough: int | None = None) -> list[Loca
             hits.append(at(summary.path, line))  # an orchestrator routes on the check's verdict (`_verdicts`)
         # The script's own top level (`if __name__ == "__main__":`) calls and stops as a function does.
         top = ast.Module(body=[s for s in module.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], type_ignores=[])
-        if helpers.intersection(_inhouse.call_name(c) for c in _inhouse.calls_in(top)) and any(stops(n) for n in ast.walk(top)):
+        if helpers.intersection(_inhouse.call_name(c) for c in _inhouse.calls_in(top)) and any(stops(n) for n in walk(top)):
             raises = _gate_raises(top, helpers)
             hits.extend(at(summary.path, line) for line in raises)
             hits.extend(at(*checkers[_inhouse.call_name(c)]) for c in _inhouse.calls_in(top) if raises and _inhouse.call_name(c) in helpers)
@@ -355,7 +355,7 @@ def _in_dataset_connector(module: ast.Module, line: int) -> bool:
 def _connector_spans(module: ast.Module) -> tuple[tuple[int, int], ...]:
     """The lines (first, last) of each storage connector's class in `module`."""
     return tuple(
-        (node.lineno, node.end_lineno or node.lineno) for node in ast.walk(module)
+        (node.lineno, node.end_lineno or node.lineno) for node in walk(module)
         if isinstance(node, ast.ClassDef) and any(_CONNECTOR_BASE.match(_inhouse.last_name(b)) for b in node.bases)
     )
 
@@ -371,7 +371,7 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
     - two inputs' shapes compared with each other (`_shapes_compared`)."""
     if _in_dataset_connector(module, line):
         return True
-    at_line = [n for n in ast.walk(module) if isinstance(n, (ast.If, ast.Assert, ast.While, ast.Call)) and getattr(n, "lineno", None) == line]
+    at_line = [n for n in walk(module) if isinstance(n, (ast.If, ast.Assert, ast.While, ast.Call)) and getattr(n, "lineno", None) == line]
     test = next((n for n in at_line if isinstance(n, (ast.If, ast.While, ast.Assert))), None)
     if test is not None and _shapes_compared(test.test):
         return True
@@ -379,7 +379,7 @@ def _not_a_data_check(module: ast.Module, line: int) -> bool:
         return any(_HTTP_ERRORS.match(_inhouse.call_name(c)) for stmt in test.body for c in _inhouse.calls_in(stmt))
     if test is not None:
         return False
-    models = {n.name for n in ast.walk(module) if isinstance(n, ast.ClassDef)}
+    models = {n.name for n in walk(module) if isinstance(n, ast.ClassDef)}
     made = [c for c in at_line if isinstance(c, ast.Call) and (_inhouse.call_name(c) in models or _inhouse.dotted(c.func).split(".")[0] in models)]
     return bool(made) and all(_kept_conversion(c, _inhouse.parents(module)) for c in made)
 
@@ -400,7 +400,7 @@ def _shapes_compared(test: ast.AST) -> bool:
     """`if X.shape[1] != Y.shape[1]: raise`: two inputs' shapes compared with each other is a function
     checking that its arguments fit together (a similarity, a matrix product), not data against a
     declared schema."""
-    compares = [c for c in ast.walk(test) if isinstance(c, ast.Compare)]
+    compares = [c for c in walk(test) if isinstance(c, ast.Compare)]
     return bool(compares) and all(all(_shapes(o) for o in [c.left, *c.comparators]) for c in compares)
 
 
@@ -478,7 +478,7 @@ def _beside_tests(module: ast.Module) -> bool:
     `__file__` (through names assigned from it, anywhere in the module) or is a literal under
     `tests/`."""
     derived: set[str] = {"__file__"}
-    assigns = [n for n in ast.walk(module) if isinstance(n, ast.Assign)]
+    assigns = [n for n in walk(module) if isinstance(n, ast.Assign)]
     for _ in range(4):
         before = len(derived)
         for node in assigns:
@@ -487,7 +487,7 @@ def _beside_tests(module: ast.Module) -> bool:
                     derived |= _inhouse.assigned_names(target)
         if len(derived) == before:
             break
-    reads = [c for c in ast.walk(module) if isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) and c.args]
+    reads = [c for c in walk(module) if isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) and c.args]
     return bool(reads) and all(
         bool(_inhouse.identifiers(c.args[0]) & derived)
         or (isinstance(c.args[0], ast.Constant) and isinstance(c.args[0].value, str) and bool(_TEST_FOLDER_LITERAL.match(c.args[0].value)))
@@ -499,11 +499,11 @@ def _reading_names(module: ast.Module) -> set[str]:
     """Names that may hold a dataset the module reads: functions holding a read call, and names
     assigned (at any depth, through other such names) from a read or from one of them."""
     found = {func.name for _, func in _inhouse.functions(module) if any(_READ_CALL.match(_inhouse.call_name(c)) for c in _inhouse.calls_in(func))}
-    assigns = [n for n in ast.walk(module) if isinstance(n, ast.Assign)]
+    assigns = [n for n in walk(module) if isinstance(n, ast.Assign)]
     for _ in range(4):
         before = len(found)
         for node in assigns:
-            reads = any(isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) for c in ast.walk(node.value))
+            reads = any(isinstance(c, ast.Call) and _READ_CALL.match(_inhouse.call_name(c)) for c in walk(node.value))
             if reads or _inhouse.identifiers(node.value) & found:
                 for target in node.targets:
                     found |= _inhouse.assigned_names(target)
@@ -641,7 +641,7 @@ def _test_kinds(
     out what stands in subscripts and comprehensions (rows or columns picked by a test are not its result)."""
     kinds: set[str] = set()
     subjects: set[str] = set()
-    for node in ast.walk(test) if selections else _outside_selections(test):
+    for node in walk(test) if selections else _outside_selections(test):
         if derived and isinstance(node, ast.Name) and node.id in derived:
             kinds |= derived[node.id]
         elif isinstance(node, ast.Call):
@@ -676,7 +676,7 @@ def _test_kinds(
         elif isinstance(node, ast.Attribute) and node.attr == "is_unique":
             kinds.add("duplicates")
         elif isinstance(node, ast.Compare):
-            for part in ast.walk(node):
+            for part in walk(node):
                 if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and _inhouse.call_name(part) in ("min", "max", "nanmin", "nanmax", "amin", "amax"):
                     # `arr.min()`, `np.max(arr)`; the builtin `max(sizes.values())` picks a limit, it tests no data
                     kinds.add("range")
@@ -786,17 +786,15 @@ def _acting_tests(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[in
     """(line, kinds) of each assert, and of each `if` whose body raises or exits (`_stops`), in `func` (not in functions
     nested in it); tests of a model's output are not data tests (`_model_outputs`)."""
     found = []
-    outputs = _model_outputs(func)
+    outputs: frozenset[str] = frozenset()
     derived: tuple[dict[str, frozenset[str]], frozenset[str]] | None = None
     for node in _own_statements(func):
-        if isinstance(node, (ast.Assert, ast.If)) and derived is None:
-            derived = _derived_tests(func, outputs)
-        if isinstance(node, ast.Assert):
-            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        elif isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in ast.walk(stmt)):
-            kinds = _test_kinds(node.test, outputs, *derived)  # type: ignore[misc]
-        else:
+        if not (isinstance(node, ast.Assert) or (isinstance(node, ast.If) and any(stops(r) for stmt in node.body for r in walk(stmt)))):
             continue
+        if derived is None:  # worked out for the first acting test only: most functions have none
+            outputs = _model_outputs(func)
+            derived = _derived_tests(func, outputs)
+        kinds = _test_kinds(node.test, outputs, *derived)
         if kinds:
             found.append((node.lineno, kinds))
     return found
@@ -843,7 +841,7 @@ def _called_elsewhere(repo: RepoIndex, path: str, name: str) -> bool:
 def _name_uses(module: ast.AST) -> dict[str, tuple[int, ...]]:
     """The nodes (by id) of `module` that use each name: `name` or `x.name`."""
     uses: dict[str, list[int]] = {}
-    for node in ast.walk(module):
+    for node in walk(module):
         used = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if used is not None:
             uses.setdefault(used, []).append(id(node))
@@ -856,7 +854,7 @@ def _referenced(module: ast.AST, name: str, outside: ast.AST | None = None) -> b
     uses = _name_uses(module).get(name, ())
     if not uses:
         return False
-    inside = {id(n) for n in ast.walk(outside)} if outside is not None else set()
+    inside = {id(n) for n in walk(outside)} if outside is not None else set()
     return any(use not in inside for use in uses)
 
 
@@ -998,7 +996,7 @@ def _may_quarantine(text: str) -> bool:
 
 def _collects_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     appends = [
-        node for node in ast.walk(func) if isinstance(node, ast.If) and any(
+        node for node in walk(func) if isinstance(node, ast.If) and any(
             _inhouse.call_name(c) in ("append", "add", "extend") and isinstance(c.func, ast.Attribute)
             and _PROBLEMS.search(_inhouse.last_name(c.func.value)) for stmt in node.body for c in _inhouse.calls_in(stmt)
         )
@@ -1017,10 +1015,10 @@ def _quarantined_records(repo: RepoIndex) -> list[Location]:
             continue
         for loop in (n for n in statements(module) if isinstance(n, ast.For)):
             verdicts = {
-                name for node in ast.walk(loop) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                name for node in walk(loop) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and _inhouse.call_name(node.value) in checkers for t in node.targets for name in _inhouse.assigned_names(t)
             }
-            for node in (n for n in ast.walk(loop) if isinstance(n, ast.If) and _inhouse.identifiers(n.test) & verdicts):
+            for node in (n for n in walk(loop) if isinstance(n, ast.If) and _inhouse.identifiers(n.test) & verdicts):
                 sinks = [
                     c for stmt in node.body for c in _inhouse.calls_in(stmt)
                     if _inhouse.call_name(c) in _WRITES and isinstance(c.func, ast.Attribute) and _SET_ASIDE_SINK.search(_inhouse.last_name(c.func.value))
@@ -1413,7 +1411,7 @@ def _in_house_feature_store(repo: RepoIndex) -> list[Location]:
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        for node in ast.walk(module):
+        for node in walk(module):
             if not isinstance(node, ast.ClassDef) or not _STORE_CLASS.search(node.name):
                 continue
             methods = {m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -1449,7 +1447,7 @@ def _store_users(repo: RepoIndex, class_name: str, defined_in: str) -> list[tupl
         module = _inhouse.tree(repo, summary.path)
         holders = set()
         if module is not None:
-            for node in ast.walk(module):
+            for node in walk(module):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _inhouse.call_name(node.value) == class_name:
                     for target in node.targets:
                         holders |= _inhouse.assigned_names(target)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mlops_audit.evidence.repo import casewords
+from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.catalogue import (
     Evidence,
     Tool,
@@ -18,7 +19,7 @@ from mlops_audit.evidence.repo.catalogue import (
     resource_type_pattern,
     vocabulary,
 )
-from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_by_content
+from mlops_audit.evidence.repo.ciconfig import CLOUD_BUILD_WORDS, ci_commands, ci_file_paths, ci_run_commands, cloud_build_configs
 from mlops_audit.evidence.repo.detectors import _batchscoring, _deployers, _dotnet, _golang, _handlers, _inhouse, _jsroutes, _jvm, _lambdas, _modelapi, _modeluse, _pulumi, _rlang, _ruby, _rust
 from mlops_audit.evidence.repo.detectors._catalogue import definition_files
 from mlops_audit.evidence.repo.detectors._compose import build_file, command_text, compose_project_workloads
@@ -683,7 +684,7 @@ def _orchestrator_deployments(repo: RepoIndex) -> list[tuple[str, Location]]:
         # The module's keys count only for a call that unpacks a settings mapping (review11: any
         # `"image":` key of a data row made a deploy call without an image pass).
         module = _inhouse.tree(repo, summary.path)
-        unpacking = {node.lineno for node in ast.walk(module) if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords)} if module else set()
+        unpacking = {node.lineno for node in walk(module) if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords)} if module else set()
         for call in summary.calls_named("deploy"):
             settings = call.line in unpacking
             pool = call.has_keyword("work_pool_name") or (settings and _POOL_KEY.search(text) is not None)
@@ -874,7 +875,7 @@ def _builder_tool(step: dict[str, Any]) -> str | None:
 
 def _cloud_build_deploy_steps(repo: RepoIndex) -> list[tuple[str, Location]]:
     named = [p for p in ci_file_paths(repo) if p.rsplit("/", 1)[-1].lower().startswith("cloudbuild")]
-    configs = named + [c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))]
+    configs = named + [c.path for c in cloud_build_configs(repo)]
     found = []
     for path in configs:
         doc = repo.yaml(path)
@@ -1489,10 +1490,10 @@ def _uses_model_from_state(summary: PythonSummary, scopes: set[str]) -> bool:
 def _state_model_users(tree: ast.AST) -> frozenset[str]:
     """Names of the functions (at any depth) with a call of a model's method fetched from shared state."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in names:
             continue
-        for call in ast.walk(node):
+        for call in walk(node):
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
                 key = _state_key(call.func.value)
                 method = call.func.attr
@@ -1553,7 +1554,7 @@ MAX_HANDLER_FILES = 200
 def _deploys_cloud_functions(repo: RepoIndex) -> bool:
     def find() -> bool:
         paths = [p for p in ci_file_paths(repo)] + repo.with_suffix(".sh", ".tf")[:MAX_HANDLER_FILES] + [
-            c.path for c in cloud_build_by_content(repo, set(ci_file_paths(repo)))
+            c.path for c in cloud_build_configs(repo)
         ]
         return any(_DEPLOYS_FUNCTIONS.search(repo.text(p) or "") for p in paths if not is_test_path(p))
 
@@ -1692,7 +1693,7 @@ def _handed_off(repo: RepoIndex, summary: PythonSummary) -> dict[str, list[str]]
             return {}
         tree = _inhouse.tree(repo, summary.path)
         found: dict[str, list[str]] = {}
-        for func in ast.walk(tree) if tree is not None else ():
+        for func in walk(tree) if tree is not None else ():
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in _own_nodes(func):
@@ -1896,7 +1897,7 @@ def _injected_services(summary: PythonSummary) -> dict[str, dict[str, str]]:
             last = cls.split(".")[-1]
             if last[:1].isupper() and last in by_last:
                 found.setdefault("", {})[node.targets[0].id] = by_last[last]
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for arg in node.args.args + node.args.kwonlyargs:
                 cls = _annotation_class(arg.annotation, aliases)
@@ -2085,7 +2086,7 @@ def _init_bindings(repo: RepoIndex, path: str) -> list[tuple[frozenset[str], dic
     def find() -> list[tuple[frozenset[str], dict[str, ast.expr]]]:
         tree = _inhouse.tree(repo, path)
         found = []
-        for node in ast.walk(tree) if tree is not None else ():
+        for node in walk(tree) if tree is not None else ():
             if isinstance(node, ast.ClassDef):
                 functions = [f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
                 init = next((f for f in functions if f.name == "__init__"), None)
@@ -2105,7 +2106,7 @@ def _state_bindings(repo: RepoIndex) -> dict[str, Location]:
             if ".state." not in text or summary.is_notebook:
                 continue
             tree = _inhouse.tree(repo, summary.path)
-            for func in ast.walk(tree) if tree is not None else ():
+            for func in walk(tree) if tree is not None else ():
                 if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 bound: dict[str, ast.expr] | None = None
@@ -2141,7 +2142,7 @@ def _handler_aliases(repo: RepoIndex, summary: PythonSummary) -> dict[str, dict[
         tree = _inhouse.tree(repo, summary.path)
         if tree is None or summary.is_notebook:
             return {}
-        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        functions = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         passing = {f.name for f in functions if _returns_first_parameter(f)}
         found: dict[str, dict[str, str]] = {}
         for func in functions:
@@ -2262,7 +2263,7 @@ def _startup_models(summary: PythonSummary) -> frozenset[str]:
     for hook in hooks.values():
         declared = {name for node in hook.body if isinstance(node, ast.Global) for name in node.names}
         if declared:  # only a hook's assignments to the names it declares global reach the module
-            pending += [node for node in ast.walk(hook) if isinstance(node, (ast.Assign, ast.AnnAssign))
+            pending += [node for node in walk(hook) if isinstance(node, (ast.Assign, ast.AnnAssign))
                         and all(isinstance(t, ast.Name) and t.id in declared for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
     while pending:
         node = pending.pop()

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from mlops_audit.evidence.repo import casewords, pyfacts
-from mlops_audit.evidence.repo.astutil import statements
+from mlops_audit.evidence.repo.astutil import statements, walk
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _inhouse, _rlang
 from mlops_audit.evidence.repo.detectors._catalogue import MAX_DEFINITION_BYTES
@@ -396,7 +396,7 @@ def _launches_training(call: ast.Call) -> bool:
     owner = _inhouse.dotted(call.func).rsplit(".", 1)[0]
     if _inhouse.call_name(call) not in _PROCESS_CALLS or owner not in ("subprocess", "os", "sp"):
         return False
-    for node in ast.walk(call):
+    for node in walk(call):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"train", node.value, re.IGNORECASE):
             return True
         if isinstance(node, (ast.Name, ast.Attribute)) and re.search(r"train", _inhouse.last_name(node), re.IGNORECASE):
@@ -419,9 +419,9 @@ def _trains_in(node: ast.AST, local: dict[str, ast.AST], depth: int = 2) -> bool
 def _drawn_settings(loop: ast.For) -> set[str]:
     """Names the loop body assigns from a random draw (`lr = random.uniform(1e-4, 1e-2)`)."""
     drawn: set[str] = set()
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Assign) and any(
-            isinstance(c, ast.Call) and _RANDOM_DRAW.search(_inhouse.dotted(c.func)) for c in ast.walk(node.value)
+            isinstance(c, ast.Call) and _RANDOM_DRAW.search(_inhouse.dotted(c.func)) for c in walk(node.value)
         ):
             for target in node.targets:
                 drawn |= _inhouse.assigned_names(target)
@@ -448,7 +448,7 @@ def _sweep_loop(loop: ast.For, local: dict[str, ast.AST], named_sweep: bool) -> 
     if drawn:
         passed = {
             n.id for c in _inhouse.calls_in(loop) if _TRAINING_CALL.search(_inhouse.call_name(c)) or _inhouse.call_name(c) in local
-            for a in [*c.args, *(k.value for k in c.keywords)] for n in ast.walk(a) if isinstance(n, ast.Name)
+            for a in [*c.args, *(k.value for k in c.keywords)] for n in walk(a) if isinstance(n, ast.Name)
         }
         used = drawn & passed
         if len(used) >= 2 or (used and named_sweep):
@@ -1113,7 +1113,7 @@ def _parameter_files_read_by_training(repo: RepoIndex) -> list[Location]:
         module = _inhouse.tree(repo, summary.path)
         if module is None:
             continue
-        literals = [n for n in ast.walk(module) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.rsplit("/", 1)[-1] in names]
+        literals = [n for n in walk(module) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.rsplit("/", 1)[-1] in names]
         loads = any(_inhouse.call_name(c) in _LOADERS or _inhouse.dotted(c.func).endswith(("yaml.safe_load", "json.load", "tomllib.load", "OmegaConf.load")) for c in _inhouse.calls_in(module))
         if literals and loads:
             hits.append(at(summary.path, literals[0].lineno))

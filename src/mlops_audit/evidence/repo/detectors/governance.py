@@ -521,12 +521,14 @@ def _system_files(repo: RepoIndex) -> list[str]:
 # records (below). A bare "Objectives" heading is left out: project charters and requirements have one.
 _LESSON_PATTERN = r"\b(exercises?|hands[- ]on|learning objectives|takeaways|key takeaways|quiz|assignments?|homework|lab \d|module \d|lesson \d|what you will learn|what you'll learn)\b"
 _LESSON_HEADING = re.compile(_LESSON_PATTERN, re.IGNORECASE)
-_LESSON_TEXT = casewords.CaseBlind(_LESSON_PATTERN)  # the same search of a whole document, in its lowercased form
+# The same search of a whole document, in its lowercased form, each branch tried only where its first word
+# stands (`casewords.CaseBlindBranches`; tested against the pattern): most documents hold none of the words.
+_LESSON_TEXT = casewords.CaseBlindBranches((
+    r"\bexercises?\b", r"\bhands[- ]on\b", r"\blearning objectives\b", r"\btakeaways\b", r"\bkey takeaways\b", r"\bquiz\b",
+    r"\bassignments?\b", r"\bhomework\b", r"\blab \d\b", r"\bmodule \d\b", r"\blesson \d\b", r"\bwhat you will learn\b", r"\bwhat you'll learn\b",
+))
 MIN_LESSONS = 3
 LESSON_SHARE = 0.25
-# Every match of _LESSON_HEADING holds one of these (tested against the pattern): most documents are
-# settled by substring tests (`casewords`), far cheaper than the case-blind search.
-_LESSON_WORDS = ("exercise", "hands", "learning objectives", "takeaways", "quiz", "assignment", "homework", "lab ", "module ", "lesson ", "what you")
 
 
 def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
@@ -534,7 +536,7 @@ def _teaching_material(repo: RepoIndex) -> tuple[int, int]:
     docs = [p for p in repo.with_suffix(".md", ".rst") if not is_test_path(p) and not p.rsplit("/", 1)[-1].lower().startswith(_NOT_DESIGN)]
     lessons = sum(
         1 for p in docs
-        if casewords.may_hold(text := repo.text(p) or "", _LESSON_WORDS) and _LESSON_TEXT.search(text)  # the words first: most documents are settled without their headings
+        if _LESSON_TEXT.search(repo.text(p) or "")  # the whole text first: most documents are settled without their headings
         and any(level <= 3 and _LESSON_HEADING.search(title) for _, level, title in repo.doc_headings(p))
     )
     return lessons, len(docs)

@@ -8,6 +8,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 
+from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
 from mlops_audit.evidence.repo.detectors import _inhouse
@@ -89,7 +90,7 @@ def _named_drift_values(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str
     if not _DRIFT_CHECK.match(func.name):
         return set()
     names = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 names |= _inhouse.assigned_names(target)
@@ -103,14 +104,14 @@ def _drift_values(func: ast.AST, seeds: set[str] | frozenset[str] = frozenset())
     names: set[str] = set(seeds)
     for _ in range(3):  # a few passes: values derived from values
         before = len(names)
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in ast.walk(node.value)):
+                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in walk(node.value)):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     for target in targets:
                         names |= _inhouse.assigned_names(target)
             elif isinstance(node, (ast.comprehension, ast.For)):
-                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in ast.walk(node.iter)):
+                if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in names) for n in walk(node.iter)):
                     names |= _inhouse.assigned_names(node.target)
         if len(names) == before:
             break
@@ -154,11 +155,11 @@ def _acting_thresholds(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, 
     threshold whose outcome acts (raises, alerts, triggers)."""
     found: list[tuple[Location, str]] = []
     up = _inhouse.parents(func)
-    for node in ast.walk(func):
+    for node in walk(func):
         if not isinstance(node, ast.Compare):
             continue
         operands = [node.left, *node.comparators]
-        drift_side = [o for o in operands if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in values) for n in ast.walk(o))]
+        drift_side = [o for o in operands if any(_drift_call(n) or (isinstance(n, ast.Name) and n.id in values) for n in walk(o))]
         other = [o for o in operands if o not in drift_side]
         if drift_side and any(_is_threshold(o) for o in other) and _acts(node, up):
             found.append((at(path, node.lineno), func.name))
@@ -572,9 +573,9 @@ def _monitoring_in_requests(repo: RepoIndex) -> list[Location]:
     hits = []
     for summary in _inhouse.project_code(repo.python_mentioning(*_MONITORING_REQUEST_KEYS)):
         module = _inhouse.tree(repo, summary.path)
-        for node in ast.walk(module) if module is not None else ():
+        for node in walk(module) if module is not None else ():
             for key, value in _keys(node):
-                if key in _MONITORING_REQUEST_KEYS and any(_MONITORING_OBJECTIVE.search(k) for sub in ast.walk(value) for k, _ in _keys(sub)):
+                if key in _MONITORING_REQUEST_KEYS and any(_MONITORING_OBJECTIVE.search(k) for sub in walk(value) for k, _ in _keys(sub)):
                     hits.append(at(summary.path, node.lineno))  # type: ignore[attr-defined]
     return hits[:MAX_LOCATIONS]
 
@@ -1344,7 +1345,7 @@ _QUALITY_METRIC = re.compile(r"^(acc|accuracy|f1|auc|roc_auc|rmse|mae|mape|mse|r
 def _quality_threshold(test: ast.AST) -> bool:
     """The test compares a value named for a model-quality metric (`accuracy`, `daily_accuracy`,
     `val_f1`) with a number or a threshold-named value."""
-    for node in ast.walk(test):
+    for node in walk(test):
         if not isinstance(node, ast.Compare) or not isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
             continue
         operands = [node.left, *node.comparators]
@@ -1388,7 +1389,7 @@ def _read_monitoring_starts_training(repo: RepoIndex) -> list[tuple[Location, st
             monitors = any(_MONITOR_CALL.search(_inhouse.dotted(c.func) or "") for c in _inhouse.calls_in(func)) or bool(
                 drift_in_function(repo, summary.path, func.name)
             )
-            for node in ast.walk(func):
+            for node in walk(func):
                 if not isinstance(node, ast.If):
                     continue
                 test = _name_parts(_test_words(node.test))
@@ -1435,7 +1436,7 @@ def _retraining_signals(repo: RepoIndex) -> list[Location]:
         for _, func in _inhouse.functions(module):
             if func.name not in names:
                 continue
-            for node in ast.walk(func):
+            for node in walk(func):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
                     if any(_names_retraining(t, strings) for t in node.targets):
                         hits.append(at(path, node.lineno))

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Callable
 
+from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.catalogue import vocabulary
 from mlops_audit.evidence.repo.detectors import _batchscoring, _bindings, _inhouse, _rlang, _workflowsteps
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
@@ -320,7 +321,7 @@ def schedule_left_to_callers(repo: RepoIndex, path: str, line: int | None) -> bo
             continue
         params = {a.arg for a in func.args.args + func.args.kwonlyargs + func.args.posonlyargs}
         derived = set(params)
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Assign) and _inhouse.identifiers(node.value) & derived:
                 for target in node.targets:
                     derived |= _inhouse.assigned_names(target)
