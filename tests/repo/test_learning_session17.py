@@ -196,6 +196,18 @@ def test_material_of_a_lab_or_a_repository_that_guides_its_reader_is_a_material_
 @pytest.mark.parametrize(
     "text",
     [
+        "# Production ML\n\nDesign, develop, deploy.\n\nIn this course, we'll go from experimentation to production.\n",
+        "# Serving lab\n\nIn this lab you will deploy a model behind KServe and roll out a canary.\n",
+    ],
+    ids=["course-we-will", "lab-you-will"],
+)
+def test_a_course_or_lab_speaking_to_its_learners_is_a_learners_claim(text: str) -> None:
+    assert "learners" in signs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "# Lakehouse ML\n\nThis repository is a reference architecture for batch scoring on a lakehouse.\n",
         "# Streaming scoring\n\nThis repo provides a reference architecture for real-time scoring with Kafka and Ray.\n",
     ],
@@ -209,12 +221,13 @@ def test_a_repository_that_is_a_reference_architecture_is_a_samples_claim(text: 
     "text",
     [
         "# Churn API\n\nOur churn service. In this project, you'll find the API and the training job.\n",
+        "# Clickstream\n\nIn this service we will consume events from Kafka and score them.\n",
         "# Fraud\n\nThe fraud service follows the AWS reference architecture for ML inference.\n",
         "# Shipments\n\nThe scoring job reads the materials associated with each shipment.\n",
         "# Scoring\n\nThis guide walks you through setting up the scoring service locally.\n",
         "# Forecasts\n\nThe runbook guides you through a rollback of the forecasting service.\n",
     ],
-    ids=["in-this-project-youll", "follows-reference-architecture", "materials-of-shipments", "guide-walks-you", "runbook-guides-you"],
+    ids=["in-this-project-youll", "in-this-service-we-will", "follows-reference-architecture", "materials-of-shipments", "guide-walks-you", "runbook-guides-you"],
 )
 def test_near_miss_a_teams_readme_makes_no_genre_claim(text: str) -> None:
     assert signs(text) == set()

@@ -300,7 +300,9 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("material", r"\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"),
     ("material", r"\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"),
     ("material", r"\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"),
-    ("learners", r"\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"),
+    # Session 17: also the authors' "we" ("In this course, we'll go from experimentation to production") and a lab's
+    # instructions ("In this lab, you will deploy ..."); not "In this project, we'll use Kafka".
+    ("learners", r"\bin this (?:chapter|lesson|module|course|workshop|tutorial|lab),? (?:you|we)(?:'ll|’ll| will)\b"),
     # Addressed to learners: "designed to guide you through the ML lifecycle", "perfect for learning MLOps"
     ("learners", r"\b(?:designed|meant|intended|built) to (?:guide|walk|take|lead) you through\b"),
     ("learners", r"\b(?:perfect|ideal|great|designed|made) for (?:learning|learners|beginners|students|teaching)\b"),
