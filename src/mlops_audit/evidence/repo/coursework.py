@@ -69,9 +69,16 @@ introduction to ...", "a starting pack for ... projects", "Use this repository a
 your own pipelines". A team's "see the live demo", "demo video", "suitable as a demo", "Furthermore, this
 repository includes examples of ..." or "a scaffold for our platform" is no such claim. Each is one README
 claim of its family (`samples`, `material`, `template`); the repository is taken whole only with a second
-independent sign (`lessons`).
+independent sign (`lessons`). Session 17 adds, by the same mechanism: "In this ... demo, you'll ...", a
+repository that is or provides a "reference architecture" (samples), "materials associated with the Lab
+...", "This repo will guide you through ..." (material), "In this course, we'll ..." (learners).
 
-Pure: the listing and the README's text in, the decision out.
+**A project generator's own files** (session 17, `generator_templates`: Cookiecutter, Copier, Databricks
+bundle templates, `dotnet new`, Backstage, Yeoman, by each one's documented layout) and **a blog at the
+root** by Jekyll's convention (`blog_site`): the template tree's non-code files are taken as rule 10 takes
+a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`).
+
+Pure: the listing, the README's text and a generator manifest's text in, the decision out.
 """
 
 from __future__ import annotations
@@ -656,7 +663,7 @@ def generator_templates(listing: Sequence[str], read) -> tuple[list[Judged], str
             generator = "a Databricks bundle template (databricks_template_schema.json)"
             tree = [_join(folder, "template")]
         elif name == "template.json":
-            if not folder.endswith(".template.config") or folder.rpartition("/")[2] != ".template.config":
+            if folder.rpartition("/")[2] != ".template.config":
                 continue
             generator = "a dotnet new template (.template.config/template.json)"
             home = folder.rpartition("/")[0]
