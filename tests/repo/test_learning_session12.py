@@ -26,7 +26,8 @@ from tests.repo.test_documentation_code import write
         ("# Notebook to microservice\nThe code that accompanies my article on shipping notebooks.\n", "code that accompanies my article"),
         ("# Talks\nExamples for the PyCon video series on feature stores.\n", "Examples for the PyCon video series"),
         # addressed to learners
-        ("# Navigating MLOps\nIn this comprehensive data demo, you'll learn how MLOps spans the lifecycle.\n", "you'll learn"),
+        ("# Navigating MLOps\nIn this comprehensive data demo, you'll learn how MLOps spans the lifecycle.\n", "In this comprehensive data demo, you'll"),  # session 17: first a demo naming itself
+        ("# Navigating MLOps\nBy the end you'll learn how MLOps spans the lifecycle.\n", "you'll learn"),
         ("# Train and deploy\n## What you will learn\n- feature pipelines\n", "you will learn"),
         # a vendor's or author's sample code
         ("# Federated learning\nThis repo provides some code samples for running a federated pipeline.\n", "This repo provides some code samples for"),  # session 16: the sentence read from its subject

@@ -69,9 +69,16 @@ introduction to ...", "a starting pack for ... projects", "Use this repository a
 your own pipelines". A team's "see the live demo", "demo video", "suitable as a demo", "Furthermore, this
 repository includes examples of ..." or "a scaffold for our platform" is no such claim. Each is one README
 claim of its family (`samples`, `material`, `template`); the repository is taken whole only with a second
-independent sign (`lessons`).
+independent sign (`lessons`). Session 17 adds, by the same mechanism: "In this ... demo, you'll ...", a
+repository that is or provides a "reference architecture" (samples), "materials associated with the Lab
+...", "This repo will guide you through ..." (material), "In this course, we'll ..." (learners).
 
-Pure: the listing and the README's text in, the decision out.
+**A project generator's own files** (session 17, `generator_templates`: Cookiecutter, Copier, Databricks
+bundle templates, `dotnet new`, Backstage, Yeoman, by each one's documented layout) and **a blog at the
+root** by Jekyll's convention (`blog_site`): the template tree's non-code files are taken as rule 10 takes
+a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`).
+
+Pure: the listing, the README's text and a generator manifest's text in, the decision out.
 """
 
 from __future__ import annotations
@@ -275,8 +282,14 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("samples", r"(?:^|[.!?:]\s|\n)(?:this|the)\s(?:[\w./-]+\s)?(?:repository|repo)\s(?:demonstrates|showcases|illustrates)\b"),
     ("samples", r"\b(?:we|i)\suse\s(?:the\scode\s(?:in|of)\s)?(?:this|the)\s(?:repository|repo)\sto\s(?:demonstrate|showcase|illustrate|show)\b"
                 r"|\b(?:this|the)\s(?:repository|repo)\s(?:is|was)\s(?:used|meant|intended)\sto\s(?:demonstrate|showcase|illustrate)\b"),
-    ("samples", r"\b(?:this|the)\s(?:repository|repo|project)\sis\s(?:a|an)\s(?:[^\s.!?]{1,40}\s){0,5}?(?:demo|demonstration|showcase|proof[- ]of[- ]concept|reference\simplementation)\b"
+    ("samples", r"\b(?:this|the)\s(?:repository|repo|project)\sis\s(?:a|an)\s(?:[^\s.!?]{1,40}\s){0,5}?(?:demo|demonstration|showcase|proof[- ]of[- ]concept|reference\s(?:implementation|architecture))\b"
                 r"|(?:^|\n)(?:a|an)\s(?:[^\s.!?]{1,40}\s){0,6}?(?:demo|demonstration|showcase)\s(?:of|for|with|on|showing|that|to|using)\b"),
+    # Session 17, by genre with the repository as the subject: a reference architecture a vendor publishes ("This
+    # repo provides a reference architecture for ..."; not a team's "follows the AWS reference architecture"), and a
+    # demo or sample that names itself to its reader ("In this comprehensive data demo, you'll learn ...", "In
+    # this short sample we will deploy ..."; not "In this project, you'll find the API").
+    ("samples", r"\b(?:this|the)\s(?:repository|repo)\s(?:provides|contains|offers|includes|holds)\s(?:a|an)\s(?:[\w-]+\s){0,3}?reference\sarchitecture\b"
+                r"|\bin\sthis\s(?:[\w-]+\s){0,3}?(?:demo|demonstration|sample|example)s?,?\s(?:you|we)(?:'ll|’ll|\swill)\b"),
     # A getting-started repository (DVC's, Kedro's, a tool's quick start): "an auto-generated repository for use
     # in DVC Get Started", "It is a step-by-step quick introduction into ...": material of a guide.
     ("material", r"\b(?:repository|repo|project|example)\s(?:for\suse\sin|used\sin|accompanying)\s(?:[^\n]|\n(?!\n)){0,120}?\b(?:get(?:ting)?[- ]started|quick\s?start)\b"
@@ -285,6 +298,12 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("material", r"\b(?:we|i)\s(?:also\s)?use\s(?:the\scode\s(?:in|of)\s)?(?:this|the)\s(?:repository|repo)\sto\s(?:explain|teach)\b"
                  r"|\b(?:this|the)\s(?:repository|repo)\s(?:is|was)\s(?:used|meant|intended)\sto\s(?:explain|teach)\b"),
     ("material", r"\b(?:code|course|workshop|tutorial|lecture|class|teaching|learning|study|training)[- ]materials?\b"),
+    # Session 17: the materials of a lab or workshop ("the code, instructions and materials associated with the Lab
+    # called ..."), and a repository that walks its reader through a tool ("This repo will guide you through how to
+    # use MLflow"): the repository is the walkthrough. Not "materials associated with each shipment", nor a team's
+    # "This guide walks you through setting up the service" (the subject is the README, not the repository).
+    ("material", r"\bmaterials?\s(?:associated\swith|used\sin|used\sfor|prepared\sfor)\s(?:the\s|a\s|an\s|this\s|our\s)?[\w .&'-]{0,40}?" + _TEACHING
+                 + r"|\b(?:this|the)\s(?:repository|repo)\s(?:will\s)?(?:guides?|walks?|takes?|leads?)\syou\sthrough\b"),
     ("material", r"\bmaterials? (?:for|of|from) (?:the |a |an |my |this |our )?[\w .&-]{0,40}?" + _TEACHING),
     ("material", r"\bcompanion (?:code|repository|repo|notebooks?|site|material)\b"),
     ("material", r"\bcode (?:repository|repo) for\b"),
@@ -295,7 +314,9 @@ _PHRASE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("material", r"\bwelcome to (?:this |the |our )?[\w .:&'-]{0,50}?(?:tutorial|workshop|course|class|lab|bootcamp)s?\b"),
     ("material", r"\b(?:course|workshop|tutorial|class|lecture|book)['’]?s? (?:repository|repo|code|notebooks|exercises|labs)\b"),
     ("material", r"\bhands[- ]on (?:workshop|tutorial|lab|session)s?\b"),
-    ("learners", r"\bin this (?:chapter|lesson|module|course|workshop|tutorial),? you(?:'ll| will)\b"),
+    # Session 17: also the authors' "we" ("In this course, we'll go from experimentation to production") and a lab's
+    # instructions ("In this lab, you will deploy ..."); not "In this project, we'll use Kafka".
+    ("learners", r"\bin this (?:chapter|lesson|module|course|workshop|tutorial|lab),? (?:you|we)(?:'ll|’ll| will)\b"),
     # Addressed to learners: "designed to guide you through the ML lifecycle", "perfect for learning MLOps"
     ("learners", r"\b(?:designed|meant|intended|built) to (?:guide|walk|take|lead) you through\b"),
     ("learners", r"\b(?:perfect|ideal|great|designed|made) for (?:learning|learners|beginners|students|teaching)\b"),
@@ -597,3 +618,115 @@ def _without_capstones(listing: Sequence[str]) -> frozenset[str]:
 def capstone_name(folder: str) -> bool:
     """A folder named as a capstone or final project keeps its credit inside lessons (rule 5)."""
     return bool(re.search(r"capstone|final[-_ ]?project|(?:^|[-_ /])projects?(?:$|[-_ ])", folder, re.IGNORECASE))
+
+
+# Session 17 (decoy17): a project generator's own files, as each generator's documentation defines a template.
+# - Cookiecutter: "You must have a cookiecutter.json file [and] a {{ cookiecutter.project_name }}/ directory".
+# - Copier: "Templates are plain directories: a copier.yml config plus source files, where .jinja-suffixed files
+#   (and {{ var }} in names) are rendered"; the `_subdirectory` setting names the folder rendered.
+# - Databricks bundle templates: "a databricks_template_schema.json file containing user-prompt variables"
+#   beside the `template` folder of `.tmpl` files.
+# - `dotnet new`: "The template.json file is placed in a .template.config folder in the root directory of the template".
+# - Backstage: "two elements of a Software Template - a template.yaml definition file [kind: Template of
+#   scaffolder.backstage.io] and a skeleton directory" (the `url` its `fetch:template` step reads).
+# - Yeoman: a package depending on `yeoman-generator` whose `generators/<name>/index.js` copies `templates/`.
+# A project GENERATED from a template records where it came from (`.copier-answers.yml`, `.cruft.json`): no template.
+GENERATOR_FILES = frozenset({"cookiecutter.json", "copier.yml", "copier.yaml", "databricks_template_schema.json", "template.json", "template.yaml", "template.yml", "package.json"})
+_GENERATOR_ENDINGS = tuple(GENERATOR_FILES)
+NESTED_TEMPLATE = "a project generator's template inside the repository"  # a template a tool ships: no sign of the whole
+_COPIER_SUBDIRECTORY = re.compile(r"(?:\A|\n)_subdirectory:[^\S\n]*([^\n#]*)")
+_BACKSTAGE_TEMPLATE = re.compile(r"(?:\A|\n)apiVersion:[^\S\n]*['\"]?scaffolder\.backstage\.io/[^\n]*\n(?:[^\n]*\n){0,3}?kind:[^\S\n]*['\"]?Template\b|"
+                                 r"(?:\A|\n)kind:[^\S\n]*['\"]?Template\b[^\n]*\n(?:[^\n]*\n){0,3}?apiVersion:[^\S\n]*['\"]?scaffolder\.backstage\.io/")
+_BACKSTAGE_URL = re.compile(r"\n[^\S\n]*url:[^\S\n]*['\"]?\./([^'\"\s/]+)")
+_YEOMAN = re.compile(r"\"yeoman-generator\"\s*:")
+_PLACEHOLDER_DIR = re.compile(r"\{\{[^/]*\}\}")
+_GENERATOR_TEXT = 64 * 1024  # how much of a generator's manifest is read
+
+
+def generator_templates(listing: Sequence[str], read) -> tuple[list[Judged], str | None]:
+    """Project generators' templates (see above): the trees a generated project starts from, whose
+    non-code files (containers, manifests, CI, package lists) are taken as rule 10 takes a cookiecutter's
+    placeholder tree (placeholder code stays: read as templated code); and, when a generator's manifest
+    is at the repository's root, why the repository is a template (a structural sign), else None.
+    `read(rel)`: a listed file's bytes, asked only of a generator's manifest."""
+    found: list[Judged] = []
+    sign: str | None = None
+    for rel in [f for f in listing if f.endswith(_GENERATOR_ENDINGS)]:  # a C-speed first test of every listed path
+        folder, _, name = rel.rpartition("/")
+        if name not in GENERATOR_FILES:
+            continue
+        tree: list[str] | None = None
+        generator = ""
+        home = folder  # the template's own folder (`dotnet new`: the folder holding `.template.config/`)
+        if name == "cookiecutter.json":
+            generator = "Cookiecutter (cookiecutter.json)"
+            prefix = folder + "/" if folder else ""
+            tops = sorted({prefix + f[len(prefix):].split("/", 1)[0] for f in under(listing, folder) if "/" in f[len(prefix):]})
+            tree = [t for t in tops if "cookiecutter" in t and _PLACEHOLDER_DIR.search(t[len(prefix):])]
+            if not tree:
+                continue
+            if not folder:
+                tree = [t for t in tree if not _TEMPLATE_FOLDER.match(t)]  # rule 10 (`template_trees`) takes those
+        elif name in ("copier.yml", "copier.yaml"):
+            generator = f"Copier ({name})"
+            text = decode_text((read(rel) or b"")[:_GENERATOR_TEXT]) or ""
+            sub = m.group(1).strip().strip("'\"").strip("/") if (m := _COPIER_SUBDIRECTORY.search(text)) else ""
+            tree = [_join(folder, sub)] if sub and sub != "." else [folder]
+        elif name == "databricks_template_schema.json":
+            generator = "a Databricks bundle template (databricks_template_schema.json)"
+            tree = [_join(folder, "template")]
+        elif name == "template.json":
+            if folder.rpartition("/")[2] != ".template.config":
+                continue
+            generator = "a dotnet new template (.template.config/template.json)"
+            home = folder.rpartition("/")[0]
+            tree = [home]
+        elif name in ("template.yaml", "template.yml"):
+            text = decode_text((read(rel) or b"")[:_GENERATOR_TEXT]) or ""
+            if _BACKSTAGE_TEMPLATE.search(text) is None:
+                continue
+            generator = f"a Backstage software template ({name})"
+            tree = sorted({_join(folder, m.group(1)) for m in _BACKSTAGE_URL.finditer(text)})
+        elif name == "package.json" and not folder:
+            if not any(f.startswith("generators/") and f.endswith("/index.js") and f.count("/") == 2 for f in under(listing, "generators")):
+                continue
+            if _YEOMAN.search(decode_text((read(rel) or b"")[:_GENERATOR_TEXT]) or "") is None:
+                continue
+            generator = "a Yeoman generator (generators/*/index.js)"
+            tree = sorted({f[: f.index("/templates/") + len("/templates")] for f in under(listing, "generators") if "/templates/" in f})
+        else:
+            continue
+        if not home and sign is None:
+            shown = ", ".join(t + "/" for t in tree if t) if tree else ""
+            sign = f"a project generator's template: {generator} at the root" + (f" with its template tree {shown}" if shown else "")
+        for top in tree:
+            if not top:  # the template is the root itself: its rendered files only (Copier's `.jinja`, names with placeholders)
+                files = frozenset(f for f in listing if (f.endswith(".jinja") or _PLACEHOLDER_DIR.search(f)) and not f.endswith(CODE_SUFFIXES) and not is_document(f))
+            else:
+                files = frozenset(f for f in under(listing, top) if not f.endswith(CODE_SUFFIXES) and not is_document(f))
+            files = frozenset(f for f in files if f != rel)
+            if files:
+                why = ("a project generator's template tree" if not home else NESTED_TEMPLATE) + f" ({generator}): the containers, manifests, CI and package lists a generated project starts from"
+                found.append(Judged(top, why, files))
+    return found, sign
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder and name else (folder or name)
+
+
+_DATED_POST = re.compile(r"\d{4}-\d{2}-\d{2}-[^/]+\Z")
+# Jekyll's `_posts/`; fastpages' `_notebooks/` and `_word/` ("save your notebook with the naming convention
+# YYYY-MM-DD-*.ipynb": each becomes a post of the blog).
+_POST_FOLDERS = ("_posts", "_notebooks", "_word")
+
+
+def blog_site(listing: Sequence[str]) -> str | None:
+    """A blog at the repository's root by Jekyll's convention ("the _posts folder is where your blog posts
+    live", named `YEAR-MONTH-DAY-title`, beside the site's `_config.yml`; fastpages' dated notebooks in
+    `_notebooks/`): the repository is a publication whose notebooks are posts. A project's `docs/` site is
+    not its root."""
+    if "_config.yml" not in listing and "_config.yaml" not in listing:
+        return None
+    posts = next((f for folder in _POST_FOLDERS for f in under(listing, folder) if _DATED_POST.match(f.rpartition("/")[2])), None)
+    return None if posts is None else f"a blog: dated posts of a Jekyll site at the root ({posts})"

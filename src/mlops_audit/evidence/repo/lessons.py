@@ -469,11 +469,18 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> tu
                 why += f"; {len(full) - len(kept)} full project folder(s) in them taken as exercises ({'a teaching repository' if result.teaching else 'chapters or lectures'})"
             result.trees.append(LessonTree(parent, why, count, others))
     _rest_of_a_course(listing, code, result, kept_folders)
-    # Rule 10 (`coursework`): a template's placeholder tree (after 1b: a template is no course).
-    for judged in coursework.template_trees(listing):
+    # Rule 10 (`coursework`): a template's placeholder tree (after 1b: a template is no course), and since
+    # session 17 the trees of project generators' templates (Copier, Databricks bundle, Backstage, Yeoman,
+    # `dotnet new`, Cookiecutter below the root); a generator's manifest at the root is a structural sign.
+    generated, generator = coursework.generator_templates(listing, read)
+    for judged in coursework.template_trees(listing) + generated:
         _take(result, judged.path, judged.why, judged.files)
     result.trees.sort(key=lambda t: t.path)
-    if (shown := next((t for t in result.trees if not t.why.startswith(_SHORT_SERIES) and not _PROJECT_DOCS.match(t.path)), None)) is not None:
+    if generator is not None:
+        result.signs[STRUCTURE] = generator
+    elif (blog := coursework.blog_site(listing)) is not None:
+        result.signs[STRUCTURE] = blog
+    if (shown := next((t for t in result.trees if not t.why.startswith((_SHORT_SERIES, coursework.NESTED_TEMPLATE)) and not _PROJECT_DOCS.match(t.path)), None)) is not None:
         result.signs.setdefault(STRUCTURE, f"{shown.path or '(root)'}: {shown.why}")
     return _ruled(_judged(result, whole=False), whole)
 
