@@ -19,8 +19,10 @@ chat client), or a model protocol's HTTP path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from mlops_audit.evidence.repo.detectors import _typerefs
+from mlops_audit.evidence.repo.detectors._jvm import version_tally
 from mlops_audit.evidence.repo.index import RepoIndex
 
 _CONTROLLER = re.compile(r"\[ApiController\b|:\s*(?:Controller|ControllerBase)\b")
@@ -74,27 +76,29 @@ PROJECT_FILES = (".csproj", ".fsproj", ".vbproj")
 MAX_PROJECT_BYTES = 512 * 1024
 
 
+def _floating(value: str) -> bool:
+    return "*" in value or value.startswith(("[", "("))
+
+
+def _declared(text: str, central: bool) -> Iterator[tuple[str, str]]:
+    """(package, version) of each item; an item without a version is fixed by central management
+    (its version "" counts fixed) and is not counted without it."""
+    for item in _PACKAGE_ITEM.finditer(text):
+        attributes = item.group(2)
+        version = _ATTRIBUTE["VersionOverride"].search(attributes) or _ATTRIBUTE["Version"].search(attributes)
+        if version is None and not central:
+            continue
+        name = _ATTRIBUTE["Include"].search(attributes)
+        yield (name.group(1) if name else "?"), version.group(1).strip() if version else ""
+
+
 def build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
     """(project or props file, versions fixed, versions declared, floating ones) for each NuGet file declaring one."""
     files = [p for p in repo.with_suffix(*PROJECT_FILES) + repo.named("Directory.Packages.props") if repo.size(p) <= MAX_PROJECT_BYTES]
     central = bool(repo.named("Directory.Packages.props"))
     found = []
     for path in files[:200]:
-        fixed, total, loose = 0, 0, []
-        for item in _PACKAGE_ITEM.finditer(repo.text(path) or ""):
-            attributes = item.group(2)
-            version = _ATTRIBUTE["VersionOverride"].search(attributes) or _ATTRIBUTE["Version"].search(attributes)
-            if version is None:
-                fixed, total = (fixed + 1, total + 1) if central else (fixed, total)
-                continue
-            value = version.group(1).strip()
-            total += 1
-            if "*" in value or value.startswith(("[", "(")):
-                if len(loose) < 5:
-                    name = _ATTRIBUTE["Include"].search(attributes)
-                    loose.append(f"{name.group(1) if name else '?'} {value}")
-            else:
-                fixed += 1
+        fixed, total, loose = version_tally(_declared(repo.text(path) or "", central), _floating)
         if total:
             found.append((path, fixed, total, loose))
     return found

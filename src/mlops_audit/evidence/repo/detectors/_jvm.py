@@ -19,6 +19,7 @@ modules (its groupId, `${project.version}`) are not dependencies.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 
 from mlops_audit.evidence.repo.detectors import _typerefs
 from mlops_audit.evidence.repo.index import RepoIndex
@@ -47,6 +48,22 @@ def floating(version: str) -> bool:
         lowered.startswith(("[", "(")) or "," in lowered or "+" in lowered or lowered in ("latest", "release")
         or lowered.startswith("latest.") or lowered.endswith("-snapshot")
     )
+
+
+MAX_LOOSE_NAMED = 5  # floating versions named per build file
+
+
+def version_tally(declared: Iterable[tuple[str, str]], is_floating: Callable[[str], bool] = floating) -> tuple[int, int, list[str]]:
+    """(versions fixed, versions declared, the first floating ones as "name version") of a build
+    file's (name, version) declarations, in order; shared by the JVM, NuGet readers."""
+    fixed, total, loose = 0, 0, []
+    for name, value in declared:
+        total += 1
+        if not is_floating(value):
+            fixed += 1
+        elif len(loose) < MAX_LOOSE_NAMED:
+            loose.append(f"{name} {value}")
+    return fixed, total, loose
 
 
 def _blocks(text: str, tag: str) -> list[str]:
@@ -87,34 +104,22 @@ def _maven_group(text: str) -> str | None:
 
 def _maven_versions(text: str, own_groups: set[str]) -> tuple[int, int, list[str]]:
     properties = {m.group(1): m.group(2).strip() for block in _blocks(text, "properties") for m in _PROPERTY.finditer(block)}
-    fixed, total, loose = 0, 0, []
-    for block in _blocks(text, "dependency"):
-        group_id = _tag(block, "groupId") or ""
-        if group_id == "${project.groupId}" or group_id in own_groups:
-            continue  # a module of this repository's own build
-        value = _tag(block, "version") or ""  # no version: dependency management decides (fixed)
-        if value in ("${project.version}", "${version}"):
-            continue
-        value = _PLACEHOLDER.sub(lambda m: properties.get(m.group(1), m.group(0)), value)
-        total += 1
-        if floating(value):
-            if len(loose) < 5:
-                loose.append(f"{_tag(block, 'artifactId') or group_id} {value}")
-        else:
-            fixed += 1
-    return fixed, total, loose
+
+    def declared() -> Iterator[tuple[str, str]]:
+        for block in _blocks(text, "dependency"):
+            group_id = _tag(block, "groupId") or ""
+            if group_id == "${project.groupId}" or group_id in own_groups:
+                continue  # a module of this repository's own build
+            value = _tag(block, "version") or ""  # no version: dependency management decides (fixed)
+            if value in ("${project.version}", "${version}"):
+                continue
+            yield _tag(block, "artifactId") or group_id, _PLACEHOLDER.sub(lambda m: properties.get(m.group(1), m.group(0)), value)
+
+    return version_tally(declared())
 
 
 def _gradle_versions(text: str) -> tuple[int, int, list[str]]:
-    fixed, total, loose = 0, 0, []
-    for match in _GRADLE_COORDINATES.finditer(text):
-        total += 1
-        if floating(match.group(3)):
-            if len(loose) < 5:
-                loose.append(f"{match.group(2)} {match.group(3)}")
-        else:
-            fixed += 1
-    return fixed, total, loose
+    return version_tally((match.group(2), match.group(3)) for match in _GRADLE_COORDINATES.finditer(text))
 
 
 def _catalog_versions(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
@@ -126,19 +131,9 @@ def _catalog_versions(repo: RepoIndex, path: str) -> tuple[int, int, list[str]]:
             values.append((name, library.rsplit(":", 1)[1]))
         elif isinstance(library, dict) and isinstance(library.get("version"), (str, dict)):
             values.append((name, library["version"]))
-    fixed, total, loose = 0, 0, []
-    for name, value in values:
-        if isinstance(value, dict):  # rich version: {strictly|require|prefer = "..."}
-            value = value.get("strictly") or value.get("require") or value.get("prefer") or ""
-        if not isinstance(value, str):
-            continue
-        total += 1
-        if floating(value):
-            if len(loose) < 5:
-                loose.append(f"{name} {value}")
-        else:
-            fixed += 1
-    return fixed, total, loose
+    # a rich version: {strictly|require|prefer = "..."}
+    rich = ((name, (value.get("strictly") or value.get("require") or value.get("prefer") or "") if isinstance(value, dict) else value) for name, value in values)
+    return version_tally((name, value) for name, value in rich if isinstance(value, str))
 
 
 def build_pinning(repo: RepoIndex) -> list[tuple[str, int, int, list[str]]]:
