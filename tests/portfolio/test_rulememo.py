@@ -872,7 +872,7 @@ def test_a_rule_that_runs_reads_the_authorship_from_the_log_and_a_new_commit_rea
 
 @pytest.mark.parametrize("how", [
     "digest not hex", "signals of no history", "signals not their own form", "times unsorted", "a time not a number", "times of fewer commits",
-    "a contributor missing", "answer not a digest",
+    "a contributor missing", "answer not a digest", "state not a digest",
 ])
 def test_a_damaged_reading_of_the_history_refuses_the_memo(tmp_path: Path, how: str) -> None:
     repo = git_repo(tmp_path)
@@ -896,6 +896,9 @@ def test_a_damaged_reading_of_the_history_refuses_the_memo(tmp_path: Path, how: 
         history[2] = []
     elif how == "answer not a digest":
         history[4] = "x"
+    elif how == "state not a digest":
+        assert history[5] is not None  # a plain repository: the state was read
+        history[5] = "x" * 64
     path.write_bytes(resign(cold, document))
     hurt = ParseCache(tmp_path / "c", KEY)
     assert collected(repo, hurt) == plain
@@ -1079,3 +1082,127 @@ def test_a_changed_module_that_runs_no_notebook_does_not_rerun_the_notebooks_onl
     assert collected(repo, warm) == collected(repo)
     assert "only in notebooks" not in collected(repo)
     assert warm.stats.rules_run >= 1
+
+
+# ---------------------------------------------------------------------------- the git state (gitstate)
+
+
+def spy_history_processes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One entry per start of the git commands behind the history (`git.PendingGitOutput`)."""
+    from mlops_audit.evidence.repo import git as git_module
+
+    started: list[str] = []
+    real = git_module.PendingGitOutput
+
+    class Spied(real):  # type: ignore[misc, valid-type]
+        def __init__(self, root: Path) -> None:
+            started.append(str(root))
+            super().__init__(root)
+
+    monkeypatch.setattr(git_module, "PendingGitOutput", Spied)
+    return started
+
+
+def test_a_warm_run_at_the_same_git_state_starts_no_git_process_for_the_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    git(repo, "tag", "v1.0.0")
+    plain = collected(repo)
+    started = spy_history_processes(monkeypatch)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    assert len(started) == 1  # the cold run reads the history
+    started.clear()
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain and warm.stats.rules_reused == RULES
+    assert started == []
+    # A branch made and not checked out is not this history: still no git process.
+    git(repo, "branch", "elsewhere")
+    warm = ParseCache(tmp_path / "c", KEY)
+    assert collected(repo, warm) == plain and warm.stats.rules_reused == RULES and started == []
+    # An uncommitted edit is not history either; a rule it makes run and that reads who changed what
+    # runs `git log` then (`git_authorship`), once.
+    (repo / "README.md").write_text("# service, edited\n")
+    expected = collected(repo)
+    started.clear()
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected and len(started) <= 1
+
+
+def _new_commit(repo: Path) -> None:
+    git(repo, "commit", "-q", "--allow-empty", "-m", "later")
+
+
+def _new_tag(repo: Path) -> None:
+    git(repo, "tag", "-a", "v2.0.0", "-m", "release")
+
+
+def _mailmap(repo: Path) -> None:
+    (repo / ".mailmap").write_text("Alice Example <a@example.org>\n")  # uncommitted: git log's %aN reads it
+
+
+def _other_branch(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "other")  # the same commit under another name: HEAD changed, git runs
+
+
+def _packed_refs(repo: Path) -> None:
+    git(repo, "tag", "v3.0.0")
+    git(repo, "pack-refs", "--all")
+
+
+def _config(repo: Path) -> None:
+    git(repo, "config", "core.abbrev", "12")
+
+
+@pytest.mark.parametrize("change", [_new_commit, _new_tag, _mailmap, _other_branch, _packed_refs, _config])
+def test_any_change_to_what_the_history_reading_depends_on_runs_git_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], None]) -> None:
+    repo = git_repo(tmp_path)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    change(repo)
+    expected = collected(repo)
+    started = spy_history_processes(monkeypatch)
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected
+    assert len(started) == 1, change.__name__
+    # ... and the reading stored at the new state holds for the next run.
+    started.clear()
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected and started == []
+
+
+def test_the_mailmap_changes_what_the_history_says_and_a_warm_run_follows_it(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "second")
+    (repo / "b.txt").write_text("b")
+    git(repo, "add", "b.txt")
+    env_author = ["-c", "user.name=b", "-c", "user.email=b@example.org"]
+    subprocess.run(["git", *env_author, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "by b", "--author", "b <b@example.org>"], cwd=repo, check=True, capture_output=True)
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    before = json.loads(collected(repo))["git"]["contributors"]
+    (repo / ".mailmap").write_text("a <a@example.org> b <b@example.org>\n")  # b is a: one contributor
+    expected = collected(repo)
+    assert json.loads(expected)["git"]["contributors"] == before - 1
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected
+
+
+def test_a_state_that_moves_while_git_runs_is_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_audit.evidence.repo import gitstate
+
+    repo = git_repo(tmp_path)
+    states = iter(["1" * 64, "2" * 64])
+    monkeypatch.setattr(gitstate, "history_state", lambda root, commands: next(states))
+    collected(repo, ParseCache(tmp_path / "c", KEY))
+    assert body_of(memo_file(tmp_path / "c"))["history"][5] is None
+    monkeypatch.undo()
+    expected = collected(repo)
+    started = spy_history_processes(monkeypatch)
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected
+    assert len(started) == 1  # no state stored: git runs (and the state is stored now)
+    assert body_of(memo_file(tmp_path / "c"))["history"][5] is not None
+
+
+def test_a_stored_state_that_is_not_this_one_is_never_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path)
+    cold, path, document = cold_memo(tmp_path, repo, all_detectors())
+    document["history"][1]["contributors"] = 1  # a reading that would still decode
+    document["history"][5] = "0" * 64  # at another state
+    path.write_bytes(resign(cold, document))
+    expected = collected(repo)
+    started = spy_history_processes(monkeypatch)
+    assert collected(repo, ParseCache(tmp_path / "c", KEY)) == expected
+    assert len(started) == 1

@@ -99,10 +99,12 @@ def build_index(
     parse_cache: ParseCache | None = None,
     count_learning_material: bool = False,
     declared_learning_material: bool = False,
+    rule_memo: bool = False,
 ) -> RepoIndex:
     return RepoIndex(
         repo_path, needles=all_needles(), words=all_words(), now=now, parse_cache=parse_cache,
         count_learning_material=count_learning_material, declared_learning_material=declared_learning_material,
+        rule_memo=rule_memo,
     )
 
 
@@ -183,11 +185,13 @@ def collect_with_index(
     mapping = criteria_by_detector(rubric)
     if count_learning_material and declared_learning_material:
         raise InputError("--count-learning-material counts lessons as the project's code, --learning-material declares the whole repository lessons: choose one")
+    use_memo = parse_cache is not None and rule_memo
     index = build_index(
-        repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material, declared_learning_material=declared_learning_material
+        repo_path, now=now, parse_cache=parse_cache, count_learning_material=count_learning_material,
+        declared_learning_material=declared_learning_material, rule_memo=use_memo,
     )
     chosen = detectors or all_detectors()
-    memo = RuleMemo(parse_cache, index) if parse_cache is not None and rule_memo else None
+    memo = RuleMemo(parse_cache, index) if use_memo else None
     observations = {}
     with fewer_collections():  # once for all detectors: no young collection of what each left behind
         for number, det in enumerate(sorted(chosen, key=execution_order), start=1):

@@ -238,6 +238,17 @@ def _iso(ts: int) -> str:
 
 GitOutput = tuple[str, bytes, bytes]  # HEAD, `git log` output, tag listing
 
+# The git commands a reading of the history runs (HEAD, the log, the tags): `gitstate.history_state`
+# keys the rule memo's reading by them too.
+HISTORY_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("rev-parse", "--verify", "-q", "HEAD"),
+    (
+        "log", "--no-show-signature", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-color",
+        f"--max-count={MAX_COMMITS}", "-z", "--format=%x1e%H%x00%at%x00%aE%x00%aN", "--name-only", "HEAD",
+    ),
+    ("for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"),
+)
+
 
 class PendingGitOutput:
     """The git commands behind the signals, started in the background (all the time spent in git);
@@ -248,15 +259,10 @@ class PendingGitOutput:
         if not is_git_work_tree(root):
             self.absent = GitSignals(present=False, reason="no .git at the repository root: history, tags and authorship cannot be observed")
             return
-        self.head = PendingGit(root, ["rev-parse", "--verify", "-q", "HEAD"])
-        self.log = PendingGit(
-            root,
-            [
-                "log", "--no-show-signature", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-color",
-                f"--max-count={MAX_COMMITS}", "-z", "--format=%x1e%H%x00%at%x00%aE%x00%aN", "--name-only", "HEAD",
-            ],
-        )
-        self.tags = PendingGit(root, ["for-each-ref", "--format=%(refname:short)%00%(creatordate:unix)", "refs/tags"])
+        head, log, tags = HISTORY_COMMANDS
+        self.head = PendingGit(root, list(head))
+        self.log = PendingGit(root, list(log))
+        self.tags = PendingGit(root, list(tags))
 
     def result(self) -> GitOutput | GitSignals:
         if self.absent is not None:

@@ -340,9 +340,12 @@ class RepoIndex:
         count_learning_material: bool = False,
         learning_of: RepoIndex | None = None,
         declared_learning_material: bool = False,
+        rule_memo: bool = False,
     ) -> None:
         """`learning_of`: make the learning-material view of that index instead of listing the tree
-        (`learning_only`); `root` must be its root."""
+        (`learning_only`); `root` must be its root. `rule_memo`: a rule memo (`rulememo.RuleMemo`)
+        is told this index right after it is made: git starts for the history once it says whether
+        its reading still holds (`memo_history_known`), not when the listing begins."""
         path = Path(root)
         if not path.is_dir():
             raise InputError(f"{root}: not a folder (expected the root of a repository checkout)")
@@ -372,12 +375,16 @@ class RepoIndex:
         self._history: History | None = None
         self._history_output: Any = None
         self._authorship_answer: str | None = None
-        if self.is_git and learning_of is None:  # the view re-runs no rule that reads the history
-            # git log runs in its own process: start it now so it overlaps the listing and the
-            # detectors instead of adding its time at the end.
-            from mlops_audit.evidence.repo.git import PendingGitOutput
-
-            self._git_pending = PendingGitOutput(self.root)
+        # The memo's reading holds for this work tree's git state (`gitstate`): no git process runs for
+        # the history; the log is read only if a rule that reads the authorship runs.
+        self._history_from_state = False
+        self._history_from_memo = False  # the signals are the memo's (by state or by the same git output)
+        self._state_before: str | None = None  # the git state before git ran for the history
+        # git log runs in its own process, started when the listing begins (`_begin_history`) so it
+        # overlaps the listing and the detectors instead of adding its time at the end, or not at
+        # all when the rule memo's reading of the history holds (`memo_history_known`).
+        self._history_due = self.is_git and learning_of is None  # the view re-runs no rule that reads the history
+        self._history_awaits_memo = rule_memo
         self._memo: dict[str, Any] = {}
         # Rule memo (`rulememo`): the questions of the rule running (a stack: `memo` values record
         # their own), answers of listing questions, digests of files, what the run did.
@@ -501,42 +508,74 @@ class RepoIndex:
                 self._recording[-1].merge(log)
         return self._memo[key]
 
+    def _begin_history(self) -> None:
+        """Start the git commands behind the history in the background (once, when due)."""
+        if self._history_due:
+            from mlops_audit.evidence.repo.git import PendingGitOutput
+
+            self._history_due = False
+            self._git_pending = PendingGitOutput(self.root)
+
+    def _history_state(self) -> str | None:
+        from mlops_audit.evidence.repo.git import HISTORY_COMMANDS
+        from mlops_audit.evidence.repo.gitstate import history_state
+
+        return history_state(self.root, HISTORY_COMMANDS)
+
     def git_signals(self) -> GitSignals:
         """History signals, read once (see `mlops_audit.evidence.repo.git`). With a rule memo holding
-        the reading of a history (`memo_history_known`) whose git output is this one, byte for byte,
-        its signals at this index's clock (`git.signals_at`) without reading the log again."""
+        the reading of a history (`memo_history_known`) made at this git state (`gitstate`), or whose
+        git output is this one byte for byte, its signals at this index's clock (`git.signals_at`)
+        without reading the log again."""
         if self._git is None:
             from mlops_audit.evidence.repo.git import history_digest, read_history_times, signals_at
 
+            known = self._history_known
+            if self._history_from_state and known is not None:
+                self._git = signals_at(known.signals, known.times, self._now)
+                self._history, self._history_from_memo = known, True  # the log is read if the authorship is asked
+                return self._git
+            self._begin_history()
             output = self._git_pending.result() if self._git_pending is not None else None
             self._git_pending = None
             digest = history_digest(self.root, output) if self._history_wanted and output is not None and not isinstance(output, GitSignals) else None
-            known = self._history_known
+            # The state the reading holds for: the same before git ran and after (`gitstate`).
+            state = self._state_before if self._state_before is not None and self._state_before == self._history_state() else None
             if digest is not None and known is not None and known.digest == digest:
                 self._git = signals_at(known.signals, known.times, self._now)
-                self._history_output, self._history = output, known  # the authorship is read when asked
+                self._history = known._replace(state=state)
+                self._history_output, self._history_from_memo = output, True  # the authorship is read when asked
                 return self._git
             self._git, self._authorship, times = read_history_times(self.root, now=self._now, output=output)
             if digest is not None and times is not None:
-                self._history = History(digest, self._git, times, None)
+                self._history = History(digest, self._git, times, None, state)
         return self._git
 
     def git_authorship(self) -> Authorship | None:
         """Who changed which paths (`git.Authorship`), from the same reading of the history as
         `git_signals`; None when there is no readable history."""
         self.git_signals()
-        if self._history_output is not None:  # the signals came from the rule memo: the log is read now
-            from mlops_audit.evidence.repo.git import read_history
+        if self._history_from_memo:  # the signals came from the rule memo: the log is read now
+            from mlops_audit.evidence.repo.git import read_git_output, read_history
 
-            self._authorship = read_history(self.root, now=self._now, output=self._history_output)[1]
-            self._history_output = None
+            output = self._history_output if self._history_output is not None else read_git_output(self.root)
+            self._authorship = read_history(self.root, now=self._now, output=output)[1]
+            self._history_output, self._history_from_memo = None, False
         return self._authorship
 
     def memo_history_known(self, history: History | None) -> None:
-        """The rule memo's reading of the history (or None): `git_signals` uses it while the git output
-        is the same, and this run's reading is kept for the memo (`memo_history`)."""
+        """The rule memo's reading of the history (or None): `git_signals` uses it while the git state
+        (`gitstate`) or the git output is the same, and this run's reading is kept for the memo
+        (`memo_history`). Called before the listing begins, so that git does not run for the
+        history when the state says the reading holds."""
         self._history_wanted = True
         self._history_known = history
+        if self._history_due:
+            self._state_before = self._history_state()
+            if history is not None and history.state is not None and history.state == self._state_before:
+                self._history_due, self._history_from_state = False, True
+            else:
+                self._begin_history()
 
     def memo_history(self) -> History | None:
         """This run's reading of the history for the rule memo (None when it read none), with the
@@ -659,7 +698,7 @@ class RepoIndex:
             if self._authorship_answer is None:
                 self.git_signals()
                 known = self._history
-                if self._history_output is not None and known is not None and known.authorship is not None:
+                if self._history_from_memo and known is not None and known.authorship is not None:
                     self._authorship_answer = known.authorship  # the answer stored with this history's reading
                 else:
                     authorship = self.git_authorship()
@@ -1049,6 +1088,8 @@ class RepoIndex:
         entries: Iterable[str]
         if self.is_git:
             try:
+                if not self._history_awaits_memo:
+                    self._begin_history()  # overlaps the listing
                 entries = self._git_names()
                 self.stats.listing = "git"
             except GitUnavailable as exc:

@@ -82,7 +82,12 @@ shallow), the signals, the commit times per contributor (the signals at any cloc
 as only the activity windows depend on it) and the authorship question's answer once asked. A run
 whose git output has that digest takes its signals from it instead of parsing the log (on a long
 history most of a warm run: 15,648 commits, about 0.1 s); the authorship is read from the log only
-when a rule that reads it runs.
+when a rule that reads it runs. Format 7 adds the git state the reading was made at
+(`gitstate.history_state`: HEAD and the refs it names, the tag refs, the repository's configuration,
+mailmap, grafts, shallow boundary, the git program and command lines, read from `.git` without
+running git; kept only when it was the same before and after git ran): a run at that state starts no
+git process for the history at all (on a long history the `git log` process was most of a warm run's
+wall time), and runs `git log` only if a rule that reads the authorship runs.
 
 A warm run that replayed anything ends with a check that its output is
 the one a run without the memo gives (`RepoIndex.memo_safe`: no budget refusal, no eviction
@@ -126,7 +131,7 @@ if TYPE_CHECKING:
     from mlops_audit.evidence.repo.index import RepoIndex
     from mlops_audit.evidence.repo.registry import Detector
 
-MEMO_FORMAT = 6  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest; 6: the parse problems of the files a record parsed
+MEMO_FORMAT = 7  # 2: per-file scan answers carry the digest of the bytes they were found in; 3: summary, fact and tree questions; 4: read_test; 5: those answers grouped per scan (`file_scans`), the listing's digest; 6: the parse problems of the files a record parsed; 7: the git state of the history's reading
 MAX_PROBLEM_MESSAGES = 10_000  # messages of one record's problems
 PARSER = "rule-memo"
 KIND = "rulememo"  # the file kind in the cache folder (`ParseCache._name`)
@@ -251,19 +256,22 @@ Record = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], Problems, Obse
 class History(NamedTuple):
     """A reading of the repository's history kept in its memo: the SHA-256 of the git output it was
     read from (`git.history_digest`), the signals then, the commit times (the signals at any clock:
-    `git.signals_at`) and the authorship question's answer when it was asked (else None)."""
+    `git.signals_at`), the authorship question's answer when it was asked (else None) and the git
+    state it was read at (`gitstate.history_state`; None when it could not be read plainly or moved
+    while git ran)."""
 
     digest: str
     signals: GitSignals
     times: CommitTimes
     authorship: str | None
+    state: str | None = None
 
 
 def _history_row(history: History | None) -> list[Any] | None:
     if history is None:
         return None
     times = history.times
-    return [history.digest, history.signals.model_dump(mode="json"), [list(t) for t in times.people], list(times.others), history.authorship]
+    return [history.digest, history.signals.model_dump(mode="json"), [list(t) for t in times.people], list(times.others), history.authorship, history.state]
 
 
 def _sorted_times(value: object) -> tuple[int, ...]:
@@ -279,10 +287,12 @@ def _history(row: object) -> History | None:
     as many times as commits, at most MAX_COMMITS), the answer a digest or None; raises Refused."""
     if row is None:
         return None
-    if type(row) is not list or len(row) != 5:
+    if type(row) is not list or len(row) != 6:
         raise Refused("corrupt")
-    digest, signals_row, people, others, authorship = row
+    digest, signals_row, people, others, authorship, state = row
     if type(digest) is not str or not _DIGEST.fullmatch(digest) or type(signals_row) is not dict or type(people) is not list:
+        raise Refused("corrupt")
+    if not (state is None or (type(state) is str and _DIGEST.fullmatch(state))):
         raise Refused("corrupt")
     if not (authorship is None or (type(authorship) is str and _ANSWER.fullmatch(authorship))):
         raise Refused("corrupt")
@@ -295,7 +305,7 @@ def _history(row: object) -> History | None:
     times = CommitTimes(tuple(_sorted_times(t) for t in people), _sorted_times(others))
     if any(not t for t in times.people) or sum(map(len, times.people)) + len(times.others) != signals.commits or signals.commits > MAX_COMMITS:
         raise Refused("corrupt")
-    return History(digest, signals, times, authorship)
+    return History(digest, signals, times, authorship, state)
 
 
 def _observation_row(observation: Observation) -> list[Any]:
@@ -474,8 +484,8 @@ class RuleMemo:
         self._cache = cache
         self._key = repository_key(index)
         self._listing, self._stored, self._history = cache.read_rule_memo(self._key)
+        index.memo_history_known(self._history)  # first: the listing starts git unless the history's reading holds
         index.memo_listing_known(self._listing)
-        index.memo_history_known(self._history)
         self._records: dict[str, Record] = {}  # kept from the stored ones (replayed)
         self._made: dict[str, tuple[Log, Observation]] = {}  # recorded in this run
         self.replayed = 0
@@ -543,6 +553,6 @@ class RuleMemo:
         return True
 
 
-def _history_key(history: History | None) -> tuple[str, str | None] | None:
+def _history_key(history: History | None) -> tuple[str, str | None, str | None] | None:
     """What a reading of the history is kept for (its signals' activity windows follow the clock)."""
-    return None if history is None else (history.digest, history.authorship)
+    return None if history is None else (history.digest, history.authorship, history.state)
