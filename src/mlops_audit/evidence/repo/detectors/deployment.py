@@ -1234,6 +1234,7 @@ _SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.N
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(", "litestar", "bottle", "mlserver", "cog", "ts.torch_handler",
     "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
+    "aiplatform",
 ) + _handlers.NEEDLES
 # Python web frameworks whose routes are registered by decorators (`@app.post("/x")`): the documented
 # HTTP servers of PyPI (session 16: Robyn, BlackSheep, Django Ninja, quick_server, Hug, Responder,
@@ -1252,8 +1253,13 @@ _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generat
 # platform calls it per request: a TorchServe handler deriving from any of TorchServe's handlers
 # (`ImageClassifier`, `VisionHandler`, `TextHandler`...), a Seldon MLServer custom runtime
 # (`mlserver.MLModel`), a Cog predictor (Replicate: `cog.BasePredictor`). A project's own class
-# named `BasePredictor` is not Cog's (the name must resolve to the package).
-_PLATFORM_PREDICTOR = re.compile(r"^(ts\.torch_handler\.\w+(\.\w+)?|mlserver\.(model\.)?MLModel|cog\.(predictor\.)?BasePredictor)$")
+# named `BasePredictor` is not Cog's (the name must resolve to the package). Session 18: a Vertex AI
+# custom prediction routine (`google.cloud.aiplatform.prediction.predictor.Predictor`, whose `load` and
+# `predict` the routine's prediction server calls per request, as Vertex AI's documentation describes).
+_PLATFORM_PREDICTOR = re.compile(
+    r"^(ts\.torch_handler\.\w+(\.\w+)?|mlserver\.(model\.)?MLModel|cog\.(predictor\.)?BasePredictor"
+    r"|google\.cloud\.aiplatform\.prediction\.(predictor\.)?Predictor)$"
+)
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
@@ -1277,11 +1283,36 @@ def _serving(summary: PythonSummary) -> list[Call]:
     if not summary.is_notebook and summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
-    if {"model_fn", "predict_fn"} <= set(summary.functions) or {"model_fn", "transform_fn"} <= set(summary.functions):
+    # Session 18: SageMaker's serving containers call `model_fn(model_dir)` and, when defined, the
+    # handlers overriding their defaults (`input_fn`, `predict_fn`, `output_fn`, or `transform_fn`), so
+    # `model_fn` with any of them is the contract; TensorFlow Estimator's `model_fn(features, labels,
+    # mode)` (with a training `input_fn`) builds a training graph and is not it.
+    handlers = _SAGEMAKER_HANDLERS.intersection(summary.functions) if "model_fn" in summary.functions else set()
+    if handlers & {"predict_fn", "transform_fn"} or (handlers and _loads_from_model_dir(summary)):
         found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
     if {"init", "run"} <= set(summary.functions) and predicts and "scor" in summary.path.lower():
         found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
     return found
+
+
+_SAGEMAKER_HANDLERS = frozenset({"input_fn", "predict_fn", "output_fn", "transform_fn"})
+_ESTIMATOR_PARAMETERS = frozenset({"features", "labels", "mode"})
+
+
+def _loads_from_model_dir(summary: PythonSummary) -> bool:
+    """Whether the file's `model_fn` has SageMaker's signature (`model_dir`, maybe `context`), not an
+    Estimator's (`features, labels, mode[, params, config]`)."""
+    tree = summary.source.tree() if summary.source is not None else None
+    parameters = _model_fn_parameters(tree) if tree is not None else None
+    return parameters is not None and _ESTIMATOR_PARAMETERS.isdisjoint(parameters)
+
+
+@per_tree
+def _model_fn_parameters(tree: ast.AST) -> tuple[str, ...] | None:
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "model_fn":
+            return tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+    return None
 
 
 # Rule `web route reaches a model`: the route's handler, or a function of the same file it calls
@@ -2662,6 +2693,51 @@ def _stream_consumers_running_a_model(repo: RepoIndex) -> list[Location]:
     return []
 
 
+def _mlserver_model_settings(repo: RepoIndex) -> list[Location]:
+    """Session 18: MLServer loads each model from its folder's `model-settings.json`, whose
+    `implementation` names the inference runtime that serves it (`mlserver_sklearn.SKLearnModel`, a
+    custom `MLModel`), as MLServer's documentation describes; examples, demos and tests serve nothing."""
+    found = []
+    for path in repo.named("model-settings.json"):
+        if _batchscoring.DEMO_FOLDER.search(path) or is_test_path(path):
+            continue
+        data = repo.json(path)
+        if isinstance(data, dict) and isinstance(data.get("implementation"), str) and data["implementation"].strip():
+            found.append(at(path, 1))
+    return found
+
+
+# Azure ML names a deployment's scoring script (`scoring_script:` of a deployment's
+# `code_configuration`, `CodeConfiguration(scoring_script=...)`, v1 `InferenceConfig(entry_script=...)`).
+_SCRIPT_NAMED = re.compile(r"\b(?:scoring_script|entry_script)[\"']?[^\S\n]*[:=][^\S\n]*[\"']?([\w./-]{1,200}\.py)\b")
+
+
+def _azure_scoring_scripts(repo: RepoIndex) -> list[Location]:
+    """Session 18, Azure ML scoring scripts by the platform's contract rather than by the file's name:
+    a module with `init()` and `run()` (the functions the inference server calls once at start and per
+    request) that finds its model under `AZUREML_MODEL_DIR` (the variable the deployment sets to the
+    registered model's folder) or that a deployment of the repository names as its scoring script."""
+    named: set[str] = set()
+    for path in repo.yaml_files():
+        if repo.mentions(path, ("scoring_script",)):
+            named.update(m.group(1).rsplit("/", 1)[-1] for m in _SCRIPT_NAMED.finditer(repo.text(path) or ""))
+    for summary in repo.python_mentioning("scoring_script", "entry_script"):
+        for call in summary.calls_with_keyword("scoring_script", "entry_script"):
+            value = call.keyword("scoring_script") or call.keyword("entry_script")
+            if isinstance(value, str) and value.endswith(".py"):
+                named.add(value.rsplit("/", 1)[-1])
+    candidates = list(repo.python_mentioning("AZUREML_MODEL_DIR"))
+    if named:
+        candidates += [summary for summary in (repo.python(path) for path in repo.named(*sorted(named))) if summary is not None]
+    found: list[Location] = []
+    for summary in candidates:
+        if summary.is_notebook or is_test_path(summary.path) or _batchscoring.DEMO_FOLDER.search(summary.path):
+            continue
+        if {"init", "run"} <= set(summary.functions) and at(summary.path, summary.functions["run"]) not in found:
+            found.append(at(summary.path, summary.functions["run"]))
+    return found
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
@@ -2707,8 +2783,8 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
-    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
+    needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script") + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
+    words=("scoring_script",) + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -2723,6 +2799,9 @@ def serves_model(repo: RepoIndex) -> Observation:
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))
+    servers += _mlserver_model_settings(repo)
+    if not hits:
+        servers += _azure_scoring_scripts(repo)
     if not hits and not servers:
         servers += _model_server_resources(repo)
     if hits or servers:

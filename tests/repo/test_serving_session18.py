@@ -1,0 +1,446 @@
+"""Session 18's serving interfaces, each stated as the mechanism its framework documents (conventions §8,
+§13): the process the repository starts calls a handler per request that answers with the model's output.
+
+- Django function views: "a view function takes a web request (an `HttpRequest`, first parameter, by
+  convention `request`) and returns a web response" (Django docs, Writing views); the URLconf routes to
+  it. A function of a module importing Django whose first parameter is the request is such a view.
+- Socket.IO event handlers: Flask-SocketIO (`@socketio.on("event")`, `@socketio.event`,
+  `socketio.on_event`) and python-socketio (`@sio.on`, `@sio.event`, `Namespace.on_<event>` methods)
+  call the handler for each message a client emits - a request handler like a route.
+- Azure ML scoring scripts: "the scoring script must have `init()` and `run()` functions"; `init()`
+  finds the model under `AZUREML_MODEL_DIR`, and the deployment names the script (`scoring_script` of
+  a deployment's `code_configuration`, `CodeConfiguration(scoring_script=...)`, v1
+  `InferenceConfig(entry_script=...)`) - whatever the file is called.
+- SageMaker inference scripts: the serving container calls `model_fn(model_dir)` and the optional
+  `input_fn` / `predict_fn` / `output_fn` (or `transform_fn`): `model_fn` with any other handler is the
+  contract. TensorFlow Estimator's `model_fn(features, labels, mode)` is a training graph, not it.
+- Vertex AI custom prediction routines: a `google.cloud.aiplatform.prediction.predictor.Predictor`
+  subclass whose `load` / `predict` the prediction server calls per request.
+- MLServer: each model's `model-settings.json` names the runtime `implementation` that serves it.
+
+Each rule has two passing paraphrases written differently and a near miss it must not take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlops_audit.evidence.repo.model import FindingOutcome
+from tests.repo.test_recall_session7 import _outcome, _tree
+
+PASS, FAIL = FindingOutcome.pass_, FindingOutcome.fail
+
+
+def _serves(root: Path, files: dict[str, str]) -> FindingOutcome:
+    return _outcome(_tree(root, files), "serves_model")[0]
+
+
+# --- Django function views --------------------------------------------------------------------------
+
+DJANGO_ONE_MODULE = {
+    "sentiment/views.py": """\
+import joblib
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+classifier = joblib.load("artifacts/sentiment.joblib")
+
+
+@csrf_exempt
+def score_text(request):
+    text = request.POST["text"]
+    return JsonResponse({"label": str(classifier.predict([text])[0])})
+""",
+    "sentiment/urls.py": """\
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("score/", views.score_text)]
+""",
+}
+
+# The view in one module, the model in a project service module it imports.
+DJANGO_TWO_MODULES = {
+    "digits/views.py": """\
+from django.shortcuts import render
+
+from digits.recognition import recognise_digit
+
+
+def upload(req):
+    digit = recognise_digit(req.FILES["image"].read())
+    return render(req, "digits/result.html", {"digit": digit})
+""",
+    "digits/recognition.py": """\
+import numpy as np
+from tensorflow import keras
+
+_net = keras.models.load_model("weights/mnist.keras")
+
+
+def recognise_digit(data):
+    pixels = np.frombuffer(data, dtype=np.uint8).reshape(1, 28, 28)
+    return int(_net.predict(pixels).argmax())
+""",
+}
+
+# Near miss: Django views that only read predictions stored earlier.
+DJANGO_STORED = {
+    "reports/views.py": """\
+from django.shortcuts import render
+
+from reports.models import Forecast
+
+
+def history(request):
+    rows = Forecast.objects.order_by("-created")[:50]
+    return render(request, "reports/history.html", {"rows": rows})
+""",
+}
+
+
+
+
+# --- Socket.IO event handlers ------------------------------------------------------------------------
+
+FLASK_SOCKETIO = {
+    "app.py": """\
+import pickle
+
+from flask import Flask
+from flask_socketio import SocketIO, emit
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+with open("model.pkl", "rb") as handle:
+    forecaster = pickle.load(handle)
+
+
+@socketio.on("forecast")
+def handle_forecast(payload):
+    emit("result", {"yhat": forecaster.predict(payload["rows"]).tolist()})
+
+
+if __name__ == "__main__":
+    socketio.run(app, host="0.0.0.0")
+""",
+}
+
+# python-socketio on aiohttp, the handler registered with `@sio.event`, the model two modules away.
+PYTHON_SOCKETIO = {
+    "server/main.py": """\
+import socketio
+from aiohttp import web
+
+from server.vision import detect_objects
+
+sio = socketio.AsyncServer(async_mode="aiohttp")
+app = web.Application()
+sio.attach(app)
+
+
+@sio.event
+async def frame(sid, data):
+    await sio.emit("boxes", detect_objects(data), to=sid)
+""",
+    "server/vision.py": """\
+from ultralytics import YOLO
+
+detector = YOLO("yolov8n.pt")
+
+
+def detect_objects(image):
+    return [box.xyxy.tolist() for box in detector(image)[0].boxes]
+""",
+}
+
+# A class-based namespace: Socket.IO calls `on_<event>` per message.
+SOCKETIO_NAMESPACE = {
+    "chat/events.py": """\
+from flask_socketio import Namespace, emit
+
+from chat.bot import rag_chain
+
+
+class Assistant(Namespace):
+    def on_ask(self, data):
+        emit("answer", rag_chain.invoke({"question": data["q"]}))
+""",
+}
+
+# Near miss: a chat relay that broadcasts what users send, no model anywhere.
+SOCKETIO_RELAY = {
+    "app.py": """\
+from flask import Flask
+from flask_socketio import SocketIO, emit, join_room
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+
+
+@socketio.on("join")
+def on_join(data):
+    join_room(data["room"])
+
+
+@socketio.on("message")
+def relay(data):
+    emit("message", data, to=data["room"])
+""",
+}
+
+
+
+
+# --- Azure ML scoring scripts named by their deployment or finding the model the documented way ----------
+
+AZURE_MODEL_DIR = {
+    "src/deploy/main.py": """\
+import json
+import os
+
+import joblib
+
+model = None
+
+
+def init():
+    global model
+    model = joblib.load(os.path.join(os.getenv("AZUREML_MODEL_DIR"), "model/churn.pkl"))
+
+
+def run(raw_data):
+    rows = json.loads(raw_data)["data"]
+    return model.predict(rows).tolist()
+""",
+}
+
+AZURE_NAMED_BY_DEPLOYMENT = {
+    "endpoints/blue.yml": """\
+name: blue
+endpoint_name: churn-endpoint
+model: azureml:churn:3
+code_configuration:
+  code: ../inference
+  scoring_script: entry.py
+instance_type: Standard_DS3_v2
+instance_count: 1
+""",
+    "inference/entry.py": """\
+import pandas as pd
+from azureml.core.model import Model
+import mlflow.pyfunc
+
+pipeline = None
+
+
+def init():
+    global pipeline
+    pipeline = mlflow.pyfunc.load_model(Model.get_model_path("churn"))
+
+
+def run(body):
+    frame = pd.read_json(body, orient="split")
+    return {"churn": pipeline.predict(frame).tolist()}
+""",
+}
+
+# Near miss: a command-line module that happens to define init() and run() (set-up, then a batch of
+# predictions printed for its author), named by nothing and not reading the platform's model folder.
+AZURE_NEAR_MISS = {
+    "cli/app.py": """\
+import sys
+
+import joblib
+
+model = None
+
+
+def init():
+    global model
+    model = joblib.load(sys.argv[1])
+
+
+def run(rows):
+    print(model.predict(rows))
+""",
+}
+
+
+
+
+# --- SageMaker inference scripts: model_fn with the container's other handlers -----------------------
+
+SAGEMAKER_IO_ONLY = {
+    "code/inference.py": """\
+import json
+import os
+
+import torch
+
+
+def model_fn(model_dir):
+    return torch.jit.load(os.path.join(model_dir, "model.pt")).eval()
+
+
+def input_fn(body, content_type="application/json"):
+    return torch.tensor(json.loads(body)["inputs"])
+
+
+def output_fn(prediction, accept="application/json"):
+    return json.dumps(prediction.tolist())
+""",
+}
+
+SAGEMAKER_INPUT_ONLY = {
+    "serving/handler.py": """\
+import xgboost as xgb
+
+
+def model_fn(model_dir, context=None):
+    booster = xgb.Booster()
+    booster.load_model(f"{model_dir}/xgboost-model")
+    return booster
+
+
+def input_fn(request_body, request_content_type):
+    return xgb.DMatrix(request_body)
+""",
+}
+
+# Near miss: a TensorFlow Estimator's model_fn and input_fn build the training graph.
+TF_ESTIMATOR = {
+    "trainer/task.py": """\
+import tensorflow as tf
+
+
+def input_fn(filenames, batch_size=32):
+    return tf.data.TFRecordDataset(filenames).batch(batch_size)
+
+
+def model_fn(features, labels, mode, params):
+    logits = tf.compat.v1.layers.dense(features["x"], 10)
+    loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels, logits)
+    return tf.estimator.EstimatorSpec(mode, loss=loss)
+""",
+}
+
+
+
+
+# --- Vertex AI custom prediction routines ---------------------------------------------------------------
+
+VERTEX_CPR = {
+    "cpr/predictor.py": """\
+import joblib
+from google.cloud.aiplatform.prediction.predictor import Predictor
+from google.cloud.aiplatform.utils import prediction_utils
+
+
+class ChurnPredictor(Predictor):
+    def load(self, artifacts_uri):
+        prediction_utils.download_model_artifacts(artifacts_uri)
+        self._model = joblib.load("model.joblib")
+
+    def predict(self, instances):
+        return {"predictions": self._model.predict(instances["instances"]).tolist()}
+""",
+}
+
+VERTEX_CPR_ALIASED = {
+    "serving/routine.py": """\
+from google.cloud.aiplatform.prediction import predictor as cpr
+from transformers import pipeline
+
+
+class Summariser(cpr.Predictor):
+    def load(self, artifacts_uri):
+        self._pipe = pipeline("summarization", model=artifacts_uri)
+
+    def predict(self, instances):
+        return [self._pipe(text)[0]["summary_text"] for text in instances]
+""",
+}
+
+# Near miss: the project's own base class that happens to be called Predictor.
+OWN_PREDICTOR = {
+    "lib/base.py": "class Predictor:\n    def predict(self, rows):\n        raise NotImplementedError\n",
+    "lib/mean.py": """\
+from lib.base import Predictor
+
+
+class MeanPredictor(Predictor):
+    def load(self, path):
+        self.mean = 0.0
+
+    def predict(self, rows):
+        return [self.mean for _ in rows]
+""",
+}
+
+
+
+
+# --- MLServer model settings ----------------------------------------------------------------------------
+
+MLSERVER_SKLEARN = {
+    "models/iris/model-settings.json": '{"name": "iris", "implementation": "mlserver_sklearn.SKLearnModel", '
+    '"parameters": {"uri": "./model.joblib", "version": "v0.1.0"}}\n',
+}
+
+MLSERVER_XGBOOST = {
+    "deploy/fraud/model-settings.json": """\
+{
+  "name": "fraud-xgb",
+  "implementation": "mlserver_xgboost.XGBoostModel",
+  "max_batch_size": 32,
+  "parameters": {"uri": "./fraud.bst"}
+}
+""",
+    "deploy/settings.json": '{"debug": false, "http_port": 8080}\n',
+}
+
+# Near miss: server settings only (no model named), and a model-settings file in an example folder.
+MLSERVER_NEAR_MISS = {
+    "settings.json": '{"debug": true}\n',
+    "examples/iris/model-settings.json": '{"name": "iris", "implementation": "mlserver_sklearn.SKLearnModel"}\n',
+}
+
+
+# --- the rules' paraphrases pass, their near misses do not -------------------------------------------
+
+PARAPHRASES = {
+    "django-view-one-module": DJANGO_ONE_MODULE,
+    "django-view-two-modules": DJANGO_TWO_MODULES,
+    "flask-socketio": FLASK_SOCKETIO,
+    "python-socketio": PYTHON_SOCKETIO,
+    "socketio-namespace": SOCKETIO_NAMESPACE,
+    "azure-ml-model-dir": AZURE_MODEL_DIR,
+    "azure-ml-named-by-deployment": AZURE_NAMED_BY_DEPLOYMENT,
+    "sagemaker-input-output": SAGEMAKER_IO_ONLY,
+    "sagemaker-input-only": SAGEMAKER_INPUT_ONLY,
+    "vertex-cpr": VERTEX_CPR,
+    "vertex-cpr-aliased": VERTEX_CPR_ALIASED,
+    "mlserver-sklearn": MLSERVER_SKLEARN,
+    "mlserver-xgboost": MLSERVER_XGBOOST,
+}
+NEAR_MISSES = {
+    "django-view-over-stored-rows": DJANGO_STORED,
+    "socketio-relay": SOCKETIO_RELAY,
+    "init-run-named-by-nothing": AZURE_NEAR_MISS,
+    "estimator-model-fn": TF_ESTIMATOR,
+    "own-predictor-base": OWN_PREDICTOR,
+    "mlserver-no-served-model": MLSERVER_NEAR_MISS,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARAPHRASES))
+def test_paraphrase_serves(tmp_path: Path, name: str) -> None:
+    assert _serves(tmp_path, PARAPHRASES[name]) is PASS
+
+
+@pytest.mark.parametrize("name", sorted(NEAR_MISSES))
+def test_near_miss_does_not_serve(tmp_path: Path, name: str) -> None:
+    assert _serves(tmp_path, NEAR_MISSES[name]) is FAIL
