@@ -409,6 +409,363 @@ MLSERVER_NEAR_MISS = {
 }
 
 
+# --- Model servers run by a Kubernetes workload ---------------------------------------------------------
+# TF Serving, Triton, TorchServe and MLServer are run from their published images with the model's
+# location as arguments; a Deployment running one serves, as a compose service or Dockerfile running it does.
+
+K8S_TF_SERVING = {
+    "k8s/serving.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: churn-serving
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: tfserving
+          image: tensorflow/serving:2.14.0
+          args: ["--model_name=churn", "--model_base_path=gs://acme-models/churn"]
+          ports:
+            - containerPort: 8501
+""",
+}
+
+K8S_TRITON_HELM = {
+    "charts/inference/templates/statefulset.yaml": """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ .Release.Name }}-triton
+spec:
+  template:
+    spec:
+      containers:
+        - name: server
+          image: "nvcr.io/nvidia/tritonserver:{{ .Values.tritonVersion }}-py3"
+          command:
+            - tritonserver
+            - --model-repository=s3://acme/model-repository
+""",
+    "charts/inference/Chart.yaml": "apiVersion: v2\nname: inference\nversion: 0.1.0\n",
+}
+
+# Near miss: the Seldon operator's own Deployment (it runs no model), and a model server in an example folder.
+K8S_NEAR_MISS = {
+    "deploy/operator.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: seldon-controller-manager
+spec:
+  template:
+    spec:
+      containers:
+        - name: manager
+          image: seldonio/seldon-core-operator:1.17.1
+""",
+    "examples/tfserving/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: half-plus-two
+spec:
+  template:
+    spec:
+      containers:
+        - name: serving
+          image: tensorflow/serving
+""",
+}
+
+
+# --- Azure ML managed deployments declared as YAML ----------------------------------------------------------
+# `az ml online-deployment create -f blue.yml`: the CLI v2 deployment schema names the endpoint, the
+# model and the compute; the platform answers the endpoint's requests with that model (MLflow models
+# need no scoring script).
+
+AZURE_ONLINE_DEPLOYMENT = {
+    "azureml/deployment.yml": """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: green
+endpoint_name: taxi-fare
+model: azureml:taxi-fare-model@latest
+instance_type: Standard_F2s_v2
+instance_count: 1
+""",
+}
+
+AZURE_BATCH_DEPLOYMENT = {
+    "infra/scoring/nightly.yaml": """\
+$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
+endpoint_name: claims-batch
+name: nightly
+type: model
+model:
+  path: ../../model
+compute: azureml:cpu-cluster
+settings:
+  output_file_name: predictions.csv
+""",
+}
+
+# Near miss: an endpoint definition alone (no deployment, no model), and a training job's YAML.
+AZURE_YAML_NEAR_MISS = {
+    "azureml/endpoint.yml": """\
+$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
+name: taxi-fare
+auth_mode: key
+""",
+    "azureml/train.yml": """\
+$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+command: python train.py
+environment: azureml:sklearn-env@latest
+compute: azureml:cpu-cluster
+""",
+}
+
+
+# --- Lambda handlers declared by an AWS CDK app -------------------------------------------------------------
+# `cdk.json` names the app; its `lambda.Function` constructs name each handler (`handler: "app.handler"`)
+# and the asset folder holding it, as SAM and the Serverless Framework do.
+
+CDK_TYPESCRIPT = {
+    "infra/cdk.json": '{"app": "npx ts-node --prefer-ts-exts bin/infra.ts"}\n',
+    "infra/lib/scoring-stack.ts": """\
+import * as cdk from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+export class ScoringStack extends cdk.Stack {
+  constructor(scope: cdk.App, id: string) {
+    super(scope, id);
+    new lambda.Function(this, 'Scorer', {
+      runtime: lambda.Runtime.PYTHON_3_11,
+      handler: 'score_review.lambda_entry',
+      code: lambda.Code.fromAsset('../functions/reviews'),
+    });
+  }
+}
+""",
+    "functions/reviews/score_review.py": """\
+import json
+
+import joblib
+
+pipeline = joblib.load("sentiment.joblib")
+
+
+def lambda_entry(evt, ctx):
+    text = json.loads(evt["body"])["text"]
+    return {"statusCode": 200, "body": json.dumps({"label": str(pipeline.predict([text])[0])})}
+""",
+}
+
+CDK_PYTHON = {
+    "cdk.json": '{"app": "python3 app.py"}\n',
+    "app.py": """\
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as _lambda
+
+
+class ForecastStack(cdk.Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        _lambda.Function(
+            self,
+            "Forecast",
+            runtime=_lambda.Runtime.PYTHON_3_12,
+            handler="forecast.api.respond",
+            code=_lambda.Code.from_asset("runtime"),
+        )
+
+
+app = cdk.App()
+ForecastStack(app, "forecast")
+app.synth()
+""",
+    "runtime/forecast/api.py": """\
+import onnxruntime as ort
+
+session = ort.InferenceSession("forecast.onnx")
+
+
+def respond(request_event, runtime_context):
+    rows = request_event["rows"]
+    return {"forecast": session.run(None, {"x": rows})[0].tolist()}
+""",
+}
+
+# Near miss: a CDK app whose Lambda only copies uploaded files (no model).
+CDK_NEAR_MISS = {
+    "cdk.json": '{"app": "python3 app.py"}\n',
+    "app.py": """\
+from aws_cdk import aws_lambda as _lambda
+
+
+def build(stack):
+    _lambda.Function(stack, "Copy", runtime=_lambda.Runtime.PYTHON_3_12, handler="copier.copy_upload",
+                     code=_lambda.Code.from_asset("functions"))
+""",
+    "functions/copier.py": """\
+import boto3
+
+s3 = boto3.client("s3")
+
+
+def copy_upload(evt, ctx):
+    record = evt["Records"][0]["s3"]
+    s3.copy_object(Bucket="archive", Key=record["object"]["key"], CopySource=record["bucket"]["name"])
+""",
+}
+
+# --- Routes asking the team's managed endpoint -----------------------------------------------------------
+# A managed endpoint answers through its platform's documented inference call: SageMaker Runtime
+# `invoke_endpoint` (boto3), Azure ML `MLClient.online_endpoints.invoke`, Databricks
+# `serving_endpoints.query`. A route that asks it per request serves its model, as a Lambda doing
+# the same does (conventions §16.8: the model call may be remote).
+
+ROUTE_INVOKES_SAGEMAKER = {
+    "api/main.py": """\
+import json
+
+import boto3
+from fastapi import FastAPI
+
+app = FastAPI()
+runtime = boto3.client("sagemaker-runtime")
+
+
+@app.post("/churn")
+def churn(customer: dict):
+    response = runtime.invoke_endpoint(EndpointName="churn-prod", ContentType="application/json", Body=json.dumps(customer))
+    return json.loads(response["Body"].read())
+""",
+}
+
+ROUTE_INVOKES_AZURE_ML = {
+    "web/views.py": """\
+from flask import Blueprint, jsonify, request
+
+from web.scoring import score_claim
+
+bp = Blueprint("claims", __name__)
+
+
+@bp.route("/claims/score", methods=["POST"])
+def score():
+    return jsonify(score_claim(request.json))
+""",
+    "web/scoring.py": """\
+import json
+import tempfile
+
+from azure.ai.ml import MLClient
+from azure.identity import DefaultAzureCredential
+
+ml_client = MLClient.from_config(DefaultAzureCredential())
+
+
+def score_claim(payload):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"input_data": payload}, handle)
+    return json.loads(ml_client.online_endpoints.invoke(endpoint_name="claims", request_file=handle.name))
+""",
+}
+
+# Near miss: an admin route that lists and describes endpoints (no prediction asked).
+ROUTE_LISTS_ENDPOINTS = {
+    "admin/app.py": """\
+import boto3
+from fastapi import FastAPI
+
+app = FastAPI()
+sagemaker = boto3.client("sagemaker")
+
+
+@app.get("/endpoints")
+def endpoints():
+    names = [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]]
+    return {name: sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] for name in names}
+""",
+}
+
+# --- Routes asking a model server over its published inference protocol ------------------------------------
+# TF Serving and KServe's v1 protocol (`POST /v1/models/<name>:predict`), the Open Inference Protocol of
+# KServe v2, Triton and MLServer (`POST /v2/models/<name>/infer`), MLflow's scoring server and SageMaker's
+# container contract (`POST /invocations` with `dataframe_split` / `dataframe_records` / `instances`),
+# Databricks serving endpoints (`/serving-endpoints/<name>/invocations`) and Azure ML online endpoints
+# (`https://<endpoint>.<region>.inference.ml.azure.com/score`, MLflow models taking `input_data`): a route
+# that sends its request there answers with that model's output (conventions §16.8, §17.4).
+
+ROUTE_ASKS_TF_SERVING = {
+    "gateway/app.py": """\
+from flask import Flask, jsonify, request
+
+from gateway.client import churn_probability
+
+app = Flask(__name__)
+
+
+@app.post("/customers/churn")
+def churn():
+    return jsonify({"probability": churn_probability(request.json["features"])})
+""",
+    "gateway/client.py": """\
+import os
+
+import requests
+
+SERVING = os.environ.get("TF_SERVING_HOST", "http://tf-serving:8501")
+
+
+def churn_probability(features):
+    reply = requests.post(f"{SERVING}/v1/models/churn:predict", json={"instances": [features]}, timeout=5)
+    return reply.json()["predictions"][0][0]
+""",
+}
+
+ROUTE_ASKS_AZURE_ML_BY_URL = {
+    "service/api.py": """\
+import json
+import os
+import urllib.request
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def _ask_endpoint(rows):
+    body = json.dumps({"input_data": {"columns": ["text"], "index": [0], "data": rows}}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["ENDPOINT_KEY"]}
+    req = urllib.request.Request(os.environ["ENDPOINT_URL"], body, headers)
+    return json.loads(urllib.request.urlopen(req).read())
+
+
+@app.post("/reviews/moderate")
+async def moderate(review: dict):
+    return {"decision": _ask_endpoint([review["text"]])}
+""",
+}
+
+# Near miss: a route posting the request to a chat webhook and to the project's own store of results.
+ROUTE_POSTS_ELSEWHERE = {
+    "notify/app.py": """\
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/feedback")
+def feedback(item: dict):
+    requests.post("https://hooks.slack.com/services/T000/B000/XXX", json={"text": item["comment"]}, timeout=5)
+    requests.post("http://store:8000/api/records", json={"inputs": item}, timeout=5)
+    return {"ok": True}
+""",
+}
+
 # --- the rules' paraphrases pass, their near misses do not -------------------------------------------
 
 PARAPHRASES = {
@@ -425,6 +782,16 @@ PARAPHRASES = {
     "vertex-cpr-aliased": VERTEX_CPR_ALIASED,
     "mlserver-sklearn": MLSERVER_SKLEARN,
     "mlserver-xgboost": MLSERVER_XGBOOST,
+    "k8s-tf-serving": K8S_TF_SERVING,
+    "k8s-triton-helm": K8S_TRITON_HELM,
+    "azure-online-deployment": AZURE_ONLINE_DEPLOYMENT,
+    "azure-batch-deployment": AZURE_BATCH_DEPLOYMENT,
+    "cdk-typescript": CDK_TYPESCRIPT,
+    "cdk-python": CDK_PYTHON,
+    "route-invokes-sagemaker": ROUTE_INVOKES_SAGEMAKER,
+    "route-invokes-azure-ml": ROUTE_INVOKES_AZURE_ML,
+    "route-asks-tf-serving": ROUTE_ASKS_TF_SERVING,
+    "route-asks-azure-ml-by-url": ROUTE_ASKS_AZURE_ML_BY_URL,
 }
 NEAR_MISSES = {
     "django-view-over-stored-rows": DJANGO_STORED,
@@ -433,6 +800,11 @@ NEAR_MISSES = {
     "estimator-model-fn": TF_ESTIMATOR,
     "own-predictor-base": OWN_PREDICTOR,
     "mlserver-no-served-model": MLSERVER_NEAR_MISS,
+    "k8s-operator-and-example": K8S_NEAR_MISS,
+    "azure-endpoint-and-job": AZURE_YAML_NEAR_MISS,
+    "cdk-copy-function": CDK_NEAR_MISS,
+    "route-lists-endpoints": ROUTE_LISTS_ENDPOINTS,
+    "route-posts-elsewhere": ROUTE_POSTS_ELSEWHERE,
 }
 
 

@@ -1443,7 +1443,7 @@ def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reac
         _says_predict(handler) and any(_uses_the_model(name) for name in reached)
     ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
         return True
-    if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
+    if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]) or any(_invokes_endpoint(name) for name in reached):
         return True
     if any(_modeluse.library_model(name) for name in reached):  # session 16: a library's documented model load or run
         return True
@@ -1548,7 +1548,21 @@ MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
 
 def _calls_the_model(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name)
+    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name) or (
+        _invokes_endpoint(name)
+    )
+
+
+# Session 18: a managed endpoint's documented inference call - SageMaker Runtime `invoke_endpoint`
+# (also `_async`, `_with_response_stream`; boto3's sagemaker-runtime client), Azure ML
+# `MLClient.online_endpoints.invoke`, Databricks `WorkspaceClient.serving_endpoints.query`. A route
+# or service function making it asks the endpoint's model per request (conventions §16.8: the model
+# call may be remote); listing or describing endpoints asks nothing.
+_ENDPOINT_INVOCATION = re.compile(r"(?:^|\.)(?:invoke_endpoint(?:_async|_with_response_stream)?|online_endpoints\.invoke|serving_endpoints\.query)$")
+
+
+def _invokes_endpoint(name: str) -> bool:
+    return _ENDPOINT_INVOCATION.search(name) is not None
 
 
 def _service_uses_model(name: str) -> bool:
@@ -1640,6 +1654,12 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
             scopes, _ = _reach(by_scope, summary.functions, func.name)
             inside = [c for c in summary.calls if c.scope in scopes]
             use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _model_constructor(c.name)), None)
+            if use is None:
+                # Session 18: the model loaded once per execution environment, outside the handler (AWS
+                # Lambda's best practice: "initialize SDK clients and database connections outside of the
+                # function handler"), and called by it: `session.run(...)` of a module-level session.
+                startup = _startup_models(summary)
+                use = next((c for c in inside if _uses_startup_model(c.name, startup) or c.name in startup), None)
             if use is not None:
                 return [at(path, func.lineno), at(path, use.line)]
     return []
@@ -2619,6 +2639,58 @@ def _names_a_model(data: object) -> bool:
     )
 
 
+# Rule `model server run by a workload` (session 18): a Kubernetes workload (also a Helm template)
+# whose container runs a model server's published image or command (TF Serving, Triton, TorchServe,
+# MLServer, MLflow's scoring server, BentoML) serves the model it is given, as a compose service or a
+# Dockerfile running one does. An operator's controller image (`seldonio/seldon-core-operator`) runs no
+# model: Seldon's images count only through the resources that name a model (above).
+MODEL_SERVER_WORDS = tuple(sorted({image.split()[0].lower() for image in _SERVING.images}))
+
+
+def _model_servers_in_workloads(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for path, doc in manifest_documents(repo, must_mention=MODEL_SERVER_WORDS):
+        if _batchscoring.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for line, image in _deployers.kubernetes_launches(doc.data):
+            server = _MODEL_SERVERS.search(f"{image} {line}")
+            if server is not None and server.group(0) != "seldonio/":
+                found.append(at(path, _line(doc, "kind")))
+                break
+        if len(found) >= MAX_LOCATIONS:
+            break
+    return found
+
+
+# Rule `managed deployment declared as YAML` (session 18): an Azure ML CLI v2 deployment
+# (`az ml online-deployment create -f ...`; schemas managedOnlineDeployment, kubernetesOnlineDeployment,
+# batchDeployment, modelBatchDeployment) that names the model it serves - by its `$schema`, or by the
+# schema's keys (`endpoint_name` with `model` and its compute). An endpoint alone names no model.
+AZURE_DEPLOYMENT_WORDS = ("onlinedeployment", "batchdeployment", "endpoint_name")
+_AZURE_DEPLOYMENT_SCHEMA = re.compile(r"(?:managed|kubernetes)OnlineDeployment\.schema\.json|BatchDeployment\.schema\.json", re.IGNORECASE)
+_AZURE_COMPUTE_KEYS = frozenset({"instance_type", "instance_count", "compute"})
+
+
+def _azure_ml_deployments(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for path in repo.yaml_files():
+        if not repo.mentions(path, AZURE_DEPLOYMENT_WORDS):
+            continue
+        if path.startswith(".github/") or is_test_path(path) or _batchscoring.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for doc in repo.yaml_documents(path):
+            data = doc.data
+            if not isinstance(data, dict) or not data.get("model"):
+                continue
+            declared = _AZURE_DEPLOYMENT_SCHEMA.search(str(data.get("$schema") or "")) is not None
+            if declared or ("endpoint_name" in data and not _AZURE_COMPUTE_KEYS.isdisjoint(data)):
+                found.append(at(path, _line(doc, "model")))
+                break
+        if len(found) >= MAX_LOCATIONS:
+            break
+    return found
+
+
 def _model_server_resources(repo: RepoIndex) -> list[Location]:
     found: list[Location] = []
     for path, doc in manifest_documents(repo, must_mention=SERVING_RESOURCE_WORDS):
@@ -2784,7 +2856,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script") + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
-    words=("scoring_script",) + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
+    words=("scoring_script",) + MODEL_SERVER_WORDS + AZURE_DEPLOYMENT_WORDS + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -2803,7 +2875,7 @@ def serves_model(repo: RepoIndex) -> Observation:
     if not hits:
         servers += _azure_scoring_scripts(repo)
     if not hits and not servers:
-        servers += _model_server_resources(repo)
+        servers += _model_server_resources(repo) + _model_servers_in_workloads(repo) + _azure_ml_deployments(repo)
     if hits or servers:
         parts = [f"serving code: {describe(hits)}"] if hits else []
         if servers:
