@@ -766,6 +766,77 @@ def feedback(item: dict):
 """,
 }
 
+# --- Azure Functions (Python v2 programming model) triggered per request or event ---------------------------
+# `func.FunctionApp()` or a `func.Blueprint()` registered with `app.register_functions(bp)`: each function
+# is bound to its trigger by a decorator (`route`, `queue_trigger`, `blob_trigger`, `event_hub_message_trigger`,
+# `service_bus_queue_trigger` ...), whatever its parameter is called and in whichever module it is written.
+
+AZURE_FUNCTION_BLUEPRINT = {
+    "function_app.py": """\
+import azure.functions as func
+
+from scoring.claims import bp
+
+app = func.FunctionApp()
+app.register_functions(bp)
+""",
+    "scoring/claims.py": """\
+import json
+
+import azure.functions as func
+import joblib
+
+bp = func.Blueprint()
+fraud_model = joblib.load("models/fraud.joblib")
+
+
+@bp.queue_trigger(arg_name="msg", queue_name="claims", connection="AzureWebJobsStorage")
+@bp.queue_output(arg_name="verdict", queue_name="verdicts", connection="AzureWebJobsStorage")
+def score_claim(msg: func.QueueMessage, verdict: func.Out[str]) -> None:
+    claim = json.loads(msg.get_body())
+    verdict.set(json.dumps({"id": claim["id"], "fraud": float(fraud_model.predict_proba([claim["x"]])[0][1])}))
+""",
+}
+
+AZURE_FUNCTION_BLOB = {
+    "function_app.py": """\
+import azure.functions as func
+from ultralytics import YOLO
+
+app = func.FunctionApp()
+detector = YOLO("weights/best.pt")
+
+
+@app.blob_trigger(arg_name="upload", path="uploads/{name}", connection="Storage")
+@app.blob_output(arg_name="labels", path="labels/{name}.json", connection="Storage")
+def label_upload(upload: func.InputStream, labels: func.Out[str]):
+    result = detector(upload.read())[0]
+    labels.set(result.tojson())
+""",
+}
+
+# Near miss: a blob-triggered function that makes thumbnails (no model).
+AZURE_FUNCTION_THUMBNAIL = {
+    "function_app.py": """\
+import io
+
+import azure.functions as func
+from PIL import Image
+
+app = func.FunctionApp()
+
+
+@app.blob_trigger(arg_name="upload", path="uploads/{name}", connection="Storage")
+@app.blob_output(arg_name="thumb", path="thumbs/{name}", connection="Storage")
+def thumbnail(upload: func.InputStream, thumb: func.Out[bytes]):
+    image = Image.open(io.BytesIO(upload.read()))
+    image.thumbnail((128, 128))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    thumb.set(out.getvalue())
+""",
+}
+
 # --- the rules' paraphrases pass, their near misses do not -------------------------------------------
 
 PARAPHRASES = {
@@ -792,6 +863,8 @@ PARAPHRASES = {
     "route-invokes-azure-ml": ROUTE_INVOKES_AZURE_ML,
     "route-asks-tf-serving": ROUTE_ASKS_TF_SERVING,
     "route-asks-azure-ml-by-url": ROUTE_ASKS_AZURE_ML_BY_URL,
+    "azure-function-blueprint": AZURE_FUNCTION_BLUEPRINT,
+    "azure-function-blob": AZURE_FUNCTION_BLOB,
 }
 NEAR_MISSES = {
     "django-view-over-stored-rows": DJANGO_STORED,
@@ -805,6 +878,7 @@ NEAR_MISSES = {
     "cdk-copy-function": CDK_NEAR_MISS,
     "route-lists-endpoints": ROUTE_LISTS_ENDPOINTS,
     "route-posts-elsewhere": ROUTE_POSTS_ELSEWHERE,
+    "azure-function-thumbnail": AZURE_FUNCTION_THUMBNAIL,
 }
 
 

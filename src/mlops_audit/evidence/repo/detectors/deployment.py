@@ -1630,12 +1630,25 @@ def _declared_handler_files(repo: RepoIndex) -> dict[str, set[str]]:
     return declared
 
 
+# Session 18: Azure Functions' Python v2 programming model binds each function to its trigger by a
+# decorator of the `func.FunctionApp()` or of a `func.Blueprint()` it registers, in any module: an
+# HTTP `route` or an event trigger (`queue_trigger`, `blob_trigger`, `event_hub_message_trigger`,
+# `service_bus_queue_trigger` ...). A timer trigger runs on a schedule: that is batch scoring's question.
+AZURE_FUNCTIONS_NEEDLE = "azure.functions"
+
+
+def _azure_trigger(names: set[str]) -> bool:
+    lasts = {name.rsplit(".", 1)[-1] for name in names if "." in name}
+    return "route" in lasts or any(last.endswith("_trigger") and last != "timer_trigger" for last in lasts)
+
+
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     declared = _declared_handler_files(repo)
     conventional = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb") and p not in declared]
-    files = [*sorted(declared), *conventional][:MAX_HANDLER_FILES]
+    azure = [s.path for s in repo.python_mentioning(AZURE_FUNCTIONS_NEEDLE) if not s.is_notebook and s.imports_module("azure.functions")]
+    files = list(dict.fromkeys([*sorted(declared), *conventional, *(p for p in azure if not is_test_path(p))]))[:MAX_HANDLER_FILES]
     for path in files:
-        if path not in declared and not repo.passes(path, text_test(_may_handle)):
+        if path not in declared and path not in azure and not repo.passes(path, text_test(_may_handle)):
             continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)
@@ -1648,7 +1661,7 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
             handler = (func.name in declared.get(path, ()) and func.name in top) or _inhouse.event_handler(func, names) or (
                 _gcf_http_entry(path, func, func.name in top) and _deploys_cloud_functions(repo)
-            )
+            ) or (path in azure and _azure_trigger(names))
             if not handler:
                 continue
             scopes, _ = _reach(by_scope, summary.functions, func.name)
@@ -2855,7 +2868,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script") + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
+    needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script", AZURE_FUNCTIONS_NEEDLE) + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
     words=("scoring_script",) + MODEL_SERVER_WORDS + AZURE_DEPLOYMENT_WORDS + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
