@@ -837,6 +837,142 @@ def thumbnail(upload: func.InputStream, thumb: func.Out[bytes]):
 """,
 }
 
+# --- Serverless model platforms: Modal web endpoints and Baseten Truss models ---------------------------------
+# Modal turns a function into an HTTPS endpoint with `@modal.fastapi_endpoint` (formerly `web_endpoint`),
+# on a function of the app (the model loaded in it or in a project module it calls).
+# A Truss is a folder with `config.yaml` and `model/model.py`, whose `Model` class the Truss server
+# calls: `load()` once, `predict(model_input)` per request (Baseten docs).
+
+MODAL_FUNCTION = {
+    "deploy/modal_app.py": """\
+import modal
+
+app = modal.App("sentiment")
+image = modal.Image.debian_slim().pip_install("transformers", "torch")
+
+
+@app.function(image=image, gpu="T4")
+@modal.fastapi_endpoint(method="POST")
+def classify(item: dict):
+    from transformers import pipeline
+
+    scorer = pipeline("sentiment-analysis", model="acme/reviews-distilbert")
+    return scorer(item["text"])[0]
+""",
+}
+
+MODAL_TWO_MODULES = {
+    "serving.py": """\
+import modal
+
+from captioner.infer import caption_image
+
+app = modal.App("captioner")
+
+
+@app.function(gpu="A10G")
+@modal.web_endpoint(method="POST")
+def caption(request: dict):
+    return {"caption": caption_image(request["image"])}
+""",
+    "captioner/infer.py": """\
+import torch
+
+_net = torch.jit.load("/weights/captioner.pt").eval()
+
+
+def caption_image(pixels):
+    with torch.no_grad():
+        return _net(torch.tensor(pixels)).argmax(-1).tolist()
+""",
+}
+
+# Near miss: a Modal endpoint that only reports the app's version.
+MODAL_VERSION = {
+    "modal_app.py": """\
+import modal
+
+app = modal.App("status")
+
+
+@app.function()
+@modal.fastapi_endpoint()
+def version():
+    return {"version": "1.4.2"}
+""",
+}
+
+TRUSS_MODEL = {
+    "truss/config.yaml": """\
+model_name: churn-xgb
+python_version: py311
+requirements:
+  - xgboost==2.0.3
+resources:
+  cpu: "1"
+  memory: 2Gi
+""",
+    "truss/model/model.py": """\
+import xgboost as xgb
+
+
+class Model:
+    def __init__(self, **kwargs):
+        self._data_dir = kwargs["data_dir"]
+        self._booster = None
+
+    def load(self):
+        self._booster = xgb.Booster()
+        self._booster.load_model(f"{self._data_dir}/churn.json")
+
+    def predict(self, model_input):
+        return {"scores": self._booster.inplace_predict(model_input["rows"]).tolist()}
+""",
+}
+
+TRUSS_LLM = {
+    "serving/llama/config.yaml": """\
+model_name: support-llama
+model_metadata:
+  example_model_input: {"prompt": "How do I reset my password?"}
+resources:
+  accelerator: A10G
+  use_gpu: true
+secrets:
+  hf_access_token: null
+""",
+    "serving/llama/model/model.py": """\
+from vllm import LLM, SamplingParams
+
+SYSTEM = "You are Acme's support assistant. Answer from the help centre only."
+
+
+class Model:
+    def __init__(self, **kwargs):
+        self.llm = None
+
+    def load(self):
+        self.llm = LLM(model="acme/support-llama-3-8b")
+
+    def predict(self, request):
+        prompt = f"{SYSTEM}\\n\\nUser: {request['prompt']}\\nAssistant:"
+        return self.llm.generate([prompt], SamplingParams(max_tokens=256))[0].outputs[0].text
+""",
+}
+
+# Near miss: a project's own `Model` class in model/model.py next to a config.yaml of training settings.
+TRUSS_NEAR_MISS = {
+    "config.yaml": "epochs: 10\nlearning_rate: 0.001\n",
+    "model/model.py": """\
+class Model:
+    def load(self, path):
+        self.weights = open(path).read()
+
+    def predict(self, rows):
+        return [0 for _ in rows]
+""",
+}
+
 # --- the rules' paraphrases pass, their near misses do not -------------------------------------------
 
 PARAPHRASES = {
@@ -865,6 +1001,10 @@ PARAPHRASES = {
     "route-asks-azure-ml-by-url": ROUTE_ASKS_AZURE_ML_BY_URL,
     "azure-function-blueprint": AZURE_FUNCTION_BLUEPRINT,
     "azure-function-blob": AZURE_FUNCTION_BLOB,
+    "modal-function": MODAL_FUNCTION,
+    "modal-two-modules": MODAL_TWO_MODULES,
+    "truss-model": TRUSS_MODEL,
+    "truss-llm": TRUSS_LLM,
 }
 NEAR_MISSES = {
     "django-view-over-stored-rows": DJANGO_STORED,
@@ -879,6 +1019,8 @@ NEAR_MISSES = {
     "route-lists-endpoints": ROUTE_LISTS_ENDPOINTS,
     "route-posts-elsewhere": ROUTE_POSTS_ELSEWHERE,
     "azure-function-thumbnail": AZURE_FUNCTION_THUMBNAIL,
+    "modal-version": MODAL_VERSION,
+    "truss-training-config": TRUSS_NEAR_MISS,
 }
 
 

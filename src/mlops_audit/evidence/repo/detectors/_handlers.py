@@ -34,6 +34,8 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
   importing Django whose first parameter is the request (named `request`/`req`, or annotated
   `HttpRequest`); and class-based views by their module (any base imported from `django.views` or
   DRF's `views`/`generics`/`viewsets`, not only the listed names).
+- Modal web endpoints (session 18): functions and `@app.cls` methods decorated
+  `@modal.fastapi_endpoint` (formerly `@modal.web_endpoint`), which Modal serves over HTTPS.
 - Socket.IO event handlers (session 18): Flask-SocketIO and python-socketio call the handler for
   each event a client emits - functions decorated `@<server>.on("event")` / `@<server>.event`,
   registered with `<server>.on_event("event", handler)`, and `on_<event>` methods of a `Namespace`
@@ -89,13 +91,14 @@ _VIEW_MODULES = ("django.views.", "rest_framework.views.", "rest_framework.gener
 _SOCKETIO = ("flask_socketio", "socketio")
 _SOCKETIO_DECORATORS = frozenset({"on", "event"})
 _SOCKETIO_NAMESPACES = frozenset({"Namespace", "AsyncNamespace"})
+_MODAL_ENDPOINTS = frozenset({"modal.fastapi_endpoint", "modal.web_endpoint"})
 # The first parameter of a Django function view: the request, by its documented name or annotation.
 _REQUEST_PARAMETERS = frozenset({"request", "req"})
 # GraphQL servers: Graphene's resolver methods, and the decorators of Strawberry and Ariadne that bind resolvers.
 _GRAPHENE_BASES = frozenset({"ObjectType", "Mutation"})
 _GRAPHQL_DECORATORS = ("strawberry.field", "strawberry.mutation", "strawberry.subscription")
 NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
-           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS), *sorted(_REGISTRATIONS), "graphene", "strawberry", "ariadne", "socketio", "flask_socketio")
+           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS), *sorted(_REGISTRATIONS), "graphene", "strawberry", "ariadne", "socketio", "flask_socketio", "modal")
 
 
 def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
@@ -134,6 +137,8 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
         found += _decorated(summary, binds)
     if socketio:
         found += _decorated(summary, lambda name: "." in name and name.rsplit(".", 1)[-1] in _SOCKETIO_DECORATORS)
+    if summary.imports_module("modal"):
+        found += _decorated(summary, lambda name: name in _MODAL_ENDPOINTS)
     if summary.imports_module("django") and summary.source is not None:
         tree = summary.source.tree()
         found += [("", name, line) for name, line in (_function_views(tree) if tree is not None else [])]

@@ -2792,6 +2792,37 @@ def _mlserver_model_settings(repo: RepoIndex) -> list[Location]:
     return found
 
 
+# Session 18: a Truss (Baseten's model packaging): a folder whose `config.yaml` is a Truss config (its
+# documented keys: `model_name`, `model_class_name`, `resources`, `model_metadata`, `python_version`,
+# `requirements`, `secrets`, `system_packages` ...) and whose `model/model.py` (or the `model_module_dir`
+# the config names) holds the class the Truss server calls - `load()` once, `predict(model_input)` per request.
+_TRUSS_KEYS = frozenset({"model_name", "model_class_name", "model_module_dir", "model_metadata", "python_version", "requirements",
+                         "resources", "secrets", "system_packages", "external_package_dirs", "base_image", "environment_variables"})
+
+
+TRUSS_WORDS = ("model_module_dir",)
+
+
+def _truss_models(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for config in repo.named("config.yaml"):
+        folder = config.rsplit("/", 1)[0] + "/" if "/" in config else ""
+        if is_test_path(config) or _batchscoring.DEMO_FOLDER.search(config):
+            continue
+        if not repo.exists(f"{folder}model/model.py") and not repo.mentions(config, TRUSS_WORDS):
+            continue  # neither the default model module nor another one named: no YAML parsed
+        doc = repo.yaml(config)
+        data = doc.data if doc is not None else None
+        if not isinstance(data, dict) or len(_TRUSS_KEYS.intersection(data)) < 2 or not {"model_name", "resources"} & set(data):
+            continue
+        module_dir = data.get("model_module_dir") if isinstance(data.get("model_module_dir"), str) else "model"
+        class_name = data.get("model_class_name") if isinstance(data.get("model_class_name"), str) else "Model"
+        summary = repo.python(f"{folder}{module_dir.strip('/')}/model.py")
+        if summary is not None:
+            found += [at(summary.path, line) for name, _bases, line, methods in summary.classes if name == class_name and "predict" in methods][:1]
+    return found
+
+
 # Azure ML names a deployment's scoring script (`scoring_script:` of a deployment's
 # `code_configuration`, `CodeConfiguration(scoring_script=...)`, v1 `InferenceConfig(entry_script=...)`).
 _SCRIPT_NAMED = re.compile(r"\b(?:scoring_script|entry_script)[\"']?[^\S\n]*[:=][^\S\n]*[\"']?([\w./-]{1,200}\.py)\b")
@@ -2869,7 +2900,7 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ),
     confidence=Confidence.medium,
     needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script", AZURE_FUNCTIONS_NEEDLE) + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
-    words=("scoring_script",) + MODEL_SERVER_WORDS + AZURE_DEPLOYMENT_WORDS + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
+    words=("scoring_script",) + TRUSS_WORDS + MODEL_SERVER_WORDS + AZURE_DEPLOYMENT_WORDS + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -2884,7 +2915,7 @@ def serves_model(repo: RepoIndex) -> Observation:
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))
-    servers += _mlserver_model_settings(repo)
+    servers += _mlserver_model_settings(repo) + _truss_models(repo)
     if not hits:
         servers += _azure_scoring_scripts(repo)
     if not hits and not servers:
