@@ -28,6 +28,18 @@ The web-route rule of `deployment.py` finds handlers by their route decorators (
   `ObjectType`/`Mutation` classes' `resolve_<field>` and `mutate` methods, Strawberry functions
   decorated `@strawberry.field` / `@strawberry.mutation`, Ariadne resolvers bound with
   `@query.field("name")` / `@mutation.field(...)` on its `QueryType`/`MutationType`/`ObjectType`.
+- Django function views (session 18): "a view function takes a web request and returns a web
+  response; each view function takes an `HttpRequest` object as its first parameter, which is
+  typically named `request`" (Django docs, Writing views) - a module-level function of a module
+  importing Django whose first parameter is the request (named `request`/`req`, or annotated
+  `HttpRequest`); and class-based views by their module (any base imported from `django.views` or
+  DRF's `views`/`generics`/`viewsets`, not only the listed names).
+- Modal web endpoints (session 18): functions and `@app.cls` methods decorated
+  `@modal.fastapi_endpoint` (formerly `@modal.web_endpoint`), which Modal serves over HTTPS.
+- Socket.IO event handlers (session 18): Flask-SocketIO and python-socketio call the handler for
+  each event a client emits - functions decorated `@<server>.on("event")` / `@<server>.event`,
+  registered with `<server>.on_event("event", handler)`, and `on_<event>` methods of a `Namespace`
+  class (both projects' documented ways).
 
 This module only names the handlers (class, method, line) from a file's summary; whether a handler
 reaches the model is judged by the same test as for decorated routes (`deployment._reaches_model`).
@@ -39,6 +51,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+from collections.abc import Callable
 
 from mlops_audit.evidence.repo.astutil import walk
 from mlops_audit.evidence.repo.pysource import PythonSummary
@@ -67,14 +80,25 @@ _CONSUMERS = frozenset({"WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebs
 _CONSUMER_METHODS = frozenset({"receive", "receive_json", "websocket_receive"})
 # Router calls registering a handler by reference, with the positions or keywords naming it.
 _REGISTRATIONS = frozenset({"add_get", "add_post", "add_put", "add_patch", "add_delete", "add_route", "add_api_route", "add_url_rule",
-                            "add_websocket_route", "add_api_websocket_route", "Route", "WebSocketRoute"})
+                            "add_websocket_route", "add_api_websocket_route", "Route", "WebSocketRoute", "on_event"})
 _REGISTERED_KEYWORDS = frozenset({"handler", "endpoint", "view_func"})
-_ROUTERS = ("aiohttp", "starlette", "fastapi", "flask", "sanic", "quart", "robyn", "blacksheep", "litestar")
+_ROUTERS = ("aiohttp", "starlette", "fastapi", "flask", "sanic", "quart", "robyn", "blacksheep", "litestar", "flask_socketio", "socketio")
+# Django class-based views by the module their base comes from (session 18): every generic view of
+# `django.views` and DRF's API views, generic views and viewsets (not its serializers or permissions).
+_VIEW_MODULES = ("django.views.", "rest_framework.views.", "rest_framework.generics.", "rest_framework.viewsets.")
+# Socket.IO (Flask-SocketIO, python-socketio): the decorators that bind an event handler, and the
+# namespace classes whose `on_<event>` methods the server calls.
+_SOCKETIO = ("flask_socketio", "socketio")
+_SOCKETIO_DECORATORS = frozenset({"on", "event"})
+_SOCKETIO_NAMESPACES = frozenset({"Namespace", "AsyncNamespace"})
+_MODAL_ENDPOINTS = frozenset({"modal.fastapi_endpoint", "modal.web_endpoint"})
+# The first parameter of a Django function view: the request, by its documented name or annotation.
+_REQUEST_PARAMETERS = frozenset({"request", "req"})
 # GraphQL servers: Graphene's resolver methods, and the decorators of Strawberry and Ariadne that bind resolvers.
 _GRAPHENE_BASES = frozenset({"ObjectType", "Mutation"})
 _GRAPHQL_DECORATORS = ("strawberry.field", "strawberry.mutation", "strawberry.subscription")
 NEEDLES = ("django", "rest_framework", "flask_restful", "flask_restx", "MethodView", "RequestHandler", "HTTPEndpoint", "falcon",
-           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS), *sorted(_REGISTRATIONS), "graphene", "strawberry", "ariadne")
+           "grpc", "api_view", *sorted(_CONSUMERS), *sorted(_STDLIB_HANDLERS), *sorted(_REGISTRATIONS), "graphene", "strawberry", "ariadne", "socketio", "flask_socketio", "modal")
 
 
 def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]]:
@@ -85,10 +109,13 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
     found: list[tuple[str, str, int | None]] = []
     grpc = summary.imports_module("grpc") or any(m.endswith("_pb2_grpc") for m in summary.imports)
     falcon = summary.imports_module("falcon")
+    socketio = summary.imports_module(*_SOCKETIO)
     for name, bases, line, methods in summary.classes:
         lasts = {b.rsplit(".", 1)[-1] for b in bases}
-        if any(lasts & known and summary.imports_module(*modules) for known, modules in _BASES):
+        if any(lasts & known and summary.imports_module(*modules) for known, modules in _BASES) or any(b.startswith(_VIEW_MODULES) for b in bases):
             found += [(name, m, line) for m in methods if m in _HANDLER_METHODS]
+        elif socketio and lasts & _SOCKETIO_NAMESPACES:
+            found += [(name, m, line) for m in methods if m.startswith("on_")]
         elif lasts & _STDLIB_HANDLERS and summary.imports_module("http.server"):
             found += [(name, m, line) for m in methods if m in _STDLIB_METHODS]
         elif lasts & _CONSUMERS and summary.imports_module("channels"):
@@ -101,20 +128,55 @@ def request_handlers(summary: PythonSummary) -> list[tuple[str, str, int | None]
             found += [(name, m, line) for m in methods if m.startswith("resolve_") or m == "mutate"]
     rest, ariadne = summary.imports_module("rest_framework"), summary.imports_module("ariadne")
     if rest or ariadne or summary.imports_module("strawberry"):
-        defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
-        lines = [line for line, _ in defs]
-        for decorator in summary.decorators:
-            last = decorator.name.rsplit(".", 1)[-1]
+
+        def binds(name: str) -> bool:
+            last = name.rsplit(".", 1)[-1]
             view = rest and last in ("api_view", "action")  # DRF's extra viewset actions are routed too (session 16)
-            resolver = decorator.name in _GRAPHQL_DECORATORS or (ariadne and last == "field" and "." in decorator.name)
-            if (view or resolver) and decorator.line is not None:
-                # The function it decorates: the first defined after it, found by bisection (a scan of
-                # every function per decorator was quadratic in a file of many views).
-                after = bisect.bisect_right(lines, decorator.line)
-                if after < len(defs):
-                    found.append(("", defs[after][1], decorator.line))
+            return view or name in _GRAPHQL_DECORATORS or (ariadne and last == "field" and "." in name)
+
+        found += _decorated(summary, binds)
+    if socketio:
+        found += _decorated(summary, lambda name: "." in name and name.rsplit(".", 1)[-1] in _SOCKETIO_DECORATORS)
+    if summary.imports_module("modal"):
+        found += _decorated(summary, lambda name: name in _MODAL_ENDPOINTS)
+    if summary.imports_module("django") and summary.source is not None:
+        tree = summary.source.tree()
+        found += [("", name, line) for name, line in (_function_views(tree) if tree is not None else [])]
     if summary.imports_module(*_ROUTERS) and not set(summary.call_names).isdisjoint(_REGISTRATIONS):
         found += [("", name, line) for name, line in _registered(summary) if name in summary.functions]
+    return found
+
+
+def _decorated(summary: PythonSummary, binds: Callable[[str], bool]) -> list[tuple[str, str, int | None]]:
+    """("", function, decorator line) of the functions decorated by a decorator `binds` accepts."""
+    defs = sorted((line, name) for name, line in summary.functions.items() if line is not None)
+    lines = [line for line, _ in defs]
+    found: list[tuple[str, str, int | None]] = []
+    for decorator in summary.decorators:
+        if decorator.line is not None and binds(decorator.name):
+            # The function it decorates: the first defined after it, found by bisection (a scan of
+            # every function per decorator was quadratic in a file of many views).
+            after = bisect.bisect_right(lines, decorator.line)
+            if after < len(defs):
+                found.append(("", defs[after][1], decorator.line))
+    return found
+
+
+@per_tree
+def _function_views(tree: ast.AST) -> list[tuple[str, int]]:
+    """(function, line) of the module-level functions whose first parameter is the request (see the
+    module's docstring: Django function views)."""
+    found = []
+    for node in getattr(tree, "body", ()):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = [*node.args.posonlyargs, *node.args.args]
+        if not params:
+            continue
+        first = params[0]
+        annotated = first.annotation is not None and ast.unparse(first.annotation).rsplit(".", 1)[-1] == "HttpRequest"
+        if first.arg in _REQUEST_PARAMETERS or annotated:
+            found.append((node.name, node.lineno))
     return found
 
 

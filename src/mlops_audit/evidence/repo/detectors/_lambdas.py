@@ -3,7 +3,9 @@
 A Lambda's handler is declared where the function is: `handler: src/predict.handler` of a
 Serverless Framework function, `Handler: app.lambda_handler` with `CodeUri: inference/` of a SAM or
 CloudFormation function, `handler = "predict.handler"` of a Terraform `aws_lambda_function`, or the
-`CMD ["predict.handler"]` of a container image built on an AWS Lambda base image. The module and the
+`CMD ["predict.handler"]` of a container image built on an AWS Lambda base image, or (session 18) the
+`handler` of a `lambda.Function` construct of an AWS CDK app (the app a `cdk.json` names: its
+TypeScript/JavaScript `handler: 'app.handler'` or Python `handler="app.handler"`). The module and the
 function named there are the handler, as a `lambda_function.py` with `(event, context)` is by
 convention. Read as YAML through the safe loader or as text; nothing is imported or run.
 """
@@ -82,12 +84,40 @@ def _text_declarations(repo: RepoIndex) -> Iterator[tuple[str, str]]:
                 yield match.group(1) or match.group(2), ""
 
 
+# AWS CDK: `cdk.json` marks an app's folder; its Lambda constructs name their handlers.
+MAX_CDK_FILES = 200
+_CDK_HANDLER = re.compile(r"""\bhandler[ \t]*:[ \t]*['"`]([\w./-]{1,300}\.\w{1,100})['"`]""")
+_CDK_LAMBDA_MODULE = re.compile(r"""['"](?:aws-cdk-lib/aws-lambda|@aws-cdk/aws-lambda)['"]""")
+_SKIPPED_FOLDERS = ("node_modules/", "cdk.out/")
+
+
+def _cdk_declarations(repo: RepoIndex) -> Iterator[tuple[str, str]]:
+    folders = sorted({p.rsplit("/", 1)[0] + "/" if "/" in p else "" for p in repo.named("cdk.json") if not is_test_path(p)})
+    if not folders:
+        return
+    files = [p for p in repo.with_suffix(".ts", ".js", ".py")
+             if p.startswith(tuple(folders)) and not is_test_path(p) and not any(f in p for f in _SKIPPED_FOLDERS) and not p.endswith(".d.ts")]
+    for path in files[:MAX_CDK_FILES]:
+        if path.endswith(".py"):
+            summary = repo.python(path)
+            if summary is None or not summary.imports_module("aws_cdk"):
+                continue
+            for call in summary.calls_with_keyword("handler"):
+                value = call.keyword("handler")
+                if call.name.endswith("Function") and isinstance(value, str):
+                    yield value, ""  # the asset folder is built elsewhere: matched by the module's tail
+        else:
+            text = repo.text(path) or ""
+            if _CDK_LAMBDA_MODULE.search(text):
+                yield from ((m.group(1), "") for m in _CDK_HANDLER.finditer(text))
+
+
 def declared_handlers(repo: RepoIndex) -> list[tuple[str, str]]:
     """(module path or path tail, function) of every Lambda handler the repository declares."""
 
     def find() -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
-        for declared, base in [*_yaml_declarations(repo), *_text_declarations(repo)]:
+        for declared, base in [*_yaml_declarations(repo), *_text_declarations(repo), *_cdk_declarations(repo)]:
             split = _split(declared, base)
             if split is not None and split not in found:
                 found.append(split)

@@ -121,9 +121,27 @@ def sends_a_request(name: str) -> bool:
     return name.rsplit(".", 1)[-1] in HTTP_SENDS
 
 
+# Session 18: model servers' published inference protocols, asked from Python - TF Serving's and KServe
+# v1's `POST /v1/models/<name>:predict` (also `:classify`, `:regress`), the Open Inference Protocol of
+# KServe v2, Triton and MLServer (`/v2/models/<name>/infer`), MLflow's scoring server and SageMaker's
+# container contract (`/invocations`, Databricks `/serving-endpoints/<name>/invocations`), TorchServe's
+# inference API (`/predictions/<model>` on its port 8080), Azure ML online endpoints (host
+# `*.inference.ml.azure.com`, path `/score`), and the request bodies those servers document
+# (`dataframe_split` / `dataframe_records` of MLflow, `input_data` of Azure ML's MLflow deployments) -
+# each quoted in the module that sends the request.
+MODEL_SERVER_API = re.compile(
+    _Q + r"(?:/v1/models/[^'\"`\s]{1,200}?:(?:predict|classify|regress)\b|/v2/models/[^'\"`\s]{1,200}?/infer\b|/invocations\b"
+    r"|:8080/predictions/|\.inference\.ml\.azure\.com|dataframe_(?:split|records)['\"]|input_data['\"][^\S\n]*:)"
+)
+_SERVER_WORDS = ("/v1/models/", "/v2/models/", "/invocations", ":8080/predictions/", "inference.ml.azure.com", "dataframe_split",
+                 "dataframe_records", "input_data")
+
+
 def model_api_line(text: str | None) -> int | None:
-    """The line of the first model-API path or host quoted in a module's text, if any."""
-    if not text or not any(word in text for word in _WORDS):
+    """The line of the first model-API path or host (or model server's inference request) quoted in a module's text, if any."""
+    if not text:
         return None
-    match = MODEL_API.search(text)
+    match = MODEL_API.search(text) if any(word in text for word in _WORDS) else None
+    if match is None and any(word in text for word in _SERVER_WORDS):
+        match = MODEL_SERVER_API.search(text)
     return None if match is None else text.count("\n", 0, match.start()) + 1

@@ -1234,6 +1234,7 @@ _SERVING_NEEDLES = tuple(n for n in _SERVING.needles if n not in _batchscoring.N
     "fastapi", "flask", "Flask", "FastAPI", "ts.torch_handler", "BaseHandler", "predict_fn", "model_fn", "gradio", "starlette",
     "aiohttp", "sanic", "tornado", "def run(", "litestar", "bottle", "mlserver", "cog", "ts.torch_handler",
     "robyn", "blacksheep", "ninja", "quick_server", "hug", "responder", "emmett", "microdot", "fasthtml", "starlite",
+    "aiplatform",
 ) + _handlers.NEEDLES
 # Python web frameworks whose routes are registered by decorators (`@app.post("/x")`): the documented
 # HTTP servers of PyPI (session 16: Robyn, BlackSheep, Django Ninja, quick_server, Hug, Responder,
@@ -1252,8 +1253,13 @@ _PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generat
 # platform calls it per request: a TorchServe handler deriving from any of TorchServe's handlers
 # (`ImageClassifier`, `VisionHandler`, `TextHandler`...), a Seldon MLServer custom runtime
 # (`mlserver.MLModel`), a Cog predictor (Replicate: `cog.BasePredictor`). A project's own class
-# named `BasePredictor` is not Cog's (the name must resolve to the package).
-_PLATFORM_PREDICTOR = re.compile(r"^(ts\.torch_handler\.\w+(\.\w+)?|mlserver\.(model\.)?MLModel|cog\.(predictor\.)?BasePredictor)$")
+# named `BasePredictor` is not Cog's (the name must resolve to the package). Session 18: a Vertex AI
+# custom prediction routine (`google.cloud.aiplatform.prediction.predictor.Predictor`, whose `load` and
+# `predict` the routine's prediction server calls per request, as Vertex AI's documentation describes).
+_PLATFORM_PREDICTOR = re.compile(
+    r"^(ts\.torch_handler\.\w+(\.\w+)?|mlserver\.(model\.)?MLModel|cog\.(predictor\.)?BasePredictor"
+    r"|google\.cloud\.aiplatform\.prediction\.(predictor\.)?Predictor)$"
+)
 
 
 def _serving(summary: PythonSummary) -> list[Call]:
@@ -1277,11 +1283,36 @@ def _serving(summary: PythonSummary) -> list[Call]:
     if not summary.is_notebook and summary.imports_module("gradio") and predicts:
         found += summary.calls_to("gradio.Interface")
     # SageMaker and Azure ML inference-script contracts: functions the platform calls per request.
-    if {"model_fn", "predict_fn"} <= set(summary.functions) or {"model_fn", "transform_fn"} <= set(summary.functions):
+    # Session 18: SageMaker's serving containers call `model_fn(model_dir)` and, when defined, the
+    # handlers overriding their defaults (`input_fn`, `predict_fn`, `output_fn`, or `transform_fn`), so
+    # `model_fn` with any of them is the contract; TensorFlow Estimator's `model_fn(features, labels,
+    # mode)` (with a training `input_fn`) builds a training graph and is not it.
+    handlers = _SAGEMAKER_HANDLERS.intersection(summary.functions) if "model_fn" in summary.functions else set()
+    if handlers & {"predict_fn", "transform_fn"} or (handlers and _loads_from_model_dir(summary)):
         found.append(Call("SageMaker inference handler (model_fn/predict_fn)", summary.functions.get("model_fn")))
     if {"init", "run"} <= set(summary.functions) and predicts and "scor" in summary.path.lower():
         found.append(Call("Azure ML scoring script (init/run)", summary.functions.get("run")))
     return found
+
+
+_SAGEMAKER_HANDLERS = frozenset({"input_fn", "predict_fn", "output_fn", "transform_fn"})
+_ESTIMATOR_PARAMETERS = frozenset({"features", "labels", "mode"})
+
+
+def _loads_from_model_dir(summary: PythonSummary) -> bool:
+    """Whether the file's `model_fn` has SageMaker's signature (`model_dir`, maybe `context`), not an
+    Estimator's (`features, labels, mode[, params, config]`)."""
+    tree = summary.source.tree() if summary.source is not None else None
+    parameters = _model_fn_parameters(tree) if tree is not None else None
+    return parameters is not None and _ESTIMATOR_PARAMETERS.isdisjoint(parameters)
+
+
+@per_tree
+def _model_fn_parameters(tree: ast.AST) -> tuple[str, ...] | None:
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "model_fn":
+            return tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+    return None
 
 
 # Rule `web route reaches a model`: the route's handler, or a function of the same file it calls
@@ -1412,7 +1443,7 @@ def _reaches_model(summary: PythonSummary, handler: str, helpers: set[str], reac
         _says_predict(handler) and any(_uses_the_model(name) for name in reached)
     ) or any(_reaches_generation(name) for name in [*reached, *helpers]) or any(_in_prediction_module(name, summary) for name in reached):
         return True
-    if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]):
+    if any(_EMBEDS.search(name.rsplit(".", 1)[-1]) for name in [*reached, *helpers]) or any(_invokes_endpoint(name) for name in reached):
         return True
     if any(_modeluse.library_model(name) for name in reached):  # session 16: a library's documented model load or run
         return True
@@ -1517,7 +1548,21 @@ MAX_SERVICE_MODULES = 50  # project modules followed from routes, per scan
 
 def _calls_the_model(name: str) -> bool:
     last = name.rsplit(".", 1)[-1]
-    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name)
+    return bool(_PREDICTS.search(last) or _MODEL_LOADERS.search(name)) or _reaches_generation(name) or _says_predict(name) or _modeluse.library_model(name) or (
+        _invokes_endpoint(name)
+    )
+
+
+# Session 18: a managed endpoint's documented inference call - SageMaker Runtime `invoke_endpoint`
+# (also `_async`, `_with_response_stream`; boto3's sagemaker-runtime client), Azure ML
+# `MLClient.online_endpoints.invoke`, Databricks `WorkspaceClient.serving_endpoints.query`. A route
+# or service function making it asks the endpoint's model per request (conventions §16.8: the model
+# call may be remote); listing or describing endpoints asks nothing.
+_ENDPOINT_INVOCATION = re.compile(r"(?:^|\.)(?:invoke_endpoint(?:_async|_with_response_stream)?|online_endpoints\.invoke|serving_endpoints\.query)$")
+
+
+def _invokes_endpoint(name: str) -> bool:
+    return _ENDPOINT_INVOCATION.search(name) is not None
 
 
 def _service_uses_model(name: str) -> bool:
@@ -1585,12 +1630,25 @@ def _declared_handler_files(repo: RepoIndex) -> dict[str, set[str]]:
     return declared
 
 
+# Session 18: Azure Functions' Python v2 programming model binds each function to its trigger by a
+# decorator of the `func.FunctionApp()` or of a `func.Blueprint()` it registers, in any module: an
+# HTTP `route` or an event trigger (`queue_trigger`, `blob_trigger`, `event_hub_message_trigger`,
+# `service_bus_queue_trigger` ...). A timer trigger runs on a schedule: that is batch scoring's question.
+AZURE_FUNCTIONS_NEEDLE = "azure.functions"
+
+
+def _azure_trigger(names: set[str]) -> bool:
+    lasts = {name.rsplit(".", 1)[-1] for name in names if "." in name}
+    return "route" in lasts or any(last.endswith("_trigger") and last != "timer_trigger" for last in lasts)
+
+
 def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
     declared = _declared_handler_files(repo)
     conventional = [p for p in repo.named(*_HANDLER_FILES) if not is_test_path(p) and not p.endswith(".ipynb") and p not in declared]
-    files = [*sorted(declared), *conventional][:MAX_HANDLER_FILES]
+    azure = [s.path for s in repo.python_mentioning(AZURE_FUNCTIONS_NEEDLE) if not s.is_notebook and s.imports_module("azure.functions")]
+    files = list(dict.fromkeys([*sorted(declared), *conventional, *(p for p in azure if not is_test_path(p))]))[:MAX_HANDLER_FILES]
     for path in files:
-        if path not in declared and not repo.passes(path, text_test(_may_handle)):
+        if path not in declared and path not in azure and not repo.passes(path, text_test(_may_handle)):
             continue
         summary = repo.python(path)
         module = _inhouse.tree(repo, path)
@@ -1603,12 +1661,18 @@ def _serverless_functions_running_a_model(repo: RepoIndex) -> list[Location]:
             names = {d.name for d in summary.decorators if d.line in decorator_lines}
             handler = (func.name in declared.get(path, ()) and func.name in top) or _inhouse.event_handler(func, names) or (
                 _gcf_http_entry(path, func, func.name in top) and _deploys_cloud_functions(repo)
-            )
+            ) or (path in azure and _azure_trigger(names))
             if not handler:
                 continue
             scopes, _ = _reach(by_scope, summary.functions, func.name)
             inside = [c for c in summary.calls if c.scope in scopes]
             use = next((c for c in inside if _calls_the_model(c.name)), None) or next((c for c in inside if _model_constructor(c.name)), None)
+            if use is None:
+                # Session 18: the model loaded once per execution environment, outside the handler (AWS
+                # Lambda's best practice: "initialize SDK clients and database connections outside of the
+                # function handler"), and called by it: `session.run(...)` of a module-level session.
+                startup = _startup_models(summary)
+                use = next((c for c in inside if _uses_startup_model(c.name, startup) or c.name in startup), None)
             if use is not None:
                 return [at(path, func.lineno), at(path, use.line)]
     return []
@@ -2588,6 +2652,58 @@ def _names_a_model(data: object) -> bool:
     )
 
 
+# Rule `model server run by a workload` (session 18): a Kubernetes workload (also a Helm template)
+# whose container runs a model server's published image or command (TF Serving, Triton, TorchServe,
+# MLServer, MLflow's scoring server, BentoML) serves the model it is given, as a compose service or a
+# Dockerfile running one does. An operator's controller image (`seldonio/seldon-core-operator`) runs no
+# model: Seldon's images count only through the resources that name a model (above).
+MODEL_SERVER_WORDS = tuple(sorted({image.split()[0].lower() for image in _SERVING.images}))
+
+
+def _model_servers_in_workloads(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for path, doc in manifest_documents(repo, must_mention=MODEL_SERVER_WORDS):
+        if _batchscoring.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for line, image in _deployers.kubernetes_launches(doc.data):
+            server = _MODEL_SERVERS.search(f"{image} {line}")
+            if server is not None and server.group(0) != "seldonio/":
+                found.append(at(path, _line(doc, "kind")))
+                break
+        if len(found) >= MAX_LOCATIONS:
+            break
+    return found
+
+
+# Rule `managed deployment declared as YAML` (session 18): an Azure ML CLI v2 deployment
+# (`az ml online-deployment create -f ...`; schemas managedOnlineDeployment, kubernetesOnlineDeployment,
+# batchDeployment, modelBatchDeployment) that names the model it serves - by its `$schema`, or by the
+# schema's keys (`endpoint_name` with `model` and its compute). An endpoint alone names no model.
+AZURE_DEPLOYMENT_WORDS = ("onlinedeployment", "batchdeployment", "endpoint_name")
+_AZURE_DEPLOYMENT_SCHEMA = re.compile(r"(?:managed|kubernetes)OnlineDeployment\.schema\.json|BatchDeployment\.schema\.json", re.IGNORECASE)
+_AZURE_COMPUTE_KEYS = frozenset({"instance_type", "instance_count", "compute"})
+
+
+def _azure_ml_deployments(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for path in repo.yaml_files():
+        if not repo.mentions(path, AZURE_DEPLOYMENT_WORDS):
+            continue
+        if path.startswith(".github/") or is_test_path(path) or _batchscoring.DEMO_FOLDER.search(path) or _TEMPLATE_SEGMENT.search(path):
+            continue
+        for doc in repo.yaml_documents(path):
+            data = doc.data
+            if not isinstance(data, dict) or not data.get("model"):
+                continue
+            declared = _AZURE_DEPLOYMENT_SCHEMA.search(str(data.get("$schema") or "")) is not None
+            if declared or ("endpoint_name" in data and not _AZURE_COMPUTE_KEYS.isdisjoint(data)):
+                found.append(at(path, _line(doc, "model")))
+                break
+        if len(found) >= MAX_LOCATIONS:
+            break
+    return found
+
+
 def _model_server_resources(repo: RepoIndex) -> list[Location]:
     found: list[Location] = []
     for path, doc in manifest_documents(repo, must_mention=SERVING_RESOURCE_WORDS):
@@ -2662,6 +2778,82 @@ def _stream_consumers_running_a_model(repo: RepoIndex) -> list[Location]:
     return []
 
 
+def _mlserver_model_settings(repo: RepoIndex) -> list[Location]:
+    """Session 18: MLServer loads each model from its folder's `model-settings.json`, whose
+    `implementation` names the inference runtime that serves it (`mlserver_sklearn.SKLearnModel`, a
+    custom `MLModel`), as MLServer's documentation describes; examples, demos and tests serve nothing."""
+    found = []
+    for path in repo.named("model-settings.json"):
+        if _batchscoring.DEMO_FOLDER.search(path) or is_test_path(path):
+            continue
+        data = repo.json(path)
+        if isinstance(data, dict) and isinstance(data.get("implementation"), str) and data["implementation"].strip():
+            found.append(at(path, 1))
+    return found
+
+
+# Session 18: a Truss (Baseten's model packaging): a folder whose `config.yaml` is a Truss config (its
+# documented keys: `model_name`, `model_class_name`, `resources`, `model_metadata`, `python_version`,
+# `requirements`, `secrets`, `system_packages` ...) and whose `model/model.py` (or the `model_module_dir`
+# the config names) holds the class the Truss server calls - `load()` once, `predict(model_input)` per request.
+_TRUSS_KEYS = frozenset({"model_name", "model_class_name", "model_module_dir", "model_metadata", "python_version", "requirements",
+                         "resources", "secrets", "system_packages", "external_package_dirs", "base_image", "environment_variables"})
+
+
+TRUSS_WORDS = ("model_module_dir",)
+
+
+def _truss_models(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for config in repo.named("config.yaml"):
+        folder = config.rsplit("/", 1)[0] + "/" if "/" in config else ""
+        if is_test_path(config) or _batchscoring.DEMO_FOLDER.search(config):
+            continue
+        if not repo.exists(f"{folder}model/model.py") and not repo.mentions(config, TRUSS_WORDS):
+            continue  # neither the default model module nor another one named: no YAML parsed
+        doc = repo.yaml(config)
+        data = doc.data if doc is not None else None
+        if not isinstance(data, dict) or len(_TRUSS_KEYS.intersection(data)) < 2 or not {"model_name", "resources"} & set(data):
+            continue
+        module_dir = data.get("model_module_dir") if isinstance(data.get("model_module_dir"), str) else "model"
+        class_name = data.get("model_class_name") if isinstance(data.get("model_class_name"), str) else "Model"
+        summary = repo.python(f"{folder}{module_dir.strip('/')}/model.py")
+        if summary is not None:
+            found += [at(summary.path, line) for name, _bases, line, methods in summary.classes if name == class_name and "predict" in methods][:1]
+    return found
+
+
+# Azure ML names a deployment's scoring script (`scoring_script:` of a deployment's
+# `code_configuration`, `CodeConfiguration(scoring_script=...)`, v1 `InferenceConfig(entry_script=...)`).
+_SCRIPT_NAMED = re.compile(r"\b(?:scoring_script|entry_script)[\"']?[^\S\n]*[:=][^\S\n]*[\"']?([\w./-]{1,200}\.py)\b")
+
+
+def _azure_scoring_scripts(repo: RepoIndex) -> list[Location]:
+    """Session 18, Azure ML scoring scripts by the platform's contract rather than by the file's name:
+    a module with `init()` and `run()` (the functions the inference server calls once at start and per
+    request) that finds its model under `AZUREML_MODEL_DIR` (the variable the deployment sets to the
+    registered model's folder) or that a deployment of the repository names as its scoring script."""
+    named: set[str] = set()
+    for path in repo.yaml_files():
+        if repo.mentions(path, ("scoring_script",)):
+            named.update(m.group(1).rsplit("/", 1)[-1] for m in _SCRIPT_NAMED.finditer(repo.text(path) or ""))
+    for summary in repo.python_mentioning("scoring_script", "entry_script"):
+        for call in summary.calls_with_keyword("scoring_script", "entry_script"):
+            value = call.keyword("scoring_script") or call.keyword("entry_script")
+            if isinstance(value, str) and value.endswith(".py"):
+                named.add(value.rsplit("/", 1)[-1])
+    candidates = list(repo.python_mentioning("AZUREML_MODEL_DIR"))
+    if named:
+        candidates += [summary for summary in (repo.python(path) for path in repo.named(*sorted(named))) if summary is not None]
+    found: list[Location] = []
+    for summary in candidates:
+        if summary.is_notebook or is_test_path(summary.path) or _batchscoring.DEMO_FOLDER.search(summary.path):
+            continue
+        if {"init", "run"} <= set(summary.functions) and at(summary.path, summary.functions["run"]) not in found:
+            found.append(at(summary.path, summary.functions["run"]))
+    return found
+
+
 # In-house serving shapes tried in order once no serving code, model server or wrapped model class is found.
 _IN_HOUSE_SERVING: tuple[Shape, ...] = (
     ("the project's code creates a managed online endpoint serving the model (SageMaker, Vertex AI, Azure ML, Databricks)", _managed_endpoints),
@@ -2707,8 +2899,8 @@ _IN_HOUSE_SERVING: tuple[Shape, ...] = (
         "KServe/TorchServe handler) with input validation, so serving is code you can test and deploy."
     ),
     confidence=Confidence.medium,
-    needles=_SERVING_NEEDLES + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
-    words=_lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
+    needles=_SERVING_NEEDLES + ("AZUREML_MODEL_DIR", "scoring_script", "entry_script", AZURE_FUNCTIONS_NEEDLE) + tuple(_ENDPOINT_CALLS.needles) + _batchscoring.NEEDLES + tuple(_MANAGED.needles) + QUEUE_NEEDLES + _modeluse.NEEDLES + tuple(_STREAM.needles),
+    words=("scoring_script",) + TRUSS_WORDS + MODEL_SERVER_WORDS + AZURE_DEPLOYMENT_WORDS + _lambdas.WORDS + SERVING_RESOURCE_WORDS + _batchscoring.CRONJOB_WORDS + _batchscoring.WORKLOAD_WORDS + _batchscoring.DATABRICKS_WORDS,
 )
 def serves_model(repo: RepoIndex) -> Observation:
     hits = matching(repo, _SERVING_NEEDLES, _serving)
@@ -2723,8 +2915,11 @@ def serves_model(repo: RepoIndex) -> Observation:
     for path in repo.named("config.pbtxt"):
         if any(line.startswith(("platform:", "backend:")) for _, line in repo.meaningful_lines(path)):
             servers.append(at(path, 1))
+    servers += _mlserver_model_settings(repo) + _truss_models(repo)
+    if not hits:
+        servers += _azure_scoring_scripts(repo)
     if not hits and not servers:
-        servers += _model_server_resources(repo)
+        servers += _model_server_resources(repo) + _model_servers_in_workloads(repo) + _azure_ml_deployments(repo)
     if hits or servers:
         parts = [f"serving code: {describe(hits)}"] if hits else []
         if servers:
