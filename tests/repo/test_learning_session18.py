@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mlops_audit.evidence.repo import coursework
 from mlops_audit.evidence.repo.index import RepoIndex
 from tests.repo.test_coursework import DOCKERFILE, SERVED, TRACKED, findings
@@ -73,22 +75,27 @@ def test_near_miss_numbered_steps_inside_a_folder_are_no_sequence(tmp_path: Path
     assert coursework.numbered_top_level(listing, _code(listing)) is None
 
 
-def test_near_miss_version_folders_a_gap_or_a_minority_of_the_code_are_no_sequence(tmp_path: Path) -> None:
-    # Versioned documentation (`1.0/`, `2.0/`, `3.0/`), numbers that do not run from 0 or 1 in a row
-    # (`2019/`... are years anyway; `3-`, `5-`, `8-` are not a sequence), and three numbered folders
-    # beside a package that holds most of the code.
+def test_near_miss_version_folders_or_numbers_out_of_a_row_are_no_sequence(tmp_path: Path) -> None:
+    # Versioned documentation (`1.0/`, `2.0/`, `3.0/`), and numbers that do not run from 0 or 1 in a row
+    # (`3-`, `5-`, `8-`; `2019/`... are years anyway).
     write(tmp_path, {
         "1.0/conf.py": "x = 1\n", "2.0/conf.py": "x = 2\n", "3.0/conf.py": "x = 3\n",
         "3-serving/serve.py": SERVED, "5-monitoring/drift.py": EXPLORE, "8-training/train.py": TRACKED,
+        "2019/report.py": EXPLORE, "2020/report.py": EXPLORE, "2021/report.py": EXPLORE,
     })
     listing = _listing(tmp_path)
     assert coursework.numbered_top_level(listing, _code(listing)) is None
-    write(tmp_path / "other", {
-        "01-notes/a.py": EXPLORE, "02-notes/b.py": EXPLORE, "03-notes/c.py": EXPLORE,
-        **{f"src/pkg/m{i}.py": EXPLORE for i in range(5)},
+
+
+def test_notebooks_a_reader_runs_in_turn_at_the_top_are_a_sequence(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "01-dataset-management.ipynb": "{}", "02-experimentation.ipynb": "{}", "03-training-formalization.ipynb": "{}",
+        "04-pipeline-deployment.ipynb": "{}", "src/common/features.py": EXPLORE, "src/model_training/trainer.py": TRACKED,
+        "src/model_training/task.py": TRACKED, "src/serving/predictor.py": SERVED, "build/Dockerfile": DOCKERFILE,
     })
-    listing = _listing(tmp_path / "other")
-    assert coursework.numbered_top_level(listing, _code(listing)) is None
+    listing = _listing(tmp_path)
+    said = coursework.numbered_top_level(listing, _code(listing))
+    assert said is not None and "4 stages (01-dataset-management.ipynb .." in said and "hold 4 of 8" in said
 
 
 # --- the verdict: a second sign beside the author's words ------------------------------------------------
@@ -121,15 +128,37 @@ def test_a_curriculum_of_numbered_lessons_addressing_learners_is_taken_whole(tmp
     assert findings(tmp_path)["serves_model"].outcome.value not in ("pass", "partial")
 
 
-def test_near_miss_a_teams_numbered_pipeline_at_the_top_without_a_claim_keeps_its_credit(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "README.md": "# Churn scoring\n\nThe service scores customers nightly; stages run in order from the scheduler.\n",
-        "01_ingest/ingest.py": EXPLORE, "02_train/train.py": TRACKED,
-        "03_serve/serve.py": SERVED, "03_serve/Dockerfile": DOCKERFILE, "requirements.txt": "fastapi==0.110.0\n",
-    })
+@pytest.mark.parametrize(
+    "files",
+    [
+        {   # numbered stage folders at the top
+            "README.md": "# Churn scoring\n\nThe service scores customers nightly; stages run in order from the scheduler.\n",
+            "01_ingest/ingest.py": EXPLORE, "02_train/train.py": TRACKED,
+            "03_serve/serve.py": SERVED, "03_serve/Dockerfile": DOCKERFILE, "requirements.txt": "fastapi==0.110.0\n",
+        },
+        {   # numbered scripts at the top
+            "README.md": "# Demand forecast\n\nRun 1_prepare.py, 2_train.py and 3_serve.py; the API runs in the container.\n",
+            "1_prepare.py": EXPLORE, "2_train.py": TRACKED, "3_serve.py": SERVED, "Dockerfile": DOCKERFILE,
+            "requirements.txt": "fastapi==0.110.0\n",
+        },
+    ],
+)
+def test_near_miss_a_teams_numbered_pipeline_at_the_top_without_a_claim_keeps_its_credit(tmp_path: Path, files: dict[str, str]) -> None:
+    write(tmp_path, files)
     found = RepoIndex(tmp_path).stats.learning
     assert found.verdict == "none" and "structure" not in found.signs
     assert findings(tmp_path)["serves_model"].outcome.value == "pass"
+
+
+def test_a_sample_of_numbered_notebooks_saying_what_it_is_is_taken_whole(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "README.md": "# Pipelines on a managed platform\n\nThis sample demonstrates how a model is trained, deployed and monitored.\n",
+        "00-setup.ipynb": "{}", "01-train.ipynb": "{}", "02-deploy.ipynb": "{}", "03-monitor.ipynb": "{}",
+        "app/serve.py": SERVED, "app/Dockerfile": DOCKERFILE, "pipeline/train.py": TRACKED, "pipeline/features.py": EXPLORE,
+    })
+    found = RepoIndex(tmp_path).stats.learning
+    assert found.verdict == "course" and "structure" in found.signs and "README:samples" in found.signs
+    assert findings(tmp_path)["serves_model"].outcome.value not in ("pass", "partial")
 
 
 def test_near_miss_a_title_word_alone_is_no_authors_sign_for_the_sequence(tmp_path: Path) -> None:

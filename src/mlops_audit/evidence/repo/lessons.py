@@ -339,7 +339,8 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
 #   a reference solution beside its skeleton, folders named as course material, a template's
 #   placeholder tree, a workshop's numbered exercises folder, a Jupyter Book; and a repository of
 #   documents with no code, where no system runs (no Python files or notebooks, no build of another
-#   language).
+#   language); since session 18 a top level numbered as a sequence of stages, beside a README claim or
+#   the name only (`_sequence_beside_the_authors_sign`).
 # - NAME (`reponame`): the owner and name of the git remote (`aws-samples/...`, `mlflow-examples`),
 #   chosen before any file was written; never read by the classifier.
 # - CLASSIFIER (`teachingmodel`): the learnt judgement over the tree's shape and the README's word
