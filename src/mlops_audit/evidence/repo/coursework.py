@@ -76,7 +76,9 @@ repository that is or provides a "reference architecture" (samples), "materials 
 **A project generator's own files** (session 17, `generator_templates`: Cookiecutter, Copier, Databricks
 bundle templates, `dotnet new`, Backstage, Yeoman, by each one's documented layout) and **a blog at the
 root** by Jekyll's convention (`blog_site`): the template tree's non-code files are taken as rule 10 takes
-a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`).
+a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`). Session 18:
+**a top level numbered as a sequence of stages** (`numbered_top_level`: lesson folders or notebooks numbered in a
+row from 0 or 1 at the root), a structural sign beside the README's claim or the name (`lessons`).
 
 Pure: the listing, the README's text and a generator manifest's text in, the decision out.
 """
