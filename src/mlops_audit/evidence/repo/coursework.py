@@ -76,7 +76,9 @@ repository that is or provides a "reference architecture" (samples), "materials 
 **A project generator's own files** (session 17, `generator_templates`: Cookiecutter, Copier, Databricks
 bundle templates, `dotnet new`, Backstage, Yeoman, by each one's documented layout) and **a blog at the
 root** by Jekyll's convention (`blog_site`): the template tree's non-code files are taken as rule 10 takes
-a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`).
+a placeholder tree; a generator's manifest or a blog at the root is a structural sign (`lessons`). Session 18:
+**a top level numbered as a sequence of stages** (`numbered_top_level`: lesson folders or notebooks numbered in a
+row from 0 or 1 at the root), a structural sign beside the README's claim or the name (`lessons`).
 
 Pure: the listing, the README's text and a generator manifest's text in, the decision out.
 """
@@ -730,3 +732,46 @@ def blog_site(listing: Sequence[str]) -> str | None:
         return None
     posts = next((f for folder in _POST_FOLDERS for f in under(listing, folder) if _DATED_POST.match(f.rpartition("/")[2])), None)
     return None if posts is None else f"a blog: dated posts of a Jekyll site at the root ({posts})"
+
+
+# A stage of a sequence at the repository's top level (session 18): a folder or a code file named by its
+# number, bare or leading (`1`, `01-intro`, `2_versioning`, `00-course-setup`, `03-training.ipynb`); not a
+# version (`1.0`, `2.1`) nor a year.
+_STAGE = re.compile(r"0*(\d{1,2})(?:[-_ ]|\.(?!\d)|\Z)")
+MIN_STAGES = 3  # top-level folders or code files numbered in a row that make a sequence
+
+
+def numbered_top_level(listing: Sequence[str], code: Sequence[str]) -> str | None:
+    """The repository's top level is a numbered sequence of stages a reader follows in order, or None.
+
+    Curricula, workshops, samples and study repositories publish their progression as numbered entries
+    at the root: folders (Microsoft's "for beginners" curricula: `00-course-setup/`,
+    `01-introduction-to-genai/`...; the zoomcamps' `01-intro/`, `02-experiment-tracking/`; a workshop's
+    `01-module-.../`; a learner's phases `1/` .. `7/`) or the notebooks a reader runs in turn
+    (`01-dataset-management.ipynb` .. `08-model-monitoring.ipynb`). A team's system is organised at its
+    top by what runs, its numbered steps inside a folder (`notebooks/01-eda.ipynb`, `pipeline/2_train.py`).
+    A sequence: at least MIN_STAGES top-level folders or code files numbered in a row from 0 or 1 (a stage
+    folder of documents only still stands in the row). `listing`: sorted paths; `code`: its code files.
+    One pass over each."""
+    stages: dict[int, str] = {}
+    previous = ""
+    for rel in listing:
+        cut = rel.find("/")
+        if cut <= 0 or (previous and rel.startswith(previous)):
+            continue
+        previous = rel[: cut + 1]  # sorted: a top folder's files are together
+        if (m := _STAGE.match(rel, 0, cut)) is not None:
+            stages.setdefault(int(m.group(1)), rel[: cut + 1])
+    for rel in code:
+        if "/" not in rel and (m := _STAGE.match(rel)) is not None:
+            stages.setdefault(int(m.group(1)), rel)
+    first = 0 if 0 in stages else 1
+    last = first
+    while last in stages:
+        last += 1
+    if last - first < MIN_STAGES:
+        return None
+    named = tuple(stages[n] for n in range(first, last))
+    files, folders = set(named), tuple(n for n in named if n.endswith("/"))
+    held = sum(1 for rel in code if rel in files or rel.startswith(folders))
+    return f"the top level is a numbered sequence: {last - first} stages ({named[0]} .. {named[-1]}) hold {held} of {len(code)} code files"

@@ -128,6 +128,7 @@ class LearningMaterial:
     probability: float | None = None  # the learnt classifier's (`teachingmodel`), when it was asked
     declared: bool = False  # the assessor declared the repository learning material (collect --learning-material)
     signs: dict[str, str] = field(default_factory=dict)  # the independent signs of learning material found: source -> what it saw
+    sequence: str | None = None  # the top level is a numbered sequence (`coursework.numbered_top_level`): a sign beside the author's (session 18)
     rules_share: float | None = None  # share of the code the rules took, the README's whole-repository rules included (what the classifier learnt from)
     rules_course: bool = False  # those rules alone said `course` (before session 13's two signs: what the classifier's trainer reads)
     two_signs: bool = False  # taken whole on two independent signs (`signs`)
@@ -241,6 +242,7 @@ def find_learning_material(
     model = teachingmodel.load() if classify else None
     if model is not None and (named := teachingmodel.name_says(model, names)):
         result.signs[NAME] = f"its name says {', '.join(repr(w) for w in named[:3])}"
+    _sequence_beside_the_authors_sign(result)
     judged = None
     undecided = not _two_signs(result.signs) and (whole is not None or result.verdict != COURSE)
     if model is not None and result.code_total >= teachingmodel.MIN_CODE and (undecided or (whole is not None and whole.verdict != COURSE)):
@@ -254,6 +256,17 @@ def find_learning_material(
     if declared:
         _declared(result, listing)
     return result
+
+
+def _sequence_beside_the_authors_sign(result: LearningMaterial) -> None:
+    """Session 18: a top level numbered as a sequence of stages is a STRUCTURE sign beside a sign the
+    author wrote (a README claim of a phrase family or a title said again: not a title word alone, `WEAK`)
+    or chose (the remote's name). Not beside the classifier alone, nor the README's echo in it
+    (`README_AGAIN`): it reads the share of numbered top folders already, so the two would be one
+    observation counted twice."""
+    authors = [k for k in result.signs if k == NAME or (k.startswith(README) and k not in (f"{README}:{coursework.WEAK}", README_AGAIN))]
+    if result.sequence is not None and STRUCTURE not in result.signs and authors:
+        result.signs[STRUCTURE] = result.sequence
 
 
 def _declared(result: LearningMaterial, listing: Sequence[str]) -> None:
@@ -326,7 +339,8 @@ def _classified(result: LearningMaterial, listing: Sequence[str], read: Callable
 #   a reference solution beside its skeleton, folders named as course material, a template's
 #   placeholder tree, a workshop's numbered exercises folder, a Jupyter Book; and a repository of
 #   documents with no code, where no system runs (no Python files or notebooks, no build of another
-#   language).
+#   language); since session 18 a top level numbered as a sequence of stages, beside a README claim or
+#   the name only (`_sequence_beside_the_authors_sign`).
 # - NAME (`reponame`): the owner and name of the git remote (`aws-samples/...`, `mlflow-examples`),
 #   chosen before any file was written; never read by the classifier.
 # - CLASSIFIER (`teachingmodel`): the learnt judgement over the tree's shape and the README's word
@@ -480,6 +494,7 @@ def _by_rules(listing: Sequence[str], read: Callable[[str], bytes | None]) -> tu
         result.signs[STRUCTURE] = generator
     elif (blog := coursework.blog_site(listing)) is not None:
         result.signs[STRUCTURE] = blog
+    result.sequence = coursework.numbered_top_level(listing, code)
     if (shown := next((t for t in result.trees if not t.why.startswith((_SHORT_SERIES, coursework.NESTED_TEMPLATE)) and not _PROJECT_DOCS.match(t.path)), None)) is not None:
         result.signs.setdefault(STRUCTURE, f"{shown.path or '(root)'}: {shown.why}")
     return _ruled(_judged(result, whole=False), whole)
