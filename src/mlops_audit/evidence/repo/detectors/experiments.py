@@ -692,6 +692,51 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
     return found
 
 
+# Rule `a hub release loaded by a pinned revision` (session 18, conventions §16.13 'a model hub as registry'): a
+# Hugging Face Hub model repository is the system's registry when the code loads the model from it by a pinned
+# revision - `revision=` of `from_pretrained`, `snapshot_download` or `hf_hub_download` (huggingface_hub's
+# download reference: 'revision: an optional Git revision id which can be a branch name, a tag, or a commit
+# hash') set to a full commit id written in the loading file or kept in the repository's model configuration
+# (`commit: <40 hex>` in YAML/JSON/TOML). Loading the default branch, a revision read from the command line, or a
+# third-party pretrained model through a pretrained-model library's own loader (transformers, sentence-transformers,
+# diffusers, timm, open_clip, PEFT: the provider's checkpoint, not the team's release) is not. Partial: the hub
+# gives the unique version; the model's record (metrics, run) is not visible from here.
+_HUB_LOADERS = ("from_pretrained", "snapshot_download", "hf_hub_download")
+_HUB_LOAD = re.compile(r"(?:^|\.)(?:from_pretrained|snapshot_download|hf_hub_download)$")
+_PRETRAINED_LIBRARIES = frozenset({"transformers", "sentence_transformers", "diffusers", "timm", "open_clip", "peft"})
+_FULL_COMMIT = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{40}(?![0-9a-fA-F])")
+_PINNED_IN_CONFIG = re.compile(r"(?:commit|revision|version|sha)\w*[\"']?[^\S\n]*[:=][^\S\n]*[\"']?[0-9a-f]{40}(?![0-9a-fA-F])", re.IGNORECASE)
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+
+
+def _pins_in_configuration(repo: RepoIndex) -> bool:
+    def compute() -> bool:
+        for path in repo.with_suffix(*_CONFIG_SUFFIXES):
+            if is_test_path(path) or _in_examples(path) or path.startswith(".") or repo.size(path) > MAX_DEFINITION_BYTES:
+                continue
+            if _PINNED_IN_CONFIG.search(repo.text(path) or ""):
+                return True
+        return False
+
+    return repo.memo("registry_pins_in_configuration", compute)  # type: ignore[no-any-return]
+
+
+def _hub_loads_by_pinned_revision(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_HUB_LOADERS, where=lambda text: "revision" in text)):
+        if _in_examples(summary.path):
+            continue
+        loads = [
+            c for c in summary.calls_with_keyword("revision")
+            if _HUB_LOAD.search(c.name) and c.name.split(".", 1)[0] not in _PRETRAINED_LIBRARIES and c.keyword("revision") is not None
+        ]
+        if loads and (_FULL_COMMIT.search(repo.text(summary.path) or "") or _pins_in_configuration(repo)):
+            hits += [at(summary.path, c.line) for c in loads]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 @detector(
     id="registers_models",
     title="Does the repo register versioned models in a model registry?",
@@ -700,7 +745,7 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES + _HUB_LOADERS,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
@@ -713,6 +758,13 @@ def registers_models(repo: RepoIndex) -> Observation:
     in_house = first_passing(repo, _REGISTRY_SHAPES, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    pinned = _hub_loads_by_pinned_revision(repo)
+    if pinned:
+        return Observation.partly(
+            f"the model is loaded from a model hub by a pinned commit revision ({len(pinned)} place(s)): the hub release is "
+            "the registry's unique version; missing: a registry record of the version (its metrics or training run)",
+            pinned, confidence=Confidence.medium,
+        )
     declared = _gto_declarations(repo)
     git = repo.git_signals()
     if git.present and git.registry_tags:
