@@ -22,6 +22,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     matching,
 )
 from mlops_audit.evidence.repo.detectors._rcode import r_calls
+from mlops_audit.evidence.repo.detectors.monitoring import node_package_sources
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -737,6 +738,38 @@ def _hub_loads_by_pinned_revision(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+# Rule `a prompt registry in a Node back end` (session 18, conventions §14 and §16.13 'prompt registries'): the
+# chain of a Node/TypeScript package loads the prompt it runs from a prompt registry by name, label or version - the
+# Langfuse JS/TS SDK (`langfuse.prompt.get(name, { label })` in @langfuse/client, `getPrompt(...)` in the older
+# `langfuse` / `langfuse-node` packages) or LangChain's hub (`pull("owner/name:commit")` from `langchain/hub`, the way
+# LangSmith's documentation says TypeScript pulls prompts). Read only in packages whose package.json depends on the
+# SDK, tests and build output left out.
+_NODE_PROMPT_REGISTRIES = (
+    (re.compile(r"^(@langfuse/client|langfuse|langfuse-node)$"), re.compile(r"\.(?:prompt\.get|getPrompt)[^\S\n]*\(")),
+    (re.compile(r"^langchain$"), re.compile(r"""from[^\S\n]*["']langchain/hub(?:/node)?["'][\s\S]{0,4000}?\bpull[^\S\n]*(?:<[^<>\n]*>)?\(""")),
+)
+
+
+def _node_prompt_registry_loads(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for manifest in repo.named("package.json"):
+        if is_test_path(manifest) or _in_examples(manifest) or "node_modules/" in manifest:
+            continue
+        data = repo.json(manifest)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        names = [str(n) for n in deps] if isinstance(deps, dict) else []
+        loads = [use for package, use in _NODE_PROMPT_REGISTRIES if any(package.match(n) for n in names)]
+        if not loads:
+            continue
+        folder = manifest.rsplit("/", 1)[0] + "/" if "/" in manifest else ""
+        for path, text in node_package_sources(repo, folder):
+            match = next((m for use in loads if (m := use.search(text))), None)
+            if match:
+                found.append(at(path, text.count("\n", 0, match.start()) + 1))
+                break  # one file per package is enough
+    return found[:MAX_LOCATIONS]
+
+
 @detector(
     id="registers_models",
     title="Does the repo register versioned models in a model registry?",
@@ -758,6 +791,13 @@ def registers_models(repo: RepoIndex) -> Observation:
     in_house = first_passing(repo, _REGISTRY_SHAPES, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    prompts = _node_prompt_registry_loads(repo)
+    if prompts:
+        return Observation.passed(
+            f"the LLM chain of {len({loc.path for loc in prompts})} Node package(s) loads the prompts it runs from a prompt "
+            "registry by name and label or version (Langfuse prompt management, LangChain hub)",
+            prompts,
+        )
     pinned = _hub_loads_by_pinned_revision(repo)
     if pinned:
         return Observation.partly(

@@ -596,26 +596,32 @@ def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
     if not packages:
         return []
     found: list[tuple[str, Location]] = []
-    sources = repo.with_suffix(*_NODE_SOURCES)  # in the listing's (sorted) order: a folder's files are one run of it
     for folder, sdks in packages:
-        read = 0
-        for k in range(bisect.bisect_left(sources, folder), len(sources)):
-            path = sources[k]
-            if not path.startswith(folder):
-                break
-            if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
-                continue
-            if read >= MAX_NODE_FILES:
-                break
-            if repo.size(path) > MAX_NODE_BYTES:
-                continue
-            read += 1
-            text = repo.text(path) or ""
+        for path, text in node_package_sources(repo, folder):
             hits = [(sdk, m) for sdk in sdks if sdk in text and (m := _NODE_TELEMETRY[sdk].search(text))]
             found += [(sdk.rstrip("/"), at(path, text.count("\n", 0, m.start()) + 1)) for sdk, m in hits]
             if hits:
                 break  # one file per package is enough
     return found
+
+
+def node_package_sources(repo: RepoIndex, folder: str) -> Iterator[tuple[str, str]]:
+    """(path, text) of the source files of the Node package in `folder` ('' for the root), lazily, in path
+    order: tests, type declarations, build output and demo folders left out, at most MAX_NODE_FILES read."""
+    sources = repo.with_suffix(*_NODE_SOURCES)  # in the listing's (sorted) order: a folder's files are one run of it
+    read = 0
+    for k in range(bisect.bisect_left(sources, folder), len(sources)):
+        path = sources[k]
+        if not path.startswith(folder):
+            break
+        if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
+            continue
+        if read >= MAX_NODE_FILES:
+            break
+        if repo.size(path) > MAX_NODE_BYTES:
+            continue
+        read += 1
+        yield path, repo.text(path) or ""
 
 
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
