@@ -22,6 +22,7 @@ from mlops_audit.evidence.repo.detectors._python import (
     matching,
 )
 from mlops_audit.evidence.repo.detectors._rcode import r_calls
+from mlops_audit.evidence.repo.detectors.monitoring import node_package_sources
 from mlops_audit.evidence.repo.index import RepoIndex, text_test
 from mlops_audit.evidence.repo.model import Confidence, Kind, Location
 from mlops_audit.evidence.repo.pysource import Call, PythonSummary
@@ -692,6 +693,83 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
     return found
 
 
+# Rule `a hub release loaded by a pinned revision` (session 18, conventions §16.13 'a model hub as registry'): a
+# Hugging Face Hub model repository is the system's registry when the code loads the model from it by a pinned
+# revision - `revision=` of `from_pretrained`, `snapshot_download` or `hf_hub_download` (huggingface_hub's
+# download reference: 'revision: an optional Git revision id which can be a branch name, a tag, or a commit
+# hash') set to a full commit id written in the loading file or kept in the repository's model configuration
+# (`commit: <40 hex>` in YAML/JSON/TOML). Loading the default branch, a revision read from the command line, or a
+# third-party pretrained model through a pretrained-model library's own loader (transformers, sentence-transformers,
+# diffusers, timm, open_clip, PEFT: the provider's checkpoint, not the team's release) is not. Partial: the hub
+# gives the unique version; the model's record (metrics, run) is not visible from here.
+_HUB_LOADERS = ("from_pretrained", "snapshot_download", "hf_hub_download")
+_HUB_LOAD = re.compile(r"(?:^|\.)(?:from_pretrained|snapshot_download|hf_hub_download)$")
+_PRETRAINED_LIBRARIES = frozenset({"transformers", "sentence_transformers", "diffusers", "timm", "open_clip", "peft"})
+_FULL_COMMIT = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{40}(?![0-9a-fA-F])")
+_PINNED_IN_CONFIG = re.compile(r"(?:commit|revision|version|sha)\w*[\"']?[^\S\n]*[:=][^\S\n]*[\"']?[0-9a-f]{40}(?![0-9a-fA-F])", re.IGNORECASE)
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+
+
+def _pins_in_configuration(repo: RepoIndex) -> bool:
+    def compute() -> bool:
+        for path in repo.with_suffix(*_CONFIG_SUFFIXES):
+            if is_test_path(path) or _in_examples(path) or path.startswith(".") or repo.size(path) > MAX_DEFINITION_BYTES:
+                continue
+            if _PINNED_IN_CONFIG.search(repo.text(path) or ""):
+                return True
+        return False
+
+    return repo.memo("registry_pins_in_configuration", compute)  # type: ignore[no-any-return]
+
+
+def _hub_loads_by_pinned_revision(repo: RepoIndex) -> list[Location]:
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_HUB_LOADERS, where=lambda text: "revision" in text)):
+        if _in_examples(summary.path):
+            continue
+        loads = [
+            c for c in summary.calls_with_keyword("revision")
+            if _HUB_LOAD.search(c.name) and c.name.split(".", 1)[0] not in _PRETRAINED_LIBRARIES and c.keyword("revision") is not None
+        ]
+        if loads and (_FULL_COMMIT.search(repo.text(summary.path) or "") or _pins_in_configuration(repo)):
+            hits += [at(summary.path, c.line) for c in loads]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
+# Rule `a prompt registry in a Node back end` (session 18, conventions §14 and §16.13 'prompt registries'): the
+# chain of a Node/TypeScript package loads the prompt it runs from a prompt registry by name, label or version - the
+# Langfuse JS/TS SDK (`langfuse.prompt.get(name, { label })` in @langfuse/client, `getPrompt(...)` in the older
+# `langfuse` / `langfuse-node` packages) or LangChain's hub (`pull("owner/name:commit")` from `langchain/hub`, the way
+# LangSmith's documentation says TypeScript pulls prompts). Read only in packages whose package.json depends on the
+# SDK, tests and build output left out.
+_NODE_PROMPT_REGISTRIES = (
+    (re.compile(r"^(@langfuse/client|langfuse|langfuse-node)$"), re.compile(r"\.(?:prompt\.get|getPrompt)[^\S\n]*\(")),
+    (re.compile(r"^langchain$"), re.compile(r"""from[^\S\n]*["']langchain/hub(?:/node)?["'][\s\S]{0,4000}?\bpull[^\S\n]*(?:<[^<>\n]*>)?\(""")),
+)
+
+
+def _node_prompt_registry_loads(repo: RepoIndex) -> list[Location]:
+    found: list[Location] = []
+    for manifest in repo.named("package.json"):
+        if is_test_path(manifest) or _in_examples(manifest) or "node_modules/" in manifest:
+            continue
+        data = repo.json(manifest)
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+        names = [str(n) for n in deps] if isinstance(deps, dict) else []
+        loads = [use for package, use in _NODE_PROMPT_REGISTRIES if any(package.match(n) for n in names)]
+        if not loads:
+            continue
+        folder = manifest.rsplit("/", 1)[0] + "/" if "/" in manifest else ""
+        for path, text in node_package_sources(repo, folder):
+            match = next((m for use in loads if (m := use.search(text))), None)
+            if match:
+                found.append(at(path, text.count("\n", 0, match.start()) + 1))
+                break  # one file per package is enough
+    return found[:MAX_LOCATIONS]
+
+
 @detector(
     id="registers_models",
     title="Does the repo register versioned models in a model registry?",
@@ -700,7 +778,7 @@ def _registry_callers(repo: RepoIndex, path: str, func: ast.FunctionDef | ast.As
         "Register each candidate model with a version in a registry (mlflow.register_model or "
         "log_model(registered_model_name=...), SageMaker model packages, Vertex Model.upload, Azure ML models, GTO)."
     ),
-    needles=_REGISTRY.needles + _DIGEST_NEEDLES,
+    needles=_REGISTRY.needles + _DIGEST_NEEDLES + _HUB_LOADERS,
     reads_history=True,  # GTO registry tags
 )
 def registers_models(repo: RepoIndex) -> Observation:
@@ -713,6 +791,20 @@ def registers_models(repo: RepoIndex) -> Observation:
     in_house = first_passing(repo, _REGISTRY_SHAPES, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    prompts = _node_prompt_registry_loads(repo)
+    if prompts:
+        return Observation.passed(
+            f"the LLM chain of {len({loc.path for loc in prompts})} Node package(s) loads the prompts it runs from a prompt "
+            "registry by name and label or version (Langfuse prompt management, LangChain hub)",
+            prompts,
+        )
+    pinned = _hub_loads_by_pinned_revision(repo)
+    if pinned:
+        return Observation.partly(
+            f"the model is loaded from a model hub by a pinned commit revision ({len(pinned)} place(s)): the hub release is "
+            "the registry's unique version; missing: a registry record of the version (its metrics or training run)",
+            pinned, confidence=Confidence.medium,
+        )
     declared = _gto_declarations(repo)
     git = repo.git_signals()
     if git.present and git.registry_tags:

@@ -314,7 +314,70 @@ def _sends_telemetry(summary: PythonSummary, call: Call) -> bool:
 
 
 def _telemetry(repo: RepoIndex) -> Hits[tuple[PythonSummary, Call]]:
-    return Hits((summary, call) for summary, call in matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits) if _sends_telemetry(summary, call))
+    found = [(summary, call) for summary, call in matching(repo, _TELEMETRY.needles, _TELEMETRY.code_hits) if _sends_telemetry(summary, call)]
+    return Hits(_recording_metrics(repo, found))
+
+
+# Rule `metrics that never record` (session 18, conventions §16.11 'instrumentation that never records'):
+# a Prometheus client metric measures something only when the code records into it - `inc`/`dec`,
+# `observe`, `set`, the `time()` / `count_exceptions()` / `track_inprogress()` context managers and
+# decorators, `set_function`, `info`/`state`, directly or through `labels(...)` (prometheus_client's
+# instrumenting API). A metric object declared and never recorded into exports an empty series, and an
+# exporter (`start_http_server`, `make_wsgi_app`/`make_asgi_app`, `generate_latest`) of such metrics only
+# serves the client's default process metrics: neither watches the model service. A metric not bound to a
+# plain name or attribute (kept in a dict, passed on) is given the benefit of the doubt.
+_PROMETHEUS = "prometheus_client"
+_PROMETHEUS_EXPORTERS = frozenset({"start_http_server", "make_wsgi_app", "make_asgi_app", "generate_latest"})
+_RECORDING = (
+    r"(?:\.[^\S\n]*labels[^\S\n]*\((?:[^()]|\([^()]*\))*\)[^\S\n]*)?\.[^\S\n]*"
+    r"(?:inc|dec|observe|set|time|count_exceptions|track_inprogress|set_function|info|state|set_to_current_time)[^\S\n]*\("
+)
+
+
+def _metric_name(module: ast.Module | None, line: int | None) -> str | None:
+    """The plain name or attribute a metric constructed on `line` is bound to (`X = Counter(...)`,
+    `self.x = Gauge(...)`); None when it is bound otherwise (or the file cannot be read)."""
+    if module is None or line is None:
+        return None
+    for node in walk(module):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) and node.value.lineno == line:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                return targets[0].id
+            if len(targets) == 1 and isinstance(targets[0], ast.Attribute):
+                return targets[0].attr
+            return None
+    return None
+
+
+def _recorded(repo: RepoIndex, path: str, name: str) -> bool:
+    """Recorded into, here or in another project file - or handed as an argument to code that may record
+    into it (`track(REQUESTS)`), given the benefit of the doubt."""
+    records = re.compile(rf"\b{re.escape(name)}[^\S\n]*{_RECORDING}|[(,][^\S\n]*(?:\w+[^\S\n]*=[^\S\n]*)?(?:self\.)?{re.escape(name)}[^\S\n]*[,)]")
+    if records.search(repo.text(path) or ""):
+        return True
+    return any(True for _ in _inhouse.project_code(repo.python_scan(name, where=lambda text: bool(records.search(text)))))
+
+
+def _recording_metrics(repo: RepoIndex, found: list[tuple[PythonSummary, Call]]) -> list[tuple[PythonSummary, Call]]:
+    """`found` without the Prometheus metrics nothing records into, and without the Prometheus exporters
+    when no metric of the project records (see the rule above)."""
+    metrics = [(s, c) for s, c in found if c.name.startswith(_PROMETHEUS + ".") and c.name.rsplit(".", 1)[-1] in _METRIC_TYPES]
+    if not metrics:
+        return found
+    idle = set()
+    for summary, call in metrics:
+        name = _metric_name(_inhouse.tree(repo, summary.path), call.line)
+        if name is not None and not _recorded(repo, summary.path, name):
+            idle.add((summary.path, call.line, call.name))
+    if not idle:
+        return found
+    exporters_idle = len(idle) == len(metrics)
+    return [
+        (s, c) for s, c in found
+        if (s.path, c.line, c.name) not in idle
+        and not (exporters_idle and c.name.startswith(_PROMETHEUS + ".") and c.name.rsplit(".", 1)[-1] in _PROMETHEUS_EXPORTERS)
+    ]
 
 
 def _service_metric(name: str) -> bool:
@@ -361,6 +424,41 @@ _MODEL_TABLE_WORDS = re.compile(
 
 def _sql_queries(data: object) -> list[str]:
     return [q for key, q in _inhouse.walk_mapping(data) if key and key[-1] in _SQL_QUERY_KEYS and isinstance(q, str)]
+
+
+# Rule `a dashboard needs a source` (session 18, conventions §17.8): a Prometheus dashboard watches the model
+# only when something in the repository records the series it reads. With no metric recorded by the
+# project's code (see `metrics that never record`), its PromQL can only read metrics that a model server
+# exports by itself - the servers' documented metric namespaces below (Triton `nv_inference_*`, TorchServe
+# `ts_*`, Seldon `seldon_*`, BentoML `bentoml_*`, KServe `kserve_*`, Ray Serve `ray_serve_*`, vLLM `vllm:*`,
+# TGI `tgi_*`, TensorFlow Serving `:tensorflow:serving:*`, MLServer `model_infer_*`, OpenVINO Model Server `ovms_*`); panels over node, container, scrape or alert
+# manager series, or over metrics no code records, watch nothing of the model (§12 'metric configuration
+# for a service that does not exist in the repository'). Dashboards of SQL or KQL queries are judged by
+# their tables, as before.
+_MODEL_SERVER_METRIC = re.compile(r"^(?:nv_inference_|ts_|seldon_|bentoml_|kserve_|ray_serve_|vllm:|tgi_|:tensorflow:serving:|model_infer_|ovms_)")
+
+
+# The Prometheus clients of other languages, as their build files declare them (prom-client for Node,
+# client_golang, Micrometer's or the simpleclient registry for the JVM, prometheus-net for .NET): code
+# this detector does not read may record the series, so the dashboards keep the benefit of the doubt.
+_OTHER_CLIENTS = (
+    ("package.json", '"prom-client"'), ("go.mod", "github.com/prometheus/client_golang"),
+    ("pom.xml", "micrometer-registry-prometheus"), ("build.gradle", "micrometer-registry-prometheus"),
+    ("build.gradle.kts", "micrometer-registry-prometheus"), ("pom.xml", "simpleclient"), ("build.gradle", "simpleclient"),
+)
+
+
+def _records_metrics_outside_python(repo: RepoIndex) -> bool:
+    for name, word in _OTHER_CLIENTS:
+        for path in repo.named(name):
+            if not is_test_path(path) and word in (repo.text(path) or ""):
+                return True
+    return any(p.endswith(".csproj") and "prometheus-net" in (repo.text(p) or "").lower() for p in repo.with_suffix(".csproj"))
+
+
+def _dashboard_has_a_source(repo: RepoIndex, path: str) -> bool:
+    metrics = _queried_metrics(repo.json(path))
+    return not metrics or any(_MODEL_SERVER_METRIC.match(m) for m in metrics)
 
 
 def _model_dashboard(repo: RepoIndex, path: str) -> bool:
@@ -498,26 +596,32 @@ def _node_service_telemetry(repo: RepoIndex) -> list[tuple[str, Location]]:
     if not packages:
         return []
     found: list[tuple[str, Location]] = []
-    sources = repo.with_suffix(*_NODE_SOURCES)  # in the listing's (sorted) order: a folder's files are one run of it
     for folder, sdks in packages:
-        read = 0
-        for k in range(bisect.bisect_left(sources, folder), len(sources)):
-            path = sources[k]
-            if not path.startswith(folder):
-                break
-            if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
-                continue
-            if read >= MAX_NODE_FILES:
-                break
-            if repo.size(path) > MAX_NODE_BYTES:
-                continue
-            read += 1
-            text = repo.text(path) or ""
+        for path, text in node_package_sources(repo, folder):
             hits = [(sdk, m) for sdk in sdks if sdk in text and (m := _NODE_TELEMETRY[sdk].search(text))]
             found += [(sdk.rstrip("/"), at(path, text.count("\n", 0, m.start()) + 1)) for sdk, m in hits]
             if hits:
                 break  # one file per package is enough
     return found
+
+
+def node_package_sources(repo: RepoIndex, folder: str) -> Iterator[tuple[str, str]]:
+    """(path, text) of the source files of the Node package in `folder` ('' for the root), lazily, in path
+    order: tests, type declarations, build output and demo folders left out, at most MAX_NODE_FILES read."""
+    sources = repo.with_suffix(*_NODE_SOURCES)  # in the listing's (sorted) order: a folder's files are one run of it
+    read = 0
+    for k in range(bisect.bisect_left(sources, folder), len(sources)):
+        path = sources[k]
+        if not path.startswith(folder):
+            break
+        if is_test_path(path) or _NODE_TEST_FILE.search(path) or _NODE_BUILD_FOLDER.search(path[len(folder):]) or DEMO_FOLDER.search(path[len(folder):]):
+            continue
+        if read >= MAX_NODE_FILES:
+            break
+        if repo.size(path) > MAX_NODE_BYTES:
+            continue
+        read += 1
+        yield path, repo.text(path) or ""
 
 
 _PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
@@ -661,6 +765,8 @@ def monitors_model(repo: RepoIndex) -> Observation:
     stored = _prediction_logging(repo)
     traced = _traced_answers(repo)
     evaluated = _scheduled_evaluation_jobs(repo)
+    if dashboards and not (telemetry or stored or traced or evaluated or _records_metrics_outside_python(repo)):
+        dashboards = [(t, loc) for t, loc in dashboards if _dashboard_has_a_source(repo, loc.path)]
     if alerts:
         detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
             f" on exported telemetry ({describe(telemetry)})" if telemetry else "")
