@@ -42,25 +42,77 @@ _VERSIONING = vocabulary(Kind.data_versioning)
 _FEATURES = vocabulary(Kind.feature_store)
 
 
+# dbt's data tests (docs.getdbt.com, "Add data tests to your DAG"): generic tests (`unique`, `not_null`,
+# `accepted_values`, `relationships`, packages' tests such as dbt-expectations) under `data_tests:` (or the
+# older `tests:`) of a model, seed, snapshot or source table and of their columns in a properties file;
+# and singular tests, SQL files under the project's `test-paths` (default `tests/`) that select the
+# failing rows. `dbt test`/`dbt build` fails on them. Not tests of the data: `unit_tests:` (SQL logic on
+# given rows) and generic test *definitions* (`{% test name(model, ...) %}`, `tests/generic/`). Packages
+# installed under `dbt_packages/` (`dbt_modules/` before dbt 1.0) are other people's projects.
+_DBT_PACKAGES = re.compile(r"(?:^|/)dbt_(?:packages|modules)/")
+_DBT_TESTED = ("models", "seeds", "snapshots", "sources")
+_DBT_GENERIC_DEFINITION = re.compile(r"{%-?[ \t]*test[ \t]")
+
+
+def _dbt_tested(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("data_tests") or entry.get("tests"))
+
+
+def _dbt_properties(doc: Any, path: str) -> list[Location]:
+    hits = []
+
+    def visit(entry: Any, where: tuple[Any, ...]) -> None:
+        if not isinstance(entry, dict):
+            return
+        if _dbt_tested(entry):
+            pos = doc.locate(where)
+            hits.append(at(path, pos[0] if pos else None))
+        for j, column in enumerate(entry.get("columns") or []):
+            if isinstance(column, dict) and _dbt_tested(column):
+                pos = doc.locate((*where, "columns", j))
+                hits.append(at(path, pos[0] if pos else None))
+
+    for section in _DBT_TESTED:
+        entries = doc.data.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            visit(entry, (section, i))
+            if section == "sources" and isinstance(entry, dict):
+                tables = entry.get("tables")
+                for k, table in enumerate(tables if isinstance(tables, list) else []):
+                    visit(table, (section, i, "tables", k))
+    return hits
+
+
+def _dbt_singular_tests(repo: RepoIndex, project_file: str) -> list[Location]:
+    doc = repo.yaml(project_file)
+    declared = doc.data.get("test-paths") if doc is not None and isinstance(doc.data, dict) else None
+    folders = [str(f).strip("/") for f in declared if isinstance(f, str) and f.strip("/")] if isinstance(declared, list) else ["tests"]
+    root = project_file.rpartition("/")[0]
+    hits = []
+    for folder in folders:
+        prefix = f"{root}/{folder}/" if root else f"{folder}/"
+        for path in repo.glob(f"{prefix}**/*.sql"):
+            if "/generic/" in path[len(prefix) - 1 :]:
+                continue
+            text = repo.text(path)
+            if text and "select" in text.lower() and not _DBT_GENERIC_DEFINITION.search(text):
+                hits.append(at(path, 1))
+    return hits
+
+
 def _dbt_tests(repo: RepoIndex) -> list[Location]:
-    if not repo.named("dbt_project.yml"):
+    projects = [p for p in repo.named("dbt_project.yml") if not _DBT_PACKAGES.search(p)]
+    if not projects:
         return []
     hits = []
     for path in repo.glob("**/*.yml", "**/*.yaml"):
-        doc = repo.yaml(path)
-        if doc is None or not isinstance(doc.data, dict):
+        if _DBT_PACKAGES.search(path):
             continue
-        for section in ("models", "sources", "seeds"):
-            for i, model in enumerate(doc.data.get(section) or []):
-                if not isinstance(model, dict):
-                    continue
-                for j, column in enumerate(model.get("columns") or []):
-                    if isinstance(column, dict) and (column.get("tests") or column.get("data_tests")):
-                        pos = doc.locate((section, i, "columns", j))
-                        hits.append(at(path, pos[0] if pos else None))
-                if model.get("tests") or model.get("data_tests"):
-                    pos = doc.locate((section, i))
-                    hits.append(at(path, pos[0] if pos else None))
+        doc = repo.yaml(path)
+        if doc is not None and isinstance(doc.data, dict):
+            hits += _dbt_properties(doc, path)
+    for project in projects:
+        hits += _dbt_singular_tests(repo, project)
     return hits
 
 
@@ -73,10 +125,15 @@ def _expectation_suites(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# SodaCL (docs.soda.io, "SodaCL reference"): a checks file is any YAML file whose top-level keys are
+# `checks for <dataset>:`; its name is the team's choice, so the file's words decide, not its path.
+_SODA_WORDS = ("checks for ",)
+
+
 def _soda_checks(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.glob("**/*.yml", "**/*.yaml"):
-        if "check" not in path.lower() and "soda" not in path.lower():
+        if not repo.mentions(path, _SODA_WORDS):
             continue
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and any(str(k).startswith("checks for ") for k in doc.data):
@@ -84,6 +141,35 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
             pos = doc.locate((key,))
             hits.append(at(path, pos[0] if pos else None))
     return hits
+
+
+# Frame schemas written as classes (pandera `DataFrameModel`/`SchemaModel`, also under `pandera.polars`/
+# `pandera.pyspark`; patito `Model`; dataframely `Schema`): the class declares columns, types and checks,
+# and the library validates a frame when the project calls the class's `validate` (dataframely's
+# `filter` sets failing rows aside). Declaring the class checks nothing; the documented call on the
+# system's path (not in tests, which validate frames they build) does.
+_FRAME_MODEL_LIBRARIES = ("pandera", "patito", "dataframely")
+_FRAME_MODEL_BASES = frozenset({"DataFrameModel", "SchemaModel", "Model", "Schema"})
+_FRAME_MODEL_METHODS = frozenset({"validate", "filter"})
+
+
+def _frame_models_validated(repo: RepoIndex) -> list[Location]:
+    models: set[str] = set()
+    for summary in repo.python_mentioning(*_FRAME_MODEL_LIBRARIES):
+        for name, bases, _, _ in summary.classes:
+            if any(b.split(".", 1)[0] in _FRAME_MODEL_LIBRARIES and b.rsplit(".", 1)[-1] in _FRAME_MODEL_BASES for b in bases):
+                models.add(name)
+    if not models:
+        return []
+    hits = []
+    for summary in repo.python_scan(*sorted(models)).keeping(lambda path: not is_test_path(path) and not outside_system(path)):
+        for call in summary.calls:
+            owner, _, method = call.name.rpartition(".")
+            if method in _FRAME_MODEL_METHODS and owner.rpartition(".")[2] in models:
+                hits.append(at(summary.path, call.line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
 
 
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
@@ -1202,6 +1288,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
+    words=_SODA_WORDS,
     needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES + _SUITE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
@@ -1212,12 +1299,14 @@ def validates_data(repo: RepoIndex) -> Observation:
         if not s.imports_module(*_UI_PAGES)
     )
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
+    if not hits and not configs:
+        configs = _frame_models_validated(repo)
     if hits or configs:
         parts = []
         if hits:
             parts.append(f"calls {describe(hits)}")
         if configs:
-            parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
+            parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks, frame schema classes validated)")
         return Observation.passed("; ".join(parts), locations(hits) + configs)
     in_house = first_passing(repo, _IN_HOUSE_VALIDATION, confidence=Confidence.medium)
     if in_house is not None:
