@@ -18,6 +18,7 @@ from mlops_audit.evidence.repo.detectors import (
     _setaside,
     _savedtransformers,
     _sharedfeatures,
+    _sqlchecks,
     _suitegate,
     _verdicts,
 )
@@ -1221,6 +1222,21 @@ def _suite_gates(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+def _sql_checks(repo: RepoIndex) -> list[Location]:
+    """Rule `a hand-written SQL data check` (`_sqlchecks`), in project code the system reaches."""
+    hits: list[Location] = []
+    for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_sqlchecks.may_check))):
+        if outside_system(summary.path):
+            continue
+        module = _inhouse.tree(repo, summary.path)
+        if module is None:
+            continue
+        hits += [at(summary.path, line) for owner, func, line in _sqlchecks.sql_checks(module) if reached(repo, summary.path, module, owner, func)]
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -1230,6 +1246,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
         "counts, classes) whose failure raises and stops the pipeline, or keeps the model from being registered or deployed",
         lambda repo: _data_quality_gates(repo, enough=MAX_LOCATIONS),
+    ),
+    (
+        "in-house SQL data check: a pipeline task runs a query counting missing or repeated values (IS NULL, "
+        "COUNT(DISTINCT ...), HAVING COUNT) and asserts on the answer or stops the run, as Airflow's SQL check operators do",
+        _sql_checks,
     ),
     (
         "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
