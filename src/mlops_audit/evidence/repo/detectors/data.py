@@ -1224,17 +1224,7 @@ def _suite_gates(repo: RepoIndex) -> list[Location]:
 
 def _sql_checks(repo: RepoIndex) -> list[Location]:
     """Rule `a hand-written SQL data check` (`_sqlchecks`), in project code the system reaches."""
-    hits: list[Location] = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_sqlchecks.may_check))):
-        if outside_system(summary.path):
-            continue
-        module = _inhouse.tree(repo, summary.path)
-        if module is None:
-            continue
-        hits += [at(summary.path, line) for owner, func, line in _sqlchecks.sql_checks(module) if reached(repo, summary.path, module, owner, func)]
-        if len(hits) >= MAX_LOCATIONS:
-            break
-    return hits[:MAX_LOCATIONS]
+    return _reached_in(repo, repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_sqlchecks.may_check)), _sqlchecks.sql_checks)
 
 
 _UI_PAGES = ("streamlit", "gradio")
