@@ -1194,7 +1194,8 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
             models.append(_project_models(repo))
         return name in models[0]
 
-    return _reached_in(repo, repo.python_mentioning(*_VALIDATING_NEEDLES), lambda module: _ingestschema.payload_validations(module, is_model))
+    candidates = repo.python_mentioning(*_VALIDATING_NEEDLES, *_ingestschema.JSON_SCHEMA_MODULES)
+    return _reached_in(repo, candidates, lambda module: _ingestschema.payload_validations(module, is_model))
 
 
 # Rule `a drift check that stops the pipeline` (session 14, `_driftgate`): a task compares the new data's
@@ -1265,7 +1266,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
     ),
     (
         "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
-        "against a pydantic model the project declares (a failing payload raises) before the records are stored or indexed",
+        "against a pydantic model the project declares or a JSON Schema (a failing payload raises) before the records are stored or indexed",
         _validated_payloads,
     ),
     (
@@ -1300,7 +1301,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
     words=_SODA_WORDS,
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES + _SUITE_NEEDLES,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _ingestschema.JSON_SCHEMA_MODULES + _MODEL_NEEDLES + _SUITE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
