@@ -22,6 +22,7 @@ from mlops_audit.evidence.repo.detectors import (
     _suitegate,
     _verdicts,
 )
+from mlops_audit.evidence.repo.detectors._rcode import r_calls
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -1323,6 +1324,9 @@ def validates_data(repo: RepoIndex) -> Observation:
     in_house = first_passing(repo, _IN_HOUSE_VALIDATION, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    in_r = r_calls(repo, _VALIDATION.r_calls)  # session 18: R's validation packages (catalogue `r_calls`)
+    if in_r:
+        return Observation.passed(f"R code calls {', '.join(dict.fromkeys(f'{name}()' for _, name in in_r))}", [loc for loc, _ in in_r])
     return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
         "no expectation suites, dbt tests or Soda checks"
