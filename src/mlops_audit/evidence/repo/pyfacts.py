@@ -241,7 +241,8 @@ def schema_checks(module: ast.Module, text: str, classes: Iterable[tuple[str, tu
     summary's classes): (a) rows of a frame validated one by one with a pydantic model the module
     defines, (b) an `assert` on a frame's columns, or an `if`/`while` testing them (or a name the
     function derives from them: `missing = set(required) - set(df.columns)`) that acts when the data
-    fails (raises, logs a warning or error, records the problem, returns False), in a module whose
+    fails (raises, exits or aborts, records the problem, sets it aside, returns False; a log line or a
+    warning alone is not acting, conventions §7), in a module whose
     text names a schema. At most one of each per function; column selection (`if col in df.columns:`
     without `else`) and branches that only compute are left out, and so is every hit of a module
     that declares no schema (no pydantic model, and "schema" only as one a reader infers:
@@ -334,11 +335,15 @@ def _tests_columns(test: ast.AST, derived: set[str]) -> bool:
     return bool(derived) and any(isinstance(n, ast.Name) and n.id in derived for n in walk(test))
 
 
-# What a check does when the data fails it: raises or asserts, logs a warning or an error, exits,
+# What a check does when the data fails it: raises or asserts, exits or aborts,
 # records the problem (`issues.append(...)`, `errors.add(...)`), reports failure (`return False`,
 # `return False, issues`) or moves the data aside (`move(file, bad_data_dir)`, a quarantine folder). A test whose branches only compute (`if "x" in df.columns: a() else: b()`)
 # chooses a computation; it does not check the data.
-_FAILURE_CALLS = frozenset({"warning", "warn", "error", "critical", "exception", "fatal", "exit", "abort", "fail"})
+#
+# Calls that stop on a failed check. Logging or warning about it (`log.warning`, `logger.error`,
+# `warnings.warn`) is not acting (conventions §7: raise, stop the run, skip or quarantine, alert, fail a
+# gate): the run goes on with the data as it is (session 18).
+_FAILURE_CALLS = frozenset({"fatal", "exit", "abort", "fail"})
 _PROBLEM_LIST = re.compile(r"error|issue|problem|fail|invalid|violation|missing|warning|alert|mismatch", re.IGNORECASE)
 _SET_ASIDE = re.compile(r"(^|_)(bad|rejected?|quarantined?|invalid|corrupt(ed)?)(_|$)", re.IGNORECASE)
 

@@ -35,6 +35,12 @@ from collections.abc import Callable
 from mlops_audit.evidence.repo.astutil import assigned_names, call_name, calls_in, dotted, functions, identifiers, last_name, statements
 
 VALIDATING_CALLS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python", "validate_json"})
+# JSON Schema (python-jsonschema's documented API, session 18): `jsonschema.validate(instance, schema)`
+# and a validator's `validate(instance)` raise `ValidationError`; `iter_errors(instance)` lists the
+# problems. The schema is the project's own document, so no model is looked up; the instance must be
+# fetched or read records as for pydantic (settings read from YAML are not, and are not fetched).
+JSON_SCHEMA_MODULES = ("jsonschema",)
+_JSON_SCHEMA_CALLS = frozenset({"validate", "iter_errors"})
 # What a function fetched or read: an HTTP response's JSON, a JSON document or line.
 _READ_JSON = frozenset({"json.load", "json.loads", "orjson.loads", "ujson.loads", "ujson.load"})
 # A language model's answer (`completion.choices[0].message.content`, `llm.invoke(...)`): structured output.
@@ -101,24 +107,40 @@ def payload_validations(module: ast.Module, is_model: Callable[[str], bool]) -> 
     # A module that writes JSON or dumps models reads back what it wrote (a cache, a run's state): the
     # system's own records, not data arriving from a source. Fetched JSON still counts there.
     files = not any(dotted(c.func) in _WRITE_JSON or call_name(c) in _DUMPS for c in calls)
+    json_schema = _imports(module, JSON_SCHEMA_MODULES)
     found = []
     for owner, func in functions(module):
         if _route(func):
             continue
         fetched: set[str] | None = None
         for call in calls_in(func):
-            if call_name(call) not in VALIDATING_CALLS or not call.args:
+            name = call_name(call)
+            if json_schema and name in _JSON_SCHEMA_CALLS:
+                argument = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "instance"), None)
+                model = "schema"
+            elif name in VALIDATING_CALLS and call.args:
+                argument, model = call.args[0], _model_of(call)
+                if not model or _SETTINGS_MODEL.search(model):
+                    continue
+            else:
                 continue
-            model = _model_of(call)
-            if not model or _SETTINGS_MODEL.search(model):
+            if argument is None:
                 continue
             fetched = _fetched_names(func, files) if fetched is None else fetched
-            argument = call.args[0]
             if _fetched(argument, files) or last_name(argument) in fetched or (isinstance(argument, ast.Subscript) and _fetched(argument.value, files)):
-                if is_model(model):
+                if model == "schema" or is_model(model):
                     found.append((owner, func, call.lineno))
                     break
     return found
+
+
+def _imports(module: ast.Module, roots: tuple[str, ...]) -> bool:
+    """The module imports one of the packages `roots` (at its top level)."""
+    for stmt in module.body:
+        names = [a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else []
+        if any(n.split(".", 1)[0] in roots for n in names):
+            return True
+    return False
 
 
 def pydantic_models(classes: list[tuple[str, tuple[str, ...], int | None, tuple[str, ...]]], known: set[str]) -> set[str]:

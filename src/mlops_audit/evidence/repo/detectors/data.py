@@ -18,9 +18,11 @@ from mlops_audit.evidence.repo.detectors import (
     _setaside,
     _savedtransformers,
     _sharedfeatures,
+    _sqlchecks,
     _suitegate,
     _verdicts,
 )
+from mlops_audit.evidence.repo.detectors._rcode import r_calls
 from mlops_audit.evidence.repo.detectors._stops import STOP_WORDS, stopping_lines, stops
 from mlops_audit.evidence.repo.detectors._python import (
     Hits,
@@ -42,25 +44,77 @@ _VERSIONING = vocabulary(Kind.data_versioning)
 _FEATURES = vocabulary(Kind.feature_store)
 
 
+# dbt's data tests (docs.getdbt.com, "Add data tests to your DAG"): generic tests (`unique`, `not_null`,
+# `accepted_values`, `relationships`, packages' tests such as dbt-expectations) under `data_tests:` (or the
+# older `tests:`) of a model, seed, snapshot or source table and of their columns in a properties file;
+# and singular tests, SQL files under the project's `test-paths` (default `tests/`) that select the
+# failing rows. `dbt test`/`dbt build` fails on them. Not tests of the data: `unit_tests:` (SQL logic on
+# given rows) and generic test *definitions* (`{% test name(model, ...) %}`, `tests/generic/`). Packages
+# installed under `dbt_packages/` (`dbt_modules/` before dbt 1.0) are other people's projects.
+_DBT_PACKAGES = re.compile(r"(?:^|/)dbt_(?:packages|modules)/")
+_DBT_TESTED = ("models", "seeds", "snapshots", "sources")
+_DBT_GENERIC_DEFINITION = re.compile(r"{%-?[ \t]*test[ \t]")
+
+
+def _dbt_tested(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("data_tests") or entry.get("tests"))
+
+
+def _dbt_properties(doc: Any, path: str) -> list[Location]:
+    hits = []
+
+    def visit(entry: Any, where: tuple[Any, ...]) -> None:
+        if not isinstance(entry, dict):
+            return
+        if _dbt_tested(entry):
+            pos = doc.locate(where)
+            hits.append(at(path, pos[0] if pos else None))
+        for j, column in enumerate(entry.get("columns") or []):
+            if isinstance(column, dict) and _dbt_tested(column):
+                pos = doc.locate((*where, "columns", j))
+                hits.append(at(path, pos[0] if pos else None))
+
+    for section in _DBT_TESTED:
+        entries = doc.data.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            visit(entry, (section, i))
+            if section == "sources" and isinstance(entry, dict):
+                tables = entry.get("tables")
+                for k, table in enumerate(tables if isinstance(tables, list) else []):
+                    visit(table, (section, i, "tables", k))
+    return hits
+
+
+def _dbt_singular_tests(repo: RepoIndex, project_file: str) -> list[Location]:
+    doc = repo.yaml(project_file)
+    declared = doc.data.get("test-paths") if doc is not None and isinstance(doc.data, dict) else None
+    folders = [str(f).strip("/") for f in declared if isinstance(f, str) and f.strip("/")] if isinstance(declared, list) else ["tests"]
+    root = project_file.rpartition("/")[0]
+    hits = []
+    for folder in folders:
+        prefix = f"{root}/{folder}/" if root else f"{folder}/"
+        for path in repo.glob(f"{prefix}**/*.sql"):
+            if "/generic/" in path[len(prefix) - 1 :]:
+                continue
+            text = repo.text(path)
+            if text and "select" in text.lower() and not _DBT_GENERIC_DEFINITION.search(text):
+                hits.append(at(path, 1))
+    return hits
+
+
 def _dbt_tests(repo: RepoIndex) -> list[Location]:
-    if not repo.named("dbt_project.yml"):
+    projects = [p for p in repo.named("dbt_project.yml") if not _DBT_PACKAGES.search(p)]
+    if not projects:
         return []
     hits = []
     for path in repo.glob("**/*.yml", "**/*.yaml"):
-        doc = repo.yaml(path)
-        if doc is None or not isinstance(doc.data, dict):
+        if _DBT_PACKAGES.search(path):
             continue
-        for section in ("models", "sources", "seeds"):
-            for i, model in enumerate(doc.data.get(section) or []):
-                if not isinstance(model, dict):
-                    continue
-                for j, column in enumerate(model.get("columns") or []):
-                    if isinstance(column, dict) and (column.get("tests") or column.get("data_tests")):
-                        pos = doc.locate((section, i, "columns", j))
-                        hits.append(at(path, pos[0] if pos else None))
-                if model.get("tests") or model.get("data_tests"):
-                    pos = doc.locate((section, i))
-                    hits.append(at(path, pos[0] if pos else None))
+        doc = repo.yaml(path)
+        if doc is not None and isinstance(doc.data, dict):
+            hits += _dbt_properties(doc, path)
+    for project in projects:
+        hits += _dbt_singular_tests(repo, project)
     return hits
 
 
@@ -73,10 +127,15 @@ def _expectation_suites(repo: RepoIndex) -> list[Location]:
     return hits
 
 
+# SodaCL (docs.soda.io, "SodaCL reference"): a checks file is any YAML file whose top-level keys are
+# `checks for <dataset>:`; its name is the team's choice, so the file's words decide, not its path.
+_SODA_WORDS = ("checks for ",)
+
+
 def _soda_checks(repo: RepoIndex) -> list[Location]:
     hits = []
     for path in repo.glob("**/*.yml", "**/*.yaml"):
-        if "check" not in path.lower() and "soda" not in path.lower():
+        if not repo.mentions(path, _SODA_WORDS):
             continue
         doc = repo.yaml(path)
         if doc is not None and isinstance(doc.data, dict) and any(str(k).startswith("checks for ") for k in doc.data):
@@ -84,6 +143,35 @@ def _soda_checks(repo: RepoIndex) -> list[Location]:
             pos = doc.locate((key,))
             hits.append(at(path, pos[0] if pos else None))
     return hits
+
+
+# Frame schemas written as classes (pandera `DataFrameModel`/`SchemaModel`, also under `pandera.polars`/
+# `pandera.pyspark`; patito `Model`; dataframely `Schema`): the class declares columns, types and checks,
+# and the library validates a frame when the project calls the class's `validate` (dataframely's
+# `filter` sets failing rows aside). Declaring the class checks nothing; the documented call on the
+# system's path (not in tests, which validate frames they build) does.
+_FRAME_MODEL_LIBRARIES = ("pandera", "patito", "dataframely")
+_FRAME_MODEL_BASES = frozenset({"DataFrameModel", "SchemaModel", "Model", "Schema"})
+_FRAME_MODEL_METHODS = frozenset({"validate", "filter"})
+
+
+def _frame_models_validated(repo: RepoIndex) -> list[Location]:
+    models: set[str] = set()
+    for summary in repo.python_mentioning(*_FRAME_MODEL_LIBRARIES):
+        for name, bases, _, _ in summary.classes:
+            if any(b.split(".", 1)[0] in _FRAME_MODEL_LIBRARIES and b.rsplit(".", 1)[-1] in _FRAME_MODEL_BASES for b in bases):
+                models.add(name)
+    if not models:
+        return []
+    hits = []
+    for summary in repo.python_scan(*sorted(models)).keeping(lambda path: not is_test_path(path) and not outside_system(path)):
+        for call in summary.calls:
+            owner, _, method = call.name.rpartition(".")
+            if method in _FRAME_MODEL_METHODS and owner.rpartition(".")[2] in models:
+                hits.append(at(summary.path, call.line))
+        if len(hits) >= MAX_LOCATIONS:
+            break
+    return hits[:MAX_LOCATIONS]
 
 
 # Candidate files mention a pandas missing-value or duplicate primitive ("between" or "nunique" alone
@@ -1107,7 +1195,8 @@ def _validated_payloads(repo: RepoIndex) -> list[Location]:
             models.append(_project_models(repo))
         return name in models[0]
 
-    return _reached_in(repo, repo.python_mentioning(*_VALIDATING_NEEDLES), lambda module: _ingestschema.payload_validations(module, is_model))
+    candidates = repo.python_mentioning(*_VALIDATING_NEEDLES, *_ingestschema.JSON_SCHEMA_MODULES)
+    return _reached_in(repo, candidates, lambda module: _ingestschema.payload_validations(module, is_model))
 
 
 # Rule `a drift check that stops the pipeline` (session 14, `_driftgate`): a task compares the new data's
@@ -1135,6 +1224,11 @@ def _suite_gates(repo: RepoIndex) -> list[Location]:
     return hits[:MAX_LOCATIONS]
 
 
+def _sql_checks(repo: RepoIndex) -> list[Location]:
+    """Rule `a hand-written SQL data check` (`_sqlchecks`), in project code the system reaches."""
+    return _reached_in(repo, repo.python_mentioning(*_DATA_CHECK_NEEDLES, where=text_test(_sqlchecks.may_check)), _sqlchecks.sql_checks)
+
+
 _UI_PAGES = ("streamlit", "gradio")
 
 
@@ -1144,6 +1238,11 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "in-house data quality gate: checks of several kinds (schema, missing values, duplicates, ranges, row "
         "counts, classes) whose failure raises and stops the pipeline, or keeps the model from being registered or deployed",
         lambda repo: _data_quality_gates(repo, enough=MAX_LOCATIONS),
+    ),
+    (
+        "in-house SQL data check: a pipeline task runs a query counting missing or repeated values (IS NULL, "
+        "COUNT(DISTINCT ...), HAVING COUNT) and asserts on the answer or stops the run, as Airflow's SQL check operators do",
+        _sql_checks,
     ),
     (
         "in-house data checks on the pipeline path: project functions test the data they are given (missing values, "
@@ -1168,7 +1267,7 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
     ),
     (
         "in-house schema validation of ingested records: JSON fetched from a source or read from a file is validated "
-        "against a pydantic model the project declares (a failing payload raises) before the records are stored or indexed",
+        "against a pydantic model the project declares or a JSON Schema (a failing payload raises) before the records are stored or indexed",
         _validated_payloads,
     ),
     (
@@ -1202,7 +1301,8 @@ _IN_HOUSE_VALIDATION: tuple[Shape, ...] = (
         "Check data before training and serving: a pandera schema or Great Expectations suite on the training "
         "table, TFDV/ExampleValidator in a TFX pipeline, or dbt tests; fail the pipeline when checks fail."
     ),
-    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _MODEL_NEEDLES + _SUITE_NEEDLES,
+    words=_SODA_WORDS,
+    needles=_VALIDATION.needles + _CHECK_NEEDLES + _SCHEMA_NEEDLES + _DATA_CHECK_NEEDLES + _QUARANTINE_NEEDLES + _REJECT_NEEDLES + _SET_ASIDE_NEEDLES + _VALIDATING_NEEDLES + _ingestschema.JSON_SCHEMA_MODULES + _MODEL_NEEDLES + _SUITE_NEEDLES,
 )
 def validates_data(repo: RepoIndex) -> Observation:
     # Rule `checks shown on a dashboard page` (session 12): a Streamlit or Gradio page running a test
@@ -1212,16 +1312,21 @@ def validates_data(repo: RepoIndex) -> Observation:
         if not s.imports_module(*_UI_PAGES)
     )
     configs = _expectation_suites(repo) + _dbt_tests(repo) + _soda_checks(repo)
+    if not hits and not configs:
+        configs = _frame_models_validated(repo)
     if hits or configs:
         parts = []
         if hits:
             parts.append(f"calls {describe(hits)}")
         if configs:
-            parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks)")
+            parts.append(f"{len(configs)} declarative data check(s) (expectation suites, dbt tests, Soda checks, frame schema classes validated)")
         return Observation.passed("; ".join(parts), locations(hits) + configs)
     in_house = first_passing(repo, _IN_HOUSE_VALIDATION, confidence=Confidence.medium)
     if in_house is not None:
         return in_house
+    in_r = r_calls(repo, _VALIDATION.r_calls)  # session 18: R's validation packages (catalogue `r_calls`)
+    if in_r:
+        return Observation.passed(f"R code calls {', '.join(dict.fromkeys(f'{name}()' for _, name in in_r))}", [loc for loc, _ in in_r])
     return Observation.failed(
         "no data validation found: no calls to Great Expectations, pandera, TFDV, deepchecks, Soda or similar, "
         "no expectation suites, dbt tests or Soda checks"
