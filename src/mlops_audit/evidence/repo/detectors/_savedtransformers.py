@@ -62,7 +62,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Container, Iterable, Iterator
+from itertools import islice
+from collections.abc import Container, Iterable, Iterator, Sized
 from dataclasses import dataclass
 
 from mlops_audit.evidence.repo.astutil import statements, walk
@@ -337,67 +338,90 @@ class _Helpers:
 
 
 _NO_HELPERS = _Helpers({}, frozenset())
-_MAY_PERSIST = re.compile(r"\b(dumps?|loads?)\(")
+_MAY_PERSIST = re.compile(r"\b(dumps?|loads?|log_model|save_model|load_model)\(")
+_PERSISTENCE_LIBRARIES = re.compile(r"\b(joblib|pickle|dill|cloudpickle|skops|mlflow)\b")
 MAX_HELPER_MODULES = 20  # persisting-helper modules whose importers are looked at, per scan
 
 
 def _may_define_persister(text: str) -> bool:
-    return "def " in text and ("dump(" in text or "dumps(" in text)
+    return "def " in text and ("dump(" in text or "dumps(" in text) and _PERSISTENCE_LIBRARIES.search(text) is not None
 
 
-def _module_helpers(repo: RepoIndex, path: str) -> _Helpers:
+def _module_helpers(repo: RepoIndex, path: str, factories: bool = False) -> _Helpers:
+    """The module's persisting and loading helpers; with `factories`, its transformer factories too (a dataflow
+    pass over the module, asked only for the modules a training candidate imports and calls from)."""
+    if factories:
+        own = _module_helpers(repo, path)
+        found = repo.memo(f"savedtransformers.factories:{path}", lambda: _read_factories(repo, path))
+        return _Helpers(own.persisters, own.loaders, found, own.refits) if found else own
     return repo.memo(f"savedtransformers.helpers:{path}", lambda: _read_helpers(repo, path))  # type: ignore[no-any-return]
 
 
 def _read_helpers(repo: RepoIndex, path: str) -> _Helpers:
     text = repo.text(path) or ""
-    if is_test_path(path) or (_MAY_PERSIST.search(text) is None and _MAY_TRANSFORM.search(text) is None):
-        return _NO_HELPERS  # read before parsing: a module calling no dump or load and naming no transformer library defines none
+    if is_test_path(path) or _MAY_PERSIST.search(text) is None or _PERSISTENCE_LIBRARIES.search(text) is None:
+        return _NO_HELPERS  # read before parsing: a module calling no dump or load of a persistence library defines none
     summary = repo.python(path)
     if summary is None:
         return _NO_HELPERS
     dumps = any(_named(c.name, _DUMPS) for c in summary.calls)
     loads = any(_named(c.name, _LOADS) for c in summary.calls)
-    builds = any(input_transformer(c.name) for c in summary.calls)
-    module = _inhouse.tree(repo, path) if dumps or loads or builds else None
+    module = _inhouse.tree(repo, path) if dumps or loads else None
     if module is None:
         return _NO_HELPERS
     resolve = _aliases(module)
     persisters: dict[str, tuple[int, str]] = {}
     loaders: set[str] = set()
-    top = [n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for node in top:
+    for node in module.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
         parameter = _persisted_parameter(node, resolve) if dumps else None
         if parameter is not None:
             persisters[node.name] = parameter
         if loads and any(isinstance(c, ast.Call) and _named(_resolved(_dotted(c.func) or "", resolve), _LOADS) for c in walk(node)):
             loaders.add(node.name)
-    factories = _Holders(module, resolve).functions & {n.name for n in top} if builds else set()
-    if not (persisters or loaders or factories):
+    if not (persisters or loaders):
         return _NO_HELPERS
-    return _Helpers(persisters, frozenset(loaders), frozenset(factories), _refits(summary))
+    return _Helpers(persisters, frozenset(loaders), frozenset(), _refits(summary))
 
 
-def _imported_helpers(repo: RepoIndex, summary: PythonSummary, trainers: Container[str] = ()) -> _Helpers:
-    """The persisting and loading helpers `summary` imports from project modules (`from pkg.utils import
-    save_object`; `from pkg import artifact_io`, its helpers then called as `artifact_io.write_artifact`)."""
+def _read_factories(repo: RepoIndex, path: str) -> frozenset[str]:
+    """Module-level functions returning a transformer's construction (`_Holders.functions`)."""
+    if is_test_path(path) or "return" not in (text := repo.text(path) or "") or _MAY_TRANSFORM.search(text) is None:
+        return frozenset()
+    summary = repo.python(path)
+    module = _inhouse.tree(repo, path) if summary is not None and any(input_transformer(c.name) for c in summary.calls) else None
+    if module is None:
+        return frozenset()
+    top = {n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return frozenset(_Holders(module, _aliases(module)).functions & top)
+
+
+def _imported_helpers(repo: RepoIndex, summary: PythonSummary, trainers: Container[str] = (), factories: bool = False) -> _Helpers:
+    """The persisting and loading helpers (and with `factories` the transformer factories) `summary` imports
+    from project modules (`from pkg.utils import save_object`; `from pkg import artifact_io`, its helpers then
+    called as `artifact_io.write_artifact`)."""
     persisters: dict[str, tuple[int, str]] = {}
     loaders: set[str] = set()
-    factories: set[str] = set()
+    built: set[str] = set()
+    called = set(summary.call_names)
+    through = {c.name.rsplit(".", 2)[-2] for c in summary.calls if c.name.count(".") >= 1}  # `artifact_io` of `...artifact_io.write_artifact`
     for path, names, _ in _bindings.project_imports(repo, summary, src_layout=True):
-        wanted = set(names) if names else None  # the module itself: any of its helpers, called through it
-        for helpers in _package_helpers(repo, path, wanted):
+        wanted = set(names) & called if names else None  # the module itself: any of its helpers, called through it
+        if (wanted is not None and not wanted) or (wanted is None and _sharedfeatures._stem(path) not in through):
+            continue  # nothing imported from it is called: its helpers are not read (nor parsed)
+        for helpers in _package_helpers(repo, path, wanted, factories):
             persisters.update({n: p for n, p in helpers.persisters.items() if wanted is None or n in wanted})
             if not helpers.refits or path in trainers:  # a loader beside a refit serves a second copy (17.12)
                 loaders.update(n for n in helpers.loaders if wanted is None or n in wanted)
-            factories.update(n for n in helpers.factories if wanted is None or n in wanted)
-    return _Helpers(persisters, frozenset(loaders), frozenset(factories)) if persisters or loaders or factories else _NO_HELPERS
+            built.update(n for n in helpers.factories if wanted is None or n in wanted)
+    return _Helpers(persisters, frozenset(loaders), frozenset(built)) if persisters or loaders or built else _NO_HELPERS
 
 
-def _package_helpers(repo: RepoIndex, path: str, wanted: set[str] | None) -> Iterator[_Helpers]:
+def _package_helpers(repo: RepoIndex, path: str, wanted: set[str] | None, factories: bool) -> Iterator[_Helpers]:
     """The helpers of the module at `path`, and for a package's `__init__.py` those of the modules it re-exports
     the `wanted` names from (`from .artifact_registry import export_artifacts`), one level."""
-    helpers = _module_helpers(repo, path)
+    helpers = _module_helpers(repo, path, factories)
     if helpers is not _NO_HELPERS:
         yield helpers
     if not path.endswith("/__init__.py") or not wanted:
@@ -405,7 +429,7 @@ def _package_helpers(repo: RepoIndex, path: str, wanted: set[str] | None) -> Ite
     package = repo.python(path)
     for inner, names, _ in _bindings.project_imports(repo, package) if package is not None else ():
         if inner != path and wanted & set(names):
-            helpers = _module_helpers(repo, inner)
+            helpers = _module_helpers(repo, inner, factories)
             if helpers is not _NO_HELPERS:
                 yield helpers
 
@@ -428,14 +452,18 @@ def _artefacts(repo: RepoIndex, path: str) -> set[str]:
     return {m.group(1).lower() for m in _ARTEFACT.finditer(repo.text(path) or "")}
 
 
-def _training_candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
+def _training_candidates(repo: RepoIndex, found: Sized) -> Iterator[PythonSummary]:
     """Files that may fit and persist a transformer: those naming a dump and a fitting call, then (session 18)
     those importing a project module whose functions dump their parameter (`_Helpers`) and naming a fitting
-    call - read only among the importers of such modules (`RepoIndex.importing`), no tree re-walk."""
+    call - read only among the importers of such modules (`RepoIndex.importing`), no tree re-walk, and only
+    when the first found no training file (`found`, filled by the caller as it goes): the second costs
+    nothing where it would change nothing."""
     seen: set[str] = set()
     for summary in _inhouse.project_code(repo.python_mentioning(*TRAINING_NEEDLES, where=text_test(_may_fit_transformer))):
         seen.add(summary.path)
         yield summary
+    if len(found):
+        return
     modules = 0
     for helper in _inhouse.project_code(repo.python_mentioning(*TRAINING_NEEDLES, where=text_test(_may_define_persister))):
         if not _module_helpers(repo, helper.path).persisters:
@@ -454,11 +482,11 @@ def _training_candidates(repo: RepoIndex) -> Iterator[PythonSummary]:
 
 
 def _trainers(repo: RepoIndex) -> list[tuple[PythonSummary, str, int | None]]:
-    found = []
-    for summary in _training_candidates(repo):
+    found: list[tuple[PythonSummary, str, int | None]] = []
+    for summary in _training_candidates(repo, found):
         if is_test_path(summary.path) or _sharedfeatures._EXAMPLES.search(summary.path):
             continue
-        helpers = _imported_helpers(repo, summary)
+        helpers = _imported_helpers(repo, summary, factories=True)
         fitted = _training(summary, helpers)
         module = _inhouse.tree(repo, summary.path) if fitted is not None else None
         line = _persisted_holders(module, _aliases(module), helpers) if module is not None else None
@@ -491,17 +519,15 @@ def _loader_of(repo: RepoIndex, summary: PythonSummary, trainers: set[str]) -> t
 
 def saved_transformers(repo: RepoIndex) -> list[SavedTransformer]:
     """Fitted transformers training persists and the prediction path loads (see the module text)."""
-    trainers = _trainers(repo)
+    # The prediction path first (shared_definitions, tried before, has parsed its files): without one, the training
+    # side - and its search through persisting helpers' importers - is not looked for.
+    paths = islice(_sharedfeatures._prediction_path_files(repo, _sharedfeatures.prediction_files(repo), []), _sharedfeatures.MAX_PREDICTION_FILES)
+    predicting = [s for s in paths if not _refits(s)]
+    trainers = _trainers(repo) if predicting else []
     if not trainers:
         return []
     found: list[SavedTransformer] = []
-    checked = 0
-    for summary in _sharedfeatures._prediction_path_files(repo, _sharedfeatures.prediction_files(repo), []):
-        checked += 1
-        if checked > _sharedfeatures.MAX_PREDICTION_FILES:
-            break
-        if _refits(summary):
-            continue
+    for summary in predicting:
         loader = _loader_of(repo, summary, {t.path for t, _, _ in trainers})
         if loader is None:
             continue
