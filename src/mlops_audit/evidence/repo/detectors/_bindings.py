@@ -160,17 +160,23 @@ def relative_imports(text: str, importer: str) -> list[tuple[str, tuple[str, ...
     return found
 
 
-def project_imports(repo: RepoIndex, summary: PythonSummary) -> list[tuple[str, tuple[str, ...], int | None]]:
+def project_imports(repo: RepoIndex, summary: PythonSummary, *, src_layout: bool = False) -> list[tuple[str, tuple[str, ...], int | None]]:
     """(project file, names imported from it - empty for the module itself, line) of each import of a
-    project module, absolute or relative; `from pkg import mod` names the file of `mod`."""
+    project module, absolute or relative; `from pkg import mod` names the file of `mod`. `src_layout`: an
+    import found nowhere else is also looked for under the root's `src/` (the Python Packaging User Guide's
+    "src layout": the package lives in `src/` and is importable once the project is installed)."""
     found: list[tuple[str, tuple[str, ...], int | None]] = []
     for module, line in summary.imports.items():
         path = module_file(repo, summary.path, module)
+        if path is None and src_layout and not summary.path.startswith("src/"):
+            path = module_file(repo, "", f"src.{module}")
         if path is not None:
             found.append((path, (), line))
             continue
         head, _, name = module.rpartition(".")
         path = module_file(repo, summary.path, head) if head else None
+        if path is None and head and src_layout and not summary.path.startswith("src/"):
+            path = module_file(repo, "", f"src.{head}")
         if path is not None:
             found.append((path, (name,), line))
     text = repo.text(summary.path) or ""

@@ -13,7 +13,9 @@ An import-graph question, answered from the parse facts the index already has:
   `predict`/`predict_proba`, fit nothing, and are named for serving or scoring (a path part such as
   `predict`, `inference`, `serve`, `service`, `score`, `app`, `api`, `handler`, `batch`, `forecast`):
   a service, batch scoring or a pipeline's predict step. Files named for evaluation, back-tests,
-  comparisons, sweeps or analysis are offline inference (conventions §8), not a prediction path;
+  comparisons, sweeps or analysis are offline inference (conventions §8), not a prediction path. A
+  Streamlit or Gradio app that predicts is one whatever its name (session 18, conventions 18.12: "a demo
+  page");
 - the definition: a project module either of them imports (absolute imports resolved from the
   importing file's folder upwards, as a script's folder is on its path; relative imports from the
   text of the import lines) whose own name is about features (`features.py`,
@@ -77,6 +79,17 @@ def prediction_path(path: str) -> bool:
     return any(_SERVING_PARTS.match(p) for p in parts) and not any(_OFFLINE_PARTS.match(p) for p in parts)
 
 
+# Session 18 (conventions 18.12: "a demo page" is a prediction path): a Streamlit app (`import streamlit`, run
+# with `streamlit run page.py`) or a Gradio app (`gr.Interface`/`gr.Blocks` over a predict function) whose code
+# predicts is a page where people type new inputs for the model, whatever its file is called.
+_DEMO_FRAMEWORKS = ("streamlit", "gradio")
+
+
+def demo_page(summary: PythonSummary) -> bool:
+    """A Streamlit or Gradio app not named for offline work (see `_DEMO_FRAMEWORKS`)."""
+    return any(m in summary.imports for m in _DEMO_FRAMEWORKS) and not any(_OFFLINE_PARTS.match(p) for p in _parts(summary.path.rsplit(".", 1)[0]))
+
+
 def _fits(summary: PythonSummary) -> bool:
     return any(_FITS.search(name) for name in summary.resolved_names)
 
@@ -131,7 +144,7 @@ def _prediction_path_files(repo: RepoIndex, prediction_files: Iterable[PythonSum
     predictors = [s for s in _inhouse.project_code(prediction_files) if not _EXAMPLES.search(s.path) and _predicts(s)]
     yielded: set[str] = set()
     for summary in predictors:
-        if prediction_path(summary.path):
+        if prediction_path(summary.path) or demo_page(summary):
             yielded.add(summary.path)
             yield summary
     if found:
