@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mlops_audit.evidence.repo.astutil import dotted, last_name, walk
@@ -30,6 +31,7 @@ from mlops_audit.evidence.repo.catalogue import judged_by
 from mlops_audit.evidence.repo.detectors import _inhouse
 from mlops_audit.evidence.repo.index import RepoIndex
 from mlops_audit.evidence.repo.model import Kind, Location
+from mlops_audit.evidence.repo.pysource import PythonSummary
 from mlops_audit.evidence.repo.registry import at
 
 # Writes of a record, per store API: SQLAlchemy/SQLModel `Session.add`/`add_all`, Django
@@ -48,8 +50,12 @@ METRIC_NEEDLES = (
 AGGREGATE_NEEDLES = ("GROUP BY", "group by", "COUNT", "AVG", "group_by", "func.count", "func.avg", "annotate", "aggregate", "count_documents")
 # Calls that obtain a model's output: predict/infer/classify/generate methods, LangChain `invoke`, the
 # chat/completion APIs of the hosted-model clients (`...completions.create`, `messages.create`).
-MODEL_CALL_NEEDLES = ("predict", "predict_proba", "invoke", "ainvoke", "generate", "completions", "messages.create", "infer", "inference")
-_MODEL_CALL = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*|generate\w*|a?invoke|forecast\w*)$", re.IGNORECASE)
+MODEL_CALL_NEEDLES = (
+    "predict", "predict_proba", "invoke", "ainvoke", "generate", "generate_content", "completions", "messages.create", "infer", "inference",
+    "classify", "forecast",
+)
+# (`generate`, `infer`, `classify`, `forecast` exactly: `generate_report`, `infer_schema`, `classify_doc` are helpers.)
+_MODEL_CALL = re.compile(r"^(predict\w*|infer|inference|run_inference|classify|a?generate|a?invoke|forecast)$", re.IGNORECASE)
 _HOSTED_MODEL_CALL = re.compile(r"(^|\.)(completions|messages|responses)\.create$|(^|\.)generate_content$")
 _METRIC = re.compile("^(" + "|".join(METRIC_NEEDLES) + ")$")
 # A table named in SQL, qualified or not (`dataset.predictions`, `"public"."answers"`): its last part is the store.
@@ -63,7 +69,12 @@ _DOCUMENT_AGGREGATES = frozenset({"aggregate", "count_documents", "distinct"})
 _ORM_READS = frozenset({"query", "select", "exec"})
 _ORM_AGGREGATES = frozenset({"count", "avg", "sum", "group_by", "aggregate", "annotate", "values_annotate"})
 _STORE_HANDLES = frozenset({"get_collection", "Table", "collection", "get_table"})
-MAX_FILES = 200  # files read per repository at most
+# Store calls of the APIs above, writes and reads (`execute`/`executemany`/`text`/`read_sql*` carry SQL).
+_STORE_METHODS = (
+    _DOCUMENT_WRITES | _TABLE_WRITES | _DOCUMENT_READS | _ORM_READS | _ORM_AGGREGATES
+    | {"add", "add_all", "create", "bulk_create", "get_or_create", "execute", "executemany", "text", "read_sql", "read_sql_query", "sql"}
+)
+MAX_FILES = 200  # files parsed per repository at most
 
 
 @dataclass
@@ -114,24 +125,27 @@ def _table(sql_name: str) -> str:
     return sql_name.strip("\"'`").rsplit(".", 1)[-1].strip("\"'`").lower()
 
 
-def _strings(node: ast.AST) -> list[str]:
-    return [n.value for n in walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-
-
 def _read_function(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
     found = _Function(path, func.name, func.lineno)
     local: dict[str, ast.AST] = {}
-    for node in walk(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            local[node.targets[0].id] = node.value
-    for text in _strings(func):
-        found.writes.update(_table(m.group(1)) for m in _SQL_INSERT.finditer(text))
-        selected = [_table(m.group(1)) for m in _SQL_SELECT.finditer(text)]
-        found.reads.update(selected)
-        found.aggregates |= bool(selected) and bool(_SQL_AGGREGATE.search(text))
-    for node in walk(func):
-        if not isinstance(node, ast.Call):
-            continue
+    calls: list[ast.Call] = []
+    # One walk of the function (string constants, assignments, calls).
+    nodes = walk(func)
+    next(nodes)
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and len(node.value) > 10:
+                text = node.value
+                found.writes.update(_table(m.group(1)) for m in _SQL_INSERT.finditer(text))
+                selected = [_table(m.group(1)) for m in _SQL_SELECT.finditer(text)]
+                found.reads.update(selected)
+                found.aggregates |= bool(selected) and bool(_SQL_AGGREGATE.search(text))
+        elif isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                local[node.targets[0].id] = node.value
+    for node in calls:
         name = dotted(node.func)
         method = name.rsplit(".", 1)[-1]
         found.calls.add(method)
@@ -155,7 +169,7 @@ def _read_function(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef) -> _
         elif method in _DOCUMENT_WRITES and owner is not None:
             if store := _store_of(owner, local):
                 found.writes.add(store.lower())
-        elif method in _DOCUMENT_READS and owner is not None and method not in _ORM_READS | {"query"}:
+        elif method in _DOCUMENT_READS and owner is not None and method not in _ORM_READS:
             if store := _store_of(owner, local):
                 found.reads.add(store.lower())
                 found.aggregates |= method in _DOCUMENT_AGGREGATES
@@ -176,23 +190,54 @@ def _read_function(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef) -> _
     return found
 
 
+def _functions_in(repo: RepoIndex, files: Iterable[PythonSummary], seen: set[str]) -> list[_Function]:
+    found: list[_Function] = []
+    for summary in files:
+        if len(seen) >= MAX_FILES:
+            break
+        if summary.path not in seen:
+            seen.add(summary.path)
+            # Only functions calling a store, a model or a metric are walked (the summary's calls say which).
+            wanted = {c.scope for c in summary.calls if c.scope and _relevant(c.name)}
+            found += [_read_function(summary.path, f) for _, f in _inhouse.functions_of(repo, summary.path) if f.name in wanted]
+    return found
+
+
+def _relevant(name: str) -> bool:
+    method = name.rsplit(".", 1)[-1]
+    return (
+        method in _STORE_METHODS or ".objects." in name or _MODEL_CALL.match(method) is not None
+        or _HOSTED_MODEL_CALL.search(name) is not None or _METRIC.match(method) is not None
+    )
+
+
+def _mentions(names: set[str]) -> Callable[[str], bool]:
+    """A test of a file's text: does it name any of `names`, case aside (store names are kept in lower
+    case)? Files that do not are not parsed."""
+    wanted = sorted({n.lower() for n in names})
+
+    def names_one(text: str) -> bool:
+        low = text.lower()
+        return any(n in low for n in wanted)
+
+    return names_one
+
+
 def stored_outputs_read_back(repo: RepoIndex) -> tuple[list[Location], list[Location]]:
     """(readers measuring quality over stored model outputs, readers aggregating them): the locations
-    of the reading functions, with the writes they follow, per the rule above."""
-    functions: list[_Function] = []
-    files = _inhouse.project_code(repo.python_mentioning(*WRITE_NEEDLES, *METRIC_NEEDLES, *AGGREGATE_NEEDLES))
-    for k, summary in enumerate(files):
-        if k >= MAX_FILES:
-            break
-        functions += [_read_function(summary.path, f) for _, f in _inhouse.functions_of(repo, summary.path)]
+    of the reading functions, per the rule above. Staged so that most repositories stop early: the
+    files writing a store first; callers and readers elsewhere are parsed only when their text names
+    the helper or the store being followed."""
+    seen: set[str] = set()
+    functions = _functions_in(repo, _inhouse.project_code(repo.python_mentioning(*WRITE_NEEDLES)), seen)
     writers = [f for f in functions if f.writes]
-    if not writers or not any(f.reads for f in functions):
+    if not writers:
         return [], []
     # Helpers a predicting function calls (one hop, by name): the store access layer of the service.
     fed = {f.name for f in writers if f.predicts}
     names = {f.name for f in writers if not f.predicts}
     if names:
-        for summary in _inhouse.project_code(repo.python_mentioning(*MODEL_CALL_NEEDLES)):
+        for summary in _inhouse.project_code(repo.python_mentioning(*MODEL_CALL_NEEDLES, where=_mentions(names))):
             scopes: dict[str | None, list[str]] = {}
             for call in summary.calls:
                 scopes.setdefault(call.scope, []).append(call.name)
@@ -202,9 +247,15 @@ def stored_outputs_read_back(repo: RepoIndex) -> tuple[list[Location], list[Loca
     outputs = {store for f in writers if f.name in fed for store in f.writes}
     if not outputs:
         return [], []
+    # Readers elsewhere: files computing a metric or an aggregate that name a followed store or a
+    # function of the writing files that reads one (the metric job calling the store's read helper).
+    helpers = {f.name for f in functions if f.reads & outputs}
+    functions += _functions_in(
+        repo, _inhouse.project_code(repo.python_mentioning(*METRIC_NEEDLES, *AGGREGATE_NEEDLES, where=_mentions(outputs | helpers))), seen
+    )
     producers = {(f.path, f.name) for f in writers if f.name in fed}
     readers = [f for f in functions if f.reads & outputs and (f.path, f.name) not in producers]
-    # A reader whose caller measures quality measures it (the metric job calls the store's read helper).
+    # A reader whose caller measures quality measures it.
     measuring_callers = {c for f in functions if f.measures for c in f.calls}
     measured = [at(f.path, f.line) for f in readers if f.measures or f.name in measuring_callers]
     aggregated = [at(f.path, f.line) for f in readers if f.aggregates]
