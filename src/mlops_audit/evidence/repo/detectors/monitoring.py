@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Iterator
 
 from mlops_audit.evidence.repo.astutil import walk
-from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, judged_by, vocabulary
+from mlops_audit.evidence.repo.catalogue import Grade, command_pattern, vocabulary
 from mlops_audit.evidence.repo.ciconfig import AUTOMATIC_EVENTS, ci_run_commands, started_from_outside, workflow_triggers
-from mlops_audit.evidence.repo.detectors import _inhouse
+from mlops_audit.evidence.repo.detectors import _inhouse, _storedoutputs
 from mlops_audit.evidence.repo.detectors._batchscoring import DEMO_FOLDER
 from mlops_audit.evidence.repo.detectors._catalogue import RESOURCE_WORDS, definition_files, resource_declarations
 from mlops_audit.evidence.repo.detectors._python import (
@@ -624,35 +624,6 @@ def node_package_sources(repo: RepoIndex, folder: str) -> Iterator[tuple[str, st
         yield path, repo.text(path) or ""
 
 
-_PREDICTION_LOGGING = judged_by(Kind.monitoring, "prediction logging")
-_WEB_ROUTE = re.compile(r"\.(get|post|put|route|api_route)$")
-_PREDICTS = re.compile(r"^(predict\w*|infer\w*|run_inference|classify\w*)$", re.IGNORECASE)
-
-
-def _prediction_logging(repo: RepoIndex) -> list[Location]:
-    """Rule `prediction logging`: a request handler (a web route) that predicts and, in the same
-    function, writes to a log store (BigQuery rows, DynamoDB items, Kinesis records, MongoDB
-    documents, InfluxDB points...). Printing or `logger.info` a prediction is not a store."""
-    stores = next(tuple(t.imports) for t, ev in vocabulary(Kind.monitoring, None).entries if ev is _PREDICTION_LOGGING)
-    hits = []
-    for summary in _inhouse.project_code(repo.python_mentioning(*_PREDICTION_LOGGING.needles)):
-        if not summary.imports_module(*stores):
-            continue
-        route_lines = [d.line for d in summary.decorators if d.line is not None and _WEB_ROUTE.search(d.name)]
-        # A decorated function's `def` follows its decorators (a few lines at most).
-        routes = {f for f, line in summary.functions.items() if line is not None and any(0 < line - d <= 5 for d in route_lines)}
-        by_scope: dict[str, list[Call]] = {}
-        for call in summary.calls:
-            if call.scope in routes:
-                by_scope.setdefault(call.scope, []).append(call)
-        for calls in by_scope.values():
-            predicts = any(_PREDICTS.search(c.name.rsplit(".", 1)[-1]) for c in calls)
-            writes = [c for c in calls if c.name.rsplit(".", 1)[-1] in _PREDICTION_LOGGING.methods]
-            if predicts and writes:
-                hits.extend(at(summary.path, c.line) for c in writes)
-    return hits
-
-
 # Rule `monitoring in a job request`: a prediction or monitoring job sent through a cloud API client
 # as a message (a dict or keyword arguments), whose model monitoring config has skew or drift
 # detection objectives. The key named in a docstring or a config left empty is not monitoring.
@@ -706,7 +677,8 @@ def _monitors_something(repo: RepoIndex, summary: PythonSummary, call: Call) -> 
         "alibi-detect, SageMaker Model Monitor, Vertex model monitoring, or your own PSI/KS code) on logged "
         "predictions and alert or trigger retraining when a threshold is crossed."
     ),
-    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES,
+    needles=_EVERY_MONITORING_NEEDLE + _DRIFT_NEEDLES + _DRIFT_CHECK_NEEDLES + _SCHEDULED_JOB_NEEDLES + _storedoutputs.WRITE_NEEDLES
+    + _storedoutputs.METRIC_NEEDLES + _storedoutputs.AGGREGATE_NEEDLES + _storedoutputs.MODEL_CALL_NEEDLES,
     words=_ALERT_TEXT + RESOURCE_WORDS,
 )
 def monitors_model(repo: RepoIndex) -> Observation:
@@ -744,6 +716,20 @@ def monitors_model(repo: RepoIndex) -> Observation:
             "and retraining starts when it is crossed",
         ),
     )
+    read_back: list[tuple[list[Location], list[Location]]] = []  # computed when first asked (after the rules before it)
+
+    def stored_outputs() -> tuple[list[Location], list[Location]]:
+        if not read_back:
+            read_back.append(_storedoutputs.stored_outputs_read_back(repo))
+        return read_back[0]
+
+    in_house += (
+        (
+            lambda: stored_outputs()[0],
+            "model-quality monitoring over stored outputs: the model's outputs are written to a store where they are "
+            "produced and another function reads that store back and computes a quality metric over them",
+        ),
+    )
     for rule, message in in_house:
         where = rule()
         if where:
@@ -762,10 +748,10 @@ def monitors_model(repo: RepoIndex) -> Observation:
     # A dashboard of the model service, not of the machines (node-exporter boards are infrastructure).
     all_dashboards = definition_files(repo, Kind.monitoring, Grade.partial)
     dashboards = [(t, loc) for t, loc in all_dashboards if _model_dashboard(repo, loc.path)]
-    stored = _prediction_logging(repo)
+    aggregated = stored_outputs()[1]
     traced = _traced_answers(repo)
     evaluated = _scheduled_evaluation_jobs(repo)
-    if dashboards and not (telemetry or stored or traced or evaluated or _records_metrics_outside_python(repo)):
+    if dashboards and not (telemetry or aggregated or traced or evaluated or _records_metrics_outside_python(repo)):
         dashboards = [(t, loc) for t, loc in dashboards if _dashboard_has_a_source(repo, loc.path)]
     if alerts:
         detail = ("alerting rules (Prometheus)" if len(alerts) > len(cloud_alarms) else "cloud metric alarms on the model service (CloudWatch, Azure Monitor, Cloud Monitoring)") + (
@@ -775,7 +761,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
         )
     node = _node_service_telemetry(repo)
     node_text = f"{', '.join(sorted({sdk for sdk, _ in node}))} initialised in {len({loc.path for _, loc in node})} Node service(s) calling a model" if node else ""
-    if (telemetry or node) and not (dashboards or stored or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
+    if (telemetry or node) and not (dashboards or aggregated or traced or evaluated) and all(_service_telemetry(c) for _, c in telemetry):
         service_boards = [loc for _, loc in all_dashboards]
         return Observation.partly(
             f"service telemetry only ({'; '.join(t for t in (describe(telemetry) if telemetry else '', node_text) if t)}"
@@ -786,7 +772,7 @@ def monitors_model(repo: RepoIndex) -> Observation:
             locations(telemetry) + [loc for _, loc in node] + service_boards,
             confidence=Confidence.low,
         )
-    if telemetry or dashboards or stored or traced or evaluated:
+    if telemetry or dashboards or aggregated or traced or evaluated:
         parts = [f"telemetry: {describe(telemetry)}"] if telemetry else []
         if node:
             parts.append(node_text)
@@ -796,11 +782,11 @@ def monitors_model(repo: RepoIndex) -> Observation:
             parts.append(f"LLM answers traced to an observability store ({describe(traced)})")
         if dashboards:
             parts.append(f"{len(dashboards)} dashboard(s) ({', '.join(sorted({t.name for t, _ in dashboards}))})")
-        if stored:
-            parts.append(f"{len(stored)} request handler write(s) of predictions to a log store")
+        if aggregated:
+            parts.append(f"{len(aggregated)} function(s) aggregating the model outputs the system stores (counts, averages, group-bys)")
         return Observation.partly(
             "operational monitoring only: " + "; ".join(parts) + "; missing: alert rules and drift or quality statistics",
-            locations(telemetry) + [loc for _, loc in node] + [loc for _, loc in dashboards] + stored + locations(traced) + evaluated,
+            locations(telemetry) + [loc for _, loc in node] + [loc for _, loc in dashboards] + aggregated + locations(traced) + evaluated,
             confidence=Confidence.medium,
         )
     if infra_alerts:
