@@ -25,7 +25,6 @@ whose state moved while git ran is never stored under either.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import re
@@ -33,6 +32,8 @@ import shutil
 import stat
 from collections.abc import Sequence
 from pathlib import Path
+
+from mlops_audit.evidence.repo.folders import READ_FLAGS, FolderFds, safe_relative
 
 MAX_REF_DEPTH = 5
 MAX_SMALL_FILE = 1 << 20  # HEAD, a ref, config, mailmap, grafts, shallow
@@ -52,70 +53,57 @@ class _NoState(Exception):
 _ABSENT = b"\0absent"
 
 
-def _plain_folders(base: Path, rel: str) -> Path:
-    """`base/rel`, after checking that no folder on the way below `base` is a symlink."""
-    path = base
-    for part in rel.split("/")[:-1]:
-        path = path / part
-        try:
-            if stat.S_ISLNK(os.lstat(path).st_mode):
-                raise _NoState(rel)
-        except FileNotFoundError:
-            break  # the file is absent too
-    return base / rel
-
-
-def _read(path: Path, cap: int) -> bytes:
-    """The bytes of a regular file (never through a symlink, never a device or pipe), `_ABSENT`
-    when there is none."""
+def _read(folders: FolderFds, rel: str, cap: int) -> bytes:
+    """The bytes of the regular file `rel` below the work tree, reached without passing a symbolic
+    link (`folders.FolderFds`), never a device or pipe; `_ABSENT` when it or a folder on the way
+    does not exist."""
+    if not safe_relative(rel):
+        raise _NoState(rel)
+    parent, _, name = rel.rpartition("/")
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            raise _NoState(str(path))
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(name, READ_FLAGS, dir_fd=folders.fd(parent))
     except FileNotFoundError:
         return _ABSENT
-    except OSError as exc:
-        if exc.errno == errno.ENOTDIR:
-            return _ABSENT
-        raise _NoState(str(path)) from None  # replaced by a symlink meanwhile (ELOOP), unreadable
+    except OSError:
+        raise _NoState(rel) from None  # a symlink on the way (ELOOP, ENOTDIR), unreadable
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            raise _NoState(str(path))
+            raise _NoState(rel)
         chunks = []
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
             if sum(map(len, chunks)) > cap:
-                raise _NoState(str(path))
+                raise _NoState(rel)
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def _tag_refs(tags: Path) -> list[tuple[str, bytes]]:
+def _tag_refs(folders: FolderFds) -> list[tuple[str, bytes]]:
     """(path under refs/tags, bytes) of every loose tag ref, sorted; no symlink followed."""
     found: list[tuple[str, bytes]] = []
-    pending = [(tags, "")]
+    pending = [""]
     while pending:
-        folder, prefix = pending.pop()
+        prefix = pending.pop()
+        folder = ".git/refs/tags" + ("/" + prefix.rstrip("/") if prefix else "")
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folders.fd(folder)) as scan:
+                entries = [(e.name, e.is_symlink(), e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in scan]
         except FileNotFoundError:
             continue
         except OSError:
-            raise _NoState(str(folder)) from None
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_symlink():
+            raise _NoState(folder) from None
+        for name, link, is_dir, is_file in entries:
+            rel = prefix + name
+            if link or not (is_dir or is_file):
                 raise _NoState(rel)
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((Path(entry.path), rel + "/"))
-            elif entry.is_file(follow_symlinks=False):
-                found.append((rel, _read(Path(entry.path), MAX_SMALL_FILE)))
+            if is_dir:
+                pending.append(rel + "/")
+            else:
+                found.append((rel, _read(folders, f"{folder}/{name}", MAX_SMALL_FILE)))
                 if len(found) > MAX_TAG_REFS:
                     raise _NoState("too many tags")
-            else:
-                raise _NoState(rel)
     return sorted(found)
 
 
@@ -139,32 +127,36 @@ def history_state(root: Path, commands: Sequence[Sequence[str]]) -> str | None:
 
 
 def _history_state(root: Path, commands: Sequence[Sequence[str]]) -> str:
-    git_dir = root / ".git"
-    if git_dir.is_symlink() or not git_dir.is_dir():
-        raise _NoState(".git")
-    config = _read(git_dir / "config", MAX_SMALL_FILE)
-    if _UNFOLLOWABLE_CONFIG.search(config) or (git_dir / "config.worktree").exists() or (git_dir / "commondir").exists():
+    folders = FolderFds(str(root))
+    try:
+        return _read_state(folders, commands)
+    finally:
+        folders.close()
+
+
+def _read_state(folders: FolderFds, commands: Sequence[Sequence[str]]) -> str:
+    config = _read(folders, ".git/config", MAX_SMALL_FILE)
+    if config == _ABSENT:
+        raise _NoState(".git")  # no .git folder (or a gitfile: a linked worktree, a submodule)
+    if _UNFOLLOWABLE_CONFIG.search(config) or any(_read(folders, f".git/{n}", MAX_SMALL_FILE) != _ABSENT for n in ("config.worktree", "commondir")):
         raise _NoState("config")
     parts: list[bytes] = [_git_program(), "\0".join("\1".join(c) for c in commands).encode("utf-8", "surrogateescape"), config]
-    head = _read(git_dir / "HEAD", MAX_SMALL_FILE)
+    head = _read(folders, ".git/HEAD", MAX_SMALL_FILE)
     parts.append(head)
     target = head
     for _ in range(MAX_REF_DEPTH):
         match = _REF_LINE.fullmatch(target)
         if match is None:
             break
-        name = match.group(1).decode("utf-8", "surrogateescape")
-        if ".." in name.split("/") or "\\" in name:
-            raise _NoState(name)
-        target = _read(_plain_folders(git_dir, name), MAX_SMALL_FILE)
+        target = _read(folders, ".git/" + match.group(1).decode("utf-8", "surrogateescape"), MAX_SMALL_FILE)
         parts += [match.group(1), target]
     else:
         raise _NoState("ref chain")
-    parts.append(_read(git_dir / "packed-refs", MAX_PACKED_REFS))
-    for rel, body in _tag_refs(_plain_folders(git_dir, "refs/tags/-").parent):
+    parts.append(_read(folders, ".git/packed-refs", MAX_PACKED_REFS))
+    for rel, body in _tag_refs(folders):
         parts += [rel.encode("utf-8", "surrogateescape"), body]
-    for extra in (git_dir / "shallow", _plain_folders(git_dir, "info/grafts"), root / ".mailmap"):
-        parts.append(_read(extra, MAX_SMALL_FILE))
+    for extra in (".git/shallow", ".git/info/grafts", ".mailmap"):
+        parts.append(_read(folders, extra, MAX_SMALL_FILE))
     digest = hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
