@@ -224,41 +224,12 @@ def test_walk_meets_the_nodes_ast_walk_meets_in_its_order() -> None:
 
 
 def _collects_problems_before(func) -> bool:
-    """`_verdicts.collects_problems` as it was: the names derived from the parameters followed first."""
-    import ast
+    """`_verdicts.collects_problems` as it was: every name derived from the parameters followed, with no
+    early answer from `_appends_under_enough_ifs` (the cut this file pins)."""
+    from unittest import mock
 
-    from mlops_audit.evidence.repo.astutil import call_name, identifiers, statements, walk
-    from mlops_audit.evidence.repo.detectors._verdicts import _ACCOUNT, _SETTINGS, MIN_TESTS, _appended_list, _data_parameters
-
-    given = _data_parameters(func)
-    if not given or any(_SETTINGS.match(a.arg) for a in func.args.args[:1] if a.arg not in ("self", "cls")):
-        return False
-    derived = set(given)
-    tests: dict[str, set[str]] = {}
-    for node in statements(func, into_scopes=False):
-        if isinstance(node, ast.Assign) and identifiers(node.value) & derived:
-            for target in node.targets:
-                derived |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
-        elif isinstance(node, ast.If):
-            used = identifiers(node.test)
-            if not used & derived or any(_ACCOUNT.search(n) for n in used):
-                continue
-            for stmt in node.body:
-                name = _appended_list(stmt)
-                if name is not None:
-                    tests.setdefault(name, set()).add(ast.dump(node.test))
-    collected = {name for name, seen in tests.items() if len(seen) >= MIN_TESTS}
-    conditional = {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.If) for stmt in [*node.body, *node.orelse]}
-    conditional |= {id(stmt) for node in statements(func, into_scopes=False) if isinstance(node, ast.Try) for h in node.handlers for stmt in h.body}
-    for node in statements(func, into_scopes=False):
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and call_name(node.value) in ("append", "extend", "insert"):
-            grown = node.value.func.value if isinstance(node.value.func, ast.Attribute) else None
-            if isinstance(grown, ast.Name) and grown.id in collected and id(node) not in conditional:
-                collected.discard(grown.id)
-    if not collected:
-        return False
-    returns = [n for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
-    return any(identifiers(r.value) & collected for r in returns)
+    with mock.patch.object(_verdicts, "_appends_under_enough_ifs", return_value=True):
+        return _verdicts.collects_problems(func)
 
 
 PROBLEM_BLOCKS = [  # statements of a function body, each whole
